@@ -80,6 +80,13 @@ for (const [dialect, urlOf] of DIALECTS) {
         1,
         /^staff add: conflict: .*already exists/,
       );
+      const [conflict] = await records('tierkit staff add');
+      assert.equal(conflict?.status, 409);
+      assert.deepEqual(
+        (JSON.parse(conflict?.detail ?? '{}') as { after: unknown }).after,
+        { name: 'again', role: 'viewer', scope: 'tenant' },
+        'the refusal records what was asked',
+      );
     });
 
     it('the last tenant-wide admin is neither demoted nor disabled (exit 1, one line, recorded); promoting another first lets both through', async () => {

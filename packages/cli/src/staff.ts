@@ -130,8 +130,9 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
           }
           const role = args.role as string;
           const from = (current: StaffMember | undefined) => {
-            seen(current);
+            // What was asked first: a refusal (an add of someone there) is recorded with it, as the API's is.
             after = { name: name ?? current?.name ?? '', role, scope: args.scope ?? current?.scope ?? 'tenant' };
+            seen(current);
             return { id, ...after };
           };
           const made = await putStaffOverHttp(trx, tenant, { id, from }, new Date().toISOString());
