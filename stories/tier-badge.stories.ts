@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
-import type { TiersResponse } from '@tierkit/core';
+import type { StaffTiersResponse, TiersResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
 import { demoTiers } from '../packages/components/src/common/fixtures/tiers.js';
@@ -90,8 +90,8 @@ export const NotRanked: Story = { args: { scheme: 'credit-rating' } };
 export const HostileName: Story = {
   args: {
     tiers: {
-      ...(demoTiers['C000003'] as TiersResponse),
-      assignments: (demoTiers['C000003'] as TiersResponse).assignments.map((x) => ({
+      ...(demoTiers['C000003'] as StaffTiersResponse),
+      assignments: (demoTiers['C000003'] as StaffTiersResponse).assignments.map((x) => ({
         ...x,
         schemeInfo: { ...x.schemeInfo, levels: x.schemeInfo.levels.map((l) => ({ ...l, name: { 'zh-CN': XSS, 'zh-TW': XSS, en: XSS } })) },
       })),

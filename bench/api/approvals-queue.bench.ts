@@ -22,6 +22,7 @@ import {
   DEFAULT_SUMMARY_LOCALE,
 } from '../../packages/api/src/services/approvals-queue.js';
 import type { ApprovalItem, PendingApproval } from '../../packages/api/src/services/approval-item.js';
+import { approvalsBlocked } from '../../packages/api/src/services/approvers-left.js';
 import { requestedByCaller } from '../../packages/api/src/services/four-eyes.js';
 import { TenantResultCache } from '../../packages/api/src/services/matrix-cache.js';
 import { overrideHash } from '../../packages/api/src/services/override-requests.js';
@@ -105,8 +106,15 @@ async function inMemoryPage(deps: ApiDeps, q: { limit: number; cursor?: { at: st
     .filter((i) => after === undefined || before([after.at, after.kind, after.id], key(i)))
     .sort((a, b) => (before(key(a), key(b)) ? -1 : before(key(b), key(a)) ? 1 : 0));
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
+  const blocked = approvalsBlocked(deps.db, deps.tenantId);
   return Promise.all(
-    items.slice(0, q.limit).map(async ({ requesters, ...i }): Promise<ApprovalItem> => ({ ...i, requestedByYou: await mine(requesters) })),
+    items.slice(0, q.limit).map(
+      async ({ requesters, ...i }): Promise<ApprovalItem> => ({
+        ...i,
+        requestedByYou: await mine(requesters),
+        approvalBlocked: await blocked(i.approvalNeeds, requesters),
+      }),
+    ),
   );
 }
 

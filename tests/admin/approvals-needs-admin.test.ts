@@ -93,6 +93,28 @@ describe('approvals queue: who may approve, before Approve is pressed', () => {
     assert.equal((await head.q.approve(head.item, { note: '合规负责人批准' }))?.action, 'approve');
   });
 
+  it('the only admin’s own admin-level request: nobody on staff may approve it, and the queue says so to everyone', async () => {
+    const head = people.HEAD?.client;
+    assert.ok(head);
+    // HEAD is the tenant's only tenant-wide admin; holding a PEP's grade low needs an admin.
+    await head.http.send('POST', '/v1/subjects/PEP1/overrides', {
+      scheme: 'aml-risk',
+      level: 'low',
+      mode: 'fixed',
+      reason: '客户已退出政治职务',
+      expiresAt: new Date(NOW.getTime() + 30 * 86_400_000).toISOString(),
+    });
+    const checker = await queueOf('CHECKER');
+    assert.equal(checker.item.approvalNeeds, 'admin');
+    assert.equal(checker.item.approvalBlocked, 'no-other-admin');
+    const own = await queueOf('HEAD');
+    assert.equal(own.item.approvalBlocked, 'no-other-admin');
+    assert.equal(whyNotApprovable(own.item, own.session), 'own-request', 'the maker is never the way out');
+    assert.equal(mayApproveItem(own.item, own.session), false);
+    for (const l of ['zh-CN', 'zh-TW', 'en'] as const) assert.match(APPROVALS_WORDS[l].noOtherAdmin, /tierkit staff role/, l);
+    assert.equal((await checker.q.reject(checker.item, '请先任命第二位管理员'))?.action, 'reject', 'it can still be rejected');
+  });
+
   it('an item from an API without the field needs an approver, as before', () => {
     const checker = people.CHECKER?.session;
     const { approvalNeeds: _, ...old } = {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BookAssignment, SubjectBrowser } from '@tierkit/admin';
+import { disableStaff } from '@tierkit/api';
+import { upsertStaff } from '@tierkit/db';
+import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
 
 describe('BookAssignment against the real API', () => {
@@ -46,5 +49,16 @@ describe('BookAssignment against the real API', () => {
     assert.equal(a.state.manager, 'RM1');
     await a.open('K08');
     assert.equal(a.state.error?.status, 404, 'another RM’s customer does not exist for them');
+  });
+
+  it('someone who left is not offered as a book to move a customer to (the API refuses it)', async () => {
+    await upsertStaff(f.db.db, 'bank-a', { id: 'RM9', name: 'RM9', role: 'officer', scope: 'book' }, NOW.toISOString());
+    await disableStaff(f.db.db, 'bank-a', 'RM9', NOW);
+    const a = new BookAssignment(f.client('OFF1'));
+    await a.open('K07');
+    assert.deepEqual(
+      a.state.candidates.map((s) => s.id),
+      ['RM1', 'RM2'],
+    );
   });
 });

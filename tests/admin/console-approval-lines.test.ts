@@ -39,6 +39,7 @@ const base: ApprovalItem = {
   contentHash: 'h',
   requestedByYou: false,
   approvalNeeds: 'approver',
+  approvalBlocked: null,
 };
 
 describe('console: what a request and a decision say', () => {

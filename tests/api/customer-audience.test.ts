@@ -462,15 +462,25 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     assert.ok(JSON.stringify(staffView).includes(reason), 'staff read the reason: the override decided');
     const minted = (await (await officer.post('/v1/embed-tokens', { subject: OTHER, ttlSeconds: 600 })).json()) as { token: string };
     const as = client(f, () => minted.token);
-    for (const path of [`/v1/subjects/${OTHER}/tiers`, `/v1/subjects/${OTHER}/history?limit=100`]) {
+    const staffRetail = staffView.audience === 'customer' ? undefined : staffView.assignments.find((a) => a.scheme === 'retail-tier');
+    assert.equal(staffRetail?.override?.id, 'ov-1', 'staff read the request’s id, to open it');
+    assert.equal(staffRetail?.explanation.override?.id, 'ov-1');
+    for (const path of [`/v1/subjects/${OTHER}/tiers`, `/v1/subjects/${OTHER}/history?limit=100`, `/v1/subjects/${OTHER}/entitlements`]) {
       const res = await as.get(path);
       const text = await res.text();
       assert.equal(res.status, 200, path);
       assertNoStaff(path, res, text);
-      for (const internal of ['E1024', 'E3302', 'key:', '反洗钱调查']) assert.ok(!text.includes(internal), `${path} carries "${internal}"`);
+      // The request's id too: it is the bank's record, which nothing a customer holds may name.
+      for (const internal of ['E1024', 'E3302', 'key:', '反洗钱调查', 'ov-1'])
+        assert.ok(!text.includes(internal), `${path} carries "${internal}"`);
     }
     const tiers = (await (await as.get(`/v1/subjects/${OTHER}/tiers`)).json()) as TiersResponse;
-    assert.equal(tiers.assignments.find((a) => a.scheme === 'retail-tier')?.level, 'diamond');
+    assert.equal(tiers.audience, 'customer');
+    const retail = tiers.assignments.find((a) => a.scheme === 'retail-tier');
+    assert.equal(retail?.level, 'diamond');
+    // Absent, not blanked: what the customer holds (the level, how, until when), nothing of the request.
+    assert.deepEqual(retail?.override, { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', expiresAt: null });
+    assert.deepEqual(retail?.explanation.override, { level: 'diamond', mode: 'fixed' });
   });
 
   it('a scheme’s override rule (who files, who approves, for how long) reaches staff, never the customer', async () => {

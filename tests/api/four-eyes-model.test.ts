@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
-import type { TiersResponse } from '@tierkit/core';
+import type { StaffTiersResponse } from '@tierkit/core';
 import type { ApiFixture } from '../support/api-fixture.js';
 import { sqliteHarness } from '../support/databases.js';
 import { fourEyesTenant, PEOPLE, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
@@ -224,7 +224,7 @@ async function checkInvariants(t: FourEyesTenant, model: readonly Modelled[]): P
     }
   }
   for (const s of SUBJECTS) {
-    const tiers = (await (await t.req('viewer', 'GET', `/v1/subjects/${s}/tiers?scheme=retail-tier`)).json()) as TiersResponse;
+    const tiers = (await (await t.req('viewer', 'GET', `/v1/subjects/${s}/tiers?scheme=retail-tier`)).json()) as StaffTiersResponse;
     const a = tiers.assignments[0];
     assert.ok(a);
     const inForce = model

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { HistoryResponse, TiersResponse } from '@tierkit/core';
+import type { HistoryResponse, StaffTiersResponse, TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import {
   approvedOverride,
@@ -134,7 +134,7 @@ forEachDialect('four eyes: overrides', (f) => {
       const temporary = await approvedOverride<Override>(t, 'O9', { level: 'platinum', mode: 'fixed' }, { approvedBy: 'approver2' });
       assert.equal(temporary.inForce, true);
       assert.deepEqual(await retail('O9'), { level: 'platinum', decidedBy: 'override' }, 'the approval just given decides');
-      const tiers = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/O9/tiers?scheme=retail-tier'));
+      const tiers = await ok<StaffTiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/O9/tiers?scheme=retail-tier'));
       assert.equal(tiers.assignments[0]?.explanation.override?.id, temporary.id);
       at(4);
       await ok(await t.req('approver', 'POST', `/v1/overrides/${temporary.id}/revoke`, { note: 'ended' }));

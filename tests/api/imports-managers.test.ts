@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { ImportPreview, ImportRecord } from '@tierkit/admin';
+import { disableStaff } from '@tierkit/api';
 import { authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
 interface Problem {
@@ -92,6 +93,19 @@ forEachDialect('manager imports', (f) => {
     assert.deepEqual([r.status, r.rows, r.rejectedRows, r.written], ['partial', 2, 1, 1]);
     assert.deepEqual(await book('RM2'), ['MG1', 'MG2']);
     assert.equal(await managerOf('MG3'), 'RM1', 'the bad row left its customer where it was');
+  });
+
+  it('a disabled member’s book takes no customers from a file', async () => {
+    assert.equal((await api.put('/v1/staff/RM8', { name: 'RM8', role: 'viewer', scope: 'book' })).status, 201);
+    await disableStaff(f.db.db, 'bank-a', 'RM8', new Date());
+    const before = await managerOf('MG3');
+    const res = await upload(f, MAPPING, csv('MG3,RM8'));
+    assert.equal(res.status, 422, await res.clone().text());
+    assert.deepEqual(
+      ((await res.json()) as Problem).errors?.map((e) => `${e.path}: ${e.message}`),
+      ['line 2, column "客户经理": staff member "RM8" is disabled: their book takes no customers'],
+    );
+    assert.equal(await managerOf('MG3'), before, 'nothing moved');
   });
 
   it('another tenant’s staff member holds no book here', async () => {

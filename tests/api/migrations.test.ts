@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
+import { disableStaff } from '@tierkit/api';
 import { migrateToLatest } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
@@ -32,6 +33,7 @@ const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
 const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
 const CLOSING_WITHDRAWALS = '2026-12-14T00-00-01-closing-withdrawals';
 const APPROVALS_QUEUE_ORDER = '2026-12-14T00-00-04-approvals-queue-order';
+const STAFF_DISABLED = '2026-12-15T00-00-20-staff-disabled';
 const WRITE_SEQUENCE = '2026-12-15T00-00-30-write-sequence';
 const STALE_SIGN_OFFS = '2026-12-15T00-00-50-stale-sign-offs';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
@@ -63,6 +65,7 @@ const LATER = [
   CLOSING_LEFT_AT,
   CLOSING_WITHDRAWALS,
   APPROVALS_QUEUE_ORDER,
+  STAFF_DISABLED,
   WRITE_SEQUENCE,
   STALE_SIGN_OFFS,
 ];
@@ -289,6 +292,30 @@ forEachDialect('migrations', (f) => {
       before: { name: '周敏', role: 'officer', scope: 'tenant' },
       after: { name: '周敏', role: 'approver', scope: 'tenant' },
     });
+  });
+
+  it('upgrading adds when staff were disabled: everyone on staff before works on; undoing it forgets no leaver', async () => {
+    const db = f.db.db;
+    assert.equal((await api.put('/v1/staff/MG-S7', { name: '孙丽', role: 'officer', scope: 'book' })).status, 201);
+    assert.equal((await api.put('/v1/staff/MG-S8', { name: '钱进', role: 'viewer', scope: 'tenant' })).status, 201);
+    await disableStaff(db, 'bank-a', 'MG-S8', new Date());
+    await undoDownTo(db, STAFF_DISABLED);
+    const kept = await sql<{
+      id: string;
+      disabled_at: string | null;
+    }>`SELECT id, disabled_at FROM staff WHERE id IN ('MG-S7', 'MG-S8') ORDER BY id`.execute(db);
+    assert.deepEqual(
+      kept.rows.map((r) => [r.id, r.disabled_at !== null]),
+      [
+        ['MG-S7', false],
+        ['MG-S8', true],
+      ],
+      'the leaver is still marked',
+    );
+    assert.deepEqual(await migrateToLatest(db), fromOn(STAFF_DISABLED));
+    const staff = async (id: string) => ((await (await api.get(`/v1/staff/${id}`)).json()) as { disabledAt: string | null }).disabledAt;
+    assert.equal(await staff('MG-S7'), null);
+    assert.ok(await staff('MG-S8'));
   });
 
   it('upgrading adds the real date of a closing learnt late; a closing from before reads as it did; undoing it forgets no date', async () => {

@@ -111,6 +111,98 @@ forEachDialect('the API describes itself', (f) => {
     for (const state of named) assert.ok(states.includes(state as string), `${state} is a schedule state (${states.join(', ')})`);
   });
 
+  it('a tiers answer’s audience names its assignments’ shape: an override id or another staff field on a customer’s breaks the document', async () => {
+    const check = responseChecker((await (await f.app.request('/openapi.json')).json()) as Parameters<typeof responseChecker>[0]);
+    const body = (audience: string, assignment: object) =>
+      new Response(
+        JSON.stringify({
+          subject: { id: 'C1', kind: 'customer', displayName: '张*' },
+          asOf: '2025-10',
+          audience,
+          assignments: [assignment],
+          metrics: [],
+        }),
+        { headers: { 'Content-Type': 'application/json' } },
+      );
+    const schemeInfo = {
+      key: 'retail-tier',
+      subjectKind: 'customer',
+      category: 'value',
+      name: { 'zh-CN': '客户等级', 'zh-TW': '客戶等級', en: 'customer tier' },
+      levels: [],
+    };
+    const move = {
+      scheme: 'retail-tier',
+      level: 'gold',
+      rank: 2,
+      previousLevel: null,
+      changed: true,
+      approvalRequired: false,
+      progress: null,
+      retention: null,
+      schemeInfo,
+      period: '2025-10',
+      evaluatedAt: '2025-11-01T00:00:00.000Z',
+    };
+    const label = { 'zh-CN': '人工调整', 'zh-TW': '人工調整', en: 'manual override' };
+    const customer = {
+      ...move,
+      explanation: { decidedBy: { kind: 'override', label }, inputs: [], override: { level: 'gold', mode: 'fixed' } },
+      override: { scheme: 'retail-tier', level: 'gold', mode: 'fixed', expiresAt: null },
+    };
+    const staffOverride = {
+      id: 'ov-1',
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: 'AML hold',
+      expiresAt: null,
+      requestedBy: 'staff:E1',
+      approvedBy: 'staff:E2',
+    };
+    const whole = {
+      ...move,
+      explanation: {
+        policyId: 'retail-tier',
+        policyVersion: 3,
+        decidedBy: { kind: 'override', id: 'ov-1', label },
+        inputs: [],
+        override: { id: 'ov-1', level: 'gold', mode: 'fixed' },
+      },
+      override: staffOverride,
+    };
+    const url = '/v1/subjects/C1/tiers';
+    assert.equal(await check('GET', url, body('customer', customer)), undefined);
+    assert.equal(await check('GET', url, body('staff', whole)), undefined);
+    for (const [k, v] of Object.entries(staffOverride).filter(([k]) => !(k in customer.override))) {
+      assert.ok(
+        await check('GET', url, body('customer', { ...customer, override: { ...customer.override, [k]: v } })),
+        `a customer's override with ${k}`,
+      );
+    }
+    assert.ok(
+      await check(
+        'GET',
+        url,
+        body('customer', { ...customer, explanation: { ...customer.explanation, override: whole.explanation.override } }),
+      ),
+      'a customer’s explanation naming the override',
+    );
+    assert.ok(
+      await check(
+        'GET',
+        url,
+        body('customer', {
+          ...customer,
+          schemeInfo: { ...schemeInfo, overrides: { requestedBy: 'tenant', approvedBy: 'admin', maxDays: 90 } },
+        }),
+      ),
+      'a customer’s scheme carrying its override rule',
+    );
+    assert.ok(await check('GET', url, body('customer', whole)), 'a customer’s answer of whole assignments');
+    assert.ok(await check('GET', url, body('staff', customer)), 'a staff answer of customer assignments');
+  });
+
   it('/openapi.json passes the official OpenAPI 3.1 JSON schema', async () => {
     const doc = (await (await f.app.request('/openapi.json')).json()) as Record<string, unknown>;
     const validator = new Validator();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createApiKey, createApp } from '@tierkit/api';
-import { LOCALES, type TiersResponse } from '@tierkit/core';
+import { LOCALES, type StaffTiersResponse, type TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId, insertOverride } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
@@ -91,11 +91,11 @@ forEachDialect('read ETags: from the stored version, never stale; ?locale= splic
       },
       clock.toISOString(),
     );
-    const retail = (body: TiersResponse) => body.assignments.find((a) => a.scheme === 'retail-tier');
+    const retail = (body: StaffTiersResponse) => body.assignments.find((a) => a.scheme === 'retail-tier');
     // Twice: the second answer comes from the read cache.
     for (let i = 0; i < 2; i++) {
       const before = await get();
-      assert.equal(retail((await before.json()) as TiersResponse)?.override?.id, 'ov-re3');
+      assert.equal(retail((await before.json()) as StaffTiersResponse)?.override?.id, 'ov-re3');
       assert.equal((await get({ 'If-None-Match': before.headers.get('ETag') ?? '' })).status, 304);
     }
     const etag = (await get()).headers.get('ETag') ?? '';
@@ -104,6 +104,6 @@ forEachDialect('read ETags: from the stored version, never stale; ?locale= splic
     const after = await get({ 'If-None-Match': etag });
     assert.equal(after.status, 200, 'the override expired: the old ETag is stale');
     assert.notEqual(after.headers.get('ETag'), etag);
-    assert.equal(retail((await after.json()) as TiersResponse)?.override, null);
+    assert.equal(retail((await after.json()) as StaffTiersResponse)?.override, null);
   });
 });

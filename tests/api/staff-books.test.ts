@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { MatrixResponse } from '@tierkit/core';
-import { mintStaffToken } from '@tierkit/api';
+import { disableStaff, mintStaffToken } from '@tierkit/api';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
 
 interface Page {
@@ -25,7 +25,7 @@ forEachDialect('staff members and their books', (f) => {
     assert.equal(created.status, 201);
     assert.deepEqual(
       { ...((await created.json()) as object), createdAt: undefined, updatedAt: undefined },
-      { id: 'RM1', name: '王经理', role: 'viewer', scope: 'book', createdAt: undefined, updatedAt: undefined },
+      { id: 'RM1', name: '王经理', role: 'viewer', scope: 'book', createdAt: undefined, updatedAt: undefined, disabledAt: null },
     );
     assert.equal((await admin.put('/v1/staff/RM2', { name: '李经理', role: 'viewer', scope: 'book' })).status, 201);
     assert.equal((await admin.put('/v1/staff/OFF1', { name: '赵专员', role: 'officer' })).status, 201);
@@ -188,6 +188,27 @@ forEachDialect('staff members and their books', (f) => {
     assert.equal(cross.status, 400, 'RM1 is bank-a’s staff');
     assert.equal((await other.get('/v1/subjects?manager=RM1')).status, 400, 'bank-a’s RM1 is no staff member of bank-b');
     assert.deepEqual(await ids(await as('RM1').get('/v1/subjects')), ['B1', 'B2', 'B3'], 'X1 never entered a bank-a book');
+  });
+
+  it('a disabled member’s book takes no customers, one by one or in bulk; an admin still finds and moves theirs', async () => {
+    await admin.put('/v1/staff/RM3', { name: '离职', role: 'officer', scope: 'book' });
+    assert.deepEqual(await (await admin.put('/v1/subjects/B5/manager', { manager: 'RM3' })).json(), { subject: 'B5', manager: 'RM3' });
+    await disableStaff(f.db.db, 'bank-a', 'RM3', NOW);
+    const disabled = {
+      message: 'staff member "RM3" is disabled: their book takes no customers',
+      code: 'unknown_staff',
+      params: { staff: 'RM3' },
+    };
+    const one = await admin.put('/v1/subjects/B4/manager', { manager: 'RM3' });
+    assert.equal(one.status, 400);
+    assert.deepEqual(((await one.json()) as { errors: unknown[] }).errors, [{ path: 'manager', ...disabled }]);
+    const bulk = await admin.post('/v1/subject-managers', { assignments: [{ subject: 'B4', manager: 'RM3' }] });
+    assert.equal(bulk.status, 400);
+    assert.deepEqual(((await bulk.json()) as { errors: unknown[] }).errors, [{ path: 'assignments[0].manager', ...disabled }]);
+    assert.deepEqual(await ids(await admin.get('/v1/subjects?manager=RM2')), ['B4'], 'nothing moved');
+    // Their customers are found and moved on.
+    assert.deepEqual(await ids(await admin.get('/v1/subjects?manager=RM3')), ['B5']);
+    assert.deepEqual(await (await admin.put('/v1/subjects/B5/manager', { manager: null })).json(), { subject: 'B5', manager: null });
   });
 
   it('search by id prefix and either order page through the whole result', async () => {

@@ -1,6 +1,9 @@
 export { createApp } from './app.js';
 export type { AppOptions, AppType } from './app.js';
 export { PROBLEMS, PROBLEM_BASE, ProblemError, subjectClosed } from './problem.js';
+export { putStaffOverHttp, disableStaff } from './services/staff-changes.js';
+export { staffJson } from './routes/staff.js';
+export { STAFF_SCOPES, BankId } from './schemas/staff.js';
 export { sendProblem } from './errors.js';
 export type { FieldCode, FieldError, ProblemKind } from './problem.js';
 export { maskName } from './mask.js';

@@ -51,7 +51,7 @@ export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [-
                             new signing secret for the tenant's embed/staff tokens (outstanding tokens stop working)`;
 
 /** The chain a refusal naming `tenantId` goes to: the tenant's, or the chain of no tenant when it does not exist (as the API's). */
-async function chainOf(db: Executor, tenantId: string | undefined): Promise<string> {
+export async function chainOf(db: Executor, tenantId: string | undefined): Promise<string> {
   return tenantId !== undefined && (await findTenant(db, tenantId)) ? tenantId : UNAUTHENTICATED_CHAIN;
 }
 

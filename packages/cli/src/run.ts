@@ -11,6 +11,7 @@ import { stderrLine, stdoutLine } from './output.js';
 import { retierCommand } from './retier.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
+import { staffCommand } from './staff.js';
 import { tenantsCommand } from './tenants.js';
 import { workerCommand } from './worker.js';
 
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   tenantsCommand,
   keysCommand,
+  staffCommand,
   importCommand,
   auditCommand,
 ];
@@ -47,8 +49,9 @@ const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 const OPTIONS_HELP = `Options:
   --database URL            SQLite file or postgres:// URL (default: $DATABASE_URL or ./data/tierkit.db)
   --tenant ID               tenant to seed, serve, import into or manage keys of (default: $TIERKIT_TENANT or demo)
-  --name TEXT               for tenants create (default: the id)
-  --role ROLE, --label TEXT for keys create
+  --name TEXT               for tenants create (default: the id), staff add and staff role
+  --role ROLE, --label TEXT for keys create (--role also for staff add, staff role and staff list)
+  --scope tenant|book       for staff add and staff role
   --port N                  port for serve (default: $PORT or 8787)
   --json                    one JSON document on stdout for scripts; logs and failures go to stderr
   --no-progress             no progress bars (they are drawn only on a terminal anyway)

@@ -17,6 +17,11 @@ export interface StaffMember {
   readonly scope: 'tenant' | 'book';
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * When they were disabled (`tierkit staff disable`, someone leaving): their tokens and keys authenticate
+   * nothing. Null while they work. Optional: an API before it did not send it.
+   */
+  readonly disabledAt?: string | null;
 }
 
 /** `GET /v1/session`: who the credential is and what the API lets it do. */

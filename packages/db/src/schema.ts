@@ -426,6 +426,8 @@ export interface StaffTable {
   role: string;
   /** `tenant`: reads the whole tenant; `book`: only the subjects they manage (a relationship manager). */
   scope: string;
+  /** When they were disabled (`tierkit staff disable`): their tokens and keys authenticate nothing. Null while they work. */
+  disabled_at: string | null;
   created_at: string;
   updated_at: string;
 }

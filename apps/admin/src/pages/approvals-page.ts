@@ -214,6 +214,12 @@ export class ApprovalsPage extends LitElement {
           : nothing
       }
       ${
+        // Nobody on staff but its maker could approve it: say who must be promoted, not leave it waiting unexplained.
+        item.approvalBlocked
+          ? html`<p class="approvals-blocked" data-testid="approval-blocked" data-why=${item.approvalBlocked}>${item.approvalBlocked === 'no-other-admin' ? w.noOtherAdmin : w.noOtherApprover}</p>`
+          : nothing
+      }
+      ${
         why === 'own-request' || why === 'own-job'
           ? html`<p class="approvals-own" data-testid="own-request" data-why=${why}>${why === 'own-job' ? w.ownJob : w.ownRequest}</p>`
           : nothing

@@ -47,6 +47,10 @@ const zh = {
   deciding: '正在提交…',
   needsAdmin: '需管理员审批',
   needsAdminHint: '本方案的规则要求由管理员批准这项申请；您可以驳回，或留给管理员批准。',
+  noOtherAdmin:
+    '除申请人外，目前没有其他全行管理员，这项申请无人可以批准：请先将另一位员工设为全行管理员（由管理员修改员工角色，或由运维人员执行 tierkit staff role）。申请人本人不能批准；可以驳回或撤回。',
+  noOtherApprover:
+    '除申请人外，目前没有其他复核人员，这项申请无人可以批准：请先将另一位员工设为复核人员或管理员（由管理员修改员工角色，或由运维人员执行 tierkit staff role）。申请人本人不能批准；可以驳回或撤回。',
   ownRequest: '这是您提交的申请（无论是登录后提交，还是用您名下的 API 密钥提交）：四眼原则要求由另一位复核人员审批。',
   ownJob: '这项等级复核由您启动的重评任务引起：四眼原则要求由另一位复核人员审批。',
   viewPolicy: '查看该策略版本',
@@ -117,6 +121,10 @@ const tw: typeof zh = {
   deciding: '正在送出…',
   needsAdmin: '需管理員核准',
   needsAdminHint: '本方案的規則要求由管理員核准這項申請；您可以駁回，或留給管理員核准。',
+  noOtherAdmin:
+    '除申請人外，目前沒有其他全行管理員，這項申請無人可以核准：請先將另一位員工設為全行管理員（由管理員修改員工角色，或由維運人員執行 tierkit staff role）。申請人本人不能核准；可以駁回或撤回。',
+  noOtherApprover:
+    '除申請人外，目前沒有其他複核人員，這項申請無人可以核准：請先將另一位員工設為複核人員或管理員（由管理員修改員工角色，或由維運人員執行 tierkit staff role）。申請人本人不能核准；可以駁回或撤回。',
   ownRequest: '這是您送出的申請（無論是登入後送出，還是用您名下的 API 金鑰送出）：四眼原則要求由另一位複核人員核准。',
   ownJob: '這項等級複核由您啟動的重評任務引起：四眼原則要求由另一位複核人員核准。',
   viewPolicy: '檢視該策略版本',
@@ -185,6 +193,10 @@ const en: typeof zh = {
   deciding: 'Sending…',
   needsAdmin: 'Needs an admin',
   needsAdminHint: 'This scheme’s rule asks an admin to approve this request: you may reject it, or leave it for an admin to approve.',
+  noOtherAdmin:
+    'Nobody but the requester is a bank-wide admin, so nobody can approve this request: promote another staff member to a bank-wide admin first (an admin changes their role, or an operator runs tierkit staff role). The requester may not approve it; it can be rejected or withdrawn.',
+  noOtherApprover:
+    'Nobody but the requester is an approver, so nobody can approve this request: promote another staff member to approver or admin first (an admin changes their role, or an operator runs tierkit staff role). The requester may not approve it; it can be rejected or withdrawn.',
   ownRequest: 'You filed this (signed in, or with an API key of yours): four eyes means another approver must decide it.',
   ownJob: 'You started the re-tier job that moved this level: four eyes means another approver must decide it.',
   viewPolicy: 'Review this policy version',

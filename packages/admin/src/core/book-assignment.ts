@@ -8,7 +8,7 @@ export interface BookAssignmentState {
   readonly status: Status;
   /** Whose book the subject is in; null: nobody's. */
   readonly manager: string | null;
-  /** Who it may be moved to: the tenant's book-scoped staff (relationship managers), by id. */
+  /** Who it may be moved to: the tenant's book-scoped staff (relationship managers) still working (the API refuses a disabled one's book), by id. */
   readonly candidates: readonly StaffMember[];
   readonly saving: boolean;
   /** The last reassignment's outcome: the manager it set, until the next `open` or `assign`. */
@@ -39,7 +39,7 @@ export class BookAssignment extends KitStore<BookAssignmentState> {
       'open',
       async (signal) => {
         const [m, staff] = await Promise.all([this.#client.getManager(subject, { signal }), readAllStaff(this.#client, signal)]);
-        return { manager: m.manager, candidates: staff.filter((s) => s.scope === 'book') };
+        return { manager: m.manager, candidates: staff.filter((s) => s.scope === 'book' && !s.disabledAt) };
       },
       (error) => this.set({ status: 'error', error }),
     );

@@ -87,6 +87,15 @@ async function store(
         [],
         `no staff member "${staffId}" in tenant "${tenantId}": create them first (PUT /v1/staff/{id}), or leave the key unowned`,
       );
+    // A leaver's powers went with `disableStaff`: a new key would hand them back.
+    if (owner.disabledAt !== null)
+      throw new KeyOwnerRefused(
+        'unknown-staff',
+        staffId,
+        null,
+        [],
+        `staff member "${staffId}" of tenant "${tenantId}" is disabled: give them a role again first (PUT /v1/staff/{id}), or leave the key unowned`,
+      );
     // A key acts for its owner: it may not do more than they may (and is held to their role later too).
     if (!isRole(owner.role) || !roleAtLeast(owner.role, role)) {
       const ownerRole = owner.role;
@@ -218,7 +227,7 @@ export async function verifyKey(
   const principal: Principal = { tenantId: key.tenantId, via: 'key', role: key.role, subject: null, origins: null, actor: `key:${key.id}` };
   if (key.staffId === null) return { ok: true, principal };
   const owner = await findStaff(db, key.tenantId, key.staffId);
-  if (!owner || !isRole(owner.role)) return { ok: false, reason: 'owner-gone' };
+  if (!owner || owner.disabledAt !== null || !isRole(owner.role)) return { ok: false, reason: 'owner-gone' };
   return {
     ok: true,
     principal: {

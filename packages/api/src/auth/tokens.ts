@@ -165,8 +165,11 @@ export async function mintStaffToken(
   db: Executor,
   options: MintOptions & { staffId?: string },
 ): Promise<{ token: string; expiresAt: string }> {
-  if (options.staffId !== undefined && !(await findStaff(db, options.tenantId, options.staffId))) {
-    throw new RangeError(`no staff member "${options.staffId}" in tenant ${options.tenantId}`);
+  if (options.staffId !== undefined) {
+    const staff = await findStaff(db, options.tenantId, options.staffId);
+    if (!staff) throw new RangeError(`no staff member "${options.staffId}" in tenant ${options.tenantId}`);
+    // Someone who left is not signed in again by a sign-on that still knows them.
+    if (staff.disabledAt !== null) throw new RangeError(`staff member "${options.staffId}" was disabled at ${staff.disabledAt}`);
   }
   return mint(db, 'staff', options, options.staffId);
 }
@@ -225,7 +228,8 @@ export async function verifyToken(
     // Role and scope are the staff table's, not the token's: a demotion applies to tokens already out.
     const staff = await findStaff(db, claims.ten, claims.sub);
     const role = staff?.role;
-    if (!staff || role === undefined || !isRole(role)) return { ok: false, reason: 'unknown-staff' };
+    // Disabled (someone leaving): the tenant no longer has them, whatever tokens are still out.
+    if (!staff || staff.disabledAt !== null || role === undefined || !isRole(role)) return { ok: false, reason: 'unknown-staff' };
     return { ok: true, expiresAt, principal: staffPrincipal({ ...staff, role }, claims.org) };
   }
   return {

@@ -31,6 +31,7 @@ import {
   revokeOverride,
   withdrawOverride,
 } from '../services/override-requests.js';
+import { withApprovers } from '../services/approvals-queue.js';
 
 const OverrideIdParams = z.object({
   overrideId: z
@@ -228,7 +229,7 @@ function told(c: Parameters<typeof auditDetail>[0], o: OverrideView, note: strin
 export function overrideRoutes() {
   return router()
     .openapi(requestRoute, async (c) => {
-      const filed = await requestOverride(c.var.deps, c.req.valid('param').id, c.req.valid('json'));
+      const filed = await withApprovers(c.var.deps, await requestOverride(c.var.deps, c.req.valid('param').id, c.req.valid('json')));
       // The override's id is made here: the trail's only link from this POST to the request it filed.
       auditDetail(c, decided(filed, undefined));
       return c.json(filed, 201);
@@ -246,7 +247,7 @@ export function overrideRoutes() {
         auditDetail(c, { before, after }),
       );
       auditTarget(c, { subject: edited.subject });
-      return c.json(edited, 200);
+      return c.json(await withApprovers(c.var.deps, edited), 200);
     })
     .openapi(approveRoute, async (c) => {
       const b = c.req.valid('json');

@@ -20,6 +20,7 @@ export function staffJson(s: StaffMember) {
     scope: s.scope as (typeof STAFF_SCOPES)[number],
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
+    disabledAt: s.disabledAt,
   };
 }
 
@@ -105,7 +106,13 @@ export function staff() {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       // A role or scope change is a grant of power: the reviewer needs what it was, not only what it is.
-      const held = (s: Pick<StaffMember, 'name' | 'role' | 'scope'>) => ({ name: s.name, role: s.role, scope: s.scope });
+      // A disabled member given a role back is re-enabled (upsertStaff): `before` says they were disabled.
+      const held = (s: Pick<StaffMember, 'name' | 'role' | 'scope'> & { readonly disabledAt?: string | null }) => ({
+        name: s.name,
+        role: s.role,
+        scope: s.scope,
+        ...(s.disabledAt ? { disabledAt: s.disabledAt } : {}),
+      });
       // Told once the member is read under its lock: a refusal (409 `last-admin-staff`) is recorded with
       // who they were and what was asked, as a refused key revocation is with its key.
       const told = (before: StaffMember | undefined) => auditDetail(c, { before: before ? held(before) : null, after: held(body) });

@@ -54,7 +54,7 @@ const bulkRoute = createRoute({
   tags: ['staff'],
   summary: 'Reassign many subjects at once: all or nothing',
   description:
-    'Every subject and every staff member must exist; otherwise a 400 names each bad entry (`assignments[3].manager`) and nothing changes.',
+    'Every subject and every staff member must exist, and no staff member be disabled; otherwise a 400 names each bad entry (`assignments[3].manager`) and nothing changes.',
   request: { body: { required: true, content: { 'application/json': { schema: BulkManagersBody } } } },
   responses: {
     200: { description: 'How many subjects were assigned', content: { 'application/json': { schema: BulkManagersSchema } } },
@@ -63,15 +63,21 @@ const bulkRoute = createRoute({
 });
 
 async function staffMustExist(deps: ApiDeps, managers: readonly (string | null)[], path: (i: number) => string): Promise<void> {
-  const known = await existingStaffIds(
-    deps.db,
-    deps.tenantId,
-    managers.filter((m): m is string => m !== null),
-  );
+  const asked = managers.filter((m): m is string => m !== null);
+  // A disabled member (someone who left) holds no new customers: their book is emptied, not filled.
+  const working = await existingStaffIds(deps.db, deps.tenantId, asked, { working: true });
+  const existing = asked.some((m) => !working.has(m)) ? await existingStaffIds(deps.db, deps.tenantId, asked) : working;
   const errors: FieldError[] = [];
   managers.forEach((m, i) => {
-    if (m !== null && !known.has(m))
-      errors.push({ path: path(i), message: `no staff member "${m}" in this tenant`, code: 'unknown_staff', params: { staff: m } });
+    if (m !== null && !working.has(m))
+      errors.push({
+        path: path(i),
+        message: existing.has(m)
+          ? `staff member "${m}" is disabled: their book takes no customers`
+          : `no staff member "${m}" in this tenant`,
+        code: 'unknown_staff',
+        params: { staff: m },
+      });
   });
   if (errors.length) throw invalid(errors);
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { METRIC_UNITS, OVERRIDE_APPROVERS, OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
+import { APPROVAL_BLOCKS, METRIC_UNITS, OVERRIDE_APPROVERS, OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
 import { LocalizedTextSchema } from './common.js';
 
@@ -96,6 +96,13 @@ export const OverrideSchema = z
     mayWithdraw: z.boolean().openapi({
       description:
         'Whether the caller may withdraw it now (`POST /v1/overrides/{id}/withdraw`): pending, and filed by them — or, when a relationship manager filed it, the caller is the relationship manager whose book the customer is in now. Offer the withdrawal only when true.',
+    }),
+    approvalNeeds: z.enum(OVERRIDE_APPROVERS).optional().openapi({
+      description: 'Only on the answer of filing or editing a request: the weakest role that may approve it, as the approvals queue says',
+    }),
+    approvalBlocked: z.enum(APPROVAL_BLOCKS).nullable().optional().openapi({
+      description:
+        'Only on the answer of filing or editing a request: null when someone on staff other than the requester may approve it; else why nobody can (as the approvals queue’s `approvalBlocked`): the request is filed and waits until someone is promoted',
     }),
     requestedAt: instant,
     updatedAt: instant,
@@ -197,6 +204,10 @@ export const ApprovalItemSchema = z
         description:
           'A level sign-off’s only: why the customer has the level it asks to approve, as the staff tiers read explains it — the rule that decided, the figures it read and the line the level holds by. A pending sign-off is always of the customer’s level now (one of a level they left is superseded). Null when no explanation is stored',
       }),
+    approvalBlocked: z.enum(APPROVAL_BLOCKS).nullable().openapi({
+      description:
+        'Null when a staff member other than its requester may approve it now. Else why nobody on staff can: four eyes bars the requester (every credential of theirs) and no other tenant-wide staff member holds `approvalNeeds` or above — `no-other-admin` (say, an admin-level override filed by the tenant’s only admin), `no-other-approver`. It waits until someone is promoted (`PUT /v1/staff/{id}`; with no admin credential, the operator’s `tierkit staff role`), or is rejected or withdrawn; the requester may never approve it. An unowned key is not counted as staff. Read when the page is.',
+    }),
   })
   .openapi('ApprovalItem');
 

@@ -23,6 +23,10 @@ export const StaffSchema = z
     scope: z.enum(STAFF_SCOPES).openapi({ description: '`book`: reads only the subjects they manage (a relationship manager)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
+    disabledAt: z.string().nullable().openapi({
+      description:
+        'When they were disabled (`tierkit staff disable`, someone leaving): their tokens and keys authenticate nothing and none can be issued to them. Null while they work; `PUT /v1/staff/{id}` gives them a role back and clears it',
+    }),
   })
   .openapi('Staff');
 

@@ -20,10 +20,6 @@ const explanationFields = {
   asOf: z.string().optional(),
   prior: z.object({ level: z.string(), periodsBelow: z.number().int(), period: z.string().optional() }).optional(),
   levelsRead: z.record(z.string(), z.string()).optional(),
-  override: z
-    .object({ id: z.string(), level: z.string(), mode: z.enum(OVERRIDE_MODES) })
-    .optional()
-    .openapi({ description: 'The override that set the level, when one did: replaying the explanation needs it.' }),
 };
 
 export const ExplanationSchema = z
@@ -32,6 +28,10 @@ export const ExplanationSchema = z
     policyVersion: z.number().int(),
     decidedBy: z.object({ kind: z.enum(DECISION_KINDS), id: z.string(), label: LocalizedTextSchema }),
     ...explanationFields,
+    override: z
+      .object({ id: z.string(), level: z.string(), mode: z.enum(OVERRIDE_MODES) })
+      .optional()
+      .openapi({ description: 'The override that set the level, when one did: replaying the explanation needs it.' }),
   })
   .openapi('Explanation', { description: 'An explanation as staff read it: reproducible from `policyId@policyVersion` and `inputs`' });
 
@@ -39,11 +39,16 @@ export const CustomerExplanationSchema = z
   .object({
     decidedBy: z.object({ kind: z.enum(DECISION_KINDS), label: LocalizedTextSchema }).strict(),
     ...explanationFields,
+    override: z
+      .object({ level: z.string(), mode: z.enum(OVERRIDE_MODES) })
+      .strict()
+      .optional()
+      .openapi({ description: 'The level and mode of the override that set the level, when one did; never its id' }),
   })
   .strict()
   .openapi('CustomerExplanation', {
     description:
-      'An explanation as a customer reads it (an embed token): no `policyId`, `policyVersion` or `decidedBy.id` — how the bank runs its policies (see "What a customer sees")',
+      'An explanation as a customer reads it (an embed token): no `policyId`, `policyVersion`, `decidedBy.id` or `override.id` — how the bank runs its policies (see "What a customer sees")',
   });
 
 const ProgressPathSchema = z
@@ -84,6 +89,46 @@ export const OverrideInfoSchema = z
   })
   .openapi('OverrideInfo');
 
+export const CustomerOverrideInfoSchema = z
+  .object({ scheme: z.string(), level: z.string(), mode: z.enum(OVERRIDE_MODES), expiresAt: z.string().nullable() })
+  .strict()
+  .openapi('CustomerOverrideInfo', {
+    description:
+      "An override as a customer reads it (an embed token): the level it holds, how and until when. Its id, reason, requester and approver are the bank's internal record: absent",
+  });
+
+const assignmentFields = {
+  scheme: z.string(),
+  level: z.string(),
+  rank: z.number().int(),
+  previousLevel: z.string().nullable(),
+  changed: z.boolean(),
+  approvalRequired: z.boolean(),
+  progress: ProgressSchema.nullable(),
+  retention: RetentionSchema.nullable(),
+  schemeInfo: SchemeSummarySchema,
+  period: z.string().openapi({ example: '2025-10' }),
+  evaluatedAt: z.string().openapi({ example: '2025-11-01T00:00:00.000Z' }),
+  matrix: MatrixDefSchema.optional(),
+};
+
+/** A scheme as a customer reads it: no override rule, which is the bank's governance (see "What a customer sees"). */
+const CustomerSchemeSummarySchema = SchemeSummarySchema.omit({ overrides: true }).strict().openapi('CustomerSchemeSummary', {
+  description: 'A scheme as a customer reads it (an embed token): no `overrides`, the bank’s rule for exceptions',
+});
+
+export const CustomerAssignmentSchema = z
+  .object({
+    ...assignmentFields,
+    schemeInfo: CustomerSchemeSummarySchema,
+    explanation: CustomerExplanationSchema,
+    override: CustomerOverrideInfoSchema.nullable(),
+  })
+  .strict()
+  .openapi('CustomerAssignment', {
+    description: 'An assignment as a customer reads it (an embed token, `audience: "customer"`): see "What a customer sees"',
+  });
+
 export const AssignmentSchema = z
   .object({
     scheme: z.string(),
@@ -92,7 +137,7 @@ export const AssignmentSchema = z
     previousLevel: z.string().nullable(),
     changed: z.boolean(),
     approvalRequired: z.boolean(),
-    explanation: z.union([ExplanationSchema, CustomerExplanationSchema]),
+    explanation: ExplanationSchema,
     progress: ProgressSchema.nullable(),
     retention: RetentionSchema.nullable(),
     schemeInfo: SchemeSummarySchema,
@@ -101,15 +146,29 @@ export const AssignmentSchema = z
     override: OverrideInfoSchema.nullable(),
     matrix: MatrixDefSchema.optional(),
   })
-  .openapi('Assignment');
+  .openapi('Assignment', { description: 'An assignment as staff read it (`audience: "staff"`): the whole record' });
 
+const tiersBody = {
+  subject: SubjectRefSchema,
+  asOf: z.string().openapi({ description: 'Latest period with data (`YYYY-MM`)', example: '2025-10' }),
+  metrics: z.array(MetricDefSchema).readonly(),
+};
+
+/**
+ * Two shapes told apart by `audience`, as a history page is: a customer's assignments are
+ * `CustomerAssignment`s (strict: an override's id or another staff field there breaks the schema).
+ */
 export const TiersResponseSchema = z
-  .object({
-    subject: SubjectRefSchema,
-    asOf: z.string().openapi({ description: 'Latest period with data (`YYYY-MM`)', example: '2025-10' }),
-    assignments: z.array(AssignmentSchema).readonly(),
-    metrics: z.array(MetricDefSchema).readonly(),
-  })
+  .discriminatedUnion('audience', [
+    z.object({
+      ...tiersBody,
+      audience: z.literal('customer').openapi({
+        description: 'An embed token: the assignments are cut as a customer may read them (see "What a customer sees")',
+      }),
+      assignments: z.array(CustomerAssignmentSchema).readonly(),
+    }),
+    z.object({ ...tiersBody, audience: z.literal('staff'), assignments: z.array(AssignmentSchema).readonly() }),
+  ])
   .openapi('TiersResponse');
 
 const eventPeriod = z

@@ -12,7 +12,6 @@ export type { ApprovalItem };
  * An item as a source of the queue lists it, before the queue knows who asks: `requesters` are every
  * stored actor four eyes compares the decider with (the requester; a policy version's authors and submitter).
  */
-export type PendingApproval = Omit<ApprovalItem, 'requestedByYou'> & { readonly requesters: readonly string[] };
 
 /**
  * Why a customer has the level a sign-off asks to approve, as the staff tiers read explains it: the
@@ -36,3 +35,4 @@ export function levelWhy(tp: TenantPack, reason: LevelReason, locale: Locale): L
     })),
   };
 }
+export type PendingApproval = Omit<ApprovalItem, 'requestedByYou' | 'approvalBlocked'> & { readonly requesters: readonly string[] };

@@ -16,7 +16,8 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { levelWhy, type ApprovalItem, type PendingApproval } from './approval-item.js';
 import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
-import { approvalNeeds, overrideHash } from './override-requests.js';
+import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
+import { approvalNeeds, overrideHash, type OverrideView } from './override-requests.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /**
@@ -140,6 +141,17 @@ function overrideMoves(tp: TenantPack, scheme: string, current: string | null, o
 export function approvalNeedsOf(tp: TenantPack, o: { readonly scheme: string; readonly level: string; readonly mode: 'fixed' | 'floor' }) {
   const scheme = tp.schemes.get(o.scheme);
   return scheme === undefined ? 'approver' : approvalNeeds(scheme, o).role;
+}
+
+/**
+ * A pending request as its maker's answer (filing, editing) gives it: with who may approve it and,
+ * when nobody on staff but the maker could now, why (`approvalBlocked`) — the maker hears at once that
+ * it waits for a promotion rather than finding out from a queue nobody works.
+ */
+export async function withApprovers(deps: ApiDeps, o: OverrideView): Promise<OverrideView> {
+  if (o.status !== 'pending') return o;
+  const needs = approvalNeedsOf(await packOf(deps), o);
+  return { ...o, approvalNeeds: needs, approvalBlocked: await approvalBlocked(deps.db, deps.tenantId, needs, [o.requestedBy]) };
 }
 
 const pendingOverrideApprovals: ApprovalSource = {
@@ -337,6 +349,7 @@ export async function approvalsPage(
   }
   if (q.subject !== undefined && !(await waits({ subject: q.subject }))) await subjectOr404(deps, q.subject);
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
+  const blocked = approvalsBlocked(deps.db, deps.tenantId);
   const onPage = entries.slice(0, q.limit);
   // The levels now of this page's subjects only: one query of at most a page's pairs.
   const about = onPage.flatMap((e) => (e.subjectId === undefined ? [] : [{ subjectId: e.subjectId, scheme: e.scheme }]));
@@ -356,6 +369,7 @@ export async function approvalsPage(
         ...(e.kind === 'level' ? { why: reason && reason.level === i.level ? levelWhy(tp, reason, locale) : null } : {}),
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
         requestedByYou: await mine(requesters),
+        approvalBlocked: await blocked(i.approvalNeeds, requesters),
       };
     }),
   );

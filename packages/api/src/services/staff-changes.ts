@@ -3,11 +3,13 @@ import {
   lockKeyOwners,
   lockTenantAdminsAnd,
   lockUnrevokedKeys,
+  markStaffDisabled,
   upsertStaff,
   type Executor,
   type StaffInput,
   type StaffMember,
 } from '@tierkit/db';
+import { revokeKeysOf, type ApiKeyInfo } from '../auth/api-keys.js';
 import { tenantWideAdmin } from '../auth/principal.js';
 import { ProblemError } from '../problem.js';
 import { administersOverHttp } from './key-revocation.js';
@@ -39,15 +41,17 @@ const WAY_BACK =
 export async function putStaffOverHttp(
   db: Executor,
   tenantId: string,
-  input: StaffInput,
+  /** The member as it is to be, or (`from`) made from the member as read under the lock. */
+  asked: StaffInput | { readonly id: string; readonly from: (current: StaffMember | undefined) => StaffInput },
   now: string,
   held: (before: StaffMember | undefined) => void = () => undefined,
 ): Promise<{ staff: StaffMember; created: boolean; before?: StaffMember }> {
   return atomically(db, async (trx) => {
     const keys = await lockUnrevokedKeys(trx, tenantId, { role: 'admin' });
-    const admins = await lockTenantAdminsAnd(trx, tenantId, input.id);
-    const current = admins.find((s) => s.id === input.id);
+    const admins = await lockTenantAdminsAnd(trx, tenantId, asked.id);
+    const current = admins.find((s) => s.id === asked.id);
     held(current);
+    const input = 'from' in asked ? asked.from(current) : asked;
     if (current !== undefined && tenantWideAdmin(current) && !tenantWideAdmin(input)) {
       if (!admins.some((s) => s.id !== input.id && tenantWideAdmin(s))) {
         throw new ProblemError(
@@ -67,5 +71,43 @@ export async function putStaffOverHttp(
       }
     }
     return upsertStaff(trx, tenantId, input, now);
+  });
+}
+
+/** What a disabled staff member is left holding, should they be given a role back without one: the least the API grants, within a book. */
+export const DISABLED_STAFF = { role: 'viewer', scope: 'book' } as const;
+
+/**
+ * Take a staff member's powers away (someone leaving): every key they own revoked, their role and
+ * scope made the least the API grants (`viewer` within their book, `DISABLED_STAFF`), and the member
+ * marked disabled (`disabledAt`), so their staff tokens — those still out and any a sign-on that still
+ * knows them would mint — and keys authenticate nothing, and no key can be issued to them: a leaver
+ * reads not even their book. The row stays, as the trail and their requests name them. Under the same guard as `PUT /v1/staff/{id}`
+ * (`putStaffOverHttp`: 409 `last-admin-staff` when they are the last tenant-wide admin, or own the last
+ * admin key that administers over HTTP), all in one transaction: nothing changes when it is refused.
+ * Their book's customers stay theirs until moved (the bank's data, `PUT /v1/subjects/{id}/manager`).
+ * The tenant's admin keys and the member's keys are locked first, in one pass in id order, as every
+ * path that decides by keys takes them (`lockUnrevokedKeys`), then the staff rows.
+ * `held` hears the member as read under the lock (undefined: no such member, a 404 `not-found`).
+ */
+export async function disableStaff(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  now: Date,
+  held: (before: StaffMember | undefined) => void = () => undefined,
+): Promise<{ staff: StaffMember; before: StaffMember; revoked: ApiKeyInfo[] }> {
+  return atomically(db, async (trx) => {
+    await lockUnrevokedKeys(trx, tenantId, { role: 'admin', orStaffId: id });
+    const from = (current: StaffMember | undefined): StaffInput => {
+      if (current === undefined) throw new ProblemError('not-found', `No staff member "${id}" in this tenant.`);
+      return { id, name: current.name, ...DISABLED_STAFF };
+    };
+    const result = await putStaffOverHttp(trx, tenantId, { id, from }, now.toISOString(), held);
+    if (!result.before) throw new Error(`staff member ${id} was created, not disabled`);
+    const revoked = await revokeKeysOf(trx, tenantId, id, now);
+    const disabled = await markStaffDisabled(trx, tenantId, id, now.toISOString());
+    if (!disabled) throw new Error(`staff member ${id} vanished while being disabled`);
+    return { staff: disabled, before: result.before, revoked };
   });
 }

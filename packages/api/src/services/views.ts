@@ -9,6 +9,8 @@ import type {
   SubjectKind,
   SubjectRef,
   TiersResponse,
+  CustomerTiersResponse,
+  StaffTiersResponse,
 } from '@tierkit/core';
 import { listActiveOverrides, listAssignments, listAssignmentsJson, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
 import { z } from '@hono/zod-openapi';
@@ -102,39 +104,38 @@ export async function tiersView(
   now: Date,
   known?: Partial<StoredState>,
   only?: ReadonlySet<string>,
-): Promise<TiersResponse> {
+): Promise<CustomerTiersResponse | (Required<Pick<StaffTiersResponse, 'audience'>> & StaffTiersResponse)> {
   const stored = known?.assignments ?? (await listAssignments(db, tp.tenantId, subject.id));
   const active = known?.overrides ?? (await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString()));
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
-  const assignments: (Assignment | CustomerAssignment)[] = [];
+  const assignments: Assignment[] = [];
   let asOf = '';
   for (const def of audience.schemes) {
     const a = byScheme.get(def.key);
     if (!a || (only && !only.has(def.key))) continue;
     if (a.period > asOf) asOf = a.period;
-    assignments.push(
-      audience.assignment({
-        scheme: a.scheme,
-        level: a.level,
-        rank: a.rank,
-        previousLevel: a.previousLevel,
-        changed: a.previousLevel !== a.level,
-        approvalRequired: a.approvalRequired,
-        explanation: a.explanation,
-        progress: a.progress,
-        retention: a.retention,
-        schemeInfo: schemeSummary(def),
-        period: a.period,
-        evaluatedAt: a.evaluatedAt,
-        override: overrides.get(a.scheme) ?? null,
-        ...(def.matrix ? { matrix: def.matrix } : {}),
-      }),
-    );
+    assignments.push({
+      scheme: a.scheme,
+      level: a.level,
+      rank: a.rank,
+      previousLevel: a.previousLevel,
+      changed: a.previousLevel !== a.level,
+      approvalRequired: a.approvalRequired,
+      explanation: a.explanation,
+      progress: a.progress,
+      retention: a.retention,
+      schemeInfo: schemeSummary(def),
+      period: a.period,
+      evaluatedAt: a.evaluatedAt,
+      override: overrides.get(a.scheme) ?? null,
+      ...(def.matrix ? { matrix: def.matrix } : {}),
+    });
   }
-  const mentioned = metricsMentioned(assignments);
+  const cut = audience.assignments(assignments);
+  const mentioned = metricsMentioned(cut.assignments);
   const metrics: MetricDef[] = tp.pack.metrics.filter((m) => mentioned.has(m.key));
-  return { subject: subjectRef(subject, unmask), asOf, assignments, metrics };
+  return { subject: subjectRef(subject, unmask), asOf, ...cut, metrics };
 }
 
 /** Until when a tiers body holds with no write (epoch ms): an override in force ends by itself, at its expiry. */
@@ -225,7 +226,7 @@ export async function tiersJson(
   }
   const metrics = tp.pack.metrics.filter((m) => mentioned.has(m.key)).map((m) => once(m, locale));
   return {
-    json: `{"subject":${json(subjectRef(subject, unmask))},"asOf":${json(asOf)},"assignments":[${parts.join(',')}],"metrics":[${metrics.join(',')}]}`,
+    json: `{"subject":${json(subjectRef(subject, unmask))},"asOf":${json(asOf)},"audience":"staff","assignments":[${parts.join(',')}],"metrics":[${metrics.join(',')}]}`,
     until,
   };
 }

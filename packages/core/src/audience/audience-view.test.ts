@@ -132,14 +132,25 @@ describe('what a customer may see of a pack', () => {
     assert.deepEqual(staff.assignment(raw), raw, 'staff read it whole');
   });
 
-  it('an override shows its level and mode, never who asked or why', () => {
-    const o = customer.assignment(assignment('retail-tier')).override;
-    assert.deepEqual(o && { reason: o.reason, requestedBy: o.requestedBy, approvedBy: o.approvedBy, mode: o.mode }, {
-      reason: '',
-      requestedBy: '',
-      approvedBy: null,
-      mode: 'floor',
-    });
+  it('an override shows its level, mode and expiry, never its id, who asked or why', () => {
+    const raw = assignment('retail-tier');
+    const o = customer.assignment(raw).override;
+    // Absent, not blanked: the request's id, reason, requester and approver are the bank's record.
+    assert.deepEqual(o, { scheme: 'retail-tier', level: raw.override?.level, mode: 'floor', expiresAt: raw.override?.expiresAt });
+    assert.deepEqual(staff.assignment(raw).override, raw.override, 'staff read it whole');
+  });
+
+  it('an override’s id does not come back through the explanation', () => {
+    const raw = assignment('retail-tier');
+    const overridden: Assignment = {
+      ...raw,
+      explanation: { ...raw.explanation, override: { id: 'ov1', level: 'platinum', mode: 'floor' } },
+    };
+    assert.deepEqual(customer.assignment(overridden).explanation.override, { level: 'platinum', mode: 'floor' });
+    const cut = customer.assignments([overridden]);
+    assert.equal(cut.audience, 'customer');
+    assert.ok(!JSON.stringify(cut).includes('ov1'), JSON.stringify(cut));
+    assert.deepEqual(staff.assignments([overridden]), { audience: 'staff', assignments: [overridden] });
   });
 
   it('an override’s reason does not come back through the label of the explanation', () => {

@@ -1,4 +1,11 @@
-import type { Assignment, CustomerAssignment, CustomerHistoryResponse, StaffHistoryResponse } from '../model/api.js';
+import type {
+  Assignment,
+  CustomerAssignment,
+  CustomerHistoryResponse,
+  CustomerTiersResponse,
+  StaffHistoryResponse,
+  StaffTiersResponse,
+} from '../model/api.js';
 import type { NextLevelGain, ResolvedEntitlement } from '../model/entitlement.js';
 import type { CustomerExplanation, Explanation, ProgressPath } from '../model/explanation.js';
 import {
@@ -48,9 +55,14 @@ export interface AudienceView {
   sees(scheme: string): boolean;
   /**
    * An assignment of a visible scheme: whole for staff; for a customer without the staff metrics, scores
-   * or rules it mentions, and without the policy's id and version or the deciding rule's id.
+   * or rules it mentions, without the policy's id and version or the deciding rule's id, and with an
+   * override's scheme, level, mode and expiry only (no id, reason, requester or approver).
    */
   assignment(a: Assignment): Assignment | CustomerAssignment;
+  /** A tiers answer's assignments with the audience they were cut for, so its `audience` names their shape. */
+  assignments(
+    list: readonly Assignment[],
+  ): Pick<CustomerTiersResponse, 'audience' | 'assignments'> | Required<Pick<StaffTiersResponse, 'audience' | 'assignments'>>;
   /** Entitlements granted by visible schemes; a block imposed by a hidden scheme becomes a notice. */
   entitlements(resolved: { entitlements: readonly ResolvedEntitlement[]; next: readonly NextLevelGain[] }): {
     entitlements: ResolvedEntitlement[];
@@ -103,6 +115,7 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       schemes: pack.schemes,
       sees: (k) => keys.has(k),
       assignment: (a) => a,
+      assignments: (list) => ({ audience: 'staff', assignments: [...list] }),
       entitlements: (r) => ({ entitlements: [...r.entitlements], next: [...r.next] }),
       event: (e) => e,
       items: (events) => ({ audience: 'staff', items: events }),
@@ -141,7 +154,8 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     if (e.score && !hideScore) out.score = e.score;
     if (e.asOf !== undefined) out.asOf = e.asOf;
     if (e.prior) out.prior = e.prior;
-    if (e.override) out.override = e.override;
+    // The override's id is the bank's request record; its level and mode are what the customer holds.
+    if (e.override) out.override = { level: e.override.level, mode: e.override.mode };
     if (e.levelsRead) out.levelsRead = Object.fromEntries(Object.entries(e.levelsRead).filter(([k]) => byKey.has(k)));
     return out;
   };
@@ -150,19 +164,9 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     audience,
     schemes: visible,
     sees: (k) => byKey.has(k),
-    assignment(a) {
-      const paths = a.progress?.paths.filter(open(a.scheme)) ?? [];
-      const nearestPath = a.progress?.paths[a.progress.nearest];
-      const lines = a.retention?.lines.filter(open(a.scheme)) ?? [];
-      return {
-        ...a,
-        explanation: explanation(a.scheme, a.explanation),
-        progress:
-          a.progress && paths.length ? { ...a.progress, paths, nearest: Math.max(0, nearestPath ? paths.indexOf(nearestPath) : 0) } : null,
-        retention: a.retention && lines.length ? { ...a.retention, lines } : null,
-        // Who asked for an override and why is the bank's internal note.
-        override: a.override && { ...a.override, reason: '', requestedBy: '', approvedBy: null },
-      };
+    assignment: customerAssignment,
+    assignments(list) {
+      return { audience: 'customer', assignments: list.map(customerAssignment) };
     },
     entitlements(r) {
       const entitlements: ResolvedEntitlement[] = [];
@@ -180,6 +184,23 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     },
     event: customerEvent,
   };
+  function customerAssignment(a: Assignment): CustomerAssignment {
+    const paths = a.progress?.paths.filter(open(a.scheme)) ?? [];
+    const nearestPath = a.progress?.paths[a.progress.nearest];
+    const lines = a.retention?.lines.filter(open(a.scheme)) ?? [];
+    const { override, ...rest } = a;
+    return {
+      ...rest,
+      explanation: explanation(a.scheme, a.explanation),
+      progress:
+        a.progress && paths.length ? { ...a.progress, paths, nearest: Math.max(0, nearestPath ? paths.indexOf(nearestPath) : 0) } : null,
+      retention: a.retention && lines.length ? { ...a.retention, lines } : null,
+      // The level an override holds, how and until when are the customer's; its id, reason, requester and
+      // approver are the bank's record. Picked, not blanked: a field added to OverrideInfo later stays
+      // staff's until it is named here.
+      override: override && { scheme: override.scheme, level: override.level, mode: override.mode, expiresAt: override.expiresAt },
+    };
+  }
   function customerEvent(e: TierEvent): CustomerTierEvent {
     // Picked, not copied and blanked: a field added to TierEvent later stays staff's until it is named here.
     const out: { -readonly [K in keyof CustomerTierEvent]: CustomerTierEvent[K] } = {

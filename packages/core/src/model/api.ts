@@ -4,7 +4,7 @@ import type { NextLevelGain, ResolvedEntitlement } from './entitlement.js';
 import type { CustomerTierEvent, TierEvent } from './history.js';
 import type { MatrixAggregate, MatrixDef } from './matrix.js';
 import type { MetricDef, MetricObservation } from './metric.js';
-import type { OverrideInfo } from './override.js';
+import type { CustomerOverrideInfo, OverrideInfo } from './override.js';
 import type { SchemeSummary, SubjectKind } from './scheme.js';
 
 /*
@@ -51,21 +51,41 @@ export interface Assignment extends Evaluation {
 
 /**
  * An assignment as a customer reads it (an embed token): its explanation is a `CustomerExplanation`, without
- * the policy's id and version or the deciding rule's id.
+ * the policy's id and version or the deciding rule's id, and its override a `CustomerOverrideInfo`, without
+ * the request's id, reason, requester or approver.
  */
-export interface CustomerAssignment extends Omit<Assignment, 'explanation'> {
+export interface CustomerAssignment extends Omit<Assignment, 'explanation' | 'override'> {
   readonly explanation: CustomerExplanation;
+  readonly override: CustomerOverrideInfo | null;
 }
 
-/** `GET /v1/subjects/{id}/tiers` */
-export interface TiersResponse {
+interface TiersBody {
   readonly subject: SubjectRef;
   readonly asOf: string;
-  /** Whole `Assignment`s for staff; `CustomerAssignment`s for an embed token. */
-  readonly assignments: readonly (Assignment | CustomerAssignment)[];
   /** Definitions of the metrics that explanations and progress mention, for their labels and units. */
   readonly metrics: readonly MetricDef[];
 }
+
+/** Tiers cut for a customer (an embed token): `CustomerAssignment`s of customer schemes. */
+export interface CustomerTiersResponse extends TiersBody {
+  readonly audience: 'customer';
+  readonly assignments: readonly CustomerAssignment[];
+}
+
+/**
+ * Tiers as staff read them: whole `Assignment`s. The API always sends `audience`; optional so a host's
+ * own client written before it still type-checks (it then reads as staff).
+ */
+export interface StaffTiersResponse extends TiersBody {
+  readonly audience?: 'staff';
+  readonly assignments: readonly Assignment[];
+}
+
+/**
+ * `GET /v1/subjects/{id}/tiers` (and the answer of `PUT …/metrics`). Its `audience` says which shape the
+ * assignments have: `customer` (embed token) → `CustomerAssignment`s, `staff` → `Assignment`s.
+ */
+export type TiersResponse = CustomerTiersResponse | StaffTiersResponse;
 
 interface HistoryPage {
   readonly subject: SubjectRef;

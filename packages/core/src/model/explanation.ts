@@ -45,12 +45,14 @@ export interface Explanation {
 }
 
 /**
- * An explanation as a customer reads it (an embed token): without the policy's id and version and the id
- * of the rule, band or trigger that decided — how the bank runs its policies, which no customer-facing
+ * An explanation as a customer reads it (an embed token): without the policy's id and version, the id
+ * of the rule, band or trigger that decided and the id of an override that did — how the bank runs its policies, which no customer-facing
  * widget shows (packages/api/README.md, "What a customer sees"). `decidedBy` keeps its kind and its words.
  */
-export interface CustomerExplanation extends Omit<Explanation, 'policyId' | 'policyVersion' | 'decidedBy'> {
+export interface CustomerExplanation extends Omit<Explanation, 'policyId' | 'policyVersion' | 'decidedBy' | 'override'> {
   readonly decidedBy: { readonly kind: DecisionKind; readonly label: LocalizedText };
+  /** The override's level and mode, without its id: the request's id is the bank's internal record. */
+  readonly override?: { readonly level: string; readonly mode: OverrideMode };
 }
 
 /** One way to reach the next level: the metric, where it stands, where it must be. */

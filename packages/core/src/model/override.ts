@@ -17,3 +17,10 @@ export interface OverrideInfo {
   readonly requestedBy: string;
   readonly approvedBy: string | null;
 }
+
+/**
+ * An override as a customer reads it (an embed token): the level it holds, how, and until when — what
+ * the customer is owed about their own tier. Its id, reason, requester and approver are the bank's
+ * internal record (packages/api/README.md, "What a customer sees"): absent, not blanked.
+ */
+export type CustomerOverrideInfo = Pick<OverrideInfo, 'scheme' | 'level' | 'mode' | 'expiresAt'>;

@@ -8,6 +8,16 @@ export const APPROVAL_KINDS = ['override', 'level', 'policy'] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
 /**
+ * Why nobody on staff may approve a request now: four eyes bars its requester, and no other tenant-wide
+ * staff member holds the role it needs (`approvalNeeds`) — `no-other-admin` when it needs an admin,
+ * `no-other-approver` when it needs an approver. It waits until someone is promoted
+ * (`PUT /v1/staff/{id}`, or the operator's `tierkit staff role`), or is rejected or withdrawn
+ * (packages/api/README.md, "Four eyes").
+ */
+export const APPROVAL_BLOCKS = ['no-other-admin', 'no-other-approver'] as const;
+export type ApprovalBlock = (typeof APPROVAL_BLOCKS)[number];
+
+/**
  * One entry of the approvals queue (`GET /v1/approvals`). Every kind of four-eyes request —
  * overrides, approval-required levels, policy versions — is listed in this one shape so that an
  * approver works through one queue.
@@ -78,6 +88,12 @@ export interface ApprovalItem {
    * to a lower role.
    */
   readonly approvalNeeds: OverrideApprover;
+  /**
+   * Null when a staff member other than its requester may approve it; else why nobody on staff can
+   * (`ApprovalBlock`): a console says so and points to promoting someone, rather than showing a request
+   * nobody will ever pick up. Read when the page is.
+   */
+  readonly approvalBlocked: ApprovalBlock | null;
   /**
    * A level sign-off's: why the customer has the level it asks to sign off (the level a pending
    * sign-off is of is always the customer's level now: one of a level they left is superseded).

@@ -11,7 +11,7 @@ export type * from './analytics.js';
 export type * from './audit.js';
 export type * from './books.js';
 export { POLICY_VERSION_STATUSES } from './policies.js';
-export { APPROVAL_KINDS } from './approvals.js';
+export { APPROVAL_BLOCKS, APPROVAL_KINDS } from './approvals.js';
 export { DECISION_ACTIONS } from './overrides.js';
 export { JOB_STATUSES } from './jobs.js';
 export { AUDIT_METHODS, AUDIT_PHASES, HTTP_METHODS, OPERATOR_METHODS } from './audit.js';

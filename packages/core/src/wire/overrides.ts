@@ -1,4 +1,6 @@
 import type { OverrideMode } from '../model/override.js';
+import type { OverrideApprover } from '../model/override-rule.js';
+import type { ApprovalBlock } from './approvals.js';
 
 /* What the override routes (`/v1/subjects/{id}/overrides`, `/v1/overrides…`) send. */
 
@@ -52,6 +54,13 @@ export interface Override extends OverrideContent, OverrideOutcome {
    * the caller holds the book its customer is in now.
    */
   readonly mayWithdraw: boolean;
+  /**
+   * Only on the answer of filing or editing a pending request: who may approve it (as the queue's
+   * `approvalNeeds`) and, when nobody on staff but its requester could now, why (`approvalBlocked`, as
+   * the queue says it) — so the maker hears at once that it waits for a promotion.
+   */
+  readonly approvalNeeds?: OverrideApprover;
+  readonly approvalBlocked?: ApprovalBlock | null;
   readonly requestedAt: string;
   readonly updatedAt: string;
 }

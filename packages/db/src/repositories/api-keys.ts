@@ -128,10 +128,16 @@ export interface KeyWithOwner {
 export async function lockUnrevokedKeys(
   db: Executor,
   tenantId: string,
-  of: { readonly role: string } | { readonly staffId: string },
+  /** `orStaffId`: with the role's keys, those a staff member owns, in the same one pass (a departure decided by the admin keys). */
+  of: { readonly role: string; readonly orStaffId?: string } | { readonly staffId: string },
 ): Promise<ApiKey[]> {
   let keys = db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).where('revoked_at', 'is', null);
-  keys = 'role' in of ? keys.where('role', '=', of.role) : keys.where('staff_id', '=', of.staffId);
+  if (!('role' in of)) keys = keys.where('staff_id', '=', of.staffId);
+  else if (of.orStaffId === undefined) keys = keys.where('role', '=', of.role);
+  else {
+    const { role, orStaffId } = of;
+    keys = keys.where((eb) => eb.or([eb('role', '=', role), eb('staff_id', '=', orStaffId)]));
+  }
   keys = keys.orderBy('id');
   if (isPostgres(db)) keys = keys.forUpdate();
   return (await keys.execute()).map(toApiKey);

@@ -14,6 +14,11 @@ export interface StaffMember {
   readonly scope: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * When they were disabled (someone leaving: `disableStaff` in the API), null while they work. A
+   * disabled member's tokens and keys authenticate nothing and none can be issued to them.
+   */
+  readonly disabledAt: string | null;
 }
 
 /** What creating or updating a staff member takes. */
@@ -33,6 +38,7 @@ function toStaff(row: StaffRow): StaffMember {
     scope: row.scope,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    disabledAt: row.disabled_at ?? null,
   };
 }
 
@@ -74,12 +80,22 @@ export async function upsertStaff(
       const mine = trx.updateTable('staff').where('tenant_id', '=', tenantId).where('id', '=', input.id);
       await mine.set({ updated_at: now }).execute();
       before = await findStaff(trx, tenantId, input.id);
-      await mine.set({ name: input.name, role: input.role, scope: input.scope }).execute();
+      // Saying what someone holds gives a disabled member a role back: it is how they are re-enabled.
+      await mine.set({ name: input.name, role: input.role, scope: input.scope, disabled_at: null }).execute();
     }
     const staff = await findStaff(trx, tenantId, input.id);
     if (!staff) throw new Error(`staff member ${input.id} neither inserted nor found`);
     return before ? { staff, created: false, before } : { staff, created: true };
   });
+}
+
+/**
+ * Mark staff member `id` disabled at `now` (someone leaving): from then on their tokens and keys
+ * authenticate nothing. Call it in the transaction that took their powers away (`disableStaff`).
+ */
+export async function markStaffDisabled(db: Executor, tenantId: string, id: string, now: string): Promise<StaffMember | undefined> {
+  await db.updateTable('staff').set({ disabled_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  return findStaff(db, tenantId, id);
 }
 
 /**
@@ -384,13 +400,42 @@ export async function isManagedBy(
   return (await q.executeTakeFirst()) !== undefined;
 }
 
-/** Which of the given staff ids exist in the tenant. */
-export async function existingStaffIds(db: Executor, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+/** Which of the given staff ids exist in the tenant; with `working`, only those not disabled (a book's possible holders). */
+export async function existingStaffIds(
+  db: Executor,
+  tenantId: string,
+  ids: readonly string[],
+  options: { readonly working?: boolean } = {},
+): Promise<Set<string>> {
   const out = new Set<string>();
   for (const batch of chunks([...new Set(ids)])) {
     if (!batch.length) continue;
-    const rows = await db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('id', 'in', batch).execute();
+    let q = db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('id', 'in', batch);
+    if (options.working) q = q.where('disabled_at', 'is', null);
+    const rows = await q.execute();
     for (const r of rows) out.add(r.id);
   }
   return out;
+}
+
+/**
+ * Whether the tenant has a tenant-wide staff member holding one of `roles` who is none of `except`
+ * (staff ids): whether anyone but a request's makers could decide it (the approvals queue's
+ * `approvalBlocked`). One indexed row at most.
+ */
+export async function anyTenantWideStaff(
+  db: Executor,
+  tenantId: string,
+  roles: readonly string[],
+  except: readonly string[],
+): Promise<boolean> {
+  if (!roles.length) return false;
+  let q = db
+    .selectFrom('staff')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('role', 'in', [...roles])
+    .where('scope', '!=', 'book');
+  if (except.length) q = q.where('id', 'not in', [...except]);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
 }

@@ -268,11 +268,10 @@ async function* checkedBatches(
       await lookUpSubjectIds([...managerRows.map((r) => r.subject), ...heldRejects.map((r) => r.subject)]);
       resolveHeld();
       // The rule of `POST /v1/subject-managers`: a book is held by a staff member of this tenant.
-      const staff = await existingStaffIds(
-        db,
-        ctx.tenantId,
-        managerRows.flatMap((r) => (r.manager === null ? [] : [r.manager])),
-      );
+      const asked = managerRows.flatMap((r) => (r.manager === null ? [] : [r.manager]));
+      // A disabled member (someone who left) holds no new customers, as over HTTP.
+      const staff = await existingStaffIds(db, ctx.tenantId, asked, { working: true });
+      const existing = asked.some((m) => !staff.has(m)) ? await existingStaffIds(db, ctx.tenantId, asked) : staff;
       const known: ManagerRowInput[] = [];
       for (const r of managerRows) {
         const errors: RowError[] = [];
@@ -281,7 +280,9 @@ async function* checkedBatches(
           errors.push({
             line: r.line,
             column: plan.headers[plan.manager] ?? null,
-            message: `no staff member "${r.manager}" in this tenant`,
+            message: existing.has(r.manager)
+              ? `staff member "${r.manager}" is disabled: their book takes no customers`
+              : `no staff member "${r.manager}" in this tenant`,
             code: 'unknown_staff',
             params: { staff: r.manager },
           });

@@ -1,0 +1,58 @@
+import type { ApprovalBlock, OverrideApprover } from '@tierkit/core';
+import { anyTenantWideStaff, type Executor } from '@tierkit/db';
+import { personOfActor } from '../auth/api-keys.js';
+import { ROLES, roleAtLeast } from '../auth/roles.js';
+
+/**
+ * Whether anyone on staff but a request's makers may approve it now, and if not why
+ * (`ApprovalBlock`): four eyes bars every credential of the requesters (`requesters`, stored actors,
+ * each taken to its person as four eyes does: `personOfActor`), so a request needing an admin that the
+ * tenant's only tenant-wide admin filed can be approved by nobody on staff until someone is promoted.
+ * Counted among deciders: tenant-wide staff holding at least `needs` (a book-scoped one never reaches
+ * the queue). An unowned admin or approver key is not counted: it is the operator's or an integration's,
+ * not a person on staff, and a bank's four eyes are two of its people (packages/api/README.md, "Four eyes").
+ * The answer is as of now: a promotion or demotion since changes it.
+ */
+export async function approvalBlocked(
+  db: Executor,
+  tenantId: string,
+  needs: OverrideApprover,
+  requesters: readonly string[],
+): Promise<ApprovalBlock | null> {
+  return approvalsBlocked(db, tenantId)(needs, requesters);
+}
+
+/**
+ * {@link approvalBlocked} for one page of items: each requester taken to their person once, and each
+ * (role needed, makers) asked once — a page is mostly a few makers' requests.
+ */
+export function approvalsBlocked(
+  db: Executor,
+  tenantId: string,
+): (needs: OverrideApprover, requesters: readonly string[]) => Promise<ApprovalBlock | null> {
+  const persons = new Map<string, Promise<string>>();
+  const answers = new Map<string, Promise<boolean>>();
+  const personOf = (actor: string) => {
+    let p = persons.get(actor);
+    if (p === undefined) persons.set(actor, (p = personOfActor(db, tenantId, actor)));
+    return p;
+  };
+  return async (needs, requesters) => {
+    const people = await Promise.all(requesters.filter(Boolean).map(personOf));
+    const makers = [...new Set(people.flatMap((p) => (p.startsWith('staff:') ? [p.slice('staff:'.length)] : [])))].sort();
+    const key = JSON.stringify([needs, makers]);
+    let another = answers.get(key);
+    if (another === undefined)
+      answers.set(
+        key,
+        (another = anyTenantWideStaff(
+          db,
+          tenantId,
+          ROLES.filter((r) => roleAtLeast(r, needs)),
+          makers,
+        )),
+      );
+    if (await another) return null;
+    return needs === 'admin' ? 'no-other-admin' : 'no-other-approver';
+  };
+}
