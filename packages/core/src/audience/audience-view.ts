@@ -51,7 +51,10 @@ export interface AudienceView {
    * or rules it mentions, and without the policy's id and version or the deciding rule's id.
    */
   assignment(a: Assignment): Assignment | CustomerAssignment;
-  /** Entitlements granted by visible schemes; a block imposed by a hidden scheme becomes a notice. */
+  /**
+   * Entitlements granted by visible schemes; one a hidden scheme blocks is left out, or becomes a notice
+   * when that scheme says so (`customerBlocks: 'notice'`).
+   */
   entitlements(resolved: { entitlements: readonly ResolvedEntitlement[]; next: readonly NextLevelGain[] }): {
     entitlements: ResolvedEntitlement[];
     next: NextLevelGain[];
@@ -166,9 +169,14 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     },
     entitlements(r) {
       const entitlements: ResolvedEntitlement[] = [];
+      const staffBlocks = new Map(pack.schemes.map((s) => [s.key, s.customerBlocks ?? 'omit']));
       for (const e of r.entitlements) {
         if (!byKey.has(e.grantedBy.scheme)) continue;
         if (e.blockedBy && !byKey.has(e.blockedBy.scheme)) {
+          // Unless the blocking scheme opts in to the notice, the benefit is left out, as if the level
+          // did not include it: a notice only the customers a staff scheme restricts get (AML 高) would
+          // tell them that classification (SchemeDefinition.customerBlocks).
+          if (staffBlocks.get(e.blockedBy.scheme) !== 'notice') continue;
           const { blockedBy: _hidden, ...kept } = e;
           entitlements.push({ ...kept, notice: UNAVAILABLE_NOTICE });
         } else entitlements.push(e);
