@@ -27,7 +27,7 @@ function send(f: ApiFixture, credential: string, requestId: string, method: stri
   });
 }
 
-forEachDialect('audit detail', (f) => {
+forEachDialect('audit detail', { corsOrigins: ['https://ebank.example'] }, (f) => {
   it('a staff member’s role and scope change is recorded with what they were before and what they are after', async () => {
     assert.equal((await send(f, f.keys.a, 'st-1', 'PUT', '/v1/staff/AD-S1', { name: '王芳', role: 'viewer', scope: 'book' })).status, 201);
     assert.deepEqual((await resultOf(f, 'st-1')).detail, { before: null, after: { name: '王芳', role: 'viewer', scope: 'book' } });

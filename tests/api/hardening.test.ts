@@ -80,7 +80,8 @@ forEachDialect('hardening: text that cannot be stored is refused with a 400, eve
   });
 });
 
-forEachDialect('hardening: minting accepts exactly what verification accepts', (f) => {
+// Origins of every length: the server answers them all, so only the token's own limits refuse one.
+forEachDialect('hardening: minting accepts exactly what verification accepts', { corsOrigins: '*' }, (f) => {
   const api = client(f);
   const originOf = (length: number, i = 0) => `https://${String(i).padStart(3, '0')}${'a'.repeat(length - 11)}`;
 

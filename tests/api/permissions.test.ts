@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import {
   cellOf,
+  createApiKey,
   MATRIX_CREDENTIALS,
   mintEmbedToken,
   mintStaffToken,
@@ -40,8 +41,10 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
     await client(f).customer(OTHER_SUBJECT);
     const staff = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', now: NOW })).token;
     const embed = async (subject: string) => (await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject, now: NOW })).token;
+    const embedder = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'portal backend', now: NOW })).secret;
     const secrets: Record<string, string> = {
       ...Object.fromEntries(Object.entries(f.keys.roles).map(([role, secret]) => [`${role} key`, secret])),
+      'embedder key': embedder,
       'viewer staff token': staff,
       'embed token': await embed(SAMPLE_SUBJECT),
     };
@@ -53,9 +56,10 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
         // An empty object: a route that lets the credential in answers 400 and changes nothing.
         ...(route.method === 'GET' ? {} : { body: '{}' }),
       });
-    const refused = async (res: Response) => {
+    // An embedder key's refusals say what it is for (`embedder-key`), every other credential's are `forbidden`.
+    const refused = async (res: Response, credential = '') => {
       if (res.status !== 403) return false;
-      return ((await res.json()) as Problem).type.endsWith('/forbidden');
+      return ((await res.json()) as Problem).type.endsWith(credential === 'embedder key' ? '/embedder-key' : '/forbidden');
     };
     const wrong: string[] = [];
     for (const route of await routesOf(f)) {
@@ -65,7 +69,7 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
         const cell = cellOf(route, credential);
         const res = await call(route, secret);
         assert.notEqual(res.status, 401, `${credential.name} authenticates`);
-        if ((await refused(res)) !== (cell === 'no'))
+        if ((await refused(res, credential.name)) !== (cell === 'no'))
           wrong.push(`${route.method} ${route.template} as ${credential.name}: ${res.status}, matrix says ${cell}`);
         if (cell === 'own subject' && !(await refused(await call(route, otherEmbed)))) {
           wrong.push(`${route.method} ${route.template} with another subject’s embed token is not refused`);

@@ -1,5 +1,5 @@
 import { after, before, describe } from 'node:test';
-import { createApiKey, createApp, provisionTenant, type Role } from '@tierkit/api';
+import { createApiKey, createApp, provisionTenant, type AppOptions, type Role } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import { allDialects } from './databases.js';
 import { checkedResponses } from './openapi-responses.js';
@@ -25,8 +25,18 @@ export interface ApiFixture {
   db: Db;
 }
 
-/** Run `body` once per dialect (SQLite temp file, embedded PostgreSQL), each with fresh tenants and keys. */
-export function forEachDialect(name: string, body: (f: ApiFixture) => void): void {
+/**
+ * Run `body` once per dialect (SQLite temp file, embedded PostgreSQL), each with fresh tenants and keys.
+ * `options.corsOrigins`: the app's CORS allow-list (default the app's, `http://localhost:*`), the only
+ * origins embed tokens are minted for.
+ */
+export function forEachDialect(name: string, body: (f: ApiFixture) => void): void;
+export function forEachDialect(name: string, options: Pick<AppOptions, 'corsOrigins'>, body: (f: ApiFixture) => void): void;
+export function forEachDialect(
+  name: string,
+  ...args: [body: (f: ApiFixture) => void] | [options: Pick<AppOptions, 'corsOrigins'>, body: (f: ApiFixture) => void]
+): void {
+  const [options, body] = args.length === 1 ? [{}, args[0]] : args;
   for (const harness of allDialects()) {
     describe(`${name} [${harness.dialect}]`, () => {
       const fixture = {} as ApiFixture;
@@ -38,7 +48,7 @@ export function forEachDialect(name: string, body: (f: ApiFixture) => void): voi
         const roles = {} as Record<Role, string>;
         for (const role of ['viewer', 'analyst', 'officer', 'approver', 'admin'] as const) roles[role] = await key('bank-a', role);
         fixture.keys = { a: roles.admin, b: await key('bank-b', 'admin'), roles };
-        fixture.app = checkedResponses(createApp({ db: fixture.db.db, now: () => NOW, logError: () => undefined }));
+        fixture.app = checkedResponses(createApp({ db: fixture.db.db, now: () => NOW, logError: () => undefined, ...options }));
       });
       after(() => harness.stopAll());
       body(fixture);

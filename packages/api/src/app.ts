@@ -53,7 +53,8 @@ export interface AppOptions {
   readonly db: Kysely<Database>;
   /**
    * Origins allowed to call the API from a browser. Default: any `http://localhost:<port>` and
-   * `http://127.0.0.1:<port>` (the demo). `'*'` allows every origin.
+   * `http://127.0.0.1:<port>` (the demo). `'*'` allows every origin. An embed token is minted only for
+   * origins in it (422 `origin-not-allowed`): a page elsewhere could never read the API's answers.
    */
   readonly corsOrigins?: readonly string[] | '*';
   /**
@@ -214,6 +215,7 @@ export function createApp(options: AppOptions) {
     db: options.db,
     packs: new TenantPacks(undefined, undefined, timeZone),
     unmaskNames: options.unmaskNames ?? false,
+    corsOrigins: options.corsOrigins,
     maxObservations: options.maxObservations ?? MAX_OBSERVATIONS,
     timeZone,
     now: options.now ?? (() => new Date()),

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { findSubjectByExternalId, isManagedBy, type Subject } from '@tierkit/db';
 import type { Principal } from './auth/principal.js';
 import type { AuditState } from './middleware/audit.js';
+import type { TrustedOrigins } from './origins.js';
 import { periodOf } from './periods.js';
 import { ProblemError } from './problem.js';
 import type { AuditAnchorsReader } from './services/audit.js';
@@ -23,6 +24,11 @@ export interface SharedDeps {
   readonly matrices: TenantResultCache<readonly { row: string; col: string; count: number }[]>;
   /** Where a failure the request still answers is reported (the app's `logError`); `console.error` when not given. */
   readonly log?: (line: unknown) => void;
+  /**
+   * The browser origins the app answers with CORS (the app's `corsOrigins`): an embed token for an
+   * origin outside them is refused, since its page could never read the answers (routes/embed-tokens.ts).
+   */
+  readonly corsOrigins?: TrustedOrigins;
   /** The server's audit anchors, read per tenant (the app's `auditAnchors`); absent when it keeps none. */
   readonly auditAnchors?: AuditAnchorsReader;
 }

@@ -28,8 +28,8 @@ export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js'
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
 export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';
 export { sortableId } from './ids.js';
-export { FOUR_EYES_ROLES, ROLES, isRole, roleAtLeast } from './auth/roles.js';
-export type { Role } from './auth/roles.js';
+export { EMBEDDER, FOUR_EYES_ROLES, KEY_ROLES, ROLES, isKeyRole, isRole, roleAtLeast } from './auth/roles.js';
+export type { KeyRole, Role } from './auth/roles.js';
 export type { Principal, CredentialKind } from './auth/principal.js';
 export {
   createApiKey,

@@ -5,13 +5,14 @@ import {
   credentialsChanged,
   findKeyBySecret,
   FOUR_EYES_ROLES,
-  isRole,
+  isKeyRole,
   KeyOwnerRefused,
   keyAuditDetail,
   listKeys,
   revokeKey,
   revokeKeysOf,
   rotateSigningKey,
+  KEY_ROLES,
   ROLES,
   UNAUTHENTICATED_CHAIN,
 } from '@tierkit/api';
@@ -41,7 +42,8 @@ export interface KeysArgs {
 }
 
 export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [--staff STAFF_ID]
-                            create an API key; its secret is printed once (roles: ${ROLES.join(' < ')});
+                            create an API key; its secret is printed once (roles: ${ROLES.join(' < ')},
+                            or embedder: may only mint embed tokens, for the portal backend; no --staff);
                             --staff: the staff member who holds it (${FOUR_EYES_ROLES.join(', ')} keys should have one)
   keys list [--tenant ID]   list keys (id, tenant, role, owner, label, prefix, state); never the secrets
   keys revoke KEY_ID        revoke a key at once (KEY_ID or, for a leaked key, its secret)
@@ -67,8 +69,8 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         err('keys create needs --tenant, --role and --label');
         return 2;
       }
-      if (!isRole(args.role)) {
-        err(`unknown role "${args.role}"; one of ${ROLES.join(', ')}`);
+      if (!isKeyRole(args.role)) {
+        err(`unknown role "${args.role}"; one of ${KEY_ROLES.join(', ')}`);
         return 2;
       }
       if (args.staff !== undefined && !args.staff) {
@@ -122,7 +124,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         out(`secret (shown once, store it now): ${secret}`);
       }
       // Not a refusal (a system integration may need one), but four eyes cannot see who holds it.
-      if (key.staffId === null && FOUR_EYES_ROLES.includes(key.role)) {
+      if (key.staffId === null && key.role !== 'embedder' && FOUR_EYES_ROLES.includes(key.role)) {
         err(
           `warning: ${key.id} can file or decide four-eyes requests and has no owner: four eyes counts it as a person of its own, so whoever holds it and another credential can approve their own requests. Give ${FOUR_EYES_ROLES.join(', ')} keys an owner (--staff).`,
         );

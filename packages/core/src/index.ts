@@ -1,6 +1,6 @@
 export * from './model/index.js';
 
-export type { PolicyPack, SchemeDefinition } from './policy/pack-schema.js';
+export type { CustomerBlocks, PolicyPack, SchemeDefinition } from './policy/pack-schema.js';
 export {
   policyPackSchema,
   schemeDefinitionSchema,

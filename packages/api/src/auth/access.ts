@@ -1,5 +1,5 @@
 import type { Principal } from './principal.js';
-import { roleAtLeast, type Role } from './roles.js';
+import { EMBEDDER, roleAtLeast, type Role } from './roles.js';
 
 /**
  * What a route needs. Routes are matched here, in one table, so the whole access policy can be read
@@ -20,6 +20,8 @@ export interface Access {
   readonly staffTokenRole?: Role;
   /** Refused to book-scoped staff (relationship managers): it reaches beyond one book. */
   readonly tenantWide?: boolean;
+  /** Open to `embedder` keys too, which may call nothing else (roles.ts, `EMBEDDER`). */
+  readonly embedder?: true;
 }
 
 const READ: Access = { role: 'viewer', embed: false, keyOnly: false };
@@ -34,7 +36,8 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['POST', /^\/v1\/subjects\/[^/]+\/(close|reopen)$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Creating or renaming a subject is the bank's whole-tenant business, never one book's.
   ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
-  ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true }],
+  // The portal backend's embedder key, which may do nothing else; officer keys still may, as before it existed.
+  ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true, embedder: true }],
   // Aggregates over the whole book: analysts' keys and staff sessions, never a customer's token.
   [
     'GET',
@@ -151,6 +154,15 @@ export function keyFromBrowser(p: Principal, marks: BrowserMarks, policy: ApiKey
   return p.via === 'key' && policy === 'refuse' && (marks.origin !== undefined || marks.fetchSite !== undefined);
 }
 
+/** What an embedder key is told on any route but minting; the 403's code is `embedder-key` (`refusalKind`). */
+export const EMBEDDER_ONLY =
+  'An embedder key may only mint embed tokens (POST /v1/embed-tokens); reads and staff work need a key of a staff role.';
+
+/** The problem a refusal of `p` is reported as: `embedder-key` for an embedder key, `forbidden` otherwise. */
+export function refusalKind(p: Principal): 'embedder-key' | 'forbidden' {
+  return p.role === EMBEDDER ? 'embedder-key' : 'forbidden';
+}
+
 /**
  * Why `p` may not send `method path` (from a page at `origin`), or undefined when it may: the role and
  * origin decision that both the auth middleware and the generated role × route matrix
@@ -166,6 +178,7 @@ export function refusal(p: Principal, method: string, path: string, origin: stri
     if (access.embed === 'subject' && access.subject !== p.subject) return 'An embed token may only read its own subject.';
     return undefined;
   }
+  if (p.role === EMBEDDER) return access.embedder ? undefined : EMBEDDER_ONLY;
   if (access.keyOnly && p.via !== 'key') return 'This needs an API key; tokens cannot do it.';
   const needed = p.via === 'staff-token' ? (access.staffTokenRole ?? access.role) : access.role;
   if (!roleAtLeast(p.role, needed)) return `This needs the ${needed} role or higher (the credential has ${p.role}).`;

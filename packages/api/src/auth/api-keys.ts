@@ -13,14 +13,14 @@ import {
 } from '@tierkit/db';
 import { credentialsChanged } from './credential-cache.js';
 import { bookOf, type Principal } from './principal.js';
-import { isRole, ROLES, roleAtLeast, type Role } from './roles.js';
+import { EMBEDDER, isKeyRole, isRole, ROLES, roleAtLeast, type KeyRole, type Role } from './roles.js';
 import { constantTimeEqual, hashSecret, KEY_SECRET_PATTERN, newKeySecret, randomId } from './secrets.js';
 
 /** An API key as operators list it: never the secret, never its hash. */
 export interface ApiKeyInfo {
   readonly id: string;
   readonly tenantId: string;
-  readonly role: Role;
+  readonly role: KeyRole;
   readonly label: string;
   /** The first characters of the secret, to tell keys apart. */
   readonly prefix: string;
@@ -56,7 +56,7 @@ export function apiKeyInfo(key: ApiKey): ApiKeyInfo {
   return {
     id: key.id,
     tenantId: key.tenantId,
-    role: key.role as Role,
+    role: key.role as KeyRole,
     label: key.label,
     prefix: key.prefix,
     createdAt: key.createdAt,
@@ -68,16 +68,19 @@ export function apiKeyInfo(key: ApiKey): ApiKeyInfo {
 async function store(
   db: Executor,
   tenantId: string,
-  role: Role,
+  role: KeyRole,
   label: string,
   secret: string,
   now: Date,
   staffId: string | null = null,
 ): Promise<ApiKeyInfo> {
-  if (!isRole(role)) throw new Error(`unknown role "${String(role)}"`);
+  if (!isKeyRole(role)) throw new Error(`unknown role "${String(role)}"`);
   if (!label.trim()) throw new Error('an API key needs a label');
   if (!(await findTenant(db, tenantId))) throw new Error(`tenant "${tenantId}" does not exist`);
+  // An embedder key is the portal backend's, a machine's, and acts for nobody: owned, it would be held
+  // to its owner's role, which it is outside of, and be cut off when they leave.
   if (staffId !== null) {
+    if (role === EMBEDDER) throw new Error('an embedder key has no owner: leave the staff member out');
     const owner = await findStaff(db, tenantId, staffId);
     if (!owner)
       throw new KeyOwnerRefused(
@@ -131,7 +134,7 @@ async function store(
  */
 export async function createApiKey(
   db: Executor,
-  options: { tenantId: string; role: Role; label: string; staffId?: string; now?: Date },
+  options: { tenantId: string; role: KeyRole; label: string; staffId?: string; now?: Date },
 ): Promise<{ key: ApiKeyInfo; secret: string }> {
   const secret = newKeySecret();
   const key = await store(db, options.tenantId, options.role, options.label, secret, options.now ?? new Date(), options.staffId ?? null);
@@ -145,7 +148,7 @@ export async function createApiKey(
  */
 export async function ensureApiKey(
   db: Executor,
-  options: { tenantId: string; secret: string; role: Role; label: string; now?: Date },
+  options: { tenantId: string; secret: string; role: KeyRole; label: string; now?: Date },
 ): Promise<{ key: ApiKeyInfo; created: boolean }> {
   if (!KEY_SECRET_PATTERN.test(options.secret)) {
     throw new Error(
@@ -223,9 +226,10 @@ export async function verifyKey(
   const key = await findApiKeyByHash(db, hash);
   // The lookup is by hash (the secret never reaches the database); compare again in constant time.
   if (!key || !constantTimeEqual(Buffer.from(key.secretHash, 'hex'), Buffer.from(hash, 'hex'))) return { ok: false, reason: 'unknown' };
-  if (key.revokedAt !== null || !isRole(key.role)) return { ok: false, reason: 'unknown' };
+  if (key.revokedAt !== null || !isKeyRole(key.role)) return { ok: false, reason: 'unknown' };
   const principal: Principal = { tenantId: key.tenantId, via: 'key', role: key.role, subject: null, origins: null, actor: `key:${key.id}` };
-  if (key.staffId === null) return { ok: true, principal };
+  // An embedder key is never owned (`store`); one made owned by hand in the database still acts for nobody.
+  if (key.staffId === null || key.role === EMBEDDER) return { ok: true, principal };
   const owner = await findStaff(db, key.tenantId, key.staffId);
   if (!owner || owner.disabledAt !== null || !isRole(owner.role)) return { ok: false, reason: 'owner-gone' };
   return {

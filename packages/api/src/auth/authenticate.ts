@@ -3,7 +3,7 @@ import type { Executor } from '@tierkit/db';
 import type { AppEnv, SharedDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import type { RateLimits } from '../rate-limit.js';
-import { KEY_IN_BROWSER, keyFromBrowser, refusal, type ApiKeysFromBrowsers } from './access.js';
+import { KEY_IN_BROWSER, keyFromBrowser, refusal, refusalKind, type ApiKeysFromBrowsers } from './access.js';
 import { verifyKey } from './api-keys.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { Principal } from './principal.js';
@@ -136,7 +136,7 @@ export function authenticate(
     if (keyFromBrowser(principal, { origin, fetchSite: c.req.header('Sec-Fetch-Site') }, keysFromBrowsers))
       throw new ProblemError('key-in-browser', KEY_IN_BROWSER);
     const why = refusal(principal, c.req.method, c.req.path, origin);
-    if (why !== undefined) throw new ProblemError('forbidden', why);
+    if (why !== undefined) throw new ProblemError(refusalKind(principal), why);
     await next();
   };
 }

@@ -2,7 +2,7 @@ import type { RouteEntry } from '../route-table.js';
 import { refusal } from './access.js';
 import { PERMISSIONS, may } from './permissions.js';
 import type { Principal } from './principal.js';
-import { ROLES } from './roles.js';
+import { EMBEDDER, ROLES } from './roles.js';
 
 /*
  * The role × route matrix, generated from the route table (access.ts) over the routes of the OpenAPI
@@ -31,9 +31,10 @@ const principal = (via: Principal['via'], role: Principal['role'], subject: stri
   actor,
 });
 
-/** The columns: a key of each role, a staff token, an embed token (of the path's subject and of another). */
+/** The columns: a key of each role and an embedder key, a staff token, an embed token (of the path's subject and of another). */
 export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
   ...ROLES.map((role) => ({ name: `${role} key`, principal: principal('key', role, null, `key:${role}`) })),
+  { name: `${EMBEDDER} key`, principal: principal('key', EMBEDDER, null, `key:${EMBEDDER}`) },
   { name: 'viewer staff token', principal: principal('staff-token', 'viewer', null, 'token:staff') },
   { name: 'embed token', principal: principal('embed-token', 'viewer', SAMPLE_SUBJECT, `token:embed:${SAMPLE_SUBJECT}`) },
 ];
@@ -111,6 +112,12 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'the tenant’s only tenant-wide admin — is filed, and says so at once: `approvalBlocked: no-other-admin`',
     '(or `no-other-approver`) on the filing answer and its item in `GET /v1/approvals`, until someone is',
     'promoted (packages/api/README.md, "Four eyes").',
+    '',
+    'An embedder key (`tierkit keys create --role embedder`, or `POST /v1/keys` with `role: embedder`) is what a',
+    'bank’s internet-facing portal backend holds: it may mint embed tokens (`POST /v1/embed-tokens`) and nothing',
+    'else — every other route is a 403 `embedder-key`, never a read of a customer. It is outside the staff roles',
+    '(no role check passes it) and has no owner. An officer key may still mint, but also reads every customer’s',
+    'AML and credit grades, files overrides and runs imports: keep it off the portal backend.',
     '',
     'The key columns are a key called from a server. A key sent with an `Origin` or `Sec-Fetch-Site` header (from a browser page)',
     'is a 403 `key-in-browser` on every route, whatever its role, unless the app is told',

@@ -1,4 +1,4 @@
-import type { Role } from './roles.js';
+import type { KeyRole } from './roles.js';
 
 /** How a request proved who it is. */
 export const CREDENTIAL_KINDS = ['key', 'staff-token', 'embed-token'] as const;
@@ -11,7 +11,8 @@ export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 export interface Principal {
   readonly tenantId: string;
   readonly via: CredentialKind;
-  readonly role: Role;
+  /** `embedder`: an API key that may only mint embed tokens (roles.ts). */
+  readonly role: KeyRole;
   /** Embed tokens: the one subject (external id) they may read. Null for keys and staff tokens. */
   readonly subject: string | null;
   /** Tokens: the browser origins allowed to present them. Null for keys. */

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { existingStaffIds, findApiKey, pageApiKeys, type ApiKey } from '@tierkit/db';
 import { apiKeyInfo, createApiKey, KeyOwnerRefused } from '../auth/api-keys.js';
-import { FOUR_EYES_ROLES, ROLES, type Role } from '../auth/roles.js';
+import { FOUR_EYES_ROLES, ROLES, type KeyRole, type Role } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
@@ -69,7 +69,7 @@ function keyJson(key: Omit<ApiKey, 'secretHash' | 'tenantId'>, ownersOnStaff: Re
     key.revokedAt !== null ? 'revoked' : key.staffId !== null && !ownersOnStaff.has(key.staffId) ? 'owner-gone' : 'active';
   return {
     id: key.id,
-    role: key.role as Role,
+    role: key.role as KeyRole,
     label: key.label,
     prefix: key.prefix,
     staff: key.staffId,
@@ -153,7 +153,17 @@ export function keys() {
       // What was asked, kept even when refused, in the shape of the key's own record (`keyAuditDetail`,
       // as the CLI writes it); never the secret, which exists only in the answer below.
       auditDetail(c, { role: body.role, owner: body.staff ?? null, label: body.label });
-      if (FOUR_EYES_ROLES.includes(body.role)) refuseUnlessOwnKey(body.role, body.staff, deps.principal.staffId);
+      if (body.role === 'embedder' && body.staff !== undefined)
+        throw invalid([
+          {
+            path: 'staff',
+            message: 'an embedder key is the portal backend’s and acts for nobody: leave `staff` out',
+            code: 'invalid_value',
+            params: { values: [] },
+          },
+        ]);
+      if (body.role !== 'embedder' && FOUR_EYES_ROLES.includes(body.role))
+        refuseUnlessOwnKey(body.role, body.staff, deps.principal.staffId);
       const { key, secret } = await createApiKey(deps.db, {
         tenantId: deps.tenantId,
         role: body.role,

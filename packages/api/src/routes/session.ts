@@ -1,7 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { findStaff } from '@tierkit/db';
-import { refusal } from '../auth/access.js';
+import { EMBEDDER_ONLY, refusal } from '../auth/access.js';
 import type { Principal } from '../auth/principal.js';
+import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { SessionSchema } from '../schemas/staff.js';
@@ -37,6 +38,8 @@ export function session() {
   return router().openapi(sessionRoute, async (c) => {
     const deps = c.var.deps;
     const p = deps.principal;
+    // The route table refuses it already; said again so the session's role is always a staff role.
+    if (p.role === 'embedder') throw new ProblemError('embedder-key', EMBEDDER_ONLY);
     const member = p.staffId === undefined ? undefined : await findStaff(deps.db, deps.tenantId, p.staffId);
     return c.json(
       {

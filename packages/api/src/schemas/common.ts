@@ -174,7 +174,7 @@ export function problemResponses<const S extends readonly number[]>(...given: S)
   const descriptions: Record<number, string> = {
     400: 'Invalid request (problem+json with field paths)',
     401: 'No credential, or an unknown, revoked, expired or tampered one (`WWW-Authenticate: Bearer error="invalid_token"`)',
-    403: 'The credential does not allow this: role too low, an embed token outside its subject, an origin the token does not name, or an API key sent from a browser page (`key-in-browser`: keys belong on servers)',
+    403: 'The credential does not allow this: role too low, an embed token outside its subject, an origin the token does not name, or an API key sent from a browser page (`key-in-browser`: keys belong on servers), or an embedder key on any route but minting embed tokens (`embedder-key`)',
     404: 'Not found',
     413: 'Body too large',
     415: 'Body is not JSON',

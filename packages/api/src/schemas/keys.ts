@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ROLES } from '../auth/roles.js';
+import { KEY_ROLES } from '../auth/roles.js';
 import { BankId } from './staff.js';
 
 /** Longest label of a key: a line in a list, not a document. */
@@ -20,7 +20,7 @@ export const KeyIdParams = z.object({
 export const ApiKeySchema = z
   .object({
     id: z.string().openapi({ example: 'key_3f9a1c2b7d' }),
-    role: z.enum(ROLES),
+    role: z.enum(KEY_ROLES).openapi({ description: '`embedder`: may only mint embed tokens (`POST /v1/embed-tokens`); never owned' }),
     label: z.string().openapi({ example: 'core banking nightly sync' }),
     prefix: z.string().openapi({ description: 'The first characters of the secret, to tell keys apart', example: 'tk_8Hq2xYz' }),
     staff: z.string().nullable().openapi({
@@ -39,11 +39,14 @@ export const ApiKeyListSchema = z.object({ items: z.array(ApiKeySchema), nextCur
 
 export const CreateKeyBody = z
   .strictObject({
-    role: z.enum(ROLES),
+    role: z.enum(KEY_ROLES).openapi({
+      description:
+        'A staff role (viewer < analyst < officer < approver < admin), or `embedder`: a key that may only mint embed tokens, for the portal backend; it has no owner',
+    }),
     label: z.string().trim().min(1).max(MAX_KEY_LABEL).openapi({ example: 'core banking nightly sync' }),
     staff: BankId.optional().openapi({
       description:
-        'The staff member of this tenant who will hold the key; required for officer, approver and admin keys, and then the caller’s own staff id',
+        'The staff member of this tenant who will hold the key; required for officer, approver and admin keys, and then the caller’s own staff id; refused for an embedder key',
       example: 'OPS1',
     }),
   })

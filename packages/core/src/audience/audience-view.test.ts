@@ -168,15 +168,38 @@ describe('what a customer may see of a pack', () => {
     );
   });
 
-  it('benefits an AML restriction blocks read as unavailable; staff restrictions and credit terms are left out', () => {
+  it('benefits an AML restriction blocks are left out for a customer, as if not included; staff see the block', () => {
     const all = resolveEntitlements(defaultPolicyPack, levels);
     const lane = staff.entitlements(all).entitlements.find((e) => e.def.key === 'priority-lane');
     assert.equal(lane?.blockedBy?.scheme, 'aml-risk');
+    assert.equal(lane?.status, 'blocked');
     const seen = customer.entitlements(all);
+    // A "contact your branch" that only AML-restricted customers get would tell them their AML grade.
+    assert.equal(
+      seen.entitlements.find((e) => e.def.key === 'priority-lane'),
+      undefined,
+    );
+    assert.ok(seen.entitlements.every((e) => e.status !== 'blocked' && e.notice === undefined));
+    assert.ok(seen.entitlements.length > 0, 'the benefits no staff scheme blocks stay');
+  });
+
+  it('a staff scheme that opts in (customerBlocks: notice) shows its blocks as unavailable, never why', () => {
+    const all = resolveEntitlements(defaultPolicyPack, levels);
+    const noticePack = {
+      ...defaultPolicyPack,
+      schemes: defaultPolicyPack.schemes.map((s) => (s.key === 'aml-risk' ? { ...s, customerBlocks: 'notice' as const } : s)),
+    };
+    const seen = audienceView(noticePack, 'customer').entitlements(all);
     const blocked = seen.entitlements.find((e) => e.def.key === 'priority-lane');
     assert.equal(blocked?.status, 'blocked');
     assert.equal(blocked?.blockedBy, undefined);
     assert.deepEqual(blocked?.notice, UNAVAILABLE_NOTICE);
+    assert.deepEqual(audienceView(noticePack, 'staff').entitlements(all), staff.entitlements(all), 'staff unchanged');
+  });
+
+  it('a customer sees no staff restriction or credit term', () => {
+    const all = resolveEntitlements(defaultPolicyPack, levels);
+    const seen = customer.entitlements(all);
     assert.ok(seen.entitlements.every((e) => ['retail-tier', 'star-rating', 'savings-grade'].includes(e.grantedBy.scheme)));
     assert.ok(!seen.entitlements.some((e) => e.def.kind === 'restriction'));
     assert.ok(seen.next.every((n) => n.scheme !== 'credit-rating'));

@@ -63,7 +63,10 @@ export interface AudienceView {
   assignments(
     list: readonly Assignment[],
   ): Pick<CustomerTiersResponse, 'audience' | 'assignments'> | Required<Pick<StaffTiersResponse, 'audience' | 'assignments'>>;
-  /** Entitlements granted by visible schemes; a block imposed by a hidden scheme becomes a notice. */
+  /**
+   * Entitlements granted by visible schemes; one a hidden scheme blocks is left out, or becomes a notice
+   * when that scheme says so (`customerBlocks: 'notice'`).
+   */
   entitlements(resolved: { entitlements: readonly ResolvedEntitlement[]; next: readonly NextLevelGain[] }): {
     entitlements: ResolvedEntitlement[];
     next: NextLevelGain[];
@@ -170,9 +173,14 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     },
     entitlements(r) {
       const entitlements: ResolvedEntitlement[] = [];
+      const staffBlocks = new Map(pack.schemes.map((s) => [s.key, s.customerBlocks ?? 'omit']));
       for (const e of r.entitlements) {
         if (!byKey.has(e.grantedBy.scheme)) continue;
         if (e.blockedBy && !byKey.has(e.blockedBy.scheme)) {
+          // Unless the blocking scheme opts in to the notice, the benefit is left out, as if the level
+          // did not include it: a notice only the customers a staff scheme restricts get (AML 高) would
+          // tell them that classification (SchemeDefinition.customerBlocks).
+          if (staffBlocks.get(e.blockedBy.scheme) !== 'notice') continue;
           const { blockedBy: _hidden, ...kept } = e;
           entitlements.push({ ...kept, notice: UNAVAILABLE_NOTICE });
         } else entitlements.push(e);

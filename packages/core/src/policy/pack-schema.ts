@@ -26,7 +26,19 @@ export interface SchemeDefinition extends SchemeSummary {
   readonly entitlements?: Readonly<Record<string, readonly EntitlementDef[]>>;
   /** For category `matrix`: the grid whose cell is the level. */
   readonly matrix?: MatrixDef;
+  /**
+   * A staff scheme's: how a customer's own list shows a benefit of a customer scheme that this scheme's
+   * restriction blocks. `omit` (the default): left out, as if the level did not include it — a notice
+   * that only, say, AML-restricted customers get would tell them the staff classification. `notice`:
+   * listed as blocked with "unavailable: please contact your branch" (`UNAVAILABLE_NOTICE`), never why.
+   * Staff see the block whole either way. Read only on staff schemes.
+   */
+  readonly customerBlocks?: CustomerBlocks;
 }
+
+/** How a customer's list shows a benefit a staff scheme blocks (`SchemeDefinition.customerBlocks`). */
+export const CUSTOMER_BLOCKS = ['omit', 'notice'] as const;
+export type CustomerBlocks = (typeof CUSTOMER_BLOCKS)[number];
 
 const key = z
   .string()
@@ -99,6 +111,7 @@ export const schemeDefinitionSchema = z.object({
   entitlements: z.record(z.string(), z.array(entitlementSchema)).optional(),
   matrix: matrixDefSchema.optional(),
   overrides: overrideRuleSchema.optional(),
+  customerBlocks: z.enum(CUSTOMER_BLOCKS).optional(),
 });
 
 export const policyPackSchema = z.object({
