@@ -1,5 +1,13 @@
 import { z } from '@hono/zod-openapi';
-import { APPROVAL_BLOCKS, METRIC_UNITS, OVERRIDE_APPROVERS, OVERRIDE_MODES, PRODUCT_RISKS, RISK_TOLERANCES, SUITABILITY_REASONS } from '@tierkit/core';
+import {
+  APPROVAL_BLOCKS,
+  METRIC_UNITS,
+  OVERRIDE_APPROVERS,
+  OVERRIDE_MODES,
+  PRODUCT_RISKS,
+  RISK_TOLERANCES,
+  SUITABILITY_REASONS,
+} from '@tierkit/core';
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
 import { LocalizedTextSchema } from './common.js';
 
