@@ -40,6 +40,16 @@ export function jobDetails(j: JobView): string[] {
   const lines = [jobLine(j), `requested by ${j.requestedBy} at ${j.createdAt}${j.params.reason ? ` — ${j.params.reason}` : ''}`];
   const added = dependentsLine(j);
   if (added) lines.push(added);
+  const sim = j.simulation;
+  if (sim) {
+    const r = sim.result;
+    lines.push(
+      `simulated ${sim.scheme} v${sim.version} (${sim.revision.slice(0, 19)}…${sim.current ? '' : ', the draft was edited since'}) for ${r.period}${r.dataPeriod && r.dataPeriod < r.period ? ` on ${r.dataPeriod}'s data` : ''}: ${r.total} planned, ${r.upgraded} up, ${r.downgraded} down, ${r.unchanged} unchanged; held ${r.held.total}, kept ${r.kept}`,
+    );
+    for (const c of r.cells)
+      lines.push(`    ${c.from.padEnd(12)} → ${c.to.padEnd(12)} ${c.count}${c.samples.length ? `  e.g. ${c.samples.join(', ')}` : ''}`);
+    for (const h of r.held.cells) lines.push(`    held at ${h.level.padEnd(12)} → ${h.to} in ${h.monthsLeft} month(s): ${h.count}`);
+  }
   let scheme = '';
   for (const c of j.summary.matrix) {
     if (c.scheme !== scheme) lines.push(`  ${(scheme = c.scheme)}`);
