@@ -423,8 +423,6 @@ export class PoliciesPage extends LitElement {
     }
     const doc = s.document as RuleDoc;
     const busy = (['save', 'simulate', 'diff', 'submit'] as const).some((a) => s.actions[a].status === 'loading');
-    // One simulation at a time; editing meanwhile is fine (the result then says it is of an earlier revision).
-    const simulating = s.simulationJob?.status === 'running';
     return html`<section class="card policies-version" aria-labelledby="policies-v-h">
       <h2 id="policies-v-h" tabindex="-1">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
       <p role="status" class="hint" data-testid="policy-status" tabindex="-1">${this.#statusLine(w)}</p>
@@ -447,7 +445,7 @@ export class PoliciesPage extends LitElement {
       <div class="policies-actions">
         ${s.editable ? html`<button type="button" data-action="save" ?disabled=${busy || !s.dirty} @click=${(e: Event) => this.#act(e, () => this.#ed.store.save())}>${w.save}</button>` : nothing}
         <button type="button" data-action="diff" ?disabled=${busy} @click=${(e: Event) => this.#act(e, () => this.#ed.store.loadDiff())}>${w.diff}</button>
-        <button type="button" data-action="simulate" ?disabled=${busy || simulating || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.simulate())}>${w.simulate}</button>
+        <button type="button" data-action="simulate" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.simulate())}>${w.simulate}</button>
         ${
           s.editable
             ? html`<button type="button" data-action="submit" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.submit())}>${w.submit}</button>`
