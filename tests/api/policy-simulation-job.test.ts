@@ -94,6 +94,13 @@ forEachDialect('policy simulation as a job', (f) => {
     assert.equal(queued.status, 'running');
     assert.equal(queued.progress.chunks.total, Math.ceil(SUBJECTS / CHUNK));
     assert.equal(queued.simulation?.result.total, 0, 'nothing planned before a worker runs');
+    // Audited as a job started by POST /v1/jobs is: the result record names the job.
+    const trail = await ok<{ items: { phase: string; route: string; actor: string; detail: Record<string, unknown> | null }[] }>(
+      await client(f).get('/v1/audit?limit=50'),
+    );
+    const entry = trail.items.find((r) => r.phase === 'result' && r.detail?.job === queued.id);
+    assert.ok(entry, 'the queueing is on the audit trail');
+    assert.deepEqual(entry.detail, { job: queued.id, period: queued.params.period, revision: queued.simulation?.revision });
     await drain();
     const done = await job(queued.id);
     assert.equal(done.status, 'completed');
