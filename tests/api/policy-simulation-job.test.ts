@@ -280,4 +280,35 @@ forEachDialect('policy simulation as a job', (f) => {
     const jobs = await f.db.db.selectFrom('jobs').select('kind').where('tenant_id', '=', 'bank-c').where('kind', '=', 'simulate').execute();
     assert.equal(jobs.length, 0, 'nothing queued');
   });
+  it('a version the simulated scheme reads, approved while the job runs, does not reach its chunks: they plan under the versions of its queueing', async () => {
+    // The matrix reads AML's level: a draft of the matrix is planned with AML as it is in force.
+    const officer = as('officer');
+    const matrix = await ok<Version>(await officer.post('/v1/policies/risk-value-test/drafts', {}), 201);
+    const path = `/v1/policies/risk-value-test/versions/${matrix.version}`;
+    const expected = await ok<PolicySimulation>(await as('analyst').post(`${path}/simulate`, { samplesPerCell: 4 }));
+    const queued = await ok<JobView>(await analystJobs().post(`${path}/simulations`, { samplesPerCell: 4 }), 202);
+    // Before any chunk runs, an AML version is approved for the simulated month: every customer with a
+    // balance is "high", so the matrix would put them all under "observe".
+    const aml = await ok<Version>(await officer.post('/v1/policies/aml-test/drafts', {}), 201);
+    const everyoneHigh = JSON.parse(
+      JSON.stringify(aml.document)
+        .replace('"metric":"aml_customer_risk"', '"metric":"avg_daily_balance"')
+        .replace('"value":80', '"value":0'),
+    ) as unknown;
+    await ok(await officer.put(`/v1/policies/aml-test/versions/${aml.version}`, { document: everyoneHigh }));
+    assert.ok(
+      await updatePolicyVersion(f.db.db, 'bank-a', 'aml-test', aml.version, 'draft', {
+        status: 'active',
+        effectiveFrom: `${queued.params.period}-01`,
+        decidedBy: 'test',
+        decidedAt: '2025-10-20T00:00:00.000Z',
+      }),
+    );
+    const now = await ok<PolicySimulation>(await as('analyst').post(`${path}/simulate`, { samplesPerCell: 4 }));
+    assert.notDeepEqual(now.cells, expected.cells, 'the approval changes what a simulation queued now would find');
+    await drain();
+    const done = await job(queued.id);
+    assert.equal(done.status, 'completed');
+    assert.deepEqual(done.simulation?.result, expected);
+  });
 });

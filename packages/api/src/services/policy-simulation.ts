@@ -16,7 +16,7 @@ import { addMonths, isPeriod, monthRange, periodOf } from '../periods.js';
 import { contentHash } from './four-eyes.js';
 import { previewRetierChunk, type SubjectRange } from './jobs/retier-chunk.js';
 import { checkDocument } from './policy-checks.js';
-import { packWithVersionFrom, type TenantPack } from './tenant-pack.js';
+import { packWithVersionFrom, pinnedOf, type PinnedVersion, type TenantPack } from './tenant-pack.js';
 
 export type { LevelCount } from '@tierkit/core';
 
@@ -57,6 +57,12 @@ export interface SimulationSetup {
   readonly metrics: readonly string[];
   /** ISO instant the plans are made at (overrides in force then). */
   readonly at: string;
+  /**
+   * The other versions in force for `period` that the simulated scheme reads, as they were when it was
+   * set up: a job plans every chunk under these, so one approved or retired meanwhile cannot make two
+   * chunks (or two workers) plan under different policies.
+   */
+  readonly pinned: readonly PinnedVersion[];
 }
 
 /** What some chunks of the book found: cells and held counts with their first samples, the kept, the subjects gone through. */
@@ -179,13 +185,24 @@ export async function setUpSimulation(
       levels: draft.summary.levels.map((l) => ({ key: l.key, rank: l.rank })),
       metrics: [...metrics].sort(),
       at: now.toISOString(),
+      pinned: pinnedOf(asIf, v.scheme),
     },
   };
 }
 
-/** The tenant's pack with `v` in force from `period`, narrowed to its scheme and those it reads. */
-export function asIfPack(db: Executor, tenantId: string, timeZone: string, v: PolicyVersion, period: string): Promise<TenantPack> {
-  return packWithVersionFrom(db, tenantId, timeZone, v, period, true);
+/**
+ * The tenant's pack with `v` in force from `period`, narrowed to its scheme and those it reads: of the
+ * versions active now, or of `pinned` (a job's chunks: those of its setup).
+ */
+export function asIfPack(
+  db: Executor,
+  tenantId: string,
+  timeZone: string,
+  v: PolicyVersion,
+  period: string,
+  pinned?: readonly PinnedVersion[],
+): Promise<TenantPack> {
+  return packWithVersionFrom(db, tenantId, timeZone, v, period, true, pinned);
 }
 
 /**

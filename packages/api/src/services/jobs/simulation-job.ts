@@ -90,7 +90,8 @@ export async function enqueueSimulation(
 
 /**
  * The packs simulation chunks plan under, by job: compiling the pack with the draft costs more than a
- * small chunk, and a job's chunks all plan the same document. A few jobs at a time.
+ * small chunk, and a job's chunks all plan the same document under the same pinned versions, so this
+ * is only a cache: a process that misses it builds the same pack. A few jobs at a time.
  */
 const packsByJob = new Map<string, Promise<TenantPack>>();
 const PACKS_KEPT = 4;
@@ -102,8 +103,9 @@ function packFor(db: Executor, job: JobRow, params: SimulationJobParams): Promis
     const s = params.simulation;
     const stored = await findPolicyVersion(db, job.tenant_id, s.scheme, s.version);
     if (!stored) throw new Error(`version ${s.version} of "${s.scheme}" is gone: the simulation cannot be planned`);
-    // The document as queued, with the version's place in the pack as it is now.
-    return asIfPack(db, job.tenant_id, s.timeZone, { ...stored, document: s.document as PolicyVersion['document'] }, s.period);
+    // The document as queued, under the versions in force when it was queued (pinned): a version
+    // approved or retired since must not reach some chunks and not others.
+    return asIfPack(db, job.tenant_id, s.timeZone, { ...stored, document: s.document as PolicyVersion['document'] }, s.period, s.pinned);
   })();
   packsByJob.set(job.id, made);
   made.catch(() => packsByJob.delete(job.id));
