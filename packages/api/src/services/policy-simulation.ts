@@ -16,7 +16,7 @@ import { addMonths, isPeriod, monthRange, periodOf } from '../periods.js';
 import { contentHash } from './four-eyes.js';
 import { previewRetierChunk, type SubjectRange } from './jobs/retier-chunk.js';
 import { checkDocument } from './policy-checks.js';
-import { packWithVersionFrom, pinnedOf, type PinnedVersion, type TenantPack } from './tenant-pack.js';
+import { packWithVersionFrom, type PinnedVersion, type TenantPack } from './tenant-pack.js';
 
 export type { LevelCount } from '@tierkit/core';
 
@@ -58,8 +58,8 @@ export interface SimulationSetup {
   /** ISO instant the plans are made at (overrides in force then). */
   readonly at: string;
   /**
-   * The other versions in force for `period` that the simulated scheme reads, as they were when it was
-   * set up: a job plans every chunk under these, so one approved or retired meanwhile cannot make two
+   * The other versions the pack was built from (of the scheme and those it reads, every month back),
+   * as they were when it was set up: a job plans every chunk under these, so one approved or retired meanwhile cannot make two
    * chunks (or two workers) plan under different policies.
    */
   readonly pinned: readonly PinnedVersion[];
@@ -185,7 +185,7 @@ export async function setUpSimulation(
       levels: draft.summary.levels.map((l) => ({ key: l.key, rank: l.rank })),
       metrics: [...metrics].sort(),
       at: now.toISOString(),
-      pinned: pinnedOf(asIf, v.scheme),
+      pinned: asIf.pinned,
     },
   };
 }
@@ -201,7 +201,7 @@ export function asIfPack(
   v: PolicyVersion,
   period: string,
   pinned?: readonly PinnedVersion[],
-): Promise<TenantPack> {
+): Promise<TenantPack & { readonly pinned: readonly PinnedVersion[] }> {
   return packWithVersionFrom(db, tenantId, timeZone, v, period, true, pinned);
 }
 

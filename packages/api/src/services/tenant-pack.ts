@@ -196,7 +196,7 @@ export async function packWithVersionFrom(
   period: string,
   narrow = false,
   pinned?: readonly PinnedVersion[],
-): Promise<TenantPack> {
+): Promise<TenantPack & { readonly pinned: readonly PinnedVersion[] }> {
   const tenant = await findTenant(db, tenantId);
   if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
   const day = `${period}-01`;
@@ -239,21 +239,16 @@ export async function packWithVersionFrom(
     visit(version.scheme);
     versions = all.filter((v) => reads.has(v.scheme));
   }
-  return new PackTimeline(tenantId, tenant.metrics, versions, timeZone).at(period);
+  const tp = new PackTimeline(tenantId, tenant.metrics, versions, timeZone).at(period);
+  // Every version it was built from but `version` (earlier months' too: a plan reads back over its
+  // window): given back as `pinned`, the same pack, whatever was approved or retired since.
+  return { ...tp, pinned: versions.filter((v) => v !== asIf).map((v) => ({ scheme: v.scheme, version: v.version })) };
 }
 
 /** A version by scheme and number: what a pack built later must be built from again (a simulation job's). */
 export interface PinnedVersion {
   readonly scheme: string;
   readonly version: number;
-}
-
-/**
- * The versions other than `version`'s scheme's that `tp` (built by {@link packWithVersionFrom}) holds in
- * force: given back to it as `pinned`, it builds the same pack whatever was approved or retired since.
- */
-export function pinnedOf(tp: TenantPack, scheme: string): PinnedVersion[] {
-  return [...tp.versions.values()].filter((v) => v.scheme !== scheme).map((v) => ({ scheme: v.scheme, version: v.version }));
 }
 
 /** The pinned versions as stored, whatever their status now (one approved since, or retired, changes nothing). */
