@@ -377,11 +377,14 @@ export async function latestDataPeriodUpTo(
   upTo: string,
 ): Promise<string | null> {
   if (metrics.length === 0) return null;
+  // From the months each metric has (metric_periods, as monthData), not the observations: no index of
+  // metrics leads with the tenant and metric, so a max over them read the whole book (14 s cold at
+  // 100,000 customers) in the request that queues a simulation job.
   const row = await db
-    .selectFrom('metrics')
+    .selectFrom('metric_periods')
     .select((eb) => eb.fn.max('period').as('latest'))
     .where('tenant_id', '=', tenantId)
-    .where('metric', 'in', metrics)
+    .where('metric', 'in', [...metrics])
     .where('period', '<=', upTo)
     .executeTakeFirst();
   return typeof row?.latest === 'string' ? row.latest : null;
