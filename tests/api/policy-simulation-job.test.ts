@@ -190,6 +190,12 @@ forEachDialect('policy simulation as a job', (f) => {
     await problem(await viewer.get(`/v1/jobs/${queued.id}/events`), 404);
     const seen = await ok<{ items: JobView[] }>(await viewer.get('/v1/jobs?limit=100'));
     assert.ok(seen.items.length > 0 && seen.items.every((j) => j.kind === 'retier'));
+    // The newest job is the simulation: a viewer's first page of one is still a job, not an empty page.
+    const first = await ok<{ items: JobView[] }>(await viewer.get('/v1/jobs?limit=1'));
+    assert.deepEqual(
+      first.items.map((j) => j.kind),
+      ['retier'],
+    );
     const analystList = await ok<{ items: JobView[] }>(await as('analyst').get('/v1/jobs?limit=100'));
     assert.ok(analystList.items.some((j) => j.id === queued.id));
 

@@ -132,10 +132,12 @@ export async function findJob(db: Executor, tenantId: string, id: string): Promi
 export async function listJobs(
   db: Executor,
   tenantId: string,
-  query: { status?: string; limit: number; before?: { createdAt: string; id: string } },
+  query: { status?: string; limit: number; before?: { createdAt: string; id: string }; notKind?: string },
 ): Promise<JobRow[]> {
   let q = db.selectFrom('jobs').selectAll().where('tenant_id', '=', tenantId);
   if (query.status) q = q.where('status', '=', query.status);
+  // In the query, not after it: a page left out after it reads short, or empty with a cursor.
+  if (query.notKind) q = q.where('kind', '<>', query.notKind);
   const before = query.before;
   if (before) {
     q = q.where((eb) =>
