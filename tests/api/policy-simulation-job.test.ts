@@ -3,6 +3,7 @@ import { before, it } from 'node:test';
 import { createApiKey, createApp, drainJobs, enqueueRetier, provisionTenant, workOnce, type JobView } from '@tierkit/api';
 import type { PolicySimulation, Problem } from '@tierkit/core';
 import { claimChunk, updatePolicyVersion } from '@tierkit/db';
+import { jobLine } from '../../packages/cli/src/job-output.js';
 import { loadBook } from '../support/book.js';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { checkedResponses } from '../support/openapi-responses.js';
@@ -110,6 +111,16 @@ forEachDialect('policy simulation as a job', (f) => {
     assert.deepEqual(done.summary, { changes: 0, approvalRequired: 0, matrix: [] });
     assert.equal(done.progress.subjects.processed + done.progress.subjects.skipped, SUBJECTS);
     assert.deepEqual(await written(), before, 'a simulation writes no assignment and no event');
+    // Listed (tierkit jobs list) as what it is, not as a re-tier of its month that changed nothing.
+    assert.match(
+      jobLine(done),
+      new RegExp(`^${done.id} +completed +simulation of retail-tier v${draft.version} @ ${done.params.period} \\(writes nothing\\)`),
+    );
+    const [retier] = (await ok<{ items: JobView[] }>(await as('analyst').get('/v1/jobs?limit=100'))).items.filter(
+      (j) => j.kind === 'retier',
+    );
+    assert.ok(retier);
+    assert.doesNotMatch(jobLine(retier), /simulation/);
   });
 
   it('a worker that dies holding a chunk loses nothing: after its lease the job ends with the same result', async () => {

@@ -19,7 +19,13 @@ export function jobOutcome(j: JobView): string {
 /** One line about a job, for lists and the end of a run. */
 export function jobLine(j: JobView): string {
   const { chunks, subjects } = j.progress;
-  const what = `${j.params.schemes?.join(',') ?? 'all schemes'} @ ${j.params.period}`;
+  // A simulation keeps a re-tier's params (the scheme and month it plans): said as one, it would read
+  // as a re-tier of that month that changed nothing.
+  const scope = `${j.params.schemes?.join(',') ?? 'all schemes'} @ ${j.params.period}`;
+  const what =
+    j.kind === 'simulate'
+      ? `simulation of ${j.simulation?.scheme ?? scope} v${j.simulation?.version ?? '?'} @ ${j.params.period} (writes nothing)`
+      : scope;
   return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}  changes ${j.summary.changes}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
 }
 
