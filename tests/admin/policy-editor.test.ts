@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getAt, setAt } from '@tierkit/admin';
 import { movedCount, PolicyEditor } from '@tierkit/admin/policy-editor';
+import { drainJobs } from '@tierkit/api';
+import { NOW } from '../support/api-fixture.js';
 import { kitFixture } from './kit-fixture.js';
+
+/** Until the editor's state says `done` (it follows the simulation job's events), within a few seconds. */
+async function until(ed: PolicyEditor, done: (s: PolicyEditor['state']) => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(ed.state); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(done(ed.state), JSON.stringify(ed.state.simulationJob?.status));
+}
 
 /** The card tiers' gold balance line in the default pack: ¥50,000 in fen. */
 const GOLD_BALANCE = 'document.policy.levels[0].when.of[0].value';
@@ -55,6 +63,14 @@ describe('PolicyEditor against the real API', () => {
     await ed.simulate();
     assert.equal(ed.state.actions.save.status, 'ready', 'simulate saved the edits first');
     assert.equal(ed.state.dirty, false);
+    // Queued as a job and followed: the result comes once a worker has run it.
+    assert.equal(ed.state.simulationJob?.kind, 'simulate');
+    // Read into a local: asserting on the state's field would narrow it for the rest of the test.
+    const before = ed.state.simulation;
+    assert.equal(before, undefined);
+    await drainJobs({ db: f.db.db, now: () => NOW });
+    await until(ed, (s) => s.simulation !== undefined);
+    assert.equal(ed.state.simulationJob?.status, 'completed');
     const sim = ed.state.simulation;
     assert.ok(sim);
     assert.equal(movedCount(sim), 3);
@@ -80,7 +96,26 @@ describe('PolicyEditor against the real API', () => {
     await review.loadDiff();
     assert.equal(review.state.diff?.changes.length, 1);
     await review.simulate();
+    await drainJobs({ db: f.db.db, now: () => NOW });
+    await until(review, (s) => s.simulation !== undefined);
     assert.equal(movedCount(review.state.simulation ?? sim), 3);
+    ed.cancel();
+    review.cancel();
+  });
+
+  it('cancels a simulation job it started: it stops, says so, and no worker plans it after', async () => {
+    const ed = new PolicyEditor(f.client('OFF1'));
+    await ed.load();
+    await ed.selectScheme('aml-test');
+    await ed.createDraft();
+    await ed.simulate();
+    assert.equal(ed.state.simulationJob?.status, 'running');
+    await ed.cancelSimulation();
+    assert.equal(ed.state.actions.cancelSimulation.status, 'ready');
+    assert.equal(ed.state.simulationJob?.status, 'cancelled');
+    assert.equal(await drainJobs({ db: f.db.db, now: () => NOW }), 0);
+    assert.equal(ed.state.simulation, undefined);
+    ed.cancel();
   });
 
   it('adds and removes a condition as the format nests them; an emptied group is the engine’s error', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
+import { latestEvaluatedPeriods, migrateToLatest } from '@tierkit/db';
 import { disableStaff } from '@tierkit/api';
 import { migrateToLatest } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
@@ -33,6 +34,7 @@ const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
 const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
 const CLOSING_WITHDRAWALS = '2026-12-14T00-00-01-closing-withdrawals';
 const APPROVALS_QUEUE_ORDER = '2026-12-14T00-00-04-approvals-queue-order';
+const ASSIGNMENTS_SCHEME_PERIOD = '2026-12-15T00-00-01-assignments-scheme-period';
 const STAFF_DISABLED = '2026-12-15T00-00-20-staff-disabled';
 const WRITE_SEQUENCE = '2026-12-15T00-00-30-write-sequence';
 const STALE_SIGN_OFFS = '2026-12-15T00-00-50-stale-sign-offs';
@@ -65,6 +67,7 @@ const LATER = [
   CLOSING_LEFT_AT,
   CLOSING_WITHDRAWALS,
   APPROVALS_QUEUE_ORDER,
+  ASSIGNMENTS_SCHEME_PERIOD,
   STAFF_DISABLED,
   WRITE_SEQUENCE,
   STALE_SIGN_OFFS,
@@ -262,6 +265,24 @@ forEachDialect('migrations', (f) => {
     assert.deepEqual(await migrateToLatest(db), fromOn(TIER_EVENTS_REASON_INDEX));
     assert.match((await definition()) ?? '', /reason/);
     assert.deepEqual(await read(), answer);
+  });
+
+  it('upgrading adds the index the latest month a scheme judges is read by, and the month stays the same', async () => {
+    const db = f.db.db;
+    const name = 'assignments_tenant_scheme_period_idx';
+    const indexed = async () =>
+      f.db.dialect === 'sqlite'
+        ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name = ${name}`.execute(db)).rows.length
+        : (await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE indexname = ${name}`.execute(db)).rows.length;
+    const judged = () => latestEvaluatedPeriods(db, 'bank-a', ['retail-tier', 'aml-test']);
+    const before = await judged();
+    assert.equal(await indexed(), 1);
+    await undoDownTo(db, ASSIGNMENTS_SCHEME_PERIOD);
+    assert.equal(await indexed(), 0, 'the index is gone');
+    assert.deepEqual(await judged(), before, 'the same months without it');
+    assert.deepEqual(await migrateToLatest(db), fromOn(ASSIGNMENTS_SCHEME_PERIOD));
+    assert.equal(await indexed(), 1);
+    assert.deepEqual(await judged(), before);
   });
 
   it('upgrading adds the audit chain and Idempotency-Key tables empty; writes after it are recorded and verify', async () => {

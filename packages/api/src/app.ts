@@ -131,6 +131,14 @@ export interface AppOptions {
    * over a large book takes seconds to minutes, where other statements take milliseconds. Default: `db`.
    */
   readonly reportDb?: Kysely<Database>;
+  /**
+   * Most subjects of a scheme's kind `POST …/simulate` plans inside its request; a larger book is a
+   * 409 (field code `use_simulation_job`): queue `POST …/simulations`. Default 10,000
+   * (`SYNC_SIMULATION_MAX_SUBJECTS`).
+   */
+  readonly syncSimulationMaxSubjects?: number;
+  /** Subjects per chunk of a simulation job (`POST …/simulations`). Default 1,000 (`SIMULATION_CHUNK_SUBJECTS`); tests make it small. */
+  readonly simulationChunkSubjects?: number;
   /** How often `GET /v1/jobs/{id}/events` reads its job (ms). Default 500. */
   readonly jobEventsPollMs?: number;
   /**
@@ -331,6 +339,7 @@ export function createApp(options: AppOptions) {
     app.use('/v1/matrix/*', onReportDb);
     app.use('/v1/analytics/*', onReportDb);
     app.use('/v1/policies/:scheme/versions/:version/simulate', onReportDb);
+    app.use('/v1/policies/:scheme/versions/:version/simulations', onReportDb);
     app.on('POST', '/v1/imports', onReportDb);
   }
   app.onError((err, c) => problemResponse(err, c, log));
@@ -343,7 +352,10 @@ export function createApp(options: AppOptions) {
     .route('/v1/embed-tokens', embedTokens())
     .route('/v1/analytics', analytics())
     .route('/v1/audit', audit())
-    .route('/v1/policies', policies())
+    .route(
+      '/v1/policies',
+      policies({ syncSimulationMaxSubjects: options.syncSimulationMaxSubjects, simulationChunkSubjects: options.simulationChunkSubjects }),
+    )
     .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES))
     .route('/v1/jobs', jobs(options.jobEventsPollMs, options.schedule, options.closing))
     .route('/v1/staff', staff())

@@ -46,7 +46,7 @@ export interface AppEnv {
 }
 
 /** The tenant's compiled pack in force this month (`at(period)` gives another month's). */
-export function packOf(deps: ApiDeps): Promise<TenantPack> {
+export function packOf(deps: Pick<ApiDeps, 'db' | 'packs' | 'tenantId' | 'now' | 'timeZone'>): Promise<TenantPack> {
   return deps.packs.get(deps.db, deps.tenantId, periodOf(deps.now(), deps.timeZone));
 }
 

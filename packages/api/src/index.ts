@@ -153,6 +153,8 @@ export {
 export type { EnqueuedRetier, JobView, JobStatus, PartlyLoaded, QueuedJob, RetierRequest } from './services/jobs/jobs.js';
 export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './services/jobs/retier-params.js';
 export { retierChunk } from './services/jobs/retier-chunk.js';
+export { enqueueSimulation, SIMULATION_CHUNK_SUBJECTS } from './services/jobs/simulation-job.js';
+export { SYNC_SIMULATION_MAX_SUBJECTS } from './services/policy-simulation.js';
 export {
   runWorker,
   drainJobs,

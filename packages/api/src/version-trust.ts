@@ -38,7 +38,7 @@ const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
  * voiding every trusted version on each would leave little of the trust under real traffic.
  * A route missing here costs speed only, never a stale read.
  */
-const WRITES_NO_SUBJECT = /^\/v1\/(embed-tokens|policies\/[^/]+\/versions\/[^/]+\/simulate)$/;
+const WRITES_NO_SUBJECT = /^\/v1\/(embed-tokens|policies\/[^/]+\/versions\/[^/]+\/(simulate|simulations(\/[^/]+\/cancel)?))$/;
 
 /** Refusals made before any handler runs (credential, role, body size, media type, rate limit): nothing was written. */
 const REFUSED_BEFORE: ReadonlySet<number> = new Set([401, 403, 413, 415, 429]);

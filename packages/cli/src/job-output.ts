@@ -19,7 +19,13 @@ export function jobOutcome(j: JobView): string {
 /** One line about a job, for lists and the end of a run. */
 export function jobLine(j: JobView): string {
   const { chunks, subjects } = j.progress;
-  const what = `${j.params.schemes?.join(',') ?? 'all schemes'} @ ${j.params.period}`;
+  // A simulation keeps a re-tier's params (the scheme and month it plans): said as one, it would read
+  // as a re-tier of that month that changed nothing.
+  const scope = `${j.params.schemes?.join(',') ?? 'all schemes'} @ ${j.params.period}`;
+  const what =
+    j.kind === 'simulate'
+      ? `simulation of ${j.simulation?.scheme ?? scope} v${j.simulation?.version ?? '?'} @ ${j.params.period} (writes nothing)`
+      : scope;
   return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}  changes ${j.summary.changes}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
 }
 
@@ -40,6 +46,16 @@ export function jobDetails(j: JobView): string[] {
   const lines = [jobLine(j), `requested by ${j.requestedBy} at ${j.createdAt}${j.params.reason ? ` — ${j.params.reason}` : ''}`];
   const added = dependentsLine(j);
   if (added) lines.push(added);
+  const sim = j.simulation;
+  if (sim) {
+    const r = sim.result;
+    lines.push(
+      `simulated ${sim.scheme} v${sim.version} (${sim.revision.slice(0, 19)}…${sim.current ? '' : ', the draft was edited since'}) for ${r.period}${r.dataPeriod && r.dataPeriod < r.period ? ` on ${r.dataPeriod}'s data` : ''}: ${r.total} planned, ${r.upgraded} up, ${r.downgraded} down, ${r.unchanged} unchanged; held ${r.held.total}, kept ${r.kept}`,
+    );
+    for (const c of r.cells)
+      lines.push(`    ${c.from.padEnd(12)} → ${c.to.padEnd(12)} ${c.count}${c.samples.length ? `  e.g. ${c.samples.join(', ')}` : ''}`);
+    for (const h of r.held.cells) lines.push(`    held at ${h.level.padEnd(12)} → ${h.to} in ${h.monthsLeft} month(s): ${h.count}`);
+  }
   let scheme = '';
   for (const c of j.summary.matrix) {
     if (c.scheme !== scheme) lines.push(`  ${(scheme = c.scheme)}`);

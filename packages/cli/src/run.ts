@@ -9,6 +9,7 @@ import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { stderrLine, stdoutLine } from './output.js';
 import { retierCommand } from './retier.js';
+import { simulateCommand } from './simulate.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
 import { staffCommand } from './staff.js';
@@ -34,7 +35,7 @@ export const COMMANDS: readonly Command[] = [
  * The job commands parse their own options (job-command.ts): they take `--database` and `--help`
  * from run and everything else themselves.
  */
-const JOB_COMMANDS: readonly JobCommand[] = [retierCommand, jobsCommand, workerCommand];
+const JOB_COMMANDS: readonly JobCommand[] = [retierCommand, simulateCommand, jobsCommand, workerCommand];
 
 /** Options every command understands. */
 const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {

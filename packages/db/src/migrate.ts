@@ -28,6 +28,7 @@ import * as pendingSignOffUnique from './migrations/2026-12-12T00-00-06-pending-
 import * as closingLeftAt from './migrations/2026-12-13T00-00-02-closing-left-at.js';
 import * as closingWithdrawals from './migrations/2026-12-14T00-00-01-closing-withdrawals.js';
 import * as approvalsQueueOrder from './migrations/2026-12-14T00-00-04-approvals-queue-order.js';
+import * as assignmentsSchemePeriod from './migrations/2026-12-15T00-00-01-assignments-scheme-period.js';
 import * as staffDisabled from './migrations/2026-12-15T00-00-20-staff-disabled.js';
 import * as writeSequence from './migrations/2026-12-15T00-00-30-write-sequence.js';
 import * as staleSignOffs from './migrations/2026-12-15T00-00-50-stale-sign-offs.js';
@@ -67,6 +68,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-13T00-00-02-closing-left-at': closingLeftAt,
   '2026-12-14T00-00-01-closing-withdrawals': closingWithdrawals,
   '2026-12-14T00-00-04-approvals-queue-order': approvalsQueueOrder,
+  '2026-12-15T00-00-01-assignments-scheme-period': assignmentsSchemePeriod,
   '2026-12-15T00-00-20-staff-disabled': staffDisabled,
   '2026-12-15T00-00-30-write-sequence': writeSequence,
   '2026-12-15T00-00-50-stale-sign-offs': staleSignOffs,

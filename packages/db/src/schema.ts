@@ -374,7 +374,7 @@ export interface ImportErrorTable {
 export interface JobTable {
   id: string;
   tenant_id: string;
-  /** `retier`. */
+  /** `retier`, or `simulate` (a policy simulation: reads only; packages/api README, "Simulation as a job"). */
   kind: string;
   /** `running` (chunks left to do), `completed`, `cancelled`, `failed`. */
   status: string;

@@ -335,6 +335,8 @@ export class JobsPage extends LitElement {
   #schemes(job: Job, w: Words) {
     if (job.params.schemes === null) return w.allSchemes;
     const names = schemeNames(this.#jobs.state.schemes, this.ctx?.locale ?? 'zh-CN');
+    // A simulation keeps a re-tier's params: named as one, it would read as that month's re-tier.
+    if (job.kind === 'simulate' && job.simulation) return w.simulationOf(names.schemeName(job.simulation.scheme), job.simulation.version);
     const added = new Map(job.params.dependents.map((d) => [d.scheme, d]));
     return job.params.schemes
       .map((k) => {

@@ -20,6 +20,7 @@ const zh = {
   title: '重评任务',
   startTitle: '启动重评',
   scheme: '方案',
+  simulationOf: (scheme: string, version: number) => `策略模拟：${scheme} 第 ${version} 版（只读，不改变任何等级）`,
   allSchemes: '全部方案',
   period: '评估月份',
   periodHint: (z: string) => `默认为上一个已结束的月份（${z}）：本月尚未结束，数据不全，按本月重评会按缺失的数据改变等级。`,
@@ -102,6 +103,7 @@ const tw: typeof zh = {
   title: '重評任務',
   startTitle: '啟動重評',
   scheme: '方案',
+  simulationOf: (scheme: string, version: number) => `策略模擬：${scheme} 第 ${version} 版（唯讀，不改變任何等級）`,
   allSchemes: '全部方案',
   period: '評估月份',
   periodHint: (z: string) => `預設為上一個已結束的月份（${z}）：本月尚未結束，資料不全，按本月重評會按缺失的資料改變等級。`,
@@ -183,6 +185,7 @@ const en: typeof zh = {
   title: 'Re-tier jobs',
   startTitle: 'Start a re-tier',
   scheme: 'Scheme',
+  simulationOf: (scheme: string, version: number) => `Policy simulation: ${scheme} version ${version} (reads only, changes no level)`,
   allSchemes: 'All schemes',
   period: 'Month to evaluate',
   periodHint: (z: string) =>

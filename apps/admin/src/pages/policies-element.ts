@@ -256,6 +256,28 @@ export class PoliciesPage extends LitElement {
     </section>`;
   }
 
+  /** The simulation job while it runs (progress as the jobs page shows it, and cancel), or how it ended short of a result. */
+  #simulationJob(w: Words) {
+    const job = this.#ed.state.simulationJob;
+    if (!job || job.status === 'completed') return nothing;
+    const total = job.progress.subjects.total;
+    const done = job.progress.subjects.processed + job.progress.subjects.skipped;
+    const ended =
+      job.status === 'cancelled' ? w.simulationCancelled : job.status === 'failed' ? w.simulationFailed(job.error ?? '') : undefined;
+    return html`<section class="card policies-sim-job" aria-label=${w.simulationProgress} data-testid="simulation-job">
+      ${
+        ended
+          ? html`<p role="status" data-testid="simulation-job-status">${ended}</p>`
+          : html`<p role="status" data-testid="simulation-job-status">
+                <span id="policies-sim-progress-l">${w.simulationRunning(done, total)}</span>
+                <progress aria-labelledby="policies-sim-progress-l" max=${Math.max(total, 1)} .value=${done}></progress>
+              </p>
+              <button type="button" data-action="cancel-simulation" ?disabled=${this.#ed.state.actions.cancelSimulation.status === 'loading'}
+                @click=${(e: Event) => this.#act(e, () => this.#ed.store.cancelSimulation())}>${w.cancelSimulation}</button>`
+      }
+    </section>`;
+  }
+
   #simulation(sim: PolicySimulation, w: Words) {
     const rows = ['none', ...sim.levels].filter((l) => sim.cells.some((c) => c.from === l));
     const cell = (from: string, to: string) => sim.cells.find((c) => c.from === from && c.to === to);
@@ -272,6 +294,7 @@ export class PoliciesPage extends LitElement {
       <p class="policies-judged" data-testid="simulation-month">${w.judged(month(sim.period))}
         ${w.dataFrom(sim.dataPeriod === null ? null : month(sim.dataPeriod), month(sim.period))}</p>
       <p class="policies-moved"><strong data-testid="moved-count">${count(movedCount(sim))}</strong> ${w.moved(sim.total)}</p>
+      ${sim.kept > 0 ? html`<p class="policies-kept" data-testid="kept-count">${w.kept(sim.kept)}</p>` : nothing}
       ${
         sim.held.total > 0
           ? html`<div class="policies-held" data-testid="held">
@@ -439,7 +462,15 @@ export class PoliciesPage extends LitElement {
           </section>`
         : nothing
     }
-    ${s.simulation ? html`<section class="card policies-sim" aria-label=${w.simulation}>${this.#simulation(s.simulation, w)}</section>` : nothing}`;
+    ${this.#simulationJob(w)}
+    ${
+      s.simulation
+        ? html`<section class="card policies-sim" aria-label=${w.simulation}>
+            ${s.simulationJob?.simulation && !s.simulationJob.simulation.current ? html`<p class="hint" data-testid="simulation-stale">${w.staleRevision}</p>` : nothing}
+            ${this.#simulation(s.simulation, w)}
+          </section>`
+        : nothing
+    }`;
   }
 }
 

@@ -1,6 +1,8 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
 import { checkSchemeDocument, type Condition, type MetricDef, type ProblemFieldError } from '@tierkit/core';
 import { getAt, parseFieldPath, setAt } from './field-path.js';
+import { Jobs } from './jobs.js';
+import type { Job } from './jobs-types.js';
 import { KitStore, type KitError, type Status } from './kit-store.js';
 import type {
   PoliciesResponse,
@@ -13,7 +15,7 @@ import type {
 } from './policy-editor-types.js';
 
 /** What the editor does, each with its own status and error so a screen can say which one failed. */
-export const POLICY_ACTIONS = ['list', 'versions', 'open', 'create', 'save', 'diff', 'simulate', 'submit'] as const;
+export const POLICY_ACTIONS = ['list', 'versions', 'open', 'create', 'save', 'diff', 'simulate', 'cancelSimulation', 'submit'] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
 export interface ActionState {
@@ -44,6 +46,11 @@ export interface PolicyEditorState {
   readonly errors: readonly ProblemFieldError[];
   readonly diff: PolicyDiff | undefined;
   readonly simulation: PolicySimulation | undefined;
+  /**
+   * The simulation job of the open version (`POST …/simulations`), as last heard of while it runs and
+   * after: its progress, status and, once completed, `simulation.result` (also in `simulation`).
+   */
+  readonly simulationJob: Job | undefined;
   readonly actions: Readonly<Record<PolicyAction, ActionState>>;
 }
 
@@ -61,6 +68,7 @@ const NO_VERSION = {
   errors: [],
   diff: undefined,
   simulation: undefined,
+  simulationJob: undefined,
 } as const satisfies Partial<PolicyEditorState>;
 /** Versions read per request; a scheme has tens, so one page is nearly always all. */
 const VERSION_PAGE = 100;
@@ -76,9 +84,24 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
   /** The documents in force of every scheme, keyed by scheme: the rest of the pack a draft is checked in. */
   #inForce = new Map<string, unknown>();
 
-  constructor(client: Client) {
+  /** Follows the simulation job as the jobs page follows a job (its event stream, polling when it breaks). */
+  readonly #jobs: Jobs;
+
+  constructor(client: Client, options: { readonly jobPollMs?: number } = {}) {
     super({ schemes: [], metrics: [], scheme: undefined, versions: [], ...NO_VERSION, actions: idleActions });
     this.#client = client;
+    this.#jobs = new Jobs(client, options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs });
+    this.#jobs.subscribe((js) => {
+      const job = js.job;
+      if (!job || job.id !== this.state.simulationJob?.id) return;
+      this.set({ simulationJob: job, ...(job.status === 'completed' && job.simulation ? { simulation: job.simulation.result } : {}) });
+    });
+  }
+
+  /** Stop following the simulation job (a host disconnected); the job runs on. */
+  override cancel(lane?: string): void {
+    super.cancel(lane);
+    if (lane === undefined) this.#jobs.stopFollowing();
   }
 
   #mark(action: PolicyAction, status: Status, error?: KitError): void {
@@ -171,7 +194,16 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
   }
 
   #show(v: PolicyVersionDetail): void {
-    this.set({ version: v, document: v.document, editable: v.status === 'draft', dirty: false, diff: undefined, simulation: undefined });
+    this.#jobs.stopFollowing();
+    this.set({
+      version: v,
+      document: v.document,
+      editable: v.status === 'draft',
+      dirty: false,
+      diff: undefined,
+      simulation: undefined,
+      simulationJob: undefined,
+    });
     this.#validate();
   }
 
@@ -274,20 +306,45 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
 
   /**
    * What the next re-tier would do were the open version in force for it (saved first when edited):
-   * the month judged and the data read, migration matrix with samples, distributions, who the grace holds.
+   * the month judged and the data read, migration matrix with samples, distributions, who the grace
+   * holds and keeps. Queued as a simulation job (`POST …/simulations`: any size of book) and followed
+   * live; resolves once it is queued, `simulationJob` tells its progress and `simulation` its result.
    */
   async simulate(samplesPerCell = 3): Promise<void> {
     const { scheme, version } = this.state;
     if (scheme === undefined || version === undefined || !(await this.save())) return;
-    const simulation = await this.#act('simulate', (signal) =>
-      this.#client.http.send<PolicySimulation>(
+    const job = await this.#act('simulate', (signal) =>
+      this.#client.http.send<Job>(
         'POST',
-        `${this.#base(scheme)}/versions/${version.version}/simulate`,
+        `${this.#base(scheme)}/versions/${version.version}/simulations`,
         { samplesPerCell },
-        { signal },
+        { signal, forget: ['/v1/jobs'] },
       ),
     );
-    if (simulation) this.set({ simulation });
+    if (!job) return;
+    this.set({ simulationJob: job, simulation: undefined });
+    void this.#jobs.follow(job.id);
+  }
+
+  /** Cancel the running simulation job (whoever may simulate may: `POST …/simulations/{id}/cancel`). */
+  async cancelSimulation(): Promise<void> {
+    const { scheme, simulationJob } = this.state;
+    if (scheme === undefined || !simulationJob?.simulation) return;
+    const { version, scheme: simulated } = simulationJob.simulation;
+    const job = await this.#act('cancelSimulation', (signal) =>
+      this.#client.http.send<Job>(
+        'POST',
+        `${this.#base(simulated)}/versions/${version}/simulations/${enc(simulationJob.id)}/cancel`,
+        {},
+        {
+          signal,
+          forget: ['/v1/jobs'],
+        },
+      ),
+    );
+    if (!job) return;
+    this.#jobs.stopFollowing();
+    if (job.id === this.state.simulationJob?.id) this.set({ simulationJob: job });
   }
 
   /** Submit the draft for approval (saved first when edited); the version is then read-only here. */

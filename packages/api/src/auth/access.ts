@@ -54,6 +54,12 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // Policies: analysts read and simulate, officers draft and submit, approvers decide (four eyes in the service).
   ['GET', /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff)?)?)?$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulate$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
+  // The same simulation as a job, and its cancel: whoever may simulate (a viewer does not even see such a job, routes/jobs.ts).
+  [
+    'POST',
+    /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulations(\/[^/]+\/cancel)?$/,
+    { role: 'analyst', embed: false, keyOnly: false, tenantWide: true },
+  ],
   ['POST', /^\/v1\/policies\/[^/]+\/drafts$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['PUT', /^\/v1\/policies\/[^/]+\/versions\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/submit$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],

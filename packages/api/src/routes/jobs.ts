@@ -32,7 +32,9 @@ import {
 } from '../services/jobs/jobs.js';
 import { periodOf } from '../periods.js';
 import { monthError } from '../month-errors.js';
-import { invalid } from '../problem.js';
+import { invalid, ProblemError } from '../problem.js';
+import { roleAtLeast } from '../auth/roles.js';
+import type { ApiDeps } from '../deps.js';
 import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule, correctedMonths } from '../services/jobs/schedule.js';
 
 const json = (schema: typeof JobSchema) => ({ 'application/json': { schema } });
@@ -135,6 +137,21 @@ const actionRoute = (action: 'cancel' | 'resume', summary: string) =>
     responses: { 200: { description: 'The job', content: json(JobSchema) }, ...problemResponses(400, 404, 409, 415) },
   });
 
+/**
+ * Whether the caller may see policy simulations: whoever may simulate (analyst or higher, as
+ * `POST …/simulate`). A viewer reads re-tiers, but a simulation is a draft's outcome with sample
+ * customers — the synchronous one is refused to a viewer, so its job is too.
+ */
+function maySimulate(deps: ApiDeps): boolean {
+  return roleAtLeast(deps.principal.role, 'analyst');
+}
+
+/** The job, or the same 404 as a missing one when it is a simulation the caller may not see. */
+function seen<J extends { readonly id: string; readonly kind: string }>(deps: ApiDeps, job: J): J {
+  if (job.kind === 'simulate' && !maySimulate(deps)) throw new ProblemError('not-found', `No job "${job.id}" in this tenant.`);
+  return job;
+}
+
 /** How often an event stream looks at its job. */
 export const JOB_EVENTS_POLL_MS = 500;
 
@@ -187,6 +204,8 @@ export function jobs(
           limit: query.limit + 1,
           ...(query.status ? { status: query.status } : {}),
           ...(before ? { before } : {}),
+          // Simulations are hidden from those who may not simulate (a draft's outcome, sample customers).
+          ...(maySimulate(deps) ? {} : { notKind: 'simulate' }),
         });
         const page = rows.slice(0, query.limit);
         const last = page[page.length - 1];
@@ -226,21 +245,25 @@ export function jobs(
       })
       .openapi(getJobRoute, async (c) => {
         const deps = c.var.deps;
-        return c.json(await jobOr404(deps.db, deps.tenantId, c.req.valid('param').id), 200);
+        return c.json(seen(deps, await jobOr404(deps.db, deps.tenantId, c.req.valid('param').id)), 200);
       })
       .openapi(actionRoute('cancel', 'Cancel a running job: chunks done stay done, none starts after (officer)'), async (c) => {
         const deps = c.var.deps;
-        return c.json(await cancelJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
+        const id = c.req.valid('param').id;
+        seen(deps, await jobOr404(deps.db, deps.tenantId, id));
+        return c.json(await cancelJob(deps.db, deps.tenantId, id, deps.now()), 200);
       })
       .openapi(actionRoute('resume', 'Resume a cancelled or failed job from its last committed chunk (officer)'), async (c) => {
         const deps = c.var.deps;
-        return c.json(await resumeJob(deps.db, deps.tenantId, c.req.valid('param').id, deps.now()), 200);
+        const id = c.req.valid('param').id;
+        seen(deps, await jobOr404(deps.db, deps.tenantId, id));
+        return c.json(await resumeJob(deps.db, deps.tenantId, id, deps.now()), 200);
       })
       .openapi(eventsRoute, async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
         // A missing job is a 404 problem before the stream opens.
-        let job = await jobOr404(deps.db, deps.tenantId, id);
+        let job = seen(deps, await jobOr404(deps.db, deps.tenantId, id));
         return streamSSE(c, async (stream) => {
           let sent = '';
           let n = 0;

@@ -31,7 +31,7 @@ import {
   versionOr404,
 } from '../services/policy-lifecycle.js';
 import { schemePolicies, versionDetail, versionSummary } from '../services/policy-views.js';
-import { policyAnalysis } from './policy-analysis.js';
+import { policyAnalysis, type SimulationSettings } from './policy-analysis.js';
 
 const json = <S>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
 const versionResponse = (description: string) => ({ description, content: { 'application/json': { schema: PolicyVersionSchema } } });
@@ -133,7 +133,8 @@ const retireRoute = createRoute({
 });
 
 /** `/v1/policies`: policy versions through draft → submitted → approved → active → retired, diff and simulation. */
-export function policies() {
+/** `simulation`: the app's settings for simulations (createApp's `syncSimulationMaxSubjects`, `simulationChunkSubjects`). */
+export function policies(simulation: SimulationSettings = {}) {
   return router()
     .openapi(listRoute, async (c) => {
       const deps = c.var.deps;
@@ -203,5 +204,5 @@ export function policies() {
       auditDetail(c, { version: retired.version, effectiveFrom: retired.effectiveFrom, note: body.note });
       return c.json({ ...versionDetail(retired, await packOf(deps)), ...(reevaluation ? { reevaluation } : {}) }, 200);
     })
-    .route('/', policyAnalysis());
+    .route('/', policyAnalysis(simulation));
 }

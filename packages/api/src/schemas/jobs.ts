@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SubjectKindSchema } from './common.js';
+import { SimulationSchema } from './policies.js';
 
 const key = z.string().min(1).max(64);
 
@@ -108,7 +109,10 @@ const MigrationCellSchema = z
 export const JobSchema = z
   .object({
     id: z.string().openapi({ example: 'job_0mfz3k2a0000a1b2c3d4e5f6' }),
-    kind: z.literal('retier'),
+    kind: z.enum(['retier', 'simulate']).openapi({
+      description:
+        '`simulate`: a policy simulation (`POST /v1/policies/{scheme}/versions/{version}/simulations`): it writes nothing, `summary` stays empty and `simulation` holds what it found',
+    }),
     status: z.enum(['running', 'completed', 'cancelled', 'failed']),
     params: z.object({
       schemes: z
@@ -141,6 +145,24 @@ export const JobSchema = z
         .readonly()
         .openapi({ description: 'Subjects per scheme from → to level, unchanged ones included' }),
     }),
+    simulation: z
+      .object({
+        scheme: z.string(),
+        version: z.number().int(),
+        revision: z.string().openapi({
+          description:
+            '`sha256:…` of the version’s document when the job was queued: every chunk plans that one, whatever is saved to the draft meanwhile',
+        }),
+        current: z
+          .boolean()
+          .openapi({ description: 'False: the draft was edited since the job was queued; `result` is of the earlier revision' }),
+        samplesPerCell: z.number().int(),
+        result: SimulationSchema.openapi({
+          description: 'What `POST …/simulate` answers, over the chunks done so far: the whole book once the job is completed',
+        }),
+      })
+      .optional()
+      .openapi({ description: 'Only on `simulate` jobs' }),
   })
   .openapi('Job');
 

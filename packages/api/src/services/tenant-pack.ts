@@ -10,6 +10,7 @@ import {
 } from '@tierkit/core';
 import {
   activePolicyFingerprint,
+  findPolicyVersion,
   findTenant,
   listPolicyVersionsIn,
   policyFingerprint,
@@ -194,11 +195,14 @@ export async function packWithVersionFrom(
   version: PolicyVersion,
   period: string,
   narrow = false,
-): Promise<TenantPack> {
+  pinned?: readonly PinnedVersion[],
+): Promise<TenantPack & { readonly pinned: readonly PinnedVersion[] }> {
   const tenant = await findTenant(db, tenantId);
   if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
   const day = `${period}-01`;
-  const active = (await listPolicyVersionsIn(db, tenantId, ['active'])).filter((v) => v.scheme !== version.scheme || startOf(v) < day);
+  const active = pinned
+    ? await pinnedVersions(db, tenantId, pinned)
+    : (await listPolicyVersionsIn(db, tenantId, ['active'])).filter((v) => v.scheme !== version.scheme || startOf(v) < day);
   const asIf: PolicyVersion = { ...version, status: 'active', decidedAt: `${day}T00:00:00.000Z`, effectiveFrom: `${day}T00:00:00.000Z` };
   // In the pack's order (position, scheme, version), as the stored ones are listed: derived schemes read earlier ones.
   const all = [...active, asIf].sort((a, b) => a.position - b.position || a.scheme.localeCompare(b.scheme) || a.version - b.version);
@@ -235,7 +239,27 @@ export async function packWithVersionFrom(
     visit(version.scheme);
     versions = all.filter((v) => reads.has(v.scheme));
   }
-  return new PackTimeline(tenantId, tenant.metrics, versions, timeZone).at(period);
+  const tp = new PackTimeline(tenantId, tenant.metrics, versions, timeZone).at(period);
+  // Every version it was built from but `version` (earlier months' too: a plan reads back over its
+  // window): given back as `pinned`, the same pack, whatever was approved or retired since.
+  return { ...tp, pinned: versions.filter((v) => v !== asIf).map((v) => ({ scheme: v.scheme, version: v.version })) };
+}
+
+/** A version by scheme and number: what a pack built later must be built from again (a simulation job's). */
+export interface PinnedVersion {
+  readonly scheme: string;
+  readonly version: number;
+}
+
+/** The pinned versions as stored, whatever their status now (one approved since, or retired, changes nothing). */
+async function pinnedVersions(db: Executor, tenantId: string, pinned: readonly PinnedVersion[]): Promise<PolicyVersion[]> {
+  const out: PolicyVersion[] = [];
+  for (const p of pinned) {
+    const v = await findPolicyVersion(db, tenantId, p.scheme, p.version);
+    if (!v) throw new Error(`version ${p.version} of "${p.scheme}", pinned by a simulation, is gone`);
+    out.push(v);
+  }
+  return out;
 }
 
 /**

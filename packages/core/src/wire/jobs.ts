@@ -1,4 +1,5 @@
 import type { SubjectKind } from '../model/scheme.js';
+import type { PolicySimulation } from './policies.js';
 
 /* What `/v1/jobs` sends. */
 
@@ -73,10 +74,34 @@ export interface JobSummary {
   readonly matrix: readonly MigrationCell[];
 }
 
+/** What a job does: re-tier (writes levels), or simulate a policy version (reads only). */
+export const JOB_KINDS = ['retier', 'simulate'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/**
+ * A policy simulation run as a job (`POST /v1/policies/{scheme}/versions/{version}/simulations`):
+ * which version and which revision of its document it plans, and what its chunks found.
+ */
+export interface JobSimulation {
+  readonly scheme: string;
+  readonly version: number;
+  /**
+   * `sha256:…` of the document the job simulates, taken when it was queued: every chunk plans that
+   * one, whatever is saved to the draft meanwhile.
+   */
+  readonly revision: string;
+  /** Whether the version's document is still that revision (false: the draft was edited since; the result is of the earlier one). */
+  readonly current: boolean;
+  readonly samplesPerCell: number;
+  /** `POST …/simulate`'s answer over the chunks done so far: the whole book once the job is completed. */
+  readonly result: PolicySimulation;
+}
+
 /** A job as the API and the CLI show it. */
 export interface Job {
   readonly id: string;
-  readonly kind: 'retier';
+  /** A `simulate` job writes nothing: its params say the scheme and month planned, `simulation` what it found; `summary` stays empty. */
+  readonly kind: JobKind;
   readonly status: JobStatus;
   /** As stored, `dependents` always said (empty for a job stored before they were added). */
   readonly params: RetierParams & { readonly dependents: readonly AddedDependent[] };
@@ -92,6 +117,8 @@ export interface Job {
     readonly subjects: { readonly total: number; readonly processed: number; readonly skipped: number };
   };
   readonly summary: JobSummary;
+  /** Only on `simulate` jobs. */
+  readonly simulation?: JobSimulation;
 }
 
 /**

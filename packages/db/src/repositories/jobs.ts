@@ -136,10 +136,12 @@ export async function findJob(db: Executor, tenantId: string, id: string): Promi
 export async function listJobs(
   db: Executor,
   tenantId: string,
-  query: { status?: string; limit: number; before?: { createdAt: string; id: string } },
+  query: { status?: string; limit: number; before?: { createdAt: string; id: string }; notKind?: string },
 ): Promise<JobRow[]> {
   let q = db.selectFrom('jobs').selectAll().where('tenant_id', '=', tenantId);
   if (query.status) q = q.where('status', '=', query.status);
+  // In the query, not after it: a page left out after it reads short, or empty with a cursor.
+  if (query.notKind) q = q.where('kind', '<>', query.notKind);
   const before = query.before;
   if (before) {
     q = q.where((eb) =>
@@ -149,9 +151,18 @@ export async function listJobs(
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
 }
 
-/** Where a job's chunks stand: how many are done, with the results of those that are. */
+/**
+ * Where a job's chunks stand: how many are done, with the results of those that are, in chunk order
+ * (a simulation's samples are the first subjects of each cell, in id order, as the synchronous one's).
+ */
 export async function jobChunkResults(db: Executor, jobId: string): Promise<{ done: number; results: string[] }> {
-  const rows = await db.selectFrom('job_chunks').select('result').where('job_id', '=', jobId).where('status', '=', 'done').execute();
+  const rows = await db
+    .selectFrom('job_chunks')
+    .select('result')
+    .where('job_id', '=', jobId)
+    .where('status', '=', 'done')
+    .orderBy('seq')
+    .execute();
   return { done: rows.length, results: rows.flatMap((r) => (r.result === null ? [] : [r.result])) };
 }
 
@@ -186,7 +197,9 @@ export interface ClaimedChunk {
 }
 
 /**
- * Lease the next pending chunk of a running job (oldest job first) to `owner` until `leaseUntil`:
+ * Lease the next pending chunk of a running job (oldest job first, a re-tier before any policy
+ * simulation: a simulation only reads, and a bank's month must not wait behind someone's what-if) to
+ * `owner` until `leaseUntil`:
  * one whose lease is free or has expired — a worker that died mid-chunk leaves its chunk to the
  * next claim after the lease. Returns undefined when there is nothing to do.
  */
@@ -198,7 +211,7 @@ export async function claimChunk(db: Executor, owner: string, now: string, lease
       SELECT c.job_id, c.seq FROM job_chunks c JOIN jobs j ON j.id = c.job_id
       WHERE c.status = 'pending' AND j.status = 'running'
         AND (c.lease_expires_at IS NULL OR c.lease_expires_at < ${now})
-      ORDER BY j.created_at, c.job_id, c.seq
+      ORDER BY CASE WHEN j.kind = 'simulate' THEN 1 ELSE 0 END, j.created_at, c.job_id, c.seq
       LIMIT 1 ${lock}
     )
     RETURNING *`.execute(db);

@@ -27,6 +27,7 @@ import { invalid, ProblemError, type FieldError } from '../../problem.js';
 import { monthLoad } from './month-data.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
 import { sumTotals, type RetierFilter, type RetierParams, type RetierTotals } from './retier-params.js';
+import { publicParams, simulationView, type SimulationJobParams } from './simulation-job.js';
 
 /** Subjects per chunk: one transaction each; small enough to commit often, large enough to batch writes. */
 export const DEFAULT_CHUNK_SUBJECTS = 1000;
@@ -265,12 +266,14 @@ export async function jobView(db: Executor, tenantId: string, id: string): Promi
 export async function viewOf(db: Executor, row: JobRow): Promise<JobView> {
   const { done, results } = await jobChunkResults(db, row.id);
   const totals = sumTotals(results.map((r) => JSON.parse(r) as RetierTotals));
+  const simulate = row.kind === 'simulate';
+  const stored = JSON.parse(row.params) as RetierParams;
   return {
     id: row.id,
-    kind: 'retier',
+    kind: simulate ? 'simulate' : 'retier',
     status: row.status as JobStatus,
     // Jobs stored before dependents were added say none.
-    params: { dependents: [], ...(JSON.parse(row.params) as RetierParams) },
+    params: simulate ? publicParams(stored as SimulationJobParams) : { dependents: [], ...stored },
     requestedBy: row.requested_by,
     scheduleKey: row.schedule_key,
     createdAt: row.created_at,
@@ -282,6 +285,7 @@ export async function viewOf(db: Executor, row: JobRow): Promise<JobView> {
       subjects: { total: Number(row.total_subjects), processed: totals.processed, skipped: totals.skipped },
     },
     summary: { changes: totals.changes, approvalRequired: totals.approvalRequired, matrix: totals.matrix },
+    ...(simulate ? { simulation: await simulationView(db, row, results) } : {}),
   };
 }
 

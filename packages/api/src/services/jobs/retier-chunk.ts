@@ -12,6 +12,7 @@ import {
   loadMetricValuesInRange,
   serializeAssignment,
   storeReevaluations,
+  subjectsWithDataIn,
   type AssignmentState,
   type MetricValues,
   type Executor,
@@ -195,12 +196,19 @@ export interface ChunkPreview {
   readonly seen: (subject: RangeSubject, plan: ReevaluationPlan, had: readonly AssignmentState[]) => void;
   /** The chunk's data as read, to what the plans read instead (a simulation carrying the latest month forward). */
   readonly values?: (values: Map<string, MetricValues>) => Map<string, MetricValues>;
+  /**
+   * Read only these metrics (those the previewed schemes read): a job reads every metric of its
+   * subjects, most of them for schemes a simulation does not plan. A subject with none of them but
+   * other data is still planned, as the job would plan it.
+   */
+  readonly metrics?: readonly string[];
 }
 
 /**
  * What {@link retierChunk} would do to `range`, planned by the same code and stored nowhere, without
  * holding anyone: a policy simulation (services/policy-simulation.ts) runs it under the pack with the
  * draft in force, so its figures are the job's. Sign-offs are not planned (they change flags, not levels).
+ * Returns how many subjects it planned and left alone.
  */
 export async function previewRetierChunk(
   db: Executor,
@@ -209,8 +217,9 @@ export async function previewRetierChunk(
   range: SubjectRange,
   now: Date,
   preview: ChunkPreview,
-): Promise<void> {
-  await planChunk(db, tp, params, range, now, 'simulation', false, (_s, plan) => plan.rows, 1, preview);
+): Promise<{ readonly processed: number; readonly skipped: number }> {
+  const planned = await planChunk(db, tp, params, range, now, 'simulation', false, (_s, plan) => plan.rows, 1, preview);
+  return { processed: planned?.totals.processed ?? 0, skipped: planned?.totals.skipped ?? 0 };
 }
 
 /** What is left of `range` after a prepared chunk that covers it up to `upTo`. */
@@ -302,9 +311,16 @@ async function planChunk(
     if (!metrics) latestMetrics.set(s.kind, (metrics = new Set()));
     for (const m of w.latestMetrics) metrics.add(m);
   }
-  const read = await loadMetricValuesInRange(trx, tenantId, range.first, range.last, dataFrom, target);
+  const narrow = preview?.metrics;
+  const read = await loadMetricValuesInRange(trx, tenantId, range.first, range.last, dataFrom, target, narrow);
   for (const [kind, metrics] of latestMetrics)
     await addLatestObservationsBefore(trx, tenantId, { ...range, kind }, metrics, dataFrom, read);
+  if (narrow) {
+    // "Neither a level nor data" is of any metric (below): a subject the narrowed read found nothing
+    // for may have data of others, and the job would evaluate it (on none of the schemes' metrics).
+    const unknown = subjects.filter((s) => !read.has(s.id) && (stored.get(s.id) ?? []).length === 0).map((s) => s.id);
+    if (unknown.length) for (const id of await subjectsWithDataIn(trx, tenantId, unknown, dataFrom, target)) read.set(id, {});
+  }
   const values = preview?.values ? preview.values(read) : read;
   const overrides = await listActiveDatedOverridesInRange(trx, tenantId, range.first, range.last, now.toISOString());
   const writes = params.schemes === null ? null : new Set(params.schemes);

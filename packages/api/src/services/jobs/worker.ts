@@ -23,6 +23,7 @@ import { ChangeWatch, type ChangeMark } from './change-watch.js';
 import { Preparer, type PrepareReply } from './preparer.js';
 import { applyPreparedChunk, rangeAfter, retierChunk, withEventIds } from './retier-chunk.js';
 import { sumTotals, type RetierParams, type RetierTotals } from './retier-params.js';
+import { runSimulationChunk } from './simulation-job.js';
 
 /** How long a claimed chunk stays a worker's: past it, another worker takes the chunk over. */
 export const DEFAULT_LEASE_MS = 60_000;
@@ -113,6 +114,10 @@ export async function workOnce(
     await failJob(db, claimed, owner, now);
     return true;
   }
+  if (job.kind === 'simulate') {
+    await simulateClaimed(options, claimed, owner, clock, (fn) => db.transaction().execute(fn));
+    return true;
+  }
   try {
     const tp = await packs.get(db, job.tenant_id);
     const params = JSON.parse(job.params) as RetierParams;
@@ -131,6 +136,34 @@ export async function workOnce(
     else await chunkFailed(options, claimed, owner, err);
   }
   return true;
+}
+
+/**
+ * Run a claimed chunk of a policy simulation (simulation-job.ts): planned read-only, outside any
+ * transaction of the worker's, so it holds no customer a re-tier would wait for; only its own row is
+ * written, by `write`. Simulation chunks share the workers and the queue with re-tiers, and are claimed
+ * after every pending re-tier chunk (`claimChunk`).
+ */
+async function simulateClaimed(
+  options: WorkerOptions,
+  claimed: ClaimedChunk,
+  owner: string,
+  clock: () => Date,
+  write: (fn: (trx: Executor) => Promise<boolean>) => Promise<boolean>,
+): Promise<void> {
+  const { chunk, job } = claimed;
+  try {
+    const totals = await runSimulationChunk(options.db, claimed, owner, clock, write);
+    if (!totals) {
+      await giveBackCancelled(options.db, claimed, owner);
+      return;
+    }
+    busyChunks.delete(chunkKey(claimed));
+    await completeJob(options, write, job.id, clock);
+    options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals });
+  } catch (err) {
+    await chunkFailed(options, claimed, owner, err);
+  }
 }
 
 /**
@@ -368,6 +401,8 @@ async function pipeline(
         continue;
       }
       const params = JSON.parse(job.params) as RetierParams;
+      // A simulation's chunk only reads: nothing to prepare on the thread (applyPending runs it).
+      if (job.kind === 'simulate') return { claimed, params, now, reply: Promise.resolve(NOT_PREPARED) };
       if (!preparer && Number(job.total_chunks) - chunk.seq >= (tuning.minChunks ?? PIPELINE_MIN_CHUNKS)) {
         preparer = Preparer.start(file, logNotice);
         if (tuning.awaitThread) await preparer.whenReady();
@@ -433,6 +468,10 @@ async function pipeline(
 
   async function applyPending(pending: Pending, reply: PrepareReply, ahead: readonly Pending[]): Promise<void> {
     const { chunk, job } = pending.claimed;
+    if (job.kind === 'simulate') {
+      await simulateClaimed(options, pending.claimed, owner, clock, (fn) => watch.write((trx) => fn(trx)));
+      return;
+    }
     if (reply.error !== undefined)
       logNotice(new Error(`preparing chunk ${chunk.seq} of ${job.id} on the thread failed; it runs in its transaction: ${reply.error}`));
     try {
