@@ -4,7 +4,6 @@ import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
 import { latestEvaluatedPeriods, migrateToLatest } from '@tierkit/db';
 import { disableStaff } from '@tierkit/api';
-import { migrateToLatest } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
 const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
