@@ -30,6 +30,7 @@ export * from './repositories/metrics.js';
 // Listed, not `export *`: writeAssignments and writeTierEvents do not bump subject versions and stay inside this package.
 export {
   ASSIGNMENT_COLUMNS,
+  assignmentsOfPage,
   countLevelPairs,
   currentLevelKey,
   currentLevelsOf,

@@ -1,0 +1,38 @@
+import { sql, type Kysely } from 'kysely';
+
+/*
+ * A relationship manager's call lists (`GET /v1/subjects?change=` and `?grace=`, packages/api/README.md,
+ * "Staff and books"): who moved at a scheme's latest re-tier, and who is in a grace period. Each is read
+ * from an index of its own instead of walking the scheme's assignments: the latest period a scheme was
+ * evaluated for is one seek, the customers whose level changed in a period and the customers below
+ * their level's line are a few per cent of a million, kept in partial indexes that hold only them
+ * (both dialects accept the same conditions, written as the queries write them so each planner
+ * matches them).
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createIndex('assignments_scheme_period_idx')
+    .ifNotExists()
+    .on('assignments')
+    .columns(['tenant_id', 'scheme', 'period'])
+    .execute();
+  await db.schema
+    .createIndex('assignments_changed_idx')
+    .ifNotExists()
+    .on('assignments')
+    .columns(['tenant_id', 'scheme', 'period', 'subject_id'])
+    .where(sql<boolean>`previous_level <> level`)
+    .execute();
+  await db.schema
+    .createIndex('assignments_grace_idx')
+    .ifNotExists()
+    .on('assignments')
+    .columns(['tenant_id', 'scheme', 'subject_id'])
+    .where(sql<boolean>`periods_below > 0`)
+    .execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  for (const name of ['assignments_grace_idx', 'assignments_changed_idx', 'assignments_scheme_period_idx'])
+    await db.schema.dropIndex(name).ifExists().execute();
+}
