@@ -22,6 +22,43 @@ describe('a relationship manager’s view of a customer’s grades, against the 
     assert.equal(retail.period, '2025-10');
   });
 
+  it('says what keeps the level of a customer below its line: the gap in money, the grace periods used', async () => {
+    // K11: platinum for three months, then a month at nothing: kept in grace, one period below.
+    const res = await f.app.request('/v1/subjects/K11', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'customer', displayName: '陶怡' }),
+    });
+    assert.equal(res.status, 201);
+    // One month at a time, as re-tiers evaluate them: the level carried from each to the next.
+    for (const [i, period] of ['2025-07', '2025-08', '2025-09', '2025-10'].entries()) {
+      const metrics = await f.app.request('/v1/subjects/K11/metrics', {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period, value: i < 3 ? 40_000_000 : 0 }] }),
+      });
+      assert.equal(metrics.status, 200, await metrics.text());
+    }
+    const tiers = await f.client('OFF1').getTiers('K11', { locale: 'zh-CN' });
+    const retail = customerGrades(tiers, 'zh-CN').find((g) => g.scheme === 'retail-tier');
+    assert.equal(retail?.levelName, '白金卡');
+    // ¥266,666.66 on average against the ¥300,000 line (minor units through core's money formatter);
+    // or a household income it does not have. Down to 金卡 when the grace periods run out.
+    assert.deepEqual(retail?.keep, {
+      toLevel: 'gold',
+      toLevelName: '金卡',
+      lines: [
+        { metric: 'avg_daily_balance', label: '月日均资产（近3个月平均）', gap: '¥33,333.34', flag: false, below: true },
+        { metric: 'household_income', label: '家庭年收入（近12个月最近值）', gap: '¥800,000', flag: false, below: true },
+      ],
+      periodsBelow: 1,
+      periodsAllowed: 3,
+    });
+    // K01 is above its line: nothing to keep it but what it has; none in grace.
+    const k01 = customerGrades(await f.client('RM1').getTiers('K01', { locale: 'en' }), 'en').find((g) => g.scheme === 'retail-tier');
+    assert.equal(k01?.keep?.periodsBelow ?? 0, 0);
+  });
+
   it('lists every grade the API gives the reader, and no other', async () => {
     const tiers = await f.client('RM1').getTiers('K02', { locale: 'en' });
     const grades = customerGrades(tiers, 'en');

@@ -32,6 +32,7 @@ const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
 const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
 const CLOSING_WITHDRAWALS = '2026-12-14T00-00-01-closing-withdrawals';
 const APPROVALS_QUEUE_ORDER = '2026-12-14T00-00-04-approvals-queue-order';
+const BOOK_CALL_LISTS = '2026-12-15T00-00-80-book-call-lists';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -61,6 +62,7 @@ const LATER = [
   CLOSING_LEFT_AT,
   CLOSING_WITHDRAWALS,
   APPROVALS_QUEUE_ORDER,
+  BOOK_CALL_LISTS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -254,6 +256,31 @@ forEachDialect('migrations', (f) => {
     assert.doesNotMatch((await definition()) ?? '', /reason/);
     assert.deepEqual(await migrateToLatest(db), fromOn(TIER_EVENTS_REASON_INDEX));
     assert.match((await definition()) ?? '', /reason/);
+    assert.deepEqual(await read(), answer);
+  });
+
+  it('upgrading adds the call lists’ indexes; the lists answer the same without them, and undoing drops them', async () => {
+    const db = f.db.db;
+    const names = ['assignments_scheme_period_idx', 'assignments_changed_idx', 'assignments_grace_idx'];
+    const indexed = async () =>
+      f.db.dialect === 'sqlite'
+        ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (${sql.join(names)})`.execute(db))
+            .rows.length
+        : (await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE indexname IN (${sql.join(names)})`.execute(db)).rows
+            .length;
+    const read = async () =>
+      Promise.all(
+        ['change=down', 'change=any', 'grace=true'].map(async (filter) =>
+          (await api.get(`/v1/subjects?scheme=retail-tier&${filter}`)).json(),
+        ),
+      );
+    const answer = await read();
+    assert.equal(await indexed(), 3);
+    await undoDownTo(db, BOOK_CALL_LISTS);
+    assert.equal(await indexed(), 0, 'the indexes are gone');
+    assert.deepEqual(await read(), answer, 'the same answers without them');
+    assert.deepEqual(await migrateToLatest(db), fromOn(BOOK_CALL_LISTS));
+    assert.equal(await indexed(), 3);
     assert.deepEqual(await read(), answer);
   });
 

@@ -66,7 +66,7 @@ export type {
   AuditVerifyResult,
 } from './core/audit-types.js';
 export { customerGrades, mainCustomerScheme } from './core/customer-grades.js';
-export type { Grade, GradeInput } from './core/customer-grades.js';
+export type { Grade, GradeInput, GradeKeep, GradeKeepLine } from './core/customer-grades.js';
 export {
   ApprovalsQueue,
   activationOf,

@@ -1,4 +1,4 @@
-import type { SubjectKind, SubjectRef } from '@tierkit/core';
+import type { Explanation, Progress, Retention, SubjectKind, SubjectRef } from '@tierkit/core';
 import type { ReadOptions } from './types.js';
 
 /*
@@ -58,11 +58,28 @@ export interface SubjectQuery {
   readonly order?: 'asc' | 'desc';
   /** Customers who left the bank: left out when absent, `include` lists them too, `only` lists only them. */
   readonly closed?: 'exclude' | 'include' | 'only';
+  /** With `scheme`: only subjects whose level in it moved down, up or either way at its latest re-tier. */
+  readonly change?: 'down' | 'up' | 'any';
+  /** With `scheme`: only subjects in a grace period there (below their level's line now). */
+  readonly grace?: true;
 }
 
-/** A subject in a list: with `level` in the scheme the query's `levelOf` named. */
+/** Where a listed subject stands in the `levelOf` scheme: the call-list columns. */
+export interface ListedStanding {
+  /** The level before the latest evaluation (null: none). */
+  readonly previousLevel: string | null;
+  /** The month last evaluated (`YYYY-MM`). */
+  readonly period: string;
+  readonly periodsBelow: number;
+  readonly decidedBy: Explanation['decidedBy'];
+  readonly progress: Progress | null;
+  readonly retention: Retention | null;
+}
+
+/** A subject in a list: with `level` and `standing` in the scheme the query's `levelOf` named. */
 export interface ListedSubject extends SubjectRef {
   readonly level?: string | null;
+  readonly standing?: ListedStanding | null;
 }
 
 /** One page of a cursor-paged list. */

@@ -4,6 +4,7 @@ import {
   bookMover,
   bookSpells,
   customerGrades,
+  type GradeKeep,
   defaultSubjectFilter,
   hasRole,
   nameWithId,
@@ -247,6 +248,20 @@ export class BookPage extends LitElement {
   }
 
   /**
+   * The lines that keep a level, any one of which does: a line the customer meets is all there is to
+   * say; below every one, each with how much more it needs.
+   */
+  #keepLines(keep: GradeKeep, levelName: string) {
+    const c = CUSTOMER_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const met = keep.lines.find((l) => !l.below);
+    if (met) return html`<span data-metric=${met.metric}>${c.keepMet(met.label)}</span>`;
+    return keep.lines.map(
+      (l, n) =>
+        html`${n ? c.or : ''}<span data-metric=${l.metric}>${l.flag ? c.keepFlag(l.label, l.gap, levelName) : c.keepLine(l.label, l.gap, levelName)}</span>`,
+    );
+  }
+
+  /**
    * Why the customer is at their level in the main scheme (the deciding rule and its figures), and a
    * table of every grade the API sent this reader — whatever their role may see, never more.
    */
@@ -268,6 +283,17 @@ export class BookPage extends LitElement {
             <dl>
               <dt>${c.decidedBy}</dt><dd data-testid="decided-by">${main.decidedBy}${note(main) ? html`<span class="hint">${c.aside(note(main))}</span>` : nothing}</dd>
               ${main.inputs.map((i) => html`<dt>${i.label}</dt><dd data-metric=${i.metric}>${i.value}</dd>`)}
+              ${
+                // What keeps the level, beside why it is held: a customer in grace is called about this,
+                // not about the next level the badge shows.
+                main.keep
+                  ? html`<dt>${c.keep}</dt><dd data-testid="keep-level">${this.#keepLines(main.keep, main.levelName)}${
+                      main.keep.periodsBelow > 0
+                        ? html`<span class="hint" data-testid="grace-left">${c.aside(c.graceLeft(main.keep.periodsAllowed - main.keep.periodsBelow, main.keep.toLevelName))}</span>`
+                        : nothing
+                    }</dd>`
+                  : nothing
+              }
             </dl>
             <p class="hint">${c.period(formatPeriod(main.period, locale))}</p>
           </section>`

@@ -7,7 +7,8 @@ import { sql, type Kysely } from 'kysely';
  * evaluated for is one seek, the customers whose level changed in a period and the customers below
  * their level's line are a few per cent of a million, kept in partial indexes that hold only them
  * (both dialects accept the same conditions, written as the queries write them so each planner
- * matches them).
+ * matches them). They hold every column the lists test, so a list reads no assignment row (whose
+ * JSON explanation makes it large) to decide who is on it.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -20,14 +21,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createIndex('assignments_changed_idx')
     .ifNotExists()
     .on('assignments')
-    .columns(['tenant_id', 'scheme', 'period', 'subject_id'])
+    .columns(['tenant_id', 'scheme', 'period', 'subject_id', 'level', 'previous_level', 'rank'])
     .where(sql<boolean>`previous_level <> level`)
     .execute();
   await db.schema
     .createIndex('assignments_grace_idx')
     .ifNotExists()
     .on('assignments')
-    .columns(['tenant_id', 'scheme', 'subject_id'])
+    .columns(['tenant_id', 'scheme', 'subject_id', 'periods_below'])
     .where(sql<boolean>`periods_below > 0`)
     .execute();
 }
