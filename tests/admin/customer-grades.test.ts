@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { customerGrades, mainCustomerScheme, readSchemes, SubjectBrowser } from '@tierkit/admin';
+import { callListFilter, callListRows, customerGrades, mainCustomerScheme, readSchemes, SubjectBrowser } from '@tierkit/admin';
 import { kitFixture } from './kit-fixture.js';
 
 describe('a relationship manager’s view of a customer’s grades, against the real API', () => {
@@ -57,6 +57,37 @@ describe('a relationship manager’s view of a customer’s grades, against the 
     // K01 is above its line: nothing to keep it but what it has; none in grace.
     const k01 = customerGrades(await f.client('RM1').getTiers('K01', { locale: 'en' }), 'en').find((g) => g.scheme === 'retail-tier');
     assert.equal(k01?.keep?.periodsBelow ?? 0, 0);
+  });
+
+  it('a call list: the customers in grace with the periods used and the gap that keeps their level', async () => {
+    // K11 of the test before: in grace, in no book — tenant-wide staff list it, RM1 does not.
+    const client = f.client('OFF1');
+    const main = mainCustomerScheme(await readSchemes(client, new AbortController().signal));
+    assert.ok(main);
+    const browser = new SubjectBrowser(client, { filter: callListFilter('grace', main.key), levelOf: main.key });
+    await browser.load();
+    assert.deepEqual(callListRows(browser.state.items, main, 'zh-CN'), [
+      {
+        id: 'K11',
+        name: '陶*',
+        level: 'platinum',
+        levelName: '白金卡',
+        fromName: '白金卡',
+        decidedBy: '已连续 1 期低于标准（第 3 期起降级），保留原等级',
+        period: '2025-10',
+        periodsBelow: 1,
+        periodsAllowed: 3,
+        keepGap: '¥33,333.34',
+        // ¥266,666.66 on average against 钻石卡's ¥1,500,000.
+        nextGap: '¥1,233,333.34',
+      },
+    ]);
+    const mine = new SubjectBrowser(f.client('RM1'), {
+      filter: { manager: 'me', ...callListFilter('grace', main.key) },
+      levelOf: main.key,
+    });
+    await mine.load();
+    assert.deepEqual(mine.state.items, [], 'not in RM1’s book');
   });
 
   it('lists every grade the API gives the reader, and no other', async () => {

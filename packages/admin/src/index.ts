@@ -65,6 +65,8 @@ export type {
   AuditVerification,
   AuditVerifyResult,
 } from './core/audit-types.js';
+export { CALL_LISTS, callListFilter, callListOf, callListRows } from './core/call-list.js';
+export type { CallList, CallListRow } from './core/call-list.js';
 export { customerGrades, mainCustomerScheme } from './core/customer-grades.js';
 export type { Grade, GradeInput, GradeKeep, GradeKeepLine } from './core/customer-grades.js';
 export {

@@ -1,6 +1,11 @@
 import {
   BookAssignment,
   BookMoves,
+  CALL_LISTS,
+  callListFilter,
+  callListOf,
+  callListRows,
+  type CallList,
   bookMover,
   bookSpells,
   customerGrades,
@@ -29,6 +34,7 @@ import './subject-overrides.js';
 import './subject-closing.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
+import { csvText, downloadCsv } from '../csv.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 
 /**
@@ -145,7 +151,59 @@ export class BookPage extends LitElement {
     const order = (form.elements.namedItem('order') as HTMLSelectElement).value === 'desc' ? 'desc' : 'asc';
     const shown = (form.elements.namedItem('closed') as HTMLSelectElement).value;
     const closed = shown === 'include' || shown === 'only' ? shown : undefined;
-    void this.#browser.store.updateFilter({ q: q || undefined, name: name || undefined, order, closed });
+    const picked = (form.elements.namedItem('list') as HTMLSelectElement | null)?.value;
+    const list = CALL_LISTS.find((l) => l === picked);
+    const level = (form.elements.namedItem('level') as HTMLSelectElement | null)?.value || undefined;
+    const main = this.main?.key;
+    const f = this.#browser.state.filter;
+    // A list or a level of the main scheme replaces a matrix cell; neither keeps the cell picked.
+    const cell = f.row !== undefined && list === undefined && level === undefined;
+    const lens =
+      cell || main === undefined
+        ? {}
+        : {
+            scheme: undefined,
+            level: undefined,
+            row: undefined,
+            col: undefined,
+            change: undefined,
+            grace: undefined,
+            ...callListFilter(list, main),
+            ...(level ? { scheme: main, level } : {}),
+          };
+    void this.#browser.store.updateFilter({ q: q || undefined, name: name || undefined, order, closed, ...lens });
+  }
+
+  /** The whole list as it is filtered (up to the kit's 10,000), written by core's one CSV writer. */
+  async #exportCsv(): Promise<void> {
+    if (!this.ctx || !this.main) return;
+    const locale = this.ctx.locale;
+    const w = WORDS[locale];
+    const c = CUSTOMER_WORDS[locale];
+    await this.#browser.store.loadAll();
+    const rows = callListRows(this.#browser.state.items, this.main, locale);
+    downloadCsv(
+      `${c.csvFile}.csv`,
+      csvText([
+        [w.id, w.name, this.main.name[locale] ?? c.tier, c.change, c.decidedBy, c.grace, c.keepGap, c.nextGap],
+        ...rows.map((r) => [
+          r.id,
+          r.name,
+          r.levelName,
+          r.fromName !== null && r.fromName !== r.levelName ? c.changeFromTo(r.fromName, r.levelName) : '',
+          r.decidedBy,
+          r.periodsBelow !== null && r.periodsAllowed !== null ? c.graceUsed(r.periodsBelow, r.periodsAllowed) : '',
+          r.keepGap ?? '',
+          r.nextGap ?? '',
+        ]),
+      ]),
+    );
+  }
+
+  /** The names of the call lists, by list. */
+  #listName(list: CallList): string {
+    const c = CUSTOMER_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    return { down: c.callListDown, up: c.callListUp, any: c.callListAny, grace: c.callListGrace }[list];
   }
 
   async #reassign(e: Event): Promise<void> {
@@ -351,6 +409,46 @@ export class BookPage extends LitElement {
     void this.#browser.store.setFilter({ manager, q, name, order, closed });
   }
 
+  /**
+   * The list: id, name, level in the main scheme; a list of who moved adds from → to and the rule that
+   * decided, the grace list the periods used and how much more keeps the level.
+   */
+  #table() {
+    if (!this.ctx) return nothing;
+    const locale = this.ctx.locale;
+    const w = WORDS[locale];
+    const c = CUSTOMER_WORDS[locale];
+    const b = this.#browser.state;
+    const d = this.#detail.state;
+    const list = callListOf(b.filter);
+    const rows = this.main && b.levelOf !== undefined ? callListRows(b.items, this.main, locale) : undefined;
+    const moved = list !== undefined && list !== 'grace' && rows !== undefined;
+    const grace = list === 'grace' && rows !== undefined;
+    return html`<table class="subject-table">
+      <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th>${
+        b.levelOf !== undefined ? html`<th scope="col">${this.main?.name[locale] ?? c.tier}</th>` : nothing
+      }${moved ? html`<th scope="col">${c.change}</th><th scope="col">${c.decidedBy}</th>` : nothing}${
+        grace ? html`<th scope="col">${c.grace}</th><th scope="col">${c.keepGap}</th>` : nothing
+      }<th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
+      <tbody>
+        ${b.items.map((s, i) => {
+          const r = rows?.[i];
+          return html`<tr class=${s.id === d.id ? 'current' : ''}>
+            <td>${s.id}</td><td>${s.displayName}${s.closedAt ? html` <span class="closed-tag">${w.closed}</span>` : nothing}</td>
+            ${b.levelOf !== undefined ? html`<td data-testid="subject-level">${this.#levelName(s.level)}</td>` : nothing}
+            ${moved ? html`<td data-testid="level-change">${r?.fromName ? c.changeFromTo(r.fromName, r.levelName) : c.none}</td><td>${r?.decidedBy ?? c.none}</td>` : nothing}
+            ${
+              grace
+                ? html`<td data-testid="grace-used">${r?.periodsBelow != null && r.periodsAllowed != null ? c.graceUsed(r.periodsBelow, r.periodsAllowed) : c.none}</td><td data-testid="keep-gap">${r?.keepGap ?? c.none}</td>`
+                : nothing
+            }
+            <td><button type="button" aria-label="${w.open} ${s.id}" @click=${() => this.#pick(s.id)}>${w.open}</button></td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
+  }
+
   override render() {
     if (!this.ctx) return nothing;
     const w = WORDS[this.ctx.locale];
@@ -385,6 +483,23 @@ export class BookPage extends LitElement {
               ? html`<label>${c.searchName} <input name="name" type="search" maxlength="64" .value=${b.filter.name ?? ''} autocomplete="off"></label>`
               : nothing
           }
+          ${
+            // The ready-made lists and the level filter are of the main customer scheme (its levels, its re-tier).
+            this.main
+              ? html`<label>${c.callList}
+                  <select name="list" data-testid="call-list" .value=${callListOf(b.filter) ?? ''}>
+                    <option value="">${c.callListAll}</option>
+                    ${CALL_LISTS.map((l) => html`<option value=${l}>${this.#listName(l)}</option>`)}
+                  </select>
+                </label>
+                <label>${c.levelFilter}
+                  <select name="level" data-testid="level-filter" .value=${b.filter.scheme === this.main.key ? (b.filter.level ?? '') : ''}>
+                    <option value="">${c.anyLevel}</option>
+                    ${this.main.levels.map((l) => html`<option value=${l.key}>${l.name[this.ctx?.locale ?? 'zh-CN'] ?? l.key}</option>`)}
+                  </select>
+                </label>`
+              : nothing
+          }
           <label>${w.order}
             <select name="order" .value=${b.filter.order ?? 'asc'}>
               <option value="asc">${w.asc}</option>
@@ -408,23 +523,11 @@ export class BookPage extends LitElement {
         }
         <p role="status" class="hint" data-testid="list-status" tabindex="-1">${status}</p>
         ${
-          b.items.length
-            ? html`<table class="subject-table">
-                <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th>${
-                  b.levelOf !== undefined ? html`<th scope="col">${this.main?.name[this.ctx.locale] ?? c.tier}</th>` : nothing
-                }<th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
-                <tbody>
-                  ${b.items.map(
-                    (s) => html`<tr class=${s.id === d.id ? 'current' : ''}>
-                      <td>${s.id}</td><td>${s.displayName}${s.closedAt ? html` <span class="closed-tag">${w.closed}</span>` : nothing}</td>
-                      ${b.levelOf !== undefined ? html`<td data-testid="subject-level">${this.#levelName(s.level)}</td>` : nothing}
-                      <td><button type="button" aria-label="${w.open} ${s.id}" @click=${() => this.#pick(s.id)}>${w.open}</button></td>
-                    </tr>`,
-                  )}
-                </tbody>
-              </table>`
+          b.items.length && this.main && b.status === 'ready'
+            ? html`<p><button type="button" data-testid="export-csv" ?disabled=${b.loadingMore} @click=${() => this.#exportCsv()}>${c.csv}</button></p>`
             : nothing
         }
+        ${b.items.length ? this.#table() : nothing}
         ${
           b.nextCursor !== null && b.status === 'ready'
             ? moreButton({
