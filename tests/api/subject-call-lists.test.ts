@@ -109,6 +109,21 @@ forEachDialect('call lists: moved at the latest re-tier, in grace', (f) => {
     assert.equal((await mine.get('/v1/subjects?scheme=retail-tier&change=down&manager=RMX')).status, 403);
   });
 
+  it('finds an id by any part of it within a book, and only within one', async () => {
+    const mine = client(f, () => rm);
+    assert.deepEqual(await ids(await mine.get('/v1/subjects?idContains=1')), ['D1', 'G1', 'O1', 'S1', 'U1']);
+    assert.deepEqual(await ids(await mine.get('/v1/subjects?idContains=G')), ['G1'], 'not a prefix only');
+    assert.deepEqual(await ids(await mine.get('/v1/subjects?idContains=2')), [], 'D2 is in no book of hers');
+    assert.deepEqual(await ids(await mine.get('/v1/subjects?idContains=%25')), [], '`%` is no wildcard');
+    assert.deepEqual(await ids(await admin.get('/v1/subjects?idContains=1&manager=RMC&scheme=retail-tier&grace=true')), ['G1']);
+    const res = await admin.get('/v1/subjects?idContains=1');
+    assert.equal(res.status, 400);
+    assert.deepEqual(
+      ((await res.json()) as Problem).errors?.map((e) => [e.path, e.code]),
+      [['query.idContains', 'requires']],
+    );
+  });
+
   it('refuses a filter without its scheme, an unknown scheme or value, and changes nothing', async () => {
     for (const [path, field, code] of [
       ['/v1/subjects?change=down', 'query.change', 'requires'],

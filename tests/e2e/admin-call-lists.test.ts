@@ -89,10 +89,36 @@ describe('admin console: an RM’s call lists', () => {
     assert.match((await page.textContent('[data-testid="grace-left"]')) ?? '', /降至/);
     assert.deepEqual(await axeViolations(page), [], 'zh-CN');
 
+    // Which 陶* is this: an officer on her own customer may show the full name, an audited read.
+    await page.locator('[data-testid="show-name"]').click();
+    await page.locator('[data-testid="full-name"]').waitFor();
+    assert.doesNotMatch((await page.textContent('[data-testid="full-name"]')) ?? '*', /\*/);
+    const audit = (await (
+      await fetch(`${t.server.url}/v1/audit?limit=100`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+    ).json()) as {
+      items: { route: string; unmasked: boolean; status: number | null }[];
+    };
+    assert.ok(
+      audit.items.some((r) => r.route === '/v1/subjects' && r.unmasked && r.status === 200),
+      'recorded as an unmasked read',
+    );
+
     // Who moved at the last re-tier, down or either way: the API's lists of her book, however many.
     assert.deepEqual(await showList(page, 'down'), await apiIds('change=down'));
     assert.deepEqual(await showList(page, 'any'), await apiIds('change=any'));
     for (const cell of await page.locator('[data-testid="level-change"]').allTextContents()) assert.match(cell, /^\S+ → \S+$/);
+
+    // Any part of an id, in her book: the last four digits of one of hers, as the API finds them.
+    const part = (grace[0] ?? '').slice(-4);
+    await page.locator('[data-testid="call-list"]').selectOption('');
+    await page.locator('.filters input[name="q"]').fill(part);
+    const answered = page.waitForResponse((r) => r.url().includes(`idContains=${part}`));
+    await page.locator('.filters button[type="submit"]').click();
+    await answered;
+    await page.waitForTimeout(100);
+    const found = await page.locator('.subject-table tbody tr td:first-child').allTextContents();
+    assert.ok(found.includes(grace[0] ?? ''), `${part} finds ${grace[0]}`);
+    assert.ok(found.every((id) => id.includes(part)));
 
     await language(page, 'zh-TW');
     assert.match((await page.textContent('[data-testid="call-list"]')) ?? '', /寬限期內/);

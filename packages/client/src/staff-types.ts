@@ -51,6 +51,8 @@ export interface SubjectQuery {
   readonly manager?: string;
   /** Subjects whose id starts with this text. */
   readonly q?: string;
+  /** Subjects whose id holds this text anywhere: within a book only (a book-scoped reader, or `manager`). */
+  readonly idContains?: string;
   /** Subjects whose display name holds this text (needs the unmask-names permission; audited). */
   readonly name?: string;
   /** A scheme key: each item then carries its `level` in that scheme (null: none). */
@@ -62,6 +64,8 @@ export interface SubjectQuery {
   readonly change?: 'down' | 'up' | 'any';
   /** With `scheme`: only subjects in a grace period there (below their level's line now). */
   readonly grace?: true;
+  /** Display names in full: needs the unmask-names permission (officer and up); the API audits the read. */
+  readonly unmask?: true;
 }
 
 /** Where a listed subject stands in the `levelOf` scheme: the call-list columns. */

@@ -45,7 +45,12 @@ import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
  * state is in the kit's stores; this element renders them and forwards what the user does.
  */
 export class BookPage extends LitElement {
-  static override properties = { ctx: { attribute: false }, cellNames: { state: true }, main: { state: true } };
+  static override properties = {
+    ctx: { attribute: false },
+    cellNames: { state: true },
+    main: { state: true },
+    fullName: { state: true },
+  };
 
   declare ctx: PageContext | undefined;
   /**
@@ -55,6 +60,8 @@ export class BookPage extends LitElement {
   declare cellNames: { readonly row: string; readonly col: string; readonly name: Readonly<Record<string, string>> } | undefined;
   /** The tenant's main customer scheme: the list's level column and the badge's scheme. */
   declare main: SchemeSummary | undefined;
+  /** The open customer's name in full, once an officer asked for it (an audited read): id and name. */
+  declare fullName: { readonly id: string; readonly name: string } | undefined;
   /** The customer the route named last (`#/book/<id>`), opened once per change of the route. */
   #routed: string | undefined;
   #schemes: AbortController | undefined;
@@ -114,6 +121,17 @@ export class BookPage extends LitElement {
     else void this.#open(id);
   }
 
+  /**
+   * The open customer's name in full, for a reader who may unmask names (officer and up): the API's
+   * `unmask=true` on the list read of that id alone, which the API audits as an unmasked read
+   * (docs/permissions.md, `unmask-names`); a book-scoped reader reaches only her own customers.
+   */
+  async #showFullName(id: string): Promise<void> {
+    const page = await client.listSubjects({ q: id, unmask: true }, { limit: 1 }).catch(() => undefined);
+    const s = page?.items.find((i) => i.id === id);
+    if (s && this.#detail.state.id === id) this.fullName = { id, name: s.displayName };
+  }
+
   async #open(id: string): Promise<void> {
     // Only tenant-wide staff may move customers between books; the API would refuse anyone else.
     if (this.ctx?.session.can.assignManagers) void this.#assignment.store.open(id);
@@ -171,7 +189,16 @@ export class BookPage extends LitElement {
             ...callListFilter(list, main),
             ...(level ? { scheme: main, level } : {}),
           };
-    void this.#browser.store.updateFilter({ q: q || undefined, name: name || undefined, order, closed, ...lens });
+    // In a book (thousands of ids) any part of an id is found; over the whole tenant, its start (an index).
+    const byPart = this.ctx?.session.book != null;
+    void this.#browser.store.updateFilter({
+      q: !byPart && q ? q : undefined,
+      idContains: byPart && q ? q : undefined,
+      name: name || undefined,
+      order,
+      closed,
+      ...lens,
+    });
   }
 
   /** The whole list as it is filtered (up to the kit's 10,000), written by core's one CSV writer. */
@@ -405,8 +432,8 @@ export class BookPage extends LitElement {
   }
 
   #clearCell(): void {
-    const { manager, q, name, order, closed } = this.#browser.state.filter;
-    void this.#browser.store.setFilter({ manager, q, name, order, closed });
+    const { manager, q, idContains, name, order, closed } = this.#browser.state.filter;
+    void this.#browser.store.setFilter({ manager, q, idContains, name, order, closed });
   }
 
   /**
@@ -476,7 +503,7 @@ export class BookPage extends LitElement {
       <section class="card subjects" aria-labelledby="subjects-h">
         <h2 id="subjects-h">${w.subjects}</h2>
         <form class="filters" @submit=${this.#search}>
-          <label>${w.search} <input name="q" type="search" maxlength="64" .value=${b.filter.q ?? ''} autocomplete="off"></label>
+          <label>${session?.book != null ? c.searchIdPart : w.search} <input name="q" type="search" maxlength="64" .value=${b.filter.idContains ?? b.filter.q ?? ''} autocomplete="off"></label>
           ${
             // A search by name needs the unmask-names permission (officer and up): offered only to them.
             hasRole(session, 'officer')
@@ -541,7 +568,14 @@ export class BookPage extends LitElement {
         }
       </section>
       <section class="card detail" aria-labelledby="detail-h">
-        <h2 id="detail-h" tabindex="-1">${w.detail}${d.id ? html` <span class="id">${d.id}</span>` : nothing}</h2>
+        <h2 id="detail-h" tabindex="-1">${w.detail}${d.id ? html` <span class="id">${d.id}</span>` : nothing}${
+          d.id && this.fullName?.id === d.id ? html` <span data-testid="full-name">${this.fullName.name}</span>` : nothing
+        }</h2>
+        ${
+          d.id && hasRole(session, 'officer') && this.fullName?.id !== d.id && d.status === 'ready'
+            ? html`<p class="hint"><button type="button" data-testid="show-name" @click=${() => this.#showFullName(d.id as string)}>${c.showName}</button> ${c.showNameHint}</p>`
+            : nothing
+        }
         ${d.id ? html`<p class="hint"><a href="#/book/${encodeURIComponent(d.id)}" data-testid="customer-link">${c.link}</a></p>` : nothing}
         ${
           d.id === undefined

@@ -19,6 +19,10 @@ const zh = {
   csv: '导出 CSV（整份名单）',
   csvFile: '客户名单',
   searchName: '按姓名查找',
+  searchIdPart: '按客户号查找（任意部分）',
+  showName: '显示全名',
+  showNameHint: '显示全名将记入审计日志',
+
   tier: '客户等级',
   noLevel: '—',
   link: '本页链接',
@@ -70,6 +74,10 @@ const tw: typeof zh = {
   csv: '匯出 CSV（整份名單）',
   csvFile: '客戶名單',
   searchName: '依姓名查詢',
+  searchIdPart: '依客戶編號任意部分查詢',
+  showName: '顯示全名',
+  showNameHint: '顯示全名將記入稽核紀錄',
+
   tier: '客戶等級',
   noLevel: '—',
   link: '本頁連結',
@@ -121,6 +129,10 @@ const en: typeof zh = {
   csv: 'Export CSV (the whole list)',
   csvFile: 'customer-list',
   searchName: 'Find by name',
+  searchIdPart: 'Find by any part of the customer id',
+  showName: 'Show full name',
+  showNameHint: 'Showing the full name is recorded in the audit trail',
+
   tier: 'Customer tier',
   noLevel: '—',
   link: 'Link to this customer',

@@ -45,6 +45,16 @@ const listRoute = createRoute({
         .max(64)
         .optional()
         .openapi({ param: { name: 'q', in: 'query' }, description: 'Only subjects whose id starts with this text (case-sensitive)' }),
+      idContains: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .openapi({
+          param: { name: 'idContains', in: 'query' },
+          description:
+            'Only subjects whose id holds this text anywhere (case-sensitive; `%` and `_` are themselves) — a phone-tail-like search of an id. No index serves it, so it needs a book: a book-scoped credential, or `manager` (400 otherwise)',
+        }),
       name: z
         .string()
         .trim()
@@ -206,6 +216,16 @@ export function subjectList() {
         },
       ]);
     const book = await bookOf(deps, query.manager);
+    // Tested on each id the list reads: bounded by a book (thousands), never a walk of the tenant.
+    if (query.idContains !== undefined && book === undefined)
+      throw invalid([
+        {
+          path: 'query.idContains',
+          message: 'needs a book: `manager`, or a book-scoped credential',
+          code: 'requires',
+          params: { field: 'query.manager' },
+        },
+      ]);
     const after = query.cursor === undefined ? undefined : decodeCursor(cursorKind(query.order), query.cursor, ['after'] as const).after;
     const rows = await listSubjects(deps.db, deps.tenantId, {
       levels,
@@ -215,6 +235,7 @@ export function subjectList() {
       ...(book !== undefined ? { managedBy: book } : {}),
       ...(query.q !== undefined ? { externalIdPrefix: query.q } : {}),
       ...(query.name !== undefined ? { nameContains: query.name } : {}),
+      ...(query.idContains !== undefined ? { externalIdContains: query.idContains } : {}),
       descending: query.order === 'desc',
       closed: query.closed,
       ...(change ? { change } : {}),

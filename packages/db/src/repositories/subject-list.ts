@@ -21,6 +21,11 @@ export interface ListSubjectsQuery {
   /** Only subjects whose external id starts with this text (exactly, case included, on both dialects). */
   readonly externalIdPrefix?: string;
   /**
+   * Only subjects whose external id holds this text anywhere (exactly, case included): no index serves
+   * it, so each id the list reads is tested — the API asks for it only within a book.
+   */
+  readonly externalIdContains?: string;
+  /**
    * Only subjects whose display name holds this text: CJK exactly, Latin letters A–Z in either case,
    * `%`, `_` and `\\` as themselves (both dialects).
    */
@@ -223,6 +228,14 @@ function subjectFilters<Q extends SelectQueryBuilder<Database & { s: Database['s
     }
   }
   if (query.nameContains) out = out.where(nameHolds(query.nameContains)) as Q;
+  const part = query.externalIdContains;
+  // instr / strpos, not LIKE: exact and case-sensitive on both dialects, `%` and `_` only themselves.
+  if (part)
+    out = out.where(
+      postgres
+        ? sql<SqlBool>`strpos(${sql.ref('s.external_id')}, ${part}) > 0`
+        : sql<SqlBool>`instr(${sql.ref('s.external_id')}, ${part}) > 0`,
+    ) as Q;
   if (query.afterExternalId !== undefined) out = out.where('s.external_id', query.descending ? '<' : '>', query.afterExternalId) as Q;
   return out;
 }
