@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { customerGrades, mainCustomerScheme, readSchemes, SubjectBrowser } from '@tierkit/admin';
+import { callListFilter, callListRows, customerGrades, mainCustomerScheme, readSchemes, SubjectBrowser } from '@tierkit/admin';
 import { kitFixture } from './kit-fixture.js';
 
 describe('a relationship manager’s view of a customer’s grades, against the real API', () => {
@@ -20,6 +20,74 @@ describe('a relationship manager’s view of a customer’s grades, against the 
     );
     assert.match(retail.inputs.find((i) => i.metric === 'avg_daily_balance')?.label ?? '', /（近3个月平均）$/);
     assert.equal(retail.period, '2025-10');
+  });
+
+  it('says what keeps the level of a customer below its line: the gap in money, the grace periods used', async () => {
+    // K11: platinum for three months, then a month at nothing: kept in grace, one period below.
+    const res = await f.app.request('/v1/subjects/K11', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'customer', displayName: '陶怡' }),
+    });
+    assert.equal(res.status, 201);
+    // One month at a time, as re-tiers evaluate them: the level carried from each to the next.
+    for (const [i, period] of ['2025-07', '2025-08', '2025-09', '2025-10'].entries()) {
+      const metrics = await f.app.request('/v1/subjects/K11/metrics', {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period, value: i < 3 ? 40_000_000 : 0 }] }),
+      });
+      assert.equal(metrics.status, 200, await metrics.text());
+    }
+    const tiers = await f.client('OFF1').getTiers('K11', { locale: 'zh-CN' });
+    const retail = customerGrades(tiers, 'zh-CN').find((g) => g.scheme === 'retail-tier');
+    assert.equal(retail?.levelName, '白金卡');
+    // ¥266,666.66 on average against the ¥300,000 line (minor units through core's money formatter);
+    // or a household income it does not have. Down to 金卡 when the grace periods run out.
+    assert.deepEqual(retail?.keep, {
+      toLevel: 'gold',
+      toLevelName: '金卡',
+      lines: [
+        { metric: 'avg_daily_balance', label: '月日均资产（近3个月平均）', gap: '¥33,333.34', flag: false, below: true },
+        { metric: 'household_income', label: '家庭年收入（近12个月最近值）', gap: '¥800,000', flag: false, below: true },
+      ],
+      periodsBelow: 1,
+      periodsAllowed: 3,
+    });
+    // K01 is above its line: nothing to keep it but what it has; none in grace.
+    const k01 = customerGrades(await f.client('RM1').getTiers('K01', { locale: 'en' }), 'en').find((g) => g.scheme === 'retail-tier');
+    assert.equal(k01?.keep?.periodsBelow ?? 0, 0);
+  });
+
+  it('a call list: the customers in grace with the periods used and the gap that keeps their level', async () => {
+    // K11 of the test before: in grace, in no book — tenant-wide staff list it, RM1 does not.
+    const client = f.client('OFF1');
+    const main = mainCustomerScheme(await readSchemes(client, new AbortController().signal));
+    assert.ok(main);
+    const browser = new SubjectBrowser(client, { filter: callListFilter('grace', main.key), levelOf: main.key });
+    await browser.load();
+    assert.deepEqual(callListRows(browser.state.items, main, 'zh-CN'), [
+      {
+        id: 'K11',
+        name: '陶*',
+        level: 'platinum',
+        levelName: '白金卡',
+        fromName: '白金卡',
+        decidedBy: '已连续 1 期低于标准（第 3 期起降级），保留原等级',
+        period: '2025-10',
+        periodsBelow: 1,
+        periodsAllowed: 3,
+        keepGap: '¥33,333.34',
+        // ¥266,666.66 on average against 钻石卡's ¥1,500,000.
+        nextGap: '¥1,233,333.34',
+      },
+    ]);
+    const mine = new SubjectBrowser(f.client('RM1'), {
+      filter: { manager: 'me', ...callListFilter('grace', main.key) },
+      levelOf: main.key,
+    });
+    await mine.load();
+    assert.deepEqual(mine.state.items, [], 'not in RM1’s book');
   });
 
   it('lists every grade the API gives the reader, and no other', async () => {

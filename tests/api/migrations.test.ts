@@ -37,6 +37,7 @@ const ASSIGNMENTS_SCHEME_PERIOD = '2026-12-15T00-00-01-assignments-scheme-period
 const STAFF_DISABLED = '2026-12-15T00-00-20-staff-disabled';
 const WRITE_SEQUENCE = '2026-12-15T00-00-30-write-sequence';
 const STALE_SIGN_OFFS = '2026-12-15T00-00-50-stale-sign-offs';
+const BOOK_CALL_LISTS = '2026-12-15T00-00-80-book-call-lists';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -70,6 +71,7 @@ const LATER = [
   STAFF_DISABLED,
   WRITE_SEQUENCE,
   STALE_SIGN_OFFS,
+  BOOK_CALL_LISTS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -282,6 +284,31 @@ forEachDialect('migrations', (f) => {
     assert.deepEqual(await migrateToLatest(db), fromOn(ASSIGNMENTS_SCHEME_PERIOD));
     assert.equal(await indexed(), 1);
     assert.deepEqual(await judged(), before);
+  });
+
+  it('upgrading adds the call lists’ indexes; the lists answer the same without them, and undoing drops them', async () => {
+    const db = f.db.db;
+    const names = ['assignments_changed_idx', 'assignments_grace_idx'];
+    const indexed = async () =>
+      f.db.dialect === 'sqlite'
+        ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (${sql.join(names)})`.execute(db))
+            .rows.length
+        : (await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE indexname IN (${sql.join(names)})`.execute(db)).rows
+            .length;
+    const read = async () =>
+      Promise.all(
+        ['change=down', 'change=any', 'grace=true'].map(async (filter) =>
+          (await api.get(`/v1/subjects?scheme=retail-tier&${filter}`)).json(),
+        ),
+      );
+    const answer = await read();
+    assert.equal(await indexed(), 2);
+    await undoDownTo(db, BOOK_CALL_LISTS);
+    assert.equal(await indexed(), 0, 'the indexes are gone');
+    assert.deepEqual(await read(), answer, 'the same answers without them');
+    assert.deepEqual(await migrateToLatest(db), fromOn(BOOK_CALL_LISTS));
+    assert.equal(await indexed(), 2);
+    assert.deepEqual(await read(), answer);
   });
 
   it('upgrading adds the audit chain and Idempotency-Key tables empty; writes after it are recorded and verify', async () => {

@@ -33,7 +33,15 @@ interface Made {
   readonly manager: string | null;
   /** Left the bank: listed only when asked for (`closed: 'only' | 'include'`). */
   readonly closed: boolean;
+  /** retail-tier before its latest evaluation (null: none), the month of that evaluation, periods below its line. */
+  readonly retailBefore: string | null;
+  readonly retailPeriod: string;
+  readonly periodsBelow: number;
 }
+
+/** retail-tier's levels by rank, as the call lists compare them. */
+const RETAIL = ['standard', 'gold', 'platinum', 'diamond'] as const;
+const RANKS: Readonly<Record<string, number>> = Object.fromEntries(RETAIL.map((l, i) => [l, i]));
 
 /** The book, the same in both tenants' external ids, with internal ids in another order than external ones. */
 function book(tenant: string): Made[] {
@@ -44,11 +52,27 @@ function book(tenant: string): Made[] {
     let value = RISK[Math.floor(r() * 3)] as string;
     // One empty cell: nobody is high risk and high value.
     if (risk === 'high' && value === 'high') value = 'medium';
+    const retail = i % 80 === 3 ? 'diamond' : i % 4 === 0 ? 'gold' : 'standard';
+    // A seventh moved down a level at their latest evaluation and a seventh up (wrapping round the
+    // ends, so every level moves both ways), an eleventh had no level before; a thirteenth were last
+    // evaluated a month before the rest, so they moved at no latest re-tier; a fifth are in grace.
+    const step = i % 7 === 1 ? 1 : i % 7 === 2 ? -1 : 0;
     out.push({
+      retailBefore:
+        i % 11 === 0
+          ? null
+          : (RETAIL[
+              (RANKS[retail] as number) +
+                step +
+                4 * Number((RANKS[retail] as number) + step < 0) -
+                4 * Number((RANKS[retail] as number) + step > 3)
+            ] as string),
+      retailPeriod: i % 13 === 4 ? '2025-09' : '2025-10',
+      periodsBelow: i % 5 === 0 ? 1 : 0,
       externalId: `C${String(i).padStart(4, '0')}`,
       id: `${tenant}-${String((i * 97) % N).padStart(4, '0')}-${i}`,
       kind: i % 9 === 0 ? 'employee' : 'customer',
-      levels: { 'risk-band': risk, 'value-band': value, 'retail-tier': i % 80 === 3 ? 'diamond' : i % 4 === 0 ? 'gold' : 'standard' },
+      levels: { 'risk-band': risk, 'value-band': value, 'retail-tier': retail },
       manager: i % 31 === 5 ? 'rm-few' : i % 2 === 0 ? 'rm-many' : null,
       // A tenth, spread over every level; r() keeps the two tenants' closed customers apart.
       closed: r() < 0.1,
@@ -79,17 +103,17 @@ async function load(db: Db, tenant: string): Promise<Made[]> {
       subject_id: m.id,
       scheme,
       level,
-      rank: 0,
-      periods_below: 0,
+      rank: scheme === 'retail-tier' ? (RANKS[level] as number) : 0,
+      periods_below: scheme === 'retail-tier' ? m.periodsBelow : 0,
       base_level: null,
       base_periods_below: 0,
-      previous_level: null,
+      previous_level: scheme === 'retail-tier' ? m.retailBefore : level,
       explanation: '{}',
       progress: null,
       retention: null,
       approval_required: 0,
       policy_version: 1,
-      period: '2025-10',
+      period: scheme === 'retail-tier' ? m.retailPeriod : '2025-10',
       evaluated_at: NOW,
     })),
   );
@@ -180,7 +204,44 @@ const FILTERS: Record<string, Filter> = {
   },
   'a small book, closed only': { levels: [], managedBy: 'rm-few', closed: 'only' },
   'ids starting C02, closed included': { levels: [], externalIdPrefix: 'C02', closed: 'include' },
+  'moved down': { levels: [], change: { scheme: 'retail-tier', direction: 'down', ranks: RANKS } },
+  'moved up, from the last': { levels: [], change: { scheme: 'retail-tier', direction: 'up', ranks: RANKS }, descending: true },
+  'moved either way, in a big book': {
+    levels: [],
+    change: { scheme: 'retail-tier', direction: 'any', ranks: RANKS },
+    managedBy: 'rm-many',
+  },
+  'moved down, gold now': {
+    levels: [{ scheme: 'retail-tier', level: 'gold' }],
+    change: { scheme: 'retail-tier', direction: 'down', ranks: RANKS },
+  },
+  'moved in a scheme never evaluated': { levels: [], change: { scheme: 'credit', direction: 'any', ranks: {} } },
+  'in grace': { levels: [], graceIn: 'retail-tier' },
+  'in grace, a common cell, closed included': {
+    levels: [
+      { scheme: 'risk-band', level: 'low' },
+      { scheme: 'value-band', level: 'medium' },
+    ],
+    graceIn: 'retail-tier',
+    closed: 'include',
+  },
+  'in grace and moved, in a small book': {
+    levels: [],
+    graceIn: 'retail-tier',
+    change: { scheme: 'retail-tier', direction: 'any', ranks: RANKS },
+    managedBy: 'rm-few',
+  },
+  'ids holding 1 in a small book': { levels: [], externalIdContains: '1', managedBy: 'rm-few' },
+  'ids holding 02 in a big book, in grace': { levels: [], externalIdContains: '02', managedBy: 'rm-many', graceIn: 'retail-tier' },
 };
+
+/** Moved at retail-tier's latest re-tier (2025-10) the way `direction` says. */
+function moved(m: Made, direction: 'down' | 'up' | 'any'): boolean {
+  if (m.retailPeriod !== '2025-10' || m.retailBefore === null || m.retailBefore === m.levels['retail-tier']) return false;
+  const before = RANKS[m.retailBefore] as number;
+  const now = RANKS[m.levels['retail-tier'] as string] as number;
+  return direction === 'any' || (direction === 'down' ? before > now : before < now);
+}
 
 /** The definition: every subject passing the filter, in external-id order. */
 function expected(made: readonly Made[], f: Filter): string[] {
@@ -191,6 +252,9 @@ function expected(made: readonly Made[], f: Filter): string[] {
         (f.managedBy === undefined || m.manager === f.managedBy) &&
         (f.kind === undefined || m.kind === f.kind) &&
         (f.externalIdPrefix === undefined || m.externalId.startsWith(f.externalIdPrefix)) &&
+        (f.externalIdContains === undefined || m.externalId.includes(f.externalIdContains)) &&
+        (f.graceIn === undefined || m.periodsBelow > 0) &&
+        (f.change === undefined || (f.change.scheme === 'retail-tier' && moved(m, f.change.direction))) &&
         (f.closed === 'include' || (f.closed === 'only') === m.closed),
     )
     .map((m) => m.externalId)
@@ -264,6 +328,44 @@ for (const harness of allDialects()) {
         assert.match(page_, /subjects_closed_idx/, page_);
         // Walking the tenant is a scan of subjects in external-id order; sorting the few found is a temp B-tree.
         assert.doesNotMatch(page_, /SCAN s\b/, page_);
+      });
+    }
+
+    if (harness.dialect === 'sqlite') {
+      it('the call lists are read from their partial indexes, testing no assignment row', async () => {
+        for (const [filter, index] of [
+          [FILTERS['moved down'] as Filter, 'assignments_changed_idx'],
+          [FILTERS['in grace'] as Filter, 'assignments_grace_idx'],
+        ] as const) {
+          const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
+          const watched = db.db.withPlugin({
+            transformQuery(args) {
+              nodes.push(args);
+              return args.node;
+            },
+            async transformResult(args) {
+              return args.result;
+            },
+          });
+          const page = await listSubjects(watched, 'bank-a', { ...filter, limit: 7 });
+          assert.deepEqual(
+            page.map((s) => s.externalId),
+            expected(made, filter).slice(0, 7),
+          );
+          const plans: string[] = [];
+          for (const { node, queryId } of nodes) {
+            const q = db.db.getExecutor().compileQuery(node, queryId);
+            const rows = await db.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.parameters]));
+            plans.push(rows.rows.map((r) => r.detail).join(' | '));
+          }
+          const last = plans.at(-1) ?? '';
+          assert.match(last, new RegExp(index), last);
+          // Every assignment the list tests is read from an index that holds it (`SCAN e` alone is the
+          // walk of a subquery's own rows): no assignment row, with its JSON, is read to decide.
+          const text = plans.join('\n');
+          assert.doesNotMatch(text, /SCAN assignments/, text);
+          for (const m of text.matchAll(/SEARCH (?:e|h\d+|assignments) [^|\n]*/g)) assert.match(m[0], /COVERING INDEX/, m[0]);
+        }
       });
     }
 

@@ -69,8 +69,10 @@ export type {
   AuditVerification,
   AuditVerifyResult,
 } from './core/audit-types.js';
+export { CALL_LISTS, callListFilter, callListOf, callListRows } from './core/call-list.js';
+export type { CallList, CallListRow } from './core/call-list.js';
 export { customerGrades, mainCustomerScheme } from './core/customer-grades.js';
-export type { Grade, GradeInput } from './core/customer-grades.js';
+export type { Grade, GradeInput, GradeKeep, GradeKeepLine } from './core/customer-grades.js';
 export {
   ApprovalsQueue,
   activationOf,

@@ -11,4 +11,14 @@ export type {
   TierkitClient,
   TokenSource,
 } from './types.js';
-export type { ListedSubject, Page, PageOptions, Session, StaffApi, StaffMember, StaffRole, SubjectQuery } from './staff-types.js';
+export type {
+  ListedStanding,
+  ListedSubject,
+  Page,
+  PageOptions,
+  Session,
+  StaffApi,
+  StaffMember,
+  StaffRole,
+  SubjectQuery,
+} from './staff-types.js';

@@ -1,4 +1,4 @@
-import type { SubjectKind, SubjectRef } from '@tierkit/core';
+import type { Explanation, Progress, Retention, SubjectKind, SubjectRef } from '@tierkit/core';
 import type { ReadOptions } from './types.js';
 
 /*
@@ -56,6 +56,8 @@ export interface SubjectQuery {
   readonly manager?: string;
   /** Subjects whose id starts with this text. */
   readonly q?: string;
+  /** Subjects whose id holds this text anywhere: within a book only (a book-scoped reader, or `manager`). */
+  readonly idContains?: string;
   /** Subjects whose display name holds this text (needs the unmask-names permission; audited). */
   readonly name?: string;
   /** A scheme key: each item then carries its `level` in that scheme (null: none). */
@@ -63,11 +65,30 @@ export interface SubjectQuery {
   readonly order?: 'asc' | 'desc';
   /** Customers who left the bank: left out when absent, `include` lists them too, `only` lists only them. */
   readonly closed?: 'exclude' | 'include' | 'only';
+  /** With `scheme`: only subjects whose level in it moved down, up or either way at its latest re-tier. */
+  readonly change?: 'down' | 'up' | 'any';
+  /** With `scheme`: only subjects in a grace period there (below their level's line now). */
+  readonly grace?: true;
+  /** Display names in full: needs the unmask-names permission (officer and up); the API audits the read. */
+  readonly unmask?: true;
 }
 
-/** A subject in a list: with `level` in the scheme the query's `levelOf` named. */
+/** Where a listed subject stands in the `levelOf` scheme: the call-list columns. */
+export interface ListedStanding {
+  /** The level before the latest evaluation (null: none). */
+  readonly previousLevel: string | null;
+  /** The month last evaluated (`YYYY-MM`). */
+  readonly period: string;
+  readonly periodsBelow: number;
+  readonly decidedBy: Explanation['decidedBy'];
+  readonly progress: Progress | null;
+  readonly retention: Retention | null;
+}
+
+/** A subject in a list: with `level` and `standing` in the scheme the query's `levelOf` named. */
 export interface ListedSubject extends SubjectRef {
   readonly level?: string | null;
+  readonly standing?: ListedStanding | null;
 }
 
 /** One page of a cursor-paged list. */

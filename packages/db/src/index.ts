@@ -31,6 +31,7 @@ export * from './repositories/write-seq.js';
 // Listed, not `export *`: writeAssignments and writeTierEvents do not bump subject versions and stay inside this package.
 export {
   ASSIGNMENT_COLUMNS,
+  assignmentsOfPage,
   countLevelPairs,
   currentLevelKey,
   currentLevelsOf,

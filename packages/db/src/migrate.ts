@@ -32,6 +32,7 @@ import * as assignmentsSchemePeriod from './migrations/2026-12-15T00-00-01-assig
 import * as staffDisabled from './migrations/2026-12-15T00-00-20-staff-disabled.js';
 import * as writeSequence from './migrations/2026-12-15T00-00-30-write-sequence.js';
 import * as staleSignOffs from './migrations/2026-12-15T00-00-50-stale-sign-offs.js';
+import * as bookCallLists from './migrations/2026-12-15T00-00-80-book-call-lists.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -72,6 +73,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-15T00-00-20-staff-disabled': staffDisabled,
   '2026-12-15T00-00-30-write-sequence': writeSequence,
   '2026-12-15T00-00-50-stale-sign-offs': staleSignOffs,
+  '2026-12-15T00-00-80-book-call-lists': bookCallLists,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

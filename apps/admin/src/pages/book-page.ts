@@ -1,9 +1,15 @@
 import {
   BookAssignment,
   BookMoves,
+  CALL_LISTS,
+  callListFilter,
+  callListOf,
+  callListRows,
+  type CallList,
   bookMover,
   bookSpells,
   customerGrades,
+  type GradeKeep,
   defaultSubjectFilter,
   hasRole,
   nameWithId,
@@ -28,6 +34,7 @@ import './subject-overrides.js';
 import './subject-closing.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
+import { csvText, downloadCsv } from '../csv.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 
 /**
@@ -38,7 +45,12 @@ import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
  * state is in the kit's stores; this element renders them and forwards what the user does.
  */
 export class BookPage extends LitElement {
-  static override properties = { ctx: { attribute: false }, cellNames: { state: true }, main: { state: true } };
+  static override properties = {
+    ctx: { attribute: false },
+    cellNames: { state: true },
+    main: { state: true },
+    fullName: { state: true },
+  };
 
   declare ctx: PageContext | undefined;
   /**
@@ -48,6 +60,8 @@ export class BookPage extends LitElement {
   declare cellNames: { readonly row: string; readonly col: string; readonly name: Readonly<Record<string, string>> } | undefined;
   /** The tenant's main customer scheme: the list's level column and the badge's scheme. */
   declare main: SchemeSummary | undefined;
+  /** The open customer's name in full, once an officer asked for it (an audited read): id and name. */
+  declare fullName: { readonly id: string; readonly name: string } | undefined;
   /** The customer the route named last (`#/book/<id>`), opened once per change of the route. */
   #routed: string | undefined;
   #schemes: AbortController | undefined;
@@ -107,6 +121,17 @@ export class BookPage extends LitElement {
     else void this.#open(id);
   }
 
+  /**
+   * The open customer's name in full, for a reader who may unmask names (officer and up): the API's
+   * `unmask=true` on the list read of that id alone, which the API audits as an unmasked read
+   * (docs/permissions.md, `unmask-names`); a book-scoped reader reaches only her own customers.
+   */
+  async #showFullName(id: string): Promise<void> {
+    const page = await client.listSubjects({ q: id, unmask: true }, { limit: 1 }).catch(() => undefined);
+    const s = page?.items.find((i) => i.id === id);
+    if (s && this.#detail.state.id === id) this.fullName = { id, name: s.displayName };
+  }
+
   async #open(id: string): Promise<void> {
     // Only tenant-wide staff may move customers between books; the API would refuse anyone else.
     if (this.ctx?.session.can.assignManagers) void this.#assignment.store.open(id);
@@ -144,7 +169,68 @@ export class BookPage extends LitElement {
     const order = (form.elements.namedItem('order') as HTMLSelectElement).value === 'desc' ? 'desc' : 'asc';
     const shown = (form.elements.namedItem('closed') as HTMLSelectElement).value;
     const closed = shown === 'include' || shown === 'only' ? shown : undefined;
-    void this.#browser.store.updateFilter({ q: q || undefined, name: name || undefined, order, closed });
+    const picked = (form.elements.namedItem('list') as HTMLSelectElement | null)?.value;
+    const list = CALL_LISTS.find((l) => l === picked);
+    const level = (form.elements.namedItem('level') as HTMLSelectElement | null)?.value || undefined;
+    const main = this.main?.key;
+    const f = this.#browser.state.filter;
+    // A list or a level of the main scheme replaces a matrix cell; neither keeps the cell picked.
+    const cell = f.row !== undefined && list === undefined && level === undefined;
+    const lens =
+      cell || main === undefined
+        ? {}
+        : {
+            scheme: undefined,
+            level: undefined,
+            row: undefined,
+            col: undefined,
+            change: undefined,
+            grace: undefined,
+            ...callListFilter(list, main),
+            ...(level ? { scheme: main, level } : {}),
+          };
+    // In a book (thousands of ids) any part of an id is found; over the whole tenant, its start (an index).
+    const byPart = this.ctx?.session.book != null;
+    void this.#browser.store.updateFilter({
+      q: !byPart && q ? q : undefined,
+      idContains: byPart && q ? q : undefined,
+      name: name || undefined,
+      order,
+      closed,
+      ...lens,
+    });
+  }
+
+  /** The whole list as it is filtered (up to the kit's 10,000), written by core's one CSV writer. */
+  async #exportCsv(): Promise<void> {
+    if (!this.ctx || !this.main) return;
+    const locale = this.ctx.locale;
+    const w = WORDS[locale];
+    const c = CUSTOMER_WORDS[locale];
+    await this.#browser.store.loadAll();
+    const rows = callListRows(this.#browser.state.items, this.main, locale);
+    downloadCsv(
+      `${c.csvFile}.csv`,
+      csvText([
+        [w.id, w.name, this.main.name[locale] ?? c.tier, c.change, c.decidedBy, c.grace, c.keepGap, c.nextGap],
+        ...rows.map((r) => [
+          r.id,
+          r.name,
+          r.levelName,
+          r.fromName !== null && r.fromName !== r.levelName ? c.changeFromTo(r.fromName, r.levelName) : '',
+          r.decidedBy,
+          r.periodsBelow !== null && r.periodsAllowed !== null ? c.graceUsed(r.periodsBelow, r.periodsAllowed) : '',
+          r.keepGap ?? '',
+          r.nextGap ?? '',
+        ]),
+      ]),
+    );
+  }
+
+  /** The names of the call lists, by list. */
+  #listName(list: CallList): string {
+    const c = CUSTOMER_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    return { down: c.callListDown, up: c.callListUp, any: c.callListAny, grace: c.callListGrace }[list];
   }
 
   async #reassign(e: Event): Promise<void> {
@@ -247,6 +333,20 @@ export class BookPage extends LitElement {
   }
 
   /**
+   * The lines that keep a level, any one of which does: a line the customer meets is all there is to
+   * say; below every one, each with how much more it needs.
+   */
+  #keepLines(keep: GradeKeep, levelName: string) {
+    const c = CUSTOMER_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const met = keep.lines.find((l) => !l.below);
+    if (met) return html`<span data-metric=${met.metric}>${c.keepMet(met.label)}</span>`;
+    return keep.lines.map(
+      (l, n) =>
+        html`${n ? c.or : ''}<span data-metric=${l.metric}>${l.flag ? c.keepFlag(l.label, l.gap, levelName) : c.keepLine(l.label, l.gap, levelName)}</span>`,
+    );
+  }
+
+  /**
    * Why the customer is at their level in the main scheme (the deciding rule and its figures), and a
    * table of every grade the API sent this reader — whatever their role may see, never more.
    */
@@ -268,6 +368,17 @@ export class BookPage extends LitElement {
             <dl>
               <dt>${c.decidedBy}</dt><dd data-testid="decided-by">${main.decidedBy}${note(main) ? html`<span class="hint">${c.aside(note(main))}</span>` : nothing}</dd>
               ${main.inputs.map((i) => html`<dt>${i.label}</dt><dd data-metric=${i.metric}>${i.value}</dd>`)}
+              ${
+                // What keeps the level, beside why it is held: a customer in grace is called about this,
+                // not about the next level the badge shows.
+                main.keep
+                  ? html`<dt>${c.keep}</dt><dd data-testid="keep-level">${this.#keepLines(main.keep, main.levelName)}${
+                      main.keep.periodsBelow > 0
+                        ? html`<span class="hint" data-testid="grace-left">${c.aside(c.graceLeft(main.keep.periodsAllowed - main.keep.periodsBelow, main.keep.toLevelName))}</span>`
+                        : nothing
+                    }</dd>`
+                  : nothing
+              }
             </dl>
             <p class="hint">${c.period(formatPeriod(main.period, locale))}</p>
           </section>`
@@ -321,8 +432,48 @@ export class BookPage extends LitElement {
   }
 
   #clearCell(): void {
-    const { manager, q, name, order, closed } = this.#browser.state.filter;
-    void this.#browser.store.setFilter({ manager, q, name, order, closed });
+    const { manager, q, idContains, name, order, closed } = this.#browser.state.filter;
+    void this.#browser.store.setFilter({ manager, q, idContains, name, order, closed });
+  }
+
+  /**
+   * The list: id, name, level in the main scheme; a list of who moved adds from → to and the rule that
+   * decided, the grace list the periods used and how much more keeps the level.
+   */
+  #table() {
+    if (!this.ctx) return nothing;
+    const locale = this.ctx.locale;
+    const w = WORDS[locale];
+    const c = CUSTOMER_WORDS[locale];
+    const b = this.#browser.state;
+    const d = this.#detail.state;
+    const list = callListOf(b.filter);
+    const rows = this.main && b.levelOf !== undefined ? callListRows(b.items, this.main, locale) : undefined;
+    const moved = list !== undefined && list !== 'grace' && rows !== undefined;
+    const grace = list === 'grace' && rows !== undefined;
+    return html`<table class="subject-table">
+      <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th>${
+        b.levelOf !== undefined ? html`<th scope="col">${this.main?.name[locale] ?? c.tier}</th>` : nothing
+      }${moved ? html`<th scope="col">${c.change}</th><th scope="col">${c.decidedBy}</th>` : nothing}${
+        grace ? html`<th scope="col">${c.grace}</th><th scope="col">${c.keepGap}</th>` : nothing
+      }<th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
+      <tbody>
+        ${b.items.map((s, i) => {
+          const r = rows?.[i];
+          return html`<tr class=${s.id === d.id ? 'current' : ''}>
+            <td>${s.id}</td><td>${s.displayName}${s.closedAt ? html` <span class="closed-tag">${w.closed}</span>` : nothing}</td>
+            ${b.levelOf !== undefined ? html`<td data-testid="subject-level">${this.#levelName(s.level)}</td>` : nothing}
+            ${moved ? html`<td data-testid="level-change">${r?.fromName ? c.changeFromTo(r.fromName, r.levelName) : c.none}</td><td>${r?.decidedBy ?? c.none}</td>` : nothing}
+            ${
+              grace
+                ? html`<td data-testid="grace-used">${r?.periodsBelow != null && r.periodsAllowed != null ? c.graceUsed(r.periodsBelow, r.periodsAllowed) : c.none}</td><td data-testid="keep-gap">${r?.keepGap ?? c.none}</td>`
+                : nothing
+            }
+            <td><button type="button" aria-label="${w.open} ${s.id}" @click=${() => this.#pick(s.id)}>${w.open}</button></td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
   }
 
   override render() {
@@ -352,11 +503,28 @@ export class BookPage extends LitElement {
       <section class="card subjects" aria-labelledby="subjects-h">
         <h2 id="subjects-h">${w.subjects}</h2>
         <form class="filters" @submit=${this.#search}>
-          <label>${w.search} <input name="q" type="search" maxlength="64" .value=${b.filter.q ?? ''} autocomplete="off"></label>
+          <label>${session?.book != null ? c.searchIdPart : w.search} <input name="q" type="search" maxlength="64" .value=${b.filter.idContains ?? b.filter.q ?? ''} autocomplete="off"></label>
           ${
             // A search by name needs the unmask-names permission (officer and up): offered only to them.
             hasRole(session, 'officer')
               ? html`<label>${c.searchName} <input name="name" type="search" maxlength="64" .value=${b.filter.name ?? ''} autocomplete="off"></label>`
+              : nothing
+          }
+          ${
+            // The ready-made lists and the level filter are of the main customer scheme (its levels, its re-tier).
+            this.main
+              ? html`<label>${c.callList}
+                  <select name="list" data-testid="call-list" .value=${callListOf(b.filter) ?? ''}>
+                    <option value="">${c.callListAll}</option>
+                    ${CALL_LISTS.map((l) => html`<option value=${l}>${this.#listName(l)}</option>`)}
+                  </select>
+                </label>
+                <label>${c.levelFilter}
+                  <select name="level" data-testid="level-filter" .value=${b.filter.scheme === this.main.key ? (b.filter.level ?? '') : ''}>
+                    <option value="">${c.anyLevel}</option>
+                    ${this.main.levels.map((l) => html`<option value=${l.key}>${l.name[this.ctx?.locale ?? 'zh-CN'] ?? l.key}</option>`)}
+                  </select>
+                </label>`
               : nothing
           }
           <label>${w.order}
@@ -382,23 +550,11 @@ export class BookPage extends LitElement {
         }
         <p role="status" class="hint" data-testid="list-status" tabindex="-1">${status}</p>
         ${
-          b.items.length
-            ? html`<table class="subject-table">
-                <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th>${
-                  b.levelOf !== undefined ? html`<th scope="col">${this.main?.name[this.ctx.locale] ?? c.tier}</th>` : nothing
-                }<th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
-                <tbody>
-                  ${b.items.map(
-                    (s) => html`<tr class=${s.id === d.id ? 'current' : ''}>
-                      <td>${s.id}</td><td>${s.displayName}${s.closedAt ? html` <span class="closed-tag">${w.closed}</span>` : nothing}</td>
-                      ${b.levelOf !== undefined ? html`<td data-testid="subject-level">${this.#levelName(s.level)}</td>` : nothing}
-                      <td><button type="button" aria-label="${w.open} ${s.id}" @click=${() => this.#pick(s.id)}>${w.open}</button></td>
-                    </tr>`,
-                  )}
-                </tbody>
-              </table>`
+          b.items.length && this.main && b.status === 'ready'
+            ? html`<p><button type="button" data-testid="export-csv" ?disabled=${b.loadingMore} @click=${() => this.#exportCsv()}>${c.csv}</button></p>`
             : nothing
         }
+        ${b.items.length ? this.#table() : nothing}
         ${
           b.nextCursor !== null && b.status === 'ready'
             ? moreButton({
@@ -412,7 +568,14 @@ export class BookPage extends LitElement {
         }
       </section>
       <section class="card detail" aria-labelledby="detail-h">
-        <h2 id="detail-h" tabindex="-1">${w.detail}${d.id ? html` <span class="id">${d.id}</span>` : nothing}</h2>
+        <h2 id="detail-h" tabindex="-1">${w.detail}${d.id ? html` <span class="id">${d.id}</span>` : nothing}${
+          d.id && this.fullName?.id === d.id ? html` <span data-testid="full-name">${this.fullName.name}</span>` : nothing
+        }</h2>
+        ${
+          d.id && hasRole(session, 'officer') && this.fullName?.id !== d.id && d.status === 'ready'
+            ? html`<p class="hint"><button type="button" data-testid="show-name" @click=${() => this.#showFullName(d.id as string)}>${c.showName}</button> ${c.showNameHint}</p>`
+            : nothing
+        }
         ${d.id ? html`<p class="hint"><a href="#/book/${encodeURIComponent(d.id)}" data-testid="customer-link">${c.link}</a></p>` : nothing}
         ${
           d.id === undefined

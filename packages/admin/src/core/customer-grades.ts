@@ -1,4 +1,4 @@
-import type { Assignment, Locale, SchemeSummary, TiersResponse } from '@tierkit/core';
+import type { Assignment, Locale, MetricDef, SchemeSummary, TiersResponse } from '@tierkit/core';
 import { formatValue, metricWithWindow } from '@tierkit/core/format';
 
 /** One input of the rule that decided a level, as a relationship manager reads it. */
@@ -25,6 +25,34 @@ export interface Grade {
   readonly period: string;
   /** The level waits for a second person's sign-off. */
   readonly approvalRequired: boolean;
+  /**
+   * What keeps the level (the API's `retention`): each line the customer must get back above, by how
+   * much, and the grace periods used and allowed. Null at the lowest level, or while an override holds it.
+   */
+  readonly keep: GradeKeep | null;
+}
+
+/** One line that keeps a level (any one of them does). */
+export interface GradeKeepLine {
+  readonly metric: string;
+  readonly label: string;
+  /** How much more keeps the level ("¥1,226.38"); for a yes/no metric, what it must be ("是"). */
+  readonly gap: string;
+  /** A yes/no metric: there is no "more" of it, only the value it must have. */
+  readonly flag: boolean;
+  /** The customer is below this line now. */
+  readonly below: boolean;
+}
+
+/** What keeps a level, as a relationship manager reads it. */
+export interface GradeKeep {
+  /** The level it drops to when the grace periods run out, and its name. */
+  readonly toLevel: string;
+  readonly toLevelName: string;
+  /** Each line the customer is below (or at) now: the metric and how much more keeps the level. */
+  readonly lines: readonly GradeKeepLine[];
+  readonly periodsBelow: number;
+  readonly periodsAllowed: number;
 }
 
 /**
@@ -50,8 +78,28 @@ export function customerGrades(tiers: TiersResponse, locale: Locale): Grade[] {
       }),
       period: a.period,
       approvalRequired: a.approvalRequired,
+      keep: keepOf(a, metrics, locale),
     };
   });
+}
+
+function keepOf(a: TiersResponse['assignments'][number], metrics: ReadonlyMap<string, MetricDef>, locale: Locale): GradeKeep | null {
+  const r = a.retention;
+  if (!r) return null;
+  return {
+    toLevel: r.toLevel,
+    toLevelName: a.schemeInfo.levels.find((l) => l.key === r.toLevel)?.name[locale] ?? r.toLevel,
+    lines: r.lines.map((l) => ({
+      metric: l.metric,
+      label: metricWithWindow(metrics.get(l.metric)?.label[locale] ?? l.metric, l.window, locale),
+      // Money through core's one formatter (minor units in, "¥1,226.38" out).
+      gap: l.unit === 'boolean' ? formatValue(l.required, l.unit, l.currency, locale) : formatValue(l.gap, l.unit, l.currency, locale),
+      flag: l.unit === 'boolean',
+      below: l.gap > 0,
+    })),
+    periodsBelow: r.periodsBelow,
+    periodsAllowed: r.periodsAllowed,
+  };
 }
 
 /**

@@ -75,14 +75,14 @@ export class SubjectBrowser extends KitStore<SubjectBrowserState> {
 
   /** Show one cell of a matrix scheme (`row`/`col` are levels of its row and column schemes). */
   showCell(scheme: string, row: string, col: string): Promise<void> {
-    const { manager, q, name, order, kind } = this.state.filter;
-    return this.setFilter({ manager, q, name, order, kind, scheme, row, col });
+    const { manager, q, idContains, name, order, kind } = this.state.filter;
+    return this.setFilter({ manager, q, idContains, name, order, kind, scheme, row, col });
   }
 
   /** Show the subjects at one level of a scheme. */
   showLevel(scheme: string, level: string): Promise<void> {
-    const { manager, q, name, order, kind } = this.state.filter;
-    return this.setFilter({ manager, q, name, order, kind, scheme, level });
+    const { manager, q, idContains, name, order, kind } = this.state.filter;
+    return this.setFilter({ manager, q, idContains, name, order, kind, scheme, level });
   }
 
   /**

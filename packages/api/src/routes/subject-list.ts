@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
-import { CLOSED_FILTERS, levelsInScheme, listSubjects, type LevelCondition } from '@tierkit/db';
+import { assignmentsOfPage, CLOSED_FILTERS, LEVEL_CHANGES, listSubjects, type LevelChangeFilter, type LevelCondition } from '@tierkit/db';
 import { auditDetail } from '../middleware/audit.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
@@ -26,7 +26,8 @@ const listRoute = createRoute({
   method: 'get',
   path: '/',
   tags: ['subjects'],
-  summary: 'List subjects, optionally those at a level of a scheme, in one cell of a matrix scheme, or in one staff member’s book',
+  summary:
+    'List subjects, optionally those at a level of a scheme, in one cell of a matrix scheme, in one staff member’s book, moved at the latest re-tier or in a grace period',
   request: {
     query: z.object({
       scheme: q('scheme', 'Scheme key; with `level`, or with `row` and `col` for a matrix scheme'),
@@ -44,6 +45,16 @@ const listRoute = createRoute({
         .max(64)
         .optional()
         .openapi({ param: { name: 'q', in: 'query' }, description: 'Only subjects whose id starts with this text (case-sensitive)' }),
+      idContains: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .openapi({
+          param: { name: 'idContains', in: 'query' },
+          description:
+            'Only subjects whose id holds this text anywhere (case-sensitive; `%` and `_` are themselves) — a phone-tail-like search of an id. No index serves it, so it needs a book: a book-scoped credential, or `manager` (400 otherwise)',
+        }),
       name: z
         .string()
         .trim()
@@ -55,9 +66,25 @@ const listRoute = createRoute({
           description:
             'Only subjects whose display name holds this text (`%` and `_` are themselves; Latin letters in either case). Tests names in full, so it needs the unmask-names permission (403) and is audited as an unmasked read; the names answered stay masked unless `unmask=true`.',
         }),
+      change: z
+        .enum(LEVEL_CHANGES)
+        .optional()
+        .openapi({
+          param: { name: 'change', in: 'query' },
+          description:
+            'With `scheme`: only subjects whose level in it changed at its latest re-tier (the latest month any of its customers was evaluated for) — `down` or `up` by the levels’ ranks, `any` either',
+        }),
+      grace: z
+        .enum(['true'])
+        .optional()
+        .openapi({
+          param: { name: 'grace', in: 'query' },
+          description:
+            'With `scheme`: only subjects below their level’s line in it now, in a grace period (`standing.retention` says how many are left)',
+        }),
       levelOf: q(
         'levelOf',
-        'A scheme key: each subject of the page carries `level`, its current level in that scheme (null: none), read for the whole page at once',
+        'A scheme key: each subject of the page carries `level`, its current level in that scheme (null: none), and `standing`, where it stands there (previous level, grace periods, gaps), read for the whole page at once',
       ),
       closed: z
         .enum(CLOSED_FILTERS)
@@ -90,13 +117,20 @@ const cursorKind = (order: 'asc' | 'desc') => (order === 'asc' ? 'subjects' : 's
 /** Turn the query into level conditions, checking every key against the pack. */
 function conditions(
   tp: TenantPack,
-  query: { scheme?: string | undefined; level?: string | undefined; row?: string | undefined; col?: string | undefined },
+  query: {
+    scheme?: string | undefined;
+    level?: string | undefined;
+    row?: string | undefined;
+    col?: string | undefined;
+    change?: string | undefined;
+    grace?: string | undefined;
+  },
 ): LevelCondition[] {
   const errors: FieldError[] = [];
   const out: LevelCondition[] = [];
   const hasLevel = (scheme: string, level: string) => tp.schemes.get(scheme)?.levels.some((l) => l.key === level) ?? false;
   if (!query.scheme) {
-    for (const k of ['level', 'row', 'col'] as const)
+    for (const k of ['level', 'row', 'col', 'change', 'grace'] as const)
       if (query[k]) errors.push({ path: `query.${k}`, message: 'needs `scheme`', code: 'requires', params: { field: 'query.scheme' } });
   } else {
     const def = tp.schemes.get(query.scheme);
@@ -167,6 +201,11 @@ export function subjectList() {
       );
     const pack = await packOf(deps);
     const levels = conditions(pack, query);
+    const scheme = query.scheme === undefined ? undefined : pack.schemes.get(query.scheme);
+    const change: LevelChangeFilter | undefined =
+      query.change === undefined || scheme === undefined
+        ? undefined
+        : { scheme: scheme.key, direction: query.change, ranks: Object.fromEntries(scheme.levels.map((l) => [l.key, l.rank])) };
     if (query.levelOf !== undefined && !pack.schemes.has(query.levelOf))
       throw invalid([
         {
@@ -177,6 +216,16 @@ export function subjectList() {
         },
       ]);
     const book = await bookOf(deps, query.manager);
+    // Tested on each id the list reads: bounded by a book (thousands), never a walk of the tenant.
+    if (query.idContains !== undefined && book === undefined)
+      throw invalid([
+        {
+          path: 'query.idContains',
+          message: 'needs a book: `manager`, or a book-scoped credential',
+          code: 'requires',
+          params: { field: 'query.manager' },
+        },
+      ]);
     const after = query.cursor === undefined ? undefined : decodeCursor(cursorKind(query.order), query.cursor, ['after'] as const).after;
     const rows = await listSubjects(deps.db, deps.tenantId, {
       levels,
@@ -186,8 +235,11 @@ export function subjectList() {
       ...(book !== undefined ? { managedBy: book } : {}),
       ...(query.q !== undefined ? { externalIdPrefix: query.q } : {}),
       ...(query.name !== undefined ? { nameContains: query.name } : {}),
+      ...(query.idContains !== undefined ? { externalIdContains: query.idContains } : {}),
       descending: query.order === 'desc',
       closed: query.closed,
+      ...(change ? { change } : {}),
+      ...(query.grace && scheme ? { graceIn: scheme.key } : {}),
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
@@ -195,14 +247,32 @@ export function subjectList() {
     const shown =
       levelOf === undefined
         ? undefined
-        : await levelsInScheme(
+        : await assignmentsOfPage(
             deps.db,
             deps.tenantId,
             levelOf,
             page.map((s) => s.id),
           );
     const body = {
-      items: page.map((s) => ({ ...subjectRef(s, deps.unmaskNames), ...(shown ? { level: shown.get(s.id) ?? null } : {}) })),
+      items: page.map((s) => {
+        const ref = subjectRef(s, deps.unmaskNames);
+        if (!shown) return ref;
+        const a = shown.get(s.id);
+        return {
+          ...ref,
+          level: a?.level ?? null,
+          standing: a
+            ? {
+                previousLevel: a.previousLevel,
+                period: a.period,
+                periodsBelow: a.periodsBelow,
+                decidedBy: a.explanation.decidedBy,
+                progress: a.progress,
+                retention: a.retention,
+              }
+            : null,
+        };
+      }),
       nextCursor: rows.length > query.limit && last ? encodeCursor(cursorKind(query.order), { after: last.externalId }) : null,
     };
     // The audit trail records the search as it records an unmasked read, with the name tested, since

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { QUOTA_PERIODS } from '@tierkit/core';
 import { LocalizedTextSchema, MatrixDefSchema, SchemeSummarySchema, SubjectRefSchema } from './common.js';
+import { ExplanationSchema, ProgressSchema, RetentionSchema } from './tiers.js';
 
 const base = { key: z.string(), label: LocalizedTextSchema };
 
@@ -60,6 +61,23 @@ const ListedSubjectSchema = SubjectRefSchema.extend({
     description: 'With `levelOf`: the subject’s current level key in that scheme; null when it has none',
     example: 'gold',
   }),
+  standing: z
+    .object({
+      previousLevel: z.string().nullable().openapi({ description: 'The level shown before `period` was evaluated (null: none)' }),
+      period: z.string().openapi({ description: 'The month (`YYYY-MM`) last evaluated' }),
+      periodsBelow: z.number().int().openapi({ description: 'Periods in a row below the level’s line (grace periods used)' }),
+      decidedBy: ExplanationSchema.shape.decidedBy,
+      progress: ProgressSchema.nullable().openapi({ description: 'How far from the next level (null at the top)' }),
+      retention: RetentionSchema.nullable().openapi({
+        description: 'What keeps the level: its line and the grace periods (null at the bottom)',
+      }),
+    })
+    .nullable()
+    .optional()
+    .openapi({
+      description:
+        'With `levelOf`: where the subject stands in that scheme, for call lists (read for the page’s subjects only); null when it has no level there',
+    }),
 }).openapi('ListedSubject');
 
 export const SubjectListResponseSchema = z

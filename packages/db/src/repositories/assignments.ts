@@ -362,6 +362,29 @@ export async function currentReasonsOf(
   return out;
 }
 
+/**
+ * The stored assignments in one scheme of a page of subjects (a listed page's call-list columns), by
+ * subject id. By the primary key (subject ids, then the scheme) as {@link currentLevelsOf} reads: a page's
+ * rows, never the scheme's; their JSON is parsed for those rows only.
+ */
+export async function assignmentsOfPage(
+  db: Executor,
+  tenantId: string,
+  scheme: string,
+  subjectIds: readonly string[],
+): Promise<Map<string, StoredAssignment>> {
+  const out = new Map<string, StoredAssignment>();
+  if (subjectIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('assignments')
+    .selectAll()
+    .where('subject_id', 'in', [...new Set(subjectIds)])
+    .where('scheme', '=', scheme)
+    .execute();
+  for (const r of rows) if (r.tenant_id === tenantId) out.set(r.subject_id, toAssignment(r));
+  return out;
+}
+
 /** The key of {@link currentLevelsOf}'s answer. */
 export function currentLevelKey(subjectId: string, scheme: string): string {
   return `${subjectId}\u0000${scheme}`;

@@ -21,6 +21,11 @@ export interface ListSubjectsQuery {
   /** Only subjects whose external id starts with this text (exactly, case included, on both dialects). */
   readonly externalIdPrefix?: string;
   /**
+   * Only subjects whose external id holds this text anywhere (exactly, case included): no index serves
+   * it, so each id the list reads is tested — the API asks for it only within a book.
+   */
+  readonly externalIdContains?: string;
+  /**
    * Only subjects whose display name holds this text: CJK exactly, Latin letters A–Z in either case,
    * `%`, `_` and `\\` as themselves (both dialects).
    */
@@ -29,6 +34,23 @@ export interface ListSubjectsQuery {
   readonly descending?: boolean;
   /** Customers who left the bank: left out (the default), listed with the others, or the only ones listed. */
   readonly closed?: ClosedFilter;
+  /**
+   * Only subjects whose level in `scheme` changed at the scheme's latest re-tier (the latest period
+   * any of its assignments was evaluated for): down or up by the levels' ranks, or either.
+   */
+  readonly change?: LevelChangeFilter;
+  /** Only subjects below their level's line in `scheme` now: in a grace period (periods below > 0). */
+  readonly graceIn?: string;
+}
+
+export const LEVEL_CHANGES = ['down', 'up', 'any'] as const;
+export type LevelChange = (typeof LEVEL_CHANGES)[number];
+
+export interface LevelChangeFilter {
+  readonly scheme: string;
+  readonly direction: LevelChange;
+  /** The scheme's levels by key, with their ranks: what `down` and `up` compare. */
+  readonly ranks: Readonly<Record<string, number>>;
 }
 
 export const CLOSED_FILTERS = ['exclude', 'include', 'only'] as const;
@@ -50,7 +72,11 @@ type Holding =
   | { readonly kind: 'book'; readonly staffId: string }
   // `closed=only`: the few who left, read from the partial index of closed subjects. Without it as a
   // holding, the list walked every subject of the tenant in external-id order to find them.
-  | { readonly kind: 'closed' };
+  | { readonly kind: 'closed' }
+  // Call lists: each read from a partial index holding only its few rows (migration
+  // 2026-12-15T00-00-80-book-call-lists).
+  | { readonly kind: 'changed'; readonly filter: LevelChangeFilter; readonly period: string }
+  | { readonly kind: 'grace'; readonly scheme: string };
 
 type Eb = ExpressionBuilder<Database & { s: Database['subjects'] }, 's'>;
 
@@ -78,6 +104,13 @@ export async function listSubjects(
   const holdings: Holding[] = query.levels.map((c) => ({ kind: 'level', scheme: c.scheme, level: c.level }));
   if (query.managedBy !== undefined) holdings.push({ kind: 'book', staffId: query.managedBy });
   if (query.closed === 'only') holdings.push({ kind: 'closed' });
+  if (query.graceIn !== undefined) holdings.push({ kind: 'grace', scheme: query.graceIn });
+  if (query.change !== undefined) {
+    const period = await latestPeriod(db, tenantId, query.change.scheme);
+    // A scheme never evaluated has no re-tier, so nobody changed at it.
+    if (period === undefined) return [];
+    holdings.push({ kind: 'changed', filter: query.change, period });
+  }
   if (holdings.length === 0) return inOrder(db, tenantId, query, holdings, undefined);
   const few = await Promise.all(holdings.map((h) => holders(db, tenantId, h, plan.fewMatches)));
   const fewest = few.indexOf(Math.min(...few));
@@ -102,14 +135,61 @@ function entries(db: Executor, tenantId: string, h: Holding) {
       .where('e.closed_at', 'is not', null);
     return isPostgres(db) ? closed : closed.limit(-1);
   }
-  return h.kind === 'level'
-    ? db
-        .selectFrom('assignments as e')
-        .select('e.subject_id')
-        .where('e.tenant_id', '=', tenantId)
-        .where('e.scheme', '=', h.scheme)
-        .where('e.level', '=', h.level)
-    : db.selectFrom('subject_managers as e').select('e.subject_id').where('e.tenant_id', '=', tenantId).where('e.staff_id', '=', h.staffId);
+  if (h.kind === 'book')
+    return db
+      .selectFrom('subject_managers as e')
+      .select('e.subject_id')
+      .where('e.tenant_id', '=', tenantId)
+      .where('e.staff_id', '=', h.staffId);
+  return db
+    .selectFrom('assignments as e')
+    .select('e.subject_id')
+    .where('e.tenant_id', '=', tenantId)
+    .where((eb) => assignmentHolds(eb as unknown as AssignmentEb, 'e', h));
+}
+
+type AssignmentEb = ExpressionBuilder<Database & { e: Database['assignments'] }, 'e'>;
+
+/**
+ * The conditions on an assignment row (as `alias`) of a level, change or grace holding. The change
+ * and grace conditions are written as their partial indexes' own (`previous_level <> level`,
+ * `periods_below > 0`), which is how SQLite's planner knows an index holding only those rows serves.
+ */
+function assignmentHolds(eb: AssignmentEb, alias: string, h: Exclude<Holding, { kind: 'book' } | { kind: 'closed' }>) {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  if (h.kind === 'level') return eb.and([eb(col('scheme'), '=', h.scheme), eb(col('level'), '=', h.level)]);
+  if (h.kind === 'grace') return eb.and([eb(col('scheme'), '=', h.scheme), sql<SqlBool>`${col('periods_below')} > 0`]);
+  const { filter, period } = h;
+  const conditions = [
+    eb(col('scheme'), '=', filter.scheme),
+    eb(col('period'), '=', period),
+    sql<SqlBool>`${col('previous_level')} <> ${col('level')}`,
+  ];
+  if (filter.direction !== 'any') {
+    // The previous level's rank from the scheme's definition, in the query: only the changed rows
+    // the partial index holds are compared, with no JSON read.
+    const ranks = Object.entries(filter.ranks);
+    const before =
+      ranks.length === 0
+        ? sql<number>`null`
+        : sql<number>`case ${col('previous_level')} ${sql.join(
+            ranks.map(([key, rank]) => sql`when ${key} then ${sql.lit(rank)}`),
+            sql` `,
+          )} end`;
+    conditions.push(sql<SqlBool>`${before} ${sql.raw(filter.direction === 'down' ? '>' : '<')} ${col('rank')}`);
+  }
+  return eb.and(conditions);
+}
+
+/** The latest period a scheme's assignments were evaluated for: its latest re-tier (an index seek). */
+async function latestPeriod(db: Executor, tenantId: string, scheme: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('assignments')
+    .select((eb) => eb.fn.max('period').as('period'))
+    .where('tenant_id', '=', tenantId)
+    .where('scheme', '=', scheme)
+    .executeTakeFirst();
+  return row?.period ?? undefined;
 }
 
 /** How many subjects of the tenant pass a holding, counting at most `upTo` index entries. */
@@ -148,6 +228,14 @@ function subjectFilters<Q extends SelectQueryBuilder<Database & { s: Database['s
     }
   }
   if (query.nameContains) out = out.where(nameHolds(query.nameContains)) as Q;
+  const part = query.externalIdContains;
+  // instr / strpos, not LIKE: exact and case-sensitive on both dialects, `%` and `_` only themselves.
+  if (part)
+    out = out.where(
+      postgres
+        ? sql<SqlBool>`strpos(${sql.ref('s.external_id')}, ${part}) > 0`
+        : sql<SqlBool>`instr(${sql.ref('s.external_id')}, ${part}) > 0`,
+    ) as Q;
   if (query.afterExternalId !== undefined) out = out.where('s.external_id', query.descending ? '<' : '>', query.afterExternalId) as Q;
   return out;
 }
@@ -170,14 +258,13 @@ function passesTheRest(eb: Eb, tenantId: string, holdings: readonly Holding[], s
       if (i === skip || h.kind === 'closed') return [];
       const alias = `h${i}` as 'h';
       const match =
-        h.kind === 'level'
+        h.kind !== 'book'
           ? eb
               .selectFrom(`assignments as ${alias}`)
               .select(sql.lit(1).as('one'))
               .whereRef(`${alias}.subject_id`, '=', subjectId as 's.id')
               .where(`${alias}.tenant_id`, '=', tenantId)
-              .where(`${alias}.scheme`, '=', h.scheme)
-              .where(`${alias}.level`, '=', h.level)
+              .where((a) => assignmentHolds(a as unknown as AssignmentEb, alias, h))
           : eb
               .selectFrom(`subject_managers as ${alias}`)
               .select(sql.lit(1).as('one'))

@@ -1,0 +1,73 @@
+import type { ListedSubject, SubjectQuery } from '@tierkit/client';
+import type { Locale, ProgressPath, SchemeSummary } from '@tierkit/core';
+import { formatValue } from '@tierkit/core/format';
+
+/**
+ * A relationship manager's ready-made lists over one scheme (`GET /v1/subjects?change=` / `?grace=`,
+ * packages/api/README.md, "Staff and books"): who moved down, up or either way at its latest re-tier,
+ * and who is in a grace period.
+ */
+export const CALL_LISTS = ['down', 'up', 'any', 'grace'] as const;
+export type CallList = (typeof CALL_LISTS)[number];
+
+/** The filter fields of a call list over `scheme`; none for no list. */
+export function callListFilter(list: CallList | undefined, scheme: string): Pick<SubjectQuery, 'scheme' | 'change' | 'grace'> {
+  if (list === undefined) return {};
+  return list === 'grace' ? { scheme, grace: true } : { scheme, change: list };
+}
+
+/** The call list a filter is, if any. */
+export function callListOf(filter: SubjectQuery): CallList | undefined {
+  return filter.grace ? 'grace' : filter.change;
+}
+
+/** One customer of a list, with where they stand in the scheme, as an RM reads it (and a CSV carries it). */
+export interface CallListRow {
+  readonly id: string;
+  readonly name: string;
+  readonly level: string | null;
+  readonly levelName: string;
+  /** The level before the latest re-tier, by name (null: none, or not read). */
+  readonly fromName: string | null;
+  /** The rule, band or override that decided the current level. */
+  readonly decidedBy: string;
+  readonly period: string | null;
+  /** Grace periods used and allowed (null: not below the level's line). */
+  readonly periodsBelow: number | null;
+  readonly periodsAllowed: number | null;
+  /** How much more keeps the level (the nearest of its lines), money through core's formatter. */
+  readonly keepGap: string | null;
+  /** How much more reaches the next level (the nearest way). */
+  readonly nextGap: string | null;
+}
+
+const gap = (p: ProgressPath | undefined, locale: Locale) => (p ? formatValue(p.gap, p.unit, p.currency, locale) : null);
+
+/** The rows of a listed page read with `levelOf` = `scheme`. */
+export function callListRows(items: readonly ListedSubject[], scheme: SchemeSummary, locale: Locale): CallListRow[] {
+  const name = (level: string | null | undefined) =>
+    level == null ? '—' : (scheme.levels.find((l) => l.key === level)?.name[locale] ?? level);
+  return items.map((s) => {
+    const st = s.standing ?? null;
+    const r = st?.retention ?? null;
+    // Any one line keeps the level: the one it is nearest, relative to its line, is the one to call about.
+    const nearestLine = r?.lines.reduce<ProgressPath | undefined>(
+      (best, l) => (best === undefined || l.gap / Math.max(1, l.required) < best.gap / Math.max(1, best.required) ? l : best),
+      undefined,
+    );
+    const p = st?.progress ?? null;
+    return {
+      id: s.id,
+      name: s.displayName,
+      level: s.level ?? null,
+      levelName: name(s.level),
+      fromName: st?.previousLevel ? name(st.previousLevel) : null,
+      decidedBy: st ? (st.decidedBy.label[locale] ?? st.decidedBy.id) : '',
+      period: st?.period ?? null,
+      periodsBelow: r && r.periodsBelow > 0 ? r.periodsBelow : null,
+      periodsAllowed: r && r.periodsBelow > 0 ? r.periodsAllowed : null,
+      keepGap: r && r.periodsBelow > 0 ? gap(nearestLine, locale) : null,
+      nextGap: p ? gap(p.paths[p.nearest], locale) : null,
+    };
+  });
+}
