@@ -47,7 +47,7 @@ describe('admin console: overrides', () => {
       i.value = '2020-01-01';
     });
     await form.locator('button[type="submit"]').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="field-error"]')?.textContent?.trim() === '到期日须晚于今天');
+    await page.waitForFunction(() => document.querySelector('[data-testid="field-error"]')?.textContent?.trim() === '到期日不能早于今天');
     await form.locator('input[name="expiresOn"]').fill('');
     await form.locator('textarea[name="reason"]').fill('');
     const none = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as { items: unknown[] };

@@ -28,6 +28,7 @@ import * as pendingSignOffUnique from './migrations/2026-12-12T00-00-06-pending-
 import * as closingLeftAt from './migrations/2026-12-13T00-00-02-closing-left-at.js';
 import * as closingWithdrawals from './migrations/2026-12-14T00-00-01-closing-withdrawals.js';
 import * as approvalsQueueOrder from './migrations/2026-12-14T00-00-04-approvals-queue-order.js';
+import * as eventNotesPeriod from './migrations/2026-12-15T00-00-90-event-notes-period.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -64,6 +65,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-13T00-00-02-closing-left-at': closingLeftAt,
   '2026-12-14T00-00-01-closing-withdrawals': closingWithdrawals,
   '2026-12-14T00-00-04-approvals-queue-order': approvalsQueueOrder,
+  '2026-12-15T00-00-90-event-notes-period': eventNotesPeriod,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

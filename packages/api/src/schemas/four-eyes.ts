@@ -76,6 +76,9 @@ export const OverrideSchema = z
   .object({
     id: z.string(),
     subject: z.string(),
+    subjectName: z.string().optional().openapi({
+      description: 'The customer’s display name, masked as elsewhere (張*明) unless the caller may see names in full (docs/domain.md §8)',
+    }),
     scheme: z.string(),
     level: z.string(),
     mode: z.enum(OVERRIDE_MODES),
@@ -139,6 +142,10 @@ export const ApprovalItemSchema = z
     id: z.string(),
     scheme: z.string(),
     subject: z.string().nullable(),
+    subjectName: z.string().nullable().optional().openapi({
+      description:
+        'The subject’s display name for an override, masked as elsewhere unless the caller may see names in full; null for other kinds',
+    }),
     summary: z.string(),
     reason: z.string().nullable().openapi({ description: 'An override request’s reason; null for a level sign-off and a policy version' }),
     currentLevel: z.string().nullable().openapi({
@@ -165,6 +172,18 @@ export const ApprovalItemSchema = z
       description:
         'The weakest role that may approve it: `admin` when an override’s scheme asks an admin for it (`overrides.approvedBy: admin`, or `overrides.loosenNeeds: admin` for an override that can hold the subject on the looser side of the grade), `approver` otherwise (level sign-offs and policy versions are any approver’s). Computed when the page is read, by the same rule the approval checks; the approval checks again with the policy in force then, and also whether ending an override in force leaves a looser level (known only once the rules re-run), so an `approver` item may still be refused with a 403 naming `overrides.loosenNeeds`. Rejecting needs only an approver. Offer Approve only to a role at least this.',
     }),
+    ruleProblems: z
+      .array(
+        z.object({
+          code: z.enum(['override_jump_too_far', 'expiry_required', 'expiry_too_late']),
+          params: z.record(z.string(), z.union([z.string(), z.number()])),
+        }),
+      )
+      .optional()
+      .openapi({
+        description:
+          'For an override: what the scheme’s override rule in force would refuse if it were approved now, by the codes a request is refused with (`override_jump_too_far`: more levels from the level now than `overrides.maxStep`, params `from`, `steps`, `maxStep`; `expiry_required` / `expiry_too_late`: `overrides.maxDays`, params `maxDays`, `latest`). A request filed before the rule, or before the subject’s level moved; approving it is refused (422), rejecting it is not. Empty when none; absent for other kinds',
+      }),
   })
   .openapi('ApprovalItem');
 

@@ -15,7 +15,8 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApprovalItem, PendingApproval } from './approval-item.js';
 import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
-import { approvalNeeds, overrideHash } from './override-requests.js';
+import { approvalNeeds, overrideHash, overrideRuleProblems } from './override-requests.js';
+import { maskName } from '../mask.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /**
@@ -164,6 +165,7 @@ const pendingOverrideApprovals: ApprovalSource = {
           id: o.id,
           scheme: o.scheme,
           subject: r.subject,
+          subjectName: deps.unmaskNames ? r.subjectName : maskName(r.subjectName),
           summary: `${names.scheme}: ${what}${o.expiresAt ? `${words.until}${expiryText(o.expiresAt, timeZone)}` : ''}`,
           reason: o.reason,
           currentLevel: current,
@@ -177,6 +179,7 @@ const pendingOverrideApprovals: ApprovalSource = {
           ageSeconds: 0,
           contentHash: overrideHash(r),
           approvalNeeds: approvalNeedsOf(tp, o),
+          ruleProblems: overrideRuleProblems(tp.schemes.get(o.scheme), o, current, deps.now()),
           requesters: [r.override.requestedBy],
         };
       },
