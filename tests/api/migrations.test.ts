@@ -32,6 +32,7 @@ const PENDING_SIGN_OFF_UNIQUE = '2026-12-12T00-00-06-pending-sign-off-unique';
 const CLOSING_LEFT_AT = '2026-12-13T00-00-02-closing-left-at';
 const CLOSING_WITHDRAWALS = '2026-12-14T00-00-01-closing-withdrawals';
 const APPROVALS_QUEUE_ORDER = '2026-12-14T00-00-04-approvals-queue-order';
+const EVENT_NOTES_PERIOD = '2026-12-15T00-00-90-event-notes-period';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -61,6 +62,7 @@ const LATER = [
   CLOSING_LEFT_AT,
   CLOSING_WITHDRAWALS,
   APPROVALS_QUEUE_ORDER,
+  EVENT_NOTES_PERIOD,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -285,6 +287,64 @@ forEachDialect('migrations', (f) => {
       before: { name: '周敏', role: 'officer', scope: 'tenant' },
       after: { name: '周敏', role: 'approver', scope: 'tenant' },
     });
+  });
+
+  it('upgrading clears the English month notes of tier events (the month is their period, worded by each reader); a person’s note stays', async () => {
+    await api.customer('MG12');
+    assert.equal(
+      (
+        await api.balances('MG12', [
+          ['2025-08', 150_000],
+          ['2025-09', 900_000],
+          ['2025-10', 900_000],
+        ])
+      ).status,
+      200,
+    );
+    const history = async () =>
+      ((await (await api.get('/v1/subjects/MG12/history?scheme=retail-tier')).json()) as HistoryResponse).items.map((e) => [
+        e.to,
+        e.period,
+        (e as { note?: string | null }).note ?? null,
+      ]);
+    // A catch-up run stores no sentence for its months now.
+    assert.deepEqual(await history(), [
+      ['platinum', '2025-09', null],
+      ['gold', '2025-08', null],
+    ]);
+    const db = f.db.db;
+    await undoDownTo(db, EVENT_NOTES_PERIOD);
+    // What the release before wrote: the month in English — an override re-dated to the month it was
+    // decided in said so, and a period written wrong beside it takes the note's — and a person's note.
+    const ids = sql`(SELECT id FROM subjects WHERE external_id = 'MG12')`;
+    await sql`UPDATE tier_events SET note = 'decided in 2025-11', period = '2025-10' WHERE subject_id IN ${ids} AND to_level = 'gold'`.execute(
+      db,
+    );
+    await sql`UPDATE tier_events SET note = '客户经理备注' WHERE subject_id IN ${ids} AND to_level = 'platinum'`.execute(db);
+    await api.customer('MG13');
+    assert.equal(
+      (
+        await api.balances('MG13', [
+          ['2025-08', 150_000],
+          ['2025-09', 900_000],
+        ])
+      ).status,
+      200,
+    );
+    await sql`UPDATE tier_events SET note = 'evaluated ' || period WHERE subject_id IN (SELECT id FROM subjects WHERE external_id = 'MG13')`.execute(
+      db,
+    );
+    assert.deepEqual(await migrateToLatest(db), fromOn(EVENT_NOTES_PERIOD));
+    assert.deepEqual(await history(), [
+      ['platinum', '2025-09', '客户经理备注'],
+      ['gold', '2025-11', null],
+    ]);
+    const other = ((await (await api.get('/v1/subjects/MG13/history?scheme=retail-tier')).json()) as HistoryResponse).items;
+    assert.ok(other.length > 0);
+    assert.ok(
+      other.every((e) => ((e as { note?: string | null }).note ?? null) === null),
+      JSON.stringify(other),
+    );
   });
 
   it('upgrading adds the real date of a closing learnt late; a closing from before reads as it did; undoing it forgets no date', async () => {

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { CUSTOMER_WORDS } from '../../apps/admin/src/pages/customer.words.js';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
-import { ADMIN_KEY, fetchAsBank } from './support/server.js';
+import { ADMIN_KEY, bankDayAhead, fetchAsBank } from './support/server.js';
 
 const run = consoleUnderTest(40);
 
@@ -57,7 +57,10 @@ describe('admin console: overrides', () => {
     await form.locator('select[name="level"]').selectOption('gold');
     await form.locator('select[name="mode"]').selectOption('floor');
     await form.locator('textarea[name="reason"]').fill('长期合作客户，年终保级');
-    await form.locator('input[name="expiresOn"]').fill('2099-12-31');
+    // The card tier's rule, said beside the expiry before anything is sent.
+    assert.match((await page.textContent('[data-testid="override-rule-hint"]')) ?? '', /最长 366 天.*最多调整 1 级/);
+    const expiry = bankDayAhead(180);
+    await form.locator('input[name="expiresOn"]').fill(expiry.day);
     await form.locator('button[type="submit"]').click();
     await page.waitForFunction(() => /已提交/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
     await page.locator('.overrides-subject [data-testid="override-status"]').first().waitFor();
@@ -70,7 +73,7 @@ describe('admin console: overrides', () => {
     assert.equal(listed.items.length, 1);
     const o = listed.items[0];
     assert.deepEqual([o?.status, o?.level, o?.mode, o?.reason], ['pending', 'gold', 'floor', '长期合作客户，年终保级']);
-    assert.equal(o?.expiresAt, '2099-12-31T15:59:59.000Z', 'the last second of 31 December in Shanghai');
+    assert.equal(o?.expiresAt, expiry.lastSecond, 'the last second of the day in Shanghai');
     // The requester may take it back; the button is there.
     assert.equal(await page.locator('.overrides-subject button[data-action="withdraw"]').count(), 1);
     // A second request for the scheme while that one is pending is refused as a whole (409, no field
@@ -228,7 +231,7 @@ describe('admin console: overrides', () => {
       const res = await send(
         'POST',
         '/v1/subjects/E2EMV1/overrides',
-        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '原客户经理申请', expiresAt: null },
+        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '原客户经理申请', expiresAt: bankDayAhead(90).lastSecond },
         token,
       );
       assert.equal(res.status, 201, await res.clone().text());
@@ -268,7 +271,7 @@ describe('admin console: overrides', () => {
       const res = await send(
         'POST',
         `/v1/subjects/${subject}/overrides`,
-        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '年终保级', expiresAt: null },
+        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '年终保级', expiresAt: bankDayAhead(90).lastSecond },
         await tokenOf(as),
       );
       assert.equal(res.status, 201, await res.clone().text());
@@ -293,6 +296,14 @@ describe('admin console: overrides', () => {
     const filedBy = await page.$$eval(`.my-requests td[data-label="${w.requestedBy}"]`, (tds) => tds.map((td) => td.textContent?.trim()));
     assert.deepEqual([...new Set(filedBy)], [w.you]);
     assert.equal(await page.isChecked('[data-testid="my-requests-all"]'), false);
+    // Whose, until when and why, without opening the customer: the id with the name masked, the expiry, the reason.
+    const row = `.my-requests tr[data-override="${own}"]`;
+    assert.equal((await page.textContent(`${row} [data-testid="request-customer"]`))?.trim(), 'E2EMR1 钱*');
+    assert.equal(
+      (await page.textContent(`${row} [data-testid="request-expires"]`))?.trim(),
+      `${bankDayAhead(90).day} 23:59 (Asia/Shanghai)`,
+    );
+    assert.equal((await page.textContent(`${row} [data-testid="request-reason"]`))?.trim(), '年终保级');
 
     await page.check('[data-testid="my-requests-all"]');
     await page.click('.my-requests form.filters button[type="submit"]');

@@ -14,6 +14,11 @@ const zh = {
   reasonColumn: '理由',
   expires: '到期日（留空：直到撤销）',
   expiresHint: (zone: string) => `到期日当天 23:59:59 失效（${zone}）。`,
+  /** The chosen scheme's override rule (`overrides.maxDays`, `overrides.maxStep`), said before the request is sent. */
+  ruleHint: (maxDays: number | null, maxStep: number | undefined) =>
+    [maxDays !== null ? `须设到期日，最长 ${maxDays} 天` : '', maxStep !== undefined ? `较当前等级每次最多调整 ${maxStep} 级` : '']
+      .filter(Boolean)
+      .join('；') + '。',
   submit: '提交申请',
   saving: '正在提交…',
   requested: '已提交，等待复核。',
@@ -107,6 +112,10 @@ const tw: typeof zh = {
   reasonColumn: '理由',
   expires: '到期日（留空：直到撤銷）',
   expiresHint: (zone: string) => `到期日當天 23:59:59 失效（${zone}）。`,
+  ruleHint: (maxDays: number | null, maxStep: number | undefined) =>
+    [maxDays !== null ? `須設到期日，最長 ${maxDays} 天` : '', maxStep !== undefined ? `較目前等級每次最多調整 ${maxStep} 級` : '']
+      .filter(Boolean)
+      .join('；') + '。',
   submit: '送出申請',
   saving: '正在送出…',
   requested: '已送出，等待複核。',
@@ -191,6 +200,13 @@ const en: typeof zh = {
   reasonColumn: 'Reason',
   expires: 'Expires on (empty: until revoked)',
   expiresHint: (zone: string) => `Ends at 23:59:59 that day (${zone}).`,
+  ruleHint: (maxDays: number | null, maxStep: number | undefined) =>
+    [
+      maxDays !== null ? `An expiry is required, at most ${maxDays} days ahead` : '',
+      maxStep !== undefined ? `at most ${maxStep} ${maxStep === 1 ? 'level' : 'levels'} from the level now` : '',
+    ]
+      .filter(Boolean)
+      .join('; ') + '.',
   submit: 'Submit request',
   saving: 'Submitting…',
   requested: 'Submitted; waiting for an approver.',

@@ -174,10 +174,16 @@ export const ApprovalItemSchema = z
     }),
     ruleProblems: z
       .array(
-        z.object({
-          code: z.enum(['override_jump_too_far', 'expiry_required', 'expiry_too_late']),
-          params: z.record(z.string(), z.union([z.string(), z.number()])),
-        }),
+        z.union([
+          z.object({
+            code: z.literal('override_jump_too_far'),
+            params: z.object({ from: z.string(), steps: z.number().int(), maxStep: z.number().int() }),
+          }),
+          z.object({
+            code: z.enum(['expiry_required', 'expiry_too_late']),
+            params: z.object({ maxDays: z.number().int(), latest: instant }),
+          }),
+        ]),
       )
       .optional()
       .openapi({

@@ -208,8 +208,14 @@ function checkRule(deps: ApiDeps, scheme: SchemeDefinition, input: OverrideInput
  * now: 422 `unprocessable`, code `override_jump_too_far` on `level`, when it moves further. Refused, not
  * sent to a senior approver: a customer that far from what the rules give is a case for the rules.
  */
-function checkJump(scheme: SchemeDefinition, from: string | undefined, level: string, subject: string): void {
-  const jump = overrideJumpProblem(overrideRuleOf(scheme), scheme.levels, from, level);
+function checkJump(
+  scheme: SchemeDefinition,
+  from: string | undefined,
+  o: { readonly level: string; readonly mode: OverrideMode },
+  subject: string,
+): void {
+  const level = o.level;
+  const jump = overrideJumpProblem(overrideRuleOf(scheme), scheme.levels, from, level, o.mode);
   if (!jump) return;
   throw new ProblemError(
     'unprocessable',
@@ -294,7 +300,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   if (subject.closedAt !== null) throw subjectClosed(externalId, subject, 'params.id', 'no override can be requested for it');
   const scheme = checkInput(tp, subject, input, nowIso);
   checkRule(deps, scheme, input, now);
-  checkJump(scheme, await heldLevel(deps.db, deps, subject.id, input.scheme), input.level, externalId);
+  checkJump(scheme, await heldLevel(deps.db, deps, subject.id, input.scheme), input, externalId);
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
   return deps.db.transaction().execute(async (trx) => {
@@ -454,7 +460,7 @@ export async function editOverride(
     };
     const scheme = checkInput(tp, subject, next, nowIso);
     checkRule(deps, scheme, next, deps.now());
-    checkJump(scheme, await heldLevel(trx, deps, subject.id, next.scheme), next.level, r.subject);
+    checkJump(scheme, await heldLevel(trx, deps, subject.id, next.scheme), next, r.subject);
     const hash = contentHash({ subject: r.subject, ...next } satisfies OverrideContent);
     await step(trx, deps, r, 'pending', { ...next, contentHash: hash, updatedAt: nowIso });
     const edited = await overrideOr404(deps, id, trx);
@@ -555,7 +561,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     // A request filed before the policy bounded the step (or while the subject held another level) is
     // judged by the rule in force, as maxDays is above: 422, and the request stays pending for a rejection.
     const inForce = approve ? tp.schemes.get(r.override.scheme) : undefined;
-    if (inForce) checkJump(inForce, before, r.override.level, r.subject);
+    if (inForce) checkJump(inForce, before, r.override, r.subject);
     const decided = await changeOverride(
       trx,
       deps.tenantId,
@@ -616,14 +622,14 @@ export function approvalNeeds(
  */
 export function overrideRuleProblems(
   scheme: SchemeDefinition | undefined,
-  o: { readonly level: string; readonly expiresAt: string | null },
+  o: { readonly level: string; readonly mode: OverrideMode; readonly expiresAt: string | null },
   current: string | null,
   now: Date,
 ): OverrideRuleProblem[] {
   if (!scheme) return [];
   const rule = overrideRuleOf(scheme);
   const out: OverrideRuleProblem[] = [];
-  const jump = overrideJumpProblem(rule, scheme.levels, current, o.level);
+  const jump = overrideJumpProblem(rule, scheme.levels, current, o.level, o.mode);
   if (jump) out.push({ code: jump.code, params: { from: jump.from, steps: jump.steps, maxStep: jump.maxStep } });
   const expiry = overrideExpiryProblem(rule, o.expiresAt, now);
   if (expiry) out.push({ code: expiry.code, params: { maxDays: expiry.maxDays, latest: expiry.latest } });

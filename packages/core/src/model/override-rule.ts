@@ -99,16 +99,21 @@ export function overrideExpiryProblem(
 
 /**
  * Why an override to `level` breaks `rule`'s `maxStep` for a subject that holds `from` now: the number of
- * levels between them (by the order of their ranks) exceeds it. Undefined when it does not, when the rule
- * sets no bound, or when either level is unknown (no level yet: nothing to step from).
+ * levels between them (by the order of their ranks) exceeds it. A `fixed` override is measured either
+ * way; a `floor` only upwards, since one at or below the level now moves nobody. Undefined when it does
+ * not, when the rule sets no bound, or when either level is unknown (no level yet: nothing to step from).
  */
 export function overrideJumpProblem(
   rule: OverrideRule,
   levels: readonly LevelDef[],
   from: string | null | undefined,
   level: string,
+  mode: OverrideMode = 'fixed',
 ): { readonly code: 'override_jump_too_far'; readonly maxStep: number; readonly steps: number; readonly from: string } | undefined {
   if (rule.maxStep === undefined || from === null || from === undefined) return undefined;
+  const rank = (key: string) => levels.find((l) => l.key === key)?.rank;
+  const [a, b] = [rank(level), rank(from)];
+  if (mode === 'floor' && a !== undefined && b !== undefined && a <= b) return undefined;
   const steps = levelSteps(levels, from, level);
   return steps !== undefined && steps > rule.maxStep ? { code: 'override_jump_too_far', maxStep: rule.maxStep, steps, from } : undefined;
 }
