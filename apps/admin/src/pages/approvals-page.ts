@@ -15,7 +15,8 @@ import {
   whyNotApprovable,
 } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
-import { levelSteps, type SchemeSummary } from '@tierkit/core';
+import type { SchemeSummary } from '@tierkit/core';
+import { levelSteps } from '@tierkit/core/wire';
 import { query } from '@tierkit/client';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';

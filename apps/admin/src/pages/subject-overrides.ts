@@ -1,6 +1,7 @@
 import { hasRole, Overrides, requestableSchemes } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
-import { overrideRuleOf, type OverrideMode, type SubjectKind } from '@tierkit/core';
+import type { OverrideMode, SubjectKind } from '@tierkit/core';
+import { overrideRuleOf } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { client } from '../console-client.js';

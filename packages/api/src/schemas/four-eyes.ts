@@ -185,6 +185,7 @@ export const ApprovalItemSchema = z
           }),
         ]),
       )
+      .readonly()
       .optional()
       .openapi({
         description:
