@@ -79,6 +79,10 @@ describe('admin console: overrides', () => {
     // A second request for the scheme while that one is pending is refused as a whole (409, no field
     // to mark): the outcome says so and has the focus, which the disabled button dropped. The one in the
     // way is the RM's own, so it says so and offers editing or withdrawing it.
+    // The same request again (the form was cleared): within the scheme's rule, so only the pending one is in the way.
+    await form.locator('select[name="level"]').selectOption('gold');
+    await form.locator('select[name="mode"]').selectOption('floor');
+    await form.locator('input[name="expiresOn"]').fill(expiry.day);
     await form.locator('textarea[name="reason"]').fill('再申请一次');
     await form.locator('button[type="submit"]').click();
     await page.waitForFunction(() => /未能完成/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
