@@ -168,6 +168,11 @@ describe('admin console: overrides', () => {
     if ((await withdraw.count()) === 0) {
       const form = page.locator('form[data-testid="override-request"]');
       await form.locator('textarea[name="reason"]').fill('Long-standing client; assets arrive next month, keep the tier meanwhile');
+      // Within the card tier's rule: a floor one tier up at most, and an expiry within the year.
+      await form.locator('select[name="scheme"]').selectOption('retail-tier');
+      await form.locator('select[name="level"]').selectOption('gold');
+      await form.locator('select[name="mode"]').selectOption('floor');
+      await form.locator('input[name="expiresOn"]').fill(bankDayAhead(90).day);
       await form.locator('button[type="submit"]').click();
       await withdraw.first().waitFor();
     }
