@@ -28,8 +28,9 @@ describe('admin console: a request filed with one’s own key', () => {
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         scheme: 'retail-tier',
+        // A floor: whatever the first customer holds, it moves them one tier at most (overrides.maxStep).
         level: 'gold',
-        mode: 'fixed',
+        mode: 'floor',
         reason: '批量申请',
         expiresAt: bankDayAhead(90).lastSecond,
       }),
