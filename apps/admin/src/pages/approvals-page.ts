@@ -29,10 +29,9 @@ import { refocus } from '../keep-focus.js';
 import { whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
 import { moreButton } from '../keep-focus.js';
-import { schemeNames } from '../scheme-names.js';
+import { type SchemeNames, schemeNames } from '../scheme-names.js';
 import { staffName } from '../staff-name.js';
 import { decidedLine, requestLine } from './decision-text.js';
-import type { SchemeNames } from '../scheme-names.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 
