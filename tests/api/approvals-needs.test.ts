@@ -53,7 +53,7 @@ forEachDialect('the approvals queue says who may approve each item', (f) => {
   it('an AML override that can hold the grade low needs an admin; a stricter floor and a card tier an approver — and the API agrees on approval', async () => {
     const loosen = await ok<Override>(await request('PEP1', { scheme: 'aml-risk', level: 'low' }), 201);
     const tighten = await ok<Override>(await request('LOW1', { scheme: 'aml-risk', level: 'medium-high', mode: 'floor' }), 201);
-    const card = await ok<Override>(await request('LOW1', { scheme: 'retail-tier', level: 'gold', expiresAt: null }), 201);
+    const card = await ok<Override>(await request('LOW1', { scheme: 'retail-tier', level: 'gold' }), 201);
     const items = await queue();
     const needs = Object.fromEntries(items.map((i) => [i.id, i.approvalNeeds]));
     assert.deepEqual(needs, { [loosen.id]: 'admin', [tighten.id]: 'approver', [card.id]: 'approver' });

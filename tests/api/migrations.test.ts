@@ -38,6 +38,7 @@ const STAFF_DISABLED = '2026-12-15T00-00-20-staff-disabled';
 const WRITE_SEQUENCE = '2026-12-15T00-00-30-write-sequence';
 const STALE_SIGN_OFFS = '2026-12-15T00-00-50-stale-sign-offs';
 const BOOK_CALL_LISTS = '2026-12-15T00-00-80-book-call-lists';
+const EVENT_NOTES_PERIOD = '2026-12-15T00-00-90-event-notes-period';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -72,6 +73,7 @@ const LATER = [
   WRITE_SEQUENCE,
   STALE_SIGN_OFFS,
   BOOK_CALL_LISTS,
+  EVENT_NOTES_PERIOD,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -176,6 +178,10 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     await undoDownTo(db, EVENT_PERIOD);
     await assert.rejects(sql`SELECT period FROM tier_events`.execute(db), 'the column is gone');
+    // The release before the column noted a catch-up run's month in English (no release since does).
+    await sql`UPDATE tier_events SET note = 'evaluated 2025-09' WHERE to_level = 'platinum' AND subject_id IN (SELECT id FROM subjects WHERE external_id = 'MG2')`.execute(
+      db,
+    );
     // The events stay (read by SQL: the API's reads are for the schema it migrates to).
     const kept = await sql<{ n: number }>`SELECT count(*) AS n FROM tier_events`.execute(db);
     assert.ok(Number(kept.rows[0]?.n) >= recorded.length);
@@ -363,6 +369,64 @@ forEachDialect('migrations', (f) => {
     const staff = async (id: string) => ((await (await api.get(`/v1/staff/${id}`)).json()) as { disabledAt: string | null }).disabledAt;
     assert.equal(await staff('MG-S7'), null);
     assert.ok(await staff('MG-S8'));
+  });
+
+  it('upgrading clears the English month notes of tier events (the month is their period, worded by each reader); a person’s note stays', async () => {
+    await api.customer('MG12');
+    assert.equal((await api.balances('MG12', [['2025-08', 150_000]])).status, 200);
+    assert.equal(
+      (
+        await api.balances('MG12', [
+          ['2025-09', 900_000],
+          ['2025-10', 900_000],
+        ])
+      ).status,
+      200,
+    );
+    const history = async () =>
+      ((await (await api.get('/v1/subjects/MG12/history?scheme=retail-tier')).json()) as HistoryResponse).items.map((e) => [
+        e.to,
+        e.period,
+        (e as { note?: string | null }).note ?? null,
+      ]);
+    // A catch-up run stores no sentence for its months now.
+    assert.deepEqual(await history(), [
+      ['platinum', '2025-09', null],
+      ['gold', '2025-08', null],
+    ]);
+    const db = f.db.db;
+    await undoDownTo(db, EVENT_NOTES_PERIOD);
+    // What the release before wrote: the month in English — an override re-dated to the month it was
+    // decided in said so, and a period written wrong beside it takes the note's — and a person's note.
+    const ids = sql`(SELECT id FROM subjects WHERE external_id = 'MG12')`;
+    await sql`UPDATE tier_events SET note = 'decided in 2025-11', period = '2025-10' WHERE subject_id IN ${ids} AND to_level = 'gold'`.execute(
+      db,
+    );
+    await sql`UPDATE tier_events SET note = '客户经理备注' WHERE subject_id IN ${ids} AND to_level = 'platinum'`.execute(db);
+    await api.customer('MG13');
+    assert.equal(
+      (
+        await api.balances('MG13', [
+          ['2025-08', 150_000],
+          ['2025-09', 900_000],
+        ])
+      ).status,
+      200,
+    );
+    await sql`UPDATE tier_events SET note = 'evaluated ' || period WHERE subject_id IN (SELECT id FROM subjects WHERE external_id = 'MG13')`.execute(
+      db,
+    );
+    assert.deepEqual(await migrateToLatest(db), fromOn(EVENT_NOTES_PERIOD));
+    assert.deepEqual(await history(), [
+      ['platinum', '2025-09', '客户经理备注'],
+      ['gold', '2025-11', null],
+    ]);
+    const other = ((await (await api.get('/v1/subjects/MG13/history?scheme=retail-tier')).json()) as HistoryResponse).items;
+    assert.ok(other.length > 0);
+    assert.ok(
+      other.every((e) => ((e as { note?: string | null }).note ?? null) === null),
+      JSON.stringify(other),
+    );
   });
 
   it('upgrading adds the real date of a closing learnt late; a closing from before reads as it did; undoing it forgets no date', async () => {

@@ -87,8 +87,8 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     }
     assert.deepEqual(await pendingOf('PEP1'), []);
 
-    // The card tier has no rule of its own: the RM files, without an expiry, and an approver approves.
-    const card = await ok<Override>(await request(asRm(), 'PEP1', { scheme: 'retail-tier', level: 'gold' }), 201);
+    // The card tier is the RM's to file (with an expiry: see below), and an approver approves.
+    const card = await ok<Override>(await request(asRm(), 'PEP1', { scheme: 'retail-tier', level: 'gold', expiresAt: days(90) }), 201);
     const approved = await ok<Override>(
       await t.req('approver', 'POST', `/v1/overrides/${card.id}/approve`, { contentHash: card.contentHash }),
     );
@@ -343,11 +343,62 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
       order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
       loosenNeeds: 'admin',
     });
-    assert.equal(by.get('retail-tier'), undefined);
+    assert.deepEqual(by.get('retail-tier'), { requestedBy: 'book', approvedBy: 'approver', maxDays: 366, maxStep: 1 });
+  });
+
+  it('the card tier: an RM’s override needs an expiry within 366 days and moves one tier at most (422 override_jump_too_far), on request and on edit; nothing is filed or changed', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/T1', { kind: 'customer', displayName: '陈静文' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/T1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 0 }] }),
+    );
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/T1/manager', { manager: 'RM001' }));
+    assert.equal(await level('T1', 'retail-tier'), 'standard');
+
+    const none = await refused(await request(asRm(), 'T1', { scheme: 'retail-tier', level: 'gold' }), 400, 'validation');
+    assert.deepEqual(
+      none.errors?.map((e) => [e.path, e.code, e.params?.maxDays]),
+      [['expiresAt', 'expiry_required', 366]],
+    );
+    // Ten years, as the demo's 金卡 "until 2036" was.
+    const tenYears = await refused(
+      await request(asRm(), 'T1', { scheme: 'retail-tier', level: 'gold', expiresAt: days(3652) }),
+      400,
+      'validation',
+    );
+    assert.equal(tenYears.errors?.[0]?.code, 'expiry_too_late');
+    // 普通 → 钻石卡: three tiers up.
+    const jump = await refused(
+      await request(asRm(), 'T1', { scheme: 'retail-tier', level: 'diamond', expiresAt: days(90) }),
+      422,
+      'unprocessable',
+    );
+    assert.deepEqual(
+      jump.errors?.map((e) => [e.path, e.code, e.params?.from, e.params?.steps, e.params?.maxStep]),
+      [['level', 'override_jump_too_far', 'standard', 3, 1]],
+    );
+    assert.match(jump.detail, /overrides\.maxStep/);
+    assert.deepEqual(await pendingOf('T1'), []);
+
+    const gold = await ok<Override>(await request(asRm(), 'T1', { scheme: 'retail-tier', level: 'gold', expiresAt: days(90) }), 201);
+    const edit = await refused(await t.req(asRm(), 'PATCH', `/v1/overrides/${gold.id}`, { level: 'platinum' }), 422, 'unprocessable');
+    assert.equal(edit.errors?.[0]?.code, 'override_jump_too_far');
+    assert.deepEqual(
+      (await pendingOf('T1')).map((o) => [o.id, o.contentHash]),
+      [[gold.id, gold.contentHash]],
+    );
+    // Within the rule, the checker's card warns of nothing; the customer is named, masked.
+    const queue = await ok<{ items: { id: string; subjectName?: string; ruleProblems?: unknown[] }[] }>(
+      await t.req('approver', 'GET', '/v1/approvals?kind=override&subject=T1'),
+    );
+    assert.deepEqual(
+      queue.items.map((i) => [i.id, i.subjectName, i.ruleProblems]),
+      [[gold.id, '陈*文', []]],
+    );
+    await ok(await t.req(asRm(), 'POST', `/v1/overrides/${gold.id}/withdraw`, {}));
   });
 });
 
-/** The default pack with AML open to relationship managers and credit approved by admins alone: a bank before it adopts the rules. */
+/** The default pack with AML open to relationship managers, credit approved by admins alone and the card tier unbounded: a bank before it adopts the rules. */
 function packBefore(): PolicyPack {
   const pack = JSON.parse(JSON.stringify(defaultPolicyPack)) as PolicyPack;
   const schemes = pack.schemes.map((s) =>
@@ -355,7 +406,9 @@ function packBefore(): PolicyPack {
       ? { ...s, overrides: { requestedBy: 'book' as const, approvedBy: 'approver' as const, maxDays: null } }
       : s.key === 'credit-rating'
         ? { ...s, overrides: { requestedBy: 'tenant' as const, approvedBy: 'admin' as const, maxDays: 366 } }
-        : s,
+        : s.key === 'retail-tier'
+          ? { ...s, overrides: undefined }
+          : s,
   );
   return { ...pack, schemes };
 }
@@ -459,5 +512,60 @@ forEachDialect('override rules in force at approval', (f) => {
       );
     }
     assert.equal(await level('C1'), before);
+  });
+
+  it('a card-tier request three tiers up, filed before the tier had a rule: the queue warns of it, approval is refused (422 naming overrides.maxStep), rejection is not', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/T2', { kind: 'customer', displayName: '周杰' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/T2/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 0 }] }),
+    );
+    const tierOf = async () =>
+      (
+        await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('viewer', 'GET', '/v1/subjects/T2/tiers'))
+      ).assignments.find((a) => a.scheme === 'retail-tier')?.level;
+    assert.equal(await tierOf(), 'standard');
+    const filed = await ok<Override>(
+      await t.req('officer', 'POST', '/v1/subjects/T2/overrides', {
+        scheme: 'retail-tier',
+        level: 'diamond',
+        mode: 'fixed',
+        reason: '大客户',
+        expiresAt: '2026-03-01T00:00:00.000Z',
+      }),
+      201,
+    );
+    const draft = await ok<{ version: number; document: Record<string, unknown> }>(
+      await t.req('officer', 'POST', '/v1/policies/retail-tier/drafts', {}),
+      201,
+    );
+    const document = { ...draft.document, overrides: defaultPolicyPack.schemes.find((x) => x.key === 'retail-tier')?.overrides };
+    await ok(await t.req('officer', 'PUT', `/v1/policies/retail-tier/versions/${draft.version}`, { document }));
+    const submitted = await ok<{ contentHash: string }>(
+      await t.req('officer', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/submit`, {}),
+    );
+    await ok(
+      await t.req('approver', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/approve`, {
+        contentHash: submitted.contentHash,
+        effectiveFrom: '2026-01-01',
+      }),
+    );
+    t.setClock(new Date('2026-01-02T04:00:00.000Z'));
+
+    const queue = await ok<{ items: { id: string; ruleProblems?: { code: string; params: Record<string, unknown> }[] }[] }>(
+      await t.req('approver', 'GET', '/v1/approvals?kind=override&subject=T2'),
+    );
+    assert.deepEqual(
+      queue.items.map((i) => [i.id, i.ruleProblems]),
+      [[filed.id, [{ code: 'override_jump_too_far', params: { from: 'standard', steps: 3, maxStep: 1 } }]]],
+    );
+    const p = await problem(await t.req('approver', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }), 422);
+    assert.match(p.detail, /overrides\.maxStep/);
+    assert.equal(await tierOf(), 'standard');
+    const pending = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', '/v1/subjects/T2/overrides?status=pending'));
+    assert.deepEqual(
+      pending.items.map((x) => x.id),
+      [filed.id],
+    );
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${filed.id}/reject`, { contentHash: filed.contentHash, note: '跨级过多' }));
   });
 });

@@ -130,7 +130,7 @@ forEachDialect('overrides', (f) => {
     assert.deepEqual(
       history.items.map((e) => [e.from, e.to, e.reason, e.note]),
       [
-        ['standard', 'gold', 'override', 'evaluated 2025-09'],
+        ['standard', 'gold', 'override', null],
         [null, 'standard', 'initial', null],
       ],
     );

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
-import { fetchAsBank } from './support/server.js';
+import { bankDayAhead, fetchAsBank } from './support/server.js';
 
 const t = consoleUnderTest(60);
 
@@ -64,7 +64,11 @@ describe('admin console: approvals and jobs', () => {
       assignments: { level: string }[];
     };
     const now = tiers.assignments[0]?.level;
-    const level = scheme.levels.map((l) => l.key).findLast((k) => k !== now) ?? '';
+    // One tier from it: the default pack's card tier moves one at a time (overrides.maxStep).
+    const keys = scheme.levels.map((l) => l.key);
+    const at = keys.indexOf(now ?? '');
+    const level = keys[at + 1] ?? keys[at - 1] ?? '';
+    const expiry = bankDayAhead(90);
     const made = await fetch(`${t.server.url}/v1/subjects/${subject}/overrides`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await makerToken()}`, 'content-type': 'application/json' },
@@ -73,7 +77,7 @@ describe('admin console: approvals and jobs', () => {
         level,
         mode: 'fixed',
         reason: '重要客户，经办申请',
-        expiresAt: '2099-12-31T15:59:59.000Z',
+        expiresAt: expiry.lastSecond,
       }),
     });
     assert.equal(made.status, 201, await made.clone().text());
@@ -103,7 +107,15 @@ describe('admin console: approvals and jobs', () => {
     const card = async (id: string) => (await checker.page.textContent(`${item} [data-testid="${id}"]`))?.trim();
     assert.equal(await card('approval-reason'), '重要客户，经办申请');
     assert.ok((await card('approval-current'))?.length, 'the customer’s level now');
-    assert.equal(await card('approval-expires'), '2099-12-31 23:59 (Asia/Shanghai)');
+    assert.equal(await card('approval-expires'), `${expiry.day} 23:59 (Asia/Shanghai)`);
+    // Whose request: the customer's id, a link to their page, and their name masked; how far it moves them.
+    assert.equal(
+      await checker.page.getAttribute(`${item} [data-testid="approval-customer"] a`, 'href'),
+      `#/book/${encodeURIComponent(subject)}`,
+    );
+    assert.match((await card('approval-customer')) ?? '', new RegExp(`^${subject} \\S*\\*`));
+    assert.match((await card('approval-gap')) ?? '', /^较当前等级(上调|下调) 1 级$/);
+    assert.equal(await checker.page.locator(`${item} [data-testid="approval-rule-warning"]`).count(), 0, 'within the rule: no warning');
     assert.match((await checker.page.textContent(`${item} .approvals-summary`)) ?? '', /^.+: .+ → .+（固定为该等级）$/);
     // A level sign-off (the demo's AML 高) shows what the checker signs off: the month judged, the
     // deciding rule and the figures beside the line the level holds by.
@@ -112,6 +124,18 @@ describe('admin console: approvals and jobs', () => {
     assert.match((await signOff.locator('[data-testid="approval-judged"]').textContent())?.trim() ?? '', /^\d{4}-\d{2}$/);
     assert.ok((await signOff.locator('[data-testid="approval-why"] li').count()) > 0, 'the figures the level was decided on');
     await axeBothLanguages(checker.page, 'approvals page, the checker');
+    // The filter lives in the route: 类型=人工调级 is kept in the address, and Back returns to all of them.
+    await checker.page.selectOption('.approvals-filters select[name="kind"]', 'override');
+    await checker.page.click('.approvals-filters button[type="submit"]');
+    await checker.page.waitForFunction(() => location.hash === '#/approvals?kind=override');
+    await checker.page.locator(`${item} button[data-action="approve"]`).waitFor();
+    assert.equal(await checker.page.inputValue('.approvals-filters select[name="kind"]'), 'override');
+    await checker.page.goBack();
+    await checker.page.waitForFunction(() => location.hash === '#/approvals');
+    await checker.page.waitForFunction(
+      () => (document.querySelector('.approvals-filters select[name="kind"]') as HTMLSelectElement | null)?.value === '',
+    );
+    await checker.page.locator(`${item} button[data-action="approve"]`).waitFor();
     // Reject with no note: said in the console's words, nothing sent, focus on the note to write it.
     await checker.page.locator(`${item} button[data-action="reject"]`).focus();
     await checker.page.keyboard.press('Enter');
@@ -128,6 +152,11 @@ describe('admin console: approvals and jobs', () => {
     await checker.page.locator(`${item} button[data-action="approve"]`).focus();
     await checker.page.keyboard.press('Enter');
     await checker.page.locator(`[data-decided="override:${override.id}"]`).waitFor();
+    // What was decided names whose: the customer's id, linked.
+    assert.equal(
+      await checker.page.getAttribute(`[data-decided="override:${override.id}"] [data-testid="decided-customer"] a`, 'href'),
+      `#/book/${encodeURIComponent(subject)}`,
+    );
     assert.equal(await checker.page.locator(item).count(), 0, 'the decided item leaves the queue');
     // Focus goes on to the next item waiting (or the list's heading), not to the page's start.
     assert.match(

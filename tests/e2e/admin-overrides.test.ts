@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { CUSTOMER_WORDS } from '../../apps/admin/src/pages/customer.words.js';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
-import { ADMIN_KEY, fetchAsBank } from './support/server.js';
+import { ADMIN_KEY, bankDayAhead, fetchAsBank } from './support/server.js';
 
 const run = consoleUnderTest(40);
 
@@ -47,7 +47,7 @@ describe('admin console: overrides', () => {
       i.value = '2020-01-01';
     });
     await form.locator('button[type="submit"]').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="field-error"]')?.textContent?.trim() === '到期日须晚于今天');
+    await page.waitForFunction(() => document.querySelector('[data-testid="field-error"]')?.textContent?.trim() === '到期日不能早于今天');
     await form.locator('input[name="expiresOn"]').fill('');
     await form.locator('textarea[name="reason"]').fill('');
     const none = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as { items: unknown[] };
@@ -57,7 +57,10 @@ describe('admin console: overrides', () => {
     await form.locator('select[name="level"]').selectOption('gold');
     await form.locator('select[name="mode"]').selectOption('floor');
     await form.locator('textarea[name="reason"]').fill('长期合作客户，年终保级');
-    await form.locator('input[name="expiresOn"]').fill('2099-12-31');
+    // The card tier's rule, said beside the expiry before anything is sent.
+    assert.match((await page.textContent('[data-testid="override-rule-hint"]')) ?? '', /最长 366 天.*最多调整 1 级/);
+    const expiry = bankDayAhead(180);
+    await form.locator('input[name="expiresOn"]').fill(expiry.day);
     await form.locator('button[type="submit"]').click();
     await page.waitForFunction(() => /已提交/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
     await page.locator('.overrides-subject [data-testid="override-status"]').first().waitFor();
@@ -70,12 +73,16 @@ describe('admin console: overrides', () => {
     assert.equal(listed.items.length, 1);
     const o = listed.items[0];
     assert.deepEqual([o?.status, o?.level, o?.mode, o?.reason], ['pending', 'gold', 'floor', '长期合作客户，年终保级']);
-    assert.equal(o?.expiresAt, '2099-12-31T15:59:59.000Z', 'the last second of 31 December in Shanghai');
+    assert.equal(o?.expiresAt, expiry.lastSecond, 'the last second of the day in Shanghai');
     // The requester may take it back; the button is there.
     assert.equal(await page.locator('.overrides-subject button[data-action="withdraw"]').count(), 1);
     // A second request for the scheme while that one is pending is refused as a whole (409, no field
     // to mark): the outcome says so and has the focus, which the disabled button dropped. The one in the
     // way is the RM's own, so it says so and offers editing or withdrawing it.
+    // The same request again (the form was cleared): within the scheme's rule, so only the pending one is in the way.
+    await form.locator('select[name="level"]').selectOption('gold');
+    await form.locator('select[name="mode"]').selectOption('floor');
+    await form.locator('input[name="expiresOn"]').fill(expiry.day);
     await form.locator('textarea[name="reason"]').fill('再申请一次');
     await form.locator('button[type="submit"]').click();
     await page.waitForFunction(() => /未能完成/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
@@ -161,6 +168,11 @@ describe('admin console: overrides', () => {
     if ((await withdraw.count()) === 0) {
       const form = page.locator('form[data-testid="override-request"]');
       await form.locator('textarea[name="reason"]').fill('Long-standing client; assets arrive next month, keep the tier meanwhile');
+      // Within the card tier's rule: a floor one tier up at most, and an expiry within the year.
+      await form.locator('select[name="scheme"]').selectOption('retail-tier');
+      await form.locator('select[name="level"]').selectOption('gold');
+      await form.locator('select[name="mode"]').selectOption('floor');
+      await form.locator('input[name="expiresOn"]').fill(bankDayAhead(90).day);
       await form.locator('button[type="submit"]').click();
       await withdraw.first().waitFor();
     }
@@ -228,7 +240,7 @@ describe('admin console: overrides', () => {
       const res = await send(
         'POST',
         '/v1/subjects/E2EMV1/overrides',
-        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '原客户经理申请', expiresAt: null },
+        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '原客户经理申请', expiresAt: bankDayAhead(90).lastSecond },
         token,
       );
       assert.equal(res.status, 201, await res.clone().text());
@@ -268,7 +280,7 @@ describe('admin console: overrides', () => {
       const res = await send(
         'POST',
         `/v1/subjects/${subject}/overrides`,
-        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '年终保级', expiresAt: null },
+        { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '年终保级', expiresAt: bankDayAhead(90).lastSecond },
         await tokenOf(as),
       );
       assert.equal(res.status, 201, await res.clone().text());
@@ -293,6 +305,14 @@ describe('admin console: overrides', () => {
     const filedBy = await page.$$eval(`.my-requests td[data-label="${w.requestedBy}"]`, (tds) => tds.map((td) => td.textContent?.trim()));
     assert.deepEqual([...new Set(filedBy)], [w.you]);
     assert.equal(await page.isChecked('[data-testid="my-requests-all"]'), false);
+    // Whose, until when and why, without opening the customer: the id with the name masked, the expiry, the reason.
+    const row = `.my-requests tr[data-override="${own}"]`;
+    assert.equal((await page.textContent(`${row} [data-testid="request-customer"]`))?.trim(), 'E2EMR1 钱*');
+    assert.equal(
+      (await page.textContent(`${row} [data-testid="request-expires"]`))?.trim(),
+      `${bankDayAhead(90).day} 23:59 (Asia/Shanghai)`,
+    );
+    assert.equal((await page.textContent(`${row} [data-testid="request-reason"]`))?.trim(), '年终保级');
 
     await page.check('[data-testid="my-requests-all"]');
     await page.click('.my-requests form.filters button[type="submit"]');

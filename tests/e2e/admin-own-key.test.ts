@@ -9,7 +9,7 @@ import { createApiKey } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
-import { fetchAsBank } from './support/server.js';
+import { bankDayAhead, fetchAsBank } from './support/server.js';
 
 const t = consoleUnderTest(20);
 
@@ -26,7 +26,14 @@ describe('admin console: a request filed with one’s own key', () => {
     const made = await fetch(`${t.server.url}/v1/subjects/${subjects.items[0]?.id}/overrides`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: '批量申请', expiresAt: null }),
+      body: JSON.stringify({
+        scheme: 'retail-tier',
+        // A floor: whatever the first customer holds, it moves them one tier at most (overrides.maxStep).
+        level: 'gold',
+        mode: 'floor',
+        reason: '批量申请',
+        expiresAt: bankDayAhead(90).lastSecond,
+      }),
     });
     assert.equal(made.status, 201, await made.clone().text());
     const override = (await made.json()) as { id: string; requestedBy: string };

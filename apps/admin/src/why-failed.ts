@@ -57,6 +57,8 @@ interface FieldSays {
   /** An override of a scheme whose policy bounds overrides: the expiry is required, at most `maxDays` ahead. */
   expiryRequired: (maxDays: string) => string;
   expiryTooLate: (maxDays: string) => string;
+  /** An override more levels from the subject's level now than the scheme's rule allows (`overrides.maxStep`). */
+  jumpTooFar: (maxStep: string, steps: string) => string;
   day: string;
   unknownScheme: (key: string) => string;
   unknownMetric: (key: string) => string;
@@ -229,6 +231,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       future: '须晚于现在',
       expiryRequired: (n) => `该方案的人工调级须设到期日，最长 ${n} 天`,
       expiryTooLate: (n) => `该方案的人工调级最长 ${n} 天`,
+      jumpTooFar: (max, steps) => `较当前等级跨 ${steps} 级，该方案的人工调级每次最多调整 ${max} 级`,
       day: '须为日期（YYYY-MM-DD）',
       unknownScheme: (k) => `没有方案“${k}”`,
       unknownMetric: (k) => `没有指标“${k}”`,
@@ -395,6 +398,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       future: '須晚於現在',
       expiryRequired: (n) => `此方案的人工調級須設到期日，最長 ${n} 天`,
       expiryTooLate: (n) => `此方案的人工調級最長 ${n} 天`,
+      jumpTooFar: (max, steps) => `較目前等級跨 ${steps} 級，此方案的人工調級每次最多調整 ${max} 級`,
       day: '須為日期（YYYY-MM-DD）',
       unknownScheme: (k) => `沒有方案「${k}」`,
       unknownMetric: (k) => `沒有指標「${k}」`,
@@ -570,6 +574,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       future: 'must be in the future',
       expiryRequired: (n) => `an override of this scheme needs an expiry, at most ${n} days ahead`,
       expiryTooLate: (n) => `an override of this scheme may run at most ${n} days`,
+      jumpTooFar: (max, steps) => `${steps} levels from the level now; an override of this scheme may move at most ${max}`,
       day: 'must be a day (YYYY-MM-DD)',
       unknownScheme: (k) => `no scheme “${k}”`,
       unknownMetric: (k) => `no metric “${k}”`,
@@ -842,6 +847,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.expiryRequired(str(p.maxDays));
     case 'expiry_too_late':
       return s.expiryTooLate(str(p.maxDays));
+    case 'override_jump_too_far':
+      return s.jumpTooFar(str(p.maxStep), str(p.steps));
     case 'duplicate':
       if (p.metric !== undefined && p.month !== undefined)
         return s.twiceMetric(str(p.metric), str(p.month), p.line === undefined ? undefined : str(p.line));
@@ -982,8 +989,13 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)
     return `${w.kinds.validation}: ${w.list(e.errors.map((f) => `${fieldLabel(f, locale)}: ${fieldSays(f, locale)}`))}`;
-  // A policy change refused because the pack in force would break: its errors by their codes.
-  if (kind === 'unprocessable' && e.errors?.length && e.errors.every((f) => typeof f.params?.inForce === 'string'))
+  // A policy change refused because the pack in force would break, or an override further than its
+  // scheme's rule allows: its errors by their codes.
+  if (
+    kind === 'unprocessable' &&
+    e.errors?.length &&
+    e.errors.every((f) => typeof f.params?.inForce === 'string' || f.code === 'override_jump_too_far')
+  )
     return `${w.kinds.unprocessable}: ${w.list(e.errors.map((f) => fieldSays(f, locale)))}`;
   if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;
   return w.kinds[kind];

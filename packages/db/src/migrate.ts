@@ -33,6 +33,7 @@ import * as staffDisabled from './migrations/2026-12-15T00-00-20-staff-disabled.
 import * as writeSequence from './migrations/2026-12-15T00-00-30-write-sequence.js';
 import * as staleSignOffs from './migrations/2026-12-15T00-00-50-stale-sign-offs.js';
 import * as bookCallLists from './migrations/2026-12-15T00-00-80-book-call-lists.js';
+import * as eventNotesPeriod from './migrations/2026-12-15T00-00-90-event-notes-period.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -74,6 +75,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-15T00-00-30-write-sequence': writeSequence,
   '2026-12-15T00-00-50-stale-sign-offs': staleSignOffs,
   '2026-12-15T00-00-80-book-call-lists': bookCallLists,
+  '2026-12-15T00-00-90-event-notes-period': eventNotesPeriod,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -87,3 +87,14 @@ export async function startServer(env: Record<string, string>, timeoutMs = 180_0
     },
   };
 }
+
+/**
+ * The bank's day (Asia/Shanghai, `YYYY-MM-DD`) `days` from today, and its last second as the console
+ * sends it: an override expiry within the default pack's bound on the card tier (366 days).
+ */
+export function bankDayAhead(days: number): { readonly day: string; readonly lastSecond: string } {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(Date.now() + days * 86_400_000),
+  );
+  return { day, lastSecond: `${day}T15:59:59.000Z` };
+}

@@ -1,4 +1,5 @@
 import {
+  type ApprovalFilter,
   type ApprovalItem,
   ApprovalsQueue,
   approvalKey,
@@ -16,6 +17,8 @@ import {
 import { StoreController } from '@tierkit/admin/lit';
 import type { LevelWhy, SchemeSummary } from '@tierkit/core';
 import { formatValue } from '@tierkit/core/format';
+import { levelSteps } from '@tierkit/core/wire';
+import { query } from '@tierkit/client';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
@@ -27,7 +30,7 @@ import { refocus } from '../keep-focus.js';
 import { whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
 import { moreButton } from '../keep-focus.js';
-import { schemeNames } from '../scheme-names.js';
+import { type SchemeNames, schemeNames } from '../scheme-names.js';
 import { staffName } from '../staff-name.js';
 import { decidedLine, requestLine } from './decision-text.js';
 
@@ -54,6 +57,43 @@ function refusalText(w: Words, e: KitError, locale: ConsoleLocale): string {
   return `${w.refused}: ${whyFailed(e, locale)}`;
 }
 
+function sameFilter(a: ApprovalFilter, b: ApprovalFilter): boolean {
+  return a.kind === b.kind && a.scheme === b.scheme && a.subject === b.subject && a.minAgeSeconds === b.minAgeSeconds;
+}
+
+/**
+ * How far an override would move its customer from the level they hold now, in levels of the scheme
+ * (by rank): the figure a checker weighs a courtesy tier by. Undefined when it would not move them,
+ * or a level is unknown.
+ */
+function overrideGap(item: ApprovalItem, schemes: readonly SchemeSummary[]): { steps: number; up: boolean } | undefined {
+  const levels = schemes.find((s) => s.key === item.scheme)?.levels;
+  if (!levels || !item.level || !item.currentLevel || !item.fromLevel) return undefined;
+  const steps = levelSteps(levels, item.currentLevel, item.level);
+  const rank = (key: string) => levels.find((l) => l.key === key)?.rank ?? 0;
+  return steps ? { steps, up: rank(item.level) > rank(item.currentLevel) } : undefined;
+}
+
+/**
+ * The scheme's rule in force against an override (`ruleProblems`: filed before the rule, or before its
+ * customer's level moved), as a warning above its facts: approving it would be refused; rejecting is not.
+ */
+function overrideWarning(item: ApprovalItem, names: SchemeNames, w: Words) {
+  const problems = item.ruleProblems ?? [];
+  if (!problems.length) return nothing;
+  const says = problems.map((p) =>
+    p.code === 'override_jump_too_far'
+      ? w.ruleJump(p.params.steps, p.params.maxStep, names.levelName(item.scheme, p.params.from))
+      : p.code === 'expiry_required'
+        ? w.ruleExpiryRequired(p.params.maxDays)
+        : w.ruleExpiryTooLate(p.params.maxDays),
+  );
+  return html`<div class="approvals-warning" role="note" data-testid="approval-rule-warning">
+    <strong>${w.ruleWarning}</strong>
+    <ul>${says.map((x) => html`<li>${x}</li>`)}</ul>
+  </div>`;
+}
+
 /**
  * The approvals queue: everything waiting for a second person, oldest first with its age. Approvers
  * decide with a note (a policy version also with its effective date); their own requests say why
@@ -78,11 +118,31 @@ export class ApprovalsPage extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('ctx') || !this.ctx) return;
     const before = changed.get('ctx');
+    const asked = this.#routeFilter();
     // Summaries name levels in the console's language: the first page again when it changes.
     if (before?.session.actor !== this.ctx.session.actor || before.locale !== this.ctx.locale) {
       this.#queue.store.setLocale(this.ctx.locale);
-      void this.#queue.store.load();
+      void this.#queue.store.setFilter(asked);
+    } else if (!sameFilter(this.#queue.state.filter, asked)) {
+      // The route changed under the page (the filter submitted, the back button): list what it names.
+      void this.#queue.store.setFilter(asked);
     }
+  }
+
+  /**
+   * The filter the route names (`#/approvals?kind=override&scheme=…&subject=…&minAge=…`), so a reload,
+   * the back button or a link a colleague sends shows the same queue.
+   */
+  #routeFilter(): ApprovalFilter {
+    const p = this.ctx?.params;
+    const kind = p?.get('kind');
+    const minAge = Number(p?.get('minAge'));
+    return {
+      ...(kind === 'override' || kind === 'level' || kind === 'policy' ? { kind } : {}),
+      ...(p?.get('scheme') ? { scheme: p.get('scheme') ?? '' } : {}),
+      ...(p?.get('subject') ? { subject: p.get('subject') ?? '' } : {}),
+      ...(Number.isInteger(minAge) && minAge > 0 ? { minAgeSeconds: minAge } : {}),
+    };
   }
 
   override connectedCallback(): void {
@@ -112,12 +172,18 @@ export class ApprovalsPage extends LitElement {
     const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
     const kind = value('kind');
     const minAge = Number(value('minAge'));
-    void this.#queue.store.setFilter({
-      kind: kind === 'override' || kind === 'level' || kind === 'policy' ? kind : undefined,
-      scheme: value('scheme') || undefined,
-      subject: value('subject') || undefined,
-      minAgeSeconds: minAge > 0 ? minAge : undefined,
-    });
+    const filter: ApprovalFilter = {
+      ...(kind === 'override' || kind === 'level' || kind === 'policy' ? { kind } : {}),
+      ...(value('scheme') ? { scheme: value('scheme') } : {}),
+      ...(value('subject') ? { subject: value('subject') } : {}),
+      ...(minAge > 0 ? { minAgeSeconds: minAge } : {}),
+    };
+    // Into the route, which lists it (willUpdate); the same filter again is a refresh, which no route change would make.
+    if (sameFilter(filter, this.#routeFilter())) void this.#queue.store.setFilter(filter);
+    else
+      this.ctx?.navigate(
+        `approvals${query({ kind: filter.kind, scheme: filter.scheme, subject: filter.subject, minAge: filter.minAgeSeconds })}`,
+      );
   }
 
   async #decide(e: Event, item: ApprovalItem, action: 'approve' | 'reject'): Promise<void> {
@@ -182,14 +248,28 @@ export class ApprovalsPage extends LitElement {
     const domId = `ap-${key.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
     const at = item.id.lastIndexOf('@');
     const names = schemeNames(this.#schemes, locale);
+    const gap = overrideGap(item, this.#schemes);
     return html`<li class="approvals-item" data-approval=${key} aria-labelledby="${domId}-h">
       <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.subject ?? item.scheme}</h3>
       <p class="approvals-summary">${requestLine(item, names, locale)}</p>
+      ${item.kind === 'override' ? overrideWarning(item, names, w) : nothing}
       <dl class="approvals-facts">
+        ${
+          item.kind === 'override' && item.subject
+            ? html`<div><dt>${w.customer}</dt><dd data-testid="approval-customer"><a href="#/book/${encodeURIComponent(item.subject)}">${item.subject}</a>${
+                item.subjectName ? html` <span class="subject-name">${item.subjectName}</span>` : nothing
+              }</dd></div>`
+            : nothing
+        }
         ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}
         ${
           item.kind !== 'policy' && item.currentLevel !== undefined
             ? html`<div><dt>${w.currentLevel}</dt><dd data-testid="approval-current">${item.currentLevel === null ? w.noLevel : names.levelName(item.scheme, item.currentLevel)}</dd></div>`
+            : nothing
+        }
+        ${
+          item.kind === 'override' && gap !== undefined
+            ? html`<div><dt>${w.gap}</dt><dd data-testid="approval-gap">${w.gapText(gap.steps, gap.up)}</dd></div>`
             : nothing
         }
         ${
@@ -260,7 +340,13 @@ export class ApprovalsPage extends LitElement {
     const a = d.activation;
     const j = this.#jobs.state;
     return html`<li class="approvals-decided" data-decided=${d.key}>
-      <strong>${d.action === 'approve' ? w.approved : w.rejected}</strong> · ${w.kinds[d.item.kind] ?? d.item.kind} · <span data-testid="decided-line">${decidedLine(d, schemeNames(this.#schemes, this.ctx.locale), this.ctx.locale)}</span>
+      <strong>${d.action === 'approve' ? w.approved : w.rejected}</strong> · ${w.kinds[d.item.kind] ?? d.item.kind} · ${
+        d.item.kind !== 'policy' && d.item.subject
+          ? html`<span data-testid="decided-customer"><a href="#/book/${encodeURIComponent(d.item.subject)}">${d.item.subject}</a>${
+              d.item.subjectName ? html` <span class="subject-name">${d.item.subjectName}</span>` : nothing
+            }</span> · `
+          : nothing
+      }<span data-testid="decided-line">${decidedLine(d, schemeNames(this.#schemes, this.ctx.locale), this.ctx.locale)}</span>
       ${
         a === undefined
           ? nothing

@@ -15,7 +15,7 @@ import { OVERRIDE_WORDS } from './overrides.words.js';
  * A relationship manager's requests: those they filed (`GET /v1/overrides?requestedBy=me`), or with
  * the box ticked every override request of the customers in their book (the API cuts the list to it
  * either way), newest first — each with its customer (a link to the customer's
- * page), status and the checker's note, so the RM follows what they asked for without opening every
+ * page, and their name masked as the API sends it), the level, expiry and reason asked, status and the checker's note, so the RM follows what they asked for without opening every
  * customer. A customer moved out of the book takes their requests along. The filter lives in the route
  * (`#/requests?status=…&all=1`), so a reload, the back button or a link shows the same list.
  */
@@ -91,16 +91,21 @@ export class MyRequestsPage extends LitElement {
           ? html`<table class="overrides-table my-requests-table" data-testid="my-requests">
               <thead><tr>
                 <th scope="col">${c.customer}</th><th scope="col">${c.scheme}</th><th scope="col">${c.level}</th><th scope="col">${w.mode}</th>
+                <th scope="col">${w.expiresAt}</th><th scope="col">${w.reasonColumn}</th>
                 <th scope="col">${c.status}</th><th scope="col">${c.decisionNote}</th><th scope="col">${c.requestedBy}</th>
                 <th scope="col">${c.requestedAt}</th><th scope="col">${w.actions}</th>
               </tr></thead>
               <tbody>
                 ${s.items.map(
                   (o) => html`<tr data-override=${o.id}>
-                    <td data-label=${c.customer}><a href="#/book/${encodeURIComponent(o.subject)}">${o.subject}</a></td>
+                    <td data-label=${c.customer} data-testid="request-customer"><a href="#/book/${encodeURIComponent(o.subject)}">${o.subject}</a>${
+                      o.subjectName ? html` <span class="subject-name">${o.subjectName}</span>` : nothing
+                    }</td>
                     <td data-label=${c.scheme}>${schemeName(o.scheme)}</td>
                     <td data-label=${c.level}>${levelName(o.scheme, o.level)}</td>
                     <td data-label=${w.mode}>${w.modes[o.mode] ?? o.mode}</td>
+                    <td data-label=${w.expiresAt} data-testid="request-expires">${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</td>
+                    <td data-label=${w.reasonColumn} data-testid="request-reason">${o.reason}</td>
                     <td data-label=${c.status} data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
                     <td data-label=${c.decisionNote} data-testid="decision-note">${o.decisionNote ?? o.revokeNote ?? c.none}</td>
                     <td data-label=${c.requestedBy}>${o.requestedByYou ? c.you : staffName(o.requestedBy)}</td>

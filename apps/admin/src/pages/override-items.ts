@@ -148,7 +148,11 @@ export function overrideTable(
     <tbody role="rowgroup">
       ${items.map(
         (o) => html`<tr role="row" data-override=${o.id}>
-          ${options.withSubject ? html`<td role="cell" data-label=${w.subject}>${o.subject}</td>` : nothing}
+          ${
+            options.withSubject
+              ? html`<td role="cell" data-label=${w.subject}>${o.subject}${o.subjectName ? html` <span class="subject-name">${o.subjectName}</span>` : nothing}</td>`
+              : nothing
+          }
           <td role="cell" data-label=${w.scheme}>${schemeName(o.scheme)}</td>
           <td role="cell" data-label=${w.level}>${levelName(o.scheme, o.level)}</td>
           <td role="cell" data-label=${w.mode}>${w.modes[o.mode] ?? o.mode}</td>

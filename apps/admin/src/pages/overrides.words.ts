@@ -14,6 +14,11 @@ const zh = {
   reasonColumn: '理由',
   expires: '到期日（留空：直到撤销）',
   expiresHint: (zone: string) => `到期日当天 23:59:59 失效（${zone}）。`,
+  /** The chosen scheme's override rule (`overrides.maxDays`, `overrides.maxStep`), said before the request is sent. */
+  ruleHint: (maxDays: number | null, maxStep: number | undefined) =>
+    [maxDays !== null ? `须设到期日，最长 ${maxDays} 天` : '', maxStep !== undefined ? `较当前等级每次最多调整 ${maxStep} 级` : '']
+      .filter(Boolean)
+      .join('；') + '。',
   submit: '提交申请',
   saving: '正在提交…',
   requested: '已提交，等待复核。',
@@ -48,7 +53,7 @@ const zh = {
     'reason-required': () => '请填写理由',
     'reason-too-long': ({ max }: CheckData) => `理由最多 ${max} 个字符`,
     'not-a-date': () => '不是有效日期',
-    'expiry-past': () => '到期日须晚于今天',
+    'expiry-past': () => '到期日不能早于今天',
     'revoke-note': () => '请说明撤销原因',
     'no-subject': () => '请先打开一位客户',
     'no-change': () => '请至少修改一项',
@@ -107,6 +112,10 @@ const tw: typeof zh = {
   reasonColumn: '理由',
   expires: '到期日（留空：直到撤銷）',
   expiresHint: (zone: string) => `到期日當天 23:59:59 失效（${zone}）。`,
+  ruleHint: (maxDays: number | null, maxStep: number | undefined) =>
+    [maxDays !== null ? `須設到期日，最長 ${maxDays} 天` : '', maxStep !== undefined ? `較目前等級每次最多調整 ${maxStep} 級` : '']
+      .filter(Boolean)
+      .join('；') + '。',
   submit: '送出申請',
   saving: '正在送出…',
   requested: '已送出，等待複核。',
@@ -132,7 +141,7 @@ const tw: typeof zh = {
     'reason-required': () => '請填寫理由',
     'reason-too-long': ({ max }: CheckData) => `理由最多 ${max} 個字元`,
     'not-a-date': () => '不是有效日期',
-    'expiry-past': () => '到期日須晚於今天',
+    'expiry-past': () => '到期日不能早於今天',
     'revoke-note': () => '請說明撤銷原因',
     'no-subject': () => '請先開啟一位客戶',
     'no-change': () => '請至少修改一項',
@@ -191,6 +200,13 @@ const en: typeof zh = {
   reasonColumn: 'Reason',
   expires: 'Expires on (empty: until revoked)',
   expiresHint: (zone: string) => `Ends at 23:59:59 that day (${zone}).`,
+  ruleHint: (maxDays: number | null, maxStep: number | undefined) =>
+    [
+      maxDays !== null ? `An expiry is required, at most ${maxDays} days ahead` : '',
+      maxStep !== undefined ? `at most ${maxStep} ${maxStep === 1 ? 'level' : 'levels'} from the level now` : '',
+    ]
+      .filter(Boolean)
+      .join('; ') + '.',
   submit: 'Submit request',
   saving: 'Submitting…',
   requested: 'Submitted; waiting for an approver.',
@@ -217,7 +233,7 @@ const en: typeof zh = {
     'reason-required': () => 'A reason is required',
     'reason-too-long': ({ max }: CheckData) => `At most ${max} characters`,
     'not-a-date': () => 'Not a date',
-    'expiry-past': () => 'The expiry must be after today',
+    'expiry-past': () => 'The expiry date cannot be before today',
     'revoke-note': () => 'Say why it is revoked',
     'no-subject': () => 'Open a customer first',
     'no-change': () => 'Change at least one field',

@@ -1,6 +1,7 @@
 import { hasRole, Overrides, requestableSchemes } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { OverrideMode, SubjectKind } from '@tierkit/core';
+import { overrideRuleOf } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { client } from '../console-client.js';
@@ -98,7 +99,11 @@ export class SubjectOverrides extends LitElement {
     if (!this.ctx) return nothing;
     const w = OVERRIDE_WORDS[this.ctx.locale];
     const schemes = this.#schemes();
-    const levels = schemes.find((s) => s.key === this.scheme)?.levels ?? [];
+    const chosen = schemes.find((s) => s.key === this.scheme);
+    const levels = chosen?.levels ?? [];
+    // What the scheme's rule asks (an expiry within maxDays, at most maxStep levels), before the API says it.
+    const rule = chosen ? overrideRuleOf(chosen) : undefined;
+    const ruleHint = rule && (rule.maxDays !== null || rule.maxStep !== undefined) ? w.ruleHint(rule.maxDays, rule.maxStep) : '';
     const nameOf = (n: Readonly<Record<string, string>>) => n[this.ctx?.locale ?? 'zh-CN'] ?? n.en ?? '';
     const f = {
       scheme: this.#field('scheme'),
@@ -136,7 +141,9 @@ export class SubjectOverrides extends LitElement {
         <input name="expiresOn" type="date" min=${bankToday()} aria-invalid=${f.expiresOn.invalid}
           aria-describedby=${`ovr-expires-hint${f.expiresOn.describedBy ? ` ${f.expiresOn.describedBy}` : ''}`}>
       </label>
-      <span class="hint" id="ovr-expires-hint">${w.expiresHint(bankTimeZone())}</span>${f.expiresOn.error}
+      <span class="hint" id="ovr-expires-hint">${w.expiresHint(bankTimeZone())}${
+        ruleHint ? html` <span data-testid="override-rule-hint">${ruleHint}</span>` : nothing
+      }</span>${f.expiresOn.error}
       <button type="submit" ?disabled=${this.#overrides.state.saving}>${w.submit}</button>
     </form>`;
   }

@@ -196,7 +196,9 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   const last = items.at(-1);
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
   return {
-    items: await Promise.all(items.map(async (r) => overrideView(r, now, callerOf(deps, r, now, await mine([r.override.requestedBy]))))),
+    items: await Promise.all(
+      items.map(async (r) => overrideView(r, now, callerOf(deps, r, now, await mine([r.override.requestedBy])), deps.unmaskNames)),
+    ),
     nextCursor: rows.length > q.limit && last ? encodeCursor('overrides', { createdAt: last.createdAt, id: last.override.id }) : null,
   };
 }

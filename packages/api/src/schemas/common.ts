@@ -71,11 +71,12 @@ export const SchemeSummarySchema = z
         maxDays: z.number().int().nullable(),
         order: z.array(z.string()).readonly().optional(),
         loosenNeeds: z.enum(OVERRIDE_APPROVERS).optional(),
+        maxStep: z.number().int().optional(),
       })
       .optional()
       .openapi({
         description:
-          'The policy’s rule for overrides of this scheme, when it has one (absent: any officer may file one, a relationship manager for their book too; any approver approves; no expiry needed). `requestedBy`: `book` (officers, relationship managers too), `tenant` (staff who see the whole bank only), `none`; `approvedBy`: the weakest role that approves; `maxDays`: an expiry at most this many days ahead is required (null: none needed); `order`: the levels from the strictest for the bank’s controls to the loosest (not the ranks: credit’s `NR` ranks lowest yet is loose); `loosenNeeds`: the role that must approve an override able to hold the subject on the looser side (a `fixed` one at any level but the first of `order`; a `floor` above a level that is stricter than it), whatever the rules give now, or whose approval ends one in force and leaves a looser level, and that must revoke one when the level after revocation is looser than the one held',
+          'The policy’s rule for overrides of this scheme, when it has one (absent: any officer may file one, a relationship manager for their book too; any approver approves; no expiry needed). `requestedBy`: `book` (officers, relationship managers too), `tenant` (staff who see the whole bank only), `none`; `approvedBy`: the weakest role that approves; `maxDays`: an expiry at most this many days ahead is required (null: none needed); `order`: the levels from the strictest for the bank’s controls to the loosest (not the ranks: credit’s `NR` ranks lowest yet is loose); `loosenNeeds`: the role that must approve an override able to hold the subject on the looser side (a `fixed` one at any level but the first of `order`; a `floor` above a level that is stricter than it), whatever the rules give now, or whose approval ends one in force and leaves a looser level, and that must revoke one when the level after revocation is looser than the one held; `maxStep`: the most levels (by rank) an override may set away from the level the subject holds when it is filed (absent: no bound; beyond it, 422 `override_jump_too_far`)',
         example: {
           requestedBy: 'tenant',
           approvedBy: 'approver',

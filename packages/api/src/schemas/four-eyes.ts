@@ -84,6 +84,9 @@ export const OverrideSchema = z
   .object({
     id: z.string(),
     subject: z.string(),
+    subjectName: z.string().optional().openapi({
+      description: 'The customer’s display name, masked as elsewhere (張*明) unless the caller may see names in full (docs/domain.md §8)',
+    }),
     scheme: z.string(),
     level: z.string(),
     mode: z.enum(OVERRIDE_MODES),
@@ -154,6 +157,10 @@ export const ApprovalItemSchema = z
     id: z.string(),
     scheme: z.string(),
     subject: z.string().nullable(),
+    subjectName: z.string().nullable().optional().openapi({
+      description:
+        'The subject’s display name for an override, masked as elsewhere unless the caller may see names in full; null for other kinds',
+    }),
     summary: z.string(),
     reason: z.string().nullable().openapi({ description: 'An override request’s reason; null for a level sign-off and a policy version' }),
     currentLevel: z.string().nullable().openapi({
@@ -216,6 +223,25 @@ export const ApprovalItemSchema = z
       description:
         'Null when a staff member other than its requester may approve it now. Else why nobody on staff can: four eyes bars the requester (every credential of theirs) and no other tenant-wide staff member holds `approvalNeeds` or above — `no-other-admin` (say, an admin-level override filed by the tenant’s only admin), `no-other-approver`. It waits until someone is promoted (`PUT /v1/staff/{id}`; with no admin credential, the operator’s `tierkit staff role`), or is rejected or withdrawn; the requester may never approve it. An unowned key is not counted as staff. Read when the page is.',
     }),
+    ruleProblems: z
+      .array(
+        z.union([
+          z.object({
+            code: z.literal('override_jump_too_far'),
+            params: z.object({ from: z.string(), steps: z.number().int(), maxStep: z.number().int() }),
+          }),
+          z.object({
+            code: z.enum(['expiry_required', 'expiry_too_late']),
+            params: z.object({ maxDays: z.number().int(), latest: instant }),
+          }),
+        ]),
+      )
+      .readonly()
+      .optional()
+      .openapi({
+        description:
+          'For an override: what the scheme’s override rule in force would refuse if it were approved now, by the codes a request is refused with (`override_jump_too_far`: more levels from the level now than `overrides.maxStep`, params `from`, `steps`, `maxStep`; `expiry_required` / `expiry_too_late`: `overrides.maxDays`, params `maxDays`, `latest`). A request filed before the rule, or before the subject’s level moved; approving it is refused (422), rejecting it is not. Empty when none; absent for other kinds',
+      }),
   })
   .openapi('ApprovalItem');
 

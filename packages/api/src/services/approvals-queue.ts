@@ -17,7 +17,8 @@ import { levelWhy, type ApprovalItem, type PendingApproval } from './approval-it
 import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
 import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
-import { approvalNeeds, overrideHash, type OverrideView } from './override-requests.js';
+import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
+import { maskName } from '../mask.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /**
@@ -177,6 +178,7 @@ const pendingOverrideApprovals: ApprovalSource = {
           id: o.id,
           scheme: o.scheme,
           subject: r.subject,
+          subjectName: deps.unmaskNames ? r.subjectName : maskName(r.subjectName),
           summary: `${names.scheme}: ${what}${o.expiresAt ? `${words.until}${expiryText(o.expiresAt, timeZone)}` : ''}`,
           reason: o.reason,
           currentLevel: current,
@@ -190,6 +192,7 @@ const pendingOverrideApprovals: ApprovalSource = {
           ageSeconds: 0,
           contentHash: overrideHash(r),
           approvalNeeds: approvalNeedsOf(tp, o),
+          ruleProblems: overrideRuleProblems(tp.schemes.get(o.scheme), o, current, deps.now()),
           requesters: [r.override.requestedBy],
         };
       },

@@ -4,6 +4,7 @@ import {
   mayRequestOverride,
   overrideApproverNeeded,
   overrideExpiryProblem,
+  overrideJumpProblem,
   overrideRuleOf,
   revocationApproverNeeded,
   type OverrideApprover,
@@ -11,6 +12,7 @@ import {
   type OverrideDecision,
   type OverrideMode,
   type Override,
+  type OverrideRuleProblem,
   type OverrideStatus,
   type SchemeDefinition,
 } from '@tierkit/core';
@@ -34,6 +36,7 @@ import {
 } from '@tierkit/db';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
+import { maskName } from '../mask.js';
 import { invalid, ProblemError, subjectClosed } from '../problem.js';
 import { refusal } from '../auth/access.js';
 import { withdrawnByClosing } from './closing-withdrawal.js';
@@ -105,10 +108,11 @@ export function callerOf(deps: ApiDeps, r: OverrideRecord, now: string, requeste
 }
 
 /** The override as `caller` sees it. */
-export function overrideView(r: OverrideRecord, now: string, caller: OverrideCaller): OverrideView {
+export function overrideView(r: OverrideRecord, now: string, caller: OverrideCaller, unmask: boolean): OverrideView {
   const status = stateOf(r, now);
   return {
     id: r.override.id,
+    subjectName: unmask ? r.subjectName : maskName(r.subjectName),
     ...overrideContent(r),
     status,
     inForce: status === 'approved',
@@ -199,6 +203,39 @@ function checkRule(deps: ApiDeps, scheme: SchemeDefinition, input: OverrideInput
     ]);
 }
 
+/**
+ * The scheme's `maxStep` (`overrides.maxStep`) for an override to `level` of a subject holding `from`
+ * now: 422 `unprocessable`, code `override_jump_too_far` on `level`, when it moves further. Refused, not
+ * sent to a senior approver: a customer that far from what the rules give is a case for the rules.
+ */
+function checkJump(
+  scheme: SchemeDefinition,
+  from: string | undefined,
+  o: { readonly level: string; readonly mode: OverrideMode },
+  subject: string,
+): void {
+  const level = o.level;
+  const jump = overrideJumpProblem(overrideRuleOf(scheme), scheme.levels, from, level, o.mode);
+  if (!jump) return;
+  throw new ProblemError(
+    'unprocessable',
+    `An override of ${scheme.key} may move subject "${subject}" at most ${jump.maxStep} level(s) from the one it holds (${jump.from}); "${level}" is ${jump.steps} away (overrides.maxStep). Nothing was filed or changed.`,
+    [
+      {
+        path: 'level',
+        message: `at most ${jump.maxStep} level(s) from ${jump.from} (overrides.maxStep)`,
+        code: jump.code,
+        params: { scheme: scheme.key, from: jump.from, level, steps: jump.steps, maxStep: jump.maxStep },
+      },
+    ],
+  );
+}
+
+/** The subject's level in `scheme` now (undefined: none yet), what `checkJump` measures from. */
+async function heldLevel(db: Executor, deps: ApiDeps, subjectId: string, scheme: string): Promise<string | undefined> {
+  return (await listAssignments(db, deps.tenantId, subjectId)).find((a) => a.scheme === scheme)?.level;
+}
+
 async function record(
   trx: Executor,
   deps: ApiDeps,
@@ -240,7 +277,7 @@ export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = de
 /** The view of `r` as the caller sees it. */
 async function viewFor(deps: ApiDeps, db: Executor, r: OverrideRecord, now: string): Promise<OverrideView> {
   const byYou = await requestedByCaller(db, deps.tenantId, deps.principal.actor)([r.override.requestedBy]);
-  return overrideView(r, now, callerOf(deps, r, now, byYou));
+  return overrideView(r, now, callerOf(deps, r, now, byYou), deps.unmaskNames);
 }
 
 /** The override and every step of its life, oldest first. */
@@ -261,7 +298,9 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   const subject = await subjectOr404(deps, externalId);
   // An override holds a level the customer is tiered at; one who left is tiered no more.
   if (subject.closedAt !== null) throw subjectClosed(externalId, subject, 'params.id', 'no override can be requested for it');
-  checkRule(deps, checkInput(tp, subject, input, nowIso), input, now);
+  const scheme = checkInput(tp, subject, input, nowIso);
+  checkRule(deps, scheme, input, now);
+  checkJump(scheme, await heldLevel(deps.db, deps, subject.id, input.scheme), input, externalId);
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
   return deps.db.transaction().execute(async (trx) => {
@@ -419,7 +458,9 @@ export async function editOverride(
       reason: patch.reason ?? o.reason,
       expiresAt: patch.expiresAt === undefined ? o.expiresAt : patch.expiresAt,
     };
-    checkRule(deps, checkInput(tp, subject, next, nowIso), next, deps.now());
+    const scheme = checkInput(tp, subject, next, nowIso);
+    checkRule(deps, scheme, next, deps.now());
+    checkJump(scheme, await heldLevel(trx, deps, subject.id, next.scheme), next, r.subject);
     const hash = contentHash({ subject: r.subject, ...next } satisfies OverrideContent);
     await step(trx, deps, r, 'pending', { ...next, contentHash: hash, updatedAt: nowIso });
     const edited = await overrideOr404(deps, id, trx);
@@ -516,9 +557,11 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
         );
     }
     // The level before this approval, to compare with the one it brings: see the check after the re-evaluation.
-    const before = approve
-      ? (await listAssignments(trx, deps.tenantId, subject.id)).find((a) => a.scheme === r.override.scheme)?.level
-      : undefined;
+    const before = approve ? await heldLevel(trx, deps, subject.id, r.override.scheme) : undefined;
+    // A request filed before the policy bounded the step (or while the subject held another level) is
+    // judged by the rule in force, as maxDays is above: 422, and the request stays pending for a rejection.
+    const inForce = approve ? tp.schemes.get(r.override.scheme) : undefined;
+    if (inForce) checkJump(inForce, before, r.override, r.subject);
     const decided = await changeOverride(
       trx,
       deps.tenantId,
@@ -570,6 +613,27 @@ export function approvalNeeds(
   o: { readonly level: string; readonly mode: OverrideMode },
 ): { readonly role: OverrideApprover; readonly loosens: boolean } {
   return overrideApproverNeeded(overrideRuleOf(scheme), scheme.levels, o.level, o.mode);
+}
+
+/**
+ * What the rule in force would refuse in approving `o` now, for a subject at `current` (null: no level
+ * yet): the steps past `maxStep`, an expiry `maxDays` does not allow — the checks `decideOverride` makes,
+ * by the codes a request is refused with, for the approvals queue to warn of before anyone presses Approve.
+ */
+export function overrideRuleProblems(
+  scheme: SchemeDefinition | undefined,
+  o: { readonly level: string; readonly mode: OverrideMode; readonly expiresAt: string | null },
+  current: string | null,
+  now: Date,
+): OverrideRuleProblem[] {
+  if (!scheme) return [];
+  const rule = overrideRuleOf(scheme);
+  const out: OverrideRuleProblem[] = [];
+  const jump = overrideJumpProblem(rule, scheme.levels, current, o.level, o.mode);
+  if (jump) out.push({ code: jump.code, params: { from: jump.from, steps: jump.steps, maxStep: jump.maxStep } });
+  const expiry = overrideExpiryProblem(rule, o.expiresAt, now);
+  if (expiry) out.push({ code: expiry.code, params: { maxDays: expiry.maxDays, latest: expiry.latest } });
+  return out;
 }
 
 /** 403 `forbidden` unless the caller's role is `needed` or stronger, naming the rule of the policy that asks for it. */

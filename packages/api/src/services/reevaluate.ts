@@ -281,9 +281,8 @@ export function planReevaluation(
   const events = run.events.map((ev) => {
     const o = ev.reason === 'override' && ev.ruleId !== null ? byId.get(ev.ruleId) : undefined;
     const period = periodOfEvent(ev);
-    // The note names the event's own month: a re-dated override event saying "evaluated <month with
-    // data>" would contradict its period (and the event-period migration read period from that note).
-    const note = period !== ev.period ? `decided in ${period}` : periods.length > 1 ? `evaluated ${ev.period}` : null;
+    // No note: the event's month is its `period`, which each reader words in its own language (a
+    // sentence stored here, "decided in 2026-12", was printed as English in every locale).
     return {
       id: sortableId(now),
       subjectId: subject.id,
@@ -293,7 +292,7 @@ export function planReevaluation(
       at: nowIso,
       reason: ev.reason,
       ruleId: ev.ruleId,
-      note,
+      note: null,
       actor: o ? o.requestedBy : actor,
       approvedBy: o ? o.approvedBy : null,
       policyVersion: ev.policyVersion,

@@ -22,7 +22,7 @@ const enPeriod = { month: 'month', quarter: 'quarter', year: 'year' } as const;
 export const entitlementPanelTerms: Translations<EntitlementPanelTerms> = {
   'zh-CN': {
     title: '我的权益',
-    kinds: { feature: '专属服务', quota: '使用额度', rate: '利率优惠', limit: '额度倍数' },
+    kinds: { feature: '专属服务', quota: '使用额度', rate: '利率调整', limit: '额度倍数' },
     restrictions: '限制措施',
     blocked: '暂停的权益',
     blockedTag: '已暂停',
@@ -36,7 +36,7 @@ export const entitlementPanelTerms: Translations<EntitlementPanelTerms> = {
   },
   'zh-TW': {
     title: '我的權益',
-    kinds: { feature: '專屬服務', quota: '使用額度', rate: '利率優惠', limit: '額度倍數' },
+    kinds: { feature: '專屬服務', quota: '使用額度', rate: '利率調整', limit: '額度倍數' },
     restrictions: '限制措施',
     blocked: '暫停的權益',
     blockedTag: '已暫停',

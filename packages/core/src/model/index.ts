@@ -30,5 +30,7 @@ export {
   overrideApproverNeeded,
   revocationApproverNeeded,
   looserLevel,
+  overrideJumpProblem,
+  levelSteps,
 } from './override-rule.js';
 export { CLOSING_FLOOR } from './api.js';

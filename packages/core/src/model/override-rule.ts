@@ -28,6 +28,14 @@ export interface OverrideRule {
    */
   readonly maxDays: number | null;
   /**
+   * The most levels (counted by rank order) an override may set away from the level the subject holds
+   * when it is filed or edited; absent: no bound. A courtesy tier for a customer near the line is one
+   * step; three tiers at once is a different customer, and is refused (422 `override_jump_too_far`)
+   * rather than sent to a more senior approver: the rules are what should be changed then
+   * ({@link overrideJumpProblem}).
+   */
+  readonly maxStep?: number;
+  /**
    * The scheme's levels from the strictest for the bank's controls to the loosest, each once; required
    * with `loosenNeeds`, which means nothing without it. Stated, not read off the ranks: a rank orders a
    * grade for display and for floors, and need not follow strictness (credit's `NR` ranks lowest, yet
@@ -87,6 +95,35 @@ export function overrideExpiryProblem(
   if (latest === null || rule.maxDays === null) return undefined;
   if (expiresAt === null) return { code: 'expiry_required', maxDays: rule.maxDays, latest };
   return Date.parse(expiresAt) > Date.parse(latest) ? { code: 'expiry_too_late', maxDays: rule.maxDays, latest } : undefined;
+}
+
+/**
+ * Why an override to `level` breaks `rule`'s `maxStep` for a subject that holds `from` now: the number of
+ * levels between them (by the order of their ranks) exceeds it. A `fixed` override is measured either
+ * way; a `floor` only upwards, since one at or below the level now moves nobody. Undefined when it does
+ * not, when the rule sets no bound, or when either level is unknown (no level yet: nothing to step from).
+ */
+export function overrideJumpProblem(
+  rule: OverrideRule,
+  levels: readonly LevelDef[],
+  from: string | null | undefined,
+  level: string,
+  mode: OverrideMode = 'fixed',
+): { readonly code: 'override_jump_too_far'; readonly maxStep: number; readonly steps: number; readonly from: string } | undefined {
+  if (rule.maxStep === undefined || from === null || from === undefined) return undefined;
+  const rank = (key: string) => levels.find((l) => l.key === key)?.rank;
+  const [a, b] = [rank(level), rank(from)];
+  if (mode === 'floor' && a !== undefined && b !== undefined && a <= b) return undefined;
+  const steps = levelSteps(levels, from, level);
+  return steps !== undefined && steps > rule.maxStep ? { code: 'override_jump_too_far', maxStep: rule.maxStep, steps, from } : undefined;
+}
+
+/** How many levels lie between `a` and `b` in rank order (0: the same level); undefined when either is not a level. */
+export function levelSteps(levels: readonly LevelDef[], a: string, b: string): number | undefined {
+  const ranked = [...levels].sort((x, y) => x.rank - y.rank).map((l) => l.key);
+  const ia = ranked.indexOf(a);
+  const ib = ranked.indexOf(b);
+  return ia < 0 || ib < 0 ? undefined : Math.abs(ia - ib);
 }
 
 /** Whether `a` is a looser level than `b` under `rule`'s `order` (false when either is unknown or no order is set). */

@@ -80,6 +80,11 @@ export const retailTier: SchemeDefinition = {
   category: 'value',
   audience: 'customer',
   name: t('客户等级', '客戶等級', 'customer tier'),
+  // A relationship manager's courtesy tier is theirs to file, as before, but it comes back for review
+  // within a year (a bank's usual retention courtesy runs 3–6 months) and moves one tier at most: a
+  // customer three tiers from what their balances give is a case for the rules, not for an exception
+  // (docs/domain.md, "Overrides"). Overrides approved before this rule keep their decision.
+  overrides: { requestedBy: 'book', approvedBy: 'approver', maxDays: 366, maxStep: 1 },
   levels: [
     { key: 'standard', rank: 0, name: t('普通', '普通', 'Standard'), color: 'neutral' },
     { key: 'gold', rank: 1, name: t('金卡', '金卡', 'Gold'), color: 'gold' },

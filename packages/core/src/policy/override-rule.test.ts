@@ -6,6 +6,7 @@ import {
   mayRequestOverride,
   overrideApproverNeeded,
   overrideExpiryProblem,
+  overrideJumpProblem,
   overrideRuleOf,
   revocationApproverNeeded,
   validatePolicyPack,
@@ -77,7 +78,7 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
       order: ['high', 'medium', 'unassessed', 'low'],
       loosenNeeds: 'admin',
     });
-    assert.deepEqual(by.get('retail-tier'), { requestedBy: 'book', approvedBy: 'approver', maxDays: null });
+    assert.deepEqual(by.get('retail-tier'), { requestedBy: 'book', approvedBy: 'approver', maxDays: 366, maxStep: 1 });
     // Every staff classification of the default pack is out of a relationship manager's hands.
     for (const s of r.pack.schemes.filter((x) => x.audience === 'staff')) assert.equal(by.get(s.key)?.requestedBy, 'tenant', s.key);
   });
@@ -93,7 +94,7 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
     assert.equal(overrideExpiryProblem(rule, null, now)?.code, 'expiry_required');
     assert.equal(overrideExpiryProblem(rule, '2026-06-30T00:00:00.001Z', now)?.code, 'expiry_too_late');
     assert.equal(overrideExpiryProblem(rule, '2026-06-30T00:00:00.000Z', now), undefined);
-    assert.equal(overrideExpiryProblem(overrideRuleOf(defaultPolicyPack.schemes[0]!), null, now), undefined);
+    assert.equal(overrideExpiryProblem({ ...rule, maxDays: null }, null, now), undefined);
 
     const levels = aml().levels;
     // A fixed level pins the grade from above too: any level but 高 can hold the customer low once the
@@ -143,5 +144,42 @@ describe('a scheme’s rule for overrides (`overrides`)', () => {
     assert.deepEqual(overrideApproverNeeded(rule, band.levels, 'unassessed', 'floor'), { role: 'approver', loosens: false });
     assert.deepEqual(revocationApproverNeeded(rule, 'unassessed', 'low'), { role: 'admin', loosens: true });
     assert.deepEqual(revocationApproverNeeded(rule, 'low', 'unassessed'), { role: 'approver', loosens: false });
+  });
+});
+
+describe('the card tier’s bound (`maxStep`, `maxDays`) in the default pack', () => {
+  const retail = () => {
+    const s = defaultPolicyPack.schemes.find((x) => x.key === 'retail-tier');
+    if (!s) throw new Error('no retail-tier in the default pack');
+    return s;
+  };
+
+  it('moves one tier at most: 普通 → 钻石卡 is three, refused; a fixed level may not drop two either; a floor at or below the level now moves nobody', () => {
+    const rule = overrideRuleOf(retail());
+    const levels = retail().levels;
+    assert.deepEqual(overrideJumpProblem(rule, levels, 'standard', 'diamond'), {
+      code: 'override_jump_too_far',
+      maxStep: 1,
+      steps: 3,
+      from: 'standard',
+    });
+    assert.equal(overrideJumpProblem(rule, levels, 'standard', 'gold'), undefined);
+    assert.equal(overrideJumpProblem(rule, levels, 'diamond', 'gold', 'fixed')?.steps, 2);
+    assert.equal(overrideJumpProblem(rule, levels, 'diamond', 'gold', 'floor'), undefined);
+    assert.equal(overrideJumpProblem(rule, levels, 'standard', 'platinum', 'floor')?.steps, 2);
+    // No level yet: nothing to step from.
+    assert.equal(overrideJumpProblem(rule, levels, undefined, 'diamond'), undefined);
+    // A scheme without the bound: none.
+    assert.equal(overrideJumpProblem(overrideRuleOf(aml()), aml().levels, 'unassessed', 'high'), undefined);
+  });
+
+  it('needs an expiry within 366 days, and the bound is a valid pack field (1..100)', () => {
+    const now = new Date('2026-12-05T00:00:00.000Z');
+    const rule = overrideRuleOf(retail());
+    assert.equal(overrideExpiryProblem(rule, null, now)?.code, 'expiry_required');
+    assert.equal(overrideExpiryProblem(rule, '2036-12-05T00:00:00.000Z', now)?.code, 'expiry_too_late');
+    assert.equal(overrideExpiryProblem(rule, '2027-06-05T00:00:00.000Z', now), undefined);
+    const bad = { ...JSON.parse(JSON.stringify(retail())), overrides: { ...rule, maxStep: 0 } };
+    assert.equal(checkSchemeDocument(defaultPolicyPack, 'retail-tier', bad).ok, false);
   });
 });

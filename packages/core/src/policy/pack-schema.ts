@@ -98,6 +98,7 @@ export const overrideRuleSchema = z.object({
   maxDays: z.number().int().min(1).max(3660).nullable(),
   order: z.array(z.string()).optional(),
   loosenNeeds: z.enum(OVERRIDE_APPROVERS).optional(),
+  maxStep: z.number().int().min(1).max(100).optional(),
 });
 
 export const schemeDefinitionSchema = z.object({

@@ -29,6 +29,8 @@ export interface ApprovalItem {
   readonly scheme: string;
   /** External id of the subject, for overrides and levels; null for policies. */
   readonly subject: string | null;
+  /** An override's customer's display name, masked unless the caller may see names in full; null or absent otherwise. */
+  readonly subjectName?: string | null;
   /**
    * One line for the queue, e.g. "客户等级: 金卡 → 白金卡 (固定为该等级)，至 2027-03-31"; an override that would
    * not move the level says so without an arrow, "customer tier: never below Gold (now Diamond)".
@@ -89,6 +91,12 @@ export interface ApprovalItem {
    */
   readonly approvalNeeds: OverrideApprover;
   /**
+   * An override's breaches of its scheme's rule in force, as approving it now would be refused (422):
+   * a request filed before the rule, or before its subject's level moved. Empty when none; absent for
+   * other kinds (and from older servers). A console shows them as a warning on the card.
+   */
+  readonly ruleProblems?: readonly OverrideRuleProblem[];
+  /**
    * Null when a staff member other than its requester may approve it; else why nobody on staff can
    * (`ApprovalBlock`): a console says so and points to promoting someone, rather than showing a request
    * nobody will ever pick up. Read when the page is.
@@ -126,6 +134,17 @@ export interface LevelWhy {
   readonly ruleId: string;
   readonly figures: readonly LevelWhyFigure[];
 }
+
+/** One breach of an override rule ({@link ApprovalItem.ruleProblems}), by the code a request is refused with. */
+export type OverrideRuleProblem =
+  | {
+      readonly code: 'override_jump_too_far';
+      readonly params: { readonly from: string; readonly steps: number; readonly maxStep: number };
+    }
+  | {
+      readonly code: 'expiry_required' | 'expiry_too_late';
+      readonly params: { readonly maxDays: number; readonly latest: string };
+    };
 
 export interface ApprovalsPage {
   readonly items: readonly ApprovalItem[];

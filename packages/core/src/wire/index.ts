@@ -20,6 +20,6 @@ export { IMPORT_KINDS, IMPORT_ENCODINGS, IMPORT_AMOUNTS, IMPORT_MODES } from './
 export { OVERRIDE_MODES } from '../model/override.js';
 // Which schemes a caller may file an override of: the console offers only those, by the API's own rule.
 export type { OverrideRule, OverrideCaller } from '../model/override-rule.js';
-export { DEFAULT_OVERRIDE_RULE, mayRequestOverride, overrideRuleOf } from '../model/override-rule.js';
+export { DEFAULT_OVERRIDE_RULE, levelSteps, mayRequestOverride, overrideRuleOf } from '../model/override-rule.js';
 // The earliest closing the API takes: the console tells its floor of 2000 from a final month's end by it.
 export { CLOSING_FLOOR } from '../model/api.js';

@@ -36,6 +36,8 @@ export interface OverrideOutcome {
 /** An override request as staff see it (never sent to a customer's credential). */
 export interface Override extends OverrideContent, OverrideOutcome {
   readonly id: string;
+  /** The customer's display name, masked unless the caller may see names in full (absent from older servers). */
+  readonly subjectName?: string;
   readonly status: OverrideStatus;
   /** Whether it decides the subject's level now (approved, not revoked, not expired). */
   readonly inForce: boolean;

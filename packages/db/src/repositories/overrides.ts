@@ -348,6 +348,8 @@ export interface OverrideRecord extends OverrideOutcome {
   readonly override: OverrideInfo;
   readonly subjectId: string;
   readonly subject: string;
+  /** The subject's display name, unmasked: whoever sends it on masks it as its reader may see it. */
+  readonly subjectName: string;
   readonly status: OverrideStatus;
   readonly contentHash: string;
   readonly createdAt: string;
@@ -363,15 +365,16 @@ function overridesWithSubject(db: Executor, tenantId: string) {
       j.onRef('subjects.id', '=', 'overrides.subject_id').onRef('subjects.tenant_id', '=', 'overrides.tenant_id'),
     )
     .selectAll('overrides')
-    .select('subjects.external_id')
+    .select(['subjects.external_id', 'subjects.display_name'])
     .where('overrides.tenant_id', '=', tenantId);
 }
 
-function toRecord(row: OverrideRow & { external_id: string }): OverrideRecord {
+function toRecord(row: OverrideRow & { external_id: string; display_name: string }): OverrideRecord {
   return {
     override: toOverride(row),
     subjectId: row.subject_id,
     subject: row.external_id,
+    subjectName: row.display_name,
     status: row.status as OverrideStatus,
     contentHash: row.content_hash,
     createdAt: row.created_at,
