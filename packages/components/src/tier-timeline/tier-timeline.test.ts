@@ -275,6 +275,15 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
       expect(firstInView(el)).to.be.within(start + Math.floor(2400 / (row * 1.5)), start + Math.ceil(2400 / row) + 1);
     });
 
+    it('another history, with no long notes, gets rows of its own height back', async () => {
+      const el = await timeline(history(0, 10));
+      const tall = items(el)[0]!.getBoundingClientRect().height;
+      el.data = makeHistory(300);
+      for (let i = 0; i < 3; i++) await settle(el);
+      expect(text(items(el)[0])).to.not.contain('Relationship manager review');
+      expect(items(el)[0]!.getBoundingClientRect().height).to.be.below(tall - 5);
+    });
+
     it('End reaches and focuses the last change when the last rows are the taller ones', async () => {
       const el = await timeline(history(9990, 10_000));
       items(el)[0]!.focus();

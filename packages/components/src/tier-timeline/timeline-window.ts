@@ -89,6 +89,9 @@ export class TimelineWindow implements ReactiveController {
   #sync(events: readonly HistoryEvent[], timeZone: string): TimelineView {
     const tz = safeTimeZone(timeZone);
     if (!this.#view || this.#view.source !== events || this.#view.tz !== tz) {
+      // Other events (another customer, new data, a page more) have rows of their own length: measured
+      // anew rather than kept at the tallest of the last ones.
+      this.#unsize();
       const rows = buildRows(events, tz);
       const eventRow = new Int32Array(events.length);
       rows.forEach((r, i) => {
@@ -158,6 +161,11 @@ export class TimelineWindow implements ReactiveController {
     }
   }
 
+  /** Lets the rows take their natural heights again, which #measure reads at the next update. */
+  #unsize(): void {
+    (this.#scroller?.firstElementChild as HTMLElement | null)?.style.removeProperty('--_event');
+  }
+
   #scrollerElement(): HTMLElement | undefined {
     return this.#host.renderRoot.querySelector<HTMLElement>('[part="scroller"]') ?? undefined;
   }
@@ -174,8 +182,8 @@ export class TimelineWindow implements ReactiveController {
   }
 
   #onResize(): void {
-    // Another width wraps the rows anew: their natural heights are measured again (#measure).
-    (this.#scroller?.firstElementChild as HTMLElement | null)?.style.removeProperty('--_event');
+    // Another width wraps the rows anew.
+    this.#unsize();
     this.#viewport = this.#scroller?.clientHeight ?? 0;
     this.#host.requestUpdate();
   }
