@@ -232,6 +232,70 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     }
   });
 
+  describe('with 10,000 changes, some of whose notes wrap onto more lines than the rest', () => {
+    const note =
+      'Relationship manager review after a quarter-end asset fluctuation that needed a second approval and a documented exception';
+    // Rows `from`..`to` (newest first) carry the long note: the rows grow when the first of them is rendered.
+    const history = (from: number, to: number): TierEvent[] =>
+      makeHistory(10_000).map((e, i) => (i >= from && i < to ? { ...e, reason: 'override', note } : e));
+    const timeline = async (data: TierEvent[]) => {
+      const el = await fixture<TkTierTimeline>(
+        html`<tk-tier-timeline lang="en" .data=${data} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+      );
+      for (let i = 0; i < 3; i++) await settle(el);
+      return el;
+    };
+    const firstInView = (el: TkTierTimeline) => {
+      const view = shadow(el).querySelector('[part="scroller"]')!.getBoundingClientRect();
+      return Number(
+        items(el)
+          .find((r) => r.getBoundingClientRect().bottom > view.top + 1)
+          ?.getAttribute('aria-posinset'),
+      );
+    };
+
+    it('scrolling onto the taller rows keeps the view on the rows being read', async () => {
+      const el = await timeline(history(5030, 5040));
+      const scroller = shadow(el).querySelector<HTMLElement>('[part="scroller"]')!;
+      const row = items(el)[0]!.getBoundingClientRect().height;
+      scroller.scrollTop = scroller.scrollHeight / 2;
+      scroller.dispatchEvent(new Event('scroll'));
+      await settle(el);
+      const start = firstInView(el);
+      expect(start).to.be.within(4900, 5010);
+      // 2,400 px down in small steps, as a wheel does: the long notes come into the window on the way.
+      for (let i = 0; i < 60; i++) {
+        scroller.scrollTop += 40;
+        scroller.dispatchEvent(new Event('scroll'));
+        await settle(el);
+      }
+      expect(items(el)[0]!.getBoundingClientRect().height, 'the rows grew').to.be.greaterThan(row + 5);
+      // Rows read on the way down are at most `row` tall, so the view is at least this far on — and
+      // not hundreds of rows back, where the same scrollTop points under the taller rows' arithmetic.
+      expect(firstInView(el)).to.be.within(start + Math.floor(2400 / (row * 1.5)), start + Math.ceil(2400 / row) + 1);
+    });
+
+    it('another history, with no long notes, gets rows of its own height back', async () => {
+      const el = await timeline(history(0, 10));
+      const tall = items(el)[0]!.getBoundingClientRect().height;
+      el.data = makeHistory(300);
+      for (let i = 0; i < 3; i++) await settle(el);
+      expect(text(items(el)[0])).to.not.contain('Relationship manager review');
+      expect(items(el)[0]!.getBoundingClientRect().height).to.be.below(tall - 5);
+    });
+
+    it('End reaches and focuses the last change when the last rows are the taller ones', async () => {
+      const el = await timeline(history(9990, 10_000));
+      items(el)[0]!.focus();
+      press(items(el)[0]!, 'End');
+      for (let i = 0; i < 3; i++) await settle(el);
+      expect(active(el).getAttribute('aria-posinset')).to.equal('10000');
+      expect(text(active(el))).to.contain('Relationship manager review');
+      const view = shadow(el).querySelector('[part="scroller"]')!.getBoundingClientRect();
+      expect(active(el).getBoundingClientRect().top, 'the focused row is in view').to.be.within(view.top - 1, view.bottom);
+    });
+  });
+
   it('shows an empty state for no changes', async () => {
     const el = await fixture<TkTierTimeline>(html`<tk-tier-timeline lang="en" .data=${[]}></tk-tier-timeline>`);
     expect(text(shadow(el).querySelector('[part="empty"]'))).to.equal('No tier changes yet.');

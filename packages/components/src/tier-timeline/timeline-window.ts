@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { HistoryEvent } from '@tierkit/core';
 import { buildRows, safeTimeZone, type TimelineRow } from './timeline-rows.js';
-import { rowOffsets, scrollToReveal, visibleRange, type RowHeights, type RowRange } from './virtual-window.js';
+import { rowAt, rowOffsets, scrollToReveal, visibleRange, type RowHeights, type RowRange } from './virtual-window.js';
 import { timelineKeyTarget } from './timeline-keys.js';
 
 /** Pixels rendered beyond each edge of the viewport, so fast scrolling never shows a blank. */
@@ -28,7 +28,7 @@ interface TimelineView {
 
 /**
  * The timeline's windowing, apart from its rendering (the way @lit-labs/virtualizer separates the
- * layout from the element): builds the rows of the events, measures their heights once, follows the
+ * layout from the element): builds the rows of the events, measures their heights, follows the
  * scrolling box and its size, picks the rows in view, keeps the one tab stop and moves it with the
  * keyboard. The element renders `slice()` into the list it marks with `part="scroller"` and
  * `part="list"`, and wires `onScroll`, `onKey` and `onFocusIn`; paging stays with the HistoryPager.
@@ -39,6 +39,8 @@ export class TimelineWindow implements ReactiveController {
   #offsets: Float64Array = new Float64Array(1);
   #heights: RowHeights = { year: 32, event: 88 };
   #scrollPos = 0;
+  /** Set when #measure moved #scrollPos: the next update gives it to the scroller once its padding fits. */
+  #anchored: boolean | undefined;
   #viewport = 0;
   #range: RowRange = { start: 0, end: 0 };
   #focusIndex = 0;
@@ -87,6 +89,9 @@ export class TimelineWindow implements ReactiveController {
   #sync(events: readonly HistoryEvent[], timeZone: string): TimelineView {
     const tz = safeTimeZone(timeZone);
     if (!this.#view || this.#view.source !== events || this.#view.tz !== tz) {
+      // Other events (another customer, new data, a page more) have rows of their own length: measured
+      // anew rather than kept at the tallest of the last ones.
+      this.#unsize();
       const rows = buildRows(events, tz);
       const eventRow = new Int32Array(events.length);
       rows.forEach((r, i) => {
@@ -117,6 +122,8 @@ export class TimelineWindow implements ReactiveController {
       // CSSOM, not a style attribute: allowed under `style-src 'self'`.
       list.style.paddingBlockStart = `${Math.max(0, top)}px`;
       list.style.paddingBlockEnd = `${Math.max(0, total - (this.#offsets[this.#range.end] ?? total))}px`;
+      if (this.#anchored && this.#scroller) this.#scroller.scrollTop = this.#scrollPos;
+      this.#anchored = false;
       this.#measure(list);
     }
     if (this.#pendingFocus !== undefined) {
@@ -140,9 +147,23 @@ export class TimelineWindow implements ReactiveController {
     list.style.setProperty('--_event', `${event}px`);
     if (Math.abs(year - this.#heights.year) > 0.1 || Math.abs(event - this.#heights.event) > 0.1) {
       this.#heights = { year, event };
-      if (this.#view) this.#offsets = rowOffsets(this.#view.rows, this.#heights);
+      if (this.#view) {
+        // Every row above the view changed height too: at the same scrollTop, 5,000 rows down, the view
+        // would land hundreds of rows away from what was being read (or the row a key just focused, whose
+        // element would then show another change). Keep the row at the top of the view where it was.
+        const top = rowAt(this.#offsets, this.#scrollPos);
+        const into = this.#scrollPos - (this.#offsets[top] ?? 0);
+        this.#offsets = rowOffsets(this.#view.rows, this.#heights);
+        this.#scrollPos = (this.#offsets[top] ?? 0) + into;
+        this.#anchored = true;
+      }
       this.#host.requestUpdate();
     }
+  }
+
+  /** Lets the rows take their natural heights again, which #measure reads at the next update. */
+  #unsize(): void {
+    (this.#scroller?.firstElementChild as HTMLElement | null)?.style.removeProperty('--_event');
   }
 
   #scrollerElement(): HTMLElement | undefined {
@@ -161,8 +182,8 @@ export class TimelineWindow implements ReactiveController {
   }
 
   #onResize(): void {
-    // Another width wraps the rows anew: their natural heights are measured again (#measure).
-    (this.#scroller?.firstElementChild as HTMLElement | null)?.style.removeProperty('--_event');
+    // Another width wraps the rows anew.
+    this.#unsize();
     this.#viewport = this.#scroller?.clientHeight ?? 0;
     this.#host.requestUpdate();
   }

@@ -2,7 +2,7 @@ import type { TimelineRow } from './timeline-rows.js';
 
 /*
  * Windowing arithmetic for the timeline: where each row starts, and which rows a scroll position
- * shows. Rows have two fixed heights (year header, event), measured from the DOM once.
+ * shows. Rows have two heights (year header, event), measured from the DOM (TimelineWindow).
  */
 
 export interface RowHeights {
