@@ -285,7 +285,7 @@ describe('the console words the API’s refusals', () => {
     await officer.http.send('PUT', '/v1/subjects/KS1/metrics', {
       metrics: [{ metric: 'aml_customer_risk', period: '2025-09', value: 95 }],
     });
-    const signOff = (await admin.http.send('GET', '/v1/subjects/KS1/levels/aml-test/approval')) as { contentHash: string };
+    const signOff = await admin.http.get<{ contentHash: string }>('/v1/subjects/KS1/levels/aml-test/approval');
     // Next month's figures grade them low: the high sign-off is superseded while the checker has it open.
     await officer.http.send('PUT', '/v1/subjects/KS1/metrics', {
       metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 10 }],
