@@ -9,12 +9,13 @@ import { checkSchemeDocument, defaultPolicyPack, type ProblemFieldError } from '
 import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
 import { fieldMessage, fieldName, fieldSays, refusedForFinalMonth, sayCheck, whyFailed } from '../../apps/admin/src/why-failed.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
-import { createApp } from '@tierkit/api';
+import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import { createClient } from '@tierkit/client';
 import { connect, sqliteFile } from '@tierkit/db';
 import SQLite from 'better-sqlite3';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture, refusal } from './kit-fixture.js';
+import { approvalTestPack } from '../support/test-pack.js';
 
 describe('the console words the API’s refusals', () => {
   const f = kitFixture();
@@ -290,6 +291,34 @@ describe('the console words the API’s refusals', () => {
     assert.match(whyFailed(e, 'zh-TW'), /^該客戶已銷戶，/);
     assert.match(whyFailed(e, 'en'), /^This customer has left the bank/);
     assert.doesNotMatch(whyFailed(e, 'zh-CN'), /Subject|closed/);
+  });
+
+  it('approving a sign-off of a level the customer no longer has: said as the level having moved on, in each language', async () => {
+    // A tenant whose AML high needs a sign-off, with two people: the officer who uploads, an admin who decides.
+    await provisionTenant(f.db.db, { id: 'bank-s', name: 'bank-s', pack: approvalTestPack(), now: NOW });
+    const key = async (role: 'officer' | 'admin') =>
+      f.clientWith((await createApiKey(f.db.db, { tenantId: 'bank-s', role, label: `sign-off ${role}`, now: NOW })).secret);
+    const officer = await key('officer');
+    const admin = await key('admin');
+    await admin.http.send('PUT', '/v1/subjects/KS1', { kind: 'customer', displayName: '王芳' });
+    // The officer's upload grades the customer high: a sign-off waits for someone else.
+    await officer.http.send('PUT', '/v1/subjects/KS1/metrics', {
+      metrics: [{ metric: 'aml_customer_risk', period: '2025-09', value: 95 }],
+    });
+    const signOff = await admin.http.get<{ contentHash: string }>('/v1/subjects/KS1/levels/aml-test/approval');
+    // Next month's figures grade them low: the high sign-off is superseded while the checker has it open.
+    await officer.http.send('PUT', '/v1/subjects/KS1/metrics', {
+      metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 10 }],
+    });
+    const e = await refusal(() =>
+      admin.http.send('POST', '/v1/subjects/KS1/levels/aml-test/approve', { contentHash: signOff.contentHash }),
+    );
+    assert.equal(e.status, 409, JSON.stringify(e));
+    assert.ok(e.errors?.some((x) => x.code === 'sign_off_superseded'));
+    assert.match(whyFailed(e, 'zh-CN'), /^该签核已失效：客户的等级已变为其他等级/);
+    assert.match(whyFailed(e, 'zh-TW'), /^該簽核已失效：客戶的等級已變為其他等級/);
+    assert.match(whyFailed(e, 'en'), /^This sign-off no longer applies: the customer's level has moved on/);
+    assert.doesNotMatch(whyFailed(e, 'zh-CN'), /superseded|sign-off/);
   });
 });
 

@@ -195,4 +195,18 @@ forEachDialect('four eyes: a level sign-off cannot be made to vanish', (f) => {
       figures: [{ metric: 'aml_customer_risk', label: 'customer risk', value: 93, unit: 'score', threshold: 80 }],
     });
   });
+
+  it('a level sign-off whose stored explanation says no rule still lists, with why null, not a failed page', async () => {
+    await customer('K8');
+    await ok(await aml('K8', '2025-10', 93));
+    const subject = await findSubjectByExternalId(f.db.db, t.tenantId, 'K8');
+    assert.ok(subject);
+    // As a hand-loaded or very old row may hold it: no decidedBy, no inputs.
+    await sql`UPDATE assignments SET explanation = '{}' WHERE tenant_id = ${t.tenantId} AND subject_id = ${subject.id}`.execute(f.db.db);
+    const page = await ok<{ items: { id: string; why?: unknown }[] }>(await t.req('viewer', 'GET', '/v1/approvals?subject=K8&locale=en'));
+    assert.deepEqual(
+      page.items.map((i) => [i.id, i.why]),
+      [['K8:aml-test', null]],
+    );
+  });
 });

@@ -30,6 +30,8 @@ interface Words {
   unreachable: string;
   /** A 409 `subject_closed`: the customer left the bank, and what waited for them was withdrawn. */
   subjectClosed: string;
+  /** A 409 `sign_off_superseded`: the level a sign-off was about is no longer the customer's. */
+  signOffSuperseded: string;
   server: (status: number) => string;
   kinds: Record<Kind, string>;
   list: (items: readonly string[]) => string;
@@ -155,6 +157,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   'zh-CN': {
     unreachable: '无法连接服务器（网络中断或服务未运行），请稍后重试。',
     subjectClosed: '该客户已销户，其待审批事项已随销户撤回，不能再为其办理；如需继续，请先撤销销户',
+    signOffSuperseded: '该签核已失效：客户的等级已变为其他等级，无法再审批此等级。请刷新，按客户当前等级处理',
     server: (status) => `服务器出错（HTTP ${status}），请稍后重试；如仍失败，请联系技术支持。`,
     kinds: {
       validation: '请求未通过校验',
@@ -322,6 +325,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   'zh-TW': {
     unreachable: '無法連線伺服器（網路中斷或服務未執行），請稍後重試。',
     subjectClosed: '該客戶已銷戶，其待審核事項已隨銷戶撤回，無法再為其辦理；如需繼續，請先撤銷銷戶',
+    signOffSuperseded: '該簽核已失效：客戶的等級已變為其他等級，無法再審核此等級。請重新整理，依客戶目前等級處理',
     server: (status) => `伺服器出錯（HTTP ${status}），請稍後重試；如仍失敗，請聯絡技術支援。`,
     kinds: {
       validation: '請求未通過驗證',
@@ -490,6 +494,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     unreachable: 'Cannot reach the server (the network is down or the service is not running). Try again shortly.',
     subjectClosed:
       'This customer has left the bank: what waited for approval was withdrawn when they were closed, and nothing more can be done for them unless they are reopened',
+    signOffSuperseded:
+      "This sign-off no longer applies: the customer's level has moved on, so this level can no longer be approved. Reload to see the level they have now",
     server: (status) => `The server failed (HTTP ${status}). Try again shortly; if it keeps failing, contact support.`,
     kinds: {
       validation: 'The request is not valid',
@@ -985,6 +991,8 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   // A customer who left the bank (a closing, perhaps while the item was open on screen): its own
   // sentence, not the API's English detail after "conflict".
   if (e.status === 409 && e.errors?.some((f) => f.code === 'subject_closed')) return w.subjectClosed;
+  // A sign-off superseded while it was open on screen: the level moved, so say that and what to do.
+  if (e.status === 409 && e.errors?.some((f) => f.code === 'sign_off_superseded')) return w.signOffSuperseded;
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)

@@ -18,14 +18,17 @@ export type { ApprovalItem };
  * rule that decided and the figures it read, each with the line the level holds by (its retention
  * line), named in `locale`. An approver signs off what they can see, not a level alone.
  */
-export function levelWhy(tp: TenantPack, reason: LevelReason, locale: Locale): LevelWhy {
+export function levelWhy(tp: TenantPack, reason: LevelReason, locale: Locale): LevelWhy | null {
   const e = reason.explanation;
+  // A row stored without a deciding rule (hand-loaded, or from before explanations were complete) has
+  // nothing to show: null, as the schema says, rather than a failed queue page for every item on it.
+  if (!e?.decidedBy) return null;
   const lines = new Map((reason.retention?.lines ?? []).map((l) => [l.metric, l.required]));
   return {
     period: reason.period,
     rule: e.decidedBy.label[locale] ?? e.decidedBy.id,
     ruleId: e.decidedBy.id,
-    figures: e.inputs.map((i) => ({
+    figures: (e.inputs ?? []).map((i) => ({
       metric: i.metric,
       label: metricWithWindow(tp.metrics.get(i.metric)?.label[locale] ?? i.metric, i.window, locale),
       value: i.value,
