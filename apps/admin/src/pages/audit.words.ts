@@ -232,7 +232,7 @@ const tw: typeof zh = {
   exportedCheck: (command: string) => `離線驗證：${command}`,
   exportedLimited: (seq: number, limit: number) =>
     `檔案只到第 ${seq} 號紀錄為止：此瀏覽器無法邊下載邊寫入檔案，最多匯出 ${limit} 筆。完整匯出請用 tierkit audit export。`,
-  exportEnded: { completed: '已完成', aborted: '被用戶端中止', failed: '伺服器出錯中斷' },
+  exportEnded: { completed: '已完成', aborted: '下載端中途中止', failed: '伺服器出錯中斷' },
   exporting: '正在匯出…',
   exported: (file: string) => `已匯出 ${file}`,
   exportFailed: '匯出失敗',
