@@ -3,7 +3,7 @@
 // they are, and a role is a word of the reader's language — on an English screen no Chinese suffix.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROLES } from '@tierkit/api';
+import { KEY_ROLES, ROLES } from '@tierkit/api';
 import { maskPerson } from '@tierkit/core/mask';
 import { DEMO_SIGN_INS, DEMO_STAFF } from '@tierkit/ops';
 import { actorWords } from '../../apps/admin/src/actor-words.js';
@@ -40,6 +40,14 @@ describe('who is signed in, in the reader’s language', () => {
       ROLES.map((r) => WORDS.en.roles[r]),
       ['Viewer', 'Analyst', 'Officer', 'Approver', 'Administrator'],
     );
+  });
+
+  it('every key role, the embedder key too, has a label in every locale: the key list names it', () => {
+    // An admin issues embedder keys over HTTP (POST /v1/keys); the key list showed the bare English word.
+    for (const l of LOCALES) for (const r of KEY_ROLES) assert.ok(WORDS[l].roles[r], `${l}: ${r}`);
+    assert.doesNotMatch(WORDS.en.roles.embedder ?? '', CJK);
+    assert.match(WORDS['zh-CN'].roles.embedder ?? '', CJK);
+    assert.match(WORDS['zh-TW'].roles.embedder ?? '', CJK);
   });
 
   it('the demo staff’s names are names: no role suffix in Chinese for the header to repeat', () => {

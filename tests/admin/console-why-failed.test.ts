@@ -512,6 +512,12 @@ describe('the console words the API’s refusal of an import file', () => {
         'level “gold” has two rules',
       ],
       [
+        { path: 'document.customerBlocks', message: 'x', code: 'staff_only', params: { field: 'customerBlocks' } },
+        '“customerBlocks”只能设在内部方案上：面向客户的方案的限制会原样显示给客户',
+        '「customerBlocks」只能設在內部方案上：對客戶顯示的方案的限制會原樣顯示給客戶',
+        '“customerBlocks” is a staff scheme’s setting: a customer scheme’s blocks are shown to the customer whole',
+      ],
+      [
         { path: 'document.matrix.cells', message: 'x', code: 'no_cell', params: { row: 'high', col: 'gold' } },
         '矩阵缺少行“high”、列“gold”的格子',
         '矩陣缺少列「high」、欄「gold」的格子',

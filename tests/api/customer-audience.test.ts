@@ -5,6 +5,7 @@ import {
   CONTACT_BRANCH,
   defaultPolicyPack,
   SUBJECT_KINDS,
+  UNAVAILABLE_NOTICE,
   type EntitlementsResponse,
   type HistoryResponse,
   type LocalizedText,
@@ -160,6 +161,23 @@ function assertNoStaff(what: string, res: Response, text: string, echo: readonly
 type Op = { parameters?: { name: string; in: string }[] };
 type Doc = { paths: Record<string, Record<string, Op>> };
 
+/** The worst case's months: AML 中 until September, then the PEP flag and scores of 70 (AML 高), credit C, a loan past due. */
+function worstCaseMetrics(): { metric: string; period: string; value: number }[] {
+  const aml = ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'];
+  const metrics = MONTHS.flatMap((period, i) => [
+    { metric: 'avg_daily_balance', period, value: 40_000_000 },
+    { metric: 'transaction_count', period, value: 30 },
+    { metric: 'card_spend', period, value: 1_000_000 },
+    // AML 中 until September, then the PEP flag and scores of 70: AML 高 with its restriction.
+    ...aml.map((metric) => ({ metric, period, value: i < 3 ? 40 : 70 })),
+    { metric: 'credit_score', period, value: i < 3 ? 85 : 30 },
+    { metric: 'loan_days_past_due', period, value: i === MONTHS.length - 1 ? 120 : 0 },
+    { metric: 'risk_questionnaire_score', period, value: 50 },
+  ]);
+  metrics.push({ metric: 'pep', period: '2025-09', value: 1 });
+  return metrics;
+}
+
 forEachDialect('a customer credential sees only customer schemes', (f) => {
   let token = '';
   let officerKey = '';
@@ -178,18 +196,7 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     ] as const) {
       assert.equal((await officer.put(`/v1/subjects/${id}`, { kind: 'customer', displayName: name })).status, 201);
     }
-    const aml = ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'];
-    const metrics = MONTHS.flatMap((period, i) => [
-      { metric: 'avg_daily_balance', period, value: 40_000_000 },
-      { metric: 'transaction_count', period, value: 30 },
-      { metric: 'card_spend', period, value: 1_000_000 },
-      // AML 中 until September, then the PEP flag and scores of 70: AML 高 with its restriction.
-      ...aml.map((metric) => ({ metric, period, value: i < 3 ? 40 : 70 })),
-      { metric: 'credit_score', period, value: i < 3 ? 85 : 30 },
-      { metric: 'loan_days_past_due', period, value: i === MONTHS.length - 1 ? 120 : 0 },
-      { metric: 'risk_questionnaire_score', period, value: 50 },
-    ]);
-    metrics.push({ metric: 'pep', period: '2025-09', value: 1 });
+    const metrics = worstCaseMetrics();
     const put = await officer.put(`/v1/subjects/${SUBJECT}/metrics`, { metrics });
     assert.equal(put.status, 200, await put.clone().text());
     // A second upload, so the history has events of more than one run (the catch-up replays the months).
@@ -266,6 +273,39 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     const history = (await (await as.get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
     assert.ok(history.items.length > 0);
     assert.ok(history.items.every((e) => customerSchemes.some((s) => s.key === e.scheme) && e.period !== undefined));
+  });
+
+  it('a tenant whose AML scheme opts in (customerBlocks: notice) shows those benefits blocked with "contact your branch", never why', async () => {
+    const tenant = 'bank-notice-pack';
+    const noticePack: PolicyPack = {
+      ...pack,
+      schemes: pack.schemes.map((s) => (s.key === 'aml-risk' ? { ...s, customerBlocks: 'notice' as const } : s)),
+    };
+    await provisionTenant(f.db.db, { id: tenant, name: 'notice pack', pack: noticePack, now: NOW });
+    const officerOf = (await createApiKey(f.db.db, { tenantId: tenant, role: 'officer', label: 'backend', now: NOW })).secret;
+    const officer = client(f, () => officerOf);
+    const viewerOf = (await createApiKey(f.db.db, { tenantId: tenant, role: 'viewer', label: 'rm', now: NOW })).secret;
+    assert.equal((await officer.put(`/v1/subjects/${SUBJECT}`, { kind: 'customer', displayName: '陈志强' })).status, 201);
+    assert.equal((await officer.put(`/v1/subjects/${SUBJECT}/metrics`, { metrics: worstCaseMetrics() })).status, 200);
+    const minted = await officer.post('/v1/embed-tokens', { subject: SUBJECT, ttlSeconds: 600 });
+    assert.equal(minted.status, 201);
+    const { token: noticeToken } = (await minted.json()) as { token: string };
+
+    const res = await client(f, () => noticeToken).get(`/v1/subjects/${SUBJECT}/entitlements`);
+    const text = await res.text();
+    assertNoStaff('entitlements with customerBlocks: notice', res, text);
+    const ent = JSON.parse(text) as EntitlementsResponse;
+    const blocked = ent.entitlements.filter((e) => e.status === 'blocked');
+    assert.deepEqual(blocked.map((e) => e.def.key).sort(), ['fee-waiver-transfer', 'non-counter-transfer-limit', 'priority-lane']);
+    for (const e of blocked) {
+      assert.equal(e.blockedBy, undefined);
+      assert.deepEqual(e.notice, UNAVAILABLE_NOTICE);
+    }
+    // The same customer in the default tenant (customerBlocks: omit) is never told, whatever its pack's cache holds.
+    const omitted = (await (await client(f, () => token).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
+    assert.ok(omitted.entitlements.every((e) => e.status !== 'blocked'));
+    const staffEnt = (await (await client(f, () => viewerOf).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
+    assert.equal(staffEnt.entitlements.find((e) => e.def.key === 'priority-lane')?.blockedBy?.scheme, 'aml-risk', 'staff see why');
   });
 
   it('the history tells the customer of a level a staff metric forced what /tiers tells: the level, and "please contact your branch" for why', async () => {

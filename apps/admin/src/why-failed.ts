@@ -77,6 +77,7 @@ interface FieldSays {
   subjectKinds: Record<string, string>;
   wrongSubjectKind: (scheme: string, kind: string, expected: string) => string;
   staffScheme: (scheme: string) => string;
+  staffOnly: (field: string) => string;
   noCell: (row: string, col: string) => string;
   cycle: (schemes: string) => string;
   levelUnmapped: (level: string, scheme: string) => string;
@@ -251,6 +252,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       subjectKinds: { customer: '个人客户', corporate: '企业客户', product: '产品', employee: '员工' },
       wrongSubjectKind: (k, kind, expected) => `方案“${k}”评定的是${kind}，不是${expected}`,
       staffScheme: (k) => `面向客户的方案不能读取内部方案“${k}”`,
+      staffOnly: (f) => `“${f}”只能设在内部方案上：面向客户的方案的限制会原样显示给客户`,
       noCell: (r, c) => `矩阵缺少行“${r}”、列“${c}”的格子`,
       cycle: (list) => `方案之间循环引用：${list}`,
       levelUnmapped: (l, k) => `方案“${k}”的等级“${l}”没有对应项`,
@@ -419,6 +421,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       subjectKinds: { customer: '個人客戶', corporate: '企業客戶', product: '產品', employee: '員工' },
       wrongSubjectKind: (k, kind, expected) => `方案「${k}」評定的是${kind}，不是${expected}`,
       staffScheme: (k) => `對客戶顯示的方案不能讀取內部方案「${k}」`,
+      staffOnly: (f) => `「${f}」只能設在內部方案上：對客戶顯示的方案的限制會原樣顯示給客戶`,
       noCell: (r, c) => `矩陣缺少列「${r}」、欄「${c}」的格子`,
       cycle: (list) => `方案之間循環參照：${list}`,
       levelUnmapped: (l, k) => `方案「${k}」的等級「${l}」沒有對應項`,
@@ -598,6 +601,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       subjectKinds: { customer: 'customers', corporate: 'companies', product: 'products', employee: 'employees' },
       wrongSubjectKind: (k, kind, expected) => `scheme “${k}” tiers ${kind}, not ${expected}`,
       staffScheme: (k) => `a customer scheme cannot read the staff scheme “${k}”`,
+      staffOnly: (f) => `“${f}” is a staff scheme’s setting: a customer scheme’s blocks are shown to the customer whole`,
       noCell: (r, c) => `the matrix has no cell for row “${r}”, column “${c}”`,
       cycle: (list) => `schemes read each other in a cycle: ${list}`,
       levelUnmapped: (l, k) => `level “${l}” of scheme “${k}” has nothing to map to`,
@@ -917,6 +921,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       );
     case 'staff_scheme':
       return s.staffScheme(str(p.scheme));
+    case 'staff_only':
+      return s.staffOnly(str(p.field));
     case 'no_cell':
       return s.noCell(str(p.row), str(p.col));
     case 'cycle':

@@ -6,28 +6,47 @@ import { atomically, isPostgresUrl, type Db } from '@tierkit/db';
 import type { ServerSettings } from './server.js';
 
 /**
- * Where the demo's read-only key is kept: beside the SQLite file it belongs to (so a fresh database
+ * The demo's keys: `viewer` for a first `curl` of the tiers, `embedder` for minting a widget's token the
+ * way a bank's portal backend does (packages/api/README.md, "Authentication"), never with an officer key.
+ */
+export type DemoKeyRole = 'viewer' | 'embedder';
+
+/**
+ * Where a demo key is kept (`demo-<role>.key`): beside the SQLite file it belongs to (so a fresh database
  * gets a fresh key), or in `./data` for PostgreSQL. Readable by the owner only.
  */
-export function demoKeyPath(settings: Pick<ServerSettings, 'databaseUrl'>, repoRoot: string): string {
+export function demoKeyPath(settings: Pick<ServerSettings, 'databaseUrl'>, repoRoot: string, role: DemoKeyRole = 'viewer'): string {
   const dir = isPostgresUrl(settings.databaseUrl) ? resolve(repoRoot, 'data') : dirname(resolve(settings.databaseUrl));
-  return join(dir, 'demo-viewer.key');
+  return join(dir, `demo-${role}.key`);
 }
 
 /**
  * A new user's first `curl` needs a credential, and the API never serves customer data without one.
- * In demo mode the server makes a read-only (viewer) key once, keeps its secret in a 0600 file and
- * prints a ready-to-paste command. A bank's deployment turns demo mode off (`DEMO_TOKENS=off`) and
- * issues keys with `tierkit keys create`.
+ * In demo mode the server makes a read-only (viewer) key and an embedder key once each, keeps their
+ * secrets in 0600 files and prints ready-to-paste commands: a portal team copies what the demo shows,
+ * so it shows the embedder key minting, not an officer key. A bank's deployment turns demo mode off
+ * (`DEMO_TOKENS=off`) and issues keys with `tierkit keys create`.
  */
-export async function ensureDemoViewerKey(
+export async function ensureDemoKeys(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'databaseUrl' | 'demoTokens'>,
   repoRoot: string,
   log: (line: string) => void,
+): Promise<{ readonly viewer?: string; readonly embedder?: string }> {
+  const viewer = await ensureDemoKey(db, settings, repoRoot, log, 'viewer');
+  const embedder = await ensureDemoKey(db, settings, repoRoot, log, 'embedder');
+  return { ...(viewer ? { viewer } : {}), ...(embedder ? { embedder } : {}) };
+}
+
+async function ensureDemoKey(
+  db: Db,
+  settings: Pick<ServerSettings, 'tenant' | 'databaseUrl' | 'demoTokens'>,
+  repoRoot: string,
+  log: (line: string) => void,
+  role: DemoKeyRole,
 ): Promise<string | undefined> {
   if (!settings.demoTokens) return undefined;
-  const path = demoKeyPath(settings, repoRoot);
+  const path = demoKeyPath(settings, repoRoot, role);
   let secret = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
   if (!secret) {
     secret = `tk_${randomBytes(32).toString('base64url')}`;
@@ -38,7 +57,7 @@ export async function ensureDemoViewerKey(
     const tenantId = settings.tenant;
     // Issued with its audit record, as every key is: the trail shows the demo's key came from the start-up.
     const { key, created } = await atomically(db.db, async (trx) => {
-      const ensured = await ensureApiKey(trx, { tenantId, secret, role: 'viewer', label: 'demo viewer' });
+      const ensured = await ensureApiKey(trx, { tenantId, secret, role, label: `demo ${role}` });
       const k = ensured.key;
       if (ensured.created)
         await appendOperatorAudit(trx, tenantId, startupAction('DEMO_TOKENS'), {
@@ -48,11 +67,11 @@ export async function ensureDemoViewerKey(
         });
       return ensured;
     });
-    log(`auth: demo viewer key ${key.id}${created ? ' (created)' : ''}, secret in ${path}`);
+    log(`auth: demo ${role} key ${key.id}${created ? ' (created)' : ''}, secret in ${path}`);
     return secret;
   } catch (error) {
     // Revoked or re-purposed by an operator: respect that, and say how to get a new one.
-    log(`auth: demo viewer key not usable (${(error as Error).message}); delete ${path} to make a new one`);
+    log(`auth: demo ${role} key not usable (${(error as Error).message}); delete ${path} to make a new one`);
     return undefined;
   }
 }

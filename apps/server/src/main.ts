@@ -1,7 +1,7 @@
 import { connect, type Db } from '@tierkit/db';
 import { databaseTimeoutsFromEnv, openApiPools, openSetupConnection } from '@tierkit/ops';
 import { anchorsForApi, backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
-import { ensureDemoViewerKey } from './demo-key.js';
+import { ensureDemoKeys } from './demo-key.js';
 import {
   consoleBuilt,
   ensureAdminKey,
@@ -28,18 +28,18 @@ async function start() {
   // PostgreSQL: migrations, then provisioning, one after the other on one batch-timeout connection, closed once both are done.
   const setup = openSetupConnection(settings.databaseUrl);
   let db: Db | undefined;
-  let demoKey: string | undefined;
+  let demoKeys: { readonly viewer?: string; readonly embedder?: string } = {};
   try {
     db = await openDatabase(settings.databaseUrl, log, 'requests', setup);
     // Several servers may start together on one new PostgreSQL database: one provisions, the others wait and find it done.
-    demoKey = await provisionOnce(
+    demoKeys = await provisionOnce(
       db,
       settings.databaseUrl,
       settings.tenant,
       async (locked) => {
         await seedIfNeeded(locked, settings, log);
         await ensureAdminKey(locked, settings, log);
-        return ensureDemoViewerKey(locked, settings, REPO_ROOT, log);
+        return ensureDemoKeys(locked, settings, REPO_ROOT, log);
       },
       () => log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
       process.env,
@@ -73,12 +73,12 @@ async function start() {
       : undefined;
   const started = startBackground(batch ?? db, backgroundSettings, log);
   const background = { stop: () => started.stop().finally(() => batch?.close()) };
-  return { settings, demoKey, server, background, pools };
+  return { settings, demoKeys, server, background, pools };
 }
 
 // A start that cannot go on (a database it cannot reach or log in to, a bad setting, a revoked
 // TIERKIT_ADMIN_KEY, a port in use) is one line saying why and exit 1, as the CLI does, not a stack trace.
-const { settings, demoKey, server, background, pools } = await start().catch((error: unknown) => {
+const { settings, demoKeys, server, background, pools } = await start().catch((error: unknown) => {
   console.error(`tierkit server: cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
@@ -87,7 +87,7 @@ console.log(`
 tierkit is running
   demo page       ${server.url}/
   customer tiers  ${server.url}/v1/subjects/C000003/tiers   (needs Authorization: Bearer <key>; see apps/server/README.md)
-${demoKey ? `  try it          curl -H "Authorization: Bearer ${demoKey}" ${server.url}/v1/subjects/C000003/tiers\n` : ''}  API docs        ${server.url}/docs
+${demoKeys.viewer ? `  try it          curl -H "Authorization: Bearer ${demoKeys.viewer}" ${server.url}/v1/subjects/C000003/tiers\n` : ''}${demoKeys.embedder ? `  mint a token    curl -X POST -H "Authorization: Bearer ${demoKeys.embedder}" -H 'Content-Type: application/json' -d '{"subject":"C000003","origins":["http://localhost:5173"]}' ${server.url}/v1/embed-tokens   (embedder key: mints and nothing else)\n` : ''}  API docs        ${server.url}/docs
   OpenAPI         ${server.url}/openapi.json
   widgets         ${server.url}/widgets/${widgetsBuilt() ? '' : '  (not built: run npm run build -w @tierkit/components)'}
   admin console   ${server.url}/admin/${consoleBuilt() ? '' : '  (not built: run npm run build -w @tierkit/admin-console)'}

@@ -141,6 +141,37 @@ it('an operator gives a key an owner, sees it in the list, and is warned about a
   assert.equal((await keys('revoke', '--staff', 'CHECKER01')).code, 2, 'the tenant is named');
 });
 
+it('an operator issues the portal backend an embedder key: it mints, nothing else, never owned, no warning', async () => {
+  const database = join(dir, 'embedder.db');
+  const keys = (...argv: string[]) => runCaptured(['keys', ...argv, '--database', database]);
+  assert.equal((await runCaptured(['seed', '--database', database, '--customers', '5'])).code, 0);
+  const made = await keys('create', '--tenant', 'demo', '--role', 'embedder', '--label', 'portal backend');
+  assert.equal(made.code, 0, made.err.join('\n'));
+  assert.match(made.out.join('\n'), /role embedder, no owner/);
+  assert.deepEqual(
+    made.err.filter((l) => !l.startsWith('database: ')),
+    [],
+    'no four-eyes warning: it can neither file nor decide',
+  );
+  const secret = /secret \(shown once, store it now\): (tk_\S+)/.exec(made.out.join('\n'))?.[1];
+  assert.ok(secret);
+  const db = connect({ url: database });
+  const api = createApp({ db: db.db });
+  const call = (method: string, path: string, body?: unknown) =>
+    api.request(path, {
+      method,
+      headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  assert.equal((await call('POST', '/v1/embed-tokens', { subject: 'C000003', origins: ['http://localhost:5173'] })).status, 201);
+  assert.equal((await call('GET', '/v1/subjects/C000003/tiers')).status, 403);
+  await seedDemoStaff(db.db, 'demo', '2025-11-01T00:00:00.000Z');
+  await db.close();
+  const owned = await keys('create', '--tenant', 'demo', '--role', 'embedder', '--label', 'x', '--staff', 'CHECKER01');
+  assert.equal(owned.code, 1);
+  assert.match(owned.err.at(-1) ?? '', /embedder key has no owner/);
+});
+
 it('an operator sets up a second bank from nothing: tenant, key, schemes, no demo subjects', async () => {
   const database = join(dir, 'tenants.db');
   const lines: string[] = [];

@@ -32,7 +32,8 @@ export const API_KEY_LABEL_MAX = 100;
 /** An API key as `GET /v1/keys` lists it: never its secret. */
 export interface ApiKeyInfo {
   readonly id: string;
-  readonly role: ApiKeyRole;
+  /** `embedder`: a key that may only mint embed tokens, issued but never offered in the create dialog. */
+  readonly role: ApiKeyRole | 'embedder';
   readonly label: string;
   /** The secret's first characters, to tell keys apart. */
   readonly prefix: string;

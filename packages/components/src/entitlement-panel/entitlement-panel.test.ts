@@ -1,5 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import type { EntitlementsResponse } from '@tierkit/core';
+import { UNAVAILABLE_NOTICE, type EntitlementsResponse } from '@tierkit/core';
 import '../provider/provider.js';
 import './entitlement-panel.js';
 import type { TkEntitlementPanel } from './entitlement-panel.component.js';
@@ -41,6 +41,29 @@ describe('tk-entitlement-panel, controlled', () => {
     el.heading = '';
     await el.updateComplete;
     expect(headings(el)[0]).to.equal('我的权益');
+  });
+
+  it('reads a customer’s list as the API sends it: an opted-in notice says "contact your branch", never the restriction', async () => {
+    // The customer audience (customerBlocks: notice): no restrictions, and a blocked benefit without blockedBy.
+    const customer: EntitlementsResponse = {
+      ...entitlementsC5,
+      entitlements: entitlementsC5.entitlements
+        .filter((e) => e.def.kind !== 'restriction')
+        .map(({ blockedBy, ...e }) => (blockedBy ? { ...e, notice: UNAVAILABLE_NOTICE } : e)),
+    };
+    expect(customer.entitlements.some((e) => e.notice)).to.equal(true, 'the fixture blocks something');
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="zh-CN" .data=${customer} .tiers=${tiersC5}></tk-entitlement-panel>`,
+    );
+    const blocked = root(el).querySelector('li.blocked[data-key="transfer-limit"]')!;
+    expect(squash(blocked.textContent)).to.contain('已暂停').and.contain('暂不可用，请联系您的开户网点');
+    expect(squash(root(el).textContent)).not.to.contain('反洗钱');
+    await expect(el).to.be.accessible();
+    // The default (omit): the API leaves the benefit out, and the panel has no paused group to show.
+    el.data = { ...customer, entitlements: customer.entitlements.filter((e) => !e.notice) };
+    await el.updateComplete;
+    expect(root(el).querySelector('li.blocked')).to.equal(null);
+    expect(headings(el)).not.to.include('暂停的权益');
   });
 
   it('says why a restriction applies, which level imposed it, and what it blocks', async () => {

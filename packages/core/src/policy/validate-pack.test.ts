@@ -41,6 +41,19 @@ describe('validating policy documents', () => {
     assert.match(errors[1]!.message, /"credit-rating"/);
   });
 
+  it('takes customerBlocks only on a staff scheme: on a customer scheme it would be ignored', () => {
+    const doc = draft();
+    const aml = schemeIndex(doc, 'aml-risk');
+    doc.schemes[aml].customerBlocks = 'notice';
+    assert.equal(validatePolicyPack(doc).ok, true);
+    const i = schemeIndex(doc, 'retail-tier');
+    doc.schemes[i].customerBlocks = 'notice';
+    assert.deepEqual(
+      errorsOf(doc).map((e) => [e.path, e.code, e.params]),
+      [[`schemes[${i}].customerBlocks`, 'staff_only', { field: 'customerBlocks' }]],
+    );
+  });
+
   it('reads every source of a derived scheme: an unmapped level of a second source is named', () => {
     const doc = draft();
     const i = schemeIndex(doc, 'risk-band');

@@ -195,6 +195,12 @@ function checkScheme(
     checkMatrix(s, at, schemes, errors, level);
   }
   if (s.audience === 'customer') {
+    // Only a staff scheme's blocks are hidden from customers; on a customer scheme the setting would be
+    // ignored, and whoever wrote it would believe the notice switched on or off (SchemeDefinition.customerBlocks).
+    if (s.customerBlocks !== undefined)
+      err(['customerBlocks'], 'customerBlocks is a staff scheme’s setting: a customer scheme’s blocks are shown whole', 'staff_only', {
+        field: 'customerBlocks',
+      });
     // A customer scheme read from a staff one would show the customer the staff level by another name.
     const field = p.kind === 'derived' ? ['policy', 'from'] : ['matrix'];
     for (const d of schemeDependencies(s)) {
