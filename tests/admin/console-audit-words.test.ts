@@ -132,7 +132,7 @@ describe('the console words audit records', () => {
       `导出：末条序号：${end.lastSeq}`,
       `导出：末条哈希：${end.lastHash}`,
     ]);
-    assert.deepEqual(said(aborted, 'zh-TW').slice(0, 2), ['匯出：結束方式：被用戶端中止', '匯出：已完成：否']);
+    assert.deepEqual(said(aborted, 'zh-TW').slice(0, 2), ['匯出：結束方式：下載端中途中止', '匯出：已完成：否']);
     assert.deepEqual(said(aborted, 'en').slice(0, 2), ['export: how it ended: aborted by the client', 'export: completed: no']);
     assert.equal(aborted.problem, 'export-aborted');
   });
