@@ -96,6 +96,10 @@ for (const [dialect, urlOf] of DIALECTS) {
         'intact: ok, 6 records, head 6 HASH',
         'rewritten: ok, 6 records, head 6 HASH',
       ]);
+      assert.match(
+        plain.err.join('\n'),
+        /no anchors were checked \(--anchors FILE\): a chain rewritten whole with its head would still read ok/,
+      );
 
       const rewritten = await cli('audit', 'verify', '--tenant', 'rewritten', '--anchors', anchors, '--database', url);
       assert.equal(rewritten.code, 1);

@@ -462,6 +462,13 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     err(
       `audit verify: warning: ${args.anchors} has no anchor of ${unanchored.join(', ')}: ${unanchored.length === 1 ? 'its records were' : 'their records were'} checked by the chain alone`,
     );
+  // The chain alone cannot show a rewrite made whole, head and all, by someone with the database: an
+  // examiner who sees a bare "ok" must also see what it did not check (as GET /v1/audit/verify says
+  // `not-configured`).
+  if (read === undefined && results.some((r) => r.chain.records > 0))
+    err(
+      'audit verify: note: no anchors were checked (--anchors FILE): a chain rewritten whole with its head would still read ok; keep anchors with tierkit audit anchor or TIERKIT_AUDIT_ANCHOR_FILE',
+    );
   if (reasons.length) err(`audit verify: ${reasons.join('; ')}`);
   return reasons.length ? 1 : 0;
 }
