@@ -63,10 +63,8 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
     return usage(`--kind must be one of ${SUBJECT_KINDS.join(', ')}`);
   const subjects = list(text('subjects'));
   const json = values.json === true;
-  // Checked before anything is queued: a bad value changes nothing (NaN would make the wait spin).
-  const pollMs = Number(text('poll-ms') ?? 250);
-  if (!(pollMs > 0)) return usage('--poll-ms must be a positive number');
-  if (values.work === true && values['no-work'] === true) return usage('--work and --no-work contradict each other');
+  const follow = followFlags(values, db.dialect);
+  if (typeof follow === 'string') return usage(follow);
   const tenantId = text('tenant') ?? 'demo';
   const schemes = list(text('scheme')) ?? null;
   const filter = { ...(kind ? { kind: kind as SubjectKind } : {}), ...(subjects ? { subjects } : {}) };
@@ -142,25 +140,29 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
     io.out(json ? JSON.stringify({ ...job, partlyLoaded: job.partlyLoaded ?? null }) : `queued ${job.id}`);
     return EXIT.ok;
   }
-  return followJob(
-    db,
-    job,
-    {
-      work: values['no-work'] ? false : typeof values.work === 'boolean' ? values.work : db.dialect === 'sqlite',
-      json,
-      progress: values['no-progress'] !== true,
-      pollMs,
-      timeZone,
-    },
-    io,
-    'retier',
-  );
+  return followJob(db, job, { ...follow, json, timeZone }, io, 'retier');
 }
 
 /**
  * Wait for a job to end, working on it in this process if asked, with a progress bar; print the job
  * on stdout and, when it did not complete, why in one last line on stderr. `name` prefixes that line.
  */
+/**
+ * How a command that queues a job follows it (`retier`, `simulate`): `--poll-ms`, `--work` / `--no-work`
+ * (on SQLite the command works the job itself unless told not to), `--no-progress`. A string is the
+ * usage error, checked before anything is queued: a bad value changes nothing (NaN would make the wait spin).
+ */
+export function followFlags(
+  values: JobArgs['values'],
+  dialect: Db['dialect'],
+): string | { work: boolean; progress: boolean; pollMs: number } {
+  const pollMs = Number(typeof values['poll-ms'] === 'string' ? values['poll-ms'] : 250);
+  if (!(pollMs > 0)) return '--poll-ms must be a positive number';
+  if (values.work === true && values['no-work'] === true) return '--work and --no-work contradict each other';
+  const work = values['no-work'] ? false : typeof values.work === 'boolean' ? values.work : dialect === 'sqlite';
+  return { work, progress: values['no-progress'] !== true, pollMs };
+}
+
 export async function followJob(
   db: Db,
   queued: JobView,

@@ -3,7 +3,7 @@ import { findPolicyVersion, findTenant, type Db } from '@tierkit/db';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
 import { recordRefusal } from './refusal-audit.js';
-import { followJob } from './retier.js';
+import { followFlags, followJob } from './retier.js';
 
 export const simulateCommand: JobCommand = {
   name: 'simulate',
@@ -39,9 +39,8 @@ async function runSimulate(db: Db, { positionals, values, timeZone }: JobArgs, i
   if (!Number.isInteger(version) || version < 1) return usage(`VERSION must be a whole number from 1 (got "${versionText}")`);
   const samples = Number(text('samples') ?? 3);
   if (!Number.isInteger(samples) || samples < 0 || samples > 10) return usage('--samples must be a whole number from 0 to 10');
-  const pollMs = Number(text('poll-ms') ?? 250);
-  if (!(pollMs > 0)) return usage('--poll-ms must be a positive number');
-  if (values.work === true && values['no-work'] === true) return usage('--work and --no-work contradict each other');
+  const follow = followFlags(values, db.dialect);
+  if (typeof follow === 'string') return usage(follow);
   const tenantId = text('tenant') ?? 'demo';
   const period = text('period');
   const json = values.json === true;
@@ -89,17 +88,5 @@ async function runSimulate(db: Db, { positionals, values, timeZone }: JobArgs, i
     io.out(json ? JSON.stringify(queued) : `queued ${queued.id}`);
     return EXIT.ok;
   }
-  return followJob(
-    db,
-    queued,
-    {
-      work: values['no-work'] ? false : typeof values.work === 'boolean' ? values.work : db.dialect === 'sqlite',
-      json,
-      progress: values['no-progress'] !== true,
-      pollMs,
-      timeZone,
-    },
-    io,
-    'simulate',
-  );
+  return followJob(db, queued, { ...follow, json, timeZone }, io, 'simulate');
 }
