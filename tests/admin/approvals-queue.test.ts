@@ -216,7 +216,7 @@ describe('ApprovalsQueue against the real API', () => {
     const q = new ApprovalsQueue(checker, { session: checkerSession });
     await q.setFilter({ kind: 'policy' });
     const item = q.state.items[0] as ApprovalItem;
-    const decided = await q.approve(item, { effectiveFrom: '2025-11-01', note: '复核通过' });
+    const decided = await q.approve(item, { effectiveFrom: '2025-11-01', confirmRetier: true, note: '复核通过' });
     assert.equal(decided?.activation?.kind, 'reevaluated', 'a book of ten is re-evaluated at once');
     if (decided?.activation?.kind === 'reevaluated') assert.equal(decided.activation.fromPeriod, '2025-11');
     const policies = await checker.http.get<{ items: { scheme: string; active: { version: number } | null }[] }>('/v1/policies');

@@ -386,6 +386,8 @@ forEachDialect('policy lifecycle', (f) => {
       await approver.post(`/v1/policies/aml-test/versions/${v.version}/approve`, {
         contentHash: v.contentHash,
         effectiveFrom: '2025-11-01',
+        // The month under way, judged again at once: the approver says so (the default is next month).
+        confirmRetier: true,
       }),
     );
     assert.equal(approved.version.status, 'active');
@@ -550,6 +552,8 @@ forEachDialect('policy simulation against the book', (f) => {
       await as('approver').post(`/v1/policies/retail-tier/versions/${draft.version}/approve`, {
         contentHash: submittedV.contentHash,
         effectiveFrom: '2025-11-01',
+        // The month under way, judged again at once: the approver says so (the default is next month).
+        confirmRetier: true,
       }),
     );
     assert.deepEqual(approval.reevaluation.status, 'done');

@@ -119,6 +119,8 @@ forEachDialect('policy simulation: what the next re-tier does with the version i
       await as('approver').post(`/v1/policies/retail-tier/versions/${draft.version}/approve`, {
         contentHash: submitted.contentHash,
         effectiveFrom: '2025-11-01',
+        // The month under way, judged again at once: the approver says so (the default is next month).
+        confirmRetier: true,
       }),
     );
     const queued = await ok<JobView>(

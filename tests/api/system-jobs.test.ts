@@ -117,6 +117,8 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
       await approver.post(`/v1/policies/retail-tier/versions/${v.version}/approve`, {
         contentHash: v.contentHash,
         effectiveFrom: '2025-11-01',
+        // The month under way, judged again at once: the approver says so (the default is next month).
+        confirmRetier: true,
       }),
     );
     assert.equal(approved.reevaluation.status, 'deferred');

@@ -64,7 +64,7 @@ export { progressSentence } from './format/progress-sentence.js';
 export type { SimulationSubject, SimulationResult, SimulationOptions } from './simulation/simulate.js';
 export { simulate } from './simulation/simulate.js';
 export type { PolicyChange } from './diff/policy-diff.js';
-export { diffPolicies } from './diff/policy-diff.js';
+export { diffPolicies, diffSchemes } from './diff/policy-diff.js';
 export type {
   ProductRisk,
   RiskTolerance,

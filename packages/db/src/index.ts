@@ -68,6 +68,7 @@ export * from './repositories/book-staging.js';
 export * from './repositories/subject-staging.js';
 export * from './repositories/metric-key-staging.js';
 export * from './repositories/jobs.js';
+export * from './repositories/simulation-staleness.js';
 export * from './repositories/level-approvals.js';
 export type { ApprovalsWindow } from './repositories/approvals-window.js';
 export * from './repositories/approval-decisions.js';

@@ -35,6 +35,13 @@ export type Activation =
   | { readonly kind: 'deferred'; readonly fromPeriod: string; readonly subjects: number }
   | { readonly kind: 'scheduled'; readonly fromPeriod: string; readonly effectiveFrom: string | null };
 
+/** What approving a policy version may say besides the note (`POST …/approve`). */
+export interface PolicyApprovalOptions {
+  readonly effectiveFrom?: string;
+  readonly confirmRetier?: boolean;
+  readonly simulationJobId?: string;
+}
+
 /** A decision taken in this queue: the item (gone from `items`) and the API's answer. */
 export interface Decided {
   readonly key: string;
@@ -176,19 +183,22 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
   }
 
   /**
-   * Approve `item`. A policy version needs `effectiveFrom` (YYYY-MM-DD, the first day it decides).
-   * Resolves to the decision, or undefined when it was refused (see `refusals`).
+   * Approve `item`. A policy version takes `effectiveFrom` (YYYY-MM-DD, the first day it decides;
+   * absent: the API's default, the next month's first day), `confirmRetier` (the approver means a day
+   * that re-tiers a month under way or already judged) and `simulationJobId` (the simulation they were
+   * shown, which the trail records). Resolves to the decision, or undefined when it was refused (see `refusals`).
    */
-  approve(item: ApprovalItem, options: { readonly note?: string; readonly effectiveFrom?: string } = {}): Promise<Decided | undefined> {
-    return this.#decide(item, 'approve', options.note, options.effectiveFrom);
+  approve(item: ApprovalItem, options: PolicyApprovalOptions & { readonly note?: string } = {}): Promise<Decided | undefined> {
+    const { note, ...policy } = options;
+    return this.#decide(item, 'approve', note, policy);
   }
 
   /** Reject `item`; the API requires a note saying why. */
   reject(item: ApprovalItem, note: string): Promise<Decided | undefined> {
-    return this.#decide(item, 'reject', note, undefined);
+    return this.#decide(item, 'reject', note, {});
   }
 
-  async #decide(item: ApprovalItem, action: 'approve' | 'reject', note: string | undefined, effectiveFrom: string | undefined) {
+  async #decide(item: ApprovalItem, action: 'approve' | 'reject', note: string | undefined, policy: PolicyApprovalOptions) {
     const key = approvalKey(item);
     const text = note?.trim() || undefined;
     if (action === 'reject' && text === undefined) {
@@ -199,7 +209,7 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
     this.set((prev) => ({ deciding: { ...prev.deciding, [key]: true }, refusals: without(prev.refusals, key) }));
     const answer = await this.run(
       `decide:${key}`,
-      (signal) => this.#send(item, action, text, effectiveFrom, signal),
+      (signal) => this.#send(item, action, text, policy, signal),
       (error) => this.set((prev) => ({ deciding: without(prev.deciding, key), refusals: { ...prev.refusals, [key]: error } })),
     );
     if (answer === undefined) return undefined;
@@ -222,13 +232,7 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
     return decided;
   }
 
-  #send(
-    item: ApprovalItem,
-    action: 'approve' | 'reject',
-    note: string | undefined,
-    effectiveFrom: string | undefined,
-    signal: AbortSignal,
-  ) {
+  #send(item: ApprovalItem, action: 'approve' | 'reject', note: string | undefined, policy: PolicyApprovalOptions, signal: AbortSignal) {
     const http = this.#client.http;
     const hash = { contentHash: item.contentHash, ...(note !== undefined ? { note } : {}) };
     const subjectReads = item.subject ? [`/v1/subjects/${enc(item.subject)}/`, '/v1/subjects?', '/v1/matrix/'] : [];
@@ -246,7 +250,17 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
     const path = `/v1/policies/${enc(item.id.slice(0, at))}/versions/${enc(item.id.slice(at + 1))}/${action}`;
     const forget = ['/v1/policies', '/v1/subjects', '/v1/matrix/', '/v1/jobs'];
     return action === 'approve'
-      ? http.send<PolicyApprovalAnswer>('POST', path, { ...hash, effectiveFrom: effectiveFrom ?? '' }, { signal, forget })
+      ? http.send<PolicyApprovalAnswer>(
+          'POST',
+          path,
+          {
+            ...hash,
+            ...(policy.effectiveFrom ? { effectiveFrom: policy.effectiveFrom } : {}),
+            ...(policy.confirmRetier ? { confirmRetier: true } : {}),
+            ...(policy.simulationJobId ? { simulationJobId: policy.simulationJobId } : {}),
+          },
+          { signal, forget },
+        )
       : http.send<unknown>('POST', path, hash, { signal, forget });
   }
 }

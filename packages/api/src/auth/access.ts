@@ -52,7 +52,11 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
     { role: 'admin', staffTokenRole: 'approver', embed: false, keyOnly: false, tenantWide: true },
   ],
   // Policies: analysts read and simulate, officers draft and submit, approvers decide (four eyes in the service).
-  ['GET', /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff)?)?)?$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
+  [
+    'GET',
+    /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff|\/simulations)?)?)?$/,
+    { role: 'analyst', embed: false, keyOnly: false, tenantWide: true },
+  ],
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulate$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
   // The same simulation as a job, and its cancel: whoever may simulate (a viewer does not even see such a job, routes/jobs.ts).
   [

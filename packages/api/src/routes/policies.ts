@@ -30,6 +30,7 @@ import {
   submitDraft,
   versionOr404,
 } from '../services/policy-lifecycle.js';
+import { approvalShown } from '../services/policy-approval-impact.js';
 import { schemePolicies, versionDetail, versionSummary } from '../services/policy-views.js';
 import { policyAnalysis, type SimulationSettings } from './policy-analysis.js';
 
@@ -101,7 +102,7 @@ const approveRoute = createRoute({
   tags: ['policies'],
   summary: 'Approve a submitted version from a date (another person than its authors and submitter)',
   description:
-    'The body names the contentHash reviewed; an edited or withdrawn version is a 409 content-changed. When the date has come, the book’s current month is evaluated again under it: synchronously for books up to 1,000 subjects, otherwise `deferred` to a re-tier job queued at once (`jobId`) that the workers run by themselves. A later date is `scheduled`: the monthly re-evaluation judges that month under it.',
+    'The body names the contentHash reviewed; an edited or withdrawn version is a 409 content-changed. `effectiveFrom` defaults to the first day of the next month; a day in the month under way, in a month already judged, or already past needs `confirmRetier: true` (else 422, field code `effective_date_needs_confirmation`). The trail records the diff against the version in force and the simulation job named (`simulationJobId`) — what the approver was shown. When the date has come, the book’s current month is evaluated again under it: synchronously for books up to 1,000 subjects, otherwise `deferred` to a re-tier job queued at once (`jobId`) that the workers run by themselves. A later date is `scheduled`: the monthly re-evaluation judges that month under it.',
   request: { params: VersionParams, body: json(ApproveBody) },
   responses: {
     200: { description: 'Approved', content: { 'application/json': { schema: ApprovalResponseSchema } } },
@@ -183,9 +184,20 @@ export function policies(simulation: SimulationSettings = {}) {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
       const body = c.req.valid('json');
-      const { version: approved, reevaluation } = await approveVersion(deps, await versionOr404(deps, scheme, version), body);
-      // What was decided, for a reviewer of the trail: from when, and why.
-      auditDetail(c, { version: approved.version, effectiveFrom: approved.effectiveFrom, note: body.note ?? null });
+      const v = await versionOr404(deps, scheme, version);
+      // Read before the approval moves the version in force: the diff the approver was shown is against the old one.
+      const shown = v.status === 'submitted' ? await approvalShown(deps, v, body.simulationJobId) : null;
+      const { version: approved, reevaluation, early } = await approveVersion(deps, v, body);
+      // What was decided, for a reviewer of the trail: from when, whether the date was the default or
+      // confirmed early, why, and what the approver was shown (the diff and the simulation named).
+      auditDetail(c, {
+        version: approved.version,
+        effectiveFrom: approved.effectiveFrom,
+        defaultDate: body.effectiveFrom === undefined,
+        confirmedRetier: early.length > 0 ? early : null,
+        note: body.note ?? null,
+        shown,
+      });
       return c.json({ version: versionDetail(approved, await packOf(deps)), reevaluation }, 200);
     })
     .openapi(rejectRoute, async (c) => {

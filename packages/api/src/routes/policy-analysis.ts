@@ -2,11 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { auditDetail } from '../middleware/audit.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
-import { JobSchema } from '../schemas/jobs.js';
+import { JobSchema, VersionSimulationsSchema } from '../schemas/jobs.js';
 import { DiffQuery, PolicyDiffSchema, SimulateBody, SimulationSchema, VersionParams } from '../schemas/policies.js';
 import { cancelJob, jobOr404, viewOf } from '../services/jobs/jobs.js';
 import { enqueueSimulation } from '../services/jobs/simulation-job.js';
 import { diffVersion } from '../services/policy-changes.js';
+import { versionSimulations } from '../services/policy-approval-impact.js';
 import { versionOr404 } from '../services/policy-lifecycle.js';
 import { simulateOnBook } from '../services/policy-simulation.js';
 import { ProblemError } from '../problem.js';
@@ -49,6 +50,20 @@ const simulationsRoute = createRoute({
   responses: {
     202: { description: 'The queued simulation', content: { 'application/json': { schema: JobSchema } } },
     ...problemResponses(400, 404, 413, 415, 422),
+  },
+});
+
+const versionSimulationsRoute = createRoute({
+  method: 'get',
+  path: '/{scheme}/versions/{version}/simulations',
+  tags: ['policies'],
+  summary: 'The latest completed simulation of a version, what changed since it was queued, and one still running',
+  description:
+    'What an approver of the version is shown of its impact (the console’s approvals page): the newest completed `simulate` job of this version with the approved versions it planned under (`pinned`), whether metrics were written, a re-tier completed, a policy decided or the document edited since it was queued (`changedSince`, `stale`), and the newest one still running. Read from the tenant’s 200 newest simulation jobs.',
+  request: { params: VersionParams },
+  responses: {
+    200: { description: 'The version’s simulations', content: { 'application/json': { schema: VersionSimulationsSchema } } },
+    ...problemResponses(400, 404),
   },
 });
 
@@ -111,6 +126,11 @@ export function policyAnalysis({ syncSimulationMaxSubjects, simulationChunkSubje
       // The job's id is made here: without it the trail cannot link this POST to the job it started.
       auditDetail(c, { job: job.id, period: job.params.period, revision: job.simulation?.revision ?? null });
       return c.json(job, 202);
+    })
+    .openapi(versionSimulationsRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      return c.json(await versionSimulations(deps, await versionOr404(deps, scheme, version)), 200);
     })
     .openapi(cancelSimulationRoute, async (c) => {
       const deps = c.var.deps;

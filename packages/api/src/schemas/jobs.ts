@@ -166,6 +166,31 @@ export const JobSchema = z
   })
   .openapi('Job');
 
+export const VersionSimulationsSchema = z
+  .object({
+    latest: z
+      .union([JobSchema, z.null()])
+      .openapi({ description: 'The latest completed simulation job of the version; null: none has completed' }),
+    pinned: z
+      .array(z.object({ scheme: z.string(), version: z.number().int() }))
+      .readonly()
+      .openapi({
+        description: 'The approved versions `latest` planned under (by scheme), as they were when it was queued; empty with no `latest`',
+      }),
+    changedSince: z
+      .object({
+        data: z.boolean().openapi({ description: 'Metrics were written after it was queued' }),
+        levels: z.boolean().openapi({ description: 'A re-tier queued after it has completed: the levels it moved from are not today’s' }),
+        policies: z.boolean().openapi({ description: 'A policy version was approved or retired after it was queued' }),
+        revision: z.boolean().openapi({ description: 'The version’s document is no longer the one it planned' }),
+      })
+      .nullable()
+      .openapi({ description: 'What changed since `latest` was queued; null with no `latest`' }),
+    stale: z.boolean().openapi({ description: 'Any of `changedSince`: run it again for figures of today’s book' }),
+    running: z.union([JobSchema, z.null()]).openapi({ description: 'The newest simulation of the version still running; null: none' }),
+  })
+  .openapi('VersionSimulations');
+
 export const QueuedJobSchema = JobSchema.extend({
   partlyLoaded: z
     .object({

@@ -59,10 +59,25 @@ export const SubmitBody = z.strictObject({}).openapi('SubmitPolicyBody');
 export const ApproveBody = z
   .strictObject({
     contentHash: hash,
-    effectiveFrom: z
+    effectiveFrom: z.string().max(10).optional().openapi({
+      description:
+        'The first day it decides, YYYY-MM-DD, not before the current month (in the bank’s zone). Default: the first day of the next month, so the month under way keeps the policy it began under. A day in the month under way, a day already past, or one whose month the scheme’s levels already judge needs `confirmRetier: true`: otherwise a 422 with field code `effective_date_needs_confirmation`',
+      example: '2027-01-01',
+    }),
+    confirmRetier: z.boolean().optional().openapi({
+      description:
+        'True: the approver knows the date re-tiers a month under way or already judged (see `effectiveFrom`), and wants it. Recorded on the trail',
+    }),
+    simulationJobId: z
       .string()
-      .max(10)
-      .openapi({ description: 'The first day it decides, YYYY-MM-DD, not before the current month', example: '2027-01-01' }),
+      .max(64)
+      .regex(/^job_[0-9a-z]+$/, 'a job id (job_…)')
+      .optional()
+      .openapi({
+        description:
+          'The simulation job of this version the approver was shown (`GET …/simulations`): recorded on the trail with the diff, so an examiner sees what the approval was given. Another job, or one of another version: a 422 with field code `simulation_not_of_version`',
+        example: 'job_0mfz3k2a0000a1b2c3d4e5f6',
+      }),
     note: note.optional(),
   })
   .openapi('ApprovePolicyBody');

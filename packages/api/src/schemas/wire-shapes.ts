@@ -12,6 +12,7 @@ import type {
   ImportRecord,
   ImportRowError,
   Job,
+  VersionSimulations,
   JobList,
   MigrationResponse,
   Override,
@@ -37,7 +38,7 @@ import type {
   OverrideWithDecisionsSchema,
 } from './four-eyes.js';
 import type { ImportCreatedSchema, ImportDetailSchema, ImportErrorSchema, ImportPreviewSchema, ImportSchema } from './imports.js';
-import type { JobListSchema, JobSchema } from './jobs.js';
+import type { JobListSchema, JobSchema, VersionSimulationsSchema } from './jobs.js';
 import type {
   ApprovalResponseSchema,
   PoliciesResponseSchema,
@@ -76,6 +77,7 @@ export type WireShapesAgree = [
   Holds<Agree<typeof OverrideWithDecisionsSchema, OverrideWithDecisions>>,
   Holds<Agree<typeof OverrideListSchema, OverrideList>>,
   Holds<Agree<typeof JobSchema, Job>>,
+  Holds<Agree<typeof VersionSimulationsSchema, VersionSimulations>>,
   Holds<Agree<typeof JobListSchema, JobList>>,
   Holds<Agree<typeof ImportErrorSchema, ImportRowError>>,
   Holds<Agree<typeof ImportSchema, ImportRecord>>,

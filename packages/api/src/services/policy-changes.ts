@@ -1,11 +1,11 @@
-import { diffPolicies, type PolicyDiff } from '@tierkit/core';
+import { diffSchemes, type PolicyDiff } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { packOf, type ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import { checkDocument } from './policy-checks.js';
 import { versionOr404 } from './policy-lifecycle.js';
 
-/** What changed from one version of a scheme's policy to another, in words an approver reads (the wire shape). */
+/** What changed from one version of a scheme to another (policy, levels, sign-offs, override rule), in words an approver reads (the wire shape). */
 export type VersionDiff = PolicyDiff;
 
 /** `v` against `against` (default: the version in force this month). Both must be valid scheme definitions. */
@@ -20,6 +20,6 @@ export async function diffVersion(deps: ApiDeps, v: PolicyVersion, against?: num
     scheme: v.scheme,
     version: v.version,
     against: before.version,
-    changes: diffPolicies(old.definition.policy, after.definition.policy, after.definition, after.pack.metrics),
+    changes: diffSchemes(old.definition, after.definition, after.pack.metrics),
   };
 }

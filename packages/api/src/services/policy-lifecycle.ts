@@ -15,6 +15,7 @@ import { contentHash, requireDistinctPerson, requireSameContent } from './four-e
 import { policyRequesters } from './policy-approvals.js';
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
 import { enqueueRetier } from './jobs/jobs.js';
+import { earlyReasons, nextMonthStart, requireConfirmation, type EarlyReason } from './policy-approval-impact.js';
 import { reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
 
 /*
@@ -131,6 +132,10 @@ export type PolicyReevaluation = BookReevaluation & { readonly jobId?: string };
 /** What an approval did: the version, and the re-evaluation of the book when its date has come. */
 export interface Approval {
   readonly version: PolicyVersion;
+  /** The day approved from: the one asked for, or the default (the next month's first day). */
+  readonly effectiveFrom: string;
+  /** What the day reaches that needed the approver's `confirmRetier` (empty: nothing). */
+  readonly early: readonly EarlyReason[];
   readonly reevaluation: PolicyReevaluation | { readonly status: 'scheduled'; readonly fromPeriod: string };
 }
 
@@ -161,19 +166,23 @@ async function reevaluateAfterChange(deps: ApiDeps, scheme: string, fromPeriod: 
 }
 
 /**
- * Approve a submitted version from `effectiveFrom` (a day, not before the current month's first).
+ * Approve a submitted version from `effectiveFrom` (a day, not before the current month's first;
+ * default the next month's first). A day that re-tiers the month under way, a month already judged,
+ * or that is past needs `confirmRetier` (policy-approval-impact.ts).
  * When that day has come, the book's current month is evaluated again under it (`reevaluateAfterChange`);
  * a later day is `scheduled`: the monthly schedule judges that month under it when the month ends.
  */
 export async function approveVersion(
   deps: ApiDeps,
   v: PolicyVersion,
-  body: { contentHash: string; effectiveFrom: string; note?: string | undefined },
+  asked: { contentHash: string; effectiveFrom?: string | undefined; confirmRetier?: boolean | undefined; note?: string | undefined },
 ): Promise<Approval> {
   requireStatus(v, ['submitted'], 'approved');
   await requireFourEyes(deps, v);
-  requireSameContent(v.contentHash ?? '', body.contentHash);
+  requireSameContent(v.contentHash ?? '', asked.contentHash);
   const current = periodOf(deps.now(), deps.timeZone);
+  // Not given: the next month's first day, so the month under way keeps the policy it began under.
+  const body = { ...asked, effectiveFrom: asked.effectiveFrom ?? nextMonthStart(deps) };
   if (!isDay(body.effectiveFrom))
     throw invalid([
       {
@@ -209,6 +218,8 @@ export async function approveVersion(
       ],
     );
   }
+  const early = await earlyReasons(deps, v.scheme, body.effectiveFrom);
+  requireConfirmation(early, body.effectiveFrom, body.confirmRetier === true, deps);
   const now = deps.now().toISOString();
   const approved: PolicyVersion = {
     ...v,
@@ -237,7 +248,7 @@ export async function approveVersion(
     fromPeriod <= current
       ? await reevaluateAfterChange(deps, v.scheme, fromPeriod, `${v.scheme} version ${v.version} in force from ${body.effectiveFrom}`)
       : { status: 'scheduled' as const, fromPeriod };
-  return { version: await versionOr404(deps, v.scheme, v.version), reevaluation };
+  return { version: await versionOr404(deps, v.scheme, v.version), reevaluation, effectiveFrom: body.effectiveFrom, early };
 }
 
 /** Reject a submitted version, with the reason. */

@@ -2,6 +2,7 @@ import type { LocalizedText } from '../model/locale.js';
 import type { MetricDef } from '../model/metric.js';
 import type { PolicyChange } from '../diff/policy-diff.js';
 import type { SimulationResult } from '../simulation/simulate.js';
+import type { Job } from './jobs.js';
 
 /*
  * What `/v1/policies` sends: the one home of these shapes, for the API that builds them and the
@@ -118,4 +119,25 @@ export interface PolicySimulation extends SimulationResult {
   readonly held: { readonly total: number; readonly cells: readonly HeldCell[] };
   /** Subjects below their level's line but inside its retention band: kept without counting towards a drop. */
   readonly kept: number;
+}
+
+/** What changed since a simulation was queued, each of which its figures no longer show. */
+export interface SimulationChangedSince {
+  readonly data: boolean;
+  readonly levels: boolean;
+  readonly policies: boolean;
+  readonly revision: boolean;
+}
+
+/**
+ * `GET /v1/policies/{scheme}/versions/{version}/simulations`: what an approver of the version is shown
+ * of its impact — the latest completed simulation, what it planned under, whether the book or the
+ * policies changed since (`stale`), and one still running.
+ */
+export interface VersionSimulations {
+  readonly latest: Job | null;
+  readonly pinned: readonly { readonly scheme: string; readonly version: number }[];
+  readonly changedSince: SimulationChangedSince | null;
+  readonly stale: boolean;
+  readonly running: Job | null;
 }

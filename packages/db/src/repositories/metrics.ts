@@ -273,6 +273,8 @@ export async function recordMetricWrites(
   // month's corrections from data its re-tier read by this record being later than the job
   // (schedule.ts, afterJob), so the first write after such a job is always recorded. A job for some
   // schemes or subjects, or the system's (policy activation), covers no month and does not count.
+  // A policy simulation counts whatever it covers: the approver is told when the book's data changed
+  // after the simulation they look at (simulation-staleness.ts), which only a write recorded after it shows.
   // "Since" in the database's write order (write_seq), not by the two hosts' clocks; jobs and records
   // from before it was kept, by their times. This runs on nearly every write: two index ranges, a
   // handful of rows (jobs_tenant_write_seq_idx; jobs_tenant_created_idx) — one OR of the two would
@@ -280,7 +282,7 @@ export async function recordMetricWrites(
   const oldest = recent.reduce((min, r) => (r.at < min ? r.at : min), writtenAt);
   const oldestSeq = Math.min(...recent.map((r) => r.seq));
   const months = new Set(periods);
-  const columns = ['schedule_key', 'requested_by', 'params'] as const;
+  const columns = ['kind', 'schedule_key', 'requested_by', 'params'] as const;
   const jobSince =
     recent.length > 0 &&
     (
@@ -299,6 +301,7 @@ export async function recordMetricWrites(
         )
         .execute()
     ).some((j) => {
+      if (j.kind === 'simulate') return true;
       if (j.schedule_key !== null) return j.schedule_key.startsWith('monthly:') && months.has(j.schedule_key.slice(8, 15));
       if (j.requested_by === 'schedule' || j.requested_by.startsWith('policy:')) return false;
       const p = JSON.parse(j.params) as { period?: string | null; schemes?: unknown; filter?: Record<string, unknown> | null };

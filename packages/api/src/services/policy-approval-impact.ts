@@ -1,0 +1,148 @@
+import type { PolicyChange, VersionSimulations } from '@tierkit/core';
+import { dayOf } from '@tierkit/core/calendar';
+import { changedSince, findJob, latestEvaluatedPeriods, listSimulationJobs, type PolicyVersion } from '@tierkit/db';
+import type { ApiDeps } from '../deps.js';
+import { addMonths, periodOf } from '../periods.js';
+import { ProblemError } from '../problem.js';
+import { viewOf } from './jobs/jobs.js';
+import type { SimulationJobParams } from './jobs/simulation-job.js';
+import { diffVersion } from './policy-changes.js';
+import { firstPeriodFrom } from './policy-checks.js';
+
+/*
+ * What the approver of a policy version is shown before deciding — its diff against the version in
+ * force and the latest simulation of it on the book — and what approving it from a given day does to
+ * months already under way. An examiner found approvals with neither, dated into the month under way.
+ */
+
+/** Simulation jobs read to find a version's: the tenant's newest ones (simulations are asked for by people, a few a day). */
+const SIMULATIONS_LOOKED_AT = 200;
+
+/** The first day of the month after the current one in the bank's zone: an approval's default date. */
+export function nextMonthStart(deps: Pick<ApiDeps, 'now' | 'timeZone'>): string {
+  return `${addMonths(periodOf(deps.now(), deps.timeZone), 1)}-01`;
+}
+
+/** Why a day needs the approver's explicit word: it re-tiers a month under way, one already judged, or is past. */
+export type EarlyReason = 'month-under-way' | 'already-judged' | 'past';
+
+/**
+ * What approving `scheme` from `day` reaches that the approver may not mean: the month under way (it
+ * would be judged again mid-month), a month the scheme's levels already judge, or a day already past.
+ */
+export async function earlyReasons(deps: ApiDeps, scheme: string, day: string): Promise<EarlyReason[]> {
+  const current = periodOf(deps.now(), deps.timeZone);
+  const from = firstPeriodFrom(day);
+  const d = dayOf(deps.now(), deps.timeZone);
+  const today = `${String(d.year).padStart(4, '0')}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+  const judged = (await latestEvaluatedPeriods(deps.db, deps.tenantId, [scheme])).get(scheme);
+  const out: EarlyReason[] = [];
+  if (from <= current) out.push('month-under-way');
+  if (judged !== undefined && from <= judged) out.push('already-judged');
+  if (day < today) out.push('past');
+  return out;
+}
+
+/** Refuse a day that needs the approver's word without it (422 `effective_date_needs_confirmation`). */
+export function requireConfirmation(
+  reasons: readonly EarlyReason[],
+  day: string,
+  confirmed: boolean,
+  deps: Pick<ApiDeps, 'now' | 'timeZone'>,
+): void {
+  if (reasons.length === 0 || confirmed) return;
+  const next = nextMonthStart(deps);
+  throw new ProblemError('unprocessable', `${day} needs confirmRetier: true (${reasons.join(', ')}); the default is ${next}.`, [
+    {
+      path: 'effectiveFrom',
+      message: `${day} re-tiers ${reasons.join(', ')}: send confirmRetier: true to mean it, or take ${next} (the default)`,
+      code: 'effective_date_needs_confirmation',
+      params: { value: day, period: firstPeriodFrom(day), reasons, suggested: next },
+    },
+  ]);
+}
+
+function isSimulationOf(params: SimulationJobParams, v: PolicyVersion): boolean {
+  return params.simulation?.scheme === v.scheme && params.simulation.version === v.version;
+}
+
+/** The latest completed simulation of `v`, what changed since it was queued, and one still running. */
+export async function versionSimulations(deps: ApiDeps, v: PolicyVersion): Promise<VersionSimulations> {
+  const rows = (await listSimulationJobs(deps.db, deps.tenantId, SIMULATIONS_LOOKED_AT)).filter((r) =>
+    isSimulationOf(JSON.parse(r.params) as SimulationJobParams, v),
+  );
+  const runningRow = rows.find((r) => r.status === 'running');
+  const latestRow = rows.find((r) => r.status === 'completed');
+  const running = runningRow ? await viewOf(deps.db, runningRow) : null;
+  if (!latestRow) return { latest: null, pinned: [], changedSince: null, stale: false, running };
+  const latest = await viewOf(deps.db, latestRow);
+  const since = await changedSince(deps.db, deps.tenantId, latestRow);
+  const changed = { ...since, revision: latest.simulation?.current === false };
+  const pinned = (JSON.parse(latestRow.params) as SimulationJobParams).simulation.pinned.map((p) => ({
+    scheme: p.scheme,
+    version: p.version,
+  }));
+  return { latest, pinned, changedSince: changed, stale: Object.values(changed).some(Boolean), running };
+}
+
+/** What the approver was shown, as the trail keeps it: the diff in words, and the simulation they named. */
+export interface ApprovalShown {
+  readonly diff: { readonly against: number; readonly changes: readonly PolicyChange[] } | null;
+  readonly simulation: {
+    readonly job: string;
+    readonly status: string;
+    readonly period: string;
+    readonly revision: string;
+    readonly finishedAt: string | null;
+    readonly upgraded: number;
+    readonly downgraded: number;
+    readonly unchanged: number;
+    readonly changedSince: VersionSimulations['changedSince'];
+  } | null;
+}
+
+/**
+ * What the approver of `v` was shown, read before the approval changes the version in force: the
+ * diff against that version (null for a scheme with none) and the simulation job they name, which
+ * must be one of `v` (else a 422 `simulation_not_of_version`: the trail would otherwise vouch for
+ * figures of another draft).
+ */
+export async function approvalShown(deps: ApiDeps, v: PolicyVersion, simulationJobId: string | undefined): Promise<ApprovalShown> {
+  let diff: ApprovalShown['diff'] = null;
+  try {
+    const d = await diffVersion(deps, v);
+    diff = { against: d.against, changes: d.changes };
+  } catch (e) {
+    // A new scheme has no version in force: nothing to compare with, which the trail says as null.
+    if (!(e instanceof ProblemError && e.kind === 'not-found')) throw e;
+  }
+  if (simulationJobId === undefined) return { diff, simulation: null };
+  const row = await findJob(deps.db, deps.tenantId, simulationJobId);
+  if (!row || row.kind !== 'simulate' || !isSimulationOf(JSON.parse(row.params) as SimulationJobParams, v)) {
+    throw new ProblemError('unprocessable', `Job "${simulationJobId}" is no simulation of version ${v.version} of "${v.scheme}".`, [
+      {
+        path: 'simulationJobId',
+        message: `no simulation job "${simulationJobId}" of version ${v.version} of "${v.scheme}" in this tenant`,
+        code: 'simulation_not_of_version',
+        params: { value: simulationJobId, scheme: v.scheme, version: v.version },
+      },
+    ]);
+  }
+  const job = await viewOf(deps.db, row);
+  const sims = await versionSimulations(deps, v);
+  const result = job.simulation?.result;
+  return {
+    diff,
+    simulation: {
+      job: job.id,
+      status: job.status,
+      period: job.params.period,
+      revision: job.simulation?.revision ?? '',
+      finishedAt: job.finishedAt,
+      upgraded: result?.upgraded ?? 0,
+      downgraded: result?.downgraded ?? 0,
+      unchanged: result?.unchanged ?? 0,
+      changedSince: sims.latest?.id === job.id ? sims.changedSince : null,
+    },
+  };
+}

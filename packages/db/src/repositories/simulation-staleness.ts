@@ -1,0 +1,64 @@
+import type { JobRow } from '../schema.js';
+import type { Executor } from './executor.js';
+import { writeSeqOf } from './write-seq.js';
+
+/** What changed in a tenant since a simulation job was queued, each of which its figures no longer show. */
+export interface ChangedSince {
+  /** Metrics were written after it (an upload, an import): the book's data is not what it read. */
+  readonly data: boolean;
+  /** A re-tier job was queued after it and has finished: the levels it moved from are not today's. */
+  readonly levels: boolean;
+  /** A policy version was approved or retired after it: the versions it was pinned to are not today's. */
+  readonly policies: boolean;
+}
+
+/**
+ * What changed since `job` was queued. Metric writes and jobs are ordered by the database's write
+ * sequence (write-seq.ts), not by clocks; policy decisions carry no sequence, so they are compared by
+ * their ISO instants with the job's (one server's clock each: a decision within a clock's skew of the
+ * job can be missed).
+ */
+export async function changedSince(
+  db: Executor,
+  tenantId: string,
+  job: Pick<JobRow, 'id' | 'write_seq' | 'created_at'>,
+): Promise<ChangedSince> {
+  const seq = writeSeqOf(job.write_seq) ?? 0;
+  const data = await db
+    .selectFrom('metric_periods')
+    .select('period')
+    .where('tenant_id', '=', tenantId)
+    .where('last_write_seq', '>', seq)
+    .limit(1)
+    .executeTakeFirst();
+  const levels = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', 'retier')
+    .where('status', '=', 'completed')
+    .where('write_seq', '>', seq)
+    .limit(1)
+    .executeTakeFirst();
+  const policies = await db
+    .selectFrom('policies')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('decided_at', '>', job.created_at), eb('retired_at', '>', job.created_at)]))
+    .limit(1)
+    .executeTakeFirst();
+  return { data: data !== undefined, levels: levels !== undefined, policies: policies !== undefined };
+}
+
+/** A tenant's simulation jobs, newest first: at most `limit` (simulations are asked for by people, a few a day). */
+export async function listSimulationJobs(db: Executor, tenantId: string, limit: number): Promise<JobRow[]> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', 'simulate')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { drainJobs, type Role } from '@tierkit/api';
+import type { Problem, TiersResponse } from '@tierkit/core';
+import type { AuditRecord, Job, VersionSimulations } from '@tierkit/core/wire';
+import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { problem } from '../support/problems.js';
+
+/*
+ * What the approver of a policy version is shown and what approving it does to months under way: an
+ * examiner found approvals dated into the month under way by default, and a trail that did not say
+ * what the approver had seen (docs/architecture.md, "Four eyes"; packages/api README, "Policy approval").
+ */
+
+interface Version {
+  version: number;
+  status: string;
+  effectiveFrom: string | null;
+  contentHash: string | null;
+  document: { policy: { levels: { when: { value?: unknown } }[] } };
+}
+
+async function ok<T>(res: Response, status = 200): Promise<T> {
+  assert.equal(res.status, status, await res.clone().text());
+  return (await res.json()) as T;
+}
+
+const who = (f: ApiFixture, role: Role) => client(f, () => f.keys.roles[role]);
+
+forEachDialect('policy approval: default date, early dates confirmed, what the approver was shown', (f) => {
+  const officer = who(f, 'officer');
+  const approver = who(f, 'approver');
+  const analyst = who(f, 'analyst');
+  const admin = client(f);
+  const drain = () => drainJobs({ db: f.db.db, now: () => NOW });
+
+  /** A submitted draft of aml-test with its 高 line at `line`, by the officer. */
+  async function submitted(line: number): Promise<Version> {
+    const draft = await ok<Version>(await officer.post('/v1/policies/aml-test/drafts', {}), 201);
+    const doc = structuredClone(draft.document);
+    (doc.policy.levels[0] as { when: { value: number } }).when.value = line;
+    await ok(await officer.put(`/v1/policies/aml-test/versions/${draft.version}`, { document: doc }));
+    return ok<Version>(await officer.post(`/v1/policies/aml-test/versions/${draft.version}/submit`, {}));
+  }
+
+  async function amlLevel(id: string): Promise<string | undefined> {
+    return (await ok<TiersResponse>(await admin.get(`/v1/subjects/${id}/tiers?scheme=aml-test`))).assignments[0]?.level;
+  }
+
+  /** The result record of the latest approval of a policy version on the trail. */
+  async function approvalRecord(): Promise<AuditRecord> {
+    const route = encodeURIComponent('/v1/policies/{scheme}/versions/{version}/approve');
+    const page = await ok<{ items: AuditRecord[] }>(await admin.get(`/v1/audit?route=${route}&phase=result&limit=1`));
+    const r = page.items[0];
+    assert.ok(r, 'an approval on the trail');
+    return r;
+  }
+
+  const risk = (id: string, value: number) =>
+    admin.put(`/v1/subjects/${id}/metrics`, { metrics: [{ metric: 'aml_customer_risk', period: '2025-11', value }] });
+
+  it('shows the latest finished simulation of a version, what it planned under, and when the book changed since', async () => {
+    await ok(await admin.put('/v1/subjects/PA1', { kind: 'customer', displayName: '赵一' }), 201);
+    await ok(await admin.put('/v1/subjects/PA2', { kind: 'customer', displayName: '钱二' }), 201);
+    await ok(await risk('PA1', 60));
+    await ok(await risk('PA2', 30));
+    const v = await submitted(50);
+    const path = `/v1/policies/aml-test/versions/${v.version}/simulations`;
+    const none = await ok<VersionSimulations>(await analyst.get(path));
+    assert.deepEqual(none, { latest: null, pinned: [], changedSince: null, stale: false, running: null });
+    await problem(await who(f, 'viewer').get(path), 403);
+
+    const job = await ok<Job>(await analyst.post(path, {}), 202);
+    const running = await ok<VersionSimulations>(await approver.get(path));
+    assert.equal(running.running?.id, job.id, 'the checker sees it running');
+    assert.equal(running.latest, null);
+    await drain();
+    const done = await ok<VersionSimulations>(await approver.get(path));
+    assert.equal(done.running, null);
+    assert.equal(done.latest?.id, job.id);
+    assert.equal(done.latest?.status, 'completed');
+    assert.equal(done.latest?.simulation?.result.period, '2025-12', 'the month after the latest judged');
+    assert.ok((done.latest?.simulation?.result.upgraded ?? 0) >= 1, 'PA1 goes up under the lower line');
+    assert.deepEqual(done.changedSince, { data: false, levels: false, policies: false, revision: false });
+    assert.equal(done.stale, false);
+    assert.ok(done.pinned.every((p) => typeof p.scheme === 'string' && Number.isInteger(p.version)));
+
+    // New figures after it was queued: its numbers are of another book.
+    await ok(await risk('PA2', 35));
+    const stale = await ok<VersionSimulations>(await approver.get(path));
+    assert.equal(stale.latest?.id, job.id);
+    assert.deepEqual(stale.changedSince, { data: true, levels: false, policies: false, revision: false });
+    assert.equal(stale.stale, true);
+
+    // Another bank has no such version: the same 404 as a version that does not exist.
+    await problem(await client(f, 'b').get(path), 404);
+  });
+
+  it('approves from the next month by default and records the diff and the simulation the approver named', async () => {
+    const v = await submitted(55);
+    const path = `/v1/policies/aml-test/versions/${v.version}/simulations`;
+    const job = await ok<Job>(await approver.post(path, {}), 202);
+    await drain();
+    const approved = await ok<{ version: Version; reevaluation: { status: string; fromPeriod: string } }>(
+      await approver.post(`/v1/policies/aml-test/versions/${v.version}/approve`, {
+        contentHash: v.contentHash,
+        simulationJobId: job.id,
+        note: '看过模拟',
+      }),
+    );
+    assert.equal(approved.version.effectiveFrom, '2025-12-01', 'the first day of the month after 15 November (Shanghai)');
+    assert.equal(approved.version.status, 'approved');
+    assert.deepEqual(approved.reevaluation, { status: 'scheduled', fromPeriod: '2025-12' });
+    assert.equal(await amlLevel('PA1'), 'low', 'November keeps the policy it began under');
+
+    const record = await approvalRecord();
+    assert.equal(record.status, 200);
+    const d = record.detail as {
+      effectiveFrom: string;
+      defaultDate: boolean;
+      confirmedRetier: unknown;
+      shown: {
+        diff: { against: number; changes: { key: string; change: string; text: Record<string, string> }[] } | null;
+        simulation: { job: string; status: string; period: string; upgraded: number; changedSince: unknown } | null;
+      };
+    };
+    assert.equal(d.effectiveFrom, '2025-12-01');
+    assert.equal(d.defaultDate, true);
+    assert.equal(d.confirmedRetier, null);
+    assert.equal(d.shown.diff?.against, 1, 'against the version in force when it was approved');
+    const line = d.shown.diff?.changes.find((c) => c.key === 'rule:high/high.score');
+    assert.equal(line?.change, 'changed');
+    assert.match(line?.text.en ?? '', /80.*→.*55/);
+    assert.equal(d.shown.simulation?.job, job.id);
+    assert.equal(d.shown.simulation?.status, 'completed');
+    assert.equal(d.shown.simulation?.period, '2025-12');
+    assert.deepEqual(d.shown.simulation?.changedSince, { data: false, levels: false, policies: false, revision: false });
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
+  });
+
+  it('refuses a date in the month under way, already judged or past without the approver’s word, and changes nothing', async () => {
+    await ok(await admin.put('/v1/subjects/PB1', { kind: 'customer', displayName: '孙三' }), 201);
+    await ok(await risk('PB1', 60));
+    assert.equal(await amlLevel('PB1'), 'low');
+    const v = await submitted(50);
+    const approve = (body: Record<string, unknown>) =>
+      approver.post(`/v1/policies/aml-test/versions/${v.version}/approve`, { contentHash: v.contentHash, ...body });
+    const refusals: [string, string[]][] = [
+      ['2025-11-01', ['month-under-way', 'already-judged', 'past']],
+      ['2025-11-10', ['past']],
+    ];
+    for (const [day, reasons] of refusals) {
+      const p: Problem = await problem(await approve({ effectiveFrom: day }), 422);
+      assert.equal(p.type, 'https://tierkit.dev/problems/unprocessable');
+      const e = p.errors?.[0];
+      assert.equal(e?.path, 'effectiveFrom');
+      assert.equal(e?.code, 'effective_date_needs_confirmation');
+      assert.deepEqual(e?.params, { value: day, period: day === '2025-11-01' ? '2025-11' : '2025-12', reasons, suggested: '2025-12-01' });
+      assert.equal((await approvalRecord()).status, 422, 'the refusal is on the trail');
+    }
+    await problem(await approve({ effectiveFrom: '2025-11-01', confirmRetier: false }), 422);
+    // Nothing changed: still submitted, the customer still judged by version 1.
+    const still = await ok<Version>(await admin.get(`/v1/policies/aml-test/versions/${v.version}`));
+    assert.equal(still.status, 'submitted');
+    assert.equal(await amlLevel('PB1'), 'low');
+    // Before the month under way stays refused, confirmed or not: months already final keep their policy.
+    const before = await problem(await approve({ effectiveFrom: '2025-10-01', confirmRetier: true }), 400);
+    assert.equal(before.errors?.[0]?.code, 'too_small');
+
+    // A simulation of another version, or no job at all, is not what this approver was shown.
+    const other = await submitted(70);
+    const otherJob = await ok<Job>(await approver.post(`/v1/policies/aml-test/versions/${other.version}/simulations`, {}), 202);
+    for (const id of [otherJob.id, 'job_doesnotexist']) {
+      const p = await problem(await approve({ effectiveFrom: '2025-11-01', confirmRetier: true, simulationJobId: id }), 422);
+      assert.equal(p.errors?.[0]?.code, 'simulation_not_of_version');
+      assert.equal(p.errors?.[0]?.path, 'simulationJobId');
+    }
+    assert.equal((await ok<Version>(await admin.get(`/v1/policies/aml-test/versions/${v.version}`))).status, 'submitted');
+
+    // With the word, the month under way is judged again at once, and the trail says what was confirmed.
+    const approved = await ok<{ version: Version; reevaluation: { status: string } }>(
+      await approve({ effectiveFrom: '2025-11-01', confirmRetier: true }),
+    );
+    assert.equal(approved.version.status, 'active');
+    assert.equal(approved.reevaluation.status, 'done');
+    assert.equal(await amlLevel('PB1'), 'high');
+    const record = await approvalRecord();
+    assert.equal(record.status, 200);
+    assert.deepEqual((record.detail as { confirmedRetier: unknown }).confirmedRetier, ['month-under-way', 'already-judged', 'past']);
+    assert.equal((record.detail as { defaultDate: unknown }).defaultDate, false);
+    assert.equal((record.detail as { shown: { simulation: unknown } }).shown.simulation, null, 'no simulation named');
+    await drain();
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
+  });
+});
