@@ -196,11 +196,12 @@ describe('maker and checker change the card tiers', () => {
     assert.ok(moved > 0, `customers would move (${moved})`);
     const versionNo = Number(/\/(\d+)$/.exec(new URL(m.url()).hash)?.[1]);
     assert.ok(Number.isInteger(versionNo) && versionNo > 1, `the draft's version is in the route (${m.url()})`);
-    const sim = await bankJson<{ cells: { from: string; to: string; count: number; samples: string[] }[] }>(
-      'POST',
-      `/v1/policies/${SCHEME}/versions/${versionNo}/simulate`,
-      { samplesPerCell: 10 },
-    );
+    const sim = await bankJson<{
+      cells: { from: string; to: string; count: number; samples: string[] }[];
+      upgraded: number;
+      downgraded: number;
+      unchanged: number;
+    }>('POST', `/v1/policies/${SCHEME}/versions/${versionNo}/simulate`, { samplesPerCell: 10 });
     assert.equal(
       sim.cells.reduce((n, c) => (c.from === c.to ? n : n + c.count), 0),
       moved,
@@ -273,9 +274,58 @@ describe('maker and checker change the card tiers', () => {
       (sel) => document.querySelector(`${sel} [data-testid="approval-requester"]`)?.textContent?.trim() === '赵敏 · MAKER01',
       item,
     );
+    // The card says what the version changes, in the engine's words (money as the one formatter writes
+    // it), and what the maker's simulation found — stale, since this month's data came after it.
+    const changes = c.locator(`${item} [data-testid="policy-changes"] li[data-change="changed"]`);
+    await changes.first().waitFor({ timeout: 30_000 });
+    const changed = (await changes.allTextContents()).join('\n');
+    assert.match(changed, /¥150,000/, changed);
+    const impact = `${item} [data-testid="policy-impact"]`;
+    await c.locator(`${impact} [data-testid="impact-counts"]`).waitFor({ timeout: 30_000 });
+    assert.equal(
+      (await c.textContent(`${impact} [data-testid="impact-counts"]`))?.trim(),
+      `上调 ${sim.upgraded} 人，下调 ${sim.downgraded} 人，不变 ${sim.unchanged} 人`,
+    );
+    assert.equal(await c.locator(`${impact} [data-testid="impact-matrix"] tr[data-from="gold"][data-to="standard"]`).count(), 1);
+    assert.match((await c.textContent(`${impact} [data-testid="impact-signoffs"]`)) ?? '', /其中 0 人/);
+    await c.locator(`${impact} [data-testid="impact-stale"] li[data-why="data"]`).waitFor();
+    await noAxe(c, 'approvals page, a policy card with a stale simulation');
+    // The checker (an approver: analysts and up may simulate) runs it again on today's book and sees it run.
+    await c.locator(`${impact} button[data-action="simulate"]`).click();
+    await c.locator(`${impact} [data-testid="impact-fresh"]`).waitFor({ timeout: 120_000 });
+    const fresh = await bankJson<{ latest: { id: string; requestedBy: string } | null; stale: boolean }>(
+      'GET',
+      `/v1/policies/${SCHEME}/versions/${versionNo}/simulations`,
+    );
+    assert.equal(fresh.stale, false);
+    assert.equal(fresh.latest?.requestedBy, 'staff:CHECKER01', 'the checker’s own simulation is the one shown');
+    await shot(c, '7b-approval-card');
+    for (const width of [390, 1366]) {
+      await c.setViewportSize({ width, height: 900 });
+      assert.ok(
+        await c.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+        `nothing wider than the screen at ${width} px`,
+      );
+      await noAxe(c, `approvals page, the policy card at ${width} px`);
+      await shot(c, `7c-approval-card-${width}`);
+    }
+    await c.setViewportSize({ width: 1280, height: 900 });
+
+    // The date defaults to the 1st of next month; this month's 1st warns and needs the checker's word.
+    const date = c.locator(`${item} input[name="effectiveFrom"][type="date"]`);
+    assert.ok((await date.inputValue()) > `${thisMonth()}-01`, 'next month by default');
+    assert.equal(await c.locator(`${item} [data-testid="date-warning"]`).count(), 0);
     await c.fill(`${item} textarea[name="note"]`, '复核通过：金卡门槛上调。');
     await c.fill(`${item} input[name="effectiveFrom"][type="date"]`, `${thisMonth()}-01`);
+    await c.locator(`${item} [data-testid="date-warning"]`).waitFor();
     await noAxe(c, 'approvals page as the checker');
+    // Not ticked: the API refuses, the card stays and says why.
+    await c.locator(`${item} button[data-action="approve"]`).click();
+    await c.waitForFunction(
+      (sel) => /生效日期|effectiveFrom|确认|confirm/i.test(document.querySelector(`${sel} .approvals-refusal`)?.textContent ?? ''),
+      item,
+    );
+    await c.locator(`${item} [data-testid="confirm-retier"]`).check();
     await c.locator(`${item} button[data-action="approve"]`).click();
     const activation = c.locator('[data-testid="activation"]');
     await activation.waitFor({ timeout: 60_000 });
@@ -284,6 +334,18 @@ describe('maker and checker change the card tiers', () => {
     assert.match(decided, new RegExp(`策略第 ${versionNo} 版$`));
     assert.doesNotMatch(decided, /待审批/);
     await shot(c, '8-approved');
+    // The trail keeps what the checker was shown: the diff and the simulation the card showed.
+    const trail = await bankJson<{
+      items: {
+        status: number;
+        detail: { confirmedRetier: unknown; shown: { simulation: { job: string } | null; diff: { changes: unknown[] } | null } };
+      }[];
+    }>('GET', `/v1/audit?route=${encodeURIComponent('/v1/policies/{scheme}/versions/{version}/approve')}&phase=result&limit=1`);
+    const approvedRecord = trail.items[0];
+    assert.equal(approvedRecord?.status, 200);
+    assert.equal(approvedRecord?.detail.shown.simulation?.job, fresh.latest?.id);
+    assert.ok((approvedRecord?.detail.shown.diff?.changes.length ?? 0) > 0);
+    assert.ok(Array.isArray(approvedRecord?.detail.confirmedRetier), 'the early date was confirmed');
 
     // 6. The re-tier job of this month: linked (the approval enqueued it), started from the deferred
     // approval, or — when the approval re-evaluated at once what had been judged this month (nothing:

@@ -61,6 +61,8 @@ interface FieldSays {
   expiryTooLate: (maxDays: string) => string;
   /** An override more levels from the subject's level now than the scheme's rule allows (`overrides.maxStep`). */
   jumpTooFar: (maxStep: string, steps: string) => string;
+  needsConfirmation: (day: string, suggested: string) => string;
+  notThisSimulation: string;
   day: string;
   unknownScheme: (key: string) => string;
   unknownMetric: (key: string) => string;
@@ -236,6 +238,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       expiryRequired: (n) => `该方案的人工调级须设到期日，最长 ${n} 天`,
       expiryTooLate: (n) => `该方案的人工调级最长 ${n} 天`,
       jumpTooFar: (max, steps) => `较当前等级跨 ${steps} 级，该方案的人工调级每次最多调整 ${max} 级`,
+      needsConfirmation: (day, next) => `生效日期 ${day} 会重评本月或已评过的月份：请勾选确认，或改为 ${next}`,
+      notThisSimulation: '所示模拟不是本版本的，请刷新后再审批',
       day: '须为日期（YYYY-MM-DD）',
       unknownScheme: (k) => `没有方案“${k}”`,
       unknownMetric: (k) => `没有指标“${k}”`,
@@ -405,6 +409,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       expiryRequired: (n) => `此方案的人工調級須設到期日，最長 ${n} 天`,
       expiryTooLate: (n) => `此方案的人工調級最長 ${n} 天`,
       jumpTooFar: (max, steps) => `較目前等級跨 ${steps} 級，此方案的人工調級每次最多調整 ${max} 級`,
+      needsConfirmation: (day, next) => `生效日期 ${day} 會重評本月或已評過的月份：請勾選確認，或改為 ${next}`,
+      notThisSimulation: '所示模擬不是本版本的，請重新整理後再核准',
       day: '須為日期（YYYY-MM-DD）',
       unknownScheme: (k) => `沒有方案「${k}」`,
       unknownMetric: (k) => `沒有指標「${k}」`,
@@ -584,6 +590,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       expiryRequired: (n) => `an override of this scheme needs an expiry, at most ${n} days ahead`,
       expiryTooLate: (n) => `an override of this scheme may run at most ${n} days`,
       jumpTooFar: (max, steps) => `${steps} levels from the level now; an override of this scheme may move at most ${max}`,
+      needsConfirmation: (day, next) =>
+        `effective from ${day} re-tiers the month under way or one already judged: tick the confirmation, or take ${next}`,
+      notThisSimulation: 'the simulation shown is not of this version: refresh and decide again',
       day: 'must be a day (YYYY-MM-DD)',
       unknownScheme: (k) => `no scheme “${k}”`,
       unknownMetric: (k) => `no metric “${k}”`,
@@ -859,6 +868,10 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.expiryTooLate(str(p.maxDays));
     case 'override_jump_too_far':
       return s.jumpTooFar(str(p.maxStep), str(p.steps));
+    case 'effective_date_needs_confirmation':
+      return s.needsConfirmation(str(p.value), str(p.suggested));
+    case 'simulation_not_of_version':
+      return s.notThisSimulation;
     case 'duplicate':
       if (p.metric !== undefined && p.month !== undefined)
         return s.twiceMetric(str(p.metric), str(p.month), p.line === undefined ? undefined : str(p.line));

@@ -80,6 +80,7 @@ export {
   mayApproveItem,
   REJECT_NOTE_REQUIRED,
   whyNotApprovable,
+  type PolicyApprovalOptions,
 } from './core/approvals-queue.js';
 export type {
   Activation,
@@ -108,6 +109,8 @@ export type {
   ScheduleMonth,
   StartRetier,
 } from './core/jobs-types.js';
+export { PolicyImpact, signOffsOpened, type PolicyImpactState } from './core/policy-impact.js';
+export type { VersionSimulations } from '@tierkit/core/wire';
 export { readServerSentEvents } from './core/sse.js';
 export type { ServerSentEvent } from './core/sse.js';
 export { CursorList, emptyList } from './core/cursor-list.js';

@@ -9,7 +9,9 @@ import {
   isBookScoped,
   Jobs,
   mayApproveItem,
+  PolicyImpact,
   readSchemes,
+  signOffsOpened,
   REJECT_NOTE_REQUIRED,
   type KitError,
   whyNotApprovable,
@@ -22,7 +24,7 @@ import { query } from '@tierkit/client';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
-import { bankMonth, formatDuration, formatInstant } from '../time.js';
+import { bankMonth, bankToday, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
 import { JOBS_WORDS } from './jobs.words.js';
 import { handOverStarted } from './started-job.js';
@@ -94,6 +96,24 @@ function overrideWarning(item: ApprovalItem, names: SchemeNames, w: Words) {
   </div>`;
 }
 
+/** The first day of the month after the current one in the bank's zone: the approval's default date. */
+function nextMonthStart(): string {
+  const [y, m] = bankMonth().split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}
+
+/**
+ * Whether approving from `day` re-tiers a month already under way or a day already past, which the
+ * API asks the approver to confirm (`confirmRetier`); it also refuses a month the scheme's levels
+ * already judge, which only it knows — its refusal then says so. Returns the month reached, or undefined.
+ */
+function earlyMonth(day: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  const first = day.endsWith('-01') ? day.slice(0, 7) : undefined;
+  if (first !== undefined && first <= bankMonth()) return first;
+  return day < bankToday() ? day.slice(0, 7) : undefined;
+}
+
 /**
  * The approvals queue: everything waiting for a second person, oldest first with its age. Approvers
  * decide with a note (a policy version also with its effective date); their own requests say why
@@ -110,6 +130,10 @@ export class ApprovalsPage extends LitElement {
   /** The tenant's schemes, to name levels; keys until they come. */
   #schemes: readonly SchemeSummary[] = [];
   #schemesRead: AbortController | undefined;
+  /** Each policy version's diff and simulations, by approval key, read when its card first shows. */
+  readonly #impacts = new Map<string, { store: PolicyImpact; stop: () => void }>();
+  /** The effective date picked on each policy card, by approval key: its warning follows it. */
+  readonly #dates = new Map<string, string>();
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -162,6 +186,11 @@ export class ApprovalsPage extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#schemesRead?.abort();
+    for (const i of this.#impacts.values()) {
+      i.stop();
+      i.store.cancel();
+    }
+    this.#impacts.clear();
     this.#queue.store.cancel();
     this.#jobs.store.cancel();
   }
@@ -190,10 +219,18 @@ export class ApprovalsPage extends LitElement {
     const li = (e.target as HTMLElement).closest('[data-approval]');
     const note = li?.querySelector<HTMLTextAreaElement>('textarea[name="note"]')?.value ?? '';
     const effectiveFrom = li?.querySelector<HTMLInputElement>('input[name="effectiveFrom"]')?.value ?? '';
+    const confirmRetier = li?.querySelector<HTMLInputElement>('input[name="confirmRetier"]')?.checked === true;
+    // The simulation the card showed: the trail records it with the approval (what the checker saw).
+    const shown = this.#impacts.get(approvalKey(item))?.store.state.simulations?.latest?.id;
     const next = li?.nextElementSibling?.getAttribute('data-approval');
     const decided =
       action === 'approve'
-        ? await this.#queue.store.approve(item, { note, ...(effectiveFrom ? { effectiveFrom } : {}) })
+        ? await this.#queue.store.approve(item, {
+            note,
+            ...(effectiveFrom ? { effectiveFrom } : {}),
+            ...(confirmRetier ? { confirmRetier } : {}),
+            ...(shown ? { simulationJobId: shown } : {}),
+          })
         : await this.#queue.store.reject(item, note);
     await this.updateComplete;
     // The pressed button was disabled while deciding (or its item is gone): focus would fall to the
@@ -232,6 +269,127 @@ export class ApprovalsPage extends LitElement {
     // The job's page has its own Jobs store: what the month lacks goes with the job.
     handOverStarted(job);
     this.ctx?.navigate(`jobs/${encodeURIComponent(job.id)}`);
+  }
+
+  /** The policy version's store of diff and simulations, made and read the first time its card shows. */
+  #impactOf(item: ApprovalItem): PolicyImpact | undefined {
+    const at = item.id.lastIndexOf('@');
+    const version = Number(item.id.slice(at + 1));
+    if (at <= 0 || !Number.isInteger(version)) return undefined;
+    const key = approvalKey(item);
+    let entry = this.#impacts.get(key);
+    if (!entry) {
+      const store = new PolicyImpact(client, item.id.slice(0, at), version);
+      entry = { store, stop: store.subscribe(() => this.requestUpdate()) };
+      this.#impacts.set(key, entry);
+      void store.load();
+    }
+    return entry.store;
+  }
+
+  /** What the version changes, in the engine's words, and what it would do to the book, as the checker reads them. */
+  #impact(item: ApprovalItem, domId: string, w: Words) {
+    const store = this.#impactOf(item);
+    if (!store || !this.ctx) return nothing;
+    const locale = this.ctx.locale;
+    const s = store.state;
+    if (s.status === 'loading' && s.simulations === undefined)
+      return html`<p role="status" class="hint" data-testid="impact-status">${w.impactLoading}</p>`;
+    if (s.status === 'error' && s.simulations === undefined)
+      return html`<p role="status" class="approvals-refusal" data-testid="impact-status">${w.impactFailed}: ${whyFailed(s.error, locale)}</p>`;
+    const names = schemeNames(this.#schemes, locale);
+    const sims = s.simulations;
+    const latest = sims?.latest ?? null;
+    const sim = latest?.simulation?.result;
+    const levels = this.#schemes.find((x) => x.key === item.scheme)?.levels ?? [];
+    const mayRun = hasRole(this.ctx.session, 'analyst');
+    const running = s.running?.status === 'running' ? s.running : undefined;
+    const ended = s.running && s.running.status !== 'running' && s.running.status !== 'completed' ? s.running : undefined;
+    const stale = sims?.changedSince
+      ? Object.entries(sims.changedSince)
+          .filter(([, changed]) => changed)
+          .map(([why]) => why)
+      : [];
+    return html`<section class="approvals-impact" aria-labelledby="${domId}-ch" data-testid="policy-changes">
+        <h4 id="${domId}-ch">${w.changesTitle}</h4>
+        ${
+          s.diff === null
+            ? html`<p class="hint">${w.noneInForce}</p>`
+            : s.diff === undefined
+              ? nothing
+              : s.diff.changes.length === 0
+                ? html`<p class="hint">${w.noChanges}</p>`
+                : html`<p class="hint">${w.changesAgainst(s.diff.against)}</p>
+                    <ul>${s.diff.changes.map((c) => html`<li data-change=${c.change} data-key=${c.key}>${c.text[locale]}</li>`)}</ul>`
+        }
+      </section>
+      <section class="approvals-impact" aria-labelledby="${domId}-im" data-testid="policy-impact">
+        <h4 id="${domId}-im">${w.impactTitle}</h4>
+        ${
+          sim && latest
+            ? html`<p data-testid="impact-ran">${w.simRan(formatInstant(latest.finishedAt, locale), w.actors[latest.requestedBy] ?? staffName(latest.requestedBy))}</p>
+                <p>${w.simFor(sim.period, sim.dataPeriod)} · ${w.simAgainst(sim.against)}</p>
+                ${sims?.pinned.length ? html`<p class="hint" data-testid="impact-pinned">${w.simPinned(sims.pinned.map((p) => `${names.schemeName(p.scheme)} v${p.version}`).join('、'))}</p>` : nothing}
+                <p data-testid="impact-counts">${w.simCounts(sim.upgraded, sim.downgraded, sim.unchanged)}</p>
+                <p data-testid="impact-signoffs">${w.simSignOffs(signOffsOpened(sim, levels))}</p>
+                ${
+                  stale.length
+                    ? html`<div class="approvals-warning" role="note" data-testid="impact-stale"><strong>${w.staleTitle}</strong>
+                        <ul>${stale.map((why) => html`<li data-why=${why}>${w.staleReasons[why] ?? why}</li>`)}</ul></div>`
+                    : html`<p class="hint" data-testid="impact-fresh">${w.fresh}</p>`
+                }
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="${domId}-mx">
+                  <table data-testid="impact-matrix">
+                    <caption id="${domId}-mx">${w.simMatrix}</caption>
+                    <thead><tr><th scope="col">${w.simFrom}</th><th scope="col">${w.simTo}</th><th scope="col">${w.simCount}</th></tr></thead>
+                    <tbody>${sim.cells
+                      .filter((c) => c.count > 0)
+                      .map(
+                        (c) =>
+                          html`<tr data-from=${c.from} data-to=${c.to}><td>${names.levelName(item.scheme, c.from)}</td><td>${names.levelName(item.scheme, c.to)}</td><td>${c.count}</td></tr>`,
+                      )}</tbody>
+                  </table>
+                </div>`
+            : html`<p data-testid="impact-none">${w.noSimulation}</p>`
+        }
+        ${
+          running
+            ? html`<p role="status" data-testid="impact-running"><span id="${domId}-pl">${w.simRunning(running.progress.chunks.done, running.progress.chunks.total)}</span>
+                <progress aria-labelledby="${domId}-pl" max=${Math.max(1, running.progress.chunks.total)} value=${running.progress.chunks.done}></progress></p>`
+            : ended
+              ? html`<p role="status" data-testid="impact-running">${w.simEnded(ended.status, ended.error ?? '')}</p>`
+              : nothing
+        }
+        ${
+          running
+            ? nothing
+            : mayRun
+              ? html`<button type="button" data-action="simulate" ?disabled=${s.starting} @click=${() => store.simulate()}>${latest ? w.runAgain : w.runSimulation}</button>
+                  <span role="status" data-testid="impact-start">${s.starting ? w.simStarting : s.startError ? `${w.refused}: ${whyFailed(s.startError, locale)}` : ''}</span>`
+              : html`<p class="hint">${w.mayNotSimulate}</p>`
+        }
+      </section>`;
+  }
+
+  /** The effective date of a policy approval: next month's first day by default, with a warning and a confirmation when it reaches a month under way. */
+  #dateField(item: ApprovalItem, domId: string, w: Words) {
+    const key = approvalKey(item);
+    const day = this.#dates.get(key) ?? nextMonthStart();
+    const early = earlyMonth(day);
+    const jw = JOBS_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    return html`<label for="${domId}-from">${w.effectiveFrom}</label>
+      <input id="${domId}-from" type="date" name="effectiveFrom" required min="${bankMonth()}-01" .value=${day}
+        aria-describedby="${domId}-fh"
+        @input=${(e: Event) => {
+          this.#dates.set(key, (e.target as HTMLInputElement).value);
+          this.requestUpdate();
+        }}>
+      ${
+        early
+          ? html`<div id="${domId}-fh" class="approvals-warning" role="note" data-testid="date-warning">${w.dateWarning(jw.month(early))}</div>
+              <label class="jobs-confirm"><input type="checkbox" name="confirmRetier" data-testid="confirm-retier"> ${w.confirmRetier(jw.month(early))}</label>`
+          : html`<span id="${domId}-fh" class="hint" data-testid="date-hint">${w.dateNextMonth}</span>`
+      }`;
   }
 
   #item(item: ApprovalItem, canDecide: boolean) {
@@ -288,6 +446,7 @@ export class ApprovalsPage extends LitElement {
         <div><dt>${item.kind === 'level' ? w.waitingSince : w.waiting}</dt><dd>${formatDuration(item.ageSeconds, locale)}</dd></div>
       </dl>
       ${item.kind === 'level' && item.why !== undefined ? levelWhyBlock(w, item.why, locale) : nothing}
+      ${item.kind === 'policy' ? this.#impact(item, domId, w) : nothing}
       ${
         item.kind === 'policy' && at > 0
           ? html`<p><a href="#/policies/${encodeURIComponent(item.id.slice(0, at))}/${encodeURIComponent(item.id.slice(at + 1))}">${w.viewPolicy}</a></p>`
@@ -311,12 +470,7 @@ export class ApprovalsPage extends LitElement {
               <textarea id="${domId}-note" name="note" rows="2" maxlength="1000" aria-describedby="${domId}-nh"
                 aria-invalid=${refusal?.type === REJECT_NOTE_REQUIRED ? 'true' : 'false'}></textarea>
               <span id="${domId}-nh" class="hint">${w.noteHint}</span>
-              ${
-                item.kind === 'policy'
-                  ? html`<label for="${domId}-from">${w.effectiveFrom}</label>
-                      <input id="${domId}-from" type="date" name="effectiveFrom" required min="${bankMonth()}-01" .value="${bankMonth()}-01">`
-                  : nothing
-              }
+              ${item.kind === 'policy' ? this.#dateField(item, domId, w) : nothing}
               ${mayApprove ? nothing : html`<p class="hint" data-testid="needs-admin-hint">${w.needsAdminHint}</p>`}
               <div class="actions">
                 ${

@@ -118,7 +118,7 @@ export async function approvalShown(deps: ApiDeps, v: PolicyVersion, simulationJ
   }
   if (simulationJobId === undefined) return { diff, simulation: null };
   const row = await findJob(deps.db, deps.tenantId, simulationJobId);
-  if (!row || row.kind !== 'simulate' || !isSimulationOf(JSON.parse(row.params) as SimulationJobParams, v)) {
+  if (row?.kind !== 'simulate' || !isSimulationOf(JSON.parse(row.params) as SimulationJobParams, v)) {
     throw new ProblemError('unprocessable', `Job "${simulationJobId}" is no simulation of version ${v.version} of "${v.scheme}".`, [
       {
         path: 'simulationJobId',
