@@ -234,6 +234,14 @@ describe('admin console: approvals and jobs', () => {
     const item = `[data-approval="policy:retail-tier@${version}"]`;
     await page.locator(`${item} input[name="effectiveFrom"][type="date"]`).waitFor();
     assert.equal(await page.locator(`${item} a[href="#/policies/retail-tier/${version}"]`).count(), 1, 'a link to review the version');
+    const byDefault = await page.locator(`${item} input[name="effectiveFrom"]`).inputValue();
+    // Next month's first by default (the month under way keeps its policy); this story approves from
+    // this month's first, which the checker must confirm in words.
+    const thisMonth = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
+    assert.match(byDefault, /^\d{4}-\d{2}-01$/);
+    assert.ok(byDefault > `${thisMonth}-01`, `next month by default: ${byDefault}`);
+    await page.fill(`${item} input[name="effectiveFrom"]`, `${thisMonth}-01`);
+    await page.locator(`${item} [data-testid="confirm-retier"]`).check();
     const from = await page.locator(`${item} input[name="effectiveFrom"]`).inputValue();
     await page.locator(`${item} button[data-action="approve"]`).click();
     await page.locator('[data-testid="activation"]').waitFor();
@@ -243,7 +251,7 @@ describe('admin console: approvals and jobs', () => {
     };
     const retail = active.items.find((p) => p.scheme === 'retail-tier')?.active;
     assert.equal(retail?.version, version);
-    assert.match(from, /^\d{4}-\d{2}-01$/, 'the first of this month by default: it decides now');
+    assert.equal(from, `${thisMonth}-01`, 'the first of this month, confirmed: it decides now');
     assert.equal(retail?.effectiveFrom?.slice(0, 10), from);
     await page.screenshot({ path: join(shots, 'admin-flow-3b-policy-approved.png'), fullPage: true });
     assert.equal(await policiesChunkLoaded(), false, 'the approvals page does not load the policy editor');

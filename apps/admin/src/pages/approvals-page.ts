@@ -327,7 +327,7 @@ export class ApprovalsPage extends LitElement {
         <h4 id="${domId}-im">${w.impactTitle}</h4>
         ${
           sim && latest
-            ? html`<p data-testid="impact-ran">${w.simRan(formatInstant(latest.finishedAt, locale), w.actors[latest.requestedBy] ?? staffName(latest.requestedBy))}</p>
+            ? html`<p data-testid="impact-ran">${w.simRan(formatInstant(latest.finishedAt, locale))} · ${w.simBy}${w.actors[latest.requestedBy] ?? staffName(latest.requestedBy)}</p>
                 <p>${w.simFor(sim.period, sim.dataPeriod)} · ${w.simAgainst(sim.against)}</p>
                 ${sims?.pinned.length ? html`<p class="hint" data-testid="impact-pinned">${w.simPinned(sims.pinned.map((p) => `${names.schemeName(p.scheme)} v${p.version}`).join('、'))}</p>` : nothing}
                 <p data-testid="impact-counts">${w.simCounts(sim.upgraded, sim.downgraded, sim.unchanged)}</p>
