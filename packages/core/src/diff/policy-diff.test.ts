@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultPolicyPack, diffPolicies } from '../index.js';
+import { defaultPolicyPack, diffPolicies, diffSchemes } from '../index.js';
 import type { Policy } from '../index.js';
 
 const stars = defaultPolicyPack.schemes.find((s) => s.key === 'star-rating')!;
@@ -43,5 +43,31 @@ describe('a policy diff reads right in each language', () => {
       changes.find((c) => c.key === 'hysteresis')?.text['zh-TW'],
       '修改: 連續 3 期低於標準後降級，達到標準的 90% 即保級 → 低於標準即降級',
     );
+  });
+});
+
+describe('a scheme diff: what an approver signs off beyond the policy', () => {
+  const aml = defaultPolicyPack.schemes.find((s) => s.key === 'aml-risk')!;
+  const retail = defaultPolicyPack.schemes.find((s) => s.key === 'retail-tier')!;
+
+  it('a threshold in money as core formats it, a level renamed, a sign-off dropped, the override rule loosened', () => {
+    const levels = aml.levels.map((l) =>
+      l.key === 'high' ? { ...l, approvalRequired: false } : l.key === 'low' ? { ...l, name: { ...l.name, en: 'Minimal' } } : l,
+    );
+    const after = { ...aml, levels, overrides: { ...aml.overrides!, maxDays: 365 } };
+    const byKey = Object.fromEntries(diffSchemes(aml, after, metrics).map((c) => [c.key, c]));
+    assert.equal(byKey['approval:high']?.change, 'changed');
+    assert.match(byKey['approval:high']?.text['zh-CN'] ?? '', /需第二人复核.*→.*无需复核/);
+    assert.match(byKey['approval:high']?.text.en ?? '', /needs a second person’s sign-off.*→.*no sign-off/);
+    assert.equal(byKey['level:low']?.change, 'changed');
+    assert.match(byKey['level:low']?.text.en ?? '', /→ level Minimal/);
+    assert.match(byKey.overrides?.text['zh-TW'] ?? '', /最長 180 天.*→.*最長 365 天/);
+    assert.deepEqual(diffSchemes(aml, aml, metrics), [], 'nothing changed: nothing listed');
+
+    const policy = structuredClone(retail.policy) as Extract<Policy, { kind: 'rules' }>;
+    const gold = policy.levels.find((l) => l.level === 'gold')!.when as { of: { value: number }[] };
+    gold.of[0]!.value = 15_000_000;
+    const money = diffSchemes(retail, { ...retail, policy }, metrics).find((c) => c.change === 'changed');
+    assert.match(money?.text.en ?? '', /¥50,000 .*→ .*¥150,000/);
   });
 });

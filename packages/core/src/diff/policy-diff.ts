@@ -248,7 +248,8 @@ function schemeEntries(s: SchemeSummary): Map<string, Entry> {
             }[l];
       const by = { 'zh-CN': '申请', 'zh-TW': '申請', en: 'filed by' }[l];
       const ok = { 'zh-CN': '审批', 'zh-TW': '審核', en: 'approved by' }[l];
-      return `${head}: ${by} ${REQUESTER_WORDS[r.requestedBy][l]}, ${ok} ${ROLE_WORDS[r.approvedBy][l]}, ${days}${step}${loosen}`;
+      const sep = l === 'en' ? ', ' : '，';
+      return `${head}: ${by} ${REQUESTER_WORDS[r.requestedBy][l]}${sep}${ok} ${ROLE_WORDS[r.approvedBy][l]}${sep}${days}${step}${loosen}`;
     }),
   });
   return out;
