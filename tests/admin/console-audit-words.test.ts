@@ -315,6 +315,39 @@ describe('the console words audit records', () => {
     );
   });
 
+  it('a policy approval says the default date and the diff the approver was shown, in every locale', async () => {
+    const off = f.client('OFF1').http;
+    const draft = await off.send<{ version: number; document: { policy: { levels: { when: { value: number } }[] } } }>(
+      'POST',
+      '/v1/policies/aml-test/drafts',
+      {},
+    );
+    const doc = structuredClone(draft.document);
+    (doc.policy.levels[0] as { when: { value: number } }).when.value = 66;
+    await off.send('PUT', `/v1/policies/aml-test/versions/${draft.version}`, { document: doc });
+    const sub = await off.send<{ contentHash: string }>('POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {});
+    await f.client('admin').http.send('POST', `/v1/policies/aml-test/versions/${draft.version}/approve`, { contentHash: sub.contentHash });
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ route: '/v1/policies/{scheme}/versions/{version}/approve' });
+    const record = t.state.items.find((r) => r.phase === 'result');
+    assert.ok(record);
+    const says = (locale: 'zh-CN' | 'zh-TW' | 'en') => auditDetailOf(record).map((l) => auditDetailText(l, locale));
+    assert.ok(says('zh-CN').includes('采用默认生效日期（下月 1 日）：是'), says('zh-CN').join('\n'));
+    assert.ok(
+      says('zh-CN').some((l) => /^审批人所见改动：修改: .*80.*→.*66/.test(l)),
+      says('zh-CN').join('\n'),
+    );
+    assert.ok(
+      says('zh-TW').some((l) => /^審核人所見變更：修改: .*80.*→.*66/.test(l)),
+      says('zh-TW').join('\n'),
+    );
+    assert.ok(
+      says('en').some((l) => /^changes the approver was shown: changed: .*80.*→.*66/.test(l)),
+      says('en').join('\n'),
+    );
+    assert.ok(says('en').includes('simulation the approver was shown: none'), says('en').join('\n'));
+  });
+
   it("an override's edit says its level by name, and a re-tier job the schemes it named (or all of them)", async () => {
     const schemes = await readSchemes(f.client('admin'), new AbortController().signal);
     const officer = f.client('OFF1');

@@ -21,6 +21,17 @@ function named(v: string, keys: AuditKeys | undefined, names: SchemeNames): stri
   return v;
 }
 
+/** One change of a policy diff as the trail keeps it (`{ key, change, text }` as JSON), in `locale`; anything else as it is. */
+function changeText(x: string, locale: ConsoleLocale): string {
+  try {
+    const c = JSON.parse(x) as { text?: Record<string, unknown> };
+    const t = c.text?.[locale];
+    return typeof t === 'string' ? t : x;
+  } catch {
+    return x;
+  }
+}
+
 /**
  * A detail value in words: none, yes/no, a list, an instant in the bank's time, a scheme or level by its
  * name; text and numbers as they are.
@@ -33,6 +44,8 @@ function valueText(field: string, v: AuditValue, locale: ConsoleLocale, keys?: A
   if (v === null && field === 'expiresAt') return OVERRIDE_WORDS[locale].untilRevoked;
   if (v === null || (Array.isArray(v) && v.length === 0)) return w.none;
   if (typeof v === 'boolean') return v ? w.yes : w.no;
+  // The diff an approver of a policy version was shown: each change in the page's language, as they read it.
+  if (Array.isArray(v) && field === 'shown.diff.changes') return v.map((x) => changeText(x, locale)).join('；');
   if (Array.isArray(v)) return v.map((x) => named(x, keys, names)).join(w.listSeparator);
   if (typeof v === 'string' && keys) return named(v, keys, names);
   // How an export ended (its end record) and the phase it was filtered to, in the page's words.
