@@ -67,8 +67,9 @@ export class PolicyImpact extends KitStore<PolicyImpactState> {
           if (e && typeof e === 'object' && 'problem' in e && (e as { problem: { status: number } }).problem.status === 404) return null;
           throw e;
         });
-        const sims = http.get<VersionSimulations>(`${this.#base}/simulations`, { signal });
-        return { diff: await diff, simulations: await sims };
+        // Together, so an abort of one never leaves the other's rejection unheard (a page error).
+        const [d, simulations] = await Promise.all([diff, http.get<VersionSimulations>(`${this.#base}/simulations`, { signal })]);
+        return { diff: d, simulations };
       },
       (error) => this.set({ status: 'error', error }),
     );
