@@ -307,7 +307,7 @@ describe('maker and checker change the card tiers', () => {
         `nothing wider than the screen at ${width} px`,
       );
       await noAxe(c, `approvals page, the policy card at ${width} px`);
-      await shot(c, `7c-approval-card-${width}`);
+      await c.locator(item).screenshot({ path: join(shots, `story-7c-approval-card-${width}.png`) });
     }
     await c.setViewportSize({ width: 1280, height: 900 });
 
