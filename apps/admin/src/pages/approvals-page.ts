@@ -103,15 +103,16 @@ function nextMonthStart(): string {
 }
 
 /**
- * Whether approving from `day` re-tiers a month already under way or a day already past, which the
- * API asks the approver to confirm (`confirmRetier`); it also refuses a month the scheme's levels
- * already judge, which only it knows — its refusal then says so. Returns the month reached, or undefined.
+ * The month approving from `day` decides from when that reaches a month under way or is a day already
+ * past — which the API asks the approver to confirm (`confirmRetier`) — else undefined. A month the
+ * scheme's levels already judge only the API knows: its refusal then brings the confirmation up too.
  */
 function earlyMonth(day: string): string | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
-  const first = day.endsWith('-01') ? day.slice(0, 7) : undefined;
-  if (first !== undefined && first <= bankMonth()) return first;
-  return day < bankToday() ? day.slice(0, 7) : undefined;
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  // The 1st decides from its own month, any other day from the next (the API's firstPeriodFrom).
+  const from = day.endsWith('-01') ? day.slice(0, 7) : m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  return from <= bankMonth() || day < bankToday() ? from : undefined;
 }
 
 /**
@@ -375,7 +376,8 @@ export class ApprovalsPage extends LitElement {
   #dateField(item: ApprovalItem, domId: string, w: Words) {
     const key = approvalKey(item);
     const day = this.#dates.get(key) ?? nextMonthStart();
-    const early = earlyMonth(day);
+    const asked = this.#queue.state.refusals[key]?.errors?.find((e) => e.code === 'effective_date_needs_confirmation')?.params?.period;
+    const early = earlyMonth(day) ?? (typeof asked === 'string' ? asked : undefined);
     const jw = JOBS_WORDS[this.ctx?.locale ?? 'zh-CN'];
     return html`<label for="${domId}-from">${w.effectiveFrom}</label>
       <input id="${domId}-from" type="date" name="effectiveFrom" required min="${bankMonth()}-01" .value=${day}

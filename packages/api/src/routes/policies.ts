@@ -185,9 +185,16 @@ export function policies(simulation: SimulationSettings = {}) {
       const { scheme, version } = c.req.valid('param');
       const body = c.req.valid('json');
       const v = await versionOr404(deps, scheme, version);
-      // Read before the approval moves the version in force: the diff the approver was shown is against the old one.
-      const shown = v.status === 'submitted' ? await approvalShown(deps, v, body.simulationJobId) : null;
-      const { version: approved, reevaluation, early } = await approveVersion(deps, v, body);
+      // Read once the request passed its checks and before the approval moves the version in force:
+      // the diff the approver was shown is against the old one.
+      let shown: Awaited<ReturnType<typeof approvalShown>> | null = null;
+      const {
+        version: approved,
+        reevaluation,
+        early,
+      } = await approveVersion(deps, v, body, async () => {
+        shown = await approvalShown(deps, v, body.simulationJobId);
+      });
       // What was decided, for a reviewer of the trail: from when, whether the date was the default or
       // confirmed early, why, and what the approver was shown (the diff and the simulation named).
       auditDetail(c, {

@@ -176,6 +176,7 @@ export async function approveVersion(
   deps: ApiDeps,
   v: PolicyVersion,
   asked: { contentHash: string; effectiveFrom?: string | undefined; confirmRetier?: boolean | undefined; note?: string | undefined },
+  beforeApproving?: () => Promise<void>,
 ): Promise<Approval> {
   requireStatus(v, ['submitted'], 'approved');
   await requireFourEyes(deps, v);
@@ -220,6 +221,8 @@ export async function approveVersion(
   }
   const early = await earlyReasons(deps, v.scheme, body.effectiveFrom);
   requireConfirmation(early, body.effectiveFrom, body.confirmRetier === true, deps);
+  // Past every check of the request, before the version in force changes: what the approver was shown (the route's).
+  await beforeApproving?.();
   const now = deps.now().toISOString();
   const approved: PolicyVersion = {
     ...v,
