@@ -65,7 +65,7 @@ describe('a scheme diff: what an approver signs off beyond the policy', () => {
     assert.deepEqual(diffSchemes(aml, aml, metrics), [], 'nothing changed: nothing listed');
 
     const policy = structuredClone(retail.policy) as Extract<Policy, { kind: 'rules' }>;
-    const gold = policy.levels.find((l) => l.level === 'gold')!.when as { of: { value: number }[] };
+    const gold = policy.levels.find((l) => l.level === 'gold')!.when as unknown as { of: { value: number }[] };
     gold.of[0]!.value = 15_000_000;
     const money = diffSchemes(retail, { ...retail, policy }, metrics).find((c) => c.change === 'changed');
     assert.match(money?.text.en ?? '', /¥50,000 .*→ .*¥150,000/);
