@@ -33,7 +33,7 @@ describe('approvals queue: who may approve, before Approve is pressed', () => {
       ['CHECKER', 'approver'],
       ['HEAD', 'admin'],
     ] as const) {
-      assert.equal((await admin('PUT', `/v1/staff/${id}`, { name: id, role, scope: 'tenant' })).status, 201);
+      assert.equal(await f.putStaff(id, { name: id, role, scope: 'tenant' }), 202);
       const token = (await mintStaffToken(f.db.db, { tenantId, staffId: id, now: NOW })).token;
       const client = f.clientWith(token);
       people[id] = { client, session: (await new SessionStore(client).load()) as Session };

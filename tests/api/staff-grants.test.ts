@@ -102,7 +102,7 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
     assert.equal(item?.expiresAt, grant.expiresAt);
     assert.deepEqual(item?.staff, grant.staff);
     assert.equal(item?.summary, '员工权限：B 名 (B) 经办（全行） → 管理员（全行）');
-    assert.equal((await t.queue(c, 'en'))[0]?.summary, 'Staff powers: B 名 (B) officer (whole bank) → admin (whole bank)');
+    assert.equal((await t.queue(c, 'en'))[0]?.summary, 'Staff powers: B 名 (B) officer (whole bank) → administrator (whole bank)');
     assert.equal((await t.queue(a))[0]?.requestedByYou, true);
     // A scheme- or subject-filtered queue is about customers: no grant in it.
     assert.equal(((await (await t.send(c, 'GET', '/v1/approvals?scheme=retail-tier')).json()) as { items: Item[] }).items.length, 0);

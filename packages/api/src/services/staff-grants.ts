@@ -31,16 +31,24 @@ export const STAFF_GRANT_DAYS = 7;
 const rank = (role: string) => ROLES.indexOf(role as Role);
 
 /**
+ * What a member may be given at once: a viewer, analyst or officer within a book. It decides nothing —
+ * four eyes never asks a book-scoped member, and an officer only files what another must approve —
+ * and a relationship manager joining must not wait for a second admin to start work.
+ */
+function withinBookBelowApprover(p: { readonly role: string; readonly scope: string }): boolean {
+  return p.scope === 'book' && !roleAtLeast(p.role as Role, 'approver');
+}
+
+/**
  * Whether a change gives a staff member power, so that a second admin must approve it (four eyes on
- * staff powers: packages/api/README.md, "Staff and books"):
- * - a role raised, or a book widened to the tenant;
- * - a new member (or a disabled one given access back) who will be an approver or admin, or tenant-wide.
- * Everything else applies at once: taking power away is the safe direction, and a new viewer, analyst
- * or officer within a book decides nothing — four eyes never asks a book-scoped member, and an officer
- * only files requests another must approve — while a relationship manager joining must not wait a day.
+ * staff powers: packages/api/README.md, "Staff and books"): a role raised or a book widened to the
+ * tenant, or a new member (or a disabled one given access back), unless what they are to hold is what
+ * a new member may be given at once (`withinBookBelowApprover`) — an existing member is not made to
+ * wait for what a newcomer is not. Everything else applies at once: taking power away is the safe direction.
  */
 export function grantsPower(before: StaffMember | undefined, after: { readonly role: string; readonly scope: string }): boolean {
-  if (before === undefined || before.disabledAt !== null) return roleAtLeast(after.role as Role, 'approver') || after.scope !== 'book';
+  if (withinBookBelowApprover(after)) return false;
+  if (before === undefined || before.disabledAt !== null) return true;
   return rank(after.role) > rank(before.role) || (before.scope === 'book' && after.scope !== 'book');
 }
 
@@ -68,22 +76,22 @@ const GRANT_WORDS: Readonly<
   >
 > = {
   'zh-CN': {
-    role: { viewer: '只读', analyst: '分析员', officer: '经办', approver: '审批人', admin: '管理员' },
-    scope: { tenant: '全行', book: '本人客户' },
+    role: { viewer: '只读', analyst: '分析', officer: '经办', approver: '复核', admin: '管理员' },
+    scope: { tenant: '全行', book: '仅本人名下客户' },
     title: '员工权限',
     new: '新员工',
     disabled: '已停用',
   },
   'zh-TW': {
-    role: { viewer: '唯讀', analyst: '分析員', officer: '經辦', approver: '審核人', admin: '管理員' },
-    scope: { tenant: '全行', book: '本人客戶' },
+    role: { viewer: '唯讀', analyst: '分析', officer: '經辦', approver: '複核', admin: '管理員' },
+    scope: { tenant: '全行', book: '僅本人名下客戶' },
     title: '員工權限',
     new: '新員工',
     disabled: '已停用',
   },
   en: {
-    role: { viewer: 'viewer', analyst: 'analyst', officer: 'officer', approver: 'approver', admin: 'admin' },
-    scope: { tenant: 'whole bank', book: 'own book' },
+    role: { viewer: 'viewer', analyst: 'analyst', officer: 'officer', approver: 'approver', admin: 'administrator' },
+    scope: { tenant: 'whole bank', book: 'own book only' },
     title: 'Staff powers',
     new: 'new staff member',
     disabled: 'disabled',
