@@ -122,12 +122,6 @@ describe('ApprovalsQueue against the real API', () => {
   });
 
   it('a request an approver filed with a key they own is theirs in the console they sign in to: no decision offered', async () => {
-    const admin = (method: string, path: string, body: unknown) =>
-      f.app.request(path, {
-        method,
-        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
     await f.putStaff('APR1', { name: '孙丽', role: 'approver', scope: 'tenant' });
     // `tierkit keys create --staff APR1`: the key her bank's batch job files requests with.
     const key = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'officer', label: 'APR1 batch', staffId: 'APR1', now: NOW }))

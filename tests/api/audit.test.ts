@@ -242,13 +242,12 @@ forEachDialect('audit trail', (f) => {
   });
 
   it('staff tokens: a tenant-wide approver reads and verifies the trail (the console’s checker); an officer, a book-scoped approver and an embed token may not', async () => {
-    const admin = client(f);
+    // Made by the bank's backend (the library): over HTTP each is a grant for a second admin.
     for (const [id, role, scope] of [
       ['AUD-CHK', 'approver', 'tenant'],
       ['AUD-OFF', 'officer', 'tenant'],
       ['AUD-RM', 'approver', 'book'],
     ] as const)
-      // Made by the bank's backend (the library): over HTTP each is a grant for a second admin.
       await upsertStaff(f.db.db, 'bank-a', { id, name: id, role, scope }, NOW.toISOString());
     const token = async (staffId: string) => (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId, now: NOW })).token;
     const checker = await token('AUD-CHK');

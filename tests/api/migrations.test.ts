@@ -353,7 +353,10 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     assert.equal((await api.put('/v1/staff/MG-G1', { name: '吴刚', role: 'approver', scope: 'tenant' })).status, 202);
     await undoDownTo(db, STAFF_GRANTS);
-    assert.equal((await db.introspection.getTables()).some((t) => t.name === 'staff_grants'), false);
+    assert.equal(
+      (await db.introspection.getTables()).some((t) => t.name === 'staff_grants'),
+      false,
+    );
     assert.deepEqual(await migrateToLatest(db), fromOn(STAFF_GRANTS));
     const n = await sql<{ n: number | string }>`SELECT count(*) AS n FROM staff_grants`.execute(db);
     assert.equal(Number(n.rows[0]?.n), 0);

@@ -50,8 +50,15 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
         return (await mintStaffToken(f.db.db, { tenantId: id, staffId, now: NOW })).token;
       },
       key: async (role: Role, staffId?: string) =>
-        (await createApiKey(f.db.db, { tenantId: id, role, label: `${role} ${staffId ?? 'unowned'}`, now: NOW, ...(staffId ? { staffId } : {}) }))
-          .secret,
+        (
+          await createApiKey(f.db.db, {
+            tenantId: id,
+            role,
+            label: `${role} ${staffId ?? 'unowned'}`,
+            now: NOW,
+            ...(staffId ? { staffId } : {}),
+          })
+        ).secret,
       member: async (staffId: string) =>
         f.db.db.selectFrom('staff').select(['role', 'scope']).where('tenant_id', '=', id).where('id', '=', staffId).executeTakeFirst(),
       send: (credential: string, method: string, path: string, body?: unknown) =>
@@ -86,7 +93,12 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
 
     const grant = await json<Grant>(await t.put(a, 'B', 'admin'), 202);
     assert.equal(grant.status, 'pending');
-    assert.deepEqual(grant.staff, { id: 'B', name: 'B 名', from: { role: 'officer', scope: 'tenant', disabled: false }, to: { role: 'admin', scope: 'tenant' } });
+    assert.deepEqual(grant.staff, {
+      id: 'B',
+      name: 'B 名',
+      from: { role: 'officer', scope: 'tenant', disabled: false },
+      to: { role: 'admin', scope: 'tenant' },
+    });
     assert.equal(grant.requestedBy, 'staff:A');
     assert.deepEqual([grant.requestedByYou, grant.mayWithdraw, grant.mayDecide, grant.approvalBlocked], [true, true, false, null]);
     assert.equal(Date.parse(grant.expiresAt) - NOW.getTime(), 7 * 86_400_000);
@@ -123,7 +135,10 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
     assert.equal(stale.type, `${PROBLEM}content-changed`);
     assert.deepEqual(await t.member('B'), { role: 'officer', scope: 'tenant' });
 
-    const approved = await json<Grant>(await t.send(c, 'POST', `/v1/staff-grants/${grant.id}/approve`, { contentHash: grant.contentHash }), 200);
+    const approved = await json<Grant>(
+      await t.send(c, 'POST', `/v1/staff-grants/${grant.id}/approve`, { contentHash: grant.contentHash }),
+      200,
+    );
     assert.equal(approved.status, 'approved');
     assert.deepEqual(await t.member('B'), { role: 'admin', scope: 'tenant' });
     assert.equal((await t.queue(c)).length, 0);
@@ -142,7 +157,10 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
     assert.equal(put?.detail.pending, true);
     const decision = records.find((r) => r.route === '/v1/staff-grants/{id}/approve' && r.status === 200);
     assert.equal(decision?.actor, 'staff:C');
-    assert.deepEqual([decision?.detail.grant, decision?.detail.status, decision?.detail.to], [grant.id, 'approved', { role: 'admin', scope: 'tenant' }]);
+    assert.deepEqual(
+      [decision?.detail.grant, decision?.detail.status, decision?.detail.to],
+      [grant.id, 'approved', { role: 'admin', scope: 'tenant' }],
+    );
   });
 
   it('taking power away is immediate: demote, narrow scope; a new officer within a book too', async () => {
@@ -204,10 +222,21 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
     const second = await json<Grant>(await t.put(a, 'B', 'approver'), 202);
     // Demoted meanwhile (immediate): the grant was asked against an analyst, and says so.
     assert.equal((await t.put(c, 'B', 'viewer')).status, 200);
-    const changed = await problem(await t.send(c, 'POST', `/v1/staff-grants/${second.id}/approve`, { contentHash: second.contentHash }), 409);
+    const changed = await problem(
+      await t.send(c, 'POST', `/v1/staff-grants/${second.id}/approve`, { contentHash: second.contentHash }),
+      409,
+    );
     assert.equal(changed.type, `${PROBLEM}content-changed`);
     assert.deepEqual(await t.member('B'), { role: 'viewer', scope: 'tenant' });
-    assert.equal((await json<Grant>(await t.send(c, 'POST', `/v1/staff-grants/${second.id}/reject`, { contentHash: second.contentHash, note: '已调岗' }), 200)).status, 'rejected');
+    assert.equal(
+      (
+        await json<Grant>(
+          await t.send(c, 'POST', `/v1/staff-grants/${second.id}/reject`, { contentHash: second.contentHash, note: '已调岗' }),
+          200,
+        )
+      ).status,
+      'rejected',
+    );
 
     const third = await json<Grant>(await t.put(a, 'B', 'approver'), 202);
     await f.db.db.updateTable('staff_grants').set({ expires_at: NOW.toISOString() }).where('id', '=', third.id).execute();

@@ -323,7 +323,15 @@ export const keysCommand: Command = {
       const opt = (name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
       return await runKeys(
         db,
-        { action: ctx.args[0], id: ctx.args[1], tenant: opt('tenant'), role: opt('role'), label: opt('label'), staff: opt('staff'), unowned: ctx.options.unowned === true },
+        {
+          action: ctx.args[0],
+          id: ctx.args[1],
+          tenant: opt('tenant'),
+          role: opt('role'),
+          label: opt('label'),
+          staff: opt('staff'),
+          unowned: ctx.options.unowned === true,
+        },
         ctx,
       );
     } finally {

@@ -53,7 +53,10 @@ it('an operator creates a key (secret shown once), lists it without the secret, 
   const lines: string[] = [];
   const out = (l: string) => lines.push(l);
   assert.equal(await run(['seed', '--database', database, '--customers', '5'], out), 0);
-  assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'admin', '--label', 'ops', '--unowned'], out), 0);
+  assert.equal(
+    await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'admin', '--label', 'ops', '--unowned'], out),
+    0,
+  );
   const secret = /secret \(shown once, store it now\): (tk_\S+)/.exec(lines.join('\n'))?.[1];
   const id = /created (key_\S+)/.exec(lines.join('\n'))?.[1];
   assert.ok(secret && id, lines.join('\n'));
@@ -71,7 +74,10 @@ it('an operator creates a key (secret shown once), lists it without the secret, 
   assert.equal((await ask()).status, 401);
   await db.close();
 
-  assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'nope', '--role', 'admin', '--label', 'x', '--unowned'], out), 1);
+  assert.equal(
+    await run(['keys', 'create', '--database', database, '--tenant', 'nope', '--role', 'admin', '--label', 'x', '--unowned'], out),
+    1,
+  );
   assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'root', '--label', 'x'], out), 2);
 });
 

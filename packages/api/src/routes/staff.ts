@@ -9,14 +9,7 @@ import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { grantView, putOrRequestStaff, STAFF_GRANT_DAYS } from '../services/staff-grants.js';
-import {
-  PutStaffBody,
-  type STAFF_SCOPES,
-  StaffGrantSchema,
-  StaffIdParams,
-  StaffListSchema,
-  StaffSchema,
-} from '../schemas/staff.js';
+import { PutStaffBody, type STAFF_SCOPES, StaffGrantSchema, StaffIdParams, StaffListSchema, StaffSchema } from '../schemas/staff.js';
 
 /** A staff row as the API shows it. */
 export function staffJson(s: StaffMember) {

@@ -138,7 +138,8 @@ export const StaffGrantSchema = z
     id: z.string(),
     staff: StaffGrantChangeSchema,
     status: z.enum(['pending', 'approved', 'rejected', 'withdrawn', 'expired']).openapi({
-      description: '`expired`: it waited its days (7) undecided and can no longer be approved; its maker may withdraw it, an admin reject it',
+      description:
+        '`expired`: it waited its days (7) undecided and can no longer be approved; its maker may withdraw it, an admin reject it',
     }),
     contentHash: z.string().openapi({ description: 'What an approval sends back' }),
     requestedBy: z.string(),
@@ -148,7 +149,9 @@ export const StaffGrantSchema = z
     decidedAt: z.string().nullable(),
     decisionNote: z.string().nullable(),
     requestedByYou: z.boolean().openapi({ description: 'Whether the caller asked for it, by person as four eyes compares' }),
-    mayWithdraw: z.boolean().openapi({ description: 'Whether the caller may withdraw it now: its maker, while it waits or after it lapsed' }),
+    mayWithdraw: z
+      .boolean()
+      .openapi({ description: 'Whether the caller may withdraw it now: its maker, while it waits or after it lapsed' }),
     mayDecide: z.boolean().openapi({
       description: 'Whether four eyes lets the caller approve or reject it: pending, neither asked by them nor giving them power',
     }),

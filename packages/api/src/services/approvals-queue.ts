@@ -312,7 +312,8 @@ const pendingStaffGrants: ApprovalSource = {
         requesters: grantRequesters(g),
       }),
     })),
-  any: async (deps, of) => of.scheme === undefined && of.subject === undefined && anyPendingStaffGrant(deps.db, deps.tenantId, deps.now().toISOString()),
+  any: async (deps, of) =>
+    of.scheme === undefined && of.subject === undefined && anyPendingStaffGrant(deps.db, deps.tenantId, deps.now().toISOString()),
 };
 
 /** Where the queue's items come from, one source per kind of request. */

@@ -215,7 +215,12 @@ function requirePending(g: StaffGrant, now: Date, doing: string, expiredToo = fa
 /** Whether the member still holds what the grant was asked against. */
 function holdsFrom(current: StaffMember | undefined, from: StaffGrant['from']): boolean {
   if (from === null) return current === undefined;
-  return current !== undefined && current.role === from.role && current.scope === from.scope && (current.disabledAt !== null) === (from.disabledAt !== null);
+  return (
+    current !== undefined &&
+    current.role === from.role &&
+    current.scope === from.scope &&
+    (current.disabledAt !== null) === (from.disabledAt !== null)
+  );
 }
 
 /**
@@ -269,15 +274,28 @@ export async function decideStaffGrant(
 }
 
 /** Withdraw a grant: only its maker (by person), while it waits or after it lapsed. */
-export async function withdrawStaffGrant(deps: ApiDeps, id: string, note: string | undefined, held: (g: StaffGrant) => void): Promise<StaffGrant> {
+export async function withdrawStaffGrant(
+  deps: ApiDeps,
+  id: string,
+  note: string | undefined,
+  held: (g: StaffGrant) => void,
+): Promise<StaffGrant> {
   const now = deps.now();
   return atomically(deps.db, async (trx) => {
     const g = await grantOr404(trx, deps, id);
     held(g);
     requirePending(g, now, 'withdrawn', true);
     if (!(await samePerson(trx, deps.tenantId, g.requestedBy, deps.principal.actor)))
-      throw new ProblemError('forbidden', `Only the admin who asked for staff grant ${g.id} (${g.requestedBy}) may withdraw it; another admin may reject it.`);
-    await settleStaffGrant(trx, deps.tenantId, g.id, { status: 'withdrawn', by: deps.principal.actor, at: now.toISOString(), note: note ?? null });
+      throw new ProblemError(
+        'forbidden',
+        `Only the admin who asked for staff grant ${g.id} (${g.requestedBy}) may withdraw it; another admin may reject it.`,
+      );
+    await settleStaffGrant(trx, deps.tenantId, g.id, {
+      status: 'withdrawn',
+      by: deps.principal.actor,
+      at: now.toISOString(),
+      note: note ?? null,
+    });
     const grant = await findStaffGrant(trx, deps.tenantId, g.id);
     if (!grant) throw new Error(`staff grant ${g.id} vanished`);
     return grant;

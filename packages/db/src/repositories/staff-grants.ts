@@ -38,8 +38,7 @@ function toGrant(r: Selectable<StaffGrantTable>): StaffGrant {
     id: r.id,
     staffId: r.staff_id,
     name: r.name,
-    from:
-      r.from_role === null || r.from_scope === null ? null : { role: r.from_role, scope: r.from_scope, disabledAt: r.from_disabled_at },
+    from: r.from_role === null || r.from_scope === null ? null : { role: r.from_role, scope: r.from_scope, disabledAt: r.from_disabled_at },
     to: { role: r.to_role, scope: r.to_scope },
     status: r.status as StaffGrantStatus,
     contentHash: r.content_hash,
@@ -151,7 +150,12 @@ export async function settleStaffGrant(
   db: Executor,
   tenantId: string,
   id: string,
-  settled: { readonly status: Exclude<StaffGrantStatus, 'pending'>; readonly by: string; readonly at: string; readonly note: string | null },
+  settled: {
+    readonly status: Exclude<StaffGrantStatus, 'pending'>;
+    readonly by: string;
+    readonly at: string;
+    readonly note: string | null;
+  },
 ): Promise<boolean> {
   const r = await db
     .updateTable('staff_grants')
