@@ -105,7 +105,15 @@ describe('approvals queue: who may approve, before Approve is pressed', () => {
   it('the only admin’s own admin-level request: nobody on staff may approve it, and the queue says so to everyone', async () => {
     const head = people.HEAD?.client;
     assert.ok(head);
-    // HEAD is the tenant's only tenant-wide admin; holding a PEP's grade low needs an admin.
+    // HEAD is the tenant's only tenant-wide admin; holding a PEP's grade low needs an admin. The set-up's
+    // unowned admin keys could decide it (they count, packages/api/README.md "Four eyes"): revoked first.
+    await f.db.db
+      .updateTable('api_keys')
+      .set({ revoked_at: NOW.toISOString() })
+      .where('tenant_id', '=', tenantId)
+      .where('staff_id', 'is', null)
+      .where('role', '=', 'admin')
+      .execute();
     await head.http.send('POST', '/v1/subjects/PEP1/overrides', {
       scheme: 'aml-risk',
       level: 'low',

@@ -205,7 +205,7 @@ forEachDialect('API keys over HTTP', (f) => {
   });
 
   it('an owner of another tenant is unknown here; a key’s role may not be above its owner’s', async () => {
-    await client(f, 'b').put('/v1/staff/KEYB1', { name: '张无忌', role: 'admin', scope: 'tenant' });
+    await upsertStaff(f.db.db, 'bank-b', { id: 'KEYB1', name: '张无忌', role: 'admin', scope: 'tenant' }, NOW.toISOString());
     const other = await problem(await send(f, f.keys.a, 'POST', '/v1/keys', { role: 'viewer', label: 'x', staff: 'KEYB1' }), 400);
     assert.equal(other.errors?.[0]?.code, 'unknown_staff');
 
@@ -293,7 +293,7 @@ forEachDialect('API keys over HTTP', (f) => {
   });
 
   it('an owned key whose owner left the staff table is listed as owner-gone', async () => {
-    await client(f).put('/v1/staff/KEYGONE', { name: '纪晓芙', role: 'viewer', scope: 'tenant' });
+    await upsertStaff(f.db.db, 'bank-a', { id: 'KEYGONE', name: '纪晓芙', role: 'viewer', scope: 'tenant' }, NOW.toISOString());
     const { key } = await create(f, { role: 'viewer', label: 'owner leaves', staff: 'KEYGONE' });
     await f.db.db.deleteFrom('staff').where('tenant_id', '=', 'bank-a').where('id', '=', 'KEYGONE').execute();
     assert.equal((await listAll(f)).find((k) => k.id === key.id)?.state, 'owner-gone');

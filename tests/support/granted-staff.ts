@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 /** Sends one JSON request with a credential: the shape every API suite's helper has. */
-export type Send = (credential: string, method: string, path: string, body?: unknown) => Promise<Response>;
+export type Send = (credential: string, method: string, path: string, body?: unknown) => Response | Promise<Response>;
 
 /**
  * `PUT /v1/staff/{id}` as a test's set-up needs it: a change that grants power answers 202 with a grant
