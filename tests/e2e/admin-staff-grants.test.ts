@@ -76,6 +76,7 @@ describe('admin console: grants of staff power', () => {
     await item.waitFor();
     assert.match((await item.textContent()) ?? '', /Staff powers/);
     assert.match((await item.locator('[data-testid="approval-staff-to"]').textContent()) ?? '', /Administrator · whole bank/);
+    assert.equal(await item.locator('[data-testid="approval-current"]').count(), 0, 'a grant is about no customer’s level');
     assert.deepEqual(await axeViolations(page), [], 'the approvals page with a staff grant, en');
     await item.locator('button[data-action="approve"]').click();
     await page.waitForFunction(() => !document.querySelector('li.approvals-item[data-approval^="staff:"]'));

@@ -264,7 +264,7 @@ export class ApprovalsPage extends LitElement {
         }
         ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}
         ${
-          item.kind !== 'policy' && item.currentLevel !== undefined
+          item.kind !== 'policy' && item.kind !== 'staff' && item.currentLevel !== undefined
             ? html`<div><dt>${w.currentLevel}</dt><dd data-testid="approval-current">${item.currentLevel === null ? w.noLevel : names.levelName(item.scheme, item.currentLevel)}</dd></div>`
             : nothing
         }
