@@ -40,11 +40,7 @@ describe('ApprovalsQueue against the real API', () => {
 
   before(async () => {
     // A checker: an approver's staff token, as the console signs one in.
-    await f.app.request('/v1/staff/CHK1', {
-      method: 'PUT',
-      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: '钱进', role: 'approver', scope: 'tenant' }),
-    });
+    await f.putStaff('CHK1', { name: '钱进', role: 'approver', scope: 'tenant' });
     const token = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'CHK1', now: NOW })).token;
     checker = createClient({
       baseUrl: 'http://tierkit.test',
@@ -126,13 +122,7 @@ describe('ApprovalsQueue against the real API', () => {
   });
 
   it('a request an approver filed with a key they own is theirs in the console they sign in to: no decision offered', async () => {
-    const admin = (method: string, path: string, body: unknown) =>
-      f.app.request(path, {
-        method,
-        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    await admin('PUT', '/v1/staff/APR1', { name: '孙丽', role: 'approver', scope: 'tenant' });
+    await f.putStaff('APR1', { name: '孙丽', role: 'approver', scope: 'tenant' });
     // `tierkit keys create --staff APR1`: the key her bank's batch job files requests with.
     const key = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'officer', label: 'APR1 batch', staffId: 'APR1', now: NOW }))
       .secret;

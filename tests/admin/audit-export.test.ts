@@ -20,12 +20,7 @@ describe('AuditTrail.exportFile against the real API', () => {
   const f = kitFixture();
   let checker: HttpTierkitClient;
   before(async () => {
-    const put = await f.app.request('/v1/staff/CHK-EX', {
-      method: 'PUT',
-      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: '孙审', role: 'approver', scope: 'tenant' }),
-    });
-    assert.equal(put.status, 201, await put.text());
+    assert.equal(await f.putStaff('CHK-EX', { name: '孙审', role: 'approver', scope: 'tenant' }), 202);
     const token = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'CHK-EX', now: NOW })).token;
     checker = f.clientWith(token);
   });

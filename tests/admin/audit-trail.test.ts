@@ -21,12 +21,7 @@ describe('AuditTrail against the real API', () => {
   let checker: HttpTierkitClient;
   before(async () => {
     // A checker (approver) of the tenant: the staff session the console's audit page is for.
-    const put = await f.app.request('/v1/staff/CHK1', {
-      method: 'PUT',
-      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: '钱进', role: 'approver', scope: 'tenant' }),
-    });
-    assert.equal(put.status, 201, await put.text());
+    assert.equal(await f.putStaff('CHK1', { name: '钱进', role: 'approver', scope: 'tenant' }), 202);
     const token = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'CHK1', now: NOW })).token;
     checker = createClient({
       baseUrl: 'http://tierkit.test',
@@ -241,18 +236,19 @@ describe('AuditTrail against the real API', () => {
         headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       });
-    assert.equal((await put('/v1/staff/PROMO1', { name: '孙升', role: 'officer', scope: 'tenant' })).status, 201);
-    assert.equal((await put('/v1/staff/PROMO1', { name: '孙升', role: 'approver', scope: 'tenant' })).status, 200);
+    // Within a book below an approver, so each applies at once (a grant of power would wait for a second admin).
+    assert.equal((await put('/v1/staff/PROMO1', { name: '孙升', role: 'viewer', scope: 'book' })).status, 201);
+    assert.equal((await put('/v1/staff/PROMO1', { name: '孙升', role: 'officer', scope: 'book' })).status, 200);
     const t = new AuditTrail(checker);
     await t.setFilter({ route: '/v1/staff/{id}', target: 'PROMO1', method: 'PUT' });
     const [promoted, , created] = t.state.items;
     assert.ok(promoted && created);
     // Only what changed, once the person existed; everything, when the write made them.
-    assert.deepEqual(auditDetailOf(promoted), [{ kind: 'change', field: 'role', before: 'officer', after: 'approver' }]);
+    assert.deepEqual(auditDetailOf(promoted), [{ kind: 'change', field: 'role', before: 'viewer', after: 'officer' }]);
     assert.deepEqual(auditDetailOf(created), [
       { kind: 'change', field: 'name', before: undefined, after: '孙升' },
-      { kind: 'change', field: 'role', before: undefined, after: 'officer' },
-      { kind: 'change', field: 'scope', before: undefined, after: 'tenant' },
+      { kind: 'change', field: 'role', before: undefined, after: 'viewer' },
+      { kind: 'change', field: 'scope', before: undefined, after: 'book' },
     ]);
     assert.equal(
       (await put('/v1/subjects/K04/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 123_00 }] })).status,

@@ -6,6 +6,7 @@ import type { Db } from '@tierkit/db';
 import { NOW } from '../support/api-fixture.js';
 import { sqliteHarness } from '../support/databases.js';
 import { testPack } from '../support/test-pack.js';
+import { putStaffGranted, type Send } from '../support/granted-staff.js';
 
 /**
  * The kit's stores against the real API: createApp on a temp SQLite database, the client's fetch
@@ -22,6 +23,11 @@ export interface KitFixture {
   client(who: string): HttpTierkitClient;
   /** A client signed in with `credential`, a key's secret or a token the test made. */
   clientWith(credential: string): HttpTierkitClient;
+  /**
+   * `PUT /v1/staff/{id}` with the admin key; a grant of power (202) approved by a second admin key, as a
+   * bank's two admins would (tests/support/granted-staff.ts). Returns the PUT's status.
+   */
+  putStaff(id: string, body: unknown): Promise<number>;
 }
 
 export function kitFixture(): KitFixture {
@@ -32,6 +38,15 @@ export function kitFixture(): KitFixture {
     f.db = await harness.open();
     await provisionTenant(f.db.db, { id: 'bank-a', name: 'bank-a', pack: testPack(), now: NOW });
     f.adminKey = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'kit tests', now: NOW })).secret;
+    const checkerKey = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'kit tests, second admin', now: NOW }))
+      .secret;
+    const send: Send = (credential, method, path, body) =>
+      f.app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    f.putStaff = (id, body) => putStaffGranted(send, f.adminKey, checkerKey, id, body);
     f.app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
     const admin = (method: string, path: string, body: unknown) =>
       f.app.request(path, {
@@ -44,7 +59,7 @@ export function kitFixture(): KitFixture {
       ['RM2', 'book', 'officer'],
       ['OFF1', 'tenant', 'officer'],
     ] as const) {
-      await admin('PUT', `/v1/staff/${id}`, { name: `${id} 经理`, role, scope });
+      await f.putStaff(id, { name: `${id} 经理`, role, scope });
     }
     for (let i = 1; i <= 10; i++) {
       const id = `K${String(i).padStart(2, '0')}`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { createApiKey } from '@tierkit/api';
+import { createApiKey, findKeyBySecret, revokeKey } from '@tierkit/api';
 import { defaultPolicyPack } from '@tierkit/core';
 import { upsertStaff } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
@@ -25,7 +25,8 @@ const days = (n: number) => new Date(START.getTime() + n * 86_400_000).toISOStri
  * Four eyes bars a request's maker from deciding it, so an admin-level request filed by the tenant's
  * only tenant-wide admin could be approved by nobody on staff. The request says so at once — the
  * filing answer and the queue (`approvalBlocked: no-other-admin`) — and it waits for a promotion; the
- * maker never approves it (packages/api/README.md, "Four eyes").
+ * maker never approves it (packages/api/README.md, "Four eyes"). An unrevoked unowned admin key can
+ * decide it, so counts: the tenant's are revoked before it reads blocked.
  */
 forEachDialect('a request nobody on staff but its maker could approve says so', (f) => {
   let t: FourEyesTenant;
@@ -70,8 +71,17 @@ forEachDialect('a request nobody on staff but its maker could approve says so', 
     let items = await queue();
     assert.equal(items[byE1.id]?.approvalBlocked, null);
 
-    // Demoting E2 is allowed (E1 remains a tenant-wide admin) and leaves E1's request with no one on staff to approve it.
-    await ok(await t.req('admin', 'PUT', '/v1/staff/E2', { name: 'E2', role: 'approver', scope: 'tenant' }));
+    // Demoting E2 is allowed (E1 remains a tenant-wide admin, and taking power away is immediate).
+    await ok(await t.req({ credential: e1 }, 'PUT', '/v1/staff/E2', { name: 'E2', role: 'approver', scope: 'tenant' }));
+    // The tenant's unowned admin keys can still decide E1's request: not blocked while they exist.
+    items = await queue();
+    assert.equal(items[byE1.id]?.approvalBlocked, null, 'an unowned admin key may approve it');
+    // Revoked, nobody but its maker is left to approve it.
+    for (const secret of [t.keys.admin, t.keys.admin2]) {
+      const key = await findKeyBySecret(f.db.db, secret);
+      assert.ok(key);
+      await revokeKey(f.db.db, key.id, START);
+    }
     items = await queue();
     assert.equal(items[byE1.id]?.approvalNeeds, 'admin');
     assert.equal(items[byE1.id]?.approvalBlocked, 'no-other-admin', 'nobody but its maker is an admin on staff');
@@ -88,18 +98,24 @@ forEachDialect('a request nobody on staff but its maker could approve says so', 
     const late = await ok<Override>(await loosen('PEP3', { credential: e1 }), 201);
     assert.deepEqual([late.approvalNeeds, late.approvalBlocked], ['admin', 'no-other-admin']);
 
-    // Promoting another admin unblocks both; E2 approves.
-    await ok(await t.req('admin', 'PUT', '/v1/staff/E2', { name: 'E2', role: 'admin', scope: 'tenant' }));
+    // Over HTTP, E1 promoting E2 is itself a grant nobody but E1 and E2 could decide: it says so.
+    const grant = await ok<{ approvalBlocked: string | null }>(
+      await t.req({ credential: e1 }, 'PUT', '/v1/staff/E2', { name: 'E2', role: 'admin', scope: 'tenant' }),
+      202,
+    );
+    assert.equal(grant.approvalBlocked, 'no-other-admin');
+    // The operator's break-glass (`tierkit staff role`, through the library) promotes another admin and unblocks both.
+    await upsertStaff(f.db.db, t.tenantId, { id: 'E2', name: 'E2', role: 'admin', scope: 'tenant' }, START.toISOString());
     items = await queue();
     assert.equal(items[byE1.id]?.approvalBlocked, null);
     assert.equal(items[late.id]?.approvalBlocked, null);
   });
 
   it('a book-scoped admin does not count as someone who could approve', async () => {
-    await ok(await t.req('admin', 'PUT', '/v1/staff/E2', { name: 'E2', role: 'admin', scope: 'book' }));
+    await ok(await t.req({ credential: e1 }, 'PUT', '/v1/staff/E2', { name: 'E2', role: 'admin', scope: 'book' }));
     const items = await queue();
     const blocked = Object.values(items).filter((i) => i.approvalBlocked === 'no-other-admin');
     assert.equal(blocked.length, 2, JSON.stringify(items));
-    await ok(await t.req('admin', 'PUT', '/v1/staff/E2', { name: 'E2', role: 'admin', scope: 'tenant' }));
+    await upsertStaff(f.db.db, t.tenantId, { id: 'E2', name: 'E2', role: 'admin', scope: 'tenant' }, START.toISOString());
   });
 });

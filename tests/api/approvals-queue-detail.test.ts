@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
+import { putStaffGranted, type Send } from '../support/granted-staff.js';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, problem, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 import { mainlandWordsIn } from '../support/zh-tw-words.js';
@@ -160,7 +161,8 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
   });
 
   it('a relationship manager (book-scoped) cannot read the queue, so no other book’s reasons reach them', async () => {
-    await ok(await t.req('admin', 'PUT', '/v1/staff/RMX', { name: '李雷', role: 'approver', scope: 'book' }), 201);
+    const send: Send = (credential, method, path, body) => t.req({ credential }, method, path, body);
+    assert.equal(await putStaffGranted(send, t.keys.admin, t.keys.admin2, 'RMX', { name: '李雷', role: 'approver', scope: 'book' }), 202);
     await ok(await t.req('officer', 'PUT', '/v1/subjects/D1/manager', { manager: 'RMX' }));
     const token = (
       await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'RMX', ttlSeconds: 900, now: new Date('2025-11-15T08:00:00.000Z') })

@@ -29,12 +29,23 @@ function send(f: ApiFixture, credential: string, requestId: string, method: stri
 
 forEachDialect('audit detail', { corsOrigins: ['https://ebank.example'] }, (f) => {
   it('a staff member’s role and scope change is recorded with what they were before and what they are after', async () => {
-    assert.equal((await send(f, f.keys.a, 'st-1', 'PUT', '/v1/staff/AD-S1', { name: '王芳', role: 'viewer', scope: 'book' })).status, 201);
-    assert.deepEqual((await resultOf(f, 'st-1')).detail, { before: null, after: { name: '王芳', role: 'viewer', scope: 'book' } });
-    assert.equal((await send(f, f.keys.a, 'st-2', 'PUT', '/v1/staff/AD-S1', { name: '王芳', role: 'admin', scope: 'tenant' })).status, 200);
+    assert.equal((await send(f, f.keys.a, 'st-1', 'PUT', '/v1/staff/AD-S1', { name: '王芳', role: 'officer', scope: 'book' })).status, 201);
+    assert.deepEqual((await resultOf(f, 'st-1')).detail, { before: null, after: { name: '王芳', role: 'officer', scope: 'book' } });
+    assert.equal((await send(f, f.keys.a, 'st-2', 'PUT', '/v1/staff/AD-S1', { name: '王芳', role: 'viewer', scope: 'book' })).status, 200);
     assert.deepEqual((await resultOf(f, 'st-2')).detail, {
+      before: { name: '王芳', role: 'officer', scope: 'book' },
+      after: { name: '王芳', role: 'viewer', scope: 'book' },
+    });
+    // A grant of power changes nothing yet: its record says which grant waits, not an `after`.
+    const asked = await send(f, f.keys.a, 'st-3', 'PUT', '/v1/staff/AD-S1', { name: '王芳', role: 'admin', scope: 'tenant' });
+    assert.equal(asked.status, 202);
+    const grant = (await asked.json()) as { id: string; expiresAt: string };
+    assert.deepEqual((await resultOf(f, 'st-3')).detail, {
       before: { name: '王芳', role: 'viewer', scope: 'book' },
       after: { name: '王芳', role: 'admin', scope: 'tenant' },
+      grant: grant.id,
+      pending: true,
+      expiresAt: grant.expiresAt,
     });
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { mintStaffToken, type Role } from '@tierkit/api';
 import { forEachDialect } from '../support/api-fixture.js';
+import { putStaffGranted, type Send } from '../support/granted-staff.js';
 import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 interface Override {
@@ -30,6 +31,11 @@ forEachDialect('override requests in relationship managers’ books', (f) => {
   const rm: Record<string, string> = {};
   const as = (credential: string) => ({ credential });
   const staff = (id: string, role: Role, scope: 'tenant' | 'book') => t.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role, scope });
+  /** A tenant-wide member is a grant of power: a second admin approves it (tests/support/granted-staff.ts). */
+  const granted = async (id: string, role: Role, scope: 'tenant' | 'book') => {
+    const send: Send = (credential, method, path, body) => t.req({ credential }, method, path, body);
+    assert.equal(await putStaffGranted(send, t.keys.admin, t.keys.admin2, id, { name: id, role, scope }), 202);
+  };
   const customer = async (id: string, manager: string) => {
     await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
     await ok(
@@ -158,7 +164,7 @@ forEachDialect('override requests in relationship managers’ books', (f) => {
   });
 
   it('who may withdraw is read from the request as filed, not from the requester’s scope today', async () => {
-    await ok(await staff('CO1', 'officer', 'tenant'), 201);
+    await granted('CO1', 'officer', 'tenant');
     await ok(await staff('RM3', 'officer', 'book'), 201);
     const token = async (id: string) =>
       (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: id, ttlSeconds: 900, now: START })).token;
@@ -178,7 +184,7 @@ forEachDialect('override requests in relationship managers’ books', (f) => {
     await customer('K5', 'RM3');
     const filedInBook = await ok<Override>(await request(as(await token('RM3')), 'K5'), 201);
     await ok(await t.req('officer', 'PUT', '/v1/subjects/K5/manager', { manager: 'RM2' }));
-    await ok(await staff('RM3', 'officer', 'tenant'));
+    await granted('RM3', 'officer', 'tenant');
     const seen = await ok<Override>(await t.req(as(rm.RM2 ?? ''), 'GET', `/v1/overrides/${filedInBook.id}`));
     assert.equal(seen.mayWithdraw, true);
     const withdrawn = await ok<Override>(await t.req(as(rm.RM2 ?? ''), 'POST', `/v1/overrides/${filedInBook.id}/withdraw`, {}));

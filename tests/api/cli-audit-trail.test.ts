@@ -77,7 +77,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal(created.code, 0, created.err.join('\n'));
       assert.equal((await tierkit(url, 'tenants', 'create', 'bank')).code, 1);
 
-      const key = await tierkit(url, 'keys', 'create', '--tenant', 'bank', '--role', 'admin', '--label', 'ops', '--json');
+      const key = await tierkit(url, 'keys', 'create', '--tenant', 'bank', '--role', 'admin', '--label', 'ops', '--unowned', '--json');
       assert.equal(key.code, 0, key.err.join('\n'));
       const { id, secret } = JSON.parse(key.out[0] ?? '') as { id: string; secret: string };
       keyId = id;
@@ -117,7 +117,7 @@ for (const [dialect, urlOf] of DIALECTS) {
           target: { key: id },
           status: 201,
           problem: null,
-          detail: { key: id, role: 'admin', owner: null, label: 'ops' },
+          detail: { key: id, role: 'admin', owner: null, label: 'ops', unowned: true },
         },
         {
           ...CLI,

@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import { createApiKey } from '@tierkit/api';
 import type { Problem } from '@tierkit/core';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
+import { upsertStaff } from '@tierkit/db';
 
 const PORTAL = 'https://ebank.example';
 
@@ -48,7 +49,7 @@ forEachDialect('the portal backend: an embedder key, and origins the server answ
     const { key, secret } = (await made.json()) as { key: { role: string; staff: string | null }; secret: string };
     assert.deepEqual([key.role, key.staff], ['embedder', null]);
     assert.equal((await client(f, () => secret).post('/v1/embed-tokens', { subject: 'C000005' })).status, 201);
-    await client(f).put('/v1/staff/OPS9', { name: '运维', role: 'admin', scope: 'tenant' });
+    await upsertStaff(f.db.db, 'bank-a', { id: 'OPS9', name: '运维', role: 'admin', scope: 'tenant' }, NOW.toISOString());
     const owned = await problem(await client(f).post('/v1/keys', { role: 'embedder', label: 'x', staff: 'OPS9' }), 400, 'validation');
     assert.equal(owned.errors?.[0]?.path, 'staff');
     await assert.rejects(createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'x', staffId: 'OPS9' }), /no owner/);

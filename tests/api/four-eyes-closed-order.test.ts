@@ -3,6 +3,7 @@ import { before, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
 import { findSubjectByExternalId } from '@tierkit/db';
 import { forEachDialect } from '../support/api-fixture.js';
+import { putStaffGranted } from '../support/granted-staff.js';
 import { importClosing } from '../support/import-closing.js';
 import {
   approvedOverride,
@@ -34,12 +35,21 @@ forEachDialect('a closed customer’s items: permission and status before subjec
   before(async () => {
     t = await fourEyesTenant(f, 'fe-closed-order', START);
     // Relationship managers, each with a book of their own: two officers and an approver.
+    // An approver, even within a book, is a grant of power: a second admin approves it (tests/support/granted-staff.ts).
     for (const [id, role] of [
       ['RM1', 'officer'],
       ['RM2', 'officer'],
       ['RMA', 'approver'],
     ] as const)
-      ok(await t.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role, scope: 'book' }), 201);
+      assert.ok(
+        [201, 202].includes(
+          await putStaffGranted((c, m, p, b) => t.req({ credential: c }, m, p, b), t.keys.admin, t.keys.admin2, id, {
+            name: id,
+            role,
+            scope: 'book',
+          }),
+        ),
+      );
   });
   /** The clock of the steps that follow, `minutes` after START: closings and reopenings of one customer at distinct instants. */
   const at = (minutes: number) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, drainJobs } from '@tierkit/api';
 import { forEachDialect } from '../support/api-fixture.js';
+import { putStaffGranted } from '../support/granted-staff.js';
 import { fourEyesTenant, ok, problem, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 interface Override {
@@ -55,7 +56,15 @@ forEachDialect('four eyes beyond one request', (f) => {
     }
   });
   it('a level moved by a re-tier job is its starter’s request: they cannot sign it off with another credential', async () => {
-    await ok(await t.req('admin', 'PUT', '/v1/staff/ALICE', { name: 'Alice', role: 'approver', scope: 'tenant' }), 201);
+    // A new approver is a grant of power: a second admin approves it (tests/support/granted-staff.ts).
+    assert.equal(
+      await putStaffGranted((c, m, p, b) => t.req({ credential: c }, m, p, b), t.keys.admin, t.keys.admin2, 'ALICE', {
+        name: 'Alice',
+        role: 'approver',
+        scope: 'tenant',
+      }),
+      202,
+    );
     const alice = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'approver', label: 'alice', staffId: 'ALICE', now: START }))
       .secret;
     const as = { credential: alice };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, drainJobs, mintStaffToken, type Role } from '@tierkit/api';
 import type { StaffHistoryResponse } from '@tierkit/core';
+import { putStaffGranted, type Send } from '../support/granted-staff.js';
 import { forEachDialect } from '../support/api-fixture.js';
 import {
   approvedOverride,
@@ -39,8 +40,12 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
   const as = (credential: string) => ({ credential });
   const key = async (role: Role, staffId: string, tenantId = t.tenantId) =>
     (await createApiKey(f.db.db, { tenantId, role, label: `${staffId} ${role}`, staffId, now: START })).secret;
-  const staff = (id: string, role: Role, scope: 'tenant' | 'book' = 'tenant') =>
-    t.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role, scope });
+  /** Staff as an admin sets them up: a grant of power approved by a second admin (tests/support/granted-staff.ts). */
+  const staff = async (id: string, role: Role, scope: 'tenant' | 'book' = 'tenant', tenant: FourEyesTenant = t) => {
+    const send: Send = (credential, method, path, body) => tenant.req({ credential }, method, path, body);
+    const status = await putStaffGranted(send, tenant.keys.admin, tenant.keys.admin2, id, { name: id, role, scope });
+    assert.ok([200, 201, 202].includes(status), `${id}: ${status}`);
+  };
   const customer = async (id: string) => {
     await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
     await ok(
@@ -53,8 +58,8 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
 
   before(async () => {
     t = await fourEyesTenant(f, 'fe-owners', START);
-    await ok(await staff('ALICE', 'approver'), 201);
-    await ok(await staff('BOB', 'approver'), 201);
+    await staff('ALICE', 'approver');
+    await staff('BOB', 'approver');
     alice.officer = await key('officer', 'ALICE');
     alice.approver = await key('approver', 'ALICE');
     alice.token = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'ALICE', ttlSeconds: 900, now: START })).token;
@@ -263,8 +268,8 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
   });
 
   it('a relationship manager edits and withdraws what they requested for their book; another RM cannot even see it', async () => {
-    await ok(await staff('RM1', 'officer', 'book'), 201);
-    await ok(await staff('RM2', 'officer', 'book'), 201);
+    await staff('RM1', 'officer', 'book');
+    await staff('RM2', 'officer', 'book');
     await customer('W6');
     await ok(await t.req('officer', 'PUT', '/v1/subjects/W6/manager', { manager: 'RM1' }));
     const token = async (staffId: string) =>
@@ -291,9 +296,9 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
     await assert.rejects(key('approver', 'NOBODY'), /no staff member "NOBODY" in tenant "fe-owners"/);
     // Another tenant's staff member is no staff member of this one.
     const other = await fourEyesTenant(f, 'fe-owners-other', START);
-    await ok(await other.req('admin', 'PUT', '/v1/staff/CAROL', { name: 'Carol', role: 'admin', scope: 'tenant' }), 201);
+    await staff('CAROL', 'admin', 'tenant', other);
     await assert.rejects(key('approver', 'CAROL'), /no staff member "CAROL"/);
-    await ok(await staff('DAVE', 'officer'), 201);
+    await staff('DAVE', 'officer');
     await assert.rejects(key('admin', 'DAVE'), /has the officer role; their key may not have the higher role admin/);
     const listed = (await import('@tierkit/api')).listKeys;
     const keys = await listed(f.db.db, t.tenantId);
@@ -305,20 +310,20 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
   });
 
   it('an owner demoted or made book-scoped holds their keys to it at once; an owner gone leaves their keys acting for nobody', async () => {
-    await ok(await staff('ERIN', 'approver'), 201);
+    await staff('ERIN', 'approver');
     const erin = await key('approver', 'ERIN');
     await customer('W5');
     const pending = await ok<Override>(await request(t.keys.officer, 'W5'), 201);
     const session = await ok<{ role: string; staff: { id: string } | null }>(await t.req(as(erin), 'GET', '/v1/session'));
     assert.deepEqual([session.role, session.staff?.id], ['approver', 'ERIN']);
 
-    await ok(await staff('ERIN', 'officer'));
+    await staff('ERIN', 'officer');
     await problem(
       await t.req(as(erin), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }),
       403,
       'forbidden',
     );
-    await ok(await staff('ERIN', 'approver', 'book'));
+    await staff('ERIN', 'approver', 'book');
     await problem(await t.req(as(erin), 'GET', '/v1/approvals'), 403, 'forbidden');
 
     // Nothing in the API removes a staff member; a bank's own tooling may delete the row.

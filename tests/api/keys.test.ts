@@ -52,7 +52,8 @@ async function create(f: ApiFixture, body: unknown, credential = f.keys.a): Prom
 
 /** A staff token of a tenant-wide admin of bank-a, made a staff member first: the console's credential. */
 async function adminToken(f: ApiFixture, id: string): Promise<string> {
-  await client(f).put(`/v1/staff/${id}`, { name: id, role: 'admin', scope: 'tenant' });
+  // Made by the bank's backend (the library): promoting over HTTP is a grant for a second admin.
+  await upsertStaff(f.db.db, 'bank-a', { id, name: id, role: 'admin', scope: 'tenant' }, NOW.toISOString());
   return (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: id, now: NOW })).token;
 }
 
@@ -163,11 +164,11 @@ forEachDialect('API keys over HTTP', (f) => {
     await problem(await send(f, embed, 'GET', '/v1/keys'), 403);
     await problem(await send(f, embed, 'POST', '/v1/keys', { role: 'viewer', label: 'x' }), 403);
 
-    await client(f).put('/v1/staff/KEYBOOK', { name: '赵敏', role: 'admin', scope: 'book' });
+    await upsertStaff(f.db.db, 'bank-a', { id: 'KEYBOOK', name: '赵敏', role: 'admin', scope: 'book' }, NOW.toISOString());
     const bookAdmin = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'KEYBOOK', now: NOW })).token;
     await problem(await send(f, bookAdmin, 'GET', '/v1/keys'), 403);
 
-    await client(f).put('/v1/staff/KEYADM', { name: '周芷若', role: 'admin', scope: 'tenant' });
+    await upsertStaff(f.db.db, 'bank-a', { id: 'KEYADM', name: '周芷若', role: 'admin', scope: 'tenant' }, NOW.toISOString());
     const admin = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'KEYADM', now: NOW })).token;
     assert.equal((await send(f, admin, 'GET', '/v1/keys')).status, 200);
     const { key } = await create(f, { role: 'admin', label: 'console-made', staff: 'KEYADM' }, admin);
@@ -204,11 +205,11 @@ forEachDialect('API keys over HTTP', (f) => {
   });
 
   it('an owner of another tenant is unknown here; a key’s role may not be above its owner’s', async () => {
-    await client(f, 'b').put('/v1/staff/KEYB1', { name: '张无忌', role: 'admin', scope: 'tenant' });
+    await upsertStaff(f.db.db, 'bank-b', { id: 'KEYB1', name: '张无忌', role: 'admin', scope: 'tenant' }, NOW.toISOString());
     const other = await problem(await send(f, f.keys.a, 'POST', '/v1/keys', { role: 'viewer', label: 'x', staff: 'KEYB1' }), 400);
     assert.equal(other.errors?.[0]?.code, 'unknown_staff');
 
-    await client(f).put('/v1/staff/KEYVIEW', { name: '殷素素', role: 'viewer', scope: 'tenant' });
+    await upsertStaff(f.db.db, 'bank-a', { id: 'KEYVIEW', name: '殷素素', role: 'viewer', scope: 'tenant' }, NOW.toISOString());
     const above = await problem(await send(f, f.keys.a, 'POST', '/v1/keys', { role: 'analyst', label: 'x', staff: 'KEYVIEW' }), 400);
     assert.deepEqual(
       above.errors?.map((e) => [e.path, e.code, e.params]),
@@ -221,7 +222,7 @@ forEachDialect('API keys over HTTP', (f) => {
   });
 
   it('the owner is checked as the key is written: one gone or demoted since the caller looked is a structured refusal (the route’s 400), not a 500', async () => {
-    await client(f).put('/v1/staff/KEYRACE', { name: '韦一笑', role: 'viewer', scope: 'tenant' });
+    await upsertStaff(f.db.db, 'bank-a', { id: 'KEYRACE', name: '韦一笑', role: 'viewer', scope: 'tenant' }, NOW.toISOString());
     const gone = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'viewer', label: 'x', staffId: 'KEYNONE' }).catch(
       (e: unknown) => e,
     );
@@ -292,7 +293,7 @@ forEachDialect('API keys over HTTP', (f) => {
   });
 
   it('an owned key whose owner left the staff table is listed as owner-gone', async () => {
-    await client(f).put('/v1/staff/KEYGONE', { name: '纪晓芙', role: 'viewer', scope: 'tenant' });
+    await upsertStaff(f.db.db, 'bank-a', { id: 'KEYGONE', name: '纪晓芙', role: 'viewer', scope: 'tenant' }, NOW.toISOString());
     const { key } = await create(f, { role: 'viewer', label: 'owner leaves', staff: 'KEYGONE' });
     await f.db.db.deleteFrom('staff').where('tenant_id', '=', 'bank-a').where('id', '=', 'KEYGONE').execute();
     assert.equal((await listAll(f)).find((k) => k.id === key.id)?.state, 'owner-gone');
@@ -315,8 +316,11 @@ forEachDialect('API keys over HTTP keep four eyes', (f) => {
 
   before(async () => {
     t = await fourEyesTenant(f, 'keys-4e', START);
-    await feOk(await t.req('admin', 'PUT', '/v1/staff/ALICE', { name: 'Alice', role: 'admin', scope: 'tenant' }), 201);
-    await feOk(await t.req('admin', 'PUT', '/v1/staff/BOB', { name: 'Bob', role: 'approver', scope: 'tenant' }), 201);
+    for (const [id, role] of [
+      ['ALICE', 'admin'],
+      ['BOB', 'approver'],
+    ] as const)
+      await upsertStaff(f.db.db, t.tenantId, { id, name: id === 'ALICE' ? 'Alice' : 'Bob', role, scope: 'tenant' }, START.toISOString());
     alice = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'ALICE', ttlSeconds: 900, now: START })).token;
     for (const subject of ['K4E1', 'K4E2']) {
       await feOk(await t.req('officer', 'PUT', `/v1/subjects/${subject}`, { kind: 'customer', displayName: subject }), 201);
@@ -343,7 +347,12 @@ forEachDialect('API keys over HTTP keep four eyes', (f) => {
   });
 
   it('(b) nor one for a staff member she has just made up', async () => {
-    await feOk(await t.req({ credential: alice }, 'PUT', '/v1/staff/GHOST', { name: 'Ghost', role: 'approver', scope: 'tenant' }), 201);
+    // Her grant, approved by another admin: Ghost is on staff, and still not hers to issue a key to.
+    const grant = await feOk<{ id: string; contentHash: string }>(
+      await t.req({ credential: alice }, 'PUT', '/v1/staff/GHOST', { name: 'Ghost', role: 'approver', scope: 'tenant' }),
+      202,
+    );
+    await feOk(await t.req('admin', 'POST', `/v1/staff-grants/${grant.id}/approve`, { contentHash: grant.contentHash }));
     const p = await problem(
       await t.req({ credential: alice }, 'POST', '/v1/keys', { role: 'approver', label: 'ghost', staff: 'GHOST' }),
       400,
@@ -443,7 +452,7 @@ forEachDialect('API keys over HTTP leave a way to administer the tenant', (f) =>
     const viewer = await t.key('viewer');
     // bank-a's and bank-b's admin keys are other tenants': they do not count. Nor does a staff token of a
     // tenant-wide admin: the bank's backend mints it with the library, beside the database.
-    await send(f, admin.secret, 'PUT', '/v1/staff/LOCKADM', { name: '管理员', role: 'admin', scope: 'tenant' });
+    await upsertStaff(f.db.db, t.id, { id: 'LOCKADM', name: '管理员', role: 'admin', scope: 'tenant' }, NOW.toISOString());
     const token = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'LOCKADM', now: NOW })).token;
     const p = await problem(await revoke(token, admin.id, { 'X-Request-Id': 'lockout-last' }), 409);
     assert.equal(p.type, 'https://tierkit.dev/problems/last-admin-key');
@@ -464,7 +473,7 @@ forEachDialect('API keys over HTTP leave a way to administer the tenant', (f) =>
     const t = await tenant();
     const first = await t.key('admin');
     const second = await t.key('admin');
-    await send(f, first.secret, 'PUT', '/v1/staff/LOCK2', { name: 'Ann', role: 'admin', scope: 'tenant' });
+    await upsertStaff(f.db.db, t.id, { id: 'LOCK2', name: 'Ann', role: 'admin', scope: 'tenant' }, NOW.toISOString());
     const token = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'LOCK2', now: NOW })).token;
     assert.equal((await revoke(first.secret, second.id)).status, 200);
     assert.equal((await problem(await revoke(token, first.id), 409)).type, 'https://tierkit.dev/problems/last-admin-key');
@@ -475,8 +484,9 @@ forEachDialect('API keys over HTTP leave a way to administer the tenant', (f) =>
     const t = await tenant();
     const admin = await t.key('admin');
     const put = (id: string, role: string, scope: string) => send(f, admin.secret, 'PUT', `/v1/staff/${id}`, { name: id, role, scope });
+    // Made admins by the bank's backend (the library): over HTTP each would be a grant for a second admin.
     for (const id of ['DEMOTED', 'BOOKADM', 'LEAVER'])
-      assert.equal((await put(id, 'admin', id === 'BOOKADM' ? 'book' : 'tenant')).status, 201);
+      await upsertStaff(f.db.db, t.id, { id, name: id, role: 'admin', scope: id === 'BOOKADM' ? 'book' : 'tenant' }, NOW.toISOString());
     const demoted = await t.key('admin', 'DEMOTED');
     await t.key('admin', 'BOOKADM');
     await t.key('admin', 'LEAVER');
@@ -484,7 +494,7 @@ forEachDialect('API keys over HTTP leave a way to administer the tenant', (f) =>
     await f.db.db.deleteFrom('staff').where('tenant_id', '=', t.id).where('id', '=', 'LEAVER').execute();
     // The demoted owner's admin key acts as an officer: it cannot even reach the keys.
     await problem(await send(f, demoted.secret, 'GET', '/v1/keys'), 403);
-    await put('HELPER', 'admin', 'tenant');
+    await upsertStaff(f.db.db, t.id, { id: 'HELPER', name: 'HELPER', role: 'admin', scope: 'tenant' }, NOW.toISOString());
     const token = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'HELPER', now: NOW })).token;
     assert.equal((await problem(await revoke(token, admin.id), 409)).type, 'https://tierkit.dev/problems/last-admin-key');
     // A key that administers nothing may go: the demoted owner's.
@@ -526,8 +536,8 @@ forEachDialect('API keys over HTTP leave a way to administer the tenant', (f) =>
     const t = await tenant();
     const a = await t.key('admin');
     const b = await t.key('admin');
-    await send(f, a.secret, 'PUT', '/v1/staff/RACE1', { name: 'r1', role: 'admin', scope: 'tenant' });
-    await send(f, a.secret, 'PUT', '/v1/staff/RACE2', { name: 'r2', role: 'admin', scope: 'tenant' });
+    for (const id of ['RACE1', 'RACE2'])
+      await upsertStaff(f.db.db, t.id, { id, name: id === 'RACE1' ? 'r1' : 'r2', role: 'admin', scope: 'tenant' }, NOW.toISOString());
     const one = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'RACE1', now: NOW })).token;
     const two = (await mintStaffToken(f.db.db, { tenantId: t.id, staffId: 'RACE2', now: NOW })).token;
     const answers = await Promise.all([revoke(one, a.id), revoke(two, b.id)]);

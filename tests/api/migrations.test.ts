@@ -39,6 +39,7 @@ const WRITE_SEQUENCE = '2026-12-15T00-00-30-write-sequence';
 const STALE_SIGN_OFFS = '2026-12-15T00-00-50-stale-sign-offs';
 const BOOK_CALL_LISTS = '2026-12-15T00-00-80-book-call-lists';
 const EVENT_NOTES_PERIOD = '2026-12-15T00-00-90-event-notes-period';
+const STAFF_GRANTS = '2026-12-16T00-00-10-staff-grants';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -74,6 +75,7 @@ const LATER = [
   STALE_SIGN_OFFS,
   BOOK_CALL_LISTS,
   EVENT_NOTES_PERIOD,
+  STAFF_GRANTS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -332,25 +334,39 @@ forEachDialect('migrations', (f) => {
   it('upgrading adds the audit detail; undoing it keeps every sealed detail, so the chain verifies on both sides', async () => {
     const db = f.db.db;
     await api.customer('MG5');
-    assert.equal((await api.put('/v1/staff/MG-S1', { name: '周敏', role: 'officer', scope: 'tenant' })).status, 201);
+    assert.equal((await api.put('/v1/staff/MG-S1', { name: '周敏', role: 'officer', scope: 'book' })).status, 201);
     await undoDownTo(db, AUDIT_DETAIL);
     const kept = await sql<{ n: number | string }>`SELECT count(*) AS n FROM audit_records WHERE detail IS NOT NULL`.execute(db);
     assert.ok(Number(kept.rows[0]?.n) > 0, 'the details are still there');
     assert.deepEqual(await migrateToLatest(db), fromOn(AUDIT_DETAIL));
-    assert.equal((await api.put('/v1/staff/MG-S1', { name: '周敏', role: 'approver', scope: 'tenant' })).status, 200);
+    assert.equal((await api.put('/v1/staff/MG-S1', { name: '周敏', role: 'viewer', scope: 'book' })).status, 200);
     const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
     assert.deepEqual(verified.problems, []);
     const { items } = (await (await api.get('/v1/audit?route=/v1/staff/{id}&limit=1')).json()) as { items: { detail: unknown }[] };
     assert.deepEqual(items[0]?.detail, {
-      before: { name: '周敏', role: 'officer', scope: 'tenant' },
-      after: { name: '周敏', role: 'approver', scope: 'tenant' },
+      before: { name: '周敏', role: 'officer', scope: 'book' },
+      after: { name: '周敏', role: 'viewer', scope: 'book' },
     });
+  });
+
+  it('upgrading adds the staff grants, empty; undoing it drops them (a release before applies grants at once)', async () => {
+    const db = f.db.db;
+    assert.equal((await api.put('/v1/staff/MG-G1', { name: '吴刚', role: 'approver', scope: 'tenant' })).status, 202);
+    await undoDownTo(db, STAFF_GRANTS);
+    assert.equal(
+      (await db.introspection.getTables()).some((t) => t.name === 'staff_grants'),
+      false,
+    );
+    assert.deepEqual(await migrateToLatest(db), fromOn(STAFF_GRANTS));
+    const n = await sql<{ n: number | string }>`SELECT count(*) AS n FROM staff_grants`.execute(db);
+    assert.equal(Number(n.rows[0]?.n), 0);
+    assert.equal((await api.put('/v1/staff/MG-G1', { name: '吴刚', role: 'approver', scope: 'tenant' })).status, 202);
   });
 
   it('upgrading adds when staff were disabled: everyone on staff before works on; undoing it forgets no leaver', async () => {
     const db = f.db.db;
     assert.equal((await api.put('/v1/staff/MG-S7', { name: '孙丽', role: 'officer', scope: 'book' })).status, 201);
-    assert.equal((await api.put('/v1/staff/MG-S8', { name: '钱进', role: 'viewer', scope: 'tenant' })).status, 201);
+    assert.equal((await api.put('/v1/staff/MG-S8', { name: '钱进', role: 'viewer', scope: 'book' })).status, 201);
     await disableStaff(db, 'bank-a', 'MG-S8', new Date());
     await undoDownTo(db, STAFF_DISABLED);
     const kept = await sql<{

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, mintStaffToken, type Role } from '@tierkit/api';
+import { upsertStaff } from '@tierkit/db';
+import { putStaffGranted, type Send } from '../support/granted-staff.js';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
@@ -41,7 +43,9 @@ forEachDialect('override requests filed by the caller (requestedBy=me)', (f) => 
       ['RM2', 'officer', 'book'],
       ['OFF1', 'officer', 'tenant'],
     ] as const) {
-      await ok(await t.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role: role as Role, scope }), 201);
+      // A tenant-wide officer is a grant of power: a second admin approves it (tests/support/granted-staff.ts).
+      const send: Send = (credential, method, path, body) => t.req({ credential }, method, path, body);
+      assert.ok([201, 202].includes(await putStaffGranted(send, t.keys.admin, t.keys.admin2, id, { name: id, role: role as Role, scope })));
       cred[id] = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: id, ttlSeconds: 900, now: START })).token;
     }
     // RM1's batch key (`tierkit keys create --staff RM1`): its requests are RM1's as a person.
@@ -104,7 +108,7 @@ forEachDialect('override requests filed by the caller (requestedBy=me)', (f) => 
         headers: { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
-    await ok(await b(f.keys.b, 'PUT', '/v1/staff/RM1', { name: 'RM1', role: 'officer', scope: 'tenant' }), 201);
+    await upsertStaff(f.db.db, 'bank-b', { id: 'RM1', name: 'RM1', role: 'officer', scope: 'tenant' }, START.toISOString());
     const key = (await createApiKey(f.db.db, { tenantId: 'bank-b', role: 'officer', label: 'RM1 of bank-b', staffId: 'RM1', now: START }))
       .secret;
     await ok(await b(f.keys.b, 'PUT', '/v1/subjects/M1', { kind: 'customer', displayName: '王芳' }), 201);

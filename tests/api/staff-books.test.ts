@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { MatrixResponse } from '@tierkit/core';
-import { disableStaff, mintStaffToken } from '@tierkit/api';
+import { createApiKey, disableStaff, mintStaffToken } from '@tierkit/api';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
+import { putStaffGranted, type Send } from '../support/granted-staff.js';
 
 interface Page {
   items: { id: string }[];
@@ -28,7 +29,15 @@ forEachDialect('staff members and their books', (f) => {
       { id: 'RM1', name: '王经理', role: 'viewer', scope: 'book', createdAt: undefined, updatedAt: undefined, disabledAt: null },
     );
     assert.equal((await admin.put('/v1/staff/RM2', { name: '李经理', role: 'viewer', scope: 'book' })).status, 201);
-    assert.equal((await admin.put('/v1/staff/OFF1', { name: '赵专员', role: 'officer' })).status, 201);
+    // A tenant-wide officer is a grant of power: a second admin approves it (tests/support/granted-staff.ts).
+    const second = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'second admin', now: NOW })).secret;
+    const send: Send = (credential, method, path, body) =>
+      f.app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    assert.equal(await putStaffGranted(send, f.keys.a, second, 'OFF1', { name: '赵专员', role: 'officer' }), 202);
     const again = await admin.put('/v1/staff/RM1', { name: '王经理', role: 'officer', scope: 'book' });
     assert.equal(again.status, 200);
     assert.equal(((await again.json()) as { role: string }).role, 'officer');

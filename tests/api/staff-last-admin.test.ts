@@ -100,8 +100,11 @@ forEachDialect('Staff changes over HTTP leave a tenant-wide admin', (f) => {
     assert.equal((await put(one, 'ADM2', 'officer')).status, 200);
     assert.deepEqual(await t.member('ADM2'), { role: 'officer', scope: 'tenant' });
     assert.equal((await problem(await put(one, 'ADM1', 'officer'), 409)).type, LAST_ADMIN);
-    // Promoting someone else first opens the way.
-    assert.equal((await put(one, 'ADM2', 'admin')).status, 200);
+    // Promoting someone else first opens the way: a grant, which a second admin (an unowned key here) approves.
+    const grant = (await (await put(one, 'ADM2', 'admin')).json()) as { id: string; contentHash: string; status: string };
+    assert.equal(grant.status, 'pending');
+    const ops = await t.key('admin');
+    assert.equal((await send(f, ops, 'POST', `/v1/staff-grants/${grant.id}/approve`, { contentHash: grant.contentHash })).status, 200);
     assert.equal((await put(one, 'ADM1', 'officer')).status, 200);
   });
 
@@ -119,14 +122,14 @@ forEachDialect('Staff changes over HTTP leave a tenant-wide admin', (f) => {
     assert.equal((await put(other, 'OWNER', 'approver')).status, 200);
   });
 
-  it('other changes are not guarded: creating members, changing non-admins, promoting', async () => {
+  it('other changes are not guarded: creating members, changing non-admins, promoting (a grant for a second admin)', async () => {
     const t = await tenant();
     const admin = await t.staff('ONLY', 'admin');
     assert.equal((await put(admin, 'RM1', 'officer', 'book')).status, 201);
     assert.equal((await put(admin, 'RM1', 'viewer', 'book')).status, 200);
-    assert.equal((await put(admin, 'RM1', 'admin', 'tenant')).status, 200);
+    assert.equal((await put(admin, 'RM1', 'admin', 'tenant')).status, 202);
     // Another tenant's admins do not count: bank-a's key writes bank-a's staff, never this tenant's last admin.
-    assert.equal((await put(f.keys.a, 'ONLY', 'officer')).status, 201);
+    assert.equal((await put(f.keys.a, 'ONLY', 'officer', 'book')).status, 201);
     assert.deepEqual(await t.member('ONLY'), { role: 'admin', scope: 'tenant' });
   });
 

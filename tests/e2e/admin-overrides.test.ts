@@ -8,6 +8,7 @@ import { CUSTOMER_WORDS } from '../../apps/admin/src/pages/customer.words.js';
 import { axeViolations, SHOTS as shots } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
 import { ADMIN_KEY, bankDayAhead, fetchAsBank } from './support/server.js';
+import { putStaffApproved } from './support/staff.js';
 
 const run = consoleUnderTest(40);
 
@@ -246,7 +247,8 @@ describe('admin console: overrides', () => {
       assert.equal(res.status, 201, await res.clone().text());
       filed = (await res.json()) as { id: string };
     } finally {
-      assert.equal((await send('PUT', '/v1/staff/MAKER01', { name: maker.name, role: maker.role, scope: maker.scope })).status, 200);
+      // Back to tenant-wide: a grant of power, approved by the demo's other admin.
+      assert.equal(await putStaffApproved(url, 'MAKER01', { name: maker.name, role: maker.role, scope: maker.scope }), 202);
     }
     assert.equal((await send('PUT', '/v1/subjects/E2EMV1/manager', { manager: 'RM001' })).status, 200);
 

@@ -38,7 +38,12 @@ describe('every role’s console from the demo sign-in', () => {
   for (const [as, name, nav, roleEn] of [
     ['viewer', '吴昊', ['book', 'overrides'], 'Viewer'],
     ['analyst', '周婷', ['book', 'overrides', 'analytics'], 'Analyst'],
-    ['admin', '郑洁', ['book', 'approvals', 'policies', 'jobs', 'overrides', 'import', 'analytics', 'audit', 'keys'], 'Administrator'],
+    [
+      'admin',
+      '郑洁',
+      ['book', 'approvals', 'policies', 'jobs', 'overrides', 'import', 'analytics', 'audit', 'keys', 'staff'],
+      'Administrator',
+    ],
   ] as const) {
     it(`${as}: the navigation offers only what the role may use, and no page it opens is refused`, async () => {
       const { page, refused, errors } = await signedIn(as);

@@ -49,6 +49,7 @@ export type {
   AuditValue,
 } from './core/audit-trail.js';
 export { actorLabel, nameWithId, readAllStaff, StaffNames, type StaffNamesState } from './core/staff.js';
+export { readPendingStaffGrants, withdrawStaffGrant, type StaffGrant } from './core/staff-grants.js';
 export {
   API_KEY_LABEL_MAX,
   FOUR_EYES_KEY_ROLES,

@@ -39,6 +39,7 @@ import { policies } from './routes/policies.js';
 import { schemes } from './routes/schemes.js';
 import { session } from './routes/session.js';
 import { staff } from './routes/staff.js';
+import { staffGrants } from './routes/staff-grants.js';
 import { subjectManager, subjectManagers } from './routes/subject-managers.js';
 import { subjectList } from './routes/subject-list.js';
 import { subjectReads } from './routes/subject-reads.js';
@@ -359,6 +360,7 @@ export function createApp(options: AppOptions) {
     .route('/v1/imports', imports(options.maxImportBytes ?? MAX_IMPORT_BYTES))
     .route('/v1/jobs', jobs(options.jobEventsPollMs, options.schedule, options.closing))
     .route('/v1/staff', staff())
+    .route('/v1/staff-grants', staffGrants())
     .route('/v1/keys', keys())
     .route('/v1/subject-managers', subjectManagers())
     .route('/v1/session', session())

@@ -24,6 +24,7 @@ export const PROBLEMS = {
     status: 409,
     title: 'This change would leave the tenant without a tenant-wide admin, or without an admin key over HTTP',
   },
+  'staff-grant-pending': { status: 409, title: 'A grant of power for this staff member already waits for a second admin' },
   'own-key': { status: 409, title: 'A request may not revoke the key it is authenticated with' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different request' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },

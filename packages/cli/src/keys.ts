@@ -39,12 +39,15 @@ export interface KeysArgs {
   readonly label: string | undefined;
   /** `--staff`: the staff member of the tenant who will hold the key. */
   readonly staff?: string | undefined;
+  /** `--unowned`: an officer, approver or admin key held by nobody on staff, asked for on purpose. */
+  readonly unowned?: boolean;
 }
 
-export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [--staff STAFF_ID]
+export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [--staff STAFF_ID | --unowned]
                             create an API key; its secret is printed once (roles: ${ROLES.join(' < ')},
                             or embedder: may only mint embed tokens, for the portal backend; no --staff);
-                            --staff: the staff member who holds it (${FOUR_EYES_ROLES.join(', ')} keys should have one)
+                            --staff: the staff member who holds it (${FOUR_EYES_ROLES.join(', ')} keys need one,
+                            or --unowned on purpose: an operator's or an integration's key, audited as unowned)
   keys list [--tenant ID]   list keys (id, tenant, role, owner, label, prefix, state); never the secrets
   keys revoke KEY_ID        revoke a key at once (KEY_ID or, for a leaked key, its secret)
   keys revoke --staff STAFF_ID --tenant ID
@@ -77,6 +80,19 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         err('keys create --staff needs the id of a staff member of the tenant');
         return 2;
       }
+      if (args.unowned && args.staff !== undefined) {
+        err('keys create takes --staff or --unowned, not both');
+        return 2;
+      }
+      // A key of a four-eyes role that nobody owns is a person of its own to four eyes: whoever holds it
+      // and a credential of their own can approve their own requests. So it is never made by default
+      // (packages/cli/README.md, "Keys").
+      if (args.staff === undefined && !args.unowned && FOUR_EYES_ROLES.includes(args.role as (typeof FOUR_EYES_ROLES)[number])) {
+        err(
+          `keys create --role ${args.role} needs --staff STAFF_ID (the person who holds it: four eyes cannot tell an unowned key's holder from anyone else), or --unowned to issue an operator's or integration's key on purpose`,
+        );
+        return 2;
+      }
       const { tenant, role, label, staff } = args;
       // createApiKey refuses bad input with a plain Error (no tenant, no such owner, a role above theirs);
       // a database's errors are its driver's own classes with a code, and the audit append's come later.
@@ -90,7 +106,12 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
               throw e;
             },
           );
-          await appendOperatorAudit(trx, tenant, action, { status: 201, target: { key: made.key.id }, detail: keyAuditDetail(made.key) });
+          const unowned = made.key.staffId === null && FOUR_EYES_ROLES.includes(made.key.role as (typeof FOUR_EYES_ROLES)[number]);
+          await appendOperatorAudit(trx, tenant, action, {
+            status: 201,
+            target: { key: made.key.id },
+            detail: { ...keyAuditDetail(made.key), ...(unowned ? { unowned: true } : {}) },
+          });
           return made;
         })
         .catch(async (e: unknown) => {
@@ -123,10 +144,10 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         );
         out(`secret (shown once, store it now): ${secret}`);
       }
-      // Not a refusal (a system integration may need one), but four eyes cannot see who holds it.
+      // Asked for on purpose (--unowned), but four eyes still cannot see who holds it.
       if (key.staffId === null && key.role !== 'embedder' && FOUR_EYES_ROLES.includes(key.role)) {
         err(
-          `warning: ${key.id} can file or decide four-eyes requests and has no owner: four eyes counts it as a person of its own, so whoever holds it and another credential can approve their own requests. Give ${FOUR_EYES_ROLES.join(', ')} keys an owner (--staff).`,
+          `warning: ${key.id} can file or decide four-eyes requests and has no owner: four eyes counts it as a person of its own, so whoever holds it and another credential can approve their own requests. Keep it with the operator; revoke it when done.`,
         );
       }
       return 0;
@@ -293,7 +314,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
 export const keysCommand: Command = {
   name: 'keys',
   usage: KEYS_USAGE,
-  options: { role: { type: 'string' }, label: { type: 'string' }, staff: { type: 'string' } },
+  options: { role: { type: 'string' }, label: { type: 'string' }, staff: { type: 'string' }, unowned: { type: 'boolean' } },
   async run(ctx) {
     // Their output (stdout) is the listing itself: the database line goes to stderr, so a listing of
     // nothing still says where it looked.
@@ -302,7 +323,15 @@ export const keysCommand: Command = {
       const opt = (name: string) => (typeof ctx.options[name] === 'string' ? (ctx.options[name] as string) : undefined);
       return await runKeys(
         db,
-        { action: ctx.args[0], id: ctx.args[1], tenant: opt('tenant'), role: opt('role'), label: opt('label'), staff: opt('staff') },
+        {
+          action: ctx.args[0],
+          id: ctx.args[1],
+          tenant: opt('tenant'),
+          role: opt('role'),
+          label: opt('label'),
+          staff: opt('staff'),
+          unowned: ctx.options.unowned === true,
+        },
         ctx,
       );
     } finally {

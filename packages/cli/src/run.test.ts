@@ -53,7 +53,10 @@ it('an operator creates a key (secret shown once), lists it without the secret, 
   const lines: string[] = [];
   const out = (l: string) => lines.push(l);
   assert.equal(await run(['seed', '--database', database, '--customers', '5'], out), 0);
-  assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'admin', '--label', 'ops'], out), 0);
+  assert.equal(
+    await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'admin', '--label', 'ops', '--unowned'], out),
+    0,
+  );
   const secret = /secret \(shown once, store it now\): (tk_\S+)/.exec(lines.join('\n'))?.[1];
   const id = /created (key_\S+)/.exec(lines.join('\n'))?.[1];
   assert.ok(secret && id, lines.join('\n'));
@@ -71,7 +74,10 @@ it('an operator creates a key (secret shown once), lists it without the secret, 
   assert.equal((await ask()).status, 401);
   await db.close();
 
-  assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'nope', '--role', 'admin', '--label', 'x'], out), 1);
+  assert.equal(
+    await run(['keys', 'create', '--database', database, '--tenant', 'nope', '--role', 'admin', '--label', 'x', '--unowned'], out),
+    1,
+  );
   assert.equal(await run(['keys', 'create', '--database', database, '--tenant', 'demo', '--role', 'root', '--label', 'x'], out), 2);
 });
 
@@ -94,12 +100,34 @@ it('an operator gives a key an owner, sees it in the list, and is warned about a
   const key = JSON.parse(owned.out.join('\n')) as { id: string; staffId: string | null };
   assert.equal(key.staffId, 'CHECKER01');
 
-  const unowned = await keys('create', '--tenant', 'demo', '--role', 'admin', '--label', 'ops');
-  assert.equal(unowned.code, 0);
-  assert.match(unowned.out.join('\n'), /no owner/);
+  // A key of a four-eyes role owned by nobody is refused unless asked for on purpose: one line, nothing made.
+  for (const role of ['officer', 'approver', 'admin']) {
+    const refused = await keys('create', '--tenant', 'demo', '--role', role, '--label', 'ops');
+    assert.equal(refused.code, 2, role);
+    assert.deepEqual(refused.out, []);
+    const said = refused.err.filter((l) => !l.startsWith('database: '));
+    assert.equal(said.length, 1, said.join('\n'));
+    assert.match(said[0] ?? '', new RegExp(`--role ${role} needs --staff STAFF_ID .* or --unowned`));
+  }
+  assert.equal((await keys('create', '--tenant', 'demo', '--role', 'admin', '--label', 'x', '--staff', 'CHECKER01', '--unowned')).code, 2);
+  const unowned = await keys('create', '--tenant', 'demo', '--role', 'admin', '--label', 'ops', '--unowned', '--json');
+  assert.equal(unowned.code, 0, unowned.err.join('\n'));
+  const unownedKey = JSON.parse(unowned.out.join('\n')) as { id: string; staffId: string | null };
+  assert.equal(unownedKey.staffId, null);
   assert.match(unowned.err.join('\n'), /can file or decide four-eyes requests and has no owner/);
+  // Its audit record says it was issued unowned on purpose.
+  const trail = connect({ url: database });
+  const record = await trail.db
+    .selectFrom('audit_records')
+    .select('detail')
+    .where('chain', '=', 'demo')
+    .where('route', '=', 'tierkit keys create')
+    .orderBy('seq', 'desc')
+    .executeTakeFirstOrThrow();
+  await trail.close();
+  assert.deepEqual(JSON.parse(record.detail ?? '{}'), { key: unownedKey.id, role: 'admin', owner: null, label: 'ops', unowned: true });
   // An officer files what its holder could then approve with their own token: warned too.
-  const officer = await keys('create', '--tenant', 'demo', '--role', 'officer', '--label', 'sync');
+  const officer = await keys('create', '--tenant', 'demo', '--role', 'officer', '--label', 'sync', '--unowned');
   assert.equal(officer.code, 0);
   assert.match(officer.err.join('\n'), /has no owner/);
   const viewer = await keys('create', '--tenant', 'demo', '--role', 'viewer', '--label', 'reports');
@@ -186,7 +214,7 @@ it('an operator sets up a second bank from nothing: tenant, key, schemes, no dem
   assert.match(listed[0] ?? '', /^other\s+\S+\s+Other Bank$/);
 
   assert.equal(
-    await run(['keys', 'create', '--tenant', 'other', '--role', 'admin', '--label', 'ops', '--database', database], out),
+    await run(['keys', 'create', '--tenant', 'other', '--role', 'admin', '--label', 'ops', '--unowned', '--database', database], out),
     0,
     lines.join('\n'),
   );
@@ -229,7 +257,7 @@ it('a provisioning script reads keys and tenants as JSON on stdout, and every re
     ['bank2'],
   );
 
-  const created = await run2(['keys', 'create', '--tenant', 'bank2', '--role', 'officer', '--label', 'batch', '--json']);
+  const created = await run2(['keys', 'create', '--tenant', 'bank2', '--role', 'officer', '--label', 'batch', '--unowned', '--json']);
   assert.equal(created.code, 0, created.err.join('\n'));
   const key = JSON.parse(created.out.join('\n')) as { id: string; tenantId: string; role: string; secret: string };
   assert.equal(key.tenantId, 'bank2');
@@ -251,7 +279,7 @@ it('a provisioning script reads keys and tenants as JSON on stdout, and every re
   assert.deepEqual(twice.out, []);
   assert.match(twice.err.at(-1) ?? '', new RegExp(`no active key ${key.id}`));
 
-  const noTenant = await run2(['keys', 'create', '--tenant', 'nope', '--role', 'admin', '--label', 'x', '--json']);
+  const noTenant = await run2(['keys', 'create', '--tenant', 'nope', '--role', 'admin', '--label', 'x', '--unowned', '--json']);
   assert.equal(noTenant.code, 1);
   assert.deepEqual(noTenant.out, []);
   assert.match(noTenant.err.at(-1) ?? '', /tenant "nope" does not exist/);

@@ -15,8 +15,9 @@ it('serve runs a bank tenant as it is and works its re-tier jobs, as npm start d
   assert.equal(await run(['tenants', 'create', 'acme', '--name', 'Acme Bank', '--database', database], quiet), 0);
   const created: string[] = [];
   assert.equal(
-    await run(['keys', 'create', '--tenant', 'acme', '--role', 'admin', '--label', 'ops', '--json', '--database', database], (l) =>
-      created.push(l),
+    await run(
+      ['keys', 'create', '--tenant', 'acme', '--role', 'admin', '--label', 'ops', '--unowned', '--json', '--database', database],
+      (l) => created.push(l),
     ),
     0,
   );

@@ -58,7 +58,7 @@ export async function runTenants(db: Db, args: TenantsArgs, { out, err, json }: 
       out(
         json
           ? JSON.stringify({ id: args.id, name })
-          : `created tenant "${args.id}" with the default policy pack; next: keys create --tenant ${args.id} --role admin --label ops`,
+          : `created tenant "${args.id}" with the default policy pack; next: keys create --tenant ${args.id} --role admin --label ops --unowned`,
       );
       return 0;
     }

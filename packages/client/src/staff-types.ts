@@ -1,4 +1,4 @@
-import type { Explanation, Progress, Retention, SubjectKind, SubjectRef } from '@tierkit/core';
+import type { Explanation, Progress, Retention, StaffRole, SubjectKind, SubjectRef } from '@tierkit/core';
 import type { ReadOptions } from './types.js';
 
 /*
@@ -6,8 +6,8 @@ import type { ReadOptions } from './types.js';
  * reads besides the widgets' subject reads.
  */
 
-/** API roles, weakest first. */
-export type StaffRole = 'viewer' | 'analyst' | 'officer' | 'approver' | 'admin';
+/** API roles, weakest first: one home, in core's wire types. */
+export type { StaffRole };
 
 /** A staff member: `scope: 'book'` reads only the subjects they manage (a relationship manager). */
 export interface StaffMember {

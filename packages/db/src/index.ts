@@ -74,5 +74,6 @@ export type { ApprovalsWindow } from './repositories/approvals-window.js';
 export * from './repositories/approval-decisions.js';
 export * from './repositories/reviews.js';
 export * from './repositories/staff.js';
+export * from './repositories/staff-grants.js';
 export * from './repositories/subject-versions.js';
 export * from './repositories/reevaluations.js';

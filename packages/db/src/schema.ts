@@ -432,6 +432,31 @@ export interface StaffTable {
   updated_at: string;
 }
 
+/** A change that grants a staff member power, waiting for a second admin (`PUT /v1/staff/{id}` answered 202). */
+export interface StaffGrantTable {
+  id: string;
+  tenant_id: string;
+  staff_id: string;
+  /** The member's name as it is to be. */
+  name: string;
+  /** What the member held when it was asked; null role and scope: a new member. */
+  from_role: string | null;
+  from_scope: string | null;
+  /** Set when the member was disabled when it was asked: the grant gives them access back. */
+  from_disabled_at: string | null;
+  to_role: string;
+  to_scope: string;
+  /** `pending`, `approved`, `rejected`, `withdrawn` or `expired` (set when another is asked); a pending one past `expires_at` reads as expired. */
+  status: string;
+  content_hash: string;
+  requested_by: string;
+  requested_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
 /** Which staff member manages a subject: at most one per subject. */
 export interface SubjectManagerTable {
   tenant_id: string;
@@ -479,6 +504,7 @@ export interface Database {
   level_approvals: LevelApprovalTable;
   approval_decisions: ApprovalDecisionTable;
   staff: StaffTable;
+  staff_grants: StaffGrantTable;
   subject_managers: SubjectManagerTable;
   book_moves: BookMoveTable;
   subject_closings: SubjectClosingTable;

@@ -34,6 +34,7 @@ import type { ConsoleLocale } from '../words.js';
 import { moreButton } from '../keep-focus.js';
 import { type SchemeNames, schemeNames } from '../scheme-names.js';
 import { staffName } from '../staff-name.js';
+import { powersText } from '../staff-powers.js';
 import { decidedLine, requestLine } from './decision-text.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
@@ -163,7 +164,7 @@ export class ApprovalsPage extends LitElement {
     const kind = p?.get('kind');
     const minAge = Number(p?.get('minAge'));
     return {
-      ...(kind === 'override' || kind === 'level' || kind === 'policy' ? { kind } : {}),
+      ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' ? { kind } : {}),
       ...(p?.get('scheme') ? { scheme: p.get('scheme') ?? '' } : {}),
       ...(p?.get('subject') ? { subject: p.get('subject') ?? '' } : {}),
       ...(Number.isInteger(minAge) && minAge > 0 ? { minAgeSeconds: minAge } : {}),
@@ -203,7 +204,7 @@ export class ApprovalsPage extends LitElement {
     const kind = value('kind');
     const minAge = Number(value('minAge'));
     const filter: ApprovalFilter = {
-      ...(kind === 'override' || kind === 'level' || kind === 'policy' ? { kind } : {}),
+      ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' ? { kind } : {}),
       ...(value('scheme') ? { scheme: value('scheme') } : {}),
       ...(value('subject') ? { subject: value('subject') } : {}),
       ...(minAge > 0 ? { minAgeSeconds: minAge } : {}),
@@ -410,7 +411,7 @@ export class ApprovalsPage extends LitElement {
     const names = schemeNames(this.#schemes, locale);
     const gap = overrideGap(item, this.#schemes);
     return html`<li class="approvals-item" data-approval=${key} aria-labelledby="${domId}-h">
-      <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.subject ?? item.scheme}</h3>
+      <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.staff ? `${item.staff.name} · ${item.staff.id}` : (item.subject ?? item.scheme)}</h3>
       <p class="approvals-summary">${requestLine(item, names, locale)}</p>
       ${item.kind === 'override' ? overrideWarning(item, names, w) : nothing}
       <dl class="approvals-facts">
@@ -423,13 +424,20 @@ export class ApprovalsPage extends LitElement {
         }
         ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}
         ${
-          item.kind !== 'policy' && item.currentLevel !== undefined
+          item.kind !== 'policy' && item.kind !== 'staff' && item.currentLevel !== undefined
             ? html`<div><dt>${w.currentLevel}</dt><dd data-testid="approval-current">${item.currentLevel === null ? w.noLevel : names.levelName(item.scheme, item.currentLevel)}</dd></div>`
             : nothing
         }
         ${
           item.kind === 'override' && gap !== undefined
             ? html`<div><dt>${w.gap}</dt><dd data-testid="approval-gap">${w.gapText(gap.steps, gap.up)}</dd></div>`
+            : nothing
+        }
+        ${
+          item.staff
+            ? html`<div><dt>${w.staffFrom}</dt><dd data-testid="approval-staff-from">${item.staff.from ? `${powersText(item.staff.from, locale)}${item.staff.from.disabled ? ` · ${w.staffDisabled}` : ''}` : w.staffNew}</dd></div>
+              <div><dt>${w.staffTo}</dt><dd data-testid="approval-staff-to">${powersText(item.staff.to, locale)}</dd></div>
+              <div><dt>${w.grantLapses}</dt><dd data-testid="approval-expires">${item.expiresAt ? formatInstant(item.expiresAt, locale) : ''}</dd></div>`
             : nothing
         }
         ${
@@ -558,7 +566,7 @@ export class ApprovalsPage extends LitElement {
           <label>${w.kind}
             <select name="kind">
               <option value="" ?selected=${!f.kind}>${w.allKinds}</option>
-              ${(['override', 'level', 'policy'] as const).map((k) => html`<option value=${k} ?selected=${f.kind === k}>${w.kinds[k]}</option>`)}
+              ${(['override', 'level', 'policy', 'staff'] as const).map((k) => html`<option value=${k} ?selected=${f.kind === k}>${w.kinds[k]}</option>`)}
             </select>
           </label>
           <label>${w.scheme} <input name="scheme" maxlength="64" autocomplete="off" .value=${f.scheme ?? ''}></label>

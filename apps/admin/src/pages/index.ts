@@ -9,6 +9,7 @@ import { keysPage } from './keys-page.js';
 import { policiesPage } from './policies-page.js';
 import { importPage } from './import-page.js';
 import { overridesPage } from './overrides-page.js';
+import { staffPage } from './staff-page.js';
 
 /**
  * The console's pages, in the navigation's order. A new page: a file of its own in this folder
@@ -25,4 +26,5 @@ export const PAGES: readonly ConsolePage[] = [
   analyticsPage,
   auditPage,
   keysPage,
+  staffPage,
 ];

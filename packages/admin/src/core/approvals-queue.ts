@@ -241,6 +241,8 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
         signal,
         forget: ['/v1/overrides', ...subjectReads],
       });
+    if (item.kind === 'staff')
+      return http.send<unknown>('POST', `/v1/staff-grants/${enc(item.id)}/${action}`, hash, { signal, forget: ['/v1/staff'] });
     if (item.kind === 'level')
       return http.send<unknown>('POST', `/v1/subjects/${enc(item.subject ?? '')}/levels/${enc(item.scheme)}/${action}`, hash, {
         signal,

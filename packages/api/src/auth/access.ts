@@ -103,6 +103,9 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/subjects\/[^/]+\/manager(\/moves)?$/, READ],
   ['GET', /^\/v1\/staff(\/[^/]+)?$/, READ],
   ['PUT', /^\/v1\/staff\/[^/]+$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  // Grants of staff power waiting for a second admin: the tenant's admins only (the service checks four eyes).
+  ['GET', /^\/v1\/staff-grants(\/[^/]+)?$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/staff-grants\/[^/]+\/(approve|reject|withdraw)$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   // API keys (packages/api/README.md, "API keys over HTTP"): the tenant's admins, by key or by the
   // console's staff token, never a book-scoped admin (a key reaches the whole tenant) or an embed token.
   ['GET', /^\/v1\/keys$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],

@@ -8,8 +8,8 @@ import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
-import { putStaffOverHttp } from '../services/staff-changes.js';
-import { PutStaffBody, type STAFF_SCOPES, StaffIdParams, StaffListSchema, StaffSchema } from '../schemas/staff.js';
+import { grantView, putOrRequestStaff, STAFF_GRANT_DAYS } from '../services/staff-grants.js';
+import { PutStaffBody, type STAFF_SCOPES, StaffGrantSchema, StaffIdParams, StaffListSchema, StaffSchema } from '../schemas/staff.js';
 
 /** A staff row as the API shows it. */
 export function staffJson(s: StaffMember) {
@@ -61,13 +61,18 @@ const putRoute = createRoute({
   method: 'put',
   path: '/{id}',
   tags: ['staff'],
-  summary: 'Create or update a staff member: name, role and scope (admin)',
+  summary: 'Create or update a staff member: name, role and scope (admin); a grant of power waits for a second admin (202)',
   description:
+    `A change that gives power — a role raised, a book widened to the tenant, a new (or disabled) member given access — unless it leaves them a viewer, analyst or officer within a book, changes nothing yet: it is filed as a grant (202, \`StaffGrant\`) that another tenant-wide admin approves (\`POST /v1/staff-grants/{id}/approve\`), never its maker nor the member it promotes, within ${STAFF_GRANT_DAYS} days; it sits in the approvals queue (\`kind: staff\`). One grant waits per member (409 \`staff-grant-pending\`). Anything else applies at once (200, 201): a viewer, analyst or officer within a book, a name, a lower role, a narrower scope. With no other admin to decide, the grant says \`approvalBlocked: no-other-admin\` and the operator's \`tierkit staff role\` (audited \`breakGlass: true\`) is the way out. ` +
     'A staff member’s tokens act with the role and scope stored here, read when a token is verified: a change applies to tokens already out (within the credential cache’s seconds in other processes). Taking a tenant-wide admin’s powers away (a lower role, or `scope: book`) is refused with a 409 `last-admin-staff`, changing nothing, when they are the tenant’s last tenant-wide admin on staff, or own its last admin key that administers it over HTTP (a key acts with the lower of its role and its owner’s). Two such changes at once cannot both succeed. Promote another admin first; with no other admin credential, an operator issues an admin key (`tierkit keys create --role admin`), promotes someone else with it, then demotes. Keeping one admin does not keep a second person: an admin-level request filed by the one admin left waits until another is promoted.',
   request: { params: StaffIdParams, body: { required: true, content: { 'application/json': { schema: PutStaffBody } } } },
   responses: {
     200: { description: 'Updated', content: { 'application/json': { schema: StaffSchema } } },
     201: { description: 'Created', content: { 'application/json': { schema: StaffSchema } } },
+    202: {
+      description: 'A grant of power, filed for a second admin: nothing changed yet',
+      content: { 'application/json': { schema: StaffGrantSchema } },
+    },
     ...problemResponses(400, 409, 413, 415),
   },
 });
@@ -116,7 +121,13 @@ export function staff() {
       // Told once the member is read under its lock: a refusal (409 `last-admin-staff`) is recorded with
       // who they were and what was asked, as a refused key revocation is with its key.
       const told = (before: StaffMember | undefined) => auditDetail(c, { before: before ? held(before) : null, after: held(body) });
-      const result = await putStaffOverHttp(deps.db, deps.tenantId, { id, ...body }, deps.now().toISOString(), told);
+      const put = await putOrRequestStaff(deps, { id, ...body }, told);
+      if ('grant' in put) {
+        // Nothing changed: the trail says so, and which grant now waits.
+        auditDetail(c, { grant: put.grant.id, pending: true, expiresAt: put.grant.expiresAt });
+        return c.json(await grantView(deps, put.grant), 202);
+      }
+      const result = put.applied;
       auditDetail(c, { before: result.before ? held(result.before) : null, after: held(result.staff) });
       // Tokens of this person carry the old role in the credential cache: drop it at once, now that
       // upsertStaff has committed (told before, a verification in between would keep the old role).

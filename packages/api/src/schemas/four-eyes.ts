@@ -10,6 +10,7 @@ import {
 } from '@tierkit/core';
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
 import { LocalizedTextSchema } from './common.js';
+import { StaffGrantChangeSchema } from './staff.js';
 
 /*
  * Request and response schemas of the four-eyes routes: overrides, level sign-offs, the approvals
@@ -149,13 +150,15 @@ export const LevelApprovalSchema = z
   })
   .openapi('LevelApproval');
 
-export const APPROVAL_KINDS = ['override', 'level', 'policy'] as const;
+export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff'] as const;
 
 export const ApprovalItemSchema = z
   .object({
-    kind: z.enum(APPROVAL_KINDS),
+    kind: z.enum(APPROVAL_KINDS).openapi({
+      description: '`staff`: a grant of staff power (`PUT /v1/staff/{id}` answered 202), decided at `/v1/staff-grants/{id}/approve|reject`',
+    }),
     id: z.string(),
-    scheme: z.string(),
+    scheme: z.string().openapi({ description: 'The scheme it is about; empty for a staff grant' }),
     subject: z.string().nullable(),
     subjectName: z.string().nullable().optional().openapi({
       description:
@@ -173,7 +176,9 @@ export const ApprovalItemSchema = z
     }),
     level: z.string().nullable().openapi({ description: 'The level asked for (key); null for a policy version' }),
     mode: z.enum(['fixed', 'floor']).nullable().openapi({ description: 'An override’s mode; null for other kinds' }),
-    expiresAt: instant.nullable().openapi({ description: 'An override’s expiry; null until revoked, or another kind' }),
+    expiresAt: instant.nullable().openapi({
+      description: 'An override’s expiry (null: until revoked); a staff grant’s lapse (approve before it); null for other kinds',
+    }),
     period: z.string().nullable().openapi({
       description: 'A level sign-off’s month (YYYY-MM): the month judged, in which the level was reached; null for other kinds',
     }),
@@ -219,9 +224,12 @@ export const ApprovalItemSchema = z
         description:
           'A level sign-off’s only: why the customer has the level it asks to approve, as the staff tiers read explains it — the rule that decided, the figures it read and the line the level holds by. A pending sign-off is always of the customer’s level now (one of a level they left is superseded). Null when no explanation is stored',
       }),
+    staff: StaffGrantChangeSchema.optional().openapi({
+      description: 'A staff grant’s: the member, what they held (null: new) and what they are to hold; absent for other kinds',
+    }),
     approvalBlocked: z.enum(APPROVAL_BLOCKS).nullable().openapi({
       description:
-        'Null when a staff member other than its requester may approve it now. Else why nobody on staff can: four eyes bars the requester (every credential of theirs) and no other tenant-wide staff member holds `approvalNeeds` or above — `no-other-admin` (say, an admin-level override filed by the tenant’s only admin), `no-other-approver`. It waits until someone is promoted (`PUT /v1/staff/{id}`; with no admin credential, the operator’s `tierkit staff role`), or is rejected or withdrawn; the requester may never approve it. An unowned key is not counted as staff. Read when the page is.',
+        'Null when a staff member other than its requester may approve it now. Else why nobody on staff can: four eyes bars the requester (every credential of theirs) and no other tenant-wide staff member holds `approvalNeeds` or above — `no-other-admin` (say, an admin-level override filed by the tenant’s only admin), `no-other-approver`. It waits until someone is promoted (`PUT /v1/staff/{id}`; with no admin credential, the operator’s `tierkit staff role`), or is rejected or withdrawn; the requester may never approve it. An unrevoked key nobody owns, of the role needed and not itself a requester, counts as one who may decide (it can). For a staff grant (`kind: staff`) the member it promotes is barred as its maker is. Read when the page is.',
     }),
     ruleProblems: z
       .array(

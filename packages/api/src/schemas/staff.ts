@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { APPROVAL_BLOCKS } from '@tierkit/core';
 import { ROLES } from '../auth/roles.js';
 
 /** Scopes of a staff member: the whole tenant, or only the subjects they manage. */
@@ -108,3 +109,57 @@ export const BulkManagersBody = z
   .openapi('BulkManagersRequest');
 
 export const BulkManagersSchema = z.object({ assigned: z.number().int() }).openapi('BulkManagersResult');
+
+const powers = z.object({ role: z.enum(ROLES), scope: z.enum(STAFF_SCOPES) });
+
+/** What a staff grant changes: the approvals queue's `staff` and a grant's `staff`. */
+export const StaffGrantChangeSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The staff member it gives power to', example: 'E002' }),
+    name: z.string().openapi({ description: 'Their name as it is to be' }),
+    from: powers
+      .extend({ disabled: z.boolean().openapi({ description: 'They were disabled: the grant gives them access back' }) })
+      .nullable()
+      .openapi({ description: 'What they held when it was asked; null: a new staff member' }),
+    to: powers.openapi({ description: 'What they are to hold' }),
+  })
+  .openapi('StaffGrantChange');
+
+export const StaffGrantIdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'stg_0mbxq1c2k0000a1b2c3d4e5f6' }),
+});
+
+export const StaffGrantSchema = z
+  .object({
+    id: z.string(),
+    staff: StaffGrantChangeSchema,
+    status: z.enum(['pending', 'approved', 'rejected', 'withdrawn', 'expired']).openapi({
+      description:
+        '`expired`: it waited its days (7) undecided and can no longer be approved; its maker may withdraw it, an admin reject it',
+    }),
+    contentHash: z.string().openapi({ description: 'What an approval sends back' }),
+    requestedBy: z.string(),
+    requestedAt: z.string().openapi({ description: 'ISO 8601 UTC' }),
+    expiresAt: z.string().openapi({ description: 'ISO 8601 UTC: approved after this, it is refused (409 conflict)' }),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    decisionNote: z.string().nullable(),
+    requestedByYou: z.boolean().openapi({ description: 'Whether the caller asked for it, by person as four eyes compares' }),
+    mayWithdraw: z
+      .boolean()
+      .openapi({ description: 'Whether the caller may withdraw it now: its maker, while it waits or after it lapsed' }),
+    mayDecide: z.boolean().openapi({
+      description: 'Whether four eyes lets the caller approve or reject it: pending, neither asked by them nor giving them power',
+    }),
+    approvalBlocked: z.enum(APPROVAL_BLOCKS).nullable().openapi({
+      description:
+        'While pending: `no-other-admin` when no admin but its maker and the member it promotes could decide it (the operator’s `tierkit staff role` is the way out, audited `breakGlass: true`); else null',
+    }),
+  })
+  .openapi('StaffGrant');
+
+export const StaffGrantListSchema = z.object({ items: z.array(StaffGrantSchema) }).openapi('StaffGrantList');

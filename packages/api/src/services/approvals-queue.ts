@@ -8,6 +8,8 @@ import {
   anyPendingOverride,
   pendingLevelApprovalsWindow,
   pendingOverridesWindow,
+  anyPendingStaffGrant,
+  pendingStaffGrantsWindow,
   type ApprovalsWindow,
 } from '@tierkit/db';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
@@ -18,6 +20,7 @@ import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
 import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
 import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
+import { grantChange, grantRequesters, staffGrantSummary } from './staff-grants.js';
 import { maskName } from '../mask.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -273,8 +276,53 @@ const pendingPolicyVersions: ApprovalSource = {
     of.subject === undefined && (await pendingPolicyApprovals(deps)).some((v) => of.scheme === undefined || v.scheme === of.scheme),
 };
 
+/**
+ * Grants of staff power waiting for a second admin (`PUT /v1/staff/{id}` answered 202), unexpired:
+ * about no scheme or subject, so a queue filtered by either lists none. Four eyes bars its maker and
+ * the member it promotes (`requesters`), so `requestedByYou` is true for both and neither is offered
+ * a decision.
+ */
+const pendingStaffGrants: ApprovalSource = {
+  kind: 'staff',
+  window: async (deps, w, { locale }) =>
+    (await pendingStaffGrantsWindow(deps.db, deps.tenantId, w, deps.now().toISOString())).map((g) => ({
+      requestedAt: g.requestedAt,
+      kind: 'staff',
+      id: g.id,
+      scheme: '',
+      item: () => ({
+        kind: 'staff',
+        id: g.id,
+        scheme: '',
+        subject: null,
+        summary: staffGrantSummary(grantChange(g), locale),
+        reason: null,
+        currentLevel: null,
+        fromLevel: null,
+        level: null,
+        mode: null,
+        expiresAt: g.expiresAt,
+        period: null,
+        requestedBy: g.requestedBy,
+        requestedAt: g.requestedAt,
+        ageSeconds: 0,
+        contentHash: g.contentHash,
+        approvalNeeds: 'admin',
+        staff: grantChange(g),
+        requesters: grantRequesters(g),
+      }),
+    })),
+  any: async (deps, of) =>
+    of.scheme === undefined && of.subject === undefined && anyPendingStaffGrant(deps.db, deps.tenantId, deps.now().toISOString()),
+};
+
 /** Where the queue's items come from, one source per kind of request. */
-export const APPROVAL_SOURCES: readonly ApprovalSource[] = [pendingOverrideApprovals, pendingLevelApprovals, pendingPolicyVersions];
+export const APPROVAL_SOURCES: readonly ApprovalSource[] = [
+  pendingOverrideApprovals,
+  pendingLevelApprovals,
+  pendingPolicyVersions,
+  pendingStaffGrants,
+];
 
 /** Filters and page of `GET /v1/approvals`. */
 export interface ApprovalsQuery {

@@ -1,5 +1,5 @@
 import type { ApprovalBlock, OverrideApprover } from '@tierkit/core';
-import { anyTenantWideStaff, type Executor } from '@tierkit/db';
+import { anyTenantWideStaff, anyUnownedKey, type Executor } from '@tierkit/db';
 import { personOfActor } from '../auth/api-keys.js';
 import { ROLES, roleAtLeast } from '../auth/roles.js';
 
@@ -9,9 +9,12 @@ import { ROLES, roleAtLeast } from '../auth/roles.js';
  * each taken to its person as four eyes does: `personOfActor`), so a request needing an admin that the
  * tenant's only tenant-wide admin filed can be approved by nobody on staff until someone is promoted.
  * Counted among deciders: tenant-wide staff holding at least `needs` (a book-scoped one never reaches
- * the queue). An unowned admin or approver key is not counted: it is the operator's or an integration's,
- * not a person on staff, and a bank's four eyes are two of its people (packages/api/README.md, "Four eyes").
- * The answer is as of now: a promotion or demotion since changes it.
+ * the queue), and an unrevoked key nobody owns holding at least `needs` that is not itself a requester:
+ * such a key can approve (four eyes takes an unowned key for a person of its own), so a request it could
+ * decide is not blocked, and saying "nobody can" would hide a credential that can. Unowned keys of a
+ * decider's role are issued only on purpose (`tierkit keys create --unowned`, audited as unowned)
+ * (packages/api/README.md, "Four eyes"). The answer is as of now: a promotion, demotion, key issued or
+ * revoked since changes it.
  */
 export async function approvalBlocked(
   db: Executor,
@@ -40,17 +43,16 @@ export function approvalsBlocked(
   return async (needs, requesters) => {
     const people = await Promise.all(requesters.filter(Boolean).map(personOf));
     const makers = [...new Set(people.flatMap((p) => (p.startsWith('staff:') ? [p.slice('staff:'.length)] : [])))].sort();
-    const key = JSON.stringify([needs, makers]);
+    const keys = [...new Set(people.flatMap((p) => (p.startsWith('key:') ? [p.slice('key:'.length)] : [])))].sort();
+    const key = JSON.stringify([needs, makers, keys]);
     let another = answers.get(key);
     if (another === undefined)
       answers.set(
         key,
-        (another = anyTenantWideStaff(
-          db,
-          tenantId,
-          ROLES.filter((r) => roleAtLeast(r, needs)),
-          makers,
-        )),
+        (another = (async () => {
+          const roles = ROLES.filter((r) => roleAtLeast(r, needs));
+          return (await anyTenantWideStaff(db, tenantId, roles, makers)) || anyUnownedKey(db, tenantId, roles, keys);
+        })()),
       );
     if (await another) return null;
     return needs === 'admin' ? 'no-other-admin' : 'no-other-approver';

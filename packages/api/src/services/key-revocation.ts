@@ -17,7 +17,7 @@ export function administersOverHttp({ key, owner }: KeyWithOwner): boolean {
 }
 
 const WAYS_BACK =
-  'issue another admin key first (a tenant-wide admin issues one in their own name with POST /v1/keys; an operator with `tierkit keys create --role admin`), or revoke this one on the server with `tierkit keys revoke`';
+  'issue another admin key first (a tenant-wide admin issues one in their own name with POST /v1/keys; an operator with `tierkit keys create --role admin --unowned`), or revoke this one on the server with `tierkit keys revoke`';
 
 /**
  * Revoke `key` for an HTTP caller, unless that would leave the tenant no key that administers it over

@@ -15,7 +15,7 @@ import { ProblemError } from '../problem.js';
 import { administersOverHttp } from './key-revocation.js';
 
 const WAY_BACK =
-  'promote another staff member to a tenant-wide admin first (`PUT /v1/staff/{id}` with role "admin", scope "tenant"), then change this one. With no other admin credential, an operator on the server issues an admin key (`tierkit keys create --tenant … --role admin --label …`), promotes someone else with it, then makes this change';
+  'promote another staff member to a tenant-wide admin first (`PUT /v1/staff/{id}` with role "admin", scope "tenant"), then change this one. With no other admin credential, an operator on the server issues an admin key (`tierkit keys create --tenant … --role admin --label … --unowned`), promotes someone else with it (a grant another admin approves, or `tierkit staff role` on the server), then makes this change';
 
 /**
  * Create or change a staff member for an HTTP caller, unless the change takes a tenant-wide admin's
@@ -66,7 +66,7 @@ export async function putStaffOverHttp(
       if (owned.some(administersOverHttp) && !after.some(administersOverHttp)) {
         throw new ProblemError(
           'last-admin-staff',
-          `"${current.name}" (${current.id}) owns the tenant's last admin key that administers it over HTTP: a key acts with the lower of its role and its owner's, so demoted, nobody could administer the tenant over HTTP. To change them, issue another admin key first (a tenant-wide admin issues one in their own name with POST /v1/keys; an operator with \`tierkit keys create --role admin\`).`,
+          `"${current.name}" (${current.id}) owns the tenant's last admin key that administers it over HTTP: a key acts with the lower of its role and its owner's, so demoted, nobody could administer the tenant over HTTP. To change them, issue another admin key first (a tenant-wide admin issues one in their own name with POST /v1/keys; an operator with \`tierkit keys create --role admin --unowned\`).`,
         );
       }
     }

@@ -4,7 +4,7 @@ import type { PolicyVersionDetail } from './policies.js';
 
 /* What the four-eyes queue (`/v1/approvals`) and a policy approval send. */
 
-export const APPROVAL_KINDS = ['override', 'level', 'policy'] as const;
+export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff'] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
 /**
@@ -24,8 +24,9 @@ export type ApprovalBlock = (typeof APPROVAL_BLOCKS)[number];
  */
 export interface ApprovalItem {
   readonly kind: ApprovalKind;
-  /** Id of the request within its kind (override id, `subject:scheme` for a level, `scheme@version` for a policy). */
+  /** Id of the request within its kind (override id, `subject:scheme` for a level, `scheme@version` for a policy, the grant's id for staff). */
   readonly id: string;
+  /** The scheme it is about; empty for a staff grant, which is about no scheme. */
   readonly scheme: string;
   /** External id of the subject, for overrides and levels; null for policies. */
   readonly subject: string | null;
@@ -108,6 +109,23 @@ export interface ApprovalItem {
    * Absent for other kinds; null when the level has no stored explanation any more.
    */
   readonly why?: LevelWhy | null;
+  /**
+   * A staff grant's (`kind: staff`): the member it gives power to, what they held (`from`, null for a
+   * new member) and what they are to hold. Absent for other kinds.
+   */
+  readonly staff?: StaffGrantChange;
+}
+
+/** The roles and scopes of staff, as the API names them. */
+export type StaffRole = 'viewer' | 'analyst' | 'officer' | 'approver' | 'admin';
+export type StaffScope = 'tenant' | 'book';
+
+/** What a staff grant changes: who, from what (null: a new member; `disabled`: they were disabled), to what. */
+export interface StaffGrantChange {
+  readonly id: string;
+  readonly name: string;
+  readonly from: { readonly role: StaffRole; readonly scope: StaffScope; readonly disabled: boolean } | null;
+  readonly to: { readonly role: StaffRole; readonly scope: StaffScope };
 }
 
 /** One figure a level was decided on, with the line the level holds by where its policy draws one. */

@@ -158,3 +158,21 @@ export async function lockKeyOwners(db: Executor, tenantId: string, keys: readon
   }
   return keys.map((key) => ({ key, owner: key.staffId === null ? undefined : (owners.get(key.staffId) ?? null) }));
 }
+
+/**
+ * Whether the tenant has an unrevoked key nobody owns with one of `roles`, other than the keys
+ * `except` (ids): an operator's or an integration's credential that may decide what four eyes asks
+ * (the approvals queue's `approvalBlocked`).
+ */
+export async function anyUnownedKey(db: Executor, tenantId: string, roles: readonly string[], except: readonly string[]): Promise<boolean> {
+  if (!roles.length) return false;
+  let q = db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('revoked_at', 'is', null)
+    .where('staff_id', 'is', null)
+    .where('role', 'in', [...roles]);
+  if (except.length) q = q.where('id', 'not in', [...except]);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}

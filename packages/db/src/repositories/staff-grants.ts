@@ -1,0 +1,168 @@
+import { sql, type Selectable } from 'kysely';
+import type { StaffGrantTable } from '../schema.js';
+import { afterPosition, codeUnitOrder, type ApprovalsWindow } from './approvals-window.js';
+import { isPostgres, type Executor } from './executor.js';
+
+/** Where a staff grant stands. A pending one past its expiry reads as expired, and is stored so once another is asked for the member. */
+export const STAFF_GRANT_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'expired'] as const;
+export type StaffGrantStatus = (typeof STAFF_GRANT_STATUSES)[number];
+
+/** What a staff member held, or is to hold. */
+export interface StaffPowers {
+  readonly role: string;
+  readonly scope: string;
+}
+
+/** A change that grants a staff member power, waiting for (or decided by) a second admin. */
+export interface StaffGrant {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly staffId: string;
+  readonly name: string;
+  /** What the member held when it was asked; null: a new member. */
+  readonly from: (StaffPowers & { readonly disabledAt: string | null }) | null;
+  readonly to: StaffPowers;
+  readonly status: StaffGrantStatus;
+  readonly contentHash: string;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly expiresAt: string;
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+  readonly decisionNote: string | null;
+}
+
+function toGrant(r: Selectable<StaffGrantTable>): StaffGrant {
+  return {
+    tenantId: r.tenant_id,
+    id: r.id,
+    staffId: r.staff_id,
+    name: r.name,
+    from: r.from_role === null || r.from_scope === null ? null : { role: r.from_role, scope: r.from_scope, disabledAt: r.from_disabled_at },
+    to: { role: r.to_role, scope: r.to_scope },
+    status: r.status as StaffGrantStatus,
+    contentHash: r.content_hash,
+    requestedBy: r.requested_by,
+    requestedAt: r.requested_at,
+    expiresAt: r.expires_at,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+    decisionNote: r.decision_note,
+  };
+}
+
+/** File a grant (status `pending`). A second pending grant of the same member violates a unique index. */
+export async function insertStaffGrant(
+  db: Executor,
+  g: Omit<StaffGrant, 'status' | 'decidedBy' | 'decidedAt' | 'decisionNote'>,
+): Promise<StaffGrant> {
+  await db
+    .insertInto('staff_grants')
+    .values({
+      id: g.id,
+      tenant_id: g.tenantId,
+      staff_id: g.staffId,
+      name: g.name,
+      from_role: g.from?.role ?? null,
+      from_scope: g.from?.scope ?? null,
+      from_disabled_at: g.from?.disabledAt ?? null,
+      to_role: g.to.role,
+      to_scope: g.to.scope,
+      status: 'pending',
+      content_hash: g.contentHash,
+      requested_by: g.requestedBy,
+      requested_at: g.requestedAt,
+      expires_at: g.expiresAt,
+    })
+    .execute();
+  const stored = await findStaffGrant(db, g.tenantId, g.id);
+  if (!stored) throw new Error(`staff grant ${g.id} not stored`);
+  return stored;
+}
+
+/** One grant of a tenant; `lock` holds its row until the transaction ends on PostgreSQL (SQLite's writer holds the file). */
+export async function findStaffGrant(db: Executor, tenantId: string, id: string, lock = false): Promise<StaffGrant | undefined> {
+  let q = db.selectFrom('staff_grants').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
+  if (lock && isPostgres(db)) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? toGrant(row) : undefined;
+}
+
+/** The pending grant of staff member `staffId`, if one waits (expired or not). */
+export async function pendingStaffGrantOf(db: Executor, tenantId: string, staffId: string): Promise<StaffGrant | undefined> {
+  const row = await db
+    .selectFrom('staff_grants')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('staff_id', '=', staffId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row ? toGrant(row) : undefined;
+}
+
+/** A tenant's grants, newest first: `status` and `staffId` filter; at most `limit`. */
+export async function listStaffGrants(
+  db: Executor,
+  tenantId: string,
+  query: { readonly status?: StaffGrantStatus; readonly staffId?: string; readonly limit: number },
+): Promise<StaffGrant[]> {
+  let q = db.selectFrom('staff_grants').selectAll().where('tenant_id', '=', tenantId);
+  if (query.status !== undefined) q = q.where('status', '=', query.status);
+  if (query.staffId !== undefined) q = q.where('staff_id', '=', query.staffId);
+  return (await q.orderBy('requested_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute()).map(toGrant);
+}
+
+/**
+ * The approvals queue's window of pending grants not yet expired at `now`: request time, then id, in
+ * code-unit order (`ApprovalsWindow`). A grant is about no scheme or subject: a window filtered by
+ * either is empty.
+ */
+export async function pendingStaffGrantsWindow(db: Executor, tenantId: string, w: ApprovalsWindow, now: string): Promise<StaffGrant[]> {
+  if (w.scheme !== undefined || w.subject !== undefined) return [];
+  const at = codeUnitOrder(db, sql.ref<string>('requested_at'));
+  const id = codeUnitOrder(db, sql.ref<string>('id'));
+  let q = db
+    .selectFrom('staff_grants')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now);
+  if (w.requestedAtOrBefore !== undefined) q = q.where('requested_at', '<=', w.requestedAtOrBefore);
+  if (w.after !== undefined) q = q.where(afterPosition(at, id, w.after));
+  return (await q.orderBy(at).orderBy(id).limit(w.limit).execute()).map(toGrant);
+}
+
+/** Whether any grant waits undecided and unexpired (a scheme- or subject-filtered queue has none). */
+export async function anyPendingStaffGrant(db: Executor, tenantId: string, now: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('staff_grants')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Settle a pending grant; false when it was no longer pending (someone decided it first). */
+export async function settleStaffGrant(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  settled: {
+    readonly status: Exclude<StaffGrantStatus, 'pending'>;
+    readonly by: string;
+    readonly at: string;
+    readonly note: string | null;
+  },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('staff_grants')
+    .set({ status: settled.status, decided_by: settled.by, decided_at: settled.at, decision_note: settled.note })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
