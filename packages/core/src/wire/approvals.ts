@@ -108,6 +108,12 @@ export interface ApprovalItem {
    * Absent for other kinds; null when the level has no stored explanation any more.
    */
   readonly why?: LevelWhy | null;
+  /**
+   * A lowering request's (a level sign-off): the looser level data proposed, while `level` — the one
+   * held — stays in force until an approver decides (docs/domain.md §4, "Lowering a sign-off level");
+   * `why` then explains the proposed level. Absent for every other item.
+   */
+  readonly proposedLevel?: string;
 }
 
 /** One figure a level was decided on, with the line the level holds by where its policy draws one. */
