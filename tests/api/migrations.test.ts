@@ -39,6 +39,7 @@ const WRITE_SEQUENCE = '2026-12-15T00-00-30-write-sequence';
 const STALE_SIGN_OFFS = '2026-12-15T00-00-50-stale-sign-offs';
 const BOOK_CALL_LISTS = '2026-12-15T00-00-80-book-call-lists';
 const EVENT_NOTES_PERIOD = '2026-12-15T00-00-90-event-notes-period';
+const LOWERING_SIGN_OFFS = '2026-12-16T00-00-01-lowering-sign-offs';
 const STAFF_GRANTS = '2026-12-16T00-00-10-staff-grants';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
@@ -75,6 +76,7 @@ const LATER = [
   STALE_SIGN_OFFS,
   BOOK_CALL_LISTS,
   EVENT_NOTES_PERIOD,
+  LOWERING_SIGN_OFFS,
   STAFF_GRANTS,
 ];
 
@@ -443,6 +445,21 @@ forEachDialect('migrations', (f) => {
       other.every((e) => ((e as { note?: string | null }).note ?? null) === null),
       JSON.stringify(other),
     );
+  });
+
+  it('upgrading gives level sign-offs a proposed level, empty for those before (sign-offs of a level entered); undoing drops it', async () => {
+    const db = f.db.db;
+    await undoDownTo(db, LOWERING_SIGN_OFFS);
+    await assert.rejects(sql`SELECT proposed_level FROM level_approvals`.execute(db));
+    await api.customer('MG20');
+    await sql`INSERT INTO level_approvals (id, tenant_id, subject_id, scheme, level, from_level, period, policy_version, requested_by,
+        requested_at, status, content_hash) SELECT 'lvl_mig', tenant_id, id, 'aml-risk', 'high', NULL, '2025-10', 1, 'system',
+        '2025-11-01T00:00:00.000Z', 'approved', 'sha256:x' FROM subjects WHERE external_id = 'MG20'`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(LOWERING_SIGN_OFFS));
+    const row = await sql<{ proposed_level: string | null; proposal: string | null }>`SELECT proposed_level, proposal
+      FROM level_approvals WHERE id = 'lvl_mig'`.execute(db);
+    assert.deepEqual(row.rows, [{ proposed_level: null, proposal: null }]);
+    await sql`DELETE FROM level_approvals WHERE id = 'lvl_mig'`.execute(db);
   });
 
   it('upgrading adds the real date of a closing learnt late; a closing from before reads as it did; undoing it forgets no date', async () => {

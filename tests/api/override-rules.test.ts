@@ -403,9 +403,9 @@ function packBefore(): PolicyPack {
   const pack = JSON.parse(JSON.stringify(defaultPolicyPack)) as PolicyPack;
   const schemes = pack.schemes.map((s) =>
     s.key === 'aml-risk'
-      ? { ...s, overrides: { requestedBy: 'book' as const, approvedBy: 'approver' as const, maxDays: null } }
+      ? { ...s, overrides: { requestedBy: 'book' as const, approvedBy: 'approver' as const, maxDays: null }, loweringNeeds: undefined }
       : s.key === 'credit-rating'
-        ? { ...s, overrides: { requestedBy: 'tenant' as const, approvedBy: 'admin' as const, maxDays: 366 } }
+        ? { ...s, overrides: { requestedBy: 'tenant' as const, approvedBy: 'admin' as const, maxDays: 366 }, loweringNeeds: undefined }
         : s.key === 'retail-tier'
           ? { ...s, overrides: undefined }
           : s,

@@ -147,6 +147,10 @@ export const LevelApprovalSchema = z
     decidedBy: z.string().nullable(),
     decidedAt: instant.nullable(),
     decisionNote: z.string().nullable(),
+    proposedLevel: z.string().optional().openapi({
+      description:
+        'A lowering request only: the looser level data proposed; `level` is the one held, in force until an approver lets this one take effect (docs/domain.md §4, "Lowering a sign-off level")',
+    }),
   })
   .openapi('LevelApproval');
 
@@ -250,6 +254,10 @@ export const ApprovalItemSchema = z
         description:
           'For an override: what the scheme’s override rule in force would refuse if it were approved now, by the codes a request is refused with (`override_jump_too_far`: more levels from the level now than `overrides.maxStep`, params `from`, `steps`, `maxStep`; `expiry_required` / `expiry_too_late`: `overrides.maxDays`, params `maxDays`, `latest`). A request filed before the rule, or before the subject’s level moved; approving it is refused (422), rejecting it is not. Empty when none; absent for other kinds',
       }),
+    proposedLevel: z.string().optional().openapi({
+      description:
+        'A lowering request (a level sign-off) only: the looser level data proposed while `level`, the one held, stays in force; approving lets it take effect (the scheme’s `loweringNeeds` is `approvalNeeds`), rejecting keeps `level` and the same proposal does not ask again. `why` then explains the proposed level. Absent for every other item',
+    }),
   })
   .openapi('ApprovalItem');
 

@@ -70,6 +70,8 @@ const SUMMARY_WORDS: Readonly<
       readonly stays: (mode: 'fixed' | 'floor', level: string, current: string) => string;
       readonly until: string;
       readonly policy: (v: number) => string;
+      /** A lowering request (docs/domain.md §4): the held level, the one proposed. */
+      readonly lowering: string;
     }
   >
 > = {
@@ -78,18 +80,21 @@ const SUMMARY_WORDS: Readonly<
     stays: (m, l, c) => `${m === 'fixed' ? '固定为' : '不低于'} ${l}（当前 ${c}）`,
     until: '，至 ',
     policy: (v) => `第 ${v} 版，待审批`,
+    lowering: '降级审批',
   },
   'zh-TW': {
     mode: { fixed: '固定為該等級', floor: '不低於該等級' },
     stays: (m, l, c) => `${m === 'fixed' ? '固定為' : '不低於'} ${l}（目前 ${c}）`,
     until: '，至 ',
     policy: (v) => `第 ${v} 版，待審核`,
+    lowering: '降級審批',
   },
   en: {
     mode: { fixed: 'exactly this level', floor: 'never below this level' },
     stays: (m, l, c) => `${m === 'fixed' ? 'exactly' : 'never below'} ${l} (now ${c})`,
     until: ', until ',
     policy: (v) => `v${v}: new policy version for approval`,
+    lowering: 'lowering for approval',
   },
 };
 
@@ -214,12 +219,22 @@ const pendingLevelApprovals: ApprovalSource = {
       subjectId: a.subjectId,
       item: (current) => {
         const names = labels(tp, a.scheme, locale);
+        // A lowering request: the held level stays until it is approved; what it asks is the move
+        // away from it, on the figures that proposed the lower level (kept on the request).
+        const lowering = a.proposedLevel
+          ? {
+              proposedLevel: a.proposedLevel,
+              why: a.proposal ? levelWhy(tp, { level: a.proposedLevel, ...a.proposal }, locale) : null,
+            }
+          : {};
         return {
           kind: 'level',
           id: `${a.subject}:${a.scheme}`,
           scheme: a.scheme,
           subject: a.subject,
-          summary: `${names.scheme}: ${names.level(a.fromLevel)} → ${names.level(a.level)} (${a.period})`,
+          summary: a.proposedLevel
+            ? `${names.scheme}: ${SUMMARY_WORDS[locale].lowering} ${names.level(a.level)} → ${names.level(a.proposedLevel)} (${a.period})`
+            : `${names.scheme}: ${names.level(a.fromLevel)} → ${names.level(a.level)} (${a.period})`,
           reason: null,
           currentLevel: current,
           fromLevel: a.fromLevel,
@@ -231,9 +246,11 @@ const pendingLevelApprovals: ApprovalSource = {
           requestedAt: a.requestedAt,
           ageSeconds: 0,
           contentHash: a.contentHash,
-          // A sign-off is any approver's: the access table's role, and nothing in the service asks more.
-          approvalNeeds: 'approver',
+          // A sign-off is any approver's: the access table's role; a lowering request, its scheme's
+          // `loweringNeeds` (what decideLevel checks).
+          approvalNeeds: a.proposedLevel ? (tp.schemes.get(a.scheme)?.loweringNeeds ?? 'approver') : 'approver',
           requesters: [a.requestedBy],
+          ...lowering,
         };
       },
     })),
@@ -417,7 +434,9 @@ export async function approvalsPage(
       const reason = e.kind === 'level' && e.subjectId !== undefined ? reasons.get(currentLevelKey(e.subjectId, e.scheme)) : undefined;
       return {
         ...i,
-        ...(e.kind === 'level' ? { why: reason && reason.level === i.level ? levelWhy(tp, reason, locale) : null } : {}),
+        ...(e.kind === 'level' && i.why === undefined
+          ? { why: reason && reason.level === i.level ? levelWhy(tp, reason, locale) : null }
+          : {}),
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
         requestedByYou: await mine(requesters),
         approvalBlocked: await blocked(i.approvalNeeds, requesters),

@@ -1,3 +1,4 @@
+import { loweringApproverNeeded, mayApproveAs } from '@tierkit/core';
 import {
   appendDecision,
   decideLevelApproval,
@@ -5,27 +6,46 @@ import {
   findPendingLevelApproval,
   holdOpenSubject,
   signOffsOf,
+  type SchemeSignOffs,
   insertLevelApproval,
   listAssignments,
   listPendingLevelApprovals,
   setAssignmentPending,
   type Executor,
   type LevelApproval,
+  type AssignmentState,
   type StoredAssignment,
   type Subject,
 } from '@tierkit/db';
-import { subjectOr404, type ApiDeps } from '../deps.js';
+import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { ProblemError, subjectClosed } from '../problem.js';
 import { CLOSING_WITHDRAWAL_NOTE, withdrawnByClosing } from './closing-withdrawal.js';
 import type { PeriodEvent } from './evaluate-periods.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import type { Decision } from './override-requests.js';
+import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
 
-/** What a level sign-off approves: this subject at this level, decided on this month's data under this policy version. */
-export function levelContent(a: Pick<LevelApproval, 'subject' | 'scheme' | 'level' | 'fromLevel' | 'period' | 'policyVersion'>) {
-  return { subject: a.subject, scheme: a.scheme, level: a.level, from: a.fromLevel, period: a.period, policyVersion: a.policyVersion };
+/**
+ * What a level sign-off approves: this subject at this level, decided on this month's data under this
+ * policy version — or, a lowering request, leaving `level` for `proposedLevel` (only then in the hash,
+ * so the hashes of sign-offs stored before lowering requests existed stay what they were).
+ */
+export function levelContent(
+  a: Pick<LevelApproval, 'subject' | 'scheme' | 'level' | 'fromLevel' | 'period' | 'policyVersion'> & {
+    readonly proposedLevel?: string | null;
+  },
+) {
+  return {
+    subject: a.subject,
+    scheme: a.scheme,
+    level: a.level,
+    from: a.fromLevel,
+    period: a.period,
+    policyVersion: a.policyVersion,
+    ...(a.proposedLevel ? { proposedLevel: a.proposedLevel } : {}),
+  };
 }
 
 /** A pending or decided level sign-off as staff see it. */
@@ -45,6 +65,8 @@ export function levelApprovalView(a: LevelApproval) {
     decidedBy: a.decidedBy,
     decidedAt: a.decidedAt,
     decisionNote: a.decisionNote,
+    // A lowering request: `level` stays in force until an approver lets `proposedLevel` take effect.
+    ...(a.proposedLevel ? { proposedLevel: a.proposedLevel } : {}),
   };
 }
 
@@ -88,12 +110,55 @@ export interface LevelApprovalPlan {
   /** Each marked `approvalRequired` while its scheme has a sign-off pending once `steps` are made. */
   readonly rows: StoredAssignment[];
   readonly steps: readonly LevelApprovalStep[];
+  /**
+   * The schemes whose held level stays in force against the looser one data computed (a lowering
+   * waits for, or was refused, approval): the caller stores the held level ({@link heldRow}) and
+   * none of the run's moves of the scheme.
+   */
+  readonly held: ReadonlySet<string>;
+}
+
+/** The levels a subject holds now that a lowering could leave, by scheme: those no override decided. */
+export function heldLevelsOf(stored: readonly Pick<AssignmentState, 'scheme' | 'level' | 'explanation'>[]): Map<string, string> {
+  return new Map(stored.filter((a) => a.explanation.decidedBy.kind !== 'override').map((a) => [a.scheme, a.level]));
+}
+
+/** Whether a row of `rows` leaves a held level of `held` for a looser one its scheme asks approval for. */
+export function lowersHeldLevel(
+  tp: TenantPack,
+  rows: readonly Pick<StoredAssignment, 'scheme' | 'level' | 'explanation'>[],
+  held: ReadonlyMap<string, string>,
+): boolean {
+  return rows.some((r) => {
+    const h = held.get(r.scheme);
+    const def = tp.schemes.get(r.scheme);
+    return h !== undefined && def !== undefined && r.explanation.decidedBy.kind !== 'override' && !!loweringApproverNeeded(def, h, r.level);
+  });
+}
+
+/**
+ * The row stored for a scheme whose held level stays in force: the held level with its own explanation,
+ * progress and retention, on the month and engine state just evaluated (so the next month carries on
+ * from what the rules computed, and proposes the lower level again until an approver decides).
+ */
+export function heldRow(stored: StoredAssignment, computed: StoredAssignment, approvalRequired: boolean): StoredAssignment {
+  return {
+    ...computed,
+    level: stored.level,
+    rank: stored.rank,
+    periodsBelow: stored.periodsBelow,
+    explanation: stored.explanation,
+    progress: stored.progress,
+    retention: stored.retention,
+    approvalRequired,
+  };
 }
 
 /** A level as the sign-off rule reads it: a stored or planned assignment. */
-export type SignedLevel = Pick<StoredAssignment, 'scheme' | 'level' | 'period' | 'previousLevel' | 'policyVersion' | 'approvalRequired'> & {
-  readonly explanation: { readonly decidedBy: { readonly kind: string } };
-};
+export type SignedLevel = Pick<
+  StoredAssignment,
+  'scheme' | 'level' | 'period' | 'previousLevel' | 'policyVersion' | 'approvalRequired' | 'explanation' | 'retention'
+>;
 
 /** Whether the policy in force asks a second person to sign off `level` of `scheme`. */
 export function needsSignOff(tp: TenantPack, scheme: string, level: string): boolean {
@@ -140,28 +205,103 @@ export async function planLevelApprovals<Row extends SignedLevel>(
   rows: readonly Row[],
   actor: string,
   nowIso: string,
-): Promise<{ readonly rows: Row[]; readonly steps: readonly LevelApprovalStep[] }> {
+  heldLevels: ReadonlyMap<string, string> = new Map(),
+): Promise<{ readonly rows: Row[]; readonly steps: readonly LevelApprovalStep[]; readonly held: ReadonlySet<string> }> {
   const of = (await signOffsOf(db, tp.tenantId, [subject.id])).get(subject.id);
-  return settleSignOffs(tp, subject, events, rows, of?.pending ?? new Map(), of?.latest ?? new Map(), actor, nowIso);
+  return settleSignOffs(tp, subject, events, rows, of ?? NO_SIGN_OFFS, actor, nowIso, heldLevels);
 }
 
-/** {@link planLevelApprovals} on sign-offs already read: `pending` and the newest (`latest`) of each scheme. */
+const NO_SIGN_OFFS: SchemeSignOffs = { pending: new Map(), latest: new Map(), standing: new Map() };
+
+/**
+ * {@link planLevelApprovals} on sign-offs already read (`signOffsOf`): the pending one and the newest
+ * still standing of each scheme. `heldLevels`: the levels stored now ({@link heldLevelsOf}), which a
+ * lowering request holds in force.
+ *
+ * Lowering (docs/domain.md §4, "Lowering a sign-off level"): a row whose level is looser than a held
+ * level its scheme's `loweringNeeds` guards keeps the held level (`held`) unless the newest standing
+ * sign-off is an approved lowering request from that level to this one. A lowering request of this very
+ * move pending stays; one rejected stays the answer to the same proposal (no request reopened each
+ * re-tier); otherwise one is opened — the maker the write's actor, the proposal's figures kept on it —
+ * superseding whatever was pending (the held level's sign-off, or a lowering to another level).
+ */
 export function settleSignOffs<Row extends SignedLevel>(
   tp: TenantPack,
   subject: Pick<Subject, 'id' | 'externalId'>,
   events: readonly PeriodEvent[],
   rows: readonly Row[],
-  pending: ReadonlyMap<string, LevelApproval>,
-  latest: ReadonlyMap<string, LevelApproval>,
+  signOffs: SchemeSignOffs,
   actor: string,
   nowIso: string,
-): { rows: Row[]; steps: LevelApprovalStep[] } {
+  heldLevels: ReadonlyMap<string, string> = new Map(),
+): { rows: Row[]; steps: LevelApprovalStep[]; held: Set<string> } {
+  const { pending, standing } = signOffs;
   const steps: LevelApprovalStep[] = [];
   const waiting = new Set<string>();
+  const held = new Set<string>();
+  const open = (
+    r: Row,
+    content: Omit<
+      LevelApproval,
+      'id' | 'subjectId' | 'subject' | 'scheme' | 'requestedAt' | 'contentHash' | 'status' | 'decidedBy' | 'decidedAt' | 'decisionNote'
+    >,
+    note?: string,
+  ) => {
+    const fields = {
+      id: `lvl_${sortableId(new Date(nowIso))}`,
+      subjectId: subject.id,
+      subject: subject.externalId,
+      scheme: r.scheme,
+      requestedAt: nowIso,
+      ...content,
+    };
+    const request: LevelApproval = {
+      ...fields,
+      contentHash: contentHash(levelContent(fields)),
+      status: 'pending',
+      decidedBy: null,
+      decidedAt: null,
+      decisionNote: null,
+    };
+    steps.push({ kind: 'open', request, by: actor, ...(note ? { note } : {}) });
+    waiting.add(r.scheme);
+  };
   for (const r of rows) {
     const before = pending.get(r.scheme);
     const byOverride = r.explanation.decidedBy.kind === 'override';
-    if (before?.level === r.level) {
+    const last = standing.get(r.scheme);
+    const from = heldLevels.get(r.scheme);
+    const def = tp.schemes.get(r.scheme);
+    if (!byOverride && from !== undefined && def !== undefined && loweringApproverNeeded(def, from, r.level)) {
+      const sameMove = (a: LevelApproval | undefined) => a?.level === from && a.proposedLevel === r.level;
+      if (!(sameMove(last) && last?.status === 'approved')) {
+        held.add(r.scheme);
+        if (sameMove(before)) {
+          waiting.add(r.scheme);
+          continue;
+        }
+        // Refused: the same proposal stays refused; only data proposing another level asks again.
+        if (sameMove(last) && last?.status === 'rejected') continue;
+        if (before)
+          steps.push({
+            kind: 'supersede',
+            approval: before,
+            note: `superseded by lowering request ${from} → ${r.level} (${r.period}), proposed by ${actor}`,
+          });
+        open(r, {
+          level: from,
+          fromLevel: from,
+          proposedLevel: r.level,
+          proposal: { period: r.period, policyVersion: r.policyVersion, explanation: r.explanation, retention: r.retention },
+          period: r.period,
+          policyVersion: r.policyVersion,
+          requestedBy: actor,
+        });
+        continue;
+      }
+      // Approved: the proposed level takes effect, by the rule for any level below.
+    }
+    if (before?.level === r.level && before.proposedLevel === null) {
       waiting.add(r.scheme);
       continue;
     }
@@ -169,54 +309,22 @@ export function settleSignOffs<Row extends SignedLevel>(
     if (byOverride || !needsSignOff(tp, r.scheme, r.level)) continue;
     // The move into the level this run made last (a catch-up may step in and out of it).
     const move = events.findLast((ev) => ev.scheme === r.scheme && ev.to === r.level && ev.reason !== 'override');
-    const last = latest.get(r.scheme);
-    const fresh = (
-      content: Omit<
-        LevelApproval,
-        | 'id'
-        | 'subjectId'
-        | 'subject'
-        | 'scheme'
-        | 'level'
-        | 'requestedAt'
-        | 'contentHash'
-        | 'status'
-        | 'decidedBy'
-        | 'decidedAt'
-        | 'decisionNote'
-      >,
-      note?: string,
-    ) => {
-      const open = {
-        id: `lvl_${sortableId(new Date(nowIso))}`,
-        subjectId: subject.id,
-        subject: subject.externalId,
-        scheme: r.scheme,
-        level: r.level,
-        requestedAt: nowIso,
-        ...content,
-      };
-      const request: LevelApproval = {
-        ...open,
-        contentHash: contentHash(levelContent(open)),
-        status: 'pending',
-        decidedBy: null,
-        decidedAt: null,
-        decisionNote: null,
-      };
-      steps.push({ kind: 'open', request, by: actor, ...(note ? { note } : {}) });
-      waiting.add(r.scheme);
-    };
-    if (move) fresh({ fromLevel: move.from, period: move.period, policyVersion: move.policyVersion, requestedBy: actor });
-    else if (last?.level === r.level && (last.status === 'approved' || last.status === 'rejected')) continue;
-    else if (last?.level === r.level && last.status !== 'pending')
-      fresh(
-        { fromLevel: last.fromLevel, period: last.period, policyVersion: last.policyVersion, requestedBy: last.requestedBy },
+    const plain = { level: r.level, proposedLevel: null, proposal: null };
+    // An approved lowering request decided the level it let in; a rejected one, the level it kept.
+    const decidedAt = last?.proposedLevel ? (last.status === 'approved' ? last.proposedLevel : last.level) : last?.level;
+    if (move) open(r, { ...plain, fromLevel: move.from, period: move.period, policyVersion: move.policyVersion, requestedBy: actor });
+    else if (decidedAt === r.level && (last?.status === 'approved' || last?.status === 'rejected')) continue;
+    else if (last?.level === r.level && last.status !== 'pending' && last.proposedLevel === null)
+      open(
+        r,
+        { ...plain, fromLevel: last.fromLevel, period: last.period, policyVersion: last.policyVersion, requestedBy: last.requestedBy },
         `restores ${last.id} (${last.status})`,
       );
     else
-      fresh(
+      open(
+        r,
         {
+          ...plain,
           fromLevel: r.previousLevel === r.level ? null : r.previousLevel,
           period: r.period,
           policyVersion: r.policyVersion,
@@ -228,6 +336,7 @@ export function settleSignOffs<Row extends SignedLevel>(
   return {
     rows: rows.map((r) => (r.approvalRequired === waiting.has(r.scheme) ? r : { ...r, approvalRequired: waiting.has(r.scheme) })),
     steps,
+    held,
   };
 }
 
@@ -335,6 +444,19 @@ export async function reopenLevelApprovals(
   return plan.steps.flatMap((st) => (st.kind === 'open' ? [st.request.id] : []));
 }
 
+/**
+ * 403 `forbidden` unless the caller's role may approve leaving the held level (`loweringNeeds` of the
+ * scheme in force; absent now — the policy dropped it — any approver). Rejecting needs only an approver.
+ */
+function requireLoweringApprover(deps: ApiDeps, tp: TenantPack, a: LevelApproval): void {
+  const needed = tp.schemes.get(a.scheme)?.loweringNeeds ?? 'approver';
+  if (mayApproveAs(deps.principal.role, needed)) return;
+  throw new ProblemError(
+    'forbidden',
+    `Lowering ${a.scheme} from ${a.level} to ${a.proposedLevel} is approved by the ${needed} role (loweringNeeds). Nothing was approved.`,
+  );
+}
+
 /** 409 `conflict`, code `sign_off_superseded`: a sign-off that ended when the level it was about moved on. */
 function supersededProblem(a: LevelApproval): ProblemError {
   return new ProblemError(
@@ -376,7 +498,9 @@ export async function pendingLevel(deps: ApiDeps, externalId: string, scheme: st
  * request an override).
  */
 export async function decideLevel(deps: ApiDeps, externalId: string, scheme: string, approve: boolean, d: Decision) {
-  const nowIso = deps.now().toISOString();
+  const now = deps.now();
+  const nowIso = now.toISOString();
+  const tp = await packOf(deps);
   return deps.db.transaction().execute(async (trx) => {
     const subject = await subjectOr404(deps, externalId, trx);
     const closed = async () =>
@@ -416,6 +540,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     if (a.id !== seen.id) await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     if (!open) throw await closed();
     requireSameContent(a.contentHash, d.contentHash);
+    if (approve && a.proposedLevel) requireLoweringApprover(deps, tp, a);
     const status = approve ? 'approved' : 'rejected';
     const changed = await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, {
       status,
@@ -425,7 +550,11 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     });
     if (!changed) throw new ProblemError('content-changed', 'The sign-off changed while this request was being handled: read it again.');
     await recordStep(trx, deps.tenantId, a, status, deps.principal.actor, nowIso, d.note);
-    await setAssignmentPending(trx, deps.tenantId, subject.id, scheme, false);
+    // An approved lowering request lets the proposed level take effect: the subject is re-evaluated
+    // now, by the one rule, which finds this approval and stores the level with its history event
+    // (the approver its actor). A rejection leaves the held level in force, as any decision does.
+    if (approve && a.proposedLevel) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
+    else await setAssignmentPending(trx, deps.tenantId, subject.id, scheme, false);
     return levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note });
   });
 }

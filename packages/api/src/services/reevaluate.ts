@@ -19,6 +19,9 @@ import { sortableId } from '../ids.js';
 import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
 import { assignmentRows, evaluatePeriods, type PeriodEvent, type RecordedMove, type Values } from './evaluate-periods.js';
 import {
+  heldLevelsOf,
+  heldRow,
+  lowersHeldLevel,
   movesIntoApprovalRequired,
   needsSignOff,
   openLevelApprovals,
@@ -325,7 +328,9 @@ export async function withSignOffs(
   nowIso: string,
 ): Promise<LevelApprovalPlan> {
   const rows = rowsWithoutSignOffs(tp, plan, stored);
-  return rows ? { rows, steps: [] } : planLevelApprovals(db, tp, subject, plan.periodEvents, plan.rows, actor, nowIso);
+  return rows
+    ? { rows, steps: [], held: new Set() }
+    : planLevelApprovals(db, tp, subject, plan.periodEvents, plan.rows, actor, nowIso, heldLevelsOf(stored));
 }
 
 /**
@@ -341,6 +346,8 @@ export function rowsWithoutSignOffs(
   settled = false,
 ): StoredAssignment[] | undefined {
   if (movesIntoApprovalRequired(tp, plan.periodEvents) || stored.some((a) => a.approvalRequired)) return undefined;
+  // Leaving a held level whose scheme asks approval for that (`loweringNeeds`) is the rule's to judge.
+  if (lowersHeldLevel(tp, plan.rows, heldLevelsOf(stored))) return undefined;
   if (!settled && plan.rows.some((r) => r.explanation.decidedBy.kind !== 'override' && needsSignOff(tp, r.scheme, r.level)))
     return undefined;
   return plan.rows.map((r) => (r.approvalRequired ? { ...r, approvalRequired: false } : r));
@@ -416,16 +423,32 @@ export async function reevaluateSubject(
   const values = loaded.get(subject.id) ?? {};
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
   const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
-  const { rows, steps } = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
+  const signed = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
+  const { steps, held } = signed;
+  // A held level stays in force (a lowering waits for approval): its row and no move of the scheme.
+  const rows = held.size
+    ? signed.rows.map((r) => {
+        const was = stored.find((a) => a.scheme === r.scheme);
+        return held.has(r.scheme) && was ? heldRow(was, r, r.approvalRequired) : r;
+      })
+    : signed.rows;
+  const events = held.size ? plan.events.filter((e) => !held.has(e.scheme)) : plan.events;
   // Sign-offs before assignments, under the subject's lock taken above: the order of every level write
   // and of a sign-off decision (subject, sign-off, assignment), so none can deadlock with another.
   await openLevelApprovals(trx, tenantId, steps, now.toISOString());
   // The row is held since the start and was open then: the store's bump finds it so and moves the version
   // once — or not at all when the caller's write moved it already (it knows the row open: held above).
-  await storeReevaluations(trx, tenantId, rows, plan.events, options.versionMoved ? new Set([subject.id]) : undefined);
-  const { rows: _rows, events: _events, periodEvents: _periodEvents, ...result } = plan;
+  await storeReevaluations(trx, tenantId, rows, events, options.versionMoved ? new Set([subject.id]) : undefined);
+  const { rows: _rows, events: _events, periodEvents: _periodEvents, ...planned } = plan;
+  const result = held.size
+    ? {
+        ...planned,
+        changes: events.length,
+        evaluations: planned.evaluations.filter((e) => !held.has(e.scheme)),
+      }
+    : planned;
   // Rows of schemes this run did not evaluate (no longer in the pack) stay stored as they were.
   const evaluated = new Set(rows.map((r) => r.scheme));
   const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
-  return { ...result, stored: { assignments, overrides: active.map((d) => d.override) }, moved: netMoves(plan.events) };
+  return { ...result, stored: { assignments, overrides: active.map((d) => d.override) }, moved: netMoves(events) };
 }

@@ -124,7 +124,9 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       items: (events) => ({ audience: 'staff', items: events }),
     };
   }
-  const visible: SchemeDefinition[] = pack.schemes.filter((s) => s.audience === 'customer').map(({ overrides: _staffOnly, ...s }) => s);
+  const visible: SchemeDefinition[] = pack.schemes
+    .filter((s) => s.audience === 'customer')
+    .map(({ overrides: _staffOnly, loweringNeeds: _staffRule, ...s }) => s);
   const byKey = new Map(visible.map((s) => [s.key, s]));
   const staffMetrics = new Set<string>();
   for (const s of pack.schemes) if (s.audience !== 'customer') for (const m of schemeMetrics(s)) staffMetrics.add(m);

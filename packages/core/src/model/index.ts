@@ -30,6 +30,7 @@ export {
   overrideApproverNeeded,
   revocationApproverNeeded,
   looserLevel,
+  loweringApproverNeeded,
   overrideJumpProblem,
   levelSteps,
 } from './override-rule.js';

@@ -173,3 +173,24 @@ export function revocationApproverNeeded(
   const loosens = rule.loosenNeeds !== undefined && after !== undefined && looserLevel(rule, after, held);
   return { role: loosens && rule.loosenNeeds ? rule.loosenNeeds : 'approver', loosens };
 }
+
+/**
+ * Who must approve moving a subject from `held` to `proposed` of `scheme`, or undefined when data may
+ * move it at once: only when the scheme sets `loweringNeeds`, `held` needs a sign-off
+ * (`approvalRequired`) and `proposed` is looser by `overrides.order`. Banks' AML rules ask a senior
+ * person to approve lowering a high-risk grade just as raising it (docs/domain.md §4), so one officer's
+ * upload of lower figures must not end it alone.
+ */
+export function loweringApproverNeeded(
+  scheme: {
+    readonly overrides?: OverrideRule | undefined;
+    readonly loweringNeeds?: OverrideApprover | undefined;
+    readonly levels: readonly LevelDef[];
+  },
+  held: string,
+  proposed: string,
+): OverrideApprover | undefined {
+  if (scheme.loweringNeeds === undefined || scheme.overrides === undefined || held === proposed) return undefined;
+  if (scheme.levels.find((l) => l.key === held)?.approvalRequired !== true) return undefined;
+  return looserLevel(scheme.overrides, proposed, held) ? scheme.loweringNeeds : undefined;
+}

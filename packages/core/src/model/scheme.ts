@@ -1,5 +1,5 @@
 import type { LocalizedText } from './locale.js';
-import type { OverrideRule } from './override-rule.js';
+import type { OverrideApprover, OverrideRule } from './override-rule.js';
 
 export const SUBJECT_KINDS = ['customer', 'corporate', 'product', 'employee'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
@@ -72,4 +72,11 @@ export interface SchemeSummary {
   readonly levels: readonly LevelDef[];
   /** Who may file and approve overrides of it, and for how long (absent: `DEFAULT_OVERRIDE_RULE`). */
   readonly overrides?: OverrideRule;
+  /**
+   * Who must approve leaving a level that needs a sign-off (`approvalRequired`) for a looser one, by
+   * `overrides.order` (required with it). Absent: new data lowers such a level at once. Set: the held
+   * level stays in force and a lowering request waits for a second person of this role
+   * (docs/domain.md §4, "Lowering a sign-off level"). Staff governance: never sent to customers.
+   */
+  readonly loweringNeeds?: OverrideApprover;
 }

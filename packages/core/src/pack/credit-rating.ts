@@ -96,6 +96,9 @@ export const creditRating: SchemeDefinition = {
     order: [...GRADES, 'NR'],
     loosenNeeds: 'admin',
   },
+  // A better grade is looser: leaving a grade a bank marks `approvalRequired` for a better one waits
+  // for an approver (none is marked in this pack; docs/domain.md §4).
+  loweringNeeds: 'approver',
   // `NR` (not rated): never scored — no credit history with the bank is not the default grade C, and it
   // must not pull a customer into the high-risk row of the matrix. A grade stands until the next score,
   // however old (the grades read the latest score): a CCC borrower whose rating was not refreshed

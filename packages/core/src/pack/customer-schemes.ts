@@ -179,6 +179,9 @@ export const amlRisk: SchemeDefinition = {
     order: ['high', 'medium-high', 'medium', 'low', 'unassessed'],
     loosenNeeds: 'admin',
   },
+  // Leaving 高 (PEP forces it) for a lower grade waits for an approver, as entering it does: one
+  // officer's upload of lower figures must not end a high-risk grade alone (docs/domain.md §4).
+  loweringNeeds: 'approver',
   levels: [
     // Due at once: the first rating is owed within ten working days of onboarding (docs/domain.md §4), so
     // an unassessed customer is on the overdue-review list a month after becoming one, the shortest interval.

@@ -112,6 +112,7 @@ export const schemeDefinitionSchema = z.object({
   entitlements: z.record(z.string(), z.array(entitlementSchema)).optional(),
   matrix: matrixDefSchema.optional(),
   overrides: overrideRuleSchema.optional(),
+  loweringNeeds: z.enum(OVERRIDE_APPROVERS).optional(),
   customerBlocks: z.enum(CUSTOMER_BLOCKS).optional(),
 });
 

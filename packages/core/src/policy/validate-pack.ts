@@ -88,6 +88,11 @@ function checkScheme(
     err(['overrides', 'order'], `must list each level of scheme "${s.key}" once, from the strictest to the loosest`, 'invalid_value', {
       values: levelKeys,
     });
+  // Lowering a sign-off level waits for approval only towards the looser side, which the override
+  // rule's `order` states; without it the setting would guard nothing. A scheme with no level marked
+  // `approvalRequired` may set it (credit in the default pack): it bites once a bank marks one.
+  if (s.loweringNeeds !== undefined && rule?.order === undefined)
+    err(['loweringNeeds'], 'needs "overrides.order": the levels from the strictest to the loosest', 'invalid_value', { values: levelKeys });
   const p = s.policy;
   if (p.kind === 'rules' || p.kind === 'score') {
     (p.triggers ?? []).forEach((t, i) => {

@@ -110,6 +110,12 @@ export interface ApprovalItem {
    */
   readonly why?: LevelWhy | null;
   /**
+   * A lowering request's (a level sign-off): the looser level data proposed, while `level` — the one
+   * held — stays in force until an approver decides (docs/domain.md §4, "Lowering a sign-off level");
+   * `why` then explains the proposed level. Absent for every other item.
+   */
+  readonly proposedLevel?: string;
+  /**
    * A staff grant's (`kind: staff`): the member it gives power to, what they held (`from`, null for a
    * new member) and what they are to hold. Absent for other kinds.
    */

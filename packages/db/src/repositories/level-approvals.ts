@@ -1,3 +1,4 @@
+import type { Explanation, Retention } from '@tierkit/core';
 import type { LevelApprovalRow } from '../schema.js';
 import { sql } from 'kysely';
 import { afterPosition, codeUnitOrder, type ApprovalsWindow } from './approvals-window.js';
@@ -29,6 +30,21 @@ export interface LevelApproval {
   readonly decidedBy: string | null;
   readonly decidedAt: string | null;
   readonly decisionNote: string | null;
+  /**
+   * A lowering request's looser level, which data proposed while `level` stays in force until an
+   * approver decides (docs/domain.md §4, "Lowering a sign-off level"); null: a sign-off of a level entered.
+   */
+  readonly proposedLevel: string | null;
+  /** A lowering request's why: what decided the proposed level, on which figures, in which month. */
+  readonly proposal: LevelProposal | null;
+}
+
+/** Why data proposed a lowering request's level, as it would have been stored had it taken effect. */
+export interface LevelProposal {
+  readonly period: string;
+  readonly policyVersion: number;
+  readonly explanation: Explanation;
+  readonly retention: Retention | null;
 }
 
 function toLevelApproval(row: LevelApprovalRow & { external_id: string }): LevelApproval {
@@ -48,6 +64,8 @@ function toLevelApproval(row: LevelApprovalRow & { external_id: string }): Level
     decidedBy: row.decided_by,
     decidedAt: row.decided_at,
     decisionNote: row.decision_note,
+    proposedLevel: row.proposed_level ?? null,
+    proposal: row.proposal ? (JSON.parse(row.proposal) as LevelProposal) : null,
   };
 }
 
@@ -150,7 +168,8 @@ export async function anyPendingLevelApproval(
 export async function insertLevelApproval(
   db: Executor,
   tenantId: string,
-  a: Omit<LevelApproval, 'subject' | 'status' | 'decidedBy' | 'decidedAt' | 'decisionNote'>,
+  a: Omit<LevelApproval, 'subject' | 'status' | 'decidedBy' | 'decidedAt' | 'decisionNote' | 'proposedLevel' | 'proposal'> &
+    Partial<Pick<LevelApproval, 'proposedLevel' | 'proposal'>>,
 ): Promise<void> {
   await db
     .insertInto('level_approvals')
@@ -170,6 +189,8 @@ export async function insertLevelApproval(
       decided_by: null,
       decided_at: null,
       decision_note: null,
+      proposed_level: a.proposedLevel ?? null,
+      proposal: a.proposal ? JSON.stringify(a.proposal) : null,
     })
     .execute();
 }
@@ -239,10 +260,22 @@ const newerThanL = sql<boolean>`EXISTS (SELECT 1 FROM level_approvals n
   WHERE n.tenant_id = l.tenant_id AND n.subject_id = l.subject_id AND n.scheme = l.scheme
     AND (n.requested_at > l.requested_at OR (n.requested_at = l.requested_at AND n.id > l.id)))`;
 
+/**
+ * Whether a sign-off newer than `l` exists that still stands: a lowering request not decided (pending,
+ * superseded, withdrawn) has not changed the word on the held level, which the sign-off before it keeps.
+ */
+const standingNewerThanL = sql<boolean>`EXISTS (SELECT 1 FROM level_approvals n
+  WHERE n.tenant_id = l.tenant_id AND n.subject_id = l.subject_id AND n.scheme = l.scheme
+    AND NOT (n.proposed_level IS NOT NULL AND n.status NOT IN ('approved', 'rejected'))
+    AND (n.requested_at > l.requested_at OR (n.requested_at = l.requested_at AND n.id > l.id)))`;
+const standingL = sql<boolean>`NOT (l.proposed_level IS NOT NULL AND l.status NOT IN ('approved', 'rejected'))`;
+
 /** What the sign-off rule reads of a subject's scheme: the sign-off pending, and the newest whatever its status. */
 export interface SchemeSignOffs {
   readonly pending: Map<string, LevelApproval>;
   readonly latest: Map<string, LevelApproval>;
+  /** The newest that still stands: the newest but lowering requests no approver decided (they changed nothing). */
+  readonly standing: Map<string, LevelApproval>;
 }
 
 /**
@@ -259,17 +292,20 @@ export async function signOffsOf(db: Executor, tenantId: string, subjects: reado
     .selectAll('l')
     .select('subjects.external_id')
     .select(sql<boolean | number>`NOT ${newerThanL}`.as('newest'))
+    .select(sql<boolean | number>`(${standingL} AND NOT ${standingNewerThanL})`.as('standing'))
     .where('l.tenant_id', '=', tenantId)
     .where('l.subject_id', 'in', subjects)
-    .where(sql<boolean>`(l.status = 'pending' OR NOT ${newerThanL})`)
+    .where(sql<boolean>`(l.status = 'pending' OR NOT ${newerThanL} OR (${standingL} AND NOT ${standingNewerThanL}))`)
     .execute();
+  // SQLite answers 0/1, PostgreSQL a boolean.
+  const yes = (v: boolean | number) => v === true || Number(v) === 1;
   for (const row of rows) {
     let of = out.get(row.subject_id);
-    if (!of) out.set(row.subject_id, (of = { pending: new Map(), latest: new Map() }));
+    if (!of) out.set(row.subject_id, (of = { pending: new Map(), latest: new Map(), standing: new Map() }));
     const a = toLevelApproval(row);
     if (a.status === 'pending') of.pending.set(a.scheme, a);
-    // SQLite answers 0/1, PostgreSQL a boolean.
-    if (row.newest === true || Number(row.newest) === 1) of.latest.set(a.scheme, a);
+    if (yes(row.newest)) of.latest.set(a.scheme, a);
+    if (yes(row.standing)) of.standing.set(a.scheme, a);
   }
   return out;
 }

@@ -4,6 +4,7 @@ import {
   holdSubjects,
   isPostgres,
   listActiveDatedOverridesInRange,
+  listAssignments,
   listAssignmentsInRange,
   listCurrentLevelsInRange,
   listSubjectsInRange,
@@ -25,7 +26,7 @@ import {
 } from '@tierkit/db';
 import type { SubjectKind } from '@tierkit/core';
 import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, type ReevaluationPlan } from '../reevaluate.js';
-import { approvalRequiredLevels, openLevelApprovals, settleSignOffs } from '../level-approvals.js';
+import { approvalRequiredLevels, heldLevelsOf, heldRow, openLevelApprovals, settleSignOffs } from '../level-approvals.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sortableId } from '../../ids.js';
 import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
@@ -108,6 +109,9 @@ export async function retierChunk(
   // could have opened, superseded or decided one, and the chunk would open a second pending sign-off
   // beside it, or store a stale flag.
   const flags = new Map<string, Map<string, boolean>>();
+  // Levels held in force against a looser one data computed (a lowering waits for approval): their
+  // stored rows replace the computed ones, and the run's moves of those schemes are not recorded.
+  const kept = new Map<string, Map<string, StoredAssignment>>();
   // One read of the sign-offs of every subject that needs them, not one per subject.
   const held = [...signed.keys()].filter((id) => open.has(id));
   const signOffs = await signOffsOf(trx, tp.tenantId, held);
@@ -121,10 +125,10 @@ export async function retierChunk(
       subject,
       plan.periodEvents,
       plan.rows,
-      of?.pending ?? new Map(),
-      of?.latest ?? new Map(),
+      of ?? { pending: new Map(), latest: new Map(), standing: new Map() },
       actor,
       nowIso,
+      heldLevelsOf(s.had),
     );
     // A job limited to some schemes stores no level of the others, so it opens no sign-off of theirs.
     const steps = writes
@@ -132,7 +136,17 @@ export async function retierChunk(
       : again.steps;
     await openLevelApprovals(trx, tp.tenantId, steps, nowIso);
     flags.set(id, new Map(again.rows.map((r) => [r.scheme, r.approvalRequired])));
+    if (again.held.size === 0) continue;
+    // Rare (a lowering proposed or refused): the held rows' explanations are read for these alone.
+    const full = await listAssignments(trx, tp.tenantId, id);
+    const rows = new Map<string, StoredAssignment>();
+    for (const r of again.rows) {
+      const was = full.find((a) => a.scheme === r.scheme);
+      if (again.held.has(r.scheme) && was) rows.set(r.scheme, heldRow(was, r, r.approvalRequired));
+    }
+    kept.set(id, rows);
   }
+  if (kept.size) prepared = withHeld(prepared, kept);
   if (flags.size) prepared = withFlags(prepared, flags);
   // Those still open were bumped above: the store neither locks nor bumps them again, and leaves out
   // (and answers) the ones found closed. None can be, as the subjects were held open before they were
@@ -140,6 +154,39 @@ export async function retierChunk(
   // lets a chunk plan a customer it does not hold.
   const closed = await storeReevaluations(trx, tp.tenantId, prepared.rows, prepared.events, open);
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
+}
+
+/**
+ * A chunk with the levels its sign-off planning held in force: each such row replaced by the held one,
+ * the scheme's events of the run dropped, the moves and matrix counted as stored.
+ */
+function withHeld(prepared: PreparedChunk, kept: ReadonlyMap<string, ReadonlyMap<string, StoredAssignment>>): PreparedChunk {
+  const matrix = new Map<string, MigrationCell>();
+  const count = (scheme: string, from: string | null, to: string, n: number) => {
+    const key = `${scheme}\u0000${from ?? ''}\u0000${from === null ? 0 : 1}\u0000${to}`;
+    const cell = matrix.get(key);
+    matrix.set(key, { scheme, from, to, count: (cell?.count ?? 0) + n });
+  };
+  for (const c of prepared.totals.matrix) count(c.scheme, c.from, c.to, c.count);
+  const rows = prepared.rows.map((r, i) => {
+    const held = kept.get(r.subjectId)?.get(r.scheme);
+    if (!held) return r;
+    const from = prepared.froms[i] ?? null;
+    count(r.scheme, from, r.level, -1);
+    count(r.scheme, from, held.level, 1);
+    return serializeAssignment(held);
+  });
+  const events = prepared.events.filter((e) => !kept.get(e.subjectId)?.has(e.scheme));
+  return {
+    ...prepared,
+    rows,
+    events,
+    totals: {
+      ...prepared.totals,
+      changes: prepared.totals.changes - (prepared.events.length - events.length),
+      matrix: [...matrix.values()].filter((c) => c.count > 0),
+    },
+  };
 }
 
 /** A chunk with each row's `approvalRequired` as its subject's second planning found it, totals to match. */
