@@ -34,6 +34,7 @@ import * as writeSequence from './migrations/2026-12-15T00-00-30-write-sequence.
 import * as staleSignOffs from './migrations/2026-12-15T00-00-50-stale-sign-offs.js';
 import * as bookCallLists from './migrations/2026-12-15T00-00-80-book-call-lists.js';
 import * as eventNotesPeriod from './migrations/2026-12-15T00-00-90-event-notes-period.js';
+import * as nearNext from './migrations/2026-12-16T00-00-40-near-next.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -76,6 +77,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-15T00-00-50-stale-sign-offs': staleSignOffs,
   '2026-12-15T00-00-80-book-call-lists': bookCallLists,
   '2026-12-15T00-00-90-event-notes-period': eventNotesPeriod,
+  '2026-12-16T00-00-40-near-next': nearNext,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
