@@ -64,7 +64,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createIndex('assignments_grace_left_idx')
     .ifNotExists()
     .on('assignments')
-    .columns(['tenant_id', 'scheme', 'grace_left', 'subject_id'])
+    // periods_below too: the condition the list tests besides the order, read from the index.
+    .columns(['tenant_id', 'scheme', 'grace_left', 'subject_id', 'periods_below'])
     .where(sql<boolean>`periods_below > 0`)
     .execute();
   await db.schema.dropIndex('assignments_grace_idx').ifExists().execute();
