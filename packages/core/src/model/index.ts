@@ -34,3 +34,4 @@ export {
   levelSteps,
 } from './override-rule.js';
 export { CLOSING_FLOOR } from './api.js';
+export { nextMoneyGap } from './next-gap.js';

@@ -1,4 +1,4 @@
-import type { Explanation, Progress, Retention } from '@tierkit/core';
+import { nextMoneyGap, type Explanation, type Progress, type Retention } from '@tierkit/core';
 import { sql, type Insertable } from 'kysely';
 import type { AssignmentRow, AssignmentTable } from '../schema.js';
 import {
@@ -51,22 +51,9 @@ export interface ListFigures {
   readonly graceLeft: number | null;
 }
 
-/**
- * The smallest money gap (minor units) of the ways to the next level: "within ¥50,000 of 白金卡" holds
- * when any way there is that near. Null at the top level, when no way is money (a count or a card
- * to hold), and when the money ways are in more than one currency, which no one amount compares.
- */
+/** The next level's money gap in minor units (core's nextMoneyGap), without its currency: the API checks that. */
 export function nextGapOf(progress: Progress | null): number | null {
-  if (progress === null) return null;
-  let gap: number | null = null;
-  let currency: string | undefined;
-  for (const p of progress.paths) {
-    if (p.unit !== 'money') continue;
-    if (p.currency === undefined || (currency !== undefined && p.currency !== currency)) return null;
-    currency = p.currency;
-    if (gap === null || p.gap < gap) gap = p.gap;
-  }
-  return gap;
+  return nextMoneyGap(progress)?.gap ?? null;
 }
 
 /** Periods left before the level drops (what a simulation calls months left), in a grace period only. */
