@@ -142,7 +142,7 @@ const listRoute = createRoute({
   },
   responses: {
     200: {
-      description: 'One page of subjects in external-id order',
+      description: 'One page of subjects in external-id order, or in the order `sort` asks for',
       content: { 'application/json': { schema: SubjectListResponseSchema } },
     },
     ...problemResponses(400),
@@ -352,6 +352,7 @@ export function subjectList() {
       if (rows.length > query.limit && last) nextCursor = encodeCursor(cursorKind(query.order), { after: last.externalId });
     } else {
       const at = query.cursor === undefined ? undefined : decodeCursor(figureCursorKind(order), query.cursor, ['value', 'id'] as const);
+      // A figure that is no whole number was never issued: the same 400 as any cursor not ours (decoding nothing throws it).
       if (at !== undefined && !/^-?\d{1,16}$/.test(at.value)) decodeCursor(figureCursorKind(order), '', []);
       const found = await listSubjectsByFigure(deps.db, deps.tenantId, filters, {
         ...order,
