@@ -11,11 +11,14 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  *   level, when no way is money, or when its money ways are in more than one currency.
  * - `grace_left`: periods left before the level drops, in a grace period only (periods below > 0).
  *
- * The rows already stored get them from their JSON here. Indexes, each partial on the rows a list can
- * hold and carrying every column it tests, so no list reads an assignment row (large with its JSON):
- * by gap within a scheme (tenant-wide, read in gap order), by subject within a scheme (a book: one
- * seek per customer of the book), and the grace rows by months left; the grace index of
- * 2026-12-15T00-00-80 is rebuilt carrying `grace_left` for a book's grace list.
+ * The rows already stored get them from their JSON here. `next_gap` has no index of its own: it
+ * changes for most rows at every monthly re-tier, and keeping an index of it up to date cost the
+ * re-tier's writer about +45 % CPU at 200,000 subjects (BENCHMARKS.md, "Re-tier with the 潜力客户
+ * figures"), past its ≤ 2× budget. A book's 潜力客户 list reads the book's customers through the book
+ * index and their assignment rows by primary key, then sorts (a book is at most a few thousand); a
+ * tenant-wide one scans the scheme's assignment rows (its cost is measured there too). The grace rows
+ * are few (periods below > 0), so their partial indexes stay: by months left within a scheme, and the
+ * grace index of 2026-12-15T00-00-80 rebuilt carrying `grace_left` for a book's grace list.
  */
 
 // Its own copy, not the repositories' isPostgres: a migration runs as written whatever they become.
@@ -47,20 +50,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Conditions written as the list's queries write them (subject-list.ts), so SQLite's planner sees
   // that the partial index serves them.
   await db.schema
-    .createIndex('assignments_next_gap_idx')
-    .ifNotExists()
-    .on('assignments')
-    .columns(['tenant_id', 'scheme', 'next_gap', 'subject_id'])
-    .where(sql<boolean>`next_gap is not null`)
-    .execute();
-  await db.schema
-    .createIndex('assignments_next_gap_book_idx')
-    .ifNotExists()
-    .on('assignments')
-    .columns(['tenant_id', 'scheme', 'subject_id', 'next_gap'])
-    .where(sql<boolean>`next_gap is not null`)
-    .execute();
-  await db.schema
     .createIndex('assignments_grace_left_idx')
     .ifNotExists()
     .on('assignments')
@@ -78,8 +67,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const name of ['assignments_grace_left_idx', 'assignments_next_gap_book_idx', 'assignments_next_gap_idx', 'assignments_grace_idx'])
-    await db.schema.dropIndex(name).ifExists().execute();
+  for (const name of ['assignments_grace_left_idx', 'assignments_grace_idx']) await db.schema.dropIndex(name).ifExists().execute();
   // The grace index as 2026-12-15T00-00-80 made it, before the columns it no longer carries go.
   await db.schema
     .createIndex('assignments_grace_idx')

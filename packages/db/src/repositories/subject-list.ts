@@ -381,11 +381,13 @@ function figureOf(alias: string, by: FigureOrder['by']) {
 
 /**
  * Subjects of a tenant passing the query's filters, in the order of a stored figure of `order.scheme`
- * (then internal id), with their figures. Without a book, the figure's own index is read in order
- * (assignments_next_gap_idx, assignments_grace_left_idx) and a page stops after `limit` matches; within
- * a book, the book's customers are read from its index and each one's figure from the index that
- * holds it by subject (assignments_next_gap_book_idx, assignments_grace_idx), then sorted — a book is
- * thousands, where the tenant-wide order would test every near customer of the bank for the book.
+ * (then internal id), with their figures. Within a book, the book's customers are read from its index
+ * and each one's figure from its assignment row (by key; the grace rows from assignments_grace_idx),
+ * then sorted — a book is thousands. Without a book, the grace list by periods left reads its own
+ * index in order (assignments_grace_left_idx) and stops after `limit` matches; by gap, the scheme's
+ * rows are scanned and sorted: `next_gap` has no index, since a monthly re-tier rewrites it for most
+ * rows (migration 2026-12-16T00-00-40-near-next; the scan's cost is in packages/api/README.md,
+ * "Subject lists").
  */
 export async function listSubjectsByFigure(
   db: Executor,
@@ -410,8 +412,8 @@ export async function listSubjectsByFigure(
   const book = query.managedBy;
   let rows = (book === undefined
     ? db.selectFrom('assignments as d').innerJoin('subjects as s', 's.id', 'd.subject_id')
-    : // The book first: CROSS JOIN keeps SQLite from turning the query round into a walk of the
-      // figure's tenant-wide index (PostgreSQL plans by its statistics).
+    : // The book first: CROSS JOIN keeps SQLite from turning the query round into a walk of a
+      // tenant-wide index of the scheme (PostgreSQL plans by its statistics).
       db
         .selectFrom('subject_managers as m')
         .crossJoin('assignments as d')
