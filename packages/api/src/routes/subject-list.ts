@@ -118,7 +118,7 @@ const listRoute = createRoute({
         .openapi({
           param: { name: 'sort', in: 'query' },
           description:
-            'With `scheme`: `gap` lists subjects with a money gap to the next level in it, nearest first; `monthsLeft` (with `grace=true`) those in a grace period, fewest periods left first (one an override holds has none and is left out). Ties in an order of their own; a cursor keeps the sort it was issued for. Without it: external-id order.',
+            'With `scheme`: `gap` lists subjects with a money gap to the next level in it, nearest first; `monthsLeft` (with `grace=true`) those in a grace period, fewest periods left first (one an override holds has none and comes last: the same subjects as `grace=true` alone). Ties in an order of their own; a cursor keeps the sort it was issued for. Without it: external-id order.',
         }),
       levelOf: q(
         'levelOf',

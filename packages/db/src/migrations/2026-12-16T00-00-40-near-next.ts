@@ -48,15 +48,13 @@ export async function up(db: Kysely<any>): Promise<void> {
       WHERE periods_below > 0 AND retention IS NOT NULL`.execute(db);
   }
   // Conditions written as the list's queries write them (subject-list.ts), so SQLite's planner sees
-  // that the partial index serves them.
-  await db.schema
-    .createIndex('assignments_grace_left_idx')
-    .ifNotExists()
-    .on('assignments')
-    // periods_below too: the condition the list tests besides the order, read from the index.
-    .columns(['tenant_id', 'scheme', 'grace_left', 'subject_id', 'periods_below'])
-    .where(sql<boolean>`periods_below > 0`)
-    .execute();
+  // that the partial indexes serve them.
+  // By periods left, those with none stored (the level held by an override) last, as the list sorts
+  // them (GRACE_LEFT_UNKNOWN in subject-list.ts; the literal is this migration's own, written as the
+  // list writes it so that both dialects' planners match the expression). periods_below too: the
+  // condition the list tests besides the order, read from the index.
+  await sql`CREATE INDEX IF NOT EXISTS assignments_grace_left_idx ON assignments
+    (tenant_id, scheme, (coalesce(grace_left, 2147483647)), subject_id, periods_below) WHERE periods_below > 0`.execute(db);
   await db.schema.dropIndex('assignments_grace_idx').ifExists().execute();
   await db.schema
     .createIndex('assignments_grace_idx')

@@ -56,8 +56,8 @@ export interface NearNextFilter {
 /**
  * A page in the order of a stored figure of one scheme's assignments instead of external ids: `gap`,
  * the next level's money gap, nearest first (subjects with one only); `graceLeft`, the periods left
- * in a grace period, fewest first (subjects in grace with a line to hold only: one an override holds
- * has none). Ties by internal id, so a page is a seek of the figure's index.
+ * in a grace period, fewest first (everyone in grace: one an override holds has none stored and comes
+ * last, {@link GRACE_LEFT_UNKNOWN}). Ties by internal id, so a page is a seek of the figure's index.
  */
 export interface FigureOrder {
   readonly scheme: string;
@@ -371,12 +371,23 @@ async function fromIndex(
   return (rows as SubjectRow[]).map(toSubject);
 }
 
-/** The column of a {@link FigureOrder}, and the condition of the rows that have it (as its partial index's). */
+/**
+ * The periods left a grace list by months left sorts a customer by when none are stored: in grace, but
+ * the level held by an override (no line to keep, so no retention). Sorting must not change who is on
+ * the grace list, so they come last instead of being left out.
+ */
+export const GRACE_LEFT_UNKNOWN = 2147483647;
+
+/**
+ * The figure of a {@link FigureOrder}, and the condition of the rows that have it (as its partial
+ * index's). The grace figure is written exactly as assignments_grace_left_idx's expression (a literal,
+ * not a parameter), so that SQLite's planner reads the order from that index.
+ */
 function figureOf(alias: string, by: FigureOrder['by']) {
   const col = (c: string) => sql.ref(`${alias}.${c}`);
   return by === 'gap'
     ? { value: col('next_gap'), has: sql<SqlBool>`${col('next_gap')} is not null` }
-    : { value: col('grace_left'), has: sql<SqlBool>`${col('periods_below')} > 0 and ${col('grace_left')} is not null` };
+    : { value: sql`coalesce(${col('grace_left')}, ${sql.lit(GRACE_LEFT_UNKNOWN)})`, has: sql<SqlBool>`${col('periods_below')} > 0` };
 }
 
 /**
