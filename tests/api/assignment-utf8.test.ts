@@ -24,7 +24,7 @@ forEachDialect('assignments written from UTF-8 JSON', (f) => {
     const changed: StoredAssignmentJson[] = stored.map((a, i) => ({
       ...a,
       evaluatedAt: '2025-11-01T00:00:00.000Z',
-      ...(i === 0 ? { progress: null, retention: null } : {}),
+      ...(i === 0 ? { progress: null, retention: null, nextGap: null, graceLeft: null } : {}),
       ...(i === 1 ? { explanation: JSON.stringify({ ...JSON.parse(a.explanation), note: '客户 𠮷 ✓' }) } : {}),
     }));
     const { rows, buffer } = utf8Rows(changed);
@@ -57,6 +57,8 @@ it('utf8Rows gives each JSON value its own bytes, CJK-only text included', () =>
     policyVersion: 1,
     period: '2025-10',
     evaluatedAt: '2025-11-01T00:00:00.000Z',
+    nextGap: null,
+    graceLeft: null,
   });
   const rows = [row('金卡客户', '钻石', '保级'), row('{"a":1}', null, ''), row('𠮷𠮷', '✓', null), row('', null, '白金')];
   const { rows: out, buffer } = utf8Rows(rows);

@@ -41,6 +41,7 @@ const BOOK_CALL_LISTS = '2026-12-15T00-00-80-book-call-lists';
 const EVENT_NOTES_PERIOD = '2026-12-15T00-00-90-event-notes-period';
 const LOWERING_SIGN_OFFS = '2026-12-16T00-00-01-lowering-sign-offs';
 const STAFF_GRANTS = '2026-12-16T00-00-10-staff-grants';
+const NEAR_NEXT = '2026-12-16T00-00-40-near-next';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -78,6 +79,7 @@ const LATER = [
   EVENT_NOTES_PERIOD,
   LOWERING_SIGN_OFFS,
   STAFF_GRANTS,
+  NEAR_NEXT,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -319,6 +321,47 @@ forEachDialect('migrations', (f) => {
     assert.deepEqual(await migrateToLatest(db), fromOn(BOOK_CALL_LISTS));
     assert.equal(await indexed(), 2);
     assert.deepEqual(await read(), answer);
+  });
+
+  it('upgrading fills the next level’s gap and the grace periods left from the stored JSON, as the writer writes them', async () => {
+    const db = f.db.db;
+    // MN1 ¥40,000: ¥10,000 short of gold. MN2 platinum, one month below its line: 2 periods left, and far from diamond.
+    await api.customer('MN1');
+    await api.customer('MN2');
+    for (const p of ['2025-08', '2025-09', '2025-10']) assert.equal((await api.balances('MN1', [[p, 40_000]])).status, 200);
+    for (const [p, yuan] of [
+      ['2025-07', 400_000],
+      ['2025-08', 400_000],
+      ['2025-09', 400_000],
+      ['2025-10', 0],
+    ] as const)
+      assert.equal((await api.balances('MN2', [[p, yuan]])).status, 200);
+    const figures = async () =>
+      (
+        await sql<{
+          external_id: string;
+          scheme: string;
+          next_gap: number | string | null;
+          grace_left: number | null;
+        }>`SELECT s.external_id, a.scheme, a.next_gap, a.grace_left
+          FROM assignments a JOIN subjects s ON s.id = a.subject_id ORDER BY s.external_id, a.scheme`.execute(db)
+      ).rows.map((r) => [r.external_id, r.scheme, r.next_gap === null ? null : Number(r.next_gap), r.grace_left]);
+    const written = await figures();
+    assert.deepEqual(
+      written.filter(([id, scheme]) => (id === 'MN1' || id === 'MN2') && scheme === 'retail-tier'),
+      [
+        ['MN1', 'retail-tier', 1_000_000, null],
+        // Diamond's ¥1,500,000 less the 3-month average ¥266,666.66 (floored to the fen).
+        ['MN2', 'retail-tier', 123_333_334, 2],
+      ],
+    );
+    const list = async () => (await api.get('/v1/subjects?scheme=retail-tier&nearNext=1000000&currency=CNY&sort=gap')).json();
+    const listed = await list();
+    await undoDownTo(db, NEAR_NEXT);
+    await assert.rejects(sql`SELECT next_gap FROM assignments`.execute(db), 'the column is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(NEAR_NEXT));
+    assert.deepEqual(await figures(), written, 'every row as the writer wrote it');
+    assert.deepEqual(await list(), listed);
   });
 
   it('upgrading adds the audit chain and Idempotency-Key tables empty; writes after it are recorded and verify', async () => {

@@ -6,6 +6,9 @@ import {
   insertTenant,
   LIST_PLAN,
   listSubjects,
+  GRACE_LEFT_UNKNOWN,
+  listSubjectsByFigure,
+  type FigureOrder,
   type Db,
   type ListPlan,
   type ListSubjectsQuery,
@@ -37,6 +40,9 @@ interface Made {
   readonly retailBefore: string | null;
   readonly retailPeriod: string;
   readonly periodsBelow: number;
+  /** retail-tier's stored money gap to the next level (null: none) and grace periods left (null: none). */
+  readonly nextGap: number | null;
+  readonly graceLeft: number | null;
 }
 
 /** retail-tier's levels by rank, as the call lists compare them. */
@@ -69,6 +75,10 @@ function book(tenant: string): Made[] {
             ] as string),
       retailPeriod: i % 13 === 4 ? '2025-09' : '2025-10',
       periodsBelow: i % 5 === 0 ? 1 : 0,
+      // Gaps repeat (ties are ordered by internal id); the top level has none; a third of those in
+      // grace have no periods left stored (an override holds their level).
+      nextGap: retail === 'diamond' ? null : ((i * 37) % 50) * 100_000,
+      graceLeft: i % 5 === 0 ? (i % 3 === 0 ? null : 1 + (i % 2)) : null,
       externalId: `C${String(i).padStart(4, '0')}`,
       id: `${tenant}-${String((i * 97) % N).padStart(4, '0')}-${i}`,
       kind: i % 9 === 0 ? 'employee' : 'customer',
@@ -115,6 +125,8 @@ async function load(db: Db, tenant: string): Promise<Made[]> {
       policy_version: 1,
       period: scheme === 'retail-tier' ? m.retailPeriod : '2025-10',
       evaluated_at: NOW,
+      next_gap: scheme === 'retail-tier' ? m.nextGap : null,
+      grace_left: scheme === 'retail-tier' ? m.graceLeft : null,
     })),
   );
   for (let i = 0; i < rows.length; i += 200)
@@ -217,6 +229,18 @@ const FILTERS: Record<string, Filter> = {
   },
   'moved in a scheme never evaluated': { levels: [], change: { scheme: 'credit', direction: 'any', ranks: {} } },
   'in grace': { levels: [], graceIn: 'retail-tier' },
+  'near the next level': { levels: [], nearNext: { scheme: 'retail-tier', within: 1_500_000 } },
+  'near the next level, in a big book, from the last': {
+    levels: [],
+    nearNext: { scheme: 'retail-tier', within: 2_000_000 },
+    managedBy: 'rm-many',
+    descending: true,
+  },
+  'near the next level and in grace, a level': {
+    levels: [{ scheme: 'retail-tier', level: 'gold' }],
+    nearNext: { scheme: 'retail-tier', within: 3_000_000 },
+    graceIn: 'retail-tier',
+  },
   'in grace, a common cell, closed included': {
     levels: [
       { scheme: 'risk-band', level: 'low' },
@@ -254,6 +278,7 @@ function expected(made: readonly Made[], f: Filter): string[] {
         (f.externalIdPrefix === undefined || m.externalId.startsWith(f.externalIdPrefix)) &&
         (f.externalIdContains === undefined || m.externalId.includes(f.externalIdContains)) &&
         (f.graceIn === undefined || m.periodsBelow > 0) &&
+        (f.nearNext === undefined || (m.nextGap !== null && m.nextGap <= f.nearNext.within)) &&
         (f.change === undefined || (f.change.scheme === 'retail-tier' && moved(m, f.change.direction))) &&
         (f.closed === 'include' || (f.closed === 'only') === m.closed),
     )
@@ -261,6 +286,31 @@ function expected(made: readonly Made[], f: Filter): string[] {
     .sort();
   return f.descending ? ids.reverse() : ids;
 }
+
+/** Filters read in the order of a figure of retail-tier: its gap to the next level, or its grace periods left. */
+const SORTED: readonly (readonly [string, Filter, FigureOrder['by']])[] = [
+  ['the whole scheme by gap', { levels: [] }, 'gap'],
+  ['near the next level by gap', FILTERS['near the next level'] as Filter, 'gap'],
+  ['near, a big book, by gap', { levels: [], nearNext: { scheme: 'retail-tier', within: 2_000_000 }, managedBy: 'rm-many' }, 'gap'],
+  ['near, closed only, by gap', { levels: [], nearNext: { scheme: 'retail-tier', within: 3_000_000 }, closed: 'only' }, 'gap'],
+  [
+    'a level and a cell, by gap',
+    {
+      levels: [
+        { scheme: 'retail-tier', level: 'standard' },
+        { scheme: 'risk-band', level: 'low' },
+      ],
+    },
+    'gap',
+  ],
+  ['in grace by periods left', { levels: [], graceIn: 'retail-tier' }, 'graceLeft'],
+  [
+    'in grace, a big book, customers, by periods left',
+    { levels: [], graceIn: 'retail-tier', managedBy: 'rm-many', kind: 'customer' },
+    'graceLeft',
+  ],
+  ['in grace and near, by gap', { levels: [], graceIn: 'retail-tier', nearNext: { scheme: 'retail-tier', within: 4_000_000 } }, 'gap'],
+];
 
 const PLANS: Record<string, ListPlan> = {
   default: LIST_PLAN,
@@ -365,6 +415,116 @@ for (const harness of allDialects()) {
           const text = plans.join('\n');
           assert.doesNotMatch(text, /SCAN assignments/, text);
           for (const m of text.matchAll(/SEARCH (?:e|h\d+|assignments) [^|\n]*/g)) assert.match(m[0], /COVERING INDEX/, m[0]);
+        }
+      });
+    }
+
+    it('pages through the lists sorted by gap and by grace periods left as defined', async () => {
+      for (const [name, filter, by] of SORTED) {
+        // Sorting the grace list keeps everyone in grace: one whose level an override holds has no
+        // periods left stored and comes last (GRACE_LEFT_UNKNOWN), not dropped.
+        const figure = (m: Made) => (by === 'gap' ? m.nextGap : m.periodsBelow > 0 ? (m.graceLeft ?? GRACE_LEFT_UNKNOWN) : null);
+        const want = made
+          .filter((m) => figure(m) !== null && expected(made, filter).includes(m.externalId))
+          .sort((a, b) => (figure(a) as number) - (figure(b) as number) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          .map((m) => `${m.externalId}:${figure(m)}`);
+        const got: string[] = [];
+        let after: FigureOrder['after'];
+        for (let pages = 0; pages < 100; pages++) {
+          const page = await listSubjectsByFigure(
+            db.db,
+            'bank-a',
+            { ...filter, limit: 7 },
+            { scheme: 'retail-tier', by, ...(after ? { after } : {}) },
+          );
+          assert.ok(
+            page.every((r) => r.subject.tenantId === 'bank-a'),
+            `${name}: only bank-a`,
+          );
+          got.push(...page.map((r) => `${r.subject.externalId}:${r.value}`));
+          const last = page[page.length - 1];
+          if (page.length < 7 || !last) break;
+          after = { value: last.value, subjectId: last.subject.id };
+        }
+        assert.ok(want.length > 0, `${name}: the book has some`);
+        if (by === 'graceLeft')
+          assert.ok(
+            want.some((w) => w.endsWith(`:${GRACE_LEFT_UNKNOWN}`)),
+            `${name}: some with no periods left stored`,
+          );
+        assert.deepEqual(got, want, `${name} (${want.length} subjects)`);
+      }
+    });
+
+    it('keeps no index of the gap to the next level, which a monthly re-tier would rewrite for most rows', async () => {
+      // BENCHMARKS.md, "Re-tier with the 潜力客户 figures": such an index cost the re-tier's writer ≈ +45 % CPU.
+      const indexes =
+        harness.dialect === 'sqlite'
+          ? await sql<{ name: string; def: string }>`SELECT name, sql AS def FROM sqlite_master
+              WHERE type = 'index' AND tbl_name = 'assignments' AND sql IS NOT NULL`.execute(db.db)
+          : await sql<{ name: string; def: string }>`SELECT indexname AS name, indexdef AS def FROM pg_indexes
+              WHERE tablename = 'assignments'`.execute(db.db);
+      const names = indexes.rows.map((r) => r.name);
+      assert.ok(names.includes('assignments_grace_left_idx'), names.join(', '));
+      assert.deepEqual(
+        indexes.rows.filter((r) => /next_gap/.test(r.def)).map((r) => r.name),
+        [],
+      );
+    });
+
+    if (harness.dialect === 'sqlite') {
+      it('the sorted lists: a book from its index, tenant-wide a scan of the scheme sorted, grace from its own indexes', async () => {
+        for (const [filter, by, wanted] of [
+          // Tenant-wide by gap: the scheme's rows, sorted (no gap index: see the test above).
+          [
+            { levels: [], nearNext: { scheme: 'retail-tier', within: 1_500_000 } },
+            'gap',
+            [/SEARCH d USING INDEX assignments_tenant_scheme_\w+ \(tenant_id=\? AND scheme=\?\)/, /TEMP B-TREE FOR ORDER BY/],
+          ],
+          [
+            { levels: [] },
+            'gap',
+            [/SEARCH d USING INDEX assignments_tenant_scheme_\w+ \(tenant_id=\? AND scheme=\?\)/, /TEMP B-TREE FOR ORDER BY/],
+          ],
+          // A book by gap: its customers from the book index, each one's row by its key, then sorted.
+          [
+            { levels: [], managedBy: 'rm-many', nearNext: { scheme: 'retail-tier', within: 1_500_000 } },
+            'gap',
+            [
+              /SEARCH m USING/,
+              /SEARCH d USING INDEX sqlite_autoindex_assignments_1 \(subject_id=\? AND scheme=\?\)/,
+              /TEMP B-TREE FOR ORDER BY/,
+            ],
+          ],
+          [{ levels: [], graceIn: 'retail-tier' }, 'graceLeft', [/SEARCH d USING COVERING INDEX assignments_grace_left_idx/]],
+          [
+            { levels: [], graceIn: 'retail-tier', managedBy: 'rm-few' },
+            'graceLeft',
+            [/SEARCH m USING/, /SEARCH d USING COVERING INDEX assignments_grace_idx/],
+          ],
+        ] as const) {
+          const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
+          const watched = db.db.withPlugin({
+            transformQuery(args) {
+              nodes.push(args);
+              return args.node;
+            },
+            async transformResult(args) {
+              return args.result;
+            },
+          });
+          await listSubjectsByFigure(watched, 'bank-a', { ...filter, limit: 7 }, { scheme: 'retail-tier', by });
+          const plans: string[] = [];
+          for (const { node, queryId } of nodes) {
+            const q = db.db.getExecutor().compileQuery(node, queryId);
+            const rows = await db.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.parameters]));
+            plans.push(rows.rows.map((r) => r.detail).join(' | '));
+          }
+          const text = plans.join('\n');
+          for (const w of wanted) assert.match(text, w, text);
+          assert.doesNotMatch(text, /SCAN (assignments|d)\b/, text);
+          // The grace lists stay ordered by their index: a page stops at its last row, nothing is sorted.
+          if (by === 'graceLeft' && filter.managedBy === undefined) assert.doesNotMatch(text, /TEMP B-TREE/, text);
         }
       });
     }

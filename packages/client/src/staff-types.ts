@@ -69,6 +69,15 @@ export interface SubjectQuery {
   readonly change?: 'down' | 'up' | 'any';
   /** With `scheme`: only subjects in a grace period there (below their level's line now). */
   readonly grace?: true;
+  /**
+   * With `scheme` and `currency`: only subjects within this amount (minor units: ¥50,000 = 5_000_000)
+   * of the next level there — 潜力客户.
+   */
+  readonly nearNext?: number;
+  /** ISO 4217 code of `nearNext`: the currency the scheme's money metrics are kept in. */
+  readonly currency?: string;
+  /** With `scheme`: by gap to the next level, nearest first; or (with `grace`) by grace periods left, fewest first. */
+  readonly sort?: 'gap' | 'monthsLeft';
   /** Display names in full: needs the unmask-names permission (officer and up); the API audits the read. */
   readonly unmask?: true;
 }

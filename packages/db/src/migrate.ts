@@ -36,6 +36,7 @@ import * as bookCallLists from './migrations/2026-12-15T00-00-80-book-call-lists
 import * as eventNotesPeriod from './migrations/2026-12-15T00-00-90-event-notes-period.js';
 import * as loweringSignOffs from './migrations/2026-12-16T00-00-01-lowering-sign-offs.js';
 import * as staffGrants from './migrations/2026-12-16T00-00-10-staff-grants.js';
+import * as nearNext from './migrations/2026-12-16T00-00-40-near-next.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -80,6 +81,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-15T00-00-90-event-notes-period': eventNotesPeriod,
   '2026-12-16T00-00-01-lowering-sign-offs': loweringSignOffs,
   '2026-12-16T00-00-10-staff-grants': staffGrants,
+  '2026-12-16T00-00-40-near-next': nearNext,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -127,6 +127,14 @@ export interface AssignmentTable {
   policy_version: number;
   period: string;
   evaluated_at: string;
+  /**
+   * The smallest money gap (minor units) of the ways to the next level, for the lists that filter and
+   * sort by it (null: top level, no money way, or money ways in several currencies). A bigint on
+   * PostgreSQL, which its driver reads as a string.
+   */
+  next_gap: number | string | null;
+  /** Periods left before the level drops, in a grace period only (periods_below > 0); else null. */
+  grace_left: number | null;
 }
 
 export interface TierEventTable {

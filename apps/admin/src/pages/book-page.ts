@@ -20,6 +20,7 @@ import {
 } from '@tierkit/admin';
 import type { SchemeSummary } from '@tierkit/core';
 import { formatPeriod } from '@tierkit/core/format';
+import { fenToYuanText, yuanToFen } from '@tierkit/core/money';
 import { StoreController } from '@tierkit/admin/lit';
 import type { TkCellSelectEvent } from '@tierkit/components';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -50,6 +51,7 @@ export class BookPage extends LitElement {
     cellNames: { state: true },
     main: { state: true },
     fullName: { state: true },
+    nearInvalid: { state: true },
   };
 
   declare ctx: PageContext | undefined;
@@ -62,6 +64,8 @@ export class BookPage extends LitElement {
   declare main: SchemeSummary | undefined;
   /** The open customer's name in full, once an officer asked for it (an audited read): id and name. */
   declare fullName: { readonly id: string; readonly name: string } | undefined;
+  /** 潜力客户 was asked for without an amount the field can read: said beside it, nothing listed. */
+  declare nearInvalid: boolean;
   /** The customer the route named last (`#/book/<id>`), opened once per change of the route. */
   #routed: string | undefined;
   #schemes: AbortController | undefined;
@@ -172,6 +176,14 @@ export class BookPage extends LitElement {
     const picked = (form.elements.namedItem('list') as HTMLSelectElement | null)?.value;
     const list = CALL_LISTS.find((l) => l === picked);
     const level = (form.elements.namedItem('level') as HTMLSelectElement | null)?.value || undefined;
+    // 潜力客户: the field is yuan as people type them, asked for in fen (the console's money is CNY, its ¥ field).
+    const within = yuanToFen((form.elements.namedItem('near') as HTMLInputElement | null)?.value.trim() ?? '');
+    this.nearInvalid = list === 'near' && within === undefined;
+    if (this.nearInvalid) {
+      void this.updateComplete.then(() => this.querySelector<HTMLInputElement>('input[name="near"]')?.focus());
+      return;
+    }
+    const byMonthsLeft = (form.elements.namedItem('graceSort') as HTMLInputElement | null)?.checked ?? false;
     const main = this.main?.key;
     const f = this.#browser.state.filter;
     // A list or a level of the main scheme replaces a matrix cell; neither keeps the cell picked.
@@ -186,7 +198,13 @@ export class BookPage extends LitElement {
             col: undefined,
             change: undefined,
             grace: undefined,
-            ...callListFilter(list, main),
+            nearNext: undefined,
+            currency: undefined,
+            sort: undefined,
+            ...callListFilter(list, main, {
+              ...(within !== undefined ? { near: { within, currency: 'CNY' } } : {}),
+              byMonthsLeft,
+            }),
             ...(level ? { scheme: main, level } : {}),
           };
     // In a book (thousands of ids) any part of an id is found; over the whole tenant, its start (an index).
@@ -209,6 +227,8 @@ export class BookPage extends LitElement {
     const c = CUSTOMER_WORDS[locale];
     await this.#browser.store.loadAll();
     const rows = callListRows(this.#browser.state.items, this.main, locale);
+    // 潜力客户: the gap the list was within and sorted by, not the nearest way relative to its line.
+    const near = callListOf(this.#browser.state.filter) === 'near';
     downloadCsv(
       `${c.csvFile}.csv`,
       csvText([
@@ -221,7 +241,7 @@ export class BookPage extends LitElement {
           r.decidedBy,
           r.periodsBelow !== null && r.periodsAllowed !== null ? c.graceUsed(r.periodsBelow, r.periodsAllowed) : '',
           r.keepGap ?? '',
-          r.nextGap ?? '',
+          (near ? r.moneyGap : r.nextGap) ?? '',
         ]),
       ]),
     );
@@ -230,7 +250,7 @@ export class BookPage extends LitElement {
   /** The names of the call lists, by list. */
   #listName(list: CallList): string {
     const c = CUSTOMER_WORDS[this.ctx?.locale ?? 'zh-CN'];
-    return { down: c.callListDown, up: c.callListUp, any: c.callListAny, grace: c.callListGrace }[list];
+    return { down: c.callListDown, up: c.callListUp, any: c.callListAny, grace: c.callListGrace, near: c.callListNear }[list];
   }
 
   async #reassign(e: Event): Promise<void> {
@@ -449,14 +469,15 @@ export class BookPage extends LitElement {
     const d = this.#detail.state;
     const list = callListOf(b.filter);
     const rows = this.main && b.levelOf !== undefined ? callListRows(b.items, this.main, locale) : undefined;
-    const moved = list !== undefined && list !== 'grace' && rows !== undefined;
+    const moved = list !== undefined && list !== 'grace' && list !== 'near' && rows !== undefined;
     const grace = list === 'grace' && rows !== undefined;
+    const near = list === 'near' && rows !== undefined;
     return html`<table class="subject-table">
       <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th>${
         b.levelOf !== undefined ? html`<th scope="col">${this.main?.name[locale] ?? c.tier}</th>` : nothing
       }${moved ? html`<th scope="col">${c.change}</th><th scope="col">${c.decidedBy}</th>` : nothing}${
-        grace ? html`<th scope="col">${c.grace}</th><th scope="col">${c.keepGap}</th>` : nothing
-      }<th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
+        grace ? html`<th scope="col">${c.grace}</th><th scope="col">${c.graceLeftCol}</th><th scope="col">${c.keepGap}</th>` : nothing
+      }${near ? html`<th scope="col">${c.nextGap}</th>` : nothing}<th scope="col"><span class="visually-hidden">${w.open}</span></th></tr></thead>
       <tbody>
         ${b.items.map((s, i) => {
           const r = rows?.[i];
@@ -466,9 +487,10 @@ export class BookPage extends LitElement {
             ${moved ? html`<td data-testid="level-change">${r?.fromName ? c.changeFromTo(r.fromName, r.levelName) : c.none}</td><td>${r?.decidedBy ?? c.none}</td>` : nothing}
             ${
               grace
-                ? html`<td data-testid="grace-used">${r?.periodsBelow != null && r.periodsAllowed != null ? c.graceUsed(r.periodsBelow, r.periodsAllowed) : c.none}</td><td data-testid="keep-gap">${r?.keepGap ?? c.none}</td>`
+                ? html`<td data-testid="grace-used">${r?.periodsBelow != null && r.periodsAllowed != null ? c.graceUsed(r.periodsBelow, r.periodsAllowed) : c.none}</td><td data-testid="grace-left-count">${r?.periodsBelow != null && r.periodsAllowed != null ? String(r.periodsAllowed - r.periodsBelow) : c.none}</td><td data-testid="keep-gap">${r?.keepGap ?? c.none}</td>`
                 : nothing
             }
+            ${near ? html`<td data-testid="near-gap">${r?.moneyGap ?? c.none}</td>` : nothing}
             <td><button type="button" aria-label="${w.open} ${s.id}" @click=${() => this.#pick(s.id)}>${w.open}</button></td>
           </tr>`;
         })}
@@ -519,6 +541,13 @@ export class BookPage extends LitElement {
                     ${CALL_LISTS.map((l) => html`<option value=${l}>${this.#listName(l)}</option>`)}
                   </select>
                 </label>
+                <label>${c.nearWithin}
+                  <input name="near" data-testid="near-amount" inputmode="decimal" maxlength="16" autocomplete="off"
+                    aria-describedby="near-hint" aria-invalid=${this.nearInvalid ? 'true' : 'false'}
+                    .value=${b.filter.nearNext !== undefined ? fenToYuanText(b.filter.nearNext) : ''}>
+                </label>
+                <span class="hint" id="near-hint" data-testid="near-hint">${this.nearInvalid ? c.nearNeedsAmount : c.nearHint}</span>
+                <label><input type="checkbox" name="graceSort" data-testid="grace-sort" .checked=${b.filter.sort === 'monthsLeft'}> ${c.graceByMonthsLeft}</label>
                 <label>${c.levelFilter}
                   <select name="level" data-testid="level-filter" .value=${b.filter.scheme === this.main.key ? (b.filter.level ?? '') : ''}>
                     <option value="">${c.anyLevel}</option>

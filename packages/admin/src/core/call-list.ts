@@ -1,24 +1,42 @@
 import type { ListedSubject, SubjectQuery } from '@tierkit/client';
 import type { Locale, ProgressPath, SchemeSummary } from '@tierkit/core';
 import { formatValue } from '@tierkit/core/format';
+import { nextMoneyGap } from '@tierkit/core/wire';
 
 /**
- * A relationship manager's ready-made lists over one scheme (`GET /v1/subjects?change=` / `?grace=`,
- * packages/api/README.md, "Staff and books"): who moved down, up or either way at its latest re-tier,
- * and who is in a grace period.
+ * A relationship manager's ready-made lists over one scheme (`GET /v1/subjects?change=` / `?grace=` /
+ * `?nearNext=`, packages/api/README.md, "Staff and books"): who moved down, up or either way at its
+ * latest re-tier, who is in a grace period, and 潜力客户 — who is within an amount of the next level.
  */
-export const CALL_LISTS = ['down', 'up', 'any', 'grace'] as const;
+export const CALL_LISTS = ['down', 'up', 'any', 'grace', 'near'] as const;
 export type CallList = (typeof CALL_LISTS)[number];
 
-/** The filter fields of a call list over `scheme`; none for no list. */
-export function callListFilter(list: CallList | undefined, scheme: string): Pick<SubjectQuery, 'scheme' | 'change' | 'grace'> {
+/** How a call list is asked for beyond its name: the 潜力客户 bound, the grace list's order. */
+export interface CallListOptions {
+  /** 潜力客户: within this many minor units of `currency` of the next level. */
+  readonly near?: { readonly within: number; readonly currency: string };
+  /** The grace list by periods left, fewest first, instead of by id. */
+  readonly byMonthsLeft?: boolean;
+}
+
+/**
+ * The filter fields of a call list over `scheme`; none for no list. 潜力客户 is nearest first, and
+ * needs its bound (without one it is no list).
+ */
+export function callListFilter(
+  list: CallList | undefined,
+  scheme: string,
+  options: CallListOptions = {},
+): Pick<SubjectQuery, 'scheme' | 'change' | 'grace' | 'nearNext' | 'currency' | 'sort'> {
   if (list === undefined) return {};
-  return list === 'grace' ? { scheme, grace: true } : { scheme, change: list };
+  if (list === 'near') return options.near ? { scheme, nearNext: options.near.within, currency: options.near.currency, sort: 'gap' } : {};
+  if (list === 'grace') return options.byMonthsLeft ? { scheme, grace: true, sort: 'monthsLeft' } : { scheme, grace: true };
+  return { scheme, change: list };
 }
 
 /** The call list a filter is, if any. */
 export function callListOf(filter: SubjectQuery): CallList | undefined {
-  return filter.grace ? 'grace' : filter.change;
+  return filter.nearNext !== undefined ? 'near' : filter.grace ? 'grace' : filter.change;
 }
 
 /** One customer of a list, with where they stand in the scheme, as an RM reads it (and a CSV carries it). */
@@ -39,9 +57,16 @@ export interface CallListRow {
   readonly keepGap: string | null;
   /** How much more reaches the next level (the nearest way). */
   readonly nextGap: string | null;
+  /** The smallest money gap to the next level: what the 潜力客户 list is within and sorted by. */
+  readonly moneyGap: string | null;
 }
 
 const gap = (p: ProgressPath | undefined, locale: Locale) => (p ? formatValue(p.gap, p.unit, p.currency, locale) : null);
+
+const money = (p: Parameters<typeof nextMoneyGap>[0], locale: Locale) => {
+  const g = nextMoneyGap(p);
+  return g ? formatValue(g.gap, 'money', g.currency, locale) : null;
+};
 
 /** The rows of a listed page read with `levelOf` = `scheme`. */
 export function callListRows(items: readonly ListedSubject[], scheme: SchemeSummary, locale: Locale): CallListRow[] {
@@ -68,6 +93,7 @@ export function callListRows(items: readonly ListedSubject[], scheme: SchemeSumm
       periodsAllowed: r && r.periodsBelow > 0 ? r.periodsAllowed : null,
       keepGap: r && r.periodsBelow > 0 ? gap(nearestLine, locale) : null,
       nextGap: p ? gap(p.paths[p.nearest], locale) : null,
+      moneyGap: money(p, locale),
     };
   });
 }

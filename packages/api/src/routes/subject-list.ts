@@ -1,6 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { SUBJECT_KINDS } from '@tierkit/core';
-import { assignmentsOfPage, CLOSED_FILTERS, LEVEL_CHANGES, listSubjects, type LevelChangeFilter, type LevelCondition } from '@tierkit/db';
+import { schemeMetrics, SUBJECT_KINDS } from '@tierkit/core';
+import {
+  assignmentsOfPage,
+  CLOSED_FILTERS,
+  LEVEL_CHANGES,
+  listSubjects,
+  listSubjectsByFigure,
+  type FigureOrder,
+  type LevelChangeFilter,
+  type LevelCondition,
+  type NearNextFilter,
+} from '@tierkit/db';
 import { auditDetail } from '../middleware/audit.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
@@ -13,6 +23,7 @@ import { CursorQuery, LimitQuery, ManagerQuery } from '../schemas/params.js';
 import { bookOf } from '../services/books.js';
 import type { TenantPack } from '../services/tenant-pack.js';
 import { subjectRef } from '../services/views.js';
+import type { Subject } from '@tierkit/db';
 
 const q = (name: string, description: string) =>
   z
@@ -82,6 +93,33 @@ const listRoute = createRoute({
           description:
             'With `scheme`: only subjects below their level’s line in it now, in a grace period (`standing.retention` says how many are left)',
         }),
+      nearNext: z
+        .string()
+        .regex(/^\d{1,15}$/)
+        .optional()
+        .openapi({
+          param: { name: 'nearNext', in: 'query' },
+          description:
+            'With `scheme` and `currency`: only subjects within this amount, in minor units of `currency` (¥50,000 = `5000000`), of the next level in it — the smallest money gap of the ways there (`standing.progress`). Subjects at the top level or with no money way up are on no such list.',
+          example: '5000000',
+        }),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/)
+        .optional()
+        .openapi({
+          param: { name: 'currency', in: 'query' },
+          description: 'ISO 4217 code of `nearNext`’s amount: must be the currency the scheme’s money metrics are kept in (400 otherwise)',
+          example: 'CNY',
+        }),
+      sort: z
+        .enum(['gap', 'monthsLeft'])
+        .optional()
+        .openapi({
+          param: { name: 'sort', in: 'query' },
+          description:
+            'With `scheme`: `gap` lists subjects with a money gap to the next level in it, nearest first; `monthsLeft` (with `grace=true`) those in a grace period, fewest periods left first (one an override holds has none and comes last: the same subjects as `grace=true` alone). Ties in an order of their own; a cursor keeps the sort it was issued for. Without it: external-id order.',
+        }),
       levelOf: q(
         'levelOf',
         'A scheme key: each subject of the page carries `level`, its current level in that scheme (null: none), and `standing`, where it stands there (previous level, grace periods, gaps), read for the whole page at once',
@@ -104,7 +142,7 @@ const listRoute = createRoute({
   },
   responses: {
     200: {
-      description: 'One page of subjects in external-id order',
+      description: 'One page of subjects in external-id order, or in the order `sort` asks for',
       content: { 'application/json': { schema: SubjectListResponseSchema } },
     },
     ...problemResponses(400),
@@ -124,13 +162,15 @@ function conditions(
     col?: string | undefined;
     change?: string | undefined;
     grace?: string | undefined;
+    nearNext?: string | undefined;
+    sort?: string | undefined;
   },
 ): LevelCondition[] {
   const errors: FieldError[] = [];
   const out: LevelCondition[] = [];
   const hasLevel = (scheme: string, level: string) => tp.schemes.get(scheme)?.levels.some((l) => l.key === level) ?? false;
   if (!query.scheme) {
-    for (const k of ['level', 'row', 'col', 'change', 'grace'] as const)
+    for (const k of ['level', 'row', 'col', 'change', 'grace', 'nearNext', 'sort'] as const)
       if (query[k]) errors.push({ path: `query.${k}`, message: 'needs `scheme`', code: 'requires', params: { field: 'query.scheme' } });
   } else {
     const def = tp.schemes.get(query.scheme);
@@ -185,6 +225,56 @@ function conditions(
 }
 
 /**
+ * The bound of a 潜力客户 list, checked against the scheme: an amount compares with its gaps only in
+ * the one currency its money metrics are kept in (assignments store the gap in that currency's minor units).
+ */
+function nearNextOf(tp: TenantPack, scheme: string, query: { nearNext?: string | undefined; currency?: string | undefined }) {
+  if (query.nearNext === undefined) {
+    if (query.currency !== undefined)
+      throw invalid([{ path: 'query.currency', message: 'needs `nearNext`', code: 'requires', params: { field: 'query.nearNext' } }]);
+    return undefined;
+  }
+  const def = tp.schemes.get(scheme);
+  const currencies = new Set<string>();
+  if (def)
+    for (const key of schemeMetrics(def)) {
+      const m = tp.metrics.get(key);
+      if (m?.unit === 'money' && m.currency !== undefined) currencies.add(m.currency);
+    }
+  if (currencies.size !== 1)
+    throw invalid([
+      {
+        path: 'query.nearNext',
+        message:
+          currencies.size === 0
+            ? `the levels of ${scheme} read no money, so no amount measures how near the next one is`
+            : `${scheme} reads money in ${[...currencies].join(', ')}: no one amount measures how near the next level is`,
+        code: 'no_money_gap',
+        params: { scheme },
+      },
+    ]);
+  const [currency = ''] = currencies;
+  if (query.currency === undefined)
+    throw invalid([
+      { path: 'query.currency', message: `the currency of the amount: ${currency}`, code: 'requires', params: { field: 'query.currency' } },
+    ]);
+  if (query.currency !== currency)
+    throw invalid([
+      {
+        path: 'query.currency',
+        message: `${scheme}'s gaps are in ${currency}, not ${query.currency}`,
+        code: 'currency_mismatch',
+        params: { currency: query.currency, expected: currency },
+      },
+    ]);
+  const within = Number(query.nearNext);
+  return { scheme, within } satisfies NearNextFilter;
+}
+
+/** A cursor's kind for a sorted list names the sort and scheme: a cursor of one order cannot page another. */
+const figureCursorKind = (order: Pick<FigureOrder, 'by' | 'scheme'>) => `subjects-by-${order.by}:${order.scheme}`;
+
+/**
  * `GET /v1/subjects`: the subjects behind a matrix cell or a level, of a book, or whose id starts
  * with a text; cursor-paginated. A book-scoped credential lists its own book whatever it asks.
  */
@@ -202,6 +292,19 @@ export function subjectList() {
     const pack = await packOf(deps);
     const levels = conditions(pack, query);
     const scheme = query.scheme === undefined ? undefined : pack.schemes.get(query.scheme);
+    if (query.currency !== undefined && query.nearNext === undefined) nearNextOf(pack, '', query);
+    const nearNext = scheme === undefined ? undefined : nearNextOf(pack, scheme.key, query);
+    if (query.sort === 'monthsLeft' && !query.grace)
+      throw invalid([
+        {
+          path: 'query.sort',
+          message: '`monthsLeft` sorts the grace list: needs `grace=true`',
+          code: 'requires',
+          params: { field: 'query.grace' },
+        },
+      ]);
+    const order: Omit<FigureOrder, 'after'> | undefined =
+      query.sort === undefined || scheme === undefined ? undefined : { scheme: scheme.key, by: query.sort === 'gap' ? 'gap' : 'graceLeft' };
     const change: LevelChangeFilter | undefined =
       query.change === undefined || scheme === undefined
         ? undefined
@@ -226,12 +329,10 @@ export function subjectList() {
           params: { field: 'query.manager' },
         },
       ]);
-    const after = query.cursor === undefined ? undefined : decodeCursor(cursorKind(query.order), query.cursor, ['after'] as const).after;
-    const rows = await listSubjects(deps.db, deps.tenantId, {
+    const filters = {
       levels,
       limit: query.limit + 1,
       ...(query.kind ? { kind: query.kind } : {}),
-      ...(after !== undefined ? { afterExternalId: after } : {}),
       ...(book !== undefined ? { managedBy: book } : {}),
       ...(query.q !== undefined ? { externalIdPrefix: query.q } : {}),
       ...(query.name !== undefined ? { nameContains: query.name } : {}),
@@ -240,9 +341,29 @@ export function subjectList() {
       closed: query.closed,
       ...(change ? { change } : {}),
       ...(query.grace && scheme ? { graceIn: scheme.key } : {}),
-    });
+      ...(nearNext ? { nearNext } : {}),
+    };
+    let rows: Subject[];
+    let nextCursor: string | null = null;
+    if (order === undefined) {
+      const after = query.cursor === undefined ? undefined : decodeCursor(cursorKind(query.order), query.cursor, ['after'] as const).after;
+      rows = await listSubjects(deps.db, deps.tenantId, { ...filters, ...(after !== undefined ? { afterExternalId: after } : {}) });
+      const last = rows[query.limit - 1];
+      if (rows.length > query.limit && last) nextCursor = encodeCursor(cursorKind(query.order), { after: last.externalId });
+    } else {
+      const at = query.cursor === undefined ? undefined : decodeCursor(figureCursorKind(order), query.cursor, ['value', 'id'] as const);
+      // A figure that is no whole number was never issued: the same 400 as any cursor not ours (decoding nothing throws it).
+      if (at !== undefined && !/^-?\d{1,16}$/.test(at.value)) decodeCursor(figureCursorKind(order), '', []);
+      const found = await listSubjectsByFigure(deps.db, deps.tenantId, filters, {
+        ...order,
+        ...(at !== undefined ? { after: { value: Number(at.value), subjectId: at.id } } : {}),
+      });
+      rows = found.map((r) => r.subject);
+      const last = found[query.limit - 1];
+      if (found.length > query.limit && last)
+        nextCursor = encodeCursor(figureCursorKind(order), { value: String(last.value), id: last.subject.id });
+    }
     const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
     const levelOf = query.levelOf;
     const shown =
       levelOf === undefined
@@ -273,7 +394,7 @@ export function subjectList() {
             : null,
         };
       }),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(cursorKind(query.order), { after: last.externalId }) : null,
+      nextCursor,
     };
     // The audit trail records the search as it records an unmasked read, with the name tested, since
     // the route and status alone cannot say whose name was confirmed; the page above keeps the masking

@@ -35,3 +35,4 @@ export {
   levelSteps,
 } from './override-rule.js';
 export { CLOSING_FLOOR } from './api.js';
+export { nextMoneyGap } from './next-gap.js';

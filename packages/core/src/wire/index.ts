@@ -21,5 +21,7 @@ export { OVERRIDE_MODES } from '../model/override.js';
 // Which schemes a caller may file an override of: the console offers only those, by the API's own rule.
 export type { OverrideRule, OverrideCaller } from '../model/override-rule.js';
 export { DEFAULT_OVERRIDE_RULE, levelSteps, mayRequestOverride, overrideRuleOf } from '../model/override-rule.js';
+// The gap the 潜力客户 list sorts by: the console shows the very figure the API filtered on.
+export { nextMoneyGap } from '../model/next-gap.js';
 // The earliest closing the API takes: the console tells its floor of 2000 from a final month's end by it.
 export { CLOSING_FLOOR } from '../model/api.js';

@@ -1,4 +1,4 @@
-import type { Explanation, Progress, Retention } from '@tierkit/core';
+import { nextMoneyGap, type Explanation, type Progress, type Retention } from '@tierkit/core';
 import { sql, type Insertable } from 'kysely';
 import type { AssignmentRow, AssignmentTable } from '../schema.js';
 import {
@@ -40,11 +40,38 @@ export interface StoredAssignment {
 }
 
 /**
+ * What a call list filters and sorts on, stored as integers beside the JSON they come from (migration
+ * 2026-12-16T00-00-40-near-next): computed from the objects before they are serialized, so a write of
+ * serialized rows binds two integers more and parses nothing.
+ */
+export interface ListFigures {
+  /** {@link nextGapOf} the progress. */
+  readonly nextGap: number | null;
+  /** {@link graceLeftOf} the row. */
+  readonly graceLeft: number | null;
+}
+
+/** The next level's money gap in minor units (core's nextMoneyGap), without its currency: the API checks that. */
+export function nextGapOf(progress: Progress | null): number | null {
+  return nextMoneyGap(progress)?.gap ?? null;
+}
+
+/** Periods left before the level drops (what a simulation calls months left), in a grace period only. */
+export function graceLeftOf(periodsBelow: number, retention: Retention | null): number | null {
+  return periodsBelow > 0 && retention !== null ? retention.periodsAllowed - retention.periodsBelow : null;
+}
+
+const listFigures = (a: StoredAssignment): ListFigures => ({
+  nextGap: nextGapOf(a.progress),
+  graceLeft: graceLeftOf(a.periodsBelow, a.retention),
+});
+
+/**
  * A stored assignment with its explanation, progress and retention left as the JSON text they are
  * stored as: a read that sends them on splices the text into its response instead of parsing and
  * serializing them again.
  */
-export interface StoredAssignmentJson extends Omit<StoredAssignment, 'explanation' | 'progress' | 'retention'> {
+export interface StoredAssignmentJson extends Omit<StoredAssignment, 'explanation' | 'progress' | 'retention'>, ListFigures {
   readonly explanation: string;
   readonly progress: string | null;
   readonly retention: string | null;
@@ -66,11 +93,13 @@ function toAssignmentJson(row: AssignmentRow): StoredAssignmentJson {
     policyVersion: row.policy_version,
     period: row.period,
     evaluatedAt: row.evaluated_at,
+    nextGap: row.next_gap === null ? null : Number(row.next_gap),
+    graceLeft: row.grace_left,
   };
 }
 
 function toAssignment(row: AssignmentRow): StoredAssignment {
-  const a = toAssignmentJson(row);
+  const { nextGap: _n, graceLeft: _g, ...a } = toAssignmentJson(row);
   return {
     ...a,
     explanation: parseJson<Explanation>(a.explanation),
@@ -97,6 +126,8 @@ export const ASSIGNMENT_COLUMNS = [
   'policy_version',
   'period',
   'evaluated_at',
+  'next_gap',
+  'grace_left',
 ] as const satisfies readonly (keyof AssignmentRow)[];
 
 /**
@@ -107,6 +138,7 @@ export const ASSIGNMENT_COLUMNS = [
 export function serializeAssignment(a: StoredAssignment): StoredAssignmentJson {
   return {
     ...a,
+    ...listFigures(a),
     explanation: JSON.stringify(a.explanation),
     progress: a.progress === null ? null : JSON.stringify(a.progress),
     retention: a.retention === null ? null : JSON.stringify(a.retention),
@@ -119,7 +151,7 @@ export function serializeAssignment(a: StoredAssignment): StoredAssignmentJson {
  * cost the writer a copy on arrival and a conversion to UTF-8 when bound; bytes over one transferred
  * buffer cost neither, and SQLite stores them as the same text.
  */
-export interface StoredAssignmentUtf8 extends Omit<StoredAssignment, 'explanation' | 'progress' | 'retention'> {
+export interface StoredAssignmentUtf8 extends Omit<StoredAssignment, 'explanation' | 'progress' | 'retention'>, ListFigures {
   readonly explanation: Uint8Array;
   readonly progress: Uint8Array | null;
   readonly retention: Uint8Array | null;
@@ -139,6 +171,7 @@ const JSON_COLUMNS = ['explanation', 'progress', 'retention'] as const;
  * binds a thousand rows' values straight into one parameter array instead of building a row object each.
  */
 function pushAssignmentValues(tenantId: string, a: AssignmentToWrite, out: unknown[]): void {
+  const figures = 'nextGap' in a ? a : listFigures(a);
   out.push(
     tenantId,
     a.subjectId,
@@ -156,6 +189,8 @@ function pushAssignmentValues(tenantId: string, a: AssignmentToWrite, out: unkno
     a.policyVersion,
     a.period,
     a.evaluatedAt,
+    figures.nextGap,
+    figures.graceLeft,
   );
 }
 
@@ -397,7 +432,7 @@ export async function writeAssignments(db: Executor, tenantId: string, assignmen
   await executeInBatches(
     db,
     assignments,
-    // 16 parameters a row: 16,000 per statement, inside both dialects' limits (SQLite 32,766).
+    // 18 parameters a row: 18,000 per statement, inside both dialects' limits (SQLite 32,766).
     1000,
     (batch) =>
       db
@@ -418,6 +453,8 @@ export async function writeAssignments(db: Executor, tenantId: string, assignmen
             policy_version: eb.ref('excluded.policy_version'),
             period: eb.ref('excluded.period'),
             evaluated_at: eb.ref('excluded.evaluated_at'),
+            next_gap: eb.ref('excluded.next_gap'),
+            grace_left: eb.ref('excluded.grace_left'),
           })),
         ),
     'assignments.upsert',
@@ -489,11 +526,15 @@ export interface AssignmentState extends Omit<StoredAssignment, 'explanation' | 
   readonly explanation: { readonly decidedBy: Pick<Explanation['decidedBy'], 'kind' | 'id'> };
 }
 
-const NOT_STATE_COLUMNS: readonly string[] = ['tenant_id', 'explanation', 'progress', 'retention'];
+const NOT_STATE_COLUMNS: readonly string[] = ['tenant_id', 'explanation', 'progress', 'retention', 'next_gap', 'grace_left'];
 /** The columns an {@link AssignmentState} is read from, besides who decided the level. */
 const STATE_COLUMNS = ASSIGNMENT_COLUMNS.filter(
-  (c): c is Exclude<(typeof ASSIGNMENT_COLUMNS)[number], 'tenant_id' | 'explanation' | 'progress' | 'retention'> =>
-    !NOT_STATE_COLUMNS.includes(c),
+  (
+    c,
+  ): c is Exclude<
+    (typeof ASSIGNMENT_COLUMNS)[number],
+    'tenant_id' | 'explanation' | 'progress' | 'retention' | 'next_gap' | 'grace_left'
+  > => !NOT_STATE_COLUMNS.includes(c),
 );
 
 /**
@@ -524,7 +565,14 @@ export async function listAssignmentsInRange(
   const out = new Map<string, AssignmentState[]>();
   for (const row of rows) {
     // The row lacks only the JSON columns, which this mapping copies and the state leaves out.
-    const { explanation: _e, progress: _p, retention: _r, ...head } = toAssignmentJson(row as unknown as AssignmentRow);
+    const {
+      explanation: _e,
+      progress: _p,
+      retention: _r,
+      nextGap: _n,
+      graceLeft: _g,
+      ...head
+    } = toAssignmentJson(row as unknown as AssignmentRow);
     const by: Explanation['decidedBy'] = typeof row.decided_by === 'string' ? JSON.parse(row.decided_by) : row.decided_by;
     const state: AssignmentState = { ...head, explanation: { decidedBy: { kind: by.kind, id: by.id } } };
     const list = out.get(row.subject_id);

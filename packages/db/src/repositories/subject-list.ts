@@ -41,6 +41,35 @@ export interface ListSubjectsQuery {
   readonly change?: LevelChangeFilter;
   /** Only subjects below their level's line in `scheme` now: in a grace period (periods below > 0). */
   readonly graceIn?: string;
+  /**
+   * Only subjects within `within` minor units of the next level in `scheme`: its stored gap
+   * (assignments' `next_gap`, nextGapOf) is at most that. At the top level, or with no money way up, nobody is.
+   */
+  readonly nearNext?: NearNextFilter;
+}
+
+export interface NearNextFilter {
+  readonly scheme: string;
+  readonly within: number;
+}
+
+/**
+ * A page in the order of a stored figure of one scheme's assignments instead of external ids: `gap`,
+ * the next level's money gap, nearest first (subjects with one only); `graceLeft`, the periods left
+ * in a grace period, fewest first (everyone in grace: one an override holds has none stored and comes
+ * last, {@link GRACE_LEFT_UNKNOWN}). Ties by internal id, so a page is a seek of the figure's index.
+ */
+export interface FigureOrder {
+  readonly scheme: string;
+  readonly by: 'gap' | 'graceLeft';
+  /** Keyset position: the figure and internal id of the last subject of the previous page. */
+  readonly after?: { readonly value: number; readonly subjectId: string };
+}
+
+/** A subject of a page read in {@link FigureOrder}, with its figure (the cursor's position). */
+export interface SubjectByFigure {
+  readonly subject: Subject;
+  readonly value: number;
 }
 
 export const LEVEL_CHANGES = ['down', 'up', 'any'] as const;
@@ -76,7 +105,9 @@ type Holding =
   // Call lists: each read from a partial index holding only its few rows (migration
   // 2026-12-15T00-00-80-book-call-lists).
   | { readonly kind: 'changed'; readonly filter: LevelChangeFilter; readonly period: string }
-  | { readonly kind: 'grace'; readonly scheme: string };
+  | { readonly kind: 'grace'; readonly scheme: string }
+  // 潜力客户: within an amount of the next level (migration 2026-12-16T00-00-40-near-next).
+  | { readonly kind: 'near'; readonly filter: NearNextFilter };
 
 type Eb = ExpressionBuilder<Database & { s: Database['subjects'] }, 's'>;
 
@@ -105,6 +136,7 @@ export async function listSubjects(
   if (query.managedBy !== undefined) holdings.push({ kind: 'book', staffId: query.managedBy });
   if (query.closed === 'only') holdings.push({ kind: 'closed' });
   if (query.graceIn !== undefined) holdings.push({ kind: 'grace', scheme: query.graceIn });
+  if (query.nearNext !== undefined) holdings.push({ kind: 'near', filter: query.nearNext });
   if (query.change !== undefined) {
     const period = await latestPeriod(db, tenantId, query.change.scheme);
     // A scheme never evaluated has no re-tier, so nobody changed at it.
@@ -159,6 +191,12 @@ function assignmentHolds(eb: AssignmentEb, alias: string, h: Exclude<Holding, { 
   const col = (c: string) => sql.ref(`${alias}.${c}`);
   if (h.kind === 'level') return eb.and([eb(col('scheme'), '=', h.scheme), eb(col('level'), '=', h.level)]);
   if (h.kind === 'grace') return eb.and([eb(col('scheme'), '=', h.scheme), sql<SqlBool>`${col('periods_below')} > 0`]);
+  if (h.kind === 'near')
+    return eb.and([
+      eb(col('scheme'), '=', h.filter.scheme),
+      sql<SqlBool>`${col('next_gap')} is not null`,
+      eb(col('next_gap'), '<=', h.filter.within),
+    ]);
   const { filter, period } = h;
   const conditions = [
     eb(col('scheme'), '=', filter.scheme),
@@ -331,4 +369,93 @@ async function fromIndex(
     ? await db.selectFrom(matches.offset(0).as('s')).selectAll('s').orderBy('s.external_id', dir).limit(query.limit).execute()
     : await matches.orderBy('s.external_id', dir).limit(query.limit).execute();
   return (rows as SubjectRow[]).map(toSubject);
+}
+
+/**
+ * The periods left a grace list by months left sorts a customer by when none are stored: in grace, but
+ * the level held by an override (no line to keep, so no retention). Sorting must not change who is on
+ * the grace list, so they come last instead of being left out.
+ */
+export const GRACE_LEFT_UNKNOWN = 2147483647;
+
+/**
+ * The figure of a {@link FigureOrder}, and the condition of the rows that have it (as its partial
+ * index's). The grace figure is written exactly as assignments_grace_left_idx's expression (a literal,
+ * not a parameter), so that SQLite's planner reads the order from that index.
+ */
+function figureOf(alias: string, by: FigureOrder['by']) {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  return by === 'gap'
+    ? { value: col('next_gap'), has: sql<SqlBool>`${col('next_gap')} is not null` }
+    : { value: sql`coalesce(${col('grace_left')}, ${sql.lit(GRACE_LEFT_UNKNOWN)})`, has: sql<SqlBool>`${col('periods_below')} > 0` };
+}
+
+/**
+ * Subjects of a tenant passing the query's filters, in the order of a stored figure of `order.scheme`
+ * (then internal id), with their figures. Within a book, the book's customers are read from its index
+ * and each one's figure from its assignment row (by key; the grace rows from assignments_grace_idx),
+ * then sorted — a book is thousands. Without a book, the grace list by periods left reads its own
+ * index in order (assignments_grace_left_idx) and stops after `limit` matches; by gap, the scheme's
+ * rows are scanned and sorted: `next_gap` has no index, since a monthly re-tier rewrites it for most
+ * rows (migration 2026-12-16T00-00-40-near-next; the scan's cost is in packages/api/README.md,
+ * "Subject lists").
+ */
+export async function listSubjectsByFigure(
+  db: Executor,
+  tenantId: string,
+  query: ListSubjectsQuery,
+  order: FigureOrder,
+): Promise<SubjectByFigure[]> {
+  const postgres = isPostgres(db);
+  const holdings: Holding[] = query.levels.map((c) => ({ kind: 'level', scheme: c.scheme, level: c.level }));
+  if (query.closed === 'only') holdings.push({ kind: 'closed' });
+  // The figure's own rows are its driver: grace is implied by graceLeft, near by its bound on the gap.
+  if (query.graceIn !== undefined && !(order.by === 'graceLeft' && query.graceIn === order.scheme))
+    holdings.push({ kind: 'grace', scheme: query.graceIn });
+  const near = query.nearNext !== undefined && order.by === 'gap' && query.nearNext.scheme === order.scheme ? query.nearNext : undefined;
+  if (query.nearNext !== undefined && near === undefined) holdings.push({ kind: 'near', filter: query.nearNext });
+  if (query.change !== undefined) {
+    const period = await latestPeriod(db, tenantId, query.change.scheme);
+    if (period === undefined) return [];
+    holdings.push({ kind: 'changed', filter: query.change, period });
+  }
+  const fig = figureOf('d', order.by);
+  const book = query.managedBy;
+  let rows = (book === undefined
+    ? db.selectFrom('assignments as d').innerJoin('subjects as s', 's.id', 'd.subject_id')
+    : // The book first: CROSS JOIN keeps SQLite from turning the query round into a walk of a
+      // tenant-wide index of the scheme (PostgreSQL plans by its statistics).
+      db
+        .selectFrom('subject_managers as m')
+        .crossJoin('assignments as d')
+        .innerJoin('subjects as s', 's.id', 'd.subject_id')
+        .whereRef('d.subject_id', '=', 'm.subject_id')
+        .where('m.tenant_id', '=', tenantId)
+        .where('m.staff_id', '=', book)
+  )
+    .selectAll('s')
+    .select(fig.value.as('figure'))
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.scheme', '=', order.scheme)
+    .where(fig.has)
+    .where('s.tenant_id', '=', tenantId) as unknown as SelectQueryBuilder<
+    Database & { s: Database['subjects'] },
+    's',
+    SubjectRow & { figure: number | string }
+  >;
+  if (near !== undefined) rows = rows.where(sql.ref('d.next_gap'), '<=', near.within);
+  if (order.after !== undefined)
+    rows = rows.where(sql<SqlBool>`(${fig.value}, ${sql.ref('d.subject_id')}) > (${order.after.value}, ${order.after.subjectId})`);
+  rows = subjectFilters(rows, { ...query, afterExternalId: undefined } as ListSubjectsQuery, postgres).where((eb) =>
+    passesTheRest(eb as unknown as Eb, tenantId, holdings, 'd.subject_id' as 's.id'),
+  );
+  const found = await rows
+    .orderBy(fig.value)
+    .orderBy('d.subject_id' as 's.id')
+    .limit(query.limit)
+    .execute();
+  return found.map((r) => {
+    const { figure, ...subject } = r;
+    return { subject: toSubject(subject as SubjectRow), value: Number(figure) };
+  });
 }
