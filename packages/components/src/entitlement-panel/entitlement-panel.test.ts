@@ -1,5 +1,12 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { UNAVAILABLE_NOTICE, type EntitlementsResponse } from '@tierkit/core';
+import {
+  audienceView,
+  defaultPolicyPack,
+  UNAVAILABLE_NOTICE,
+  type Assignment,
+  type EntitlementsResponse,
+  type TiersResponse,
+} from '@tierkit/core';
 import '../provider/provider.js';
 import './entitlement-panel.js';
 import type { TkEntitlementPanel } from './entitlement-panel.component.js';
@@ -18,6 +25,51 @@ const item = (el: Element, key: string, kind?: string) =>
 const headings = (el: Element) => [...root(el).querySelectorAll('h2, h3')].map((h) => squash(h.textContent));
 
 describe('tk-entitlement-panel, controlled', () => {
+  it("says what keeps a customer's level in its grace period, above the benefits, in each locale", async () => {
+    // Gold, one month below its ¥50,000 line: as the API cuts it for an embed token (core's audience view adds `keep`).
+    const gold = tiersC3.assignments[0] as Assignment;
+    const line = {
+      metric: 'avg_daily_balance',
+      window: { fn: 'avg', months: 3, missing: 'zero' },
+      unit: 'money',
+      currency: 'CNY',
+    } as const;
+    const inGrace = {
+      ...gold,
+      retention: {
+        toLevel: 'standard',
+        lines: [{ ...line, current: 4_333_333, required: 5_000_000, gap: 666_667 }],
+        periodsBelow: 1,
+        periodsAllowed: 3,
+      },
+    };
+    const tiers = { ...tiersC3, ...audienceView(defaultPolicyPack, 'customer').assignments([inGrace]) } as TiersResponse;
+    for (const [lang, keep, first] of [
+      ['zh-CN', '保级期：月日均资产（近3个月平均）需达到 ¥50,000，剩余 2 个月', '专属服务'],
+      ['zh-TW', '保級期：月平均資產餘額（近3個月平均）需達到 ¥50,000，剩餘 2 個月', '專屬服務'],
+      [
+        'en',
+        'Grace period: keep monthly average daily balance (average of the last 3 months) at or above ¥50,000, 2 months left',
+        'Services',
+      ],
+    ] as const) {
+      const el = await fixture<TkEntitlementPanel>(
+        html`<tk-entitlement-panel lang=${lang} .data=${entitlementsC3} .tiers=${tiers}></tk-entitlement-panel>`,
+      );
+      const p = root(el).querySelector('[part~="keep"]');
+      expect(squash(p?.textContent), lang).to.equal(keep);
+      // Real text before the benefits it keeps, read in order; no staff word (no rule id) in it.
+      expect(p?.nextElementSibling?.querySelector('h3')?.textContent, lang).to.equal(first);
+      // axe once: three runs of it outlast mocha's 10 s on a busy machine, and the markup is the same in each.
+      if (lang === 'zh-CN') await expect(el).to.be.accessible();
+    }
+    // Staff's tiers (no `keep`), or a customer out of grace: no line.
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="en" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
+    );
+    expect(root(el).querySelector('[part~="keep"]')?.outerHTML ?? null).to.equal(null);
+  });
+
   it("groups a gold customer's benefits by kind, with quotas, rates and limits formatted", async () => {
     const el = await fixture<TkEntitlementPanel>(
       html`<tk-entitlement-panel lang="en" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
