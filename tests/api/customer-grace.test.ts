@@ -125,8 +125,9 @@ forEachDialect('a customer reads what keeps a level in grace and why one dropped
     const staff = (await (
       await client(f, () => officerKey).get(`/v1/subjects/${DROPPED}/history?scheme=retail-tier&limit=100`)
     ).json()) as HistoryResponse;
+    assert.equal(staff.audience, 'staff');
     const same = staff.items.find((e) => e.id === down.id);
-    assert.ok(same?.ruleId !== undefined, 'staff keep the rule id');
+    assert.ok(same && 'ruleId' in same && 'policyVersion' in same, 'staff keep the rule id and policy version');
     assert.equal((same as CustomerTierEvent).because, undefined, 'staff read the rule itself');
   });
 

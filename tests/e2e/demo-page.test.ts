@@ -126,6 +126,29 @@ describe('online-banking demo page', () => {
     await page.close();
   });
 
+  it('tells the downgraded customer C000004 why, and names the measure of a gap, in the widgets’ own text', async () => {
+    // 刘洋 was gold and fell to ¥46,000 a month: the seed's drop after three months below (packages/ops/src/seed/showcase.ts).
+    const { page, watch } = await open('/?subject=C000004');
+    await timelineEvents(page);
+    await page.waitForFunction(() => document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelector('[part~="why"]') != null, null, {
+      timeout: 30_000,
+    });
+    const why = await page
+      .locator('tk-tier-timeline')
+      .evaluate((el) => [...(el.shadowRoot?.querySelectorAll('[part~="why"]') ?? [])].map((n) => n.textContent ?? ''));
+    assert.ok(
+      why.some((w) => w.startsWith('连续3个月未达到金卡标准：月日均资产（近3个月平均）低于 ¥50,000')),
+      `the drop says why: ${JSON.stringify(why)}`,
+    );
+    // Never how the bank runs its policy: no rule id or policy version in the customer's rows.
+    const rows = await shadowText(page, 'tk-tier-timeline');
+    for (const staff of ['gold.balance', '规则评定', '政策第']) assert.ok(!rows.includes(staff), staff);
+    // The gap line counts ¥4,000 more on the 3-month average, and says so.
+    assert.match(await shadowText(page, 'section.hero tk-tier-badge'), /月日均资产（近3个月平均）/);
+    assert.deepEqual(watch.violations, [], 'no CSP or Trusted Types violation');
+    await page.close();
+  });
+
   it('makes at most 3 requests for the three widgets of one subject', async () => {
     const { page, watch } = await open('/');
     await timelineEvents(page);
