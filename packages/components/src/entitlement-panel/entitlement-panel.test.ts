@@ -1,19 +1,12 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import {
-  audienceView,
-  defaultPolicyPack,
-  UNAVAILABLE_NOTICE,
-  type Assignment,
-  type EntitlementsResponse,
-  type TiersResponse,
-} from '@tierkit/core';
+import { UNAVAILABLE_NOTICE, type EntitlementsResponse } from '@tierkit/core';
 import '../provider/provider.js';
 import './entitlement-panel.js';
 import type { TkEntitlementPanel } from './entitlement-panel.component.js';
 import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
 import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../common/fixtures/entitlements.js';
-import { demoTiers, tiersC3, tiersC5 } from '../common/fixtures/tiers.js';
+import { demoTiers, tiersC3, tiersC3InGrace, tiersC5 } from '../common/fixtures/tiers.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { nextEvent } from '../common/testing/next-event.js';
 import { accessibleNode } from '../common/testing/accessible.js';
@@ -26,24 +19,7 @@ const headings = (el: Element) => [...root(el).querySelectorAll('h2, h3')].map((
 
 describe('tk-entitlement-panel, controlled', () => {
   it("says what keeps a customer's level in its grace period, above the benefits, in each locale", async () => {
-    // Gold, one month below its ¥50,000 line: as the API cuts it for an embed token (core's audience view adds `keep`).
-    const gold = tiersC3.assignments[0] as Assignment;
-    const line = {
-      metric: 'avg_daily_balance',
-      window: { fn: 'avg', months: 3, missing: 'zero' },
-      unit: 'money',
-      currency: 'CNY',
-    } as const;
-    const inGrace = {
-      ...gold,
-      retention: {
-        toLevel: 'standard',
-        lines: [{ ...line, current: 4_333_333, required: 5_000_000, gap: 666_667 }],
-        periodsBelow: 1,
-        periodsAllowed: 3,
-      },
-    };
-    const tiers = { ...tiersC3, ...audienceView(defaultPolicyPack, 'customer').assignments([inGrace]) } as TiersResponse;
+    const tiers = tiersC3InGrace;
     for (const [lang, keep, first] of [
       ['zh-CN', '保级期：月日均资产（近3个月平均）需达到 ¥50,000，剩余 2 个月', '专属服务'],
       ['zh-TW', '保級期：月平均資產餘額（近3個月平均）需達到 ¥50,000，剩餘 2 個月', '專屬服務'],

@@ -3,7 +3,7 @@ import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 import './tier-timeline.js';
 import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
-import { hostileHistory, makeHistory, shortHistory } from '../common/fixtures/history.js';
+import { customerDropHistory, hostileHistory, makeHistory, shortHistory } from '../common/fixtures/history.js';
 import { sampleSchemes, XSS } from '../common/fixtures/schemes.js';
 import { audienceView, defaultPolicyPack, type CustomerTierEvent, type HistoryResponse, type TierEvent } from '@tierkit/core';
 import type { TkProvider } from '../provider/provider.component.js';
@@ -690,18 +690,8 @@ describe("<tk-tier-timeline> read with a customer's credential", () => {
   });
 
   it('a level the rules lowered says why in one line, from the published criteria, in every locale and at 320 px', async () => {
-    // Gold lost after three months below: as the API cuts it for the customer (customer-keep.ts in core).
-    const drop: TierEvent = {
-      ...shortHistory[0]!,
-      id: 'ev-drop',
-      from: 'gold',
-      to: 'standard',
-      reason: 'rule',
-      ruleId: 'standard',
-      policyVersion: 1,
-      period: '2025-03',
-    };
-    const cut = audienceView(defaultPolicyPack, 'customer').event(drop) as CustomerTierEvent;
+    // Gold lost after three months below, as the API cuts it for the customer (customer-keep.ts in core).
+    const cut = customerDropHistory[0]!;
     await setViewport({ width: 320, height: 640 });
     for (const [locale, why] of [
       ['zh-CN', '连续3个月未达到金卡标准：月日均资产（近3个月平均）低于 ¥50,000'],
@@ -728,6 +718,7 @@ describe("<tk-tier-timeline> read with a customer's credential", () => {
     }
     await setViewport({ width: 800, height: 600 });
     // Staff read the rule itself: no customer wording on their row.
+    const drop: TierEvent = { ...shortHistory[0]!, from: 'gold', to: 'standard', reason: 'rule', policyVersion: 1 };
     const staff = await fixture<TkTierTimeline>(
       html`<tk-tier-timeline lang="en" .data=${[drop]} .schemes=${sampleSchemes}></tk-tier-timeline>`,
     );
