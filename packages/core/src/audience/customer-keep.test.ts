@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { audienceView, defaultPolicyPack, type ProgressPath, type TierEvent } from '../index.js';
+import { audienceView, defaultPolicyPack, type CustomerAssignment, type ProgressPath, type TierEvent } from '../index.js';
 import { customerDrop, customerKeep } from './customer-keep.js';
 
 const retail = defaultPolicyPack.schemes.find((s) => s.key === 'retail-tier');
@@ -85,7 +85,10 @@ describe('what a customer reads of keeping and losing a level', () => {
       },
     });
     assert.equal('keep' in held, false);
-    assert.ok(view.assignment({ ...base, override: null }).keep, 'without the override the same assignment is in grace');
+    assert.ok(
+      (view.assignment({ ...base, override: null }) as CustomerAssignment).keep,
+      'without the override the same assignment is in grace',
+    );
   });
 
   it('a drop decided under another policy version names the level and months, never an amount it was not measured against', () => {
