@@ -240,9 +240,12 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     if (withheld(e.scheme, e.ruleId)) return { ...out, ...period, notice: CONTACT_BRANCH };
     // A level the rules lowered says why in the published criteria of the level lost — the drop the
     // grace period warned of (customer-keep.ts). An override's or its expiry's move stays unexplained.
+    // A trigger forces its level at once, past the grace period and for its own reason: "below the
+    // criteria for N months" would be false, so a trigger's drop stays unexplained, like an override's.
     const s = byKey.get(e.scheme);
     const rank = (k: string | null) => s?.levels.find((l) => l.key === k)?.rank ?? -1;
-    if (s && e.reason === 'rule' && e.from !== null && rank(e.from) > rank(e.to)) {
+    const triggered = s && 'triggers' in s.policy && s.policy.triggers?.some((t) => t.id === e.ruleId);
+    if (s && !triggered && e.reason === 'rule' && e.from !== null && rank(e.from) > rank(e.to)) {
       out.because = customerDrop(s, e.from, e.policyVersion, pack.metrics, (m) => !staffMetrics.has(m));
     }
     return { ...out, ...period };

@@ -109,3 +109,22 @@ describe('what a customer reads of keeping and losing a level', () => {
     assert.equal('because' in audienceView(defaultPolicyPack, 'staff').event(drop), false);
   });
 });
+
+describe('a level a trigger forced down', () => {
+  it('gets no reason: the trigger skipped the grace period, so "below for 3 months" would be false', () => {
+    assert.ok(retail?.policy.kind === 'rules');
+    const dormant = {
+      id: 'dormant',
+      level: 'standard',
+      when: { kind: 'threshold', id: 'dormant.balance', metric: 'avg_daily_balance', window: null, op: 'lt', value: 1 },
+      label: { 'zh-CN': '账户休眠', 'zh-TW': '帳戶休眠', en: 'dormant account' },
+    } as const;
+    const pack = {
+      ...defaultPolicyPack,
+      schemes: defaultPolicyPack.schemes.map((s) => (s === retail ? { ...s, policy: { ...s.policy, triggers: [dormant] } } : s)),
+    } as typeof defaultPolicyPack;
+    const customer = audienceView(pack, 'customer');
+    assert.equal(customer.event({ ...drop, ruleId: 'dormant' }).because, undefined);
+    assert.ok(customer.event(drop).because, 'the rules’ own drop in the same pack still says why');
+  });
+});
