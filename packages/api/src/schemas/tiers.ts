@@ -136,9 +136,15 @@ const CustomerLineSchema = z
 const CustomerKeepSchema = z
   .object({
     toLevel: z.string().openapi({ description: 'The level it drops to if no line is held' }),
-    lines: z.array(CustomerLineSchema).readonly().openapi({ description: 'Holding any one at the next review keeps the level' }),
+    lines: z.array(CustomerLineSchema).readonly().openapi({
+      description:
+        'Holding any one at the next review keeps the level; empty when the level’s criteria must all hold (or are not plain thresholds), as no single line then keeps it',
+    }),
     periodsBelow: z.number().int(),
-    periodsLeft: z.number().int().openapi({ description: 'Reviews below the line still allowed before the level drops' }),
+    periodsLeft: z
+      .number()
+      .int()
+      .openapi({ description: 'Reviews left to get back above the line: with 1, the next review below drops the level' }),
     nextReview: z.string().openapi({ description: 'The month (`YYYY-MM`) whose data the next review reads', example: '2025-11' }),
     text: LocalizedTextSchema.openapi({ description: '「保级期：月日均资产（近3个月平均）需达到 ¥500,000，剩余 2 个月」' }),
   })
@@ -153,7 +159,8 @@ const CustomerDropSchema = z
     level: z.string().openapi({ description: 'The level lost' }),
     periods: z.number().int().openapi({ description: 'Months below its line allowed before a drop' }),
     lines: z.array(CustomerLineSchema).readonly().openapi({
-      description: 'The lost level’s criteria as published; empty when the move was decided under another policy version than today’s',
+      description:
+        'The lost level’s criteria as published, each missed; empty when the move was decided under another policy version than today’s or the criteria must all hold (which one was missed is not said)',
     }),
     text: LocalizedTextSchema.openapi({ description: '「连续3个月未达到金卡标准：月日均资产（近3个月平均）低于 ¥500,000」' }),
   })

@@ -23,7 +23,7 @@ import type { Condition } from '../policy/policy-schema.js';
 import { schemeMetrics } from '../policy/dependencies.js';
 import { t } from '../pack/text.js';
 import { SCORE_METRIC } from '../engine/score-decider.js';
-import { customerDrop, customerKeep, measureName } from './customer-keep.js';
+import { alternatives, customerDrop, customerKeep, measureName } from './customer-keep.js';
 
 /**
  * Why a customer holds a score level whose total they may not see (it counts a staff metric): the
@@ -200,7 +200,11 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const { override, ...rest } = a;
     const retention = a.retention && lines.length ? { ...a.retention, lines } : null;
     // Under an override the level is the override's, not the rules': no grace to keep it in.
-    const keep = override ? null : customerKeep(retention, a.period, pack.metrics);
+    // A score level's one line, or a rule's `any` of lines, is what "any one of these keeps it" can say.
+    const policy = byKey.get(a.scheme)?.policy;
+    const anyOne =
+      policy?.kind === 'score' || (policy?.kind === 'rules' && alternatives(policy.levels.find((l) => l.level === a.level)?.when));
+    const keep = override ? null : customerKeep(retention, a.period, pack.metrics, anyOne);
     return {
       ...rest,
       ...(keep ? { keep } : {}),

@@ -128,3 +128,69 @@ describe('a level a trigger forced down', () => {
     assert.ok(customer.event(drop).because, 'the rules’ own drop in the same pack still says why');
   });
 });
+
+describe('a level whose criteria must all hold', () => {
+  // Gold for a ¥50,000 balance *and* a premium card: holding either alone does not keep it, and a drop may
+  // have failed only one, so neither sentence may list the lines as alternatives or all as missed.
+  assert.ok(retail?.policy.kind === 'rules');
+  const policy = retail.policy;
+  const gold = policy.levels.find((l) => l.level === 'gold');
+  assert.ok(gold && gold.when.kind === 'any');
+  const pack = {
+    ...defaultPolicyPack,
+    schemes: defaultPolicyPack.schemes.map((s) =>
+      s === retail
+        ? {
+            ...s,
+            policy: {
+              ...policy,
+              levels: policy.levels.map((l) => (l === gold ? { ...l, when: { ...gold.when, kind: 'all' as const } } : l)),
+            },
+          }
+        : s,
+    ),
+  } as typeof defaultPolicyPack;
+  const customer = audienceView(pack, 'customer');
+
+  it('keep says the months left, not "this or that keeps it"', () => {
+    const a = customer.assignment({
+      scheme: 'retail-tier',
+      level: 'gold',
+      rank: 1,
+      previousLevel: 'gold',
+      changed: false,
+      approvalRequired: false,
+      explanation: {
+        policyId: 'retail-tier',
+        policyVersion: 1,
+        decidedBy: { kind: 'rule', id: 'gold', label: { 'zh-CN': '', 'zh-TW': '', en: '' } },
+        inputs: [],
+      },
+      progress: null,
+      retention: {
+        toLevel: 'standard',
+        lines: [
+          balance,
+          { ...balance, metric: 'premium_card', unit: 'boolean', window: null, currency: undefined, current: 0, required: 1, gap: 1 },
+        ],
+        periodsBelow: 2,
+        periodsAllowed: 3,
+      },
+      schemeInfo: { key: 'retail-tier' } as never,
+      period: '2025-07',
+      evaluatedAt: '2025-08-01T00:00:00Z',
+      override: null,
+    } as never) as CustomerAssignment;
+    assert.ok(a.keep, 'still in grace');
+    assert.deepEqual(a.keep.lines, []);
+    assert.equal(a.keep.text['zh-CN'], '保级期：剩余 1 个月');
+    assert.equal(a.keep.text['zh-TW'], '保級期：剩餘 1 個月');
+    assert.equal(a.keep.text.en, 'Grace period: 1 month left');
+  });
+
+  it('a drop names the level and months, not every line as missed', () => {
+    const because = customer.event(drop).because;
+    assert.deepEqual(because?.lines, []);
+    assert.equal(because?.text['zh-CN'], '连续3个月未达到金卡标准');
+  });
+});

@@ -42,6 +42,7 @@ const UNDER: Verb = {
 const each = (f: (locale: Locale) => string): LocalizedText => Object.fromEntries(LOCALES.map((l) => [l, f(l)])) as LocalizedText;
 
 const OR: LocalizedText = { 'zh-CN': '，或', 'zh-TW': '，或', en: ', or ' };
+const SEP: LocalizedText = { 'zh-CN': '，', 'zh-TW': '，', en: ', ' };
 const AND: LocalizedText = { 'zh-CN': '；', 'zh-TW': '；', en: '; ' };
 
 /** A metric's customer-facing name with its measure, in every locale: 「月日均资产（近3个月平均）」. */
@@ -65,6 +66,17 @@ function customerLine(
   return line;
 }
 
+/**
+ * Whether a level's condition reads as alternatives: one `≥`/`>` threshold, or an `any` of them. Only
+ * then are "holding any one of these keeps it" and "it was below each of these" both true; an `all`, a
+ * nested group or a `<` leaf depends on values the customer's lines do not carry (which one failed), so
+ * the sentences then say the months only, never a criterion the customer may have met.
+ */
+export function alternatives(c: Condition | undefined): boolean {
+  const line = (x: Condition) => x.kind === 'threshold' && (x.op === 'gte' || x.op === 'gt');
+  return c !== undefined && (line(c) || (c.kind === 'any' && c.of.every(line)));
+}
+
 /** The month after `period` (`YYYY-MM`): the month whose data the next review reads. */
 function monthAfter(period: string): string {
   const [y, m] = period.split('-').map(Number) as [number, number];
@@ -85,12 +97,14 @@ export function customerKeep(
   } | null,
   period: string,
   metrics: readonly MetricDef[],
+  /** The lines are alternatives (`alternatives()`); otherwise the sentence names the months only. */
+  anyOne = true,
 ): CustomerKeep | null {
   if (!retention || retention.periodsBelow < 1 || !retention.lines.length) return null;
-  const lines = retention.lines.map((p) => customerLine(p, metrics));
+  const lines = anyOne ? retention.lines.map((p) => customerLine(p, metrics)) : [];
   // The level drops at the review that makes `periodsAllowed` months below: the ones before it are left.
   const periodsLeft = Math.max(0, retention.periodsAllowed - retention.periodsBelow);
-  const what = (l: Locale) => lines.map((x) => lineText(x, l, REACH)).join(OR[l]);
+  const what = (l: Locale) => (lines.length ? lines.map((x) => lineText(x, l, REACH)).join(OR[l]) + SEP[l] : '');
   return {
     toLevel: retention.toLevel,
     lines,
@@ -98,9 +112,9 @@ export function customerKeep(
     periodsLeft,
     nextReview: monthAfter(period),
     text: {
-      'zh-CN': `保级期：${what('zh-CN')}，剩余 ${periodsLeft} 个月`,
-      'zh-TW': `保級期：${what('zh-TW')}，剩餘 ${periodsLeft} 個月`,
-      en: `Grace period: keep ${what('en')}, ${periodsLeft} month${periodsLeft === 1 ? '' : 's'} left`,
+      'zh-CN': `保级期：${what('zh-CN')}剩余 ${periodsLeft} 个月`,
+      'zh-TW': `保級期：${what('zh-TW')}剩餘 ${periodsLeft} 個月`,
+      en: `Grace period: ${lines.length ? `keep ${what('en')}` : ''}${periodsLeft} month${periodsLeft === 1 ? '' : 's'} left`,
     },
   };
 }
@@ -128,7 +142,8 @@ export function customerDrop(
 ): CustomerDrop {
   const p = scheme.policy;
   const periods = p.kind === 'rules' || p.kind === 'score' ? (p.hysteresis ?? DEFAULT_HYSTERESIS).downgradeAfterPeriods : 0;
-  const rule = p.kind === 'rules' && p.version === eventVersion ? p.levels.find((l) => l.level === from) : undefined;
+  const found = p.kind === 'rules' && p.version === eventVersion ? p.levels.find((l) => l.level === from) : undefined;
+  const rule = found && alternatives(found.when) ? found : undefined;
   const permille = p.kind === 'rules' ? p.hysteresis?.retentionPermille : undefined;
   const lines = (rule ? keepLeaves(rule.when) : [])
     .filter((t) => open(t.metric))
