@@ -149,6 +149,25 @@ describe('online-banking demo page', () => {
     await page.close();
   });
 
+  it('tells C000032, in the grace period of 金卡, what keeps it and that one month is left', async () => {
+    // Two months below the ¥50,000 line in the seed, dropped at the third: the panel says so above the benefits.
+    const { page, watch } = await open('/?subject=C000032');
+    await page.waitForFunction(
+      () => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="keep"]')?.textContent,
+      null,
+      { timeout: 30_000 },
+    );
+    const keep = await page
+      .locator('tk-entitlement-panel')
+      .evaluate((el) => el.shadowRoot?.querySelector('[part~="keep"]')?.textContent?.trim() ?? '');
+    assert.match(keep, /^保级期：月日均资产（近3个月平均）需达到 ¥50,000，或.*，剩余 1 个月$/);
+    // The customer's words only: no rule id, policy version or staff scheme in it.
+    for (const staff of ['gold.balance', 'retail-tier', '规则', '政策第']) assert.ok(!keep.includes(staff), staff);
+    assert.deepEqual(watch.violations, [], 'no CSP or Trusted Types violation');
+    assert.deepEqual(watch.errors, []);
+    await page.close();
+  });
+
   it('makes at most 3 requests for the three widgets of one subject', async () => {
     const { page, watch } = await open('/');
     await timelineEvents(page);
