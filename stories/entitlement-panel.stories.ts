@@ -4,13 +4,15 @@ import type { EntitlementsResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
 import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../packages/components/src/common/fixtures/entitlements.js';
-import { demoTiers, tiersC3 } from '../packages/components/src/common/fixtures/tiers.js';
+import { demoTiers, tiersC3, tiersC3InGrace } from '../packages/components/src/common/fixtures/tiers.js';
 import { XSS } from '../packages/components/src/common/fixtures/schemes.js';
 
 interface PanelArgs extends FrameArgs {
   readonly entitlements: EntitlementsResponse;
   /** Controlled: the host passes `data` (and `tiers` for level names); nothing is fetched. */
   readonly controlledMode?: boolean;
+  /** 张晓明's gold in its grace period, as an embed token reads it (`keep`). */
+  readonly inGrace?: boolean;
 }
 
 const meta: Meta<PanelArgs> = {
@@ -20,12 +22,12 @@ const meta: Meta<PanelArgs> = {
   argTypes: { ...frameArgTypes, entitlements: { control: false } },
   render: (a) => {
     // The tiers of the same showcase customer, for the names of the levels that grant and block.
-    const tiers = demoTiers[a.entitlements.subject.id] ?? tiersC3;
+    const tiers = a.inGrace ? tiersC3InGrace : (demoTiers[a.entitlements.subject.id] ?? tiersC3);
     return a.controlledMode
       ? controlled(a, html`<tk-entitlement-panel .data=${a.entitlements} .tiers=${tiers}></tk-entitlement-panel>`)
       : connected(
           a,
-          { tiers: demoTiers, entitlements: { [tiers.subject.id]: a.entitlements } },
+          { tiers: { ...demoTiers, [tiers.subject.id]: tiers }, entitlements: { [tiers.subject.id]: a.entitlements } },
           html`<tk-entitlement-panel></tk-entitlement-panel>`,
           tiers.subject.id,
         );
@@ -39,6 +41,10 @@ type Story = StoryObj<PanelArgs>;
 export const Benefits: Story = {};
 /** 陈志强 (C000005): platinum perks, and a transfer limit his high AML risk blocks. */
 export const Restricted: Story = { args: { entitlements: entitlementsC5 } };
+/** 张晓明's gold in its grace period: what keeps it, above the benefits (the API's `keep.text`). */
+export const GracePeriod: Story = { args: { inGrace: true } };
+export const GracePeriodTaiwan: Story = { args: { inGrace: true, locale: 'zh-TW' } };
+export const GracePeriodEnglish: Story = { args: { inGrace: true, locale: 'en' } };
 export const Taiwan: Story = { args: { locale: 'zh-TW' } };
 export const English: Story = { args: { locale: 'en' } };
 export const Dark: Story = { args: { theme: 'dark' } };

@@ -3,7 +3,13 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { HistoryEvent } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
-import { customerHistory, hostileHistory, makeHistory, shortHistory } from '../packages/components/src/common/fixtures/history.js';
+import {
+  customerDropHistory,
+  customerHistory,
+  hostileHistory,
+  makeHistory,
+  shortHistory,
+} from '../packages/components/src/common/fixtures/history.js';
 import { sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
 import { tiersC3 } from '../packages/components/src/common/fixtures/tiers.js';
 import { FixtureClient } from '../packages/components/src/common/fixtures/fixture-client.js';
@@ -55,6 +61,13 @@ export const HistoryEnglish: Story = { args: { locale: 'en' } };
 export const CustomerAudience: Story = { args: { history: customerHistory } };
 export const CustomerAudienceTaiwan: Story = { args: { history: customerHistory, locale: 'zh-TW' } };
 export const CustomerAudienceEnglish: Story = { args: { history: customerHistory, locale: 'en' } };
+/**
+ * A customer whose gold dropped after three months below its line: the row says why in one line, in the
+ * published criteria (the API's `because.text`), never the rule or the policy version.
+ */
+export const CustomerDowngrade: Story = { args: { history: [...customerDropHistory, ...customerHistory] } };
+export const CustomerDowngradeTaiwan: Story = { args: { history: [...customerDropHistory, ...customerHistory], locale: 'zh-TW' } };
+export const CustomerDowngradeEnglish: Story = { args: { history: [...customerDropHistory, ...customerHistory], locale: 'en' } };
 export const HistoryDark: Story = { args: { theme: 'dark', locale: 'en' } };
 /** The same events in UTC: the New Year change moves back into 2023. */
 export const HistoryInUtc: Story = { args: { timeZone: 'UTC', locale: 'en' } };

@@ -35,7 +35,7 @@ const MONTHS = ['2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
  * an exception to it is the bank's governance, never the customer's to read.
  */
 /** What an event of a customer's history may hold (docs/permissions.md; CustomerTierEvent in the OpenAPI document). */
-const CUSTOMER_EVENT_KEYS = ['id', 'scheme', 'from', 'to', 'at', 'period', 'notice', 'reason'];
+const CUSTOMER_EVENT_KEYS = ['id', 'scheme', 'from', 'to', 'at', 'period', 'notice', 'reason', 'because'];
 const RETAIL_RULE = { requestedBy: 'tenant', approvedBy: 'admin', maxDays: 90 } as const;
 const pack: PolicyPack = {
   ...defaultPolicyPack,

@@ -126,6 +126,48 @@ describe('online-banking demo page', () => {
     await page.close();
   });
 
+  it('tells the downgraded customer C000004 why, and names the measure of a gap, in the widgets’ own text', async () => {
+    // 刘洋 was gold and fell to ¥46,000 a month: the seed's drop after three months below (packages/ops/src/seed/showcase.ts).
+    const { page, watch } = await open('/?subject=C000004');
+    await timelineEvents(page);
+    await page.waitForFunction(() => document.querySelector('tk-tier-timeline')?.shadowRoot?.querySelector('[part~="why"]') != null, null, {
+      timeout: 30_000,
+    });
+    const why = await page
+      .locator('tk-tier-timeline')
+      .evaluate((el) => [...(el.shadowRoot?.querySelectorAll('[part~="why"]') ?? [])].map((n) => n.textContent ?? ''));
+    assert.ok(
+      why.some((w) => w.startsWith('连续3个月未达到金卡标准：月日均资产（近3个月平均）低于 ¥50,000')),
+      `the drop says why: ${JSON.stringify(why)}`,
+    );
+    // Never how the bank runs its policy: no rule id or policy version in the customer's rows.
+    const rows = await shadowText(page, 'tk-tier-timeline');
+    for (const staff of ['gold.balance', '规则评定', '政策第']) assert.ok(!rows.includes(staff), staff);
+    // The gap line counts ¥4,000 more on the 3-month average, and says so.
+    assert.match(await shadowText(page, 'section.hero tk-tier-badge'), /月日均资产（近3个月平均）/);
+    assert.deepEqual(watch.violations, [], 'no CSP or Trusted Types violation');
+    await page.close();
+  });
+
+  it('tells C000032, in the grace period of 金卡, what keeps it and that one month is left', async () => {
+    // Two months below the ¥50,000 line in the seed, dropped at the third: the panel says so above the benefits.
+    const { page, watch } = await open('/?subject=C000032');
+    await page.waitForFunction(
+      () => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="keep"]')?.textContent,
+      null,
+      { timeout: 30_000 },
+    );
+    const keep = await page
+      .locator('tk-entitlement-panel')
+      .evaluate((el) => el.shadowRoot?.querySelector('[part~="keep"]')?.textContent?.trim() ?? '');
+    assert.match(keep, /^保级期：月日均资产（近3个月平均）需达到 ¥50,000，或.*，剩余 1 个月$/);
+    // The customer's words only: no rule id, policy version or staff scheme in it.
+    for (const staff of ['gold.balance', 'retail-tier', '规则', '政策第']) assert.ok(!keep.includes(staff), staff);
+    assert.deepEqual(watch.violations, [], 'no CSP or Trusted Types violation');
+    assert.deepEqual(watch.errors, []);
+    await page.close();
+  });
+
   it('makes at most 3 requests for the three widgets of one subject', async () => {
     const { page, watch } = await open('/');
     await timelineEvents(page);

@@ -60,6 +60,9 @@ const ProgressPathSchema = z
     current: z.number(),
     required: z.number(),
     gap: z.number().openapi({ description: 'required − current, never negative; money in minor units' }),
+    name: LocalizedTextSchema.optional().openapi({
+      description: 'Only in a customer’s read: the metric’s name with its measure, 「月日均资产（近3个月平均）」',
+    }),
   })
   .openapi('ProgressPath');
 
@@ -117,12 +120,60 @@ const CustomerSchemeSummarySchema = SchemeSummarySchema.omit({ overrides: true }
   description: 'A scheme as a customer reads it (an embed token): no `overrides`, the bank’s rule for exceptions',
 });
 
+/** One published criterion as a customer reads it (core's `CustomerLine`). */
+const CustomerLineSchema = z
+  .object({
+    metric: z.string(),
+    name: LocalizedTextSchema.openapi({ description: 'The metric’s name with its measure: 「月日均资产（近3个月平均）」' }),
+    window: WindowSpecSchema.nullable(),
+    unit,
+    currency: z.string().optional(),
+    required: z.number().openapi({ description: 'The amount to reach; money in minor units of `currency`' }),
+  })
+  .strict()
+  .openapi('CustomerLine');
+
+const CustomerKeepSchema = z
+  .object({
+    toLevel: z.string().openapi({ description: 'The level it drops to if no line is held' }),
+    lines: z.array(CustomerLineSchema).readonly().openapi({
+      description:
+        'Holding any one at the next review keeps the level; empty when the level’s criteria must all hold (or are not plain thresholds), as no single line then keeps it',
+    }),
+    periodsBelow: z.number().int(),
+    periodsLeft: z
+      .number()
+      .int()
+      .openapi({ description: 'Reviews left to get back above the line: with 1, the next review below drops the level' }),
+    nextReview: z.string().openapi({ description: 'The month (`YYYY-MM`) whose data the next review reads', example: '2025-11' }),
+    text: LocalizedTextSchema.openapi({ description: '「保级期：月日均资产（近3个月平均）需达到 ¥500,000，剩余 2 个月」' }),
+  })
+  .strict()
+  .openapi('CustomerKeep', {
+    description:
+      'Only while a customer’s level is in its grace period (below its line, kept for now): what keeps it, in the scheme’s published criteria — no rule id or note',
+  });
+
+const CustomerDropSchema = z
+  .object({
+    level: z.string().openapi({ description: 'The level lost' }),
+    periods: z.number().int().openapi({ description: 'Months below its line allowed before a drop' }),
+    lines: z.array(CustomerLineSchema).readonly().openapi({
+      description:
+        'The lost level’s criteria as published, each missed; empty when the move was decided under another policy version than today’s or the criteria must all hold (which one was missed is not said)',
+    }),
+    text: LocalizedTextSchema.openapi({ description: '「连续3个月未达到金卡标准：月日均资产（近3个月平均）低于 ¥500,000」' }),
+  })
+  .strict()
+  .openapi('CustomerDrop', { description: 'Why the rules lowered a customer’s level, in the customer scheme’s published criteria' });
+
 export const CustomerAssignmentSchema = z
   .object({
     ...assignmentFields,
     schemeInfo: CustomerSchemeSummarySchema,
     explanation: CustomerExplanationSchema,
     override: CustomerOverrideInfoSchema.nullable(),
+    keep: CustomerKeepSchema.optional(),
   })
   .strict()
   .openapi('CustomerAssignment', {
@@ -209,6 +260,7 @@ export const CustomerTierEventSchema = z
       description:
         'Instead of a reason, on a level a rule on a staff metric decided (a bad loan\'s 风险): "please contact your branch", as `/tiers` says of that level',
     }),
+    because: CustomerDropSchema.optional().openapi({ description: 'On a level the rules lowered: why (`CustomerDrop`)' }),
   })
   .strict()
   .openapi('CustomerTierEvent', {

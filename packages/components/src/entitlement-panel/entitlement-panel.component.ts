@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import type { EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
+import type { CustomerAssignment, EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController } from '../common/resource.js';
@@ -29,6 +29,7 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  * @csspart value - An entitlement's figure (`2 / 6 this year`, `+0.20 % / +20 bp`, `1.5×`).
  * @csspart reason - Why a restriction applies or a benefit is blocked.
  * @csspart next - What the next level would add.
+ * @csspart keep - A customer's level in its grace period: what keeps it (the API's `keep.text`), above the benefits.
  * @csspart loading - The loading state.
  * @csspart empty - The empty state.
  * @csspart error - The error state.
@@ -132,7 +133,9 @@ export class TkEntitlementPanel extends LitElement {
     const restrictions = active.filter((e) => e.def.kind === 'restriction');
     const blocked = value.entitlements.filter((e) => e.status === 'blocked');
 
-    return html`${groups}
+    // A customer's level in its grace period: what keeps these benefits, first, as the API words it
+    // (CustomerKeep.text). Here rather than in the badge, whose bundle is at its budget (README, "Attributes").
+    return html`${names?.assignments.map((a) => (a as CustomerAssignment).keep && html`<p part="keep" class="next">${(a as CustomerAssignment).keep?.text[locale]}</p>`)}${groups}
       ${
         restrictions.length
           ? this.#group(

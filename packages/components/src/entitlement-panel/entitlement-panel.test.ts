@@ -6,7 +6,7 @@ import type { TkEntitlementPanel } from './entitlement-panel.component.js';
 import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
 import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../common/fixtures/entitlements.js';
-import { demoTiers, tiersC3, tiersC5 } from '../common/fixtures/tiers.js';
+import { demoTiers, tiersC3, tiersC3InGrace, tiersC5 } from '../common/fixtures/tiers.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { nextEvent } from '../common/testing/next-event.js';
 import { accessibleNode } from '../common/testing/accessible.js';
@@ -18,6 +18,34 @@ const item = (el: Element, key: string, kind?: string) =>
 const headings = (el: Element) => [...root(el).querySelectorAll('h2, h3')].map((h) => squash(h.textContent));
 
 describe('tk-entitlement-panel, controlled', () => {
+  it("says what keeps a customer's level in its grace period, above the benefits, in each locale", async () => {
+    const tiers = tiersC3InGrace;
+    for (const [lang, keep, first] of [
+      ['zh-CN', '保级期：月日均资产（近3个月平均）需达到 ¥50,000，剩余 2 个月', '专属服务'],
+      ['zh-TW', '保級期：月平均資產餘額（近3個月平均）需達到 ¥50,000，剩餘 2 個月', '專屬服務'],
+      [
+        'en',
+        'Grace period: keep monthly average daily balance (average of the last 3 months) at or above ¥50,000, 2 months left',
+        'Services',
+      ],
+    ] as const) {
+      const el = await fixture<TkEntitlementPanel>(
+        html`<tk-entitlement-panel lang=${lang} .data=${entitlementsC3} .tiers=${tiers}></tk-entitlement-panel>`,
+      );
+      const p = root(el).querySelector('[part~="keep"]');
+      expect(squash(p?.textContent), lang).to.equal(keep);
+      // Real text before the benefits it keeps, read in order; no staff word (no rule id) in it.
+      expect(p?.nextElementSibling?.querySelector('h3')?.textContent, lang).to.equal(first);
+      // axe once: three runs of it outlast mocha's 10 s on a busy machine, and the markup is the same in each.
+      if (lang === 'zh-CN') await expect(el).to.be.accessible();
+    }
+    // Staff's tiers (no `keep`), or a customer out of grace: no line.
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="en" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
+    );
+    expect(root(el).querySelector('[part~="keep"]')?.outerHTML ?? null).to.equal(null);
+  });
+
   it("groups a gold customer's benefits by kind, with quotas, rates and limits formatted", async () => {
     const el = await fixture<TkEntitlementPanel>(
       html`<tk-entitlement-panel lang="en" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,

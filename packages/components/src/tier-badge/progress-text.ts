@@ -21,7 +21,8 @@ export function progressView(
   if (!progress || !path) return null;
   const level = a.schemeInfo.levels.find((l) => l.key === progress.toLevel);
   const next = level?.name[locale] ?? progress.toLevel;
-  const metric = metrics.find((m) => m.key === path.metric)?.label[locale] ?? path.metric;
+  // A customer's path names its measure (「月日均资产（近3个月平均）」, the API's `name`); staff's the metric.
+  const metric = path.name?.[locale] ?? metrics.find((m) => m.key === path.metric)?.label[locale] ?? path.metric;
   // The sentence comes from core, so the badge and the API word progress the same way.
   return { path, next, text: progressSentence(path, metric, next, locale, currency) };
 }

@@ -2,7 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { nextEvent } from '../common/testing/next-event.js';
 import { accessibleNode } from '../common/testing/accessible.js';
-import type { MetricDef, ProgressPath, SchemeSummary } from '@tierkit/core';
+import { audienceView, defaultPolicyPack, type Assignment, type MetricDef, type ProgressPath, type SchemeSummary } from '@tierkit/core';
 import '../provider/provider.js';
 import './tier-badge.js';
 import { TkTierBadge, type TierBadgeData } from './tier-badge.component.js';
@@ -188,6 +188,22 @@ describe('tk-tier-badge, controlled by the host', () => {
     });
     await v2.updateComplete;
     expect(getComputedStyle(v2).backgroundColor).to.equal('rgb(243, 211, 107)');
+  });
+
+  it("names the measure a customer's gap is counted on, as the API words it for them, in each locale", async () => {
+    // The assignment as an embed token reads it: core's audience view adds each path's measure (`name`).
+    const cut = audienceView(defaultPolicyPack, 'customer').assignment(c3.assignment as Assignment);
+    const el = await fixture<TkTierBadge>(
+      html`<tk-tier-badge lang="zh-CN" show-progress .data=${{ ...c3, assignment: cut }}></tk-tier-badge>`,
+    );
+    expect(text(el, 'gap')).to.equal('再增加 ¥12,000 月日均资产（近3个月平均）即可升级白金卡');
+    await expect(el).to.be.accessible();
+    el.lang = 'zh-TW';
+    await waitUntil(() => text(el, 'gap')?.includes('升級'));
+    expect(text(el, 'gap')).to.equal('再增加 ¥12,000 月平均資產餘額（近3個月平均）即可升級白金卡');
+    el.lang = 'en';
+    await waitUntil(() => text(el, 'gap')?.startsWith('¥12,000 more'));
+    expect(text(el, 'gap')).to.equal('¥12,000 more monthly average daily balance (average of the last 3 months) to reach Platinum');
   });
 
   it('tells a customer in plain words how far the next level is, in each locale', async () => {

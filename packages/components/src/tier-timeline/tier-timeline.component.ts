@@ -32,6 +32,7 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart list - The list of year headers and changes.
  * @csspart year - A year header.
  * @csspart event - One change.
+ * @csspart why - In a customer's history, on a level the rules lowered: why, in one line (the API's `because.text`).
  * @csspart load-more - The button that loads earlier changes; after a later page failed with a network error or a
  *   5xx it is the retry, after a refusal (401, 403, 404) it goes.
  * @csspart loading - The loading state.

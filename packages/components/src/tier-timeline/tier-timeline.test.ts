@@ -3,7 +3,7 @@ import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 import './tier-timeline.js';
 import '../provider/provider.js';
 import type { TkTierTimeline } from './tier-timeline.component.js';
-import { hostileHistory, makeHistory, shortHistory } from '../common/fixtures/history.js';
+import { customerDropHistory, hostileHistory, makeHistory, shortHistory } from '../common/fixtures/history.js';
 import { sampleSchemes, XSS } from '../common/fixtures/schemes.js';
 import { audienceView, defaultPolicyPack, type CustomerTierEvent, type HistoryResponse, type TierEvent } from '@tierkit/core';
 import type { TkProvider } from '../provider/provider.component.js';
@@ -687,6 +687,43 @@ describe("<tk-tier-timeline> read with a customer's credential", () => {
       for (const row of items(el)) for (const word of internal) expect(text(row), locale).to.not.contain(word);
       await expect(el).to.be.accessible();
     }
+  });
+
+  it('a level the rules lowered says why in one line, from the published criteria, in every locale and at 320 px', async () => {
+    // Gold lost after three months below, as the API cuts it for the customer (customer-keep.ts in core).
+    const cut = customerDropHistory[0]!;
+    await setViewport({ width: 320, height: 640 });
+    for (const [locale, why] of [
+      ['zh-CN', '连续3个月未达到金卡标准：月日均资产（近3个月平均）低于 ¥50,000'],
+      ['zh-TW', '連續3個月未達到金卡標準：月平均資產餘額（近3個月平均）低於 ¥50,000'],
+      ['en', 'Below the Gold criteria for 3 months in a row: monthly average daily balance (average of the last 3 months) under ¥50,000'],
+    ] as const) {
+      // In the card of a 320 px wide page (248 px inside its margins), as the phone test above.
+      const box = await fixture<HTMLElement>(
+        html`<div style="width: 248px"><tk-tier-timeline lang=${locale} .data=${[cut]} .schemes=${sampleSchemes}></tk-tier-timeline></div>`,
+      );
+      const el = box.firstElementChild as TkTierTimeline;
+      await settle(el);
+      await settle(el);
+      const line = items(el)[0]!.querySelector<HTMLElement>('[part~="why"]');
+      expect(text(line), locale).to.contain(why);
+      // Real text inside the row, so a screen reader reads it with the move; and it wraps within a phone's width.
+      expect(items(el)[0]!.contains(line), locale).to.equal(true);
+      expect(line!.getBoundingClientRect().right, locale).to.be.at.most(items(el)[0]!.getBoundingClientRect().right + 0.5);
+      expect(line!.scrollWidth, locale).to.be.at.most(line!.clientWidth + 2);
+      expect(text(items(el)[0]), locale)
+        .to.not.contain('standard')
+        .and.not.contain('Rule');
+      await expect(el).to.be.accessible();
+    }
+    await setViewport({ width: 800, height: 600 });
+    // Staff read the rule itself: no customer wording on their row.
+    const drop: TierEvent = { ...shortHistory[0]!, from: 'gold', to: 'standard', reason: 'rule', policyVersion: 1 };
+    const staff = await fixture<TkTierTimeline>(
+      html`<tk-tier-timeline lang="en" .data=${[drop]} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+    );
+    await settle(staff);
+    expect(shadow(staff).querySelector('[part~="why"]')?.outerHTML ?? null).to.equal(null);
   });
 
   it('staff reading the same rows still see the rule, the automation and the policy version', async () => {

@@ -20,7 +20,8 @@ export interface ItemContext {
  * approved it (masked unless allowed), the month of data it describes, the policy version and the note.
  * Only what the event holds renders: a customer's history (an embed token) has no actor, approver, policy
  * version, note or reason but 首次评定 / 政策调整 (CustomerTierEvent), so its row reads the date, the move and the month, with
- * "please contact your branch" where a staff record decided. Everything from data renders as text.
+ * "please contact your branch" where a staff record decided, and on a level the rules lowered why in one line
+ * (CustomerDrop.text, worded by the API so the bundle carries none of it). Everything from data renders as text.
  */
 export function renderEvent(
   e: HistoryEvent,
@@ -50,6 +51,7 @@ export function renderEvent(
       <span class="lvl" data-color=${to?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.to, loc)}</span>
       ${dir ? html`<span class="dir">${dir}</span>` : nothing}
     </span>
+    ${e.because ? html`<span part="why" class="meta">${e.because.text[loc]}</span>` : nothing}
     <span class="line meta">
       ${reason ? html`<span class="reason">${reason}</span>` : nothing}
       ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by}${who(e.actor)}</span>` : nothing}

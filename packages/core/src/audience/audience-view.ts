@@ -23,6 +23,7 @@ import type { Condition } from '../policy/policy-schema.js';
 import { schemeMetrics } from '../policy/dependencies.js';
 import { t } from '../pack/text.js';
 import { SCORE_METRIC } from '../engine/score-decider.js';
+import { alternatives, customerDrop, customerKeep, measureName } from './customer-keep.js';
 
 /**
  * Why a customer holds a score level whose total they may not see (it counts a staff metric): the
@@ -195,16 +196,33 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     event: customerEvent,
   };
   function customerAssignment(a: Assignment): CustomerAssignment {
-    const paths = a.progress?.paths.filter(open(a.scheme)) ?? [];
+    const paths = a.progress?.paths.filter(open(a.scheme)).map((p) => ({ ...p, name: measureName(p, pack.metrics) })) ?? [];
     const nearestPath = a.progress?.paths[a.progress.nearest];
     const lines = a.retention?.lines.filter(open(a.scheme)) ?? [];
     const { override, ...rest } = a;
+    const retention = a.retention && lines.length ? { ...a.retention, lines } : null;
+    // Under an override the level is the override's, not the rules': no grace to keep it in.
+    // A score level's one line, or a rule's `any` of lines, is what "any one of these keeps it" can say.
+    const policy = byKey.get(a.scheme)?.policy;
+    const anyOne =
+      policy?.kind === 'score' || (policy?.kind === 'rules' && alternatives(policy.levels.find((l) => l.level === a.level)?.when));
+    const keep = override ? null : customerKeep(retention, a.period, pack.metrics, anyOne);
     return {
       ...rest,
+      ...(keep ? { keep } : {}),
       explanation: explanation(a.scheme, a.explanation),
       progress:
-        a.progress && paths.length ? { ...a.progress, paths, nearest: Math.max(0, nearestPath ? paths.indexOf(nearestPath) : 0) } : null,
-      retention: a.retention && lines.length ? { ...a.retention, lines } : null,
+        a.progress && paths.length
+          ? {
+              ...a.progress,
+              paths,
+              nearest: Math.max(
+                0,
+                nearestPath ? paths.findIndex((p) => p.metric === nearestPath.metric && p.required === nearestPath.required) : 0,
+              ),
+            }
+          : null,
+      retention,
       // The level an override holds, how and until when are the customer's; its id, reason, requester and
       // approver are the bank's record. Picked, not blanked: a field added to OverrideInfo later stays
       // staff's until it is named here.
@@ -225,6 +243,17 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     if (isCustomerReason(e.reason)) out.reason = e.reason;
     const period = e.period === undefined ? {} : { period: e.period };
     // A staff rule's level reads as /tiers reads it: the level, and "contact your branch" for why.
-    return withheld(e.scheme, e.ruleId) ? { ...out, ...period, notice: CONTACT_BRANCH } : { ...out, ...period };
+    if (withheld(e.scheme, e.ruleId)) return { ...out, ...period, notice: CONTACT_BRANCH };
+    // A level the rules lowered says why in the published criteria of the level lost — the drop the
+    // grace period warned of (customer-keep.ts). An override's or its expiry's move stays unexplained.
+    // A trigger forces its level at once, past the grace period and for its own reason: "below the
+    // criteria for N months" would be false, so a trigger's drop stays unexplained, like an override's.
+    const s = byKey.get(e.scheme);
+    const rank = (k: string | null) => s?.levels.find((l) => l.key === k)?.rank ?? -1;
+    const triggered = s && 'triggers' in s.policy && s.policy.triggers?.some((t) => t.id === e.ruleId);
+    if (s && !triggered && e.reason === 'rule' && e.from !== null && rank(e.from) > rank(e.to)) {
+      out.because = customerDrop(s, e.from, e.policyVersion, pack.metrics, (m) => !staffMetrics.has(m));
+    }
+    return { ...out, ...period };
   }
 }

@@ -3,7 +3,8 @@ import type { CustomerExplanation } from './explanation.js';
 import type { NextLevelGain, ResolvedEntitlement } from './entitlement.js';
 import type { CustomerTierEvent, TierEvent } from './history.js';
 import type { MatrixAggregate, MatrixDef } from './matrix.js';
-import type { MetricDef, MetricObservation } from './metric.js';
+import type { LocalizedText } from './locale.js';
+import type { MetricDef, MetricObservation, MetricUnit, WindowSpec } from './metric.js';
 import type { CustomerOverrideInfo, OverrideInfo } from './override.js';
 import type { SchemeSummary, SubjectKind } from './scheme.js';
 
@@ -57,6 +58,47 @@ export interface Assignment extends Evaluation {
 export interface CustomerAssignment extends Omit<Assignment, 'explanation' | 'override'> {
   readonly explanation: CustomerExplanation;
   readonly override: CustomerOverrideInfo | null;
+  /** Only while the level is in its grace period (below its line, kept for now): what keeps it. */
+  readonly keep?: CustomerKeep;
+}
+
+/** One published criterion as a customer reads it: the metric, its measure and the amount. */
+export interface CustomerLine {
+  readonly metric: string;
+  /** The metric's customer-facing name with its measure: 「月日均资产（近3个月平均）」. */
+  readonly name: LocalizedText;
+  readonly window: WindowSpec | null;
+  readonly unit: MetricUnit;
+  readonly currency?: string;
+  /** The amount to reach; money in minor units of `currency`. */
+  readonly required: number;
+}
+
+/**
+ * What keeps a customer's level in its grace period: holding any one of `lines` at the next review
+ * keeps it; after `periodsLeft` more reviews below, it drops to `toLevel`. `text` says it in each locale
+ * (「保级期：月日均资产（近3个月平均）需达到 ¥500,000，剩余 2 个月」).
+ */
+export interface CustomerKeep {
+  readonly toLevel: string;
+  readonly lines: readonly CustomerLine[];
+  readonly periodsBelow: number;
+  readonly periodsLeft: number;
+  /** The month (`YYYY-MM`) whose data the next review reads; it runs once that month's data is in. */
+  readonly nextReview: string;
+  readonly text: LocalizedText;
+}
+
+/**
+ * Why the rules lowered a customer's level: the level lost (`level`), the months below it allowed
+ * before a drop (`periods`) and its criteria as published (`lines`; empty when the event was decided
+ * under another policy version than today's). `text` is the one line the timeline shows.
+ */
+export interface CustomerDrop {
+  readonly level: string;
+  readonly periods: number;
+  readonly lines: readonly CustomerLine[];
+  readonly text: LocalizedText;
 }
 
 interface TiersBody {

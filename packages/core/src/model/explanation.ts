@@ -65,6 +65,11 @@ export interface ProgressPath {
   readonly required: number;
   /** required − current, never negative. For money: minor units ("¥12,000 more" = 1_200_000). */
   readonly gap: number;
+  /**
+   * Only in a customer's read: the metric's name with its measure (「月日均资产（近3个月平均）」), so the
+   * gap line says what the amount is measured on without the widget carrying the window's words.
+   */
+  readonly name?: LocalizedText;
 }
 
 /**

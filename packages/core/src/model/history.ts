@@ -1,3 +1,4 @@
+import type { CustomerDrop } from './api.js';
 import type { LocalizedText } from './locale.js';
 
 export const EVENT_REASONS = ['rule', 'override', 'policy-change', 'override-expired', 'initial'] as const;
@@ -53,10 +54,14 @@ type EventMove = Pick<TierEvent, 'id' | 'scheme' | 'from' | 'to' | 'at' | 'perio
  * version) or its internal record (who made or approved it, the note), so those fields are absent, not
  * emptied (packages/api/README.md, "What a customer sees").
  */
-export type CustomerTierEvent = EventMove & { readonly reason?: CustomerEventReason };
+export type CustomerTierEvent = EventMove & {
+  readonly reason?: CustomerEventReason;
+  /** On a level the rules lowered: why, in the customer scheme's published criteria (`CustomerDrop`). */
+  readonly because?: CustomerDrop;
+};
 
 /**
  * One entry of a history page: a whole `TierEvent` for staff, a `CustomerTierEvent` for a customer (the
  * page's `audience` says which). The staff fields are optional here so one type reads both.
  */
-export type HistoryEvent = EventMove & Partial<Omit<TierEvent, keyof EventMove>>;
+export type HistoryEvent = EventMove & Partial<Omit<TierEvent, keyof EventMove>> & { readonly because?: CustomerDrop };
