@@ -65,6 +65,8 @@ export type { SimulationSubject, SimulationResult, SimulationOptions } from './s
 export { simulate } from './simulation/simulate.js';
 export type { PolicyChange } from './diff/policy-diff.js';
 export { diffPolicies } from './diff/policy-diff.js';
+export { diffSchemes } from './diff/scheme-diff.js';
+export { canonicalJson } from './format/canonical-json.js';
 export type {
   ProductRisk,
   RiskTolerance,

@@ -1,4 +1,4 @@
-import { diffPolicies, type PolicyDiff } from '@tierkit/core';
+import { diffSchemes, type PolicyDiff } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { packOf, type ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
@@ -20,6 +20,6 @@ export async function diffVersion(deps: ApiDeps, v: PolicyVersion, against?: num
     scheme: v.scheme,
     version: v.version,
     against: before.version,
-    changes: diffPolicies(old.definition.policy, after.definition.policy, after.definition, after.pack.metrics),
+    changes: diffSchemes(old.definition, after.definition, after.pack.metrics),
   };
 }

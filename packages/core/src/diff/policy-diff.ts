@@ -15,19 +15,12 @@ export interface PolicyChange {
   readonly text: LocalizedText;
 }
 
-interface Entry {
-  readonly value: string;
-  readonly label: LocalizedText;
-}
-
 /**
  * What changed from `before` to `after` (two versions of one scheme's policy): thresholds, routes,
  * triggers, score factors and bands, hysteresis, derivation tables. `scheme` gives level names.
  */
 export function diffPolicies(before: Policy, after: Policy, scheme: SchemeSummary, metrics: readonly MetricDef[]): PolicyChange[] {
   const ctx = { scheme, metrics: new Map(metrics.map((m) => [m.key, m])) };
-  const a = entries(before, ctx);
-  const b = entries(after, ctx);
   const out: PolicyChange[] = [];
   if (before.kind !== after.kind) {
     out.push({
@@ -36,6 +29,19 @@ export function diffPolicies(before: Policy, after: Policy, scheme: SchemeSummar
       text: localize((l) => `${{ 'zh-CN': '策略类型：', 'zh-TW': '策略類型：', en: 'policy kind: ' }[l]}${before.kind} → ${after.kind}`),
     });
   }
+  out.push(...compareEntries(entries(before, ctx), entries(after, ctx)));
+  return out;
+}
+
+/** One described part of a document: `value` compares it, `label` says it. */
+export interface Entry {
+  readonly value: string;
+  readonly label: LocalizedText;
+}
+
+/** Added, removed and changed entries between two keyed descriptions of a document. */
+export function compareEntries(a: ReadonlyMap<string, Entry>, b: ReadonlyMap<string, Entry>): PolicyChange[] {
+  const out: PolicyChange[] = [];
   for (const [key, e] of a) {
     const n = b.get(key);
     if (!n)
@@ -48,12 +54,11 @@ export function diffPolicies(before: Policy, after: Policy, scheme: SchemeSummar
       out.push({
         key,
         change: 'changed',
-        text: localize((l) => `${l === 'en' ? 'changed' : l === 'zh-TW' ? '修改' : '修改'}: ${e.label[l]} → ${n.label[l]}`),
+        text: localize((l) => `${l === 'en' ? 'changed' : '修改'}: ${e.label[l]} → ${n.label[l]}`),
       });
   }
   for (const [key, n] of b) {
-    if (!a.has(key))
-      out.push({ key, change: 'added', text: localize((l) => `${l === 'en' ? 'added' : l === 'zh-TW' ? '新增' : '新增'}: ${n.label[l]}`) });
+    if (!a.has(key)) out.push({ key, change: 'added', text: localize((l) => `${l === 'en' ? 'added' : '新增'}: ${n.label[l]}`) });
   }
   return out;
 }
@@ -67,7 +72,26 @@ function levelName(ctx: Ctx, key: string): LocalizedText {
   return ctx.scheme.levels.find((l) => l.key === key)?.name ?? localize(() => key);
 }
 
+const GROUP_TEXT: Readonly<Record<'any' | 'all', LocalizedText>> = {
+  any: { 'zh-CN': '满足任一条件', 'zh-TW': '滿足任一條件', en: 'any one of its conditions' },
+  all: { 'zh-CN': '须同时满足全部条件', 'zh-TW': '須同時滿足全部條件', en: 'all of its conditions' },
+};
+
+/** Each any/all group by id or path: turning "any" into "all" moves subjects as surely as a threshold does. */
+function groupEntries(out: Map<string, Entry>, prefix: string, cond: Condition, path: readonly PropertyKey[], owner: LocalizedText): void {
+  if (cond.kind === 'threshold') return;
+  const id = cond.id ?? (path.length ? path.join('.') : 'root');
+  out.set(`${prefix}/group:${id}`, {
+    value: cond.kind,
+    label: localize((l) => `${owner[l]}: ${GROUP_TEXT[cond.kind][l]}`),
+  });
+  cond.of.forEach((c, i) => {
+    groupEntries(out, prefix, c, [...path, 'of', i], owner);
+  });
+}
+
 function conditionEntries(out: Map<string, Entry>, prefix: string, cond: Condition, owner: LocalizedText, ctx: Ctx): void {
+  groupEntries(out, prefix, cond, [], owner);
   walkThresholds(cond, [], (leaf, path) => {
     const id = leaf.id ?? path.join('.');
     const label = thresholdLabel(leaf, ctx.metrics.get(leaf.metric));
@@ -80,6 +104,7 @@ function entries(p: Policy, ctx: Ctx): Map<string, Entry> {
   if (p.kind === 'rules' || p.kind === 'score') {
     for (const t of p.triggers ?? []) {
       const to = levelName(ctx, t.level);
+      out.set(`trigger:${t.id}`, { value: JSON.stringify([t.level, t.label]), label: localize((l) => `${t.label[l]} → ${to[l]}`) });
       conditionEntries(
         out,
         `trigger:${t.id}`,
