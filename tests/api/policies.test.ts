@@ -155,6 +155,30 @@ forEachDialect('policy lifecycle', (f) => {
     });
   });
 
+  it('a customer tier that reads a company’s metric is refused at submit, 422 with the field, and nothing is submitted', async () => {
+    const draft = await ok<Version>(await officer.post('/v1/policies/retail-tier/drafts', {}), 201);
+    const doc = structuredClone(draft.document) as Version['document'] & { policy: { levels: { when: { of: unknown[] } }[] } };
+    doc.policy.levels[0]?.when.of.push({ kind: 'threshold', metric: 'annual_revenue', window: null, op: 'gte', value: 100_000_000 });
+    await ok<Version>(await officer.put(`/v1/policies/retail-tier/versions/${draft.version}`, { document: doc }));
+    const body = await problem(await officer.post(`/v1/policies/retail-tier/versions/${draft.version}/submit`, {}), 422, 'unprocessable');
+    assert.deepEqual(
+      body.errors?.map((e) => [e.path, e.code, e.params]),
+      [
+        [
+          'document.policy.levels[0].when.of[3].metric',
+          'metric_subject_kind',
+          { metric: 'annual_revenue', subjectKind: 'customer', metricKinds: ['corporate'] },
+        ],
+      ],
+    );
+    const still = await ok<Version>(await officer.get(`/v1/policies/retail-tier/versions/${draft.version}`));
+    assert.equal(still.status, 'draft');
+    // The catalogue the editor validates with names each metric's kinds.
+    const list = await ok<{ metrics: { key: string; subjectKinds?: string[] }[] }>(await officer.get('/v1/policies'));
+    assert.deepEqual(list.metrics.find((m) => m.key === 'annual_revenue')?.subjectKinds, ['corporate']);
+    assert.deepEqual(list.metrics.find((m) => m.key === 'avg_daily_balance')?.subjectKinds, ['customer']);
+  });
+
   it('submitting validates with the engine: errors carry field paths into the document, and nothing is submitted', async () => {
     const draft = await ok<Version>(await officer.post('/v1/policies/aml-test/drafts', {}), 201);
     const bad = structuredClone(draft.document);
