@@ -5,7 +5,7 @@ import type { Condition, MetricDef, PolicyWindow, ProblemFieldError } from '@tie
 import { formatPeriod, metricWithWindow, windowText } from '@tierkit/core/format';
 import { fenToYuanText, yuanToFen } from '@tierkit/core/money';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { formatInstant } from '../time.js';
+import { bankMonth, formatInstant } from '../time.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
@@ -254,6 +254,18 @@ export class PoliciesPage extends LitElement {
     </label>`;
   }
 
+  /**
+   * Which re-tier drops a level with the grace as typed, for a customer first below this month: the
+   * same words as the simulation's and the call list's (core's graceDrop), so none counts differently.
+   */
+  #graceHelp(doc: RuleDoc, w: Words) {
+    const n = doc.policy?.hysteresis?.downgradeAfterPeriods;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return nothing;
+    // This month in the bank's zone, as the jobs page names the month to re-tier.
+    const first = bankMonth();
+    return html`<span class="hint" id=${`${fieldId('document.policy.hysteresis.downgradeAfterPeriods')}-help`} data-testid="grace-help">${w.graceHelp(first, n)}</span>`;
+  }
+
   #levels(doc: RuleDoc, w: Words) {
     const locale = this.ctx?.locale ?? 'zh-CN';
     const rules = doc.policy?.levels ?? [];
@@ -266,9 +278,11 @@ export class PoliciesPage extends LitElement {
         <label for=${fieldId(grace)}>${w.grace}</label>
         <input id=${fieldId(grace)} data-field=${grace} inputmode="numeric" autocomplete="off"
           .value=${this.#shown(doc.policy?.hysteresis?.downgradeAfterPeriods, undefined)} ?readonly=${!editable}
-          aria-invalid=${graceInvalid ? 'true' : 'false'} aria-describedby=${graceInvalid ? `${fieldId(grace)}-err` : nothing}
+          aria-invalid=${graceInvalid ? 'true' : 'false'}
+          aria-describedby=${graceInvalid ? `${fieldId(grace)}-err ${fieldId(grace)}-help` : `${fieldId(grace)}-help`}
           @input=${(e: Event) => this.#typed(grace, undefined, (e.target as HTMLInputElement).value)}>
         ${this.#fieldErrors(grace)}
+        ${this.#graceHelp(doc, w)}
       </p>
       ${rules.map((r, i) => {
         const name = doc.levels?.find((l) => l.key === r.level)?.name?.[locale] ?? r.level;
@@ -351,7 +365,7 @@ export class PoliciesPage extends LitElement {
               <ul>
                 ${sim.held.cells.map(
                   (h) =>
-                    html`<li>${w.heldCell(name(h.level), name(h.to), h.count, h.monthsLeft)}${
+                    html`<li>${w.heldCell(name(h.level), name(h.to), h.count, sim.period, h.monthsLeft)}${
                       h.samples.length ? html` <span class="policies-samples">${w.samples}: ${samples(h.samples)}</span>` : nothing
                     }</li>`,
                 )}
