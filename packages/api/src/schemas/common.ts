@@ -45,6 +45,7 @@ export const MetricDefSchema = z
     label: LocalizedTextSchema,
     subjectKinds: z
       .array(z.enum(SUBJECT_KINDS))
+      .readonly()
       .optional()
       .openapi({ description: 'The kinds of subject it is measured on; only schemes of these kinds may read it. Absent: any kind.' }),
   })
