@@ -146,7 +146,7 @@ async function levelCounts(
   from: string,
   to: string,
   clock: AnalyticsClock,
-): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough' | 'final' | 'finalThrough'>> {
+): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough' | 'final' | 'finalThrough' | 'versions'>> {
   const stretches = await countLevelStretches(db, tenantId, def.key, from, to, monthEnds(from, to, clock));
   const periods = monthRange(from, to);
   const levels = levelKeys(
