@@ -3,9 +3,16 @@
 // unit, the movers no stayer could be compared with, and the effect's settings in the route.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EffectResponse, MigrationResponse } from '@tierkit/admin';
+import type { DistributionResponse, EffectResponse, MigrationResponse, RatesResponse } from '@tierkit/admin';
 import { csvCell, csvText } from '../../apps/admin/src/csv.js';
-import { effectRows, migrationRows, strataRows, type CsvNames } from '../../apps/admin/src/pages/analytics-csv.js';
+import {
+  distributionRows,
+  effectRows,
+  migrationRows,
+  ratesRows,
+  strataRows,
+  type CsvNames,
+} from '../../apps/admin/src/pages/analytics-csv.js';
 import { askedEffect, bandLimits, effectParams, sameEffect, uncomparedMovers } from '../../apps/admin/src/pages/analytics-effect-view.js';
 import { ANALYTICS_WORDS } from '../../apps/admin/src/pages/analytics.words.js';
 
@@ -51,6 +58,54 @@ describe('console: analytics CSV', () => {
       '\uFEFF"月份","金卡"\r\n"2026-08",12\r\n',
     );
     assert.equal(csvCell('−¥327.62'), '"−¥327.62"', 'the minus sign the page writes is no formula');
+  });
+
+  it('distribution and rates name every column, 暂定 included, and the policy version each month was judged by', () => {
+    const d = {
+      scheme: 'retail-tier',
+      periods: ['2026-07', '2026-08', '2026-09'],
+      evaluated: [true, true, false],
+      evaluatedThrough: '2026-08',
+      final: [true, false, false],
+      finalThrough: '2026-07',
+      levels: ['gold'],
+      series: [{ level: 'gold', counts: [10, 11, 11] }],
+      totals: [10, 11, 11],
+      versions: [1, 2, 2],
+    } as DistributionResponse;
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      const w = ANALYTICS_WORDS[locale];
+      const rows = distributionRows(d, names(locale));
+      assert.ok(
+        rows[0]?.every((h) => typeof h === 'string' && h.length > 0),
+        `${locale}: ${JSON.stringify(rows[0])}`,
+      );
+      assert.deepEqual(rows[0]?.slice(-2), [w.monthStatus, w.policyVersion]);
+    }
+    assert.deepEqual(distributionRows(d, names('zh-CN')), [
+      ['月份', '金卡', '合计', '数据状态', '生效策略版本'],
+      ['2026-07', 10, 10, '', 'v1'],
+      ['2026-08', 11, 11, '暂定', 'v2'],
+      ['2026-09', 11, 11, '未评估', 'v2'],
+    ]);
+    const r = {
+      scheme: 'retail-tier',
+      periods: ['2026-08'],
+      evaluated: [true],
+      evaluatedThrough: '2026-08',
+      final: [false],
+      finalThrough: null,
+      versions: [2],
+      base: [100],
+      policy: { upgrades: [3], downgrades: [1], upgradeRate: [0.03], downgradeRate: [0.01] },
+      override: { upgrades: [0], downgrades: [0] },
+    } as unknown as RatesResponse;
+    const rates = ratesRows(r, names('zh-CN'));
+    assert.ok(
+      rates[0]?.every((h) => typeof h === 'string' && h.length > 0),
+      JSON.stringify(rates[0]),
+    );
+    assert.deepEqual(rates[1]?.slice(-2), ['暂定', 'v2']);
   });
 
   it('the migration table as the page shows it: levels named, the entered row last', () => {

@@ -55,6 +55,16 @@ describe('the console words the API’s refusals', () => {
       fieldMessage('Invalid option: expected one of "customer"|"product"', 'zh-TW'),
     );
     assert.equal(fieldSays({ path: 'x', message: reworded, code: 'custom' }, 'en'), reworded, 'a code without words: the API’s message');
+    // A customer tier reading a company's metric (the engine's `metric_subject_kind`), in each language.
+    const kind = {
+      path: 'document.policy.levels[0].when.of[3].metric',
+      message: reworded,
+      code: 'metric_subject_kind',
+      params: { metric: 'annual_revenue', subjectKind: 'customer', metricKinds: ['corporate'] },
+    };
+    assert.equal(fieldSays(kind, 'zh-CN'), '指标“annual_revenue”衡量的是企业客户，不能用于个人客户的方案');
+    assert.equal(fieldSays(kind, 'zh-TW'), '指標「annual_revenue」衡量的是企業客戶，不能用於個人客戶的方案');
+    assert.equal(fieldSays(kind, 'en'), 'metric “annual_revenue” is measured on companies, not on the customers this scheme grades');
     // A closing's time: before 2000, before the last final month's end, ahead of now.
     const instant = (code: 'too_small' | 'too_big', bound: Record<string, string>) =>
       fieldSays({ path: 'at', message: reworded, code, params: { ...bound, inclusive: true, origin: 'instant' } }, 'zh-CN');

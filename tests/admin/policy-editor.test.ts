@@ -103,6 +103,28 @@ describe('PolicyEditor against the real API', () => {
     review.cancel();
   });
 
+  it('a new condition offers only the scheme’s kind of metric, and starts with the window its scheme reads that metric over', async () => {
+    const ed = new PolicyEditor(f.client('OFF1'));
+    await ed.load();
+    await ed.selectScheme('retail-tier');
+    await ed.createDraft();
+    const offered = ed.metricsForScheme().map((m) => m.key);
+    for (const other of ['annual_revenue', 'employees', 'performance_score', 'tenure_months', 'product_risk_class'])
+      assert.ok(!offered.includes(other), `${other} is not a customer's metric`);
+    assert.ok(offered.includes('avg_daily_balance') && offered.includes('household_income'));
+    // The card tier reads balances over a 3-month average everywhere: a new balance line does too.
+    assert.deepEqual(ed.defaultWindow('avg_daily_balance'), { fn: 'avg', months: 3, missing: 'zero' });
+    assert.equal(ed.defaultWindow('premium_card'), null, 'read as its latest value by the scheme');
+    assert.equal(ed.defaultWindow('card_spend'), null, 'no condition reads it: the latest value');
+    // A company's metric added by hand anyway: the engine's error at its field, with a code to word.
+    ed.addCondition('document.policy.levels[0].when', { kind: 'threshold', metric: 'employees', window: null, op: 'gte', value: 10 });
+    assert.deepEqual(
+      ed.state.errors.map((e) => [e.path, e.code]),
+      [['document.policy.levels[0].when.of[3].metric', 'metric_subject_kind']],
+    );
+    ed.cancel();
+  });
+
   it('cancels a simulation job it started: it stops, says so, and no worker plans it after', async () => {
     const ed = new PolicyEditor(f.client('OFF1'));
     await ed.load();

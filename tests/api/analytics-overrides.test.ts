@@ -90,6 +90,7 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
       evaluatedThrough: '2025-10',
       // October is evaluated but not final: an override approved in November may still set back its moves.
       final: [true, true, false, false],
+      versions: [1, 1, 1, 1],
       finalThrough: '2025-09',
       levels: ['standard', 'gold', 'platinum', 'diamond'],
       series: [
@@ -112,6 +113,7 @@ forEachDialect('analytics: overrides apart from the policy’s moves, and a mont
       evaluated: [true, true, false],
       evaluatedThrough: '2025-10',
       final: [true, false, false],
+      versions: [1, 1, 1],
       finalThrough: '2025-09',
       base: [5, 5, 7],
       // 09: P1 (rules), P3 and P5 (overrides) up, P2 down; 10: P5's override ended; 11: O1

@@ -81,6 +81,8 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
         { level: 'legacy', counts: [0, 1, 1, 0, 0, 0] },
       ],
       totals: [3, 5, 6, 6, 6, 6],
+      // The version the tenant came with judged every month: an export names it per month.
+      versions: [1, 1, 1, 1, 1, 1],
     });
   });
 
@@ -156,6 +158,7 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
       evaluatedThrough: '2025-07',
       // Evaluated, and the month after each is over (the fixture lives on 2025-11-15): final.
       final: [true, true, true, true, true, true],
+      versions: [1, 1, 1, 1, 1, 1],
       finalThrough: '2025-07',
       base: [0, 3, 5, 6, 6, 6],
       upgrades: [0, 0, 1, 0, 1, 0],

@@ -154,6 +154,26 @@ forEachDialect('authentication and authorization', { corsOrigins: ['https://eban
     await assert.rejects(mintStaffToken(f.db.db, { tenantId: 'bank-a', ttlSeconds: 901 }), /1…900 seconds/);
   });
 
+  it('an unknown path is a 404 for every credential, and the same 401 as any path for none', async () => {
+    await admin.customer('U1');
+    const { token: staff } = await mintStaffToken(f.db.db, { tenantId: 'bank-a', ttlSeconds: 600, now: NOW });
+    const embed = ((await (await admin.post('/v1/embed-tokens', { subject: 'U1' })).json()) as { token: string }).token;
+    const credentials = { staff, embed, viewer: f.keys.roles.viewer, admin: f.keys.a };
+    for (const path of ['/v1/schemes/retail-tier/versions/2', '/v1/no-such-thing', '/v1/subjects/U1/tiers/extra']) {
+      for (const [name, credential] of Object.entries(credentials)) {
+        const body = await problem(await client(f, () => credential).get(path), 404);
+        assert.equal(body.type, 'https://tierkit.dev/problems/not-found', `${name} ${path}`);
+      }
+      // No credential: a missing one is refused before any route is looked for, so nothing tells which exist.
+      const anonymous = await f.app.request(path);
+      assert.equal(anonymous.status, 401, path);
+      assert.equal(anonymous.status, (await f.app.request('/v1/schemes')).status);
+    }
+    // A route that exists still refuses a credential that may not use it.
+    await problem(await client(f, () => staff).post('/v1/embed-tokens', { subject: 'U1' }), 403);
+    await problem(await client(f, () => embed).get('/v1/subjects'), 403);
+  });
+
   it('the credential decides the tenant: bank-b never sees bank-a’s subject, even by its id', async () => {
     await admin.customer('I1', '赵敏');
     await admin.balances(

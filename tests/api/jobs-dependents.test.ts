@@ -76,6 +76,13 @@ forEachDialect('re-tier jobs write the schemes that read the ones asked for', (f
     assert.deepEqual(done.params.dependents, added, 'stored with the job');
     const cells = done.summary.matrix.map((c) => `${c.scheme}:${c.from}→${c.to}:${c.count}`).sort();
     assert.deepEqual(cells, ['aml-test:low→high:1', 'retail-tier:gold→gold:1', 'risk-value-test:grow→observe:1']);
+    // The changes per scheme, the one asked for first: the total mixes the matrix's move with AML's.
+    assert.equal(done.summary.changes, 2);
+    assert.deepEqual(done.summary.schemes, [
+      { scheme: 'aml-test', changes: 1 },
+      { scheme: 'retail-tier', changes: 0 },
+      { scheme: 'risk-value-test', changes: 1 },
+    ]);
     // The matrix follows the new AML level, and every level it reads is stored for the month it judged.
     assert.deepEqual(await levels('DEP1'), {
       'aml-test': 'high@2025-11',

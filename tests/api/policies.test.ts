@@ -115,6 +115,70 @@ forEachDialect('policy lifecycle', (f) => {
     assert.match(diff.changes[0]?.text.en ?? '', /80.*→.*70/);
   });
 
+  it('the diff lists what a level entitles: a rate added then moved from +10bp to +15bp, never "same"', async () => {
+    type Doc = Version['document'] & { entitlements: Record<string, Record<string, unknown>[]> };
+    const draft = await ok<Version>(await officer.post('/v1/policies/aml-test/drafts', {}), 201);
+    const doc = structuredClone(draft.document) as Doc;
+    const rateOf = (bp: number) => ({
+      kind: 'rate',
+      key: 'deposit-rate',
+      bp,
+      applies: 'deposit',
+      label: { 'zh-CN': '存款利率上浮', 'zh-TW': '存款利率加碼', en: 'deposit rate uplift' },
+    });
+    doc.entitlements.low = [rateOf(10)];
+    await ok<Version>(await officer.put(`/v1/policies/aml-test/versions/${draft.version}`, { document: doc }));
+    const diff = async (v: number, against?: number) =>
+      ok<{ changes: { key: string; change: string; text: Record<string, string> }[] }>(
+        await who(f, 'analyst').get(`/v1/policies/aml-test/versions/${v}/diff${against ? `?against=${against}` : ''}`),
+      );
+    const added = await diff(draft.version);
+    assert.deepEqual(
+      added.changes.map((c) => [c.key, c.change]),
+      [['entitlement:low/deposit-rate', 'added']],
+    );
+    assert.equal(added.changes[0]?.text['zh-CN'], '新增: 低 权益 存款利率上浮（+10bp）');
+
+    const next = await ok<Version>(await officer.post('/v1/policies/aml-test/drafts', { from: draft.version }), 201);
+    const moved = structuredClone(next.document) as Doc;
+    moved.entitlements.low = [rateOf(15)];
+    await ok<Version>(await officer.put(`/v1/policies/aml-test/versions/${next.version}`, { document: moved }));
+    const changed = await diff(next.version, draft.version);
+    assert.deepEqual(
+      changed.changes.map((c) => [c.key, c.change]),
+      [['entitlement:low/deposit-rate', 'changed']],
+    );
+    assert.deepEqual(changed.changes[0]?.text, {
+      'zh-CN': '修改: 低 权益 存款利率上浮（+10bp） → 低 权益 存款利率上浮（+15bp）',
+      'zh-TW': '修改: 低 權益 存款利率加碼（+10bp） → 低 權益 存款利率加碼（+15bp）',
+      en: 'changed: Low benefit deposit rate uplift (+10bp) → Low benefit deposit rate uplift (+15bp)',
+    });
+  });
+
+  it('a customer tier that reads a company’s metric is refused at submit, 422 with the field, and nothing is submitted', async () => {
+    const draft = await ok<Version>(await officer.post('/v1/policies/retail-tier/drafts', {}), 201);
+    const doc = structuredClone(draft.document) as Version['document'] & { policy: { levels: { when: { of: unknown[] } }[] } };
+    doc.policy.levels[0]?.when.of.push({ kind: 'threshold', metric: 'annual_revenue', window: null, op: 'gte', value: 100_000_000 });
+    await ok<Version>(await officer.put(`/v1/policies/retail-tier/versions/${draft.version}`, { document: doc }));
+    const body = await problem(await officer.post(`/v1/policies/retail-tier/versions/${draft.version}/submit`, {}), 422, 'unprocessable');
+    assert.deepEqual(
+      body.errors?.map((e) => [e.path, e.code, e.params]),
+      [
+        [
+          'document.policy.levels[0].when.of[3].metric',
+          'metric_subject_kind',
+          { metric: 'annual_revenue', subjectKind: 'customer', metricKinds: ['corporate'] },
+        ],
+      ],
+    );
+    const still = await ok<Version>(await officer.get(`/v1/policies/retail-tier/versions/${draft.version}`));
+    assert.equal(still.status, 'draft');
+    // The catalogue the editor validates with names each metric's kinds.
+    const list = await ok<{ metrics: { key: string; subjectKinds?: string[] }[] }>(await officer.get('/v1/policies'));
+    assert.deepEqual(list.metrics.find((m) => m.key === 'annual_revenue')?.subjectKinds, ['corporate']);
+    assert.deepEqual(list.metrics.find((m) => m.key === 'avg_daily_balance')?.subjectKinds, ['customer']);
+  });
+
   it('submitting validates with the engine: errors carry field paths into the document, and nothing is submitted', async () => {
     const draft = await ok<Version>(await officer.post('/v1/policies/aml-test/drafts', {}), 201);
     const bad = structuredClone(draft.document);

@@ -108,7 +108,7 @@ forEachDialect('policy simulation as a job', (f) => {
     assert.deepEqual(done.simulation?.result, expected);
     assert.equal(done.simulation?.current, true);
     assert.match(done.simulation?.revision ?? '', /^sha256:[0-9a-f]{64}$/);
-    assert.deepEqual(done.summary, { changes: 0, approvalRequired: 0, matrix: [] });
+    assert.deepEqual(done.summary, { changes: 0, schemes: [], approvalRequired: 0, matrix: [] });
     assert.equal(done.progress.subjects.processed + done.progress.subjects.skipped, SUBJECTS);
     assert.deepEqual(await written(), before, 'a simulation writes no assignment and no event');
     // Listed (tierkit jobs list) as what it is, not as a re-tier of its month that changed nothing.

@@ -23,7 +23,7 @@ function job(done: number, status: Job['status'] = 'running'): Job {
     finishedAt: null,
     error: null,
     progress: { chunks: { total: 2, done: done === 10 ? 2 : 1 }, subjects: { total: 10, processed: done, skipped: 0 } },
-    summary: { changes: 0, approvalRequired: 0, matrix: [] },
+    summary: { changes: 0, schemes: [], approvalRequired: 0, matrix: [] },
   };
 }
 

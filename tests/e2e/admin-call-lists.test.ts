@@ -64,7 +64,8 @@ describe('admin console: an RM’s call lists', () => {
     const grace = await apiIds('grace=true');
     assert.ok(grace.length > 0, 'the demo book has customers in grace');
     assert.deepEqual(await showList(page, 'grace'), grace);
-    for (const cell of await page.locator('[data-testid="grace-used"]').allTextContents()) assert.match(cell, /^已用 \d+\/\d+ 期$/);
+    for (const cell of await page.locator('[data-testid="grace-used"]').allTextContents())
+      assert.match(cell, /^低于标准 \d+ 个月，保留至 \d{4}年\d{1,2}月，(\d{4}年)?\d{1,2}月重评降级$/);
     for (const cell of await page.locator('[data-testid="keep-gap"]').allTextContents()) assert.match(cell, /^(¥[\d,.]+|是|否|[\d,.]+)$/);
 
     // The whole list as a CSV, by core's writer: a header and a row per customer.

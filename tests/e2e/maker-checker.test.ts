@@ -154,7 +154,7 @@ describe('maker and checker change the card tiers', () => {
     // Where, as staff name it: the level by its name and the condition by number, not the engine's path.
     assert.match(
       (await m.textContent(`[data-testid="policy-errors"] li[data-path="${GOLD_BALANCE}"]`)) ?? '',
-      /^等级: 金卡 · 条件 \d+ · 数值: /,
+      /^等级：金卡 · 条件 \d+ · 数值: /,
     );
     assert.equal(await gold.getAttribute('aria-invalid'), 'true');
     // What to type instead, in the console's words — not zod's "expected number, received string".

@@ -66,6 +66,8 @@ interface FieldSays {
   day: string;
   unknownScheme: (key: string) => string;
   unknownMetric: (key: string) => string;
+  /** A metric measured on another kind of subject than the scheme's (`metric_subject_kind`); kinds already worded. */
+  metricSubjectKind: (key: string, metricKinds: string, schemeKind: string) => string;
   thresholdOrder: string;
   /** A higher level's threshold above a lower one's, for a condition that asks for at most a value. */
   thresholdOrderAbove: string;
@@ -243,6 +245,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       day: '须为日期（YYYY-MM-DD）',
       unknownScheme: (k) => `没有方案“${k}”`,
       unknownMetric: (k) => `没有指标“${k}”`,
+      metricSubjectKind: (k, m, sk) => `指标“${k}”衡量的是${m}，不能用于${sk}的方案`,
       thresholdOrder: '门槛顺序不对：较高等级的门槛低于较低等级的门槛',
       thresholdOrderAbove: '门槛顺序不对：较高等级的门槛高于较低等级的门槛',
       thresholdPair: (l, o, above) => `门槛顺序不对：较高等级“${l}”的门槛${above ? '高于' : '低于'}较低等级“${o}”的门槛`,
@@ -414,6 +417,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       day: '須為日期（YYYY-MM-DD）',
       unknownScheme: (k) => `沒有方案「${k}」`,
       unknownMetric: (k) => `沒有指標「${k}」`,
+      metricSubjectKind: (k, m, sk) => `指標「${k}」衡量的是${m}，不能用於${sk}的方案`,
       thresholdOrder: '門檻順序不對：較高等級的門檻低於較低等級的門檻',
       thresholdOrderAbove: '門檻順序不對：較高等級的門檻高於較低等級的門檻',
       thresholdPair: (l, o, above) => `門檻順序不對：較高等級「${l}」的門檻${above ? '高於' : '低於'}較低等級「${o}」的門檻`,
@@ -596,6 +600,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       day: 'must be a day (YYYY-MM-DD)',
       unknownScheme: (k) => `no scheme “${k}”`,
       unknownMetric: (k) => `no metric “${k}”`,
+      metricSubjectKind: (k, m, sk) => `metric “${k}” is measured on ${m}, not on the ${sk} this scheme grades`,
       thresholdOrder: 'thresholds out of order: a higher level’s threshold is below a lower level’s',
       thresholdOrderAbove: 'thresholds out of order: a higher level’s threshold is above a lower level’s',
       thresholdPair: (l, o, above) =>
@@ -850,6 +855,14 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.notLevel(str(p.level));
     case 'unknown_metric':
       return s.unknownMetric(str(p.metric));
+    case 'metric_subject_kind': {
+      const kinds = Array.isArray(p.metricKinds) ? p.metricKinds.map((k) => s.subjectKinds[String(k)] ?? String(k)) : [];
+      return s.metricSubjectKind(
+        str(p.metric),
+        kinds.join(locale === 'en' ? ', ' : '、'),
+        s.subjectKinds[str(p.subjectKind)] ?? str(p.subjectKind),
+      );
+    }
     case 'unknown_subject':
       return s.noSubject(str(p.subject));
     case 'unknown_staff':

@@ -310,6 +310,7 @@ export function createApp(options: AppOptions) {
       credentials,
       limits ? { limits, clientAddress: options.clientAddress ?? (() => undefined) } : undefined,
       keysFromBrowsers,
+      auditing.routes,
     ),
     // CSV uploads stream past the JSON body limit to their own (maxImportBytes, in the route).
     forWrites(unlessCsvUpload(limitBody(maxBody)), unlessCsvUpload(requireJson())),

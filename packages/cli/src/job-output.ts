@@ -26,7 +26,7 @@ export function jobLine(j: JobView): string {
     j.kind === 'simulate'
       ? `simulation of ${j.simulation?.scheme ?? scope} v${j.simulation?.version ?? '?'} @ ${j.params.period} (writes nothing)`
       : scope;
-  return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}  changes ${j.summary.changes}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
+  return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}  changes ${j.summary.changes}${perScheme(j)}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
 }
 
 /**
@@ -150,4 +150,10 @@ export function jobBar(enabled: boolean): { update(j: JobView): void; stop(): vo
     },
     stop: () => (started ? bar.stop() : undefined),
   };
+}
+
+/** ` (aml-test 1, risk-value-test 1)` after the total when the job wrote more than one scheme, the one asked for first. */
+function perScheme(j: JobView): string {
+  const per = j.summary.schemes ?? [];
+  return per.length > 1 ? ` (${per.map((p) => `${p.scheme} ${p.changes}`).join(', ')})` : '';
 }

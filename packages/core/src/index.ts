@@ -64,7 +64,9 @@ export { progressSentence } from './format/progress-sentence.js';
 export type { SimulationSubject, SimulationResult, SimulationOptions } from './simulation/simulate.js';
 export { simulate } from './simulation/simulate.js';
 export type { PolicyChange } from './diff/policy-diff.js';
-export { diffPolicies, diffSchemes } from './diff/policy-diff.js';
+export { diffPolicies } from './diff/policy-diff.js';
+export { diffSchemes } from './diff/scheme-diff.js';
+export { canonicalJson } from './format/canonical-json.js';
 export type {
   ProductRisk,
   RiskTolerance,
@@ -84,6 +86,6 @@ export {
 export { ageOn, BIRTH_DATE_ATTRIBUTE, civilDate, EARLIEST_BIRTH_DATE, parseCivilDate } from './suitability/age.js';
 export { INDUSTRY_CODES } from './pack/corporate-size.js';
 // The default pack's metric catalogue alone, for a console that offers metric columns without carrying every scheme.
-export { defaultMetrics } from './pack/metrics.js';
+export { defaultMetrics, metricSubjectKinds } from './pack/metrics.js';
 // What the API sends staff clients (the admin console): one home for the API and the admin kit.
 export * from './wire/index.js';

@@ -48,11 +48,23 @@ function status(w: (typeof ANALYTICS_WORDS)[ConsoleLocale], evaluated: boolean |
   return evaluated === false ? w.notEvaluated : final === false ? w.provisional : '';
 }
 
+/** The policy version in force for month `i` as `v3`; empty when none (or an older server that does not send them). */
+function version(versions: readonly (number | null)[] | undefined, i: number): string {
+  const v = versions?.[i];
+  return v === null || v === undefined ? '' : `v${v}`;
+}
+
 export function distributionRows(d: DistributionResponse, n: CsvNames): Rows {
   const w = ANALYTICS_WORDS[n.locale];
   return [
-    [w.month, ...d.levels.map(n.level), w.total, ''],
-    ...d.periods.map((p, i) => [p, ...d.series.map((s) => s.counts[i] ?? 0), d.totals[i] ?? 0, status(w, d.evaluated[i], d.final[i])]),
+    [w.month, ...d.levels.map(n.level), w.total, w.monthStatus, w.policyVersion],
+    ...d.periods.map((p, i) => [
+      p,
+      ...d.series.map((s) => s.counts[i] ?? 0),
+      d.totals[i] ?? 0,
+      status(w, d.evaluated[i], d.final[i]),
+      version(d.versions, i),
+    ]),
   ];
 }
 
@@ -77,7 +89,8 @@ export function ratesRows(r: RatesResponse, n: CsvNames): Rows {
       `${w.policyDowngradeRate} (0–1)`,
       w.overrideUpgrades,
       w.overrideDowngrades,
-      '',
+      w.monthStatus,
+      w.policyVersion,
     ],
     ...r.periods.map((p, i) => {
       const policy = (v: CsvCell): CsvCell => (r.evaluated[i] === false ? w.notEvaluated : v);
@@ -91,6 +104,7 @@ export function ratesRows(r: RatesResponse, n: CsvNames): Rows {
         r.override.upgrades[i] ?? 0,
         r.override.downgrades[i] ?? 0,
         status(w, r.evaluated[i], r.final[i]),
+        version(r.versions, i),
       ];
     }),
   ];

@@ -32,6 +32,8 @@ const zh = {
   distribution: '各等级人数（按月）',
   distributionSummary: (n: number, months: number) => `${months} 个月的各等级人数堆叠柱状图，最近一个月共 ${g(n)} 位。数据见下表。`,
   month: '月份',
+  monthStatus: '数据状态',
+  policyVersion: '生效策略版本',
   total: '合计',
   migration: (from: string, to: string) => `等级迁移：${from} → ${to}`,
   migrationSummary: (up: number, down: number, same: number, held: number) =>
@@ -135,6 +137,8 @@ const tw: typeof zh = {
   distribution: '各等級人數（逐月）',
   distributionSummary: (n: number, months: number) => `${months} 個月的各等級人數堆疊長條圖，最近一個月共 ${g(n)} 位。資料見下表。`,
   month: '月份',
+  monthStatus: '資料狀態',
+  policyVersion: '生效策略版本',
   total: '合計',
   migration: (from: string, to: string) => `等級遷移：${from} → ${to}`,
   migrationSummary: (up: number, down: number, same: number, held: number) =>
@@ -238,6 +242,8 @@ const en: typeof zh = {
   distributionSummary: (n: number, months: number) =>
     `Stacked bars of subjects per level over ${months} months; ${g(n)} in the latest month. Figures in the table below.`,
   month: 'Month',
+  monthStatus: 'Data status',
+  policyVersion: 'Policy version in force',
   total: 'Total',
   migration: (from: string, to: string) => `Migration: ${from} → ${to}`,
   migrationSummary: (up: number, down: number, same: number, held: number) =>

@@ -239,7 +239,7 @@ export class BookPage extends LitElement {
           r.levelName,
           r.fromName !== null && r.fromName !== r.levelName ? c.changeFromTo(r.fromName, r.levelName) : '',
           r.decidedBy,
-          r.periodsBelow !== null && r.periodsAllowed !== null ? c.graceUsed(r.periodsBelow, r.periodsAllowed) : '',
+          r.periodsBelow !== null && r.periodsAllowed !== null ? c.graceUsed(r.period, r.periodsBelow, r.periodsAllowed) : '',
           r.keepGap ?? '',
           (near ? r.moneyGap : r.nextGap) ?? '',
         ]),
@@ -487,7 +487,7 @@ export class BookPage extends LitElement {
             ${moved ? html`<td data-testid="level-change">${r?.fromName ? c.changeFromTo(r.fromName, r.levelName) : c.none}</td><td>${r?.decidedBy ?? c.none}</td>` : nothing}
             ${
               grace
-                ? html`<td data-testid="grace-used">${r?.periodsBelow != null && r.periodsAllowed != null ? c.graceUsed(r.periodsBelow, r.periodsAllowed) : c.none}</td><td data-testid="grace-left-count">${r?.periodsBelow != null && r.periodsAllowed != null ? String(r.periodsAllowed - r.periodsBelow) : c.none}</td><td data-testid="keep-gap">${r?.keepGap ?? c.none}</td>`
+                ? html`<td data-testid="grace-used">${r?.periodsBelow != null && r.periodsAllowed != null ? c.graceUsed(r.period, r.periodsBelow, r.periodsAllowed) : c.none}</td><td data-testid="grace-left-count">${r?.periodsBelow != null && r.periodsAllowed != null ? String(r.periodsAllowed - r.periodsBelow) : c.none}</td><td data-testid="keep-gap">${r?.keepGap ?? c.none}</td>`
                 : nothing
             }
             ${near ? html`<td data-testid="near-gap">${r?.moneyGap ?? c.none}</td>` : nothing}

@@ -1,3 +1,4 @@
+import { graceDrop } from '@tierkit/core/period';
 import type { ConsoleLocale } from '../words.js';
 
 /** Words of a relationship manager's work on their book: finding a customer, their grades, their requests. */
@@ -19,7 +20,9 @@ const zh = {
   change: '等级变动',
   changeFromTo: (from: string, to: string) => `${from} → ${to}`,
   grace: '宽限期',
-  graceUsed: (used: number, allowed: number) => `已用 ${used}/${allowed} 期`,
+  // Which re-tier drops them (core's graceDrop, as the policy editor and its simulation say it), not a count of periods.
+  graceUsed: (period: string | null, used: number, allowed: number) =>
+    period ? `低于标准 ${used} 个月，${graceDrop(period, allowed - used, 'zh-CN')}` : `低于标准 ${used} 个月`,
   keepGap: '保级差额',
   nextGap: '距升级',
   csv: '导出 CSV（整份名单）',
@@ -80,7 +83,8 @@ const tw: typeof zh = {
   change: '等級變動',
   changeFromTo: (from: string, to: string) => `${from} → ${to}`,
   grace: '寬限期',
-  graceUsed: (used: number, allowed: number) => `已用 ${used}/${allowed} 期`,
+  graceUsed: (period: string | null, used: number, allowed: number) =>
+    period ? `低於標準 ${used} 個月，${graceDrop(period, allowed - used, 'zh-TW')}` : `低於標準 ${used} 個月`,
   keepGap: '保級差額',
   nextGap: '距升級',
   csv: '匯出 CSV（整份名單）',
@@ -141,7 +145,10 @@ const en: typeof zh = {
   change: 'Level change',
   changeFromTo: (from: string, to: string) => `${from} → ${to}`,
   grace: 'Grace periods',
-  graceUsed: (used: number, allowed: number) => `${used} of ${allowed} used`,
+  graceUsed: (period: string | null, used: number, allowed: number) =>
+    period
+      ? `${used} month${used === 1 ? '' : 's'} below, ${graceDrop(period, allowed - used, 'en')}`
+      : `${used} month${used === 1 ? '' : 's'} below`,
   keepGap: 'Short of keeping the level',
   nextGap: 'Short of the next level',
   csv: 'Export CSV (the whole list)',

@@ -346,6 +346,24 @@ export class JobsPage extends LitElement {
       .join(w.separator);
   }
 
+  /**
+   * Level changes per scheme, the scheme asked for first: a job over the card tier also re-tiers the
+   * nine-box that reads it, and one total of both read as the card tier's. The total comes last, and
+   * only when the job wrote more than one scheme.
+   */
+  #changes(job: Job, w: Words) {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    // A job read before per-scheme counts existed (an older server) has none: the total alone.
+    const per = job.summary.schemes ?? [];
+    if (!per.length) return html`<div><dt>${w.changes}</dt><dd data-testid="job-changes">${count(job.summary.changes)}</dd></div>`;
+    const name = (k: string) => this.#jobs.state.schemes.find((sc) => sc.key === k)?.name[locale] ?? k;
+    return html`${per.map(
+      (p) =>
+        html`<div data-scheme=${p.scheme}><dt>${w.changesIn(name(p.scheme))}</dt><dd data-testid="job-scheme-changes">${count(p.changes)}</dd></div>`,
+    )}
+      ${per.length > 1 ? html`<div><dt>${w.changesAll(per.length)}</dt><dd data-testid="job-changes">${count(job.summary.changes)}</dd></div>` : nothing}`;
+  }
+
   #matrix(job: Job, w: Words) {
     // In the order the job writes them (asked for, then each added after what it reads), not by key.
     const order = job.params.schemes ?? [];
@@ -426,7 +444,7 @@ export class JobsPage extends LitElement {
                 </div>
                 <h3>${w.summary}</h3>
                 <dl class="jobs-facts">
-                  <div><dt>${w.changes}</dt><dd data-testid="job-changes">${count(job.summary.changes)}</dd></div>
+                  ${this.#changes(job, w)}
                   <div><dt>${w.approvalRequired}</dt><dd data-testid="job-approval-required">${count(job.summary.approvalRequired)}</dd></div>
                 </dl>
                 ${this.#matrix(job, w)}

@@ -1,11 +1,11 @@
 import { hasRole } from '@tierkit/admin';
 import { movedCount, type PolicySimulation, PolicyEditor } from '@tierkit/admin/policy-editor';
 import { StoreController } from '@tierkit/admin/lit';
-import type { Condition, MetricDef, ProblemFieldError } from '@tierkit/core';
-import { formatPeriod } from '@tierkit/core/format';
+import type { Condition, MetricDef, PolicyWindow, ProblemFieldError } from '@tierkit/core';
+import { formatPeriod, metricWithWindow, windowText } from '@tierkit/core/format';
 import { fenToYuanText, yuanToFen } from '@tierkit/core/money';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { formatInstant } from '../time.js';
+import { bankMonth, formatInstant } from '../time.js';
 import { client } from '../console-client.js';
 import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
@@ -33,6 +33,23 @@ interface RuleDoc {
 /** `document.policy.levels[0].when.of[1].value` as an element id (ids may not hold brackets nicely for CSS). */
 const fieldId = (path: string) => `pf-${path.replace(/[^a-z0-9]+/gi, '-')}`;
 
+/** Windows a new condition may pick besides those its scheme already reads (missing months count as zero). */
+const WINDOW_PRESETS: readonly PolicyWindow[] = [
+  { fn: 'avg', months: 3, missing: 'zero' },
+  { fn: 'avg', months: 6, missing: 'zero' },
+  { fn: 'avg', months: 12, missing: 'zero' },
+  { fn: 'last', months: 12, missing: 'zero' },
+  { fn: 'sum', months: 12, missing: 'zero' },
+];
+
+/** A window as an option's value (`avg:3:zero`; empty for the latest value) and back. */
+const windowValue = (w: PolicyWindow | null): string => (w ? `${w.fn}:${w.months}:${w.missing}` : '');
+function windowOf(value: string): PolicyWindow | null {
+  const [fn, months, missing] = value.split(':');
+  if (!fn || !months || !missing) return null;
+  return { fn, months: Number(months), missing } as PolicyWindow;
+}
+
 /**
  * Policies: pick a scheme, see its versions, start a draft, edit its level conditions (money in yuan,
  * stored in fen as the engine keeps it), see the engine's own errors beside each field as you type,
@@ -45,6 +62,8 @@ export class PoliciesPage extends LitElement {
   declare ctx: PageContext | undefined;
 
   readonly #ed = new StoreController(this, new PolicyEditor(client));
+  /** Per level's add form (its `when` path): the metric picked, whose windows the window control offers. */
+  #picked = new Map<string, string>();
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -150,7 +169,7 @@ export class PoliciesPage extends LitElement {
     if (!m) return path;
     const doc = this.#ed.state.document as RuleDoc | undefined;
     const rule = doc?.policy?.levels?.[Number(m[1])];
-    const parts = [`${w.level}: ${rule ? this.#levelName(rule.level) : Number(m[1]) + 1}`];
+    const parts = [w.levelOf(rule ? this.#levelName(rule.level) : String(Number(m[1]) + 1))];
     for (const n of (m[2] ?? '').matchAll(/\[(\d+)\]/g)) parts.push(w.conditionN(Number(n[1]) + 1));
     if (m[3] === 'value') parts.push(w.value);
     if (m[3] === 'metric') parts.push(w.metric);
@@ -182,7 +201,8 @@ export class PoliciesPage extends LitElement {
     const metric = this.#metric(c.metric);
     const valuePath = `${path}.value`;
     const invalid = this.#ed.state.errors.some((e) => e.path === valuePath);
-    const label = `${metric?.label[locale] ?? c.metric} (${c.window ? w.window(c.window.fn, c.window.months) : w.latest}) ${w.ops[c.op] ?? c.op}`;
+    // The one wording of a metric and its window (core's, as the customer and grade pages say it).
+    const label = `${metricWithWindow(metric?.label[locale] ?? c.metric, c.window, locale)} ${w.ops[c.op] ?? c.op}`;
     return html`<li class="policies-threshold">
       <label for=${fieldId(valuePath)}>${label}</label>
       <input id=${fieldId(valuePath)} data-field=${valuePath} inputmode="decimal" autocomplete="off"
@@ -207,12 +227,43 @@ export class PoliciesPage extends LitElement {
     this.#ed.store.addCondition(whenPath, {
       kind: 'threshold',
       metric: metric.key,
-      window: null,
+      window: windowOf(get('window')),
       op: get('op') as 'gte',
       // Not a number: stored as typed, so the engine's error names the new condition's field.
       value: (value ?? text) as number,
     });
     form.reset();
+    this.#picked.delete(whenPath);
+    this.requestUpdate();
+  }
+
+  /** The add form's window control: the latest value, the windows this scheme reads, and the usual ones. */
+  #windowSelect(metric: MetricDef | undefined, w: Words) {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const chosen = metric ? this.#ed.store.defaultWindow(metric.key) : null;
+    const options = new Map<string, PolicyWindow | null>([[windowValue(null), null]]);
+    if (chosen) options.set(windowValue(chosen), chosen);
+    for (const preset of WINDOW_PRESETS) options.set(windowValue(preset), preset);
+    return html`<label>${w.windowLabel}
+      <select name="window" data-testid="condition-window" .value=${windowValue(chosen)}>
+        ${[...options].map(
+          ([value, win]) =>
+            html`<option value=${value} ?selected=${value === windowValue(chosen)}>${win ? windowText(win, locale) : w.latest}</option>`,
+        )}
+      </select>
+    </label>`;
+  }
+
+  /**
+   * Which re-tier drops a level with the grace as typed, for a customer first below this month: the
+   * same words as the simulation's and the call list's (core's graceDrop), so none counts differently.
+   */
+  #graceHelp(doc: RuleDoc, w: Words) {
+    const n = doc.policy?.hysteresis?.downgradeAfterPeriods;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return nothing;
+    // This month in the bank's zone, as the jobs page names the month to re-tier.
+    const first = bankMonth();
+    return html`<span class="hint" id=${`${fieldId('document.policy.hysteresis.downgradeAfterPeriods')}-help`} data-testid="grace-help">${w.graceHelp(first, n)}</span>`;
   }
 
   #levels(doc: RuleDoc, w: Words) {
@@ -227,22 +278,34 @@ export class PoliciesPage extends LitElement {
         <label for=${fieldId(grace)}>${w.grace}</label>
         <input id=${fieldId(grace)} data-field=${grace} inputmode="numeric" autocomplete="off"
           .value=${this.#shown(doc.policy?.hysteresis?.downgradeAfterPeriods, undefined)} ?readonly=${!editable}
-          aria-invalid=${graceInvalid ? 'true' : 'false'} aria-describedby=${graceInvalid ? `${fieldId(grace)}-err` : nothing}
+          aria-invalid=${graceInvalid ? 'true' : 'false'}
+          aria-describedby=${graceInvalid ? `${fieldId(grace)}-err ${fieldId(grace)}-help` : `${fieldId(grace)}-help`}
           @input=${(e: Event) => this.#typed(grace, undefined, (e.target as HTMLInputElement).value)}>
         ${this.#fieldErrors(grace)}
+        ${this.#graceHelp(doc, w)}
       </p>
       ${rules.map((r, i) => {
         const name = doc.levels?.find((l) => l.key === r.level)?.name?.[locale] ?? r.level;
         const whenPath = `document.policy.levels[${i}].when`;
+        const offered = this.#ed.store.metricsForScheme();
+        const pickedKey = offered.find((m) => m.key === this.#picked.get(whenPath))?.key ?? offered[0]?.key ?? '';
         return html`<fieldset class="policies-level" data-level=${r.level}>
-          <legend>${w.level}: ${name}</legend>
+          <legend>${w.levelOf(name)}</legend>
           <ul>${this.#condition(r.when, whenPath, w, false)}</ul>
           ${
             editable
               ? html`<form class="policies-add" @submit=${(e: Event) => this.#addCondition(e, whenPath)}>
                   <label>${w.metric}
-                    <select name="metric">${this.#ed.state.metrics.map((m) => html`<option value=${m.key}>${m.label[locale]}</option>`)}</select>
+                    <select name="metric" data-testid="condition-metric" .value=${pickedKey}
+                      @change=${(e: Event) => {
+                        this.#picked.set(whenPath, (e.target as HTMLSelectElement).value);
+                        this.requestUpdate();
+                      }}>${offered.map((m) => html`<option value=${m.key} ?selected=${m.key === pickedKey}>${m.label[locale]}</option>`)}</select>
                   </label>
+                  ${this.#windowSelect(
+                    offered.find((m) => m.key === pickedKey),
+                    w,
+                  )}
                   <label>${w.op}
                     <select name="op">${Object.entries(w.ops).map(([k, v]) => html`<option value=${k}>${v}</option>`)}</select>
                   </label>
@@ -302,7 +365,7 @@ export class PoliciesPage extends LitElement {
               <ul>
                 ${sim.held.cells.map(
                   (h) =>
-                    html`<li>${w.heldCell(name(h.level), name(h.to), h.count, h.monthsLeft)}${
+                    html`<li>${w.heldCell(name(h.level), name(h.to), h.count, sim.period, h.monthsLeft)}${
                       h.samples.length ? html` <span class="policies-samples">${w.samples}: ${samples(h.samples)}</span>` : nothing
                     }</li>`,
                 )}

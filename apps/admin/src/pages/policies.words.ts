@@ -1,4 +1,5 @@
 import type { ConsoleLocale } from '../words.js';
+import { formatPeriod, graceDrop } from '@tierkit/core/period';
 import { count } from './analytics-format.js';
 
 /** The policies page's words, zh-CN and en. */
@@ -36,7 +37,12 @@ const zh = {
   readOnly: '只读：只有草稿可以修改。',
   levels: '各等级条件',
   grace: '连续低于条件多少个月后降级（0：立即）',
+  graceHelp: (first: string, n: number) =>
+    n <= 1
+      ? `例：${formatPeriod(first, 'zh-CN')}首次低于条件，${formatPeriod(first, 'zh-CN')}重评即降级。`
+      : `例：${formatPeriod(first, 'zh-CN')}首次低于条件，${graceDrop(first, n - 1, 'zh-CN')}。`,
   level: '等级',
+  levelOf: (name: string) => `等级：${name}`,
   anyOf: '满足以下任一条件',
   allOf: '同时满足以下全部条件',
   remove: '删除此条件',
@@ -47,8 +53,8 @@ const zh = {
   op: '比较',
   value: '数值',
   ops: { gte: '≥', gt: '>', lte: '≤', lt: '<', eq: '=' } as Record<string, string>,
-  window: (fn: string, months: number) =>
-    `近 ${months} 个月${({ avg: '平均', sum: '合计', max: '最高', min: '最低', count: '次数', last: '最新' } as Record<string, string>)[fn] ?? fn}`,
+  // A window's own words are core's (windowText), as on every page that names one.
+  windowLabel: '取值区间',
   latest: '最新值',
   yuan: '元',
   notRules: '此方案不是按条件分级的规则，这里只能查看其文档。',
@@ -77,8 +83,8 @@ const zh = {
   dataFrom: (data: string | null, period: string) =>
     data === null ? '尚无数据。' : data === period ? `使用 ${data} 的数据。` : `使用 ${data} 的数据（${period} 数据未到，按其不变估算）。`,
   held: (n: number) => `另有 ${count(n)} 名客户低于新标准，在降级宽限期内暂时保留原等级：`,
-  heldCell: (from: string, to: string, n: number, months: number) =>
-    `${from} → ${to}：${count(n)} 名，若情况不变，${months === 1 ? '下个月' : `${months} 个月后`}的重评降级`,
+  heldCell: (from: string, to: string, n: number, period: string, months: number) =>
+    `${from} → ${to}：${count(n)} 名，若情况不变，${graceDrop(period, months, 'zh-CN')}`,
   fromTo: '当前等级 ＼ 新等级',
   none: '（无）',
   samples: '示例客户',
@@ -125,7 +131,12 @@ const tw: typeof zh = {
   readOnly: '唯讀：只有草稿可以修改。',
   levels: '各等級條件',
   grace: '連續低於條件多少個月後降級（0：立即）',
+  graceHelp: (first: string, n: number) =>
+    n <= 1
+      ? `例：${formatPeriod(first, 'zh-TW')}首次低於條件，${formatPeriod(first, 'zh-TW')}重評即降級。`
+      : `例：${formatPeriod(first, 'zh-TW')}首次低於條件，${graceDrop(first, n - 1, 'zh-TW')}。`,
   level: '等級',
+  levelOf: (name: string) => `等級：${name}`,
   anyOf: '滿足以下任一條件',
   allOf: '同時滿足以下全部條件',
   remove: '刪除此條件',
@@ -136,8 +147,7 @@ const tw: typeof zh = {
   op: '比較',
   value: '數值',
   ops: { gte: '≥', gt: '>', lte: '≤', lt: '<', eq: '=' } as Record<string, string>,
-  window: (fn: string, months: number) =>
-    `近 ${months} 個月${({ avg: '平均', sum: '合計', max: '最高', min: '最低', count: '次數', last: '最新' } as Record<string, string>)[fn] ?? fn}`,
+  windowLabel: '取值區間',
   latest: '最新值',
   yuan: '元',
   notRules: '此方案不是依條件分級的規則，這裡只能檢視其文件。',
@@ -166,8 +176,8 @@ const tw: typeof zh = {
   dataFrom: (data: string | null, period: string) =>
     data === null ? '尚無資料。' : data === period ? `使用 ${data} 的資料。` : `使用 ${data} 的資料（${period} 資料未到，按其不變估算）。`,
   held: (n: number) => `另有 ${count(n)} 名客戶低於新標準，在降級寬限期內暫時保留原等級：`,
-  heldCell: (from: string, to: string, n: number, months: number) =>
-    `${from} → ${to}：${count(n)} 名，若情況不變，${months === 1 ? '下個月' : `${months} 個月後`}的重評降級`,
+  heldCell: (from: string, to: string, n: number, period: string, months: number) =>
+    `${from} → ${to}：${count(n)} 名，若情況不變，${graceDrop(period, months, 'zh-TW')}`,
   fromTo: '目前等級 ＼ 新等級',
   none: '（無）',
   samples: '範例客戶',
@@ -214,7 +224,12 @@ const en: typeof zh = {
   readOnly: 'Read-only: only a draft can be edited.',
   levels: 'Conditions per level',
   grace: 'Months below a level’s conditions before a downgrade (0: at once)',
+  graceHelp: (first: string, n: number) =>
+    n <= 1
+      ? `E.g. first below the conditions in ${formatPeriod(first, 'en')}: downgraded at the ${formatPeriod(first, 'en')} re-tier.`
+      : `E.g. first below the conditions in ${formatPeriod(first, 'en')}: ${graceDrop(first, n - 1, 'en')}.`,
   level: 'Level',
+  levelOf: (name: string) => `Level: ${name}`,
   anyOf: 'Any of',
   allOf: 'All of',
   remove: 'Remove this condition',
@@ -225,7 +240,7 @@ const en: typeof zh = {
   op: 'Comparison',
   value: 'Value',
   ops: { gte: '≥', gt: '>', lte: '≤', lt: '<', eq: '=' },
-  window: (fn: string, months: number) => `${fn === 'last' ? 'latest' : fn} over ${months} months`,
+  windowLabel: 'Window',
   latest: 'latest value',
   yuan: 'yuan',
   notRules: 'This scheme is not decided by level conditions; its document is shown read-only.',
@@ -259,8 +274,8 @@ const en: typeof zh = {
         ? `Using ${data} data.`
         : `Using ${data} data (no ${period} data yet: assumed unchanged).`,
   held: (n: number) => `${count(n)} more customers fall below the new line but keep their level in the downgrade grace:`,
-  heldCell: (from: string, to: string, n: number, months: number) =>
-    `${from} → ${to}: ${count(n)}, moving at the re-tier ${months === 1 ? 'next month' : `in ${months} months`} if nothing changes`,
+  heldCell: (from: string, to: string, n: number, period: string, months: number) =>
+    `${from} → ${to}: ${count(n)}, if nothing changes ${graceDrop(period, months, 'en')}`,
   fromTo: 'Current level \\ new level',
   none: '(none)',
   samples: 'Sample customers',

@@ -1,5 +1,12 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
-import { checkSchemeDocument, type Condition, type MetricDef, type ProblemFieldError } from '@tierkit/core';
+import {
+  checkSchemeDocument,
+  metricSubjectKinds,
+  type Condition,
+  type MetricDef,
+  type PolicyWindow,
+  type ProblemFieldError,
+} from '@tierkit/core';
 import { getAt, parseFieldPath, setAt } from './field-path.js';
 import { Jobs } from './jobs.js';
 import type { Job } from './jobs-types.js';
@@ -244,6 +251,47 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
     if (at === undefined) return;
     const next: Condition = at.kind === 'threshold' ? { kind: 'any', of: [at, condition] } : { ...at, of: [...at.of, condition] };
     this.#edit(setAt(this.state.document, path, next));
+  }
+
+  /**
+   * The metrics a condition of the open scheme may read: those measured on its kind of subject
+   * (`MetricDef.subjectKinds`), so a customer tier is never offered a company's revenue or an
+   * employee's tenure — the engine refuses them (`metric_subject_kind`).
+   */
+  metricsForScheme(): readonly MetricDef[] {
+    const kind = (this.state.document as { subjectKind?: unknown } | undefined)?.subjectKind;
+    if (typeof kind !== 'string') return this.state.metrics;
+    return this.state.metrics.filter((m) => {
+      const kinds: readonly string[] | undefined = metricSubjectKinds(m);
+      return kinds === undefined || kinds.includes(kind);
+    });
+  }
+
+  /**
+   * The window a new condition on `metric` starts with: the one the open scheme's other conditions on
+   * that metric use most (the first of equals), so a new balance line reads the same 3-month average
+   * as the others; null (the latest value) when none reads it.
+   */
+  defaultWindow(metric: string): PolicyWindow | null {
+    const policy = (this.state.document as { policy?: { levels?: unknown; triggers?: unknown } } | undefined)?.policy;
+    const counts = new Map<string, { window: PolicyWindow | null; n: number }>();
+    const visit = (c: unknown): void => {
+      if (typeof c !== 'object' || c === null) return;
+      const node = c as { kind?: unknown; metric?: unknown; window?: PolicyWindow | null; of?: unknown };
+      if (node.kind === 'threshold') {
+        if (node.metric !== metric) return;
+        const window = node.window ?? null;
+        const key = JSON.stringify(window);
+        const seen = counts.get(key) ?? { window, n: 0 };
+        counts.set(key, { window, n: seen.n + 1 });
+      } else if (Array.isArray(node.of)) node.of.forEach(visit);
+    };
+    for (const list of [policy?.levels, policy?.triggers]) {
+      if (Array.isArray(list)) for (const r of list) visit((r as { when?: unknown }).when);
+    }
+    let best: { window: PolicyWindow | null; n: number } | undefined;
+    for (const c of counts.values()) if (!best || c.n > best.n) best = c;
+    return best?.window ?? null;
   }
 
   /** Remove the condition at `path`, which must be an item of a group (`…when.of[1]`). */

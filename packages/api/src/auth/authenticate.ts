@@ -3,7 +3,8 @@ import type { Executor } from '@tierkit/db';
 import type { AppEnv, SharedDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import type { RateLimits } from '../rate-limit.js';
-import { KEY_IN_BROWSER, keyFromBrowser, refusal, refusalKind, type ApiKeysFromBrowsers } from './access.js';
+import { matchRoute, type RouteEntry } from '../route-table.js';
+import { KEY_IN_BROWSER, keyFromBrowser, refusal, refusalKind, ruleFor, type ApiKeysFromBrowsers } from './access.js';
 import { verifyKey } from './api-keys.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { Principal } from './principal.js';
@@ -106,6 +107,7 @@ export function authenticate(
   cache: CredentialCache,
   guard?: AuthLimits,
   keysFromBrowsers: ApiKeysFromBrowsers = 'refuse',
+  routes?: () => readonly RouteEntry[],
 ): MiddlewareHandler<AppEnv> {
   return async function authenticateRequest(c, next) {
     const limits = guard?.limits;
@@ -136,7 +138,15 @@ export function authenticate(
     if (keyFromBrowser(principal, { origin, fetchSite: c.req.header('Sec-Fetch-Site') }, keysFromBrowsers))
       throw new ProblemError('key-in-browser', KEY_IN_BROWSER);
     const why = refusal(principal, c.req.method, c.req.path, origin);
-    if (why !== undefined) throw new ProblemError(refusalKind(principal), why);
+    if (why !== undefined) {
+      // A path neither the access table nor the API's document knows is no route: a 404 for any
+      // credential, not the deny-by-default 403 ("needs an API key") that reads as if it existed.
+      // Only after authentication: without a credential every path is the same 401, so an anonymous
+      // caller cannot map which routes exist.
+      if (routes && ruleFor(c.req.method, c.req.path) === undefined && !matchRoute(routes(), c.req.method, c.req.path))
+        throw new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`);
+      throw new ProblemError(refusalKind(principal), why);
+    }
     await next();
   };
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MetricDef, SchemeDefinition } from '@tierkit/core';
 import { type ApiDeps, packOf } from '../deps.js';
-import { isPeriod, monthsBetween, periodOf } from '../periods.js';
+import { isPeriod, monthRange, monthsBetween, periodOf } from '../periods.js';
 import { monthNotBegun } from '../month-errors.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
@@ -227,7 +227,10 @@ export function analytics() {
       const deps = c.var.deps;
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
-      return c.json(await distribution(deps.db, deps.tenantId, def, from, to, deps), 200);
+      return c.json(
+        { ...(await distribution(deps.db, deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
+        200,
+      );
     })
     .openapi(migrationRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
@@ -241,7 +244,10 @@ export function analytics() {
       const deps = c.var.deps;
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
-      return c.json(await rates(deps.db, deps.tenantId, def, from, to, deps), 200);
+      return c.json(
+        { ...(await rates(deps.db, deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
+        200,
+      );
     })
     .openapi(effectRoute, async (c) => {
       const q = c.req.valid('query');
@@ -277,4 +283,10 @@ export function analytics() {
         200,
       );
     });
+}
+
+/** The version of `scheme` in force for each month of `from … to` (null: none), from the tenant's timeline. */
+async function versionsByMonth(deps: ApiDeps, scheme: string, from: string, to: string): Promise<(number | null)[]> {
+  const tp = await packOf(deps);
+  return monthRange(from, to).map((period) => tp.at(period).versions.get(scheme)?.version ?? null);
 }

@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { metricSubjectKinds } from '@tierkit/core';
 import { listPolicyVersions } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
@@ -140,7 +141,13 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(listRoute, async (c) => {
       const deps = c.var.deps;
       const now = await packOf(deps);
-      return c.json({ items: schemePolicies(await listPolicyVersions(deps.db, deps.tenantId), now), metrics: now.pack.metrics }, 200);
+      // Each metric with the kinds it is measured on, also for a catalogue stored before metrics named them,
+      // so the editor offers a scheme only what validation will accept.
+      const metrics = now.pack.metrics.map((m) => {
+        const subjectKinds = metricSubjectKinds(m);
+        return subjectKinds ? { ...m, subjectKinds } : m;
+      });
+      return c.json({ items: schemePolicies(await listPolicyVersions(deps.db, deps.tenantId), now), metrics }, 200);
     })
     .openapi(versionsRoute, async (c) => {
       const deps = c.var.deps;

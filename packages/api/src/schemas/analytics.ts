@@ -56,6 +56,9 @@ export const DistributionResponseSchema = z
       .openapi({ description: 'Level keys in rank order (then any the history holds that the scheme no longer has)' }),
     series: z.array(z.object({ level: z.string(), counts: Counts })).openapi({ description: 'One per level; one count per month' }),
     totals: Counts.openapi({ description: 'Subjects tiered in each month' }),
+    versions: z.array(z.number().int().nullable()).openapi({
+      description: 'Per month: the version of the scheme’s policy in force for it (null: none), as the re-tier of that month judged by',
+    }),
   })
   .openapi('DistributionResponse');
 
@@ -106,6 +109,9 @@ export const RatesResponseSchema = z
     evaluatedThrough: EvaluatedThrough,
     final: Final,
     finalThrough: FinalThrough,
+    versions: z.array(z.number().int().nullable()).openapi({
+      description: 'Per month: the version of the scheme’s policy in force for it (null: none), as the re-tier of that month judged by',
+    }),
     base: Counts.openapi({ description: 'Subjects tiered in the month before: the denominator of both rates' }),
     upgrades: Counts.openapi({ description: 'Every move up, both causes: `policy.upgrades + override.upgrades`' }),
     downgrades: Counts,

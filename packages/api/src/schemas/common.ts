@@ -38,7 +38,17 @@ export const WindowSpecSchema = z
   .openapi('WindowSpec');
 
 export const MetricDefSchema = z
-  .object({ key: z.string(), unit: z.enum(METRIC_UNITS), currency: z.string().optional(), label: LocalizedTextSchema })
+  .object({
+    key: z.string(),
+    unit: z.enum(METRIC_UNITS),
+    currency: z.string().optional(),
+    label: LocalizedTextSchema,
+    subjectKinds: z
+      .array(z.enum(SUBJECT_KINDS))
+      .readonly()
+      .optional()
+      .openapi({ description: 'The kinds of subject it is measured on; only schemes of these kinds may read it. Absent: any kind.' }),
+  })
   .openapi('MetricDef');
 
 export const LevelDefSchema = z

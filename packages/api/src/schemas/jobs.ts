@@ -138,7 +138,14 @@ export const JobSchema = z
       subjects: z.object({ total: z.number().int(), processed: z.number().int(), skipped: z.number().int() }),
     }),
     summary: z.object({
-      changes: z.number().int().openapi({ description: 'Level changes written (tier events)' }),
+      changes: z.number().int().openapi({ description: 'Level changes written (tier events), every scheme the job wrote together' }),
+      schemes: z
+        .array(z.object({ scheme: z.string(), changes: z.number().int() }))
+        .readonly()
+        .openapi({
+          description:
+            '`changes` per scheme: the schemes asked for first, then those added because they read them (`params.dependents`), then any other written',
+        }),
       approvalRequired: z.number().int().openapi({ description: 'Results whose level needs a second person’s approval' }),
       matrix: z
         .array(MigrationCellSchema)

@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@tierkit/core';
 import type { Executor } from '@tierkit/db';
 import { personOfActor } from '../auth/api-keys.js';
 import { ProblemError } from '../problem.js';
 
-/**
- * JSON with object keys sorted at every depth, so the same content always hashes the same however
- * it was built or parsed. Arrays keep their order: order is meaning in a policy (rules, levels).
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v as Record<string, unknown>).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-    return sorted;
-  });
-}
+// Core's, so a policy diff compares documents exactly as an approval hashes them.
+export { canonicalJson };
 
 /**
  * The hash an approval binds to: `sha256:` + hex of the canonical JSON. A request carries it when it

@@ -116,7 +116,7 @@ export async function distribution(
   from: string,
   to: string,
   clock: AnalyticsClock,
-): Promise<Distribution> {
+): Promise<Omit<Distribution, 'versions'>> {
   const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
   return { ...(await levelCounts(db, tenantId, def, from, to, clock)), ...evaluation(monthRange(from, to), evaluatedThrough, clock) };
 }
@@ -146,7 +146,7 @@ async function levelCounts(
   from: string,
   to: string,
   clock: AnalyticsClock,
-): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough' | 'final' | 'finalThrough'>> {
+): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough' | 'final' | 'finalThrough' | 'versions'>> {
   const stretches = await countLevelStretches(db, tenantId, def.key, from, to, monthEnds(from, to, clock));
   const periods = monthRange(from, to);
   const levels = levelKeys(
@@ -266,7 +266,7 @@ export async function rates(
   from: string,
   to: string,
   clock: AnalyticsClock,
-): Promise<Rates> {
+): Promise<Omit<Rates, 'versions'>> {
   const periods = monthRange(from, to);
   const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1), clock);
   // From the month before `from`: a customer gone at its end makes no move in `from` (see countLevelChanges).

@@ -31,7 +31,13 @@ export function stampVersion(document: unknown, version: number): unknown {
  */
 export function checkDocument(tp: TenantPack, scheme: string, document: unknown): { definition: SchemeDefinition; pack: PolicyPack } {
   const result = checkSchemeDocument(tp.pack, scheme, document);
-  if (!result.ok) throw invalid(result.errors);
+  if (!result.ok) {
+    // A well-formed document that reads another kind of subject's metric (a customer tier on a company's
+    // revenue) is not malformed but meaningless: 422, with the same field errors for the editor to word.
+    if (result.errors.every((e) => e.code === 'metric_subject_kind'))
+      throw new ProblemError('unprocessable', result.errors.map((e) => `${e.path}: ${e.message}`).join('; '), result.errors);
+    throw invalid(result.errors);
+  }
   return { definition: result.definition, pack: result.pack };
 }
 

@@ -15,19 +15,12 @@ export interface PolicyChange {
   readonly text: LocalizedText;
 }
 
-interface Entry {
-  readonly value: string;
-  readonly label: LocalizedText;
-}
-
 /**
  * What changed from `before` to `after` (two versions of one scheme's policy): thresholds, routes,
  * triggers, score factors and bands, hysteresis, derivation tables. `scheme` gives level names.
  */
 export function diffPolicies(before: Policy, after: Policy, scheme: SchemeSummary, metrics: readonly MetricDef[]): PolicyChange[] {
   const ctx = { scheme, metrics: new Map(metrics.map((m) => [m.key, m])) };
-  const a = entries(before, ctx);
-  const b = entries(after, ctx);
   const out: PolicyChange[] = [];
   if (before.kind !== after.kind) {
     out.push({
@@ -36,6 +29,19 @@ export function diffPolicies(before: Policy, after: Policy, scheme: SchemeSummar
       text: localize((l) => `${{ 'zh-CN': '策略类型：', 'zh-TW': '策略類型：', en: 'policy kind: ' }[l]}${before.kind} → ${after.kind}`),
     });
   }
+  out.push(...compareEntries(entries(before, ctx), entries(after, ctx)));
+  return out;
+}
+
+/** One described part of a document: `value` compares it, `label` says it. */
+export interface Entry {
+  readonly value: string;
+  readonly label: LocalizedText;
+}
+
+/** Added, removed and changed entries between two keyed descriptions of a document. */
+export function compareEntries(a: ReadonlyMap<string, Entry>, b: ReadonlyMap<string, Entry>): PolicyChange[] {
+  const out: PolicyChange[] = [];
   for (const [key, e] of a) {
     const n = b.get(key);
     if (!n)
@@ -48,12 +54,11 @@ export function diffPolicies(before: Policy, after: Policy, scheme: SchemeSummar
       out.push({
         key,
         change: 'changed',
-        text: localize((l) => `${l === 'en' ? 'changed' : l === 'zh-TW' ? '修改' : '修改'}: ${e.label[l]} → ${n.label[l]}`),
+        text: localize((l) => `${l === 'en' ? 'changed' : '修改'}: ${e.label[l]} → ${n.label[l]}`),
       });
   }
   for (const [key, n] of b) {
-    if (!a.has(key))
-      out.push({ key, change: 'added', text: localize((l) => `${l === 'en' ? 'added' : l === 'zh-TW' ? '新增' : '新增'}: ${n.label[l]}`) });
+    if (!a.has(key)) out.push({ key, change: 'added', text: localize((l) => `${l === 'en' ? 'added' : '新增'}: ${n.label[l]}`) });
   }
   return out;
 }
@@ -67,7 +72,26 @@ function levelName(ctx: Ctx, key: string): LocalizedText {
   return ctx.scheme.levels.find((l) => l.key === key)?.name ?? localize(() => key);
 }
 
+const GROUP_TEXT: Readonly<Record<'any' | 'all', LocalizedText>> = {
+  any: { 'zh-CN': '满足任一条件', 'zh-TW': '滿足任一條件', en: 'any one of its conditions' },
+  all: { 'zh-CN': '须同时满足全部条件', 'zh-TW': '須同時滿足全部條件', en: 'all of its conditions' },
+};
+
+/** Each any/all group by id or path: turning "any" into "all" moves subjects as surely as a threshold does. */
+function groupEntries(out: Map<string, Entry>, prefix: string, cond: Condition, path: readonly PropertyKey[], owner: LocalizedText): void {
+  if (cond.kind === 'threshold') return;
+  const id = cond.id ?? (path.length ? path.join('.') : 'root');
+  out.set(`${prefix}/group:${id}`, {
+    value: cond.kind,
+    label: localize((l) => `${owner[l]}: ${GROUP_TEXT[cond.kind][l]}`),
+  });
+  cond.of.forEach((c, i) => {
+    groupEntries(out, prefix, c, [...path, 'of', i], owner);
+  });
+}
+
 function conditionEntries(out: Map<string, Entry>, prefix: string, cond: Condition, owner: LocalizedText, ctx: Ctx): void {
+  groupEntries(out, prefix, cond, [], owner);
   walkThresholds(cond, [], (leaf, path) => {
     const id = leaf.id ?? path.join('.');
     const label = thresholdLabel(leaf, ctx.metrics.get(leaf.metric));
@@ -80,6 +104,7 @@ function entries(p: Policy, ctx: Ctx): Map<string, Entry> {
   if (p.kind === 'rules' || p.kind === 'score') {
     for (const t of p.triggers ?? []) {
       const to = levelName(ctx, t.level);
+      out.set(`trigger:${t.id}`, { value: JSON.stringify([t.level, t.label]), label: localize((l) => `${t.label[l]} → ${to[l]}`) });
       conditionEntries(
         out,
         `trigger:${t.id}`,
@@ -152,105 +177,5 @@ function entries(p: Policy, ctx: Ctx): Map<string, Entry> {
       }
     });
   }
-  return out;
-}
-
-/**
- * What changed from `before` to `after` (two versions of one scheme) as its approver weighs it: the
- * policy's own changes ({@link diffPolicies}), then the levels (added, removed, renamed, re-ranked),
- * which of them need a second person's sign-off and how often they are reviewed, and who may override
- * the scheme. A checker signing off a version approves all of it, not the thresholds alone.
- */
-export function diffSchemes(
-  before: SchemeSummary & { readonly policy: Policy },
-  after: SchemeSummary & { readonly policy: Policy },
-  metrics: readonly MetricDef[],
-): PolicyChange[] {
-  const out = diffPolicies(before.policy, after.policy, after, metrics);
-  const a = schemeEntries(before);
-  const b = schemeEntries(after);
-  for (const [key, e] of a) {
-    const n = b.get(key);
-    if (!n)
-      out.push({
-        key,
-        change: 'removed',
-        text: localize((l) => `${l === 'en' ? 'removed' : l === 'zh-TW' ? '刪除' : '删除'}: ${e.label[l]}`),
-      });
-    else if (n.value !== e.value)
-      out.push({ key, change: 'changed', text: localize((l) => `${l === 'en' ? 'changed' : '修改'}: ${e.label[l]} → ${n.label[l]}`) });
-  }
-  for (const [key, n] of b) {
-    if (!a.has(key)) out.push({ key, change: 'added', text: localize((l) => `${l === 'en' ? 'added' : '新增'}: ${n.label[l]}`) });
-  }
-  return out;
-}
-
-const ROLE_WORDS = {
-  approver: { 'zh-CN': '审批人', 'zh-TW': '審核人', en: 'an approver' },
-  admin: { 'zh-CN': '管理员', 'zh-TW': '管理員', en: 'an admin' },
-} as const;
-const REQUESTER_WORDS = {
-  book: { 'zh-CN': '客户经理及以上', 'zh-TW': '客戶經理及以上', en: 'relationship managers and above' },
-  tenant: { 'zh-CN': '全行视角的专员及以上', 'zh-TW': '全行視角的專員及以上', en: 'bank-wide officers and above' },
-  none: { 'zh-CN': '不允许调整', 'zh-TW': '不允許調整', en: 'nobody' },
-} as const;
-
-function schemeEntries(s: SchemeSummary): Map<string, Entry> {
-  const out = new Map<string, Entry>();
-  for (const lv of s.levels) {
-    out.set(`level:${lv.key}`, {
-      value: JSON.stringify([lv.rank, lv.name]),
-      label: localize(
-        (l) =>
-          `${{ 'zh-CN': '等级', 'zh-TW': '等級', en: 'level' }[l]} ${lv.name[l]} (${lv.key}, ${{ 'zh-CN': '序位', 'zh-TW': '序位', en: 'rank' }[l]} ${lv.rank})`,
-      ),
-    });
-    out.set(`approval:${lv.key}`, {
-      value: JSON.stringify([lv.approvalRequired === true, lv.whilePending ?? 'apply', lv.reviewMonths ?? null]),
-      label: localize((l) => {
-        const signOff = lv.approvalRequired
-          ? { 'zh-CN': '需第二人复核', 'zh-TW': '需第二人覆核', en: 'needs a second person’s sign-off' }[l]
-          : { 'zh-CN': '无需复核', 'zh-TW': '無需覆核', en: 'no sign-off' }[l];
-        const review =
-          lv.reviewMonths === undefined
-            ? ''
-            : {
-                'zh-CN': `，每 ${lv.reviewMonths} 个月复查`,
-                'zh-TW': `，每 ${lv.reviewMonths} 個月複查`,
-                en: `, reviewed every ${lv.reviewMonths} months`,
-              }[l];
-        return `${lv.name[l]}: ${signOff}${review}`;
-      }),
-    });
-  }
-  const r = s.overrides;
-  out.set('overrides', {
-    value: JSON.stringify(r ?? null),
-    label: localize((l) => {
-      const head = { 'zh-CN': '人工调整', 'zh-TW': '人工調整', en: 'overrides' }[l];
-      if (!r) return `${head}: ${{ 'zh-CN': '默认规则', 'zh-TW': '預設規則', en: 'the default rule' }[l]}`;
-      const days =
-        r.maxDays === null
-          ? { 'zh-CN': '可不设期限', 'zh-TW': '可不設期限', en: 'no end required' }[l]
-          : { 'zh-CN': `最长 ${r.maxDays} 天`, 'zh-TW': `最長 ${r.maxDays} 天`, en: `at most ${r.maxDays} days` }[l];
-      const step =
-        r.maxStep === undefined
-          ? ''
-          : { 'zh-CN': `，最多调 ${r.maxStep} 级`, 'zh-TW': `，最多調 ${r.maxStep} 級`, en: `, at most ${r.maxStep} level(s) away` }[l];
-      const loosen =
-        r.loosenNeeds === undefined
-          ? ''
-          : {
-              'zh-CN': `，放松须${ROLE_WORDS[r.loosenNeeds][l]}`,
-              'zh-TW': `，放寬須${ROLE_WORDS[r.loosenNeeds][l]}`,
-              en: `, loosening needs ${ROLE_WORDS[r.loosenNeeds][l]}`,
-            }[l];
-      const by = { 'zh-CN': '申请', 'zh-TW': '申請', en: 'filed by' }[l];
-      const ok = { 'zh-CN': '审批', 'zh-TW': '審核', en: 'approved by' }[l];
-      const sep = l === 'en' ? ', ' : '，';
-      return `${head}: ${by} ${REQUESTER_WORDS[r.requestedBy][l]}${sep}${ok} ${ROLE_WORDS[r.approvedBy][l]}${sep}${days}${step}${loosen}`;
-    }),
-  });
   return out;
 }

@@ -5,7 +5,7 @@ import { formatMoney, groupDigits } from './money.js';
 
 // The units this formats, for a browser client that checks a unit it was sent without core's root (and zod).
 export { METRIC_UNITS, type MetricUnit } from '../model/metric.js';
-export { formatPeriod } from './period.js';
+export { formatPeriod, graceDrop } from './period.js';
 
 const UNIT_SUFFIX: Readonly<Record<Exclude<MetricUnit, 'money' | 'count'>, LocalizedText>> = {
   days: { 'zh-CN': ' 天', 'zh-TW': ' 天', en: ' days' },

@@ -1,4 +1,5 @@
 import type { LocalizedText } from './locale.js';
+import type { SubjectKind } from './scheme.js';
 
 /**
  * How a metric's integer value is to be read.
@@ -18,6 +19,12 @@ export interface MetricDef {
   /** ISO 4217, only for `money`. */
   readonly currency?: string;
   readonly label: LocalizedText;
+  /**
+   * The kinds of subject it is measured on (a company's revenue, an employee's tenure); only schemes
+   * of these kinds may read it. Absent: any kind, except a metric of the default catalogue, which keeps
+   * that catalogue's kinds (`metricSubjectKinds`), so catalogues stored before the field are checked too.
+   */
+  readonly subjectKinds?: readonly SubjectKind[];
 }
 
 /** How a windowed metric folds its months into one number. */

@@ -1,3 +1,4 @@
+import type { SubjectKind } from '../model/scheme.js';
 import type { Condition, ThresholdCondition } from './policy-schema.js';
 import type { PolicyError } from './policy-errors.js';
 import { formatPath } from './policy-errors.js';
@@ -38,6 +39,39 @@ export function checkMetrics(cond: Condition, path: readonly PropertyKey[], metr
         params: { metric: leaf.metric, known: [...metrics] },
       });
   });
+}
+
+/**
+ * Every metric a condition reads must be measured on the scheme's kind of subject: a customer tier
+ * that reads a company's revenue compiles, and then finds no such value for any customer.
+ */
+export function checkMetricSubjects(
+  cond: Condition,
+  path: readonly PropertyKey[],
+  kindsOf: (metric: string) => readonly SubjectKind[] | undefined,
+  subjectKind: SubjectKind,
+  errors: PolicyError[],
+): void {
+  walkThresholds(cond, path, (leaf, p) => {
+    const problem = metricSubjectProblem(leaf.metric, kindsOf(leaf.metric), subjectKind, [...p, 'metric']);
+    if (problem) errors.push(problem);
+  });
+}
+
+/** The error for `metric` (measured on `kinds`) read by a scheme of `subjectKind`, or undefined when it may. */
+export function metricSubjectProblem(
+  metric: string,
+  kinds: readonly SubjectKind[] | undefined,
+  subjectKind: SubjectKind,
+  path: readonly PropertyKey[],
+): PolicyError | undefined {
+  if (!kinds || kinds.includes(subjectKind)) return undefined;
+  return {
+    path: formatPath(path),
+    message: `metric "${metric}" is measured on ${kinds.join('/')} subjects, not on this scheme's ${subjectKind} subjects`,
+    code: 'metric_subject_kind',
+    params: { metric, subjectKind, metricKinds: [...kinds] },
+  };
 }
 
 interface Seen {

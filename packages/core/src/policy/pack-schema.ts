@@ -54,6 +54,7 @@ export const metricDefSchema = z.object({
     .regex(/^[A-Z]{3}$/)
     .optional(),
   label: localizedTextSchema,
+  subjectKinds: z.array(z.enum(SUBJECT_KINDS)).min(1).optional(),
 });
 
 export const levelDefSchema = z.object({

@@ -1,9 +1,11 @@
 import type { PolicyError } from './policy-errors.js';
 import type { ProblemParam } from '../model/api.js';
+import type { MetricDef } from '../model/metric.js';
 import { formatPath, issueCode } from './policy-errors.js';
 import { policyPackSchema } from './pack-schema.js';
 import type { PolicyPack, SchemeDefinition } from './pack-schema.js';
-import { checkMetrics, checkThresholdOrder } from './check-conditions.js';
+import { checkMetricSubjects, checkMetrics, checkThresholdOrder, metricSubjectProblem } from './check-conditions.js';
+import { metricSubjectKinds } from '../pack/metrics.js';
 import { derivedSources, schemeDependencies } from './dependencies.js';
 
 export type ValidationResult = { ok: true; pack: PolicyPack } | { ok: false; errors: PolicyError[] };
@@ -36,6 +38,7 @@ export function validatePolicyPack(doc: unknown): ValidationResult {
   });
   pack.schemes.forEach((s, i) => {
     checkScheme(s, [`schemes`, i], metrics, schemes, errors);
+    checkSchemeMetricSubjects(s, [`schemes`, i], pack.metrics, errors);
   });
   checkCycles(pack, errors);
   return errors.length ? { ok: false, errors } : { ok: true, pack };
@@ -310,4 +313,32 @@ function checkCycles(pack: PolicyPack, errors: PolicyError[]): void {
     state.set(key, 'done');
   };
   for (const s of pack.schemes) visit(s.key, []);
+}
+
+/** Every metric a scheme's rules, triggers and factors read is measured on the scheme's kind of subject. */
+function checkSchemeMetricSubjects(
+  s: SchemeDefinition,
+  at: readonly PropertyKey[],
+  catalogue: readonly MetricDef[],
+  errors: PolicyError[],
+): void {
+  const defs = new Map(catalogue.map((m) => [m.key, m]));
+  const kindsOf = (metric: string) => {
+    const def = defs.get(metric);
+    return def ? metricSubjectKinds(def) : undefined;
+  };
+  const p = s.policy;
+  if (p.kind !== 'rules' && p.kind !== 'score') return;
+  (p.triggers ?? []).forEach((t, i) => {
+    checkMetricSubjects(t.when, [...at, 'policy', 'triggers', i, 'when'], kindsOf, s.subjectKind, errors);
+  });
+  if (p.kind === 'rules')
+    p.levels.forEach((r, i) => {
+      checkMetricSubjects(r.when, [...at, 'policy', 'levels', i, 'when'], kindsOf, s.subjectKind, errors);
+    });
+  else
+    p.factors.forEach((f, i) => {
+      const problem = metricSubjectProblem(f.metric, kindsOf(f.metric), s.subjectKind, [...at, 'policy', 'factors', i, 'metric']);
+      if (problem) errors.push(problem);
+    });
 }

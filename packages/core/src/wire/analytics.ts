@@ -31,6 +31,11 @@ export interface DistributionResponse {
   readonly series: { level: string; counts: number[] }[];
   /** Subjects tiered in each month: the sum of the series. */
   readonly totals: number[];
+  /**
+   * Per month (same order as `periods`): the version of the scheme's policy in force for it (null:
+   * none), so an export says under which rules each month's figures were judged.
+   */
+  readonly versions: (number | null)[];
 }
 
 /** The from × to matrix of levels between two months. */
@@ -113,6 +118,11 @@ export interface RatesResponse {
   /** Per month: final (see {@link DistributionResponse.final}). */
   readonly final: boolean[];
   readonly finalThrough: string | null;
+  /**
+   * Per month (same order as `periods`): the version of the scheme's policy in force for it (null:
+   * none), so an export says under which rules each month's figures were judged.
+   */
+  readonly versions: (number | null)[];
   /** Subjects tiered at the end of the month before: the denominator of both rates. */
   readonly base: number[];
   readonly upgrades: number[];

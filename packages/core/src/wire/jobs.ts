@@ -65,10 +65,23 @@ export interface MigrationCell {
   readonly count: number;
 }
 
+/** One scheme's share of a job's level changes. */
+export interface SchemeChanges {
+  readonly scheme: string;
+  /** Level changes written in this scheme (tier events). */
+  readonly changes: number;
+}
+
 /** What a job wrote: sums over the chunks done so far, complete once the job is. */
 export interface JobSummary {
-  /** Level changes written (tier events). */
+  /** Level changes written (tier events), every scheme the job wrote together. */
   readonly changes: number;
+  /**
+   * `changes` per scheme: the schemes asked for first (in the order asked), then those the job added
+   * for reading them (`params.dependents`), then any other it wrote. A job over one scheme also
+   * re-tiers what reads it, so the total alone overstates what the scheme asked for moved.
+   */
+  readonly schemes: readonly SchemeChanges[];
   /** Assignments written whose level needs a second person's approval. */
   readonly approvalRequired: number;
   readonly matrix: readonly MigrationCell[];

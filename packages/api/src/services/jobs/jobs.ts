@@ -26,7 +26,7 @@ import { monthError, monthOpen, notMonth } from '../../month-errors.js';
 import { invalid, ProblemError, type FieldError } from '../../problem.js';
 import { monthLoad } from './month-data.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
-import { sumTotals, type RetierFilter, type RetierParams, type RetierTotals } from './retier-params.js';
+import { schemeChanges, sumTotals, type RetierFilter, type RetierParams, type RetierTotals } from './retier-params.js';
 import { publicParams, simulationView, type SimulationJobParams } from './simulation-job.js';
 
 /** Subjects per chunk: one transaction each; small enough to commit often, large enough to batch writes. */
@@ -284,7 +284,12 @@ export async function viewOf(db: Executor, row: JobRow): Promise<JobView> {
       chunks: { total: Number(row.total_chunks), done },
       subjects: { total: Number(row.total_subjects), processed: totals.processed, skipped: totals.skipped },
     },
-    summary: { changes: totals.changes, approvalRequired: totals.approvalRequired, matrix: totals.matrix },
+    summary: {
+      changes: totals.changes,
+      schemes: schemeChanges(totals, stored.schemes ?? []),
+      approvalRequired: totals.approvalRequired,
+      matrix: totals.matrix,
+    },
     ...(simulate ? { simulation: await simulationView(db, row, results) } : {}),
   };
 }

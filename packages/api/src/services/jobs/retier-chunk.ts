@@ -295,14 +295,18 @@ function withoutClosed(prepared: PreparedChunk, closed: ReadonlySet<string>): Re
     if (r.approvalRequired) approvalRequired++;
     negative.push({ scheme: r.scheme, from: prepared.froms[i] ?? null, to: r.level, count: -1 });
   });
-  const changes = prepared.events.filter((e) => closed.has(e.subjectId)).length;
+  const gone = prepared.events.filter((e) => closed.has(e.subjectId));
+  const changes = gone.length;
   const summed = sumTotals([t, { processed: 0, skipped: 0, changes: 0, approvalRequired: 0, matrix: negative }]);
+  const byScheme = { ...t.changesByScheme };
+  for (const e of gone) byScheme[e.scheme] = (byScheme[e.scheme] ?? 0) - 1;
   return {
     processed: t.processed - closed.size,
     skipped: t.skipped + closed.size,
     changes: t.changes - changes,
     approvalRequired: t.approvalRequired - approvalRequired,
     matrix: summed.matrix.filter((c) => c.count > 0),
+    changesByScheme: byScheme,
   };
 }
 
@@ -413,7 +417,11 @@ async function planChunk(
     }
     for (const e of plan.events) if (!writes || writes.has(e.scheme)) events.push(e);
   }
-  const totals = sumTotals([{ processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()] }]);
+  const changesByScheme: Record<string, number> = {};
+  for (const e of events) changesByScheme[e.scheme] = (changesByScheme[e.scheme] ?? 0) + 1;
+  const totals = sumTotals([
+    { processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()], changesByScheme },
+  ]);
   return { rows, events, froms, totals, ...(upTo === undefined ? {} : { upTo }) };
 }
 

@@ -4,7 +4,12 @@ import type { JobSummary, MigrationCell, RetierFilter, RetierParams } from '@tie
 export type { MigrationCell, RetierFilter, RetierParams };
 
 /** What one chunk (and, summed, a whole job) did: the job's summary, and the subjects it went through. */
-export interface RetierTotals extends JobSummary {
+export interface RetierTotals extends Omit<JobSummary, 'schemes'> {
+  /**
+   * `changes` by scheme. Absent on chunks stored before it was counted: their changes are then read
+   * off the matrix (`schemeChanges`).
+   */
+  readonly changesByScheme?: Readonly<Record<string, number>>;
   /** Subjects re-evaluated. */
   readonly processed: number;
   /**
@@ -21,12 +26,16 @@ export function sumTotals(parts: readonly RetierTotals[]): RetierTotals {
   let skipped = 0;
   let changes = 0;
   let approvalRequired = 0;
+  const byScheme: Record<string, number> = {};
+  let counted = parts.length > 0;
   const cells = new Map<string, { scheme: string; from: string | null; to: string; count: number }>();
   for (const p of parts) {
     processed += p.processed;
     skipped += p.skipped;
     changes += p.changes;
     approvalRequired += p.approvalRequired;
+    if (p.changesByScheme) for (const [scheme, n] of Object.entries(p.changesByScheme)) byScheme[scheme] = (byScheme[scheme] ?? 0) + n;
+    else if (p.changes !== 0 || p.matrix.length) counted = false;
     for (const c of p.matrix) {
       const key = JSON.stringify([c.scheme, c.from, c.to]);
       const cell = cells.get(key);
@@ -37,5 +46,22 @@ export function sumTotals(parts: readonly RetierTotals[]): RetierTotals {
   const matrix = [...cells.values()].sort(
     (a, b) => a.scheme.localeCompare(b.scheme) || (a.from ?? '').localeCompare(b.from ?? '') || a.to.localeCompare(b.to),
   );
-  return { processed, skipped, changes, approvalRequired, matrix };
+  return { processed, skipped, changes, approvalRequired, matrix, ...(counted ? { changesByScheme: byScheme } : {}) };
+}
+
+/**
+ * A job's changes per scheme, in the order `JobSummary.schemes` says: `order` (the schemes asked for,
+ * then the dependents), then the rest by key. Chunks stored before changes were counted by scheme
+ * are read off the matrix: a subject whose level moved (a first level included) is one change.
+ */
+export function schemeChanges(totals: RetierTotals, order: readonly string[]): { scheme: string; changes: number }[] {
+  let counts = totals.changesByScheme;
+  if (!counts) {
+    const fromMatrix: Record<string, number> = {};
+    for (const c of totals.matrix) if (c.from !== c.to) fromMatrix[c.scheme] = (fromMatrix[c.scheme] ?? 0) + c.count;
+    counts = fromMatrix;
+  }
+  const written = new Set([...Object.keys(counts), ...totals.matrix.map((c) => c.scheme)]);
+  const keys = [...order.filter((k) => written.has(k)), ...[...written].filter((k) => !order.includes(k)).sort()];
+  return [...new Set(keys)].map((scheme) => ({ scheme, changes: counts[scheme] ?? 0 }));
 }
