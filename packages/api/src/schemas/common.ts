@@ -38,7 +38,16 @@ export const WindowSpecSchema = z
   .openapi('WindowSpec');
 
 export const MetricDefSchema = z
-  .object({ key: z.string(), unit: z.enum(METRIC_UNITS), currency: z.string().optional(), label: LocalizedTextSchema })
+  .object({
+    key: z.string(),
+    unit: z.enum(METRIC_UNITS),
+    currency: z.string().optional(),
+    label: LocalizedTextSchema,
+    actionable: z.boolean().optional().openapi({
+      description:
+        "Whether the customer can move it (balances: yes; declared income: no). A customer's nearest path prefers these. Absent = true.",
+    }),
+  })
   .openapi('MetricDef');
 
 export const LevelDefSchema = z

@@ -18,6 +18,13 @@ export interface MetricDef {
   /** ISO 4217, only for `money`. */
   readonly currency?: string;
   readonly label: LocalizedText;
+  /**
+   * Whether a customer can move this metric by what they do (deposit, spend): the customer's progress
+   * sentence prefers a path on such a metric and falls back to the others only when none remains. A
+   * declared or assessed figure (household income, a credit score, age) is `false`. Absent = `true`,
+   * so a catalogue written before the flag keeps its nearest paths.
+   */
+  readonly actionable?: boolean;
 }
 
 /** How a windowed metric folds its months into one number. */

@@ -6,15 +6,21 @@ import { t } from './text.js';
  * API: never rename one. Money is CNY in fen. Ranges and sources are listed in packages/core/README.md.
  */
 const money = (key: string, label: MetricDef['label']): MetricDef => ({ key, unit: 'money', currency: 'CNY', label });
+/*
+ * `actionable: false` marks what a customer cannot raise by banking with us: a declared income, an
+ * assessed score, their age. A customer's progress sentence then names the balance to add, not the
+ * income to earn (MetricDef.actionable); balances, spending and transactions stay actionable.
+ */
+const declared = (m: MetricDef): MetricDef => ({ ...m, actionable: false });
 
 export const defaultMetrics: readonly MetricDef[] = [
   // Customers (retail)
   money('avg_daily_balance', t('月日均资产', '月平均資產餘額', 'monthly average daily balance')),
-  money('household_income', t('家庭年收入', '家庭年收入', 'household annual income')),
+  declared(money('household_income', t('家庭年收入', '家庭年收入', 'household annual income'))),
   { key: 'premium_card', unit: 'boolean', label: t('持有指定高端信用卡', '持有指定頂級信用卡', 'holds a designated premium credit card') },
   { key: 'transaction_count', unit: 'count', label: t('月交易笔数', '月交易筆數', 'transactions per month') },
   money('card_spend', t('月信用卡消费', '月信用卡消費', 'monthly card spending')),
-  { key: 'credit_score', unit: 'score', label: t('信用评分', '信用評分', 'credit score') },
+  declared({ key: 'credit_score', unit: 'score', label: t('信用评分', '信用評分', 'credit score') }),
   { key: 'loan_days_past_due', unit: 'days', label: t('贷款逾期天数', '貸款逾期天數', 'loan days past due') },
   { key: 'deposit_term_months', unit: 'count', label: t('存款平均期限（月）', '存款平均期限（月）', 'average deposit term (months)') },
   { key: 'aml_customer_risk', unit: 'score', label: t('客户身份风险', '客戶身份風險', 'customer risk') },
@@ -22,9 +28,13 @@ export const defaultMetrics: readonly MetricDef[] = [
   { key: 'aml_product_risk', unit: 'score', label: t('产品与服务风险', '產品與服務風險', 'product and service risk') },
   { key: 'aml_industry_risk', unit: 'score', label: t('行业与职业风险', '行業與職業風險', 'industry and occupation risk') },
   { key: 'pep', unit: 'boolean', label: t('政治公众人物', '政治公眾人物', 'politically exposed person') },
-  { key: 'risk_questionnaire_score', unit: 'score', label: t('风险承受能力测评得分', '風險承受能力測評得分', 'risk questionnaire score') },
+  declared({
+    key: 'risk_questionnaire_score',
+    unit: 'score',
+    label: t('风险承受能力测评得分', '風險承受能力測評得分', 'risk questionnaire score'),
+  }),
   { key: 'lounge_visits', unit: 'count', label: t('贵宾厅使用次数', '貴賓室使用次數', 'lounge visits') },
-  { key: 'age', unit: 'count', label: t('年龄', '年齡', 'age') },
+  declared({ key: 'age', unit: 'count', label: t('年龄', '年齡', 'age') }),
   // Corporates
   { key: 'industry_code', unit: 'count', label: t('行业代码', '行業代碼', 'industry code') },
   { key: 'employees', unit: 'count', label: t('从业人员', '員工人數', 'employees') },

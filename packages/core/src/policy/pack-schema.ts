@@ -54,6 +54,7 @@ export const metricDefSchema = z.object({
     .regex(/^[A-Z]{3}$/)
     .optional(),
   label: localizedTextSchema,
+  actionable: z.boolean().optional(),
 });
 
 export const levelDefSchema = z.object({
