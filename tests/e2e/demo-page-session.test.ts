@@ -64,7 +64,7 @@ describe('online-banking demo page: session and chrome', () => {
     await page.locator('#locale-switch').selectOption('zh-TW');
     const bar = page.locator('#session-ended');
     await bar.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.match(await bar.innerText(), /登入已逾時，請重新登入。/);
+    assert.match((await bar.textContent()) ?? '', /登入已逾時，請重新登入。/);
     const signIn = page.getByRole('button', { name: '重新登入' });
     assert.equal(await signIn.evaluate((b) => b === document.activeElement), true, 'focus moves to the sign-in');
     signedIn = true;

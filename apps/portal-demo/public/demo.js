@@ -100,7 +100,7 @@ function recoverFrom401(provider, source) {
 
 const sessionEnded = document.getElementById('session-ended');
 function showSignIn() {
-  if (!sessionEnded || !sessionEnded.hidden) return;
+  if (!sessionEnded?.hidden) return;
   sessionEnded.hidden = false;
   document.getElementById('sign-in')?.focus();
 }
