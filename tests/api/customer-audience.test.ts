@@ -268,6 +268,23 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     );
     const staffEnt = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
     assert.equal(staffEnt.entitlements.find((e) => e.def.key === 'priority-lane')?.blockedBy?.scheme, 'aml-risk', 'staff see the block');
+    // Nor does "upgrade to 钻石卡 for a 3× transfer limit" promise what AML 高 keeps blocked (the demo's C000005).
+    const staffGain = staffEnt.next.find((n) => n.scheme === 'retail-tier');
+    assert.equal(staffGain?.toLevel, 'diamond');
+    assert.ok(staffGain.adds.some((d) => d.key === 'non-counter-transfer-limit'));
+    assert.deepEqual(staffGain.blockedBy?.['non-counter-transfer-limit'], {
+      scheme: 'aml-risk',
+      level: 'high',
+      restriction: 'enhanced-due-diligence',
+    });
+    const gain = ent.next.find((n) => n.scheme === 'retail-tier');
+    assert.ok(gain && gain.adds.length > 0, 'the rest of what diamond adds is still the customer’s');
+    assert.deepEqual(
+      gain.adds.filter((d) => blockedByAml.includes(d.key)),
+      [],
+    );
+    assert.equal(gain.blockedBy, undefined);
+    assert.equal(gain.notices, undefined);
     assert.ok(ent.entitlements.every((e) => customerSchemes.some((s) => s.key === e.grantedBy.scheme)));
 
     const history = (await (await as.get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
@@ -301,6 +318,14 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
       assert.equal(e.blockedBy, undefined);
       assert.deepEqual(e.notice, UNAVAILABLE_NOTICE);
     }
+    const gain = ent.next.find((n) => n.scheme === 'retail-tier');
+    assert.ok(gain, 'diamond is still listed');
+    assert.ok(
+      gain.adds.some((d) => d.key === 'non-counter-transfer-limit'),
+      'kept, with its notice',
+    );
+    assert.deepEqual(gain.notices, { 'non-counter-transfer-limit': UNAVAILABLE_NOTICE });
+    assert.equal(gain.blockedBy, undefined);
     // The same customer in the default tenant (customerBlocks: omit) is never told, whatever its pack's cache holds.
     const omitted = (await (await client(f, () => token).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
     assert.ok(omitted.entitlements.every((e) => e.status !== 'blocked'));

@@ -28,7 +28,7 @@ async function problemOf(res) {
 export function tokenSource(url) {
   let pending = null;
   let renewAt = 0;
-  return () => {
+  const source = () => {
     if (!pending || Date.now() >= renewAt) {
       renewAt = Number.POSITIVE_INFINITY; // one renewal at a time, however many widgets ask
       pending = fetch(url, { credentials: 'same-origin' }).then(async (res) => {
@@ -47,6 +47,12 @@ export function tokenSource(url) {
     }
     return pending;
   };
+  // Forgets the held token, so the next read mints a new one (the 401 recovery below).
+  source.invalidate = () => {
+    pending = null;
+    renewAt = 0;
+  };
+  return source;
 }
 
 /** The token function of a provider (rm.js uses it for its own subject-list request). */
@@ -63,11 +69,59 @@ for (const p of providers) {
   // Setting the client (rather than `base-url`) before any widget has one means no request leaves
   // without its token.
   p.client = createClient({ baseUrl: p.dataset.api ?? '/', token: source });
+  recoverFrom401(p, source);
 }
+
+/**
+ * The components README's recipe ("Events"): a read refused for its credential (401: the embed token
+ * expired or was revoked) renews the token once, however many widgets were refused, and reads every
+ * widget again with `reload()`. A 401 again straight after a renewal means the bank's own session has
+ * ended — minting again would loop — so the page offers the sign-in instead (#session-ended). A bank's
+ * page would send the customer to its login there; the demo's "sign in" mints again.
+ */
+function recoverFrom401(provider, source) {
+  let renewing;
+  let renewedAt = Number.NEGATIVE_INFINITY;
+  provider.addEventListener('tk-error', (e) => {
+    // Only this provider's widgets: a nested provider's badge bubbles through here too.
+    if (e.error?.status !== 401 || renewing || e.target.closest?.('tk-provider') !== provider) return;
+    if (Date.now() - renewedAt < 10_000) {
+      showSignIn();
+      return;
+    }
+    renewedAt = Date.now();
+    renewing = Promise.resolve(source.invalidate())
+      .then(() => provider.reload())
+      .finally(() => {
+        renewing = undefined;
+      });
+  });
+}
+
+const sessionEnded = document.getElementById('session-ended');
+function showSignIn() {
+  if (!sessionEnded?.hidden) return;
+  sessionEnded.hidden = false;
+  document.getElementById('sign-in')?.focus();
+}
+document.getElementById('sign-in')?.addEventListener('click', () => {
+  if (sessionEnded) sessionEnded.hidden = true;
+  for (const p of providers) {
+    sources.get(p)?.invalidate();
+    p.reload();
+  }
+});
 
 // The page's own words: the widgets switch language by themselves, the headings around them must too.
 const PAGE_WORDS = {
   'zh-CN': {
+    'form.settings': '显示设置',
+    'theme.label': '主题',
+    'theme.auto': '跟随系统',
+    'theme.light': '浅色',
+    'theme.dark': '深色',
+    'session.ended': '登录已过期，请重新登录。',
+    'session.signin': '重新登录',
     'title.customer': '示例银行 · 网上银行 · 我的客户等级',
     'bank.online': '示例银行 · 网上银行',
     'h.tier': '我的客户等级',
@@ -79,6 +133,13 @@ const PAGE_WORDS = {
     'h.customer': '客户概览',
   },
   'zh-TW': {
+    'form.settings': '顯示設定',
+    'theme.label': '主題',
+    'theme.auto': '跟隨系統',
+    'theme.light': '淺色',
+    'theme.dark': '深色',
+    'session.ended': '登入已逾時，請重新登入。',
+    'session.signin': '重新登入',
     'title.customer': '示例銀行 · 網路銀行 · 我的客戶等級',
     'bank.online': '示例銀行 · 網路銀行',
     'h.tier': '我的客戶等級',
@@ -90,6 +151,13 @@ const PAGE_WORDS = {
     'h.customer': '客戶概覽',
   },
   en: {
+    'form.settings': 'Display settings',
+    'theme.label': 'Theme',
+    'theme.auto': 'Auto (system)',
+    'theme.light': 'Light',
+    'theme.dark': 'Dark',
+    'session.ended': 'Your session has ended. Please sign in again.',
+    'session.signin': 'Sign in again',
     'title.customer': 'Example Bank · Online banking · My customer tier',
     'bank.online': 'Example Bank · Online banking',
     'h.tier': 'My customer tier',
@@ -108,6 +176,10 @@ function setLocale(locale) {
   for (const el of document.querySelectorAll('[data-i18n]')) {
     const text = words[el.dataset.i18n];
     if (text !== undefined) el.textContent = text;
+  }
+  for (const el of document.querySelectorAll('[data-i18n-label]')) {
+    const text = words[el.dataset.i18nLabel];
+    if (text !== undefined) el.setAttribute('aria-label', text);
   }
   for (const p of providers) p.locale = locale;
   document.dispatchEvent(new Event('demo-locale-change'));

@@ -2,6 +2,7 @@ import { connect, type Db } from '@tierkit/db';
 import { databaseTimeoutsFromEnv, openApiPools, openSetupConnection } from '@tierkit/ops';
 import { anchorsForApi, backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
 import { ensureDemoKeys } from './demo-key.js';
+import { assertPortFree } from './port-free.js';
 import {
   consoleBuilt,
   ensureAdminKey,
@@ -25,6 +26,8 @@ const stopping = new AbortController();
 
 async function start() {
   const settings = settingsFromEnv();
+  // Before the database and the seed: a port in use is said in a second, not after a 45 s seed.
+  await assertPortFree(settings);
   // PostgreSQL: migrations, then provisioning, one after the other on one batch-timeout connection, closed once both are done.
   const setup = openSetupConnection(settings.databaseUrl);
   let db: Db | undefined;

@@ -268,4 +268,60 @@ describe('the tierkit client against a live HTTP server', () => {
     await client.getTiers('LRU2');
     assert.deepEqual(asked(), ['LRU1', 'LRU2', 'LRU3', 'LRU2'], 'LRU2 was evicted and is asked for again');
   });
+
+  test('a read with no answer within `timeout` rejects with a TierkitApiError of status 0, and the request is abandoned', async () => {
+    const client = createClient({ baseUrl, timeout: 150 });
+    api.seen.length = 0;
+    api.aborted.length = 0;
+    api.hold();
+    const started = Date.now();
+    try {
+      const err = await client.getTiers('STALLED').then(
+        () => assert.fail('a stalled read must not resolve'),
+        (e: unknown) => e,
+      );
+      const waited = Date.now() - started;
+      assert.ok(err instanceof TierkitApiError, `rejects with the client's error type, not ${String(err)}`);
+      assert.equal(err.status, 0, 'no HTTP status: the server never answered');
+      assert.equal(err.problem.type, 'https://tierkit.dev/problems/timeout');
+      assert.ok(waited >= 140 && waited < 2000, `gave up after ${waited} ms`);
+      await tick(50);
+      assert.deepEqual(api.aborted, ['/v1/subjects/STALLED/tiers'], 'the connection is closed, not left open');
+      // Nothing stale is kept: the retry the widget offers asks the server again.
+      api.release();
+      assert.equal(urlOf(await client.getTiers('STALLED')), '/v1/subjects/STALLED/tiers');
+      assert.equal(api.seen.length, 2);
+    } finally {
+      api.release();
+    }
+  });
+
+  test('a slow answer inside the timeout arrives, and a caller’s own abort keeps its own reason', async () => {
+    const client = createClient({ baseUrl, timeout: 1000 });
+    api.hold();
+    const slow = client.getTiers('SLOW');
+    await tick(100);
+    api.release();
+    assert.equal(urlOf(await slow), '/v1/subjects/SLOW/tiers');
+    api.hold();
+    const ctl = new AbortController();
+    const mine = client.getTiers('MINE', { signal: ctl.signal });
+    ctl.abort(new Error('gone'));
+    await assert.rejects(mine, /gone/);
+    api.release();
+  });
+
+  test('a write with no answer within `timeout` rejects the same way', async () => {
+    const client = createClient({ baseUrl, timeout: 150 });
+    api.hold();
+    try {
+      await assert.rejects(client.http.send('PUT', '/v1/subjects/W1/manager', { manager: 'rm1' }), (e: unknown) => {
+        assert.ok(e instanceof TierkitApiError);
+        assert.equal(e.status, 0);
+        return true;
+      });
+    } finally {
+      api.release();
+    }
+  });
 });

@@ -70,6 +70,8 @@ export interface HttpAccess {
  *   client sends `If-None-Match` and reuses the body on `304 Not Modified`.
  * - A caller's `signal` aborts its own wait; the request is aborted when no caller waits any more.
  * - Non-2xx answers reject with {@link TierkitApiError} carrying the RFC 9457 problem.
+ * - A read or write with no answer within `timeout` ms (default 20 s) rejects with a TierkitApiError of
+ *   status 0; `http.fetch` is raw and waits as long as the caller's signal lets it.
  *
  * @example
  * ```ts
@@ -81,6 +83,7 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const freshFor = options.freshFor ?? 5000;
+  const timeout = options.timeout ?? 20_000;
   const cacheSize = Math.max(1, options.cacheSize ?? 200);
   const cache = new Map<string, CacheEntry>();
   const inFlight = new Map<string, SharedGet<unknown>>();
@@ -121,6 +124,28 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     return body;
   }
 
+  /**
+   * `run` with a signal that `outer` aborts, and so does `timeout`: then it rejects with a
+   * TierkitApiError of status 0, which the widgets show as an error with a retry (ClientOptions.timeout).
+   */
+  async function timed<T>(outer: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ctl = new AbortController();
+    const late = new TierkitApiError({ type: 'https://tierkit.dev/problems/timeout', title: 'Request timed out', status: 0 });
+    const timer = timeout > 0 ? setTimeout(() => ctl.abort(late), timeout) : undefined;
+    const stop = () => ctl.abort(abortReason(outer as AbortSignal));
+    if (outer?.aborted) stop();
+    outer?.addEventListener('abort', stop);
+    try {
+      return await run(ctl.signal);
+    } catch (e) {
+      // fetch rejects with the abort's reason, but a body read cut short may say only AbortError.
+      throw ctl.signal.reason === late ? late : e;
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', stop);
+    }
+  }
+
   /** Any request with the base URL and credential; the caller's own headers win. */
   async function exchange(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -132,9 +157,11 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   /** A write: never cached or coalesced; what it changes is forgotten once it succeeded. */
   async function send<T>(method: 'PUT' | 'POST' | 'PATCH', path: string, body: unknown, o?: SendOptions): Promise<T> {
     const headers = { accept: 'application/json, application/problem+json', 'content-type': 'application/json', ...o?.headers };
-    const res = await exchange(path, { method, headers, body: JSON.stringify(body), ...(o?.signal ? { signal: o.signal } : {}) });
-    if (!res.ok) throw new TierkitApiError(await problemOf(res));
-    const out = (await res.json()) as T;
+    const out = await timed(o?.signal, async (signal) => {
+      const res = await exchange(path, { method, headers, body: JSON.stringify(body), signal });
+      if (!res.ok) throw new TierkitApiError(await problemOf(res));
+      return (await res.json()) as T;
+    });
     for (const prefix of o?.forget ?? []) invalidate(prefix);
     return out;
   }
@@ -161,7 +188,7 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
       // Removed from the map before any caller sees the result, so a caller that reacts by asking
       // again gets the cache or a new request, never this finished one.
       const created: SharedGet<unknown> = new SharedGet((signal) =>
-        request(path, signal).finally(() => {
+        timed(signal, (s) => request(path, s)).finally(() => {
           if (inFlight.get(path) === created) inFlight.delete(path);
         }),
       );

@@ -62,4 +62,12 @@ export interface ClientOptions {
    * hundreds of customers must not keep every one of them for the life of the page. Default 200.
    */
   readonly cacheSize?: number;
+  /**
+   * Milliseconds a read or write may take, its token and body included, before it is abandoned and
+   * rejects with a `TierkitApiError` of status 0 (`problem.type` `…/problems/timeout`), which the widgets
+   * show as an error with a retry — not "loading" for ever on a stalled network. Default 20000: longer
+   * than the server's own longest wait (a PostgreSQL statement's 10 s, then 5 s, before its 503), so a
+   * slow server's answer still arrives. 0: no limit.
+   */
+  readonly timeout?: number;
 }

@@ -48,6 +48,10 @@ export const MetricDefSchema = z
       .readonly()
       .optional()
       .openapi({ description: 'The kinds of subject it is measured on; only schemes of these kinds may read it. Absent: any kind.' }),
+    actionable: z.boolean().optional().openapi({
+      description:
+        "Whether the customer can move it (balances: yes; declared income: no). A customer's nearest path prefers these. Absent = true.",
+    }),
   })
   .openapi('MetricDef');
 

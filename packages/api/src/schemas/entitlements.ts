@@ -40,7 +40,26 @@ export const EntitlementsResponseSchema = z
         }),
       )
       .readonly(),
-    next: z.array(z.object({ scheme: z.string(), toLevel: z.string(), adds: z.array(EntitlementDefSchema).readonly() })).readonly(),
+    next: z
+      .array(
+        z.object({
+          scheme: z.string(),
+          toLevel: z.string(),
+          adds: z.array(EntitlementDefSchema).readonly(),
+          blockedBy: z
+            .record(z.string(), LevelRefSchema.extend({ restriction: z.string() }))
+            .optional()
+            .openapi({
+              description:
+                'By entitlement key: an add a restriction held now would block (a customer gets none from a scheme they may not see)',
+            }),
+          notices: z.record(z.string(), LocalizedTextSchema).optional().openapi({
+            description:
+              'By entitlement key, for a customer whose blocking scheme says customerBlocks: notice: "please contact your branch". Otherwise such an add is left out',
+          }),
+        }),
+      )
+      .readonly(),
   })
   .openapi('EntitlementsResponse');
 

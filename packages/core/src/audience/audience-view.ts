@@ -6,7 +6,7 @@ import type {
   StaffHistoryResponse,
   StaffTiersResponse,
 } from '../model/api.js';
-import type { NextLevelGain, ResolvedEntitlement } from '../model/entitlement.js';
+import type { LevelRef, NextLevelGain, ResolvedEntitlement } from '../model/entitlement.js';
 import type { CustomerExplanation, Explanation, ProgressPath } from '../model/explanation.js';
 import {
   CUSTOMER_EVENT_REASONS,
@@ -66,7 +66,8 @@ export interface AudienceView {
   ): Pick<CustomerTiersResponse, 'audience' | 'assignments'> | Required<Pick<StaffTiersResponse, 'audience' | 'assignments'>>;
   /**
    * Entitlements granted by visible schemes; one a hidden scheme blocks is left out, or becomes a notice
-   * when that scheme says so (`customerBlocks: 'notice'`).
+   * when that scheme says so (`customerBlocks: 'notice'`). `next` is cut by the same rule: an add a hidden
+   * scheme would block is left out (a gain left with none goes), or listed with a `notices` entry.
    */
   entitlements(resolved: { entitlements: readonly ResolvedEntitlement[]; next: readonly NextLevelGain[] }): {
     entitlements: ResolvedEntitlement[];
@@ -188,7 +189,35 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
           entitlements.push({ ...kept, notice: UNAVAILABLE_NOTICE });
         } else entitlements.push(e);
       }
-      return { entitlements, next: r.next.filter((n) => byKey.has(n.scheme)) };
+      // What an upgrade adds is cut by the same rule: listing "upgrade for a higher transfer limit" that
+      // AML 高 keeps blocked would promise what the level will not give, the very benefit omitted above.
+      const next: NextLevelGain[] = [];
+      for (const n of r.next) {
+        if (!byKey.has(n.scheme)) continue;
+        if (!n.blockedBy) {
+          next.push(n);
+          continue;
+        }
+        const seen: Record<string, LevelRef & { restriction: string }> = {};
+        const notices: Record<string, LocalizedText> = {};
+        const adds = n.adds.filter((d) => {
+          const by = n.blockedBy?.[d.key];
+          if (!by) return true;
+          if (byKey.has(by.scheme)) seen[d.key] = by;
+          else if (staffBlocks.get(by.scheme) === 'notice') notices[d.key] = UNAVAILABLE_NOTICE;
+          else return false;
+          return true;
+        });
+        if (!adds.length) continue;
+        const { blockedBy: _hidden, ...gain } = n;
+        next.push({
+          ...gain,
+          adds,
+          ...(Object.keys(seen).length ? { blockedBy: seen } : {}),
+          ...(Object.keys(notices).length ? { notices } : {}),
+        });
+      }
+      return { entitlements, next };
     },
     items(events) {
       return { audience: 'customer', items: events.map(customerEvent) };

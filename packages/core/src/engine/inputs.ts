@@ -10,6 +10,8 @@ export interface CompiledInput {
   readonly window: WindowSpec | null;
   readonly unit: MetricUnit;
   readonly currency: string | undefined;
+  /** The metric's `actionable` (absent = true): whether the customer's nearest path may be on it first. */
+  readonly actionable: boolean;
   readonly read: WindowReader;
 }
 
@@ -36,6 +38,7 @@ export class InputRegistry {
       window: window ?? null,
       unit: def?.unit ?? 'count',
       currency: def?.currency,
+      actionable: this.metrics.get(metric)?.actionable !== false,
       read: compileWindowReader(metric, window),
     });
     this.byKey.set(key, index);

@@ -56,8 +56,10 @@ function relativeGap(p: ProgressPath): number {
 
 /**
  * Paths to meet `c`: every leaf of every route, and the index of the nearest one — the leaf that
- * binds the cheapest route (cheapest = smallest largest relative gap). null when no route remains
- * or the condition is already met.
+ * binds the cheapest route (cheapest = smallest largest relative gap). Routes whose every missing
+ * leaf is on an actionable metric come first: a customer told to raise a declared income they
+ * cannot change has no step to take (MetricDef.actionable); the others count only when no such
+ * route remains. null when no route remains or the condition is already met.
  */
 export function progressPaths(
   c: CompiledCondition,
@@ -70,29 +72,37 @@ export function progressPaths(
   // Routes share leaves; a linear scan over a handful of leaves beats a Map per subject.
   const seen: Leaf[] = [];
   let best = Number.POSITIVE_INFINITY;
-  let nearest = 0;
+  let nearest = -1;
+  let bestActionable = Number.POSITIVE_INFINITY;
+  let nearestActionable = -1;
   for (const r of rs) {
     let worst = -1;
     let worstAt = 0;
+    let actionable = true;
     for (const leaf of r) {
+      const input = inputs[leaf.input] as CompiledInput;
       let at = seen.indexOf(leaf);
       if (at < 0) {
-        const input = inputs[leaf.input] as CompiledInput;
         at = paths.push(toPath(input, vec[leaf.input] as number, required(leaf))) - 1;
         seen.push(leaf);
       }
+      if (!input.actionable) actionable = false;
       const g = relativeGap(paths[at] as ProgressPath);
       if (g > worst) {
         worst = g;
         worstAt = at;
       }
     }
-    if (worst < best) {
+    if (worst < best || nearest < 0) {
       best = worst;
       nearest = worstAt;
     }
+    if (actionable && (worst < bestActionable || nearestActionable < 0)) {
+      bestActionable = worst;
+      nearestActionable = worstAt;
+    }
   }
-  return { paths, nearest };
+  return { paths, nearest: nearestActionable >= 0 ? nearestActionable : Math.max(0, nearest) };
 }
 
 /** How to reach one rule's level: built once per rule, run per subject. */
@@ -128,6 +138,7 @@ export function compileProgress(c: CompiledCondition, inputs: readonly CompiledI
   const at = growable.map((l) => l.input);
   const req = growable.map(required);
   const ins = growable.map((l) => inputs[l.input] as CompiledInput);
+  const acts = ins.map((i) => i.actionable);
   const nt = tests.length;
   const ng = growable.length;
   if (ng === 0) return () => null; // no route can be grown into: no progress to show
@@ -135,18 +146,25 @@ export function compileProgress(c: CompiledCondition, inputs: readonly CompiledI
     // Any route already met means the condition holds: nothing to progress towards.
     for (let i = 0; i < nt; i++) if ((tests[i] as (v: Float64Array) => boolean)(vec)) return null;
     const paths: ProgressPath[] = new Array(ng);
+    // As progressPaths: the nearest actionable path, else the nearest of all.
     let best = Number.POSITIVE_INFINITY;
-    let nearest = 0;
+    let nearest = -1;
+    let bestActionable = Number.POSITIVE_INFINITY;
+    let nearestActionable = -1;
     for (let i = 0; i < ng; i++) {
       const p = toPath(ins[i] as CompiledInput, vec[at[i] as number] as number, req[i] as number);
       paths[i] = p;
       const g = relativeGap(p);
-      if (g < best) {
+      if (g < best || nearest < 0) {
         best = g;
         nearest = i;
       }
+      if (acts[i] && (g < bestActionable || nearestActionable < 0)) {
+        bestActionable = g;
+        nearestActionable = i;
+      }
     }
-    return { toIndex, paths, nearest };
+    return { toIndex, paths, nearest: nearestActionable >= 0 ? nearestActionable : nearest };
   };
 }
 

@@ -71,6 +71,30 @@ describe('retail card tiers (docs/domain.md §1, PSBC)', () => {
     assert.equal(progressSentence(nearest!, label['zh-CN'], platinum['zh-CN'], 'zh-CN'), '再增加 ¥12,000 月日均资产即可升级白金卡');
   });
 
+  it('tells a customer the balance to add, not the declared income to earn, though income is relatively nearer', () => {
+    // The demo's C000006: ¥561.57 balance (¥49,438.43 short of gold, 98.9% of the line) and ¥89,730.74
+    // declared income (¥110,269.26 short, 55.1%). Income is in the paths; the sentence names the balance.
+    const e = tier.evaluate(customer(56_157, { household_income: { '2024-02': 8_973_074 } }));
+    assert.equal(e.progress?.toLevel, 'gold');
+    assert.deepEqual(
+      e.progress?.paths.map((p) => [p.metric, p.gap]),
+      [
+        ['avg_daily_balance', 4_943_843],
+        ['household_income', 11_026_926],
+        ['premium_card', 1],
+      ],
+    );
+    const nearest = e.progress?.paths[e.progress.nearest];
+    assert.equal(nearest?.metric, 'avg_daily_balance');
+    assert.equal(nearest?.gap, 4_943_843);
+  });
+
+  it('falls back to the relatively nearest path when no path is on a metric the customer can move', () => {
+    const allDeclared = compilePack({ ...defaultPolicyPack, metrics: defaultPolicyPack.metrics.map((m) => ({ ...m, actionable: false })) });
+    const e = allDeclared.scheme('retail-tier')!.evaluate(customer(56_157, { household_income: { '2024-02': 8_973_074 } }));
+    assert.equal(e.progress?.paths[e.progress.nearest]?.metric, 'household_income');
+  });
+
   it('has no progress at the top level', () => {
     assert.equal(tier.evaluate(customer(200_000_000)).progress, null);
   });

@@ -6,12 +6,13 @@ import type { Evaluation, OverrideInfo, PolicyPack, PriorAssignment, SchemeDefin
 const t = (s: string) => ({ 'zh-CN': s, 'zh-TW': s, en: s });
 const levels = ['low', 'mid', 'high'].map((key, rank) => ({ key, rank, name: t(key), color: 'neutral' as const }));
 
-/** A one-scheme pack over metric `m` (and boolean `flag`), validated like a real document. */
+/** A one-scheme pack over metric `m` (and boolean `flag`, count `n`), validated like a real document. */
 function packWith(policy: SchemeDefinition['policy'], extra: Partial<SchemeDefinition> = {}): PolicyPack {
   const pack: PolicyPack = {
     metrics: [
       { key: 'm', unit: 'count', label: t('m') },
       { key: 'flag', unit: 'boolean', label: t('flag') },
+      { key: 'n', unit: 'count', label: t('n') },
     ],
     schemes: [{ key: 's', subjectKind: 'customer', category: 'value', audience: 'customer', name: t('s'), levels, policy, ...extra }],
   };
@@ -96,6 +97,45 @@ describe('nested any-of / all-of', () => {
     const nearest = e.progress?.paths[e.progress.nearest];
     assert.equal(nearest?.metric, 'm');
     assert.equal(nearest?.required, 90);
+  });
+  it('prefers a route on metrics the customer can move over a relatively nearer one on a declared metric', () => {
+    // any[ all[m ≥ 100, flag ≥ 1], n ≥ 100 ]: nested, so the general route search, not the flat loop.
+    const policy: SchemeDefinition['policy'] = {
+      id: 'p',
+      version: 1,
+      kind: 'rules',
+      levels: [
+        {
+          level: 'high',
+          when: {
+            kind: 'any',
+            of: [
+              { kind: 'all', of: [gte(100, null), { kind: 'threshold', metric: 'flag', window: null, op: 'gte', value: 1 }] },
+              { kind: 'threshold', metric: 'n', window: null, op: 'gte', value: 100 },
+            ],
+          },
+        },
+      ],
+    };
+    const nearest = (declared: readonly string[]) => {
+      const base = packWith(policy);
+      const pack = { ...base, metrics: base.metrics.map((m) => (declared.includes(m.key) ? { ...m, actionable: false } : m)) };
+      assert.ok(validatePolicyPack(pack).ok);
+      // m 95 of 100 (5% short, flag held), n 50 of 100 (50% short).
+      const e = compilePack(pack)
+        .scheme('s')!
+        .evaluate(facts({ '2024-06': 95 }, { flag: { '2024-06': 1 }, n: { '2024-06': 50 } }));
+      return e.progress?.paths[e.progress.nearest]?.metric;
+    };
+    assert.equal(nearest([]), 'm');
+    assert.equal(nearest(['m']), 'n');
+    assert.equal(nearest(['m', 'n']), 'm'); // no route the customer can move: the relatively nearest
+  });
+
+  it('rejects an actionable flag that is not a boolean', () => {
+    const pack = packWith({ id: 'p', version: 1, kind: 'rules', levels: [{ level: 'mid', when: gte(1, null) }] });
+    const bad = { ...pack, metrics: pack.metrics.map((m) => ({ ...m, actionable: 'yes' })) } as unknown as PolicyPack;
+    assert.equal(validatePolicyPack(bad).ok, false);
   });
 });
 

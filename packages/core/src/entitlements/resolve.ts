@@ -25,7 +25,8 @@ export function quotaUsageKey(metric: string, period: QuotaPeriod): string {
  * `blocks`, whichever scheme granted the benefit, and each blocked benefit names the restriction and
  * the level that imposed it. `usage` fills a quota's `used`: keyed by `quotaUsageKey(metric, period)`,
  * else by its usage metric, else by its key.
- * `next` lists, per value/credit/grade scheme, what its next level would add or improve.
+ * `next` lists, per value/credit/grade scheme, what its next level would add or improve, with the
+ * restriction that would block an add (`blockedBy`, by key).
  */
 export function resolveEntitlements(
   pack: PolicyPack,
@@ -74,10 +75,14 @@ export function resolveEntitlements(
     });
   }
   for (const r of restrictions.values()) entitlements.push({ def: r.def, status: 'active', grantedBy: r.by });
-  return { entitlements, next: nextGains(pack.schemes, levels) };
+  return { entitlements, next: nextGains(pack.schemes, levels, blockedBy) };
 }
 
-function nextGains(schemes: readonly SchemeDefinition[], levels: Readonly<Record<string, string>>): NextLevelGain[] {
+function nextGains(
+  schemes: readonly SchemeDefinition[],
+  levels: Readonly<Record<string, string>>,
+  blockedBy: ReadonlyMap<string, LevelRef & { restriction: string }>,
+): NextLevelGain[] {
   const out: NextLevelGain[] = [];
   for (const s of schemes) {
     const level = levels[s.key];
@@ -92,7 +97,17 @@ function nextGains(schemes: readonly SchemeDefinition[], levels: Readonly<Record
       const have = now.get(d.key);
       return !have || isBetter(d, have);
     });
-    if (adds.length) out.push({ scheme: s.key, toLevel: next.key, adds });
+    if (!adds.length) continue;
+    // What the next level adds is blocked the same as if held now: an upgrade does not lift AML 高.
+    const blocked = adds.flatMap((d) => {
+      const by = blockedBy.get(d.key);
+      return by ? [[d.key, by] as const] : [];
+    });
+    out.push(
+      blocked.length
+        ? { scheme: s.key, toLevel: next.key, adds, blockedBy: Object.fromEntries(blocked) }
+        : { scheme: s.key, toLevel: next.key, adds },
+    );
   }
   return out;
 }

@@ -69,4 +69,12 @@ export interface NextLevelGain {
   readonly scheme: string;
   readonly toLevel: string;
   readonly adds: readonly EntitlementDef[];
+  /**
+   * By entitlement key: the adds a restriction the subject holds now would block, as `blockedBy` on a
+   * current entitlement. A customer never gets one from a scheme they may not see: the add is left out,
+   * or gets a `notices` entry when that scheme says `customerBlocks: 'notice'`.
+   */
+  readonly blockedBy?: Readonly<Record<string, LevelRef & { readonly restriction: string }>>;
+  /** By entitlement key, for a customer: "unavailable: please contact your branch", never why. */
+  readonly notices?: Readonly<Record<string, LocalizedText>>;
 }

@@ -74,7 +74,8 @@ export interface ProgressPath {
 
 /**
  * How far the subject is from the next level. For any-of rules, `paths` lists every route and
- * `nearest` indexes the one with the smallest relative gap. null when already at the top level.
+ * `nearest` indexes the one with the smallest relative gap among the paths on metrics the customer can
+ * move (`MetricDef.actionable`), or among all when none is. null when already at the top level.
  */
 export interface Progress {
   readonly toLevel: string;

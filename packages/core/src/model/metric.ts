@@ -25,6 +25,13 @@ export interface MetricDef {
    * that catalogue's kinds (`metricSubjectKinds`), so catalogues stored before the field are checked too.
    */
   readonly subjectKinds?: readonly SubjectKind[];
+  /**
+   * Whether a customer can move this metric by what they do (deposit, spend): the customer's progress
+   * sentence prefers a path on such a metric and falls back to the others only when none remains. A
+   * declared or assessed figure (household income, a credit score, age) is `false`. Absent = `true`,
+   * so a catalogue written before the flag keeps its nearest paths.
+   */
+  readonly actionable?: boolean;
 }
 
 /** How a windowed metric folds its months into one number. */

@@ -13,11 +13,17 @@ const money = (key: string, label: MetricDef['label'], subjectKinds: readonly Su
   label,
   subjectKinds,
 });
+/*
+ * `actionable: false` marks what a customer cannot raise by banking with us: a declared income, an
+ * assessed score, their age. A customer's progress sentence then names the balance to add, not the
+ * income to earn (MetricDef.actionable); balances, spending and transactions stay actionable.
+ */
+const declared = (m: MetricDef): MetricDef => ({ ...m, actionable: false });
 
 export const defaultMetrics: readonly MetricDef[] = [
   // Customers (retail)
   money('avg_daily_balance', t('月日均资产', '月平均資產餘額', 'monthly average daily balance'), ['customer']),
-  money('household_income', t('家庭年收入', '家庭年收入', 'household annual income'), ['customer']),
+  declared(money('household_income', t('家庭年收入', '家庭年收入', 'household annual income'), ['customer'])),
   {
     key: 'premium_card',
     unit: 'boolean',
@@ -26,7 +32,7 @@ export const defaultMetrics: readonly MetricDef[] = [
   },
   { key: 'transaction_count', unit: 'count', label: t('月交易笔数', '月交易筆數', 'transactions per month'), subjectKinds: ['customer'] },
   money('card_spend', t('月信用卡消费', '月信用卡消費', 'monthly card spending'), ['customer']),
-  { key: 'credit_score', unit: 'score', label: t('信用评分', '信用評分', 'credit score'), subjectKinds: ['customer'] },
+  declared({ key: 'credit_score', unit: 'score', label: t('信用评分', '信用評分', 'credit score'), subjectKinds: ['customer'] }),
   { key: 'loan_days_past_due', unit: 'days', label: t('贷款逾期天数', '貸款逾期天數', 'loan days past due'), subjectKinds: ['customer'] },
   {
     key: 'deposit_term_months',
@@ -49,14 +55,14 @@ export const defaultMetrics: readonly MetricDef[] = [
     subjectKinds: ['customer'],
   },
   { key: 'pep', unit: 'boolean', label: t('政治公众人物', '政治公眾人物', 'politically exposed person'), subjectKinds: ['customer'] },
-  {
+  declared({
     key: 'risk_questionnaire_score',
     unit: 'score',
     label: t('风险承受能力测评得分', '風險承受能力測評得分', 'risk questionnaire score'),
     subjectKinds: ['customer'],
-  },
+  }),
   { key: 'lounge_visits', unit: 'count', label: t('贵宾厅使用次数', '貴賓室使用次數', 'lounge visits'), subjectKinds: ['customer'] },
-  { key: 'age', unit: 'count', label: t('年龄', '年齡', 'age'), subjectKinds: ['customer'] },
+  declared({ key: 'age', unit: 'count', label: t('年龄', '年齡', 'age'), subjectKinds: ['customer'] }),
   // Corporates
   { key: 'industry_code', unit: 'count', label: t('行业代码', '行業代碼', 'industry code'), subjectKinds: ['corporate'] },
   { key: 'employees', unit: 'count', label: t('从业人员', '員工人數', 'employees'), subjectKinds: ['corporate'] },

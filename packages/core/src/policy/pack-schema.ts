@@ -55,6 +55,7 @@ export const metricDefSchema = z.object({
     .optional(),
   label: localizedTextSchema,
   subjectKinds: z.array(z.enum(SUBJECT_KINDS)).min(1).optional(),
+  actionable: z.boolean().optional(),
 });
 
 export const levelDefSchema = z.object({
