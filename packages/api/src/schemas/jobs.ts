@@ -187,6 +187,10 @@ export const VersionSimulationsSchema = z
       .nullable()
       .openapi({ description: 'What changed since `latest` was queued; null with no `latest`' }),
     stale: z.boolean().openapi({ description: 'Any of `changedSince`: run it again for figures of today’s book' }),
+    signOffs: z.number().int().nullable().openapi({
+      description:
+        'Subjects `latest` moves onto a level that needs a second person’s sign-off under the version simulated (its own levels, not those in force); null with no `latest`',
+    }),
     running: z.union([JobSchema, z.null()]).openapi({ description: 'The newest simulation of the version still running; null: none' }),
   })
   .openapi('VersionSimulations');
