@@ -43,6 +43,12 @@ const zh = {
     `文件只到第 ${seq} 号记录为止：此浏览器无法边下载边写入文件，最多导出 ${limit} 条。完整导出请用 tierkit audit export。`,
   /** How an export ended, as its end record says. */
   exportEnded: { completed: '已完成', aborted: '被客户端中止', failed: '服务器出错中断' } as Record<string, string>,
+  /** Why an approver had to confirm a policy's effective date (`confirmedRetier`: the API's `reasons`). */
+  retierReasons: {
+    'month-under-way': '重评进行中的本月',
+    'already-judged': '该月等级已评定',
+    past: '生效日已过',
+  } as Record<string, string>,
   exporting: '正在导出…',
   exported: (file: string) => `已导出 ${file}`,
   exportFailed: '导出失败',
@@ -253,6 +259,7 @@ const tw: typeof zh = {
   exportedLimited: (seq: number, limit: number) =>
     `檔案只到第 ${seq} 號紀錄為止：此瀏覽器無法邊下載邊寫入檔案，最多匯出 ${limit} 筆。完整匯出請用 tierkit audit export。`,
   exportEnded: { completed: '已完成', aborted: '下載端中途中止', failed: '伺服器出錯中斷' },
+  retierReasons: { 'month-under-way': '重評進行中的本月', 'already-judged': '該月等級已評定', past: '生效日已過' },
   exporting: '正在匯出…',
   exported: (file: string) => `已匯出 ${file}`,
   exportFailed: '匯出失敗',
@@ -448,6 +455,11 @@ const en: typeof zh = {
   exportedLimited: (seq: number, limit: number) =>
     `The file stops at record ${seq}: this browser cannot write a file as it downloads, so it exports at most ${limit} records. Export them all with tierkit audit export.`,
   exportEnded: { completed: 'completed', aborted: 'aborted by the client', failed: 'cut off by a server error' },
+  retierReasons: {
+    'month-under-way': 're-tiers the month under way',
+    'already-judged': 'a month already judged',
+    past: 'a day already past',
+  },
   exporting: 'Exporting…',
   exported: (file: string) => `Exported ${file}`,
   exportFailed: 'Export failed',
