@@ -222,4 +222,30 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
     await drain();
     await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
   });
+  it('says the policies changed since a simulation when a version it planned under is approved, not when one is rejected', async () => {
+    // The test clock stands still: a decision stamped the same instant as the job must still count.
+    const v = await submitted(50);
+    const path = `/v1/policies/aml-test/versions/${v.version}/simulations`;
+    await ok<Job>(await approver.post(path, {}), 202);
+    await drain();
+    const read = async () => (await ok<VersionSimulations>(await approver.get(path))).changedSince;
+    assert.equal((await read())?.policies, false);
+    const rejected = await submitted(60);
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${rejected.version}/reject`, { note: '不用' }));
+    assert.equal((await read())?.policies, false, 'a rejected version changes nothing it planned under');
+    const approved = await submitted(65);
+    await ok(
+      await approver.post(`/v1/policies/aml-test/versions/${approved.version}/approve`, {
+        contentHash: approved.contentHash,
+        effectiveFrom: '2025-11-01',
+        confirmRetier: true,
+      }),
+    );
+    const after = await ok<VersionSimulations>(await approver.get(path));
+    assert.equal(after.changedSince?.policies, true, 'the version in force for its month is another now');
+    assert.equal(after.stale, true);
+    await drain();
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${approved.version}/retire`, { note: 'tidy up' }));
+    assert.equal((await read())?.policies, false, 'retired again: what it planned under is in force once more');
+  });
 });
