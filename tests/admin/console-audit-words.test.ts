@@ -364,7 +364,7 @@ describe('the console words audit records', () => {
     assert.ok(record);
     const says = (locale: 'zh-CN' | 'zh-TW' | 'en') => auditDetailOf(record).map((l) => auditDetailText(l, locale));
     const confirmed = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
-      says(locale).find((l) => l.startsWith(AUDIT_WORDS[locale].fields.confirmedRetier));
+      says(locale).find((l) => l.startsWith(AUDIT_WORDS[locale].fields.confirmedRetier ?? 'confirmedRetier'));
     assert.match(confirmed('zh-CN') ?? '', /^审批人确认重评：重评进行中的本月、/, says('zh-CN').join('\n'));
     assert.match(confirmed('zh-TW') ?? '', /^審核人確認重評：重評進行中的本月、/, says('zh-TW').join('\n'));
     assert.match(confirmed('en') ?? '', /^re-tier confirmed by the approver: re-tiers the month under way, .*a day already past/);

@@ -181,11 +181,9 @@ export const VersionSimulationsSchema = z
       .object({
         data: z.boolean().openapi({ description: 'Metrics were written after it was queued' }),
         levels: z.boolean().openapi({ description: 'A re-tier queued after it has completed: the levels it moved from are not today’s' }),
-        policies: z
-          .boolean()
-          .openapi({
-            description: 'The approved versions it planned under (`pinned`) are no longer those in force: one approved or retired since',
-          }),
+        policies: z.boolean().openapi({
+          description: 'The approved versions it planned under (`pinned`) are no longer those in force: one approved or retired since',
+        }),
         revision: z.boolean().openapi({ description: 'The version’s document is no longer the one it planned' }),
       })
       .nullable()
