@@ -348,6 +348,29 @@ describe('the console words audit records', () => {
     assert.ok(says('en').includes('simulation the approver was shown: none'), says('en').join('\n'));
   });
 
+  it('a policy approval dated into the month under way says what the approver confirmed in words, not codes', async () => {
+    const off = f.client('OFF1').http;
+    const draft = await off.send<{ version: number }>('POST', '/v1/policies/aml-test/drafts', {});
+    const sub = await off.send<{ contentHash: string }>('POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {});
+    const month = NOW.toISOString().slice(0, 7);
+    await f.client('admin').http.send('POST', `/v1/policies/aml-test/versions/${draft.version}/approve`, {
+      contentHash: sub.contentHash,
+      effectiveFrom: `${month}-01`,
+      confirmRetier: true,
+    });
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ route: '/v1/policies/{scheme}/versions/{version}/approve' });
+    const record = t.state.items.find((r) => r.phase === 'result');
+    assert.ok(record);
+    const says = (locale: 'zh-CN' | 'zh-TW' | 'en') => auditDetailOf(record).map((l) => auditDetailText(l, locale));
+    const confirmed = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      says(locale).find((l) => l.startsWith(AUDIT_WORDS[locale].fields.confirmedRetier ?? 'confirmedRetier'));
+    assert.match(confirmed('zh-CN') ?? '', /^审批人确认重评：重评进行中的本月、/, says('zh-CN').join('\n'));
+    assert.match(confirmed('zh-TW') ?? '', /^審核人確認重評：重評進行中的本月、/, says('zh-TW').join('\n'));
+    assert.match(confirmed('en') ?? '', /^re-tier confirmed by the approver: re-tiers the month under way, .*a day already past/);
+    for (const l of ['zh-CN', 'zh-TW', 'en'] as const) assert.doesNotMatch(confirmed(l) ?? '', /month-under-way|already-judged/);
+  });
+
   it("an override's edit says its level by name, and a re-tier job the schemes it named (or all of them)", async () => {
     const schemes = await readSchemes(f.client('admin'), new AbortController().signal);
     const officer = f.client('OFF1');

@@ -17,7 +17,7 @@ interface Version {
   status: string;
   effectiveFrom: string | null;
   contentHash: string | null;
-  document: { policy: { levels: { when: { value?: unknown } }[] } };
+  document: { levels: { key: string; approvalRequired?: boolean }[]; policy: { levels: { when: { value?: unknown } }[] } };
 }
 
 async function ok<T>(res: Response, status = 200): Promise<T> {
@@ -34,11 +34,12 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
   const admin = client(f);
   const drain = () => drainJobs({ db: f.db.db, now: () => NOW });
 
-  /** A submitted draft of aml-test with its 高 line at `line`, by the officer. */
-  async function submitted(line: number): Promise<Version> {
+  /** A submitted draft of aml-test with its 高 line at `line` (and 高 needing a sign-off when `signOff`), by the officer. */
+  async function submitted(line: number, signOff = false): Promise<Version> {
     const draft = await ok<Version>(await officer.post('/v1/policies/aml-test/drafts', {}), 201);
     const doc = structuredClone(draft.document);
     (doc.policy.levels[0] as { when: { value: number } }).when.value = line;
+    if (signOff) doc.levels = doc.levels.map((l) => (l.key === 'high' ? { ...l, approvalRequired: true } : l));
     await ok(await officer.put(`/v1/policies/aml-test/versions/${draft.version}`, { document: doc }));
     return ok<Version>(await officer.post(`/v1/policies/aml-test/versions/${draft.version}/submit`, {}));
   }
@@ -67,7 +68,7 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
     const v = await submitted(50);
     const path = `/v1/policies/aml-test/versions/${v.version}/simulations`;
     const none = await ok<VersionSimulations>(await analyst.get(path));
-    assert.deepEqual(none, { latest: null, pinned: [], changedSince: null, stale: false, running: null });
+    assert.deepEqual(none, { latest: null, pinned: [], changedSince: null, stale: false, signOffs: null, running: null });
     await problem(await who(f, 'viewer').get(path), 403);
 
     const job = await ok<Job>(await analyst.post(path, {}), 202);
@@ -94,6 +95,35 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
 
     // Another bank has no such version: the same 404 as a version that does not exist.
     await problem(await client(f, 'b').get(path), 404);
+  });
+
+  it('counts the sign-offs a version opens by its own levels, not those in force, on the card and the trail', async () => {
+    // In force, 高 needs no sign-off; this version makes it need one: every subject it moves up opens one.
+    const v = await submitted(50, true);
+    const path = `/v1/policies/aml-test/versions/${v.version}/simulations`;
+    const job = await ok<Job>(await approver.post(path, {}), 202);
+    await drain();
+    const done = await ok<VersionSimulations>(await approver.get(path));
+    const up = (done.latest?.simulation?.result.cells ?? []).filter((c) => c.to === 'high' && c.from !== 'high');
+    const moved = up.reduce((n, c) => n + c.count, 0);
+    assert.ok(moved >= 1, 'PA1 (60) goes up under the line at 50');
+    assert.equal(done.signOffs, moved, 'each subject moved onto 高 opens a sign-off under this version');
+    const plain = await submitted(50);
+    const plainPath = `/v1/policies/aml-test/versions/${plain.version}/simulations`;
+    await ok<Job>(await approver.post(plainPath, {}), 202);
+    await drain();
+    assert.equal((await ok<VersionSimulations>(await approver.get(plainPath))).signOffs, 0, 'the same moves open none without it');
+    assert.equal(
+      (await ok<VersionSimulations>(await approver.get(`/v1/policies/aml-test/versions/${v.version}/simulations`))).latest?.id,
+      job.id,
+    );
+    await ok(
+      await approver.post(`/v1/policies/aml-test/versions/${v.version}/approve`, { contentHash: v.contentHash, simulationJobId: job.id }),
+    );
+    const shown = (await approvalRecord()).detail as { shown: { simulation: { signOffs: number } } };
+    assert.equal(shown.shown.simulation.signOffs, moved, 'the trail keeps the count the approver was shown');
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${plain.version}/reject`, { note: 'tidy up' }));
   });
 
   it('approves from the next month by default and records the diff and the simulation the approver named', async () => {
@@ -191,5 +221,31 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
     assert.equal((record.detail as { shown: { simulation: unknown } }).shown.simulation, null, 'no simulation named');
     await drain();
     await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
+  });
+  it('says the policies changed since a simulation when a version it planned under is approved, not when one is rejected', async () => {
+    // The test clock stands still: a decision stamped the same instant as the job must still count.
+    const v = await submitted(50);
+    const path = `/v1/policies/aml-test/versions/${v.version}/simulations`;
+    await ok<Job>(await approver.post(path, {}), 202);
+    await drain();
+    const read = async () => (await ok<VersionSimulations>(await approver.get(path))).changedSince;
+    assert.equal((await read())?.policies, false);
+    const rejected = await submitted(60);
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${rejected.version}/reject`, { note: '不用' }));
+    assert.equal((await read())?.policies, false, 'a rejected version changes nothing it planned under');
+    const approved = await submitted(65);
+    await ok(
+      await approver.post(`/v1/policies/aml-test/versions/${approved.version}/approve`, {
+        contentHash: approved.contentHash,
+        effectiveFrom: '2025-11-01',
+        confirmRetier: true,
+      }),
+    );
+    const after = await ok<VersionSimulations>(await approver.get(path));
+    assert.equal(after.changedSince?.policies, true, 'the version in force for its month is another now');
+    assert.equal(after.stale, true);
+    await drain();
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${approved.version}/retire`, { note: 'tidy up' }));
+    assert.equal((await read())?.policies, false, 'retired again: what it planned under is in force once more');
   });
 });

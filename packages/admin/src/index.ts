@@ -110,7 +110,7 @@ export type {
   ScheduleMonth,
   StartRetier,
 } from './core/jobs-types.js';
-export { PolicyImpact, signOffsOpened, type PolicyImpactState } from './core/policy-impact.js';
+export { PolicyImpact, type PolicyImpactState } from './core/policy-impact.js';
 export type { VersionSimulations } from '@tierkit/core/wire';
 export { readServerSentEvents } from './core/sse.js';
 export type { ServerSentEvent } from './core/sse.js';

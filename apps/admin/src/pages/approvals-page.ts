@@ -11,7 +11,6 @@ import {
   mayApproveItem,
   PolicyImpact,
   readSchemes,
-  signOffsOpened,
   REJECT_NOTE_REQUIRED,
   type KitError,
   whyNotApprovable,
@@ -303,7 +302,6 @@ export class ApprovalsPage extends LitElement {
     const sims = s.simulations;
     const latest = sims?.latest ?? null;
     const sim = latest?.simulation?.result;
-    const levels = this.#schemes.find((x) => x.key === item.scheme)?.levels ?? [];
     const mayRun = hasRole(this.ctx.session, 'analyst');
     const running = s.running?.status === 'running' ? s.running : undefined;
     const ended = s.running && s.running.status !== 'running' && s.running.status !== 'completed' ? s.running : undefined;
@@ -333,7 +331,7 @@ export class ApprovalsPage extends LitElement {
                 <p>${w.simFor(sim.period, sim.dataPeriod)} · ${w.simAgainst(sim.against)}</p>
                 ${sims?.pinned.length ? html`<p class="hint" data-testid="impact-pinned">${w.simPinned(sims.pinned.map((p) => `${names.schemeName(p.scheme)} v${p.version}`).join('、'))}</p>` : nothing}
                 <p data-testid="impact-counts">${w.simCounts(sim.upgraded, sim.downgraded, sim.unchanged)}</p>
-                <p data-testid="impact-signoffs">${w.simSignOffs(signOffsOpened(sim, levels))}</p>
+                <p data-testid="impact-signoffs">${w.simSignOffs(sims?.signOffs ?? 0)}</p>
                 ${
                   stale.length
                     ? html`<div class="approvals-warning" role="note" data-testid="impact-stale"><strong>${w.staleTitle}</strong>

@@ -4,6 +4,7 @@ import { type SchemeNames, schemeNames } from '../scheme-names.js';
 import { formatBankTime } from '../time.js';
 import type { ConsoleLocale } from '../words.js';
 import { AUDIT_WORDS } from './audit.words.js';
+import { JOBS_WORDS } from './jobs.words.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 
 /*
@@ -46,11 +47,14 @@ function valueText(field: string, v: AuditValue, locale: ConsoleLocale, keys?: A
   if (typeof v === 'boolean') return v ? w.yes : w.no;
   // The diff an approver of a policy version was shown: each change in the page's language, as they read it.
   if (Array.isArray(v) && field === 'shown.diff.changes') return v.map((x) => changeText(x, locale)).join('；');
+  // What the approver confirmed their effective date reaches, in words an examiner reads, not the API's codes.
+  if (Array.isArray(v) && field === 'confirmedRetier') return v.map((x) => w.retierReasons[x] ?? x).join(w.listSeparator);
   if (Array.isArray(v)) return v.map((x) => named(x, keys, names)).join(w.listSeparator);
   if (typeof v === 'string' && keys) return named(v, keys, names);
   // How an export ended (its end record) and the phase it was filtered to, in the page's words.
   if (field === 'export.ended' && typeof v === 'string') return w.exportEnded[v] ?? v;
   if (field === 'export.phase' && typeof v === 'string') return w.phases[v] ?? v;
+  if (field === 'shown.simulation.status' && typeof v === 'string') return JOBS_WORDS[locale].statuses[v] ?? v;
   // An override's mode in the request form's words; an import's (all-or-nothing, valid-rows) is not one of them.
   const modes = OVERRIDE_WORDS[locale].modes;
   if (field === 'mode' && typeof v === 'string' && Object.hasOwn(modes, v)) return modes[v] ?? v;

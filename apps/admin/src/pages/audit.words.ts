@@ -43,6 +43,12 @@ const zh = {
     `文件只到第 ${seq} 号记录为止：此浏览器无法边下载边写入文件，最多导出 ${limit} 条。完整导出请用 tierkit audit export。`,
   /** How an export ended, as its end record says. */
   exportEnded: { completed: '已完成', aborted: '被客户端中止', failed: '服务器出错中断' } as Record<string, string>,
+  /** Why an approver had to confirm a policy's effective date (`confirmedRetier`: the API's `reasons`). */
+  retierReasons: {
+    'month-under-way': '重评进行中的本月',
+    'already-judged': '该月等级已评定',
+    past: '生效日已过',
+  } as Record<string, string>,
   exporting: '正在导出…',
   exported: (file: string) => `已导出 ${file}`,
   exportFailed: '导出失败',
@@ -158,6 +164,7 @@ const zh = {
     'shown.simulation.upgraded': '所见模拟：上调人数',
     'shown.simulation.downgraded': '所见模拟：下调人数',
     'shown.simulation.unchanged': '所见模拟：不变人数',
+    'shown.simulation.signOffs': '所见模拟：将进入需复核等级的人数',
     'shown.simulation.changedSince.data': '所见模拟之后：指标数据有变',
     'shown.simulation.changedSince.levels': '所见模拟之后：已重评',
     'shown.simulation.changedSince.policies': '所见模拟之后：策略有变',
@@ -252,6 +259,7 @@ const tw: typeof zh = {
   exportedLimited: (seq: number, limit: number) =>
     `檔案只到第 ${seq} 號紀錄為止：此瀏覽器無法邊下載邊寫入檔案，最多匯出 ${limit} 筆。完整匯出請用 tierkit audit export。`,
   exportEnded: { completed: '已完成', aborted: '下載端中途中止', failed: '伺服器出錯中斷' },
+  retierReasons: { 'month-under-way': '重評進行中的本月', 'already-judged': '該月等級已評定', past: '生效日已過' },
   exporting: '正在匯出…',
   exported: (file: string) => `已匯出 ${file}`,
   exportFailed: '匯出失敗',
@@ -359,6 +367,7 @@ const tw: typeof zh = {
     'shown.simulation.upgraded': '所見模擬：上調人數',
     'shown.simulation.downgraded': '所見模擬：下調人數',
     'shown.simulation.unchanged': '所見模擬：不變人數',
+    'shown.simulation.signOffs': '所見模擬：將進入需覆核等級的人數',
     'shown.simulation.changedSince.data': '所見模擬之後：指標資料有變',
     'shown.simulation.changedSince.levels': '所見模擬之後：已重評',
     'shown.simulation.changedSince.policies': '所見模擬之後：策略有變',
@@ -446,6 +455,11 @@ const en: typeof zh = {
   exportedLimited: (seq: number, limit: number) =>
     `The file stops at record ${seq}: this browser cannot write a file as it downloads, so it exports at most ${limit} records. Export them all with tierkit audit export.`,
   exportEnded: { completed: 'completed', aborted: 'aborted by the client', failed: 'cut off by a server error' },
+  retierReasons: {
+    'month-under-way': 're-tiers the month under way',
+    'already-judged': 'a month already judged',
+    past: 'a day already past',
+  },
   exporting: 'Exporting…',
   exported: (file: string) => `Exported ${file}`,
   exportFailed: 'Export failed',
@@ -553,6 +567,7 @@ const en: typeof zh = {
     'shown.simulation.upgraded': 'it moved up',
     'shown.simulation.downgraded': 'it moved down',
     'shown.simulation.unchanged': 'it left unchanged',
+    'shown.simulation.signOffs': 'it moved onto a level needing sign-off',
     'shown.simulation.changedSince.data': 'since it: metric data written',
     'shown.simulation.changedSince.levels': 'since it: a re-tier completed',
     'shown.simulation.changedSince.policies': 'since it: a policy decided',

@@ -1,5 +1,4 @@
 import type { HttpTierkitClient } from '@tierkit/client';
-import type { LevelDef } from '@tierkit/core';
 import type { Job, PolicyDiff, VersionSimulations } from '@tierkit/core/wire';
 import { Jobs } from './jobs.js';
 import { KitStore, type KitError, type Status } from './kit-store.js';
@@ -108,17 +107,4 @@ export class PolicyImpact extends KitStore<PolicyImpactState> {
     super.cancel(lane);
     if (lane === undefined) this.#jobs.stopFollowing();
   }
-}
-
-/**
- * Subjects a simulation moves onto a level that needs a second person's sign-off (`approvalRequired`):
- * the sign-offs the re-tier under the version would open. Of the version's own levels when it names
- * them, else the scheme's as the console knows them.
- */
-export function signOffsOpened(
-  sim: { readonly cells: readonly { readonly from: string; readonly to: string; readonly count: number }[] },
-  levels: readonly Pick<LevelDef, 'key' | 'approvalRequired'>[],
-): number {
-  const needs = new Set(levels.filter((l) => l.approvalRequired).map((l) => l.key));
-  return sim.cells.reduce((n, c) => (c.from !== c.to && needs.has(c.to) ? n + c.count : n), 0);
 }

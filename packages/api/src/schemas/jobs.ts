@@ -188,12 +188,18 @@ export const VersionSimulationsSchema = z
       .object({
         data: z.boolean().openapi({ description: 'Metrics were written after it was queued' }),
         levels: z.boolean().openapi({ description: 'A re-tier queued after it has completed: the levels it moved from are not today’s' }),
-        policies: z.boolean().openapi({ description: 'A policy version was approved or retired after it was queued' }),
+        policies: z.boolean().openapi({
+          description: 'The approved versions it planned under (`pinned`) are no longer those in force: one approved or retired since',
+        }),
         revision: z.boolean().openapi({ description: 'The version’s document is no longer the one it planned' }),
       })
       .nullable()
       .openapi({ description: 'What changed since `latest` was queued; null with no `latest`' }),
     stale: z.boolean().openapi({ description: 'Any of `changedSince`: run it again for figures of today’s book' }),
+    signOffs: z.number().int().nullable().openapi({
+      description:
+        'Subjects `latest` moves onto a level that needs a second person’s sign-off under the version simulated (its own levels, not those in force); null with no `latest`',
+    }),
     running: z.union([JobSchema, z.null()]).openapi({ description: 'The newest simulation of the version still running; null: none' }),
   })
   .openapi('VersionSimulations');

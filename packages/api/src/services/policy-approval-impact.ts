@@ -1,6 +1,6 @@
-import type { PolicyChange, VersionSimulations } from '@tierkit/core';
+import type { LevelDef, PolicyChange, PolicySimulation, VersionSimulations } from '@tierkit/core';
 import { dayOf } from '@tierkit/core/calendar';
-import { changedSince, findJob, latestEvaluatedPeriods, listSimulationJobs, type PolicyVersion } from '@tierkit/db';
+import { changedSince, findJob, latestEvaluatedPeriods, listPolicyVersionsIn, listSimulationJobs, type PolicyVersion } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { addMonths, periodOf } from '../periods.js';
 import { ProblemError } from '../problem.js';
@@ -8,6 +8,7 @@ import { viewOf } from './jobs/jobs.js';
 import type { SimulationJobParams } from './jobs/simulation-job.js';
 import { diffVersion } from './policy-changes.js';
 import { firstPeriodFrom } from './policy-checks.js';
+import { startOf } from './tenant-pack.js';
 
 /*
  * What the approver of a policy version is shown before deciding — its diff against the version in
@@ -66,6 +67,33 @@ function isSimulationOf(params: SimulationJobParams, v: PolicyVersion): boolean 
   return params.simulation?.scheme === v.scheme && params.simulation.version === v.version;
 }
 
+/**
+ * Subjects a simulation moves onto a level that needs a second person's sign-off, by the levels of the
+ * document it simulated: a version may turn `approvalRequired` on or off, and the checker weighs the
+ * sign-offs approving it opens, not those the scheme in force would.
+ */
+function signOffsOpened(params: SimulationJobParams, result: Pick<PolicySimulation, 'cells'> | undefined): number {
+  const levels = (params.simulation.document as { levels?: readonly Pick<LevelDef, 'key' | 'approvalRequired'>[] }).levels ?? [];
+  const needs = new Set(levels.filter((l) => l.approvalRequired === true).map((l) => l.key));
+  return (result?.cells ?? []).reduce((n, c) => (c.from !== c.to && needs.has(c.to) ? n + c.count : n), 0);
+}
+
+/**
+ * Whether the approved versions a simulation planned under (`pinned`) are no longer those one queued now
+ * would plan under: a version of a scheme it reads approved or retired since. Compared as sets of
+ * versions, as tenant-pack.ts picks them, not by the decision's and the job's instants: two hosts'
+ * clocks stamp those (the write_seq migration's reason), and a rejection changes nothing it planned under.
+ */
+async function pinnedChanged(deps: ApiDeps, s: SimulationJobParams['simulation']): Promise<boolean> {
+  const schemes = new Set([s.scheme, ...s.pinned.map((p) => p.scheme)]);
+  const day = `${s.period}-01`;
+  const now = (await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']))
+    .filter((v) => schemes.has(v.scheme) && (v.scheme !== s.scheme || startOf(v) < day))
+    .map((v) => `${v.scheme}@${v.version}`);
+  const then = new Set(s.pinned.map((p) => `${p.scheme}@${p.version}`));
+  return now.length !== then.size || now.some((k) => !then.has(k));
+}
+
 /** The latest completed simulation of `v`, what changed since it was queued, and one still running. */
 export async function versionSimulations(deps: ApiDeps, v: PolicyVersion): Promise<VersionSimulations> {
   const rows = (await listSimulationJobs(deps.db, deps.tenantId, SIMULATIONS_LOOKED_AT)).filter((r) =>
@@ -74,15 +102,14 @@ export async function versionSimulations(deps: ApiDeps, v: PolicyVersion): Promi
   const runningRow = rows.find((r) => r.status === 'running');
   const latestRow = rows.find((r) => r.status === 'completed');
   const running = runningRow ? await viewOf(deps.db, runningRow) : null;
-  if (!latestRow) return { latest: null, pinned: [], changedSince: null, stale: false, running };
+  if (!latestRow) return { latest: null, pinned: [], changedSince: null, stale: false, signOffs: null, running };
   const latest = await viewOf(deps.db, latestRow);
+  const params = JSON.parse(latestRow.params) as SimulationJobParams;
   const since = await changedSince(deps.db, deps.tenantId, latestRow);
-  const changed = { ...since, revision: latest.simulation?.current === false };
-  const pinned = (JSON.parse(latestRow.params) as SimulationJobParams).simulation.pinned.map((p) => ({
-    scheme: p.scheme,
-    version: p.version,
-  }));
-  return { latest, pinned, changedSince: changed, stale: Object.values(changed).some(Boolean), running };
+  const changed = { ...since, policies: await pinnedChanged(deps, params.simulation), revision: latest.simulation?.current === false };
+  const pinned = params.simulation.pinned.map((p) => ({ scheme: p.scheme, version: p.version }));
+  const signOffs = signOffsOpened(params, latest.simulation?.result);
+  return { latest, pinned, changedSince: changed, stale: Object.values(changed).some(Boolean), signOffs, running };
 }
 
 /** What the approver was shown, as the trail keeps it: the diff in words, and the simulation they named. */
@@ -97,6 +124,7 @@ export interface ApprovalShown {
     readonly upgraded: number;
     readonly downgraded: number;
     readonly unchanged: number;
+    readonly signOffs: number;
     readonly changedSince: VersionSimulations['changedSince'];
   } | null;
 }
@@ -118,7 +146,8 @@ export async function approvalShown(deps: ApiDeps, v: PolicyVersion, simulationJ
   }
   if (simulationJobId === undefined) return { diff, simulation: null };
   const row = await findJob(deps.db, deps.tenantId, simulationJobId);
-  if (row?.kind !== 'simulate' || !isSimulationOf(JSON.parse(row.params) as SimulationJobParams, v)) {
+  const params = row?.kind === 'simulate' ? (JSON.parse(row.params) as SimulationJobParams) : undefined;
+  if (!row || !params || !isSimulationOf(params, v)) {
     throw new ProblemError('unprocessable', `Job "${simulationJobId}" is no simulation of version ${v.version} of "${v.scheme}".`, [
       {
         path: 'simulationJobId',
@@ -142,6 +171,7 @@ export async function approvalShown(deps: ApiDeps, v: PolicyVersion, simulationJ
       upgraded: result?.upgraded ?? 0,
       downgraded: result?.downgraded ?? 0,
       unchanged: result?.unchanged ?? 0,
+      signOffs: signOffsOpened(params, result),
       changedSince: sims.latest?.id === job.id ? sims.changedSince : null,
     },
   };

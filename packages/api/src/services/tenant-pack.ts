@@ -48,7 +48,7 @@ export interface TenantPack {
 export const PACK_CHECK_MS = 1000;
 
 /** The first day (`YYYY-MM-DD`) on which a version is in force, or '' for "from the beginning". */
-function startOf(v: PolicyVersion): string {
+export function startOf(v: PolicyVersion): string {
   // Versions that came with the tenant (provisioned or imported, never approved here) have no
   // decision: they are what the bank has always used, so they cover every earlier month too.
   return v.decidedAt === null ? '' : v.effectiveFrom.slice(0, 10);

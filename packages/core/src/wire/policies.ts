@@ -139,5 +139,11 @@ export interface VersionSimulations {
   readonly pinned: readonly { readonly scheme: string; readonly version: number }[];
   readonly changedSince: SimulationChangedSince | null;
   readonly stale: boolean;
+  /**
+   * Subjects `latest` moves onto a level that needs a second person's sign-off under the version
+   * simulated (its own levels' `approvalRequired`, not the scheme in force's): the sign-offs approving
+   * it would open. Null with no `latest`.
+   */
+  readonly signOffs: number | null;
   readonly running: Job | null;
 }

@@ -8,15 +8,12 @@ export interface ChangedSince {
   readonly data: boolean;
   /** A re-tier job was queued after it and has finished: the levels it moved from are not today's. */
   readonly levels: boolean;
-  /** A policy version was approved or retired after it: the versions it was pinned to are not today's. */
-  readonly policies: boolean;
 }
 
 /**
- * What changed since `job` was queued. Metric writes and jobs are ordered by the database's write
- * sequence (write-seq.ts), not by clocks; policy decisions carry no sequence, so they are compared by
- * their ISO instants with the job's (one server's clock each: a decision within a clock's skew of the
- * job can be missed).
+ * What of the book changed since `job` was queued. Metric writes and jobs are ordered by the database's
+ * write sequence (write-seq.ts), not by clocks. (Whether its policies changed is the API's: it compares
+ * the versions the job pinned with those in force, policy-approval-impact.ts.)
  */
 export async function changedSince(
   db: Executor,
@@ -40,14 +37,7 @@ export async function changedSince(
     .where('write_seq', '>', seq)
     .limit(1)
     .executeTakeFirst();
-  const policies = await db
-    .selectFrom('policies')
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where((eb) => eb.or([eb('decided_at', '>', job.created_at), eb('retired_at', '>', job.created_at)]))
-    .limit(1)
-    .executeTakeFirst();
-  return { data: data !== undefined, levels: levels !== undefined, policies: policies !== undefined };
+  return { data: data !== undefined, levels: levels !== undefined };
 }
 
 /** A tenant's simulation jobs, newest first: at most `limit` (simulations are asked for by people, a few a day). */
