@@ -231,7 +231,7 @@ const tw: typeof zh = {
   simPinned: (list: string) => `依據的已核准版本：${list}`,
   simAgainst: (v: number | null) => (v === null ? '新方案：此前無等級' : `目前等級來自現行第 ${v} 版`),
   simCounts: (up: number, down: number, same: number) => `上調 ${up} 人，下調 ${down} 人，不變 ${same} 人`,
-  simSignOffs: (n: number) => `其中 ${n} 人將進入需覆核的等級（每人一項覆核）`,
+  simSignOffs: (n: number) => `其中 ${n} 人將進入需複核的等級（每人一項複核）`,
   simMatrix: '等級遷移（由 → 至）',
   simFrom: '由',
   simTo: '至',

@@ -127,7 +127,7 @@ function levelEntries(d: SchemeDefinition): Map<string, Entry> {
         const parts = [
           `${{ 'zh-CN': '排序', 'zh-TW': '排序', en: 'rank' }[l]} ${v.rank}`,
           `${{ 'zh-CN': '颜色', 'zh-TW': '顏色', en: 'colour' }[l]} ${v.color}`,
-          `${{ 'zh-CN': '需复核', 'zh-TW': '需覆核', en: 'needs sign-off' }[l]} ${YES_NO(v.approvalRequired, l)}`,
+          `${{ 'zh-CN': '需复核', 'zh-TW': '需複核', en: 'needs sign-off' }[l]} ${YES_NO(v.approvalRequired, l)}`,
         ];
         if (v.reviewMonths !== undefined)
           parts.push(
@@ -140,8 +140,8 @@ function levelEntries(d: SchemeDefinition): Map<string, Entry> {
         if (v.whilePending !== undefined)
           parts.push(
             v.whilePending === 'previous'
-              ? { 'zh-CN': '待复核期间按原等级', 'zh-TW': '待覆核期間按原等級', en: 'previous level while pending' }[l]
-              : { 'zh-CN': '待复核期间即生效', 'zh-TW': '待覆核期間即生效', en: 'applies while pending' }[l],
+              ? { 'zh-CN': '待复核期间按原等级', 'zh-TW': '待複核期間按原等級', en: 'previous level while pending' }[l]
+              : { 'zh-CN': '待复核期间即生效', 'zh-TW': '待複核期間即生效', en: 'applies while pending' }[l],
           );
         const what = { 'zh-CN': '等级', 'zh-TW': '等級', en: 'level' }[l];
         return `${what} ${v.name[l]}${l === 'en' ? ` (${parts.join(', ')})` : `（${parts.join('，')}）`}`;
