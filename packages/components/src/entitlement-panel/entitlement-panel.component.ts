@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { CustomerAssignment, EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
+import { DEFAULT_TIME_ZONE } from '../tier-timeline/timeline-rows.js';
 import { ResourceController } from '../common/resource.js';
 import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
@@ -9,6 +10,13 @@ import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
 import { entitlementValue, levelLabel } from './entitlement-text.js';
 import { levelName, schemesOfTiers, type SchemeMap } from '../common/level-names.js';
 import styles from './entitlement-panel.styles.js';
+
+/**
+ * The last day an override holds, in the bank's zone (timeline-rows.ts): an end at midnight is the day
+ * before's last, so 「有效期至 2027年3月5日」 for an end at 2027-03-06 00:00 Beijing time.
+ */
+const lastDay = (end: string, locale: Locale) =>
+  new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: DEFAULT_TIME_ZONE }).format(Date.parse(end) - 1);
 
 const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
 
@@ -133,9 +141,12 @@ export class TkEntitlementPanel extends LitElement {
     const restrictions = active.filter((e) => e.def.kind === 'restriction');
     const blocked = value.entitlements.filter((e) => e.status === 'blocked');
 
-    // A customer's level in its grace period: what keeps these benefits, first, as the API words it
-    // (CustomerKeep.text). Here rather than in the badge, whose bundle is at its budget (README, "Attributes").
-    return html`${names?.assignments.map((a) => (a as CustomerAssignment).keep && html`<p part="keep" class="next">${(a as CustomerAssignment).keep?.text[locale]}</p>`)}${groups}
+    // First, what these benefits hang on: a customer's level in its grace period (what keeps it, as the API
+    // words it, CustomerKeep.text), or held as a courtesy (an override) and until when — otherwise it reads
+    // as earned and lasting. Here rather than in the badge, whose bundle is at its budget (README, "Attributes").
+    const status = (a: CustomerAssignment) =>
+      a.keep ? a.keep.text[locale] : a.override && t.courtesy(a.override.expiresAt ? lastDay(a.override.expiresAt, locale) : undefined);
+    return html`${names?.audience === 'customer' && names.assignments.map((a) => (status(a) ? html`<p part="keep" class="next">${status(a)}</p>` : nothing))}${groups}
       ${
         restrictions.length
           ? this.#group(

@@ -13,6 +13,8 @@ export interface EntitlementPanelTerms {
   readonly quotaUsed: (used: string, amount: string, period: QuotaPeriod) => string;
   readonly quotaPer: (amount: string, period: QuotaPeriod) => string;
   readonly next: (level: string) => string;
+  /** A level the bank granted as a courtesy (an override), with its last day when it ends. */
+  readonly courtesy: (until?: string) => string;
   readonly empty: string;
 }
 
@@ -32,6 +34,7 @@ export const entitlementPanelTerms: Translations<EntitlementPanelTerms> = {
     quotaUsed: (u, a, p) => `本${zhPeriod[p]}已用 ${u} / ${a}`,
     quotaPer: (a, p) => `每${zhPeriod[p]} ${a} 次`,
     next: (l) => `升级${l}可获得`,
+    courtesy: (d) => (d ? `优惠等级，有效期至 ${d}` : '优惠等级'),
     empty: '暂无权益。',
   },
   'zh-TW': {
@@ -46,6 +49,7 @@ export const entitlementPanelTerms: Translations<EntitlementPanelTerms> = {
     quotaUsed: (u, a, p) => `本${zhPeriod[p]}已用 ${u} / ${a}`,
     quotaPer: (a, p) => `每${zhPeriod[p]} ${a} 次`,
     next: (l) => `升級${l}可獲得`,
+    courtesy: (d) => (d ? `優惠等級，有效期至 ${d}` : '優惠等級'),
     empty: '暫無權益。',
   },
   en: {
@@ -60,6 +64,7 @@ export const entitlementPanelTerms: Translations<EntitlementPanelTerms> = {
     quotaUsed: (u, a, p) => `${u} / ${a} this ${enPeriod[p]}`,
     quotaPer: (a, p) => `${a} per ${enPeriod[p]}`,
     next: (l) => `${l} would add`,
+    courtesy: (d) => (d ? `Courtesy level, valid until ${d}` : 'Courtesy level'),
     empty: 'No benefits yet.',
   },
 };

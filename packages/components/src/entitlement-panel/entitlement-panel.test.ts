@@ -1,5 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { UNAVAILABLE_NOTICE, type EntitlementsResponse } from '@tierkit/core';
+import { UNAVAILABLE_NOTICE, audienceView, defaultPolicyPack, type Assignment, type EntitlementsResponse } from '@tierkit/core';
 import '../provider/provider.js';
 import './entitlement-panel.js';
 import type { TkEntitlementPanel } from './entitlement-panel.component.js';
@@ -44,6 +44,42 @@ describe('tk-entitlement-panel, controlled', () => {
       html`<tk-entitlement-panel lang="en" .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
     );
     expect(root(el).querySelector('[part~="keep"]')?.outerHTML ?? null).to.equal(null);
+  });
+
+  it('says a courtesy level is one, and its last day, so it does not read as earned and lasting', async () => {
+    // An approved floor override on the customer scheme, ending at 2027-03-06 00:00 Beijing time, as an embed token reads it.
+    const gold = tiersC3.assignments[0] as Assignment;
+    const override = {
+      id: 'o1',
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'floor',
+      reason: '客户经理备注',
+      requestedBy: 'E1',
+      approvedBy: 'E2',
+    } as const;
+    const view = audienceView(defaultPolicyPack, 'customer');
+    const tiers = (expiresAt: string | null) => ({ ...tiersC3, ...view.assignments([{ ...gold, override: { ...override, expiresAt } }]) });
+    for (const [lang, line] of [
+      ['zh-CN', '优惠等级，有效期至 2027年3月5日'],
+      ['zh-TW', '優惠等級，有效期至 2027年3月5日'],
+      ['en', 'Courtesy level, valid until March 5, 2027'],
+    ] as const) {
+      const el = await fixture<TkEntitlementPanel>(
+        html`<tk-entitlement-panel lang=${lang} .data=${entitlementsC3} .tiers=${tiers('2027-03-05T16:00:00Z')}></tk-entitlement-panel>`,
+      );
+      expect(squash(root(el).querySelector('[part~="keep"]')?.textContent), lang).to.equal(line);
+      if (lang === 'zh-CN') await expect(el).to.be.accessible();
+    }
+    const open = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="zh-CN" .data=${entitlementsC3} .tiers=${tiers(null)}></tk-entitlement-panel>`,
+    );
+    expect(squash(root(open).querySelector('[part~="keep"]')?.textContent)).to.equal('优惠等级');
+    // Staff's tiers carry the override whole; their panel is no customer's and says nothing of it.
+    const staff = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="zh-CN" .data=${entitlementsC3} .tiers=${{ ...tiersC3, assignments: [{ ...gold, override: { ...override, expiresAt: null } }] }}></tk-entitlement-panel>`,
+    );
+    expect(root(staff).querySelector('[part~="keep"]')).to.equal(null);
   });
 
   it("groups a gold customer's benefits by kind, with quotas, rates and limits formatted", async () => {

@@ -141,7 +141,7 @@ export class TkTierBadge extends LitElement {
   #richStyles: true | undefined;
   // What the host shows now, so its states and name are touched only when they change. Undefined: not
   // written yet — a copied badge may carry a copied `data-tk-state` that the first view must clear.
-  // Kept as one string ("gold,客户等级：金卡,false"): one comparison, where three fields cost bytes (README).
+  // Kept as one string ("gold,客户等级,false"): one comparison, where three fields cost bytes (README).
   // No initializer, like #richStyles: `= null` would be bytes for what undefined already says.
   #shown: string | undefined;
 
@@ -227,7 +227,8 @@ export class TkTierBadge extends LitElement {
     const name = level?.name[locale] ?? a.level;
     // A level that needs a second person's sign-off (AML 高) says so until it has one.
     const levelName = a.approvalRequired ? t.pending(name) : name;
-    const label = t.label(a.schemeInfo.name[locale], levelName);
+    // The group is named by the scheme alone: the level is its text, so a name with it read the level twice.
+    const label = a.schemeInfo.name[locale];
     const busy = this.#source?.status === 'pending';
     // A colour this version does not know (a newer server's) draws as neutral, and never becomes a state.
     const color = level && Object.hasOwn(levelPalette, level.color) ? level.color : 'neutral';
@@ -244,9 +245,10 @@ export class TkTierBadge extends LitElement {
     }
     // Spans only: a block <div> inside the inline host would make the browser wrap anonymous boxes around it.
     const { required, current } = progress.path;
-    // base > (level, progress > (bar, gap)), on one line: the line breaks and indents that laid it out
+    // The bar's value is the gap sentence (a percentage of an amount says nothing); the visible copy is
+    // hidden from assistive tech so it is read once. base > (level, progress > (bar, gap)), on one line: the line breaks and indents that laid it out
     // inside the tags were ~14 bytes gzip of the badge bundle, which is at its budget (README).
-    return html`<span part="base" class="base" role="group" aria-label=${label} aria-busy=${busy ? 'true' : nothing}><span part="level" class="level" data-color=${color}>${levelName}</span><span part="progress" class="progress"><progress part="bar" max=${required} .value=${Math.min(current, required)} aria-label=${t.progressTo(progress.next)} aria-describedby="gap"></progress><span part="gap" id="gap" class="gap">${progress.text}</span></span></span>`;
+    return html`<span part="base" class="base" role="group" aria-label=${label} aria-busy=${busy ? 'true' : nothing}><span part="level" class="level" data-color=${color}>${levelName}</span><span part="progress" class="progress"><progress part="bar" max=${required} .value=${Math.min(current, required)} aria-label=${t.progressTo(progress.next)} aria-valuetext=${progress.text}></progress><span part="gap" class="gap" aria-hidden="true">${progress.text}</span></span></span>`;
   }
 
   /**

@@ -1,8 +1,6 @@
 import type { Translations } from '../common/locale.js';
 
 export interface TierBadgeTerms {
-  /** The badge's accessible name: scheme and level. */
-  readonly label: (scheme: string, level: string) => string;
   readonly progressTo: (level: string) => string;
   /** The subject has no level in this scheme. */
   readonly none: string;
@@ -12,19 +10,16 @@ export interface TierBadgeTerms {
 
 export const tierBadgeTerms: Translations<TierBadgeTerms> = {
   'zh-CN': {
-    label: (s, l) => `${s}：${l}`,
     progressTo: (l) => `升级${l}的进度`,
     none: '暂无该项等级。',
     pending: (l) => `${l}（待审批）`,
   },
   'zh-TW': {
-    label: (s, l) => `${s}：${l}`,
     progressTo: (l) => `升級${l}的進度`,
     none: '暫無該項等級。',
     pending: (l) => `${l}（待核准）`,
   },
   en: {
-    label: (s, l) => `${s}: ${l}`,
     progressTo: (l) => `Progress to ${l}`,
     none: 'No level in this scheme yet.',
     pending: (l) => `${l} (pending approval)`,

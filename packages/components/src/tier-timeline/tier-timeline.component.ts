@@ -193,7 +193,9 @@ export class TkTierTimeline extends LitElement {
           ${shown.map((i) => {
             const row = rows[i] as TimelineRow;
             return row.kind === 'year'
-              ? html`<li part="year" class="year"><h3>${t.year(row.year)}</h3></li>`
+              ? // Hidden from assistive tech: as list items the headers made "8 items" of a list whose
+                // changes say "of 6", and each change's date already names its year.
+                html`<li part="year" class="year" aria-hidden="true"><h3>${t.year(row.year)}</h3></li>`
               : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, who });
           })}
         </ol>

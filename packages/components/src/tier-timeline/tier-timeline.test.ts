@@ -34,6 +34,13 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     await settle(el);
     // 2023-12-31T17:00Z is already 1 January 2024 in Shanghai.
     expect(years(el)).to.deep.equal(['2025', '2024']);
+    // The list a screen reader counts holds the changes only, as many as each says it is "of": the year
+    // headers are for the eye (each date names its year), so they are hidden from the accessibility tree.
+    const list = shadow(el).querySelector('ol')!;
+    const counted = [...list.children].filter((li) => li.getAttribute('aria-hidden') !== 'true');
+    expect(counted.length).to.equal(items(el).length);
+    expect(counted.every((li) => li.getAttribute('aria-setsize') === String(shortHistory.length))).to.equal(true);
+    expect(counted.length).to.equal(shortHistory.length);
     const [first, , third, fourth] = items(el).map(text);
     expect(first)
       .to.contain('Customer tier')
