@@ -165,6 +165,26 @@ forEachDialect('lowering a sign-off level needs a second person', (f) => {
     await problem(await decide('approver2', 'W3', 'approve', req.contentHash), 409, 'conflict');
   });
 
+  it('whoever imported the lower figures may not approve the lowering a later job (someone else’s) opened', async () => {
+    await signedHigh('W5');
+    // The approver loads the file; an officer runs the month end: the job is the request's maker.
+    const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.approver}` },
+      body: 'subject,metric,period,value\nW5,aml_customer_risk,2025-10,11\nW5,avg_daily_balance,2025-10,100',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    await ok(await t.req('officer', 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' }), 201);
+    await drainJobs({ db: f.db.db, now: () => START });
+    const req = await ok<SignOff>(await approval('W5'));
+    assert.deepEqual([req.level, req.proposedLevel], ['high', 'low']);
+    assert.match(req.requestedBy, /^job:/);
+    await problem(await decide('approver', 'W5', 'approve', req.contentHash), 403, 'four-eyes');
+    assert.deepEqual(await amlOf('W5'), { level: 'high', approvalRequired: true }, 'nothing approved');
+    await ok(await decide('approver2', 'W5', 'approve', req.contentHash));
+    assert.deepEqual(await amlOf('W5'), { level: 'low', approvalRequired: false });
+  });
+
   it('the customer (embed token) sees nothing of AML nor of a lowering request', async () => {
     await signedHigh('W4');
     await ok(await aml('W4', '2025-10', 10));

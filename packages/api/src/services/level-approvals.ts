@@ -10,6 +10,7 @@ import {
   insertLevelApproval,
   listAssignments,
   listPendingLevelApprovals,
+  metricImportersOf,
   setAssignmentPending,
   type Executor,
   type LevelApproval,
@@ -22,7 +23,7 @@ import { sortableId } from '../ids.js';
 import { ProblemError, subjectClosed } from '../problem.js';
 import { CLOSING_WITHDRAWAL_NOTE, withdrawnByClosing } from './closing-withdrawal.js';
 import type { PeriodEvent } from './evaluate-periods.js';
-import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
+import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import type { Decision } from './override-requests.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -457,6 +458,25 @@ function requireLoweringApprover(deps: ApiDeps, tp: TenantPack, a: LevelApproval
   );
 }
 
+/**
+ * 403 `four-eyes` when the caller (or another credential of theirs) imported metrics of the month the
+ * lowering request was proposed on: the re-tier job that opened it is its maker, yet the figures that
+ * proposed the looser level are the importer's, who would otherwise lower the grade alone (import,
+ * someone else's month-end job, approve). Rejecting is not refused: it keeps the stricter level.
+ */
+async function requireNotImporter(trx: Executor, deps: ApiDeps, a: LevelApproval): Promise<void> {
+  const period = a.proposal?.period ?? a.period;
+  const importers = await metricImportersOf(trx, deps.tenantId, period, a.requestedAt);
+  const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
+  for (const importer of importers) {
+    if (!(await mine([importer]))) continue;
+    throw new ProblemError(
+      'four-eyes',
+      `You imported metrics of ${period} as ${importer}, the figures that proposed lowering ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
+    );
+  }
+}
+
 /** 409 `conflict`, code `sign_off_superseded`: a sign-off that ended when the level it was about moved on. */
 function supersededProblem(a: LevelApproval): ProblemError {
   return new ProblemError(
@@ -540,7 +560,10 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     if (a.id !== seen.id) await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     if (!open) throw await closed();
     requireSameContent(a.contentHash, d.contentHash);
-    if (approve && a.proposedLevel) requireLoweringApprover(deps, tp, a);
+    if (approve && a.proposedLevel) {
+      requireLoweringApprover(deps, tp, a);
+      await requireNotImporter(trx, deps, a);
+    }
     const status = approve ? 'approved' : 'rejected';
     const changed = await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, {
       status,
