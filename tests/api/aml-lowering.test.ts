@@ -185,6 +185,24 @@ forEachDialect('lowering a sign-off level needs a second person', (f) => {
     assert.deepEqual(await amlOf('W5'), { level: 'low', approvalRequired: false });
   });
 
+  it('a metrics import’s audit record counts the risk inputs it replaced, per metric — counts, never values', async () => {
+    await signedHigh('W6');
+    const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.officer}`, 'X-Request-Id': 'aml-import-w6' },
+      // The September grade's figure replaced; October's new; the same value sent again is no replacement.
+      body: 'subject,metric,period,value\nW6,aml_customer_risk,2025-09,37\nW6,aml_customer_risk,2025-10,96\nW1,aml_customer_risk,2025-10,10',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    const audit = await ok<{ items: { requestId: string; phase: string; detail: Record<string, unknown> }[] }>(
+      await t.req('admin', 'GET', '/v1/audit?limit=50'),
+    );
+    const record = audit.items.find((r) => r.requestId === 'aml-import-w6' && r.phase === 'result');
+    assert.ok(record);
+    assert.deepEqual(record.detail.replacedSignOffInputs, { aml_customer_risk: 1 });
+    assert.ok(!JSON.stringify(record.detail).includes('37'), 'no value in the record');
+  });
+
   it('the customer (embed token) sees nothing of AML nor of a lowering request', async () => {
     await signedHigh('W4');
     await ok(await aml('W4', '2025-10', 10));

@@ -1,4 +1,4 @@
-import { loweringApproverNeeded, mayApproveAs } from '@tierkit/core';
+import { loweringApproverNeeded, mayApproveAs, schemeMetrics } from '@tierkit/core';
 import {
   appendDecision,
   decideLevelApproval,
@@ -160,6 +160,16 @@ export type SignedLevel = Pick<
   StoredAssignment,
   'scheme' | 'level' | 'period' | 'previousLevel' | 'policyVersion' | 'approvalRequired' | 'explanation' | 'retention'
 >;
+
+/**
+ * The metrics feeding a scheme of the policy in force with a level that needs a sign-off: the risk
+ * inputs whose replacement a metrics import records by count (docs/domain.md §4).
+ */
+export function signOffMetrics(tp: TenantPack): Set<string> {
+  const out = new Set<string>();
+  for (const s of tp.schemes.values()) if (s.levels.some((l) => l.approvalRequired)) for (const m of schemeMetrics(s)) out.add(m);
+  return out;
+}
 
 /** Whether the policy in force asks a second person to sign off `level` of `scheme`. */
 export function needsSignOff(tp: TenantPack, scheme: string, level: string): boolean {
