@@ -88,6 +88,12 @@ forEachDialect('lowering a sign-off level needs a second person', (f) => {
     assert.deepEqual(await history('W1'), [[null, 'high']], 'no move recorded');
     const req = await ok<SignOff>(await approval('W1'));
     assert.deepEqual([req.level, req.proposedLevel, req.status], ['high', 'low', 'pending']);
+    // Staff read the held level and the one waiting (降级待审批 → 低), on the read a console's customer page makes.
+    const staff = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/W1/tiers?scheme=aml-test'));
+    assert.deepEqual(
+      staff.assignments.map((a) => [a.level, 'loweringTo' in a ? a.loweringTo : undefined]),
+      [['high', 'low']],
+    );
     assert.match(req.requestedBy, /^key:/);
 
     for (const [locale, word] of [
@@ -114,6 +120,8 @@ forEachDialect('lowering a sign-off level needs a second person', (f) => {
     const approved = await ok<SignOff>(await decide('approver2', 'W1', 'approve', req.contentHash));
     assert.equal(approved.status, 'approved');
     assert.deepEqual(await amlOf('W1'), { level: 'low', approvalRequired: false });
+    const after = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/W1/tiers?scheme=aml-test'));
+    assert.ok(!after.assignments.some((a) => 'loweringTo' in a), 'nothing waits once decided');
     assert.deepEqual(await history('W1'), [
       ['high', 'low'],
       [null, 'high'],
@@ -212,6 +220,7 @@ forEachDialect('lowering a sign-off level needs a second person', (f) => {
     assert.equal(res.status, 200, text);
     assert.ok(!text.includes('aml'), text);
     assert.ok(!text.includes('proposed'), text);
+    assert.ok(!text.includes('lowering'), text);
     await problem(await t.req({ credential: token }, 'GET', '/v1/subjects/W4/levels/aml-test/approval'), 403);
   });
 });

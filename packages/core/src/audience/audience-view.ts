@@ -198,7 +198,8 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const paths = a.progress?.paths.filter(open(a.scheme)) ?? [];
     const nearestPath = a.progress?.paths[a.progress.nearest];
     const lines = a.retention?.lines.filter(open(a.scheme)) ?? [];
-    const { override, ...rest } = a;
+    // A pending lowering request is the bank's four-eyes record: the customer sees the level in force.
+    const { override, loweringTo: _staffOnly, ...rest } = a;
     return {
       ...rest,
       explanation: explanation(a.scheme, a.explanation),
