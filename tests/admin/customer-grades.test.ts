@@ -30,6 +30,7 @@ describe('a relationship manager’s view of a customer’s grades, against the 
       'nothing waits for K01',
     );
     // The staff read's field as the API sends it while a lowering request is pending (tests/api/aml-lowering.test.ts).
+    if (tiers.audience === 'customer') throw new Error('a relationship manager reads as staff');
     const waiting = {
       ...tiers,
       assignments: tiers.assignments.map((a) => (a.scheme === 'retail-tier' ? { ...a, loweringTo: 'gold' } : a)),
