@@ -79,6 +79,25 @@ describe('console: what a request and a decision say', () => {
     assert.equal(requestLine(older, schemeNames([tier], 'zh-CN'), 'zh-CN'), 'from the API');
   });
 
+  it('a lowering request names the move away from the held level, not the held level twice, in each language', () => {
+    // The API sends the held level as `level` and `fromLevel`, the grade approving lets in as `proposedLevel`.
+    const lowering: ApprovalItem = {
+      ...base,
+      kind: 'level',
+      id: 'C1:card-tier',
+      mode: null,
+      period: '2026-11',
+      reason: null,
+      currentLevel: 'diamond',
+      fromLevel: 'diamond',
+      level: 'diamond',
+      proposedLevel: 'gold',
+    };
+    assert.equal(requestLine(lowering, schemeNames([tier], 'zh-CN'), 'zh-CN'), '客户等级: 降级审批 钻石卡 → 金卡（2026-11）');
+    assert.equal(requestLine(lowering, schemeNames([tier], 'zh-TW'), 'zh-TW'), '客戶等級: 降級審批 鑽石卡 → 金卡（2026-11）');
+    assert.equal(requestLine(lowering, schemeNames([tier], 'en'), 'en'), 'Customer tier: lowering for approval Diamond → Gold (2026-11)');
+  });
+
   it('a decided policy version is named from the decision, not by its stale “waiting for approval” summary', () => {
     const policy: ApprovalItem = { ...base, kind: 'policy', id: 'card-tier@2', level: null, summary: '客户等级 第 2 版，待审批' };
     const d: Decided = { key: 'policy:card-tier@2', item: policy, action: 'approve' };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { callListFilter, callListRows, customerGrades, mainCustomerScheme, readSchemes, SubjectBrowser } from '@tierkit/admin';
+import { CUSTOMER_WORDS } from '../../apps/admin/src/pages/customer.words.js';
 import { kitFixture } from './kit-fixture.js';
 
 describe('a relationship manager’s view of a customer’s grades, against the real API', () => {
@@ -20,6 +21,27 @@ describe('a relationship manager’s view of a customer’s grades, against the 
     );
     assert.match(retail.inputs.find((i) => i.metric === 'avg_daily_balance')?.label ?? '', /（近3个月平均）$/);
     assert.equal(retail.period, '2025-10');
+  });
+
+  it('a lowering waiting is named with the grade approving lets in (降级待审批 → …), in each language; none otherwise', async () => {
+    const tiers = await f.client('RM1').getTiers('K01', { locale: 'zh-CN' });
+    assert.ok(
+      customerGrades(tiers, 'zh-CN').every((g) => g.loweringTo === null),
+      'nothing waits for K01',
+    );
+    // The staff read's field as the API sends it while a lowering request is pending (tests/api/aml-lowering.test.ts).
+    if (tiers.audience === 'customer') throw new Error('a relationship manager reads as staff');
+    const waiting = {
+      ...tiers,
+      assignments: tiers.assignments.map((a) => (a.scheme === 'retail-tier' ? { ...a, loweringTo: 'gold' } : a)),
+    };
+    const grade = customerGrades(waiting, 'zh-CN').find((g) => g.scheme === 'retail-tier');
+    assert.ok(grade);
+    assert.equal(grade.levelName, '白金卡', 'the held level stays the one shown');
+    assert.deepEqual(grade.loweringTo, { level: 'gold', name: '金卡' });
+    assert.equal(CUSTOMER_WORDS['zh-CN'].loweringPending(grade.loweringTo.name), '降级待审批 → 金卡');
+    assert.equal(CUSTOMER_WORDS['zh-TW'].loweringPending('金卡'), '降級待審批 → 金卡');
+    assert.equal(CUSTOMER_WORDS.en.loweringPending('Gold'), 'lowering awaiting approval → Gold');
   });
 
   it('says what keeps the level of a customer below its line: the gap in money, the grace periods used', async () => {

@@ -88,6 +88,12 @@ forEachDialect('lowering a sign-off level needs a second person', (f) => {
     assert.deepEqual(await history('W1'), [[null, 'high']], 'no move recorded');
     const req = await ok<SignOff>(await approval('W1'));
     assert.deepEqual([req.level, req.proposedLevel, req.status], ['high', 'low', 'pending']);
+    // Staff read the held level and the one waiting (降级待审批 → 低), on the read a console's customer page makes.
+    const staff = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/W1/tiers?scheme=aml-test'));
+    assert.deepEqual(
+      staff.assignments.map((a) => [a.level, 'loweringTo' in a ? a.loweringTo : undefined]),
+      [['high', 'low']],
+    );
     assert.match(req.requestedBy, /^key:/);
 
     for (const [locale, word] of [
@@ -114,6 +120,8 @@ forEachDialect('lowering a sign-off level needs a second person', (f) => {
     const approved = await ok<SignOff>(await decide('approver2', 'W1', 'approve', req.contentHash));
     assert.equal(approved.status, 'approved');
     assert.deepEqual(await amlOf('W1'), { level: 'low', approvalRequired: false });
+    const after = await ok<TiersResponse>(await t.req('viewer', 'GET', '/v1/subjects/W1/tiers?scheme=aml-test'));
+    assert.ok(!after.assignments.some((a) => 'loweringTo' in a), 'nothing waits once decided');
     assert.deepEqual(await history('W1'), [
       ['high', 'low'],
       [null, 'high'],
@@ -165,6 +173,44 @@ forEachDialect('lowering a sign-off level needs a second person', (f) => {
     await problem(await decide('approver2', 'W3', 'approve', req.contentHash), 409, 'conflict');
   });
 
+  it('whoever imported the lower figures may not approve the lowering a later job (someone else’s) opened', async () => {
+    await signedHigh('W5');
+    // The approver loads the file; an officer runs the month end: the job is the request's maker.
+    const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.approver}` },
+      body: 'subject,metric,period,value\nW5,aml_customer_risk,2025-10,11\nW5,avg_daily_balance,2025-10,100',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    await ok(await t.req('officer', 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' }), 201);
+    await drainJobs({ db: f.db.db, now: () => START });
+    const req = await ok<SignOff>(await approval('W5'));
+    assert.deepEqual([req.level, req.proposedLevel], ['high', 'low']);
+    assert.match(req.requestedBy, /^job:/);
+    await problem(await decide('approver', 'W5', 'approve', req.contentHash), 403, 'four-eyes');
+    assert.deepEqual(await amlOf('W5'), { level: 'high', approvalRequired: true }, 'nothing approved');
+    await ok(await decide('approver2', 'W5', 'approve', req.contentHash));
+    assert.deepEqual(await amlOf('W5'), { level: 'low', approvalRequired: false });
+  });
+
+  it('a metrics import’s audit record counts the risk inputs it replaced, per metric — counts, never values', async () => {
+    await signedHigh('W6');
+    const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.officer}`, 'X-Request-Id': 'aml-import-w6' },
+      // The September grade's figure replaced; October's new; the same value sent again is no replacement.
+      body: 'subject,metric,period,value\nW6,aml_customer_risk,2025-09,37\nW6,aml_customer_risk,2025-10,96\nW1,aml_customer_risk,2025-10,10',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    const audit = await ok<{ items: { requestId: string; phase: string; detail: Record<string, unknown> }[] }>(
+      await t.req('admin', 'GET', '/v1/audit?limit=50'),
+    );
+    const record = audit.items.find((r) => r.requestId === 'aml-import-w6' && r.phase === 'result');
+    assert.ok(record);
+    assert.deepEqual(record.detail.replacedSignOffInputs, { aml_customer_risk: 1 });
+    assert.ok(!JSON.stringify(record.detail).includes('37'), 'no value in the record');
+  });
+
   it('the customer (embed token) sees nothing of AML nor of a lowering request', async () => {
     await signedHigh('W4');
     await ok(await aml('W4', '2025-10', 10));
@@ -174,6 +220,7 @@ forEachDialect('lowering a sign-off level needs a second person', (f) => {
     assert.equal(res.status, 200, text);
     assert.ok(!text.includes('aml'), text);
     assert.ok(!text.includes('proposed'), text);
+    assert.ok(!text.includes('lowering'), text);
     await problem(await t.req({ credential: token }, 'GET', '/v1/subjects/W4/levels/aml-test/approval'), 403);
   });
 });

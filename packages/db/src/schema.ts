@@ -188,10 +188,6 @@ export interface OverrideTable {
   requester_scope: Generated<string>;
   /** The closing (`subject_closings.id`) that withdrew it; null unless a closing did. */
   withdrawn_by_closing: string | null;
-  /** A lowering request's looser level data proposed (`level` is the one held meanwhile); null: a sign-off of a level entered. */
-  proposed_level: string | null;
-  /** A lowering request's why (JSON `LevelProposal`): the proposed level's month, explanation and retention. */
-  proposal: string | null;
 }
 
 /** A level that needs a second person's sign-off (a policy's `approvalRequired`), pending or decided. */

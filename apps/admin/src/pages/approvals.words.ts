@@ -82,6 +82,8 @@ const zh = {
   modeInLine: { fixed: '固定为该等级', floor: '不低于该等级' } as Record<string, string>,
   /** An override that would leave the level as it is: no arrow, since nothing moves. */
   stays: (mode: string, level: string, current: string) => `${mode === 'fixed' ? '固定为' : '不低于'} ${level}（当前 ${current}）`,
+  /** A lowering request: the held level stays in force until approved, so the line names the move away from it. */
+  lowering: '降级审批',
   jobQueued: '已排队重评任务：',
   deferred: (subjects: number) => `客户较多（${count(subjects)} 位），重评已推迟，需启动重评任务。`,
   startRetier: '启动重评任务',
@@ -206,6 +208,7 @@ const tw: typeof zh = {
   policyVersion: (v: number) => `策略第 ${v} 版`,
   modeInLine: { fixed: '固定為該等級', floor: '不低於該等級' } as Record<string, string>,
   stays: (mode: string, level: string, current: string) => `${mode === 'fixed' ? '固定為' : '不低於'} ${level}（目前 ${current}）`,
+  lowering: '降級審批',
   jobQueued: '重評任務已排入佇列：',
   deferred: (subjects: number) => `客戶較多（${count(subjects)} 位），重評已延後，需啟動重評任務。`,
   startRetier: '啟動重評任務',
@@ -330,6 +333,7 @@ const en: typeof zh = {
   policyVersion: (v: number) => `policy version ${v}`,
   modeInLine: { fixed: 'exactly this level', floor: 'never below this level' },
   stays: (mode: string, level: string, current: string) => `${mode === 'fixed' ? 'exactly' : 'never below'} ${level} (now ${current})`,
+  lowering: 'lowering for approval',
   jobQueued: 'A re-tier job is queued: ',
   deferred: (subjects: number) => `A big book (${count(subjects)} customers): the re-evaluation waits for a re-tier job.`,
   startRetier: 'Start the re-tier job',

@@ -380,7 +380,13 @@ export class BookPage extends LitElement {
     // is no answer to "why is this customer at their level".
     const main = this.main ? grades.find((g) => g.scheme === this.main?.key) : undefined;
     const note = (g: (typeof grades)[number]) =>
-      [g.decidedByKind === 'override' ? c.byOverride : '', g.approvalRequired ? c.awaitingSignOff : ''].filter(Boolean).join(' · ');
+      [
+        g.decidedByKind === 'override' ? c.byOverride : '',
+        // A lowering request is what waits, not the held level: say which grade approving lets in.
+        g.loweringTo ? c.loweringPending(g.loweringTo.name) : g.approvalRequired ? c.awaitingSignOff : '',
+      ]
+        .filter(Boolean)
+        .join(' · ');
     return html`${
       main
         ? html`<section class="why-level" aria-labelledby="why-h" data-testid="why-level">

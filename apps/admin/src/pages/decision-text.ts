@@ -24,6 +24,10 @@ export function requestLine(item: ApprovalItem, names: SchemeNames, locale: Cons
   }
   const how = item.kind === 'override' ? (item.mode ? (w.modeInLine[item.mode] ?? item.mode) : '') : (item.period ?? '');
   const aside = how ? (locale === 'en' ? ` (${how})` : `（${how}）`) : '';
+  // A lowering request's `level` is the one held (and its `fromLevel` too): from → level would read
+  // 高 → 高, and an approver would not see which grade approving lets in.
+  if (item.kind === 'level' && item.proposedLevel)
+    return `${names.schemeName(item.scheme)}: ${w.lowering} ${level(item.level)} → ${level(item.proposedLevel)}${aside}`;
   return `${names.schemeName(item.scheme)}: ${level(item.fromLevel)} → ${level(item.level)}${aside}`;
 }
 

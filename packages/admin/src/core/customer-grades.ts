@@ -26,6 +26,11 @@ export interface Grade {
   /** The level waits for a second person's sign-off. */
   readonly approvalRequired: boolean;
   /**
+   * A lowering request waits (staff reads only): the looser level data proposed while `level` stays in
+   * force, and its name — 降级待审批 → 中 (docs/domain.md §4). Null otherwise.
+   */
+  readonly loweringTo: { readonly level: string; readonly name: string } | null;
+  /**
    * What keeps the level (the API's `retention`): each line the customer must get back above, by how
    * much, and the grace periods used and allowed. Null at the lowest level, or while an override holds it.
    */
@@ -78,9 +83,15 @@ export function customerGrades(tiers: TiersResponse, locale: Locale): Grade[] {
       }),
       period: a.period,
       approvalRequired: a.approvalRequired,
+      loweringTo: lowering(a, locale),
       keep: keepOf(a, metrics, locale),
     };
   });
+}
+
+function lowering(a: TiersResponse['assignments'][number], locale: Locale): Grade['loweringTo'] {
+  const to = 'loweringTo' in a ? a.loweringTo : undefined;
+  return to ? { level: to, name: a.schemeInfo.levels.find((l) => l.key === to)?.name[locale] ?? to } : null;
 }
 
 function keepOf(a: TiersResponse['assignments'][number], metrics: ReadonlyMap<string, MetricDef>, locale: Locale): GradeKeep | null {

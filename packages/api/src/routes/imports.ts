@@ -17,6 +17,7 @@ import { moveAudit } from '../services/books.js';
 import { IMPORT_MODES, ImportRefused, previewImport, runImport, type ImportResult } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
 import { closingFloor } from '../services/level-analytics.js';
+import { signOffMetrics } from '../services/level-approvals.js';
 
 /** Largest import upload by default: 256 MiB, about seven million metric rows. */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -228,6 +229,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         now: deps.now,
         fileName: query.fileName ?? null,
         audit: moveAudit(c),
+        ...(query.kind === 'metrics' ? { signOffMetrics: signOffMetrics(tp) } : {}),
         ...(deps.log ? { log: deps.log } : {}),
         ...(query.kind === 'subjects' ? { closingFloor: await closingFloor(deps.db, deps.tenantId, tp.schemes.keys(), deps) } : {}),
       };
@@ -257,6 +259,9 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         rows: result.rows,
         rejectedRows: result.rejectedRows,
         written: result.written,
+        // Risk inputs it changed (docs/domain.md §4): per metric feeding a scheme with sign-off levels
+        // that the file carried, how many stored values it replaced — counts, never values.
+        ...(Object.keys(result.replaced).length ? { replacedSignOffInputs: result.replaced } : {}),
         // What its closings withdrew, as a closing's own record says (counts, and the first ids of each).
         ...(result.withdrawn.overrides || result.withdrawn.signOffs ? { withdrawn: result.withdrawn } : {}),
       });

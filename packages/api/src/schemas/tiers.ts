@@ -196,6 +196,10 @@ export const AssignmentSchema = z
     evaluatedAt: z.string().openapi({ example: '2025-11-01T00:00:00.000Z' }),
     override: OverrideInfoSchema.nullable(),
     matrix: MatrixDefSchema.optional(),
+    loweringTo: z.string().optional().openapi({
+      description:
+        'Staff only: the looser level a pending lowering request proposes while `level`, held, stays in force (docs/domain.md §4, "Lowering a sign-off level"); absent otherwise, and never sent to a customer',
+    }),
   })
   .openapi('Assignment', { description: 'An assignment as staff read it (`audience: "staff"`): the whole record' });
 

@@ -1,4 +1,4 @@
-import { loweringApproverNeeded, mayApproveAs } from '@tierkit/core';
+import { loweringApproverNeeded, mayApproveAs, schemeMetrics } from '@tierkit/core';
 import {
   appendDecision,
   decideLevelApproval,
@@ -10,6 +10,7 @@ import {
   insertLevelApproval,
   listAssignments,
   listPendingLevelApprovals,
+  metricImportersOf,
   setAssignmentPending,
   type Executor,
   type LevelApproval,
@@ -22,7 +23,7 @@ import { sortableId } from '../ids.js';
 import { ProblemError, subjectClosed } from '../problem.js';
 import { CLOSING_WITHDRAWAL_NOTE, withdrawnByClosing } from './closing-withdrawal.js';
 import type { PeriodEvent } from './evaluate-periods.js';
-import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
+import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import type { Decision } from './override-requests.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -159,6 +160,16 @@ export type SignedLevel = Pick<
   StoredAssignment,
   'scheme' | 'level' | 'period' | 'previousLevel' | 'policyVersion' | 'approvalRequired' | 'explanation' | 'retention'
 >;
+
+/**
+ * The metrics feeding a scheme of the policy in force with a level that needs a sign-off: the risk
+ * inputs whose replacement a metrics import records by count (docs/domain.md §4).
+ */
+export function signOffMetrics(tp: TenantPack): Set<string> {
+  const out = new Set<string>();
+  for (const s of tp.schemes.values()) if (s.levels.some((l) => l.approvalRequired)) for (const m of schemeMetrics(s)) out.add(m);
+  return out;
+}
 
 /** Whether the policy in force asks a second person to sign off `level` of `scheme`. */
 export function needsSignOff(tp: TenantPack, scheme: string, level: string): boolean {
@@ -457,6 +468,25 @@ function requireLoweringApprover(deps: ApiDeps, tp: TenantPack, a: LevelApproval
   );
 }
 
+/**
+ * 403 `four-eyes` when the caller (or another credential of theirs) imported metrics of the month the
+ * lowering request was proposed on: the re-tier job that opened it is its maker, yet the figures that
+ * proposed the looser level are the importer's, who would otherwise lower the grade alone (import,
+ * someone else's month-end job, approve). Rejecting is not refused: it keeps the stricter level.
+ */
+async function requireNotImporter(trx: Executor, deps: ApiDeps, a: LevelApproval): Promise<void> {
+  const period = a.proposal?.period ?? a.period;
+  const importers = await metricImportersOf(trx, deps.tenantId, period, a.requestedAt);
+  const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
+  for (const importer of importers) {
+    if (!(await mine([importer]))) continue;
+    throw new ProblemError(
+      'four-eyes',
+      `You imported metrics of ${period} as ${importer}, the figures that proposed lowering ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
+    );
+  }
+}
+
 /** 409 `conflict`, code `sign_off_superseded`: a sign-off that ended when the level it was about moved on. */
 function supersededProblem(a: LevelApproval): ProblemError {
   return new ProblemError(
@@ -540,7 +570,10 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     if (a.id !== seen.id) await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     if (!open) throw await closed();
     requireSameContent(a.contentHash, d.contentHash);
-    if (approve && a.proposedLevel) requireLoweringApprover(deps, tp, a);
+    if (approve && a.proposedLevel) {
+      requireLoweringApprover(deps, tp, a);
+      await requireNotImporter(trx, deps, a);
+    }
     const status = approve ? 'approved' : 'rejected';
     const changed = await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, {
       status,

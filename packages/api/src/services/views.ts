@@ -12,7 +12,15 @@ import type {
   CustomerTiersResponse,
   StaffTiersResponse,
 } from '@tierkit/core';
-import { listActiveOverrides, listAssignments, listAssignmentsJson, type Executor, type StoredAssignment, type Subject } from '@tierkit/db';
+import {
+  listActiveOverrides,
+  listAssignments,
+  listAssignmentsJson,
+  listPendingLevelApprovals,
+  type Executor,
+  type StoredAssignment,
+  type Subject,
+} from '@tierkit/db';
 import { z } from '@hono/zod-openapi';
 import { localize, localizeJsonText } from '../locale.js';
 import { maskName } from '../mask.js';
@@ -109,6 +117,8 @@ export async function tiersView(
   const active = known?.overrides ?? (await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString()));
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
+  // Never for a customer: a lowering request is staff's four-eyes record (docs/domain.md §4).
+  const lowerings = audience.audience === 'staff' ? await loweringsOf(db, tp.tenantId, subject.id, stored) : new Map<string, string>();
   const assignments: Assignment[] = [];
   let asOf = '';
   for (const def of audience.schemes) {
@@ -130,12 +140,28 @@ export async function tiersView(
       evaluatedAt: a.evaluatedAt,
       override: overrides.get(a.scheme) ?? null,
       ...(def.matrix ? { matrix: def.matrix } : {}),
+      ...(lowerings.has(a.scheme) ? { loweringTo: lowerings.get(a.scheme) } : {}),
     });
   }
   const cut = audience.assignments(assignments);
   const mentioned = metricsMentioned(cut.assignments);
   const metrics: MetricDef[] = tp.pack.metrics.filter((m) => mentioned.has(m.key));
   return { subject: subjectRef(subject, unmask), asOf, ...cut, metrics };
+}
+
+/**
+ * Staff's view of the lowering requests pending for a subject, by scheme: the proposed level. Read only
+ * when a level is waiting for a second person (`approvalRequired`), which a lowering request marks.
+ */
+async function loweringsOf(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  stored: readonly { readonly approvalRequired: boolean }[],
+): Promise<Map<string, string>> {
+  if (!stored.some((a) => a.approvalRequired)) return new Map();
+  const pending = await listPendingLevelApprovals(db, tenantId, { subjectId });
+  return new Map(pending.flatMap((a) => (a.proposedLevel ? [[a.scheme, a.proposedLevel] as const] : [])));
 }
 
 /** Until when a tiers body holds with no write (epoch ms): an override in force ends by itself, at its expiry. */
@@ -202,6 +228,7 @@ export async function tiersJson(
   const active = inForce ?? (await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString()));
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
+  const lowerings = await loweringsOf(db, tp.tenantId, subject.id, stored);
   const parts: string[] = [];
   const mentioned = new Set<string>();
   let asOf = '';
@@ -221,7 +248,8 @@ export async function tiersJson(
         `"progress":${a.progress === null ? 'null' : storedText(a.progress, locale)},"retention":${a.retention === null ? 'null' : storedText(a.retention, locale)},` +
         `"schemeInfo":${once(summaryOf(def), locale)},"period":${json(a.period)},"evaluatedAt":${json(a.evaluatedAt)},` +
         `"override":${override && locale ? json(localize(override, locale)) : json(override)}` +
-        `${def.matrix ? `,"matrix":${once(def.matrix, locale)}` : ''}}`,
+        `${def.matrix ? `,"matrix":${once(def.matrix, locale)}` : ''}` +
+        `${lowerings.has(a.scheme) ? `,"loweringTo":${json(lowerings.get(a.scheme))}` : ''}}`,
     );
   }
   const metrics = tp.pack.metrics.filter((m) => mentioned.has(m.key)).map((m) => once(m, locale));

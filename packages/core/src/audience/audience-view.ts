@@ -228,7 +228,8 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const paths = a.progress?.paths.filter(open(a.scheme)).map((p) => ({ ...p, name: measureName(p, pack.metrics) })) ?? [];
     const nearestPath = a.progress?.paths[a.progress.nearest];
     const lines = a.retention?.lines.filter(open(a.scheme)) ?? [];
-    const { override, ...rest } = a;
+    // A pending lowering request is the bank's four-eyes record: the customer sees the level in force.
+    const { override, loweringTo: _staffOnly, ...rest } = a;
     const retention = a.retention && lines.length ? { ...a.retention, lines } : null;
     // Under an override the level is the override's, not the rules': no grace to keep it in.
     // A score level's one line, or a rule's `any` of lines, is what "any one of these keeps it" can say.

@@ -48,6 +48,11 @@ export interface Assignment extends Evaluation {
   readonly override: OverrideInfo | null;
   /** For matrix schemes: the grid, so one subject's cell can be drawn without another request. */
   readonly matrix?: MatrixDef;
+  /**
+   * Staff only: the looser level a pending lowering request proposes while `level`, held, stays in
+   * force (docs/domain.md §4, "Lowering a sign-off level"): 降级待审批 → this level. Absent otherwise.
+   */
+  readonly loweringTo?: string;
 }
 
 /**
@@ -55,7 +60,7 @@ export interface Assignment extends Evaluation {
  * the policy's id and version or the deciding rule's id, and its override a `CustomerOverrideInfo`, without
  * the request's id, reason, requester or approver.
  */
-export interface CustomerAssignment extends Omit<Assignment, 'explanation' | 'override'> {
+export interface CustomerAssignment extends Omit<Assignment, 'explanation' | 'override' | 'loweringTo'> {
   readonly explanation: CustomerExplanation;
   readonly override: CustomerOverrideInfo | null;
   /** Only while the level is in its grace period (below its line, kept for now): what keeps it. */

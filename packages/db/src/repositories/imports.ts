@@ -158,6 +158,26 @@ export async function findImport(db: Executor, tenantId: string, id: string): Pr
   return row ? toImport(row) : undefined;
 }
 
+/**
+ * Who loaded metrics of `period` by import, up to `at`: the actors of the tenant's metrics imports that
+ * changed values of that month. Metric rows keep no writer, and an import does not re-tier: the re-tier
+ * job that later acts on its figures is started by someone else, so a lowering request it opens names
+ * the job as maker, not the importer (docs/domain.md §4, "Lowering a sign-off level").
+ */
+export async function metricImportersOf(db: Executor, tenantId: string, period: string, at: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('imports')
+    .select(['created_by', 'periods'])
+    .where('tenant_id', '=', tenantId)
+    .where('kind', '=', 'metrics')
+    .where('created_at', '<=', at)
+    // Whatever its status: `periods` lists only the months it changed (a failed one, none). A JSON
+    // array of `YYYY-MM`, so no LIKE wildcard can occur; parsed below to be exact.
+    .where('periods', 'like', `%"${period}"%`)
+    .execute();
+  return [...new Set(rows.filter((r) => parseJson<string[]>(r.periods).includes(period)).map((r) => r.created_by))];
+}
+
 /** The tenant's imports, newest first, after (older than) `beforeId` when given. */
 export async function listImports(db: Executor, tenantId: string, limit: number, beforeId?: string): Promise<ImportRecord[]> {
   let q = db.selectFrom('imports').selectAll().where('tenant_id', '=', tenantId);

@@ -235,6 +235,37 @@ export async function upsertMetricRows(
 }
 
 /**
+ * How many of `rows` would replace a stored value with another, by metric: what a metrics import
+ * records for the metrics that feed a scheme with sign-off levels (counts, never values), so an
+ * examiner sees that a file changed risk inputs (docs/domain.md §4). Read before the upsert, which
+ * answers written rows without telling an insert from a replacement on SQLite.
+ */
+export async function countReplacedMetrics(db: Executor, tenantId: string, rows: readonly NewMetric[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (rows.length === 0) return out;
+  const wanted = new Map(rows.map((r) => [`${r.subject_id}\u0000${r.metric}\u0000${r.period}`, r.value]));
+  for (const batch of chunks(rows)) {
+    const stored = await db
+      .selectFrom('metrics')
+      .select(['subject_id', 'metric', 'period', 'value'])
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', 'in', [...new Set(batch.map((r) => r.subject_id))])
+      .where('metric', 'in', [...new Set(batch.map((r) => r.metric))])
+      .where('period', 'in', [...new Set(batch.map((r) => r.period))])
+      .execute();
+    for (const m of stored) {
+      const key = `${m.subject_id}\u0000${m.metric}\u0000${m.period}`;
+      const value = wanted.get(key);
+      // PostgreSQL answers a bigint as a string.
+      if (value === undefined || Number(m.value) === value) continue;
+      wanted.delete(key);
+      out.set(m.metric, (out.get(m.metric) ?? 0) + 1);
+    }
+  }
+  return out;
+}
+
+/**
  * A month's record of a metric is rewritten at most this often: an API-fed bank writes the same
  * tenant, month and metric from many requests at once, and on PostgreSQL each rewrite locks the row
  * until its transaction commits. So `last_written_at` may be up to this much older than the last write —

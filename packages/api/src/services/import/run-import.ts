@@ -34,6 +34,7 @@ import {
   type SubjectInput,
   type StagedBook,
   type StagedSubjectChange,
+  countReplacedMetrics,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
@@ -89,6 +90,11 @@ export interface ImportContext {
   readonly closingFloor?: ClosingFloor;
   /** The request a managers import came in (`POST /v1/imports`): each move is audited with it (`auditMoves`). */
   readonly audit?: MoveAuditContext;
+  /**
+   * The metrics feeding a scheme with sign-off levels: a metrics import counts, for each, the stored
+   * values it replaced (`ImportResult.replaced`), for its audit record (docs/domain.md §4).
+   */
+  readonly signOffMetrics?: ReadonlySet<string>;
   /**
    * @internal For tests only (no route or command sets it): staged subjects of a managers file moved
    * per page (default `STAGED_MOVE_PAGE`), so a test can make every subject a page of its own and
@@ -152,7 +158,11 @@ export interface ImportWithdrawals {
 }
 
 /** An import as stored, and what its closings withdrew (kept in the audit record, not in the import's row). */
-export type ImportResult = ImportRecord & { readonly withdrawn: ImportWithdrawals };
+export type ImportResult = ImportRecord & {
+  readonly withdrawn: ImportWithdrawals;
+  /** Per metric of `ImportContext.signOffMetrics` the file carried: how many stored values it replaced. */
+  readonly replaced: Readonly<Record<string, number>>;
+};
 
 const noWithdrawals = (): ImportWithdrawals => ({ overrides: 0, signOffs: 0, overrideIds: [], signOffIds: [] });
 
@@ -394,6 +404,7 @@ async function writeBatch(
   subjectIds: Map<string, string>,
   touched: Map<string, { readonly period: string; readonly metric: string }>,
   seq: number,
+  replaced: Map<string, number>,
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
     // The same subject, metric and month twice: the same value (withoutConflicts rejected another).
@@ -412,6 +423,12 @@ async function writeBatch(
       }
     }
     const rows = [...byKey.values()];
+    const watched = ctx.signOffMetrics;
+    if (watched?.size) {
+      const risky = rows.filter((r) => watched.has(r.metric));
+      for (const r of risky) if (!replaced.has(r.metric)) replaced.set(r.metric, 0);
+      for (const [metric, n] of await countReplacedMetrics(trx, ctx.tenantId, risky)) replaced.set(metric, (replaced.get(metric) ?? 0) + n);
+    }
     const periods = await upsertMetricRows(trx, rows, null, touched);
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
@@ -706,6 +723,8 @@ async function importFile(
 ): Promise<ImportResult> {
   // Filled only by a transaction that commits: a rolled-back import withdrew nothing.
   let withdrawn = noWithdrawals();
+  // Likewise: a rolled-back import replaced nothing.
+  let replaced: Record<string, number> = {};
   const read = { bytes: 0, hash: createHash('sha256') };
   const kept: RowError[] = [];
   let errorCount = 0;
@@ -748,6 +767,7 @@ async function importFile(
       const periods = new Set<string>();
       // The months and metrics it changed: recorded (metric_periods) once, just before it commits.
       const touched = new Map<string, { readonly period: string; readonly metric: string }>();
+      const replacing = new Map<string, number>();
       const managers = options.kind === 'managers';
       const subjects = options.kind === 'subjects';
       if (managers) await createBookStaging(trx);
@@ -761,7 +781,7 @@ async function importFile(
         seq += 1;
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
-          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, seq);
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, seq, replacing);
           written += r.written;
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
@@ -803,13 +823,14 @@ async function importFile(
         }
       if (managers) await dropBookStaging(trx);
       withdrawn = withdrawing;
+      replaced = Object.fromEntries([...replacing].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     });
   } catch (err) {
     if (!(err instanceof RollBack)) throw err;
     await finish(db, { written: 0, unchanged: 0, periods: [] });
   }
   subjectsWritten();
-  return { ...((await findImport(db, ctx.tenantId, id)) as ImportRecord), withdrawn };
+  return { ...((await findImport(db, ctx.tenantId, id)) as ImportRecord), withdrawn, replaced };
 }
 
 /** What a dry run found: what a real run would report, nothing written (the wire shape). */
