@@ -1,4 +1,7 @@
-import { connect, isPostgresUrl, migrateToLatest, type Database, type Db } from '@tierkit/db';
+import { connect, isPostgresUrl, migrateToLatest, redactDatabaseUrl, type Database, type Db } from '@tierkit/db';
+
+// One masking function for every logged database URL, in @tierkit/db beside the check that refuses a mistyped one.
+export { redactDatabaseUrl } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, type DatabaseUse } from './settings.js';
 
@@ -11,25 +14,6 @@ import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, type DatabaseUse } fr
  */
 export function openSetupConnection(url: string, env: NodeJS.ProcessEnv = process.env): Db | undefined {
   return isPostgresUrl(url) ? connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('batch', env) }) : undefined;
-}
-
-/**
- * A database URL as logs and messages name it: a PostgreSQL password masked, a SQLite path as given.
- * Parsed as a URL, not matched by a pattern: a password holding `:` or `@` (`u:pa:ss@h`, `u:p@ss@h`)
- * came out partly in clear, and one given as `?password=` or `?sslpassword=` wholly. What does not
- * parse is not shown at all, since where its password ends cannot be told.
- */
-export function redactDatabaseUrl(url: string): string {
-  if (!isPostgresUrl(url)) return url;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return '<unparsable database URL>';
-  }
-  if (parsed.password) parsed.password = '***';
-  for (const key of [...parsed.searchParams.keys()]) if (/^(ssl)?password$/i.test(key)) parsed.searchParams.set(key, '***');
-  return parsed.toString();
 }
 
 /**

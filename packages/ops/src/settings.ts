@@ -8,6 +8,7 @@ import {
   PG_KEEPALIVE_DELAY_MS,
   PG_STATEMENT_TIMEOUT_MS,
   type ConnectOptions,
+  checkDatabaseUrl,
 } from '@tierkit/db';
 
 /** The repository root: the default SQLite file lives in its `./data`, whoever opens it (CLI or server). */
@@ -39,8 +40,11 @@ export function timeZoneFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 /** `DATABASE_URL`, `TIERKIT_TENANT`, `DEMO_CUSTOMERS`, `TIERKIT_ADMIN_KEY`, `TIERKIT_TIME_ZONE`, with the demo defaults. */
 export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSettings {
   const customers = wholeFromEnv('DEMO_CUSTOMERS', env.DEMO_CUSTOMERS, 10_000, { unit: 'customers', min: 5 });
+  const databaseUrl = env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db');
+  // A mistyped PostgreSQL URL stops the process at start, before anything opens (or creates) a file by its name.
+  checkDatabaseUrl(databaseUrl);
   return {
-    databaseUrl: env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db'),
+    databaseUrl,
     tenant: env.TIERKIT_TENANT ?? 'demo',
     customers,
     adminKey: env.TIERKIT_ADMIN_KEY || undefined,
