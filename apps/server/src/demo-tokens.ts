@@ -64,8 +64,6 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
     return demoTenant ? undefined : refuse(c, 'not-found', `No demo tokens here: tenant "${tenantId}" is not a demo tenant.`);
   };
   const refuseUntrusted = async (c: Context) => {
-    const notDemo = await refuseNotDemo(c);
-    if (notDemo) return notDemo;
     if (crossSite(c)) return refuse(c, 'forbidden', 'Demo tokens are only for the demo’s own pages.');
     if (!trustedPageOrigin(c, trustedOrigins))
       return refuse(
@@ -73,7 +71,7 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
         'forbidden',
         `Demo tokens are only for pages at the configured origins (CORS_ORIGINS); this request names host "${c.req.header('Host') ?? new URL(c.req.url).host}".`,
       );
-    return undefined;
+    return refuseNotDemo(c);
   };
   // Every demo token: for this tenant, bound to the asking page's origin, for the longest lifetime.
   const forPage = (c: Context) => ({ tenantId, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
