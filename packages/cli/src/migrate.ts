@@ -37,7 +37,8 @@ export const migrateCommand: Command = {
         return EXIT.failed;
       }
     }
-    const db = await ctx.openDatabase(undefined, 'batch');
+    // The one command that migrates whatever TIERKIT_MIGRATE says: it is how an operator who turned it off upgrades.
+    const db = await ctx.openDatabase(undefined, 'batch', undefined, true);
     try {
       if (ctx.options.down) {
         await migrateDownAll(db.db);

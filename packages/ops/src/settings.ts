@@ -88,6 +88,16 @@ export function wholeFromEnv(name: string, value: string | undefined, fallback: 
 }
 
 /**
+ * `TIERKIT_MIGRATE` (default on): whether a process brings the schema up to date when it opens the
+ * database. Off, for a deployment whose servers log in with a role that may not change the schema:
+ * the operator runs `tierkit migrate` once per upgrade (it always migrates), and a process finding
+ * the schema behind its build refuses to start (apps/server/README.md, "Upgrading").
+ */
+export function migrateFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return onOffFromEnv('TIERKIT_MIGRATE', env.TIERKIT_MIGRATE, true);
+}
+
+/**
  * `TIERKIT_SCHEDULE` (default on): whether a server process runs the monthly schedule. The server
  * reads it to start the schedule and to say so on `GET /v1/jobs/schedule`; `tierkit jobs schedule`
  * reads it from its own environment, as it reads the timing, to say what the server does.
