@@ -96,7 +96,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       // The bank's customer is served to the bank's own credential all the same.
       const listed = await fetchAsBank(`${server.url}/v1/subjects`);
       assert.equal(listed.status, 200);
-      assert.deepEqual(((await listed.json()) as { items: { id: string }[] }).items.map((s) => s.id), ['B000001']);
+      assert.deepEqual(
+        ((await listed.json()) as { items: { id: string }[] }).items.map((s) => s.id),
+        ['B000001'],
+      );
       await server.stop();
       assert.deepEqual((await tenantsAndDemoKeys(url)).demoKeys, [], 'no demo key made in any tenant');
     });

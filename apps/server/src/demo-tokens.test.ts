@@ -163,7 +163,12 @@ describe('the demo server stands in for the bank’s backend', () => {
   it("never mints for a bank's own tenant (tierkit tenants create), whatever DEMO_TOKENS says", async () => {
     // What `tierkit tenants create cmb` and an import of its first customer leave: no seed run.
     await provisionTenant(db.db, { id: 'cmb', name: 'CMB' });
-    await insertSubjects(db.db, 'cmb', [{ id: 'cmb-B000001', externalId: 'B000001', kind: 'individual', displayName: '王五', attributes: {} }], '2025-11-01T00:00:00.000Z');
+    await insertSubjects(
+      db.db,
+      'cmb',
+      [{ id: 'cmb-B000001', externalId: 'B000001', kind: 'individual', displayName: '王五', attributes: {} }],
+      '2025-11-01T00:00:00.000Z',
+    );
     const bank = serverApp(db, { tenant: 'cmb', corsOrigins: undefined, demoTokens: true });
     for (const path of ['/demo/embed-token?subject=B000001', '/demo/rm-token', '/demo/staff-token?as=admin']) {
       const res = await bank.request(ORIGIN + path);

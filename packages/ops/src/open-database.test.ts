@@ -14,13 +14,16 @@ for (const [dialect, urlOf] of dialectUrls('ops-open-database'))
     it('serves a schema that is current without migrating, and refuses one behind in one line saying what to run', async () => {
       const url = await urlOf('migrate_off');
       if (dialect === 'sqlite')
-        await assert.rejects(openDatabase(url, () => undefined, 'requests', undefined, false), (e: Error) => {
-          assert.equal(
-            e.message,
-            `the database schema is behind this build (its latest migration: none; needed: ${latest}) and TIERKIT_MIGRATE=off: run tierkit migrate first (packages/cli/README.md)`,
-          );
-          return true;
-        });
+        await assert.rejects(
+          openDatabase(url, () => undefined, 'requests', undefined, false),
+          (e: Error) => {
+            assert.equal(
+              e.message,
+              `the database schema is behind this build (its latest migration: none; needed: ${latest}) and TIERKIT_MIGRATE=off: run tierkit migrate first (packages/cli/README.md)`,
+            );
+            return true;
+          },
+        );
       // The operator's `tierkit migrate` (the dialect harness hands PostgreSQL over migrated).
       await (await openDatabase(url, () => undefined, 'batch', undefined, true)).close();
       const lines: string[] = [];
