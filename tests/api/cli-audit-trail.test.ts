@@ -619,8 +619,8 @@ for (const [dialect, urlOf] of DIALECTS) {
 
     it("the server's first start records its demo seed, once, as the start-up; later starts add nothing", async () => {
       const log: string[] = [];
-      await seedIfNeeded(db, { tenant: 'demo', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
-      await seedIfNeeded(db, { tenant: 'demo', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
+      await seedIfNeeded(db, { tenant: 'demo', customers: 5, timeZone: 'Asia/Shanghai', seedDemo: true }, (l) => log.push(l));
+      await seedIfNeeded(db, { tenant: 'demo', customers: 5, timeZone: 'Asia/Shanghai', seedDemo: true }, (l) => log.push(l));
       const trail = await records(db, 'demo');
       assert.equal(trail.length, 1, log.join('\n'));
       const [seeded] = trail;
@@ -657,7 +657,7 @@ for (const [dialect, urlOf] of DIALECTS) {
         log: () => undefined,
       });
       const log: string[] = [];
-      await seedIfNeeded(db, { tenant: 'demo-old', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
+      await seedIfNeeded(db, { tenant: 'demo-old', customers: 5, timeZone: 'Asia/Shanghai', seedDemo: true }, (l) => log.push(l));
       const trail = await records(db, 'demo-old');
       assert.equal(trail.length, 1, log.join('\n'));
       const detail = JSON.parse(trail[0]?.detail ?? '{}') as Record<string, unknown>;
@@ -669,7 +669,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       // A record squatting on the chain's first place makes the append fail, as a broken audit table would.
       await occupyNextAuditPlace(db.db, 'demo-unrecorded');
       const log: string[] = [];
-      await seedIfNeeded(db, { tenant: 'demo-unrecorded', customers: 5, timeZone: 'Asia/Shanghai' }, (l) => log.push(l));
+      await seedIfNeeded(db, { tenant: 'demo-unrecorded', customers: 5, timeZone: 'Asia/Shanghai', seedDemo: true }, (l) => log.push(l));
       assert.ok(await seedRunClaimed(db.db, 'demo-unrecorded'), 'seeded');
       assert.match(log.at(-1) ?? '', /^seed: warning: the demo seed of "demo-unrecorded" is committed but unrecorded: /);
       assert.deepEqual(

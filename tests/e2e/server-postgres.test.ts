@@ -78,7 +78,7 @@ describe('a server that cannot start', () => {
     wrong.password = 'not-the-password';
     await assert.rejects(startServer({ DATABASE_URL: wrong.toString(), DEMO_TOKENS: 'off' }), (error: Error) => {
       assert.match(error.message, /server exited with 1 /);
-      assert.match(error.message, /tierkit server: cannot start: .*password authentication failed/);
+      assert.match(error.message, /tierkit server: cannot start: cannot connect to the database: password authentication failed/);
       assert.doesNotMatch(error.message, /\n\s+at /, 'no stack trace');
       return true;
     });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { appendOperatorAudit, ensureApiKey, keyAuditDetail, startupAction } from '@tierkit/api';
-import { atomically, isPostgresUrl, type Db } from '@tierkit/db';
+import { atomically, isPostgresUrl, seedRunClaimed, type Db } from '@tierkit/db';
 import type { ServerSettings } from './server.js';
 
 /**
@@ -18,6 +18,26 @@ export type DemoKeyRole = 'viewer' | 'embedder';
 export function demoKeyPath(settings: Pick<ServerSettings, 'databaseUrl'>, repoRoot: string, role: DemoKeyRole = 'viewer'): string {
   const dir = isPostgresUrl(settings.databaseUrl) ? resolve(repoRoot, 'data') : dirname(resolve(settings.databaseUrl));
   return join(dir, `demo-${role}.key`);
+}
+
+/**
+ * Whether this start turns demo mode on (demo keys, `/demo/*` tokens): `DEMO_TOKENS` allows it, and
+ * the tenant is one the demo seeder made. On a loopback address demo tokens are on by default, and
+ * behind a same-host nginx `DEMO_TOKENS=off` was forgotten: the server made demo keys in the bank's
+ * own tenant, printed their secrets, and minted tokens for its real customers to anyone. A tenant set
+ * up otherwise (`tierkit tenants create`) never gets them, whatever `DEMO_TOKENS` says.
+ */
+export async function demoTokensFor(
+  db: Db,
+  settings: Pick<ServerSettings, 'tenant' | 'demoTokens'>,
+  log: (line: string) => void,
+): Promise<boolean> {
+  if (!settings.demoTokens) return false;
+  if (await seedRunClaimed(db.db, settings.tenant)) return true;
+  log(
+    `demo: tenant "${settings.tenant}" is not a demo tenant this server seeded: no demo keys, no /demo/ tokens (DEMO_TOKENS is ignored for it)`,
+  );
+  return false;
 }
 
 /**

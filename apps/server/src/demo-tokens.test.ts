@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findSubjectByExternalId, setSubjectClosed, type Db } from '@tierkit/db';
+import { provisionTenant } from '@tierkit/api';
+import { findSubjectByExternalId, insertSubjects, setSubjectClosed, type Db } from '@tierkit/db';
 import { seedDemo, seedDemoStaff } from '@tierkit/ops';
 import { openDatabase, serverApp } from './server.js';
 
@@ -152,10 +153,28 @@ describe('the demo server stands in for the bank’s backend', () => {
     await problem(await get('/demo/staff-token?as=root'), 400, 'validation');
     await problem(await get('/demo/rm-token', { Origin: 'https://evil.example' }), 403, 'forbidden');
     await problem(await app().request('http://rebind.example:8787/demo/rm-token'), 403, 'forbidden');
-    // A tenant whose demo staff were never seeded: the RM is unknown, which is no customer's absence.
+    // A demo tenant whose demo staff were never seeded: the RM is unknown, which is no customer's absence.
+    await seedDemo(db.db, { tenantId: 'bare', customers: 5, corporates: 0, products: 0, employees: 0, endPeriod: '2025-10' });
     const bare = serverApp(db, { tenant: 'bare', corsOrigins: undefined, demoTokens: true });
     const body = await problem(await bare.request(`${ORIGIN}/demo/rm-token`), 404, 'not-found');
     assert.match(body.detail, /RM001/);
+  });
+
+  it("never mints for a bank's own tenant (tierkit tenants create), whatever DEMO_TOKENS says", async () => {
+    // What `tierkit tenants create cmb` and an import of its first customer leave: no seed run.
+    await provisionTenant(db.db, { id: 'cmb', name: 'CMB' });
+    await insertSubjects(
+      db.db,
+      'cmb',
+      [{ id: 'cmb-B000001', externalId: 'B000001', kind: 'individual', displayName: '王五', attributes: {} }],
+      '2025-11-01T00:00:00.000Z',
+    );
+    const bank = serverApp(db, { tenant: 'cmb', corsOrigins: undefined, demoTokens: true });
+    for (const path of ['/demo/embed-token?subject=B000001', '/demo/rm-token', '/demo/staff-token?as=admin']) {
+      const res = await bank.request(ORIGIN + path);
+      assert.equal(res.status, 404, path);
+      assert.match(((await res.json()) as { detail: string }).detail, /tenant "cmb" is not a demo tenant/);
+    }
   });
 
   it('a page on a DNS-rebinding name is refused: the Host must be one of the configured origins', async () => {

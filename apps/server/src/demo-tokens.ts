@@ -8,7 +8,7 @@ import {
   subjectClosed,
   type TrustedOrigins,
 } from '@tierkit/api';
-import { findStaff, findSubjectByExternalId, type Executor } from '@tierkit/db';
+import { findStaff, findSubjectByExternalId, seedRunClaimed, type Executor } from '@tierkit/db';
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { DEMO_SIGN_INS, type DemoSignIn } from '@tierkit/ops';
@@ -55,7 +55,15 @@ function trustedPageOrigin(c: Context, trusted: TrustedOrigins): string | undefi
  * only to pages served under one of `trustedOrigins` (default: localhost origins).
  */
 export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?: TrustedOrigins) {
-  const refuseUntrusted = (c: Context) => {
+  // Demo tokens are for the tenant the demo seeder made, never a bank's own (`tierkit tenants create`),
+  // whatever DEMO_TOKENS says: there they would mint tokens for real customers to anyone (demo-key.ts,
+  // demoTokensFor). Asked per request until it holds, so a server that seeds after it is built still serves them.
+  let demoTenant = false;
+  const refuseNotDemo = async (c: Context) => {
+    demoTenant ||= await seedRunClaimed(db, tenantId);
+    return demoTenant ? undefined : refuse(c, 'not-found', `No demo tokens here: tenant "${tenantId}" is not a demo tenant.`);
+  };
+  const refuseUntrusted = async (c: Context) => {
     if (crossSite(c)) return refuse(c, 'forbidden', 'Demo tokens are only for the demo’s own pages.');
     if (!trustedPageOrigin(c, trustedOrigins))
       return refuse(
@@ -63,7 +71,7 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
         'forbidden',
         `Demo tokens are only for pages at the configured origins (CORS_ORIGINS); this request names host "${c.req.header('Host') ?? new URL(c.req.url).host}".`,
       );
-    return undefined;
+    return refuseNotDemo(c);
   };
   // Every demo token: for this tenant, bound to the asking page's origin, for the longest lifetime.
   const forPage = (c: Context) => ({ tenantId, origins: [new URL(c.req.url).origin], ttlSeconds: MAX_TOKEN_TTL_SECONDS });
@@ -80,7 +88,7 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
   return new Hono()
     .use('/demo/*', secureHeaders({ crossOriginResourcePolicy: false, strictTransportSecurity: false }))
     .get('/demo/embed-token', async (c) => {
-      const refused = refuseUntrusted(c);
+      const refused = await refuseUntrusted(c);
       if (refused) return refused;
       const subject = c.req.query('subject') ?? '';
       if (!SUBJECT_ID.test(subject)) return refuse(c, 'validation', 'Pass ?subject=<customer id>.');
@@ -91,14 +99,14 @@ export function demoTokenRoutes(db: Executor, tenantId: string, trustedOrigins?:
       return answer(c, await mintEmbedToken(db, { ...forPage(c), subject }));
     })
     .get('/demo/staff-token', async (c) => {
-      const refused = refuseUntrusted(c);
+      const refused = await refuseUntrusted(c);
       if (refused) return refused;
       const as = c.req.query('as') ?? '';
       if (!Object.hasOwn(DEMO_SIGN_INS, as)) return refuse(c, 'validation', `Pass ?as= one of ${Object.keys(DEMO_SIGN_INS).join(', ')}.`);
       return staffToken(c, DEMO_SIGN_INS[as as DemoSignIn]);
     })
     .get('/demo/rm-token', async (c) => {
-      const refused = refuseUntrusted(c);
+      const refused = await refuseUntrusted(c);
       if (refused) return refused;
       // The RM page is "my customers": a relationship manager's own token, cut to their book by the
       // API, never a staff token without a staff member, which reads every customer of the tenant.

@@ -1,7 +1,7 @@
 import { connect, type Db } from '@tierkit/db';
 import { databaseTimeoutsFromEnv, openApiPools, openSetupConnection } from '@tierkit/ops';
 import { anchorsForApi, backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
-import { ensureDemoKeys } from './demo-key.js';
+import { demoTokensFor, ensureDemoKeys } from './demo-key.js';
 import { assertPortFree } from './port-free.js';
 import {
   consoleBuilt,
@@ -32,6 +32,7 @@ async function start() {
   const setup = openSetupConnection(settings.databaseUrl);
   let db: Db | undefined;
   let demoKeys: { readonly viewer?: string; readonly embedder?: string } = {};
+  let demoTokens = false;
   try {
     db = await openDatabase(settings.databaseUrl, log, 'requests', setup);
     // Several servers may start together on one new PostgreSQL database: one provisions, the others wait and find it done.
@@ -42,7 +43,8 @@ async function start() {
       async (locked) => {
         await seedIfNeeded(locked, settings, log);
         await ensureAdminKey(locked, settings, log);
-        return ensureDemoKeys(locked, settings, REPO_ROOT, log);
+        demoTokens = await demoTokensFor(locked, settings, log);
+        return ensureDemoKeys(locked, { ...settings, demoTokens }, REPO_ROOT, log);
       },
       () => log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
       process.env,
@@ -58,13 +60,17 @@ async function start() {
   const pools = openApiPools(settings.databaseUrl);
   const auditAnchors = anchorsForApi(backgroundSettings);
   const server = await listen(
-    serverApp(db, settings, {
-      schedule: scheduleForApi(backgroundSettings),
-      closing: stopping.signal,
-      ...(auditAnchors ? { auditAnchors } : {}),
-      ...(pools.reportDb ? { reportDb: pools.reportDb } : {}),
-      ...(pools.idempotencyLeaseDb ? { idempotencyLeaseDb: pools.idempotencyLeaseDb } : {}),
-    }),
+    serverApp(
+      db,
+      { ...settings, demoTokens },
+      {
+        schedule: scheduleForApi(backgroundSettings),
+        closing: stopping.signal,
+        ...(auditAnchors ? { auditAnchors } : {}),
+        ...(pools.reportDb ? { reportDb: pools.reportDb } : {}),
+        ...(pools.idempotencyLeaseDb ? { idempotencyLeaseDb: pools.idempotencyLeaseDb } : {}),
+      },
+    ),
     settings,
     db,
   );
@@ -76,7 +82,7 @@ async function start() {
       : undefined;
   const started = startBackground(batch ?? db, backgroundSettings, log);
   const background = { stop: () => started.stop().finally(() => batch?.close()) };
-  return { settings, demoKeys, server, background, pools };
+  return { settings: { ...settings, demoTokens }, demoKeys, server, background, pools };
 }
 
 // A start that cannot go on (a database it cannot reach or log in to, a bad setting, a revoked

@@ -52,3 +52,29 @@ it('leaves a tenant someone else set up without demo data', async () => {
     await db.close();
   }
 });
+
+it("seeds no demo tenant beside a bank's tenant unless TIERKIT_SEED_DEMO=on, never with off, and an empty database as before", async () => {
+  const db = await fresh();
+  try {
+    await provisionTenant(db.db, { id: 'cmb', name: 'CMB' });
+    const lines: string[] = [];
+    await seedIfNeeded(db, { tenant: 'demo', customers: 20 }, (l) => lines.push(l));
+    assert.equal(await subjects(db, 'demo'), 0);
+    assert.deepEqual(lines, [
+      `seed: not seeding demo tenant "demo": the database already holds 1 tenant(s) not made by the demo seeder (set TIERKIT_TENANT to the bank's tenant, or TIERKIT_SEED_DEMO=on to seed the demo beside them)`,
+    ]);
+    await seedIfNeeded(db, { tenant: 'demo', customers: 20, seedDemo: false }, () => undefined);
+    assert.equal(await subjects(db, 'demo'), 0, 'off: never');
+    await seedIfNeeded(db, { tenant: 'demo', customers: 20, seedDemo: true }, () => undefined);
+    assert.ok((await subjects(db, 'demo')) > 20, 'on: asked for');
+  } finally {
+    await db.close();
+  }
+  const empty = await fresh();
+  try {
+    await seedIfNeeded(empty, { tenant: 'demo', customers: 20 }, () => undefined);
+    assert.ok((await subjects(empty, 'demo')) > 20, 'an empty database is seeded as on a first npm start');
+  } finally {
+    await empty.close();
+  }
+});

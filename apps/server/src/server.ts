@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -12,7 +12,7 @@ import {
   type ApiKeysFromBrowsers,
   type AppOptions,
 } from '@tierkit/api';
-import { findTenant, seedRunClaimed, type Db } from '@tierkit/db';
+import { findTenant, listTenants, seedRunClaimed, type Db } from '@tierkit/db';
 import {
   DEMO_STAFF,
   lastCompleteMonth,
@@ -39,6 +39,11 @@ export interface ServerSettings extends OpsSettings {
   readonly corsOrigins: readonly string[] | undefined;
   /** Serve `/demo/embed-token` and `/demo/rm-token` (`DEMO_TOKENS=off` turns them off). */
   readonly demoTokens: boolean;
+  /**
+   * `TIERKIT_SEED_DEMO`: `on` seeds the demo tenant even into a database that holds a bank's tenants,
+   * `off` never seeds; unset, the demo is seeded into an empty database (or one holding only demo tenants).
+   */
+  readonly seedDemo: boolean | undefined;
   /** Bytes of subject-read bodies the API keeps (`READ_CACHE_MB`, default 32). */
   readonly readCacheBytes: number;
   /** Milliseconds a subject's version answers its kept reads without a query (`VERSION_TRUST_MS`, default 1,000). */
@@ -78,6 +83,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
           .filter(Boolean)
       : undefined,
     demoTokens: demoTokensWanted(env.DEMO_TOKENS, host),
+    seedDemo: env.TIERKIT_SEED_DEMO ? onOffFromEnv('TIERKIT_SEED_DEMO', env.TIERKIT_SEED_DEMO, false) : undefined,
     readCacheBytes: readCacheMb(env.READ_CACHE_MB) * 1024 * 1024,
     versionTrustMs: versionTrustMs(env.VERSION_TRUST_MS),
     apiKeysFromBrowsers: apiKeysFromBrowsers(env.TIERKIT_API_KEYS_FROM_BROWSERS),
@@ -112,14 +118,30 @@ function versionTrustMs(value: string | undefined): number {
  */
 export async function seedIfNeeded(
   db: Db,
-  settings: Pick<ServerSettings, 'tenant' | 'customers'> & Partial<Pick<ServerSettings, 'timeZone'>>,
+  settings: Pick<ServerSettings, 'tenant' | 'customers'> & Partial<Pick<ServerSettings, 'timeZone' | 'seedDemo'>>,
   log: (line: string) => void,
 ): Promise<void> {
-  if ((await findTenant(db.db, settings.tenant)) && !(await seedRunClaimed(db.db, settings.tenant))) {
+  if (settings.seedDemo === false) {
+    log(`seed: TIERKIT_SEED_DEMO=off: no demo data seeded into tenant "${settings.tenant}"`);
+    return;
+  }
+  const tenant = await findTenant(db.db, settings.tenant);
+  if (tenant && !(await seedRunClaimed(db.db, settings.tenant))) {
     log(
       `seed: tenant "${settings.tenant}" was set up without demo data; serving it as it is (tierkit seed --tenant ${settings.tenant} adds demo data)`,
     );
     return;
+  }
+  // A production database started without TIERKIT_TENANT: a new `demo` tenant with an admin and
+  // 10,000 fake customers beside the banks' own is not what anyone asked for.
+  if (!tenant && settings.seedDemo !== true) {
+    const banks = await banksTenants(db);
+    if (banks > 0) {
+      log(
+        `seed: not seeding demo tenant "${settings.tenant}": the database already holds ${banks} tenant(s) not made by the demo seeder (set TIERKIT_TENANT to the bank's tenant, or TIERKIT_SEED_DEMO=on to seed the demo beside them)`,
+      );
+      return;
+    }
   }
   const result = await seedDemo(db.db, {
     tenantId: settings.tenant,
@@ -160,6 +182,18 @@ export async function seedIfNeeded(
   );
 }
 
+/** How many tenants the database holds that the demo seeder did not make: a bank's, set up with `tierkit tenants create`. */
+async function banksTenants(db: Db): Promise<number> {
+  let n = 0;
+  for (const t of await listTenants(db.db)) if (!(await seedRunClaimed(db.db, t.id))) n++;
+  return n;
+}
+
+/** This server's version (its package.json's), as `/healthz` says it. */
+export const SERVER_VERSION: string = (
+  JSON.parse(readFileSync(resolve(REPO_ROOT, 'apps/server/package.json'), 'utf8')) as { version: string }
+).version;
+
 const API_PATHS = /^\/(v1\/|openapi\.json$|docs$|healthz$)/;
 
 /** The console's lazily loaded chunks are named by their content (apps/admin/build.mjs): a new build, a new name. */
@@ -185,6 +219,7 @@ export function serverApp(
   > = {},
 ) {
   const api = createApp({
+    version: SERVER_VERSION,
     ...apiOptions,
     ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
     ...(settings.readCacheBytes === undefined ? {} : { readCacheBytes: settings.readCacheBytes }),

@@ -10,6 +10,8 @@ import { runCaptured } from './run-captured.js';
 import { run } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-audit-'));
+/** Every audit action that opens the database names it first on stderr (`database: …`); the lines after it say why. */
+const notDatabaseLine = (line: string) => !line.startsWith('database: ');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /* Each test on SQLite and on PostgreSQL (an embedded cluster): the CLI opens the database by its URL, as an operator's would. */
@@ -59,7 +61,7 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
         ),
         2,
       );
-      assert.match(usage[0] ?? '', /^audit: unknown action "frobnicate"/, 'a usage error goes to stderr');
+      assert.match(usage.find(notDatabaseLine) ?? '', /^audit: unknown action "frobnicate"/, 'a usage error goes to stderr');
     });
 
     it('tierkit audit export writes the trail as the API does, recorded; audit verify --file checks a JSON lines export offline', async () => {
@@ -175,7 +177,10 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
 
       const usage = await cli('audit', 'export', '--tenant', 'bank', '--out', csv, '--from', 'yesterday', '--database', database);
       assert.equal(usage.code, 2);
-      assert.match(usage.err[0] ?? '', /^audit export: --from must be an ISO 8601 UTC time, 2025-11-15T04:00:00Z \(invalid_format\)/);
+      assert.match(
+        usage.err.find(notDatabaseLine) ?? '',
+        /^audit export: --from must be an ISO 8601 UTC time, 2025-11-15T04:00:00Z \(invalid_format\)/,
+      );
 
       const trail = connect({ url: database });
       const records = await trail.db
@@ -226,7 +231,7 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
         assert.equal(cli.code, 2, `--${flag} ${value}`);
         assert.equal(errors[0]?.path, `query.${path}`);
         assert.equal(
-          cli.err[0]?.split('\n')[0],
+          cli.err.find(notDatabaseLine)?.split('\n')[0],
           `audit export: --${path} ${errors[0]?.message} (${errors[0]?.code})`,
           `--${flag} ${value}: the API's words and code`,
         );
@@ -238,7 +243,7 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
       const { errors } = (await api.json()) as { errors: { path: string; code: string; message: string }[] };
       const cli = await runCaptured(['audit', 'export', '--tenant', 'bank', '--out', out, ...backwards, '--database', database]);
       assert.deepEqual([api.status, cli.code], [400, 2]);
-      assert.equal(cli.err[0]?.split('\n')[0], `audit export: --to ${errors[0]?.message} (${errors[0]?.code})`);
+      assert.equal(cli.err.find(notDatabaseLine)?.split('\n')[0], `audit export: --to ${errors[0]?.message} (${errors[0]?.code})`);
       await db.close();
       assert.equal(existsSync(out), false, 'nothing written for a refused filter');
 
@@ -295,12 +300,20 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
         for (const target of [database, `${database}-wal`, join(sub, '.', 'live.db')]) {
           const r = await exportTo(target, '--force');
           assert.equal(r.code, 1, target);
-          assert.match(r.err[0] ?? '', /is the database's own file/);
+          assert.match(r.err.find(notDatabaseLine) ?? '', /is the database's own file/);
         }
         symlinkSync(database, join(sub, 'alias.db'));
-        assert.match((await exportTo(join(sub, 'alias.db'), '--force')).err[0] ?? '', /database's own file/, 'through a symlink');
+        assert.match(
+          (await exportTo(join(sub, 'alias.db'), '--force')).err.find(notDatabaseLine) ?? '',
+          /database's own file/,
+          'through a symlink',
+        );
         linkSync(database, join(sub, 'hard.db'));
-        assert.match((await exportTo(join(sub, 'hard.db'), '--force')).err[0] ?? '', /database's own file/, 'through a hard link');
+        assert.match(
+          (await exportTo(join(sub, 'hard.db'), '--force')).err.find(notDatabaseLine) ?? '',
+          /database's own file/,
+          'through a hard link',
+        );
         assert.deepEqual(readFileSync(database), dbBefore, 'the database is as it was');
       }
 
@@ -308,10 +321,10 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
       writeFileSync(precious, 'PRECIOUS\n');
       const refused = await exportTo(precious);
       assert.equal(refused.code, 1);
-      assert.match(refused.err[0] ?? '', /exists: refused \(--force replaces it\)/);
+      assert.match(refused.err.find(notDatabaseLine) ?? '', /exists: refused \(--force replaces it\)/);
       assert.equal(readFileSync(precious, 'utf8'), 'PRECIOUS\n');
       mkdirSync(join(sub, 'folder'));
-      assert.match((await exportTo(join(sub, 'folder'), '--force')).err[0] ?? '', /is a folder/);
+      assert.match((await exportTo(join(sub, 'folder'), '--force')).err.find(notDatabaseLine) ?? '', /is a folder/);
 
       const replaced = await exportTo(precious, '--force');
       assert.equal(replaced.code, 0, replaced.err.join('\n'));
@@ -367,7 +380,7 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
         (l) => err.push(l),
       );
       assert.equal(code, 1);
-      assert.match(err[0] ?? '', /^audit export: cannot write /);
+      assert.match(err.find(notDatabaseLine) ?? '', /^audit export: cannot write /);
       const trail = connect({ url: database });
       const records = await trail.db
         .selectFrom('audit_records')

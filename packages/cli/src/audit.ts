@@ -511,8 +511,9 @@ export const auditCommand: Command = {
         },
         io,
       );
-    // Its output is the verdict itself: no database line before it.
-    const db = await ctx.openDatabase(() => undefined);
+    // Its output is the verdict itself: the database it checked is named on stderr, as every command
+    // that opens one names it (masked), so a verdict on the wrong database is not taken for the right one's.
+    const db = await ctx.openDatabase(ctx.err);
     try {
       return await runAudit(
         db,

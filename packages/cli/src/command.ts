@@ -38,7 +38,8 @@ export interface CommandContext {
   readonly progress: boolean;
   /** Open and migrate the database of `--database` / `$DATABASE_URL`, logging where to `log` (default ctx.log). */
   /** `use` 'batch' (imports, seeding, migrations) gets batch work's PostgreSQL statement timeout; `setup` (`openSetupConnection`) is where a server's start migrates. */
-  openDatabase(log?: (line: string) => void, use?: DatabaseUse, setup?: Db): Promise<Db>;
+  /** `migrate`: bring the schema up to date (default: unless TIERKIT_MIGRATE=off; `tierkit migrate` always does). */
+  openDatabase(log?: (line: string) => void, use?: DatabaseUse, setup?: Db, migrate?: boolean): Promise<Db>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Db } from '@tierkit/db';
+import { isPostgresUrl, type Db } from '@tierkit/db';
 import { openDatabase, opsSettingsFromEnv, redactDatabaseUrl, timeZoneFromEnv } from '@tierkit/ops';
 import { EXIT, type OptionSpec } from './command.js';
 import { oneLine } from './job-output.js';
@@ -31,6 +31,8 @@ export interface JobCommand {
   readonly usage: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly positionals?: boolean;
+  /** Refused on SQLite with this reason, before the database is opened (or a new file made). */
+  readonly refusedOnSqlite?: string;
   run(db: Db, args: JobArgs, io: JobIo): Promise<number>;
 }
 
@@ -75,6 +77,10 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
   let db: Db | undefined;
   try {
     const url = typeof given === 'string' ? given : opsSettingsFromEnv(process.env).databaseUrl;
+    if (command.refusedOnSqlite && !isPostgresUrl(url)) {
+      io.err(`tierkit ${command.name}: ${command.refusedOnSqlite} (database: ${redactDatabaseUrl(url)})`);
+      return EXIT.failed;
+    }
     // Workers and re-tiers are batch work: their statements get minutes, not a request's seconds.
     // The `database:` line on stderr, as every command that opens one: without DATABASE_URL a
     // command quietly opened ./data/tierkit.db and found nothing there.

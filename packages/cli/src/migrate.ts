@@ -1,12 +1,44 @@
-import { migrateDownAll } from '@tierkit/db';
-import { EXIT, type Command } from './command.js';
+import { basename } from 'node:path';
+import { isPostgresUrl, migrateDownAll, redactDatabaseUrl } from '@tierkit/db';
+import { EXIT, stringOption, type Command } from './command.js';
+
+/**
+ * The name an operator types back to `migrate --down --confirm NAME`: a PostgreSQL URL's database, a
+ * SQLite file's name.
+ */
+export function databaseName(url: string): string {
+  if (isPostgresUrl(url)) {
+    try {
+      return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+    } catch {
+      return '';
+    }
+  }
+  return basename(url);
+}
 
 export const migrateCommand: Command = {
   name: 'migrate',
-  usage: '  migrate [--down]          bring the database schema up to date (--down: undo every migration)',
-  options: { down: { type: 'boolean' } },
+  usage: `  migrate                   bring the database schema up to date
+  migrate --down --yes-drop-all-data | --confirm NAME
+                            WARNING: drops every table — all customers, history and the audit chain —
+                            undoing every migration; refused unless confirmed (NAME: the database's name)`,
+  options: { down: { type: 'boolean' }, 'yes-drop-all-data': { type: 'boolean' }, confirm: { type: 'string' } },
   async run(ctx) {
-    const db = await ctx.openDatabase(undefined, 'batch');
+    const url = ctx.settings.databaseUrl;
+    if (ctx.options.down) {
+      // Checked before the database is opened: a refusal changes nothing, not even a new file.
+      const name = databaseName(url);
+      const confirmed = ctx.options['yes-drop-all-data'] === true || (name !== '' && stringOption(ctx, 'confirm') === name);
+      if (!confirmed) {
+        ctx.err(
+          `migrate --down: refused: it drops every table of ${redactDatabaseUrl(url)} (all customers, history, the audit chain); add --yes-drop-all-data or --confirm ${name || 'NAME'} to do it`,
+        );
+        return EXIT.failed;
+      }
+    }
+    // The one command that migrates whatever TIERKIT_MIGRATE says: it is how an operator who turned it off upgrades.
+    const db = await ctx.openDatabase(undefined, 'batch', undefined, true);
     try {
       if (ctx.options.down) {
         await migrateDownAll(db.db);

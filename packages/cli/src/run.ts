@@ -135,7 +135,7 @@ export async function run(
     err,
     log,
     progress: !json && values['no-progress'] !== true && process.stderr.isTTY === true,
-    openDatabase: (to = log, use, setup) => openDatabase(settings.databaseUrl, to, use, setup),
+    openDatabase: (to = log, use, setup, migrate) => openDatabase(settings.databaseUrl, to, use, setup, migrate),
   };
   try {
     return await command.run(ctx);

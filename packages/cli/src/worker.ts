@@ -8,7 +8,10 @@ export const workerCommand: JobCommand = {
   name: 'worker',
   usage: `  worker [--lease-seconds N] [--poll-ms N] [--json]
                             run re-tier chunks until SIGINT/SIGTERM; on PostgreSQL any number of
-                            workers on any number of machines share the queue`,
+                            workers on any number of machines share the queue (PostgreSQL only)`,
+  // On SQLite one process writes at a time and the server's in-process worker runs the chunks
+  // (apps/server/README.md); a separate worker there, without DATABASE_URL, made ./data/tierkit.db and waited forever.
+  refusedOnSqlite: 'a worker runs on PostgreSQL only: set DATABASE_URL=postgres://… (on SQLite the server runs re-tier chunks itself)',
   options: { 'lease-seconds': { type: 'string' }, 'poll-ms': { type: 'string' }, json: { type: 'boolean' } },
   run: runWorkerCommand,
 };

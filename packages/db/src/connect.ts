@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { checkDatabaseUrl, isPostgresUrl } from './database-url.js';
 import { ReaderWriterSqliteDialect } from './sqlite-driver.js';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
@@ -18,8 +19,9 @@ export interface Db {
 
 export interface ConnectOptions {
   /**
-   * `postgres://…` or `postgresql://…` selects PostgreSQL; anything else is a SQLite file path
-   * (`:memory:` works for throwaway databases). Missing parent folders of a SQLite file are created.
+   * `postgres://…` or `postgresql://…` selects PostgreSQL; a file path without a scheme or `@` is a
+   * SQLite file (`:memory:` works for throwaway databases); anything else is refused
+   * (`checkDatabaseUrl`). Missing parent folders of a SQLite file are created.
    */
   readonly url: string;
   /** PostgreSQL pool size. */
@@ -77,16 +79,14 @@ export const PG_CONNECT_TIMEOUT_MS = 10_000;
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
-/** Whether a connection string names a PostgreSQL server. */
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(url);
-}
+export { isPostgresUrl } from './database-url.js';
 
 /**
  * Open the database a URL names. SQLite runs in WAL mode with foreign keys on and a busy timeout,
  * so a second process (the CLI next to a running server) waits instead of failing.
  */
 export function connect(options: ConnectOptions): Db {
+  checkDatabaseUrl(options.url);
   if (isPostgresUrl(options.url)) return connectPostgres(options);
   return connectSqlite(options.url);
 }

@@ -13,11 +13,12 @@ export {
   SQLITE_PAGE_SIZE,
   STATEMENT_CACHE_SIZE,
 } from './connect.js';
+export { checkDatabaseUrl, redactDatabaseUrl } from './database-url.js';
 export { BUSY_WAIT_MS, isDatabaseBusy } from './sqlite-driver.js';
-export { isDatabaseUnreachable, OUTAGE_PROBE_MS, watchOutage, type OutageWatch } from './outage.js';
+export { isConnectFailure, isDatabaseUnreachable, OUTAGE_PROBE_MS, watchOutage, type OutageWatch } from './outage.js';
 export { sqliteFile, startBackgroundCheckpoints } from './checkpointer.js';
 export type { Db, DialectName, ConnectOptions } from './connect.js';
-export { migrateToLatest, migrateDownAll, MigrationError, MIGRATIONS } from './migrate.js';
+export { latestAppliedMigration, migrateToLatest, migrateDownAll, MigrationError, MIGRATIONS } from './migrate.js';
 export type { Executor } from './repositories/executor.js';
 export { atomically, chunks, INSERT_BATCH_ROWS, isPostgres } from './repositories/executor.js';
 export * from './repositories/tenants.js';

@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { isConnectFailure } from './outage.js';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as initial from './migrations/2025-11-23T00-00-00-initial.js';
 import * as auth from './migrations/2025-12-01T00-00-00-auth.js';
 import * as previousLevel from './migrations/2026-11-23T00-00-00-previous-level.js';
@@ -86,11 +87,13 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-/** Thrown when a migration fails; `results` says which ran and which did not. */
+/** Thrown when a migration fails (or the database could not be connected to, to run them); `results` says which ran and which did not. */
 export class MigrationError extends Error {
   readonly results: MigrationResultSet['results'];
   constructor(cause: unknown, results: MigrationResultSet['results']) {
-    super(`database migration failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    // The first statement of a start is its migrations': a login refused there is no migration failing.
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(isConnectFailure(cause) ? `cannot connect to the database: ${why}` : `database migration failed: ${why}`, { cause });
     this.results = results;
   }
 }
@@ -120,6 +123,15 @@ export async function migrateToLatest(db: Kysely<any>, waitMs = MIGRATION_WAIT_M
     if (!isDatabaseBusy(error) || Date.now() >= deadline) throw new MigrationError(error, results);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The name of the last migration the database's schema has had (the newest applied), or undefined on
+ * a database never migrated: what `/healthz` tells an operator following a rolling deploy.
+ */
+export async function latestAppliedMigration(db: Kysely<any>): Promise<string | undefined> {
+  const row = await sql<{ name: string }>`select name from kysely_migration order by name desc limit 1`.execute(db);
+  return row.rows[0]?.name;
 }
 
 /** Undo every migration (tests and `tierkit migrate --down`). */

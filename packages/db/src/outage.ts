@@ -36,6 +36,25 @@ export function isDatabaseUnreachable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether an error says a connection could not be opened at all: unreachable ({@link isDatabaseUnreachable}),
+ * or refused by the server — a login or password not accepted (SQLSTATE class 28), a database that does
+ * not exist (3D000), too many connections (53300) — or a TLS handshake that failed (a certificate not
+ * trusted, a server without TLS). A start that fails so is told "cannot connect to the database", not
+ * that a migration failed: no migration ran.
+ */
+export function isConnectFailure(err: unknown): boolean {
+  if (isDatabaseUnreachable(err)) return true;
+  for (let e = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (/^28[0-9A-Z]{3}$/.test(code) || code === '3D000' || code === '53300')) return true;
+    // Node's TLS errors (CERT_*, *_CERT*, ERR_TLS_*, ERR_SSL_*), and node-postgres's own for sslmode against a server without TLS.
+    if (typeof code === 'string' && /CERT|^ERR_TLS_|^ERR_SSL_|^UNABLE_TO_/.test(code)) return true;
+    if (/does not support SSL connections|^self[- ]signed certificate/.test(e.message)) return true;
+  }
+  return false;
+}
+
 /** How often an outage watch asks the database whether it is back, unless told otherwise. */
 export const OUTAGE_PROBE_MS = 5000;
 

@@ -5,6 +5,7 @@ export {
   PG_POOL_MAX,
   PG_REPORT_POOL_MAX,
   PG_REPORT_STATEMENT_TIMEOUT_MS,
+  migrateFromEnv,
   onOffFromEnv,
   opsSettingsFromEnv,
   REPO_ROOT,

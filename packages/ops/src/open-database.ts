@@ -1,6 +1,19 @@
-import { connect, isPostgresUrl, migrateToLatest, type Database, type Db } from '@tierkit/db';
+import {
+  connect,
+  isConnectFailure,
+  isPostgresUrl,
+  latestAppliedMigration,
+  MIGRATIONS,
+  migrateToLatest,
+  redactDatabaseUrl,
+  type Database,
+  type Db,
+} from '@tierkit/db';
+
+// One masking function for every logged database URL, in @tierkit/db beside the check that refuses a mistyped one.
+export { redactDatabaseUrl } from '@tierkit/db';
 import type { Kysely } from 'kysely';
-import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, type DatabaseUse } from './settings.js';
+import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, migrateFromEnv, type DatabaseUse } from './settings.js';
 
 /**
  * On PostgreSQL, the one connection a server's start-up does its long statements on, one after the
@@ -14,25 +27,6 @@ export function openSetupConnection(url: string, env: NodeJS.ProcessEnv = proces
 }
 
 /**
- * A database URL as logs and messages name it: a PostgreSQL password masked, a SQLite path as given.
- * Parsed as a URL, not matched by a pattern: a password holding `:` or `@` (`u:pa:ss@h`, `u:p@ss@h`)
- * came out partly in clear, and one given as `?password=` or `?sslpassword=` wholly. What does not
- * parse is not shown at all, since where its password ends cannot be told.
- */
-export function redactDatabaseUrl(url: string): string {
-  if (!isPostgresUrl(url)) return url;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return '<unparsable database URL>';
-  }
-  if (parsed.password) parsed.password = '***';
-  for (const key of [...parsed.searchParams.keys()]) if (/^(ssl)?password$/i.test(key)) parsed.searchParams.set(key, '***');
-  return parsed.toString();
-}
-
-/**
  * Open the database and bring its schema up to date; logs where it is (a PostgreSQL password masked).
  * `use` picks the PostgreSQL statement timeout: a request's (seconds) or batch work's (minutes).
  * For requests on PostgreSQL the migrations run on `setup` (an {@link openSetupConnection} the
@@ -43,6 +37,7 @@ export async function openDatabase(
   log: (line: string) => void = () => undefined,
   use: DatabaseUse = 'requests',
   setup?: Db,
+  migrate: boolean = migrateFromEnv(),
 ): Promise<Db> {
   const db = connect({
     url,
@@ -55,15 +50,36 @@ export async function openDatabase(
   const migrating = use === 'requests' ? (setup ?? own) : undefined;
   let ran: string[];
   try {
-    ran = await migrateToLatest((migrating ?? db).db);
+    ran = migrate ? await migrateToLatest((migrating ?? db).db) : await checkSchemaCurrent(db);
   } catch (error) {
     await db.close();
     throw error;
   } finally {
     await own?.close();
   }
-  log(`database: ${redactDatabaseUrl(url)} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}`);
+  log(
+    `database: ${redactDatabaseUrl(url)} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}${migrate ? '' : ' (TIERKIT_MIGRATE=off: not migrated)'}`,
+  );
   return db;
+}
+
+/**
+ * With TIERKIT_MIGRATE=off a process runs on the schema as it finds it, which must hold every
+ * migration this build knows (a newer one, from a newer build of a rolling deploy, is fine): a
+ * schema behind stops the start with one line saying what to run. Returns no migration (none ran).
+ */
+async function checkSchemaCurrent(db: Db): Promise<string[]> {
+  const applied = await latestAppliedMigration(db.db).catch((e: unknown) => {
+    // No migration table: a database never migrated. A connection refused says so itself.
+    if (isConnectFailure(e)) throw new Error(`cannot connect to the database: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    return undefined;
+  });
+  const needed = Object.keys(MIGRATIONS).sort().at(-1) ?? '';
+  if (applied === undefined || applied < needed)
+    throw new Error(
+      `the database schema is behind this build (its latest migration: ${applied ?? 'none'}; needed: ${needed}) and TIERKIT_MIGRATE=off: run tierkit migrate first (packages/cli/README.md)`,
+    );
+  return [];
 }
 
 /** The API's pools besides its request pool, and how to close them. */

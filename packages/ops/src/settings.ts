@@ -8,6 +8,7 @@ import {
   PG_KEEPALIVE_DELAY_MS,
   PG_STATEMENT_TIMEOUT_MS,
   type ConnectOptions,
+  checkDatabaseUrl,
 } from '@tierkit/db';
 
 /** The repository root: the default SQLite file lives in its `./data`, whoever opens it (CLI or server). */
@@ -39,8 +40,11 @@ export function timeZoneFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 /** `DATABASE_URL`, `TIERKIT_TENANT`, `DEMO_CUSTOMERS`, `TIERKIT_ADMIN_KEY`, `TIERKIT_TIME_ZONE`, with the demo defaults. */
 export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSettings {
   const customers = wholeFromEnv('DEMO_CUSTOMERS', env.DEMO_CUSTOMERS, 10_000, { unit: 'customers', min: 5 });
+  const databaseUrl = env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db');
+  // A mistyped PostgreSQL URL stops the process at start, before anything opens (or creates) a file by its name.
+  checkDatabaseUrl(databaseUrl);
   return {
-    databaseUrl: env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db'),
+    databaseUrl,
     tenant: env.TIERKIT_TENANT ?? 'demo',
     customers,
     adminKey: env.TIERKIT_ADMIN_KEY || undefined,
@@ -81,6 +85,16 @@ export function wholeFromEnv(name: string, value: string | undefined, fallback: 
     throw new Error(`${name} must be a whole number of ${unit}${takes}, got "${value}"`);
   }
   return n;
+}
+
+/**
+ * `TIERKIT_MIGRATE` (default on): whether a process brings the schema up to date when it opens the
+ * database. Off, for a deployment whose servers log in with a role that may not change the schema:
+ * the operator runs `tierkit migrate` once per upgrade (it always migrates), and a process finding
+ * the schema behind its build refuses to start (apps/server/README.md, "Upgrading").
+ */
+export function migrateFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return onOffFromEnv('TIERKIT_MIGRATE', env.TIERKIT_MIGRATE, true);
 }
 
 /**

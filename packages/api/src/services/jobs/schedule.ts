@@ -142,6 +142,12 @@ export interface QueueMonthlyOptions {
   /** Called with each tenant whose month it did not queue, and why. */
   readonly onWait?: (status: MonthlyStatus) => void;
   /**
+   * Told where each tenant's month stands on every look, queued and done included, and of a job this
+   * call queued (`queuedHere`): the schedule's log says each change of state from it, so the last
+   * line about a month is never a wait that has ended.
+   */
+  readonly onState?: (status: MonthlyStatus, queuedHere: boolean) => void;
+  /**
    * Compiled packs kept between looks (in `timeZone`): a tenant waiting for its data is looked at
    * every minute, and its pack is compiled again only when its policies change. Loaded each time without.
    */
@@ -511,6 +517,7 @@ export async function queueMonthlyRetiers(
     for (const { period: month, look } of looks) {
       if ('status' in look) {
         if (!isQueued(look.status)) options.onWait?.(look.status);
+        options.onState?.(look.status, false);
         continue;
       }
       const pack = look.ready;
@@ -531,6 +538,7 @@ export async function queueMonthlyRetiers(
       });
       // Another server queued the month first: its record is that server's to write.
       if (!job) continue;
+      options.onState?.({ tenantId: tenant.id, period: month, state: 'queued', jobId: job.id, jobStatus: job.status }, true);
       // One tenant's chain that cannot be written to holds back no other tenant's month.
       // Stamped when appended, not `now` (the tick's start): records appended since would sort after it.
       const action = systemAction('schedule', rerun ? 'monthly re-tier after corrections' : 'monthly re-tier');
@@ -564,13 +572,19 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
     if (!outage.failed(err)) report(err);
   };
   const say = options.log ?? ((line: string) => console.log(line));
-  // The schedule looks every minute: say what a tenant's month waits for when that changes, not each time.
+  // The schedule looks every minute: say where a tenant's month stands when that changes, not each time —
+  // waiting, settling, queued, done — so the last line about a month is where it stands (an import
+  // "still running" was the last word long after the month was re-tiered).
   const said = new Map<string, string>();
-  const onWait = (w: MonthlyStatus) => {
-    const line = waitingLine(w);
+  const onState = (w: MonthlyStatus, queuedHere: boolean) => {
     // By tenant and month: the month just ended and an earlier one with corrections each say theirs once.
     const key = `${w.tenantId} ${w.period}`;
-    if (said.get(key) === line) return;
+    const before = said.get(key);
+    // A month found queued or done with nothing said of it changed nothing this process saw: a start
+    // does not list every month already re-tiered.
+    if (isQueued(w) && before === undefined && !queuedHere) return;
+    const line = waitingLine(w);
+    if (before === line) return;
     said.set(key, line);
     say(line);
   };
@@ -583,7 +597,7 @@ export function startMonthlySchedule(options: ScheduleOptions): { stop(): void }
       ...(options.settleMinutes === undefined ? {} : { settleMinutes: options.settleMinutes }),
       ...(options.overdueDays === undefined ? {} : { overdueDays: options.overdueDays }),
       ...(options.lookBackMonths === undefined ? {} : { lookBackMonths: options.lookBackMonths }),
-      onWait,
+      onState,
       packs,
     })
       .catch(log)
@@ -603,9 +617,10 @@ function isQueued(s: MonthlyStatus): s is Queued {
   return s.state === 'queued' || s.state === 'done';
 }
 
-/** The log line for a tenant's month that waits. */
+/** The log line for where a tenant's month stands: why it waits, or that it is queued or done. */
 export function waitingLine(w: MonthlyStatus): string {
   const head = `tierkit schedule: ${w.tenantId} ${w.period}`;
+  if (w.state === 'done') return `${head} done: re-tiered by ${w.jobId}`;
   if (isQueued(w)) return `${head} queued as ${w.jobId}`;
   const waits = `${head} ${w.overdue ? 'is overdue, still waiting' : 'waits'}:`;
   if (w.state === 'waiting-for-data')

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { latestAppliedMigration, MIGRATIONS } from '@tierkit/db';
+import { dialectUrls } from '../../../tests/support/dialect-urls.js';
+import { openDatabase } from './open-database.js';
+import { migrateFromEnv } from './settings.js';
+
+// TIERKIT_MIGRATE=off (apps/server/README.md, "Upgrading"): servers that log in with a role that may
+// not change the schema run on it as they find it, and the operator runs `tierkit migrate` once.
+const latest = Object.keys(MIGRATIONS).sort().at(-1);
+
+for (const [dialect, urlOf] of dialectUrls('ops-open-database'))
+  describe(`opening a database with TIERKIT_MIGRATE=off [${dialect}]`, () => {
+    it('serves a schema that is current without migrating, and refuses one behind in one line saying what to run', async () => {
+      const url = await urlOf('migrate_off');
+      if (dialect === 'sqlite')
+        await assert.rejects(
+          openDatabase(url, () => undefined, 'requests', undefined, false),
+          (e: Error) => {
+            assert.equal(
+              e.message,
+              `the database schema is behind this build (its latest migration: none; needed: ${latest}) and TIERKIT_MIGRATE=off: run tierkit migrate first (packages/cli/README.md)`,
+            );
+            return true;
+          },
+        );
+      // The operator's `tierkit migrate` (the dialect harness hands PostgreSQL over migrated).
+      await (await openDatabase(url, () => undefined, 'batch', undefined, true)).close();
+      const lines: string[] = [];
+      const db = await openDatabase(url, (l) => lines.push(l), 'requests', undefined, false);
+      try {
+        assert.equal(await latestAppliedMigration(db.db), latest);
+        assert.match(lines.join('\n'), /\(TIERKIT_MIGRATE=off: not migrated\)$/);
+      } finally {
+        await db.close();
+      }
+    });
+  });
+
+it('TIERKIT_MIGRATE is on unless turned off, and a mistyped value stops the start', () => {
+  assert.equal(migrateFromEnv({}), true);
+  assert.equal(migrateFromEnv({ TIERKIT_MIGRATE: 'off' }), false);
+  assert.throws(() => migrateFromEnv({ TIERKIT_MIGRATE: 'of' }), /TIERKIT_MIGRATE must be on or off, got "of"/);
+});
