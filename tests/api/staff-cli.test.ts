@@ -230,5 +230,52 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.match(help.out.join('\n'), /staff disable STAFF_ID --tenant ID/);
       assert.match((await runCaptured(['--help'])).out.join('\n'), /staff list --tenant ID/);
     });
+
+    it('the break-glass settles a grant still waiting for that member as superseded, in its own transaction and record', async () => {
+      const db = connect({ url: database });
+      try {
+        const app = createApp({ db: db.db, logError: () => undefined });
+        const now = new Date().toISOString();
+        await upsertStaff(db.db, 'bank', { id: 'GA', name: '王芳', role: 'admin', scope: 'tenant' }, now);
+        await upsertStaff(db.db, 'bank', { id: 'GB', name: '赵磊', role: 'officer', scope: 'tenant' }, now);
+        const a = (await mintStaffToken(db.db, { tenantId: 'bank', staffId: 'GA' })).token;
+        const send = (method: string, path: string, body?: unknown) =>
+          app.request(path, {
+            method,
+            headers: { Authorization: `Bearer ${a}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          });
+        const grantOf = async (id: string) =>
+          (await (await send('GET', `/v1/staff-grants/${id}`)).json()) as { status: string; decidedBy: string | null };
+        const ask = async (staff: string, role: string) => {
+          const res = await send('PUT', `/v1/staff/${staff}`, { name: staff === 'GB' ? '赵磊' : '孙丽', role, scope: 'tenant' });
+          assert.equal(res.status, 202, await res.clone().text());
+          return ((await res.json()) as { id: string }).id;
+        };
+
+        const first = await ask('GB', 'admin');
+        const role = await cli('staff', 'role', 'GB', '--tenant', 'bank', '--role', 'approver', '--scope', 'tenant');
+        assert.equal(role.code, 0, role.err.join('\n'));
+        const [changed] = await records('tierkit staff role');
+        assert.equal((JSON.parse(changed?.detail ?? '{}') as { supersededGrant?: string }).supersededGrant, first);
+        const settled = await grantOf(first);
+        assert.equal(settled.status, 'superseded');
+        assert.equal(settled.decidedBy, changed?.actor, 'the operator settled it');
+        const queue = (await (await send('GET', '/v1/approvals?kind=staff')).json()) as { items: unknown[] };
+        assert.deepEqual(queue.items, [], 'no stale grant left for a second admin');
+        // The member can be asked for again at once (no 409 staff-grant-pending), and disable settles that one too.
+        const second = await ask('GB', 'admin');
+        assert.equal((await cli('staff', 'disable', 'GB', '--tenant', 'bank')).code, 0);
+        assert.equal((await grantOf(second)).status, 'superseded');
+        const [disabled] = await records('tierkit staff disable');
+        assert.equal((JSON.parse(disabled?.detail ?? '{}') as { supersededGrant?: string }).supersededGrant, second);
+        // A grant for a newcomer, then the operator adds them: the same.
+        const newcomer = await ask('GN', 'approver');
+        assert.equal((await cli('staff', 'add', 'GN', '--tenant', 'bank', '--name', '孙丽', '--role', 'viewer')).code, 0);
+        assert.equal((await grantOf(newcomer)).status, 'superseded');
+      } finally {
+        await db.close();
+      }
+    });
   });
 }

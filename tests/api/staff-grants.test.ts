@@ -258,6 +258,24 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
     );
   });
 
+  it('a rename made at once while a grant waits is not undone by its approval', async () => {
+    const t = await tenant();
+    const a = await t.staff('A', 'admin');
+    const c = await t.staff('C', 'admin');
+    await t.staff('B', 'officer');
+    const grant = await json<Grant>(await t.put(a, 'B', 'approver'), 202);
+    const renamed = await t.send(c, 'PUT', '/v1/staff/B', { name: '周敏', role: 'officer', scope: 'tenant' });
+    assert.equal(renamed.status, 200);
+    await json<Grant>(await t.send(c, 'POST', `/v1/staff-grants/${grant.id}/approve`, { contentHash: grant.contentHash }), 200);
+    const b = await f.db.db
+      .selectFrom('staff')
+      .select(['name', 'role'])
+      .where('tenant_id', '=', t.id)
+      .where('id', '=', 'B')
+      .executeTakeFirst();
+    assert.deepEqual(b, { name: '周敏', role: 'approver' });
+  });
+
   it('a second tenant’s admin neither sees nor decides a grant', async () => {
     const t = await tenant();
     const a = await t.staff('A', 'admin');

@@ -12,7 +12,7 @@ import {
   staffJson,
   UNAUTHENTICATED_CHAIN,
 } from '@tierkit/api';
-import { findTenant, listStaff, type Db, type StaffMember } from '@tierkit/db';
+import { findTenant, listStaff, supersedeStaffGrantOf, type Db, type StaffMember } from '@tierkit/db';
 import type { Command } from './command.js';
 import { chainOf, type CommandIo } from './keys.js';
 import { recordRefusal } from './refusal-audit.js';
@@ -119,12 +119,20 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
         if (!(await findTenant(db.db, tenant))) throw new ProblemError('not-found', `tenant "${tenant}" does not exist`);
         const done = await db.db.transaction().execute(async (trx) => {
           if (verb === 'disable') {
-            const made = await disableStaff(trx, tenant, id, new Date(), seen);
+            const at = new Date();
+            const made = await disableStaff(trx, tenant, id, at, seen);
             after = held(made.staff);
+            const superseded = await supersedeStaffGrantOf(trx, tenant, id, action.actor, at.toISOString());
             await appendOperatorAudit(trx, tenant, action, {
               status: 200,
               target: { staff: id },
-              detail: { before: held(made.before), after, revoked: made.revoked.map((k) => k.id), breakGlass: true },
+              detail: {
+                before: held(made.before),
+                after,
+                revoked: made.revoked.map((k) => k.id),
+                breakGlass: true,
+                ...(superseded ? { supersededGrant: superseded } : {}),
+              },
             });
             return { staff: made.staff, created: false, revoked: made.revoked.map((k) => k.id) };
           }
@@ -135,7 +143,8 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
             seen(current);
             return { id, ...after };
           };
-          const made = await putStaffOverHttp(trx, tenant, { id, from }, new Date().toISOString());
+          const at = new Date().toISOString();
+          const made = await putStaffOverHttp(trx, tenant, { id, from }, at);
           // A row not yet there is not locked: an add that committed after ours read it makes this insert
           // an update of theirs. Refused (and rolled back) as if we had seen it, not a silent rewrite.
           if (verb === 'add' && !made.created)
@@ -143,12 +152,20 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
               'conflict',
               `staff member "${id}" was added meanwhile (${made.before?.role}, ${made.before?.scope}): change them with staff role`,
             );
-          // Not four eyes: the API changes staff at an admin's word too (PUT /v1/staff/{id}); the operator on
-          // the server stands in for that admin, and the record says so (breakGlass).
+          // Not four eyes, unlike a grant of power over HTTP (PUT /v1/staff/{id} answers 202): the operator on
+          // the server is the way out when no second admin can decide, and the record says so (breakGlass).
+          // A grant still waiting for this member was asked against what they held before: left pending, a
+          // second admin could later be shown a stale from → to, and the member could get no new one asked.
+          const superseded = await supersedeStaffGrantOf(trx, tenant, id, action.actor, at);
           await appendOperatorAudit(trx, tenant, action, {
             status: made.created ? 201 : 200,
             target: { staff: id },
-            detail: { before: made.before ? held(made.before) : null, after: held(made.staff), breakGlass: true },
+            detail: {
+              before: made.before ? held(made.before) : null,
+              after: held(made.staff),
+              breakGlass: true,
+              ...(superseded ? { supersededGrant: superseded } : {}),
+            },
           });
           return { staff: made.staff, created: made.created, revoked: [] as string[] };
         });

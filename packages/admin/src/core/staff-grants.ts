@@ -5,7 +5,7 @@ import type { HttpTierkitClient } from '@tierkit/client';
 export interface StaffGrant {
   readonly id: string;
   readonly staff: StaffGrantChange;
-  readonly status: 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'expired';
+  readonly status: 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'expired' | 'superseded';
   readonly contentHash: string;
   readonly requestedBy: string;
   readonly requestedAt: string;

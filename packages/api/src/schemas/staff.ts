@@ -137,9 +137,9 @@ export const StaffGrantSchema = z
   .object({
     id: z.string(),
     staff: StaffGrantChangeSchema,
-    status: z.enum(['pending', 'approved', 'rejected', 'withdrawn', 'expired']).openapi({
+    status: z.enum(['pending', 'approved', 'rejected', 'withdrawn', 'expired', 'superseded']).openapi({
       description:
-        '`expired`: it waited its days (7) undecided and can no longer be approved; its maker may withdraw it, an admin reject it',
+        '`expired`: it waited its days (7) undecided and can no longer be approved; its maker may withdraw it, an admin reject it. `superseded`: the operator changed the member directly (`tierkit staff`, break-glass) while it waited',
     }),
     contentHash: z.string().openapi({ description: 'What an approval sends back' }),
     requestedBy: z.string(),

@@ -258,7 +258,9 @@ export async function decideStaffGrant(
           'content-changed',
           `"${g.name}" (${g.staffId}) no longer holds what they held when grant ${g.id} was asked${current ? ` (now ${current.role}, ${current.scope}${current.disabledAt ? ', disabled' : ''})` : ''}: reject it, and ask again from what they hold now.`,
         );
-      applied = await putStaffOverHttp(trx, deps.tenantId, { id: g.staffId, name: g.name, ...g.to }, now.toISOString());
+      // The grant decides powers, not the name: a rename applied at once since it was asked stands.
+      const name = current?.name ?? g.name;
+      applied = await putStaffOverHttp(trx, deps.tenantId, { id: g.staffId, name, ...g.to }, now.toISOString());
     }
     const settled = await settleStaffGrant(trx, deps.tenantId, g.id, {
       status: decision.action === 'approve' ? 'approved' : 'rejected',

@@ -3,8 +3,12 @@ import type { StaffGrantTable } from '../schema.js';
 import { afterPosition, codeUnitOrder, type ApprovalsWindow } from './approvals-window.js';
 import { isPostgres, type Executor } from './executor.js';
 
-/** Where a staff grant stands. A pending one past its expiry reads as expired, and is stored so once another is asked for the member. */
-export const STAFF_GRANT_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'expired'] as const;
+/**
+ * Where a staff grant stands. A pending one past its expiry reads as expired, and is stored so once
+ * another is asked for the member. `superseded`: the operator's break-glass (`tierkit staff`) changed
+ * the member meanwhile, so the grant no longer says what a second admin would be approving.
+ */
+export const STAFF_GRANT_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'expired', 'superseded'] as const;
 export type StaffGrantStatus = (typeof STAFF_GRANT_STATUSES)[number];
 
 /** What a staff member held, or is to hold. */
@@ -165,4 +169,23 @@ export async function settleStaffGrant(
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Settle the member's pending grant (lapsed or not) as `superseded` by `by`, in the caller's
+ * transaction: the operator's break-glass changed them, and a grant asked against what they held
+ * before would otherwise sit in the queue (and block a new one) until someone rejects it. The grant's
+ * id, or undefined when none waited.
+ */
+export async function supersedeStaffGrantOf(
+  db: Executor,
+  tenantId: string,
+  staffId: string,
+  by: string,
+  at: string,
+): Promise<string | undefined> {
+  const waiting = await pendingStaffGrantOf(db, tenantId, staffId);
+  if (waiting === undefined) return undefined;
+  const note = 'superseded: the operator changed this staff member directly (tierkit staff, break-glass)';
+  return (await settleStaffGrant(db, tenantId, waiting.id, { status: 'superseded', by, at, note })) ? waiting.id : undefined;
 }
