@@ -11,7 +11,8 @@ import type { ClientOptions, ReadOptions, TierkitClient } from './types.js';
 export function query(params: Readonly<Record<string, string | number | boolean | undefined>>): string {
   const pairs = Object.entries(params)
     .filter((e): e is [string, string | number | boolean] => e[1] !== undefined && e[1] !== '')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    // An object's keys are unique: two never compare equal.
+    .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return pairs.length ? `?${pairs.join('&')}` : '';
 }
@@ -21,6 +22,14 @@ export function query(params: Readonly<Record<string, string | number | boolean 
  * Exported so a host's own write that changes who is in the book (closing a customer) forgets the same.
  */
 export const BOOK_READS = ['/v1/subjects?', '/v1/matrix/'] as const;
+
+const ACCEPT = 'application/json, application/problem+json';
+
+/** A 2xx answer's JSON body; any other answer rejects with its problem. */
+async function bodyOf(res: Response): Promise<unknown> {
+  if (!res.ok) throw new TierkitApiError(await problemOf(res));
+  return res.json();
+}
 
 interface CacheEntry {
   readonly etag: string | null;
@@ -108,18 +117,16 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   async function request(path: string, signal: AbortSignal): Promise<unknown> {
     const started = generation.get(path) ?? 0;
     const current = () => (generation.get(path) ?? 0) === started;
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-    const auth = await authHeader();
-    if (auth) headers.authorization = auth;
     const cached = cache.get(path);
-    if (cached?.etag) headers['if-none-match'] = cached.etag;
-    const res = await doFetch(base + path, { method: 'GET', headers, signal });
+    const res = await exchange(path, {
+      headers: cached?.etag ? { accept: ACCEPT, 'if-none-match': cached.etag } : { accept: ACCEPT },
+      signal,
+    });
     if (res.status === 304 && cached) {
       if (current()) remember(path, { ...cached, at: Date.now() });
       return cached.body;
     }
-    if (!res.ok) throw new TierkitApiError(await problemOf(res));
-    const body: unknown = await res.json();
+    const body = await bodyOf(res);
     if (current()) remember(path, { etag: res.headers.get('etag'), body, at: Date.now() });
     return body;
   }
@@ -156,12 +163,10 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
 
   /** A write: never cached or coalesced; what it changes is forgotten once it succeeded. */
   async function send<T>(method: 'PUT' | 'POST' | 'PATCH', path: string, body: unknown, o?: SendOptions): Promise<T> {
-    const headers = { accept: 'application/json, application/problem+json', 'content-type': 'application/json', ...o?.headers };
-    const out = await timed(o?.signal, async (signal) => {
-      const res = await exchange(path, { method, headers, body: JSON.stringify(body), signal });
-      if (!res.ok) throw new TierkitApiError(await problemOf(res));
-      return (await res.json()) as T;
-    });
+    const headers = { accept: ACCEPT, 'content-type': 'application/json', ...o?.headers };
+    const out = (await timed(o?.signal, async (signal) =>
+      bodyOf(await exchange(path, { method, headers, body: JSON.stringify(body), signal })),
+    )) as T;
     for (const prefix of o?.forget ?? []) invalidate(prefix);
     return out;
   }
