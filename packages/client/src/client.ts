@@ -38,10 +38,11 @@ interface CacheEntry {
 }
 
 /**
- * A TierkitClient with its cache exposed for hosts that know data changed (after an override, say),
- * and the staff routes an admin console needs.
+ * The widgets' client: their reads, with the cache exposed for hosts that know data changed (after an
+ * override, say) and the transport. What `@tierkit/components` makes and exports: it carries no staff
+ * route, which an embed token may not call anyway, so the widgets' bundle does not pay for them.
  */
-export interface HttpTierkitClient extends TierkitClient, StaffApi {
+export interface ReadClient extends TierkitClient {
   /** Forgets cached bodies: all, or those whose path starts with `pathPrefix` (e.g. `/v1/subjects/C1/`). */
   invalidate(pathPrefix?: string): void;
   /**
@@ -50,6 +51,9 @@ export interface HttpTierkitClient extends TierkitClient, StaffApi {
    */
   readonly http: HttpAccess;
 }
+
+/** A ReadClient with the staff routes an admin console needs. */
+export interface HttpTierkitClient extends ReadClient, StaffApi {}
 
 /** Options of a write: what it makes stale, and extra headers (an `Idempotency-Key`, say). */
 export interface SendOptions extends ReadOptions {
@@ -89,6 +93,32 @@ export interface HttpAccess {
  * ```
  */
 export function createClient(options: ClientOptions): HttpTierkitClient {
+  const reads = createReadClient(options);
+  const { get, send } = reads.http;
+  const enc = encodeURIComponent;
+  return {
+    ...reads,
+    getSession: (o) => get<Session>('/v1/session', o),
+    // `order` always present, so every list path starts `/v1/subjects?` and BOOK_READS finds it.
+    listSubjects: (q, o) =>
+      get<Page<ListedSubject>>(`/v1/subjects${query({ ...q, order: q.order ?? 'asc', cursor: o?.cursor, limit: o?.limit })}`, o),
+    listStaff: (o) => get<Page<StaffMember>>(`/v1/staff${query({ role: o?.role, cursor: o?.cursor, limit: o?.limit })}`, o),
+    // A book changed: lists and matrix counts are stale, the subject's own reads are not.
+    getManager: (id, o) => get<{ subject: string; manager: string | null }>(`/v1/subjects/${enc(id)}/manager`, o),
+    setManager: (id, manager, o) =>
+      send('PUT', `/v1/subjects/${enc(id)}/manager`, { manager }, { ...o, forget: [...BOOK_READS, `/v1/subjects/${enc(id)}/manager`] }),
+    assignManagers: (assignments, o) =>
+      send(
+        'POST',
+        '/v1/subject-managers',
+        { assignments },
+        { ...o, forget: [...BOOK_READS, ...assignments.map((a) => `/v1/subjects/${enc(a.subject)}/manager`)] },
+      ),
+  };
+}
+
+/** `createClient` without the staff routes: the reads, cache and transport the widgets use (ReadClient). */
+export function createReadClient(options: ClientOptions): ReadClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const freshFor = options.freshFor ?? 5000;
@@ -221,22 +251,6 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     getScheme: (key, o) => get<SchemeResponse>(`/v1/schemes/${enc(key)}`, o),
     getMatrix: (scheme, o) => get<MatrixResponse>(`/v1/matrix/${enc(scheme)}${query(o?.filter ?? {})}`, o),
     invalidate,
-    getSession: (o) => get<Session>('/v1/session', o),
-    // `order` always present, so every list path starts `/v1/subjects?` and BOOK_READS finds it.
-    listSubjects: (q, o) =>
-      get<Page<ListedSubject>>(`/v1/subjects${query({ ...q, order: q.order ?? 'asc', cursor: o?.cursor, limit: o?.limit })}`, o),
-    listStaff: (o) => get<Page<StaffMember>>(`/v1/staff${query({ role: o?.role, cursor: o?.cursor, limit: o?.limit })}`, o),
-    // A book changed: lists and matrix counts are stale, the subject's own reads are not.
-    getManager: (id, o) => get<{ subject: string; manager: string | null }>(`/v1/subjects/${enc(id)}/manager`, o),
-    setManager: (id, manager, o) =>
-      send('PUT', `/v1/subjects/${enc(id)}/manager`, { manager }, { ...o, forget: [...BOOK_READS, `/v1/subjects/${enc(id)}/manager`] }),
-    assignManagers: (assignments, o) =>
-      send(
-        'POST',
-        '/v1/subject-managers',
-        { assignments },
-        { ...o, forget: [...BOOK_READS, ...assignments.map((a) => `/v1/subjects/${enc(a.subject)}/manager`)] },
-      ),
     http: { get, send, fetch: exchange },
   };
 }
