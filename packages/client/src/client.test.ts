@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createClient, TierkitApiError } from './index.js';
+import { createClient, createReadClient, TierkitApiError } from './index.js';
 
 /**
  * A small real HTTP server that answers like the tierkit API: ETags on reads, 304 on a matching
@@ -235,6 +235,36 @@ describe('the tierkit client against a live HTTP server', () => {
     client.invalidate('/v1/subjects/C000004/');
     await client.getEntitlements('C000004');
     assert.equal(api.seen.length, 2);
+  });
+
+  test('the widgets’ client is their reads, the cache and the transport: no staff route rides in their bundle', () => {
+    const reads = createReadClient({ baseUrl });
+    assert.deepEqual(Object.keys(reads).sort(), [
+      'getEntitlements',
+      'getHistory',
+      'getMatrix',
+      'getScheme',
+      'getTiers',
+      'http',
+      'invalidate',
+    ]);
+    const staff = createClient({ baseUrl });
+    for (const route of ['getSession', 'listSubjects', 'listStaff', 'getManager', 'setManager', 'assignManagers'] as const)
+      assert.equal(typeof staff[route], 'function', route);
+  });
+
+  test('a staff write forgets the reads it made stale, in the one cache the reads fill', async () => {
+    const client = createClient({ baseUrl });
+    api.seen.length = 0;
+    await client.getMatrix('rv-book');
+    await client.getMatrix('rv-book');
+    assert.equal(api.seen.length, 1, 'the second read is served from the cache');
+    await client.setManager('C000004', 'RM001');
+    await client.getMatrix('rv-book');
+    assert.deepEqual(
+      api.seen.map((r) => r.url),
+      ['/v1/matrix/rv-book', '/v1/subjects/C000004/manager', '/v1/matrix/rv-book'],
+    );
   });
 
   test('a read after invalidate() never gets the answer that was already on its way', async () => {

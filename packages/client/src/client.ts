@@ -11,7 +11,8 @@ import type { ClientOptions, ReadOptions, TierkitClient } from './types.js';
 export function query(params: Readonly<Record<string, string | number | boolean | undefined>>): string {
   const pairs = Object.entries(params)
     .filter((e): e is [string, string | number | boolean] => e[1] !== undefined && e[1] !== '')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    // An object's keys are unique: two never compare equal.
+    .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return pairs.length ? `?${pairs.join('&')}` : '';
 }
@@ -22,6 +23,14 @@ export function query(params: Readonly<Record<string, string | number | boolean 
  */
 export const BOOK_READS = ['/v1/subjects?', '/v1/matrix/'] as const;
 
+const ACCEPT = 'application/json, application/problem+json';
+
+/** A 2xx answer's JSON body; any other answer rejects with its problem. */
+async function bodyOf(res: Response): Promise<unknown> {
+  if (!res.ok) throw new TierkitApiError(await problemOf(res));
+  return res.json();
+}
+
 interface CacheEntry {
   readonly etag: string | null;
   readonly body: unknown;
@@ -29,10 +38,11 @@ interface CacheEntry {
 }
 
 /**
- * A TierkitClient with its cache exposed for hosts that know data changed (after an override, say),
- * and the staff routes an admin console needs.
+ * The widgets' client: their reads, with the cache exposed for hosts that know data changed (after an
+ * override, say) and the transport. What `@tierkit/components` makes and exports: it carries no staff
+ * route, which an embed token may not call anyway, so the widgets' bundle does not pay for them.
  */
-export interface HttpTierkitClient extends TierkitClient, StaffApi {
+export interface ReadClient extends TierkitClient {
   /** Forgets cached bodies: all, or those whose path starts with `pathPrefix` (e.g. `/v1/subjects/C1/`). */
   invalidate(pathPrefix?: string): void;
   /**
@@ -41,6 +51,9 @@ export interface HttpTierkitClient extends TierkitClient, StaffApi {
    */
   readonly http: HttpAccess;
 }
+
+/** A ReadClient with the staff routes an admin console needs. */
+export interface HttpTierkitClient extends ReadClient, StaffApi {}
 
 /** Options of a write: what it makes stale, and extra headers (an `Idempotency-Key`, say). */
 export interface SendOptions extends ReadOptions {
@@ -80,6 +93,32 @@ export interface HttpAccess {
  * ```
  */
 export function createClient(options: ClientOptions): HttpTierkitClient {
+  const reads = createReadClient(options);
+  const { get, send } = reads.http;
+  const enc = encodeURIComponent;
+  return {
+    ...reads,
+    getSession: (o) => get<Session>('/v1/session', o),
+    // `order` always present, so every list path starts `/v1/subjects?` and BOOK_READS finds it.
+    listSubjects: (q, o) =>
+      get<Page<ListedSubject>>(`/v1/subjects${query({ ...q, order: q.order ?? 'asc', cursor: o?.cursor, limit: o?.limit })}`, o),
+    listStaff: (o) => get<Page<StaffMember>>(`/v1/staff${query({ role: o?.role, cursor: o?.cursor, limit: o?.limit })}`, o),
+    // A book changed: lists and matrix counts are stale, the subject's own reads are not.
+    getManager: (id, o) => get<{ subject: string; manager: string | null }>(`/v1/subjects/${enc(id)}/manager`, o),
+    setManager: (id, manager, o) =>
+      send('PUT', `/v1/subjects/${enc(id)}/manager`, { manager }, { ...o, forget: [...BOOK_READS, `/v1/subjects/${enc(id)}/manager`] }),
+    assignManagers: (assignments, o) =>
+      send(
+        'POST',
+        '/v1/subject-managers',
+        { assignments },
+        { ...o, forget: [...BOOK_READS, ...assignments.map((a) => `/v1/subjects/${enc(a.subject)}/manager`)] },
+      ),
+  };
+}
+
+/** `createClient` without the staff routes: the reads, cache and transport the widgets use (ReadClient). */
+export function createReadClient(options: ClientOptions): ReadClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const freshFor = options.freshFor ?? 5000;
@@ -108,18 +147,16 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
   async function request(path: string, signal: AbortSignal): Promise<unknown> {
     const started = generation.get(path) ?? 0;
     const current = () => (generation.get(path) ?? 0) === started;
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-    const auth = await authHeader();
-    if (auth) headers.authorization = auth;
     const cached = cache.get(path);
-    if (cached?.etag) headers['if-none-match'] = cached.etag;
-    const res = await doFetch(base + path, { method: 'GET', headers, signal });
+    const res = await exchange(path, {
+      headers: cached?.etag ? { accept: ACCEPT, 'if-none-match': cached.etag } : { accept: ACCEPT },
+      signal,
+    });
     if (res.status === 304 && cached) {
       if (current()) remember(path, { ...cached, at: Date.now() });
       return cached.body;
     }
-    if (!res.ok) throw new TierkitApiError(await problemOf(res));
-    const body: unknown = await res.json();
+    const body = await bodyOf(res);
     if (current()) remember(path, { etag: res.headers.get('etag'), body, at: Date.now() });
     return body;
   }
@@ -156,12 +193,10 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
 
   /** A write: never cached or coalesced; what it changes is forgotten once it succeeded. */
   async function send<T>(method: 'PUT' | 'POST' | 'PATCH', path: string, body: unknown, o?: SendOptions): Promise<T> {
-    const headers = { accept: 'application/json, application/problem+json', 'content-type': 'application/json', ...o?.headers };
-    const out = await timed(o?.signal, async (signal) => {
-      const res = await exchange(path, { method, headers, body: JSON.stringify(body), signal });
-      if (!res.ok) throw new TierkitApiError(await problemOf(res));
-      return (await res.json()) as T;
-    });
+    const headers = { accept: ACCEPT, 'content-type': 'application/json', ...o?.headers };
+    const out = (await timed(o?.signal, async (signal) =>
+      bodyOf(await exchange(path, { method, headers, body: JSON.stringify(body), signal })),
+    )) as T;
     for (const prefix of o?.forget ?? []) invalidate(prefix);
     return out;
   }
@@ -216,22 +251,6 @@ export function createClient(options: ClientOptions): HttpTierkitClient {
     getScheme: (key, o) => get<SchemeResponse>(`/v1/schemes/${enc(key)}`, o),
     getMatrix: (scheme, o) => get<MatrixResponse>(`/v1/matrix/${enc(scheme)}${query(o?.filter ?? {})}`, o),
     invalidate,
-    getSession: (o) => get<Session>('/v1/session', o),
-    // `order` always present, so every list path starts `/v1/subjects?` and BOOK_READS finds it.
-    listSubjects: (q, o) =>
-      get<Page<ListedSubject>>(`/v1/subjects${query({ ...q, order: q.order ?? 'asc', cursor: o?.cursor, limit: o?.limit })}`, o),
-    listStaff: (o) => get<Page<StaffMember>>(`/v1/staff${query({ role: o?.role, cursor: o?.cursor, limit: o?.limit })}`, o),
-    // A book changed: lists and matrix counts are stale, the subject's own reads are not.
-    getManager: (id, o) => get<{ subject: string; manager: string | null }>(`/v1/subjects/${enc(id)}/manager`, o),
-    setManager: (id, manager, o) =>
-      send('PUT', `/v1/subjects/${enc(id)}/manager`, { manager }, { ...o, forget: [...BOOK_READS, `/v1/subjects/${enc(id)}/manager`] }),
-    assignManagers: (assignments, o) =>
-      send(
-        'POST',
-        '/v1/subject-managers',
-        { assignments },
-        { ...o, forget: [...BOOK_READS, ...assignments.map((a) => `/v1/subjects/${enc(a.subject)}/manager`)] },
-      ),
     http: { get, send, fetch: exchange },
   };
 }

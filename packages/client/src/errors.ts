@@ -19,20 +19,14 @@ export class TierkitApiError extends Error {
 /** Reads a failed response into a Problem, whatever the server sent. */
 export async function problemOf(res: Response): Promise<Problem> {
   const fallback: Problem = { type: 'about:blank', title: res.statusText || `HTTP ${res.status}`, status: res.status };
-  const type = res.headers.get('content-type') ?? '';
-  if (!type.includes('json')) return fallback;
-  try {
-    const body: unknown = await res.json();
-    if (body && typeof body === 'object' && 'title' in body && typeof body.title === 'string') {
-      return { ...fallback, ...(body as Partial<Problem>), status: res.status } as Problem;
-    }
-  } catch {
-    // A truncated or non-JSON body still yields the status line.
-  }
-  return fallback;
+  // A truncated or non-JSON body still yields the status line.
+  const body: { title?: unknown } | null | undefined = /json/.test(res.headers.get('content-type') ?? '')
+    ? await res.json().catch(() => undefined)
+    : undefined;
+  return typeof body?.title === 'string' ? ({ ...fallback, ...(body as Partial<Problem>), status: res.status } as Problem) : fallback;
 }
 
 /** The reason an aborted signal carries, as an Error (DOMException AbortError when none was given). */
 export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+  return signal.reason ?? new DOMException('Aborted', 'AbortError');
 }

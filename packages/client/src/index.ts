@@ -1,4 +1,13 @@
-export { BOOK_READS, createClient, query, type HttpAccess, type HttpTierkitClient, type SendOptions } from './client.js';
+export {
+  BOOK_READS,
+  createClient,
+  createReadClient,
+  query,
+  type HttpAccess,
+  type HttpTierkitClient,
+  type ReadClient,
+  type SendOptions,
+} from './client.js';
 export { problemOf, TierkitApiError } from './errors.js';
 export { reuseToken, type ReusedToken, type TokenGrant } from './reuse-token.js';
 export type {

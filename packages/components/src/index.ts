@@ -13,5 +13,13 @@ export { ResourceStatus } from './common/resource.js';
 export { THEMES, type Theme } from './common/context.js';
 export { TkCellSelectEvent, type CellSelectDetail, type CellFilter } from './risk-value-matrix/cell-select-event.js';
 export { MATRIX_MODES, type MatrixMode } from './risk-value-matrix/risk-value-matrix.component.js';
-// The one script tag gives hosts the client too, for `provider.client = createClient({ token: () => … })`.
-export { createClient, TierkitApiError, type TierkitClient, type ClientOptions } from '@tierkit/client';
+// The one script tag gives hosts the client too, for `provider.client = createClient({ token: () => … })`:
+// the widgets' reads, cache and transport (ReadClient). The staff routes are @tierkit/client's own
+// createClient; an embed token may not call them, and the bundle is held to its budget (README).
+export {
+  createReadClient as createClient,
+  TierkitApiError,
+  type ReadClient,
+  type TierkitClient,
+  type ClientOptions,
+} from '@tierkit/client';

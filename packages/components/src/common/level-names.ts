@@ -19,7 +19,7 @@ export function levelName(schemes: SchemeMap | undefined, scheme: string, level:
   return schemes?.[scheme]?.levels.find((l) => l.key === level)?.name[locale] ?? level;
 }
 
-/** A scheme's own name in `locale`, or its key. */
-export function schemeName(schemes: SchemeMap | undefined, scheme: string, locale: Locale): string {
-  return schemes?.[scheme]?.name[locale] ?? scheme;
+/** A scheme's own name in `locale`, or `fallback` (its key unless the caller has a word of its own). */
+export function schemeName(schemes: SchemeMap | undefined, scheme: string, locale: Locale, fallback = scheme): string {
+  return schemes?.[scheme]?.name[locale] ?? fallback;
 }

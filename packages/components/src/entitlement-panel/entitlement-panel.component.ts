@@ -127,17 +127,16 @@ export class TkEntitlementPanel extends LitElement {
     const restrictionLabel = (key: string) =>
       value.entitlements.find((e) => e.def.kind === 'restriction' && e.def.key === key)?.def.label[locale] ?? key;
 
-    const groups = BENEFIT_KINDS.map((kind) => {
-      const items = active.filter((e) => e.def.kind === kind);
-      return items.length
-        ? this.#group(
-            t.kinds[kind],
-            items.map((e) =>
-              this.#item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`),
-            ),
-          )
-        : nothing;
-    });
+    const groups = BENEFIT_KINDS.map((kind) =>
+      this.#group(
+        t.kinds[kind],
+        active
+          .filter((e) => e.def.kind === kind)
+          .map((e) =>
+            this.#item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`),
+          ),
+      ),
+    );
     const restrictions = active.filter((e) => e.def.kind === 'restriction');
     const blocked = value.entitlements.filter((e) => e.status === 'blocked');
 
@@ -147,30 +146,22 @@ export class TkEntitlementPanel extends LitElement {
     const status = (a: CustomerAssignment) =>
       a.keep ? a.keep.text[locale] : a.override && t.courtesy(a.override.expiresAt ? lastDay(a.override.expiresAt, locale) : undefined);
     return html`${names?.audience === 'customer' && names.assignments.map((a) => (status(a) ? html`<p part="keep" class="next">${status(a)}</p>` : nothing))}${groups}
-      ${
-        restrictions.length
-          ? this.#group(
-              t.restrictions,
-              restrictions.map((e) => this.#restriction(e, locale, tiers)),
-            )
-          : nothing
-      }
-      ${
-        blocked.length
-          ? this.#group(
-              t.blocked,
-              blocked.map((e) =>
-                this.#item(
-                  e.def,
-                  locale,
-                  e.used,
-                  html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : (e.notice?.[locale] ?? '')}</span>`,
-                  true,
-                ),
-              ),
-            )
-          : nothing
-      }
+      ${this.#group(
+        t.restrictions,
+        restrictions.map((e) => this.#restriction(e, locale, tiers)),
+      )}
+      ${this.#group(
+        t.blocked,
+        blocked.map((e) =>
+          this.#item(
+            e.def,
+            locale,
+            e.used,
+            html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : (e.notice?.[locale] ?? '')}</span>`,
+            true,
+          ),
+        ),
+      )}
       ${value.next.map(
         (n) => html`<div part="next" class="next">
         ${this.#group(
@@ -181,8 +172,9 @@ export class TkEntitlementPanel extends LitElement {
       )}`;
   }
 
+  /** A heading and its list; nothing when the list is empty (the API sends no `next` without adds). */
   #group(heading: string, items: readonly TemplateResult[]) {
-    return html`<div part="group" class="group"><h3>${heading}</h3><ul>${items}</ul></div>`;
+    return items.length ? html`<div part="group" class="group"><h3>${heading}</h3><ul>${items}</ul></div>` : nothing;
   }
 
   #item(def: EntitlementDef, locale: Locale, used: number | undefined, extra: unknown, blocked = false) {

@@ -1,7 +1,7 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
 import type { Locale } from '@tierkit/core';
-import { createClient, type TierkitClient } from '@tierkit/client';
+import { createReadClient, type TierkitClient } from '@tierkit/client';
 import { clientContext, configContext, subjectContext, type Theme } from '../common/context.js';
 import { countProvider } from '../common/config.js';
 import { matchLocale } from '../common/locale.js';
@@ -90,12 +90,12 @@ export class TkProvider extends LitElement {
     // One client per (base-url, token), kept across renders: a new one would throw the cache away.
     const { baseUrl, token } = this;
     const options = `${token}\n${baseUrl}`;
-    if (this.#made?.[0] !== options) this.#made = [options, createClient({ baseUrl, token })];
+    if (this.#made?.[0] !== options) this.#made = [options, createReadClient({ baseUrl, token })];
     return this.#made[1];
   }
 
   /**
-   * Reads everything again: forgets the client's cached answers (a client from `createClient`) and has
+   * Reads everything again: forgets the client's cached answers (a client from `createClient`, which the provider makes too) and has
    * every widget inside fetch anew — the recovery from a refused token (401) whether the provider has
    * `base-url` and `token` or a `client` of its own, which a new `token` does not reach
    * (packages/components/README.md, "Events"). Forget the refused token first (set the new one, or

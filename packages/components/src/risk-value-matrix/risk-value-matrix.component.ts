@@ -25,6 +25,9 @@ export type MatrixMode = (typeof MATRIX_MODES)[number];
 /** Tone → level colour token, so the bank's palette (`--tk-level-*`) colours the matrix too. */
 const TONE_COLOR = { good: 'success', neutral: 'neutral', caution: 'caution', bad: 'danger' } as const;
 
+/** Whether `p` is the cell's position. */
+const at = (p: GridPosition | null, cell: GridCell) => p?.row === cell.rowIndex && p.col === cell.colIndex;
+
 /**
  * The risk × value grid (九宫格) of a matrix scheme: counts per cell for a portfolio, or the cell of
  * one subject. Every cell names its segment, action and signal in words, so colour is never the
@@ -233,15 +236,12 @@ export class TkRiskValueMatrix extends LitElement {
   }
 
   #titleText(m: MatrixView | 'no-position' | undefined, t: MatrixTerms): string {
-    if (m && m !== 'no-position' && m.schemes?.[m.grid.def.scheme]) return schemeName(m.schemes, m.grid.def.scheme, this.#localize.locale);
-    return t.title;
+    return m && m !== 'no-position' ? schemeName(m.schemes, m.grid.def.scheme, this.#localize.locale, t.title) : t.title;
   }
 
   #axisNames(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): [string, string] {
     const loc = this.#localize.locale;
-    const r = schemes?.[grid.def.rowScheme] ? schemeName(schemes, grid.def.rowScheme, loc) : t.rows;
-    const c = schemes?.[grid.def.colScheme] ? schemeName(schemes, grid.def.colScheme, loc) : t.cols;
-    return [r, c];
+    return [schemeName(schemes, grid.def.rowScheme, loc, t.rows), schemeName(schemes, grid.def.colScheme, loc, t.cols)];
   }
 
   #renderGrid(grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms): TemplateResult {
@@ -265,22 +265,22 @@ export class TkRiskValueMatrix extends LitElement {
 
   #renderCell(cell: GridCell, grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms, focus: GridPosition): TemplateResult {
     const loc = this.#localize.locale;
-    const isFocus = focus.row === cell.rowIndex && focus.col === cell.colIndex;
-    const selected = this.selectedPos?.row === cell.rowIndex && this.selectedPos.col === cell.colIndex;
-    const current = grid.current?.row === cell.rowIndex && grid.current.col === cell.colIndex;
+    const selected = at(this.selectedPos, cell);
+    const current = at(grid.current, cell);
     const parts = ['cell', selected ? 'cell-selected' : '', current ? 'cell-current' : ''].filter(Boolean).join(' ');
     const d = cell.def;
+    const level = d && levelName(schemes, grid.def.scheme, d.level, loc);
     return html`<td role="gridcell" part=${parts} class=${current ? 'current' : ''}
       data-row=${cell.rowIndex} data-col=${cell.colIndex} data-color=${d ? TONE_COLOR[d.tone] : 'neutral'}
-      tabindex=${isFocus ? 0 : -1} aria-selected=${d ? String(selected) : nothing} aria-disabled=${d ? nothing : 'true'}
+      tabindex=${at(focus, cell) ? 0 : -1} aria-selected=${d ? String(selected) : nothing} aria-disabled=${d ? nothing : 'true'}
       aria-current=${current ? 'true' : nothing}
       @click=${() => this.#select(cell, grid)}>
       ${current ? html`<span class="marker">${t.current}</span>` : nothing}
       ${cell.count !== null ? html`<span class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
       ${
         d
-          ? html`<span class="level">${levelName(schemes, grid.def.scheme, d.level, loc)}</span>
-        ${d.action[loc] !== levelName(schemes, grid.def.scheme, d.level, loc) ? html`<span class="action">${d.action[loc]}</span>` : nothing}
+          ? html`<span class="level">${level}</span>
+        ${d.action[loc] !== level ? html`<span class="action">${d.action[loc]}</span>` : nothing}
         <span class="tone">${t.tone[d.tone]}</span>`
           : html`<span class="action">${t.undefinedCell}</span>`
       }
@@ -305,9 +305,7 @@ export class TkRiskValueMatrix extends LitElement {
         <td>${c.def ? levelName(schemes, grid.def.scheme, c.def.level, loc) : t.undefinedCell}</td>
         <td>${c.def?.action[loc] ?? ''}</td>
         <td>${c.def ? t.tone[c.def.tone] : ''}</td>
-        <td class="num">${
-          portfolio ? formatCount(c.count ?? 0, loc) : grid.current?.row === c.rowIndex && grid.current.col === c.colIndex ? t.current : ''
-        }</td>
+        <td class="num">${portfolio ? formatCount(c.count ?? 0, loc) : at(grid.current, c) ? t.current : ''}</td>
       </tr>`,
       )}</tbody>
     </table>`;

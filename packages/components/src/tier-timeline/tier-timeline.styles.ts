@@ -38,7 +38,7 @@ const own = css`
    */
   .event {
     min-block-size: var(--_event, var(--_row));
-    display: grid; grid-template-rows: auto auto auto; align-content: center; gap: 2px;
+    display: grid; align-content: center; gap: 2px;
     padding: 4px 12px 4px 28px; position: relative; font-size: 0.8125rem; line-height: 1.35;
     border-block-end: 1px solid var(--_line);
   }
