@@ -94,7 +94,7 @@ describe('console: what a request and a decision say', () => {
       proposedLevel: 'gold',
     };
     assert.equal(requestLine(lowering, schemeNames([tier], 'zh-CN'), 'zh-CN'), '客户等级: 降级审批 钻石卡 → 金卡（2026-11）');
-    assert.equal(requestLine(lowering, schemeNames([tier], 'zh-TW'), 'zh-TW'), '客戶等級: 降級審批 鑽石卡 → 金卡（2026-11）');
+    assert.equal(requestLine(lowering, schemeNames([tier], 'zh-TW'), 'zh-TW'), '客戶等級: 降級審核 鑽石卡 → 金卡（2026-11）');
     assert.equal(requestLine(lowering, schemeNames([tier], 'en'), 'en'), 'Customer tier: lowering for approval Diamond → Gold (2026-11)');
   });
 

@@ -40,7 +40,7 @@ describe('a relationship manager’s view of a customer’s grades, against the 
     assert.equal(grade.levelName, '白金卡', 'the held level stays the one shown');
     assert.deepEqual(grade.loweringTo, { level: 'gold', name: '金卡' });
     assert.equal(CUSTOMER_WORDS['zh-CN'].loweringPending(grade.loweringTo.name), '降级待审批 → 金卡');
-    assert.equal(CUSTOMER_WORDS['zh-TW'].loweringPending('金卡'), '降級待審批 → 金卡');
+    assert.equal(CUSTOMER_WORDS['zh-TW'].loweringPending('金卡'), '降級待審核 → 金卡');
     assert.equal(CUSTOMER_WORDS.en.loweringPending('Gold'), 'lowering awaiting approval → Gold');
   });
 
@@ -102,6 +102,8 @@ describe('a relationship manager’s view of a customer’s grades, against the 
         keepGap: '¥33,333.34',
         // ¥266,666.66 on average against 钻石卡's ¥1,500,000.
         nextGap: '¥1,233,333.34',
+        // The money part of that gap, what the 潜力客户 list sorts by.
+        moneyGap: '¥1,233,333.34',
       },
     ]);
     const mine = new SubjectBrowser(f.client('RM1'), {

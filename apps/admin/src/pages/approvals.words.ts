@@ -208,7 +208,7 @@ const tw: typeof zh = {
   policyVersion: (v: number) => `策略第 ${v} 版`,
   modeInLine: { fixed: '固定為該等級', floor: '不低於該等級' } as Record<string, string>,
   stays: (mode: string, level: string, current: string) => `${mode === 'fixed' ? '固定為' : '不低於'} ${level}（目前 ${current}）`,
-  lowering: '降級審批',
+  lowering: '降級審核',
   jobQueued: '重評任務已排入佇列：',
   deferred: (subjects: number) => `客戶較多（${count(subjects)} 位），重評已延後，需啟動重評任務。`,
   startRetier: '啟動重評任務',

@@ -113,7 +113,7 @@ const tw: typeof zh = {
   period: (month: string) => `評定月份 ${month}`,
   byOverride: '人工調級生效中',
   awaitingSignOff: '待複核',
-  loweringPending: (level: string) => `降級待審批 → ${level}`,
+  loweringPending: (level: string) => `降級待審核 → ${level}`,
   grades: '全部等級',
   scheme: '方案',
   level: '等級',

@@ -87,7 +87,7 @@ const SUMMARY_WORDS: Readonly<
     stays: (m, l, c) => `${m === 'fixed' ? '固定為' : '不低於'} ${l}（目前 ${c}）`,
     until: '，至 ',
     policy: (v) => `第 ${v} 版，待審核`,
-    lowering: '降級審批',
+    lowering: '降級審核',
   },
   en: {
     mode: { fixed: 'exactly this level', floor: 'never below this level' },
