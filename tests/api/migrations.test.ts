@@ -455,15 +455,7 @@ forEachDialect('migrations', (f) => {
       ['platinum', '2025-09', null],
       ['gold', '2025-08', null],
     ]);
-    const db = f.db.db;
-    await undoDownTo(db, EVENT_NOTES_PERIOD);
-    // What the release before wrote: the month in English — an override re-dated to the month it was
-    // decided in said so, and a period written wrong beside it takes the note's — and a person's note.
-    const ids = sql`(SELECT id FROM subjects WHERE external_id = 'MG12')`;
-    await sql`UPDATE tier_events SET note = 'decided in 2025-11', period = '2025-10' WHERE subject_id IN ${ids} AND to_level = 'gold'`.execute(
-      db,
-    );
-    await sql`UPDATE tier_events SET note = '客户经理备注' WHERE subject_id IN ${ids} AND to_level = 'platinum'`.execute(db);
+    // Written by this build before the schema goes back: this build's writes need the columns of later migrations.
     await api.customer('MG13');
     assert.equal(
       (
@@ -474,6 +466,15 @@ forEachDialect('migrations', (f) => {
       ).status,
       200,
     );
+    const db = f.db.db;
+    await undoDownTo(db, EVENT_NOTES_PERIOD);
+    // What the release before wrote: the month in English — an override re-dated to the month it was
+    // decided in said so, and a period written wrong beside it takes the note's — and a person's note.
+    const ids = sql`(SELECT id FROM subjects WHERE external_id = 'MG12')`;
+    await sql`UPDATE tier_events SET note = 'decided in 2025-11', period = '2025-10' WHERE subject_id IN ${ids} AND to_level = 'gold'`.execute(
+      db,
+    );
+    await sql`UPDATE tier_events SET note = '客户经理备注' WHERE subject_id IN ${ids} AND to_level = 'platinum'`.execute(db);
     await sql`UPDATE tier_events SET note = 'evaluated ' || period WHERE subject_id IN (SELECT id FROM subjects WHERE external_id = 'MG13')`.execute(
       db,
     );
