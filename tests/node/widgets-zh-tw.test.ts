@@ -40,6 +40,7 @@ const SAMPLES: Readonly<Record<string, readonly (readonly unknown[])[]>> = {
   by: [['王＊明']],
   policy: [[3]],
   period: [['2026-05']],
+  courtesy: [['2027年3月5日'], []],
   loaded: [
     ['1', 1],
     ['120', 120],
