@@ -110,7 +110,14 @@ it('a start migrates and provisions on one batch-timeout connection, and its loc
   } finally {
     await setup.close();
   }
-  // Closed with the start-up: the lock went with it, and another server provisions at once.
+  // Closed with the start-up: the lock went with it, and another server provisions at once. PostgreSQL
+  // ends the closed connection's backend, and with it its locks, a moment after the client hangs up:
+  // wait (bounded) until that backend is gone, then the lock must be free.
+  for (let tries = 0; tries < 200; tries++) {
+    const alive = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${setupPid}`.execute(db.db);
+    if ((alive.rows[0]?.n ?? 0) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   assert.equal(await freeElsewhere(), true);
   let waited = false;
   await provisionOnce(
