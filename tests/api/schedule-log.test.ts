@@ -14,7 +14,7 @@ forEachDialect('the schedule log', (f) => {
   it('says each change of a month: settling, an import running, queued, done — never a wait that ended as the last word', async () => {
     await provisionTenant(f.db.db, { id: 'bank-l', name: 'bank-l', pack: testPack(), now: NOW });
     const officer = (await createApiKey(f.db.db, { tenantId: 'bank-l', role: 'officer', label: 'ops', now: NOW })).secret;
-    let at = new Date('2025-12-01T04:00:00.000Z');
+    const at = new Date('2025-12-01T04:00:00.000Z');
     const app = createApp({ db: f.db.db, now: () => at, logError: () => undefined });
     const put = (path: string, body: unknown) =>
       app.request(path, {

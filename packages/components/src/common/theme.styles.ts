@@ -1,5 +1,5 @@
 import { componentSheet, constantCss } from './constructed-sheet.js';
-import { levelPalette } from './level-palette.js';
+import type { levelPalette } from './level-palette.js';
 
 /*
  * The dark `--tk-*` token values, applied by <tk-provider> (and only by it, so a widget bundled alone

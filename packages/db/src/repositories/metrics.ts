@@ -310,6 +310,7 @@ export async function recordMetricWrites(
   // from before it was kept, by their times. This runs on nearly every write: two index ranges, a
   // handful of rows (jobs_tenant_write_seq_idx; jobs_tenant_created_idx) — one OR of the two would
   // read every job of the tenant.
+  // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings, compared as text; Math.min would make them NaN
   const oldest = recent.reduce((min, r) => (r.at < min ? r.at : min), writtenAt);
   const oldestSeq = Math.min(...recent.map((r) => r.seq));
   const months = new Set(periods);
