@@ -190,6 +190,8 @@ export class HeavyReads {
         r.running = undefined;
         if (r.child.exitCode !== null || r.child.signalCode !== null) return;
         const exited = new Promise<void>((resolve) => r.child.once('exit', () => resolve()));
+        // Held until it has exited: an unreferenced child's exit would not keep the process alive to be awaited.
+        r.child.ref();
         r.child.kill('SIGKILL');
         await exited;
       }),
@@ -200,7 +202,15 @@ export class HeavyReads {
     const child = spawn(process.execPath, [`--max-old-space-size=${this.#memoryMb}`, '-e', READER], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
-      env: { ...process.env, TIERKIT_READER_FILE: this.#file, TIERKIT_READER_SQLITE: this.#sqlite, NODE_OPTIONS: '' },
+      // Not the parent's NODE_OPTIONS (a loader it has no use for) nor node:test's marker, which would
+      // make the reader report to a test runner instead of running its code.
+      env: {
+        ...process.env,
+        TIERKIT_READER_FILE: this.#file,
+        TIERKIT_READER_SQLITE: this.#sqlite,
+        NODE_OPTIONS: '',
+        NODE_TEST_CONTEXT: '',
+      },
     });
     // Never keeps the server alive by itself; held while a read runs (#dispatch).
     child.unref();
