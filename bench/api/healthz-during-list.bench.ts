@@ -1,0 +1,124 @@
+// `/healthz` latency while staff ask for the tenant-wide list by gap (`GET /v1/subjects?scheme=
+// retail-tier&sort=gap`, which scans the scheme and sorts: BENCHMARKS.md, "What the tenant-wide list by
+// gap costs without an index") on SQLite. Same run, same file, three phases: idle; the lists on the
+// server's thread (main's behaviour, the baseline); the lists in reader processes (`HeavyReads`, the
+// default). N customers in retail-tier, three in four with a money gap, each assignment row with a
+// 1,200-byte explanation as the product's have. Requests go over HTTP to a real server on a free
+// port, so a probe waits behind whatever holds the event loop. Prints, never asserts.
+// Run: node --import tsx bench/api/healthz-during-list.bench.ts [--subjects 200000] [--lists 3] [--baseline on|off]
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
+import { connect, HeavyReads, migrateToLatest } from '@tierkit/db';
+import { sql } from 'kysely';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const N = Number(arg('subjects', '200000'));
+const LISTS = Number(arg('lists', '3'));
+const BASELINE = arg('baseline', 'on') !== 'off';
+const PROBE_EVERY_MS = 5;
+const TENANT = 'bench';
+const AT = '2025-11-15T04:00:00.000Z';
+const LIST = '/v1/subjects?scheme=retail-tier&sort=gap';
+
+const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-healthz-list-'));
+const file = join(dir, 'bench.db');
+const db = connect({ url: file });
+let heavy: HeavyReads | undefined;
+try {
+  await migrateToLatest(db.db);
+  await provisionTenant(db.db, { id: TENANT, name: TENANT, now: new Date(AT) });
+  const t = performance.now();
+  const series = sql`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${N - 1}) SELECT i FROM n`;
+  await sql`INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at)
+    SELECT 's' || i, ${TENANT}, 'C' || substr('000000000' || i, -9), 'customer', '测试', '{}', ${AT}, ${AT} FROM (${series})`.execute(
+    db.db,
+  );
+  await sql`INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below,
+      previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at, next_gap, grace_left)
+    SELECT ${TENANT}, 's' || i, 'retail-tier', 'standard', 0, 0, NULL, 0, 'standard', '{"pad":"' || printf('%.1190c', 'x') || '"}',
+      NULL, NULL, 0, 1, '2025-10', ${AT}, CASE WHEN i % 4 = 3 THEN NULL ELSE (i * 37) % 150000 * 1000 END, NULL
+    FROM (${series})`.execute(db.db);
+  await sql.raw('ANALYZE').execute(db.db);
+  console.log(`${N.toLocaleString('en')} customers seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const { secret } = await createApiKey(db.db, { tenantId: TENANT, role: 'admin', label: 'bench' });
+  const auth = { headers: { Authorization: `Bearer ${secret}` } };
+
+  const quantile = (xs: number[], q: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+  };
+  const fmt = (ms: number) => `${ms.toFixed(1).padStart(8)} ms`;
+
+  async function served<T>(app: ReturnType<typeof createApp>, body: (url: string) => Promise<T>): Promise<T> {
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    try {
+      return await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  /** Probe /healthz every few ms while `load` runs: the probes' latencies, the load's time and its answers. */
+  async function phase(url: string, load: () => Promise<number[]>) {
+    const latencies: number[] = [];
+    const pending: Promise<void>[] = [];
+    const probe = setInterval(() => {
+      const t0 = performance.now();
+      pending.push(
+        fetch(`${url}/healthz`).then(async (r) => {
+          await r.arrayBuffer();
+          latencies.push(performance.now() - t0);
+        }),
+      );
+    }, PROBE_EVERY_MS);
+    const t0 = performance.now();
+    const statuses = await load();
+    const took = performance.now() - t0;
+    clearInterval(probe);
+    await Promise.all(pending);
+    return { latencies, took, statuses };
+  }
+
+  /** The lists one after the other, as one staff member paging back to the start would. */
+  const lists = (url: string) => async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < LISTS; i++) {
+      const r = await fetch(`${url}${LIST}`, auth);
+      await r.arrayBuffer();
+      statuses.push(r.status);
+    }
+    return statuses;
+  };
+
+  const app = (heavyReads?: HeavyReads) => createApp({ db: db.db, rateLimit: false, ...(heavyReads ? { heavyReads: heavyReads.db } : {}) });
+  const rows: [string, { latencies: number[]; took: number; statuses: number[] }][] = [];
+  rows.push(['idle', await served(app(), (url) => phase(url, () => new Promise((r) => setTimeout(() => r([]), 1000))))]);
+  if (BASELINE) rows.push(['lists on the server’s thread (main)', await served(app(), (url) => phase(url, lists(url)))]);
+  // The limit well above what the lists take here: this measures the probes, not the bound.
+  heavy = new HeavyReads(file, { timeoutMs: 600_000 });
+  await heavy.whenReady();
+  const reads = heavy;
+  rows.push(['lists in a reader process', await served(app(reads), (url) => phase(url, lists(url)))]);
+
+  console.log(
+    `${N.toLocaleString('en')} customers, ${LISTS} tenant-wide lists by gap one after another (page of 50); /healthz probed every ${PROBE_EVERY_MS} ms`,
+  );
+  console.log('phase                                  probes   p50           p95           max           lists took    answers');
+  for (const [name, r] of rows)
+    console.log(
+      `${name.padEnd(38)} ${String(r.latencies.length).padStart(6)}  ${fmt(quantile(r.latencies, 0.5))}  ${fmt(quantile(r.latencies, 0.95))}  ${fmt(Math.max(...r.latencies))}  ${name === 'idle' ? ' '.repeat(11) : fmt(r.took)}  ${r.statuses.join(' ')}`,
+    );
+} finally {
+  await heavy?.close();
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+}
