@@ -6,6 +6,7 @@
 // 1,200-byte explanation as the product's have. Requests go over HTTP to a real server on a free
 // port, so a probe waits behind whatever holds the event loop. Prints, never asserts.
 // Run: node --import tsx bench/api/healthz-during-list.bench.ts [--subjects 200000] [--lists 3] [--rounds 2] [--baseline on|off]
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,54 @@ const PROBE_EVERY_MS = 5;
 const TENANT = 'bench';
 const AT = '2025-11-15T04:00:00.000Z';
 const LIST = '/v1/subjects?scheme=retail-tier&sort=gap';
+
+/** The prober: plain JavaScript in a process of its own; sends its latencies when told to stop. */
+const PROBER = `
+const url = process.env.PROBE_URL;
+const every = Number(process.env.PROBE_EVERY_MS);
+const latencies = [];
+const pending = new Set();
+let timer;
+// Warm first: a process's first fetch loads its HTTP client, which is no probe's latency.
+fetch(url).then((r) => r.arrayBuffer()).then(() => {
+timer = setInterval(() => {
+  const t0 = performance.now();
+  const p = fetch(url).then(async (r) => { await r.arrayBuffer(); latencies.push(performance.now() - t0); });
+  pending.add(p);
+  p.finally(() => pending.delete(p));
+}, every);
+process.send('started');
+});
+process.on('message', async () => {
+  clearInterval(timer);
+  await Promise.allSettled([...pending]);
+  process.send(latencies, () => process.exit(0));
+});
+`;
+
+function startProber(url: string) {
+  const child = spawn(process.execPath, ['-e', PROBER], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, PROBE_URL: `${url}/healthz`, PROBE_EVERY_MS: String(PROBE_EVERY_MS), NODE_OPTIONS: '' },
+  });
+  const messages: unknown[] = [];
+  let wake: (() => void) | undefined;
+  child.on('message', (m) => {
+    messages.push(m);
+    wake?.();
+  });
+  const next = async () => {
+    while (messages.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return messages.shift();
+  };
+  return {
+    started: next(),
+    async stop(): Promise<number[]> {
+      child.send('stop');
+      return (await next()) as number[];
+    },
+  };
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-healthz-list-'));
 const file = join(dir, 'bench.db');
@@ -68,24 +117,18 @@ try {
     }
   }
 
-  /** Probe /healthz every few ms while `load` runs: the probes' latencies, the load's time and its answers. */
-  async function phase(url: string, load: () => Promise<number[]>) {
-    const latencies: number[] = [];
-    const pending: Promise<void>[] = [];
-    const probe = setInterval(() => {
-      const t0 = performance.now();
-      pending.push(
-        fetch(`${url}/healthz`).then(async (r) => {
-          await r.arrayBuffer();
-          latencies.push(performance.now() - t0);
-        }),
-      );
-    }, PROBE_EVERY_MS);
+  /**
+   * Probe /healthz every few ms from another process while `load` runs: a prober on the server's own
+   * thread could not even send while a list held it, and would miss the very stalls measured here.
+   * `probes` false: the load alone, for its own time.
+   */
+  async function phase(url: string, load: () => Promise<number[]>, probes = true) {
+    const prober = probes ? startProber(url) : undefined;
+    await prober?.started;
     const t0 = performance.now();
     const statuses = await load();
     const took = performance.now() - t0;
-    clearInterval(probe);
-    await Promise.all(pending);
+    const latencies = (await prober?.stop()) ?? [];
     return { latencies, took, statuses };
   }
 
@@ -112,19 +155,24 @@ try {
     await (await fetch(`${url}${LIST}&limit=1`, auth)).arrayBuffer();
   });
   rows.push(['idle', await served(app(), (url) => phase(url, () => new Promise((r) => setTimeout(() => r([]), 1000))))]);
-  // Alternating, so that the machine's load (shared) falls on both alike.
+  // Alternating, so that the machine's load (shared) falls on both alike; each also once without
+  // probes, for what the probes' answering costs the lists.
   for (let round = 1; round <= ROUNDS; round++) {
-    if (BASELINE) rows.push([`${round}: lists on the server’s thread (main)`, await served(app(), (url) => phase(url, lists(url)))]);
+    if (BASELINE) {
+      rows.push([`${round}: lists on the server’s thread (main)`, await served(app(), (url) => phase(url, lists(url)))]);
+      rows.push([`${round}:   the same, no probes`, await served(app(), (url) => phase(url, lists(url), false))]);
+    }
     rows.push([`${round}: lists in a reader process`, await served(app(reads), (url) => phase(url, lists(url)))]);
+    rows.push([`${round}:   the same, no probes`, await served(app(reads), (url) => phase(url, lists(url), false))]);
   }
 
   console.log(
-    `${N.toLocaleString('en')} customers, ${LISTS} tenant-wide lists by gap one after another (page of 50); /healthz probed every ${PROBE_EVERY_MS} ms`,
+    `${N.toLocaleString('en')} customers, ${LISTS} tenant-wide lists by gap one after another (page of 50); /healthz probed every ${PROBE_EVERY_MS} ms from another process`,
   );
   console.log('phase                                     probes   p50           p95           max           lists took    answers');
   for (const [name, r] of rows)
     console.log(
-      `${name.padEnd(41)} ${String(r.latencies.length).padStart(6)}  ${fmt(quantile(r.latencies, 0.5))}  ${fmt(quantile(r.latencies, 0.95))}  ${fmt(Math.max(...r.latencies))}  ${name === 'idle' ? ' '.repeat(11) : fmt(r.took)}  ${r.statuses.join(' ')}`,
+      `${name.padEnd(41)} ${r.latencies.length === 0 ? `${'—'.padStart(6)}${' '.repeat(39)}` : `${String(r.latencies.length).padStart(6)}  ${fmt(quantile(r.latencies, 0.5))}  ${fmt(quantile(r.latencies, 0.95))}  ${fmt(Math.max(...r.latencies))}`}  ${name === 'idle' ? ' '.repeat(11) : fmt(r.took)}  ${r.statuses.join(' ')}`,
     );
 } finally {
   await heavy?.close();
