@@ -719,7 +719,7 @@ describe('the console words a bank-wide list the server has no room for', () => 
       assert.equal(whyFailed(e, 'zh-TW'), '伺服器正在處理其他全行範圍的查詢，本次未開始；請稍後重試，或依客戶經理縮小範圍');
       assert.equal(
         whyFailed(e, 'en'),
-        'The server is busy with other bank-wide lists and did not start this one — try again shortly, or narrow it to a relationship manager',
+        'The server is busy with other bank-wide lists and reports and did not start this one — try again shortly, or narrow it to a relationship manager',
       );
       for (const kind of ['heavy-read-timeout', 'heavy-read-failed'])
         for (const locale of ['zh-CN', 'zh-TW', 'en'] as const)

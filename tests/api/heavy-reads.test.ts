@@ -1,4 +1,4 @@
-// On SQLite the tenant-wide subject lists by gap (and within `nearNext`) run in reader processes
+// On SQLite the tenant-wide subject lists by gap (and within `nearNext`) and the analytics reports run in reader processes
 // (`HeavyReads`, docs/operations.md "SQLite: what runs where"): the same rows as on the server's
 // thread, /healthz answered while one runs, 503 with a code and Retry-After past the limit, when the
 // readers are busy or one dies — and the server serving on. SQLite only: PostgreSQL has no such
@@ -113,6 +113,22 @@ describe('heavy reads on SQLite', () => {
     );
   });
 
+  it('the analytics reports answer as they did on the server’s thread', async () => {
+    for (const path of [
+      '/v1/analytics/distribution?scheme=retail-tier&from=2025-08&to=2025-10',
+      '/v1/analytics/migration?scheme=retail-tier&from=2025-08&to=2025-10',
+      '/v1/analytics/rates?scheme=retail-tier&from=2025-08&to=2025-10',
+      '/v1/analytics/effect?scheme=retail-tier&period=2025-09&direction=up&months=1',
+    ]) {
+      const before = await client(plain).get(path);
+      const now = await client(offloaded).get(path);
+      assert.equal(now.status, 200, path);
+      const body = await now.json();
+      assert.deepEqual(body, await before.json(), path);
+      if (path.includes('distribution')) assert.ok(JSON.stringify(body).includes('gold'), 'a report with customers in it');
+    }
+  });
+
   it('a write answered before the list was asked is in it', async () => {
     const admin = client(offloaded);
     await admin.customer('N8', '陶怡');
@@ -168,6 +184,11 @@ describe('heavy reads on SQLite', () => {
       const busy = await client(fixture).get(`${NEAR}&sort=gap`);
       assert.match((await problem(busy, 503)).type, /\/heavy-reads-busy$/);
       assert.equal(busy.headers.get('Retry-After'), '5');
+      assert.match(
+        (await problem(await client(fixture).get('/v1/analytics/rates?scheme=retail-tier&from=2025-08&to=2025-10'), 503)).type,
+        /\/heavy-reads-busy$/,
+        'a report waits for a reader too',
+      );
       assert.equal((await app.request('/healthz')).status, 200);
       const mine = await client(fixture, () => rm).get(`${NEAR}&sort=gap`);
       assert.equal(mine.status, 200);

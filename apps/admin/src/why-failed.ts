@@ -540,10 +540,10 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'database-unavailable': 'The database cannot be reached just now; try again shortly',
       'database-busy': 'The database is busy with another writer (an import or a re-tier); nothing was changed — try again shortly',
       'heavy-read-timeout':
-        'This bank-wide list took too long and was stopped; nothing was changed — narrow it to a relationship manager or a level, or try again later',
+        'This bank-wide list or report took too long and was stopped; nothing was changed — narrow it to a relationship manager or a level, or try again later',
       'heavy-reads-busy':
-        'The server is busy with other bank-wide lists and did not start this one — try again shortly, or narrow it to a relationship manager',
-      'heavy-read-failed': 'The process running this list ended unexpectedly; nothing was changed — try again',
+        'The server is busy with other bank-wide lists and reports and did not start this one — try again shortly, or narrow it to a relationship manager',
+      'heavy-read-failed': 'The process running this list or report ended unexpectedly; nothing was changed — try again',
       'import-rejected': 'Rows of the file have errors; nothing was imported',
     },
     list: (items) => items.join('; '),

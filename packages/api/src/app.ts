@@ -138,7 +138,8 @@ export interface AppOptions {
    * SQLite: where the reads whose cost grows with the book run — a `HeavyReads` instance's `db`
    * (@tierkit/db), whose queries run in reader processes with a time limit, so that one of them does
    * not stop every other request on the server's one thread (docs/operations.md, "SQLite: what runs
-   * where"). Today: the tenant-wide subject lists sorted by gap or bounded by `nearNext`. Absent (and on
+   * where"). Today: the tenant-wide subject lists sorted by gap or bounded by `nearNext`, and the
+   * analytics reports. Absent (and on
    * PostgreSQL, whose pool never blocks the thread): on `db`, as before.
    */
   readonly heavyReads?: Kysely<Database>;
