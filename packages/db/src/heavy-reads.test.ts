@@ -55,6 +55,8 @@ describe('HeavyReads', () => {
       const before = await count(db.db);
       await assert.rejects(sql`INSERT INTO t VALUES (5000, 'no')`.execute(reads.db), /writes nothing/);
       await assert.rejects(sql`DELETE FROM t`.execute(reads.db), /writes nothing/);
+      // A write that returns rows passes the statement check; the connection itself refuses it.
+      await assert.rejects(sql`INSERT INTO t VALUES (5001, 'no') RETURNING x`.execute(reads.db), /readonly/);
       // Not a plain statement either: a transaction is refused before anything is sent.
       await assert.rejects(
         reads.db.transaction().execute(async () => undefined),
