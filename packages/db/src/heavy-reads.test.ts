@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { connect, type Db } from './connect.js';
@@ -11,6 +13,22 @@ import { HeavyReadFailedError, HeavyReads, HeavyReadsBusyError, HeavyReadTimeout
 const SLOW = sql<{
   n: number;
 }>`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 10000000000) SELECT count(*) AS n FROM c`;
+/** Whether a process runs (a zombie waiting for its reaper does not). */
+function alive(pid: number): boolean {
+  if (existsSync('/proc')) {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const count = async (db: Db['db']) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM t`.execute(db)).rows[0]?.n);
 
 describe('HeavyReads', () => {
@@ -103,6 +121,40 @@ describe('HeavyReads', () => {
       await failed;
     } finally {
       await reads.close();
+    }
+  });
+
+  it('a server killed mid-read (SIGKILL, a crash) leaves no reader running its statement', async () => {
+    // The server: a process of its own with a reader running a statement that would take minutes.
+    const script = join(dir, 'server.mjs');
+    writeFileSync(
+      script,
+      `import { HeavyReads } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'heavy-reads.ts')).href)};
+       const reads = new HeavyReads(${JSON.stringify(file)}, { timeoutMs: 600000 });
+       await reads.whenReady();
+       reads.run(${JSON.stringify({ sql: SLOW.compile(db.db).sql, parameters: [] })}).catch(() => undefined);
+       setTimeout(() => console.log(reads.pids[0]), 200);
+       setInterval(() => undefined, 1000);`,
+    );
+    const server = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: import.meta.dirname,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // Not node:test's marker, which would make the script report to this runner instead of running.
+      env: { ...process.env, NODE_TEST_CONTEXT: '' },
+    });
+    let reader = 0;
+    try {
+      reader = await new Promise<number>((resolve, reject) => {
+        server.stdout.on('data', (d: Buffer) => resolve(Number(String(d).trim())));
+        server.once('exit', () => reject(new Error('the server script ended before its reader ran')));
+      });
+      assert.ok(reader > 0 && alive(reader), 'the reader runs the statement');
+      server.kill('SIGKILL');
+      for (let i = 0; i < 100 && alive(reader); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(!alive(reader), 'the reader ended within 10 s of its server');
+    } finally {
+      server.kill('SIGKILL');
+      if (reader > 0 && alive(reader)) process.kill(reader, 'SIGKILL');
     }
   });
 

@@ -65,8 +65,15 @@ export class HeavyReadFailedError extends Error {
  * dist/). Opened read-only (SQLITE_OPEN_READONLY, and `query_only` besides), so nothing it is sent can
  * write; each statement runs on its own, outside any transaction, and so sees everything committed when
  * it starts (WAL). A statement that is not a read is refused before it runs.
+ *
+ * The server stops a statement by killing its reader; a server that is itself gone (SIGKILL, a crash,
+ * the test runner ending a file) stops nothing, and `disconnect` is only heard between statements, so
+ * the reader ran its scan to the end — 27–45 s at a million customers, a runaway query for ever —
+ * holding a core and the WAL beside the restarted server's readers. A thread of its own, free while
+ * the statement holds the main one, ends the process once its parent is no longer the server.
  */
 const READER = `
+const { Worker } = require('node:worker_threads');
 const SQLite = require(process.env.TIERKIT_READER_SQLITE);
 const db = new SQLite(process.env.TIERKIT_READER_FILE, { readonly: true, fileMustExist: true });
 db.pragma('query_only = ON');
@@ -84,6 +91,7 @@ process.on('message', (m) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+new Worker("const parent = Number(process.env.TIERKIT_READER_PARENT); setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 250);", { eval: true }).unref();
 process.send('ready');
 `;
 
@@ -208,6 +216,7 @@ export class HeavyReads {
         ...process.env,
         TIERKIT_READER_FILE: this.#file,
         TIERKIT_READER_SQLITE: this.#sqlite,
+        TIERKIT_READER_PARENT: String(process.pid),
         NODE_OPTIONS: '',
         NODE_TEST_CONTEXT: '',
       },
