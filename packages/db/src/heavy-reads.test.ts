@@ -158,6 +158,18 @@ describe('HeavyReads', () => {
     }
   });
 
+  it('holds the bound while its reader is still starting: one read waits for it, the next is refused', async () => {
+    const reads = new HeavyReads(file, { processes: 1, queue: 0, timeoutMs: 60_000 });
+    try {
+      // Asked in the same turn as the start: the reader cannot have said it is ready yet.
+      const first = sql<{ one: number }>`SELECT 1 AS one`.execute(reads.db);
+      await assert.rejects(sql`SELECT 2 AS two`.execute(reads.db), HeavyReadsBusyError);
+      assert.deepEqual((await first).rows, [{ one: 1 }]);
+    } finally {
+      await reads.close();
+    }
+  });
+
   it('a reader process that dies mid-read fails that read only; the next one is answered', async () => {
     const reads = new HeavyReads(file, { timeoutMs: 60_000 });
     try {

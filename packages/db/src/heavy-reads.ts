@@ -178,8 +178,10 @@ export class HeavyReads {
   /** Run one read-only statement on a reader; rejects with one of this module's errors, or the statement's own. */
   run(query: CompiledQuery): Promise<unknown[]> {
     if (this.#closed) return Promise.reject(new HeavyReadFailedError('heavy reads are closed'));
-    const idle = this.#readers.some((r) => !r.running);
-    if (!idle && this.#waiting.length >= this.#queue) return Promise.reject(new HeavyReadsBusyError());
+    // A reader still starting (the server's start, the second after a kill, one that cannot start at
+    // all) takes one read, like an idle one, not all of them: counted as idle, it let every read wait.
+    const free = this.#readers.filter((r) => !r.running).length;
+    if (this.#waiting.length >= free + this.#queue) return Promise.reject(new HeavyReadsBusyError());
     return new Promise((resolve, reject) => {
       const ask: Ask = { id: this.#next++, query, resolve, reject };
       ask.timer = setTimeout(() => this.#expire(ask), this.#timeoutMs);
