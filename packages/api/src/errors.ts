@@ -32,7 +32,7 @@ export function toProblemError(err: unknown): ProblemError {
   if (err instanceof HeavyReadsBusyError)
     return new ProblemError(
       'heavy-reads-busy',
-      'The server is running as many long reads (tenant-wide lists by a figure, analytics reports) as it allows, with others waiting; this one was not started. Try again shortly, or narrow it to a book (`manager`).',
+      'The server is running as many long reads (tenant-wide lists by a figure, analytics reports) as it allows, with others waiting, or none was free in time; this one was not started. Try again shortly, or narrow it to a book (`manager`).',
       undefined,
       { 'Retry-After': '5' },
     );

@@ -160,6 +160,18 @@ describe('HeavyReads', () => {
     }
   });
 
+  it('a read that waited its whole bound for a reader is refused as busy, not as a statement stopped', async () => {
+    const reads = new HeavyReads(file, { processes: 1, queue: 1, timeoutMs: 300 });
+    try {
+      await reads.whenReady();
+      const slow = SLOW.execute(reads.db);
+      const waiting = sql`SELECT 1 AS one`.execute(reads.db);
+      await Promise.all([assert.rejects(slow, HeavyReadTimeoutError), assert.rejects(waiting, HeavyReadsBusyError)]);
+    } finally {
+      await reads.close();
+    }
+  });
+
   it('holds the bound while its reader is still starting: one read waits for it, the next is refused', async () => {
     const reads = new HeavyReads(file, { processes: 1, queue: 0, timeoutMs: 60_000 });
     try {

@@ -44,10 +44,10 @@ export class HeavyReadTimeoutError extends Error {
   }
 }
 
-/** Every reader is busy and the queue is full: the read was not started. */
+/** Every reader is busy and the queue is full, or none was free within the bound: the read was not started. */
 export class HeavyReadsBusyError extends Error {
-  constructor() {
-    super('every heavy-read process is busy and the queue is full');
+  constructor(why = 'every heavy-read process is busy and the queue is full') {
+    super(why);
     this.name = 'HeavyReadsBusyError';
   }
 }
@@ -288,7 +288,12 @@ export class HeavyReads {
   /** The bound passed: a waiting read leaves the line; a running one's process is killed (its exit starts another). */
   #expire(ask: Ask): void {
     const i = this.#waiting.indexOf(ask);
-    if (i >= 0) this.#waiting.splice(i, 1);
+    // Never started: told "busy, try again", not "ran too long, narrow it", which was not so.
+    if (i >= 0) {
+      this.#waiting.splice(i, 1);
+      this.#settle(ask, new HeavyReadsBusyError(`no heavy-read process was free within ${this.#timeoutMs} ms; the read was not started`));
+      return;
+    }
     const reader = ask.reader;
     if (reader && reader.running === ask) {
       reader.running = undefined;
