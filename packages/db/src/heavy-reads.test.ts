@@ -172,6 +172,26 @@ describe('HeavyReads', () => {
     }
   });
 
+  it('hands its readers none of the server’s secrets, only where SQLite may write its sort files', {
+    skip: !existsSync('/proc'),
+  }, async () => {
+    const secret = 'tk_admin_secret_the_reader_has_no_use_for';
+    process.env.TIERKIT_ADMIN_KEY = secret;
+    process.env.SQLITE_TMPDIR = dir;
+    const reads = new HeavyReads(file);
+    try {
+      await reads.whenReady();
+      const env = readFileSync(`/proc/${reads.pids[0]}/environ`, 'utf8').split('\0');
+      assert.ok(!env.some((v) => v.includes(secret)), 'TIERKIT_ADMIN_KEY stays with the server');
+      assert.ok(env.includes(`SQLITE_TMPDIR=${dir}`));
+      assert.deepEqual((await sql<{ one: number }>`SELECT 1 AS one`.execute(reads.db)).rows, [{ one: 1 }]);
+    } finally {
+      delete process.env.TIERKIT_ADMIN_KEY;
+      delete process.env.SQLITE_TMPDIR;
+      await reads.close();
+    }
+  });
+
   it('holds the bound while its reader is still starting: one read waits for it, the next is refused', async () => {
     const reads = new HeavyReads(file, { processes: 1, queue: 0, timeoutMs: 60_000 });
     try {

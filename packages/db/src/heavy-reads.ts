@@ -95,6 +95,17 @@ new Worker("const parent = Number(process.env.TIERKIT_READER_PARENT); setInterva
 process.send('ready');
 `;
 
+/**
+ * The server's environment a reader keeps: where SQLite may write its temporary sort files
+ * (`SQLITE_TMPDIR`, `TMPDIR`; a list by gap sorts the whole scheme), the zone and locale, and what
+ * node needs to start on Windows.
+ */
+const READER_ENV = /^(PATH|SQLITE_TMPDIR|TMPDIR|TMP|TEMP|TZ|LANG|LC_[A-Z]+|HOME|SYSTEMROOT|WINDIR)$/i;
+
+function readerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => READER_ENV.test(name)));
+}
+
 interface Ask {
   readonly id: number;
   readonly query: CompiledQuery;
@@ -212,15 +223,14 @@ export class HeavyReads {
     const child = spawn(process.execPath, [`--max-old-space-size=${this.#memoryMb}`, '-e', READER], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
-      // Not the parent's NODE_OPTIONS (a loader it has no use for) nor node:test's marker, which would
-      // make the reader report to a test runner instead of running its code.
+      // Only what a reader reads: not the server's secrets (TIERKIT_ADMIN_KEY, a PostgreSQL URL) it has
+      // no use for, nor NODE_OPTIONS (a loader) or node:test's marker, which would make the reader
+      // report to a test runner instead of running its code.
       env: {
-        ...process.env,
+        ...readerEnv(process.env),
         TIERKIT_READER_FILE: this.#file,
         TIERKIT_READER_SQLITE: this.#sqlite,
         TIERKIT_READER_PARENT: String(process.pid),
-        NODE_OPTIONS: '',
-        NODE_TEST_CONTEXT: '',
       },
     });
     // Never keeps the server alive by itself; held while a read runs (#dispatch).
