@@ -154,19 +154,22 @@ describe('heavy reads on SQLite', () => {
     assert.equal((await list).status, 200);
   });
 
-  it('past the limit: 503 heavy-read-timeout with Retry-After, and the next list is answered', async () => {
+  it('past the limit: 503 heavy-read-timeout with Retry-After; the server goes on and a new reader takes the stopped one’s place', async () => {
     const quick = new HeavyReads(file, { timeoutMs: 50 });
     try {
       await quick.whenReady();
+      const [stopped] = quick.pids;
       const app = checkedResponses(createApp({ db: db.db, now: () => NOW, logError: () => undefined, heavyReads: quick.db }));
       const res = await app.request('/v1/subjects?scheme=retail-tier&sort=gap', { headers: { Authorization: `Bearer ${big}` } });
       const body = await problem(res, 503);
       assert.match(body.type, /\/heavy-read-timeout$/);
       assert.equal(res.headers.get('Retry-After'), '30');
       assert.equal((await app.request('/healthz')).status, 200);
+      assert.equal((await client({ ...offloaded, app }).get('/v1/subjects/N1/tiers')).status, 200, 'the server goes on serving');
+      // Not a heavy read through `quick`: 50 ms bounds it too, and on the loaded shared machine a
+      // six-customer list took longer (heavy-reads.test.ts answers a read from the new process).
       await quick.whenReady();
-      const small = await app.request(`${NEAR}&sort=gap`, { headers: { Authorization: `Bearer ${offloaded.keys.a}` } });
-      assert.equal(small.status, 200, 'a new reader took the stopped one’s place');
+      assert.notEqual(quick.pids[0], stopped, 'a new reader took the stopped one’s place');
     } finally {
       await quick.close();
     }
