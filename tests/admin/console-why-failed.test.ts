@@ -11,7 +11,8 @@ import { fieldMessage, fieldName, fieldSays, refusedForFinalMonth, sayCheck, why
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import { createClient } from '@tierkit/client';
-import { connect, sqliteFile } from '@tierkit/db';
+import { connect, HeavyReads, sqliteFile } from '@tierkit/db';
+import { sql } from 'kysely';
 import SQLite from 'better-sqlite3';
 import { NOW } from '../support/api-fixture.js';
 import { kitFixture, refusal } from './kit-fixture.js';
@@ -694,5 +695,43 @@ describe('the console words a database busy with another writer', () => {
     );
     await a.assign('RM2');
     assert.equal(a.state.saved, 'RM2', 'the same move goes through once the lock is free');
+  });
+});
+
+describe('the console words a bank-wide list the server has no room for', () => {
+  const f = kitFixture();
+
+  it('as a wait or a narrower ask in zh-CN, zh-TW and en, from the API’s real 503, not as a fault to report', async () => {
+    const file = await sqliteFile(f.db.db);
+    assert.ok(file);
+    // One reader process, no queue, held by a read that runs until it is stopped.
+    const reads = new HeavyReads(file, { processes: 1, queue: 0, timeoutMs: 120_000 });
+    try {
+      await reads.whenReady();
+      const held = sql`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 10000000000) SELECT count(*) FROM c`
+        .execute(reads.db)
+        .catch((err: unknown) => err);
+      const app = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined, heavyReads: reads.db });
+      const res = await app.request('/v1/subjects?scheme=retail-tier&sort=gap', { headers: { Authorization: `Bearer ${f.adminKey}` } });
+      const e = { ...((await res.json()) as { type: string; title: string }), status: res.status };
+      assert.equal(e.status, 503, JSON.stringify(e));
+      assert.equal(whyFailed(e, 'zh-CN'), '服务器正在处理其他全行范围的查询，本次未开始；请稍后重试，或按客户经理缩小范围');
+      assert.equal(whyFailed(e, 'zh-TW'), '伺服器正在處理其他全行範圍的查詢，本次未開始；請稍後重試，或依客戶經理縮小範圍');
+      assert.equal(
+        whyFailed(e, 'en'),
+        'The server is busy with other bank-wide lists and reports and did not start this one — try again shortly, or narrow it to a relationship manager',
+      );
+      for (const kind of ['heavy-read-timeout', 'heavy-read-failed'])
+        for (const locale of ['zh-CN', 'zh-TW', 'en'] as const)
+          assert.notEqual(
+            whyFailed({ ...e, type: `https://tierkit.dev/problems/${kind}` }, locale),
+            whyFailed({ status: 503, title: 'x' }, locale),
+            `${kind} ${locale}: its own words, not a server fault`,
+          );
+      await reads.close();
+      await held;
+    } finally {
+      await reads.close();
+    }
   });
 });

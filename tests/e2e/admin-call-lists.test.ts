@@ -6,28 +6,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { axeViolations } from './support/axe.js';
+import { bookIds } from './support/book-ids.js';
 import { consoleUnderTest } from './support/console.js';
 import { ADMIN_KEY } from './support/server.js';
 
 // 1,200 demo customers: RM001's book of 300 has a few in grace (the demo's figures, seeded the same each run).
 const t = consoleUnderTest(1200);
-
-/** The ids the API lists for RM001's book under `filter`, every page. */
-async function apiIds(filter: string): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const res: Response = await fetch(
-      `${t.server.url}/v1/subjects?manager=RM001&scheme=retail-tier&${filter}&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
-      { headers: { authorization: `Bearer ${ADMIN_KEY}` } },
-    );
-    assert.equal(res.status, 200, await res.clone().text());
-    const page = (await res.json()) as { items: { id: string }[]; nextCursor: string | null };
-    ids.push(...page.items.map((s) => s.id));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return ids;
-}
 
 async function showList(page: Page, list: string): Promise<string[]> {
   await page.locator('[data-testid="call-list"]').selectOption(list);
@@ -61,7 +45,7 @@ describe('admin console: an RM’s call lists', () => {
     await page.locator('button[data-as="rm"]').click();
     await page.locator('.subject-table button').first().waitFor();
 
-    const grace = await apiIds('grace=true');
+    const grace = await bookIds(t.server.url, 'grace=true');
     assert.ok(grace.length > 0, 'the demo book has customers in grace');
     assert.deepEqual(await showList(page, 'grace'), grace);
     for (const cell of await page.locator('[data-testid="grace-used"]').allTextContents())
@@ -105,8 +89,8 @@ describe('admin console: an RM’s call lists', () => {
     );
 
     // Who moved at the last re-tier, down or either way: the API's lists of her book, however many.
-    assert.deepEqual(await showList(page, 'down'), await apiIds('change=down'));
-    assert.deepEqual(await showList(page, 'any'), await apiIds('change=any'));
+    assert.deepEqual(await showList(page, 'down'), await bookIds(t.server.url, 'change=down'));
+    assert.deepEqual(await showList(page, 'any'), await bookIds(t.server.url, 'change=any'));
     for (const cell of await page.locator('[data-testid="level-change"]').allTextContents()) assert.match(cell, /^\S+ → \S+$/);
 
     // Any part of an id, in her book: the last four digits of one of hers, as the API finds them.

@@ -6,28 +6,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { axeViolations } from './support/axe.js';
+import { bookIds } from './support/book-ids.js';
 import { consoleUnderTest } from './support/console.js';
-import { ADMIN_KEY } from './support/server.js';
 
 // 1,200 demo customers: RM001's book of 300 (the demo's figures, seeded the same each run).
 const t = consoleUnderTest(1200);
-
-/** The ids the API lists for RM001's book under `filter`, every page. */
-async function apiIds(filter: string): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  do {
-    const res: Response = await fetch(
-      `${t.server.url}/v1/subjects?manager=RM001&scheme=retail-tier&${filter}&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
-      { headers: { authorization: `Bearer ${ADMIN_KEY}` } },
-    );
-    assert.equal(res.status, 200, await res.clone().text());
-    const page = (await res.json()) as { items: { id: string }[]; nextCursor: string | null };
-    ids.push(...page.items.map((s) => s.id));
-    cursor = page.nextCursor;
-  } while (cursor);
-  return ids;
-}
 
 /** Submit the filters and read every page of the list, as the RM would with 加载更多. */
 async function submitted(page: Page, expect: string): Promise<string[]> {
@@ -71,7 +54,7 @@ describe('admin console: an RM’s 潜力客户 list', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="near-amount"]')?.getAttribute('aria-invalid') === 'true');
     assert.match((await page.textContent('[data-testid="near-hint"]')) ?? '', /请填写潜力客户的金额/);
 
-    const want = await apiIds('nearNext=5000000&currency=CNY&sort=gap');
+    const want = await bookIds(t.server.url, 'nearNext=5000000&currency=CNY&sort=gap');
     assert.ok(want.length > 1, 'the demo book has customers within ¥50,000 of their next level');
     await page.locator('[data-testid="near-amount"]').fill('50000');
     assert.deepEqual(await submitted(page, 'nearNext=5000000'), want);
@@ -101,7 +84,7 @@ describe('admin console: an RM’s 潜力客户 list', () => {
     // The grace list by periods left, fewest first.
     await page.locator('[data-testid="call-list"]').selectOption('grace');
     await page.locator('[data-testid="grace-sort"]').check();
-    assert.deepEqual(await submitted(page, 'sort=monthsLeft'), await apiIds('grace=true&sort=monthsLeft'));
+    assert.deepEqual(await submitted(page, 'sort=monthsLeft'), await bookIds(t.server.url, 'grace=true&sort=monthsLeft'));
     // A customer whose level an override holds has no periods left (—) and comes last.
     const left = (await page.locator('[data-testid="grace-left-count"]').allTextContents()).map((t) =>
       t === '—' ? Number.POSITIVE_INFINITY : Number(t),

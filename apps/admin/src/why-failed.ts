@@ -24,6 +24,9 @@ type Kind =
   | 'rate-limited'
   | 'database-unavailable'
   | 'database-busy'
+  | 'heavy-read-timeout'
+  | 'heavy-reads-busy'
+  | 'heavy-read-failed'
   | 'import-rejected';
 
 interface Words {
@@ -184,6 +187,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'rate-limited': '请求过于频繁，请稍后重试',
       'database-unavailable': '暂时无法连接数据库，请稍后重试',
       'database-busy': '数据库正忙（另有导入或重评正在写入），本次未作任何更改，请稍后重试',
+      'heavy-read-timeout': '查询全行范围耗时过长，已被停止，未作任何更改；请按客户经理或等级缩小范围，或稍后重试',
+      'heavy-reads-busy': '服务器正在处理其他全行范围的查询，本次未开始；请稍后重试，或按客户经理缩小范围',
+      'heavy-read-failed': '执行查询的进程意外结束，未作任何更改，请重试',
       'import-rejected': '文件中有错误行，未导入任何数据',
     },
     list: (items) => items.join('；'),
@@ -356,6 +362,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'rate-limited': '請求過於頻繁，請稍後重試',
       'database-unavailable': '暫時無法連線資料庫，請稍後重試',
       'database-busy': '資料庫忙碌中（另有匯入或重評正在寫入），本次未做任何變更，請稍後重試',
+      'heavy-read-timeout': '查詢全行範圍耗時過長，已被停止，未做任何變更；請依客戶經理或等級縮小範圍，或稍後重試',
+      'heavy-reads-busy': '伺服器正在處理其他全行範圍的查詢，本次未開始；請稍後重試，或依客戶經理縮小範圍',
+      'heavy-read-failed': '執行查詢的程序意外結束，未做任何變更，請重試',
       'import-rejected': '檔案中有錯誤列，未匯入任何資料',
     },
     list: (items) => items.join('；'),
@@ -530,6 +539,11 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'rate-limited': 'Too many requests; try again shortly',
       'database-unavailable': 'The database cannot be reached just now; try again shortly',
       'database-busy': 'The database is busy with another writer (an import or a re-tier); nothing was changed — try again shortly',
+      'heavy-read-timeout':
+        'This bank-wide list or report took too long and was stopped; nothing was changed — narrow it to a relationship manager or a level, or try again later',
+      'heavy-reads-busy':
+        'The server is busy with other bank-wide lists and reports and did not start this one — try again shortly, or narrow it to a relationship manager',
+      'heavy-read-failed': 'The process running this list or report ended unexpectedly; nothing was changed — try again',
       'import-rejected': 'Rows of the file have errors; nothing was imported',
     },
     list: (items) => items.join('; '),
@@ -996,6 +1010,19 @@ const kindOf = (e: KitError): Kind | undefined => {
   return kind !== undefined && kind in FAILURE_WORDS.en.kinds ? (kind as Kind) : undefined;
 };
 
+/**
+ * 5xx kinds that are a wait or a narrower ask, not a fault for support: the database held by another
+ * writer or out of reach, and on SQLite a bank-wide list past the server's limit, or beside too many
+ * others (docs/operations.md, "SQLite: what runs where").
+ */
+const WAITS: ReadonlySet<Kind> = new Set([
+  'database-unavailable',
+  'database-busy',
+  'heavy-read-timeout',
+  'heavy-reads-busy',
+  'heavy-read-failed',
+]);
+
 /** Kinds whose words are general: the particulars are the API's detail, which follows them. */
 const GENERAL: ReadonlySet<Kind> = new Set(['validation', 'conflict', 'unprocessable']);
 
@@ -1011,10 +1038,11 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   const w = FAILURE_WORDS[locale];
   if (e.status === 0) return w.unreachable;
   // The database out of reach (a restart, a failover) or held by another writer (a CLI import or
-  // re-tier on the same SQLite file) is a wait, not a fault to report to support.
+  // re-tier on the same SQLite file), or a bank-wide list the server stopped or had no room for, is a
+  // wait or a narrower ask, not a fault to report to support.
   if (e.status >= 500) {
     const kind = kindOf(e);
-    return kind === 'database-unavailable' || kind === 'database-busy' ? w.kinds[kind] : w.server(e.status);
+    return kind !== undefined && WAITS.has(kind) ? w.kinds[kind] : w.server(e.status);
   }
   // A re-tier of a month with no data (422 period-without-data): the refusal staff meet most, said by
   // its field's code and month wherever a job is started (jobs page, approvals), in their language.

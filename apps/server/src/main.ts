@@ -56,7 +56,8 @@ async function start() {
   // One calendar (TIERKIT_TIME_ZONE) for the API (reviews due, current month) and the schedule.
   const backgroundSettings = backgroundFromEnv(process.env, db.dialect);
   // GET /v1/jobs/schedule says whether this process runs the schedule, and what it waits for by the settings it runs with.
-  // PostgreSQL: reports on a pool with their longer statement timeout, lease renewals on a connection of their own.
+  // PostgreSQL: reports on a pool with their longer statement timeout, lease renewals on a connection of their own;
+  // SQLite: the reads whose cost grows with the book in reader processes (docs/operations.md).
   const pools = openApiPools(settings.databaseUrl);
   const auditAnchors = anchorsForApi(backgroundSettings);
   const server = await listen(
@@ -69,6 +70,7 @@ async function start() {
         ...(auditAnchors ? { auditAnchors } : {}),
         ...(pools.reportDb ? { reportDb: pools.reportDb } : {}),
         ...(pools.idempotencyLeaseDb ? { idempotencyLeaseDb: pools.idempotencyLeaseDb } : {}),
+        ...(pools.heavyReads ? { heavyReads: pools.heavyReads } : {}),
       },
     ),
     settings,

@@ -215,7 +215,7 @@ export function serverApp(
     Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone' | 'apiKeysFromBrowsers'>>,
   apiOptions: Pick<
     AppOptions,
-    'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing' | 'reportDb' | 'idempotencyLeaseDb' | 'auditAnchors'
+    'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing' | 'reportDb' | 'idempotencyLeaseDb' | 'auditAnchors' | 'heavyReads'
   > = {},
 ) {
   const api = createApp({

@@ -135,6 +135,15 @@ export interface AppOptions {
    */
   readonly reportDb?: Kysely<Database>;
   /**
+   * SQLite: where the reads whose cost grows with the book run — a `HeavyReads` instance's `db`
+   * (@tierkit/db), whose queries run in reader processes with a time limit, so that one of them does
+   * not stop every other request on the server's one thread (docs/operations.md, "SQLite: what runs
+   * where"). Today: the tenant-wide subject lists sorted by gap or bounded by `nearNext`, and the
+   * analytics reports. Absent (and on
+   * PostgreSQL, whose pool never blocks the thread): on `db`, as before.
+   */
+  readonly heavyReads?: Kysely<Database>;
+  /**
    * Most subjects of a scheme's kind `POST …/simulate` plans inside its request; a larger book is a
    * 409 (field code `use_simulation_job`): queue `POST …/simulations`. Default 10,000
    * (`SYNC_SIMULATION_MAX_SUBJECTS`).
@@ -233,6 +242,7 @@ export function createApp(options: AppOptions) {
     matrices: new TenantResultCache((options.matrixCacheSeconds ?? 5) * 1000),
     ...(options.logError ? { log: options.logError } : {}),
     ...(options.auditAnchors ? { auditAnchors: options.auditAnchors } : {}),
+    ...(options.heavyReads ? { heavyReads: options.heavyReads } : {}),
   };
   const limits = rateLimits(options.rateLimit);
   const report =

@@ -29,6 +29,11 @@ export interface SharedDeps {
    * origin outside them is refused, since its page could never read the answers (routes/embed-tokens.ts).
    */
   readonly corsOrigins?: TrustedOrigins;
+  /**
+   * Where the reads whose cost grows with the book run (the app's `heavyReads`): on SQLite a
+   * `HeavyReads` instance's `db`, in reader processes beside the server's thread; absent, `db`.
+   */
+  readonly heavyReads?: Kysely<Database>;
   /** The server's audit anchors, read per tenant (the app's `auditAnchors`); absent when it keeps none. */
   readonly auditAnchors?: AuditAnchorsReader;
 }

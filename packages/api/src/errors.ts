@@ -1,6 +1,13 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { BUSY_WAIT_MS, isDatabaseBusy, isDatabaseUnreachable } from '@tierkit/db';
+import {
+  BUSY_WAIT_MS,
+  HeavyReadFailedError,
+  HeavyReadsBusyError,
+  HeavyReadTimeoutError,
+  isDatabaseBusy,
+  isDatabaseUnreachable,
+} from '@tierkit/db';
 import { ProblemError } from './problem.js';
 
 /** Map anything thrown to a ProblemError; unknown errors become a 500 that reveals nothing. */
@@ -13,6 +20,31 @@ export function toProblemError(err: unknown): ProblemError {
     if (err.status === 404) return new ProblemError('not-found', err.message);
     if (err.status >= 400 && err.status < 500) return new ProblemError('validation', err.message || 'Bad request');
   }
+  // A read whose cost grows with the book, run beside the server's thread on SQLite (HeavyReads,
+  // docs/operations.md "SQLite: what runs where"): past its bound it was stopped; a read, so nothing changed.
+  if (err instanceof HeavyReadTimeoutError)
+    return new ProblemError(
+      'heavy-read-timeout',
+      `The read ran longer than ${Math.round(err.timeoutMs / 1000)} s and was stopped; nothing was changed. Narrow it (a book with \`manager\`, a level with \`level\`) or try again later.`,
+      undefined,
+      { 'Retry-After': '30' },
+    );
+  if (err instanceof HeavyReadsBusyError)
+    return new ProblemError(
+      'heavy-reads-busy',
+      'The server is running as many long reads (tenant-wide lists by a figure, analytics reports) as it allows, with others waiting, or none was free in time; this one was not started. Try again shortly, or narrow it to a book (`manager`).',
+      undefined,
+      { 'Retry-After': '5' },
+    );
+  if (err instanceof HeavyReadFailedError)
+    return new ProblemError(
+      'heavy-read-failed',
+      'The process running the read ended before it answered; nothing was changed. Try again.',
+      undefined,
+      {
+        'Retry-After': '5',
+      },
+    );
   // Another process (a CLI import or re-tier on the same SQLite file) held the write lock for longer
   // than a write waits: nothing was written, and the same request later will go through.
   if (isDatabaseBusy(err))
@@ -54,7 +86,7 @@ function isStatementTimeout(err: unknown): boolean {
 export function problemResponse(err: unknown, c: Context, log: (err: unknown) => void): Response {
   const problem = toProblemError(err);
   // An unreachable database is the operator's to see in the log, as an unexpected error is.
-  if (problem.kind === 'internal' || problem.kind === 'database-unavailable') log(err);
+  if (problem.kind === 'internal' || problem.kind === 'database-unavailable' || problem.kind === 'heavy-read-failed') log(err);
   return sendProblem(c, problem);
 }
 

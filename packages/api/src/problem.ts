@@ -38,6 +38,9 @@ export const PROBLEMS = {
   internal: { status: 500, title: 'Internal server error' },
   'database-busy': { status: 503, title: 'The database is busy with another writer' },
   'database-unavailable': { status: 503, title: 'The database cannot be reached' },
+  'heavy-read-timeout': { status: 503, title: 'The read ran past the server’s time limit and was stopped' },
+  'heavy-reads-busy': { status: 503, title: 'The server is already running as many long reads as it allows' },
+  'heavy-read-failed': { status: 503, title: 'The process running the read ended before it answered' },
   'import-rejected': { status: 422, title: 'Rows of the file have errors; nothing was imported' },
   'period-without-data': { status: 422, title: 'The month has no data to evaluate; nothing was queued' },
 } as const satisfies Record<string, { status: number; title: string }>;

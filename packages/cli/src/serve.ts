@@ -10,7 +10,12 @@ interface DemoServer {
   serverApp(
     db: Db,
     settings: never,
-    apiOptions?: { schedule?: ReturnType<DemoServer['scheduleForApi']>; reportDb?: Db['db']; idempotencyLeaseDb?: Db['db'] },
+    apiOptions?: {
+      schedule?: ReturnType<DemoServer['scheduleForApi']>;
+      reportDb?: Db['db'];
+      idempotencyLeaseDb?: Db['db'];
+      heavyReads?: Db['db'];
+    },
   ): { fetch: (req: Request) => Response | Promise<Response> };
   listen(
     app: { fetch: (req: Request) => Response | Promise<Response> },
@@ -84,6 +89,7 @@ export const serveCommand: Command = {
         schedule: server.scheduleForApi(backgroundSettings as never),
         ...(pools.reportDb ? { reportDb: pools.reportDb } : {}),
         ...(pools.idempotencyLeaseDb ? { idempotencyLeaseDb: pools.idempotencyLeaseDb } : {}),
+        ...(pools.heavyReads ? { heavyReads: pools.heavyReads } : {}),
       }),
       settings as never,
       db,

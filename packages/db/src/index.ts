@@ -78,3 +78,14 @@ export * from './repositories/staff.js';
 export * from './repositories/staff-grants.js';
 export * from './repositories/subject-versions.js';
 export * from './repositories/reevaluations.js';
+export {
+  HEAVY_READ_MEMORY_MB,
+  HEAVY_READ_PROCESSES,
+  HEAVY_READ_QUEUE,
+  HEAVY_READ_TIMEOUT_MS,
+  HeavyReadFailedError,
+  HeavyReads,
+  HeavyReadsBusyError,
+  HeavyReadTimeoutError,
+  type HeavyReadsOptions,
+} from './heavy-reads.js';

@@ -15,7 +15,7 @@ export {
   wholeFromEnv,
 } from './settings.js';
 export type { DatabaseUse, OpsSettings, ScheduleTiming, WholeSetting } from './settings.js';
-export { openApiPools, openDatabase, openSetupConnection, redactDatabaseUrl } from './open-database.js';
+export { heavyReadsFromEnv, openApiPools, openDatabase, openSetupConnection, redactDatabaseUrl } from './open-database.js';
 export type { ApiPools } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
 export { provisionOnce, withProvisioningLock } from './provisioning-lock.js';

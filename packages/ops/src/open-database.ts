@@ -1,5 +1,10 @@
+import { resolve as resolvePath } from 'node:path';
 import {
   connect,
+  HEAVY_READ_PROCESSES,
+  HEAVY_READ_QUEUE,
+  HEAVY_READ_TIMEOUT_MS,
+  HeavyReads,
   isConnectFailure,
   isPostgresUrl,
   latestAppliedMigration,
@@ -13,7 +18,7 @@ import {
 // One masking function for every logged database URL, in @tierkit/db beside the check that refuses a mistyped one.
 export { redactDatabaseUrl } from '@tierkit/db';
 import type { Kysely } from 'kysely';
-import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, migrateFromEnv, type DatabaseUse } from './settings.js';
+import { databasePoolSizeFromEnv, databaseTimeoutsFromEnv, migrateFromEnv, wholeFromEnv, type DatabaseUse } from './settings.js';
 
 /**
  * On PostgreSQL, the one connection a server's start-up does its long statements on, one after the
@@ -86,6 +91,8 @@ async function checkSchemaCurrent(db: Db): Promise<string[]> {
 export interface ApiPools {
   readonly reportDb?: Kysely<Database>;
   readonly idempotencyLeaseDb?: Kysely<Database>;
+  /** SQLite: the reader processes of the reads whose cost grows with the book (`createApp`'s `heavyReads`). */
+  readonly heavyReads?: Kysely<Database>;
   close(): Promise<void>;
 }
 
@@ -94,10 +101,15 @@ export interface ApiPools {
  * `idempotencyLeaseDb`): reports with their longer statement timeout (`TIERKIT_PG_REPORT_STATEMENT_TIMEOUT_MS`;
  * the client-side answer timeout follows it), a pool of their own (`TIERKIT_PG_REPORT_POOL_MAX`, 4);
  * and one connection for `Idempotency-Key` lease renewals, so they never queue behind requests. On
- * SQLite none: one machine, no statement timeout, and the app's `db` serves both.
+ * SQLite the app's `db` serves both, and the reads whose cost grows with the book run in reader
+ * processes ({@link heavyReadsFromEnv}).
  */
 export function openApiPools(url: string, env: NodeJS.ProcessEnv = process.env): ApiPools {
-  if (!isPostgresUrl(url)) return { close: async () => undefined };
+  if (!isPostgresUrl(url)) {
+    const heavy = heavyReadsFromEnv(url, env);
+    if (!heavy) return { close: async () => undefined };
+    return { heavyReads: heavy.db, close: () => heavy.close() };
+  }
   const reports = connect({ url, poolSize: databasePoolSizeFromEnv('reports', env), ...databaseTimeoutsFromEnv('reports', env) });
   const leases = connect({ url, poolSize: 1, ...databaseTimeoutsFromEnv('requests', env) });
   return {
@@ -107,4 +119,31 @@ export function openApiPools(url: string, env: NodeJS.ProcessEnv = process.env):
       await Promise.all([reports.close(), leases.close()]);
     },
   };
+}
+
+/**
+ * On SQLite, the reader processes of the reads whose cost grows with the book (`HeavyReads`,
+ * docs/operations.md "SQLite: what runs where"): `TIERKIT_HEAVY_READ_PROCESSES` of them (1; 0 runs
+ * those reads on the server's thread, as before), each statement stopped after
+ * `TIERKIT_HEAVY_READ_TIMEOUT_MS` (30,000), `TIERKIT_HEAVY_READ_QUEUE` (2) waiting beyond those running.
+ * Undefined for `:memory:`, which no other process can open.
+ */
+export function heavyReadsFromEnv(file: string, env: NodeJS.ProcessEnv = process.env): HeavyReads | undefined {
+  const processes = wholeFromEnv('TIERKIT_HEAVY_READ_PROCESSES', env.TIERKIT_HEAVY_READ_PROCESSES, HEAVY_READ_PROCESSES, {
+    unit: 'processes',
+    min: 0,
+    max: 16,
+    zero: 'on the server’s thread',
+  });
+  const timeoutMs = wholeFromEnv('TIERKIT_HEAVY_READ_TIMEOUT_MS', env.TIERKIT_HEAVY_READ_TIMEOUT_MS, HEAVY_READ_TIMEOUT_MS, {
+    unit: 'milliseconds',
+    min: 100,
+  });
+  const queue = wholeFromEnv('TIERKIT_HEAVY_READ_QUEUE', env.TIERKIT_HEAVY_READ_QUEUE, HEAVY_READ_QUEUE, {
+    unit: 'reads',
+    min: 0,
+    max: 1000,
+  });
+  if (processes === 0 || file === ':memory:' || file === '') return undefined;
+  return new HeavyReads(resolvePath(file), { processes, timeoutMs, queue });
 }

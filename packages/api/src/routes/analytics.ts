@@ -210,6 +210,15 @@ function checkRange(deps: ApiDeps, from: string, to: string, max?: number): void
     ]);
 }
 
+/**
+ * Where a report's counting runs: each reads the whole scheme's history over the months asked for
+ * (0.15–0.45 s at 10,000 customers on a quiet machine, BENCHMARKS.md "analytics.bench.ts": tens of seconds
+ * at a million), so on SQLite in a reader process beside the server's thread when it has one
+ * (docs/operations.md, "SQLite: what runs where"); each statement reads on its own there, as it did on
+ * the server's reader connection. The pack and the checks stay on `db`.
+ */
+const scan = (deps: ApiDeps) => deps.heavyReads ?? deps.db;
+
 /** `/v1/analytics/*`: aggregates over a scheme's tier history and the metrics, for staff. */
 export function analytics() {
   return router()
@@ -228,7 +237,7 @@ export function analytics() {
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(
-        { ...(await distribution(deps.db, deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
+        { ...(await distribution(scan(deps), deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
         200,
       );
     })
@@ -237,7 +246,7 @@ export function analytics() {
       const deps = c.var.deps;
       checkRange(deps, from, to);
       const { def } = await visibleScheme(deps, key);
-      return c.json(await migration(deps.db, deps.tenantId, def, from, to, deps), 200);
+      return c.json(await migration(scan(deps), deps.tenantId, def, from, to, deps), 200);
     })
     .openapi(ratesRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
@@ -245,7 +254,7 @@ export function analytics() {
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(
-        { ...(await rates(deps.db, deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
+        { ...(await rates(scan(deps), deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
         200,
       );
     })
@@ -267,7 +276,7 @@ export function analytics() {
         ]);
       return c.json(
         await evaluateEffect(
-          deps.db,
+          scan(deps),
           deps.tenantId,
           def,
           {

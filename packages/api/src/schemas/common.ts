@@ -196,7 +196,7 @@ export function problemResponses<const S extends readonly number[]>(...given: S)
     422: 'Request cannot be processed',
     429: 'Too many requests from this credential, or too many bad credentials from this address (`Retry-After` seconds)',
     500: 'An unexpected error (logged on the server with the request id)',
-    503: 'The database is busy with another writer (`database-busy`) or cannot be reached (`database-unavailable`); try again',
+    503: 'The database is busy with another writer (`database-busy`) or cannot be reached (`database-unavailable`); on SQLite, a read whose cost grows with the book ran past the server’s limit (`heavy-read-timeout`), too many such reads are running (`heavy-reads-busy`), or the process running it ended (`heavy-read-failed`). Nothing was changed; try again after `Retry-After` seconds',
   };
   return Object.fromEntries(
     statuses.map((s) => [
