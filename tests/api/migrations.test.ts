@@ -42,6 +42,7 @@ const EVENT_NOTES_PERIOD = '2026-12-15T00-00-90-event-notes-period';
 const LOWERING_SIGN_OFFS = '2026-12-16T00-00-01-lowering-sign-offs';
 const STAFF_GRANTS = '2026-12-16T00-00-10-staff-grants';
 const NEAR_NEXT = '2026-12-16T00-00-40-near-next';
+const SIMULATION_VERSION = '2026-12-17T00-00-40-simulation-version';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -80,6 +81,7 @@ const LATER = [
   LOWERING_SIGN_OFFS,
   STAFF_GRANTS,
   NEAR_NEXT,
+  SIMULATION_VERSION,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */

@@ -222,7 +222,7 @@ export class ApprovalsPage extends LitElement {
     const effectiveFrom = li?.querySelector<HTMLInputElement>('input[name="effectiveFrom"]')?.value ?? '';
     const confirmRetier = li?.querySelector<HTMLInputElement>('input[name="confirmRetier"]')?.checked === true;
     // The simulation the card showed: the trail records it with the approval (what the checker saw).
-    const shown = this.#impacts.get(approvalKey(item))?.store.state.simulations?.latest?.id;
+    const shown = this.#impacts.get(approvalKey(item))?.store.shownSimulation;
     const next = li?.nextElementSibling?.getAttribute('data-approval');
     const decided =
       action === 'approve'

@@ -40,15 +40,23 @@ export async function changedSince(
   return { data: data !== undefined, levels: levels !== undefined };
 }
 
-/** A tenant's simulation jobs, newest first: at most `limit` (simulations are asked for by people, a few a day). */
-export async function listSimulationJobs(db: Executor, tenantId: string, limit: number): Promise<JobRow[]> {
-  return db
+/**
+ * The newest simulation job of version `version` of `scheme` in `status` (any status: undefined), read
+ * through the version's index (migration 2026-12-17T00-00-40): however many other simulations the tenant ran since.
+ */
+export async function latestVersionSimulationJob(
+  db: Executor,
+  tenantId: string,
+  scheme: string,
+  version: number,
+  status?: string,
+): Promise<JobRow | undefined> {
+  let q = db
     .selectFrom('jobs')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('kind', '=', 'simulate')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
+    .where('simulation_scheme', '=', scheme)
+    .where('simulation_version', '=', version);
+  if (status !== undefined) q = q.where('status', '=', status);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
 }

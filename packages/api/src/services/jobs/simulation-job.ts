@@ -82,6 +82,7 @@ export async function enqueueSimulation(
     requestedBy: deps.requestedBy,
     chunks,
     now: now.toISOString(),
+    simulationOf: { scheme: v.scheme, version: v.version },
   });
   const row = await deps.db.selectFrom('jobs').selectAll().where('tenant_id', '=', deps.tenantId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new Error('a simulation job just stored is gone');
