@@ -266,3 +266,31 @@ export async function personOfActor(db: Executor, tenantId: string, actor: strin
   const key = await findApiKey(db, tenantId, actor.slice('key:'.length));
   return key?.staffId ? `staff:${key.staffId}` : actor;
 }
+
+/**
+ * Every stored actor {@link personOfActor} maps to the same person as `actor`: the actor, the staff
+ * member's own `staff:<id>` and every key they own, and the re-tier jobs any of those started — the
+ * inverse of personOfActor, so a queue filtered by requester in SQL (`GET /v1/approvals?mine=`)
+ * agrees with `requestedByYou` item by item.
+ */
+export async function actorsOfPerson(db: Executor, tenantId: string, actor: string): Promise<string[]> {
+  const person = await personOfActor(db, tenantId, actor);
+  const actors = new Set([actor, person]);
+  if (person.startsWith('staff:')) {
+    const keys = await db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('staff_id', '=', person.slice('staff:'.length))
+      .execute();
+    for (const k of keys) actors.add(`key:${k.id}`);
+  }
+  const jobs = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('requested_by', 'in', [...actors])
+    .execute();
+  for (const j of jobs) actors.add(`job:${j.id}`);
+  return [...actors];
+}

@@ -18,7 +18,21 @@ export interface ApprovalsWindow {
    * every request at `at` (no id is empty).
    */
   readonly after?: { readonly at: string; readonly id: string | null };
+  /**
+   * Only requests whose requester is one of `only`, or none of `except` (stored actors): a person's
+   * own requests, or everyone else's (`GET /v1/approvals?mine=`). The API passes every actor of the
+   * caller's person (actorsOfPerson), so this is four eyes' "same person", in SQL.
+   */
+  readonly requesters?: { readonly only: readonly string[] } | { readonly except: readonly string[] };
   readonly limit: number;
+}
+
+/** The condition of `w.requesters` on a requester column; undefined: no such filter. */
+export function requesterCondition(column: Expression<string>, w: Pick<ApprovalsWindow, 'requesters'>): RawBuilder<SqlBool> | undefined {
+  const r = w.requesters;
+  if (r === undefined) return undefined;
+  if ('only' in r) return r.only.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`${column} IN (${sql.join(r.only)})`;
+  return r.except.length === 0 ? undefined : sql<SqlBool>`${column} NOT IN (${sql.join(r.except)})`;
 }
 
 /** `expr` compared byte by byte on either dialect. */
