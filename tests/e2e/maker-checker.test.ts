@@ -267,6 +267,9 @@ describe('maker and checker change the card tiers', () => {
     await m.locator(item).waitFor({ timeout: 30_000 });
     assert.equal(await m.locator(`${item} button[data-action="approve"]:enabled`).count(), 0, 'no enabled approve button');
     assert.ok(((await m.textContent(`${item} [data-testid="own-request"]`)) ?? '').trim().length > 0, 'says why');
+    // A maker decides nothing: the page lists her own requests only (the API's `mine=true`), no choice offered.
+    assert.equal(await m.locator('[data-testid="approvals-who"]').count(), 0);
+    assert.equal(await m.locator('[data-approval]').count(), await m.locator('[data-approval] [data-testid="own-request"]').count());
     await noAxe(m, 'approvals page as the maker');
     await shot(m, '6-own-request');
 
@@ -286,6 +289,22 @@ describe('maker and checker change the card tiers', () => {
     await shot(c, '7-checker-review');
 
     await c.locator('a[data-page-link="approvals"]').click();
+    await c.locator(item).waitFor({ timeout: 30_000 });
+    // A decider opens what waits for them; "my requests" (none: the checker asked for nothing) and back.
+    assert.equal(await c.locator('[data-testid="approvals-who"]').inputValue(), 'others');
+    await c.selectOption('[data-testid="approvals-who"]', 'mine');
+    await c.locator('form.approvals-filters button[type="submit"]').click();
+    await c.waitForFunction(() => /who=mine/.test(location.hash) && document.querySelectorAll('[data-approval]').length === 0);
+    await c.waitForFunction(() => /没有/.test(document.querySelector('[data-testid="approvals-status"]')?.textContent ?? ''));
+    await noAxe(c, 'approvals page, my requests (none)');
+    await c.selectOption('.lang select', 'zh-TW');
+    await c.waitForFunction(
+      () => document.querySelector('[data-testid="approvals-who"] option[value="others"]')?.textContent === '等我審核',
+    );
+    await noAxe(c, 'approvals page, my requests (zh-TW)');
+    await c.selectOption('.lang select', 'zh-CN');
+    await c.selectOption('[data-testid="approvals-who"]', 'others');
+    await c.locator('form.approvals-filters button[type="submit"]').click();
     await c.locator(item).waitFor({ timeout: 30_000 });
     // The checker sees who submitted it by name, with the id.
     await c.waitForFunction(

@@ -78,6 +78,7 @@ export {
   ApprovalsQueue,
   activationOf,
   approvalKey,
+  defaultApprovalFilter,
   mayApproveItem,
   REJECT_NOTE_REQUIRED,
   whyNotApprovable,
