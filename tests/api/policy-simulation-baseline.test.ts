@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { createApiKey, drainJobs, provisionTenant, type Role } from '@tierkit/api';
+import { createApiKey, drainJobs, maskName, provisionTenant, type Role } from '@tierkit/api';
+import { upsertStaff } from '@tierkit/db';
 import type { Job, PolicySimulation } from '@tierkit/core/wire';
 import { NOW, client, forEachDialect } from '../support/api-fixture.js';
 import { problem } from '../support/problems.js';
@@ -131,5 +132,49 @@ forEachDialect('policy simulation compared with the version in force', (f) => {
 
     // Another bank cannot simulate this tenant's version.
     await problem(await client(f, 'b').post(`${path}/simulate`, {}), 404);
+
+    // Every affected customer as CSV: A and F move up, E is held by the grace until February 2026's re-tier.
+    const csv = await as('analyst').get(`/v1/jobs/${job.id}/affected`);
+    assert.equal(csv.status, 200, await csv.clone().text());
+    assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
+    const bytes = new Uint8Array(await csv.arrayBuffer());
+    assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf], 'a byte order mark for Excel');
+    const lines = new TextDecoder().decode(bytes).split('\r\n');
+    assert.equal(lines.at(-1), '', 'CRLF after the last line');
+    assert.deepEqual(lines.slice(0, 3), [
+      '"数据状态","2025-11 的数据（2025-12 数据未到，按其不变估算）"',
+      '"生效策略版本","v1 → 模拟 v2"',
+      '"客户号","姓名","当前等级","新等级","原因","宽限期结束"',
+    ]);
+    const masked = maskName('客户');
+    assert.notEqual(masked, '客户');
+    const rows = lines.slice(3, -1).sort();
+    assert.equal(rows.length, 3, rows.join('\n'));
+    // The reason is the deciding rule in words: the draft's new line.
+    assert.equal(rows[0], `"A","${masked}","金卡","白金卡","月日均资产（近3个月平均） ≥ ¥250,000",`);
+    assert.equal(rows[1], `"E","${masked}","白金卡","普通","低于白金卡标准，宽限期内保留；期满降至普通","2026年2月"`);
+    assert.equal(rows[2], `"F","${masked}","金卡","白金卡","月日均资产（近3个月平均） ≥ ¥250,000",`);
+    // In English, the same rows in its words.
+    const en = (await (await as('analyst').get(`/v1/jobs/${job.id}/affected?locale=en`)).text()).split('\r\n');
+    assert.equal(en[2], '"Customer id","Name","Level now","New level","Reason","Grace ends"');
+    // A relationship manager gets their book's rows only: RM1 manages A and E.
+    await upsertStaff(f.db.db, 'bank-pm', { id: 'RM1', name: '客户经理', role: 'officer', scope: 'book' }, NOW.toISOString());
+    await ok(
+      await as('officer').post('/v1/subject-managers', {
+        assignments: [
+          { subject: 'A', manager: 'RM1' },
+          { subject: 'E', manager: 'RM1' },
+        ],
+      }),
+    );
+    const rm = (await createApiKey(f.db.db, { tenantId: 'bank-pm', role: 'officer', label: 'RM1', staffId: 'RM1', now: NOW })).secret;
+    const book = (await (await client(f, () => rm).get(`/v1/jobs/${job.id}/affected`)).text()).split('\r\n').slice(3, -1);
+    assert.deepEqual(book.map((l) => l.split(',')[0]).sort(), ['"A"', '"E"']);
+    // Not completed: a 422 naming why; another bank's, or no such job: 404.
+    const running = await ok<Job>(await as('analyst').post(`${path}/simulations`, {}), 202);
+    const p = await problem(await as('analyst').get(`/v1/jobs/${running.id}/affected`), 422);
+    assert.equal(p.errors?.[0]?.code, 'simulation_not_completed');
+    await problem(await client(f, 'b').get(`/v1/jobs/${job.id}/affected`), 404);
+    await problem(await as('analyst').get('/v1/jobs/job_nonesuch/affected'), 404);
   });
 });

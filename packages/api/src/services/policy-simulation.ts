@@ -149,7 +149,7 @@ function checkPeriod(requested: string, judged: string | null, next: string, cur
  * "If nothing changes": each metric observed in `data` and not since stands in, at that figure, for
  * every month after it up to `period`. Later observations (a month partly loaded) are kept as they are.
  */
-function carriedForward(values: Map<string, MetricValues>, data: string, period: string): Map<string, MetricValues> {
+export function carriedForward(values: Map<string, MetricValues>, data: string, period: string): Map<string, MetricValues> {
   const months = monthRange(addMonths(data, 1), period);
   for (const byMetric of values.values()) {
     for (const byMonth of Object.values(byMetric)) {

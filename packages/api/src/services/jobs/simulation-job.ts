@@ -102,6 +102,11 @@ interface JobPacks {
 const packsByJob = new Map<string, Promise<JobPacks>>();
 const PACKS_KEPT = 4;
 
+/** The packs a simulation job's chunks plan under (its draft's, its baseline's), as its setup pinned them: what a re-plan of it (the affected list) plans under too. */
+export function packsOfSimulation(db: Executor, job: JobRow, params: SimulationJobParams): Promise<JobPacks> {
+  return packFor(db, job, params);
+}
+
 function packFor(db: Executor, job: JobRow, params: SimulationJobParams): Promise<JobPacks> {
   const had = packsByJob.get(job.id);
   if (had) return had;
