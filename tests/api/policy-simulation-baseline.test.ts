@@ -176,5 +176,18 @@ forEachDialect('policy simulation compared with the version in force', (f) => {
     assert.equal(p.errors?.[0]?.code, 'simulation_not_completed');
     await problem(await client(f, 'b').get(`/v1/jobs/${job.id}/affected`), 404);
     await problem(await as('analyst').get('/v1/jobs/job_nonesuch/affected'), 404);
+
+    // Data loaded after the job: the file is re-planned on today's book, and its data-status line says
+    // its rows may no longer be the job's figures.
+    await ok(
+      await officer.put('/v1/subjects/C/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-11', value: 900_000_00 }] }),
+    );
+    const moved = (await (await as('analyst').get(`/v1/jobs/${job.id}/affected`)).text()).split('\r\n');
+    assert.equal(
+      moved[0],
+      '"数据状态","2025-11 的数据（2025-12 数据未到，按其不变估算）","注意：模拟之后数据有更新，本文件按现在的数据重算，与该模拟的计数可能不符"',
+    );
+    const movedEn = (await (await as('analyst').get(`/v1/jobs/${job.id}/affected?locale=en`)).text()).split('\r\n');
+    assert.match(movedEn[0] ?? '', /"Note: data loaded since the simulation — these rows are re-planned on today's data/);
   });
 });

@@ -1,6 +1,6 @@
 import type { Locale } from '@tierkit/core';
 import { formatPeriod } from '@tierkit/core/period';
-import { jobChunkRanges, subjectNamesIn, type JobRow } from '@tierkit/db';
+import { changedSince, jobChunkRanges, subjectNamesIn, type ChangedSince, type JobRow } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { maskName } from '../mask.js';
 import { addMonths } from '../periods.js';
@@ -14,8 +14,9 @@ import { carriedForward } from './policy-simulation.js';
  * Every customer a simulation job moves, or holds in a downgrade grace, as a CSV (packages/api/README.md,
  * "Simulation as a job"): the product manager's list of whom her change reaches. The book is planned
  * again chunk by chunk under the job's own setup (the same document, pinned versions, month and
- * instant), so the rows are the job's figures as long as the book's data is unchanged (the card says
- * when it is not: `changedSince`). Streamed a chunk at a time; a relationship manager gets their book's
+ * instant), so the rows are the job's figures as long as the book's data is unchanged; when metrics
+ * were loaded or a re-tier completed since the job (`changedSince`, as the approval card reads it), the
+ * data-status line says so — the file leaves the console, and its rows must not pass for the job's. Streamed a chunk at a time; a relationship manager gets their book's
  * rows only; names are masked unless the credential reads them unmasked, as every list.
  */
 
@@ -25,6 +26,8 @@ const WORDS: Readonly<
     {
       readonly dataStatus: string;
       readonly data: (data: string | null, period: string) => string;
+      /** What changed since the job, said beside the data status: the rows are re-planned on today's book. */
+      readonly changed: (since: ChangedSince) => string;
       readonly policyVersion: string;
       readonly versions: (inForce: number | null, simulated: number) => string;
       readonly header: readonly string[];
@@ -36,6 +39,8 @@ const WORDS: Readonly<
   'zh-CN': {
     dataStatus: '数据状态',
     data: (d, p) => (d === null ? '尚无数据' : d === p ? `${d} 的数据` : `${d} 的数据（${p} 数据未到，按其不变估算）`),
+    changed: (c) =>
+      `注意：模拟之后${[c.data ? '数据有更新' : '', c.levels ? '已重新评级' : ''].filter(Boolean).join('、')}，本文件按现在的数据重算，与该模拟的计数可能不符`,
     policyVersion: '生效策略版本',
     versions: (f, s) => `${f === null ? '无（新方案）' : `v${f}`} → 模拟 v${s}`,
     header: ['客户号', '姓名', '当前等级', '新等级', '原因', '宽限期结束'],
@@ -45,6 +50,8 @@ const WORDS: Readonly<
   'zh-TW': {
     dataStatus: '資料狀態',
     data: (d, p) => (d === null ? '尚無資料' : d === p ? `${d} 的資料` : `${d} 的資料（${p} 資料未到，按其不變估算）`),
+    changed: (c) =>
+      `注意：模擬之後${[c.data ? '資料有更新' : '', c.levels ? '已重新評級' : ''].filter(Boolean).join('、')}，本檔案按現在的資料重算，與該模擬的計數可能不符`,
     policyVersion: '生效策略版本',
     versions: (f, s) => `${f === null ? '無（新方案）' : `v${f}`} → 模擬 v${s}`,
     header: ['客戶編號', '姓名', '目前等級', '新等級', '原因', '寬限期結束'],
@@ -54,6 +61,8 @@ const WORDS: Readonly<
   en: {
     dataStatus: 'Data status',
     data: (d, p) => (d === null ? 'No data yet' : d === p ? `${d} data` : `${d} data (no ${p} data yet: assumed unchanged)`),
+    changed: (c) =>
+      `Note: ${[c.data ? 'data loaded' : '', c.levels ? 'a re-tier completed' : ''].filter(Boolean).join(' and ')} since the simulation — these rows are re-planned on today's data and may not match its counts`,
     policyVersion: 'Policy version in force',
     versions: (f, s) => `${f === null ? 'none (a new scheme)' : `v${f}`} → simulated v${s}`,
     header: ['Customer id', 'Name', 'Level now', 'New level', 'Reason', 'Grace ends'],
@@ -82,8 +91,10 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
   const def = asIf.schemes.get(s.scheme);
   const name = (key: string) => (key === 'none' ? w.none : (def?.levels.find((l) => l.key === key)?.name[locale] ?? key));
   const book = deps.principal.book;
+  const since = await changedSince(deps.db, deps.tenantId, job);
+  const status = [w.dataStatus, w.data(s.dataPeriod, s.period), ...(since.data || since.levels ? [w.changed(since)] : [])];
   async function* lines(): AsyncGenerator<string> {
-    yield `${UTF8_BOM}${csvLine([w.dataStatus, w.data(s.dataPeriod, s.period)])}`;
+    yield `${UTF8_BOM}${csvLine(status)}`;
     yield csvLine([w.policyVersion, w.versions(s.against, s.version)]);
     yield csvLine(w.header);
     for (const range of ranges) {
