@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { createApiKey, mintStaffToken } from '@tierkit/api';
+import { createApiKey, drainJobs, mintStaffToken } from '@tierkit/api';
 import { upsertStaff } from '@tierkit/db';
 import { client, forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -114,5 +114,30 @@ forEachDialect('approvals queue: my requests, and what waits for me', (f) => {
     }
     const b = (await ok<Page>(await client(f, 'b').get('/v1/approvals?mine=false&limit=100'))).items;
     assert.ok(b.every((i) => !mineIds.includes(i.id) && !othersIds.includes(i.id)));
+  });
+
+  it('a level sign-off her re-tier job filed is hers: mine=true lists it with either credential, mine=false leaves it out', async () => {
+    // Another officer loads the figures; her token starts the re-tier that moves MJ1 onto a level needing a sign-off.
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/MJ1', { kind: 'customer', displayName: 'MJ1' }), 201);
+    const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.officer}` },
+      body: 'subject,metric,period,value\nMJ1,aml_customer_risk,2025-10,95\nMJ1,avg_daily_balance,2025-10,0',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    const job = await ok<{ id: string }>(
+      await t.req({ credential: token }, 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' }),
+      201,
+    );
+    await drainJobs({ db: f.db.db, now: () => START });
+    const level = (items: Item[]) => items.find((i) => i.kind === 'level' && i.id === 'MJ1:aml-test');
+    const all = await pages('approver', 'kind=level&subject=MJ1', 10);
+    assert.equal((level(all) as (Item & { requestedBy?: string }) | undefined)?.requestedBy, `job:${job.id}`, JSON.stringify(all));
+    for (const who of [{ credential: token }, { credential: ownKey }]) {
+      const mine = await pages(who, 'mine=true', 50);
+      assert.ok(level(mine)?.requestedByYou, 'her job’s sign-off is among her requests');
+      assert.equal(level(await pages(who, 'mine=false', 50)), undefined, 'and not among what waits for her');
+    }
+    assert.ok(level(await pages('approver', 'mine=false', 50)), 'it waits for an approver');
   });
 });

@@ -268,10 +268,11 @@ export async function personOfActor(db: Executor, tenantId: string, actor: strin
 }
 
 /**
- * Every stored actor {@link personOfActor} maps to the same person as `actor`: the actor, the staff
- * member's own `staff:<id>` and every key they own, and the re-tier jobs any of those started — the
- * inverse of personOfActor, so a queue filtered by requester in SQL (`GET /v1/approvals?mine=`)
- * agrees with `requestedByYou` item by item.
+ * The credentials {@link personOfActor} maps to the same person as `actor`: the actor, the staff
+ * member's own `staff:<id>` and every key they own — the inverse of personOfActor but for re-tier jobs
+ * (`job:<id>`), which the approvals queue's SQL matches by who started them (approvals-window.ts
+ * `requesterCondition`), so a queue filtered by requester (`GET /v1/approvals?mine=`) agrees with
+ * `requestedByYou` item by item however many jobs the person started.
  */
 export async function actorsOfPerson(db: Executor, tenantId: string, actor: string): Promise<string[]> {
   const person = await personOfActor(db, tenantId, actor);
@@ -285,12 +286,5 @@ export async function actorsOfPerson(db: Executor, tenantId: string, actor: stri
       .execute();
     for (const k of keys) actors.add(`key:${k.id}`);
   }
-  const jobs = await db
-    .selectFrom('jobs')
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where('requested_by', 'in', [...actors])
-    .execute();
-  for (const j of jobs) actors.add(`job:${j.id}`);
   return [...actors];
 }

@@ -271,7 +271,8 @@ const pendingPolicyVersions: ApprovalSource = {
       (scheme, version) => `${labels(tp, scheme, locale).scheme} ${SUMMARY_WORDS[locale].policy(version)}`,
     );
     const r = w.requesters;
-    // As the SQL sources filter (approvals-window.ts requesterCondition): any of its requesters, or none.
+    // As the SQL sources filter (approvals-window.ts requesterCondition): any of its requesters, or
+    // none. Without their jobs: a version is drafted and submitted by people, never by a re-tier job.
     const byRequester = (of: readonly string[]) =>
       r === undefined || ('only' in r ? of.some((a) => r.only.includes(a)) : !of.some((a) => r.except.includes(a)));
     return versions

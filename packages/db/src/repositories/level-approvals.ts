@@ -146,7 +146,7 @@ export async function pendingLevelApprovalsWindow(db: Executor, tenantId: string
   if (w.scheme !== undefined) query = query.where('level_approvals.scheme', '=', w.scheme);
   if (w.subject !== undefined) query = query.where('subjects.external_id', '=', w.subject);
   if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
-  const by = requesterCondition(sql.ref<string>('level_approvals.requested_by'), w);
+  const by = requesterCondition(tenantId, sql.ref<string>('level_approvals.requested_by'), w);
   if (by) query = query.where(by);
   const after = w.after;
   if (after !== undefined) query = query.where(afterPosition(at, id, after));

@@ -529,7 +529,7 @@ export async function pendingOverridesWindow(db: Executor, tenantId: string, w: 
   if (w.scheme !== undefined) query = query.where('overrides.scheme', '=', w.scheme);
   if (w.subject !== undefined) query = query.where('subjects.external_id', '=', w.subject);
   if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
-  const by = requesterCondition(sql.ref<string>('overrides.requested_by'), w);
+  const by = requesterCondition(tenantId, sql.ref<string>('overrides.requested_by'), w);
   if (by) query = query.where(by);
   const after = w.after;
   if (after !== undefined) query = query.where(afterPosition(at, id, after));

@@ -133,8 +133,8 @@ export async function pendingStaffGrantsWindow(db: Executor, tenantId: string, w
     .where('expires_at', '>', now);
   if (w.requestedAtOrBefore !== undefined) q = q.where('requested_at', '<=', w.requestedAtOrBefore);
   // A grant's requesters are its maker and the member it promotes (four eyes bars both).
-  const by = requesterCondition(sql.ref<string>('requested_by'), w);
-  const promoted = requesterCondition(sql<string>`'staff:' || staff_id`, w);
+  const by = requesterCondition(tenantId, sql.ref<string>('requested_by'), w);
+  const promoted = requesterCondition(tenantId, sql<string>`'staff:' || staff_id`, w);
   if (by && promoted && w.requesters && 'only' in w.requesters) q = q.where(sql<SqlBool>`(${by} OR ${promoted})`);
   else if (by && promoted) q = q.where(by).where(promoted);
   if (w.after !== undefined) q = q.where(afterPosition(at, id, w.after));
