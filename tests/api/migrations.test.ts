@@ -374,7 +374,9 @@ forEachDialect('migrations', (f) => {
     const done = (await (await api.post('/v1/policies/retail-tier/versions/1/simulations', {})).json()) as { id: string };
     await drainJobs({ db });
     const running = (await (await api.post('/v1/policies/retail-tier/versions/1/simulations', {})).json()) as { id: string };
-    const retier = (await (await api.post('/v1/jobs', { kind: 'retier', schemes: ['retail-tier'], period: '2025-10' })).json()) as { id: string };
+    const retier = (await (await api.post('/v1/jobs', { kind: 'retier', schemes: ['retail-tier'], period: '2025-10' })).json()) as {
+      id: string;
+    };
     assert.ok(done.id && running.id && retier.id, JSON.stringify([done, running, retier]));
     const card = async () =>
       (await (await api.get('/v1/policies/retail-tier/versions/1/simulations')).json()) as {
