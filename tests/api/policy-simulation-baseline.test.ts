@@ -144,19 +144,20 @@ forEachDialect('policy simulation compared with the version in force', (f) => {
     assert.deepEqual(lines.slice(0, 3), [
       '"数据状态","2025-11 的数据（2025-12 数据未到，按其不变估算）"',
       '"生效策略版本","v1 → 模拟 v2"',
-      '"客户号","姓名","当前等级","新等级","原因","宽限期结束"',
+      '"客户号","姓名","当前等级","新等级","现行版本下等级","原因","宽限期结束"',
     ]);
     const masked = maskName('客户');
     assert.notEqual(masked, '客户');
     const rows = lines.slice(3, -1).sort();
     assert.equal(rows.length, 3, rows.join('\n'));
-    // The reason is the deciding rule in words: the draft's new line.
-    assert.equal(rows[0], `"A","${masked}","金卡","白金卡","月日均资产（近3个月平均） ≥ ¥250,000",`);
-    assert.equal(rows[1], `"E","${masked}","白金卡","普通","低于白金卡标准，宽限期内保留；期满降至普通","2026年2月"`);
-    assert.equal(rows[2], `"F","${masked}","金卡","白金卡","月日均资产（近3个月平均） ≥ ¥250,000",`);
+    // The reason is the deciding rule in words: the draft's new line. Beside the new level, the one the
+    // rule in force gives on the same data: F moves to 白金卡 under either, so only A is the draft's.
+    assert.equal(rows[0], `"A","${masked}","金卡","白金卡","金卡","月日均资产（近3个月平均） ≥ ¥250,000",`);
+    assert.equal(rows[1], `"E","${masked}","白金卡","普通","白金卡","低于白金卡标准，宽限期内保留；期满降至普通","2026年2月"`);
+    assert.equal(rows[2], `"F","${masked}","金卡","白金卡","白金卡","月日均资产（近3个月平均） ≥ ¥250,000",`);
     // In English, the same rows in its words.
     const en = (await (await as('analyst').get(`/v1/jobs/${job.id}/affected?locale=en`)).text()).split('\r\n');
-    assert.equal(en[2], '"Customer id","Name","Level now","New level","Reason","Grace ends"');
+    assert.equal(en[2], '"Customer id","Name","Level now","New level","Under the version in force","Reason","Grace ends"');
     // A relationship manager gets their book's rows only: RM1 manages A and E.
     await upsertStaff(f.db.db, 'bank-pm', { id: 'RM1', name: '客户经理', role: 'officer', scope: 'book' }, NOW.toISOString());
     await ok(

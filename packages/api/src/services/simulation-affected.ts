@@ -43,7 +43,7 @@ const WORDS: Readonly<
       `注意：模拟之后${[c.data ? '数据有更新' : '', c.levels ? '已重新评级' : ''].filter(Boolean).join('、')}，本文件按现在的数据重算，与该模拟的计数可能不符`,
     policyVersion: '生效策略版本',
     versions: (f, s) => `${f === null ? '无（新方案）' : `v${f}`} → 模拟 v${s}`,
-    header: ['客户号', '姓名', '当前等级', '新等级', '原因', '宽限期结束'],
+    header: ['客户号', '姓名', '当前等级', '新等级', '现行版本下等级', '原因', '宽限期结束'],
     none: '（无）',
     held: (l, t) => `低于${l}标准，宽限期内保留；期满降至${t}`,
   },
@@ -54,7 +54,7 @@ const WORDS: Readonly<
       `注意：模擬之後${[c.data ? '資料有更新' : '', c.levels ? '已重新評級' : ''].filter(Boolean).join('、')}，本檔案按現在的資料重算，與該模擬的計數可能不符`,
     policyVersion: '生效策略版本',
     versions: (f, s) => `${f === null ? '無（新方案）' : `v${f}`} → 模擬 v${s}`,
-    header: ['客戶編號', '姓名', '目前等級', '新等級', '原因', '寬限期結束'],
+    header: ['客戶編號', '姓名', '目前等級', '新等級', '現行版本下等級', '原因', '寬限期結束'],
     none: '（無）',
     held: (l, t) => `低於${l}標準，寬限期內保留；期滿降至${t}`,
   },
@@ -65,7 +65,7 @@ const WORDS: Readonly<
       `Note: ${[c.data ? 'data loaded' : '', c.levels ? 'a re-tier completed' : ''].filter(Boolean).join(' and ')} since the simulation — these rows are re-planned on today's data and may not match its counts`,
     policyVersion: 'Policy version in force',
     versions: (f, s) => `${f === null ? 'none (a new scheme)' : `v${f}`} → simulated v${s}`,
-    header: ['Customer id', 'Name', 'Level now', 'New level', 'Reason', 'Grace ends'],
+    header: ['Customer id', 'Name', 'Level now', 'New level', 'Under the version in force', 'Reason', 'Grace ends'],
     none: '(none)',
     held: (l, t) => `Below the ${l} line, kept in the grace; then ${t}`,
   },
@@ -85,11 +85,13 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
     ]);
   const params = JSON.parse(job.params) as SimulationJobParams;
   const s = params.simulation;
-  const { asIf } = await packsOfSimulation(deps.db, job, params);
+  const { asIf, base } = await packsOfSimulation(deps.db, job, params);
   const ranges = await jobChunkRanges(deps.db, job.id);
   const w = WORDS[locale];
-  const def = asIf.schemes.get(s.scheme);
-  const name = (key: string) => (key === 'none' ? w.none : (def?.levels.find((l) => l.key === key)?.name[locale] ?? key));
+  // A level the draft removed is named as the version in force names it.
+  const defs = [asIf.schemes.get(s.scheme), base?.schemes.get(s.scheme)];
+  const name = (key: string) =>
+    key === 'none' ? w.none : (defs.map((d) => d?.levels.find((l) => l.key === key)?.name[locale]).find((n) => n !== undefined) ?? key);
   const book = deps.principal.book;
   const since = await changedSince(deps.db, deps.tenantId, job);
   const status = [w.dataStatus, w.data(s.dataPeriod, s.period), ...(since.data || since.levels ? [w.changed(since)] : [])];
@@ -98,16 +100,20 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
     yield csvLine([w.policyVersion, w.versions(s.against, s.version)]);
     yield csvLine(w.header);
     for (const range of ranges) {
-      const rows: { id: string; from: string; to: string; reason: string; graceEnds: string | null }[] = [];
+      const rows: { id: string; from: string; to: string; inForce: string | null; reason: string; graceEnds: string | null }[] = [];
       await previewRetierChunk(deps.db, asIf, params, range, new Date(s.at), {
         metrics: s.metrics,
         ...(s.dataPeriod !== null && s.dataPeriod < s.period
           ? { values: (values) => carriedForward(values, s.dataPeriod ?? s.period, s.period) }
           : {}),
-        seen: (subject, plan, had) => {
+        // Beside each row, the level today's rule gives on the same data: a row whose new level equals it
+        // is a move the draft does not cause (the comparison's "+N" counts the others).
+        ...(base ? { baseline: base } : {}),
+        seen: (subject, plan, had, basePlan) => {
           const e = plan.evaluations.find((x) => x.scheme === s.scheme);
           if (!e) return;
           const from = had.find((a) => a.scheme === s.scheme)?.level ?? 'none';
+          const inForce = basePlan?.evaluations.find((x) => x.scheme === s.scheme)?.level ?? null;
           const r = e.retention;
           if (r && r.periodsBelow > 0) {
             const months = r.periodsAllowed - r.periodsBelow;
@@ -115,6 +121,7 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
               id: subject.id,
               from,
               to: r.toLevel,
+              inForce,
               reason: w.held(name(e.level), name(r.toLevel)),
               graceEnds: addMonths(s.period, months),
             });
@@ -123,6 +130,7 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
               id: subject.id,
               from,
               to: e.level,
+              inForce,
               reason: e.explanation.decidedBy.label[locale] ?? e.explanation.decidedBy.id,
               graceEnds: null,
             });
@@ -144,6 +152,7 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
           deps.unmaskNames ? n.name : maskName(n.name),
           name(r.from),
           name(r.to),
+          r.inForce === null ? null : name(r.inForce),
           r.reason,
           r.graceEnds === null ? null : formatPeriod(r.graceEnds, locale),
         ]);
