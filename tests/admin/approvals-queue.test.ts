@@ -5,6 +5,7 @@ import {
   type ApprovalItem,
   ApprovalsQueue,
   approvalKey,
+  defaultApprovalFilter,
   filedBySession,
   mayWithdrawOverride,
   REJECT_NOTE_REQUIRED,
@@ -242,6 +243,36 @@ describe('ApprovalsQueue against the real API', () => {
     await Promise.all([a, b]);
     assert.deepEqual(q.state.filter, { kind: 'override' });
     assert.equal(q.state.status, 'ready');
+  });
+
+  it('mine: the maker’s own requests from the API, others’ by default for a checker, every request when asked', async () => {
+    await request('K08');
+    // A checker's own request among them: approvers may ask too (not for themselves to decide).
+    await checker.http.send<Override>('POST', '/v1/subjects/K09/overrides', {
+      scheme: 'retail-tier',
+      level: 'gold',
+      mode: 'fixed',
+      reason: '复核人申请',
+      expiresAt: null,
+    });
+    assert.deepEqual(defaultApprovalFilter(makerSession), { mine: true });
+    assert.deepEqual(defaultApprovalFilter(checkerSession), { mine: false });
+    const all = new ApprovalsQueue(checker, { pageSize: 100, session: checkerSession });
+    await all.load();
+    const everyone = all.state.items;
+    const maker = new ApprovalsQueue(f.client('OFF1'), { pageSize: 1, session: makerSession });
+    await maker.setFilter(defaultApprovalFilter(makerSession));
+    while (maker.state.nextCursor !== null) await maker.loadMore();
+    // Compared by who asked as stored (requestedByYou in `everyone` is the checker's, who loaded it).
+    assert.deepEqual(maker.state.items.map(approvalKey), everyone.filter((i) => i.requestedBy === 'staff:OFF1').map(approvalKey));
+    assert.ok(maker.state.items.length >= 1 && maker.state.items.every((i) => i.requestedByYou));
+    const waiting = new ApprovalsQueue(checker, { pageSize: 100, session: checkerSession });
+    await waiting.setFilter(defaultApprovalFilter(checkerSession));
+    assert.deepEqual(waiting.state.items.map(approvalKey), everyone.filter((i) => !i.requestedByYou).map(approvalKey));
+    assert.ok(
+      everyone.some((i) => i.requestedByYou),
+      'the checker’s own is in everything, not in what waits for them',
+    );
   });
 });
 

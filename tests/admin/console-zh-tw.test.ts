@@ -15,6 +15,7 @@ import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
 import { JOBS_WORDS } from '../../apps/admin/src/pages/jobs.words.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
 import { POLICY_WORDS } from '../../apps/admin/src/pages/policies.words.js';
+import { COMPARISON_WORDS } from '../../apps/admin/src/pages/simulation-comparison.words.js';
 import { FAILURE_WORDS } from '../../apps/admin/src/why-failed.js';
 import { WORDS } from '../../apps/admin/src/words.js';
 import { mainlandWordsIn } from '../support/zh-tw-words.js';
@@ -68,6 +69,7 @@ const ALL: [string, string][] = [
   ...strings(JOBS_WORDS['zh-TW'], 'jobs'),
   ...strings(OVERRIDE_WORDS['zh-TW'], 'overrides'),
   ...strings(POLICY_WORDS['zh-TW'], 'policies'),
+  ...strings(COMPARISON_WORDS['zh-TW'], 'simulation-comparison'),
   ...strings(FAILURE_WORDS['zh-TW'], 'why-failed'),
   ...literals(),
 ];

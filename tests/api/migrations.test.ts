@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
-import { latestEvaluatedPeriods, migrateToLatest } from '@tierkit/db';
-import { disableStaff } from '@tierkit/api';
+import { latestEvaluatedPeriods, latestVersionSimulationJob, migrateToLatest } from '@tierkit/db';
+import { disableStaff, drainJobs } from '@tierkit/api';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
 const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
@@ -42,6 +42,7 @@ const EVENT_NOTES_PERIOD = '2026-12-15T00-00-90-event-notes-period';
 const LOWERING_SIGN_OFFS = '2026-12-16T00-00-01-lowering-sign-offs';
 const STAFF_GRANTS = '2026-12-16T00-00-10-staff-grants';
 const NEAR_NEXT = '2026-12-16T00-00-40-near-next';
+const SIMULATION_VERSION = '2026-12-17T00-00-40-simulation-version';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -80,6 +81,7 @@ const LATER = [
   LOWERING_SIGN_OFFS,
   STAFF_GRANTS,
   NEAR_NEXT,
+  SIMULATION_VERSION,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -362,6 +364,42 @@ forEachDialect('migrations', (f) => {
     assert.deepEqual(await migrateToLatest(db), fromOn(NEAR_NEXT));
     assert.deepEqual(await figures(), written, 'every row as the writer wrote it');
     assert.deepEqual(await list(), listed);
+  });
+
+  it('upgrading gives the simulations already stored their scheme and version, so an approval still finds them; re-tiers stay without', async () => {
+    const db = f.db.db;
+    await api.customer('MS1');
+    await api.balances('MS1', [['2025-10', 60_000]]);
+    // One simulation left completed, one still running, and a re-tier: the rows a release before stored.
+    const done = (await (await api.post('/v1/policies/retail-tier/versions/1/simulations', {})).json()) as { id: string };
+    await drainJobs({ db });
+    const running = (await (await api.post('/v1/policies/retail-tier/versions/1/simulations', {})).json()) as { id: string };
+    const retier = (await (await api.post('/v1/jobs', { kind: 'retier', schemes: ['retail-tier'], period: '2025-10' })).json()) as {
+      id: string;
+    };
+    assert.ok(done.id && running.id && retier.id, JSON.stringify([done, running, retier]));
+    const card = async () =>
+      (await (await api.get('/v1/policies/retail-tier/versions/1/simulations')).json()) as {
+        latest: { id: string } | null;
+        running: { id: string } | null;
+      };
+    const shown = await card();
+    assert.deepEqual([shown.latest?.id, shown.running?.id], [done.id, running.id]);
+
+    await undoDownTo(db, SIMULATION_VERSION);
+    await assert.rejects(sql`SELECT simulation_scheme FROM jobs`.execute(db), 'the columns are gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(SIMULATION_VERSION));
+    // Filled from each job's params, in the column types the writer uses: found by version, newest first.
+    assert.equal((await latestVersionSimulationJob(db, 'bank-a', 'retail-tier', 1, 'completed'))?.id, done.id);
+    assert.equal((await latestVersionSimulationJob(db, 'bank-a', 'retail-tier', 1, 'running'))?.id, running.id);
+    assert.equal(await latestVersionSimulationJob(db, 'bank-a', 'retail-tier', 2), undefined);
+    const re = await db
+      .selectFrom('jobs')
+      .select(['simulation_scheme', 'simulation_version'])
+      .where('id', '=', retier.id)
+      .executeTakeFirst();
+    assert.deepEqual(re, { simulation_scheme: null, simulation_version: null });
+    assert.deepEqual(await card(), shown, 'the approval card shows the same simulations as before the upgrade');
   });
 
   it('upgrading adds the audit chain and Idempotency-Key tables empty; writes after it are recorded and verify', async () => {

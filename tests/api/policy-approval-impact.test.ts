@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { drainJobs, type Role } from '@tierkit/api';
+import { findJob, insertJob } from '@tierkit/db';
 import type { Problem, TiersResponse } from '@tierkit/core';
 import type { AuditRecord, Job, VersionSimulations } from '@tierkit/core/wire';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
@@ -247,5 +248,77 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
     await drain();
     await ok(await approver.post(`/v1/policies/aml-test/versions/${approved.version}/retire`, { note: 'tidy up' }));
     assert.equal((await read())?.policies, false, 'retired again: what it planned under is in force once more');
+  });
+
+  it('finds a version’s simulation however many others the tenant ran since, and accepts only a completed one of the revision approved', async () => {
+    await ok(await admin.put('/v1/subjects/PC1', { kind: 'customer', displayName: '周四' }), 201);
+    await ok(await risk('PC1', 60));
+    const v = await submitted(52);
+    const path = `/v1/policies/aml-test/versions/${v.version}/simulations`;
+    const mine = await ok<Job>(await approver.post(path, {}), 202);
+    await drain();
+    // A busy tenant: 250 simulations of another version queued after this one (stored as the route stores them).
+    const other = await submitted(71);
+    const seed = await ok<Job>(await approver.post(`/v1/policies/aml-test/versions/${other.version}/simulations`, {}), 202);
+    const row = await findJob(f.db.db, 'bank-a', seed.id);
+    assert.ok(row);
+    for (let i = 0; i < 250; i++)
+      await insertJob(f.db.db, {
+        id: `${seed.id}_${String(i).padStart(3, '0')}`,
+        tenantId: 'bank-a',
+        kind: 'simulate',
+        params: JSON.parse(row.params),
+        requestedBy: 'test',
+        chunks: [],
+        now: new Date(NOW.getTime() + 1000 + i).toISOString(),
+        simulationOf: { scheme: 'aml-test', version: other.version },
+      });
+    const card = await ok<VersionSimulations>(await approver.get(path));
+    assert.equal(card.latest?.id, mine.id, 'the version’s own simulation, not lost behind 250 newer ones');
+
+    const approve = (simulationJobId: string) =>
+      approver.post(`/v1/policies/aml-test/versions/${v.version}/approve`, { contentHash: v.contentHash, simulationJobId });
+    // Still running, then cancelled: not the whole book.
+    const running = await ok<Job>(await approver.post(path, {}), 202);
+    const unfinished = await problem(await approve(running.id), 422);
+    assert.equal(unfinished.errors?.[0]?.code, 'simulation_not_completed');
+    assert.deepEqual(unfinished.errors?.[0]?.params, { value: running.id, status: 'running' });
+    await ok(await approver.post(`/v1/jobs/${running.id}/cancel`, {}));
+    assert.equal((await problem(await approve(running.id), 422)).errors?.[0]?.code, 'simulation_not_completed');
+    // Failed (a worker gave up on it): not the whole book either.
+    const failing = await ok<Job>(await approver.post(path, {}), 202);
+    await f.db.db.updateTable('jobs').set({ status: 'failed', error: 'worker gave up' }).where('id', '=', failing.id).execute();
+    assert.equal((await problem(await approve(failing.id), 422)).errors?.[0]?.code, 'simulation_not_completed');
+
+    // Of an earlier revision: simulated as drafted, then edited before it was submitted.
+    const draft = await ok<Version>(await officer.post('/v1/policies/aml-test/drafts', {}), 201);
+    const doc = structuredClone(draft.document);
+    (doc.policy.levels[0] as { when: { value: number } }).when.value = 45;
+    await ok(await officer.put(`/v1/policies/aml-test/versions/${draft.version}`, { document: doc }));
+    const early = await ok<Job>(await officer.post(`/v1/policies/aml-test/versions/${draft.version}/simulations`, {}), 202);
+    await drain();
+    (doc.policy.levels[0] as { when: { value: number } }).when.value = 40;
+    await ok(await officer.put(`/v1/policies/aml-test/versions/${draft.version}`, { document: doc }));
+    const edited = await ok<Version>(await officer.post(`/v1/policies/aml-test/versions/${draft.version}/submit`, {}));
+    const stale = await problem(
+      await approver.post(`/v1/policies/aml-test/versions/${draft.version}/approve`, {
+        contentHash: edited.contentHash,
+        simulationJobId: early.id,
+      }),
+      422,
+    );
+    assert.equal(stale.errors?.[0]?.code, 'simulation_of_earlier_revision');
+    assert.equal(stale.errors?.[0]?.path, 'simulationJobId');
+    // Nothing changed by the refusals.
+    for (const n of [v.version, draft.version])
+      assert.equal((await ok<Version>(await admin.get(`/v1/policies/aml-test/versions/${n}`))).status, 'submitted');
+    assert.equal(await amlLevel('PC1'), 'low');
+
+    // The completed simulation of the revision approved is accepted.
+    await ok(await approve(mine.id));
+    assert.equal(((await approvalRecord()).detail as { shown: { simulation: { job: string } } }).shown.simulation.job, mine.id);
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
+    for (const n of [other.version, draft.version])
+      await ok(await approver.post(`/v1/policies/aml-test/versions/${n}/reject`, { note: 'tidy up' }));
   });
 });

@@ -201,6 +201,7 @@ describe('maker and checker change the card tiers', () => {
       upgraded: number;
       downgraded: number;
       unchanged: number;
+      baseline: { version: number; higher: number; lower: number; same: number; levels: { level: string; change: number }[] } | null;
     }>('POST', `/v1/policies/${SCHEME}/versions/${versionNo}/simulate`, { samplesPerCell: 10 });
     assert.equal(
       sim.cells.reduce((n, c) => (c.from === c.to ? n : n + c.count), 0),
@@ -216,6 +217,23 @@ describe('maker and checker change the card tiers', () => {
     // sample customers link to their page.
     const judged = (await m.textContent('[data-testid="simulation-month"]'))?.replace(/\s+/g, ' ') ?? '';
     assert.match(judged, /的重评将：/, judged);
+    // Beside it, against the version in force on the same data and month: each level's change, signed
+    // as the API's baseline has it (a raised gold line: fewer 金卡 than today's rule gives).
+    assert.ok(sim.baseline, 'a baseline: the scheme has a version in force');
+    assert.equal(sim.baseline.version, 1);
+    const signed = (n: number) => (n > 0 ? `+${n.toLocaleString('en')}` : n < 0 ? `\u2212${(-n).toLocaleString('en')}` : '0');
+    const cmp = '[data-testid="simulation"] [data-testid="comparison"]';
+    for (const l of sim.baseline.levels)
+      assert.equal(
+        (await m.textContent(`${cmp} tr[data-level="${l.level}"] [data-testid="change"]`))?.trim(),
+        signed(l.change),
+        `the ${l.level} row`,
+      );
+    assert.ok((sim.baseline.levels.find((l) => l.level === 'gold')?.change ?? 0) < 0, 'fewer gold than the rule in force gives');
+    assert.equal(
+      (await m.textContent(`${cmp} [data-testid="comparison-versus"]`))?.trim(),
+      `比生效版本高 ${sim.baseline.higher.toLocaleString('en')} 人，低 ${sim.baseline.lower.toLocaleString('en')} 人，相同 ${sim.baseline.same.toLocaleString('en')} 人`,
+    );
     const sampleLink = m.locator('[data-testid="simulation"] a[data-testid="sample-link"]').first();
     assert.match((await sampleLink.getAttribute('href')) ?? '', /^#\/book\/C\d+$/);
     await noAxe(m, 'policies page, simulation');
@@ -249,6 +267,9 @@ describe('maker and checker change the card tiers', () => {
     await m.locator(item).waitFor({ timeout: 30_000 });
     assert.equal(await m.locator(`${item} button[data-action="approve"]:enabled`).count(), 0, 'no enabled approve button');
     assert.ok(((await m.textContent(`${item} [data-testid="own-request"]`)) ?? '').trim().length > 0, 'says why');
+    // A maker decides nothing: the page lists her own requests only (the API's `mine=true`), no choice offered.
+    assert.equal(await m.locator('[data-testid="approvals-who"]').count(), 0);
+    assert.equal(await m.locator('[data-approval]').count(), await m.locator('[data-approval] [data-testid="own-request"]').count());
     await noAxe(m, 'approvals page as the maker');
     await shot(m, '6-own-request');
 
@@ -268,6 +289,22 @@ describe('maker and checker change the card tiers', () => {
     await shot(c, '7-checker-review');
 
     await c.locator('a[data-page-link="approvals"]').click();
+    await c.locator(item).waitFor({ timeout: 30_000 });
+    // A decider opens what waits for them; "my requests" (none: the checker asked for nothing) and back.
+    assert.equal(await c.locator('[data-testid="approvals-who"]').inputValue(), 'others');
+    await c.selectOption('[data-testid="approvals-who"]', 'mine');
+    await c.locator('form.approvals-filters button[type="submit"]').click();
+    await c.waitForFunction(() => /who=mine/.test(location.hash) && document.querySelectorAll('[data-approval]').length === 0);
+    await c.waitForFunction(() => /没有/.test(document.querySelector('[data-testid="approvals-status"]')?.textContent ?? ''));
+    await noAxe(c, 'approvals page, my requests (none)');
+    await c.selectOption('.lang select', 'zh-TW');
+    await c.waitForFunction(
+      () => document.querySelector('[data-testid="approvals-who"] option[value="others"]')?.textContent === '等我審核',
+    );
+    await noAxe(c, 'approvals page, my requests (zh-TW)');
+    await c.selectOption('.lang select', 'zh-CN');
+    await c.selectOption('[data-testid="approvals-who"]', 'others');
+    await c.locator('form.approvals-filters button[type="submit"]').click();
     await c.locator(item).waitFor({ timeout: 30_000 });
     // The checker sees who submitted it by name, with the id.
     await c.waitForFunction(
@@ -299,6 +336,9 @@ describe('maker and checker change the card tiers', () => {
     );
     assert.equal(fresh.stale, false);
     assert.equal(fresh.latest?.requestedBy, 'staff:CHECKER01', 'the checker’s own simulation is the one shown');
+    // The card compares it with the version in force too, under the card's own heading.
+    await c.locator(`${impact} [data-testid="comparison"] h5`).waitFor();
+    assert.equal(await c.locator(`${impact} [data-testid="comparison-levels"] tr[data-level="gold"]`).count(), 1);
     await shot(c, '7b-approval-card');
     for (const width of [390, 1366]) {
       await c.setViewportSize({ width, height: 900 });

@@ -78,6 +78,7 @@ export {
   ApprovalsQueue,
   activationOf,
   approvalKey,
+  defaultApprovalFilter,
   mayApproveItem,
   REJECT_NOTE_REQUIRED,
   whyNotApprovable,
@@ -111,6 +112,7 @@ export type {
   StartRetier,
 } from './core/jobs-types.js';
 export { PolicyImpact, type PolicyImpactState } from './core/policy-impact.js';
+export { compareWithInForce, type GraceDrop, type SimulationComparison } from './core/simulation-comparison.js';
 export type { VersionSimulations } from '@tierkit/core/wire';
 export { readServerSentEvents } from './core/sse.js';
 export type { ServerSentEvent } from './core/sse.js';

@@ -407,6 +407,9 @@ export interface JobTable {
   finished_at: string | null;
   /** The database's write order (write_seq) when queued; null: before it was kept. */
   write_seq: number | string | null;
+  /** A `simulate` job's scheme and version (from its params, for reading a version's simulations by index); null for a re-tier. */
+  simulation_scheme: string | null;
+  simulation_version: number | null;
 }
 
 /** One chunk of a job: the tenant's subjects with ids in `first_subject … last_subject`. */

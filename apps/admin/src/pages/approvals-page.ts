@@ -4,7 +4,7 @@ import {
   ApprovalsQueue,
   approvalKey,
   type Decided,
-  filedBySession,
+  defaultApprovalFilter,
   hasRole,
   isBookScoped,
   Jobs,
@@ -35,6 +35,7 @@ import { type SchemeNames, schemeNames } from '../scheme-names.js';
 import { staffName } from '../staff-name.js';
 import { powersText } from '../staff-powers.js';
 import { decidedLine, requestLine } from './decision-text.js';
+import { comparisonView } from './simulation-comparison-view.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 
@@ -60,7 +61,7 @@ function refusalText(w: Words, e: KitError, locale: ConsoleLocale): string {
 }
 
 function sameFilter(a: ApprovalFilter, b: ApprovalFilter): boolean {
-  return a.kind === b.kind && a.scheme === b.scheme && a.subject === b.subject && a.minAgeSeconds === b.minAgeSeconds;
+  return a.kind === b.kind && a.scheme === b.scheme && a.subject === b.subject && a.minAgeSeconds === b.minAgeSeconds && a.mine === b.mine;
 }
 
 /**
@@ -155,14 +156,21 @@ export class ApprovalsPage extends LitElement {
   }
 
   /**
-   * The filter the route names (`#/approvals?kind=override&scheme=…&subject=…&minAge=…`), so a reload,
-   * the back button or a link a colleague sends shows the same queue.
+   * The filter the route names (`#/approvals?kind=override&scheme=…&subject=…&minAge=…&who=…`), so a
+   * reload, the back button or a link a colleague sends shows the same queue. `who` absent: the
+   * person's default — what waits for them if they may decide, else their own requests (the only ones
+   * a maker may see here: the API filters them, so they are on the first page).
    */
   #routeFilter(): ApprovalFilter {
     const p = this.ctx?.params;
     const kind = p?.get('kind');
     const minAge = Number(p?.get('minAge'));
+    const who = p?.get('who');
+    const fallback = defaultApprovalFilter(this.ctx?.session).mine;
+    const decider = hasRole(this.ctx?.session, 'approver');
+    const mine = !decider ? true : who === 'mine' ? true : who === 'all' ? undefined : who === 'others' ? false : fallback;
     return {
+      ...(mine !== undefined ? { mine } : {}),
       ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' ? { kind } : {}),
       ...(p?.get('scheme') ? { scheme: p.get('scheme') ?? '' } : {}),
       ...(p?.get('subject') ? { subject: p.get('subject') ?? '' } : {}),
@@ -202,7 +210,11 @@ export class ApprovalsPage extends LitElement {
     const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
     const kind = value('kind');
     const minAge = Number(value('minAge'));
+    // Only a decider has the field; below approver the queue is always one's own requests.
+    const picked = (form.elements.namedItem('who') as HTMLSelectElement | null)?.value;
+    const who = picked === 'mine' || picked === 'all' || picked === 'others' ? picked : undefined;
     const filter: ApprovalFilter = {
+      ...(who === 'others' ? { mine: false } : who === 'all' ? {} : { mine: true }),
       ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' ? { kind } : {}),
       ...(value('scheme') ? { scheme: value('scheme') } : {}),
       ...(value('subject') ? { subject: value('subject') } : {}),
@@ -212,7 +224,7 @@ export class ApprovalsPage extends LitElement {
     if (sameFilter(filter, this.#routeFilter())) void this.#queue.store.setFilter(filter);
     else
       this.ctx?.navigate(
-        `approvals${query({ kind: filter.kind, scheme: filter.scheme, subject: filter.subject, minAge: filter.minAgeSeconds })}`,
+        `approvals${query({ kind: filter.kind, scheme: filter.scheme, subject: filter.subject, minAge: filter.minAgeSeconds, who })}`,
       );
   }
 
@@ -222,7 +234,7 @@ export class ApprovalsPage extends LitElement {
     const effectiveFrom = li?.querySelector<HTMLInputElement>('input[name="effectiveFrom"]')?.value ?? '';
     const confirmRetier = li?.querySelector<HTMLInputElement>('input[name="confirmRetier"]')?.checked === true;
     // The simulation the card showed: the trail records it with the approval (what the checker saw).
-    const shown = this.#impacts.get(approvalKey(item))?.store.state.simulations?.latest?.id;
+    const shown = this.#impacts.get(approvalKey(item))?.store.shownSimulation;
     const next = li?.nextElementSibling?.getAttribute('data-approval');
     const decided =
       action === 'approve'
@@ -332,6 +344,7 @@ export class ApprovalsPage extends LitElement {
                 ${sims?.pinned.length ? html`<p class="hint" data-testid="impact-pinned">${w.simPinned(sims.pinned.map((p) => `${names.schemeName(p.scheme)} v${p.version}`).join('、'))}</p>` : nothing}
                 <p data-testid="impact-counts">${w.simCounts(sim.upgraded, sim.downgraded, sim.unchanged)}</p>
                 <p data-testid="impact-signoffs">${w.simSignOffs(sims?.signOffs ?? 0)}</p>
+                ${comparisonView(sim, (l) => names.levelName(item.scheme, l), locale, domId, 5)}
                 ${
                   stale.length
                     ? html`<div class="approvals-warning" role="note" data-testid="impact-stale"><strong>${w.staleTitle}</strong>
@@ -543,8 +556,8 @@ export class ApprovalsPage extends LitElement {
     const session = this.ctx.session;
     const canDecide = hasRole(session, 'approver');
     const q = this.#queue.state;
-    // Below approver, the queue is read-only and only one's own requests are of interest.
-    const items = canDecide ? q.items : q.items.filter((i) => filedBySession(i, session));
+    // Below approver the queue is read-only and lists one's own requests: the API filters them (`mine`).
+    const items = q.items;
     const status =
       q.status === 'loading'
         ? w.loading
@@ -575,6 +588,18 @@ export class ApprovalsPage extends LitElement {
               ${Object.entries(w.ages).map(([s, label]) => html`<option value=${s} ?selected=${f.minAgeSeconds === Number(s)}>${label}</option>`)}
             </select>
           </label>
+          ${
+            canDecide
+              ? html`<label>${w.who}
+                  <select name="who" data-testid="approvals-who">
+                    ${(['others', 'mine', 'all'] as const).map(
+                      (k) =>
+                        html`<option value=${k} ?selected=${(k === 'others' && f.mine === false) || (k === 'mine' && f.mine === true) || (k === 'all' && f.mine === undefined)}>${w.whos[k]}</option>`,
+                    )}
+                  </select>
+                </label>`
+              : nothing
+          }
           <button type="submit">${w.apply}</button>
           <button type="button" @click=${() => this.#queue.store.refresh()}>${w.refresh}</button>
         </form>

@@ -14,6 +14,7 @@ import { refocus } from '../keep-focus.js';
 import { staffName } from '../staff-name.js';
 import { count } from './analytics-format.js';
 import { effectiveDay } from './decision-text.js';
+import { comparisonView } from './simulation-comparison-view.js';
 
 type Words = (typeof POLICY_WORDS)['en'];
 
@@ -356,6 +357,7 @@ export class PoliciesPage extends LitElement {
     return html`<div data-testid="simulation" class="policies-simulation">
       <p class="policies-judged" data-testid="simulation-month">${w.judged(month(sim.period))}
         ${w.dataFrom(sim.dataPeriod === null ? null : month(sim.dataPeriod), month(sim.period))}</p>
+      ${comparisonView(sim, name, locale, 'policies-sim')}
       <p class="policies-moved"><strong data-testid="moved-count">${count(movedCount(sim))}</strong> ${w.moved(sim.total)}</p>
       ${sim.kept > 0 ? html`<p class="policies-kept" data-testid="kept-count">${w.kept(sim.kept)}</p>` : nothing}
       ${

@@ -13,6 +13,19 @@ export interface ApprovalFilter {
   readonly subject?: string;
   /** Only items waiting at least this long. */
   readonly minAgeSeconds?: number;
+  /**
+   * true: only the requests the signed-in person made; false: only others' — what waits for them to
+   * decide (`?mine=`, filtered by the API, so one's own are on the first page however long the queue).
+   */
+  readonly mine?: boolean;
+}
+
+/**
+ * The queue a person opens by default: what waits for them when they may decide (approver and up),
+ * else their own requests — a maker cannot decide any, and hers were on page 6 of everyone's.
+ */
+export function defaultApprovalFilter(session: Session | undefined): ApprovalFilter {
+  return { mine: !hasRole(session, 'approver') };
 }
 
 /**
@@ -153,6 +166,7 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
       scheme: f.scheme,
       subject: f.subject,
       minAgeSeconds: f.minAgeSeconds,
+      mine: f.mine,
       locale: this.#locale,
       limit: this.#pageSize,
       cursor,

@@ -102,6 +102,16 @@ export class PolicyImpact extends KitStore<PolicyImpactState> {
     if (this.state.running?.status === 'completed') this.set({ running: undefined });
   }
 
+  /**
+   * The simulation an approval names as shown (`simulationJobId`): the latest completed one, when it
+   * is of the revision being approved — the API refuses one of an earlier revision (422
+   * `simulation_of_earlier_revision`), and the card shows such figures as stale, not as what was weighed.
+   */
+  get shownSimulation(): string | undefined {
+    const latest = this.state.simulations?.latest;
+    return latest && latest.status === 'completed' && latest.simulation?.current !== false ? latest.id : undefined;
+  }
+
   /** Stop reading and following (the card left the page); a simulation runs on. */
   override cancel(lane?: string): void {
     super.cancel(lane);

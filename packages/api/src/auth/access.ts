@@ -76,6 +76,8 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them
   // — tenant-wide officers' staff tokens too, so the console can start the re-tier a policy approval defers.
+  // A simulation's affected customers: whoever may simulate; a relationship manager gets their book's (the service cuts it).
+  ['GET', /^\/v1\/jobs\/[^/]+\/affected$/, { role: 'analyst', embed: false, keyOnly: false }],
   ['GET', /^\/v1\/jobs(\/[^/]+(\/events)?)?$/, { ...READ, tenantWide: true }],
   ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Four eyes (packages/api/README.md, "Four eyes"). Never an embed token: override reasons, requesters

@@ -266,3 +266,25 @@ export async function personOfActor(db: Executor, tenantId: string, actor: strin
   const key = await findApiKey(db, tenantId, actor.slice('key:'.length));
   return key?.staffId ? `staff:${key.staffId}` : actor;
 }
+
+/**
+ * The credentials {@link personOfActor} maps to the same person as `actor`: the actor, the staff
+ * member's own `staff:<id>` and every key they own — the inverse of personOfActor but for re-tier jobs
+ * (`job:<id>`), which the approvals queue's SQL matches by who started them (approvals-window.ts
+ * `requesterCondition`), so a queue filtered by requester (`GET /v1/approvals?mine=`) agrees with
+ * `requestedByYou` item by item however many jobs the person started.
+ */
+export async function actorsOfPerson(db: Executor, tenantId: string, actor: string): Promise<string[]> {
+  const person = await personOfActor(db, tenantId, actor);
+  const actors = new Set([actor, person]);
+  if (person.startsWith('staff:')) {
+    const keys = await db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('staff_id', '=', person.slice('staff:'.length))
+      .execute();
+    for (const k of keys) actors.add(`key:${k.id}`);
+  }
+  return [...actors];
+}

@@ -86,6 +86,14 @@ const approvalsRoute = createRoute({
         .max(10 * 365 * 86400)
         .optional()
         .openapi({ param: { name: 'minAgeSeconds', in: 'query' }, description: 'Only items waiting at least this long' }),
+      mine: z
+        .enum(['true', 'false'])
+        .optional()
+        .openapi({
+          param: { name: 'mine', in: 'query' },
+          description:
+            '`true`: only the requests the caller made (any credential of their person, as `requestedByYou`); `false`: only those others made — what waits for the caller. Absent: every request. Anything else is a 400.',
+        }),
       locale: LocaleQuery.openapi({
         description: 'The language of each item’s `summary` (scheme and level labels); zh-CN when absent.',
       }),
@@ -170,6 +178,7 @@ export function governance() {
           ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
           ...(q.subject !== undefined ? { subject: q.subject } : {}),
           ...(q.minAgeSeconds !== undefined ? { minAgeSeconds: q.minAgeSeconds } : {}),
+          ...(q.mine !== undefined ? { mine: q.mine === 'true' } : {}),
           ...(q.locale !== undefined ? { locale: q.locale } : {}),
           ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
         }),

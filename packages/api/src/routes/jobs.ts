@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { listJobs } from '@tierkit/db';
+import { findJob, listJobs } from '@tierkit/db';
 import { streamSSE } from 'hono/streaming';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { auditDetail } from '../middleware/audit.js';
@@ -31,6 +31,9 @@ import {
   withDependents,
 } from '../services/jobs/jobs.js';
 import { periodOf } from '../periods.js';
+import { LocaleQuery } from '../locale.js';
+import { affectedCsv } from '../services/simulation-affected.js';
+import type { SimulationJobParams } from '../services/jobs/simulation-job.js';
 import { monthError } from '../month-errors.js';
 import { invalid, ProblemError } from '../problem.js';
 import { roleAtLeast } from '../auth/roles.js';
@@ -111,6 +114,31 @@ const getJobRoute = createRoute({
   summary: 'A job: status, progress and its summary so far (migration matrix, approval-required count)',
   request: { params: JobIdParams },
   responses: { 200: { description: 'The job', content: json(JobSchema) }, ...problemResponses(400, 404) },
+});
+
+const affectedRoute = createRoute({
+  method: 'get',
+  path: '/{id}/affected',
+  tags: ['jobs'],
+  summary:
+    'Every customer a completed simulation job moves or holds in a downgrade grace, as CSV (analyst; a relationship manager: their book)',
+  description:
+    "UTF-8 with a byte order mark, CRLF line ends, every text quoted and a formula-like cell prefixed with `'` (the one CSV writer). Two lines first, as the console’s analytics files: the data status (the month of data read, whether it stands in for the month simulated, and — in a third cell — that metrics were loaded or a re-tier completed since the job, so the rows are today's book rather than the job's counts) and the policy versions (in force → simulated). Then one row per customer whose level the simulated re-tier changes, or who falls below their level’s line and is held by the grace (`Grace ends`: the month whose re-tier drops them): customer id, name (masked unless the credential reads names unmasked), level now, new level (for one held: the level they drop to), the level the version in force gives on the same data (the baseline: a row where it equals the new level is a move today's rule makes too), the reason in words (the deciding rule’s label), grace end. The book is planned again under the job’s own setup, a chunk at a time, and streamed. A job not completed is a 422 `simulation_not_completed`; a re-tier job, or another tenant’s, a 404.",
+  request: {
+    params: JobIdParams,
+    query: z.object({
+      locale: LocaleQuery.openapi({
+        description: 'The language of the header lines, columns, level names and reasons; zh-CN when absent.',
+      }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The file, as an attachment named `simulation-<scheme>-v<version>-<period>.csv`',
+      content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } },
+    },
+    ...problemResponses(400, 404, 422),
+  },
 });
 
 const eventsRoute = createRoute({
@@ -242,6 +270,34 @@ export function jobs(
         checkSchemes(tp, asked);
         const { schemes, dependents } = withDependents(tp, period, asked);
         return c.json({ schemes: schemes ?? asked, dependents }, 200);
+      })
+      .openapi(affectedRoute, async (c) => {
+        const deps = c.var.deps;
+        const id = c.req.valid('param').id;
+        seen(deps, await jobOr404(deps.db, deps.tenantId, id));
+        const row = await findJob(deps.db, deps.tenantId, id);
+        if (!row) throw new ProblemError('not-found', `No job "${id}" in this tenant.`);
+        const lines = await affectedCsv(deps, row, c.req.valid('query').locale ?? 'zh-CN');
+        const encoder = new TextEncoder();
+        const body = new ReadableStream<Uint8Array>(
+          {
+            async pull(controller) {
+              const next = await lines.next();
+              if (next.done) controller.close();
+              else controller.enqueue(encoder.encode(next.value));
+            },
+            async cancel() {
+              await lines.return(undefined);
+            },
+          },
+          // A chunk of the book read ahead at most: memory stays flat however large the book.
+          { highWaterMark: 0 },
+        );
+        const { simulation: s } = JSON.parse(row.params) as SimulationJobParams;
+        return c.body(body, 200, {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="simulation-${s.scheme}-v${s.version}-${s.period}.csv"`,
+        });
       })
       .openapi(getJobRoute, async (c) => {
         const deps = c.var.deps;

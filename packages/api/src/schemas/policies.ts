@@ -181,6 +181,74 @@ export const PolicyDiffSchema = z
 
 const levelCount = z.object({ level: z.string(), count: z.number().int() });
 
+const heldCells = z
+  .object({
+    total: z.number().int(),
+    cells: z
+      .array(
+        z.object({
+          level: z.string(),
+          to: z.string(),
+          monthsLeft: z
+            .number()
+            .int()
+            .openapi({ description: 'Further re-tiers below the line before the level drops to `to` (1: the next month’s)' }),
+          dropsIn: z.string().openapi({
+            description: 'The month (YYYY-MM) whose re-tier drops them when the grace ends, if nothing changes: `period` plus `monthsLeft`',
+            example: '2027-02',
+          }),
+          count: z.number().int(),
+          samples: z.array(z.string()).readonly(),
+        }),
+      )
+      .readonly(),
+  })
+  .openapi({
+    description:
+      'Subjects below their level’s line at that re-tier but kept at it by the hysteresis grace periods, by level, the level they would drop to and the months left; they are in `cells` at their unchanged level',
+  });
+
+const SimulationBaselineSchema = z
+  .object({
+    version: z.number().int().openapi({ description: 'The version of the scheme in force that the baseline planned under' }),
+    cells: z
+      .array(z.object({ from: z.string(), to: z.string(), count: z.number().int() }))
+      .readonly()
+      .openapi({ description: 'Stored level → the level the version in force would store at the same re-tier' }),
+    after: z.array(levelCount).readonly(),
+    afterGrace: z.array(levelCount).readonly().openapi({ description: '`after` once the baseline’s own grace periods end' }),
+    upgraded: z.number().int(),
+    downgraded: z.number().int(),
+    held: heldCells,
+    compared: z
+      .array(z.object({ from: z.string(), to: z.string(), count: z.number().int(), samples: z.array(z.string()).readonly() }))
+      .readonly()
+      .openapi({
+        description: 'Subject by subject: the level under the version in force (`from`) → the level under the version simulated (`to`)',
+      }),
+    higher: z.number().int(),
+    lower: z.number().int(),
+    same: z.number().int(),
+    levels: z
+      .array(
+        z.object({
+          level: z.string(),
+          baseline: z.number().int(),
+          simulated: z.number().int(),
+          change: z.number().int(),
+          baselineAfterGrace: z.number().int(),
+          simulatedAfterGrace: z.number().int(),
+          changeAfterGrace: z.number().int(),
+        }),
+      )
+      .readonly()
+      .openapi({
+        description:
+          'Each level’s count under the version in force and the version simulated, now and once the grace periods end ("+312 白金卡")',
+      }),
+  })
+  .openapi('SimulationBaseline');
+
 export const SimulationSchema = z
   .object({
     scheme: z.string(),
@@ -202,31 +270,18 @@ export const SimulationSchema = z
         'The latest month of data read (null: none). Before `period`, its figures stand in for the months after it up to `period` (“if nothing changes”)',
       example: '2026-11',
     }),
-    held: z
-      .object({
-        total: z.number().int(),
-        cells: z
-          .array(
-            z.object({
-              level: z.string(),
-              to: z.string(),
-              monthsLeft: z
-                .number()
-                .int()
-                .openapi({ description: 'Further re-tiers below the line before the level drops to `to` (1: the next month’s)' }),
-              count: z.number().int(),
-              samples: z.array(z.string()).readonly(),
-            }),
-          )
-          .readonly(),
-      })
-      .openapi({
-        description:
-          'Subjects below their level’s line under this version at that re-tier but kept at it by the hysteresis grace periods, by level, the level they would drop to and the months left; they are in `cells` at their unchanged level',
-      }),
+    held: heldCells,
     kept: z.number().int().openapi({
       description:
         'Subjects below their level’s line but inside its retention band (hysteresis `retentionPermille`): kept at their level without counting towards a drop; in `cells` at their unchanged level',
+    }),
+    afterGrace: z
+      .array(levelCount)
+      .readonly()
+      .openapi({ description: '`after` once every grace period counted in `held` has ended: each held subject at the level it drops to' }),
+    baseline: SimulationBaselineSchema.nullable().openapi({
+      description:
+        'The same re-tier planned under the version in force, on the same data (null: a new scheme, or a job stored before baselines were kept): what the version simulated changes against today’s rule, not against the levels stored',
     }),
   })
   .openapi('PolicySimulation');

@@ -1,3 +1,4 @@
+import { actorsOfPerson } from '../auth/api-keys.js';
 import { civilDate, type Locale } from '@tierkit/core';
 import { dayOf, startOfDay, wallTime } from '@tierkit/core/calendar';
 import {
@@ -269,12 +270,18 @@ const pendingPolicyVersions: ApprovalSource = {
       deps,
       (scheme, version) => `${labels(tp, scheme, locale).scheme} ${SUMMARY_WORDS[locale].policy(version)}`,
     );
+    const r = w.requesters;
+    // As the SQL sources filter (approvals-window.ts requesterCondition): any of its requesters, or
+    // none. Without their jobs: a version is drafted and submitted by people, never by a re-tier job.
+    const byRequester = (of: readonly string[]) =>
+      r === undefined || ('only' in r ? of.some((a) => r.only.includes(a)) : !of.some((a) => r.except.includes(a)));
     return versions
       .filter(
         (v) =>
           w.subject === undefined &&
           (w.scheme === undefined || v.scheme === w.scheme) &&
           (w.requestedAtOrBefore === undefined || v.requestedAt <= w.requestedAtOrBefore) &&
+          byRequester(v.requesters) &&
           (w.after === undefined ||
             v.requestedAt > w.after.at ||
             (v.requestedAt === w.after.at && w.after.id !== null && v.id > w.after.id)),
@@ -348,6 +355,11 @@ export interface ApprovalsQuery {
   readonly subject?: string;
   /** Only items waiting at least this long. */
   readonly minAgeSeconds?: number;
+  /**
+   * true: only requests the caller made (as `requestedByYou` says: any credential of their person);
+   * false: only those someone else made — what waits for the caller to decide. Absent: every request.
+   */
+  readonly mine?: boolean;
   /** The language of the summaries (`DEFAULT_SUMMARY_LOCALE` when none). */
   readonly locale?: Locale;
   readonly limit: number;
@@ -384,6 +396,9 @@ export async function approvalsPage(
   const cutoff = q.minAgeSeconds !== undefined && q.minAgeSeconds > 0 ? new Date(nowMs - q.minAgeSeconds * 1000).toISOString() : undefined;
   const tp = await packOf(deps);
   const locale = q.locale ?? DEFAULT_SUMMARY_LOCALE;
+  // In SQL, by every actor of the caller's person: a page of "mine" is as cheap as a page of all.
+  const actors = q.mine === undefined ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
+  const requesters = actors === undefined ? undefined : q.mine ? { only: actors } : { except: actors };
   const heads = await Promise.all(
     sources
       .filter((s) => q.kind === undefined || s.kind === q.kind)
@@ -394,6 +409,7 @@ export async function approvalsPage(
             ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
             ...(q.subject !== undefined ? { subject: q.subject } : {}),
             ...(cutoff !== undefined ? { requestedAtOrBefore: cutoff } : {}),
+            ...(requesters !== undefined ? { requesters } : {}),
             // At the cursor's instant a kind sorting before the cursor's is behind it, one after ahead.
             ...(after !== undefined
               ? { after: { at: after.at, id: s.kind < after.kind ? null : s.kind === after.kind ? after.id : '' } }

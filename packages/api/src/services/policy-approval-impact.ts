@@ -1,12 +1,20 @@
 import type { LevelDef, PolicyChange, PolicySimulation, VersionSimulations } from '@tierkit/core';
 import { dayOf } from '@tierkit/core/calendar';
-import { changedSince, findJob, latestEvaluatedPeriods, listPolicyVersionsIn, listSimulationJobs, type PolicyVersion } from '@tierkit/db';
+import {
+  changedSince,
+  findJob,
+  latestEvaluatedPeriods,
+  latestVersionSimulationJob,
+  listPolicyVersionsIn,
+  type PolicyVersion,
+} from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { addMonths, periodOf } from '../periods.js';
 import { ProblemError } from '../problem.js';
 import { viewOf } from './jobs/jobs.js';
 import type { SimulationJobParams } from './jobs/simulation-job.js';
 import { diffVersion } from './policy-changes.js';
+import { contentHash } from './four-eyes.js';
 import { firstPeriodFrom } from './policy-checks.js';
 import { startOf } from './tenant-pack.js';
 
@@ -15,9 +23,6 @@ import { startOf } from './tenant-pack.js';
  * force and the latest simulation of it on the book — and what approving it from a given day does to
  * months already under way. An examiner found approvals with neither, dated into the month under way.
  */
-
-/** Simulation jobs read to find a version's: the tenant's newest ones (simulations are asked for by people, a few a day). */
-const SIMULATIONS_LOOKED_AT = 200;
 
 /** The first day of the month after the current one in the bank's zone: an approval's default date. */
 export function nextMonthStart(deps: Pick<ApiDeps, 'now' | 'timeZone'>): string {
@@ -96,11 +101,9 @@ async function pinnedChanged(deps: ApiDeps, s: SimulationJobParams['simulation']
 
 /** The latest completed simulation of `v`, what changed since it was queued, and one still running. */
 export async function versionSimulations(deps: ApiDeps, v: PolicyVersion): Promise<VersionSimulations> {
-  const rows = (await listSimulationJobs(deps.db, deps.tenantId, SIMULATIONS_LOOKED_AT)).filter((r) =>
-    isSimulationOf(JSON.parse(r.params) as SimulationJobParams, v),
-  );
-  const runningRow = rows.find((r) => r.status === 'running');
-  const latestRow = rows.find((r) => r.status === 'completed');
+  // Read by version through its index: a busy tenant's other simulations cannot push this one's out of sight.
+  const runningRow = await latestVersionSimulationJob(deps.db, deps.tenantId, v.scheme, v.version, 'running');
+  const latestRow = await latestVersionSimulationJob(deps.db, deps.tenantId, v.scheme, v.version, 'completed');
   const running = runningRow ? await viewOf(deps.db, runningRow) : null;
   if (!latestRow) return { latest: null, pinned: [], changedSince: null, stale: false, signOffs: null, running };
   const latest = await viewOf(deps.db, latestRow);
@@ -133,7 +136,9 @@ export interface ApprovalShown {
  * What the approver of `v` was shown, read before the approval changes the version in force: the
  * diff against that version (null for a scheme with none) and the simulation job they name, which
  * must be one of `v` (else a 422 `simulation_not_of_version`: the trail would otherwise vouch for
- * figures of another draft).
+ * figures of another draft), completed (else `simulation_not_completed`: a failed, cancelled or
+ * unfinished one shows part of the book or none), and of the revision being approved (else
+ * `simulation_of_earlier_revision`: its figures are of a document since edited).
  */
 export async function approvalShown(deps: ApiDeps, v: PolicyVersion, simulationJobId: string | undefined): Promise<ApprovalShown> {
   let diff: ApprovalShown['diff'] = null;
@@ -156,6 +161,35 @@ export async function approvalShown(deps: ApiDeps, v: PolicyVersion, simulationJ
         params: { value: simulationJobId, scheme: v.scheme, version: v.version },
       },
     ]);
+  }
+  if (row.status !== 'completed') {
+    throw new ProblemError(
+      'unprocessable',
+      `Simulation job "${simulationJobId}" is ${row.status}, not completed: its figures are not the whole book's.`,
+      [
+        {
+          path: 'simulationJobId',
+          message: `simulation job "${simulationJobId}" is ${row.status}: name a completed one`,
+          code: 'simulation_not_completed',
+          params: { value: simulationJobId, status: row.status },
+        },
+      ],
+    );
+  }
+  const revision = contentHash(v.document);
+  if (params.simulation.revision !== revision) {
+    throw new ProblemError(
+      'unprocessable',
+      `Simulation job "${simulationJobId}" planned an earlier revision of version ${v.version} of "${v.scheme}": simulate the version as submitted.`,
+      [
+        {
+          path: 'simulationJobId',
+          message: `simulation job "${simulationJobId}" is of revision ${params.simulation.revision}, the version is now ${revision}`,
+          code: 'simulation_of_earlier_revision',
+          params: { value: simulationJobId, simulated: params.simulation.revision, current: revision },
+        },
+      ],
+    );
   }
   const job = await viewOf(deps.db, row);
   const sims = await versionSimulations(deps, v);

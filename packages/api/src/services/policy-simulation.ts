@@ -1,4 +1,5 @@
 import { schemeMetrics, type HeldCell, type LevelCount, type PolicySimulation, type SubjectKind } from '@tierkit/core';
+import type { LevelComparison, SimulationBaseline } from '@tierkit/core/wire';
 import {
   latestDataPeriodUpTo,
   latestEvaluatedPeriods,
@@ -15,8 +16,9 @@ import { invalid, ProblemError } from '../problem.js';
 import { addMonths, isPeriod, monthRange, periodOf } from '../periods.js';
 import { contentHash } from './four-eyes.js';
 import { previewRetierChunk, type SubjectRange } from './jobs/retier-chunk.js';
+import type { ReevaluationPlan } from './reevaluate.js';
 import { checkDocument } from './policy-checks.js';
-import { packWithVersionFrom, type PinnedVersion, type TenantPack } from './tenant-pack.js';
+import { packInForceFor, packWithVersionFrom, type PinnedVersion, type TenantPack } from './tenant-pack.js';
 
 export type { LevelCount } from '@tierkit/core';
 
@@ -63,6 +65,12 @@ export interface SimulationSetup {
    * chunks (or two workers) plan under different policies.
    */
   readonly pinned: readonly PinnedVersion[];
+  /**
+   * What the simulation compares with: the scheme's version in force (without the draft) and the
+   * versions its pack was built from, pinned as `pinned` is; null for a scheme with none in force
+   * (absent: a job queued before baselines were kept).
+   */
+  readonly baseline?: { readonly version: number; readonly pinned: readonly PinnedVersion[] } | null;
 }
 
 /** What some chunks of the book found: cells and held counts with their first samples, the kept, the subjects gone through. */
@@ -72,9 +80,21 @@ export interface SimulationPart {
   readonly kept: number;
   readonly processed: number;
   readonly skipped: number;
+  /** The same subjects under the version in force: its cells and held counts, and in-force level → simulated level. */
+  readonly baseline?: BaselinePart;
 }
 
-function distribution(cells: readonly Cell[], side: 'from' | 'to', order: readonly string[]): LevelCount[] {
+interface BaselinePart {
+  readonly cells: readonly Cell[];
+  readonly held: readonly Held[];
+  readonly compared: readonly Cell[];
+}
+
+function distribution(
+  cells: readonly { from: string; to: string; count: number }[],
+  side: 'from' | 'to',
+  order: readonly string[],
+): LevelCount[] {
   const counts = new Map<string, number>();
   for (const c of cells) counts.set(c[side], (counts.get(c[side]) ?? 0) + c.count);
   const rank = (l: string) => order.indexOf(l);
@@ -129,7 +149,7 @@ function checkPeriod(requested: string, judged: string | null, next: string, cur
  * "If nothing changes": each metric observed in `data` and not since stands in, at that figure, for
  * every month after it up to `period`. Later observations (a month partly loaded) are kept as they are.
  */
-function carriedForward(values: Map<string, MetricValues>, data: string, period: string): Map<string, MetricValues> {
+export function carriedForward(values: Map<string, MetricValues>, data: string, period: string): Map<string, MetricValues> {
   const months = monthRange(addMonths(data, 1), period);
   for (const byMetric of values.values()) {
     for (const byMonth of Object.values(byMetric)) {
@@ -151,7 +171,7 @@ export async function setUpSimulation(
   v: PolicyVersion,
   samplesPerCell: number,
   requested?: string,
-): Promise<{ readonly setup: SimulationSetup; readonly asIf: TenantPack }> {
+): Promise<{ readonly setup: SimulationSetup; readonly asIf: TenantPack; readonly base: TenantPack | undefined }> {
   const tp = await packOf(deps);
   const { definition } = checkDocument(tp, v.scheme, v.document);
   const kind = definition.subjectKind;
@@ -171,8 +191,13 @@ export async function setUpSimulation(
   // What the narrowed pack's schemes read, and nothing else: a bank's book has many more metrics.
   const metrics = new Set<string>();
   for (const s of asIf.pack.schemes) for (const m of schemeMetrics(s)) metrics.add(m);
+  // The baseline reads the same chunk's figures: what the version in force reads is loaded too.
+  const base = await packInForceFor(deps.db, deps.tenantId, tp.timeZone, v.scheme, period);
+  if (base) for (const s of base.pack.schemes) for (const m of schemeMetrics(s)) metrics.add(m);
+  const baseVersion = base?.versions.get(v.scheme)?.version;
   return {
     asIf,
+    base,
     setup: {
       scheme: v.scheme,
       version: v.version,
@@ -186,6 +211,7 @@ export async function setUpSimulation(
       metrics: [...metrics].sort(),
       at: now.toISOString(),
       pinned: asIf.pinned,
+      baseline: base && baseVersion !== undefined ? { version: baseVersion, pinned: base.pinned } : null,
     },
   };
 }
@@ -222,41 +248,74 @@ function inSnapshot<T>(db: Executor, fn: (db: Executor) => Promise<T>): Promise<
  * customer and writes nothing) and count what it finds. One chunk of a simulation job, or a slice of
  * the synchronous one.
  */
-export async function simulateRange(db: Executor, asIf: TenantPack, setup: SimulationSetup, range: SubjectRange): Promise<SimulationPart> {
+export async function simulateRange(
+  db: Executor,
+  asIf: TenantPack,
+  setup: SimulationSetup,
+  range: SubjectRange,
+  base?: TenantPack,
+): Promise<SimulationPart> {
   const { scheme, period, dataPeriod, samplesPerCell } = setup;
   const cells = new Map<string, Cell>();
   const held = new Map<string, Held>();
+  const baseCells = new Map<string, Cell>();
+  const baseHeld = new Map<string, Held>();
+  const compared = new Map<string, Cell>();
   let kept = 0;
-  const add = <C extends { count: number; samples: string[] }>(map: Map<string, C>, key: string, make: () => C, id: string) => {
+  const add = <C extends { count: number; samples: string[] }>(
+    map: Map<string, C>,
+    key: string,
+    make: () => C,
+    id: string,
+    samples = samplesPerCell,
+  ) => {
     let c = map.get(key);
     if (!c) map.set(key, (c = make()));
     c.count++;
-    if (c.samples.length < samplesPerCell) c.samples.push(id);
+    if (c.samples.length < samples) c.samples.push(id);
+  };
+  // Below the line and kept by the grace periods (the engine's own count, with its default when the
+  // policy names none): held until the rules' level, unadjusted, takes over. A level an override
+  // decides has no retention: the override, not the grace, keeps it.
+  const countHeld = (into: Map<string, Held>, e: ReevaluationPlan['evaluations'][number], id: string, samples: number): boolean => {
+    const r = e.retention;
+    if (!r || r.periodsBelow <= 0) return false;
+    const level = e.level;
+    const to = r.toLevel;
+    const monthsLeft = r.periodsAllowed - r.periodsBelow;
+    add(into, `${level}\u0000${to}\u0000${monthsLeft}`, () => ({ level, to, monthsLeft, count: 0, samples: [] }), id, samples);
+    return true;
   };
   const params = { schemes: [scheme], period, filter: { kind: setup.kind as SubjectKind }, reason: null };
   const totals = await inSnapshot(db, (ex) =>
     previewRetierChunk(ex, asIf, params, range, new Date(setup.at), {
       metrics: setup.metrics,
       ...(dataPeriod !== null && dataPeriod < period ? { values: (values) => carriedForward(values, dataPeriod, period) } : {}),
-      seen: (subject, plan, had) => {
+      ...(base ? { baseline: base } : {}),
+      seen: (subject, plan, had, basePlan) => {
         const e = plan.evaluations.find((x) => x.scheme === scheme);
         if (!e) return;
+        const id = subject.externalId;
         const from = had.find((a) => a.scheme === scheme)?.level ?? 'none';
-        add(cells, `${from}\u0000${e.level}`, () => ({ from, to: e.level, count: 0, samples: [] }), subject.externalId);
-        // Below the line and kept by the grace periods (the engine's own count, with its default when
-        // the policy names none): held until the rules' level, unadjusted, takes over. A level an
-        // override decides has no retention: the override, not the grace, keeps it.
-        const r = e.retention;
-        if (r && r.periodsBelow > 0) {
-          const level = e.level;
-          const to = r.toLevel;
-          const monthsLeft = r.periodsAllowed - r.periodsBelow;
-          add(held, `${level}\u0000${to}\u0000${monthsLeft}`, () => ({ level, to, monthsLeft, count: 0, samples: [] }), subject.externalId);
-        } else if (e.explanation.decidedBy.id === 'hysteresis.retained') kept++;
+        add(cells, `${from}\u0000${e.level}`, () => ({ from, to: e.level, count: 0, samples: [] }), id);
+        if (!countHeld(held, e, id, samplesPerCell) && e.explanation.decidedBy.id === 'hysteresis.retained') kept++;
+        const b = basePlan?.evaluations.find((x) => x.scheme === scheme);
+        if (!b) return;
+        // The baseline's own moves are counted without samples: the card names subjects by the comparison.
+        add(baseCells, `${from}\u0000${b.level}`, () => ({ from, to: b.level, count: 0, samples: [] }), id, 0);
+        countHeld(baseHeld, b, id, 0);
+        add(compared, `${b.level}\u0000${e.level}`, () => ({ from: b.level, to: e.level, count: 0, samples: [] }), id);
       },
     }),
   );
-  return { cells: [...cells.values()], held: [...held.values()], kept, processed: totals.processed, skipped: totals.skipped };
+  return {
+    cells: [...cells.values()],
+    held: [...held.values()],
+    kept,
+    processed: totals.processed,
+    skipped: totals.skipped,
+    ...(base ? { baseline: { cells: [...baseCells.values()], held: [...baseHeld.values()], compared: [...compared.values()] } } : {}),
+  };
 }
 
 /**
@@ -275,39 +334,91 @@ export function mergeParts(parts: readonly SimulationPart[], samplesPerCell: num
       for (const s of c.samples) if (had.samples.length < samplesPerCell) had.samples.push(s);
     }
   };
+  const baseCells = new Map<string, Cell>();
+  const baseHeld = new Map<string, Held>();
+  const compared = new Map<string, Cell>();
+  // A part without a baseline (a chunk stored before they were kept) leaves the whole without one.
+  const withBaseline = parts.every((p) => p.baseline !== undefined);
   let kept = 0;
   let processed = 0;
   let skipped = 0;
   for (const p of parts) {
     for (const c of p.cells) merge(cells, `${c.from}\u0000${c.to}`, c);
     for (const h of p.held) merge(held, `${h.level}\u0000${h.to}\u0000${h.monthsLeft}`, h);
+    if (withBaseline && p.baseline) {
+      for (const c of p.baseline.cells) merge(baseCells, `${c.from}\u0000${c.to}`, c);
+      for (const h of p.baseline.held) merge(baseHeld, `${h.level}\u0000${h.to}\u0000${h.monthsLeft}`, h);
+      for (const c of p.baseline.compared) merge(compared, `${c.from}\u0000${c.to}`, c);
+    }
     kept += p.kept;
     processed += p.processed;
     skipped += p.skipped;
   }
-  return { cells: [...cells.values()], held: [...held.values()], kept, processed, skipped };
+  return {
+    cells: [...cells.values()],
+    held: [...held.values()],
+    kept,
+    processed,
+    skipped,
+    ...(withBaseline
+      ? { baseline: { cells: [...baseCells.values()], held: [...baseHeld.values()], compared: [...compared.values()] } }
+      : {}),
+  };
+}
+
+/** Moves up and down among `cells`, by the ranks of `rank` (a `from` of no rank — none before — is neither). */
+function moves(cells: readonly { from: string; to: string; count: number }[], rank: ReadonlyMap<string, number>) {
+  let total = 0;
+  let up = 0;
+  let down = 0;
+  for (const c of cells) {
+    total += c.count;
+    const rf = rank.get(c.from);
+    const rt = rank.get(c.to) ?? 0;
+    if (rf !== undefined && rt > rf) up += c.count;
+    else if (rf !== undefined && rt < rf) down += c.count;
+  }
+  return { total, up, down };
+}
+
+/** Held cells in the card's order (highest level first), with the month each drops in. */
+function heldOf(held: readonly Held[], period: string, order: (l: string) => number): { total: number; cells: HeldCell[] } {
+  const cells = [...held]
+    .sort((a, b) => order(b.level) - order(a.level) || order(b.to) - order(a.to) || a.monthsLeft - b.monthsLeft)
+    .map((h) => ({
+      level: h.level,
+      to: h.to,
+      monthsLeft: h.monthsLeft,
+      dropsIn: addMonths(period, h.monthsLeft),
+      count: h.count,
+      samples: h.samples,
+    }));
+  return { total: cells.reduce((n, c) => n + c.count, 0), cells };
+}
+
+/** `after` once the grace periods end: each held subject moved from its level to the one it drops to. */
+function afterGraceOf(after: readonly LevelCount[], held: readonly HeldCell[], levels: readonly string[]): LevelCount[] {
+  const counts = new Map(after.map((l) => [l.level, l.count]));
+  for (const h of held) {
+    counts.set(h.level, (counts.get(h.level) ?? 0) - h.count);
+    counts.set(h.to, (counts.get(h.to) ?? 0) + h.count);
+  }
+  return levels.filter((l) => counts.has(l)).map((level) => ({ level, count: counts.get(level) ?? 0 }));
 }
 
 /** The wire shape of a simulation from its setup and what its chunks found (all of them, or those done so far). */
 export function simulationOf(setup: SimulationSetup, part: SimulationPart): BookSimulation {
   const rank = new Map(setup.levels.map((l) => [l.key, l.rank]));
   const order = (l: string) => rank.get(l) ?? -1;
-  const sorted = [...part.cells].sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to));
-  let total = 0;
-  let upgraded = 0;
-  let downgraded = 0;
-  for (const c of sorted) {
-    total += c.count;
-    const rf = rank.get(c.from);
-    const rt = rank.get(c.to) ?? 0;
-    if (rf !== undefined && rt > rf) upgraded += c.count;
-    else if (rf !== undefined && rt < rf) downgraded += c.count;
-  }
-  const heldCells: HeldCell[] = [...part.held].sort(
-    (a, b) => order(b.level) - order(a.level) || order(b.to) - order(a.to) || a.monthsLeft - b.monthsLeft,
-  );
+  const byRank = (a: { from: string; to: string }, b: { from: string; to: string }) =>
+    order(a.from) - order(b.from) || order(a.to) - order(b.to);
+  const sorted = [...part.cells].sort(byRank);
+  const { total, up: upgraded, down: downgraded } = moves(sorted, rank);
   const keys = setup.levels.map((l) => l.key);
   const levels = ['none', ...keys];
+  const after = distribution(sorted, 'to', levels);
+  const held = heldOf(part.held, setup.period, order);
+  const afterGrace = afterGraceOf(after, held.cells, levels);
   return {
     scheme: setup.scheme,
     levels: keys,
@@ -319,11 +430,66 @@ export function simulationOf(setup: SimulationSetup, part: SimulationPart): Book
     version: setup.version,
     against: setup.against,
     before: distribution(sorted, 'from', levels),
-    after: distribution(sorted, 'to', levels),
+    after,
     period: setup.period,
     dataPeriod: setup.dataPeriod,
-    held: { total: heldCells.reduce((n, c) => n + c.count, 0), cells: heldCells },
+    held,
     kept: part.kept,
+    afterGrace,
+    baseline: setup.baseline && part.baseline ? baselineOf(setup, setup.baseline.version, part.baseline, after, afterGrace) : null,
+  };
+}
+
+/**
+ * The baseline's figures beside the simulation's: its own moves from the stored levels, and subject by
+ * subject and level by level the version simulated against it, this month and once both sides' grace
+ * periods end. Ranks are the simulated version's: a level the version in force has and it removed
+ * compares as unranked (neither higher nor lower).
+ */
+function baselineOf(
+  setup: SimulationSetup,
+  version: number,
+  part: BaselinePart,
+  after: readonly LevelCount[],
+  afterGrace: readonly LevelCount[],
+): SimulationBaseline {
+  const rank = new Map(setup.levels.map((l) => [l.key, l.rank]));
+  const order = (l: string) => rank.get(l) ?? -1;
+  const byRank = (a: { from: string; to: string }, b: { from: string; to: string }) =>
+    order(a.from) - order(b.from) || order(a.to) - order(b.to);
+  const cells = [...part.cells].sort(byRank).map((c) => ({ from: c.from, to: c.to, count: c.count }));
+  const own = moves(cells, rank);
+  const compared = [...part.compared].sort(byRank);
+  const versus = moves(compared, rank);
+  const keys = setup.levels.map((l) => l.key);
+  // Levels of the version in force the simulated one does not have still show, after its own.
+  const extra = [...new Set([...cells.map((c) => c.to), ...compared.map((c) => c.from)])].filter((l) => l !== 'none' && !rank.has(l));
+  const all = ['none', ...keys, ...extra.sort()];
+  const baseAfter = distribution(cells, 'to', all);
+  const held = heldOf(part.held, setup.period, order);
+  const baseAfterGrace = afterGraceOf(baseAfter, held.cells, all);
+  const count = (list: readonly LevelCount[], level: string) => list.find((l) => l.level === level)?.count ?? 0;
+  const shown = all.filter((l) => [baseAfter, after, baseAfterGrace, afterGrace].some((list) => list.some((x) => x.level === l)));
+  const compare: LevelComparison[] = shown.map((level) => {
+    const b = count(baseAfter, level);
+    const s = count(after, level);
+    const bg = count(baseAfterGrace, level);
+    const sg = count(afterGrace, level);
+    return { level, baseline: b, simulated: s, change: s - b, baselineAfterGrace: bg, simulatedAfterGrace: sg, changeAfterGrace: sg - bg };
+  });
+  return {
+    version,
+    cells,
+    after: baseAfter,
+    afterGrace: baseAfterGrace,
+    upgraded: own.up,
+    downgraded: own.down,
+    held,
+    compared,
+    higher: versus.up,
+    lower: versus.down,
+    same: compared.filter((c) => c.from === c.to).reduce((n, c) => n + c.count, 0),
+    levels: compare,
   };
 }
 
@@ -345,7 +511,7 @@ export async function simulateOnBook(
   requested?: string,
   maxSubjects = SYNC_SIMULATION_MAX_SUBJECTS,
 ): Promise<BookSimulation> {
-  const { setup, asIf } = await setUpSimulation(deps, v, samplesPerCell, requested);
+  const { setup, asIf, base } = await setUpSimulation(deps, v, samplesPerCell, requested);
   const chunks = await planSubjectChunks(deps.db, deps.tenantId, { kind: setup.kind }, BOOK_CHUNK);
   const subjects = chunks.reduce((n, c) => n + c.subjects, 0);
   if (subjects > maxSubjects)
@@ -363,7 +529,7 @@ export async function simulateOnBook(
     );
   const parts: SimulationPart[] = [];
   for (const range of chunks) {
-    parts.push(await simulateRange(deps.db, asIf, setup, range));
+    parts.push(await simulateRange(deps.db, asIf, setup, range, base));
     // A request, not a job: between chunks the server answers others.
     await new Promise((r) => setImmediate(r));
   }

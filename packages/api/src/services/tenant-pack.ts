@@ -226,23 +226,56 @@ export async function packWithVersionFrom(
       result.errors.map((e) => ({ ...e, params: { ...e.params, inForce: period, ...versionAt(e.path) } })),
     );
   }
-  let versions = all;
-  if (narrow) {
-    const defs = new Map(result.pack.schemes.map((s) => [s.key, s]));
-    const reads = new Set<string>();
-    const visit = (key: string) => {
-      if (reads.has(key)) return;
-      reads.add(key);
-      const def = defs.get(key);
-      if (def) for (const d of schemeDependencies(def)) visit(d);
-    };
-    visit(version.scheme);
-    versions = all.filter((v) => reads.has(v.scheme));
-  }
+  const versions = narrow ? narrowedTo(all, result.pack.schemes, version.scheme) : all;
   const tp = new PackTimeline(tenantId, tenant.metrics, versions, timeZone).at(period);
   // Every version it was built from but `version` (earlier months' too: a plan reads back over its
   // window): given back as `pinned`, the same pack, whatever was approved or retired since.
   return { ...tp, pinned: versions.filter((v) => v !== asIf).map((v) => ({ scheme: v.scheme, version: v.version })) };
+}
+
+/** The versions of `scheme` and of the schemes it reads, transitively (by their definitions in force, `defs`). */
+function narrowedTo(all: readonly PolicyVersion[], defs: readonly SchemeDefinition[], scheme: string): PolicyVersion[] {
+  const byKey = new Map(defs.map((s) => [s.key, s]));
+  const reads = new Set<string>();
+  const visit = (key: string) => {
+    if (reads.has(key)) return;
+    reads.add(key);
+    const def = byKey.get(key);
+    if (def) for (const d of schemeDependencies(def)) visit(d);
+  };
+  visit(scheme);
+  return all.filter((v) => reads.has(v.scheme));
+}
+
+/**
+ * The pack a simulation of `scheme` at `period` compares with (its baseline): the versions in force
+ * without the draft — of `scheme`, those that began before `period` (today's rule, not one scheduled
+ * for the month simulated, which the draft would supersede), as packWithVersionFrom leaves them —
+ * narrowed to `scheme` and what it reads. Undefined for a scheme with no version in force then (a new
+ * scheme has nothing to compare with). `pinned`: a job's chunks build it again from its setup.
+ */
+export async function packInForceFor(
+  db: Executor,
+  tenantId: string,
+  timeZone: string,
+  scheme: string,
+  period: string,
+  pinned?: readonly PinnedVersion[],
+): Promise<(TenantPack & { readonly pinned: readonly PinnedVersion[] }) | undefined> {
+  const tenant = await findTenant(db, tenantId);
+  if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
+  const day = `${period}-01`;
+  const active = pinned
+    ? await pinnedVersions(db, tenantId, pinned)
+    : (await listPolicyVersionsIn(db, tenantId, ['active'])).filter((v) => v.scheme !== scheme || startOf(v) < day);
+  const all = [...active].sort((a, b) => a.position - b.position || a.scheme.localeCompare(b.scheme) || a.version - b.version);
+  const inForce = versionsInForce(all, period);
+  if (!inForce.some((v) => v.scheme === scheme)) return undefined;
+  const result = validatePolicyPack({ metrics: tenant.metrics, schemes: inForce.map((v) => v.document) });
+  if (!result.ok) throw new Error(`the policies in force for ${period} do not validate: ${result.errors.map((e) => e.message).join('; ')}`);
+  const versions = narrowedTo(all, result.pack.schemes, scheme);
+  const tp = new PackTimeline(tenantId, tenant.metrics, versions, timeZone).at(period);
+  return { ...tp, pinned: versions.map((v) => ({ scheme: v.scheme, version: v.version })) };
 }
 
 /** A version by scheme and number: what a pack built later must be built from again (a simulation job's). */

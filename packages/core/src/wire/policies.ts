@@ -93,6 +93,8 @@ export interface HeldCell {
   readonly to: string;
   /** Further re-tiers below the line before the level drops (1: at the next month's). */
   readonly monthsLeft: number;
+  /** The month (`YYYY-MM`) whose re-tier drops them when the grace ends: `period` plus `monthsLeft`, if nothing changes. */
+  readonly dropsIn: string;
   readonly count: number;
   readonly samples: readonly string[];
 }
@@ -119,6 +121,55 @@ export interface PolicySimulation extends SimulationResult {
   readonly held: { readonly total: number; readonly cells: readonly HeldCell[] };
   /** Subjects below their level's line but inside its retention band: kept without counting towards a drop. */
   readonly kept: number;
+  /** `after` once every grace period counted in `held` has ended: each held subject at the level it drops to. */
+  readonly afterGrace: readonly LevelCount[];
+  /**
+   * What the version in force computes for the same subjects, data and month (null: a new scheme, or
+   * a simulation stored before baselines were kept): so "+312 白金卡" is against today's rule, not
+   * against the levels stored.
+   */
+  readonly baseline: SimulationBaseline | null;
+}
+
+/** One level's count under the version in force and under the version simulated, this month and once the grace periods end. */
+export interface LevelComparison {
+  readonly level: string;
+  readonly baseline: number;
+  readonly simulated: number;
+  /** `simulated − baseline`. */
+  readonly change: number;
+  readonly baselineAfterGrace: number;
+  readonly simulatedAfterGrace: number;
+  readonly changeAfterGrace: number;
+}
+
+/** Subjects at `from` under the version in force and at `to` under the version simulated, at the same re-tier. */
+export interface ComparedCell {
+  readonly from: string;
+  readonly to: string;
+  readonly count: number;
+  readonly samples: readonly string[];
+}
+
+/** A simulation's baseline: the same re-tier planned under the version in force. */
+export interface SimulationBaseline {
+  /** The version of the scheme in force that the baseline planned under. */
+  readonly version: number;
+  /** From each subject's stored level to the one the version in force would store (no samples). */
+  readonly cells: readonly { readonly from: string; readonly to: string; readonly count: number }[];
+  readonly after: readonly LevelCount[];
+  readonly afterGrace: readonly LevelCount[];
+  readonly upgraded: number;
+  readonly downgraded: number;
+  readonly held: { readonly total: number; readonly cells: readonly HeldCell[] };
+  /** Subject by subject: the level under the version in force → the level under the version simulated. */
+  readonly compared: readonly ComparedCell[];
+  /** Subjects the version simulated puts higher than the version in force, lower, and at the same level. */
+  readonly higher: number;
+  readonly lower: number;
+  readonly same: number;
+  /** Every level (lowest rank first), in force against simulated: the "+312 白金卡". */
+  readonly levels: readonly LevelComparison[];
 }
 
 /** What changed since a simulation was queued, each of which its figures no longer show. */

@@ -18,7 +18,34 @@ export interface ApprovalsWindow {
    * every request at `at` (no id is empty).
    */
   readonly after?: { readonly at: string; readonly id: string | null };
+  /**
+   * Only requests whose requester is one of `only`, or none of `except` (stored actors) — or a re-tier
+   * job (`job:<id>`) one of them started, which acts for its starter as four eyes reads it
+   * (personOfActor): a person's own requests, or everyone else's (`GET /v1/approvals?mine=`). The API
+   * passes every credential of the caller's person (actorsOfPerson), so this is "same person", in SQL.
+   */
+  readonly requesters?: { readonly only: readonly string[] } | { readonly except: readonly string[] };
   readonly limit: number;
+}
+
+/**
+ * The condition of `w.requesters` on a requester column of `tenantId`'s rows; undefined: no such filter.
+ * The jobs the listed actors started are matched by a sub-query, not listed: a person whose key runs
+ * the re-tiers by script has started thousands, which as bound parameters would slow every page and
+ * pass the databases' limits (SQLite 32,766, PostgreSQL 65,535).
+ */
+export function requesterCondition(
+  tenantId: string,
+  column: Expression<string>,
+  w: Pick<ApprovalsWindow, 'requesters'>,
+): RawBuilder<SqlBool> | undefined {
+  const r = w.requesters;
+  if (r === undefined) return undefined;
+  const actors = 'only' in r ? r.only : r.except;
+  if (actors.length === 0) return 'only' in r ? sql<SqlBool>`1 = 0` : undefined;
+  const list = sql.join(actors);
+  const theirs = sql<SqlBool>`(${column} IN (${list}) OR ${column} IN (SELECT 'job:' || rj.id FROM jobs rj WHERE rj.tenant_id = ${tenantId} AND rj.requested_by IN (${list})))`;
+  return 'only' in r ? theirs : sql<SqlBool>`NOT ${theirs}`;
 }
 
 /** `expr` compared byte by byte on either dialect. */

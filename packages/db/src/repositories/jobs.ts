@@ -77,6 +77,8 @@ export interface NewJobInput {
   readonly scheduleKey?: string | null;
   readonly chunks: readonly PlannedChunk[];
   readonly now: string;
+  /** A simulation's scheme and version: stored as columns so a version's simulations are read by index (listVersionSimulationJobs). */
+  readonly simulationOf?: { readonly scheme: string; readonly version: number };
 }
 
 /**
@@ -104,6 +106,8 @@ export async function insertJob(db: Executor, job: NewJobInput): Promise<boolean
       updated_at: job.now,
       finished_at: job.chunks.length === 0 ? job.now : null,
       write_seq: writeSeq,
+      simulation_scheme: job.simulationOf?.scheme ?? null,
+      simulation_version: job.simulationOf?.version ?? null,
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'schedule_key']).doNothing())
     .returning('id')

@@ -1,7 +1,7 @@
 import type { Explanation, Retention } from '@tierkit/core';
 import type { LevelApprovalRow } from '../schema.js';
 import { sql } from 'kysely';
-import { afterPosition, codeUnitOrder, type ApprovalsWindow } from './approvals-window.js';
+import { afterPosition, codeUnitOrder, requesterCondition, type ApprovalsWindow } from './approvals-window.js';
 import { atomically, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 
@@ -146,6 +146,8 @@ export async function pendingLevelApprovalsWindow(db: Executor, tenantId: string
   if (w.scheme !== undefined) query = query.where('level_approvals.scheme', '=', w.scheme);
   if (w.subject !== undefined) query = query.where('subjects.external_id', '=', w.subject);
   if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
+  const by = requesterCondition(tenantId, sql.ref<string>('level_approvals.requested_by'), w);
+  if (by) query = query.where(by);
   const after = w.after;
   if (after !== undefined) query = query.where(afterPosition(at, id, after));
   const rows = await query.orderBy(at).orderBy(id).limit(w.limit).execute();

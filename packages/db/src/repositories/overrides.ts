@@ -4,7 +4,7 @@ import type { Database, OverrideRow } from '../schema.js';
 import { atomically, isPostgres, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 import { approvedNotRevoked } from './approved-override.js';
-import { afterPosition, codeUnitOrder, type ApprovalsWindow } from './approvals-window.js';
+import { afterPosition, codeUnitOrder, requesterCondition, type ApprovalsWindow } from './approvals-window.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -529,6 +529,8 @@ export async function pendingOverridesWindow(db: Executor, tenantId: string, w: 
   if (w.scheme !== undefined) query = query.where('overrides.scheme', '=', w.scheme);
   if (w.subject !== undefined) query = query.where('subjects.external_id', '=', w.subject);
   if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
+  const by = requesterCondition(tenantId, sql.ref<string>('overrides.requested_by'), w);
+  if (by) query = query.where(by);
   const after = w.after;
   if (after !== undefined) query = query.where(afterPosition(at, id, after));
   const rows = await query.orderBy(at).orderBy(id).limit(w.limit).execute();

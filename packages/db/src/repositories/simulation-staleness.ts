@@ -40,15 +40,57 @@ export async function changedSince(
   return { data: data !== undefined, levels: levels !== undefined };
 }
 
-/** A tenant's simulation jobs, newest first: at most `limit` (simulations are asked for by people, a few a day). */
-export async function listSimulationJobs(db: Executor, tenantId: string, limit: number): Promise<JobRow[]> {
-  return db
+/**
+ * The newest simulation job of version `version` of `scheme` in `status` (any status: undefined), read
+ * through the version's index (migration 2026-12-17T00-00-40): however many other simulations the tenant ran since.
+ */
+export async function latestVersionSimulationJob(
+  db: Executor,
+  tenantId: string,
+  scheme: string,
+  version: number,
+  status?: string,
+): Promise<JobRow | undefined> {
+  let q = db
     .selectFrom('jobs')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('kind', '=', 'simulate')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
+    .where('simulation_scheme', '=', scheme)
+    .where('simulation_version', '=', version);
+  if (status !== undefined) q = q.where('status', '=', status);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+/** A job's chunks' subject ranges, in order: what a re-plan of its book reads again, chunk by chunk. */
+export async function jobChunkRanges(db: Executor, jobId: string): Promise<{ first: string; last: string }[]> {
+  const rows = await db
+    .selectFrom('job_chunks')
+    .select(['first_subject', 'last_subject'])
+    .where('job_id', '=', jobId)
+    .orderBy('seq')
     .execute();
+  return rows.map((r) => ({ first: r.first_subject, last: r.last_subject }));
+}
+
+/** Names of the subjects `ids` (internal), and whether each is in `book` (a staff id; undefined: no book asked). */
+export async function subjectNamesIn(
+  db: Executor,
+  tenantId: string,
+  ids: readonly string[],
+  book?: string,
+): Promise<Map<string, { readonly externalId: string; readonly name: string; readonly inBook: boolean }>> {
+  const out = new Map<string, { externalId: string; name: string; inBook: boolean }>();
+  if (ids.length === 0) return out;
+  const rows = await db
+    .selectFrom('subjects')
+    .leftJoin('subject_managers', (j) =>
+      j.onRef('subject_managers.subject_id', '=', 'subjects.id').onRef('subject_managers.tenant_id', '=', 'subjects.tenant_id'),
+    )
+    .select(['subjects.id', 'subjects.external_id', 'subjects.display_name', 'subject_managers.staff_id'])
+    .where('subjects.tenant_id', '=', tenantId)
+    .where('subjects.id', 'in', [...ids])
+    .execute();
+  for (const r of rows)
+    out.set(r.id, { externalId: r.external_id, name: r.display_name, inBook: book === undefined || r.staff_id === book });
+  return out;
 }

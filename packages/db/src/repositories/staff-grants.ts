@@ -1,6 +1,6 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Selectable, type SqlBool } from 'kysely';
 import type { StaffGrantTable } from '../schema.js';
-import { afterPosition, codeUnitOrder, type ApprovalsWindow } from './approvals-window.js';
+import { afterPosition, codeUnitOrder, requesterCondition, type ApprovalsWindow } from './approvals-window.js';
 import { isPostgres, type Executor } from './executor.js';
 
 /**
@@ -132,6 +132,11 @@ export async function pendingStaffGrantsWindow(db: Executor, tenantId: string, w
     .where('status', '=', 'pending')
     .where('expires_at', '>', now);
   if (w.requestedAtOrBefore !== undefined) q = q.where('requested_at', '<=', w.requestedAtOrBefore);
+  // A grant's requesters are its maker and the member it promotes (four eyes bars both).
+  const by = requesterCondition(tenantId, sql.ref<string>('requested_by'), w);
+  const promoted = requesterCondition(tenantId, sql<string>`'staff:' || staff_id`, w);
+  if (by && promoted && w.requesters && 'only' in w.requesters) q = q.where(sql<SqlBool>`(${by} OR ${promoted})`);
+  else if (by && promoted) q = q.where(by).where(promoted);
   if (w.after !== undefined) q = q.where(afterPosition(at, id, w.after));
   return (await q.orderBy(at).orderBy(id).limit(w.limit).execute()).map(toGrant);
 }

@@ -239,8 +239,16 @@ export function prepareRetierChunk(
 
 /** How a preview ({@link previewRetierChunk}) sees each subject's plan, and the data it plans from. */
 export interface ChunkPreview {
-  /** Each subject the chunk re-evaluates, with its plan and its levels before. */
-  readonly seen: (subject: RangeSubject, plan: ReevaluationPlan, had: readonly AssignmentState[]) => void;
+  /**
+   * Each subject the chunk re-evaluates, with its plan and its levels before; and, given a `baseline`
+   * pack, its plan under that pack from the same stored state, data and overrides.
+   */
+  readonly seen: (subject: RangeSubject, plan: ReevaluationPlan, had: readonly AssignmentState[], base?: ReevaluationPlan) => void;
+  /**
+   * A second pack each subject is planned under too (a simulation's versions in force without the draft):
+   * the comparison is of the same subjects on the same figures, read once.
+   */
+  readonly baseline?: TenantPack;
   /** The chunk's data as read, to what the plans read instead (a simulation carrying the latest month forward). */
   readonly values?: (values: Map<string, MetricValues>) => Map<string, MetricValues>;
   /**
@@ -355,12 +363,14 @@ async function planChunk(
   // By kind: a customer is not looked up for a product's risk class.
   const latestMetrics = new Map<string, Set<string>>();
   for (const s of subjects) {
-    const w = reevaluationWindow(tp, s.kind as SubjectKind, stored.get(s.id) ?? [], target);
-    if (w.dataFrom < dataFrom) dataFrom = w.dataFrom;
-    if (w.latestMetrics.length === 0) continue;
-    let metrics = latestMetrics.get(s.kind);
-    if (!metrics) latestMetrics.set(s.kind, (metrics = new Set()));
-    for (const m of w.latestMetrics) metrics.add(m);
+    for (const pack of preview?.baseline ? [tp, preview.baseline] : [tp]) {
+      const w = reevaluationWindow(pack, s.kind as SubjectKind, stored.get(s.id) ?? [], target);
+      if (w.dataFrom < dataFrom) dataFrom = w.dataFrom;
+      if (w.latestMetrics.length === 0) continue;
+      let metrics = latestMetrics.get(s.kind);
+      if (!metrics) latestMetrics.set(s.kind, (metrics = new Set()));
+      for (const m of w.latestMetrics) metrics.add(m);
+    }
   }
   const narrow = preview?.metrics;
   const read = await loadMetricValuesInRange(trx, tenantId, range.first, range.last, dataFrom, target, narrow);
@@ -398,7 +408,17 @@ async function planChunk(
     processed++;
     if (preview) {
       // A preview reads the plan: the rows and events a job would store are not built.
-      preview.seen(subject, plan, had);
+      const base = preview.baseline
+        ? planReevaluation(
+            preview.baseline,
+            { subject, stored: had, active: overrides.get(subject.id) ?? [] },
+            target,
+            data ?? {},
+            now,
+            actor,
+          )
+        : undefined;
+      preview.seen(subject, plan, had, base);
       continue;
     }
     const before = new Map(had.map((a) => [a.scheme, a.level]));

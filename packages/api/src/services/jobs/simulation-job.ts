@@ -21,7 +21,7 @@ import {
   type SimulationPart,
   type SimulationSetup,
 } from '../policy-simulation.js';
-import type { TenantPack } from '../tenant-pack.js';
+import { packInForceFor, type TenantPack } from '../tenant-pack.js';
 import type { RetierTotals } from './retier-params.js';
 
 /*
@@ -82,6 +82,7 @@ export async function enqueueSimulation(
     requestedBy: deps.requestedBy,
     chunks,
     now: now.toISOString(),
+    simulationOf: { scheme: v.scheme, version: v.version },
   });
   const row = await deps.db.selectFrom('jobs').selectAll().where('tenant_id', '=', deps.tenantId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new Error('a simulation job just stored is gone');
@@ -93,10 +94,20 @@ export async function enqueueSimulation(
  * small chunk, and a job's chunks all plan the same document under the same pinned versions, so this
  * is only a cache: a process that misses it builds the same pack. A few jobs at a time.
  */
-const packsByJob = new Map<string, Promise<TenantPack>>();
+interface JobPacks {
+  readonly asIf: TenantPack;
+  /** The versions in force without the draft, as pinned at setup: the baseline (none for a new scheme or a job queued before baselines). */
+  readonly base: TenantPack | undefined;
+}
+const packsByJob = new Map<string, Promise<JobPacks>>();
 const PACKS_KEPT = 4;
 
-function packFor(db: Executor, job: JobRow, params: SimulationJobParams): Promise<TenantPack> {
+/** The packs a simulation job's chunks plan under (its draft's, its baseline's), as its setup pinned them: what a re-plan of it (the affected list) plans under too. */
+export function packsOfSimulation(db: Executor, job: JobRow, params: SimulationJobParams): Promise<JobPacks> {
+  return packFor(db, job, params);
+}
+
+function packFor(db: Executor, job: JobRow, params: SimulationJobParams): Promise<JobPacks> {
   const had = packsByJob.get(job.id);
   if (had) return had;
   const made = (async () => {
@@ -105,7 +116,16 @@ function packFor(db: Executor, job: JobRow, params: SimulationJobParams): Promis
     if (!stored) throw new Error(`version ${s.version} of "${s.scheme}" is gone: the simulation cannot be planned`);
     // The document as queued, under the versions in force when it was queued (pinned): a version
     // approved or retired since must not reach some chunks and not others.
-    return asIfPack(db, job.tenant_id, s.timeZone, { ...stored, document: s.document as PolicyVersion['document'] }, s.period, s.pinned);
+    const asIf = await asIfPack(
+      db,
+      job.tenant_id,
+      s.timeZone,
+      { ...stored, document: s.document as PolicyVersion['document'] },
+      s.period,
+      s.pinned,
+    );
+    const base = s.baseline ? await packInForceFor(db, job.tenant_id, s.timeZone, s.scheme, s.period, s.baseline.pinned) : undefined;
+    return { asIf, base };
   })();
   packsByJob.set(job.id, made);
   made.catch(() => packsByJob.delete(job.id));
@@ -127,8 +147,8 @@ export async function runSimulationChunk(
   write: (fn: (trx: Executor) => Promise<boolean>) => Promise<boolean>,
 ): Promise<RetierTotals | undefined> {
   const params = JSON.parse(job.params) as SimulationJobParams;
-  const asIf = await packFor(db, job, params);
-  const part = await simulateRange(db, asIf, params.simulation, { first: chunk.first_subject, last: chunk.last_subject });
+  const { asIf, base } = await packFor(db, job, params);
+  const part = await simulateRange(db, asIf, params.simulation, { first: chunk.first_subject, last: chunk.last_subject }, base);
   const result: SimulationChunkResult = {
     processed: part.processed,
     skipped: part.skipped,
