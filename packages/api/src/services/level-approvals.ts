@@ -1,4 +1,4 @@
-import { loweringApproverNeeded, mayApproveAs, schemeMetrics } from '@tierkit/core';
+import { loweringApproverNeeded, mayApproveAs, monthsBack, schemeMetrics } from '@tierkit/core';
 import {
   appendDecision,
   decideLevelApproval,
@@ -12,6 +12,7 @@ import {
   listPendingLevelApprovals,
   metricImportersOf,
   setAssignmentPending,
+  signOffInputWriters,
   type Executor,
   type LevelApproval,
   type AssignmentState,
@@ -155,6 +156,13 @@ export function heldRow(stored: StoredAssignment, computed: StoredAssignment, ap
   };
 }
 
+/** Whether a decided lowering request was about the figures `r` computed from: the same month and inputs. */
+function sawSameFigures(a: LevelApproval, r: Pick<SignedLevel, 'period' | 'explanation'>): boolean {
+  const figures = (inputs: SignedLevel['explanation']['inputs']) =>
+    JSON.stringify(inputs.map((i) => [i.metric, i.window?.fn ?? null, i.window?.months ?? null, i.value]));
+  return a.proposal !== null && a.proposal.period === r.period && figures(a.proposal.explanation.inputs) === figures(r.explanation.inputs);
+}
+
 /** A level as the sign-off rule reads it: a stored or planned assignment. */
 export type SignedLevel = Pick<
   StoredAssignment,
@@ -291,8 +299,9 @@ export function settleSignOffs<Row extends SignedLevel>(
           waiting.add(r.scheme);
           continue;
         }
-        // Refused: the same proposal stays refused; only data proposing another level asks again.
-        if (sameMove(last) && last?.status === 'rejected') continue;
+        // Refused: the rejection holds for the figures it saw — the same month and the same inputs. A
+        // later month (or changed figures) still computing the lower level asks again.
+        if (sameMove(last) && last?.status === 'rejected' && sawSameFigures(last, r)) continue;
         if (before)
           steps.push({
             kind: 'supersede',
@@ -311,6 +320,21 @@ export function settleSignOffs<Row extends SignedLevel>(
         continue;
       }
       // Approved: the proposed level takes effect, by the rule for any level below.
+    }
+    // The stored levels themselves (no `heldLevels`: a reopening): a lowering request the closing
+    // withdrew is restored as it was, with its maker and figures, while the held level is still in force.
+    const latest = signOffs.latest.get(r.scheme);
+    if (
+      from === undefined &&
+      !before &&
+      !byOverride &&
+      latest?.proposedLevel &&
+      latest.status === 'withdrawn' &&
+      latest.level === r.level
+    ) {
+      const { level, fromLevel, proposedLevel, proposal, period, policyVersion, requestedBy } = latest;
+      open(r, { level, fromLevel, proposedLevel, proposal, period, policyVersion, requestedBy }, `restores ${latest.id} (withdrawn)`);
+      continue;
     }
     if (before?.level === r.level && before.proposedLevel === null) {
       waiting.add(r.scheme);
@@ -487,6 +511,35 @@ async function requireNotImporter(trx: Executor, deps: ApiDeps, a: LevelApproval
   }
 }
 
+/**
+ * 403 `four-eyes` when the caller (or another credential of theirs) wrote, through the API's metric
+ * write, a stored value the lowering request's figures read — the months of each input's window up to
+ * the proposal's month, or the latest month of an input read with no window. The request's maker may
+ * be another person (whose write or job evaluated the figures); the figures are still the writer's.
+ */
+async function requireNotFigureWriter(trx: Executor, deps: ApiDeps, tp: TenantPack, a: LevelApproval): Promise<void> {
+  const asOf = a.proposal?.period ?? a.period;
+  const def = tp.schemes.get(a.scheme);
+  const inputs = a.proposal?.explanation.inputs ?? [];
+  // The inputs the proposal shows, and any other metric of the scheme (a rule may read one its
+  // explanation does not list) at the proposal's month.
+  const windows = inputs.map((i) => ({
+    metric: i.metric,
+    from: i.window ? (monthsBack(asOf, i.window.months).at(-1) ?? asOf) : null,
+    to: asOf,
+  }));
+  for (const m of def ? schemeMetrics(def) : []) if (!inputs.some((i) => i.metric === m)) windows.push({ metric: m, from: asOf, to: asOf });
+  const writers = await signOffInputWriters(trx, deps.tenantId, a.subjectId, windows);
+  const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
+  for (const writer of writers) {
+    if (!(await mine([writer]))) continue;
+    throw new ProblemError(
+      'four-eyes',
+      `You wrote a figure (as ${writer}) behind the proposal to lower ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
+    );
+  }
+}
+
 /** 409 `conflict`, code `sign_off_superseded`: a sign-off that ended when the level it was about moved on. */
 function supersededProblem(a: LevelApproval): ProblemError {
   return new ProblemError(
@@ -531,7 +584,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
   const now = deps.now();
   const nowIso = now.toISOString();
   const tp = await packOf(deps);
-  return deps.db.transaction().execute(async (trx) => {
+  const decided = await deps.db.transaction().execute(async (trx) => {
     const subject = await subjectOr404(deps, externalId, trx);
     const closed = async () =>
       subjectClosed(externalId, await subjectOr404(deps, externalId, trx), 'params.id', 'its levels are no longer signed off');
@@ -573,6 +626,18 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     if (approve && a.proposedLevel) {
       requireLoweringApprover(deps, tp, a);
       await requireNotImporter(trx, deps, a);
+      await requireNotFigureWriter(trx, deps, tp, a);
+      // The figures may have moved since the request opened (an import with no re-tier yet): the one
+      // rule runs first on the data as it is now, with the request still pending. Data still proposing
+      // this level leaves it pending and it is approved below; data back at the held level, or
+      // proposing another, supersedes it (a new request for another level, the system its maker) —
+      // kept, and the approver is told (409) instead of an `approved` that leaves the held level.
+      await reevaluateSubject(trx, tp, subject, now, 'system');
+      const still = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
+      if (still?.id !== a.id) {
+        const held = (await listAssignments(trx, deps.tenantId, subject.id)).find((x) => x.scheme === scheme)?.level ?? a.level;
+        return { moved: { request: a, computed: still?.proposedLevel ?? held } } as const;
+      }
     }
     const status = approve ? 'approved' : 'rejected';
     const changed = await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, {
@@ -588,6 +653,28 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     // (the approver its actor). A rejection leaves the held level in force, as any decision does.
     if (approve && a.proposedLevel) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
     else await setAssignmentPending(trx, deps.tenantId, subject.id, scheme, false);
-    return levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note });
+    return { view: levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note }) } as const;
   });
+  if ('moved' in decided) throw dataMovedProblem(decided.moved.request, decided.moved.computed);
+  return decided.view;
+}
+
+/**
+ * 409 `conflict`, code `lowering_data_moved`: a lowering request whose figures no longer compute its
+ * proposed level. It was superseded (committed before this answer): approving it would answer
+ * `approved` and leave the held level in force.
+ */
+function dataMovedProblem(a: LevelApproval, computed: string): ProblemError {
+  return new ProblemError(
+    'conflict',
+    `The data of subject "${a.subject}" no longer computes ${a.scheme} ${a.proposedLevel} but ${computed}: the lowering request ${a.level} → ${a.proposedLevel} (${a.period}) was superseded and nothing was approved.`,
+    [
+      {
+        path: 'params.scheme',
+        message: 'the figures behind the lowering request moved',
+        code: 'lowering_data_moved',
+        params: { level: a.level, proposedLevel: a.proposedLevel ?? '', computed, period: a.period },
+      },
+    ],
+  );
 }

@@ -588,3 +588,79 @@ export async function metricValuesForUpdate(
   }
   return found;
 }
+
+/**
+ * Record `writtenBy` as the writer of one subject's stored values of `keys` (metrics feeding a scheme
+ * with sign-off levels, whose values the write changed): what the four-eyes check of a lowering request
+ * reads ({@link signOffInputWriters}). The last writer of a value replaces the one before.
+ */
+export async function recordSignOffInputWriters(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  keys: readonly { readonly metric: string; readonly period: string }[],
+  writtenBy: string,
+  writtenAt: string,
+): Promise<void> {
+  for (const batch of chunks(keys)) {
+    await db
+      .insertInto('sign_off_input_writers')
+      .values(
+        batch.map((k) => ({
+          tenant_id: tenantId,
+          subject_id: subjectId,
+          metric: k.metric,
+          period: k.period,
+          written_by: writtenBy,
+          written_at: writtenAt,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'subject_id', 'metric', 'period'])
+          .doUpdateSet((eb) => ({ written_by: eb.ref('excluded.written_by'), written_at: eb.ref('excluded.written_at') })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Who wrote (through the API) the stored values a proposal read: of each metric of `windows`, the
+ * months `from … to`, or — `from` null, a metric read with no window — its latest month up to `to`.
+ */
+export async function signOffInputWriters(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  windows: readonly { readonly metric: string; readonly from: string | null; readonly to: string }[],
+): Promise<string[]> {
+  const out = new Set<string>();
+  for (const w of windows) {
+    let from = w.from;
+    if (from === null) {
+      const latest = await db
+        .selectFrom('metrics')
+        .select('period')
+        .where('tenant_id', '=', tenantId)
+        .where('subject_id', '=', subjectId)
+        .where('metric', '=', w.metric)
+        .where('period', '<=', w.to)
+        .orderBy('period', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!latest) continue;
+      from = latest.period;
+    }
+    const rows = await db
+      .selectFrom('sign_off_input_writers')
+      .select('written_by')
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', '=', subjectId)
+      .where('metric', '=', w.metric)
+      .where('period', '>=', from)
+      .where('period', '<=', w.to)
+      .execute();
+    for (const r of rows) out.add(r.written_by);
+  }
+  return [...out];
+}
