@@ -183,9 +183,9 @@ export async function supersedeStaffGrantOf(
   staffId: string,
   by: string,
   at: string,
+  note = 'superseded: the operator changed this staff member directly (tierkit staff, break-glass)',
 ): Promise<string | undefined> {
   const waiting = await pendingStaffGrantOf(db, tenantId, staffId);
   if (waiting === undefined) return undefined;
-  const note = 'superseded: the operator changed this staff member directly (tierkit staff, break-glass)';
   return (await settleStaffGrant(db, tenantId, waiting.id, { status: 'superseded', by, at, note })) ? waiting.id : undefined;
 }
