@@ -205,7 +205,8 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
     assert.equal(p.type, `${PROBLEM}four-eyes`);
     assert.match(p.detail ?? '', /gives you/);
     await problem(await t.send(b, 'POST', `/v1/staff-grants/${grant.id}/reject`, { contentHash: grant.contentHash, note: '不要' }), 403);
-    assert.equal((await t.queue(b))[0]?.requestedByYou, true, 'theirs to wait on, not to decide');
+    // Not theirs to decide: their queue holds it not (only deciders and its maker see a grant waiting).
+    assert.deepEqual(await t.queue(b), []);
   });
 
   it('one grant waits per member; the maker withdraws it; a demotion over HTTP supersedes it (audited), a rename does not; a lapsed one cannot be approved', async () => {
@@ -344,5 +345,24 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
         ['already_decided'],
       );
     }
+  });
+  it('a pending grant is in the queue of those who may decide it and of its maker only', async () => {
+    const t = await tenant();
+    const a = await t.staff('A', 'admin');
+    const aKey = await t.key('admin', 'A');
+    const b = await t.staff('B', 'officer');
+    const c = await t.staff('C', 'admin');
+    const viewer = await t.staff('V', 'viewer');
+    const approver = await t.staff('P', 'approver');
+    const viewerKey = await t.key('viewer');
+    const grant = await json<Grant>(await t.put(a, 'B', 'approver'), 202);
+    const ids = async (credential: string) => {
+      const all = await json<{ items: Item[] }>(await t.send(credential, 'GET', '/v1/approvals?limit=100'), 200);
+      return [...(await t.queue(credential)).map((i) => i.id), ...all.items.filter((i) => i.kind === 'staff').map((i) => i.id)];
+    };
+    for (const decider of [c, a, aKey]) assert.deepEqual(await ids(decider), [grant.id, grant.id]);
+    // The member it promotes, and staff who may not decide a grant: none in their queue, nor a page of it
+    // (a book-scoped admin reads no queue at all: 403).
+    for (const other of [b, viewer, approver, viewerKey]) assert.deepEqual(await ids(other), []);
   });
 });
