@@ -636,7 +636,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
       const still = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
       if (still?.id !== a.id) {
         const held = (await listAssignments(trx, deps.tenantId, subject.id)).find((x) => x.scheme === scheme)?.level ?? a.level;
-        return { moved: { request: a, computed: still?.proposedLevel ?? held } } as const;
+        return { kind: 'moved', request: a, computed: still?.proposedLevel ?? held } as const;
       }
     }
     const status = approve ? 'approved' : 'rejected';
@@ -653,9 +653,12 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     // (the approver its actor). A rejection leaves the held level in force, as any decision does.
     if (approve && a.proposedLevel) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
     else await setAssignmentPending(trx, deps.tenantId, subject.id, scheme, false);
-    return { view: levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note }) } as const;
+    return {
+      kind: 'decided',
+      view: levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note }),
+    } as const;
   });
-  if ('moved' in decided) throw dataMovedProblem(decided.moved.request, decided.moved.computed);
+  if (decided.kind === 'moved') throw dataMovedProblem(decided.request, decided.computed);
   return decided.view;
 }
 
