@@ -42,6 +42,7 @@ const EVENT_NOTES_PERIOD = '2026-12-15T00-00-90-event-notes-period';
 const LOWERING_SIGN_OFFS = '2026-12-16T00-00-01-lowering-sign-offs';
 const STAFF_GRANTS = '2026-12-16T00-00-10-staff-grants';
 const NEAR_NEXT = '2026-12-16T00-00-40-near-next';
+const SIGN_OFF_INPUT_WRITERS = '2026-12-17T00-00-30-sign-off-input-writers';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -80,6 +81,7 @@ const LATER = [
   LOWERING_SIGN_OFFS,
   STAFF_GRANTS,
   NEAR_NEXT,
+  SIGN_OFF_INPUT_WRITERS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -362,6 +364,14 @@ forEachDialect('migrations', (f) => {
     assert.deepEqual(await migrateToLatest(db), fromOn(NEAR_NEXT));
     assert.deepEqual(await figures(), written, 'every row as the writer wrote it');
     assert.deepEqual(await list(), listed);
+  });
+
+  it('upgrading adds the table of the writers of sign-off inputs, empty; undoing it drops it', async () => {
+    const db = f.db.db;
+    await undoDownTo(db, SIGN_OFF_INPUT_WRITERS);
+    await assert.rejects(sql`SELECT written_by FROM sign_off_input_writers`.execute(db), 'the table is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(SIGN_OFF_INPUT_WRITERS));
+    assert.equal((await sql`SELECT written_by FROM sign_off_input_writers`.execute(db)).rows.length, 0);
   });
 
   it('upgrading adds the audit chain and Idempotency-Key tables empty; writes after it are recorded and verify', async () => {
