@@ -80,7 +80,48 @@ forEachDialect('lowering a sign-off level: no way round four eyes', (f) => {
     assert.deepEqual(await amlOf('G1'), { level: 'low', approvalRequired: false });
   });
 
-  it('a rejection holds for the figures it saw: next month’s data still computing 低 asks again', async () => {
+  it('whoever imported the older figure a later month-end re-tier reads may not approve the lowering', async () => {
+    await customer('G5');
+    await ok(await aml('G5', '2025-09', 95, 'officer'));
+    const high = await ok<SignOff>(await approval('G5'));
+    await ok(await decide('approver2', 'G5', 'approve', high.contentHash));
+    // The month's balances, loaded by the officer (no risk figure among them).
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/G5/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 100 }] }),
+    );
+    // A backdated assessment imported by the approver; the officer's month-end job of 2025-10 reads it
+    // (a risk score is read as its latest value) and opens the request.
+    const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.approver}` },
+      body: 'subject,metric,period,value\nG5,aml_customer_risk,2025-09,10',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    await ok(await t.req('officer', 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' }), 201);
+    await drainJobs({ db: f.db.db, now: () => START });
+    const req = await ok<SignOff>(await approval('G5'));
+    assert.deepEqual([req.proposedLevel, req.period], ['low', '2025-10']);
+    await problem(await decide('approver', 'G5', 'approve', req.contentHash), 403, 'four-eyes');
+    assert.deepEqual(await amlOf('G5'), { level: 'high', approvalRequired: true }, 'nothing approved');
+    await ok(await decide('approver2', 'G5', 'approve', req.contentHash));
+    assert.deepEqual(await amlOf('G5'), { level: 'low', approvalRequired: false });
+  });
+
+  it('an approver whose own later figure now sustains the pending request may not approve it', async () => {
+    await customer('G6');
+    await ok(await aml('G6', '2025-09', 95, 'officer'));
+    const high = await ok<SignOff>(await approval('G6'));
+    await ok(await decide('approver2', 'G6', 'approve', high.contentHash));
+    await ok(await aml('G6', '2025-10', 10, 'officer'));
+    const req = await ok<SignOff>(await approval('G6'));
+    // The approver writes the next month, low too: the officer's request stays, now resting on their figure.
+    await ok(await aml('G6', '2025-11', 12, 'approver'));
+    assert.equal((await ok<SignOff>(await approval('G6'))).id, req.id);
+    await problem(await decide('approver', 'G6', 'approve', req.contentHash), 403, 'four-eyes');
+    assert.deepEqual(await amlOf('G6'), { level: 'high', approvalRequired: true }, 'nothing approved');
+  });
+
+  it('a rejection holds while the figures it saw stand, whatever month re-reads them; changed figures or the held level’s review ask again', async () => {
     await signedHigh('G2');
     await ok(await aml('G2', '2025-10', 10, 'officer'));
     const first = await ok<SignOff>(await approval('G2'));

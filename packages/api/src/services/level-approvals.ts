@@ -10,9 +10,7 @@ import {
   insertLevelApproval,
   listAssignments,
   listPendingLevelApprovals,
-  metricImportersOf,
   setAssignmentPending,
-  signOffInputWriters,
   type Executor,
   type LevelApproval,
   type AssignmentState,
@@ -24,7 +22,8 @@ import { sortableId } from '../ids.js';
 import { ProblemError, subjectClosed } from '../problem.js';
 import { CLOSING_WITHDRAWAL_NOTE, withdrawnByClosing } from './closing-withdrawal.js';
 import type { PeriodEvent } from './evaluate-periods.js';
-import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent } from './four-eyes.js';
+import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
+import { requireNotBehindFigures } from './lowering-figures.js';
 import type { Decision } from './override-requests.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -492,54 +491,6 @@ function requireLoweringApprover(deps: ApiDeps, tp: TenantPack, a: LevelApproval
   );
 }
 
-/**
- * 403 `four-eyes` when the caller (or another credential of theirs) imported metrics of the month the
- * lowering request was proposed on: the re-tier job that opened it is its maker, yet the figures that
- * proposed the looser level are the importer's, who would otherwise lower the grade alone (import,
- * someone else's month-end job, approve). Rejecting is not refused: it keeps the stricter level.
- */
-async function requireNotImporter(trx: Executor, deps: ApiDeps, a: LevelApproval): Promise<void> {
-  const period = a.proposal?.period ?? a.period;
-  const importers = await metricImportersOf(trx, deps.tenantId, period, a.requestedAt);
-  const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
-  for (const importer of importers) {
-    if (!(await mine([importer]))) continue;
-    throw new ProblemError(
-      'four-eyes',
-      `You imported metrics of ${period} as ${importer}, the figures that proposed lowering ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
-    );
-  }
-}
-
-/**
- * 403 `four-eyes` when the caller (or another credential of theirs) wrote, through the API's metric
- * write, a stored value the lowering request's figures read — the months of each input's window up to
- * the proposal's month, or the latest month of an input read with no window. The request's maker may
- * be another person (whose write or job evaluated the figures); the figures are still the writer's.
- */
-async function requireNotFigureWriter(trx: Executor, deps: ApiDeps, tp: TenantPack, a: LevelApproval): Promise<void> {
-  const asOf = a.proposal?.period ?? a.period;
-  const def = tp.schemes.get(a.scheme);
-  const inputs = a.proposal?.explanation.inputs ?? [];
-  // The inputs the proposal shows, and any other metric of the scheme (a rule may read one its
-  // explanation does not list) at the proposal's month.
-  const windows = inputs.map((i) => ({
-    metric: i.metric,
-    from: i.window ? (monthsBack(asOf, i.window.months).at(-1) ?? asOf) : null,
-    to: asOf,
-  }));
-  for (const m of def ? schemeMetrics(def) : []) if (!inputs.some((i) => i.metric === m)) windows.push({ metric: m, from: asOf, to: asOf });
-  const writers = await signOffInputWriters(trx, deps.tenantId, a.subjectId, windows);
-  const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
-  for (const writer of writers) {
-    if (!(await mine([writer]))) continue;
-    throw new ProblemError(
-      'four-eyes',
-      `You wrote a figure (as ${writer}) behind the proposal to lower ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
-    );
-  }
-}
-
 /** 409 `conflict`, code `sign_off_superseded`: a sign-off that ended when the level it was about moved on. */
 function supersededProblem(a: LevelApproval): ProblemError {
   return new ProblemError(
@@ -625,8 +576,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     requireSameContent(a.contentHash, d.contentHash);
     if (approve && a.proposedLevel) {
       requireLoweringApprover(deps, tp, a);
-      await requireNotImporter(trx, deps, a);
-      await requireNotFigureWriter(trx, deps, tp, a);
+      await requireNotBehindFigures(trx, deps, tp, a);
       // The figures may have moved since the request opened (an import with no re-tier yet): the one
       // rule runs first on the data as it is now, with the request still pending. Data still proposing
       // this level leaves it pending and it is approved below; data back at the held level, or

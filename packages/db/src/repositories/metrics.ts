@@ -625,40 +625,49 @@ export async function recordSignOffInputWriters(
 }
 
 /**
- * Who wrote (through the API) the stored values a proposal read: of each metric of `windows`, the
- * months `from … to`, or — `from` null, a metric read with no window — its latest month up to `to`.
+ * The stored months of one subject's metrics that `reads` read: per read, the latest month with a value
+ * in `from … to` (`latest`: a plain latest-value read, or a `last` window — an AML assessment stands
+ * until the next), or every month with a value there. `from` null: no lower bound.
  */
+export async function monthsRead(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  reads: readonly { readonly metric: string; readonly from: string | null; readonly to: string; readonly latest: boolean }[],
+): Promise<{ metric: string; period: string }[]> {
+  const out = new Map<string, { metric: string; period: string }>();
+  for (const r of reads) {
+    let q = db
+      .selectFrom('metrics')
+      .select('period')
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', '=', subjectId)
+      .where('metric', '=', r.metric)
+      .where('period', '<=', r.to);
+    if (r.from !== null) q = q.where('period', '>=', r.from);
+    const rows = r.latest ? await q.orderBy('period', 'desc').limit(1).execute() : await q.execute();
+    for (const row of rows) out.set(`${r.metric} ${row.period}`, { metric: r.metric, period: row.period });
+  }
+  return [...out.values()];
+}
+
+/** Who last wrote, through the API's metric write, each of one subject's stored values `keys`. */
 export async function signOffInputWriters(
   db: Executor,
   tenantId: string,
   subjectId: string,
-  windows: readonly { readonly metric: string; readonly from: string | null; readonly to: string }[],
+  keys: readonly { readonly metric: string; readonly period: string }[],
 ): Promise<string[]> {
   const out = new Set<string>();
-  for (const w of windows) {
-    let from = w.from;
-    if (from === null) {
-      const latest = await db
-        .selectFrom('metrics')
-        .select('period')
-        .where('tenant_id', '=', tenantId)
-        .where('subject_id', '=', subjectId)
-        .where('metric', '=', w.metric)
-        .where('period', '<=', w.to)
-        .orderBy('period', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (!latest) continue;
-      from = latest.period;
-    }
+  for (const metric of new Set(keys.map((k) => k.metric))) {
+    const periods = keys.filter((k) => k.metric === metric).map((k) => k.period);
     const rows = await db
       .selectFrom('sign_off_input_writers')
       .select('written_by')
       .where('tenant_id', '=', tenantId)
       .where('subject_id', '=', subjectId)
-      .where('metric', '=', w.metric)
-      .where('period', '>=', from)
-      .where('period', '<=', w.to)
+      .where('metric', '=', metric)
+      .where('period', 'in', periods)
       .execute();
     for (const r of rows) out.add(r.written_by);
   }
