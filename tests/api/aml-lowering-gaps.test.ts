@@ -87,7 +87,9 @@ forEachDialect('lowering a sign-off level: no way round four eyes', (f) => {
     await ok(await decide('approver2', 'G5', 'approve', high.contentHash));
     // The month's balances, loaded by the officer (no risk figure among them).
     await ok(
-      await t.req('officer', 'PUT', '/v1/subjects/G5/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 100 }] }),
+      await t.req('officer', 'PUT', '/v1/subjects/G5/metrics', {
+        metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 100 }],
+      }),
     );
     // A backdated assessment imported by the approver; the officer's month-end job of 2025-10 reads it
     // (a risk score is read as its latest value) and opens the request.
@@ -129,18 +131,38 @@ forEachDialect('lowering a sign-off level: no way round four eyes', (f) => {
     // The same figures again: still refused, nothing asked.
     await ok(await aml('G2', '2025-10', 10, 'officer'));
     await problem(await approval('G2'), 404, 'not-found');
-    // New data, a month on, still low: a new request.
+    // A month on, the score (read as its latest value) unchanged: November's evaluation asks nothing —
+    // the approver is not asked every month about figures they refused.
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/G2/metrics', {
+        metrics: [{ metric: 'avg_daily_balance', period: '2025-11', value: 100 }],
+      }),
+    );
+    await problem(await approval('G2'), 404, 'not-found');
     await ok(await aml('G2', '2025-11', 10, 'officer'));
+    await problem(await approval('G2'), 404, 'not-found');
+    assert.deepEqual(await amlOf('G2'), { level: 'high', approvalRequired: false });
+    // Changed figures: a new request, which the approver never saw.
+    await ok(await aml('G2', '2025-11', 11, 'officer'));
     const again = await ok<SignOff>(await approval('G2'));
     assert.notEqual(again.id, first.id);
     assert.deepEqual([again.level, again.proposedLevel, again.period, again.status], ['high', 'low', '2025-11', 'pending']);
     assert.deepEqual(await amlOf('G2'), { level: 'high', approvalRequired: true });
-    // Changed figures of the month rejected ask again too.
     await ok(await decide('approver2', 'G2', 'reject', again.contentHash));
     await problem(await approval('G2'), 404, 'not-found');
-    await ok(await aml('G2', '2025-11', 11, 'officer'));
-    const changed = await ok<SignOff>(await approval('G2'));
-    assert.deepEqual([changed.proposedLevel, changed.period], ['low', '2025-11']);
+    // 高 is reviewed every 6 months: five months on the same figures stay refused, six months on they
+    // are asked again, the grade being due a fresh look.
+    try {
+      t.setClock(new Date('2026-04-15T04:00:00.000Z'));
+      await ok(await aml('G2', '2026-04', 11, 'officer'));
+      await problem(await approval('G2'), 404, 'not-found');
+      t.setClock(new Date('2026-05-15T04:00:00.000Z'));
+      await ok(await aml('G2', '2026-05', 11, 'officer'));
+      const due = await ok<SignOff>(await approval('G2'));
+      assert.deepEqual([due.proposedLevel, due.period, due.status], ['low', '2026-05', 'pending']);
+    } finally {
+      t.setClock(START);
+    }
   });
 
   it('a closing withdraws a pending lowering request; reopening restores it with its maker', async () => {

@@ -155,11 +155,19 @@ export function heldRow(stored: StoredAssignment, computed: StoredAssignment, ap
   };
 }
 
-/** Whether a decided lowering request was about the figures `r` computed from: the same month and inputs. */
-function sawSameFigures(a: LevelApproval, r: Pick<SignedLevel, 'period' | 'explanation'>): boolean {
+/**
+ * Whether a rejected lowering request still answers the proposal `r` (docs/domain.md §4, "A rejection
+ * holds"): the approver refused these figures — the same inputs with the same values, whatever month
+ * re-reads them (a risk score is read as its latest value, so every month-end re-tier proposes the same
+ * move again) — and the held level's review interval (`reviewMonths`) has not passed since the month
+ * refused, when the grade is due a fresh look anyway.
+ */
+function rejectionHolds(a: LevelApproval, r: Pick<SignedLevel, 'period' | 'explanation'>, reviewMonths: number | undefined): boolean {
+  if (a.proposal === null) return false;
   const figures = (inputs: SignedLevel['explanation']['inputs']) =>
     JSON.stringify(inputs.map((i) => [i.metric, i.window?.fn ?? null, i.window?.months ?? null, i.value]));
-  return a.proposal !== null && a.proposal.period === r.period && figures(a.proposal.explanation.inputs) === figures(r.explanation.inputs);
+  if (figures(a.proposal.explanation.inputs) !== figures(r.explanation.inputs)) return false;
+  return reviewMonths === undefined || a.proposal.period > (monthsBack(r.period, reviewMonths + 1).at(-1) ?? r.period);
 }
 
 /** A level as the sign-off rule reads it: a stored or planned assignment. */
@@ -239,8 +247,8 @@ const NO_SIGN_OFFS: SchemeSignOffs = { pending: new Map(), latest: new Map(), st
  * Lowering (docs/domain.md §4, "Lowering a sign-off level"): a row whose level is looser than a held
  * level its scheme's `loweringNeeds` guards keeps the held level (`held`) unless the newest standing
  * sign-off is an approved lowering request from that level to this one. A lowering request of this very
- * move pending stays; one rejected stays the answer to the same proposal (no request reopened each
- * re-tier); otherwise one is opened — the maker the write's actor, the proposal's figures kept on it —
+ * move pending stays; one rejected stays the answer while its figures stand ({@link rejectionHolds}: no
+ * request reopened each re-tier); otherwise one is opened — the maker the write's actor, the proposal's figures kept on it —
  * superseding whatever was pending (the held level's sign-off, or a lowering to another level).
  */
 export function settleSignOffs<Row extends SignedLevel>(
@@ -298,9 +306,9 @@ export function settleSignOffs<Row extends SignedLevel>(
           waiting.add(r.scheme);
           continue;
         }
-        // Refused: the rejection holds for the figures it saw — the same month and the same inputs. A
-        // later month (or changed figures) still computing the lower level asks again.
-        if (sameMove(last) && last?.status === 'rejected' && sawSameFigures(last, r)) continue;
+        // Refused: the rejection holds while the figures it saw stand (and the held level's review is not due).
+        const reviewMonths = def.levels.find((l) => l.key === from)?.reviewMonths;
+        if (sameMove(last) && last?.status === 'rejected' && rejectionHolds(last, r, reviewMonths)) continue;
         if (before)
           steps.push({
             kind: 'supersede',
