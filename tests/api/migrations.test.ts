@@ -42,6 +42,7 @@ const EVENT_NOTES_PERIOD = '2026-12-15T00-00-90-event-notes-period';
 const LOWERING_SIGN_OFFS = '2026-12-16T00-00-01-lowering-sign-offs';
 const STAFF_GRANTS = '2026-12-16T00-00-10-staff-grants';
 const NEAR_NEXT = '2026-12-16T00-00-40-near-next';
+const SIGN_OFF_INPUT_WRITERS = '2026-12-17T00-00-30-sign-off-input-writers';
 const SIMULATION_VERSION = '2026-12-17T00-00-40-simulation-version';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
@@ -81,6 +82,7 @@ const LATER = [
   LOWERING_SIGN_OFFS,
   STAFF_GRANTS,
   NEAR_NEXT,
+  SIGN_OFF_INPUT_WRITERS,
   SIMULATION_VERSION,
 ];
 
@@ -400,6 +402,14 @@ forEachDialect('migrations', (f) => {
       .executeTakeFirst();
     assert.deepEqual(re, { simulation_scheme: null, simulation_version: null });
     assert.deepEqual(await card(), shown, 'the approval card shows the same simulations as before the upgrade');
+    });
+
+  it('upgrading adds the table of the writers of sign-off inputs, empty; undoing it drops it', async () => {
+    const db = f.db.db;
+    await undoDownTo(db, SIGN_OFF_INPUT_WRITERS);
+    await assert.rejects(sql`SELECT written_by FROM sign_off_input_writers`.execute(db), 'the table is gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(SIGN_OFF_INPUT_WRITERS));
+    assert.equal((await sql`SELECT written_by FROM sign_off_input_writers`.execute(db)).rows.length, 0);
   });
 
   it('upgrading adds the audit chain and Idempotency-Key tables empty; writes after it are recorded and verify', async () => {

@@ -205,10 +205,11 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
     assert.equal(p.type, `${PROBLEM}four-eyes`);
     assert.match(p.detail ?? '', /gives you/);
     await problem(await t.send(b, 'POST', `/v1/staff-grants/${grant.id}/reject`, { contentHash: grant.contentHash, note: '不要' }), 403);
-    assert.equal((await t.queue(b))[0]?.requestedByYou, true, 'theirs to wait on, not to decide');
+    // Not theirs to decide: their queue holds it not (only deciders and its maker see a grant waiting).
+    assert.deepEqual(await t.queue(b), []);
   });
 
-  it('one grant waits per member; the maker withdraws it; a member changed meanwhile refuses the approval; a lapsed one cannot be approved', async () => {
+  it('one grant waits per member; the maker withdraws it; a demotion over HTTP supersedes it (audited), a rename does not; a lapsed one cannot be approved', async () => {
     const t = await tenant();
     const a = await t.staff('A', 'admin');
     const c = await t.staff('C', 'admin');
@@ -220,23 +221,37 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
     assert.equal(withdrawn.status, 'withdrawn');
 
     const second = await json<Grant>(await t.put(a, 'B', 'approver'), 202);
-    // Demoted meanwhile (immediate): the grant was asked against an analyst, and says so.
-    assert.equal((await t.put(c, 'B', 'viewer')).status, 200);
+    // Demoted meanwhile (immediate, by another admin): the grant was asked against an analyst, so it is
+    // superseded with the demotion — on its record and the demotion's audit record — and blocks nothing.
+    const demoted = await t.send(c, 'PUT', '/v1/staff/B', { name: 'B 名', role: 'viewer', scope: 'tenant' });
+    assert.equal(demoted.status, 200);
+    const requestId = demoted.headers.get('X-Request-Id');
+    const superseded = await json<Grant & { decidedBy: string; decisionNote: string }>(
+      await t.send(c, 'GET', `/v1/staff-grants/${second.id}`),
+      200,
+    );
+    assert.deepEqual([superseded.status, superseded.decidedBy], ['superseded', 'staff:C']);
+    assert.match(superseded.decisionNote, /PUT \/v1\/staff\/B/);
+    const audit = await json<{ items: { requestId: string; phase: string; detail: Record<string, unknown> }[] }>(
+      await t.send(c, 'GET', '/v1/audit?limit=50'),
+      200,
+    );
+    const record = audit.items.find((r) => r.requestId === requestId && r.phase === 'result');
+    assert.equal(record?.detail.supersededGrant, second.id, JSON.stringify(record));
     const changed = await problem(
       await t.send(c, 'POST', `/v1/staff-grants/${second.id}/approve`, { contentHash: second.contentHash }),
       409,
     );
-    assert.equal(changed.type, `${PROBLEM}content-changed`);
-    assert.deepEqual(await t.member('B'), { role: 'viewer', scope: 'tenant' });
-    assert.equal(
-      (
-        await json<Grant>(
-          await t.send(c, 'POST', `/v1/staff-grants/${second.id}/reject`, { contentHash: second.contentHash, note: '已调岗' }),
-          200,
-        )
-      ).status,
-      'rejected',
+    assert.deepEqual(
+      changed.errors?.map((e) => e.code),
+      ['already_decided'],
     );
+    assert.deepEqual(await t.member('B'), { role: 'viewer', scope: 'tenant' });
+    // A rename applied at once leaves a waiting grant standing (it still holds what was asked against).
+    const renamed = await json<Grant>(await t.put(a, 'B', 'analyst'), 202);
+    assert.equal((await t.send(c, 'PUT', '/v1/staff/B', { name: 'B 新名', role: 'viewer', scope: 'tenant' })).status, 200);
+    assert.equal((await json<Grant>(await t.send(c, 'GET', `/v1/staff-grants/${renamed.id}`), 200)).status, 'pending');
+    await json<Grant>(await t.send(a, 'POST', `/v1/staff-grants/${renamed.id}/withdraw`, {}), 200);
 
     const third = await json<Grant>(await t.put(a, 'B', 'approver'), 202);
     await f.db.db.updateTable('staff_grants').set({ expires_at: NOW.toISOString() }).where('id', '=', third.id).execute();
@@ -252,7 +267,8 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
       [
         [fourth.id, 'pending'],
         [third.id, 'expired'],
-        [second.id, 'rejected'],
+        [renamed.id, 'withdrawn'],
+        [second.id, 'superseded'],
         [first.id, 'withdrawn'],
       ],
     );
@@ -302,5 +318,51 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
     assert.equal((await t.queue(a))[0]?.approvalBlocked, null);
     await json<Grant>(await t.send(ops, 'POST', `/v1/staff-grants/${grant.id}/approve`, { contentHash: grant.contentHash }), 200);
     assert.deepEqual(await t.member('B'), { role: 'approver', scope: 'tenant' });
+  });
+  it('two admins deciding one grant at once: one decides, the other hears 409 already_decided, never a 500', async () => {
+    const t = await tenant();
+    const a = await t.staff('A', 'admin');
+    await t.staff('B', 'officer');
+    const c = await t.staff('C', 'admin');
+    const d = await t.staff('D', 'admin');
+    for (const [first, second] of [
+      ['approve', 'reject'],
+      ['reject', 'approve'],
+      ['approve', 'approve'],
+    ] as const) {
+      await t.put(a, 'B', 'officer');
+      const grant = await json<Grant>(await t.put(a, 'B', 'approver'), 202);
+      const answers = await Promise.all([
+        t.send(c, 'POST', `/v1/staff-grants/${grant.id}/${first}`, { contentHash: grant.contentHash, note: 'checked' }),
+        t.send(d, 'POST', `/v1/staff-grants/${grant.id}/${second}`, { contentHash: grant.contentHash, note: 'checked' }),
+      ]);
+      const statuses = answers.map((r) => r.status).sort();
+      const bodies = await Promise.all(answers.map((r) => r.json() as Promise<{ errors?: { code: string }[] }>));
+      assert.deepEqual(statuses, [200, 409], JSON.stringify(bodies));
+      const lost = bodies[answers.findIndex((r) => r.status === 409)];
+      assert.deepEqual(
+        lost?.errors?.map((e) => e.code),
+        ['already_decided'],
+      );
+    }
+  });
+  it('a pending grant is in the queue of those who may decide it and of its maker only', async () => {
+    const t = await tenant();
+    const a = await t.staff('A', 'admin');
+    const aKey = await t.key('admin', 'A');
+    const b = await t.staff('B', 'officer');
+    const c = await t.staff('C', 'admin');
+    const viewer = await t.staff('V', 'viewer');
+    const approver = await t.staff('P', 'approver');
+    const viewerKey = await t.key('viewer');
+    const grant = await json<Grant>(await t.put(a, 'B', 'approver'), 202);
+    const ids = async (credential: string) => {
+      const all = await json<{ items: Item[] }>(await t.send(credential, 'GET', '/v1/approvals?limit=100'), 200);
+      return [...(await t.queue(credential)).map((i) => i.id), ...all.items.filter((i) => i.kind === 'staff').map((i) => i.id)];
+    };
+    for (const decider of [c, a, aKey]) assert.deepEqual(await ids(decider), [grant.id, grant.id]);
+    // The member it promotes, and staff who may not decide a grant: none in their queue, nor a page of it
+    // (a book-scoped admin reads no queue at all: 403).
+    for (const other of [b, viewer, approver, viewerKey]) assert.deepEqual(await ids(other), []);
   });
 });

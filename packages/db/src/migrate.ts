@@ -38,6 +38,7 @@ import * as eventNotesPeriod from './migrations/2026-12-15T00-00-90-event-notes-
 import * as loweringSignOffs from './migrations/2026-12-16T00-00-01-lowering-sign-offs.js';
 import * as staffGrants from './migrations/2026-12-16T00-00-10-staff-grants.js';
 import * as nearNext from './migrations/2026-12-16T00-00-40-near-next.js';
+import * as signOffInputWriters from './migrations/2026-12-17T00-00-30-sign-off-input-writers.js';
 import * as simulationVersion from './migrations/2026-12-17T00-00-40-simulation-version.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
@@ -84,6 +85,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-16T00-00-01-lowering-sign-offs': loweringSignOffs,
   '2026-12-16T00-00-10-staff-grants': staffGrants,
   '2026-12-16T00-00-40-near-next': nearNext,
+  '2026-12-17T00-00-30-sign-off-input-writers': signOffInputWriters,
   '2026-12-17T00-00-40-simulation-version': simulationVersion,
 };
 

@@ -447,6 +447,17 @@ export interface StaffTable {
   updated_at: string;
 }
 
+/** The last writer, through the API's metric write, of a stored value feeding a sign-off scheme. */
+export interface SignOffInputWriterTable {
+  tenant_id: string;
+  subject_id: string;
+  metric: string;
+  period: string;
+  /** `Principal.actor` of the write. */
+  written_by: string;
+  written_at: string;
+}
+
 /** A change that grants a staff member power, waiting for a second admin (`PUT /v1/staff/{id}` answered 202). */
 export interface StaffGrantTable {
   id: string;
@@ -520,6 +531,7 @@ export interface Database {
   approval_decisions: ApprovalDecisionTable;
   staff: StaffTable;
   staff_grants: StaffGrantTable;
+  sign_off_input_writers: SignOffInputWriterTable;
   subject_managers: SubjectManagerTable;
   book_moves: BookMoveTable;
   subject_closings: SubjectClosingTable;

@@ -128,7 +128,11 @@ export function staff() {
         return c.json(await grantView(deps, put.grant), 202);
       }
       const result = put.applied;
-      auditDetail(c, { before: result.before ? held(result.before) : null, after: held(result.staff) });
+      auditDetail(c, {
+        before: result.before ? held(result.before) : null,
+        after: held(result.staff),
+        ...(put.supersededGrant ? { supersededGrant: put.supersededGrant } : {}),
+      });
       // Tokens of this person carry the old role in the credential cache: drop it at once, now that
       // upsertStaff has committed (told before, a verification in between would keep the old role).
       credentialsChanged();

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BIRTH_DATE_ATTRIBUTE, SUBJECT_KINDS } from '@tierkit/core';
-import { metricValuesForUpdate, setSubjectClosed, upsertMetrics, upsertSubject } from '@tierkit/db';
+import { metricValuesForUpdate, recordSignOffInputWriters, setSubjectClosed, upsertMetrics, upsertSubject } from '@tierkit/db';
 import { birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
@@ -16,7 +16,7 @@ import { checkObservations } from '../services/check-observations.js';
 import { closeSubject, countedClosing, lowestClosing } from '../services/closing.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
-import { reopenLevelApprovals } from '../services/level-approvals.js';
+import { reopenLevelApprovals, signOffMetrics } from '../services/level-approvals.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
 import { subjectRef, tiersView } from '../services/views.js';
 
@@ -178,6 +178,16 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           });
         }
         auditDetail(c, { changed });
+        // Whoever wrote a risk input may not approve the lowering it proposes, whoever re-tiers it (docs/domain.md §4).
+        const risky = signOffMetrics(tp);
+        await recordSignOffInputWriters(
+          trx,
+          deps.tenantId,
+          subject.id,
+          changed.filter((x) => risky.has(x.metric)),
+          deps.principal.actor,
+          now.toISOString(),
+        );
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
         return tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
       });

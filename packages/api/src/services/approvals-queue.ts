@@ -12,6 +12,7 @@ import {
   anyPendingStaffGrant,
   pendingStaffGrantsWindow,
   type ApprovalsWindow,
+  type GrantViewer,
 } from '@tierkit/db';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
@@ -309,7 +310,7 @@ const pendingPolicyVersions: ApprovalSource = {
 const pendingStaffGrants: ApprovalSource = {
   kind: 'staff',
   window: async (deps, w, { locale }) =>
-    (await pendingStaffGrantsWindow(deps.db, deps.tenantId, w, deps.now().toISOString())).map((g) => ({
+    (await pendingStaffGrantsWindow(deps.db, deps.tenantId, w, deps.now().toISOString(), grantViewer(deps))).map((g) => ({
       requestedAt: g.requestedAt,
       kind: 'staff',
       id: g.id,
@@ -337,8 +338,21 @@ const pendingStaffGrants: ApprovalSource = {
       }),
     })),
   any: async (deps, of) =>
-    of.scheme === undefined && of.subject === undefined && anyPendingStaffGrant(deps.db, deps.tenantId, deps.now().toISOString()),
+    of.scheme === undefined &&
+    of.subject === undefined &&
+    anyPendingStaffGrant(deps.db, deps.tenantId, deps.now().toISOString(), grantViewer(deps)),
 };
+
+/**
+ * Which grants the caller's queue holds: only a tenant-wide admin decides one (docs/permissions.md),
+ * and sees all but those promoting them; anyone else sees only what they asked for. A grant names a
+ * colleague's coming powers: a viewer across the bank has no business in it, nor a count of them.
+ */
+function grantViewer(deps: ApiDeps): GrantViewer {
+  const p = deps.principal;
+  const staffId = p.staffId !== undefined ? { staffId: p.staffId } : {};
+  return p.role === 'admin' && p.book === undefined ? { decider: true, ...staffId } : { decider: false, actor: p.actor, ...staffId };
+}
 
 /** Where the queue's items come from, one source per kind of request. */
 export const APPROVAL_SOURCES: readonly ApprovalSource[] = [

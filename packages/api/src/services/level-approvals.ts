@@ -1,4 +1,4 @@
-import { loweringApproverNeeded, mayApproveAs, schemeMetrics } from '@tierkit/core';
+import { loweringApproverNeeded, mayApproveAs, monthsBack, schemeMetrics } from '@tierkit/core';
 import {
   appendDecision,
   decideLevelApproval,
@@ -10,7 +10,6 @@ import {
   insertLevelApproval,
   listAssignments,
   listPendingLevelApprovals,
-  metricImportersOf,
   setAssignmentPending,
   type Executor,
   type LevelApproval,
@@ -23,7 +22,8 @@ import { sortableId } from '../ids.js';
 import { ProblemError, subjectClosed } from '../problem.js';
 import { CLOSING_WITHDRAWAL_NOTE, withdrawnByClosing } from './closing-withdrawal.js';
 import type { PeriodEvent } from './evaluate-periods.js';
-import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent } from './four-eyes.js';
+import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
+import { requireNotBehindFigures } from './lowering-figures.js';
 import type { Decision } from './override-requests.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -155,6 +155,21 @@ export function heldRow(stored: StoredAssignment, computed: StoredAssignment, ap
   };
 }
 
+/**
+ * Whether a rejected lowering request still answers the proposal `r` (docs/domain.md §4, "A rejection
+ * holds"): the approver refused these figures — the same inputs with the same values, whatever month
+ * re-reads them (a risk score is read as its latest value, so every month-end re-tier proposes the same
+ * move again) — and the held level's review interval (`reviewMonths`) has not passed since the month
+ * refused, when the grade is due a fresh look anyway.
+ */
+function rejectionHolds(a: LevelApproval, r: Pick<SignedLevel, 'period' | 'explanation'>, reviewMonths: number | undefined): boolean {
+  if (a.proposal === null) return false;
+  const figures = (inputs: SignedLevel['explanation']['inputs']) =>
+    JSON.stringify(inputs.map((i) => [i.metric, i.window?.fn ?? null, i.window?.months ?? null, i.value]));
+  if (figures(a.proposal.explanation.inputs) !== figures(r.explanation.inputs)) return false;
+  return reviewMonths === undefined || a.proposal.period > (monthsBack(r.period, reviewMonths + 1).at(-1) ?? r.period);
+}
+
 /** A level as the sign-off rule reads it: a stored or planned assignment. */
 export type SignedLevel = Pick<
   StoredAssignment,
@@ -232,8 +247,8 @@ const NO_SIGN_OFFS: SchemeSignOffs = { pending: new Map(), latest: new Map(), st
  * Lowering (docs/domain.md §4, "Lowering a sign-off level"): a row whose level is looser than a held
  * level its scheme's `loweringNeeds` guards keeps the held level (`held`) unless the newest standing
  * sign-off is an approved lowering request from that level to this one. A lowering request of this very
- * move pending stays; one rejected stays the answer to the same proposal (no request reopened each
- * re-tier); otherwise one is opened — the maker the write's actor, the proposal's figures kept on it —
+ * move pending stays; one rejected stays the answer while its figures stand ({@link rejectionHolds}: no
+ * request reopened each re-tier); otherwise one is opened — the maker the write's actor, the proposal's figures kept on it —
  * superseding whatever was pending (the held level's sign-off, or a lowering to another level).
  */
 export function settleSignOffs<Row extends SignedLevel>(
@@ -291,8 +306,9 @@ export function settleSignOffs<Row extends SignedLevel>(
           waiting.add(r.scheme);
           continue;
         }
-        // Refused: the same proposal stays refused; only data proposing another level asks again.
-        if (sameMove(last) && last?.status === 'rejected') continue;
+        // Refused: the rejection holds while the figures it saw stand (and the held level's review is not due).
+        const reviewMonths = def.levels.find((l) => l.key === from)?.reviewMonths;
+        if (sameMove(last) && last?.status === 'rejected' && rejectionHolds(last, r, reviewMonths)) continue;
         if (before)
           steps.push({
             kind: 'supersede',
@@ -311,6 +327,21 @@ export function settleSignOffs<Row extends SignedLevel>(
         continue;
       }
       // Approved: the proposed level takes effect, by the rule for any level below.
+    }
+    // The stored levels themselves (no `heldLevels`: a reopening): a lowering request the closing
+    // withdrew is restored as it was, with its maker and figures, while the held level is still in force.
+    const latest = signOffs.latest.get(r.scheme);
+    if (
+      from === undefined &&
+      !before &&
+      !byOverride &&
+      latest?.proposedLevel &&
+      latest.status === 'withdrawn' &&
+      latest.level === r.level
+    ) {
+      const { level, fromLevel, proposedLevel, proposal, period, policyVersion, requestedBy } = latest;
+      open(r, { level, fromLevel, proposedLevel, proposal, period, policyVersion, requestedBy }, `restores ${latest.id} (withdrawn)`);
+      continue;
     }
     if (before?.level === r.level && before.proposedLevel === null) {
       waiting.add(r.scheme);
@@ -468,25 +499,6 @@ function requireLoweringApprover(deps: ApiDeps, tp: TenantPack, a: LevelApproval
   );
 }
 
-/**
- * 403 `four-eyes` when the caller (or another credential of theirs) imported metrics of the month the
- * lowering request was proposed on: the re-tier job that opened it is its maker, yet the figures that
- * proposed the looser level are the importer's, who would otherwise lower the grade alone (import,
- * someone else's month-end job, approve). Rejecting is not refused: it keeps the stricter level.
- */
-async function requireNotImporter(trx: Executor, deps: ApiDeps, a: LevelApproval): Promise<void> {
-  const period = a.proposal?.period ?? a.period;
-  const importers = await metricImportersOf(trx, deps.tenantId, period, a.requestedAt);
-  const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
-  for (const importer of importers) {
-    if (!(await mine([importer]))) continue;
-    throw new ProblemError(
-      'four-eyes',
-      `You imported metrics of ${period} as ${importer}, the figures that proposed lowering ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
-    );
-  }
-}
-
 /** 409 `conflict`, code `sign_off_superseded`: a sign-off that ended when the level it was about moved on. */
 function supersededProblem(a: LevelApproval): ProblemError {
   return new ProblemError(
@@ -531,7 +543,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
   const now = deps.now();
   const nowIso = now.toISOString();
   const tp = await packOf(deps);
-  return deps.db.transaction().execute(async (trx) => {
+  const decided = await deps.db.transaction().execute(async (trx) => {
     const subject = await subjectOr404(deps, externalId, trx);
     const closed = async () =>
       subjectClosed(externalId, await subjectOr404(deps, externalId, trx), 'params.id', 'its levels are no longer signed off');
@@ -572,7 +584,18 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     requireSameContent(a.contentHash, d.contentHash);
     if (approve && a.proposedLevel) {
       requireLoweringApprover(deps, tp, a);
-      await requireNotImporter(trx, deps, a);
+      await requireNotBehindFigures(trx, deps, tp, a);
+      // The figures may have moved since the request opened (an import with no re-tier yet): the one
+      // rule runs first on the data as it is now, with the request still pending. Data still proposing
+      // this level leaves it pending and it is approved below; data back at the held level, or
+      // proposing another, supersedes it (a new request for another level, the system its maker) —
+      // kept, and the approver is told (409) instead of an `approved` that leaves the held level.
+      await reevaluateSubject(trx, tp, subject, now, 'system');
+      const still = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
+      if (still?.id !== a.id) {
+        const held = (await listAssignments(trx, deps.tenantId, subject.id)).find((x) => x.scheme === scheme)?.level ?? a.level;
+        return { kind: 'moved', request: a, computed: still?.proposedLevel ?? held } as const;
+      }
     }
     const status = approve ? 'approved' : 'rejected';
     const changed = await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, {
@@ -588,6 +611,31 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     // (the approver its actor). A rejection leaves the held level in force, as any decision does.
     if (approve && a.proposedLevel) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
     else await setAssignmentPending(trx, deps.tenantId, subject.id, scheme, false);
-    return levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note });
+    return {
+      kind: 'decided',
+      view: levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note }),
+    } as const;
   });
+  if (decided.kind === 'moved') throw dataMovedProblem(decided.request, decided.computed);
+  return decided.view;
+}
+
+/**
+ * 409 `conflict`, code `lowering_data_moved`: a lowering request whose figures no longer compute its
+ * proposed level. It was superseded (committed before this answer): approving it would answer
+ * `approved` and leave the held level in force.
+ */
+function dataMovedProblem(a: LevelApproval, computed: string): ProblemError {
+  return new ProblemError(
+    'conflict',
+    `The data of subject "${a.subject}" no longer computes ${a.scheme} ${a.proposedLevel} but ${computed}: the lowering request ${a.level} → ${a.proposedLevel} (${a.period}) was superseded and nothing was approved.`,
+    [
+      {
+        path: 'params.scheme',
+        message: 'the figures behind the lowering request moved',
+        code: 'lowering_data_moved',
+        params: { level: a.level, proposedLevel: a.proposedLevel ?? '', computed, period: a.period },
+      },
+    ],
+  );
 }

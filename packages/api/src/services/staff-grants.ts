@@ -7,6 +7,7 @@ import {
   lockUnrevokedKeys,
   pendingStaffGrantOf,
   settleStaffGrant,
+  supersedeStaffGrantOf,
   type Executor,
   type StaffGrant,
   type StaffInput,
@@ -144,7 +145,7 @@ export async function grantView(deps: ApiDeps, g: StaffGrant) {
 }
 
 export type StaffPut =
-  | { readonly applied: { staff: StaffMember; created: boolean; before?: StaffMember } }
+  | { readonly applied: { staff: StaffMember; created: boolean; before?: StaffMember }; readonly supersededGrant?: string }
   | { readonly grant: StaffGrant };
 
 /**
@@ -164,7 +165,18 @@ export async function putOrRequestStaff(
   return atomically(deps.db, async (trx) => {
     await lockUnrevokedKeys(trx, deps.tenantId, { role: 'admin' });
     const current = (await lockTenantAdminsAnd(trx, deps.tenantId, input.id)).find((s) => s.id === input.id);
-    if (!grantsPower(current, input)) return { applied: await putStaffOverHttp(trx, deps.tenantId, input, now.toISOString(), held) };
+    if (!grantsPower(current, input)) {
+      const applied = await putStaffOverHttp(trx, deps.tenantId, input, now.toISOString(), held);
+      // A grant still waiting was asked against what the member held before: once that changed (a
+      // demotion, a narrower scope), it could never be approved (409 content-changed) yet would block
+      // every new one until someone rejected it. Superseded here, as the operator's break-glass does;
+      // a rename leaves it standing.
+      const waiting = await pendingStaffGrantOf(trx, deps.tenantId, input.id);
+      if (waiting === undefined || holdsFrom(applied.staff, waiting.from)) return { applied };
+      const note = `superseded: ${deps.principal.actor} changed this staff member at once (PUT /v1/staff/${input.id})`;
+      const superseded = await supersedeStaffGrantOf(trx, deps.tenantId, input.id, deps.principal.actor, now.toISOString(), note);
+      return { applied, ...(superseded ? { supersededGrant: superseded } : {}) };
+    }
     held(current);
     const waiting = await pendingStaffGrantOf(trx, deps.tenantId, input.id);
     if (waiting !== undefined) {
@@ -204,12 +216,22 @@ async function grantOr404(trx: Executor, deps: ApiDeps, id: string): Promise<Sta
 function requirePending(g: StaffGrant, now: Date, doing: string, expiredToo = false): void {
   const state = grantState(g, now);
   if (state === 'pending' || (expiredToo && state === 'expired')) return;
-  throw new ProblemError(
-    'conflict',
-    state === 'expired'
-      ? `Staff grant ${g.id} lapsed at ${g.expiresAt} (grants wait ${STAFF_GRANT_DAYS} days); it can no longer be ${doing}: ask again.`
-      : `Staff grant ${g.id} is ${state}; only a pending grant can be ${doing}.`,
-  );
+  if (state === 'expired')
+    throw new ProblemError(
+      'conflict',
+      `Staff grant ${g.id} lapsed at ${g.expiresAt} (grants wait ${STAFF_GRANT_DAYS} days); it can no longer be ${doing}: ask again.`,
+    );
+  throw alreadyDecided(g.id, state, doing);
+}
+
+/**
+ * 409 `conflict`, code `already_decided`: another admin (or the maker, or a change of the member)
+ * settled the grant first — two deciders racing get one decision and this answer, never a 500.
+ */
+function alreadyDecided(id: string, state: string, doing: string): ProblemError {
+  return new ProblemError('conflict', `Staff grant ${id} is ${state}; only a pending grant can be ${doing}.`, [
+    { path: 'params.id', message: `is ${state}`, code: 'already_decided', params: { status: state } },
+  ]);
 }
 
 /** Whether the member still holds what the grant was asked against. */
@@ -268,7 +290,9 @@ export async function decideStaffGrant(
       at: now.toISOString(),
       note: decision.note ?? null,
     });
-    if (!settled) throw new Error(`staff grant ${g.id} was decided by another while locked`);
+    // Settled by another decider between the read and this write (the statement is guarded by
+    // `status = 'pending'`): their decision stands, and this one is rolled back with what it applied.
+    if (!settled) throw alreadyDecided(g.id, 'decided', decision.action === 'approve' ? 'approved' : 'rejected');
     const grant = await findStaffGrant(trx, deps.tenantId, g.id);
     if (!grant) throw new Error(`staff grant ${g.id} vanished`);
     return { grant, ...(applied ?? {}) };
@@ -292,12 +316,13 @@ export async function withdrawStaffGrant(
         'forbidden',
         `Only the admin who asked for staff grant ${g.id} (${g.requestedBy}) may withdraw it; another admin may reject it.`,
       );
-    await settleStaffGrant(trx, deps.tenantId, g.id, {
+    const settled = await settleStaffGrant(trx, deps.tenantId, g.id, {
       status: 'withdrawn',
       by: deps.principal.actor,
       at: now.toISOString(),
       note: note ?? null,
     });
+    if (!settled) throw alreadyDecided(g.id, 'decided', 'withdrawn');
     const grant = await findStaffGrant(trx, deps.tenantId, g.id);
     if (!grant) throw new Error(`staff grant ${g.id} vanished`);
     return grant;

@@ -589,3 +589,88 @@ export async function metricValuesForUpdate(
   }
   return found;
 }
+
+/**
+ * Record `writtenBy` as the writer of one subject's stored values of `keys` (metrics feeding a scheme
+ * with sign-off levels, whose values the write changed): what the four-eyes check of a lowering request
+ * reads ({@link signOffInputWriters}). The last writer of a value replaces the one before.
+ */
+export async function recordSignOffInputWriters(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  keys: readonly { readonly metric: string; readonly period: string }[],
+  writtenBy: string,
+  writtenAt: string,
+): Promise<void> {
+  for (const batch of chunks(keys)) {
+    await db
+      .insertInto('sign_off_input_writers')
+      .values(
+        batch.map((k) => ({
+          tenant_id: tenantId,
+          subject_id: subjectId,
+          metric: k.metric,
+          period: k.period,
+          written_by: writtenBy,
+          written_at: writtenAt,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'subject_id', 'metric', 'period'])
+          .doUpdateSet((eb) => ({ written_by: eb.ref('excluded.written_by'), written_at: eb.ref('excluded.written_at') })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * The stored months of one subject's metrics that `reads` read: per read, the latest month with a value
+ * in `from … to` (`latest`: a plain latest-value read, or a `last` window — an AML assessment stands
+ * until the next), or every month with a value there. `from` null: no lower bound.
+ */
+export async function monthsRead(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  reads: readonly { readonly metric: string; readonly from: string | null; readonly to: string; readonly latest: boolean }[],
+): Promise<{ metric: string; period: string }[]> {
+  const out = new Map<string, { metric: string; period: string }>();
+  for (const r of reads) {
+    let q = db
+      .selectFrom('metrics')
+      .select('period')
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', '=', subjectId)
+      .where('metric', '=', r.metric)
+      .where('period', '<=', r.to);
+    if (r.from !== null) q = q.where('period', '>=', r.from);
+    const rows = r.latest ? await q.orderBy('period', 'desc').limit(1).execute() : await q.execute();
+    for (const row of rows) out.set(`${r.metric} ${row.period}`, { metric: r.metric, period: row.period });
+  }
+  return [...out.values()];
+}
+
+/** Who last wrote, through the API's metric write, each of one subject's stored values `keys`. */
+export async function signOffInputWriters(
+  db: Executor,
+  tenantId: string,
+  subjectId: string,
+  keys: readonly { readonly metric: string; readonly period: string }[],
+): Promise<string[]> {
+  const out = new Set<string>();
+  for (const metric of new Set(keys.map((k) => k.metric))) {
+    const periods = keys.filter((k) => k.metric === metric).map((k) => k.period);
+    const rows = await db
+      .selectFrom('sign_off_input_writers')
+      .select('written_by')
+      .where('tenant_id', '=', tenantId)
+      .where('subject_id', '=', subjectId)
+      .where('metric', '=', metric)
+      .where('period', 'in', periods)
+      .execute();
+    for (const r of rows) out.add(r.written_by);
+  }
+  return [...out];
+}

@@ -1,4 +1,4 @@
-import { sql, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Expression, type Selectable, type SqlBool } from 'kysely';
 import type { StaffGrantTable } from '../schema.js';
 import { afterPosition, codeUnitOrder, requesterCondition, type ApprovalsWindow } from './approvals-window.js';
 import { isPostgres, type Executor } from './executor.js';
@@ -121,7 +121,13 @@ export async function listStaffGrants(
  * code-unit order (`ApprovalsWindow`). A grant is about no scheme or subject: a window filtered by
  * either is empty.
  */
-export async function pendingStaffGrantsWindow(db: Executor, tenantId: string, w: ApprovalsWindow, now: string): Promise<StaffGrant[]> {
+export async function pendingStaffGrantsWindow(
+  db: Executor,
+  tenantId: string,
+  w: ApprovalsWindow,
+  now: string,
+  seen: GrantViewer = { decider: true },
+): Promise<StaffGrant[]> {
   if (w.scheme !== undefined || w.subject !== undefined) return [];
   const at = codeUnitOrder(db, sql.ref<string>('requested_at'));
   const id = codeUnitOrder(db, sql.ref<string>('id'));
@@ -131,6 +137,7 @@ export async function pendingStaffGrantsWindow(db: Executor, tenantId: string, w
     .where('tenant_id', '=', tenantId)
     .where('status', '=', 'pending')
     .where('expires_at', '>', now);
+  q = q.where(grantsSeenBy(seen));
   if (w.requestedAtOrBefore !== undefined) q = q.where('requested_at', '<=', w.requestedAtOrBefore);
   // A grant's requesters are its maker and the member it promotes (four eyes bars both).
   const by = requesterCondition(tenantId, sql.ref<string>('requested_by'), w);
@@ -141,14 +148,36 @@ export async function pendingStaffGrantsWindow(db: Executor, tenantId: string, w
   return (await q.orderBy(at).orderBy(id).limit(w.limit).execute()).map(toGrant);
 }
 
+/**
+ * Whose pending grants a queue reader sees: a tenant-wide admin (`decider`) every one but those that
+ * promote them (`staffId`); anyone else only those they asked for, as the same person (`actor`, or
+ * their staff id with any key they own) — four eyes compares people (packages/api/README.md, "Four eyes").
+ */
+export type GrantViewer =
+  | { readonly decider: true; readonly staffId?: string }
+  | { readonly decider: false; readonly actor: string; readonly staffId?: string };
+
+function grantsSeenBy(seen: GrantViewer): Expression<SqlBool> {
+  if (seen.decider) return seen.staffId === undefined ? sql<SqlBool>`1 = 1` : sql<SqlBool>`staff_id <> ${seen.staffId}`;
+  if (seen.staffId === undefined) return sql<SqlBool>`requested_by = ${seen.actor}`;
+  return sql<SqlBool>`(requested_by = ${seen.actor} OR requested_by = ${`staff:${seen.staffId}`}
+    OR requested_by IN (SELECT 'key:' || k.id FROM api_keys k WHERE k.tenant_id = staff_grants.tenant_id AND k.staff_id = ${seen.staffId}))`;
+}
+
 /** Whether any grant waits undecided and unexpired (a scheme- or subject-filtered queue has none). */
-export async function anyPendingStaffGrant(db: Executor, tenantId: string, now: string): Promise<boolean> {
+export async function anyPendingStaffGrant(
+  db: Executor,
+  tenantId: string,
+  now: string,
+  seen: GrantViewer = { decider: true },
+): Promise<boolean> {
   const row = await db
     .selectFrom('staff_grants')
     .select('id')
     .where('tenant_id', '=', tenantId)
     .where('status', '=', 'pending')
     .where('expires_at', '>', now)
+    .where(grantsSeenBy(seen))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
@@ -188,9 +217,9 @@ export async function supersedeStaffGrantOf(
   staffId: string,
   by: string,
   at: string,
+  note = 'superseded: the operator changed this staff member directly (tierkit staff, break-glass)',
 ): Promise<string | undefined> {
   const waiting = await pendingStaffGrantOf(db, tenantId, staffId);
   if (waiting === undefined) return undefined;
-  const note = 'superseded: the operator changed this staff member directly (tierkit staff, break-glass)';
   return (await settleStaffGrant(db, tenantId, waiting.id, { status: 'superseded', by, at, note })) ? waiting.id : undefined;
 }

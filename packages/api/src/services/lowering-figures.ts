@@ -1,0 +1,64 @@
+import { monthsBack, periodOf, schemeMetrics } from '@tierkit/core';
+import { metricImportersOf, monthsRead, signOffInputWriters, type Executor, type LevelApproval } from '@tierkit/db';
+import type { ApiDeps } from '../deps.js';
+import { ProblemError } from '../problem.js';
+import { requestedByCaller } from './four-eyes.js';
+import type { TenantPack } from './tenant-pack.js';
+
+/*
+ * Whose figures a lowering request rests on (docs/domain.md §4, "Lowering a sign-off level"). The
+ * request's maker is whoever's write or job evaluated them; the figures themselves may be another
+ * person's — an import, or an API write — and that person may not approve the lowering either.
+ */
+
+/**
+ * The stored months the figures were read from: as of the proposal's month (what the request shows)
+ * and as of now (approving applies the data as it is now, which a later figure may sustain). A latest-
+ * value read or a `last` window reads one month — often older than the proposal's (an AML assessment
+ * stands until the next) — any other window each month it spans. Any metric of the scheme the
+ * explanation does not list is read as its latest value, in case a rule reads it.
+ */
+async function figureMonths(trx: Executor, deps: ApiDeps, tp: TenantPack, a: LevelApproval) {
+  const asOfs = [...new Set([a.proposal?.period ?? a.period, periodOf(deps.now(), deps.timeZone)])];
+  const inputs = a.proposal?.explanation.inputs ?? [];
+  const def = tp.schemes.get(a.scheme);
+  const reads = [
+    ...inputs.map((i) => ({ metric: i.metric, window: i.window })),
+    ...(def ? [...schemeMetrics(def)] : []).filter((m) => !inputs.some((i) => i.metric === m)).map((metric) => ({ metric, window: null })),
+  ].flatMap((r) =>
+    asOfs.map((to) => ({
+      metric: r.metric,
+      to,
+      from: r.window ? (monthsBack(to, r.window.months).at(-1) ?? to) : null,
+      latest: r.window === null || r.window.fn === 'last',
+    })),
+  );
+  return monthsRead(trx, deps.tenantId, a.subjectId, reads);
+}
+
+/**
+ * 403 `four-eyes` when the caller (or another credential of theirs) imported a month the figures were
+ * read from, or wrote one of those values through `PUT /v1/subjects/{id}/metrics`: else one person lowers
+ * the grade alone (import or write the figure, someone else's job or write opens the request, approve).
+ * Rejecting is not refused: it keeps the stricter level.
+ */
+export async function requireNotBehindFigures(trx: Executor, deps: ApiDeps, tp: TenantPack, a: LevelApproval): Promise<void> {
+  const months = await figureMonths(trx, deps, tp, a);
+  const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
+  const periods = [...new Set([a.proposal?.period ?? a.period, ...months.map((m) => m.period)])].sort();
+  for (const period of periods)
+    for (const importer of await metricImportersOf(trx, deps.tenantId, period, deps.now().toISOString())) {
+      if (!(await mine([importer]))) continue;
+      throw new ProblemError(
+        'four-eyes',
+        `You imported metrics of ${period} as ${importer}, figures behind the proposal to lower ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
+      );
+    }
+  for (const writer of await signOffInputWriters(trx, deps.tenantId, a.subjectId, months)) {
+    if (!(await mine([writer]))) continue;
+    throw new ProblemError(
+      'four-eyes',
+      `You wrote a figure (as ${writer}) behind the proposal to lower ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
+    );
+  }
+}
