@@ -66,6 +66,7 @@ export { simulate } from './simulation/simulate.js';
 export type { PolicyChange } from './diff/policy-diff.js';
 export { diffPolicies } from './diff/policy-diff.js';
 export { diffSchemes } from './diff/scheme-diff.js';
+export { governanceWeakenings, strongestApprover } from './diff/governance-diff.js';
 export { canonicalJson } from './format/canonical-json.js';
 export type {
   ProductRisk,
