@@ -2,12 +2,21 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { AuditRecord } from '@tierkit/core/wire';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, loweringPack, ok, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
+import {
+  fourEyesTenant,
+  loweringPack,
+  ok,
+  requestOverride,
+  START,
+  type FourEyesTenant,
+  type Person,
+} from '../support/four-eyes-fixture.js';
 
 /*
  * What an internal auditor reads of a sign-off or lowering decision: its audit record says what was
- * decided (kind, move, month, maker, note), where it had `detail: null` (packages/api README,
- * "Approval-required levels").
+ * decided (kind, move, month, maker, note), and the tier history attributes an approved lowering to its
+ * maker, approved by its approver with the decision's note — not to the approver as a rule's move
+ * (docs/domain.md §4; packages/api README, "Approval-required levels").
  */
 
 interface SignOff {
@@ -46,12 +55,13 @@ forEachDialect('the trail and the history of sign-off and lowering decisions', (
   };
   const history = async (id: string, scheme: string) =>
     (await ok<{ items: HistoryEvent[] }>(await t.req('admin', 'GET', `/v1/subjects/${id}/history?scheme=${scheme}`))).items;
+  const actorOf = async (who: Person) => (await ok<{ actor: string }>(await t.req(who, 'GET', '/v1/session'))).actor;
 
   before(async () => {
     t = await fourEyesTenant(f, 'level-trail', START, loweringPack());
   });
 
-  it('a sign-off, an approved lowering and a rejected one each leave a record saying what was decided', async () => {
+  it('a sign-off, an approved lowering and a rejected one each leave a record saying what was decided; the lowering’s move is its maker’s', async () => {
     await ok(await t.req('officer', 'PUT', '/v1/subjects/LT1', { kind: 'customer', displayName: '王芳' }), 201);
     await ok(await aml('LT1', '2025-09', 95, 'officer'));
     const high = await approval('LT1');
@@ -72,6 +82,16 @@ forEachDialect('the trail and the history of sign-off and lowering decisions', (
     await ok(await aml('LT1', '2025-10', 10, 'officer'));
     const lowering = await approval('LT1');
     assert.deepEqual([lowering.level, lowering.proposedLevel], ['high', 'low']);
+    for (const [locale, words] of [
+      ['zh-CN', '数据显示应由 高 降为 低，待审批'],
+      ['zh-TW', '資料顯示應由 高 降為 低，待核准'],
+      ['en', 'the data call for lowering High to Low, waiting for approval'],
+    ] as const) {
+      const page = await ok<{ items: { id: string; why?: { rule: string } | null }[] }>(
+        await t.req('viewer', 'GET', `/v1/approvals?subject=LT1&locale=${locale}`),
+      );
+      assert.equal(page.items.find((i) => i.id === 'LT1:aml-test')?.why?.rule, words, locale);
+    }
     await ok(await decide('approver2', 'LT1', 'approve', lowering.contentHash, 'screening cleared, case 2026-117 closed'));
     assert.deepEqual((await record('LT1', 'approve')).detail, {
       kind: 'lowering',
@@ -84,6 +104,12 @@ forEachDialect('the trail and the history of sign-off and lowering decisions', (
       note: 'screening cleared, case 2026-117 closed',
       contentHash: lowering.contentHash,
     });
+    const [moved] = await history('LT1', 'aml-test');
+    assert.deepEqual(
+      [moved?.from, moved?.to, moved?.reason, moved?.actor, moved?.approvedBy, moved?.note],
+      ['high', 'low', 'lowering-approved', await actorOf('officer'), await actorOf('approver2'), 'screening cleared, case 2026-117 closed'],
+    );
+
     // A lowering rejected: its record says so, with the note; no move.
     await ok(await t.req('officer', 'PUT', '/v1/subjects/LT2', { kind: 'customer', displayName: '李雷' }), 201);
     await ok(await aml('LT2', '2025-09', 95, 'officer'));
@@ -100,5 +126,37 @@ forEachDialect('the trail and the history of sign-off and lowering decisions', (
       (await history('LT2', 'aml-test')).map((e) => [e.from, e.to]),
       [[null, 'high']],
     );
+  });
+
+  it('an approved override’s move carries its decision’s note; a customer’s history names neither person nor note', async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/LT3', { kind: 'customer', displayName: '韩梅' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/LT3/metrics', {
+        metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 0 }],
+      }),
+    );
+    const filed = await ok<{ id: string; contentHash: string }>(
+      await requestOverride(t, 'LT3', { expiresAt: '2026-03-01T00:00:00.000Z' }),
+      201,
+    );
+    await ok(
+      await t.req('approver', 'POST', `/v1/overrides/${filed.id}/approve`, {
+        contentHash: filed.contentHash,
+        note: 'approved by head of compliance',
+      }),
+    );
+    const [moved] = await history('LT3', 'retail-tier');
+    assert.deepEqual(
+      [moved?.to, moved?.reason, moved?.approvedBy, moved?.note],
+      ['gold', 'override', await actorOf('approver'), 'approved by head of compliance'],
+    );
+    const token = await t.embedToken('LT3');
+    const own = await ok<{ items: Record<string, unknown>[] }>(await t.req({ credential: token }, 'GET', '/v1/subjects/LT3/history'));
+    assert.ok(own.items.length > 0);
+    for (const e of own.items) {
+      for (const staffOnly of ['actor', 'approvedBy', 'note', 'ruleId'])
+        assert.ok(!(staffOnly in e), `${staffOnly} in ${JSON.stringify(e)}`);
+      assert.notEqual(e.scheme, 'aml-test');
+    }
   });
 });
