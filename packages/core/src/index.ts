@@ -2,6 +2,7 @@ export * from './model/index.js';
 
 export type { CustomerBlocks, PolicyPack, SchemeDefinition } from './policy/pack-schema.js';
 export {
+  KEY_PATTERN,
   policyPackSchema,
   schemeDefinitionSchema,
   entitlementSchema,

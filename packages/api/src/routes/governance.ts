@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { PRODUCT_RISKS } from '@tierkit/core';
+import { KEY_PATTERN, PRODUCT_RISKS } from '@tierkit/core';
 import { auditDetail } from '../middleware/audit.js';
 import { problemResponses } from '../schemas/common.js';
 import {
@@ -36,7 +36,7 @@ const LevelParams = SubjectIdParams.extend({
     .string()
     .min(1)
     .max(64)
-    .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only')
+    .regex(KEY_PATTERN, 'letters, digits, "_", "-", "." only')
     .openapi({ param: { name: 'scheme', in: 'path' }, example: 'aml-risk' }),
 });
 
