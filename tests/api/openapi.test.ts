@@ -73,8 +73,9 @@ forEachDialect('the API describes itself', (f) => {
     };
     const found: { where: string; pattern: string; example: unknown }[] = [];
     const walk = (node: unknown, where: string, paramExample?: unknown): void => {
-      if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${where}[${i}]`));
-      else if (node && typeof node === 'object') {
+      if (Array.isArray(node)) {
+        for (const [i, n] of node.entries()) walk(n, `${where}[${i}]`);
+      } else if (node && typeof node === 'object') {
         const o = node as Record<string, unknown>;
         if (typeof o.pattern === 'string') found.push({ where, pattern: o.pattern, example: o.example ?? paramExample });
         // A parameter's example sits beside its schema, not in it.
