@@ -1,32 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { drainJobs } from '@tierkit/api';
-import { validatePolicyPack, type PolicyPack, type TiersResponse } from '@tierkit/core';
+import type { TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesPack, fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
+import { fourEyesTenant, loweringPack, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
 
 /*
  * Lowering a sign-off level (docs/domain.md §4): a scheme whose policy sets `loweringNeeds` keeps a held
  * AML 高 in force when new data computes a lower grade, and opens a lowering request a second person
  * decides — one officer's upload of lower figures no longer ends a high-risk grade alone.
  */
-
-/** The four-eyes pack with AML `high` guarded against lowering by data alone. */
-function loweringPack(): PolicyPack {
-  const pack = fourEyesPack();
-  const schemes = pack.schemes.map((s) =>
-    s.key !== 'aml-test'
-      ? s
-      : {
-          ...s,
-          overrides: { requestedBy: 'tenant' as const, approvedBy: 'approver' as const, maxDays: 180, order: ['high', 'low'] },
-          loweringNeeds: 'approver' as const,
-        },
-  );
-  const checked = validatePolicyPack({ metrics: pack.metrics, schemes });
-  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
-  return checked.pack;
-}
 
 interface SignOff {
   id: string;

@@ -30,6 +30,7 @@ interface Record_ {
   status: number | null;
   problem: string | null;
   unmasked: boolean;
+  detail?: unknown;
 }
 interface Page {
   items: Record_[];
@@ -175,6 +176,34 @@ forEachDialect('audit trail', (f) => {
       assert.deepEqual({ status: refused?.status, unmasked: refused?.unmasked }, { status: 403, unmasked: false }, who);
     }
     assert.equal((await admin.get('/v1/subjects/AU1/tiers?unmask=yes')).status, 400);
+  });
+
+  it('an unmasked list read records whose names each page revealed: the page’s subject ids and how many', async () => {
+    for (const id of ['UL1', 'UL2', 'UL3']) await admin.customer(id);
+    let cursor: string | null = null;
+    let n = 0;
+    const seen: string[] = [];
+    do {
+      const requestId = `req-unmask-list-${++n}`;
+      const query: string = `/v1/subjects?limit=2&unmask=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = (await (await withId(f, () => f.keys.roles.officer, requestId).get(query)).json()) as {
+        items: SubjectRef[];
+        nextCursor: string | null;
+      };
+      const [read] = await recordsOf(f, requestId);
+      assert.equal(read?.unmasked, true);
+      assert.deepEqual(read?.detail, { subjects: page.items.map((s) => s.id), count: page.items.length }, requestId);
+      seen.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null && n < 50);
+    for (const id of ['UL1', 'UL2', 'UL3']) assert.ok(seen.includes(id), id);
+    // A search by name confirms the names it matched, masked or not: its page's ids too, beside the name tested.
+    await withId(f, () => f.keys.roles.officer, 'req-name-search').get(`/v1/subjects?name=${encodeURIComponent('张')}&limit=100`);
+    const [search] = await recordsOf(f, 'req-name-search');
+    const found = search?.detail as { name: string; subjects: string[]; count: number };
+    assert.equal(found.name, '张');
+    assert.equal(found.count, found.subjects.length);
+    assert.ok(found.subjects.includes('AU1'));
   });
 
   it('the server-wide unmaskNames option still unmasks for everyone, and every read it serves so is recorded', async () => {

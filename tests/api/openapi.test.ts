@@ -60,6 +60,46 @@ forEachDialect('the API describes itself', (f) => {
     assert.ok(schemas.Problem && schemas.TiersResponse);
   });
 
+  it('every published `pattern` compiles as ECMA-262 and matches a valid example: no regex flag leaked into one', async () => {
+    const doc = (await (await f.app.request('/openapi.json')).json()) as Doc;
+    // Values a client would send, for the patterns whose schema carries no example of its own.
+    const valid: Record<string, string> = {
+      [String.raw`^\d{4}-(0[1-9]|1[0-2])$`]: '2025-10',
+      '^[A-Za-z0-9][A-Za-z0-9_.-]*$': 'aml-risk',
+      '^[A-Za-z0-9][A-Za-z0-9_.:-]*$': 'C000003',
+      '^sha256:[0-9a-f]{64}$': `sha256:${'0'.repeat(64)}`,
+      [String.raw`^[\x21-\x7e]{1,255}$`]: 'close-2025-10-C000003',
+      [String.raw`^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$`]: 'https://bank.example:8443',
+    };
+    const found: { where: string; pattern: string; example: unknown }[] = [];
+    const walk = (node: unknown, where: string, paramExample?: unknown): void => {
+      if (Array.isArray(node)) {
+        for (const [i, n] of node.entries()) walk(n, `${where}[${i}]`);
+      } else if (node && typeof node === 'object') {
+        const o = node as Record<string, unknown>;
+        if (typeof o.pattern === 'string') found.push({ where, pattern: o.pattern, example: o.example ?? paramExample });
+        // A parameter's example sits beside its schema, not in it.
+        for (const [k, v] of Object.entries(o)) walk(v, `${where}.${k}`, k === 'schema' ? o.example : undefined);
+      }
+    };
+    walk(doc, '');
+    assert.ok(
+      found.some((p) => p.where.includes('OverrideRequestBody')),
+      'the override request’s scheme and level have one',
+    );
+    for (const { where, pattern, example } of found) {
+      let re: RegExp;
+      try {
+        re = new RegExp(pattern, 'u');
+      } catch (e) {
+        throw new Error(`${where}: ${pattern} does not compile: ${String(e)}`);
+      }
+      const sample = typeof example === 'string' ? example : (valid[pattern] ?? (example === undefined ? undefined : String(example)));
+      assert.ok(sample !== undefined, `${where}: ${pattern} has no example, here or in the test's list`);
+      assert.match(sample, re, `${where}: ${pattern} matches ${sample}`);
+    }
+  });
+
   it('/openapi.json documents Idempotency-Key on the POSTs that take it, with the 409 and 422 it can answer', async () => {
     type Op = { parameters?: { name: string; in: string }[]; responses: Record<string, { description: string }> };
     const doc = (await (await f.app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, Op>> };

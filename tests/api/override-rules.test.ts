@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { mintStaffToken } from '@tierkit/api';
+import { drainJobs, mintStaffToken } from '@tierkit/api';
 import { defaultPolicyPack, type PolicyPack } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -482,10 +482,17 @@ forEachDialect('override rules in force at approval', (f) => {
     const submitted = await ok<{ contentHash: string }>(
       await t.req('officer', 'POST', `/v1/policies/aml-risk/versions/${draft.version}/submit`, {}),
     );
+    // AML has sign-off levels: its checker names the simulation they saw (docs/permissions.md, "Policy versions").
+    const simulation = await ok<{ id: string }>(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${draft.version}/simulations`, {}),
+      202,
+    );
+    await drainJobs({ db: f.db.db, now: () => START });
     await ok(
       await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${draft.version}/approve`, {
         contentHash: submitted.contentHash,
         effectiveFrom: '2025-12-01',
+        simulationJobId: simulation.id,
       }),
     );
 

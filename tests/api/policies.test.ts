@@ -321,11 +321,12 @@ forEachDialect('policy lifecycle', (f) => {
   });
 
   it('an approval binds to the content submitted: editing after submit voids the hash', async () => {
+    const queueDeps = { db: f.db.db, tenantId: 'bank-a', now: () => NOW, packs: new TenantPacks(), timeZone: 'Asia/Shanghai' };
     const first = await submitted(65);
     const v = first.version;
     assert.match(first.contentHash ?? '', /^sha256:[0-9a-f]{64}$/);
     assert.equal(first.status, 'submitted');
-    const queue = await pendingPolicyApprovals({ db: f.db.db, tenantId: 'bank-a', now: () => NOW });
+    const queue = await pendingPolicyApprovals(queueDeps);
     const item = queue.find((q) => q.id === `aml-test@${v}`);
     assert.equal(item?.contentHash, first.contentHash);
     assert.equal(item?.kind, 'policy');
@@ -350,7 +351,7 @@ forEachDialect('policy lifecycle', (f) => {
     assert.equal(approved.version.status, 'approved', 'its date has not come');
     assert.equal(approved.version.effectiveFrom, '2026-01-01');
     assert.equal(approved.reevaluation.status, 'scheduled');
-    assert.ok(!(await pendingPolicyApprovals({ db: f.db.db, tenantId: 'bank-a', now: () => NOW })).some((q) => q.id === `aml-test@${v}`));
+    assert.ok(!(await pendingPolicyApprovals(queueDeps)).some((q) => q.id === `aml-test@${v}`));
     // One active version per scheme and date.
     const twin = await submitted(67);
     await problem(

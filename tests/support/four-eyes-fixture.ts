@@ -32,6 +32,23 @@ export function fourEyesPack(whilePending: 'apply' | 'previous' = 'apply'): Poli
   return checked.pack;
 }
 
+/** The four-eyes pack with AML `high` guarded against lowering by data alone. */
+export function loweringPack(): PolicyPack {
+  const pack = fourEyesPack();
+  const schemes = pack.schemes.map((s) =>
+    s.key !== 'aml-test'
+      ? s
+      : {
+          ...s,
+          overrides: { requestedBy: 'tenant' as const, approvedBy: 'approver' as const, maxDays: 180, order: ['high', 'low'] },
+          loweringNeeds: 'approver' as const,
+        },
+  );
+  const checked = validatePolicyPack({ metrics: pack.metrics, schemes });
+  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+  return checked.pack;
+}
+
 /** People of a four-eyes tenant: two of each deciding role, so "another person" exists at every role. */
 export const PEOPLE = ['viewer', 'officer', 'officer2', 'approver', 'approver2', 'admin', 'admin2'] as const;
 export type Person = (typeof PEOPLE)[number];

@@ -66,6 +66,8 @@ interface FieldSays {
   jumpTooFar: (maxStep: string, steps: string) => string;
   needsConfirmation: (day: string, suggested: string) => string;
   notThisSimulation: string;
+  simulationRequired: string;
+  governanceWeakened: (needs: string) => string;
   day: string;
   unknownScheme: (key: string) => string;
   unknownMetric: (key: string) => string;
@@ -248,6 +250,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       jumpTooFar: (max, steps) => `较当前等级跨 ${steps} 级，该方案的人工调级每次最多调整 ${max} 级`,
       needsConfirmation: (day, next) => `生效日期 ${day} 会重评本月或已评过的月份：请勾选确认，或改为 ${next}`,
       notThisSimulation: '所示模拟不是本版本的，请刷新后再审批',
+      simulationRequired: '本方案含须复核的等级：请先完成本版本的模拟并查看结果，再审批',
+      governanceWeakened: (needs) => `本版本放宽了现行版本的审批管控，须由${needs === 'admin' ? '管理员' : '审批人'}审批`,
       day: '须为日期（YYYY-MM-DD）',
       unknownScheme: (k) => `没有方案“${k}”`,
       unknownMetric: (k) => `没有指标“${k}”`,
@@ -423,6 +427,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       jumpTooFar: (max, steps) => `較目前等級跨 ${steps} 級，此方案的人工調級每次最多調整 ${max} 級`,
       needsConfirmation: (day, next) => `生效日期 ${day} 會重評本月或已評過的月份：請勾選確認，或改為 ${next}`,
       notThisSimulation: '所示模擬不是本版本的，請重新整理後再核准',
+      simulationRequired: '本方案含須複核的等級：請先完成本版本的模擬並檢視結果，再核准',
+      governanceWeakened: (needs) => `本版本放寬了現行版本的核准管控，須由${needs === 'admin' ? '管理員' : '核准人'}核准`,
       day: '須為日期（YYYY-MM-DD）',
       unknownScheme: (k) => `沒有方案「${k}」`,
       unknownMetric: (k) => `沒有指標「${k}」`,
@@ -611,6 +617,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       needsConfirmation: (day, next) =>
         `effective from ${day} re-tiers the month under way or one already judged: tick the confirmation, or take ${next}`,
       notThisSimulation: 'the simulation shown is not of this version: refresh and decide again',
+      simulationRequired: 'this scheme has levels that need a sign-off: run a simulation of this version and review it before approving',
+      governanceWeakened: (needs) =>
+        `this version weakens the approval controls of the version in force: ${needs === 'admin' ? 'an admin' : 'an approver'} must approve it`,
       day: 'must be a day (YYYY-MM-DD)',
       unknownScheme: (k) => `no scheme “${k}”`,
       unknownMetric: (k) => `no metric “${k}”`,
@@ -899,6 +908,10 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.needsConfirmation(str(p.value), str(p.suggested));
     case 'simulation_not_of_version':
       return s.notThisSimulation;
+    case 'simulation_required':
+      return s.simulationRequired;
+    case 'governance_weakened':
+      return s.governanceWeakened(str(p.needs));
     case 'duplicate':
       if (p.metric !== undefined && p.month !== undefined)
         return s.twiceMetric(str(p.metric), str(p.month), p.line === undefined ? undefined : str(p.line));

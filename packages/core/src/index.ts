@@ -2,6 +2,7 @@ export * from './model/index.js';
 
 export type { CustomerBlocks, PolicyPack, SchemeDefinition } from './policy/pack-schema.js';
 export {
+  KEY_PATTERN,
   policyPackSchema,
   schemeDefinitionSchema,
   entitlementSchema,
@@ -66,6 +67,7 @@ export { simulate } from './simulation/simulate.js';
 export type { PolicyChange } from './diff/policy-diff.js';
 export { diffPolicies } from './diff/policy-diff.js';
 export { diffSchemes } from './diff/scheme-diff.js';
+export { governanceWeakenings, strongestApprover } from './diff/governance-diff.js';
 export { canonicalJson } from './format/canonical-json.js';
 export type {
   ProductRisk,

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { PRODUCT_RISKS } from '@tierkit/core';
+import { KEY_PATTERN, PRODUCT_RISKS } from '@tierkit/core';
+import { auditDetail } from '../middleware/audit.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   APPROVAL_KINDS,
@@ -15,7 +16,7 @@ import {
 import { LocaleQuery } from '../locale.js';
 import { CursorQuery, LimitQuery, ManagerQuery, SubjectIdParams } from '../schemas/params.js';
 import { approvalsPage } from '../services/approvals-queue.js';
-import { decideLevel, pendingLevel } from '../services/level-approvals.js';
+import { decideLevel, pendingLevel, type levelApprovalView } from '../services/level-approvals.js';
 import { overdueReviewsPage, recordReview } from '../services/reviews.js';
 import { suitabilityView } from '../services/suitability.js';
 import { overrideRoutes } from './overrides.js';
@@ -35,7 +36,7 @@ const LevelParams = SubjectIdParams.extend({
     .string()
     .min(1)
     .max(64)
-    .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only')
+    .regex(KEY_PATTERN, 'letters, digits, "_", "-", "." only')
     .openapi({ param: { name: 'scheme', in: 'path' }, example: 'aml-risk' }),
 });
 
@@ -150,6 +151,26 @@ const suitabilityRoute = createRoute({
 });
 
 /**
+ * What a sign-off or lowering decision decided, for an auditor reading the trail alone: the sign-off
+ * rows are not hash-chained and no route reads one once decided, so the record carries the move, its
+ * month, its maker and the note (an internal auditor found these decisions with `detail: null`, as
+ * overrides.ts records its own). The decider and the outcome are the record's actor and route.
+ */
+function decisionDetail(d: ReturnType<typeof levelApprovalView>, note: string | null): Record<string, unknown> {
+  return {
+    kind: d.proposedLevel ? 'lowering' : 'sign-off',
+    scheme: d.scheme,
+    level: d.level,
+    from: d.from,
+    proposedLevel: d.proposedLevel ?? null,
+    period: d.period,
+    maker: d.requestedBy,
+    note,
+    contentHash: d.contentHash,
+  };
+}
+
+/**
  * Four eyes over HTTP, mounted at `/v1`: overrides, level sign-offs, the approvals queue, reviews and
  * the suitability check. Who may call each is in auth/access.ts.
  */
@@ -162,12 +183,16 @@ export function governance() {
     .openapi(approveLevelRoute, async (c) => {
       const { id, scheme } = c.req.valid('param');
       const b = c.req.valid('json');
-      return c.json(await decideLevel(c.var.deps, id, scheme, true, { contentHash: b.contentHash, note: b.note ?? null }), 200);
+      const decided = await decideLevel(c.var.deps, id, scheme, true, { contentHash: b.contentHash, note: b.note ?? null });
+      auditDetail(c, decisionDetail(decided, b.note ?? null));
+      return c.json(decided, 200);
     })
     .openapi(rejectLevelRoute, async (c) => {
       const { id, scheme } = c.req.valid('param');
       const b = c.req.valid('json');
-      return c.json(await decideLevel(c.var.deps, id, scheme, false, { contentHash: b.contentHash, note: b.note }), 200);
+      const decided = await decideLevel(c.var.deps, id, scheme, false, { contentHash: b.contentHash, note: b.note });
+      auditDetail(c, decisionDetail(decided, b.note));
+      return c.json(decided, 200);
     })
     .openapi(approvalsRoute, async (c) => {
       const q = c.req.valid('query');

@@ -403,6 +403,10 @@ export function subjectList() {
       }),
       nextCursor,
     };
+    // Whose names a page revealed (or a search confirmed): the record of an unmasked read is what an
+    // examiner asks "who saw which customers" of, and the route alone names none (an auditor found
+    // `target: {}` on 300 names read in three pages). A page is at most 100 subjects: the ids, in order.
+    if (deps.unmaskNames || query.name !== undefined) auditDetail(c, { subjects: page.map((s) => s.externalId), count: page.length });
     // The audit trail records the search as it records an unmasked read, with the name tested, since
     // the route and status alone cannot say whose name was confirmed; the page above keeps the masking
     // the reader asked for.

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import {
   APPROVAL_BLOCKS,
+  KEY_PATTERN,
   METRIC_UNITS,
   OVERRIDE_APPROVERS,
   OVERRIDE_MODES,
@@ -17,11 +18,7 @@ import { StaffGrantChangeSchema } from './staff.js';
  * queue, reviews and the suitability check (packages/api/README.md, "Four eyes").
  */
 
-const key = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only');
+const key = z.string().min(1).max(64).regex(KEY_PATTERN, 'letters, digits, "_", "-", "." only');
 
 /** An instant in ISO 8601 UTC (`…Z`), stored in its canonical form. */
 export const utcInstant = z.iso

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { KEY_PATTERN } from '@tierkit/core';
 import { AllLocalesTextSchema, MetricDefSchema } from './common.js';
 
 /** The catalogue's metrics as the policy reads send them: every label in all three languages. */
@@ -12,7 +13,7 @@ const schemeKey = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only')
+  .regex(KEY_PATTERN, 'letters, digits, "_", "-", "." only')
   .openapi({ param: { name: 'scheme', in: 'path' }, example: 'retail-tier' });
 
 export const SchemeParams = z.object({ scheme: schemeKey });

@@ -74,6 +74,8 @@ const SUMMARY_WORDS: Readonly<
       readonly policy: (v: number) => string;
       /** A lowering request (docs/domain.md §4): the held level, the one proposed. */
       readonly lowering: string;
+      /** Its `why.rule`: the move it asks, said plainly (the deciding rule's own label may read "keeps the level"). */
+      readonly lowerTo: (held: string, proposed: string) => string;
     }
   >
 > = {
@@ -83,6 +85,7 @@ const SUMMARY_WORDS: Readonly<
     until: '，至 ',
     policy: (v) => `第 ${v} 版，待审批`,
     lowering: '降级审批',
+    lowerTo: (h, p) => `数据显示应由 ${h} 降为 ${p}，待审批`,
   },
   'zh-TW': {
     mode: { fixed: '固定為該等級', floor: '不低於該等級' },
@@ -90,6 +93,7 @@ const SUMMARY_WORDS: Readonly<
     until: '，至 ',
     policy: (v) => `第 ${v} 版，待審核`,
     lowering: '降級審核',
+    lowerTo: (h, p) => `資料顯示應由 ${h} 降為 ${p}，待核准`,
   },
   en: {
     mode: { fixed: 'exactly this level', floor: 'never below this level' },
@@ -97,6 +101,7 @@ const SUMMARY_WORDS: Readonly<
     until: ', until ',
     policy: (v) => `v${v}: new policy version for approval`,
     lowering: 'lowering for approval',
+    lowerTo: (h, p) => `the data call for lowering ${h} to ${p}, waiting for approval`,
   },
 };
 
@@ -210,6 +215,21 @@ const pendingOverrideApprovals: ApprovalSource = {
   any: (deps, of) => anyPendingOverride(deps.db, deps.tenantId, of),
 };
 
+/**
+ * A lowering request's `why`: the figures and the rule id that proposed it, with `rule` saying the move
+ * asked — the deciding rule's label can be the grace period's "保留原等级" (keeps the level), which a
+ * compliance officer read beside a proposed 高→中 as the opposite of what was asked.
+ */
+function loweringWhy(
+  why: ReturnType<typeof levelWhy>,
+  names: ReturnType<typeof labels>,
+  held: string,
+  proposed: string,
+  locale: Locale,
+): ReturnType<typeof levelWhy> {
+  return why && { ...why, rule: SUMMARY_WORDS[locale].lowerTo(names.level(held), names.level(proposed)) };
+}
+
 const pendingLevelApprovals: ApprovalSource = {
   kind: 'level',
   window: async (deps, w, { tp, locale }) =>
@@ -226,7 +246,9 @@ const pendingLevelApprovals: ApprovalSource = {
         const lowering = a.proposedLevel
           ? {
               proposedLevel: a.proposedLevel,
-              why: a.proposal ? levelWhy(tp, { level: a.proposedLevel, ...a.proposal }, locale) : null,
+              why: a.proposal
+                ? loweringWhy(levelWhy(tp, { level: a.proposedLevel, ...a.proposal }, locale), names, a.level, a.proposedLevel, locale)
+                : null,
             }
           : {};
         return {

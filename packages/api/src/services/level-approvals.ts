@@ -607,9 +607,13 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     if (!changed) throw new ProblemError('content-changed', 'The sign-off changed while this request was being handled: read it again.');
     await recordStep(trx, deps.tenantId, a, status, deps.principal.actor, nowIso, d.note);
     // An approved lowering request lets the proposed level take effect: the subject is re-evaluated
-    // now, by the one rule, which finds this approval and stores the level with its history event
-    // (the approver its actor). A rejection leaves the held level in force, as any decision does.
-    if (approve && a.proposedLevel) await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
+    // now, by the one rule, which finds this approval and stores the level with its history event —
+    // its maker's move, approved by this approver with the note (`lowering`). A rejection leaves the
+    // held level in force, as any decision does.
+    if (approve && a.proposedLevel)
+      await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, {
+        lowering: { scheme: a.scheme, to: a.proposedLevel, maker: a.requestedBy, approvedBy: deps.principal.actor, note: d.note },
+      });
     else await setAssignmentPending(trx, deps.tenantId, subject.id, scheme, false);
     return {
       kind: 'decided',

@@ -16,7 +16,7 @@ import type { SimulationJobParams } from './jobs/simulation-job.js';
 import { diffVersion } from './policy-changes.js';
 import { contentHash } from './four-eyes.js';
 import { firstPeriodFrom } from './policy-checks.js';
-import { startOf } from './tenant-pack.js';
+import { startOf, type TenantPack } from './tenant-pack.js';
 
 /*
  * What the approver of a policy version is shown before deciding — its diff against the version in
@@ -66,6 +66,50 @@ export function requireConfirmation(
       params: { value: day, period: firstPeriodFrom(day), reasons, suggested: next },
     },
   ]);
+}
+
+/** Whether `scheme` has a level needing a sign-off, in the version in force or in the version `document`. */
+function hasSignOffs(tp: TenantPack, v: PolicyVersion): boolean {
+  const levels = [
+    ...(tp.schemes.get(v.scheme)?.levels ?? []),
+    ...((v.document as { levels?: readonly Pick<LevelDef, 'approvalRequired'>[] }).levels ?? []),
+  ];
+  return levels.some((l) => l.approvalRequired === true);
+}
+
+/**
+ * 422 `simulation_required` on `simulationJobId` when `v` is of a scheme with sign-off levels and its
+ * approval names no completed simulation of it: the checker of an AML or credit policy must have seen
+ * what it does to the book (who moves onto a level needing a sign-off, who leaves one), and the trail
+ * records which (`approvalShown`). A job named that is of another version is `approvalShown`'s to refuse.
+ */
+export async function requireSimulation(
+  deps: ApiDeps,
+  tp: TenantPack,
+  v: PolicyVersion,
+  simulationJobId: string | undefined,
+): Promise<void> {
+  if (!hasSignOffs(tp, v)) return;
+  const row = simulationJobId === undefined ? undefined : await findJob(deps.db, deps.tenantId, simulationJobId);
+  const params = row?.kind === 'simulate' ? (JSON.parse(row.params) as SimulationJobParams) : undefined;
+  if (row && params && !isSimulationOf(params, v)) return;
+  if (row && row.status === 'completed') return;
+  const latest = (await versionSimulations(deps, v)).latest?.id ?? null;
+  throw new ProblemError(
+    'unprocessable',
+    `"${v.scheme}" has levels that need a sign-off: approving version ${v.version} names a completed simulation of it (simulationJobId).`,
+    [
+      {
+        path: 'simulationJobId',
+        message:
+          simulationJobId === undefined
+            ? 'name the completed simulation of this version you were shown'
+            : `simulation job "${simulationJobId}" has not completed`,
+        code: 'simulation_required',
+        params: { scheme: v.scheme, version: v.version, value: simulationJobId ?? null, status: row?.status ?? null, latest },
+      },
+    ],
+  );
 }
 
 function isSimulationOf(params: SimulationJobParams, v: PolicyVersion): boolean {

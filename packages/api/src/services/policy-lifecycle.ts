@@ -12,10 +12,10 @@ import { packOf, type ApiDeps } from '../deps.js';
 import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
-import { policyRequesters } from './policy-approvals.js';
+import { policyRequesters, requirePolicyApprover } from './policy-approvals.js';
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
 import { enqueueRetier } from './jobs/jobs.js';
-import { earlyReasons, nextMonthStart, requireConfirmation, type EarlyReason } from './policy-approval-impact.js';
+import { earlyReasons, nextMonthStart, requireConfirmation, requireSimulation, type EarlyReason } from './policy-approval-impact.js';
 import { reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
 
 /*
@@ -175,12 +175,21 @@ async function reevaluateAfterChange(deps: ApiDeps, scheme: string, fromPeriod: 
 export async function approveVersion(
   deps: ApiDeps,
   v: PolicyVersion,
-  asked: { contentHash: string; effectiveFrom?: string | undefined; confirmRetier?: boolean | undefined; note?: string | undefined },
+  asked: {
+    contentHash: string;
+    effectiveFrom?: string | undefined;
+    confirmRetier?: boolean | undefined;
+    note?: string | undefined;
+    simulationJobId?: string | undefined;
+  },
   beforeApproving?: () => Promise<void>,
 ): Promise<Approval> {
   requireStatus(v, ['submitted'], 'approved');
   await requireFourEyes(deps, v);
   requireSameContent(v.contentHash ?? '', asked.contentHash);
+  const inForce = await packOf(deps);
+  requirePolicyApprover(deps, inForce, v);
+  await requireSimulation(deps, inForce, v, asked.simulationJobId);
   const current = periodOf(deps.now(), deps.timeZone);
   // Not given: the next month's first day, so the month under way keeps the policy it began under.
   const body = { ...asked, effectiveFrom: asked.effectiveFrom ?? nextMonthStart(deps) };

@@ -148,6 +148,18 @@ export interface ReevaluationOptions {
    * Only {@link reevaluateSubject} reads it; planning ignores it.
    */
   readonly versionMoved?: boolean;
+  /**
+   * An approved lowering request lets `to` take effect on `scheme`: the move's tier event is its
+   * maker's (`maker`, whose data proposed it), approved by `approvedBy` with the decision's `note`,
+   * reason `lowering-approved` (docs/domain.md §4).
+   */
+  readonly lowering?: {
+    readonly scheme: string;
+    readonly to: string;
+    readonly maker: string;
+    readonly approvedBy: string;
+    readonly note: string | null;
+  };
 }
 
 /** Rows to store for one subject's re-evaluation: what {@link reevaluateSubject} and re-tier jobs write. */
@@ -273,7 +285,7 @@ export function planReevaluation(
   const previous = sameMonth ? Object.fromEntries(stored.map((a) => [a.scheme, a.previousLevel])) : undefined;
   const rows = assignmentRows(run, subject.id, last, nowIso, previous);
   // A level an override decided is the requester's change, signed off by its approver.
-  const byId = new Map(dated.map((d) => [d.override.id, d.override]));
+  const byId = new Map(dated.map((d) => [d.override.id, d]));
   // The data lag the calendar: an override decided today re-evaluates the last month with data,
   // which has usually been reported already. Its move belongs to the month it was decided in.
   const decidedIn = options.overrideDecision ? periodOf(now, tp.timeZone) : undefined;
@@ -281,11 +293,17 @@ export function planReevaluation(
     decidedIn !== undefined && decidedIn > ev.period && ev.period === last && (ev.reason === 'override' || ev.reason === 'override-expired')
       ? decidedIn
       : ev.period;
+  const lowering = options.lowering;
   const events = run.events.map((ev) => {
-    const o = ev.reason === 'override' && ev.ruleId !== null ? byId.get(ev.ruleId) : undefined;
+    const d = ev.reason === 'override' && ev.ruleId !== null ? byId.get(ev.ruleId) : undefined;
+    const o = d?.override;
+    // The approved lowering's move: its maker's (whose data proposed it), signed off by its approver
+    // with their note — not the approver's own rule move (an auditor found 高→中 read so).
+    const lowered = lowering !== undefined && ev.scheme === lowering.scheme && ev.to === lowering.to && ev.reason === 'rule';
     const period = periodOfEvent(ev);
-    // No note: the event's month is its `period`, which each reader words in its own language (a
-    // sentence stored here, "decided in 2026-12", was printed as English in every locale).
+    // The note is the decision's, a person's words; never a sentence made here: the event's month is
+    // its `period`, which each reader words in its own language ("decided in 2026-12", stored once,
+    // was printed as English in every locale).
     return {
       id: sortableId(now),
       subjectId: subject.id,
@@ -293,11 +311,11 @@ export function planReevaluation(
       from: ev.from,
       to: ev.to,
       at: nowIso,
-      reason: ev.reason,
+      reason: lowered ? ('lowering-approved' as const) : ev.reason,
       ruleId: ev.ruleId,
-      note: null,
-      actor: o ? o.requestedBy : actor,
-      approvedBy: o ? o.approvedBy : null,
+      note: lowered ? lowering.note : (d?.decisionNote ?? null),
+      actor: o ? o.requestedBy : lowered ? lowering.maker : actor,
+      approvedBy: o ? o.approvedBy : lowered ? lowering.approvedBy : null,
       policyVersion: ev.policyVersion,
       period,
     };

@@ -281,7 +281,7 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const s = byKey.get(e.scheme);
     const rank = (k: string | null) => s?.levels.find((l) => l.key === k)?.rank ?? -1;
     const triggered = s && 'triggers' in s.policy && s.policy.triggers?.some((t) => t.id === e.ruleId);
-    if (s && !triggered && e.reason === 'rule' && e.from !== null && rank(e.from) > rank(e.to)) {
+    if (s && !triggered && (e.reason === 'rule' || e.reason === 'lowering-approved') && e.from !== null && rank(e.from) > rank(e.to)) {
       out.because = customerDrop(s, e.from, e.policyVersion, pack.metrics, (m) => !staffMetrics.has(m));
     }
     return { ...out, ...period };

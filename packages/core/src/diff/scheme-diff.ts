@@ -30,6 +30,7 @@ const SECTIONS: Readonly<Record<string, LocalizedText>> = {
   entitlements: t('等级权益', '等級權益', 'entitlements'),
   matrix: t('矩阵', '矩陣', 'matrix'),
   overrides: t('人工调整规则', '人工調整規則', 'override rule'),
+  loweringNeeds: t('降级须审批', '降級須核准', 'lowering approved by'),
   customerBlocks: t('客户端显示受限权益的方式', '客戶端顯示受限權益的方式', 'how customers see blocked benefits'),
 };
 
@@ -40,7 +41,7 @@ function sectionOf(key: string): string {
   if (head === 'level') return 'levels';
   if (head === 'cell' || head === 'matrix') return 'matrix';
   if (head === 'scheme') return key.slice('scheme:'.length);
-  if (head === 'overrides' || head === 'customerBlocks') return head;
+  if (head === 'overrides' || head === 'customerBlocks' || head === 'loweringNeeds') return head;
   return 'policy';
 }
 
@@ -210,10 +211,10 @@ function overrideEntries(d: SchemeDefinition): Map<string, Entry> {
 function headerEntries(d: SchemeDefinition): Map<string, Entry> {
   const out = new Map<string, Entry>();
   out.set('scheme:name', { value: canonicalJson(d.name), label: localize((l) => `${SECTIONS.name?.[l]}: ${d.name[l]}`) });
-  for (const section of ['subjectKind', 'category', 'audience', 'customerBlocks'] as const) {
+  for (const section of ['subjectKind', 'category', 'audience', 'customerBlocks', 'loweringNeeds'] as const) {
     const v = d[section];
     if (v !== undefined)
-      out.set(section === 'customerBlocks' ? 'customerBlocks' : `scheme:${section}`, {
+      out.set(section === 'customerBlocks' || section === 'loweringNeeds' ? section : `scheme:${section}`, {
         value: v,
         label: localize((l) => `${SECTIONS[section]?.[l]}: ${v}`),
       });

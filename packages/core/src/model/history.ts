@@ -1,7 +1,7 @@
 import type { CustomerDrop } from './api.js';
 import type { LocalizedText } from './locale.js';
 
-export const EVENT_REASONS = ['rule', 'override', 'policy-change', 'override-expired', 'initial'] as const;
+export const EVENT_REASONS = ['rule', 'override', 'policy-change', 'override-expired', 'initial', 'lowering-approved'] as const;
 export type EventReason = (typeof EVENT_REASONS)[number];
 
 /**

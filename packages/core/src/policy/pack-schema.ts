@@ -40,11 +40,14 @@ export interface SchemeDefinition extends SchemeSummary {
 export const CUSTOMER_BLOCKS = ['omit', 'notice'] as const;
 export type CustomerBlocks = (typeof CUSTOMER_BLOCKS)[number];
 
-const key = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'letters, digits, "_", "-", "." only');
+/**
+ * What a key (of a scheme, level, metric, entitlement) may be: a letter or digit, then letters, digits,
+ * "_", "-", ".". Spelled without a flag: the API publishes it as an OpenAPI `pattern`, a string that
+ * carries none — `/…/i` was published as `^…$/i`, which no key matches (an auditor's finding).
+ */
+export const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+const key = z.string().min(1).max(64).regex(KEY_PATTERN, 'letters, digits, "_", "-", "." only');
 
 export const metricDefSchema = z.object({
   key,

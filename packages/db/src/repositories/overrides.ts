@@ -28,6 +28,8 @@ export interface ApprovedOverride {
    * recorded read their creation, as {@link overrideInForceAt} does.
    */
   readonly approvedAt: string;
+  /** The approver's note: the tier event the approval causes carries it (what the checker said, beside who). */
+  readonly decisionNote?: string | null;
 }
 
 /** The override of a scheme in force now (the one approved last) and when it was approved. */
@@ -43,7 +45,7 @@ export interface DatedOverride extends ApprovedOverride {
 function datedByScheme(rows: readonly OverrideRow[]): DatedOverride[] {
   const byScheme = new Map<string, DatedOverride & { earlier: ApprovedOverride[] }>();
   for (const row of rows) {
-    const approved = { override: toOverride(row), approvedAt: row.decided_at ?? row.created_at };
+    const approved = { override: toOverride(row), approvedAt: row.decided_at ?? row.created_at, decisionNote: row.decision_note };
     const head = byScheme.get(row.scheme);
     if (head) head.earlier.push(approved);
     else byScheme.set(row.scheme, { ...approved, earlier: [] });

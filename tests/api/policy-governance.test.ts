@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { drainJobs } from '@tierkit/api';
+import { defaultPolicyPack, type Problem } from '@tierkit/core';
+import type { AuditRecord } from '@tierkit/core/wire';
+import { forEachDialect } from '../support/api-fixture.js';
+import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+
+/*
+ * A compliance officer found that a maker (officer) and a checker (approver) could together remove
+ * every AML guard the policy reserves for an admin, with no simulation on record (docs/permissions.md,
+ * "Policy versions"): a version that weakens governance needs the strongest role the version in force
+ * asks for, and a version of a scheme with sign-offs names the completed simulation its checker saw.
+ */
+
+interface Version {
+  version: number;
+  status: string;
+  contentHash: string | null;
+  document: Record<string, unknown> & {
+    levels: { key: string; approvalRequired?: boolean }[];
+    overrides: Record<string, unknown>;
+    loweringNeeds?: string;
+  };
+}
+
+async function refused(res: Response, status: number, kind: string): Promise<Problem> {
+  const body = (await res.json()) as Problem;
+  assert.equal(res.status, status, JSON.stringify(body));
+  assert.equal(body.type, `https://tierkit.dev/problems/${kind}`);
+  return body;
+}
+
+forEachDialect('policy versions that weaken governance, and the simulation a sign-off scheme’s approval names', (f) => {
+  let t: FourEyesTenant;
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'policy-governance', START, defaultPolicyPack);
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/G1', { kind: 'customer', displayName: '孙七' }), 201);
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/G1/metrics', {
+        metrics: [
+          { metric: 'pep', period: '2025-10', value: 0 },
+          { metric: 'aml_customer_risk', period: '2025-10', value: 20 },
+        ],
+      }),
+    );
+  });
+
+  /** A submitted aml-risk version, its document passed through `edit`, by the officer. */
+  async function submitted(edit: (doc: Version['document']) => Version['document']): Promise<Version> {
+    const draft = await ok<Version>(await t.req('officer', 'POST', '/v1/policies/aml-risk/drafts', {}), 201);
+    await ok(
+      await t.req('officer', 'PUT', `/v1/policies/aml-risk/versions/${draft.version}`, { document: edit(structuredClone(draft.document)) }),
+    );
+    return ok<Version>(await t.req('officer', 'POST', `/v1/policies/aml-risk/versions/${draft.version}/submit`, {}));
+  }
+
+  async function simulated(v: Version): Promise<string> {
+    const job = await ok<{ id: string }>(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/simulations`, {}),
+      202,
+    );
+    await drainJobs({ db: f.db.db, now: () => START });
+    const sims = await ok<{ latest: { id: string; status: string } | null }>(
+      await t.req('approver', 'GET', `/v1/policies/aml-risk/versions/${v.version}/simulations`),
+    );
+    assert.equal(sims.latest?.id, job.id);
+    assert.equal(sims.latest?.status, 'completed');
+    return job.id;
+  }
+
+  const queueItem = async (v: Version) =>
+    (
+      await ok<{ items: { id: string; approvalNeeds: string }[] }>(
+        await t.req('approver', 'GET', '/v1/approvals?kind=policy&scheme=aml-risk'),
+      )
+    ).items.find((i) => i.id === `aml-risk@${v.version}`);
+
+  const status = async (v: Version) =>
+    (await ok<Version>(await t.req('approver', 'GET', `/v1/policies/aml-risk/versions/${v.version}`))).status;
+
+  it('a version removing the AML guards waits for an admin: the queue says so, an approver is refused (403 governance_weakened), nothing changes', async () => {
+    const v = await submitted((doc) => {
+      doc.levels = doc.levels.map(({ approvalRequired: _gone, ...l }) => l);
+      delete doc.loweringNeeds;
+      doc.overrides = { ...doc.overrides, loosenNeeds: 'approver', maxDays: 3650 };
+      return doc;
+    });
+    assert.equal((await queueItem(v))?.approvalNeeds, 'admin');
+    const sim = await simulated(v);
+    const p = await refused(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, {
+        contentHash: v.contentHash,
+        simulationJobId: sim,
+      }),
+      403,
+      'forbidden',
+    );
+    const e = p.errors?.find((x) => x.path === 'document');
+    assert.equal(e?.code, 'governance_weakened');
+    const params = e?.params as { needs: string; weakens: string[] };
+    assert.equal(params.needs, 'admin');
+    for (const key of ['level:high/approvalRequired', 'loweringNeeds', 'overrides/loosenNeeds', 'overrides/maxDays'])
+      assert.ok(params.weakens.includes(key), `${key} in ${params.weakens.join(', ')}`);
+    assert.equal(await status(v), 'submitted', 'nothing was approved');
+
+    // An admin, another person, with the simulation they saw: approved, and the trail keeps it.
+    const approved = await ok<{ version: { status: string } }>(
+      await t.req('admin', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, {
+        contentHash: v.contentHash,
+        simulationJobId: sim,
+      }),
+    );
+    assert.equal(approved.version.status, 'approved');
+    const route = encodeURIComponent('/v1/policies/{scheme}/versions/{version}/approve');
+    const trail = await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', `/v1/audit?route=${route}&phase=result&limit=1`));
+    const detail = trail.items[0]?.detail as { shown: { simulation: { job: string } | null } } | undefined;
+    assert.equal(detail?.shown.simulation?.job, sim, 'the trail keeps the simulation the admin named');
+    await ok(await t.req('admin', 'POST', `/v1/policies/aml-risk/versions/${v.version}/retire`, { note: 'tidy up' }));
+  });
+
+  it('a version of a scheme with sign-offs is not approved without a completed simulation named (422 simulation_required); tightening stays any approver’s', async () => {
+    const v = await submitted((doc) => {
+      doc.overrides = { ...doc.overrides, maxDays: 90 };
+      return doc;
+    });
+    assert.equal((await queueItem(v))?.approvalNeeds, 'approver', 'a shorter override is no weakening');
+    const p = await refused(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, { contentHash: v.contentHash }),
+      422,
+      'unprocessable',
+    );
+    const e = p.errors?.find((x) => x.path === 'simulationJobId');
+    assert.equal(e?.code, 'simulation_required');
+    assert.deepEqual(e?.params, { scheme: 'aml-risk', version: v.version, value: null, status: null, latest: null });
+    assert.equal(await status(v), 'submitted');
+    const sim = await simulated(v);
+    const approved = await ok<{ version: { status: string } }>(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, {
+        contentHash: v.contentHash,
+        simulationJobId: sim,
+      }),
+    );
+    assert.equal(approved.version.status, 'approved');
+  });
+});
