@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues, type TemplateResult } f
 import type { MatrixResponse, TiersResponse } from '@tierkit/core';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController } from '../common/resource.js';
+import { StateVoice } from '../common/state-voice.js';
 import { renderEmpty, renderLoading, renderResource, type ResourceViews } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
@@ -131,7 +132,10 @@ export class TkRiskValueMatrix extends LitElement {
     data: () => (this.data && 'assignments' in this.data ? this.data : undefined),
   });
 
-  /** Axis level names for a connected portfolio; a failure only costs the names (keys are shown). */
+  /**
+   * Axis level names for a connected portfolio. The grid needs them (renderResource's `needs`): a
+   * failure is the matrix's error, whose retry reads them again, rather than a grid of level keys.
+   */
   readonly #axisSchemes = new ResourceController(this, {
     name: 'scheme',
     args: () => {
@@ -146,6 +150,8 @@ export class TkRiskValueMatrix extends LitElement {
       return Object.fromEntries(found.map((s) => [s.key, s])) as SchemeMap;
     },
   });
+
+  readonly #state = new StateVoice(this);
 
   /** The mode in effect: controlled data decides, then the attribute, then whether a subject is known. */
   get effectiveMode(): MatrixMode {
@@ -191,8 +197,11 @@ export class TkRiskValueMatrix extends LitElement {
     const st = blockStateTerms[locale];
     const res = this.#resource;
     // A failed read drops its value, so an earlier grid (another subject, another filter) is never drawn under the error.
-    const m = res.status !== 'error' && res.value ? this.#model() : undefined;
+    // Nor a grid whose axis names failed or are on their way (they are the error, or loading, below).
+    const axis = this.#axisSchemes.status;
+    const m = res.status !== 'error' && res.value && axis !== 'error' && axis !== 'pending' ? this.#model() : undefined;
     const views: ResourceViews<unknown> = {
+      title: this.#titleText(m, t),
       complete: () => {
         if (m === 'no-position') return renderEmpty(t.noPosition);
         if (m?.grid.def.rows.length && m.grid.def.cols.length) {
@@ -211,10 +220,13 @@ export class TkRiskValueMatrix extends LitElement {
     // A portfolio names a scheme, not a customer: its refusals say so in the matrix's own words.
     const body =
       this.effectiveMode === 'portfolio'
-        ? renderResource(this.#portfolio, { ...st, forbidden: t.portfolioForbidden, 'scheme-not-found': t.unknownScheme }, views)
+        ? renderResource(this.#portfolio, { ...st, forbidden: t.portfolioForbidden, 'scheme-not-found': t.unknownScheme }, {
+            ...views,
+            needs: [this.#axisSchemes],
+          })
         : renderResource(this.#tiers, { ...st, 'scheme-not-found': t.unknownScheme }, views);
     const ready = m !== undefined && m !== 'no-position';
-    return html`<section part="base" aria-labelledby="title" aria-busy=${res.status === 'pending' ? 'true' : nothing}>
+    return html`<section part="base" aria-labelledby="title" aria-busy=${res.status === 'pending' || this.#axisSchemes.status === 'pending' ? 'true' : nothing}>
       <div class="head">
         <h2 part="title" class="title" id="title" tabindex="-1">${this.#titleText(m, t)}</h2>
         ${
