@@ -137,6 +137,21 @@ describe('widgets when requests fail', () => {
     });
   }
 
+  it('names the matrix axes, not keys, after one scheme read failed and retry succeeded', async () => {
+    const { client } = api((path, n) => (path.startsWith('/v1/schemes/') && n === 0 ? '500' : undefined));
+    const page = await fixture<HTMLElement>(html`<tk-provider .client=${client()} locale="en">
+      <tk-risk-value-matrix mode="portfolio"></tk-risk-value-matrix>
+    </tk-provider>`);
+    const matrix = page.querySelector('tk-risk-value-matrix')!;
+    await waitUntil(() => retryOf(matrix), 'the failed axis names are the matrix’s error', { timeout: 5000 });
+    expect(matrix.shadowRoot!.querySelector('[part~="grid"]'), 'no grid of keys meanwhile').to.equal(null);
+    expect((await accessibleNode(retryOf(matrix)!)).name).to.equal('Try again: Risk-value matrix');
+    retryOf(matrix)!.click();
+    await waitUntil(() => matrix.shadowRoot!.querySelector('[part~="grid"]'), 'the grid', { timeout: 5000 });
+    const heads = [...matrix.shadowRoot!.querySelectorAll('th')].map((th) => th.textContent?.trim());
+    expect(heads.join(' | ')).not.to.match(/\b(low|high|medium)\b/);
+  });
+
   it('says a server that is down once for the whole page, with every retry button named for what it retries', async () => {
     const { client } = api(() => 'down');
     const page = await customerPage(client);

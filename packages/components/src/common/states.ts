@@ -61,8 +61,9 @@ export interface ResourceViews<T> {
   readonly title: string;
   /**
    * Reads the view needs besides the resource — the tiers a panel or timeline names its levels from.
-   * One that failed is the widget's error too, and its retry reads it again: without them the view
-   * would show level keys (`gold`) to a customer, and keep them after a retry of the resource alone.
+   * One that failed in a way a retry may mend (network, 5xx, timeout) is the widget's error too, and
+   * its retry reads it again: otherwise the view showed level keys (`gold`) to a customer, and kept
+   * them after a retry of the resource alone. One refused for good (403, 404) leaves the keys.
    */
   readonly needs?: readonly ResourceController<any, any>[];
 }
@@ -80,7 +81,10 @@ export function renderResource<T, A extends readonly unknown[]>(
   t: BlockStateTerms,
   views: ResourceViews<T>,
 ): TemplateResult {
-  const failed = [resource, ...(views.needs ?? [])].filter((r) => r.status === 'error') as ResourceController<unknown>[];
+  // A need refused for good (no tiers for this subject, a 404) leaves the view its keys: a retry would get the same answer.
+  const failed = [resource, ...(views.needs ?? []).filter((r) => !blockRefusal(r.error))].filter(
+    (r) => r.status === 'error',
+  ) as ResourceController<unknown>[];
   if (failed[0]) {
     const reason = blockRefusal(failed[0].error);
     return reason

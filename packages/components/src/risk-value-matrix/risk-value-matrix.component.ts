@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { MatrixResponse, TiersResponse } from '@tierkit/core';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController } from '../common/resource.js';
+import { ResourceController, blockRefusal } from '../common/resource.js';
 import { StateVoice } from '../common/state-voice.js';
 import { renderEmpty, renderLoading, renderResource, type ResourceViews } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
@@ -197,9 +197,13 @@ export class TkRiskValueMatrix extends LitElement {
     const st = blockStateTerms[locale];
     const res = this.#resource;
     // A failed read drops its value, so an earlier grid (another subject, another filter) is never drawn under the error.
-    // Nor a grid whose axis names failed or are on their way (they are the error, or loading, below).
-    const axis = this.#axisSchemes.status;
-    const m = res.status !== 'error' && res.value && axis !== 'error' && axis !== 'pending' ? this.#model() : undefined;
+    // Nor a grid whose axis names are on their way or failed for now (loading, or the error with its
+    // retry, below); names refused for good (a 404) leave the keys (states.ts, `needs`).
+    const axis = this.#axisSchemes;
+    const m =
+      res.status !== 'error' && res.value && axis.status !== 'pending' && !(axis.status === 'error' && !blockRefusal(axis.error))
+        ? this.#model()
+        : undefined;
     const views: ResourceViews<unknown> = {
       title: this.#titleText(m, t),
       complete: () => {
