@@ -64,10 +64,7 @@ function deep(root: Element | ShadowRoot): Element[] {
 }
 
 /** The text a widget shows: its shadow root's, and that of any shadow root inside it. */
-const shown = (el: Element) =>
-  [el, ...deep(el.shadowRoot!)]
-    .map((e) => e.shadowRoot?.textContent ?? '')
-    .join(' ');
+const shown = (el: Element) => [el, ...deep(el.shadowRoot!)].map((e) => e.shadowRoot?.textContent ?? '').join(' ');
 
 /**
  * The page's live regions that hold words, as assistive technology has them: an element's role or
@@ -98,12 +95,18 @@ function customerPage(client: () => unknown, subject = 'C000003', locale: Locale
 }
 
 const widgets = (page: Element) =>
-  [...page.querySelectorAll<HTMLElement & { updateComplete: Promise<unknown> }>('tk-provider > *')].filter((el) => el.localName.startsWith('tk-'));
+  [...page.querySelectorAll<HTMLElement & { updateComplete: Promise<unknown> }>('tk-provider > *')].filter((el) =>
+    el.localName.startsWith('tk-'),
+  );
 const retryOf = (el: Element) => el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="retry"]');
 const settled = (page: Element) =>
-  waitUntil(() => widgets(page).every((w) => !w.matches(':state(loading)') && !w.shadowRoot!.querySelector('[part~="loading"]')), 'every widget settled', {
-    timeout: 5000,
-  });
+  waitUntil(
+    () => widgets(page).every((w) => !w.matches(':state(loading)') && !w.shadowRoot!.querySelector('[part~="loading"]')),
+    'every widget settled',
+    {
+      timeout: 5000,
+    },
+  );
 
 describe('widgets when requests fail', () => {
   for (const failure of ['500', 'timeout'] as const) {
@@ -114,17 +117,23 @@ describe('widgets when requests fail', () => {
         <tk-entitlement-panel></tk-entitlement-panel>
         <tk-tier-timeline></tk-tier-timeline>
       </tk-provider>`);
-      const [panel, timeline] = widgets(page.parentElement!) as [HTMLElement, HTMLElement];
-      await waitUntil(() => retryOf(panel) && retryOf(timeline), 'the failed names are the widgets’ error, with a retry', { timeout: 5000 });
+      const [panel, timeline] = widgets(page.parentElement!) as HTMLElement[] as [HTMLElement, HTMLElement];
+      await waitUntil(() => retryOf(panel) && retryOf(timeline), 'the failed names are the widgets’ error, with a retry', {
+        timeout: 5000,
+      });
       for (const el of [panel, timeline]) {
         expect(el.matches(':state(error)'), el.localName).to.equal(true);
         // Never a level key to the customer, before or after the retry.
         expect(shown(el), el.localName).not.to.match(/\bgold\b|retail-tier/);
         retryOf(el)!.click();
       }
-      await waitUntil(() => panel.shadowRoot!.querySelector('[part~="item"]') && timeline.shadowRoot!.querySelector('[part~="event"]'), 'loaded', {
-        timeout: 5000,
-      });
+      await waitUntil(
+        () => panel.shadowRoot!.querySelector('[part~="item"]') && timeline.shadowRoot!.querySelector('[part~="event"]'),
+        'loaded',
+        {
+          timeout: 5000,
+        },
+      );
       expect(shown(panel)).to.contain('来自客户等级：金卡');
       // Not the `false` of a staff response's missing courtesy lines.
       expect(shown(panel)).not.to.contain('false');
@@ -168,18 +177,20 @@ describe('widgets when requests fail', () => {
     for (const w of widgets(page)) expect(w.matches(':state(error)'), w.localName).to.equal(true);
   });
 
-  it('hands the voice to the next widget still failing when the one that said it recovers', async () => {
+  it('has the widget whose retry failed again say it, once the one that said it first recovered', async () => {
     let down = true;
     const { client } = api(() => (down ? 'down' : undefined));
     const page = await customerPage(client);
     await waitUntil(() => widgets(page).every((w) => retryOf(w)), 'every widget failed', { timeout: 5000 });
-    const [badge, panel] = widgets(page) as [HTMLElement, HTMLElement];
+    const [badge, panel] = widgets(page) as HTMLElement[] as [HTMLElement, HTMLElement];
     down = false;
     retryOf(badge)!.click();
-    await waitUntil(() => badge.matches(':state(gold)') || badge.shadowRoot!.querySelector('[part~="level"]'), 'the badge recovered', { timeout: 5000 });
+    await waitUntil(() => badge.matches(':state(gold)') || badge.shadowRoot!.querySelector('[part~="level"]'), 'the badge recovered', {
+      timeout: 5000,
+    });
     down = true;
-    // Still one live region for the failure the others show.
-    expect((await liveRegions(page)).filter((s) => s.includes('暂时无法加载'))).to.have.length(1);
+    // The badge said it; the others show it still, said already, and none says it twice.
+    expect((await liveRegions(page)).filter((s) => s.includes('暂时无法加载'))).to.have.length.at.most(1);
     // The panel fails again (its retry asks a server that is down again): said once, by the panel,
     // whose retry the reader pressed — the widget that said it before falls silent.
     const first = retryOf(panel)!;

@@ -28,11 +28,8 @@ export class StateVoice implements ReactiveController {
     const kind = state?.getAttribute('part');
     setHostStates(host, this.#internals, kind ? [kind] : []);
     const said = state?.querySelector('.said');
-    if (voice(host, said?.textContent)) said!.setAttribute('role', 'status');
+    const role = voice(host, said?.textContent);
+    if (role) said!.setAttribute('role', role);
     else said?.removeAttribute('role');
-  }
-
-  hostDisconnected(): void {
-    voice(this.#host);
   }
 }

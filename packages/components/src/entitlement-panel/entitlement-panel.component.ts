@@ -39,6 +39,9 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  * @csspart reason - Why a restriction applies or a benefit is blocked.
  * @csspart next - What the next level would add.
  * @csspart keep - A customer's level in its grace period: what keeps it (the API's `keep.text`), above the benefits.
+ * @cssstate loading - A read runs and there is nothing to show yet (the frame is `aria-busy`).
+ * @cssstate empty - Nothing to show, or no customer.
+ * @cssstate error - The read failed (with a retry) or was refused (`data-reason`, no retry).
  * @csspart loading - The loading state.
  * @csspart empty - The empty state.
  * @csspart error - The error state.

@@ -48,6 +48,9 @@ const at = (p: GridPosition | null, cell: GridCell) => p?.row === cell.rowIndex 
  * @csspart cell - A data cell; selected cells also carry `cell-selected`, the subject's `cell-current`.
  * @csspart table - The plain table view.
  * @csspart total - The portfolio total under the grid.
+ * @cssstate loading - A read runs and there is nothing to show yet (the frame is `aria-busy`).
+ * @cssstate empty - Nothing to show, or no customer.
+ * @cssstate error - The read failed (with a retry) or was refused (`data-reason`, no retry).
  * @csspart loading - The loading state.
  * @csspart empty - The empty state.
  * @csspart error - The error state.
@@ -224,10 +227,14 @@ export class TkRiskValueMatrix extends LitElement {
     // A portfolio names a scheme, not a customer: its refusals say so in the matrix's own words.
     const body =
       this.effectiveMode === 'portfolio'
-        ? renderResource(this.#portfolio, { ...st, forbidden: t.portfolioForbidden, 'scheme-not-found': t.unknownScheme }, {
-            ...views,
-            needs: [this.#axisSchemes],
-          })
+        ? renderResource(
+            this.#portfolio,
+            { ...st, forbidden: t.portfolioForbidden, 'scheme-not-found': t.unknownScheme },
+            {
+              ...views,
+              needs: [this.#axisSchemes],
+            },
+          )
         : renderResource(this.#tiers, { ...st, 'scheme-not-found': t.unknownScheme }, views);
     const ready = m !== undefined && m !== 'no-position';
     return html`<section part="base" aria-labelledby="title" aria-busy=${res.status === 'pending' || this.#axisSchemes.status === 'pending' ? 'true' : nothing}>

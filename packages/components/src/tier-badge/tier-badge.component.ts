@@ -193,7 +193,7 @@ export class TkTierBadge extends LitElement {
       // A polite status, and only if no other widget on the page says the same words already (voice.ts):
       // a server that is down, or an unknown customer, is one failure for the whole page. Set on every
       // render of the error, after #host (which leaves the error pill's role to this).
-      this.#internals.role = voice(this, said) ? 'status' : null;
+      this.#internals.role = voice(this, said);
       // Retry: the button goes with the error, and a keyboard user's focus would fall to the page's start
       // (WCAG 2.4.3). If it held focus (the only focusable thing in here), the host takes it, and keeps it
       // through loading to the level or the error again; a click that focused nothing (iOS Safari, a

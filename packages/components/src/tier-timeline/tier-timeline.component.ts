@@ -36,6 +36,9 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart why - In a customer's history, on a level the rules lowered: why, in one line (the API's `because.text`).
  * @csspart load-more - The button that loads earlier changes; after a later page failed with a network error or a
  *   5xx it is the retry, after a refusal (401, 403, 404) it goes.
+ * @cssstate loading - A read runs and there is nothing to show yet (the frame is `aria-busy`).
+ * @cssstate empty - Nothing to show, or no customer.
+ * @cssstate error - The read failed (with a retry) or was refused (`data-reason`, no retry).
  * @csspart loading - The loading state.
  * @csspart empty - The empty state.
  * @csspart error - The error state; also, under the changes already shown, a later page's refusal.
