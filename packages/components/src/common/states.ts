@@ -65,6 +65,7 @@ export interface ResourceViews<T> {
    * its retry reads it again: otherwise the view showed level keys (`gold`) to a customer, and kept
    * them after a retry of the resource alone. One refused for good (403, 404) leaves the keys.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: reads of any value and inputs (a controller's inputs are invariant); only their status, error and retry are used.
   readonly needs?: readonly ResourceController<any, any>[];
 }
 
