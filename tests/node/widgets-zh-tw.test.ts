@@ -41,6 +41,7 @@ const SAMPLES: Readonly<Record<string, readonly (readonly unknown[])[]>> = {
   policy: [[3]],
   period: [['2026-05']],
   courtesy: [['2027年3月5日'], []],
+  retryWhat: [['我的權益'], ['等級變動紀錄']],
   loaded: [
     ['1', 1],
     ['120', 120],

@@ -15,6 +15,12 @@ export interface BlockStateTerms extends StateTerms {
    * says it in its own words; a widget without them says `unavailable`, the shared terms' neutral word.
    */
   readonly 'scheme-not-found'?: string;
+  /**
+   * The retry button's name, for what it loads again (the widget's heading): a page of widgets that
+   * all failed holds several buttons, which a screen reader's list of buttons must tell apart. It
+   * begins with the button's visible word (WCAG 2.5.3).
+   */
+  readonly retryWhat: (heading: string) => string;
 }
 
 /**
@@ -26,15 +32,18 @@ export const blockStateTerms: Translations<BlockStateTerms> = {
     ...stateTerms['zh-CN'],
     'signed-out': '登录已过期，请重新登录。',
     forbidden: '此内容无法在此显示。',
+    retryWhat: (h) => `重试加载${h}`,
   },
   'zh-TW': {
     ...stateTerms['zh-TW'],
     'signed-out': '登入已逾時，請重新登入。',
     forbidden: '此內容無法在此顯示。',
+    retryWhat: (h) => `重試載入${h}`,
   },
   en: {
     ...stateTerms.en,
     'signed-out': 'Your session has ended. Please sign in again.',
     forbidden: "This can't be shown here.",
+    retryWhat: (h) => `Try again: ${h}`,
   },
 };

@@ -9,11 +9,13 @@ export const stateStyles = css`
   .state {
     display: flex; align-items: center; gap: var(--_space); padding: var(--_space);
     color: var(--_muted); font-size: 0.875em;
+    /* Room for the retry button in every state, so loading does not grow when it fails (or shrink back). */
+    min-height: calc(24px + 2 * var(--_space));
   }
   .state--error { color: var(--_danger); }
   .retry {
     font: inherit; color: var(--_accent-text); background: var(--_accent); border: 0;
-    border-radius: calc(var(--_radius) / 2); padding: 2px 10px; cursor: pointer;
+    border-radius: calc(var(--_radius) / 2); padding: 2px 10px; cursor: pointer; min-height: 24px;
   }
   .spinner {
     width: 1em; height: 1em; border-radius: 50%;

@@ -4,6 +4,7 @@ import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { DEFAULT_TIME_ZONE } from '../tier-timeline/timeline-rows.js';
 import { ResourceController } from '../common/resource.js';
+import { StateVoice } from '../common/state-voice.js';
 import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
@@ -38,6 +39,9 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  * @csspart reason - Why a restriction applies or a benefit is blocked.
  * @csspart next - What the next level would add.
  * @csspart keep - A customer's level in its grace period: what keeps it (the API's `keep.text`), above the benefits.
+ * @cssstate loading - A read runs and there is nothing to show yet (the frame is `aria-busy`).
+ * @cssstate empty - Nothing to show, or no customer.
+ * @cssstate error - The read failed (with a retry) or was refused (`data-reason`, no retry).
  * @csspart loading - The loading state.
  * @csspart empty - The empty state.
  * @csspart error - The error state.
@@ -94,7 +98,7 @@ export class TkEntitlementPanel extends LitElement {
     data: () => this.data,
   });
 
-  // Names only: when this fails the panel still shows everything, with level keys.
+  // Level names: the panel's view needs them (renderResource's `needs`), or a customer reads `gold`.
   readonly #names = new ResourceController<TiersResponse, readonly [TierkitClient, string]>(this, {
     name: 'tiers',
     args: () => (this.data ? undefined : this.#args()),
@@ -102,14 +106,19 @@ export class TkEntitlementPanel extends LitElement {
     data: () => this.tiers,
   });
 
+  readonly #state = new StateVoice(this);
+
   // The frame and heading stay in every state: a screen reader lands on a named region whether it is
   // loading, failed or empty, and the page does not jump when the benefits arrive.
   protected override render() {
     const locale = this.#provider.locale;
     const states = blockStateTerms[locale];
-    return html`<section part="base" class="base" aria-labelledby="title" aria-busy=${this.#entitlements.status === 'pending' ? 'true' : nothing}>
-      <h2 part="title" id="title" tabindex="-1">${this.heading || terms[locale].title}</h2>
+    const title = this.heading || terms[locale].title;
+    return html`<section part="base" class="base" aria-labelledby="title" aria-busy=${this.#entitlements.status === 'pending' || this.#names.status === 'pending' ? 'true' : nothing}>
+      <h2 part="title" id="title" tabindex="-1">${title}</h2>
       ${renderResource(this.#entitlements, states, {
+        title,
+        needs: [this.#names],
         complete: (value) => this.#renderPanel(value),
         // "No customer" only when the subject is what is missing; a subject waiting for its client is loading.
         initial: () => (this.subject || this.#provider.value?.subject ? renderLoading(states) : renderEmpty(states.noSubject)),
@@ -145,7 +154,7 @@ export class TkEntitlementPanel extends LitElement {
     // as earned and lasting. Here rather than in the badge, whose bundle is at its budget (README, "Attributes").
     const status = (a: CustomerAssignment) =>
       a.keep ? a.keep.text[locale] : a.override && t.courtesy(a.override.expiresAt ? lastDay(a.override.expiresAt, locale) : undefined);
-    return html`${names?.audience === 'customer' && names.assignments.map((a) => (status(a) ? html`<p part="keep" class="next">${status(a)}</p>` : nothing))}${groups}
+    return html`${names?.audience === 'customer' ? names.assignments.map((a) => (status(a) ? html`<p part="keep" class="next">${status(a)}</p>` : nothing)) : nothing}${groups}
       ${this.#group(
         t.restrictions,
         restrictions.map((e) => this.#restriction(e, locale, tiers)),

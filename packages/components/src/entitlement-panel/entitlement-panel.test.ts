@@ -350,7 +350,8 @@ describe('tk-entitlement-panel, for a subject the API does not know (404)', () =
       expect(squash(error.textContent)).to.equal(words);
       expect(error.getAttribute('data-reason')).to.equal('not-found');
       // How the page is from its first load: said politely, not one of several alerts on a page of widgets.
-      expect(error.getAttribute('role')).to.equal('status');
+      // The words are the live region (the state's `.said`), the page's one for them (voice.ts).
+      expect(error.querySelector('.said')?.getAttribute('role')).to.equal('status');
       expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
     }
   });
@@ -369,7 +370,8 @@ describe('tk-entitlement-panel, for a subject the API does not know (404)', () =
       const error = root(el).querySelector('[part~="error"]')!;
       expect(squash(error.textContent)).to.equal(words);
       expect(error.getAttribute('data-reason')).to.equal('unavailable');
-      expect(error.getAttribute('role')).to.equal('status');
+      // The words are the live region (the state's `.said`), the page's one for them (voice.ts).
+      expect(error.querySelector('.said')?.getAttribute('role')).to.equal('status');
       expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
     }
   });
@@ -403,7 +405,8 @@ describe('tk-entitlement-panel, for a subject its credential may not read (403)'
       const error = root(el).querySelector('[part~="error"]')!;
       expect(squash(error.textContent)).to.equal(words);
       expect(error.getAttribute('data-reason')).to.equal('forbidden');
-      expect(error.getAttribute('role')).to.equal('status');
+      // The words are the live region (the state's `.said`), the page's one for them (voice.ts).
+      expect(error.querySelector('.said')?.getAttribute('role')).to.equal('status');
       expect(root(el).querySelector('[part~="retry"]')).to.equal(null);
       await expect(el).to.be.accessible();
     }

@@ -1,7 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { MatrixResponse, TiersResponse } from '@tierkit/core';
 import { LocalizeController } from '../common/localize.js';
-import { ResourceController } from '../common/resource.js';
+import { ResourceController, blockRefusal } from '../common/resource.js';
+import { StateVoice } from '../common/state-voice.js';
 import { renderEmpty, renderLoading, renderResource, type ResourceViews } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
@@ -47,6 +48,9 @@ const at = (p: GridPosition | null, cell: GridCell) => p?.row === cell.rowIndex 
  * @csspart cell - A data cell; selected cells also carry `cell-selected`, the subject's `cell-current`.
  * @csspart table - The plain table view.
  * @csspart total - The portfolio total under the grid.
+ * @cssstate loading - A read runs and there is nothing to show yet (the frame is `aria-busy`).
+ * @cssstate empty - Nothing to show, or no customer.
+ * @cssstate error - The read failed (with a retry) or was refused (`data-reason`, no retry).
  * @csspart loading - The loading state.
  * @csspart empty - The empty state.
  * @csspart error - The error state.
@@ -131,7 +135,10 @@ export class TkRiskValueMatrix extends LitElement {
     data: () => (this.data && 'assignments' in this.data ? this.data : undefined),
   });
 
-  /** Axis level names for a connected portfolio; a failure only costs the names (keys are shown). */
+  /**
+   * Axis level names for a connected portfolio. The grid needs them (renderResource's `needs`): a
+   * failure is the matrix's error, whose retry reads them again, rather than a grid of level keys.
+   */
   readonly #axisSchemes = new ResourceController(this, {
     name: 'scheme',
     args: () => {
@@ -146,6 +153,8 @@ export class TkRiskValueMatrix extends LitElement {
       return Object.fromEntries(found.map((s) => [s.key, s])) as SchemeMap;
     },
   });
+
+  readonly #state = new StateVoice(this);
 
   /** The mode in effect: controlled data decides, then the attribute, then whether a subject is known. */
   get effectiveMode(): MatrixMode {
@@ -191,8 +200,15 @@ export class TkRiskValueMatrix extends LitElement {
     const st = blockStateTerms[locale];
     const res = this.#resource;
     // A failed read drops its value, so an earlier grid (another subject, another filter) is never drawn under the error.
-    const m = res.status !== 'error' && res.value ? this.#model() : undefined;
+    // Nor a grid whose axis names are on their way or failed for now (loading, or the error with its
+    // retry, below); names refused for good (a 404) leave the keys (states.ts, `needs`).
+    const axis = this.#axisSchemes;
+    const m =
+      res.status !== 'error' && res.value && axis.status !== 'pending' && !(axis.status === 'error' && !blockRefusal(axis.error))
+        ? this.#model()
+        : undefined;
     const views: ResourceViews<unknown> = {
+      title: this.#titleText(m, t),
       complete: () => {
         if (m === 'no-position') return renderEmpty(t.noPosition);
         if (m?.grid.def.rows.length && m.grid.def.cols.length) {
@@ -211,10 +227,17 @@ export class TkRiskValueMatrix extends LitElement {
     // A portfolio names a scheme, not a customer: its refusals say so in the matrix's own words.
     const body =
       this.effectiveMode === 'portfolio'
-        ? renderResource(this.#portfolio, { ...st, forbidden: t.portfolioForbidden, 'scheme-not-found': t.unknownScheme }, views)
+        ? renderResource(
+            this.#portfolio,
+            { ...st, forbidden: t.portfolioForbidden, 'scheme-not-found': t.unknownScheme },
+            {
+              ...views,
+              needs: [this.#axisSchemes],
+            },
+          )
         : renderResource(this.#tiers, { ...st, 'scheme-not-found': t.unknownScheme }, views);
     const ready = m !== undefined && m !== 'no-position';
-    return html`<section part="base" aria-labelledby="title" aria-busy=${res.status === 'pending' ? 'true' : nothing}>
+    return html`<section part="base" aria-labelledby="title" aria-busy=${res.status === 'pending' || this.#axisSchemes.status === 'pending' ? 'true' : nothing}>
       <div class="head">
         <h2 part="title" class="title" id="title" tabindex="-1">${this.#titleText(m, t)}</h2>
         ${

@@ -252,7 +252,7 @@ describe('<tk-risk-value-matrix> connected through <tk-provider>', () => {
     const error = shadow(pm).querySelector('[part="error"]');
     expect(error?.textContent?.trim()).to.equal('Unknown matrix scheme.');
     expect(error?.getAttribute('data-reason')).to.equal('scheme-not-found');
-    expect(error?.getAttribute('role')).to.equal('status');
+    expect(error?.querySelector('.said')?.getAttribute('role')).to.equal('status');
     expect(shadow(pm).querySelector('[part="empty"]')).to.equal(null);
     expect(shadow(pm).querySelector('[part="retry"]')).to.equal(null);
   });

@@ -6,6 +6,7 @@ import { ResourceController, refusal } from '../common/resource.js';
 import { stateTerms } from '../common/terms.js';
 import { adoptInHostRoot } from '../common/outer-styles.js';
 import { setHostAria, setHostStates } from '../common/host-state.js';
+import { voice } from '../common/voice.js';
 import { progressView } from './progress-text.js';
 import { tierBadgeTerms } from './tier-badge.terms.js';
 import { innerSheet, pillSheet, type PillState } from './pill-rules.js';
@@ -187,21 +188,22 @@ export class TkTierBadge extends LitElement {
       // No retry where the answer would be the same: a refused token (401; the host mints a new one),
       // a 404 (an unknown subject said as such) or a read the credential may not make (403).
       const reason = refusal(source.error);
-      // A 403 or a 404 is how the page is from its first load: a status, as in the block widgets, so a
-      // page of refused badges does not interrupt the reader once per badge; an ended session or a
-      // failure worth retrying is an alert. Set here, after #host (which leaves the error pill's role
-      // to this), on every render of the error: a retry may turn one error into the other.
-      this.#internals.role = reason && reason !== 'signed-out' ? 'status' : 'alert';
       // Refused for good: "not found" for an unknown customer, else one neutral word, not "try again later".
+      const said = reason ? t[reason === 'not-found' ? reason : 'unavailable'] : t.error;
+      // A polite status, and only if no other widget on the page says the same words already (voice.ts):
+      // a server that is down, or an unknown customer, is one failure for the whole page. Set on every
+      // render of the error, after #host (which leaves the error pill's role to this).
+      this.#internals.role = voice(this, said);
       // Retry: the button goes with the error, and a keyboard user's focus would fall to the page's start
       // (WCAG 2.4.3). If it held focus (the only focusable thing in here), the host takes it, and keeps it
       // through loading to the level or the error again; a click that focused nothing (iOS Safari, a
       // host's click()) leaves focus where it is. `tabIndex |= 0` writes the tabindex the badge already
       // has: -1 (out of the tab order) unless the page gave it one, which it keeps. It stays: dropping it
-      // on blur would be bytes the badge does not have (README).
+      // on blur would be bytes the badge does not have (README). The button is named for what it
+      // loads again: a page of failed widgets holds several.
       return reason
-        ? t[reason === 'not-found' ? reason : 'unavailable']
-        : html`${t.error}<button part="retry" type="button" @click=${() => {
+        ? said
+        : html`${said}<button part="retry" type="button" aria-label=${tierBadgeTerms[locale].retry} @click=${() => {
             source.retry();
             if ((this.renderRoot as ShadowRoot).activeElement) {
               this.tabIndex |= 0;
@@ -260,6 +262,8 @@ export class TkTierBadge extends LitElement {
     const now = [shown, label, busy] + '';
     if (now !== this.#shown) {
       this.#shown = now;
+      // Says no error now (render's error path says which): another widget may be the page's voice for it.
+      voice(this);
       setHostStates(this, this.#internals, shown ? ['pill', shown] : []);
       setHostAria(this.#internals, label && 'group', label, busy);
     }

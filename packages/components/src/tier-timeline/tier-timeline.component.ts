@@ -3,6 +3,7 @@ import type { HistoryEvent } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController } from '../common/resource.js';
+import { StateVoice } from '../common/state-voice.js';
 import { renderEmpty, renderLoading, renderRefusal, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
@@ -35,6 +36,9 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart why - In a customer's history, on a level the rules lowered: why, in one line (the API's `because.text`).
  * @csspart load-more - The button that loads earlier changes; after a later page failed with a network error or a
  *   5xx it is the retry, after a refusal (401, 403, 404) it goes.
+ * @cssstate loading - A read runs and there is nothing to show yet (the frame is `aria-busy`).
+ * @cssstate empty - Nothing to show, or no customer.
+ * @cssstate error - The read failed (with a retry) or was refused (`data-reason`, no retry).
  * @csspart loading - The loading state.
  * @csspart empty - The empty state.
  * @csspart error - The error state; also, under the changes already shown, a later page's refusal.
@@ -119,7 +123,10 @@ export class TkTierTimeline extends LitElement {
     }),
   });
 
-  /** Level names come with the tiers the badge reads anyway (one shared request). */
+  /**
+   * Level names come with the tiers the badge reads anyway (one shared request). The list needs them
+   * (renderResource's `needs`): a failed read is the timeline's error, whose retry reads it again.
+   */
   readonly #tiers = new ResourceController(this, {
     name: 'tiers',
     args: () => {
@@ -129,6 +136,8 @@ export class TkTierTimeline extends LitElement {
     },
     load: ([client, id], signal) => client.getTiers(id, { signal }),
   });
+
+  readonly #state = new StateVoice(this);
 
   // Which rows are in view, measured and scrolled apart from the rendering.
   readonly #window = new TimelineWindow(this);
@@ -160,11 +169,13 @@ export class TkTierTimeline extends LitElement {
     const body = this.data
       ? list(this.data)
       : renderResource(this.#history, st, {
+          title: t.title,
+          needs: [this.#tiers],
           complete: () => list(events ?? []),
           // A known subject waiting for the provider's client is loading, not "no customer selected".
           initial: () => (this.#subjectId ? renderLoading(st) : renderEmpty(st.noSubject)),
         });
-    return html`<section part="base" aria-labelledby="title" aria-busy=${this.#history.status === 'pending' ? 'true' : nothing}>
+    return html`<section part="base" aria-labelledby="title" aria-busy=${this.#history.status === 'pending' || this.#tiers.status === 'pending' ? 'true' : nothing}>
       <h2 part="title" class="title" id="title" tabindex="-1">${t.title}</h2>
       ${body}
     </section>`;
@@ -204,7 +215,7 @@ export class TkTierTimeline extends LitElement {
         <span role="status">${t.loaded(formatCount(events.length, loc), events.length)}</span><span role="status">${
           // Always present, so a refusal (which stops paging) is announced when its words arrive; the
           // refusal itself is no second live region.
-          refused ? renderRefusal(blockStateTerms[loc], refused, nothing) : nothing
+          refused ? renderRefusal(blockStateTerms[loc], refused) : nothing
         }</span>
         ${
           more
