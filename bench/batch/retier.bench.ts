@@ -148,8 +148,13 @@ async function sqliteFigures(dir: string): Promise<void> {
   };
   type Timed = { ms: number; cpu: number };
   /** The job's CPU thread by thread: the threads it started are its prepare and checkpoint threads (and, under tsx, the prepare thread's module loader). */
-  const byThread = (t: ThreadsCpu) =>
-    `    CPU by thread: main (writer) ${t.main.toFixed(1)} s; started by the job ${t.started.map((s) => s.toFixed(1)).join(' + ') || 'none'} s; V8 and libuv helpers ${t.others.toFixed(1)} s`;
+  const byThread = (job: { threads: ThreadsCpu; between: number; writing: number }) => {
+    const t = job.threads;
+    return (
+      `    CPU by thread: main (writer) ${t.main.toFixed(1)} s; started by the job ${t.started.map((s) => s.toFixed(1)).join(' + ') || 'none'} s; V8 and libuv helpers ${t.others.toFixed(1)} s\n` +
+      `    writer between chunks (waiting for the prepare thread, claiming the next) ${sec(job.between)} s, in chunks' write transactions ${sec(job.writing)} s`
+    );
+  };
   /** A raw read of the metrics a job's window reads. */
   const readMetrics = (source: SQLite.Database, from: string, period: string): Timed & { rows: number } => {
     const r = performance.now();
@@ -180,13 +185,37 @@ async function sqliteFigures(dir: string): Promise<void> {
     const threads = watchThreads();
     const job = await enqueueRetier(db.db, { tenantId: TENANT, period, now });
     let pipelined = 0;
+    // The writer's time from one chunk's commit to the next chunk's write transaction: waiting for the
+    // prepare thread's reply, then claiming the chunk after it. Its share of the job says whether the
+    // thread's preparation still overlaps the writes (small) or the two take turns (close to the
+    // thread's CPU), which CPU times alone cannot tell.
+    let between = 0;
+    let writing = 0;
+    let mark = performance.now();
+    const lap = () => {
+      const at = performance.now();
+      const ms = at - mark;
+      mark = at;
+      return ms;
+    };
     await drainJobs({
       db: db.db,
       now: () => now,
-      onChunk: (d) => void (d.pipelined && pipelined++),
-      ...(TUNING ? { pipeline: TUNING } : {}),
+      onChunk: (d) => {
+        writing += lap();
+        if (d.pipelined) pipelined++;
+      },
+      pipeline: { ...TUNING, beforeApply: () => void (between += lap()) },
     });
-    const done = { ms: performance.now() - t, cpu: cpuMs() - c, chunks: job?.progress.chunks.total, pipelined, threads: threads() };
+    const done = {
+      ms: performance.now() - t,
+      cpu: cpuMs() - c,
+      chunks: job?.progress.chunks.total,
+      pipelined,
+      threads: threads(),
+      between,
+      writing,
+    };
     const read = readMetrics(raw, from, period);
     // What the job wrote to history: one event per level change.
     const events = Number((raw.prepare('SELECT count(*) AS n FROM tier_events').get() as { n: number }).n) - eventsBefore;
@@ -248,7 +277,7 @@ async function sqliteFigures(dir: string): Promise<void> {
   console.log(
     `  re-tier job (plan + evaluate + assignments + ${fmt(first.events)} events) ${sec(first.job.ms)} s   CPU ${sec(first.job.cpu)} s`,
   );
-  console.log(byThread(first.job.threads));
+  console.log(byThread(first.job));
   const plus = (a: { ms: number; cpu: number }, b: { ms: number; cpu: number }) => ({ ms: a.ms + b.ms, cpu: a.cpu + b.cpu });
   ratio('onto themselves', first.job, plus(first.read, onto));
   ratio('into the book before the job', first.job, plus(first.read, first.into));
@@ -294,7 +323,7 @@ async function sqliteFigures(dir: string): Promise<void> {
   console.log(
     `  monthly re-tier job (plan + evaluate + assignments + ${fmt(monthly.events)} events) ${sec(monthly.job.ms)} s   CPU ${sec(monthly.job.cpu)} s   (${monthly.job.pipelined} chunks prepared on a thread)`,
   );
-  console.log(byThread(monthly.job.threads));
+  console.log(byThread(monthly.job));
   ratio('into the book before the job', monthly.job, plus(monthly.read, monthly.into));
   raw.close();
   await db.close();
