@@ -279,9 +279,18 @@ describe('open in Chromium against the real server', () => {
       page.on('response', (r) => {
         if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
       });
+      const reads: string[] = [];
+      page.on('request', (r) => reads.push(r.url()));
       try {
         await page.goto(`${app.origin}/?${new URLSearchParams({ api: api.url, token, subject: SUBJECT })}`);
         await checkPage(page);
+        // A timeline given its page size as the template's digits (Vue's `page-size="6"`, React's raw
+        // `pageSize="6"`, both typed for it) asks for pages of six.
+        if (name !== 'plain')
+          assert.ok(
+            reads.some((u) => /\/history\?(.*&)?limit=6(&|$)/.test(u)),
+            `a history page of 6 in:\n${reads.join('\n')}`,
+          );
       } catch (err) {
         // What the page logged usually says why it never rendered.
         throw new Error(`${String(err)}\npage problems:\n${problems.join('\n')}`);

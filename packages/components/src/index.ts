@@ -11,6 +11,7 @@ export { TkTierTimeline } from './tier-timeline/tier-timeline.component.js';
 export { TkLoadEvent, TkErrorEvent } from './common/events.js';
 export { ResourceStatus } from './common/resource.js';
 export { THEMES, type Theme } from './common/context.js';
+export type { LocaleTag } from './common/locale.js';
 export { TkCellSelectEvent, type CellSelectDetail, type CellFilter } from './risk-value-matrix/cell-select-event.js';
 export { MATRIX_MODES, type MatrixMode } from './risk-value-matrix/risk-value-matrix.component.js';
 // The one script tag gives hosts the client too, for `provider.client = createClient({ token: () => … })`:

@@ -11,7 +11,7 @@ import type {
   TkRiskValueMatrix,
   TkTierBadge,
   TkTierTimeline,
-} from '../dist/index.js';
+} from '@tierkit/components';
 // Namespaced: inside `declare module 'react'` a bare name would resolve to React's own (ProviderProps).
 import type * as Tags from './tags.js';
 

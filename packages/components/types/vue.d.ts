@@ -2,7 +2,7 @@
 // `/// <reference types="@tierkit/components/vue" />` once in the app (e.g. in env.d.ts). Vue must
 // also be told the tags are custom elements (`compilerOptions.isCustomElement`), see the README.
 import type { DefineComponent } from 'vue';
-import type { TkCellSelectEvent, TkErrorEvent, TkLoadEvent } from '../dist/index.js';
+import type { TkCellSelectEvent, TkErrorEvent, TkLoadEvent } from '@tierkit/components';
 import type { EntitlementPanelProps, ProviderProps, RiskValueMatrixProps, TierBadgeProps, TierTimelineProps } from './tags.js';
 
 interface LoadEvents {

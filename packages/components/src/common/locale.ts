@@ -4,6 +4,14 @@ import type { Locale } from '@tierkit/core';
 export const SUPPORTED_LOCALES: readonly Locale[] = ['zh-CN', 'zh-TW', 'en'];
 
 /**
+ * What a provider's `locale` takes: a supported locale, or a regional tag the widgets read as one of
+ * them (`matchLocale`: `zh-HK`, `zh-MO`, `zh-Hant-*` Traditional; `zh-SG`, `zh-Hans-*` Simplified;
+ * `en-GB` English). Another language (`fr`) would silently read English, so the type refuses it; a tag
+ * known only at run time (`navigator.language`, a `string`) is passed `as LocaleTag` (README, "Attributes").
+ */
+export type LocaleTag = Locale | `zh-${string}` | `en-${string}`;
+
+/**
  * Maps any BCP 47 tag to a supported locale: `zh-HK`, `zh-Hant*` and `zh-MO` read Traditional,
  * other `zh*` Simplified, everything else English. Returns undefined for an empty tag.
  */

@@ -27,6 +27,11 @@ export const hostStyles = css`
     color: var(--_text);
     /* Widgets paint their own surface so text keeps its contrast on a page of the other theme. */
     background: var(--_surface);
+    /*
+     * Nor do they take the page's alignment: Vite's starter centres #app, and a panel's headings or a
+     * timeline's wrapped reason then sat centred beside left-aligned items. A page rule on the tag still wins.
+     */
+    text-align: start;
   }
   :host([hidden]) { display: none !important; }
   *, *::before, *::after { box-sizing: inherit; }

@@ -4,7 +4,7 @@ import type { Locale } from '@tierkit/core';
 import { createReadClient, type TierkitClient } from '@tierkit/client';
 import { clientContext, configContext, subjectContext, type Theme } from '../common/context.js';
 import { countProvider } from '../common/config.js';
-import { matchLocale } from '../common/locale.js';
+import { matchLocale, type LocaleTag } from '../common/locale.js';
 import styles from './provider.styles.js';
 
 /**
@@ -51,8 +51,8 @@ export class TkProvider extends LitElement {
   declare token: string;
   /** The subject (customer) id widgets show unless they name their own. */
   declare subject: string;
-  /** `zh-CN`, `zh-TW` or `en`; unset lets each widget follow the document's `lang`. */
-  declare locale: string;
+  /** `zh-CN`, `zh-TW` or `en` (or a regional tag of one, `zh-HK`: see LocaleTag); unset lets each widget follow the document's `lang`. */
+  declare locale: LocaleTag | '';
   /** ISO 4217 code of amounts that name none. */
   declare currency: string;
   /** `light`, `dark`, or `auto` (follow the user's system preference). */

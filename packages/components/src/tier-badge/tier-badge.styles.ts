@@ -12,12 +12,14 @@ const css = String.raw;
 export const progressCss = css`
     /*
      * Like the pill, the badge keeps the page's font unless --tk-font-family names one. The box with
-     * muted text paints the surface, which keeps its contrast on a page of the other theme.
+     * muted text paints the surface, which keeps its contrast on a page of the other theme. It does not
+     * take the page's alignment, though: in a page that centres its text (Vite's starter) the gap
+     * sentence would sit centred under a pill at the start.
      */
     /* The bar is at least 12em long, but never wider than the box it is in (a phone at 200 % text). */
     .base {
       display: inline-flex; flex-direction: column; gap: 4px; min-width: min(12em, 100%); max-width: 100%; line-height: 1.75;
-      font-family: var(--tk-font-family); background: var(--tk-color-surface, #fff);
+      font-family: var(--tk-font-family); background: var(--tk-color-surface, #fff); text-align: start;
     }
     .level { align-self: flex-start; }
     .progress { display: flex; flex-direction: column; gap: 2px; }

@@ -2,7 +2,7 @@
 // with data the app fetched itself. The embed test drives it through the buttons and reads #loads.
 import { useEffect, useState } from 'react';
 import { TkEntitlementPanel, TkProvider, TkTierBadge, TkTierTimeline } from '@tierkit/react';
-import { createClient, type TierBadgeData } from '@tierkit/components';
+import { createClient, type LocaleTag, type TierBadgeData } from '@tierkit/components';
 // The raw tags typed for JSX (React 19 sets their properties and listens to their events itself).
 import type {} from '@tierkit/components/jsx';
 
@@ -12,7 +12,7 @@ const token = params.get('token') ?? '';
 const subject = params.get('subject') ?? '';
 
 export default function App() {
-  const [locale, setLocale] = useState('zh-CN');
+  const [locale, setLocale] = useState<LocaleTag>('zh-CN');
   const [theme, setTheme] = useState<'light' | 'dark'>('light');
   const [loads, setLoads] = useState<readonly string[]>([]);
   const [controlled, setControlled] = useState<TierBadgeData | undefined>();
@@ -39,6 +39,7 @@ export default function App() {
         <TkTierBadge id="connected" scheme="retail-tier" onTkLoad={(e) => setLoads((l) => [...l, e.resource])} />
         <TkEntitlementPanel id="panel" />
         <TkTierTimeline id="timeline" />
+        <tk-tier-timeline id="raw-timeline" pageSize="6" />
         <tk-tier-badge
           id="raw"
           scheme="retail-tier"
