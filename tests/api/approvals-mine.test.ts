@@ -116,6 +116,21 @@ forEachDialect('approvals queue: my requests, and what waits for me', (f) => {
     assert.ok(b.every((i) => !mineIds.includes(i.id) && !othersIds.includes(i.id)));
   });
 
+  it('a staff grant is its maker’s and the promoted member’s: in both one’s mine=true, in neither one’s mine=false', async () => {
+    // An admin asks to make PM1 an approver: four eyes bars both the admin and PM1 from deciding it.
+    await ok(await t.req('admin', 'PUT', '/v1/staff/PM1', { name: '产品经理', role: 'approver', scope: 'tenant' }), 202);
+    const grant = (items: Item[]) => items.filter((i) => i.kind === 'staff');
+    for (const who of [{ credential: ownKey }, 'admin'] as const) {
+      const mine = grant(await pages(who, 'mine=true', 50));
+      assert.equal(mine.length, 1, JSON.stringify(mine));
+      assert.ok(mine[0]?.requestedByYou);
+      assert.deepEqual(grant(await pages(who, 'mine=false', 50)), []);
+    }
+    // Another approver made it and is not promoted by it: it waits for them.
+    assert.equal(grant(await pages('approver', 'mine=false', 50)).length, 1);
+    assert.deepEqual(grant(await pages('approver', 'mine=true', 50)), []);
+  });
+
   it('a level sign-off her re-tier job filed is hers: mine=true lists it with either credential, mine=false leaves it out', async () => {
     // Another officer loads the figures; her token starts the re-tier that moves MJ1 onto a level needing a sign-off.
     await ok(await t.req('officer', 'PUT', '/v1/subjects/MJ1', { kind: 'customer', displayName: 'MJ1' }), 201);
