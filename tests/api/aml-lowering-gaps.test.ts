@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { drainJobs } from '@tierkit/api';
 import { validatePolicyPack, type PolicyPack, type TiersResponse } from '@tierkit/core';
+import type { KitError } from '@tierkit/admin';
+import { whyFailed } from '../../apps/admin/src/why-failed.js';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesPack, fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
 
@@ -203,13 +205,17 @@ forEachDialect('lowering a sign-off level: no way round four eyes', (f) => {
     assert.equal(imported.status, 201, await imported.text());
     assert.equal((await ok<SignOff>(await approval('G4'))).id, req.id);
     const res = await decide('approver2', 'G4', 'approve', req.contentHash);
-    const body = (await res.json()) as { type: string; errors?: { code: string; params?: Record<string, unknown> }[] };
+    const body = (await res.json()) as KitError & { type: string };
     assert.equal(res.status, 409, JSON.stringify(body));
     assert.equal(body.type, 'https://tierkit.dev/problems/conflict');
     assert.deepEqual(
       body.errors?.map((e) => [e.code, e.params?.computed]),
       [['lowering_data_moved', 'high']],
     );
+    // The console says what happened in the approver's language, not "conflict".
+    assert.match(whyFailed(body, 'zh-CN'), /^未批准：降级申请提交后数据已变化/);
+    assert.match(whyFailed(body, 'zh-TW'), /^未核准：降級申請提交後資料已變動/);
+    assert.match(whyFailed(body, 'en'), /^Not approved: the data changed after this lowering was requested/);
     assert.deepEqual(await amlOf('G4'), { level: 'high', approvalRequired: false }, 'the approved 高 stays, waiting for nobody');
     await problem(await approval('G4'), 404, 'not-found');
     const history = await ok<{ items: { from: string | null; to: string }[] }>(
