@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { drainJobs } from '@tierkit/api';
 import { validatePolicyPack, type PolicyPack, type TiersResponse } from '@tierkit/core';
+import type { KitError } from '@tierkit/admin';
+import { whyFailed } from '../../apps/admin/src/why-failed.js';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesPack, fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
 
@@ -203,13 +205,17 @@ forEachDialect('lowering a sign-off level: no way round four eyes', (f) => {
     assert.equal(imported.status, 201, await imported.text());
     assert.equal((await ok<SignOff>(await approval('G4'))).id, req.id);
     const res = await decide('approver2', 'G4', 'approve', req.contentHash);
-    const body = (await res.json()) as { type: string; errors?: { code: string; params?: Record<string, unknown> }[] };
+    const body = (await res.json()) as KitError & { type: string };
     assert.equal(res.status, 409, JSON.stringify(body));
     assert.equal(body.type, 'https://tierkit.dev/problems/conflict');
     assert.deepEqual(
       body.errors?.map((e) => [e.code, e.params?.computed]),
       [['lowering_data_moved', 'high']],
     );
+    // The console says what happened in the approver's language, not "conflict".
+    assert.match(whyFailed(body, 'zh-CN'), /^未批准：降级申请提交后数据已变化/);
+    assert.match(whyFailed(body, 'zh-TW'), /^未核准：降級申請提交後資料已變動/);
+    assert.match(whyFailed(body, 'en'), /^Not approved: the data changed after this lowering was requested/);
     assert.deepEqual(await amlOf('G4'), { level: 'high', approvalRequired: false }, 'the approved 高 stays, waiting for nobody');
     await problem(await approval('G4'), 404, 'not-found');
     const history = await ok<{ items: { from: string | null; to: string }[] }>(
@@ -225,5 +231,29 @@ forEachDialect('lowering a sign-off level: no way round four eyes', (f) => {
     await ok(await t.req('officer', 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' }), 201);
     await drainJobs({ db: f.db.db, now: () => START });
     await problem(await approval('G4'), 404, 'not-found');
+  });
+  it('an approval refused because the data moved changes nothing else: the import waits for its re-tier', async () => {
+    await signedHigh('G7');
+    await ok(await aml('G7', '2025-10', 10, 'officer'));
+    const req = await ok<SignOff>(await approval('G7'));
+    const events = async () =>
+      (await ok<{ items: { scheme: string; from: string | null; to: string }[] }>(await t.req('viewer', 'GET', '/v1/subjects/G7/history')))
+        .items;
+    const before = await events();
+    // The import puts the score back at 高 and lifts the balances a card tier reads; no re-tier yet.
+    const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.officer2}` },
+      body: 'subject,metric,period,value\nG7,aml_customer_risk,2025-10,96\nG7,avg_daily_balance,2025-08,900000000\nG7,avg_daily_balance,2025-09,900000000\nG7,avg_daily_balance,2025-10,900000000',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    await problem(await decide('approver2', 'G7', 'approve', req.contentHash), 409, 'conflict');
+    assert.deepEqual(await events(), before, 'a refused approval moves no level of any scheme');
+    assert.deepEqual(await amlOf('G7'), { level: 'high', approvalRequired: false });
+    await problem(await approval('G7'), 404, 'not-found');
+    // The re-tier applies the import, in its maker's name.
+    await ok(await t.req('officer', 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' }), 201);
+    await drainJobs({ db: f.db.db, now: () => START });
+    assert.ok((await events()).length > before.length, 'the re-tier moved the card tier');
   });
 });

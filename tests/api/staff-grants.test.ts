@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createApiKey, mintStaffToken, provisionTenant, type Role } from '@tierkit/api';
 import { upsertStaff } from '@tierkit/db';
+import type { KitError } from '@tierkit/admin';
+import { whyFailed } from '../../apps/admin/src/why-failed.js';
 import { forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { problem } from '../support/problems.js';
 import { testPack } from '../support/test-pack.js';
@@ -337,13 +339,15 @@ forEachDialect('Grants of staff power wait for a second admin', (f: ApiFixture) 
         t.send(d, 'POST', `/v1/staff-grants/${grant.id}/${second}`, { contentHash: grant.contentHash, note: 'checked' }),
       ]);
       const statuses = answers.map((r) => r.status).sort();
-      const bodies = await Promise.all(answers.map((r) => r.json() as Promise<{ errors?: { code: string }[] }>));
+      const bodies = await Promise.all(answers.map((r) => r.json() as Promise<KitError>));
       assert.deepEqual(statuses, [200, 409], JSON.stringify(bodies));
       const lost = bodies[answers.findIndex((r) => r.status === 409)];
       assert.deepEqual(
         lost?.errors?.map((e) => e.code),
         ['already_decided'],
       );
+      assert.match(whyFailed(lost, 'zh-TW'), /^該授權已由其他管理員處理/);
+      assert.match(whyFailed(lost, 'en'), /^Another admin already settled this grant/);
     }
   });
   it('a pending grant is in the queue of those who may decide it and of its maker only', async () => {

@@ -35,6 +35,10 @@ interface Words {
   subjectClosed: string;
   /** A 409 `sign_off_superseded`: the level a sign-off was about is no longer the customer's. */
   signOffSuperseded: string;
+  /** A 409 `lowering_data_moved`: the figures behind a lowering request moved before it was approved. */
+  loweringDataMoved: string;
+  /** A 409 `already_decided`: another admin settled the staff grant first. */
+  grantAlreadyDecided: string;
   server: (status: number) => string;
   kinds: Record<Kind, string>;
   list: (items: readonly string[]) => string;
@@ -168,6 +172,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     unreachable: '无法连接服务器（网络中断或服务未运行），请稍后重试。',
     subjectClosed: '该客户已销户，其待审批事项已随销户撤回，不能再为其办理；如需继续，请先撤销销户',
     signOffSuperseded: '该签核已失效：客户的等级已变为其他等级，无法再审批此等级。请刷新，按客户当前等级处理',
+    loweringDataMoved:
+      '未批准：降级申请提交后数据已变化，按现有数据已不再降到该等级。该申请已失效，等级未变；请刷新，重新跑批后如仍需降级会生成新的申请',
+    grantAlreadyDecided: '该授权已由其他管理员处理（或已撤回、已失效），本次操作未生效。请刷新查看结果',
     server: (status) => `服务器出错（HTTP ${status}），请稍后重试；如仍失败，请联系技术支持。`,
     kinds: {
       validation: '请求未通过校验',
@@ -345,6 +352,9 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     unreachable: '無法連線伺服器（網路中斷或服務未執行），請稍後重試。',
     subjectClosed: '該客戶已銷戶，其待審核事項已隨銷戶撤回，無法再為其辦理；如需繼續，請先撤銷銷戶',
     signOffSuperseded: '該簽核已失效：客戶的等級已變為其他等級，無法再審核此等級。請重新整理，依客戶目前等級處理',
+    loweringDataMoved:
+      '未核准：降級申請提交後資料已變動，依現有資料已不再降至該等級。該申請已失效，等級未變；請重新整理，重新批次評級後如仍需降級會產生新的申請',
+    grantAlreadyDecided: '該授權已由其他管理員處理（或已撤回、已失效），本次操作未生效。請重新整理查看結果',
     server: (status) => `伺服器出錯（HTTP ${status}），請稍後重試；如仍失敗，請聯絡技術支援。`,
     kinds: {
       validation: '請求未通過驗證',
@@ -524,6 +534,10 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'This customer has left the bank: what waited for approval was withdrawn when they were closed, and nothing more can be done for them unless they are reopened',
     signOffSuperseded:
       "This sign-off no longer applies: the customer's level has moved on, so this level can no longer be approved. Reload to see the level they have now",
+    loweringDataMoved:
+      'Not approved: the data changed after this lowering was requested and no longer computes that level. The request was superseded and the level is unchanged; reload — if the next re-tier still computes a lower level, a new request will open',
+    grantAlreadyDecided:
+      'Another admin already settled this grant (or it was withdrawn or superseded); nothing was changed. Reload to see how it stands',
     server: (status) => `The server failed (HTTP ${status}). Try again shortly; if it keeps failing, contact support.`,
     kinds: {
       validation: 'The request is not valid',
@@ -1066,6 +1080,9 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (e.status === 409 && e.errors?.some((f) => f.code === 'subject_closed')) return w.subjectClosed;
   // A sign-off superseded while it was open on screen: the level moved, so say that and what to do.
   if (e.status === 409 && e.errors?.some((f) => f.code === 'sign_off_superseded')) return w.signOffSuperseded;
+  // A lowering approved after its figures moved, or a grant another admin settled first: what happened, not "conflict".
+  if (e.status === 409 && e.errors?.some((f) => f.code === 'lowering_data_moved')) return w.loweringDataMoved;
+  if (e.status === 409 && e.errors?.some((f) => f.code === 'already_decided')) return w.grantAlreadyDecided;
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)

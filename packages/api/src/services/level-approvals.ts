@@ -543,7 +543,7 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
   const now = deps.now();
   const nowIso = now.toISOString();
   const tp = await packOf(deps);
-  const decided = await deps.db.transaction().execute(async (trx) => {
+  const decision = deps.db.transaction().execute(async (trx) => {
     const subject = await subjectOr404(deps, externalId, trx);
     const closed = async () =>
       subjectClosed(externalId, await subjectOr404(deps, externalId, trx), 'params.id', 'its levels are no longer signed off');
@@ -587,14 +587,15 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
       await requireNotBehindFigures(trx, deps, tp, a);
       // The figures may have moved since the request opened (an import with no re-tier yet): the one
       // rule runs first on the data as it is now, with the request still pending. Data still proposing
-      // this level leaves it pending and it is approved below; data back at the held level, or
-      // proposing another, supersedes it (a new request for another level, the system its maker) —
-      // kept, and the approver is told (409) instead of an `approved` that leaves the held level.
-      await reevaluateSubject(trx, tp, subject, now, 'system');
+      // this level leaves it pending and it is approved below. Data back at the held level, or
+      // proposing another, throws: this transaction — and whatever else the import would move — is
+      // rolled back, and the request alone is superseded after it ({@link supersedeMoved}), so a refused
+      // approval changes nothing else and opens nothing in nobody's name.
+      await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
       const still = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
       if (still?.id !== a.id) {
         const held = (await listAssignments(trx, deps.tenantId, subject.id)).find((x) => x.scheme === scheme)?.level ?? a.level;
-        return { kind: 'moved', request: a, computed: still?.proposedLevel ?? held } as const;
+        throw new DataMoved(a, still?.proposedLevel ?? held);
       }
     }
     const status = approve ? 'approved' : 'rejected';
@@ -615,13 +616,41 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
         lowering: { scheme: a.scheme, to: a.proposedLevel, maker: a.requestedBy, approvedBy: deps.principal.actor, note: d.note },
       });
     else await setAssignmentPending(trx, deps.tenantId, subject.id, scheme, false);
-    return {
-      kind: 'decided',
-      view: levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note }),
-    } as const;
+    return levelApprovalView({ ...a, status, decidedBy: deps.principal.actor, decidedAt: nowIso, decisionNote: d.note });
   });
-  if (decided.kind === 'moved') throw dataMovedProblem(decided.request, decided.computed);
-  return decided.view;
+  return decision.catch(async (e: unknown) => {
+    if (!(e instanceof DataMoved)) throw e;
+    await supersedeMoved(deps, tp, e, nowIso);
+    throw dataMovedProblem(e.request, e.computed);
+  });
+}
+
+/** Thrown inside a decision to roll it back: the lowering request's figures no longer compute its level. */
+class DataMoved extends Error {
+  constructor(
+    readonly request: LevelApproval,
+    readonly computed: string,
+  ) {
+    super(`lowering request ${request.id}: the data now computes ${computed}`);
+  }
+}
+
+/**
+ * A lowering request whose data moved, superseded on its own (docs/domain.md §4): the sign-offs of the
+ * stored levels are then settled as a reopening settles them — the held level's own sign-off, which the
+ * request had taken the place of, restored if no approver had given it. The data's new level is the next
+ * write's or re-tier's to propose, in its maker's name.
+ */
+async function supersedeMoved(deps: ApiDeps, tp: TenantPack, moved: DataMoved, nowIso: string): Promise<void> {
+  const a = moved.request;
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await holdOpenSubject(trx, deps.tenantId, a.subjectId))) return;
+    const note = `superseded: the data now computes ${a.scheme} ${moved.computed}, not ${a.proposedLevel} (found approving it, ${deps.principal.actor})`;
+    if (!(await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, { status: 'superseded', by: 'system', at: nowIso, note })))
+      return;
+    await recordStep(trx, deps.tenantId, a, 'superseded', 'system', nowIso, note);
+    await reopenLevelApprovals(trx, tp, { id: a.subjectId, externalId: a.subject }, 'system', nowIso);
+  });
 }
 
 /**
