@@ -22,12 +22,14 @@ export function toProblemError(err: unknown): ProblemError {
   }
   // A read whose cost grows with the book, run beside the server's thread on SQLite (HeavyReads,
   // docs/operations.md "SQLite: what runs where"): past its bound it was stopped; a read, so nothing changed.
+  // Retry-After is the configured bound (TIERKIT_HEAVY_READ_TIMEOUT_MS), in whole seconds rounded up: the
+  // same scan asked again holds a reader that long, so sooner than that it only meets a busy server.
   if (err instanceof HeavyReadTimeoutError)
     return new ProblemError(
       'heavy-read-timeout',
       `The read ran longer than ${Math.round(err.timeoutMs / 1000)} s and was stopped; nothing was changed. Narrow it (a book with \`manager\`, a level with \`level\`) or try again later.`,
       undefined,
-      { 'Retry-After': '30' },
+      { 'Retry-After': String(Math.ceil(err.timeoutMs / 1000)) },
     );
   if (err instanceof HeavyReadsBusyError)
     return new ProblemError(
