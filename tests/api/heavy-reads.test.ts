@@ -4,6 +4,7 @@
 // readers are busy or one dies — and the server serving on. SQLite only: PostgreSQL has no such
 // readers (its pool never holds the thread); its behaviour is tests/api/subject-near-next.test.ts's.
 import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey, createApp, mintStaffToken, provisionTenant } from '@tierkit/api';
 import { HeavyReads, type Db } from '@tierkit/db';
@@ -209,6 +210,30 @@ describe('heavy reads on SQLite', () => {
       await held;
     } finally {
       await one.close();
+    }
+  });
+
+  it('a reader that cannot start: 503 heavy-read-failed at once with Retry-After, logged once by the readers, not per request', async () => {
+    const lines: string[] = [];
+    const logged: unknown[] = [];
+    // Its file gone; the default 30 s bound, which a read waiting for this reader would wait out.
+    const broken = new HeavyReads(join(dirname(file), 'gone.db'), { log: (line) => lines.push(line) });
+    const app = checkedResponses(createApp({ db: db.db, now: () => NOW, logError: (e) => logged.push(e), heavyReads: broken.db }));
+    const fixture = { ...offloaded, app };
+    try {
+      for (let i = 0; i < 300 && lines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(lines.length, 1, 'the readers said they cannot start');
+      for (const path of [`${NEAR}&sort=gap`, REPORTS[0] ?? '']) {
+        const res = await client(fixture).get(path);
+        assert.match((await problem(res, 503)).type, /\/heavy-read-failed$/, path);
+        assert.match(res.headers.get('Retry-After') ?? '', /^[1-9]\d*$/);
+      }
+      assert.equal(logged.length, 0, 'not a log line per request');
+      assert.equal(lines.length, 1);
+      assert.equal((await app.request('/healthz')).status, 200);
+      assert.equal((await client(fixture, () => rm).get(`${NEAR}&sort=gap`)).status, 200, 'a book’s list does not need a reader');
+    } finally {
+      await broken.close();
     }
   });
 

@@ -38,6 +38,15 @@ export function toProblemError(err: unknown): ProblemError {
       undefined,
       { 'Retry-After': '5' },
     );
+  // No reader can start (a file gone, a broken install): refused at once, to be asked again when the
+  // next start is tried; the cause is in the server's log, written once when the readers began failing.
+  if (err instanceof HeavyReadFailedError && err.retryAfterMs !== undefined)
+    return new ProblemError(
+      'heavy-read-failed',
+      'The process that runs long reads (tenant-wide lists by a figure, analytics reports) cannot start just now; this read was not started and nothing was changed. Try again later, or narrow it to a book (`manager`).',
+      undefined,
+      { 'Retry-After': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) },
+    );
   if (err instanceof HeavyReadFailedError)
     return new ProblemError(
       'heavy-read-failed',
@@ -87,8 +96,11 @@ function isStatementTimeout(err: unknown): boolean {
 /** The app's single error handler: every failure leaves as `application/problem+json`. */
 export function problemResponse(err: unknown, c: Context, log: (err: unknown) => void): Response {
   const problem = toProblemError(err);
-  // An unreachable database is the operator's to see in the log, as an unexpected error is.
-  if (problem.kind === 'internal' || problem.kind === 'database-unavailable' || problem.kind === 'heavy-read-failed') log(err);
+  // An unreachable database is the operator's to see in the log, as an unexpected error is — but not a
+  // reader that cannot start, which HeavyReads logged once: per request it would be a line for every ask.
+  const unstartable = err instanceof HeavyReadFailedError && err.retryAfterMs !== undefined;
+  if (problem.kind === 'internal' || problem.kind === 'database-unavailable' || (problem.kind === 'heavy-read-failed' && !unstartable))
+    log(err);
   return sendProblem(c, problem);
 }
 
