@@ -4,6 +4,7 @@
 // readers are busy or one dies — and the server serving on. SQLite only: PostgreSQL has no such
 // readers (its pool never holds the thread); its behaviour is tests/api/subject-near-next.test.ts's.
 import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey, createApp, mintStaffToken, provisionTenant } from '@tierkit/api';
 import { HeavyReads, type Db } from '@tierkit/db';
@@ -19,6 +20,13 @@ const Q3 = ['2025-08', '2025-09', '2025-10'];
 const NEAR = '/v1/subjects?scheme=retail-tier&nearNext=5000000&currency=CNY';
 /** Customers of the big tenant: enough that its list by gap takes far longer than the probes below. */
 const BIG = 200_000;
+/** The analytics reports, each of which counts in a reader. */
+const REPORTS = [
+  '/v1/analytics/distribution?scheme=retail-tier&from=2025-08&to=2025-10',
+  '/v1/analytics/migration?scheme=retail-tier&from=2025-08&to=2025-10',
+  '/v1/analytics/rates?scheme=retail-tier&from=2025-08&to=2025-10',
+  '/v1/analytics/effect?scheme=retail-tier&period=2025-09&direction=up&months=1',
+];
 /** A read that runs for minutes unless stopped. */
 const SLOW = sql`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 10000000000) SELECT count(*) AS n FROM c`;
 
@@ -114,12 +122,7 @@ describe('heavy reads on SQLite', () => {
   });
 
   it('the analytics reports answer as they did on the server’s thread', async () => {
-    for (const path of [
-      '/v1/analytics/distribution?scheme=retail-tier&from=2025-08&to=2025-10',
-      '/v1/analytics/migration?scheme=retail-tier&from=2025-08&to=2025-10',
-      '/v1/analytics/rates?scheme=retail-tier&from=2025-08&to=2025-10',
-      '/v1/analytics/effect?scheme=retail-tier&period=2025-09&direction=up&months=1',
-    ]) {
+    for (const path of REPORTS) {
       const before = await client(plain).get(path);
       const now = await client(offloaded).get(path);
       assert.equal(now.status, 200, path);
@@ -163,7 +166,8 @@ describe('heavy reads on SQLite', () => {
       const res = await app.request('/v1/subjects?scheme=retail-tier&sort=gap', { headers: { Authorization: `Bearer ${big}` } });
       const body = await problem(res, 503);
       assert.match(body.type, /\/heavy-read-timeout$/);
-      assert.equal(res.headers.get('Retry-After'), '30');
+      // The configured 50 ms in whole seconds, rounded up — not the default limit's 30.
+      assert.equal(res.headers.get('Retry-After'), '1');
       assert.equal((await app.request('/healthz')).status, 200);
       assert.equal((await client({ ...offloaded, app }).get('/v1/subjects/N1/tiers')).status, 200, 'the server goes on serving');
       // Not a heavy read through `quick`: 50 ms bounds it too, and on the loaded shared machine a
@@ -185,11 +189,14 @@ describe('heavy reads on SQLite', () => {
       const busy = await client(fixture).get(`${NEAR}&sort=gap`);
       assert.match((await problem(busy, 503)).type, /\/heavy-reads-busy$/);
       assert.equal(busy.headers.get('Retry-After'), '5');
-      assert.match(
-        (await problem(await client(fixture).get('/v1/analytics/rates?scheme=retail-tier&from=2025-08&to=2025-10'), 503)).type,
-        /\/heavy-reads-busy$/,
-        'a report waits for a reader too',
-      );
+      // Every report counts in the reader: with it held and no room to wait, each is refused. (The
+      // equality test above passes on the server's thread too; this one does not.)
+      for (const report of REPORTS)
+        assert.match(
+          (await problem(await client(fixture).get(report), 503)).type,
+          /\/heavy-reads-busy$/,
+          `${report} waits for a reader too`,
+        );
       assert.equal((await app.request('/healthz')).status, 200);
       const mine = await client(fixture, () => rm).get(`${NEAR}&sort=gap`);
       assert.equal(mine.status, 200);
@@ -203,6 +210,30 @@ describe('heavy reads on SQLite', () => {
       await held;
     } finally {
       await one.close();
+    }
+  });
+
+  it('a reader that cannot start: 503 heavy-read-failed at once with Retry-After, logged once by the readers, not per request', async () => {
+    const lines: string[] = [];
+    const logged: unknown[] = [];
+    // Its file gone; the default 30 s bound, which a read waiting for this reader would wait out.
+    const broken = new HeavyReads(join(dirname(file), 'gone.db'), { log: (line) => lines.push(line) });
+    const app = checkedResponses(createApp({ db: db.db, now: () => NOW, logError: (e) => logged.push(e), heavyReads: broken.db }));
+    const fixture = { ...offloaded, app };
+    try {
+      for (let i = 0; i < 300 && lines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(lines.length, 1, 'the readers said they cannot start');
+      for (const path of [`${NEAR}&sort=gap`, REPORTS[0] ?? '']) {
+        const res = await client(fixture).get(path);
+        assert.match((await problem(res, 503)).type, /\/heavy-read-failed$/, path);
+        assert.match(res.headers.get('Retry-After') ?? '', /^[1-9]\d*$/);
+      }
+      assert.equal(logged.length, 0, 'not a log line per request');
+      assert.equal(lines.length, 1);
+      assert.equal((await app.request('/healthz')).status, 200);
+      assert.equal((await client(fixture, () => rm).get(`${NEAR}&sort=gap`)).status, 200, 'a book’s list does not need a reader');
+    } finally {
+      await broken.close();
     }
   });
 

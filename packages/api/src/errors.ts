@@ -22,12 +22,14 @@ export function toProblemError(err: unknown): ProblemError {
   }
   // A read whose cost grows with the book, run beside the server's thread on SQLite (HeavyReads,
   // docs/operations.md "SQLite: what runs where"): past its bound it was stopped; a read, so nothing changed.
+  // Retry-After is the configured bound (TIERKIT_HEAVY_READ_TIMEOUT_MS), in whole seconds rounded up: the
+  // same scan asked again holds a reader that long, so sooner than that it only meets a busy server.
   if (err instanceof HeavyReadTimeoutError)
     return new ProblemError(
       'heavy-read-timeout',
       `The read ran longer than ${Math.round(err.timeoutMs / 1000)} s and was stopped; nothing was changed. Narrow it (a book with \`manager\`, a level with \`level\`) or try again later.`,
       undefined,
-      { 'Retry-After': '30' },
+      { 'Retry-After': String(Math.ceil(err.timeoutMs / 1000)) },
     );
   if (err instanceof HeavyReadsBusyError)
     return new ProblemError(
@@ -35,6 +37,15 @@ export function toProblemError(err: unknown): ProblemError {
       'The server is running as many long reads (tenant-wide lists by a figure, analytics reports) as it allows, with others waiting, or none was free in time; this one was not started. Try again shortly, or narrow it to a book (`manager`).',
       undefined,
       { 'Retry-After': '5' },
+    );
+  // No reader can start (a file gone, a broken install): refused at once, to be asked again when the
+  // next start is tried; the cause is in the server's log, written once when the readers began failing.
+  if (err instanceof HeavyReadFailedError && err.retryAfterMs !== undefined)
+    return new ProblemError(
+      'heavy-read-failed',
+      'The process that runs long reads (tenant-wide lists by a figure, analytics reports) cannot start just now; this read was not started and nothing was changed. Try again later, or narrow it to a book (`manager`).',
+      undefined,
+      { 'Retry-After': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) },
     );
   if (err instanceof HeavyReadFailedError)
     return new ProblemError(
@@ -85,8 +96,11 @@ function isStatementTimeout(err: unknown): boolean {
 /** The app's single error handler: every failure leaves as `application/problem+json`. */
 export function problemResponse(err: unknown, c: Context, log: (err: unknown) => void): Response {
   const problem = toProblemError(err);
-  // An unreachable database is the operator's to see in the log, as an unexpected error is.
-  if (problem.kind === 'internal' || problem.kind === 'database-unavailable' || problem.kind === 'heavy-read-failed') log(err);
+  // An unreachable database is the operator's to see in the log, as an unexpected error is — but not a
+  // reader that cannot start, which HeavyReads logged once: per request it would be a line for every ask.
+  const unstartable = err instanceof HeavyReadFailedError && err.retryAfterMs !== undefined;
+  if (problem.kind === 'internal' || problem.kind === 'database-unavailable' || (problem.kind === 'heavy-read-failed' && !unstartable))
+    log(err);
   return sendProblem(c, problem);
 }
 

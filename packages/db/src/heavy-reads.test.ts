@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { connect, type Db } from './connect.js';
-import { HeavyReadFailedError, HeavyReads, HeavyReadsBusyError, HeavyReadTimeoutError } from './heavy-reads.js';
+import { HeavyReadFailedError, HeavyReads, HeavyReadsBusyError, HeavyReadTimeoutError, heavyReadRetryMs } from './heavy-reads.js';
 
 /** A read that runs for minutes unless stopped: counts to ten billion. */
 const SLOW = sql<{
@@ -201,6 +201,53 @@ describe('HeavyReads', () => {
       assert.deepEqual((await first).rows, [{ one: 1 }]);
     } finally {
       await reads.close();
+    }
+  });
+
+  it('a reader that cannot start: retried 1 s doubling to a minute, one log line when it fails and one when it starts, reads refused at once meanwhile', async () => {
+    assert.deepEqual([1, 2, 3, 6, 7, 20].map(heavyReadRetryMs), [1000, 2000, 4000, 32_000, 60_000, 60_000]);
+    const missing = join(dir, 'not-yet.db');
+    const lines: string[] = [];
+    // A bound no test waits out: a read that waited for the reader instead of being refused shows as 'waited'.
+    const reads = new HeavyReads(missing, { timeoutMs: 120_000, log: (line) => lines.push(line) });
+    const within = <T>(p: Promise<T>) =>
+      Promise.race([
+        p.then(
+          () => 'answered',
+          (err: unknown) => err,
+        ),
+        new Promise((resolve) => setTimeout(resolve, 8000, 'waited')),
+      ]);
+    const until = async (what: string, done: () => boolean) => {
+      for (let i = 0; i < 300 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(done(), what);
+    };
+    let created: Db | undefined;
+    try {
+      // Asked while the first start is under way: it waits for it, and is refused when it fails.
+      const early = await within(sql`SELECT 1 AS one`.execute(reads.db));
+      assert.ok(early instanceof HeavyReadFailedError, `refused when the start failed, not ${String(early)}`);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0] ?? '', /cannot start \(.*(exist|open).*\).*heavy-read-failed/i);
+      // Refused at once, with when the next start is tried; after the second failed start that is 2 s away.
+      let err: unknown;
+      await until('a second start failed', () => {
+        void reads.run(sql`SELECT 1`.compile(db.db)).catch((e: unknown) => {
+          err = e;
+        });
+        return err instanceof HeavyReadFailedError && (err.retryAfterMs ?? 0) > 1000;
+      });
+      assert.ok((await within(sql`SELECT 1 AS one`.execute(reads.db))) instanceof HeavyReadFailedError);
+      assert.equal(lines.length, 1, 'one line for the state, not one per start');
+      // The file appears: the next start succeeds, says so once, and reads are answered again.
+      created = connect({ url: missing });
+      await sql`CREATE TABLE t (x INTEGER)`.execute(created.db);
+      await until('the reader started', () => lines.length === 2);
+      assert.match(lines[1] ?? '', /started after [23] failed starts/);
+      assert.deepEqual((await sql<{ n: number }>`SELECT count(*) AS n FROM t`.execute(reads.db)).rows, [{ n: 0 }]);
+    } finally {
+      await reads.close();
+      await created?.close();
     }
   });
 

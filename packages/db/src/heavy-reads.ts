@@ -20,6 +20,13 @@ export const HEAVY_READ_PROCESSES = 1;
 export const HEAVY_READ_QUEUE = 2;
 /** Default V8 heap of a reader process, in MB: a result that would not fit ends that process, not the server. */
 export const HEAVY_READ_MEMORY_MB = 256;
+/** A reader that cannot start is tried again after 1 s, then 2, 4 … up to this (docs/operations.md, "SQLite: what runs where"). */
+export const HEAVY_READ_RETRY_MAX_MS = 60_000;
+
+/** How long to wait before the next start of a reader whose last `failures` starts failed: 1 s doubling, at most a minute. */
+export function heavyReadRetryMs(failures: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, failures - 1), HEAVY_READ_RETRY_MAX_MS);
+}
 
 export interface HeavyReadsOptions {
   /** Reader processes, each running one statement at a time. Default {@link HEAVY_READ_PROCESSES}. */
@@ -34,6 +41,8 @@ export interface HeavyReadsOptions {
   readonly queue?: number;
   /** V8 heap limit of each reader process, in MB. Default {@link HEAVY_READ_MEMORY_MB}. */
   readonly memoryMb?: number;
+  /** Where a reader's change of state (cannot start / started again) is told, one line each. Default: stderr. */
+  readonly log?: (line: string) => void;
 }
 
 /** A heavy read ran past its bound; it was stopped and changed nothing. */
@@ -52,9 +61,16 @@ export class HeavyReadsBusyError extends Error {
   }
 }
 
-/** The reader process running the read ended without an answer (killed, out of memory). */
+/**
+ * The reader process running the read ended without an answer (killed, out of memory), or no reader
+ * can start at all: then `retryAfterMs` says when the next start is tried, the read was refused at once
+ * and the cause was logged once, when the readers began failing.
+ */
 export class HeavyReadFailedError extends Error {
-  constructor(why: string) {
+  constructor(
+    why: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(why);
     this.name = 'HeavyReadFailedError';
   }
@@ -74,25 +90,37 @@ export class HeavyReadFailedError extends Error {
  */
 const READER = `
 const { Worker } = require('node:worker_threads');
-const SQLite = require(process.env.TIERKIT_READER_SQLITE);
-const db = new SQLite(process.env.TIERKIT_READER_FILE, { readonly: true, fileMustExist: true });
-db.pragma('query_only = ON');
-db.pragma('busy_timeout = 5000');
-const kept = new Map();
-process.on('message', (m) => {
-  if (m === 'stop') { db.close(); process.disconnect(); return; }
+function open() {
   try {
-    let st = kept.get(m.sql);
-    if (!st) { st = db.prepare(m.sql); if (kept.size >= 200) kept.clear(); kept.set(m.sql, st); }
-    if (!st.reader) throw Object.assign(new Error('a heavy read must be a statement that returns rows and writes nothing'), { code: 'SQLITE_READONLY' });
-    process.send({ id: m.id, rows: st.all(m.parameters) });
+    const SQLite = require(process.env.TIERKIT_READER_SQLITE);
+    const db = new SQLite(process.env.TIERKIT_READER_FILE, { readonly: true, fileMustExist: true });
+    db.pragma('query_only = ON');
+    db.pragma('busy_timeout = 5000');
+    return db;
   } catch (e) {
-    process.send({ id: m.id, error: { message: String(e && e.message), code: e && e.code } });
+    // Told to the server, which logs it once, not a stack trace on its stderr at every retry.
+    process.send({ cannotStart: String(e && e.message) }, () => process.exit(1));
+    return undefined;
   }
-});
-process.on('disconnect', () => process.exit(0));
-new Worker("const parent = Number(process.env.TIERKIT_READER_PARENT); setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 250);", { eval: true }).unref();
-process.send('ready');
+}
+const db = open();
+if (db) {
+  const kept = new Map();
+  process.on('message', (m) => {
+    if (m === 'stop') { db.close(); process.disconnect(); return; }
+    try {
+      let st = kept.get(m.sql);
+      if (!st) { st = db.prepare(m.sql); if (kept.size >= 200) kept.clear(); kept.set(m.sql, st); }
+      if (!st.reader) throw Object.assign(new Error('a heavy read must be a statement that returns rows and writes nothing'), { code: 'SQLITE_READONLY' });
+      process.send({ id: m.id, rows: st.all(m.parameters) });
+    } catch (e) {
+      process.send({ id: m.id, error: { message: String(e && e.message), code: e && e.code } });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  new Worker("const parent = Number(process.env.TIERKIT_READER_PARENT); setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 250);", { eval: true }).unref();
+  process.send('ready');
+}
 `;
 
 /**
@@ -121,6 +149,12 @@ interface Reader {
   running: Ask | undefined;
   /** Killed by this side (a read past its bound): replaced at once. */
   killed: boolean;
+  /** Starts that failed in a row (the process ended before its connection was open); 0 once one is ready. */
+  failures: number;
+  /** When the next start is tried (epoch ms), while `failures` > 0. */
+  retryAt: number;
+  /** Why the last start failed, as the reader said (or the spawn's error). */
+  why: string;
 }
 
 /**
@@ -142,6 +176,7 @@ export class HeavyReads {
   readonly #timeoutMs: number;
   readonly #queue: number;
   readonly #memoryMb: number;
+  readonly #log: (line: string) => void;
   readonly #readers: Reader[] = [];
   readonly #waiting: Ask[] = [];
   readonly #sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -155,6 +190,7 @@ export class HeavyReads {
     this.#timeoutMs = options.timeoutMs ?? HEAVY_READ_TIMEOUT_MS;
     this.#queue = options.queue ?? HEAVY_READ_QUEUE;
     this.#memoryMb = options.memoryMb ?? HEAVY_READ_MEMORY_MB;
+    this.#log = options.log ?? ((line) => console.error(line));
     for (let i = 0; i < processes; i++) this.#readers.push(this.#spawn());
     this.db = new Kysely<Database>({
       dialect: {
@@ -189,9 +225,14 @@ export class HeavyReads {
   /** Run one read-only statement on a reader; rejects with one of this module's errors, or the statement's own. */
   run(query: CompiledQuery): Promise<unknown[]> {
     if (this.#closed) return Promise.reject(new HeavyReadFailedError('heavy reads are closed'));
-    // A reader still starting (the server's start, the second after a kill, one that cannot start at
-    // all) takes one read, like an idle one, not all of them: counted as idle, it let every read wait.
-    const free = this.#readers.filter((r) => !r.running).length;
+    // No reader can start (a file gone, a broken install): refused now, not after waiting out the bound
+    // for a reader that will not come.
+    const down = this.#down();
+    if (down) return Promise.reject(down);
+    // A reader still starting (the server's start, the second after a kill) takes one read, like an
+    // idle one, not all of them: counted as idle, it let every read wait. One that failed to start
+    // takes none.
+    const free = this.#readers.filter((r) => !r.running && r.failures === 0).length;
     if (this.#waiting.length >= free + this.#queue) return Promise.reject(new HeavyReadsBusyError());
     return new Promise((resolve, reject) => {
       const ask: Ask = { id: this.#next++, query, resolve, reject };
@@ -219,7 +260,18 @@ export class HeavyReads {
     );
   }
 
-  #spawn(): Reader {
+  /** The error a read gets when every reader's last start failed; undefined while one may serve it. */
+  #down(): HeavyReadFailedError | undefined {
+    if (this.#readers.some((r) => r.failures === 0)) return undefined;
+    const wait = Math.max(0, Math.min(...this.#readers.map((r) => r.retryAt)) - Date.now());
+    const why = this.#readers[0]?.why ?? '';
+    return new HeavyReadFailedError(
+      `no heavy-read process can start (${why}); ${wait > 0 ? `the next try is in ${wait} ms` : 'a start is being tried'}`,
+      wait,
+    );
+  }
+
+  #spawn(previous?: Reader): Reader {
     const child = spawn(process.execPath, [`--max-old-space-size=${this.#memoryMb}`, '-e', READER], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
@@ -236,40 +288,83 @@ export class HeavyReads {
     // Never keeps the server alive by itself; held while a read runs (#dispatch).
     child.unref();
     (child.channel as { unref?: () => void } | undefined)?.unref?.();
-    const reader: Reader = { child, ready: false, running: undefined, killed: false };
-    child.on('message', (m: 'ready' | { id: number; rows?: unknown[]; error?: { message: string; code?: string } }) => {
-      if (m === 'ready') {
-        reader.ready = true;
+    const reader: Reader = {
+      child,
+      ready: false,
+      running: undefined,
+      killed: false,
+      failures: previous?.failures ?? 0,
+      retryAt: previous?.retryAt ?? 0,
+      why: previous?.why ?? '',
+    };
+    /** What this process said when it could not open the database. */
+    let said: string | undefined;
+    child.on(
+      'message',
+      (m: 'ready' | { cannotStart: string } | { id: number; rows?: unknown[]; error?: { message: string; code?: string } }) => {
+        if (m === 'ready') {
+          reader.ready = true;
+          if (reader.failures > 0)
+            this.#log(
+              `tierkit: the heavy-read process started after ${reader.failures} failed start${reader.failures === 1 ? '' : 's'}; tenant-wide lists by a figure and analytics reports are answered again`,
+            );
+          reader.failures = 0;
+          this.#dispatch();
+          return;
+        }
+        if ('cannotStart' in m) {
+          said = m.cannotStart;
+          return;
+        }
+        const ask = reader.running;
+        if (!ask || ask.id !== m.id) return;
+        reader.running = undefined;
+        this.#idle(reader);
+        if (m.error) this.#settle(ask, Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
+        else this.#settle(ask, undefined, m.rows ?? []);
         this.#dispatch();
-        return;
-      }
-      const ask = reader.running;
-      if (!ask || ask.id !== m.id) return;
-      reader.running = undefined;
-      this.#idle(reader);
-      if (m.error) this.#settle(ask, Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
-      else this.#settle(ask, undefined, m.rows ?? []);
-      this.#dispatch();
-    });
-    // A reader that could not start or was killed: its read fails, another takes its place.
-    child.on('error', () => undefined);
-    child.once('exit', (code, signal) => {
+      },
+    );
+    // A reader that could not start or was killed: its read fails, another takes its place. A process
+    // that could not be spawned at all (node gone) says so by 'error' alone, without 'exit'.
+    let ended = false;
+    const end = (how: string) => {
+      if (ended) return;
+      ended = true;
       const wasReady = reader.ready;
       reader.ready = false;
       const i = this.#readers.indexOf(reader);
       if (i < 0 || this.#closed) return;
       const ask = reader.running;
       reader.running = undefined;
-      if (ask) this.#settle(ask, new HeavyReadFailedError(`the reader process ended (${signal ?? `exit ${code}`}) before it answered`));
-      // One that never got as far as its connection (a file gone, a broken install) would fail the
-      // same way at once: tried again a second later, not in a loop; reads meanwhile wait out their bound.
-      if (wasReady || reader.killed) this.#readers[i] = this.#spawn();
-      else
-        setTimeout(() => {
-          const j = this.#readers.indexOf(reader);
-          if (!this.#closed && j >= 0) this.#readers[j] = this.#spawn();
-        }, 1000).unref();
+      if (ask) this.#settle(ask, new HeavyReadFailedError(`the reader process ended (${how}) before it answered`));
+      if (wasReady || reader.killed) {
+        this.#readers[i] = this.#spawn(reader);
+        return;
+      }
+      // It never got as far as its connection (a file gone, a broken install) and would fail the same
+      // way at once: tried again after 1 s, doubling to a minute, told once in the log when it begins
+      // failing (and once when it starts again), and reads are refused at once meanwhile.
+      // Its own words if it said why; else how it ended, not the reason an earlier start gave.
+      reader.why = said ?? how;
+      reader.failures++;
+      const wait = heavyReadRetryMs(reader.failures);
+      reader.retryAt = Date.now() + wait;
+      if (reader.failures === 1)
+        this.#log(
+          `tierkit: the heavy-read process cannot start (${reader.why}); tenant-wide lists by a figure and analytics reports answer 503 heavy-read-failed until it does; trying again in 1 s, then at doubling intervals up to ${HEAVY_READ_RETRY_MAX_MS / 1000} s`,
+        );
+      setTimeout(() => {
+        const j = this.#readers.indexOf(reader);
+        if (!this.#closed && j >= 0) this.#readers[j] = this.#spawn(reader);
+      }, wait).unref();
+      const down = this.#down();
+      if (down) for (const waiting of this.#waiting.splice(0)) this.#settle(waiting, down);
+    };
+    child.on('error', (err) => {
+      if (child.pid === undefined) end(err.message);
     });
+    child.once('exit', (code, signal) => end(signal ?? `exit ${code}`));
     return reader;
   }
 

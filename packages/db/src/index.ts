@@ -82,10 +82,12 @@ export {
   HEAVY_READ_MEMORY_MB,
   HEAVY_READ_PROCESSES,
   HEAVY_READ_QUEUE,
+  HEAVY_READ_RETRY_MAX_MS,
   HEAVY_READ_TIMEOUT_MS,
   HeavyReadFailedError,
   HeavyReads,
   HeavyReadsBusyError,
   HeavyReadTimeoutError,
   type HeavyReadsOptions,
+  heavyReadRetryMs,
 } from './heavy-reads.js';
