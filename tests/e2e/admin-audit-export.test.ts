@@ -54,7 +54,10 @@ describe('admin console: exporting the audit trail', () => {
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM');
     const text = bytes.toString('utf8');
     // The tenant, zone and bounds first, an empty line, then the header and the records.
-    const lines = text.slice(text.indexOf('\r\n\r\n') + 4).split('\r\n').filter(Boolean);
+    const lines = text
+      .slice(text.indexOf('\r\n\r\n') + 4)
+      .split('\r\n')
+      .filter(Boolean);
     assert.equal(lines[0]?.split(',')[0], '"序号"');
     assert.equal(lines.length - 1, shown, 'the records the list shows');
     assert.deepEqual(exports, ['?format=csv&limit=20000&method=START with credential'], 'held in memory: capped');
