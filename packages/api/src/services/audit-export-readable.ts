@@ -206,6 +206,8 @@ async function readMember(db: Executor, tenantId: string, id: string): Promise<{
   const renames: NameChange[] = [];
   // Records naming the member: their staff changes are a handful, however long the trail.
   for (const row of await listAuditRecords(db, tenantId, { target: id }, 10_000, 'asc')) {
+    // Only staff writes (`/v1/staff/…`, `tierkit staff …`): a customer may share the id, and a change of their name is no rename of the member.
+    if (!/(^|[/ ])staff/.test(row.route)) continue;
     if (row.detail === null || (row.status !== null && (row.status < 200 || row.status > 299))) continue;
     const target = JSON.parse(row.target) as Record<string, string>;
     if (target.id !== id && target.staff !== id) continue;
