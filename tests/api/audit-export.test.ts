@@ -21,9 +21,14 @@ function send(f: ApiFixture, credential: string, requestId: string, method: stri
   });
 }
 
-/** The rows of a CSV export as csv-parse reads it (BOM taken off), header first. */
+/** The lines above a CSV export's header (tenant, zone, bounds), as csv-parse reads them (BOM taken off). */
+function preambleOf(text: string): string[][] {
+  return parse(text.slice(0, text.indexOf('\r\n\r\n') + 2), { bom: true, relax_column_count: true }) as string[][];
+}
+
+/** The rows of a CSV export as csv-parse reads them, header first: what follows the empty line after the preamble. */
 function rowsOf(text: string): string[][] {
-  return parse(text, { bom: true, relax_column_count: false }) as string[][];
+  return parse(text.slice(text.indexOf('\r\n\r\n') + 4), { relax_column_count: false }) as string[][];
 }
 
 /** The records of a JSON lines export. */
@@ -63,35 +68,51 @@ forEachDialect('audit export', (f) => {
     return id;
   }
 
-  it('CSV: BOM, CRLF, the AuditRecord columns with the bank’s wall clock, a note with comma, quote and line break intact', async () => {
+  it('CSV: BOM, CRLF, the zone and bounds above the header, the AuditRecord columns (named in zh-CN) with the bank’s wall clock, a note with comma, quote and line break intact', async () => {
     const id = await rejectedOverride('EX1');
     const res = await client(f).get('/v1/audit/export?format=csv');
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('Content-Type'), 'text/csv; charset=utf-8');
-    assert.match(res.headers.get('Content-Disposition') ?? '', /^attachment; filename="audit-bank-a-start-20251115T040000Z\.csv"$/);
+    assert.match(
+      res.headers.get('Content-Disposition') ?? '',
+      /^attachment; filename="audit-bank-a-start-20251115T120000\+0800-Asia_Shanghai\.csv"$/,
+      'the bounds in the bank’s wall clock, and its zone',
+    );
     const bytes = new Uint8Array(await res.arrayBuffer());
     assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a byte order mark');
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     assert.ok(text.endsWith('\r\n'));
     assert.equal(text.replaceAll('\r\n', '').includes('\n'), false, 'every line ends CRLF; no bare LF');
+    assert.deepEqual(preambleOf(text), [
+      ['tierkit 审计记录导出'],
+      ['机构', 'bank-a'],
+      ['时区', 'Asia/Shanghai'],
+      ['起（含）', '记录开始'],
+      ['导出时间', '2025-11-15T12:00:00.000+08:00', '2025-11-15T04:00:00.000Z'],
+    ]);
     const [header, ...rows] = rowsOf(text);
     assert.deepEqual(header, [
-      'seq',
-      'at',
-      'atLocal',
-      'requestId',
-      'phase',
-      'actor',
-      'credential',
-      'method',
-      'route',
-      'target',
-      'status',
-      'problem',
-      'unmasked',
-      'detail',
-      'prevHash',
-      'hash',
+      '序号',
+      '时间（UTC）',
+      '时间（本行时区）',
+      '请求编号',
+      '阶段',
+      '操作者（代码）',
+      '凭证类型',
+      '方式',
+      '接口',
+      '对象（JSON）',
+      '状态码',
+      '问题类型',
+      '显示完整姓名',
+      '详情（JSON）',
+      '前一记录哈希',
+      '记录哈希',
+      '操作者员工号',
+      '操作者',
+      '评级体系',
+      '等级',
+      '指标',
     ]);
     assert.deepEqual(
       rows.map((r) => Number(r[0])),
@@ -147,12 +168,13 @@ forEachDialect('audit export', (f) => {
 
     const empty = await client(f).get('/v1/audit/export?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z');
     assert.equal(empty.status, 200);
-    assert.match(empty.headers.get('Content-Disposition') ?? '', /filename="audit-bank-a-20200101T000000Z-20200201T000000Z\.csv"/);
-    const emptyText = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await empty.arrayBuffer());
-    assert.equal(
-      emptyText,
-      `\uFEFFseq,at,atLocal,requestId,phase,actor,credential,method,route,target,status,problem,unmasked,detail,prevHash,hash\r\n`,
+    assert.match(
+      empty.headers.get('Content-Disposition') ?? '',
+      /filename="audit-bank-a-20200101T080000\+0800-20200201T080000\+0800-Asia_Shanghai\.csv"/,
     );
+    const emptyText = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await empty.arrayBuffer());
+    assert.ok(emptyText.startsWith('\uFEFF"tierkit 审计记录导出"\r\n'));
+    assert.deepEqual(rowsOf(emptyText).length, 1, 'the header alone');
     assert.equal(await (await client(f).get('/v1/audit/export?format=jsonl&from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z')).text(), '');
 
     for (const [query, code] of [

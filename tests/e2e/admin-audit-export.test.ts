@@ -49,11 +49,16 @@ describe('admin console: exporting the audit trail', () => {
     const download = page.waitForEvent('download');
     await page.locator('button[data-action="export"]').click();
     const file = await download;
-    assert.match(file.suggestedFilename(), /^audit-demo-start-\d{8}T\d{6}Z\.csv$/);
+    assert.match(file.suggestedFilename(), /^audit-demo-start-\d{8}T\d{6}\+0800-Asia_Shanghai\.csv$/);
     const bytes = readFileSync((await file.path()) ?? '');
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM');
-    const lines = bytes.toString('utf8').slice(1).split('\r\n').filter(Boolean);
-    assert.equal(lines[0]?.split(',')[0], 'seq');
+    const text = bytes.toString('utf8');
+    // The tenant, zone and bounds first, an empty line, then the header and the records.
+    const lines = text
+      .slice(text.indexOf('\r\n\r\n') + 4)
+      .split('\r\n')
+      .filter(Boolean);
+    assert.equal(lines[0]?.split(',')[0], '"序号"');
     assert.equal(lines.length - 1, shown, 'the records the list shows');
     assert.deepEqual(exports, ['?format=csv&limit=20000&method=START with credential'], 'held in memory: capped');
     await page.waitForFunction(() => /已导出 audit-demo-/.test(document.querySelector('[data-testid="audit-export"]')?.textContent ?? ''));

@@ -105,9 +105,11 @@ export {
   exportAuditRecords,
   verifyAuditFile,
 } from './services/audit-export.js';
+export { auditExportScope, type AuditExportScope } from './services/audit-export-readable.js';
 export {
   AuditExportQuery,
   AuditFilterQuery,
+  DEFAULT_EXPORT_LOCALE,
   MAX_EXPORT_LIMIT,
   parseAuditExportQuery,
   type ParsedAuditExportQuery,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
-import { connect, migrateToLatest } from '@tierkit/db';
+import { connect, migrateToLatest, upsertStaff } from '@tierkit/db';
 import { dialectUrls } from '../../../tests/support/dialect-urls.js';
 import { runCaptured } from './run-captured.js';
 import { run } from './run.js';
@@ -137,9 +137,15 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
         0,
       );
       const text = readFileSync(csv, 'utf8');
-      assert.ok(text.startsWith('\uFEFFseq,at,atLocal,'), 'UTF-8 with a BOM');
+      assert.ok(
+        text.startsWith('\uFEFF"tierkit 审计记录导出"\r\n"机构","bank"\r\n"时区","Asia/Shanghai"\r\n'),
+        'UTF-8 with a BOM; tenant and zone first',
+      );
+      assert.ok(text.includes('\r\n"起（含）","2000-01-01T08:00:00.000+08:00","2000-01-01T00:00:00.000Z"\r\n'), 'the bound, local and UTC');
+      const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+      assert.ok(body.startsWith('"序号","时间（UTC）","时间（本行时区）",'), 'the header in zh-CN, after an empty line');
       assert.ok(text.includes(',"\'=put-E1",'), 'a formula-looking cell neutralised, quoted');
-      assert.equal(text.split('\r\n').length - 2, 8, 'every record after the header, the first export’s two (before and after) included');
+      assert.equal(body.split('\r\n').length - 2, 8, 'every record after the header, the first export’s two (before and after) included');
 
       const onlyE2 = join(dir, `${dialect}-e2.jsonl`);
       const targeted = await cli(
@@ -179,7 +185,7 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
       assert.equal(usage.code, 2);
       assert.match(
         usage.err.find(notDatabaseLine) ?? '',
-        /^audit export: --from must be an ISO 8601 UTC time, 2025-11-15T04:00:00Z \(invalid_format\)/,
+        /^audit export: --from must be an ISO 8601 time with its zone, 2025-11-15T04:00:00Z or 2025-11-15T12:00:00\+08:00 \(invalid_format\)/,
       );
 
       const trail = connect({ url: database });
@@ -213,7 +219,10 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
       }
       const out = join(dir, `${dialect}-filters.jsonl`);
       const refusals: [flag: string, value: string, path: string][] = [
-        ['from', '2025-11-01T08:00:00+08:00', 'from'],
+        ['from', '2025-11-01 08:00', 'from'],
+        ['month', '2026-13', 'month'],
+        ['month', '1999-12', 'month'],
+        ['locale', 'fr', 'locale'],
         ['to', 'yesterday', 'to'],
         ['status', '2xx', 'status'],
         ['status', '42', 'status'],
@@ -281,6 +290,117 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
         1,
         'its gaps read as lines taken out without --filtered',
       );
+    });
+
+    it('tierkit audit export --month is the month in the bank’s zone, --from/--to take offsets, --locale names the CSV’s words; a bad month exits 2', async () => {
+      const database = await urlOf('month');
+      const db = connect({ url: database });
+      await migrateToLatest(db.db);
+      await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
+      await upsertStaff(db.db, 'bank', { id: 'CHECKER01', name: '钱进', role: 'admin', scope: 'tenant' }, new Date().toISOString());
+      const { secret } = await createApiKey(db.db, { tenantId: 'bank', role: 'admin', label: 'checker', staffId: 'CHECKER01' });
+      let clock = new Date();
+      const app = createApp({ db: db.db, now: () => clock, logError: () => undefined });
+      // Shanghai's December: 23:30 on 30 November is not in it, 00:30 on 1 December is, midnight on 1 January is not.
+      for (const [at, id] of [
+        ['2026-11-30T15:30:00Z', 'NOV'],
+        ['2026-11-30T16:30:00Z', 'DEC'],
+        ['2026-12-31T16:00:00Z', 'JAN'],
+      ] as const) {
+        clock = new Date(at);
+        const res = await app.request(`/v1/subjects/${id}`, {
+          method: 'PUT',
+          headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json', 'X-Request-Id': `month-${id}` },
+          body: JSON.stringify({ kind: 'customer', displayName: '吴二' }),
+        });
+        assert.equal(res.status, 201);
+      }
+      await db.close();
+      const read = (file: string) => {
+        const text = readFileSync(file, 'utf8');
+        const gap = text.indexOf('\r\n\r\n');
+        return {
+          preamble: text.slice(1, gap).split('\r\n'),
+          rows: text
+            .slice(gap + 4)
+            .split('\r\n')
+            .filter((l) => l),
+        };
+      };
+      const december = join(dir, `${dialect}-2026-12.csv`);
+      const monthly = await runCaptured([
+        'audit',
+        'export',
+        '--tenant',
+        'bank',
+        '--month',
+        '2026-12',
+        '--locale',
+        'en',
+        '--out',
+        december,
+        '--database',
+        database,
+      ]);
+      assert.equal(monthly.code, 0, monthly.err.join('\n'));
+      assert.equal(
+        monthly.out.at(-1),
+        '  month 2026-12 in Asia/Shanghai: from 2026-12-01T00:00:00.000+08:00 (2026-11-30T16:00:00.000Z) to 2027-01-01T00:00:00.000+08:00 (2026-12-31T16:00:00.000Z)',
+      );
+      const file = read(december);
+      assert.deepEqual(file.preamble, [
+        '"tierkit audit trail export"',
+        '"Tenant","bank"',
+        '"Time zone","Asia/Shanghai"',
+        '"Month","2026-12"',
+        '"From (inclusive)","2026-12-01T00:00:00.000+08:00","2026-11-30T16:00:00.000Z"',
+        '"To (exclusive)","2027-01-01T00:00:00.000+08:00","2026-12-31T16:00:00.000Z"',
+      ]);
+      assert.match(file.rows[0] ?? '', /^"Seq","Time \(UTC\)",.*"Actor staff id","Actor","Scheme","Level","Metrics"$/);
+      assert.deepEqual(
+        file.rows.slice(1).map((r) => /"month-(\w+)"/.exec(r)?.[1]),
+        ['DEC', 'DEC'],
+        'the December write’s intent and result, nothing of November or January',
+      );
+      assert.ok(
+        file.rows.slice(1).every((r) => r.includes(',"CHECKER01","钱进",')),
+        'the key’s owner, by staff id and name',
+      );
+
+      const typed = join(dir, `${dialect}-typed.csv`);
+      const offsets = ['--from', '2026-12-01T00:00:00+08:00', '--to', '2027-01-01T00:00:00+08:00'];
+      assert.equal(
+        (await runCaptured(['audit', 'export', '--tenant', 'bank', ...offsets, '--locale', 'en', '--out', typed, '--database', database]))
+          .code,
+        0,
+      );
+      // The first export's own records are December's too, when this runs in December: the writes are compared.
+      const writes = (rows: string[]) => rows.filter((r) => r.includes('"month-'));
+      assert.deepEqual(writes(read(typed).rows), writes(file.rows), 'the same records as the month');
+
+      const refused = async (...flags: string[]) => {
+        const r = await runCaptured([
+          'audit',
+          'export',
+          '--tenant',
+          'bank',
+          ...flags,
+          '--out',
+          join(dir, `${dialect}-refused.csv`),
+          '--database',
+          database,
+        ]);
+        return [r.code, r.err.find(notDatabaseLine)?.split('\n')[0]];
+      };
+      assert.deepEqual(await refused('--month', '2026-13'), [
+        2,
+        'audit export: --month "2026-13" is not a month (YYYY-MM, 2000-01 or later) (invalid_format)',
+      ]);
+      assert.deepEqual(await refused('--month', '2026-12', '--from', '2026-12-01T00:00:00Z'), [
+        2,
+        'audit export: --month give a month, or from/to, not both: a month is its own from and to (month_with_range)',
+      ]);
+      assert.equal(existsSync(join(dir, `${dialect}-refused.csv`)), false);
     });
 
     it('tierkit audit export never writes over the database or an existing file (without --force), and records itself before and after', async () => {

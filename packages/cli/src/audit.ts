@@ -8,9 +8,11 @@ import {
   appendOperatorAudit,
   auditExportBounds,
   auditExportEnd,
+  auditExportScope,
   cliAction,
   exportAuditRecords,
   parseAuditExportQuery,
+  TenantPacks,
   verifyAuditFile,
   type AuditFileCheck,
   type AuditFileVerification,
@@ -20,7 +22,7 @@ import {
   type AuditAnchorCheck,
   type AuditVerification,
 } from '@tierkit/api';
-import { DEFAULT_TIME_ZONE } from '@tierkit/core';
+import { DEFAULT_TIME_ZONE, periodOf } from '@tierkit/core';
 import { findTenant, isPostgresUrl, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, stringOption } from './command.js';
@@ -50,6 +52,10 @@ export interface AuditArgs {
   readonly target?: string | undefined;
   readonly status?: string | undefined;
   readonly phase?: string | undefined;
+  /** `export --month YYYY-MM`: that month in the bank's time zone, instead of `--from`/`--to`. */
+  readonly month?: string | undefined;
+  /** `export --locale zh-CN|zh-TW|en`: the CSV's language. */
+  readonly locale?: string | undefined;
   /** The bank's time zone (`TIERKIT_TIME_ZONE`): the CSV's `atLocal`. */
   readonly timeZone?: string;
   /** The database's URL (`--database`): an export never writes over its files. */
@@ -83,15 +89,20 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             API's X-Audit-Export-Last-Seq/-Hash headers): a file cut at its end fails.
                             --filtered: the export was filtered, so gaps are allowed, and a deleted line
                             cannot be detected. Exit 1 when the file was altered
-  audit export --tenant ID --out FILE [--force] [--format csv|jsonl] [--from ISO] [--to ISO]
+  audit export --tenant ID --out FILE [--force] [--format csv|jsonl] [--locale zh-CN|zh-TW|en]
+         [--month YYYY-MM | --from ISO --to ISO]
          [--actor A] [--method M] [--route R] [--target T] [--phase P] [--status N]
                             write the tenant's audit trail, oldest first, to FILE as GET /v1/audit/export
                             does (csv for Excel: BOM, CRLF; jsonl to verify offline); recorded in the
                             trail before FILE is written (with its last record's seq and hash, printed
                             too) and when done; an existing FILE is refused without --force, and the
                             database's own files always; FILE is written beside, then moved in place.
-                            Filters are checked as the API checks them (times in UTC, ending in Z;
-                            --phase intent|result|request|change); a filtered file verifies with --filtered
+                            Filters are checked as the API checks them (--month: that month in
+                            TIERKIT_TIME_ZONE; times end in Z or an offset, 2026-12-01T00:00:00+08:00;
+                            --phase intent|result|request|change); a filtered file verifies with --filtered.
+                            The CSV states the tenant, zone and bounds above its header, names each
+                            actor's staff id and name and the schemes, levels and metrics, in --locale
+                            (default zh-CN), after the record's own columns
   audit anchor [--tenant ID] --out FILE
                             append each chain's head that moved since its last anchor in FILE to FILE
                             (JSON lines, synced); keep FILE outside the database's reach`;
@@ -124,19 +135,25 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
   if (!args.out) return usage('--out FILE is required: the file to write');
   // The API's own schema (`parseAuditExportQuery`): a value `GET /v1/audit/export` refuses is refused
   // here, with its code, and one it takes is taken (packages/api/README.md, "Audit export").
-  const parsed = parseAuditExportQuery({
-    format: args.format,
-    from: args.from,
-    to: args.to,
-    actor: args.actor,
-    route: args.route,
-    method: args.method,
-    target: args.target,
-    phase: args.phase,
-    status: args.status,
-  });
+  const timeZone = args.timeZone ?? DEFAULT_TIME_ZONE;
+  const parsed = parseAuditExportQuery(
+    {
+      format: args.format,
+      month: args.month,
+      locale: args.locale,
+      from: args.from,
+      to: args.to,
+      actor: args.actor,
+      route: args.route,
+      method: args.method,
+      target: args.target,
+      phase: args.phase,
+      status: args.status,
+    },
+    timeZone,
+  );
   if (!parsed.ok) return usage(parsed.errors.map((e) => `${e.path.replace(/^query\./, '--')} ${e.message} (${e.code})`).join('; '));
-  const { format, filter } = parsed;
+  const { format, filter, locale, month } = parsed;
   if (await unknownTenant(db, args.tenant)) {
     err(`audit export: tenant "${args.tenant}" does not exist`);
     return 1;
@@ -153,12 +170,27 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
   await appendOperatorAudit(db.db, args.tenant, action, {
     status: 200,
     phase: 'intent',
-    detail: { export: { format, ...filter, throughSeq, ...bounds } },
+    detail: {
+      export: {
+        format,
+        ...filter,
+        ...(month !== undefined ? { month, timeZone } : {}),
+        ...(args.locale !== undefined ? { locale } : {}),
+        throughSeq,
+        ...bounds,
+      },
+    },
   });
+  const now = new Date();
+  const scope = auditExportScope(args.tenant, filter, timeZone, now, month);
+  const pack = await new TenantPacks(undefined, undefined, timeZone).get(db.db, args.tenant, periodOf(now, timeZone));
   let records = 0;
   const chunks = exportAuditRecords(db.db, args.tenant, filter, {
     format,
-    timeZone: args.timeZone ?? DEFAULT_TIME_ZONE,
+    timeZone,
+    locale,
+    labels: { schemes: pack.schemes, metrics: pack.metrics },
+    scope,
     throughSeq,
     onDone: (n) => {
       records = n;
@@ -182,7 +214,7 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
     err(`audit export: cannot write ${args.out}: ${written.why}`);
     return 1;
   }
-  if (args.json) out(JSON.stringify({ file: args.out, tenant: args.tenant, format, records, throughSeq, ...bounds }));
+  if (args.json) out(JSON.stringify({ file: args.out, tenant: args.tenant, format, records, throughSeq, ...bounds, scope }));
   else {
     out(
       `audit export: ${records === 1 ? '1 record' : `${records} records`} of ${args.tenant} (through record ${throughSeq}) written to ${args.out}`,
@@ -191,6 +223,10 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
       out(
         `  last record ${bounds.lastSeq} ${bounds.lastHash}: check the file's end with audit verify --file ${args.out} --tenant ${args.tenant} --through ${bounds.lastSeq} --head ${bounds.lastHash}`,
       );
+    // After the end to check, so scripts reading the second line keep it; the bounds as the file states them, what was typed, read back in the bank's zone and UTC.
+    out(
+      `  ${month !== undefined ? `month ${month} in ${timeZone}: ` : `in ${timeZone}: `}from ${scope.from ? `${scope.from.local} (${scope.from.utc})` : 'the trail’s start'} to ${scope.toIsExportTime ? 'now' : `${scope.to.local} (${scope.to.utc})`}`,
+    );
   }
   return 0;
 }
@@ -489,6 +525,8 @@ export const auditCommand: Command = {
     target: { type: 'string' },
     status: { type: 'string' },
     phase: { type: 'string' },
+    month: { type: 'string' },
+    locale: { type: 'string' },
     force: { type: 'boolean' },
     filtered: { type: 'boolean' },
     through: { type: 'string' },
@@ -532,6 +570,8 @@ export const auditCommand: Command = {
           target: stringOption(ctx, 'target'),
           status: stringOption(ctx, 'status'),
           phase: stringOption(ctx, 'phase'),
+          month: stringOption(ctx, 'month'),
+          locale: stringOption(ctx, 'locale'),
           timeZone: ctx.settings.timeZone,
           databaseUrl: ctx.settings.databaseUrl,
           force: ctx.options.force === true,

@@ -3,12 +3,14 @@ import { listAuditRecords } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { auditRead } from '../middleware/audit.js';
 import { invalid, ProblemError } from '../problem.js';
-import { AuditExportQuery, AuditFilterQuery, auditFilterOf, auditRangeErrors } from '../schemas/audit-filter.js';
+import { packOf } from '../deps.js';
+import { AuditExportQuery, AuditFilterQuery, auditExportFilterOf, auditFilterOf, DEFAULT_EXPORT_LOCALE } from '../schemas/audit-filter.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { appendAudit, verifyTenantAudit } from '../services/audit.js';
 import { auditExportBounds, auditExportEnd, auditRecordView, exportAuditRecords, exportShowsNames } from '../services/audit-export.js';
+import { auditExportScope, type AuditExportScope } from '../services/audit-export-readable.js';
 
 const AuditRecordSchema = z
   .object({
@@ -119,14 +121,14 @@ const exportRoute = createRoute({
   summary:
     'The tenant’s audit trail as a file to keep, oldest first, with the filters of `GET /v1/audit` (admin key, or an approver’s staff token); the export is itself recorded',
   description:
-    "`csv` (default): UTF-8 with a byte order mark (so Excel on Chinese Windows reads it as UTF-8), CRLF line ends, RFC 4180 quoting; the columns of AuditRecord, `target` and `detail` as JSON, and `atLocal` (the bank’s wall clock, with its offset) after `at`. A cell a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or CR) has a `'` before it: notes and names are anyone’s input, so the CSV is for reading, not for verifying. `jsonl`: one AuditRecord per line as `GET /v1/audit` sends it, to verify offline (`tierkit audit verify --file … --tenant …`). Streamed, a page of records at a time; the records are those up to the last one when the export began (its own record comes after). A range with no records is the header alone. The export is recorded in the trail (a `request` record, its filters in `detail`), and so is its end once the file is sent or given up (a `result` record with the same request id: `detail.export.ended` `completed`, `aborted` by the client, or `failed`, with the records sent and the last one’s seq and hash); it is an unmasked read when the records it holds are (an unmasked search that kept the name it tested).",
+    "`csv` (default): UTF-8 with a byte order mark (so Excel on Chinese Windows reads it as UTF-8), CRLF line ends, RFC 4180 quoting; header lines first (the tenant, the time zone, the month if asked, and the bounds in the bank’s wall clock and in UTC), an empty line, then the column names in `locale`; the columns of AuditRecord, `target` and `detail` as JSON, and `atLocal` (the bank’s wall clock, with its offset) after `at`, then `actorStaffId` and `actorName` (the staff member behind a key, a staff token or a job, named as they were at the record; a system, schedule or command line in words) and the `schemeName`, `levelName` and `metricNames` the record names, in `locale`. A cell a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or CR) has a `'` before it: notes and names are anyone’s input, so the CSV is for reading, not for verifying. `jsonl`: one AuditRecord per line as `GET /v1/audit` sends it, to verify offline (`tierkit audit verify --file … --tenant …`). Streamed, a page of records at a time; the records are those up to the last one when the export began (its own record comes after). A range with no records is the header alone. The export is recorded in the trail (a `request` record, its filters in `detail`), and so is its end once the file is sent or given up (a `result` record with the same request id: `detail.export.ended` `completed`, `aborted` by the client, or `failed`, with the records sent and the last one’s seq and hash); it is an unmasked read when the records it holds are (an unmasked search that kept the name it tested).",
   request: {
     query: AuditExportQuery,
   },
   responses: {
     200: {
       description:
-        'The file, as an attachment named `audit-<tenant>-<from>-<to>.<csv|jsonl>` (`start` without `from`, the export’s time without `to`)',
+        'The file, as an attachment named for its bounds in the bank’s zone: `audit-<tenant>-<YYYY-MM>-<zone>.<csv|jsonl>` for a `month`, else `audit-<tenant>-<from>-<to>-<zone>.<csv|jsonl>` in the bank’s wall clock with its offset (`start` without `from`, the export’s time without `to`)',
       headers: {
         'X-Audit-Export-Through-Seq': {
           description: 'The chain’s last seq when the export began: records after it (the export’s own) are not in the file',
@@ -171,18 +173,23 @@ const verifyRoute = createRoute({
   },
 });
 
-/** An instant as a file name may hold it on any system (no colons): `20251101T000000Z`. */
-function fileTime(iso: string): string {
-  return iso
-    .replace(/\.\d+Z$/, 'Z')
-    .replaceAll('-', '')
-    .replaceAll(':', '');
+/** A bank's wall-clock time as a file name may hold it on any system (no colons): `20261201T000000+0800`. */
+function fileTime(zoned: string): string {
+  return zoned
+    .replace(/\.\d+(?=[Z+-]|$)/, '')
+    .replace(/(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/, '$1$2$3T$4$5$6')
+    .replace(/([+-]\d{2}):(\d{2})$/, '$1$2');
 }
 
-/** The export's file name: `audit-<tenant>-<from>-<to>.<format>`, of characters every file system and browser keeps. */
-export function exportFileName(tenant: string, from: string | undefined, to: string, format: string): string {
-  const safe = tenant.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `audit-${safe}-${from === undefined ? 'start' : fileTime(from)}-${fileTime(to)}.${format}`;
+/**
+ * The export's file name, of characters every file system and browser keeps, stating its zone: a
+ * month's `audit-<tenant>-<YYYY-MM>-<zone>.<format>`, else `audit-<tenant>-<from>-<to>-<zone>.<format>`
+ * in the bank's wall clock with its offset (`start` without `from`, the export's time without `to`).
+ */
+export function exportFileName(scope: AuditExportScope, format: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._+-]/g, '_');
+  const range = scope.month ?? `${scope.from === undefined ? 'start' : fileTime(scope.from.local)}-${fileTime(scope.to.local)}`;
+  return `audit-${safe(scope.tenant)}-${range}-${safe(scope.timeZone)}.${format}`;
 }
 
 const EXPORT_MEDIA = { csv: 'text/csv; charset=utf-8', jsonl: 'application/jsonl; charset=utf-8' } as const;
@@ -215,15 +222,26 @@ export function audit() {
     })
     .openapi(exportRoute, async (c) => {
       const deps = c.var.deps;
-      const { format, limit, ...q } = c.req.valid('query');
-      const filter = auditFilterOf(q);
-      const range = auditRangeErrors(filter);
-      if (range.length) throw invalid(range);
+      const { format, limit, locale, ...q } = c.req.valid('query');
+      const { filter, errors } = auditExportFilterOf(q, deps.timeZone);
+      if (errors.length) throw invalid(errors);
+      const scope = auditExportScope(deps.tenantId, filter, deps.timeZone, deps.now(), q.month);
+      const pack = await packOf(deps);
       const throughSeq = await auditExportEnd(deps.db, deps.tenantId);
       const bounds = await auditExportBounds(deps.db, deps.tenantId, filter, throughSeq, limit);
       // The export's record says who took which records: its filters, the format, where the chain ended
       // then, and the file's last record (seq, hash), which a reader checks the file's end against.
-      auditRead(c, { export: { format, ...filter, ...(limit !== undefined ? { limit } : {}), throughSeq, ...bounds } });
+      auditRead(c, {
+        export: {
+          format,
+          ...filter,
+          ...(q.month !== undefined ? { month: q.month, timeZone: deps.timeZone } : {}),
+          ...(locale !== undefined ? { locale } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+          throughSeq,
+          ...bounds,
+        },
+      });
       // Records that kept a name read unmasked make their export an unmasked read too (the trail says so).
       if (await exportShowsNames(deps.db, deps.tenantId, filter, throughSeq)) c.set('deps', { ...deps, unmaskNames: true });
       const log = deps.log ?? ((e: unknown) => console.error('tierkit api: audit export', e));
@@ -235,6 +253,9 @@ export function audit() {
       const chunks = exportAuditRecords(deps.db, deps.tenantId, filter, {
         format,
         timeZone: deps.timeZone,
+        locale: locale ?? DEFAULT_EXPORT_LOCALE,
+        labels: { schemes: pack.schemes, metrics: pack.metrics },
+        scope,
         throughSeq,
         ...(limit !== undefined ? { limit } : {}),
         onPage: (records, last) => {
@@ -311,7 +332,7 @@ export function audit() {
         // One page read ahead at most: memory stays at a page or two whatever the range.
         { highWaterMark: 0 },
       );
-      const name = exportFileName(deps.tenantId, filter.from, filter.to ?? deps.now().toISOString(), format);
+      const name = exportFileName(scope, format);
       return c.body(body, 200, {
         'Content-Type': EXPORT_MEDIA[format],
         'Content-Disposition': `attachment; filename="${name}"`,

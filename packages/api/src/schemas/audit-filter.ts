@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { issueCode } from '@tierkit/core';
+import { issueCode, LOCALES, periodEnd, type Locale } from '@tierkit/core';
 import { AUDIT_METHODS, AUDIT_PHASES } from '@tierkit/core/wire';
+import { notMonth } from '../month-errors.js';
+import { addMonths, isPeriod } from '../periods.js';
 import { fieldPath, type FieldError } from '../problem.js';
 import { AUDIT_EXPORT_FORMATS, type AuditExportFilter, type AuditExportFormat } from '../services/audit-export.js';
 
@@ -8,7 +10,8 @@ import { AUDIT_EXPORT_FORMATS, type AuditExportFilter, type AuditExportFormat } 
  * The filters of the audit trail, in one place: `GET /v1/audit` and `GET /v1/audit/export` validate
  * their query with these schemas, and `tierkit audit export` parses its flags with the same ones
  * (`parseAuditExportQuery`), so a value one refuses the other refuses too, with the same code
- * (packages/api/README.md, "Audit export"; the CLI once took `+08:00` where the API asks for `Z`).
+ * (packages/api/README.md, "Audit export"; the CLI once took `+08:00` where the API asked for `Z`: both
+ * now take an offset, since an examiner types the bank's hours, and store the instant in UTC).
  */
 
 const text = (name: string, description: string, max = 256) =>
@@ -21,9 +24,9 @@ const text = (name: string, description: string, max = 256) =>
 const instant = (name: string, description: string) =>
   z
     .string()
-    .datetime({ offset: false, message: 'must be an ISO 8601 UTC time, 2025-11-15T04:00:00Z' })
+    .datetime({ offset: true, message: 'must be an ISO 8601 time with its zone, 2025-11-15T04:00:00Z or 2025-11-15T12:00:00+08:00' })
     .optional()
-    .openapi({ param: { name, in: 'query' }, description, example: '2025-11-01T00:00:00Z' });
+    .openapi({ param: { name, in: 'query' }, description, example: '2025-11-01T00:00:00+08:00' });
 
 /** The filters of `GET /v1/audit`, which its export takes too. */
 export const AuditFilterQuery = z.object({
@@ -56,8 +59,8 @@ export const AuditFilterQuery = z.object({
     .max(599)
     .optional()
     .openapi({ param: { name: 'status', in: 'query' }, description: 'HTTP status of the result' }),
-  from: instant('from', 'At or after this UTC time'),
-  to: instant('to', 'Before this UTC time'),
+  from: instant('from', 'At or after this time (`Z`, or an offset such as `+08:00`)'),
+  to: instant('to', 'Before this time (`Z`, or an offset such as `+08:00`)'),
 });
 
 /** Most records an export with `limit` holds: a browser keeping the file in memory asks for far fewer. */
@@ -80,7 +83,27 @@ export const AuditExportQuery = AuditFilterQuery.extend({
       description:
         'At most this many records, the oldest first: the file is then the start of the whole export, ending at `X-Audit-Export-Last-Seq`, and `X-Audit-Export-Limited: true` says records were left out (the console asks for this when it must hold the file in memory)',
     }),
+  month: z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'month', in: 'query' },
+      example: '2026-12',
+      description:
+        'A calendar month (`YYYY-MM`) in the bank’s time zone (`TIERKIT_TIME_ZONE`): from its first instant to the next month’s, as `from`/`to` would say it (not with them). December in Shanghai is `2026-11-30T16:00:00Z` up to `2026-12-31T16:00:00Z`',
+    }),
+  locale: z
+    .enum(LOCALES)
+    .optional()
+    .openapi({
+      param: { name: 'locale', in: 'query' },
+      example: 'zh-CN',
+      description: 'The CSV’s language: its header lines, column names, actors in words and scheme, level and metric names (default zh-CN)',
+    }),
 });
+
+/** The CSV's language when none is asked for: the banks tierkit serves first (the README's, "Audit export"). */
+export const DEFAULT_EXPORT_LOCALE: Locale = 'zh-CN';
 
 export type AuditFilterQueryValue = z.infer<typeof AuditFilterQuery>;
 
@@ -111,16 +134,51 @@ export function auditRangeErrors(filter: AuditExportFilter): FieldError[] {
   ];
 }
 
-/** An export's query, read: its filter, format and cap; or every field's problem, as the API's 400 lists them. */
+/** An export's query, read: its filter, format, cap, language and month; or every field's problem, as the API's 400 lists them. */
 export type ParsedAuditExportQuery =
-  | { readonly ok: true; readonly filter: AuditExportFilter; readonly format: AuditExportFormat; readonly limit: number | undefined }
+  | {
+      readonly ok: true;
+      readonly filter: AuditExportFilter;
+      readonly format: AuditExportFormat;
+      readonly limit: number | undefined;
+      readonly locale: Locale;
+      readonly month: string | undefined;
+    }
   | { readonly ok: false; readonly errors: readonly FieldError[] };
+
+/**
+ * A validated export query's filter in `timeZone`: `month` made into its bounds there (the first
+ * instant of the month to the next's), or `from`/`to` as given; a bad month, a month with a range, or
+ * a `to` before `from` as field errors.
+ */
+export function auditExportFilterOf(
+  q: AuditFilterQueryValue & { readonly month?: string | undefined },
+  timeZone: string,
+): { readonly filter: AuditExportFilter; readonly errors: readonly FieldError[] } {
+  const { month, ...rest } = q;
+  const filter = auditFilterOf(rest);
+  if (month === undefined) return { filter, errors: auditRangeErrors(filter) };
+  if (!isPeriod(month)) return { filter, errors: [notMonth('query.month', month)] };
+  if (rest.from !== undefined || rest.to !== undefined)
+    return {
+      filter,
+      errors: [
+        {
+          path: 'query.month',
+          message: 'give a month, or from/to, not both: a month is its own from and to',
+          code: 'month_with_range',
+          params: { month },
+        },
+      ],
+    };
+  return { filter: { ...filter, from: periodEnd(addMonths(month, -1), timeZone), to: periodEnd(month, timeZone) }, errors: [] };
+}
 
 /**
  * An export's query as given (a URL's parameters, a command's flags), checked as `GET /v1/audit/export`
  * checks it: field paths `query.<name>`, codes as the API's problem `errors[].code`.
  */
-export function parseAuditExportQuery(raw: Readonly<Record<string, string | undefined>>): ParsedAuditExportQuery {
+export function parseAuditExportQuery(raw: Readonly<Record<string, string | undefined>>, timeZone: string): ParsedAuditExportQuery {
   const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
   const parsed = AuditExportQuery.safeParse(given);
   if (!parsed.success)
@@ -128,8 +186,9 @@ export function parseAuditExportQuery(raw: Readonly<Record<string, string | unde
       ok: false,
       errors: parsed.error.issues.map((issue) => ({ path: fieldPath('query', issue.path), message: issue.message, ...issueCode(issue) })),
     };
-  const { format, limit, ...q } = parsed.data;
-  const filter = auditFilterOf(q);
-  const range = auditRangeErrors(filter);
-  return range.length ? { ok: false, errors: range } : { ok: true, filter, format, limit };
+  const { format, limit, locale, ...q } = parsed.data;
+  const { filter, errors } = auditExportFilterOf(q, timeZone);
+  return errors.length
+    ? { ok: false, errors }
+    : { ok: true, filter, format, limit, locale: locale ?? DEFAULT_EXPORT_LOCALE, month: q.month };
 }

@@ -1,8 +1,18 @@
-import { zonedIso, type AuditRecord } from '@tierkit/core';
+import { zonedIso, type AuditRecord, type Locale } from '@tierkit/core';
 import { type CsvCell, csvCell, csvLine as csvCells } from '@tierkit/core/csv';
 import { z } from 'zod';
 import { AUDIT_GENESIS, lastAuditSeq, listAuditRecords, type AuditFilter, type AuditRecordRow, type Executor } from '@tierkit/db';
 import { auditHash } from './audit.js';
+import {
+  actorResolver,
+  AUDIT_CSV_READABLE_COLUMNS,
+  auditCsvHeader,
+  auditCsvPreamble,
+  type ActorView,
+  type AuditExportScope,
+  type AuditLabels,
+  recordLabels,
+} from './audit-export-readable.js';
 
 /*
  * The audit trail as a file an examiner keeps (packages/api/README.md, "Audit export"): CSV for a
@@ -62,8 +72,8 @@ export type AuditExportFilter = Omit<AuditFilter, 'beforeSeq' | 'afterSeq' | 'th
 export const AUDIT_EXPORT_FORMATS = ['csv', 'jsonl'] as const;
 export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 
-/** The CSV's columns, in order: the AuditRecord's, with `atLocal` (the bank's wall clock, with its offset) after `at`. */
-export const AUDIT_CSV_COLUMNS = [
+/** The stored record's columns, in order: the AuditRecord's, with `atLocal` (the bank's wall clock, with its offset) after `at`. */
+export const AUDIT_CSV_RECORD_COLUMNS = [
   'seq',
   'at',
   'atLocal',
@@ -82,6 +92,9 @@ export const AUDIT_CSV_COLUMNS = [
   'hash',
 ] as const;
 
+/** The CSV's columns: the stored record's, then who acted and the codes named (`AUDIT_CSV_READABLE_COLUMNS`). */
+export const AUDIT_CSV_COLUMNS = [...AUDIT_CSV_RECORD_COLUMNS, ...AUDIT_CSV_READABLE_COLUMNS] as const;
+
 /** Excel reads a UTF-8 file without it in the system's code page (GBK on Chinese Windows): names turn to mojibake. */
 export const UTF8_BOM = '\uFEFF';
 
@@ -97,7 +110,7 @@ export function csvLine(cells: readonly CsvCell[]): string {
   return `${csvCells(cells)}\r\n`;
 }
 
-function csvRow(r: AuditRecord, timeZone: string): string {
+function csvRow(r: AuditRecord, timeZone: string, actor: ActorView, named: readonly [string, string, string]): string {
   return csvLine([
     r.seq,
     r.at,
@@ -115,6 +128,9 @@ function csvRow(r: AuditRecord, timeZone: string): string {
     r.detail === null ? null : JSON.stringify(r.detail),
     r.prevHash,
     r.hash,
+    actor.staffId,
+    actor.name,
+    ...named,
   ]);
 }
 
@@ -125,6 +141,12 @@ export interface AuditExportOptions {
   readonly format: AuditExportFormat;
   /** The bank's time zone: `atLocal` of the CSV. */
   readonly timeZone: string;
+  /** The CSV's language: its preamble, header, actors in words and labels. */
+  readonly locale: Locale;
+  /** The pack's scheme, level and metric names, for the CSV's named columns. */
+  readonly labels: AuditLabels;
+  /** What the CSV's preamble states: the tenant, the zone and the bounds. */
+  readonly scope: AuditExportScope;
   /** The last seq exported: records appended after the export began (its own audit record among them) are not in it. */
   readonly throughSeq: number;
   readonly pageSize?: number;
@@ -192,8 +214,11 @@ export async function* exportAuditRecords(
   options: AuditExportOptions,
 ): AsyncGenerator<string> {
   const page = options.pageSize ?? EXPORT_PAGE;
-  // The header is the fixed column names, left bare so a reader's first line is `seq,at,…`.
-  if (options.format === 'csv') yield `${UTF8_BOM}${AUDIT_CSV_COLUMNS.join(',')}\r\n`;
+  // A file read alone, months later, says what it holds above its header: tenant, zone, bounds
+  // (local and UTC), then an empty line; the header in the reader's language.
+  if (options.format === 'csv')
+    yield `${UTF8_BOM}${auditCsvPreamble(options.scope, options.locale).map(csvLine).join('')}\r\n${csvLine(auditCsvHeader(AUDIT_CSV_COLUMNS, options.locale))}`;
+  const actorOf = actorResolver(db, chain, options.locale);
   let after = 0;
   let records = 0;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
@@ -205,7 +230,10 @@ export async function* exportAuditRecords(
     let chunk = '';
     for (const row of rows) {
       const r = auditRecordView(row);
-      chunk += options.format === 'csv' ? csvRow(r, options.timeZone) : `${JSON.stringify(r)}\n`;
+      chunk +=
+        options.format === 'csv'
+          ? csvRow(r, options.timeZone, await actorOf(r), recordLabels(r, options.labels, options.locale))
+          : `${JSON.stringify(r)}\n`;
     }
     records += rows.length;
     after = last.seq;
