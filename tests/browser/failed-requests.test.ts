@@ -177,6 +177,25 @@ describe('widgets when requests fail', () => {
     for (const w of widgets(page)) expect(w.matches(':state(error)'), w.localName).to.equal(true);
   });
 
+  it('says a failure in a live region that was one before its words arrived', async () => {
+    // NVDA and JAWS announce a change inside a live region they already know, not a region that
+    // appears (or gets its role) with its words: the region that says the failure must be a status
+    // while the page loads, and the same element when the words arrive.
+    const { client } = api(() => 'timeout');
+    const page = await customerPage(client);
+    await waitUntil(() => widgets(page).every((w) => w.matches(':state(loading)')), 'every widget loading');
+    const before = new Set<Element>();
+    for (const el of deep(page)) if ((el.getAttribute('role') ?? (await accessibleNode(el)).role) === 'status') before.add(el);
+    await waitUntil(() => widgets(page).every((w) => retryOf(w)), 'every widget timed out', { timeout: 5000 });
+    const saying = [];
+    for (const el of deep(page)) {
+      const role = el.getAttribute('role') ?? (await accessibleNode(el)).role;
+      if (role === 'status' && ((el.shadowRoot ?? el).textContent ?? '').includes('暂时无法加载')) saying.push(el);
+    }
+    expect(saying).to.have.length(1);
+    expect(before.has(saying[0]!), `${saying[0]!.localName}.${saying[0]!.className} was no status before`).to.equal(true);
+  });
+
   it('has the widget whose retry failed again say it, once the one that said it first recovered', async () => {
     let down = true;
     const { client } = api(() => (down ? 'down' : undefined));

@@ -98,6 +98,25 @@ describe('relationship-manager page', () => {
     await page.close();
   });
 
+  it('titles the customer’s benefits as the customer’s, not in their own voice (「我的权益」), in each language', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/rm.html');
+    const title = () =>
+      page.waitForFunction(() => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="title"]')?.textContent);
+    assert.equal(await (await title()).jsonValue(), '客户权益');
+    for (const [locale, words] of [
+      ['zh-TW', '客戶權益'],
+      ['en', 'Customer benefits'],
+    ] as const) {
+      await page.selectOption('#locale-switch', locale);
+      await page.waitForFunction(
+        (w) => document.querySelector('tk-entitlement-panel')?.shadowRoot?.querySelector('[part~="title"]')?.textContent === w,
+        words,
+      );
+    }
+    await page.close();
+  });
+
   it('has no axe violations, its headings in order from the page’s h1 to the widgets’ own', async () => {
     // axe is injected as a script, which the page's own CSP rightly forbids: this context bypasses CSP.
     const context = await browser.newContext({ bypassCSP: true });

@@ -131,6 +131,7 @@ const PAGE_WORDS = {
     'h.book': '我的客户：风险—价值矩阵',
     'h.cell': '所选格子的客户',
     'h.customer': '客户概览',
+    'h.benefits': '客户权益',
   },
   'zh-TW': {
     'form.settings': '顯示設定',
@@ -149,6 +150,7 @@ const PAGE_WORDS = {
     'h.book': '我的客戶：風險—價值矩陣',
     'h.cell': '所選格子的客戶',
     'h.customer': '客戶概覽',
+    'h.benefits': '客戶權益',
   },
   en: {
     'form.settings': 'Display settings',
@@ -167,6 +169,7 @@ const PAGE_WORDS = {
     'h.book': 'My customers: risk–value matrix',
     'h.cell': 'Customers in the selected cell',
     'h.customer': 'Customer overview',
+    'h.benefits': 'Customer benefits',
   },
 };
 
@@ -180,6 +183,11 @@ function setLocale(locale) {
   for (const el of document.querySelectorAll('[data-i18n-label]')) {
     const text = words[el.dataset.i18nLabel];
     if (text !== undefined) el.setAttribute('aria-label', text);
+  }
+  // A widget's heading set by the page (the RM desk's entitlement panel) is the page's words too.
+  for (const el of document.querySelectorAll('[data-i18n-heading]')) {
+    const text = words[el.dataset.i18nHeading];
+    if (text !== undefined) el.setAttribute('heading', text);
   }
   for (const p of providers) p.locale = locale;
   document.dispatchEvent(new Event('demo-locale-change'));

@@ -122,18 +122,38 @@ export function collapseHtmlTemplates(source, path) {
 /** Both as esbuild plugins; a throw fails the build with its message. */
 const templatePlugins = [
   {
-    // lit-html makes its `svg` and `mathml` tags with calls esbuild cannot tell are pure, so both stay in
-    // a bundle that uses neither (~15 B gzip each bundle, at their budgets: README). Marked pure, they go
-    // when unused. A Lit whose build no longer matches the pattern is loaded as it is, one warning said.
-    name: 'pure-lit-tags',
+    // Lit as these bundles use it, in fewer bytes (both are at their budgets: README). lit-html makes its
+    // `svg` and `mathml` tags with calls esbuild cannot tell are pure, so both stayed in a bundle that uses
+    // neither (~15 B gzip each): marked pure, they go. Each of Lit's three modules also records its version
+    // on globalThis (`litHtmlVersions` …), read only by Lit's development build to warn of two Lits on a
+    // page (~25 B gzip): the widgets' bundle is a production build with its own Lit, so the records go.
+    // So do the hooks for Lit's shadow-DOM polyfill (`polyfill-support.js`, for browsers without shadow
+    // DOM, which the widgets do not support) and for server-rendered hydration (not supported: README).
+    // A Lit whose build no longer matches a pattern is loaded as it is, with a warning naming the pattern.
+    name: 'lean-lit',
     setup(b) {
-      b.onLoad({ filter: /[\\/]lit-html[\\/]lit-html\.js$/ }, async (args) => {
-        const source = await readFile(args.path, 'utf8');
-        const contents = source.replace(/(\w+)=(\w+)\(2\),(\w+)=\2\(3\)/, '$1=/*@__PURE__*/$2(2),$3=/*@__PURE__*/$2(3)');
-        return contents === source
-          ? { contents, loader: 'js', warnings: [{ text: 'pure-lit-tags: lit-html has no svg/mathml tag calls of the known form' }] }
-          : { contents, loader: 'js' };
-      });
+      const edits = [
+        ['svg/mathml tags', /(\w+)=(\w+)\(2\),(\w+)=\2\(3\)/, '$1=/*@__PURE__*/$2(2),$3=/*@__PURE__*/$2(3)', /lit-html\.js$/],
+        ['version record', /\(\w+\.\w+Versions\?\?=\[\]\)\.push\("[\d.]+"\)/, '0', /./],
+        ['hydrate hook', /\w+\.litElementHydrateSupport\?\.\(\{LitElement:\w+\}\)/, '0', /lit-element\.js$/],
+        // `p=a.reactiveElementPolyfillSupport` … `p?.({ReactiveElement:y})`: the call, found by its variable.
+        ['polyfill hook', /(?<=(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport[;,][\s\S]*)(?<![\w$.])\1\?\.\([^()]*\)/, '0', /./],
+        ['polyfill read', /(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport(?=[;,])/, '$1=0', /./],
+      ];
+      b.onLoad(
+        { filter: /[\\/](lit-html[\\/]lit-html|reactive-element[\\/]reactive-element|lit-element[\\/]lit-element)\.js$/ },
+        async (args) => {
+          let contents = await readFile(args.path, 'utf8');
+          const warnings = [];
+          for (const [what, pattern, by, file] of edits) {
+            if (!file.test(args.path)) continue;
+            const edited = contents.replace(pattern, by);
+            if (edited === contents) warnings.push({ text: `lean-lit: no ${what} of the known form in ${args.path}` });
+            contents = edited;
+          }
+          return { contents, loader: 'js', warnings };
+        },
+      );
     },
   },
   {

@@ -8,9 +8,9 @@ type Host = ReactiveControllerHost & HTMLElement & { readonly renderRoot: HTMLEl
  * A block widget's state on its host and in the page's one voice per message. After each update it
  * finds the state the widget shows (states.ts: `section > .state`, whose `part` is its kind), sets it
  * as the host's custom state (`:state(loading)`, `:state(empty)`, `:state(error)`; none with data, as
- * the badge does), and makes its words a polite live region (`role="status"`) only if no other widget
- * on the page says the same words already (voice.ts): a server that is down is one failure, said
- * once, not once per widget.
+ * the badge does), and makes its words a polite live region (`role="status"`) while loading, and
+ * after only if no other widget on the page says the same words already (voice.ts): a server that is
+ * down is one failure, said once, not once per widget.
  */
 export class StateVoice implements ReactiveController {
   readonly #host: Host;
@@ -28,8 +28,11 @@ export class StateVoice implements ReactiveController {
     const kind = state?.getAttribute('part');
     setHostStates(host, this.#internals, kind ? [kind] : []);
     const said = state?.querySelector('.said');
-    const role = voice(host, said?.textContent);
-    if (role) said!.setAttribute('role', role);
+    // Every widget's loading words are a status, so the region is there before an error's words
+    // replace them in the same element (states.ts): NVDA and JAWS do not announce a region that
+    // appears with its words. Made with the loading words, it says nothing; then only the page's
+    // voice for the error keeps it.
+    if (voice(host, said?.textContent) || kind === 'loading') said!.setAttribute('role', 'status');
     else said?.removeAttribute('role');
   }
 }

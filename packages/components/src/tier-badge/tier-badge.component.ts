@@ -256,7 +256,7 @@ export class TkTierBadge extends LitElement {
   /**
    * Makes the host the pill `shown` (a level colour, or loading / empty / error) — or, with
    * undefined, a plain box — and returns `text`. A level's pill is a group named `label` (scheme and
-   * level); the error pill's role is render's (alert or status); loading (busy) and empty have no role, their text is read.
+   * level); the error pill's role is render's (status or none); loading is a busy status; empty has no role, its text is read.
    */
   #host<T>(shown: PillState | undefined, text?: T, label: string | null = null, busy = shown === 'loading'): T | undefined {
     const now = [shown, label, busy] + '';
@@ -265,7 +265,10 @@ export class TkTierBadge extends LitElement {
       // Says no error now (render's error path says which): another widget may be the page's voice for it.
       voice(this);
       setHostStates(this, this.#internals, shown ? ['pill', shown] : []);
-      setHostAria(this.#internals, label && 'group', label, busy);
+      // Loading, the pill is a status, busy: a region a screen reader knows before its error's words
+      // arrive (NVDA and JAWS miss a region made with its words), quiet while busy and, made with
+      // its loading words, not announced. The error keeps it only for the page's voice (render).
+      setHostAria(this.#internals, label ? 'group' : busy ? 'status' : null, label, busy);
     }
     return text;
   }

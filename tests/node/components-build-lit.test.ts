@@ -1,0 +1,27 @@
+// The widget bundles carry Lit without what they never run (packages/components/scripts/build.mjs,
+// `lean-lit`): its development-build version records, its shadow-DOM polyfill and SSR hydration hooks,
+// its unused `svg`/`mathml` tags. The edits match Lit's minified source by pattern, so a Lit upgrade
+// that changes that source must be seen: the build warns, and this fails.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { build } from 'esbuild';
+import { bundleOptions, entries } from '../../packages/components/scripts/build.mjs';
+
+describe('the widget bundles’ Lit', () => {
+  for (const [name, entry] of Object.entries(entries)) {
+    it(`${name}: no version records, polyfill or hydration hooks, nor unused tag functions, and no warning`, async () => {
+      const result = await build({ ...bundleOptions, entryPoints: [entry], outfile: `/tmp/${name}`, write: false, logLevel: 'silent' });
+      assert.deepEqual(
+        result.warnings.map((w) => w.text),
+        [],
+      );
+      const js = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+      for (const gone of ['Versions', 'PolyfillSupport', 'HydrateSupport']) assert.ok(!js.includes(gone), `${gone} is still in ${name}`);
+      // lit-html's html, svg and mathml tags are tag(1), tag(2), tag(3) of one maker: only html is used.
+      assert.doesNotMatch(js, /=(\w+)\(1\),\w+=\1\(2\)/);
+      // What the widgets do use is still there: Lit's Trusted Types policy (strict CSP) and its element base.
+      assert.match(js, /createPolicy\("lit-html"/);
+      assert.match(js, /_\$litElement\$/);
+    });
+  }
+});
