@@ -144,4 +144,37 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
     );
     assert.equal(approved.version.status, 'approved');
   });
+
+  it('a version showing the AML grade to customers, or telling them of its blocks, waits for an admin too', async () => {
+    for (const [edit, key] of [
+      [
+        (doc: Version['document']) => {
+          doc.audience = 'customer';
+          delete doc.customerBlocks;
+          return doc;
+        },
+        'scheme:audience',
+      ],
+      [
+        (doc: Version['document']) => {
+          doc.customerBlocks = 'notice';
+          return doc;
+        },
+        'customerBlocks',
+      ],
+    ] as const) {
+      const v = await submitted(edit);
+      assert.equal((await queueItem(v))?.approvalNeeds, 'admin', key);
+      const p = await refused(
+        await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, { contentHash: v.contentHash }),
+        403,
+        'forbidden',
+      );
+      const e = p.errors?.find((x) => x.path === 'document');
+      assert.equal(e?.code, 'governance_weakened');
+      assert.deepEqual((e?.params as { weakens: string[] }).weakens, [key]);
+      assert.equal(await status(v), 'submitted', 'nothing was approved');
+      await ok(await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/reject`, { note: 'not without an admin' }));
+    }
+  });
 });
