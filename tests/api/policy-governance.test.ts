@@ -143,6 +143,38 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
       }),
     );
     assert.equal(approved.version.status, 'approved');
+    // Retired again by an admin: a shorter bound taken back is a weakening too (the next test's).
+    await ok(await t.req('admin', 'POST', `/v1/policies/aml-risk/versions/${v.version}/retire`, { note: 'tidy up' }));
+  });
+
+  it('a version approved for next month is a baseline too: undoing it is an admin’s', async () => {
+    const tight = await submitted((doc) => {
+      doc.overrides = { ...doc.overrides, maxDays: 60 };
+      return doc;
+    });
+    const sim = await simulated(tight);
+    const scheduled = await ok<{ version: { status: string } }>(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${tight.version}/approve`, {
+        contentHash: tight.contentHash,
+        simulationJobId: sim,
+      }),
+    );
+    assert.equal(scheduled.version.status, 'approved', 'from next month: not yet in force');
+
+    // Back to the bound in force today, undoing the one already approved for next month: an admin's.
+    const loose = await submitted((doc) => {
+      doc.overrides = { ...doc.overrides, maxDays: 180 };
+      return doc;
+    });
+    assert.equal((await queueItem(loose))?.approvalNeeds, 'admin');
+    const p = await refused(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${loose.version}/approve`, { contentHash: loose.contentHash }),
+      403,
+      'forbidden',
+    );
+    assert.deepEqual(p.errors?.[0]?.params?.weakens, ['overrides/maxDays']);
+    await ok(await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${loose.version}/reject`, { note: 'not without an admin' }));
+    await ok(await t.req('admin', 'POST', `/v1/policies/aml-risk/versions/${tight.version}/retire`, { note: 'tidy up' }));
   });
 
   it('a version showing the AML grade to customers, or telling them of its blocks, waits for an admin too', async () => {
@@ -172,7 +204,7 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
       );
       const e = p.errors?.find((x) => x.path === 'document');
       assert.equal(e?.code, 'governance_weakened');
-      assert.deepEqual((e?.params as { weakens: string[] }).weakens, [key]);
+      assert.deepEqual(e?.params?.weakens, [key]);
       assert.equal(await status(v), 'submitted', 'nothing was approved');
       await ok(await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/reject`, { note: 'not without an admin' }));
     }
