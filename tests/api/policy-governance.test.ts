@@ -147,8 +147,11 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
     await ok(await t.req('admin', 'POST', `/v1/policies/aml-risk/versions/${v.version}/retire`, { note: 'tidy up' }));
   });
 
+  /** A stricter version approved for next month (the test below), which the one after it retires. */
+  let tight: Version;
+
   it('a version approved for next month is a baseline too: undoing it is an admin’s', async () => {
-    const tight = await submitted((doc) => {
+    tight = await submitted((doc) => {
       doc.overrides = { ...doc.overrides, maxDays: 60 };
       return doc;
     });
@@ -174,7 +177,18 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
     );
     assert.deepEqual(p.errors?.[0]?.params?.weakens, ['overrides/maxDays']);
     await ok(await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${loose.version}/reject`, { note: 'not without an admin' }));
-    await ok(await t.req('admin', 'POST', `/v1/policies/aml-risk/versions/${tight.version}/retire`, { note: 'tidy up' }));
+  });
+
+  it('retiring a stricter version waits for the role it asks: one approver alone may not bring the weaker one back', async () => {
+    // Retiring the stricter version brings the weaker one back: one approver alone may not.
+    const retire = (who: 'approver' | 'admin') =>
+      t.req(who, 'POST', `/v1/policies/aml-risk/versions/${tight.version}/retire`, { note: 'back to 180 days' });
+    const r = await refused(await retire('approver'), 403, 'forbidden');
+    assert.equal(r.errors?.[0]?.code, 'governance_weakened');
+    assert.deepEqual(r.errors?.[0]?.params, { scheme: 'aml-risk', version: tight.version, needs: 'admin', weakens: ['overrides/maxDays'] });
+    assert.equal(await status(tight), 'approved', 'still approved');
+    await ok(await retire('admin'));
+    assert.equal(await status(tight), 'retired');
   });
 
   it('a version showing the AML grade to customers, or telling them of its blocks, waits for an admin too', async () => {

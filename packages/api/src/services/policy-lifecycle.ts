@@ -12,7 +12,7 @@ import { packOf, type ApiDeps } from '../deps.js';
 import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
-import { policyRequesters, requirePolicyApprover } from './policy-approvals.js';
+import { policyRequesters, requirePolicyApprover, requireRetirer } from './policy-approvals.js';
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
 import { enqueueRetier } from './jobs/jobs.js';
 import { earlyReasons, nextMonthStart, requireConfirmation, requireSimulation, type EarlyReason } from './policy-approval-impact.js';
@@ -297,6 +297,7 @@ export async function retireVersion(deps: ApiDeps, v: PolicyVersion, body: { not
   requireStatus(v, ['active'], 'retired');
   const current = periodOf(deps.now(), deps.timeZone);
   const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
+  requireRetirer(deps, active, v, current);
   const rest = active.filter((a) => a.id !== v.id);
   checkTimeline((await packOf(deps)).pack.metrics, rest, current);
   const retired = await apply(deps, v, {
