@@ -135,6 +135,19 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
     assert.equal(e?.code, 'simulation_required');
     assert.deepEqual(e?.params, { scheme: 'aml-risk', version: v.version, value: null, status: null, latest: null });
     assert.equal(await status(v), 'submitted');
+    // A job named is judged as on any scheme, with the same codes: no job of this version, or one not finished.
+    const approveWith = (simulationJobId: string) =>
+      t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, { contentHash: v.contentHash, simulationJobId });
+    const unknown = await refused(await approveWith('job_nope'), 422, 'unprocessable');
+    assert.equal(unknown.errors?.[0]?.code, 'simulation_not_of_version');
+    const queued = await ok<{ id: string; status: string }>(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/simulations`, {}),
+      202,
+    );
+    const unfinished = await refused(await approveWith(queued.id), 422, 'unprocessable');
+    assert.equal(unfinished.errors?.[0]?.code, 'simulation_not_completed');
+    assert.deepEqual(unfinished.errors?.[0]?.params, { value: queued.id, status: queued.status });
+    assert.equal(await status(v), 'submitted');
     const sim = await simulated(v);
     const approved = await ok<{ version: { status: string } }>(
       await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, {
