@@ -432,6 +432,57 @@ describe('the console words audit records', () => {
     assert.deepEqual(allLine('en'), ['schemes: all schemes']);
   });
 
+  it('an unmasked page names the customers it showed, and a lowering decision its move, maker and kind, in every locale', async () => {
+    const read = await f.app.request('/v1/subjects?unmask=true&limit=2', {
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'X-Request-Id': 'req-words-unmasked-page' },
+    });
+    assert.equal(read.status, 200);
+    const ids = ((await read.json()) as { items: { id: string }[] }).items.map((s) => s.id);
+    const schemes = await readSchemes(f.client('admin'), new AbortController().signal);
+    const t = new AuditTrail(f.client('admin'));
+    await t.setFilter({ route: '/v1/subjects' });
+    const page = t.state.items.find((r) => r.requestId === 'req-words-unmasked-page');
+    assert.ok(page, 'the unmasked read is on the trail');
+    const says = (r: NonNullable<typeof page>, locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      auditDetailOf(r).map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)));
+    assert.deepEqual(says(page, 'zh-CN'), [`所示客户：${ids.join('、')}`, '人数：2']);
+    assert.deepEqual(says(page, 'en'), [`customers shown: ${ids.join(', ')}`, 'how many: 2']);
+
+    // The detail a lowering decision records (routes/governance.ts), as the trail keeps it.
+    await appendOperatorAudit(f.db.db, 'bank-a', cliAction('lowering decision (words)'), {
+      status: 200,
+      target: { id: 'K02' },
+      detail: {
+        kind: 'lowering',
+        scheme: 'aml-test',
+        level: 'high',
+        from: 'high',
+        proposedLevel: 'low',
+        period: '2025-10',
+        maker: 'staff:MAKER01',
+        note: '筛查已结案',
+        contentHash: 'sha256:ab',
+      },
+    });
+    await t.setFilter({ method: 'CLI', target: 'K02' });
+    const decision = t.state.items.find((r) => (r.detail as { kind?: string } | null)?.kind === 'lowering');
+    assert.ok(decision);
+    const aml = schemeNames(schemes, 'zh-CN').schemeName('aml-test');
+    assert.deepEqual(says(decision, 'zh-CN'), [
+      '类型：降级审批',
+      `方案：${aml}`,
+      '等级：高',
+      '原等级：高',
+      '拟调至：低',
+      '月份：2025-10',
+      '发起人：staff:MAKER01',
+      '备注：筛查已结案',
+      '内容指纹：sha256:ab',
+    ]);
+    assert.deepEqual(says(decision, 'zh-TW').slice(0, 1), ['類型：降級審核']);
+    assert.deepEqual(says(decision, 'en').slice(3, 5), ['level before: High', 'proposed level: Low']);
+  });
+
   it('a level its scheme no longer defines is shown by its key, beside the scheme’s name', async () => {
     // The tenant's schemes as read, retail-tier's platinum since dropped from it.
     const schemes = (await readSchemes(f.client('admin'), new AbortController().signal)).map((s) =>

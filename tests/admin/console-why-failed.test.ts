@@ -331,6 +331,54 @@ describe('the console words the API’s refusals', () => {
     assert.match(whyFailed(e, 'en'), /^This sign-off no longer applies: the customer's level has moved on/);
     assert.doesNotMatch(whyFailed(e, 'zh-CN'), /superseded|sign-off/);
   });
+
+  it('a policy approval with no simulation named, or weakening what an admin guards: said as what to do, in each language', async () => {
+    // AML high needs a sign-off, and overrides of AML an admin's approval.
+    const base = approvalTestPack();
+    const pack = {
+      ...base,
+      schemes: base.schemes.map((s) =>
+        s.key === 'aml-test' ? { ...s, overrides: { requestedBy: 'tenant' as const, approvedBy: 'admin' as const, maxDays: 180 } } : s,
+      ),
+    };
+    await provisionTenant(f.db.db, { id: 'bank-g', name: 'bank-g', pack, now: NOW });
+    const key = async (role: 'officer' | 'approver' | 'admin') =>
+      f.clientWith((await createApiKey(f.db.db, { tenantId: 'bank-g', role, label: `policy ${role}`, now: NOW })).secret);
+    const [officer, approver] = [await key('officer'), await key('approver')];
+    const submit = async (edit: (doc: { levels: { approvalRequired?: boolean }[] }) => void) => {
+      const draft = await officer.http.send<{ version: number; document: { levels: { approvalRequired?: boolean }[] } }>(
+        'POST',
+        '/v1/policies/aml-test/drafts',
+        {},
+      );
+      edit(draft.document);
+      await officer.http.send('PUT', `/v1/policies/aml-test/versions/${draft.version}`, { document: draft.document });
+      return officer.http.send<{ version: number; contentHash: string }>(
+        'POST',
+        `/v1/policies/aml-test/versions/${draft.version}/submit`,
+        {},
+      );
+    };
+    const same = await submit(() => undefined);
+    const unseen = await refusal(() =>
+      approver.http.send('POST', `/v1/policies/aml-test/versions/${same.version}/approve`, { contentHash: same.contentHash }),
+    );
+    assert.equal(unseen.status, 422, JSON.stringify(unseen));
+    assert.equal(whyFailed(unseen, 'zh-CN'), '无法执行: 本方案含须复核的等级：请先完成本版本的模拟并查看结果，再审批');
+    assert.equal(whyFailed(unseen, 'zh-TW'), '無法執行: 本方案含須複核的等級：請先完成本版本的模擬並檢視結果，再核准');
+    assert.match(whyFailed(unseen, 'en'), /: this scheme has levels that need a sign-off: run a simulation of this version/);
+
+    const weaker = await submit((doc) => {
+      for (const l of doc.levels) delete l.approvalRequired;
+    });
+    const refused = await refusal(() =>
+      approver.http.send('POST', `/v1/policies/aml-test/versions/${weaker.version}/approve`, { contentHash: weaker.contentHash }),
+    );
+    assert.equal(refused.status, 403, JSON.stringify(refused));
+    assert.equal(whyFailed(refused, 'zh-CN'), '您的角色无权执行此操作: 本版本放宽了现行版本的审批管控，须由管理员审批');
+    assert.match(whyFailed(refused, 'zh-TW'), /須由管理員核准$/);
+    assert.match(whyFailed(refused, 'en'), /an admin must approve it$/);
+  });
 });
 
 describe('the console words the API’s refusal of an import file', () => {

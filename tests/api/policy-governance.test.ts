@@ -135,6 +135,19 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
     assert.equal(e?.code, 'simulation_required');
     assert.deepEqual(e?.params, { scheme: 'aml-risk', version: v.version, value: null, status: null, latest: null });
     assert.equal(await status(v), 'submitted');
+    // A job named is judged as on any scheme, with the same codes: no job of this version, or one not finished.
+    const approveWith = (simulationJobId: string) =>
+      t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, { contentHash: v.contentHash, simulationJobId });
+    const unknown = await refused(await approveWith('job_nope'), 422, 'unprocessable');
+    assert.equal(unknown.errors?.[0]?.code, 'simulation_not_of_version');
+    const queued = await ok<{ id: string; status: string }>(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/simulations`, {}),
+      202,
+    );
+    const unfinished = await refused(await approveWith(queued.id), 422, 'unprocessable');
+    assert.equal(unfinished.errors?.[0]?.code, 'simulation_not_completed');
+    assert.deepEqual(unfinished.errors?.[0]?.params, { value: queued.id, status: queued.status });
+    assert.equal(await status(v), 'submitted');
     const sim = await simulated(v);
     const approved = await ok<{ version: { status: string } }>(
       await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, {
@@ -143,5 +156,84 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
       }),
     );
     assert.equal(approved.version.status, 'approved');
+    // Retired again by an admin: a shorter bound taken back is a weakening too (the next test's).
+    await ok(await t.req('admin', 'POST', `/v1/policies/aml-risk/versions/${v.version}/retire`, { note: 'tidy up' }));
+  });
+
+  /** A stricter version approved for next month (the test below), which the one after it retires. */
+  let tight: Version;
+
+  it('a version approved for next month is a baseline too: undoing it is an admin’s', async () => {
+    tight = await submitted((doc) => {
+      doc.overrides = { ...doc.overrides, maxDays: 60 };
+      return doc;
+    });
+    const sim = await simulated(tight);
+    const scheduled = await ok<{ version: { status: string } }>(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${tight.version}/approve`, {
+        contentHash: tight.contentHash,
+        simulationJobId: sim,
+      }),
+    );
+    assert.equal(scheduled.version.status, 'approved', 'from next month: not yet in force');
+
+    // Back to the bound in force today, undoing the one already approved for next month: an admin's.
+    const loose = await submitted((doc) => {
+      doc.overrides = { ...doc.overrides, maxDays: 180 };
+      return doc;
+    });
+    assert.equal((await queueItem(loose))?.approvalNeeds, 'admin');
+    const p = await refused(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${loose.version}/approve`, { contentHash: loose.contentHash }),
+      403,
+      'forbidden',
+    );
+    assert.deepEqual(p.errors?.[0]?.params?.weakens, ['overrides/maxDays']);
+    await ok(await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${loose.version}/reject`, { note: 'not without an admin' }));
+  });
+
+  it('retiring a stricter version waits for the role it asks: one approver alone may not bring the weaker one back', async () => {
+    // Retiring the stricter version brings the weaker one back: one approver alone may not.
+    const retire = (who: 'approver' | 'admin') =>
+      t.req(who, 'POST', `/v1/policies/aml-risk/versions/${tight.version}/retire`, { note: 'back to 180 days' });
+    const r = await refused(await retire('approver'), 403, 'forbidden');
+    assert.equal(r.errors?.[0]?.code, 'governance_weakened');
+    assert.deepEqual(r.errors?.[0]?.params, { scheme: 'aml-risk', version: tight.version, needs: 'admin', weakens: ['overrides/maxDays'] });
+    assert.equal(await status(tight), 'approved', 'still approved');
+    await ok(await retire('admin'));
+    assert.equal(await status(tight), 'retired');
+  });
+
+  it('a version showing the AML grade to customers, or telling them of its blocks, waits for an admin too', async () => {
+    for (const [edit, key] of [
+      [
+        (doc: Version['document']) => {
+          doc.audience = 'customer';
+          delete doc.customerBlocks;
+          return doc;
+        },
+        'scheme:audience',
+      ],
+      [
+        (doc: Version['document']) => {
+          doc.customerBlocks = 'notice';
+          return doc;
+        },
+        'customerBlocks',
+      ],
+    ] as const) {
+      const v = await submitted(edit);
+      assert.equal((await queueItem(v))?.approvalNeeds, 'admin', key);
+      const p = await refused(
+        await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, { contentHash: v.contentHash }),
+        403,
+        'forbidden',
+      );
+      const e = p.errors?.find((x) => x.path === 'document');
+      assert.equal(e?.code, 'governance_weakened');
+      assert.deepEqual(e?.params?.weakens, [key]);
+      assert.equal(await status(v), 'submitted', 'nothing was approved');
+      await ok(await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/reject`, { note: 'not without an admin' }));
+    }
   });
 });

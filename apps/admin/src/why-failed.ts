@@ -70,6 +70,7 @@ interface FieldSays {
   jumpTooFar: (maxStep: string, steps: string) => string;
   needsConfirmation: (day: string, suggested: string) => string;
   notThisSimulation: string;
+  simulationNotCompleted: string;
   simulationRequired: string;
   governanceWeakened: (needs: string) => string;
   day: string;
@@ -257,6 +258,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       jumpTooFar: (max, steps) => `较当前等级跨 ${steps} 级，该方案的人工调级每次最多调整 ${max} 级`,
       needsConfirmation: (day, next) => `生效日期 ${day} 会重评本月或已评过的月份：请勾选确认，或改为 ${next}`,
       notThisSimulation: '所示模拟不是本版本的，请刷新后再审批',
+      simulationNotCompleted: '所示模拟尚未完成（或已取消、失败）：请待其完成或重新运行后再审批',
       simulationRequired: '本方案含须复核的等级：请先完成本版本的模拟并查看结果，再审批',
       governanceWeakened: (needs) => `本版本放宽了现行版本的审批管控，须由${needs === 'admin' ? '管理员' : '审批人'}审批`,
       day: '须为日期（YYYY-MM-DD）',
@@ -437,6 +439,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       jumpTooFar: (max, steps) => `較目前等級跨 ${steps} 級，此方案的人工調級每次最多調整 ${max} 級`,
       needsConfirmation: (day, next) => `生效日期 ${day} 會重評本月或已評過的月份：請勾選確認，或改為 ${next}`,
       notThisSimulation: '所示模擬不是本版本的，請重新整理後再核准',
+      simulationNotCompleted: '所示模擬尚未完成（或已取消、失敗）：請待其完成或重新執行後再核准',
       simulationRequired: '本方案含須複核的等級：請先完成本版本的模擬並檢視結果，再核准',
       governanceWeakened: (needs) => `本版本放寬了現行版本的核准管控，須由${needs === 'admin' ? '管理員' : '核准人'}核准`,
       day: '須為日期（YYYY-MM-DD）',
@@ -631,6 +634,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       needsConfirmation: (day, next) =>
         `effective from ${day} re-tiers the month under way or one already judged: tick the confirmation, or take ${next}`,
       notThisSimulation: 'the simulation shown is not of this version: refresh and decide again',
+      simulationNotCompleted:
+        'the simulation shown has not completed (or was cancelled or failed): wait for it, or run it again, then decide',
       simulationRequired: 'this scheme has levels that need a sign-off: run a simulation of this version and review it before approving',
       governanceWeakened: (needs) =>
         `this version weakens the approval controls of the version in force: ${needs === 'admin' ? 'an admin' : 'an approver'} must approve it`,
@@ -924,6 +929,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.notThisSimulation;
     case 'simulation_required':
       return s.simulationRequired;
+    case 'simulation_not_completed':
+      return s.simulationNotCompleted;
     case 'governance_weakened':
       return s.governanceWeakened(str(p.needs));
     case 'duplicate':
@@ -1053,6 +1060,14 @@ const WAITS: ReadonlySet<Kind> = new Set([
 /** Kinds whose words are general: the particulars are the API's detail, which follows them. */
 const GENERAL: ReadonlySet<Kind> = new Set(['validation', 'conflict', 'unprocessable']);
 
+/** A policy approval's refusals the console words by code (`codeSays`): what the approver was shown, the role a weakening asks. */
+const APPROVAL_CODES: ReadonlySet<string> = new Set([
+  'simulation_required',
+  'simulation_not_completed',
+  'simulation_not_of_version',
+  'governance_weakened',
+]);
+
 /**
  * Why a request failed, in words staff can act on, in the console's language. A request that never
  * reached the API has only the browser's own message (`Failed to fetch`, in English whatever the
@@ -1095,6 +1110,11 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
     e.errors.every((f) => typeof f.params?.inForce === 'string' || f.code === 'override_jump_too_far')
   )
     return `${w.kinds.unprocessable}: ${w.list(e.errors.map((f) => fieldSays(f, locale)))}`;
+  // A policy approval refused for what its approver was shown or for the governance it weakens: the
+  // codes say what to do (run the simulation, ask an admin), which the API's English or the bare
+  // "your role may not" did not, in the checker's language.
+  if ((kind === 'unprocessable' || kind === 'forbidden') && e.errors?.length && e.errors.every((f) => APPROVAL_CODES.has(f.code ?? '')))
+    return `${w.kinds[kind]}: ${w.list(e.errors.map((f) => fieldSays(f, locale)))}`;
   if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;
   return w.kinds[kind];
 }

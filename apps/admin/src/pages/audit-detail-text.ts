@@ -55,6 +55,8 @@ function valueText(field: string, v: AuditValue, locale: ConsoleLocale, keys?: A
   if (field === 'export.ended' && typeof v === 'string') return w.exportEnded[v] ?? v;
   if (field === 'export.phase' && typeof v === 'string') return w.phases[v] ?? v;
   if (field === 'shown.simulation.status' && typeof v === 'string') return JOBS_WORDS[locale].statuses[v] ?? v;
+  // A sign-off or lowering decision's kind in the approvals page's words (an import's kind is not one).
+  if (field === 'kind' && typeof v === 'string' && Object.hasOwn(w.decisionKinds, v)) return w.decisionKinds[v] ?? v;
   // An override's mode in the request form's words; an import's (all-or-nothing, valid-rows) is not one of them.
   const modes = OVERRIDE_WORDS[locale].modes;
   if (field === 'mode' && typeof v === 'string' && Object.hasOwn(modes, v)) return modes[v] ?? v;
@@ -86,7 +88,12 @@ export function auditDetailText(
   const levelOf = keys?.of === 'level' && line.field.startsWith('level.') ? keys.scheme : undefined;
   // Beside a real date (a closing learnt late), closedAt is only when the figures count it from.
   const name =
-    (learntLate && line.field === 'closedAt' ? w.closedAtCounted : w.fields[line.field]) ??
+    (learntLate && line.field === 'closedAt'
+      ? w.closedAtCounted
+      : // A page's ids (an unmasked list read), where a job's `subjects` counts them.
+        line.field === 'subjects' && line.kind === 'value' && Array.isArray(line.value)
+        ? w.subjectsShown
+        : w.fields[line.field]) ??
     (levelOf === undefined ? line.field : names.known(levelOf) ? names.schemeName(levelOf) : w.levelOf(levelOf));
   if (line.kind === 'change')
     return w.changed(

@@ -177,6 +177,11 @@ const zh = {
     refused: '拒绝原因',
     failed: '失败原因',
     subjects: '客户数',
+    maker: '发起人',
+    from: '原等级',
+    proposedLevel: '拟调至',
+    contentHash: '内容指纹',
+    count: '人数',
     metrics: '指标行数',
     events: '分级事件数',
     staff: '员工',
@@ -192,6 +197,10 @@ const zh = {
   levelOf: (scheme: string) => `${scheme} 等级`,
   /** A re-tier job's `schemes` when it named none: it re-tiered every scheme. */
   allSchemes: '全部方案',
+  /** An unmasked page's `subjects`: the ids whose names it showed (a job's `subjects` is a count). */
+  subjectsShown: '所示客户',
+  /** A sign-off or lowering decision's `kind`. */
+  decisionKinds: { 'sign-off': '等级复核', lowering: '降级审批' } as Record<string, string>,
   /** A field a write changed; `before` undefined: the write made it. */
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}：${after}（新建）` : `${field}：${before} → ${after}`,
@@ -380,6 +389,11 @@ const tw: typeof zh = {
     refused: '拒絕原因',
     failed: '失敗原因',
     subjects: '客戶數',
+    maker: '發起人',
+    from: '原等級',
+    proposedLevel: '擬調至',
+    contentHash: '內容指紋',
+    count: '人數',
     metrics: '指標列數',
     events: '分級事件數',
     staff: '員工',
@@ -389,6 +403,8 @@ const tw: typeof zh = {
   } as Record<string, string>,
   levelOf: (scheme: string) => `${scheme} 等級`,
   allSchemes: '全部方案',
+  subjectsShown: '所示客戶',
+  decisionKinds: { 'sign-off': '等級複核', lowering: '降級審核' },
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}：${after}（新建）` : `${field}：${before} → ${after}`,
   metricChanged: (metric: string, period: string, before: string, after: string) => `指標 ${metric}（${period}）：${before} → ${after}`,
@@ -580,6 +596,11 @@ const en: typeof zh = {
     refused: 'refused because',
     failed: 'failed because',
     subjects: 'customers',
+    maker: 'maker',
+    from: 'level before',
+    proposedLevel: 'proposed level',
+    contentHash: 'content hash',
+    count: 'how many',
     metrics: 'metric rows',
     events: 'tier events',
     staff: 'staff',
@@ -589,6 +610,8 @@ const en: typeof zh = {
   },
   levelOf: (scheme: string) => `${scheme} level`,
   allSchemes: 'all schemes',
+  subjectsShown: 'customers shown',
+  decisionKinds: { 'sign-off': 'sign-off', lowering: 'lowering' },
   changed: (field: string, before: string | undefined, after: string) =>
     before === undefined ? `${field}: ${after} (new)` : `${field}: ${before} → ${after}`,
   metricChanged: (metric: string, period: string, before: string, after: string) => `metric ${metric} (${period}): ${before} → ${after}`,

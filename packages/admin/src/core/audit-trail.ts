@@ -307,13 +307,15 @@ function flatten(o: Record<string, unknown>, prefix = ''): [string, unknown][] {
 
 /**
  * The keys a field holds: `scheme`/`schemes` name schemes; `level.<scheme>` a level of that scheme,
- * and `level` one of the scheme its object names beside it (`scheme`), when it does.
+ * and `level` (or a decision's `from` and `proposedLevel`) one of the scheme its object names beside it
+ * (`scheme`), when it does.
  */
 function keysOf(field: string, scheme: unknown): AuditKeys | undefined {
   if (field === 'scheme' || field === 'schemes') return { of: 'scheme' };
   const of = /^level\.(.+)$/.exec(field)?.[1];
   if (of !== undefined) return { of: 'level', scheme: of };
-  if (field === 'level' && typeof scheme === 'string') return { of: 'level', scheme };
+  // A sign-off or lowering decision's move: the level held (`from`) and the one proposed, of its `scheme`.
+  if ((field === 'level' || field === 'from' || field === 'proposedLevel') && typeof scheme === 'string') return { of: 'level', scheme };
   return undefined;
 }
 

@@ -79,9 +79,12 @@ function hasSignOffs(tp: TenantPack, v: PolicyVersion): boolean {
 
 /**
  * 422 `simulation_required` on `simulationJobId` when `v` is of a scheme with sign-off levels and its
- * approval names no completed simulation of it: the checker of an AML or credit policy must have seen
- * what it does to the book (who moves onto a level needing a sign-off, who leaves one), and the trail
- * records which (`approvalShown`). A job named that is of another version is `approvalShown`'s to refuse.
+ * approval names no simulation: the checker of an AML or credit policy must have seen what it does to
+ * the book (who moves onto a level needing a sign-off, who leaves one), and the trail records which
+ * (`approvalShown`). A job named is judged as for any scheme, with the same codes: one that is no
+ * simulation of `v` is `approvalShown`'s `simulation_not_of_version`, and one of `v` not completed is
+ * `simulation_not_completed` (params `value`, `status`), as the s32 simulation checks word it — one
+ * mistake answers one code whichever scheme it is made on.
  */
 export async function requireSimulation(
   deps: ApiDeps,
@@ -90,10 +93,23 @@ export async function requireSimulation(
   simulationJobId: string | undefined,
 ): Promise<void> {
   if (!hasSignOffs(tp, v)) return;
-  const row = simulationJobId === undefined ? undefined : await findJob(deps.db, deps.tenantId, simulationJobId);
-  const params = row?.kind === 'simulate' ? (JSON.parse(row.params) as SimulationJobParams) : undefined;
-  if (row && params && !isSimulationOf(params, v)) return;
-  if (row && row.status === 'completed') return;
+  if (simulationJobId !== undefined) {
+    const row = await findJob(deps.db, deps.tenantId, simulationJobId);
+    const params = row?.kind === 'simulate' ? (JSON.parse(row.params) as SimulationJobParams) : undefined;
+    if (!row || !params || !isSimulationOf(params, v) || row.status === 'completed') return;
+    throw new ProblemError(
+      'unprocessable',
+      `Simulation job "${simulationJobId}" is ${row.status}, not completed: its figures are not the whole book's.`,
+      [
+        {
+          path: 'simulationJobId',
+          message: `simulation job "${simulationJobId}" is ${row.status}: name a completed one`,
+          code: 'simulation_not_completed',
+          params: { value: simulationJobId, status: row.status },
+        },
+      ],
+    );
+  }
   const latest = (await versionSimulations(deps, v)).latest?.id ?? null;
   throw new ProblemError(
     'unprocessable',
@@ -101,12 +117,9 @@ export async function requireSimulation(
     [
       {
         path: 'simulationJobId',
-        message:
-          simulationJobId === undefined
-            ? 'name the completed simulation of this version you were shown'
-            : `simulation job "${simulationJobId}" has not completed`,
+        message: 'name the completed simulation of this version you were shown',
         code: 'simulation_required',
-        params: { scheme: v.scheme, version: v.version, value: simulationJobId ?? null, status: row?.status ?? null, latest },
+        params: { scheme: v.scheme, version: v.version, value: null, status: null, latest },
       },
     ],
   );

@@ -5,12 +5,14 @@ import {
   strongestApprover,
   type OverrideApprover,
   type PolicyChange,
+  type SchemeDefinition,
 } from '@tierkit/core';
 import { listPolicyVersionsIn, type PolicyVersion } from '@tierkit/db';
 import { packOf, type ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import type { PendingApproval } from './approval-item.js';
-import type { TenantPack } from './tenant-pack.js';
+import { firstPeriodFrom } from './policy-checks.js';
+import { startOf, versionsInForce, type TenantPack } from './tenant-pack.js';
 
 /**
  * Whom four eyes refuses a decision on a policy version: every author of it and whoever submitted it
@@ -26,44 +28,109 @@ export interface PolicyApprovalNeeds {
   readonly weakens: readonly PolicyChange[];
 }
 
+const SCHEME_GONE: PolicyChange = {
+  key: 'scheme',
+  change: 'removed',
+  text: { 'zh-CN': '方案: 已删除', 'zh-TW': '方案: 已刪除', en: 'scheme: removed' },
+};
+
 /**
- * Who may approve `v` under the version of its scheme in force (`tp`): any approver, unless its
- * document weakens governance (`governanceWeakenings`: a sign-off, lowering or override guard removed
- * or given to a weaker role, a longer override) — then the strongest role the version in force asks
- * for anywhere (`strongestApprover`; admin in the default pack), so that a maker and a checker cannot
- * together remove what the policy reserves for an admin (docs/permissions.md, "Policy versions").
- * A new scheme has nothing to weaken; a document that no longer reads as a scheme (its submission
- * checked it; the pack may have moved since) asks for the strongest role, as the approval refuses it anyway.
+ * Who may put `after` in the place of each of `baselines` (null: the scheme is no longer in force):
+ * any approver, unless it weakens the governance of one of them (`governanceWeakenings`) — then the
+ * strongest role that one asks for anywhere (`strongestApprover`; admin in the default pack), so a
+ * maker and a checker cannot together remove what the policy reserves for an admin
+ * (docs/permissions.md, "Policy versions").
  */
-export function policyApprovalNeeds(tp: TenantPack, v: Pick<PolicyVersion, 'scheme' | 'document'>): PolicyApprovalNeeds {
-  const inForce = tp.schemes.get(v.scheme);
-  if (!inForce) return { role: 'approver', weakens: [] };
+function needsAgainst(baselines: readonly SchemeDefinition[], after: SchemeDefinition | null): PolicyApprovalNeeds {
+  const weakens = new Map<string, PolicyChange>();
+  let role: OverrideApprover = 'approver';
+  for (const before of baselines) {
+    const found = after === null ? [SCHEME_GONE] : governanceWeakenings(before, after);
+    if (found.length === 0) continue;
+    for (const c of found) if (!weakens.has(c.key)) weakens.set(c.key, c);
+    if (strongestApprover(before) === 'admin') role = 'admin';
+  }
+  return { role, weakens: [...weakens.values()] };
+}
+
+/** A stored version's document as a scheme, or undefined if it no longer reads as one (the pack may have moved since). */
+function definitionOf(v: Pick<PolicyVersion, 'document'>): SchemeDefinition | undefined {
   const parsed = schemeDefinitionSchema.safeParse(v.document);
-  if (!parsed.success) return { role: strongestApprover(inForce), weakens: [] };
-  const weakens = governanceWeakenings(inForce, parsed.data);
-  return { role: weakens.length > 0 ? strongestApprover(inForce) : 'approver', weakens };
+  return parsed.success ? parsed.data : undefined;
 }
 
 /**
- * 403 `forbidden`, field code `governance_weakened` on `document`, unless the caller's role may
- * approve `v` (`policyApprovalNeeds`). Nothing is approved.
+ * Who may approve `v`: `needsAgainst` the version of its scheme in force (`tp`) and every approved
+ * version of it still to come (`active`, the tenant's approved versions) — a version approved for next
+ * month is what this one would follow once in force, and comparing with today's alone let a version
+ * undo a stricter one already scheduled. A new scheme has nothing to weaken; a document that no longer
+ * reads as a scheme asks for the strongest role, as the approval refuses it anyway.
  */
-export function requirePolicyApprover(deps: Pick<ApiDeps, 'principal'>, tp: TenantPack, v: PolicyVersion): void {
-  const needs = policyApprovalNeeds(tp, v);
+export function policyApprovalNeeds(
+  tp: TenantPack,
+  active: readonly PolicyVersion[],
+  v: Pick<PolicyVersion, 'scheme' | 'document'>,
+): PolicyApprovalNeeds {
+  const today = `${tp.period}-01`;
+  const scheduled = active.filter((a) => a.scheme === v.scheme && startOf(a) > today).map(definitionOf);
+  const inForce = tp.schemes.get(v.scheme);
+  const baselines = [inForce, ...scheduled].filter((d): d is SchemeDefinition => d !== undefined);
+  if (baselines.length === 0) return { role: 'approver', weakens: [] };
+  const after = definitionOf(v);
+  if (!after) return { role: baselines.some((b) => strongestApprover(b) === 'admin') ? 'admin' : 'approver', weakens: [] };
+  return needsAgainst(baselines, after);
+}
+
+/** 403 `forbidden`, field code `governance_weakened` on `document`, unless the caller's role meets `needs`. */
+function requireRole(deps: Pick<ApiDeps, 'principal'>, needs: PolicyApprovalNeeds, v: PolicyVersion, doing: string): void {
   if (mayApproveAs(deps.principal.role, needs.role)) return;
   const keys = needs.weakens.map((w) => w.key);
   throw new ProblemError(
     'forbidden',
-    `Version ${v.version} of "${v.scheme}" weakens governance the version in force sets (${keys.join(', ')}): the policy asks for an approver with the ${needs.role} role. Nothing was approved.`,
+    `${doing} version ${v.version} of "${v.scheme}" weakens governance the version in force sets (${keys.join(', ')}): the policy asks for the ${needs.role} role. Nothing was changed.`,
     [
       {
         path: 'document',
-        message: `weakens ${keys.join(', ')}: approved by the ${needs.role} role`,
+        message: `weakens ${keys.join(', ')}: the ${needs.role} role decides it`,
         code: 'governance_weakened',
         params: { scheme: v.scheme, version: v.version, needs: needs.role, weakens: keys },
       },
     ],
   );
+}
+
+/** Refuse the approval of `v` to a role weaker than `policyApprovalNeeds` asks (403 `governance_weakened`). Nothing is approved. */
+export async function requirePolicyApprover(
+  deps: Pick<ApiDeps, 'principal' | 'db' | 'tenantId'>,
+  tp: TenantPack,
+  v: PolicyVersion,
+): Promise<void> {
+  const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
+  requireRole(deps, policyApprovalNeeds(tp, active, v), v, 'Approving');
+}
+
+/**
+ * Refuse the retirement of `v` to a role weaker than bringing back what it replaced asks: retiring the
+ * version in force (or one scheduled) puts the one before it back, and a stricter version retired by
+ * one approver undid what an admin approved, with no second person (the neighbouring route to the
+ * gate above). `active` is the tenant's approved versions, `v` among them; `current` the month under way.
+ */
+export function requireRetirer(
+  deps: Pick<ApiDeps, 'principal'>,
+  active: readonly PolicyVersion[],
+  v: PolicyVersion,
+  current: string,
+): void {
+  const start = startOf(v) === '' ? current : firstPeriodFrom(startOf(v));
+  const from = start > current ? start : current;
+  const holds = (versions: readonly PolicyVersion[]) => versionsInForce(versions, from).find((a) => a.scheme === v.scheme);
+  // A version already superseded is in force in no month to come: retiring it changes nothing in force.
+  if (holds(active)?.id !== v.id) return;
+  const before = definitionOf(v);
+  if (!before) return;
+  const next = holds(active.filter((a) => a.id !== v.id));
+  const after = next ? definitionOf(next) : undefined;
+  requireRole(deps, needsAgainst([before], after ?? null), v, 'Retiring');
 }
 
 /**
@@ -77,6 +144,7 @@ export async function pendingPolicyApprovals(
 ): Promise<PendingApproval[]> {
   const now = deps.now().getTime();
   const tp = await packOf(deps);
+  const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
   const submitted = await listPolicyVersionsIn(deps.db, deps.tenantId, ['submitted']);
   return submitted
     .map((v): PendingApproval => {
@@ -99,7 +167,7 @@ export async function pendingPolicyApprovals(
         ageSeconds: Math.max(0, Math.floor((now - Date.parse(requestedAt)) / 1000)),
         contentHash: v.contentHash ?? '',
         // Any approver's, unless it weakens governance (what approveVersion checks).
-        approvalNeeds: policyApprovalNeeds(tp, v).role,
+        approvalNeeds: policyApprovalNeeds(tp, active, v).role,
         requesters: policyRequesters(v),
       };
     })

@@ -12,7 +12,7 @@ import { packOf, type ApiDeps } from '../deps.js';
 import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
-import { policyRequesters, requirePolicyApprover } from './policy-approvals.js';
+import { policyRequesters, requirePolicyApprover, requireRetirer } from './policy-approvals.js';
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
 import { enqueueRetier } from './jobs/jobs.js';
 import { earlyReasons, nextMonthStart, requireConfirmation, requireSimulation, type EarlyReason } from './policy-approval-impact.js';
@@ -188,7 +188,7 @@ export async function approveVersion(
   await requireFourEyes(deps, v);
   requireSameContent(v.contentHash ?? '', asked.contentHash);
   const inForce = await packOf(deps);
-  requirePolicyApprover(deps, inForce, v);
+  await requirePolicyApprover(deps, inForce, v);
   await requireSimulation(deps, inForce, v, asked.simulationJobId);
   const current = periodOf(deps.now(), deps.timeZone);
   // Not given: the next month's first day, so the month under way keeps the policy it began under.
@@ -296,7 +296,9 @@ export interface Retirement {
 export async function retireVersion(deps: ApiDeps, v: PolicyVersion, body: { note: string }): Promise<Retirement> {
   requireStatus(v, ['active'], 'retired');
   const current = periodOf(deps.now(), deps.timeZone);
-  const rest = (await listPolicyVersionsIn(deps.db, deps.tenantId, ['active'])).filter((a) => a.id !== v.id);
+  const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
+  requireRetirer(deps, active, v, current);
+  const rest = active.filter((a) => a.id !== v.id);
   checkTimeline((await packOf(deps)).pack.metrics, rest, current);
   const retired = await apply(deps, v, {
     status: 'retired',

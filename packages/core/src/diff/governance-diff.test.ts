@@ -49,4 +49,28 @@ describe('which changes of a scheme weaken its governance', () => {
     assert.ok(governanceWeakenings(aml, withoutHigh).some((c) => c.key === 'level:high/approvalRequired' && c.change === 'removed'));
     assert.equal(strongestApprover(tier), 'approver');
   });
+
+  it('a staff scheme shown to customers, its blocks noticed, or a sign-off level applied only once signed: each a weakening', () => {
+    const high = aml.levels.find((l) => l.approvalRequired === true);
+    assert.ok(high, 'the AML scheme has a sign-off level');
+    const after: SchemeDefinition = {
+      ...aml,
+      audience: 'customer',
+      customerBlocks: 'notice',
+      levels: aml.levels.map((l) => (l.key === high.key ? { ...l, whilePending: 'previous' as const } : l)),
+    };
+    const changes = governanceWeakenings(aml, after);
+    assert.deepEqual(changes.map((c) => c.key).sort(), [`level:${high.key}/whilePending`, 'customerBlocks', 'scheme:audience'].sort());
+    assert.equal(changes.find((c) => c.key === 'scheme:audience')?.text.en, 'audience: staff only → customers too');
+  });
+
+  it('a level removed that guarded nothing weakens nothing; one that lost its sign-off says so once', () => {
+    const top = aml.levels.at(-1);
+    assert.ok(top);
+    const watch = { key: 'watch', rank: top.rank + 1, name: { 'zh-CN': '观察', 'zh-TW': '觀察', en: 'Watch' }, color: top.color };
+    assert.deepEqual(governanceWeakenings({ ...aml, levels: [...aml.levels, watch] }, aml), []);
+    const bare: SchemeDefinition = { ...aml, levels: aml.levels.map((l) => ({ key: l.key, rank: l.rank, name: l.name, color: l.color })) };
+    const keys = governanceWeakenings(aml, bare).map((c) => c.key);
+    assert.ok(!keys.some((k) => k.endsWith('/whilePending')), keys.join(', '));
+  });
 });

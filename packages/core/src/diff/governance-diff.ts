@@ -17,9 +17,13 @@ import type { PolicyChange } from './policy-diff.js';
 
 const t = (zhCN: string, zhTW: string, en: string): LocalizedText => ({ 'zh-CN': zhCN, 'zh-TW': zhTW, en });
 
-/** One guard of a document: how strict (`strength`, larger stricter) and how it reads. */
+/**
+ * One guard of a document: how strict (`strength`, larger stricter), how strict it is when the field
+ * is absent (`weakest`: a level removed that guarded nothing weakens nothing), and how it reads.
+ */
 interface Guard {
   readonly strength: number;
+  readonly weakest: number;
   readonly field: LocalizedText;
   readonly shown: (l: Locale) => string;
 }
@@ -36,6 +40,18 @@ const REQUESTER_WORDS: Readonly<Record<string, LocalizedText>> = {
   book: t('客户经理及以上', '客戶經理及以上', 'relationship managers and above'),
   tenant: t('仅全行员工', '僅全行員工', 'bank-wide staff only'),
   none: t('不可人工调整', '不可人工調整', 'nobody'),
+};
+const AUDIENCE_WORDS: Readonly<Record<string, LocalizedText>> = {
+  staff: t('仅员工可见', '僅員工可見', 'staff only'),
+  customer: t('客户可见', '客戶可見', 'customers too'),
+};
+const BLOCKS_WORDS: Readonly<Record<string, LocalizedText>> = {
+  omit: t('不显示', '不顯示', 'left out'),
+  notice: t('显示为暂不可用', '顯示為暫不可用', 'shown as unavailable'),
+};
+const PENDING_WORDS: Readonly<Record<string, LocalizedText>> = {
+  apply: t('立即适用', '立即適用', 'applies at once'),
+  previous: t('复核前沿用原等级', '複核前沿用原等級', 'the previous level until signed off'),
 };
 const YES = t('是', '是', 'yes');
 const NO = t('否', '否', 'no');
@@ -54,20 +70,50 @@ function guards(d: SchemeDefinition): Map<string, Guard> {
     const owner = (l: Locale) => `${{ 'zh-CN': '等级', 'zh-TW': '等級', en: 'level' }[l]} ${v.name[l]}`;
     out.set(`level:${v.key}/approvalRequired`, {
       strength: v.approvalRequired === true ? 1 : 0,
+      weakest: 0,
       field: localize((l) => `${owner(l)} ${{ 'zh-CN': '需复核', 'zh-TW': '需複核', en: 'needs sign-off' }[l]}`),
       shown: (l) => (v.approvalRequired === true ? YES : NO)[l],
     });
     // A shorter review cycle is stricter; none is the weakest.
     out.set(`level:${v.key}/reviewMonths`, {
       strength: v.reviewMonths === undefined ? Number.NEGATIVE_INFINITY : -v.reviewMonths,
+      weakest: Number.NEGATIVE_INFINITY,
       field: localize((l) => `${owner(l)} ${{ 'zh-CN': '复评周期', 'zh-TW': '複評週期', en: 'review cycle' }[l]}`),
       shown: months(v.reviewMonths),
     });
+    // While a sign-off is pending, `previous` holds off what the level restricts (an AML grade's limits)
+    // until someone signs: weaker than `apply`. Only a sign-off level reads it.
+    if (v.approvalRequired === true) {
+      const pending = v.whilePending ?? 'apply';
+      out.set(`level:${v.key}/whilePending`, {
+        strength: pending === 'apply' ? 1 : 0,
+        weakest: 0,
+        field: localize((l) => `${owner(l)} ${{ 'zh-CN': '复核期间', 'zh-TW': '複核期間', en: 'while pending' }[l]}`),
+        shown: (l) => PENDING_WORDS[pending]?.[l] ?? pending,
+      });
+    }
   }
+  // Who sees the scheme, and how a customer sees what it blocks: a staff scheme turned customer shows
+  // customers their AML or credit grade; `notice` tells the restricted ones a staff restriction exists
+  // (pack-schema.ts, `customerBlocks`). Either is a customer-facing leak a maker and a checker could make.
+  out.set('scheme:audience', {
+    strength: d.audience === 'staff' ? 1 : 0,
+    weakest: 0,
+    field: t('可见范围', '可見範圍', 'audience'),
+    shown: (l) => AUDIENCE_WORDS[d.audience]?.[l] ?? d.audience,
+  });
+  const blocks = d.customerBlocks ?? 'omit';
+  out.set('customerBlocks', {
+    strength: blocks === 'omit' ? 1 : 0,
+    weakest: 0,
+    field: t('客户端显示受限权益的方式', '客戶端顯示受限權益的方式', 'how customers see blocked benefits'),
+    shown: (l) => BLOCKS_WORDS[blocks]?.[l] ?? blocks,
+  });
   // Absent, a looser level than a held one takes effect at once: no approval at all.
   const lowering = d.loweringNeeds ?? 'none';
   out.set('loweringNeeds', {
     strength: ROLE_STRENGTH[lowering] ?? 0,
+    weakest: 0,
     field: t('降级须审批', '降級須核准', 'lowering approved by'),
     shown: (l) => ROLE_WORDS[lowering]?.[l] ?? lowering,
   });
@@ -76,26 +122,31 @@ function guards(d: SchemeDefinition): Map<string, Guard> {
   const loosen = r.loosenNeeds ?? r.approvedBy;
   out.set('overrides/requestedBy', {
     strength: REQUESTER_STRENGTH[r.requestedBy] ?? 0,
+    weakest: 0,
     field: t('人工调整申请人', '人工調整申請人', 'overrides filed by'),
     shown: (l) => REQUESTER_WORDS[r.requestedBy]?.[l] ?? r.requestedBy,
   });
   out.set('overrides/approvedBy', {
     strength: ROLE_STRENGTH[r.approvedBy] ?? 0,
+    weakest: 0,
     field: t('人工调整审批', '人工調整核准', 'overrides approved by'),
     shown: (l) => ROLE_WORDS[r.approvedBy]?.[l] ?? r.approvedBy,
   });
   out.set('overrides/loosenNeeds', {
     strength: ROLE_STRENGTH[loosen] ?? 0,
+    weakest: 0,
     field: t('放宽须审批', '放寬須核准', 'loosening approved by'),
     shown: (l) => ROLE_WORDS[loosen]?.[l] ?? loosen,
   });
   out.set('overrides/maxDays', {
     strength: r.maxDays === null ? Number.NEGATIVE_INFINITY : -r.maxDays,
+    weakest: Number.NEGATIVE_INFINITY,
     field: t('人工调整最长期限', '人工調整最長期限', 'longest override'),
     shown: days(r.maxDays),
   });
   out.set('overrides/maxStep', {
     strength: r.maxStep === undefined ? Number.NEGATIVE_INFINITY : -r.maxStep,
+    weakest: Number.NEGATIVE_INFINITY,
     field: t('人工调整最多级数', '人工調整最多級數', 'override step bound'),
     shown: steps(r.maxStep),
   });
@@ -114,7 +165,9 @@ export function governanceWeakenings(before: SchemeDefinition, after: SchemeDefi
   const out: PolicyChange[] = [];
   for (const [key, was] of a) {
     const now = b.get(key);
-    if (now !== undefined && now.strength >= was.strength) continue;
+    if ((now?.strength ?? was.weakest) >= was.strength) continue;
+    // A level that lost its sign-off says so once: its pending rule went with it.
+    if (key.endsWith('/whilePending') && out.some((c) => c.key === key.replace(/whilePending$/, 'approvalRequired'))) continue;
     out.push({
       key,
       change: now === undefined ? 'removed' : 'changed',
