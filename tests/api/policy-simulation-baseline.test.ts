@@ -171,6 +171,8 @@ forEachDialect('policy simulation compared with the version in force', (f) => {
     const rm = (await createApiKey(f.db.db, { tenantId: 'bank-pm', role: 'officer', label: 'RM1', staffId: 'RM1', now: NOW })).secret;
     const book = (await (await client(f, () => rm).get(`/v1/jobs/${job.id}/affected`)).text()).split('\r\n').slice(3, -1);
     assert.deepEqual(book.map((l) => l.split(',')[0]).sort(), ['"A"', '"E"']);
+    // Planned for the book alone (its subjects are the chunk's filter), the rows are the whole book's A and E.
+    assert.deepEqual(book.sort(), [rows[0], rows[1]]);
     // Not completed: a 422 naming why; another bank's, or no such job: 404.
     const running = await ok<Job>(await as('analyst').post(`${path}/simulations`, {}), 202);
     const p = await problem(await as('analyst').get(`/v1/jobs/${running.id}/affected`), 422);

@@ -236,6 +236,31 @@ describe('maker and checker change the card tiers', () => {
     );
     const sampleLink = m.locator('[data-testid="simulation"] a[data-testid="sample-link"]').first();
     assert.match((await sampleLink.getAttribute('href')) ?? '', /^#\/book\/C\d+$/);
+    // The affected customers as a CSV: fetched with the maker's bearer token (a link could not carry it)
+    // and saved under the API's name, the data-status and policy-version lines first, a row per customer moved.
+    const [download] = await Promise.all([
+      m.waitForEvent('download'),
+      m.locator('[data-testid="simulation"] button[data-action="download-affected"]').click(),
+    ]);
+    assert.match(download.suggestedFilename(), new RegExp(`^simulation-${SCHEME}-v${versionNo}-\\d{4}-\\d{2}\\.csv$`));
+    const affected = await new Promise<string>((resolve, reject) => {
+      download.createReadStream().then((stream) => {
+        const parts: Buffer[] = [];
+        stream.on('data', (b: Buffer) => parts.push(b));
+        stream.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+        stream.on('error', reject);
+      }, reject);
+    });
+    const affectedLines = affected
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    assert.match(affectedLines[0] ?? '', /^"数据状态",/, affectedLines[0]);
+    assert.equal(affectedLines[1], `"生效策略版本","v1 → 模拟 v${versionNo}"`);
+    assert.match(affectedLines[2] ?? '', /^"客户号","姓名","当前等级","新等级"/);
+    // Every customer moved, and those the grace holds besides.
+    assert.ok(affectedLines.length - 3 >= moved, `${affectedLines.length - 3} rows for ${moved} moved`);
+    await m.locator('[data-testid="simulation"] [data-testid="affected-status"]', { hasText: download.suggestedFilename() }).waitFor();
     await noAxe(m, 'policies page, simulation');
     await shot(m, '3-simulation');
     await m.selectOption('.lang select', 'en');

@@ -113,6 +113,7 @@ export type {
 } from './core/jobs-types.js';
 export { PolicyImpact, type PolicyImpactState } from './core/policy-impact.js';
 export { compareWithInForce, type GraceDrop, type SimulationComparison } from './core/simulation-comparison.js';
+export { type AffectedFile, fetchAffectedCsv } from './core/simulation-affected.js';
 export type { VersionSimulations } from '@tierkit/core/wire';
 export { readServerSentEvents } from './core/sse.js';
 export type { ServerSentEvent } from './core/sse.js';

@@ -35,6 +35,7 @@ import { type SchemeNames, schemeNames } from '../scheme-names.js';
 import { staffName } from '../staff-name.js';
 import { powersText } from '../staff-powers.js';
 import { decidedLine, requestLine } from './decision-text.js';
+import './affected-download.js';
 import { comparisonView } from './simulation-comparison-view.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
@@ -345,6 +346,7 @@ export class ApprovalsPage extends LitElement {
                 <p data-testid="impact-counts">${w.simCounts(sim.upgraded, sim.downgraded, sim.unchanged)}</p>
                 <p data-testid="impact-signoffs">${w.simSignOffs(sims?.signOffs ?? 0)}</p>
                 ${comparisonView(sim, (l) => names.levelName(item.scheme, l), locale, domId, 5)}
+                <admin-affected-download .job=${latest.id} .locale=${locale}></admin-affected-download>
                 ${
                   stale.length
                     ? html`<div class="approvals-warning" role="note" data-testid="impact-stale"><strong>${w.staleTitle}</strong>

@@ -23,6 +23,7 @@ import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { schemeNames } from '../scheme-names.js';
 import { consoleStaffNames } from '../staff-name.js';
 import { client } from '../console-client.js';
+import { downloadBlob } from '../csv.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
 import { auditDetailTexts, credentialText, operatorMethodText, phaseText } from './audit-detail-text.js';
@@ -238,18 +239,7 @@ export class AuditPage extends LitElement {
     }
     this.#savedAs = undefined;
     const file = await this.#trail.store.exportFile(format);
-    if (file && this.isConnected) {
-      const url = URL.createObjectURL(file.blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = file.fileName;
-      a.hidden = true;
-      this.append(a);
-      a.click();
-      a.remove();
-      // Later, not at once: a browser may still be reading the Blob for the download it started.
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    }
+    if (file && this.isConnected) downloadBlob(file.fileName, file.blob);
     await refocus(pressed, () => this.querySelector('[data-testid="audit-export"]'));
   }
 

@@ -14,6 +14,7 @@ import { refocus } from '../keep-focus.js';
 import { staffName } from '../staff-name.js';
 import { count } from './analytics-format.js';
 import { effectiveDay } from './decision-text.js';
+import './affected-download.js';
 import { comparisonView } from './simulation-comparison-view.js';
 
 type Words = (typeof POLICY_WORDS)['en'];
@@ -358,6 +359,7 @@ export class PoliciesPage extends LitElement {
       <p class="policies-judged" data-testid="simulation-month">${w.judged(month(sim.period))}
         ${w.dataFrom(sim.dataPeriod === null ? null : month(sim.dataPeriod), month(sim.period))}</p>
       ${comparisonView(sim, name, locale, 'policies-sim')}
+      ${this.#ed.state.simulationJob?.status === 'completed' ? html`<admin-affected-download .job=${this.#ed.state.simulationJob.id} .locale=${locale}></admin-affected-download>` : nothing}
       <p class="policies-moved"><strong data-testid="moved-count">${count(movedCount(sim))}</strong> ${w.moved(sim.total)}</p>
       ${sim.kept > 0 ? html`<p class="policies-kept" data-testid="kept-count">${w.kept(sim.kept)}</p>` : nothing}
       ${

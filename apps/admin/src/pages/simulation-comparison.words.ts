@@ -26,6 +26,10 @@ const zh = {
       ? `本次重评下调 ${count(downs)} 人，无人处于降级宽限期。`
       : `本次重评下调 ${count(downs)} 人；另有 ${count(held)} 人低于新标准，因降级宽限期暂时保留，宽限期结束后下调：`,
   drop: (month: string, n: number, moves: string) => `${formatPeriod(month, 'zh-CN')}重评：${count(n)} 人（${moves}）`,
+  download: '下载受影响客户名单（CSV）',
+  downloading: '正在准备受影响客户名单…',
+  downloaded: (file: string) => `已下载 ${file}`,
+  downloadFailed: (why: string) => `未能下载受影响客户名单：${why}`,
 };
 
 const tw: typeof zh = {
@@ -45,6 +49,10 @@ const tw: typeof zh = {
       ? `本次重評下調 ${count(downs)} 人，無人處於降級寬限期。`
       : `本次重評下調 ${count(downs)} 人；另有 ${count(held)} 人低於新標準，因降級寬限期暫時保留，寬限期結束後下調：`,
   drop: (month: string, n: number, moves: string) => `${formatPeriod(month, 'zh-TW')}重評：${count(n)} 人（${moves}）`,
+  download: '下載受影響客戶名單（CSV）',
+  downloading: '正在準備受影響客戶名單…',
+  downloaded: (file: string) => `已下載 ${file}`,
+  downloadFailed: (why: string) => `未能下載受影響客戶名單：${why}`,
 };
 
 const en: typeof zh = {
@@ -66,6 +74,10 @@ const en: typeof zh = {
       ? `${count(downs)} go down at this re-tier; nobody is in a downgrade grace.`
       : `${count(downs)} go down at this re-tier; ${count(held)} more fall below the new line but keep their level in the downgrade grace, and go down when it ends:`,
   drop: (month: string, n: number, moves: string) => `${formatPeriod(month, 'en')} re-tier: ${count(n)} (${moves})`,
+  download: 'Download the affected customers (CSV)',
+  downloading: 'Preparing the list of affected customers…',
+  downloaded: (file: string) => `Downloaded ${file}`,
+  downloadFailed: (why: string) => `The list of affected customers could not be downloaded: ${why}`,
 };
 
 export const COMPARISON_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

@@ -1,6 +1,6 @@
 import type { Locale } from '@tierkit/core';
 import { formatPeriod } from '@tierkit/core/period';
-import { changedSince, jobChunkRanges, subjectNamesIn, type ChangedSince, type JobRow } from '@tierkit/db';
+import { bookSubjectsInRange, changedSince, jobChunkRanges, subjectNamesIn, type ChangedSince, type JobRow } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { maskName } from '../mask.js';
 import { addMonths } from '../periods.js';
@@ -101,7 +101,17 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
     yield csvLine(w.header);
     for (const range of ranges) {
       const rows: { id: string; from: string; to: string; inForce: string | null; reason: string; graceEnds: string | null }[] = [];
-      await previewRetierChunk(deps.db, asIf, params, range, new Date(s.at), {
+      // A relationship manager's list plans their book's subjects only, through the chunk's own subject
+      // filter (a job filtered to a list keeps it: the book within it), not the whole tenant's chunk to
+      // throw the others away after: the same rows, for the work of their book.
+      let chunkParams = params;
+      if (book !== undefined) {
+        const listed = params.filter.subjects ? new Set(params.filter.subjects) : undefined;
+        const mine = (await bookSubjectsInRange(deps.db, deps.tenantId, book, range)).filter((x) => !listed || listed.has(x));
+        if (mine.length === 0) continue;
+        chunkParams = { ...params, filter: { ...params.filter, subjects: mine } };
+      }
+      await previewRetierChunk(deps.db, asIf, chunkParams, range, new Date(s.at), {
         metrics: s.metrics,
         ...(s.dataPeriod !== null && s.dataPeriod < s.period
           ? { values: (values) => carriedForward(values, s.dataPeriod ?? s.period, s.period) }
