@@ -402,7 +402,7 @@ forEachDialect('migrations', (f) => {
       .executeTakeFirst();
     assert.deepEqual(re, { simulation_scheme: null, simulation_version: null });
     assert.deepEqual(await card(), shown, 'the approval card shows the same simulations as before the upgrade');
-    });
+  });
 
   it('upgrading adds the table of the writers of sign-off inputs, empty; undoing it drops it', async () => {
     const db = f.db.db;
