@@ -1,33 +1,17 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { drainJobs } from '@tierkit/api';
-import { validatePolicyPack, type PolicyPack, type TiersResponse } from '@tierkit/core';
+import type { TiersResponse } from '@tierkit/core';
 import type { KitError } from '@tierkit/admin';
 import { whyFailed } from '../../apps/admin/src/why-failed.js';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesPack, fourEyesTenant, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
+import { fourEyesTenant, loweringPack, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
 
 /*
  * Lowering a sign-off level (docs/domain.md §4): the ways round four eyes the first release left open —
  * a figure written by the approver behind someone else's request, a rejection that held for ever, a
  * reopening that lost the request, and an approval answered `approved` once the data had moved back.
  */
-
-function loweringPack(): PolicyPack {
-  const pack = fourEyesPack();
-  const schemes = pack.schemes.map((s) =>
-    s.key !== 'aml-test'
-      ? s
-      : {
-          ...s,
-          overrides: { requestedBy: 'tenant' as const, approvedBy: 'approver' as const, maxDays: 180, order: ['high', 'low'] },
-          loweringNeeds: 'approver' as const,
-        },
-  );
-  const checked = validatePolicyPack({ metrics: pack.metrics, schemes });
-  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
-  return checked.pack;
-}
 
 interface SignOff {
   id: string;
