@@ -764,7 +764,7 @@ describe('the console words a bank-wide list the server has no room for', () => 
       const e = { ...((await res.json()) as { type: string; title: string }), status: res.status };
       assert.equal(e.status, 503, JSON.stringify(e));
       assert.equal(whyFailed(e, 'zh-CN'), '服务器正在处理其他全行范围的查询，本次未开始；请稍后重试，或按客户经理缩小范围');
-      assert.equal(whyFailed(e, 'zh-TW'), '伺服器正在處理其他全行範圍的查詢，本次未開始；請稍後重試，或依客戶經理縮小範圍');
+      assert.equal(whyFailed(e, 'zh-TW'), '伺服器正在處理其他全行範圍的查詢，本次未開始；請稍後重試，或依理財專員縮小範圍');
       assert.equal(
         whyFailed(e, 'en'),
         'The server is busy with other bank-wide lists and reports and did not start this one — try again shortly, or narrow it to a relationship manager',

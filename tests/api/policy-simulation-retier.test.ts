@@ -103,7 +103,10 @@ forEachDialect('policy simulation: what the next re-tier does with the version i
     assert.equal(sim.dataPeriod, '2025-11');
     assert.deepEqual(cellsOf(sim), ['standard→standard:1:P1', 'standard→gold:1:S1', 'gold→standard:1:M1', 'gold→gold:2:H1,U1']);
     assert.deepEqual([sim.total, sim.upgraded, sim.downgraded, sim.unchanged], [5, 1, 1, 3]);
-    assert.deepEqual(sim.held, { total: 1, cells: [{ level: 'gold', to: 'standard', monthsLeft: 2, count: 1, samples: ['H1'] }] });
+    assert.deepEqual(sim.held, {
+      total: 1,
+      cells: [{ level: 'gold', to: 'standard', monthsLeft: 2, dropsIn: '2026-01', count: 1, samples: ['H1'] }],
+    });
     assert.deepEqual(sim.before, [
       { level: 'standard', count: 2 },
       { level: 'gold', count: 3 },

@@ -97,7 +97,8 @@ forEachDialect('finding customers: by name, with their level', (f) => {
     const records = audit.items.filter((r) => r.requestId === 'req-name-search');
     assert.deepEqual(
       records.map((r) => [r.route, r.unmasked, r.status, r.detail]),
-      [['/v1/subjects', true, 200, { name: '王' }]],
+      // Whose names the hits confirmed, too: the page's ids and how many.
+      [['/v1/subjects', true, 200, { name: '王', subjects: ['N1', 'N8'], count: 2 }]],
       'the record says which name was tested, which the route and status cannot',
     );
   });
