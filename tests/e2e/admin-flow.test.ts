@@ -127,7 +127,8 @@ describe('admin console: approvals and jobs', () => {
     // The filter lives in the route: 类型=人工调级 is kept in the address, and Back returns to all of them.
     await checker.page.selectOption('.approvals-filters select[name="kind"]', 'override');
     await checker.page.click('.approvals-filters button[type="submit"]');
-    await checker.page.waitForFunction(() => location.hash === '#/approvals?kind=override');
+    // The scope the checker's queue opened on (等我审核) goes into the address with the type.
+    await checker.page.waitForFunction(() => location.hash === '#/approvals?kind=override&who=others');
     await checker.page.locator(`${item} button[data-action="approve"]`).waitFor();
     assert.equal(await checker.page.inputValue('.approvals-filters select[name="kind"]'), 'override');
     await checker.page.goBack();

@@ -48,6 +48,10 @@ describe('admin console: a request filed with one’s own key', () => {
     await page.locator('button[data-as="checker"]').click();
     await page.locator('[data-testid="who"]').waitFor();
     await page.locator('a[data-page-link="approvals"]').click();
+    // A decider's queue opens on what waits for them: their own requests are under 我提交的.
+    await page.selectOption('.approvals-filters select[name="who"]', 'mine');
+    await page.click('.approvals-filters button[type="submit"]');
+    await page.waitForFunction(() => location.hash === '#/approvals?who=mine');
     await page.locator(`${item} [data-testid="own-request"]`).waitFor();
     assert.equal(await page.locator(`${item} button[data-action="approve"]`).count(), 0);
     assert.equal(await page.locator(`${item} button[data-action="reject"]`).count(), 0);
