@@ -86,6 +86,22 @@ function hasSignOffs(tp: TenantPack, v: PolicyVersion): boolean {
  * `simulation_not_completed` (params `value`, `status`), as the s32 simulation checks word it — one
  * mistake answers one code whichever scheme it is made on.
  */
+/** 422 `simulation_not_completed`: a named simulation still running, cancelled or failed covers part of the book. */
+function notCompleted(simulationJobId: string, status: string): ProblemError {
+  return new ProblemError(
+    'unprocessable',
+    `Simulation job "${simulationJobId}" is ${status}, not completed: its figures are not the whole book's.`,
+    [
+      {
+        path: 'simulationJobId',
+        message: `simulation job "${simulationJobId}" is ${status}: name a completed one`,
+        code: 'simulation_not_completed',
+        params: { value: simulationJobId, status },
+      },
+    ],
+  );
+}
+
 export async function requireSimulation(
   deps: ApiDeps,
   tp: TenantPack,
@@ -97,18 +113,7 @@ export async function requireSimulation(
     const row = await findJob(deps.db, deps.tenantId, simulationJobId);
     const params = row?.kind === 'simulate' ? (JSON.parse(row.params) as SimulationJobParams) : undefined;
     if (!row || !params || !isSimulationOf(params, v) || row.status === 'completed') return;
-    throw new ProblemError(
-      'unprocessable',
-      `Simulation job "${simulationJobId}" is ${row.status}, not completed: its figures are not the whole book's.`,
-      [
-        {
-          path: 'simulationJobId',
-          message: `simulation job "${simulationJobId}" is ${row.status}: name a completed one`,
-          code: 'simulation_not_completed',
-          params: { value: simulationJobId, status: row.status },
-        },
-      ],
-    );
+    throw notCompleted(simulationJobId, row.status);
   }
   const latest = (await versionSimulations(deps, v)).latest?.id ?? null;
   throw new ProblemError(
@@ -220,18 +225,7 @@ export async function approvalShown(deps: ApiDeps, v: PolicyVersion, simulationJ
     ]);
   }
   if (row.status !== 'completed') {
-    throw new ProblemError(
-      'unprocessable',
-      `Simulation job "${simulationJobId}" is ${row.status}, not completed: its figures are not the whole book's.`,
-      [
-        {
-          path: 'simulationJobId',
-          message: `simulation job "${simulationJobId}" is ${row.status}: name a completed one`,
-          code: 'simulation_not_completed',
-          params: { value: simulationJobId, status: row.status },
-        },
-      ],
-    );
+    throw notCompleted(simulationJobId, row.status);
   }
   const revision = contentHash(v.document);
   if (params.simulation.revision !== revision) {
