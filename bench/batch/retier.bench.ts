@@ -21,6 +21,8 @@ import { cpus, tmpdir } from 'node:os';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import SQLite from 'better-sqlite3';
 import { defaultPolicyPack } from '@tierkit/core';
 import { drainJobs, enqueueRetier, provisionTenant } from '@tierkit/api';
@@ -40,6 +42,9 @@ import { startPostgres } from '../../tests/support/postgres.js';
 import { machineCpu, postmasterPid, processCpu, treeCpu, watchThreads, type ThreadsCpu } from './proc-cpu.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+// A full collection on demand (a fresh context gets `gc` once the flag is set), before each job (`run`).
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -180,6 +185,11 @@ async function sqliteFigures(dir: string): Promise<void> {
     raw.pragma('wal_checkpoint(TRUNCATE)');
     copyFileSync(file, copy);
     const eventsBefore = Number((raw.prepare('SELECT count(*) AS n FROM tier_events').get() as { n: number }).n);
+    // Generating the book leaves 80–100 MB of dead rows in this process's old space, which V8 collected
+    // before the job in one run of a pair and 35 s into it in the other: the job's peak RSS moved by about
+    // as much (BENCHMARKS.md, session 33). Collected first, outside the job's times, so the peak is the
+    // job's: a worker process never generated a book.
+    collectGarbage();
     const t = performance.now();
     const c = cpuMs();
     const threads = watchThreads();
