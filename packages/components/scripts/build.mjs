@@ -144,9 +144,24 @@ const templatePlugins = [
         // `p=a.reactiveElementPolyfillSupport` … `p?.({ReactiveElement:y})`: the call, found by its variable.
         ['polyfill hook', /(?<=(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport[;,][\s\S]*)(?<![\w$.])\1\?\.\([^()]*\)/, '0', LIT_MODULES],
         ['polyfill read', /(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport(?=[;,])/, '$1=0', LIT_MODULES],
-        ['adopting test', /(?<![\w$])([\w$]+)=[\w$]+\.ShadowRoot&&\([^()]*\)&&"adoptedStyleSheets"in Document\.prototype&&"replace"in CSSStyleSheet\.prototype/, '$1=!0', /css-tag\.js$/],
-        ['style fallback', /if\([\w$]+\)([\w$]+)\.adoptedStyleSheets=([\w$]+\.map\([^;]*?\));else for\([^)]*\)\{[^{}]*\}/, '$1.adoptedStyleSheets=$2', /css-tag\.js$/],
-        ['compatible style', /(?<![\w$])([\w$]+)=[\w$]+\?([\w$]+)=>\2:\2=>\2 instanceof CSSStyleSheet\?\(([\w$]+)=>\{[^{}]*\}\)\(\2\):\2/, '$1=$2=>$2', /css-tag\.js$/],
+        [
+          'adopting test',
+          /(?<![\w$])([\w$]+)=[\w$]+\.ShadowRoot&&\([^()]*\)&&"adoptedStyleSheets"in Document\.prototype&&"replace"in CSSStyleSheet\.prototype/,
+          '$1=!0',
+          /css-tag\.js$/,
+        ],
+        [
+          'style fallback',
+          /if\([\w$]+\)([\w$]+)\.adoptedStyleSheets=([\w$]+\.map\([^;]*?\));else for\([^)]*\)\{[^{}]*\}/,
+          '$1.adoptedStyleSheets=$2',
+          /css-tag\.js$/,
+        ],
+        [
+          'compatible style',
+          /(?<![\w$])([\w$]+)=[\w$]+\?([\w$]+)=>\2:\2=>\2 instanceof CSSStyleSheet\?\(([\w$]+)=>\{[^{}]*\}\)\(\2\):\2/,
+          '$1=$2=>$2',
+          /css-tag\.js$/,
+        ],
         ['CSSResult message', /Error\("CSSResult is not constructable[^"]*"\)/, 'Error("lit css")', /css-tag\.js$/],
         ['css value message', /Error\("Value passed to 'css' function[^"]*"\+(\w+)\+"[^"]*"\)/, 'Error("lit css "+$1)', /css-tag\.js$/],
       ];
