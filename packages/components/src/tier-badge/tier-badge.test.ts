@@ -399,6 +399,31 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     expect((await accessibleNode(shadow(el).querySelector('[part~="retry"]')!)).name).to.equal('重試載入等級（客戶等級，C000003）');
   });
 
+  it('names the scheme it loads now in its retry, not one it showed before the page changed its scheme', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await rendered(el);
+    expect(level(el)).to.equal('Gold');
+    const retryName = async () => {
+      client.fail = true;
+      root.reload();
+      await waitUntil(() => shadow(el).querySelector('[part~="retry"]'), 'the failed reload');
+      client.fail = false;
+      return (await accessibleNode(shadow(el).querySelector('[part~="retry"]')!)).name;
+    };
+    // Another scheme, which this customer has no level in: its retry is not "Customer tier"'s.
+    el.scheme = 'potential';
+    await el.updateComplete;
+    expect(await retryName()).to.equal('Try again: level (potential, C000003)');
+    // A scheme shown since: named as shown.
+    el.scheme = 'value-band';
+    (shadow(el).querySelector('[part~="retry"]') as HTMLButtonElement).click();
+    await rendered(el);
+    expect(await retryName()).to.equal('Try again: level (Value, C000003)');
+  });
+
   it('loads again by itself when the host gives the provider a new client after a refused token', async () => {
     const client = new FixtureClient({ tiers: demoTiers });
     client.fail = true;
