@@ -5,7 +5,6 @@
 // that changes that source must be seen: the build warns, and this fails.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
 import { bundleOptions, entries } from '../../packages/components/scripts/build.mjs';
 
@@ -31,48 +30,4 @@ describe('the widget bundles’ Lit', () => {
       if (name === 'tierkit.js') assert.match(js, /Error\("lit css"\)/);
     });
   }
-
-  // Below the widgets' minimum (Safari < 16.4: iOS 15 phones that cannot update) `CSSStyleSheet` cannot be
-  // constructed. Lit's CSS tag, as the bundles carry it, must find that out and leave the styles unadopted,
-  // so the widgets still render their words (README, "Browsers"), rather than throw in every block widget's
-  // first render ("Illegal constructor"), which a test taken as true did.
-  it("tierkit.js: Lit's CSS tag tells a browser that cannot construct stylesheets, and throws none there", async () => {
-    const result = await build({
-      ...bundleOptions,
-      stdin: {
-        contents: "export { css, adoptStyles } from '@lit/reactive-element/css-tag.js';",
-        resolveDir: new URL('../../packages/components/', import.meta.url).pathname,
-      },
-      format: 'iife',
-      globalName: 'lit',
-      outfile: '/tmp/lit-css.js',
-      write: false,
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
-    /** Runs the CSS tag in a page with (or without) constructable stylesheets; what it adopts into a root. */
-    const adopt = (constructable: boolean) => {
-      class CSSStyleSheet {
-        constructor() {
-          if (!constructable) throw new TypeError('Illegal constructor');
-        }
-        replaceSync(this: { text?: string }, text: string) {
-          this.text = text;
-        }
-      }
-      if (!constructable) Reflect.deleteProperty(CSSStyleSheet.prototype, 'replaceSync');
-      if (constructable) Object.assign(CSSStyleSheet.prototype, { replace() {} });
-      const page = { ShadowRoot: class {}, Document: class {}, CSSStyleSheet };
-      Object.assign(page.Document.prototype, constructable ? { adoptedStyleSheets: [] } : {});
-      return runInNewContext(
-        `${code}; const root = {}; lit.adoptStyles(root, [lit.css\`a{color:red}\`]); root.adoptedStyleSheets`,
-        page,
-      ) as unknown[];
-    };
-    assert.deepEqual(
-      Array.from(adopt(true), (s) => (s as { text: string }).text),
-      ['a{color:red}'],
-    );
-    assert.doesNotThrow(() => adopt(false));
-  });
 });

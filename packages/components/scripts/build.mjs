@@ -144,14 +144,10 @@ const templatePlugins = [
         // `p=a.reactiveElementPolyfillSupport` … `p?.({ReactiveElement:y})`: the call, found by its variable.
         ['polyfill hook', /(?<=(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport[;,][\s\S]*)(?<![\w$.])\1\?\.\([^()]*\)/, '0', LIT_MODULES],
         ['polyfill read', /(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport(?=[;,])/, '$1=0', LIT_MODULES],
-        // Lit's test for constructable stylesheets, shorter: without the ShadyCSS polyfill's clause (see
-        // above) and with the one feature that came with adoptedStyleSheets in every engine. Not `true`:
-        // below the widgets' minimum (Safari < 16.4) Lit would then construct a sheet and throw
-        // "Illegal constructor" in every block widget's first render; false, the widgets render unstyled.
         [
           'adopting test',
-          /(?<![\w$])([\w$]+)=([\w$]+)\.ShadowRoot&&\([^()]*\)&&"adoptedStyleSheets"in Document\.prototype&&"replace"in CSSStyleSheet\.prototype/,
-          '$1=!!$2.CSSStyleSheet?.prototype.replace',
+          /(?<![\w$])([\w$]+)=[\w$]+\.ShadowRoot&&\([^()]*\)&&"adoptedStyleSheets"in Document\.prototype&&"replace"in CSSStyleSheet\.prototype/,
+          '$1=!0',
           /css-tag\.js$/,
         ],
         [
