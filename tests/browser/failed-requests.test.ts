@@ -172,8 +172,10 @@ describe('widgets when requests fail', () => {
     const buttons = deep(page).filter((e) => e.localName === 'button');
     expect(buttons.length).to.equal(7);
     const names = await Promise.all(buttons.map(async (b) => (await accessibleNode(b)).name));
-    expect(names.slice(0, 3)).to.deep.equal(['重试加载等级', '重试加载我的权益', '重试加载等级变动记录']);
-    expect(names.slice(3)).to.deep.equal(['重试加载等级', '重试加载等级', '重试加载等级', '重试加载等级']);
+    expect(names.slice(0, 3)).to.deep.equal(['重试加载等级（retail-tier，C000003）', '重试加载我的权益', '重试加载等级变动记录']);
+    // Five badges, five names: each says which customer's level it loads again (no read named the scheme yet: its key).
+    expect(names.slice(3)).to.deep.equal(['C000001', 'C000002', 'C000004', 'C000005'].map((id) => `重试加载等级（retail-tier，${id}）`));
+    expect(new Set(names).size).to.equal(names.length);
     for (const w of widgets(page)) expect(w.matches(':state(error)'), w.localName).to.equal(true);
   });
 
@@ -195,6 +197,45 @@ describe('widgets when requests fail', () => {
     expect(saying).to.have.length(1);
     expect(before.has(saying[0]!), `${saying[0]!.localName}.${saying[0]!.className} was no status before`).to.equal(true);
   });
+
+  for (const tag of ['tk-entitlement-panel', 'tk-tier-timeline', 'tk-risk-value-matrix'] as const) {
+    it(`${tag}: says a failure after its data in the live region it held while it showed the data`, async () => {
+      // Data, then a reload that fails: the error's words must arrive in a region that existed before,
+      // not in a new element made with them (which NVDA and JAWS do not announce).
+      let down = false;
+      const { client } = api(() => (down ? 'down' : undefined));
+      const provider = await fixture<TkProvider>(
+        html`<tk-provider .client=${client()} subject="C000003" locale="zh-CN">${
+          tag === 'tk-entitlement-panel'
+            ? html`<tk-entitlement-panel></tk-entitlement-panel>`
+            : tag === 'tk-tier-timeline'
+              ? html`<tk-tier-timeline></tk-tier-timeline>`
+              : html`<tk-risk-value-matrix mode="subject"></tk-risk-value-matrix>`
+        }</tk-provider>`,
+      );
+      const widget = provider.firstElementChild!;
+      await waitUntil(
+        () =>
+          !/loading|error|empty/.test(widget.shadowRoot!.querySelector('section>.state[part]')?.getAttribute('part') ?? '') &&
+          !widget.matches(':state(loading)'),
+        'the data',
+        { timeout: 5000 },
+      );
+      expect(widget.matches(':state(error)')).to.equal(false);
+      const before = new Set<Element>();
+      for (const el of deep(widget.shadowRoot!))
+        if ((el.getAttribute('role') ?? (await accessibleNode(el)).role) === 'status') before.add(el);
+      down = true;
+      provider.reload();
+      await waitUntil(() => retryOf(widget), 'the reload failed', { timeout: 5000 });
+      const saying = deep(widget.shadowRoot!).filter(
+        (el) => el.getAttribute('role') === 'status' && (el.textContent ?? '').includes('暂时无法加载'),
+      );
+      expect(saying).to.have.length(1);
+      expect(before.has(saying[0]!), `${saying[0]!.className} was no status while the data showed`).to.equal(true);
+      await expect(widget).to.be.accessible();
+    });
+  }
 
   it('has the widget whose retry failed again say it, once the one that said it first recovered', async () => {
     let down = true;

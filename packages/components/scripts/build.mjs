@@ -129,19 +129,44 @@ const templatePlugins = [
     // page (~25 B gzip): the widgets' bundle is a production build with its own Lit, so the records go.
     // So do the hooks for Lit's shadow-DOM polyfill (`polyfill-support.js`, for browsers without shadow
     // DOM, which the widgets do not support) and for server-rendered hydration (not supported: README).
+    // Lit's CSS tag explains a misuse at length (a CSSResult constructed by hand, a value that is no `css`
+    // result in a `css` template: ~80 B gzip of each bundle); the widgets commit neither, and a misuse
+    // still throws, in two words.
     // A Lit whose build no longer matches a pattern is loaded as it is, with a warning naming the pattern.
     name: 'lean-lit',
     setup(b) {
+      // Each edit applies to the modules its last pattern names; these three are Lit's own (not its CSS tag).
+      const LIT_MODULES = /(lit-html|reactive-element|lit-element)\.js$/;
       const edits = [
         ['svg/mathml tags', /(\w+)=(\w+)\(2\),(\w+)=\2\(3\)/, '$1=/*@__PURE__*/$2(2),$3=/*@__PURE__*/$2(3)', /lit-html\.js$/],
-        ['version record', /\(\w+\.\w+Versions\?\?=\[\]\)\.push\("[\d.]+"\)/, '0', /./],
+        ['version record', /\(\w+\.\w+Versions\?\?=\[\]\)\.push\("[\d.]+"\)/, '0', LIT_MODULES],
         ['hydrate hook', /\w+\.litElementHydrateSupport\?\.\(\{LitElement:\w+\}\)/, '0', /lit-element\.js$/],
         // `p=a.reactiveElementPolyfillSupport` … `p?.({ReactiveElement:y})`: the call, found by its variable.
-        ['polyfill hook', /(?<=(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport[;,][\s\S]*)(?<![\w$.])\1\?\.\([^()]*\)/, '0', /./],
-        ['polyfill read', /(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport(?=[;,])/, '$1=0', /./],
+        ['polyfill hook', /(?<=(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport[;,][\s\S]*)(?<![\w$.])\1\?\.\([^()]*\)/, '0', LIT_MODULES],
+        ['polyfill read', /(?<![\w$])([\w$]+)=[\w$]+\.\w+PolyfillSupport(?=[;,])/, '$1=0', LIT_MODULES],
+        [
+          'adopting test',
+          /(?<![\w$])([\w$]+)=[\w$]+\.ShadowRoot&&\([^()]*\)&&"adoptedStyleSheets"in Document\.prototype&&"replace"in CSSStyleSheet\.prototype/,
+          '$1=!0',
+          /css-tag\.js$/,
+        ],
+        [
+          'style fallback',
+          /if\([\w$]+\)([\w$]+)\.adoptedStyleSheets=([\w$]+\.map\([^;]*?\));else for\([^)]*\)\{[^{}]*\}/,
+          '$1.adoptedStyleSheets=$2',
+          /css-tag\.js$/,
+        ],
+        [
+          'compatible style',
+          /(?<![\w$])([\w$]+)=[\w$]+\?([\w$]+)=>\2:\2=>\2 instanceof CSSStyleSheet\?\(([\w$]+)=>\{[^{}]*\}\)\(\2\):\2/,
+          '$1=$2=>$2',
+          /css-tag\.js$/,
+        ],
+        ['CSSResult message', /Error\("CSSResult is not constructable[^"]*"\)/, 'Error("lit css")', /css-tag\.js$/],
+        ['css value message', /Error\("Value passed to 'css' function[^"]*"\+(\w+)\+"[^"]*"\)/, 'Error("lit css "+$1)', /css-tag\.js$/],
       ];
       b.onLoad(
-        { filter: /[\\/](lit-html[\\/]lit-html|reactive-element[\\/]reactive-element|lit-element[\\/]lit-element)\.js$/ },
+        { filter: /[\\/](lit-html[\\/]lit-html|reactive-element[\\/](reactive-element|css-tag)|lit-element[\\/]lit-element)\.js$/ },
         async (args) => {
           let contents = await readFile(args.path, 'utf8');
           const warnings = [];

@@ -34,6 +34,16 @@ export function formatMultiplier(permille: number, locale: Locale): string {
   return `${n.format(permille / 1000)}×`;
 }
 
+/**
+ * Money still missing, in minor units, rounded UP to a whole major unit: a gap of ¥46,631.31 is told
+ * as ¥46,632 (`formatMoney` then prints no fen). A customer is never told less than they need, nor a
+ * precision no one moves money to; whole yuan keep the sentence the API words (README, "Amounts").
+ * JPY has no minor unit (core's money.ts), so its amounts are whole already.
+ */
+export function moneyGapUp(minor: number, currency: string): number {
+  return currency === 'JPY' ? minor : Math.ceil(minor / 100) * 100;
+}
+
 /** A whole number in the locale's grouping: `12,000`. */
 export function formatCount(n: number, locale: Locale): string {
   return new Intl.NumberFormat(numberLocale(locale)).format(n);

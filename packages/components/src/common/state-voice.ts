@@ -24,15 +24,20 @@ export class StateVoice implements ReactiveController {
 
   hostUpdated(): void {
     const host = this.#host;
-    const state = host.renderRoot.querySelector('section>.state');
+    const root = host.renderRoot;
+    // The state shown: the first box with a part (the one states.ts keeps before the data has none;
+    // a view may draw its own "empty" after it).
+    const state = root.querySelector('section>.state[part]');
     const kind = state?.getAttribute('part');
     setHostStates(host, this.#internals, kind ? [kind] : []);
     const said = state?.querySelector('.said');
-    // Every widget's loading words are a status, so the region is there before an error's words
-    // replace them in the same element (states.ts): NVDA and JAWS do not announce a region that
-    // appears with its words. Made with the loading words, it says nothing; then only the page's
-    // voice for the error keeps it.
-    if (voice(host, said?.textContent) || kind === 'loading') said!.setAttribute('role', 'status');
-    else said?.removeAttribute('role');
+    const voiced = voice(host, said?.textContent);
+    // Every widget's loading words are a status, and so is the kept box's region while empty (with
+    // the data), so the region is there before an error's words replace them in the same element
+    // (states.ts): NVDA and JAWS do not announce a region that appears with its words. Made with the
+    // loading words, or none, it says nothing; then only the page's voice for the error keeps it.
+    for (const s of root.querySelectorAll('section>.state>.said'))
+      if (s === said ? voiced || kind === 'loading' : !s.textContent) s.setAttribute('role', 'status');
+      else s.removeAttribute('role');
   }
 }

@@ -12,6 +12,8 @@ export const stateStyles = css`
     /* Room for the retry button in every state, so loading does not grow when it fails (or shrink back). */
     min-height: calc(24px + 2 * var(--_space));
   }
+  /* The box states.ts keeps, empty, beside the data: out of the layout, no size, still in the accessibility tree. */
+  .state:not([part]) { position: absolute; padding: 0; min-height: 0; }
   .state--error { color: var(--_danger); }
   .retry {
     font: inherit; color: var(--_accent-text); background: var(--_accent); border: 0;

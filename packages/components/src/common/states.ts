@@ -14,9 +14,19 @@ import { blockRefusal, type ResourceController } from './resource.js';
  * Line breaks fall inside tags, so the templates make no whitespace text nodes (the states are flex
  * boxes: gaps come from CSS).
  */
-function renderState(kind: 'loading' | 'empty' | 'error', text: string, extra: unknown = nothing, reason?: string): TemplateResult {
-  return html`<div part=${kind} class="state state--${kind}" data-reason=${reason ?? nothing}
-    >${kind === 'loading' ? html`<span class="spinner" aria-hidden="true"></span>` : nothing}<span class="said">${text}</span>${extra}</div>`;
+// With the data, the same template draws the state's box empty, without a `part` (state.styles.ts
+// takes it out of the layout), and the view after it: its `.said` stays the live region it was while
+// loading, so an error that replaces the data is said in a region the screen reader already knows
+// (NVDA and JAWS miss a region made with its words), as loading's error is.
+function renderState(
+  kind: 'loading' | 'empty' | 'error' | undefined,
+  text: string,
+  extra: unknown = nothing,
+  reason?: string,
+  view: unknown = nothing,
+): TemplateResult {
+  return html`<div part=${kind ?? nothing} class="state state--${kind}" data-reason=${reason ?? nothing}
+    >${kind === 'loading' ? html`<span class="spinner" aria-hidden="true"></span>` : nothing}<span class="said">${text}</span>${extra}</div>${view}`;
 }
 
 /** Says the widget is loading. */
@@ -99,7 +109,8 @@ export function renderResource<T, A extends readonly unknown[]>(
   }
   const value = resource.value;
   // A need still on its way (the tiers after the entitlements) is loading too: no keys meanwhile.
-  if (value !== undefined && !views.needs?.some((r) => r.status === 'pending' && !r.value)) return views.complete(value);
+  if (value !== undefined && !views.needs?.some((r) => r.status === 'pending' && !r.value))
+    return renderState(undefined, '', nothing, undefined, views.complete(value));
   if (value !== undefined || resource.status === 'pending' || !views.initial) return renderLoading(t);
   return views.initial();
 }

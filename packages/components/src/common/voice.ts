@@ -7,8 +7,15 @@
  * again is said by the widget whose retry the reader pressed (packages/components/README.md,
  * "Loading and errors").
  */
-const shows = new WeakMap<Element, string | null | undefined>();
-const voices = new Map<string | null | undefined, Element>();
+/*
+ * Kept on the page (`Symbol.for`), not in this module: two bundles on one page (tierkit.js and
+ * tierkit-badge.js, or two versions) are two copies of this module, and each gave the page a voice of
+ * its own — the same failure said twice. Every copy since shares these two maps; keep their shape.
+ */
+const [shows, voices] = ((globalThis as { [k: symbol]: unknown })[Symbol.for('tierkit.voice')] ??= [new WeakMap(), new Map()]) as [
+  WeakMap<Element, string | null | undefined>,
+  Map<string | null | undefined, Element>,
+];
 
 /**
  * Records that `host` now shows `text` (nothing: it shows none of its states) and gives the role of

@@ -1,5 +1,5 @@
 import { LitElement, adoptStyles, html, nothing } from 'lit';
-import type { Assignment, CustomerAssignment, Locale, MetricDef } from '@tierkit/core';
+import type { Assignment, CustomerAssignment, Locale, MetricDef, SchemeSummary } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { ResourceController, refusal } from '../common/resource.js';
@@ -145,6 +145,9 @@ export class TkTierBadge extends LitElement {
   // Kept as one string ("gold,客户等级,false"): one comparison, where three fields cost bytes (README).
   // No initializer, like #richStyles: `= null` would be bytes for what undefined already says.
   #shown: string | undefined;
+  // The scheme as last shown (its key and names), for the retry's name: a failed read carries none. Its
+  // key is compared with the scheme asked for now, since a page may change the badge's scheme.
+  #info: SchemeSummary | undefined;
 
   // The provider's client, subject, locale and currency through one context request — none at all
   // for a controlled badge on a page without a provider — and the badge's effective locale.
@@ -200,10 +203,10 @@ export class TkTierBadge extends LitElement {
       // host's click()) leaves focus where it is. `tabIndex |= 0` writes the tabindex the badge already
       // has: -1 (out of the tab order) unless the page gave it one, which it keeps. It stays: dropping it
       // on blur would be bytes the badge does not have (README). The button is named for what it
-      // loads again: a page of failed widgets holds several.
+      // loads again — scheme and subject — since a page of failed badges holds several.
       return reason
         ? said
-        : html`${said}<button part="retry" type="button" aria-label=${tierBadgeTerms[locale].retry} @click=${() => {
+        : html`${said}<button part="retry" type="button" aria-label=${tierBadgeTerms[locale].retry((this.#info?.key === this.scheme && this.#info.name[locale]) || this.scheme, this.subject || this.#provider.value!.subject!)} @click=${() => {
             source.retry();
             if ((this.renderRoot as ShadowRoot).activeElement) {
               this.tabIndex |= 0;
@@ -230,7 +233,7 @@ export class TkTierBadge extends LitElement {
     // A level that needs a second person's sign-off (AML 高) says so until it has one.
     const levelName = a.approvalRequired ? t.pending(name) : name;
     // The group is named by the scheme alone: the level is its text, so a name with it read the level twice.
-    const label = a.schemeInfo.name[locale];
+    const label = (this.#info = a.schemeInfo).name[locale];
     const busy = this.#source?.status === 'pending';
     // A colour this version does not know (a newer server's) draws as neutral, and never becomes a state.
     const color = level && Object.hasOwn(levelPalette, level.color) ? level.color : 'neutral';

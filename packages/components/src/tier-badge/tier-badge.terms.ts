@@ -6,8 +6,12 @@ export interface TierBadgeTerms {
   readonly none: string;
   /** A level waiting for a second person's sign-off (four eyes): staff see it is not final yet. */
   readonly pending: (level: string) => string;
-  /** The retry button's name: what it loads again, starting with its visible word (WCAG 2.5.3). */
-  readonly retry: string;
+  /**
+   * The retry button's name: what it loads again, starting with its visible word (WCAG 2.5.3) — the
+   * scheme (its name once the badge has shown it, else its key) and the subject, so five failed badges
+   * on one page are five buttons a screen-reader user can tell apart.
+   */
+  readonly retry: (scheme: string, subject: string) => string;
 }
 
 export const tierBadgeTerms: Translations<TierBadgeTerms> = {
@@ -15,18 +19,18 @@ export const tierBadgeTerms: Translations<TierBadgeTerms> = {
     progressTo: (l) => `升级${l}的进度`,
     none: '暂无该项等级。',
     pending: (l) => `${l}（待审批）`,
-    retry: '重试加载等级',
+    retry: (s, id) => `重试加载等级（${s}，${id}）`,
   },
   'zh-TW': {
     progressTo: (l) => `升級${l}的進度`,
     none: '暫無該項等級。',
     pending: (l) => `${l}（待核准）`,
-    retry: '重試載入等級',
+    retry: (s, id) => `重試載入等級（${s}，${id}）`,
   },
   en: {
     progressTo: (l) => `Progress to ${l}`,
     none: 'No level in this scheme yet.',
     pending: (l) => `${l} (pending approval)`,
-    retry: 'Try again: level',
+    retry: (s, id) => `Try again: level (${s}, ${id})`,
   },
 };

@@ -380,13 +380,48 @@ describe('tk-tier-badge, connected through tk-provider', () => {
     expect(shown(el)).to.contain('could not be loaded');
     // Said politely: on a page of widgets a failure is one status, not an alert per widget (voice.ts).
     expect(await accessibleNode(el)).to.include({ role: 'status' });
-    expect((await accessibleNode(shadow(el).querySelector('[part~="retry"]')!)).name).to.equal('Try again: level');
+    // Named for what it loads again, scheme and customer: a page may hold several failed badges. The
+    // failed read carried no scheme name, so its key.
+    expect((await accessibleNode(shadow(el).querySelector('[part~="retry"]')!)).name).to.equal('Try again: level (retail-tier, C000003)');
     await expect(el).to.be.accessible();
     client.fail = false;
     (shadow(el).querySelector('[part~="retry"]') as HTMLButtonElement).click();
     await rendered(el);
     expect(level(el)).to.equal('Gold');
     expect(client.calls).to.deep.equal(['tiers:C000003', 'tiers:C000003']);
+    // Failing again after it has shown the level, it names the scheme as it showed it, in its language.
+    client.fail = true;
+    root.reload();
+    await waitUntil(() => shadow(el).querySelector('[part~="retry"]'), 'failed again');
+    expect((await accessibleNode(shadow(el).querySelector('[part~="retry"]')!)).name).to.equal('Try again: level (Customer tier, C000003)');
+    el.lang = 'zh-TW';
+    await el.updateComplete;
+    expect((await accessibleNode(shadow(el).querySelector('[part~="retry"]')!)).name).to.equal('重試載入等級（客戶等級，C000003）');
+  });
+
+  it('names the scheme it loads now in its retry, not one it showed before the page changed its scheme', async () => {
+    const client = new FixtureClient({ tiers: demoTiers });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000003" locale="en" .client=${client}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = badgeIn(root);
+    await rendered(el);
+    expect(level(el)).to.equal('Gold');
+    const retryName = async () => {
+      client.fail = true;
+      root.reload();
+      await waitUntil(() => shadow(el).querySelector('[part~="retry"]'), 'the failed reload');
+      client.fail = false;
+      return (await accessibleNode(shadow(el).querySelector('[part~="retry"]')!)).name;
+    };
+    // Another scheme, which this customer has no level in: its retry is not "Customer tier"'s.
+    el.scheme = 'potential';
+    await el.updateComplete;
+    expect(await retryName()).to.equal('Try again: level (potential, C000003)');
+    // A scheme shown since: named as shown.
+    el.scheme = 'value-band';
+    (shadow(el).querySelector('[part~="retry"]') as HTMLButtonElement).click();
+    await rendered(el);
+    expect(await retryName()).to.equal('Try again: level (Value, C000003)');
   });
 
   it('loads again by itself when the host gives the provider a new client after a refused token', async () => {
@@ -589,6 +624,20 @@ describe('tk-tier-badge, wording of the gap', () => {
       '12 points more credit score to reach Gold',
     );
     expect(await gapOf(withPath(path('credit_score', 'score', 1), packMetrics), 'zh-CN')).to.equal('再增加 1 分 信用评分即可升级金卡');
+  });
+
+  it('tells a money gap in whole yuan, rounded up, never the fen it is counted in', async () => {
+    // ¥46,631.31 still missing: the customer is told ¥46,632, never less than they need.
+    const fen = withPath({ ...path('avg_daily_balance', 'money', 4_663_131), currency: 'CNY' });
+    expect(await gapOf(fen, 'zh-CN')).to.equal('再增加 ¥46,632 月日均资产即可升级金卡');
+    expect(await gapOf(fen, 'zh-TW')).to.equal('再增加 ¥46,632 月日均資產即可升級金卡');
+    expect(await gapOf(fen, 'en')).to.equal('¥46,632 more monthly average daily balance to reach Gold');
+    // One fen over a whole yuan is a yuan more; a whole sum stays as it is.
+    expect(await gapOf(withPath({ ...path('avg_daily_balance', 'money', 1_200_001), currency: 'CNY' }), 'zh-CN')).to.contain('¥12,001 ');
+    expect(await gapOf(withPath({ ...path('avg_daily_balance', 'money', 1_200_000), currency: 'CNY' }), 'zh-CN')).to.contain('¥12,000 ');
+    // The bar keeps the exact figures: it shows how far along, not a sum.
+    const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="zh-CN" show-progress .data=${fen}></tk-tier-badge>`);
+    expect((shadow(el).querySelector('progress') as HTMLProgressElement).max).to.equal(4_663_131);
   });
 
   it('states a basis-point gap as an amount, without a sign', async () => {

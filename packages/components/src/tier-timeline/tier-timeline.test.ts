@@ -231,6 +231,9 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
       expect(Math.min(...shown)).to.be.within(100, 200);
       // A wider window unwraps the lines: the rows shrink back to their least height.
       await setViewport({ width: 800, height: 600 });
+      // The timeline measures its rows again in the frame after the resize is observed (timeline-window.ts):
+      // two frames, which a page whose width is observed at all has, on a loaded machine longer than settle's waits.
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       await check('wide');
       expect(items(el)[0]!.getBoundingClientRect().height).to.be.below(narrow - 20);
     } finally {
@@ -389,15 +392,15 @@ describe('<tk-tier-timeline> connected through <tk-provider>', () => {
     expect(shadow(el).querySelector('[part="loading"]')).to.not.equal(null);
     client.release();
     await waitUntil(() => items(el).length > 0, 'first page');
-    expect(text(shadow(el).querySelector('[role="status"]'))).to.equal('50 changes loaded');
+    expect(text(shadow(el).querySelector('.foot > [role="status"]'))).to.equal('50 changes loaded');
     expect(items(el)[0]?.getAttribute('aria-setsize')).to.equal('-1');
     expect(text(items(el)[0])).to.contain('Customer tier');
     shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]')?.click();
-    await waitUntil(() => text(shadow(el).querySelector('[role="status"]')) === '100 changes loaded', 'second page');
+    await waitUntil(() => text(shadow(el).querySelector('.foot > [role="status"]')) === '100 changes loaded', 'second page');
     const scroller = shadow(el).querySelector('[part="scroller"]') as HTMLElement;
     scroller.scrollTop = scroller.scrollHeight;
     scroller.dispatchEvent(new Event('scroll'));
-    await waitUntil(() => text(shadow(el).querySelector('[role="status"]')) === '120 changes loaded', 'last page by scrolling');
+    await waitUntil(() => text(shadow(el).querySelector('.foot > [role="status"]')) === '120 changes loaded', 'last page by scrolling');
     expect(shadow(el).querySelector('[part="load-more"]')).to.equal(null);
     expect(client.calls.filter((c) => c.startsWith('history:'))).to.have.length(3);
     await expect(el).to.be.accessible();
@@ -581,7 +584,7 @@ describe('<tk-tier-timeline> when the subject changes', () => {
     C000002: page('C000002', b.slice(0, 40), 'b40'),
     'C000002@b40': page('C000002', b.slice(40), null),
   };
-  const status = (el: TkTierTimeline) => text(shadow(el).querySelector('[role="status"]'));
+  const status = (el: TkTierTimeline) => text(shadow(el).querySelector('.foot > [role="status"]'));
   const historyCalls = (client: FixtureClient) => client.calls.filter((c) => c.startsWith('history:'));
 
   it("drops the old customer's pages and cursor: the next customer pages through their own history", async () => {

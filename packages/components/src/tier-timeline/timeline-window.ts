@@ -46,7 +46,10 @@ export class TimelineWindow implements ReactiveController {
   #focusIndex = 0;
   #pendingFocus: number | undefined;
   #scroller: HTMLElement | undefined;
-  readonly #resize = new ResizeObserver(() => this.#onResize());
+  // In the next frame, not in the callback: #onResize lets the rows take their natural heights and the
+  // update it asks for sets them again, which resized the box the observer had just reported, inside
+  // its own delivery — "ResizeObserver loop completed with undelivered notifications" on the page.
+  readonly #resize = new ResizeObserver(() => requestAnimationFrame(() => this.#onResize()));
 
   constructor(host: ReactiveControllerHost & { readonly renderRoot: ParentNode }) {
     this.#host = host;
