@@ -515,6 +515,24 @@ function supersededProblem(a: LevelApproval): ProblemError {
   );
 }
 
+/** Whether `a` was decided by an approver and is the content a checker sent (`contentHash`): the request they had open. */
+function decidedAsSeen(a: LevelApproval | undefined, contentHash: string): a is LevelApproval {
+  return (a?.status === 'approved' || a?.status === 'rejected') && a.contentHash === contentHash;
+}
+
+/**
+ * 409 `conflict`, code `already_decided`: the sign-off or lowering request the checker had open was
+ * decided by another first — two checkers at once, each through a server of their own, get one
+ * decision and this answer (as a staff grant's and an override's), never a 404 that says none waited.
+ */
+function alreadyDecided(a: LevelApproval): ProblemError {
+  return new ProblemError(
+    'conflict',
+    `The ${a.proposedLevel ? 'lowering request' : 'sign-off'} of ${a.scheme} ${a.level} (${a.period}) for subject "${a.subject}" was ${a.status} by ${a.decidedBy} at ${a.decidedAt}.`,
+    [{ path: 'params.scheme', message: `is ${a.status}`, code: 'already_decided', params: { status: a.status, kind: 'level' } }],
+  );
+}
+
 function noneWaiting(subject: Pick<Subject, 'externalId'>, scheme: string): ProblemError {
   return new ProblemError('not-found', `No level of ${scheme} is waiting for approval for subject "${subject.externalId}".`);
 }
@@ -562,11 +580,12 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
       (subject.closedAt === null ? undefined : await closingWithdrew());
     if (!seen) {
       // One that ended because the level moved on: say so, not that nothing ever waited — a checker
-      // who had it open learns it can no longer be approved, and what the level is now.
+      // who had it open learns it can no longer be approved, and what the level is now. One another
+      // checker decided, the very content this one had open (its hash): that checker was first.
       const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
-      if (latest?.status !== 'superseded') throw noneWaiting(subject, scheme);
+      if (latest?.status !== 'superseded' && !decidedAsSeen(latest, d.contentHash)) throw noneWaiting(subject, scheme);
       await requireDistinctPerson(trx, deps.tenantId, [latest.requestedBy], deps.principal.actor);
-      throw supersededProblem(latest);
+      throw latest.status === 'superseded' ? supersededProblem(latest) : alreadyDecided(latest);
     }
     await requireDistinctPerson(trx, deps.tenantId, [seen.requestedBy], deps.principal.actor);
     if (seen.status !== 'pending') throw await closed();
@@ -577,7 +596,11 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     const open = await holdOpenSubject(trx, deps.tenantId, subject.id);
     const a = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
     // Gone meanwhile: withdrawn by a closing that committed first, or decided by another checker.
-    if (!a) throw !open && (await closingWithdrew()) ? await closed() : noneWaiting(subject, scheme);
+    if (!a) {
+      if (!open && (await closingWithdrew())) throw await closed();
+      const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
+      throw latest?.id === seen.id && decidedAsSeen(latest, d.contentHash) ? alreadyDecided(latest) : noneWaiting(subject, scheme);
+    }
     // Superseded meanwhile by a move into another approval-required level: who caused that one may not decide it either.
     if (a.id !== seen.id) await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     if (!open) throw await closed();
