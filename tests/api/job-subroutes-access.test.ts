@@ -50,7 +50,7 @@ forEachDialect('a job’s sub-routes follow who may read the job', (f) => {
       ['viewer session', () => viewerToken],
       ['another tenant', 'b'],
     ];
-    const subRoutes = (id: string) => [
+    const subRoutes = (id: string): [method: string, path: string][] => [
       ['GET', `/v1/jobs/${id}/affected`],
       ['GET', `/v1/jobs/${id}/events`],
       ['POST', `/v1/jobs/${id}/cancel`],
