@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { drainJobs } from '@tierkit/api';
 import type { TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, loweringPack, ok, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
@@ -76,5 +77,41 @@ forEachDialect('reopening re-checks a withdrawn lowering request', (f) => {
     const restored = await ok<SignOff>(await approval('RR2'));
     assert.deepEqual([restored.level, restored.proposedLevel, restored.requestedBy], ['high', 'low', req.requestedBy]);
     assert.equal((await reopenRecord('RR2'))?.detail?.notRestored, undefined);
+  });
+
+  // Last: it changes the tenant's policy for the tests after it.
+  it('the policy in force no longer guards the move: the request stays withdrawn, nothing waits, and the reopening says rule_dropped', async () => {
+    const req = await closedWithLowering('RR3');
+    // While the customer is closed, a version of aml-test without `loweringNeeds` is approved for next month, and the customer reopened once it is in force.
+    const draft = await ok<{ version: number; document: Record<string, unknown> }>(
+      await t.req('officer', 'POST', '/v1/policies/aml-test/drafts', {}),
+      201,
+    );
+    const { loweringNeeds: _dropped, ...document } = draft.document;
+    await ok(await t.req('officer', 'PUT', `/v1/policies/aml-test/versions/${draft.version}`, { document }));
+    const v = await ok<{ contentHash: string }>(
+      await t.req('officer', 'POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {}),
+    );
+    const sim = await ok<{ id: string }>(
+      await t.req('approver', 'POST', `/v1/policies/aml-test/versions/${draft.version}/simulations`, {}),
+      202,
+    );
+    await drainJobs({ db: f.db.db, now: () => START });
+    await ok(
+      await t.req('admin', 'POST', `/v1/policies/aml-test/versions/${draft.version}/approve`, {
+        contentHash: v.contentHash,
+        simulationJobId: sim.id,
+      }),
+    );
+    // Approved from next month (the bank's first day of it): the reopening comes after that.
+    t.setClock(new Date('2025-12-02T04:00:00.000Z'));
+    await ok(await t.req('admin', 'POST', '/v1/subjects/RR3/reopen', {}));
+    const now = await t.req('viewer', 'GET', '/v1/subjects/RR3/levels/aml-test/approval');
+    assert.equal(now.status, 404, `no lowering request waits: ${await now.clone().text()}`);
+    const queue = await ok<{ items: { id: string }[] }>(await t.req('admin', 'GET', '/v1/approvals?subject=RR3'));
+    assert.deepEqual(queue.items, []);
+    assert.deepEqual((await reopenRecord('RR3'))?.detail?.notRestored, [
+      { request: req.id, scheme: 'aml-test', level: 'high', proposedLevel: 'low', why: 'rule_dropped' },
+    ]);
   });
 });
