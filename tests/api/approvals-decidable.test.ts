@@ -107,4 +107,19 @@ forEachDialect('what waits for a decider is what they may decide', (f) => {
     assert.deepEqual(aml, { items: [], nextCursor: null });
     assert.equal((await page('approver', 'kind=override&scheme=aml-test&limit=1')).items[0]?.id, ids.loosen);
   });
+
+  // Last: it decides the admin's lowering.
+  it('an approver who may not approve a lowering hears 403 for it once decided too, not who decided it', async () => {
+    const approval = (who: Person) => t.req(who, 'GET', '/v1/subjects/H2/levels/aml-test/approval');
+    const lowering = await ok<{ id: string; contentHash: string }>(await approval('viewer'));
+    const decide = (who: Person) =>
+      t.req(who, 'POST', '/v1/subjects/H2/levels/aml-test/approve', { contentHash: lowering.contentHash, note: 'checked' });
+    // Pending: the approver is refused by role (loweringNeeds: admin).
+    assert.equal((await decide('approver')).status, 403);
+    await ok(await decide('admin'));
+    // Decided: the same refusal, not a 409 naming the admin who decided — who may not decide learns nothing of it.
+    const late = await decide('approver');
+    assert.equal(late.status, 403, await late.clone().text());
+    assert.doesNotMatch(await late.text(), /already_decided|approved by key:/);
+  });
 });

@@ -629,6 +629,8 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
       const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
       if (latest?.status !== 'superseded' && !decidedAsSeen(latest, d.contentHash)) throw noneWaiting(subject, scheme);
       await requireDistinctPerson(trx, deps.tenantId, [latest.requestedBy], deps.principal.actor);
+      // Who may not approve a lowering hears so before where it stands (and who decided it).
+      if (approve && latest.proposedLevel) requireLoweringApprover(deps, tp, latest);
       throw latest.status === 'superseded' ? supersededProblem(latest) : alreadyDecided(latest);
     }
     await requireDistinctPerson(trx, deps.tenantId, [seen.requestedBy], deps.principal.actor);
@@ -643,7 +645,9 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     if (!a) {
       if (!open && (await closingWithdrew())) throw await closed();
       const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
-      throw latest?.id === seen.id && decidedAsSeen(latest, d.contentHash) ? alreadyDecided(latest) : noneWaiting(subject, scheme);
+      if (latest?.id !== seen.id || !decidedAsSeen(latest, d.contentHash)) throw noneWaiting(subject, scheme);
+      if (approve && latest.proposedLevel) requireLoweringApprover(deps, tp, latest);
+      throw alreadyDecided(latest);
     }
     // Superseded meanwhile by a move into another approval-required level: who caused that one may not decide it either.
     if (a.id !== seen.id) await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
