@@ -88,6 +88,13 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
       return doc;
     });
     assert.equal((await queueItem(v))?.approvalNeeds, 'admin');
+    // 等我审核 (`mine=false`) is what the caller may decide: not the approver's, an admin's (another person than its maker).
+    const waiting = async (who: 'approver' | 'admin') =>
+      (await ok<{ items: { id: string }[] }>(await t.req(who, 'GET', '/v1/approvals?mine=false&kind=policy&scheme=aml-risk'))).items.map(
+        (i) => i.id,
+      );
+    assert.deepEqual(await waiting('approver'), [], 'an approver is not shown a version only an admin may approve');
+    assert.deepEqual(await waiting('admin'), [`aml-risk@${v.version}`]);
     const sim = await simulated(v);
     const p = await refused(
       await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, {

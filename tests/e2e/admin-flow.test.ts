@@ -198,6 +198,14 @@ describe('admin console: approvals and jobs', () => {
 
     const { context, page, errors } = await signedIn('checker');
     await page.locator('a[data-page-link="approvals"]').click();
+    // What waits for the checker is what an approver may decide: the admin's request is not in it, and
+    // the page says where it is — under 全部, marked.
+    await page.waitForFunction(() => /共|已显示|没有/.test(document.querySelector('[data-testid="approvals-status"]')?.textContent ?? ''));
+    assert.equal(await page.locator('[data-testid="approvals-who"]').inputValue(), 'others');
+    assert.match((await page.textContent('[data-testid="approvals-scope"]')) ?? '', /全部/);
+    assert.equal(await page.locator(item).count(), 0, 'not in 等我审核');
+    await page.selectOption('[data-testid="approvals-who"]', 'all');
+    await page.locator('form.approvals-filters button[type="submit"]').click();
     await page.locator(`${item} [data-testid="approval-needs"]`).waitFor();
     assert.equal((await page.textContent(`${item} [data-testid="approval-needs"]`))?.trim(), '需管理员审批');
     assert.equal(await page.locator(`${item} button[data-action="approve"]`).count(), 0, 'no Approve to press for a 403');

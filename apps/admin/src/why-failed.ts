@@ -39,6 +39,8 @@ interface Words {
   loweringDataMoved: string;
   /** A 409 `already_decided`: another admin settled the staff grant first. */
   grantAlreadyDecided: string;
+  /** A 409 `already_decided` on an override or a level's sign-off or lowering: another checker decided it first. */
+  requestAlreadyDecided: string;
   server: (status: number) => string;
   kinds: Record<Kind, string>;
   list: (items: readonly string[]) => string;
@@ -176,6 +178,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     loweringDataMoved:
       '未批准：降级申请提交后数据已变化，按现有数据已不再降到该等级。该申请已失效，等级未变；请刷新，重新跑批后如仍需降级会生成新的申请',
     grantAlreadyDecided: '该授权已由其他管理员处理（或已撤回、已失效），本次操作未生效。请刷新查看结果',
+    requestAlreadyDecided: '这项申请已由其他复核人员处理（或已撤回），本次操作未生效。请刷新查看结果',
     server: (status) => `服务器出错（HTTP ${status}），请稍后重试；如仍失败，请联系技术支持。`,
     kinds: {
       validation: '请求未通过校验',
@@ -357,6 +360,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     loweringDataMoved:
       '未核准：降級申請提交後資料已變動，依現有資料已不再降至該等級。該申請已失效，等級未變；請重新整理，重新批次評級後如仍需降級會產生新的申請',
     grantAlreadyDecided: '該授權已由其他管理員處理（或已撤回、已失效），本次操作未生效。請重新整理查看結果',
+    requestAlreadyDecided: '這項申請已由其他複核人員處理（或已撤回），本次操作未生效。請重新整理查看結果',
     server: (status) => `伺服器出錯（HTTP ${status}），請稍後重試；如仍失敗，請聯絡技術支援。`,
     kinds: {
       validation: '請求未通過驗證',
@@ -541,6 +545,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'Not approved: the data changed after this lowering was requested and no longer computes that level. The request was superseded and the level is unchanged; reload — if the next re-tier still computes a lower level, a new request will open',
     grantAlreadyDecided:
       'Another admin already settled this grant (or it was withdrawn or superseded); nothing was changed. Reload to see how it stands',
+    requestAlreadyDecided:
+      'Another checker already decided this request (or it was withdrawn); nothing was changed. Reload to see how it stands',
     server: (status) => `The server failed (HTTP ${status}). Try again shortly; if it keeps failing, contact support.`,
     kinds: {
       validation: 'The request is not valid',
@@ -1097,7 +1103,9 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (e.status === 409 && e.errors?.some((f) => f.code === 'sign_off_superseded')) return w.signOffSuperseded;
   // A lowering approved after its figures moved, or a grant another admin settled first: what happened, not "conflict".
   if (e.status === 409 && e.errors?.some((f) => f.code === 'lowering_data_moved')) return w.loweringDataMoved;
-  if (e.status === 409 && e.errors?.some((f) => f.code === 'already_decided')) return w.grantAlreadyDecided;
+  const decided = e.status === 409 ? e.errors?.find((f) => f.code === 'already_decided') : undefined;
+  if (decided)
+    return decided.params?.kind === 'override' || decided.params?.kind === 'level' ? w.requestAlreadyDecided : w.grantAlreadyDecided;
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)

@@ -566,7 +566,9 @@ export class ApprovalsPage extends LitElement {
         : q.status === 'error'
           ? `${w.failed}: ${whyFailed(q.error, this.ctx.locale)}`
           : q.status === 'ready' && items.length === 0 && q.nextCursor === null
-            ? w.empty
+            ? canDecide && q.filter.mine === false
+              ? w.emptyOthers
+              : w.empty
             : q.status === 'ready'
               ? w.shown(items.length, q.nextCursor !== null)
               : '';
@@ -605,6 +607,10 @@ export class ApprovalsPage extends LitElement {
           <button type="submit">${w.apply}</button>
           <button type="button" @click=${() => this.#queue.store.refresh()}>${w.refresh}</button>
         </form>
+        ${
+          // What waits for a decider is what their role may decide (the API's `mine=false`): say where the rest is.
+          canDecide && f.mine === false ? html`<p class="hint" data-testid="approvals-scope">${w.othersHint}</p>` : nothing
+        }
         <p role="status" class="hint" data-testid="approvals-status" tabindex="-1">${status}</p>
         ${items.length ? html`<ul class="approvals-list">${items.map((i) => this.#item(i, canDecide))}</ul>` : nothing}
         ${

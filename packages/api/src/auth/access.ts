@@ -76,9 +76,10 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them
   // — tenant-wide officers' staff tokens too, so the console can start the re-tier a policy approval defers.
-  // A simulation's affected customers: whoever may simulate; a relationship manager gets their book's (the service cuts it).
-  ['GET', /^\/v1\/jobs\/[^/]+\/affected$/, { role: 'analyst', embed: false, keyOnly: false }],
-  ['GET', /^\/v1\/jobs(\/[^/]+(\/events)?)?$/, { ...READ, tenantWide: true }],
+  // A job's sub-routes are read by whoever may read the job, so a refusal says no more than the job's
+  // own read: a simulation's affected customers were once open to a relationship manager (cut to their
+  // book) who gets 403 for the job itself; a viewer gets the job's 404 (routes/jobs.ts, `seen`).
+  ['GET', /^\/v1\/jobs(\/[^/]+(\/events|\/affected)?)?$/, { ...READ, tenantWide: true }],
   ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Four eyes (packages/api/README.md, "Four eyes"). Never an embed token: override reasons, requesters
   // and AML sign-offs are staff matters. Who may decide a given request is checked again by the service.

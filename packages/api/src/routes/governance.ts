@@ -93,7 +93,7 @@ const approvalsRoute = createRoute({
         .openapi({
           param: { name: 'mine', in: 'query' },
           description:
-            '`true`: only the requests the caller made (any credential of their person, as `requestedByYou`); `false`: only those others made — what waits for the caller. Absent: every request. Anything else is a 400.',
+            '`true`: only the requests the caller made (any credential of their person, as `requestedByYou`); `false`: what waits for the caller — those others made that the caller’s role may decide (an item whose `approvalNeeds` is stronger than the caller’s role is left out, in the query, so pages and an empty queue agree; below approver nothing). Absent: every request, each with its `approvalNeeds`. Anything else is a 400.',
         }),
       locale: LocaleQuery.openapi({
         description: 'The language of each item’s `summary` (scheme and level labels); zh-CN when absent.',

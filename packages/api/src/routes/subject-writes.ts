@@ -107,7 +107,7 @@ const reopenRoute = createRoute({
   tags: ['subjects'],
   summary: 'Take back a closing: the customer is tiered and counted again from the next evaluation',
   description:
-    'The stored levels were kept, so the customer shows them again at once; the next metric upload or re-tier brings them up to date. A subject that is not closed is a 409 `conflict`. The audit trail keeps both the closing and the reopening. Override requests the closing withdrew stay withdrawn (file again); every level that needs a sign-off no approver gave is pending one again in the same transaction — the one the closing withdrew restored with its content and requester (its trail step notes `restores <id>`).',
+    'The stored levels were kept, so the customer shows them again at once; the next metric upload or re-tier brings them up to date. A subject that is not closed is a 409 `conflict`. The audit trail keeps both the closing and the reopening. Override requests the closing withdrew stay withdrawn (file again); every level that needs a sign-off no approver gave is pending one again in the same transaction — the one the closing withdrew restored with its content and requester (its trail step notes `restores <id>`). A lowering request the closing withdrew is restored only while the policy in force still guards that move (`loweringNeeds`) and the customer’s figures today still propose that level; otherwise it stays withdrawn, the held level’s own sign-off is settled as for any level, and the audit record’s `detail.notRestored` says which and why (`rule_dropped`, or `data_moved` with the level computed).',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: ReopenSubjectBody } } } },
   responses: {
     200: { description: 'Reopened', content: { 'application/json': { schema: SubjectRefSchema } } },
@@ -248,16 +248,22 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const body = c.req.valid('json');
       const now = deps.now().toISOString();
       const tp = await packOf(deps);
-      const { subject, was, signOffs } = await deps.db.transaction().execute(async (trx) => {
+      const { subject, was, signOffs, notRestored } = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
         if (subject.closedAt === null || !(await setSubjectClosed(trx, deps.tenantId, subject.id, null, now))) {
           throw new ProblemError('conflict', `Subject "${id}" is not closed.`, [
             { path: 'params.id', message: 'is not closed', code: 'not_closed' },
           ]);
         }
-        // What the closing withdrew waits again: a closing and a reopening never end a sign-off.
-        const signOffs = await reopenLevelApprovals(trx, tp, subject, deps.principal.actor, now);
-        return { subject: { ...subject, closedAt: null, closedReason: null, leftAt: null, updatedAt: now }, was: subject, signOffs };
+        // What the closing withdrew waits again: a closing and a reopening never end a sign-off — but a
+        // lowering request only while the policy in force and today's figures still ask for it.
+        const { opened: signOffs, notRestored } = await reopenLevelApprovals(trx, tp, subject, deps.principal.actor, now);
+        return {
+          subject: { ...subject, closedAt: null, closedReason: null, leftAt: null, updatedAt: now },
+          was: subject,
+          signOffs,
+          notRestored,
+        };
       });
       // What was taken back: the trail then says when the customer had left and why, not only that they came back.
       auditDetail(c, {
@@ -266,6 +272,8 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         reason: was.closedReason,
         ...(body.note ? { note: body.note } : {}),
         ...(signOffs.length ? { reopenedSignOffs: signOffs } : {}),
+        // Why a lowering request the closing withdrew is not waiting again (NotRestoredLowering).
+        ...(notRestored.length ? { notRestored } : {}),
       });
       deps.matrices.invalidate(deps.tenantId);
       return c.json(subjectRef(subject, deps.unmaskNames), 200);

@@ -1,5 +1,5 @@
 import { actorsOfPerson } from '../auth/api-keys.js';
-import { civilDate, type Locale } from '@tierkit/core';
+import { civilDate, mayApproveAs, type Locale } from '@tierkit/core';
 import { dayOf, startOfDay, wallTime } from '@tierkit/core/calendar';
 import {
   anyPendingLevelApproval,
@@ -305,6 +305,7 @@ const pendingPolicyVersions: ApprovalSource = {
           (w.scheme === undefined || v.scheme === w.scheme) &&
           (w.requestedAtOrBefore === undefined || v.requestedAt <= w.requestedAtOrBefore) &&
           byRequester(v.requesters) &&
+          (w.beyondRole === undefined || (!w.beyondRole.all && mayApproveAs(deps.principal.role, v.approvalNeeds))) &&
           (w.after === undefined ||
             v.requestedAt > w.after.at ||
             (v.requestedAt === w.after.at && w.after.id !== null && v.id > w.after.id)),
@@ -384,6 +385,25 @@ export const APPROVAL_SOURCES: readonly ApprovalSource[] = [
   pendingStaffGrants,
 ];
 
+/**
+ * What `role` may not decide under the policy in force (`approvalNeeds`, as each item states it): the
+ * override requests by scheme, level and mode, the lowering requests by scheme — or everything, below
+ * an approver. `GET /v1/approvals?mine=false` leaves them out in SQL, so its pages and its empty state
+ * are the queue the caller can act on; `mine` absent ("all") keeps them, marked with who may decide.
+ */
+export function beyondRole(tp: TenantPack, role: string): NonNullable<ApprovalsWindow['beyondRole']> {
+  if (!mayApproveAs(role, 'approver')) return { all: true, overrides: [], loweringSchemes: [] };
+  const overrides: { scheme: string; level: string; mode: 'fixed' | 'floor' }[] = [];
+  const loweringSchemes: string[] = [];
+  for (const [scheme, def] of tp.schemes) {
+    for (const l of def.levels)
+      for (const mode of ['fixed', 'floor'] as const)
+        if (!mayApproveAs(role, approvalNeedsOf(tp, { scheme, level: l.key, mode }))) overrides.push({ scheme, level: l.key, mode });
+    if (!mayApproveAs(role, def.loweringNeeds ?? 'approver')) loweringSchemes.push(scheme);
+  }
+  return { all: false, overrides, loweringSchemes };
+}
+
 /** Filters and page of `GET /v1/approvals`. */
 export interface ApprovalsQuery {
   readonly kind?: ApprovalItem['kind'];
@@ -393,7 +413,8 @@ export interface ApprovalsQuery {
   readonly minAgeSeconds?: number;
   /**
    * true: only requests the caller made (as `requestedByYou` says: any credential of their person);
-   * false: only those someone else made — what waits for the caller to decide. Absent: every request.
+   * false: only those someone else made that the caller's role may decide ({@link beyondRole}) — what
+   * waits for the caller. Absent: every request.
    */
   readonly mine?: boolean;
   /** The language of the summaries (`DEFAULT_SUMMARY_LOCALE` when none). */
@@ -435,6 +456,7 @@ export async function approvalsPage(
   // In SQL, by every actor of the caller's person: a page of "mine" is as cheap as a page of all.
   const actors = q.mine === undefined ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
   const requesters = actors === undefined ? undefined : q.mine ? { only: actors } : { except: actors };
+  const beyond = q.mine === false ? beyondRole(tp, deps.principal.role) : undefined;
   const heads = await Promise.all(
     sources
       .filter((s) => q.kind === undefined || s.kind === q.kind)
@@ -446,6 +468,7 @@ export async function approvalsPage(
             ...(q.subject !== undefined ? { subject: q.subject } : {}),
             ...(cutoff !== undefined ? { requestedAtOrBefore: cutoff } : {}),
             ...(requesters !== undefined ? { requesters } : {}),
+            ...(beyond !== undefined ? { beyondRole: beyond } : {}),
             // At the cursor's instant a kind sorting before the cursor's is behind it, one after ahead.
             ...(after !== undefined
               ? { after: { at: after.at, id: s.kind < after.kind ? null : s.kind === after.kind ? after.id : '' } }

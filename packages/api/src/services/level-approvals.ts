@@ -4,6 +4,7 @@ import {
   decideLevelApproval,
   findLatestLevelApproval,
   findPendingLevelApproval,
+  findSubjectByExternalId,
   holdOpenSubject,
   signOffsOf,
   type SchemeSignOffs,
@@ -16,6 +17,7 @@ import {
   type AssignmentState,
   type StoredAssignment,
   type Subject,
+  type SubjectKey,
 } from '@tierkit/db';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
@@ -25,7 +27,7 @@ import type { PeriodEvent } from './evaluate-periods.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
 import { requireNotBehindFigures } from './lowering-figures.js';
 import type { Decision } from './override-requests.js';
-import { reevaluateSubject } from './reevaluate.js';
+import { planSubjectNow, reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /**
@@ -232,9 +234,10 @@ export async function planLevelApprovals<Row extends SignedLevel>(
   actor: string,
   nowIso: string,
   heldLevels: ReadonlyMap<string, string> = new Map(),
+  keepWithdrawn: ReadonlySet<string> = new Set(),
 ): Promise<{ readonly rows: Row[]; readonly steps: readonly LevelApprovalStep[]; readonly held: ReadonlySet<string> }> {
   const of = (await signOffsOf(db, tp.tenantId, [subject.id])).get(subject.id);
-  return settleSignOffs(tp, subject, events, rows, of ?? NO_SIGN_OFFS, actor, nowIso, heldLevels);
+  return settleSignOffs(tp, subject, events, rows, of ?? NO_SIGN_OFFS, actor, nowIso, heldLevels, keepWithdrawn);
 }
 
 const NO_SIGN_OFFS: SchemeSignOffs = { pending: new Map(), latest: new Map(), standing: new Map() };
@@ -260,6 +263,7 @@ export function settleSignOffs<Row extends SignedLevel>(
   actor: string,
   nowIso: string,
   heldLevels: ReadonlyMap<string, string> = new Map(),
+  keepWithdrawn: ReadonlySet<string> = new Set(),
 ): { rows: Row[]; steps: LevelApprovalStep[]; held: Set<string> } {
   const { pending, standing } = signOffs;
   const steps: LevelApprovalStep[] = [];
@@ -329,10 +333,12 @@ export function settleSignOffs<Row extends SignedLevel>(
       // Approved: the proposed level takes effect, by the rule for any level below.
     }
     // The stored levels themselves (no `heldLevels`: a reopening): a lowering request the closing
-    // withdrew is restored as it was, with its maker and figures, while the held level is still in force.
+    // withdrew is restored as it was, with its maker and figures, while the held level is still in force
+    // — unless the reopening found the policy in force or the figures no longer ask for it (`keepWithdrawn`).
     const latest = signOffs.latest.get(r.scheme);
     if (
       from === undefined &&
+      !keepWithdrawn.has(r.scheme) &&
       !before &&
       !byOverride &&
       latest?.proposedLevel &&
@@ -464,26 +470,64 @@ export async function withdrawLevelApprovals(
 }
 
 /**
+ * A lowering request a closing withdrew that its reopening did not restore, and why: the policy in
+ * force no longer guards that move (`rule_dropped`: no `loweringNeeds`, or the held level no longer
+ * needs a sign-off), or today's figures no longer propose that level (`data_moved`, `computed` the
+ * level they give — null with no data). The reopening's audit record lists them (`notRestored`).
+ */
+export interface NotRestoredLowering {
+  readonly request: string;
+  readonly scheme: string;
+  readonly level: string;
+  readonly proposedLevel: string;
+  readonly why: 'rule_dropped' | 'data_moved';
+  readonly computed?: string | null;
+}
+
+/**
  * A reopened customer's sign-offs, by the one rule ({@link planLevelApprovals}): each level that needs
  * one and that no approver decided is pending again — what the closing withdrew restored as it was,
- * with its requester, so that closing and reopening a customer never ends a sign-off. Call holding
- * the customer's row, just reopened (the reopening moved the version); answers the ids opened.
+ * with its requester, so that closing and reopening a customer never ends a sign-off. A lowering
+ * request is restored only if the policy would still file it now: the version in force still guards
+ * the move and the customer's figures today still propose that level (a re-evaluation planned, read
+ * only, as a re-tier would); otherwise the held level's own sign-off is settled as for any level, and
+ * the request is named in `notRestored` — never a pending request no rule asks for. Call holding the
+ * customer's row, just reopened (the reopening moved the version); answers the ids opened.
  */
 export async function reopenLevelApprovals(
   trx: Executor,
   tp: TenantPack,
-  subject: Pick<Subject, 'id' | 'externalId'>,
+  subject: SubjectKey,
   actor: string,
   nowIso: string,
-): Promise<string[]> {
+): Promise<{ readonly opened: string[]; readonly notRestored: NotRestoredLowering[] }> {
   const stored = (await listAssignments(trx, tp.tenantId, subject.id)).filter((a) => tp.schemes.has(a.scheme));
-  const plan = await planLevelApprovals(trx, tp, subject, [], stored, actor, nowIso);
+  const withdrawn: LevelApproval[] = [];
+  for (const a of stored) {
+    const latest = await findLatestLevelApproval(trx, tp.tenantId, subject.id, a.scheme);
+    if (latest?.status === 'withdrawn' && latest.proposedLevel && latest.level === a.level) withdrawn.push(latest);
+  }
+  const notRestored: NotRestoredLowering[] = [];
+  if (withdrawn.length) {
+    const today = await planSubjectNow(trx, tp, subject, new Date(nowIso), actor);
+    for (const w of withdrawn) {
+      const proposedLevel = w.proposedLevel ?? '';
+      const def = tp.schemes.get(w.scheme);
+      const computed = today?.plan.rows.find((r) => r.scheme === w.scheme)?.level ?? null;
+      const base = { request: w.id, scheme: w.scheme, level: w.level, proposedLevel };
+      if (def === undefined || loweringApproverNeeded(def, w.level, proposedLevel) === undefined)
+        notRestored.push({ ...base, why: 'rule_dropped' });
+      else if (computed !== proposedLevel) notRestored.push({ ...base, why: 'data_moved', computed });
+    }
+  }
+  const keep = new Set(notRestored.map((n) => n.scheme));
+  const plan = await planLevelApprovals(trx, tp, subject, [], stored, actor, nowIso, new Map(), keep);
   await openLevelApprovals(trx, tp.tenantId, plan.steps, nowIso);
   for (const r of plan.rows) {
     if (stored.find((a) => a.scheme === r.scheme)?.approvalRequired === r.approvalRequired) continue;
     await setAssignmentPending(trx, tp.tenantId, subject.id, r.scheme, r.approvalRequired, { bump: false });
   }
-  return plan.steps.flatMap((st) => (st.kind === 'open' ? [st.request.id] : []));
+  return { opened: plan.steps.flatMap((st) => (st.kind === 'open' ? [st.request.id] : [])), notRestored };
 }
 
 /**
@@ -512,6 +556,24 @@ function supersededProblem(a: LevelApproval): ProblemError {
         params: { level: a.level, period: a.period, supersededAt: a.decidedAt ?? '' },
       },
     ],
+  );
+}
+
+/** Whether `a` was decided by an approver and is the content a checker sent (`contentHash`): the request they had open. */
+function decidedAsSeen(a: LevelApproval | undefined, contentHash: string): a is LevelApproval {
+  return (a?.status === 'approved' || a?.status === 'rejected') && a.contentHash === contentHash;
+}
+
+/**
+ * 409 `conflict`, code `already_decided`: the sign-off or lowering request the checker had open was
+ * decided by another first — two checkers at once, each through a server of their own, get one
+ * decision and this answer (as a staff grant's and an override's), never a 404 that says none waited.
+ */
+function alreadyDecided(a: LevelApproval): ProblemError {
+  return new ProblemError(
+    'conflict',
+    `The ${a.proposedLevel ? 'lowering request' : 'sign-off'} of ${a.scheme} ${a.level} (${a.period}) for subject "${a.subject}" was ${a.status} by ${a.decidedBy} at ${a.decidedAt}.`,
+    [{ path: 'params.scheme', message: `is ${a.status}`, code: 'already_decided', params: { status: a.status, kind: 'level' } }],
   );
 }
 
@@ -562,11 +624,14 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
       (subject.closedAt === null ? undefined : await closingWithdrew());
     if (!seen) {
       // One that ended because the level moved on: say so, not that nothing ever waited — a checker
-      // who had it open learns it can no longer be approved, and what the level is now.
+      // who had it open learns it can no longer be approved, and what the level is now. One another
+      // checker decided, the very content this one had open (its hash): that checker was first.
       const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
-      if (latest?.status !== 'superseded') throw noneWaiting(subject, scheme);
+      if (latest?.status !== 'superseded' && !decidedAsSeen(latest, d.contentHash)) throw noneWaiting(subject, scheme);
       await requireDistinctPerson(trx, deps.tenantId, [latest.requestedBy], deps.principal.actor);
-      throw supersededProblem(latest);
+      // Who may not approve a lowering hears so before where it stands (and who decided it).
+      if (approve && latest.proposedLevel) requireLoweringApprover(deps, tp, latest);
+      throw latest.status === 'superseded' ? supersededProblem(latest) : alreadyDecided(latest);
     }
     await requireDistinctPerson(trx, deps.tenantId, [seen.requestedBy], deps.principal.actor);
     if (seen.status !== 'pending') throw await closed();
@@ -577,7 +642,13 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     const open = await holdOpenSubject(trx, deps.tenantId, subject.id);
     const a = await findPendingLevelApproval(trx, deps.tenantId, subject.id, scheme);
     // Gone meanwhile: withdrawn by a closing that committed first, or decided by another checker.
-    if (!a) throw !open && (await closingWithdrew()) ? await closed() : noneWaiting(subject, scheme);
+    if (!a) {
+      if (!open && (await closingWithdrew())) throw await closed();
+      const latest = await findLatestLevelApproval(trx, deps.tenantId, subject.id, scheme);
+      if (latest?.id !== seen.id || !decidedAsSeen(latest, d.contentHash)) throw noneWaiting(subject, scheme);
+      if (approve && latest.proposedLevel) requireLoweringApprover(deps, tp, latest);
+      throw alreadyDecided(latest);
+    }
     // Superseded meanwhile by a move into another approval-required level: who caused that one may not decide it either.
     if (a.id !== seen.id) await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     if (!open) throw await closed();
@@ -649,7 +720,8 @@ async function supersedeMoved(deps: ApiDeps, tp: TenantPack, moved: DataMoved, n
     if (!(await decideLevelApproval(trx, deps.tenantId, a.id, a.contentHash, { status: 'superseded', by: 'system', at: nowIso, note })))
       return;
     await recordStep(trx, deps.tenantId, a, 'superseded', 'system', nowIso, note);
-    await reopenLevelApprovals(trx, tp, { id: a.subjectId, externalId: a.subject }, 'system', nowIso);
+    const subject = await findSubjectByExternalId(trx, deps.tenantId, a.subject);
+    if (subject) await reopenLevelApprovals(trx, tp, subject, 'system', nowIso);
   });
 }
 

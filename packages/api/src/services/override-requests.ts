@@ -375,10 +375,22 @@ async function requireMayWithdraw(trx: Executor, deps: ApiDeps, r: OverrideRecor
   );
 }
 
-/** Refuse a step on a request that is not in `status`: a 409 saying where it stands. */
+/**
+ * Refuse a step on a request that is not in `status`: a 409 saying where it stands. A request no
+ * longer pending was settled by someone else first — two checkers deciding it at once, each through a
+ * server of their own, included — so it carries `already_decided`, as a staff grant's does, and the
+ * console says so rather than "conflict".
+ */
 function requireStatus(r: OverrideRecord, status: OverrideRecord['status'], doing: string): void {
-  if (r.status !== status)
-    throw new ProblemError('conflict', `Override ${r.override.id} is ${r.status}; only ${status} overrides can be ${doing}.`);
+  if (r.status === status) return;
+  const message = `Override ${r.override.id} is ${r.status}; only ${status} overrides can be ${doing}.`;
+  throw new ProblemError(
+    'conflict',
+    message,
+    status === 'pending'
+      ? [{ path: 'params.overrideId', message: `is ${r.status}`, code: 'already_decided', params: { status: r.status, kind: 'override' } }]
+      : undefined,
+  );
 }
 
 /**

@@ -402,6 +402,42 @@ function withinMonths(values: Values, from: string, to: string, latest: readonly
 }
 
 /**
+ * What re-evaluating `subject` at its latest period with data would plan now, read only (undefined: it
+ * has no data): its stored levels, the overrides in force and {@link planReevaluation}'s plan. The one
+ * reading of {@link reevaluateSubject}, and of a reopening asking whether the figures and the policy in
+ * force still call for a lowering request the closing withdrew (reopenLevelApprovals).
+ */
+export async function planSubjectNow(
+  trx: Executor,
+  tp: TenantPack,
+  subject: SubjectKey,
+  now: Date,
+  actor: string,
+  options: ReevaluationOptions = {},
+) {
+  const tenantId = tp.tenantId;
+  const latest = await latestMetricPeriod(trx, tenantId, subject.id);
+  if (latest === undefined) return undefined;
+  const stored = await listAssignments(trx, tenantId, subject.id);
+  const { dataFrom, periods, latestMetrics } = reevaluationWindow(tp, subject.kind as SubjectKind, stored, latest);
+  const loaded = new Map([
+    [subject.id, await loadMetricValues(trx, tenantId, subject.id, dataFrom, periods[periods.length - 1] ?? latest)],
+  ]);
+  await addLatestObservationsBefore(
+    trx,
+    tenantId,
+    { first: subject.id, last: subject.id, kind: subject.kind },
+    latestMetrics,
+    dataFrom,
+    loaded,
+  );
+  const values = loaded.get(subject.id) ?? {};
+  const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
+  const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
+  return { stored, active, plan };
+}
+
+/**
  * Re-evaluate every scheme of a subject at its latest period with data and store the result:
  * assignments replaced, one tier event per level change (see {@link planReevaluation}). Run it inside
  * the write's transaction. A closed subject is left as it is (nothing evaluated, nothing stored).
@@ -423,24 +459,9 @@ export async function reevaluateSubject(
   // yet) leaves the version, and so every kept read of the customer, alone; the store below bumps it
   // once when it writes.
   if (subject.closedAt !== null || !(await holdOpenSubject(trx, tenantId, subject.id))) return { asOf: null, evaluations: [], changes: 0 };
-  const latest = await latestMetricPeriod(trx, tenantId, subject.id);
-  if (latest === undefined) return { asOf: null, evaluations: [], changes: 0 };
-  const stored = await listAssignments(trx, tenantId, subject.id);
-  const { dataFrom, periods, latestMetrics } = reevaluationWindow(tp, subject.kind as SubjectKind, stored, latest);
-  const loaded = new Map([
-    [subject.id, await loadMetricValues(trx, tenantId, subject.id, dataFrom, periods[periods.length - 1] ?? latest)],
-  ]);
-  await addLatestObservationsBefore(
-    trx,
-    tenantId,
-    { first: subject.id, last: subject.id, kind: subject.kind },
-    latestMetrics,
-    dataFrom,
-    loaded,
-  );
-  const values = loaded.get(subject.id) ?? {};
-  const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
-  const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
+  const now0 = await planSubjectNow(trx, tp, subject, now, actor, options);
+  if (now0 === undefined) return { asOf: null, evaluations: [], changes: 0 };
+  const { stored, active, plan } = now0;
   const signed = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
   const { steps, held } = signed;
   // A held level stays in force (a lowering waits for approval): its row and no move of the scheme.

@@ -1,6 +1,6 @@
 import type { Locale } from '@tierkit/core';
 import { formatPeriod } from '@tierkit/core/period';
-import { bookSubjectsInRange, changedSince, jobChunkRanges, subjectNamesIn, type ChangedSince, type JobRow } from '@tierkit/db';
+import { changedSince, jobChunkRanges, subjectNamesIn, type ChangedSince, type JobRow } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { maskName } from '../mask.js';
 import { addMonths } from '../periods.js';
@@ -16,8 +16,9 @@ import { carriedForward } from './policy-simulation.js';
  * again chunk by chunk under the job's own setup (the same document, pinned versions, month and
  * instant), so the rows are the job's figures as long as the book's data is unchanged; when metrics
  * were loaded or a re-tier completed since the job (`changedSince`, as the approval card reads it), the
- * data-status line says so — the file leaves the console, and its rows must not pass for the job's. Streamed a chunk at a time; a relationship manager gets their book's
- * rows only; names are masked unless the credential reads them unmasked, as every list.
+ * data-status line says so — the file leaves the console, and its rows must not pass for the job's. Streamed a chunk at a time;
+ * names are masked unless the credential reads them unmasked, as every list. Only whoever may read the
+ * job reaches it (auth/access.ts: tenant-wide staff), so the file is the whole book's.
  */
 
 const WORDS: Readonly<
@@ -92,7 +93,6 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
   const defs = [asIf.schemes.get(s.scheme), base?.schemes.get(s.scheme)];
   const name = (key: string) =>
     key === 'none' ? w.none : (defs.map((d) => d?.levels.find((l) => l.key === key)?.name[locale]).find((n) => n !== undefined) ?? key);
-  const book = deps.principal.book;
   const since = await changedSince(deps.db, deps.tenantId, job);
   const status = [w.dataStatus, w.data(s.dataPeriod, s.period), ...(since.data || since.levels ? [w.changed(since)] : [])];
   async function* lines(): AsyncGenerator<string> {
@@ -101,17 +101,7 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
     yield csvLine(w.header);
     for (const range of ranges) {
       const rows: { id: string; from: string; to: string; inForce: string | null; reason: string; graceEnds: string | null }[] = [];
-      // A relationship manager's list plans their book's subjects only, through the chunk's own subject
-      // filter (a job filtered to a list keeps it: the book within it), not the whole tenant's chunk to
-      // throw the others away after: the same rows, for the work of their book.
-      let chunkParams = params;
-      if (book !== undefined) {
-        const listed = params.filter.subjects ? new Set(params.filter.subjects) : undefined;
-        const mine = (await bookSubjectsInRange(deps.db, deps.tenantId, book, range)).filter((x) => !listed || listed.has(x));
-        if (mine.length === 0) continue;
-        chunkParams = { ...params, filter: { ...params.filter, subjects: mine } };
-      }
-      await previewRetierChunk(deps.db, asIf, chunkParams, range, new Date(s.at), {
+      await previewRetierChunk(deps.db, asIf, params, range, new Date(s.at), {
         metrics: s.metrics,
         ...(s.dataPeriod !== null && s.dataPeriod < s.period
           ? { values: (values) => carriedForward(values, s.dataPeriod ?? s.period, s.period) }
@@ -151,12 +141,11 @@ export async function affectedCsv(deps: ApiDeps, job: JobRow, locale: Locale): P
         deps.db,
         deps.tenantId,
         rows.map((r) => r.id),
-        book,
       );
       let out = '';
       for (const r of rows) {
         const n = names.get(r.id);
-        if (!n?.inBook) continue;
+        if (!n) continue;
         out += csvLine([
           n.externalId,
           deps.unmaskNames ? n.name : maskName(n.name),

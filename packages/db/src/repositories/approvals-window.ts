@@ -25,6 +25,17 @@ export interface ApprovalsWindow {
    * passes every credential of the caller's person (actorsOfPerson), so this is "same person", in SQL.
    */
   readonly requesters?: { readonly only: readonly string[] } | { readonly except: readonly string[] };
+  /**
+   * Requests the caller's role may not decide, left out (`GET /v1/approvals?mine=false`: what waits for
+   * the caller is what they can act on). The API works them out from the policy in force, which says
+   * who approves what (`approvalNeeds`): override requests by scheme, level and mode, lowering requests
+   * by scheme; `all` leaves out every request of the kind (a role below any checker's).
+   */
+  readonly beyondRole?: {
+    readonly all: boolean;
+    readonly overrides: readonly { readonly scheme: string; readonly level: string; readonly mode: string }[];
+    readonly loweringSchemes: readonly string[];
+  };
   readonly limit: number;
 }
 

@@ -148,6 +148,12 @@ export async function pendingLevelApprovalsWindow(db: Executor, tenantId: string
   if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
   const by = requesterCondition(tenantId, sql.ref<string>('level_approvals.requested_by'), w);
   if (by) query = query.where(by);
+  const beyond = w.beyondRole;
+  if (beyond?.all) return [];
+  if (beyond?.loweringSchemes.length)
+    query = query.where((eb) =>
+      eb.or([eb('level_approvals.proposed_level', 'is', null), eb('level_approvals.scheme', 'not in', [...beyond.loweringSchemes])]),
+    );
   const after = w.after;
   if (after !== undefined) query = query.where(afterPosition(at, id, after));
   const rows = await query.orderBy(at).orderBy(id).limit(w.limit).execute();

@@ -533,6 +533,14 @@ export async function pendingOverridesWindow(db: Executor, tenantId: string, w: 
   if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
   const by = requesterCondition(tenantId, sql.ref<string>('overrides.requested_by'), w);
   if (by) query = query.where(by);
+  const beyond = w.beyondRole;
+  if (beyond?.all) return [];
+  if (beyond?.overrides.length) {
+    const asks = beyond.overrides.map(
+      (o) => sql<SqlBool>`(overrides.scheme = ${o.scheme} AND overrides.level = ${o.level} AND overrides.mode = ${o.mode})`,
+    );
+    query = query.where(sql<SqlBool>`NOT (${sql.join(asks, sql` OR `)})`);
+  }
   const after = w.after;
   if (after !== undefined) query = query.where(afterPosition(at, id, after));
   const rows = await query.orderBy(at).orderBy(id).limit(w.limit).execute();

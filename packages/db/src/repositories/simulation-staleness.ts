@@ -72,49 +72,20 @@ export async function jobChunkRanges(db: Executor, jobId: string): Promise<{ fir
   return rows.map((r) => ({ first: r.first_subject, last: r.last_subject }));
 }
 
-/**
- * The external ids of `book`'s subjects (a staff id) between `first` and `last` (internal ids, a job
- * chunk's range): a relationship manager's list is planned for these alone, not for the whole chunk.
- */
-export async function bookSubjectsInRange(
-  db: Executor,
-  tenantId: string,
-  book: string,
-  range: { readonly first: string; readonly last: string },
-): Promise<string[]> {
-  const rows = await db
-    .selectFrom('subjects')
-    .innerJoin('subject_managers', (j) =>
-      j.onRef('subject_managers.subject_id', '=', 'subjects.id').onRef('subject_managers.tenant_id', '=', 'subjects.tenant_id'),
-    )
-    .select('subjects.external_id')
-    .where('subjects.tenant_id', '=', tenantId)
-    .where('subject_managers.staff_id', '=', book)
-    .where('subjects.id', '>=', range.first)
-    .where('subjects.id', '<=', range.last)
-    .execute();
-  return rows.map((r) => r.external_id);
-}
-
-/** Names of the subjects `ids` (internal), and whether each is in `book` (a staff id; undefined: no book asked). */
+/** Names of the subjects `ids` (internal), by id. */
 export async function subjectNamesIn(
   db: Executor,
   tenantId: string,
   ids: readonly string[],
-  book?: string,
-): Promise<Map<string, { readonly externalId: string; readonly name: string; readonly inBook: boolean }>> {
-  const out = new Map<string, { externalId: string; name: string; inBook: boolean }>();
+): Promise<Map<string, { readonly externalId: string; readonly name: string }>> {
+  const out = new Map<string, { externalId: string; name: string }>();
   if (ids.length === 0) return out;
   const rows = await db
     .selectFrom('subjects')
-    .leftJoin('subject_managers', (j) =>
-      j.onRef('subject_managers.subject_id', '=', 'subjects.id').onRef('subject_managers.tenant_id', '=', 'subjects.tenant_id'),
-    )
-    .select(['subjects.id', 'subjects.external_id', 'subjects.display_name', 'subject_managers.staff_id'])
+    .select(['subjects.id', 'subjects.external_id', 'subjects.display_name'])
     .where('subjects.tenant_id', '=', tenantId)
     .where('subjects.id', 'in', [...ids])
     .execute();
-  for (const r of rows)
-    out.set(r.id, { externalId: r.external_id, name: r.display_name, inBook: book === undefined || r.staff_id === book });
+  for (const r of rows) out.set(r.id, { externalId: r.external_id, name: r.display_name });
   return out;
 }

@@ -128,7 +128,7 @@ export async function pendingStaffGrantsWindow(
   now: string,
   seen: GrantViewer = { decider: true },
 ): Promise<StaffGrant[]> {
-  if (w.scheme !== undefined || w.subject !== undefined) return [];
+  if (w.scheme !== undefined || w.subject !== undefined || w.beyondRole?.all) return [];
   const at = codeUnitOrder(db, sql.ref<string>('requested_at'));
   const id = codeUnitOrder(db, sql.ref<string>('id'));
   let q = db
