@@ -32,9 +32,9 @@ interface Side {
   readonly flags: string[];
 }
 const sides: Side[] = values('side').map((s) => {
-  const [name = '', rest = ''] = s.split('=', 2);
-  const [dir = '.', ...flags] = rest.split('|');
-  return { name, root: resolve(dir), flags };
+  const eq = s.indexOf('=');
+  const [dir = '.', ...flags] = s.slice(eq + 1).split('|');
+  return { name: s.slice(0, eq), root: resolve(dir), flags };
 });
 if (sides.length === 0) throw new Error('give at least one --side name=<checkout>[|node flag…]');
 
@@ -45,12 +45,19 @@ interface Server {
   stats(): Promise<Record<string, number>>;
 }
 
+// Every server started, stopped when this process ends however it ends (one that fails to start included).
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) c.kill();
+});
+
 function start(dir: string, flags: readonly string[], mode: 'real' | 'bare'): Promise<Server> {
   const child = spawn(
     process.execPath,
     [...flags, '--import', 'tsx', '--import', join(root, 'bench/api/loop-stats.ts'), join(dir, 'bench/api/serve.ts'), mode, FILE],
     { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  children.push(child);
   let out = '';
   const waiting: ((s: Record<string, number>) => void)[] = [];
   return new Promise((done, fail) => {
