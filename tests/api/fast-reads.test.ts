@@ -122,10 +122,15 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     const app = appOn(f.db.db);
     const ask = (headers: Record<string, string> = {}) =>
       app.fetch(new Request('http://localhost/v1/subjects/FR20/tiers', { headers: { Authorization: `Bearer ${token}`, ...headers } }));
+    // The pack is trusted for PACK_CHECK_MS of real time (tenant-pack.ts), not the pinned clock, and a
+    // loaded machine may take longer than that between two asks: the ask that finds the check expired
+    // makes it again (a promise), and the ask right after it is within it. On main every ask is a promise.
+    const afterPackCheck = async () => void (await ask());
     // The chain verifies the token; the fast path's first ask builds the body, its second keeps it.
     const built = await ask();
     await ask();
     await ask();
+    await afterPackCheck();
     // @hono/node-server writes a Response returned as it is straight to the socket: no await, no close listener.
     const kept = ask({ 'X-Request-Id': 'req-sync-1' });
     assert.ok(kept instanceof Response, 'a kept read is answered without a promise');
@@ -133,6 +138,7 @@ forEachDialect('the fast path of kept subject reads answers exactly as the gener
     assert.equal(await kept.text(), await built.clone().text());
     assert.deepEqual(sameHeaders(kept), sameHeaders(built));
     assert.equal(kept.headers.get('x-request-id'), 'req-sync-1');
+    await afterPackCheck();
     const notModified = ask({ 'If-None-Match': built.headers.get('etag') ?? '' });
     assert.ok(notModified instanceof Response);
     assert.equal(notModified.status, 304);
