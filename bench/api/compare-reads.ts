@@ -50,6 +50,8 @@ const children: ChildProcess[] = [];
 process.on('exit', () => {
   for (const c of children) c.kill();
 });
+// Node runs no `exit` listener when a signal ends it: Ctrl-C or a kill would leave every server running.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 function start(dir: string, flags: readonly string[], mode: 'real' | 'bare'): Promise<Server> {
   const child = spawn(
