@@ -14,7 +14,7 @@ import { auditIntent, auditTrail, type AuditOptions } from './middleware/audit.j
 import { forWrites } from './middleware/for-writes.js';
 import { answersWithSecret, IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotency } from './middleware/idempotency.js';
 import { limitBody } from './middleware/limit-body.js';
-import { fastSubjectReads } from './middleware/fast-reads.js';
+import { fastSubjectReadAnswers } from './middleware/fast-reads.js';
 import { fixedHeaders, NO_STORE, noStore } from './middleware/no-store.js';
 import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
@@ -273,24 +273,19 @@ export function createApp(options: AppOptions) {
 
   const app = new OpenAPIHono<AppEnv>();
   const allowOrigin = corsOrigin(options.corsOrigins);
-  // Reads already kept, first: they skip the chain below, with the same checks (see fast-reads.ts).
   // Not when every read shows names unmasked: each such read is audited, which the chain does.
-  if (!shared.unmaskNames) {
-    const headers = [...SECURE_HEADERS, ...NO_STORE];
-    app.use(
-      '/v1/subjects/*',
-      fastSubjectReads({
+  const fast = shared.unmaskNames
+    ? undefined
+    : fastSubjectReadAnswers({
         shared,
         credentials,
         reads,
         versions,
         limits,
-        headers,
+        headers: [...SECURE_HEADERS, ...NO_STORE],
         cors: { allow: allowOrigin, expose: EXPOSED_HEADERS },
         keysFromBrowsers,
-      }),
-    );
-  }
+      });
   // Anything but a read may have written subjects: once it is answered, every version the fast path trusts is read again.
   app.use('*', noteWrites);
   const allowCors = cors({
@@ -429,6 +424,17 @@ export function createApp(options: AppOptions) {
     const schema = (await latestAppliedMigration(shared.db)) ?? null;
     return c.json({ status: 'ok', ...(options.version === undefined ? {} : { version: options.version }), schema });
   });
+  // The subject reads a widget asks, before the router: they skip the chain with the same checks
+  // (fast-reads.ts), and a kept one is answered without a promise. Anything else, and any read the
+  // fast path leaves, is dispatched as before. `app.request()` calls `fetch` too.
+  if (fast) {
+    const dispatch = routes.fetch;
+    routes.fetch = (req, env, ctx) => {
+      const answered = fast(req);
+      if (answered === undefined) return dispatch(req, env, ctx);
+      return answered instanceof Promise ? answered.then((res) => res ?? dispatch(req, env, ctx)) : answered;
+    };
+  }
   return routes;
 }
 

@@ -86,6 +86,13 @@ export class SubjectVersions {
     });
   }
 
+  /** The subject's id and version if a read of it within `trustMs`, with no write since, holds them; never asks the database. */
+  trusted(tenantId: string, externalId: string): SubjectVersion | undefined {
+    if (this.trustMs <= 0) return undefined;
+    const hit = this.#entries.get(`${tenantId}\u0000${externalId}`);
+    return hit !== undefined && hit.writes === writes && performance.now() - hit.at < this.trustMs ? hit.subject : undefined;
+  }
+
   /**
    * The subject's id and version, from a read of it within `trustMs` with no write since, else from
    * the database — then the whole row and whether it has an approved override ({@link SubjectForRead}):

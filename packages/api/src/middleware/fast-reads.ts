@@ -1,9 +1,10 @@
 import { LOCALES, type Locale } from '@tierkit/core';
-import { findSubjectForRead, type SubjectForRead } from '@tierkit/db';
+import { findSubjectForRead, type SubjectForRead, type SubjectVersion } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
 import { keyFromBrowser, refusal, type ApiKeysFromBrowsers } from '../auth/access.js';
 import { cachedPrincipal } from '../auth/authenticate.js';
 import type { CredentialCache } from '../auth/credential-cache.js';
+import type { Principal } from '../auth/principal.js';
 import type { ApiDeps, AppEnv, SharedDeps } from '../deps.js';
 import { ifNoneMatchHas } from '../etag.js';
 import { periodOf } from '../periods.js';
@@ -20,6 +21,7 @@ import {
   type SubjectRead,
 } from '../routes/subject-reads.js';
 import { audienceOf } from '../services/audience.js';
+import type { TenantPack } from '../services/tenant-pack.js';
 import { SCHEMES_QUERY_MAX } from '../services/views.js';
 import type { SubjectVersions } from '../version-trust.js';
 import { requestIdOf } from './audit.js';
@@ -83,6 +85,9 @@ function fastQuery(route: SubjectRead, query: string): FastQuery | undefined {
   return { locale, scheme };
 }
 
+/** A Web `fetch` handler's answer, or undefined: the request is the general chain's. */
+export type FastAnswer = Response | undefined | Promise<Response | undefined>;
+
 /**
  * The subject reads a widget or a bank's front page asks — no query but `?locale=` (and `?scheme=` on
  * tiers), from a credential verified within the cache's delay — answered before the general `/v1` chain, which cost a cached
@@ -94,47 +99,45 @@ function fastQuery(route: SubjectRead, query: string): FastQuery | undefined {
  * and the read cache's key; a kept body is sent as kept, a first ask built by the route's own
  * builders. The response carries the same headers, CORS ones included. Anything else — a credential
  * to verify, a book-scoped reader, a refusal, a missing subject, an exhausted bucket, an error — is
- * passed to the general chain, which answers as it always has. The bucket is taken last, once the
+ * left to the general chain (undefined), which answers as it always has. The bucket is taken last, once the
  * answer is certain, so no request spends two tokens.
+ *
+ * It runs before the app's router (app.ts), not as its first middleware: Hono's dispatch of a
+ * `/v1/subjects/…` read — its match against every route and middleware, a context, the compose —
+ * cost a kept read about a sixth of its CPU. A kept read whose version and pack are trusted is
+ * answered without a promise: @hono/node-server writes a Response returned as it is, with a body
+ * and a plain headers object, straight to the socket (its `cacheKey` path), where a promise costs
+ * an await, a close listener and the garbage of both on every request (BENCHMARKS.md, api bench).
  */
-export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<AppEnv> {
+export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request) => FastAnswer {
   const { shared, credentials, reads, versions, limits } = options;
   const expose = options.cors.expose.join(',');
   const fixed: Readonly<Record<string, string>> = Object.fromEntries(options.headers.map(([k, v]) => [k.toLowerCase(), v]));
-  return async function fastSubjectRead(c, next) {
-    const req = c.req.raw;
-    if (req.method !== 'GET') return next();
+  return function fastSubjectRead(req) {
+    if (req.method !== 'GET') return undefined;
     const url = req.url;
     const start = url.indexOf('/', url.indexOf('//') + 2);
     const q = url.indexOf('?', start);
     const path = q < 0 ? url.slice(start) : url.slice(start, q);
     const match = PATH.exec(path);
-    if (!match) return next();
-    const query = q < 0 ? NO_QUERY : fastQuery(match[2] as SubjectRead, url.slice(q + 1));
-    if (query === undefined) return next();
+    if (!match) return undefined;
+    const route = match[2] as SubjectRead;
+    const query = q < 0 ? NO_QUERY : fastQuery(route, url.slice(q + 1));
+    if (query === undefined) return undefined;
     const headers = req.headers;
     const origin = headers.get('origin') ?? undefined;
-    if (origin === '') return next();
-    let response: Response | undefined;
+    if (origin === '') return undefined;
     try {
-      response = await answer(match[1] ?? '', match[2] as SubjectRead, path, query, origin, headers);
-    } catch {
+      const answered = answer(match[1] ?? '', route, path, query, origin, headers);
       // The general chain meets the same failure and reports it as it always has.
-      response = undefined;
+      return answered instanceof Promise ? answered.catch(() => undefined) : answered;
+    } catch {
+      return undefined;
     }
-    return response ?? next();
   };
 
-  async function answer(
-    id: string,
-    route: SubjectRead,
-    path: string,
-    { locale, scheme }: FastQuery,
-    origin: string | undefined,
-    headers: Headers,
-  ) {
-    const now = shared.now();
-    const nowMs = now.getTime();
+  /** What a read's key and checks need of the reader: undefined when the chain must answer. */
+  function reader(path: string, id: string, origin: string | undefined, headers: Headers, nowMs: number) {
     const found = cachedPrincipal(credentials, headers.get('authorization') ?? undefined, nowMs);
     if (!found) return undefined;
     const { principal } = found;
@@ -146,12 +149,12 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     if (refusal(principal, 'GET', path, origin) !== undefined) return undefined;
     // What subjectOr404 repeats for any credential bound to one subject.
     if (principal.subject !== null && principal.subject !== id) return undefined;
-    const known = await versions.get(shared.db, principal.tenantId, id);
-    if (!known) return undefined;
-    const subject = 'subject' in known ? known.subject : known;
-    const tp = await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone));
+    return { found, principal, buckets: principal.via === 'key' ? limits?.perKey : limits?.perCredential };
+  }
+
+  /** The reader's view of the pack and the read's own key part; undefined for a scheme it does not see (the chain's 404). */
+  function viewOf(route: SubjectRead, { locale, scheme }: FastQuery, principal: Principal, tp: TenantPack) {
     const audience = audienceOf(principal, tp);
-    // A scheme the reader does not see is the chain's 404 to answer (schemesInView).
     const shown = scheme === undefined ? undefined : new Set(scheme.split(','));
     if (shown && ![...shown].every((key) => audience.sees(key))) return undefined;
     const view =
@@ -160,8 +163,57 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
         : route === 'history'
           ? queryKey.history(locale, undefined, DEFAULT_HISTORY_LIMIT, undefined)
           : queryKey.entitlements(locale);
+    return { audience, shown, view };
+  }
+
+  function answer(
+    id: string,
+    route: SubjectRead,
+    path: string,
+    query: FastQuery,
+    origin: string | undefined,
+    headers: Headers,
+  ): FastAnswer {
+    const now = shared.now();
+    const nowMs = now.getTime();
+    const who = reader(path, id, origin, headers, nowMs);
+    if (!who) return undefined;
+    const { principal } = who;
+    // Version and pack both trusted in memory: a kept body is answered here, without a promise.
+    const trusted = versions.trusted(principal.tenantId, id);
+    const tp = trusted && shared.packs.peek(principal.tenantId, periodOf(now, shared.timeZone));
+    if (trusted && tp) {
+      const seen = viewOf(route, query, principal, tp);
+      if (!seen) return undefined;
+      const deps = { tenantId: principal.tenantId, principal, unmaskNames: shared.unmaskNames };
+      const entry = reads.kept(readKey(route, deps, trusted, packPrint(tp), seen.audience, seen.view), nowMs);
+      return entry ? send(entry, who, origin, headers) : build(id, route, query, origin, headers, now, who, trusted, tp);
+    }
+    return build(id, route, query, origin, headers, now, who);
+  }
+
+  async function build(
+    id: string,
+    route: SubjectRead,
+    query: FastQuery,
+    origin: string | undefined,
+    headers: Headers,
+    now: Date,
+    who: NonNullable<ReturnType<typeof reader>>,
+    trusted?: SubjectVersion,
+    peeked?: TenantPack,
+  ): Promise<Response | undefined> {
+    const nowMs = now.getTime();
+    const { principal, found, buckets } = who;
+    const known = trusted ?? (await versions.get(shared.db, principal.tenantId, id));
+    if (!known) return undefined;
+    const subject = 'subject' in known ? known.subject : known;
+    const tp = peeked ?? (await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone)));
+    const seen = viewOf(route, query, principal, tp);
+    if (!seen) return undefined;
+    const { audience, shown, view } = seen;
+    const { locale } = query;
     const deps: ApiDeps = { ...shared, tenantId: principal.tenantId, principal };
-    const buckets = principal.via === 'key' ? limits?.perKey : limits?.perCredential;
     let entry: { readonly etag: string; readonly body: string | Uint8Array<ArrayBuffer> } | undefined = reads.kept(
       readKey(route, deps, subject, packPrint(tp), audience, view),
       nowMs,
@@ -194,6 +246,15 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
             : buildEntitlements(deps, whole, tp, audience, locale, hasApprovedOverride),
       );
     }
+    return send(entry, who, origin, headers);
+  }
+
+  function send(
+    entry: { readonly etag: string; readonly body: string | Uint8Array<ArrayBuffer> },
+    { found, buckets }: NonNullable<ReturnType<typeof reader>>,
+    origin: string | undefined,
+    headers: Headers,
+  ): Response | undefined {
     // The one side effect, last: a bucket that is empty is left for the general chain to refuse (429).
     if (limits && buckets && buckets.take(found.rateKey, limits.clock()) !== 0) return undefined;
     const out: Record<string, string> = {
@@ -212,4 +273,10 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     out['content-type'] = 'application/json';
     return new Response(entry.body, { status: 200, headers: out });
   }
+}
+
+/** The same answers as a Hono middleware in front of a chain (tests put the fast path before a chain of their own). */
+export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<AppEnv> {
+  const answers = fastSubjectReadAnswers(options);
+  return async (c, next) => (await answers(c.req.raw)) ?? next();
 }

@@ -29,6 +29,33 @@ it('the active policy set is asked for at most once per check interval; a change
   }
 });
 
+it('peek answers from memory only while the last check holds: never before a get, and not once the interval has passed', async () => {
+  const { db, close } = connect({ url: ':memory:' });
+  try {
+    await migrateToLatest(db);
+    await provisionTenant(db, { id: 't1', name: 'T1' });
+    let clock = 0;
+    const packs = new TenantPacks(1000, () => clock);
+    const period = '2025-10';
+    assert.equal(packs.peek('t1', period), undefined, 'nothing checked yet: the fast path must ask get');
+    const first = await packs.get(db, 't1', period);
+    clock = 999;
+    assert.equal(packs.peek('t1', period), first, 'within the interval: the pack get gave');
+    // Retired by another process: only a get after the interval can see it, so peek must stop answering then.
+    const retired = first.pack.schemes.at(-1)?.key ?? '';
+    await db.updateTable('policies').set({ status: 'retired' }).where('tenant_id', '=', 't1').where('scheme', '=', retired).execute();
+    clock = 1000;
+    assert.equal(packs.peek('t1', period), undefined, 'past the interval: the fast path takes get, which checks again');
+    const second = await packs.get(db, 't1', period);
+    assert.ok(!second.schemes.has(retired));
+    assert.equal(packs.peek('t1', period), second);
+    packs.invalidate('t1');
+    assert.equal(packs.peek('t1', period), undefined, 'invalidated (a version approved here): get reads it again');
+  } finally {
+    await close();
+  }
+});
+
 it('the version in force for a month is the latest approved on or before its first day; provisioned ones cover every earlier month', () => {
   const v = (version: number, effectiveFrom: string, decidedAt: string | null = '2025-01-01T00:00:00Z') =>
     ({ id: `s:v${version}`, scheme: 's', version, status: 'active', document: {}, effectiveFrom, decidedAt }) as unknown as PolicyVersion;

@@ -166,6 +166,12 @@ export class TenantPacks {
     return value.at(period);
   }
 
+  /** The pack in force for `period` if the tenant's versions were checked within `checkMs`, else undefined; never asks the database. */
+  peek(tenantId: string, period: string): TenantPack | undefined {
+    const hit = this.cache.get(tenantId);
+    return hit && this.clock() - hit.checkedAt < this.checkMs ? hit.value.at(period) : undefined;
+  }
+
   /** Forget a tenant's packs, so the next `get` reads them again (after this process approved or retired a version). */
   invalidate(tenantId: string): void {
     this.cache.delete(tenantId);
