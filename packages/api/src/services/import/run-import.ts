@@ -610,6 +610,8 @@ async function applyStagedSubjects(
         .set({ display_name: c.displayName, attributes: JSON.stringify(next.customer.attributes), updated_at: nowIso })
         .where('tenant_id', '=', ctx.tenantId)
         .where('id', '=', c.subjectId)
+        // An erased customer is never written back (docs/operations.md, "Retention and erasure").
+        .where('erased_at', 'is', null)
         .execute();
       written += 1;
       current = next.customer;
