@@ -231,3 +231,17 @@ async function stripExplanations(db: Executor, tenantId: string, ids: readonly s
       .execute();
   }
 }
+
+/**
+ * Put the customer `externalId` under a legal hold (`reason`), or take it off (null): a customer under
+ * hold is never erased, whatever their closing date. False when the tenant has no such customer.
+ */
+export async function setLegalHold(db: Executor, tenantId: string, externalId: string, reason: string | null): Promise<boolean> {
+  const r = await db
+    .updateTable('subjects')
+    .set({ legal_hold: reason })
+    .where('tenant_id', '=', tenantId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
