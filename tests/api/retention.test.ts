@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { mintEmbedToken } from '@tierkit/api';
+import { mintEmbedToken, mintStaffToken } from '@tierkit/api';
 import type { AuditRecord } from '@tierkit/core';
 import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
-import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
+import { authHeader, client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { problem } from '../support/problems.js';
 
 /*
@@ -109,6 +109,14 @@ forEachDialect('retention and erasure of closed customers', (f) => {
       assert.equal((await client(f, () => f.keys.roles[role]).post('/v1/retention/run', {})).status, 403, role);
       assert.equal((await client(f, () => f.keys.roles[role]).put('/v1/retention', { years: 9 })).status, 403, role);
     }
+    // A relationship manager's staff token (book-scoped): a run reaches the whole tenant.
+    const put = await client(f).put('/v1/staff/RMR', { name: 'RMR', role: 'officer', scope: 'book' });
+    assert.equal(put.status, 201, await put.clone().text());
+    const rm = client(f, () => staff);
+    const { token: staff } = await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'RMR', now: NOW });
+    assert.equal((await rm.post('/v1/retention/run', {})).status, 403);
+    assert.equal((await rm.put('/v1/retention', { years: 9 })).status, 403);
+    assert.equal((await rm.get('/v1/retention')).status, 403);
     const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'RT4', ttlSeconds: 600, now: NOW });
     assert.equal((await client(f, () => token).post('/v1/retention/run', {})).status, 403);
     assert.equal((await counts(f, 'RT6')).erasedAt, null);
@@ -189,5 +197,40 @@ forEachDialect('retention and erasure of closed customers', (f) => {
     assert.equal(b.erased, 0);
     assert.equal((await counts(f, 'B6', 'bank-b')).name, '王五');
     assert.equal((await client(f, 'b').get('/v1/subjects/B6/tiers')).status, 200);
+  });
+
+  it('writes nothing under an erased customer again: a metrics, managers or subjects import row, a bulk move', async () => {
+    const upload = (kind: string, body: string) =>
+      f.app.request(`/v1/imports?kind=${kind}${kind === 'metrics' ? '&amounts=fen' : ''}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', ...authHeader(f) },
+        body,
+      });
+    for (const [kind, body] of [
+      ['metrics', 'subject,metric,period,value\r\nRT6,avg_daily_balance,2025-10,100\r\n'],
+      ['managers', 'subject,manager\r\nRT6,RMR\r\n'],
+      ['subjects', 'id,name\r\nRT6,李四海\r\n'],
+    ] as const) {
+      const refused = await problem(await upload(kind, body), 422);
+      assert.deepEqual(
+        refused.errors?.map((e) => [e.code, e.params?.subject]),
+        [['erased', 'RT6']],
+        kind,
+      );
+    }
+    const bulk = await problem(await client(f).post('/v1/subject-managers', { assignments: [{ subject: 'RT6', manager: 'RMR' }] }), 400);
+    assert.deepEqual(
+      bulk.errors?.map((e) => [e.path, e.code]),
+      [['assignments[0].subject', 'erased']],
+    );
+    const gone = await counts(f, 'RT6');
+    assert.deepEqual([gone.name, gone.metrics], ['', 0]);
+    const rt6 = await findSubjectByExternalId(f.db.db, 'bank-a', 'RT6');
+    const links = await f.db.db
+      .selectFrom('subject_managers')
+      .select('staff_id')
+      .where('subject_id', '=', rt6?.id ?? '')
+      .execute();
+    assert.deepEqual(links, [], 'in no book');
   });
 });

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../schema.js';
-import { isPostgres, type Executor } from './executor.js';
+import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
  * The fewest whole years a closed customer's personal data is kept: the PRC AML rules (金融机构客户身份识别和
@@ -244,4 +244,24 @@ export async function setLegalHold(db: Executor, tenantId: string, externalId: s
     .where('external_id', '=', externalId)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Of these customer numbers, those whose personal data was erased. The bulk writers (imports,
+ * `POST /v1/subject-managers`) look customers up by number, not through the API's subject check, and
+ * must refuse these: a metric value or a book written under an erased customer would undo the erasure.
+ */
+export async function erasedExternalIds(db: Executor, tenantId: string, externalIds: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const batch of chunks([...new Set(externalIds)])) {
+    const rows = await db
+      .selectFrom('subjects')
+      .select('external_id')
+      .where('tenant_id', '=', tenantId)
+      .where('external_id', 'in', batch)
+      .where('erased_at', 'is not', null)
+      .execute();
+    for (const r of rows) out.add(r.external_id);
+  }
+  return out;
 }
