@@ -74,6 +74,18 @@ forEachDialect('retention and erasure of closed customers', (f) => {
     // leaves it pending, which is what holds the customer back from erasure.
     const request = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'VIP retention', expiresAt: null };
     assert.equal((await officer().post('/v1/subjects/RTP/overrides', request)).status, 201);
+    // RT6 leaves what an erasure must reach beyond its row: a request decided with notes naming them
+    // (the request's reason, the checker's note, the decision step), and a relationship manager.
+    const filed = await officer().post('/v1/subjects/RT6/overrides', { ...request, reason: '李四海 VIP' });
+    assert.equal(filed.status, 201, await filed.clone().text());
+    const { id: overrideId, contentHash } = (await filed.json()) as { id: string; contentHash: string };
+    const rejected = await client(f, () => f.keys.roles.approver).post(`/v1/overrides/${overrideId}/reject`, {
+      contentHash,
+      note: '李四海 材料不全',
+    });
+    assert.equal(rejected.status, 200, await rejected.clone().text());
+    assert.equal((await client(f).put('/v1/staff/RMR', { name: 'RMR', role: 'officer', scope: 'book' })).status, 201);
+    assert.equal((await client(f).put('/v1/subjects/RT6/manager', { manager: 'RMR' })).status, 200);
     for (const [id, at] of customers.slice(0, 2)) {
       const closed = await officer().post(`/v1/subjects/${id}/close`, { at, late: true, reason: '客户主动销户 李四海' });
       assert.equal(closed.status, 200, await closed.clone().text());
@@ -110,8 +122,6 @@ forEachDialect('retention and erasure of closed customers', (f) => {
       assert.equal((await client(f, () => f.keys.roles[role]).put('/v1/retention', { years: 9 })).status, 403, role);
     }
     // A relationship manager's staff token (book-scoped): a run reaches the whole tenant.
-    const put = await client(f).put('/v1/staff/RMR', { name: 'RMR', role: 'officer', scope: 'book' });
-    assert.equal(put.status, 201, await put.clone().text());
     const rm = client(f, () => staff);
     const { token: staff } = await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'RMR', now: NOW });
     assert.equal((await rm.post('/v1/retention/run', {})).status, 403);
@@ -150,8 +160,30 @@ forEachDialect('retention and erasure of closed customers', (f) => {
     assert.equal(gone.events, rt6.events, 'tier history kept under the internal id');
     assert.equal(gone.levels, rt6.levels);
     assert.ok(gone.erasedAt);
-    const explanation = await f.db.db.selectFrom('assignments').select('explanation').where('tenant_id', '=', 'bank-a').execute();
-    assert.ok(explanation.length > 0);
+    // Beyond the row: no note, reason, figure or book link of theirs is left under the internal id.
+    const rt6Id = (await findSubjectByExternalId(f.db.db, 'bank-a', 'RT6'))?.id ?? '';
+    const of = <T extends 'overrides' | 'approval_decisions' | 'subject_managers' | 'book_moves' | 'assignments'>(table: T) =>
+      f.db.db.selectFrom(table).selectAll().where('tenant_id', '=', 'bank-a').where('subject_id', '=', rt6Id).execute();
+    const overrides = await of('overrides');
+    assert.deepEqual(
+      overrides.map((o) => [o.status, o.reason, o.decision_note, o.decided_by !== null]),
+      [['rejected', '', null, true]],
+      'the decision and who made it kept, its words not',
+    );
+    const steps = await of('approval_decisions');
+    assert.ok(steps.length >= 2);
+    assert.deepEqual(
+      steps.map((d) => d.note),
+      steps.map(() => null),
+    );
+    assert.deepEqual([(await of('subject_managers')).length, (await of('book_moves')).length], [0, 0]);
+    const levels = await of('assignments');
+    assert.ok(levels.length > 0);
+    for (const a of levels) {
+      const e = (typeof a.explanation === 'string' ? JSON.parse(a.explanation) : a.explanation) as Record<string, unknown>;
+      assert.deepEqual([e.inputs, 'score' in e, a.progress, a.next_gap], [[], false, null, null], a.scheme);
+    }
+    assert.ok(!JSON.stringify([overrides, steps, levels]).includes('李四海'));
     const closingReasons = await f.db.db
       .selectFrom('subject_closings')
       .select('reason')
