@@ -88,11 +88,14 @@ export async function runRetention(
   const size = options.chunkSubjects ?? RETENTION_CHUNK_SUBJECTS;
   let erased = 0;
   let chunks = 0;
+  // Where the last chunk ended: each customer is looked at once per run (one held is passed once).
+  let after: string | undefined;
   for (;;) {
     const nowIso = new Date().toISOString();
     const done = await db.transaction().execute(async (trx) => {
-      const ids = await erasableSubjectIds(trx, tenantId, cutoff, size);
+      const ids = await erasableSubjectIds(trx, tenantId, cutoff, size, after);
       if (!ids.length) return 0;
+      after = ids[ids.length - 1];
       const c = await eraseSubjects(trx, tenantId, ids, nowIso);
       await appendOperatorAudit(trx, tenantId, options.action, {
         phase: 'change',

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /*
  * Retention of closed customers' personal data (docs/operations.md, "Retention and erasure"):
@@ -26,12 +26,17 @@ export async function up(db: Kysely<any>): Promise<void> {
       .execute();
   if (!has('subjects', 'erased_at')) await db.schema.alterTable('subjects').addColumn('erased_at', 'text').execute();
   if (!has('subjects', 'legal_hold')) await db.schema.alterTable('subjects').addColumn('legal_hold', 'text').execute();
-  // What a run looks for: a tenant's closed customers not yet erased, by when they closed.
+  // What a run walks: a tenant's closed customers not yet erased, in the id order it erases them in,
+  // a chunk after the last (erasableSubjectIds). Ordered by closing date instead, each chunk had to read
+  // and sort every closed customer left: a run over a million grew with the square of them. Partial, so
+  // the open book is never read and an erased customer leaves the index.
   await db.schema
     .createIndex('subjects_tenant_erasable_idx')
     .ifNotExists()
     .on('subjects')
-    .columns(['tenant_id', 'erased_at', 'closed_at'])
+    .columns(['tenant_id', 'id'])
+    .where(sql.ref('closed_at'), 'is not', null)
+    .where(sql.ref('erased_at'), 'is', null)
     .execute();
 }
 

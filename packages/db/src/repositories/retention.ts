@@ -118,12 +118,15 @@ export async function retentionCounts(db: Executor, tenantId: string, cutoff: st
 }
 
 /**
- * The next `limit` customers to erase at `cutoff`, by internal id, held for the caller's transaction
- * (PostgreSQL: the rows are locked, and one a reopening or a request took meanwhile is skipped by the
- * conditions read again under the lock). Chunked by the caller: each chunk commits on its own.
+ * The next `limit` customers to erase at `cutoff`, by internal id after `after` (the last of the
+ * caller's previous chunk), held for the caller's transaction (PostgreSQL: the rows are locked, and one
+ * a reopening or a request took meanwhile is skipped by the conditions read again under the lock).
+ * Chunked by the caller: each chunk commits on its own. Without `after` every chunk read again the
+ * customers held (a legal hold, a request) ahead of it: a run over a million closed customers grew
+ * with the square of the book.
  */
-export async function erasableSubjectIds(db: Executor, tenantId: string, cutoff: string, limit: number): Promise<string[]> {
-  const q = db
+export async function erasableSubjectIds(db: Executor, tenantId: string, cutoff: string, limit: number, after?: string): Promise<string[]> {
+  let q = db
     .selectFrom('subjects')
     .select('subjects.id')
     .where(pastRetention(tenantId, cutoff))
@@ -131,6 +134,7 @@ export async function erasableSubjectIds(db: Executor, tenantId: string, cutoff:
     .where((eb) => eb.not(hasPendingRequest(eb)))
     .orderBy('subjects.id')
     .limit(limit);
+  if (after !== undefined) q = q.where('subjects.id', '>', after);
   const rows = await (isPostgres(db) ? q.forUpdate() : q).execute();
   return rows.map((r) => r.id);
 }
@@ -142,6 +146,15 @@ export interface ErasureCounts {
   readonly bookLinks: number;
   readonly notes: number;
 }
+
+/**
+ * `tenant_id = ?` as a check that no planner takes for the way in. Beside `id in (…500 ids)` SQLite,
+ * which keeps no statistics, chose the tenant's index and read every subject (and every closing) of the
+ * tenant for each chunk: 0.4 s and 0.7 s a chunk at 160,000 closed customers, a run growing with the
+ * square of them. The ids — unique across tenants, read of this tenant in the same transaction — are
+ * the way in.
+ */
+const ofTenant = (tenantId: string) => sql<boolean>`${sql.ref('tenant_id')} || '' = ${tenantId}`;
 
 /**
  * Erase the personal data of `ids` (read by {@link erasableSubjectIds} in the same transaction),
@@ -169,11 +182,11 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
       updated_at: nowIso,
       version: sql`version + 1`,
     })
-    .where('tenant_id', '=', tenantId)
+    .where(ofTenant(tenantId))
     .where('id', 'in', ids)
     .where('erased_at', 'is', null)
     .executeTakeFirst();
-  await db.updateTable('subject_closings').set({ reason: null }).where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).execute();
+  await db.updateTable('subject_closings').set({ reason: null }).where(ofTenant(tenantId)).where('subject_id', 'in', ids).execute();
   const metrics = await db.deleteFrom('metrics').where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).executeTakeFirst();
   await db.deleteFrom('sign_off_input_writers').where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).execute();
   const managers = await db
