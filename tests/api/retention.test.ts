@@ -162,22 +162,38 @@ forEachDialect('retention and erasure of closed customers', (f) => {
     assert.ok(gone.erasedAt);
     // Beyond the row: no note, reason, figure or book link of theirs is left under the internal id.
     const rt6Id = (await findSubjectByExternalId(f.db.db, 'bank-a', 'RT6'))?.id ?? '';
-    const of = <T extends 'overrides' | 'approval_decisions' | 'subject_managers' | 'book_moves' | 'assignments'>(table: T) =>
-      f.db.db.selectFrom(table).selectAll().where('tenant_id', '=', 'bank-a').where('subject_id', '=', rt6Id).execute();
-    const overrides = await of('overrides');
+    const db = f.db.db;
+    const overrides = await db
+      .selectFrom('overrides')
+      .selectAll()
+      .where('tenant_id', '=', 'bank-a')
+      .where('subject_id', '=', rt6Id)
+      .execute();
     assert.deepEqual(
       overrides.map((o) => [o.status, o.reason, o.decision_note, o.decided_by !== null]),
       [['rejected', '', null, true]],
       'the decision and who made it kept, its words not',
     );
-    const steps = await of('approval_decisions');
+    const steps = await db
+      .selectFrom('approval_decisions')
+      .selectAll()
+      .where('tenant_id', '=', 'bank-a')
+      .where('subject_id', '=', rt6Id)
+      .execute();
     assert.ok(steps.length >= 2);
     assert.deepEqual(
       steps.map((d) => d.note),
       steps.map(() => null),
     );
-    assert.deepEqual([(await of('subject_managers')).length, (await of('book_moves')).length], [0, 0]);
-    const levels = await of('assignments');
+    const book = await db.selectFrom('subject_managers').select('staff_id').where('subject_id', '=', rt6Id).execute();
+    const moves = await db.selectFrom('book_moves').select('id').where('subject_id', '=', rt6Id).execute();
+    assert.deepEqual([book.length, moves.length], [0, 0]);
+    const levels = await db
+      .selectFrom('assignments')
+      .selectAll()
+      .where('tenant_id', '=', 'bank-a')
+      .where('subject_id', '=', rt6Id)
+      .execute();
     assert.ok(levels.length > 0);
     for (const a of levels) {
       const e = (typeof a.explanation === 'string' ? JSON.parse(a.explanation) : a.explanation) as Record<string, unknown>;
@@ -231,7 +247,7 @@ forEachDialect('retention and erasure of closed customers', (f) => {
     assert.equal((await client(f, 'b').get('/v1/subjects/B6/tiers')).status, 200);
   });
 
-  it('writes nothing under an erased customer again: a metrics, managers or subjects import row, a bulk move', async () => {
+  it('writes nothing under an erased customer again: a metrics, managers or subjects import row, a bulk move, a reopening that raced the run', async () => {
     const upload = (kind: string, body: string) =>
       f.app.request(`/v1/imports?kind=${kind}${kind === 'metrics' ? '&amounts=fen' : ''}`, {
         method: 'POST',
@@ -264,5 +280,8 @@ forEachDialect('retention and erasure of closed customers', (f) => {
       .where('subject_id', '=', rt6?.id ?? '')
       .execute();
     assert.deepEqual(links, [], 'in no book');
+    // A reopening that read RT6 before a run erased them (the route's check passed) changes nothing.
+    assert.equal(await setSubjectClosed(f.db.db, 'bank-a', rt6?.id ?? '', null, NOW.toISOString()), false);
+    assert.equal((await findSubjectByExternalId(f.db.db, 'bank-a', 'RT6'))?.closedAt !== null, true, 'still closed');
   });
 });

@@ -227,6 +227,10 @@ export async function setSubjectClosed(
     .where('tenant_id', '=', tenantId)
     .where('id', '=', subjectId)
     .where('closed_at', closed ? 'is' : 'is not', null)
+    // Never an erased customer: a reopening that read them before a retention run locked and erased
+    // them would otherwise bring a blank customer back into the open book (PostgreSQL; the route's
+    // own check ran before the erasure committed).
+    .where('erased_at', 'is', null)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return false;
   if (closed) await recordClosings(db, tenantId, [{ subjectId, ...closed }], now);
