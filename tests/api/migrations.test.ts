@@ -44,6 +44,7 @@ const STAFF_GRANTS = '2026-12-16T00-00-10-staff-grants';
 const NEAR_NEXT = '2026-12-16T00-00-40-near-next';
 const SIGN_OFF_INPUT_WRITERS = '2026-12-17T00-00-30-sign-off-input-writers';
 const SIMULATION_VERSION = '2026-12-17T00-00-40-simulation-version';
+const RETENTION = '2026-12-18T00-00-30-retention';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -84,6 +85,7 @@ const LATER = [
   NEAR_NEXT,
   SIGN_OFF_INPUT_WRITERS,
   SIMULATION_VERSION,
+  RETENTION,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */

@@ -13,6 +13,7 @@ type Kind =
   | 'forbidden'
   | 'not-found'
   | 'subject-not-found'
+  | 'subject-erased'
   | 'scheme-not-found'
   | 'conflict'
   | 'four-eyes'
@@ -33,6 +34,8 @@ interface Words {
   unreachable: string;
   /** A 409 `subject_closed`: the customer left the bank, and what waited for them was withdrawn. */
   subjectClosed: string;
+  /** A 409 `erased`: the customer's personal data was erased after the retention period; nothing is written for them again. */
+  subjectErased: string;
   /** A 409 `sign_off_superseded`: the level a sign-off was about is no longer the customer's. */
   signOffSuperseded: string;
   /** A 409 `lowering_data_moved`: the figures behind a lowering request moved before it was approved. */
@@ -111,6 +114,8 @@ interface FieldSays {
   what: Record<'subject' | 'month' | 'importMonth' | 'yuan' | 'integer' | 'staff', string>;
   notLevel: (level: string) => string;
   noSubject: (id: string) => string;
+  /** An import row or bulk entry naming a customer whose personal data was erased (code `erased`). */
+  erasedSubject: (id: string) => string;
   noStaff: (id: string) => string;
   fieldCount: (row: string, header: string) => string;
   /** Where in a file (the API's `line 3, column "x"` path of a file it could not read). */
@@ -174,6 +179,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   'zh-CN': {
     unreachable: '无法连接服务器（网络中断或服务未运行），请稍后重试。',
     subjectClosed: '该客户已销户，其待审批事项已随销户撤回，不能再为其办理；如需继续，请先撤销销户',
+    subjectErased: '该客户销户已超过保存期限，个人信息已删除，不能再为其写入任何资料',
     signOffSuperseded: '该签核已失效：客户的等级已变为其他等级，无法再审批此等级。请刷新，按客户当前等级处理',
     loweringDataMoved:
       '未批准：降级申请提交后数据已变化，按现有数据已不再降到该等级。该申请已失效，等级未变；请刷新，重新跑批后如仍需降级会生成新的申请',
@@ -189,6 +195,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       forbidden: '您的角色无权执行此操作',
       'not-found': '没有找到该记录',
       'subject-not-found': '没有这位客户，或不在您的权限范围内',
+      'subject-erased': '该客户销户已超过保存期限，个人信息已删除',
       'scheme-not-found': '没有这个等级方案',
       conflict: '与当前状态冲突',
       'four-eyes': '审批人须与申请人不同',
@@ -303,6 +310,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       },
       notLevel: (l) => `“${l}”不是该方案的等级`,
       noSubject: (id) => `本机构没有客户“${id}”，请先导入客户`,
+      erasedSubject: (id) => `客户“${id}”的个人信息已于保存期满后删除，不能再写入`,
       noStaff: (id) => `本机构没有员工“${id}”`,
       fieldCount: (row, header) => `本行有 ${row} 列，表头有 ${header} 列`,
       at: (line, column) => [line && `第 ${line} 行`, column && `“${column}”列`].filter(Boolean).join('，'),
@@ -356,6 +364,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   'zh-TW': {
     unreachable: '無法連線伺服器（網路中斷或服務未執行），請稍後重試。',
     subjectClosed: '該客戶已銷戶，其待審核事項已隨銷戶撤回，無法再為其辦理；如需繼續，請先撤銷銷戶',
+    subjectErased: '該客戶銷戶已超過保存期限，個人資料已刪除，無法再為其寫入任何資料',
     signOffSuperseded: '該簽核已失效：客戶的等級已變為其他等級，無法再審核此等級。請重新整理，依客戶目前等級處理',
     loweringDataMoved:
       '未核准：降級申請提交後資料已變動，依現有資料已不再降至該等級。該申請已失效，等級未變；請重新整理，重新批次評級後如仍需降級會產生新的申請',
@@ -371,6 +380,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       forbidden: '您的角色無權執行此操作',
       'not-found': '找不到該筆紀錄',
       'subject-not-found': '沒有這位客戶，或不在您的權限範圍內',
+      'subject-erased': '該客戶銷戶已超過保存期限，個人資料已刪除',
       'scheme-not-found': '沒有這個等級方案',
       conflict: '與目前狀態衝突',
       'four-eyes': '核准人須與申請人不同',
@@ -485,6 +495,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       },
       notLevel: (l) => `「${l}」不是該方案的等級`,
       noSubject: (id) => `本機構沒有客戶「${id}」，請先匯入客戶`,
+      erasedSubject: (id) => `客戶「${id}」的個人資料已於保存期滿後刪除，無法再寫入`,
       noStaff: (id) => `本機構沒有員工「${id}」`,
       fieldCount: (row, header) => `本列有 ${row} 欄，標題列有 ${header} 欄`,
       at: (line, column) => [line && `第 ${line} 列`, column && `「${column}」欄`].filter(Boolean).join('，'),
@@ -543,6 +554,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       "This sign-off no longer applies: the customer's level has moved on, so this level can no longer be approved. Reload to see the level they have now",
     loweringDataMoved:
       'Not approved: the data changed after this lowering was requested and no longer computes that level. The request was superseded and the level is unchanged; reload — if the next re-tier still computes a lower level, a new request will open',
+    subjectErased:
+      'This customer left the bank longer ago than the retention period and their personal data was erased; nothing more can be written for them',
     grantAlreadyDecided:
       'Another admin already settled this grant (or it was withdrawn or superseded); nothing was changed. Reload to see how it stands',
     requestAlreadyDecided:
@@ -557,6 +570,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       forbidden: 'Your role may not do this',
       'not-found': 'Not found',
       'subject-not-found': 'No such customer, or not one you may see',
+      'subject-erased': "This customer's personal data was erased after the retention period",
       'scheme-not-found': 'No such scheme',
       conflict: 'This conflicts with the current state',
       'four-eyes': 'The approver must be someone other than the requester',
@@ -685,6 +699,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       },
       notLevel: (l) => `“${l}” is not a level of this scheme`,
       noSubject: (id) => `no customer “${id}” in this bank; import the customer first`,
+      erasedSubject: (id) => `customer “${id}” was erased after the retention period; nothing can be written for them`,
       noStaff: (id) => `no staff member “${id}” in this bank`,
       fieldCount: (row, header) => `the row has ${row} fields; the header has ${header}`,
       at: (line, column) => [line && `line ${line}`, column && `column “${column}”`].filter(Boolean).join(', '),
@@ -913,6 +928,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
     }
     case 'unknown_subject':
       return s.noSubject(str(p.subject));
+    case 'erased':
+      return s.erasedSubject(str(p.subject));
     case 'unknown_staff':
       return s.noStaff(str(p.staff));
     case 'not_matrix':
@@ -1099,6 +1116,8 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   // A customer who left the bank (a closing, perhaps while the item was open on screen): its own
   // sentence, not the API's English detail after "conflict".
   if (e.status === 409 && e.errors?.some((f) => f.code === 'subject_closed')) return w.subjectClosed;
+  // A customer erased after the retention period (`PUT` of their number again): said, not "conflict".
+  if (e.status === 409 && e.errors?.some((f) => f.code === 'erased')) return w.subjectErased;
   // A sign-off superseded while it was open on screen: the level moved, so say that and what to do.
   if (e.status === 409 && e.errors?.some((f) => f.code === 'sign_off_superseded')) return w.signOffSuperseded;
   // A lowering approved after its figures moved, or a grant another admin settled first: what happened, not "conflict".

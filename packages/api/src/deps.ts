@@ -73,5 +73,14 @@ export async function subjectOr404(deps: ApiDeps, externalId: string, db: Kysely
   if (!subject || gone || (book !== undefined && !(await isManagedBy(db, deps.tenantId, subject.id, book, { hold: db.isTransaction })))) {
     throw new ProblemError('subject-not-found', `No subject with id "${externalId}" in this tenant.`);
   }
+  // Past its retention the customer's personal data is gone (docs/operations.md, "Retention and
+  // erasure"): staff are told so, not shown a blank customer. Still a 404 — what every subject route
+  // answers for one it cannot show — with a code of its own. Their own token met the closing's 404 above.
+  if (subject.erasedAt !== null) {
+    throw new ProblemError(
+      'subject-erased',
+      `Subject "${externalId}" left the bank and its personal data was erased on ${subject.erasedAt} after the tenant's retention period; its tier history is kept in aggregate only.`,
+    );
+  }
   return subject;
 }

@@ -192,3 +192,5 @@ export type {
   ScheduleOptions,
 } from './services/jobs/schedule.js';
 export { monthLoad, type MonthLoad } from './services/jobs/month-data.js';
+export { checkRetentionYears, RETENTION_CHUNK_SUBJECTS, retentionAuditDetail, runRetention } from './services/retention.js';
+export type { RetentionRun } from './services/retention.js';

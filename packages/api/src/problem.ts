@@ -15,6 +15,7 @@ export const PROBLEMS = {
   'embedder-key': { status: 403, title: 'An embedder key may only mint embed tokens' },
   'not-found': { status: 404, title: 'No such resource' },
   'subject-not-found': { status: 404, title: 'No such subject' },
+  'subject-erased': { status: 404, title: 'The customer’s personal data was erased after its retention period' },
   'scheme-not-found': { status: 404, title: 'No such scheme' },
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   'four-eyes': { status: 403, title: 'The approver must be someone other than the requester' },

@@ -8,6 +8,7 @@ import { jobsCommand } from './jobs.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { stderrLine, stdoutLine } from './output.js';
+import { retentionCommand } from './retention.js';
 import { retierCommand } from './retier.js';
 import { simulateCommand } from './simulate.js';
 import { seedCommand } from './seed.js';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   staffCommand,
   importCommand,
   auditCommand,
+  retentionCommand,
 ];
 
 /**

@@ -40,6 +40,7 @@ import * as staffGrants from './migrations/2026-12-16T00-00-10-staff-grants.js';
 import * as nearNext from './migrations/2026-12-16T00-00-40-near-next.js';
 import * as signOffInputWriters from './migrations/2026-12-17T00-00-30-sign-off-input-writers.js';
 import * as simulationVersion from './migrations/2026-12-17T00-00-40-simulation-version.js';
+import * as retention from './migrations/2026-12-18T00-00-30-retention.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -87,6 +88,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-16T00-00-40-near-next': nearNext,
   '2026-12-17T00-00-30-sign-off-input-writers': signOffInputWriters,
   '2026-12-17T00-00-40-simulation-version': simulationVersion,
+  '2026-12-18T00-00-30-retention': retention,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

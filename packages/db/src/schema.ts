@@ -12,6 +12,8 @@ export interface TenantTable {
   /** JSON: the tenant's metric catalogue (`MetricDef[]`). */
   metric_catalogue: string;
   created_at: string;
+  /** Whole years a closed customer's personal data is kept after they left (5 or more): `tierkit retention run`. */
+  retention_years: Generated<number>;
 }
 
 export interface SubjectTable {
@@ -35,6 +37,10 @@ export interface SubjectTable {
    * month was final, counted from the first instant allowed. Null otherwise.
    */
   left_at: string | null;
+  /** When the customer's personal data was erased, their retention period over (ISO UTC); null otherwise. */
+  erased_at: string | null;
+  /** Why the customer must not be erased yet (a legal hold), as the operator gave it; null: no hold. */
+  legal_hold: string | null;
 }
 
 /** One closing of a customer (销户) and, once taken back, its reopening: what analytics of past months read. */

@@ -113,6 +113,11 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // console's staff token, never a book-scoped admin (a key reaches the whole tenant) or an embed token.
   ['GET', /^\/v1\/keys$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/keys(\/[^/]+\/revoke)?$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  // Retention and erasure of closed customers (docs/operations.md, "Retention and erasure"): a tenant-wide
+  // admin's, never a relationship manager's or an approver's — an erasure cannot be taken back.
+  ['GET', /^\/v1\/retention$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  ['PUT', /^\/v1\/retention$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/retention\/run$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   ['PUT', /^\/v1\/subjects\/[^/]+\/manager$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/subject-managers$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
 ];

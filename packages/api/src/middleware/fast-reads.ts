@@ -237,6 +237,8 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
       // A customer who left reads nothing of themselves: the chain answers 404 (subjectOr404). Their
       // version moved when they were closed, so no body kept from before can be served here either.
       if (whole.closedAt !== null && principal.subject !== null) return undefined;
+      // Nor is an erased customer's: the chain answers 404 `subject-erased` (subjectOr404).
+      if (whole.erasedAt !== null) return undefined;
       const key = readKey(route, deps, whole, packPrint(tp), audience, view);
       entry = await reads.build(key, nowMs, () =>
         route === 'tiers'

@@ -136,6 +136,14 @@ export function subjectManagers() {
           code: 'unknown_subject',
           params: { subject: a.subject },
         });
+      // Erased after its retention period: a book would link the blank customer to a manager again.
+      else if (subjects.get(a.subject)?.erasedAt)
+        errors.push({
+          path: `assignments[${i}].subject`,
+          message: `"${a.subject}" was erased after its retention period; it is in no book`,
+          code: 'erased',
+          params: { subject: a.subject },
+        });
       else if (seen.has(a.subject))
         errors.push({
           path: `assignments[${i}].subject`,

@@ -133,6 +133,11 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           { id: sortableId(now), externalId: id, kind: body.kind, displayName: body.displayName, attributes: body.attributes ?? {} },
           now.toISOString(),
           (existing) => {
+            // Erased after its retention period: writing a name back would undo the erasure under the old number.
+            if (existing.erasedAt !== null)
+              throw new ProblemError('conflict', `Subject "${id}" was erased after its retention period; it cannot be written again.`, [
+                { path: 'params.id', message: 'was erased', code: 'erased', params: { at: existing.erasedAt } },
+              ]);
             if (existing.kind === body.kind) return;
             throw new ProblemError('conflict', `Subject "${id}" is a ${existing.kind}; its kind cannot change to ${body.kind}.`, [
               { path: 'kind', message: `must stay "${existing.kind}"`, code: 'immutable', params: { value: existing.kind } },

@@ -30,6 +30,11 @@ export interface Subject {
    * and jobs read) and keeps the real date here. Null otherwise.
    */
   readonly leftAt: string | null;
+  /**
+   * When the customer's personal data was erased after their retention period (ISO UTC): the row is
+   * kept blank, for counts and the tier history's subject. Null otherwise (docs/operations.md, "Retention and erasure").
+   */
+  readonly erasedAt: string | null;
 }
 
 /** A closing as written: when it counts from, why, and when the customer really left where earlier. */
@@ -68,6 +73,7 @@ export function toSubject(row: SubjectRow): Subject {
     closedAt: row.closed_at,
     closedReason: row.closed_reason,
     leftAt: row.left_at,
+    erasedAt: row.erased_at,
   };
 }
 
@@ -158,6 +164,7 @@ export async function upsertSubject(
         closedAt: input.closed?.at ?? null,
         closedReason: input.closed?.reason ?? null,
         leftAt: input.closed?.leftAt ?? null,
+        erasedAt: null,
       },
       created: true,
     };
@@ -220,6 +227,10 @@ export async function setSubjectClosed(
     .where('tenant_id', '=', tenantId)
     .where('id', '=', subjectId)
     .where('closed_at', closed ? 'is' : 'is not', null)
+    // Never an erased customer: a reopening that read them before a retention run locked and erased
+    // them would otherwise bring a blank customer back into the open book (PostgreSQL; the route's
+    // own check ran before the erasure committed).
+    .where('erased_at', 'is', null)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return false;
   if (closed) await recordClosings(db, tenantId, [{ subjectId, ...closed }], now);

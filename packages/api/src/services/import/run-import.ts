@@ -8,6 +8,7 @@ import {
   deleteImport,
   existingStaffIds,
   findImport,
+  erasedExternalIds,
   findSubjectIds,
   findSubjectsByExternalIds,
   finishImport,
@@ -204,6 +205,23 @@ function unknownSubject(line: number, plan: ImportPlan | undefined, subject: str
   };
 }
 
+/** A row naming a customer whose personal data was erased: nothing is written under them again (docs/operations.md, "Retention and erasure"). */
+function erasedSubject(line: number, plan: ImportPlan | undefined, subject: string): RowError {
+  const column =
+    plan?.kind === 'metrics' || plan?.kind === 'managers'
+      ? (plan.headers[plan.subject] ?? null)
+      : plan?.kind === 'subjects'
+        ? (plan.headers[plan.id] ?? null)
+        : null;
+  return {
+    line,
+    column,
+    message: `subject "${subject}" was erased after its retention period; nothing can be written for it`,
+    code: 'erased',
+    params: { subject },
+  };
+}
+
 /** Errors of rows in file order (README: "in file order"); one row's by its columns, the row-wide one first. */
 function inFileOrder(rows: RowError[][], headers: readonly string[]): RowError[][] {
   const col = (e: RowError) => (e.column === null ? -1 : headers.indexOf(e.column));
@@ -245,6 +263,7 @@ async function* checkedBatches(
   const resolveHeld = () => {
     for (const r of heldRejects) {
       if (!subjectIds.has(r.subject)) r.errors.push(unknownSubject(r.line, plan, r.subject));
+      else if (erasedIds.has(r.subject)) r.errors.push(erasedSubject(r.line, plan, r.subject));
       reject(r.errors);
     }
     heldRejects = [];
@@ -263,13 +282,19 @@ async function* checkedBatches(
   const kindsInFile = new Map<string, string>();
   // Metrics and managers rows need only the subject's internal id; a subjects file needs the stored subject.
   const subjectIds = new Map<string, string>();
+  // Of those, the erased: refused rather than written (a metric or a book would undo the erasure).
+  const erasedIds = new Set<string>();
   const lookUpSubjectIds = async (named: readonly string[]) => {
     let missing = named.filter((s) => !subjectIds.has(s));
     if (subjectIds.size + missing.length > SUBJECT_ID_CACHE) {
       subjectIds.clear();
+      erasedIds.clear();
       missing = [...named];
     }
-    if (missing.length) for (const [externalId, id] of await findSubjectIds(db, ctx.tenantId, missing)) subjectIds.set(externalId, id);
+    if (!missing.length) return;
+    const found = await findSubjectIds(db, ctx.tenantId, missing);
+    for (const [externalId, id] of found) subjectIds.set(externalId, id);
+    if (found.size) for (const externalId of await erasedExternalIds(db, ctx.tenantId, [...found.keys()])) erasedIds.add(externalId);
   };
   const flush = async function* () {
     let subjects = new Map<string, Subject>();
@@ -286,6 +311,7 @@ async function* checkedBatches(
       for (const r of managerRows) {
         const errors: RowError[] = [];
         if (!subjectIds.has(r.subject)) errors.push(unknownSubject(r.line, plan, r.subject));
+        else if (erasedIds.has(r.subject)) errors.push(erasedSubject(r.line, plan, r.subject));
         if (r.manager !== null && !staff.has(r.manager))
           errors.push({
             line: r.line,
@@ -305,8 +331,9 @@ async function* checkedBatches(
       resolveHeld();
       const known: MetricRow[] = [];
       for (const r of metricRows) {
-        if (subjectIds.has(r.subject)) known.push(r);
-        else reject([unknownSubject(r.line, plan, r.subject)]);
+        if (!subjectIds.has(r.subject)) reject([unknownSubject(r.line, plan, r.subject)]);
+        else if (erasedIds.has(r.subject)) reject([erasedSubject(r.line, plan, r.subject)]);
+        else known.push(r);
       }
       checked = { kind: 'metrics', rows: seen ? await withoutConflicts(seen, known, subjectIds, reject) : known };
     } else {
@@ -317,6 +344,11 @@ async function* checkedBatches(
       );
       const kept: SubjectRowInput[] = [];
       for (const r of subjectRows) {
+        // Counted as written while nothing could be: the operator is told, by the row.
+        if (subjects.get(r.id)?.erasedAt) {
+          reject([erasedSubject(r.line, plan, r.id)]);
+          continue;
+        }
         const kind = subjects.get(r.id)?.kind ?? kindsInFile.get(r.id);
         if (kind !== undefined && kind !== r.kind) {
           const column = plan?.kind === 'subjects' && plan.subjectKind !== undefined ? (plan.headers[plan.subjectKind] ?? null) : null;
@@ -610,6 +642,8 @@ async function applyStagedSubjects(
         .set({ display_name: c.displayName, attributes: JSON.stringify(next.customer.attributes), updated_at: nowIso })
         .where('tenant_id', '=', ctx.tenantId)
         .where('id', '=', c.subjectId)
+        // An erased customer is never written back (docs/operations.md, "Retention and erasure").
+        .where('erased_at', 'is', null)
         .execute();
       written += 1;
       current = next.customer;

@@ -1,0 +1,93 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { MIN_RETENTION_YEARS, retentionYearsOf, setRetentionYears } from '@tierkit/db';
+import { auditDetail } from '../middleware/audit.js';
+import { ProblemError } from '../problem.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { checkRetentionYears, retentionAuditDetail, runRetention } from '../services/retention.js';
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+const WHY =
+  'Customer identification and transaction records are kept at least five years after the relationship ends (PRC AML rules); past the period, PIPL art. 47 asks for their deletion (docs/operations.md, "Retention and erasure").';
+
+const SettingSchema = z
+  .object({
+    years: z.number().int().openapi({ description: 'Whole years a closed customer’s personal data is kept after they left', example: 5 }),
+    minimum: z.number().int().openapi({ example: MIN_RETENTION_YEARS }),
+  })
+  .openapi('RetentionSetting');
+
+const RunSchema = z
+  .object({
+    tenant: z.string(),
+    retentionYears: z.number().int(),
+    cutoff: z.string().openapi({ description: 'Customers who left before this instant (ISO UTC) are past their retention' }),
+    dryRun: z.boolean(),
+    erasable: z.number().int().openapi({ description: 'Past retention and free to erase when the run began' }),
+    erased: z.number().int().openapi({ description: 'Erased by this run (0 on a dry run)' }),
+    heldByRequest: z.number().int().openapi({ description: 'Kept: a pending override request, sign-off or lowering request' }),
+    heldByLegalHold: z.number().int().openapi({ description: 'Kept: a legal hold (`tierkit retention hold`)' }),
+    erasedBefore: z.number().int().openapi({ description: 'Erased by earlier runs' }),
+    chunks: z.number().int().openapi({ description: 'Transactions the erasure took' }),
+  })
+  .openapi('RetentionRun');
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['retention'],
+  summary: 'The tenant’s retention of closed customers’ personal data, in years (admin)',
+  description: WHY,
+  responses: { 200: { description: 'The setting', ...json(SettingSchema) }, ...problemResponses() },
+});
+
+const putRoute = createRoute({
+  method: 'put',
+  path: '/',
+  tags: ['retention'],
+  summary: 'Set the tenant’s retention in whole years, 5 to 100 (admin)',
+  description: `${WHY} Below 5 is a 400 (\`too_small\`), changing nothing.`,
+  request: { body: { required: true, ...json(z.object({ years: z.number() }).strict()) } },
+  responses: { 200: { description: 'The setting as it now is', ...json(SettingSchema) }, ...problemResponses(400, 413, 415) },
+});
+
+const runRoute = createRoute({
+  method: 'post',
+  path: '/run',
+  tags: ['retention'],
+  summary: 'Erase the personal data of customers closed longer than the retention period (admin)',
+  description: `${WHY} Erased: the name, attributes and closing reason, metric values, the relationship manager and book moves, the free-text notes of tier events and requests, an assignment's inputs and progress. Kept under the customer's internal id: the row (marked erased), closings' dates, tier history (levels, reasons, months), requests' decisions, and the audit trail as it is (it still verifies; it keeps the customer number and notes staff typed: docs/operations.md). A customer with a pending override request, sign-off or lowering request, or a legal hold, is kept and counted. Runs a chunk of 500 customers per transaction, each with its own audit record; a second run erases nothing more. \`dryRun\`: counts only, changes nothing. Reads of an erased customer answer 404 \`subject-erased\`.`,
+  request: { body: { required: false, ...json(z.object({ dryRun: z.boolean().optional() }).strict()) } },
+  responses: { 200: { description: 'What the run found and did (counts only)', ...json(RunSchema) }, ...problemResponses(400, 413, 415) },
+});
+
+/** `/v1/retention`: the tenant's retention setting and its erasure run (docs/operations.md, "Retention and erasure"). */
+export function retention() {
+  return router()
+    .openapi(getRoute, async (c) => {
+      const deps = c.var.deps;
+      const years = await retentionYearsOf(deps.db, deps.tenantId);
+      if (years === undefined) throw new ProblemError('not-found', `Tenant "${deps.tenantId}" does not exist.`);
+      return c.json({ years, minimum: MIN_RETENTION_YEARS }, 200);
+    })
+    .openapi(putRoute, async (c) => {
+      const deps = c.var.deps;
+      const years = checkRetentionYears(c.req.valid('json').years);
+      const before = await retentionYearsOf(deps.db, deps.tenantId);
+      await setRetentionYears(deps.db, deps.tenantId, years);
+      auditDetail(c, { retentionYears: years, was: before ?? null });
+      return c.json({ years, minimum: MIN_RETENTION_YEARS }, 200);
+    })
+    .openapi(runRoute, async (c) => {
+      const deps = c.var.deps;
+      // No body at all is a run, as `{}` is.
+      const dryRun = (c.req.valid('json') as { dryRun?: boolean } | undefined)?.dryRun === true;
+      const { requestId, described } = c.var.audit;
+      if (!described) throw new Error('a retention run outside an audited write request');
+      const run = await runRetention(deps.db, deps.tenantId, { now: deps.now(), dryRun, action: { requestId, ...described } });
+      auditDetail(c, retentionAuditDetail(run));
+      deps.matrices.invalidate(deps.tenantId);
+      return c.json(run, 200);
+    });
+}

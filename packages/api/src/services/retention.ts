@@ -1,0 +1,129 @@
+import {
+  eraseSubjects,
+  erasableSubjectIds,
+  MAX_RETENTION_YEARS,
+  MIN_RETENTION_YEARS,
+  retentionCounts,
+  retentionCutoff,
+  retentionYearsOf,
+  type Executor,
+} from '@tierkit/db';
+import { invalid, ProblemError } from '../problem.js';
+import { appendOperatorAudit, type OperatorAction } from './audit.js';
+
+/** Customers erased per transaction: a million closed customers never hold one transaction (nor SQLite's write lock) for long. */
+export const RETENTION_CHUNK_SUBJECTS = 500;
+
+/** What a retention run found and did (docs/operations.md, "Retention and erasure"). Counts only: never who. */
+export interface RetentionRun {
+  readonly tenant: string;
+  readonly retentionYears: number;
+  /** Customers who left before this instant (ISO UTC) are past their retention. */
+  readonly cutoff: string;
+  readonly dryRun: boolean;
+  /** Past retention and free to erase when the run began (a dry run: what a run would erase). */
+  readonly erasable: number;
+  /** Erased by this run (0 on a dry run). */
+  readonly erased: number;
+  /** Past retention, kept: a pending override request, sign-off or lowering request. */
+  readonly heldByRequest: number;
+  /** Past retention, kept: a legal hold. */
+  readonly heldByLegalHold: number;
+  /** Erased by earlier runs. */
+  readonly erasedBefore: number;
+  /** Transactions the erasure took. */
+  readonly chunks: number;
+}
+
+/** A retention setting checked: whole years from the minimum (5) to 100, or a 400 saying which it takes. */
+export function checkRetentionYears(years: unknown, path = 'years'): number {
+  if (typeof years !== 'number' || !Number.isInteger(years))
+    throw invalid([{ path, message: 'must be a whole number of years', code: 'invalid_type', params: { expected: 'int' } }]);
+  if (years < MIN_RETENTION_YEARS)
+    throw invalid([
+      {
+        path,
+        message: `must be at least ${MIN_RETENTION_YEARS}: customer identification and transaction records are kept at least five years after the relationship ends (AML rules)`,
+        code: 'too_small',
+        params: { minimum: MIN_RETENTION_YEARS, inclusive: true, origin: 'number' },
+      },
+    ]);
+  if (years > MAX_RETENTION_YEARS)
+    throw invalid([
+      {
+        path,
+        message: `must be at most ${MAX_RETENTION_YEARS}`,
+        code: 'too_big',
+        params: { maximum: MAX_RETENTION_YEARS, inclusive: true, origin: 'number' },
+      },
+    ]);
+  return years;
+}
+
+/**
+ * Erase the personal data of the tenant's customers closed longer than its retention period, a chunk
+ * per transaction; each chunk commits with its audit record (`change`: how many, under which retention),
+ * so a run stopped half-way leaves a trail of what it did and the next run goes on from there: a
+ * customer erased is never found again, so a second run erases nothing more. The caller records the
+ * run's outcome (the API's middleware, the CLI's result record). A dry run counts and changes nothing.
+ */
+export async function runRetention(
+  db: Executor,
+  tenantId: string,
+  options: {
+    readonly now: Date;
+    readonly dryRun: boolean;
+    readonly action: OperatorAction;
+    readonly chunkSubjects?: number;
+    /** After each chunk: erased so far, of how many found erasable at the start. */
+    readonly onChunk?: (erased: number, erasable: number) => void;
+  },
+): Promise<RetentionRun> {
+  const years = await retentionYearsOf(db, tenantId);
+  if (years === undefined) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
+  const cutoff = retentionCutoff(options.now, years);
+  const counts = await retentionCounts(db, tenantId, cutoff);
+  const base = { tenant: tenantId, retentionYears: years, cutoff, dryRun: options.dryRun, ...counts };
+  if (options.dryRun) return { ...base, erased: 0, chunks: 0 };
+  const size = options.chunkSubjects ?? RETENTION_CHUNK_SUBJECTS;
+  let erased = 0;
+  let chunks = 0;
+  // Where the last chunk ended: each customer is looked at once per run (one held is passed once).
+  let after: string | undefined;
+  for (;;) {
+    const nowIso = new Date().toISOString();
+    const done = await db.transaction().execute(async (trx) => {
+      const ids = await erasableSubjectIds(trx, tenantId, cutoff, size, after);
+      if (!ids.length) return 0;
+      after = ids[ids.length - 1];
+      const c = await eraseSubjects(trx, tenantId, ids, nowIso);
+      await appendOperatorAudit(trx, tenantId, options.action, {
+        phase: 'change',
+        status: 200,
+        target: { tenant: tenantId },
+        detail: { retentionYears: years, cutoff, erased: c.subjects, metrics: c.metrics, bookLinks: c.bookLinks, notes: c.notes },
+      });
+      return c.subjects;
+    });
+    if (done === 0) break;
+    erased += done;
+    chunks += 1;
+    options.onChunk?.(erased, counts.erasable);
+  }
+  return { ...base, erased, chunks };
+}
+
+/** What the run's own audit record says of it: counts, the retention used, never a customer. */
+export function retentionAuditDetail(run: RetentionRun): Record<string, unknown> {
+  return {
+    tenant: run.tenant,
+    retentionYears: run.retentionYears,
+    cutoff: run.cutoff,
+    dryRun: run.dryRun,
+    erasable: run.erasable,
+    erased: run.erased,
+    heldByRequest: run.heldByRequest,
+    heldByLegalHold: run.heldByLegalHold,
+    chunks: run.chunks,
+  };
+}
