@@ -64,13 +64,14 @@ describe('a relationship manager’s view of a customer’s grades, against the 
     const tiers = await f.client('OFF1').getTiers('K11', { locale: 'zh-CN' });
     const retail = customerGrades(tiers, 'zh-CN').find((g) => g.scheme === 'retail-tier');
     assert.equal(retail?.levelName, '白金卡');
-    // ¥266,666.66 on average against the ¥300,000 line (minor units through core's money formatter);
+    // ¥266,666.66 on average against the ¥300,000 line: ¥33,333.34 short, said as the customer's badge
+    // would, in whole yuan rounded up (core's formatGap);
     // or a household income it does not have. Down to 金卡 when the grace periods run out.
     assert.deepEqual(retail?.keep, {
       toLevel: 'gold',
       toLevelName: '金卡',
       lines: [
-        { metric: 'avg_daily_balance', label: '月日均资产（近3个月平均）', gap: '¥33,333.34', flag: false, below: true },
+        { metric: 'avg_daily_balance', label: '月日均资产（近3个月平均）', gap: '¥33,334', flag: false, below: true },
         { metric: 'household_income', label: '家庭年收入（近12个月最近值）', gap: '¥800,000', flag: false, below: true },
       ],
       periodsBelow: 1,
@@ -99,11 +100,12 @@ describe('a relationship manager’s view of a customer’s grades, against the 
         period: '2025-10',
         periodsBelow: 1,
         periodsAllowed: 3,
-        keepGap: '¥33,333.34',
-        // ¥266,666.66 on average against 钻石卡's ¥1,500,000.
-        nextGap: '¥1,233,333.34',
+        keepGap: '¥33,334',
+        // ¥266,666.66 on average against 钻石卡's ¥1,500,000: ¥1,233,333.34 short, told as ¥1,233,334, the
+        // figure the RM calls the customer with and the customer's badge says.
+        nextGap: '¥1,233,334',
         // The money part of that gap, what the 潜力客户 list sorts by.
-        moneyGap: '¥1,233,333.34',
+        moneyGap: '¥1,233,334',
       },
     ]);
     const mine = new SubjectBrowser(f.client('RM1'), {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, provisionTenant } from '@tierkit/api';
-import { defaultPolicyPack, type TiersResponse } from '@tierkit/core';
+import { defaultPolicyPack, LOCALES, progressSentence, type TiersResponse } from '@tierkit/core';
+import { progressView } from '../../packages/components/src/tier-badge/progress-text.js';
 import { NOW, client, forEachDialect } from '../support/api-fixture.js';
 
 /*
@@ -58,6 +59,23 @@ forEachDialect('a customer’s nearest path is one they can act on', (f) => {
       assert.equal(p?.metric, 'avg_daily_balance');
       assert.equal(p.gap, 4_943_843);
       assert.equal(p.currency, 'CNY');
+    }
+  });
+
+  it('the customer’s badge and a sentence worded from the API’s path say the same ¥49,439, never the fen', async () => {
+    const res = await client(f, () => tokens['bank-default'] as string).get(`/v1/subjects/${SUBJECT}/tiers`);
+    const card = ((await res.json()) as TiersResponse).assignments.find((a) => a.scheme === 'retail-tier');
+    const p = card?.progress?.paths[card.progress.nearest];
+    assert.ok(card && p?.name);
+    // The exact gap stays in the answer (¥49,438.43); what is said of it is whole yuan, rounded up.
+    assert.equal(p.gap, 4_943_843);
+    const said = { 'zh-CN': '再增加 ¥49,439 ', 'zh-TW': '再增加 ¥49,439 ', en: '¥49,439 more ' } as const;
+    for (const locale of LOCALES) {
+      const gold = card.schemeInfo.levels.find((l) => l.key === 'gold')?.name[locale] ?? '';
+      const portal = progressSentence(p, p.name[locale], gold, locale);
+      const badge: string | undefined = progressView(card, defaultPolicyPack.metrics, locale, 'CNY')?.text;
+      assert.equal(badge, portal, locale);
+      assert.ok(portal.startsWith(said[locale]), `${locale}: ${portal}`);
     }
   });
 

@@ -55,8 +55,8 @@ export {
 export { SCORE_METRIC } from './engine/score-decider.js';
 
 export { quotaUsageKey, resolveEntitlements } from './entitlements/resolve.js';
-export { formatValue, metricWithWindow } from './format/format-value.js';
-export { fenToYuanText, formatMoney, yuanToFen } from './format/money.js';
+export { formatGap, formatValue, metricWithWindow } from './format/format-value.js';
+export { fenToYuanText, formatMoney, gapUp, yuanToFen } from './format/money.js';
 export { maskId, maskName, maskPerson } from './format/mask.js';
 export { defaultPolicyPack } from './pack/default-pack.js';
 export type { AudienceView } from './audience/audience-view.js';

@@ -1,6 +1,6 @@
 import type { ListedSubject, SubjectQuery } from '@tierkit/client';
 import type { Locale, ProgressPath, SchemeSummary } from '@tierkit/core';
-import { formatValue } from '@tierkit/core/format';
+import { formatGap } from '@tierkit/core/format';
 import { nextMoneyGap } from '@tierkit/core/wire';
 
 /**
@@ -53,19 +53,25 @@ export interface CallListRow {
   /** Grace periods used and allowed (null: not below the level's line). */
   readonly periodsBelow: number | null;
   readonly periodsAllowed: number | null;
-  /** How much more keeps the level (the nearest of its lines), money through core's formatter. */
+  /** How much more keeps the level (the nearest of its lines), money in whole yuan rounded up. */
   readonly keepGap: string | null;
-  /** How much more reaches the next level (the nearest way). */
+  /** How much more reaches the next level (the nearest way), money in whole yuan rounded up. */
   readonly nextGap: string | null;
   /** The smallest money gap to the next level: what the 潜力客户 list is within and sorted by. */
   readonly moneyGap: string | null;
 }
 
-const gap = (p: ProgressPath | undefined, locale: Locale) => (p ? formatValue(p.gap, p.unit, p.currency, locale) : null);
+/*
+ * Gaps in whole yuan, rounded up (core's formatGap): an RM calls the customer with this figure, and the
+ * customer's badge says the same one; ¥46,631.31 on the list against ¥46,632 in the app would be two
+ * answers to one question. Nobody reconciles a gap (it is required − current); the exact figures stay
+ * in the API's `standing` and in the customer page's inputs.
+ */
+const gap = (p: ProgressPath | undefined, locale: Locale) => (p ? formatGap(p.gap, p.unit, p.currency, locale) : null);
 
 const money = (p: Parameters<typeof nextMoneyGap>[0], locale: Locale) => {
   const g = nextMoneyGap(p);
-  return g ? formatValue(g.gap, 'money', g.currency, locale) : null;
+  return g ? formatGap(g.gap, 'money', g.currency, locale) : null;
 };
 
 /** The rows of a listed page read with `levelOf` = `scheme`. */

@@ -1,5 +1,5 @@
 import type { Assignment, Locale, MetricDef, SchemeSummary, TiersResponse } from '@tierkit/core';
-import { formatValue, metricWithWindow } from '@tierkit/core/format';
+import { formatGap, formatValue, metricWithWindow } from '@tierkit/core/format';
 
 /** One input of the rule that decided a level, as a relationship manager reads it. */
 export interface GradeInput {
@@ -41,7 +41,7 @@ export interface Grade {
 export interface GradeKeepLine {
   readonly metric: string;
   readonly label: string;
-  /** How much more keeps the level ("¥1,226.38"); for a yes/no metric, what it must be ("是"). */
+  /** How much more keeps the level, whole yuan rounded up ("¥1,227"); for a yes/no metric, what it must be ("是"). */
   readonly gap: string;
   /** A yes/no metric: there is no "more" of it, only the value it must have. */
   readonly flag: boolean;
@@ -103,8 +103,8 @@ function keepOf(a: TiersResponse['assignments'][number], metrics: ReadonlyMap<st
     lines: r.lines.map((l) => ({
       metric: l.metric,
       label: metricWithWindow(metrics.get(l.metric)?.label[locale] ?? l.metric, l.window, locale),
-      // Money through core's one formatter (minor units in, "¥1,226.38" out).
-      gap: l.unit === 'boolean' ? formatValue(l.required, l.unit, l.currency, locale) : formatValue(l.gap, l.unit, l.currency, locale),
+      // A gap as the customer and the call list are told it: whole yuan rounded up (¥1,226.38 → "¥1,227").
+      gap: l.unit === 'boolean' ? formatValue(l.required, l.unit, l.currency, locale) : formatGap(l.gap, l.unit, l.currency, locale),
       flag: l.unit === 'boolean',
       below: l.gap > 0,
     })),

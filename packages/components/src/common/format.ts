@@ -4,7 +4,8 @@ import { MINUS } from '@tierkit/core/money';
 /*
  * Number formatting for widgets beyond money: rates, multipliers and counts. Money is printed by
  * core's `formatMoney` (@tierkit/core/money), the one the API's explanations use too, so a gap reads
- * `¥12,000` in the widget and in the API alike; a month by core's `formatPeriod` (@tierkit/core/period),
+ * `¥12,000` in the widget and in the API alike (a gap rounded up to whole yuan by core's `gapUp`, inside
+ * `progressSentence`); a month by core's `formatPeriod` (@tierkit/core/period),
  * so the timeline and the console write it alike.
  */
 
@@ -32,16 +33,6 @@ export function formatPercentFromBp(bp: number, locale: Locale): string {
 export function formatMultiplier(permille: number, locale: Locale): string {
   const n = new Intl.NumberFormat(numberLocale(locale), { maximumFractionDigits: 3 });
   return `${n.format(permille / 1000)}×`;
-}
-
-/**
- * Money still missing, in minor units, rounded UP to a whole major unit: a gap of ¥46,631.31 is told
- * as ¥46,632 (`formatMoney` then prints no fen). A customer is never told less than they need, nor a
- * precision no one moves money to; whole yuan keep the sentence the API words (README, "Amounts").
- * JPY has no minor unit (core's money.ts), so its amounts are whole already.
- */
-export function moneyGapUp(minor: number, currency: string): number {
-  return currency === 'JPY' ? minor : Math.ceil(minor / 100) * 100;
 }
 
 /** A whole number in the locale's grouping: `12,000`. */

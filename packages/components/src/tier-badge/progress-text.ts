@@ -1,6 +1,5 @@
 import type { Assignment, CustomerAssignment, Locale, MetricDef, ProgressPath } from '@tierkit/core';
 import { progressSentence } from '@tierkit/core/progress';
-import { moneyGapUp } from '../common/format.js';
 
 /** The nearest path to the next level, its level's name and the sentence that says what is missing. */
 export interface ProgressView {
@@ -24,8 +23,7 @@ export function progressView(
   const next = level?.name[locale] ?? progress.toLevel;
   // A customer's path names its measure (「月日均资产（近3个月平均）」, the API's `name`); staff's the metric.
   const metric = path.name?.[locale] ?? metrics.find((m) => m.key === path.metric)?.label[locale] ?? path.metric;
-  // The sentence comes from core, so the badge and the API word progress the same way; a sum in whole
-  // yuan, rounded up (format.ts), not the fen the gap is counted in. The bar keeps the exact figures.
-  const said = path.unit === 'money' ? { ...path, gap: moneyGapUp(path.gap, path.currency ?? currency) } : path;
-  return { path, next, text: progressSentence(said, metric, next, locale, currency) };
+  // The sentence comes from core, so the badge and the API word progress the same way, a money gap in
+  // whole yuan rounded up (core's gapUp) included. The bar keeps the exact figures.
+  return { path, next, text: progressSentence(path, metric, next, locale, currency) };
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatPeriod, metricWithWindow } from './format-value.js';
+import { formatGap, formatPeriod, formatValue, metricWithWindow } from './format-value.js';
 
 describe('labels and months, one way for every surface', () => {
   it('names a metric with its window in each language’s brackets, and alone without one', () => {
@@ -16,5 +16,16 @@ describe('labels and months, one way for every surface', () => {
     assert.equal(formatPeriod('2025-03', 'zh-TW'), '2025年3月');
     assert.equal(formatPeriod('2025-03', 'en'), 'Mar 2025');
     assert.equal(formatPeriod('2025-Q1', 'en'), '2025-Q1');
+  });
+});
+
+describe('formatGap', () => {
+  it('says a money gap in whole yuan rounded up, and any other gap as formatValue writes it', () => {
+    assert.equal(formatGap(3_333_334, 'money', 'CNY', 'zh-CN'), '¥33,334');
+    assert.equal(formatValue(3_333_334, 'money', 'CNY', 'zh-CN'), '¥33,333.34', 'a balance stays exact');
+    assert.equal(formatGap(3_333_334, 'money', 'JPY', 'en'), '¥3,333,334');
+    assert.equal(formatGap(3_333_334, 'money', undefined, 'en'), '¥33,334');
+    assert.equal(formatGap(13.9, 'score', undefined, 'en'), '13.9 points');
+    assert.equal(formatGap(3, 'days', undefined, 'zh-CN'), '3 天');
   });
 });

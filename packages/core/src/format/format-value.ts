@@ -1,7 +1,7 @@
 import type { Locale, LocalizedText } from '../model/locale.js';
 import type { MetricUnit, WindowSpec } from '../model/metric.js';
 import { LOCALES } from '../model/locale.js';
-import { formatMoney, groupDigits } from './money.js';
+import { formatMoney, gapUp, groupDigits } from './money.js';
 
 // The units this formats, for a browser client that checks a unit it was sent without core's root (and zod).
 export { METRIC_UNITS, type MetricUnit } from '../model/metric.js';
@@ -21,6 +21,16 @@ export function formatValue(value: number, unit: MetricUnit, currency: string | 
     return value ? { 'zh-CN': '是', 'zh-TW': '是', en: 'yes' }[locale] : { 'zh-CN': '否', 'zh-TW': '否', en: 'no' }[locale];
   const n = Number.isInteger(value) ? groupDigits(value) : String(Math.round(value * 100) / 100);
   return unit === 'count' ? n : `${n}${UNIT_SUFFIX[unit][locale]}`;
+}
+
+/**
+ * A gap still to reach (a progress path's or a retention line's `gap`) as people are told it: money in
+ * whole major units rounded up (money.ts, gapUp), the figure the customer's badge says; other units as
+ * `formatValue` writes them. An RM quotes it to the customer; the exact `gap`, `current` and `required`
+ * stay in the API for whoever reconciles.
+ */
+export function formatGap(gap: number, unit: MetricUnit, currency: string | undefined, locale: Locale): string {
+  return unit === 'money' ? formatMoney(gapUp(gap, currency), currency) : formatValue(gap, unit, currency, locale);
 }
 
 const FN_TEXT: Readonly<Record<WindowSpec['fn'], LocalizedText>> = {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fenToYuanText, formatMoney, groupDigits, yuanToFen } from './money.js';
+import { fenToYuanText, formatMoney, gapUp, groupDigits, yuanToFen } from './money.js';
 
 describe('formatMoney', () => {
   it('prints integer fen as a symbol amount, with decimals only when there are fen', () => {
@@ -37,5 +37,32 @@ describe('yuanToFen and fenToYuanText', () => {
     assert.equal(fenToYuanText(5_000_000), '50000');
     assert.equal(fenToYuanText(123_450), '1234.5');
     assert.equal(fenToYuanText(-250), '-2.5');
+  });
+});
+
+describe('gapUp', () => {
+  it('keeps a gap of whole yuan and rounds any fen up to the next yuan', () => {
+    assert.equal(gapUp(1_200_000), 1_200_000);
+    assert.equal(gapUp(4_663_131, 'CNY'), 4_663_200);
+    assert.equal(gapUp(4_663_199, 'CNY'), 4_663_200);
+    assert.equal(gapUp(1), 100, 'one fen missing is one yuan to add, never ¥0');
+    assert.equal(gapUp(101, 'HKD'), 200);
+    assert.equal(gapUp(101, 'CHF'), 200, 'a currency the table does not name has 100 minor units');
+    assert.equal(formatMoney(gapUp(4_663_131)), '¥46,632');
+  });
+
+  it('leaves yen alone: JPY has no minor unit (the table formatMoney reads)', () => {
+    assert.equal(gapUp(4_663_131, 'JPY'), 4_663_131);
+    assert.equal(formatMoney(gapUp(4_663_131, 'JPY'), 'JPY'), '¥4,663,131');
+  });
+
+  it('needs nothing for a met line: zero, or a negative difference', () => {
+    assert.equal(gapUp(0), 0);
+    assert.equal(gapUp(-1), 0);
+    assert.equal(gapUp(-4_663_131, 'JPY'), 0);
+  });
+
+  it('stays exact for the largest sum the API stores', () => {
+    assert.equal(gapUp(1_000_000_000_000_001), 1_000_000_000_000_100);
   });
 });

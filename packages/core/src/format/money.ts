@@ -26,6 +26,23 @@ export function formatMoney(minor: number, currency = 'CNY'): string {
   return `${minor < 0 ? MINUS : ''}${SYMBOLS[currency] ?? `${currency} `}${groupDigits((abs - fraction) / per)}${cents}`;
 }
 
+/**
+ * A gap still to close (money a customer must add to reach a line) as people are told it: rounded UP
+ * to a whole major unit, so ¥46,631.31 missing is said as ¥46,632 and `formatMoney` prints no fen. A
+ * customer is never told less than they need, nor a precision no one moves money to; core's
+ * progressSentence (the badge's, and any portal's that words a path the API sent) and an RM's call list
+ * say this one figure (packages/api/README.md, "What a customer sees"). Not for balances or thresholds,
+ * which stay exact. A currency without minor units (JPY) is whole already; a met line (zero, or a
+ * negative difference) needs nothing.
+ */
+export function gapUp(minor: number, currency = 'CNY'): number {
+  if (minor <= 0) return 0;
+  const per = MINOR[currency] ?? 100;
+  // Integer arithmetic, as formatMoney: a float division would misround the largest sums.
+  const fraction = minor % per;
+  return fraction ? minor - fraction + per : minor;
+}
+
 const YUAN = /^(\d{1,13})(?:\.(\d{1,2}))?$/;
 
 /**

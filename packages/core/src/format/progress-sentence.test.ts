@@ -38,4 +38,26 @@ describe('progressSentence', () => {
     };
     assert.equal(progressSentence(path, '月日均资产', '白金卡', 'zh-CN'), '再增加 ¥12,000 月日均资产即可升级白金卡');
   });
+
+  it('a money gap with fen is told in whole yuan rounded up, the figure the badge says', () => {
+    const path = {
+      metric: 'avg_daily_balance',
+      window: null,
+      unit: 'money' as const,
+      currency: 'CNY',
+      current: 0,
+      required: 0,
+      gap: 4_663_131,
+    };
+    assert.equal(progressSentence(path, '月日均资产', '金卡', 'zh-CN'), '再增加 ¥46,632 月日均资产即可升级金卡');
+    assert.equal(progressSentence(path, '月日均資產', '金卡', 'zh-TW'), '再增加 ¥46,632 月日均資產即可升級金卡');
+    assert.equal(
+      progressSentence(path, 'monthly average daily balance', 'Gold', 'en'),
+      '¥46,632 more monthly average daily balance to reach Gold',
+    );
+    // The path's currency, else the caller's: a yen gap has no minor unit to round.
+    const { currency: _c, ...bare } = path;
+    assert.equal(progressSentence({ ...bare, gap: 4_663_131 }, 'balance', 'Gold', 'en', 'JPY'), '¥4,663,131 more balance to reach Gold');
+    assert.equal(progressSentence({ ...path, gap: 1 }, '月日均资产', '金卡', 'zh-CN'), '再增加 ¥1 月日均资产即可升级金卡');
+  });
 });

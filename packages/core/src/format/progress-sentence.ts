@@ -1,6 +1,6 @@
 import type { ProgressPath } from '../model/explanation.js';
 import type { Locale } from '../model/locale.js';
-import { formatMoney, groupDigits } from './money.js';
+import { formatMoney, gapUp, groupDigits } from './money.js';
 
 /*
  * The one progress sentence: what the nearest path still lacks, in the customer's words. The badge
@@ -53,7 +53,8 @@ export function progressSentence(path: ProgressPath, metric: string, level: stri
   if (path.metric[0] === '@') return w.gap(w.points(n, path.gap), '', level);
   const amount =
     path.unit === 'money'
-      ? formatMoney(path.gap, path.currency ?? currency)
+      ? // Whole yuan, rounded up (money.ts, gapUp): the figure the badge and an RM's call list say too.
+        formatMoney(gapUp(path.gap, path.currency ?? currency), path.currency ?? currency)
       : // A gap is an amount still missing, never a signed adjustment: "再增加 20 bp", not "+20 bp".
         path.unit === 'bp'
         ? `${n} bp`
