@@ -106,6 +106,8 @@ export class TkEntitlementPanel extends LitElement {
     data: () => this.tiers,
   });
 
+  // Never read: the controller does its work in the host's update cycle, which it joined when made.
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held so the controller is made with the host
   readonly #state = new StateVoice(this);
 
   // The frame and heading stay in every state: a screen reader lands on a named region whether it is

@@ -154,6 +154,8 @@ export class TkRiskValueMatrix extends LitElement {
     },
   });
 
+  // Never read: the controller does its work in the host's update cycle, which it joined when made.
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held so the controller is made with the host
   readonly #state = new StateVoice(this);
 
   /** The mode in effect: controlled data decides, then the attribute, then whether a subject is known. */

@@ -137,6 +137,8 @@ export class TkTierTimeline extends LitElement {
     load: ([client, id], signal) => client.getTiers(id, { signal }),
   });
 
+  // Never read: the controller does its work in the host's update cycle, which it joined when made.
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held so the controller is made with the host
   readonly #state = new StateVoice(this);
 
   // Which rows are in view, measured and scrolled apart from the rendering.
