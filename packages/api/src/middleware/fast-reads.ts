@@ -20,6 +20,7 @@ import {
   type SubjectRead,
 } from '../routes/subject-reads.js';
 import { audienceOf } from '../services/audience.js';
+import { restrictedShown } from '../services/restricted-reads.js';
 import { SCHEMES_QUERY_MAX } from '../services/views.js';
 import type { SubjectVersions } from '../version-trust.js';
 import { requestIdOf } from './audit.js';
@@ -154,6 +155,8 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     // A scheme the reader does not see is the chain's 404 to answer (schemesInView).
     const shown = scheme === undefined ? undefined : new Set(scheme.split(','));
     if (shown && ![...shown].every((key) => audience.sees(key))) return undefined;
+    // A staff read of a restricted scheme's level (an AML grade) is audited: the chain's to record.
+    if (restrictedShown(tp, audience, route === 'tiers' ? shown : undefined).length > 0) return undefined;
     const view =
       route === 'tiers'
         ? queryKey.tiers(locale, shown)

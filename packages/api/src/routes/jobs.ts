@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { findJob, listJobs } from '@tierkit/db';
 import { streamSSE } from 'hono/streaming';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { auditDetail } from '../middleware/audit.js';
+import { auditDetail, auditRead } from '../middleware/audit.js';
+import { requireReadable } from '../services/audience.js';
 import { packOf } from '../deps.js';
 import { router } from '../router.js';
 import { sleep } from '../sleep.js';
@@ -277,6 +278,14 @@ export function jobs(
         seen(deps, await jobOr404(deps.db, deps.tenantId, id));
         const row = await findJob(deps.db, deps.tenantId, id);
         if (!row) throw new ProblemError('not-found', `No job "${id}" in this tenant.`);
+        // Each affected customer's level now and after, in the simulated scheme: its readers' only, and
+        // recorded (the file is unbounded, so the record names the job, whose run says whom it read).
+        if (row.kind === 'simulate') {
+          const simulated = (JSON.parse(row.params) as SimulationJobParams).simulation.scheme;
+          const tp = await packOf(deps);
+          requireReadable(deps.principal, tp, simulated, 'id');
+          if (tp.schemes.get(simulated)?.readers !== undefined) auditRead(c, { restrictedRead: { schemes: [simulated], job: id } });
+        }
         const lines = await affectedCsv(deps, row, c.req.valid('query').locale ?? 'zh-CN');
         const encoder = new TextEncoder();
         const body = new ReadableStream<Uint8Array>(
