@@ -4,7 +4,7 @@ import { createApiKey, mintStaffToken, provisionTenant, type Role } from '@tierk
 import { upsertStaff } from '@tierkit/db';
 import type { AuditRecord, PolicyPack } from '@tierkit/core';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
-import { testPack } from '../support/test-pack.js';
+import { approvalTestPack } from '../support/test-pack.js';
 
 /*
  * Who reads a customer's AML grade (docs/permissions.md, "Who reads a scheme's levels"): a scheme with
@@ -14,8 +14,9 @@ import { testPack } from '../support/test-pack.js';
  */
 
 const READERS = { roles: ['officer', 'approver', 'admin'] } as const;
+/** AML 高 needs a sign-off here, so the approvals queue holds an AML item. */
 function readersPack(): PolicyPack {
-  const p = testPack();
+  const p = approvalTestPack();
   return { ...p, schemes: p.schemes.map((s) => (s.key === 'aml-test' ? { ...s, readers: READERS } : s)) };
 }
 
@@ -138,6 +139,22 @@ forEachDialect('who reads an AML grade', (f) => {
     // Asked for the value tier only, the read shows no grade and records none.
     assert.equal((await get('officer', '/v1/subjects/R1/tiers?scheme=retail-tier', 'rd-tier')).status, 200);
     assert.deepEqual(await restricted('rd-tier'), []);
+  });
+
+  it('the approvals queue and the overdue reviews: the AML sign-off and review are the readers’ only', async () => {
+    const schemesIn = async (who: keyof typeof keys, path: string) => {
+      const res = await get(who, path);
+      assert.equal(res.status, 200, `${who} ${path}: ${await res.clone().text()}`);
+      return ((await res.json()) as { items: { scheme: string }[] }).items.map((i) => i.scheme);
+    };
+    assert.ok((await schemesIn('approver', '/v1/approvals')).includes('aml-test'), 'R1’s 高 waits for a sign-off');
+    for (const who of ['viewer', 'viewerToken'] as const) {
+      assert.ok(!(await schemesIn(who, '/v1/approvals')).includes('aml-test'), who);
+      assert.ok(!(await schemesIn(who, '/v1/reviews/overdue')).includes('aml-test'), who);
+      assert.deepEqual(await refusal(await get(who, '/v1/reviews/overdue?scheme=aml-test')), [
+        ['scheme_not_readable', { scheme: 'aml-test' }],
+      ]);
+    }
   });
 
   it('an embed token never sees it, and no read of it is recorded', async () => {

@@ -156,7 +156,7 @@ export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<Ap
     const shown = scheme === undefined ? undefined : new Set(scheme.split(','));
     if (shown && ![...shown].every((key) => audience.sees(key))) return undefined;
     // A staff read of a restricted scheme's level (an AML grade) is audited: the chain's to record.
-    if (restrictedShown(tp, audience, route === 'tiers' ? shown : undefined).length > 0) return undefined;
+    if (restrictedShown(audience, route === 'tiers' ? shown : undefined).length > 0) return undefined;
     const view =
       route === 'tiers'
         ? queryKey.tiers(locale, shown)

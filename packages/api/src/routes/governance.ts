@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { KEY_PATTERN, PRODUCT_RISKS } from '@tierkit/core';
-import { auditDetail } from '../middleware/audit.js';
+import { auditDetail, auditRead } from '../middleware/audit.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   APPROVAL_KINDS,
@@ -212,15 +212,16 @@ export function governance() {
     })
     .openapi(overdueRoute, async (c) => {
       const q = c.req.valid('query');
-      return c.json(
-        await overdueReviewsPage(c.var.deps, {
-          limit: q.limit,
-          ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
-          ...(q.manager !== undefined ? { manager: q.manager } : {}),
-          ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
-        }),
-        200,
-      );
+      const { restricted, ...page } = await overdueReviewsPage(c.var.deps, {
+        limit: q.limit,
+        ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
+        ...(q.manager !== undefined ? { manager: q.manager } : {}),
+        ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      });
+      // A review due of a restricted grade names the customer's level in it: recorded, as /tiers is.
+      if (restricted.subjects.length > 0)
+        auditRead(c, { restrictedRead: { schemes: restricted.schemes, subjects: restricted.subjects, count: restricted.subjects.length } });
+      return c.json(page, 200);
     })
     .openapi(reviewRoute, async (c) => {
       const b = c.req.valid('json');

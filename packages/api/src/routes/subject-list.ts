@@ -419,7 +419,7 @@ export function subjectList() {
       ...levels.map((l) => l.scheme),
       ...(change || query.grace ? [scheme?.key ?? ''] : []),
     ]);
-    recordRestrictedRead(c, pack, audienceOf(deps.principal, pack), page, read);
+    recordRestrictedRead(c, audienceOf(deps.principal, pack), page, read);
     if (deps.unmaskNames || query.name !== undefined) auditDetail(c, { subjects: page.map((s) => s.externalId), count: page.length });
     // The audit trail records the search as it records an unmasked read, with the name tested, since
     // the route and status alone cannot say whose name was confirmed; the page above keeps the masking

@@ -235,7 +235,7 @@ export function subjectReads(cache = new ReadCache()) {
       const audience = audienceOf(deps.principal, tp);
       for (const key of scheme?.split(',') ?? []) requireReadable(deps.principal, tp, key, 'query.scheme');
       const shown = schemesInView(audience, scheme);
-      recordRestrictedRead(c, tp, audience, subject, shown);
+      recordRestrictedRead(c, audience, subject, shown);
       const now = deps.now();
       const key = readKey('tiers', deps, subject, packPrint(tp), audience, queryKey.tiers(locale, shown));
       return cache.respond(c, key, now.getTime(), () => buildTiers(deps, subject, tp, audience, now, shown, locale));
@@ -248,7 +248,7 @@ export function subjectReads(cache = new ReadCache()) {
       const tp = await packOf(deps);
       const audience = audienceOf(deps.principal, tp);
       if (scheme) requireReadable(deps.principal, tp, scheme, 'query.scheme');
-      recordRestrictedRead(c, tp, audience, subject, scheme === undefined ? undefined : new Set([scheme]));
+      recordRestrictedRead(c, audience, subject, scheme === undefined ? undefined : new Set([scheme]));
       // A scheme the reader may not see answers exactly like one that does not exist.
       if (scheme && audience.audience !== 'staff' && !audience.sees(scheme)) {
         throw new ProblemError('scheme-not-found', `No scheme "${scheme}" in this tenant.`);
@@ -265,7 +265,7 @@ export function subjectReads(cache = new ReadCache()) {
       const tp = await packOf(deps);
       const audience = audienceOf(deps.principal, tp);
       // A restriction's reason names its scheme and level (反洗钱风险高): a read of them, as /tiers is.
-      recordRestrictedRead(c, tp, audience, subject, undefined);
+      recordRestrictedRead(c, audience, subject, undefined);
       const key = readKey('entitlements', deps, subject, packPrint(tp), audience, queryKey.entitlements(locale));
       return cache.respond(c, key, deps.now().getTime(), () => buildEntitlements(deps, subject, tp, audience, locale));
     });

@@ -1,14 +1,13 @@
 import { restrictsReaders, type AudienceView } from '@tierkit/core';
 import { auditRead } from '../middleware/audit.js';
 import type { AuditState } from '../middleware/audit.js';
-import type { TenantPack } from './tenant-pack.js';
 
 /**
  * The schemes with restricted readers (`readers`: an AML grade) that a staff read shows the levels of:
  * those of `shown` (or every scheme the reader sees, when `shown` is undefined) that restrict their
  * readers. Empty for a customer's credential, which never reads a staff scheme.
  */
-export function restrictedShown(tp: TenantPack, audience: AudienceView, shown: ReadonlySet<string> | undefined): string[] {
+export function restrictedShown(audience: AudienceView, shown: ReadonlySet<string> | undefined): string[] {
   if (audience.audience !== 'staff') return [];
   return audience.schemes.filter((s) => restrictsReaders(s) && (shown === undefined || shown.has(s.key))).map((s) => s.key);
 }
@@ -22,12 +21,11 @@ export function restrictedShown(tp: TenantPack, audience: AudienceView, shown: R
  */
 export function recordRestrictedRead(
   c: { readonly var: { readonly audit: AuditState } },
-  tp: TenantPack,
   audience: AudienceView,
   subjects: { readonly externalId: string } | readonly { readonly externalId: string }[],
   shown: ReadonlySet<string> | undefined,
 ): void {
-  const schemes = restrictedShown(tp, audience, shown);
+  const schemes = restrictedShown(audience, shown);
   const list = Array.isArray(subjects) ? subjects : [subjects as { readonly externalId: string }];
   if (schemes.length === 0 || list.length === 0) return;
   auditRead(c, { restrictedRead: { schemes, subjects: list.map((s) => s.externalId), count: list.length } });

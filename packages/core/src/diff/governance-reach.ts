@@ -26,7 +26,7 @@ function leaves(c: Condition, path: string, out: Map<string, string>): Map<strin
   if (c.kind === 'threshold') out.set(here, JSON.stringify([c.metric, c.op, c.value, c.window ?? null]));
   else {
     out.set(`${here}#group`, c.kind);
-    c.of.forEach((child, i) => leaves(child, `${here}.${i}`, out));
+    for (const [i, child] of c.of.entries()) leaves(child, `${here}.${i}`, out);
   }
   return out;
 }
