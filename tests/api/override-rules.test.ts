@@ -47,9 +47,10 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
   };
   const pendingOf = async (subject: string) =>
     (await ok<{ items: Override[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`))).items;
+  // Read as compliance reads it: the default pack's AML grade is not a viewer's (docs/domain.md §4, "Who reads a grade").
   const level = async (subject: string, scheme: string) => {
     const tiers = await ok<{ assignments: { scheme: string; level: string }[] }>(
-      await t.req('viewer', 'GET', `/v1/subjects/${subject}/tiers`),
+      await t.req('officer', 'GET', `/v1/subjects/${subject}/tiers`),
     );
     return tiers.assignments.find((a) => a.scheme === scheme)?.level;
   };
@@ -334,7 +335,7 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
   });
 
   it('the schemes list carries each scheme’s rule, for a console to offer only what the API takes', async () => {
-    const list = await ok<{ items: { key: string; overrides?: Record<string, unknown> }[] }>(await t.req('viewer', 'GET', '/v1/schemes'));
+    const list = await ok<{ items: { key: string; overrides?: Record<string, unknown> }[] }>(await t.req('officer', 'GET', '/v1/schemes'));
     const by = new Map(list.items.map((s) => [s.key, s.overrides]));
     assert.deepEqual(by.get('aml-risk'), {
       requestedBy: 'tenant',
@@ -423,7 +424,7 @@ forEachDialect('override rules in force at approval', (f) => {
   let rm = '';
   const level = async (subject: string) =>
     (
-      await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/tiers`))
+      await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('officer', 'GET', `/v1/subjects/${subject}/tiers`))
     ).assignments.find((a) => a.scheme === 'aml-risk')?.level;
   const problem = async (res: Response, status: number) => {
     const body = (await res.json()) as Problem;
@@ -498,7 +499,7 @@ forEachDialect('override rules in force at approval', (f) => {
 
     // A version takes effect by the month: the new one is in force from December.
     t.setClock(new Date('2025-12-02T04:00:00.000Z'));
-    const schemes = await ok<{ items: { key: string; overrides?: { maxDays: number } }[] }>(await t.req('viewer', 'GET', '/v1/schemes'));
+    const schemes = await ok<{ items: { key: string; overrides?: { maxDays: number } }[] }>(await t.req('officer', 'GET', '/v1/schemes'));
     assert.equal(schemes.items.find((x) => x.key === 'aml-risk')?.overrides?.maxDays, 60);
     const before = await level('C1');
     const p = await problem(await t.req('approver', 'POST', `/v1/overrides/${byRm.id}/approve`, { contentHash: byRm.contentHash }), 422);
@@ -528,7 +529,7 @@ forEachDialect('override rules in force at approval', (f) => {
     );
     const tierOf = async () =>
       (
-        await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('viewer', 'GET', '/v1/subjects/T2/tiers'))
+        await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('officer', 'GET', '/v1/subjects/T2/tiers'))
       ).assignments.find((a) => a.scheme === 'retail-tier')?.level;
     assert.equal(await tierOf(), 'standard');
     const filed = await ok<Override>(
