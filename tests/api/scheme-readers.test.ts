@@ -157,6 +157,38 @@ forEachDialect('who reads an AML grade', (f) => {
     }
   });
 
+  it('override requests of the grade are its readers’ only: absent from a viewer’s lists, a 404 by id, 403 by name; an officer’s read recorded', async () => {
+    const filed = await as('officer').post('/v1/subjects/R2/overrides', {
+      scheme: 'aml-test',
+      level: 'high',
+      mode: 'fixed',
+      reason: '可疑交易，调高评级',
+      expiresAt: null,
+    });
+    assert.equal(filed.status, 201, await filed.clone().text());
+    const { id } = (await filed.json()) as { id: string };
+    for (const who of ['viewer', 'viewerToken', 'analyst', 'rmOfficer'] as const) {
+      for (const path of ['/v1/overrides', '/v1/subjects/R2/overrides', '/v1/overrides?status=pending']) {
+        const res = await get(who, path);
+        assert.equal(res.status, 200, `${who} ${path}`);
+        assert.doesNotMatch(await res.text(), /aml-test|可疑交易/, `${who} ${path}`);
+      }
+      assert.equal((await get(who, `/v1/overrides/${id}`)).status, 404, `${who} by id`);
+      assert.deepEqual(
+        await refusal(await get(who, '/v1/overrides?scheme=aml-test')),
+        [['scheme_not_readable', { scheme: 'aml-test' }]],
+        who,
+      );
+    }
+    const listed = await get('officer', '/v1/subjects/R2/overrides', 'rd-ovr');
+    assert.match(await listed.text(), /aml-test/);
+    assert.deepEqual((await restricted('rd-ovr'))[0]?.detail, { restrictedRead: { schemes: ['aml-test'], subjects: ['R2'], count: 1 } });
+    assert.equal((await get('officer', `/v1/overrides/${id}`, 'rd-ovr1')).status, 200);
+    assert.deepEqual((await restricted('rd-ovr1'))[0]?.detail, { restrictedRead: { schemes: ['aml-test'], subjects: ['R2'], count: 1 } });
+    // Withdrawn again, so the queue tests below see only the sign-off.
+    assert.equal((await as('officer').post(`/v1/overrides/${id}/withdraw`, {})).status, 200);
+  });
+
   it('an embed token never sees it, and no read of it is recorded', async () => {
     const minted = await as('officer').post('/v1/embed-tokens', { subject: 'R1', ttlSeconds: 600 });
     assert.equal(minted.status, 201);

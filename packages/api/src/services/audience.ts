@@ -45,6 +45,15 @@ export function audienceOf(principal: Principal, tp: TenantPack): AudienceView {
 }
 
 /**
+ * The keys of the pack's schemes whose levels a staff `principal` may not read (`readers`): what a read
+ * cut in SQL leaves out. Empty for a customer's credential, whose reads are cut to customer schemes already.
+ */
+export function unreadableSchemes(principal: Principal, tp: TenantPack): string[] {
+  if (audienceOfPrincipal(principal) !== 'staff') return [];
+  return tp.pack.schemes.filter((s) => !readsScheme(principal, tp, s)).map((s) => s.key);
+}
+
+/**
  * Refuse a staff read that asks for scheme `key` by name when the caller may not read it: 403
  * `forbidden`, field code `scheme_not_readable` on `path`. Never a silently empty answer, which would
  * tell by absence; a customer's credential keeps its 404 (it may not know a staff scheme exists).

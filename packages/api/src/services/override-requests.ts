@@ -43,6 +43,7 @@ import { withdrawnByClosing } from './closing-withdrawal.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
+import { unreadableSchemes } from './audience.js';
 
 // What the API sends about overrides: one home, shared with the admin kit.
 export type { OverrideContent } from '@tierkit/core';
@@ -270,6 +271,10 @@ export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = de
   const book = deps.principal.book;
   // In a transaction (a write), the book held stays so until it ends: a move waits (isManagedBy).
   if (!r || (book !== undefined && !(await isManagedBy(db, deps.tenantId, r.subjectId, book, { hold: db.isTransaction }))))
+    throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
+  // A request on a grade the caller may not read (an AML 高 for a viewer) is not theirs to know of: a 404
+  // as for another tenant's, since even a refusal would tell that the customer has one (tipping off).
+  if (unreadableSchemes(deps.principal, await packOf(deps)).includes(r.override.scheme))
     throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
   return r;
 }

@@ -30,3 +30,20 @@ export function recordRestrictedRead(
   if (schemes.length === 0 || list.length === 0) return;
   auditRead(c, { restrictedRead: { schemes, subjects: list.map((s) => s.externalId), count: list.length } });
 }
+
+/**
+ * Record a staff read of items that each name a customer's level, or a level sought, in a scheme (override
+ * requests, a pending sign-off): one record per request for those of restricted schemes, as
+ * {@link recordRestrictedRead} does for a subject's read.
+ */
+export function recordRestrictedItems(
+  c: { readonly var: { readonly audit: AuditState } },
+  audience: AudienceView,
+  items: readonly { readonly subject: string; readonly scheme: string }[],
+): void {
+  const restricted = new Set(restrictedShown(audience, undefined));
+  const read = items.filter((i) => restricted.has(i.scheme));
+  if (read.length === 0) return;
+  const subjects = [...new Set(read.map((i) => i.subject))];
+  auditRead(c, { restrictedRead: { schemes: [...new Set(read.map((i) => i.scheme))], subjects, count: subjects.length } });
+}
