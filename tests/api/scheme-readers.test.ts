@@ -189,6 +189,18 @@ forEachDialect('who reads an AML grade', (f) => {
     assert.equal((await as('officer').post(`/v1/overrides/${id}/withdraw`, {})).status, 200);
   });
 
+  it('a pending sign-off of the grade is not read by name by those who may not read it', async () => {
+    for (const who of ['viewer', 'viewerToken', 'rmOfficer'] as const)
+      assert.deepEqual(
+        await refusal(await get(who, '/v1/subjects/R1/levels/aml-test/approval')),
+        [['scheme_not_readable', { scheme: 'aml-test' }]],
+        who,
+      );
+    const res = await get('approver', '/v1/subjects/R1/levels/aml-test/approval', 'rd-sign');
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual((await restricted('rd-sign'))[0]?.detail, { restrictedRead: { schemes: ['aml-test'], subjects: ['R1'], count: 1 } });
+  });
+
   it('an embed token never sees it, and no read of it is recorded', async () => {
     const minted = await as('officer').post('/v1/embed-tokens', { subject: 'R1', ttlSeconds: 600 });
     assert.equal(minted.status, 201);
