@@ -17,7 +17,20 @@ const READERS = { roles: ['officer', 'approver', 'admin'] } as const;
 /** AML 高 needs a sign-off here, so the approvals queue holds an AML item. */
 function readersPack(): PolicyPack {
   const p = approvalTestPack();
-  return { ...p, schemes: p.schemes.map((s) => (s.key === 'aml-test' ? { ...s, readers: READERS } : s)) };
+  const schemes = p.schemes.map((s) => (s.key === 'aml-test' ? { ...s, readers: READERS } : s));
+  const aml = schemes.find((s) => s.key === 'aml-test')!;
+  // A band read from the grade, as the default pack's risk band is: it names no readers of its own.
+  const band = {
+    ...aml,
+    key: 'band-test',
+    category: 'risk',
+    readers: undefined,
+    overrides: undefined,
+    levels: aml.levels.map((l) => ({ ...l, approvalRequired: undefined })),
+    entitlements: undefined,
+    policy: { id: 'band-test', version: 1, kind: 'derived', from: 'aml-test', map: { low: 'low', high: 'high' } },
+  } as unknown as (typeof schemes)[number];
+  return { ...p, schemes: [...schemes, JSON.parse(JSON.stringify(band))] };
 }
 
 interface Tiers {
@@ -199,6 +212,30 @@ forEachDialect('who reads an AML grade', (f) => {
     const res = await get('approver', '/v1/subjects/R1/levels/aml-test/approval', 'rd-sign');
     assert.equal(res.status, 200, await res.clone().text());
     assert.deepEqual((await restricted('rd-sign'))[0]?.detail, { restrictedRead: { schemes: ['aml-test'], subjects: ['R1'], count: 1 } });
+  });
+
+  it('a band read from the grade keeps its level for everyone, but not the rule that names the grade (map.high: AML 高 → 高)', async () => {
+    for (const who of ['viewer', 'viewerToken', 'rmOfficer'] as const) {
+      const res = await get(who, '/v1/subjects/R1/tiers?scheme=band-test');
+      assert.equal(res.status, 200, who);
+      const [band] = (
+        (await res.json()) as { assignments: { level: string; explanation: { decidedBy: { id: string; label: { en: string } } } }[] }
+      ).assignments;
+      assert.equal(band?.level, 'high', who);
+      // Nor the grade's level in `levelsRead` (spliced as stored before: the view's cut never ran on /tiers).
+      assert.doesNotMatch(JSON.stringify(band), /aml-test/, who);
+      assert.deepEqual(
+        [band?.explanation.decidedBy.id, band?.explanation.decidedBy.label.en],
+        ['map', 'read from a grade you may not read'],
+        who,
+      );
+      const history = await (await get(who, '/v1/subjects/R1/history?scheme=band-test')).text();
+      assert.match(history, /band-test/, who);
+      assert.doesNotMatch(history, /map\.high|aml-test/, who);
+    }
+    // Its readers read the rule: the grade it was read from.
+    const res = await get('officer', '/v1/subjects/R1/tiers?scheme=band-test');
+    assert.match(await res.text(), /"id":"map\.high"/);
   });
 
   it('an embed token never sees it, and no read of it is recorded', async () => {
