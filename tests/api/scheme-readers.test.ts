@@ -238,6 +238,24 @@ forEachDialect('who reads an AML grade', (f) => {
     assert.match(await res.text(), /"id":"map\.high"/);
   });
 
+  it('a simulation of the grade names customers with it: the readers’ only — an analyst is refused it, and its job is a 404 to them', async () => {
+    const notReadable = [['scheme_not_readable', { scheme: 'aml-test' }]];
+    assert.deepEqual(await refusal(await as('analyst').post('/v1/policies/aml-test/versions/1/simulate', {})), notReadable);
+    assert.deepEqual(await refusal(await as('analyst').post('/v1/policies/aml-test/versions/1/simulations', {})), notReadable);
+    assert.deepEqual(await refusal(await get('analyst', '/v1/policies/aml-test/versions/1/simulations')), notReadable);
+    const sync = await as('officer').post('/v1/policies/aml-test/versions/1/simulate', {});
+    assert.equal(sync.status, 200, await sync.clone().text());
+    const queued = await as('officer').post('/v1/policies/aml-test/versions/1/simulations', {});
+    assert.equal(queued.status, 202, await queued.clone().text());
+    const { id } = (await queued.json()) as { id: string };
+    assert.equal((await get('analyst', `/v1/jobs/${id}`)).status, 404);
+    assert.equal((await get('analyst', `/v1/jobs/${id}/events`)).status, 404);
+    assert.doesNotMatch(await (await get('analyst', '/v1/jobs')).text(), new RegExp(id));
+    assert.equal((await get('officer', `/v1/jobs/${id}`)).status, 200);
+    assert.match(await (await get('officer', '/v1/jobs')).text(), new RegExp(id));
+    assert.equal((await as('officer').post(`/v1/jobs/${id}/cancel`, {})).status, 200);
+  });
+
   it('an embed token never sees it, and no read of it is recorded', async () => {
     const minted = await as('officer').post('/v1/embed-tokens', { subject: 'R1', ttlSeconds: 600 });
     assert.equal(minted.status, 201);
