@@ -32,7 +32,7 @@ export function readerView(view: AudienceView, readable: (s: SchemeDefinition) =
   // source's ids are `map.<level>`, several sources' `map.<scheme>.<level>` (engine/level-deciders.ts).
   const fromHidden = (key: string, id: string | null): boolean => {
     const def = schemes.find((s) => s.key === key);
-    if (!def || def.policy.kind !== 'derived' || id === null || !id.startsWith('map.')) return false;
+    if (def?.policy.kind !== 'derived' || id === null || !id.startsWith('map.')) return false;
     const sources = derivedSources(def.policy);
     const source = sources.length === 1 ? sources[0]?.from : sources.find((src) => id.startsWith(`map.${src.from}.`))?.from;
     return source !== undefined && !seen(source);
