@@ -45,8 +45,9 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     assert.equal(body.type, `https://tierkit.dev/problems/${kind}`);
     return body;
   };
+  // An AML request is its readers' (docs/domain.md §4, "Who reads a grade"): read as compliance reads it.
   const pendingOf = async (subject: string) =>
-    (await ok<{ items: Override[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`))).items;
+    (await ok<{ items: Override[] }>(await t.req('officer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`))).items;
   // Read as compliance reads it: the default pack's AML grade is not a viewer's (docs/domain.md §4, "Who reads a grade").
   const level = async (subject: string, scheme: string) => {
     const tiers = await ok<{ assignments: { scheme: string; level: string }[] }>(
@@ -55,7 +56,7 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     return tiers.assignments.find((a) => a.scheme === scheme)?.level;
   };
   const actionsOf = async (id: string) =>
-    (await ok<{ decisions: { action: string }[] }>(await t.req('viewer', 'GET', `/v1/overrides/${id}`))).decisions.map((d) => d.action);
+    (await ok<{ decisions: { action: string }[] }>(await t.req('officer', 'GET', `/v1/overrides/${id}`))).decisions.map((d) => d.action);
   const trail = async (target: string) =>
     (await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', `/v1/audit?target=${encodeURIComponent(target)}&limit=100`))).items;
 
@@ -404,7 +405,12 @@ function packBefore(): PolicyPack {
   const pack = JSON.parse(JSON.stringify(defaultPolicyPack)) as PolicyPack;
   const schemes = pack.schemes.map((s) =>
     s.key === 'aml-risk'
-      ? { ...s, overrides: { requestedBy: 'book' as const, approvedBy: 'approver' as const, maxDays: null }, loweringNeeds: undefined }
+      ? {
+          ...s,
+          overrides: { requestedBy: 'book' as const, approvedBy: 'approver' as const, maxDays: null },
+          loweringNeeds: undefined,
+          readers: { roles: ['officer' as const, 'approver' as const, 'admin' as const], books: true },
+        }
       : s.key === 'credit-rating'
         ? { ...s, overrides: { requestedBy: 'tenant' as const, approvedBy: 'admin' as const, maxDays: 366 }, loweringNeeds: undefined }
         : s.key === 'retail-tier'

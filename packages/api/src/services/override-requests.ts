@@ -43,7 +43,7 @@ import { withdrawnByClosing } from './closing-withdrawal.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
-import { unreadableSchemes } from './audience.js';
+import { requireReadable, unreadableSchemes } from './audience.js';
 
 // What the API sends about overrides: one home, shared with the admin kit.
 export type { OverrideContent } from '@tierkit/core';
@@ -305,6 +305,9 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   if (subject.closedAt !== null) throw subjectClosed(externalId, subject, 'params.id', 'no override can be requested for it');
   const scheme = checkInput(tp, subject, input, nowIso);
   checkRule(deps, scheme, input, now);
+  // A request names the grade it would hold: one filed on a grade the filer may not read (`readers`) is
+  // refused before anything is written, not filed and then hidden from them.
+  requireReadable(deps.principal, tp, input.scheme, 'scheme');
   checkJump(scheme, await heldLevel(deps.db, deps, subject.id, input.scheme), input, externalId);
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);
