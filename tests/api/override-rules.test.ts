@@ -190,7 +190,7 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     assert.equal(await level('LOW1', 'aml-risk'), 'high');
     // The refusal came after the revocation was written and the rules ran: all of it was rolled back.
     assert.deepEqual(await actionsOf(up.id), ['requested', 'approved']);
-    const still = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', '/v1/subjects/LOW1/overrides?status=approved'));
+    const still = await ok<{ items: Override[] }>(await t.req('officer', 'GET', '/v1/subjects/LOW1/overrides?status=approved'));
     assert.deepEqual(
       still.items.map((o) => o.id),
       [up.id],
@@ -519,7 +519,7 @@ forEachDialect('override rules in force at approval', (f) => {
       ['C1', byRm],
       ['C2', byOfficer],
     ] as const) {
-      const pending = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`));
+      const pending = await ok<{ items: Override[] }>(await t.req('officer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`));
       assert.deepEqual(
         pending.items.map((x) => x.id),
         [o.id],
