@@ -41,6 +41,21 @@ describe('the console words the API’s refusals', () => {
     assert.match(whyFailed(e, 'en'), /Mode: must be one of: fixed, floor/);
   });
 
+  it('a grade the reader’s role may not read (403 scheme_not_readable) says who to ask, in each language, not “forbidden”', () => {
+    const e: KitError = {
+      status: 403,
+      type: 'https://tierkit.dev/problems/forbidden',
+      title: 'The credential does not allow this',
+      detail: 'Scheme "aml-risk" is not readable with this credential',
+      errors: [
+        { path: 'query.scheme', message: 'scheme aml-risk is not readable', code: 'scheme_not_readable', params: { scheme: 'aml-risk' } },
+      ],
+    };
+    assert.equal(whyFailed(e, 'zh-CN'), '您的角色无权查看该评级（如反洗钱风险等级），请联系合规部门');
+    assert.equal(whyFailed(e, 'zh-TW'), '您的角色無權查看該評級（如反洗錢風險等級），請聯絡法令遵循部門');
+    assert.match(whyFailed(e, 'en'), /ask compliance/);
+  });
+
   it('a schema refusal is worded by its code and params, whatever the English says', () => {
     const reworded = 'a message a newer validator might write';
     assert.equal(

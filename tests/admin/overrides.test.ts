@@ -368,7 +368,8 @@ describe('the schemes a request form offers', () => {
     before(async () => {
       const db = await harness.open();
       await provisionTenant(db.db, { id: 'bank-d', name: 'bank-d', pack: defaultPolicyPack, now: NOW });
-      const key = (await createApiKey(db.db, { tenantId: 'bank-d', role: 'viewer', label: 'schemes', now: NOW })).secret;
+      // An officer's answer: a viewer's has no AML scheme at all (its `readers`, docs/domain.md §4).
+      const key = (await createApiKey(db.db, { tenantId: 'bank-d', role: 'officer', label: 'schemes', now: NOW })).secret;
       const app = createApp({ db: db.db, now: () => NOW, logError: () => undefined });
       const res = await app.request('/v1/schemes', { headers: { Authorization: `Bearer ${key}` } });
       assert.equal(res.status, 200);

@@ -185,8 +185,8 @@ forEachDialect('GET /v1/audit/verify against the server’s anchors', (f: ApiFix
     assert.match(body.anchors.message, /no anchor of this chain yet/);
   });
 
-  it('the route still needs an admin', async () => {
-    const res = await client(f, () => f.keys.roles.approver).get('/v1/audit/verify');
+  it('the route still needs a checker: an approver or an admin, by key as by staff token (docs/permissions.md)', async () => {
+    const res = await client(f, () => f.keys.roles.officer).get('/v1/audit/verify');
     assert.equal(res.status, 403);
   });
 });

@@ -45,16 +45,18 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     assert.equal(body.type, `https://tierkit.dev/problems/${kind}`);
     return body;
   };
+  // An AML request is its readers' (docs/domain.md §4, "Who reads a grade"): read as compliance reads it.
   const pendingOf = async (subject: string) =>
-    (await ok<{ items: Override[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`))).items;
+    (await ok<{ items: Override[] }>(await t.req('officer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`))).items;
+  // Read as compliance reads it: the default pack's AML grade is not a viewer's (docs/domain.md §4, "Who reads a grade").
   const level = async (subject: string, scheme: string) => {
     const tiers = await ok<{ assignments: { scheme: string; level: string }[] }>(
-      await t.req('viewer', 'GET', `/v1/subjects/${subject}/tiers`),
+      await t.req('officer', 'GET', `/v1/subjects/${subject}/tiers`),
     );
     return tiers.assignments.find((a) => a.scheme === scheme)?.level;
   };
   const actionsOf = async (id: string) =>
-    (await ok<{ decisions: { action: string }[] }>(await t.req('viewer', 'GET', `/v1/overrides/${id}`))).decisions.map((d) => d.action);
+    (await ok<{ decisions: { action: string }[] }>(await t.req('officer', 'GET', `/v1/overrides/${id}`))).decisions.map((d) => d.action);
   const trail = async (target: string) =>
     (await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', `/v1/audit?target=${encodeURIComponent(target)}&limit=100`))).items;
 
@@ -188,7 +190,7 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
     assert.equal(await level('LOW1', 'aml-risk'), 'high');
     // The refusal came after the revocation was written and the rules ran: all of it was rolled back.
     assert.deepEqual(await actionsOf(up.id), ['requested', 'approved']);
-    const still = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', '/v1/subjects/LOW1/overrides?status=approved'));
+    const still = await ok<{ items: Override[] }>(await t.req('officer', 'GET', '/v1/subjects/LOW1/overrides?status=approved'));
     assert.deepEqual(
       still.items.map((o) => o.id),
       [up.id],
@@ -334,7 +336,7 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
   });
 
   it('the schemes list carries each scheme’s rule, for a console to offer only what the API takes', async () => {
-    const list = await ok<{ items: { key: string; overrides?: Record<string, unknown> }[] }>(await t.req('viewer', 'GET', '/v1/schemes'));
+    const list = await ok<{ items: { key: string; overrides?: Record<string, unknown> }[] }>(await t.req('officer', 'GET', '/v1/schemes'));
     const by = new Map(list.items.map((s) => [s.key, s.overrides]));
     assert.deepEqual(by.get('aml-risk'), {
       requestedBy: 'tenant',
@@ -403,7 +405,12 @@ function packBefore(): PolicyPack {
   const pack = JSON.parse(JSON.stringify(defaultPolicyPack)) as PolicyPack;
   const schemes = pack.schemes.map((s) =>
     s.key === 'aml-risk'
-      ? { ...s, overrides: { requestedBy: 'book' as const, approvedBy: 'approver' as const, maxDays: null }, loweringNeeds: undefined }
+      ? {
+          ...s,
+          overrides: { requestedBy: 'book' as const, approvedBy: 'approver' as const, maxDays: null },
+          loweringNeeds: undefined,
+          readers: { roles: ['officer' as const, 'approver' as const, 'admin' as const], books: true },
+        }
       : s.key === 'credit-rating'
         ? { ...s, overrides: { requestedBy: 'tenant' as const, approvedBy: 'admin' as const, maxDays: 366 }, loweringNeeds: undefined }
         : s.key === 'retail-tier'
@@ -423,7 +430,7 @@ forEachDialect('override rules in force at approval', (f) => {
   let rm = '';
   const level = async (subject: string) =>
     (
-      await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/tiers`))
+      await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('officer', 'GET', `/v1/subjects/${subject}/tiers`))
     ).assignments.find((a) => a.scheme === 'aml-risk')?.level;
   const problem = async (res: Response, status: number) => {
     const body = (await res.json()) as Problem;
@@ -498,7 +505,7 @@ forEachDialect('override rules in force at approval', (f) => {
 
     // A version takes effect by the month: the new one is in force from December.
     t.setClock(new Date('2025-12-02T04:00:00.000Z'));
-    const schemes = await ok<{ items: { key: string; overrides?: { maxDays: number } }[] }>(await t.req('viewer', 'GET', '/v1/schemes'));
+    const schemes = await ok<{ items: { key: string; overrides?: { maxDays: number } }[] }>(await t.req('officer', 'GET', '/v1/schemes'));
     assert.equal(schemes.items.find((x) => x.key === 'aml-risk')?.overrides?.maxDays, 60);
     const before = await level('C1');
     const p = await problem(await t.req('approver', 'POST', `/v1/overrides/${byRm.id}/approve`, { contentHash: byRm.contentHash }), 422);
@@ -512,7 +519,7 @@ forEachDialect('override rules in force at approval', (f) => {
       ['C1', byRm],
       ['C2', byOfficer],
     ] as const) {
-      const pending = await ok<{ items: Override[] }>(await t.req('viewer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`));
+      const pending = await ok<{ items: Override[] }>(await t.req('officer', 'GET', `/v1/subjects/${subject}/overrides?status=pending`));
       assert.deepEqual(
         pending.items.map((x) => x.id),
         [o.id],
@@ -528,7 +535,7 @@ forEachDialect('override rules in force at approval', (f) => {
     );
     const tierOf = async () =>
       (
-        await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('viewer', 'GET', '/v1/subjects/T2/tiers'))
+        await ok<{ assignments: { scheme: string; level: string }[] }>(await t.req('officer', 'GET', '/v1/subjects/T2/tiers'))
       ).assignments.find((a) => a.scheme === 'retail-tier')?.level;
     assert.equal(await tierOf(), 'standard');
     const filed = await ok<Override>(

@@ -47,7 +47,8 @@ for (const harness of allDialects()) {
     it('a grade the batch gave that needs approval (AML 高) waits for a sign-off in the approvals queue', async () => {
       const db = await harness.open();
       await seedDemo(db.db, SMALL);
-      const { secret } = await createApiKey(db.db, { tenantId: 'demo', role: 'viewer', label: 'seed test' });
+      // The sign-off's approver: the AML grade is need-to-know, a viewer's queue is without it (docs/domain.md §4).
+      const { secret } = await createApiKey(db.db, { tenantId: 'demo', role: 'approver', label: 'seed test' });
       const api = createApp({ db: db.db, now: () => new Date('2025-11-10T00:00:00Z') });
       const get = async <T>(path: string) =>
         (await (await api.request(path, { headers: { Authorization: `Bearer ${secret}` } })).json()) as T;

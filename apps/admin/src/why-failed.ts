@@ -36,6 +36,8 @@ interface Words {
   subjectClosed: string;
   /** A 409 `erased`: the customer's personal data was erased after the retention period; nothing is written for them again. */
   subjectErased: string;
+  /** A scheme the reader's role may not read (an AML grade: `readers`, 403 `scheme_not_readable`). */
+  schemeNotReadable: string;
   /** A 409 `sign_off_superseded`: the level a sign-off was about is no longer the customer's. */
   signOffSuperseded: string;
   /** A 409 `lowering_data_moved`: the figures behind a lowering request moved before it was approved. */
@@ -178,6 +180,7 @@ interface FieldSays {
 export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   'zh-CN': {
     unreachable: '无法连接服务器（网络中断或服务未运行），请稍后重试。',
+    schemeNotReadable: '您的角色无权查看该评级（如反洗钱风险等级），请联系合规部门',
     subjectClosed: '该客户已销户，其待审批事项已随销户撤回，不能再为其办理；如需继续，请先撤销销户',
     subjectErased: '该客户销户已超过保存期限，个人信息已删除，不能再为其写入任何资料',
     signOffSuperseded: '该签核已失效：客户的等级已变为其他等级，无法再审批此等级。请刷新，按客户当前等级处理',
@@ -363,6 +366,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   },
   'zh-TW': {
     unreachable: '無法連線伺服器（網路中斷或服務未執行），請稍後重試。',
+    schemeNotReadable: '您的角色無權查看該評級（如反洗錢風險等級），請聯絡法令遵循部門',
     subjectClosed: '該客戶已銷戶，其待審核事項已隨銷戶撤回，無法再為其辦理；如需繼續，請先撤銷銷戶',
     subjectErased: '該客戶銷戶已超過保存期限，個人資料已刪除，無法再為其寫入任何資料',
     signOffSuperseded: '該簽核已失效：客戶的等級已變為其他等級，無法再審核此等級。請重新整理，依客戶目前等級處理',
@@ -548,6 +552,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
   },
   en: {
     unreachable: 'Cannot reach the server (the network is down or the service is not running). Try again shortly.',
+    schemeNotReadable: 'Your role may not read this grade (such as the AML risk grade); ask compliance',
     subjectClosed:
       'This customer has left the bank: what waited for approval was withdrawn when they were closed, and nothing more can be done for them unless they are reopened',
     signOffSuperseded:
@@ -1118,6 +1123,8 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (e.status === 409 && e.errors?.some((f) => f.code === 'subject_closed')) return w.subjectClosed;
   // A customer erased after the retention period (`PUT` of their number again): said, not "conflict".
   if (e.status === 409 && e.errors?.some((f) => f.code === 'erased')) return w.subjectErased;
+  // A grade kept from the reader's role (docs/domain.md §4, "Who reads a grade"): who to ask, not "forbidden".
+  if (e.status === 403 && e.errors?.some((f) => f.code === 'scheme_not_readable')) return w.schemeNotReadable;
   // A sign-off superseded while it was open on screen: the level moved, so say that and what to do.
   if (e.status === 409 && e.errors?.some((f) => f.code === 'sign_off_superseded')) return w.signOffSuperseded;
   // A lowering approved after its figures moved, or a grant another admin settled first: what happened, not "conflict".

@@ -61,6 +61,7 @@ export { maskId, maskName, maskPerson } from './format/mask.js';
 export { defaultPolicyPack } from './pack/default-pack.js';
 export type { AudienceView } from './audience/audience-view.js';
 export { audienceView, CONTACT_BRANCH, SCORE_WITHHELD, UNAVAILABLE_NOTICE } from './audience/audience-view.js';
+export { readerView } from './audience/reader-view.js';
 export { progressSentence } from './format/progress-sentence.js';
 export type { SimulationSubject, SimulationResult, SimulationOptions } from './simulation/simulate.js';
 export { simulate } from './simulation/simulate.js';

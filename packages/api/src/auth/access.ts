@@ -44,13 +44,10 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
     /^\/v1\/analytics\/(distribution|migration|rates|effect|metrics)$/,
     { role: 'analyst', staffTokenRole: 'viewer', embed: false, keyOnly: false, tenantWide: true },
   ],
-  // The audit trail: admin keys, and the checkers' staff sessions in the console (the four-eyes side
-  // reviews what was done); never makers, RMs or customers' tokens.
-  [
-    'GET',
-    /^\/v1\/audit(\/verify|\/export)?$/,
-    { role: 'admin', staffTokenRole: 'approver', embed: false, keyOnly: false, tenantWide: true },
-  ],
+  // The audit trail: the checkers' (the four-eyes side reviews what was done), tenant-wide approvers and
+  // admins, by key or staff token alike — one person, one set of rights (an approver's console could read
+  // it while their key could not); never makers, RMs or customers' tokens.
+  ['GET', /^\/v1\/audit(\/verify|\/export)?$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
   // Policies: analysts read and simulate, officers draft and submit, approvers decide (four eyes in the service).
   [
     'GET',

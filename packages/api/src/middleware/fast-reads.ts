@@ -22,6 +22,7 @@ import {
 } from '../routes/subject-reads.js';
 import { audienceOf } from '../services/audience.js';
 import type { TenantPack } from '../services/tenant-pack.js';
+import { restrictedShown } from '../services/restricted-reads.js';
 import { SCHEMES_QUERY_MAX } from '../services/views.js';
 import type { SubjectVersions } from '../version-trust.js';
 import { requestIdOf } from './audit.js';
@@ -157,6 +158,8 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
     const audience = audienceOf(principal, tp);
     const shown = scheme === undefined ? undefined : new Set(scheme.split(','));
     if (shown && ![...shown].every((key) => audience.sees(key))) return undefined;
+    // A staff read of a restricted scheme's level (an AML grade) is audited: the chain's to record.
+    if (restrictedShown(audience, route === 'tiers' ? shown : undefined).length > 0) return undefined;
     const view =
       route === 'tiers'
         ? queryKey.tiers(locale, shown)

@@ -13,7 +13,7 @@ import {
   RatesResponseSchema,
 } from '../schemas/analytics.js';
 import { problemResponses } from '../schemas/common.js';
-import { audienceOf } from '../services/audience.js';
+import { audienceOf, requireReadable } from '../services/audience.js';
 import { evaluateEffect, metricsOfKind } from '../services/effect-evaluation.js';
 import { distribution, migration, rates } from '../services/level-analytics.js';
 
@@ -169,6 +169,7 @@ async function visibleScheme(
   key: string,
 ): Promise<{ def: SchemeDefinition; metrics: ReadonlyMap<string, MetricDef>; latest: readonly string[] }> {
   const tp = await packOf(deps);
+  requireReadable(deps.principal, tp, key, 'query.scheme');
   const def = audienceOf(deps.principal, tp).sees(key) ? tp.schemes.get(key) : undefined;
   if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
   // The metrics the engine reads with no window for this kind of subject: the one rule for carrying a

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { KEY_PATTERN, PRODUCT_RISKS } from '@tierkit/core';
-import { auditDetail } from '../middleware/audit.js';
+import { auditDetail, auditRead } from '../middleware/audit.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   APPROVAL_KINDS,
@@ -20,6 +20,9 @@ import { decideLevel, pendingLevel, type levelApprovalView } from '../services/l
 import { overdueReviewsPage, recordReview } from '../services/reviews.js';
 import { suitabilityView } from '../services/suitability.js';
 import { overrideRoutes } from './overrides.js';
+import { packOf } from '../deps.js';
+import { audienceOf, requireReadable } from '../services/audience.js';
+import { recordRestrictedItems } from '../services/restricted-reads.js';
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const body = <T>(schema: T) => ({ body: { required: true, ...json(schema) } });
@@ -178,7 +181,13 @@ export function governance() {
   return overrideRoutes()
     .openapi(pendingLevelRoute, async (c) => {
       const { id, scheme } = c.req.valid('param');
-      return c.json(await pendingLevel(c.var.deps, id, scheme), 200);
+      const deps = c.var.deps;
+      // A pending sign-off names the grade it would hold (AML 高): its readers' only, and recorded.
+      const tp = await packOf(deps);
+      requireReadable(deps.principal, tp, scheme, 'params.scheme');
+      const pending = await pendingLevel(deps, id, scheme);
+      recordRestrictedItems(c, audienceOf(deps.principal, tp), [pending]);
+      return c.json(pending, 200);
     })
     .openapi(approveLevelRoute, async (c) => {
       const { id, scheme } = c.req.valid('param');
@@ -212,15 +221,16 @@ export function governance() {
     })
     .openapi(overdueRoute, async (c) => {
       const q = c.req.valid('query');
-      return c.json(
-        await overdueReviewsPage(c.var.deps, {
-          limit: q.limit,
-          ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
-          ...(q.manager !== undefined ? { manager: q.manager } : {}),
-          ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
-        }),
-        200,
-      );
+      const { restricted, ...page } = await overdueReviewsPage(c.var.deps, {
+        limit: q.limit,
+        ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
+        ...(q.manager !== undefined ? { manager: q.manager } : {}),
+        ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      });
+      // A review due of a restricted grade names the customer's level in it: recorded, as /tiers is.
+      if (restricted.subjects.length > 0)
+        auditRead(c, { restrictedRead: { schemes: restricted.schemes, subjects: restricted.subjects, count: restricted.subjects.length } });
+      return c.json(page, 200);
     })
     .openapi(reviewRoute, async (c) => {
       const b = c.req.valid('json');

@@ -2,7 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { findJob, listJobs } from '@tierkit/db';
 import { streamSSE } from 'hono/streaming';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { auditDetail } from '../middleware/audit.js';
+import { auditDetail, auditRead } from '../middleware/audit.js';
+import { requireReadable, unreadableSchemes } from '../services/audience.js';
+import type { TenantPack } from '../services/tenant-pack.js';
 import { packOf } from '../deps.js';
 import { router } from '../router.js';
 import { sleep } from '../sleep.js';
@@ -174,10 +176,23 @@ function maySimulate(deps: ApiDeps): boolean {
   return roleAtLeast(deps.principal.role, 'analyst');
 }
 
-/** The job, or the same 404 as a missing one when it is a simulation the caller may not see. */
-function seen<J extends { readonly id: string; readonly kind: string }>(deps: ApiDeps, job: J): J {
-  if (job.kind === 'simulate' && !maySimulate(deps)) throw new ProblemError('not-found', `No job "${job.id}" in this tenant.`);
+/**
+ * The job, or the same 404 as a missing one when it is a simulation the caller may not see: anyone
+ * below analyst, or a simulation of a scheme whose levels they may not read (`readers`: its sample
+ * customers are named with their AML grade now and after).
+ */
+async function seen<J extends { readonly id: string; readonly kind: string; readonly simulation?: { readonly scheme: string } }>(
+  deps: ApiDeps,
+  job: J,
+): Promise<J> {
+  if (job.kind === 'simulate' && !(maySimulate(deps) && readsSimulation(deps, await packOf(deps), job)))
+    throw new ProblemError('not-found', `No job "${job.id}" in this tenant.`);
   return job;
+}
+
+/** Whether the caller reads the levels of the scheme simulation `job` simulated (no simulation: true). */
+function readsSimulation(deps: ApiDeps, tp: TenantPack, job: { readonly simulation?: { readonly scheme: string } }): boolean {
+  return job.simulation === undefined || !unreadableSchemes(deps.principal, tp).includes(job.simulation.scheme);
 }
 
 /** How often an event stream looks at its job. */
@@ -238,7 +253,13 @@ export function jobs(
         const page = rows.slice(0, query.limit);
         const last = page[page.length - 1];
         const items = [];
-        for (const row of page) items.push(await viewOf(deps.db, row));
+        // A simulation of a grade the caller may not read is left out of the page (as /v1/approvals leaves
+        // its items): the page may then hold fewer than `limit`, its cursor still right.
+        const tp = await packOf(deps);
+        for (const row of page) {
+          const view = await viewOf(deps.db, row);
+          if (readsSimulation(deps, tp, view)) items.push(view);
+        }
         return c.json(
           {
             items,
@@ -274,9 +295,17 @@ export function jobs(
       .openapi(affectedRoute, async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
-        seen(deps, await jobOr404(deps.db, deps.tenantId, id));
+        await seen(deps, await jobOr404(deps.db, deps.tenantId, id));
         const row = await findJob(deps.db, deps.tenantId, id);
         if (!row) throw new ProblemError('not-found', `No job "${id}" in this tenant.`);
+        // Each affected customer's level now and after, in the simulated scheme: its readers' only, and
+        // recorded (the file is unbounded, so the record names the job, whose run says whom it read).
+        if (row.kind === 'simulate') {
+          const simulated = (JSON.parse(row.params) as SimulationJobParams).simulation.scheme;
+          const tp = await packOf(deps);
+          requireReadable(deps.principal, tp, simulated, 'id');
+          if (tp.schemes.get(simulated)?.readers !== undefined) auditRead(c, { restrictedRead: { schemes: [simulated], job: id } });
+        }
         const lines = await affectedCsv(deps, row, c.req.valid('query').locale ?? 'zh-CN');
         const encoder = new TextEncoder();
         const body = new ReadableStream<Uint8Array>(
@@ -301,25 +330,25 @@ export function jobs(
       })
       .openapi(getJobRoute, async (c) => {
         const deps = c.var.deps;
-        return c.json(seen(deps, await jobOr404(deps.db, deps.tenantId, c.req.valid('param').id)), 200);
+        return c.json(await seen(deps, await jobOr404(deps.db, deps.tenantId, c.req.valid('param').id)), 200);
       })
       .openapi(actionRoute('cancel', 'Cancel a running job: chunks done stay done, none starts after (officer)'), async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
-        seen(deps, await jobOr404(deps.db, deps.tenantId, id));
+        await seen(deps, await jobOr404(deps.db, deps.tenantId, id));
         return c.json(await cancelJob(deps.db, deps.tenantId, id, deps.now()), 200);
       })
       .openapi(actionRoute('resume', 'Resume a cancelled or failed job from its last committed chunk (officer)'), async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
-        seen(deps, await jobOr404(deps.db, deps.tenantId, id));
+        await seen(deps, await jobOr404(deps.db, deps.tenantId, id));
         return c.json(await resumeJob(deps.db, deps.tenantId, id, deps.now()), 200);
       })
       .openapi(eventsRoute, async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
         // A missing job is a 404 problem before the stream opens.
-        let job = seen(deps, await jobOr404(deps.db, deps.tenantId, id));
+        let job = await seen(deps, await jobOr404(deps.db, deps.tenantId, id));
         return streamSSE(c, async (stream) => {
           let sent = '';
           let n = 0;

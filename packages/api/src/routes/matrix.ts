@@ -6,7 +6,7 @@ import { packOf } from '../deps.js';
 import { isNotModified } from '../etag.js';
 import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
-import { audienceOf } from '../services/audience.js';
+import { audienceOf, requireReadable } from '../services/audience.js';
 import { problemResponses } from '../schemas/common.js';
 import { MatrixResponseSchema } from '../schemas/entitlements.js';
 import { ManagerQuery } from '../schemas/params.js';
@@ -48,7 +48,12 @@ export function matrix() {
     const { kind, manager } = c.req.valid('query');
     const book = await bookOf(deps, manager);
     const tp = await packOf(deps);
-    const def = audienceOf(deps.principal, tp).sees(scheme) ? tp.schemes.get(scheme)?.matrix : undefined;
+    // Staff who may not read it are refused by name (403 `scheme_not_readable`): an axis they may not
+    // read first, since a cell is a level of each axis; a customer's credential never sees it (404).
+    const matrixOf = tp.schemes.get(scheme)?.matrix;
+    for (const axis of matrixOf ? [matrixOf.rowScheme, matrixOf.colScheme] : []) requireReadable(deps.principal, tp, axis, 'scheme');
+    requireReadable(deps.principal, tp, scheme, 'scheme');
+    const def = audienceOf(deps.principal, tp).sees(scheme) ? matrixOf : undefined;
     if (!def) throw new ProblemError('scheme-not-found', `No matrix scheme "${scheme}" in this tenant.`);
     const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}\u0000${book ?? ''}`, () =>
       countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind, book),

@@ -6,6 +6,8 @@ import { auditDetail, auditTarget } from '../middleware/audit.js';
 import { invalid } from '../problem.js';
 import { personOfActor } from '../auth/api-keys.js';
 import { requestedByCaller } from '../services/four-eyes.js';
+import { audienceOf, requireReadable, unreadableSchemes } from '../services/audience.js';
+import { recordRestrictedItems } from '../services/restricted-reads.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import {
@@ -173,9 +175,15 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   const book = deps.principal.book;
   const inBook = book !== undefined ? { managedBy: book } : {};
   const mineOnly = q.requestedBy === 'me' ? { requestedBy: await personOfActor(deps.db, deps.tenantId, deps.principal.actor) } : {};
+  // A request names the grade it would hold and why (an AML 高, "可疑交易"): the grade's readers' only,
+  // refused by name and cut in SQL otherwise, so neither a page nor its cursor tells of one.
+  const tp = await packOf(deps);
+  if (q.scheme !== undefined) requireReadable(deps.principal, tp, q.scheme, 'query.scheme');
+  const notSchemes = unreadableSchemes(deps.principal, tp);
   const rows = await listOverrides(deps.db, deps.tenantId, {
     now,
     limit: q.limit + 1,
+    ...(notSchemes.length > 0 ? { notSchemes } : {}),
     ...inBook,
     ...mineOnly,
     ...(subjectId !== undefined ? { subjectId } : {}),
@@ -186,7 +194,7 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   const items = rows.slice(0, q.limit);
   // A mistyped scheme must not read as "no overrides": refuse a scheme that is neither in force nor
   // named by any override (one of a retired scheme is still listed).
-  if (items.length === 0 && q.scheme !== undefined && !(await packOf(deps)).schemes.has(q.scheme)) {
+  if (items.length === 0 && q.scheme !== undefined && !tp.schemes.has(q.scheme)) {
     const named = await listOverrides(deps.db, deps.tenantId, { now, limit: 1, scheme: q.scheme, ...inBook });
     if (named.length === 0)
       throw invalid([
@@ -227,6 +235,15 @@ function told(c: Parameters<typeof auditDetail>[0], o: OverrideView, note: strin
   return o;
 }
 
+/** `read` back, once a read of a restricted grade's requests in it is recorded (docs/domain.md §4, "Who reads a grade"). */
+async function readOf<T extends { readonly items: readonly OverrideView[] }>(
+  c: Parameters<typeof auditDetail>[0] & { var: { deps: ApiDeps } },
+  read: T,
+): Promise<T> {
+  recordRestrictedItems(c, audienceOf(c.var.deps.principal, await packOf(c.var.deps)), read.items);
+  return read;
+}
+
 /** Overrides over HTTP: request, edit, withdraw, approve, reject, revoke, and the lists. */
 export function overrideRoutes() {
   return router()
@@ -238,10 +255,14 @@ export function overrideRoutes() {
     })
     .openapi(subjectListRoute, async (c) => {
       const subject = await subjectOr404(c.var.deps, c.req.valid('param').id);
-      return c.json(await page(c.var.deps, c.req.valid('query'), subject.id), 200);
+      return c.json(await readOf(c, await page(c.var.deps, c.req.valid('query'), subject.id)), 200);
     })
-    .openapi(listRoute, async (c) => c.json(await page(c.var.deps, c.req.valid('query')), 200))
-    .openapi(getRoute, async (c) => c.json(await overrideWithDecisions(c.var.deps, c.req.valid('param').overrideId), 200))
+    .openapi(listRoute, async (c) => c.json(await readOf(c, await page(c.var.deps, c.req.valid('query'))), 200))
+    .openapi(getRoute, async (c) => {
+      const o = await overrideWithDecisions(c.var.deps, c.req.valid('param').overrideId);
+      await readOf(c, { items: [o] });
+      return c.json(o, 200);
+    })
     .openapi(editRoute, async (c) => {
       const b = c.req.valid('json');
       // The request keeps only what it says now; what the checker was first shown lives in the trail.

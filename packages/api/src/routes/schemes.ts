@@ -7,7 +7,7 @@ import { ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { SchemeResponseSchema, SchemesResponseSchema } from '../schemas/entitlements.js';
-import { audienceOf } from '../services/audience.js';
+import { audienceOf, requireReadable } from '../services/audience.js';
 import { schemeSummary } from '../services/views.js';
 
 const SchemeKeyParams = z.object({
@@ -67,6 +67,7 @@ export function schemes() {
       const deps = c.var.deps;
       const { key } = c.req.valid('param');
       const tp = await packOf(deps);
+      requireReadable(deps.principal, tp, key, 'key');
       // The reader's own definition: a customer's has no override rule in it.
       const def = audienceOf(deps.principal, tp).schemes.find((s) => s.key === key);
       if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);

@@ -12,6 +12,8 @@ import {
   type NearNextFilter,
 } from '@tierkit/db';
 import { auditDetail } from '../middleware/audit.js';
+import { audienceOf, requireReadable } from '../services/audience.js';
+import { recordRestrictedRead } from '../services/restricted-reads.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
 import { may, PERMISSIONS } from '../auth/permissions.js';
@@ -290,7 +292,12 @@ export function subjectList() {
         `A search by name needs the unmask-names permission: an API key or staff credential with the ${PERMISSIONS['unmask-names'].role} role or higher.`,
       );
     const pack = await packOf(deps);
+    // A list filtered, sorted or labelled by a scheme the caller may not read is refused, never answered
+    // empty: who is missing from it would tell (docs/domain.md §4, "Who reads a grade").
+    if (query.scheme !== undefined) requireReadable(deps.principal, pack, query.scheme, 'query.scheme');
+    if (query.levelOf !== undefined) requireReadable(deps.principal, pack, query.levelOf, 'query.levelOf');
     const levels = conditions(pack, query);
+    for (const l of levels) requireReadable(deps.principal, pack, l.scheme, 'query.scheme');
     const scheme = query.scheme === undefined ? undefined : pack.schemes.get(query.scheme);
     if (query.currency !== undefined && query.nearNext === undefined) nearNextOf(pack, '', query);
     const nearNext = scheme === undefined ? undefined : nearNextOf(pack, scheme.key, query);
@@ -406,6 +413,13 @@ export function subjectList() {
     // Whose names a page revealed (or a search confirmed): the record of an unmasked read is what an
     // examiner asks "who saw which customers" of, and the route alone names none (an auditor found
     // `target: {}` on 300 names read in three pages). A page is at most 100 subjects: the ids, in order.
+    // Each customer's level in a restricted scheme this page shows: by `levelOf`, or by the filter the page meets.
+    const read = new Set([
+      ...(levelOf !== undefined ? [levelOf] : []),
+      ...levels.map((l) => l.scheme),
+      ...(change || query.grace ? [scheme?.key ?? ''] : []),
+    ]);
+    recordRestrictedRead(c, audienceOf(deps.principal, pack), page, read);
     if (deps.unmaskNames || query.name !== undefined) auditDetail(c, { subjects: page.map((s) => s.externalId), count: page.length });
     // The audit trail records the search as it records an unmasked read, with the name tested, since
     // the route and status alone cannot say whose name was confirmed; the page above keeps the masking

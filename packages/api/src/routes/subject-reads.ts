@@ -7,7 +7,8 @@ import type { ApiDeps } from '../deps.js';
 import { localize, LocaleQuery } from '../locale.js';
 import { ProblemError } from '../problem.js';
 import { type BuiltRead, fingerprintOf, ReadCache } from '../read-cache.js';
-import { audienceOf } from '../services/audience.js';
+import { audienceOf, requireReadable } from '../services/audience.js';
+import { recordRestrictedRead } from '../services/restricted-reads.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { EntitlementsResponseSchema } from '../schemas/entitlements.js';
@@ -94,6 +95,8 @@ export function readKey(
     subject.updatedAt,
     packId,
     audience.audience,
+    // The schemes this reader reads (`readers`): a viewer is never served a body cut for a compliance officer.
+    audience.schemes.map((s) => s.key).join(','),
     deps.principal.via,
     // Names masked or not (`?unmask=true`, middleware/unmask.ts): a masked reader never gets an unmasked body.
     deps.unmaskNames,
@@ -172,7 +175,10 @@ export async function buildHistory(
     async (d) => {
       const rows = await listTierEvents(d.db, deps.tenantId, subject.id, {
         ...(scheme ? { scheme } : {}),
-        ...(audience.audience === 'staff' ? {} : { schemes: audience.schemes.map((s) => s.key) }),
+        // Staff who may read every scheme read the events of schemes the pack no longer has too.
+        ...(audience.audience === 'staff' && audience.schemes.length === tp.pack.schemes.length
+          ? {}
+          : { schemes: audience.schemes.map((s) => s.key) }),
         limit: limit + 1,
         ...(before ? { before } : {}),
       });
@@ -227,7 +233,9 @@ export function subjectReads(cache = new ReadCache()) {
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
       const audience = audienceOf(deps.principal, tp);
+      for (const key of scheme?.split(',') ?? []) requireReadable(deps.principal, tp, key, 'query.scheme');
       const shown = schemesInView(audience, scheme);
+      recordRestrictedRead(c, audience, subject, shown);
       const now = deps.now();
       const key = readKey('tiers', deps, subject, packPrint(tp), audience, queryKey.tiers(locale, shown));
       return cache.respond(c, key, now.getTime(), () => buildTiers(deps, subject, tp, audience, now, shown, locale));
@@ -239,6 +247,8 @@ export function subjectReads(cache = new ReadCache()) {
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
       const audience = audienceOf(deps.principal, tp);
+      if (scheme) requireReadable(deps.principal, tp, scheme, 'query.scheme');
+      recordRestrictedRead(c, audience, subject, scheme === undefined ? undefined : new Set([scheme]));
       // A scheme the reader may not see answers exactly like one that does not exist.
       if (scheme && audience.audience !== 'staff' && !audience.sees(scheme)) {
         throw new ProblemError('scheme-not-found', `No scheme "${scheme}" in this tenant.`);
@@ -254,6 +264,8 @@ export function subjectReads(cache = new ReadCache()) {
       const subject = await subjectOr404(deps, id);
       const tp = await packOf(deps);
       const audience = audienceOf(deps.principal, tp);
+      // A restriction's reason names its scheme and level (反洗钱风险高): a read of them, as /tiers is.
+      recordRestrictedRead(c, audience, subject, undefined);
       const key = readKey('entitlements', deps, subject, packPrint(tp), audience, queryKey.entitlements(locale));
       return cache.respond(c, key, deps.now().getTime(), () => buildEntitlements(deps, subject, tp, audience, locale));
     });

@@ -14,6 +14,7 @@ import {
   type ApprovalsWindow,
   type GrantViewer,
 } from '@tierkit/db';
+import { audienceOf, requireReadable } from './audience.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -452,6 +453,7 @@ export async function approvalsPage(
   // text, whose string order is time order. Age 0 takes everything, a clock-skewed future time too.
   const cutoff = q.minAgeSeconds !== undefined && q.minAgeSeconds > 0 ? new Date(nowMs - q.minAgeSeconds * 1000).toISOString() : undefined;
   const tp = await packOf(deps);
+  if (q.scheme !== undefined) requireReadable(deps.principal, tp, q.scheme, 'query.scheme');
   const locale = q.locale ?? DEFAULT_SUMMARY_LOCALE;
   // In SQL, by every actor of the caller's person: a page of "mine" is as cheap as a page of all.
   const actors = q.mine === undefined ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
@@ -479,7 +481,12 @@ export async function approvalsPage(
         ),
       ),
   );
-  const entries = heads.flat().sort((a, b) => compareKeys(entryKey(a), entryKey(b)));
+  const merged = heads.flat().sort((a, b) => compareKeys(entryKey(a), entryKey(b)));
+  // A customer's request or sign-off of a scheme the caller may not read (an AML 高 for a viewer) is not
+  // theirs to see (`readers`): left out of the merged heads' first page, whose order stays right, so a
+  // page may hold fewer than `limit` items and still carry its cursor. Policy versions are no customer's level.
+  const readable = audienceOf(deps.principal, tp);
+  const entries = merged.filter((e) => e.subjectId === undefined || readable.sees(e.scheme) || !tp.schemes.has(e.scheme));
   // A mistyped filter must not read as "nothing waits": a scheme neither in force nor in the queue
   // (a request on a retired scheme still waits) is a 400, a subject the tenant does not have a 404.
   // Only an empty page asks whether anything of it waits at all, one row of each source.
@@ -493,7 +500,8 @@ export async function approvalsPage(
   if (q.subject !== undefined && !(await waits({ subject: q.subject }))) await subjectOr404(deps, q.subject);
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
   const blocked = approvalsBlocked(deps.db, deps.tenantId);
-  const onPage = entries.slice(0, q.limit);
+  const window = merged.slice(0, q.limit);
+  const onPage = window.filter((e) => entries.includes(e));
   // The levels now of this page's subjects only: one query of at most a page's pairs.
   const about = onPage.flatMap((e) => (e.subjectId === undefined ? [] : [{ subjectId: e.subjectId, scheme: e.scheme }]));
   const levels = await currentLevelsOf(deps.db, deps.tenantId, about);
@@ -518,7 +526,7 @@ export async function approvalsPage(
       };
     }),
   );
-  const last = page.at(-1);
-  const nextCursor = entries.length > q.limit && last ? encodeCursor(CURSOR, { at: last.requestedAt, kind: last.kind, id: last.id }) : null;
+  const last = window.at(-1);
+  const nextCursor = merged.length > q.limit && last ? encodeCursor(CURSOR, { at: last.requestedAt, kind: last.kind, id: last.id }) : null;
   return { items: page, nextCursor };
 }

@@ -43,6 +43,7 @@ import { withdrawnByClosing } from './closing-withdrawal.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
+import { requireReadable, unreadableSchemes } from './audience.js';
 
 // What the API sends about overrides: one home, shared with the admin kit.
 export type { OverrideContent } from '@tierkit/core';
@@ -271,6 +272,10 @@ export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = de
   // In a transaction (a write), the book held stays so until it ends: a move waits (isManagedBy).
   if (!r || (book !== undefined && !(await isManagedBy(db, deps.tenantId, r.subjectId, book, { hold: db.isTransaction }))))
     throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
+  // A request on a grade the caller may not read (an AML 高 for a viewer) is not theirs to know of: a 404
+  // as for another tenant's, since even a refusal would tell that the customer has one (tipping off).
+  if (unreadableSchemes(deps.principal, await packOf(deps)).includes(r.override.scheme))
+    throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
   return r;
 }
 
@@ -300,6 +305,9 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
   if (subject.closedAt !== null) throw subjectClosed(externalId, subject, 'params.id', 'no override can be requested for it');
   const scheme = checkInput(tp, subject, input, nowIso);
   checkRule(deps, scheme, input, now);
+  // A request names the grade it would hold: one filed on a grade the filer may not read (`readers`) is
+  // refused before anything is written, not filed and then hidden from them.
+  requireReadable(deps.principal, tp, input.scheme, 'scheme');
   checkJump(scheme, await heldLevel(deps.db, deps, subject.id, input.scheme), input, externalId);
   const id = `ovr_${sortableId(now)}`;
   const hash = contentHash({ subject: externalId, ...input } satisfies OverrideContent);

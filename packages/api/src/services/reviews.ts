@@ -5,6 +5,8 @@ import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { invalid, ProblemError } from '../problem.js';
 import { bookOf } from './books.js';
+import { audienceOf, requireReadable } from './audience.js';
+import { restrictedShown } from './restricted-reads.js';
 
 /*
  * Review intervals are counted in calendar days of the bank's time zone: a level last reviewed on
@@ -82,8 +84,11 @@ export async function overdueReviewsPage(
       { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
     ]);
   }
+  if (q.scheme !== undefined) requireReadable(deps.principal, tp, q.scheme, 'query.scheme');
   const now = deps.now().toISOString();
-  const rules = reviewRules(tp.pack, now, q.scheme, deps.timeZone);
+  // A review due names the customer's level (AML 高 every six months): only of schemes the caller reads.
+  const audience = audienceOf(deps.principal, tp);
+  const rules = reviewRules(tp.pack, now, q.scheme, deps.timeZone).filter((r) => audience.sees(r.scheme));
   const after = q.cursor === undefined ? undefined : decodeCursor(CURSOR, q.cursor, ['subject', 'scheme']);
   const rows = await listOverdueReviews(deps.db, deps.tenantId, rules, q.limit + 1, after, book);
   const page = rows.slice(0, q.limit);
@@ -93,7 +98,13 @@ export async function overdueReviewsPage(
     return { ...r, reviewMonths, dueAt: r.lastReviewedAt === null ? null : dueAfter(r.lastReviewedAt, reviewMonths, deps.timeZone) };
   });
   const last = page.at(-1);
-  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(CURSOR, { subject: last.subject, scheme: last.scheme }) : null };
+  const restricted = new Set(restrictedShown(audience, undefined));
+  const read = items.filter((i) => restricted.has(i.scheme));
+  return {
+    items,
+    restricted: { schemes: [...new Set(read.map((i) => i.scheme))], subjects: [...new Set(read.map((i) => i.subject))] },
+    nextCursor: rows.length > q.limit && last ? encodeCursor(CURSOR, { subject: last.subject, scheme: last.scheme }) : null,
+  };
 }
 
 /** Record that a person reviewed a subject's current level in a scheme: the review interval starts again. */

@@ -2,6 +2,7 @@ import type {
   Assignment,
   CustomerAssignment,
   AudienceView,
+  Explanation,
   Locale,
   MetricDef,
   OverrideInfo,
@@ -12,6 +13,7 @@ import type {
   CustomerTiersResponse,
   StaffTiersResponse,
 } from '@tierkit/core';
+import { schemeDependencies, type SchemeDefinition } from '@tierkit/core';
 import {
   listActiveOverrides,
   listAssignments,
@@ -194,6 +196,17 @@ const summaryOf = (def: SchemeSummary) => {
 };
 
 /** Stored JSON text as sent: as it is, or (with a locale) with each label cut to that locale. */
+/**
+ * A stored explanation as a staff reader may read it: a band or matrix read from a grade they may not
+ * read (`readers`) names that grade's level in `levelsRead` and its rule (`map.aml-risk.high`), which the
+ * reader's view cuts (core `readerView`). Parsed only then; every other explanation is spliced as stored.
+ */
+function readerExplanation(audience: AudienceView, def: SchemeDefinition, text: string): string {
+  if (schemeDependencies(def).every((k) => audience.sees(k))) return text;
+  const cut = audience.assignment({ scheme: def.key, explanation: JSON.parse(text) as Explanation } as Assignment);
+  return JSON.stringify(cut.explanation);
+}
+
 const storedText = (text: string, locale: Locale | undefined) => (locale ? localizeJsonText(text, locale) : text);
 
 // Where stored explanations, progress and retention name metrics: only these keys are called "metric".
@@ -244,7 +257,7 @@ export async function tiersJson(
     if (override?.expiresAt) until = Math.min(until, Date.parse(override.expiresAt));
     parts.push(
       `{"scheme":${json(a.scheme)},"level":${json(a.level)},"rank":${json(a.rank)},"previousLevel":${json(a.previousLevel)},` +
-        `"changed":${a.previousLevel !== a.level},"approvalRequired":${a.approvalRequired},"explanation":${storedText(a.explanation, locale)},` +
+        `"changed":${a.previousLevel !== a.level},"approvalRequired":${a.approvalRequired},"explanation":${storedText(readerExplanation(audience, def, a.explanation), locale)},` +
         `"progress":${a.progress === null ? 'null' : storedText(a.progress, locale)},"retention":${a.retention === null ? 'null' : storedText(a.retention, locale)},` +
         `"schemeInfo":${once(summaryOf(def), locale)},"period":${json(a.period)},"evaluatedAt":${json(a.evaluatedAt)},` +
         `"override":${override && locale ? json(localize(override, locale)) : json(override)}` +

@@ -3,6 +3,8 @@ import { overrideRuleOf, type OverrideApprover } from '../model/override-rule.js
 import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { localize } from '../format/format-value.js';
 import type { PolicyChange } from './policy-diff.js';
+import { blockWeakenings, reachWeakenings } from './governance-reach.js';
+import type { SchemeReaders } from '../model/scheme-readers.js';
 
 /*
  * Which changes of a scheme's document weaken its governance: a sign-off level that no longer needs
@@ -177,6 +179,9 @@ export function governanceWeakenings(before: SchemeDefinition, after: SchemeDefi
       ),
     });
   }
+  const wider = widerReaders(before.readers, after.readers);
+  if (wider !== undefined) out.push(wider);
+  out.push(...reachWeakenings(before, after), ...blockWeakenings(before, after));
   const readsOrder = before.loweringNeeds !== undefined || before.overrides?.loosenNeeds !== undefined;
   const order = (d: SchemeDefinition) => (d.overrides?.order ?? []).join('>');
   if (readsOrder && order(before) !== order(after)) {
@@ -190,6 +195,31 @@ export function governanceWeakenings(before: SchemeDefinition, after: SchemeDefi
     });
   }
   return out;
+}
+
+const ALL_STAFF = t('全部员工', '全部員工', 'all staff');
+const shownReaders = (r: SchemeReaders | undefined) => (l: Locale) =>
+  r === undefined
+    ? ALL_STAFF[l]
+    : `${r.roles.join(', ')}${r.books === true ? { 'zh-CN': '（含客户经理）', 'zh-TW': '（含客戶經理）', en: ' (relationship managers too)' }[l] : ''}`;
+
+/**
+ * `after`'s readers when they reach someone `before`'s did not: a role added, book-scoped staff let in,
+ * or the list dropped (every staff role reads). Narrowing is a tightening.
+ */
+function widerReaders(before: SchemeReaders | undefined, after: SchemeReaders | undefined): PolicyChange | undefined {
+  if (before === undefined) return undefined;
+  const wider =
+    after === undefined || after.roles.some((r) => !before.roles.includes(r)) || (after.books === true && before.books !== true);
+  if (!wider) return undefined;
+  return {
+    key: 'readers',
+    change: after === undefined ? 'removed' : 'changed',
+    text: localize(
+      (l) =>
+        `${{ 'zh-CN': '可查看等级的员工', 'zh-TW': '可查看等級的員工', en: 'staff who read its levels' }[l]}: ${shownReaders(before)(l)} → ${shownReaders(after)(l)}`,
+    ),
+  };
 }
 
 /** The strongest role `d` asks for anywhere: its override rule's approvers and `loweringNeeds`; at least `approver`. */

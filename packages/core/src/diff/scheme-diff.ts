@@ -32,6 +32,7 @@ const SECTIONS: Readonly<Record<string, LocalizedText>> = {
   overrides: t('人工调整规则', '人工調整規則', 'override rule'),
   loweringNeeds: t('降级须审批', '降級須核准', 'lowering approved by'),
   customerBlocks: t('客户端显示受限权益的方式', '客戶端顯示受限權益的方式', 'how customers see blocked benefits'),
+  readers: t('可查看等级的员工', '可查看等級的員工', 'staff who read its levels'),
 };
 
 /** Which section a change's key describes (`entitlement:gold/deposit-rate` → entitlements). */
@@ -41,7 +42,7 @@ function sectionOf(key: string): string {
   if (head === 'level') return 'levels';
   if (head === 'cell' || head === 'matrix') return 'matrix';
   if (head === 'scheme') return key.slice('scheme:'.length);
-  if (head === 'overrides' || head === 'customerBlocks' || head === 'loweringNeeds') return head;
+  if (head === 'overrides' || head === 'customerBlocks' || head === 'loweringNeeds' || head === 'readers') return head;
   return 'policy';
 }
 
@@ -218,6 +219,13 @@ function headerEntries(d: SchemeDefinition): Map<string, Entry> {
         value: v,
         label: localize((l) => `${SECTIONS[section]?.[l]}: ${v}`),
       });
+  }
+  if (d.readers !== undefined) {
+    const r = d.readers;
+    out.set('readers', {
+      value: canonicalJson({ roles: [...r.roles].sort(), books: r.books === true }),
+      label: localize((l) => `${SECTIONS.readers?.[l]}: ${r.roles.join(', ')}${r.books === true ? ' +book' : ''}`),
+    });
   }
   return out;
 }

@@ -9,6 +9,8 @@ export type * from './matrix.js';
 export type * from './history.js';
 export type * from './override.js';
 export type * from './override-rule.js';
+export type * from './scheme-readers.js';
+export { READER_ROLES, mayReadScheme, restrictsReaders } from './scheme-readers.js';
 export type * from './api.js';
 export { LOCALES } from './locale.js';
 export { METRIC_UNITS, WINDOW_FUNCTIONS, MISSING_RULES } from './metric.js';

@@ -1,5 +1,6 @@
 import type { LocalizedText } from './locale.js';
 import type { OverrideApprover, OverrideRule } from './override-rule.js';
+import type { SchemeReaders } from './scheme-readers.js';
 
 export const SUBJECT_KINDS = ['customer', 'corporate', 'product', 'employee'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
@@ -79,4 +80,9 @@ export interface SchemeSummary {
    * (docs/domain.md §4, "Lowering a sign-off level"). Staff governance: never sent to customers.
    */
   readonly loweringNeeds?: OverrideApprover;
+  /**
+   * Which staff may read its levels (`SchemeReaders`); absent: every staff role. Staff governance:
+   * never sent to customers.
+   */
+  readonly readers?: SchemeReaders;
 }

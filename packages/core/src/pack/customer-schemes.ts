@@ -182,6 +182,10 @@ export const amlRisk: SchemeDefinition = {
   // Leaving 高 (PEP forces it) for a lower grade waits for an approver, as entering it does: one
   // officer's upload of lower figures must not end a high-risk grade alone (docs/domain.md §4).
   loweringNeeds: 'approver',
+  // Need-to-know (docs/domain.md §4, "Who reads a grade"): the officers who file and review its
+  // exceptions (compliance), the approvers who sign 高 off, the admins; never a viewer or analyst, nor a
+  // relationship manager, who serves the customer a suspicion must not be tipped off to.
+  readers: { roles: ['officer', 'approver', 'admin'] },
   levels: [
     // Due at once: the first rating is owed within ten working days of onboarding (docs/domain.md §4), so
     // an unassessed customer is on the overdue-review list a month after becoming one, the shortest interval.

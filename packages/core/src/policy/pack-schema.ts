@@ -4,6 +4,7 @@ import { LEVEL_COLORS, SCHEME_AUDIENCES, SCHEME_CATEGORIES, SUBJECT_KINDS, WHILE
 import { QUOTA_PERIODS } from '../model/entitlement.js';
 import { CELL_TONES } from '../model/matrix.js';
 import { OVERRIDE_APPROVERS, OVERRIDE_REQUESTERS } from '../model/override-rule.js';
+import { READER_ROLES } from '../model/scheme-readers.js';
 import type { EntitlementDef } from '../model/entitlement.js';
 import type { MatrixDef } from '../model/matrix.js';
 import type { MetricDef } from '../model/metric.js';
@@ -119,6 +120,17 @@ export const schemeDefinitionSchema = z.object({
   overrides: overrideRuleSchema.optional(),
   loweringNeeds: z.enum(OVERRIDE_APPROVERS).optional(),
   customerBlocks: z.enum(CUSTOMER_BLOCKS).optional(),
+  // Each role once, at least one: a scheme nobody on staff reads could not be reviewed or signed off.
+  readers: z
+    .object({
+      roles: z
+        .array(z.enum(READER_ROLES))
+        .min(1)
+        .refine((r) => new Set(r).size === r.length, 'each role once'),
+      books: z.boolean().optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 export const policyPackSchema = z.object({

@@ -401,6 +401,11 @@ export async function findOverride(db: Executor, tenantId: string, id: string): 
 export interface ListOverridesQuery {
   readonly subjectId?: string;
   readonly scheme?: string;
+  /**
+   * Leave out the requests of these schemes, in SQL: those whose levels the caller may not read (an AML
+   * grade's `readers`), so a page, its cursor and its count never hold one.
+   */
+  readonly notSchemes?: readonly string[];
   readonly status?: OverrideStatus | 'expired';
   readonly now: string;
   readonly limit: number;
@@ -424,6 +429,7 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
   let query = overridesWithSubject(db, tenantId);
   if (q.subjectId !== undefined) query = query.where('overrides.subject_id', '=', q.subjectId);
   if (q.scheme !== undefined) query = query.where('overrides.scheme', '=', q.scheme);
+  if (q.notSchemes !== undefined && q.notSchemes.length > 0) query = query.where('overrides.scheme', 'not in', q.notSchemes);
   const book = q.managedBy;
   if (book !== undefined)
     query = query.where((eb) =>
