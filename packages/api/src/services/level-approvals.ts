@@ -126,17 +126,25 @@ export function heldLevelsOf(stored: readonly Pick<AssignmentState, 'scheme' | '
   return new Map(stored.filter((a) => a.explanation.decidedBy.kind !== 'override').map((a) => [a.scheme, a.level]));
 }
 
-/** Whether a row of `rows` leaves a held level of `held` for a looser one its scheme asks approval for. */
+/**
+ * Whether a row of `rows` leaves a level held in `stored` ({@link heldLevelsOf}: one not decided by an
+ * override) for a looser one its scheme asks approval for. Plain loops over the stored rows, no map
+ * of them: a re-tier chunk asks this of every subject it plans (BENCHMARKS.md, session 33).
+ */
 export function lowersHeldLevel(
   tp: TenantPack,
   rows: readonly Pick<StoredAssignment, 'scheme' | 'level' | 'explanation'>[],
-  held: ReadonlyMap<string, string>,
+  stored: readonly Pick<AssignmentState, 'scheme' | 'level' | 'explanation'>[],
 ): boolean {
-  return rows.some((r) => {
-    const h = held.get(r.scheme);
-    const def = tp.schemes.get(r.scheme);
-    return h !== undefined && def !== undefined && r.explanation.decidedBy.kind !== 'override' && !!loweringApproverNeeded(def, h, r.level);
-  });
+  for (const r of rows) {
+    if (r.explanation.decidedBy.kind === 'override') continue;
+    // The last of a scheme's stored rows, as the map heldLevelsOf builds would hold.
+    let h: string | undefined;
+    for (const a of stored) if (a.scheme === r.scheme && a.explanation.decidedBy.kind !== 'override') h = a.level;
+    const def = h === undefined ? undefined : tp.schemes.get(r.scheme);
+    if (h !== undefined && def !== undefined && loweringApproverNeeded(def, h, r.level)) return true;
+  }
+  return false;
 }
 
 /**

@@ -89,6 +89,10 @@ export interface ReevaluationWindow {
  * one target. Month arithmetic and the packs of every month cost more than the lookup.
  */
 const windows = new WeakMap<TenantPack, Map<string, ReevaluationWindow>>();
+/** The last window answered, checked before the map: the map's key is a string made per call. */
+let lastWindow:
+  | { tp: TenantPack; kind: SubjectKind; storedPeriod: string | undefined; target: string; window: ReevaluationWindow }
+  | undefined;
 
 /** The months to evaluate and the data range needed to re-evaluate `stored` at `target`. */
 export function reevaluationWindow(
@@ -97,7 +101,10 @@ export function reevaluationWindow(
   stored: readonly AssignmentState[],
   target: string,
 ): ReevaluationWindow {
-  const storedPeriod = stored.reduce<string | undefined>((max, a) => (max === undefined || a.period > max ? a.period : max), undefined);
+  let storedPeriod: string | undefined;
+  for (const a of stored) if (storedPeriod === undefined || a.period > storedPeriod) storedPeriod = a.period;
+  const last = lastWindow;
+  if (last && last.tp === tp && last.kind === kind && last.storedPeriod === storedPeriod && last.target === target) return last.window;
   let held = windows.get(tp);
   if (!held) windows.set(tp, (held = new Map()));
   const key = `${kind}\u0000${storedPeriod ?? ''}\u0000${target}`;
@@ -108,6 +115,7 @@ export function reevaluationWindow(
     window = windowOf(tp, kind, storedPeriod, target);
     held.set(key, window);
   }
+  lastWindow = { tp, kind, storedPeriod, target, window };
   return window;
 }
 
@@ -365,7 +373,7 @@ export function rowsWithoutSignOffs(
 ): StoredAssignment[] | undefined {
   if (movesIntoApprovalRequired(tp, plan.periodEvents) || stored.some((a) => a.approvalRequired)) return undefined;
   // Leaving a held level whose scheme asks approval for that (`loweringNeeds`) is the rule's to judge.
-  if (lowersHeldLevel(tp, plan.rows, heldLevelsOf(stored))) return undefined;
+  if (lowersHeldLevel(tp, plan.rows, stored)) return undefined;
   if (!settled && plan.rows.some((r) => r.explanation.decidedBy.kind !== 'override' && needsSignOff(tp, r.scheme, r.level)))
     return undefined;
   return plan.rows.map((r) => (r.approvalRequired ? { ...r, approvalRequired: false } : r));

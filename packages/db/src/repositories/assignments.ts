@@ -61,11 +61,6 @@ export function graceLeftOf(periodsBelow: number, retention: Retention | null): 
   return periodsBelow > 0 && retention !== null ? retention.periodsAllowed - retention.periodsBelow : null;
 }
 
-const listFigures = (a: StoredAssignment): ListFigures => ({
-  nextGap: nextGapOf(a.progress),
-  graceLeft: graceLeftOf(a.periodsBelow, a.retention),
-});
-
 /**
  * A stored assignment with its explanation, progress and retention left as the JSON text they are
  * stored as: a read that sends them on splices the text into its response instead of parsing and
@@ -136,9 +131,12 @@ export const ASSIGNMENT_COLUMNS = [
  * die young instead of surviving (and being promoted by the GC) until the chunk's write.
  */
 export function serializeAssignment(a: StoredAssignment): StoredAssignmentJson {
+  // The figures as properties of the one literal, not a second object spread into it: a re-tier
+  // serializes every row it writes (allocations per subject, BENCHMARKS.md session 33).
   return {
     ...a,
-    ...listFigures(a),
+    nextGap: nextGapOf(a.progress),
+    graceLeft: graceLeftOf(a.periodsBelow, a.retention),
     explanation: JSON.stringify(a.explanation),
     progress: a.progress === null ? null : JSON.stringify(a.progress),
     retention: a.retention === null ? null : JSON.stringify(a.retention),
@@ -171,7 +169,7 @@ const JSON_COLUMNS = ['explanation', 'progress', 'retention'] as const;
  * binds a thousand rows' values straight into one parameter array instead of building a row object each.
  */
 function pushAssignmentValues(tenantId: string, a: AssignmentToWrite, out: unknown[]): void {
-  const figures = 'nextGap' in a ? a : listFigures(a);
+  const serialized = 'nextGap' in a;
   out.push(
     tenantId,
     a.subjectId,
@@ -189,8 +187,8 @@ function pushAssignmentValues(tenantId: string, a: AssignmentToWrite, out: unkno
     a.policyVersion,
     a.period,
     a.evaluatedAt,
-    figures.nextGap,
-    figures.graceLeft,
+    serialized ? a.nextGap : nextGapOf(a.progress),
+    serialized ? a.graceLeft : graceLeftOf(a.periodsBelow, a.retention),
   );
 }
 

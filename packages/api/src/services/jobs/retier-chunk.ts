@@ -362,8 +362,9 @@ async function planChunk(
   let dataFrom = target;
   // By kind: a customer is not looked up for a product's risk class.
   const latestMetrics = new Map<string, Set<string>>();
+  const packs = preview?.baseline ? [tp, preview.baseline] : [tp];
   for (const s of subjects) {
-    for (const pack of preview?.baseline ? [tp, preview.baseline] : [tp]) {
+    for (const pack of packs) {
       const w = reevaluationWindow(pack, s.kind as SubjectKind, stored.get(s.id) ?? [], target);
       if (w.dataFrom < dataFrom) dataFrom = w.dataFrom;
       if (w.latestMetrics.length === 0) continue;
