@@ -92,6 +92,10 @@ interface FieldSays {
   wrongSubjectKind: (scheme: string, kind: string, expected: string) => string;
   staffScheme: (scheme: string) => string;
   staffOnly: (field: string) => string;
+  /** A customer scheme deciding on a metric kept from customers (`staff_metric`); `weight` for a score's share. */
+  staffMetric: (metric: string, weight?: string) => string;
+  /** A rules level the rule of a higher one always takes (`unreachable_level`). */
+  unreachableLevel: (level: string, otherLevel: string) => string;
   noCell: (row: string, col: string) => string;
   cycle: (schemes: string) => string;
   levelUnmapped: (level: string, scheme: string) => string;
@@ -279,6 +283,11 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       wrongSubjectKind: (k, kind, expected) => `方案“${k}”评定的是${kind}，不是${expected}`,
       staffScheme: (k) => `面向客户的方案不能读取内部方案“${k}”`,
       staffOnly: (f) => `“${f}”只能设在内部方案上：面向客户的方案的限制会原样显示给客户`,
+      staffMetric: (m, w) =>
+        w === undefined
+          ? `面向客户的方案不能按“${m}”评定等级：该指标不得向客户透露，等级本身就会透露它`
+          : `面向客户的方案中，不得向客户透露的指标（如“${m}”）合计权重为 ${w}，须低于 50`,
+      unreachableLevel: (l, o) => `等级“${l}”永远评不到：满足它的规则的对象都满足更高等级“${o}”的规则`,
       noCell: (r, c) => `矩阵缺少行“${r}”、列“${c}”的格子`,
       cycle: (list) => `方案之间循环引用：${list}`,
       levelUnmapped: (l, k) => `方案“${k}”的等级“${l}”没有对应项`,
@@ -460,6 +469,11 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       wrongSubjectKind: (k, kind, expected) => `方案「${k}」評定的是${kind}，不是${expected}`,
       staffScheme: (k) => `對客戶顯示的方案不能讀取內部方案「${k}」`,
       staffOnly: (f) => `「${f}」只能設在內部方案上：對客戶顯示的方案的限制會原樣顯示給客戶`,
+      staffMetric: (m, w) =>
+        w === undefined
+          ? `對客戶顯示的方案不能依「${m}」評定等級：該指標不得向客戶透露，等級本身就會透露它`
+          : `對客戶顯示的方案中，不得向客戶透露的指標（如「${m}」）合計權重為 ${w}，須低於 50`,
+      unreachableLevel: (l, o) => `等級「${l}」永遠評不到：符合它的規則的對象都符合更高等級「${o}」的規則`,
       noCell: (r, c) => `矩陣缺少列「${r}」、欄「${c}」的格子`,
       cycle: (list) => `方案之間循環參照：${list}`,
       levelUnmapped: (l, k) => `方案「${k}」的等級「${l}」沒有對應項`,
@@ -658,6 +672,11 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       wrongSubjectKind: (k, kind, expected) => `scheme “${k}” tiers ${kind}, not ${expected}`,
       staffScheme: (k) => `a customer scheme cannot read the staff scheme “${k}”`,
       staffOnly: (f) => `“${f}” is a staff scheme’s setting: a customer scheme’s blocks are shown to the customer whole`,
+      staffMetric: (m, w) =>
+        w === undefined
+          ? `a customer scheme cannot decide a level on “${m}”: the metric is kept from customers, and the level would tell them`
+          : `a customer scheme’s factors on metrics kept from customers (such as “${m}”) weigh ${w}; they must weigh less than 50`,
+      unreachableLevel: (l, o) => `level “${l}” can never be reached: whatever meets its rule meets the rule of the higher level “${o}”`,
       noCell: (r, c) => `the matrix has no cell for row “${r}”, column “${c}”`,
       cycle: (list) => `schemes read each other in a cycle: ${list}`,
       levelUnmapped: (l, k) => `level “${l}” of scheme “${k}” has nothing to map to`,
@@ -997,6 +1016,10 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.staffScheme(str(p.scheme));
     case 'staff_only':
       return s.staffOnly(str(p.field));
+    case 'staff_metric':
+      return s.staffMetric(str(p.metric), p.actual === undefined ? undefined : str(p.actual));
+    case 'unreachable_level':
+      return s.unreachableLevel(str(p.level), str(p.otherLevel));
     case 'no_cell':
       return s.noCell(str(p.row), str(p.col));
     case 'cycle':

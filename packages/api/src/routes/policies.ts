@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { metricSubjectKinds } from '@tierkit/core';
+import { metricIsStaffOnly, metricSubjectKinds } from '@tierkit/core';
 import { listPolicyVersions } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
@@ -143,9 +143,10 @@ export function policies(simulation: SimulationSettings = {}) {
       const now = await packOf(deps);
       // Each metric with the kinds it is measured on, also for a catalogue stored before metrics named them,
       // so the editor offers a scheme only what validation will accept.
+      // Likewise whether it is kept from customers, so the editor offers a customer scheme none of those.
       const metrics = now.pack.metrics.map((m) => {
         const subjectKinds = metricSubjectKinds(m);
-        return subjectKinds ? { ...m, subjectKinds } : m;
+        return { ...m, ...(subjectKinds ? { subjectKinds } : {}), ...(metricIsStaffOnly(m) ? { audience: 'staff' as const } : {}) };
       });
       return c.json({ items: schemePolicies(await listPolicyVersions(deps.db, deps.tenantId), now), metrics }, 200);
     })

@@ -32,6 +32,13 @@ export interface MetricDef {
    * so a catalogue written before the flag keeps its nearest paths.
    */
   readonly actionable?: boolean;
+  /**
+   * `staff`: a classification the bank keeps from the customer (AML risk, PEP status, its credit score):
+   * no customer scheme may decide a level on it, since the level itself would tell the customer which
+   * side of the line they are (docs/domain.md §4). Absent: the default catalogue's for
+   * the key (`metricAudience`), so catalogues stored before the field are guarded too; else any.
+   */
+  readonly audience?: 'staff';
 }
 
 /** How a windowed metric folds its months into one number. */

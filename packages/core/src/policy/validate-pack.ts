@@ -4,8 +4,15 @@ import type { MetricDef } from '../model/metric.js';
 import { formatPath, issueCode } from './policy-errors.js';
 import { policyPackSchema } from './pack-schema.js';
 import type { PolicyPack, SchemeDefinition } from './pack-schema.js';
-import { checkMetricSubjects, checkMetrics, checkThresholdOrder, metricSubjectProblem } from './check-conditions.js';
-import { metricSubjectKinds } from '../pack/metrics.js';
+import {
+  checkMetricSubjects,
+  checkMetrics,
+  checkThresholdOrder,
+  checkUnreachableLevels,
+  metricSubjectProblem,
+  walkThresholds,
+} from './check-conditions.js';
+import { metricIsStaffOnly, metricSubjectKinds } from '../pack/metrics.js';
 import { derivedSources, schemeDependencies } from './dependencies.js';
 
 export type ValidationResult = { ok: true; pack: PolicyPack } | { ok: false; errors: PolicyError[] };
@@ -39,6 +46,7 @@ export function validatePolicyPack(doc: unknown): ValidationResult {
   pack.schemes.forEach((s, i) => {
     checkScheme(s, [`schemes`, i], metrics, schemes, errors);
     checkSchemeMetricSubjects(s, [`schemes`, i], pack.metrics, errors);
+    if (s.audience === 'customer') checkCustomerReads(s, [`schemes`, i], pack.metrics, errors);
   });
   checkCycles(pack, errors);
   return errors.length ? { ok: false, errors } : { ok: true, pack };
@@ -116,10 +124,14 @@ function checkScheme(
       seen.add(r.level);
       checkMetrics(r.when, [...at, 'policy', 'levels', i, 'when'], metrics, errors);
     });
-    checkThresholdOrder(
-      p.levels.map((r, i) => ({ rank: rankOf.get(r.level) ?? -1, level: r.level, when: r.when, path: [...at, 'policy', 'levels', i] })),
-      errors,
-    );
+    const ruleLevels = p.levels.map((r, i) => ({
+      rank: rankOf.get(r.level) ?? -1,
+      level: r.level,
+      when: r.when,
+      path: [...at, 'policy', 'levels', i],
+    }));
+    checkThresholdOrder(ruleLevels, errors);
+    checkUnreachableLevels(ruleLevels, new Set((p.triggers ?? []).map((t) => t.level)), errors);
   } else if (p.kind === 'score') {
     let weights = 0;
     p.factors.forEach((f, i) => {
@@ -341,4 +353,56 @@ function checkSchemeMetricSubjects(
       const problem = metricSubjectProblem(f.metric, kindsOf(f.metric), s.subjectKind, [...at, 'policy', 'factors', i, 'metric']);
       if (problem) errors.push(problem);
     });
+}
+
+/** A customer scheme's staff metrics may weigh less than this share (of 100) of its score. */
+const STAFF_FACTOR_WEIGHT_LIMIT = 50;
+
+/**
+ * A customer scheme must not decide a level on a metric kept from customers (`MetricDef.audience`): a
+ * level reached by `pep ≥ 1` tells the customer they are a PEP however its reason is worded (tipping-off).
+ * Not on every metric a staff scheme reads: the savings grade's bad-loan trigger reads the arrears the
+ * credit rating reads, a fact the customer knows, and the view words it "contact your branch".
+ * A score factor on one is allowed while the staff metrics weigh a minority of the score (the star
+ * rating's credit record, 15 of 100): the customer never sees its points, the total or the band's reason
+ * (audience view), and the level then rests mostly on their own banking.
+ */
+function checkCustomerReads(s: SchemeDefinition, at: readonly PropertyKey[], catalogue: readonly MetricDef[], errors: PolicyError[]): void {
+  const defs = new Map(catalogue.map((m) => [m.key, m]));
+  const staff = (metric: string) => {
+    const def = defs.get(metric);
+    return def ? metricIsStaffOnly(def) : false;
+  };
+  const refuse = (leafPath: readonly PropertyKey[], metric: string) =>
+    errors.push({
+      path: formatPath([...leafPath, 'metric']),
+      message: `a customer scheme cannot decide a level on "${metric}": the metric is kept from customers`,
+      code: 'staff_metric',
+      params: { metric, scheme: s.key },
+    });
+  const p = s.policy;
+  if (p.kind !== 'rules' && p.kind !== 'score') return;
+  (p.triggers ?? []).forEach((tr, i) => {
+    walkThresholds(tr.when, [...at, 'policy', 'triggers', i, 'when'], (leaf, lp) => {
+      if (staff(leaf.metric)) refuse(lp, leaf.metric);
+    });
+  });
+  if (p.kind === 'rules') {
+    p.levels.forEach((r, i) => {
+      walkThresholds(r.when, [...at, 'policy', 'levels', i, 'when'], (leaf, lp) => {
+        if (staff(leaf.metric)) refuse(lp, leaf.metric);
+      });
+    });
+    return;
+  }
+  const staffFactors = p.factors.map((f, i) => ({ f, i })).filter(({ f }) => staff(f.metric));
+  const weight = staffFactors.reduce((sum, { f }) => sum + f.weight, 0);
+  if (weight >= STAFF_FACTOR_WEIGHT_LIMIT)
+    for (const { f, i } of staffFactors)
+      errors.push({
+        path: formatPath([...at, 'policy', 'factors', i, 'metric']),
+        message: `a customer scheme's factors on metrics kept from customers weigh ${weight} of 100; they must weigh less than ${STAFF_FACTOR_WEIGHT_LIMIT}`,
+        code: 'staff_metric',
+        params: { metric: f.metric, scheme: s.key, actual: weight, maximum: STAFF_FACTOR_WEIGHT_LIMIT - 1 },
+      });
 }
