@@ -610,6 +610,18 @@ describe('the console words the API’s refusal of an import file', () => {
         'level “R2” can never be reached: whatever meets its rule meets the rule of the higher level “R3”',
       ],
       [
+        { path: 'document.category', message: 'x', code: 'suitability_taken', params: { scheme: 'product-risk', subjectKind: 'product' } },
+        '适当性管理只读取一个此类方案，即“product-risk”：再加一个会被忽略',
+        '適合度管理只讀取一個此類方案，即「product-risk」：再加一個會被忽略',
+        'suitability reads one scheme of this kind, “product-risk”: a second would be ignored',
+      ],
+      [
+        { path: 'document.levels[2].key', message: 'x', code: 'suitability_level', params: { level: 'balanced', values: ['C1', 'C2'] } },
+        '适当性管理读取的等级为 C1、C2（最低等级可表示“未评级”），且须按此顺序排列：“balanced”不符合',
+        '適合度管理讀取的等級為 C1、C2（最低等級可表示「未評級」），且須依此順序排列：「balanced」不符合',
+        'suitability reads the levels C1, C2 (the lowest may mean “not rated”), in that order: “balanced” is not one of them',
+      ],
+      [
         { path: 'document.matrix.cells', message: 'x', code: 'no_cell', params: { row: 'high', col: 'gold' } },
         '矩阵缺少行“high”、列“gold”的格子',
         '矩陣缺少列「high」、欄「gold」的格子',

@@ -14,6 +14,7 @@ import {
 } from './check-conditions.js';
 import { metricIsStaffOnly, metricSubjectKinds } from '../pack/metrics.js';
 import { derivedSources, schemeDependencies } from './dependencies.js';
+import { checkSuitabilitySchemes } from './check-suitability.js';
 
 export type ValidationResult = { ok: true; pack: PolicyPack } | { ok: false; errors: PolicyError[] };
 
@@ -49,6 +50,7 @@ export function validatePolicyPack(doc: unknown): ValidationResult {
     if (s.audience === 'customer') checkCustomerReads(s, [`schemes`, i], pack.metrics, errors);
   });
   checkCycles(pack, errors);
+  checkSuitabilitySchemes(pack, errors);
   return errors.length ? { ok: false, errors } : { ok: true, pack };
 }
 
