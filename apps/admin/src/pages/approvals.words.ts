@@ -111,7 +111,8 @@ const zh = {
   simFor: (period: string, data: string | null) => `模拟 ${period} 的重评，数据截至 ${data ?? '无数据'}`,
   simPinned: (list: string) => `依据的已批准版本：${list}`,
   simAgainst: (v: number | null) => (v === null ? '新方案：此前无等级' : `当前等级来自现行第 ${v} 版`),
-  simCounts: (up: number, down: number, same: number) => `上调 ${up} 人，下调 ${down} 人，不变 ${same} 人`,
+  simCounts: (up: number, down: number, same: number, first = 0) =>
+    `${first ? `首次评定 ${first} 人，` : ''}上调 ${up} 人，下调 ${down} 人，不变 ${same} 人`,
   simSignOffs: (n: number) => `其中 ${n} 人将进入需复核的等级（每人一项复核）`,
   simMatrix: '等级迁移（由 → 至）',
   simFrom: '由',
@@ -237,7 +238,8 @@ const tw: typeof zh = {
   simFor: (period: string, data: string | null) => `模擬 ${period} 的重評，資料截至 ${data ?? '無資料'}`,
   simPinned: (list: string) => `依據的已核准版本：${list}`,
   simAgainst: (v: number | null) => (v === null ? '新方案：此前無等級' : `目前等級來自現行第 ${v} 版`),
-  simCounts: (up: number, down: number, same: number) => `上調 ${up} 人，下調 ${down} 人，不變 ${same} 人`,
+  simCounts: (up: number, down: number, same: number, first = 0) =>
+    `${first ? `首次評定 ${first} 人，` : ''}上調 ${up} 人，下調 ${down} 人，不變 ${same} 人`,
   simSignOffs: (n: number) => `其中 ${n} 人將進入需複核的等級（每人一項複核）`,
   simMatrix: '等級遷移（由 → 至）',
   simFrom: '由',
@@ -365,7 +367,8 @@ const en: typeof zh = {
   simFor: (period: string, data: string | null) => `The re-tier of ${period}, on data up to ${data ?? 'none'}`,
   simPinned: (list: string) => `Under the approved versions ${list}`,
   simAgainst: (v: number | null) => (v === null ? 'A new scheme: no levels before' : `Levels now come from version ${v}, in force`),
-  simCounts: (up: number, down: number, same: number) => `${up} up, ${down} down, ${same} unchanged`,
+  simCounts: (up: number, down: number, same: number, first = 0) =>
+    `${first ? `${first} given a first level, ` : ''}${up} up, ${down} down, ${same} unchanged`,
   simSignOffs: (n: number) => `${n} would move onto a level that needs a sign-off (one each)`,
   simMatrix: 'Moves between levels (from → to)',
   simFrom: 'From',

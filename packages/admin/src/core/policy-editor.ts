@@ -423,5 +423,6 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
 
 /** Subjects whose level the simulated version changes: every cell off the diagonal. */
 export function movedCount(sim: PolicySimulation): number {
-  return sim.cells.reduce((n, c) => (c.from === c.to ? n : n + c.count), 0);
+  // A first level (from `none`) is no change of level: `sim.assigned` counts those apart.
+  return sim.cells.reduce((n, c) => (c.from === c.to || c.from === 'none' ? n : n + c.count), 0);
 }

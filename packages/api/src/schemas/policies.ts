@@ -262,6 +262,9 @@ export const SimulationSchema = z
     total: z.number().int(),
     upgraded: z.number().int(),
     downgraded: z.number().int(),
+    assigned: z.number().int().openapi({
+      description: 'Subjects given their first level (from `none`: a new scheme, or one that never tiered them); not in `unchanged`',
+    }),
     unchanged: z.number().int(),
     before: z.array(levelCount).readonly(),
     after: z.array(levelCount).readonly(),
