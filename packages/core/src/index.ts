@@ -28,7 +28,7 @@ export type {
 export { policySchema, conditionSchema, COMPARISON_OPS } from './policy/policy-schema.js';
 export type { PolicyError } from './policy/policy-errors.js';
 export { formatPolicyErrors, issueCode, problemParams } from './policy/policy-errors.js';
-export type { ValidationResult } from './policy/validate-pack.js';
+export type { ValidationOptions, ValidationResult } from './policy/validate-pack.js';
 export { validatePolicyPack } from './policy/validate-pack.js';
 export type { SchemeDocumentCheck } from './policy/check-scheme-document.js';
 export { checkSchemeDocument, schemeKeyAt } from './policy/check-scheme-document.js';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultPolicyPack, formatPolicyErrors, validatePolicyPack } from '../index.js';
+import { checkSchemeDocument, defaultPolicyPack, formatPolicyErrors, validatePolicyPack } from '../index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: a test writes the raw JSON a bank's scheme author sends
 function withScheme(scheme: any, metrics?: any[]): any {
@@ -26,7 +26,7 @@ const vipCare = (when: unknown, audience = 'customer') => ({
 const threshold = (metric: string, value: number) => ({ kind: 'threshold', metric, window: null, op: 'gte', value });
 const last = (doc: { schemes: unknown[] }) => doc.schemes.length - 1;
 function errorsOf(doc: unknown) {
-  const r = validatePolicyPack(doc);
+  const r = validatePolicyPack(doc, { authoring: true });
   assert.equal(r.ok, false, 'the document should be rejected');
   return r.ok ? [] : r.errors;
 }
@@ -59,7 +59,7 @@ describe('a customer scheme and the metrics kept from customers', () => {
 
   it('lets a staff scheme read them, and a customer one read a metric the bank did not mark', () => {
     for (const doc of [withScheme(vipCare(threshold('pep', 1), 'staff')), withScheme(vipCare(threshold('avg_daily_balance', 1)))]) {
-      const r = validatePolicyPack(doc);
+      const r = validatePolicyPack(doc, { authoring: true });
       assert.equal(r.ok, true, r.ok ? '' : formatPolicyErrors(r.errors));
     }
   });
@@ -94,5 +94,19 @@ describe('a customer scheme and the metrics kept from customers', () => {
       },
     ];
     assert.equal(errorsOf(withScheme(vipCare(threshold('sanctions_hit', 1)), own))[0]?.params?.metric, 'sanctions_hit');
+  });
+});
+
+describe('a version stored before these checks', () => {
+  it('still loads, and another scheme’s draft beside it passes; a new version of it is refused', () => {
+    const stored = withScheme(vipCare(threshold('pep', 1)));
+    const loaded = validatePolicyPack(stored);
+    assert.equal(loaded.ok, true, 'the stored pack loads: refusing it would take the tenant down');
+    const retail = JSON.parse(JSON.stringify(defaultPolicyPack.schemes.find((s) => s.key === 'retail-tier')));
+    assert.equal(checkSchemeDocument(stored, 'retail-tier', retail).ok, true);
+    const again = checkSchemeDocument(stored, 'vip-care', vipCare(threshold('pep', 1)));
+    assert.deepEqual(again.ok ? [] : again.errors.map((e) => [e.path, e.code]), [
+      ['document.policy.levels[0].when.metric', 'staff_metric'],
+    ]);
   });
 });

@@ -9,7 +9,7 @@ function pack(change: (doc: any) => void): any {
   return doc;
 }
 const codes = (doc: unknown) => {
-  const r = validatePolicyPack(doc);
+  const r = validatePolicyPack(doc, { authoring: true });
   return r.ok ? [] : r.errors.map((e) => [e.path, e.code, e.params?.scheme ?? e.params?.level]);
 };
 const at = (doc: { schemes: { key: string }[] }, key: string) => doc.schemes.findIndex((s) => s.key === key);

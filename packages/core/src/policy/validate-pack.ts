@@ -18,12 +18,24 @@ import { checkSuitabilitySchemes } from './check-suitability.js';
 
 export type ValidationResult = { ok: true; pack: PolicyPack } | { ok: false; errors: PolicyError[] };
 
+export interface ValidationOptions {
+  /**
+   * Also what a new version may not do though the engine can run it: a customer scheme deciding on a
+   * metric kept from customers (`staff_metric`), a level no subject can reach (`unreachable_level`), a
+   * second suitability scheme of a side or a level key suitability cannot read (`suitability_*`). A
+   * stored pack is loaded without them: versions approved before these checks keep running (the
+   * customer view withholds what they read), where refusing them would take the tenant's whole pack
+   * down. Provisioning and `checkSchemeDocument` (every submission, the editor) ask for them.
+   */
+  readonly authoring?: boolean;
+}
+
 /**
  * Validates a whole policy pack: the shape (zod) and then what a shape cannot say — unknown
  * metrics and levels, thresholds out of order, overlapping bands, incomplete matrices, cycles
  * between derived schemes. Every error names the field path.
  */
-export function validatePolicyPack(doc: unknown): ValidationResult {
+export function validatePolicyPack(doc: unknown, options: ValidationOptions = {}): ValidationResult {
   const parsed = policyPackSchema.safeParse(doc);
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...issueCode(i) })) };
@@ -47,10 +59,13 @@ export function validatePolicyPack(doc: unknown): ValidationResult {
   pack.schemes.forEach((s, i) => {
     checkScheme(s, [`schemes`, i], metrics, schemes, errors);
     checkSchemeMetricSubjects(s, [`schemes`, i], pack.metrics, errors);
-    if (s.audience === 'customer') checkCustomerReads(s, [`schemes`, i], pack.metrics, errors);
+    if (options.authoring) {
+      if (s.audience === 'customer') checkCustomerReads(s, [`schemes`, i], pack.metrics, errors);
+      checkUnreachable(s, [`schemes`, i], errors);
+    }
   });
   checkCycles(pack, errors);
-  checkSuitabilitySchemes(pack, errors);
+  if (options.authoring) checkSuitabilitySchemes(pack, errors);
   return errors.length ? { ok: false, errors } : { ok: true, pack };
 }
 
@@ -126,14 +141,10 @@ function checkScheme(
       seen.add(r.level);
       checkMetrics(r.when, [...at, 'policy', 'levels', i, 'when'], metrics, errors);
     });
-    const ruleLevels = p.levels.map((r, i) => ({
-      rank: rankOf.get(r.level) ?? -1,
-      level: r.level,
-      when: r.when,
-      path: [...at, 'policy', 'levels', i],
-    }));
-    checkThresholdOrder(ruleLevels, errors);
-    checkUnreachableLevels(ruleLevels, new Set((p.triggers ?? []).map((t) => t.level)), errors);
+    checkThresholdOrder(
+      p.levels.map((r, i) => ({ rank: rankOf.get(r.level) ?? -1, level: r.level, when: r.when, path: [...at, 'policy', 'levels', i] })),
+      errors,
+    );
   } else if (p.kind === 'score') {
     let weights = 0;
     p.factors.forEach((f, i) => {
@@ -407,4 +418,16 @@ function checkCustomerReads(s: SchemeDefinition, at: readonly PropertyKey[], cat
         code: 'staff_metric',
         params: { metric: f.metric, scheme: s.key, actual: weight, maximum: STAFF_FACTOR_WEIGHT_LIMIT - 1 },
       });
+}
+
+/** A rules level the rule of a higher one always takes (`checkUnreachableLevels`). */
+function checkUnreachable(s: SchemeDefinition, at: readonly PropertyKey[], errors: PolicyError[]): void {
+  const p = s.policy;
+  if (p.kind !== 'rules') return;
+  const rankOf = new Map(s.levels.map((l) => [l.key, l.rank]));
+  checkUnreachableLevels(
+    p.levels.map((r, i) => ({ rank: rankOf.get(r.level) ?? -1, level: r.level, when: r.when, path: [...at, 'policy', 'levels', i] })),
+    new Set((p.triggers ?? []).map((t) => t.level)),
+    errors,
+  );
 }
