@@ -28,10 +28,7 @@ it('with the stored state, a draft that puts a gold customer below the line keep
 });
 
 it('a subject with no level yet and no baseline is a first assignment, counted apart from unchanged', async () => {
-  const r = await simulate(draft, [
-    { id: 'new', facts: gold55k('x').facts },
-    gold55k('kept', { level: 'gold', periodsBelow: 0 }),
-  ]);
+  const r = await simulate(draft, [{ id: 'new', facts: gold55k('x').facts }, gold55k('kept', { level: 'gold', periodsBelow: 0 })]);
   assert.deepEqual(
     r.cells.map((c) => `${c.from}→${c.to}:${c.count}`),
     ['none→standard:1', 'gold→gold:1'],
