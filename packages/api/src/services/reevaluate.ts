@@ -149,6 +149,12 @@ export interface ReevaluationOptions {
    */
   readonly versionMoved?: boolean;
   /**
+   * Store only these schemes' levels and moves (every scheme is still evaluated, as derived ones read
+   * their inputs): a policy change judges again the scheme it changed and those derived from it, and
+   * leaves every other level as it was judged (reevaluate-book.ts). Only {@link reevaluateSubject} reads it.
+   */
+  readonly only?: ReadonlySet<string>;
+  /**
    * An approved lowering request lets `to` take effect on `scheme`: the move's tier event is its
    * maker's (`maker`, whose data proposed it), approved by `approvedBy` with the decision's `note`,
    * reason `lowering-approved` (docs/domain.md §4).
@@ -440,7 +446,8 @@ export async function reevaluateSubject(
   );
   const values = loaded.get(subject.id) ?? {};
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
-  const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
+  const whole = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
+  const plan = options.only ? onlySchemes(whole, options.only) : whole;
   const signed = await withSignOffs(trx, tp, subject, plan, stored, actor, now.toISOString());
   const { steps, held } = signed;
   // A held level stays in force (a lowering waits for approval): its row and no move of the scheme.
@@ -469,4 +476,17 @@ export async function reevaluateSubject(
   const evaluated = new Set(rows.map((r) => r.scheme));
   const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
   return { ...result, stored: { assignments, overrides: active.map((d) => d.override) }, moved: netMoves(events) };
+}
+
+/** `plan` with the rows, moves and events of `schemes` alone. */
+function onlySchemes(plan: ReevaluationPlan, schemes: ReadonlySet<string>): ReevaluationPlan {
+  const events = plan.events.filter((e) => schemes.has(e.scheme));
+  return {
+    ...plan,
+    evaluations: plan.evaluations.filter((e) => schemes.has(e.scheme)),
+    changes: events.length,
+    rows: plan.rows.filter((r) => schemes.has(r.scheme)),
+    events,
+    periodEvents: plan.periodEvents.filter((e) => schemes.has(e.scheme)),
+  };
 }
