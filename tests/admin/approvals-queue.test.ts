@@ -214,7 +214,7 @@ describe('ApprovalsQueue against the real API', () => {
     assert.equal(policies.items.find((p) => p.scheme === 'retail-tier')?.active?.version, Number(item.id.split('@')[1]));
   });
 
-  it('an approval answer reads as one of four outcomes: re-evaluated, a job, deferred, scheduled', () => {
+  it('an approval answer reads as one of five outcomes: re-evaluated, a job, deferred, scheduled, awaiting data', () => {
     const version = { scheme: 'retail-tier', version: 3, status: 'active', effectiveFrom: '2026-01-01' };
     const answer = (reevaluation: object) => activationOf({ version, reevaluation: { fromPeriod: '2025-11', ...reevaluation } as never });
     assert.deepEqual(answer({ status: 'done', subjects: 9, changes: 2 }), {
@@ -234,6 +234,12 @@ describe('ApprovalsQueue against the real API', () => {
       fromPeriod: '2025-11',
     });
     assert.deepEqual(answer({ status: 'scheduled' }), { kind: 'scheduled', effectiveFrom: '2026-01-01', fromPeriod: '2025-11' });
+    // In force from the month under way, whose balances are not in yet: judged when they are, not now.
+    assert.deepEqual(answer({ status: 'scheduled', missing: ['avg_daily_balance'] }), {
+      kind: 'awaiting-data',
+      fromPeriod: '2025-11',
+      missing: ['avg_daily_balance'],
+    });
   });
 
   it('a newer load cancels the one in flight', async () => {

@@ -546,7 +546,9 @@ export class ApprovalsPage extends LitElement {
                           <button type="submit" data-action="start-retier" ?disabled=${j.starting}>${w.startRetier}</button>
                         </form>
                         <span role="status" data-testid="start-retier-status" tabindex="-1">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError, this.ctx.locale) : ''}</span>`
-                    : w.scheduled(a.effectiveFrom ?? a.fromPeriod)
+                    : a.kind === 'awaiting-data'
+                      ? w.awaitingData(jw.month(a.fromPeriod), a.missing.join(', '))
+                      : w.scheduled(a.effectiveFrom ?? a.fromPeriod)
             }</div>`
       }
     </li>`;

@@ -131,6 +131,7 @@ const zh = {
     `所选日期会按新策略重评${month}（本月已在进行中，或已评过、或已过去）：客户的等级将在月中改变。通常应选下月 1 日。`,
   confirmRetier: (month: string) => `我确认要按新策略重评${month}`,
   scheduled: (date: string) => `将于 ${date} 生效，届时按月重评。`,
+  awaitingData: (month: string, metrics: string) => `已生效；${month}的数据尚未到齐（${metrics}），本月暂不重评，数据载入后按月重评。`,
 };
 
 const tw: typeof zh = {
@@ -258,6 +259,8 @@ const tw: typeof zh = {
     `所選日期會依新策略重評${month}（本月已在進行中，或已評過、或已過去）：客戶的等級將在月中改變。通常應選下月 1 日。`,
   confirmRetier: (month: string) => `我確認要依新策略重評${month}`,
   scheduled: (date: string) => `將於 ${date} 生效，屆時依每月排程重評。`,
+  awaitingData: (month: string, metrics: string) =>
+    `已生效；${month}的資料尚未到齊（${metrics}），本月暫不重評，資料載入後依每月排程重評。`,
 };
 
 const en: typeof zh = {
@@ -387,6 +390,8 @@ const en: typeof zh = {
     `This date re-tiers ${month} under the new policy (a month under way, already judged, or past): customers’ levels change mid-month. Usually pick the 1st of next month.`,
   confirmRetier: (month: string) => `I mean to re-tier ${month} under the new policy`,
   scheduled: (date: string) => `In force from ${date}; that month is re-evaluated then.`,
+  awaitingData: (month: string, metrics: string) =>
+    `In force now; ${month} is not re-evaluated until its data are in (${metrics}), then by the monthly schedule.`,
 };
 
 export const APPROVALS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };
