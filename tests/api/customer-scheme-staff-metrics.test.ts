@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Problem } from '@tierkit/core';
+import { updatePolicyVersion } from '@tierkit/db';
 import { client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
 /*
@@ -74,6 +75,34 @@ forEachDialect('a customer scheme may not decide on a metric kept from customers
       200,
     );
     assert.equal(submitted.status, 'submitted');
+  });
+
+  it('refuses to approve such a version submitted before submit checked it: approval checks it again', async () => {
+    const draft = await json<{ version: number }>(
+      await officer.post('/v1/policies/vip-old/drafts', { document: { ...vipCare('customer', threshold('pep', 1)), key: 'vip-old' } }),
+      201,
+    );
+    // Submitted under the release before this check, as the persona's vip-care was: stored as such.
+    const hash = `sha256:${'0'.repeat(64)}`;
+    assert.ok(
+      await updatePolicyVersion(f.db.db, 'bank-a', 'vip-old', draft.version, 'draft', {
+        status: 'submitted',
+        submittedBy: 'officer-before',
+        submittedAt: '2025-11-01T00:00:00.000Z',
+        contentHash: hash,
+      }),
+    );
+    const approver = client(f, () => f.keys.roles.approver);
+    const body = await json<Problem>(
+      await approver.post(`/v1/policies/vip-old/versions/${draft.version}/approve`, { contentHash: hash }),
+      400,
+    );
+    assert.deepEqual(
+      body.errors?.map((e) => [e.code, e.params?.metric]),
+      [['staff_metric', 'pep']],
+    );
+    const still = await json<{ status: string }>(await officer.get(`/v1/policies/vip-old/versions/${draft.version}`), 200);
+    assert.equal(still.status, 'submitted');
   });
 
   it('lists which metrics are kept from customers, for the editor', async () => {

@@ -216,6 +216,9 @@ export async function approveVersion(
   await requireFourEyes(deps, v);
   requireSameContent(v.contentHash ?? '', asked.contentHash);
   const inForce = await packOf(deps);
+  // Checked again as submit checks it: a version submitted under a release without a check (a customer
+  // scheme on PEP, `staff_metric`) would otherwise go into force, and to customers, unchecked.
+  checkDocument(inForce, v.scheme, v.document);
   await requirePolicyApprover(deps, inForce, v);
   await requireSimulation(deps, inForce, v, asked.simulationJobId);
   const current = periodOf(deps.now(), deps.timeZone);
