@@ -104,5 +104,11 @@ forEachDialect('approving a version for the month under way', (f: ApiFixture) =>
     assert.equal(await level('G1', 'aml-test'), 'high', 'the scheme approved is judged again');
     assert.equal(await level('G1', 'risk-value-test'), 'observe', 'and the matrix that reads it');
     assert.equal(await level('G1', 'retail-tier'), 'gold', 'the card tier is left as it was judged');
+    // The same November, another version: the policy moved it, not the data.
+    const events = await ok<{ items: { scheme: string; from: string | null; to: string; reason: string }[] }>(
+      await admin.get('/v1/subjects/G1/history?scheme=aml-test'),
+    );
+    const moved = events.items.find((e) => e.from === 'low' && e.to === 'high');
+    assert.equal(moved?.reason, 'policy-change', JSON.stringify(events.items));
   });
 });

@@ -82,7 +82,8 @@ export async function reevaluateBook(
     if (page.length === 0) break;
     changes += await deps.db.transaction().execute(async (trx) => {
       let n = 0;
-      for (const subject of page) n += (await reevaluateSubject(trx, tp, subject, deps.now(), actor, only ? { only } : {})).changes;
+      for (const subject of page)
+        n += (await reevaluateSubject(trx, tp, subject, deps.now(), actor, { policyChange: true, ...(only ? { only } : {}) })).changes;
       return n;
     });
     after = page[page.length - 1]?.id ?? after;

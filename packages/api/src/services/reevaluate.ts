@@ -155,6 +155,12 @@ export interface ReevaluationOptions {
    */
   readonly only?: ReadonlySet<string>;
   /**
+   * A policy version was approved or retired (reevaluate-book.ts): a rule's move in the month already
+   * judged — the same data, another version — is recorded `policy-change` (政策调整, which customers are
+   * shown: packages/api README, "History"), not `rule`. A move in a month not judged before is the data's.
+   */
+  readonly policyChange?: boolean;
+  /**
    * An approved lowering request lets `to` take effect on `scheme`: the move's tier event is its
    * maker's (`maker`, whose data proposed it), approved by `approvedBy` with the decision's `note`,
    * reason `lowering-approved` (docs/domain.md §4).
@@ -317,7 +323,11 @@ export function planReevaluation(
       from: ev.from,
       to: ev.to,
       at: nowIso,
-      reason: lowered ? ('lowering-approved' as const) : ev.reason,
+      reason: lowered
+        ? ('lowering-approved' as const)
+        : options.policyChange && ev.reason === 'rule' && ev.period === storedPeriod
+          ? ('policy-change' as const)
+          : ev.reason,
       ruleId: ev.ruleId,
       note: lowered ? lowering.note : (d?.decisionNote ?? null),
       actor: o ? o.requestedBy : lowered ? lowering.maker : actor,
