@@ -109,8 +109,8 @@ forEachDialect('a customer scheme may not decide on a metric kept from customers
     const list = await json<{ metrics: { key: string; audience?: string }[] }>(await officer.get('/v1/policies'), 200);
     const audience = (k: string) => list.metrics.find((m) => m.key === k)?.audience;
     assert.deepEqual(['pep', 'aml_customer_risk', 'credit_score', 'avg_daily_balance', 'loan_days_past_due'].map(audience), [
-      'staff',
-      'staff',
+      'compliance',
+      'compliance',
       'staff',
       undefined,
       undefined,

@@ -88,6 +88,6 @@ export {
 export { ageOn, BIRTH_DATE_ATTRIBUTE, civilDate, EARLIEST_BIRTH_DATE, parseCivilDate } from './suitability/age.js';
 export { INDUSTRY_CODES } from './pack/corporate-size.js';
 // The default pack's metric catalogue alone, for a console that offers metric columns without carrying every scheme.
-export { defaultMetrics, metricIsStaffOnly, metricSubjectKinds } from './pack/metrics.js';
+export { defaultMetrics, metricAudience, metricIsComplianceOnly, metricIsStaffOnly, metricSubjectKinds } from './pack/metrics.js';
 // What the API sends staff clients (the admin console): one home for the API and the admin kit.
 export * from './wire/index.js';

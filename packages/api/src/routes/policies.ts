@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { metricIsStaffOnly, metricSubjectKinds } from '@tierkit/core';
+import { metricAudience, metricSubjectKinds } from '@tierkit/core';
 import { listPolicyVersions } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
@@ -146,7 +146,7 @@ export function policies(simulation: SimulationSettings = {}) {
       // Likewise whether it is kept from customers, so the editor offers a customer scheme none of those.
       const metrics = now.pack.metrics.map((m) => {
         const subjectKinds = metricSubjectKinds(m);
-        return { ...m, ...(subjectKinds ? { subjectKinds } : {}), ...(metricIsStaffOnly(m) ? { audience: 'staff' as const } : {}) };
+        return { ...m, ...(subjectKinds ? { subjectKinds } : {}), ...(metricAudience(m) ? { audience: metricAudience(m) } : {}) };
       });
       return c.json({ items: schemePolicies(await listPolicyVersions(deps.db, deps.tenantId), now), metrics }, 200);
     })

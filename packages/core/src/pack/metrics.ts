@@ -25,6 +25,8 @@ const declared = (m: MetricDef): MetricDef => ({ ...m, actionable: false });
  * scheme may draw a level's line on them (MetricDef.audience; docs/domain.md §4).
  */
 const staffOnly = (m: MetricDef): MetricDef => ({ ...m, audience: 'staff' });
+/* AML scores and PEP status: `compliance`, not even a minority factor of a customer score (MetricDef.audience). */
+const complianceOnly = (m: MetricDef): MetricDef => ({ ...m, audience: 'compliance' });
 
 export const defaultMetrics: readonly MetricDef[] = [
   // Customers (retail)
@@ -46,26 +48,31 @@ export const defaultMetrics: readonly MetricDef[] = [
     label: t('存款平均期限（月）', '存款平均期限（月）', 'average deposit term (months)'),
     subjectKinds: ['customer'],
   },
-  staffOnly({
+  complianceOnly({
     key: 'aml_customer_risk',
     unit: 'score',
     label: t('客户身份风险', '客戶身份風險', 'customer risk'),
     subjectKinds: ['customer'],
   }),
-  staffOnly({ key: 'aml_geography_risk', unit: 'score', label: t('地域风险', '地域風險', 'geographic risk'), subjectKinds: ['customer'] }),
-  staffOnly({
+  complianceOnly({
+    key: 'aml_geography_risk',
+    unit: 'score',
+    label: t('地域风险', '地域風險', 'geographic risk'),
+    subjectKinds: ['customer'],
+  }),
+  complianceOnly({
     key: 'aml_product_risk',
     unit: 'score',
     label: t('产品与服务风险', '產品與服務風險', 'product and service risk'),
     subjectKinds: ['customer'],
   }),
-  staffOnly({
+  complianceOnly({
     key: 'aml_industry_risk',
     unit: 'score',
     label: t('行业与职业风险', '行業與職業風險', 'industry and occupation risk'),
     subjectKinds: ['customer'],
   }),
-  staffOnly({
+  complianceOnly({
     key: 'pep',
     unit: 'boolean',
     label: t('政治公众人物', '政治公眾人物', 'politically exposed person'),
@@ -101,12 +108,23 @@ export function metricSubjectKinds(def: MetricDef): readonly SubjectKind[] | und
   return def.subjectKinds ?? DEFAULT_KINDS.get(def.key);
 }
 
-const DEFAULT_STAFF = new Set(defaultMetrics.filter((m) => m.audience === 'staff').map((m) => m.key));
+const DEFAULT_STAFF = new Set(defaultMetrics.filter((m) => m.audience !== undefined).map((m) => m.key));
+const DEFAULT_COMPLIANCE = new Set(defaultMetrics.filter((m) => m.audience === 'compliance').map((m) => m.key));
 
 /**
  * Whether `def` is kept from customers: its own `audience`, else the default catalogue's for its key (a
  * tenant catalogue stored before the flag: keys are a contract, above).
  */
 export function metricIsStaffOnly(def: MetricDef): boolean {
-  return def.audience === 'staff' || DEFAULT_STAFF.has(def.key);
+  return def.audience !== undefined || DEFAULT_STAFF.has(def.key);
+}
+
+/** Whether `def` weighs nothing in a customer scheme at all (`audience: 'compliance'`, or the default's for its key). */
+export function metricIsComplianceOnly(def: MetricDef): boolean {
+  return def.audience === 'compliance' || DEFAULT_COMPLIANCE.has(def.key);
+}
+
+/** What the catalogue says of `def` to an editor: its own audience, else the default's for its key. */
+export function metricAudience(def: MetricDef): MetricDef['audience'] {
+  return metricIsComplianceOnly(def) ? 'compliance' : metricIsStaffOnly(def) ? 'staff' : undefined;
 }

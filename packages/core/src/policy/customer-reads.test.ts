@@ -80,6 +80,28 @@ describe('a customer scheme and the metrics kept from customers', () => {
     );
   });
 
+  it('refuses an AML score or PEP status as a customer score factor at any weight, also from a catalogue stored before the flag', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the raw JSON
+    const stored = defaultPolicyPack.metrics.map(({ audience: _none, ...m }: any) => m);
+    for (const metric of ['pep', 'aml_customer_risk'])
+      for (const catalogue of [undefined, stored]) {
+        const star = JSON.parse(JSON.stringify(defaultPolicyPack.schemes.find((s) => s.key === 'star-rating')));
+        star.key = 'star-2';
+        // biome-ignore lint/suspicious/noExplicitAny: the raw JSON
+        const factors = star.policy.factors as any[];
+        // Five points of the largest factor move to the compliance figure: far under the staff share's limit.
+        const largest = factors.reduce((best, f, i) => (f.weight > (factors[best]?.weight ?? -1) ? i : best), 0);
+        factors[largest].weight -= 5;
+        factors.push({ ...factors[largest], metric, weight: 5 });
+        const errors = errorsOf(withScheme(star, catalogue));
+        assert.deepEqual(
+          errors.filter((e) => e.code === 'staff_metric').map((e) => [e.params?.metric, e.params?.actual]),
+          [[metric, undefined]],
+          `${metric} ${catalogue ? 'stored' : 'default'}: ${formatPolicyErrors(errors)}`,
+        );
+      }
+  });
+
   it('guards a catalogue stored before the flag by the default catalogue’s keys, and a bank’s own metric it marks', () => {
     // biome-ignore lint/suspicious/noExplicitAny: the raw JSON
     const stored = defaultPolicyPack.metrics.map(({ audience: _none, ...m }: any) => m);

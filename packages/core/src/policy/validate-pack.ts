@@ -12,7 +12,7 @@ import {
   metricSubjectProblem,
   walkThresholds,
 } from './check-conditions.js';
-import { metricIsStaffOnly, metricSubjectKinds } from '../pack/metrics.js';
+import { metricIsComplianceOnly, metricIsStaffOnly, metricSubjectKinds } from '../pack/metrics.js';
 import { derivedSources, schemeDependencies } from './dependencies.js';
 import { checkSuitabilitySchemes } from './check-suitability.js';
 
@@ -378,7 +378,9 @@ const STAFF_FACTOR_WEIGHT_LIMIT = 50;
  * credit rating reads, a fact the customer knows, and the view words it "contact your branch".
  * A score factor on one is allowed while the staff metrics weigh a minority of the score (the star
  * rating's credit record, 15 of 100): the customer never sees its points, the total or the band's reason
- * (audience view), and the level then rests mostly on their own banking.
+ * (audience view), and the level then rests mostly on their own banking. Not on an AML score or PEP
+ * status (`audience: 'compliance'`), at any weight: a few points of it can carry a customer across a
+ * band, and the band would then tell them of an AML judgement.
  */
 function checkCustomerReads(s: SchemeDefinition, at: readonly PropertyKey[], catalogue: readonly MetricDef[], errors: PolicyError[]): void {
   const defs = new Map(catalogue.map((m) => [m.key, m]));
@@ -408,7 +410,19 @@ function checkCustomerReads(s: SchemeDefinition, at: readonly PropertyKey[], cat
     });
     return;
   }
-  const staffFactors = p.factors.map((f, i) => ({ f, i })).filter(({ f }) => staff(f.metric));
+  p.factors.forEach((f, i) => {
+    const def = defs.get(f.metric);
+    if (def && metricIsComplianceOnly(def))
+      errors.push({
+        path: formatPath([...at, 'policy', 'factors', i, 'metric']),
+        message: `a customer scheme cannot score "${f.metric}" at any weight: AML and PEP figures are kept from customers`,
+        code: 'staff_metric',
+        params: { metric: f.metric, scheme: s.key },
+      });
+  });
+  const staffFactors = p.factors
+    .map((f, i) => ({ f, i }))
+    .filter(({ f }) => staff(f.metric) && !metricIsComplianceOnly(defs.get(f.metric) as MetricDef));
   const weight = staffFactors.reduce((sum, { f }) => sum + f.weight, 0);
   if (weight >= STAFF_FACTOR_WEIGHT_LIMIT)
     for (const { f, i } of staffFactors)
