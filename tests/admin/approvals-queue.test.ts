@@ -208,13 +208,17 @@ describe('ApprovalsQueue against the real API', () => {
     await q.setFilter({ kind: 'policy' });
     const item = q.state.items[0] as ApprovalItem;
     const decided = await q.approve(item, { effectiveFrom: '2025-11-01', confirmRetier: true, note: '复核通过' });
-    assert.equal(decided?.activation?.kind, 'reevaluated', 'a book of ten is re-evaluated at once');
-    if (decided?.activation?.kind === 'reevaluated') assert.equal(decided.activation.fromPeriod, '2025-11');
+    // The book's balances are loaded to October: November, under way, is judged once its feed is in.
+    assert.equal(decided?.activation?.kind, 'awaiting-data', JSON.stringify(decided?.activation));
+    if (decided?.activation?.kind === 'awaiting-data') {
+      assert.equal(decided.activation.fromPeriod, '2025-11');
+      assert.ok(decided.activation.missing.includes('avg_daily_balance'));
+    }
     const policies = await checker.http.get<{ items: { scheme: string; active: { version: number } | null }[] }>('/v1/policies');
     assert.equal(policies.items.find((p) => p.scheme === 'retail-tier')?.active?.version, Number(item.id.split('@')[1]));
   });
 
-  it('an approval answer reads as one of four outcomes: re-evaluated, a job, deferred, scheduled', () => {
+  it('an approval answer reads as one of five outcomes: re-evaluated, a job, deferred, scheduled, awaiting data', () => {
     const version = { scheme: 'retail-tier', version: 3, status: 'active', effectiveFrom: '2026-01-01' };
     const answer = (reevaluation: object) => activationOf({ version, reevaluation: { fromPeriod: '2025-11', ...reevaluation } as never });
     assert.deepEqual(answer({ status: 'done', subjects: 9, changes: 2 }), {
@@ -234,6 +238,12 @@ describe('ApprovalsQueue against the real API', () => {
       fromPeriod: '2025-11',
     });
     assert.deepEqual(answer({ status: 'scheduled' }), { kind: 'scheduled', effectiveFrom: '2026-01-01', fromPeriod: '2025-11' });
+    // In force from the month under way, whose balances are not in yet: judged when they are, not now.
+    assert.deepEqual(answer({ status: 'scheduled', missing: ['avg_daily_balance'] }), {
+      kind: 'awaiting-data',
+      fromPeriod: '2025-11',
+      missing: ['avg_daily_balance'],
+    });
   });
 
   it('a newer load cancels the one in flight', async () => {

@@ -592,6 +592,51 @@ describe('the console words the API’s refusal of an import file', () => {
         '“customerBlocks” is a staff scheme’s setting: a customer scheme’s blocks are shown to the customer whole',
       ],
       [
+        {
+          path: 'document.policy.levels[0].when.metric',
+          message: 'x',
+          code: 'staff_metric',
+          params: { metric: 'pep', scheme: 'vip-care' },
+        },
+        '面向客户的方案不能按“pep”评定等级：该指标不得向客户透露，等级本身就会透露它',
+        '對客戶顯示的方案不能依「pep」評定等級：該指標不得向客戶透露，等級本身就會透露它',
+        'a customer scheme cannot decide a level on “pep”: the metric is kept from customers, and the level would tell them',
+      ],
+      [
+        {
+          path: 'document.policy.factors[3].metric',
+          message: 'x',
+          code: 'staff_metric',
+          params: { metric: 'credit_score', scheme: 'star', actual: 50, maximum: 49 },
+        },
+        '面向客户的方案中，不得向客户透露的指标（如“credit_score”）合计权重为 50，须低于 50',
+        '對客戶顯示的方案中，不得向客戶透露的指標（如「credit_score」）合計權重為 50，須低於 50',
+        'a customer scheme’s factors on metrics kept from customers (such as “credit_score”) weigh 50; they must weigh less than 50',
+      ],
+      [
+        {
+          path: 'document.policy.levels[1].level',
+          message: 'x',
+          code: 'unreachable_level',
+          params: { level: 'R2', otherLevel: 'R3', at: 'schemes[0].policy.levels[2]' },
+        },
+        '等级“R2”永远评不到：满足它的规则的对象都满足更高等级“R3”的规则',
+        '等級「R2」永遠評不到：符合它的規則的對象都符合更高等級「R3」的規則',
+        'level “R2” can never be reached: whatever meets its rule meets the rule of the higher level “R3”',
+      ],
+      [
+        { path: 'document.category', message: 'x', code: 'suitability_taken', params: { scheme: 'product-risk', subjectKind: 'product' } },
+        '适当性管理只读取一个此类方案，即“product-risk”：再加一个会被忽略',
+        '適合度管理只讀取一個此類方案，即「product-risk」：再加一個會被忽略',
+        'suitability reads one scheme of this kind, “product-risk”: a second would be ignored',
+      ],
+      [
+        { path: 'document.levels[2].key', message: 'x', code: 'suitability_level', params: { level: 'balanced', values: ['C1', 'C2'] } },
+        '适当性管理读取的等级为 C1、C2（最低等级可表示“未评级”），且须按此顺序排列：“balanced”不符合',
+        '適合度管理讀取的等級為 C1、C2（最低等級可表示「未評級」），且須依此順序排列：「balanced」不符合',
+        'suitability reads the levels C1, C2 (the lowest may mean “not rated”), in that order: “balanced” is not one of them',
+      ],
+      [
         { path: 'document.matrix.cells', message: 'x', code: 'no_cell', params: { row: 'high', col: 'gold' } },
         '矩阵缺少行“high”、列“gold”的格子',
         '矩陣缺少列「high」、欄「gold」的格子',

@@ -112,6 +112,9 @@ describe('PolicyEditor against the real API', () => {
     for (const other of ['annual_revenue', 'employees', 'performance_score', 'tenure_months', 'product_risk_class'])
       assert.ok(!offered.includes(other), `${other} is not a customer's metric`);
     assert.ok(offered.includes('avg_daily_balance') && offered.includes('household_income'));
+    // A customer scheme is not offered what is kept from customers: its level would tell them (staff_metric).
+    for (const staff of ['pep', 'aml_customer_risk', 'credit_score'])
+      assert.ok(!offered.includes(staff), `${staff} is kept from customers`);
     // The card tier reads balances over a 3-month average everywhere: a new balance line does too.
     assert.deepEqual(ed.defaultWindow('avg_daily_balance'), { fn: 'avg', months: 3, missing: 'zero' });
     assert.equal(ed.defaultWindow('premium_card'), null, 'read as its latest value by the scheme');

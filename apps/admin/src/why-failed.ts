@@ -99,6 +99,14 @@ interface FieldSays {
   wrongSubjectKind: (scheme: string, kind: string, expected: string) => string;
   staffScheme: (scheme: string) => string;
   staffOnly: (field: string) => string;
+  /** A customer scheme deciding on a metric kept from customers (`staff_metric`); `weight` for a score's share. */
+  staffMetric: (metric: string, weight?: string) => string;
+  /** A rules level the rule of a higher one always takes (`unreachable_level`). */
+  unreachableLevel: (level: string, otherLevel: string) => string;
+  /** A second suitability scheme of a side (`suitability_taken`): the one suitability reads. */
+  suitabilityTaken: (scheme: string) => string;
+  /** A suitability level suitability cannot read (`suitability_level`); `keys` already joined. */
+  suitabilityLevel: (level: string, keys: string) => string;
   noCell: (row: string, col: string) => string;
   cycle: (schemes: string) => string;
   levelUnmapped: (level: string, scheme: string) => string;
@@ -292,6 +300,13 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       wrongSubjectKind: (k, kind, expected) => `方案“${k}”评定的是${kind}，不是${expected}`,
       staffScheme: (k) => `面向客户的方案不能读取内部方案“${k}”`,
       staffOnly: (f) => `“${f}”只能设在内部方案上：面向客户的方案的限制会原样显示给客户`,
+      staffMetric: (m, w) =>
+        w === undefined
+          ? `面向客户的方案不能按“${m}”评定等级：该指标不得向客户透露，等级本身就会透露它`
+          : `面向客户的方案中，不得向客户透露的指标（如“${m}”）合计权重为 ${w}，须低于 50`,
+      unreachableLevel: (l, o) => `等级“${l}”永远评不到：满足它的规则的对象都满足更高等级“${o}”的规则`,
+      suitabilityTaken: (k) => `适当性管理只读取一个此类方案，即“${k}”：再加一个会被忽略`,
+      suitabilityLevel: (l, keys) => `适当性管理读取的等级为 ${keys}（最低等级可表示“未评级”），且须按此顺序排列：“${l}”不符合`,
       noCell: (r, c) => `矩阵缺少行“${r}”、列“${c}”的格子`,
       cycle: (list) => `方案之间循环引用：${list}`,
       levelUnmapped: (l, k) => `方案“${k}”的等级“${l}”没有对应项`,
@@ -478,6 +493,13 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       wrongSubjectKind: (k, kind, expected) => `方案「${k}」評定的是${kind}，不是${expected}`,
       staffScheme: (k) => `對客戶顯示的方案不能讀取內部方案「${k}」`,
       staffOnly: (f) => `「${f}」只能設在內部方案上：對客戶顯示的方案的限制會原樣顯示給客戶`,
+      staffMetric: (m, w) =>
+        w === undefined
+          ? `對客戶顯示的方案不能依「${m}」評定等級：該指標不得向客戶透露，等級本身就會透露它`
+          : `對客戶顯示的方案中，不得向客戶透露的指標（如「${m}」）合計權重為 ${w}，須低於 50`,
+      unreachableLevel: (l, o) => `等級「${l}」永遠評不到：符合它的規則的對象都符合更高等級「${o}」的規則`,
+      suitabilityTaken: (k) => `適合度管理只讀取一個此類方案，即「${k}」：再加一個會被忽略`,
+      suitabilityLevel: (l, keys) => `適合度管理讀取的等級為 ${keys}（最低等級可表示「未評級」），且須依此順序排列：「${l}」不符合`,
       noCell: (r, c) => `矩陣缺少列「${r}」、欄「${c}」的格子`,
       cycle: (list) => `方案之間循環參照：${list}`,
       levelUnmapped: (l, k) => `方案「${k}」的等級「${l}」沒有對應項`,
@@ -683,6 +705,14 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       wrongSubjectKind: (k, kind, expected) => `scheme “${k}” tiers ${kind}, not ${expected}`,
       staffScheme: (k) => `a customer scheme cannot read the staff scheme “${k}”`,
       staffOnly: (f) => `“${f}” is a staff scheme’s setting: a customer scheme’s blocks are shown to the customer whole`,
+      staffMetric: (m, w) =>
+        w === undefined
+          ? `a customer scheme cannot decide a level on “${m}”: the metric is kept from customers, and the level would tell them`
+          : `a customer scheme’s factors on metrics kept from customers (such as “${m}”) weigh ${w}; they must weigh less than 50`,
+      unreachableLevel: (l, o) => `level “${l}” can never be reached: whatever meets its rule meets the rule of the higher level “${o}”`,
+      suitabilityTaken: (k) => `suitability reads one scheme of this kind, “${k}”: a second would be ignored`,
+      suitabilityLevel: (l, keys) =>
+        `suitability reads the levels ${keys} (the lowest may mean “not rated”), in that order: “${l}” is not one of them`,
       noCell: (r, c) => `the matrix has no cell for row “${r}”, column “${c}”`,
       cycle: (list) => `schemes read each other in a cycle: ${list}`,
       levelUnmapped: (l, k) => `level “${l}” of scheme “${k}” has nothing to map to`,
@@ -1025,6 +1055,14 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.staffScheme(str(p.scheme));
     case 'staff_only':
       return s.staffOnly(str(p.field));
+    case 'staff_metric':
+      return s.staffMetric(str(p.metric), p.actual === undefined ? undefined : str(p.actual));
+    case 'unreachable_level':
+      return s.unreachableLevel(str(p.level), str(p.otherLevel));
+    case 'suitability_taken':
+      return s.suitabilityTaken(str(p.scheme));
+    case 'suitability_level':
+      return s.suitabilityLevel(str(p.level), Array.isArray(p.values) ? p.values.map(String).join(locale === 'en' ? ', ' : '、') : '');
     case 'no_cell':
       return s.noCell(str(p.row), str(p.col));
     case 'cycle':

@@ -50,7 +50,7 @@ export function jobDetails(j: JobView): string[] {
   if (sim) {
     const r = sim.result;
     lines.push(
-      `simulated ${sim.scheme} v${sim.version} (${sim.revision.slice(0, 19)}…${sim.current ? '' : ', the draft was edited since'}) for ${r.period}${r.dataPeriod && r.dataPeriod < r.period ? ` on ${r.dataPeriod}'s data` : ''}: ${r.total} planned, ${r.upgraded} up, ${r.downgraded} down, ${r.unchanged} unchanged; held ${r.held.total}, kept ${r.kept}`,
+      `simulated ${sim.scheme} v${sim.version} (${sim.revision.slice(0, 19)}…${sim.current ? '' : ', the draft was edited since'}) for ${r.period}${r.dataPeriod && r.dataPeriod < r.period ? ` on ${r.dataPeriod}'s data` : ''}: ${r.total} planned, ${r.upgraded} up, ${r.downgraded} down, ${r.assigned ? `${r.assigned} first assigned, ` : ''}${r.unchanged} unchanged; held ${r.held.total}, kept ${r.kept}`,
     );
     for (const c of r.cells)
       lines.push(`    ${c.from.padEnd(12)} → ${c.to.padEnd(12)} ${c.count}${c.samples.length ? `  e.g. ${c.samples.join(', ')}` : ''}`);

@@ -28,7 +28,7 @@ export type {
 export { policySchema, conditionSchema, COMPARISON_OPS } from './policy/policy-schema.js';
 export type { PolicyError } from './policy/policy-errors.js';
 export { formatPolicyErrors, issueCode, problemParams } from './policy/policy-errors.js';
-export type { ValidationResult } from './policy/validate-pack.js';
+export type { ValidationOptions, ValidationResult } from './policy/validate-pack.js';
 export { validatePolicyPack } from './policy/validate-pack.js';
 export type { SchemeDocumentCheck } from './policy/check-scheme-document.js';
 export { checkSchemeDocument, schemeKeyAt } from './policy/check-scheme-document.js';
@@ -89,6 +89,6 @@ export {
 export { ageOn, BIRTH_DATE_ATTRIBUTE, civilDate, EARLIEST_BIRTH_DATE, parseCivilDate } from './suitability/age.js';
 export { INDUSTRY_CODES } from './pack/corporate-size.js';
 // The default pack's metric catalogue alone, for a console that offers metric columns without carrying every scheme.
-export { defaultMetrics, metricSubjectKinds } from './pack/metrics.js';
+export { defaultMetrics, metricAudience, metricIsComplianceOnly, metricIsStaffOnly, metricSubjectKinds } from './pack/metrics.js';
 // What the API sends staff clients (the admin console): one home for the API and the admin kit.
 export * from './wire/index.js';

@@ -343,7 +343,7 @@ export class ApprovalsPage extends LitElement {
             ? html`<p data-testid="impact-ran">${w.simRan(formatInstant(latest.finishedAt, locale))} · ${w.simBy}${w.actors[latest.requestedBy] ?? staffName(latest.requestedBy)}</p>
                 <p>${w.simFor(sim.period, sim.dataPeriod)} · ${w.simAgainst(sim.against)}</p>
                 ${sims?.pinned.length ? html`<p class="hint" data-testid="impact-pinned">${w.simPinned(sims.pinned.map((p) => `${names.schemeName(p.scheme)} v${p.version}`).join('、'))}</p>` : nothing}
-                <p data-testid="impact-counts">${w.simCounts(sim.upgraded, sim.downgraded, sim.unchanged)}</p>
+                <p data-testid="impact-counts">${w.simCounts(sim.upgraded, sim.downgraded, sim.unchanged, sim.assigned)}</p>
                 <p data-testid="impact-signoffs">${w.simSignOffs(sims?.signOffs ?? 0)}</p>
                 ${comparisonView(sim, (l) => names.levelName(item.scheme, l), locale, domId, 5)}
                 <admin-affected-download .job=${latest.id} .locale=${locale}></admin-affected-download>
@@ -546,7 +546,9 @@ export class ApprovalsPage extends LitElement {
                           <button type="submit" data-action="start-retier" ?disabled=${j.starting}>${w.startRetier}</button>
                         </form>
                         <span role="status" data-testid="start-retier-status" tabindex="-1">${j.starting ? w.starting : j.startError ? refusalText(w, j.startError, this.ctx.locale) : ''}</span>`
-                    : w.scheduled(a.effectiveFrom ?? a.fromPeriod)
+                    : a.kind === 'awaiting-data'
+                      ? w.awaitingData(jw.month(a.fromPeriod), a.missing.join(', '))
+                      : w.scheduled(a.effectiveFrom ?? a.fromPeriod)
             }</div>`
       }
     </li>`;

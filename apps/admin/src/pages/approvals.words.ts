@@ -113,7 +113,8 @@ const zh = {
   simFor: (period: string, data: string | null) => `模拟 ${period} 的重评，数据截至 ${data ?? '无数据'}`,
   simPinned: (list: string) => `依据的已批准版本：${list}`,
   simAgainst: (v: number | null) => (v === null ? '新方案：此前无等级' : `当前等级来自现行第 ${v} 版`),
-  simCounts: (up: number, down: number, same: number) => `上调 ${up} 人，下调 ${down} 人，不变 ${same} 人`,
+  simCounts: (up: number, down: number, same: number, first = 0) =>
+    `${first ? `首次评定 ${first} 人，` : ''}上调 ${up} 人，下调 ${down} 人，不变 ${same} 人`,
   simSignOffs: (n: number) => `其中 ${n} 人将进入需复核的等级（每人一项复核）`,
   simMatrix: '等级迁移（由 → 至）',
   simFrom: '由',
@@ -132,6 +133,7 @@ const zh = {
     `所选日期会按新策略重评${month}（本月已在进行中，或已评过、或已过去）：客户的等级将在月中改变。通常应选下月 1 日。`,
   confirmRetier: (month: string) => `我确认要按新策略重评${month}`,
   scheduled: (date: string) => `将于 ${date} 生效，届时按月重评。`,
+  awaitingData: (month: string, metrics: string) => `已生效；${month}的数据尚未到齐（${metrics}），本月暂不重评，数据载入后按月重评。`,
 };
 
 const tw: typeof zh = {
@@ -241,7 +243,8 @@ const tw: typeof zh = {
   simFor: (period: string, data: string | null) => `模擬 ${period} 的重評，資料截至 ${data ?? '無資料'}`,
   simPinned: (list: string) => `依據的已核准版本：${list}`,
   simAgainst: (v: number | null) => (v === null ? '新方案：此前無等級' : `目前等級來自現行第 ${v} 版`),
-  simCounts: (up: number, down: number, same: number) => `上調 ${up} 人，下調 ${down} 人，不變 ${same} 人`,
+  simCounts: (up: number, down: number, same: number, first = 0) =>
+    `${first ? `首次評定 ${first} 人，` : ''}上調 ${up} 人，下調 ${down} 人，不變 ${same} 人`,
   simSignOffs: (n: number) => `其中 ${n} 人將進入需複核的等級（每人一項複核）`,
   simMatrix: '等級遷移（由 → 至）',
   simFrom: '由',
@@ -260,6 +263,8 @@ const tw: typeof zh = {
     `所選日期會依新策略重評${month}（本月已在進行中，或已評過、或已過去）：客戶的等級將在月中改變。通常應選下月 1 日。`,
   confirmRetier: (month: string) => `我確認要依新策略重評${month}`,
   scheduled: (date: string) => `將於 ${date} 生效，屆時依每月排程重評。`,
+  awaitingData: (month: string, metrics: string) =>
+    `已生效；${month}的資料尚未到齊（${metrics}），本月暫不重評，資料載入後依每月排程重評。`,
 };
 
 const en: typeof zh = {
@@ -372,7 +377,8 @@ const en: typeof zh = {
   simFor: (period: string, data: string | null) => `The re-tier of ${period}, on data up to ${data ?? 'none'}`,
   simPinned: (list: string) => `Under the approved versions ${list}`,
   simAgainst: (v: number | null) => (v === null ? 'A new scheme: no levels before' : `Levels now come from version ${v}, in force`),
-  simCounts: (up: number, down: number, same: number) => `${up} up, ${down} down, ${same} unchanged`,
+  simCounts: (up: number, down: number, same: number, first = 0) =>
+    `${first ? `${first} given a first level, ` : ''}${up} up, ${down} down, ${same} unchanged`,
   simSignOffs: (n: number) => `${n} would move onto a level that needs a sign-off (one each)`,
   simMatrix: 'Moves between levels (from → to)',
   simFrom: 'From',
@@ -391,6 +397,8 @@ const en: typeof zh = {
     `This date re-tiers ${month} under the new policy (a month under way, already judged, or past): customers’ levels change mid-month. Usually pick the 1st of next month.`,
   confirmRetier: (month: string) => `I mean to re-tier ${month} under the new policy`,
   scheduled: (date: string) => `In force from ${date}; that month is re-evaluated then.`,
+  awaitingData: (month: string, metrics: string) =>
+    `In force now; ${month} is not re-evaluated until its data are in (${metrics}), then by the monthly schedule.`,
 };
 
 export const APPROVALS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

@@ -361,6 +361,7 @@ export class PoliciesPage extends LitElement {
       ${comparisonView(sim, name, locale, 'policies-sim')}
       ${this.#ed.state.simulationJob?.status === 'completed' ? html`<admin-affected-download .job=${this.#ed.state.simulationJob.id} .locale=${locale}></admin-affected-download>` : nothing}
       <p class="policies-moved"><strong data-testid="moved-count">${count(movedCount(sim))}</strong> ${w.moved(sim.total)}</p>
+      ${sim.assigned > 0 ? html`<p class="policies-assigned" data-testid="assigned-count">${w.assigned(sim.assigned)}</p>` : nothing}
       ${sim.kept > 0 ? html`<p class="policies-kept" data-testid="kept-count">${w.kept(sim.kept)}</p>` : nothing}
       ${
         sim.held.total > 0

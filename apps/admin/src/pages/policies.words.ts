@@ -79,6 +79,8 @@ const zh = {
   staleRevision: '此结果是对较早保存的草稿所做的模拟；草稿之后已修改，请重新模拟。',
   kept: (n: number) => `${count(n)} 名客户低于其等级标准，但在保级区间内，等级保持不变（不计入降级）。`,
   moved: (total: number) => `名客户的等级将在这次重评中改变（共模拟 ${count(total)} 名客户）`,
+  /** Subjects with no level yet (a new scheme): a first level is no change, and not "unchanged" either. */
+  assigned: (n: number) => `${count(n)} 名客户此前没有该方案的等级，将首次评定（不计入升降或不变）。`,
   judged: (period: string) => `若本版本自 ${period} 起生效，${period} 的重评将：`,
   dataFrom: (data: string | null, period: string) =>
     data === null ? '尚无数据。' : data === period ? `使用 ${data} 的数据。` : `使用 ${data} 的数据（${period} 数据未到，按其不变估算）。`,
@@ -172,6 +174,7 @@ const tw: typeof zh = {
   staleRevision: '此結果是對較早儲存的草稿所做的模擬；草稿之後已修改，請重新模擬。',
   kept: (n: number) => `${count(n)} 名客戶低於其等級標準，但在保級區間內，等級維持不變（不計入降級）。`,
   moved: (total: number) => `名客戶的等級將在這次重評中改變（共模擬 ${count(total)} 名客戶）`,
+  assigned: (n: number) => `${count(n)} 名客戶此前沒有此方案的等級，將首次評定（不計入升降或不變）。`,
   judged: (period: string) => `若本版本自 ${period} 起生效，${period} 的重評將：`,
   dataFrom: (data: string | null, period: string) =>
     data === null ? '尚無資料。' : data === period ? `使用 ${data} 的資料。` : `使用 ${data} 的資料（${period} 資料未到，按其不變估算）。`,
@@ -266,6 +269,8 @@ const en: typeof zh = {
   kept: (n: number) =>
     `${count(n)} customers are below their level's line but inside its retention band: they keep their level (not counted towards a drop).`,
   moved: (total: number) => `customers would change level at this re-tier (of ${count(total)} simulated)`,
+  assigned: (n: number) =>
+    `${count(n)} customers have no level in this scheme yet and would be given their first (neither a move nor unchanged).`,
   judged: (period: string) => `Were this version in force from ${period}, the ${period} re-tier would:`,
   dataFrom: (data: string | null, period: string) =>
     data === null

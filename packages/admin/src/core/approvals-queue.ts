@@ -46,7 +46,9 @@ export type Activation =
   | { readonly kind: 'reevaluated'; readonly subjects: number; readonly changes: number; readonly fromPeriod: string }
   | { readonly kind: 'job'; readonly jobId: string; readonly fromPeriod: string }
   | { readonly kind: 'deferred'; readonly fromPeriod: string; readonly subjects: number }
-  | { readonly kind: 'scheduled'; readonly fromPeriod: string; readonly effectiveFrom: string | null };
+  | { readonly kind: 'scheduled'; readonly fromPeriod: string; readonly effectiveFrom: string | null }
+  /** In force now, but the month under way is judged once its monthly feeds (`missing`) are loaded. */
+  | { readonly kind: 'awaiting-data'; readonly fromPeriod: string; readonly missing: readonly string[] };
 
 /** What approving a policy version may say besides the note (`POST …/approve`). */
 export interface PolicyApprovalOptions {
@@ -117,12 +119,13 @@ export function mayApproveItem(item: ApprovalItem, session: Session | undefined)
   return whyNotApprovable(item, session) === undefined && hasRole(session, item.approvalNeeds ?? 'approver');
 }
 
-/** What the approval answer says about the book, in one of four plain outcomes. */
+/** What the approval answer says about the book, in one of five plain outcomes. */
 export function activationOf(answer: PolicyApprovalAnswer): Activation {
   const r: Reevaluation = answer.reevaluation;
   if (r.jobId) return { kind: 'job', jobId: r.jobId, fromPeriod: r.fromPeriod };
   if (r.status === 'done') return { kind: 'reevaluated', subjects: r.subjects ?? 0, changes: r.changes ?? 0, fromPeriod: r.fromPeriod };
   if (r.status === 'deferred') return { kind: 'deferred', fromPeriod: r.fromPeriod, subjects: r.subjects ?? 0 };
+  if (r.missing?.length) return { kind: 'awaiting-data', fromPeriod: r.fromPeriod, missing: r.missing };
   return { kind: 'scheduled', fromPeriod: r.fromPeriod, effectiveFrom: answer.version.effectiveFrom };
 }
 

@@ -1,6 +1,7 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
 import {
   checkSchemeDocument,
+  metricIsStaffOnly,
   metricSubjectKinds,
   type Condition,
   type MetricDef,
@@ -259,9 +260,13 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
    * employee's tenure — the engine refuses them (`metric_subject_kind`).
    */
   metricsForScheme(): readonly MetricDef[] {
-    const kind = (this.state.document as { subjectKind?: unknown } | undefined)?.subjectKind;
-    if (typeof kind !== 'string') return this.state.metrics;
+    const doc = this.state.document as { subjectKind?: unknown; audience?: unknown } | undefined;
+    const kind = doc?.subjectKind;
+    // Nor is a customer scheme offered a metric kept from customers (AML, PEP, credit score): `staff_metric`.
+    const customer = doc?.audience === 'customer';
     return this.state.metrics.filter((m) => {
+      if (customer && metricIsStaffOnly(m)) return false;
+      if (typeof kind !== 'string') return true;
       const kinds: readonly string[] | undefined = metricSubjectKinds(m);
       return kinds === undefined || kinds.includes(kind);
     });
@@ -418,5 +423,6 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
 
 /** Subjects whose level the simulated version changes: every cell off the diagonal. */
 export function movedCount(sim: PolicySimulation): number {
-  return sim.cells.reduce((n, c) => (c.from === c.to ? n : n + c.count), 0);
+  // A first level (from `none`) is no change of level: `sim.assigned` counts those apart.
+  return sim.cells.reduce((n, c) => (c.from === c.to || c.from === 'none' ? n : n + c.count), 0);
 }

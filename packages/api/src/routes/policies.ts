@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { metricSubjectKinds } from '@tierkit/core';
+import { metricAudience, metricSubjectKinds } from '@tierkit/core';
 import { listPolicyVersions } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf } from '../deps.js';
@@ -103,7 +103,7 @@ const approveRoute = createRoute({
   tags: ['policies'],
   summary: 'Approve a submitted version from a date (another person than its authors and submitter)',
   description:
-    'The body names the contentHash reviewed; an edited or withdrawn version is a 409 content-changed. `effectiveFrom` defaults to the first day of the next month; a day in the month under way, in a month already judged, or already past needs `confirmRetier: true` (else 422, field code `effective_date_needs_confirmation`). The trail records the diff against the version in force and the simulation job named (`simulationJobId`) — what the approver was shown. When the date has come, the book’s current month is evaluated again under it: synchronously for books up to 1,000 subjects, otherwise `deferred` to a re-tier job queued at once (`jobId`) that the workers run by themselves. A later date is `scheduled`: the monthly re-evaluation judges that month under it.',
+    'The body names the contentHash reviewed; an edited or withdrawn version is a 409 content-changed. `effectiveFrom` defaults to the first day of the next month; a day in the month under way, in a month already judged, or already past needs `confirmRetier: true` (else 422, field code `effective_date_needs_confirmation`). The trail records the diff against the version in force and the simulation job named (`simulationJobId`) — what the approver was shown. When the date has come, the book’s current month is evaluated again under it — the levels of this scheme and of the schemes derived from it, no other: synchronously for books up to 1,000 subjects of its kind, otherwise `deferred` to a re-tier job queued at once (`jobId`) that the workers run by themselves; while a monthly by-month feed the schemes read has not arrived for the month, nothing is judged now (`scheduled`, `missing` names the metrics) and the monthly schedule judges the month once it is loaded. A later date is `scheduled`: the monthly re-evaluation judges that month under it.',
   request: { params: VersionParams, body: json(ApproveBody) },
   responses: {
     200: { description: 'Approved', content: { 'application/json': { schema: ApprovalResponseSchema } } },
@@ -126,7 +126,7 @@ const retireRoute = createRoute({
   tags: ['policies'],
   summary: 'Withdraw an approved version from use (scheduled or in force)',
   description:
-    'A version in force stops deciding; the current month is evaluated again without it, as after an approval (`reevaluation`: done, or `deferred` to the re-tier job `jobId`).',
+    'A version in force stops deciding; the current month is evaluated again without it, as after an approval (`reevaluation`: done, `deferred` to the re-tier job `jobId`, or `scheduled` with `missing` while the month’s data are not in).',
   request: { params: VersionParams, body: json(RetireBody) },
   responses: {
     200: { description: 'Retired', content: { 'application/json': { schema: RetirementResponseSchema } } },
@@ -143,9 +143,10 @@ export function policies(simulation: SimulationSettings = {}) {
       const now = await packOf(deps);
       // Each metric with the kinds it is measured on, also for a catalogue stored before metrics named them,
       // so the editor offers a scheme only what validation will accept.
+      // Likewise whether it is kept from customers, so the editor offers a customer scheme none of those.
       const metrics = now.pack.metrics.map((m) => {
         const subjectKinds = metricSubjectKinds(m);
-        return subjectKinds ? { ...m, subjectKinds } : m;
+        return { ...m, ...(subjectKinds ? { subjectKinds } : {}), ...(metricAudience(m) ? { audience: metricAudience(m) } : {}) };
       });
       return c.json({ items: schemePolicies(await listPolicyVersions(deps.db, deps.tenantId), now), metrics }, 200);
     })

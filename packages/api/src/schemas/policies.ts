@@ -155,6 +155,10 @@ const ReevaluationSchema = z
       .string()
       .optional()
       .openapi({ description: 'When `deferred`: the re-tier job queued for it (GET /v1/jobs/{id}); the workers run it by themselves' }),
+    missing: z.array(z.string()).readonly().optional().openapi({
+      description:
+        'When `scheduled` for the month under way: the metrics read by month that have no data in it yet. Nothing was judged now (a balance not loaded would count as zero); the monthly schedule judges the month under this version once they are loaded',
+    }),
   })
   .openapi('PolicyReevaluation');
 
@@ -262,6 +266,9 @@ export const SimulationSchema = z
     total: z.number().int(),
     upgraded: z.number().int(),
     downgraded: z.number().int(),
+    assigned: z.number().int().openapi({
+      description: 'Subjects given their first level (from `none`: a new scheme, or one that never tiered them); not in `unchanged`',
+    }),
     unchanged: z.number().int(),
     before: z.array(levelCount).readonly(),
     after: z.array(levelCount).readonly(),

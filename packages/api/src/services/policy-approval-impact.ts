@@ -188,6 +188,8 @@ export interface ApprovalShown {
     readonly finishedAt: string | null;
     readonly upgraded: number;
     readonly downgraded: number;
+    /** First levels (from none), apart from `unchanged` (SimulationResult.assigned). */
+    readonly assigned: number;
     readonly unchanged: number;
     readonly signOffs: number;
     readonly changedSince: VersionSimulations['changedSince'];
@@ -255,6 +257,7 @@ export async function approvalShown(deps: ApiDeps, v: PolicyVersion, simulationJ
       finishedAt: job.finishedAt,
       upgraded: result?.upgraded ?? 0,
       downgraded: result?.downgraded ?? 0,
+      assigned: result?.assigned ?? 0,
       unchanged: result?.unchanged ?? 0,
       signOffs: signOffsOpened(params, result),
       changedSince: sims.latest?.id === job.id ? sims.changedSince : null,

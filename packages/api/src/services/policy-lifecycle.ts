@@ -16,7 +16,8 @@ import { policyRequesters, requirePolicyApprover, requireRetirer } from './polic
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
 import { enqueueRetier } from './jobs/jobs.js';
 import { earlyReasons, nextMonthStart, requireConfirmation, requireSimulation, type EarlyReason } from './policy-approval-impact.js';
-import { reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
+import { changedWith, reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
+import { monthLoad } from './jobs/month-data.js';
 
 /*
  * The policy lifecycle: draft → submitted → active from its effective date → retired (or rejected).
@@ -129,6 +130,16 @@ function requireFourEyes(deps: ApiDeps, v: PolicyVersion): Promise<void> {
 /** A re-evaluation after a change of policy: done in the request, or `deferred` to the re-tier job `jobId`. */
 export type PolicyReevaluation = BookReevaluation & { readonly jobId?: string };
 
+/**
+ * A change in the month under way whose data are not all in: nothing judged now (`missing`: the metrics
+ * read by month the month has no data of yet); the monthly schedule judges the month under it.
+ */
+export interface AwaitingData {
+  readonly status: 'scheduled';
+  readonly fromPeriod: string;
+  readonly missing: readonly string[];
+}
+
 /** What an approval did: the version, and the re-evaluation of the book when its date has come. */
 export interface Approval {
   readonly version: PolicyVersion;
@@ -136,7 +147,7 @@ export interface Approval {
   readonly effectiveFrom: string;
   /** What the day reaches that needed the approver's `confirmRetier` (empty: nothing). */
   readonly early: readonly EarlyReason[];
-  readonly reevaluation: PolicyReevaluation | { readonly status: 'scheduled'; readonly fromPeriod: string };
+  readonly reevaluation: PolicyReevaluation | AwaitingData | { readonly status: 'scheduled'; readonly fromPeriod: string };
 }
 
 /**
@@ -145,10 +156,27 @@ export interface Approval {
  * run by themselves. The job judges only the subjects already judged this month (as the request
  * would): the others are judged at month end by the monthly schedule, under the policy then in force.
  */
-async function reevaluateAfterChange(deps: ApiDeps, scheme: string, fromPeriod: string, why: string): Promise<PolicyReevaluation> {
+async function reevaluateAfterChange(
+  deps: ApiDeps,
+  scheme: string,
+  fromPeriod: string,
+  why: string,
+): Promise<PolicyReevaluation | AwaitingData> {
+  const tp = await packOf(deps);
+  // The month under way is judged now only once its data are in, by the rule the monthly schedule and a
+  // person's re-tier follow (`monthLoad`, `month_open`): judged before, a balance not yet loaded counts
+  // as zero (retail-tier moved 28 customers gold→standard on 1 December). Until then the version is in
+  // force for every write of the month, and the month is judged when the schedule finds it loaded.
+  if (fromPeriod === periodOf(deps.now(), deps.timeZone)) {
+    // A scheme no longer in force (its only version retired): every scheme's, as reevaluateBook judges them all.
+    const schemes = tp.schemes.has(scheme) ? [...changedWith(tp.pack.schemes, scheme)] : undefined;
+    // Waited for as the schedule waits: a by-month feed loaded the two months before and not yet this one.
+    const load = await monthLoad(deps.db, tp, fromPeriod, schemes);
+    const missing = load.required.filter((m) => !load.loaded.includes(m));
+    if (missing.length) return { status: 'scheduled', fromPeriod, missing };
+  }
   const done = await reevaluateBook(deps, scheme, fromPeriod, { limit: SYNC_REEVALUATION_LIMIT });
   if (done.status === 'done') return done;
-  const tp = await packOf(deps);
   // A scheme no longer in the pack (its only version retired): every scheme, as `reevaluateBook` does.
   const kind = tp.schemes.get(scheme)?.subjectKind;
   const job = await enqueueRetier(deps.db, {
@@ -188,6 +216,9 @@ export async function approveVersion(
   await requireFourEyes(deps, v);
   requireSameContent(v.contentHash ?? '', asked.contentHash);
   const inForce = await packOf(deps);
+  // Checked again as submit checks it: a version submitted under a release without a check (a customer
+  // scheme on PEP, `staff_metric`) would otherwise go into force, and to customers, unchecked.
+  checkDocument(inForce, v.scheme, v.document);
   await requirePolicyApprover(deps, inForce, v);
   await requireSimulation(deps, inForce, v, asked.simulationJobId);
   const current = periodOf(deps.now(), deps.timeZone);
@@ -284,7 +315,7 @@ export async function rejectVersion(
 export interface Retirement {
   readonly version: PolicyVersion;
   /** Absent when the version had not taken effect: no month was judged by it. */
-  readonly reevaluation?: PolicyReevaluation;
+  readonly reevaluation?: PolicyReevaluation | AwaitingData;
 }
 
 /**

@@ -366,19 +366,21 @@ export function mergeParts(parts: readonly SimulationPart[], samplesPerCell: num
   };
 }
 
-/** Moves up and down among `cells`, by the ranks of `rank` (a `from` of no rank — none before — is neither). */
+/** Moves up and down among `cells`, by the ranks of `rank`; a `from` of no rank (none before) is a first assignment. */
 function moves(cells: readonly { from: string; to: string; count: number }[], rank: ReadonlyMap<string, number>) {
   let total = 0;
   let up = 0;
   let down = 0;
+  let assigned = 0;
   for (const c of cells) {
     total += c.count;
     const rf = rank.get(c.from);
     const rt = rank.get(c.to) ?? 0;
-    if (rf !== undefined && rt > rf) up += c.count;
-    else if (rf !== undefined && rt < rf) down += c.count;
+    if (rf === undefined) assigned += c.count;
+    else if (rt > rf) up += c.count;
+    else if (rt < rf) down += c.count;
   }
-  return { total, up, down };
+  return { total, up, down, assigned };
 }
 
 /** Held cells in the card's order (highest level first), with the month each drops in. */
@@ -413,7 +415,7 @@ export function simulationOf(setup: SimulationSetup, part: SimulationPart): Book
   const byRank = (a: { from: string; to: string }, b: { from: string; to: string }) =>
     order(a.from) - order(b.from) || order(a.to) - order(b.to);
   const sorted = [...part.cells].sort(byRank);
-  const { total, up: upgraded, down: downgraded } = moves(sorted, rank);
+  const { total, up: upgraded, down: downgraded, assigned } = moves(sorted, rank);
   const keys = setup.levels.map((l) => l.key);
   const levels = ['none', ...keys];
   const after = distribution(sorted, 'to', levels);
@@ -426,7 +428,8 @@ export function simulationOf(setup: SimulationSetup, part: SimulationPart): Book
     total,
     upgraded,
     downgraded,
-    unchanged: total - upgraded - downgraded,
+    assigned,
+    unchanged: total - upgraded - downgraded - assigned,
     version: setup.version,
     against: setup.against,
     before: distribution(sorted, 'from', levels),

@@ -18,7 +18,7 @@ export async function provisionTenant(db: Executor, tenant: { id: string; name: 
   if (!tenant.name.trim()) throw new RangeError('a tenant needs a name');
   if (await findTenant(db, tenant.id)) return false;
   const pack = tenant.pack ?? defaultPolicyPack;
-  const checked = validatePolicyPack(pack);
+  const checked = validatePolicyPack(pack, { authoring: true });
   if (!checked.ok)
     throw new Error(`policy pack for tenant "${tenant.id}" is invalid: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const now = (tenant.now ?? new Date()).toISOString();

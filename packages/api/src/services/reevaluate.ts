@@ -157,6 +157,18 @@ export interface ReevaluationOptions {
    */
   readonly versionMoved?: boolean;
   /**
+   * Store only these schemes' levels and moves (every scheme is still evaluated, as derived ones read
+   * their inputs): a policy change judges again the scheme it changed and those derived from it, and
+   * leaves every other level as it was judged (reevaluate-book.ts). Only {@link reevaluateSubject} reads it.
+   */
+  readonly only?: ReadonlySet<string>;
+  /**
+   * A policy version was approved or retired (reevaluate-book.ts): a rule's move in the month already
+   * judged — the same data, another version — is recorded `policy-change` (政策调整, which customers are
+   * shown: packages/api README, "History"), not `rule`. A move in a month not judged before is the data's.
+   */
+  readonly policyChange?: boolean;
+  /**
    * An approved lowering request lets `to` take effect on `scheme`: the move's tier event is its
    * maker's (`maker`, whose data proposed it), approved by `approvedBy` with the decision's `note`,
    * reason `lowering-approved` (docs/domain.md §4).
@@ -319,7 +331,11 @@ export function planReevaluation(
       from: ev.from,
       to: ev.to,
       at: nowIso,
-      reason: lowered ? ('lowering-approved' as const) : ev.reason,
+      reason: lowered
+        ? ('lowering-approved' as const)
+        : options.policyChange && ev.reason === 'rule' && ev.period === storedPeriod
+          ? ('policy-change' as const)
+          : ev.reason,
       ruleId: ev.ruleId,
       note: lowered ? lowering.note : (d?.decisionNote ?? null),
       actor: o ? o.requestedBy : lowered ? lowering.maker : actor,
@@ -441,7 +457,8 @@ export async function planSubjectNow(
   );
   const values = loaded.get(subject.id) ?? {};
   const active = await listActiveDatedOverrides(trx, tenantId, subject.id, now.toISOString());
-  const plan = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
+  const whole = planReevaluation(tp, { subject, stored, active }, latest, values, now, actor, options);
+  const plan = options.only ? onlySchemes(whole, options.only) : whole;
   return { stored, active, plan };
 }
 
@@ -498,4 +515,17 @@ export async function reevaluateSubject(
   const evaluated = new Set(rows.map((r) => r.scheme));
   const assignments = [...rows, ...stored.filter((a) => !evaluated.has(a.scheme))];
   return { ...result, stored: { assignments, overrides: active.map((d) => d.override) }, moved: netMoves(events) };
+}
+
+/** `plan` with the rows, moves and events of `schemes` alone. */
+function onlySchemes(plan: ReevaluationPlan, schemes: ReadonlySet<string>): ReevaluationPlan {
+  const events = plan.events.filter((e) => schemes.has(e.scheme));
+  return {
+    ...plan,
+    evaluations: plan.evaluations.filter((e) => schemes.has(e.scheme)),
+    changes: events.length,
+    rows: plan.rows.filter((r) => schemes.has(r.scheme)),
+    events,
+    periodEvents: plan.periodEvents.filter((e) => schemes.has(e.scheme)),
+  };
 }

@@ -22,6 +22,7 @@ import type { PolicyPack, SchemeDefinition } from '../policy/pack-schema.js';
 import type { Condition } from '../policy/policy-schema.js';
 import { schemeMetrics } from '../policy/dependencies.js';
 import { t } from '../pack/text.js';
+import { metricIsStaffOnly } from '../pack/metrics.js';
 import { SCORE_METRIC } from '../engine/score-decider.js';
 import { alternatives, customerDrop, customerKeep, measureName } from './customer-keep.js';
 
@@ -84,21 +85,28 @@ export interface AudienceView {
   ): Pick<CustomerHistoryResponse, 'audience' | 'items'> | Required<Pick<StaffHistoryResponse, 'audience' | 'items'>>;
 }
 
-/** Node id → metrics read under it, for every condition node that has an id (rules, triggers). */
-function metricsById(cond: Condition, out: Map<string, Set<string>>): Set<string> {
+/**
+ * Node id → metrics read under it, for every condition node: its own `id`, else the id the engine gives
+ * it, its path (`high`, `high.0`: compileCondition). Only named nodes were listed once, and a bank's rule
+ * written without ids (`pep ≥ 1`) reached customers as 「政治公众人物」.
+ */
+function metricsById(cond: Condition, path: string, out: Map<string, Set<string>>): Set<string> {
   const here = new Set<string>();
   if (cond.kind === 'threshold') here.add(cond.metric);
-  else for (const c of cond.of) for (const m of metricsById(c, out)) here.add(m);
-  if (cond.id) out.set(cond.id, here);
+  else
+    cond.of.forEach((c, i) => {
+      for (const m of metricsById(c, `${cond.id ?? path}.${i}`, out)) here.add(m);
+    });
+  out.set(cond.id ?? path, here);
   return here;
 }
 
 function policyIds(s: SchemeDefinition): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const p = s.policy;
-  if (p.kind === 'rules') for (const l of p.levels) metricsById(l.when, out);
+  if (p.kind === 'rules') for (const l of p.levels) metricsById(l.when, l.level, out);
   if (p.kind === 'rules' || p.kind === 'score') {
-    for (const tr of p.triggers ?? []) out.set(tr.id, metricsById(tr.when, out));
+    for (const tr of p.triggers ?? []) out.set(tr.id, metricsById(tr.when, `trigger.${tr.id}`, out));
   }
   return out;
 }
@@ -132,8 +140,18 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
   const byKey = new Map(visible.map((s) => [s.key, s]));
   const staffMetrics = new Set<string>();
   for (const s of pack.schemes) if (s.audience !== 'customer') for (const m of schemeMetrics(s)) staffMetrics.add(m);
+  // And what the catalogue keeps from customers, read by no staff scheme or not (validation refuses a
+  // customer rule on one; a version stored before that check may still hold one).
+  for (const m of pack.metrics) if (metricIsStaffOnly(m)) staffMetrics.add(m.key);
   const ids = new Map(visible.map((s) => [s.key, policyIds(s)]));
-  const withheld = (scheme: string, id: string | null) => id !== null && intersects(ids.get(scheme)?.get(id), staffMetrics);
+  // A rule id the scheme's version in the pack does not hold (an assignment of another version): its
+  // metrics are unknown, so its words go whenever the explanation read a staff metric at all.
+  const withheld = (scheme: string, id: string | null, inputs?: readonly { metric: string }[]) => {
+    if (id === null) return false;
+    const read = ids.get(scheme)?.get(id);
+    if (read) return intersects(read, staffMetrics);
+    return inputs?.some((i) => staffMetrics.has(i.metric)) ?? false;
+  };
   // Score schemes with a factor on a staff metric (the star rating's credit record). Their total is
   // withheld as well as the factor points: next to the factors a customer sees (transactions, card
   // spending, balance) and the pack's weights, the total gives the staff factor away by subtraction —
@@ -154,7 +172,11 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       decidedBy: {
         kind,
         label:
-          withheld(scheme, e.decidedBy.id) || kind === 'override' ? CONTACT_BRANCH : hideScore && kind === 'band' ? SCORE_WITHHELD : label,
+          withheld(scheme, e.decidedBy.id, kind === 'threshold' || kind === 'trigger' ? e.inputs : undefined) || kind === 'override'
+            ? CONTACT_BRANCH
+            : hideScore && kind === 'band'
+              ? SCORE_WITHHELD
+              : label,
       },
       inputs: e.inputs.filter((i) => !staffMetrics.has(i.metric)),
     };

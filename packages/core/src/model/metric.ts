@@ -32,6 +32,16 @@ export interface MetricDef {
    * so a catalogue written before the flag keeps its nearest paths.
    */
   readonly actionable?: boolean;
+  /**
+   * `staff`: a classification the bank keeps from the customer (AML risk, PEP status, its credit score):
+   * no customer scheme may decide a level on it, since the level itself would tell the customer which
+   * side of the line they are (docs/domain.md §4). Absent: the default catalogue's for
+   * the key (`metricAudience`), so catalogues stored before the field are guarded too; else any.
+   * `compliance`: kept from customers and stricter still — an AML score or PEP status weighs nothing in a
+   * customer score either, where a `staff` figure (the bank's credit score) may weigh a minority: any
+   * weight of it can carry a customer across a band, and that band then says what tipping-off forbids.
+   */
+  readonly audience?: 'staff' | 'compliance';
 }
 
 /** How a windowed metric folds its months into one number. */

@@ -133,3 +133,72 @@ export function checkThresholdOrder(
     }
   }
 }
+
+/** Whether every value meeting `a` meets `b` (both on the same metric and window). */
+function implies(a: ThresholdCondition, b: ThresholdCondition): boolean {
+  const up = (op: string) => op === 'gte' || op === 'gt';
+  const down = (op: string) => op === 'lte' || op === 'lt';
+  const meets = (t: ThresholdCondition, v: number) =>
+    t.op === 'gte'
+      ? v >= t.value
+      : t.op === 'gt'
+        ? v > t.value
+        : t.op === 'lte'
+          ? v <= t.value
+          : t.op === 'lt'
+            ? v < t.value
+            : v === t.value;
+  if (a.op === 'eq') return meets(b, a.value);
+  if (up(a.op) && up(b.op)) return a.value > b.value || (a.value === b.value && (b.op === 'gte' || a.op === 'gt'));
+  if (down(a.op) && down(b.op)) return a.value < b.value || (a.value === b.value && (b.op === 'lte' || a.op === 'lt'));
+  return false;
+}
+
+/**
+ * A level whose rule can never decide (`R2 ≥ 2` under `R3 ≥ 2`): the highest level whose rule holds
+ * wins (rules-decider), so a lower rule that implies a higher one's is dead. Reported only where it is
+ * proven: the higher rule is one threshold, and the lower rule is a threshold or an all-of with a
+ * threshold on the same metric and window that implies it. A level a trigger sets stays reachable.
+ * Thresholds of one operator at different values are left to `checkThresholdOrder`, which names them.
+ */
+export function checkUnreachableLevels(
+  levels: readonly {
+    readonly rank: number;
+    readonly level: string;
+    readonly when: Condition;
+    readonly path: readonly PropertyKey[];
+  }[],
+  triggered: ReadonlySet<string>,
+  errors: PolicyError[],
+): void {
+  const sameInput = (a: ThresholdCondition, b: ThresholdCondition) =>
+    a.metric === b.metric && JSON.stringify(a.window ?? null) === JSON.stringify(b.window ?? null);
+  for (const low of levels) {
+    if (triggered.has(low.level)) continue;
+    const own: ThresholdCondition[] =
+      low.when.kind === 'threshold'
+        ? [low.when]
+        : low.when.kind === 'all'
+          ? low.when.of.filter((c): c is ThresholdCondition => c.kind === 'threshold')
+          : [];
+    const guarded = low.when.kind === 'all' && own.some((c) => c.op === 'eq');
+    const high = levels.find(
+      (h) =>
+        h.rank > low.rank &&
+        h.when.kind === 'threshold' &&
+        own.some((t) => {
+          const ht = h.when as ThresholdCondition;
+          if (!sameInput(t, ht) || !implies(t, ht)) return false;
+          return !(t.op === ht.op && t.value !== ht.value && !guarded);
+        }),
+    );
+    if (!high) continue;
+    const at = formatPath(high.path);
+    errors.push({
+      path: formatPath([...low.path, 'level']),
+      message: `level "${low.level}" can never be reached: every subject its rule admits meets the rule of the higher level "${high.level}" at ${at}`,
+      code: 'unreachable_level',
+      params: { level: low.level, otherLevel: high.level, at },
+    });
+  }
+}

@@ -36,9 +36,16 @@ export function checkSchemeDocument(
   let index = schemes.findIndex((s) => typeof s === 'object' && s !== null && (s as { key?: unknown }).key === scheme);
   if (index < 0) index = schemes.push(document) - 1;
   else schemes[index] = document;
-  const result = validatePolicyPack({ metrics: pack.metrics, schemes });
-  if (!result.ok) {
-    const own = `schemes[${index}]`;
+  const own = `schemes[${index}]`;
+  const mine = (path: string) => path === own || path.startsWith(`${own}.`) || path.startsWith(`${own}[`);
+  // The checks of a new version (ValidationOptions.authoring) bind this document; a scheme stored before
+  // them is reported only for what the engine could not run.
+  const result = validatePolicyPack({ metrics: pack.metrics, schemes }, { authoring: true });
+  const loadable = result.ok ? result : validatePolicyPack({ metrics: pack.metrics, schemes });
+  const errors = result.ok
+    ? []
+    : result.errors.filter((e) => mine(e.path) || (!loadable.ok && loadable.errors.some((l) => l.path === e.path && l.code === e.code)));
+  if (errors.length > 0 || !loadable.ok) {
     const inDocument = (path: string): string | undefined =>
       path === own
         ? 'document'
@@ -47,7 +54,7 @@ export function checkSchemeDocument(
           : undefined;
     return {
       ok: false,
-      errors: result.errors.map((e): PolicyError => {
+      errors: errors.map((e): PolicyError => {
         // A threshold out of order names the other threshold (`at`) by path too: the document's, as `path`.
         const other = e.params?.at;
         const at = typeof other === 'string' ? inDocument(other) : undefined;
@@ -64,9 +71,10 @@ export function checkSchemeDocument(
       }),
     };
   }
-  const definition = result.pack.schemes[index];
+  const checked = loadable.pack;
+  const definition = checked.schemes[index];
   if (!definition) throw new Error('validated pack lost the checked scheme');
-  return { ok: true, definition, pack: result.pack };
+  return { ok: true, definition, pack: checked };
 }
 
 /** `{ inScheme: key }` of the scheme a pack path (`schemes[2].matrix.rows`) is in, when it names one. */

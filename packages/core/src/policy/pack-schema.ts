@@ -60,6 +60,7 @@ export const metricDefSchema = z.object({
   label: localizedTextSchema,
   subjectKinds: z.array(z.enum(SUBJECT_KINDS)).min(1).optional(),
   actionable: z.boolean().optional(),
+  audience: z.enum(['staff', 'compliance']).optional(),
 });
 
 export const levelDefSchema = z.object({

@@ -4,18 +4,38 @@ import type { MetricDef } from '../model/metric.js';
 import { formatPath, issueCode } from './policy-errors.js';
 import { policyPackSchema } from './pack-schema.js';
 import type { PolicyPack, SchemeDefinition } from './pack-schema.js';
-import { checkMetricSubjects, checkMetrics, checkThresholdOrder, metricSubjectProblem } from './check-conditions.js';
-import { metricSubjectKinds } from '../pack/metrics.js';
+import {
+  checkMetricSubjects,
+  checkMetrics,
+  checkThresholdOrder,
+  checkUnreachableLevels,
+  metricSubjectProblem,
+  walkThresholds,
+} from './check-conditions.js';
+import { metricIsComplianceOnly, metricIsStaffOnly, metricSubjectKinds } from '../pack/metrics.js';
 import { derivedSources, schemeDependencies } from './dependencies.js';
+import { checkSuitabilitySchemes } from './check-suitability.js';
 
 export type ValidationResult = { ok: true; pack: PolicyPack } | { ok: false; errors: PolicyError[] };
+
+export interface ValidationOptions {
+  /**
+   * Also what a new version may not do though the engine can run it: a customer scheme deciding on a
+   * metric kept from customers (`staff_metric`), a level no subject can reach (`unreachable_level`), a
+   * second suitability scheme of a side or a level key suitability cannot read (`suitability_*`). A
+   * stored pack is loaded without them: versions approved before these checks keep running (the
+   * customer view withholds what they read), where refusing them would take the tenant's whole pack
+   * down. Provisioning and `checkSchemeDocument` (every submission, the editor) ask for them.
+   */
+  readonly authoring?: boolean;
+}
 
 /**
  * Validates a whole policy pack: the shape (zod) and then what a shape cannot say — unknown
  * metrics and levels, thresholds out of order, overlapping bands, incomplete matrices, cycles
  * between derived schemes. Every error names the field path.
  */
-export function validatePolicyPack(doc: unknown): ValidationResult {
+export function validatePolicyPack(doc: unknown, options: ValidationOptions = {}): ValidationResult {
   const parsed = policyPackSchema.safeParse(doc);
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...issueCode(i) })) };
@@ -39,8 +59,13 @@ export function validatePolicyPack(doc: unknown): ValidationResult {
   pack.schemes.forEach((s, i) => {
     checkScheme(s, [`schemes`, i], metrics, schemes, errors);
     checkSchemeMetricSubjects(s, [`schemes`, i], pack.metrics, errors);
+    if (options.authoring) {
+      if (s.audience === 'customer') checkCustomerReads(s, [`schemes`, i], pack.metrics, errors);
+      checkUnreachable(s, [`schemes`, i], errors);
+    }
   });
   checkCycles(pack, errors);
+  if (options.authoring) checkSuitabilitySchemes(pack, errors);
   return errors.length ? { ok: false, errors } : { ok: true, pack };
 }
 
@@ -341,4 +366,82 @@ function checkSchemeMetricSubjects(
       const problem = metricSubjectProblem(f.metric, kindsOf(f.metric), s.subjectKind, [...at, 'policy', 'factors', i, 'metric']);
       if (problem) errors.push(problem);
     });
+}
+
+/** A customer scheme's staff metrics may weigh less than this share (of 100) of its score. */
+const STAFF_FACTOR_WEIGHT_LIMIT = 50;
+
+/**
+ * A customer scheme must not decide a level on a metric kept from customers (`MetricDef.audience`): a
+ * level reached by `pep ≥ 1` tells the customer they are a PEP however its reason is worded (tipping-off).
+ * Not on every metric a staff scheme reads: the savings grade's bad-loan trigger reads the arrears the
+ * credit rating reads, a fact the customer knows, and the view words it "contact your branch".
+ * A score factor on one is allowed while the staff metrics weigh a minority of the score (the star
+ * rating's credit record, 15 of 100): the customer never sees its points, the total or the band's reason
+ * (audience view), and the level then rests mostly on their own banking. Not on an AML score or PEP
+ * status (`audience: 'compliance'`), at any weight: a few points of it can carry a customer across a
+ * band, and the band would then tell them of an AML judgement.
+ */
+function checkCustomerReads(s: SchemeDefinition, at: readonly PropertyKey[], catalogue: readonly MetricDef[], errors: PolicyError[]): void {
+  const defs = new Map(catalogue.map((m) => [m.key, m]));
+  const staff = (metric: string) => {
+    const def = defs.get(metric);
+    return def ? metricIsStaffOnly(def) : false;
+  };
+  const refuse = (leafPath: readonly PropertyKey[], metric: string) =>
+    errors.push({
+      path: formatPath([...leafPath, 'metric']),
+      message: `a customer scheme cannot decide a level on "${metric}": the metric is kept from customers`,
+      code: 'staff_metric',
+      params: { metric, scheme: s.key },
+    });
+  const p = s.policy;
+  if (p.kind !== 'rules' && p.kind !== 'score') return;
+  (p.triggers ?? []).forEach((tr, i) => {
+    walkThresholds(tr.when, [...at, 'policy', 'triggers', i, 'when'], (leaf, lp) => {
+      if (staff(leaf.metric)) refuse(lp, leaf.metric);
+    });
+  });
+  if (p.kind === 'rules') {
+    p.levels.forEach((r, i) => {
+      walkThresholds(r.when, [...at, 'policy', 'levels', i, 'when'], (leaf, lp) => {
+        if (staff(leaf.metric)) refuse(lp, leaf.metric);
+      });
+    });
+    return;
+  }
+  p.factors.forEach((f, i) => {
+    const def = defs.get(f.metric);
+    if (def && metricIsComplianceOnly(def))
+      errors.push({
+        path: formatPath([...at, 'policy', 'factors', i, 'metric']),
+        message: `a customer scheme cannot score "${f.metric}" at any weight: AML and PEP figures are kept from customers`,
+        code: 'staff_metric',
+        params: { metric: f.metric, scheme: s.key },
+      });
+  });
+  const staffFactors = p.factors
+    .map((f, i) => ({ f, i }))
+    .filter(({ f }) => staff(f.metric) && !metricIsComplianceOnly(defs.get(f.metric) as MetricDef));
+  const weight = staffFactors.reduce((sum, { f }) => sum + f.weight, 0);
+  if (weight >= STAFF_FACTOR_WEIGHT_LIMIT)
+    for (const { f, i } of staffFactors)
+      errors.push({
+        path: formatPath([...at, 'policy', 'factors', i, 'metric']),
+        message: `a customer scheme's factors on metrics kept from customers weigh ${weight} of 100; they must weigh less than ${STAFF_FACTOR_WEIGHT_LIMIT}`,
+        code: 'staff_metric',
+        params: { metric: f.metric, scheme: s.key, actual: weight, maximum: STAFF_FACTOR_WEIGHT_LIMIT - 1 },
+      });
+}
+
+/** A rules level the rule of a higher one always takes (`checkUnreachableLevels`). */
+function checkUnreachable(s: SchemeDefinition, at: readonly PropertyKey[], errors: PolicyError[]): void {
+  const p = s.policy;
+  if (p.kind !== 'rules') return;
+  const rankOf = new Map(s.levels.map((l) => [l.key, l.rank]));
+  checkUnreachableLevels(
+    p.levels.map((r, i) => ({ rank: rankOf.get(r.level) ?? -1, level: r.level, when: r.when, path: [...at, 'policy', 'levels', i] })),
+    new Set((p.triggers ?? []).map((t) => t.level)),
+    errors,
+  );
 }

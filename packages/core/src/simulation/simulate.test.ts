@@ -26,3 +26,12 @@ it('with the stored state, a draft that puts a gold customer below the line keep
   assert.deepEqual(cell('standard')?.samples, ['last-chance', 'no-state'], 'the third period below, or no state to hold: down');
   assert.equal(r.downgraded, 2);
 });
+
+it('a subject with no level yet and no baseline is a first assignment, counted apart from unchanged', async () => {
+  const r = await simulate(draft, [{ id: 'new', facts: gold55k('x').facts }, gold55k('kept', { level: 'gold', periodsBelow: 0 })]);
+  assert.deepEqual(
+    r.cells.map((c) => `${c.from}→${c.to}:${c.count}`),
+    ['none→standard:1', 'gold→gold:1'],
+  );
+  assert.deepEqual([r.total, r.upgraded, r.downgraded, r.assigned, r.unchanged], [2, 0, 0, 1, 1]);
+});

@@ -26,6 +26,11 @@ export interface SimulationResult {
   readonly total: number;
   readonly upgraded: number;
   readonly downgraded: number;
+  /**
+   * Subjects given their first level (from `none`: a new scheme, or a subject it never tiered): neither
+   * up, down nor unchanged. Counted as unchanged once, a new scheme's simulation read "unchanged 300".
+   */
+  readonly assigned: number;
   readonly unchanged: number;
 }
 
@@ -53,6 +58,7 @@ export async function simulate(
   let total = 0;
   let upgraded = 0;
   let downgraded = 0;
+  let assigned = 0;
   for await (const s of subjects) {
     const from = s.currentLevel ?? options.baseline?.decide(s.facts, s.levels) ?? 'none';
     const to = s.prior === undefined ? draft.decide(s.facts, s.levels) : draft.evaluate(s.facts, s.prior, undefined, s.levels).level;
@@ -67,10 +73,20 @@ export async function simulate(
     total++;
     const rf = rank.get(from);
     const rt = rank.get(to) ?? 0;
-    if (rf !== undefined && rt > rf) upgraded++;
+    if (rf === undefined) assigned++;
+    else if (rt > rf) upgraded++;
     else if (rf !== undefined && rt < rf) downgraded++;
   }
   const order = (l: string) => rank.get(l) ?? -1;
   const sorted = [...cells.values()].sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to));
-  return { scheme: draft.summary.key, levels: keys, cells: sorted, total, upgraded, downgraded, unchanged: total - upgraded - downgraded };
+  return {
+    scheme: draft.summary.key,
+    levels: keys,
+    cells: sorted,
+    total,
+    upgraded,
+    downgraded,
+    assigned,
+    unchanged: total - upgraded - downgraded - assigned,
+  };
 }

@@ -177,7 +177,7 @@ export interface ApprovalsPage {
 
 /** What the re-evaluation of the book did when a policy version was approved (or one in force retired). */
 export interface PolicyReevaluation {
-  /** `done`: evaluated now; `deferred`: too big, for a re-tier job; `scheduled`: its date has not come. */
+  /** `done`: evaluated now; `deferred`: too big, for a re-tier job; `scheduled`: its date, or its month's data, has not come. */
   readonly status: 'done' | 'deferred' | 'scheduled';
   /** The first month whose judgement the change of policy affects. */
   readonly fromPeriod: string;
@@ -185,6 +185,11 @@ export interface PolicyReevaluation {
   readonly changes?: number;
   /** When `deferred`: the re-tier job queued for it (`GET /v1/jobs/{id}`). */
   readonly jobId?: string;
+  /**
+   * When `scheduled` in the month under way: the by-month metrics (a monthly feed) with no data in it
+   * yet. Nothing was judged now; the monthly schedule judges the month once they are loaded.
+   */
+  readonly missing?: readonly string[];
 }
 
 /** `POST /v1/policies/{scheme}/versions/{version}/approve`. */

@@ -94,35 +94,42 @@ export async function loadBookMetricValues(
   return out;
 }
 
-/** How many subjects have an assignment evaluated for `fromPeriod` or later. */
-export async function countSubjectsEvaluatedSince(db: Executor, tenantId: string, fromPeriod: string): Promise<number> {
-  const row = await db
+/**
+ * How many subjects (of `kind`, when given) have an assignment evaluated for `fromPeriod` or later:
+ * a change to a product scheme is measured against the products, not the whole book.
+ */
+export async function countSubjectsEvaluatedSince(db: Executor, tenantId: string, fromPeriod: string, kind?: string): Promise<number> {
+  let q = db
     .selectFrom('assignments')
     .select((eb) => eb.fn.count<number | string>('subject_id').distinct().as('n'))
     .where('tenant_id', '=', tenantId)
-    .where('period', '>=', fromPeriod)
-    .executeTakeFirst();
+    .where('period', '>=', fromPeriod);
+  if (kind !== undefined)
+    q = q.where('subject_id', 'in', (eb) =>
+      eb.selectFrom('subjects').select('id').where('tenant_id', '=', tenantId).where('kind', '=', kind),
+    );
+  const row = await q.executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
-/** One page (by internal id, after `afterId`) of the subjects with an assignment evaluated for `fromPeriod` or later. */
+/** One page (by internal id, after `afterId`) of the subjects (of `kind`, when given) with an assignment evaluated for `fromPeriod` or later. */
 export async function subjectsEvaluatedSince(
   db: Executor,
   tenantId: string,
   fromPeriod: string,
   afterId: string,
   limit = BOOK_CHUNK,
+  kind?: string,
 ): Promise<Subject[]> {
-  const rows = await db
+  let q = db
     .selectFrom('subjects')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('id', '>', afterId)
     .where('id', 'in', (eb) =>
       eb.selectFrom('assignments').select('subject_id').where('tenant_id', '=', tenantId).where('period', '>=', fromPeriod),
-    )
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+    );
+  if (kind !== undefined) q = q.where('kind', '=', kind);
+  const rows = await q.orderBy('id').limit(limit).execute();
   return rows.map(toSubject);
 }
