@@ -159,6 +159,10 @@ export function compileScheme(
     // never what hysteresis later holds (an expired override must not linger as an earned level).
     const state: PriorAssignment = { level: keys[index] ?? keys[0] ?? '', periodsBelow, period: asOf };
     let byOverride: OverrideInfo | null = null;
+    // A live floor at the level held (a customer in grace kept where they are) moves nobody today, yet
+    // holds the level: it has no line to keep, so no retention — the grace list puts them last rather
+    // than saying they drop (packages/api/README.md, "Subject lists").
+    let heldByFloor = false;
     if (override && override.scheme === def.key) {
       const oi = levelIndex.get(override.level);
       const live = override.expiresAt === null || Date.parse(override.expiresAt) > (at === undefined ? periodEndMs(asOf) : Date.parse(at));
@@ -167,6 +171,7 @@ export function compileScheme(
         byOverride = override;
         decidedBy = { kind: 'override', id: override.id, label: overrideLabel(override) };
       }
+      heldByFloor = oi !== undefined && live && override.mode === 'floor' && oi >= index;
     }
     const level = levels[index] ?? levels[0];
     const key = level?.key ?? '';
@@ -179,7 +184,7 @@ export function compileScheme(
       if (p) progress = { toLevel: keys[p.toIndex] ?? '', paths: p.paths, nearest: p.nearest };
     }
     let retention: Retention | null = null;
-    if (index > 0 && !d.triggered && !byOverride && hyst) {
+    if (index > 0 && !d.triggered && !byOverride && !heldByFloor && hyst) {
       const lines = decider.retentionLines(vec, index);
       if (lines.length) {
         retention = {
