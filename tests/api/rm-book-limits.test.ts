@@ -109,6 +109,28 @@ forEachDialect('a relationship manager’s limits: metrics and sign-off reviews'
     t.setClock(START);
   });
 
+  it('the approvals queue names the person behind a key: its owner’s staff id, none for an unowned key', async () => {
+    const file = (who: Who, id: string, level: string) =>
+      t.req(who, 'POST', `/v1/subjects/${id}/overrides`, {
+        scheme: 'retail-tier',
+        level,
+        mode: 'fixed',
+        reason: '挽留',
+        expiresAt: '2026-03-01T00:00:00.000Z',
+      });
+    const byKey = await ok<{ id: string; requestedBy: string }>(await file(rmKey, 'C5', 'gold'), 201);
+    assert.match(byKey.requestedBy, /^key:/, 'the record keeps the credential');
+    const unowned = await ok<{ id: string }>(await file('officer', 'C9', 'platinum'), 201);
+    type Queue = { items: { id: string; requestedBy: string; requestedByStaff: string | null }[] };
+    const queue = await ok<Queue>(await t.req('approver', 'GET', '/v1/approvals?kind=override&limit=100'));
+    const item = (id: string) => queue.items.find((i) => i.id === id);
+    assert.equal(item(byKey.id)?.requestedBy, byKey.requestedBy);
+    assert.equal(item(byKey.id)?.requestedByStaff, 'RM001', 'the owner, whom the console names 王芳 · RM001');
+    assert.equal(item(unowned.id)?.requestedByStaff, null);
+    const byToken = queue.items.find((i) => i.requestedBy === 'staff:RM001');
+    assert.equal(byToken?.requestedByStaff, 'RM001');
+  });
+
   async function signOffHash(id: string): Promise<string> {
     return (await ok<{ contentHash: string }>(await t.req('viewer', 'GET', `/v1/subjects/${id}/levels/aml-test/approval`))).contentHash;
   }
