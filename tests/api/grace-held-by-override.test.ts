@@ -80,8 +80,9 @@ forEachDialect('the grace list and overrides in force', (f) => {
     ]);
   });
 
-  it('an expired floor lets the grace count show again once the expiry is settled', async () => {
-    const filed = await ok<{ id: string; contentHash: string }>(
+  it('a floor lapsing before the re-tier the grace runs out in stops no drop: the list still foretells it', async () => {
+    // G1 is one month below at 2025-10: the December re-tier drops it. A floor until 20 November is gone by then.
+    const short = await ok<{ id: string; contentHash: string }>(
       await t.req(rm, 'POST', '/v1/subjects/G1/overrides', {
         scheme: 'retail-tier',
         level: 'platinum',
@@ -91,9 +92,33 @@ forEachDialect('the grace list and overrides in force', (f) => {
       }),
       201,
     );
+    await ok(await t.req('approver', 'POST', `/v1/overrides/${short.id}/approve`, { contentHash: short.contentHash }));
+    assert.deepEqual(
+      await grace(),
+      [
+        ['G2', 2],
+        ['G1', 1],
+      ],
+      'the drop still comes: the list keeps its place and periods',
+    );
+    await ok(await t.req('approver2', 'POST', `/v1/overrides/${short.id}/revoke`, { note: 'too short' }));
+  });
+
+  it('a floor in force at that re-tier holds the customer; once it has expired and is settled, the grace count shows again', async () => {
+    // The December re-tier evaluates the month ending 2025-12-31T16:00Z (Asia/Shanghai): in force until 1 January, it keeps them.
+    const filed = await ok<{ id: string; contentHash: string }>(
+      await t.req(rm, 'POST', '/v1/subjects/G1/overrides', {
+        scheme: 'retail-tier',
+        level: 'platinum',
+        mode: 'floor',
+        reason: '挽留',
+        expiresAt: '2026-01-01T00:00:00.000Z',
+      }),
+      201,
+    );
     await ok(await t.req('approver', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash }));
     assert.deepEqual((await grace()).at(-1), ['G1', null]);
-    t.setClock(new Date('2025-11-21T04:00:00.000Z'));
+    t.setClock(new Date('2026-01-01T04:00:00.000Z'));
     // A read of the subject settles a lapsed override (packages/api/README.md, "Four eyes").
     await ok(await t.req('viewer', 'GET', '/v1/subjects/G1/tiers'));
     assert.deepEqual(await grace(), [
