@@ -219,7 +219,7 @@ export function refusal(p: Principal, method: string, path: string, origin: stri
  * The stable field code of `refusal`'s answer, when the refusal has one of its own (`notBookScoped`):
  * the 403's `errors[0].code`, at `path`. Undefined for the plain role and reach refusals.
  */
-export function refusalCode(p: Principal, method: string, path: string, why: string): string | undefined {
+export function refusalCode(method: string, path: string, why: string): string | undefined {
   const own = accessFor(method, path).notBookScoped;
   return own !== undefined && own.why === why ? own.code : undefined;
 }

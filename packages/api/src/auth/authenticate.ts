@@ -145,7 +145,7 @@ export function authenticate(
       // caller cannot map which routes exist.
       if (routes && ruleFor(c.req.method, c.req.path) === undefined && !matchRoute(routes(), c.req.method, c.req.path))
         throw new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`);
-      const code = refusalCode(principal, c.req.method, c.req.path, why);
+      const code = refusalCode(c.req.method, c.req.path, why);
       throw new ProblemError(refusalKind(principal), why, code === undefined ? undefined : [{ path: 'credential', message: why, code }]);
     }
     await next();
