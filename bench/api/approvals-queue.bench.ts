@@ -111,6 +111,8 @@ async function inMemoryPage(deps: ApiDeps, q: { limit: number; cursor?: { at: st
     items.slice(0, q.limit).map(
       async ({ requesters, ...i }): Promise<ApprovalItem> => ({
         ...i,
+        // The read before owners were resolved (its seed's sign-offs are the system's: no person behind them).
+        requestedByStaff: null,
         requestedByYou: await mine(requesters),
         approvalBlocked: await blocked(i.approvalNeeds, requesters),
       }),

@@ -34,6 +34,7 @@ const base: ApprovalItem = {
   expiresAt: '2026-12-31T15:59:59.000Z',
   period: null,
   requestedBy: 'staff:MAKER01',
+  requestedByStaff: 'MAKER01',
   requestedAt: '2026-12-01T02:00:00.000Z',
   ageSeconds: 60,
   contentHash: 'h',

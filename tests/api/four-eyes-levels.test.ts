@@ -289,9 +289,10 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     );
 
     await problem(await r.req('viewer', 'POST', '/v1/subjects/R1/reviews', { scheme: 'aml-test', note: 'x' }), 403, 'forbidden');
-    await problem(await r.req('officer', 'POST', '/v1/subjects/R1/reviews', { scheme: 'aml-test' }), 400, 'validation');
+    await problem(await r.req('approver', 'POST', '/v1/subjects/R1/reviews', { scheme: 'aml-test' }), 400, 'validation');
+    // 高 needs a sign-off, so its review is the approver's (tests/api/rm-book-limits.test.ts).
     const review = await ok<{ nextDueAt: string }>(
-      await r.req('officer', 'POST', '/v1/subjects/R1/reviews', { scheme: 'aml-test', note: 'periodic review, no change' }),
+      await r.req('approver', 'POST', '/v1/subjects/R1/reviews', { scheme: 'aml-test', note: 'periodic review, no change' }),
       201,
     );
     assert.equal(review.nextDueAt, '2026-11-19T16:00:00.000Z');
@@ -336,7 +337,7 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     const review = async (id: string) =>
       (
         await ok<{ nextDueAt: string }>(
-          await r.req('officer', 'POST', `/v1/subjects/${id}/reviews`, { scheme: 'aml-test', note: 'x' }),
+          await r.req('approver', 'POST', `/v1/subjects/${id}/reviews`, { scheme: 'aml-test', note: 'x' }),
           201,
         )
       ).nextDueAt;
@@ -398,9 +399,11 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     assert.deepEqual(await due(rm1, `&limit=1&cursor=${first.nextCursor}`), ['R8'], 'paged through the book alone');
     await problem(await r.req(rm1, 'GET', '/v1/reviews/overdue?manager=RM2'), 403, 'forbidden');
     await problem(await r.req('viewer', 'GET', '/v1/reviews/overdue?manager=me'), 400, 'validation');
-    // The review they record restarts their customer's interval; another book's customer is no subject to them.
-    await ok(await r.req(rm1, 'POST', '/v1/subjects/R6/reviews', { scheme: 'aml-test', note: 'periodic review' }), 201);
+    // Another book's customer is no subject to them; their own customer's 高 is reviewed by compliance (an
+    // approver), whose review restarts the interval in the RM's list too (tests/api/rm-book-limits.test.ts).
     await problem(await r.req(rm1, 'POST', '/v1/subjects/R7/reviews', { scheme: 'aml-test', note: 'x' }), 404, 'subject-not-found');
+    await problem(await r.req(rm1, 'POST', '/v1/subjects/R6/reviews', { scheme: 'aml-test', note: 'periodic review' }), 403, 'forbidden');
+    await ok(await r.req('approver', 'POST', '/v1/subjects/R6/reviews', { scheme: 'aml-test', note: 'periodic review' }), 201);
     assert.deepEqual(await due(rm1), ['R8']);
   });
 

@@ -11,6 +11,7 @@ import {
   permissionsMarkdown,
   routeTable,
   ruleFor,
+  SAMPLE_RM,
   SAMPLE_SUBJECT,
   samplePath,
   type RouteEntry,
@@ -41,11 +42,20 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
     await client(f).customer(OTHER_SUBJECT);
     const staff = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', now: NOW })).token;
     const embed = async (subject: string) => (await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject, now: NOW })).token;
+    // The relationship manager: a book-scoped officer on staff (no grant needed: it gives no reach) and their token.
+    const put = await f.app.request(`/v1/staff/${SAMPLE_RM}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.keys.roles.admin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: '王芳', role: 'officer', scope: 'book' }),
+    });
+    assert.equal(put.status, 201, await put.text());
+    const rm = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_RM, now: NOW })).token;
     const embedder = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'portal backend', now: NOW })).secret;
     const secrets: Record<string, string> = {
       ...Object.fromEntries(Object.entries(f.keys.roles).map(([role, secret]) => [`${role} key`, secret])),
       'embedder key': embedder,
       'viewer staff token': staff,
+      'RM officer staff token': rm,
       'embed token': await embed(SAMPLE_SUBJECT),
     };
     const otherEmbed = await embed(OTHER_SUBJECT);

@@ -152,14 +152,15 @@ forEachDialect('staff members and their books', (f) => {
     assert.equal(whole.total, 5, 'the bank sees the whole tenant: the book’s cut is not shared with it');
     assert.equal(((await (await admin.get('/v1/matrix/risk-value-test?manager=RM2')).json()) as MatrixResponse).total, 1);
 
-    // RM1 is an officer, yet book-scoped: writes beyond the book are refused, metrics within it allowed.
+    // RM1 is an officer, yet book-scoped: writes beyond the book are refused, and metrics even within it
+    // (they come from the bank's core systems: tests/api/rm-book-limits.test.ts).
     assert.equal((await rm.put('/v1/subjects/B1/manager', { manager: 'RM1' })).status, 403);
     assert.equal((await rm.post('/v1/subject-managers', { assignments: [{ subject: 'B4', manager: 'RM1' }] })).status, 403);
     assert.equal((await rm.put('/v1/subjects/B9', { kind: 'customer', displayName: '新客户' })).status, 403);
     assert.equal((await rm.put('/v1/staff/RM1', { name: 'x', role: 'admin' })).status, 403);
     const metric = { metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 10 }] };
-    assert.equal((await rm.put('/v1/subjects/B1/metrics', metric)).status, 200);
-    assert.equal((await rm.put('/v1/subjects/B4/metrics', metric)).status, 404);
+    assert.equal((await rm.put('/v1/subjects/B1/metrics', metric)).status, 403);
+    assert.equal((await rm.put('/v1/subjects/B4/metrics', metric)).status, 403);
   });
 
   it('the session names the staff member, their book and what the access table lets them do', async () => {
@@ -169,7 +170,7 @@ forEachDialect('staff members and their books', (f) => {
     assert.equal(session.role, 'officer');
     assert.equal(session.timeZone, 'Asia/Shanghai', "the bank's calendar, for the console's times");
     assert.equal((session.staff as { name: string }).name, '王经理');
-    assert.deepEqual(session.can, { readSubjects: true, writeSubjects: true, assignManagers: false, manageStaff: false });
+    assert.deepEqual(session.can, { readSubjects: true, writeSubjects: false, assignManagers: false, manageStaff: false });
 
     tokens.OFF1 = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'OFF1', now: NOW })).token;
     const officer = (await (await as('OFF1').get('/v1/session')).json()) as Record<string, unknown>;

@@ -62,9 +62,13 @@ describe('admin console: an RM’s call lists', () => {
         stream.on('error', reject);
       }, reject);
     });
-    assert.ok(csv.startsWith('\uFEFF"客户号","'), csv.slice(0, 40));
-    assert.equal(csv.trimEnd().split('\r\n').length, grace.length + 1);
-    assert.equal(download.suggestedFilename(), '客户名单.csv');
+    // A title block first (list, month, RM, when, zone), a blank line, then the header and the rows.
+    assert.ok(csv.startsWith('\uFEFF"tierkit 客户名单导出"\r\n"名单","宽限期内（将降级）"'), csv.slice(0, 60));
+    const lines = csv.trimEnd().split('\r\n');
+    const header = lines.findIndex((l) => l.startsWith('"客户号","'));
+    assert.equal(header, 7, csv.slice(0, 300));
+    assert.equal(lines.length - header, grace.length + 1, 'every customer, and no word of a cut: the list is whole');
+    assert.match(download.suggestedFilename(), /^宽限期内（将降级）-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}\.csv$/);
 
     // The first of them: 评定依据 says what keeps the level and how many periods are left.
     await page.locator(`button[aria-label="打开 ${grace[0]}"]`).click();

@@ -6,6 +6,7 @@ import type { ConsolePage, PageContext } from './page.js';
 import { PAGES } from './pages/index.js';
 import { tokenSource } from './token-source.js';
 import { type ConsoleLocale, LOCALES, WORDS } from './words.js';
+import { initialLocale, saveLocale, savedLocale } from './initial-locale.js';
 import { whyFailed } from './why-failed.js';
 import { refocus } from './keep-focus.js';
 import { useBankTimeZone } from './time.js';
@@ -58,8 +59,11 @@ export class AdminConsole extends LitElement {
 
   constructor() {
     super();
-    const asked = new URLSearchParams(location.search).get('lang');
-    this.locale = (LOCALES as readonly (string | null)[]).includes(asked) ? (asked as ConsoleLocale) : 'zh-CN';
+    this.locale = initialLocale(
+      new URLSearchParams(location.search).get('lang'),
+      savedLocale(globalThis.localStorage),
+      navigator.languages ?? [],
+    );
     this.signingIn = false;
     this.signInFailed = false;
     this.hash = location.hash;
@@ -127,6 +131,7 @@ export class AdminConsole extends LitElement {
   #setLocale(e: Event): void {
     const value = (e.target as HTMLSelectElement).value;
     this.locale = (LOCALES as readonly string[]).includes(value) ? (value as ConsoleLocale) : 'zh-CN';
+    saveLocale(globalThis.localStorage, this.locale);
     document.documentElement.lang = this.locale;
   }
 

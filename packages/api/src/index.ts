@@ -62,7 +62,15 @@ export type { Access, ApiKeysFromBrowsers } from './auth/access.js';
 export { refusal, ruleFor } from './auth/access.js';
 export { PERMISSIONS, may } from './auth/permissions.js';
 export type { Permission } from './auth/permissions.js';
-export { MATRIX_CREDENTIALS, cellOf, permissionsMarkdown, samplePath, SAMPLE_SUBJECT, OTHER_SUBJECT } from './auth/permission-matrix.js';
+export {
+  MATRIX_CREDENTIALS,
+  cellOf,
+  permissionsMarkdown,
+  samplePath,
+  SAMPLE_SUBJECT,
+  SAMPLE_RM,
+  OTHER_SUBJECT,
+} from './auth/permission-matrix.js';
 export type { Cell, MatrixCredential } from './auth/permission-matrix.js';
 export { routeTable, matchRoute } from './route-table.js';
 export type { RouteEntry, MatchedRoute } from './route-table.js';

@@ -9,10 +9,17 @@ export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROME_PATH)) {
     throw new Error(`Chromium not found at ${CHROME_PATH}. Install it (Debian: apt-get install -y chromium) or set CHROME_PATH.`);
   }
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROME_PATH,
     args: [...CHROME_ARGS, '--no-first-run'],
   });
+  // The console opens in the browser's language (apps/admin/src/initial-locale.ts): the pages here are a
+  // mainland bank's staff's, so a browser prefers zh-CN unless a test asks for another `locale`.
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = (options = {}) => newContext({ locale: 'zh-CN', ...options });
+  browser.newPage = (options = {}) => newPage({ locale: 'zh-CN', ...options });
+  return browser;
 }
 
 /** Waits until the page's tier timeline shows at least one event (its rows, not its loading state). */

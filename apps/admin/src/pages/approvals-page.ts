@@ -463,7 +463,7 @@ export class ApprovalsPage extends LitElement {
             ? html`<div><dt>${w.approvalBy}</dt><dd data-testid="approval-needs" data-needs="admin">${w.needsAdmin}</dd></div>`
             : nothing
         }
-        <div><dt>${w.requestedBy}</dt><dd data-testid="approval-requester">${w.actors[item.requestedBy] ?? staffName(item.requestedBy)}</dd></div>
+        <div><dt>${w.requestedBy}</dt><dd data-testid="approval-requester">${w.actors[item.requestedBy] ?? staffName(item.requestedByStaff ? `staff:${item.requestedByStaff}` : item.requestedBy)}</dd></div>
         ${item.kind === 'level' && item.period ? html`<div><dt>${w.judged}</dt><dd data-testid="approval-judged">${item.period}</dd></div>` : nothing}
         <div><dt>${w.requestedAt}</dt><dd>${formatInstant(item.requestedAt, locale)}</dd></div>
         <div><dt>${item.kind === 'level' ? w.waitingSince : w.waiting}</dt><dd>${formatDuration(item.ageSeconds, locale)}</dd></div>

@@ -36,7 +36,9 @@ import './subject-closing.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 import { csvText, downloadCsv } from '../csv.js';
-import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
+import { bankTimeZone, bankToday, formatBankTime, formatInstant } from '../time.js';
+import { consoleStaffNames } from '../staff-name.js';
+import { callListFileName, callListPreamble } from './call-list-csv.js';
 
 /**
  * The book: matrix → cell → every customer in it (paged, with their level in the main customer
@@ -52,6 +54,7 @@ export class BookPage extends LitElement {
     main: { state: true },
     fullName: { state: true },
     nearInvalid: { state: true },
+    exportCut: { state: true },
   };
 
   declare ctx: PageContext | undefined;
@@ -66,6 +69,8 @@ export class BookPage extends LitElement {
   declare fullName: { readonly id: string; readonly name: string } | undefined;
   /** 潜力客户 was asked for without an amount the field can read: said beside it, nothing listed. */
   declare nearInvalid: boolean;
+  /** The last export stopped at the kit's bound with customers left out: how many it wrote (said beside the button). */
+  declare exportCut: number | undefined;
   /** The customer the route named last (`#/book/<id>`), opened once per change of the route. */
   #routed: string | undefined;
   #schemes: AbortController | undefined;
@@ -226,12 +231,31 @@ export class BookPage extends LitElement {
     const w = WORDS[locale];
     const c = CUSTOMER_WORDS[locale];
     await this.#browser.store.loadAll();
-    const rows = callListRows(this.#browser.state.items, this.main, locale);
+    const state = this.#browser.state;
+    const rows = callListRows(state.items, this.main, locale);
+    const list = callListOf(state.filter);
     // 潜力客户: the gap the list was within and sorted by, not the nearest way relative to its line.
-    const near = callListOf(this.#browser.state.filter) === 'near';
+    const near = list === 'near';
+    // loadAll stops at its bound (10,000) with a cursor left: the file and the page say customers are missing.
+    const truncated = state.nextCursor !== null;
+    this.exportCut = truncated ? rows.length : undefined;
+    const me = this.ctx.session.staff;
+    const asked = this.ctx.session.book ?? state.filter.manager;
+    const book = asked === 'me' ? me?.id : asked;
+    const title = {
+      list: list === undefined ? c.callListAll : this.#listName(list),
+      period: rows.find((r) => r.period !== null)?.period ?? null,
+      manager: !book ? null : me && me.id === book ? `${me.name} · ${me.id}` : consoleStaffNames.label(`staff:${book}`),
+      generatedAt: formatInstant(new Date().toISOString(), locale),
+      timeZone: bankTimeZone(),
+      written: rows.length,
+      truncated,
+    };
     downloadCsv(
-      `${c.csvFile}.csv`,
+      callListFileName(title, bankToday()),
       csvText([
+        ...callListPreamble(title, locale),
+        [],
         [w.id, w.name, this.main.name[locale] ?? c.tier, c.change, c.decidedBy, c.grace, c.keepGap, c.nextGap],
         ...rows.map((r) => [
           r.id,
@@ -243,6 +267,7 @@ export class BookPage extends LitElement {
           r.keepGap ?? '',
           (near ? r.moneyGap : r.nextGap) ?? '',
         ]),
+        ...(truncated ? [[], [c.csvTruncated(rows.length)]] : []),
       ]),
     );
   }
@@ -586,7 +611,8 @@ export class BookPage extends LitElement {
         <p role="status" class="hint" data-testid="list-status" tabindex="-1">${status}</p>
         ${
           b.items.length && this.main && b.status === 'ready'
-            ? html`<p><button type="button" data-testid="export-csv" ?disabled=${b.loadingMore} @click=${() => this.#exportCsv()}>${c.csv}</button></p>`
+            ? html`<p><button type="button" data-testid="export-csv" ?disabled=${b.loadingMore} @click=${() => this.#exportCsv()}>${c.csv}</button></p>
+                <p role="status" class="hint" data-testid="export-cut">${this.exportCut === undefined ? '' : c.csvTruncated(this.exportCut)}</p>`
             : nothing
         }
         ${b.items.length ? this.#table() : nothing}

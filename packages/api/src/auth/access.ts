@@ -20,17 +20,30 @@ export interface Access {
   readonly staffTokenRole?: Role;
   /** Refused to book-scoped staff (relationship managers): it reaches beyond one book. */
   readonly tenantWide?: boolean;
+  /**
+   * Refused to book-scoped staff for a reason of its own, not reach: what they are told and the stable
+   * field code of the 403 (`refusalCode`), so a console can say it in its own words.
+   */
+  readonly notBookScoped?: { readonly code: string; readonly why: string };
   /** Open to `embedder` keys too, which may call nothing else (roles.ts, `EMBEDDER`). */
   readonly embedder?: true;
 }
 
 const READ: Access = { role: 'viewer', embed: false, keyOnly: false };
+/** What a relationship manager is told on `PUT /v1/subjects/{id}/metrics`, and its code. */
+export const METRICS_NOT_FROM_BOOKS = {
+  code: 'metrics_not_by_book_staff',
+  why: 'A relationship manager’s credential (book-scoped) may not write metrics: balances come from the bank’s core systems (imports, integration keys). To move a customer’s tier as a courtesy, file an override (POST /v1/subjects/{id}/overrides), which an approver decides.',
+} as const;
 const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[] = [
   ['GET', /^\/v1\/subjects\/([^/]+)\/(tiers|history|entitlements)$/, { ...READ, embed: 'subject' }],
   ['GET', /^\/v1\/schemes(\/[^/]+)?$/, { ...READ, embed: 'any' }],
   ['GET', /^\/v1\/subjects$/, READ],
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
-  ['PUT', /^\/v1\/subjects\/[^/]+\/metrics$/, { role: 'officer', embed: false, keyOnly: false }],
+  // A bank's balances come from its core systems (imports, integration keys), and a tier follows them: an
+  // RM who could rewrite their own customer's balances would move them to any tier, past the one-step,
+  // approved courtesy an override is (docs/domain.md §4, a customer-value tier). Tenant-wide writers keep it.
+  ['PUT', /^\/v1\/subjects\/[^/]+\/metrics$/, { role: 'officer', embed: false, keyOnly: false, notBookScoped: METRICS_NOT_FROM_BOOKS }],
   // A customer leaving takes them out of overdue reviews and of their RM's book figures: never the
   // RM's own say on their customers, so tenant-wide staff only, as creating a subject.
   ['POST', /^\/v1\/subjects\/[^/]+\/(close|reopen)$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
@@ -201,5 +214,15 @@ export function refusal(p: Principal, method: string, path: string, origin: stri
   const needed = p.via === 'staff-token' ? (access.staffTokenRole ?? access.role) : access.role;
   if (!roleAtLeast(p.role, needed)) return `This needs the ${needed} role or higher (the credential has ${p.role}).`;
   if (access.tenantWide && p.book !== undefined) return 'A book-scoped staff credential may not do this: it reaches beyond its book.';
+  if (access.notBookScoped && p.book !== undefined) return access.notBookScoped.why;
   return undefined;
+}
+
+/**
+ * The stable field code of `refusal`'s answer, when the refusal has one of its own (`notBookScoped`):
+ * the 403's `errors[0].code`, at `path`. Undefined for the plain role and reach refusals.
+ */
+export function refusalCode(method: string, path: string, why: string): string | undefined {
+  const own = accessFor(method, path).notBookScoped;
+  return own !== undefined && own.why === why ? own.code : undefined;
 }

@@ -4,7 +4,7 @@ import type { AppEnv, SharedDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import type { RateLimits } from '../rate-limit.js';
 import { matchRoute, type RouteEntry } from '../route-table.js';
-import { KEY_IN_BROWSER, keyFromBrowser, refusal, refusalKind, ruleFor, type ApiKeysFromBrowsers } from './access.js';
+import { KEY_IN_BROWSER, keyFromBrowser, refusal, refusalCode, refusalKind, ruleFor, type ApiKeysFromBrowsers } from './access.js';
 import { verifyKey } from './api-keys.js';
 import type { CredentialCache } from './credential-cache.js';
 import type { Principal } from './principal.js';
@@ -145,7 +145,8 @@ export function authenticate(
       // caller cannot map which routes exist.
       if (routes && ruleFor(c.req.method, c.req.path) === undefined && !matchRoute(routes(), c.req.method, c.req.path))
         throw new ProblemError('not-found', `Nothing at ${c.req.method} ${c.req.path}.`);
-      throw new ProblemError(refusalKind(principal), why);
+      const code = refusalCode(c.req.method, c.req.path, why);
+      throw new ProblemError(refusalKind(principal), why, code === undefined ? undefined : [{ path: 'credential', message: why, code }]);
     }
     await next();
   };

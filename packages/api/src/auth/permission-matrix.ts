@@ -31,11 +31,20 @@ const principal = (via: Principal['via'], role: Principal['role'], subject: stri
   actor,
 });
 
+/** The staff id of the matrix's relationship manager: a book-scoped officer. */
+export const SAMPLE_RM = 'RM001';
+
 /** The columns: a key of each role and an embedder key, a staff token, an embed token (of the path's subject and of another). */
 export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
   ...ROLES.map((role) => ({ name: `${role} key`, principal: principal('key', role, null, `key:${role}`) })),
   { name: `${EMBEDDER} key`, principal: principal('key', EMBEDDER, null, `key:${EMBEDDER}`) },
   { name: 'viewer staff token', principal: principal('staff-token', 'viewer', null, 'token:staff') },
+  // A relationship manager: what a book-scoped credential may not do whatever its role (`tenantWide`,
+  // `notBookScoped` in access.ts). A key they own acts the same (authenticate.ts).
+  {
+    name: 'RM officer staff token',
+    principal: { ...principal('staff-token', 'officer', null, `staff:${SAMPLE_RM}`), staffId: SAMPLE_RM, book: SAMPLE_RM },
+  },
   { name: 'embed token', principal: principal('embed-token', 'viewer', SAMPLE_SUBJECT, `token:embed:${SAMPLE_SUBJECT}`) },
 ];
 
@@ -184,6 +193,14 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'role’s token may call what that role’s key may, except routes only a key may call; a book-scoped one (a',
     'relationship manager) only within their book, and none of the routes that reach beyond one book',
     '(packages/api/README.md, "Staff and books").',
+    '',
+    'The RM column is a book-scoped officer’s (a relationship manager’s staff token, or a key they own): within',
+    'a route they reach only their own book’s customers (another is a 404), and they may not write metrics',
+    '(`PUT /v1/subjects/{id}/metrics`, 403 `forbidden`, field code `metrics_not_by_book_staff`): a bank’s',
+    'balances come from its core systems (imports, integration keys), and an RM moves a tier only by an',
+    'override an approver decides (docs/domain.md §4). Nor do they record the periodic review of a level',
+    'that needs a sign-off (`approvalRequired`: AML 高): that is the role that signs it off, an approver',
+    '(403 `forbidden`, field code `review_needs_sign_off_role`, checked by the service).',
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,

@@ -122,6 +122,8 @@ const reviewRoute = createRoute({
   path: '/subjects/{id}/reviews',
   tags: ['four eyes'],
   summary: 'Record a periodic review of a subject’s current level in a scheme (officer); its review interval starts again',
+  description:
+    'A level that needs a sign-off (`approvalRequired`: AML 高) is reviewed by the role that signs it off, an approver or higher: anyone weaker (an officer, a relationship manager) gets 403 `forbidden`, field code `review_needs_sign_off_role` (params `scheme`, `level`, `needs`), and nothing is recorded.',
   request: { params: SubjectIdParams, ...body(ReviewBody) },
   responses: { 201: { description: 'Recorded', ...json(ReviewSchema) }, ...problemResponses(400, 404, 413, 415, 422) },
 });

@@ -158,10 +158,8 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const subject = await subjectOr404(deps, id);
       const errors = checkObservations(metrics, tp.metrics, periodOf(now, deps.timeZone));
       if (errors.length) throw invalid(errors);
+      // No book to hold to the commit: a book-scoped credential never gets here (auth/access.ts, notBookScoped).
       const body = await deps.db.transaction().execute(async (trx) => {
-        // Read again in the write, where an RM's book is held to the commit: the customer may have
-        // been moved out of it since the read above, and a move now waits for this write.
-        if (deps.principal.book !== undefined) await subjectOr404(deps, id, trx);
         // An overwritten month keeps no trace but this: a reviewer asking who raised a balance just
         // before a re-tier needs the value it replaced.
         const replaced = await metricValuesForUpdate(trx, deps.tenantId, subject.id, metrics);

@@ -184,6 +184,11 @@ export const ApprovalItemSchema = z
       description: 'A level sign-off’s month (YYYY-MM): the month judged, in which the level was reached; null for other kinds',
     }),
     requestedBy: z.string(),
+    requestedByStaff: z.string().nullable().openapi({
+      description:
+        'The staff member behind `requestedBy` when it is their staff token (`staff:<id>`) or a key they own (`key:<id>`): their id, so a console names the person, not the key; null for an unowned key, a re-tier job or the system',
+      example: 'RM001',
+    }),
     requestedAt: instant.openapi({
       description:
         'When the request was filed. A level sign-off is filed by the write that found the level needing one (a metric write, a re-tier job, a reopening that restored it): its month judged is `period`, usually earlier',

@@ -38,4 +38,6 @@ export function levelWhy(tp: TenantPack, reason: LevelReason, locale: Locale): L
     })),
   };
 }
-export type PendingApproval = Omit<ApprovalItem, 'requestedByYou' | 'approvalBlocked'> & { readonly requesters: readonly string[] };
+export type PendingApproval = Omit<ApprovalItem, 'requestedByYou' | 'approvalBlocked' | 'requestedByStaff'> & {
+  readonly requesters: readonly string[];
+};

@@ -1,4 +1,4 @@
-import { actorsOfPerson } from '../auth/api-keys.js';
+import { actorsOfPerson, personOfActor } from '../auth/api-keys.js';
 import { civilDate, mayApproveAs, type Locale } from '@tierkit/core';
 import { dayOf, startOfDay, wallTime } from '@tierkit/core/calendar';
 import {
@@ -510,6 +510,23 @@ export async function approvalsPage(
     e.kind === 'level' && e.subjectId !== undefined ? [{ subjectId: e.subjectId, scheme: e.scheme }] : [],
   );
   const reasons = await currentReasonsOf(deps.db, deps.tenantId, signOffs);
+  // Who filed it, as a person: a key shows as its owner (the approver saw key:key_… and could not tell
+  // whose it was). Only a staff token or a key: a job's item links to the job, not to who started it.
+  const people = new Map<string, Promise<string | null>>();
+  const staffBehind = (actor: string) => {
+    let p = people.get(actor);
+    if (!p)
+      people.set(
+        actor,
+        (p =
+          actor.startsWith('key:') || actor.startsWith('staff:')
+            ? personOfActor(deps.db, deps.tenantId, actor).then((person) =>
+                person.startsWith('staff:') ? person.slice('staff:'.length) : null,
+              )
+            : Promise.resolve(null)),
+      );
+    return p;
+  };
   const page = await Promise.all(
     onPage.map(async (e): Promise<ApprovalItem> => {
       const current = e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null);
@@ -521,6 +538,7 @@ export async function approvalsPage(
           ? { why: reason && reason.level === i.level ? levelWhy(tp, reason, locale) : null }
           : {}),
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
+        requestedByStaff: await staffBehind(i.requestedBy),
         requestedByYou: await mine(requesters),
         approvalBlocked: await blocked(i.approvalNeeds, requesters),
       };

@@ -153,13 +153,13 @@ export interface ReevaluationOptions {
   /**
    * The caller's own write in this transaction moved the subject's version already (an override's
    * approval or revocation): the store writes without moving it again, so the decision is one move.
-   * Only {@link reevaluateSubject} reads it; planning ignores it.
+   * {@link planSubjectNow} applies it (for {@link reevaluateSubject} and reopening). planning ignores it.
    */
   readonly versionMoved?: boolean;
   /**
    * Store only these schemes' levels and moves (every scheme is still evaluated, as derived ones read
    * their inputs): a policy change judges again the scheme it changed and those derived from it, and
-   * leaves every other level as it was judged (reevaluate-book.ts). Only {@link reevaluateSubject} reads it.
+   * leaves every other level as it was judged (reevaluate-book.ts). {@link planSubjectNow} applies it (for {@link reevaluateSubject} and reopening).
    */
   readonly only?: ReadonlySet<string>;
   /**

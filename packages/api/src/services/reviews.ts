@@ -3,6 +3,7 @@ import { appendDecision, listAssignments, listOverdueReviews, type ReviewRule } 
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
+import { roleAtLeast, type Role } from '../auth/roles.js';
 import { invalid, ProblemError } from '../problem.js';
 import { bookOf } from './books.js';
 import { audienceOf, requireReadable } from './audience.js';
@@ -107,6 +108,26 @@ export async function overdueReviewsPage(
   };
 }
 
+/**
+ * Who signs off a level that needs a sign-off (`approvalRequired`: AML 高, a PEP): an approver, as
+ * `POST /v1/subjects/{id}/levels/{scheme}/approve` needs (auth/access.ts).
+ */
+export const SIGN_OFF_ROLE: Role = 'approver';
+
+/**
+ * 403 `forbidden`, field code `review_needs_sign_off_role`, unless the caller may sign the level off:
+ * the periodic review of such a level is the enhanced due diligence of a high-risk customer, compliance's
+ * to record (docs/domain.md §4), not their relationship manager's alone. Reviews of other levels stay
+ * any officer's, an RM's of their book too.
+ */
+function requireSignOffRole(deps: ApiDeps, subject: string, scheme: string, level: string, signOff: boolean): void {
+  if (!signOff || roleAtLeast(deps.principal.role, SIGN_OFF_ROLE)) return;
+  const message = `${scheme} ${level} needs a sign-off, so its periodic review is recorded by the ${SIGN_OFF_ROLE} role or higher (the credential has ${deps.principal.role}); nothing was recorded. Ask compliance to review subject "${subject}".`;
+  throw new ProblemError('forbidden', message, [
+    { path: 'scheme', message, code: 'review_needs_sign_off_role', params: { scheme, level, needs: SIGN_OFF_ROLE } },
+  ]);
+}
+
 /** Record that a person reviewed a subject's current level in a scheme: the review interval starts again. */
 export async function recordReview(deps: ApiDeps, externalId: string, scheme: string, note: string) {
   const tp = await packOf(deps);
@@ -115,8 +136,10 @@ export async function recordReview(deps: ApiDeps, externalId: string, scheme: st
     throw invalid([{ path: 'scheme', message: `no scheme "${scheme}" in this tenant`, code: 'unknown_scheme', params: { scheme } }]);
   const current = (await listAssignments(deps.db, deps.tenantId, subject.id)).find((a) => a.scheme === scheme);
   if (!current) throw new ProblemError('unprocessable', `Subject "${externalId}" has no level in ${scheme} to review.`);
+  const level = tp.schemes.get(scheme)?.levels.find((l) => l.key === current.level);
+  requireSignOffRole(deps, externalId, scheme, current.level, level?.approvalRequired === true);
   const at = deps.now().toISOString();
-  const months = tp.schemes.get(scheme)?.levels.find((l) => l.key === current.level)?.reviewMonths;
+  const months = level?.reviewMonths;
   await deps.db.transaction().execute(async (trx) => {
     // An RM's book held to the commit (subjectOr404 in a transaction): a review is never recorded
     // for a customer moved out of it since the read above, and a move waits for it.

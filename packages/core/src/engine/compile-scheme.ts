@@ -12,6 +12,7 @@ import { compileDerivedDecider, compileMatrixDecider } from './level-deciders.js
 import { DEFAULT_TIME_ZONE, periodEnd } from '../calendar/zone.js';
 import { MonthKeys } from './months.js';
 import { holdLabel, overrideLabel } from './labels.js';
+import { shiftPeriod } from '../format/period.js';
 
 /** Options of one evaluation. */
 export interface EvaluateOptions {
@@ -129,6 +130,8 @@ export function compileScheme(
   };
   // periodEnd keeps its answers per zone and month: a job alternating two months missed a cache of one here.
   const periodEndMs = (asOf: string): number => Date.parse(periodEnd(asOf, timeZone));
+  // The re-tier that drops a level held `below` months so far, were it below from now on (as graceDrop reads it).
+  const dropsAt = (asOf: string, below: number): string => shiftPeriod(asOf, Math.max(1, (hyst?.downgradeAfterPeriods ?? 1) - below));
 
   const evaluateVec = (
     asOf: string,
@@ -159,6 +162,11 @@ export function compileScheme(
     // never what hysteresis later holds (an expired override must not linger as an earned level).
     const state: PriorAssignment = { level: keys[index] ?? keys[0] ?? '', periodsBelow, period: asOf };
     let byOverride: OverrideInfo | null = null;
+    // A floor at the level held (a customer in grace kept where they are) moves nobody today, yet holds
+    // the level if it is still in force at the re-tier the grace runs out in: then there is no line to
+    // keep, so no retention — the grace list puts them last rather than saying they drop
+    // (packages/api/README.md, "Subject lists"). One that lapses before that re-tier stops no drop.
+    let heldByFloor = false;
     if (override && override.scheme === def.key) {
       const oi = levelIndex.get(override.level);
       const live = override.expiresAt === null || Date.parse(override.expiresAt) > (at === undefined ? periodEndMs(asOf) : Date.parse(at));
@@ -167,6 +175,12 @@ export function compileScheme(
         byOverride = override;
         decidedBy = { kind: 'override', id: override.id, label: overrideLabel(override) };
       }
+      heldByFloor =
+        oi !== undefined &&
+        live &&
+        override.mode === 'floor' &&
+        oi >= index &&
+        (override.expiresAt === null || Date.parse(override.expiresAt) > periodEndMs(dropsAt(asOf, periodsBelow)));
     }
     const level = levels[index] ?? levels[0];
     const key = level?.key ?? '';
@@ -179,7 +193,7 @@ export function compileScheme(
       if (p) progress = { toLevel: keys[p.toIndex] ?? '', paths: p.paths, nearest: p.nearest };
     }
     let retention: Retention | null = null;
-    if (index > 0 && !d.triggered && !byOverride && hyst) {
+    if (index > 0 && !d.triggered && !byOverride && !heldByFloor && hyst) {
       const lines = decider.retentionLines(vec, index);
       if (lines.length) {
         retention = {

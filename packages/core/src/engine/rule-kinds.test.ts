@@ -317,6 +317,16 @@ describe('overrides', () => {
     }
     assert.deepEqual(seen, ['diamond/gold:1', 'diamond/gold:2', 'standard/standard:0', 'standard/standard:0']);
   });
+  it('a floor at the level held in grace holds it (no retention) only if still in force at the re-tier the grace runs out in', () => {
+    // Gold, two months below at 2024-06 with 3 allowed: the 2024-07 re-tier drops it (Asia/Shanghai: July ends 2024-07-31T16:00Z).
+    const inGrace: PriorAssignment = { level: 'gold', periodsBelow: 1, period: '2024-05' };
+    const retention = (expiresAt: string | null) => tier.evaluate(poor, inGrace, o('floor', expiresAt)).retention;
+    assert.equal(tier.evaluate(poor, inGrace).retention?.periodsBelow, 2, 'no floor: in grace, two months below');
+    assert.equal(retention(null), null, 'until removed');
+    assert.equal(retention('2024-08-01T00:00:00Z'), null, 'in force when July ends');
+    assert.equal(retention('2024-07-20T00:00:00Z')?.periodsBelow, 2, 'gone before the drop: the drop is still foretold');
+    assert.equal(tier.evaluate(poor, inGrace, o('floor', '2024-07-20T00:00:00Z')).level, 'gold');
+  });
 });
 
 describe('derived and matrix schemes, approval', () => {

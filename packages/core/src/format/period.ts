@@ -14,8 +14,8 @@ export function formatPeriod(period: string, locale: Locale): string {
   return new Intl.DateTimeFormat(locale === 'en' ? 'en-US' : locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
 }
 
-/** `period` moved by `n` months (`2026-12`, 1 → `2027-01`). */
-function shiftPeriod(period: string, n: number): string {
+/** `period` moved by `n` months (`2026-12`, 1 → `2027-01`); anything else as given. */
+export function shiftPeriod(period: string, n: number): string {
   const m = /^(\d{4})-(\d{2})$/.exec(period);
   if (!m) return period;
   const i = Number(m[1]) * 12 + Number(m[2]) - 1 + n;

@@ -64,6 +64,12 @@ export interface ApprovalItem {
   readonly period: string | null;
   /** The requester's actor (`staff:MAKER01`, `key:…`). */
   readonly requestedBy: string;
+  /**
+   * The staff member behind `requestedBy` when it is a staff token (`staff:<id>`) or a key they own
+   * (`key:<id>`): their id, for a console to name a person rather than a key; null otherwise (an
+   * unowned key, a re-tier job, the system).
+   */
+  readonly requestedByStaff: string | null;
   /** ISO 8601 UTC. */
   readonly requestedAt: string;
   /** Seconds since `requestedAt`, at the time of the response. */
