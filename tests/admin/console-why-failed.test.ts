@@ -857,13 +857,13 @@ describe('the console words an erased customer', () => {
     };
     const row = { path: 'line 2, column "subject"', message: 'subject "RT6" was erased', code: 'erased', params: { subject: 'RT6' } };
     assert.equal(whyFailed(read, 'zh-CN'), '该客户销户已超过保存期限，个人信息已删除');
-    assert.equal(whyFailed(read, 'zh-TW'), '該客戶銷戶已超過保存期限，個人資料已刪除');
+    assert.equal(whyFailed(read, 'zh-TW'), '該客戶銷戶已超過保留期限，個人資料已刪除');
     assert.equal(whyFailed(read, 'en'), "This customer's personal data was erased after the retention period");
     assert.match(whyFailed(write, 'zh-CN'), /个人信息已删除，不能再为其写入/);
     assert.match(whyFailed(write, 'zh-TW'), /個人資料已刪除，無法再為其寫入/);
     assert.match(whyFailed(write, 'en'), /personal data was erased; nothing more can be written/);
     assert.equal(fieldSays(row, 'zh-CN'), '客户“RT6”的个人信息已于保存期满后删除，不能再写入');
-    assert.equal(fieldSays(row, 'zh-TW'), '客戶「RT6」的個人資料已於保存期滿後刪除，無法再寫入');
+    assert.equal(fieldSays(row, 'zh-TW'), '客戶「RT6」的個人資料已於保留期滿後刪除，無法再寫入');
     assert.match(fieldSays(row, 'en') ?? '', /customer “RT6” was erased after the retention period/);
   });
 });

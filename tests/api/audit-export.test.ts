@@ -190,9 +190,10 @@ forEachDialect('audit export', (f) => {
     }
   });
 
-  it('only an admin key or an approver’s staff token; another tenant’s records are never in it', async () => {
-    for (const role of ['viewer', 'analyst', 'officer', 'approver'] as const)
+  it('only the checkers — an admin’s or an approver’s key or staff token; another tenant’s records are never in it', async () => {
+    for (const role of ['viewer', 'analyst', 'officer'] as const)
       assert.equal((await client(f, () => f.keys.roles[role]).get('/v1/audit/export')).status, 403, role);
+    assert.equal((await client(f, () => f.keys.roles.approver).get('/v1/audit/export')).status, 200, 'approver');
     await send(f, f.keys.b, 'bank-b-only', 'PUT', '/v1/subjects/B-ONLY', { kind: 'customer', displayName: '赵六' });
     const a = recordsOf(await (await client(f).get('/v1/audit/export?format=jsonl')).text());
     const b = recordsOf(await (await client(f, 'b').get('/v1/audit/export?format=jsonl')).text());

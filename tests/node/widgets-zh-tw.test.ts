@@ -42,6 +42,7 @@ const SAMPLES: Readonly<Record<string, readonly (readonly unknown[])[]>> = {
   period: [['2026-05']],
   courtesy: [['2027年3月5日'], []],
   retryWhat: [['我的權益'], ['等級變動紀錄']],
+  retry: [['客戶等級', 'C000003']],
   loaded: [
     ['1', 1],
     ['120', 120],
