@@ -217,19 +217,42 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
   });
 
   it('staff credentials see what their role allows, unchanged: AML 高, credit C, the nine-box cell and why', async () => {
-    const tiers = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/tiers`)).json()) as TiersResponse;
+    // The AML grade's readers (officer, approver, admin of the whole bank) see it and the block it causes.
+    const tiers = (await (await client(f, () => officerKey).get(`/v1/subjects/${SUBJECT}/tiers`)).json()) as TiersResponse;
     const level = (k: string) => tiers.assignments.find((a) => a.scheme === k)?.level;
     assert.equal(level('aml-risk'), 'high');
     assert.equal(level('credit-rating'), 'C');
     assert.equal(level('risk-value'), 'high-risk-high-value');
     assert.equal(tiers.assignments.length, defaultPolicyPack.schemes.filter((s) => s.subjectKind === 'customer').length);
-    const ent = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
+    const ent = (await (await client(f, () => officerKey).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
     const lane = ent.entitlements.find((e) => e.def.key === 'priority-lane');
     assert.deepEqual(lane?.blockedBy, { scheme: 'aml-risk', level: 'high', restriction: 'enhanced-due-diligence' });
     const history = (await (
-      await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/history?scheme=aml-risk`)
+      await client(f, () => officerKey).get(`/v1/subjects/${SUBJECT}/history?scheme=aml-risk`)
     ).json()) as HistoryResponse;
     assert.ok(history.items.some((e) => e.to === 'high'));
+
+    // A viewer (an RM's desk) is not among them: credit C and the nine-box cell, but no AML grade, no
+    // reason naming it, and a 403 when it asks for it by name — never an empty answer.
+    const viewer = client(f, () => viewerKey);
+    const vTiers = (await (await viewer.get(`/v1/subjects/${SUBJECT}/tiers`)).json()) as TiersResponse;
+    const vLevel = (k: string) => vTiers.assignments.find((a) => a.scheme === k)?.level;
+    assert.equal(vLevel('aml-risk'), undefined);
+    assert.equal(vLevel('credit-rating'), 'C');
+    assert.equal(vLevel('risk-value'), 'high-risk-high-value');
+    assert.equal(vTiers.assignments.length, tiers.assignments.length - 1);
+    const vEnt = (await (await viewer.get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
+    const vLane = vEnt.entitlements.find((e) => e.def.key === 'priority-lane');
+    assert.equal(vLane?.status, 'blocked');
+    assert.equal(vLane.blockedBy, undefined);
+    assert.deepEqual(vLane.notice, UNAVAILABLE_NOTICE);
+    const named = await viewer.get(`/v1/subjects/${SUBJECT}/history?scheme=aml-risk`);
+    assert.equal(named.status, 403);
+    const problem = (await named.json()) as { errors?: { code: string; params?: { scheme?: string } }[] };
+    assert.ok(
+      problem.errors?.some((e) => e.code === 'scheme_not_readable' && e.params?.scheme === 'aml-risk'),
+      JSON.stringify(problem),
+    );
   });
 
   it('the customer sees their card tier, stars and savings grade; a benefit the AML restriction blocks is left out, as if not included', async () => {
@@ -266,7 +289,8 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
       ent.entitlements.filter((e) => blockedByAml.includes(e.def.key) || e.status === 'blocked' || e.notice !== undefined),
       [],
     );
-    const staffEnt = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
+    // The AML grade's readers see the block (an officer; a viewer is not among its readers).
+    const staffEnt = (await (await client(f, () => officerKey).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
     assert.equal(staffEnt.entitlements.find((e) => e.def.key === 'priority-lane')?.blockedBy?.scheme, 'aml-risk', 'staff see the block');
     // Nor does "upgrade to 钻石卡 for a 3× transfer limit" promise what AML 高 keeps blocked (the demo's C000005).
     const staffGain = staffEnt.next.find((n) => n.scheme === 'retail-tier');
@@ -329,8 +353,15 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     // The same customer in the default tenant (customerBlocks: omit) is never told, whatever its pack's cache holds.
     const omitted = (await (await client(f, () => token).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
     assert.ok(omitted.entitlements.every((e) => e.status !== 'blocked'));
-    const staffEnt = (await (await client(f, () => viewerOf).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
+    // Staff who read the AML grade see why (an officer: the pack's readers are officer, approver, admin).
+    const staffEnt = (await (await officer.get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
     assert.equal(staffEnt.entitlements.find((e) => e.def.key === 'priority-lane')?.blockedBy?.scheme, 'aml-risk', 'staff see why');
+    // A viewer, not among its readers, reads it as the customer does: blocked, "contact your branch", never why.
+    const viewerEnt = (await (await client(f, () => viewerOf).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
+    const viewerLane = viewerEnt.entitlements.find((e) => e.def.key === 'priority-lane');
+    assert.equal(viewerLane?.status, 'blocked');
+    assert.equal(viewerLane.blockedBy, undefined);
+    assert.deepEqual(viewerLane.notice, UNAVAILABLE_NOTICE);
   });
 
   it('the history tells the customer of a level a staff metric forced what /tiers tells: the level, and "please contact your branch" for why', async () => {

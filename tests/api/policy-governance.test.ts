@@ -211,36 +211,43 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
     assert.equal(await status(tight), 'retired');
   });
 
-  it('a version showing the AML grade to customers, or telling them of its blocks, waits for an admin too', async () => {
-    for (const [edit, key] of [
-      [
-        (doc: Version['document']) => {
-          doc.audience = 'customer';
-          delete doc.customerBlocks;
-          return doc;
-        },
-        'scheme:audience',
-      ],
-      [
-        (doc: Version['document']) => {
-          doc.customerBlocks = 'notice';
-          return doc;
-        },
-        'customerBlocks',
-      ],
-    ] as const) {
-      const v = await submitted(edit);
-      assert.equal((await queueItem(v))?.approvalNeeds, 'admin', key);
-      const p = await refused(
-        await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, { contentHash: v.contentHash }),
-        403,
-        'forbidden',
-      );
-      const e = p.errors?.find((x) => x.path === 'document');
-      assert.equal(e?.code, 'governance_weakened');
-      assert.deepEqual(e?.params?.weakens, [key]);
-      assert.equal(await status(v), 'submitted', 'nothing was approved');
-      await ok(await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/reject`, { note: 'not without an admin' }));
-    }
+  it('a version showing the AML grade to customers is refused outright; telling them of its blocks waits for an admin', async () => {
+    // A customer scheme may not read AML or PEP metrics, so the AML grade made customer-facing is no
+    // weakening an admin could approve: its submission is refused, and it never reaches the queue.
+    const draft = await ok<Version>(await t.req('officer', 'POST', '/v1/policies/aml-risk/drafts', {}), 201);
+    const doc = structuredClone(draft.document);
+    doc.audience = 'customer';
+    delete doc.customerBlocks;
+    await ok(await t.req('officer', 'PUT', `/v1/policies/aml-risk/versions/${draft.version}`, { document: doc }));
+    const bad = await refused(
+      await t.req('officer', 'POST', `/v1/policies/aml-risk/versions/${draft.version}/submit`, {}),
+      400,
+      'validation',
+    );
+    assert.ok(bad.errors?.length);
+    assert.ok(
+      bad.errors.every((e) => e.code === 'staff_metric'),
+      JSON.stringify(bad.errors?.map((e) => e.code)),
+    );
+    assert.ok(bad.errors.some((e) => e.params?.metric === 'pep'));
+    assert.equal(await status(draft), 'draft', 'not submitted');
+    assert.equal(await queueItem(draft), undefined, 'nothing for an approver to decide');
+
+    // Telling customers of its blocks ("contact your branch") is a weakening: an admin's, not an approver's.
+    const v = await submitted((d) => {
+      d.customerBlocks = 'notice';
+      return d;
+    });
+    assert.equal((await queueItem(v))?.approvalNeeds, 'admin');
+    const p = await refused(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/approve`, { contentHash: v.contentHash }),
+      403,
+      'forbidden',
+    );
+    const e = p.errors?.find((x) => x.path === 'document');
+    assert.equal(e?.code, 'governance_weakened');
+    assert.deepEqual(e?.params?.weakens, ['customerBlocks']);
+    assert.equal(await status(v), 'submitted', 'nothing was approved');
+    await ok(await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${v.version}/reject`, { note: 'not without an admin' }));
   });
 });

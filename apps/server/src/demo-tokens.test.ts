@@ -120,12 +120,23 @@ describe('the demo server stands in for the bank’s backend', () => {
     );
     assert.equal((await get('/v1/subjects/C000001/tiers', auth)).status, 200);
     assert.equal((await get('/v1/subjects/C000002/tiers', auth)).status, 404, 'another RM’s customer is not there');
-    const write = await app().request(ORIGIN + '/v1/subjects/C000002/metrics', {
-      method: 'PUT',
-      headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }),
-    });
-    assert.equal(write.status, 404);
+    // An RM writes no metrics at all, their own customer's or another's (balances come from the bank's core
+    // systems): the same 403 for both, so it tells nothing of whose customer C000002 is.
+    for (const id of ['C000001', 'C000002']) {
+      const write = await app().request(`${ORIGIN}/v1/subjects/${id}/metrics`, {
+        method: 'PUT',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }),
+      });
+      assert.equal(write.status, 403, id);
+      const problem = (await write.json()) as { errors?: { code: string }[] };
+      assert.deepEqual(
+        problem.errors?.map((e) => e.code),
+        ['metrics_not_by_book_staff'],
+        id,
+      );
+    }
+    assert.equal((await get('/v1/subjects/C000002/tiers', auth)).status, 404, 'and another RM’s customer is still not there');
   });
 
   it('another site cannot mint through a visitor’s browser, and DEMO_TOKENS=off removes the routes', async () => {
