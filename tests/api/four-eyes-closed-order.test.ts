@@ -84,7 +84,8 @@ forEachDialect('a closed customer’s items: permission and status before subjec
   const FOUR_EYES = { status: 403, type: 'four-eyes', codes: [] };
   const FORBIDDEN = { status: 403, type: 'forbidden', codes: [] };
   const NOT_FOUND = { status: 404, type: 'not-found', codes: [] };
-  const SETTLED = { status: 409, type: 'conflict', codes: [] };
+  /** A step on a request no longer pending: where it stands, as another checker's decision first would tell (s33-gov). */
+  const SETTLED = { status: 409, type: 'conflict', codes: ['already_decided'] };
   const overrideStep = (who: Who, id: string, step: 'edit' | 'withdraw' | 'approve' | 'reject', contentHash = '') =>
     step === 'edit'
       ? t.req(who, 'PATCH', `/v1/overrides/${id}`, { reason: '改' })
@@ -138,7 +139,7 @@ forEachDialect('a closed customer’s items: permission and status before subjec
     assert.equal(await version('CO2'), v);
   });
 
-  it('a level sign-off: its requester is refused by four eyes, another approver told the customer closed; one decided before the closing is not waiting', async () => {
+  it('a level sign-off: its requester is refused by four eyes, another approver told the customer closed; one decided before the closing answers already decided', async () => {
     // The approver's upload grades the customer 高: the approver may not sign it off.
     for (const id of ['CO3', 'CO4']) {
       await customer(id);
@@ -157,13 +158,14 @@ forEachDialect('a closed customer’s items: permission and status before subjec
     assert.deepEqual(await answer(await decide('approver2', 'CO3', 'reject', signOff.contentHash)), CLOSED);
     assert.equal(await version('CO3'), v, 'no refusal changed anything');
 
-    // Signed off, then closed: nothing is waiting, as for an open customer whose sign-off was decided.
+    // Signed off, then closed: the sign-off the checker had open was decided, as for an open customer
+    // whose sign-off was decided first (409 already_decided since s33-gov, no longer a 404 "none waiting").
     const decided = await ok<{ contentHash: string }>(await t.req('viewer', 'GET', '/v1/subjects/CO4/levels/aml-test/approval'));
     ok(await decide('approver2', 'CO4', 'approve', decided.contentHash));
     await close('CO4');
-    const NOT_WAITING = { status: 404, type: 'not-found', codes: [] };
-    assert.deepEqual(await answer(await decide('approver2', 'CO4', 'approve', decided.contentHash)), NOT_WAITING);
-    assert.deepEqual(await answer(await decide('admin', 'CO4', 'reject', decided.contentHash)), NOT_WAITING);
+    const DECIDED = { status: 409, type: 'conflict', codes: ['already_decided'] };
+    assert.deepEqual(await answer(await decide('approver2', 'CO4', 'approve', decided.contentHash)), DECIDED);
+    assert.deepEqual(await answer(await decide('admin', 'CO4', 'reject', decided.contentHash)), DECIDED);
   });
 
   it('relationship managers: one outside the customer’s book is told nothing (404); the one whose book holds them is told the customer closed', async () => {

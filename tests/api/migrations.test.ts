@@ -676,8 +676,9 @@ forEachDialect('migrations', (f) => {
     assert.deepEqual(await withdraw(byClosing), [409, ['subject_closed']]);
     assert.deepEqual(await decide('MGA', signOffHash), [409, ['subject_closed']]);
     assert.deepEqual(await withdraw(atOneInstant), [409, ['subject_closed']]);
-    assert.deepEqual(await withdraw(byPerson), [409, []]);
-    assert.deepEqual(await withdraw(byEarlier), [409, []]);
+    // What a person or an earlier closing withdrew is settled: where it stands (already_decided, since s33-gov).
+    assert.deepEqual(await withdraw(byPerson), [409, ['already_decided']]);
+    assert.deepEqual(await withdraw(byEarlier), [409, ['already_decided']]);
     assert.deepEqual(await migrateToLatest(db), [], 'a second run has nothing to do');
   });
 
