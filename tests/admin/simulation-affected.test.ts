@@ -37,15 +37,14 @@ describe('the affected-customer CSV of a simulation (admin kit)', () => {
       ['"K01"', '"K02"', '"K03"', '"K04"', '"K05"', '"K06"', '"K07"'],
     );
 
-    // RM2's book (K08, K09) holds nobody the change moves: the same file, header only.
-    const rm = await fetchAffectedCsv(f.client('RM2'), job.id, { locale: 'en' });
-    assert.deepEqual(
-      (await rm.blob.text())
-        .split('\r\n')
-        .slice(3)
-        .filter((l) => l !== ''),
-      [],
-    );
+    // A book-scoped RM (RM2) reads a job's sub-routes as GET /v1/jobs/{id} answers them: a 403, no file —
+    // the API's problem comes through as it is.
+    await assert.rejects(fetchAffectedCsv(f.client('RM2'), job.id, { locale: 'en' }), (e: unknown) => {
+      assert.ok(e instanceof TierkitApiError);
+      assert.equal(e.problem.status, 403);
+      assert.equal(e.problem.type, 'https://tierkit.dev/problems/forbidden');
+      return true;
+    });
 
     // A well-formed id of no job here: the API's 404 comes through as its problem, no file.
     const other = job.id.slice(0, -1) + (job.id.endsWith('0') ? '1' : '0');

@@ -93,16 +93,44 @@ forEachDialect('approvals queue: my requests, and what waits for me', (f) => {
   });
 
   it('mine=false: everyone else’s — what waits for the caller; hers are left out of her own list', async () => {
-    const others = await pages({ credential: token }, 'mine=false', 4);
+    // PM1 is an officer: nothing in the queue is hers to decide, so what waits for her is empty —
+    // the others' requests stay under `mine` absent, where she sees them all.
+    assert.deepEqual(await pages({ credential: token }, 'mine=false', 4), []);
+    const overrides = (await pages({ credential: token }, 'kind=override', 4)).map((i) => i.id);
     assert.deepEqual(
-      others.filter((i) => i.kind === 'override').map((i) => i.id),
+      overrides.filter((id) => !mineIds.includes(id)),
       othersIds,
     );
-    assert.ok(others.every((i) => !i.requestedByYou));
     // An approver made none of them: every request waits for them.
     const forApprover = await pages('approver', 'mine=false', 7);
     assert.deepEqual(forApprover.map((i) => i.id).sort(), [...othersIds, ...mineIds].sort());
     assert.deepEqual(await pages('approver', 'mine=true', 7), []);
+    // An approver on staff who files a request of her own: it is left out of what waits for her, by
+    // either of her credentials, and waits for the other approver.
+    await upsertStaff(f.db.db, t.tenantId, { id: 'AP1', name: '审批人', role: 'approver', scope: 'tenant' }, START.toISOString());
+    const apToken = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'AP1', ttlSeconds: 900, now: START })).token;
+    const apKey = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'approver', label: 'AP1', staffId: 'AP1', now: START }))
+      .secret;
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/MA1', { kind: 'customer', displayName: 'MA1' }), 201);
+    const hers = await ok<{ id: string }>(await requestOverride(t, 'MA1', {}, { credential: apToken }), 201);
+    for (const who of [{ credential: apToken }, { credential: apKey }]) {
+      const waiting = await pages(who, 'mine=false', 4);
+      assert.deepEqual(waiting.map((i) => i.id).sort(), [...othersIds, ...mineIds].sort());
+      // In the queue's order, page after page.
+      assert.deepEqual(
+        waiting.filter((i) => i.kind === 'override').map((i) => i.id),
+        overrides,
+      );
+      assert.ok(waiting.every((i) => !i.requestedByYou));
+      assert.deepEqual(
+        (await pages(who, 'mine=true', 4)).map((i) => i.id),
+        [hers.id],
+      );
+    }
+    assert.ok(
+      (await pages('approver', 'mine=false', 7)).some((i) => i.id === hers.id),
+      'it waits for the other approver',
+    );
   });
 
   it('a value other than true or false is a 400 naming the field, and another bank sees none of hers', async () => {
