@@ -165,7 +165,8 @@ forEachDialect('what a closing withdrew, told from anything else at the same ins
     );
     for (const step of ['approve', 'withdraw'] as const) {
       const refusal = await told(await overrideStep(step === 'approve' ? 'approver2' : 'officer', byPerson, step), byPerson.id);
-      assert.deepEqual([refusal.status, refusal.codes], [409, []], step);
+      // A person's withdrawal stays theirs: settled (already_decided), not the closing's subject_closed.
+      assert.deepEqual([refusal.status, refusal.codes], [409, ['already_decided']], step);
       assert.match(refusal.detail ?? '', /is withdrawn/, step);
     }
   });
