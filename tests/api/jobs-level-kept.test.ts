@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { drainJobs, enqueueRetier, provisionTenant, type PipelineOptions } from '@tierkit/api';
-import { listAssignments, storeReevaluations, type Db, type StoredAssignment } from '@tierkit/db';
+import { listAssignments, storeReevaluations, type Db, type StoredAssignment, type StoredAssignmentJson } from '@tierkit/db';
 import { allDialects, sqliteHarness } from '../support/databases.js';
 import { loadBook } from '../support/book.js';
 import { approvalTestPack } from '../support/test-pack.js';
@@ -61,6 +61,55 @@ for (const harness of allDialects()) {
       const [ra, rb, rc] = next as [StoredAssignment, StoredAssignment, StoredAssignment];
       await storeReevaluations(db.db, TENANT, next, [], undefined, new Set([ra, rb, rc]));
       for (const r of next) assert.deepEqual(await listAssignments(db.db, TENANT, r.subjectId), [r], r.subjectId);
+    });
+
+    it('rewrites every column but the level as a write naming the level does', async () => {
+      // Two customers stored alike, then given alike a month later with every column but the key and
+      // the level changed: one row said to keep its level, one not. Their stored rows must then be the
+      // same column for column (list figures included), and none may hold its first write's value.
+      const [e, f] = [3, 2].map((i) => `${TENANT}-000000${i}`) as [string, string];
+      const first = (id: string): StoredAssignmentJson => ({
+        ...row(id, 'silver', '2025-12'),
+        nextGap: null,
+        graceLeft: null,
+        explanation: '{"first":true}',
+        progress: null,
+        retention: null,
+      });
+      const second = (id: string): StoredAssignmentJson => ({
+        subjectId: id,
+        scheme: 'retail-tier',
+        level: 'silver',
+        rank: 7,
+        periodsBelow: 1,
+        base: { level: 'gold', periodsBelow: 2 },
+        previousLevel: 'gold',
+        explanation: '{"second":true}',
+        progress: '{"paths":[]}',
+        retention: '{"held":true}',
+        approvalRequired: true,
+        policyVersion: 9,
+        period: '2026-01',
+        evaluatedAt: NEXT.toISOString(),
+        nextGap: 12_345,
+        graceLeft: 2,
+      });
+      await storeReevaluations(db.db, TENANT, [first(e), first(f)], []);
+      const stored = async (id: string) => {
+        const { subject_id, ...rest } = await db.db
+          .selectFrom('assignments')
+          .selectAll()
+          .where('subject_id', '=', id)
+          .executeTakeFirstOrThrow();
+        return rest;
+      };
+      const was = await stored(e);
+      const [kept, named] = [second(e), second(f)];
+      await storeReevaluations(db.db, TENANT, [kept, named], [], undefined, new Set([kept]));
+      const [ke, nf] = [await stored(e), await stored(f)];
+      assert.deepEqual(ke, nf);
+      for (const [column, value] of Object.entries(was))
+        if (!['tenant_id', 'scheme', 'level'].includes(column)) assert.notDeepEqual(ke[column as keyof typeof ke], value, column);
     });
   });
 }

@@ -423,23 +423,16 @@ export function currentLevelKey(subjectId: string, scheme: string): string {
   return `${subjectId}\u0000${scheme}`;
 }
 
-/** The columns a rewrite of a stored assignment sets, `level` aside (see {@link writeAssignments}). */
-const REWRITTEN = [
-  'rank',
-  'periods_below',
-  'base_level',
-  'base_periods_below',
-  'previous_level',
-  'explanation',
-  'progress',
-  'retention',
-  'approval_required',
-  'policy_version',
-  'period',
-  'evaluated_at',
-  'next_gap',
-  'grace_left',
-] as const;
+/** The row's key and `level`: what a rewrite of a stored assignment does not set ({@link REWRITTEN}). */
+const NOT_REWRITTEN: readonly string[] = ['tenant_id', 'subject_id', 'scheme', 'level'];
+/**
+ * The columns a rewrite of a stored assignment sets, `level` aside (see {@link writeAssignments}):
+ * taken from {@link ASSIGNMENT_COLUMNS}, which the INSERT of the same statement writes, so that a column
+ * added to the row is rewritten by every re-tier too instead of keeping the value of its first write.
+ */
+const REWRITTEN = ASSIGNMENT_COLUMNS.filter(
+  (c): c is Exclude<(typeof ASSIGNMENT_COLUMNS)[number], 'tenant_id' | 'subject_id' | 'scheme' | 'level'> => !NOT_REWRITTEN.includes(c),
+);
 
 /**
  * Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations
