@@ -1,6 +1,6 @@
 import { nextMoneyGap, type Explanation, type Progress, type Retention } from '@tierkit/core';
-import { sql, type Insertable } from 'kysely';
-import type { AssignmentRow, AssignmentTable } from '../schema.js';
+import { sql, type Insertable, type SqlBool, type UpdateObject } from 'kysely';
+import type { AssignmentRow, AssignmentTable, Database } from '../schema.js';
 import {
   atomically,
   rangeTenant,
@@ -423,9 +423,61 @@ export function currentLevelKey(subjectId: string, scheme: string): string {
   return `${subjectId}\u0000${scheme}`;
 }
 
-/** Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations (reevaluations.ts) bump. */
-export async function writeAssignments(db: Executor, tenantId: string, assignments: readonly AssignmentToWrite[]): Promise<void> {
+/** The row's key and `level`: what a rewrite of a stored assignment does not set ({@link REWRITTEN}). */
+const NOT_REWRITTEN: readonly string[] = ['tenant_id', 'subject_id', 'scheme', 'level'];
+/**
+ * The columns a rewrite of a stored assignment sets, `level` aside (see {@link writeAssignments}):
+ * taken from {@link ASSIGNMENT_COLUMNS}, which the INSERT of the same statement writes, so that a column
+ * added to the row is rewritten by every re-tier too instead of keeping the value of its first write.
+ */
+const REWRITTEN = ASSIGNMENT_COLUMNS.filter(
+  (c): c is Exclude<(typeof ASSIGNMENT_COLUMNS)[number], 'tenant_id' | 'subject_id' | 'scheme' | 'level'> => !NOT_REWRITTEN.includes(c),
+);
+
+/**
+ * Insert or replace assignments without the version bump: upsertAssignments and storeReevaluations
+ * (reevaluations.ts) bump. `levelKept`: rows the caller read the stored level of as the row's own (a
+ * monthly re-tier's customers who stay where they are, nearly all of them). On SQLite these are
+ * rewritten by a statement that leaves `level` out of its SET: SQLite rewrites an index when the
+ * UPDATE names one of its columns, changed or not, so naming `level` redid the (tenant, scheme, level)
+ * index for every row, 6–12% of a monthly re-tier's upsert (BENCHMARKS.md, retier bench, sessions 32
+ * and 34). That statement writes a row only where the stored level is still the row's; should any not
+ * match (the level moved since the caller read it), the rows are written again in full, so the hint
+ * never decides what is stored. PostgreSQL ignores it: an UPDATE that changes an indexed column (the
+ * period, every month) adds an entry to every index of the row whatever columns it names.
+ */
+export async function writeAssignments(
+  db: Executor,
+  tenantId: string,
+  assignments: readonly AssignmentToWrite[],
+  levelKept?: ReadonlySet<AssignmentToWrite>,
+): Promise<void> {
   const postgres = isPostgres(db);
+  if (postgres || !levelKept || levelKept.size === 0) {
+    await upsertAssignmentRows(db, tenantId, assignments, true);
+    return;
+  }
+  const moved: AssignmentToWrite[] = [];
+  const kept: AssignmentToWrite[] = [];
+  for (const a of assignments) (levelKept.has(a) ? kept : moved).push(a);
+  if (moved.length) await upsertAssignmentRows(db, tenantId, moved, true);
+  if (kept.length === 0) return;
+  const written = await upsertAssignmentRows(db, tenantId, kept, false);
+  if (written < kept.length) await upsertAssignmentRows(db, tenantId, kept, true);
+}
+
+/**
+ * The upsert of {@link writeAssignments}, with `level` in its SET (`withLevel`) or, without it, only
+ * onto stored rows already at the row's level. Answers the rows written (inserted or updated).
+ */
+async function upsertAssignmentRows(
+  db: Executor,
+  tenantId: string,
+  assignments: readonly AssignmentToWrite[],
+  withLevel: boolean,
+): Promise<number> {
+  const postgres = isPostgres(db);
+  let written = 0;
   // Re-tier jobs write a million rows: the statement is compiled once per batch size (executeInBatches).
   await executeInBatches(
     db,
@@ -436,28 +488,21 @@ export async function writeAssignments(db: Executor, tenantId: string, assignmen
       db
         .insertInto('assignments')
         .values(batch.map((a) => (postgres ? toRow(tenantId, a) : toRowCastingJson(tenantId, a))))
-        .onConflict((oc) =>
-          oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => ({
-            level: eb.ref('excluded.level'),
-            rank: eb.ref('excluded.rank'),
-            periods_below: eb.ref('excluded.periods_below'),
-            base_level: eb.ref('excluded.base_level'),
-            base_periods_below: eb.ref('excluded.base_periods_below'),
-            previous_level: eb.ref('excluded.previous_level'),
-            explanation: eb.ref('excluded.explanation'),
-            progress: eb.ref('excluded.progress'),
-            retention: eb.ref('excluded.retention'),
-            approval_required: eb.ref('excluded.approval_required'),
-            policy_version: eb.ref('excluded.policy_version'),
-            period: eb.ref('excluded.period'),
-            evaluated_at: eb.ref('excluded.evaluated_at'),
-            next_gap: eb.ref('excluded.next_gap'),
-            grace_left: eb.ref('excluded.grace_left'),
-          })),
-        ),
-    'assignments.upsert',
+        .onConflict((oc) => {
+          const set = oc.columns(['subject_id', 'scheme']).doUpdateSet((eb) => {
+            const out: Record<string, unknown> = withLevel ? { level: eb.ref('excluded.level') } : {};
+            for (const c of REWRITTEN) out[c] = eb.ref(`excluded.${c}`);
+            return out as UpdateObject<Database, 'assignments'>;
+          });
+          return withLevel ? set : set.where(sql<SqlBool>`assignments.level = excluded.level`);
+        }),
+    withLevel ? 'assignments.upsert' : 'assignments.upsert-level-kept',
     (a, out) => pushAssignmentValues(tenantId, a, out),
+    (_rows, affected) => {
+      written += Number(affected ?? 0);
+    },
   );
+  return written;
 }
 
 /** Bulk insert for seeding (rows must be new). */

@@ -58,8 +58,8 @@ export async function executeInBatches<R>(
   build: (batch: readonly R[]) => Compilable,
   key?: string,
   bind: (row: R, out: unknown[]) => void = bindValues,
-  /** The rows each batch returns (a statement with RETURNING). */
-  returned?: (rows: readonly unknown[]) => void,
+  /** The rows each batch returns (a statement with RETURNING), and the rows it inserted or changed. */
+  returned?: (rows: readonly unknown[], affected: bigint | undefined) => void,
 ): Promise<void> {
   const compiled = key === undefined ? new Map<string, string>() : (sqlCacheOf(db) ?? new Map<string, string>());
   for (let i = 0; i < rows.length; i += size) {
@@ -70,14 +70,14 @@ export async function executeInBatches<R>(
       const query = build(rows.slice(i, end)).compile();
       compiled.set(slot, query.sql);
       const result = await db.executeQuery(query);
-      returned?.(result.rows);
+      returned?.(result.rows, result.numAffectedRows);
       continue;
     }
     // Straight from the rows into one parameter array: no batch copy, no row object per row.
     const parameters: unknown[] = [];
     for (let j = i; j < end; j++) bind(rows[j] as R, parameters);
     const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
-    returned?.(result.rows);
+    returned?.(result.rows, result.numAffectedRows);
   }
 }
 

@@ -22,6 +22,7 @@ export async function appendTierEvents(db: Executor, tenantId: string, events: r
  * `bumped`: subjects the caller already bumped with {@link bumpOpenSubjectVersions} in this same
  * transaction (and found open): they hold their row lock and moved version, so they are written with
  * no second lock or bump (a re-tier chunk locks its subjects before it plans their sign-offs).
+ * `levelKept`: assignments whose stored level the caller read as their own ({@link writeAssignments}).
  */
 export async function storeReevaluations(
   db: Executor,
@@ -29,6 +30,7 @@ export async function storeReevaluations(
   assignments: readonly AssignmentToWrite[],
   events: readonly NewTierEventInput[],
   bumped: ReadonlySet<string> = new Set(),
+  levelKept?: ReadonlySet<AssignmentToWrite>,
 ): Promise<ReadonlySet<string>> {
   return atomically(db, async (trx) => {
     const ids = new Set<string>();
@@ -37,7 +39,7 @@ export async function storeReevaluations(
     const open = ids.size ? await bumpOpenSubjectVersions(trx, tenantId, ids) : ids;
     const closed = new Set<string>();
     for (const id of ids) if (!open.has(id)) closed.add(id);
-    await writeAssignments(trx, tenantId, closed.size ? assignments.filter((a) => !closed.has(a.subjectId)) : assignments);
+    await writeAssignments(trx, tenantId, closed.size ? assignments.filter((a) => !closed.has(a.subjectId)) : assignments, levelKept);
     await writeTierEvents(trx, tenantId, closed.size ? events.filter((e) => !closed.has(e.subjectId)) : events);
     return closed;
   });

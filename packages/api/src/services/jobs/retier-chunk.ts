@@ -152,7 +152,7 @@ export async function retierChunk(
   // (and answers) the ones found closed. None can be, as the subjects were held open before they were
   // planned; the store's answer is kept as a guard, so that the totals stay right if a later change
   // lets a chunk plan a customer it does not hold.
-  const closed = await storeReevaluations(trx, tp.tenantId, prepared.rows, prepared.events, open);
+  const closed = await storeReevaluations(trx, tp.tenantId, prepared.rows, prepared.events, open, levelKept(prepared));
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
 }
 
@@ -289,8 +289,22 @@ export function rangeAfter(range: SubjectRange, upTo: string): SubjectRange {
  * as skipped, as it would have had it been closed when read.
  */
 export async function applyPreparedChunk(trx: Executor, tenantId: string, prepared: PreparedChunk): Promise<RetierTotals> {
-  const closed = await storeReevaluations(trx, tenantId, prepared.rows, prepared.events);
+  const closed = await storeReevaluations(trx, tenantId, prepared.rows, prepared.events, undefined, levelKept(prepared));
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
+}
+
+/**
+ * The chunk's rows at the level read as stored (`froms`): a monthly re-tier's customers who stay where
+ * they are, written without rewriting the level (writeAssignments; it checks the level still stored).
+ */
+function levelKept(prepared: PreparedChunk): ReadonlySet<StoredAssignmentJson | StoredAssignmentUtf8> {
+  const kept = new Set<StoredAssignmentJson | StoredAssignmentUtf8>();
+  const { rows, froms } = prepared;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (r !== undefined && froms[i] === r.level) kept.add(r);
+  }
+  return kept;
 }
 
 /** A chunk's totals less the subjects that turned out closed at its write. */
