@@ -127,6 +127,21 @@ forEachDialect('an override that expires', (f) => {
     await chainOk();
   });
 
+  it('a staff key’s first ask after it expired, one scheme or every one, shows the rules’ level: not the row read before the settling', async () => {
+    // A staff tiers read reads the subject and its assignments in one statement (findSubjectForTiers);
+    // the settling that read starts moves the level, so what that statement read no longer holds.
+    for (const [id, path] of [
+      ['XF1', (id: string) => reads(id).front],
+      ['XF2', (id: string) => reads(id).tiers],
+    ] as const) {
+      await overridden(id);
+      at(300_000 + 1);
+      const body = await ok<TiersResponse>(await t.req('viewer', 'GET', path(id)));
+      assert.deepEqual(retail(body), { level: 'standard', decidedBy: 'default', override: null }, path(id));
+      assert.equal((await settlings(id)).length, 1, `${id}: settled by that read`);
+    }
+  });
+
   it('reads at once settle it once: one event', async () => {
     const { credential } = await overridden('X2');
     const paths = reads('X2');

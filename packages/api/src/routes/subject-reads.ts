@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AudienceView, HistoryResponse, Locale } from '@tierkit/core';
-import { listTierEvents, type Subject, type SubjectVersion } from '@tierkit/db';
+import { listTierEvents, type StoredAssignmentJson, type Subject, type SubjectVersion } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
@@ -142,13 +142,17 @@ export async function buildTiers(
   shown: ReadonlySet<string> | undefined,
   locale: Locale | undefined,
   hasApprovedOverride?: boolean,
+  /** The assignments read with the subject (findSubjectForTiers), when they were. */
+  stored?: readonly StoredAssignmentJson[],
 ): Promise<BuiltRead> {
   return readSettled(
     deps,
     subject,
     tp,
     now,
-    (d, { inForce }) => tiersJson(d.db, tp, audience, subject, d.unmaskNames, now, shown, locale, inForce),
+    // A settling re-evaluated the subject: its assignments as read before it no longer hold.
+    (d, { inForce }, settled) =>
+      tiersJson(d.db, tp, audience, subject, d.unmaskNames, now, shown, locale, inForce, settled ? undefined : stored),
     'reevaluated',
     hasApprovedOverride,
   );
