@@ -79,6 +79,11 @@ try {
       app,
       () => new Request('http://bench/v1/subjects/C000003/tiers', { headers: { Authorization: `Bearer ${token}` } }),
     ],
+    [
+      '…/C000003/tiers?locale=zh-CN, embed token',
+      app,
+      () => new Request('http://bench/v1/subjects/C000003/tiers?locale=zh-CN', { headers: { Authorization: `Bearer ${token}` } }),
+    ],
   ];
   const only = process.argv.indexOf('--only') > 0 ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   if (only !== undefined) routes.splice(0, routes.length, ...routes.filter(([name]) => name.includes(only)));

@@ -208,17 +208,14 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
   ): Promise<Response | undefined> {
     const nowMs = now.getTime();
     const { principal, found, buckets } = who;
-    // A staff tiers read's first ask reads the subject and its assignments in one statement; a
-    // customer's view is built from parsed assignments (tiersView), which it reads itself.
-    const withAssignments = route === 'tiers' && audienceOfPrincipal(principal) === 'staff';
+    // A staff front page's first ask (tiers of one scheme) reads the subject and its assignment in
+    // one statement; a customer's view is built from parsed assignments (tiersView), which it reads
+    // itself, and every scheme's rows cost more joined than read apart (findSubjectForTiers).
     const one = query.scheme !== undefined && !query.scheme.includes(',') ? query.scheme : undefined;
-    const known =
-      trusted ??
-      (withAssignments
-        ? await versions.get(shared.db, principal.tenantId, id, (db, tenantId, externalId) =>
-            findSubjectForTiers(db, tenantId, externalId, one),
-          )
-        : await versions.get(shared.db, principal.tenantId, id));
+    const front = route === 'tiers' && audienceOfPrincipal(principal) === 'staff' ? one : undefined;
+    const findWhole: (db: ApiDeps['db'], tenantId: string, externalId: string) => Promise<SubjectForRead | SubjectForTiers | undefined> =
+      front === undefined ? findSubjectForRead : (db, tenantId, externalId) => findSubjectForTiers(db, tenantId, externalId, front);
+    const known = trusted ?? (await versions.get(shared.db, principal.tenantId, id, findWhole));
     if (!known) return undefined;
     const subject = 'subject' in known ? known.subject : known;
     const tp = peeked ?? (await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone)));
@@ -240,7 +237,7 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
       if ('subject' in known) read = known;
       else {
         const mark = versions.mark();
-        read = await findSubjectForRead(shared.db, principal.tenantId, id);
+        read = await findWhole(shared.db, principal.tenantId, id);
         if (!read) return undefined;
         // A version trusted from before another process's write would miss the body built now until the trust ends.
         versions.remember(principal.tenantId, id, read.subject, mark);

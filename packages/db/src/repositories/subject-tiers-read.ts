@@ -7,7 +7,7 @@ import { type SubjectForRead, toSubject } from './subjects.js';
 
 /** {@link SubjectForRead} with the subject's current assignments, their JSON columns as stored. */
 export interface SubjectForTiers extends SubjectForRead {
-  /** By scheme key order; only the one scheme asked for, when one was. */
+  /** The one scheme's assignment, or none. */
   readonly assignments: readonly StoredAssignmentJson[];
 }
 
@@ -19,18 +19,7 @@ const approvedOverrides = (eb: ExpressionBuilder<Database, 'subjects'>) =>
     .exists(eb.selectFrom('overrides as o').select('o.id').whereRef('o.subject_id', '=', 'subjects.id').where(approvedNotRevoked('o')))
     .as('approved_overrides');
 
-// Built once each: a staff first ask of a tiers read (a bank's front page asks one scheme, its back office every one).
-const allSchemes = reusableQuery((db, tenantId: string, externalId: string) =>
-  db
-    .selectFrom('subjects')
-    .leftJoin('assignments as a', (join) => join.onRef('a.subject_id', '=', 'subjects.id').onRef('a.tenant_id', '=', 'subjects.tenant_id'))
-    .selectAll('subjects')
-    .select(approvedOverrides)
-    .select(ALIASED)
-    .where('subjects.tenant_id', '=', tenantId)
-    .where('subjects.external_id', '=', externalId)
-    .orderBy('a.scheme'),
-);
+// Built once: a front page's first ask (a staff tiers read of one scheme).
 const oneScheme = reusableQuery((db, tenantId: string, externalId: string, scheme: string) =>
   db
     .selectFrom('subjects')
@@ -45,29 +34,28 @@ const oneScheme = reusableQuery((db, tenantId: string, externalId: string, schem
 );
 
 /**
- * What a first ask of a tiers read needs, in one statement: the subject as {@link findSubjectForRead}
- * reads it and its assignments as `listAssignmentsJson` does — only `scheme`'s when one is named.
- * Reading them in two statements cost a first ask a second statement's own transaction (on SQLite
- * two file locks taken and dropped) and Kysely's round; one statement also reads both as of one
- * instant. A subject with no assignment (in that scheme) has none here.
+ * What a first ask of a tiers read of one scheme (a bank's front page) needs, in one statement: the
+ * subject as {@link findSubjectForRead} reads it and its assignment in `scheme` as `listAssignmentsJson`
+ * does. Two statements cost a first ask the second one's own read transaction (on SQLite two file locks
+ * taken and dropped) and Kysely's round: 46 against 37 µs a customer (BENCHMARKS.md, api bench, session
+ * 34). Not for every scheme: the join repeats the subject's columns in each of its rows, and nine rows
+ * cost more than the second statement saves (128 against 94 µs). One statement also reads both as of
+ * one instant. A subject with no assignment in the scheme has none here.
  */
 export async function findSubjectForTiers(
   db: Executor,
   tenantId: string,
   externalId: string,
-  scheme?: string,
+  scheme: string,
 ): Promise<SubjectForTiers | undefined> {
-  const rows = scheme === undefined ? await allSchemes(db, tenantId, externalId) : await oneScheme(db, tenantId, externalId, scheme);
-  const [first] = rows;
-  if (!first) return undefined;
-  const subject = toSubject(first);
+  const [row] = await oneScheme(db, tenantId, externalId, scheme);
+  if (!row) return undefined;
   const assignments: StoredAssignmentJson[] = [];
-  for (const r of rows) {
-    if (r.a_scheme === null) continue;
-    const row: Record<string, unknown> = {};
-    for (const c of ASSIGNMENT_COLUMNS) row[c] = r[`a_${c}`];
-    assignments.push(toAssignmentJson(row as unknown as AssignmentRow));
+  if (row.a_scheme !== null) {
+    const assignment: Record<string, unknown> = {};
+    for (const c of ASSIGNMENT_COLUMNS) assignment[c] = row[`a_${c}`];
+    assignments.push(toAssignmentJson(assignment as unknown as AssignmentRow));
   }
   // SQLite answers 0 or 1, PostgreSQL a boolean.
-  return { subject, hasApprovedOverride: Boolean(first.approved_overrides), assignments };
+  return { subject: toSubject(row), hasApprovedOverride: Boolean(row.approved_overrides), assignments };
 }
