@@ -150,9 +150,23 @@ export async function buildTiers(
     subject,
     tp,
     now,
-    // A settling re-evaluated the subject: its assignments as read before it no longer hold.
-    (d, { inForce }, settled) =>
-      tiersJson(d.db, tp, audience, subject, d.unmaskNames, now, shown, locale, inForce, settled ? undefined : stored),
+    // Only of a subject without an approved override: then nothing else is read, and the body is of
+    // that one statement's instant. With one, its overrides are read by a later statement, after which
+    // a settling (this read's, the sweep's, another server's) or an approval may have rewritten the
+    // assignment: read before them, it would show a lapsed override's level as the rules'.
+    (d, { inForce }) =>
+      tiersJson(
+        d.db,
+        tp,
+        audience,
+        subject,
+        d.unmaskNames,
+        now,
+        shown,
+        locale,
+        inForce,
+        hasApprovedOverride === false ? stored : undefined,
+      ),
     'reevaluated',
     hasApprovedOverride,
   );

@@ -28,8 +28,7 @@ import { loadTenantPack, type TenantPack } from './tenant-pack.js';
 
 /**
  * Build a subject's read after settling an override that expired since its scheme was last
- * evaluated. `build` gets the overrides in force, which the read shows, and whether a settling was
- * attempted (what was read of the subject before it may no longer hold); the read holds until the
+ * evaluated. `build` gets the overrides in force, which the read shows; the read holds until the
  * first of them expires.
  *
  * A settling whose audit record cannot be written rolls back whole, so it would fail again on every
@@ -52,7 +51,7 @@ export async function readSettled(
   subject: Subject,
   tp: TenantPack,
   now: Date,
-  build: (deps: ApiDeps, found: OverridesForRead, settled: boolean) => Promise<BuiltRead>,
+  build: (deps: ApiDeps, found: OverridesForRead) => Promise<BuiltRead>,
   unsettled: 'reevaluated' | 'stored' = 'reevaluated',
   hasApprovedOverride?: boolean,
 ): Promise<BuiltRead> {
@@ -61,7 +60,7 @@ export async function readSettled(
       ? { inForce: [], lapsed: false, next: Number.POSITIVE_INFINITY }
       : await overridesForRead(deps.db, deps.tenantId, subject.id, now.toISOString());
   const held = (built: BuiltRead): BuiltRead => ({ ...built, until: Math.min(built.until ?? Number.POSITIVE_INFINITY, found.next) });
-  if (!found.lapsed) return held(await build(deps, found, false));
+  if (!found.lapsed) return held(await build(deps, found));
   let settled: boolean;
   try {
     settled = await settle(deps.db, tp, subject, now);
@@ -72,15 +71,15 @@ export async function readSettled(
     );
     const built =
       unsettled === 'stored'
-        ? await build(deps, found, true)
-        : await reevaluatedRolledBack(deps, tp, subject, now, (trx) => build({ ...deps, db: trx }, found, true));
+        ? await build(deps, found)
+        : await reevaluatedRolledBack(deps, tp, subject, now, (trx) => build({ ...deps, db: trx }, found));
     return { ...built, until: now.getTime() };
   }
   if (settled) {
     subjectsWritten();
     deps.matrices.invalidate(deps.tenantId);
   }
-  return held(await build(deps, found, true));
+  return held(await build(deps, found));
 }
 
 /** A settling's audit record could not be appended (`cause`: why); the settling rolled back. */
