@@ -40,7 +40,9 @@ const oneScheme = reusableQuery((db, tenantId: string, externalId: string, schem
  * taken and dropped) and Kysely's round: 46 against 37 µs a customer (BENCHMARKS.md, api bench, session
  * 34). Not for every scheme: the join repeats the subject's columns in each of its rows, and nine rows
  * cost more than the second statement saves (128 against 94 µs). One statement also reads both as of
- * one instant. A subject with no assignment in the scheme has none here.
+ * one instant, which holds only as long as nothing else is read for the same body: a read that goes on
+ * to read the subject's overrides must read the assignment again after them (buildTiers). A subject with
+ * no assignment in the scheme has none here.
  */
 export async function findSubjectForTiers(
   db: Executor,
