@@ -1,6 +1,5 @@
-import type { ExpressionBuilder } from 'kysely';
-import type { AssignmentRow, Database } from '../schema.js';
-import { approvedNotRevoked } from './approved-override.js';
+import type { AssignmentRow } from '../schema.js';
+import { approvedOverridesColumn } from './approved-override.js';
 import { ASSIGNMENT_COLUMNS, toAssignmentJson, type StoredAssignmentJson } from './assignments.js';
 import { reusableQuery, type Executor } from './executor.js';
 import { type SubjectForRead, toSubject } from './subjects.js';
@@ -14,11 +13,6 @@ export interface SubjectForTiers extends SubjectForRead {
 // The assignment's columns under names of their own: both tables have tenant_id.
 const ALIASED = ASSIGNMENT_COLUMNS.map((c) => `a.${c} as a_${c}` as const);
 
-const approvedOverrides = (eb: ExpressionBuilder<Database, 'subjects'>) =>
-  eb
-    .exists(eb.selectFrom('overrides as o').select('o.id').whereRef('o.subject_id', '=', 'subjects.id').where(approvedNotRevoked('o')))
-    .as('approved_overrides');
-
 // Built once: a front page's first ask (a staff tiers read of one scheme).
 const oneScheme = reusableQuery((db, tenantId: string, externalId: string, scheme: string) =>
   db
@@ -27,7 +21,7 @@ const oneScheme = reusableQuery((db, tenantId: string, externalId: string, schem
       join.onRef('a.subject_id', '=', 'subjects.id').onRef('a.tenant_id', '=', 'subjects.tenant_id').on('a.scheme', '=', scheme),
     )
     .selectAll('subjects')
-    .select(approvedOverrides)
+    .select(approvedOverridesColumn)
     .select(ALIASED)
     .where('subjects.tenant_id', '=', tenantId)
     .where('subjects.external_id', '=', externalId),
