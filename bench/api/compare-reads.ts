@@ -7,7 +7,7 @@
 // `npm run bench` (it needs the other checkout).
 // Run: node --import tsx bench/api/compare-reads.ts --side main=/tmp/main-copy --side branch=.
 //        [--side 'semi=.|--max-semi-space-size=16'] [--db /tmp/reads.db] [--rounds 4] [--seconds 5]
-//        [--routes embed|front]
+//        [--routes embed|front|staff]   (staff: the front page and every scheme's tiers, API key, random customers: first asks)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -145,20 +145,29 @@ raw.close();
 const embed = { Authorization: `Bearer ${token}` };
 const key = { Authorization: `Bearer ${secret}` };
 const routes: { name: string; paths: string[]; headers: Record<string, string> }[] =
-  ROUTES === 'front'
+  ROUTES === 'staff'
     ? [
         {
           name: 'tiers?scheme=retail-tier&locale=zh-CN, key, random',
           paths: ids.map((r) => `/v1/subjects/${r.external_id}/tiers?scheme=retail-tier&locale=zh-CN`),
           headers: key,
         },
+        { name: 'tiers, key, random', paths: ids.map((r) => `/v1/subjects/${r.external_id}/tiers`), headers: key },
       ]
-    : [
-        { name: 'tiers, embed token', paths: ['/v1/subjects/C000003/tiers'], headers: embed },
-        { name: 'tiers?locale=zh-CN, embed token', paths: ['/v1/subjects/C000003/tiers?locale=zh-CN'], headers: embed },
-        { name: 'entitlements, embed token', paths: ['/v1/subjects/C000003/entitlements'], headers: embed },
-        { name: 'history, embed token', paths: ['/v1/subjects/C000003/history'], headers: embed },
-      ];
+    : ROUTES === 'front'
+      ? [
+          {
+            name: 'tiers?scheme=retail-tier&locale=zh-CN, key, random',
+            paths: ids.map((r) => `/v1/subjects/${r.external_id}/tiers?scheme=retail-tier&locale=zh-CN`),
+            headers: key,
+          },
+        ]
+      : [
+          { name: 'tiers, embed token', paths: ['/v1/subjects/C000003/tiers'], headers: embed },
+          { name: 'tiers?locale=zh-CN, embed token', paths: ['/v1/subjects/C000003/tiers?locale=zh-CN'], headers: embed },
+          { name: 'entitlements, embed token', paths: ['/v1/subjects/C000003/entitlements'], headers: embed },
+          { name: 'history, embed token', paths: ['/v1/subjects/C000003/history'], headers: embed },
+        ];
 const barePaths = ids.map((r) => `/bare/${encodeURIComponent(r.id)}`);
 
 const bare = await start(root, [], 'bare');

@@ -3,8 +3,11 @@
 // timed with process.cpuUsage (what a loaded machine's scheduler does to wall time does not count).
 // Run it on two checkouts to compare them; HTTP adds the same cost per request to every route.
 // Asserts nothing.
-// Run: node --import tsx bench/api/read-cpu.bench.ts [--requests 2000] [--rounds 3]
-import { mkdtempSync, rmSync } from 'node:fs';
+// Run: node --import tsx bench/api/read-cpu.bench.ts [--requests 2000] [--rounds 3] [--only <part of a route's name>]
+//        [--db /tmp/read-cpu.db]
+// (`--db`: seed that file once and bench a copy of it, so alternating runs of two checkouts skip the
+// seeding; `--only`: that route alone, e.g. under `node --cpu-prof` to profile first asks without the others.)
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -23,6 +26,14 @@ const ROUNDS = arg('rounds', 3);
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-read-cpu-'));
 try {
   const file = join(dir, 'tierkit.db');
+  const kept = process.argv.indexOf('--db') > 0 ? process.argv[process.argv.indexOf('--db') + 1] : undefined;
+  if (kept !== undefined && !existsSync(kept)) {
+    const first = await openDatabase(kept);
+    await seedIfNeeded(first, { tenant: 'demo', customers: 10_000 }, () => undefined);
+    await first.close();
+  }
+  // A closed database has its WAL checkpointed into the one file.
+  if (kept !== undefined) copyFileSync(kept, file);
   const seeded = await openDatabase(file);
   await seedIfNeeded(seeded, { tenant: 'demo', customers: 10_000 }, () => undefined);
   const { secret } = await createApiKey(seeded.db, { tenantId: 'demo', role: 'viewer', label: 'bench' });
@@ -68,7 +79,14 @@ try {
       app,
       () => new Request('http://bench/v1/subjects/C000003/tiers', { headers: { Authorization: `Bearer ${token}` } }),
     ],
+    [
+      '…/C000003/tiers?locale=zh-CN, embed token',
+      app,
+      () => new Request('http://bench/v1/subjects/C000003/tiers?locale=zh-CN', { headers: { Authorization: `Bearer ${token}` } }),
+    ],
   ];
+  const only = process.argv.indexOf('--only') > 0 ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined) routes.splice(0, routes.length, ...routes.filter(([name]) => name.includes(only)));
   const cpuPerRequest = async (target: (typeof routes)[number][1], make: () => Request) => {
     const start = process.cpuUsage();
     for (let i = 0; i < REQUESTS; i++) {

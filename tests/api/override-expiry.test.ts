@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { AuditRecord, AuditVerification, EntitlementsResponse, StaffHistoryResponse, TiersResponse } from '@tierkit/core';
-import { settleLapsedOverrides } from '@tierkit/api';
+import { createApp, settleLapsedOverrides } from '@tierkit/api';
 import { overridesForRead } from '@tierkit/db';
-import { sql } from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
 import { forEachDialect } from '../support/api-fixture.js';
 import { occupyNextAuditPlace } from '../support/audit-squatter.js';
 import { approvedOverride, fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -125,6 +125,56 @@ forEachDialect('an override that expires', (f) => {
     assert.equal(recorded.length, 1);
     assert.deepEqual(recordOf(recorded[0]), settledDiamond('X1', await overrideOf('X1')));
     await chainOk();
+  });
+
+  it('a staff key’s first ask after it expired, one scheme or every one, shows the rules’ level: not the row read before the settling', async () => {
+    // A staff tiers read reads the subject and its assignments in one statement (findSubjectForTiers);
+    // the settling that read starts moves the level, so what that statement read no longer holds.
+    for (const [id, path] of [
+      ['XF1', (id: string) => reads(id).front],
+      ['XF2', (id: string) => reads(id).tiers],
+    ] as const) {
+      await overridden(id);
+      at(300_000 + 1);
+      const body = await ok<TiersResponse>(await t.req('viewer', 'GET', path(id)));
+      assert.deepEqual(retail(body), { level: 'standard', decidedBy: 'default', override: null }, path(id));
+      assert.equal((await settlings(id)).length, 1, `${id}: settled by that read`);
+    }
+  });
+
+  it('a staff front page’s first ask whose subject statement ran before another process settled it shows the rules’ level', async () => {
+    // The front page's first ask reads the assignment with the subject (findSubjectForTiers). The
+    // schedule's sweep (or another server) settles the override right after that statement: the
+    // overrides the ask reads next no longer say lapsed, and the assignment it read is the override's.
+    await overridden('XF3');
+    at(300_000 + 1);
+    const after = new Date(START.getTime() + 300_001);
+    let clock = new Date(START.getTime() + 299_000);
+    let swept = true;
+    const db = new Proxy(f.db.db, {
+      get(target, name) {
+        if (name === 'executeQuery')
+          return async (query: CompiledQuery) => {
+            const result = await target.executeQuery(query);
+            if (!swept && /from "subjects"/i.test(query.sql)) {
+              swept = true;
+              assert.equal(await settleLapsedOverrides(f.db.db, after), 1);
+            }
+            return result;
+          };
+        const value = Reflect.get(target, name, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const app = createApp({ db, now: () => clock, logError: (e) => console.error(e), rateLimit: false });
+    const front = () => app.request(reads('XF3').front, { headers: { Authorization: `Bearer ${t.keys.viewer}` } });
+    // The chain verifies the key first; the fast path answers only a credential it has verified.
+    assert.equal((await front()).status, 200);
+    clock = after;
+    swept = false;
+    const res = await front();
+    assert.equal(swept, true);
+    assert.deepEqual(retail(await ok<TiersResponse>(res)), { level: 'standard', decidedBy: 'default', override: null });
   });
 
   it('reads at once settle it once: one event', async () => {

@@ -1,10 +1,10 @@
 import { hash } from 'node:crypto';
 import type { Context } from 'hono';
 
-/** A strong ETag of a response body as sent. */
-export function etagOf(text: string): string {
+/** A strong ETag of a response body as sent: its text, or its UTF-8 bytes (the same tag for the same body). */
+export function etagOf(body: string | Uint8Array): string {
   // One call, no Hash object: every first ask of a subject read hashes its body.
-  return `"${hash('sha256', text, 'base64url').slice(0, 27)}"`;
+  return `"${hash('sha256', body, 'base64url').slice(0, 27)}"`;
 }
 
 /**

@@ -63,16 +63,23 @@ export class ReadCache {
    * Build the body under `key` (not looked up first: see `kept`), and keep it if it was asked for
    * before and still holds after `nowMs`, the read's instant.
    */
-  async build(key: string, nowMs: number, build: () => Promise<BuiltRead>): Promise<{ readonly etag: string; readonly body: string }> {
+  async build(
+    key: string,
+    nowMs: number,
+    build: () => Promise<BuiltRead>,
+  ): Promise<{ readonly etag: string; readonly body: Uint8Array<ArrayBuffer> }> {
     const built = await build();
-    const body = 'json' in built ? built.json : JSON.stringify(built.body);
+    // Encoded once, here: the hash, the response and the kept entry all take these bytes. Hashing the
+    // text and sending the text encoded a first ask's body twice (three times when it was kept), which
+    // for a staff read of every scheme (20 KB) cost more than hashing it (BENCHMARKS.md, api bench).
+    const body = Buffer.from('json' in built ? built.json : JSON.stringify(built.body));
     const until = built.until ?? Number.POSITIVE_INFINITY;
     // Of the body, not of the key: the key holds the subject's version, which staff writes a customer
     // never sees (an AML override, a sign-off) also move; an ETag of the key would tell them.
     const etag = etagOf(body);
     // A body that no longer holds (one built unsettled, `until` now) would only take room until pushed out.
     if (until <= nowMs) return { etag, body };
-    if (this.#seen.delete(key)) this.#remember(key, { body: Buffer.from(body), etag, until });
+    if (this.#seen.delete(key)) this.#remember(key, { body, etag, until });
     else {
       // Past the bound start over rather than tracking recency on every read.
       if (this.#seen.size >= this.seenKeys) this.#seen.clear();

@@ -99,15 +99,21 @@ export class SubjectVersions {
    * a first ask needs them to build its body, and reading the row twice (its version, then all of it)
    * cost a fourth of a first ask's queries.
    */
-  async get(db: Executor, tenantId: string, externalId: string): Promise<SubjectVersion | SubjectForRead | undefined> {
-    if (this.trustMs <= 0) return findSubjectForRead(db, tenantId, externalId);
+  async get<R extends SubjectForRead = SubjectForRead>(
+    db: Executor,
+    tenantId: string,
+    externalId: string,
+    /** How the whole row is read: with what else the read needs in the same statement (findSubjectForTiers). */
+    find: (db: Executor, tenantId: string, externalId: string) => Promise<R | undefined> = findSubjectForRead as never,
+  ): Promise<SubjectVersion | R | undefined> {
+    if (this.trustMs <= 0) return find(db, tenantId, externalId);
     const key = `${tenantId}\u0000${externalId}`;
     const now = performance.now();
     const hit = this.#entries.get(key);
     if (hit !== undefined && hit.writes === writes && now - hit.at < this.trustMs) return hit.subject;
     // Counted before the lookup: a write that commits while it runs makes the entry void at once.
     const before = writes;
-    const read = await findSubjectForRead(db, tenantId, externalId);
+    const read = await find(db, tenantId, externalId);
     if (read === undefined) this.#entries.delete(key);
     else {
       const { subject } = read;

@@ -26,6 +26,7 @@ export * from './repositories/policies.js';
 export * from './repositories/policy-versions.js';
 export * from './repositories/book.js';
 export * from './repositories/subjects.js';
+export * from './repositories/subject-tiers-read.js';
 export * from './repositories/retention.js';
 export * from './repositories/subject-list.js';
 export * from './repositories/metrics.js';

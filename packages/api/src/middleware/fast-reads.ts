@@ -1,5 +1,5 @@
 import { LOCALES, type Locale } from '@tierkit/core';
-import { findSubjectForRead, type SubjectForRead, type SubjectVersion } from '@tierkit/db';
+import { findSubjectForRead, findSubjectForTiers, type SubjectForRead, type SubjectForTiers, type SubjectVersion } from '@tierkit/db';
 import type { MiddlewareHandler } from 'hono';
 import { keyFromBrowser, refusal, type ApiKeysFromBrowsers } from '../auth/access.js';
 import { cachedPrincipal } from '../auth/authenticate.js';
@@ -20,7 +20,7 @@ import {
   readKey,
   type SubjectRead,
 } from '../routes/subject-reads.js';
-import { audienceOf } from '../services/audience.js';
+import { audienceOf, audienceOfPrincipal } from '../services/audience.js';
 import type { TenantPack } from '../services/tenant-pack.js';
 import { restrictedShown } from '../services/restricted-reads.js';
 import { SCHEMES_QUERY_MAX } from '../services/views.js';
@@ -208,7 +208,14 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
   ): Promise<Response | undefined> {
     const nowMs = now.getTime();
     const { principal, found, buckets } = who;
-    const known = trusted ?? (await versions.get(shared.db, principal.tenantId, id));
+    // A staff front page's first ask (tiers of one scheme) reads the subject and its assignment in
+    // one statement; a customer's view is built from parsed assignments (tiersView), which it reads
+    // itself, and every scheme's rows cost more joined than read apart (findSubjectForTiers).
+    const one = query.scheme !== undefined && !query.scheme.includes(',') ? query.scheme : undefined;
+    const front = route === 'tiers' && audienceOfPrincipal(principal) === 'staff' ? one : undefined;
+    const findWhole: (db: ApiDeps['db'], tenantId: string, externalId: string) => Promise<SubjectForRead | SubjectForTiers | undefined> =
+      front === undefined ? findSubjectForRead : (db, tenantId, externalId) => findSubjectForTiers(db, tenantId, externalId, front);
+    const known = trusted ?? (await versions.get(shared.db, principal.tenantId, id, findWhole));
     if (!known) return undefined;
     const subject = 'subject' in known ? known.subject : known;
     const tp = peeked ?? (await shared.packs.get(shared.db, principal.tenantId, periodOf(now, shared.timeZone)));
@@ -230,13 +237,15 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
       if ('subject' in known) read = known;
       else {
         const mark = versions.mark();
-        read = await findSubjectForRead(shared.db, principal.tenantId, id);
+        read = await findWhole(shared.db, principal.tenantId, id);
         if (!read) return undefined;
         // A version trusted from before another process's write would miss the body built now until the trust ends.
         versions.remember(principal.tenantId, id, read.subject, mark);
       }
       // Whether it has an approved override is as of this same read, which the body is kept under.
       const { subject: whole, hasApprovedOverride } = read;
+      // What the same statement read of the assignments, if it did (only a tiers read asks for them).
+      const stored = 'assignments' in read ? (read as SubjectForTiers).assignments : undefined;
       // A customer who left reads nothing of themselves: the chain answers 404 (subjectOr404). Their
       // version moved when they were closed, so no body kept from before can be served here either.
       if (whole.closedAt !== null && principal.subject !== null) return undefined;
@@ -245,7 +254,7 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
       const key = readKey(route, deps, whole, packPrint(tp), audience, view);
       entry = await reads.build(key, nowMs, () =>
         route === 'tiers'
-          ? buildTiers(deps, whole, tp, audience, now, shown, locale, hasApprovedOverride)
+          ? buildTiers(deps, whole, tp, audience, now, shown, locale, hasApprovedOverride, stored)
           : route === 'history'
             ? buildHistory(deps, whole, tp, audience, undefined, DEFAULT_HISTORY_LIMIT, undefined, locale, hasApprovedOverride)
             : buildEntitlements(deps, whole, tp, audience, locale, hasApprovedOverride),

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AudienceView, HistoryResponse, Locale } from '@tierkit/core';
-import { listTierEvents, type Subject, type SubjectVersion } from '@tierkit/db';
+import { listTierEvents, type StoredAssignmentJson, type Subject, type SubjectVersion } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import type { ApiDeps } from '../deps.js';
@@ -142,13 +142,31 @@ export async function buildTiers(
   shown: ReadonlySet<string> | undefined,
   locale: Locale | undefined,
   hasApprovedOverride?: boolean,
+  /** The assignments read with the subject (findSubjectForTiers), when they were. */
+  stored?: readonly StoredAssignmentJson[],
 ): Promise<BuiltRead> {
   return readSettled(
     deps,
     subject,
     tp,
     now,
-    (d, { inForce }) => tiersJson(d.db, tp, audience, subject, d.unmaskNames, now, shown, locale, inForce),
+    // Only of a subject without an approved override: then nothing else is read, and the body is of
+    // that one statement's instant. With one, its overrides are read by a later statement, after which
+    // a settling (this read's, the sweep's, another server's) or an approval may have rewritten the
+    // assignment: read before them, it would show a lapsed override's level as the rules'.
+    (d, { inForce }) =>
+      tiersJson(
+        d.db,
+        tp,
+        audience,
+        subject,
+        d.unmaskNames,
+        now,
+        shown,
+        locale,
+        inForce,
+        hasApprovedOverride === false ? stored : undefined,
+      ),
     'reevaluated',
     hasApprovedOverride,
   );

@@ -21,6 +21,7 @@ import {
   listPendingLevelApprovals,
   type Executor,
   type StoredAssignment,
+  type StoredAssignmentJson,
   type Subject,
 } from '@tierkit/db';
 import { z } from '@hono/zod-openapi';
@@ -230,6 +231,8 @@ export async function tiersJson(
   locale?: Locale,
   /** The overrides in force at `now`, when the caller has read them. */
   inForce?: readonly OverrideInfo[],
+  /** The subject's assignments as stored (those of `only`), when the caller read them with the subject (findSubjectForTiers). */
+  storedJson?: readonly StoredAssignmentJson[],
 ): Promise<{ json: string; until: number }> {
   if (audience.audience !== 'staff') {
     // A customer's view rewrites the stored explanation and progress (audience.assignment), so the
@@ -237,7 +240,7 @@ export async function tiersJson(
     const body = await tiersView(db, tp, audience, subject, unmask, now, inForce ? { overrides: inForce } : undefined, only);
     return { json: JSON.stringify(locale ? localize(body, locale) : body), until: heldUntil(body) };
   }
-  const stored = await listAssignmentsJson(db, tp.tenantId, subject.id, only);
+  const stored = storedJson ?? (await listAssignmentsJson(db, tp.tenantId, subject.id, only));
   const active = inForce ?? (await listActiveOverrides(db, tp.tenantId, subject.id, now.toISOString()));
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));

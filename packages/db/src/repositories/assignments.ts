@@ -72,7 +72,7 @@ export interface StoredAssignmentJson extends Omit<StoredAssignment, 'explanatio
   readonly retention: string | null;
 }
 
-function toAssignmentJson(row: AssignmentRow): StoredAssignmentJson {
+export function toAssignmentJson(row: AssignmentRow): StoredAssignmentJson {
   return {
     subjectId: row.subject_id,
     scheme: row.scheme,

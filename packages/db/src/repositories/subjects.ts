@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { SubjectRow } from '../schema.js';
-import { approvedNotRevoked } from './approved-override.js';
+import { approvedOverridesColumn } from './approved-override.js';
 import { rangeTenant, chunks, parseJson, reusableQuery, type Executor } from './executor.js';
 import { subjectRowsLock } from './subject-row-lock.js';
 
@@ -88,16 +88,12 @@ export async function findSubjectByExternalId(db: Executor, tenantId: string, ex
   return row ? toSubject(row) : undefined;
 }
 
-// Built once: every first ask of a subject read on the fast path asks. The filter of overrides that decide, shared with overrides.ts.
+// Built once: every first ask of a subject read on the fast path asks.
 const subjectForReadRows = reusableQuery((db, tenantId: string, externalId: string) =>
   db
     .selectFrom('subjects')
     .selectAll('subjects')
-    .select((eb) =>
-      eb
-        .exists(eb.selectFrom('overrides as o').select('o.id').whereRef('o.subject_id', '=', 'subjects.id').where(approvedNotRevoked('o')))
-        .as('approved_overrides'),
-    )
+    .select(approvedOverridesColumn)
     .where('subjects.tenant_id', '=', tenantId)
     .where('subjects.external_id', '=', externalId),
 );
