@@ -127,3 +127,26 @@ export function twoSignOffPack(): PolicyPack {
   if (!checked.ok) throw new Error(`two sign-off pack invalid: ${JSON.stringify(checked.errors)}`);
   return checked.pack;
 }
+
+/**
+ * {@link approvalTestPack} with the default pack's AML readers on `aml-test` (officers, approvers and
+ * admins of the whole bank: docs/permissions.md, "Who reads a scheme's levels") and `band-test`, a band
+ * read from the grade as the default pack's risk band is, naming no readers of its own.
+ */
+export function readersTestPack(): PolicyPack {
+  const p = approvalTestPack();
+  const readers = { roles: ['officer', 'approver', 'admin'] } as const;
+  const schemes = p.schemes.map((s) => (s.key === 'aml-test' ? { ...s, readers } : s));
+  const aml = schemes.find((s) => s.key === 'aml-test')!;
+  const band = {
+    ...aml,
+    key: 'band-test',
+    category: 'risk',
+    readers: undefined,
+    overrides: undefined,
+    levels: aml.levels.map((l) => ({ ...l, approvalRequired: undefined })),
+    entitlements: undefined,
+    policy: { id: 'band-test', version: 1, kind: 'derived', from: 'aml-test', map: { low: 'low', high: 'high' } },
+  } as unknown as SchemeDefinition;
+  return { ...p, schemes: [...schemes, JSON.parse(JSON.stringify(band)) as SchemeDefinition] };
+}
