@@ -131,7 +131,8 @@ export function twoSignOffPack(): PolicyPack {
 /**
  * {@link approvalTestPack} with the default pack's AML readers on `aml-test` (officers, approvers and
  * admins of the whole bank: docs/permissions.md, "Who reads a scheme's levels") and `band-test`, a band
- * read from the grade as the default pack's risk band is, naming no readers of its own.
+ * read from the grade (first, so it names the grade on a tie) as the default pack's risk band is, naming
+ * no readers of its own.
  */
 export function readersTestPack(): PolicyPack {
   const p = approvalTestPack();
@@ -146,7 +147,16 @@ export function readersTestPack(): PolicyPack {
     overrides: undefined,
     levels: aml.levels.map((l) => ({ ...l, approvalRequired: undefined })),
     entitlements: undefined,
-    policy: { id: 'band-test', version: 1, kind: 'derived', from: 'aml-test', map: { low: 'low', high: 'high' } },
+    // Blended with the value tier as the default pack's band is with credit: a band level only AML 高
+    // led to would be that grade under another name (`grade_disclosed`, check-grade-disclosure.ts).
+    policy: {
+      id: 'band-test',
+      version: 1,
+      kind: 'derived',
+      from: 'aml-test',
+      map: { low: 'low', high: 'high' },
+      alsoFrom: [{ from: 'retail-tier', map: { standard: 'low', gold: 'low', platinum: 'low', diamond: 'high' } }],
+    },
   } as unknown as SchemeDefinition;
   return { ...p, schemes: [...schemes, JSON.parse(JSON.stringify(band)) as SchemeDefinition] };
 }

@@ -1,0 +1,57 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultPolicyPack, validatePolicyPack, type SchemeDefinition } from '../index.js';
+
+/*
+ * A band read from the AML grade may coarsen it but not isolate its sign-off level for staff who read
+ * the band and not the grade (check-grade-disclosure.ts): that band level would be "AML 高" by another name.
+ */
+
+type Derived = Extract<SchemeDefinition['policy'], { kind: 'derived' }>;
+const withBand = (edit: (band: SchemeDefinition) => SchemeDefinition) => ({
+  ...defaultPolicyPack,
+  schemes: defaultPolicyPack.schemes.map((s) => (s.key === 'risk-band' ? edit(s) : s)),
+});
+const codes = (pack: unknown) => {
+  const r = validatePolicyPack(pack, { authoring: true });
+  return r.ok ? [] : r.errors.filter((e) => e.code === 'grade_disclosed').map((e) => [e.path, e.params]);
+};
+const band = defaultPolicyPack.schemes.find((s) => s.key === 'risk-band') as SchemeDefinition;
+const policy = band.policy as Derived;
+
+describe('a band read from a grade its readers may not read', () => {
+  it('the default pack passes: 高风险 blends AML 中高, 高 and credit; 未评估 comes from AML 未评估, no sign-off level', () => {
+    assert.deepEqual(codes(defaultPolicyPack), []);
+  });
+
+  it('a band level only AML 高 leads to is refused, naming the level, the grade and its levels', () => {
+    // 中高 to 中: 高风险 then comes from AML 高 or a poor credit grade — still blended.
+    const blended = withBand((b) => ({ ...b, policy: { ...policy, map: { ...policy.map, 'medium-high': 'medium' } } }));
+    assert.deepEqual(codes(blended), []);
+    // And without credit: 高风险 is AML 高.
+    const isolated = withBand((b) => ({
+      ...b,
+      policy: {
+        ...policy,
+        map: { ...policy.map, 'medium-high': 'medium' },
+        alsoFrom: (policy.alsoFrom ?? []).map((src) => ({
+          ...src,
+          map: Object.fromEntries(Object.entries(src.map).map(([k, v]) => [k, v === 'high' ? 'medium' : v])),
+        })),
+      },
+    }));
+    assert.deepEqual(codes(isolated), [['schemes[6].policy.map', { level: 'high', scheme: 'aml-risk', from: ['high'] }]]);
+  });
+
+  it('given the grade’s readers, the band discloses nothing new and passes; a stored pack loads either way', () => {
+    const isolated = (readers?: SchemeDefinition['readers']) =>
+      withBand((b) => ({
+        ...b,
+        ...(readers ? { readers } : {}),
+        policy: { ...policy, map: { ...policy.map, 'medium-high': 'medium' }, alsoFrom: undefined },
+      }));
+    assert.equal(codes(isolated()).length, 1);
+    assert.deepEqual(codes(isolated({ roles: ['officer', 'approver', 'admin'] })), []);
+    assert.equal(validatePolicyPack(isolated()).ok, true, 'a version approved before the check keeps running');
+  });
+});
