@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultPolicyPack, governanceWeakenings, type SchemeDefinition } from '../index.js';
+import type { ScoreFactor } from '../policy/policy-schema.js';
 
 /*
  * A sign-off level reached less often while its own way in stays as written: something decides first
@@ -50,7 +51,8 @@ describe('precedence: what decides before a sign-off level', () => {
   it('a trigger ahead made easier to meet takes from 高’s band and pep behind it; harder is none', () => {
     // "No assessment within N months": a longer N catches more customers.
     const within = (value: number): typeof unassessed => {
-      const when = unassessed.when as Extract<typeof unassessed.when, { kind: 'all' }>;
+      const when = unassessed.when;
+      assert.ok(when.kind !== 'threshold');
       const of = when.of.map((c) => (c.kind === 'threshold' && c.id === 'unassessed.recent' ? { ...c, value } : c));
       return { ...unassessed, when: { ...when, of } };
     };
@@ -149,12 +151,12 @@ describe('a score: the sign-off band’s top and the factors’ weights', () => 
   });
 
   it('a factor removed is a change; a transform giving every value at least its points is none, stingier is one', () => {
-    const [first, ...rest] = score.factors;
+    const [first, ...rest] = score.factors as [ScoreFactor, ...ScoreFactor[]];
     const dropped = withPolicy({
-      factors: [...rest.slice(0, -1), { ...rest[rest.length - 1]!, weight: rest[rest.length - 1]!.weight + first!.weight }],
+      factors: [...rest.slice(0, -1), { ...rest[rest.length - 1]!, weight: rest[rest.length - 1]!.weight + first.weight }],
     });
     assert.ok(keys(aml, dropped).some(([k, c]) => k === 'reach:factor:customer' && c === 'removed'));
-    const transform = (tr: (typeof first)['transform']) => withPolicy({ factors: [{ ...first!, transform: tr }, ...rest] });
+    const transform = (tr: ScoreFactor['transform']) => withPolicy({ factors: [{ ...first, transform: tr }, ...rest] });
     assert.deepEqual(keys(aml, transform({ kind: 'linear', from: 0, to: 80 })), []);
     assert.deepEqual(keys(aml, transform({ kind: 'linear', from: 10, to: 100 })), [['reach:factor:customer', 'changed']]);
     const stepped = transform({
