@@ -104,6 +104,39 @@ forEachDialect('a re-tier job’s figures follow who reads a scheme', (f) => {
     for (const id of [ids.aml, ids.amlHigh]) assert.match(officerList, new RegExp(id));
   });
 
+  it('a job’s reason: the monthly count of reviews overdue comes without the grade’s, a reason naming the grade not at all', async () => {
+    // The monthly job's reason as the schedule writes it (services/jobs/monthly-reason.ts): head counts by level.
+    const monthly = (parts: string, total: number) =>
+      `monthly re-evaluation of 2025-10; ${total} reviews overdue (${parts}): GET /v1/reviews/overdue lists them`;
+    const reasons = [
+      [monthly('aml-test high 2, retail-tier gold 1', 3), monthly('retail-tier gold 1', 1)],
+      [monthly('aml-test high 2', 2), 'monthly re-evaluation of 2025-10; no reviews overdue'],
+      ['AML 高 refresh after aml-test v3', null],
+      ['gold review', 'gold review'],
+    ] as const;
+    const made: string[] = [];
+    for (const [reason] of reasons) {
+      made.push(
+        (
+          await json<Job>(
+            await as('officer').post('/v1/jobs', { kind: 'retier', period: '2025-10', schemes: ['retail-tier'], reason }),
+            201,
+          )
+        ).id,
+      );
+      await drainJobs({ db: f.db.db, now: () => NOW });
+    }
+    for (const [i, [reason, shown]] of reasons.entries()) {
+      const id = made[i]!;
+      assert.equal((await json<Job>(await get('officer', `/v1/jobs/${id}`))).params.reason, reason);
+      for (const who of ['viewer', 'viewerToken', 'analyst'] as const) {
+        assert.equal((await json<Job>(await get(who, `/v1/jobs/${id}`))).params.reason, shown, `${who}: ${reason}`);
+        assert.doesNotMatch(await (await get(who, `/v1/jobs/${id}/events`)).text(), HIDDEN, `${who} events: ${reason}`);
+      }
+    }
+    for (const who of ['viewer', 'analyst'] as const) assert.doesNotMatch(await (await get(who, '/v1/jobs?limit=100')).text(), HIDDEN, who);
+  });
+
   it('another tenant’s pack names no readers: its viewer reads the grade’s figures', async () => {
     const officer = client(f, () => f.keys.roles.officer);
     await officer.customer('T1');

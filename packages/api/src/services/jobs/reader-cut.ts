@@ -1,5 +1,6 @@
 import type { AddedDependent, Job, MigrationCell } from '@tierkit/core';
 import type { RetierTotals } from './retier-params.js';
+import { monthlyReasonWithout } from './monthly-reason.js';
 
 /**
  * Who reads a job, as far as its figures go: the schemes whose levels they may not read (`readers`,
@@ -44,7 +45,12 @@ export function cutJob(job: Job, totals: RetierTotals, reader: JobReader): Job {
     .map((d) => ('reads' in d ? { scheme: d.scheme, reads: d.reads.filter(shown) } : { scheme: d.scheme, readBy: d.readBy.filter(shown) }));
   return {
     ...job,
-    params: { ...job.params, schemes: job.params.schemes?.filter(shown) ?? null, dependents },
+    params: {
+      ...job.params,
+      schemes: job.params.schemes?.filter(shown) ?? null,
+      dependents,
+      reason: reasonShown(job.params.reason, hidden),
+    },
     summary: {
       changes: schemes.reduce((n, s) => n + s.changes, 0),
       schemes,
@@ -52,6 +58,20 @@ export function cutJob(job: Job, totals: RetierTotals, reader: JobReader): Job {
       matrix,
     },
   };
+}
+
+/**
+ * The job's reason as the reader may read it. The monthly job's counts the reviews overdue by scheme and
+ * level — the grade's head counts — so it is rebuilt without the hidden schemes; any other reason that
+ * names one (typed by whoever queued the job: "after aml-risk v3") is withheld whole, as the scheme is
+ * absent from the reader's every other read.
+ */
+function reasonShown(reason: string | null, hidden: ReadonlySet<string>): string | null {
+  if (reason === null) return null;
+  const monthly = monthlyReasonWithout(reason, hidden);
+  if (monthly !== undefined) return monthly;
+  // Scheme keys are words of letters, digits, `-` and `_`: a reason names one when one of its words is it.
+  return reason.split(/[^\w-]+/).some((word) => hidden.has(word)) ? null : reason;
 }
 
 /**
