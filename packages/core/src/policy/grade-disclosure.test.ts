@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultPolicyPack, validatePolicyPack, type SchemeDefinition } from '../index.js';
+import { checkSchemeDocument, defaultPolicyPack, validatePolicyPack, type SchemeDefinition } from '../index.js';
 
 /*
  * A band read from the AML grade may coarsen it but not isolate its sign-off level for staff who read
@@ -53,5 +53,20 @@ describe('a band read from a grade its readers may not read', () => {
     assert.equal(codes(isolated()).length, 1);
     assert.deepEqual(codes(isolated({ roles: ['officer', 'approver', 'admin'] })), []);
     assert.equal(validatePolicyPack(isolated()).ok, true, 'a version approved before the check keeps running');
+  });
+
+  it('a version of the grade that makes the band disclose it is refused on the band’s behalf; one the pack already had is not charged to it', () => {
+    const aml = defaultPolicyPack.schemes.find((s) => s.key === 'aml-risk') as SchemeDefinition;
+    // 未评估 (no assessment) made a sign-off level: the band's 未评估, read from it alone, would be it.
+    const signed = { ...aml, levels: aml.levels.map((v) => (v.key === 'unassessed' ? { ...v, approvalRequired: true } : v)) };
+    const r = checkSchemeDocument(defaultPolicyPack, 'aml-risk', signed);
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.ok ? [] : r.errors.map((e) => [e.path, e.code, e.params?.inScheme, e.params?.level]), [
+      ['document', 'grade_disclosed', 'risk-band', 'unassessed'],
+    ]);
+    // A band stored before the check that already isolates AML 高: an unrelated AML edit still passes.
+    const stored = withBand((b) => ({ ...b, policy: { ...policy, map: { ...policy.map, 'medium-high': 'medium' }, alsoFrom: undefined } }));
+    const renamed = { ...aml, name: { ...aml.name, en: 'AML grade' } };
+    assert.equal(checkSchemeDocument(stored, 'aml-risk', renamed).ok, true);
   });
 });
