@@ -76,11 +76,12 @@ function reasonShown(reason: string | null, hidden: ReadonlySet<string>): string
 
 /**
  * The sign-offs among the schemes shown. Chunks stored before they were counted by scheme: the cells
- * moving to a sign-off level of a scheme shown — at most what was flagged, as a level already signed
- * off is not flagged again — rather than a total with the hidden schemes' in it.
+ * moving into a sign-off level of a scheme shown — the engine flags a level only when it changed
+ * (compile-scheme.ts), so the unchanged cells (`from = to`) are not counted — rather than a total with the
+ * hidden schemes' in it. At most what was flagged: an override's approver already signed some off.
  */
 function approvalShown(totals: RetierTotals, matrix: readonly MigrationCell[], reader: JobReader): number {
   const by = totals.approvalRequiredByScheme;
   if (by) return Object.entries(by).reduce((n, [scheme, k]) => (reader.hidden.has(scheme) ? n : n + k), 0);
-  return matrix.reduce((n, c) => (reader.approvalLevels.get(c.scheme)?.includes(c.to) ? n + c.count : n), 0);
+  return matrix.reduce((n, c) => (c.from !== c.to && reader.approvalLevels.get(c.scheme)?.includes(c.to) ? n + c.count : n), 0);
 }
