@@ -631,9 +631,9 @@ describe('the console words the API’s refusal of an import file', () => {
           code: 'grade_disclosed',
           params: { level: 'high', scheme: 'aml-risk', from: ['high'] },
         },
-        '等级“high”只由 aml-risk 的复核等级（high）得出：无权查看 aml-risk 的员工会由此得知该等级；请再映射其他来源或等级，或给本方案与 aml-risk 相同的可查看员工',
-        '等級「high」只由 aml-risk 的複核等級（high）得出：無權查看 aml-risk 的員工會由此得知該等級；請再對應其他來源或等級，或給本方案與 aml-risk 相同的可查看員工',
-        'level “high” comes only from aml-risk’s sign-off levels (high): staff who may not read aml-risk would learn it from this level; map another source or level to it too, or give this scheme aml-risk’s readers',
+        '等级“high”只由 aml-risk 的复核等级（high）得出：无权查看 aml-risk 的员工会由此得知该等级；请再映射该方案的其他等级或这些员工同样无权查看的来源，或给本方案与 aml-risk 相同的可查看员工',
+        '等級「high」只由 aml-risk 的複核等級（high）得出：無權查看 aml-risk 的員工會由此得知該等級；請再對應該方案的其他等級或這些員工同樣無權查看的來源，或給本方案與 aml-risk 相同的可查看員工',
+        'level “high” comes only from aml-risk’s sign-off levels (high): staff who may not read aml-risk would learn it from this level; map another level of aml-risk, or a source those staff may not read either, to it too, or give this scheme aml-risk’s readers',
       ],
       [
         { path: 'document.category', message: 'x', code: 'suitability_taken', params: { scheme: 'product-risk', subjectKind: 'product' } },

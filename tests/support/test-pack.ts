@@ -147,14 +147,16 @@ export function readersTestPack(): PolicyPack {
     overrides: undefined,
     levels: aml.levels.map((l) => ({ ...l, approvalRequired: undefined })),
     entitlements: undefined,
-    // Blended with the value tier as the default pack's band is with credit: a band level only AML 高
-    // led to would be that grade under another name (`grade_disclosed`, check-grade-disclosure.ts).
+    // A band level only AML 高 led to would be that grade under another name (`grade_disclosed`,
+    // check-grade-disclosure.ts), and the value tier blended in would not hide it: its staff read the
+    // tier. With two AML levels, a band that coarsens maps both to one level — as the default pack maps
+    // AML 中高 and 高 to 高风险 — and the value tier's diamond to it too, so R1's 高 is still read from the grade.
     policy: {
       id: 'band-test',
       version: 1,
       kind: 'derived',
       from: 'aml-test',
-      map: { low: 'low', high: 'high' },
+      map: { low: 'high', high: 'high' },
       alsoFrom: [{ from: 'retail-tier', map: { standard: 'low', gold: 'low', platinum: 'low', diamond: 'high' } }],
     },
   } as unknown as SchemeDefinition;

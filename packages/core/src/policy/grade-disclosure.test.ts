@@ -24,22 +24,20 @@ describe('a band read from a grade its readers may not read', () => {
     assert.deepEqual(codes(defaultPolicyPack), []);
   });
 
-  it('a band level only AML 高 leads to is refused, naming the level, the grade and its levels', () => {
-    // 中高 to 中: 高风险 then comes from AML 高 or a poor credit grade — still blended.
-    const blended = withBand((b) => ({ ...b, policy: { ...policy, map: { ...policy.map, 'medium-high': 'medium' } } }));
-    assert.deepEqual(codes(blended), []);
-    // And without credit: 高风险 is AML 高.
-    const isolated = withBand((b) => ({
-      ...b,
-      policy: {
-        ...policy,
-        map: { ...policy.map, 'medium-high': 'medium' },
-        alsoFrom: (policy.alsoFrom ?? []).map((src) => ({
-          ...src,
-          map: Object.fromEntries(Object.entries(src.map).map(([k, v]) => [k, v === 'high' ? 'medium' : v])),
-        })),
-      },
-    }));
+  it('a band level only AML 高 leads to is refused, though a credit grade its staff read leads to it too', () => {
+    // 中高 to 中: 高风险 then comes from AML 高 or a poor credit grade. Staff read the credit grade, so
+    // beside a sound one 高风险 is AML 高.
+    const moved = { ...policy, map: { ...policy.map, 'medium-high': 'medium' } };
+    const blended = withBand((b) => ({ ...b, policy: moved }));
+    assert.deepEqual(codes(blended), [['schemes[6].policy.map', { level: 'high', scheme: 'aml-risk', from: ['high'] }]]);
+    // The credit grade read by the same few as the AML grade hides which one it was: allowed.
+    const hiddenCredit = {
+      ...blended,
+      schemes: blended.schemes.map((s) => (s.key === 'credit-rating' ? { ...s, readers: { roles: ['officer', 'approver', 'admin'] } } : s)),
+    };
+    assert.deepEqual(codes(hiddenCredit), []);
+    // And without credit: 高风险 is AML 高 for everyone.
+    const isolated = withBand((b) => ({ ...b, policy: { ...moved, alsoFrom: undefined } }));
     assert.deepEqual(codes(isolated), [['schemes[6].policy.map', { level: 'high', scheme: 'aml-risk', from: ['high'] }]]);
   });
 
