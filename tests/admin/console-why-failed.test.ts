@@ -625,6 +625,17 @@ describe('the console words the API’s refusal of an import file', () => {
         'level “R2” can never be reached: whatever meets its rule meets the rule of the higher level “R3”',
       ],
       [
+        {
+          path: 'document.policy.map',
+          message: 'x',
+          code: 'grade_disclosed',
+          params: { level: 'high', scheme: 'aml-risk', from: ['high'] },
+        },
+        '等级“high”只由 aml-risk 的复核等级（high）得出：无权查看 aml-risk 的员工会由此得知该等级；请再映射该方案的其他等级或这些员工同样无权查看的来源，或给本方案与 aml-risk 相同的可查看员工',
+        '等級「high」只由 aml-risk 的複核等級（high）得出：無權查看 aml-risk 的員工會由此得知該等級；請再對應該方案的其他等級或這些員工同樣無權查看的來源，或給本方案與 aml-risk 相同的可查看員工',
+        'level “high” comes only from aml-risk’s sign-off levels (high): staff who may not read aml-risk would learn it from this level; map another level of aml-risk, or a source those staff may not read either, to it too, or give this scheme aml-risk’s readers',
+      ],
+      [
         { path: 'document.category', message: 'x', code: 'suitability_taken', params: { scheme: 'product-risk', subjectKind: 'product' } },
         '适当性管理只读取一个此类方案，即“product-risk”：再加一个会被忽略',
         '適合度管理只讀取一個此類方案，即「product-risk」：再加一個會被忽略',

@@ -127,3 +127,38 @@ export function twoSignOffPack(): PolicyPack {
   if (!checked.ok) throw new Error(`two sign-off pack invalid: ${JSON.stringify(checked.errors)}`);
   return checked.pack;
 }
+
+/**
+ * {@link approvalTestPack} with the default pack's AML readers on `aml-test` (officers, approvers and
+ * admins of the whole bank: docs/permissions.md, "Who reads a scheme's levels") and `band-test`, a band
+ * read from the grade (first, so it names the grade on a tie) as the default pack's risk band is, naming
+ * no readers of its own.
+ */
+export function readersTestPack(): PolicyPack {
+  const p = approvalTestPack();
+  const readers = { roles: ['officer', 'approver', 'admin'] } as const;
+  const schemes = p.schemes.map((s) => (s.key === 'aml-test' ? { ...s, readers } : s));
+  const aml = schemes.find((s) => s.key === 'aml-test')!;
+  const band = {
+    ...aml,
+    key: 'band-test',
+    category: 'risk',
+    readers: undefined,
+    overrides: undefined,
+    levels: aml.levels.map((l) => ({ ...l, approvalRequired: undefined })),
+    entitlements: undefined,
+    // A band level only AML 高 led to would be that grade under another name (`grade_disclosed`,
+    // check-grade-disclosure.ts), and the value tier blended in would not hide it: its staff read the
+    // tier. With two AML levels, a band that coarsens maps both to one level — as the default pack maps
+    // AML 中高 and 高 to 高风险 — and the value tier's diamond to it too, so R1's 高 is still read from the grade.
+    policy: {
+      id: 'band-test',
+      version: 1,
+      kind: 'derived',
+      from: 'aml-test',
+      map: { low: 'high', high: 'high' },
+      alsoFrom: [{ from: 'retail-tier', map: { standard: 'low', gold: 'low', platinum: 'low', diamond: 'high' } }],
+    },
+  } as unknown as SchemeDefinition;
+  return { ...p, schemes: [...schemes, JSON.parse(JSON.stringify(band)) as SchemeDefinition] };
+}

@@ -103,6 +103,8 @@ interface FieldSays {
   staffMetric: (metric: string, weight?: string) => string;
   /** A rules level the rule of a higher one always takes (`unreachable_level`). */
   unreachableLevel: (level: string, otherLevel: string) => string;
+  /** A band level only a hidden grade's sign-off levels lead to (`grade_disclosed`): it would tell that grade. */
+  gradeDisclosed: (level: string, scheme: string, from: string) => string;
   /** A second suitability scheme of a side (`suitability_taken`): the one suitability reads. */
   suitabilityTaken: (scheme: string) => string;
   /** A suitability level suitability cannot read (`suitability_level`); `keys` already joined. */
@@ -305,6 +307,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
           ? `面向客户的方案不能按“${m}”评定等级：该指标不得向客户透露，等级本身就会透露它`
           : `面向客户的方案中，不得向客户透露的指标（如“${m}”）合计权重为 ${w}，须低于 50`,
       unreachableLevel: (l, o) => `等级“${l}”永远评不到：满足它的规则的对象都满足更高等级“${o}”的规则`,
+      gradeDisclosed: (l, sc, f) =>
+        `等级“${l}”只由 ${sc} 的复核等级（${f}）得出：无权查看 ${sc} 的员工会由此得知该等级；请再映射该方案的其他等级或这些员工同样无权查看的来源，或给本方案与 ${sc} 相同的可查看员工`,
       suitabilityTaken: (k) => `适当性管理只读取一个此类方案，即“${k}”：再加一个会被忽略`,
       suitabilityLevel: (l, keys) => `适当性管理读取的等级为 ${keys}（最低等级可表示“未评级”），且须按此顺序排列：“${l}”不符合`,
       noCell: (r, c) => `矩阵缺少行“${r}”、列“${c}”的格子`,
@@ -498,6 +502,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
           ? `對客戶顯示的方案不能依「${m}」評定等級：該指標不得向客戶透露，等級本身就會透露它`
           : `對客戶顯示的方案中，不得向客戶透露的指標（如「${m}」）合計權重為 ${w}，須低於 50`,
       unreachableLevel: (l, o) => `等級「${l}」永遠評不到：符合它的規則的對象都符合更高等級「${o}」的規則`,
+      gradeDisclosed: (l, sc, f) =>
+        `等級「${l}」只由 ${sc} 的複核等級（${f}）得出：無權查看 ${sc} 的員工會由此得知該等級；請再對應該方案的其他等級或這些員工同樣無權查看的來源，或給本方案與 ${sc} 相同的可查看員工`,
       suitabilityTaken: (k) => `適合度管理只讀取一個此類方案，即「${k}」：再加一個會被忽略`,
       suitabilityLevel: (l, keys) => `適合度管理讀取的等級為 ${keys}（最低等級可表示「未評級」），且須依此順序排列：「${l}」不符合`,
       noCell: (r, c) => `矩陣缺少列「${r}」、欄「${c}」的格子`,
@@ -710,6 +716,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
           ? `a customer scheme cannot decide a level on “${m}”: the metric is kept from customers, and the level would tell them`
           : `a customer scheme’s factors on metrics kept from customers (such as “${m}”) weigh ${w}; they must weigh less than 50`,
       unreachableLevel: (l, o) => `level “${l}” can never be reached: whatever meets its rule meets the rule of the higher level “${o}”`,
+      gradeDisclosed: (l, sc, f) =>
+        `level “${l}” comes only from ${sc}’s sign-off levels (${f}): staff who may not read ${sc} would learn it from this level; map another level of ${sc}, or a source those staff may not read either, to it too, or give this scheme ${sc}’s readers`,
       suitabilityTaken: (k) => `suitability reads one scheme of this kind, “${k}”: a second would be ignored`,
       suitabilityLevel: (l, keys) =>
         `suitability reads the levels ${keys} (the lowest may mean “not rated”), in that order: “${l}” is not one of them`,
@@ -1059,6 +1067,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.staffMetric(str(p.metric), p.actual === undefined ? undefined : str(p.actual));
     case 'unreachable_level':
       return s.unreachableLevel(str(p.level), str(p.otherLevel));
+    case 'grade_disclosed':
+      return s.gradeDisclosed(str(p.level), str(p.scheme), Array.isArray(p.from) ? p.from.map(String).join(', ') : str(p.from));
     case 'suitability_taken':
       return s.suitabilityTaken(str(p.scheme));
     case 'suitability_level':

@@ -28,10 +28,12 @@ import {
   jobOr404,
   jobView,
   type QueuedJob,
+  readerViewOf,
   resumeJob,
-  viewOf,
   withDependents,
 } from '../services/jobs/jobs.js';
+import type { JobReader } from '../services/jobs/reader-cut.js';
+import { approvalRequiredLevels } from '../services/level-approvals.js';
 import { periodOf } from '../periods.js';
 import { LocaleQuery } from '../locale.js';
 import { affectedCsv } from '../services/simulation-affected.js';
@@ -190,6 +192,20 @@ async function seen<J extends { readonly id: string; readonly kind: string; read
   return job;
 }
 
+/**
+ * The caller as a job's reader: the schemes whose levels they may not read are cut from its figures, and
+ * a job about those alone is a 404 (services/jobs/reader-cut.ts).
+ */
+async function readerOf(deps: ApiDeps): Promise<JobReader> {
+  const tp = await packOf(deps);
+  return { hidden: new Set(unreadableSchemes(deps.principal, tp)), approvalLevels: approvalRequiredLevels(tp) };
+}
+
+/** The job as the caller may read it, or the 404 of a job that does not exist. */
+async function readJob(deps: ApiDeps, id: string) {
+  return seen(deps, await jobOr404(deps.db, deps.tenantId, id, await readerOf(deps)));
+}
+
 /** Whether the caller reads the levels of the scheme simulation `job` simulated (no simulation: true). */
 function readsSimulation(deps: ApiDeps, tp: TenantPack, job: { readonly simulation?: { readonly scheme: string } }): boolean {
   return job.simulation === undefined || !unreadableSchemes(deps.principal, tp).includes(job.simulation.scheme);
@@ -255,10 +271,12 @@ export function jobs(
         const items = [];
         // A simulation of a grade the caller may not read is left out of the page (as /v1/approvals leaves
         // its items): the page may then hold fewer than `limit`, its cursor still right.
+        // So is a re-tier of those grades alone, and the rest come without their figures.
         const tp = await packOf(deps);
+        const reader = await readerOf(deps);
         for (const row of page) {
-          const view = await viewOf(deps.db, row);
-          if (readsSimulation(deps, tp, view)) items.push(view);
+          const view = await readerViewOf(deps.db, row, reader);
+          if (view && readsSimulation(deps, tp, view)) items.push(view);
         }
         return c.json(
           {
@@ -295,7 +313,7 @@ export function jobs(
       .openapi(affectedRoute, async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
-        await seen(deps, await jobOr404(deps.db, deps.tenantId, id));
+        await readJob(deps, id);
         const row = await findJob(deps.db, deps.tenantId, id);
         if (!row) throw new ProblemError('not-found', `No job "${id}" in this tenant.`);
         // Each affected customer's level now and after, in the simulated scheme: its readers' only, and
@@ -330,25 +348,28 @@ export function jobs(
       })
       .openapi(getJobRoute, async (c) => {
         const deps = c.var.deps;
-        return c.json(await seen(deps, await jobOr404(deps.db, deps.tenantId, c.req.valid('param').id)), 200);
+        return c.json(await readJob(deps, c.req.valid('param').id), 200);
       })
       .openapi(actionRoute('cancel', 'Cancel a running job: chunks done stay done, none starts after (officer)'), async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
-        await seen(deps, await jobOr404(deps.db, deps.tenantId, id));
-        return c.json(await cancelJob(deps.db, deps.tenantId, id, deps.now()), 200);
+        await readJob(deps, id);
+        await cancelJob(deps.db, deps.tenantId, id, deps.now());
+        return c.json(await readJob(deps, id), 200);
       })
       .openapi(actionRoute('resume', 'Resume a cancelled or failed job from its last committed chunk (officer)'), async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
-        await seen(deps, await jobOr404(deps.db, deps.tenantId, id));
-        return c.json(await resumeJob(deps.db, deps.tenantId, id, deps.now()), 200);
+        await readJob(deps, id);
+        await resumeJob(deps.db, deps.tenantId, id, deps.now());
+        return c.json(await readJob(deps, id), 200);
       })
       .openapi(eventsRoute, async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
         // A missing job is a 404 problem before the stream opens.
-        let job = await seen(deps, await jobOr404(deps.db, deps.tenantId, id));
+        const reader = await readerOf(deps);
+        let job = await seen(deps, await jobOr404(deps.db, deps.tenantId, id, reader));
         return streamSSE(c, async (stream) => {
           let sent = '';
           let n = 0;
@@ -364,7 +385,7 @@ export function jobs(
             if (finished || stream.aborted || closing?.aborted) return;
             await sleep(pollMs, closing);
             if (stream.aborted || closing?.aborted) return;
-            const next = await jobView(deps.db, deps.tenantId, id);
+            const next = await jobView(deps.db, deps.tenantId, id, reader);
             if (!next) return;
             job = next;
           }

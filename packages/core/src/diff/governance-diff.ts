@@ -4,6 +4,7 @@ import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { localize } from '../format/format-value.js';
 import type { PolicyChange } from './policy-diff.js';
 import { blockWeakenings, reachWeakenings } from './governance-reach.js';
+import { precedenceAndScoreWeakenings } from './governance-precedence.js';
 import type { SchemeReaders } from '../model/scheme-readers.js';
 
 /*
@@ -158,7 +159,9 @@ function guards(d: SchemeDefinition): Map<string, Guard> {
 /**
  * Every way `after` (a new version of a scheme) governs more weakly than `before` (the version in
  * force), one change per guard, in words an approver reads. Empty: nothing weakened (tightening and
- * changes of rules or benefits are the ordinary approver's to decide). A reordered `overrides.order`
+ * changes of rules or benefits are the ordinary approver's to decide). A sign-off level reached less
+ * often counts too: its way in made harder (governance-reach.ts), or something deciding before it, its
+ * band's top or its score's factors changed (governance-precedence.ts). A reordered `overrides.order`
  * counts while `before` has a guard that reads it (`loosenNeeds`, `loweringNeeds`): it moves which side is looser.
  */
 export function governanceWeakenings(before: SchemeDefinition, after: SchemeDefinition): PolicyChange[] {
@@ -181,7 +184,7 @@ export function governanceWeakenings(before: SchemeDefinition, after: SchemeDefi
   }
   const wider = widerReaders(before.readers, after.readers);
   if (wider !== undefined) out.push(wider);
-  out.push(...reachWeakenings(before, after), ...blockWeakenings(before, after));
+  out.push(...reachWeakenings(before, after), ...precedenceAndScoreWeakenings(before, after), ...blockWeakenings(before, after));
   const readsOrder = before.loweringNeeds !== undefined || before.overrides?.loosenNeeds !== undefined;
   const order = (d: SchemeDefinition) => (d.overrides?.order ?? []).join('>');
   if (readsOrder && order(before) !== order(after)) {

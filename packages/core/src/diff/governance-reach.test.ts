@@ -33,9 +33,13 @@ describe('an AML rule made harder to reach or blocking less is a weakening; a st
       });
     assert.deepEqual(keys(aml, moved(2)), [['reach:trigger:pep', 'changed']]);
     assert.deepEqual(keys(aml, moved(0)), []);
-    // Pointed at a level without sign-off, it no longer leads to 高.
+    // Pointed at a level without sign-off, it no longer leads to 高 — and, deciding before the band, it
+    // now takes a PEP scoring 75 or more from 高 too (governance-precedence.ts).
     const elsewhere = withPolicy({ triggers: triggers.map((x) => (x.id === 'pep' ? { ...x, level: 'medium-high' } : x)) });
-    assert.deepEqual(keys(aml, elsewhere), [['reach:trigger:pep', 'removed']]);
+    assert.deepEqual(keys(aml, elsewhere), [
+      ['reach:trigger:pep', 'removed'],
+      ['precedence:band:high', 'changed'],
+    ]);
   });
 
   it('a 高 restriction blocking less, or gone, is a change; blocking more is none', () => {

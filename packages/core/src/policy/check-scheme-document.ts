@@ -42,9 +42,13 @@ export function checkSchemeDocument(
   // them is reported only for what the engine could not run.
   const result = validatePolicyPack({ metrics: pack.metrics, schemes }, { authoring: true });
   const loadable = result.ok ? result : validatePolicyPack({ metrics: pack.metrics, schemes });
+  const disclosed = result.ok ? [] : gradeDisclosedBy(scheme, result.errors, pack);
   const errors = result.ok
     ? []
-    : result.errors.filter((e) => mine(e.path) || (!loadable.ok && loadable.errors.some((l) => l.path === e.path && l.code === e.code)));
+    : result.errors.filter(
+        (e) =>
+          mine(e.path) || disclosed.includes(e) || (!loadable.ok && loadable.errors.some((l) => l.path === e.path && l.code === e.code)),
+      );
   if (errors.length > 0 || !loadable.ok) {
     const inDocument = (path: string): string | undefined =>
       path === own
@@ -75,6 +79,31 @@ export function checkSchemeDocument(
   const definition = checked.schemes[index];
   if (!definition) throw new Error('validated pack lost the checked scheme');
   return { ok: true, definition, pack: checked };
+}
+
+/**
+ * Another scheme's `grade_disclosed` that this version of its source `scheme` causes: a level of the
+ * grade made a sign-off level, or its readers narrowed, turns a band read from it into the grade under
+ * another name (check-grade-disclosure.ts), though the band's document is unchanged — so the grade's
+ * version answers for it. One the pack as it stands already has is left to the band's next version
+ * (docs/domain.md §4), not charged to an unrelated edit of the grade.
+ */
+function gradeDisclosedBy(
+  scheme: string,
+  errors: readonly PolicyError[],
+  pack: { readonly metrics: PolicyPack['metrics']; readonly schemes: readonly unknown[] },
+): PolicyError[] {
+  const caused = errors.filter((e) => e.code === 'grade_disclosed' && e.params?.scheme === scheme);
+  if (caused.length === 0) return [];
+  const before = validatePolicyPack(pack, { authoring: true });
+  const had = new Set(
+    before.ok
+      ? []
+      : before.errors
+          .filter((e) => e.code === 'grade_disclosed')
+          .map((e) => `${schemeKeyAt(pack.schemes, e.path).inScheme}\u0000${String(e.params?.level)}`),
+  );
+  return caused.filter((e) => !had.has(`${schemeKeyAt(pack.schemes, e.path).inScheme}\u0000${String(e.params?.level)}`));
 }
 
 /** `{ inScheme: key }` of the scheme a pack path (`schemes[2].matrix.rows`) is in, when it names one. */

@@ -15,6 +15,7 @@ import {
 import { metricIsComplianceOnly, metricIsStaffOnly, metricSubjectKinds } from '../pack/metrics.js';
 import { derivedSources, schemeDependencies } from './dependencies.js';
 import { checkSuitabilitySchemes } from './check-suitability.js';
+import { checkGradeDisclosure } from './check-grade-disclosure.js';
 
 export type ValidationResult = { ok: true; pack: PolicyPack } | { ok: false; errors: PolicyError[] };
 
@@ -22,7 +23,8 @@ export interface ValidationOptions {
   /**
    * Also what a new version may not do though the engine can run it: a customer scheme deciding on a
    * metric kept from customers (`staff_metric`), a level no subject can reach (`unreachable_level`), a
-   * second suitability scheme of a side or a level key suitability cannot read (`suitability_*`). A
+   * second suitability scheme of a side or a level key suitability cannot read (`suitability_*`), a band
+   * level only a hidden grade's sign-off level leads to (`grade_disclosed`). A
    * stored pack is loaded without them: versions approved before these checks keep running (the
    * customer view withholds what they read), where refusing them would take the tenant's whole pack
    * down. Provisioning and `checkSchemeDocument` (every submission, the editor) ask for them.
@@ -62,6 +64,7 @@ export function validatePolicyPack(doc: unknown, options: ValidationOptions = {}
     if (options.authoring) {
       if (s.audience === 'customer') checkCustomerReads(s, [`schemes`, i], pack.metrics, errors);
       checkUnreachable(s, [`schemes`, i], errors);
+      checkGradeDisclosure(s, [`schemes`, i], schemes, errors);
     }
   });
   checkCycles(pack, errors);

@@ -28,6 +28,7 @@ import { monthLoad } from './month-data.js';
 import { loadTenantPack, type TenantPack } from '../tenant-pack.js';
 import { schemeChanges, sumTotals, type RetierFilter, type RetierParams, type RetierTotals } from './retier-params.js';
 import { publicParams, simulationView, type SimulationJobParams } from './simulation-job.js';
+import { cutJob, jobHiddenFrom, type JobReader } from './reader-cut.js';
 
 /** Subjects per chunk: one transaction each; small enough to commit often, large enough to batch writes. */
 export const DEFAULT_CHUNK_SUBJECTS = 1000;
@@ -256,19 +257,33 @@ export function withDependents(
   return { schemes: [...unique, ...dependents.map((d) => d.scheme)], dependents };
 }
 
-/** The job with its progress and summary so far; undefined when the tenant has no such job. */
-export async function jobView(db: Executor, tenantId: string, id: string): Promise<JobView | undefined> {
+/**
+ * The job with its progress and summary so far; undefined when the tenant has no such job. With
+ * `reader`, without the schemes they may not read, and undefined for a job about those alone (reader-cut.ts).
+ */
+export async function jobView(db: Executor, tenantId: string, id: string, reader?: JobReader): Promise<JobView | undefined> {
   const row = await findJob(db, tenantId, id);
-  return row ? viewOf(db, row) : undefined;
+  if (!row) return undefined;
+  return reader ? readerViewOf(db, row, reader) : viewOf(db, row);
+}
+
+/** {@link viewOf} as `reader` may read it: undefined for a job about schemes they may not read alone. */
+export async function readerViewOf(db: Executor, row: JobRow, reader: JobReader): Promise<JobView | undefined> {
+  const { view, totals } = await viewAndTotals(db, row);
+  return jobHiddenFrom(view, reader) ? undefined : cutJob(view, totals, reader);
 }
 
 /** {@link jobView} of a row already read. */
 export async function viewOf(db: Executor, row: JobRow): Promise<JobView> {
+  return (await viewAndTotals(db, row)).view;
+}
+
+async function viewAndTotals(db: Executor, row: JobRow): Promise<{ view: JobView; totals: RetierTotals }> {
   const { done, results } = await jobChunkResults(db, row.id);
   const totals = sumTotals(results.map((r) => JSON.parse(r) as RetierTotals));
   const simulate = row.kind === 'simulate';
   const stored = JSON.parse(row.params) as RetierParams;
-  return {
+  const view: JobView = {
     id: row.id,
     kind: simulate ? 'simulate' : 'retier',
     status: row.status as JobStatus,
@@ -292,11 +307,12 @@ export async function viewOf(db: Executor, row: JobRow): Promise<JobView> {
     },
     ...(simulate ? { simulation: await simulationView(db, row, results) } : {}),
   };
+  return { view, totals };
 }
 
 /** The job, or a 404 problem (a job of another tenant is the same 404). */
-export async function jobOr404(db: Executor, tenantId: string, id: string): Promise<JobView> {
-  const view = await jobView(db, tenantId, id);
+export async function jobOr404(db: Executor, tenantId: string, id: string, reader?: JobReader): Promise<JobView> {
+  const view = await jobView(db, tenantId, id, reader);
   if (!view) throw new ProblemError('not-found', `No job "${id}" in this tenant.`);
   return view;
 }

@@ -193,15 +193,25 @@ function withHeld(prepared: PreparedChunk, kept: ReadonlyMap<string, ReadonlyMap
 function withFlags(prepared: PreparedChunk, flags: ReadonlyMap<string, ReadonlyMap<string, boolean>>): PreparedChunk {
   let delta = 0;
   let changed = false;
+  const byScheme = { ...prepared.totals.approvalRequiredByScheme };
   const rows = prepared.rows.map((r) => {
     const flag = flags.get(r.subjectId)?.get(r.scheme);
     if (flag === undefined || flag === r.approvalRequired) return r;
     changed = true;
     delta += flag ? 1 : -1;
+    byScheme[r.scheme] = (byScheme[r.scheme] ?? 0) + (flag ? 1 : -1);
     return { ...r, approvalRequired: flag };
   });
   return changed
-    ? { ...prepared, rows, totals: { ...prepared.totals, approvalRequired: prepared.totals.approvalRequired + delta } }
+    ? {
+        ...prepared,
+        rows,
+        totals: {
+          ...prepared.totals,
+          approvalRequired: prepared.totals.approvalRequired + delta,
+          ...(prepared.totals.approvalRequiredByScheme ? { approvalRequiredByScheme: byScheme } : {}),
+        },
+      }
     : prepared;
 }
 
@@ -312,9 +322,13 @@ function withoutClosed(prepared: PreparedChunk, closed: ReadonlySet<string>): Re
   const t = prepared.totals;
   const negative: MigrationCell[] = [];
   let approvalRequired = 0;
+  const approvalByScheme = { ...t.approvalRequiredByScheme };
   prepared.rows.forEach((r, i) => {
     if (!closed.has(r.subjectId)) return;
-    if (r.approvalRequired) approvalRequired++;
+    if (r.approvalRequired) {
+      approvalRequired++;
+      approvalByScheme[r.scheme] = (approvalByScheme[r.scheme] ?? 0) - 1;
+    }
     negative.push({ scheme: r.scheme, from: prepared.froms[i] ?? null, to: r.level, count: -1 });
   });
   const gone = prepared.events.filter((e) => closed.has(e.subjectId));
@@ -329,6 +343,7 @@ function withoutClosed(prepared: PreparedChunk, closed: ReadonlySet<string>): Re
     approvalRequired: t.approvalRequired - approvalRequired,
     matrix: summed.matrix.filter((c) => c.count > 0),
     changesByScheme: byScheme,
+    ...(t.approvalRequiredByScheme ? { approvalRequiredByScheme: approvalByScheme } : {}),
   };
 }
 
@@ -412,6 +427,7 @@ async function planChunk(
   let processed = 0;
   let skipped = passedOver;
   let approvalRequired = 0;
+  const approvalRequiredByScheme: Record<string, number> = {};
   for (const subject of subjects) {
     const had = stored.get(subject.id) ?? [];
     const data = values.get(subject.id);
@@ -442,7 +458,10 @@ async function planChunk(
     for (const r of signed) {
       if (writes && !writes.has(r.scheme)) continue;
       rows.push(serializeAssignment(r));
-      if (r.approvalRequired) approvalRequired++;
+      if (r.approvalRequired) {
+        approvalRequired++;
+        approvalRequiredByScheme[r.scheme] = (approvalRequiredByScheme[r.scheme] ?? 0) + 1;
+      }
       const from = before.get(r.scheme) ?? null;
       froms.push(from);
       const key = `${r.scheme}\u0000${from ?? ''}\u0000${from === null ? 0 : 1}\u0000${r.level}`;
@@ -455,7 +474,15 @@ async function planChunk(
   const changesByScheme: Record<string, number> = {};
   for (const e of events) changesByScheme[e.scheme] = (changesByScheme[e.scheme] ?? 0) + 1;
   const totals = sumTotals([
-    { processed, skipped, changes: events.length, approvalRequired, matrix: [...cells.values()], changesByScheme },
+    {
+      processed,
+      skipped,
+      changes: events.length,
+      approvalRequired,
+      matrix: [...cells.values()],
+      changesByScheme,
+      approvalRequiredByScheme,
+    },
   ]);
   return { rows, events, froms, totals, ...(upTo === undefined ? {} : { upTo }) };
 }

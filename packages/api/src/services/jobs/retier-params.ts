@@ -10,6 +10,12 @@ export interface RetierTotals extends Omit<JobSummary, 'schemes'> {
    * off the matrix (`schemeChanges`).
    */
   readonly changesByScheme?: Readonly<Record<string, number>>;
+  /**
+   * `approvalRequired` by scheme, so a reader who may not read a scheme (`readers`: an AML grade) gets
+   * the count without that scheme's sign-offs (jobs/reader-cut.ts). Absent on chunks stored before it
+   * was counted.
+   */
+  readonly approvalRequiredByScheme?: Readonly<Record<string, number>>;
   /** Subjects re-evaluated. */
   readonly processed: number;
   /**
@@ -27,7 +33,9 @@ export function sumTotals(parts: readonly RetierTotals[]): RetierTotals {
   let changes = 0;
   let approvalRequired = 0;
   const byScheme: Record<string, number> = {};
+  const approvalByScheme: Record<string, number> = {};
   let counted = parts.length > 0;
+  let approvalCounted = parts.length > 0;
   const cells = new Map<string, { scheme: string; from: string | null; to: string; count: number }>();
   for (const p of parts) {
     processed += p.processed;
@@ -36,6 +44,9 @@ export function sumTotals(parts: readonly RetierTotals[]): RetierTotals {
     approvalRequired += p.approvalRequired;
     if (p.changesByScheme) for (const [scheme, n] of Object.entries(p.changesByScheme)) byScheme[scheme] = (byScheme[scheme] ?? 0) + n;
     else if (p.changes !== 0 || p.matrix.length) counted = false;
+    if (p.approvalRequiredByScheme)
+      for (const [scheme, n] of Object.entries(p.approvalRequiredByScheme)) approvalByScheme[scheme] = (approvalByScheme[scheme] ?? 0) + n;
+    else if (p.approvalRequired !== 0) approvalCounted = false;
     for (const c of p.matrix) {
       const key = JSON.stringify([c.scheme, c.from, c.to]);
       const cell = cells.get(key);
@@ -46,7 +57,15 @@ export function sumTotals(parts: readonly RetierTotals[]): RetierTotals {
   const matrix = [...cells.values()].sort(
     (a, b) => a.scheme.localeCompare(b.scheme) || (a.from ?? '').localeCompare(b.from ?? '') || a.to.localeCompare(b.to),
   );
-  return { processed, skipped, changes, approvalRequired, matrix, ...(counted ? { changesByScheme: byScheme } : {}) };
+  return {
+    processed,
+    skipped,
+    changes,
+    approvalRequired,
+    matrix,
+    ...(counted ? { changesByScheme: byScheme } : {}),
+    ...(approvalCounted ? { approvalRequiredByScheme: approvalByScheme } : {}),
+  };
 }
 
 /**

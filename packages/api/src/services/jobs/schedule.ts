@@ -20,6 +20,9 @@ import { enqueueRetier } from './jobs.js';
 import { recordQueuedJob } from './record-queued.js';
 import type { RetierParams } from './retier-params.js';
 import { monthLoad, monthMetrics, type MonthLoad } from './month-data.js';
+import { monthlyReason, type OverdueReviewCounts } from './monthly-reason.js';
+
+export type { OverdueReviewCounts } from './monthly-reason.js';
 
 export interface ScheduleOptions {
   readonly db: Executor;
@@ -441,12 +444,6 @@ interface MonthJob {
 
 type UnscheduledJobs = Awaited<ReturnType<typeof listUnscheduledJobsSince>>;
 
-/** Reviews overdue in one tenant at a moment, by scheme and level. */
-export interface OverdueReviewCounts {
-  readonly total: number;
-  readonly byLevel: readonly { readonly scheme: string; readonly level: string; readonly count: number }[];
-}
-
 /** Overdue rows read at a time while counting: memory stays flat for a large book. */
 const REVIEW_PAGE = 5000;
 
@@ -475,16 +472,6 @@ export async function countOverdueReviews(db: Executor, tp: TenantPack, now: Dat
   }
   const byLevel = [...counts.values()].sort((a, b) => a.scheme.localeCompare(b.scheme) || a.level.localeCompare(b.level));
   return { total, byLevel };
-}
-
-/** The monthly job's reason: the month, and the reviews overdue when it was queued (the monthly review list). */
-function monthlyReason(period: string, reviews: OverdueReviewCounts): string {
-  if (reviews.total === 0) return `monthly re-evaluation of ${period}; no reviews overdue`;
-  const parts = reviews.byLevel.map((c) => `${c.scheme} ${c.level} ${c.count}`).join(', ');
-  return `monthly re-evaluation of ${period}; ${reviews.total} reviews overdue (${parts}): GET /v1/reviews/overdue lists them`.slice(
-    0,
-    500,
-  );
 }
 
 /**
