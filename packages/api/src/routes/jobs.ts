@@ -243,23 +243,20 @@ export function jobs(
         const deps = c.var.deps;
         const query = c.req.valid('query');
         const before = query.cursor === undefined ? undefined : decodeCursor('jobs', query.cursor, ['createdAt', 'id'] as const);
+        // Simulations are hidden from those who may not simulate (a draft's outcome, sample customers),
+        // and those of a grade the caller may not read (`readers`) from them — in the query: left out
+        // after it, a page held fewer than `limit` while more remained, or none with a cursor.
+        const hidden = maySimulate(deps) ? unreadableSchemes(deps.principal, await packOf(deps)) : undefined;
         const rows = await listJobs(deps.db, deps.tenantId, {
           limit: query.limit + 1,
           ...(query.status ? { status: query.status } : {}),
           ...(before ? { before } : {}),
-          // Simulations are hidden from those who may not simulate (a draft's outcome, sample customers).
-          ...(maySimulate(deps) ? {} : { notKind: 'simulate' }),
+          ...(hidden === undefined ? { notKind: 'simulate' } : hidden.length > 0 ? { hiddenSimulations: hidden } : {}),
         });
         const page = rows.slice(0, query.limit);
         const last = page[page.length - 1];
         const items = [];
-        // A simulation of a grade the caller may not read is left out of the page (as /v1/approvals leaves
-        // its items): the page may then hold fewer than `limit`, its cursor still right.
-        const tp = await packOf(deps);
-        for (const row of page) {
-          const view = await viewOf(deps.db, row);
-          if (readsSimulation(deps, tp, view)) items.push(view);
-        }
+        for (const row of page) items.push(await viewOf(deps.db, row));
         return c.json(
           {
             items,
