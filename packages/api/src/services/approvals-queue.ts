@@ -1,4 +1,4 @@
-import { actorsOfPerson, personOfActor } from '../auth/api-keys.js';
+import { actorsOfPerson } from '../auth/api-keys.js';
 import { civilDate, mayApproveAs, type Locale } from '@tierkit/core';
 import { dayOf, startOfDay, wallTime } from '@tierkit/core/calendar';
 import {
@@ -15,6 +15,7 @@ import {
   type GrantViewer,
 } from '@tierkit/db';
 import { audienceOf, requireReadable } from './audience.js';
+import { staffBehind, staffOf } from './staff-behind.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -560,21 +561,11 @@ export async function approvalsPage(
   const reasons = await currentReasonsOf(deps.db, deps.tenantId, signOffs);
   // Who filed it, as a person: a key shows as its owner (the approver saw key:key_… and could not tell
   // whose it was). Only a staff token or a key: a job's item links to the job, not to who started it.
-  const people = new Map<string, Promise<string | null>>();
-  const staffBehind = (actor: string) => {
-    let p = people.get(actor);
-    if (!p)
-      people.set(
-        actor,
-        (p =
-          actor.startsWith('key:') || actor.startsWith('staff:')
-            ? personOfActor(deps.db, deps.tenantId, actor).then((person) =>
-                person.startsWith('staff:') ? person.slice('staff:'.length) : null,
-              )
-            : Promise.resolve(null)),
-      );
-    return p;
-  };
+  const behind = await staffBehind(
+    deps.db,
+    deps.tenantId,
+    onPage.map((e) => e.item(null).requestedBy),
+  );
   const page = await Promise.all(
     onPage.map(async (e): Promise<ApprovalItem> => {
       const current = e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null);
@@ -586,7 +577,7 @@ export async function approvalsPage(
           ? { why: reason && reason.level === i.level ? levelWhy(tp, reason, locale) : null }
           : {}),
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
-        requestedByStaff: await staffBehind(i.requestedBy),
+        requestedByStaff: staffOf(behind, i.requestedBy),
         requestedByYou: await mine(requesters),
         approvalBlocked: await blocked(i.approvalNeeds, requesters),
       };
