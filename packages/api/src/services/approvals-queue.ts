@@ -427,15 +427,6 @@ export interface ApprovalsQuery {
 
 const CURSOR = 'approvals';
 
-/**
- * How many windows per source one page reads at most while the caller may not see what they hold (the
- * first of `limit + 1`, then of READ_ON_WINDOW + 1): past them, about two thousand hidden requests in
- * a row, the page answers with what it has and a cursor (short, or at worst empty, never wrong), so a
- * viewer behind a long run of AML sign-offs still waits a bounded time per page.
- */
-const MAX_WINDOWS_PER_PAGE = 20;
-const READ_ON_WINDOW = 100;
-
 /** The queue's order: request time, then kind, then id — JS string order (UTF-16 code units). */
 function entryKey(e: Pick<QueueEntry, 'requestedAt' | 'kind' | 'id'>): readonly [string, string, string] {
   return [e.requestedAt, e.kind, e.id];
@@ -469,75 +460,37 @@ export async function approvalsPage(
   const actors = q.mine === undefined ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
   const requesters = actors === undefined ? undefined : q.mine ? { only: actors } : { except: actors };
   const beyond = q.mine === false ? beyondRole(tp, deps.principal.role) : undefined;
-  const readable = audienceOf(deps.principal, tp);
   // A customer's request or sign-off of a scheme the caller may not read (an AML 高 for a viewer) is not
-  // theirs to see (`readers`); policy versions are no customer's level. Left out after the SQL, so the
-  // queue is read on, window after window, until the page is full or the queue ends: a page cut from
-  // one window held fewer than `limit` items while more waited, or none with a cursor to the next.
-  const shown = (e: QueueEntry) => e.subjectId === undefined || readable.sees(e.scheme) || !tp.schemes.has(e.scheme);
-  const onPage: QueueEntry[] = [];
-  // Where the reading has got to, and where the page ends (its cursor when full).
-  let scanned = after;
-  let pageEnd = after;
-  let more = false;
-  for (let round = 0; round < MAX_WINDOWS_PER_PAGE; round++) {
-    const from = scanned;
-    // The first window is the page's size; reading on past hidden items, a wider one.
-    const size = round === 0 ? q.limit : Math.max(q.limit, READ_ON_WINDOW);
-    const heads = await Promise.all(
-      sources
-        .filter((s) => q.kind === undefined || s.kind === q.kind)
-        .map((s) =>
-          s.window(
-            deps,
-            {
-              ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
-              ...(q.subject !== undefined ? { subject: q.subject } : {}),
-              ...(cutoff !== undefined ? { requestedAtOrBefore: cutoff } : {}),
-              ...(requesters !== undefined ? { requesters } : {}),
-              ...(beyond !== undefined ? { beyondRole: beyond } : {}),
-              // At the cursor's instant a kind sorting before the cursor's is behind it, one after ahead.
-              ...(from !== undefined
-                ? { after: { at: from.at, id: s.kind < from.kind ? null : s.kind === from.kind ? from.id : '' } }
-                : {}),
-              limit: size + 1,
-            },
-            { tp, locale, timeZone: deps.timeZone },
-          ),
+  // theirs to see (`readers`); a policy version or a staff grant is no customer's level. Left out in each
+  // source's SQL: left out of the merged heads, a page held fewer than `limit` while more waited, or none
+  // with a cursor — and a month's re-tier leaves thousands of AML sign-offs pending at once.
+  const readable = audienceOf(deps.principal, tp);
+  const notSchemes = [...tp.schemes.keys()].filter((k) => !readable.sees(k));
+  const heads = await Promise.all(
+    sources
+      .filter((s) => q.kind === undefined || s.kind === q.kind)
+      .map((s) =>
+        s.window(
+          deps,
+          {
+            ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
+            ...(q.subject !== undefined ? { subject: q.subject } : {}),
+            ...(cutoff !== undefined ? { requestedAtOrBefore: cutoff } : {}),
+            ...(requesters !== undefined ? { requesters } : {}),
+            ...(beyond !== undefined ? { beyondRole: beyond } : {}),
+            ...(notSchemes.length > 0 ? { notSchemes } : {}),
+            // At the cursor's instant a kind sorting before the cursor's is behind it, one after ahead.
+            ...(after !== undefined
+              ? { after: { at: after.at, id: s.kind < after.kind ? null : s.kind === after.kind ? after.id : '' } }
+              : {}),
+            limit: q.limit + 1,
+          },
+          { tp, locale, timeZone: deps.timeZone },
         ),
-    );
-    // Each source gave `size + 1` of its head: the merge's first `size + 1` are the queue's next, in
-    // order (a source's unread rows sort after its last given), the one past a full page included.
-    const merged = heads.flat().sort((a, b) => compareKeys(entryKey(a), entryKey(b)));
-    const window = merged.slice(0, size + 1);
-    let taken = 0;
-    let decided = false;
-    for (const e of window) {
-      if (!shown(e)) {
-        taken++;
-        scanned = { at: e.requestedAt, kind: e.kind, id: e.id };
-        continue;
-      }
-      // The page is full and one more the caller may see waits: that is what its cursor promises.
-      if (onPage.length === q.limit) {
-        more = true;
-        decided = true;
-        break;
-      }
-      taken++;
-      scanned = { at: e.requestedAt, kind: e.kind, id: e.id };
-      pageEnd = scanned;
-      onPage.push(e);
-    }
-    if (decided) break;
-    // Every entry read was looked at and no source had more: the queue ends here.
-    if (taken === merged.length && heads.every((h) => h.length <= size)) {
-      more = false;
-      break;
-    }
-    // Out of reads before knowing: a cursor, from as far as was read when the page is short.
-    more = true;
-  }
+      ),
+  );
+  const merged = heads.flat().sort((a, b) => compareKeys(entryKey(a), entryKey(b)));
+  const onPage = merged.slice(0, q.limit);
   // A mistyped filter must not read as "nothing waits": a scheme neither in force nor in the queue
   // (a request on a retired scheme still waits) is a 400, a subject the tenant does not have a 404.
   // Only an empty page asks whether anything of it waits at all, one row of each source.
@@ -583,7 +536,7 @@ export async function approvalsPage(
       };
     }),
   );
-  const at = onPage.length === q.limit ? pageEnd : scanned;
-  const nextCursor = more && at ? encodeCursor(CURSOR, at) : null;
+  const last = onPage.at(-1);
+  const nextCursor = merged.length > q.limit && last ? encodeCursor(CURSOR, { at: last.requestedAt, kind: last.kind, id: last.id }) : null;
   return { items: page, nextCursor };
 }
