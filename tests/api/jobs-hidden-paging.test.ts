@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { createApiKey, enqueueRetier, provisionTenant } from '@tierkit/api';
-import { insertJob } from '@tierkit/db';
+import { createApiKey, enqueueRetier, enqueueSimulation, provisionTenant, TenantPacks } from '@tierkit/api';
+import { findPolicyVersion } from '@tierkit/db';
 import type { PolicyPack } from '@tierkit/core';
 import { forEachDialect, NOW } from '../support/api-fixture.js';
 import { approvalTestPack } from '../support/test-pack.js';
@@ -39,16 +39,17 @@ forEachDialect('jobs list: pages stay full when the caller may not read some sim
     for (const [i, kind] of [...LAYOUT].entries()) {
       const now = new Date(base + i * 1000);
       if (kind === 'S') {
-        await insertJob(db, {
-          id: `job_sim_${String(i).padStart(3, '0')}`,
-          tenantId: TENANT,
-          kind: 'simulate',
-          params: { period: '2025-10', simulation: { scheme: 'aml-test', version: 2 } },
-          requestedBy: 'system',
-          chunks: [],
-          now: now.toISOString(),
-          simulationOf: { scheme: 'aml-test', version: 2 },
-        });
+        // A simulation as `POST …/simulate` queues it: a hand-made row the view cannot render answered a
+        // 500 before any paging was tested.
+        const aml = await findPolicyVersion(db, TENANT, 'aml-test', 1);
+        assert.ok(aml);
+        const timeZone = 'Asia/Shanghai';
+        await enqueueSimulation(
+          { db, tenantId: TENANT, now: () => now, timeZone, packs: new TenantPacks(undefined, undefined, timeZone), requestedBy: 'system' },
+          aml,
+          0,
+          '2025-10',
+        );
       } else {
         const job = await enqueueRetier(db, { tenantId: TENANT, period: '2025-10', now });
         assert.ok(job);
