@@ -17,6 +17,7 @@ function job(done: number, status: Job['status'] = 'running'): Job {
     status,
     params: { schemes: null, period: '2026-11', filter: {}, reason: null, dependents: [] },
     requestedBy: 'staff:MAKER01',
+    requestedByStaff: 'MAKER01',
     scheduleKey: null,
     createdAt: '2026-12-01T00:00:00.000Z',
     updatedAt: '2026-12-01T00:00:00.000Z',

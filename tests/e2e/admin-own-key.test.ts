@@ -74,6 +74,12 @@ describe('admin console: a request filed with one’s own key', () => {
     await page.locator('select[name="status"]').selectOption('pending');
     await page.click('.overrides-list form.filters button[type="submit"]');
     const row = page.locator(`tr[data-override="${override.id}"]`);
+    // Filed with the key, listed as the person who owns it (`requestedByStaff`), never as `key:key_…`.
+    await page.waitForFunction(
+      (sel) => / · CHECKER01$/.test(document.querySelector(`${sel} [data-testid="override-requester"]`)?.textContent?.trim() ?? ''),
+      `tr[data-override="${override.id}"]`,
+    );
+    assert.doesNotMatch((await row.locator('[data-testid="override-requester"]').textContent()) ?? '', /key:/);
     await row.locator('button[data-action="withdraw"]').click();
     await page.waitForFunction(() => /撤回/.test(document.querySelector('[data-testid="override-outcome"]')?.textContent ?? ''));
     const after = (await (await fetchAsBank(`${t.server.url}/v1/overrides/${override.id}`)).json()) as { status: string };

@@ -39,3 +39,11 @@ if (!customElements.get('admin-staff-name')) customElements.define('admin-staff-
 export function staffName(actor: string): TemplateResult {
   return html`<admin-staff-name .actor=${actor}></admin-staff-name>`;
 }
+
+/**
+ * Who acted as a person: the staff member the API says is behind `actor` (`…ByStaff`: their staff token
+ * or a key they own) by name, else `actor` as it is — never `key:key_…` for a key someone owns.
+ */
+export function personActor(actor: string, staff: string | null | undefined): string {
+  return staff ? `staff:${staff}` : actor;
+}

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './deps.js';
 import { issueCode } from '@tierkit/core';
+import { onlyKnownQuery } from './known-query.js';
 import { fieldPath, invalid, type FieldError } from './problem.js';
 
 /** Where each validation target's field paths point: the body is the root, the rest are named. */
@@ -8,10 +9,12 @@ const TARGET_PREFIX: Record<string, string> = { json: '', form: '', query: 'quer
 
 /**
  * A sub-app whose failed validations throw a 400 problem carrying every field path, instead of
- * the library's default response — so every error leaves through the app's one `onError`.
+ * the library's default response — so every error leaves through the app's one `onError`. Every GET
+ * it registers refuses a query parameter its schema does not name (`onlyKnownQuery`): `?schem=` on a
+ * list answered the whole list, read as the filtered one.
  */
 export function router(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
+  const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
       const prefix = TARGET_PREFIX[result.target] ?? result.target;
@@ -29,4 +32,8 @@ export function router(): OpenAPIHono<AppEnv> {
       );
     },
   });
+  const register = app.openapi.bind(app);
+  app.openapi = ((route: Parameters<typeof register>[0], ...rest: unknown[]) =>
+    (register as (...args: unknown[]) => unknown)(route.method === 'get' ? onlyKnownQuery(route) : route, ...rest)) as typeof app.openapi;
+  return app;
 }

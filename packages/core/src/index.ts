@@ -65,6 +65,7 @@ export { readerView } from './audience/reader-view.js';
 export { progressSentence } from './format/progress-sentence.js';
 export type { SimulationSubject, SimulationResult, SimulationOptions } from './simulation/simulate.js';
 export { simulate } from './simulation/simulate.js';
+export { simulationMoves, type SimulationMoves } from './simulation/moves.js';
 export type { PolicyChange } from './diff/policy-diff.js';
 export { diffPolicies } from './diff/policy-diff.js';
 export { diffSchemes } from './diff/scheme-diff.js';

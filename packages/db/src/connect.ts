@@ -123,11 +123,15 @@ function connectSqlite(file: string): Db {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-/** The read connection: it can write nothing (`query_only`), and waits like the writer if it must. */
+/**
+ * The read connection: it can write nothing (`query_only`). Busy, it waits like the writer, between
+ * tries (whenNotBusy in sqlite-driver.ts), never inside SQLite: a busy_timeout here slept with the
+ * thread held, and every request of the server waited on that one read.
+ */
 function openReader(file: string): SQLite.Database {
   const reader = new SQLite(file);
   reader.pragma('query_only = ON');
-  reader.pragma('busy_timeout = 5000');
+  reader.pragma('busy_timeout = 0');
   return reader;
 }
 

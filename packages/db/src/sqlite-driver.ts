@@ -111,8 +111,13 @@ class ReaderWriterSqliteDriver implements Driver {
     let ok = this.#routes.get(sql);
     if (ok === undefined) {
       // Connection-scoped functions answer for the connection they run on: the writer's, always.
-      ok =
-        /^\s*(select|with)\b/i.test(sql) && !/\b(total_changes|changes|last_insert_rowid)\s*\(/i.test(sql) && preparedReadOnly(reader, sql);
+      const readOnly =
+        /^\s*(select|with)\b/i.test(sql) && !/\b(total_changes|changes|last_insert_rowid)\s*\(/i.test(sql)
+          ? preparedReadOnly(reader, sql)
+          : false;
+      // Busy while preparing says nothing of the statement: the writer serves it this once, decided again next time.
+      if (readOnly === undefined) return undefined;
+      ok = readOnly;
       if (this.#routes.size >= ROUTES_KEPT) this.#routes.clear();
       this.#routes.set(sql, ok);
     }
@@ -120,12 +125,15 @@ class ReaderWriterSqliteDriver implements Driver {
   }
 }
 
-/** Whether SQLite calls the statement read-only; a text the reader cannot prepare stays on the writer. */
-function preparedReadOnly(reader: SqliteDatabase, sql: string): boolean {
+/**
+ * Whether SQLite calls the statement read-only; a text the reader cannot prepare stays on the writer;
+ * undefined when the reader was busy and could not tell.
+ */
+function preparedReadOnly(reader: SqliteDatabase, sql: string): boolean | undefined {
   try {
     return (reader.prepare(sql) as unknown as SQLite.Statement).readonly;
-  } catch {
-    return false;
+  } catch (err) {
+    return isDatabaseBusy(err) ? undefined : false;
   }
 }
 
@@ -177,7 +185,10 @@ class Lease implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const reader = this.#bound ? undefined : this.#driver.readerFor(query.sql);
-    if (reader) return run<R>(reader, query);
+    // A read is refused too while another process recovers the WAL index (SQLITE_BUSY_RECOVERY, after a
+    // writer died mid-commit) or holds the file in exclusive locking mode: it waits as a write does,
+    // between tries, rather than asleep inside SQLite with the whole server stopped.
+    if (reader) return whenNotBusy(() => run<R>(reader, query));
     await this.bind();
     const writer = this.#driver.writer;
     // Outside a transaction a statement takes the write lock itself; inside one, BEGIN IMMEDIATE has it.

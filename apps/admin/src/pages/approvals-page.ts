@@ -32,7 +32,7 @@ import { whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
 import { moreButton } from '../keep-focus.js';
 import { type SchemeNames, schemeNames } from '../scheme-names.js';
-import { staffName } from '../staff-name.js';
+import { staffName, personActor } from '../staff-name.js';
 import { powersText } from '../staff-powers.js';
 import { decidedLine, requestLine } from './decision-text.js';
 import './affected-download.js';
@@ -463,7 +463,7 @@ export class ApprovalsPage extends LitElement {
             ? html`<div><dt>${w.approvalBy}</dt><dd data-testid="approval-needs" data-needs="admin">${w.needsAdmin}</dd></div>`
             : nothing
         }
-        <div><dt>${w.requestedBy}</dt><dd data-testid="approval-requester">${w.actors[item.requestedBy] ?? staffName(item.requestedByStaff ? `staff:${item.requestedByStaff}` : item.requestedBy)}</dd></div>
+        <div><dt>${w.requestedBy}</dt><dd data-testid="approval-requester">${w.actors[item.requestedBy] ?? staffName(personActor(item.requestedBy, item.requestedByStaff))}</dd></div>
         ${item.kind === 'level' && item.period ? html`<div><dt>${w.judged}</dt><dd data-testid="approval-judged">${item.period}</dd></div>` : nothing}
         <div><dt>${w.requestedAt}</dt><dd>${formatInstant(item.requestedAt, locale)}</dd></div>
         <div><dt>${item.kind === 'level' ? w.waitingSince : w.waiting}</dt><dd>${formatDuration(item.ageSeconds, locale)}</dd></div>

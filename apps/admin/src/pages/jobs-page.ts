@@ -21,7 +21,7 @@ import { startedElsewhere } from './started-job.js';
 import { whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 import { schemeNames } from '../scheme-names.js';
-import { staffName } from '../staff-name.js';
+import { staffName, personActor } from '../staff-name.js';
 import { count } from './analytics-format.js';
 
 type Words = (typeof JOBS_WORDS)['en'];
@@ -427,7 +427,7 @@ export class JobsPage extends LitElement {
                 <dl class="jobs-facts">
                   <div><dt>${w.period}</dt><dd>${job.params.period}</dd></div>
                   <div><dt>${w.schemes}</dt><dd data-testid="job-schemes">${this.#schemes(job, w)}</dd></div>
-                  <div><dt>${w.requestedBy}</dt><dd data-testid="job-requested-by">${staffName(job.requestedBy)}</dd></div>
+                  <div><dt>${w.requestedBy}</dt><dd data-testid="job-requested-by">${staffName(personActor(job.requestedBy, job.requestedByStaff))}</dd></div>
                   <div><dt>${w.created}</dt><dd>${formatInstant(job.createdAt, locale)}</dd></div>
                   <div><dt>${w.finished}</dt><dd>${formatInstant(job.finishedAt, locale)}</dd></div>
                   ${job.error ? html`<div><dt>${w.error}</dt><dd>${job.error}</dd></div>` : nothing}

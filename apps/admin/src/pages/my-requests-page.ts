@@ -5,7 +5,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import { moreButton } from '../keep-focus.js';
 import type { ConsolePage, PageContext } from '../page.js';
-import { staffName } from '../staff-name.js';
+import { staffName, personActor } from '../staff-name.js';
 import { formatInstant as bankTime } from '../time.js';
 import { CUSTOMER_WORDS } from './customer.words.js';
 import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions } from './override-items.js';
@@ -108,7 +108,7 @@ export class MyRequestsPage extends LitElement {
                     <td data-label=${w.reasonColumn} data-testid="request-reason">${o.reason}</td>
                     <td data-label=${c.status} data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
                     <td data-label=${c.decisionNote} data-testid="decision-note">${o.decisionNote ?? o.revokeNote ?? c.none}</td>
-                    <td data-label=${c.requestedBy}>${o.requestedByYou ? c.you : staffName(o.requestedBy)}</td>
+                    <td data-label=${c.requestedBy}>${o.requestedByYou ? c.you : staffName(personActor(o.requestedBy, o.requestedByStaff))}</td>
                     <td data-label=${c.requestedAt}>${bankTime(o.requestedAt, locale)}</td>
                     <td data-label=${w.actions}>${overrideActions(this.#overrides.store, o, session, locale)}</td>
                   </tr>`,

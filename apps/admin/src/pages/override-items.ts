@@ -16,6 +16,7 @@ import { OVERRIDE_WORDS } from './overrides.words.js';
 import { sayCheck, whyFailed } from '../why-failed.js';
 import { refocus } from '../keep-focus.js';
 import { type SchemeNames, schemeNames } from '../scheme-names.js';
+import { personActor } from '../staff-name.js';
 
 /** Every status an override list filters by, in the order the filter offers them. */
 export const OVERRIDE_STATUSES: readonly OverrideStatus[] = ['pending', 'approved', 'expired', 'rejected', 'withdrawn', 'revoked'];
@@ -158,7 +159,7 @@ export function overrideTable(
           <td role="cell" data-label=${w.mode}>${w.modes[o.mode] ?? o.mode}</td>
           <td role="cell" data-label=${w.status} data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
           <td role="cell" data-label=${w.reasonColumn}>${o.reason}</td>
-          <td role="cell" data-label=${w.requestedBy}><admin-staff-name .actor=${o.requestedBy}></admin-staff-name></td>
+          <td role="cell" data-label=${w.requestedBy} data-testid="override-requester"><admin-staff-name .actor=${personActor(o.requestedBy, o.requestedByStaff)}></admin-staff-name></td>
           <td role="cell" data-label=${w.expiresAt}>${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</td>
           <td role="cell" data-label=${w.actions}>
             ${

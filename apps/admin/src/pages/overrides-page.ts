@@ -7,6 +7,7 @@ import { formatInstant as bankTime } from '../time.js';
 import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 import { moreButton } from '../keep-focus.js';
+import { personActor } from '../staff-name.js';
 
 /**
  * The tenant's override requests, newest first, filtered by status and scheme and paged with the
@@ -76,7 +77,7 @@ export class OverridesPage extends LitElement {
         <dt>${w.status}</dt><dd>${w.statuses[o.status] ?? o.status}</dd>
         <dt>${w.mode}</dt><dd>${w.modes[o.mode] ?? o.mode}</dd>
         <dt>${w.reasonColumn}</dt><dd>${o.reason}</dd>
-        <dt>${w.requestedBy}</dt><dd><admin-staff-name .actor=${o.requestedBy}></admin-staff-name> · ${bankTime(o.requestedAt, locale)}</dd>
+        <dt>${w.requestedBy}</dt><dd><admin-staff-name .actor=${personActor(o.requestedBy, o.requestedByStaff)}></admin-staff-name> · ${bankTime(o.requestedAt, locale)}</dd>
         <dt>${w.expiresAt}</dt><dd>${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</dd>
       </dl>
       <h3>${w.decisions}</h3>

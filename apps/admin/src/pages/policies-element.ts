@@ -11,7 +11,7 @@ import type { PageContext } from '../page.js';
 import { POLICY_WORDS } from './policies.words.js';
 import { fieldSays, whyFailed } from '../why-failed.js';
 import { refocus } from '../keep-focus.js';
-import { staffName } from '../staff-name.js';
+import { staffName, personActor } from '../staff-name.js';
 import { count } from './analytics-format.js';
 import { effectiveDay } from './decision-text.js';
 import './affected-download.js';
@@ -467,7 +467,7 @@ export class PoliciesPage extends LitElement {
                   ${s.versions.map(
                     (v) => html`<tr class=${v.version === s.version?.version ? 'current' : ''} data-version=${v.version}>
                       <td>${v.version}</td><td>${w.statuses[v.status] ?? v.status}</td><td data-testid="version-effective">${effectiveDay(v, w)}</td>
-                      <td>${v.authors.map((a, i) => html`${i ? ', ' : ''}${staffName(a)}`)}</td><td>${formatInstant(v.createdAt, locale)}</td>
+                      <td>${v.authors.map((a, i) => html`${i ? ', ' : ''}${staffName(personActor(a, v.authorsStaff?.[i]))}`)}</td><td>${formatInstant(v.createdAt, locale)}</td>
                       <td><button type="button" aria-label="${w.open} ${w.version} ${v.version}" @click=${() => this.#go(v.scheme, v.version)}>${w.open}</button></td>
                     </tr>`,
                   )}
@@ -494,10 +494,10 @@ export class PoliciesPage extends LitElement {
     return html`<section class="card policies-version" aria-labelledby="policies-v-h">
       <h2 id="policies-v-h" tabindex="-1">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
       <p role="status" class="hint" data-testid="policy-status" tabindex="-1">${this.#statusLine(w)}</p>
-      ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${staffName(v.submittedBy)}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
+      ${v.submittedBy ? html`<p class="hint">${w.submittedBy}: ${staffName(personActor(v.submittedBy, v.submittedByStaff))}${v.submittedAt ? ` · ${formatInstant(v.submittedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}</p>` : nothing}
       ${
         v.decidedBy
-          ? html`<p class="hint" data-testid="policy-decided">${w.decidedBy}: ${staffName(v.decidedBy)}${v.decidedAt ? ` · ${formatInstant(v.decidedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}${
+          ? html`<p class="hint" data-testid="policy-decided">${w.decidedBy}: ${staffName(personActor(v.decidedBy, v.decidedByStaff))}${v.decidedAt ? ` · ${formatInstant(v.decidedAt, this.ctx?.locale ?? 'zh-CN')}` : ''}${
               v.note ? html`<br>${w.decisionNote}: <span data-testid="policy-decision-note">${v.note}</span>` : nothing
             }</p>`
           : nothing

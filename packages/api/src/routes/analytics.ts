@@ -3,7 +3,6 @@ import type { MetricDef, SchemeDefinition } from '@tierkit/core';
 import { type ApiDeps, packOf } from '../deps.js';
 import { isPeriod, monthRange, monthsBetween, periodOf } from '../periods.js';
 import { monthNotBegun } from '../month-errors.js';
-import { onlyKnownQuery } from '../known-query.js';
 import { invalid, ProblemError } from '../problem.js';
 import { router } from '../router.js';
 import {
@@ -58,121 +57,111 @@ const RangeQuery = z.object({
   ),
 });
 
-const distributionRoute = onlyKnownQuery(
-  createRoute({
-    method: 'get',
-    path: '/distribution',
-    tags: ['analytics'],
-    summary: 'Subjects per level of a scheme in each month, from the tier history',
-    request: { query: RangeQuery },
-    responses: {
-      200: { description: 'One count per level and month', content: { 'application/json': { schema: DistributionResponseSchema } } },
-      ...problemResponses(400, 404),
-    },
-  }),
-);
+const distributionRoute = createRoute({
+  method: 'get',
+  path: '/distribution',
+  tags: ['analytics'],
+  summary: 'Subjects per level of a scheme in each month, from the tier history',
+  request: { query: RangeQuery },
+  responses: {
+    200: { description: 'One count per level and month', content: { 'application/json': { schema: DistributionResponseSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
 
-const migrationRoute = onlyKnownQuery(
-  createRoute({
-    method: 'get',
-    path: '/migration',
-    tags: ['analytics'],
-    summary: 'The from × to matrix of levels between two months, with up, down and same totals',
-    request: {
-      query: z.object({
-        scheme,
-        from: period('from', 'The earlier month'),
-        to: period('to', "The later month, not before `from` nor after the current month (the bank's calendar)"),
-      }),
-    },
-    responses: {
-      200: { description: 'Level matrix and totals', content: { 'application/json': { schema: MigrationResponseSchema } } },
-      ...problemResponses(400, 404),
-    },
-  }),
-);
+const migrationRoute = createRoute({
+  method: 'get',
+  path: '/migration',
+  tags: ['analytics'],
+  summary: 'The from × to matrix of levels between two months, with up, down and same totals',
+  request: {
+    query: z.object({
+      scheme,
+      from: period('from', 'The earlier month'),
+      to: period('to', "The later month, not before `from` nor after the current month (the bank's calendar)"),
+    }),
+  },
+  responses: {
+    200: { description: 'Level matrix and totals', content: { 'application/json': { schema: MigrationResponseSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
 
-const ratesRoute = onlyKnownQuery(
-  createRoute({
-    method: 'get',
-    path: '/rates',
-    tags: ['analytics'],
-    summary: 'Monthly upgrade and downgrade rates, with their numerators and denominators',
-    request: { query: RangeQuery },
-    responses: {
-      200: { description: 'One rate per month', content: { 'application/json': { schema: RatesResponseSchema } } },
-      ...problemResponses(400, 404),
-    },
-  }),
-);
+const ratesRoute = createRoute({
+  method: 'get',
+  path: '/rates',
+  tags: ['analytics'],
+  summary: 'Monthly upgrade and downgrade rates, with their numerators and denominators',
+  request: { query: RangeQuery },
+  responses: {
+    200: { description: 'One rate per month', content: { 'application/json': { schema: RatesResponseSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
 
-const effectRoute = onlyKnownQuery(
-  createRoute({
-    method: 'get',
-    path: '/effect',
-    tags: ['analytics'],
-    summary: 'Effect evaluation: how a metric changed after a move up or down, against comparable subjects who stayed',
-    request: {
-      query: z.object({
-        scheme,
-        period: period('period', "The month of the move, not after the current month (the bank's calendar)"),
-        direction: z.enum(['up', 'down']).openapi({ param: { name: 'direction', in: 'query' } }),
-        months: z.coerce
-          .number()
-          .int()
-          .min(1)
-          .max(MAX_EFFECT_MONTHS)
-          .default(6)
-          .openapi({ param: { name: 'months', in: 'query' }, example: 6, description: 'Months of follow-up after the move' }),
-        metric: z
-          .string()
-          .min(1)
-          .max(64)
-          .optional()
-          .openapi({
-            param: { name: 'metric', in: 'query' },
-            description: `A metric of the tenant's catalogue (\`GET /v1/analytics/metrics\`); default \`${PREFERRED_EFFECT_METRIC}\`, or when the catalogue lacks it its first money metric`,
-          }),
-        overrides: z
-          .enum(['exclude', 'include'])
-          .default('exclude')
-          .openapi({
-            param: { name: 'overrides', in: 'query' },
-            description:
-              'Whether a subject an override moved counts as a mover. Default `exclude`: the evaluation measures what the policy’s moves did; they are counted apart (`cohorts.overrideMoved`)',
-          }),
-      }),
-    },
-    responses: {
-      200: {
-        description: 'Movers against matched stayers, month by month',
-        content: { 'application/json': { schema: EffectResponseSchema } },
-      },
-      ...problemResponses(400, 404),
-    },
-  }),
-);
-
-const metricsRoute = onlyKnownQuery(
-  createRoute({
-    method: 'get',
-    path: '/metrics',
-    tags: ['analytics'],
-    summary: 'The metrics an effect evaluation may follow (the tenant’s catalogue), and the one it follows by default',
-    request: {
-      query: z.object({
-        scheme: scheme.optional().openapi({
-          param: { name: 'scheme', in: 'query' },
-          description: 'Only the metrics of this scheme’s kind of subject: not those that only schemes of other kinds read',
+const effectRoute = createRoute({
+  method: 'get',
+  path: '/effect',
+  tags: ['analytics'],
+  summary: 'Effect evaluation: how a metric changed after a move up or down, against comparable subjects who stayed',
+  request: {
+    query: z.object({
+      scheme,
+      period: period('period', "The month of the move, not after the current month (the bank's calendar)"),
+      direction: z.enum(['up', 'down']).openapi({ param: { name: 'direction', in: 'query' } }),
+      months: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_EFFECT_MONTHS)
+        .default(6)
+        .openapi({ param: { name: 'months', in: 'query' }, example: 6, description: 'Months of follow-up after the move' }),
+      metric: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .openapi({
+          param: { name: 'metric', in: 'query' },
+          description: `A metric of the tenant's catalogue (\`GET /v1/analytics/metrics\`); default \`${PREFERRED_EFFECT_METRIC}\`, or when the catalogue lacks it its first money metric`,
         }),
+      overrides: z
+        .enum(['exclude', 'include'])
+        .default('exclude')
+        .openapi({
+          param: { name: 'overrides', in: 'query' },
+          description:
+            'Whether a subject an override moved counts as a mover. Default `exclude`: the evaluation measures what the policy’s moves did; they are counted apart (`cohorts.overrideMoved`)',
+        }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Movers against matched stayers, month by month',
+      content: { 'application/json': { schema: EffectResponseSchema } },
+    },
+    ...problemResponses(400, 404),
+  },
+});
+
+const metricsRoute = createRoute({
+  method: 'get',
+  path: '/metrics',
+  tags: ['analytics'],
+  summary: 'The metrics an effect evaluation may follow (the tenant’s catalogue), and the one it follows by default',
+  request: {
+    query: z.object({
+      scheme: scheme.optional().openapi({
+        param: { name: 'scheme', in: 'query' },
+        description: 'Only the metrics of this scheme’s kind of subject: not those that only schemes of other kinds read',
       }),
-    },
-    responses: {
-      200: { description: 'The catalogue', content: { 'application/json': { schema: EffectMetricsResponseSchema } } },
-      ...problemResponses(400, 404),
-    },
-  }),
-);
+    }),
+  },
+  responses: {
+    200: { description: 'The catalogue', content: { 'application/json': { schema: EffectMetricsResponseSchema } } },
+    ...problemResponses(400, 404),
+  },
+});
 
 /** The scheme if this credential may see it; otherwise the same 404 as a scheme that does not exist. */
 async function visibleScheme(

@@ -259,24 +259,25 @@ export function jobs(
         const deps = c.var.deps;
         const query = c.req.valid('query');
         const before = query.cursor === undefined ? undefined : decodeCursor('jobs', query.cursor, ['createdAt', 'id'] as const);
+        // Simulations are hidden from those who may not simulate (a draft's outcome, sample customers),
+        // and those of a grade the caller may not read (`readers`) from them — in the query: left out
+        // after it, a page held fewer than `limit` while more remained, or none with a cursor.
+        const hidden = maySimulate(deps) ? unreadableSchemes(deps.principal, await packOf(deps)) : undefined;
         const rows = await listJobs(deps.db, deps.tenantId, {
           limit: query.limit + 1,
           ...(query.status ? { status: query.status } : {}),
           ...(before ? { before } : {}),
-          // Simulations are hidden from those who may not simulate (a draft's outcome, sample customers).
-          ...(maySimulate(deps) ? {} : { notKind: 'simulate' }),
+          ...(hidden === undefined ? { notKind: 'simulate' } : hidden.length > 0 ? { hiddenSimulations: hidden } : {}),
         });
         const page = rows.slice(0, query.limit);
         const last = page[page.length - 1];
         const items = [];
-        // A simulation of a grade the caller may not read is left out of the page (as /v1/approvals leaves
-        // its items): the page may then hold fewer than `limit`, its cursor still right.
-        // So is a re-tier of those grades alone, and the rest come without their figures.
-        const tp = await packOf(deps);
+        // A re-tier of grades the caller may not read, alone, is left out after the query (its schemes sit in
+        // params, not a column), so such a page may hold fewer than `limit`; the rest come without their figures.
         const reader = await readerOf(deps);
         for (const row of page) {
           const view = await readerViewOf(deps.db, row, reader);
-          if (view && readsSimulation(deps, tp, view)) items.push(view);
+          if (view) items.push(view);
         }
         return c.json(
           {

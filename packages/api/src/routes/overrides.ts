@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { staffBehind } from '../services/staff-behind.js';
 import { listOverrides, OVERRIDE_STATUSES } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
@@ -203,9 +204,14 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   }
   const last = items.at(-1);
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
+  const behind = await staffBehind(
+    deps.db,
+    deps.tenantId,
+    items.flatMap((r) => [r.override.requestedBy, r.decidedBy]),
+  );
   return {
     items: await Promise.all(
-      items.map(async (r) => overrideView(r, now, callerOf(deps, r, now, await mine([r.override.requestedBy])), deps.unmaskNames)),
+      items.map(async (r) => overrideView(r, now, callerOf(deps, r, now, await mine([r.override.requestedBy])), deps.unmaskNames, behind)),
     ),
     nextCursor: rows.length > q.limit && last ? encodeCursor('overrides', { createdAt: last.createdAt, id: last.override.id }) : null,
   };

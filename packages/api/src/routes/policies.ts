@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
-import { metricAudience, metricSubjectKinds } from '@tierkit/core';
-import { listPolicyVersions } from '@tierkit/db';
+import { metricAudience, metricSubjectKinds, type PolicyVersionDetail } from '@tierkit/core';
+import { listPolicyVersions, type PolicyVersion } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { packOf } from '../deps.js';
+import { packOf, type ApiDeps } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -32,7 +32,8 @@ import {
   versionOr404,
 } from '../services/policy-lifecycle.js';
 import { approvalShown } from '../services/policy-approval-impact.js';
-import { schemePolicies, versionDetail, versionSummary } from '../services/policy-views.js';
+import { schemePolicies, versionActors, versionDetail, versionSummary } from '../services/policy-views.js';
+import { staffBehind, type StaffBehind } from '../services/staff-behind.js';
 import { policyAnalysis, type SimulationSettings } from './policy-analysis.js';
 
 const json = <S>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
@@ -135,6 +136,16 @@ const retireRoute = createRoute({
 });
 
 /** `/v1/policies`: policy versions through draft → submitted → approved → active → retired, diff and simulation. */
+/** The staff members behind the keys and tokens `versions` name (policy versions' `…ByStaff`). */
+function behindVersions(deps: ApiDeps, versions: readonly PolicyVersion[]): Promise<StaffBehind> {
+  return staffBehind(deps.db, deps.tenantId, versions.flatMap(versionActors));
+}
+
+/** `v` as the API sends it, with the pack in force and the people behind its actors. */
+async function detailOf(deps: ApiDeps, v: PolicyVersion): Promise<PolicyVersionDetail> {
+  return versionDetail(v, await packOf(deps), await behindVersions(deps, [v]));
+}
+
 /** `simulation`: the app's settings for simulations (createApp's `syncSimulationMaxSubjects`, `simulationChunkSubjects`). */
 export function policies(simulation: SimulationSettings = {}) {
   return router()
@@ -148,7 +159,8 @@ export function policies(simulation: SimulationSettings = {}) {
         const subjectKinds = metricSubjectKinds(m);
         return { ...m, ...(subjectKinds ? { subjectKinds } : {}), ...(metricAudience(m) ? { audience: metricAudience(m) } : {}) };
       });
-      return c.json({ items: schemePolicies(await listPolicyVersions(deps.db, deps.tenantId), now), metrics }, 200);
+      const versions = await listPolicyVersions(deps.db, deps.tenantId);
+      return c.json({ items: schemePolicies(versions, now, await behindVersions(deps, versions)), metrics }, 200);
     })
     .openapi(versionsRoute, async (c) => {
       const deps = c.var.deps;
@@ -161,12 +173,13 @@ export function policies(simulation: SimulationSettings = {}) {
       const page = all.slice(0, limit);
       const last = page[page.length - 1];
       const nextCursor = all.length > limit && last ? encodeCursor('policy-versions', { v: String(last.version) }) : null;
-      return c.json({ items: page.map((v) => versionSummary(v, now)), nextCursor }, 200);
+      const behind = await behindVersions(deps, page);
+      return c.json({ items: page.map((v) => versionSummary(v, now, behind)), nextCursor }, 200);
     })
     .openapi(versionRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
-      return c.json(versionDetail(await versionOr404(deps, scheme, version), await packOf(deps)), 200);
+      return c.json(await detailOf(deps, await versionOr404(deps, scheme, version)), 200);
     })
     .openapi(draftRoute, async (c) => {
       const deps = c.var.deps;
@@ -174,19 +187,19 @@ export function policies(simulation: SimulationSettings = {}) {
       const draft = await createDraft(deps, scheme, c.req.valid('json'));
       // The version number is made here: the trail's only link from this POST to the draft it made.
       auditDetail(c, { version: draft.version });
-      return c.json(versionDetail(draft, await packOf(deps)), 201);
+      return c.json(await detailOf(deps, draft), 201);
     })
     .openapi(putRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
       const edited = await editDraft(deps, await versionOr404(deps, scheme, version), c.req.valid('json').document);
-      return c.json(versionDetail(edited, await packOf(deps)), 200);
+      return c.json(await detailOf(deps, edited), 200);
     })
     .openapi(submitRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
       const submitted = await submitDraft(deps, await versionOr404(deps, scheme, version));
-      return c.json(versionDetail(submitted, await packOf(deps)), 200);
+      return c.json(await detailOf(deps, submitted), 200);
     })
     .openapi(approveRoute, async (c) => {
       const deps = c.var.deps;
@@ -213,7 +226,7 @@ export function policies(simulation: SimulationSettings = {}) {
         note: body.note ?? null,
         shown,
       });
-      return c.json({ version: versionDetail(approved, await packOf(deps)), reevaluation }, 200);
+      return c.json({ version: await detailOf(deps, approved), reevaluation }, 200);
     })
     .openapi(rejectRoute, async (c) => {
       const deps = c.var.deps;
@@ -221,7 +234,7 @@ export function policies(simulation: SimulationSettings = {}) {
       const body = c.req.valid('json');
       const rejected = await rejectVersion(deps, await versionOr404(deps, scheme, version), body);
       auditDetail(c, { version: rejected.version, note: body.note });
-      return c.json(versionDetail(rejected, await packOf(deps)), 200);
+      return c.json(await detailOf(deps, rejected), 200);
     })
     .openapi(retireRoute, async (c) => {
       const deps = c.var.deps;
@@ -229,7 +242,7 @@ export function policies(simulation: SimulationSettings = {}) {
       const body = c.req.valid('json');
       const { version: retired, reevaluation } = await retireVersion(deps, await versionOr404(deps, scheme, version), body);
       auditDetail(c, { version: retired.version, effectiveFrom: retired.effectiveFrom, note: body.note });
-      return c.json({ ...versionDetail(retired, await packOf(deps)), ...(reevaluation ? { reevaluation } : {}) }, 200);
+      return c.json({ ...(await detailOf(deps, retired)), ...(reevaluation ? { reevaluation } : {}) }, 200);
     })
     .route('/', policyAnalysis(simulation));
 }

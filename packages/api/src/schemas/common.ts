@@ -210,3 +210,11 @@ export function problemResponses<const S extends readonly number[]>(...given: S)
     };
   };
 }
+
+/**
+ * What a `…ByStaff` field says, for `field` (the actor it stands beside): one wording for the approvals
+ * queue's, policy versions', jobs' and overrides' (services/staff-behind.ts).
+ */
+export function staffBehindDescription(field: string): string {
+  return `The staff member behind \`${field}\` when it is their staff token (\`staff:<id>\`) or a key they own (\`key:<id>\`): their id, so a console names the person, not the key; null for an unowned key, a re-tier job, the schedule or the system`;
+}

@@ -10,7 +10,7 @@ import {
   SUITABILITY_REASONS,
 } from '@tierkit/core';
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
-import { LocalizedTextSchema } from './common.js';
+import { LocalizedTextSchema, staffBehindDescription } from './common.js';
 import { StaffGrantChangeSchema } from './staff.js';
 
 /*
@@ -94,6 +94,10 @@ export const OverrideSchema = z
     inForce: z.boolean(),
     contentHash: z.string(),
     requestedBy: z.string(),
+    requestedByStaff: z
+      .string()
+      .nullable()
+      .openapi({ description: staffBehindDescription('requestedBy'), example: 'RM001' }),
     requestedByYou: z.boolean().openapi({
       description:
         'Whether the caller filed it, by person as four eyes compares (their staff token or an API key they own): theirs to edit or withdraw while pending, never to approve or reject (403 four-eyes).',
@@ -116,6 +120,10 @@ export const OverrideSchema = z
     requestedAt: instant,
     updatedAt: instant,
     decidedBy: z.string().nullable(),
+    decidedByStaff: z
+      .string()
+      .nullable()
+      .openapi({ description: staffBehindDescription('decidedBy') }),
     decidedAt: instant.nullable(),
     decisionNote: z.string().nullable(),
     revokedBy: z.string().nullable(),

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SubjectKindSchema } from './common.js';
+import { SubjectKindSchema, staffBehindDescription } from './common.js';
 import { SimulationSchema } from './policies.js';
 
 const key = z.string().min(1).max(64);
@@ -128,6 +128,10 @@ export const JobSchema = z
       reason: z.string().nullable(),
     }),
     requestedBy: z.string(),
+    requestedByStaff: z
+      .string()
+      .nullable()
+      .openapi({ description: staffBehindDescription('requestedBy') }),
     scheduleKey: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),

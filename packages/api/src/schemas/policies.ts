@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { KEY_PATTERN } from '@tierkit/core';
-import { AllLocalesTextSchema, MetricDefSchema } from './common.js';
+import { AllLocalesTextSchema, MetricDefSchema, staffBehindDescription } from './common.js';
 
 /** The catalogue's metrics as the policy reads send them: every label in all three languages. */
 const PolicyMetricDefSchema = MetricDefSchema.extend({ label: AllLocalesTextSchema }).openapi('PolicyMetricDef');
@@ -106,13 +106,29 @@ export const PolicyVersionSummarySchema = z
     effectiveFrom: z.string().nullable(),
     contentHash: z.string().nullable(),
     authors: z.array(z.string()).readonly(),
+    authorsStaff: z
+      .array(z.string().nullable())
+      .readonly()
+      .openapi({ description: `For each of \`authors\`, in order: ${staffBehindDescription('authors[i]')}` }),
     createdAt: z.string(),
     submittedBy: z.string().nullable(),
+    submittedByStaff: z
+      .string()
+      .nullable()
+      .openapi({ description: staffBehindDescription('submittedBy') }),
     submittedAt: z.string().nullable(),
     decidedBy: z.string().nullable(),
+    decidedByStaff: z
+      .string()
+      .nullable()
+      .openapi({ description: staffBehindDescription('decidedBy') }),
     decidedAt: z.string().nullable(),
     note: z.string().nullable(),
     retiredBy: z.string().nullable(),
+    retiredByStaff: z
+      .string()
+      .nullable()
+      .openapi({ description: staffBehindDescription('retiredBy') }),
     retiredAt: z.string().nullable(),
     retireNote: z.string().nullable(),
   })

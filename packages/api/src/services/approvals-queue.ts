@@ -1,4 +1,4 @@
-import { actorsOfPerson, personOfActor } from '../auth/api-keys.js';
+import { actorsOfPerson } from '../auth/api-keys.js';
 import { civilDate, mayApproveAs, type Locale } from '@tierkit/core';
 import { dayOf, startOfDay, wallTime } from '@tierkit/core/calendar';
 import {
@@ -15,6 +15,7 @@ import {
   type GrantViewer,
 } from '@tierkit/db';
 import { audienceOf, requireReadable } from './audience.js';
+import { staffBehind, staffOf } from './staff-behind.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -459,6 +460,12 @@ export async function approvalsPage(
   const actors = q.mine === undefined ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
   const requesters = actors === undefined ? undefined : q.mine ? { only: actors } : { except: actors };
   const beyond = q.mine === false ? beyondRole(tp, deps.principal.role) : undefined;
+  // A customer's request or sign-off of a scheme the caller may not read (an AML 高 for a viewer) is not
+  // theirs to see (`readers`); a policy version or a staff grant is no customer's level. Left out in each
+  // source's SQL: left out of the merged heads, a page held fewer than `limit` while more waited, or none
+  // with a cursor — and a month's re-tier leaves thousands of AML sign-offs pending at once.
+  const readable = audienceOf(deps.principal, tp);
+  const notSchemes = [...tp.schemes.keys()].filter((k) => !readable.sees(k));
   const heads = await Promise.all(
     sources
       .filter((s) => q.kind === undefined || s.kind === q.kind)
@@ -471,6 +478,7 @@ export async function approvalsPage(
             ...(cutoff !== undefined ? { requestedAtOrBefore: cutoff } : {}),
             ...(requesters !== undefined ? { requesters } : {}),
             ...(beyond !== undefined ? { beyondRole: beyond } : {}),
+            ...(notSchemes.length > 0 ? { notSchemes } : {}),
             // At the cursor's instant a kind sorting before the cursor's is behind it, one after ahead.
             ...(after !== undefined
               ? { after: { at: after.at, id: s.kind < after.kind ? null : s.kind === after.kind ? after.id : '' } }
@@ -482,16 +490,12 @@ export async function approvalsPage(
       ),
   );
   const merged = heads.flat().sort((a, b) => compareKeys(entryKey(a), entryKey(b)));
-  // A customer's request or sign-off of a scheme the caller may not read (an AML 高 for a viewer) is not
-  // theirs to see (`readers`): left out of the merged heads' first page, whose order stays right, so a
-  // page may hold fewer than `limit` items and still carry its cursor. Policy versions are no customer's level.
-  const readable = audienceOf(deps.principal, tp);
-  const entries = merged.filter((e) => e.subjectId === undefined || readable.sees(e.scheme) || !tp.schemes.has(e.scheme));
+  const onPage = merged.slice(0, q.limit);
   // A mistyped filter must not read as "nothing waits": a scheme neither in force nor in the queue
   // (a request on a retired scheme still waits) is a 400, a subject the tenant does not have a 404.
   // Only an empty page asks whether anything of it waits at all, one row of each source.
   const waits = async (of: { scheme?: string; subject?: string }) =>
-    entries.length > 0 || (await Promise.all(sources.map((s) => s.any(deps, of)))).some(Boolean);
+    onPage.length > 0 || (await Promise.all(sources.map((s) => s.any(deps, of)))).some(Boolean);
   if (q.scheme !== undefined && !tp.schemes.has(q.scheme) && !(await waits({ scheme: q.scheme }))) {
     throw invalid([
       { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
@@ -500,8 +504,6 @@ export async function approvalsPage(
   if (q.subject !== undefined && !(await waits({ subject: q.subject }))) await subjectOr404(deps, q.subject);
   const mine = requestedByCaller(deps.db, deps.tenantId, deps.principal.actor);
   const blocked = approvalsBlocked(deps.db, deps.tenantId);
-  const window = merged.slice(0, q.limit);
-  const onPage = window.filter((e) => entries.includes(e));
   // The levels now of this page's subjects only: one query of at most a page's pairs.
   const about = onPage.flatMap((e) => (e.subjectId === undefined ? [] : [{ subjectId: e.subjectId, scheme: e.scheme }]));
   const levels = await currentLevelsOf(deps.db, deps.tenantId, about);
@@ -512,21 +514,11 @@ export async function approvalsPage(
   const reasons = await currentReasonsOf(deps.db, deps.tenantId, signOffs);
   // Who filed it, as a person: a key shows as its owner (the approver saw key:key_… and could not tell
   // whose it was). Only a staff token or a key: a job's item links to the job, not to who started it.
-  const people = new Map<string, Promise<string | null>>();
-  const staffBehind = (actor: string) => {
-    let p = people.get(actor);
-    if (!p)
-      people.set(
-        actor,
-        (p =
-          actor.startsWith('key:') || actor.startsWith('staff:')
-            ? personOfActor(deps.db, deps.tenantId, actor).then((person) =>
-                person.startsWith('staff:') ? person.slice('staff:'.length) : null,
-              )
-            : Promise.resolve(null)),
-      );
-    return p;
-  };
+  const behind = await staffBehind(
+    deps.db,
+    deps.tenantId,
+    onPage.map((e) => e.item(null).requestedBy),
+  );
   const page = await Promise.all(
     onPage.map(async (e): Promise<ApprovalItem> => {
       const current = e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null);
@@ -538,13 +530,13 @@ export async function approvalsPage(
           ? { why: reason && reason.level === i.level ? levelWhy(tp, reason, locale) : null }
           : {}),
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
-        requestedByStaff: await staffBehind(i.requestedBy),
+        requestedByStaff: staffOf(behind, i.requestedBy),
         requestedByYou: await mine(requesters),
         approvalBlocked: await blocked(i.approvalNeeds, requesters),
       };
     }),
   );
-  const last = window.at(-1);
+  const last = onPage.at(-1);
   const nextCursor = merged.length > q.limit && last ? encodeCursor(CURSOR, { at: last.requestedAt, kind: last.kind, id: last.id }) : null;
   return { items: page, nextCursor };
 }

@@ -16,6 +16,7 @@ import {
   type OverrideStatus,
   type SchemeDefinition,
 } from '@tierkit/core';
+import { staffBehind, staffOf, type StaffBehind } from './staff-behind.js';
 import {
   appendDecision,
   changeOverride,
@@ -109,7 +110,7 @@ export function callerOf(deps: ApiDeps, r: OverrideRecord, now: string, requeste
 }
 
 /** The override as `caller` sees it. */
-export function overrideView(r: OverrideRecord, now: string, caller: OverrideCaller, unmask: boolean): OverrideView {
+export function overrideView(r: OverrideRecord, now: string, caller: OverrideCaller, unmask: boolean, behind: StaffBehind): OverrideView {
   const status = stateOf(r, now);
   return {
     id: r.override.id,
@@ -119,12 +120,14 @@ export function overrideView(r: OverrideRecord, now: string, caller: OverrideCal
     inForce: status === 'approved',
     contentHash: overrideHash(r),
     requestedBy: r.override.requestedBy,
+    requestedByStaff: staffOf(behind, r.override.requestedBy),
     requestedByYou: caller.requestedByYou,
     mayEdit: caller.mayEdit,
     mayWithdraw: caller.mayWithdraw,
     requestedAt: r.createdAt,
     updatedAt: r.updatedAt,
     decidedBy: r.decidedBy,
+    decidedByStaff: staffOf(behind, r.decidedBy),
     decidedAt: r.decidedAt,
     decisionNote: r.decisionNote,
     revokedBy: r.revokedBy,
@@ -282,7 +285,8 @@ export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = de
 /** The view of `r` as the caller sees it. */
 async function viewFor(deps: ApiDeps, db: Executor, r: OverrideRecord, now: string): Promise<OverrideView> {
   const byYou = await requestedByCaller(db, deps.tenantId, deps.principal.actor)([r.override.requestedBy]);
-  return overrideView(r, now, callerOf(deps, r, now, byYou), deps.unmaskNames);
+  const behind = await staffBehind(deps.db, deps.tenantId, [r.override.requestedBy, r.decidedBy]);
+  return overrideView(r, now, callerOf(deps, r, now, byYou), deps.unmaskNames, behind);
 }
 
 /** The override and every step of its life, oldest first. */

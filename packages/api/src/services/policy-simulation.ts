@@ -1,4 +1,4 @@
-import { schemeMetrics, type HeldCell, type LevelCount, type PolicySimulation, type SubjectKind } from '@tierkit/core';
+import { schemeMetrics, simulationMoves, type HeldCell, type LevelCount, type PolicySimulation, type SubjectKind } from '@tierkit/core';
 import type { LevelComparison, SimulationBaseline } from '@tierkit/core/wire';
 import {
   latestDataPeriodUpTo,
@@ -366,23 +366,6 @@ export function mergeParts(parts: readonly SimulationPart[], samplesPerCell: num
   };
 }
 
-/** Moves up and down among `cells`, by the ranks of `rank`; a `from` of no rank (none before) is a first assignment. */
-function moves(cells: readonly { from: string; to: string; count: number }[], rank: ReadonlyMap<string, number>) {
-  let total = 0;
-  let up = 0;
-  let down = 0;
-  let assigned = 0;
-  for (const c of cells) {
-    total += c.count;
-    const rf = rank.get(c.from);
-    const rt = rank.get(c.to) ?? 0;
-    if (rf === undefined) assigned += c.count;
-    else if (rt > rf) up += c.count;
-    else if (rt < rf) down += c.count;
-  }
-  return { total, up, down, assigned };
-}
-
 /** Held cells in the card's order (highest level first), with the month each drops in. */
 function heldOf(held: readonly Held[], period: string, order: (l: string) => number): { total: number; cells: HeldCell[] } {
   const cells = [...held]
@@ -415,7 +398,6 @@ export function simulationOf(setup: SimulationSetup, part: SimulationPart): Book
   const byRank = (a: { from: string; to: string }, b: { from: string; to: string }) =>
     order(a.from) - order(b.from) || order(a.to) - order(b.to);
   const sorted = [...part.cells].sort(byRank);
-  const { total, up: upgraded, down: downgraded, assigned } = moves(sorted, rank);
   const keys = setup.levels.map((l) => l.key);
   const levels = ['none', ...keys];
   const after = distribution(sorted, 'to', levels);
@@ -425,11 +407,7 @@ export function simulationOf(setup: SimulationSetup, part: SimulationPart): Book
     scheme: setup.scheme,
     levels: keys,
     cells: sorted,
-    total,
-    upgraded,
-    downgraded,
-    assigned,
-    unchanged: total - upgraded - downgraded - assigned,
+    ...simulationMoves(sorted, rank),
     version: setup.version,
     against: setup.against,
     before: distribution(sorted, 'from', levels),
@@ -461,9 +439,9 @@ function baselineOf(
   const byRank = (a: { from: string; to: string }, b: { from: string; to: string }) =>
     order(a.from) - order(b.from) || order(a.to) - order(b.to);
   const cells = [...part.cells].sort(byRank).map((c) => ({ from: c.from, to: c.to, count: c.count }));
-  const own = moves(cells, rank);
+  const own = simulationMoves(cells, rank);
   const compared = [...part.compared].sort(byRank);
-  const versus = moves(compared, rank);
+  const versus = simulationMoves(compared, rank);
   const keys = setup.levels.map((l) => l.key);
   // Levels of the version in force the simulated one does not have still show, after its own.
   const extra = [...new Set([...cells.map((c) => c.to), ...compared.map((c) => c.from)])].filter((l) => l !== 'none' && !rank.has(l));
@@ -485,12 +463,12 @@ function baselineOf(
     cells,
     after: baseAfter,
     afterGrace: baseAfterGrace,
-    upgraded: own.up,
-    downgraded: own.down,
+    upgraded: own.upgraded,
+    downgraded: own.downgraded,
     held,
     compared,
-    higher: versus.up,
-    lower: versus.down,
+    higher: versus.upgraded,
+    lower: versus.downgraded,
     same: compared.filter((c) => c.from === c.to).reduce((n, c) => n + c.count, 0),
     levels: compare,
   };

@@ -1,6 +1,7 @@
 import type { LocalizedText, PolicyVersionDetail, PolicyVersionStatus, PolicyVersionSummary, SchemePolicies } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { firstPeriodFrom } from './policy-checks.js';
+import { staffOf, type StaffBehind } from './staff-behind.js';
 import type { TenantPack } from './tenant-pack.js';
 
 // What the API sends about policy versions: one home, shared with the admin kit.
@@ -15,7 +16,12 @@ export function statusOf(v: PolicyVersion, now: TenantPack): PolicyVersionStatus
   return 'superseded';
 }
 
-export function versionSummary(v: PolicyVersion, now: TenantPack): PolicyVersionSummary {
+/** The actors a version names, for {@link staffBehind}. */
+export function versionActors(v: PolicyVersion): (string | null)[] {
+  return [...v.authors, v.submittedBy, v.decidedBy, v.retiredBy];
+}
+
+export function versionSummary(v: PolicyVersion, now: TenantPack, behind: StaffBehind): PolicyVersionSummary {
   return {
     scheme: v.scheme,
     version: v.version,
@@ -23,20 +29,24 @@ export function versionSummary(v: PolicyVersion, now: TenantPack): PolicyVersion
     effectiveFrom: v.decidedAt !== null && v.effectiveFrom ? v.effectiveFrom.slice(0, 10) : null,
     contentHash: v.contentHash,
     authors: v.authors,
+    authorsStaff: v.authors.map((a) => staffOf(behind, a)),
     createdAt: v.createdAt,
     submittedBy: v.submittedBy,
+    submittedByStaff: staffOf(behind, v.submittedBy),
     submittedAt: v.submittedAt,
     decidedBy: v.decidedBy,
+    decidedByStaff: staffOf(behind, v.decidedBy),
     decidedAt: v.decidedAt,
     note: v.note,
     retiredBy: v.retiredBy,
+    retiredByStaff: staffOf(behind, v.retiredBy),
     retiredAt: v.retiredAt,
     retireNote: v.retireNote,
   };
 }
 
-export function versionDetail(v: PolicyVersion, now: TenantPack): PolicyVersionDetail {
-  return { ...versionSummary(v, now), document: v.document };
+export function versionDetail(v: PolicyVersion, now: TenantPack, behind: StaffBehind): PolicyVersionDetail {
+  return { ...versionSummary(v, now, behind), document: v.document };
 }
 
 function nameOf(document: unknown): LocalizedText | null {
@@ -45,7 +55,7 @@ function nameOf(document: unknown): LocalizedText | null {
 }
 
 /** Every scheme of the tenant with versions, in pack order. */
-export function schemePolicies(versions: readonly PolicyVersion[], now: TenantPack): SchemePolicies[] {
+export function schemePolicies(versions: readonly PolicyVersion[], now: TenantPack, behind: StaffBehind): SchemePolicies[] {
   const by = new Map<string, PolicyVersion[]>();
   for (const v of versions) {
     const list = by.get(v.scheme);
@@ -53,7 +63,7 @@ export function schemePolicies(versions: readonly PolicyVersion[], now: TenantPa
     else by.set(v.scheme, [v]);
   }
   return [...by].map(([scheme, list]) => {
-    const summaries = list.map((v) => versionSummary(v, now));
+    const summaries = list.map((v) => versionSummary(v, now, behind));
     const active = summaries.find((s) => s.status === 'active') ?? null;
     const newest = list[list.length - 1];
     return {

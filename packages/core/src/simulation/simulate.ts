@@ -1,6 +1,7 @@
 import type { PriorAssignment } from '../model/evaluation.js';
 import type { SubjectFacts } from '../model/metric.js';
 import type { CompiledScheme } from '../engine/compile-scheme.js';
+import { simulationMoves } from './moves.js';
 
 /** One subject of a simulated population. */
 export interface SimulationSubject {
@@ -55,10 +56,6 @@ export async function simulate(
   const rank = new Map(draft.summary.levels.map((l) => [l.key, l.rank]));
   const samples = options.samplesPerCell ?? 3;
   const cells = new Map<string, { from: string; to: string; count: number; samples: string[] }>();
-  let total = 0;
-  let upgraded = 0;
-  let downgraded = 0;
-  let assigned = 0;
   for await (const s of subjects) {
     const from = s.currentLevel ?? options.baseline?.decide(s.facts, s.levels) ?? 'none';
     const to = s.prior === undefined ? draft.decide(s.facts, s.levels) : draft.evaluate(s.facts, s.prior, undefined, s.levels).level;
@@ -70,12 +67,6 @@ export async function simulate(
     }
     cell.count++;
     if (cell.samples.length < samples) cell.samples.push(s.id);
-    total++;
-    const rf = rank.get(from);
-    const rt = rank.get(to) ?? 0;
-    if (rf === undefined) assigned++;
-    else if (rt > rf) upgraded++;
-    else if (rf !== undefined && rt < rf) downgraded++;
   }
   const order = (l: string) => rank.get(l) ?? -1;
   const sorted = [...cells.values()].sort((a, b) => order(a.from) - order(b.from) || order(a.to) - order(b.to));
@@ -83,10 +74,6 @@ export async function simulate(
     scheme: draft.summary.key,
     levels: keys,
     cells: sorted,
-    total,
-    upgraded,
-    downgraded,
-    assigned,
-    unchanged: total - upgraded - downgraded - assigned,
+    ...simulationMoves(sorted, rank),
   };
 }

@@ -119,6 +119,8 @@ export interface Job {
   /** As stored, `dependents` always said (empty for a job stored before they were added). */
   readonly params: RetierParams & { readonly dependents: readonly AddedDependent[] };
   readonly requestedBy: string;
+  /** The staff member behind `requestedBy` (their staff token or a key they own); null for anyone else. */
+  readonly requestedByStaff: string | null;
   readonly scheduleKey: string | null;
   /** ISO 8601 UTC. */
   readonly createdAt: string;

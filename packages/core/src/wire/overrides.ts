@@ -44,6 +44,10 @@ export interface Override extends OverrideContent, OverrideOutcome {
   /** What an approval must send back; an edit changes it. */
   readonly contentHash: string;
   readonly requestedBy: string;
+  /** The staff member behind `requestedBy` (their staff token or a key they own); null for anyone else. */
+  readonly requestedByStaff: string | null;
+  /** The staff member behind `decidedBy` (their staff token or a key they own); null for anyone else. */
+  readonly decidedByStaff: string | null;
   /**
    * Whether the caller filed it, by person as four eyes compares (their staff token or a key they
    * own): theirs to edit or withdraw while pending, never theirs to approve or reject.

@@ -41,6 +41,14 @@ export interface PolicyVersionSummary extends PolicyVersionLifecycle {
   readonly status: PolicyVersionStatus;
   /** The day from which it decides (`YYYY-MM-DD`); null for drafts and for versions the tenant came with (in force from the beginning). */
   readonly effectiveFrom: string | null;
+  /** The staff member behind each of `authors`, in order (their staff token or a key they own); null for anyone else. */
+  readonly authorsStaff: readonly (string | null)[];
+  /** The staff member behind `submittedBy` (their staff token or a key they own); null for anyone else. */
+  readonly submittedByStaff: string | null;
+  /** The staff member behind `decidedBy` (their staff token or a key they own); null for anyone else. */
+  readonly decidedByStaff: string | null;
+  /** The staff member behind `retiredBy` (their staff token or a key they own); null for anyone else. */
+  readonly retiredByStaff: string | null;
 }
 
 /** One version with the scheme definition (levels, policy, entitlements) it holds, as stored. */

@@ -36,6 +36,12 @@ export interface ApprovalsWindow {
     readonly overrides: readonly { readonly scheme: string; readonly level: string; readonly mode: string }[];
     readonly loweringSchemes: readonly string[];
   };
+  /**
+   * Requests about a customer's level in these schemes left out: the caller may not read them (the
+   * scheme's `readers`, an AML grade for a viewer). In the query, not after it: left out of a page
+   * already read, a page held fewer than `limit` while more waited, or none with a cursor.
+   */
+  readonly notSchemes?: readonly string[];
   readonly limit: number;
 }
 

@@ -140,12 +140,21 @@ export async function findJob(db: Executor, tenantId: string, id: string): Promi
 export async function listJobs(
   db: Executor,
   tenantId: string,
-  query: { status?: string; limit: number; before?: { createdAt: string; id: string }; notKind?: string },
+  query: {
+    status?: string;
+    limit: number;
+    before?: { createdAt: string; id: string };
+    notKind?: string;
+    /** Simulations of these schemes left out (the caller may not read their levels). */
+    hiddenSimulations?: readonly string[];
+  },
 ): Promise<JobRow[]> {
   let q = db.selectFrom('jobs').selectAll().where('tenant_id', '=', tenantId);
   if (query.status) q = q.where('status', '=', query.status);
   // In the query, not after it: a page left out after it reads short, or empty with a cursor.
   if (query.notKind) q = q.where('kind', '<>', query.notKind);
+  const hidden = query.hiddenSimulations;
+  if (hidden && hidden.length > 0) q = q.where((eb) => eb.or([eb('kind', '<>', 'simulate'), eb('simulation_scheme', 'not in', hidden)]));
   const before = query.before;
   if (before) {
     q = q.where((eb) =>

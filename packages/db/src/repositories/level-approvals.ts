@@ -144,6 +144,7 @@ export async function pendingLevelApprovalsWindow(db: Executor, tenantId: string
   const id = codeUnitOrder(db, sql<string>`subjects.external_id || ':' || level_approvals.scheme`);
   let query = withSubject(db, tenantId).where('level_approvals.status', '=', 'pending').where('subjects.closed_at', 'is', null);
   if (w.scheme !== undefined) query = query.where('level_approvals.scheme', '=', w.scheme);
+  if (w.notSchemes?.length) query = query.where('level_approvals.scheme', 'not in', [...w.notSchemes]);
   if (w.subject !== undefined) query = query.where('subjects.external_id', '=', w.subject);
   if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
   const by = requesterCondition(tenantId, sql.ref<string>('level_approvals.requested_by'), w);

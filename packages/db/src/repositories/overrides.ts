@@ -535,6 +535,7 @@ export async function pendingOverridesWindow(db: Executor, tenantId: string, w: 
   const id = codeUnitOrder(db, sql.ref<string>('overrides.id'));
   let query = overridesWithSubject(db, tenantId).where('overrides.status', '=', 'pending').where('subjects.closed_at', 'is', null);
   if (w.scheme !== undefined) query = query.where('overrides.scheme', '=', w.scheme);
+  if (w.notSchemes?.length) query = query.where('overrides.scheme', 'not in', [...w.notSchemes]);
   if (w.subject !== undefined) query = query.where('subjects.external_id', '=', w.subject);
   if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
   const by = requesterCondition(tenantId, sql.ref<string>('overrides.requested_by'), w);

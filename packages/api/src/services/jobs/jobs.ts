@@ -8,6 +8,7 @@ import {
   type QueuedJob,
   type SubjectKind,
 } from '@tierkit/core';
+import { staffBehind, staffOf } from '../staff-behind.js';
 import {
   findJob,
   findSubjectIds,
@@ -290,6 +291,7 @@ async function viewAndTotals(db: Executor, row: JobRow): Promise<{ view: JobView
     // Jobs stored before dependents were added say none.
     params: simulate ? publicParams(stored as SimulationJobParams) : { dependents: [], ...stored },
     requestedBy: row.requested_by,
+    requestedByStaff: staffOf(await staffBehind(db, row.tenant_id, [row.requested_by]), row.requested_by),
     scheduleKey: row.schedule_key,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
