@@ -69,7 +69,7 @@ export const ApproveBody = z
     contentHash: hash,
     effectiveFrom: z.string().max(10).optional().openapi({
       description:
-        'The first day it decides, YYYY-MM-DD, not before the current month (in the bank’s zone). Default: the first day of the next month, so the month under way keeps the policy it began under. A day in the month under way, a day already past, or one whose month the scheme’s levels already judge needs `confirmRetier: true`: otherwise a 422 with field code `effective_date_needs_confirmation`',
+        'The first day it decides, YYYY-MM-DD, not before the current month (in the bank’s zone), nor on or before a version of the scheme already scheduled (409 `scheduled_version_later`). Default: the first day of the next month, so the month under way keeps the policy it began under — or of the month after the last scheduled version’s first month. A day in the month under way, a day already past, or one whose month the scheme’s levels already judge needs `confirmRetier: true`: otherwise a 422 with field code `effective_date_needs_confirmation`',
       example: '2027-01-01',
     }),
     confirmRetier: z.boolean().optional().openapi({
