@@ -34,6 +34,11 @@ export const EntitlementsResponseSchema = z
           grantedBy: LevelRefSchema,
           blockedBy: LevelRefSchema.extend({ restriction: z.string() }).optional(),
           used: z.number().optional(),
+          usedThrough: z.string().optional().openapi({
+            description:
+              'With `used`: the last month of data counted (YYYY-MM, the subject’s latest evaluated month) — the quota period’s uses from its first month up to this one, which need not be the month under way',
+            example: '2025-11',
+          }),
           notice: LocalizedTextSchema.optional().openapi({
             description: 'Instead of `blockedBy` when the restriction is one the reader may not see: "please contact your branch"',
           }),
