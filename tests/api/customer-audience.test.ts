@@ -602,8 +602,16 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
       customerSchemes.map((s) => s.key),
     );
     for (const s of list.items) assert.ok(!('overrides' in s), `/v1/schemes: ${s.key} carries its override rule`);
-    const one = (await (await as.get('/v1/schemes/retail-tier')).json()) as SchemeResponse;
+    const oneRes = await as.get('/v1/schemes/retail-tier');
+    const oneText = await oneRes.clone().text();
+    assertNoStaff('/v1/schemes/retail-tier', oneRes, oneText);
+    const one = JSON.parse(oneText) as SchemeResponse;
     assert.equal(one.key, 'retail-tier');
+    // What each level grants, for a compare-tiers table: the customer scheme's own benefits, level by level.
+    const defined = customerSchemes.find((s) => s.key === 'retail-tier')?.entitlements ?? {};
+    assert.ok(Object.keys(defined).length > 0, 'the default pack’s card tier grants benefits');
+    assert.deepEqual(one.entitlements, defined);
+    assert.deepEqual(staffOne.entitlements, defined, 'staff read the same benefits');
     assert.ok(!('overrides' in one), '/v1/schemes/retail-tier carries its override rule');
     for (const query of ['', '?locale=en', '?scheme=retail-tier']) {
       const tiers = (await (await as.get(`/v1/subjects/${SUBJECT}/tiers${query}`)).json()) as TiersResponse;

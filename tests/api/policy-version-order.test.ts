@@ -87,7 +87,8 @@ forEachDialect('policy versions in order', (f) => {
     assert.equal(approved.version.effectiveFrom, '2026-02-01');
     const route = encodeURIComponent('/v1/policies/{scheme}/versions/{version}/approve');
     const record = (await ok<{ items: AuditRecord[] }>(await admin.get(`/v1/audit?route=${route}&phase=result&limit=1`))).items[0];
-    const shown = (record?.detail as { shown: { diff: { against: number } | null } }).shown;
+    assert.ok(record, 'the approval is on the trail');
+    const shown = (record.detail as { shown: { diff: { against: number } | null } }).shown;
     assert.equal(shown.diff?.against, launch.version, 'the trail says what the approver compared with');
 
     for (const v of [next.version, launch.version])

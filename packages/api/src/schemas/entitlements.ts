@@ -70,7 +70,12 @@ export const EntitlementsResponseSchema = z
 
 export const SchemesResponseSchema = z.object({ items: z.array(SchemeSummarySchema).readonly() }).openapi('SchemesResponse');
 
-export const SchemeResponseSchema = SchemeSummarySchema.extend({ matrix: MatrixDefSchema.optional() }).openapi('SchemeResponse');
+export const SchemeResponseSchema = SchemeSummarySchema.extend({
+  matrix: MatrixDefSchema.optional(),
+  entitlements: z.record(z.string(), z.array(EntitlementDefSchema).readonly()).optional().openapi({
+    description: 'What each level grants, by level key (the scheme in force): a compare-tiers table. Absent when it grants nothing',
+  }),
+}).openapi('SchemeResponse');
 
 export const MatrixResponseSchema = z
   .object({
