@@ -72,8 +72,8 @@ forEachDialect('policy versions in order', (f) => {
         effectiveFrom: '2025-12-01',
       }),
       409,
-      'conflict',
     );
+    assert.equal(refused.type, 'https://tierkit.dev/problems/conflict');
     assert.deepEqual(
       refused.errors?.map((e) => [e.path, e.code, e.params?.version, e.params?.day]),
       [['effectiveFrom', 'scheduled_version_later', launch.version, '2026-01-01']],
