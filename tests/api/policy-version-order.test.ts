@@ -96,7 +96,20 @@ forEachDialect('policy versions in order', (f) => {
   });
 
   it('another tenant’s scheduled versions change nothing of this one’s drafts', async () => {
-    const draft = await ok<Version>(await client(f, 'b').post('/v1/policies/aml-test/drafts', {}), 201);
-    assert.equal(line(draft), 80);
+    // Tenant a schedules a launch; tenant b, with none, still drafts from, compares with and dates
+    // after its own version in force — not a's (the test left nothing scheduled anywhere before).
+    const launch = await submitted(50);
+    await ok(
+      await approver.post(`/v1/policies/aml-test/versions/${launch.version}/approve`, {
+        contentHash: launch.contentHash,
+        effectiveFrom: '2026-01-01',
+      }),
+    );
+    const b = client(f, 'b');
+    const draft = await ok<Version>(await b.post('/v1/policies/aml-test/drafts', {}), 201);
+    assert.equal(line(draft), 80, 'a copy of b’s version in force, not of a’s scheduled one (50)');
+    const diff = await ok<PolicyDiff>(await b.get(`/v1/policies/aml-test/versions/${draft.version}/diff`));
+    assert.deepEqual([diff.against, diff.againstFrom, diff.inForce, diff.approveFrom], [1, null, 1, '2025-12-01']);
+    await ok(await approver.post(`/v1/policies/aml-test/versions/${launch.version}/retire`, { note: 'tidy up' }));
   });
 });
