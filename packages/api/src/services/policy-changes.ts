@@ -27,7 +27,7 @@ export function defaultApprovalDay(deps: Pick<ApiDeps, 'now' | 'timeZone'>, acti
  * `v` against `against`; by default, a version not yet approved against the last approved version of
  * its scheme — the one it would replace — and an approved one against the version in force this month.
  * Compared with the one in force alone, a draft made before a launch was scheduled showed the checker
- * only its own edit, not the launch it undid (docs/domain.md, "Policy versions"). Both must be valid.
+ * only its own edit, not the launch it undid (packages/api/README.md, "Versions in order"). Both must be valid.
  */
 export async function diffVersion(deps: ApiDeps, v: PolicyVersion, against?: number): Promise<VersionDiff> {
   const tp = await packOf(deps);

@@ -69,7 +69,7 @@ export async function createDraft(
   if (document === undefined && body.from !== undefined) document = (await versionOr404(deps, scheme, body.from)).document;
   if (document === undefined) {
     // The last approved version, scheduled or in force: a copy of the one in force undid a launch
-    // already scheduled once approved after it (docs/domain.md, "Policy versions").
+    // already scheduled once approved after it (packages/api/README.md, "Versions in order").
     const inForce = lastApproved(await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']), scheme);
     if (!inForce)
       throw invalid([

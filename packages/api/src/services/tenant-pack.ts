@@ -76,7 +76,7 @@ export function versionsInForce(active: readonly PolicyVersion[], period: string
 /**
  * The approved version of `scheme` that comes last — the latest scheduled one, else the one in force —
  * leaving out `except`: what a new version follows, copies by default and is compared with, since an
- * approval may not be dated before a version already scheduled (docs/domain.md, "Policy versions").
+ * approval may not be dated before a version already scheduled (packages/api/README.md, "Versions in order").
  */
 export function lastApproved(active: readonly PolicyVersion[], scheme: string, except?: string): PolicyVersion | undefined {
   let best: PolicyVersion | undefined;
