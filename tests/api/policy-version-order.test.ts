@@ -90,6 +90,10 @@ forEachDialect('policy versions in order', (f) => {
     assert.ok(record, 'the approval is on the trail');
     const shown = (record.detail as { shown: { diff: { against: number } | null } }).shown;
     assert.equal(shown.diff?.against, launch.version, 'the trail says what the approver compared with');
+    // Approved, it is still read against the version it replaces on its date, as the trail says — not v1.
+    const after = await ok<PolicyDiff>(await who(f, 'analyst').get(`/v1/policies/aml-test/versions/${next.version}/diff`));
+    assert.deepEqual([after.against, after.againstFrom, after.inForce], [launch.version, '2026-01-01', 1]);
+    assert.match(after.changes.find((c) => c.key === 'rule:high/high.score')?.text.en ?? '', /50.*→.*45/);
 
     for (const v of [next.version, launch.version])
       await ok(await approver.post(`/v1/policies/aml-test/versions/${v}/retire`, { note: 'tidy up' }));

@@ -25,7 +25,8 @@ export function defaultApprovalDay(deps: Pick<ApiDeps, 'now' | 'timeZone'>, acti
 
 /**
  * `v` against `against`; by default, a version not yet approved against the last approved version of
- * its scheme — the one it would replace — and an approved one against the version in force this month.
+ * its scheme — the one it would replace — a scheduled one against the approved version before it, and
+ * one in force (or past) against the version in force this month.
  * Compared with the one in force alone, a draft made before a launch was scheduled showed the checker
  * only its own edit, not the launch it undid (packages/api/README.md, "Versions in order"). Both must be valid.
  */
@@ -33,12 +34,23 @@ export async function diffVersion(deps: ApiDeps, v: PolicyVersion, against?: num
   const tp = await packOf(deps);
   const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
   const approved = v.status === 'active';
+  const inForce = tp.versions.get(v.scheme);
+  // A scheduled version replaces, on its date, the approved one before it — maybe itself scheduled —
+  // which is what its approval's trail compared it with; against the one in force, v5 approved after a
+  // launch v2 read as "changes nothing of v1's benefits" once approved.
+  const scheduled = approved && inForce !== undefined && inForce.id !== v.id && startOf(v) > startOf(inForce);
   const before =
     against !== undefined
       ? await versionOr404(deps, v.scheme, against)
-      : approved
-        ? tp.versions.get(v.scheme)
-        : lastApproved(active, v.scheme, v.id);
+      : !approved
+        ? lastApproved(active, v.scheme, v.id)
+        : scheduled
+          ? lastApproved(
+              active.filter((a) => startOf(a) < startOf(v)),
+              v.scheme,
+              v.id,
+            )
+          : inForce;
   if (!before)
     throw new ProblemError('not-found', `Scheme "${v.scheme}" has no version in force to compare with; name one with ?against=.`);
   const after = checkDocument(tp, v.scheme, v.document);
@@ -49,7 +61,7 @@ export async function diffVersion(deps: ApiDeps, v: PolicyVersion, against?: num
     version: v.version,
     against: before.version,
     againstFrom: from === '' ? null : from,
-    inForce: tp.versions.get(v.scheme)?.version ?? null,
+    inForce: inForce?.version ?? null,
     ...(approved ? {} : { approveFrom: defaultApprovalDay(deps, active, v.scheme) }),
     changes: diffSchemes(old.definition, after.definition, after.pack.metrics),
   };
