@@ -188,7 +188,7 @@ export const PolicyDiffSchema = z
     version: z.number().int(),
     against: z.number().int().openapi({
       description:
-        'The version compared with: `?against=`, else — for a version not yet approved — the last approved version of the scheme (the latest scheduled, else the one in force), which it would replace, as no approval may be dated before a version already scheduled',
+        'The version compared with: `?against=`, else — for a version not yet approved — the last approved version of the scheme (the latest scheduled, else the one in force), which it would replace, as no approval may be dated before a version already scheduled; for a scheduled version the approved one before it; for one in force or past, the version in force',
     }),
     againstFrom: z.string().nullable().optional().openapi({ description: 'The first day `against` decides; null: from the beginning' }),
     inForce: z
