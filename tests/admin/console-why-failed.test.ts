@@ -394,6 +394,40 @@ describe('the console words the API’s refusals', () => {
     assert.match(whyFailed(refused, 'zh-TW'), /須由管理員核准$/);
     assert.match(whyFailed(refused, 'en'), /an admin must approve it$/);
   });
+
+  it('a policy approval dated before a version already scheduled: said as which version and what to do, in each language', async () => {
+    await provisionTenant(f.db.db, { id: 'bank-s', name: 'bank-s', pack: approvalTestPack(), now: NOW });
+    const key = async (role: 'officer' | 'approver') =>
+      f.clientWith((await createApiKey(f.db.db, { tenantId: 'bank-s', role, label: `order ${role}`, now: NOW })).secret);
+    const [officer, approver] = [await key('officer'), await key('approver')];
+    const submit = async () => {
+      const draft = await officer.http.send<{ version: number }>('POST', '/v1/policies/retail-tier/drafts', {});
+      return officer.http.send<{ version: number; contentHash: string }>(
+        'POST',
+        `/v1/policies/retail-tier/versions/${draft.version}/submit`,
+        {},
+      );
+    };
+    const launch = await submit();
+    await approver.http.send('POST', `/v1/policies/retail-tier/versions/${launch.version}/approve`, {
+      contentHash: launch.contentHash,
+      effectiveFrom: '2026-01-01',
+    });
+    const next = await submit();
+    const refused = await refusal(() =>
+      approver.http.send('POST', `/v1/policies/retail-tier/versions/${next.version}/approve`, {
+        contentHash: next.contentHash,
+        effectiveFrom: '2025-12-01',
+      }),
+    );
+    assert.equal(refused.status, 409, JSON.stringify(refused));
+    assert.equal(
+      whyFailed(refused, 'zh-CN'),
+      `与当前状态冲突: 第 ${launch.version} 版已排期自 2026-01-01 起生效，会在当天撤销本版本的改动：请选 2026-01-01 之后的日期，或先停用第 ${launch.version} 版`,
+    );
+    assert.match(whyFailed(refused, 'zh-TW'), /已排定自 2026-01-01 起生效/);
+    assert.match(whyFailed(refused, 'en'), /is scheduled from 2026-01-01 and would undo this version's changes/);
+  });
 });
 
 describe('the console words the API’s refusal of an import file', () => {

@@ -5,6 +5,7 @@ import {
   CONTACT_BRANCH,
   defaultPolicyPack,
   SUBJECT_KINDS,
+  STAFF_UNAVAILABLE_NOTICE,
   UNAVAILABLE_NOTICE,
   type EntitlementsResponse,
   type HistoryResponse,
@@ -245,7 +246,9 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     const vLane = vEnt.entitlements.find((e) => e.def.key === 'priority-lane');
     assert.equal(vLane?.status, 'blocked');
     assert.equal(vLane.blockedBy, undefined);
-    assert.deepEqual(vLane.notice, UNAVAILABLE_NOTICE);
+    // The staff wording, not the customer's "contact your branch": the RM is the branch.
+    assert.deepEqual(vLane.notice, STAFF_UNAVAILABLE_NOTICE);
+    assert.match(vLane.notice?.['zh-CN'] ?? '', /请转合规部门核实/);
     const named = await viewer.get(`/v1/subjects/${SUBJECT}/history?scheme=aml-risk`);
     assert.equal(named.status, 403);
     const problem = (await named.json()) as { errors?: { code: string; params?: { scheme?: string } }[] };
@@ -356,12 +359,12 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     // Staff who read the AML grade see why (an officer: the pack's readers are officer, approver, admin).
     const staffEnt = (await (await officer.get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
     assert.equal(staffEnt.entitlements.find((e) => e.def.key === 'priority-lane')?.blockedBy?.scheme, 'aml-risk', 'staff see why');
-    // A viewer, not among its readers, reads it as the customer does: blocked, "contact your branch", never why.
+    // A viewer, not among its readers: blocked, never why — in the staff wording (refer to compliance), not the customer's.
     const viewerEnt = (await (await client(f, () => viewerOf).get(`/v1/subjects/${SUBJECT}/entitlements`)).json()) as EntitlementsResponse;
     const viewerLane = viewerEnt.entitlements.find((e) => e.def.key === 'priority-lane');
     assert.equal(viewerLane?.status, 'blocked');
     assert.equal(viewerLane.blockedBy, undefined);
-    assert.deepEqual(viewerLane.notice, UNAVAILABLE_NOTICE);
+    assert.deepEqual(viewerLane.notice, STAFF_UNAVAILABLE_NOTICE);
   });
 
   it('the history tells the customer of a level a staff metric forced what /tiers tells: the level, and "please contact your branch" for why', async () => {
@@ -599,8 +602,16 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
       customerSchemes.map((s) => s.key),
     );
     for (const s of list.items) assert.ok(!('overrides' in s), `/v1/schemes: ${s.key} carries its override rule`);
-    const one = (await (await as.get('/v1/schemes/retail-tier')).json()) as SchemeResponse;
+    const oneRes = await as.get('/v1/schemes/retail-tier');
+    const oneText = await oneRes.clone().text();
+    assertNoStaff('/v1/schemes/retail-tier', oneRes, oneText);
+    const one = JSON.parse(oneText) as SchemeResponse;
     assert.equal(one.key, 'retail-tier');
+    // What each level grants, for a compare-tiers table: the customer scheme's own benefits, level by level.
+    const defined = customerSchemes.find((s) => s.key === 'retail-tier')?.entitlements ?? {};
+    assert.ok(Object.keys(defined).length > 0, 'the default pack’s card tier grants benefits');
+    assert.deepEqual(one.entitlements, defined);
+    assert.deepEqual(staffOne.entitlements, defined, 'staff read the same benefits');
     assert.ok(!('overrides' in one), '/v1/schemes/retail-tier carries its override rule');
     for (const query of ['', '?locale=en', '?scheme=retail-tier']) {
       const tiers = (await (await as.get(`/v1/subjects/${SUBJECT}/tiers${query}`)).json()) as TiersResponse;

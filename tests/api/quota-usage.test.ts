@@ -48,5 +48,9 @@ forEachDialect('quota usage', (f) => {
     const used = (key: string) => body.entitlements.find((e) => e.def.key === key)?.used;
     assert.equal(used('lounge'), 4, 'visits this year up to October');
     assert.equal(used('lounge-monthly'), 1, 'visits in October only');
+    // Counted to October, the latest month with data, while November is under way: said, not "this month".
+    for (const key of ['lounge', 'lounge-monthly'])
+      assert.equal(body.entitlements.find((e) => e.def.key === key)?.usedThrough, '2025-10', key);
+    assert.ok(body.entitlements.filter((e) => e.used === undefined).every((e) => e.usedThrough === undefined));
   });
 });

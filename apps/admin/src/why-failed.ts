@@ -76,6 +76,8 @@ interface FieldSays {
   /** An override more levels from the subject's level now than the scheme's rule allows (`overrides.maxStep`). */
   jumpTooFar: (maxStep: string, steps: string) => string;
   needsConfirmation: (day: string, suggested: string) => string;
+  /** A 409 `scheduled_version_later`: a version already scheduled after the day asked would undo this one on its date. */
+  scheduledLater: (version: string, day: string) => string;
   notThisSimulation: string;
   simulationNotCompleted: string;
   simulationRequired: string;
@@ -280,6 +282,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       expiryTooLate: (n) => `该方案的人工调级最长 ${n} 天`,
       jumpTooFar: (max, steps) => `较当前等级跨 ${steps} 级，该方案的人工调级每次最多调整 ${max} 级`,
       needsConfirmation: (day, next) => `生效日期 ${day} 会重评本月或已评过的月份：请勾选确认，或改为 ${next}`,
+      scheduledLater: (v, day) => `第 ${v} 版已排期自 ${day} 起生效，会在当天撤销本版本的改动：请选 ${day} 之后的日期，或先停用第 ${v} 版`,
       notThisSimulation: '所示模拟不是本版本的，请刷新后再审批',
       simulationNotCompleted: '所示模拟尚未完成（或已取消、失败）：请待其完成或重新运行后再审批',
       simulationRequired: '本方案含须复核的等级：请先完成本版本的模拟并查看结果，再审批',
@@ -475,6 +478,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       expiryTooLate: (n) => `此方案的人工調級最長 ${n} 天`,
       jumpTooFar: (max, steps) => `較目前等級跨 ${steps} 級，此方案的人工調級每次最多調整 ${max} 級`,
       needsConfirmation: (day, next) => `生效日期 ${day} 會重評本月或已評過的月份：請勾選確認，或改為 ${next}`,
+      scheduledLater: (v, day) => `第 ${v} 版已排定自 ${day} 起生效，會在當天撤銷本版本的變更：請選 ${day} 之後的日期，或先停用第 ${v} 版`,
       notThisSimulation: '所示模擬不是本版本的，請重新整理後再核准',
       simulationNotCompleted: '所示模擬尚未完成（或已取消、失敗）：請待其完成或重新執行後再核准',
       simulationRequired: '本方案含須複核的等級：請先完成本版本的模擬並檢視結果，再核准',
@@ -684,6 +688,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       expiryRequired: (n) => `an override of this scheme needs an expiry, at most ${n} days ahead`,
       expiryTooLate: (n) => `an override of this scheme may run at most ${n} days`,
       jumpTooFar: (max, steps) => `${steps} levels from the level now; an override of this scheme may move at most ${max}`,
+      scheduledLater: (v, day) =>
+        `version ${v} is scheduled from ${day} and would undo this version's changes on that day: pick a day after ${day}, or retire version ${v} first`,
       needsConfirmation: (day, next) =>
         `effective from ${day} re-tiers the month under way or one already judged: tick the confirmation, or take ${next}`,
       notThisSimulation: 'the simulation shown is not of this version: refresh and decide again',
@@ -991,6 +997,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.jumpTooFar(str(p.maxStep), str(p.steps));
     case 'effective_date_needs_confirmation':
       return s.needsConfirmation(str(p.value), str(p.suggested));
+    case 'scheduled_version_later':
+      return s.scheduledLater(str(p.version), str(p.day));
     case 'simulation_not_of_version':
       return s.notThisSimulation;
     case 'simulation_required':
@@ -1142,6 +1150,7 @@ const APPROVAL_CODES: ReadonlySet<string> = new Set([
   'simulation_not_completed',
   'simulation_not_of_version',
   'governance_weakened',
+  'scheduled_version_later',
 ]);
 
 /**
@@ -1195,7 +1204,11 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   // A policy approval refused for what its approver was shown or for the governance it weakens: the
   // codes say what to do (run the simulation, ask an admin), which the API's English or the bare
   // "your role may not" did not, in the checker's language.
-  if ((kind === 'unprocessable' || kind === 'forbidden') && e.errors?.length && e.errors.every((f) => APPROVAL_CODES.has(f.code ?? '')))
+  if (
+    (kind === 'unprocessable' || kind === 'forbidden' || kind === 'conflict') &&
+    e.errors?.length &&
+    e.errors.every((f) => APPROVAL_CODES.has(f.code ?? ''))
+  )
     return `${w.kinds[kind]}: ${w.list(e.errors.map((f) => fieldSays(f, locale)))}`;
   if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;
   return w.kinds[kind];

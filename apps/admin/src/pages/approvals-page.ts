@@ -332,7 +332,11 @@ export class ApprovalsPage extends LitElement {
               ? nothing
               : s.diff.changes.length === 0
                 ? html`<p class="hint">${w.noChanges}</p>`
-                : html`<p class="hint">${w.changesAgainst(s.diff.against)}</p>
+                : html`${
+                    s.diff.againstFrom && s.diff.inForce !== s.diff.against
+                      ? html`<p class="approvals-warning" role="note" data-testid="diff-against-scheduled">${w.changesAgainstScheduled(s.diff.against, s.diff.againstFrom, s.diff.inForce ?? null)}</p>`
+                      : html`<p class="hint">${w.changesAgainst(s.diff.against)}</p>`
+                  }
                     <ul>${s.diff.changes.map((c) => html`<li data-change=${c.change} data-key=${c.key}>${c.text[locale]}</li>`)}</ul>`
         }
       </section>
@@ -389,7 +393,8 @@ export class ApprovalsPage extends LitElement {
   /** The effective date of a policy approval: next month's first day by default, with a warning and a confirmation when it reaches a month under way. */
   #dateField(item: ApprovalItem, domId: string, w: Words) {
     const key = approvalKey(item);
-    const day = this.#dates.get(key) ?? nextMonthStart();
+    // The API's default when a version is scheduled after next month: dated on or before it, the approval is refused.
+    const day = this.#dates.get(key) ?? this.#impactOf(item)?.state.diff?.approveFrom ?? nextMonthStart();
     const asked = this.#queue.state.refusals[key]?.errors?.find((e) => e.code === 'effective_date_needs_confirmation')?.params?.period;
     const early = earlyMonth(day) ?? (typeof asked === 'string' ? asked : undefined);
     const jw = JOBS_WORDS[this.ctx?.locale ?? 'zh-CN'];

@@ -18,7 +18,7 @@ const zh = {
   decisionNote: '审批意见',
   fromStart: '自始生效',
   open: '查看',
-  newDraft: '新建草稿（复制生效版本）',
+  newDraft: '新建草稿（复制最新批准版本，含已排期版本）',
   statuses: {
     draft: '草稿',
     submitted: '待审批',
@@ -114,7 +114,7 @@ const tw: typeof zh = {
   decisionNote: '審核意見',
   fromStart: '自始生效',
   open: '檢視',
-  newDraft: '建立草稿（複製生效版本）',
+  newDraft: '建立草稿（複製最新核准版本，含已排定版本）',
   statuses: {
     draft: '草稿',
     submitted: '待審核',
@@ -208,7 +208,7 @@ const en: typeof zh = {
   decisionNote: 'Decision note',
   fromStart: 'In force from the start',
   open: 'Open',
-  newDraft: 'New draft (copy of the version in force)',
+  newDraft: 'New draft (copy of the latest approved version, scheduled or in force)',
   statuses: {
     draft: 'draft',
     submitted: 'pending approval',

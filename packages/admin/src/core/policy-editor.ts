@@ -347,7 +347,7 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
     return saved !== undefined && !this.state.dirty;
   }
 
-  /** What the open version changes against the version in force, in words (saved first when edited). */
+  /** What the open version changes against the version it replaces (the API's default: the last approved one), in words (saved first when edited). */
   async loadDiff(against?: number): Promise<void> {
     const { scheme, version } = this.state;
     if (scheme === undefined || version === undefined || !(await this.save())) return;

@@ -179,7 +179,7 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'analytics, `GET /v1/schemes/{key}`, a pending sign-off, a policy version’s simulations, a simulation’s',
     'affected customers) is a 403 `forbidden`, field code',
     '`scheme_not_readable` (params `scheme`), never an empty answer that tells by absence. A benefit it blocks',
-    'reads “unavailable: please contact your branch” to them, as to a customer; a band read from it keeps its',
+    'reads to them as blocked with the staff notice (core `STAFF_UNAVAILABLE_NOTICE`: “suspended by a grade you may not read: refer it to compliance, and do not tell the customer why”), never why nor the customer’s “contact your branch”; a band read from it keeps its',
     'level for them but not the rule that names the grade. Every staff read that returns',
     'its levels for named customers writes one audit record (`detail.restrictedRead`: the schemes and the',
     'customers’ ids, a page at most). Embed tokens never read a staff scheme. Widening `readers` weakens',

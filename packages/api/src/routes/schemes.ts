@@ -42,7 +42,7 @@ const getRoute = createRoute({
   method: 'get',
   path: '/{key}',
   tags: ['schemes'],
-  summary: 'One scheme: levels, names, colours, and the grid of a matrix scheme',
+  summary: 'One scheme: levels, names, colours, what each level grants, and the grid of a matrix scheme',
   request: { params: SchemeKeyParams },
   responses: {
     200: { description: 'The scheme (ETag)', content: { 'application/json': { schema: SchemeResponseSchema } } },
@@ -71,7 +71,9 @@ export function schemes() {
       // The reader's own definition: a customer's has no override rule in it.
       const def = audienceOf(deps.principal, tp).schemes.find((s) => s.key === key);
       if (!def) throw new ProblemError('scheme-not-found', `No scheme "${key}" in this tenant.`);
-      const body: SchemeResponse = { ...schemeSummary(def), ...(def.matrix ? { matrix: def.matrix } : {}) };
+      // What each level grants, for a compare-tiers table: a portal could not draw one from levels alone.
+      const grants = def.entitlements && Object.keys(def.entitlements).length ? { entitlements: def.entitlements } : {};
+      const body: SchemeResponse = { ...schemeSummary(def), ...(def.matrix ? { matrix: def.matrix } : {}), ...grants };
       if (isNotModified(c, body)) return c.body(null, 304);
       return c.json(body, 200);
     });

@@ -34,6 +34,11 @@ export const EntitlementsResponseSchema = z
           grantedBy: LevelRefSchema,
           blockedBy: LevelRefSchema.extend({ restriction: z.string() }).optional(),
           used: z.number().optional(),
+          usedThrough: z.string().optional().openapi({
+            description:
+              'With `used`: the last month of data counted (YYYY-MM, the subject’s latest evaluated month) — the quota period’s uses from its first month up to this one, which need not be the month under way',
+            example: '2025-11',
+          }),
           notice: LocalizedTextSchema.optional().openapi({
             description: 'Instead of `blockedBy` when the restriction is one the reader may not see: "please contact your branch"',
           }),
@@ -65,7 +70,12 @@ export const EntitlementsResponseSchema = z
 
 export const SchemesResponseSchema = z.object({ items: z.array(SchemeSummarySchema).readonly() }).openapi('SchemesResponse');
 
-export const SchemeResponseSchema = SchemeSummarySchema.extend({ matrix: MatrixDefSchema.optional() }).openapi('SchemeResponse');
+export const SchemeResponseSchema = SchemeSummarySchema.extend({
+  matrix: MatrixDefSchema.optional(),
+  entitlements: z.record(z.string(), z.array(EntitlementDefSchema).readonly()).optional().openapi({
+    description: 'What each level grants, by level key (the scheme in force): a compare-tiers table. Absent when it grants nothing',
+  }),
+}).openapi('SchemeResponse');
 
 export const MatrixResponseSchema = z
   .object({

@@ -37,7 +37,11 @@ export const DiffQuery = z.object({
     .min(1)
     .max(2_147_483_647)
     .optional()
-    .openapi({ param: { name: 'against', in: 'query' }, description: 'The version to compare with; default: the one in force' }),
+    .openapi({
+      param: { name: 'against', in: 'query' },
+      description:
+        'The version to compare with; default: the last approved one (scheduled, else in force), which the version would replace',
+    }),
 });
 
 const document = z
@@ -51,7 +55,10 @@ export const DraftBody = z
     from: z.number().int().min(1).max(2_147_483_647).optional().openapi({ description: 'Copy this version' }),
     document: document.optional(),
   })
-  .openapi('PolicyDraftBody', { description: 'Copy `from`, or store `document`; with neither, a copy of the version in force' });
+  .openapi('PolicyDraftBody', {
+    description:
+      'Copy `from`, or store `document`; with neither, a copy of the last approved version — the latest scheduled, else the one in force — so a new version does not undo one already scheduled',
+  });
 
 export const PutVersionBody = z.strictObject({ document }).openapi('PutPolicyVersionBody');
 
@@ -62,7 +69,7 @@ export const ApproveBody = z
     contentHash: hash,
     effectiveFrom: z.string().max(10).optional().openapi({
       description:
-        'The first day it decides, YYYY-MM-DD, not before the current month (in the bank’s zone). Default: the first day of the next month, so the month under way keeps the policy it began under. A day in the month under way, a day already past, or one whose month the scheme’s levels already judge needs `confirmRetier: true`: otherwise a 422 with field code `effective_date_needs_confirmation`',
+        'The first day it decides, YYYY-MM-DD, not before the current month (in the bank’s zone), nor on or before a version of the scheme already scheduled (409 `scheduled_version_later`). Default: the first day of the next month, so the month under way keeps the policy it began under — or of the month after the last scheduled version’s first month. A day in the month under way, a day already past, or one whose month the scheme’s levels already judge needs `confirmRetier: true`: otherwise a 422 with field code `effective_date_needs_confirmation`',
       example: '2027-01-01',
     }),
     confirmRetier: z.boolean().optional().openapi({
@@ -195,7 +202,22 @@ export const PolicyDiffSchema = z
   .object({
     scheme: z.string(),
     version: z.number().int(),
-    against: z.number().int(),
+    against: z.number().int().openapi({
+      description:
+        'The version compared with: `?against=`, else — for a version not yet approved — the last approved version of the scheme (the latest scheduled, else the one in force), which it would replace, as no approval may be dated before a version already scheduled; for a scheduled version the approved one before it; for one in force or past, the version in force',
+    }),
+    againstFrom: z.string().nullable().optional().openapi({ description: 'The first day `against` decides; null: from the beginning' }),
+    inForce: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .openapi({ description: 'The version in force today; when it is not `against`, a scheduled version lies between' }),
+    approveFrom: z.string().optional().openapi({
+      description:
+        'The day an approval takes by default: the next month’s first, or the first of the month after the last scheduled version’s first month',
+      example: '2027-02-01',
+    }),
     changes: z.array(z.object({ key: z.string(), change: z.enum(['added', 'removed', 'changed']), text: AllLocalesTextSchema })).readonly(),
   })
   .openapi('PolicyDiff');

@@ -35,7 +35,7 @@ async function applyWhilePending(
 /**
  * `GET /v1/subjects/{id}/entitlements`: the engine resolves entitlements over the subject's current
  * levels; quota usage is the sum of each quota's usage metric over its current period (month,
- * quarter or year up to the subject's latest evaluated month). Resolved over every scheme (a staff
+ * quarter or year up to the subject's latest evaluated month, said as `usedThrough`). Resolved over every scheme (a staff
  * restriction still blocks), then cut to what `audience` may see.
  */
 export async function entitlementsView(
@@ -70,5 +70,8 @@ export async function entitlementsView(
     usage = await sumMetricWindows(db, tp.tenantId, subject.id, [...windows.values()], asOf);
   }
   const resolved = audience.entitlements(resolveEntitlements(tp.pack, levels, usage));
-  return { subject: subjectRef(subject, unmask), entitlements: resolved.entitlements, next: resolved.next };
+  // Which month the uses are counted to: the panel said "1 / 1 this month" on 6 December of a visit in
+  // November's data, December having none yet.
+  const entitlements = resolved.entitlements.map((e) => (e.used === undefined || !asOf ? e : { ...e, usedThrough: asOf }));
+  return { subject: subjectRef(subject, unmask), entitlements, next: resolved.next };
 }

@@ -15,7 +15,9 @@ import { contentHash, requireDistinctPerson, requireSameContent } from './four-e
 import { policyRequesters, requirePolicyApprover, requireRetirer } from './policy-approvals.js';
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
 import { enqueueRetier } from './jobs/jobs.js';
-import { earlyReasons, nextMonthStart, requireConfirmation, requireSimulation, type EarlyReason } from './policy-approval-impact.js';
+import { earlyReasons, requireConfirmation, requireSimulation, type EarlyReason } from './policy-approval-impact.js';
+import { defaultApprovalDay } from './policy-changes.js';
+import { lastApproved, startOf } from './tenant-pack.js';
 import { changedWith, reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
 import { monthLoad } from './jobs/month-data.js';
 
@@ -47,7 +49,7 @@ async function apply(deps: ApiDeps, v: PolicyVersion, change: PolicyVersionChang
   return versionOr404(deps, v.scheme, v.version);
 }
 
-/** A new draft: a copy of `from` (a version number), of the given document, or of the version in force. */
+/** A new draft: a copy of `from` (a version number), of the given document, or of the last approved version (`lastApproved`). */
 export async function createDraft(
   deps: ApiDeps,
   scheme: string,
@@ -66,7 +68,9 @@ export async function createDraft(
   let document: unknown = body.document;
   if (document === undefined && body.from !== undefined) document = (await versionOr404(deps, scheme, body.from)).document;
   if (document === undefined) {
-    const inForce = (await packOf(deps)).versions.get(scheme);
+    // The last approved version, scheduled or in force: a copy of the one in force undid a launch
+    // already scheduled once approved after it (packages/api/README.md, "Versions in order").
+    const inForce = lastApproved(await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']), scheme);
     if (!inForce)
       throw invalid([
         {
@@ -194,6 +198,33 @@ async function reevaluateAfterChange(
 }
 
 /**
+ * 409 `scheduled_version_later` when a version of `v`'s scheme is already scheduled after `day`: it was
+ * drafted without `v`, and on its date it would silently undo what `v` changes (a fee waiver restored,
+ * a launch withdrawn). A checker approves versions in their order: `v` from a later day (it then
+ * replaces that one, and its diff shows what it changes of it), or that one retired first.
+ */
+function requireAfterScheduled(active: readonly PolicyVersion[], v: PolicyVersion, day: string): void {
+  const later = active
+    .filter((a) => a.scheme === v.scheme && a.decidedAt !== null && startOf(a) > day)
+    .sort((a, b) => startOf(a).localeCompare(startOf(b)));
+  const first = later[0];
+  if (!first) return;
+  const from = startOf(first);
+  throw new ProblemError(
+    'conflict',
+    `Version ${first.version} of "${v.scheme}" is scheduled from ${from}, after ${day}, and would undo version ${v.version} on that day: approve version ${v.version} from a later day, or retire version ${first.version} first. Nothing was approved.`,
+    [
+      {
+        path: 'effectiveFrom',
+        message: `version ${first.version} is scheduled from ${from}: a new version starts after it`,
+        code: 'scheduled_version_later',
+        params: { scheme: v.scheme, value: day, version: first.version, day: from },
+      },
+    ],
+  );
+}
+
+/**
  * Approve a submitted version from `effectiveFrom` (a day, not before the current month's first;
  * default the next month's first). A day that re-tiers the month under way, a month already judged,
  * or that is past needs `confirmRetier` (policy-approval-impact.ts).
@@ -222,8 +253,10 @@ export async function approveVersion(
   await requirePolicyApprover(deps, inForce, v);
   await requireSimulation(deps, inForce, v, asked.simulationJobId);
   const current = periodOf(deps.now(), deps.timeZone);
-  // Not given: the next month's first day, so the month under way keeps the policy it began under.
-  const body = { ...asked, effectiveFrom: asked.effectiveFrom ?? nextMonthStart(deps) };
+  const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
+  // Not given: the next month's first day, so the month under way keeps the policy it began under —
+  // or the month after the last one scheduled, which a version may not be dated before.
+  const body = { ...asked, effectiveFrom: asked.effectiveFrom ?? defaultApprovalDay(deps, active, v.scheme) };
   if (!isDay(body.effectiveFrom))
     throw invalid([
       {
@@ -243,7 +276,7 @@ export async function approveVersion(
       },
     ]);
   }
-  const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
+  requireAfterScheduled(active, v, body.effectiveFrom);
   const twin = active.find((a) => a.scheme === v.scheme && a.decidedAt !== null && a.effectiveFrom.slice(0, 10) === body.effectiveFrom);
   if (twin) {
     throw new ProblemError(

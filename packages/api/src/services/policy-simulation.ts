@@ -192,7 +192,7 @@ export async function setUpSimulation(
   const metrics = new Set<string>();
   for (const s of asIf.pack.schemes) for (const m of schemeMetrics(s)) metrics.add(m);
   // The baseline reads the same chunk's figures: what the version in force reads is loaded too.
-  const base = await packInForceFor(deps.db, deps.tenantId, tp.timeZone, v.scheme, period);
+  const base = await packInForceFor(deps.db, deps.tenantId, tp.timeZone, v.scheme, period, undefined, current);
   if (base) for (const s of base.pack.schemes) for (const m of schemeMetrics(s)) metrics.add(m);
   const baseVersion = base?.versions.get(v.scheme)?.version;
   return {

@@ -73,6 +73,20 @@ export function versionsInForce(active: readonly PolicyVersion[], period: string
   return active.filter((v) => best.get(v.scheme) === v);
 }
 
+/**
+ * The approved version of `scheme` that comes last — the latest scheduled one, else the one in force —
+ * leaving out `except`: what a new version follows, copies by default and is compared with, since an
+ * approval may not be dated before a version already scheduled (packages/api/README.md, "Versions in order").
+ */
+export function lastApproved(active: readonly PolicyVersion[], scheme: string, except?: string): PolicyVersion | undefined {
+  let best: PolicyVersion | undefined;
+  for (const v of active) {
+    if (v.scheme !== scheme || v.id === except) continue;
+    if (!best || startOf(v) > startOf(best) || (startOf(v) === startOf(best) && v.version > best.version)) best = v;
+  }
+  return best;
+}
+
 /** Every approved version of a tenant and its catalogue: the packs of all periods, compiled on demand. */
 class PackTimeline {
   private readonly byVersions = new Map<string, TenantPack>();
@@ -259,6 +273,9 @@ function narrowedTo(all: readonly PolicyVersion[], defs: readonly SchemeDefiniti
  * for the month simulated, which the draft would supersede), as packWithVersionFrom leaves them —
  * narrowed to `scheme` and what it reads. Undefined for a scheme with no version in force then (a new
  * scheme has nothing to compare with). `pinned`: a job's chunks build it again from its setup.
+ * `current`: the month under way — a version of `scheme` in force for it stays in the baseline even when
+ * it began on the first day of the month simulated: it is today's rule, what the answer's `against`
+ * names (an approval dated the 1st of the month under way was left out, and the baseline said v1 of v3).
  */
 export async function packInForceFor(
   db: Executor,
@@ -267,13 +284,17 @@ export async function packInForceFor(
   scheme: string,
   period: string,
   pinned?: readonly PinnedVersion[],
+  current?: string,
 ): Promise<(TenantPack & { readonly pinned: readonly PinnedVersion[] }) | undefined> {
   const tenant = await findTenant(db, tenantId);
   if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
   const day = `${period}-01`;
+  const started = current === undefined ? '' : `${current}-01`;
   const active = pinned
     ? await pinnedVersions(db, tenantId, pinned)
-    : (await listPolicyVersionsIn(db, tenantId, ['active'])).filter((v) => v.scheme !== scheme || startOf(v) < day);
+    : (await listPolicyVersionsIn(db, tenantId, ['active'])).filter(
+        (v) => v.scheme !== scheme || startOf(v) < day || startOf(v) <= started,
+      );
   const all = [...active].sort((a, b) => a.position - b.position || a.scheme.localeCompare(b.scheme) || a.version - b.version);
   const inForce = versionsInForce(all, period);
   if (!inForce.some((v) => v.scheme === scheme)) return undefined;

@@ -35,7 +35,7 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  * @csspart title - The panel heading.
  * @csspart group - One group of entitlements (services, quotas, rates, limits, restrictions, blocked).
  * @csspart item - One entitlement.
- * @csspart value - An entitlement's figure (`2 / 6 this year`, `+0.20 % / +20 bp`, `1.5×`).
+ * @csspart value - An entitlement's figure (`2 / 6 per year, to Nov 2025`, `+0.20 % / +20 bp`, `1.5×`).
  * @csspart reason - Why a restriction applies or a benefit is blocked.
  * @csspart next - What the next level would add.
  * @csspart keep - A customer's level in its grace period: what keeps it (the API's `keep.text`), above the benefits.
@@ -144,7 +144,14 @@ export class TkEntitlementPanel extends LitElement {
         active
           .filter((e) => e.def.kind === kind)
           .map((e) =>
-            this.#item(e.def, locale, e.used, html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`),
+            this.#item(
+              e.def,
+              locale,
+              e.used,
+              html`<span class="source">${t.grantedBy(levelLabel(e.grantedBy, tiers, locale))}</span>`,
+              false,
+              e.usedThrough,
+            ),
           ),
       ),
     );
@@ -170,6 +177,7 @@ export class TkEntitlementPanel extends LitElement {
             e.used,
             html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : (e.notice?.[locale] ?? '')}</span>`,
             true,
+            e.usedThrough,
           ),
         ),
       )}
@@ -188,8 +196,8 @@ export class TkEntitlementPanel extends LitElement {
     return items.length ? html`<div part="group" class="group"><h3>${heading}</h3><ul>${items}</ul></div>` : nothing;
   }
 
-  #item(def: EntitlementDef, locale: Locale, used: number | undefined, extra: unknown, blocked = false) {
-    const value = entitlementValue(def, locale, used);
+  #item(def: EntitlementDef, locale: Locale, used: number | undefined, extra: unknown, blocked = false, through?: string) {
+    const value = entitlementValue(def, locale, used, through);
     return html`<li part="item" class=${blocked ? 'blocked' : ''} data-kind=${def.kind} data-key=${def.key}>
       <span class="label">${def.label[locale]}</span>
       ${value ? html`<span part="value" class="value">${value}</span>` : nothing}

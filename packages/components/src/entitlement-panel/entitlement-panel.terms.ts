@@ -10,7 +10,8 @@ export interface EntitlementPanelTerms {
   readonly blockedBy: (restriction: string, level: string) => string;
   readonly imposedBy: (level: string) => string;
   readonly grantedBy: (level: string) => string;
-  readonly quotaUsed: (used: string, amount: string, period: QuotaPeriod) => string;
+  /** `month`: the last month of data counted (formatted), when the API says it (`usedThrough`). */
+  readonly quotaUsed: (used: string, amount: string, period: QuotaPeriod, month?: string) => string;
   readonly quotaPer: (amount: string, period: QuotaPeriod) => string;
   readonly next: (level: string) => string;
   /** A level the bank granted as a courtesy (an override), with its last day when it ends. */
@@ -31,7 +32,7 @@ export const entitlementPanelTerms: Translations<EntitlementPanelTerms> = {
     blockedBy: (r, l) => `因“${r}”暂停（${l}）`,
     imposedBy: (l) => `来自${l}`,
     grantedBy: (l) => `来自${l}`,
-    quotaUsed: (u, a, p) => `本${zhPeriod[p]}已用 ${u} / ${a}`,
+    quotaUsed: (u, a, p, m) => `${m ? `截至${m}` : ''}已用 ${u} / ${a}（每${zhPeriod[p]}）`,
     quotaPer: (a, p) => `每${zhPeriod[p]} ${a} 次`,
     next: (l) => `升级${l}可获得`,
     courtesy: (d) => (d ? `优惠等级，有效期至 ${d}` : '优惠等级'),
@@ -46,7 +47,7 @@ export const entitlementPanelTerms: Translations<EntitlementPanelTerms> = {
     blockedBy: (r, l) => `因「${r}」暫停（${l}）`,
     imposedBy: (l) => `來自${l}`,
     grantedBy: (l) => `來自${l}`,
-    quotaUsed: (u, a, p) => `本${zhPeriod[p]}已用 ${u} / ${a}`,
+    quotaUsed: (u, a, p, m) => `${m ? `截至${m}` : ''}已用 ${u} / ${a}（每${zhPeriod[p]}）`,
     quotaPer: (a, p) => `每${zhPeriod[p]} ${a} 次`,
     next: (l) => `升級${l}可獲得`,
     courtesy: (d) => (d ? `優惠等級，有效期至 ${d}` : '優惠等級'),
@@ -61,7 +62,7 @@ export const entitlementPanelTerms: Translations<EntitlementPanelTerms> = {
     blockedBy: (r, l) => `Blocked by “${r}” (${l})`,
     imposedBy: (l) => `Imposed by ${l}`,
     grantedBy: (l) => `From ${l}`,
-    quotaUsed: (u, a, p) => `${u} / ${a} this ${enPeriod[p]}`,
+    quotaUsed: (u, a, p, m) => `${u} / ${a} per ${enPeriod[p]}${m ? `, to ${m}` : ''}`,
     quotaPer: (a, p) => `${a} per ${enPeriod[p]}`,
     next: (l) => `${l} would add`,
     courtesy: (d) => (d ? `Courtesy level, valid until ${d}` : 'Courtesy level'),

@@ -88,7 +88,7 @@ describe('tk-entitlement-panel, controlled', () => {
     );
     expect(headings(el)).to.deep.equal(['Your benefits', 'Services', 'Quotas', 'Rates', 'Limits', 'Platinum would add']);
     expect(item(el, 'lounge', 'quota'))
-      .to.contain('2 / 6 this year')
+      .to.contain('2 / 6 per year')
       .and.contain('From Customer tier: Gold');
     expect(item(el, 'deposit-rate', 'rate')).to.contain('+0.20 % / +20 bp');
     expect(item(el, 'loan-rate', 'rate')).to.contain('\u22120.30 % / \u221230 bp');
@@ -162,7 +162,29 @@ describe('tk-entitlement-panel, controlled', () => {
     el.lang = 'zh-TW';
     await waitUntil(() => headings(el)[0] === '我的權益');
     expect(headings(el)).to.include('升級白金卡可獲得');
-    expect(item(el, 'lounge', 'quota')).to.contain('本年已用 2 / 6');
+    expect(item(el, 'lounge', 'quota')).to.contain('已用 2 / 6（每年）');
+  });
+
+  it('names the data month quota uses are counted to, never "this month" (usedThrough)', async () => {
+    // On 6 December a monthly lounge quota counts November's visits: December has no data yet.
+    const data = {
+      ...entitlementsC3,
+      entitlements: entitlementsC3.entitlements.map((e) => (e.def.key === 'lounge' ? { ...e, usedThrough: '2025-11' } : e)),
+    };
+    const el = await fixture<TkEntitlementPanel>(
+      html`<tk-entitlement-panel lang="zh-CN" .data=${data} .tiers=${tiersC3}></tk-entitlement-panel>`,
+    );
+    expect(item(el, 'lounge', 'quota'))
+      .to.contain('截至2025年11月已用 2 / 6（每年）')
+      .and.not.contain('本年');
+    el.lang = 'zh-TW';
+    await waitUntil(() => headings(el)[0] === '我的權益');
+    expect(item(el, 'lounge', 'quota')).to.contain('截至2025年11月已用 2 / 6（每年）');
+    el.lang = 'en';
+    await waitUntil(() => headings(el)[0] === 'Your benefits');
+    expect(item(el, 'lounge', 'quota'))
+      .to.contain('2 / 6 per year, to Nov 2025')
+      .and.not.contain('this');
   });
 
   it('renders hostile labels and reasons as text', async () => {

@@ -1,15 +1,22 @@
 import type { EntitlementDef, LevelRef, Locale } from '@tierkit/core';
+import { formatPeriod } from '@tierkit/core/period';
 import { levelName, schemeName, type SchemeMap } from '../common/level-names.js';
 import { formatBp, formatCount, formatMultiplier, formatPercentFromBp } from '../common/format.js';
 import { entitlementPanelTerms } from './entitlement-panel.terms.js';
 
-/** The figure an entitlement carries, as text: `2 / 6 this year`, `+0.20 % / +20 bp`, `1.5×`; empty for features. */
-export function entitlementValue(def: EntitlementDef, locale: Locale, used?: number): string {
+/**
+ * The figure an entitlement carries, as text: `2 / 6 per year, to November 2025`, `+0.20 % / +20 bp`,
+ * `1.5×`; empty for features. `through`: the last month of data the uses count (`usedThrough`) — never
+ * "this month", which it need not be.
+ */
+export function entitlementValue(def: EntitlementDef, locale: Locale, used?: number, through?: string): string {
   const t = entitlementPanelTerms[locale];
   switch (def.kind) {
     case 'quota': {
       const amount = formatCount(def.amount, locale);
-      return used === undefined ? t.quotaPer(amount, def.period) : t.quotaUsed(formatCount(used, locale), amount, def.period);
+      return used === undefined
+        ? t.quotaPer(amount, def.period)
+        : t.quotaUsed(formatCount(used, locale), amount, def.period, through && formatPeriod(through, locale));
     }
     case 'rate':
       return `${formatPercentFromBp(def.bp, locale)} / ${formatBp(def.bp)}`;

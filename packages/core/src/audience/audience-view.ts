@@ -41,6 +41,18 @@ export const UNAVAILABLE_NOTICE: LocalizedText = t(
 );
 
 /**
+ * A benefit blocked by a staff scheme the staff reader may not read (an RM and the AML grade), as that
+ * reader reads it: the customer's "contact your branch" told an RM — who is the branch — nothing to do;
+ * they refer it to compliance, and are told not to give the customer a reason (the grade behind it is
+ * the one kept from customers: docs/domain.md §4).
+ */
+export const STAFF_UNAVAILABLE_NOTICE: LocalizedText = t(
+  '受限于您无权查看的分级而暂停：请转合规部门核实，勿向客户透露原因',
+  '受限於您無權檢視的分級而暫停：請轉法遵部門確認，勿向客戶透露原因',
+  'suspended by a grade you may not read: refer it to compliance, and do not tell the customer why',
+);
+
+/**
  * What one reader may see of a tenant's pack, and the functions that cut every response down to it.
  * The one place the audience rule lives: services build their views through it, so no route can
  * forget a check. For `staff` everything passes unchanged.

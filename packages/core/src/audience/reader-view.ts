@@ -6,7 +6,7 @@ import type { LocalizedText } from '../model/locale.js';
 import type { SchemeDefinition } from '../policy/pack-schema.js';
 import { derivedSources } from '../policy/dependencies.js';
 import { t } from '../pack/text.js';
-import { UNAVAILABLE_NOTICE, type AudienceView } from './audience-view.js';
+import { STAFF_UNAVAILABLE_NOTICE, type AudienceView } from './audience-view.js';
 
 /** What a derived level's reason says to a reader who may not read the grade it was read from. */
 const READ_FROM_HIDDEN = t('由您无权查看的等级得出', '由您無權查看的等級得出', 'read from a grade you may not read');
@@ -59,7 +59,7 @@ export function readerView(view: AudienceView, readable: (s: SchemeDefinition) =
         if (!seen(e.grantedBy.scheme)) continue;
         if (e.blockedBy && !seen(e.blockedBy.scheme)) {
           const { blockedBy: _hidden, ...kept } = e;
-          entitlements.push({ ...kept, notice: UNAVAILABLE_NOTICE });
+          entitlements.push({ ...kept, notice: STAFF_UNAVAILABLE_NOTICE });
         } else entitlements.push(e);
       }
       const next: NextLevelGain[] = [];
@@ -73,7 +73,7 @@ export function readerView(view: AudienceView, readable: (s: SchemeDefinition) =
         const notices: Record<string, LocalizedText> = {};
         for (const [k, by] of Object.entries(n.blockedBy)) {
           if (seen(by.scheme)) kept[k] = by;
-          else notices[k] = UNAVAILABLE_NOTICE;
+          else notices[k] = STAFF_UNAVAILABLE_NOTICE;
         }
         const { blockedBy: _hidden, ...gain } = n;
         next.push({ ...gain, ...(Object.keys(kept).length ? { blockedBy: kept } : {}), notices: { ...(n.notices ?? {}), ...notices } });

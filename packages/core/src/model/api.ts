@@ -1,6 +1,6 @@
 import type { Evaluation } from './evaluation.js';
 import type { CustomerExplanation } from './explanation.js';
-import type { NextLevelGain, ResolvedEntitlement } from './entitlement.js';
+import type { EntitlementDef, NextLevelGain, ResolvedEntitlement } from './entitlement.js';
 import type { CustomerTierEvent, TierEvent } from './history.js';
 import type { MatrixAggregate, MatrixDef } from './matrix.js';
 import type { LocalizedText } from './locale.js';
@@ -170,6 +170,12 @@ export interface EntitlementsResponse {
 /** `GET /v1/schemes/{key}` */
 export interface SchemeResponse extends SchemeSummary {
   readonly matrix?: MatrixDef;
+  /**
+   * What each level grants (by level key, as the scheme in force defines it): a portal's compare-tiers
+   * table. The reader's own definition — a customer's scheme is customer-facing, its benefits the ones the
+   * entitlements panel shows. Absent for a scheme that grants nothing.
+   */
+  readonly entitlements?: Readonly<Record<string, readonly EntitlementDef[]>>;
 }
 
 /** `GET /v1/schemes` */

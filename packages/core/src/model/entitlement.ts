@@ -55,8 +55,13 @@ export interface ResolvedEntitlement {
   readonly grantedBy: LevelRef;
   /** Set when status is `blocked`: the restriction and the level that imposed it. */
   readonly blockedBy?: LevelRef & { readonly restriction: string };
-  /** For quotas: uses so far in the current period. */
+  /** For quotas: uses so far in the current period, counted up to `usedThrough`. */
   readonly used?: number;
+  /**
+   * With `used`: the last month of data it counts (`YYYY-MM`, the subject's latest evaluated month), so
+   * it is not read as "this month" — on 6 December a monthly lounge quota shows November's visits.
+   */
+  readonly usedThrough?: string;
   /**
    * Set instead of `blockedBy` when the restriction comes from a scheme the reader may not see (a
    * customer blocked by an AML restriction): what to tell them — "please contact your branch" — never why.

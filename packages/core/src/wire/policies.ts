@@ -83,6 +83,18 @@ export interface PolicyDiff {
   readonly scheme: string;
   readonly version: number;
   readonly against: number;
+  /**
+   * The first day `against` decides (null: from the beginning). Later than today when the version compared
+   * with is only scheduled: a new version follows the last approved one, not necessarily the one in force.
+   */
+  readonly againstFrom?: string | null;
+  /** The version in force today (null: none); when it is not `against`, a scheduled version lies between. */
+  readonly inForce?: number | null;
+  /**
+   * The day an approval takes when none is given: the next month's first, or the month after the
+   * last scheduled version's, as no version may be dated before one already scheduled. Absent for an approved version.
+   */
+  readonly approveFrom?: string;
   readonly changes: readonly PolicyChange[];
 }
 
