@@ -29,7 +29,8 @@ describe('a scheme document with fields the format does not know', () => {
     doc.levels[2].approvalrequired = true;
     doc.policy.nte = 'why';
     doc.overrides.maxday = 30;
-    doc.entitlements[Object.keys(doc.entitlements)[0]][0].lable = doc.name;
+    const benefitLevel = Object.keys(doc.entitlements)[0] as string;
+    doc.entitlements[benefitLevel][0].lable = doc.name;
     const errors = errorsOf('aml-risk', doc);
     const unknown = errors.filter((e) => e.code === 'unknown_field');
     assert.deepEqual(
@@ -37,7 +38,7 @@ describe('a scheme document with fields the format does not know', () => {
       [
         'document.levels[2].approvalrequired → approvalRequired',
         'document.policy.nte → note',
-        `document.entitlements.${Object.keys(doc.entitlements)[0]}[0].lable → label`,
+        `document.entitlements.${benefitLevel}[0].lable → label`,
         'document.overrides.maxday → maxDays',
       ].sort(),
     );

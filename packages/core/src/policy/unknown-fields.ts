@@ -56,7 +56,7 @@ function walk(schema: z.ZodType, value: unknown, at: readonly PropertyKey[], out
     case 'array':
       if (Array.isArray(value) && def.element) {
         const element = def.element;
-        value.forEach((v, i) => walk(element, v, [...at, i], out));
+        for (const [i, v] of value.entries()) walk(element, v, [...at, i], out);
       }
       return;
     case 'record':

@@ -44,9 +44,8 @@ export function validatePolicyPack(doc: unknown, options: ValidationOptions = {}
     : parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...issueCode(i) }));
   // A new version is refused for a field no schema knows (a misspelt `approvalrequired` did nothing).
   if (options.authoring && typeof doc === 'object' && doc !== null && Array.isArray((doc as { schemes?: unknown }).schemes))
-    (doc as { schemes: unknown[] }).schemes.forEach((s, i) =>
-      shapeErrors.push(...unknownFields(schemeDefinitionSchema, s, ['schemes', i])),
-    );
+    for (const [i, s] of (doc as { schemes: unknown[] }).schemes.entries())
+      shapeErrors.push(...unknownFields(schemeDefinitionSchema, s, ['schemes', i]));
   // What parsed is checked for meaning too, so one answer says all it can (salvage-pack.ts).
   const salvaged = parsed.success ? { pack: parsed.data as PolicyPack, replaced: [] } : salvagePack(doc);
   if (!salvaged) return { ok: false, errors: shapeErrors };
