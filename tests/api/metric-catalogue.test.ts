@@ -95,6 +95,12 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     const write = { metrics: [{ metric: 'debt_to_equity', period: '2025-10', value: 12_500 }] };
     // Before: what the risk team found.
     await problem(await officer.put('/v1/subjects/CORP1/metrics', write), 400);
+    const refusedImport = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: 'subject,metric,period,value\nCORP1,debt_to_equity,2025-09,13000\n',
+    });
+    assert.equal(refusedImport.status, 422, 'an import of a metric the catalogue lacks is refused');
     const draft = await ok<{ version: number }>(
       await officer.post('/v1/policies/corporate-rating/drafts', { document: corporateRating }),
       201,
@@ -110,6 +116,14 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     assert.equal(policies.metrics.find((m) => m.key === 'debt_to_equity')?.audience, 'staff');
 
     await ok(await officer.put('/v1/subjects/CORP1/metrics', write));
+    // The CSV import takes it too (a ratio in bp is no amount: `fen` reads it as the integer it is).
+    const csv = 'subject,metric,period,value\nCORP1,debt_to_equity,2025-09,13000\n';
+    const imported = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: csv,
+    });
+    assert.equal(imported.status, 201, await imported.clone().text());
     const submitted = await ok<{ contentHash: string }>(
       await officer.post(`/v1/policies/corporate-rating/versions/${draft.version}/submit`, {}),
     );
