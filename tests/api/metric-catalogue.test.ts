@@ -232,6 +232,29 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     await problem(await client(f).put('/v1/metrics/aml_customer_risk', { ...amlEntry, audience: 'customer' }), 400, 'audience_fixed');
   });
 
+  it('a metric a customer scheme in force decides on cannot be kept from customers under it', async () => {
+    // retail-tier (audience customer, in force) decides its levels on the monthly average balance.
+    const entry = (await ok<{ items: (Entry & Record<string, unknown>)[] }>(await officer.get('/v1/metrics'))).items.find(
+      (m) => m.key === 'avg_daily_balance',
+    );
+    assert.ok(entry?.usedBy.includes('retail-tier'), JSON.stringify(entry));
+    const { key: _k, builtIn: _b, usedBy: _u, ...amendment } = entry;
+    const before = await revision(f);
+    for (const [as, audience] of [
+      [officer, 'staff'],
+      [client(f), 'compliance'],
+    ] as const) {
+      const refused = await problem(await as.put('/v1/metrics/avg_daily_balance', { ...amendment, audience }), 409, 'metric_in_use');
+      assert.equal(refused.errors?.[0]?.path, 'audience');
+      assert.ok((refused.errors?.[0]?.params?.schemes as string[]).includes('retail-tier'), JSON.stringify(refused));
+    }
+    assert.equal(await revision(f), before, 'nothing changed');
+    // A new copy of the scheme in force still submits: the catalogue did not move under it.
+    const copy = await ok<{ version: number }>(await officer.post('/v1/policies/retail-tier/drafts', {}), 201);
+    await ok(await officer.post(`/v1/policies/retail-tier/versions/${copy.version}/submit`, {}));
+    await ok(await approver.post(`/v1/policies/retail-tier/versions/${copy.version}/reject`, { note: 'a copy, to check it submits' }));
+  });
+
   it('a scheme document with a misspelt field is refused, naming the path and the field it means', async () => {
     const draft = await ok<{ version: number; document: { levels: Record<string, unknown>[] } }>(
       await officer.post('/v1/policies/retail-tier/drafts', {}),

@@ -159,8 +159,12 @@ function inUse(metric: string, schemes: readonly string[], why: string, path = '
 /**
  * The approved versions still validate against `metrics` in every month one of them decides (a kind
  * of subject taken away from a metric a scheme reads would stop the tenant's pack from compiling).
+ * When the metric's audience is `raised`, no customer scheme in force may read it as one that keeps it
+ * from customers: loading does not check that (only a new version is held to it, `authoring`), so a
+ * scheme in force would go on deciding customers' levels on what the bank now says they may not see
+ * (docs/domain.md §4), and no copy of it could be submitted again.
  */
-function checkPacksWith(metrics: readonly MetricDef[], versions: readonly PolicyVersion[], metric: string): void {
+function checkPacksWith(metrics: readonly MetricDef[], versions: readonly PolicyVersion[], metric: string, raised: boolean): void {
   const active = versions.filter((v) => v.status === 'active');
   // A version decides from the month its date falls in when that is the 1st, else from the next.
   const starts = new Set(
@@ -168,18 +172,24 @@ function checkPacksWith(metrics: readonly MetricDef[], versions: readonly Policy
   );
   for (const period of starts) {
     const inForce = versionsInForce(active, period);
-    const result = validatePolicyPack({ metrics, schemes: inForce.map((v) => v.document) });
-    if (!result.ok) {
+    const pack = { metrics, schemes: inForce.map((v) => v.document) };
+    const result = validatePolicyPack(pack);
+    const kept = raised ? validatePolicyPack(pack, { authoring: true }) : undefined;
+    const errors = [
+      ...(result.ok ? [] : result.errors),
+      ...(kept && !kept.ok ? kept.errors.filter((e) => e.code === 'staff_metric' && e.params?.metric === metric) : []),
+    ];
+    if (errors.length > 0) {
       const schemes = [
-        ...new Set(result.errors.map((e) => /^schemes\[(\d+)\]/.exec(e.path)).map((m) => (m ? inForce[Number(m[1])]?.scheme : undefined))),
+        ...new Set(errors.map((e) => /^schemes\[(\d+)\]/.exec(e.path)).map((m) => (m ? inForce[Number(m[1])]?.scheme : undefined))),
       ]
         .filter((s): s is string => s !== undefined)
         .sort();
       throw inUse(
         metric,
         schemes,
-        `the policies in force would no longer hold (${result.errors.map((e) => e.message).join('; ')})`,
-        'subjectKinds',
+        `the policies in force would no longer hold (${errors.map((e) => e.message).join('; ')})`,
+        result.ok ? 'audience' : 'subjectKinds',
       );
     }
   }
@@ -241,7 +251,7 @@ export async function amendMetric(
       ],
     );
   const metrics = tenant.metrics.map((m) => (m.key === def.key ? def : m));
-  if (schemes.length > 0) checkPacksWith(metrics, versions, def.key);
+  if (schemes.length > 0) checkPacksWith(metrics, versions, def.key, AUDIENCE_STRENGTH[input.audience] > AUDIENCE_STRENGTH[from]);
   await save(deps, tenant.catalogueText, metrics);
   return { before, after: entryOf(def, usedBy) };
 }
