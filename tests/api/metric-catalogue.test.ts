@@ -177,6 +177,26 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     assert.ok(!(await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.some((m) => m.key === 'current_ratio'));
   });
 
+  it('a metric with stored values keeps its unit and currency, though no scheme reads it', async () => {
+    const netWorth = { ...debtToEquity, key: 'net_worth', unit: 'money', currency: 'CNY', label: t('净资产', '淨資產', 'net worth') };
+    const quick = { ...debtToEquity, key: 'quick_ratio', label: t('速动比率', '速動比率', 'quick ratio') };
+    for (const body of [netWorth, quick]) await ok(await officer.post('/v1/metrics', body), 201);
+    await ok(await officer.put('/v1/subjects/CORP2', { kind: 'corporate', displayName: '华南电子有限公司' }), 201);
+    await ok(
+      await officer.put('/v1/subjects/CORP2/metrics', { metrics: [{ metric: 'net_worth', period: '2025-10', value: 5_000_000_00 }] }),
+    );
+    const before = await revision(f);
+    const { key: _n, ...worth } = netWorth;
+    for (const change of [{ currency: 'USD' }, { unit: 'count', currency: undefined }]) {
+      const refused = await problem(await officer.put('/v1/metrics/net_worth', { ...worth, ...change }), 409, 'metric_has_values');
+      assert.deepEqual(refused.errors?.[0]?.params, { metric: 'net_worth', from: '2025-10', to: '2025-10' });
+    }
+    assert.equal(await revision(f), before, 'nothing changed');
+    // One without values may still change its unit.
+    const { key: _q, ...ratio } = quick;
+    assert.equal((await ok<Entry>(await officer.put('/v1/metrics/quick_ratio', { ...ratio, unit: 'count' }))).unit, 'count');
+  });
+
   it('bad input is a 400 or 409 with a stable code and changes nothing', async () => {
     const before = await revision(f);
     const cases: [unknown, number, string][] = [

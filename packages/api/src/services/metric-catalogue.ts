@@ -7,7 +7,7 @@ import {
   type MetricDef,
   type SubjectKind,
 } from '@tierkit/core';
-import { findTenant, listPolicyVersionsIn, replaceMetricCatalogue, type PolicyVersion } from '@tierkit/db';
+import { findTenant, listPolicyVersionsIn, metricPeriodsWritten, replaceMetricCatalogue, type PolicyVersion } from '@tierkit/db';
 import { roleAtLeast } from '../auth/roles.js';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
@@ -236,6 +236,24 @@ export async function amendMetric(
   const schemes = [...(usedBy.get(def.key) ?? [])].sort();
   if (schemes.length > 0 && (def.unit !== before.unit || def.currency !== before.currency))
     throw inUse(def.key, schemes, 'its thresholds are written in its unit, so the unit and currency stay as they are', 'unit');
+  // Stored values are integers in the unit they were written in: another unit or currency would read
+  // fen as a count, or CNY fen as USD cents, in every read, simulation and later scheme.
+  if (def.unit !== before.unit || def.currency !== before.currency) {
+    const periods = await metricPeriodsWritten(deps.db, deps.tenantId, def.key);
+    if (periods.length > 0)
+      throw new ProblemError(
+        'conflict',
+        `Metric "${def.key}" has values (${periods[0]} to ${periods.at(-1)}) written in ${before.unit}${before.currency ? ` ${before.currency}` : ''}: another unit or currency would read them wrongly. Add a metric with a new key instead. Nothing was changed.`,
+        [
+          {
+            path: def.unit !== before.unit ? 'unit' : 'currency',
+            message: `has values from ${periods[0]} to ${periods.at(-1)}`,
+            code: 'metric_has_values',
+            params: { metric: def.key, from: periods[0] as string, to: periods.at(-1) as string },
+          },
+        ],
+      );
+  }
   const from = audienceOf(before);
   if (AUDIENCE_STRENGTH[input.audience] < AUDIENCE_STRENGTH[from] && !roleAtLeast(deps.principal.role, 'admin'))
     throw new ProblemError(
