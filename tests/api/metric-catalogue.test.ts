@@ -257,7 +257,8 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     const entry = (await ok<{ items: (Entry & Record<string, unknown>)[] }>(await officer.get('/v1/metrics'))).items.find(
       (m) => m.key === 'avg_daily_balance',
     );
-    assert.ok(entry?.usedBy.includes('retail-tier'), JSON.stringify(entry));
+    assert.ok(entry);
+    assert.ok(entry.usedBy.includes('retail-tier'), JSON.stringify(entry));
     const { key: _k, builtIn: _b, usedBy: _u, ...amendment } = entry;
     const before = await revision(f);
     for (const [as, audience] of [
@@ -266,7 +267,7 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     ] as const) {
       const refused = await problem(await as.put('/v1/metrics/avg_daily_balance', { ...amendment, audience }), 409, 'metric_in_use');
       assert.equal(refused.errors?.[0]?.path, 'audience');
-      assert.ok((refused.errors?.[0]?.params?.schemes as string[]).includes('retail-tier'), JSON.stringify(refused));
+      assert.ok(((refused.errors?.[0]?.params?.schemes ?? []) as string[]).includes('retail-tier'), JSON.stringify(refused));
     }
     assert.equal(await revision(f), before, 'nothing changed');
     // A new copy of the scheme in force still submits: the catalogue did not move under it.
