@@ -620,6 +620,17 @@ describe('the console words the API’s refusal of an import file', () => {
         'level “gold” has two rules',
       ],
       [
+        {
+          path: 'document.levels[2].approvalrequired',
+          message: 'x',
+          code: 'unknown_field',
+          params: { field: 'approvalrequired', known: ['key', 'approvalRequired'], suggestion: 'approvalRequired' },
+        },
+        '方案文档没有“approvalrequired”这个字段：是否指“approvalRequired”？',
+        '方案文件沒有「approvalrequired」這個欄位：是否指「approvalRequired」？',
+        'a scheme document has no field “approvalrequired”: did you mean “approvalRequired”?',
+      ],
+      [
         { path: 'document.customerBlocks', message: 'x', code: 'staff_only', params: { field: 'customerBlocks' } },
         '“customerBlocks”只能设在内部方案上：面向客户的方案的限制会原样显示给客户',
         '「customerBlocks」只能設在內部方案上：對客戶顯示的方案的限制會原樣顯示給客戶',

@@ -182,6 +182,8 @@ interface FieldSays {
   unsafeText: string;
   notEncoding: (encoding: string) => string;
   unknownField: (column: string) => string;
+  /** A field a scheme document does not take (`unknown_field` with `field`), with the name it likely means. */
+  unknownSchemeField: (field: string, suggestion?: string) => string;
   mappedTwice: (field: string) => string;
   mixedLayout: string;
   noChange: (fields: string) => string;
@@ -380,6 +382,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unsafeText: '含有无法保存的字符（NUL 或不成对的代理项）',
       notEncoding: (e) => `文件含有不属于 ${e} 编码的字节，请检查所选编码`,
       unknownField: (c) => `“${c}”列未对应任何字段：请为它选择字段，或选择忽略`,
+      unknownSchemeField: (f, near) => `方案文档没有“${f}”这个字段${near === undefined ? '' : `：是否指“${near}”？`}`,
       mappedTwice: (f) => `有两列都映射到“${f}”`,
       mixedLayout: '请二选一：指标列加数值列，或每个指标一列',
       noChange: (f) => `请至少修改一项：${f}`,
@@ -576,6 +579,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unsafeText: '含有無法儲存的字元（NUL 或不成對的代理字元）',
       notEncoding: (e) => `檔案含有不屬於 ${e} 編碼的位元組，請檢查所選編碼`,
       unknownField: (c) => `「${c}」欄未對應任何欄位：請為它選擇欄位，或選擇略過`,
+      unknownSchemeField: (f, near) => `方案文件沒有「${f}」這個欄位${near === undefined ? '' : `：是否指「${near}」？`}`,
       mappedTwice: (f) => `有兩欄都對應到「${f}」`,
       mixedLayout: '請二擇一：指標欄加數值欄，或每個指標一欄',
       noChange: (f) => `請至少修改一項：${f}`,
@@ -797,6 +801,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unsafeText: 'contains a character that cannot be stored (NUL or a lone surrogate)',
       notEncoding: (e) => `the file has bytes that are not ${e}; check the encoding chosen`,
       unknownField: (c) => `column “${c}” maps to no field: choose one for it, or ignore it`,
+      unknownSchemeField: (f, near) => `a scheme document has no field “${f}”${near === undefined ? '' : `: did you mean “${near}”?`}`,
       mappedTwice: (f) => `two columns map to “${f}”`,
       mixedLayout: 'use either metric and value columns, or one column per metric, not both',
       noChange: (f) => `change at least one: ${f}`,
@@ -1042,6 +1047,9 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
     case 'unknown_column':
       return s.noSuchColumn(str(p.column));
     case 'unknown_field':
+      // One code, two places (docs: the API README's codes): an import's column, or a scheme document's field.
+      if (p.column === undefined && p.field !== undefined)
+        return s.unknownSchemeField(str(p.field), p.suggestion === undefined ? undefined : str(p.suggestion));
       return s.unknownField(str(p.column));
     case 'mapped_twice':
       return s.mappedTwice(str(p.field).replace(/^metric:/, ''));

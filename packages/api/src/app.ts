@@ -34,6 +34,7 @@ import { imports, MAX_IMPORT_BYTES } from './routes/imports.js';
 import { jobs } from './routes/jobs.js';
 import { keys } from './routes/keys.js';
 import { retention } from './routes/retention.js';
+import { metrics } from './routes/metrics.js';
 import { governance } from './routes/governance.js';
 import { matrix } from './routes/matrix.js';
 import { policies } from './routes/policies.js';
@@ -372,6 +373,7 @@ export function createApp(options: AppOptions) {
     .route('/v1/staff-grants', staffGrants())
     .route('/v1/keys', keys())
     .route('/v1/retention', retention())
+    .route('/v1/metrics', metrics())
     .route('/v1/subject-managers', subjectManagers())
     .route('/v1/session', session())
     .route('/v1', governance());
@@ -409,6 +411,7 @@ export function createApp(options: AppOptions) {
       { name: 'staff', description: 'Staff members, their books (who manages which customers) and the signed-in session' },
       { name: 'keys', description: 'The tenant’s API keys: issue (the secret shown once), list, revoke (admin)' },
       { name: 'retention', description: 'How long closed customers’ personal data is kept, and its erasure once that has passed (admin)' },
+      { name: 'metrics', description: 'The tenant’s metric catalogue: the bank’s own metrics beside the default ones (policy authors)' },
     ],
   };
   // The document depends only on the routes, which are fixed once the app is built: make it once,

@@ -128,6 +128,12 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['GET', /^\/v1\/retention$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   ['PUT', /^\/v1\/retention$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/retention\/run$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  // The metric catalogue (docs/policy-format.md): read by whoever reads policies, written by their authors
+  // (officers) and admins, tenant-wide only. Lowering a metric's audience is an admin's (the service checks).
+  ['GET', /^\/v1\/metrics$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/metrics$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['PUT', /^\/v1\/metrics\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['DELETE', /^\/v1\/metrics\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['PUT', /^\/v1\/subjects\/[^/]+\/manager$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/subject-managers$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
 ];

@@ -10,6 +10,7 @@ import {
 } from '@tierkit/core';
 import {
   activePolicyFingerprint,
+  catalogueFingerprint,
   findPolicyVersion,
   findTenant,
   listPolicyVersionsIn,
@@ -99,8 +100,12 @@ class PackTimeline {
     private readonly metrics: PolicyPack['metrics'],
     private readonly active: readonly PolicyVersion[],
     readonly timeZone: string,
+    catalogue: string,
   ) {
-    this.fingerprint = policyFingerprint(active.map((v) => v.id));
+    this.fingerprint = policyFingerprint(
+      active.map((v) => v.id),
+      catalogue,
+    );
   }
 
   at(period: string): TenantPack {
@@ -195,7 +200,13 @@ export class TenantPacks {
 async function loadTimeline(db: Executor, tenantId: string, timeZone: string): Promise<PackTimeline> {
   const tenant = await findTenant(db, tenantId);
   if (!tenant) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
-  return new PackTimeline(tenantId, tenant.metrics, await listPolicyVersionsIn(db, tenantId, ['active']), timeZone);
+  return new PackTimeline(
+    tenantId,
+    tenant.metrics,
+    await listPolicyVersionsIn(db, tenantId, ['active']),
+    timeZone,
+    catalogueFingerprint(tenant.catalogueText),
+  );
 }
 
 /**
@@ -247,7 +258,7 @@ export async function packWithVersionFrom(
     );
   }
   const versions = narrow ? narrowedTo(all, result.pack.schemes, version.scheme) : all;
-  const tp = new PackTimeline(tenantId, tenant.metrics, versions, timeZone).at(period);
+  const tp = new PackTimeline(tenantId, tenant.metrics, versions, timeZone, catalogueFingerprint(tenant.catalogueText)).at(period);
   // Every version it was built from but `version` (earlier months' too: a plan reads back over its
   // window): given back as `pinned`, the same pack, whatever was approved or retired since.
   return { ...tp, pinned: versions.filter((v) => v !== asIf).map((v) => ({ scheme: v.scheme, version: v.version })) };
@@ -301,7 +312,7 @@ export async function packInForceFor(
   const result = validatePolicyPack({ metrics: tenant.metrics, schemes: inForce.map((v) => v.document) });
   if (!result.ok) throw new Error(`the policies in force for ${period} do not validate: ${result.errors.map((e) => e.message).join('; ')}`);
   const versions = narrowedTo(all, result.pack.schemes, scheme);
-  const tp = new PackTimeline(tenantId, tenant.metrics, versions, timeZone).at(period);
+  const tp = new PackTimeline(tenantId, tenant.metrics, versions, timeZone, catalogueFingerprint(tenant.catalogueText)).at(period);
   return { ...tp, pinned: versions.map((v) => ({ scheme: v.scheme, version: v.version })) };
 }
 

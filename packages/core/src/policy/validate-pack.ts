@@ -2,7 +2,9 @@ import type { PolicyError } from './policy-errors.js';
 import type { ProblemParam } from '../model/api.js';
 import type { MetricDef } from '../model/metric.js';
 import { formatPath, issueCode } from './policy-errors.js';
-import { policyPackSchema } from './pack-schema.js';
+import { policyPackSchema, schemeDefinitionSchema } from './pack-schema.js';
+import { salvagePack } from './salvage-pack.js';
+import { unknownFields } from './unknown-fields.js';
 import type { PolicyPack, SchemeDefinition } from './pack-schema.js';
 import {
   checkMetricSubjects,
@@ -39,10 +41,17 @@ export interface ValidationOptions {
  */
 export function validatePolicyPack(doc: unknown, options: ValidationOptions = {}): ValidationResult {
   const parsed = policyPackSchema.safeParse(doc);
-  if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...issueCode(i) })) };
-  }
-  const pack = parsed.data as PolicyPack;
+  const shapeErrors: PolicyError[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message, ...issueCode(i) }));
+  // A new version is refused for a field no schema knows (a misspelt `approvalrequired` did nothing).
+  if (options.authoring && typeof doc === 'object' && doc !== null && Array.isArray((doc as { schemes?: unknown }).schemes))
+    for (const [i, s] of (doc as { schemes: unknown[] }).schemes.entries())
+      shapeErrors.push(...unknownFields(schemeDefinitionSchema, s, ['schemes', i]));
+  // What parsed is checked for meaning too, so one answer says all it can (salvage-pack.ts).
+  const salvaged = parsed.success ? { pack: parsed.data as PolicyPack, replaced: [] } : salvagePack(doc);
+  if (!salvaged) return { ok: false, errors: shapeErrors };
+  const pack = salvaged.pack;
   const errors: PolicyError[] = [];
   const metrics = new Set<string>();
   pack.metrics.forEach((m, i) => {
@@ -69,7 +78,9 @@ export function validatePolicyPack(doc: unknown, options: ValidationOptions = {}
   });
   checkCycles(pack, errors);
   if (options.authoring) checkSuitabilitySchemes(pack, errors);
-  return errors.length ? { ok: false, errors } : { ok: true, pack };
+  const echo = (path: string) => salvaged.replaced.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`));
+  const all = [...shapeErrors, ...errors.filter((e) => !echo(e.path))];
+  return all.length ? { ok: false, errors: all } : { ok: true, pack };
 }
 
 function checkScheme(

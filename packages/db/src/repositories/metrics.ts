@@ -112,6 +112,21 @@ export async function latestMetricPeriod(
   return row?.latest ?? undefined;
 }
 
+/**
+ * The months `metric` has values in for the tenant, oldest first (from metric_periods: a month once
+ * written stays listed). What a change of the metric's unit would silently re-read.
+ */
+export async function metricPeriodsWritten(db: Executor, tenantId: string, metric: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('metric_periods')
+    .select('period')
+    .where('tenant_id', '=', tenantId)
+    .where('metric', '=', metric)
+    .orderBy('period')
+    .execute();
+  return rows.map((r) => r.period);
+}
+
 /** Sum of each named metric over `from ≤ period ≤ to` (quota usage). Metrics without rows are absent. */
 export async function sumMetrics(
   db: Executor,

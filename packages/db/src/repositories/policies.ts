@@ -1,5 +1,6 @@
 import type { PolicyRow } from '../schema.js';
 import { chunks, parseJson, type Executor } from './executor.js';
+import { catalogueFingerprint } from './tenants.js';
 
 /**
  * `active` is an approved version, in force from its `effectiveFrom` until a later active version's
@@ -47,15 +48,20 @@ export async function listActivePolicies(db: Executor, tenantId: string): Promis
 /** A cheap fingerprint of the active policies, so a compiled pack can be cached until one changes. */
 export async function activePolicyFingerprint(db: Executor, tenantId: string): Promise<string> {
   const rows = await db.selectFrom('policies').select(['id']).where('tenant_id', '=', tenantId).where('status', '=', 'active').execute();
-  return policyFingerprint(rows.map((r) => r.id));
+  const tenant = await db.selectFrom('tenants').select('metric_catalogue').where('id', '=', tenantId).executeTakeFirst();
+  return policyFingerprint(
+    rows.map((r) => r.id),
+    catalogueFingerprint(tenant?.metric_catalogue ?? ''),
+  );
 }
 
 /**
  * The fingerprint of a set of policy versions (their ids), whatever order they were read in: sorted
  * here rather than by the database, whose collation may order ids differently.
  */
-export function policyFingerprint(ids: readonly string[]): string {
-  return [...ids].sort().join(',');
+export function policyFingerprint(ids: readonly string[], catalogue = ''): string {
+  // The metric catalogue decides too (what a scheme may read, how a value reads): its digest is part of it.
+  return `${catalogue}|${[...ids].sort().join(',')}`;
 }
 
 /** Store policy versions (each `document` is serialized as JSON). */

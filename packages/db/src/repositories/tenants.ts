@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MetricDef } from '@tierkit/core';
 import type { TenantRow } from '../schema.js';
 import { parseJson, type Executor } from './executor.js';
@@ -8,10 +9,32 @@ export interface Tenant {
   readonly name: string;
   readonly metrics: readonly MetricDef[];
   readonly createdAt: string;
+  /**
+   * The catalogue as stored (`metric_catalogue`): what a change names as the one it was checked against
+   * (`replaceMetricCatalogue`). Its `catalogueFingerprint` is part of the packs' cache key.
+   */
+  readonly catalogueText: string;
+}
+
+/**
+ * A short digest of a stored catalogue. Every process keeps a tenant's compiled packs and asks only for
+ * a fingerprint of what decides them (`activePolicyFingerprint`): a metric's audience or unit changes
+ * what a scheme may read and how a value reads, so a change made by one server is seen by the others
+ * within a second. Taken from the text already stored, so no column (and no migration) is needed, and
+ * a database of an earlier release reads the same.
+ */
+export function catalogueFingerprint(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 function toTenant(row: TenantRow): Tenant {
-  return { id: row.id, name: row.name, metrics: parseJson<MetricDef[]>(row.metric_catalogue), createdAt: row.created_at };
+  return {
+    id: row.id,
+    name: row.name,
+    metrics: parseJson<MetricDef[]>(row.metric_catalogue),
+    createdAt: row.created_at,
+    catalogueText: row.metric_catalogue,
+  };
 }
 
 /** The tenant, or undefined when it does not exist. */
@@ -31,11 +54,32 @@ export async function insertTenant(
   db: Executor,
   tenant: { id: string; name: string; metrics: readonly MetricDef[]; now: string },
 ): Promise<Tenant> {
+  const catalogueText = JSON.stringify(tenant.metrics);
   await db
     .insertInto('tenants')
-    .values({ id: tenant.id, name: tenant.name, metric_catalogue: JSON.stringify(tenant.metrics), created_at: tenant.now })
+    .values({ id: tenant.id, name: tenant.name, metric_catalogue: catalogueText, created_at: tenant.now })
     .execute();
-  return { id: tenant.id, name: tenant.name, metrics: tenant.metrics, createdAt: tenant.now };
+  return { id: tenant.id, name: tenant.name, metrics: tenant.metrics, createdAt: tenant.now, catalogueText };
+}
+
+/**
+ * Replace the tenant's metric catalogue, if it is still `expected` (the stored text the caller read and
+ * checked). False when another writer changed it in between — the caller's checks were made on a
+ * catalogue that is gone, so nothing is written.
+ */
+export async function replaceMetricCatalogue(
+  db: Executor,
+  tenantId: string,
+  expected: string,
+  metrics: readonly MetricDef[],
+): Promise<boolean> {
+  const r = await db
+    .updateTable('tenants')
+    .set({ metric_catalogue: JSON.stringify(metrics) })
+    .where('id', '=', tenantId)
+    .where('metric_catalogue', '=', expected)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /**

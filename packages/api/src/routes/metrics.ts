@@ -1,0 +1,77 @@
+import { createRoute } from '@hono/zod-openapi';
+import { auditDetail } from '../middleware/audit.js';
+import { router } from '../router.js';
+import { problemResponses } from '../schemas/common.js';
+import { AddMetricBody, AmendMetricBody, MetricEntrySchema, MetricKeyParams, MetricListSchema } from '../schemas/metrics.js';
+import { addMetric, amendMetric, listMetricEntries, removeMetric } from '../services/metric-catalogue.js';
+
+const json = <S>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
+const entry = (description: string) => ({ description, content: { 'application/json': { schema: MetricEntrySchema } } });
+
+const IN_USE =
+  'A metric read by a scheme’s approved or submitted version keeps its unit, currency and kinds of subject, and cannot be removed (409 `metric_in_use`, naming the schemes).';
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['metrics'],
+  summary: 'The tenant’s metric catalogue: what schemes, imports and metric writes may name',
+  responses: {
+    200: { description: 'Every metric, in catalogue order', content: { 'application/json': { schema: MetricListSchema } } },
+    ...problemResponses(),
+  },
+});
+
+const addRoute = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['metrics'],
+  summary: 'Add a metric of the bank’s own (a corporate rating’s debt-to-equity ratio)',
+  description:
+    'A new key (409 `metric_exists` for one the catalogue has); money needs its `currency` (400 `required`). From the answer on, a scheme may read it, and imports and `PUT /v1/subjects/{id}/metrics` accept it (another server within a second).',
+  request: { body: json(AddMetricBody) },
+  responses: { 201: entry('The metric as stored'), ...problemResponses(400, 409, 413, 415) },
+});
+
+const putRoute = createRoute({
+  method: 'put',
+  path: '/{key}',
+  tags: ['metrics'],
+  summary: 'Amend a metric: its labels, unit, kinds of subject, whether the customer can move it, who it is kept from',
+  description: `The whole entry but its key. ${IN_USE} Lowering its audience (compliance → staff → customer) needs an admin (403 \`governance_weakened\`); a default metric kept from customers (AML scores, PEP) cannot be lowered below the default (400 \`audience_fixed\`).`,
+  request: { params: MetricKeyParams, body: json(AmendMetricBody) },
+  responses: { 200: entry('The metric as it now is'), ...problemResponses(400, 404, 409, 413, 415) },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/{key}',
+  tags: ['metrics'],
+  summary: 'Remove a metric no policy reads',
+  description: `${IN_USE} Its stored values stay (a metric added back with the key reads them again).`,
+  request: { params: MetricKeyParams },
+  responses: { 200: entry('The metric removed'), ...problemResponses(400, 404, 409) },
+});
+
+/** `/v1/metrics`: the tenant's metric catalogue (docs/policy-format.md, "The metric catalogue"). */
+export function metrics() {
+  return router()
+    .openapi(listRoute, async (c) => c.json({ items: await listMetricEntries(c.var.deps) }, 200))
+    .openapi(addRoute, async (c) => {
+      const added = await addMetric(c.var.deps, c.req.valid('json'));
+      auditDetail(c, { metric: added.key, before: null, after: added });
+      return c.json(added, 201);
+    })
+    .openapi(putRoute, async (c) => {
+      const { key } = c.req.valid('param');
+      const { before, after } = await amendMetric(c.var.deps, { ...c.req.valid('json'), key });
+      auditDetail(c, { metric: key, before, after });
+      return c.json(after, 200);
+    })
+    .openapi(deleteRoute, async (c) => {
+      const { key } = c.req.valid('param');
+      const { before, entry: removed } = await removeMetric(c.var.deps, key);
+      auditDetail(c, { metric: key, before, after: null });
+      return c.json(removed, 200);
+    });
+}

@@ -1,0 +1,316 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createApiKey, mintStaffToken, type Role } from '@tierkit/api';
+import type { AuditRecord, Problem } from '@tierkit/core';
+import { findTenant } from '@tierkit/db';
+import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+
+/*
+ * The tenant's own metrics (docs/policy-format.md, "The metric catalogue"): a bank's risk team adds
+ * `debt_to_equity` and `current_ratio`, writes a corporate rating on them, and loads their values, as
+ * they found they could not (400 unknown metric). Who may write the catalogue, what a scheme reading a
+ * metric holds fixed, and that the other tenant sees none of it.
+ */
+
+const t = (zhCN: string, zhTW: string, en: string) => ({ 'zh-CN': zhCN, 'zh-TW': zhTW, en });
+
+const debtToEquity = {
+  key: 'debt_to_equity',
+  unit: 'bp',
+  label: t('资产负债率', '負債權益比', 'debt-to-equity ratio'),
+  subjectKinds: ['corporate'],
+  actionable: false,
+  audience: 'staff',
+};
+
+/** A corporate rating on the bank's own ratio: lower debt is better, so its bands fall. */
+const corporateRating = {
+  key: 'corporate-rating',
+  subjectKind: 'corporate',
+  category: 'credit',
+  audience: 'staff',
+  name: t('对公评级', '對公評級', 'corporate rating'),
+  levels: [
+    { key: 'B', rank: 0, name: t('B', 'B', 'B'), color: 'warning' },
+    { key: 'A', rank: 1, name: t('A', 'A', 'A'), color: 'success' },
+  ],
+  policy: {
+    id: 'corporate-rating',
+    version: 1,
+    kind: 'score',
+    factors: [
+      {
+        id: 'leverage',
+        metric: 'debt_to_equity',
+        window: null,
+        weight: 100,
+        transform: {
+          kind: 'bands',
+          bands: [
+            { min: 0, points: 100 },
+            { min: 15_000, points: 40 },
+            { min: 30_000, points: 0 },
+          ],
+        },
+      },
+    ],
+    bands: [{ level: 'A', min: 60 }],
+  },
+};
+
+async function ok<T>(res: Response, status = 200): Promise<T> {
+  assert.equal(res.status, status, await res.clone().text());
+  return (await res.json()) as T;
+}
+
+async function problem(res: Response, status: number, code?: string): Promise<Problem> {
+  assert.equal(res.status, status, await res.clone().text());
+  const body = (await res.json()) as Problem;
+  if (code !== undefined)
+    assert.ok(
+      body.errors?.some((e) => e.code === code),
+      `${code} in ${JSON.stringify(body)}`,
+    );
+  return body;
+}
+
+interface Entry {
+  key: string;
+  unit: string;
+  audience: string;
+  builtIn: boolean;
+  usedBy: string[];
+  label: Record<string, string>;
+}
+
+const who = (f: ApiFixture, role: Role) => client(f, () => f.keys.roles[role]);
+const revision = async (f: ApiFixture, tenant = 'bank-a') => (await findTenant(f.db.db, tenant))?.catalogueText;
+
+forEachDialect('the tenant’s metric catalogue', (f) => {
+  const officer = who(f, 'officer');
+  const approver = who(f, 'approver');
+
+  it('a policy author adds a metric of the bank’s own; a scheme, a metric write and the list then take it; the other tenant sees none of it', async () => {
+    await ok(await officer.put('/v1/subjects/CORP1', { kind: 'corporate', displayName: '华东机械有限公司' }), 201);
+    const write = { metrics: [{ metric: 'debt_to_equity', period: '2025-10', value: 12_500 }] };
+    // Before: what the risk team found.
+    await problem(await officer.put('/v1/subjects/CORP1/metrics', write), 400);
+    const refusedImport = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: 'subject,metric,period,value\nCORP1,debt_to_equity,2025-09,13000\n',
+    });
+    assert.equal(refusedImport.status, 422, 'an import of a metric the catalogue lacks is refused');
+    const draft = await ok<{ version: number }>(
+      await officer.post('/v1/policies/corporate-rating/drafts', { document: corporateRating }),
+      201,
+    );
+    await problem(await officer.post(`/v1/policies/corporate-rating/versions/${draft.version}/submit`, {}), 400, 'unknown_metric');
+
+    const added = await ok<Entry>(await officer.post('/v1/metrics', debtToEquity), 201);
+    assert.deepEqual([added.key, added.unit, added.audience, added.builtIn], ['debt_to_equity', 'bp', 'staff', false]);
+    const list = await ok<{ items: Entry[] }>(await who(f, 'analyst').get('/v1/metrics'));
+    assert.ok(list.items.some((m) => m.key === 'debt_to_equity'));
+    assert.ok(list.items.find((m) => m.key === 'avg_daily_balance')?.builtIn);
+    const policies = await ok<{ metrics: { key: string; audience?: string }[] }>(await who(f, 'analyst').get('/v1/policies'));
+    assert.equal(policies.metrics.find((m) => m.key === 'debt_to_equity')?.audience, 'staff');
+
+    await ok(await officer.put('/v1/subjects/CORP1/metrics', write));
+    // The CSV import takes it too (a ratio in bp is no amount: `fen` reads it as the integer it is).
+    const csv = 'subject,metric,period,value\nCORP1,debt_to_equity,2025-09,13000\n';
+    const imported = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: csv,
+    });
+    assert.equal(imported.status, 201, await imported.clone().text());
+    const submitted = await ok<{ contentHash: string }>(
+      await officer.post(`/v1/policies/corporate-rating/versions/${draft.version}/submit`, {}),
+    );
+    await ok(
+      await approver.post(`/v1/policies/corporate-rating/versions/${draft.version}/approve`, { contentHash: submitted.contentHash }),
+    );
+    const used = await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'));
+    assert.deepEqual(used.items.find((m) => m.key === 'debt_to_equity')?.usedBy, ['corporate-rating']);
+
+    // The other bank: none of it.
+    const other = await ok<{ items: Entry[] }>(await client(f, 'b').get('/v1/metrics'));
+    assert.ok(!other.items.some((m) => m.key === 'debt_to_equity'));
+    const { key: _key, ...amendment } = debtToEquity;
+    await problem(await client(f, 'b').put('/v1/metrics/debt_to_equity', amendment), 404);
+    await problem(await client(f, 'b').put('/v1/subjects/CORP1/metrics', write), 404);
+  });
+
+  it('a metric a policy reads keeps its unit and cannot be removed; its labels may change; each change is one audit record', async () => {
+    const { key: _key, ...amendment } = debtToEquity;
+    const before = await revision(f);
+    await problem(await officer.put('/v1/metrics/debt_to_equity', { ...amendment, unit: 'count' }), 409, 'metric_in_use');
+    await problem(await officer.put('/v1/metrics/debt_to_equity', { ...amendment, subjectKinds: ['customer'] }), 409, 'metric_in_use');
+    const removal = await problem(
+      await f.app.request('/v1/metrics/debt_to_equity', { method: 'DELETE', headers: { Authorization: `Bearer ${f.keys.roles.officer}` } }),
+      409,
+      'metric_in_use',
+    );
+    assert.deepEqual(removal.errors?.[0]?.params?.schemes, ['corporate-rating']);
+    assert.equal(await revision(f), before, 'nothing changed');
+
+    const relabelled = await ok<Entry>(
+      await officer.put('/v1/metrics/debt_to_equity', { ...amendment, label: t('产权比率', '負債權益比', 'debt to equity') }),
+    );
+    assert.equal(relabelled.label['zh-CN'], '产权比率');
+    assert.notEqual(await revision(f), before);
+    const audit = await ok<{ items: AuditRecord[] }>(await client(f).get('/v1/audit?limit=5'));
+    const record = audit.items.find((r) => r.route === '/v1/metrics/{key}' && r.method === 'PUT' && r.status === 200);
+    assert.ok(record, JSON.stringify(audit.items.map((r) => [r.method, r.route, r.status])));
+    assert.equal((record.detail as { before?: { label?: Record<string, string> } }).before?.label?.['zh-CN'], '资产负债率');
+
+    // One no scheme reads may go.
+    await ok(
+      await officer.post('/v1/metrics', { ...debtToEquity, key: 'current_ratio', label: t('流动比率', '流動比率', 'current ratio') }),
+      201,
+    );
+    const gone = await f.app.request('/v1/metrics/current_ratio', {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${f.keys.roles.officer}` },
+    });
+    assert.equal((await ok<Entry>(gone)).key, 'current_ratio');
+    assert.ok(!(await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.some((m) => m.key === 'current_ratio'));
+  });
+
+  it('a metric with stored values keeps its unit and currency, though no scheme reads it', async () => {
+    const netWorth = { ...debtToEquity, key: 'net_worth', unit: 'money', currency: 'CNY', label: t('净资产', '淨資產', 'net worth') };
+    const quick = { ...debtToEquity, key: 'quick_ratio', label: t('速动比率', '速動比率', 'quick ratio') };
+    for (const body of [netWorth, quick]) await ok(await officer.post('/v1/metrics', body), 201);
+    await ok(await officer.put('/v1/subjects/CORP2', { kind: 'corporate', displayName: '华南电子有限公司' }), 201);
+    await ok(
+      await officer.put('/v1/subjects/CORP2/metrics', { metrics: [{ metric: 'net_worth', period: '2025-10', value: 5_000_000_00 }] }),
+    );
+    const before = await revision(f);
+    const { key: _n, ...worth } = netWorth;
+    for (const change of [{ currency: 'USD' }, { unit: 'count', currency: undefined }]) {
+      const refused = await problem(await officer.put('/v1/metrics/net_worth', { ...worth, ...change }), 409, 'metric_has_values');
+      assert.deepEqual(refused.errors?.[0]?.params, { metric: 'net_worth', from: '2025-10', to: '2025-10' });
+    }
+    assert.equal(await revision(f), before, 'nothing changed');
+    // One without values may still change its unit.
+    const { key: _q, ...ratio } = quick;
+    assert.equal((await ok<Entry>(await officer.put('/v1/metrics/quick_ratio', { ...ratio, unit: 'count' }))).unit, 'count');
+  });
+
+  it('bad input is a 400 or 409 with a stable code and changes nothing', async () => {
+    const before = await revision(f);
+    const cases: [unknown, number, string][] = [
+      [{ ...debtToEquity, key: 'net_worth', unit: 'money' }, 400, 'required'],
+      [{ ...debtToEquity, key: 'ratio2', currency: 'CNY' }, 400, 'invalid_value'],
+      [{ ...debtToEquity, key: 'bad key!' }, 400, 'invalid_format'],
+      [{ ...debtToEquity, key: 'ratio3', label: { 'zh-CN': '比率', en: 'ratio' } }, 400, 'invalid_type'],
+      [{ ...debtToEquity, key: 'ratio4', audiance: 'staff' }, 400, 'unrecognized_keys'],
+      [{ ...debtToEquity, key: 'ratio5', unit: 'percent' }, 400, 'invalid_value'],
+      [debtToEquity, 409, 'metric_exists'],
+      [{ ...debtToEquity, key: 'avg_daily_balance' }, 409, 'metric_exists'],
+    ];
+    for (const [body, status, code] of cases) await problem(await officer.post('/v1/metrics', body), status, code);
+    assert.equal(await revision(f), before);
+  });
+
+  it('only tenant-wide policy authors and admins write it; lowering an audience is an admin’s; a default AML metric stays kept from customers', async () => {
+    const body = { ...debtToEquity, key: 'interest_cover', audience: 'compliance' };
+    for (const role of ['viewer', 'analyst'] as const) await problem(await who(f, role).post('/v1/metrics', body), 403);
+    await problem(await who(f, 'viewer').get('/v1/metrics'), 403);
+    assert.ok([200, 201].includes((await client(f).put('/v1/staff/RM7', { name: '王芳', role: 'officer', scope: 'book' })).status));
+    const { token: rm } = await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'RM7', ttlSeconds: 600, now: NOW });
+    const { secret: rmKey } = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'officer', label: 'RM7', staffId: 'RM7', now: NOW });
+    for (const credential of [rm, rmKey]) await problem(await client(f, () => credential).post('/v1/metrics', body), 403);
+    await ok(await officer.put('/v1/subjects/C1', { kind: 'customer', displayName: '张三' }), 201);
+    const embed = (await ok<{ token: string }>(await officer.post('/v1/embed-tokens', { subject: 'C1' }), 201)).token;
+    await problem(await client(f, () => embed).get('/v1/metrics'), 403);
+
+    await ok(await officer.post('/v1/metrics', body), 201);
+    const { key: _key, ...amendment } = body;
+    const weakened = await problem(
+      await officer.put('/v1/metrics/interest_cover', { ...amendment, audience: 'customer' }),
+      403,
+      'governance_weakened',
+    );
+    assert.deepEqual(weakened.errors?.[0]?.params, { metric: 'interest_cover', from: 'compliance', to: 'customer', needs: 'admin' });
+    await problem(await officer.put('/v1/metrics/interest_cover', { ...amendment, audience: 'staff' }), 403, 'governance_weakened');
+    // Tightening is the author's.
+    assert.equal(
+      (await ok<Entry>(await officer.put('/v1/metrics/interest_cover', { ...amendment, audience: 'compliance' }))).audience,
+      'compliance',
+    );
+    assert.equal(
+      (await ok<Entry>(await client(f).put('/v1/metrics/interest_cover', { ...amendment, audience: 'customer' }))).audience,
+      'customer',
+    );
+
+    const aml = (await ok<{ items: (Entry & Record<string, unknown>)[] }>(await officer.get('/v1/metrics'))).items.find(
+      (m) => m.key === 'aml_customer_risk',
+    );
+    assert.ok(aml);
+    const { key: _k, builtIn: _b, usedBy: _u, ...amlEntry } = aml;
+    await problem(await client(f).put('/v1/metrics/aml_customer_risk', { ...amlEntry, audience: 'customer' }), 400, 'audience_fixed');
+  });
+
+  it('a metric a customer scheme in force decides on cannot be kept from customers under it', async () => {
+    // retail-tier (audience customer, in force) decides its levels on the monthly average balance.
+    const entry = (await ok<{ items: (Entry & Record<string, unknown>)[] }>(await officer.get('/v1/metrics'))).items.find(
+      (m) => m.key === 'avg_daily_balance',
+    );
+    assert.ok(entry);
+    assert.ok(entry.usedBy.includes('retail-tier'), JSON.stringify(entry));
+    const { key: _k, builtIn: _b, usedBy: _u, ...amendment } = entry;
+    const before = await revision(f);
+    for (const [as, audience] of [
+      [officer, 'staff'],
+      [client(f), 'compliance'],
+    ] as const) {
+      const refused = await problem(await as.put('/v1/metrics/avg_daily_balance', { ...amendment, audience }), 409, 'metric_in_use');
+      assert.equal(refused.errors?.[0]?.path, 'audience');
+      assert.ok(((refused.errors?.[0]?.params?.schemes ?? []) as string[]).includes('retail-tier'), JSON.stringify(refused));
+    }
+    assert.equal(await revision(f), before, 'nothing changed');
+    // A new copy of the scheme in force still submits: the catalogue did not move under it.
+    const copy = await ok<{ version: number }>(await officer.post('/v1/policies/retail-tier/drafts', {}), 201);
+    await ok(await officer.post(`/v1/policies/retail-tier/versions/${copy.version}/submit`, {}));
+    await ok(await approver.post(`/v1/policies/retail-tier/versions/${copy.version}/reject`, { note: 'a copy, to check it submits' }));
+  });
+
+  it('a scheme document with a misspelt field is refused, naming the path and the field it means', async () => {
+    const draft = await ok<{ version: number; document: { levels: Record<string, unknown>[] } }>(
+      await officer.post('/v1/policies/retail-tier/drafts', {}),
+      201,
+    );
+    const document = structuredClone(draft.document);
+    const last = document.levels.length - 1;
+    (document.levels[last] as Record<string, unknown>).approvalrequired = true;
+    await ok(await officer.put(`/v1/policies/retail-tier/versions/${draft.version}`, { document }));
+    const refused = await problem(
+      await officer.post(`/v1/policies/retail-tier/versions/${draft.version}/submit`, {}),
+      400,
+      'unknown_field',
+    );
+    const error = refused.errors?.find((e) => e.code === 'unknown_field');
+    assert.equal(error?.path, `document.levels[${last}].approvalrequired`);
+    assert.equal(error?.params?.suggestion, 'approvalRequired');
+  });
+
+  it('every stored version of both tenants is submitted again as it is under the stricter validator', async () => {
+    for (const as of ['a', 'b'] as const) {
+      const list = await ok<{ items: { scheme: string }[] }>(await client(f, as).get('/v1/policies'));
+      for (const { scheme } of list.items) {
+        // Every approved version, the one in force and the corporate rating scheduled for next month alike.
+        const versions = await ok<{ items: { version: number; status: string }[] }>(
+          await client(f, as).get(`/v1/policies/${scheme}/versions`),
+        );
+        const approved = versions.items.find((v) => v.status === 'active' || v.status === 'approved');
+        assert.ok(approved, `${scheme}: ${JSON.stringify(versions.items)}`);
+        const copy = await ok<{ version: number }>(
+          await client(f, as).post(`/v1/policies/${scheme}/drafts`, { from: approved.version }),
+          201,
+        );
+        await ok(await client(f, as).post(`/v1/policies/${scheme}/versions/${copy.version}/submit`, {}));
+      }
+    }
+  });
+});
