@@ -69,6 +69,7 @@ export {
   samplePath,
   SAMPLE_SUBJECT,
   SAMPLE_RM,
+  SAMPLE_LEAD,
   OTHER_SUBJECT,
 } from './auth/permission-matrix.js';
 export type { Cell, MatrixCredential } from './auth/permission-matrix.js';

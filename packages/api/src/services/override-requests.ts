@@ -44,6 +44,7 @@ import { contentHash, requestedByCaller, requireDistinctPerson, requireSameConte
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
 import { requireReadable, unreadableSchemes } from './audience.js';
+import { booksRead } from '../auth/principal.js';
 
 // What the API sends about overrides: one home, shared with the admin kit.
 export type { OverrideContent } from '@tierkit/core';
@@ -268,7 +269,7 @@ async function record(
  */
 export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = deps.db): Promise<OverrideRecord> {
   const r = await findOverride(db, deps.tenantId, id);
-  const book = deps.principal.book;
+  const book = booksRead(deps.principal);
   // In a transaction (a write), the book held stays so until it ends: a move waits (isManagedBy).
   if (!r || (book !== undefined && !(await isManagedBy(db, deps.tenantId, r.subjectId, book, { hold: db.isTransaction }))))
     throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
@@ -315,7 +316,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     // A second request beside a pending one would leave the checker to pick between two competing
     // exceptions; the maker changes the one that waits instead (edit, or withdraw and request anew).
     const pending = await pendingOverrideForUpdate(trx, deps.tenantId, subject.id, input.scheme, nowIso);
-    const book = deps.principal.book;
+    const book = booksRead(deps.principal);
     // The customer was in the book when read above, but may have moved since (while this waited for
     // the lock above, say): say so rather than file a request the RM could not reach. Held from here
     // to the commit, so a move waits for it (isManagedBy).
@@ -342,7 +343,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     await insertOverride(trx, deps.tenantId, subject.id, { id, ...input, requestedBy: deps.principal.actor, approvedBy: null }, nowIso, {
       status: 'pending',
       contentHash: hash,
-      requesterScope: book !== undefined ? 'book' : 'tenant',
+      requesterScope: deps.principal.book !== undefined ? 'book' : 'tenant',
     });
     // The check above ran before this transaction: a closing may have committed since, or be in flight.
     // The insert bumped the subject's row, so a closing in flight has committed by now (or waits for

@@ -5,6 +5,7 @@ import { atomically, isPostgres, rangeTenant, reusableQuery, type Executor } fro
 import { bumpSubjectVersions } from './subject-versions.js';
 import { approvedNotRevoked } from './approved-override.js';
 import { afterPosition, codeUnitOrder, requesterCondition, type ApprovalsWindow } from './approvals-window.js';
+import { bookIds, type Books } from './staff.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -413,7 +414,7 @@ export interface ListOverridesQuery {
    * Only requests for customers in this staff member's book now: a request belongs to its customer's
    * book, so a customer moved out takes theirs along.
    */
-  readonly managedBy?: string;
+  readonly managedBy?: Books;
   /**
    * Only requests this person filed, as four eyes counts a person: `staff:<id>` matches their staff
    * token's requests and those of every key they own (revoked ones too: a key's owner never changes);
@@ -439,7 +440,7 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
           .select(sql.lit(1).as('one'))
           .whereRef('m.subject_id', '=', 'overrides.subject_id')
           .where('m.tenant_id', '=', tenantId)
-          .where('m.staff_id', '=', book),
+          .where('m.staff_id', 'in', bookIds(book)),
       ),
     );
   const person = q.requestedBy;
