@@ -225,6 +225,9 @@ function decided(o: OverrideView, note: string | null | undefined) {
     level: o.level,
     mode: o.mode,
     expiresAt: o.expiresAt,
+    // What the filer said it rests on: the trail keeps it with every step, as the checker saw it.
+    ...(o.reasonCategory !== undefined ? { reasonCategory: o.reasonCategory } : {}),
+    ...(o.evidence !== undefined ? { evidence: o.evidence } : {}),
     ...(note !== undefined ? { note } : {}),
   };
 }

@@ -11,6 +11,7 @@ import {
   type OverrideContent,
   type OverrideDecision,
   type OverrideMode,
+  type OverrideReasonCategory,
   type Override,
   type OverrideRuleProblem,
   type OverrideStatus,
@@ -60,7 +61,16 @@ export type DecisionView = OverrideDecision;
 
 export function overrideContent(r: OverrideRecord): OverrideContent {
   const o = r.override;
-  return { subject: r.subject, scheme: o.scheme, level: o.level, mode: o.mode, reason: o.reason, expiresAt: o.expiresAt };
+  return {
+    subject: r.subject,
+    scheme: o.scheme,
+    level: o.level,
+    mode: o.mode,
+    reason: o.reason,
+    ...(o.reasonCategory !== undefined ? { reasonCategory: o.reasonCategory } : {}),
+    ...(o.evidence !== undefined ? { evidence: o.evidence } : {}),
+    expiresAt: o.expiresAt,
+  };
 }
 
 /** The hash of an override's content, computed afresh (rows migrated from before four eyes stored none). */
@@ -144,8 +154,17 @@ export interface OverrideInput {
   readonly level: string;
   readonly mode: OverrideMode;
   readonly reason: string;
+  /** What the request rests on and the document cited (docs/domain.md §4, "An override's evidence"); absent: not said. */
+  readonly reasonCategory?: OverrideReasonCategory;
+  readonly evidence?: string;
   readonly expiresAt: string | null;
 }
+
+/** What an edit may change: any of a request's fields; null takes a category or evidence away. */
+export type OverrideEdit = Partial<Omit<OverrideInput, 'scheme' | 'reasonCategory' | 'evidence'>> & {
+  readonly reasonCategory?: OverrideReasonCategory | null;
+  readonly evidence?: string | null;
+};
 
 /** The scheme and level must exist for the subject's kind, and the expiry must lie ahead. */
 function checkInput(tp: TenantPack, subject: Subject, input: OverrideInput, now: string): SchemeDefinition {
@@ -446,7 +465,7 @@ async function step(
 export async function editOverride(
   deps: ApiDeps,
   id: string,
-  patch: Partial<OverrideInput>,
+  patch: OverrideEdit,
   /** Told what the request said before this edit and after it, read in the edit's own transaction (the audit trail). */
   told?: (before: OverrideInput, after: OverrideInput) => void,
 ): Promise<OverrideView> {
@@ -472,21 +491,43 @@ export async function editOverride(
         'conflict',
         `Override ${id} expired at ${o.expiresAt} before anyone decided it: it can only be rejected or withdrawn. File a new request instead.`,
       );
+    // null in the edit takes a category or an evidence reference away; absent keeps it.
+    const category = patch.reasonCategory === undefined ? o.reasonCategory : (patch.reasonCategory ?? undefined);
+    const evidence = patch.evidence === undefined ? o.evidence : (patch.evidence ?? undefined);
     const next: OverrideInput = {
       scheme: o.scheme,
       level: patch.level ?? o.level,
       mode: patch.mode ?? o.mode,
       reason: patch.reason ?? o.reason,
+      ...(category !== undefined ? { reasonCategory: category } : {}),
+      ...(evidence !== undefined ? { evidence } : {}),
       expiresAt: patch.expiresAt === undefined ? o.expiresAt : patch.expiresAt,
     };
     const scheme = checkInput(tp, subject, next, nowIso);
     checkRule(deps, scheme, next, deps.now());
     checkJump(scheme, await heldLevel(trx, deps, subject.id, next.scheme), next, r.subject);
     const hash = contentHash({ subject: r.subject, ...next } satisfies OverrideContent);
-    await step(trx, deps, r, 'pending', { ...next, contentHash: hash, updatedAt: nowIso });
+    await step(trx, deps, r, 'pending', {
+      ...next,
+      reasonCategory: next.reasonCategory ?? null,
+      evidence: next.evidence ?? null,
+      contentHash: hash,
+      updatedAt: nowIso,
+    });
     const edited = await overrideOr404(deps, id, trx);
     await record(trx, deps, edited, 'edited', null, hash, nowIso);
-    told?.({ scheme: o.scheme, level: o.level, mode: o.mode, reason: o.reason, expiresAt: o.expiresAt }, next);
+    told?.(
+      {
+        scheme: o.scheme,
+        level: o.level,
+        mode: o.mode,
+        reason: o.reason,
+        ...(o.reasonCategory !== undefined ? { reasonCategory: o.reasonCategory } : {}),
+        ...(o.evidence !== undefined ? { evidence: o.evidence } : {}),
+        expiresAt: o.expiresAt,
+      },
+      next,
+    );
     return viewFor(deps, trx, edited, nowIso);
   });
 }

@@ -1,4 +1,4 @@
-import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
+import type { OverrideInfo, OverrideMode, OverrideOutcome, OverrideReasonCategory } from '@tierkit/core';
 import { sql, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, OverrideRow } from '../schema.js';
 import { atomically, isPostgres, rangeTenant, reusableQuery, type Executor } from './executor.js';
@@ -14,6 +14,8 @@ function toOverride(row: OverrideRow): OverrideInfo {
     level: row.level,
     mode: row.mode as OverrideMode,
     reason: row.reason,
+    ...(row.reason_category != null ? { reasonCategory: row.reason_category as OverrideReasonCategory } : {}),
+    ...(row.evidence != null ? { evidence: row.evidence } : {}),
     expiresAt: row.expires_at,
     requestedBy: row.requested_by,
     approvedBy: row.approved_by,
@@ -297,6 +299,8 @@ export async function insertOverride(
         level: o.level,
         mode: o.mode,
         reason: o.reason,
+        reason_category: o.reasonCategory ?? null,
+        evidence: o.evidence ?? null,
         expires_at: o.expiresAt,
         requested_by: o.requestedBy,
         approved_by: o.approvedBy,
@@ -599,6 +603,9 @@ export interface OverrideChange {
   readonly level?: string;
   readonly mode?: string;
   readonly reason?: string;
+  /** An edit's category and evidence: null clears them. */
+  readonly reasonCategory?: string | null;
+  readonly evidence?: string | null;
   readonly expiresAt?: string | null;
   readonly contentHash?: string;
   readonly approvedBy?: string;
@@ -635,6 +642,8 @@ export async function changeOverride(
     level: 'level',
     mode: 'mode',
     reason: 'reason',
+    reason_category: 'reasonCategory',
+    evidence: 'evidence',
     expires_at: 'expiresAt',
     content_hash: 'contentHash',
     approved_by: 'approvedBy',
