@@ -12,7 +12,8 @@ import {
 } from '@tierkit/db';
 import { credentialsChanged } from '../auth/credential-cache.js';
 import { auditDetail } from '../middleware/audit.js';
-import { invalid, ProblemError } from '../problem.js';
+import { ProblemError } from '../problem.js';
+import { changeTeamBooks, putTeam, teamHeld } from '../services/teams.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { PutTeamBody, TeamBooksBody, TeamIdParams, TeamListSchema, TeamSchema } from '../schemas/teams.js';
@@ -77,33 +78,14 @@ const booksRoute = createRoute({
   },
 });
 
-function teamJson(t: Team) {
+export function teamJson(t: Team) {
   return { id: t.id, name: t.name, lead: t.lead, books: [...t.books], createdAt: t.createdAt, updatedAt: t.updatedAt };
 }
-
-/** What the trail keeps of a team. */
-const held = (t: Team | undefined) => (t ? { name: t.name, lead: t.lead, books: [...t.books] } : null);
 
 async function teamOr404(deps: ApiDeps, id: string): Promise<Team> {
   const team = await findTeam(deps.db, deps.tenantId, id);
   if (!team) throw new ProblemError('not-found', `No team "${id}" in this tenant.`);
   return team;
-}
-
-/** A lead the tenant has and who is book-scoped: a 400 otherwise, before anything is written. */
-async function checkLead(deps: ApiDeps, lead: string): Promise<void> {
-  const member = await findStaff(deps.db, deps.tenantId, lead);
-  if (!member)
-    throw invalid([{ path: 'lead', message: `no staff member "${lead}" in this tenant`, code: 'unknown_staff', params: { staff: lead } }]);
-  if (member.scope !== 'book')
-    throw invalid([
-      {
-        path: 'lead',
-        message: `"${lead}" reads the whole tenant already; a team's lead is book-scoped (a relationship manager who leads others)`,
-        code: 'lead_not_book_scoped',
-        params: { staff: lead },
-      },
-    ]);
 }
 
 /** `/v1/teams`: teams of books and their leads. */
@@ -118,47 +100,20 @@ export function teams() {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      if (body.lead != null) await checkLead(deps, body.lead);
       const now = deps.now().toISOString();
-      const { before, after, created } = await deps.db.transaction().execute(async (trx) => {
-        const before = await findTeam(trx, deps.tenantId, id);
-        const created =
-          before === undefined && (await insertTeam(trx, deps.tenantId, { id, name: body.name, lead: body.lead ?? null }, now));
-        if (!created)
-          await updateTeam(trx, deps.tenantId, id, { name: body.name, ...(body.lead !== undefined ? { lead: body.lead } : {}) }, now);
-        return { before, after: (await findTeam(trx, deps.tenantId, id)) as Team, created };
-      });
-      auditDetail(c, { before: held(before), after: held(after) });
+      const { before, after, created } = await deps.db.transaction().execute((trx) => putTeam(trx, deps.tenantId, id, body, now));
+      auditDetail(c, { before: teamHeld(before), after: teamHeld(after) });
       credentialsChanged();
       return created ? c.json(teamJson(after), 201) : c.json(teamJson(after), 200);
     })
     .openapi(booksRoute, async (c) => {
       const deps = c.var.deps;
       const { id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      await teamOr404(deps, id);
-      const add = [...new Set(body.add ?? [])];
-      const known = await existingStaffIds(deps.db, deps.tenantId, add);
-      const unknown = add.filter((s) => !known.has(s));
-      if (unknown.length > 0)
-        throw invalid(
-          unknown.map((s) => ({
-            path: `add.${add.indexOf(s)}`,
-            message: `no staff member "${s}" in this tenant`,
-            code: 'unknown_staff',
-            params: { staff: s },
-          })),
-        );
       const now = deps.now().toISOString();
-      const { added, removed, after } = await deps.db.transaction().execute(async (trx) => {
-        const added: string[] = [];
-        const removed: string[] = [];
-        for (const s of add) if (await addTeamBook(trx, deps.tenantId, id, s, deps.principal.actor, now)) added.push(s);
-        for (const s of new Set(body.remove ?? [])) if (await removeTeamBook(trx, deps.tenantId, id, s)) removed.push(s);
-        if (added.length + removed.length > 0) await updateTeam(trx, deps.tenantId, id, {}, now);
-        return { added, removed, after: (await findTeam(trx, deps.tenantId, id)) as Team };
-      });
-      auditDetail(c, { added, removed, after: held(after) });
+      const { added, removed, after } = await deps.db
+        .transaction()
+        .execute((trx) => changeTeamBooks(trx, deps.tenantId, id, c.req.valid('json'), deps.principal.actor, now));
+      auditDetail(c, { added, removed, after: teamHeld(after) });
       credentialsChanged();
       return c.json(teamJson(after), 200);
     });
