@@ -1,15 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import {
-  addTeamBook,
-  existingStaffIds,
-  findStaff,
-  findTeam,
-  insertTeam,
-  listTeams,
-  removeTeamBook,
-  type Team,
-  updateTeam,
-} from '@tierkit/db';
+import { findTeam, listTeams, type Team } from '@tierkit/db';
 import { credentialsChanged } from '../auth/credential-cache.js';
 import { auditDetail } from '../middleware/audit.js';
 import { ProblemError } from '../problem.js';
