@@ -45,6 +45,14 @@ for (const [dialect, urlOf] of dialectUrls('teams-cli')) {
         assert.equal(records.length, 1, 'the refused add wrote nothing; the good one is recorded');
         assert.match(records[0]?.actor ?? '', /^cli:/);
         assert.match(records[0]?.detail ?? '', /"added":\["RM1"\]/);
+        assert.match(
+          records[0]?.detail ?? '',
+          /"breakGlass":true/,
+          'an operator widening a lead’s reach is break-glass, as a staff change is',
+        );
+        const puts = await listAuditRecords(check.db, 'bank', { route: 'tierkit teams put' }, 100);
+        assert.equal(puts.length, 1);
+        assert.match(puts[0]?.detail ?? '', /"breakGlass":true/);
       } finally {
         await check.close();
       }

@@ -71,7 +71,9 @@ export async function runTeams(
         await appendOperatorAudit(trx, tenant, action, {
           status: done.created ? 201 : 200,
           target: { team: id },
-          detail: { before: teamHeld(done.before), after: teamHeld(done.after) },
+          // Outside the API's own path (a team widens its lead's reach): the operator's break-glass, as
+          // `tierkit staff` records its changes (docs/permissions.md), so an auditor finds it among them.
+          detail: { before: teamHeld(done.before), after: teamHeld(done.after), breakGlass: true },
         });
         return done.after;
       }
@@ -79,7 +81,7 @@ export async function runTeams(
       await appendOperatorAudit(trx, tenant, action, {
         status: 200,
         target: { team: id },
-        detail: { added: done.added, removed: done.removed, after: teamHeld(done.after) },
+        detail: { added: done.added, removed: done.removed, after: teamHeld(done.after), breakGlass: true },
       });
       return done.after;
     });
