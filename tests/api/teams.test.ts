@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { mintStaffToken } from '@tierkit/api';
+import { disableStaff, mintStaffToken } from '@tierkit/api';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
@@ -76,6 +76,16 @@ forEachDialect('teams: a lead reads their team’s books', (f) => {
     const unknown = await t.req('admin', 'PUT', '/v1/teams/T1', { name: '一组', lead: 'NOBODY' });
     assert.equal(unknown.status, 400);
     assert.equal(((await unknown.json()) as Problem).errors?.[0]?.code, 'unknown_staff');
+    await problem(await t.req('admin', 'GET', '/v1/teams/T1'), 404, 'not-found');
+    // Someone who left is no lead: a role given back to them later would bring the team's reach back unseen.
+    await ok(await t.req('admin', 'PUT', '/v1/staff/GONE', { name: 'GONE', role: 'officer', scope: 'book' }), 201);
+    await disableStaff(f.db.db, t.tenantId, 'GONE', new Date(START));
+    const gone = await t.req('admin', 'PUT', '/v1/teams/T1', { name: '一组', lead: 'GONE' });
+    assert.equal(gone.status, 400);
+    assert.deepEqual(
+      ((await gone.json()) as Problem).errors?.map((e) => [e.path, e.code]),
+      [['lead', 'unknown_staff']],
+    );
     await problem(await t.req('admin', 'GET', '/v1/teams/T1'), 404, 'not-found');
 
     const made = await ok<Team>(await t.req('admin', 'PUT', '/v1/teams/T1', { name: '一组', lead: 'LEAD' }), 201);

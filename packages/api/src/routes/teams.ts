@@ -45,7 +45,7 @@ const putRoute = createRoute({
   tags: ['staff'],
   summary: 'Create a team, or rename it and change its lead (tenant-wide admin)',
   description:
-    'The lead must be a book-scoped staff member of the tenant (400 `unknown_staff`, `lead_not_book_scoped`: a tenant-wide member reads every book already). Their staff token and the keys they own then read the team’s books besides their own — lists, tiers, call lists, reviews due, the matrix and `GET /v1/books/levels` — and may do there what they may do in their own book; what a book-scoped credential may not do (access.ts), a lead may not do either.',
+    'The lead must be a working, book-scoped staff member of the tenant (400 `unknown_staff` for an id it does not have or a disabled member, `lead_not_book_scoped`: a tenant-wide member reads every book already). Their staff token and the keys they own then read the team’s books besides their own — lists, tiers, call lists, reviews due, the matrix and `GET /v1/books/levels` — and may do there what they may do in their own book; what a book-scoped credential may not do (access.ts), a lead may not do either.',
   request: { params: TeamIdParams, body: { required: true, content: { 'application/json': { schema: PutTeamBody } } } },
   responses: {
     200: { description: 'Updated', content: { 'application/json': { schema: TeamSchema } } },

@@ -27,6 +27,12 @@ async function checkLead(db: Executor, tenantId: string, lead: string): Promise<
   const member = await findStaff(db, tenantId, lead);
   if (!member)
     throw invalid([{ path: 'lead', message: `no staff member "${lead}" in this tenant`, code: 'unknown_staff', params: { staff: lead } }]);
+  // Someone who left leads nobody: named now, their reach would come back unseen the day a book-scoped
+  // role is given back to them, which applies at once (no grant: docs/permissions.md).
+  if (member.disabledAt !== null)
+    throw invalid([
+      { path: 'lead', message: `staff member "${lead}" is disabled: they lead no team`, code: 'unknown_staff', params: { staff: lead } },
+    ]);
   if (member.scope !== 'book')
     throw invalid([
       {
