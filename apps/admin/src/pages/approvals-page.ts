@@ -437,6 +437,15 @@ export class ApprovalsPage extends LitElement {
         }
         ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}
         ${
+          item.reasonCategory
+            ? html`<div><dt>${w.reasonCategory}</dt><dd data-testid="approval-category">${w.reasonCategories[item.reasonCategory] ?? item.reasonCategory}</dd></div>`
+            : nothing
+        }
+        ${
+          // As text, never a link: the filer typed it, and a checker opens it on purpose (a javascript: URL stays inert).
+          item.evidence ? html`<div><dt>${w.evidence}</dt><dd data-testid="approval-evidence">${item.evidence}</dd></div>` : nothing
+        }
+        ${
           item.kind !== 'policy' && item.kind !== 'staff' && item.currentLevel !== undefined
             ? html`<div><dt>${w.currentLevel}</dt><dd data-testid="approval-current">${item.currentLevel === null ? w.noLevel : names.levelName(item.scheme, item.currentLevel)}</dd></div>`
             : nothing
