@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { disableStaff, mintStaffToken } from '@tierkit/api';
+import { createApiKey, disableStaff, mintStaffToken } from '@tierkit/api';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
@@ -121,6 +121,16 @@ forEachDialect('teams: a lead reads their team’s books', (f) => {
     await problem(await t.req(as('LEAD'), 'GET', '/v1/subjects?manager=RM3'), 403, 'forbidden');
     assert.deepEqual(await ids('RM1'), ['A1', 'A2']);
     await problem(await t.req(as('RM1'), 'GET', '/v1/subjects/B1/tiers'), 404, 'subject-not-found');
+    // The key the lead owns (a script of theirs) reads as their token does: its reach is resolved from the same teams.
+    const key = {
+      credential: (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'officer', label: 'LEAD', staffId: 'LEAD', now: START }))
+        .secret,
+    };
+    assert.deepEqual(
+      (await ok<{ items: { id: string }[] }>(await t.req(key, 'GET', '/v1/subjects?limit=100'))).items.map((s) => s.id).sort(),
+      ['A1', 'A2', 'B1', 'L1'],
+    );
+    await problem(await t.req(key, 'GET', '/v1/subjects/C1/tiers'), 404, 'subject-not-found');
     const session = await ok<{ book: string; books: string[] }>(await t.req(as('LEAD'), 'GET', '/v1/session'));
     assert.deepEqual([session.book, session.books], ['LEAD', ['LEAD', 'RM1', 'RM2']]);
     // The matrix counts the team's customers, not the bank's.
