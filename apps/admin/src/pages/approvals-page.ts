@@ -25,6 +25,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { bankMonth, bankToday, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
+import { OVERRIDE_WORDS } from './overrides.words.js';
 import { JOBS_WORDS } from './jobs.words.js';
 import { handOverStarted } from './started-job.js';
 import { refocus } from '../keep-focus.js';
@@ -438,7 +439,7 @@ export class ApprovalsPage extends LitElement {
         ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}
         ${
           item.reasonCategory
-            ? html`<div><dt>${w.reasonCategory}</dt><dd data-testid="approval-category">${w.reasonCategories[item.reasonCategory] ?? item.reasonCategory}</dd></div>`
+            ? html`<div><dt>${w.reasonCategory}</dt><dd data-testid="approval-category">${OVERRIDE_WORDS[locale].reasonCategories[item.reasonCategory] ?? item.reasonCategory}</dd></div>`
             : nothing
         }
         ${
