@@ -11,6 +11,7 @@ import {
   permissionsMarkdown,
   routeTable,
   ruleFor,
+  SAMPLE_LEAD,
   SAMPLE_RM,
   SAMPLE_SUBJECT,
   samplePath,
@@ -50,12 +51,30 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
     });
     assert.equal(put.status, 201, await put.text());
     const rm = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_RM, now: NOW })).token;
+    // The team lead: a book-scoped officer leading a team that holds the RM's book.
+    const admin = { Authorization: `Bearer ${f.keys.roles.admin}`, 'Content-Type': 'application/json' };
+    const lead = await f.app.request(`/v1/staff/${SAMPLE_LEAD}`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ name: '李组长', role: 'officer', scope: 'book' }),
+    });
+    assert.equal(lead.status, 201, await lead.text());
+    const team = await f.app.request('/v1/teams/T1', {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ name: '一组', lead: SAMPLE_LEAD }),
+    });
+    assert.equal(team.status, 201, await team.text());
+    const books = await f.app.request('/v1/teams/T1/books', { method: 'POST', headers: admin, body: JSON.stringify({ add: [SAMPLE_RM] }) });
+    assert.equal(books.status, 200, await books.text());
+    const leadToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_LEAD, now: NOW })).token;
     const embedder = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'portal backend', now: NOW })).secret;
     const secrets: Record<string, string> = {
       ...Object.fromEntries(Object.entries(f.keys.roles).map(([role, secret]) => [`${role} key`, secret])),
       'embedder key': embedder,
       'viewer staff token': staff,
       'RM officer staff token': rm,
+      'team lead officer staff token': leadToken,
       'embed token': await embed(SAMPLE_SUBJECT),
     };
     const otherEmbed = await embed(OTHER_SUBJECT);

@@ -77,6 +77,8 @@ describe('admin console: approvals and jobs', () => {
         level,
         mode: 'fixed',
         reason: '重要客户，经办申请',
+        reasonCategory: 'retention',
+        evidence: 'DMS-2026-118734',
         expiresAt: expiry.lastSecond,
       }),
     });
@@ -106,6 +108,9 @@ describe('admin console: approvals and jobs', () => {
     );
     const card = async (id: string) => (await checker.page.textContent(`${item} [data-testid="${id}"]`))?.trim();
     assert.equal(await card('approval-reason'), '重要客户，经办申请');
+    // What the request rests on and the document the maker cites, for the checker to look up.
+    assert.equal(await card('approval-category'), '挽留重要客户');
+    assert.equal(await card('approval-evidence'), 'DMS-2026-118734');
     assert.ok((await card('approval-current'))?.length, 'the customer’s level now');
     assert.equal(await card('approval-expires'), `${expiry.day} 23:59 (Asia/Shanghai)`);
     // Whose request: the customer's id, a link to their page, and their name masked; how far it moves them.

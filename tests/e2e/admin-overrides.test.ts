@@ -58,6 +58,9 @@ describe('admin console: overrides', () => {
     await form.locator('select[name="level"]').selectOption('gold');
     await form.locator('select[name="mode"]').selectOption('floor');
     await form.locator('textarea[name="reason"]').fill('长期合作客户，年终保级');
+    // What it rests on and the document the checker can look up: kept for the checker, never the customer.
+    await form.locator('select[name="reasonCategory"]').selectOption('retention');
+    await form.locator('input[name="evidence"]').fill('  审批单 2026-0118  ');
     // The card tier's rule, said beside the expiry before anything is sent.
     assert.match((await page.textContent('[data-testid="override-rule-hint"]')) ?? '', /最长 366 天.*最多调整 1 级/);
     const expiry = bankDayAhead(180);
@@ -69,11 +72,21 @@ describe('admin console: overrides', () => {
     await page.screenshot({ path: join(shots, 'admin-overrides-1-requested.png'), fullPage: true });
 
     const listed = (await (await fetchAsBank(`${run.server.url}/v1/subjects/${id}/overrides`)).json()) as {
-      items: { status: string; level: string; mode: string; reason: string; expiresAt: string; requestedBy: string }[];
+      items: {
+        status: string;
+        level: string;
+        mode: string;
+        reason: string;
+        reasonCategory?: string;
+        evidence?: string;
+        expiresAt: string;
+        requestedBy: string;
+      }[];
     };
     assert.equal(listed.items.length, 1);
     const o = listed.items[0];
     assert.deepEqual([o?.status, o?.level, o?.mode, o?.reason], ['pending', 'gold', 'floor', '长期合作客户，年终保级']);
+    assert.deepEqual([o?.reasonCategory, o?.evidence], ['retention', '审批单 2026-0118']);
     assert.equal(o?.expiresAt, expiry.lastSecond, 'the last second of the day in Shanghai');
     // The requester may take it back; the button is there.
     assert.equal(await page.locator('.overrides-subject button[data-action="withdraw"]').count(), 1);

@@ -40,6 +40,8 @@ import { matrix } from './routes/matrix.js';
 import { policies } from './routes/policies.js';
 import { schemes } from './routes/schemes.js';
 import { session } from './routes/session.js';
+import { teams } from './routes/teams.js';
+import { bookLevels } from './routes/book-levels.js';
 import { staff } from './routes/staff.js';
 import { staffGrants } from './routes/staff-grants.js';
 import { subjectManager, subjectManagers } from './routes/subject-managers.js';
@@ -371,6 +373,8 @@ export function createApp(options: AppOptions) {
     .route('/v1/jobs', jobs(options.jobEventsPollMs, options.schedule, options.closing))
     .route('/v1/staff', staff())
     .route('/v1/staff-grants', staffGrants())
+    .route('/v1/teams', teams())
+    .route('/v1/books', bookLevels())
     .route('/v1/keys', keys())
     .route('/v1/retention', retention())
     .route('/v1/metrics', metrics())

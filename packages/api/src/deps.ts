@@ -9,6 +9,7 @@ import { ProblemError } from './problem.js';
 import type { AuditAnchorsReader } from './services/audit.js';
 import type { TenantResultCache } from './services/matrix-cache.js';
 import type { TenantPack, TenantPacks } from './services/tenant-pack.js';
+import { booksRead } from './auth/principal.js';
 
 /** What every request of one app shares: the database and request-independent settings. */
 export interface SharedDeps {
@@ -66,7 +67,7 @@ export async function subjectOr404(deps: ApiDeps, externalId: string, db: Kysely
   // learns nothing about customers who are not theirs, not even that they are customers. In a
   // transaction (a write) the book is held until it ends, so a move of the customer waits for the
   // write (isManagedBy): call it there before the write locks anything else (lock order: assignManagers).
-  const book = deps.principal.book;
+  const book = booksRead(deps.principal);
   // A customer who left the bank is no customer to their own token: it reads what an unknown id
   // would, and a page left open learns nothing it did not know (not even why they were closed).
   const gone = subject?.closedAt != null && deps.principal.subject !== null;

@@ -3,6 +3,8 @@ export type { AppOptions, AppType } from './app.js';
 export { PROBLEMS, PROBLEM_BASE, ProblemError, subjectClosed } from './problem.js';
 export { putStaffOverHttp, disableStaff } from './services/staff-changes.js';
 export { staffJson } from './routes/staff.js';
+export { teamJson } from './routes/teams.js';
+export { changeTeamBooks, putTeam, teamHeld } from './services/teams.js';
 export { STAFF_SCOPES, BankId } from './schemas/staff.js';
 export { sendProblem } from './errors.js';
 export type { FieldCode, FieldError, ProblemKind } from './problem.js';
@@ -69,6 +71,7 @@ export {
   samplePath,
   SAMPLE_SUBJECT,
   SAMPLE_RM,
+  SAMPLE_LEAD,
   OTHER_SUBJECT,
 } from './auth/permission-matrix.js';
 export type { Cell, MatrixCredential } from './auth/permission-matrix.js';

@@ -14,6 +14,7 @@ import { simulateCommand } from './simulate.js';
 import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
 import { staffCommand } from './staff.js';
+import { teamsCommand } from './teams.js';
 import { tenantsCommand } from './tenants.js';
 import { workerCommand } from './worker.js';
 
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   tenantsCommand,
   keysCommand,
   staffCommand,
+  teamsCommand,
   importCommand,
   auditCommand,
   retentionCommand,

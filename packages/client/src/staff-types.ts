@@ -33,8 +33,10 @@ export interface Session {
   readonly actor: string;
   /** The staff member of a staff token, or who owns the key (four eyes counts them as one person). */
   readonly staff: StaffMember | null;
-  /** Book-scoped credentials: whose book is all they read. */
+  /** Book-scoped credentials: their own book (their staff id). */
   readonly book: string | null;
+  /** Book-scoped credentials: every book they read, their own first, then the teams' they lead (absent from older servers). */
+  readonly books?: readonly string[] | null;
   /** The bank's calendar (IANA zone): where its days and months end, to show times in. */
   readonly timeZone: string;
   readonly can: {

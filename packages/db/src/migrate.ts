@@ -41,6 +41,7 @@ import * as nearNext from './migrations/2026-12-16T00-00-40-near-next.js';
 import * as signOffInputWriters from './migrations/2026-12-17T00-00-30-sign-off-input-writers.js';
 import * as simulationVersion from './migrations/2026-12-17T00-00-40-simulation-version.js';
 import * as retention from './migrations/2026-12-18T00-00-30-retention.js';
+import * as teams from './migrations/2026-12-19T00-00-40-teams.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -89,6 +90,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-17T00-00-30-sign-off-input-writers': signOffInputWriters,
   '2026-12-17T00-00-40-simulation-version': simulationVersion,
   '2026-12-18T00-00-30-retention': retention,
+  '2026-12-19T00-00-40-teams': teams,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

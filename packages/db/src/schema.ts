@@ -194,6 +194,10 @@ export interface OverrideTable {
   requester_scope: Generated<string>;
   /** The closing (`subject_closings.id`) that withdrew it; null unless a closing did. */
   withdrawn_by_closing: string | null;
+  /** What the filer says the request rests on (`OVERRIDE_REASON_CATEGORIES`); null: not said. */
+  reason_category: string | null;
+  /** A document number or link the filer cites (no file: the bank keeps its documents); null: none. */
+  evidence: string | null;
 }
 
 /** A level that needs a second person's sign-off (a policy's `approvalRequired`), pending or decided. */
@@ -489,6 +493,27 @@ export interface StaffGrantTable {
   decision_note: string | null;
 }
 
+/** A set of books the bank defines, read by its lead besides their own (migration 2026-12-19T00-00-40-teams). */
+export interface TeamTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  /** The book-scoped staff member who reads the team's books; null: none yet. */
+  lead_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One book (its RM's staff id) of a team. */
+export interface TeamBookTable {
+  tenant_id: string;
+  team_id: string;
+  staff_id: string;
+  added_at: string;
+  /** The actor who added it. */
+  added_by: string;
+}
+
 /** Which staff member manages a subject: at most one per subject. */
 export interface SubjectManagerTable {
   tenant_id: string;
@@ -541,6 +566,8 @@ export interface Database {
   subject_managers: SubjectManagerTable;
   book_moves: BookMoveTable;
   subject_closings: SubjectClosingTable;
+  teams: TeamTable;
+  team_books: TeamBookTable;
 }
 
 export type TenantRow = Selectable<TenantTable>;

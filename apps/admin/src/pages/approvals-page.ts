@@ -25,6 +25,7 @@ import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { bankMonth, bankToday, formatDuration, formatInstant } from '../time.js';
 import { APPROVALS_WORDS } from './approvals.words.js';
+import { OVERRIDE_WORDS } from './overrides.words.js';
 import { JOBS_WORDS } from './jobs.words.js';
 import { handOverStarted } from './started-job.js';
 import { refocus } from '../keep-focus.js';
@@ -441,6 +442,15 @@ export class ApprovalsPage extends LitElement {
             : nothing
         }
         ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}
+        ${
+          item.reasonCategory
+            ? html`<div><dt>${w.reasonCategory}</dt><dd data-testid="approval-category">${OVERRIDE_WORDS[locale].reasonCategories[item.reasonCategory] ?? item.reasonCategory}</dd></div>`
+            : nothing
+        }
+        ${
+          // As text, never a link: the filer typed it, and a checker opens it on purpose (a javascript: URL stays inert).
+          item.evidence ? html`<div><dt>${w.evidence}</dt><dd data-testid="approval-evidence">${item.evidence}</dd></div>` : nothing
+        }
         ${
           item.kind !== 'policy' && item.kind !== 'staff' && item.currentLevel !== undefined
             ? html`<div><dt>${w.currentLevel}</dt><dd data-testid="approval-current">${item.currentLevel === null ? w.noLevel : names.levelName(item.scheme, item.currentLevel)}</dd></div>`

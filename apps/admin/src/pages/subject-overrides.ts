@@ -1,6 +1,6 @@
 import { hasRole, Overrides, requestableSchemes } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
-import type { OverrideMode, SubjectKind } from '@tierkit/core';
+import type { OverrideMode, OverrideReasonCategory, SubjectKind } from '@tierkit/core';
 import { overrideRuleOf } from '@tierkit/core/wire';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
@@ -73,6 +73,9 @@ export class SubjectOverrides extends LitElement {
       level: value('level'),
       mode: value('mode') as OverrideMode,
       reason: value('reason'),
+      // Optional: what the request rests on and a document the checker can look up (docs/domain.md §4).
+      ...(value('reasonCategory') ? { reasonCategory: value('reasonCategory') as OverrideReasonCategory } : {}),
+      ...(value('evidence').trim() ? { evidence: value('evidence').trim() } : {}),
       expiresAt: day ? (endOfBankDay(day) ?? day) : null,
     });
     if (ok) form.reset();
@@ -110,6 +113,8 @@ export class SubjectOverrides extends LitElement {
       level: this.#field('level'),
       mode: this.#field('mode'),
       reason: this.#field('reason'),
+      reasonCategory: this.#field('reasonCategory'),
+      evidence: this.#field('evidence'),
       expiresOn: this.#field('expiresOn'),
     };
     return html`<form class="overrides-request" data-testid="override-request" @submit=${this.#request} novalidate>
@@ -137,6 +142,15 @@ export class SubjectOverrides extends LitElement {
       <label>${w.reason}
         <textarea name="reason" rows="2" maxlength="1000" required aria-invalid=${f.reason.invalid} aria-describedby=${ifDefined(f.reason.describedBy)}></textarea>
       </label>${f.reason.error}
+      <label>${w.reasonCategory}
+        <select name="reasonCategory" aria-invalid=${f.reasonCategory.invalid} aria-describedby=${ifDefined(f.reasonCategory.describedBy)}>
+          <option value="">${w.noCategory}</option>
+          ${Object.entries(w.reasonCategories).map(([c, name]) => html`<option value=${c}>${name}</option>`)}
+        </select>
+      </label>${f.reasonCategory.error}
+      <label>${w.evidence}
+        <input name="evidence" maxlength="500" autocomplete="off" aria-invalid=${f.evidence.invalid} aria-describedby=${ifDefined(f.evidence.describedBy)}>
+      </label>${f.evidence.error}
       <label>${w.expires}
         <input name="expiresOn" type="date" min=${bankToday()} aria-invalid=${f.expiresOn.invalid}
           aria-describedby=${`ovr-expires-hint${f.expiresOn.describedBy ? ` ${f.expiresOn.describedBy}` : ''}`}>

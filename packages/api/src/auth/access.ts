@@ -134,6 +134,14 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['POST', /^\/v1\/metrics$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['PUT', /^\/v1\/metrics\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['DELETE', /^\/v1\/metrics\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  // Teams of books (routes/teams.ts): the bank's structure, read by its tenant-wide staff and defined by
+  // a tenant-wide admin, never by a lead (who would widen their own reach) or an RM.
+  ['GET', /^\/v1\/teams(\/[^/]+)?$/, { ...READ, tenantWide: true }],
+  ['PUT', /^\/v1\/teams\/[^/]+$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/teams\/[^/]+\/books$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  // Counts per book (routes/book-levels.ts): a lead's view of their RMs, an RM's of their own book, cut
+  // to the books the credential reads; numbers of customers at levels, never a customer's name.
+  ['GET', /^\/v1\/books\/levels$/, READ],
   ['PUT', /^\/v1\/subjects\/[^/]+\/manager$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/subject-managers$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
 ];

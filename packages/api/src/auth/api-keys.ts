@@ -12,7 +12,7 @@ import {
   type Executor,
 } from '@tierkit/db';
 import { credentialsChanged } from './credential-cache.js';
-import { bookOf, type Principal } from './principal.js';
+import { reachOf, type Principal } from './principal.js';
 import { EMBEDDER, isKeyRole, isRole, ROLES, roleAtLeast, type KeyRole, type Role } from './roles.js';
 import { constantTimeEqual, hashSecret, KEY_SECRET_PATTERN, newKeySecret, randomId } from './secrets.js';
 
@@ -238,7 +238,7 @@ export async function verifyKey(
       ...principal,
       role: roleAtLeast(owner.role, key.role) ? key.role : owner.role,
       staffId: owner.id,
-      ...bookOf(owner),
+      ...(await reachOf(db, owner)),
     },
   };
 }

@@ -34,6 +34,9 @@ const principal = (via: Principal['via'], role: Principal['role'], subject: stri
 /** The staff id of the matrix's relationship manager: a book-scoped officer. */
 export const SAMPLE_RM = 'RM001';
 
+/** The staff id of the matrix's team lead: a book-scoped officer leading a team that holds `SAMPLE_RM`'s book. */
+export const SAMPLE_LEAD = 'LD001';
+
 /** The columns: a key of each role and an embedder key, a staff token, an embed token (of the path's subject and of another). */
 export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
   ...ROLES.map((role) => ({ name: `${role} key`, principal: principal('key', role, null, `key:${role}`) })),
@@ -44,6 +47,19 @@ export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
   {
     name: 'RM officer staff token',
     principal: { ...principal('staff-token', 'officer', null, `staff:${SAMPLE_RM}`), staffId: SAMPLE_RM, book: SAMPLE_RM },
+  },
+  // A team lead: book-scoped, reading their team's books besides their own (`Principal.books`). Decided
+  // per action as an RM's: what an RM may do in their book a lead may do in the team's (file an override,
+  // record a review, withdraw an RM's request), and nothing an RM may not — no metrics, no book moves,
+  // no decisions, no analytics of the whole bank, no team of their own making (`/v1/teams`: tenant-wide admins).
+  {
+    name: 'team lead officer staff token',
+    principal: {
+      ...principal('staff-token', 'officer', null, `staff:${SAMPLE_LEAD}`),
+      staffId: SAMPLE_LEAD,
+      book: SAMPLE_LEAD,
+      books: [SAMPLE_LEAD, SAMPLE_RM],
+    },
   },
   { name: 'embed token', principal: principal('embed-token', 'viewer', SAMPLE_SUBJECT, `token:embed:${SAMPLE_SUBJECT}`) },
 ];
@@ -207,6 +223,15 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'override an approver decides (docs/domain.md §4). Nor do they record the periodic review of a level',
     'that needs a sign-off (`approvalRequired`: AML 高): that is the role that signs it off, an approver',
     '(403 `forbidden`, field code `review_needs_sign_off_role`, checked by the service).',
+    '',
+    'The team lead column is a book-scoped officer who leads a team of books (`/v1/teams`, defined by a',
+    'tenant-wide admin; `tierkit teams …`): they read their own book and the team’s — customer lists, tiers,',
+    'call lists, grace and 潜力 lists, reviews due, override requests, the matrix, and the counts per book',
+    '(`GET /v1/books/levels`) — and may do in them what an RM may do in their own book, nothing more: a',
+    'lead is refused whatever a book-scoped credential is refused. Analytics of the whole bank stay closed to',
+    'both. A lead does not define their own team (that would widen their own reach). Naming a lead or adding',
+    'a book is one admin’s change, applied at once and audited — not yet four eyes as a staff grant is',
+    '(packages/api/README.md, "Known gaps").',
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,

@@ -1,3 +1,4 @@
+import { booksLedBy, type Executor } from '@tierkit/db';
 import type { KeyRole } from './roles.js';
 
 /** How a request proved who it is. */
@@ -25,8 +26,37 @@ export interface Principal {
   readonly actor: string;
   /** Staff tokens minted for a staff member, and keys a staff member owns: their id. */
   readonly staffId?: string;
-  /** Book-scoped staff (relationship managers): the staff id whose book is all this credential reads. */
+  /**
+   * Book-scoped staff (relationship managers, team leads): their own staff id. Whatever refuses a
+   * book-scoped credential (access.ts: `tenantWide`, `notBookScoped`) refuses it.
+   */
   readonly book?: string;
+  /**
+   * Book-scoped staff: every book they read — their own, then those of the teams they lead
+   * (packages/api/README.md, "Teams"). Absent: their own book only (`booksRead`).
+   */
+  readonly books?: readonly string[];
+}
+
+/** The books `p` reads (its own first), or undefined when it reads the whole tenant. */
+export function booksRead(p: Pick<Principal, 'book' | 'books'>): readonly string[] | undefined {
+  if (p.book === undefined) return undefined;
+  return p.books ?? [p.book];
+}
+
+/**
+ * A staff member's reach as their credentials carry it: `bookOf`, and for a book-scoped one the books
+ * of the teams they lead, read from the tables when the credential is verified — as role and scope
+ * are, so a team changed applies to tokens already out (within the credential cache's seconds).
+ */
+export async function reachOf(
+  db: Executor,
+  staff: { readonly tenantId: string; readonly id: string; readonly scope: string },
+): Promise<Pick<Principal, 'book' | 'books'>> {
+  const own = bookOf(staff);
+  if (own.book === undefined) return own;
+  const led = (await booksLedBy(db, staff.tenantId, staff.id)).filter((b) => b !== staff.id);
+  return led.length === 0 ? own : { book: own.book, books: [own.book, ...led] };
 }
 
 /**

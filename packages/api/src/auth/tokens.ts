@@ -12,7 +12,7 @@ import {
 } from '@tierkit/db';
 import { unsafeTextIn } from '../text-safety.js';
 import { credentialsChanged } from './credential-cache.js';
-import { bookOf, type Principal } from './principal.js';
+import { reachOf, type Principal } from './principal.js';
 import { isRole } from './roles.js';
 import { constantTimeEqual, hmac, newSigningSecret, randomId } from './secrets.js';
 
@@ -230,7 +230,7 @@ export async function verifyToken(
     const role = staff?.role;
     // Disabled (someone leaving): the tenant no longer has them, whatever tokens are still out.
     if (!staff || staff.disabledAt !== null || role === undefined || !isRole(role)) return { ok: false, reason: 'unknown-staff' };
-    return { ok: true, expiresAt, principal: staffPrincipal({ ...staff, role }, claims.org) };
+    return { ok: true, expiresAt, principal: staffPrincipal({ ...staff, role }, claims.org, await reachOf(db, staff)) };
   }
   return {
     ok: true,
@@ -246,7 +246,11 @@ export async function verifyToken(
   };
 }
 
-function staffPrincipal(staff: StaffMember & { role: Principal['role'] }, origins: readonly string[]): Principal {
+function staffPrincipal(
+  staff: StaffMember & { role: Principal['role'] },
+  origins: readonly string[],
+  reach: Pick<Principal, 'book' | 'books'>,
+): Principal {
   return {
     tenantId: staff.tenantId,
     via: 'staff-token',
@@ -255,6 +259,6 @@ function staffPrincipal(staff: StaffMember & { role: Principal['role'] }, origin
     origins,
     actor: `staff:${staff.id}`,
     staffId: staff.id,
-    ...bookOf(staff),
+    ...reach,
   };
 }

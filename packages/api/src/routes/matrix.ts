@@ -55,7 +55,7 @@ export function matrix() {
     requireReadable(deps.principal, tp, scheme, 'scheme');
     const def = audienceOf(deps.principal, tp).sees(scheme) ? matrixOf : undefined;
     if (!def) throw new ProblemError('scheme-not-found', `No matrix scheme "${scheme}" in this tenant.`);
-    const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}\u0000${book ?? ''}`, () =>
+    const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}\u0000${[book ?? ''].flat().join(',')}`, () =>
       countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind, book),
     );
     const byCell = new Map(found.map((f) => [`${f.row}\u0000${f.col}`, f.count]));

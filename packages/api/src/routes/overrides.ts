@@ -35,6 +35,7 @@ import {
   withdrawOverride,
 } from '../services/override-requests.js';
 import { withApprovers } from '../services/approvals-queue.js';
+import { booksRead } from '../auth/principal.js';
 
 const OverrideIdParams = z.object({
   overrideId: z
@@ -173,7 +174,7 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
   const before = q.cursor === undefined ? undefined : decodeCursor('overrides', q.cursor, ['createdAt', 'id']);
   // A relationship manager lists their book's requests only, cut in SQL: another book's never reach
   // the page, its cursor or the unknown-scheme check below (not even as a count).
-  const book = deps.principal.book;
+  const book = booksRead(deps.principal);
   const inBook = book !== undefined ? { managedBy: book } : {};
   const mineOnly = q.requestedBy === 'me' ? { requestedBy: await personOfActor(deps.db, deps.tenantId, deps.principal.actor) } : {};
   // A request names the grade it would hold and why (an AML 高, "可疑交易"): the grade's readers' only,
@@ -230,6 +231,9 @@ function decided(o: OverrideView, note: string | null | undefined) {
     level: o.level,
     mode: o.mode,
     expiresAt: o.expiresAt,
+    // What the filer said it rests on: the trail keeps it with every step, as the checker saw it.
+    ...(o.reasonCategory !== undefined ? { reasonCategory: o.reasonCategory } : {}),
+    ...(o.evidence !== undefined ? { evidence: o.evidence } : {}),
     ...(note !== undefined ? { note } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { SessionSchema } from '../schemas/staff.js';
 import { staffJson } from './staff.js';
+import { booksRead } from '../auth/principal.js';
 
 const sessionRoute = createRoute({
   method: 'get',
@@ -49,6 +50,7 @@ export function session() {
         actor: p.actor,
         staff: member ? staffJson(member) : null,
         book: p.book ?? null,
+        books: p.book === undefined ? null : [...(booksRead(p) ?? [])],
         timeZone: deps.timeZone,
         can: can(p),
       },

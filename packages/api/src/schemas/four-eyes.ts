@@ -5,6 +5,7 @@ import {
   METRIC_UNITS,
   OVERRIDE_APPROVERS,
   OVERRIDE_MODES,
+  OVERRIDE_REASON_CATEGORIES,
   PRODUCT_RISKS,
   RISK_TOLERANCES,
   SUITABILITY_REASONS,
@@ -30,6 +31,17 @@ export const utcInstant = z.iso
   .transform((s) => new Date(s).toISOString());
 
 const reason = z.string().trim().min(1).max(1000);
+/** What an override rests on (docs/domain.md §4, "An override's evidence"). */
+const reasonCategory = z.enum(OVERRIDE_REASON_CATEGORIES).openapi({
+  description:
+    'What the request rests on: `retention` (keeping a valued customer), `funds-pending` (funds on their way), `data-error` (the bank’s data is wrong), `complaint`, `management` (a management decision), `other` (the reason says). Shown to the approver; never to the customer',
+});
+/** A document number or link the filer cites: text only, the bank keeps the document itself. */
+const evidence = z.string().trim().min(1).max(500).openapi({
+  description:
+    'A document number or link the approver can check (审批单号, a DMS link); text, not a file. Bound by the content hash, kept in the audit trail, never shown to the customer',
+  example: 'DMS-2026-118734',
+});
 const note = z.string().trim().max(1000);
 const hash = z
   .string()
@@ -44,6 +56,8 @@ export const OverrideRequestBody = z
     level: key,
     mode: z.enum(OVERRIDE_MODES).openapi({ description: '`fixed`: exactly this level; `floor`: never below it' }),
     reason,
+    reasonCategory: reasonCategory.optional(),
+    evidence: evidence.optional(),
     expiresAt: utcInstant.nullable().openapi({ description: 'ISO 8601 UTC; null = until revoked' }),
   })
   .openapi('OverrideRequestBody');
@@ -53,11 +67,13 @@ export const OverrideEditBody = z
     level: key.optional(),
     mode: z.enum(OVERRIDE_MODES).optional(),
     reason: reason.optional(),
+    reasonCategory: reasonCategory.nullable().optional(),
+    evidence: evidence.nullable().optional(),
     expiresAt: utcInstant.nullable().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, {
-    message: 'change at least one of level, mode, reason, expiresAt',
-    params: { code: 'no_change', fields: ['level', 'mode', 'reason', 'expiresAt'] },
+    message: 'change at least one of level, mode, reason, reasonCategory, evidence, expiresAt',
+    params: { code: 'no_change', fields: ['level', 'mode', 'reason', 'reasonCategory', 'evidence', 'expiresAt'] },
   })
   .openapi('OverrideEditBody');
 
@@ -89,6 +105,8 @@ export const OverrideSchema = z
     level: z.string(),
     mode: z.enum(OVERRIDE_MODES),
     reason: z.string(),
+    reasonCategory: reasonCategory.optional(),
+    evidence: z.string().optional().openapi({ description: 'The document number or link the filer cited; absent: none' }),
     expiresAt: instant.nullable(),
     status: z.enum([...OVERRIDE_STATUSES, 'expired']),
     inForce: z.boolean(),
@@ -175,6 +193,8 @@ export const ApprovalItemSchema = z
     }),
     summary: z.string(),
     reason: z.string().nullable().openapi({ description: 'An override request’s reason; null for a level sign-off and a policy version' }),
+    reasonCategory: reasonCategory.optional(),
+    evidence: z.string().optional().openapi({ description: 'An override request’s cited document number or link; absent: none' }),
     currentLevel: z.string().nullable().openapi({
       description:
         'The subject’s level in the scheme when the page was read (key); null for a policy version or a subject with no level yet',

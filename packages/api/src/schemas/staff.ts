@@ -54,7 +54,11 @@ export const SessionSchema = z
     staff: z.union([StaffSchema, z.null()]).openapi({
       description: 'The staff member a staff token was minted for, or who owns the key; four eyes counts them as one person',
     }),
-    book: z.string().nullable().openapi({ description: 'Book-scoped credentials: whose book is all they read' }),
+    book: z.string().nullable().openapi({ description: 'Book-scoped credentials: their own book (their staff id)' }),
+    books: z.array(z.string()).nullable().openapi({
+      description:
+        'Book-scoped credentials: every book they read — their own first, then those of the teams they lead (`/v1/teams`). Null: the whole tenant',
+    }),
     timeZone: z.string().openapi({
       description:
         "The bank's calendar (IANA zone, the server's `TIERKIT_TIME_ZONE`): where its days and months end, for a console to show times in",

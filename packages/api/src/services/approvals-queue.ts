@@ -198,6 +198,8 @@ const pendingOverrideApprovals: ApprovalSource = {
           subjectName: deps.unmaskNames ? r.subjectName : maskName(r.subjectName),
           summary: `${names.scheme}: ${what}${o.expiresAt ? `${words.until}${expiryText(o.expiresAt, timeZone)}` : ''}`,
           reason: o.reason,
+          ...(o.reasonCategory !== undefined ? { reasonCategory: o.reasonCategory } : {}),
+          ...(o.evidence !== undefined ? { evidence: o.evidence } : {}),
           currentLevel: current,
           fromLevel: moves ? current : null,
           level: o.level,

@@ -1,26 +1,28 @@
-import { findStaff, type Executor, type MadeMove } from '@tierkit/db';
+import { findStaff, type Books, type Executor, type MadeMove } from '@tierkit/db';
+import { booksRead } from '../auth/principal.js';
 import type { Context } from 'hono';
 import type { ApiDeps, AppEnv } from '../deps.js';
 import { invalid, ProblemError } from '../problem.js';
 import { appendAudit } from './audit.js';
 
 /**
- * Whose book a list, a matrix or the reviews due are cut to: the `manager` query (`me` or a staff id)
- * where the credential may choose, always the credential's own book where it is book-scoped.
- * Undefined: the whole tenant. A staff id the tenant does not have is a 400, never an empty book: a
- * mistyped id must not read as "no customers".
+ * Whose books a list, a matrix or the reviews due are cut to: the `manager` query (`me` or a staff id)
+ * where the credential may choose; where it is book-scoped, the books it reads (a team lead's own and
+ * their team's), or one of them named by `manager`. Undefined: the whole tenant. A staff id the tenant
+ * does not have is a 400, never an empty book: a mistyped id must not read as "no customers".
  */
-export async function bookOf(deps: ApiDeps, manager: string | undefined): Promise<string | undefined> {
+export async function bookOf(deps: ApiDeps, manager: string | undefined): Promise<Books | undefined> {
   const { principal } = deps;
   const asked = manager === 'me' ? principal.staffId : manager;
   if (manager === 'me' && asked === undefined) {
     throw invalid([{ path: 'query.manager', message: '"me" needs a staff member’s token; pass a staff id', code: 'me_needs_staff_token' }]);
   }
-  if (principal.book !== undefined) {
-    if (asked !== undefined && asked !== principal.book) {
-      throw new ProblemError('forbidden', 'A book-scoped staff credential reads only its own book.');
+  const reads = booksRead(principal);
+  if (reads !== undefined) {
+    if (asked !== undefined && !reads.includes(asked)) {
+      throw new ProblemError('forbidden', 'A book-scoped staff credential reads only its own book and those of the teams it leads.');
     }
-    return principal.book;
+    return asked ?? reads;
   }
   if (asked !== undefined && manager !== 'me' && !(await findStaff(deps.db, deps.tenantId, asked))) {
     throw invalid([

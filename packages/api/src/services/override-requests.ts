@@ -11,6 +11,7 @@ import {
   type OverrideContent,
   type OverrideDecision,
   type OverrideMode,
+  type OverrideReasonCategory,
   type Override,
   type OverrideRuleProblem,
   type OverrideStatus,
@@ -45,6 +46,7 @@ import { contentHash, requestedByCaller, requireDistinctPerson, requireSameConte
 import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
 import { requireReadable, unreadableSchemes } from './audience.js';
+import { booksRead } from '../auth/principal.js';
 
 // What the API sends about overrides: one home, shared with the admin kit.
 export type { OverrideContent } from '@tierkit/core';
@@ -60,7 +62,16 @@ export type DecisionView = OverrideDecision;
 
 export function overrideContent(r: OverrideRecord): OverrideContent {
   const o = r.override;
-  return { subject: r.subject, scheme: o.scheme, level: o.level, mode: o.mode, reason: o.reason, expiresAt: o.expiresAt };
+  return {
+    subject: r.subject,
+    scheme: o.scheme,
+    level: o.level,
+    mode: o.mode,
+    reason: o.reason,
+    ...(o.reasonCategory !== undefined ? { reasonCategory: o.reasonCategory } : {}),
+    ...(o.evidence !== undefined ? { evidence: o.evidence } : {}),
+    expiresAt: o.expiresAt,
+  };
 }
 
 /** The hash of an override's content, computed afresh (rows migrated from before four eyes stored none). */
@@ -146,8 +157,17 @@ export interface OverrideInput {
   readonly level: string;
   readonly mode: OverrideMode;
   readonly reason: string;
+  /** What the request rests on and the document cited (docs/domain.md §4, "An override's evidence"); absent: not said. */
+  readonly reasonCategory?: OverrideReasonCategory;
+  readonly evidence?: string;
   readonly expiresAt: string | null;
 }
+
+/** What an edit may change: any of a request's fields; null takes a category or evidence away. */
+export type OverrideEdit = Partial<Omit<OverrideInput, 'scheme' | 'reasonCategory' | 'evidence'>> & {
+  readonly reasonCategory?: OverrideReasonCategory | null;
+  readonly evidence?: string | null;
+};
 
 /** The scheme and level must exist for the subject's kind, and the expiry must lie ahead. */
 function checkInput(tp: TenantPack, subject: Subject, input: OverrideInput, now: string): SchemeDefinition {
@@ -271,7 +291,7 @@ async function record(
  */
 export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = deps.db): Promise<OverrideRecord> {
   const r = await findOverride(db, deps.tenantId, id);
-  const book = deps.principal.book;
+  const book = booksRead(deps.principal);
   // In a transaction (a write), the book held stays so until it ends: a move waits (isManagedBy).
   if (!r || (book !== undefined && !(await isManagedBy(db, deps.tenantId, r.subjectId, book, { hold: db.isTransaction }))))
     throw new ProblemError('not-found', `No override "${id}" in this tenant.`);
@@ -319,7 +339,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     // A second request beside a pending one would leave the checker to pick between two competing
     // exceptions; the maker changes the one that waits instead (edit, or withdraw and request anew).
     const pending = await pendingOverrideForUpdate(trx, deps.tenantId, subject.id, input.scheme, nowIso);
-    const book = deps.principal.book;
+    const book = booksRead(deps.principal);
     // The customer was in the book when read above, but may have moved since (while this waited for
     // the lock above, say): say so rather than file a request the RM could not reach. Held from here
     // to the commit, so a move waits for it (isManagedBy).
@@ -346,7 +366,7 @@ export async function requestOverride(deps: ApiDeps, externalId: string, input: 
     await insertOverride(trx, deps.tenantId, subject.id, { id, ...input, requestedBy: deps.principal.actor, approvedBy: null }, nowIso, {
       status: 'pending',
       contentHash: hash,
-      requesterScope: book !== undefined ? 'book' : 'tenant',
+      requesterScope: deps.principal.book !== undefined ? 'book' : 'tenant',
     });
     // The check above ran before this transaction: a closing may have committed since, or be in flight.
     // The insert bumped the subject's row, so a closing in flight has committed by now (or waits for
@@ -449,7 +469,7 @@ async function step(
 export async function editOverride(
   deps: ApiDeps,
   id: string,
-  patch: Partial<OverrideInput>,
+  patch: OverrideEdit,
   /** Told what the request said before this edit and after it, read in the edit's own transaction (the audit trail). */
   told?: (before: OverrideInput, after: OverrideInput) => void,
 ): Promise<OverrideView> {
@@ -475,21 +495,43 @@ export async function editOverride(
         'conflict',
         `Override ${id} expired at ${o.expiresAt} before anyone decided it: it can only be rejected or withdrawn. File a new request instead.`,
       );
+    // null in the edit takes a category or an evidence reference away; absent keeps it.
+    const category = patch.reasonCategory === undefined ? o.reasonCategory : (patch.reasonCategory ?? undefined);
+    const evidence = patch.evidence === undefined ? o.evidence : (patch.evidence ?? undefined);
     const next: OverrideInput = {
       scheme: o.scheme,
       level: patch.level ?? o.level,
       mode: patch.mode ?? o.mode,
       reason: patch.reason ?? o.reason,
+      ...(category !== undefined ? { reasonCategory: category } : {}),
+      ...(evidence !== undefined ? { evidence } : {}),
       expiresAt: patch.expiresAt === undefined ? o.expiresAt : patch.expiresAt,
     };
     const scheme = checkInput(tp, subject, next, nowIso);
     checkRule(deps, scheme, next, deps.now());
     checkJump(scheme, await heldLevel(trx, deps, subject.id, next.scheme), next, r.subject);
     const hash = contentHash({ subject: r.subject, ...next } satisfies OverrideContent);
-    await step(trx, deps, r, 'pending', { ...next, contentHash: hash, updatedAt: nowIso });
+    await step(trx, deps, r, 'pending', {
+      ...next,
+      reasonCategory: next.reasonCategory ?? null,
+      evidence: next.evidence ?? null,
+      contentHash: hash,
+      updatedAt: nowIso,
+    });
     const edited = await overrideOr404(deps, id, trx);
     await record(trx, deps, edited, 'edited', null, hash, nowIso);
-    told?.({ scheme: o.scheme, level: o.level, mode: o.mode, reason: o.reason, expiresAt: o.expiresAt }, next);
+    told?.(
+      {
+        scheme: o.scheme,
+        level: o.level,
+        mode: o.mode,
+        reason: o.reason,
+        ...(o.reasonCategory !== undefined ? { reasonCategory: o.reasonCategory } : {}),
+        ...(o.evidence !== undefined ? { evidence: o.evidence } : {}),
+        expiresAt: o.expiresAt,
+      },
+      next,
+    );
     return viewFor(deps, trx, edited, nowIso);
   });
 }

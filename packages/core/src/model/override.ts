@@ -6,12 +6,24 @@
 export const OVERRIDE_MODES = ['fixed', 'floor'] as const;
 export type OverrideMode = (typeof OVERRIDE_MODES)[number];
 
+/**
+ * What an override request says it rests on, as the filer picks it (docs/domain.md §4, "An override's
+ * evidence"): keeping a valued customer (a VIP's 白金卡 for six months), funds on their way, an error in
+ * the bank's own data, a complaint being settled, a management decision, or something else the reason says.
+ */
+export const OVERRIDE_REASON_CATEGORIES = ['retention', 'funds-pending', 'data-error', 'complaint', 'management', 'other'] as const;
+export type OverrideReasonCategory = (typeof OVERRIDE_REASON_CATEGORIES)[number];
+
 export interface OverrideInfo {
   readonly id: string;
   readonly scheme: string;
   readonly level: string;
   readonly mode: OverrideMode;
   readonly reason: string;
+  /** What the filer says it rests on; absent when they did not say (and on requests from before it was asked). */
+  readonly reasonCategory?: OverrideReasonCategory;
+  /** A document number or link the filer cites for the approver (never a file); absent: none. Staff only. */
+  readonly evidence?: string;
   /** ISO 8601 UTC; null = until removed. */
   readonly expiresAt: string | null;
   readonly requestedBy: string;

@@ -1,3 +1,4 @@
+import type { OverrideReasonCategory } from '../model/override.js';
 import type { MetricUnit } from '../model/metric.js';
 import type { OverrideApprover } from '../model/override-rule.js';
 import type { PolicyVersionDetail } from './policies.js';
@@ -42,6 +43,9 @@ export interface ApprovalItem {
    * raised it: `period` and `fromLevel` say which) and a policy version.
    */
   readonly reason: string | null;
+  /** An override request's reason category and the evidence its filer cited (absent when not given): for the checker. */
+  readonly reasonCategory?: OverrideReasonCategory;
+  readonly evidence?: string;
   /**
    * The subject's level in the scheme now (its key), read when the page is: what an override would
    * replace. Null for a policy version, or when the subject has no level in the scheme yet.

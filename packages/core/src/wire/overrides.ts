@@ -1,4 +1,4 @@
-import type { OverrideMode } from '../model/override.js';
+import type { OverrideMode, OverrideReasonCategory } from '../model/override.js';
 import type { OverrideApprover } from '../model/override-rule.js';
 import type { ApprovalBlock } from './approvals.js';
 
@@ -19,6 +19,13 @@ export interface OverrideContent {
   readonly level: string;
   readonly mode: OverrideMode;
   readonly reason: string;
+  /**
+   * What the filer says it rests on, and the document number or link they cite: shown to the approver,
+   * bound by the content hash like the rest, kept in the audit trail. Absent when not given, so the
+   * hash of a request filed without them is what it was before they existed.
+   */
+  readonly reasonCategory?: OverrideReasonCategory;
+  readonly evidence?: string;
   /** ISO 8601 UTC; null = until revoked. */
   readonly expiresAt: string | null;
 }

@@ -14,6 +14,7 @@ import {
   type Executor,
 } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
+import { bookIds, type Books } from './staff.js';
 
 /** A subject's current level in one scheme, as stored. */
 export interface StoredAssignment {
@@ -530,7 +531,7 @@ export async function countLevelPairs(
   rowScheme: string,
   colScheme: string,
   kind?: string,
-  managedBy?: string,
+  managedBy?: Books,
 ): Promise<{ row: string; col: string; count: number }[]> {
   let q = db
     .selectFrom('assignments as r')
@@ -552,7 +553,7 @@ export async function countLevelPairs(
   if (managedBy !== undefined)
     q = q
       .innerJoin('subject_managers as m', (j) => j.onRef('m.subject_id', '=', 'r.subject_id').on('m.tenant_id', '=', tenantId))
-      .where('m.staff_id', '=', managedBy);
+      .where('m.staff_id', 'in', bookIds(managedBy));
   const rows = await q
     .select((eb) => ['r.level as row', 'c.level as col', eb.fn.countAll<number>().as('count')])
     .groupBy(['r.level', 'c.level'])

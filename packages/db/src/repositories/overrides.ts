@@ -1,10 +1,11 @@
-import type { OverrideInfo, OverrideMode, OverrideOutcome } from '@tierkit/core';
+import type { OverrideInfo, OverrideMode, OverrideOutcome, OverrideReasonCategory } from '@tierkit/core';
 import { sql, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, OverrideRow } from '../schema.js';
 import { atomically, isPostgres, rangeTenant, reusableQuery, type Executor } from './executor.js';
 import { bumpSubjectVersions } from './subject-versions.js';
 import { approvedNotRevoked } from './approved-override.js';
 import { afterPosition, codeUnitOrder, requesterCondition, type ApprovalsWindow } from './approvals-window.js';
+import { bookIds, type Books } from './staff.js';
 
 function toOverride(row: OverrideRow): OverrideInfo {
   return {
@@ -13,6 +14,8 @@ function toOverride(row: OverrideRow): OverrideInfo {
     level: row.level,
     mode: row.mode as OverrideMode,
     reason: row.reason,
+    ...(row.reason_category != null ? { reasonCategory: row.reason_category as OverrideReasonCategory } : {}),
+    ...(row.evidence != null ? { evidence: row.evidence } : {}),
     expiresAt: row.expires_at,
     requestedBy: row.requested_by,
     approvedBy: row.approved_by,
@@ -296,6 +299,8 @@ export async function insertOverride(
         level: o.level,
         mode: o.mode,
         reason: o.reason,
+        reason_category: o.reasonCategory ?? null,
+        evidence: o.evidence ?? null,
         expires_at: o.expiresAt,
         requested_by: o.requestedBy,
         approved_by: o.approvedBy,
@@ -413,7 +418,7 @@ export interface ListOverridesQuery {
    * Only requests for customers in this staff member's book now: a request belongs to its customer's
    * book, so a customer moved out takes theirs along.
    */
-  readonly managedBy?: string;
+  readonly managedBy?: Books;
   /**
    * Only requests this person filed, as four eyes counts a person: `staff:<id>` matches their staff
    * token's requests and those of every key they own (revoked ones too: a key's owner never changes);
@@ -439,7 +444,7 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
           .select(sql.lit(1).as('one'))
           .whereRef('m.subject_id', '=', 'overrides.subject_id')
           .where('m.tenant_id', '=', tenantId)
-          .where('m.staff_id', '=', book),
+          .where('m.staff_id', 'in', bookIds(book)),
       ),
     );
   const person = q.requestedBy;
@@ -599,6 +604,9 @@ export interface OverrideChange {
   readonly level?: string;
   readonly mode?: string;
   readonly reason?: string;
+  /** An edit's category and evidence: null clears them. */
+  readonly reasonCategory?: string | null;
+  readonly evidence?: string | null;
   readonly expiresAt?: string | null;
   readonly contentHash?: string;
   readonly approvedBy?: string;
@@ -635,6 +643,8 @@ export async function changeOverride(
     level: 'level',
     mode: 'mode',
     reason: 'reason',
+    reason_category: 'reasonCategory',
+    evidence: 'evidence',
     expires_at: 'expiresAt',
     content_hash: 'contentHash',
     approved_by: 'approvedBy',

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.js';
+import { bookIds, type Books } from './staff.js';
 
 /** A level reviewed no later than `cutoff` is overdue: one per (scheme, level) that declares an interval. */
 export interface ReviewRule {
@@ -31,7 +32,7 @@ export async function listOverdueReviews(
   rules: readonly ReviewRule[],
   limit: number,
   after?: { readonly subject: string; readonly scheme: string },
-  managedBy?: string,
+  managedBy?: Books,
 ): Promise<OverdueReview[]> {
   if (rules.length === 0) return [];
   const due = sql.join(
@@ -50,7 +51,7 @@ export async function listOverdueReviews(
     managedBy === undefined
       ? sql``
       : sql`AND EXISTS (SELECT 1 FROM subject_managers m
-          WHERE m.tenant_id = a.tenant_id AND m.subject_id = a.subject_id AND m.staff_id = ${managedBy})`;
+          WHERE m.tenant_id = a.tenant_id AND m.subject_id = a.subject_id AND m.staff_id IN (${sql.join(bookIds(managedBy))}))`;
   const result = await sql<{ external_id: string; scheme: string; level: string; last_review: string | null }>`
     SELECT x.external_id, x.scheme, x.level, x.last_review FROM (
       SELECT s.external_id, a.scheme, a.level, (

@@ -4,6 +4,17 @@ import { type Insertable, sql } from 'kysely';
 import type { BookMoveTable, StaffRow } from '../schema.js';
 import { atomically, chunks, isPostgres, type Executor } from './executor.js';
 
+/**
+ * The books a read is cut to: one RM's (their staff id), or several — a team lead's own and their
+ * team's (repositories/teams.ts). Never empty: a list of none would read as no customers.
+ */
+export type Books = string | readonly string[];
+
+/** The staff ids of `books`, as `IN` lists take them. */
+export function bookIds(books: Books): readonly string[] {
+  return typeof books === 'string' ? [books] : books;
+}
+
 /** A staff member as repositories hand it out. */
 export interface StaffMember {
   readonly tenantId: string;
@@ -387,7 +398,7 @@ export async function isManagedBy(
   db: Executor,
   tenantId: string,
   subjectId: string,
-  staffId: string,
+  staffId: Books,
   options: { readonly hold?: boolean } = {},
 ): Promise<boolean> {
   let q = db
@@ -395,7 +406,7 @@ export async function isManagedBy(
     .select(sql<number>`1`.as('one'))
     .where('tenant_id', '=', tenantId)
     .where('subject_id', '=', subjectId)
-    .where('staff_id', '=', staffId);
+    .where('staff_id', 'in', bookIds(staffId));
   if (options.hold && isPostgres(db)) q = q.forShare();
   return (await q.executeTakeFirst()) !== undefined;
 }
@@ -438,4 +449,15 @@ export async function anyTenantWideStaff(
     .where('scope', '!=', 'book');
   if (except.length) q = q.where('id', 'not in', [...except]);
   return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** The names of the given staff ids of the tenant (ids it does not have are absent). */
+export async function staffNamesOf(db: Executor, tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const batch of chunks([...new Set(ids)])) {
+    if (!batch.length) continue;
+    const rows = await db.selectFrom('staff').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', batch).execute();
+    for (const r of rows) out.set(r.id, r.name);
+  }
+  return out;
 }

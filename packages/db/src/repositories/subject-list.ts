@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } fr
 import type { Database, SubjectRow } from '../schema.js';
 import { isPostgres, type Executor } from './executor.js';
 import { toSubject, type Subject } from './subjects.js';
+import { bookIds, type Books } from './staff.js';
 
 /** A scheme and level every listed subject must currently hold. */
 export interface LevelCondition {
@@ -17,7 +18,7 @@ export interface ListSubjectsQuery {
   /** List subjects whose external id sorts after this one (before it when `descending`; keyset pagination). */
   readonly afterExternalId?: string;
   /** Only subjects managed by this staff member (their book). */
-  readonly managedBy?: string;
+  readonly managedBy?: Books;
   /** Only subjects whose external id starts with this text (exactly, case included, on both dialects). */
   readonly externalIdPrefix?: string;
   /**
@@ -98,7 +99,7 @@ export const LIST_PLAN: ListPlan = { fewMatches: 5_000, scanPerRow: 40 };
 /** What a listed subject must be in: a level of a scheme, or a staff member's book. */
 type Holding =
   | { readonly kind: 'level'; readonly scheme: string; readonly level: string }
-  | { readonly kind: 'book'; readonly staffId: string }
+  | { readonly kind: 'book'; readonly staffId: Books }
   // `closed=only`: the few who left, read from the partial index of closed subjects. Without it as a
   // holding, the list walked every subject of the tenant in external-id order to find them.
   | { readonly kind: 'closed' }
@@ -172,7 +173,7 @@ function entries(db: Executor, tenantId: string, h: Holding) {
       .selectFrom('subject_managers as e')
       .select('e.subject_id')
       .where('e.tenant_id', '=', tenantId)
-      .where('e.staff_id', '=', h.staffId);
+      .where('e.staff_id', 'in', bookIds(h.staffId));
   return db
     .selectFrom('assignments as e')
     .select('e.subject_id')
@@ -308,7 +309,7 @@ function passesTheRest(eb: Eb, tenantId: string, holdings: readonly Holding[], s
               .select(sql.lit(1).as('one'))
               .whereRef(`${alias}.subject_id`, '=', subjectId as 's.id')
               .where(`${alias}.tenant_id`, '=', tenantId)
-              .where(`${alias}.staff_id`, '=', h.staffId);
+              .where(`${alias}.staff_id`, 'in', bookIds(h.staffId));
       return [eb.exists(match)];
     }),
   );
@@ -431,7 +432,7 @@ export async function listSubjectsByFigure(
         .innerJoin('subjects as s', 's.id', 'd.subject_id')
         .whereRef('d.subject_id', '=', 'm.subject_id')
         .where('m.tenant_id', '=', tenantId)
-        .where('m.staff_id', '=', book)
+        .where('m.staff_id', 'in', bookIds(book))
   )
     .selectAll('s')
     .select(fig.value.as('figure'))
