@@ -45,7 +45,13 @@ const at = (p: GridPosition | null, cell: GridCell) => p?.row === cell.rowIndex 
  * @csspart title - The heading above the grid.
  * @csspart view-toggle - The "show as table" checkbox.
  * @csspart grid - The interactive grid (a table with role grid).
- * @csspart cell - A data cell; selected cells also carry `cell-selected`, the subject's `cell-current`.
+ * @csspart cell - A data cell; selected cells also carry `cell-selected`, the subject's `cell-current`, a portfolio's
+ *   cell of no customers `cell-empty` (drawn muted).
+ * @csspart cell-selected - The selected cell (with `cell`).
+ * @csspart cell-current - The subject's cell (with `cell`).
+ * @csspart cell-empty - A portfolio's cell of no customers (with `cell`).
+ * @csspart count - A cell's count of customers.
+ * @csspart tone - A cell's signal chip (关注, Caution…); its corners follow `--tk-chip-radius`.
  * @csspart table - The plain table view.
  * @csspart total - The portfolio total under the grid.
  * @cssstate loading - A read runs and there is nothing to show yet (the frame is `aria-busy`).
@@ -273,7 +279,9 @@ export class TkRiskValueMatrix extends LitElement {
     const loc = this.#localize.locale;
     const [rowAxis, colAxis] = this.#axisNames(grid, schemes, t);
     const focus = this.focusPos ?? this.selectedPos ?? grid.current ?? { row: 0, col: 0 };
-    return html`<table part="grid" role="grid" aria-readonly="true" @keydown=${(e: KeyboardEvent) => this.#onKey(e, grid)}>
+    // The box scrolls sideways when a narrow card cannot hold the grid without splitting a word or a
+    // number: WCAG 1.4.10 lets a data table scroll in two dimensions, and arrows scroll a focused cell into view.
+    return html`<div class="wrap"><table part="grid" role="grid" aria-readonly="true" @keydown=${(e: KeyboardEvent) => this.#onKey(e, grid)}>
       <caption>${t.caption(rowAxis, colAxis)}</caption>
       <thead><tr>
         <th scope="col" class="corner">${rowAxis} \\ ${colAxis}</th>
@@ -285,14 +293,16 @@ export class TkRiskValueMatrix extends LitElement {
         ${row.map((cell) => this.#renderCell(cell, grid, schemes, t, focus))}
       </tr>`,
       )}</tbody>
-    </table>`;
+    </table></div>`;
   }
 
   #renderCell(cell: GridCell, grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms, focus: GridPosition): TemplateResult {
     const loc = this.#localize.locale;
     const selected = at(this.selectedPos, cell);
     const current = at(grid.current, cell);
-    const parts = ['cell', selected ? 'cell-selected' : '', current ? 'cell-current' : ''].filter(Boolean).join(' ');
+    const parts = ['cell', selected ? 'cell-selected' : '', current ? 'cell-current' : '', cell.count === 0 ? 'cell-empty' : '']
+      .filter(Boolean)
+      .join(' ');
     const d = cell.def;
     const level = d && levelName(schemes, grid.def.scheme, d.level, loc);
     return html`<td role="gridcell" part=${parts} class=${current ? 'current' : ''}
@@ -301,12 +311,12 @@ export class TkRiskValueMatrix extends LitElement {
       aria-current=${current ? 'true' : nothing}
       @click=${() => this.#select(cell, grid)}>
       ${current ? html`<span class="marker">${t.current}</span>` : nothing}
-      ${cell.count !== null ? html`<span class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
+      ${cell.count !== null ? html`<span part="count" class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
       ${
         d
           ? html`<span class="level">${level}</span>
         ${d.action[loc] !== level ? html`<span class="action">${d.action[loc]}</span>` : nothing}
-        <span class="tone">${t.tone[d.tone]}</span>`
+        <span part="tone" class="tone">${t.tone[d.tone]}</span>`
           : html`<span class="action">${t.undefinedCell}</span>`
       }
     </td>`;

@@ -14,13 +14,18 @@ const own = css`
   .toggle { display: inline-flex; align-items: center; gap: 6px; font-size: 0.875rem; color: var(--_muted); cursor: pointer; }
   .toggle input { margin: 0; accent-color: var(--_accent); }
 
+  [part='base'] { container-type: inline-size; }
+  .wrap { overflow-x: auto; }
+  table { border-collapse: separate; border-spacing: var(--_gap); inline-size: 100%; table-layout: fixed; }
   /*
-   * On a phone a column is narrower than "customers" at 1.25rem: a word breaks rather than spill into
-   * the next cell or off the screen, and the row headers give the cells a quarter of the width back.
+   * A phone's card, or 400% zoom (WCAG 1.4.10): compact cells whose columns are as wide as their longest
+   * word, so no word or number splits; what does not fit scrolls in .wrap.
    */
-  table {
-    border-collapse: separate; border-spacing: var(--_gap); inline-size: 100%; table-layout: fixed;
-    overflow-wrap: anywhere;
+  @container (max-width: 30rem) {
+    table { table-layout: auto; word-break: keep-all; }
+    [part~='cell'] { padding: 4px; font-size: 0.75rem; }
+    .count { font-size: 1rem; }
+    th[scope='row'] { inline-size: auto; }
   }
   caption { text-align: start; color: var(--_muted); font-size: 0.8125rem; padding-block-end: 2px; }
   th { font-weight: 600; font-size: 0.8125rem; color: var(--_muted); text-align: center; padding: 4px; }
@@ -41,7 +46,9 @@ const own = css`
     font-size: 0.8125rem;
     line-height: 1.3;
   }
-  [part~='cell'][aria-disabled='true'] { cursor: default; background: var(--_surface-raised); color: var(--_muted); }
+  [part~='cell'][aria-disabled='true'] { cursor: default; }
+  /* A cell of no customers is no signal to act on: muted, as an undefined cell. */
+  [aria-disabled='true'], [part~='cell-empty'] { background: var(--_surface-raised); color: var(--_muted); }
   [part~='cell']:hover:not([aria-disabled='true']) { border-color: var(--_border); }
   [part~='cell'][aria-selected='true'] { border-color: var(--_selected); box-shadow: inset 0 0 0 1px var(--_selected); }
   [part~='cell']:focus-visible { outline: 3px solid var(--_focus); outline-offset: 1px; }
@@ -52,8 +59,8 @@ const own = css`
   .level { display: block; font-weight: 600; }
   .action { display: block; }
   .tone {
-    display: inline-block; margin-block-start: 2px; padding: 0 6px; border-radius: 999px;
-    font-size: 0.75rem; border: 1px solid currentColor;
+    display: inline-block; margin-block-start: 2px; padding: 0 6px; border-radius: var(--tk-chip-radius, 999px);
+    font-size: 0.75rem; border: 1px solid currentColor; white-space: nowrap;
   }
   .marker { display: inline-block; margin-block-end: 2px; font-weight: 700; }
   .marker::before { content: '◆ '; }
