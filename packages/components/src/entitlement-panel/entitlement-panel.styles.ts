@@ -26,7 +26,7 @@ export default [
     /* Muted beside its "blocked" tag, not struck through: a line through CJK crosses the characters out of reading. */
     .blocked .label, .blocked .value { color: var(--_muted); }
     .tag {
-      font-size: 0.75em; padding: 0 0.5em; border-radius: 999px;
+      font-size: 0.75em; padding: 0 0.5em; border-radius: var(--tk-chip-radius, 999px);
       color: var(--tk-level-danger-text, #6b0f0f); background: var(--tk-level-danger, #f8c9c9);
     }
     /* Forced colours drop the tag's background: a system-colour border keeps it a tag. */

@@ -1,9 +1,9 @@
 import type { EntitlementDef, LevelRef, Locale } from '@tierkit/core';
 import { levelName, schemeName, type SchemeMap } from '../common/level-names.js';
-import { formatBp, formatCount, formatMultiplier, formatPercentFromBp } from '../common/format.js';
+import { formatCount, formatMultiplier, formatPercentFromBp } from '../common/format.js';
 import { entitlementPanelTerms } from './entitlement-panel.terms.js';
 
-/** The figure an entitlement carries, as text: `2 / 6 this year`, `+0.20 % / +20 bp`, `1.5×`; empty for features. */
+/** The figure an entitlement carries, as text: `2 / 6 this year`, `+0.20%`, `1.5倍` / `1.5×`; empty for features. */
 export function entitlementValue(def: EntitlementDef, locale: Locale, used?: number): string {
   const t = entitlementPanelTerms[locale];
   switch (def.kind) {
@@ -12,7 +12,7 @@ export function entitlementValue(def: EntitlementDef, locale: Locale, used?: num
       return used === undefined ? t.quotaPer(amount, def.period) : t.quotaUsed(formatCount(used, locale), amount, def.period);
     }
     case 'rate':
-      return `${formatPercentFromBp(def.bp, locale)} / ${formatBp(def.bp)}`;
+      return formatPercentFromBp(def.bp, locale);
     case 'limit':
       return formatMultiplier(def.multiplierPermille, locale);
     default:

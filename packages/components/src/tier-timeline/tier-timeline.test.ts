@@ -756,8 +756,8 @@ describe("<tk-tier-timeline> read with a customer's credential", () => {
     await setViewport({ width: 320, height: 640 });
     for (const [locale, why] of [
       ['zh-CN', '连续3个月未达到金卡标准：月日均资产（近3个月平均）低于 ¥50,000'],
-      ['zh-TW', '連續3個月未達到金卡標準：月平均資產餘額（近3個月平均）低於 ¥50,000'],
-      ['en', 'Below the Gold criteria for 3 months in a row: monthly average daily balance (average of the last 3 months) under ¥50,000'],
+      ['zh-TW', '連續3個月未達到金卡標準：月平均資產餘額（近3個月平均）低於 CN¥50,000'],
+      ['en', 'Below the Gold criteria for 3 months in a row: monthly average daily balance (average of the last 3 months) under CN¥50,000'],
     ] as const) {
       // In the card of a 320 px wide page (248 px inside its margins), as the phone test above.
       const box = await fixture<HTMLElement>(

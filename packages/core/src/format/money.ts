@@ -4,9 +4,14 @@
  * Money arrives in integer minor units (fen) and is split by integer arithmetic (a float division
  * would misprint large sums); decimals appear only when there are fen. zh-CN, zh-TW and en group
  * digits the same way, so no Intl data is needed. Depends on nothing, so a widget bundle can take it.
+ *
+ * The symbol is the reader's, as Intl.NumberFormat's `style: 'currency'` writes it: ¥ is the yuan only
+ * to a mainland reader (zh-CN, where the yen is JP¥); in Taiwan, Hong Kong and English ¥ is the yen, so
+ * the yuan is CN¥ there.
  */
 
-const SYMBOLS: Readonly<Record<string, string>> = { CNY: '¥', HKD: 'HK$', TWD: 'NT$', USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
+const SYMBOLS: Readonly<Record<string, string>> = { CNY: 'CN¥', HKD: 'HK$', TWD: 'NT$', USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
+const MAINLAND: Readonly<Record<string, string>> = { CNY: '¥', JPY: 'JP¥' };
 /** Minor units per major unit; JPY has none. */
 const MINOR: Readonly<Record<string, number>> = { JPY: 1 };
 /** A real minus sign reads better than a hyphen next to digits, and screen readers say "minus". */
@@ -17,13 +22,16 @@ export function groupDigits(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** `¥12,000`, `¥12,000.50`, `−¥300`, `HK$1,000`, `CHF 1,000`; `minor` is a whole number of minor units. */
-export function formatMoney(minor: number, currency = 'CNY'): string {
+/**
+ * `¥12,000`, `¥12,000.50`, `−¥300`, `HK$1,000`, `CHF 1,000` for a zh-CN reader, `CN¥12,000` for a zh-TW
+ * or en one; `minor` is a whole number of minor units.
+ */
+export function formatMoney(minor: number, currency = 'CNY', locale = 'zh-CN'): string {
   const per = MINOR[currency] ?? 100;
   const abs = Math.abs(minor);
   const fraction = abs % per;
   const cents = fraction ? `.${String(fraction).padStart(2, '0')}` : '';
-  return `${minor < 0 ? MINUS : ''}${SYMBOLS[currency] ?? `${currency} `}${groupDigits((abs - fraction) / per)}${cents}`;
+  return `${minor < 0 ? MINUS : ''}${(locale === 'zh-CN' && MAINLAND[currency]) || SYMBOLS[currency] || `${currency} `}${groupDigits((abs - fraction) / per)}${cents}`;
 }
 
 /**
