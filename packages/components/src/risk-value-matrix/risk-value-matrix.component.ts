@@ -279,9 +279,7 @@ export class TkRiskValueMatrix extends LitElement {
     const loc = this.#localize.locale;
     const [rowAxis, colAxis] = this.#axisNames(grid, schemes, t);
     const focus = this.focusPos ?? this.selectedPos ?? grid.current ?? { row: 0, col: 0 };
-    // The box scrolls sideways when a narrow card cannot hold the grid without splitting a word or a
-    // number: WCAG 1.4.10 lets a data table scroll in two dimensions, and arrows scroll a focused cell into view.
-    return html`<div class="wrap"><table part="grid" role="grid" aria-readonly="true" @keydown=${(e: KeyboardEvent) => this.#onKey(e, grid)}>
+    return html`<table part="grid" role="grid" aria-readonly="true" @keydown=${(e: KeyboardEvent) => this.#onKey(e, grid)}>
       <caption>${t.caption(rowAxis, colAxis)}</caption>
       <thead><tr>
         <th scope="col" class="corner">${rowAxis} \\ ${colAxis}</th>
@@ -293,19 +291,17 @@ export class TkRiskValueMatrix extends LitElement {
         ${row.map((cell) => this.#renderCell(cell, grid, schemes, t, focus))}
       </tr>`,
       )}</tbody>
-    </table></div>`;
+    </table>`;
   }
 
   #renderCell(cell: GridCell, grid: GridModel, schemes: SchemeMap | undefined, t: MatrixTerms, focus: GridPosition): TemplateResult {
     const loc = this.#localize.locale;
     const selected = at(this.selectedPos, cell);
     const current = at(grid.current, cell);
-    const parts = ['cell', selected ? 'cell-selected' : '', current ? 'cell-current' : '', cell.count === 0 ? 'cell-empty' : '']
-      .filter(Boolean)
-      .join(' ');
+    const parts = `cell${selected ? ' cell-selected' : ''}${current ? ' cell-current' : ''}${cell.count === 0 ? ' cell-empty' : ''}`;
     const d = cell.def;
     const level = d && levelName(schemes, grid.def.scheme, d.level, loc);
-    return html`<td role="gridcell" part=${parts} class=${current ? 'current' : ''}
+    return html`<td role="gridcell" part=${parts}
       data-row=${cell.rowIndex} data-col=${cell.colIndex} data-color=${d ? TONE_COLOR[d.tone] : 'neutral'}
       tabindex=${at(focus, cell) ? 0 : -1} aria-selected=${d ? String(selected) : nothing} aria-disabled=${d ? nothing : 'true'}
       aria-current=${current ? 'true' : nothing}

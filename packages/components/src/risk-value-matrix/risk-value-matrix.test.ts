@@ -52,7 +52,9 @@ describe("<tk-risk-value-matrix> for a relationship manager's portfolio", () => 
         }
       }
       // What a narrow card cannot hold scrolls inside the widget, never off the page.
-      expect(shadow(el).querySelector('.wrap')!.getBoundingClientRect().right).to.be.at.most(box.getBoundingClientRect().right + 0.5);
+      expect(shadow(el).querySelector('[part="base"]')!.getBoundingClientRect().right).to.be.at.most(
+        box.getBoundingClientRect().right + 0.5,
+      );
     }
   });
 
@@ -82,7 +84,9 @@ describe("<tk-risk-value-matrix> for a relationship manager's portfolio", () => 
           }
         }
         expect(checked).to.be.greaterThan(30);
-        expect(shadow(el).querySelector('.wrap')!.getBoundingClientRect().right).to.be.at.most(box.getBoundingClientRect().right + 0.5);
+        expect(shadow(el).querySelector('[part="base"]')!.getBoundingClientRect().right).to.be.at.most(
+          box.getBoundingClientRect().right + 0.5,
+        );
         await expect(el).to.be.accessible();
       }
     }

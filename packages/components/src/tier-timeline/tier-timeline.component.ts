@@ -194,14 +194,14 @@ export class TkTierTimeline extends LitElement {
     const refused = more || status === 'idle' ? undefined : (status as PageRefusal);
     // -1 (unknown) while there may be more, and after a refusal: the list is not known to be complete.
     const setSize = more || refused ? -1 : events.length;
-    const date = cachedFormat(loc === 'en' ? 'en-US' : loc, tz, {
+    const date = cachedFormat(loc, tz, {
       year: 'numeric',
       month: 'short',
       day: 'numeric',
     });
     const who = this.actors ?? (this.unmasked ? (person: string) => person : maskPerson);
     const w = this.#window;
-    return html`<div part="scroller" class="scroller" @scroll=${w.onScroll}>
+    return html`<div part="scroller" @scroll=${w.onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${w.onKey} @focusin=${w.onFocusIn}>
           ${shown.map((i) => {
             const row = rows[i] as TimelineRow;

@@ -57,11 +57,14 @@ const own = css`
   .line > * { min-inline-size: 0; overflow-wrap: anywhere; }
   .meta { color: var(--_muted); }
   .change { font-weight: 600; }
-  .lvl { padding: 0 6px; border-radius: var(--tk-chip-radius, 999px); background: var(--_level-bg); color: var(--_level-fg); }
-  /* Forced colours drop the chip's background: a system-colour border keeps the level set apart, like the badge's pill. */
-  @media (forced-colors: active) { .lvl { border: 1px solid; } }
+  /*
+   * Forced colours drop the level chip's background but draw its transparent border in a system colour,
+   * which keeps the level set apart, like the badge's pill.
+   */
+  .lvl, .reason { padding: 0 6px; border-radius: var(--tk-chip-radius, 999px); border: 1px solid transparent; }
+  .lvl { background: var(--_level-bg); color: var(--_level-fg); }
   .dir { font-size: 0.75rem; color: var(--_muted); }
-  .reason { border: 1px solid var(--_border); border-radius: var(--tk-chip-radius, 999px); padding: 0 6px; flex: none; }
+  .reason { border-color: var(--_border); flex: none; }
   .sr { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   .foot { display: flex; align-items: center; gap: var(--_space); color: var(--_muted); font-size: 0.8125rem; }
   /* A later page's refusal (states.ts) sits in the line of the count, at its size, not a block state's. */

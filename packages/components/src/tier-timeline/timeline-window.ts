@@ -38,7 +38,7 @@ export class TimelineWindow implements ReactiveController {
   #view: TimelineView | undefined;
   #offsets: Float64Array = new Float64Array(1);
   /** The height a row not yet rendered is estimated at: the last measured of its kind. */
-  #heights: RowHeights = { year: 32, event: 88 };
+  #heights: { -readonly [K in keyof RowHeights]: number } = { year: 32, event: 88 };
   /** Each row's measured height (0: not rendered yet), so each row is as tall as its own text. */
   #sizes: Float64Array = new Float64Array(0);
   /** The rows the last slice rendered, in the order of the list's items. */
@@ -79,7 +79,7 @@ export class TimelineWindow implements ReactiveController {
       this.#view !== undefined &&
       this.#range.end >= this.#view.rows.length &&
       !!this.#scroller &&
-      getComputedStyle(this.#scroller).maxHeight !== 'none'
+      this.#scroller.scrollHeight > this.#scroller.clientHeight
     );
   }
 
@@ -159,26 +159,23 @@ export class TimelineWindow implements ReactiveController {
   #measure(list: HTMLElement): void {
     const view = this.#view;
     if (!view) return;
-    const h = { ...this.#heights };
     let moved = false;
     [...list.children].forEach((li, k) => {
-      const i = this.#shown[k] ?? -1;
+      const i = this.#shown[k] as number;
       const px = li.getBoundingClientRect().height;
-      if (!px || i < 0) return;
-      h[view.rows[i]?.kind === 'year' ? 'year' : 'event'] = px;
-      if (Math.abs(px - (this.#sizes[i] ?? 0)) > 0.1) {
+      if (px && Math.abs(px - (this.#sizes[i] as number)) > 0.1) {
         this.#sizes[i] = px;
+        this.#heights[view.rows[i]?.kind === 'year' ? 'year' : 'event'] = px;
         moved = true;
       }
     });
     if (!moved) return;
-    this.#heights = h;
     // The rows above the view may have changed height: at the same scrollTop, 5,000 rows down, the view
     // would land hundreds of rows away from what was being read (or the row a key just focused, whose
     // element would then show another change). Keep the row at the top of the view where it was.
     const top = rowAt(this.#offsets, this.#scrollPos);
     const into = this.#scrollPos - (this.#offsets[top] ?? 0);
-    this.#offsets = rowOffsets(view.rows, h, this.#sizes);
+    this.#offsets = rowOffsets(view.rows, this.#heights, this.#sizes);
     this.#scrollPos = (this.#offsets[top] ?? 0) + into;
     this.#anchored = true;
     this.#host.requestUpdate();

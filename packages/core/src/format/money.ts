@@ -10,8 +10,7 @@
  * the yuan is CN¥ there.
  */
 
-const SYMBOLS: Readonly<Record<string, string>> = { CNY: 'CN¥', HKD: 'HK$', TWD: 'NT$', USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
-const MAINLAND: Readonly<Record<string, string>> = { CNY: '¥', JPY: 'JP¥' };
+const SYMBOLS: Readonly<Record<string, string>> = { CNY: '¥', HKD: 'HK$', TWD: 'NT$', USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
 /** Minor units per major unit; JPY has none. */
 const MINOR: Readonly<Record<string, number>> = { JPY: 1 };
 /** A real minus sign reads better than a hyphen next to digits, and screen readers say "minus". */
@@ -31,7 +30,10 @@ export function formatMoney(minor: number, currency = 'CNY', locale = 'zh-CN'): 
   const abs = Math.abs(minor);
   const fraction = abs % per;
   const cents = fraction ? `.${String(fraction).padStart(2, '0')}` : '';
-  return `${minor < 0 ? MINUS : ''}${(locale === 'zh-CN' && MAINLAND[currency]) || SYMBOLS[currency] || `${currency} `}${groupDigits((abs - fraction) / per)}${cents}`;
+  const s = SYMBOLS[currency] ?? `${currency} `;
+  // ¥ is the yuan to a mainland reader and the yen to every other: the one it is not to this reader is
+  // written with its country, CN¥ or JP¥.
+  return `${minor < 0 ? MINUS : ''}${s === '¥' && (locale === 'zh-CN') !== (currency === 'CNY') ? currency.slice(0, 2) + s : s}${groupDigits((abs - fraction) / per)}${cents}`;
 }
 
 /**
