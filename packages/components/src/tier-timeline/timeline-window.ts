@@ -72,7 +72,8 @@ export class TimelineWindow implements ReactiveController {
   /**
    * Whether the window reaches the last row loaded (time to ask for the next page) in a box that
    * scrolls: a box as tall as its rows (a narrow card, `--tk-tier-timeline-height: none`) would reach
-   * its end at every page and load the whole history; there "load earlier changes" asks.
+   * its end at every page and load the whole history; there, and under a first page that does not fill
+   * its box, "load earlier changes" asks.
    */
   get atEnd(): boolean {
     return (
