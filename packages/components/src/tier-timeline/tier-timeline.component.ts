@@ -16,6 +16,9 @@ import { renderEvent } from './timeline-item.js';
 import { HistoryPager, type FirstPage, type PageRefusal } from './history-pager.js';
 import { TimelineWindow } from './timeline-window.js';
 
+/** Rows (changes and year headers) a phone renders without a box: a few pages of a customer's history. */
+const LONG = 100;
+
 /**
  * A subject's tier history, newest first, grouped by year under sticky headers: each change with
  * its levels, its reason (rule, override, policy change, expiry) and who approved it, dated in the
@@ -47,7 +50,7 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart retry - The error state's retry button.
  *
  * @cssproperty --tk-tier-timeline-height - Maximum height of the scrolling box (default 24rem; below 30rem of width, none:
- *   the page scrolls). Set, it applies at every width.
+ *   the page scrolls, for a history of up to 100 rows). Set, it applies at every width.
  * @cssproperty --tk-tier-timeline-row-height - Least height of one change (default 5.5rem); each row grows to fit its own wrapped text.
  * @cssproperty --tk-tier-timeline-year-height - Height of a year header (default 2rem).
  * @cssproperty --tk-tier-timeline-line-color - The timeline rule and row dividers (default `--tk-color-border`).
@@ -204,7 +207,8 @@ export class TkTierTimeline extends LitElement {
     });
     const who = this.actors ?? (this.unmasked ? (person: string) => person : maskPerson);
     const w = this.#window;
-    return html`<div part="scroller" @scroll=${w.onScroll}>
+    // More rows than a phone renders at once keep the box (tier-timeline.styles.ts): windowing needs a box that scrolls.
+    return html`<div part="scroller" ?data-long=${rows.length > LONG} @scroll=${w.onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${w.onKey} @focusin=${w.onFocusIn}>
           ${shown.map((i) => {
             const row = rows[i] as TimelineRow;

@@ -24,8 +24,12 @@ const own = css`
     /* Scrolling repaints only inside the box; the window keeps its DOM to a few dozen rows. */
     contain: content;
   }
-  /* On a phone (or at 400% zoom) the page scrolls, not a box inside it, unless the host sets a height. */
-  @container (max-width: 30rem) { [part='scroller'] { max-block-size: var(--tk-tier-timeline-height, none); } }
+  /*
+   * On a phone (or at 400% zoom) the page scrolls, not a box inside it, unless the host sets a height — or
+   * the history is longer than a phone can render at once (data-long, LONG rows): the windowing keeps a
+   * few dozen rows in the DOM only inside a box that scrolls; without one, 3,000 rows froze the page.
+   */
+  @container (max-width: 30rem) { [part='scroller']:not([data-long]) { max-block-size: var(--tk-tier-timeline-height, none); } }
   [part='list'] { list-style: none; margin: 0; padding: 0; position: relative; }
   .year {
     position: sticky; top: 0; z-index: 1;

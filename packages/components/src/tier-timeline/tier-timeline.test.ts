@@ -275,6 +275,20 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
       expect(scroller.scrollHeight).to.be.greaterThan(scroller.clientHeight);
     });
 
+    it('keeps a long history windowed in its box: a phone renders a few dozen rows, not thousands', async () => {
+      // With no box, the box's own height was the viewport: 3,000 changes were all rendered and measured,
+      // and the page froze for more than the test's 10 s.
+      const box = await fixture<HTMLElement>(
+        html`<div style="width: 360px"><tk-tier-timeline lang="en" .data=${makeHistory(3000)} .schemes=${sampleSchemes}></tk-tier-timeline></div>`,
+      );
+      const el = box.firstElementChild as TkTierTimeline;
+      for (let i = 0; i < 3; i++) await settle(el);
+      const scroller = shadow(el).querySelector<HTMLElement>('[part="scroller"]')!;
+      expect(items(el).length).to.be.within(1, 100);
+      expect(scroller.getBoundingClientRect().height).to.be.at.most(24 * 16 + 2);
+      expect(scroller.scrollHeight).to.be.greaterThan(scroller.clientHeight);
+    });
+
     it('loads earlier changes when asked, not the whole history page after page', async () => {
       const client = new FixtureClient({ tiers: demoTiers, events: { C000003: makeHistory(120) } });
       const provider = await fixture(html`<div style="width: 360px"><tk-provider .client=${client} subject="C000003" locale="en">
