@@ -289,6 +289,29 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
       expect(scroller.scrollHeight).to.be.greaterThan(scroller.clientHeight);
     });
 
+    it('scrolls the page to the change a key focuses, since the box no longer scrolls (WCAG 2.4.11)', async () => {
+      await setViewport({ width: 360, height: 640 });
+      try {
+        const box = await fixture<HTMLElement>(
+          html`<div style="width: 360px"><tk-tier-timeline lang="en" .data=${makeHistory(40)} .schemes=${sampleSchemes}></tk-tier-timeline></div>`,
+        );
+        const el = box.firstElementChild as TkTierTimeline;
+        for (let i = 0; i < 3; i++) await settle(el);
+        window.scrollTo(0, 0);
+        items(el)[0]!.focus();
+        for (const key of ['End', 'Home', 'PageDown']) {
+          press(active(el), key);
+          await settle(el);
+          const r = active(el).getBoundingClientRect();
+          expect(r.top, `${key}: the focused change is on screen`).to.be.at.least(-0.5);
+          expect(r.bottom, `${key}: the focused change is on screen`).to.be.at.most(window.innerHeight + 0.5);
+        }
+      } finally {
+        window.scrollTo(0, 0);
+        await setViewport({ width: 800, height: 600 });
+      }
+    });
+
     it('loads earlier changes when asked, not the whole history page after page', async () => {
       const client = new FixtureClient({ tiers: demoTiers, events: { C000003: makeHistory(120) } });
       const provider = await fixture(html`<div style="width: 360px"><tk-provider .client=${client} subject="C000003" locale="en">

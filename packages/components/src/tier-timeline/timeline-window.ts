@@ -76,12 +76,12 @@ export class TimelineWindow implements ReactiveController {
    * its box, "load earlier changes" asks.
    */
   get atEnd(): boolean {
-    return (
-      this.#view !== undefined &&
-      this.#range.end >= this.#view.rows.length &&
-      !!this.#scroller &&
-      this.#scroller.scrollHeight > this.#scroller.clientHeight
-    );
+    return this.#view !== undefined && this.#range.end >= this.#view.rows.length && this.#scrolls();
+  }
+
+  /** Whether the box scrolls; a box as tall as its rows (a phone's) renders them all, and the page scrolls. */
+  #scrolls(): boolean {
+    return !!this.#scroller && this.#scroller.scrollHeight > this.#scroller.clientHeight;
   }
 
   /** The rows of `events` in `timeZone` and the part of them to render now. */
@@ -148,7 +148,8 @@ export class TimelineWindow implements ReactiveController {
     if (this.#pendingFocus !== undefined) {
       const item = this.#host.renderRoot.querySelector<HTMLElement>(`li[data-index="${this.#pendingFocus}"]`);
       this.#pendingFocus = undefined;
-      item?.focus({ preventScroll: true });
+      // The box was scrolled to the row (onKey); where the page scrolls instead, focus brings the row on screen.
+      item?.focus({ preventScroll: this.#scrolls() });
     }
   }
 
