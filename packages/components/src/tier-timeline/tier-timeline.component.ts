@@ -16,9 +16,6 @@ import { renderEvent } from './timeline-item.js';
 import { HistoryPager, type FirstPage, type PageRefusal } from './history-pager.js';
 import { TimelineWindow } from './timeline-window.js';
 
-/** Rows (changes and year headers) a phone renders without a box: a few pages of a customer's history. */
-const LONG = 100;
-
 /**
  * A subject's tier history, newest first, grouped by year under sticky headers: each change with
  * its levels, its reason (rule, override, policy change, expiry) and who approved it, dated in the
@@ -207,8 +204,9 @@ export class TkTierTimeline extends LitElement {
     });
     const who = this.actors ?? (this.unmasked ? (person: string) => person : maskPerson);
     const w = this.#window;
-    // More rows than a phone renders at once keep the box (tier-timeline.styles.ts): windowing needs a box that scrolls.
-    return html`<div part="scroller" ?data-long=${rows.length > LONG} @scroll=${w.onScroll}>
+    // More than 100 rows (changes and year headers, a few pages of a customer's history) keep the box on a
+    // phone (tier-timeline.styles.ts): the windowing needs a box that scrolls to render only the rows in view.
+    return html`<div part="scroller" ?data-long=${rows.length > 100} @scroll=${w.onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${w.onKey} @focusin=${w.onFocusIn}>
           ${shown.map((i) => {
             const row = rows[i] as TimelineRow;

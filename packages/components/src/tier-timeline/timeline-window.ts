@@ -76,19 +76,14 @@ export class TimelineWindow implements ReactiveController {
    * its box, "load earlier changes" asks.
    */
   get atEnd(): boolean {
-    return this.#view !== undefined && this.#range.end >= this.#view.rows.length && this.#scrolls();
-  }
-
-  /** Whether the box scrolls; a box as tall as its rows (a phone's) renders them all, and the page scrolls. */
-  #scrolls(): boolean {
-    return !!this.#scroller && this.#scroller.scrollHeight > this.#scroller.clientHeight;
+    const box = this.#scroller;
+    return !!this.#view && this.#range.end >= this.#view.rows.length && !!box && box.scrollHeight > box.clientHeight;
   }
 
   /** The rows of `events` in `timeZone` and the part of them to render now. */
   slice(events: readonly HistoryEvent[], timeZone: string): TimelineSlice {
     const { rows, eventRow, tz } = this.#sync(events, timeZone);
-    const range = visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
-    this.#range = range;
+    const range = (this.#range = this.#visible());
     const focusRow = eventRow[this.#focusIndex] ?? -1;
     const firstEvent = rows.slice(range.start, range.end).find((r) => r.kind === 'event');
     const tabStop =
@@ -104,6 +99,11 @@ export class TimelineWindow implements ReactiveController {
     for (let i = range.start; i < range.end; i++) shown.push(i);
     this.#shown = shown;
     return { rows, shown, tabStop, tz };
+  }
+
+  /** The rows the scroll position shows, with a margin either side. */
+  #visible(): RowRange {
+    return visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
   }
 
   #sync(events: readonly HistoryEvent[], timeZone: string): TimelineView {
@@ -148,8 +148,9 @@ export class TimelineWindow implements ReactiveController {
     if (this.#pendingFocus !== undefined) {
       const item = this.#host.renderRoot.querySelector<HTMLElement>(`li[data-index="${this.#pendingFocus}"]`);
       this.#pendingFocus = undefined;
-      // The box was scrolled to the row (onKey); where the page scrolls instead, focus brings the row on screen.
-      item?.focus({ preventScroll: this.#scrolls() });
+      // onKey scrolled the box to the row, so focus scrolls no box; where the page scrolls instead (a phone's
+      // box as tall as its rows), it brings the row on screen.
+      item?.focus();
     }
   }
 
@@ -167,7 +168,7 @@ export class TimelineWindow implements ReactiveController {
       const px = li.getBoundingClientRect().height;
       if (px && Math.abs(px - (this.#sizes[i] as number)) > 0.1) {
         this.#sizes[i] = px;
-        this.#heights[view.rows[i]?.kind === 'year' ? 'year' : 'event'] = px;
+        this.#heights[(view.rows[i] as TimelineRow).kind] = px;
         moved = true;
       }
     });
@@ -210,7 +211,7 @@ export class TimelineWindow implements ReactiveController {
 
   readonly onScroll = (e: Event): void => {
     this.#scrollPos = (e.currentTarget as HTMLElement).scrollTop;
-    const next = visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
+    const next = this.#visible();
     if (next.start !== this.#range.start || next.end !== this.#range.end) this.#host.requestUpdate();
   };
 
