@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultPolicyPack } from '@tierkit/core';
+import { defaultPolicyPack, type LocalizedText } from '@tierkit/core';
 import { retailTier } from '../../packages/components/src/common/fixtures/schemes.js';
 
 // Storybook and the widget tests draw these fixtures; a designer compares them with the live pages, so a
@@ -10,8 +10,8 @@ describe('the widget fixtures name levels as the default pack does', () => {
     const live = defaultPolicyPack.schemes.find((s) => s.key === 'retail-tier');
     assert.ok(live, 'the default pack has the retail tier');
     for (const level of retailTier.levels) {
-      const same = live.levels.find((l) => l.key === level.key);
-      assert.deepEqual(level.name, same?.name, level.key);
+      const name: LocalizedText | undefined = live.levels.find((l: { key: string }) => l.key === level.key)?.name;
+      assert.deepEqual(level.name, name, level.key);
     }
   });
 });
