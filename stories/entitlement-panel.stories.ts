@@ -1,4 +1,4 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { EntitlementsResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
@@ -13,6 +13,8 @@ interface PanelArgs extends FrameArgs {
   readonly controlledMode?: boolean;
   /** 张晓明's gold in its grace period, as an embed token reads it (`keep`). */
   readonly inGrace?: boolean;
+  /** A staff tool's heading ("客户权益"): only staff may read a restriction's AML reason. */
+  readonly heading?: string;
 }
 
 const meta: Meta<PanelArgs> = {
@@ -24,11 +26,14 @@ const meta: Meta<PanelArgs> = {
     // The tiers of the same showcase customer, for the names of the levels that grant and block.
     const tiers = a.inGrace ? tiersC3InGrace : (demoTiers[a.entitlements.subject.id] ?? tiersC3);
     return a.controlledMode
-      ? controlled(a, html`<tk-entitlement-panel .data=${a.entitlements} .tiers=${tiers}></tk-entitlement-panel>`)
+      ? controlled(
+          a,
+          html`<tk-entitlement-panel heading=${a.heading ?? nothing} .data=${a.entitlements} .tiers=${tiers}></tk-entitlement-panel>`,
+        )
       : connected(
           a,
           { tiers: { ...demoTiers, [tiers.subject.id]: tiers }, entitlements: { [tiers.subject.id]: a.entitlements } },
-          html`<tk-entitlement-panel></tk-entitlement-panel>`,
+          html`<tk-entitlement-panel heading=${a.heading ?? nothing}></tk-entitlement-panel>`,
           tiers.subject.id,
         );
   },
@@ -39,8 +44,12 @@ type Story = StoryObj<PanelArgs>;
 
 /** 张晓明 (C000003): gold perks and what platinum adds. */
 export const Benefits: Story = {};
-/** 陈志强 (C000005): platinum perks, and a transfer limit his high AML risk blocks. */
-export const Restricted: Story = { args: { entitlements: entitlementsC5 } };
+/**
+ * 陈志强 (C000005) as his relationship manager reads him, under a staff heading: platinum perks, and a
+ * transfer limit his high AML risk blocks. A customer never sees the AML reason (the API cuts it from an
+ * embed token's read), so this is no "我的权益" story.
+ */
+export const Restricted: Story = { args: { entitlements: entitlementsC5, heading: '客户权益（员工视图）' } };
 /** 张晓明's gold in its grace period: what keeps it, above the benefits (the API's `keep.text`). */
 export const GracePeriod: Story = { args: { inGrace: true } };
 export const GracePeriodTaiwan: Story = { args: { inGrace: true, locale: 'zh-TW' } };

@@ -90,7 +90,9 @@ export const Forbidden: Story = { args: { behaviour: 'forbidden', locale: 'en' }
  * "load more" goes, and the refusal is said under the changes already shown, as a first page's would be.
  */
 export const LaterPageRefused: Story = {
-  args: { history: makeHistory(30), pageSize: 3, locale: 'en' },
+  // Five changes overflow the box, so reaching its end asks for the next page by itself: a page that does
+  // not fill the box waits for "load earlier changes" (timeline-window.ts, atEnd).
+  args: { history: makeHistory(30), pageSize: 5, locale: 'en' },
   render: (a) => {
     const client = new FixtureClient({ tiers: { [SUBJECT_ID]: tiersC3 }, events: { [SUBJECT_ID]: a.history } });
     client.failLaterPages = 403;

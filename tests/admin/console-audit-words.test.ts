@@ -47,11 +47,11 @@ describe('the console words audit records', () => {
     );
     assert.deepEqual(
       lines.map((l) => auditDetailText(l, 'zh-TW')),
-      ['指標 avg_daily_balance（2025-10）：¥400,000 → ¥123', '指標 premium_card（2025-10）：無 → 是'],
+      ['指標 avg_daily_balance（2025-10）：CN¥400,000 → CN¥123', '指標 premium_card（2025-10）：無 → 是'],
     );
     assert.deepEqual(
       lines.map((l) => auditDetailText(l, 'en')),
-      ['metric avg_daily_balance (2025-10): ¥400,000 → ¥123', 'metric premium_card (2025-10): none → yes'],
+      ['metric avg_daily_balance (2025-10): CN¥400,000 → CN¥123', 'metric premium_card (2025-10): none → yes'],
     );
   });
 

@@ -83,10 +83,10 @@ forEachDialect('a customer reads what keeps a level in grace and why one dropped
       required: 5_000_000,
     });
     assert.match(keep.text['zh-CN'], /^保级期：月日均资产（近3个月平均）需达到 ¥50,000，或.*，剩余 2 个月$/);
-    assert.match(keep.text['zh-TW'], /^保級期：月平均資產餘額（近3個月平均）需達到 ¥50,000，或.*，剩餘 2 個月$/);
+    assert.match(keep.text['zh-TW'], /^保級期：月平均資產餘額（近3個月平均）需達到 CN¥50,000，或.*，剩餘 2 個月$/);
     assert.match(
       keep.text.en,
-      /^Grace period: keep monthly average daily balance \(average of the last 3 months\) at or above ¥50,000, or .*, 2 months left$/,
+      /^Grace period: keep monthly average daily balance \(average of the last 3 months\) at or above CN¥50,000, or .*, 2 months left$/,
     );
     // Nothing of how the bank runs the policy: no rule id, no policy id or version.
     const text = JSON.stringify(keep);
@@ -117,8 +117,11 @@ forEachDialect('a customer reads what keeps a level in grace and why one dropped
     assert.equal(down.because.periods, 3);
     assert.equal(down.because.lines[0]?.required, 5_000_000);
     assert.match(down.because.text['zh-CN'], /^连续3个月未达到金卡标准：月日均资产（近3个月平均）低于 ¥50,000；/);
-    assert.match(down.because.text['zh-TW'], /^連續3個月未達到金卡標準：月平均資產餘額（近3個月平均）低於 ¥50,000；/);
-    assert.match(down.because.text.en, /^Below the Gold criteria for 3 months in a row: monthly average daily balance .* under ¥50,000; /);
+    assert.match(down.because.text['zh-TW'], /^連續3個月未達到金卡標準：月平均資產餘額（近3個月平均）低於 CN¥50,000；/);
+    assert.match(
+      down.because.text.en,
+      /^Below the Gold criteria for 3 months in a row: monthly average daily balance .* under CN¥50,000; /,
+    );
     const up = events.find((e) => e.to === 'gold');
     assert.ok(up, 'the upgrade is in the history');
     assert.equal(up.because, undefined);

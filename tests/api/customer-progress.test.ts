@@ -69,7 +69,7 @@ forEachDialect('a customer’s nearest path is one they can act on', (f) => {
     assert.ok(card && p?.name);
     // The exact gap stays in the answer (¥49,438.43); what is said of it is whole yuan, rounded up.
     assert.equal(p.gap, 4_943_843);
-    const said = { 'zh-CN': '再增加 ¥49,439 ', 'zh-TW': '再增加 ¥49,439 ', en: '¥49,439 more ' } as const;
+    const said = { 'zh-CN': '再增加 ¥49,439 ', 'zh-TW': '再增加 CN¥49,439 ', en: 'CN¥49,439 more ' } as const;
     for (const locale of LOCALES) {
       const gold = card.schemeInfo.levels.find((l) => l.key === 'gold')?.name[locale] ?? '';
       const portal = progressSentence(p, p.name[locale], gold, locale);

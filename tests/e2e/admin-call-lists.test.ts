@@ -74,7 +74,7 @@ describe('admin console: an RM’s call lists', () => {
     await page.locator(`button[aria-label="打开 ${grace[0]}"]`).click();
     await page.locator('[data-testid="keep-level"]').waitFor();
     const keep = (await page.textContent('[data-testid="keep-level"]')) ?? '';
-    assert.match(keep, /再增加 ¥[\d,.]+ 可保住|已达保级标准|为「/);
+    assert.match(keep, /再增加 ¥[\d,.]+ 可保住|已达保级标准|为“/);
     assert.match((await page.textContent('[data-testid="grace-left"]')) ?? '', /降至/);
     assert.deepEqual(await axeViolations(page), [], 'zh-CN');
 

@@ -129,7 +129,9 @@ describe('custom-elements.json', () => {
       if (token.startsWith('--tk-level-')) continue;
       assert.ok(documented.includes(token), `${token} is documented on tk-provider (${documented.join(', ')})`);
     }
-    assert.ok(documented.includes('--tk-level-gold'));
+    // Every level colour and its text, each with its default: a designer's token sheet lists them all.
+    for (const color of ['neutral', 'gold', 'diamond', 'danger'])
+      for (const token of [`--tk-level-${color}`, `--tk-level-${color}-text`]) assert.ok(documented.includes(token), token);
   });
 
   for (const [tag, expected] of Object.entries(EXPECTED)) {
@@ -168,6 +170,8 @@ describe('custom-elements.json', () => {
       const knobs = new Set([...source.matchAll(/var\((--tk-[a-z0-9-]+)/g)].map((m) => m[1]!).filter((v) => v.startsWith(`--${tag}-`)));
       for (const knob of knobs) assert.ok(names(d.cssProperties).includes(knob), `${tag}: custom property ${knob} is documented`);
       for (const p of [...(d.cssParts ?? []), ...(d.cssProperties ?? [])]) assert.ok(p.description, `${tag}: ${p.name} is described`);
+      // Storybook's Default column and a designer's token sheet read `default`: none is left empty.
+      for (const p of d.cssProperties ?? []) assert.ok((p as { default?: string }).default, `${tag}: ${p.name} has a default`);
     });
   }
 });

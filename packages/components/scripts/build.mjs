@@ -37,11 +37,13 @@ export function minifyCssTemplates(source, path) {
         // does a last `;`. Our styles hold no quoted text with `: ` in it; keep it so.
         .replace(/:\s+/g, ':')
         .replace(/;}/g, '}')
-        // Shorter spellings of the same values: `.875em`, `@media(…)`, `#fff`, `!important`, `calc(a/2)`.
+        // Shorter spellings of the same values: `.875em`, `@media(…)`, `@container(…)`, `#fff`, `!important`, `calc(a/2)`.
         .replace(/([:\s(,])0\.(\d)/g, '$1.$2')
-        .replace(/@media \(/g, '@media(')
+        .replace(/@(media|container) \(/g, '@$1(')
         .replace(/#([\da-f])\1([\da-f])\2([\da-f])\3\b/gi, '#$1$2$3')
         .replace(/ !important/g, '!important')
+        // An attribute selector's value needs no quotes when it is an identifier: `[part~=cell]`.
+        .replace(/\[([\w-]+)([~|^$*]?=)'([a-z_][\w-]*)'\]/gi, '[$1$2$3]')
         // calc() needs spaces around + and - only; no quoted text of ours holds ` / ` or ` * `.
         .replace(/ ([/*]) /g, '$1')
         .trim() +

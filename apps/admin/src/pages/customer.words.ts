@@ -50,7 +50,7 @@ const zh = {
   keep: '保级所需',
   keepLine: (metric: string, gap: string, level: string) => `${metric}再增加 ${gap} 可保住${level}`,
   keepMet: (metric: string) => `${metric}已达保级标准`,
-  keepFlag: (metric: string, value: string, level: string) => `${metric}为「${value}」可保住${level}`,
+  keepFlag: (metric: string, value: string, level: string) => `${metric}为“${value}”可保住${level}`,
   or: '，或',
   graceLeft: (n: number, to: string) => (n <= 1 ? `下期评定仍低于标准即降至${to}` : `再有 ${n} 期低于标准即降至${to}`),
   decidedBy: '依据',

@@ -1,12 +1,15 @@
 import { expect } from '@open-wc/testing';
-import { formatBp, formatMultiplier, formatPercentFromBp } from './format.js';
+import { formatMultiplier, formatPercentFromBp } from './format.js';
 import { matchLocale } from './locale.js';
 
 describe('amounts as a customer reads them', () => {
-  it('formats rate adjustments both as basis points and percent, and limits as multipliers', () => {
-    expect(formatBp(20)).to.equal('+20 bp');
-    expect(formatBp(-30)).to.equal('\u221230 bp');
-    expect(formatPercentFromBp(20, 'en')).to.equal('+0.20 %');
+  it('formats rate adjustments as percent with no space, and limits as multipliers, 倍 in Chinese', () => {
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      expect(formatPercentFromBp(20, locale), locale).to.equal('+0.20%');
+      expect(formatPercentFromBp(-30, locale), locale).to.equal('\u22120.30%');
+    }
+    expect(formatMultiplier(1500, 'zh-CN')).to.equal('1.5倍');
+    expect(formatMultiplier(2000, 'zh-TW')).to.equal('2倍');
     expect(formatMultiplier(1500, 'en')).to.equal('1.5×');
   });
 });

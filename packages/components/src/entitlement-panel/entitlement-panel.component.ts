@@ -35,8 +35,9 @@ const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
  * @csspart title - The panel heading.
  * @csspart group - One group of entitlements (services, quotas, rates, limits, restrictions, blocked).
  * @csspart item - One entitlement.
- * @csspart value - An entitlement's figure (`2 / 6 per year, to Nov 2025`, `+0.20 % / +20 bp`, `1.5×`).
+ * @csspart value - An entitlement's figure (`2 / 6 per year, to Nov 2025`, `+0.20%`, `1.5×`, `1.5倍`).
  * @csspart reason - Why a restriction applies or a benefit is blocked.
+ * @csspart tag - The "paused" chip beside a blocked benefit; its corners follow `--tk-chip-radius`.
  * @csspart next - What the next level would add.
  * @csspart keep - A customer's level in its grace period: what keeps it (the API's `keep.text`), above the benefits.
  * @cssstate loading - A read runs and there is nothing to show yet (the frame is `aria-busy`).
@@ -201,7 +202,7 @@ export class TkEntitlementPanel extends LitElement {
     return html`<li part="item" class=${blocked ? 'blocked' : ''} data-kind=${def.kind} data-key=${def.key}>
       <span class="label">${def.label[locale]}</span>
       ${value ? html`<span part="value" class="value">${value}</span>` : nothing}
-      ${blocked ? html`<span class="tag">${terms[locale].blockedTag}</span>` : nothing}
+      ${blocked ? html`<span part="tag" class="tag">${terms[locale].blockedTag}</span>` : nothing}
       ${extra}
     </li>`;
   }

@@ -26,11 +26,10 @@ export default [
     /* Muted beside its "blocked" tag, not struck through: a line through CJK crosses the characters out of reading. */
     .blocked .label, .blocked .value { color: var(--_muted); }
     .tag {
-      font-size: 0.75em; padding: 0 0.5em; border-radius: 999px;
+      font-size: 0.75em; padding: 0 0.5em; border-radius: var(--tk-chip-radius, 999px); border: 1px solid transparent;
       color: var(--tk-level-danger-text, #6b0f0f); background: var(--tk-level-danger, #f8c9c9);
     }
-    /* Forced colours drop the tag's background: a system-colour border keeps it a tag. */
-    @media (forced-colors: active) { .tag { border: 1px solid; } }
+    /* Forced colours drop the tag's background and draw its transparent border in a system colour: still a tag. */
     .next { margin-top: calc(var(--_space) * 2); padding: var(--_space); border-radius: var(--_radius); background: var(--_surface-raised); }
     .next h3 { margin-top: 0; color: var(--_text); }
   `,

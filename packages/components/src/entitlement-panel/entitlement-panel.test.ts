@@ -22,10 +22,10 @@ describe('tk-entitlement-panel, controlled', () => {
     const tiers = tiersC3InGrace;
     for (const [lang, keep, first] of [
       ['zh-CN', '保级期：月日均资产（近3个月平均）需达到 ¥50,000，剩余 2 个月', '专属服务'],
-      ['zh-TW', '保級期：月平均資產餘額（近3個月平均）需達到 ¥50,000，剩餘 2 個月', '專屬服務'],
+      ['zh-TW', '保級期：月平均資產餘額（近3個月平均）需達到 CN¥50,000，剩餘 2 個月', '專屬服務'],
       [
         'en',
-        'Grace period: keep monthly average daily balance (average of the last 3 months) at or above ¥50,000, 2 months left',
+        'Grace period: keep monthly average daily balance (average of the last 3 months) at or above CN¥50,000, 2 months left',
         'Services',
       ],
     ] as const) {
@@ -90,10 +90,30 @@ describe('tk-entitlement-panel, controlled', () => {
     expect(item(el, 'lounge', 'quota'))
       .to.contain('2 / 6 per year')
       .and.contain('From Customer tier: Gold');
-    expect(item(el, 'deposit-rate', 'rate')).to.contain('+0.20 % / +20 bp');
-    expect(item(el, 'loan-rate', 'rate')).to.contain('\u22120.30 % / \u221230 bp');
+    // Percent only, as a customer reads a rate: no basis points.
+    expect(item(el, 'deposit-rate', 'rate'))
+      .to.contain('+0.20%')
+      .and.not.contain('bp');
+    expect(item(el, 'loan-rate', 'rate'))
+      .to.contain('\u22120.30%')
+      .and.not.contain('bp');
     expect(item(el, 'card-limit', 'limit')).to.contain('1.5×');
     await expect(el).to.be.accessible();
+  });
+
+  it('writes a rate as 0.20% and a limit as 1.5倍 in Chinese, never bp or ×', async () => {
+    for (const lang of ['zh-CN', 'zh-TW']) {
+      const el = await fixture<TkEntitlementPanel>(
+        html`<tk-entitlement-panel lang=${lang} .data=${entitlementsC3} .tiers=${tiersC3}></tk-entitlement-panel>`,
+      );
+      expect(item(el, 'deposit-rate', 'rate'), lang)
+        .to.contain('+0.20%')
+        .and.not.contain('bp')
+        .and.not.contain(' %');
+      expect(item(el, 'card-limit', 'limit'), lang)
+        .to.contain('1.5倍')
+        .and.not.contain('×');
+    }
   });
 
   it('takes a heading of the host’s: a staff tool names the benefits as the customer’s', async () => {

@@ -1,12 +1,12 @@
 import type { EntitlementDef, LevelRef, Locale } from '@tierkit/core';
 import { formatPeriod } from '@tierkit/core/period';
 import { levelName, schemeName, type SchemeMap } from '../common/level-names.js';
-import { formatBp, formatCount, formatMultiplier, formatPercentFromBp } from '../common/format.js';
+import { formatCount, formatMultiplier, formatPercentFromBp } from '../common/format.js';
 import { entitlementPanelTerms } from './entitlement-panel.terms.js';
 
 /**
- * The figure an entitlement carries, as text: `2 / 6 per year, to November 2025`, `+0.20 % / +20 bp`,
- * `1.5×`; empty for features. `through`: the last month of data the uses count (`usedThrough`) — never
+ * The figure an entitlement carries, as text: `2 / 6 per year, to November 2025`, `+0.20%`,
+ * `1.5倍` / `1.5×`; empty for features. `through`: the last month of data the uses count (`usedThrough`) — never
  * "this month", which it need not be.
  */
 export function entitlementValue(def: EntitlementDef, locale: Locale, used?: number, through?: string): string {
@@ -19,7 +19,7 @@ export function entitlementValue(def: EntitlementDef, locale: Locale, used?: num
         : t.quotaUsed(formatCount(used, locale), amount, def.period, through && formatPeriod(through, locale));
     }
     case 'rate':
-      return `${formatPercentFromBp(def.bp, locale)} / ${formatBp(def.bp)}`;
+      return formatPercentFromBp(def.bp, locale);
     case 'limit':
       return formatMultiplier(def.multiplierPermille, locale);
     default:

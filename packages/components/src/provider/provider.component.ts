@@ -19,18 +19,20 @@ import styles from './provider.styles.js';
  *
  * @slot - The widgets (and any other markup) that share this configuration.
  *
- * @cssproperty --tk-color-surface - Widget background.
- * @cssproperty --tk-color-surface-raised - Raised areas: year headers, the next level's box, empty matrix cells.
- * @cssproperty --tk-color-text - Main text colour.
- * @cssproperty --tk-color-text-muted - Secondary text colour.
- * @cssproperty --tk-color-border - Borders and dividers.
- * @cssproperty --tk-color-accent - Buttons, links, progress.
- * @cssproperty --tk-color-accent-text - Text on the accent colour (the retry button): keep it legible when you change the accent.
- * @cssproperty --tk-color-danger - Error messages.
- * @cssproperty --tk-color-focus - Focus ring.
+ * @cssproperty --tk-color-surface - Widget background (default #ffffff; dark #0d1117).
+ * @cssproperty --tk-color-surface-raised - Raised areas: year headers, the next level's box, empty matrix cells (default #f6f8fa; dark #161b22).
+ * @cssproperty --tk-color-text - Main text colour (default #1f2328; dark #e6edf3).
+ * @cssproperty --tk-color-text-muted - Secondary text colour (default #59636e; dark #9198a1).
+ * @cssproperty --tk-color-border - Borders and dividers (default #d1d9e0; dark #3d444d).
+ * @cssproperty --tk-color-accent - Buttons, links, progress (default #0b5cad; dark #4493f8).
+ * @cssproperty --tk-color-accent-text - Text on the accent colour (the retry button): keep it legible when you change the accent (default #ffffff; dark #0d1117).
+ * @cssproperty --tk-color-danger - Error messages (default #b3261e; dark #ff7b72).
+ * @cssproperty --tk-color-focus - Focus ring (default #0b5cad; dark #4493f8).
  * @cssproperty --tk-level-gold - Background of a level whose colour token is `gold` (likewise every level colour, plus `-text` for its text).
- * @cssproperty --tk-font-family - Font of every widget.
- * @cssproperty --tk-radius - Corner radius.
+ * @cssproperty --tk-font-family - Font of every widget (default system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', sans-serif).
+ * @cssproperty --tk-radius - Corner radius of cards, cells and buttons (default 8px).
+ * @cssproperty --tk-chip-radius - Corner radius of every chip: the timeline's level and reason, the matrix's signal, the panel's
+ *   "paused" tag (default 999px, a pill).
  * @cssproperty --tk-space - The spacing unit of the block widgets (default 8px).
  */
 export class TkProvider extends LitElement {

@@ -45,7 +45,13 @@ const at = (p: GridPosition | null, cell: GridCell) => p?.row === cell.rowIndex 
  * @csspart title - The heading above the grid.
  * @csspart view-toggle - The "show as table" checkbox.
  * @csspart grid - The interactive grid (a table with role grid).
- * @csspart cell - A data cell; selected cells also carry `cell-selected`, the subject's `cell-current`.
+ * @csspart cell - A data cell; selected cells also carry `cell-selected`, the subject's `cell-current`, a portfolio's
+ *   cell of no customers `cell-empty` (drawn muted).
+ * @csspart cell-selected - The selected cell (with `cell`).
+ * @csspart cell-current - The subject's cell (with `cell`).
+ * @csspart cell-empty - A portfolio's cell of no customers (with `cell`).
+ * @csspart count - A cell's count of customers.
+ * @csspart tone - A cell's signal chip (关注, Caution…); its corners follow `--tk-chip-radius`.
  * @csspart table - The plain table view.
  * @csspart total - The portfolio total under the grid.
  * @cssstate loading - A read runs and there is nothing to show yet (the frame is `aria-busy`).
@@ -292,21 +298,21 @@ export class TkRiskValueMatrix extends LitElement {
     const loc = this.#localize.locale;
     const selected = at(this.selectedPos, cell);
     const current = at(grid.current, cell);
-    const parts = ['cell', selected ? 'cell-selected' : '', current ? 'cell-current' : ''].filter(Boolean).join(' ');
+    const parts = `cell${selected ? ' cell-selected' : ''}${current ? ' cell-current' : ''}${cell.count === 0 ? ' cell-empty' : ''}`;
     const d = cell.def;
     const level = d && levelName(schemes, grid.def.scheme, d.level, loc);
-    return html`<td role="gridcell" part=${parts} class=${current ? 'current' : ''}
+    return html`<td role="gridcell" part=${parts}
       data-row=${cell.rowIndex} data-col=${cell.colIndex} data-color=${d ? TONE_COLOR[d.tone] : 'neutral'}
       tabindex=${at(focus, cell) ? 0 : -1} aria-selected=${d ? String(selected) : nothing} aria-disabled=${d ? nothing : 'true'}
       aria-current=${current ? 'true' : nothing}
       @click=${() => this.#select(cell, grid)}>
       ${current ? html`<span class="marker">${t.current}</span>` : nothing}
-      ${cell.count !== null ? html`<span class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
+      ${cell.count !== null ? html`<span part="count" class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
       ${
         d
           ? html`<span class="level">${level}</span>
         ${d.action[loc] !== level ? html`<span class="action">${d.action[loc]}</span>` : nothing}
-        <span class="tone">${t.tone[d.tone]}</span>`
+        <span part="tone" class="tone">${t.tone[d.tone]}</span>`
           : html`<span class="action">${t.undefinedCell}</span>`
       }
     </td>`;

@@ -8,19 +8,25 @@ const own = css`
     --_gap: var(--tk-risk-value-matrix-gap, 4px);
     --_selected: var(--tk-risk-value-matrix-selected-color, var(--_accent));
   }
-  [part='base'] { display: grid; gap: var(--_space); background: var(--_surface); color: var(--_text); }
+  /*
+   * The frame scrolls sideways when a narrow card cannot hold the grid without splitting a word or a
+   * number: WCAG 1.4.10 lets a data table scroll in two dimensions; arrows scroll a focused cell into view.
+   */
+  [part='base'] { container-type: inline-size; overflow-x: auto; display: grid; gap: var(--_space); background: var(--_surface); color: var(--_text); }
   .head { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: var(--_space); }
   .title { margin: 0; font-size: 1rem; font-weight: 600; }
   .toggle { display: inline-flex; align-items: center; gap: 6px; font-size: 0.875rem; color: var(--_muted); cursor: pointer; }
   .toggle input { margin: 0; accent-color: var(--_accent); }
 
+  /* Chinese words keep together, as English ones (客户, not 客|户). */
+  table { border-collapse: separate; border-spacing: var(--_gap); inline-size: 100%; table-layout: fixed; word-break: keep-all; }
   /*
-   * On a phone a column is narrower than "customers" at 1.25rem: a word breaks rather than spill into
-   * the next cell or off the screen, and the row headers give the cells a quarter of the width back.
+   * A phone's card, or 400% zoom (WCAG 1.4.10): compact cells whose columns are as wide as their longest
+   * word, so no word or number splits; what does not fit scrolls in the frame.
    */
-  table {
-    border-collapse: separate; border-spacing: var(--_gap); inline-size: 100%; table-layout: fixed;
-    overflow-wrap: anywhere;
+  @container (max-width: 30rem) {
+    table { table-layout: auto; }
+    .count { font-size: 1rem; }
   }
   caption { text-align: start; color: var(--_muted); font-size: 0.8125rem; padding-block-end: 2px; }
   th { font-weight: 600; font-size: 0.8125rem; color: var(--_muted); text-align: center; padding: 4px; }
@@ -41,19 +47,20 @@ const own = css`
     font-size: 0.8125rem;
     line-height: 1.3;
   }
-  [part~='cell'][aria-disabled='true'] { cursor: default; background: var(--_surface-raised); color: var(--_muted); }
+  /* A cell of no customers is no signal to act on: muted, as an undefined cell. */
+  [aria-disabled='true'], [part~='cell-empty'] { cursor: default; background: var(--_surface-raised); color: var(--_muted); }
   [part~='cell']:hover:not([aria-disabled='true']) { border-color: var(--_border); }
   [part~='cell'][aria-selected='true'] { border-color: var(--_selected); box-shadow: inset 0 0 0 1px var(--_selected); }
   [part~='cell']:focus-visible { outline: 3px solid var(--_focus); outline-offset: 1px; }
-  [part~='cell'].current { border-color: var(--_text); border-style: dashed; }
+  [part~='cell-current'] { border-color: var(--_text); border-style: dashed; }
   /* Forced colours draw every border in one colour and drop the shadow: the selection is thicker, in Highlight. */
   @media (forced-colors: active) { [part~='cell'][aria-selected='true'] { border: 4px solid Highlight; } }
   .count { display: block; font-size: 1.25rem; font-weight: 700; font-variant-numeric: tabular-nums; }
   .level { display: block; font-weight: 600; }
   .action { display: block; }
   .tone {
-    display: inline-block; margin-block-start: 2px; padding: 0 6px; border-radius: 999px;
-    font-size: 0.75rem; border: 1px solid currentColor;
+    display: inline-block; margin-block-start: 2px; padding: 0 6px; border-radius: var(--tk-chip-radius, 999px);
+    font-size: 0.75rem; border: 1px solid currentColor; white-space: nowrap;
   }
   .marker { display: inline-block; margin-block-end: 2px; font-weight: 700; }
   .marker::before { content: '◆ '; }

@@ -51,10 +51,68 @@ describe("<tk-risk-value-matrix> for a relationship manager's portfolio", () => 
           expect(line.scrollWidth, `${lang}: "${line.textContent}" does not overflow`).to.be.at.most(line.clientWidth + 1);
         }
       }
-      expect(shadow(el).querySelector('[part="grid"]')!.getBoundingClientRect().right).to.be.at.most(
+      // What a narrow card cannot hold scrolls inside the widget, never off the page.
+      expect(shadow(el).querySelector('[part="base"]')!.getBoundingClientRect().right).to.be.at.most(
         box.getBoundingClientRect().right + 0.5,
       );
     }
+  });
+
+  it('splits no number and no word at 320 and 360 px (a phone, or 400% zoom), in every locale', async () => {
+    // Each word of a header or a cell, and each count, stays on one line: "1,20|4", "cust|ome|rs", "客|户" were.
+    for (const width of [248, 328]) {
+      for (const lang of ['en', 'zh-CN', 'zh-TW']) {
+        const box = await fixture<HTMLElement>(
+          html`<div style=${`width: ${width}px`}><tk-risk-value-matrix lang=${lang} .data=${portfolio} .schemes=${sampleSchemes}></tk-risk-value-matrix></div>`,
+        );
+        const el = box.firstElementChild as TkRiskValueMatrix;
+        await settle(el);
+        const walker = document.createTreeWalker(shadow(el).querySelector('[part="grid"] tbody')!, NodeFilter.SHOW_TEXT);
+        const head = document.createTreeWalker(shadow(el).querySelector('[part="grid"] thead')!, NodeFilter.SHOW_TEXT);
+        let checked = 0;
+        for (const w of [walker, head]) {
+          for (let node = w.nextNode(); node; node = w.nextNode()) {
+            const words = node.textContent!.matchAll(/[^\s：:\\]+/g);
+            for (const m of words) {
+              const range = document.createRange();
+              range.setStart(node, m.index!);
+              range.setEnd(node, m.index! + m[0].length);
+              const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+              expect(tops.size, `${width} px, ${lang}: "${m[0]}" on one line`).to.equal(1);
+              checked++;
+            }
+          }
+        }
+        expect(checked).to.be.greaterThan(30);
+        expect(shadow(el).querySelector('[part="base"]')!.getBoundingClientRect().right).to.be.at.most(
+          box.getBoundingClientRect().right + 0.5,
+        );
+        await expect(el).to.be.accessible();
+      }
+    }
+  });
+
+  it("draws a cell of no customers muted, not in its signal's colour", async () => {
+    const none = { ...portfolio, counts: portfolio.counts.filter((c) => !(c.row === 'high' && c.col === 'high')) };
+    const el = await fixture<TkRiskValueMatrix>(
+      html`<tk-risk-value-matrix lang="zh-CN" .data=${none} .schemes=${sampleSchemes}></tk-risk-value-matrix>`,
+    );
+    await settle(el);
+    const empty = cellAt(el, 2, 2);
+    const full = cellAt(el, 2, 1);
+    expect(empty.textContent).to.contain('0 位客户');
+    expect(empty.getAttribute('part')).to.contain('cell-empty');
+    expect(full.getAttribute('part')).to.not.contain('cell-empty');
+    const raised = getComputedStyle(shadow(el).querySelector('[part="base"]')!).getPropertyValue('--_surface-raised').trim();
+    expect(raised).to.not.equal('');
+    const probe = document.createElement('div');
+    probe.style.background = raised;
+    document.body.append(probe);
+    const muted = getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    expect(getComputedStyle(empty).backgroundColor).to.equal(muted);
+    expect(getComputedStyle(full).backgroundColor).to.not.equal(muted);
+    await expect(el).to.be.accessible();
   });
 
   it('formats counts and labels per locale and switches at run time', async () => {

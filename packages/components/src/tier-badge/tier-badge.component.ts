@@ -65,7 +65,7 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  *
  * @cssproperty --tk-tier-badge-bg - Pill background (default: the level's `--tk-level-<color>`).
  * @cssproperty --tk-tier-badge-color - Pill text colour (default: `--tk-level-<color>-text`).
- * @cssproperty --tk-tier-badge-radius - Pill corner radius.
+ * @cssproperty --tk-tier-badge-radius - Pill corner radius (default 999px).
  * @cssproperty --tk-tier-badge-progress-color - Progress bar colour (default `--tk-color-accent`).
  *
  * @event tk-load - The connected badge received the subject's tiers.

@@ -202,10 +202,10 @@ describe('tk-tier-badge, controlled by the host', () => {
     await expect(el).to.be.accessible();
     el.lang = 'zh-TW';
     await waitUntil(() => text(el, 'gap')?.includes('升級'));
-    expect(text(el, 'gap')).to.equal('再增加 ¥12,000 月平均資產餘額（近3個月平均）即可升級白金卡');
+    expect(text(el, 'gap')).to.equal('再增加 CN¥12,000 月平均資產餘額（近3個月平均）即可升級白金卡');
     el.lang = 'en';
-    await waitUntil(() => text(el, 'gap')?.startsWith('¥12,000 more'));
-    expect(text(el, 'gap')).to.equal('¥12,000 more monthly average daily balance (average of the last 3 months) to reach Platinum');
+    await waitUntil(() => text(el, 'gap')?.startsWith('CN¥12,000 more'));
+    expect(text(el, 'gap')).to.equal('CN¥12,000 more monthly average daily balance (average of the last 3 months) to reach Platinum');
   });
 
   it("reads the progress once: the bar's value is the gap sentence, its visible copy is not read again", async () => {
@@ -233,13 +233,13 @@ describe('tk-tier-badge, controlled by the host', () => {
     await expect(el).to.be.accessible();
 
     el.lang = 'en';
-    await waitUntil(() => text(el, 'gap')?.startsWith('¥12,000 more'));
-    expect(text(el, 'gap')).to.equal('¥12,000 more monthly average daily balance to reach Platinum');
+    await waitUntil(() => text(el, 'gap')?.startsWith('CN¥12,000 more'));
+    expect(text(el, 'gap')).to.equal('CN¥12,000 more monthly average daily balance to reach Platinum');
     expect(level(el)).to.equal('Gold');
 
     el.lang = 'zh-TW';
     await waitUntil(() => text(el, 'gap')?.includes('升級'));
-    expect(text(el, 'gap')).to.equal('再增加 ¥12,000 月日均資產即可升級白金卡');
+    expect(text(el, 'gap')).to.equal('再增加 CN¥12,000 月日均資產即可升級白金卡');
   });
 
   it('keeps its progress inside a phone-wide card at 200 % text, where a fixed bar width would overflow it', async () => {
@@ -607,7 +607,7 @@ describe('tk-tier-badge, wording of the gap', () => {
 
   it('quotes a yes/no condition as the pack labels it, without adding a verb of its own', async () => {
     const card = withPath(path('premium_card', 'boolean', 1));
-    expect(await gapOf(card, 'zh-CN')).to.equal('满足「持有指定高端信用卡」即可升级金卡');
+    expect(await gapOf(card, 'zh-CN')).to.equal('满足“持有指定高端信用卡”即可升级金卡');
     expect(await gapOf(card, 'zh-TW')).to.equal('滿足「持有指定高端信用卡」即可升級金卡');
     expect(await gapOf(card, 'en')).to.equal('Meet “holds a designated premium credit card” to reach Gold');
   });
@@ -630,8 +630,8 @@ describe('tk-tier-badge, wording of the gap', () => {
     // ¥46,631.31 still missing: the customer is told ¥46,632, never less than they need.
     const fen = withPath({ ...path('avg_daily_balance', 'money', 4_663_131), currency: 'CNY' });
     expect(await gapOf(fen, 'zh-CN')).to.equal('再增加 ¥46,632 月日均资产即可升级金卡');
-    expect(await gapOf(fen, 'zh-TW')).to.equal('再增加 ¥46,632 月日均資產即可升級金卡');
-    expect(await gapOf(fen, 'en')).to.equal('¥46,632 more monthly average daily balance to reach Gold');
+    expect(await gapOf(fen, 'zh-TW')).to.equal('再增加 CN¥46,632 月日均資產即可升級金卡');
+    expect(await gapOf(fen, 'en')).to.equal('CN¥46,632 more monthly average daily balance to reach Gold');
     // One fen over a whole yuan is a yuan more; a whole sum stays as it is.
     expect(await gapOf(withPath({ ...path('avg_daily_balance', 'money', 1_200_001), currency: 'CNY' }), 'zh-CN')).to.contain('¥12,001 ');
     expect(await gapOf(withPath({ ...path('avg_daily_balance', 'money', 1_200_000), currency: 'CNY' }), 'zh-CN')).to.contain('¥12,000 ');

@@ -33,6 +33,8 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart list - The list of year headers and changes.
  * @csspart year - A year header.
  * @csspart event - One change.
+ * @csspart level - A level chip in a change (its corners follow `--tk-chip-radius`).
+ * @csspart reason - A change's reason chip (rule, override, policy change…).
  * @csspart why - In a customer's history, on a level the rules lowered: why, in one line (the API's `because.text`).
  * @csspart load-more - The button that loads earlier changes; after a later page failed with a network error or a
  *   5xx it is the retry, after a refusal (401, 403, 404) it goes.
@@ -44,8 +46,9 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart error - The error state; also, under the changes already shown, a later page's refusal.
  * @csspart retry - The error state's retry button.
  *
- * @cssproperty --tk-tier-timeline-height - Maximum height of the scrolling box (default 24rem).
- * @cssproperty --tk-tier-timeline-row-height - Least height of one change (default 5.5rem); rows grow to fit their wrapped text, all to the tallest shown.
+ * @cssproperty --tk-tier-timeline-height - Maximum height of the scrolling box (default 24rem; below 30rem of width, none:
+ *   the page scrolls, for a history of up to 100 rows). Set, it applies at every width.
+ * @cssproperty --tk-tier-timeline-row-height - Least height of one change (default 5.5rem); each row grows to fit its own wrapped text.
  * @cssproperty --tk-tier-timeline-year-height - Height of a year header (default 2rem).
  * @cssproperty --tk-tier-timeline-line-color - The timeline rule and row dividers (default `--tk-color-border`).
  *
@@ -194,14 +197,16 @@ export class TkTierTimeline extends LitElement {
     const refused = more || status === 'idle' ? undefined : (status as PageRefusal);
     // -1 (unknown) while there may be more, and after a refusal: the list is not known to be complete.
     const setSize = more || refused ? -1 : events.length;
-    const date = cachedFormat(loc === 'en' ? 'en-US' : loc, tz, {
+    const date = cachedFormat(loc, tz, {
       year: 'numeric',
       month: 'short',
       day: 'numeric',
     });
     const who = this.actors ?? (this.unmasked ? (person: string) => person : maskPerson);
     const w = this.#window;
-    return html`<div part="scroller" class="scroller" @scroll=${w.onScroll}>
+    // More than 100 rows (changes and year headers, a few pages of a customer's history) keep the box on a
+    // phone (tier-timeline.styles.ts): the windowing needs a box that scrolls to render only the rows in view.
+    return html`<div part="scroller" ?data-long=${rows.length > 100} @scroll=${w.onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${w.onKey} @focusin=${w.onFocusIn}>
           ${shown.map((i) => {
             const row = rows[i] as TimelineRow;

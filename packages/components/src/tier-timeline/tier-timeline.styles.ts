@@ -11,7 +11,7 @@ const own = css`
   }
   /* A card with its heading inside, as the entitlement panel's. */
   [part='base'] {
-    display: grid; gap: var(--_space); background: var(--_surface); color: var(--_text);
+    container-type: inline-size; display: grid; gap: var(--_space); background: var(--_surface); color: var(--_text);
     border: 1px solid var(--_border); border-radius: var(--_radius); padding: calc(var(--_space) * 2);
   }
   .title { margin: 0; font-size: 1.125em; }
@@ -24,6 +24,12 @@ const own = css`
     /* Scrolling repaints only inside the box; the window keeps its DOM to a few dozen rows. */
     contain: content;
   }
+  /*
+   * On a phone (or at 400% zoom) the page scrolls, not a box inside it, unless the host sets a height — or
+   * the history is longer than a phone can render at once (data-long, over 100 rows: tier-timeline.component.ts): the windowing keeps a
+   * few dozen rows in the DOM only inside a box that scrolls; without one, 3,000 rows froze the page.
+   */
+  @container (max-width: 30rem) { [part='scroller']:not([data-long]) { max-block-size: var(--tk-tier-timeline-height, none); } }
   [part='list'] { list-style: none; margin: 0; padding: 0; position: relative; }
   .year {
     position: sticky; top: 0; z-index: 1;
@@ -32,12 +38,11 @@ const own = css`
   }
   .year h3 { margin: 0; font-size: 0.875rem; font-weight: 600; }
   /*
-   * A row grows to fit its text (enlarged text, a narrow card, text-spacing overrides: WCAG 1.4.4,
-   * 1.4.10, 1.4.12), and every row takes the tallest rendered row's height, --_event, which the
-   * windowing measures (TimelineWindow): its arithmetic needs one height per kind of row.
+   * A row grows to fit its own text (enlarged text, a narrow card, text-spacing overrides: WCAG 1.4.4,
+   * 1.4.10, 1.4.12); the windowing measures each (TimelineWindow).
    */
   .event {
-    min-block-size: var(--_event, var(--_row));
+    min-block-size: var(--_row);
     display: grid; align-content: center; gap: 2px;
     padding: 4px 12px 4px 28px; position: relative; font-size: 0.8125rem; line-height: 1.35;
     border-block-end: 1px solid var(--_line);
@@ -56,11 +61,14 @@ const own = css`
   .line > * { min-inline-size: 0; overflow-wrap: anywhere; }
   .meta { color: var(--_muted); }
   .change { font-weight: 600; }
-  .lvl { padding: 0 6px; border-radius: 999px; background: var(--_level-bg); color: var(--_level-fg); }
-  /* Forced colours drop the chip's background: a system-colour border keeps the level set apart, like the badge's pill. */
-  @media (forced-colors: active) { .lvl { border: 1px solid; } }
+  /*
+   * Forced colours drop the level chip's background but draw its transparent border in a system colour,
+   * which keeps the level set apart, like the badge's pill.
+   */
+  .lvl, .reason { padding: 0 6px; border-radius: var(--tk-chip-radius, 999px); border: 1px solid transparent; }
+  .lvl { background: var(--_level-bg); color: var(--_level-fg); }
   .dir { font-size: 0.75rem; color: var(--_muted); }
-  .reason { border: 1px solid var(--_border); border-radius: 999px; padding: 0 6px; flex: none; }
+  .reason { border-color: var(--_border); flex: none; }
   .sr { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
   .foot { display: flex; align-items: center; gap: var(--_space); color: var(--_muted); font-size: 0.8125rem; }
   /* A later page's refusal (states.ts) sits in the line of the count, at its size, not a block state's. */

@@ -44,16 +44,16 @@ export function renderEvent(
     <span class="line change">
       ${
         e.from !== null
-          ? html`<span class="lvl" data-color=${from?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.from, loc)}</span>
+          ? html`<span part="level" class="lvl" data-color=${from?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.from, loc)}</span>
         <span aria-hidden="true">→</span><span class="sr"> ${t.to} </span>`
           : nothing
       }
-      <span class="lvl" data-color=${to?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.to, loc)}</span>
+      <span part="level" class="lvl" data-color=${to?.color ?? 'neutral'}>${levelName(schemes, e.scheme, e.to, loc)}</span>
       ${dir ? html`<span class="dir">${dir}</span>` : nothing}
     </span>
     ${e.because ? html`<span part="why" class="meta">${e.because.text[loc]}</span>` : nothing}
     <span class="line meta">
-      ${reason ? html`<span class="reason">${reason}</span>` : nothing}
+      ${reason ? html`<span part="reason" class="reason">${reason}</span>` : nothing}
       ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by}${who(e.actor)}</span>` : nothing}
       ${e.approvedBy ? html`<span>${t.approvedBy}${who(e.approvedBy)}</span>` : nothing}
       ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}

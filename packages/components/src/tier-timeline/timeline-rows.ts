@@ -33,7 +33,7 @@ export function cachedFormat(locale: string, timeZone: string, o: Intl.DateTimeF
 export function safeTimeZone(tz: string | undefined): string {
   if (!tz) return DEFAULT_TIME_ZONE;
   try {
-    cachedFormat('en-US', tz, { year: 'numeric' });
+    cachedFormat('en', tz, { year: 'numeric' });
     return tz;
   } catch {
     return DEFAULT_TIME_ZONE;
@@ -52,7 +52,7 @@ export function newestFirst(events: readonly HistoryEvent[]): readonly HistoryEv
 
 /** Groups events (newest first) by their calendar year in `timeZone`. */
 export function buildRows(events: readonly HistoryEvent[], timeZone: string): TimelineRow[] {
-  const fmt = cachedFormat('en-US', timeZone, { year: 'numeric' });
+  const fmt = cachedFormat('en', timeZone, { year: 'numeric' });
   const rows: TimelineRow[] = [];
   let header: { kind: 'year'; year: number; events: number } | undefined;
   newestFirst(events).forEach((event, index) => {

@@ -37,11 +37,17 @@ export class TimelineWindow implements ReactiveController {
   readonly #host: ReactiveControllerHost & { readonly renderRoot: ParentNode };
   #view: TimelineView | undefined;
   #offsets: Float64Array = new Float64Array(1);
-  #heights: RowHeights = { year: 32, event: 88 };
+  /** The height a row not yet rendered is estimated at: the last measured of its kind. */
+  #heights: { -readonly [K in keyof RowHeights]: number } = { year: 32, event: 88 };
+  /** Each row's measured height (0: not rendered yet), so each row is as tall as its own text. */
+  #sizes: Float64Array = new Float64Array(0);
+  /** The rows the last slice rendered, in the order of the list's items. */
+  #shown: readonly number[] = [];
   #scrollPos = 0;
   /** Set when #measure moved #scrollPos: the next update gives it to the scroller once its padding fits. */
   #anchored: boolean | undefined;
   #viewport = 0;
+  #width = 0;
   #range: RowRange = { start: 0, end: 0 };
   #focusIndex = 0;
   #pendingFocus: number | undefined;
@@ -63,16 +69,21 @@ export class TimelineWindow implements ReactiveController {
     this.#view = undefined;
   }
 
-  /** Whether the window reaches the last row loaded (time to ask for the next page). */
+  /**
+   * Whether the window reaches the last row loaded (time to ask for the next page) in a box that
+   * scrolls: a box as tall as its rows (a narrow card, `--tk-tier-timeline-height: none`) would reach
+   * its end at every page and load the whole history; there, and under a first page that does not fill
+   * its box, "load earlier changes" asks.
+   */
   get atEnd(): boolean {
-    return this.#view !== undefined && this.#range.end >= this.#view.rows.length;
+    const box = this.#scroller;
+    return !!this.#view && this.#range.end >= this.#view.rows.length && !!box && box.scrollHeight > box.clientHeight;
   }
 
   /** The rows of `events` in `timeZone` and the part of them to render now. */
   slice(events: readonly HistoryEvent[], timeZone: string): TimelineSlice {
     const { rows, eventRow, tz } = this.#sync(events, timeZone);
-    const range = visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
-    this.#range = range;
+    const range = (this.#range = this.#visible());
     const focusRow = eventRow[this.#focusIndex] ?? -1;
     const firstEvent = rows.slice(range.start, range.end).find((r) => r.kind === 'event');
     const tabStop =
@@ -86,21 +97,26 @@ export class TimelineWindow implements ReactiveController {
         }
     }
     for (let i = range.start; i < range.end; i++) shown.push(i);
+    this.#shown = shown;
     return { rows, shown, tabStop, tz };
+  }
+
+  /** The rows the scroll position shows, with a margin either side. */
+  #visible(): RowRange {
+    return visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
   }
 
   #sync(events: readonly HistoryEvent[], timeZone: string): TimelineView {
     const tz = safeTimeZone(timeZone);
     if (!this.#view || this.#view.source !== events || this.#view.tz !== tz) {
-      // Other events (another customer, new data, a page more) have rows of their own length: measured
-      // anew rather than kept at the tallest of the last ones.
-      this.#unsize();
       const rows = buildRows(events, tz);
       const eventRow = new Int32Array(events.length);
       rows.forEach((r, i) => {
         if (r.kind === 'event') eventRow[r.index] = i;
       });
       this.#view = { source: events, tz, rows, eventRow };
+      // Other events (another customer, new data, a page more): their rows are measured anew.
+      this.#sizes = new Float64Array(rows.length);
       this.#offsets = rowOffsets(rows, this.#heights);
       if (this.#focusIndex >= events.length) this.#focusIndex = Math.max(0, events.length - 1);
     }
@@ -132,41 +148,40 @@ export class TimelineWindow implements ReactiveController {
     if (this.#pendingFocus !== undefined) {
       const item = this.#host.renderRoot.querySelector<HTMLElement>(`li[data-index="${this.#pendingFocus}"]`);
       this.#pendingFocus = undefined;
-      item?.focus({ preventScroll: true });
+      // onKey scrolled the box to the row, so focus scrolls no box; where the page scrolls instead (a phone's
+      // box as tall as its rows), it brings the row on screen.
+      item?.focus();
     }
   }
 
   /**
-   * Reads the real row heights (they follow rem, the `--tk-tier-timeline-*` knobs and how the rows' text
-   * wraps) after every update and gives every change the tallest rendered one's (`--_event`,
-   * tier-timeline.styles.ts), so that they share one height. Rows are at least that tall, so it only
-   * grows — scrolling cannot flip it between two windows' heights — until a resize lets it shrink.
+   * Reads the heights of the rows rendered (they follow rem, the `--tk-tier-timeline-*` knobs and how
+   * each row's text wraps) after every update: each row keeps its own, and the rows not rendered are
+   * estimated at the last measured of their kind. Stops once the rendered rows measure what they did.
    */
   #measure(list: HTMLElement): void {
-    const year = list.querySelector('.year')?.getBoundingClientRect().height;
-    let event = 0;
-    for (const row of list.querySelectorAll('.event')) event = Math.max(event, row.getBoundingClientRect().height);
-    if (!year || !event) return;
-    list.style.setProperty('--_event', `${event}px`);
-    if (Math.abs(year - this.#heights.year) > 0.1 || Math.abs(event - this.#heights.event) > 0.1) {
-      this.#heights = { year, event };
-      if (this.#view) {
-        // Every row above the view changed height too: at the same scrollTop, 5,000 rows down, the view
-        // would land hundreds of rows away from what was being read (or the row a key just focused, whose
-        // element would then show another change). Keep the row at the top of the view where it was.
-        const top = rowAt(this.#offsets, this.#scrollPos);
-        const into = this.#scrollPos - (this.#offsets[top] ?? 0);
-        this.#offsets = rowOffsets(this.#view.rows, this.#heights);
-        this.#scrollPos = (this.#offsets[top] ?? 0) + into;
-        this.#anchored = true;
+    const view = this.#view;
+    if (!view) return;
+    let moved = false;
+    [...list.children].forEach((li, k) => {
+      const i = this.#shown[k] as number;
+      const px = li.getBoundingClientRect().height;
+      if (px && Math.abs(px - (this.#sizes[i] as number)) > 0.1) {
+        this.#sizes[i] = px;
+        this.#heights[(view.rows[i] as TimelineRow).kind] = px;
+        moved = true;
       }
-      this.#host.requestUpdate();
-    }
-  }
-
-  /** Lets the rows take their natural heights again, which #measure reads at the next update. */
-  #unsize(): void {
-    (this.#scroller?.firstElementChild as HTMLElement | null)?.style.removeProperty('--_event');
+    });
+    if (!moved) return;
+    // The rows above the view may have changed height: at the same scrollTop, 5,000 rows down, the view
+    // would land hundreds of rows away from what was being read (or the row a key just focused, whose
+    // element would then show another change). Keep the row at the top of the view where it was.
+    const top = rowAt(this.#offsets, this.#scrollPos);
+    const into = this.#scrollPos - (this.#offsets[top] ?? 0);
+    this.#offsets = rowOffsets(view.rows, this.#heights, this.#sizes);
+    this.#scrollPos = (this.#offsets[top] ?? 0) + into;
+    this.#anchored = true;
+    this.#host.requestUpdate();
   }
 
   #scrollerElement(): HTMLElement | undefined {
@@ -185,15 +200,18 @@ export class TimelineWindow implements ReactiveController {
   }
 
   #onResize(): void {
-    // Another width wraps the rows anew.
-    this.#unsize();
-    this.#viewport = this.#scroller?.clientHeight ?? 0;
+    // Another width wraps the rows anew: measured again as they are rendered. Only another width: a box
+    // as tall as its rows changes height with every row measured.
+    const box = this.#scroller;
+    if (box?.clientWidth !== this.#width) this.#sizes.fill(0);
+    this.#width = box?.clientWidth ?? 0;
+    this.#viewport = box?.clientHeight ?? 0;
     this.#host.requestUpdate();
   }
 
   readonly onScroll = (e: Event): void => {
     this.#scrollPos = (e.currentTarget as HTMLElement).scrollTop;
-    const next = visibleRange(this.#offsets, this.#scrollPos, this.#viewport || 600, Math.max(MIN_OVERSCAN, this.#viewport));
+    const next = this.#visible();
     if (next.start !== this.#range.start || next.end !== this.#range.end) this.#host.requestUpdate();
   };
 

@@ -2,7 +2,8 @@ import type { TimelineRow } from './timeline-rows.js';
 
 /*
  * Windowing arithmetic for the timeline: where each row starts, and which rows a scroll position
- * shows. Rows have two heights (year header, event), measured from the DOM (TimelineWindow).
+ * shows. Each row is as tall as its own text; a row not yet rendered is estimated at the last
+ * measured height of its kind (year header, event). TimelineWindow measures them from the DOM.
  */
 
 export interface RowHeights {
@@ -10,11 +11,14 @@ export interface RowHeights {
   readonly event: number;
 }
 
-/** `offsets[i]` is where row i starts; `offsets[rows.length]` is the total height. */
-export function rowOffsets(rows: readonly TimelineRow[], h: RowHeights): Float64Array {
+/**
+ * `offsets[i]` is where row i starts; `offsets[rows.length]` is the total height. `sizes[i]` is row i's
+ * measured height, 0 while it has not been rendered.
+ */
+export function rowOffsets(rows: readonly TimelineRow[], h: RowHeights, sizes?: Float64Array): Float64Array {
   const out = new Float64Array(rows.length + 1);
   for (let i = 0; i < rows.length; i++) {
-    out[i + 1] = (out[i] as number) + ((rows[i] as TimelineRow).kind === 'year' ? h.year : h.event);
+    out[i + 1] = (out[i] as number) + (sizes?.[i] || ((rows[i] as TimelineRow).kind === 'year' ? h.year : h.event));
   }
   return out;
 }

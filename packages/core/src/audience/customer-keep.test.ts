@@ -46,8 +46,22 @@ describe('what a customer reads of keeping and losing a level', () => {
     assert.equal(keep?.nextReview, '2026-01');
     assert.equal(
       keep?.text.en,
-      'Grace period: keep monthly average daily balance (average of the last 3 months) at or above ¥50,000, 1 month left',
+      'Grace period: keep monthly average daily balance (average of the last 3 months) at or above CN¥50,000, 1 month left',
     );
+  });
+
+  it('quotes a yes-or-no criterion as each region writes: “” in Simplified, 「」 in Traditional', () => {
+    const card: ProgressPath = { metric: 'premium_card', window: null, unit: 'boolean', current: 0, required: 1, gap: 1 };
+    const keep = customerKeep(
+      { toLevel: 'standard', lines: [card], periodsBelow: 1, periodsAllowed: 3 },
+      '2025-07',
+      defaultPolicyPack.metrics,
+    );
+    assert.ok(keep, 'in grace');
+    assert.match(keep.text['zh-CN'], /满足“[^”]+”/);
+    assert.doesNotMatch(keep.text['zh-CN'], /[「」]/);
+    assert.match(keep.text['zh-TW'], /滿足「[^」]+」/);
+    assert.match(keep.text.en, /meet “[^”]+”/);
   });
 
   it('a level under an override has no grace to keep it in', () => {

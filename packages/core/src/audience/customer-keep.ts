@@ -32,11 +32,11 @@ interface Verb {
 }
 const REACH: Verb = {
   amount: { 'zh-CN': '需达到 ', 'zh-TW': '需達到 ', en: ' at or above ' },
-  yes: { 'zh-CN': '满足「%」', 'zh-TW': '滿足「%」', en: 'meet “%”' },
+  yes: { 'zh-CN': '满足“%”', 'zh-TW': '滿足「%」', en: 'meet “%”' },
 };
 const UNDER: Verb = {
   amount: { 'zh-CN': '低于 ', 'zh-TW': '低於 ', en: ' under ' },
-  yes: { 'zh-CN': '未满足「%」', 'zh-TW': '未滿足「%」', en: 'did not meet “%”' },
+  yes: { 'zh-CN': '未满足“%”', 'zh-TW': '未滿足「%」', en: 'did not meet “%”' },
 };
 
 const each = (f: (locale: Locale) => string): LocalizedText => Object.fromEntries(LOCALES.map((l) => [l, f(l)])) as LocalizedText;

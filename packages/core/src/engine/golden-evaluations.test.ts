@@ -50,8 +50,8 @@ describe('golden full evaluations of the card tier', () => {
           id: 'gold.balance',
           label: {
             'zh-CN': '月日均资产（近3个月平均） ≥ ¥50,000',
-            'zh-TW': '月平均資產餘額（近3個月平均） ≥ ¥50,000',
-            en: 'monthly average daily balance (average of the last 3 months) ≥ ¥50,000',
+            'zh-TW': '月平均資產餘額（近3個月平均） ≥ CN¥50,000',
+            en: 'monthly average daily balance (average of the last 3 months) ≥ CN¥50,000',
           },
         },
         inputs: [balance(28_800_000), income(0), card(0)],

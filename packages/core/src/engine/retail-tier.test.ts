@@ -67,7 +67,7 @@ describe('retail card tiers (docs/domain.md §1, PSBC)', () => {
     // The one progress sentence the badge shows too (core's progressSentence).
     const label = defaultPolicyPack.metrics.find((m) => m.key === 'avg_daily_balance')!.label;
     const platinum = tier.summary.levels.find((l) => l.key === 'platinum')!.name;
-    assert.equal(progressSentence(nearest!, label.en, platinum.en, 'en'), '¥12,000 more monthly average daily balance to reach Platinum');
+    assert.equal(progressSentence(nearest!, label.en, platinum.en, 'en'), 'CN¥12,000 more monthly average daily balance to reach Platinum');
     assert.equal(progressSentence(nearest!, label['zh-CN'], platinum['zh-CN'], 'zh-CN'), '再增加 ¥12,000 月日均资产即可升级白金卡');
   });
 

@@ -100,7 +100,7 @@ describe('simulation and policy diff', () => {
     const changes = diffPolicies(retail.policy, draftPolicy, retail, defaultPolicyPack.metrics);
     assert.equal(changes.length, 1);
     assert.equal(changes[0]?.change, 'changed');
-    assert.match(changes[0]!.text.en, /Gold: monthly average daily balance .* ≥ ¥50,000 → .*≥ ¥60,000/);
+    assert.match(changes[0]!.text.en, /Gold: monthly average daily balance .* ≥ CN¥50,000 → .*≥ CN¥60,000/);
     assert.match(changes[0]!.text['zh-CN'], /金卡/);
   });
 });

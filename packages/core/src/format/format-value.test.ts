@@ -24,7 +24,8 @@ describe('formatGap', () => {
     assert.equal(formatGap(3_333_334, 'money', 'CNY', 'zh-CN'), '¥33,334');
     assert.equal(formatValue(3_333_334, 'money', 'CNY', 'zh-CN'), '¥33,333.34', 'a balance stays exact');
     assert.equal(formatGap(3_333_334, 'money', 'JPY', 'en'), '¥3,333,334');
-    assert.equal(formatGap(3_333_334, 'money', undefined, 'en'), '¥33,334');
+    assert.equal(formatGap(3_333_334, 'money', undefined, 'en'), 'CN¥33,334', 'the yuan, to an English reader');
+    assert.equal(formatValue(3_333_334, 'money', 'CNY', 'zh-TW'), 'CN¥33,333.34');
     assert.equal(formatGap(13.9, 'score', undefined, 'en'), '13.9 points');
     assert.equal(formatGap(3, 'days', undefined, 'zh-CN'), '3 天');
   });

@@ -16,7 +16,7 @@ const UNIT_SUFFIX: Readonly<Record<Exclude<MetricUnit, 'money' | 'count'>, Local
 
 /** A metric value as an approver reads it, in one locale. */
 export function formatValue(value: number, unit: MetricUnit, currency: string | undefined, locale: Locale): string {
-  if (unit === 'money') return formatMoney(value, currency);
+  if (unit === 'money') return formatMoney(value, currency, locale);
   if (unit === 'boolean')
     return value ? { 'zh-CN': '是', 'zh-TW': '是', en: 'yes' }[locale] : { 'zh-CN': '否', 'zh-TW': '否', en: 'no' }[locale];
   const n = Number.isInteger(value) ? groupDigits(value) : String(Math.round(value * 100) / 100);
@@ -30,7 +30,7 @@ export function formatValue(value: number, unit: MetricUnit, currency: string | 
  * stay in the API for whoever reconciles.
  */
 export function formatGap(gap: number, unit: MetricUnit, currency: string | undefined, locale: Locale): string {
-  return unit === 'money' ? formatMoney(gapUp(gap, currency), currency) : formatValue(gap, unit, currency, locale);
+  return unit === 'money' ? formatMoney(gapUp(gap, currency), currency, locale) : formatValue(gap, unit, currency, locale);
 }
 
 const FN_TEXT: Readonly<Record<WindowSpec['fn'], LocalizedText>> = {

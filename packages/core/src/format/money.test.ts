@@ -10,8 +10,25 @@ describe('formatMoney', () => {
     assert.equal(formatMoney(1), '¥0.01');
     assert.equal(formatMoney(-30_000), '\u2212¥300');
     assert.equal(formatMoney(100_000, 'HKD'), 'HK$1,000');
-    assert.equal(formatMoney(5_000, 'JPY'), '¥5,000');
+    assert.equal(formatMoney(5_000, 'JPY'), 'JP¥5,000', 'to a mainland reader ¥ is the yuan');
     assert.equal(formatMoney(100_000, 'CHF'), 'CHF 1,000');
+  });
+
+  it("writes the reader's symbol, as Intl does: ¥ is the yuan to a mainland reader, the yen in Taiwan and in English", () => {
+    for (const [locale, cny, jpy] of [
+      ['zh-CN', '¥1,234.50', 'JP¥1,235'],
+      ['zh-TW', 'CN¥1,234.50', '¥1,235'],
+      ['en', 'CN¥1,234.50', '¥1,235'],
+    ] as const) {
+      assert.equal(formatMoney(123_450, 'CNY', locale), cny, locale);
+      assert.equal(formatMoney(1_235, 'JPY', locale), jpy, locale);
+      // The same symbol Intl gives that reader (its minus is a hyphen, and it rounds yen the same).
+      const intl = (c: string, n: number) => new Intl.NumberFormat(locale, { style: 'currency', currency: c }).format(n);
+      assert.equal(cny, intl('CNY', 1234.5), locale);
+      assert.equal(jpy, intl('JPY', 1235), locale);
+    }
+    assert.equal(formatMoney(-30_000, 'CNY', 'en'), '\u2212CN¥300');
+    assert.equal(formatMoney(100_000, 'HKD', 'zh-TW'), 'HK$1,000');
   });
 
   it('keeps every digit of a sum beyond what a float division would print exactly', () => {
@@ -53,7 +70,7 @@ describe('gapUp', () => {
 
   it('leaves yen alone: JPY has no minor unit (the table formatMoney reads)', () => {
     assert.equal(gapUp(4_663_131, 'JPY'), 4_663_131);
-    assert.equal(formatMoney(gapUp(4_663_131, 'JPY'), 'JPY'), '¥4,663,131');
+    assert.equal(formatMoney(gapUp(4_663_131, 'JPY'), 'JPY', 'en'), '¥4,663,131');
   });
 
   it('needs nothing for a met line: zero, or a negative difference', () => {

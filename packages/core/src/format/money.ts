@@ -4,6 +4,10 @@
  * Money arrives in integer minor units (fen) and is split by integer arithmetic (a float division
  * would misprint large sums); decimals appear only when there are fen. zh-CN, zh-TW and en group
  * digits the same way, so no Intl data is needed. Depends on nothing, so a widget bundle can take it.
+ *
+ * The symbol is the reader's, as Intl.NumberFormat's `style: 'currency'` writes it: ¥ is the yuan only
+ * to a mainland reader (zh-CN, where the yen is JP¥); in Taiwan, Hong Kong and English ¥ is the yen, so
+ * the yuan is CN¥ there.
  */
 
 const SYMBOLS: Readonly<Record<string, string>> = { CNY: '¥', HKD: 'HK$', TWD: 'NT$', USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
@@ -17,13 +21,19 @@ export function groupDigits(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** `¥12,000`, `¥12,000.50`, `−¥300`, `HK$1,000`, `CHF 1,000`; `minor` is a whole number of minor units. */
-export function formatMoney(minor: number, currency = 'CNY'): string {
+/**
+ * `¥12,000`, `¥12,000.50`, `−¥300`, `HK$1,000`, `CHF 1,000` for a zh-CN reader, `CN¥12,000` for a zh-TW
+ * or en one; `minor` is a whole number of minor units.
+ */
+export function formatMoney(minor: number, currency = 'CNY', locale = 'zh-CN'): string {
   const per = MINOR[currency] ?? 100;
   const abs = Math.abs(minor);
   const fraction = abs % per;
   const cents = fraction ? `.${String(fraction).padStart(2, '0')}` : '';
-  return `${minor < 0 ? MINUS : ''}${SYMBOLS[currency] ?? `${currency} `}${groupDigits((abs - fraction) / per)}${cents}`;
+  const s = SYMBOLS[currency] ?? `${currency} `;
+  // ¥ is the yuan to a mainland reader and the yen to every other: the one it is not to this reader is
+  // written with its country, CN¥ or JP¥.
+  return `${minor < 0 ? MINUS : ''}${s === '¥' && (locale === 'zh-CN') !== (currency === 'CNY') ? currency.slice(0, 2) + s : s}${groupDigits((abs - fraction) / per)}${cents}`;
 }
 
 /**

@@ -11,7 +11,7 @@ export function formatPeriod(period: string, locale: Locale): string {
   const m = /^(\d{4})-(\d{2})$/.exec(period);
   if (!m) return period;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-US' : locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
 }
 
 /** `period` moved by `n` months (`2026-12`, 1 → `2027-01`); anything else as given. */

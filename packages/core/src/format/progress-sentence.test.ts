@@ -50,10 +50,10 @@ describe('progressSentence', () => {
       gap: 4_663_131,
     };
     assert.equal(progressSentence(path, '月日均资产', '金卡', 'zh-CN'), '再增加 ¥46,632 月日均资产即可升级金卡');
-    assert.equal(progressSentence(path, '月日均資產', '金卡', 'zh-TW'), '再增加 ¥46,632 月日均資產即可升級金卡');
+    assert.equal(progressSentence(path, '月日均資產', '金卡', 'zh-TW'), '再增加 CN¥46,632 月日均資產即可升級金卡');
     assert.equal(
       progressSentence(path, 'monthly average daily balance', 'Gold', 'en'),
-      '¥46,632 more monthly average daily balance to reach Gold',
+      'CN¥46,632 more monthly average daily balance to reach Gold',
     );
     // The path's currency, else the caller's: a yen gap has no minor unit to round.
     const { currency: _c, ...bare } = path;

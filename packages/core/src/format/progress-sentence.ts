@@ -20,7 +20,7 @@ interface Words {
 const WORDS: Readonly<Record<Locale, Words>> = {
   'zh-CN': {
     gap: (a, m, l) => `再增加 ${a} ${m}即可升级${l}`,
-    gapBoolean: (m, l) => `满足「${m}」即可升级${l}`,
+    gapBoolean: (m, l) => `满足“${m}”即可升级${l}`,
     days: (n) => `${n} 天`,
     points: (n) => `${n} 分`,
   },
@@ -54,7 +54,7 @@ export function progressSentence(path: ProgressPath, metric: string, level: stri
   const amount =
     path.unit === 'money'
       ? // Whole yuan, rounded up (money.ts, gapUp): the figure the badge and an RM's call list say too.
-        formatMoney(gapUp(path.gap, path.currency ?? currency), path.currency ?? currency)
+        formatMoney(gapUp(path.gap, path.currency ?? currency), path.currency ?? currency, locale)
       : // A gap is an amount still missing, never a signed adjustment: "再增加 20 bp", not "+20 bp".
         path.unit === 'bp'
         ? `${n} bp`
