@@ -133,7 +133,10 @@ const templatePlugins = [
     // DOM, which the widgets do not support) and for server-rendered hydration (not supported: README).
     // Lit's CSS tag explains a misuse at length (a CSSResult constructed by hand, a value that is no `css`
     // result in a `css` template: ~80 B gzip of each bundle); the widgets commit neither, and a misuse
-    // still throws, in two words.
+    // still throws, in two words. Standard decorators' metadata goes too (the `Symbol.metadata` polyfill and
+    // its read in `finalize`, ~70 B gzip): the widgets declare `static properties` and use no decorator, so a
+    // subclass of a widget that uses decorators is not supported. With the svg and mathml tags gone, so does
+    // the wrapping and unwrapping of those two template types (~50 B gzip with it).
     // A Lit whose build no longer matches a pattern is loaded as it is, with a warning naming the pattern.
     name: 'lean-lit',
     setup(b) {
@@ -163,6 +166,24 @@ const templatePlugins = [
           /(?<![\w$])([\w$]+)=[\w$]+\?([\w$]+)=>\2:\2=>\2 instanceof CSSStyleSheet\?\(([\w$]+)=>\{[^{}]*\}\)\(\2\):\2/,
           '$1=$2=>$2',
           /css-tag\.js$/,
+        ],
+        // Standard decorators' metadata (`Symbol.metadata`, `litPropertyMetadata`): the widgets declare their
+        // properties in `static properties` and use no decorator, so nothing ever writes it.
+        [
+          'metadata polyfill',
+          /Symbol\.metadata\?\?=Symbol\("metadata"\),[\w$]+\.litPropertyMetadata\?\?=new WeakMap/,
+          '0',
+          /reactive-element\.js$/,
+        ],
+        ['metadata read', /const ([\w$]+)=this\[Symbol\.metadata\];if\(null!==\1\)\{[^{}]*\}/, '', /reactive-element\.js$/],
+        // With the svg and mathml tags gone (above), no template is of type 2 or 3.
+        ['svg/mathml open', /2===([\w$]+)\?"<svg>":3===\1\?"<math>":""/, '""', /lit-html\.js$/],
+        ['svg/mathml close', /\+\(2===([\w$]+)\?"<\/svg>":3===\1\?"<\/math>":""\)/, '', /lit-html\.js$/],
+        [
+          'svg/mathml unwrap',
+          /,2===([\w$]+)\|\|3===\1\)\{const ([\w$]+)=this\.el\.content\.firstChild;\2\.replaceWith\(\.\.\.\2\.childNodes\)\}/,
+          ');',
+          /lit-html\.js$/,
         ],
         ['CSSResult message', /Error\("CSSResult is not constructable[^"]*"\)/, 'Error("lit css")', /css-tag\.js$/],
         ['css value message', /Error\("Value passed to 'css' function[^"]*"\+(\w+)\+"[^"]*"\)/, 'Error("lit css "+$1)', /css-tag\.js$/],
