@@ -45,6 +45,7 @@ const NEAR_NEXT = '2026-12-16T00-00-40-near-next';
 const SIGN_OFF_INPUT_WRITERS = '2026-12-17T00-00-30-sign-off-input-writers';
 const SIMULATION_VERSION = '2026-12-17T00-00-40-simulation-version';
 const RETENTION = '2026-12-18T00-00-30-retention';
+const TEAMS = '2026-12-19T00-00-40-teams';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -86,6 +87,7 @@ const LATER = [
   SIGN_OFF_INPUT_WRITERS,
   SIMULATION_VERSION,
   RETENTION,
+  TEAMS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -456,6 +458,23 @@ forEachDialect('migrations', (f) => {
     const n = await sql<{ n: number | string }>`SELECT count(*) AS n FROM staff_grants`.execute(db);
     assert.equal(Number(n.rows[0]?.n), 0);
     assert.equal((await api.put('/v1/staff/MG-G1', { name: '吴刚', role: 'approver', scope: 'tenant' })).status, 202);
+  });
+
+  it('upgrading adds the teams, empty; undoing drops them and keeps an override’s evidence columns', async () => {
+    const db = f.db.db;
+    const tables = async () => (await db.introspection.getTables()).map((t) => t.name);
+    await undoDownTo(db, TEAMS);
+    assert.ok(!(await tables()).includes('teams') && !(await tables()).includes('team_books'), 'the teams are gone');
+    const overrides = (await db.introspection.getTables()).find((t) => t.name === 'overrides');
+    assert.ok(
+      overrides?.columns.some((c) => c.name === 'evidence') && overrides.columns.some((c) => c.name === 'reason_category'),
+      'evidence is part of the record and stays',
+    );
+    assert.deepEqual(await migrateToLatest(db), fromOn(TEAMS));
+    const n = await sql<{ n: number | string }>`SELECT count(*) AS n FROM teams`.execute(db);
+    assert.equal(Number(n.rows[0]?.n), 0);
+    assert.equal((await api.put('/v1/staff/MG-L1', { name: '周敏', role: 'officer', scope: 'book' })).status, 201);
+    assert.equal((await api.put('/v1/teams/MG-T1', { name: '一组', lead: 'MG-L1' })).status, 201);
   });
 
   it('upgrading adds when staff were disabled: everyone on staff before works on; undoing it forgets no leaver', async () => {
