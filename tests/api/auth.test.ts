@@ -186,8 +186,19 @@ forEachDialect('authentication and authorization', { corsOrigins: ['https://eban
     await problem(await b.put('/v1/subjects/I1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 1 }] }), 404);
     const list = (await (await b.get('/v1/subjects?scheme=retail-tier&level=platinum')).json()) as { items: { id: string }[] };
     assert.ok(!list.items.some((s) => s.id === 'I1'));
-    // A tenant-looking header or query changes nothing.
-    await problem(await b.get('/v1/subjects/I1/tiers?tenant=bank-a', { 'X-Tenant': 'bank-a' }), 404);
+    // A tenant-looking header changes nothing.
+    await problem(await b.get('/v1/subjects/I1/tiers', { 'X-Tenant': 'bank-a' }), 404);
+    // A tenant-looking query is a parameter the route does not take: refused before anything is read, the
+    // same answer for bank-a's subject as for an id no tenant has, so it tells nothing either.
+    for (const id of ['I1', 'NO-SUCH-SUBJECT']) {
+      const refused = await problem(await b.get(`/v1/subjects/${id}/tiers?tenant=bank-a`, { 'X-Tenant': 'bank-a' }), 400);
+      assert.deepEqual(
+        refused.errors?.map((e) => [e.path, e.code, e.params?.parameter]),
+        [['query.tenant', 'unknown_parameter', 'tenant']],
+        id,
+      );
+      assert.ok(!JSON.stringify(refused).includes('赵'), id);
+    }
     // bank-b's token for the same id is about bank-b's subject (here: none).
     await b.customer('I1', '周芷若');
     const theirs = await client(f, 'b').post('/v1/embed-tokens', { subject: 'I1' });

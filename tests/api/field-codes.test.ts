@@ -129,8 +129,20 @@ forEachDialect('the API’s own field checks carry a code and params', (f) => {
         400,
         '',
       ),
-      ['no_change', { fields: ['level', 'mode', 'reason', 'expiresAt'] }],
+      ['no_change', { fields: ['level', 'mode', 'reason', 'reasonCategory', 'evidence', 'expiresAt'] }],
     );
+    // The fields it names are the ones an edit may carry, as the API document says.
+    const doc = (await (await f.app.request('/openapi.json')).json()) as {
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    assert.deepEqual(Object.keys(doc.components.schemas.OverrideEditBody?.properties ?? {}), [
+      'level',
+      'mode',
+      'reason',
+      'reasonCategory',
+      'evidence',
+      'expiresAt',
+    ]);
   });
 
   it('subjects and books: a kind that cannot change, unknown or repeated subjects, unknown staff, "me" without a staff token', async () => {

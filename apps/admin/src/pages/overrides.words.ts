@@ -120,7 +120,7 @@ const tw: typeof zh = {
   mode: '方式',
   modes: { fixed: '固定為該等級', floor: '不低於該等級' } as Record<string, string>,
   reason: '理由（必填）',
-  reasonCategory: '理由類別（供覆核人審閱，客戶不可見）',
+  reasonCategory: '理由類別（供複核人員審閱，客戶不可見）',
   reasonCategories: {
     retention: '挽留重要客戶',
     'funds-pending': '資金在途',
@@ -130,7 +130,7 @@ const tw: typeof zh = {
     other: '其他（見申請理由）',
   },
   noCategory: '不選',
-  evidence: '憑證（單號或連結，供覆核人審閱，客戶不可見）',
+  evidence: '憑證（單號或連結，供複核人員審閱，客戶不可見）',
   reasonColumn: '理由',
   expires: '到期日（留空：直到撤銷）',
   expiresHint: (zone: string) => `到期日當天 23:59:59 失效（${zone}）。`,
