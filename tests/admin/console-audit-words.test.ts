@@ -350,6 +350,11 @@ describe('the console words audit records', () => {
 
   it('a policy approval dated into the month under way says what the approver confirmed in words, not codes', async () => {
     const off = f.client('OFF1').http;
+    // No approval may be dated before a version already scheduled (409 scheduled_version_later), and the
+    // test before scheduled one from next month: retired first, as the refusal tells the approver to.
+    const policies = await f.client('admin').http.get<{ items: { scheme: string; scheduled: { version: number }[] }[] }>('/v1/policies');
+    for (const v of policies.items.find((p) => p.scheme === 'aml-test')?.scheduled ?? [])
+      await f.client('admin').http.send('POST', `/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'superseded' });
     const draft = await off.send<{ version: number }>('POST', '/v1/policies/aml-test/drafts', {});
     const sub = await off.send<{ contentHash: string }>('POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {});
     const month = NOW.toISOString().slice(0, 7);

@@ -305,7 +305,9 @@ export async function overrideOr404(deps: ApiDeps, id: string, db: Executor = de
 /** The view of `r` as the caller sees it. */
 async function viewFor(deps: ApiDeps, db: Executor, r: OverrideRecord, now: string): Promise<OverrideView> {
   const byYou = await requestedByCaller(db, deps.tenantId, deps.principal.actor)([r.override.requestedBy]);
-  const behind = await staffBehind(deps.db, deps.tenantId, [r.override.requestedBy, r.decidedBy]);
+  // On `db`, the caller's transaction when it writes: a read on another pooled connection while this
+  // one holds the subject's locks waits for a free connection that requests waiting on those locks hold.
+  const behind = await staffBehind(db, deps.tenantId, [r.override.requestedBy, r.decidedBy]);
   return overrideView(r, now, callerOf(deps, r, now, byYou), deps.unmaskNames, behind);
 }
 
