@@ -522,18 +522,10 @@ export async function editOverride(
     });
     const edited = await overrideOr404(deps, id, trx);
     await record(trx, deps, edited, 'edited', null, hash, nowIso);
-    told?.(
-      {
-        scheme: o.scheme,
-        level: o.level,
-        mode: o.mode,
-        reason: o.reason,
-        ...(o.reasonCategory !== undefined ? { reasonCategory: o.reasonCategory } : {}),
-        ...(o.evidence !== undefined ? { evidence: o.evidence } : {}),
-        expiresAt: o.expiresAt,
-      },
-      next,
-    );
+    if (told) {
+      const { subject: _subject, ...before } = overrideContent(r);
+      told(before, next);
+    }
     return viewFor(deps, trx, edited, nowIso);
   });
 }
