@@ -60,7 +60,7 @@ try {
     `INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below, explanation, approval_required, policy_version, period, evaluated_at) VALUES ('${TENANT}', ?, '${SCHEME}', ?, 1, 0, NULL, 0, '{}', 0, 1, '2025-11', '${AT}')`,
   );
   const event = raw.prepare(
-    `INSERT INTO tier_events (id, tenant_id, subject_id, scheme, from_level, to_level, at, reason, rule_id, note, actor, approved_by, policy_version, period) VALUES (?, '${TENANT}', ?, '${SCHEME}', ?, ?, ?, 'policy', NULL, NULL, 'job:bench', NULL, 1, ?)`,
+    `INSERT INTO tier_events (id, tenant_id, subject_id, scheme, from_level, to_level, at, reason, rule_id, note, actor, approved_by, policy_version, period) VALUES (?, '${TENANT}', ?, '${SCHEME}', ?, ?, ?, 'rule', NULL, NULL, 'job:bench', NULL, 1, ?)`,
   );
   const levels = ['standard', 'silver', 'gold', 'platinum'];
   let e = 0;

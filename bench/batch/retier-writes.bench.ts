@@ -132,11 +132,11 @@ try {
       if (j % 100 === 0)
         events.push({
           ...event(id(j), ++n),
-          from: 'gold',
+          from: 'silver',
           to: 'gold',
           at: '2025-12-15T04:00:00.000Z',
           period: '2025-11',
-          reason: 'policy',
+          reason: 'rule',
         });
     }
     return { rows, events, kept: new Set(rows) };
