@@ -129,6 +129,19 @@ export class Preparer {
 }
 
 /**
+ * The prepare thread's old-space limit, MB: not a bound it is meant to reach (the thread keeps some
+ * 20 MB alive), but what V8 sizes the space's growth by. With the default of a machine with 16 GB or
+ * more (4 GB), V8 lets the old space grow to four times what the last full collection kept before the
+ * next; below 2,048 MB, to 1.3–2 times, scaled with the limit. Every chunk the thread prepares lives
+ * through a few scavenges and is promoted before it is posted, so with the default the thread's heap
+ * reached 108–137 MB (up to 90 MB of it dead chunks) at the job's peak RSS beside the writer's heap;
+ * with this limit 72 MB (some 23 MB dead), for about three times its full collections (BENCHMARKS.md,
+ * bench/batch/retier.bench.ts, session 35). A thread that did reach it would end
+ * (ERR_WORKER_OUT_OF_MEMORY) and its chunks would run on the writer, as on any failure of the thread.
+ */
+export const PREPARE_THREAD_OLD_SPACE_MB = 2000;
+
+/**
  * The thread runs the same kind of code as this module: the built package has prepare-thread.js
  * beside this file; under `node --import tsx` (tests, benches) the thread gets `--import tsx` too,
  * but on Node 20 its entry module loads before that loader is in place, so it registers tsx itself
@@ -137,8 +150,9 @@ export class Preparer {
 function threadOf(file: string): Worker {
   const ext = extname(fileURLToPath(import.meta.url));
   const entry = new URL(`./prepare-thread${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(entry, { workerData: { file } });
+  const resourceLimits = { maxOldGenerationSizeMb: PREPARE_THREAD_OLD_SPACE_MB };
+  if (ext !== '.ts') return new Worker(entry, { workerData: { file }, resourceLimits });
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: { file } });
+  return new Worker(boot, { eval: true, workerData: { file }, resourceLimits });
 }
