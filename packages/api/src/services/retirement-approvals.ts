@@ -45,8 +45,8 @@ const WORDS: Readonly<
 /** One line for the queue: "客户等级 第 3 版（现行，自 2027-01-01 起）申请停用；停用后由第 2 版决定；理由：…". */
 export function retirementSummary(schemeName: string, r: RetirementRequest, note: string, locale: Locale): string {
   const w = WORDS[locale];
-  const sep = locale === 'en' ? '; ' : '；';
-  return `${schemeName} ${w.version(r)} ${w.asked}${sep}${w.instead(r.instead)}${sep}${w.reason}${note}`;
+  const [gap, sep] = locale === 'en' ? [' ', '; '] : ['', '；'];
+  return `${schemeName} ${w.version(r)}${gap}${w.asked}${sep}${w.instead(r.instead)}${sep}${w.reason}${note}`;
 }
 
 /**
