@@ -3,7 +3,6 @@ import { before, it } from 'node:test';
 import type { HistoryResponse, StaffTiersResponse, TiersResponse } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
 import {
-import { retireByTwo } from '../support/retire.js';
   approvedOverride,
   fourEyesTenant,
   ok,
@@ -13,6 +12,7 @@ import { retireByTwo } from '../support/retire.js';
   type FourEyesTenant,
   type Person,
 } from '../support/four-eyes-fixture.js';
+import { retireByTwo } from '../support/retire.js';
 
 interface Override {
   id: string;

@@ -486,7 +486,10 @@ forEachDialect('migrations', (f) => {
     assert.ok(!(await columns()).includes('retire_requested_by'), 'the request columns are gone');
     assert.deepEqual(await migrateToLatest(db), fromOn(RETIREMENT_REQUESTS));
     assert.ok((await columns()).includes('retire_request_note'));
-    const v1 = (await (await api.get('/v1/policies/retail-tier/versions/1')).json()) as { status: string; retireRequestHash: string | null };
+    const v1 = (await (await api.get('/v1/policies/retail-tier/versions/1')).json()) as {
+      status: string;
+      retireRequestHash: string | null;
+    };
     assert.equal(v1.retireRequestHash, null, 'nothing waits on a version from before');
     assert.equal(v1.status, 'active');
   });

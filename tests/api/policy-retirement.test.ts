@@ -69,7 +69,10 @@ forEachDialect('retiring a policy version takes two people', (f) => {
     assert.equal(item?.requestedByYou, false);
     assert.equal(item?.approvalNeeds, 'approver');
     assert.deepEqual(item?.retirement, { version: v.version, status: 'active', effectiveFrom: '2025-11-01', instead: 1 });
-    assert.match(item?.summary ?? '', new RegExp(`第 ${v.version} 版（现行，自 2025-11-01 起）申请停用；停用后由第 1 版决定；理由：口径调整，恢复旧版$`));
+    assert.match(
+      item?.summary ?? '',
+      new RegExp(`第 ${v.version} 版（现行，自 2025-11-01 起）申请停用；停用后由第 1 版决定；理由：口径调整，恢复旧版$`),
+    );
     assert.match((await queue('approver2', 'zh-TW'))[0]?.summary ?? '', /（現行，自 2025-11-01 起）申請停用；停用後由第 1 版決定；理由：/);
     assert.match(
       (await queue('approver2', 'en'))[0]?.summary ?? '',
@@ -86,7 +89,11 @@ forEachDialect('retiring a policy version takes two people', (f) => {
     assert.equal(done.reevaluation?.fromPeriod, '2025-11', 'the month under way is judged again, as before');
     assert.deepEqual(await queue('approver2', 'zh-CN'), [], 'nothing waits');
     const trail = await ok<{ items: AuditRecord[] }>(
-      await t.req('admin', 'GET', `/v1/audit?route=${encodeURIComponent('/v1/policies/{scheme}/versions/{version}/retirement/approve')}&phase=result`),
+      await t.req(
+        'admin',
+        'GET',
+        `/v1/audit?route=${encodeURIComponent('/v1/policies/{scheme}/versions/{version}/retirement/approve')}&phase=result`,
+      ),
     );
     assert.deepEqual(
       { ...(trail.items[0]?.detail as Record<string, unknown>), effectiveFrom: null },
@@ -128,7 +135,9 @@ forEachDialect('retiring a policy version takes two people', (f) => {
     await refused(await decide(t, 'admin', v.version, 'approve', { contentHash: first.retireRequestHash }), 409, 'content-changed');
     assert.equal((await read(t, v.version)).status, 'active', 'nothing retired');
     // Rejected by another: the version stays in force and nothing waits.
-    const kept = await ok<Version>(await decide(t, 'admin', v.version, 'reject', { contentHash: second.retireRequestHash, note: '不同意' }));
+    const kept = await ok<Version>(
+      await decide(t, 'admin', v.version, 'reject', { contentHash: second.retireRequestHash, note: '不同意' }),
+    );
     assert.equal(kept.status, 'active');
     assert.equal(kept.retireRequestHash, null);
     await refused(await decide(t, 'admin', v.version, 'approve', { contentHash: second.retireRequestHash }), 409, 'conflict');
@@ -141,7 +150,11 @@ forEachDialect('retiring a policy version takes two people', (f) => {
     const v1 = await ok<Version>(await ask(t, 'approver', 1, 'tidy up'), 202);
     await ok(await decide(t, 'approver2', 1, 'approve', { contentHash: v1.retireRequestHash }));
     // Without v1, retiring v2 would leave retail-tier out of the pack while the risk × value matrix reads it.
-    const broken = await refused(await decide(t, 'approver2', v.version, 'approve', { contentHash: v2.retireRequestHash }), 409, 'conflict');
+    const broken = await refused(
+      await decide(t, 'approver2', v.version, 'approve', { contentHash: v2.retireRequestHash }),
+      409,
+      'conflict',
+    );
     assert.ok(
       broken.errors?.some((e) => e.code === 'unknown_scheme'),
       JSON.stringify(broken.errors),

@@ -96,8 +96,7 @@ forEachDialect('policy versions in order', (f) => {
     assert.deepEqual([after.against, after.againstFrom, after.inForce], [launch.version, '2026-01-01', 1]);
     assert.match(after.changes.find((c) => c.key === 'rule:high/high.score')?.text.en ?? '', /50.*→.*45/);
 
-    for (const v of [next.version, launch.version])
-      await ok(await retireByTwo(approver.post, admin.post, 'aml-test', v, 'tidy up'));
+    for (const v of [next.version, launch.version]) await ok(await retireByTwo(approver.post, admin.post, 'aml-test', v, 'tidy up'));
   });
 
   it('another tenant’s scheduled versions change nothing of this one’s drafts', async () => {

@@ -3,7 +3,7 @@
  * approves the request by its hash. The tests that retire a version to set up or check what follows
  * do both steps here, so each keeps what it checks.
  */
-type Send = (path: string, body: unknown) => Promise<Response>;
+type Send = (path: string, body: unknown) => Response | Promise<Response>;
 
 /**
  * `ask` requests the retirement of `scheme` v`version` with `note`; when it is accepted (202), `approve`

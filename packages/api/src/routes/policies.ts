@@ -25,14 +25,7 @@ import {
   VersionParams,
   VersionsQuery,
 } from '../schemas/policies.js';
-import {
-  approveVersion,
-  createDraft,
-  editDraft,
-  rejectVersion,
-  submitDraft,
-  versionOr404,
-} from '../services/policy-lifecycle.js';
+import { approveVersion, createDraft, editDraft, rejectVersion, submitDraft, versionOr404 } from '../services/policy-lifecycle.js';
 import { approvalShown } from '../services/policy-approval-impact.js';
 import { approveRetirement, rejectRetirement, requestRetirement, withdrawRetirement } from '../services/policy-retirement.js';
 import { schemePolicies, versionActors, versionDetail, versionSummary } from '../services/policy-views.js';

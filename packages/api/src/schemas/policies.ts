@@ -97,7 +97,9 @@ export const RetireBody = z.strictObject({ note }).openapi('RetirePolicyBody');
 /** A decision on a pending retirement names the request it reviewed (`retireRequestHash`). */
 export const ApproveRetirementBody = z
   .strictObject({
-    contentHash: hash.openapi({ description: 'The version’s `retireRequestHash`: a request withdrawn and asked again since is a 409 content-changed' }),
+    contentHash: hash.openapi({
+      description: 'The version’s `retireRequestHash`: a request withdrawn and asked again since is a 409 content-changed',
+    }),
     note: note.optional(),
   })
   .openapi('ApproveRetirementBody');

@@ -325,9 +325,7 @@ function inMemoryWindow(deps: ApiDeps, w: ApprovalsWindow, kind: ApprovalItem['k
         (w.requestedAtOrBefore === undefined || v.requestedAt <= w.requestedAtOrBefore) &&
         byRequester(v.requesters) &&
         (w.beyondRole === undefined || (!w.beyondRole.all && mayApproveAs(deps.principal.role, v.approvalNeeds))) &&
-        (w.after === undefined ||
-          v.requestedAt > w.after.at ||
-          (v.requestedAt === w.after.at && w.after.id !== null && v.id > w.after.id)),
+        (w.after === undefined || v.requestedAt > w.after.at || (v.requestedAt === w.after.at && w.after.id !== null && v.id > w.after.id)),
     )
     .sort((a, b) => compareKeys(entryKey(a), entryKey(b)))
     .slice(0, w.limit)

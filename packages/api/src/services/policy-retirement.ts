@@ -169,7 +169,11 @@ async function clearRequest(deps: ApiDeps, v: PolicyVersion): Promise<PolicyVers
 }
 
 /** Reject `v`'s pending retirement, with the reason (kept in the trail): any approver but its requester. */
-export async function rejectRetirement(deps: ApiDeps, v: PolicyVersion, body: { contentHash?: string | undefined }): Promise<PolicyVersion> {
+export async function rejectRetirement(
+  deps: ApiDeps,
+  v: PolicyVersion,
+  body: { contentHash?: string | undefined },
+): Promise<PolicyVersion> {
   requirePending(v, 'rejected');
   await requireDistinctPerson(deps.db, deps.tenantId, [v.retireRequestedBy ?? ''], deps.principal.actor);
   if (body.contentHash !== undefined) requireSameContent(retirementHash(v) ?? '', body.contentHash);
