@@ -79,6 +79,13 @@ forEachDialect('retiring a policy version takes two people', (f) => {
       new RegExp(`v${v.version} \\(in force from 2025-11-01\\) retirement requested; v1 decides instead once retired; reason: `),
     );
     assert.equal((await queue('approver', 'en'))[0]?.requestedByYou, true, 'the asker waits on it');
+    // Only those who may decide it, and its asker, see it: why a colleague wants a version out of force
+    // is no viewer's or maker's business, nor a count of them (as a staff grant's).
+    for (const who of ['viewer', 'officer'] as const) {
+      assert.deepEqual(await queue(who, 'en'), [], `${who} sees no retirement`);
+      const all = (await ok<{ items: ApprovalItem[] }>(await t.req(who, 'GET', '/v1/approvals?scheme=retail-tier'))).items;
+      assert.ok(!all.some((i) => i.kind === 'retirement'), `${who}: not in the whole queue either`);
+    }
 
     const done = await ok<Version & { reevaluation?: { fromPeriod: string } }>(
       await decide(t, 'approver2', v.version, 'approve', { contentHash: asked.retireRequestHash, note: '同意' }),
@@ -140,7 +147,37 @@ forEachDialect('retiring a policy version takes two people', (f) => {
     );
     assert.equal(kept.status, 'active');
     assert.equal(kept.retireRequestHash, null);
-    await refused(await decide(t, 'admin', v.version, 'approve', { contentHash: second.retireRequestHash }), 409, 'conflict');
+    const late = await refused(await decide(t, 'admin', v.version, 'approve', { contentHash: second.retireRequestHash }), 409, 'conflict');
+    assert.equal(late.errors?.[0]?.code, 'already_decided', 'the request it reviewed was rejected first');
+    const none = await refused(await decide(t, 'admin', v.version, 'reject', { note: 'x' }), 409, 'conflict');
+    assert.equal(none.errors?.[0]?.code, 'no_retirement_pending');
+  });
+
+  it('a retirement asked while the version was scheduled and approved once it is in force re-evaluates the month as the state at approval says', async () => {
+    const t = await fourEyesTenant(f, `retire-${++n}`, START);
+    const draft = await ok<Version>(await t.req('officer', 'POST', '/v1/policies/retail-tier/drafts', {}), 201);
+    const sub = await ok<Version>(await t.req('officer', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/submit`, {}));
+    await ok(
+      await t.req('approver', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/approve`, {
+        contentHash: sub.contentHash,
+        effectiveFrom: '2025-12-01',
+      }),
+    );
+    const asked = await ok<Version>(await ask(t, 'approver', sub.version, 'not yet'), 202);
+    const item = async () =>
+      (await ok<{ items: ApprovalItem[] }>(await t.req('approver2', 'GET', '/v1/approvals?kind=retirement&locale=en'))).items[0];
+    assert.deepEqual((await item())?.retirement, { version: sub.version, status: 'approved', effectiveFrom: '2025-12-01', instead: 1 });
+    // Its date passes while the request waits: the queue says it is in force now, and the approval
+    // takes it out of force — the month under way is judged again, which a scheduled one would not be.
+    t.setClock(new Date('2025-12-02T04:00:00.000Z'));
+    const now = await item();
+    assert.equal(now?.retirement?.status, 'active');
+    assert.match(now?.summary ?? '', /\(in force from 2025-12-01\) retirement requested; v1 decides instead/);
+    const done = await ok<Version & { reevaluation?: { fromPeriod: string } }>(
+      await decide(t, 'approver2', sub.version, 'approve', { contentHash: asked.retireRequestHash }),
+    );
+    assert.equal(done.status, 'retired');
+    assert.equal(done.reevaluation?.fromPeriod, '2025-12', 'judged again from the month it was in force at approval');
   });
 
   it('approving when the version is no longer active, or when its retirement would now break a month’s pack, is a 409 with nothing changed', async () => {
@@ -164,6 +201,11 @@ forEachDialect('retiring a policy version takes two people', (f) => {
     assert.equal(still.retireRequestHash, v2.retireRequestHash, 'the request still waits: rejecting it is the way out');
     // v1 is retired now: a second approval of its request finds no active version.
     const gone = await refused(await decide(t, 'admin', 1, 'approve', { contentHash: v1.retireRequestHash }), 409, 'conflict');
-    assert.match(gone.detail ?? '', /is retired; only active versions/);
+    assert.deepEqual(gone.errors?.[0], {
+      path: 'params.version',
+      message: 'is retired',
+      code: 'already_decided',
+      params: { status: 'retired', kind: 'retirement' },
+    });
   });
 });

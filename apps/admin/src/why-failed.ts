@@ -44,7 +44,7 @@ interface Words {
   loweringDataMoved: string;
   /** A 409 `already_decided`: another admin settled the staff grant first. */
   grantAlreadyDecided: string;
-  /** A 409 `already_decided` on an override or a level's sign-off or lowering: another checker decided it first. */
+  /** A 409 `already_decided` on an override, a level's sign-off or lowering, or a retirement: another checker decided it first. */
   requestAlreadyDecided: string;
   server: (status: number) => string;
   kinds: Record<Kind, string>;
@@ -1212,7 +1212,9 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (e.status === 409 && e.errors?.some((f) => f.code === 'lowering_data_moved')) return w.loweringDataMoved;
   const decided = e.status === 409 ? e.errors?.find((f) => f.code === 'already_decided') : undefined;
   if (decided)
-    return decided.params?.kind === 'override' || decided.params?.kind === 'level' ? w.requestAlreadyDecided : w.grantAlreadyDecided;
+    return decided.params?.kind === 'override' || decided.params?.kind === 'level' || decided.params?.kind === 'retirement'
+      ? w.requestAlreadyDecided
+      : w.grantAlreadyDecided;
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)

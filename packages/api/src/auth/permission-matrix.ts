@@ -176,6 +176,8 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'the same gate: retiring the version in force (or one approved for a later day) puts back the one before it,',
     'and when that one governs more weakly the approval needs the role the retired version asks for (403',
     '`forbidden`, `governance_weakened`, nothing retired) — else one approver alone could undo what an admin approved.',
+    'A pending retirement appears in `GET /v1/approvals` only for tenant-wide approvers and admins and for its',
+    'asker; two checkers deciding it at once get one decision, the other 409 `conflict`, code `already_decided`.',
     '',
     '**Jobs.** A job’s sub-routes (`…/events`, `…/affected`, `…/cancel`, `…/resume`) are for whoever may read',
     'the job (`GET /v1/jobs/{id}`), and give anyone else the answer that read gives them, the same for a job',

@@ -134,7 +134,7 @@ const approveRetirementRoute = createRoute({
   tags: ['policies'],
   summary: 'Approve a pending retirement (another person than its requester, with the role it needs)',
   description:
-    'The body names the `retireRequestHash` reviewed (409 content-changed when the request was withdrawn and asked again). Its requester is refused with 403 `four-eyes`; a role weaker than what the retirement weakens asks for, 403 `forbidden`, field code `governance_weakened`; a version no longer active, or whose retirement would now leave a month’s pack invalid, a 409 with nothing retired. A version in force stops deciding; the current month is evaluated again without it, as after an approval (`reevaluation`: done, `deferred` to the re-tier job `jobId`, or `scheduled` with `missing` while the month’s data are not in).',
+    'The body names the `retireRequestHash` reviewed (409 content-changed when the request was withdrawn and asked again; 409 `conflict`, code `already_decided`, when another decided or withdrew it first). Its requester is refused with 403 `four-eyes`; a role weaker than what the retirement weakens asks for, 403 `forbidden`, field code `governance_weakened`; a version no longer active, or whose retirement would now leave a month’s pack invalid, a 409 with nothing retired. A version in force stops deciding; the current month is evaluated again without it, as after an approval (`reevaluation`: done, `deferred` to the re-tier job `jobId`, or `scheduled` with `missing` while the month’s data are not in).',
   request: { params: VersionParams, body: json(ApproveRetirementBody) },
   responses: {
     200: { description: 'Retired', content: { 'application/json': { schema: RetirementResponseSchema } } },

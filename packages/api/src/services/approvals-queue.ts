@@ -335,17 +335,37 @@ function inMemoryWindow(deps: ApiDeps, w: ApprovalsWindow, kind: ApprovalItem['k
 /** Retirements of policy versions waiting for a second person (`POST …/retire` asked one). */
 const pendingRetirements: ApprovalSource = {
   kind: 'retirement',
-  window: async (deps, w, { tp, locale }) =>
-    inMemoryWindow(
+  window: async (deps, w, { tp, locale }) => {
+    const shown = await retirementViewer(deps);
+    const items = await pendingRetirementApprovals(deps, (scheme, r, note) =>
+      retirementSummary(labels(tp, scheme, locale).scheme, r, note, locale),
+    );
+    return inMemoryWindow(
       deps,
       w,
       'retirement',
-      await pendingRetirementApprovals(deps, (scheme, r, note) => retirementSummary(labels(tp, scheme, locale).scheme, r, note, locale)),
-    ),
-  any: async (deps, of) =>
-    of.subject === undefined &&
-    (await pendingRetirementApprovals(deps, () => '')).some((v) => of.scheme === undefined || v.scheme === of.scheme),
+      items.filter((v) => shown(v) && !w.notSchemes?.includes(v.scheme)),
+    );
+  },
+  any: async (deps, of) => {
+    if (of.subject !== undefined) return false;
+    const shown = await retirementViewer(deps);
+    return (await pendingRetirementApprovals(deps, () => '')).some((v) => shown(v) && (of.scheme === undefined || v.scheme === of.scheme));
+  },
 };
+
+/**
+ * Which retirements the caller's queue holds: those they may decide (a tenant-wide approver or admin,
+ * whom the access table lets decide) and those they asked for — as a staff grant's. The queue is what
+ * waits on the caller's decision, and a viewer reads no policy version at all: a colleague's reason for
+ * taking one out of force, before anyone agreed, is not theirs to read there, nor a count of them.
+ */
+async function retirementViewer(deps: ApiDeps): Promise<(v: PendingApproval) => boolean> {
+  const p = deps.principal;
+  if (p.book === undefined && mayApproveAs(p.role, 'approver')) return () => true;
+  const mine = await actorsOfPerson(deps.db, deps.tenantId, p.actor);
+  return (v) => v.requesters.some((a) => mine.includes(a));
+}
 
 /**
  * Grants of staff power waiting for a second admin (`PUT /v1/staff/{id}` answered 202), unexpired:

@@ -47,10 +47,40 @@ function pendingConflict(v: PolicyVersion): ProblemError {
   );
 }
 
-function requirePending(v: PolicyVersion, doing: string): void {
+/**
+ * 409 `conflict`, code `already_decided` (params `kind: retirement`): the request the caller reviewed
+ * was approved, rejected or withdrawn first — two checkers deciding at once, each through a server of
+ * their own, get one decision and this answer, as an override's or a staff grant's do.
+ */
+function alreadyDecided(v: PolicyVersion, doing: string): ProblemError {
+  return new ProblemError(
+    'conflict',
+    `The retirement of version ${v.version} of "${v.scheme}" was decided or withdrawn first (the version is ${v.status}); it can no longer be ${doing}.`,
+    [
+      {
+        path: 'params.version',
+        message: `is ${v.status}`,
+        code: 'already_decided',
+        params: { status: v.status, kind: 'retirement' },
+      },
+    ],
+  );
+}
+
+/**
+ * Why `v`, as read now, holds no request the caller may act on — `reviewed` the request's hash they
+ * sent (undefined: none). Another request asked since is a 409 `content-changed`; the one reviewed
+ * decided first (the version retired by it, or nothing waiting though they named one) `already_decided`;
+ * a version never asked about `no_retirement_pending`, or the status conflict when it is not active.
+ */
+function notWaiting(v: PolicyVersion, reviewed: string | undefined, doing: string): ProblemError {
+  if (retirementPending(v))
+    return new ProblemError('content-changed', 'The retirement was withdrawn and asked again while you reviewed it: read it again.');
+  // An approval keeps who asked on the retired version; a rejection or withdrawal clears the request.
+  const decided = v.status === 'retired' ? v.retireRequestedAt !== null : v.status === 'active' && reviewed !== undefined;
+  if (decided) return alreadyDecided(v, doing);
   requireStatus(v, ['active'], doing);
-  if (retirementPending(v)) return;
-  throw new ProblemError('conflict', `No retirement of version ${v.version} of "${v.scheme}" waits: there is nothing to ${doing}.`, [
+  return new ProblemError('conflict', `No retirement of version ${v.version} of "${v.scheme}" waits: there is nothing to ${doing}.`, [
     {
       path: 'version',
       message: 'no retirement of this version waits',
@@ -58,11 +88,6 @@ function requirePending(v: PolicyVersion, doing: string): void {
       params: { scheme: v.scheme, version: v.version },
     },
   ]);
-}
-
-/** The step's conditional UPDATE missed: someone decided, withdrew or asked meanwhile. */
-function changedMeanwhile(): ProblemError {
-  return new ProblemError('content-changed', 'The retirement was decided, withdrawn or asked again while you reviewed it: read it again.');
 }
 
 /**
@@ -114,7 +139,7 @@ export interface Retirement {
  * active, or when a month's pack would no longer be valid without it (409: it was when asked).
  */
 export async function approveRetirement(deps: ApiDeps, v: PolicyVersion, body: { contentHash: string }): Promise<Retirement> {
-  requirePending(v, 'approved');
+  if (!retirementPending(v)) throw notWaiting(v, body.contentHash, 'approved');
   await requireDistinctPerson(deps.db, deps.tenantId, [v.retireRequestedBy ?? ''], deps.principal.actor);
   requireSameContent(retirementHash(v) ?? '', body.contentHash);
   const current = periodOf(deps.now(), deps.timeZone);
@@ -142,7 +167,8 @@ export async function approveRetirement(deps: ApiDeps, v: PolicyVersion, body: {
     undefined,
     v.retireRequestedAt,
   );
-  if (!done) throw changedMeanwhile();
+  // The conditional UPDATE missed: another decided, withdrew or asked again meanwhile (another server).
+  if (!done) throw notWaiting(await versionOr404(deps, v.scheme, v.version), body.contentHash, 'approved');
   deps.packs.invalidate(deps.tenantId);
   const retired = await versionOr404(deps, v.scheme, v.version);
   // A version the tenant came with (never approved here) has been in force from the beginning,
@@ -153,7 +179,7 @@ export async function approveRetirement(deps: ApiDeps, v: PolicyVersion, body: {
 }
 
 /** Clear the pending request `v` holds (a rejection or a withdrawal): the version stays as it is. */
-async function clearRequest(deps: ApiDeps, v: PolicyVersion): Promise<PolicyVersion> {
+async function clearRequest(deps: ApiDeps, v: PolicyVersion, reviewed: string | undefined, doing: string): Promise<PolicyVersion> {
   const done = await updatePolicyVersion(
     deps.db,
     deps.tenantId,
@@ -164,7 +190,7 @@ async function clearRequest(deps: ApiDeps, v: PolicyVersion): Promise<PolicyVers
     undefined,
     v.retireRequestedAt,
   );
-  if (!done) throw changedMeanwhile();
+  if (!done) throw notWaiting(await versionOr404(deps, v.scheme, v.version), reviewed, doing);
   return versionOr404(deps, v.scheme, v.version);
 }
 
@@ -174,20 +200,20 @@ export async function rejectRetirement(
   v: PolicyVersion,
   body: { contentHash?: string | undefined },
 ): Promise<PolicyVersion> {
-  requirePending(v, 'rejected');
+  if (!retirementPending(v)) throw notWaiting(v, body.contentHash, 'rejected');
   await requireDistinctPerson(deps.db, deps.tenantId, [v.retireRequestedBy ?? ''], deps.principal.actor);
   if (body.contentHash !== undefined) requireSameContent(retirementHash(v) ?? '', body.contentHash);
-  return clearRequest(deps, v);
+  return clearRequest(deps, v, body.contentHash, 'rejected');
 }
 
 /** Withdraw `v`'s pending retirement: only whoever asked for it (by person); anyone else rejects it. */
 export async function withdrawRetirement(deps: ApiDeps, v: PolicyVersion): Promise<PolicyVersion> {
-  requirePending(v, 'withdrawn');
+  if (!retirementPending(v)) throw notWaiting(v, undefined, 'withdrawn');
   if (!(await samePerson(deps.db, deps.tenantId, v.retireRequestedBy ?? '', deps.principal.actor))) {
     throw new ProblemError(
       'forbidden',
       `Only whoever asked for the retirement of version ${v.version} of "${v.scheme}" (${v.retireRequestedBy}) may withdraw it; another approver may reject it.`,
     );
   }
-  return clearRequest(deps, v);
+  return clearRequest(deps, v, undefined, 'withdrawn');
 }
