@@ -33,16 +33,20 @@ async function refused(res: Response, status: number, kind: string): Promise<Pro
 
 forEachDialect('retiring a policy version takes two people', (f) => {
   let n = 0;
-  /** A tenant of its own with retail-tier v2 (a copy of v1) in force from the month under way. */
-  async function withVersion2(): Promise<{ t: FourEyesTenant; v: Version }> {
+  /**
+   * A tenant of its own with retail-tier v2 (a copy of v1) approved with `dated`: by default in force
+   * from the month under way.
+   */
+  async function withVersion2(
+    dated: Record<string, unknown> = { effectiveFrom: '2025-11-01', confirmRetier: true },
+  ): Promise<{ t: FourEyesTenant; v: Version }> {
     const t = await fourEyesTenant(f, `retire-${++n}`, START);
     const draft = await ok<Version>(await t.req('officer', 'POST', '/v1/policies/retail-tier/drafts', {}), 201);
     const sub = await ok<Version>(await t.req('officer', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/submit`, {}));
     await ok(
       await t.req('approver', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/approve`, {
         contentHash: sub.contentHash,
-        effectiveFrom: '2025-11-01',
-        confirmRetier: true,
+        ...dated,
       }),
     );
     return { t, v: sub };
@@ -154,15 +158,7 @@ forEachDialect('retiring a policy version takes two people', (f) => {
   });
 
   it('a retirement asked while the version was scheduled and approved once it is in force re-evaluates the month as the state at approval says', async () => {
-    const t = await fourEyesTenant(f, `retire-${++n}`, START);
-    const draft = await ok<Version>(await t.req('officer', 'POST', '/v1/policies/retail-tier/drafts', {}), 201);
-    const sub = await ok<Version>(await t.req('officer', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/submit`, {}));
-    await ok(
-      await t.req('approver', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/approve`, {
-        contentHash: sub.contentHash,
-        effectiveFrom: '2025-12-01',
-      }),
-    );
+    const { t, v: sub } = await withVersion2({ effectiveFrom: '2025-12-01' });
     const asked = await ok<Version>(await ask(t, 'approver', sub.version, 'not yet'), 202);
     const item = async () =>
       (await ok<{ items: ApprovalItem[] }>(await t.req('approver2', 'GET', '/v1/approvals?kind=retirement&locale=en'))).items[0];
