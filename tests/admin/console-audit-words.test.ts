@@ -3,7 +3,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AuditTrail, auditDetailOf, checkAuditFilter, readSchemes } from '@tierkit/admin';
-import { appendOperatorAudit, cliAction, IMPORT_MAX_RUNNING_MS, settleLapsedOverrides, startupAction, systemAction } from '@tierkit/api';
+import {
+  appendOperatorAudit,
+  cliAction,
+  createApiKey,
+  IMPORT_MAX_RUNNING_MS,
+  settleLapsedOverrides,
+  startupAction,
+  systemAction,
+} from '@tierkit/api';
 import { createImport } from '@tierkit/db';
 import { HTTP_METHODS, OPERATOR_METHODS } from '@tierkit/core/wire';
 import {
@@ -18,6 +26,7 @@ import { schemeNames } from '../../apps/admin/src/scheme-names.js';
 import { WALL_TIME_WORDS } from '../../apps/admin/src/time.words.js';
 import { sayCheck } from '../../apps/admin/src/why-failed.js';
 import { NOW } from '../support/api-fixture.js';
+import { retireByTwo } from '../support/retire.js';
 import { kitFixture } from './kit-fixture.js';
 
 describe('the console words audit records', () => {
@@ -353,8 +362,16 @@ describe('the console words audit records', () => {
     // No approval may be dated before a version already scheduled (409 scheduled_version_later), and the
     // test before scheduled one from next month: retired first, as the refusal tells the approver to.
     const policies = await f.client('admin').http.get<{ items: { scheme: string; scheduled: { version: number }[] }[] }>('/v1/policies');
+    // Retiring takes two people: the admin key asks, a second admin approves.
+    const checker = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'second checker', now: NOW })).secret;
+    const as = (credential: string) => (path: string, body: unknown) =>
+      f.app.request(path, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     for (const v of policies.items.find((p) => p.scheme === 'aml-test')?.scheduled ?? [])
-      await f.client('admin').http.send('POST', `/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'superseded' });
+      assert.equal((await retireByTwo(as(f.adminKey), as(checker), 'aml-test', v.version, 'superseded')).status, 200);
     const draft = await off.send<{ version: number }>('POST', '/v1/policies/aml-test/drafts', {});
     const sub = await off.send<{ contentHash: string }>('POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {});
     const month = NOW.toISOString().slice(0, 7);

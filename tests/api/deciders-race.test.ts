@@ -22,7 +22,8 @@ import {
  * on PostgreSQL two apps on the pool's separate connections. A decision once answered 500 on SQLite,
  * never reproduced while the tests ran both decisions through one connection, whose writer lock
  * queued them. Whatever the file's lock does, one decides and the other hears 409 `conflict`, code
- * `already_decided` — never a 500, never both — for an override, a staff grant and a lowering request.
+ * `already_decided` — never a 500, never both — for an override, a staff grant, a lowering request and a
+ * policy version's retirement.
  */
 
 interface Problem {
@@ -169,6 +170,37 @@ forEachDialect('two servers deciding one request at once', (f) => {
         await t.req('viewer', 'GET', `/v1/subjects/${id}/tiers?scheme=aml-test`),
       );
       assert.equal(tiers.assignments[0]?.level, verbs[won] === 'approve' ? 'low' : 'high');
+    }
+  });
+  it('a retirement: approved once, by one of the two — or withdrawn by its asker first', async () => {
+    for (const [a, b] of [
+      [
+        ['approver', 'approve'],
+        ['approver2', 'approve'],
+      ],
+      [
+        ['approver', 'approve'],
+        ['approver2', 'reject'],
+      ],
+      [
+        ['admin', 'withdraw'],
+        ['approver2', 'approve'],
+      ],
+    ] as const) {
+      // A version of its own each round, approved for the next free month, its retirement asked by the admin.
+      const draft = await ok<{ version: number }>(await t.req('officer', 'POST', '/v1/policies/retail-tier/drafts', {}), 201);
+      const base = `/v1/policies/retail-tier/versions/${draft.version}`;
+      const sub = await ok<{ contentHash: string }>(await t.req('officer', 'POST', `${base}/submit`, {}));
+      await ok(await t.req('approver', 'POST', `${base}/approve`, { contentHash: sub.contentHash }));
+      const asked = await ok<{ retireRequestHash: string }>(await t.req('admin', 'POST', `${base}/retire`, { note: 'tidy up' }), 202);
+      const body = (verb: string) => (verb === 'withdraw' ? {} : { contentHash: asked.retireRequestHash, note: 'checked' });
+      const won = await race(
+        [a[0], 'POST', `${base}/retirement/${a[1]}`, body(a[1])],
+        [b[0], 'POST', `${base}/retirement/${b[1]}`, body(b[1])],
+      );
+      const now = await ok<{ status: string; retireRequestHash: string | null }>(await t.req('approver', 'GET', base));
+      assert.equal(now.status, [a, b][won]?.[1] === 'approve' ? 'retired' : 'approved');
+      assert.equal(now.retireRequestHash, null, 'nothing waits');
     }
   });
 });

@@ -12,6 +12,7 @@ import {
   type FourEyesTenant,
   type Person,
 } from '../support/four-eyes-fixture.js';
+import { retireByTwo } from '../support/retire.js';
 
 interface Override {
   id: string;
@@ -309,7 +310,15 @@ forEachDialect('four eyes: overrides', (f) => {
     await ok(await r.req('officer', 'PUT', '/v1/subjects/X1', { kind: 'customer', displayName: '王芳' }), 201);
     const body = { scheme: 'risk-value-test', level: 'observe', mode: 'fixed', reason: 'watch list', expiresAt: null };
     const pending = await ok<Override>(await r.req('officer', 'POST', '/v1/subjects/X1/overrides', body), 201);
-    await ok(await r.req('approver', 'POST', '/v1/policies/risk-value-test/versions/1/retire', { note: 'matrix dropped' }));
+    await ok(
+      await retireByTwo(
+        (path, body) => r.req('approver', 'POST', path, body),
+        (path, body) => r.req('approver2', 'POST', path, body),
+        'risk-value-test',
+        1,
+        'matrix dropped',
+      ),
+    );
     const res = await r.req('approver2', 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash });
     assert.equal(res.status, 422, await res.clone().text());
     const refused = (await res.json()) as { type: string; detail: string };

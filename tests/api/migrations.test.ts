@@ -46,6 +46,7 @@ const SIGN_OFF_INPUT_WRITERS = '2026-12-17T00-00-30-sign-off-input-writers';
 const SIMULATION_VERSION = '2026-12-17T00-00-40-simulation-version';
 const RETENTION = '2026-12-18T00-00-30-retention';
 const TEAMS = '2026-12-19T00-00-40-teams';
+const RETIREMENT_REQUESTS = '2026-12-20T00-00-01-retirement-requests';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -88,6 +89,7 @@ const LATER = [
   SIMULATION_VERSION,
   RETENTION,
   TEAMS,
+  RETIREMENT_REQUESTS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -475,6 +477,21 @@ forEachDialect('migrations', (f) => {
     assert.equal(Number(n.rows[0]?.n), 0);
     assert.equal((await api.put('/v1/staff/MG-L1', { name: '周敏', role: 'officer', scope: 'book' })).status, 201);
     assert.equal((await api.put('/v1/teams/MG-T1', { name: '一组', lead: 'MG-L1' })).status, 201);
+  });
+
+  it('upgrading adds a version’s pending retirement, none waiting; undoing drops it and the versions stay as they are', async () => {
+    const db = f.db.db;
+    const columns = async () => (await db.introspection.getTables()).find((t) => t.name === 'policies')?.columns.map((c) => c.name) ?? [];
+    await undoDownTo(db, RETIREMENT_REQUESTS);
+    assert.ok(!(await columns()).includes('retire_requested_by'), 'the request columns are gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(RETIREMENT_REQUESTS));
+    assert.ok((await columns()).includes('retire_request_note'));
+    const v1 = (await (await api.get('/v1/policies/retail-tier/versions/1')).json()) as {
+      status: string;
+      retireRequestHash: string | null;
+    };
+    assert.equal(v1.retireRequestHash, null, 'nothing waits on a version from before');
+    assert.equal(v1.status, 'active');
   });
 
   it('upgrading adds when staff were disabled: everyone on staff before works on; undoing it forgets no leaver', async () => {

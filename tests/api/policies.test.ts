@@ -4,6 +4,7 @@ import { createApiKey, createApp, pendingPolicyApprovals, provisionTenant, reeva
 import type { Problem, TiersResponse } from '@tierkit/core';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { testPack } from '../support/test-pack.js';
+import { retireByTwo } from '../support/retire.js';
 
 interface Version {
   scheme: string;
@@ -363,7 +364,7 @@ forEachDialect('policy lifecycle', (f) => {
       'conflict',
     );
     // A scheduled version can be withdrawn; then the twin's date is free.
-    const retired = await ok<Version>(await approver.post(`/v1/policies/aml-test/versions/${v}/retire`, { note: 'replaced' }));
+    const retired = await ok<Version>(await retireByTwo(approver.post, admin.post, 'aml-test', v, 'replaced'));
     assert.equal(retired.status, 'retired');
     await ok(
       await approver.post(`/v1/policies/aml-test/versions/${twin.version}/approve`, {
@@ -371,7 +372,7 @@ forEachDialect('policy lifecycle', (f) => {
         effectiveFrom: '2026-01-01',
       }),
     );
-    await ok(await approver.post(`/v1/policies/aml-test/versions/${twin.version}/retire`, { note: 'tidy up' }));
+    await ok(await retireByTwo(approver.post, admin.post, 'aml-test', twin.version, 'tidy up'));
   });
 
   it('effective dates: a version from next month leaves this month under the old one; when its month comes, it decides', async () => {
@@ -425,7 +426,8 @@ forEachDialect('policy lifecycle', (f) => {
     assert.equal(versions.items.find((x) => x.version === v.version)?.status, 'active');
     assert.equal(versions.items.find((x) => x.version === 1)?.status, 'superseded');
     // Retiring the version in force hands December back to version 1; the matrix keeps a valid axis.
-    await ok(await later.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'back to 80' }));
+    const laterApprover = client({ ...f, app: december }, () => f.keys.roles.approver);
+    await ok(await retireByTwo(laterApprover.post, later.post, 'aml-test', v.version, 'back to 80'));
     await ok(await later.put('/v1/subjects/D1/metrics', { metrics: [{ metric: 'aml_customer_risk', period: '2025-12', value: 60 }] }));
     assert.deepEqual(await amlLevel('D1', later), { level: 'low', policyVersion: 1 });
     // Version 1 is the matrix's row axis: it cannot go while the matrix reads it.
@@ -462,7 +464,7 @@ forEachDialect('policy lifecycle', (f) => {
     assert.deepEqual(await amlLevel('N1'), { level: 'high', policyVersion: v.version });
     // Retiring it evaluates the month again, as approving did: version 1 decides again.
     const retired = await ok<{ reevaluation?: { status: string; fromPeriod: string } }>(
-      await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'too strict' }),
+      await retireByTwo(approver.post, admin.post, 'aml-test', v.version, 'too strict'),
     );
     assert.equal(retired.reevaluation?.status, 'done');
     assert.equal(retired.reevaluation?.fromPeriod, '2025-11');
@@ -490,13 +492,14 @@ forEachDialect('policy lifecycle', (f) => {
     await provisionTenant(f.db.db, { id: 'bank-retire', name: 'bank-retire', pack: testPack(), now: NOW });
     const secret = (await createApiKey(f.db.db, { tenantId: 'bank-retire', role: 'approver', label: 'checker', now: NOW })).secret;
     const checker = client(f, () => secret);
+    const second = (await createApiKey(f.db.db, { tenantId: 'bank-retire', role: 'approver', label: 'second checker', now: NOW })).secret;
     const listed = await ok<{ items: Version[] }>(await checker.get('/v1/policies/risk-value-test/versions'));
     assert.deepEqual(
       listed.items.map((v) => [v.version, v.status, v.effectiveFrom]),
       [[1, 'active', null]],
     );
     const retired = await ok<Version & { reevaluation?: { status: string; fromPeriod: string } }>(
-      await checker.post('/v1/policies/risk-value-test/versions/1/retire', { note: 'the matrix is no longer used' }),
+      await retireByTwo(checker.post, client(f, () => second).post, 'risk-value-test', 1, 'the matrix is no longer used'),
     );
     assert.equal(retired.status, 'retired');
     assert.equal(retired.reevaluation?.status, 'done', 'a version in force was retired: the month is judged again');

@@ -6,6 +6,7 @@ import type { Problem, TiersResponse } from '@tierkit/core';
 import type { AuditRecord, Job, VersionSimulations } from '@tierkit/core/wire';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { problem } from '../support/problems.js';
+import { retireByTwo } from '../support/retire.js';
 
 /*
  * What the approver of a policy version is shown and what approving it does to months under way: an
@@ -123,7 +124,7 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
     );
     const shown = (await approvalRecord()).detail as { shown: { simulation: { signOffs: number } } };
     assert.equal(shown.shown.simulation.signOffs, moved, 'the trail keeps the count the approver was shown');
-    await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
+    await ok(await retireByTwo(approver.post, admin.post, 'aml-test', v.version, 'tidy up'));
     await ok(await approver.post(`/v1/policies/aml-test/versions/${plain.version}/reject`, { note: 'tidy up' }));
   });
 
@@ -166,7 +167,7 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
     assert.equal(d.shown.simulation?.status, 'completed');
     assert.equal(d.shown.simulation?.period, '2025-12');
     assert.deepEqual(d.shown.simulation?.changedSince, { data: false, levels: false, policies: false, revision: false });
-    await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
+    await ok(await retireByTwo(approver.post, admin.post, 'aml-test', v.version, 'tidy up'));
   });
 
   it('refuses a date in the month under way, already judged or past without the approver’s word, and changes nothing', async () => {
@@ -221,7 +222,7 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
     assert.equal((record.detail as { defaultDate: unknown }).defaultDate, false);
     assert.equal((record.detail as { shown: { simulation: unknown } }).shown.simulation, null, 'no simulation named');
     await drain();
-    await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
+    await ok(await retireByTwo(approver.post, admin.post, 'aml-test', v.version, 'tidy up'));
   });
   it('says the policies changed since a simulation when a version it planned under is approved, not when one is rejected', async () => {
     // The test clock stands still: a decision stamped the same instant as the job must still count.
@@ -246,7 +247,7 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
     assert.equal(after.changedSince?.policies, true, 'the version in force for its month is another now');
     assert.equal(after.stale, true);
     await drain();
-    await ok(await approver.post(`/v1/policies/aml-test/versions/${approved.version}/retire`, { note: 'tidy up' }));
+    await ok(await retireByTwo(approver.post, admin.post, 'aml-test', approved.version, 'tidy up'));
     assert.equal((await read())?.policies, false, 'retired again: what it planned under is in force once more');
   });
 
@@ -317,7 +318,7 @@ forEachDialect('policy approval: default date, early dates confirmed, what the a
     // The completed simulation of the revision approved is accepted.
     await ok(await approve(mine.id));
     assert.equal(((await approvalRecord()).detail as { shown: { simulation: { job: string } } }).shown.simulation.job, mine.id);
-    await ok(await approver.post(`/v1/policies/aml-test/versions/${v.version}/retire`, { note: 'tidy up' }));
+    await ok(await retireByTwo(approver.post, admin.post, 'aml-test', v.version, 'tidy up'));
     for (const n of [other.version, draft.version])
       await ok(await approver.post(`/v1/policies/aml-test/versions/${n}/reject`, { note: 'tidy up' }));
   });

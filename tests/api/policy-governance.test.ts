@@ -4,7 +4,8 @@ import { drainJobs } from '@tierkit/api';
 import { defaultPolicyPack, type Problem } from '@tierkit/core';
 import type { AuditRecord } from '@tierkit/core/wire';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { fourEyesTenant, ok, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
+import { retireByTwo } from '../support/retire.js';
 
 /*
  * A compliance officer found that a maker (officer) and a checker (approver) could together remove
@@ -33,6 +34,7 @@ async function refused(res: Response, status: number, kind: string): Promise<Pro
 
 forEachDialect('policy versions that weaken governance, and the simulation a sign-off scheme’s approval names', (f) => {
   let t: FourEyesTenant;
+  const as = (who: Person) => (path: string, body: unknown) => t.req(who, 'POST', path, body);
 
   before(async () => {
     t = await fourEyesTenant(f, 'policy-governance', START, defaultPolicyPack);
@@ -124,7 +126,7 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
     const trail = await ok<{ items: AuditRecord[] }>(await t.req('admin', 'GET', `/v1/audit?route=${route}&phase=result&limit=1`));
     const detail = trail.items[0]?.detail as { shown: { simulation: { job: string } | null } } | undefined;
     assert.equal(detail?.shown.simulation?.job, sim, 'the trail keeps the simulation the admin named');
-    await ok(await t.req('admin', 'POST', `/v1/policies/aml-risk/versions/${v.version}/retire`, { note: 'tidy up' }));
+    await ok(await retireByTwo(as('admin'), as('admin2'), 'aml-risk', v.version, 'tidy up'));
   });
 
   it('a version of a scheme with sign-offs is not approved without a completed simulation named (422 simulation_required); tightening stays any approver’s', async () => {
@@ -164,7 +166,7 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
     );
     assert.equal(approved.version.status, 'approved');
     // Retired again by an admin: a shorter bound taken back is a weakening too (the next test's).
-    await ok(await t.req('admin', 'POST', `/v1/policies/aml-risk/versions/${v.version}/retire`, { note: 'tidy up' }));
+    await ok(await retireByTwo(as('admin'), as('admin2'), 'aml-risk', v.version, 'tidy up'));
   });
 
   /** A stricter version approved for next month (the test below), which the one after it retires. */
@@ -201,13 +203,18 @@ forEachDialect('policy versions that weaken governance, and the simulation a sig
 
   it('retiring a stricter version waits for the role it asks: one approver alone may not bring the weaker one back', async () => {
     // Retiring the stricter version brings the weaker one back: one approver alone may not.
-    const retire = (who: 'approver' | 'admin') =>
-      t.req(who, 'POST', `/v1/policies/aml-risk/versions/${tight.version}/retire`, { note: 'back to 180 days' });
-    const r = await refused(await retire('approver'), 403, 'forbidden');
+    // Asked by an approver, it waits for a second person with the role it needs.
+    const asked = await ok<{ retireRequestHash: string }>(
+      await t.req('approver', 'POST', `/v1/policies/aml-risk/versions/${tight.version}/retire`, { note: 'back to 180 days' }),
+      202,
+    );
+    const approve = (who: Person) =>
+      t.req(who, 'POST', `/v1/policies/aml-risk/versions/${tight.version}/retirement/approve`, { contentHash: asked.retireRequestHash });
+    const r = await refused(await approve('approver2'), 403, 'forbidden');
     assert.equal(r.errors?.[0]?.code, 'governance_weakened');
     assert.deepEqual(r.errors?.[0]?.params, { scheme: 'aml-risk', version: tight.version, needs: 'admin', weakens: ['overrides/maxDays'] });
     assert.equal(await status(tight), 'approved', 'still approved');
-    await ok(await retire('admin'));
+    await ok(await approve('admin'));
     assert.equal(await status(tight), 'retired');
   });
 

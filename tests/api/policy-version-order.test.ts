@@ -4,6 +4,7 @@ import type { Role } from '@tierkit/api';
 import type { AuditRecord, PolicyDiff } from '@tierkit/core/wire';
 import { client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { problem } from '../support/problems.js';
+import { retireByTwo } from '../support/retire.js';
 
 /*
  * A new version follows the last approved one (docs/domain.md, "Policy versions"): the card-benefits
@@ -95,8 +96,7 @@ forEachDialect('policy versions in order', (f) => {
     assert.deepEqual([after.against, after.againstFrom, after.inForce], [launch.version, '2026-01-01', 1]);
     assert.match(after.changes.find((c) => c.key === 'rule:high/high.score')?.text.en ?? '', /50.*→.*45/);
 
-    for (const v of [next.version, launch.version])
-      await ok(await approver.post(`/v1/policies/aml-test/versions/${v}/retire`, { note: 'tidy up' }));
+    for (const v of [next.version, launch.version]) await ok(await retireByTwo(approver.post, admin.post, 'aml-test', v, 'tidy up'));
   });
 
   it('another tenant’s scheduled versions change nothing of this one’s drafts', async () => {
@@ -114,6 +114,6 @@ forEachDialect('policy versions in order', (f) => {
     assert.equal(line(draft), 80, 'a copy of b’s version in force, not of a’s scheduled one (50)');
     const diff = await ok<PolicyDiff>(await b.get(`/v1/policies/aml-test/versions/${draft.version}/diff`));
     assert.deepEqual([diff.against, diff.againstFrom, diff.inForce, diff.approveFrom], [1, null, 1, '2025-12-01']);
-    await ok(await approver.post(`/v1/policies/aml-test/versions/${launch.version}/retire`, { note: 'tidy up' }));
+    await ok(await retireByTwo(approver.post, admin.post, 'aml-test', launch.version, 'tidy up'));
   });
 });

@@ -18,6 +18,7 @@ import { loadBook } from '../support/book.js';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 import { fourEyesTenant } from '../support/four-eyes-fixture.js';
 import { occupyNextAuditPlace } from '../support/audit-squatter.js';
+import { retireByTwo } from '../support/retire.js';
 
 /*
  * Jobs the system starts. A policy version approved (or retired) in force on a book too large to
@@ -147,7 +148,7 @@ forEachDialect('jobs the system starts', (f: ApiFixture) => {
 
     // Retiring it queues the same re-evaluation: version 1 decides November again.
     const retired = await ok<{ status: string; reevaluation?: Reevaluation }>(
-      await approver.post(`/v1/policies/retail-tier/versions/${v.version}/retire`, { note: 'too strict' }),
+      await retireByTwo(approver.post, admin.post, 'retail-tier', v.version, 'too strict'),
     );
     assert.equal(retired.status, 'retired');
     assert.equal(retired.reevaluation?.status, 'deferred');

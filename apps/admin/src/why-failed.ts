@@ -44,7 +44,7 @@ interface Words {
   loweringDataMoved: string;
   /** A 409 `already_decided`: another admin settled the staff grant first. */
   grantAlreadyDecided: string;
-  /** A 409 `already_decided` on an override or a level's sign-off or lowering: another checker decided it first. */
+  /** A 409 `already_decided` on an override, a level's sign-off or lowering, or a retirement: another checker decided it first. */
   requestAlreadyDecided: string;
   server: (status: number) => string;
   kinds: Record<Kind, string>;
@@ -78,6 +78,10 @@ interface FieldSays {
   needsConfirmation: (day: string, suggested: string) => string;
   /** A 409 `scheduled_version_later`: a version already scheduled after the day asked would undo this one on its date. */
   scheduledLater: (version: string, day: string) => string;
+  /** A 409 `retirement_pending`: a retirement of the version already waits for a second person. */
+  retirementPending: string;
+  /** A 409 `no_retirement_pending`: no retirement of the version waits (decided or withdrawn meanwhile). */
+  noRetirementPending: string;
   notThisSimulation: string;
   simulationNotCompleted: string;
   simulationRequired: string;
@@ -285,6 +289,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       jumpTooFar: (max, steps) => `较当前等级跨 ${steps} 级，该方案的人工调级每次最多调整 ${max} 级`,
       needsConfirmation: (day, next) => `生效日期 ${day} 会重评本月或已评过的月份：请勾选确认，或改为 ${next}`,
       scheduledLater: (v, day) => `第 ${v} 版已排期自 ${day} 起生效，会在当天撤销本版本的改动：请选 ${day} 之后的日期，或先停用第 ${v} 版`,
+      retirementPending: '该版本已有停用申请待审批：待其审批或撤回后才能再次申请',
+      noRetirementPending: '该版本没有待审批的停用申请（可能已被处理或撤回），请刷新',
       notThisSimulation: '所示模拟不是本版本的，请刷新后再审批',
       simulationNotCompleted: '所示模拟尚未完成（或已取消、失败）：请待其完成或重新运行后再审批',
       simulationRequired: '本方案含须复核的等级：请先完成本版本的模拟并查看结果，再审批',
@@ -482,6 +488,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       jumpTooFar: (max, steps) => `較目前等級跨 ${steps} 級，此方案的人工調級每次最多調整 ${max} 級`,
       needsConfirmation: (day, next) => `生效日期 ${day} 會重評本月或已評過的月份：請勾選確認，或改為 ${next}`,
       scheduledLater: (v, day) => `第 ${v} 版已排定自 ${day} 起生效，會在當天撤銷本版本的變更：請選 ${day} 之後的日期，或先停用第 ${v} 版`,
+      retirementPending: '該版本已有停用申請待核准：待其核准或撤回後才能再次申請',
+      noRetirementPending: '該版本沒有待核准的停用申請（可能已被處理或撤回），請重新整理',
       notThisSimulation: '所示模擬不是本版本的，請重新整理後再核准',
       simulationNotCompleted: '所示模擬尚未完成（或已取消、失敗）：請待其完成或重新執行後再核准',
       simulationRequired: '本方案含須複核的等級：請先完成本版本的模擬並檢視結果，再核准',
@@ -694,6 +702,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       jumpTooFar: (max, steps) => `${steps} levels from the level now; an override of this scheme may move at most ${max}`,
       scheduledLater: (v, day) =>
         `version ${v} is scheduled from ${day} and would undo this version's changes on that day: pick a day after ${day}, or retire version ${v} first`,
+      retirementPending: 'a retirement of this version already waits for approval: it is decided or withdrawn before another is asked',
+      noRetirementPending: 'no retirement of this version waits (decided or withdrawn meanwhile): refresh',
       needsConfirmation: (day, next) =>
         `effective from ${day} re-tiers the month under way or one already judged: tick the confirmation, or take ${next}`,
       notThisSimulation: 'the simulation shown is not of this version: refresh and decide again',
@@ -1004,6 +1014,10 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.needsConfirmation(str(p.value), str(p.suggested));
     case 'scheduled_version_later':
       return s.scheduledLater(str(p.version), str(p.day));
+    case 'retirement_pending':
+      return s.retirementPending;
+    case 'no_retirement_pending':
+      return s.noRetirementPending;
     case 'simulation_not_of_version':
       return s.notThisSimulation;
     case 'simulation_required':
@@ -1159,6 +1173,8 @@ const APPROVAL_CODES: ReadonlySet<string> = new Set([
   'simulation_not_of_version',
   'governance_weakened',
   'scheduled_version_later',
+  'retirement_pending',
+  'no_retirement_pending',
 ]);
 
 /**
@@ -1196,7 +1212,9 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (e.status === 409 && e.errors?.some((f) => f.code === 'lowering_data_moved')) return w.loweringDataMoved;
   const decided = e.status === 409 ? e.errors?.find((f) => f.code === 'already_decided') : undefined;
   if (decided)
-    return decided.params?.kind === 'override' || decided.params?.kind === 'level' ? w.requestAlreadyDecided : w.grantAlreadyDecided;
+    return decided.params?.kind === 'override' || decided.params?.kind === 'level' || decided.params?.kind === 'retirement'
+      ? w.requestAlreadyDecided
+      : w.grantAlreadyDecided;
   const kind = kindOf(e);
   if (kind === undefined) return e.detail ?? e.title;
   if (kind === 'validation' && e.errors?.length)

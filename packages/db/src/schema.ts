@@ -106,6 +106,10 @@ export interface PolicyTable {
   retired_by: string | null;
   retired_at: string | null;
   retire_note: string | null;
+  /** A retirement asked for and not yet decided (migration 2026-12-20T00-00-01): who, when, why; null when none waits. */
+  retire_requested_by: string | null;
+  retire_requested_at: string | null;
+  retire_request_note: string | null;
 }
 
 export interface AssignmentTable {

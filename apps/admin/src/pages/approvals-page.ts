@@ -173,7 +173,7 @@ export class ApprovalsPage extends LitElement {
     const mine = !decider ? true : who === 'mine' ? true : who === 'all' ? undefined : who === 'others' ? false : fallback;
     return {
       ...(mine !== undefined ? { mine } : {}),
-      ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' ? { kind } : {}),
+      ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' || kind === 'retirement' ? { kind } : {}),
       ...(p?.get('scheme') ? { scheme: p.get('scheme') ?? '' } : {}),
       ...(p?.get('subject') ? { subject: p.get('subject') ?? '' } : {}),
       ...(Number.isInteger(minAge) && minAge > 0 ? { minAgeSeconds: minAge } : {}),
@@ -217,7 +217,7 @@ export class ApprovalsPage extends LitElement {
     const who = picked === 'mine' || picked === 'all' || picked === 'others' ? picked : undefined;
     const filter: ApprovalFilter = {
       ...(who === 'others' ? { mine: false } : who === 'all' ? {} : { mine: true }),
-      ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' ? { kind } : {}),
+      ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' || kind === 'retirement' ? { kind } : {}),
       ...(value('scheme') ? { scheme: value('scheme') } : {}),
       ...(value('subject') ? { subject: value('subject') } : {}),
       ...(minAge > 0 ? { minAgeSeconds: minAge } : {}),
@@ -230,7 +230,7 @@ export class ApprovalsPage extends LitElement {
       );
   }
 
-  async #decide(e: Event, item: ApprovalItem, action: 'approve' | 'reject'): Promise<void> {
+  async #decide(e: Event, item: ApprovalItem, action: 'approve' | 'reject' | 'withdraw'): Promise<void> {
     const li = (e.target as HTMLElement).closest('[data-approval]');
     const note = li?.querySelector<HTMLTextAreaElement>('textarea[name="note"]')?.value ?? '';
     const effectiveFrom = li?.querySelector<HTMLInputElement>('input[name="effectiveFrom"]')?.value ?? '';
@@ -246,7 +246,9 @@ export class ApprovalsPage extends LitElement {
             ...(confirmRetier ? { confirmRetier } : {}),
             ...(shown ? { simulationJobId: shown } : {}),
           })
-        : await this.#queue.store.reject(item, note);
+        : action === 'withdraw'
+          ? await this.#queue.store.withdraw(item)
+          : await this.#queue.store.reject(item, note);
     await this.updateComplete;
     // The pressed button was disabled while deciding (or its item is gone): focus would fall to the
     // page's start. A refusal keeps it on the item — on the note when the note is what is missing —
@@ -452,7 +454,7 @@ export class ApprovalsPage extends LitElement {
           item.evidence ? html`<div><dt>${w.evidence}</dt><dd data-testid="approval-evidence">${item.evidence}</dd></div>` : nothing
         }
         ${
-          item.kind !== 'policy' && item.kind !== 'staff' && item.currentLevel !== undefined
+          item.kind !== 'policy' && item.kind !== 'staff' && item.kind !== 'retirement' && item.currentLevel !== undefined
             ? html`<div><dt>${w.currentLevel}</dt><dd data-testid="approval-current">${item.currentLevel === null ? w.noLevel : names.levelName(item.scheme, item.currentLevel)}</dd></div>`
             : nothing
         }
@@ -474,6 +476,12 @@ export class ApprovalsPage extends LitElement {
             : nothing
         }
         ${
+          item.retirement
+            ? html`<div><dt>${w.retiring}</dt><dd data-testid="approval-retiring">${w.retiringVersion(item.retirement.version, item.retirement.status, item.retirement.effectiveFrom)}</dd></div>
+              <div><dt>${w.instead}</dt><dd data-testid="approval-instead">${w.insteadText(item.retirement.instead)}</dd></div>`
+            : nothing
+        }
+        ${
           item.approvalNeeds === 'admin'
             ? html`<div><dt>${w.approvalBy}</dt><dd data-testid="approval-needs" data-needs="admin">${w.needsAdmin}</dd></div>`
             : nothing
@@ -486,7 +494,7 @@ export class ApprovalsPage extends LitElement {
       ${item.kind === 'level' && item.why !== undefined ? levelWhyBlock(w, item.why, locale) : nothing}
       ${item.kind === 'policy' ? this.#impact(item, domId, w) : nothing}
       ${
-        item.kind === 'policy' && at > 0
+        (item.kind === 'policy' || item.kind === 'retirement') && at > 0
           ? html`<p><a href="#/policies/${encodeURIComponent(item.id.slice(0, at))}/${encodeURIComponent(item.id.slice(at + 1))}">${w.viewPolicy}</a></p>`
           : nothing
       }
@@ -498,7 +506,12 @@ export class ApprovalsPage extends LitElement {
       }
       ${
         why === 'own-request' || why === 'own-job'
-          ? html`<p class="approvals-own" data-testid="own-request" data-why=${why}>${why === 'own-job' ? w.ownJob : w.ownRequest}</p>`
+          ? html`<p class="approvals-own" data-testid="own-request" data-why=${why}>${why === 'own-job' ? w.ownJob : w.ownRequest}</p>${
+              // Its asker may take a retirement back; only another person decides it.
+              item.kind === 'retirement' && why === 'own-request'
+                ? html`<div class="actions"><button type="button" data-action="withdraw" ?disabled=${busy} @click=${(e: Event) => this.#decide(e, item, 'withdraw')}>${w.withdraw}</button></div>`
+                : nothing
+            }`
           : nothing
       }
       ${
@@ -532,7 +545,7 @@ export class ApprovalsPage extends LitElement {
     const a = d.activation;
     const j = this.#jobs.state;
     return html`<li class="approvals-decided" data-decided=${d.key}>
-      <strong>${d.action === 'approve' ? w.approved : w.rejected}</strong> · ${w.kinds[d.item.kind] ?? d.item.kind} · ${
+      <strong>${d.action === 'approve' ? w.approved : d.action === 'withdraw' ? w.withdrawn : w.rejected}</strong> · ${w.kinds[d.item.kind] ?? d.item.kind} · ${
         d.item.kind !== 'policy' && d.item.subject
           ? html`<span data-testid="decided-customer"><a href="#/book/${encodeURIComponent(d.item.subject)}">${d.item.subject}</a>${
               d.item.subjectName ? html` <span class="subject-name">${d.item.subjectName}</span>` : nothing
@@ -598,7 +611,7 @@ export class ApprovalsPage extends LitElement {
           <label>${w.kind}
             <select name="kind">
               <option value="" ?selected=${!f.kind}>${w.allKinds}</option>
-              ${(['override', 'level', 'policy', 'staff'] as const).map((k) => html`<option value=${k} ?selected=${f.kind === k}>${w.kinds[k]}</option>`)}
+              ${(['override', 'level', 'policy', 'staff', 'retirement'] as const).map((k) => html`<option value=${k} ?selected=${f.kind === k}>${w.kinds[k]}</option>`)}
             </select>
           </label>
           <label>${w.scheme} <input name="scheme" maxlength="64" autocomplete="off" .value=${f.scheme ?? ''}></label>

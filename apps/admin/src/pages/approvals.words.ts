@@ -8,7 +8,10 @@ const zh = {
   filters: '筛选',
   kind: '类型',
   allKinds: '全部',
-  kinds: { override: '人工调级', level: '等级复核', policy: '策略版本', staff: '员工权限' } as Record<string, string>,
+  kinds: { override: '人工调级', level: '等级复核', policy: '策略版本', staff: '员工权限', retirement: '停用策略版本' } as Record<
+    string,
+    string
+  >,
   staffFrom: '现有权限',
   staffTo: '申请授予',
   staffNew: '新员工',
@@ -80,6 +83,13 @@ const zh = {
   decidedTitle: '本次已处理',
   approved: '已批准',
   rejected: '已驳回',
+  withdrawn: '已撤回',
+  withdraw: '撤回申请',
+  retiring: '停用版本',
+  retiringVersion: (v: number, status: string, from: string | null) =>
+    `第 ${v} 版 · ${status === 'active' ? '现行' : status === 'approved' ? '已排期' : '已被取代'}${from ? ` · 自 ${from} 起` : ''}`,
+  instead: '停用后',
+  insteadText: (v: number | null) => (v === null ? '该方案不再生效' : `由第 ${v} 版决定`),
   reevaluated: (subjects: number, changes: number) => `已立即按新策略重评 ${count(subjects)} 位客户，${count(changes)} 位等级变化。`,
   reevaluatedNoData: (period: string) =>
     `${period} 还没有已评定的客户（该月数据尚未导入或尚未重评），因此没有客户被立即重评。新策略将在该月数据重评时生效（重评任务或每月排程）。`,
@@ -147,7 +157,10 @@ const tw: typeof zh = {
   filters: '篩選',
   kind: '類型',
   allKinds: '全部',
-  kinds: { override: '人工調級', level: '等級複核', policy: '策略版本', staff: '員工權限' } as Record<string, string>,
+  kinds: { override: '人工調級', level: '等級複核', policy: '策略版本', staff: '員工權限', retirement: '停用策略版本' } as Record<
+    string,
+    string
+  >,
   staffFrom: '現有權限',
   staffTo: '申請授予',
   staffNew: '新員工',
@@ -218,6 +231,13 @@ const tw: typeof zh = {
   decidedTitle: '本次已處理',
   approved: '已核准',
   rejected: '已駁回',
+  withdrawn: '已撤回',
+  withdraw: '撤回申請',
+  retiring: '停用版本',
+  retiringVersion: (v: number, status: string, from: string | null) =>
+    `第 ${v} 版 · ${status === 'active' ? '現行' : status === 'approved' ? '已排程' : '已被取代'}${from ? ` · 自 ${from} 起` : ''}`,
+  instead: '停用後',
+  insteadText: (v: number | null) => (v === null ? '該方案不再生效' : `由第 ${v} 版決定`),
   reevaluated: (subjects: number, changes: number) => `已立即依新策略重評 ${count(subjects)} 位客戶，${count(changes)} 位等級變化。`,
   reevaluatedNoData: (period: string) =>
     `${period} 尚無已評定的客戶（該月資料尚未匯入或尚未重評），因此沒有客戶被立即重評。新策略將在該月資料重評時生效（重評任務或每月排程）。`,
@@ -282,7 +302,13 @@ const en: typeof zh = {
   filters: 'Filters',
   kind: 'Kind',
   allKinds: 'All',
-  kinds: { override: 'Override', level: 'Level sign-off', policy: 'Policy version', staff: 'Staff powers' },
+  kinds: {
+    override: 'Override',
+    level: 'Level sign-off',
+    policy: 'Policy version',
+    staff: 'Staff powers',
+    retirement: 'Policy retirement',
+  },
   staffFrom: 'Holds now',
   staffTo: 'To be granted',
   staffNew: 'New staff member',
@@ -354,6 +380,13 @@ const en: typeof zh = {
   decidedTitle: 'Decided here',
   approved: 'Approved',
   rejected: 'Rejected',
+  withdrawn: 'Withdrawn',
+  withdraw: 'Withdraw request',
+  retiring: 'Version to retire',
+  retiringVersion: (v: number, status: string, from: string | null) =>
+    `v${v} · ${status === 'active' ? 'in force' : status === 'approved' ? 'scheduled' : 'superseded'}${from ? ` · from ${from}` : ''}`,
+  instead: 'Once retired',
+  insteadText: (v: number | null) => (v === null ? 'the scheme is no longer in force' : `v${v} decides`),
   reevaluated: (subjects: number, changes: number) =>
     `Re-evaluated ${count(subjects)} customers under it now; ${count(changes)} changed level.`,
   reevaluatedNoData: (period: string) =>

@@ -416,7 +416,7 @@ export class PoliciesPage extends LitElement {
   #statusLine(w: Words): string {
     const a = this.#ed.state.actions;
     const v = this.#ed.state.version;
-    for (const name of ['submit', 'save', 'simulate', 'diff', 'create', 'open'] as const) {
+    for (const name of ['retire', 'submit', 'save', 'simulate', 'diff', 'create', 'open'] as const) {
       const s = a[name];
       if (s.status === 'loading') return w.working;
       if (s.status === 'error') return `${w.failed}: ${whyFailed(s.error, this.ctx?.locale ?? 'zh-CN')}`;
@@ -424,6 +424,7 @@ export class PoliciesPage extends LitElement {
     if (!v) return '';
     const status = w.statuses[v.status] ?? v.status;
     if (a.submit.status === 'ready' && v.status === 'submitted') return `${w.versionTitle(v.version, status)} — ${w.submitted}`;
+    if (a.retire.status === 'ready' && v.retireRequestHash) return `${w.versionTitle(v.version, status)} — ${w.retirementRequested}`;
     if (this.#ed.state.dirty) return `${w.versionTitle(v.version, status)} — ${w.unsaved}`;
     return w.versionTitle(v.version, status);
   }
@@ -480,6 +481,38 @@ export class PoliciesPage extends LitElement {
     `;
   }
 
+  /**
+   * An approved version's retirement: the request waiting (who asked, when, why), or for an approver the
+   * form that asks — a second person decides it in the approvals queue.
+   */
+  #retirement(w: Words) {
+    const v = this.#ed.state.version;
+    if (!v || !this.ctx) return nothing;
+    const locale = this.ctx.locale;
+    if (v.retireRequestHash) {
+      return html`<p class="hint" data-testid="policy-retirement-pending"><strong>${w.retirementPending}</strong> · ${w.retirementAskedBy}: ${staffName(
+        personActor(v.retireRequestedBy ?? '', v.retireRequestedByStaff),
+      )}${v.retireRequestedAt ? ` · ${formatInstant(v.retireRequestedAt, locale)}` : ''}<br>${w.retireReason}: <span>${v.retireRequestNote}</span></p>`;
+    }
+    if (!['active', 'approved', 'superseded'].includes(v.status) || !hasRole(this.ctx.session, 'approver')) return nothing;
+    const busy = this.#ed.state.actions.retire.status === 'loading';
+    return html`<form class="policies-retire" data-testid="policy-retire" @submit=${(e: SubmitEvent) => this.#requestRetirement(e)}>
+      <label>${w.retireReason} <input name="note" required maxlength="1000" autocomplete="off"></label>
+      <button type="submit" data-action="request-retirement" ?disabled=${busy}>${w.requestRetirement}</button>
+    </form>`;
+  }
+
+  async #requestRetirement(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const note = String(new FormData(form).get('note') ?? '').trim();
+    if (!note) return;
+    const pressed = form.querySelector('button');
+    await this.#ed.store.requestRetirement(note);
+    // The form is gone once the request waits: focus goes to the status line that says so.
+    await refocus(pressed, () => this.querySelector<HTMLElement>('[data-testid="policy-status"]'));
+  }
+
   #versionCard(w: Words) {
     const s = this.#ed.state;
     const v = s.version;
@@ -490,7 +523,7 @@ export class PoliciesPage extends LitElement {
       </section>`;
     }
     const doc = s.document as RuleDoc;
-    const busy = (['save', 'simulate', 'diff', 'submit'] as const).some((a) => s.actions[a].status === 'loading');
+    const busy = (['save', 'simulate', 'diff', 'submit', 'retire'] as const).some((a) => s.actions[a].status === 'loading');
     return html`<section class="card policies-version" aria-labelledby="policies-v-h">
       <h2 id="policies-v-h" tabindex="-1">${v.scheme} · ${w.versionTitle(v.version, w.statuses[v.status] ?? v.status)}</h2>
       <p role="status" class="hint" data-testid="policy-status" tabindex="-1">${this.#statusLine(w)}</p>
@@ -502,6 +535,7 @@ export class PoliciesPage extends LitElement {
             }</p>`
           : nothing
       }
+      ${this.#retirement(w)}
       ${s.editable ? nothing : html`<p class="hint">${w.readOnly}</p>`}
       <div data-testid="policy-errors" class="policies-errors" role="status">
         ${

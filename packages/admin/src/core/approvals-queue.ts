@@ -61,7 +61,8 @@ export interface PolicyApprovalOptions {
 export interface Decided {
   readonly key: string;
   readonly item: ApprovalItem;
-  readonly action: 'approve' | 'reject';
+  /** `withdraw`: a retirement its asker took back (`kind: retirement`). */
+  readonly action: 'approve' | 'reject' | 'withdraw';
   /** For an approved policy version: what happened to the book. */
   readonly activation?: Activation;
 }
@@ -215,7 +216,12 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
     return this.#decide(item, 'reject', note, {});
   }
 
-  async #decide(item: ApprovalItem, action: 'approve' | 'reject', note: string | undefined, policy: PolicyApprovalOptions) {
+  /** Withdraw a retirement the caller asked for (`kind: retirement`): only its asker may; it leaves the queue. */
+  withdraw(item: ApprovalItem): Promise<Decided | undefined> {
+    return this.#decide(item, 'withdraw', undefined, {});
+  }
+
+  async #decide(item: ApprovalItem, action: Decided['action'], note: string | undefined, policy: PolicyApprovalOptions) {
     const key = approvalKey(item);
     const text = note?.trim() || undefined;
     if (action === 'reject' && text === undefined) {
@@ -249,7 +255,7 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
     return decided;
   }
 
-  #send(item: ApprovalItem, action: 'approve' | 'reject', note: string | undefined, policy: PolicyApprovalOptions, signal: AbortSignal) {
+  #send(item: ApprovalItem, action: Decided['action'], note: string | undefined, policy: PolicyApprovalOptions, signal: AbortSignal) {
     const http = this.#client.http;
     const hash = { contentHash: item.contentHash, ...(note !== undefined ? { note } : {}) };
     const subjectReads = item.subject ? [`/v1/subjects/${enc(item.subject)}/`, '/v1/subjects?', '/v1/matrix/'] : [];
@@ -266,8 +272,12 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
         forget: subjectReads,
       });
     const at = item.id.lastIndexOf('@');
-    const path = `/v1/policies/${enc(item.id.slice(0, at))}/versions/${enc(item.id.slice(at + 1))}/${action}`;
+    const version = `/v1/policies/${enc(item.id.slice(0, at))}/versions/${enc(item.id.slice(at + 1))}`;
     const forget = ['/v1/policies', '/v1/subjects', '/v1/matrix/', '/v1/jobs'];
+    // A retirement is decided by the version's hash of the request; withdrawn by its asker with no more to say.
+    if (item.kind === 'retirement')
+      return http.send<unknown>('POST', `${version}/retirement/${action}`, action === 'withdraw' ? {} : hash, { signal, forget });
+    const path = `${version}/${action}`;
     return action === 'approve'
       ? http.send<PolicyApprovalAnswer>(
           'POST',

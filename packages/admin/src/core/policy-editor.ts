@@ -23,7 +23,18 @@ import type {
 } from './policy-editor-types.js';
 
 /** What the editor does, each with its own status and error so a screen can say which one failed. */
-export const POLICY_ACTIONS = ['list', 'versions', 'open', 'create', 'save', 'diff', 'simulate', 'cancelSimulation', 'submit'] as const;
+export const POLICY_ACTIONS = [
+  'list',
+  'versions',
+  'open',
+  'create',
+  'save',
+  'diff',
+  'simulate',
+  'cancelSimulation',
+  'submit',
+  'retire',
+] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
 export interface ActionState {
@@ -417,6 +428,26 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
     );
     if (!submitted) return;
     this.set({ version: submitted, editable: false });
+    await this.#loadVersions(scheme);
+  }
+
+  /**
+   * Ask for the open version (approved, scheduled or in force) to be retired, with the reason: it
+   * keeps deciding until another person approves the request in the approvals queue.
+   */
+  async requestRetirement(note: string): Promise<void> {
+    const { scheme, version } = this.state;
+    if (scheme === undefined || version === undefined) return;
+    const asked = await this.#act('retire', (signal) =>
+      this.#client.http.send<PolicyVersionDetail>(
+        'POST',
+        `${this.#base(scheme)}/versions/${version.version}/retire`,
+        { note },
+        { signal, forget: ['/v1/policies', '/v1/approvals'] },
+      ),
+    );
+    if (!asked) return;
+    this.set({ version: asked });
     await this.#loadVersions(scheme);
   }
 }

@@ -79,7 +79,7 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/submit$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   [
     'POST',
-    /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire)$/,
+    /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/(approve|reject|retire|retirement\/(approve|reject|withdraw))$/,
     { role: 'approver', embed: false, keyOnly: false, tenantWide: true },
   ],
   ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],

@@ -17,21 +17,17 @@ import {
   PutVersionBody,
   RejectBody,
   RetireBody,
+  ApproveRetirementBody,
+  RejectRetirementBody,
+  WithdrawRetirementBody,
   SchemeParams,
   SubmitBody,
   VersionParams,
   VersionsQuery,
 } from '../schemas/policies.js';
-import {
-  approveVersion,
-  createDraft,
-  editDraft,
-  rejectVersion,
-  retireVersion,
-  submitDraft,
-  versionOr404,
-} from '../services/policy-lifecycle.js';
+import { approveVersion, createDraft, editDraft, rejectVersion, submitDraft, versionOr404 } from '../services/policy-lifecycle.js';
 import { approvalShown } from '../services/policy-approval-impact.js';
+import { approveRetirement, rejectRetirement, requestRetirement, withdrawRetirement } from '../services/policy-retirement.js';
 import { schemePolicies, versionActors, versionDetail, versionSummary } from '../services/policy-views.js';
 import { staffBehind, type StaffBehind } from '../services/staff-behind.js';
 import { policyAnalysis, type SimulationSettings } from './policy-analysis.js';
@@ -125,14 +121,43 @@ const retireRoute = createRoute({
   method: 'post',
   path: '/{scheme}/versions/{version}/retire',
   tags: ['policies'],
-  summary: 'Withdraw an approved version from use (scheduled or in force)',
+  summary: 'Ask for an approved version (scheduled or in force) to be retired: a second person decides',
   description:
-    'A version in force stops deciding; the current month is evaluated again without it, as after an approval (`reevaluation`: done, `deferred` to the re-tier job `jobId`, or `scheduled` with `missing` while the month’s data are not in).',
+    'Nothing changes in force: the version gets a pending retirement (`retireRequestedBy`, `retireRequestedAt`, `retireRequestNote`, `retireRequestHash`) and waits in the approvals queue (`kind: retirement`) for another person with the role the retirement needs, who approves (`…/retirement/approve`) or rejects it; the requester may withdraw it (`…/retirement/withdraw`). A second request while one waits is a 409 `conflict`, field code `retirement_pending`; a retirement that would leave a month’s pack invalid is a 422 now, not later.',
   request: { params: VersionParams, body: json(RetireBody) },
+  responses: { 202: versionResponse('The version with its pending retirement'), ...problemResponses(400, 404, 409, 413, 415, 422) },
+});
+
+const approveRetirementRoute = createRoute({
+  method: 'post',
+  path: '/{scheme}/versions/{version}/retirement/approve',
+  tags: ['policies'],
+  summary: 'Approve a pending retirement (another person than its requester, with the role it needs)',
+  description:
+    'The body names the `retireRequestHash` reviewed (409 content-changed when the request was withdrawn and asked again; 409 `conflict`, code `already_decided`, when another decided or withdrew it first). Its requester is refused with 403 `four-eyes`; a role weaker than what the retirement weakens asks for, 403 `forbidden`, field code `governance_weakened`; a version no longer active, or whose retirement would now leave a month’s pack invalid, a 409 with nothing retired. A version in force stops deciding; the current month is evaluated again without it, as after an approval (`reevaluation`: done, `deferred` to the re-tier job `jobId`, or `scheduled` with `missing` while the month’s data are not in).',
+  request: { params: VersionParams, body: json(ApproveRetirementBody) },
   responses: {
     200: { description: 'Retired', content: { 'application/json': { schema: RetirementResponseSchema } } },
-    ...problemResponses(400, 404, 409, 413, 415, 422),
+    ...problemResponses(400, 404, 409, 413, 415),
   },
+});
+
+const rejectRetirementRoute = createRoute({
+  method: 'post',
+  path: '/{scheme}/versions/{version}/retirement/reject',
+  tags: ['policies'],
+  summary: 'Reject a pending retirement, with the reason (another person than its requester): the version stays',
+  request: { params: VersionParams, body: json(RejectRetirementBody) },
+  responses: { 200: versionResponse('The version, no retirement pending'), ...problemResponses(400, 404, 409, 413, 415) },
+});
+
+const withdrawRetirementRoute = createRoute({
+  method: 'post',
+  path: '/{scheme}/versions/{version}/retirement/withdraw',
+  tags: ['policies'],
+  summary: 'Withdraw a retirement you asked for: the version stays',
+  request: { params: VersionParams, body: json(WithdrawRetirementBody) },
+  responses: { 200: versionResponse('The version, no retirement pending'), ...problemResponses(400, 404, 409, 413, 415) },
 });
 
 /** `/v1/policies`: policy versions through draft → submitted → approved → active → retired, diff and simulation. */
@@ -240,9 +265,50 @@ export function policies(simulation: SimulationSettings = {}) {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
       const body = c.req.valid('json');
-      const { version: retired, reevaluation } = await retireVersion(deps, await versionOr404(deps, scheme, version), body);
-      auditDetail(c, { version: retired.version, effectiveFrom: retired.effectiveFrom, note: body.note });
+      const asked = await requestRetirement(deps, await versionOr404(deps, scheme, version), body);
+      auditDetail(c, { version: asked.version, effectiveFrom: asked.effectiveFrom, note: body.note, retirement: 'requested' });
+      return c.json(await detailOf(deps, asked), 202);
+    })
+    .openapi(approveRetirementRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const v = await versionOr404(deps, scheme, version);
+      const { version: retired, reevaluation } = await approveRetirement(deps, v, body);
+      // Who asked and why beside the approver's own word: the trail reads the decision without the request.
+      auditDetail(c, {
+        version: retired.version,
+        effectiveFrom: retired.effectiveFrom,
+        retirement: 'approved',
+        requestedBy: v.retireRequestedBy,
+        reason: v.retireRequestNote,
+        note: body.note ?? null,
+      });
       return c.json({ ...(await detailOf(deps, retired)), ...(reevaluation ? { reevaluation } : {}) }, 200);
+    })
+    .openapi(rejectRetirementRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const v = await versionOr404(deps, scheme, version);
+      const kept = await rejectRetirement(deps, v, body);
+      auditDetail(c, {
+        version: kept.version,
+        retirement: 'rejected',
+        requestedBy: v.retireRequestedBy,
+        reason: v.retireRequestNote,
+        note: body.note,
+      });
+      return c.json(await detailOf(deps, kept), 200);
+    })
+    .openapi(withdrawRetirementRoute, async (c) => {
+      const deps = c.var.deps;
+      const { scheme, version } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const v = await versionOr404(deps, scheme, version);
+      const kept = await withdrawRetirement(deps, v);
+      auditDetail(c, { version: kept.version, retirement: 'withdrawn', reason: v.retireRequestNote, note: body.note ?? null });
+      return c.json(await detailOf(deps, kept), 200);
     })
     .route('/', policyAnalysis(simulation));
 }

@@ -177,12 +177,13 @@ export const LevelApprovalSchema = z
   })
   .openapi('LevelApproval');
 
-export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff'] as const;
+export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff', 'retirement'] as const;
 
 export const ApprovalItemSchema = z
   .object({
     kind: z.enum(APPROVAL_KINDS).openapi({
-      description: '`staff`: a grant of staff power (`PUT /v1/staff/{id}` answered 202), decided at `/v1/staff-grants/{id}/approve|reject`',
+      description:
+        '`staff`: a grant of staff power (`PUT /v1/staff/{id}` answered 202), decided at `/v1/staff-grants/{id}/approve|reject`; `retirement`: a policy version asked to be retired (id `scheme@version`), decided at `/v1/policies/{scheme}/versions/{version}/retirement/approve|reject`, withdrawn by its requester at `…/retirement/withdraw`',
     }),
     id: z.string(),
     scheme: z.string().openapi({ description: 'The scheme it is about; empty for a staff grant' }),
@@ -261,6 +262,21 @@ export const ApprovalItemSchema = z
     staff: StaffGrantChangeSchema.optional().openapi({
       description: 'A staff grant’s: the member, what they held (null: new) and what they are to hold; absent for other kinds',
     }),
+    retirement: z
+      .object({
+        version: z.number().int(),
+        status: z.enum(['active', 'approved', 'superseded']).openapi({
+          description: '`active`: in force this month; `approved`: scheduled for a later day; `superseded`: a later version is in force',
+        }),
+        effectiveFrom: z.string().nullable().openapi({ description: 'Its first day; null: in force from the beginning' }),
+        instead: z
+          .number()
+          .int()
+          .nullable()
+          .openapi({ description: 'The version that decides instead once it is retired; null: the scheme leaves the pack' }),
+      })
+      .optional()
+      .openapi({ description: 'A retirement’s (`kind: retirement`): what it retires and what decides instead; absent for other kinds' }),
     approvalBlocked: z.enum(APPROVAL_BLOCKS).nullable().openapi({
       description:
         'Null when a staff member other than its requester may approve it now. Else why nobody on staff can: four eyes bars the requester (every credential of theirs) and no other tenant-wide staff member holds `approvalNeeds` or above — `no-other-admin` (say, an admin-level override filed by the tenant’s only admin), `no-other-approver`. It waits until someone is promoted (`PUT /v1/staff/{id}`; with no admin credential, the operator’s `tierkit staff role`), or is rejected or withdrawn; the requester may never approve it. An unrevoked key nobody owns, of the role needed and not itself a requester, counts as one who may decide (it can). For a staff grant (`kind: staff`) the member it promotes is barred as its maker is. Read when the page is.',

@@ -94,6 +94,20 @@ export const RejectBody = z.strictObject({ contentHash: hash.optional(), note })
 
 export const RetireBody = z.strictObject({ note }).openapi('RetirePolicyBody');
 
+/** A decision on a pending retirement names the request it reviewed (`retireRequestHash`). */
+export const ApproveRetirementBody = z
+  .strictObject({
+    contentHash: hash.openapi({
+      description: 'The version’s `retireRequestHash`: a request withdrawn and asked again since is a 409 content-changed',
+    }),
+    note: note.optional(),
+  })
+  .openapi('ApproveRetirementBody');
+
+export const RejectRetirementBody = z.strictObject({ contentHash: hash.optional(), note }).openapi('RejectRetirementBody');
+
+export const WithdrawRetirementBody = z.strictObject({ note: note.optional() }).openapi('WithdrawRetirementBody');
+
 export const SimulateBody = z
   .strictObject({
     samplesPerCell: z.number().int().min(0).max(10).optional().openapi({ description: 'Default 3' }),
@@ -137,7 +151,19 @@ export const PolicyVersionSummarySchema = z
       .nullable()
       .openapi({ description: staffBehindDescription('retiredBy') }),
     retiredAt: z.string().nullable(),
-    retireNote: z.string().nullable(),
+    retireNote: z.string().nullable().openapi({ description: 'Why it was retired: the reason its retirement was asked with' }),
+    retireRequestedBy: z.string().nullable().openapi({
+      description: 'Who asked for its retirement: while it waits for a second person (`retireRequestHash` set), and kept once approved',
+    }),
+    retireRequestedByStaff: z
+      .string()
+      .nullable()
+      .openapi({ description: staffBehindDescription('retireRequestedBy') }),
+    retireRequestedAt: z.string().nullable(),
+    retireRequestNote: z.string().nullable(),
+    retireRequestHash: z.string().nullable().openapi({
+      description: 'While a retirement waits: what its approval names (`contentHash`); null when none waits',
+    }),
   })
   .openapi('PolicyVersionSummary');
 

@@ -22,6 +22,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { levelWhy, type ApprovalItem, type PendingApproval } from './approval-item.js';
 import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
+import { pendingRetirementApprovals, retirementSummary } from './retirement-approvals.js';
 import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
 import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
 import { grantChange, grantRequesters, staffGrantSummary } from './staff-grants.js';
@@ -292,41 +293,79 @@ const pendingLevelApprovals: ApprovalSource = {
  */
 const pendingPolicyVersions: ApprovalSource = {
   kind: 'policy',
-  window: async (deps, w, { tp, locale }) => {
-    const versions = await pendingPolicyApprovals(
+  window: async (deps, w, { tp, locale }) =>
+    inMemoryWindow(
       deps,
-      (scheme, version) => `${labels(tp, scheme, locale).scheme} ${SUMMARY_WORDS[locale].policy(version)}`,
-    );
-    const r = w.requesters;
-    // As the SQL sources filter (approvals-window.ts requesterCondition): any of its requesters, or
-    // none. Without their jobs: a version is drafted and submitted by people, never by a re-tier job.
-    const byRequester = (of: readonly string[]) =>
-      r === undefined || ('only' in r ? of.some((a) => r.only.includes(a)) : !of.some((a) => r.except.includes(a)));
-    return versions
-      .filter(
-        (v) =>
-          w.subject === undefined &&
-          (w.scheme === undefined || v.scheme === w.scheme) &&
-          (w.requestedAtOrBefore === undefined || v.requestedAt <= w.requestedAtOrBefore) &&
-          byRequester(v.requesters) &&
-          (w.beyondRole === undefined || (!w.beyondRole.all && mayApproveAs(deps.principal.role, v.approvalNeeds))) &&
-          (w.after === undefined ||
-            v.requestedAt > w.after.at ||
-            (v.requestedAt === w.after.at && w.after.id !== null && v.id > w.after.id)),
-      )
-      .sort((a, b) => compareKeys(entryKey(a), entryKey(b)))
-      .slice(0, w.limit)
-      .map((v) => ({
-        requestedAt: v.requestedAt,
-        kind: 'policy',
-        id: v.id,
-        scheme: v.scheme,
-        item: () => v,
-      }));
-  },
+      w,
+      'policy',
+      await pendingPolicyApprovals(
+        deps,
+        (scheme, version) => `${labels(tp, scheme, locale).scheme} ${SUMMARY_WORDS[locale].policy(version)}`,
+      ),
+    ),
   any: async (deps, of) =>
     of.subject === undefined && (await pendingPolicyApprovals(deps)).some((v) => of.scheme === undefined || v.scheme === of.scheme),
 };
+
+/**
+ * `items` of a source read whole (few: a person asked for each) cut to the window `w` in memory, with
+ * the same code-unit comparisons the other sources make in SQL. About no subject.
+ */
+function inMemoryWindow(deps: ApiDeps, w: ApprovalsWindow, kind: ApprovalItem['kind'], items: readonly PendingApproval[]): QueueEntry[] {
+  const r = w.requesters;
+  // As the SQL sources filter (approvals-window.ts requesterCondition): any of its requesters, or
+  // none. Without their jobs: these are asked by people, never by a re-tier job.
+  const byRequester = (of: readonly string[]) =>
+    r === undefined || ('only' in r ? of.some((a) => r.only.includes(a)) : !of.some((a) => r.except.includes(a)));
+  return items
+    .filter(
+      (v) =>
+        w.subject === undefined &&
+        (w.scheme === undefined || v.scheme === w.scheme) &&
+        (w.requestedAtOrBefore === undefined || v.requestedAt <= w.requestedAtOrBefore) &&
+        byRequester(v.requesters) &&
+        (w.beyondRole === undefined || (!w.beyondRole.all && mayApproveAs(deps.principal.role, v.approvalNeeds))) &&
+        (w.after === undefined || v.requestedAt > w.after.at || (v.requestedAt === w.after.at && w.after.id !== null && v.id > w.after.id)),
+    )
+    .sort((a, b) => compareKeys(entryKey(a), entryKey(b)))
+    .slice(0, w.limit)
+    .map((v) => ({ requestedAt: v.requestedAt, kind, id: v.id, scheme: v.scheme, item: () => v }));
+}
+
+/** Retirements of policy versions waiting for a second person (`POST …/retire` asked one). */
+const pendingRetirements: ApprovalSource = {
+  kind: 'retirement',
+  window: async (deps, w, { tp, locale }) => {
+    const shown = await retirementViewer(deps);
+    const items = await pendingRetirementApprovals(deps, (scheme, r, note) =>
+      retirementSummary(labels(tp, scheme, locale).scheme, r, note, locale),
+    );
+    return inMemoryWindow(
+      deps,
+      w,
+      'retirement',
+      items.filter((v) => shown(v) && !w.notSchemes?.includes(v.scheme)),
+    );
+  },
+  any: async (deps, of) => {
+    if (of.subject !== undefined) return false;
+    const shown = await retirementViewer(deps);
+    return (await pendingRetirementApprovals(deps, () => '')).some((v) => shown(v) && (of.scheme === undefined || v.scheme === of.scheme));
+  },
+};
+
+/**
+ * Which retirements the caller's queue holds: those they may decide (a tenant-wide approver or admin,
+ * whom the access table lets decide) and those they asked for — as a staff grant's. The queue is what
+ * waits on the caller's decision, and a viewer reads no policy version at all: a colleague's reason for
+ * taking one out of force, before anyone agreed, is not theirs to read there, nor a count of them.
+ */
+async function retirementViewer(deps: ApiDeps): Promise<(v: PendingApproval) => boolean> {
+  const p = deps.principal;
+  if (p.book === undefined && mayApproveAs(p.role, 'approver')) return () => true;
+  const mine = await actorsOfPerson(deps.db, deps.tenantId, p.actor);
+  return (v) => v.requesters.some((a) => mine.includes(a));
+}
 
 /**
  * Grants of staff power waiting for a second admin (`PUT /v1/staff/{id}` answered 202), unexpired:
@@ -387,6 +426,7 @@ export const APPROVAL_SOURCES: readonly ApprovalSource[] = [
   pendingLevelApprovals,
   pendingPolicyVersions,
   pendingStaffGrants,
+  pendingRetirements,
 ];
 
 /**

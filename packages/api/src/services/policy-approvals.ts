@@ -110,27 +110,45 @@ export async function requirePolicyApprover(
 }
 
 /**
- * Refuse the retirement of `v` to a role weaker than bringing back what it replaced asks: retiring the
- * version in force (or one scheduled) puts the one before it back, and a stricter version retired by
- * one approver undid what an admin approved, with no second person (the neighbouring route to the
- * gate above). `active` is the tenant's approved versions, `v` among them; `current` the month under way.
+ * What retiring `v` changes in force: whether it holds the scheme in the first month to come it would
+ * decide (`from`: the month under way, or its own first month when scheduled), and the version that
+ * holds then without it (`instead`; undefined: none, the scheme leaves the pack). `active` is the
+ * tenant's approved versions, `v` among them; `current` the month under way.
  */
+export function retirementEffect(
+  active: readonly PolicyVersion[],
+  v: PolicyVersion,
+  current: string,
+): { readonly from: string; readonly holds: boolean; readonly instead: PolicyVersion | undefined } {
+  const start = startOf(v) === '' ? current : firstPeriodFrom(startOf(v));
+  const from = start > current ? start : current;
+  const at = (versions: readonly PolicyVersion[]) => versionsInForce(versions, from).find((a) => a.scheme === v.scheme);
+  return { from, holds: at(active)?.id === v.id, instead: at(active.filter((a) => a.id !== v.id)) };
+}
+
+/**
+ * Who may retire `v`: bringing back what it replaced asks the role of what it weakens — retiring the
+ * version in force (or one scheduled) puts the one before it back, and a stricter version retired by
+ * one approver undid what an admin approved (the neighbouring gate to `policyApprovalNeeds`).
+ */
+export function retirementNeeds(active: readonly PolicyVersion[], v: PolicyVersion, current: string): PolicyApprovalNeeds {
+  const { holds, instead } = retirementEffect(active, v, current);
+  // A version already superseded is in force in no month to come: retiring it changes nothing in force.
+  if (!holds) return { role: 'approver', weakens: [] };
+  const before = definitionOf(v);
+  if (!before) return { role: 'approver', weakens: [] };
+  const after = instead ? definitionOf(instead) : undefined;
+  return needsAgainst([before], after ?? null);
+}
+
+/** Refuse the retirement of `v` to a role weaker than {@link retirementNeeds} asks (403 `governance_weakened`). Nothing is retired. */
 export function requireRetirer(
   deps: Pick<ApiDeps, 'principal'>,
   active: readonly PolicyVersion[],
   v: PolicyVersion,
   current: string,
 ): void {
-  const start = startOf(v) === '' ? current : firstPeriodFrom(startOf(v));
-  const from = start > current ? start : current;
-  const holds = (versions: readonly PolicyVersion[]) => versionsInForce(versions, from).find((a) => a.scheme === v.scheme);
-  // A version already superseded is in force in no month to come: retiring it changes nothing in force.
-  if (holds(active)?.id !== v.id) return;
-  const before = definitionOf(v);
-  if (!before) return;
-  const next = holds(active.filter((a) => a.id !== v.id));
-  const after = next ? definitionOf(next) : undefined;
-  requireRole(deps, needsAgainst([before], after ?? null), v, 'Retiring');
+  requireRole(deps, retirementNeeds(active, v, current), v, 'Retiring');
 }
 
 /**

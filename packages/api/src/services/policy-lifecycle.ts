@@ -12,7 +12,7 @@ import { packOf, type ApiDeps } from '../deps.js';
 import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { contentHash, requireDistinctPerson, requireSameContent } from './four-eyes.js';
-import { policyRequesters, requirePolicyApprover, requireRetirer } from './policy-approvals.js';
+import { policyRequesters, requirePolicyApprover } from './policy-approvals.js';
 import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } from './policy-checks.js';
 import { enqueueRetier } from './jobs/jobs.js';
 import { earlyReasons, requireConfirmation, requireSimulation, type EarlyReason } from './policy-approval-impact.js';
@@ -34,7 +34,7 @@ export async function versionOr404(deps: ApiDeps, scheme: string, version: numbe
   return v;
 }
 
-function requireStatus(v: PolicyVersion, allowed: readonly PolicyStatus[], doing: string): void {
+export function requireStatus(v: PolicyVersion, allowed: readonly PolicyStatus[], doing: string): void {
   if (!allowed.includes(v.status)) {
     throw new ProblemError(
       'conflict',
@@ -43,7 +43,7 @@ function requireStatus(v: PolicyVersion, allowed: readonly PolicyStatus[], doing
   }
 }
 
-async function apply(deps: ApiDeps, v: PolicyVersion, change: PolicyVersionChange, hash?: string): Promise<PolicyVersion> {
+export async function apply(deps: ApiDeps, v: PolicyVersion, change: PolicyVersionChange, hash?: string): Promise<PolicyVersion> {
   const done = await updatePolicyVersion(deps.db, deps.tenantId, v.scheme, v.version, v.status, change, hash);
   if (!done) throw new ProblemError('conflict', `Version ${v.version} of "${v.scheme}" changed meanwhile; read it again.`);
   return versionOr404(deps, v.scheme, v.version);
@@ -160,7 +160,7 @@ export interface Approval {
  * run by themselves. The job judges only the subjects already judged this month (as the request
  * would): the others are judged at month end by the monthly schedule, under the policy then in force.
  */
-async function reevaluateAfterChange(
+export async function reevaluateAfterChange(
   deps: ApiDeps,
   scheme: string,
   fromPeriod: string,
@@ -342,38 +342,4 @@ export async function rejectVersion(
     { status: 'rejected', decidedBy: deps.principal.actor, decidedAt: deps.now().toISOString(), note: body.note },
     v.contentHash ?? undefined,
   );
-}
-
-/** What a retirement did: the version, and the re-evaluation of the current month when the version was in force. */
-export interface Retirement {
-  readonly version: PolicyVersion;
-  /** Absent when the version had not taken effect: no month was judged by it. */
-  readonly reevaluation?: PolicyReevaluation | AwaitingData;
-}
-
-/**
- * Withdraw an approved version from use: a scheduled one never takes effect; one in force stops
- * deciding, and the version before it decides again (or, without one, the scheme leaves the pack) —
- * the current month is evaluated again as after an approval. Refused when the pack of any month
- * from now on would no longer be valid without it.
- */
-export async function retireVersion(deps: ApiDeps, v: PolicyVersion, body: { note: string }): Promise<Retirement> {
-  requireStatus(v, ['active'], 'retired');
-  const current = periodOf(deps.now(), deps.timeZone);
-  const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
-  requireRetirer(deps, active, v, current);
-  const rest = active.filter((a) => a.id !== v.id);
-  checkTimeline((await packOf(deps)).pack.metrics, rest, current);
-  const retired = await apply(deps, v, {
-    status: 'retired',
-    retiredBy: deps.principal.actor,
-    retiredAt: deps.now().toISOString(),
-    retireNote: body.note,
-  });
-  deps.packs.invalidate(deps.tenantId);
-  // A version the tenant came with (never approved here) has been in force from the beginning,
-  // whatever day it was stored on: only an approved one can still be waiting for its date.
-  if (v.decidedAt !== null && firstPeriodFrom(v.effectiveFrom.slice(0, 10)) > current) return { version: retired };
-  const why = `${v.scheme} version ${v.version} retired: ${body.note}`.slice(0, 500);
-  return { version: retired, reevaluation: await reevaluateAfterChange(deps, v.scheme, current, why) };
 }

@@ -1,6 +1,7 @@
 import type { LocalizedText, PolicyVersionDetail, PolicyVersionStatus, PolicyVersionSummary, SchemePolicies } from '@tierkit/core';
 import type { PolicyVersion } from '@tierkit/db';
 import { firstPeriodFrom } from './policy-checks.js';
+import { retirementHash } from './policy-retirement.js';
 import { staffOf, type StaffBehind } from './staff-behind.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -18,7 +19,7 @@ export function statusOf(v: PolicyVersion, now: TenantPack): PolicyVersionStatus
 
 /** The actors a version names, for {@link staffBehind}. */
 export function versionActors(v: PolicyVersion): (string | null)[] {
-  return [...v.authors, v.submittedBy, v.decidedBy, v.retiredBy];
+  return [...v.authors, v.submittedBy, v.decidedBy, v.retiredBy, v.retireRequestedBy];
 }
 
 export function versionSummary(v: PolicyVersion, now: TenantPack, behind: StaffBehind): PolicyVersionSummary {
@@ -42,6 +43,11 @@ export function versionSummary(v: PolicyVersion, now: TenantPack, behind: StaffB
     retiredByStaff: staffOf(behind, v.retiredBy),
     retiredAt: v.retiredAt,
     retireNote: v.retireNote,
+    retireRequestedBy: v.retireRequestedBy,
+    retireRequestedByStaff: staffOf(behind, v.retireRequestedBy),
+    retireRequestedAt: v.retireRequestedAt,
+    retireRequestNote: v.retireRequestNote,
+    retireRequestHash: retirementHash(v),
   };
 }
 

@@ -5,7 +5,7 @@ import type { PolicyVersionDetail } from './policies.js';
 
 /* What the four-eyes queue (`/v1/approvals`) and a policy approval send. */
 
-export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff'] as const;
+export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff', 'retirement'] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
 /**
@@ -130,6 +130,23 @@ export interface ApprovalItem {
    * new member) and what they are to hold. Absent for other kinds.
    */
   readonly staff?: StaffGrantChange;
+  /**
+   * A retirement's (`kind: retirement`, id `scheme@version`): the version asked to be retired, whether it
+   * is in force, scheduled or already superseded, its first day, and what decides instead once it is
+   * retired (`instead`: the version before it; null: the scheme leaves the pack). Absent for other kinds.
+   */
+  readonly retirement?: RetirementRequest;
+}
+
+/** What a pending retirement would retire and put back ({@link ApprovalItem.retirement}). */
+export interface RetirementRequest {
+  readonly version: number;
+  /** `active`: in force this month; `approved`: scheduled for a later day; `superseded`: a later one is in force. */
+  readonly status: 'active' | 'approved' | 'superseded';
+  /** Its first day (`YYYY-MM-DD`); null for a version the tenant came with (in force from the beginning). */
+  readonly effectiveFrom: string | null;
+  /** The version that decides instead from when it would have; null: none, the scheme leaves the pack. */
+  readonly instead: number | null;
 }
 
 /** The roles and scopes of staff, as the API names them. */

@@ -32,6 +32,14 @@ export interface PolicyVersionLifecycle {
   readonly retiredBy: string | null;
   readonly retiredAt: string | null;
   readonly retireNote: string | null;
+  /**
+   * A retirement asked for and waiting for a second person (null when none waits): who asked, when and
+   * why. Another person with the role the retirement needs approves or rejects it; the requester may
+   * withdraw it. On approval `retiredBy` is the approver and `retireNote` the requester's reason.
+   */
+  readonly retireRequestedBy: string | null;
+  readonly retireRequestedAt: string | null;
+  readonly retireRequestNote: string | null;
 }
 
 /** A version without its document, as lists show it. */
@@ -49,6 +57,10 @@ export interface PolicyVersionSummary extends PolicyVersionLifecycle {
   readonly decidedByStaff: string | null;
   /** The staff member behind `retiredBy` (their staff token or a key they own); null for anyone else. */
   readonly retiredByStaff: string | null;
+  /** The staff member behind `retireRequestedBy`; null for anyone else, or when no retirement waits. */
+  readonly retireRequestedByStaff: string | null;
+  /** What a decision on the pending retirement sends back (`contentHash`); null when none waits. */
+  readonly retireRequestHash: string | null;
 }
 
 /** One version with the scheme definition (levels, policy, entitlements) it holds, as stored. */

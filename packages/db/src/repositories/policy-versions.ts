@@ -23,6 +23,9 @@ function toVersion(row: PolicyRow): PolicyVersion {
     retiredBy: row.retired_by,
     retiredAt: row.retired_at,
     retireNote: row.retire_note,
+    retireRequestedBy: row.retire_requested_by ?? null,
+    retireRequestedAt: row.retire_requested_at ?? null,
+    retireRequestNote: row.retire_request_note ?? null,
   };
 }
 
@@ -122,11 +125,15 @@ export interface PolicyVersionChange {
   readonly retiredBy?: string;
   readonly retiredAt?: string;
   readonly retireNote?: string | null;
+  readonly retireRequestedBy?: string | null;
+  readonly retireRequestedAt?: string | null;
+  readonly retireRequestNote?: string | null;
 }
 
 /**
  * Apply a lifecycle step only if the version is still in `from` status (and, when given, still has
- * the content hash `hash`): two concurrent decisions cannot both apply. Returns whether it did.
+ * the content hash `hash`, and the pending retirement asked at `retireRequestedAt` — null: none
+ * waiting): two concurrent decisions cannot both apply. Returns whether it did.
  */
 export async function updatePolicyVersion(
   db: Executor,
@@ -136,6 +143,7 @@ export async function updatePolicyVersion(
   from: PolicyStatus,
   change: PolicyVersionChange,
   hash?: string,
+  retireRequestedAt?: string | null,
 ): Promise<boolean> {
   const set: Partial<PolicyTable> = {};
   if (change.status !== undefined) set.status = change.status;
@@ -151,6 +159,9 @@ export async function updatePolicyVersion(
   if (change.retiredBy !== undefined) set.retired_by = change.retiredBy;
   if (change.retiredAt !== undefined) set.retired_at = change.retiredAt;
   if (change.retireNote !== undefined) set.retire_note = change.retireNote;
+  if (change.retireRequestedBy !== undefined) set.retire_requested_by = change.retireRequestedBy;
+  if (change.retireRequestedAt !== undefined) set.retire_requested_at = change.retireRequestedAt;
+  if (change.retireRequestNote !== undefined) set.retire_request_note = change.retireRequestNote;
   let q = db
     .updateTable('policies')
     .set(set)
@@ -159,6 +170,8 @@ export async function updatePolicyVersion(
     .where('version', '=', version)
     .where('status', '=', from);
   if (hash !== undefined) q = q.where('content_hash', '=', hash);
+  if (retireRequestedAt === null) q = q.where('retire_requested_at', 'is', null);
+  else if (retireRequestedAt !== undefined) q = q.where('retire_requested_at', '=', retireRequestedAt);
   const result = await q.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
