@@ -4,8 +4,9 @@
 // route; then the portfolio matrix over 1,000,000 generated customers (1% closed, which the matrix
 // leaves out and the GROUP BY counts) beside the raw SQL GROUP BY.
 // Servers run in child processes (bench/api/serve.ts); rounds alternate real and bare so a noisy
-// neighbour hurts both alike, and medians are reported. Prints results against the targets of
-// issue 9; asserts nothing. The real server keeps read bodies as `npm start` does (READ_CACHE_MB from
+// neighbour hurts both alike, each round in an order shifted from the last (no route always runs
+// after the same one), and medians are reported. Prints results against the targets of issue 9;
+// asserts nothing. The real server keeps read bodies as `npm start` does (READ_CACHE_MB from
 // the environment, default 32 MiB); two more SQLite lines read random customers from a server keeping
 // nothing, so every read there is a first ask.
 // Run: [READ_CACHE_MB=…] node --import tsx bench/api/api.bench.ts [--rounds 3] [--seconds 5] [--no-postgres] [--matrix-only]
@@ -17,8 +18,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
-import { createApiKey, mintEmbedToken, provisionTenant } from '@tierkit/api';
-import { connect, migrateToLatest, type Db } from '@tierkit/db';
+import { createApiKey, mintEmbedToken } from '@tierkit/api';
+import type { Db } from '@tierkit/db';
 import { openDatabase, seedIfNeeded } from '../../apps/server/src/server.js';
 import { writeMatrixBook } from './matrix-book.js';
 import { startPostgres } from '../../tests/support/postgres.js';
@@ -116,9 +117,17 @@ async function compare(label: string, real: Server, bare: Server, barePaths: rea
   for (const r of routes) await drive((r.server ?? real).base, r.paths, r.headers);
   const bareRuns: Load[] = [];
   const realRuns = new Map<string, Load[]>(routes.map((r) => [r.name, []]));
+  // Each round starts one route later, so no route always follows the same one: a route's window may
+  // pay for the collection of the garbage the run before it left in the server (a random-customer
+  // read's first asks leave the most), and with a fixed order that cost fell on the same route each
+  // round (session 35, BENCHMARKS.md).
+  const runs: (() => Promise<void>)[] = [
+    async () => void bareRuns.push(await drive(bare.base, barePaths, {})),
+    ...routes.map((r) => async () => void realRuns.get(r.name)?.push(await drive((r.server ?? real).base, r.paths, r.headers))),
+  ];
   for (let round = 0; round < ROUNDS; round++) {
-    bareRuns.push(await drive(bare.base, barePaths, {}));
-    for (const r of routes) realRuns.get(r.name)?.push(await drive((r.server ?? real).base, r.paths, r.headers));
+    const shift = (round * Math.max(1, Math.floor(runs.length / ROUNDS))) % runs.length;
+    for (const run of [...runs.slice(shift), ...runs.slice(0, shift)]) await run();
   }
   const b = summarize(bareRuns);
   console.log(`  ${'bare Hono + 1 PK SELECT (random customers)'.padEnd(52)} ${fmt(b)}`);
