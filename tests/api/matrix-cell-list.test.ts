@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createApp, drainJobs } from '@tierkit/api';
 import type { MatrixResponse } from '@tierkit/core';
+import { connect } from '@tierkit/db';
+import { sql } from 'kysely';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { client, forEachDialect, NOW } from '../support/api-fixture.js';
 
@@ -145,5 +147,40 @@ forEachDialect('the subject list of an empty matrix cell', (f) => {
     const approved = await as(other, 'approver').send('POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash });
     assert.equal(approved.status, 200, await approved.text());
     assert.deepEqual(await listedCell(again, 'high', 'diamond'), ['E3']);
+  });
+
+  it('a cursor on a cell counted 0 is checked as on any list: a forged one is a 400', async () => {
+    const app = first();
+    assert.equal(await countOf(app, 'high', 'gold'), 0);
+    assert.deepEqual(await listedCell(app, 'high', 'gold'), []);
+    const res = await as(app).get('/v1/subjects?scheme=risk-value-test&row=high&col=gold&cursor=not-ours');
+    assert.equal(res.status, 400, await res.text());
+  });
+
+  it('another tenant’s counts never answer this tenant’s list', async () => {
+    const app = first();
+    // bank-b has no customers: its matrix counts 0 in every cell, bank-a's low × platinum holds E1.
+    const theirs = await app.request('/v1/matrix/risk-value-test', { headers: { Authorization: `Bearer ${f.keys.b}` } });
+    assert.equal(((await theirs.json()) as MatrixResponse).total, 0);
+    assert.deepEqual(await listedCell(app, 'low', 'platinum'), ['E1']);
+  });
+
+  it('a write through another connection to the file, as a second server process has, is seen at once (SQLite)', async (t) => {
+    if (f.db.dialect !== 'sqlite')
+      return t.skip('one PostgreSQL database is shared by every server already (above): no data version is trusted there');
+    const { rows } = await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(f.db.db);
+    const second = connect({ url: rows[0]?.file ?? '' });
+    try {
+      const app = first();
+      const other = createApp({ db: second.db, now: () => NOW, logError: () => undefined });
+      assert.equal(await countOf(app, 'low', 'standard'), 0);
+      seen.length = 0;
+      assert.deepEqual(await listedCell(app, 'low', 'standard'), []);
+      assert.ok(!seen.some((s) => /"assignments"/.test(s)), 'answered from the counts');
+      assert.equal((await as(other).send('PUT', '/v1/subjects/E1/metrics', figures(10_000, 10))).status, 200);
+      assert.deepEqual(await listedCell(app, 'low', 'standard'), ['E1']);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -354,8 +354,14 @@ export function subjectList() {
     let rows: Subject[];
     let nextCursor: string | null = null;
     const matrixOf = query.scheme === undefined ? undefined : pack.schemes.get(query.scheme)?.matrix;
+    // A first page only: a cursor is checked as the read below checks it (a forged or foreign one is a
+    // 400), and an empty cell never issued one.
     const cell =
-      matrixOf !== undefined && query.scheme !== undefined && query.row !== undefined && query.col !== undefined
+      matrixOf !== undefined &&
+      query.scheme !== undefined &&
+      query.row !== undefined &&
+      query.col !== undefined &&
+      query.cursor === undefined
         ? { scheme: query.scheme, def: matrixOf, row: query.row, col: query.col, kind: query.kind, book, closed: query.closed }
         : undefined;
     // A cell the matrix just counted 0 in, with nothing written since: its list is empty without
