@@ -4,12 +4,12 @@
 // route; then the portfolio matrix over 1,000,000 generated customers (1% closed, which the matrix
 // leaves out and the GROUP BY counts) beside the raw SQL GROUP BY.
 // Servers run in child processes (bench/api/serve.ts); rounds alternate real and bare so a noisy
-// neighbour hurts both alike, each round in an order shifted from the last (no route always runs
-// after the same one), and medians are reported. Prints results against the targets of issue 9;
+// neighbour hurts both alike, each round in a fresh random order with each window after a second of
+// its own route's load (no window pays for the garbage of the route before it), and medians are reported. Prints results against the targets of issue 9;
 // asserts nothing. The real server keeps read bodies as `npm start` does (READ_CACHE_MB from
 // the environment, default 32 MiB); two more SQLite lines read random customers from a server keeping
 // nothing, so every read there is a first ask.
-// Run: [READ_CACHE_MB=…] node --import tsx bench/api/api.bench.ts [--rounds 3] [--seconds 5] [--no-postgres] [--matrix-only]
+// Run: [READ_CACHE_MB=…] node --import tsx bench/api/api.bench.ts [--rounds 3] [--seconds 5] [--settle 1] [--no-postgres] [--matrix-only]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -31,6 +31,8 @@ const arg = (name: string, fallback: number) => {
 };
 const ROUNDS = arg('rounds', 3);
 const SECONDS = arg('seconds', 5);
+/** Seconds of a route's own load, not counted, before each of its windows (compare). */
+const SETTLE = arg('settle', 1);
 const CONNECTIONS = 50;
 const CUSTOMERS = 10_000;
 const MATRIX_ROWS = 1_000_000;
@@ -68,12 +70,12 @@ interface Load {
   readonly non2xx: number;
 }
 
-/** One autocannon run; `paths` is drawn from at random per request. */
-async function drive(base: string, paths: readonly string[], headers: Record<string, string>): Promise<Load> {
+/** One autocannon run of `seconds`; `paths` is drawn from at random per request. */
+async function drive(base: string, paths: readonly string[], headers: Record<string, string>, seconds = SECONDS): Promise<Load> {
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     headers,
     requests: [{ setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] ?? '/' }) }],
   });
@@ -84,6 +86,16 @@ async function drive(base: string, paths: readonly string[], headers: Record<str
     bytes: result.requests.total ? result.throughput.total / result.requests.total : 0,
     non2xx: result.non2xx + result.errors,
   };
+}
+
+/** A copy of `xs` in a random order (Fisher–Yates). */
+function shuffled<T>(xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 const median = (xs: number[]) => {
@@ -117,18 +129,23 @@ async function compare(label: string, real: Server, bare: Server, barePaths: rea
   for (const r of routes) await drive((r.server ?? real).base, r.paths, r.headers);
   const bareRuns: Load[] = [];
   const realRuns = new Map<string, Load[]>(routes.map((r) => [r.name, []]));
-  // Each round starts one route later, so no route always follows the same one: a route's window may
-  // pay for the collection of the garbage the run before it left in the server (a random-customer
-  // read's first asks leave the most), and with a fixed order that cost fell on the same route each
-  // round (session 35, BENCHMARKS.md).
+  // A route's window may pay for collecting the garbage the run before it left in the same server (a
+  // random-customer read's first asks leave the most), and in a fixed order that cost fell on the same
+  // route every round. So each window is preceded by SETTLE seconds of its own route, not counted, in
+  // which what the run before left is collected; and each round runs the routes in a fresh random
+  // order. (Rotating one order, session 35's first try, kept every route after the same neighbour.)
   const runs: (() => Promise<void>)[] = [
-    async () => void bareRuns.push(await drive(bare.base, barePaths, {})),
-    ...routes.map((r) => async () => void realRuns.get(r.name)?.push(await drive((r.server ?? real).base, r.paths, r.headers))),
+    async () => {
+      if (SETTLE > 0) await drive(bare.base, barePaths, {}, SETTLE);
+      bareRuns.push(await drive(bare.base, barePaths, {}));
+    },
+    ...routes.map((r) => async () => {
+      const base = (r.server ?? real).base;
+      if (SETTLE > 0) await drive(base, r.paths, r.headers, SETTLE);
+      realRuns.get(r.name)?.push(await drive(base, r.paths, r.headers));
+    }),
   ];
-  for (let round = 0; round < ROUNDS; round++) {
-    const shift = (round * Math.max(1, Math.floor(runs.length / ROUNDS))) % runs.length;
-    for (const run of [...runs.slice(shift), ...runs.slice(0, shift)]) await run();
-  }
+  for (let round = 0; round < ROUNDS; round++) for (const run of shuffled(runs)) await run();
   const b = summarize(bareRuns);
   console.log(`  ${'bare Hono + 1 PK SELECT (random customers)'.padEnd(52)} ${fmt(b)}`);
   for (const r of routes) {
