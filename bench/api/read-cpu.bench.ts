@@ -3,8 +3,8 @@
 // timed with process.cpuUsage (what a loaded machine's scheduler does to wall time does not count).
 // Run it on two checkouts to compare them; HTTP adds the same cost per request to every route.
 // Asserts nothing.
-// Run: node --import tsx bench/api/read-cpu.bench.ts [--requests 2000] [--rounds 3] [--only <part of a route's name>]
-//        [--db /tmp/read-cpu.db]
+// Run: node [--expose-gc] [--trace-gc] --import tsx bench/api/read-cpu.bench.ts [--requests 2000] [--rounds 3]
+//        [--only <part of a route's name>] [--db /tmp/read-cpu.db] [--settle] [--mark]
 // (`--db`: seed that file once and bench a copy of it, so alternating runs of two checkouts skip the
 // seeding; `--only`: that route alone, e.g. under `node --cpu-prof` to profile first asks without the others.)
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -55,13 +55,21 @@ try {
 
   const any = () => rows[Math.floor(Math.random() * rows.length)] as { id: string; external_id: string };
   const key = { Authorization: `Bearer ${secret}` };
+  const embed = { Authorization: `Bearer ${token}` };
+  // In api.bench.ts's order (readRoutes): each embed-token read right after an API-key read of random customers.
   const routes: [string, { fetch: (r: Request) => Response | Promise<Response> }, () => Request][] = [
     ['bare Hono + 1 PK SELECT', bare, () => new Request(`http://bench/bare/${any().id}`)],
     ['…/tiers, API key, random', app, () => new Request(`http://bench/v1/subjects/${any().external_id}/tiers`, { headers: key })],
+    ['…/C000003/tiers, embed token', app, () => new Request('http://bench/v1/subjects/C000003/tiers', { headers: embed })],
     [
       '…/tiers?locale=zh-CN, API key, random',
       app,
       () => new Request(`http://bench/v1/subjects/${any().external_id}/tiers?locale=zh-CN`, { headers: key }),
+    ],
+    [
+      '…/C000003/tiers?locale=zh-CN, embed token',
+      app,
+      () => new Request('http://bench/v1/subjects/C000003/tiers?locale=zh-CN', { headers: embed }),
     ],
     [
       '…/tiers?scheme=retail-tier&locale=zh-CN, key, random',
@@ -73,21 +81,21 @@ try {
       app,
       () => new Request(`http://bench/v1/subjects/${any().external_id}/entitlements`, { headers: key }),
     ],
+    ['…/C000003/entitlements, embed token', app, () => new Request('http://bench/v1/subjects/C000003/entitlements', { headers: embed })],
     ['…/history, API key, random', app, () => new Request(`http://bench/v1/subjects/${any().external_id}/history`, { headers: key })],
-    [
-      '…/C000003/tiers, embed token',
-      app,
-      () => new Request('http://bench/v1/subjects/C000003/tiers', { headers: { Authorization: `Bearer ${token}` } }),
-    ],
-    [
-      '…/C000003/tiers?locale=zh-CN, embed token',
-      app,
-      () => new Request('http://bench/v1/subjects/C000003/tiers?locale=zh-CN', { headers: { Authorization: `Bearer ${token}` } }),
-    ],
+    ['…/C000003/history, embed token', app, () => new Request('http://bench/v1/subjects/C000003/history', { headers: embed })],
   ];
   const only = process.argv.indexOf('--only') > 0 ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   if (only !== undefined) routes.splice(0, routes.length, ...routes.filter(([name]) => name.includes(only)));
-  const cpuPerRequest = async (target: (typeof routes)[number][1], make: () => Request) => {
+  // `--settle` (with node --expose-gc): a full collection before each route's window, so none pays for
+  // the garbage the route before it left. `--mark`: a line before each window, to place `--trace-gc`'s lines.
+  const settle = process.argv.includes('--settle');
+  const mark = process.argv.includes('--mark');
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (settle && gc === undefined) throw new Error('--settle needs node --expose-gc');
+  const cpuPerRequest = async (target: (typeof routes)[number][1], make: () => Request, name = '') => {
+    if (settle) gc?.();
+    if (mark) console.log(`=== window ${name}`);
     const start = process.cpuUsage();
     for (let i = 0; i < REQUESTS; i++) {
       const res = await target.fetch(make());
@@ -100,7 +108,7 @@ try {
   for (const [, target, make] of routes) await cpuPerRequest(target, make);
   const runs = new Map<string, number[]>(routes.map(([name]) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, target, make] of routes) runs.get(name)?.push(await cpuPerRequest(target, make));
+    for (const [name, target, make] of routes) runs.get(name)?.push(await cpuPerRequest(target, make, name));
   }
   console.log(`CPU per request, ${REQUESTS} requests × ${ROUNDS} alternating rounds, median (no HTTP)`);
   for (const [name, xs] of runs) {

@@ -7,7 +7,7 @@ import type { TrustedOrigins } from './origins.js';
 import { periodOf } from './periods.js';
 import { ProblemError } from './problem.js';
 import type { AuditAnchorsReader } from './services/audit.js';
-import type { TenantResultCache } from './services/matrix-cache.js';
+import type { MatrixCounts, TenantResultCache } from './services/matrix-cache.js';
 import type { TenantPack, TenantPacks } from './services/tenant-pack.js';
 import { booksRead } from './auth/principal.js';
 
@@ -22,7 +22,7 @@ export interface SharedDeps {
   readonly timeZone: string;
   readonly now: () => Date;
   /** Recent portfolio matrix counts per tenant; writes invalidate their tenant's. */
-  readonly matrices: TenantResultCache<readonly { row: string; col: string; count: number }[]>;
+  readonly matrices: TenantResultCache<MatrixCounts>;
   /** Where a failure the request still answers is reported (the app's `logError`); `console.error` when not given. */
   readonly log?: (line: unknown) => void;
   /**

@@ -29,6 +29,7 @@ export * from './repositories/subjects.js';
 export * from './repositories/subject-tiers-read.js';
 export * from './repositories/retention.js';
 export * from './repositories/subject-list.js';
+export { dataVersion } from './repositories/data-version.js';
 export * from './repositories/metrics.js';
 export * from './repositories/write-seq.js';
 // Listed, not `export *`: writeAssignments and writeTierEvents do not bump subject versions and stay inside this package.

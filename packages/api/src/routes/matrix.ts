@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MatrixResponse } from '@tierkit/core';
 import { SUBJECT_KINDS } from '@tierkit/core';
-import { countLevelPairs } from '@tierkit/db';
 import { packOf } from '../deps.js';
 import { isNotModified } from '../etag.js';
 import { ProblemError } from '../problem.js';
@@ -11,6 +10,8 @@ import { problemResponses } from '../schemas/common.js';
 import { MatrixResponseSchema } from '../schemas/entitlements.js';
 import { ManagerQuery } from '../schemas/params.js';
 import { bookOf } from '../services/books.js';
+import { matrixCounts } from '../services/matrix-cells.js';
+import { matrixKey } from '../services/matrix-cache.js';
 
 const matrixRoute = createRoute({
   method: 'get',
@@ -55,10 +56,10 @@ export function matrix() {
     requireReadable(deps.principal, tp, scheme, 'scheme');
     const def = audienceOf(deps.principal, tp).sees(scheme) ? matrixOf : undefined;
     if (!def) throw new ProblemError('scheme-not-found', `No matrix scheme "${scheme}" in this tenant.`);
-    const found = await deps.matrices.get(deps.tenantId, `${scheme}\u0000${kind ?? ''}\u0000${[book ?? ''].flat().join(',')}`, () =>
-      countLevelPairs(deps.db, deps.tenantId, def.rowScheme, def.colScheme, kind, book),
+    const found = await deps.matrices.get(deps.tenantId, matrixKey(scheme, kind, book), () =>
+      matrixCounts(deps.db, deps.tenantId, def, kind, book),
     );
-    const byCell = new Map(found.map((f) => [`${f.row}\u0000${f.col}`, f.count]));
+    const byCell = new Map(found.rows.map((f) => [`${f.row}\u0000${f.col}`, f.count]));
     const counts = def.rows.flatMap((row) => def.cols.map((col) => ({ row, col, count: byCell.get(`${row}\u0000${col}`) ?? 0 })));
     const body: MatrixResponse = { def, counts, total: counts.reduce((n, x) => n + x.count, 0) };
     if (isNotModified(c, body)) return c.body(null, 304);

@@ -23,6 +23,7 @@ import { problemResponses } from '../schemas/common.js';
 import { SubjectListResponseSchema } from '../schemas/entitlements.js';
 import { CursorQuery, LimitQuery, ManagerQuery } from '../schemas/params.js';
 import { bookOf } from '../services/books.js';
+import { knownEmptyCell } from '../services/matrix-cells.js';
 import type { TenantPack } from '../services/tenant-pack.js';
 import { subjectRef } from '../services/views.js';
 import type { Subject } from '@tierkit/db';
@@ -352,7 +353,21 @@ export function subjectList() {
     };
     let rows: Subject[];
     let nextCursor: string | null = null;
-    if (order === undefined) {
+    const matrixOf = query.scheme === undefined ? undefined : pack.schemes.get(query.scheme)?.matrix;
+    // A first page only: a cursor is checked as the read below checks it (a forged or foreign one is a
+    // 400), and an empty cell never issued one.
+    const cell =
+      matrixOf !== undefined &&
+      query.scheme !== undefined &&
+      query.row !== undefined &&
+      query.col !== undefined &&
+      query.cursor === undefined
+        ? { scheme: query.scheme, def: matrixOf, row: query.row, col: query.col, kind: query.kind, book, closed: query.closed }
+        : undefined;
+    // A cell the matrix just counted 0 in, with nothing written since: its list is empty without
+    // reading an axis level's whole index to find that out again (services/matrix-cells.ts).
+    if (cell !== undefined && (await knownEmptyCell(deps, cell))) rows = [];
+    else if (order === undefined) {
       const after = query.cursor === undefined ? undefined : decodeCursor(cursorKind(query.order), query.cursor, ['after'] as const).after;
       // A tenant-wide 潜力客户 list in id order walks subjects until it has found a page within the bound:
       // the whole tenant when few are. Off the server's thread where it has one, as above.

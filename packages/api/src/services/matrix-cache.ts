@@ -9,6 +9,8 @@
 interface Entry<T> {
   readonly at: number;
   readonly value: Promise<T>;
+  /** The value once the load has settled (see `settled`). */
+  done?: T;
 }
 
 /** Results per tenant and key, each kept `ttlMs`; at most `maxEntries`, oldest dropped first. */
@@ -32,8 +34,15 @@ export class TenantResultCache<T> {
     const hit = this.#entries.get(id);
     if (hit && now - hit.at < this.#ttlMs) return hit.value;
     const value = load();
+    const entry: Entry<T> = { at: now, value };
     this.#entries.delete(id);
-    this.#entries.set(id, { at: now, value });
+    this.#entries.set(id, entry);
+    value.then(
+      (v) => {
+        entry.done = v;
+      },
+      () => {},
+    );
     // A failed query is not remembered: the next caller tries again.
     value.catch(() => {
       if (this.#entries.get(id)?.value === value) this.#entries.delete(id);
@@ -46,9 +55,32 @@ export class TenantResultCache<T> {
     return value;
   }
 
+  /**
+   * The tenant's last settled result for `key`, however old: only for a caller that can tell whether it
+   * still holds (a result carrying the data version it was read at, see matrixCounts). Dropped by
+   * `invalidate` and pushed out like the others.
+   */
+  settled(tenantId: string, key: string): T | undefined {
+    return this.#entries.get(`${tenantId}\u0000${key}`)?.done;
+  }
+
   /** Forget every result of the tenant (after a write that may change them). */
   invalidate(tenantId: string): void {
     const prefix = `${tenantId}\u0000`;
     for (const id of [...this.#entries.keys()]) if (id.startsWith(prefix)) this.#entries.delete(id);
   }
+}
+
+/** A matrix's cell counts, with the data version they were read at when one was had (dataVersion). */
+export interface MatrixCounts {
+  /** The axes counted: a cell is a level of each. */
+  readonly rowScheme: string;
+  readonly colScheme: string;
+  readonly rows: readonly { row: string; col: string; count: number }[];
+  readonly version: string | undefined;
+}
+
+/** The key of a matrix's counts in `ApiDeps.matrices`: the scheme, and the kind and book they were counted over. */
+export function matrixKey(scheme: string, kind: string | undefined, book: string | readonly string[] | undefined): string {
+  return `${scheme}\u0000${kind ?? ''}\u0000${[book ?? ''].flat().join(',')}`;
 }

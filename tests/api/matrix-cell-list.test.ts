@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { createApp, drainJobs } from '@tierkit/api';
+import type { MatrixResponse } from '@tierkit/core';
+import { connect } from '@tierkit/db';
+import { sql } from 'kysely';
+import type { KyselyPlugin, RootOperationNode } from 'kysely';
+import { client, forEachDialect, NOW } from '../support/api-fixture.js';
+
+/*
+ * The subject list of a matrix cell the matrix has just counted 0 in answers from the counts while
+ * the data version they were read at still holds (services/matrix-cells.ts), and reads the database
+ * again after any write — by this server, by another (a second app on the same database, whose
+ * writes drop nothing this one keeps), or by a re-tier job run outside either.
+ */
+
+const Q3 = ['2025-08', '2025-09', '2025-10'] as const;
+const CELL = '/v1/subjects?scheme=risk-value-test&row=high&col=platinum';
+
+forEachDialect('the subject list of an empty matrix cell', (f) => {
+  /** SQL texts of the first app's queries, to tell whether a list read the assignments. */
+  const seen: string[] = [];
+  const noting: KyselyPlugin = {
+    transformQuery({ node, queryId }) {
+      seen.push(f.db.db.getExecutor().compileQuery(node as RootOperationNode, queryId).sql);
+      return node;
+    },
+    transformResult: async ({ result }) => result,
+  };
+  // Matrices kept for an hour: only the data version may tell this server that a cell filled.
+  const first = () => createApp({ db: f.db.db.withPlugin(noting), now: () => NOW, logError: () => undefined, matrixCacheSeconds: 3600 });
+  const as = (app: ReturnType<typeof createApp>, role: 'admin' | 'officer' | 'approver' = 'admin') => ({
+    get: (path: string) => app.request(path, { headers: { Authorization: `Bearer ${f.keys.roles[role]}` } }),
+    send: (method: string, path: string, body: unknown) =>
+      app.request(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${f.keys.roles[role]}` },
+        body: JSON.stringify(body),
+      }),
+  });
+  const figures = (yuan: number, risk: number) => ({
+    metrics: [
+      ...Q3.map((period) => ({ metric: 'avg_daily_balance', period, value: yuan * 100 })),
+      { metric: 'aml_customer_risk', period: '2025-10', value: risk },
+    ],
+  });
+  const countOf = async (app: ReturnType<typeof createApp>, row: string, col: string) => {
+    const body = (await (await as(app).get('/v1/matrix/risk-value-test')).json()) as MatrixResponse;
+    return body.counts.find((c) => c.row === row && c.col === col)?.count;
+  };
+  const listed = async (app: ReturnType<typeof createApp>, query = '') => {
+    const res = await as(app).get(`${CELL}${query}`);
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { items: { id: string }[] }).items.map((s) => s.id);
+  };
+
+  const listedCell = async (app: ReturnType<typeof createApp>, row: string, col: string) => {
+    const res = await as(app).get(`/v1/subjects?scheme=risk-value-test&row=${row}&col=${col}`);
+    return ((await res.json()) as { items: { id: string }[] }).items.map((s) => s.id);
+  };
+
+  it('a cell counted 0 lists nobody without reading the assignments (SQLite); its filters only narrow it', async () => {
+    const api = client(f);
+    for (const [id, yuan, risk] of [
+      ['E1', 400_000, 10],
+      ['E2', 10_000, 90],
+    ] as const) {
+      await api.customer(id);
+      assert.equal((await api.put(`/v1/subjects/${id}/metrics`, figures(yuan, risk))).status, 200);
+    }
+    const app = first();
+    assert.equal(await countOf(app, 'high', 'platinum'), 0);
+    assert.equal(await countOf(app, 'low', 'platinum'), 1);
+    seen.length = 0;
+    assert.deepEqual(await listed(app), []);
+    assert.deepEqual(await listed(app, '&kind=customer&q=E&limit=5'), []);
+    const read = seen.filter((s) => /"assignments"/.test(s));
+    // PostgreSQL has no data version to be had cheaply: it reads the cell as before.
+    if (f.db.dialect === 'sqlite') assert.deepEqual(read, [], seen.join('\n'));
+    else assert.ok(read.length > 0);
+    // A cell with someone in it is always read.
+    assert.deepEqual(await listedCell(app, 'low', 'platinum'), ['E1']);
+    // Customers who left are in no cell: a list that includes them reads the database.
+    seen.length = 0;
+    assert.deepEqual(await listed(app, '&closed=include'), []);
+    assert.ok(seen.some((s) => /"assignments"/.test(s)));
+  });
+
+  it('a second server’s metric write that fills the cell is seen at once', async () => {
+    const app = first();
+    const other = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
+    assert.equal(await countOf(app, 'high', 'platinum'), 0);
+    assert.deepEqual(await listed(app), []);
+    assert.equal((await as(other).send('PUT', '/v1/subjects/E1/metrics', figures(400_000, 90))).status, 200);
+    assert.deepEqual(await listed(app), ['E1']);
+    // Back out of the cell, and the counts read again.
+    assert.equal((await as(other).send('PUT', '/v1/subjects/E1/metrics', figures(400_000, 10))).status, 200);
+    assert.deepEqual(await listed(app), []);
+  });
+
+  it('a re-tier job run outside this server that fills the cell is seen at once', async () => {
+    const app = first();
+    const other = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
+    // An import of figures re-evaluates nobody; the re-tier of October does.
+    const imported = await other.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.admin}` },
+      body: 'subject,metric,period,value\nE2,avg_daily_balance,2025-08,40000000\nE2,avg_daily_balance,2025-09,40000000\nE2,avg_daily_balance,2025-10,40000000',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    assert.equal(await countOf(app, 'high', 'platinum'), 0);
+    assert.deepEqual(await listed(app), []);
+    const job = await as(other, 'officer').send('POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' });
+    assert.equal(job.status, 201, await job.text());
+    await drainJobs({ db: f.db.db, now: () => NOW });
+    assert.deepEqual(await listed(app), ['E2']);
+  });
+
+  it('a customer another server reopens into the cell, and an override it approves into one, are seen at once', async () => {
+    const other = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
+    const api = client(f);
+    await api.customer('E3');
+    assert.equal((await api.put('/v1/subjects/E3/metrics', figures(400_000, 90))).status, 200);
+    await api.customer('E4');
+    assert.equal((await api.put('/v1/subjects/E4/metrics', figures(10_000, 90))).status, 200);
+    assert.equal((await api.post('/v1/subjects/E4/close', { reason: '销户' })).status, 200);
+    const app = first();
+    assert.equal(await countOf(app, 'high', 'standard'), 0, 'who left is in no cell');
+    assert.deepEqual(await listedCell(app, 'high', 'standard'), []);
+    assert.equal((await as(other).send('POST', '/v1/subjects/E4/reopen', {})).status, 200);
+    assert.deepEqual(await listedCell(app, 'high', 'standard'), ['E4']);
+
+    const again = first();
+    assert.equal(await countOf(again, 'high', 'diamond'), 0);
+    assert.deepEqual(await listedCell(again, 'high', 'diamond'), []);
+    const filed = await as(other, 'officer').send('POST', '/v1/subjects/E3/overrides', {
+      scheme: 'retail-tier',
+      level: 'diamond',
+      mode: 'fixed',
+      reason: 'VIP retention',
+      expiresAt: null,
+    });
+    const text = await filed.text();
+    assert.equal(filed.status, 201, text);
+    const pending = JSON.parse(text) as { id: string; contentHash: string };
+    assert.deepEqual(await listedCell(again, 'high', 'diamond'), [], 'a request moves no level');
+    const approved = await as(other, 'approver').send('POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash });
+    assert.equal(approved.status, 200, await approved.text());
+    assert.deepEqual(await listedCell(again, 'high', 'diamond'), ['E3']);
+  });
+
+  it('a cursor on a cell counted 0 is checked as on any list: a forged one is a 400', async () => {
+    const app = first();
+    assert.equal(await countOf(app, 'high', 'gold'), 0);
+    assert.deepEqual(await listedCell(app, 'high', 'gold'), []);
+    const res = await as(app).get('/v1/subjects?scheme=risk-value-test&row=high&col=gold&cursor=not-ours');
+    assert.equal(res.status, 400, await res.text());
+  });
+
+  it('another tenant’s counts never answer this tenant’s list', async () => {
+    const app = first();
+    // bank-b has no customers: its matrix counts 0 in every cell, bank-a's low × platinum holds E1.
+    const theirs = await app.request('/v1/matrix/risk-value-test', { headers: { Authorization: `Bearer ${f.keys.b}` } });
+    assert.equal(((await theirs.json()) as MatrixResponse).total, 0);
+    assert.deepEqual(await listedCell(app, 'low', 'platinum'), ['E1']);
+  });
+
+  it('a write through another connection to the file, as a second server process has, is seen at once (SQLite)', async (t) => {
+    if (f.db.dialect !== 'sqlite')
+      return t.skip('one PostgreSQL database is shared by every server already (above): no data version is trusted there');
+    const { rows } = await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(f.db.db);
+    const second = connect({ url: rows[0]?.file ?? '' });
+    try {
+      const app = first();
+      const other = createApp({ db: second.db, now: () => NOW, logError: () => undefined });
+      assert.equal(await countOf(app, 'low', 'standard'), 0);
+      seen.length = 0;
+      assert.deepEqual(await listedCell(app, 'low', 'standard'), []);
+      assert.ok(!seen.some((s) => /"assignments"/.test(s)), 'answered from the counts');
+      assert.equal((await as(other).send('PUT', '/v1/subjects/E1/metrics', figures(10_000, 10))).status, 200);
+      assert.deepEqual(await listedCell(app, 'low', 'standard'), ['E1']);
+    } finally {
+      await second.close();
+    }
+  });
+});
