@@ -12,7 +12,7 @@ import {
 } from '@tierkit/core';
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
 import { LocalizedTextSchema, staffBehindDescription } from './common.js';
-import { StaffGrantChangeSchema } from './staff.js';
+import { StaffGrantChangeSchema, TeamGrantChangeSchema } from './staff.js';
 
 /*
  * Request and response schemas of the four-eyes routes: overrides, level sign-offs, the approvals
@@ -260,6 +260,10 @@ export const ApprovalItemSchema = z
       }),
     staff: StaffGrantChangeSchema.optional().openapi({
       description: 'A staff grant’s: the member, what they held (null: new) and what they are to hold; absent for other kinds',
+    }),
+    team: TeamGrantChangeSchema.optional().openapi({
+      description:
+        'A team grant’s (`kind: staff`, a lead named or books added to a led team): what the team was and is to become; `staff` is then its lead, whose powers do not change. Absent for other items',
     }),
     approvalBlocked: z.enum(APPROVAL_BLOCKS).nullable().openapi({
       description:

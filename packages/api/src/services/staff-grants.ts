@@ -21,6 +21,7 @@ import { ProblemError } from '../problem.js';
 import { approvalsBlocked } from './approvers-left.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { putStaffOverHttp } from './staff-changes.js';
+import { applyTeamGrant, teamGrantSummary } from './team-grants.js';
 
 /**
  * How long a staff grant waits for a second admin before it lapses: a week, long enough for a
@@ -108,6 +109,11 @@ export function staffGrantSummary(c: StaffGrantChange, locale: Locale): string {
   return `${w.title}${locale === 'en' ? ': ' : '：'}${c.name} (${c.id}) ${from} → ${held(c.to)}`;
 }
 
+/** A grant's line in the approvals queue: of staff powers, or of a team. */
+export function grantSummary(g: StaffGrant, locale: Locale): string {
+  return g.team ? teamGrantSummary(g, locale) : staffGrantSummary(grantChange(g), locale);
+}
+
 /** The stored actors four eyes bars from deciding a grant: its maker, and the member it gives power to. */
 export function grantRequesters(g: Pick<StaffGrant, 'requestedBy' | 'staffId'>): string[] {
   return [g.requestedBy, `staff:${g.staffId}`];
@@ -129,6 +135,7 @@ export async function grantView(deps: ApiDeps, g: StaffGrant) {
   return {
     id: g.id,
     staff: grantChange(g),
+    team: g.team,
     status: state,
     contentHash: g.contentHash,
     requestedBy: g.requestedBy,
@@ -280,9 +287,12 @@ export async function decideStaffGrant(
           'content-changed',
           `"${g.name}" (${g.staffId}) no longer holds what they held when grant ${g.id} was asked${current ? ` (now ${current.role}, ${current.scope}${current.disabledAt ? ', disabled' : ''})` : ''}: reject it, and ask again from what they hold now.`,
         );
-      // The grant decides powers, not the name: a rename applied at once since it was asked stands.
-      const name = current?.name ?? g.name;
-      applied = await putStaffOverHttp(trx, deps.tenantId, { id: g.staffId, name, ...g.to }, now.toISOString());
+      if (g.team) await applyTeamGrant(trx, deps.tenantId, g, now.toISOString());
+      else {
+        // The grant decides powers, not the name: a rename applied at once since it was asked stands.
+        const name = current?.name ?? g.name;
+        applied = await putStaffOverHttp(trx, deps.tenantId, { id: g.staffId, name, ...g.to }, now.toISOString());
+      }
     }
     const settled = await settleStaffGrant(trx, deps.tenantId, g.id, {
       status: decision.action === 'approve' ? 'approved' : 'rejected',

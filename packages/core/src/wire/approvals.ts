@@ -130,6 +130,19 @@ export interface ApprovalItem {
    * new member) and what they are to hold. Absent for other kinds.
    */
   readonly staff?: StaffGrantChange;
+  /**
+   * A team grant's (`kind: staff`, a lead named or books added to a led team): `staff` is then the
+   * lead, whose powers do not change, and this what the team was (`from`, null: a new team) and is to
+   * become. Absent for other items.
+   */
+  readonly team?: TeamGrantChange;
+}
+
+/** What a team grant changes: the team's lead named (with the team's name), or books added to it. */
+export interface TeamGrantChange {
+  readonly id: string;
+  readonly from: { readonly lead: string | null } | null;
+  readonly to: { readonly name: string; readonly lead: string } | { readonly add: string[] };
 }
 
 /** The roles and scopes of staff, as the API names them. */
