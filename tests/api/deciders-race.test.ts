@@ -141,6 +141,29 @@ forEachDialect('two servers deciding one request at once', (f) => {
     }
   });
 
+  it('a team grant: one admin decides it, the other hears already_decided, and the lead is named once', async () => {
+    await upsertStaff(f.db.db, 'race', { id: 'TL', name: 'TL 名', role: 'officer', scope: 'book' }, START.toISOString());
+    for (const [i, verbs] of (
+      [
+        ['approve', 'approve'],
+        ['reject', 'approve'],
+      ] as const
+    ).entries()) {
+      const grant = await ok<{ id: string; contentHash: string }>(
+        await t.req('admin', 'PUT', `/v1/teams/RT${i}`, { name: `组${i}`, lead: 'TL' }),
+        202,
+      );
+      const body = { contentHash: grant.contentHash, note: 'checked' };
+      const won = await race(
+        ['admin2', 'POST', `/v1/staff-grants/${grant.id}/${verbs[0]}`, body],
+        ['admin2', 'POST', `/v1/staff-grants/${grant.id}/${verbs[1]}`, body],
+        /^該授權已由其他管理員處理/,
+      );
+      const made = await t.req('admin', 'GET', `/v1/teams/RT${i}`);
+      assert.equal(made.status, verbs[won] === 'approve' ? 200 : 404);
+    }
+  });
+
   it('a lowering request: 高 → 低 approved once', async () => {
     for (const [i, verbs] of (
       [

@@ -41,6 +41,21 @@ import { comparisonView } from './simulation-comparison-view.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 
+/**
+ * A team grant's facts: which team, and the lead named (from → to) or the books it adds — the lead's
+ * powers do not change, so the staff grant's "holds now / to be granted" would say nothing.
+ */
+function teamFacts(w: Words, team: NonNullable<ApprovalItem['team']>, lead: ApprovalItem['staff']) {
+  const named = lead ? `${lead.name} · ${lead.id}` : '';
+  return html`<div><dt>${w.team}</dt><dd data-testid="approval-team">${'name' in team.to ? `${team.to.name} · ${team.id}` : team.id}${team.from === null ? w.teamNew : ''}</dd></div>
+    ${
+      'add' in team.to
+        ? html`<div><dt>${w.teamLead}</dt><dd data-testid="approval-team-lead">${named}</dd></div>
+          <div><dt>${w.teamAdds}</dt><dd data-testid="approval-team-books">${team.to.add.join(', ')}</dd></div>`
+        : html`<div><dt>${w.teamLead}</dt><dd data-testid="approval-team-lead">${team.from?.lead ?? w.teamNoLead} → ${named}</dd></div>`
+    }`;
+}
+
 /** Why the customer has the level a sign-off asks to approve: the deciding rule and each figure beside the line it holds by. */
 function levelWhyBlock(w: Words, why: LevelWhy | null, locale: ConsoleLocale) {
   if (why === null) return html`<p class="hint" data-testid="approval-why">${w.noWhy}</p>`;
@@ -430,7 +445,7 @@ export class ApprovalsPage extends LitElement {
     const names = schemeNames(this.#schemes, locale);
     const gap = overrideGap(item, this.#schemes);
     return html`<li class="approvals-item" data-approval=${key} aria-labelledby="${domId}-h">
-      <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.staff ? `${item.staff.name} · ${item.staff.id}` : (item.subject ?? item.scheme)}</h3>
+      <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${item.team ? w.teamKind : (w.kinds[item.kind] ?? item.kind)}</span> ${item.team ? item.team.id : item.staff ? `${item.staff.name} · ${item.staff.id}` : (item.subject ?? item.scheme)}</h3>
       <p class="approvals-summary">${requestLine(item, names, locale)}</p>
       ${item.kind === 'override' ? overrideWarning(item, names, w) : nothing}
       <dl class="approvals-facts">
@@ -461,8 +476,9 @@ export class ApprovalsPage extends LitElement {
             ? html`<div><dt>${w.gap}</dt><dd data-testid="approval-gap">${w.gapText(gap.steps, gap.up)}</dd></div>`
             : nothing
         }
+        ${item.team ? teamFacts(w, item.team, item.staff) : nothing}
         ${
-          item.staff
+          item.staff && !item.team
             ? html`<div><dt>${w.staffFrom}</dt><dd data-testid="approval-staff-from">${item.staff.from ? `${powersText(item.staff.from, locale)}${item.staff.from.disabled ? ` · ${w.staffDisabled}` : ''}` : w.staffNew}</dd></div>
               <div><dt>${w.staffTo}</dt><dd data-testid="approval-staff-to">${powersText(item.staff.to, locale)}</dd></div>
               <div><dt>${w.grantLapses}</dt><dd data-testid="approval-expires">${item.expiresAt ? formatInstant(item.expiresAt, locale) : ''}</dd></div>`
