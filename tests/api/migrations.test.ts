@@ -483,8 +483,7 @@ forEachDialect('migrations', (f) => {
     const db = f.db.db;
     assert.equal((await api.put('/v1/staff/MG-L2', { name: '周敏', role: 'officer', scope: 'book' })).status, 201);
     assert.equal((await api.put('/v1/teams/MG-T2', { name: '二组', lead: 'MG-L2' })).status, 202);
-    const powers = async () =>
-      Number((await sql<{ n: number | string }>`SELECT count(*) AS n FROM staff_grants`.execute(db)).rows[0]?.n);
+    const powers = async () => Number((await sql<{ n: number | string }>`SELECT count(*) AS n FROM staff_grants`.execute(db)).rows[0]?.n);
     const before = await powers();
     await undoDownTo(db, TEAM_GRANTS);
     const columns = (await db.introspection.getTables()).find((t) => t.name === 'staff_grants')?.columns.map((c) => c.name) ?? [];

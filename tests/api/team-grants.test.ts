@@ -100,7 +100,10 @@ forEachDialect('teams: widening a lead’s reach waits for a second admin', (f) 
     // A second decision is refused, whoever makes it.
     const again = await decide('admin2', g, 'reject');
     assert.equal(again.status, 409);
-    assert.deepEqual(((await again.json()) as Problem).errors?.map((e) => e.code), ['already_decided']);
+    assert.deepEqual(
+      ((await again.json()) as Problem).errors?.map((e) => e.code),
+      ['already_decided'],
+    );
 
     const rows = await trail();
     const filed = rows.find((r) => r.route === '/v1/teams/{id}' && r.status === 202);

@@ -68,7 +68,14 @@ export async function runTeams(
     // A grant waiting for a second admin (four eyes on teams) was asked against the team as it was:
     // the operator's change supersedes it, as `tierkit staff` supersedes a member's grant.
     const supersede = async (trx: Parameters<typeof supersedeTeamGrantOf>[0]) => {
-      const grant = await supersedeTeamGrantOf(trx, tenant, id, action.actor, at, `superseded: the operator changed team ${id} directly (tierkit teams, break-glass)`);
+      const grant = await supersedeTeamGrantOf(
+        trx,
+        tenant,
+        id,
+        action.actor,
+        at,
+        `superseded: the operator changed team ${id} directly (tierkit teams, break-glass)`,
+      );
       return grant ? { supersededGrant: grant } : {};
     };
     const team = await db.db.transaction().execute(async (trx) => {

@@ -54,7 +54,10 @@ const putRoute = createRoute({
   responses: {
     200: { description: 'Updated', content: { 'application/json': { schema: TeamSchema } } },
     201: { description: 'Created', content: { 'application/json': { schema: TeamSchema } } },
-    202: { description: 'A lead named: filed as a grant for a second admin, nothing changed yet', content: { 'application/json': { schema: StaffGrantSchema } } },
+    202: {
+      description: 'A lead named: filed as a grant for a second admin, nothing changed yet',
+      content: { 'application/json': { schema: StaffGrantSchema } },
+    },
     ...problemResponses(400, 409, 413, 415),
   },
 });
@@ -69,7 +72,10 @@ const booksRoute = createRoute({
   request: { params: TeamIdParams, body: { required: true, content: { 'application/json': { schema: TeamBooksBody } } } },
   responses: {
     200: { description: 'The team as it is now', content: { 'application/json': { schema: TeamSchema } } },
-    202: { description: 'Books added to a led team: filed as a grant for a second admin', content: { 'application/json': { schema: StaffGrantSchema } } },
+    202: {
+      description: 'Books added to a led team: filed as a grant for a second admin',
+      content: { 'application/json': { schema: StaffGrantSchema } },
+    },
     ...problemResponses(400, 404, 409, 413, 415),
   },
 });
@@ -117,7 +123,14 @@ export function teams() {
       const done = await changeOrRequestTeamBooks(deps, id, c.req.valid('json'));
       const superseded = done.supersededGrant ? { supersededGrant: done.supersededGrant } : {};
       if ('grant' in done) {
-        auditDetail(c, { grant: done.grant.id, pending: true, expiresAt: done.grant.expiresAt, team: done.grant.team, removed: done.removed, ...superseded });
+        auditDetail(c, {
+          grant: done.grant.id,
+          pending: true,
+          expiresAt: done.grant.expiresAt,
+          team: done.grant.team,
+          removed: done.removed,
+          ...superseded,
+        });
         if (done.removed.length > 0) credentialsChanged();
         return c.json(await grantView(deps, done.grant), 202);
       }

@@ -68,7 +68,10 @@ function toGrant(r: Selectable<StaffGrantTable>): StaffGrant {
     decidedBy: r.decided_by,
     decidedAt: r.decided_at,
     decisionNote: r.decision_note,
-    team: r.team_id === null ? null : { id: r.team_id, from: r.team_from === null ? null : JSON.parse(r.team_from), to: JSON.parse(r.team_to ?? '{}') },
+    team:
+      r.team_id === null
+        ? null
+        : { id: r.team_id, from: r.team_from === null ? null : JSON.parse(r.team_from), to: JSON.parse(r.team_to ?? '{}') },
   };
 }
 
