@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { mintStaffToken, provisionTenant } from '@tierkit/api';
 import { createApiKey } from '@tierkit/api';
+import { upsertStaff } from '@tierkit/db';
 import { forEachDialect, NOW } from '../support/api-fixture.js';
 import { fourEyesTenant, ok, problem, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 import { testPack } from '../support/test-pack.js';
@@ -169,6 +170,40 @@ forEachDialect('teams: widening a lead’s reach waits for a second admin', (f) 
     await problem(await decide('admin2', g, 'approve'), 409, 'content-changed');
     await problem(await team('T3'), 404, 'not-found');
     assert.equal((await grant(g.id)).status, 'pending');
+  });
+
+  it('a rename sent with the lead applies at once, and one made while the lead waits stands at approval', async () => {
+    await upsertStaff(f.db.db, t.tenantId, { id: 'LEAD3', name: 'LEAD3 名', role: 'officer', scope: 'book' }, START.toISOString());
+    await ok(await t.req('admin', 'PUT', '/v1/teams/T4', { name: '四组' }), 201);
+    const g = await ok<Grant>(await t.req('admin', 'PUT', '/v1/teams/T4', { name: '四组新', lead: 'LEAD3' }), 202);
+    const meanwhile = await ok<Team>(await team('T4'));
+    assert.deepEqual([meanwhile.name, meanwhile.lead], ['四组新', null], 'renamed at once, no lead yet');
+    await ok(await t.req('admin2', 'PUT', '/v1/teams/T4', { name: '浦东四组' }));
+    assert.equal((await grant(g.id)).status, 'pending', 'a rename contradicts no grant');
+    await ok(await decide('admin2', g, 'approve'));
+    const done = await ok<Team>(await team('T4'));
+    assert.deepEqual([done.name, done.lead], ['浦东四组', 'LEAD3'], 'the approval names the lead and undoes no rename');
+  });
+
+  it('four eyes by person: the maker’s other credential and the lead’s own key may not approve it', async () => {
+    await upsertStaff(f.db.db, t.tenantId, { id: 'BOSS', name: 'BOSS 名', role: 'admin', scope: 'tenant' }, START.toISOString());
+    const bossKey = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'admin', label: 'boss', staffId: 'BOSS', now: START }))
+      .secret;
+    const bossToken = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'BOSS', ttlSeconds: 900, now: START })).token;
+    const leadKey = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'officer', label: 'lead', staffId: 'RM1', now: START }))
+      .secret;
+    const g = await ok<Grant>(await t.req({ credential: bossKey }, 'PUT', '/v1/teams/T5', { name: '五组', lead: 'RM1' }), 202);
+    const by = (credential: string) =>
+      t.req({ credential }, 'POST', `/v1/staff-grants/${g.id}/approve`, { contentHash: g.contentHash, note: 'mine' });
+    await problem(await by(bossToken), 403, 'four-eyes');
+    await problem(await by(leadKey), 403, 'forbidden');
+    await problem(await team('T5'), 404, 'not-found');
+    assert.equal((await grant(g.id)).status, 'pending');
+    // Its maker, by any credential of theirs, may take it back.
+    assert.equal(
+      (await ok<Grant>(await t.req({ credential: bossToken }, 'POST', `/v1/staff-grants/${g.id}/withdraw`, {}))).status,
+      'withdrawn',
+    );
   });
 });
 

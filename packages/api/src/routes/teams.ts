@@ -49,7 +49,7 @@ const putRoute = createRoute({
   tags: ['staff'],
   summary: 'Create a team, or rename it and change its lead (tenant-wide admin)',
   description:
-    'The lead must be a working, book-scoped staff member of the tenant (400 `unknown_staff` for an id it does not have or a disabled member, `lead_not_book_scoped`: a tenant-wide member reads every book already). Their staff token and the keys they own then read the team’s books besides their own — lists, tiers, call lists, reviews due, the matrix and `GET /v1/books/levels` — and may do there what they may do in their own book; what a book-scoped credential may not do (access.ts), a lead may not do either.\n\nFour eyes on teams: naming a lead who is not the team’s lead already (a new team with a lead too) widens their reach, so the whole change waits for a second tenant-wide admin — neither its maker nor the lead — as a grant (202, `/v1/staff-grants/{id}/approve`; 409 `staff-grant-pending` while another change of the team waits). A rename, or `lead: null`, applies at once; `lead: null` supersedes a grant waiting to name one.',
+    'The lead must be a working, book-scoped staff member of the tenant (400 `unknown_staff` for an id it does not have or a disabled member, `lead_not_book_scoped`: a tenant-wide member reads every book already). Their staff token and the keys they own then read the team’s books besides their own — lists, tiers, call lists, reviews due, the matrix and `GET /v1/books/levels` — and may do there what they may do in their own book; what a book-scoped credential may not do (access.ts), a lead may not do either.\n\nFour eyes on teams: naming a lead who is not the team’s lead already (a new team with a lead too) widens their reach, so it waits for a second tenant-wide admin — neither its maker nor the lead — as a grant (202, `/v1/staff-grants/{id}/approve`; 409 `staff-grant-pending` while another change of the team waits). A new team is made only when the grant is approved; an existing team’s rename, even sent with the lead, applies at once and stands whatever the approval; `lead: null` applies at once and supersedes a grant waiting on the team.',
   request: { params: TeamIdParams, body: { required: true, content: { 'application/json': { schema: PutTeamBody } } } },
   responses: {
     200: { description: 'Updated', content: { 'application/json': { schema: TeamSchema } } },
@@ -104,8 +104,14 @@ export function teams() {
       const body = c.req.valid('json');
       const put = await putOrRequestTeam(deps, id, body);
       if ('grant' in put) {
-        // Nothing changed: the trail says so, and which grant now waits.
-        auditDetail(c, { grant: put.grant.id, pending: true, expiresAt: put.grant.expiresAt, team: put.grant.team });
+        // The lead waits (a rename sent with it applied at once): the trail says which grant waits.
+        auditDetail(c, {
+          grant: put.grant.id,
+          pending: true,
+          expiresAt: put.grant.expiresAt,
+          team: put.grant.team,
+          ...(put.renamed ? { renamed: put.renamed } : {}),
+        });
         return c.json(await grantView(deps, put.grant), 202);
       }
       const { before, after, created } = put.applied;

@@ -18,6 +18,8 @@ import type { ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { ProblemError } from '../problem.js';
 import { contentHash } from './four-eyes.js';
+// A team grant waits as long as a grant of staff powers, for the same reasons: one constant for both.
+import { STAFF_GRANT_DAYS } from './staff-grants.js';
 import { changeTeamBooks, checkBooks, checkLead, putTeam } from './teams.js';
 
 /*
@@ -29,21 +31,19 @@ import { changeTeamBooks, checkBooks, checkLead, putTeam } from './teams.js';
  * and supersedes the team's waiting grant it contradicts.
  */
 
-/** How long a team grant waits: as long as a grant of staff powers, for the same reasons. */
-const TEAM_GRANT_DAYS = 7;
-
 export type TeamPut =
   | { readonly applied: { before: Team | undefined; after: Team; created: boolean }; readonly supersededGrant?: string }
-  | { readonly grant: StaffGrant };
+  | { readonly grant: StaffGrant; readonly renamed?: { readonly from: string; readonly to: string } };
 
 export type TeamBooksChange =
   | { readonly applied: { added: string[]; removed: string[]; after: Team }; readonly supersededGrant?: string }
   | { readonly grant: StaffGrant; readonly removed: string[]; readonly supersededGrant?: string };
 
 /**
- * `PUT /v1/teams/{id}`: a lead named who is not the team's lead already is filed as a grant (the whole
- * change, name too: nothing changes now); anything else applies at once, and `lead: null` supersedes a
- * grant waiting to name one.
+ * `PUT /v1/teams/{id}`: a lead named who is not the team's lead already is filed as a grant (a new
+ * team's whole change, name too: nothing is made now; an existing team's rename in the same request
+ * applies at once, as a rename alone does, and the grant names the lead only); anything else applies at
+ * once, and `lead: null` supersedes a grant waiting to name one.
  */
 export async function putOrRequestTeam(
   deps: ApiDeps,
@@ -73,13 +73,16 @@ export async function putOrRequestTeam(
     await checkLead(trx, deps.tenantId, lead);
     const member = (await findStaff(trx, deps.tenantId, lead)) as StaffMember;
     await refuseSecond(trx, deps, id, now);
-    return {
-      grant: await fileTeamGrant(trx, deps, now, member, {
-        id,
-        from: before ? { lead: before.lead } : null,
-        to: { name: change.name, lead },
-      }),
-    };
+    // A rename narrows nobody's reach and widens none: it need not wait, and the approval keeps the
+    // name the team has then (applyTeamGrant), so a rename sent with the lead must not be lost.
+    const renamed = before && before.name !== change.name ? { from: before.name, to: change.name } : undefined;
+    if (renamed) await putTeam(trx, deps.tenantId, id, { name: change.name }, now.toISOString());
+    const grant = await fileTeamGrant(trx, deps, now, member, {
+      id,
+      from: before ? { lead: before.lead } : null,
+      to: { name: change.name, lead },
+    });
+    return { grant, ...(renamed ? { renamed } : {}) };
   });
 }
 
@@ -147,7 +150,7 @@ async function fileTeamGrant(
   // check refuses a grant whose lead was promoted, moved to the whole bank or disabled meanwhile.
   const powers = { role: lead.role, scope: lead.scope };
   const from = { ...powers, disabledAt: lead.disabledAt };
-  const expiresAt = new Date(now.getTime() + TEAM_GRANT_DAYS * 86_400_000).toISOString();
+  const expiresAt = new Date(now.getTime() + STAFF_GRANT_DAYS * 86_400_000).toISOString();
   return insertStaffGrant(trx, {
     tenantId: deps.tenantId,
     id: `stg_${sortableId(now)}`,
@@ -179,7 +182,9 @@ export async function applyTeamGrant(trx: Executor, tenantId: string, g: StaffGr
       `Team "${change.id}" is no longer as it was when grant ${g.id} was asked (${team ? `its lead is now ${team.lead ?? 'nobody'}` : 'it is gone'}): reject it, and ask again.`,
     );
   if ('add' in change.to) await changeTeamBooks(trx, tenantId, change.id, { add: change.to.add }, g.requestedBy, now);
-  else await putTeam(trx, tenantId, change.id, change.to, now);
+  // The grant decides the lead, not the name: a rename applied at once while it waited stands (as a
+  // staff grant keeps a member's rename). Only a team the grant creates takes the name it was filed with.
+  else await putTeam(trx, tenantId, change.id, { name: team?.name ?? change.to.name, lead: change.to.lead }, now);
 }
 
 /** The queue's words for a team grant, per locale. */
