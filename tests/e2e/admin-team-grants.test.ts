@@ -37,6 +37,12 @@ describe('admin console: team grants', () => {
     assert.match((await item.locator('[data-testid="approval-team"]').textContent()) ?? '', /浦东一组 · PD1（新建）/);
     assert.match((await item.locator('[data-testid="approval-team-lead"]').textContent()) ?? '', /无 → 王芳 · RM001/);
     assert.equal(await item.locator('[data-testid="approval-staff-to"]').count(), 0, 'the lead’s powers do not change');
+    assert.match(
+      (await item.locator('[data-testid="approval-expires"]').textContent()) ?? '',
+      /\d/,
+      'when it lapses, as a grant of powers says',
+    );
+    assert.equal(await item.locator('button[data-action="withdraw"]').count(), 0, 'another admin’s grant: no withdraw');
     assert.deepEqual(await axeViolations(page), [], 'the approvals page with a team grant, zh-CN');
 
     await page.selectOption('.bar .lang select', 'zh-TW');
@@ -55,6 +61,41 @@ describe('admin console: team grants', () => {
     await page.waitForFunction(() => !document.querySelector('li.approvals-item[data-approval^="staff:"]'));
     const team = (await (await api('/v1/teams/PD1')).json()) as { lead: string | null };
     assert.equal(team.lead, 'RM001');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('its maker withdraws a team grant from its card (the staff page lists grants of powers only)', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // Filed by the console's admin (the demo sign-in's staff member), so the card is theirs.
+    const { token } = (await (await fetch(`${t.server.url}/demo/staff-token?as=admin`)).json()) as { token: string };
+    const filed = await fetch(`${t.server.url}/v1/teams/PD2`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '浦东二组', lead: 'RM001' }),
+    });
+    assert.equal(filed.status, 202, await filed.clone().text());
+    const grant = (await filed.json()) as { id: string };
+
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="admin"]').click();
+    await page.locator('a[data-page-link="approvals"]').waitFor();
+    await page.goto(`${t.server.url}/admin/#/approvals?who=mine&kind=staff`);
+    const item = page.locator('li.approvals-item', { hasText: 'PD2' });
+    await item.waitFor();
+    assert.equal(await item.locator('[data-testid="own-request"]').count(), 1);
+    assert.match((await item.locator('[data-testid="approval-expires"]').textContent()) ?? '', /\d/);
+    assert.deepEqual(await axeViolations(page), [], 'a team grant of one’s own, zh-CN');
+    await item.locator('button[data-action="withdraw"]').click();
+    await item.waitFor({ state: 'detached' });
+    assert.match((await page.locator('[data-testid="approvals-withdrawn"]').textContent()) ?? '', /已撤回团队 PD2/);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'approvals-withdrawn');
+    const after = (await (await api(`/v1/staff-grants/${grant.id}`)).json()) as { status: string };
+    assert.equal(after.status, 'withdrawn');
+    assert.equal((await api('/v1/teams/PD2')).status, 404);
     assert.deepEqual(errors, []);
     await context.close();
   });
