@@ -185,6 +185,19 @@ forEachDialect('teams: widening a lead’s reach waits for a second admin', (f) 
     assert.deepEqual([done.name, done.lead], ['浦东四组', 'LEAD3'], 'the approval names the lead and undoes no rename');
   });
 
+  it('the lead’s powers changed at once supersede the team grant naming them, so the team is not blocked', async () => {
+    await upsertStaff(f.db.db, t.tenantId, { id: 'LEAD4', name: 'LEAD4 名', role: 'officer', scope: 'book' }, START.toISOString());
+    const g = await ok<Grant>(await t.req('admin', 'PUT', '/v1/teams/T6', { name: '六组', lead: 'LEAD4' }), 202);
+    await ok(await t.req('admin', 'PUT', '/v1/staff/LEAD4', { name: 'LEAD4 名', role: 'viewer', scope: 'book' }));
+    assert.equal((await grant(g.id)).status, 'superseded');
+    const row = (await trail()).find((r) => r.route === '/v1/staff/{id}' && r.status === 200 && r.detail?.supersededTeamGrants);
+    assert.deepEqual(row?.detail?.supersededTeamGrants, [g.id]);
+    // A rename of the lead leaves a grant standing.
+    const g2 = await ok<Grant>(await t.req('admin', 'PUT', '/v1/teams/T6', { name: '六组', lead: 'LEAD4' }), 202);
+    await ok(await t.req('admin', 'PUT', '/v1/staff/LEAD4', { name: 'LEAD4 新名', role: 'viewer', scope: 'book' }));
+    assert.equal((await grant(g2.id)).status, 'pending');
+  });
+
   it('four eyes by person: the maker’s other credential and the lead’s own key may not approve it', async () => {
     await upsertStaff(f.db.db, t.tenantId, { id: 'BOSS', name: 'BOSS 名', role: 'admin', scope: 'tenant' }, START.toISOString());
     const bossKey = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'admin', label: 'boss', staffId: 'BOSS', now: START }))

@@ -8,6 +8,7 @@ import {
   pendingStaffGrantOf,
   settleStaffGrant,
   supersedeStaffGrantOf,
+  supersedeTeamGrantsLedBy,
   type Executor,
   type StaffGrant,
   type StaffInput,
@@ -152,7 +153,12 @@ export async function grantView(deps: ApiDeps, g: StaffGrant) {
 }
 
 export type StaffPut =
-  | { readonly applied: { staff: StaffMember; created: boolean; before?: StaffMember }; readonly supersededGrant?: string }
+  | {
+      readonly applied: { staff: StaffMember; created: boolean; before?: StaffMember };
+      readonly supersededGrant?: string;
+      /** Team grants naming the member as lead, superseded: what they held changed (supersedeTeamGrantsLedBy). */
+      readonly supersededTeamGrants?: readonly string[];
+    }
   | { readonly grant: StaffGrant };
 
 /**
@@ -174,15 +180,28 @@ export async function putOrRequestStaff(
     const current = (await lockTenantAdminsAnd(trx, deps.tenantId, input.id)).find((s) => s.id === input.id);
     if (!grantsPower(current, input)) {
       const applied = await putStaffOverHttp(trx, deps.tenantId, input, now.toISOString(), held);
+      // A team grant naming them lead was asked against what they held too: changed, it is superseded.
+      const powersChanged = current !== undefined && !holdsFrom(applied.staff, current);
+      const teams = powersChanged
+        ? await supersedeTeamGrantsLedBy(
+            trx,
+            deps.tenantId,
+            input.id,
+            deps.principal.actor,
+            now.toISOString(),
+            `superseded: ${deps.principal.actor} changed the lead's powers at once (PUT /v1/staff/${input.id})`,
+          )
+        : [];
+      const alsoTeams = teams.length > 0 ? { supersededTeamGrants: teams } : {};
       // A grant still waiting was asked against what the member held before: once that changed (a
       // demotion, a narrower scope), it could never be approved (409 content-changed) yet would block
       // every new one until someone rejected it. Superseded here, as the operator's break-glass does;
       // a rename leaves it standing.
       const waiting = await pendingStaffGrantOf(trx, deps.tenantId, input.id);
-      if (waiting === undefined || holdsFrom(applied.staff, waiting.from)) return { applied };
+      if (waiting === undefined || holdsFrom(applied.staff, waiting.from)) return { applied, ...alsoTeams };
       const note = `superseded: ${deps.principal.actor} changed this staff member at once (PUT /v1/staff/${input.id})`;
       const superseded = await supersedeStaffGrantOf(trx, deps.tenantId, input.id, deps.principal.actor, now.toISOString(), note);
-      return { applied, ...(superseded ? { supersededGrant: superseded } : {}) };
+      return { applied, ...(superseded ? { supersededGrant: superseded } : {}), ...alsoTeams };
     }
     held(current);
     const waiting = await pendingStaffGrantOf(trx, deps.tenantId, input.id);

@@ -280,3 +280,30 @@ export async function supersedeTeamGrantOf(
   if (waiting === undefined) return undefined;
   return (await settleStaffGrant(db, tenantId, waiting.id, { status: 'superseded', by, at, note })) ? waiting.id : undefined;
 }
+
+/**
+ * Settle as `superseded` every pending team grant (lapsed or not) that names staff member `staffId`
+ * as the lead, in the caller's transaction: their powers changed at once (a demotion, the whole bank,
+ * disabled), so the grant — asked against what they held — could never be approved, yet would block
+ * every new change of its team until someone rejected it. The grants' ids.
+ */
+export async function supersedeTeamGrantsLedBy(
+  db: Executor,
+  tenantId: string,
+  staffId: string,
+  by: string,
+  at: string,
+  note: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('staff_grants')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('staff_id', '=', staffId)
+    .where('team_id', 'is not', null)
+    .where('status', '=', 'pending')
+    .execute();
+  const done: string[] = [];
+  for (const r of rows) if (await settleStaffGrant(db, tenantId, r.id, { status: 'superseded', by, at, note })) done.push(r.id);
+  return done;
+}
