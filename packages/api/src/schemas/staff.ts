@@ -164,7 +164,7 @@ export const StaffGrantSchema = z
     }),
     status: z.enum(['pending', 'approved', 'rejected', 'withdrawn', 'expired', 'superseded']).openapi({
       description:
-        '`expired`: it waited its days (7) undecided and can no longer be approved; its maker may withdraw it, an admin reject it. `superseded`: the operator changed the member directly (`tierkit staff`, break-glass) while it waited, or — a team grant — the team’s lead was taken away, a book it adds taken out, or the operator changed the team (`tierkit teams`)',
+        '`expired`: it waited its days (7) undecided and can no longer be approved; its maker may withdraw it, an admin reject it. `superseded`: the operator changed the member directly (`tierkit staff`, break-glass) while it waited, or — a team grant — the team’s lead was taken away, a book it adds taken out, the lead’s own powers changed, or the operator changed the team (`tierkit teams`)',
     }),
     contentHash: z.string().openapi({ description: 'What an approval sends back' }),
     requestedBy: z.string(),
