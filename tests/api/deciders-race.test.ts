@@ -142,6 +142,53 @@ forEachDialect('two servers deciding one request at once', (f) => {
     }
   });
 
+  it('a team grant: one admin decides it, the other hears already_decided, and the lead is named once', async () => {
+    await upsertStaff(f.db.db, 'race', { id: 'TL', name: 'TL 名', role: 'officer', scope: 'book' }, START.toISOString());
+    for (const [i, verbs] of (
+      [
+        ['approve', 'approve'],
+        ['reject', 'approve'],
+      ] as const
+    ).entries()) {
+      const grant = await ok<{ id: string; contentHash: string }>(
+        await t.req('admin', 'PUT', `/v1/teams/RT${i}`, { name: `组${i}`, lead: 'TL' }),
+        202,
+      );
+      const body = { contentHash: grant.contentHash, note: 'checked' };
+      const won = await race(
+        ['admin2', 'POST', `/v1/staff-grants/${grant.id}/${verbs[0]}`, body],
+        ['admin2', 'POST', `/v1/staff-grants/${grant.id}/${verbs[1]}`, body],
+        /^該授權已由其他管理員處理/,
+      );
+      const made = await t.req('admin', 'GET', `/v1/teams/RT${i}`);
+      assert.equal(made.status, verbs[won] === 'approve' ? 200 : 404);
+    }
+  });
+
+  it('a lead named on one server reads the team’s books on the other only once approved, and not after lead: null', async () => {
+    // One process holds both servers, so this checks what the database and the read cache hand out,
+    // not the credential cache of a second process (trusted for CREDENTIAL_CACHE_SECONDS: README, "Teams").
+    for (const id of ['RTL', 'RRM'])
+      await upsertStaff(f.db.db, 'race', { id, name: `${id} 名`, role: 'officer', scope: 'book' }, START.toISOString());
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/RS1', { kind: 'customer', displayName: '王芳' }), 201);
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/RS1/manager', { manager: 'RRM' }));
+    await ok(await t.req('admin', 'PUT', '/v1/teams/RTR', { name: '读组' }), 201);
+    await ok(await t.req('admin', 'POST', '/v1/teams/RTR/books', { add: ['RRM'] }));
+    const lead = { credential: (await mintStaffToken(f.db.db, { tenantId: 'race', staffId: 'RTL', ttlSeconds: 900, now: START })).token };
+    const read = async () =>
+      (await ok<{ items: { id: string }[] }>(await there(lead, 'GET', '/v1/subjects?limit=100'))).items.map((s) => s.id);
+    assert.deepEqual(await read(), []);
+    const g = await ok<{ id: string; contentHash: string }>(
+      await t.req('admin', 'PUT', '/v1/teams/RTR', { name: '读组', lead: 'RTL' }),
+      202,
+    );
+    assert.deepEqual(await read(), [], 'nothing new while the grant waits');
+    await ok(await t.req('admin2', 'POST', `/v1/staff-grants/${g.id}/approve`, { contentHash: g.contentHash }));
+    assert.deepEqual(await read(), ['RS1'], 'the team’s book once approved');
+    await ok(await t.req('admin', 'PUT', '/v1/teams/RTR', { name: '读组', lead: null }));
+    assert.deepEqual(await read(), [], 'gone with the lead');
+  });
+
   it('a lowering request: 高 → 低 approved once', async () => {
     for (const [i, verbs] of (
       [

@@ -47,6 +47,7 @@ const SIMULATION_VERSION = '2026-12-17T00-00-40-simulation-version';
 const RETENTION = '2026-12-18T00-00-30-retention';
 const TEAMS = '2026-12-19T00-00-40-teams';
 const RETIREMENT_REQUESTS = '2026-12-20T00-00-01-retirement-requests';
+const TEAM_GRANTS = '2026-12-20T00-00-10-team-grants';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -90,6 +91,7 @@ const LATER = [
   RETENTION,
   TEAMS,
   RETIREMENT_REQUESTS,
+  TEAM_GRANTS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -476,7 +478,24 @@ forEachDialect('migrations', (f) => {
     const n = await sql<{ n: number | string }>`SELECT count(*) AS n FROM teams`.execute(db);
     assert.equal(Number(n.rows[0]?.n), 0);
     assert.equal((await api.put('/v1/staff/MG-L1', { name: '周敏', role: 'officer', scope: 'book' })).status, 201);
-    assert.equal((await api.put('/v1/teams/MG-T1', { name: '一组', lead: 'MG-L1' })).status, 201);
+    assert.equal((await api.put('/v1/teams/MG-T1', { name: '一组' })).status, 201);
+  });
+
+  it('upgrading lets team grants wait beside grants of powers; undoing drops them and keeps the grants of powers', async () => {
+    const db = f.db.db;
+    assert.equal((await api.put('/v1/staff/MG-L2', { name: '周敏', role: 'officer', scope: 'book' })).status, 201);
+    assert.equal((await api.put('/v1/teams/MG-T2', { name: '二组', lead: 'MG-L2' })).status, 202);
+    const powers = async () => Number((await sql<{ n: number | string }>`SELECT count(*) AS n FROM staff_grants`.execute(db)).rows[0]?.n);
+    const before = await powers();
+    await undoDownTo(db, TEAM_GRANTS);
+    const columns = (await db.introspection.getTables()).find((t) => t.name === 'staff_grants')?.columns.map((c) => c.name) ?? [];
+    assert.ok(!columns.includes('team_id'), 'the team columns are gone');
+    assert.equal(await powers(), before - 1, 'the team grant is gone, the grants of powers stay');
+    assert.deepEqual(await migrateToLatest(db), fromOn(TEAM_GRANTS));
+    // The lead may have a grant of powers and a team grant waiting at once, one of each.
+    assert.equal((await api.put('/v1/teams/MG-T2', { name: '二组', lead: 'MG-L2' })).status, 202);
+    assert.equal((await api.put('/v1/staff/MG-L2', { name: '周敏', role: 'approver', scope: 'tenant' })).status, 202);
+    assert.equal((await api.put('/v1/teams/MG-T2', { name: '二组', lead: 'MG-L2' })).status, 409);
   });
 
   it('upgrading adds a version’s pending retirement, none waiting; undoing drops it and the versions stay as they are', async () => {

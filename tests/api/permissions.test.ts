@@ -59,14 +59,25 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
       body: JSON.stringify({ name: '李组长', role: 'officer', scope: 'book' }),
     });
     assert.equal(lead.status, 201, await lead.text());
-    const team = await f.app.request('/v1/teams/T1', {
+    const team = await f.app.request('/v1/teams/T1', { method: 'PUT', headers: admin, body: JSON.stringify({ name: '一组' }) });
+    assert.equal(team.status, 201, await team.text());
+    const books = await f.app.request('/v1/teams/T1/books', { method: 'POST', headers: admin, body: JSON.stringify({ add: [SAMPLE_RM] }) });
+    assert.equal(books.status, 200, await books.text());
+    // Naming the lead widens their reach: a grant, approved by a second admin (four eyes on teams).
+    const named = await f.app.request('/v1/teams/T1', {
       method: 'PUT',
       headers: admin,
       body: JSON.stringify({ name: '一组', lead: SAMPLE_LEAD }),
     });
-    assert.equal(team.status, 201, await team.text());
-    const books = await f.app.request('/v1/teams/T1/books', { method: 'POST', headers: admin, body: JSON.stringify({ add: [SAMPLE_RM] }) });
-    assert.equal(books.status, 200, await books.text());
+    assert.equal(named.status, 202);
+    const grant = (await named.json()) as { id: string; contentHash: string };
+    const admin2 = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'second admin', now: NOW })).secret;
+    const approved = await f.app.request(`/v1/staff-grants/${grant.id}/approve`, {
+      method: 'POST',
+      headers: { ...admin, Authorization: `Bearer ${admin2}` },
+      body: JSON.stringify({ contentHash: grant.contentHash }),
+    });
+    assert.equal(approved.status, 200, await approved.text());
     const leadToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_LEAD, now: NOW })).token;
     const embedder = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'portal backend', now: NOW })).secret;
     const secrets: Record<string, string> = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { provisionTenant } from '@tierkit/api';
+import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import { connect, listAuditRecords, migrateToLatest } from '@tierkit/db';
 import { runCaptured } from '../../packages/cli/src/run-captured.js';
 import { dialectUrls } from '../support/dialect-urls.js';
@@ -55,6 +55,36 @@ for (const [dialect, urlOf] of dialectUrls('teams-cli')) {
         assert.match(puts[0]?.detail ?? '', /"breakGlass":true/);
       } finally {
         await check.close();
+      }
+    });
+
+    it('the operator’s change of a team supersedes the grant waiting on it (break-glass, as tierkit staff does)', async () => {
+      const database = await urlOf('grants');
+      const cli = (...argv: string[]) => runCaptured([...argv, '--database', database]);
+      const db = connect({ url: database });
+      try {
+        await migrateToLatest(db.db);
+        await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
+        for (const id of ['LEAD', 'RM1'])
+          assert.equal((await cli('staff', 'add', id, '--tenant', 'bank', '--name', id, '--role', 'officer', '--scope', 'book')).code, 0);
+        const key = (await createApiKey(db.db, { tenantId: 'bank', role: 'admin', label: 'admin' })).secret;
+        const app = createApp({ db: db.db, logError: () => undefined, rateLimit: false });
+        const filed = await app.request('/v1/teams/T1', {
+          method: 'PUT',
+          headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: '一组', lead: 'LEAD' }),
+        });
+        assert.equal(filed.status, 202);
+        const grant = (await filed.json()) as { id: string };
+        const put = await cli('teams', 'put', 'T1', '--tenant', 'bank', '--name', '一组', '--lead', 'LEAD');
+        assert.equal(put.code, 0, put.err.join('\n'));
+        const row = await db.db.selectFrom('staff_grants').select(['status', 'decided_by']).where('id', '=', grant.id).executeTakeFirst();
+        assert.equal(row?.status, 'superseded');
+        assert.match(row?.decided_by ?? '', /^cli:/);
+        const records = await listAuditRecords(db.db, 'bank', { route: 'tierkit teams put' }, 100);
+        assert.match(records[0]?.detail ?? '', new RegExp(`"supersededGrant":"${grant.id}"`));
+      } finally {
+        await db.close();
       }
     });
   });

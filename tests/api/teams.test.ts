@@ -50,6 +50,12 @@ forEachDialect('teams: a lead reads their team’s books', (f) => {
   const ids = async (who: string, query = '') =>
     (await ok<{ items: { id: string }[] }>(await t.req(as(who), 'GET', `/v1/subjects?limit=100${query}`))).items.map((s) => s.id).sort();
 
+  /** A grant filed (202), approved by the second admin. */
+  const approved = async (res: Response) => {
+    const g = await ok<{ id: string; contentHash: string }>(res, 202);
+    await ok(await t.req('admin2', 'POST', `/v1/staff-grants/${g.id}/approve`, { contentHash: g.contentHash }));
+  };
+
   before(async () => {
     t = await fourEyesTenant(f, 'teams-a', START);
     other = await fourEyesTenant(f, 'teams-b', START);
@@ -88,14 +94,16 @@ forEachDialect('teams: a lead reads their team’s books', (f) => {
     );
     await problem(await t.req('admin', 'GET', '/v1/teams/T1'), 404, 'not-found');
 
-    const made = await ok<Team>(await t.req('admin', 'PUT', '/v1/teams/T1', { name: '一组', lead: 'LEAD' }), 201);
+    // Naming a lead widens their reach: a second admin approves it (four eyes on teams, team-grants.test.ts).
+    await approved(await t.req('admin', 'PUT', '/v1/teams/T1', { name: '一组', lead: 'LEAD' }));
+    const made = await ok<Team>(await t.req('admin', 'GET', '/v1/teams/T1'));
     assert.deepEqual([made.lead, made.books], ['LEAD', []]);
     const books = await t.req('admin', 'POST', '/v1/teams/T1/books', { add: ['RM1', 'GHOST'] });
     assert.equal(books.status, 400);
     assert.equal(((await books.json()) as Problem).errors?.[0]?.code, 'unknown_staff');
     assert.deepEqual((await ok<Team>(await t.req('admin', 'GET', '/v1/teams/T1'))).books, [], 'nothing added');
     await problem(await t.req(as('LEAD'), 'POST', '/v1/teams/T1/books', { add: ['RM1'] }), 403, 'forbidden');
-    await ok(await t.req('admin', 'POST', '/v1/teams/T1/books', { add: ['RM1', 'RM2'] }));
+    await approved(await t.req('admin', 'POST', '/v1/teams/T1/books', { add: ['RM1', 'RM2'] }));
     const renamed = await ok<Team>(await t.req('admin', 'PUT', '/v1/teams/T1', { name: '浦东一组' }));
     assert.deepEqual([renamed.name, renamed.lead, renamed.books], ['浦东一组', 'LEAD', ['RM1', 'RM2']]);
 
@@ -106,11 +114,11 @@ forEachDialect('teams: a lead reads their team’s books', (f) => {
     assert.equal(foreign.status, 400);
 
     // Every change is in the trail with what the team became.
-    const trail = await ok<{ items: { route: string; status: number | null; detail?: { added?: string[] } }[] }>(
+    const trail = await ok<{ items: { route: string; status: number | null; detail?: { team?: unknown } }[] }>(
       await t.req('admin', 'GET', '/v1/audit?limit=100'),
     );
-    const added = trail.items.find((r) => r.route === '/v1/teams/{id}/books' && r.status === 200 && r.detail?.added);
-    assert.deepEqual(added?.detail?.added, ['RM1', 'RM2']);
+    const added = trail.items.find((r) => r.route === '/v1/staff-grants/{id}/approve' && r.status === 200 && r.detail?.team);
+    assert.deepEqual(added?.detail?.team, { id: 'T1', from: { lead: 'LEAD' }, to: { add: ['RM1', 'RM2'] } });
   });
 
   it('the lead reads the team’s books and their own, not a book outside it; an RM still reads only theirs', async () => {

@@ -12,10 +12,12 @@ import {
   staffJson,
   UNAUTHENTICATED_CHAIN,
 } from '@tierkit/api';
-import { findTenant, listStaff, supersedeStaffGrantOf, type Db, type StaffMember } from '@tierkit/db';
+import { findTenant, listStaff, supersedeStaffGrantOf, supersedeTeamGrantsLedBy, type Db, type StaffMember } from '@tierkit/db';
 import type { Command } from './command.js';
 import { chainOf, type CommandIo } from './keys.js';
 import { recordRefusal } from './refusal-audit.js';
+
+const LEAD_CHANGED = "superseded: the operator changed the lead's powers directly (tierkit staff, break-glass)";
 
 /** Options of `tierkit staff …` after parsing. */
 export interface StaffArgs {
@@ -123,6 +125,7 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
             const made = await disableStaff(trx, tenant, id, at, seen);
             after = held(made.staff);
             const superseded = await supersedeStaffGrantOf(trx, tenant, id, action.actor, at.toISOString());
+            const teams = await supersedeTeamGrantsLedBy(trx, tenant, id, action.actor, at.toISOString(), LEAD_CHANGED);
             await appendOperatorAudit(trx, tenant, action, {
               status: 200,
               target: { staff: id },
@@ -132,6 +135,7 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
                 revoked: made.revoked.map((k) => k.id),
                 breakGlass: true,
                 ...(superseded ? { supersededGrant: superseded } : {}),
+                ...(teams.length > 0 ? { supersededTeamGrants: teams } : {}),
               },
             });
             return { staff: made.staff, created: false, revoked: made.revoked.map((k) => k.id) };
@@ -157,6 +161,11 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
           // A grant still waiting for this member was asked against what they held before: left pending, a
           // second admin could later be shown a stale from → to, and the member could get no new one asked.
           const superseded = await supersedeStaffGrantOf(trx, tenant, id, action.actor, at);
+          // A team grant naming them lead was asked against their powers: changed, it could never be approved.
+          const b = made.before;
+          const changed =
+            b !== undefined && (b.role !== made.staff.role || b.scope !== made.staff.scope || b.disabledAt !== made.staff.disabledAt);
+          const teams = changed ? await supersedeTeamGrantsLedBy(trx, tenant, id, action.actor, at, LEAD_CHANGED) : [];
           await appendOperatorAudit(trx, tenant, action, {
             status: made.created ? 201 : 200,
             target: { staff: id },
@@ -165,6 +174,7 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
               after: held(made.staff),
               breakGlass: true,
               ...(superseded ? { supersededGrant: superseded } : {}),
+              ...(teams.length > 0 ? { supersededTeamGrants: teams } : {}),
             },
           });
           return { staff: made.staff, created: made.created, revoked: [] as string[] };

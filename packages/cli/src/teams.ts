@@ -9,7 +9,7 @@ import {
   teamHeld,
   teamJson,
 } from '@tierkit/api';
-import { findTenant, listTeams, type Db } from '@tierkit/db';
+import { findTenant, listTeams, supersedeTeamGrantOf, type Db } from '@tierkit/db';
 import type { Command } from './command.js';
 import type { CommandIo } from './keys.js';
 
@@ -65,23 +65,38 @@ export async function runTeams(
   const action = cliAction(`tierkit teams ${args.action}`);
   try {
     const at = new Date().toISOString();
+    // A grant waiting for a second admin (four eyes on teams) was asked against the team as it was:
+    // the operator's change supersedes it, as `tierkit staff` supersedes a member's grant.
+    const supersede = async (trx: Parameters<typeof supersedeTeamGrantOf>[0]) => {
+      const grant = await supersedeTeamGrantOf(
+        trx,
+        tenant,
+        id,
+        action.actor,
+        at,
+        `superseded: the operator changed team ${id} directly (tierkit teams, break-glass)`,
+      );
+      return grant ? { supersededGrant: grant } : {};
+    };
     const team = await db.db.transaction().execute(async (trx) => {
       if (args.action === 'put') {
         const done = await putTeam(trx, tenant, id, { name: name ?? '', ...(args.lead !== undefined ? { lead: args.lead } : {}) }, at);
+        const superseded = done.before?.lead !== done.after.lead ? await supersede(trx) : {};
         await appendOperatorAudit(trx, tenant, action, {
           status: done.created ? 201 : 200,
           target: { team: id },
           // Outside the API's own path (a team widens its lead's reach): the operator's break-glass, as
           // `tierkit staff` records its changes (docs/permissions.md), so an auditor finds it among them.
-          detail: { before: teamHeld(done.before), after: teamHeld(done.after), breakGlass: true },
+          detail: { before: teamHeld(done.before), after: teamHeld(done.after), breakGlass: true, ...superseded },
         });
         return done.after;
       }
       const done = await changeTeamBooks(trx, tenant, id, args.action === 'add' ? { add: books } : { remove: books }, action.actor, at);
+      const superseded = done.added.length + done.removed.length > 0 ? await supersede(trx) : {};
       await appendOperatorAudit(trx, tenant, action, {
         status: 200,
         target: { team: id },
-        detail: { added: done.added, removed: done.removed, after: teamHeld(done.after), breakGlass: true },
+        detail: { added: done.added, removed: done.removed, after: teamHeld(done.after), breakGlass: true, ...superseded },
       });
       return done.after;
     });

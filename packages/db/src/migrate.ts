@@ -43,6 +43,7 @@ import * as simulationVersion from './migrations/2026-12-17T00-00-40-simulation-
 import * as retention from './migrations/2026-12-18T00-00-30-retention.js';
 import * as teams from './migrations/2026-12-19T00-00-40-teams.js';
 import * as retirementRequests from './migrations/2026-12-20T00-00-01-retirement-requests.js';
+import * as teamGrants from './migrations/2026-12-20T00-00-10-team-grants.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -93,6 +94,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-18T00-00-30-retention': retention,
   '2026-12-19T00-00-40-teams': teams,
   '2026-12-20T00-00-01-retirement-requests': retirementRequests,
+  '2026-12-20T00-00-10-team-grants': teamGrants,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

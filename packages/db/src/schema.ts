@@ -495,6 +495,12 @@ export interface StaffGrantTable {
   decided_by: string | null;
   decided_at: string | null;
   decision_note: string | null;
+  /** A team grant's team (migration 2026-12-20T00-00-10-team-grants); null: a grant of staff powers. */
+  team_id: string | null;
+  /** JSON `{ "lead": … }`: the team as the maker saw it; null: a new team (or a grant of powers). */
+  team_from: string | null;
+  /** JSON `{ "name", "lead" }` (a lead named) or `{ "add": [...] }` (books added). */
+  team_to: string | null;
 }
 
 /** A set of books the bank defines, read by its lead besides their own (migration 2026-12-19T00-00-40-teams). */

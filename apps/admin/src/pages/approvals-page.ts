@@ -13,7 +13,9 @@ import {
   readSchemes,
   REJECT_NOTE_REQUIRED,
   type KitError,
+  kitError,
   whyNotApprovable,
+  withdrawStaffGrant,
 } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import type { LevelWhy, SchemeSummary } from '@tierkit/core';
@@ -40,6 +42,24 @@ import './affected-download.js';
 import { comparisonView } from './simulation-comparison-view.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
+
+/**
+ * A team grant's facts: which team, and the lead named (from → to) or the books it adds — the lead's
+ * powers do not change, so the staff grant's "holds now / to be granted" would say nothing.
+ */
+function teamFacts(w: Words, item: ApprovalItem, team: NonNullable<ApprovalItem['team']>, locale: ConsoleLocale) {
+  const lead = item.staff;
+  const expiresAt = item.expiresAt;
+  const named = lead ? `${lead.name} · ${lead.id}` : '';
+  return html`<div><dt>${w.team}</dt><dd data-testid="approval-team">${'name' in team.to ? `${team.to.name} · ${team.id}` : team.id}${team.from === null ? w.teamNew : ''}</dd></div>
+    ${
+      'add' in team.to
+        ? html`<div><dt>${w.teamLead}</dt><dd data-testid="approval-team-lead">${named}</dd></div>
+          <div><dt>${w.teamAdds}</dt><dd data-testid="approval-team-books">${team.to.add.join(', ')}</dd></div>`
+        : html`<div><dt>${w.teamLead}</dt><dd data-testid="approval-team-lead">${team.from?.lead ?? w.teamNoLead} → ${named}</dd></div>`
+    }
+    <div><dt>${w.grantLapses}</dt><dd data-testid="approval-expires">${expiresAt ? formatInstant(expiresAt, locale) : ''}</dd></div>`;
+}
 
 /** Why the customer has the level a sign-off asks to approve: the deciding rule and each figure beside the line it holds by. */
 function levelWhyBlock(w: Words, why: LevelWhy | null, locale: ConsoleLocale) {
@@ -138,6 +158,11 @@ export class ApprovalsPage extends LitElement {
   readonly #impacts = new Map<string, { store: PolicyImpact; stop: () => void }>();
   /** The effective date picked on each policy card, by approval key: its warning follows it. */
   readonly #dates = new Map<string, string>();
+  /** Team grants being withdrawn (approval keys), and why a withdrawal was refused, by key. */
+  readonly #withdrawing = new Set<string>();
+  readonly #withdrawRefusals = new Map<string, KitError>();
+  /** What the last withdrawal did, said where focus goes once its card is gone. */
+  #withdrawnLine = '';
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -261,6 +286,36 @@ export class ApprovalsPage extends LitElement {
         ? at(key)?.querySelector<HTMLElement>('textarea[name="note"]')
         : at(key)?.querySelector<HTMLElement>('h3');
     target?.focus();
+  }
+
+  /**
+   * Withdraw a team grant its maker filed. The staff page lists grants of powers only (a team grant
+   * leaves the lead's powers as they are), so this card is the one place the console shows it: its
+   * maker takes it back here, as they would a grant of powers there.
+   */
+  async #withdraw(item: ApprovalItem): Promise<void> {
+    const key = approvalKey(item);
+    if (this.#withdrawing.has(key) || !this.ctx) return;
+    const w = APPROVALS_WORDS[this.ctx.locale];
+    this.#withdrawing.add(key);
+    this.#withdrawRefusals.delete(key);
+    this.requestUpdate();
+    let done = false;
+    try {
+      await withdrawStaffGrant(client, item.id);
+      done = true;
+      this.#withdrawnLine = w.teamWithdrawn(item.team?.id ?? item.id);
+    } catch (err) {
+      this.#withdrawRefusals.set(key, kitError(err));
+    } finally {
+      this.#withdrawing.delete(key);
+    }
+    if (done) await this.#queue.store.refresh();
+    this.requestUpdate();
+    await this.updateComplete;
+    // Gone: focus the line that says so; refused: back on the card, beside why.
+    const at = this.querySelector<HTMLElement>(`[data-approval="${CSS.escape(key)}"] h3`);
+    (done ? this.querySelector<HTMLElement>('[data-testid="approvals-withdrawn"]') : at)?.focus();
   }
 
   async #startRetier(e: SubmitEvent, d: Decided): Promise<void> {
@@ -432,7 +487,7 @@ export class ApprovalsPage extends LitElement {
     const names = schemeNames(this.#schemes, locale);
     const gap = overrideGap(item, this.#schemes);
     return html`<li class="approvals-item" data-approval=${key} aria-labelledby="${domId}-h">
-      <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${w.kinds[item.kind] ?? item.kind}</span> ${item.staff ? `${item.staff.name} · ${item.staff.id}` : (item.subject ?? item.scheme)}</h3>
+      <h3 id="${domId}-h" tabindex="-1"><span class="approvals-kind">${item.team ? w.teamKind : (w.kinds[item.kind] ?? item.kind)}</span> ${item.team ? item.team.id : item.staff ? `${item.staff.name} · ${item.staff.id}` : (item.subject ?? item.scheme)}</h3>
       <p class="approvals-summary">${requestLine(item, names, locale)}</p>
       ${item.kind === 'override' ? overrideWarning(item, names, w) : nothing}
       <dl class="approvals-facts">
@@ -463,8 +518,9 @@ export class ApprovalsPage extends LitElement {
             ? html`<div><dt>${w.gap}</dt><dd data-testid="approval-gap">${w.gapText(gap.steps, gap.up)}</dd></div>`
             : nothing
         }
+        ${item.team ? teamFacts(w, item, item.team, locale) : nothing}
         ${
-          item.staff
+          item.staff && !item.team
             ? html`<div><dt>${w.staffFrom}</dt><dd data-testid="approval-staff-from">${item.staff.from ? `${powersText(item.staff.from, locale)}${item.staff.from.disabled ? ` · ${w.staffDisabled}` : ''}` : w.staffNew}</dd></div>
               <div><dt>${w.staffTo}</dt><dd data-testid="approval-staff-to">${powersText(item.staff.to, locale)}</dd></div>
               <div><dt>${w.grantLapses}</dt><dd data-testid="approval-expires">${item.expiresAt ? formatInstant(item.expiresAt, locale) : ''}</dd></div>`
@@ -512,6 +568,17 @@ export class ApprovalsPage extends LitElement {
                 ? html`<div class="actions"><button type="button" data-action="withdraw" ?disabled=${busy} @click=${(e: Event) => this.#decide(e, item, 'withdraw')}>${w.withdraw}</button></div>`
                 : nothing
             }`
+          : nothing
+      }
+      ${
+        // A team grant's maker takes it back here (the API refuses anyone else: the lead, whose request it
+        // also counts as, sees no approvals page for staff).
+        item.team && why === 'own-request'
+          ? html`<div class="actions"><button type="button" data-action="withdraw" aria-label=${w.teamWithdrawOf(item.team.id)}
+              aria-disabled=${this.#withdrawing.has(key) ? 'true' : 'false'} @click=${() => this.#withdraw(item)}>${w.teamWithdraw}</button></div>
+              <p role="status" class="approvals-refusal" data-testid="withdraw-refusal">${
+                this.#withdrawRefusals.has(key) ? `${w.refused}: ${whyFailed(this.#withdrawRefusals.get(key) as KitError, locale)}` : ''
+              }</p>`
           : nothing
       }
       ${
@@ -642,6 +709,7 @@ export class ApprovalsPage extends LitElement {
           canDecide && f.mine === false ? html`<p class="hint" data-testid="approvals-scope">${w.othersHint}</p>` : nothing
         }
         <p role="status" class="hint" data-testid="approvals-status" tabindex="-1">${status}</p>
+        <p role="status" class="hint" data-testid="approvals-withdrawn" tabindex="-1">${this.#withdrawnLine}</p>
         ${items.length ? html`<ul class="approvals-list">${items.map((i) => this.#item(i, canDecide))}</ul>` : nothing}
         ${
           q.nextCursor !== null && q.status === 'ready'

@@ -69,8 +69,14 @@ const withdrawRoute = action('withdraw', 'Take back a grant of staff power (its 
 
 /** The trail's words for a grant: who, from → to, and how it stands. */
 function told(c: Parameters<typeof auditDetail>[0], g: StaffGrant) {
-  auditTarget(c, { staff: g.staffId });
-  auditDetail(c, { grant: g.id, ...grantChange(g), expiresAt: g.expiresAt, requestedBy: g.requestedBy });
+  auditTarget(c, g.team ? { staff: g.staffId, team: g.team.id } : { staff: g.staffId });
+  auditDetail(c, {
+    grant: g.id,
+    ...grantChange(g),
+    ...(g.team ? { team: g.team } : {}),
+    expiresAt: g.expiresAt,
+    requestedBy: g.requestedBy,
+  });
 }
 
 /** `/v1/staff-grants`: grants of staff power waiting for a second admin. */

@@ -132,6 +132,7 @@ export function staff() {
         before: result.before ? held(result.before) : null,
         after: held(result.staff),
         ...(put.supersededGrant ? { supersededGrant: put.supersededGrant } : {}),
+        ...(put.supersededTeamGrants ? { supersededTeamGrants: put.supersededTeamGrants } : {}),
       });
       // Tokens of this person carry the old role in the credential cache: drop it at once, now that
       // upsertStaff has committed (told before, a verification in between would keep the old role).

@@ -12,7 +12,7 @@ import {
 } from '@tierkit/core';
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
 import { LocalizedTextSchema, staffBehindDescription } from './common.js';
-import { StaffGrantChangeSchema } from './staff.js';
+import { StaffGrantChangeSchema, TeamGrantChangeSchema } from './staff.js';
 
 /*
  * Request and response schemas of the four-eyes routes: overrides, level sign-offs, the approvals
@@ -277,6 +277,10 @@ export const ApprovalItemSchema = z
       })
       .optional()
       .openapi({ description: 'A retirement’s (`kind: retirement`): what it retires and what decides instead; absent for other kinds' }),
+    team: TeamGrantChangeSchema.optional().openapi({
+      description:
+        'A team grant’s (`kind: staff`, a lead named or books added to a led team): what the team was and is to become; `staff` is then its lead, whose powers do not change. Absent for other items',
+    }),
     approvalBlocked: z.enum(APPROVAL_BLOCKS).nullable().openapi({
       description:
         'Null when a staff member other than its requester may approve it now. Else why nobody on staff can: four eyes bars the requester (every credential of theirs) and no other tenant-wide staff member holds `approvalNeeds` or above — `no-other-admin` (say, an admin-level override filed by the tenant’s only admin), `no-other-approver`. It waits until someone is promoted (`PUT /v1/staff/{id}`; with no admin credential, the operator’s `tierkit staff role`), or is rejected or withdrawn; the requester may never approve it. An unrevoked key nobody owns, of the role needed and not itself a requester, counts as one who may decide (it can). For a staff grant (`kind: staff`) the member it promotes is barred as its maker is. Read when the page is.',

@@ -129,6 +129,23 @@ export const StaffGrantChangeSchema = z
   })
   .openapi('StaffGrantChange');
 
+/** What a team grant changes (four eyes on teams): the approvals queue's `team` and a grant's `team`. */
+export const TeamGrantChangeSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The team', example: 'T1' }),
+    from: z
+      .object({ lead: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'The team when it was asked (its lead); null: the grant creates it' }),
+    to: z
+      .union([
+        z.object({ name: z.string(), lead: z.string() }).openapi({ description: 'Its lead named, with the name it is to have' }),
+        z.object({ add: z.array(z.string()) }).openapi({ description: 'Books (RMs’ staff ids) added to a team with a lead' }),
+      ])
+      .openapi({ description: 'What the team is to become' }),
+  })
+  .openapi('TeamGrantChange');
+
 export const StaffGrantIdParams = z.object({
   id: z
     .string()
@@ -141,9 +158,13 @@ export const StaffGrantSchema = z
   .object({
     id: z.string(),
     staff: StaffGrantChangeSchema,
+    team: TeamGrantChangeSchema.nullable().openapi({
+      description:
+        'A team grant (four eyes on teams, `PUT /v1/teams/{id}` or `POST /v1/teams/{id}/books` answered 202): what the team was and is to become; `staff` is then its lead, whose powers do not change. Null: a grant of staff powers',
+    }),
     status: z.enum(['pending', 'approved', 'rejected', 'withdrawn', 'expired', 'superseded']).openapi({
       description:
-        '`expired`: it waited its days (7) undecided and can no longer be approved; its maker may withdraw it, an admin reject it. `superseded`: the operator changed the member directly (`tierkit staff`, break-glass) while it waited',
+        '`expired`: it waited its days (7) undecided and can no longer be approved; its maker may withdraw it, an admin reject it. `superseded`: the operator changed the member directly (`tierkit staff`, break-glass) while it waited, or — a team grant — the team’s lead was taken away, a book it adds taken out, the lead’s own powers changed, or the operator changed the team (`tierkit teams`)',
     }),
     contentHash: z.string().openapi({ description: 'What an approval sends back' }),
     requestedBy: z.string(),

@@ -25,7 +25,7 @@ import { pendingPolicyApprovals } from './policy-approvals.js';
 import { pendingRetirementApprovals, retirementSummary } from './retirement-approvals.js';
 import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
 import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
-import { grantChange, grantRequesters, staffGrantSummary } from './staff-grants.js';
+import { grantChange, grantRequesters, grantSummary } from './staff-grants.js';
 import { maskName } from '../mask.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -386,7 +386,7 @@ const pendingStaffGrants: ApprovalSource = {
         id: g.id,
         scheme: '',
         subject: null,
-        summary: staffGrantSummary(grantChange(g), locale),
+        summary: grantSummary(g, locale),
         reason: null,
         currentLevel: null,
         fromLevel: null,
@@ -400,6 +400,7 @@ const pendingStaffGrants: ApprovalSource = {
         contentHash: g.contentHash,
         approvalNeeds: 'admin',
         staff: grantChange(g),
+        ...(g.team ? { team: g.team } : {}),
         requesters: grantRequesters(g),
       }),
     })),

@@ -8,6 +8,7 @@ import {
   pendingStaffGrantOf,
   settleStaffGrant,
   supersedeStaffGrantOf,
+  supersedeTeamGrantsLedBy,
   type Executor,
   type StaffGrant,
   type StaffInput,
@@ -21,6 +22,7 @@ import { ProblemError } from '../problem.js';
 import { approvalsBlocked } from './approvers-left.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { putStaffOverHttp } from './staff-changes.js';
+import { applyTeamGrant, teamGrantSummary } from './team-grants.js';
 
 /**
  * How long a staff grant waits for a second admin before it lapses: a week, long enough for a
@@ -108,6 +110,11 @@ export function staffGrantSummary(c: StaffGrantChange, locale: Locale): string {
   return `${w.title}${locale === 'en' ? ': ' : '：'}${c.name} (${c.id}) ${from} → ${held(c.to)}`;
 }
 
+/** A grant's line in the approvals queue: of staff powers, or of a team. */
+export function grantSummary(g: StaffGrant, locale: Locale): string {
+  return g.team ? teamGrantSummary(g, locale) : staffGrantSummary(grantChange(g), locale);
+}
+
 /** The stored actors four eyes bars from deciding a grant: its maker, and the member it gives power to. */
 export function grantRequesters(g: Pick<StaffGrant, 'requestedBy' | 'staffId'>): string[] {
   return [g.requestedBy, `staff:${g.staffId}`];
@@ -129,6 +136,7 @@ export async function grantView(deps: ApiDeps, g: StaffGrant) {
   return {
     id: g.id,
     staff: grantChange(g),
+    team: g.team,
     status: state,
     contentHash: g.contentHash,
     requestedBy: g.requestedBy,
@@ -145,7 +153,12 @@ export async function grantView(deps: ApiDeps, g: StaffGrant) {
 }
 
 export type StaffPut =
-  | { readonly applied: { staff: StaffMember; created: boolean; before?: StaffMember }; readonly supersededGrant?: string }
+  | {
+      readonly applied: { staff: StaffMember; created: boolean; before?: StaffMember };
+      readonly supersededGrant?: string;
+      /** Team grants naming the member as lead, superseded: what they held changed (supersedeTeamGrantsLedBy). */
+      readonly supersededTeamGrants?: readonly string[];
+    }
   | { readonly grant: StaffGrant };
 
 /**
@@ -167,15 +180,28 @@ export async function putOrRequestStaff(
     const current = (await lockTenantAdminsAnd(trx, deps.tenantId, input.id)).find((s) => s.id === input.id);
     if (!grantsPower(current, input)) {
       const applied = await putStaffOverHttp(trx, deps.tenantId, input, now.toISOString(), held);
+      // A team grant naming them lead was asked against what they held too: changed, it is superseded.
+      const powersChanged = current !== undefined && !holdsFrom(applied.staff, current);
+      const teams = powersChanged
+        ? await supersedeTeamGrantsLedBy(
+            trx,
+            deps.tenantId,
+            input.id,
+            deps.principal.actor,
+            now.toISOString(),
+            `superseded: ${deps.principal.actor} changed the lead's powers at once (PUT /v1/staff/${input.id})`,
+          )
+        : [];
+      const alsoTeams = teams.length > 0 ? { supersededTeamGrants: teams } : {};
       // A grant still waiting was asked against what the member held before: once that changed (a
       // demotion, a narrower scope), it could never be approved (409 content-changed) yet would block
       // every new one until someone rejected it. Superseded here, as the operator's break-glass does;
       // a rename leaves it standing.
       const waiting = await pendingStaffGrantOf(trx, deps.tenantId, input.id);
-      if (waiting === undefined || holdsFrom(applied.staff, waiting.from)) return { applied };
+      if (waiting === undefined || holdsFrom(applied.staff, waiting.from)) return { applied, ...alsoTeams };
       const note = `superseded: ${deps.principal.actor} changed this staff member at once (PUT /v1/staff/${input.id})`;
       const superseded = await supersedeStaffGrantOf(trx, deps.tenantId, input.id, deps.principal.actor, now.toISOString(), note);
-      return { applied, ...(superseded ? { supersededGrant: superseded } : {}) };
+      return { applied, ...(superseded ? { supersededGrant: superseded } : {}), ...alsoTeams };
     }
     held(current);
     const waiting = await pendingStaffGrantOf(trx, deps.tenantId, input.id);
@@ -280,9 +306,12 @@ export async function decideStaffGrant(
           'content-changed',
           `"${g.name}" (${g.staffId}) no longer holds what they held when grant ${g.id} was asked${current ? ` (now ${current.role}, ${current.scope}${current.disabledAt ? ', disabled' : ''})` : ''}: reject it, and ask again from what they hold now.`,
         );
-      // The grant decides powers, not the name: a rename applied at once since it was asked stands.
-      const name = current?.name ?? g.name;
-      applied = await putStaffOverHttp(trx, deps.tenantId, { id: g.staffId, name, ...g.to }, now.toISOString());
+      if (g.team) await applyTeamGrant(trx, deps.tenantId, g, now.toISOString());
+      else {
+        // The grant decides powers, not the name: a rename applied at once since it was asked stands.
+        const name = current?.name ?? g.name;
+        applied = await putStaffOverHttp(trx, deps.tenantId, { id: g.staffId, name, ...g.to }, now.toISOString());
+      }
     }
     const settled = await settleStaffGrant(trx, deps.tenantId, g.id, {
       status: decision.action === 'approve' ? 'approved' : 'rejected',

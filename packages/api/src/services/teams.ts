@@ -23,7 +23,7 @@ export function teamHeld(t: Team | undefined) {
 }
 
 /** A lead the tenant has and who is book-scoped: a 400 otherwise, before anything is written. */
-async function checkLead(db: Executor, tenantId: string, lead: string): Promise<void> {
+export async function checkLead(db: Executor, tenantId: string, lead: string): Promise<void> {
   const member = await findStaff(db, tenantId, lead);
   if (!member)
     throw invalid([{ path: 'lead', message: `no staff member "${lead}" in this tenant`, code: 'unknown_staff', params: { staff: lead } }]);
@@ -73,7 +73,18 @@ export async function changeTeamBooks(
   now: string,
 ): Promise<{ added: string[]; removed: string[]; after: Team }> {
   if (!(await findTeam(trx, tenantId, id))) throw new ProblemError('not-found', `No team "${id}" in this tenant.`);
-  const add = [...new Set(books.add ?? [])];
+  const add = await checkBooks(trx, tenantId, books.add ?? []);
+  const added: string[] = [];
+  const removed: string[] = [];
+  for (const s of add) if (await addTeamBook(trx, tenantId, id, s, actor, now)) added.push(s);
+  for (const s of new Set(books.remove ?? [])) if (await removeTeamBook(trx, tenantId, id, s)) removed.push(s);
+  if (added.length + removed.length > 0) await updateTeam(trx, tenantId, id, {}, now);
+  return { added, removed, after: (await findTeam(trx, tenantId, id)) as Team };
+}
+
+/** Books to add, once each: a 400 naming each staff id the tenant does not have, before anything is written. */
+export async function checkBooks(trx: Executor, tenantId: string, books: readonly string[]): Promise<string[]> {
+  const add = [...new Set(books)];
   const known = await existingStaffIds(trx, tenantId, add);
   const unknown = add.filter((s) => !known.has(s));
   if (unknown.length > 0)
@@ -85,10 +96,5 @@ export async function changeTeamBooks(
         params: { staff: s },
       })),
     );
-  const added: string[] = [];
-  const removed: string[] = [];
-  for (const s of add) if (await addTeamBook(trx, tenantId, id, s, actor, now)) added.push(s);
-  for (const s of new Set(books.remove ?? [])) if (await removeTeamBook(trx, tenantId, id, s)) removed.push(s);
-  if (added.length + removed.length > 0) await updateTeam(trx, tenantId, id, {}, now);
-  return { added, removed, after: (await findTeam(trx, tenantId, id)) as Team };
+  return add;
 }

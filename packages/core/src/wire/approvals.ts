@@ -136,6 +136,12 @@ export interface ApprovalItem {
    * retired (`instead`: the version before it; null: the scheme leaves the pack). Absent for other kinds.
    */
   readonly retirement?: RetirementRequest;
+  /**
+   * A team grant's (`kind: staff`, a lead named or books added to a led team): `staff` is then the
+   * lead, whose powers do not change, and this what the team was (`from`, null: a new team) and is to
+   * become. Absent for other items.
+   */
+  readonly team?: TeamGrantChange;
 }
 
 /** What a pending retirement would retire and put back ({@link ApprovalItem.retirement}). */
@@ -147,6 +153,13 @@ export interface RetirementRequest {
   readonly effectiveFrom: string | null;
   /** The version that decides instead from when it would have; null: none, the scheme leaves the pack. */
   readonly instead: number | null;
+}
+
+/** What a team grant changes: the team's lead named (with the team's name), or books added to it. */
+export interface TeamGrantChange {
+  readonly id: string;
+  readonly from: { readonly lead: string | null } | null;
+  readonly to: { readonly name: string; readonly lead: string } | { readonly add: string[] };
 }
 
 /** The roles and scopes of staff, as the API names them. */

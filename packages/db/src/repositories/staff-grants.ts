@@ -17,7 +17,22 @@ export interface StaffPowers {
   readonly scope: string;
 }
 
-/** A change that grants a staff member power, waiting for (or decided by) a second admin. */
+/**
+ * A team grant's change (migration 2026-12-20T00-00-10-team-grants): its lead named (with the name
+ * the team is to have) or books added to a team that has a lead. `from` is the team as the maker saw
+ * it, null when it did not exist yet.
+ */
+export interface StaffGrantTeam {
+  readonly id: string;
+  readonly from: { readonly lead: string | null } | null;
+  readonly to: { readonly name: string; readonly lead: string } | { readonly add: string[] };
+}
+
+/**
+ * A change that grants a staff member power, waiting for (or decided by) a second admin: powers
+ * (`team` null), or reach over a team's books (`team`: `staffId` is the lead whose reach widens, and
+ * `from`/`to` what they hold, unchanged).
+ */
 export interface StaffGrant {
   readonly tenantId: string;
   readonly id: string;
@@ -34,6 +49,7 @@ export interface StaffGrant {
   readonly decidedBy: string | null;
   readonly decidedAt: string | null;
   readonly decisionNote: string | null;
+  readonly team: StaffGrantTeam | null;
 }
 
 function toGrant(r: Selectable<StaffGrantTable>): StaffGrant {
@@ -52,13 +68,20 @@ function toGrant(r: Selectable<StaffGrantTable>): StaffGrant {
     decidedBy: r.decided_by,
     decidedAt: r.decided_at,
     decisionNote: r.decision_note,
+    team:
+      r.team_id === null
+        ? null
+        : { id: r.team_id, from: r.team_from === null ? null : JSON.parse(r.team_from), to: JSON.parse(r.team_to ?? '{}') },
   };
 }
 
-/** File a grant (status `pending`). A second pending grant of the same member violates a unique index. */
+/**
+ * File a grant (status `pending`). A second pending grant of powers of the same member, or a second
+ * pending grant of the same team, violates a unique index.
+ */
 export async function insertStaffGrant(
   db: Executor,
-  g: Omit<StaffGrant, 'status' | 'decidedBy' | 'decidedAt' | 'decisionNote'>,
+  g: Omit<StaffGrant, 'status' | 'decidedBy' | 'decidedAt' | 'decisionNote' | 'team'> & { readonly team?: StaffGrantTeam },
 ): Promise<StaffGrant> {
   await db
     .insertInto('staff_grants')
@@ -77,6 +100,9 @@ export async function insertStaffGrant(
       requested_by: g.requestedBy,
       requested_at: g.requestedAt,
       expires_at: g.expiresAt,
+      team_id: g.team?.id ?? null,
+      team_from: g.team?.from ? JSON.stringify(g.team.from) : null,
+      team_to: g.team ? JSON.stringify(g.team.to) : null,
     })
     .execute();
   const stored = await findStaffGrant(db, g.tenantId, g.id);
@@ -92,13 +118,26 @@ export async function findStaffGrant(db: Executor, tenantId: string, id: string,
   return row ? toGrant(row) : undefined;
 }
 
-/** The pending grant of staff member `staffId`, if one waits (expired or not). */
+/** The pending grant of powers of staff member `staffId`, if one waits (expired or not); team grants aside. */
 export async function pendingStaffGrantOf(db: Executor, tenantId: string, staffId: string): Promise<StaffGrant | undefined> {
   const row = await db
     .selectFrom('staff_grants')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('staff_id', '=', staffId)
+    .where('team_id', 'is', null)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row ? toGrant(row) : undefined;
+}
+
+/** The pending grant of team `teamId`, if one waits (expired or not). */
+export async function pendingTeamGrantOf(db: Executor, tenantId: string, teamId: string): Promise<StaffGrant | undefined> {
+  const row = await db
+    .selectFrom('staff_grants')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('team_id', '=', teamId)
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return row ? toGrant(row) : undefined;
@@ -222,4 +261,49 @@ export async function supersedeStaffGrantOf(
   const waiting = await pendingStaffGrantOf(db, tenantId, staffId);
   if (waiting === undefined) return undefined;
   return (await settleStaffGrant(db, tenantId, waiting.id, { status: 'superseded', by, at, note })) ? waiting.id : undefined;
+}
+
+/**
+ * Settle team `teamId`'s pending grant (lapsed or not) as `superseded` by `by`, in the caller's
+ * transaction: a change applied at once (a lead removed, a book taken out, the operator's break-glass)
+ * contradicts what it asked. The grant's id, or undefined when none waited.
+ */
+export async function supersedeTeamGrantOf(
+  db: Executor,
+  tenantId: string,
+  teamId: string,
+  by: string,
+  at: string,
+  note: string,
+): Promise<string | undefined> {
+  const waiting = await pendingTeamGrantOf(db, tenantId, teamId);
+  if (waiting === undefined) return undefined;
+  return (await settleStaffGrant(db, tenantId, waiting.id, { status: 'superseded', by, at, note })) ? waiting.id : undefined;
+}
+
+/**
+ * Settle as `superseded` every pending team grant (lapsed or not) that names staff member `staffId`
+ * as the lead, in the caller's transaction: their powers changed at once (a demotion, the whole bank,
+ * disabled), so the grant — asked against what they held — could never be approved, yet would block
+ * every new change of its team until someone rejected it. The grants' ids.
+ */
+export async function supersedeTeamGrantsLedBy(
+  db: Executor,
+  tenantId: string,
+  staffId: string,
+  by: string,
+  at: string,
+  note: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('staff_grants')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('staff_id', '=', staffId)
+    .where('team_id', 'is not', null)
+    .where('status', '=', 'pending')
+    .execute();
+  const done: string[] = [];
+  for (const r of rows) if (await settleStaffGrant(db, tenantId, r.id, { status: 'superseded', by, at, note })) done.push(r.id);
+  return done;
 }

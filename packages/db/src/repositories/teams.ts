@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from './executor.js';
+import { type Executor, isPostgres } from './executor.js';
 
 /** A team of books as repositories hand it out (migration 2026-12-19T00-00-40-teams). */
 export interface Team {
@@ -132,4 +132,14 @@ export async function booksLedBy(db: Executor, tenantId: string, staffId: string
     .orderBy('staff_id')
     .execute();
   return rows.map((r) => r.staff_id);
+}
+
+/**
+ * Hold team `id`'s row to the transaction's end on PostgreSQL (SQLite's writer holds the file): a team
+ * grant's approval and an immediate change of the same team (a lead removed, a book taken out) then
+ * happen one after the other, each seeing what the other did.
+ */
+export async function lockTeam(db: Executor, tenantId: string, id: string): Promise<void> {
+  if (!isPostgres(db)) return;
+  await db.selectFrom('teams').select('id').where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().execute();
 }
