@@ -108,6 +108,32 @@ forEachDialect('approvals queue: no kind shows a scheme the caller may not read'
     }
   });
 
+  it('a new scheme’s first version, restricted by its own readers, waits for them only; naming it is the 400 of a scheme nobody has', async () => {
+    // Not in force yet, it has no readers in force: its version's say who reads it.
+    const aml = readersTestPack().schemes.find((s) => s.key === 'aml-test');
+    const officer = client(f, () => keys.officer);
+    const draft = await officer.post('/v1/policies/aml-two/drafts', { document: { ...aml, key: 'aml-two' } });
+    assert.equal(draft.status, 201, await draft.clone().text());
+    const { version } = (await draft.json()) as { version: number };
+    const sub = await officer.post(`/v1/policies/aml-two/versions/${version}/submit`, {});
+    assert.equal(sub.status, 200, await sub.text());
+    assert.deepEqual(
+      (await page('approver', '/v1/approvals?scheme=aml-two')).items.map((i) => i.id),
+      [`aml-two@${version}`],
+    );
+    for (const who of ['viewer', 'viewerToken', 'analyst'] as const) {
+      assert.doesNotMatch(await (await get(who, '/v1/approvals')).text(), /aml-two/, who);
+      for (const scheme of ['aml-two', 'no-such-scheme']) {
+        const res = await get(who, `/v1/approvals?scheme=${scheme}`);
+        assert.equal(res.status, 400, `${who} ${scheme}`);
+        assert.deepEqual(
+          ((await res.json()) as { errors: { code: string }[] }).errors.map((e) => e.code),
+          ['unknown_scheme'],
+        );
+      }
+    }
+  });
+
   it('a relationship manager’s staff token is refused the queue itself', async () => {
     assert.equal((await get('rmToken', '/v1/approvals')).status, 403);
   });

@@ -6,6 +6,7 @@ import {
   currentLevelKey,
   currentLevelsOf,
   currentReasonsOf,
+  listPolicyVersions,
   anyPendingOverride,
   pendingLevelApprovalsWindow,
   pendingOverridesWindow,
@@ -14,7 +15,7 @@ import {
   type ApprovalsWindow,
   type GrantViewer,
 } from '@tierkit/db';
-import { audienceOf, requireReadable } from './audience.js';
+import { audienceOf, requireReadable, unreadableBeyondPack } from './audience.js';
 import { staffBehind, staffOf } from './staff-behind.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
@@ -505,7 +506,10 @@ export async function approvalsPage(
   // source's window (SQL, or inMemoryWindow for those read whole): left out of the merged heads, a page held fewer than `limit` while more waited, or none
   // with a cursor — and a month's re-tier leaves thousands of AML sign-offs pending at once.
   const readable = audienceOf(deps.principal, tp);
-  const notSchemes = [...tp.schemes.keys()].filter((k) => !readable.sees(k));
+  const notSchemes = [
+    ...[...tp.schemes.keys()].filter((k) => !readable.sees(k)),
+    ...unreadableBeyondPack(deps.principal, tp, await listPolicyVersions(deps.db, deps.tenantId)),
+  ];
   const heads = await Promise.all(
     sources
       .filter((s) => q.kind === undefined || s.kind === q.kind)
@@ -536,7 +540,8 @@ export async function approvalsPage(
   // Only an empty page asks whether anything of it waits at all, one row of each source.
   const waits = async (of: { scheme?: string; subject?: string }) =>
     onPage.length > 0 || (await Promise.all(sources.map((s) => s.any(deps, of)))).some(Boolean);
-  if (q.scheme !== undefined && !tp.schemes.has(q.scheme) && !(await waits({ scheme: q.scheme }))) {
+  // One the caller may not read waits for them no more than a scheme nobody has: the same 400.
+  if (q.scheme !== undefined && !tp.schemes.has(q.scheme) && (notSchemes.includes(q.scheme) || !(await waits({ scheme: q.scheme })))) {
     throw invalid([
       { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
     ]);
