@@ -75,6 +75,8 @@ const approvalsRoute = createRoute({
   path: '/approvals',
   tags: ['four eyes'],
   summary: 'The approvals queue: every request waiting for a second person, oldest first',
+  description:
+    'Every kind of item about a scheme the caller may not read (its `readers`; for a scheme not yet or no longer in force, those of its stored versions) is left out — an AML sign-off, override request, policy version or retirement for a viewer or analyst — in each window, so pages stay full and no cursor passes one. `scheme` naming a scheme in force they may not read is a 403 `forbidden`, field code `scheme_not_readable`; one not in force, the 400 `unknown_scheme` of a scheme nobody has.',
   request: {
     query: z.object({
       kind: z
@@ -105,7 +107,7 @@ const approvalsRoute = createRoute({
       cursor: CursorQuery,
     }),
   },
-  responses: { 200: { description: 'One page', ...json(ApprovalsResponseSchema) }, ...problemResponses(400) },
+  responses: { 200: { description: 'One page', ...json(ApprovalsResponseSchema) }, ...problemResponses(400, 403) },
 });
 
 const overdueRoute = createRoute({

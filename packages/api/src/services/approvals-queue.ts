@@ -6,6 +6,7 @@ import {
   currentLevelKey,
   currentLevelsOf,
   currentReasonsOf,
+  listPolicyVersions,
   anyPendingOverride,
   pendingLevelApprovalsWindow,
   pendingOverridesWindow,
@@ -14,7 +15,7 @@ import {
   type ApprovalsWindow,
   type GrantViewer,
 } from '@tierkit/db';
-import { audienceOf, requireReadable } from './audience.js';
+import { audienceOf, requireReadable, unreadableBeyondPack } from './audience.js';
 import { staffBehind, staffOf } from './staff-behind.js';
 import { packOf, subjectOr404, type ApiDeps } from '../deps.js';
 import { invalid } from '../problem.js';
@@ -309,7 +310,9 @@ const pendingPolicyVersions: ApprovalSource = {
 
 /**
  * `items` of a source read whole (few: a person asked for each) cut to the window `w` in memory, with
- * the same code-unit comparisons the other sources make in SQL. About no subject.
+ * the same code-unit comparisons and the same `notSchemes` the other sources apply in SQL — a policy
+ * version of the AML grade (its rules, its summary) is no more a viewer's than a customer's 高 in it.
+ * About no subject.
  */
 function inMemoryWindow(deps: ApiDeps, w: ApprovalsWindow, kind: ApprovalItem['kind'], items: readonly PendingApproval[]): QueueEntry[] {
   const r = w.requesters;
@@ -322,6 +325,7 @@ function inMemoryWindow(deps: ApiDeps, w: ApprovalsWindow, kind: ApprovalItem['k
       (v) =>
         w.subject === undefined &&
         (w.scheme === undefined || v.scheme === w.scheme) &&
+        !w.notSchemes?.includes(v.scheme) &&
         (w.requestedAtOrBefore === undefined || v.requestedAt <= w.requestedAtOrBefore) &&
         byRequester(v.requesters) &&
         (w.beyondRole === undefined || (!w.beyondRole.all && mayApproveAs(deps.principal.role, v.approvalNeeds))) &&
@@ -340,12 +344,7 @@ const pendingRetirements: ApprovalSource = {
     const items = await pendingRetirementApprovals(deps, (scheme, r, note) =>
       retirementSummary(labels(tp, scheme, locale).scheme, r, note, locale),
     );
-    return inMemoryWindow(
-      deps,
-      w,
-      'retirement',
-      items.filter((v) => shown(v) && !w.notSchemes?.includes(v.scheme)),
-    );
+    return inMemoryWindow(deps, w, 'retirement', items.filter(shown));
   },
   any: async (deps, of) => {
     if (of.subject !== undefined) return false;
@@ -503,12 +502,15 @@ export async function approvalsPage(
   const actors = q.mine === undefined ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
   const requesters = actors === undefined ? undefined : q.mine ? { only: actors } : { except: actors };
   const beyond = q.mine === false ? beyondRole(tp, deps.principal.role) : undefined;
-  // A customer's request or sign-off of a scheme the caller may not read (an AML 高 for a viewer) is not
-  // theirs to see (`readers`); a policy version or a staff grant is no customer's level. Left out in each
-  // source's SQL: left out of the merged heads, a page held fewer than `limit` while more waited, or none
+  // A request about a scheme the caller may not read (an AML 高, its override, a version of its rules,
+  // for a viewer) is not theirs to see (`readers`); a staff grant is about no scheme. Left out in each
+  // source's window (SQL, or inMemoryWindow for those read whole): left out of the merged heads, a page held fewer than `limit` while more waited, or none
   // with a cursor — and a month's re-tier leaves thousands of AML sign-offs pending at once.
   const readable = audienceOf(deps.principal, tp);
-  const notSchemes = [...tp.schemes.keys()].filter((k) => !readable.sees(k));
+  const notSchemes = [
+    ...[...tp.schemes.keys()].filter((k) => !readable.sees(k)),
+    ...unreadableBeyondPack(deps.principal, tp, await listPolicyVersions(deps.db, deps.tenantId)),
+  ];
   const heads = await Promise.all(
     sources
       .filter((s) => q.kind === undefined || s.kind === q.kind)
@@ -539,7 +541,8 @@ export async function approvalsPage(
   // Only an empty page asks whether anything of it waits at all, one row of each source.
   const waits = async (of: { scheme?: string; subject?: string }) =>
     onPage.length > 0 || (await Promise.all(sources.map((s) => s.any(deps, of)))).some(Boolean);
-  if (q.scheme !== undefined && !tp.schemes.has(q.scheme) && !(await waits({ scheme: q.scheme }))) {
+  // One the caller may not read waits for them no more than a scheme nobody has: the same 400.
+  if (q.scheme !== undefined && !tp.schemes.has(q.scheme) && (notSchemes.includes(q.scheme) || !(await waits({ scheme: q.scheme })))) {
     throw invalid([
       { path: 'query.scheme', message: `unknown scheme "${q.scheme}"`, code: 'unknown_scheme', params: { scheme: q.scheme } },
     ]);

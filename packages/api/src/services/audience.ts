@@ -1,4 +1,12 @@
-import { audienceView, mayReadScheme, readerView, type AudienceView, type SchemeAudience, type SchemeDefinition } from '@tierkit/core';
+import {
+  audienceView,
+  mayReadScheme,
+  readerView,
+  schemeDefinitionSchema,
+  type AudienceView,
+  type SchemeAudience,
+  type SchemeDefinition,
+} from '@tierkit/core';
 import type { Principal } from '../auth/principal.js';
 import { ProblemError } from '../problem.js';
 import type { TenantPack } from './tenant-pack.js';
@@ -51,6 +59,27 @@ export function audienceOf(principal: Principal, tp: TenantPack): AudienceView {
 export function unreadableSchemes(principal: Principal, tp: TenantPack): string[] {
   if (audienceOfPrincipal(principal) !== 'staff') return [];
   return tp.pack.schemes.filter((s) => !readsScheme(principal, tp, s)).map((s) => s.key);
+}
+
+/**
+ * The schemes not in force that a staff `principal` may not read, by the `readers` of their stored
+ * versions (`stored`: policy versions' documents): a request about a scheme on its way in (its first
+ * version waiting for approval) or left from one retired has no readers in force to go by, so the
+ * strictest any of its versions states decides — a new AML grade's first version is its readers' only.
+ */
+export function unreadableBeyondPack(
+  principal: Principal,
+  tp: TenantPack,
+  stored: readonly { readonly scheme: string; readonly document: unknown }[],
+): string[] {
+  if (audienceOfPrincipal(principal) !== 'staff') return [];
+  const hidden = new Set<string>();
+  for (const v of stored) {
+    if (tp.schemes.has(v.scheme) || hidden.has(v.scheme)) continue;
+    const def = schemeDefinitionSchema.safeParse(v.document);
+    if (def.success && !readsScheme(principal, tp, def.data)) hidden.add(v.scheme);
+  }
+  return [...hidden];
 }
 
 /**

@@ -37,8 +37,8 @@ export interface ApprovalsWindow {
     readonly loweringSchemes: readonly string[];
   };
   /**
-   * Requests about a customer's level in these schemes left out: the caller may not read them (the
-   * scheme's `readers`, an AML grade for a viewer). In the query, not after it: left out of a page
+   * Requests about these schemes left out — a customer's level in one, or a version of its rules: the
+   * caller may not read them (the scheme's `readers`, an AML grade for a viewer). In the query, not after it: left out of a page
    * already read, a page held fewer than `limit` while more waited, or none with a cursor.
    */
   readonly notSchemes?: readonly string[];
