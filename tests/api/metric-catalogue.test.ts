@@ -276,6 +276,84 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     await ok(await approver.post(`/v1/policies/retail-tier/versions/${copy.version}/reject`, { note: 'a copy, to check it submits' }));
   });
 
+  it('a kinds or audience change under a version waiting for approval is a 409 naming it, and changes nothing; once decided it may', async () => {
+    const gearing = { ...debtToEquity, key: 'gearing', label: t('杠杆率', '槓桿率', 'gearing') };
+    await ok(await officer.post('/v1/metrics', gearing), 201);
+    const corporate = await ok<{ version: number }>(
+      await officer.post('/v1/policies/gearing-rating/drafts', {
+        document: {
+          ...corporateRating,
+          key: 'gearing-rating',
+          policy: {
+            ...corporateRating.policy,
+            id: 'gearing-rating',
+            factors: [{ ...corporateRating.policy.factors[0], metric: 'gearing' }],
+          },
+        },
+      }),
+      201,
+    );
+    await ok(await officer.post(`/v1/policies/gearing-rating/versions/${corporate.version}/submit`, {}));
+    // A customer score on a customer-facing count, waiting too.
+    const visits = {
+      key: 'branch_visits',
+      unit: 'count',
+      label: t('到店次数', '到店次數', 'branch visits'),
+      subjectKinds: ['customer'],
+      audience: 'customer',
+    };
+    await ok(await officer.post('/v1/metrics', visits), 201);
+    const loyalty = await ok<{ version: number }>(
+      await officer.post('/v1/policies/visit-tier/drafts', {
+        document: {
+          ...corporateRating,
+          key: 'visit-tier',
+          subjectKind: 'customer',
+          category: 'value',
+          audience: 'customer',
+          name: t('到店等级', '到店等級', 'visit tier'),
+          policy: {
+            ...corporateRating.policy,
+            id: 'visit-tier',
+            factors: [{ ...corporateRating.policy.factors[0], metric: 'branch_visits', transform: { kind: 'bands', bands: [{ min: 0, points: 0 }, { min: 4, points: 100 }] } }],
+          },
+        },
+      }),
+      201,
+    );
+    await ok(await officer.post(`/v1/policies/visit-tier/versions/${loyalty.version}/submit`, {}));
+    const before = await revision(f);
+    const { key: _g, ...gearingEntry } = gearing;
+    const kinds = await problem(
+      await officer.put('/v1/metrics/gearing', { ...gearingEntry, subjectKinds: ['customer'] }),
+      409,
+      'metric_in_pending_version',
+    );
+    assert.equal(kinds.errors?.[0]?.path, 'subjectKinds');
+    assert.deepEqual(kinds.errors?.[0]?.params, {
+      metric: 'gearing',
+      scheme: 'gearing-rating',
+      version: corporate.version,
+      schemes: ['gearing-rating'],
+    });
+    assert.match(kinds.detail ?? '', new RegExp(`version ${corporate.version} of "gearing-rating"`));
+    const { key: _v, ...visitsEntry } = visits;
+    const kept = await problem(
+      await officer.put('/v1/metrics/branch_visits', { ...visitsEntry, audience: 'staff' }),
+      409,
+      'metric_in_pending_version',
+    );
+    assert.equal(kept.errors?.[0]?.path, 'audience');
+    assert.equal(kept.errors?.[0]?.params?.scheme, 'visit-tier');
+    assert.equal(await revision(f), before, 'nothing changed');
+    // A label is no change under the version: allowed.
+    await ok(await officer.put('/v1/metrics/gearing', { ...gearingEntry, label: t('杠杆比率', '槓桿比率', 'gearing ratio') }));
+    // Rejected, the version waits no more: the change is the author's again.
+    await ok(await approver.post(`/v1/policies/visit-tier/versions/${loyalty.version}/reject`, { note: 'not now' }));
+    assert.equal((await ok<Entry>(await officer.put('/v1/metrics/branch_visits', { ...visitsEntry, audience: 'staff' }))).audience, 'staff');
+    await ok(await approver.post(`/v1/policies/gearing-rating/versions/${corporate.version}/reject`, { note: 'not now' }));
+  });
+
   it('a scheme document with a misspelt field is refused, naming the path and the field it means', async () => {
     const draft = await ok<{ version: number; document: { levels: Record<string, unknown>[] } }>(
       await officer.post('/v1/policies/retail-tier/drafts', {}),
