@@ -247,7 +247,7 @@ describe('a metric’s removal and a submission overlapping on two servers [post
     const a = appOn(db);
     const v = await tn.draft('rating-p2', 'dte_p2', a);
     b.arm();
-    const submission = as(b.app, tn.officer).post(`/v1/policies/rating-p2/versions/${v}/submit`);
+    const submission = Promise.resolve(as(b.app, tn.officer).post(`/v1/policies/rating-p2/versions/${v}/submit`));
     // Before this change a submission ran in no transaction: it would answer without ever being held.
     const first = await Promise.race([b.held.then(() => 'held'), submission.then(() => 'answered')]);
     assert.equal(first, 'held', 'the submission checks and writes inside a transaction');

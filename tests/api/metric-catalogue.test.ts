@@ -239,10 +239,14 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
       (await ok<Entry>(await officer.put('/v1/metrics/interest_cover', { ...amendment, audience: 'compliance' }))).audience,
       'compliance',
     );
-    assert.equal(
-      (await ok<Entry>(await client(f).put('/v1/metrics/interest_cover', { ...amendment, audience: 'customer' }))).audience,
-      'customer',
+    // An admin's lowering is filed for a second admin, not applied (services/metric-audience-requests.ts).
+    const filed = await ok<{ request: { id: string; status: string } }>(
+      await client(f).put('/v1/metrics/interest_cover', { ...amendment, audience: 'customer' }),
+      202,
     );
+    assert.equal(filed.request.status, 'pending');
+    assert.equal((await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'interest_cover')?.audience, 'compliance');
+    await ok(await client(f).post(`/v1/metric-audience-requests/${filed.request.id}/withdraw`, {}));
 
     const aml = (await ok<{ items: (Entry & Record<string, unknown>)[] }>(await officer.get('/v1/metrics'))).items.find(
       (m) => m.key === 'aml_customer_risk',
@@ -250,6 +254,54 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     assert.ok(aml);
     const { key: _k, builtIn: _b, usedBy: _u, ...amlEntry } = aml;
     await problem(await client(f).put('/v1/metrics/aml_customer_risk', { ...amlEntry, audience: 'customer' }), 400, 'audience_fixed');
+  });
+
+  it('lowering an audience is four eyes: one admin asks (202, nothing changes), another decides; never its maker, one at a time', async () => {
+    const secondAdmin = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'second admin', now: NOW })).secret;
+    const maker = client(f);
+    const checker = client(f, () => secondAdmin);
+    const body = { ...debtToEquity, key: 'payroll_months', unit: 'count', label: t('代发月数', '代發月數', 'payroll months'), subjectKinds: ['customer'], audience: 'staff' };
+    await ok(await officer.post('/v1/metrics', body), 201);
+    const { key: _k, ...amendment } = body;
+    const before = await revision(f);
+    const filed = (
+      await ok<{ request: { id: string; contentHash: string; from: string; to: string; requestedByYou: boolean; mayDecide: boolean } }>(
+        await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }),
+        202,
+      )
+    ).request;
+    assert.deepEqual([filed.from, filed.to, filed.requestedByYou, filed.mayDecide], ['staff', 'customer', true, false]);
+    assert.equal(await revision(f), before, 'nothing changed while it waits');
+    // One at a time per metric.
+    await problem(await checker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }), 409, 'audience_request_pending');
+    // Its maker may not decide it; an officer may not either (the route is an admin's).
+    assert.equal((await maker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash })).status, 403);
+    assert.equal((await officer.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash })).status, 403);
+    await problem(await checker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: `sha256:${'0'.repeat(64)}` }), 409);
+    assert.equal(await revision(f), before, 'nothing changed on a refusal');
+    const listed = await ok<{ items: { id: string; mayDecide: boolean }[] }>(await checker.get('/v1/metric-audience-requests'));
+    assert.equal(listed.items.find((r) => r.id === filed.id)?.mayDecide, true);
+    const approved = await ok<{ status: string; decidedBy: string }>(
+      await checker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash, note: '已核对' }),
+    );
+    assert.equal(approved.status, 'approved');
+    assert.equal((await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'payroll_months')?.audience, 'customer');
+    await problem(await checker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash }), 409, 'already_decided');
+    // Raising stays immediate, the author's.
+    assert.equal((await ok<Entry>(await officer.put('/v1/metrics/payroll_months', { ...amendment, audience: 'staff' }))).audience, 'staff');
+    // A request whose metric changed since it was asked cannot apply: content-changed, reject and ask again.
+    const again = (await ok<{ request: { id: string; contentHash: string } }>(await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }), 202)).request;
+    await ok(await officer.put('/v1/metrics/payroll_months', { ...amendment, label: t('代发工资月数', '代發薪資月數', 'months of payroll') }));
+    const moved = await problem(await checker.post(`/v1/metric-audience-requests/${again.id}/approve`, { contentHash: again.contentHash }), 409);
+    assert.equal(moved.type, 'https://tierkit.dev/problems/content-changed');
+    await ok(await checker.post(`/v1/metric-audience-requests/${again.id}/reject`, { contentHash: again.contentHash, note: '请按新名称重新申请' }));
+    assert.equal((await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'payroll_months')?.audience, 'staff');
+    // Each step is in the trail with the entry before and after.
+    const audit = await ok<{ items: AuditRecord[] }>(await client(f).get('/v1/audit?limit=30'));
+    const approval = audit.items.find((r) => r.route === '/v1/metric-audience-requests/{id}/approve' && r.status === 200);
+    assert.ok(approval, JSON.stringify(audit.items.map((r) => [r.route, r.status])));
+    assert.equal((approval.detail as { after?: { audience?: string } }).after?.audience, undefined, 'customer is stored as no audience');
+    assert.equal((approval.detail as { metric?: string }).metric, 'payroll_months');
   });
 
   it('a metric a customer scheme in force decides on cannot be kept from customers under it', async () => {

@@ -263,14 +263,15 @@ function checkPendingWith(
  * every read of the tenant failing. `change` reads the versions and stored values on `trx` and returns
  * the new catalogue, or throws a problem and nothing is written.
  */
-async function decide<T>(
+export async function decide<T>(
   deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs'>,
-  change: (trx: Executor, tenant: Tenant) => Promise<{ metrics: readonly MetricDef[]; result: T }>,
+  change: (trx: Executor, tenant: Tenant) => Promise<{ metrics?: readonly MetricDef[]; result: T }>,
 ): Promise<T> {
   const result = await deps.db.transaction().execute(async (trx) => {
     const tenant = await lockTenant(trx, deps.tenantId);
     if (!tenant) throw new ProblemError('not-found', `Tenant "${deps.tenantId}" does not exist.`);
     const decided = await change(trx, tenant);
+    if (decided.metrics === undefined) return decided.result;
     if (!(await replaceMetricCatalogue(trx, deps.tenantId, tenant.catalogueText, decided.metrics)))
       throw new ProblemError(
         'conflict',
@@ -296,39 +297,80 @@ export async function addMetric(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs' 
 
 type WriteDeps = Pick<ApiDeps, 'db' | 'tenantId' | 'packs' | 'principal' | 'now' | 'timeZone'>;
 
-/** Replace a metric's entry; the unit, currency and kinds of a metric a policy reads stay as they are. */
-export async function amendMetric(deps: WriteDeps, input: MetricInput): Promise<{ before: MetricDef; after: MetricEntry }> {
+/**
+ * Whether `def` may replace `before` now: the unit, currency and kinds of a metric a policy reads stay,
+ * values stored keep their unit, and an audience raised keeps nothing a version reads from holding.
+ * Run inside `decide`, on its transaction: by an amendment, and again by the approval of a lowered
+ * audience (the catalogue and the versions may have moved while it waited).
+ */
+export async function checkAmendment(
+  deps: Pick<ApiDeps, 'tenantId' | 'now' | 'timeZone'>,
+  trx: Executor,
+  tenant: Tenant,
+  before: MetricDef,
+  def: MetricDef,
+): Promise<{ metrics: MetricDef[]; usedBy: Map<string, Set<string>> }> {
+  const { versions, usedBy } = await readers({ db: trx, tenantId: deps.tenantId });
+  const schemes = [...(usedBy.get(def.key) ?? [])].sort();
+  if (schemes.length > 0 && (def.unit !== before.unit || def.currency !== before.currency))
+    throw inUse(def.key, schemes, 'its thresholds are written in its unit, so the unit and currency stay as they are', 'unit');
+  // Stored values are integers in the unit they were written in: another unit or currency would read
+  // fen as a count, or CNY fen as USD cents, in every read, simulation and later scheme.
+  if (def.unit !== before.unit || def.currency !== before.currency) {
+    const periods = await metricPeriodsWritten(trx, deps.tenantId, def.key);
+    if (periods.length > 0)
+      throw new ProblemError(
+        'conflict',
+        `Metric "${def.key}" has values (${periods[0]} to ${periods.at(-1)}) written in ${before.unit}${before.currency ? ` ${before.currency}` : ''}: another unit or currency would read them wrongly. Add a metric with a new key instead. Nothing was changed.`,
+        [
+          {
+            path: def.unit !== before.unit ? 'unit' : 'currency',
+            message: `has values from ${periods[0]} to ${periods.at(-1)}`,
+            code: 'metric_has_values',
+            params: { metric: def.key, from: periods[0] as string, to: periods.at(-1) as string },
+          },
+        ],
+      );
+  }
+  const metrics = tenant.metrics.map((m) => (m.key === def.key ? def : m));
+  const raised = AUDIENCE_STRENGTH[audienceOf(def)] > AUDIENCE_STRENGTH[audienceOf(before)];
+  if (schemes.length > 0) {
+    checkPacksWith(metrics, versions, def.key, raised);
+    checkPendingWith(metrics, tenant.metrics, versions, def.key, periodOf(deps.now(), deps.timeZone), raised ? 'audience' : 'subjectKinds');
+  }
+  return { metrics, usedBy };
+}
+
+
+/** Whether `to` shows a metric to more eyes than `from` (compliance → staff → customer). */
+export const lowers = (from: MetricAudience, to: MetricAudience): boolean => AUDIENCE_STRENGTH[to] < AUDIENCE_STRENGTH[from];
+
+/**
+ * What an amendment did: applied at once, or — an audience lowered, by an admin — filed for a second
+ * admin by `fileLowering` (services/metric-audience-requests.ts), changing nothing now.
+ */
+export type Amendment<R> = { readonly before: MetricDef; readonly after: MetricEntry } | { readonly request: R };
+
+/**
+ * Replace a metric's entry; the unit, currency and kinds of a metric a policy reads stay as they are.
+ * Lowering its audience is a 403 under an admin; an admin's is handed to `fileLowering`, in the same
+ * transaction, after every other check passed (a request that could never apply is not filed).
+ */
+export async function amendMetric<R>(
+  deps: WriteDeps,
+  input: MetricInput,
+  fileLowering: (trx: Executor, before: MetricDef, after: MetricDef) => Promise<R>,
+): Promise<Amendment<R>> {
   const def = definitionOf(input);
-  return decide(deps, async (trx, tenant) => {
+  return decide<Amendment<R>>(deps, async (trx, tenant) => {
     const before = tenant.metrics.find((m) => m.key === input.key);
     if (!before) throw new ProblemError('not-found', `The catalogue has no metric "${input.key}".`);
-    const { versions, usedBy } = await readers({ db: trx, tenantId: deps.tenantId });
-    const schemes = [...(usedBy.get(def.key) ?? [])].sort();
-    if (schemes.length > 0 && (def.unit !== before.unit || def.currency !== before.currency))
-      throw inUse(def.key, schemes, 'its thresholds are written in its unit, so the unit and currency stay as they are', 'unit');
-    // Stored values are integers in the unit they were written in: another unit or currency would read
-    // fen as a count, or CNY fen as USD cents, in every read, simulation and later scheme.
-    if (def.unit !== before.unit || def.currency !== before.currency) {
-      const periods = await metricPeriodsWritten(trx, deps.tenantId, def.key);
-      if (periods.length > 0)
-        throw new ProblemError(
-          'conflict',
-          `Metric "${def.key}" has values (${periods[0]} to ${periods.at(-1)}) written in ${before.unit}${before.currency ? ` ${before.currency}` : ''}: another unit or currency would read them wrongly. Add a metric with a new key instead. Nothing was changed.`,
-          [
-            {
-              path: def.unit !== before.unit ? 'unit' : 'currency',
-              message: `has values from ${periods[0]} to ${periods.at(-1)}`,
-              code: 'metric_has_values',
-              params: { metric: def.key, from: periods[0] as string, to: periods.at(-1) as string },
-            },
-          ],
-        );
-    }
     const from = audienceOf(before);
-    if (AUDIENCE_STRENGTH[input.audience] < AUDIENCE_STRENGTH[from] && !roleAtLeast(deps.principal.role, 'admin'))
+    const lowering = lowers(from, input.audience);
+    if (lowering && !roleAtLeast(deps.principal.role, 'admin'))
       throw new ProblemError(
         'forbidden',
-        `Making "${def.key}" visible to ${input.audience === 'customer' ? 'customers' : 'all staff'} (it is kept: ${from}) weakens governance: an admin decides it. Nothing was changed.`,
+        `Making "${def.key}" visible to ${input.audience === 'customer' ? 'customers' : 'all staff'} (it is kept: ${from}) weakens governance: an admin asks for it and another admin decides it. Nothing was changed.`,
         [
           {
             path: 'audience',
@@ -338,21 +380,15 @@ export async function amendMetric(deps: WriteDeps, input: MetricInput): Promise<
           },
         ],
       );
-    const metrics = tenant.metrics.map((m) => (m.key === def.key ? def : m));
-    const raised = AUDIENCE_STRENGTH[input.audience] > AUDIENCE_STRENGTH[from];
-    if (schemes.length > 0) {
-      checkPacksWith(metrics, versions, def.key, raised);
-      checkPendingWith(
-        metrics,
-        tenant.metrics,
-        versions,
-        def.key,
-        periodOf(deps.now(), deps.timeZone),
-        raised ? 'audience' : 'subjectKinds',
-      );
-    }
+    const { metrics, usedBy } = await checkAmendment(deps, trx, tenant, before, def);
+    if (lowering) return { result: { request: await fileLowering(trx, before, def) } };
     return { metrics, result: { before, after: entryOf(def, usedBy) } };
   });
+}
+
+/** The entry as `/v1/metrics` answers it, with the schemes that read it now (`trx`). */
+export async function entryNow(trx: Executor, tenantId: string, def: MetricDef): Promise<MetricEntry> {
+  return entryOf(def, (await readers({ db: trx, tenantId })).usedBy);
 }
 
 /** Take a metric out of the catalogue (409 `metric_in_use` while a version reads it). Its stored values stay. */
