@@ -51,7 +51,13 @@ const rating = (scheme: string, key: string) => ({
         metric: key,
         window: null,
         weight: 100,
-        transform: { kind: 'bands', bands: [{ min: 0, points: 100 }, { min: 15_000, points: 0 }] },
+        transform: {
+          kind: 'bands',
+          bands: [
+            { min: 0, points: 100 },
+            { min: 15_000, points: 0 },
+          ],
+        },
       },
     ],
     bands: [{ level: 'A', min: 60 }],
@@ -109,8 +115,12 @@ async function tenant(db: Db, id: string): Promise<Tenant> {
     approver,
     async draft(scheme, metricKey, app) {
       await ok(await as(app, officer).post('/v1/metrics', metric(metricKey)), 201);
-      return (await ok<{ version: number }>(await as(app, officer).post(`/v1/policies/${scheme}/drafts`, { document: rating(scheme, metricKey) }), 201))
-        .version;
+      return (
+        await ok<{ version: number }>(
+          await as(app, officer).post(`/v1/policies/${scheme}/drafts`, { document: rating(scheme, metricKey) }),
+          201,
+        )
+      ).version;
     },
     async status(app, scheme, version) {
       return (await ok<{ status: string }>(await as(app, officer).get(`/v1/policies/${scheme}/versions/${version}`))).status;
@@ -143,7 +153,9 @@ forEachDialect('a metric’s removal and a version reading it, on two servers, i
     const p = await refused(await as(a, tn.officer).delete('/v1/metrics/dte_1'), 409, 'metric_in_use');
     assert.deepEqual(p.errors?.[0]?.params?.schemes, ['rating-1']);
     assert.ok(await tn.catalogueHas('dte_1'));
-    await ok(await as(b, tn.approver).post(`/v1/policies/rating-1/versions/${v}/approve`, { contentHash: await hashOf(b, tn, 'rating-1', v) }));
+    await ok(
+      await as(b, tn.approver).post(`/v1/policies/rating-1/versions/${v}/approve`, { contentHash: await hashOf(b, tn, 'rating-1', v) }),
+    );
     assert.equal(await tiersRead(a, tn.officer, 'C1'), 200);
   });
 
@@ -258,7 +270,9 @@ describe('a metric’s removal and a submission overlapping on two servers [post
     const p = await refused(await removal, 409, 'metric_in_use');
     assert.deepEqual(p.errors?.[0]?.params?.schemes, ['rating-p2']);
     assert.ok(await tn.catalogueHas('dte_p2'));
-    await ok(await as(a, tn.approver).post(`/v1/policies/rating-p2/versions/${v}/approve`, { contentHash: await hashOf(a, tn, 'rating-p2', v) }));
+    await ok(
+      await as(a, tn.approver).post(`/v1/policies/rating-p2/versions/${v}/approve`, { contentHash: await hashOf(a, tn, 'rating-p2', v) }),
+    );
     assert.equal(await tiersRead(a, tn.officer, 'P2'), 200);
   });
 });

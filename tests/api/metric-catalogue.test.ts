@@ -245,7 +245,10 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
       202,
     );
     assert.equal(filed.request.status, 'pending');
-    assert.equal((await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'interest_cover')?.audience, 'compliance');
+    assert.equal(
+      (await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'interest_cover')?.audience,
+      'compliance',
+    );
     await ok(await client(f).post(`/v1/metric-audience-requests/${filed.request.id}/withdraw`, {}));
 
     const aml = (await ok<{ items: (Entry & Record<string, unknown>)[] }>(await officer.get('/v1/metrics'))).items.find(
@@ -260,7 +263,14 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     const secondAdmin = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'second admin', now: NOW })).secret;
     const maker = client(f);
     const checker = client(f, () => secondAdmin);
-    const body = { ...debtToEquity, key: 'payroll_months', unit: 'count', label: t('代发月数', '代發月數', 'payroll months'), subjectKinds: ['customer'], audience: 'staff' };
+    const body = {
+      ...debtToEquity,
+      key: 'payroll_months',
+      unit: 'count',
+      label: t('代发月数', '代發月數', 'payroll months'),
+      subjectKinds: ['customer'],
+      audience: 'staff',
+    };
     await ok(await officer.post('/v1/metrics', body), 201);
     const { key: _k, ...amendment } = body;
     const before = await revision(f);
@@ -285,17 +295,39 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
       await checker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash, note: '已核对' }),
     );
     assert.equal(approved.status, 'approved');
-    assert.equal((await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'payroll_months')?.audience, 'customer');
-    await problem(await checker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash }), 409, 'already_decided');
+    assert.equal(
+      (await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'payroll_months')?.audience,
+      'customer',
+    );
+    await problem(
+      await checker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash }),
+      409,
+      'already_decided',
+    );
     // Raising stays immediate, the author's.
     assert.equal((await ok<Entry>(await officer.put('/v1/metrics/payroll_months', { ...amendment, audience: 'staff' }))).audience, 'staff');
     // A request whose metric changed since it was asked cannot apply: content-changed, reject and ask again.
-    const again = (await ok<{ request: { id: string; contentHash: string } }>(await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }), 202)).request;
-    await ok(await officer.put('/v1/metrics/payroll_months', { ...amendment, label: t('代发工资月数', '代發薪資月數', 'months of payroll') }));
-    const moved = await problem(await checker.post(`/v1/metric-audience-requests/${again.id}/approve`, { contentHash: again.contentHash }), 409);
+    const again = (
+      await ok<{ request: { id: string; contentHash: string } }>(
+        await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }),
+        202,
+      )
+    ).request;
+    await ok(
+      await officer.put('/v1/metrics/payroll_months', { ...amendment, label: t('代发工资月数', '代發薪資月數', 'months of payroll') }),
+    );
+    const moved = await problem(
+      await checker.post(`/v1/metric-audience-requests/${again.id}/approve`, { contentHash: again.contentHash }),
+      409,
+    );
     assert.equal(moved.type, 'https://tierkit.dev/problems/content-changed');
-    await ok(await checker.post(`/v1/metric-audience-requests/${again.id}/reject`, { contentHash: again.contentHash, note: '请按新名称重新申请' }));
-    assert.equal((await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'payroll_months')?.audience, 'staff');
+    await ok(
+      await checker.post(`/v1/metric-audience-requests/${again.id}/reject`, { contentHash: again.contentHash, note: '请按新名称重新申请' }),
+    );
+    assert.equal(
+      (await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'payroll_months')?.audience,
+      'staff',
+    );
     // Each step is in the trail with the entry before and after.
     const audit = await ok<{ items: AuditRecord[] }>(await client(f).get('/v1/audit?limit=30'));
     const approval = audit.items.find((r) => r.route === '/v1/metric-audience-requests/{id}/approve' && r.status === 200);
@@ -367,7 +399,19 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
           policy: {
             ...corporateRating.policy,
             id: 'visit-tier',
-            factors: [{ ...corporateRating.policy.factors[0], metric: 'branch_visits', transform: { kind: 'bands', bands: [{ min: 0, points: 0 }, { min: 4, points: 100 }] } }],
+            factors: [
+              {
+                ...corporateRating.policy.factors[0],
+                metric: 'branch_visits',
+                transform: {
+                  kind: 'bands',
+                  bands: [
+                    { min: 0, points: 0 },
+                    { min: 4, points: 100 },
+                  ],
+                },
+              },
+            ],
           },
         },
       }),
@@ -402,7 +446,10 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     await ok(await officer.put('/v1/metrics/gearing', { ...gearingEntry, label: t('杠杆比率', '槓桿比率', 'gearing ratio') }));
     // Rejected, the version waits no more: the change is the author's again.
     await ok(await approver.post(`/v1/policies/visit-tier/versions/${loyalty.version}/reject`, { note: 'not now' }));
-    assert.equal((await ok<Entry>(await officer.put('/v1/metrics/branch_visits', { ...visitsEntry, audience: 'staff' }))).audience, 'staff');
+    assert.equal(
+      (await ok<Entry>(await officer.put('/v1/metrics/branch_visits', { ...visitsEntry, audience: 'staff' }))).audience,
+      'staff',
+    );
     await ok(await approver.post(`/v1/policies/gearing-rating/versions/${corporate.version}/reject`, { note: 'not now' }));
   });
 

@@ -41,7 +41,10 @@ const action = <S extends typeof DecisionBody | typeof RejectBody | typeof Optio
     summary,
     description: name === 'withdraw' ? 'Only its maker, while it waits or after it lapsed.' : FOUR_EYES,
     request: { params: MetricAudienceRequestIdParams, ...body(schema) },
-    responses: { 200: { description: 'Done', ...json(MetricAudienceRequestSchema) }, ...problemResponses(400, 403, 404, 409, 413, 415, 422) },
+    responses: {
+      200: { description: 'Done', ...json(MetricAudienceRequestSchema) },
+      ...problemResponses(400, 403, 404, 409, 413, 415, 422),
+    },
   });
 
 const approveRoute = action(

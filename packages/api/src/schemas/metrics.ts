@@ -79,7 +79,9 @@ export const MetricAudienceRequestSchema = z
     metric: z.string(),
     from: z.enum(METRIC_AUDIENCES),
     to: z.enum(METRIC_AUDIENCES),
-    before: catalogueEntry.openapi({ description: 'The entry as the maker saw it: an approval applies only while the catalogue still holds it' }),
+    before: catalogueEntry.openapi({
+      description: 'The entry as the maker saw it: an approval applies only while the catalogue still holds it',
+    }),
     after: catalogueEntry.openapi({ description: 'The entry asked for' }),
     status: z.enum(['pending', 'approved', 'rejected', 'withdrawn', 'expired']),
     contentHash: z.string().openapi({ description: 'What an approval sends back' }),

@@ -103,7 +103,12 @@ export function fileLowering(deps: Pick<ApiDeps, 'tenantId' | 'principal' | 'now
             },
           ],
         );
-      await settleMetricAudienceRequest(trx, deps.tenantId, waiting.id, { status: 'expired', by: 'system', at: now.toISOString(), note: null });
+      await settleMetricAudienceRequest(trx, deps.tenantId, waiting.id, {
+        status: 'expired',
+        by: 'system',
+        at: now.toISOString(),
+        note: null,
+      });
     }
     const expiresAt = new Date(now.getTime() + METRIC_AUDIENCE_REQUEST_DAYS * 86_400_000).toISOString();
     return insertMetricAudienceRequest(trx, {
@@ -171,9 +176,7 @@ export async function decideAudienceRequest(
     });
     if (!settled) throw notPending(r, 'decided', doing);
     const request = requestOr404(await findMetricAudienceRequest(trx, deps.tenantId, r.id), r.id);
-    return metrics
-      ? { metrics, result: { request, entry: await entryNow(trx, deps.tenantId, r.after) } }
-      : { result: { request } };
+    return metrics ? { metrics, result: { request, entry: await entryNow(trx, deps.tenantId, r.after) } } : { result: { request } };
   });
 }
 
@@ -195,7 +198,14 @@ export async function withdrawAudienceRequest(
         'forbidden',
         `Only the admin who asked for metric audience request ${r.id} (${r.requestedBy}) may withdraw it; another admin may reject it.`,
       );
-    if (!(await settleMetricAudienceRequest(trx, deps.tenantId, r.id, { status: 'withdrawn', by: deps.principal.actor, at: now.toISOString(), note: note ?? null })))
+    if (
+      !(await settleMetricAudienceRequest(trx, deps.tenantId, r.id, {
+        status: 'withdrawn',
+        by: deps.principal.actor,
+        at: now.toISOString(),
+        note: note ?? null,
+      }))
+    )
       throw notPending(r, 'decided', 'withdrawn');
     return requestOr404(await findMetricAudienceRequest(trx, deps.tenantId, r.id), r.id);
   });

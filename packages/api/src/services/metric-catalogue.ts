@@ -37,7 +37,8 @@ import { versionsInForce } from './tenant-pack.js';
  * Who sees it is governance: a metric kept from customers (`staff`, `compliance`: an AML score, PEP
  * status) made customer-facing lets a customer scheme draw a line on it, which tells customers what
  * tipping-off forbids (docs/domain.md §4). As a scheme's `audience` staff → customer needs the strongest
- * role at approval (`governanceWeakenings`), lowering a metric's audience needs an admin.
+ * role at approval (`governanceWeakenings`), lowering a metric's audience is one admin's request and
+ * another's decision (services/metric-audience-requests.ts).
  */
 
 /** Who a metric is kept from, as the API writes it: `customer` is the catalogue's absent `audience`. */
@@ -340,7 +341,6 @@ export async function checkAmendment(
   }
   return { metrics, usedBy };
 }
-
 
 /** Whether `to` shows a metric to more eyes than `from` (compliance → staff → customer). */
 export const lowers = (from: MetricAudience, to: MetricAudience): boolean => AUDIENCE_STRENGTH[to] < AUDIENCE_STRENGTH[from];

@@ -82,7 +82,11 @@ export async function findMetricAudienceRequest(
 }
 
 /** The pending request of `metric`, if one waits (expired or not). */
-export async function pendingMetricAudienceRequestOf(db: Executor, tenantId: string, metric: string): Promise<MetricAudienceRequest | undefined> {
+export async function pendingMetricAudienceRequestOf(
+  db: Executor,
+  tenantId: string,
+  metric: string,
+): Promise<MetricAudienceRequest | undefined> {
   const row = await db
     .selectFrom('metric_audience_requests')
     .selectAll()
@@ -109,7 +113,12 @@ export async function settleMetricAudienceRequest(
   db: Executor,
   tenantId: string,
   id: string,
-  s: { readonly status: Exclude<MetricAudienceRequestStatus, 'pending'>; readonly by: string; readonly at: string; readonly note: string | null },
+  s: {
+    readonly status: Exclude<MetricAudienceRequestStatus, 'pending'>;
+    readonly by: string;
+    readonly at: string;
+    readonly note: string | null;
+  },
 ): Promise<boolean> {
   const r = await db
     .updateTable('metric_audience_requests')
