@@ -240,6 +240,8 @@ describe('a metric’s removal and a submission overlapping on two servers [post
     const b = appOn(db);
     const v = await tn.draft('rating-p1', 'dte_p1', b);
     await ok(await as(b, tn.officer).get('/v1/policies'));
+    // Verified once through the held app, so the transaction held is the removal's, not the credential's.
+    await ok(await as(a.app, tn.officer).get('/v1/metrics'));
     a.arm();
     const removal = as(a.app, tn.officer).delete('/v1/metrics/dte_p1');
     await a.held;
@@ -258,6 +260,8 @@ describe('a metric’s removal and a submission overlapping on two servers [post
     const b = holding();
     const a = appOn(db);
     const v = await tn.draft('rating-p2', 'dte_p2', a);
+    // Verified once through the held app, so the transaction held is the submission's, not the credential's.
+    await ok(await as(b.app, tn.officer).get('/v1/metrics'));
     b.arm();
     const submission = Promise.resolve(as(b.app, tn.officer).post(`/v1/policies/rating-p2/versions/${v}/submit`));
     // Before this change a submission ran in no transaction: it would answer without ever being held.
