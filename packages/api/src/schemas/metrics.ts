@@ -107,7 +107,7 @@ export const MetricAudienceRequestIdParams = z.object({
     .min(1)
     .max(64)
     .regex(/^mar_[A-Za-z0-9_-]+$/, 'a request id, mar_…')
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'mar_01JF…' }),
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'mar_01JF3Q2K8Z0000' }),
 });
 
 export const MetricAmendedOrRequested = z.object({ request: MetricAudienceRequestSchema }).openapi('MetricAudienceRequested');
