@@ -336,6 +336,57 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     assert.equal((approval.detail as { metric?: string }).metric, 'payroll_months');
   });
 
+  it('a lowering waits in the approvals queue of tenant-wide admins only, marked for its maker, and leaves it once decided', async () => {
+    const secondAdmin = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'queue checker', now: NOW })).secret;
+    const maker = client(f);
+    const checker = client(f, () => secondAdmin);
+    const body = {
+      ...debtToEquity,
+      key: 'branch_visits',
+      unit: 'count',
+      label: t('网点到访次数', '分行到訪次數', 'branch visits'),
+      subjectKinds: ['customer'],
+      audience: 'compliance',
+    };
+    await ok(await officer.post('/v1/metrics', body), 201);
+    const { key: _k, ...amendment } = body;
+    const filed = (
+      await ok<{ request: { id: string; contentHash: string } }>(
+        await maker.put('/v1/metrics/branch_visits', { ...amendment, audience: 'staff' }),
+        202,
+      )
+    ).request;
+    type Item = {
+      kind: string;
+      id: string;
+      scheme: string;
+      summary: string;
+      approvalNeeds: string;
+      approvalBlocked: string | null;
+      requestedByYou: boolean;
+      contentHash: string;
+    };
+    const queued = async (as: ReturnType<typeof client>, query = '') =>
+      (await ok<{ items: Item[] }>(await as.get(`/v1/approvals?limit=100&kind=metric-audience${query}`))).items.filter(
+        (i) => i.kind === 'metric-audience',
+      );
+    const seen = (await queued(checker, '&locale=en')).find((i) => i.id === filed.id);
+    assert.ok(seen, 'the other admin finds it in the one queue');
+    assert.deepEqual(
+      [seen.scheme, seen.approvalNeeds, seen.approvalBlocked, seen.requestedByYou, seen.contentHash],
+      ['', 'admin', null, false, filed.contentHash],
+    );
+    assert.equal(seen.summary, 'Metric audience: branch visits (branch_visits) compliance only → staff only');
+    assert.equal((await queued(maker)).find((i) => i.id === filed.id)?.requestedByYou, true, 'its maker sees it, as theirs');
+    assert.equal((await queued(maker, '&mine=false')).length, 0, 'not among what waits for its maker');
+    // Nobody below a tenant-wide admin decides it, nor learns that a figure is about to be shown to customers.
+    for (const role of ['approver', 'officer'] as const) assert.deepEqual(await queued(who(f, role)), [], role);
+    // About no scheme: a queue filtered by one holds none.
+    assert.deepEqual(await queued(checker, '&scheme=retail-tier'), []);
+    await ok(await checker.post(`/v1/metric-audience-requests/${seen.id}/approve`, { contentHash: seen.contentHash }));
+    assert.deepEqual(await queued(checker), [], 'decided, it leaves the queue');
+  });
+
   it('a metric a customer scheme in force decides on cannot be kept from customers under it', async () => {
     // retail-tier (audience customer, in force) decides its levels on the monthly average balance.
     const entry = (await ok<{ items: (Entry & Record<string, unknown>)[] }>(await officer.get('/v1/metrics'))).items.find(

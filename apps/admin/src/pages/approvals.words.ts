@@ -8,7 +8,10 @@ const zh = {
   filters: '筛选',
   kind: '类型',
   allKinds: '全部',
-  kinds: { override: '人工调级', level: '等级复核', policy: '策略版本', staff: '员工权限' } as Record<string, string>,
+  kinds: { override: '人工调级', level: '等级复核', policy: '策略版本', staff: '员工权限', 'metric-audience': '指标可见范围' } as Record<
+    string,
+    string
+  >,
   staffFrom: '现有权限',
   staffTo: '申请授予',
   staffNew: '新员工',
@@ -147,7 +150,10 @@ const tw: typeof zh = {
   filters: '篩選',
   kind: '類型',
   allKinds: '全部',
-  kinds: { override: '人工調級', level: '等級複核', policy: '策略版本', staff: '員工權限' } as Record<string, string>,
+  kinds: { override: '人工調級', level: '等級複核', policy: '策略版本', staff: '員工權限', 'metric-audience': '指標可見範圍' } as Record<
+    string,
+    string
+  >,
   staffFrom: '現有權限',
   staffTo: '申請授予',
   staffNew: '新員工',
@@ -282,7 +288,13 @@ const en: typeof zh = {
   filters: 'Filters',
   kind: 'Kind',
   allKinds: 'All',
-  kinds: { override: 'Override', level: 'Level sign-off', policy: 'Policy version', staff: 'Staff powers' },
+  kinds: {
+    override: 'Override',
+    level: 'Level sign-off',
+    policy: 'Policy version',
+    staff: 'Staff powers',
+    'metric-audience': 'Metric audience',
+  },
   staffFrom: 'Holds now',
   staffTo: 'To be granted',
   staffNew: 'New staff member',

@@ -25,6 +25,7 @@ import { pendingPolicyApprovals } from './policy-approvals.js';
 import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
 import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
 import { grantChange, grantRequesters, staffGrantSummary } from './staff-grants.js';
+import { pendingMetricAudienceRequests } from './metric-audience-requests.js';
 import { maskName } from '../mask.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -387,6 +388,7 @@ export const APPROVAL_SOURCES: readonly ApprovalSource[] = [
   pendingLevelApprovals,
   pendingPolicyVersions,
   pendingStaffGrants,
+  pendingMetricAudienceRequests,
 ];
 
 /**

@@ -1,13 +1,16 @@
 import type { Locale, MetricDef } from '@tierkit/core';
 import {
+  anyPendingMetricAudienceRequest,
   findMetricAudienceRequest,
   insertMetricAudienceRequest,
   pendingMetricAudienceRequestOf,
+  pendingMetricAudienceRequestsWindow,
   settleMetricAudienceRequest,
   type Executor,
   type MetricAudienceRequest,
 } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
+import type { ApprovalSource } from './approvals-queue.js';
 import { sortableId } from '../ids.js';
 import { ProblemError } from '../problem.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
@@ -62,7 +65,7 @@ export async function requestView(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'princ
     decidedAt: r.decidedAt,
     decisionNote: r.decisionNote,
     requestedByYou: byYou,
-    mayDecide: pending && !byYou && deps.principal.role === 'admin' && deps.principal.book === undefined,
+    mayDecide: pending && !byYou && mayDecide(deps),
     mayWithdraw: (pending || state === 'expired') && byYou,
   };
 }
@@ -79,6 +82,55 @@ export function audienceRequestSummary(r: MetricAudienceRequest, locale: Locale)
   const w = AUDIENCE_WORDS[locale];
   const label = r.after.label[locale] ?? r.after.label.en ?? r.metric;
   return `${w.title}${locale === 'en' ? ': ' : '：'}${label} (${r.metric}) ${w.audience[audienceOf(r.before)]} → ${w.audience[audienceOf(r.after)]}`;
+}
+
+/**
+ * The approvals queue's source of these requests (`kind: metric-audience`). Only a tenant-wide admin
+ * decides one or may file one (the access table), so only such an admin's queue holds them — the
+ * maker's too, marked `requestedByYou`, with `approvalBlocked: no-other-admin` when no other admin is
+ * left to decide. About no scheme or subject: a queue filtered by either lists none.
+ */
+export const pendingMetricAudienceRequests: ApprovalSource = {
+  kind: 'metric-audience',
+  window: async (deps, w, { locale }) =>
+    !mayDecide(deps)
+      ? []
+      : (await pendingMetricAudienceRequestsWindow(deps.db, deps.tenantId, w, deps.now().toISOString())).map((r) => ({
+          requestedAt: r.requestedAt,
+          kind: 'metric-audience',
+          id: r.id,
+          scheme: '',
+          item: () => ({
+            kind: 'metric-audience',
+            id: r.id,
+            scheme: '',
+            subject: null,
+            summary: audienceRequestSummary(r, locale),
+            reason: null,
+            currentLevel: null,
+            fromLevel: null,
+            level: null,
+            mode: null,
+            expiresAt: r.expiresAt,
+            period: null,
+            requestedBy: r.requestedBy,
+            requestedAt: r.requestedAt,
+            ageSeconds: 0,
+            contentHash: r.contentHash,
+            approvalNeeds: 'admin',
+            requesters: [r.requestedBy],
+          }),
+        })),
+  any: async (deps, of) =>
+    of.scheme === undefined &&
+    of.subject === undefined &&
+    mayDecide(deps) &&
+    anyPendingMetricAudienceRequest(deps.db, deps.tenantId, deps.now().toISOString()),
+};
+
+/** A tenant-wide admin: who files and decides these requests (docs/permissions.md). */
+function mayDecide(deps: Pick<ApiDeps, 'principal'>): boolean {
+  return deps.principal.role === 'admin' && deps.principal.book === undefined;
 }
 
 /**

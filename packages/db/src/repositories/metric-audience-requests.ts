@@ -1,6 +1,7 @@
 import type { MetricDef } from '@tierkit/core';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { MetricAudienceRequestTable } from '../schema.js';
+import { afterPosition, codeUnitOrder, requesterCondition, type ApprovalsWindow } from './approvals-window.js';
 import { isPostgres, parseJson, type Executor } from './executor.js';
 
 /** Where a request to lower a metric's audience stands; a pending one past its expiry reads as expired. */
@@ -128,4 +129,44 @@ export async function settleMetricAudienceRequest(
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * The approvals queue's window of pending requests not yet lapsed at `now`: request time, then id, in
+ * code-unit order (`ApprovalsWindow`). A request is about no scheme or subject: a window filtered by
+ * either is empty. Who may see them at all (a tenant-wide admin) is the caller's to decide.
+ */
+export async function pendingMetricAudienceRequestsWindow(
+  db: Executor,
+  tenantId: string,
+  w: ApprovalsWindow,
+  now: string,
+): Promise<MetricAudienceRequest[]> {
+  if (w.scheme !== undefined || w.subject !== undefined || w.beyondRole?.all) return [];
+  const at = codeUnitOrder(db, sql.ref<string>('requested_at'));
+  const id = codeUnitOrder(db, sql.ref<string>('id'));
+  let q = db
+    .selectFrom('metric_audience_requests')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now);
+  if (w.requestedAtOrBefore !== undefined) q = q.where('requested_at', '<=', w.requestedAtOrBefore);
+  const by = requesterCondition(tenantId, sql.ref<string>('requested_by'), w);
+  if (by) q = q.where(by);
+  if (w.after !== undefined) q = q.where(afterPosition(at, id, w.after));
+  return (await q.orderBy(at).orderBy(id).limit(w.limit).execute()).map(toRequest);
+}
+
+/** Whether any request waits undecided and unlapsed (a scheme- or subject-filtered queue has none). */
+export async function anyPendingMetricAudienceRequest(db: Executor, tenantId: string, now: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('metric_audience_requests')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
