@@ -279,4 +279,36 @@ describe('a metric’s removal and a submission overlapping on two servers [post
     );
     assert.equal(await tiersRead(a, tn.officer, 'P2'), 200);
   });
+
+  it('two admins deciding one audience request on two servers: the second waits, then is a 409 already_decided; applied once', async () => {
+    const tn = await tenant(db, 'overlap-audience');
+    const admin = async (label: string) =>
+      (await createApiKey(db.db, { tenantId: 'overlap-audience', role: 'admin', label, now: NOW })).secret;
+    const [maker, first, second] = [await admin('maker'), await admin('first checker'), await admin('second checker')];
+    const a = holding();
+    const b = appOn(db);
+    await ok(await as(b, tn.officer).post('/v1/metrics', metric('dte_aud')), 201);
+    const { key: _k, ...amendment } = metric('dte_aud');
+    const filed = (
+      await ok<{ request: { id: string; contentHash: string } }>(
+        await as(b, maker).put('/v1/metrics/dte_aud', { ...amendment, audience: 'customer' }),
+        202,
+      )
+    ).request;
+    // Verified once through the held app, so the transaction held is the decision's, not the credential's.
+    await ok(await as(a.app, first).get('/v1/metric-audience-requests'));
+    a.arm();
+    const approval = as(a.app, first).post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash });
+    await a.held;
+    const rejection = as(b, second).post(`/v1/metric-audience-requests/${filed.id}/reject`, {
+      contentHash: filed.contentHash,
+      note: '同时',
+    });
+    await lockWaits(db.db, 1);
+    a.release();
+    assert.equal((await ok<{ status: string }>(await approval)).status, 'approved');
+    await refused(await rejection, 409, 'already_decided');
+    const stored = (await findTenant(db.db, 'overlap-audience'))?.metrics.find((m) => m.key === 'dte_aud');
+    assert.equal(stored?.audience, undefined, 'customer-facing, as the one decision said');
+  });
 });
