@@ -342,9 +342,9 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     const checker = client(f, () => secondAdmin);
     const body = {
       ...debtToEquity,
-      key: 'branch_visits',
+      key: 'wealth_events',
       unit: 'count',
-      label: t('网点到访次数', '分行到訪次數', 'branch visits'),
+      label: t('理财事件数', '理財事件數', 'wealth events'),
       subjectKinds: ['customer'],
       audience: 'compliance',
     };
@@ -352,7 +352,7 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     const { key: _k, ...amendment } = body;
     const filed = (
       await ok<{ request: { id: string; contentHash: string } }>(
-        await maker.put('/v1/metrics/branch_visits', { ...amendment, audience: 'staff' }),
+        await maker.put('/v1/metrics/wealth_events', { ...amendment, audience: 'staff' }),
         202,
       )
     ).request;
@@ -376,7 +376,7 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
       [seen.scheme, seen.approvalNeeds, seen.approvalBlocked, seen.requestedByYou, seen.contentHash],
       ['', 'admin', null, false, filed.contentHash],
     );
-    assert.equal(seen.summary, 'Metric audience: branch visits (branch_visits) compliance only → staff only');
+    assert.equal(seen.summary, 'Metric audience: wealth events (wealth_events) compliance only → staff only');
     assert.equal((await queued(maker)).find((i) => i.id === filed.id)?.requestedByYou, true, 'its maker sees it, as theirs');
     assert.equal((await queued(maker, '&mine=false')).length, 0, 'not among what waits for its maker');
     // Nobody below a tenant-wide admin decides it, nor learns that a figure is about to be shown to customers.
