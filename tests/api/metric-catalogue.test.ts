@@ -239,10 +239,17 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
       (await ok<Entry>(await officer.put('/v1/metrics/interest_cover', { ...amendment, audience: 'compliance' }))).audience,
       'compliance',
     );
-    assert.equal(
-      (await ok<Entry>(await client(f).put('/v1/metrics/interest_cover', { ...amendment, audience: 'customer' }))).audience,
-      'customer',
+    // An admin's lowering is filed for a second admin, not applied (services/metric-audience-requests.ts).
+    const filed = await ok<{ request: { id: string; status: string } }>(
+      await client(f).put('/v1/metrics/interest_cover', { ...amendment, audience: 'customer' }),
+      202,
     );
+    assert.equal(filed.request.status, 'pending');
+    assert.equal(
+      (await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'interest_cover')?.audience,
+      'compliance',
+    );
+    await ok(await client(f).post(`/v1/metric-audience-requests/${filed.request.id}/withdraw`, {}));
 
     const aml = (await ok<{ items: (Entry & Record<string, unknown>)[] }>(await officer.get('/v1/metrics'))).items.find(
       (m) => m.key === 'aml_customer_risk',
@@ -250,6 +257,134 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     assert.ok(aml);
     const { key: _k, builtIn: _b, usedBy: _u, ...amlEntry } = aml;
     await problem(await client(f).put('/v1/metrics/aml_customer_risk', { ...amlEntry, audience: 'customer' }), 400, 'audience_fixed');
+  });
+
+  it('lowering an audience is four eyes: one admin asks (202, nothing changes), another decides; never its maker, one at a time', async () => {
+    const secondAdmin = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'second admin', now: NOW })).secret;
+    const maker = client(f);
+    const checker = client(f, () => secondAdmin);
+    const body = {
+      ...debtToEquity,
+      key: 'payroll_months',
+      unit: 'count',
+      label: t('代发月数', '代發月數', 'payroll months'),
+      subjectKinds: ['customer'],
+      audience: 'staff',
+    };
+    await ok(await officer.post('/v1/metrics', body), 201);
+    const { key: _k, ...amendment } = body;
+    const before = await revision(f);
+    const filed = (
+      await ok<{ request: { id: string; contentHash: string; from: string; to: string; requestedByYou: boolean; mayDecide: boolean } }>(
+        await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }),
+        202,
+      )
+    ).request;
+    assert.deepEqual([filed.from, filed.to, filed.requestedByYou, filed.mayDecide], ['staff', 'customer', true, false]);
+    assert.equal(await revision(f), before, 'nothing changed while it waits');
+    // One at a time per metric.
+    await problem(await checker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }), 409, 'audience_request_pending');
+    // Its maker may not decide it; an officer may not either (the route is an admin's).
+    assert.equal((await maker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash })).status, 403);
+    assert.equal((await officer.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash })).status, 403);
+    await problem(await checker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: `sha256:${'0'.repeat(64)}` }), 409);
+    assert.equal(await revision(f), before, 'nothing changed on a refusal');
+    const listed = await ok<{ items: { id: string; mayDecide: boolean }[] }>(await checker.get('/v1/metric-audience-requests'));
+    assert.equal(listed.items.find((r) => r.id === filed.id)?.mayDecide, true);
+    const approved = await ok<{ status: string; decidedBy: string }>(
+      await checker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash, note: '已核对' }),
+    );
+    assert.equal(approved.status, 'approved');
+    assert.equal(
+      (await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'payroll_months')?.audience,
+      'customer',
+    );
+    await problem(
+      await checker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash }),
+      409,
+      'already_decided',
+    );
+    // Raising stays immediate, the author's.
+    assert.equal((await ok<Entry>(await officer.put('/v1/metrics/payroll_months', { ...amendment, audience: 'staff' }))).audience, 'staff');
+    // A request whose metric changed since it was asked cannot apply: content-changed, reject and ask again.
+    const again = (
+      await ok<{ request: { id: string; contentHash: string } }>(
+        await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }),
+        202,
+      )
+    ).request;
+    await ok(
+      await officer.put('/v1/metrics/payroll_months', { ...amendment, label: t('代发工资月数', '代發薪資月數', 'months of payroll') }),
+    );
+    const moved = await problem(
+      await checker.post(`/v1/metric-audience-requests/${again.id}/approve`, { contentHash: again.contentHash }),
+      409,
+    );
+    assert.equal(moved.type, 'https://tierkit.dev/problems/content-changed');
+    await ok(
+      await checker.post(`/v1/metric-audience-requests/${again.id}/reject`, { contentHash: again.contentHash, note: '请按新名称重新申请' }),
+    );
+    assert.equal(
+      (await ok<{ items: Entry[] }>(await officer.get('/v1/metrics'))).items.find((m) => m.key === 'payroll_months')?.audience,
+      'staff',
+    );
+    // Each step is in the trail with the entry before and after.
+    const audit = await ok<{ items: AuditRecord[] }>(await client(f).get('/v1/audit?limit=30'));
+    const approval = audit.items.find((r) => r.route === '/v1/metric-audience-requests/{id}/approve' && r.status === 200);
+    assert.ok(approval, JSON.stringify(audit.items.map((r) => [r.route, r.status])));
+    assert.equal((approval.detail as { after?: { audience?: string } }).after?.audience, undefined, 'customer is stored as no audience');
+    assert.equal((approval.detail as { metric?: string }).metric, 'payroll_months');
+  });
+
+  it('a lowering waits in the approvals queue of tenant-wide admins only, marked for its maker, and leaves it once decided', async () => {
+    const secondAdmin = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'admin', label: 'queue checker', now: NOW })).secret;
+    const maker = client(f);
+    const checker = client(f, () => secondAdmin);
+    const body = {
+      ...debtToEquity,
+      key: 'wealth_events',
+      unit: 'count',
+      label: t('理财事件数', '理財事件數', 'wealth events'),
+      subjectKinds: ['customer'],
+      audience: 'compliance',
+    };
+    await ok(await officer.post('/v1/metrics', body), 201);
+    const { key: _k, ...amendment } = body;
+    const filed = (
+      await ok<{ request: { id: string; contentHash: string } }>(
+        await maker.put('/v1/metrics/wealth_events', { ...amendment, audience: 'staff' }),
+        202,
+      )
+    ).request;
+    type Item = {
+      kind: string;
+      id: string;
+      scheme: string;
+      summary: string;
+      approvalNeeds: string;
+      approvalBlocked: string | null;
+      requestedByYou: boolean;
+      contentHash: string;
+    };
+    const queued = async (as: ReturnType<typeof client>, query = '') =>
+      (await ok<{ items: Item[] }>(await as.get(`/v1/approvals?limit=100&kind=metric-audience${query}`))).items.filter(
+        (i) => i.kind === 'metric-audience',
+      );
+    const seen = (await queued(checker, '&locale=en')).find((i) => i.id === filed.id);
+    assert.ok(seen, 'the other admin finds it in the one queue');
+    assert.deepEqual(
+      [seen.scheme, seen.approvalNeeds, seen.approvalBlocked, seen.requestedByYou, seen.contentHash],
+      ['', 'admin', null, false, filed.contentHash],
+    );
+    assert.equal(seen.summary, 'Metric audience: wealth events (wealth_events) compliance only → staff only');
+    assert.equal((await queued(maker)).find((i) => i.id === filed.id)?.requestedByYou, true, 'its maker sees it, as theirs');
+    assert.equal((await queued(maker, '&mine=false')).length, 0, 'not among what waits for its maker');
+    // Nobody below a tenant-wide admin decides it, nor learns that a figure is about to be shown to customers.
+    for (const role of ['approver', 'officer'] as const) assert.deepEqual(await queued(who(f, role)), [], role);
+    // About no scheme: a queue filtered by one holds none.
+    assert.deepEqual(await queued(checker, '&scheme=retail-tier'), []);
+    await ok(await checker.post(`/v1/metric-audience-requests/${seen.id}/approve`, { contentHash: seen.contentHash }));
+    assert.deepEqual(await queued(checker), [], 'decided, it leaves the queue');
   });
 
   it('a metric a customer scheme in force decides on cannot be kept from customers under it', async () => {
@@ -312,5 +447,98 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
         await ok(await client(f, as).post(`/v1/policies/${scheme}/versions/${copy.version}/submit`, {}));
       }
     }
+  });
+  // Last: it leaves schemes with no approved version, which the test above resubmits scheme by scheme.
+  it('a kinds or audience change under a version waiting for approval is a 409 naming it, and changes nothing; once decided it may', async () => {
+    const gearing = { ...debtToEquity, key: 'gearing', label: t('杠杆率', '槓桿率', 'gearing') };
+    await ok(await officer.post('/v1/metrics', gearing), 201);
+    const corporate = await ok<{ version: number }>(
+      await officer.post('/v1/policies/gearing-rating/drafts', {
+        document: {
+          ...corporateRating,
+          key: 'gearing-rating',
+          policy: {
+            ...corporateRating.policy,
+            id: 'gearing-rating',
+            factors: [{ ...corporateRating.policy.factors[0], metric: 'gearing' }],
+          },
+        },
+      }),
+      201,
+    );
+    await ok(await officer.post(`/v1/policies/gearing-rating/versions/${corporate.version}/submit`, {}));
+    // A customer score on a customer-facing count, waiting too.
+    const visits = {
+      key: 'branch_visits',
+      unit: 'count',
+      label: t('到店次数', '到店次數', 'branch visits'),
+      subjectKinds: ['customer'],
+      audience: 'customer',
+    };
+    await ok(await officer.post('/v1/metrics', visits), 201);
+    const loyalty = await ok<{ version: number }>(
+      await officer.post('/v1/policies/visit-tier/drafts', {
+        document: {
+          ...corporateRating,
+          key: 'visit-tier',
+          subjectKind: 'customer',
+          category: 'value',
+          audience: 'customer',
+          name: t('到店等级', '到店等級', 'visit tier'),
+          policy: {
+            ...corporateRating.policy,
+            id: 'visit-tier',
+            factors: [
+              {
+                ...corporateRating.policy.factors[0],
+                metric: 'branch_visits',
+                transform: {
+                  kind: 'bands',
+                  bands: [
+                    { min: 0, points: 0 },
+                    { min: 4, points: 100 },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      }),
+      201,
+    );
+    await ok(await officer.post(`/v1/policies/visit-tier/versions/${loyalty.version}/submit`, {}));
+    const before = await revision(f);
+    const { key: _g, ...gearingEntry } = gearing;
+    const kinds = await problem(
+      await officer.put('/v1/metrics/gearing', { ...gearingEntry, subjectKinds: ['customer'] }),
+      409,
+      'metric_in_pending_version',
+    );
+    assert.equal(kinds.errors?.[0]?.path, 'subjectKinds');
+    assert.deepEqual(kinds.errors?.[0]?.params, {
+      metric: 'gearing',
+      scheme: 'gearing-rating',
+      version: corporate.version,
+      schemes: ['gearing-rating'],
+    });
+    assert.match(kinds.detail ?? '', new RegExp(`version ${corporate.version} of "gearing-rating"`));
+    const { key: _v, ...visitsEntry } = visits;
+    const kept = await problem(
+      await officer.put('/v1/metrics/branch_visits', { ...visitsEntry, audience: 'staff' }),
+      409,
+      'metric_in_pending_version',
+    );
+    assert.equal(kept.errors?.[0]?.path, 'audience');
+    assert.equal(kept.errors?.[0]?.params?.scheme, 'visit-tier');
+    assert.equal(await revision(f), before, 'nothing changed');
+    // A label is no change under the version: allowed.
+    await ok(await officer.put('/v1/metrics/gearing', { ...gearingEntry, label: t('杠杆比率', '槓桿比率', 'gearing ratio') }));
+    // Rejected, the version waits no more: the change is the author's again.
+    await ok(await approver.post(`/v1/policies/visit-tier/versions/${loyalty.version}/reject`, { note: 'not now' }));
+    assert.equal(
+      (await ok<Entry>(await officer.put('/v1/metrics/branch_visits', { ...visitsEntry, audience: 'staff' }))).audience,
+      'staff',
+    );
+    await ok(await approver.post(`/v1/policies/gearing-rating/versions/${corporate.version}/reject`, { note: 'not now' }));
   });
 });

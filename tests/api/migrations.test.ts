@@ -48,6 +48,7 @@ const RETENTION = '2026-12-18T00-00-30-retention';
 const TEAMS = '2026-12-19T00-00-40-teams';
 const RETIREMENT_REQUESTS = '2026-12-20T00-00-01-retirement-requests';
 const TEAM_GRANTS = '2026-12-20T00-00-10-team-grants';
+const METRIC_AUDIENCE_REQUESTS = '2026-12-20T00-00-30-metric-audience-requests';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -92,6 +93,7 @@ const LATER = [
   TEAMS,
   RETIREMENT_REQUESTS,
   TEAM_GRANTS,
+  METRIC_AUDIENCE_REQUESTS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -511,6 +513,19 @@ forEachDialect('migrations', (f) => {
     };
     assert.equal(v1.retireRequestHash, null, 'nothing waits on a version from before');
     assert.equal(v1.status, 'active');
+  });
+
+  it('upgrading adds the metric audience requests, empty; an admin’s lowering then waits for a second admin', async () => {
+    const db = f.db.db;
+    const tables = async () => (await db.introspection.getTables()).map((t) => t.name);
+    await undoDownTo(db, METRIC_AUDIENCE_REQUESTS);
+    assert.ok(!(await tables()).includes('metric_audience_requests'), 'the requests are gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(METRIC_AUDIENCE_REQUESTS));
+    const n = await sql<{ n: number | string }>`SELECT count(*) AS n FROM metric_audience_requests`.execute(db);
+    assert.equal(Number(n.rows[0]?.n), 0);
+    const entry = { unit: 'count', label: { 'zh-CN': '迁移', 'zh-TW': '遷移', en: 'migration' }, audience: 'staff' };
+    assert.equal((await api.post('/v1/metrics', { key: 'mg_audience', ...entry })).status, 201);
+    assert.equal((await api.put('/v1/metrics/mg_audience', { ...entry, audience: 'customer' })).status, 202);
   });
 
   it('upgrading adds when staff were disabled: everyone on staff before works on; undoing it forgets no leaver', async () => {

@@ -473,6 +473,25 @@ export interface SignOffInputWriterTable {
 }
 
 /** A change that grants a staff member power, waiting for a second admin (`PUT /v1/staff/{id}` answered 202). */
+/** A metric's audience lowered, waiting for a second admin (migration 2026-12-20T00-00-30-metric-audience-requests). */
+export interface MetricAudienceRequestTable {
+  id: string;
+  tenant_id: string;
+  metric: string;
+  /** The catalogue entry as the maker saw it, and as asked (JSON `MetricDef`). */
+  before: string;
+  after: string;
+  /** `pending`, `approved`, `rejected` or `withdrawn`; a pending one past `expires_at` reads as expired. */
+  status: string;
+  content_hash: string;
+  requested_by: string;
+  requested_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
 export interface StaffGrantTable {
   id: string;
   tenant_id: string;
@@ -572,6 +591,7 @@ export interface Database {
   approval_decisions: ApprovalDecisionTable;
   staff: StaffTable;
   staff_grants: StaffGrantTable;
+  metric_audience_requests: MetricAudienceRequestTable;
   sign_off_input_writers: SignOffInputWriterTable;
   subject_managers: SubjectManagerTable;
   book_moves: BookMoveTable;

@@ -8,7 +8,7 @@ const zh = {
   filters: '筛选',
   kind: '类型',
   allKinds: '全部',
-  kinds: { override: '人工调级', level: '等级复核', policy: '策略版本', staff: '员工权限', retirement: '停用策略版本' } as Record<
+  kinds: { override: '人工调级', level: '等级复核', policy: '策略版本', staff: '员工权限', retirement: '停用策略版本', 'metric-audience': '指标可见范围' } as Record<
     string,
     string
   >,
@@ -166,7 +166,7 @@ const tw: typeof zh = {
   filters: '篩選',
   kind: '類型',
   allKinds: '全部',
-  kinds: { override: '人工調級', level: '等級複核', policy: '策略版本', staff: '員工權限', retirement: '停用策略版本' } as Record<
+  kinds: { override: '人工調級', level: '等級複核', policy: '策略版本', staff: '員工權限', retirement: '停用策略版本', 'metric-audience': '指標可見範圍' } as Record<
     string,
     string
   >,
@@ -326,6 +326,7 @@ const en: typeof zh = {
     policy: 'Policy version',
     staff: 'Staff powers',
     retirement: 'Policy retirement',
+    'metric-audience': 'Metric audience',
   },
   staffFrom: 'Holds now',
   teamKind: 'Team',

@@ -266,6 +266,11 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
       });
     if (item.kind === 'staff')
       return http.send<unknown>('POST', `/v1/staff-grants/${enc(item.id)}/${action}`, hash, { signal, forget: ['/v1/staff'] });
+    if (item.kind === 'metric-audience')
+      return http.send<unknown>('POST', `/v1/metric-audience-requests/${enc(item.id)}/${action}`, hash, {
+        signal,
+        forget: ['/v1/metrics', '/v1/metric-audience-requests'],
+      });
     if (item.kind === 'level')
       return http.send<unknown>('POST', `/v1/subjects/${enc(item.subject ?? '')}/levels/${enc(item.scheme)}/${action}`, hash, {
         signal,

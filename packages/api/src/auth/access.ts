@@ -134,6 +134,12 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['POST', /^\/v1\/metrics$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['PUT', /^\/v1\/metrics\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['DELETE', /^\/v1\/metrics\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['GET', /^\/v1\/metric-audience-requests$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  [
+    'POST',
+    /^\/v1\/metric-audience-requests\/[^/]+\/(approve|reject|withdraw)$/,
+    { role: 'admin', embed: false, keyOnly: false, tenantWide: true },
+  ],
   // Teams of books (routes/teams.ts): the bank's structure, read by its tenant-wide staff and defined by
   // a tenant-wide admin, never by a lead (who would widen their own reach) or an RM.
   ['GET', /^\/v1\/teams(\/[^/]+)?$/, { ...READ, tenantWide: true }],

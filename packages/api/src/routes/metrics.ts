@@ -2,7 +2,15 @@ import { createRoute } from '@hono/zod-openapi';
 import { auditDetail } from '../middleware/audit.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
-import { AddMetricBody, AmendMetricBody, MetricEntrySchema, MetricKeyParams, MetricListSchema } from '../schemas/metrics.js';
+import {
+  AddMetricBody,
+  AmendMetricBody,
+  MetricAmendedOrRequested,
+  MetricEntrySchema,
+  MetricKeyParams,
+  MetricListSchema,
+} from '../schemas/metrics.js';
+import { fileLowering, requestView } from '../services/metric-audience-requests.js';
 import { addMetric, amendMetric, listMetricEntries, removeMetric } from '../services/metric-catalogue.js';
 
 const json = <S>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
@@ -38,9 +46,16 @@ const putRoute = createRoute({
   path: '/{key}',
   tags: ['metrics'],
   summary: 'Amend a metric: its labels, unit, kinds of subject, whether the customer can move it, who it is kept from',
-  description: `The whole entry but its key. ${IN_USE} Lowering its audience (compliance → staff → customer) needs an admin (403 \`governance_weakened\`); a default metric kept from customers (AML scores, PEP) cannot be lowered below the default (400 \`audience_fixed\`).`,
+  description: `The whole entry but its key. ${IN_USE} A kind of subject taken away, or an audience raised, under a submitted version that would then no longer hold is a 409 \`metric_in_pending_version\` naming it. Lowering its audience (compliance → staff → customer) is four eyes: an admin asks (202, the request, nothing changed yet; 403 \`governance_weakened\` under an admin; 409 \`audience_request_pending\` while one waits) and another tenant-wide admin decides at \`POST /v1/metric-audience-requests/{id}/approve\`; a default metric kept from customers (AML scores, PEP) cannot be lowered below the default (400 \`audience_fixed\`).`,
   request: { params: MetricKeyParams, body: json(AmendMetricBody) },
-  responses: { 200: entry('The metric as it now is'), ...problemResponses(400, 404, 409, 413, 415) },
+  responses: {
+    200: entry('The metric as it now is'),
+    202: {
+      description: 'Its audience lowered: filed for a second admin, nothing changed yet',
+      content: { 'application/json': { schema: MetricAmendedOrRequested } },
+    },
+    ...problemResponses(400, 403, 404, 409, 413, 415),
+  },
 });
 
 const deleteRoute = createRoute({
@@ -64,9 +79,13 @@ export function metrics() {
     })
     .openapi(putRoute, async (c) => {
       const { key } = c.req.valid('param');
-      const { before, after } = await amendMetric(c.var.deps, { ...c.req.valid('json'), key });
-      auditDetail(c, { metric: key, before, after });
-      return c.json(after, 200);
+      const done = await amendMetric(c.var.deps, { ...c.req.valid('json'), key }, fileLowering(c.var.deps));
+      if ('request' in done) {
+        auditDetail(c, { metric: key, request: done.request.id, before: done.request.before, after: done.request.after });
+        return c.json({ request: await requestView(c.var.deps, done.request) }, 202);
+      }
+      auditDetail(c, { metric: key, before: done.before, after: done.after });
+      return c.json(done.after, 200);
     })
     .openapi(deleteRoute, async (c) => {
       const { key } = c.req.valid('param');

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import {
   APPROVAL_BLOCKS,
+  APPROVAL_KINDS,
   KEY_PATTERN,
   METRIC_UNITS,
   OVERRIDE_APPROVERS,
@@ -13,6 +14,9 @@ import {
 import { DECISION_ACTIONS, LEVEL_APPROVAL_STATUSES, OVERRIDE_STATUSES } from '@tierkit/db';
 import { LocalizedTextSchema, staffBehindDescription } from './common.js';
 import { StaffGrantChangeSchema, TeamGrantChangeSchema } from './staff.js';
+
+/** One list of kinds, core's (the admin kit reads the same). */
+export { APPROVAL_KINDS };
 
 /*
  * Request and response schemas of the four-eyes routes: overrides, level sign-offs, the approvals
@@ -177,13 +181,11 @@ export const LevelApprovalSchema = z
   })
   .openapi('LevelApproval');
 
-export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff', 'retirement'] as const;
-
 export const ApprovalItemSchema = z
   .object({
     kind: z.enum(APPROVAL_KINDS).openapi({
       description:
-        '`staff`: a grant of staff power (`PUT /v1/staff/{id}` answered 202), decided at `/v1/staff-grants/{id}/approve|reject`; `retirement`: a policy version asked to be retired (id `scheme@version`), decided at `/v1/policies/{scheme}/versions/{version}/retirement/approve|reject`, withdrawn by its requester at `…/retirement/withdraw`',
+        '`staff`: a grant of staff power (`PUT /v1/staff/{id}` answered 202), decided at `/v1/staff-grants/{id}/approve|reject`; `retirement`: a policy version asked to be retired (id `scheme@version`), decided at `/v1/policies/{scheme}/versions/{version}/retirement/approve|reject`, withdrawn by its requester at `…/retirement/withdraw`; `metric-audience`: a metric made visible to more eyes (`PUT /v1/metrics/{key}` answered 202), decided at `/v1/metric-audience-requests/{id}/approve|reject`',
     }),
     id: z.string(),
     scheme: z.string().openapi({ description: 'The scheme it is about; empty for a staff grant' }),

@@ -61,3 +61,53 @@ export const MetricEntrySchema = z
   .openapi('MetricEntry');
 
 export const MetricListSchema = z.object({ items: z.array(MetricEntrySchema).readonly() }).openapi('MetricList');
+
+const catalogueEntry = z.object({
+  key: z.string(),
+  unit: z.enum(METRIC_UNITS),
+  currency: z.string().optional(),
+  label: AllLocalesTextSchema,
+  subjectKinds: z.array(z.enum(SUBJECT_KINDS)).readonly().optional(),
+  actionable: z.boolean(),
+  audience: z.enum(METRIC_AUDIENCES),
+});
+
+/** A metric's audience lowered, waiting for (or decided by) a second admin. */
+export const MetricAudienceRequestSchema = z
+  .object({
+    id: z.string(),
+    metric: z.string(),
+    from: z.enum(METRIC_AUDIENCES),
+    to: z.enum(METRIC_AUDIENCES),
+    before: catalogueEntry.openapi({
+      description: 'The entry as the maker saw it: an approval applies only while the catalogue still holds it',
+    }),
+    after: catalogueEntry.openapi({ description: 'The entry asked for' }),
+    status: z.enum(['pending', 'approved', 'rejected', 'withdrawn', 'expired']),
+    contentHash: z.string().openapi({ description: 'What an approval sends back' }),
+    requestedBy: z.string(),
+    requestedAt: z.string(),
+    expiresAt: z.string().openapi({ description: 'A pending request lapses then (7 days)' }),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    decisionNote: z.string().nullable(),
+    requestedByYou: z.boolean(),
+    mayDecide: z.boolean().openapi({ description: 'The caller is a tenant-wide admin other than its maker, and it waits' }),
+    mayWithdraw: z.boolean(),
+  })
+  .openapi('MetricAudienceRequest');
+
+export const MetricAudienceRequestListSchema = z
+  .object({ items: z.array(MetricAudienceRequestSchema).readonly() })
+  .openapi('MetricAudienceRequestList');
+
+export const MetricAudienceRequestIdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^mar_[A-Za-z0-9_-]+$/, 'a request id, mar_…')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'mar_01JF3Q2K8Z0000' }),
+});
+
+export const MetricAmendedOrRequested = z.object({ request: MetricAudienceRequestSchema }).openapi('MetricAudienceRequested');

@@ -27,6 +27,7 @@ import { pendingRetirementApprovals, retirementSummary } from './retirement-appr
 import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
 import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
 import { grantChange, grantRequesters, grantSummary } from './staff-grants.js';
+import { pendingMetricAudienceRequests } from './metric-audience-requests.js';
 import { maskName } from '../mask.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -427,6 +428,7 @@ export const APPROVAL_SOURCES: readonly ApprovalSource[] = [
   pendingPolicyVersions,
   pendingStaffGrants,
   pendingRetirements,
+  pendingMetricAudienceRequests,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import {
+  checkSchemeDocument,
   defaultMetrics,
   metricAudience,
   schemeDefinitionSchema,
@@ -7,9 +8,19 @@ import {
   type MetricDef,
   type SubjectKind,
 } from '@tierkit/core';
-import { findTenant, listPolicyVersionsIn, metricPeriodsWritten, replaceMetricCatalogue, type PolicyVersion } from '@tierkit/db';
+import {
+  findTenant,
+  listPolicyVersionsIn,
+  lockTenant,
+  metricPeriodsWritten,
+  replaceMetricCatalogue,
+  type Executor,
+  type PolicyVersion,
+  type Tenant,
+} from '@tierkit/db';
 import { roleAtLeast } from '../auth/roles.js';
 import type { ApiDeps } from '../deps.js';
+import { periodOf } from '../periods.js';
 import { ProblemError } from '../problem.js';
 import { versionsInForce } from './tenant-pack.js';
 
@@ -26,7 +37,8 @@ import { versionsInForce } from './tenant-pack.js';
  * Who sees it is governance: a metric kept from customers (`staff`, `compliance`: an AML score, PEP
  * status) made customer-facing lets a customer scheme draw a line on it, which tells customers what
  * tipping-off forbids (docs/domain.md §4). As a scheme's `audience` staff → customer needs the strongest
- * role at approval (`governanceWeakenings`), lowering a metric's audience needs an admin.
+ * role at approval (`governanceWeakenings`), lowering a metric's audience is one admin's request and
+ * another's decision (services/metric-audience-requests.ts).
  */
 
 /** Who a metric is kept from, as the API writes it: `customer` is the catalogue's absent `audience`. */
@@ -201,45 +213,112 @@ function nextMonth(iso: string): string {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
-/** Write the catalogue if no one else did in between (409 `conflict` otherwise), and make every reader see it. */
-async function save(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs'>, expected: string, metrics: readonly MetricDef[]): Promise<void> {
-  if (!(await replaceMetricCatalogue(deps.db, deps.tenantId, expected, metrics)))
-    throw new ProblemError(
-      'conflict',
-      'The metric catalogue was changed by someone else meanwhile: read it again and retry. Nothing was changed.',
+/**
+ * The submitted versions still pass the check their approval runs (`checkDocument` against the pack in
+ * force) with `metrics` in place of `before`: a checker approves what the maker submitted, so a kind of
+ * subject taken away, or an audience raised, under a version waiting for them is a 409 naming it
+ * (`metric_in_pending_version`) rather than a surprise at approval. A version that did not pass before
+ * the change is not this change's to refuse (its approval refuses it as it did).
+ */
+function checkPendingWith(
+  metrics: readonly MetricDef[],
+  before: readonly MetricDef[],
+  versions: readonly PolicyVersion[],
+  metric: string,
+  period: string,
+  path: string,
+): void {
+  const inForce = versionsInForce(
+    versions.filter((v) => v.status === 'active'),
+    period,
+  ).map((v) => v.document);
+  const broken = versions
+    .filter((v) => v.status === 'submitted' && versionMetrics(v).has(metric))
+    .filter(
+      (v) =>
+        !checkSchemeDocument({ metrics, schemes: inForce }, v.scheme, v.document).ok &&
+        checkSchemeDocument({ metrics: before, schemes: inForce }, v.scheme, v.document).ok,
     );
+  const first = broken[0];
+  if (!first) return;
+  const named = broken.map((v) => `version ${v.version} of "${v.scheme}"`).join(', ');
+  throw new ProblemError(
+    'conflict',
+    `Metric "${metric}" is read by ${named}, submitted and waiting for approval, which would no longer hold: reject or edit it first. Nothing was changed.`,
+    [
+      {
+        path,
+        message: `read by ${named}, waiting for approval`,
+        code: 'metric_in_pending_version',
+        params: { metric, scheme: first.scheme, version: first.version, schemes: [...new Set(broken.map((v) => v.scheme))].sort() },
+      },
+    ],
+  );
+}
+
+/**
+ * Check and write a catalogue change as one decision: inside one transaction that holds the tenant's row
+ * (`lockTenant`), which every submission and approval of a policy version takes too before it checks its
+ * document against the catalogue. So "no version reads this metric" and the removal cannot be split by
+ * an approval on another server, which would leave the pack in force naming a metric that is gone and
+ * every read of the tenant failing. `change` reads the versions and stored values on `trx` and returns
+ * the new catalogue, or throws a problem and nothing is written.
+ */
+export async function decide<T>(
+  deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs'>,
+  change: (trx: Executor, tenant: Tenant) => Promise<{ metrics?: readonly MetricDef[]; result: T }>,
+): Promise<T> {
+  const result = await deps.db.transaction().execute(async (trx) => {
+    const tenant = await lockTenant(trx, deps.tenantId);
+    if (!tenant) throw new ProblemError('not-found', `Tenant "${deps.tenantId}" does not exist.`);
+    const decided = await change(trx, tenant);
+    if (decided.metrics === undefined) return decided.result;
+    if (!(await replaceMetricCatalogue(trx, deps.tenantId, tenant.catalogueText, decided.metrics)))
+      throw new ProblemError(
+        'conflict',
+        'The metric catalogue was changed by someone else meanwhile: read it again and retry. Nothing was changed.',
+      );
+    return decided.result;
+  });
   deps.packs.invalidate(deps.tenantId);
+  return result;
 }
 
 /** Add a metric of the bank's own (409 `metric_exists` for a key the catalogue has). */
 export async function addMetric(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs' | 'principal'>, input: MetricInput): Promise<MetricEntry> {
-  const tenant = await catalogue(deps);
   const def = definitionOf(input);
-  if (tenant.metrics.some((m) => m.key === def.key))
-    throw new ProblemError('conflict', `The catalogue already has a metric "${def.key}": amend it with PUT /v1/metrics/${def.key}.`, [
-      { path: 'key', message: 'already in the catalogue', code: 'metric_exists', params: { metric: def.key } },
-    ]);
-  await save(deps, tenant.catalogueText, [...tenant.metrics, def]);
-  return entryOf(def, new Map());
+  return decide(deps, async (_trx, tenant) => {
+    if (tenant.metrics.some((m) => m.key === def.key))
+      throw new ProblemError('conflict', `The catalogue already has a metric "${def.key}": amend it with PUT /v1/metrics/${def.key}.`, [
+        { path: 'key', message: 'already in the catalogue', code: 'metric_exists', params: { metric: def.key } },
+      ]);
+    return { metrics: [...tenant.metrics, def], result: entryOf(def, new Map()) };
+  });
 }
 
-/** Replace a metric's entry; the unit, currency and kinds of a metric a policy reads stay as they are. */
-export async function amendMetric(
-  deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs' | 'principal'>,
-  input: MetricInput,
-): Promise<{ before: MetricDef; after: MetricEntry }> {
-  const tenant = await catalogue(deps);
-  const before = tenant.metrics.find((m) => m.key === input.key);
-  if (!before) throw new ProblemError('not-found', `The catalogue has no metric "${input.key}".`);
-  const def = definitionOf(input);
-  const { versions, usedBy } = await readers(deps);
+type WriteDeps = Pick<ApiDeps, 'db' | 'tenantId' | 'packs' | 'principal' | 'now' | 'timeZone'>;
+
+/**
+ * Whether `def` may replace `before` now: the unit, currency and kinds of a metric a policy reads stay,
+ * values stored keep their unit, and an audience raised keeps nothing a version reads from holding.
+ * Run inside `decide`, on its transaction: by an amendment, and again by the approval of a lowered
+ * audience (the catalogue and the versions may have moved while it waited).
+ */
+export async function checkAmendment(
+  deps: Pick<ApiDeps, 'tenantId' | 'now' | 'timeZone'>,
+  trx: Executor,
+  tenant: Tenant,
+  before: MetricDef,
+  def: MetricDef,
+): Promise<{ metrics: MetricDef[]; usedBy: Map<string, Set<string>> }> {
+  const { versions, usedBy } = await readers({ db: trx, tenantId: deps.tenantId });
   const schemes = [...(usedBy.get(def.key) ?? [])].sort();
   if (schemes.length > 0 && (def.unit !== before.unit || def.currency !== before.currency))
     throw inUse(def.key, schemes, 'its thresholds are written in its unit, so the unit and currency stay as they are', 'unit');
   // Stored values are integers in the unit they were written in: another unit or currency would read
   // fen as a count, or CNY fen as USD cents, in every read, simulation and later scheme.
   if (def.unit !== before.unit || def.currency !== before.currency) {
-    const periods = await metricPeriodsWritten(deps.db, deps.tenantId, def.key);
+    const periods = await metricPeriodsWritten(trx, deps.tenantId, def.key);
     if (periods.length > 0)
       throw new ProblemError(
         'conflict',
@@ -254,24 +333,62 @@ export async function amendMetric(
         ],
       );
   }
-  const from = audienceOf(before);
-  if (AUDIENCE_STRENGTH[input.audience] < AUDIENCE_STRENGTH[from] && !roleAtLeast(deps.principal.role, 'admin'))
-    throw new ProblemError(
-      'forbidden',
-      `Making "${def.key}" visible to ${input.audience === 'customer' ? 'customers' : 'all staff'} (it is kept: ${from}) weakens governance: an admin decides it. Nothing was changed.`,
-      [
-        {
-          path: 'audience',
-          message: `${from} → ${input.audience}: the admin role decides it`,
-          code: 'governance_weakened',
-          params: { metric: def.key, from, to: input.audience, needs: 'admin' },
-        },
-      ],
-    );
   const metrics = tenant.metrics.map((m) => (m.key === def.key ? def : m));
-  if (schemes.length > 0) checkPacksWith(metrics, versions, def.key, AUDIENCE_STRENGTH[input.audience] > AUDIENCE_STRENGTH[from]);
-  await save(deps, tenant.catalogueText, metrics);
-  return { before, after: entryOf(def, usedBy) };
+  const raised = AUDIENCE_STRENGTH[audienceOf(def)] > AUDIENCE_STRENGTH[audienceOf(before)];
+  if (schemes.length > 0) {
+    checkPacksWith(metrics, versions, def.key, raised);
+    checkPendingWith(metrics, tenant.metrics, versions, def.key, periodOf(deps.now(), deps.timeZone), raised ? 'audience' : 'subjectKinds');
+  }
+  return { metrics, usedBy };
+}
+
+/** Whether `to` shows a metric to more eyes than `from` (compliance → staff → customer). */
+export const lowers = (from: MetricAudience, to: MetricAudience): boolean => AUDIENCE_STRENGTH[to] < AUDIENCE_STRENGTH[from];
+
+/**
+ * What an amendment did: applied at once, or — an audience lowered, by an admin — filed for a second
+ * admin by `fileLowering` (services/metric-audience-requests.ts), changing nothing now.
+ */
+export type Amendment<R> = { readonly before: MetricDef; readonly after: MetricEntry } | { readonly request: R };
+
+/**
+ * Replace a metric's entry; the unit, currency and kinds of a metric a policy reads stay as they are.
+ * Lowering its audience is a 403 under an admin; an admin's is handed to `fileLowering`, in the same
+ * transaction, after every other check passed (a request that could never apply is not filed).
+ */
+export async function amendMetric<R>(
+  deps: WriteDeps,
+  input: MetricInput,
+  fileLowering: (trx: Executor, before: MetricDef, after: MetricDef) => Promise<R>,
+): Promise<Amendment<R>> {
+  const def = definitionOf(input);
+  return decide<Amendment<R>>(deps, async (trx, tenant) => {
+    const before = tenant.metrics.find((m) => m.key === input.key);
+    if (!before) throw new ProblemError('not-found', `The catalogue has no metric "${input.key}".`);
+    const from = audienceOf(before);
+    const lowering = lowers(from, input.audience);
+    if (lowering && !roleAtLeast(deps.principal.role, 'admin'))
+      throw new ProblemError(
+        'forbidden',
+        `Making "${def.key}" visible to ${input.audience === 'customer' ? 'customers' : 'all staff'} (it is kept: ${from}) weakens governance: an admin asks for it and another admin decides it. Nothing was changed.`,
+        [
+          {
+            path: 'audience',
+            message: `${from} → ${input.audience}: the admin role decides it`,
+            code: 'governance_weakened',
+            params: { metric: def.key, from, to: input.audience, needs: 'admin' },
+          },
+        ],
+      );
+    const { metrics, usedBy } = await checkAmendment(deps, trx, tenant, before, def);
+    if (lowering) return { result: { request: await fileLowering(trx, before, def) } };
+    return { metrics, result: { before, after: entryOf(def, usedBy) } };
+  });
+}
+
+/** The entry as `/v1/metrics` answers it, with the schemes that read it now (`trx`). */
+export async function entryNow(trx: Executor, tenantId: string, def: MetricDef): Promise<MetricEntry> {
+  return entryOf(def, (await readers({ db: trx, tenantId })).usedBy);
 }
 
 /** Take a metric out of the catalogue (409 `metric_in_use` while a version reads it). Its stored values stay. */
@@ -279,16 +396,12 @@ export async function removeMetric(
   deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs' | 'principal'>,
   key: string,
 ): Promise<{ before: MetricDef; entry: MetricEntry }> {
-  const tenant = await catalogue(deps);
-  const before = tenant.metrics.find((m) => m.key === key);
-  if (!before) throw new ProblemError('not-found', `The catalogue has no metric "${key}".`);
-  const { usedBy } = await readers(deps);
-  const schemes = [...(usedBy.get(key) ?? [])].sort();
-  if (schemes.length > 0) throw inUse(key, schemes, 'a policy that reads it would no longer hold');
-  await save(
-    deps,
-    tenant.catalogueText,
-    tenant.metrics.filter((m) => m.key !== key),
-  );
-  return { before, entry: entryOf(before, new Map()) };
+  return decide(deps, async (trx, tenant) => {
+    const before = tenant.metrics.find((m) => m.key === key);
+    if (!before) throw new ProblemError('not-found', `The catalogue has no metric "${key}".`);
+    const { usedBy } = await readers({ db: trx, tenantId: deps.tenantId });
+    const schemes = [...(usedBy.get(key) ?? [])].sort();
+    if (schemes.length > 0) throw inUse(key, schemes, 'a policy that reads it would no longer hold');
+    return { metrics: tenant.metrics.filter((m) => m.key !== key), result: { before, entry: entryOf(before, new Map()) } };
+  });
 }

@@ -2,8 +2,10 @@ import {
   findPolicyVersion,
   insertPolicyDraft,
   listPolicyVersionsIn,
+  lockTenant,
   nextPolicySlot,
   updatePolicyVersion,
+  type Executor,
   type PolicyStatus,
   type PolicyVersion,
   type PolicyVersionChange,
@@ -17,7 +19,7 @@ import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } fr
 import { enqueueRetier } from './jobs/jobs.js';
 import { earlyReasons, requireConfirmation, requireSimulation, type EarlyReason } from './policy-approval-impact.js';
 import { defaultApprovalDay } from './policy-changes.js';
-import { lastApproved, startOf } from './tenant-pack.js';
+import { lastApproved, startOf, type TenantPack } from './tenant-pack.js';
 import { changedWith, reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
 import { monthLoad } from './jobs/month-data.js';
 
@@ -114,15 +116,32 @@ export async function editDraft(deps: ApiDeps, v: PolicyVersion, document: Recor
   });
 }
 
+/**
+ * Run `write` in one transaction holding the tenant's row (`lockTenant`), with `tp`'s pack checked
+ * against the metric catalogue as stored at that moment rather than the cached pack's (another server's
+ * change is seen only within a second): a catalogue change takes the same row, so a metric removed, or
+ * a kind or audience changed, while a version reading it is submitted or approved is decided before or
+ * after it, never beside it (services/metric-catalogue.ts, `decide`).
+ */
+async function underCatalogue<T>(deps: ApiDeps, tp: TenantPack, write: (trx: Executor, tp: TenantPack) => Promise<T>): Promise<T> {
+  return deps.db.transaction().execute(async (trx) => {
+    const tenant = await lockTenant(trx, deps.tenantId);
+    if (!tenant) throw new ProblemError('not-found', `Tenant "${deps.tenantId}" does not exist.`);
+    return write(trx, { ...tp, pack: { ...tp.pack, metrics: tenant.metrics } });
+  });
+}
+
 /** Submit a draft for approval: validated as the engine will run it; the hash of its content is what an approval must name. */
 export async function submitDraft(deps: ApiDeps, v: PolicyVersion): Promise<PolicyVersion> {
   requireStatus(v, ['draft'], 'submitted');
-  checkDocument(await packOf(deps), v.scheme, v.document);
-  return apply(deps, v, {
-    status: 'submitted',
-    submittedBy: deps.principal.actor,
-    submittedAt: deps.now().toISOString(),
-    contentHash: contentHash(v.document),
+  return underCatalogue(deps, await packOf(deps), async (trx, tp) => {
+    checkDocument(tp, v.scheme, v.document);
+    return apply({ ...deps, db: trx }, v, {
+      status: 'submitted',
+      submittedBy: deps.principal.actor,
+      submittedAt: deps.now().toISOString(),
+      contentHash: contentHash(v.document),
+    });
   });
 }
 
@@ -304,17 +323,23 @@ export async function approveVersion(
     decidedAt: now,
     decidedBy: deps.principal.actor,
   };
-  const tp = await packOf(deps);
-  checkTimeline(tp.pack.metrics, [...active, approved], firstPeriodFrom(body.effectiveFrom));
-  const done = await updatePolicyVersion(
-    deps.db,
-    deps.tenantId,
-    v.scheme,
-    v.version,
-    'submitted',
-    { status: 'active', effectiveFrom: body.effectiveFrom, decidedBy: deps.principal.actor, decidedAt: now, note: body.note ?? null },
-    body.contentHash,
-  );
+  // Checked again against the catalogue as stored, holding it: a metric the version reads removed, or
+  // its kinds or audience changed, since the checks above (here or on another server) is refused
+  // rather than put in force for every read of the tenant to fail on.
+  const done = await underCatalogue(deps, await packOf(deps), async (trx, tp) => {
+    checkDocument(tp, v.scheme, v.document);
+    const approvedNow = await listPolicyVersionsIn(trx, deps.tenantId, ['active']);
+    checkTimeline(tp.pack.metrics, [...approvedNow, approved], firstPeriodFrom(body.effectiveFrom));
+    return updatePolicyVersion(
+      trx,
+      deps.tenantId,
+      v.scheme,
+      v.version,
+      'submitted',
+      { status: 'active', effectiveFrom: body.effectiveFrom, decidedBy: deps.principal.actor, decidedAt: now, note: body.note ?? null },
+      body.contentHash,
+    );
+  });
   if (!done) {
     throw new ProblemError('content-changed', 'The version was edited, withdrawn or decided while you reviewed it: read it again.');
   }

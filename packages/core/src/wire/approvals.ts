@@ -5,7 +5,7 @@ import type { PolicyVersionDetail } from './policies.js';
 
 /* What the four-eyes queue (`/v1/approvals`) and a policy approval send. */
 
-export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff', 'retirement'] as const;
+export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff', 'retirement', 'metric-audience'] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
 /**
@@ -25,7 +25,7 @@ export type ApprovalBlock = (typeof APPROVAL_BLOCKS)[number];
  */
 export interface ApprovalItem {
   readonly kind: ApprovalKind;
-  /** Id of the request within its kind (override id, `subject:scheme` for a level, `scheme@version` for a policy, the grant's id for staff). */
+  /** Id of the request within its kind (override id, `subject:scheme` for a level, `scheme@version` for a policy, the grant's id for staff, the request's for a metric's audience). */
   readonly id: string;
   /** The scheme it is about; empty for a staff grant, which is about no scheme. */
   readonly scheme: string;

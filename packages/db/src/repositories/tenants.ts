@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MetricDef } from '@tierkit/core';
 import type { TenantRow } from '../schema.js';
-import { parseJson, type Executor } from './executor.js';
+import { isPostgres, parseJson, type Executor } from './executor.js';
 
 /** A tenant with its metric catalogue parsed. */
 export interface Tenant {
@@ -40,6 +40,28 @@ function toTenant(row: TenantRow): Tenant {
 /** The tenant, or undefined when it does not exist. */
 export async function findTenant(db: Executor, id: string): Promise<Tenant | undefined> {
   const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toTenant(row) : undefined;
+}
+
+/**
+ * The tenant, its row held to the end of `trx` on PostgreSQL (FOR NO KEY UPDATE: other tables' foreign
+ * keys to it take KEY SHARE, which this lets be, so no insert of the tenant waits for it). Every change
+ * of the metric catalogue, and every submission and approval of a policy version, takes it before it
+ * checks one against the other: a metric removed on one server and a version reading it approved on
+ * another are then decided one after the other, the second seeing the first. SQLite needs no lock: its
+ * one writer runs one transaction at a time, and the caller's check runs inside its transaction.
+ *
+ * No deadlock: every transaction that takes this row takes it first, and while holding it touches only
+ * policy_versions, metric_audience_requests and this row — never a subject (a re-tier chunk's subject
+ * locks, taken in id order, are never followed by this row). Other writers of the tenant's tables take
+ * KEY SHARE through their foreign keys, which FOR NO KEY UPDATE lets be; the retention setting's UPDATE
+ * is its own transaction's first lock. Hold it briefly: an approval re-evaluates the month only after
+ * this transaction commits, so a catalogue change or a submission waits for checks and one write, never
+ * for a re-evaluation (a waiter is still bound by `statement_timeout`).
+ */
+export async function lockTenant(trx: Executor, id: string): Promise<Tenant | undefined> {
+  const q = trx.selectFrom('tenants').selectAll().where('id', '=', id);
+  const row = await (isPostgres(trx) ? q.forNoKeyUpdate() : q).executeTakeFirst();
   return row ? toTenant(row) : undefined;
 }
 
