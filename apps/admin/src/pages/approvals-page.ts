@@ -20,12 +20,16 @@ import {
 import { StoreController } from '@tierkit/admin/lit';
 import type { LevelWhy, SchemeSummary } from '@tierkit/core';
 import { formatValue } from '@tierkit/core/format';
-import { levelSteps } from '@tierkit/core/wire';
+import { APPROVAL_KINDS, type ApprovalKind, levelSteps } from '@tierkit/core/wire';
 import { query } from '@tierkit/client';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { bankMonth, bankToday, formatDuration, formatInstant } from '../time.js';
+
+/** A kind the queue knows, from the address bar or the filter (core's one list of kinds). */
+const isApprovalKind = (k: string | null | undefined): k is ApprovalKind =>
+  (APPROVAL_KINDS as readonly (string | null | undefined)[]).includes(k);
 import { APPROVALS_WORDS } from './approvals.words.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 import { JOBS_WORDS } from './jobs.words.js';
@@ -198,7 +202,7 @@ export class ApprovalsPage extends LitElement {
     const mine = !decider ? true : who === 'mine' ? true : who === 'all' ? undefined : who === 'others' ? false : fallback;
     return {
       ...(mine !== undefined ? { mine } : {}),
-      ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' || kind === 'retirement' || kind === 'metric-audience' ? { kind } : {}),
+      ...(isApprovalKind(kind) ? { kind } : {}),
       ...(p?.get('scheme') ? { scheme: p.get('scheme') ?? '' } : {}),
       ...(p?.get('subject') ? { subject: p.get('subject') ?? '' } : {}),
       ...(Number.isInteger(minAge) && minAge > 0 ? { minAgeSeconds: minAge } : {}),
@@ -242,7 +246,7 @@ export class ApprovalsPage extends LitElement {
     const who = picked === 'mine' || picked === 'all' || picked === 'others' ? picked : undefined;
     const filter: ApprovalFilter = {
       ...(who === 'others' ? { mine: false } : who === 'all' ? {} : { mine: true }),
-      ...(kind === 'override' || kind === 'level' || kind === 'policy' || kind === 'staff' || kind === 'retirement' || kind === 'metric-audience' ? { kind } : {}),
+      ...(isApprovalKind(kind) ? { kind } : {}),
       ...(value('scheme') ? { scheme: value('scheme') } : {}),
       ...(value('subject') ? { subject: value('subject') } : {}),
       ...(minAge > 0 ? { minAgeSeconds: minAge } : {}),
@@ -509,7 +513,11 @@ export class ApprovalsPage extends LitElement {
           item.evidence ? html`<div><dt>${w.evidence}</dt><dd data-testid="approval-evidence">${item.evidence}</dd></div>` : nothing
         }
         ${
-          item.kind !== 'policy' && item.kind !== 'staff' && item.kind !== 'retirement' && item.kind !== 'metric-audience' && item.currentLevel !== undefined
+          item.kind !== 'policy' &&
+          item.kind !== 'staff' &&
+          item.kind !== 'retirement' &&
+          item.kind !== 'metric-audience' &&
+          item.currentLevel !== undefined
             ? html`<div><dt>${w.currentLevel}</dt><dd data-testid="approval-current">${item.currentLevel === null ? w.noLevel : names.levelName(item.scheme, item.currentLevel)}</dd></div>`
             : nothing
         }
@@ -678,7 +686,7 @@ export class ApprovalsPage extends LitElement {
           <label>${w.kind}
             <select name="kind">
               <option value="" ?selected=${!f.kind}>${w.allKinds}</option>
-              ${(['override', 'level', 'policy', 'staff', 'retirement', 'metric-audience'] as const).map((k) => html`<option value=${k} ?selected=${f.kind === k}>${w.kinds[k]}</option>`)}
+              ${APPROVAL_KINDS.map((k) => html`<option value=${k} ?selected=${f.kind === k}>${w.kinds[k]}</option>`)}
             </select>
           </label>
           <label>${w.scheme} <input name="scheme" maxlength="64" autocomplete="off" .value=${f.scheme ?? ''}></label>

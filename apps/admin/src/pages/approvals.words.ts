@@ -8,10 +8,14 @@ const zh = {
   filters: '筛选',
   kind: '类型',
   allKinds: '全部',
-  kinds: { override: '人工调级', level: '等级复核', policy: '策略版本', staff: '员工权限', retirement: '停用策略版本', 'metric-audience': '指标可见范围' } as Record<
-    string,
-    string
-  >,
+  kinds: {
+    override: '人工调级',
+    level: '等级复核',
+    policy: '策略版本',
+    staff: '员工权限',
+    retirement: '停用策略版本',
+    'metric-audience': '指标可见范围',
+  } as Record<string, string>,
   staffFrom: '现有权限',
   teamKind: '团队',
   team: '团队',
@@ -166,10 +170,14 @@ const tw: typeof zh = {
   filters: '篩選',
   kind: '類型',
   allKinds: '全部',
-  kinds: { override: '人工調級', level: '等級複核', policy: '策略版本', staff: '員工權限', retirement: '停用策略版本', 'metric-audience': '指標可見範圍' } as Record<
-    string,
-    string
-  >,
+  kinds: {
+    override: '人工調級',
+    level: '等級複核',
+    policy: '策略版本',
+    staff: '員工權限',
+    retirement: '停用策略版本',
+    'metric-audience': '指標可見範圍',
+  } as Record<string, string>,
   staffFrom: '現有權限',
   teamKind: '團隊',
   team: '團隊',
