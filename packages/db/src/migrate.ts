@@ -42,6 +42,7 @@ import * as signOffInputWriters from './migrations/2026-12-17T00-00-30-sign-off-
 import * as simulationVersion from './migrations/2026-12-17T00-00-40-simulation-version.js';
 import * as retention from './migrations/2026-12-18T00-00-30-retention.js';
 import * as teams from './migrations/2026-12-19T00-00-40-teams.js';
+import * as auditPersonal from './migrations/2026-12-20T00-00-20-audit-personal.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
 /*
@@ -91,6 +92,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-17T00-00-40-simulation-version': simulationVersion,
   '2026-12-18T00-00-30-retention': retention,
   '2026-12-19T00-00-40-teams': teams,
+  '2026-12-20T00-00-20-audit-personal': auditPersonal,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

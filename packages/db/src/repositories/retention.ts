@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../schema.js';
+import { eraseAuditPersonal } from './audit.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -145,6 +146,8 @@ export interface ErasureCounts {
   readonly metrics: number;
   readonly bookLinks: number;
   readonly notes: number;
+  /** Audit records whose personal fields (customer number, typed texts) were deleted: their side rows. */
+  readonly auditFields: number;
 }
 
 /**
@@ -170,8 +173,22 @@ const ofTenant = (tenantId: string) => sql<boolean>`${sql.ref('tenant_id')} || '
  *   steps (who decided what and when, for the four-eyes record).
  */
 export async function eraseSubjects(db: Executor, tenantId: string, ids: readonly string[], nowIso: string): Promise<ErasureCounts> {
-  if (!ids.length) return { subjects: 0, metrics: 0, bookLinks: 0, notes: 0 };
+  if (!ids.length) return { subjects: 0, metrics: 0, bookLinks: 0, notes: 0, auditFields: 0 };
   const n = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0n);
+  // The trail's side rows name the customer by number (what its records were written with), read before
+  // the subjects are marked: only customers erased now, in this transaction with the rest.
+  const numbers = await db
+    .selectFrom('subjects')
+    .select('external_id')
+    .where(ofTenant(tenantId))
+    .where('id', 'in', ids)
+    .where('erased_at', 'is', null)
+    .execute();
+  const auditFields = await eraseAuditPersonal(
+    db,
+    tenantId,
+    numbers.map((r) => r.external_id),
+  );
   const subjects = await db
     .updateTable('subjects')
     .set({
@@ -216,7 +233,7 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     .where('subject_id', 'in', ids)
     .execute();
   await db.updateTable('approval_decisions').set({ note: null }).where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).execute();
-  return { subjects: n(subjects), metrics: n(metrics), bookLinks: n(managers) + n(moves), notes: n(events) + n(overrides) };
+  return { subjects: n(subjects), metrics: n(metrics), bookLinks: n(managers) + n(moves), notes: n(events) + n(overrides), auditFields };
 }
 
 /**

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { type AuditFields, type AuditPersonalFields, type AuditPersonalRow, type AuditRecordRow, auditPersonalAt, type Executor } from '@tierkit/db';
+import { contentHash } from './four-eyes.js';
+
+/*
+ * Which of an audit record's fields are personal, in one place: every writer goes through `appendAudit`,
+ * which splits with `splitPersonal`; every reader joins the side row back with `joinPersonal`. See
+ * docs/operations.md, "Erasing the trail's personal fields".
+ */
+
+/** Staff-typed texts about a customer, and the name a list search tested: top-level keys of `detail`, or one level down (an edit's `before` / `after`). */
+const PERSONAL_DETAIL_KEYS: ReadonlySet<string> = new Set(['reason', 'note', 'name', 'legalHold']);
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The customer number a record names: a customer's path (`/v1/subjects/{id}…`, `tierkit retention hold`), a decision's `subject` target, a token's subject. */
+function subjectOf(route: string, target: Readonly<Record<string, string>>, detail: Json | null): string | null {
+  if (typeof target.subject === 'string') return target.subject;
+  if (typeof target.id === 'string' && (route.startsWith('/v1/subjects/{id}') || route.startsWith('tierkit retention'))) return target.id;
+  if (detail && typeof detail.subject === 'string') return detail.subject;
+  return null;
+}
+
+/** The target's keys that hold the customer number, wherever the writer put it (a path's `id`, a decision's `subject`). */
+function personalTargetKeys(target: Readonly<Record<string, string>>, subject: string | null): Set<string> {
+  return new Set(subject === null ? [] : Object.keys(target).filter((k) => target[k] === subject));
+}
+
+/** `detail` cut in two: what names nobody, and the personal keys (a token's `subject`, typed texts, one level deep). */
+function splitDetail(detail: Json, subject: string | null): { kept: Json; personal: Json | null } {
+  const kept: Json = {};
+  const personal: Json = {};
+  for (const [k, v] of Object.entries(detail)) {
+    if (PERSONAL_DETAIL_KEYS.has(k) || (k === 'subject' && subject !== null && v === subject)) {
+      personal[k] = v;
+    } else if (isObject(v) && Object.keys(v).some((n) => PERSONAL_DETAIL_KEYS.has(n))) {
+      const inner: Json = {};
+      const rest: Json = {};
+      for (const [n, w] of Object.entries(v)) (PERSONAL_DETAIL_KEYS.has(n) ? inner : rest)[n] = w;
+      kept[k] = rest;
+      personal[k] = inner;
+    } else kept[k] = v;
+  }
+  return { kept, personal: Object.keys(personal).length ? personal : null };
+}
+
+/** The digest a record keeps of its personal fields: over the salt with them, so it cannot be tested against a guessed customer number once the salt is gone. */
+export function personalDigest(p: Pick<AuditPersonalFields, 'salt' | 'target' | 'detail'>): string {
+  return contentHash({ salt: p.salt, target: p.target, detail: p.detail });
+}
+
+/**
+ * A record's fields cut in two, the one rule every audit writer goes through: a record that names a
+ * customer (or tested a name) keeps in `target` and `detail` only what names nobody, and its digest;
+ * the customer number and the typed texts go to `personal`, the side row. A record naming nobody comes
+ * back unchanged, without a side row. `salt` is drawn here unless given (a file's check re-splits with its salt).
+ */
+export function splitPersonal(fields: AuditFields, salt?: string): { fields: AuditFields; personal?: AuditPersonalFields } {
+  const target = JSON.parse(fields.target) as Record<string, string>;
+  const detail = fields.detail ? (JSON.parse(fields.detail) as Json) : null;
+  const subject = subjectOf(fields.route, target, detail);
+  const targetKeys = personalTargetKeys(target, subject);
+  const detailSplit = detail && (subject !== null || 'name' in detail) ? splitDetail(detail, subject) : null;
+  if (!targetKeys.size && !detailSplit?.personal) return { fields };
+  const keptTarget: Record<string, string> = {};
+  const personalTarget: Record<string, string> = {};
+  for (const [k, v] of Object.entries(target)) (targetKeys.has(k) ? personalTarget : keptTarget)[k] = v;
+  const personal: AuditPersonalFields = {
+    subject,
+    salt: salt ?? randomBytes(16).toString('hex'),
+    target: JSON.stringify(personalTarget),
+    detail: detailSplit?.personal ? JSON.stringify(detailSplit.personal) : null,
+  };
+  return {
+    fields: {
+      ...fields,
+      target: JSON.stringify(keptTarget),
+      detail: detailSplit ? JSON.stringify(detailSplit.kept) : (fields.detail ?? null),
+      personal_digest: personalDigest(personal),
+    },
+    personal,
+  };
+}
+
+/**
+ * A stored record's `target` and `detail` with its side row's fields put back, as they read before the
+ * split (personal keys after the kept ones); without the side row (erased), what the record kept.
+ */
+export function joinPersonal(
+  row: { readonly target: string; readonly detail: string | null },
+  side: Pick<AuditPersonalRow, 'target' | 'detail'> | undefined,
+): { target: Record<string, string>; detail: Json | null } {
+  const target = JSON.parse(row.target) as Record<string, string>;
+  const detail = row.detail === null ? null : (JSON.parse(row.detail) as Json);
+  if (!side) return { target, detail };
+  const personalDetail = side.detail === null ? null : (JSON.parse(side.detail) as Json);
+  let joined = detail;
+  if (personalDetail) {
+    joined = { ...(detail ?? {}) };
+    for (const [k, v] of Object.entries(personalDetail)) {
+      const was = joined[k];
+      joined[k] = isObject(v) && isObject(was) ? { ...was, ...v } : v;
+    }
+  }
+  return { target: { ...target, ...(JSON.parse(side.target) as Record<string, string>) }, detail: joined };
+}
+
+/** A stored record with its side row, when it has one kept: what every read of the trail shows from. */
+export interface AuditRowRead {
+  readonly row: AuditRecordRow;
+  readonly side?: AuditPersonalFields;
+}
+
+/** `rows` of `chain` with their side rows joined (one query a page): the list, the export. */
+export async function withPersonal(db: Executor, chain: string, rows: readonly AuditRecordRow[]): Promise<AuditRowRead[]> {
+  const seqs = rows.filter((r) => r.personal_digest !== null).map((r) => r.seq);
+  const sides = seqs.length ? await auditPersonalAt(db, chain, seqs) : new Map<number, AuditPersonalRow>();
+  return rows.map((row) => {
+    const side = sides.get(row.seq);
+    return side ? { row, side } : { row };
+  });
+}

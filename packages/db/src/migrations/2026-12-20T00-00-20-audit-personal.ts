@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { appendAuditRecord, auditHash } from '../repositories/audit.js';
+import type { Executor } from '../repositories/executor.js';
+
+/** What the switch-point record's route names: this migration. */
+export const AUDIT_PERSONAL_SWITCH = '2026-12-20T00-00-20-audit-personal';
+
+/*
+ * The audit trail's personal fields, made erasable (docs/operations.md, "Erasing the trail's personal
+ * fields"). A record that names a customer keeps their number and the staff-typed texts about them in
+ * `audit_personal`, salted, and only their digest (`audit_records.personal_digest`), which its hash
+ * covers in their place: a retention run deletes the side row and the chain still verifies.
+ *
+ * Records already written cannot be re-hashed (anchors and exported months name their hashes): each
+ * chain gets one `system` record here, the switch point, after which its writers split. A record
+ * without a digest hashes as it always did, so the old records verify by the old rule.
+ *
+ * Undoing keeps both: dropping the column or the table would break every record sealed with a digest,
+ * and a release before this one writes records without one, which verify as before.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  const tables = await db.introspection.getTables();
+  if (tables.some((t) => t.name === 'audit_personal')) return;
+  await db.schema.alterTable('audit_records').addColumn('personal_digest', 'text').execute();
+  await db.schema
+    .createTable('audit_personal')
+    .addColumn('chain', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('subject', 'text')
+    .addColumn('salt', 'text', (c) => c.notNull())
+    .addColumn('target', 'text', (c) => c.notNull())
+    .addColumn('detail', 'text')
+    .addPrimaryKeyConstraint('audit_personal_pk', ['chain', 'seq'])
+    .execute();
+  // An erasure deletes by customer number, 500 customers at a time.
+  await db.schema.createIndex('audit_personal_subject_idx').on('audit_personal').columns(['chain', 'subject']).execute();
+  const at = new Date().toISOString();
+  const chains = (await db.selectFrom('audit_heads').select(['chain', 'seq']).where('seq', '>', 0).orderBy('chain').execute()) as {
+    chain: string;
+    seq: number;
+  }[];
+  for (const { chain, seq } of chains) {
+    const fields = {
+      at,
+      request_id: randomUUID(),
+      phase: 'change',
+      actor: 'system:migration',
+      credential: 'system',
+      method: 'MIGRATE',
+      route: AUDIT_PERSONAL_SWITCH,
+      target: '{}',
+      status: null,
+      problem: null,
+      unmasked: 0,
+      detail: JSON.stringify({ auditPersonal: 'split', recordsBefore: Number(seq) }),
+    };
+    await appendAuditRecord(db as unknown as Executor, chain, fields, (s, prevHash) =>
+      auditHash({ chain, seq: s, prev_hash: prevHash, ...fields }),
+    );
+  }
+}
+
+export async function down(): Promise<void> {}
