@@ -30,9 +30,9 @@ async function everyText(f: ApiFixture): Promise<{ where: string; value: string 
   const tables =
     f.db.dialect === 'postgres'
       ? (
-          await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`.execute(
-            db,
-          )
+          await sql<{
+            name: string;
+          }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`.execute(db)
         ).rows
       : (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(db)).rows;
   const found: { where: string; value: string }[] = [];
@@ -40,7 +40,8 @@ async function everyText(f: ApiFixture): Promise<{ where: string; value: string 
     const rows = (await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(name)}`.execute(db)).rows;
     for (const row of rows)
       for (const [column, value] of Object.entries(row))
-        if (value !== null && value !== undefined) found.push({ where: `${name}.${column}`, value: typeof value === 'string' ? value : JSON.stringify(value) });
+        if (value !== null && value !== undefined)
+          found.push({ where: `${name}.${column}`, value: typeof value === 'string' ? value : JSON.stringify(value) });
   }
   return found;
 }
@@ -106,7 +107,12 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     const cells = await everyText(f);
     const named = cells.filter((c) => c.value.includes(GONE)).map((c) => c.where);
     assert.deepEqual(named, ['subjects.external_id'], 'the number only on the subject row, which refuses writing it again');
-    for (const t of TYPED) assert.deepEqual(cells.filter((c) => c.value.includes(t)).map((c) => c.where), [], `${t} is nowhere`);
+    for (const t of TYPED)
+      assert.deepEqual(
+        cells.filter((c) => c.value.includes(t)).map((c) => c.where),
+        [],
+        `${t} is nowhere`,
+      );
     if (f.db.dialect === 'sqlite') {
       const [main] = (await sql<{ file: string }>`PRAGMA database_list`.execute(f.db.db)).rows;
       assert.ok(main?.file);
@@ -141,21 +147,36 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     await row.set({ personal_digest: `sha256:${'0'.repeat(64)}` }).execute();
     let checked = await verify();
     assert.equal(checked.ok, false);
-    assert.deepEqual(checked.problems.map((p) => [p.seq, p.kind]), [[withDigest.seq, 'altered']]);
+    assert.deepEqual(
+      checked.problems.map((p) => [p.seq, p.kind]),
+      [[withDigest.seq, 'altered']],
+    );
     await row.set({ personal_digest: withDigest.personal_digest }).execute();
 
     await row.set({ route: '/v1/other' }).execute();
     checked = await verify();
-    assert.deepEqual(checked.problems.map((p) => [p.seq, p.kind]), [[withDigest.seq, 'altered']]);
+    assert.deepEqual(
+      checked.problems.map((p) => [p.seq, p.kind]),
+      [[withDigest.seq, 'altered']],
+    );
     await row.set({ route: withDigest.route }).execute();
     assert.equal((await verify()).ok, true);
 
-    const [side] = await db.selectFrom('audit_personal').selectAll().where('chain', '=', 'bank-a').where('subject', '=', KEPT).limit(1).execute();
+    const [side] = await db
+      .selectFrom('audit_personal')
+      .selectAll()
+      .where('chain', '=', 'bank-a')
+      .where('subject', '=', KEPT)
+      .limit(1)
+      .execute();
     assert.ok(side);
     const sideRow = db.updateTable('audit_personal').where('chain', '=', 'bank-a').where('seq', '=', side.seq);
     await sideRow.set({ target: JSON.stringify({ id: 'C000001' }) }).execute();
     checked = await verify();
-    assert.deepEqual(checked.problems.map((p) => [p.seq, p.kind]), [[side.seq, 'altered']]);
+    assert.deepEqual(
+      checked.problems.map((p) => [p.seq, p.kind]),
+      [[side.seq, 'altered']],
+    );
     await sideRow.set({ target: side.target }).execute();
     assert.equal((await verify()).ok, true);
   });

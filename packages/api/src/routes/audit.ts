@@ -48,11 +48,14 @@ const AuditRecordSchema = z
       }),
     prevHash: z.string(),
     hash: z.string().openapi({
-      description: '`sha256:` of the canonical JSON of the record with `prevHash` (and `personal.digest`, in place of the personal fields, where it has one)',
+      description:
+        '`sha256:` of the canonical JSON of the record with `prevHash` (and `personal.digest`, in place of the personal fields, where it has one)',
     }),
     personal: z
       .object({
-        digest: z.string().openapi({ description: '`sha256:` of the salt with the customer number and typed texts, which the record’s hash covers in their place' }),
+        digest: z.string().openapi({
+          description: '`sha256:` of the salt with the customer number and typed texts, which the record’s hash covers in their place',
+        }),
         salt: z.string().optional().openapi({ description: 'While they are kept; absent once a retention run erased them' }),
       })
       .optional()

@@ -9,7 +9,14 @@ import { findApiKey, findJob, findStaff, listAuditRecords, type Executor } from 
  */
 
 /** The columns the CSV adds after the record's own: who acted, and the scheme, level and metrics named. */
-export const AUDIT_CSV_READABLE_COLUMNS = ['actorStaffId', 'actorName', 'schemeName', 'levelName', 'metricNames', 'personalFields'] as const;
+export const AUDIT_CSV_READABLE_COLUMNS = [
+  'actorStaffId',
+  'actorName',
+  'schemeName',
+  'levelName',
+  'metricNames',
+  'personalFields',
+] as const;
 
 type Column =
   | 'seq'

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { type AuditFields, type AuditPersonalFields, type AuditPersonalRow, type AuditRecordRow, auditPersonalAt, type Executor } from '@tierkit/db';
+import {
+  type AuditFields,
+  type AuditPersonalFields,
+  type AuditPersonalRow,
+  type AuditRecordRow,
+  auditPersonalAt,
+  type Executor,
+} from '@tierkit/db';
 import { contentHash } from './four-eyes.js';
 
 /*

@@ -34,13 +34,7 @@ export function appendAudit(db: Executor, chain: string, fields: AuditFields): P
   // Every writer's record is split here, the one place: the customer number and typed texts to the side row.
   const split = splitPersonal(fields);
   const sealed = split.fields;
-  return appendAuditRecord(
-    db,
-    chain,
-    sealed,
-    (seq, prevHash) => auditHash({ chain, seq, prev_hash: prevHash, ...sealed }),
-    split.personal,
-  );
+  return appendAuditRecord(db, chain, sealed, (seq, prevHash) => auditHash({ chain, seq, prev_hash: prevHash, ...sealed }), split.personal);
 }
 
 // What a verification sends: one home, shared with the admin kit.

@@ -16,13 +16,21 @@ export const AUDIT_PERSONAL_SWITCH = '2026-12-20T00-00-20-audit-personal';
  * chain gets one `system` record here, the switch point, after which its writers split. A record
  * without a digest hashes as it always did, so the old records verify by the old rule.
  *
- * Undoing keeps both: dropping the column or the table would break every record sealed with a digest,
- * and a release before this one writes records without one, which verify as before.
+ * Undoing keeps both: dropping them would lose the personal fields while the digests stay sealed. A
+ * release before this one writes records without a digest, which verify as before, but hashes those
+ * with one without it: its verify fails from the switch point on. Do not downgrade past it.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const tables = await db.introspection.getTables();
-  if (tables.some((t) => t.name === 'audit_personal')) return;
-  await db.schema.alterTable('audit_records').addColumn('personal_digest', 'text').execute();
+  const records = tables.find((t) => t.name === 'audit_records');
+  const hasTable = tables.some((t) => t.name === 'audit_personal');
+  if (!records?.columns.some((c) => c.name === 'personal_digest')) {
+    await db.schema.alterTable('audit_records').addColumn('personal_digest', 'text').execute();
+    // A trail without the column was made anew (the audit tables undone and done again): side rows
+    // left from the one before name records that are gone, at seqs the new chain will take.
+    if (hasTable) await db.deleteFrom('audit_personal').execute();
+  }
+  if (hasTable) return;
   await db.schema
     .createTable('audit_personal')
     .addColumn('chain', 'text', (c) => c.notNull())

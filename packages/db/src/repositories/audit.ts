@@ -102,7 +102,11 @@ export async function appendAuditRecord(
       hash: seal(head.seq, head.hash),
     };
     await trx.insertInto('audit_records').values(row).execute();
-    if (personal) await trx.insertInto('audit_personal').values({ chain, seq: row.seq, ...personal }).execute();
+    if (personal)
+      await trx
+        .insertInto('audit_personal')
+        .values({ chain, seq: row.seq, ...personal })
+        .execute();
     await trx.updateTable('audit_heads').set({ hash: row.hash }).where('chain', '=', chain).execute();
     return row;
   };
