@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { before, it } from 'node:test';
 import type { AuditRecord } from '@tierkit/core';
 import { sql } from 'kysely';
+import { verifyAuditFile } from '@tierkit/api';
 import { client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
 /*
@@ -20,7 +21,9 @@ const closeReason = (who: 'g' | 'k') => `销户原因-甲乙丙-4471${who}`;
 const decisionNote = (who: 'g' | 'k') => `驳回意见-庚辛壬-6693${who}`;
 const REOPEN_NOTE = '重开说明-丁戊己-5582g';
 const SECOND_REASON = '再次销户-癸子丑-7704g';
-const TYPED = [closeReason('g'), decisionNote('g'), REOPEN_NOTE, SECOND_REASON];
+/** The evidence an override request cites: free text, as typed about the customer. */
+const evidence = (who: 'g' | 'k') => `证据-卯辰巳-8815${who}`;
+const TYPED = [closeReason('g'), decisionNote('g'), REOPEN_NOTE, SECOND_REASON, evidence('g')];
 
 type Verify = { ok: boolean; problems: { seq: number; kind: string; message: string }[] };
 
@@ -50,6 +53,14 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
   const officer = () => client(f, () => f.keys.roles.officer);
   const approver = () => client(f, () => f.keys.roles.approver);
   const verify = async () => (await (await client(f).get('/v1/audit/verify')).json()) as Verify;
+  /** The whole trail exported as JSON lines and checked offline, as an auditor does with a month's file. */
+  const verifyExported = async () => {
+    const text = await (await client(f).get('/v1/audit/export?format=jsonl')).text();
+    return verifyAuditFile(
+      text.split('\n').filter((l) => l !== ''),
+      'bank-a',
+    );
+  };
   const records = async (target: string) =>
     ((await (await client(f).get(`/v1/audit?target=${target}&limit=100`)).json()) as { items: AuditRecord[] }).items;
 
@@ -60,7 +71,7 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
       [KEPT, 'k', '2022-01-01T02:00:00Z'],
     ] as const) {
       await client(f).customer(id, '赵钱孙');
-      const request = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'VIP', expiresAt: null };
+      const request = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'VIP', evidence: evidence(who), expiresAt: null };
       const filed = await officer().post(`/v1/subjects/${id}/overrides`, request);
       assert.equal(filed.status, 201, await filed.clone().text());
       const { id: overrideId, contentHash } = (await filed.json()) as { id: string; contentHash: string };
@@ -91,6 +102,8 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     const stored = JSON.stringify(await f.db.db.selectFrom('audit_records').select(['target', 'detail']).execute());
     for (const t of [GONE, ...TYPED]) assert.ok(!stored.includes(t), `audit_records holds no ${t} itself`);
     assert.equal((await verify()).ok, true);
+    const offline = await verifyExported();
+    assert.equal(offline.ok, true, JSON.stringify(offline.problems));
   });
 
   it('a retention run deletes them with the customer: the chain verifies, and they are nowhere in the database', async () => {
@@ -102,6 +115,8 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
 
     const checked = await verify();
     assert.equal(checked.ok, true, JSON.stringify(checked.problems));
+    const offline = await verifyExported();
+    assert.equal(offline.ok, true, JSON.stringify(offline.problems));
     assert.deepEqual(await records(GONE), [], 'no record is found by the erased number');
 
     const cells = await everyText(f);
@@ -178,6 +193,16 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
       [[side.seq, 'altered']],
     );
     await sideRow.set({ target: side.target }).execute();
+    assert.equal((await verify()).ok, true);
+
+    // Re-labelled to another customer, a side row would outlive its own customer's erasure.
+    await sideRow.set({ subject: 'C000001' }).execute();
+    checked = await verify();
+    assert.deepEqual(
+      checked.problems.map((p) => [p.seq, p.kind]),
+      [[side.seq, 'altered']],
+    );
+    await sideRow.set({ subject: side.subject }).execute();
     assert.equal((await verify()).ok, true);
   });
 });

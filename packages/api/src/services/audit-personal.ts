@@ -15,8 +15,12 @@ import { contentHash } from './four-eyes.js';
  * docs/operations.md, "Erasing the trail's personal fields".
  */
 
-/** Staff-typed texts about a customer, and the name a list search tested: top-level keys of `detail`, or one level down (an edit's `before` / `after`). */
-const PERSONAL_DETAIL_KEYS: ReadonlySet<string> = new Set(['reason', 'note', 'name', 'legalHold']);
+/**
+ * Staff-typed texts about a customer, and the name a list search tested: top-level keys of `detail`, or
+ * one level down (an edit's `before` / `after`). `evidence` is an override's cited reference (free text,
+ * up to 500 characters: a file name, a memo about the customer); `reasonCategory` is a fixed list, kept.
+ */
+const PERSONAL_DETAIL_KEYS: ReadonlySet<string> = new Set(['reason', 'note', 'name', 'legalHold', 'evidence']);
 
 type Json = Record<string, unknown>;
 
@@ -53,9 +57,19 @@ function splitDetail(detail: Json, subject: string | null): { kept: Json; person
   return { kept, personal: Object.keys(personal).length ? personal : null };
 }
 
-/** The digest a record keeps of its personal fields: over the salt with them, so it cannot be tested against a guessed customer number once the salt is gone. */
-export function personalDigest(p: Pick<AuditPersonalFields, 'salt' | 'target' | 'detail'>): string {
-  return contentHash({ salt: p.salt, target: p.target, detail: p.detail });
+/**
+ * Over the salt with the fields, so it cannot be tested against a guessed customer number once the salt
+ * is gone; over their values as canonical JSON, not the stored text, because a reader (an exported file's
+ * check) rebuilds them from the joined record, whose keys come back in another order. `subject` is in it
+ * too: it is what an erasure deletes by, and a side row re-labelled to another customer would outlive hers.
+ */
+function digestOf(salt: string, subject: string | null, target: Json, detail: Json | null): string {
+  return contentHash({ salt, subject, target, detail });
+}
+
+/** The digest a record keeps of its personal fields (a side row as stored). */
+export function personalDigest(p: Pick<AuditPersonalFields, 'salt' | 'subject' | 'target' | 'detail'>): string {
+  return digestOf(p.salt, p.subject, JSON.parse(p.target) as Json, p.detail === null ? null : (JSON.parse(p.detail) as Json));
 }
 
 /**
@@ -74,18 +88,19 @@ export function splitPersonal(fields: AuditFields, salt?: string): { fields: Aud
   const keptTarget: Record<string, string> = {};
   const personalTarget: Record<string, string> = {};
   for (const [k, v] of Object.entries(target)) (targetKeys.has(k) ? personalTarget : keptTarget)[k] = v;
+  const personalDetail = detailSplit?.personal ?? null;
   const personal: AuditPersonalFields = {
     subject,
     salt: salt ?? randomBytes(16).toString('hex'),
     target: JSON.stringify(personalTarget),
-    detail: detailSplit?.personal ? JSON.stringify(detailSplit.personal) : null,
+    detail: personalDetail ? JSON.stringify(personalDetail) : null,
   };
   return {
     fields: {
       ...fields,
       target: JSON.stringify(keptTarget),
       detail: detailSplit ? JSON.stringify(detailSplit.kept) : (fields.detail ?? null),
-      personal_digest: personalDigest(personal),
+      personal_digest: digestOf(personal.salt, subject, personalTarget, personalDetail),
     },
     personal,
   };

@@ -222,7 +222,8 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
   await stripExplanations(db, tenantId, ids);
   const overrides = await db
     .updateTable('overrides')
-    .set({ reason: '', decision_note: null, revoke_note: null })
+    // The evidence a filer cited is free text too (a memo, a file name about the customer).
+    .set({ reason: '', evidence: null, decision_note: null, revoke_note: null })
     .where('tenant_id', '=', tenantId)
     .where('subject_id', 'in', ids)
     .executeTakeFirst();
