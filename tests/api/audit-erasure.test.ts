@@ -147,6 +147,24 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     assert.ok(JSON.stringify(await records(KEPT)).includes(closeReason('k')));
   });
 
+  it('a request naming a customer already erased is recorded, and the next run deletes the number it named', async () => {
+    const refused = await officer().put(`/v1/subjects/${GONE}`, { kind: 'customer', displayName: '赵钱孙' });
+    assert.equal(refused.status, 409, await refused.clone().text());
+    const side = await f.db.db.selectFrom('audit_personal').select('seq').where('subject', '=', GONE).execute();
+    assert.ok(side.length >= 1, 'the refused write named them');
+
+    const res = await client(f).post('/v1/retention/run', {});
+    const run = (await res.json()) as { erased: number; auditFieldsErased: number };
+    assert.deepEqual([run.erased, run.auditFieldsErased], [0, side.length]);
+    const cells = await everyText(f);
+    assert.deepEqual(
+      cells.filter((c) => c.value.includes(GONE)).map((c) => c.where),
+      ['subjects.external_id'],
+    );
+    const checked = await verify();
+    assert.equal(checked.ok, true, JSON.stringify(checked.problems));
+  });
+
   it('stays tamper-evident: a digest, a kept field or a kept side row edited fails verify', async () => {
     const db = f.db.db;
     const [withDigest] = await db

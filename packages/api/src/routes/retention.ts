@@ -32,7 +32,7 @@ const RunSchema = z
     chunks: z.number().int().openapi({ description: 'Transactions the erasure took' }),
     auditFieldsErased: z.number().int().openapi({
       description:
-        'Audit records of the customers erased whose customer number and typed texts were deleted with them (their digests stay; the chain verifies). Records written before the trail split personal fields off keep theirs.',
+        'Audit records of the customers erased whose customer number and typed texts were deleted with them (their digests stay; the chain verifies), and of records naming a customer erased before (a write refused `erased`), deleted by every run. Records written before the trail split personal fields off keep theirs.',
     }),
   })
   .openapi('RetentionRun');

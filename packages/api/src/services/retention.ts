@@ -1,4 +1,5 @@
 import {
+  eraseLateAuditPersonal,
   eraseSubjects,
   erasableSubjectIds,
   MAX_RETENTION_YEARS,
@@ -101,7 +102,19 @@ export async function runRetention(
     const nowIso = new Date().toISOString();
     const done = await db.transaction().execute(async (trx) => {
       const ids = await erasableSubjectIds(trx, tenantId, cutoff, size, after);
-      if (!ids.length) return 0;
+      if (!ids.length) {
+        // Last, what named a customer already erased since their erasure (a refused write): recorded, not kept.
+        const late = await eraseLateAuditPersonal(trx, tenantId);
+        if (late)
+          await appendOperatorAudit(trx, tenantId, options.action, {
+            phase: 'change',
+            status: 200,
+            target: { tenant: tenantId },
+            detail: { retentionYears: years, cutoff, erased: 0, auditFields: late },
+          });
+        auditFieldsErased += late;
+        return 0;
+      }
       after = ids[ids.length - 1];
       const c = await eraseSubjects(trx, tenantId, ids, nowIso);
       await appendOperatorAudit(trx, tenantId, options.action, {

@@ -151,6 +151,27 @@ export interface ErasureCounts {
 }
 
 /**
+ * Delete the trail's personal fields naming customers erased by an earlier run: a request naming one
+ * after the erasure (a write refused `erased`, a request racing the erasure on another server) is
+ * recorded with the number it named, and nothing else would ever delete that side row. Once a run, in
+ * one statement: the side table's subject index finds them.
+ */
+export async function eraseLateAuditPersonal(db: Executor, tenantId: string): Promise<number> {
+  const r = await db
+    .deleteFrom('audit_personal')
+    .where('chain', '=', tenantId)
+    .where((eb) =>
+      eb(
+        'subject',
+        'in',
+        eb.selectFrom('subjects').select('external_id').where('tenant_id', '=', tenantId).where('erased_at', 'is not', null),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0n);
+}
+
+/**
  * `tenant_id = ?` as a check that no planner takes for the way in. Beside `id in (…500 ids)` SQLite,
  * which keeps no statistics, chose the tenant's index and read every subject (and every closing) of the
  * tenant for each chunk: 0.4 s and 0.7 s a chunk at 160,000 closed customers, a run growing with the
