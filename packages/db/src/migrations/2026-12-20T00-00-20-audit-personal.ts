@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import { appendAuditRecord, auditHash } from '../repositories/audit.js';
 import type { Executor } from '../repositories/executor.js';
 
@@ -40,6 +40,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('target', 'text', (c) => c.notNull())
     .addColumn('detail', 'text')
     .addPrimaryKeyConstraint('audit_personal_pk', ['chain', 'seq'])
+    // On SQLite the rows live in their key's own tree, not in a rowid table beside a key index: one
+    // tree fewer for every audited write to change and commit (PostgreSQL has no such choice).
+    .$call((t) => (db.getExecutor().adapter instanceof PostgresAdapter ? t : t.modifyEnd(sql`without rowid`)))
     .execute();
   // An erasure deletes by customer number, 500 customers at a time.
   await db.schema.createIndex('audit_personal_subject_idx').on('audit_personal').columns(['chain', 'subject']).execute();
