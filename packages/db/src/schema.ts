@@ -331,9 +331,9 @@ export interface AuditPersonalTable {
   /** The customer number the record names (what an erasure deletes by); null when it names no one customer (a name search). */
   subject: string | null;
   salt: string;
-  /** JSON object: the target's personal keys. */
+  /** JSON object: the record's target as written, the customer number with it (the record keeps the rest). */
   target: string;
-  /** JSON object: the detail's personal keys (one level deep); null when none. */
+  /** JSON object: the record's detail as written, its typed texts with it; null when it had none. */
   detail: string | null;
 }
 

@@ -75,7 +75,7 @@ export function personalDigest(p: Pick<AuditPersonalFields, 'salt' | 'subject' |
 /**
  * A record's fields cut in two, the one rule every audit writer goes through: a record that names a
  * customer (or tested a name) keeps in `target` and `detail` only what names nobody, and its digest;
- * the customer number and the typed texts go to `personal`, the side row. A record naming nobody comes
+ * `personal`, the side row, keeps them as written, the customer number and typed texts with them. A record naming nobody comes
  * back unchanged, without a side row. `salt` is drawn here unless given (a file's check re-splits with its salt).
  */
 export function splitPersonal(fields: AuditFields, salt?: string): { fields: AuditFields; personal?: AuditPersonalFields } {
@@ -86,47 +86,37 @@ export function splitPersonal(fields: AuditFields, salt?: string): { fields: Aud
   const detailSplit = detail && (subject !== null || 'name' in detail) ? splitDetail(detail, subject) : null;
   if (!targetKeys.size && !detailSplit?.personal) return { fields };
   const keptTarget: Record<string, string> = {};
-  const personalTarget: Record<string, string> = {};
-  for (const [k, v] of Object.entries(target)) (targetKeys.has(k) ? personalTarget : keptTarget)[k] = v;
-  const personalDetail = detailSplit?.personal ?? null;
+  for (const [k, v] of Object.entries(target)) if (!targetKeys.has(k)) keptTarget[k] = v;
+  // The side row keeps the record's target and detail whole, as written: read back in their own key
+  // order (the console and the exports list a detail's keys as the writer put them), and no merge rule
+  // to get wrong. The record keeps only what names nobody, which its hash seals.
   const personal: AuditPersonalFields = {
     subject,
     salt: salt ?? randomBytes(16).toString('hex'),
-    target: JSON.stringify(personalTarget),
-    detail: personalDetail ? JSON.stringify(personalDetail) : null,
+    target: fields.target,
+    detail: fields.detail ?? null,
   };
   return {
     fields: {
       ...fields,
       target: JSON.stringify(keptTarget),
       detail: detailSplit ? JSON.stringify(detailSplit.kept) : (fields.detail ?? null),
-      personal_digest: digestOf(personal.salt, subject, personalTarget, personalDetail),
+      personal_digest: digestOf(personal.salt, subject, target, detail),
     },
     personal,
   };
 }
 
 /**
- * A stored record's `target` and `detail` with its side row's fields put back, as they read before the
- * split (personal keys after the kept ones); without the side row (erased), what the record kept.
+ * A stored record's `target` and `detail`: while its side row is kept, as written (the side row holds
+ * them whole); without it (erased), what the record kept.
  */
 export function joinPersonal(
   row: { readonly target: string; readonly detail: string | null },
   side: Pick<AuditPersonalRow, 'target' | 'detail'> | undefined,
 ): { target: Record<string, string>; detail: Json | null } {
-  const target = JSON.parse(row.target) as Record<string, string>;
-  const detail = row.detail === null ? null : (JSON.parse(row.detail) as Json);
-  if (!side) return { target, detail };
-  const personalDetail = side.detail === null ? null : (JSON.parse(side.detail) as Json);
-  let joined = detail;
-  if (personalDetail) {
-    joined = { ...(detail ?? {}) };
-    for (const [k, v] of Object.entries(personalDetail)) {
-      const was = joined[k];
-      joined[k] = isObject(v) && isObject(was) ? { ...was, ...v } : v;
-    }
-  }
-  return { target: { ...target, ...(JSON.parse(side.target) as Record<string, string>) }, detail: joined };
+  const { target, detail } = side ?? row;
+  return { target: JSON.parse(target) as Record<string, string>, detail: detail === null ? null : (JSON.parse(detail) as Json) };
 }
 
 /** A stored record with its side row, when it has one kept: what every read of the trail shows from. */
