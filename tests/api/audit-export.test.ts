@@ -113,6 +113,7 @@ forEachDialect('audit export', (f) => {
       '评级体系',
       '等级',
       '指标',
+      '个人信息',
     ]);
     assert.deepEqual(
       rows.map((r) => Number(r[0])),
@@ -544,6 +545,7 @@ forEachDialect('audit export', (f) => {
         problem: null,
         unmasked: 0,
         detail: null,
+        personal_digest: null,
         prev_hash: prev,
       };
       const hash = auditHash(row);
@@ -626,6 +628,7 @@ forEachDialect('audit export', (f) => {
         problem: null,
         unmasked: 0,
         detail: null,
+        personal_digest: null,
         prev_hash: prev,
       };
       const hash = auditHash(row);

@@ -133,10 +133,18 @@ forEachDialect('audit trail', (f) => {
     assert.deepEqual(
       rows.map((r) => [r.actor, r.credential, r.route, r.target, r.status, r.problem]),
       [
-        ['unverified:tk_uuuuuuu', 'none', '/v1/subjects/{id}/tiers', '{"id":"AU2"}', 401, 'invalid-token'],
+        // The customer number a path named is in the record's side row, as in every chain (audit_personal).
+        ['unverified:tk_uuuuuuu', 'none', '/v1/subjects/{id}/tiers', '{}', 401, 'invalid-token'],
         ['anonymous', 'none', '/v1/audit', '{}', 401, 'unauthorized'],
       ],
     );
+    const side = await f.db.db
+      .selectFrom('audit_personal')
+      .select(['subject', 'target'])
+      .where('chain', '=', UNAUTHENTICATED_CHAIN)
+      .where('seq', '=', rows[0]?.seq ?? -1)
+      .execute();
+    assert.deepEqual(side, [{ subject: 'AU2', target: '{"id":"AU2"}' }]);
     assert.equal((await verifyAuditChain(f.db.db, UNAUTHENTICATED_CHAIN)).ok, true);
   });
 

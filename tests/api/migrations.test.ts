@@ -48,6 +48,7 @@ const RETENTION = '2026-12-18T00-00-30-retention';
 const TEAMS = '2026-12-19T00-00-40-teams';
 const RETIREMENT_REQUESTS = '2026-12-20T00-00-01-retirement-requests';
 const TEAM_GRANTS = '2026-12-20T00-00-10-team-grants';
+const AUDIT_PERSONAL = '2026-12-20T00-00-20-audit-personal';
 const METRIC_AUDIENCE_REQUESTS = '2026-12-20T00-00-30-metric-audience-requests';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
@@ -93,6 +94,7 @@ const LATER = [
   TEAMS,
   RETIREMENT_REQUESTS,
   TEAM_GRANTS,
+  AUDIT_PERSONAL,
   METRIC_AUDIENCE_REQUESTS,
 ];
 
@@ -526,6 +528,29 @@ forEachDialect('migrations', (f) => {
     const entry = { unit: 'count', label: { 'zh-CN': '迁移', 'zh-TW': '遷移', en: 'migration' }, audience: 'staff' };
     assert.equal((await api.post('/v1/metrics', { key: 'mg_audience', ...entry })).status, 201);
     assert.equal((await api.put('/v1/metrics/mg_audience', { ...entry, audience: 'customer' })).status, 202);
+  });
+
+  it('upgrading splits the trail’s personal fields from the switch point on: one system record per chain, old records verify as before', async () => {
+    const db = f.db.db;
+    await api.customer('MG-AP1');
+    await undoDownTo(db, AUDIT_PERSONAL);
+    // The undo keeps the side table (and the digests the earlier cases' records were sealed with): take the
+    // table away, so the upgrade runs as on a database of a release before it. Those records verify as erased ones do.
+    await db.schema.dropTable('audit_personal').execute();
+    const before = (await sql<{ seq: number }>`SELECT max(seq) AS seq FROM audit_records WHERE chain = 'bank-a'`.execute(db)).rows[0]?.seq;
+    assert.deepEqual(await migrateToLatest(db), fromOn(AUDIT_PERSONAL));
+    const { items } = (await (await api.get(`/v1/audit?route=${AUDIT_PERSONAL}&limit=5`)).json()) as {
+      items: { seq: number; actor: string; detail: unknown }[];
+    };
+    assert.deepEqual(
+      items.map((r) => [r.seq, r.actor, r.detail]),
+      [[Number(before) + 1, 'system:migration', { auditPersonal: 'split', recordsBefore: Number(before) }]],
+    );
+    await api.customer('MG-AP2');
+    const side = await db.selectFrom('audit_personal').select('subject').where('chain', '=', 'bank-a').execute();
+    assert.ok(side.length > 0 && side.every((r) => r.subject === 'MG-AP2'), 'only records after the switch are split');
+    const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
+    assert.deepEqual(verified.problems, []);
   });
 
   it('upgrading adds when staff were disabled: everyone on staff before works on; undoing it forgets no leaver', async () => {

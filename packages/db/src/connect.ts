@@ -111,6 +111,9 @@ function connectSqlite(file: string): Db {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
+  // A retention run's deletions (the trail's personal fields, metric values) are overwritten in the
+  // file, not left readable in free pages until they happen to be reused.
+  database.pragma('secure_delete = ON');
   // From here on a write waits for another process's lock between tries, not asleep inside SQLite
   // (whenNotBusy in sqlite-driver.ts): busy_timeout above covered only this setup.
   database.pragma('busy_timeout = 0');

@@ -44,6 +44,7 @@ import * as retention from './migrations/2026-12-18T00-00-30-retention.js';
 import * as teams from './migrations/2026-12-19T00-00-40-teams.js';
 import * as retirementRequests from './migrations/2026-12-20T00-00-01-retirement-requests.js';
 import * as teamGrants from './migrations/2026-12-20T00-00-10-team-grants.js';
+import * as auditPersonal from './migrations/2026-12-20T00-00-20-audit-personal.js';
 import * as metricAudienceRequests from './migrations/2026-12-20T00-00-30-metric-audience-requests.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
@@ -96,6 +97,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-19T00-00-40-teams': teams,
   '2026-12-20T00-00-01-retirement-requests': retirementRequests,
   '2026-12-20T00-00-10-team-grants': teamGrants,
+  '2026-12-20T00-00-20-audit-personal': auditPersonal,
   '2026-12-20T00-00-30-metric-audience-requests': metricAudienceRequests,
 };
 

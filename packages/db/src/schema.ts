@@ -314,8 +314,31 @@ export interface AuditRecordTable {
   unmasked: number;
   /** JSON object of what the write changed, as its route tells it (a result record); null when it tells nothing. */
   detail: string | null;
+  /**
+   * `sha256:` of the record's personal fields with their salt (`audit_personal`), which `target` and
+   * `detail` then leave out; hashed with the record, so deleting the side row breaks nothing. Null on a
+   * record naming nobody, and on every record written before the side table (they hash as they did).
+   */
+  personal_digest: string | null;
   prev_hash: string;
   hash: string;
+}
+
+/**
+ * A record's personal fields, apart from it so a retention run can delete them (docs/operations.md,
+ * "Erasing the trail's personal fields"): the customer number of its `target` and the staff-typed texts
+ * of its `detail`, with the salt its digest was made with. Gone once the customer it names is erased.
+ */
+export interface AuditPersonalTable {
+  chain: string;
+  seq: number;
+  /** The customer number the record names (what an erasure deletes by); null when it names no one customer (a name search). */
+  subject: string | null;
+  salt: string;
+  /** JSON object: the record's target as written, the customer number with it (the record keeps the rest). */
+  target: string;
+  /** JSON object: the record's detail as written, its typed texts with it; null when it had none. */
+  detail: string | null;
 }
 
 /** Each chain's last record: the lock appends take, and the anchor that shows a cut tail. */
@@ -582,6 +605,7 @@ export interface Database {
   signing_keys: SigningKeyTable;
   audit_records: AuditRecordTable;
   audit_heads: AuditHeadTable;
+  audit_personal: AuditPersonalTable;
   idempotency_keys: IdempotencyKeyTable;
   imports: ImportTable;
   import_errors: ImportErrorTable;
@@ -621,6 +645,7 @@ export type ApiKeyRow = Selectable<ApiKeyTable>;
 export type SigningKeyRow = Selectable<SigningKeyTable>;
 export type AuditRecordRow = Selectable<AuditRecordTable>;
 export type NewAuditRecord = Insertable<AuditRecordTable>;
+export type AuditPersonalRow = Selectable<AuditPersonalTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;
 export type ImportRow = Selectable<ImportTable>;
 export type JobRow = Selectable<JobTable>;

@@ -306,7 +306,10 @@ export class AuditPage extends LitElement {
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
       <td><admin-staff-name .actor=${r.actor}></admin-staff-name><br><span class="hint">${credentialText(r.credential, locale)}</span></td>
-      <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}</td>
+      <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}${
+        // Erased with the customer: say so, rather than leave a blank a reader takes for a record naming nobody.
+        r.personal && r.personal.salt === undefined ? html`<br><span class="hint audit-erased">${w.personalErased}</span>` : nothing
+      }</td>
       <td>${phaseText(r, locale)}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
       <td>${detail.length ? html`<ul class="audit-detail">${auditDetailTexts(detail, locale, names).map((t) => html`<li>${t}</li>`)}</ul>` : nothing}</td>

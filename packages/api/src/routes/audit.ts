@@ -9,6 +9,7 @@ import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { appendAudit, verifyTenantAudit } from '../services/audit.js';
+import { withPersonal } from '../services/audit-personal.js';
 import { auditExportBounds, auditExportEnd, auditRecordView, exportAuditRecords, exportShowsNames } from '../services/audit-export.js';
 import { auditExportScope, type AuditExportScope } from '../services/audit-export-readable.js';
 
@@ -46,7 +47,22 @@ const AuditRecordSchema = z
         example: { before: { name: '王芳', role: 'officer', scope: 'tenant' }, after: { name: '王芳', role: 'admin', scope: 'tenant' } },
       }),
     prevHash: z.string(),
-    hash: z.string().openapi({ description: '`sha256:` of the canonical JSON of the record with `prevHash`' }),
+    hash: z.string().openapi({
+      description:
+        '`sha256:` of the canonical JSON of the record with `prevHash` (and `personal.digest`, in place of the personal fields, where it has one)',
+    }),
+    personal: z
+      .object({
+        digest: z.string().openapi({
+          description: '`sha256:` of the salt with the customer number and typed texts, which the record’s hash covers in their place',
+        }),
+        salt: z.string().optional().openapi({ description: 'While they are kept; absent once a retention run erased them' }),
+      })
+      .optional()
+      .openapi({
+        description:
+          'On a record naming a customer, written since the trail split personal fields off: `target` and `detail` show the customer number and the typed texts (a closing’s reason, a decision’s note, a searched name) while they are kept; without `salt` they were erased with the customer and `target`/`detail` hold what names nobody.',
+      }),
   })
   .openapi('AuditRecord');
 
@@ -214,7 +230,7 @@ export function audit() {
       const last = page[page.length - 1];
       return c.json(
         {
-          items: page.map(auditRecordView),
+          items: (await withPersonal(deps.db, deps.tenantId, page)).map(auditRecordView),
           nextCursor: rows.length > q.limit && last ? encodeCursor('audit', { before: String(last.seq) }) : null,
         },
         200,

@@ -30,6 +30,10 @@ const RunSchema = z
     heldByLegalHold: z.number().int().openapi({ description: 'Kept: a legal hold (`tierkit retention hold`)' }),
     erasedBefore: z.number().int().openapi({ description: 'Erased by earlier runs' }),
     chunks: z.number().int().openapi({ description: 'Transactions the erasure took' }),
+    auditFieldsErased: z.number().int().openapi({
+      description:
+        'Audit records of the customers erased whose customer number and typed texts were deleted with them (their digests stay; the chain verifies), and of records naming a customer erased before (a write refused `erased`), deleted by every run. Records written before the trail split personal fields off keep theirs.',
+    }),
   })
   .openapi('RetentionRun');
 

@@ -9,7 +9,14 @@ import { findApiKey, findJob, findStaff, listAuditRecords, type Executor } from 
  */
 
 /** The columns the CSV adds after the record's own: who acted, and the scheme, level and metrics named. */
-export const AUDIT_CSV_READABLE_COLUMNS = ['actorStaffId', 'actorName', 'schemeName', 'levelName', 'metricNames'] as const;
+export const AUDIT_CSV_READABLE_COLUMNS = [
+  'actorStaffId',
+  'actorName',
+  'schemeName',
+  'levelName',
+  'metricNames',
+  'personalFields',
+] as const;
 
 type Column =
   | 'seq'
@@ -53,7 +60,24 @@ const HEADERS: Readonly<Record<Column, LocalizedText>> = {
   schemeName: { 'zh-CN': '评级体系', 'zh-TW': '評級體系', en: 'Scheme' },
   levelName: { 'zh-CN': '等级', 'zh-TW': '等級', en: 'Level' },
   metricNames: { 'zh-CN': '指标', 'zh-TW': '指標', en: 'Metrics' },
+  personalFields: { 'zh-CN': '个人信息', 'zh-TW': '個人資料', en: 'Personal fields' },
 };
+
+/** What the `personalFields` cell says of a record whose customer number and typed texts were split off: kept, or erased with the customer. */
+const PERSONAL_FIELDS = {
+  kept: { 'zh-CN': '保留', 'zh-TW': '保留', en: 'kept' },
+  erased: {
+    'zh-CN': '已随客户删除（仅留摘要）',
+    'zh-TW': '已隨客戶刪除（僅留摘要）',
+    en: 'erased with the customer (digest kept)',
+  },
+} as const satisfies Record<string, LocalizedText>;
+
+/** The `personalFields` cell: blank on a record naming nobody (or written before the split). */
+export function personalFieldsWords(r: Pick<AuditRecord, 'personal'>, locale: Locale): string {
+  if (!r.personal) return '';
+  return PERSONAL_FIELDS[r.personal.salt !== undefined ? 'kept' : 'erased'][locale];
+}
 
 /** The header row of `columns` in `locale`. */
 export function auditCsvHeader(columns: readonly Column[], locale: Locale): string[] {

@@ -3,6 +3,7 @@ import { type CsvCell, csvCell, csvLine as csvCells } from '@tierkit/core/csv';
 import { z } from 'zod';
 import { AUDIT_GENESIS, lastAuditSeq, listAuditRecords, type AuditFilter, type AuditRecordRow, type Executor } from '@tierkit/db';
 import { auditHash } from './audit.js';
+import { type AuditRowRead, joinPersonal, personalDigest, splitPersonal, withPersonal } from './audit-personal.js';
 import {
   actorResolver,
   AUDIT_CSV_READABLE_COLUMNS,
@@ -11,6 +12,7 @@ import {
   type ActorView,
   type AuditExportScope,
   type AuditLabels,
+  personalFieldsWords,
   recordLabels,
 } from './audit-export-readable.js';
 
@@ -20,8 +22,9 @@ import {
  * CLI's `tierkit audit export`, so both write the same file from the same rows.
  */
 
-/** A record as `GET /v1/audit` sends it: the wire's, read from its row. */
-export function auditRecordView(row: AuditRecordRow): AuditRecord {
+/** A record as `GET /v1/audit` sends it: the wire's, read from its row and its side row while kept (`withPersonal`). */
+export function auditRecordView({ row, side }: AuditRowRead): AuditRecord {
+  const { target, detail } = joinPersonal(row, side);
   return {
     seq: row.seq,
     at: row.at,
@@ -31,22 +34,25 @@ export function auditRecordView(row: AuditRecordRow): AuditRecord {
     credential: row.credential,
     method: row.method,
     route: row.route,
-    target: JSON.parse(row.target) as Record<string, string>,
+    target,
     status: row.status,
     problem: row.problem,
     unmasked: row.unmasked === 1,
-    detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
+    detail,
     prevHash: row.prev_hash,
     hash: row.hash,
+    ...(row.personal_digest !== null ? { personal: { digest: row.personal_digest, ...(side ? { salt: side.salt } : {}) } } : {}),
   };
 }
 
 /**
  * The row a record was read from, in `chain`: what its hash is computed over. `target` and `detail` were
  * stored as `JSON.stringify` wrote them, and reading then writing that text again gives it back unchanged.
+ * A record showing its personal fields (`personal.salt`) is split again by the writers' rule with its
+ * salt: the stored row, and the side row its digest must match.
  */
-export function auditRowOf(record: AuditRecord, chain: string): AuditRecordRow {
-  return {
+export function auditRowOf(record: AuditRecord, chain: string): AuditRowRead {
+  const row: AuditRecordRow = {
     chain,
     seq: record.seq,
     at: record.at,
@@ -61,8 +67,16 @@ export function auditRowOf(record: AuditRecord, chain: string): AuditRecordRow {
     problem: record.problem,
     unmasked: record.unmasked ? 1 : 0,
     detail: record.detail === null ? null : JSON.stringify(record.detail),
+    personal_digest: record.personal?.digest ?? null,
     prev_hash: record.prevHash,
     hash: record.hash,
+  };
+  const salt = record.personal?.salt;
+  if (salt === undefined) return { row };
+  const split = splitPersonal(row, salt);
+  return {
+    row: { ...row, target: split.fields.target, detail: split.fields.detail ?? null },
+    ...(split.personal ? { side: split.personal } : {}),
   };
 }
 
@@ -110,7 +124,7 @@ export function csvLine(cells: readonly CsvCell[]): string {
   return `${csvCells(cells)}\r\n`;
 }
 
-function csvRow(r: AuditRecord, timeZone: string, actor: ActorView, named: readonly [string, string, string]): string {
+function csvRow(r: AuditRecord, timeZone: string, locale: Locale, actor: ActorView, named: readonly [string, string, string]): string {
   return csvLine([
     r.seq,
     r.at,
@@ -131,6 +145,7 @@ function csvRow(r: AuditRecord, timeZone: string, actor: ActorView, named: reado
     actor.staffId,
     actor.name,
     ...named,
+    personalFieldsWords(r, locale),
   ]);
 }
 
@@ -224,15 +239,16 @@ export async function* exportAuditRecords(
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   while (records < limit) {
     const want = Math.min(page, limit - records);
-    const rows = await listAuditRecords(db, chain, { ...filter, afterSeq: after, throughSeq: options.throughSeq }, want, 'asc');
-    const last = rows[rows.length - 1];
+    const stored = await listAuditRecords(db, chain, { ...filter, afterSeq: after, throughSeq: options.throughSeq }, want, 'asc');
+    const last = stored[stored.length - 1];
     if (!last) break;
     let chunk = '';
+    const rows = await withPersonal(db, chain, stored);
     for (const row of rows) {
       const r = auditRecordView(row);
       chunk +=
         options.format === 'csv'
-          ? csvRow(r, options.timeZone, await actorOf(r), recordLabels(r, options.labels, options.locale))
+          ? csvRow(r, options.timeZone, options.locale, await actorOf(r), recordLabels(r, options.labels, options.locale))
           : `${JSON.stringify(r)}\n`;
     }
     records += rows.length;
@@ -315,6 +331,7 @@ const ExportedRecord = z.strictObject({
   detail: z.record(z.string(), z.unknown()).nullable(),
   prevHash: z.string(),
   hash: z.string(),
+  personal: z.strictObject({ digest: z.string(), salt: z.string().optional() }).optional(),
 });
 
 /**
@@ -361,8 +378,12 @@ export async function verifyAuditFile(
     }
     records++;
     let computed: string | undefined;
+    let personalOk = true;
     try {
-      computed = auditHash(auditRowOf(r, chain));
+      const read = auditRowOf(r, chain);
+      computed = auditHash(read.row);
+      // Its customer number and typed texts must be those its digest was made of (they are not in its hash).
+      if (r.personal?.salt !== undefined) personalOk = read.side !== undefined && personalDigest(read.side) === r.personal.digest;
     } catch {
       computed = undefined;
     }
@@ -372,6 +393,13 @@ export async function verifyAuditFile(
         seq: r.seq,
         kind: 'altered',
         message: `record ${r.seq} (line ${line}) does not match its hash: edited, or of another chain`,
+      });
+    else if (!personalOk)
+      report({
+        line,
+        seq: r.seq,
+        kind: 'altered',
+        message: `record ${r.seq} (line ${line}): its customer number or typed texts do not match its digest`,
       });
     if (!prev) {
       fromGenesis = r.seq === 1;

@@ -3,6 +3,8 @@ import { hostname, userInfo } from 'node:os';
 import {
   AUDIT_GENESIS,
   appendAuditRecord,
+  auditHash,
+  auditPersonalAt,
   auditRecordsAfter,
   auditRecordsAt,
   findAuditHead,
@@ -19,40 +21,20 @@ import type {
   AuditVerifyResult,
 } from '@tierkit/core';
 import type { ApiKeyInfo } from '../auth/api-keys.js';
-import { contentHash } from './four-eyes.js';
+import { personalDigest, splitPersonal } from './audit-personal.js';
 
 /** The chain of requests whose credential named no tenant that could be trusted (missing, unknown, forged). */
 export const UNAUTHENTICATED_CHAIN = '*';
 
-/**
- * The hash of a record: over every column but the hash itself, as canonical JSON. A record without
- * `detail` hashes without the key, as every record did before the column existed, so those verify still.
- */
-export function auditHash(row: Omit<AuditRecordRow, 'hash' | 'detail'> & { readonly detail?: string | null }): string {
-  const { chain, seq, at, request_id, phase, actor, credential, method, route, target, status, problem, unmasked, prev_hash } = row;
-  const detail = row.detail ?? null;
-  return contentHash({
-    chain,
-    seq,
-    at,
-    request_id,
-    phase,
-    actor,
-    credential,
-    method,
-    route,
-    target,
-    status,
-    problem,
-    unmasked,
-    prev_hash,
-    ...(detail !== null ? { detail } : {}),
-  });
-}
+/** The hash of a record (one home: @tierkit/db, whose migration seals the switch-point record too). */
+export { auditHash };
 
 /** Append a record to `chain` (a tenant id, or `UNAUTHENTICATED_CHAIN`), sealed with its hash. */
 export function appendAudit(db: Executor, chain: string, fields: AuditFields): Promise<AuditRecordRow> {
-  return appendAuditRecord(db, chain, fields, (seq, prevHash) => auditHash({ chain, seq, prev_hash: prevHash, ...fields }));
+  // Every writer's record is split here, the one place: the customer number and typed texts to the side row.
+  const split = splitPersonal(fields);
+  const sealed = split.fields;
+  return appendAuditRecord(db, chain, sealed, (seq, prevHash) => auditHash({ chain, seq, prev_hash: prevHash, ...sealed }), split.personal);
 }
 
 // What a verification sends: one home, shared with the admin kit.
@@ -77,6 +59,12 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
   let last: AuditRecordRow | undefined;
   for (;;) {
     const rows = await auditRecordsAfter(db, chain, last?.seq ?? 0, PAGE);
+    // A digest is checked against its side row while the row is kept; once erased, the chain alone vouches.
+    const sides = await auditPersonalAt(
+      db,
+      chain,
+      rows.filter((r) => r.personal_digest !== null).map((r) => r.seq),
+    );
     for (const row of rows) {
       records++;
       const gap = row.seq !== expected;
@@ -84,11 +72,18 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
         const range = row.seq - 1 === expected ? `record ${expected} is` : `records ${expected}…${row.seq - 1} are`;
         report({ seq: expected, kind: 'missing', message: `${range} missing (deleted)` });
       }
+      const side = sides.get(row.seq);
       if (auditHash(row) !== row.hash) {
         report({
           seq: row.seq,
           kind: 'altered',
           message: `record ${row.seq} does not match its hash: edited, or moved from another position`,
+        });
+      } else if (side && personalDigest(side) !== row.personal_digest) {
+        report({
+          seq: row.seq,
+          kind: 'altered',
+          message: `record ${row.seq}'s personal fields do not match its digest: the customer number or a typed text was edited`,
         });
       } else if (!gap && row.prev_hash !== prevHash) {
         report({

@@ -1,4 +1,5 @@
 import {
+  eraseLateAuditPersonal,
   eraseSubjects,
   erasableSubjectIds,
   MAX_RETENTION_YEARS,
@@ -33,6 +34,12 @@ export interface RetentionRun {
   readonly erasedBefore: number;
   /** Transactions the erasure took. */
   readonly chunks: number;
+  /**
+   * Audit records of the customers erased whose personal fields (customer number, typed texts) were
+   * deleted with them; their digests stay and the chain verifies. Records written before the trail split
+   * personal fields off (its switch point) keep them: docs/operations.md, "Erasing the trail's personal fields".
+   */
+  readonly auditFieldsErased: number;
 }
 
 /** A retention setting checked: whole years from the minimum (5) to 100, or a 400 saying which it takes. */
@@ -84,25 +91,47 @@ export async function runRetention(
   const cutoff = retentionCutoff(options.now, years);
   const counts = await retentionCounts(db, tenantId, cutoff);
   const base = { tenant: tenantId, retentionYears: years, cutoff, dryRun: options.dryRun, ...counts };
-  if (options.dryRun) return { ...base, erased: 0, chunks: 0 };
+  if (options.dryRun) return { ...base, erased: 0, chunks: 0, auditFieldsErased: 0 };
   const size = options.chunkSubjects ?? RETENTION_CHUNK_SUBJECTS;
   let erased = 0;
   let chunks = 0;
+  let auditFieldsErased = 0;
   // Where the last chunk ended: each customer is looked at once per run (one held is passed once).
   let after: string | undefined;
   for (;;) {
     const nowIso = new Date().toISOString();
     const done = await db.transaction().execute(async (trx) => {
       const ids = await erasableSubjectIds(trx, tenantId, cutoff, size, after);
-      if (!ids.length) return 0;
+      if (!ids.length) {
+        // Last, what named a customer already erased since their erasure (a refused write): recorded, not kept.
+        const late = await eraseLateAuditPersonal(trx, tenantId);
+        if (late)
+          await appendOperatorAudit(trx, tenantId, options.action, {
+            phase: 'change',
+            status: 200,
+            target: { tenant: tenantId },
+            detail: { retentionYears: years, cutoff, erased: 0, auditFields: late },
+          });
+        auditFieldsErased += late;
+        return 0;
+      }
       after = ids[ids.length - 1];
       const c = await eraseSubjects(trx, tenantId, ids, nowIso);
       await appendOperatorAudit(trx, tenantId, options.action, {
         phase: 'change',
         status: 200,
         target: { tenant: tenantId },
-        detail: { retentionYears: years, cutoff, erased: c.subjects, metrics: c.metrics, bookLinks: c.bookLinks, notes: c.notes },
+        detail: {
+          retentionYears: years,
+          cutoff,
+          erased: c.subjects,
+          metrics: c.metrics,
+          bookLinks: c.bookLinks,
+          notes: c.notes,
+          auditFields: c.auditFields,
+        },
       });
+      auditFieldsErased += c.auditFields;
       return c.subjects;
     });
     if (done === 0) break;
@@ -110,7 +139,7 @@ export async function runRetention(
     chunks += 1;
     options.onChunk?.(erased, counts.erasable);
   }
-  return { ...base, erased, chunks };
+  return { ...base, erased, chunks, auditFieldsErased };
 }
 
 /** What the run's own audit record says of it: counts, the retention used, never a customer. */
@@ -125,5 +154,6 @@ export function retentionAuditDetail(run: RetentionRun): Record<string, unknown>
     heldByRequest: run.heldByRequest,
     heldByLegalHold: run.heldByLegalHold,
     chunks: run.chunks,
+    auditFieldsErased: run.auditFieldsErased,
   };
 }

@@ -50,6 +50,13 @@ export interface AuditRecord {
   readonly detail: Readonly<Record<string, unknown>> | null;
   readonly prevHash: string;
   readonly hash: string;
+  /**
+   * On a record that names a customer (written since the trail split personal fields off): the digest its
+   * hash covers in place of the customer number and typed texts, and the salt it was made with while they
+   * are kept (`target` and `detail` then show them as written). No `salt`: erased by a retention run —
+   * `target` and `detail` hold only what names nobody.
+   */
+  readonly personal?: { readonly digest: string; readonly salt?: string };
 }
 
 /**

@@ -1,12 +1,58 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@tierkit/core';
 import { sql } from 'kysely';
-import type { AuditRecordRow } from '../schema.js';
+import type { AuditPersonalRow, AuditRecordRow } from '../schema.js';
 import { atomically, isPostgres, type Executor } from './executor.js';
 
 /** What the previous hash of a chain's first record is: no record came before it. */
 export const AUDIT_GENESIS = 'genesis';
 
-/** The columns of an audit record other than its place in the chain (`detail` left out: none). */
-export type AuditFields = Omit<AuditRecordRow, 'chain' | 'seq' | 'prev_hash' | 'hash' | 'detail'> & { readonly detail?: string | null };
+/** The columns of an audit record other than its place in the chain (`detail`, `personal_digest` left out: none). */
+export type AuditFields = Omit<AuditRecordRow, 'chain' | 'seq' | 'prev_hash' | 'hash' | 'detail' | 'personal_digest'> & {
+  readonly detail?: string | null;
+  readonly personal_digest?: string | null;
+};
+
+/** A record's personal fields as its writer split them off (`audit_personal` without the record's place). */
+export type AuditPersonalFields = Omit<AuditPersonalRow, 'chain' | 'seq'>;
+
+/**
+ * The hash of a record: over every column but the hash itself, as canonical JSON (`sha256:` hex). A
+ * record without `detail` hashes without the key, as every record did before the column existed, and one
+ * without `personal_digest` without that key, as every record did before the side table: so each record
+ * verifies by the rule it was written under, and the chain's switch point needs no rule of its own. One
+ * with a digest hashes it in place of its personal fields, which may then be deleted (`audit_personal`).
+ * Here, not in the API, because the migration that marks the switch point seals a record too.
+ */
+export function auditHash(
+  row: Omit<AuditRecordRow, 'hash' | 'detail' | 'personal_digest'> & {
+    readonly detail?: string | null;
+    readonly personal_digest?: string | null;
+  },
+): string {
+  const { chain, seq, at, request_id, phase, actor, credential, method, route, target, status, problem, unmasked, prev_hash } = row;
+  const detail = row.detail ?? null;
+  const digest = row.personal_digest ?? null;
+  const canonical = canonicalJson({
+    chain,
+    seq,
+    at,
+    request_id,
+    phase,
+    actor,
+    credential,
+    method,
+    route,
+    target,
+    status,
+    problem,
+    unmasked,
+    prev_hash,
+    ...(detail !== null ? { detail } : {}),
+    ...(digest !== null ? { personal_digest: digest } : {}),
+  });
+  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+}
 
 /** A chain's last record, as its head row remembers it. */
 export interface AuditHead {
@@ -25,6 +71,8 @@ export async function appendAuditRecord(
   chain: string,
   fields: AuditFields,
   seal: (seq: number, prevHash: string) => string,
+  /** The record's personal fields, written beside it in the same transaction (their digest is in `fields`). */
+  personal?: AuditPersonalFields,
 ): Promise<AuditRecordRow> {
   const append = async (trx: Executor): Promise<AuditRecordRow> => {
     const bump = () =>
@@ -50,9 +98,15 @@ export async function appendAuditRecord(
       prev_hash: head.hash,
       ...fields,
       detail: fields.detail ?? null,
+      personal_digest: fields.personal_digest ?? null,
       hash: seal(head.seq, head.hash),
     };
     await trx.insertInto('audit_records').values(row).execute();
+    if (personal)
+      await trx
+        .insertInto('audit_personal')
+        .values({ chain, seq: row.seq, ...personal })
+        .execute();
     await trx.updateTable('audit_heads').set({ hash: row.hash }).where('chain', '=', chain).execute();
     return row;
   };
@@ -136,10 +190,26 @@ export async function listAuditRecords(
     const pg = isPostgres(db);
     const found = (column: 'target' | 'detail') =>
       pg ? sql<number>`strpos(${sql.ref(column)}, ${needle})` : sql<number>`instr(${sql.ref(column)}, ${needle})`;
+    // A customer number a record names sits in its side row (`audit_personal`) since the trail split
+    // personal fields off, and is found there for as long as the row is kept: an erased one no more.
+    const foundPersonal = pg
+      ? sql<number>`strpos(${sql.ref('audit_personal.target')}, ${needle})`
+      : sql<number>`instr(${sql.ref('audit_personal.target')}, ${needle})`;
     q = q.where((eb) =>
       eb.or([
         eb.and([eb.or([eb('phase', '!=', 'change'), eb('detail', 'is', null)]), eb(found('target'), '>', 0)]),
         eb.and([eb('phase', '=', 'change'), eb(found('detail'), '>', 0)]),
+        eb.and([
+          eb('personal_digest', 'is not', null),
+          eb.exists(
+            eb
+              .selectFrom('audit_personal')
+              .select(sql.lit(1).as('one'))
+              .whereRef('audit_personal.chain', '=', 'audit_records.chain')
+              .whereRef('audit_personal.seq', '=', 'audit_records.seq')
+              .where(foundPersonal, '>', 0),
+          ),
+        ]),
       ]),
     );
   }
@@ -180,4 +250,31 @@ export async function lastAuditSeq(db: Executor, chain: string): Promise<number>
     .where('chain', '=', chain)
     .executeTakeFirst();
   return row?.last == null ? 0 : Number(row.last);
+}
+
+/** The personal fields kept for records of `chain` at `seqs` (absent: none, or erased), by seq. */
+export async function auditPersonalAt(db: Executor, chain: string, seqs: readonly number[]): Promise<Map<number, AuditPersonalRow>> {
+  const found = new Map<number, AuditPersonalRow>();
+  for (let i = 0; i < seqs.length; i += 1000) {
+    const part = seqs.slice(i, i + 1000);
+    if (!part.length) break;
+    for (const r of await db.selectFrom('audit_personal').selectAll().where('chain', '=', chain).where('seq', 'in', part).execute())
+      found.set(r.seq, r);
+  }
+  return found;
+}
+
+/**
+ * Delete the personal fields of every record of `chain` naming one of `subjects` (customer numbers), salts
+ * included: what an erasure does to the trail. The records and their digests stay, and the chain verifies.
+ */
+export async function eraseAuditPersonal(db: Executor, chain: string, subjects: readonly string[]): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < subjects.length; i += 1000) {
+    const part = subjects.slice(i, i + 1000);
+    if (!part.length) break;
+    const r = await db.deleteFrom('audit_personal').where('chain', '=', chain).where('subject', 'in', part).executeTakeFirst();
+    deleted += Number(r.numDeletedRows ?? 0n);
+  }
+  return deleted;
 }

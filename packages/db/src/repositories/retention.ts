@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../schema.js';
+import { eraseAuditPersonal } from './audit.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -145,6 +146,29 @@ export interface ErasureCounts {
   readonly metrics: number;
   readonly bookLinks: number;
   readonly notes: number;
+  /** Audit records whose personal fields (customer number, typed texts) were deleted: their side rows. */
+  readonly auditFields: number;
+}
+
+/**
+ * Delete the trail's personal fields naming customers erased by an earlier run: a request naming one
+ * after the erasure (a write refused `erased`, a request racing the erasure on another server) is
+ * recorded with the number it named, and nothing else would ever delete that side row. Once a run, in
+ * one statement: the side table's subject index finds them.
+ */
+export async function eraseLateAuditPersonal(db: Executor, tenantId: string): Promise<number> {
+  const r = await db
+    .deleteFrom('audit_personal')
+    .where('chain', '=', tenantId)
+    .where((eb) =>
+      eb(
+        'subject',
+        'in',
+        eb.selectFrom('subjects').select('external_id').where('tenant_id', '=', tenantId).where('erased_at', 'is not', null),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0n);
 }
 
 /**
@@ -170,8 +194,22 @@ const ofTenant = (tenantId: string) => sql<boolean>`${sql.ref('tenant_id')} || '
  *   steps (who decided what and when, for the four-eyes record).
  */
 export async function eraseSubjects(db: Executor, tenantId: string, ids: readonly string[], nowIso: string): Promise<ErasureCounts> {
-  if (!ids.length) return { subjects: 0, metrics: 0, bookLinks: 0, notes: 0 };
+  if (!ids.length) return { subjects: 0, metrics: 0, bookLinks: 0, notes: 0, auditFields: 0 };
   const n = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0n);
+  // The trail's side rows name the customer by number (what its records were written with), read before
+  // the subjects are marked: only customers erased now, in this transaction with the rest.
+  const numbers = await db
+    .selectFrom('subjects')
+    .select('external_id')
+    .where(ofTenant(tenantId))
+    .where('id', 'in', ids)
+    .where('erased_at', 'is', null)
+    .execute();
+  const auditFields = await eraseAuditPersonal(
+    db,
+    tenantId,
+    numbers.map((r) => r.external_id),
+  );
   const subjects = await db
     .updateTable('subjects')
     .set({
@@ -205,7 +243,8 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
   await stripExplanations(db, tenantId, ids);
   const overrides = await db
     .updateTable('overrides')
-    .set({ reason: '', decision_note: null, revoke_note: null })
+    // The evidence a filer cited is free text too (a memo, a file name about the customer).
+    .set({ reason: '', evidence: null, decision_note: null, revoke_note: null })
     .where('tenant_id', '=', tenantId)
     .where('subject_id', 'in', ids)
     .executeTakeFirst();
@@ -216,7 +255,7 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     .where('subject_id', 'in', ids)
     .execute();
   await db.updateTable('approval_decisions').set({ note: null }).where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).execute();
-  return { subjects: n(subjects), metrics: n(metrics), bookLinks: n(managers) + n(moves), notes: n(events) + n(overrides) };
+  return { subjects: n(subjects), metrics: n(metrics), bookLinks: n(managers) + n(moves), notes: n(events) + n(overrides), auditFields };
 }
 
 /**

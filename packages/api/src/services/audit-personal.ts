@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type AuditFields,
+  type AuditPersonalFields,
+  type AuditPersonalRow,
+  type AuditRecordRow,
+  auditPersonalAt,
+  type Executor,
+} from '@tierkit/db';
+import { contentHash } from './four-eyes.js';
+
+/*
+ * Which of an audit record's fields are personal, in one place: every writer goes through `appendAudit`,
+ * which splits with `splitPersonal`; every reader joins the side row back with `joinPersonal`. See
+ * docs/operations.md, "Erasing the trail's personal fields".
+ */
+
+/**
+ * Staff-typed texts about a customer, and the name a list search tested: top-level keys of `detail`, or
+ * one level down (an edit's `before` / `after`). `evidence` is an override's cited reference (free text,
+ * up to 500 characters: a file name, a memo about the customer); `reasonCategory` is a fixed list, kept.
+ */
+const PERSONAL_DETAIL_KEYS: ReadonlySet<string> = new Set(['reason', 'note', 'name', 'legalHold', 'evidence']);
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The customer number a record names: a customer's path (`/v1/subjects/{id}…`, `tierkit retention hold`), a decision's `subject` target, a token's subject. */
+function subjectOf(route: string, target: Readonly<Record<string, string>>, detail: Json | null): string | null {
+  if (typeof target.subject === 'string') return target.subject;
+  if (typeof target.id === 'string' && (route.startsWith('/v1/subjects/{id}') || route.startsWith('tierkit retention'))) return target.id;
+  if (detail && typeof detail.subject === 'string') return detail.subject;
+  return null;
+}
+
+/** The target's keys that hold the customer number, wherever the writer put it (a path's `id`, a decision's `subject`). */
+function personalTargetKeys(target: Readonly<Record<string, string>>, subject: string | null): Set<string> {
+  return new Set(subject === null ? [] : Object.keys(target).filter((k) => target[k] === subject));
+}
+
+/** `detail` cut in two: what names nobody, and the personal keys (a token's `subject`, typed texts, one level deep). */
+function splitDetail(detail: Json, subject: string | null): { kept: Json; personal: Json | null } {
+  const kept: Json = {};
+  const personal: Json = {};
+  for (const [k, v] of Object.entries(detail)) {
+    if (PERSONAL_DETAIL_KEYS.has(k) || (k === 'subject' && subject !== null && v === subject)) {
+      personal[k] = v;
+    } else if (isObject(v) && Object.keys(v).some((n) => PERSONAL_DETAIL_KEYS.has(n))) {
+      const inner: Json = {};
+      const rest: Json = {};
+      for (const [n, w] of Object.entries(v)) (PERSONAL_DETAIL_KEYS.has(n) ? inner : rest)[n] = w;
+      kept[k] = rest;
+      personal[k] = inner;
+    } else kept[k] = v;
+  }
+  return { kept, personal: Object.keys(personal).length ? personal : null };
+}
+
+/**
+ * Over the salt with the fields, so it cannot be tested against a guessed customer number once the salt
+ * is gone; over their values as canonical JSON, not the stored text, because a reader (an exported file's
+ * check) rebuilds them from the joined record, whose keys come back in another order. `subject` is in it
+ * too: it is what an erasure deletes by, and a side row re-labelled to another customer would outlive hers.
+ */
+function digestOf(salt: string, subject: string | null, target: Json, detail: Json | null): string {
+  return contentHash({ salt, subject, target, detail });
+}
+
+/** The digest a record keeps of its personal fields (a side row as stored). */
+export function personalDigest(p: Pick<AuditPersonalFields, 'salt' | 'subject' | 'target' | 'detail'>): string {
+  return digestOf(p.salt, p.subject, JSON.parse(p.target) as Json, p.detail === null ? null : (JSON.parse(p.detail) as Json));
+}
+
+/**
+ * A record's fields cut in two, the one rule every audit writer goes through: a record that names a
+ * customer (or tested a name) keeps in `target` and `detail` only what names nobody, and its digest;
+ * `personal`, the side row, keeps them as written, the customer number and typed texts with them. A record naming nobody comes
+ * back unchanged, without a side row. `salt` is drawn here unless given (a file's check re-splits with its salt).
+ */
+export function splitPersonal(fields: AuditFields, salt?: string): { fields: AuditFields; personal?: AuditPersonalFields } {
+  const target = JSON.parse(fields.target) as Record<string, string>;
+  const detail = fields.detail ? (JSON.parse(fields.detail) as Json) : null;
+  const subject = subjectOf(fields.route, target, detail);
+  const targetKeys = personalTargetKeys(target, subject);
+  const detailSplit = detail && (subject !== null || 'name' in detail) ? splitDetail(detail, subject) : null;
+  if (!targetKeys.size && !detailSplit?.personal) return { fields };
+  const keptTarget: Record<string, string> = {};
+  for (const [k, v] of Object.entries(target)) if (!targetKeys.has(k)) keptTarget[k] = v;
+  // The side row keeps the record's target and detail whole, as written: read back in their own key
+  // order (the console and the exports list a detail's keys as the writer put them), and no merge rule
+  // to get wrong. The record keeps only what names nobody, which its hash seals.
+  const personal: AuditPersonalFields = {
+    subject,
+    salt: salt ?? randomBytes(16).toString('hex'),
+    target: fields.target,
+    detail: fields.detail ?? null,
+  };
+  return {
+    fields: {
+      ...fields,
+      target: JSON.stringify(keptTarget),
+      detail: detailSplit ? JSON.stringify(detailSplit.kept) : (fields.detail ?? null),
+      personal_digest: digestOf(personal.salt, subject, target, detail),
+    },
+    personal,
+  };
+}
+
+/**
+ * A stored record's `target` and `detail`: while its side row is kept, as written (the side row holds
+ * them whole); without it (erased), what the record kept.
+ */
+export function joinPersonal(
+  row: { readonly target: string; readonly detail: string | null },
+  side: Pick<AuditPersonalRow, 'target' | 'detail'> | undefined,
+): { target: Record<string, string>; detail: Json | null } {
+  const { target, detail } = side ?? row;
+  return { target: JSON.parse(target) as Record<string, string>, detail: detail === null ? null : (JSON.parse(detail) as Json) };
+}
+
+/** A stored record with its side row, when it has one kept: what every read of the trail shows from. */
+export interface AuditRowRead {
+  readonly row: AuditRecordRow;
+  readonly side?: AuditPersonalFields;
+}
+
+/** `rows` of `chain` with their side rows joined (one query a page): the list, the export. */
+export async function withPersonal(db: Executor, chain: string, rows: readonly AuditRecordRow[]): Promise<AuditRowRead[]> {
+  const seqs = rows.filter((r) => r.personal_digest !== null).map((r) => r.seq);
+  const sides = seqs.length ? await auditPersonalAt(db, chain, seqs) : new Map<number, AuditPersonalRow>();
+  return rows.map((row) => {
+    const side = sides.get(row.seq);
+    return side ? { row, side } : { row };
+  });
+}
