@@ -11,17 +11,31 @@ export const SUPPORTED_LOCALES: readonly Locale[] = ['zh-CN', 'zh-TW', 'en'];
  */
 export type LocaleTag = Locale | `zh-${string}` | `en-${string}`;
 
+// Tags resolved so far: a page of a thousand widgets renders in one or two tags, and Intl's check is costly.
+const resolved: Record<string, readonly [Locale, string]> = {};
+
 /**
- * Maps any BCP 47 tag to a supported locale: `zh-HK`, `zh-Hant*` and `zh-MO` read Traditional,
- * other `zh*` Simplified, everything else English. Returns undefined for an empty tag.
+ * The one mapping of a tag to what a widget does with it: the locale of the words it reads — `zh-HK`,
+ * `zh-Hant*` and `zh-MO` Traditional, other `zh*` Simplified, everything else (and no tag) English —
+ * and the locale Intl formats its dates and numbers for: the tag itself when it is English or Chinese
+ * and well formed (`en-GB` → 5 Dec 2026; `zh-HK`, `zh-SG`), else the words' locale, so a `fr` page
+ * reads English words with English dates, not French ones.
  */
-export function matchLocale(tag: string | null | undefined): Locale | undefined {
-  if (!tag) return undefined;
+export function resolveLocale(tag: string): readonly [Locale, string] {
   const t = tag.toLowerCase();
-  if (t.startsWith('zh')) {
-    return /^zh-(tw|hk|mo|hant)/.test(t) ? 'zh-TW' : 'zh-CN';
+  const words: Locale = t.startsWith('zh') ? (/^zh-(tw|hk|mo|hant)/.test(t) ? 'zh-TW' : 'zh-CN') : 'en';
+  let intl: string = words;
+  try {
+    intl = /^(en|zh)\b/.test(t) ? (Intl.getCanonicalLocales(tag)[0] as string) : words;
+  } catch {
+    // Not a well-formed tag (`en_GB`), which Intl throws on: the words' locale.
   }
-  return 'en';
+  return (resolved[tag] ??= [words, intl]);
+}
+
+/** The locale of a tag's words (see {@link resolveLocale}); undefined for an empty tag. */
+export function matchLocale(tag: string | null | undefined): Locale | undefined {
+  return tag ? resolveLocale(tag)[0] : undefined;
 }
 
 /** Terms of one component in every locale; a term may be a function (plurals, interpolation). */

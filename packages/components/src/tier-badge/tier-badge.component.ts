@@ -185,7 +185,7 @@ export class TkTierBadge extends LitElement {
     if (data) return this.#renderAssignment(data.assignment.scheme === this.scheme ? data.assignment : undefined, data.metrics, locale);
     const source = this.#source!;
     const { status, value } = source;
-    const t = stateTerms[locale];
+    const t = this.#provider.terms(stateTerms, 'states');
     if (status === 'error') {
       this.#host('error');
       // No retry where the answer would be the same: a refused token (401; the host mints a new one),
@@ -206,7 +206,7 @@ export class TkTierBadge extends LitElement {
       // loads again — scheme and subject — since a page of failed badges holds several.
       return reason
         ? said
-        : html`${said}<button part="retry" type="button" aria-label=${tierBadgeTerms[locale].retry((this.#info?.key === this.scheme && this.#info.name[locale]) || this.scheme, this.subject || this.#provider.value!.subject!)} @click=${() => {
+        : html`${said}<button part="retry" type="button" aria-label=${this.#provider.terms(tierBadgeTerms, 'badge').retry((this.#info?.key === this.scheme && this.#info.name[locale]) || this.scheme, this.subject || this.#provider.value!.subject!)} @click=${() => {
             source.retry();
             if ((this.renderRoot as ShadowRoot).activeElement) {
               this.tabIndex |= 0;
@@ -226,7 +226,7 @@ export class TkTierBadge extends LitElement {
   }
 
   #renderAssignment(a: Assignment | CustomerAssignment | undefined, metrics: readonly MetricDef[], locale: Locale) {
-    const t = tierBadgeTerms[locale];
+    const t = this.#provider.terms(tierBadgeTerms, 'badge');
     if (!a) return this.#host('empty', t.none);
     const level = a.schemeInfo.levels.find((l) => l.key === a.level);
     const name = level?.name[locale] ?? a.level;

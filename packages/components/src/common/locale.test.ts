@@ -1,0 +1,88 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../provider/provider.js';
+import '../tier-timeline/tier-timeline.js';
+import '../tier-badge/tier-badge.js';
+import type { TkTierTimeline } from '../tier-timeline/tier-timeline.component.js';
+import type { TkTierBadge } from '../tier-badge/tier-badge.component.js';
+import { shortHistory } from './fixtures/history.js';
+import { sampleSchemes } from './fixtures/schemes.js';
+import { resolveLocale } from './locale.js';
+import type { TermOverrides } from './term-overrides.js';
+
+const shadow = (el: HTMLElement) => el.shadowRoot as ShadowRoot;
+const firstDate = (el: HTMLElement) => shadow(el).querySelector('li.event time')?.textContent;
+const title = (el: HTMLElement) => shadow(el).querySelector('h2')?.textContent;
+// The first change of shortHistory (2025-03-31T16:30Z, 1 April in Shanghai) as Intl writes it for `tag`.
+const asIntl = (tag: string) =>
+  new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(Date.parse('2025-03-31T16:30:00Z'));
+
+async function timeline(lang: string) {
+  const el = await fixture<TkTierTimeline>(
+    html`<tk-tier-timeline lang=${lang} .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline>`,
+  );
+  await el.updateComplete;
+  return el;
+}
+
+describe('a regional tag: its language’s words, its own dates', () => {
+  it('en-GB dates day first in English words; en stays US', async () => {
+    const gb = await timeline('en-GB');
+    expect(firstDate(gb)).to.equal('1 Apr 2025');
+    expect(title(gb)).to.equal('Tier history');
+    expect(firstDate(await timeline('en'))).to.equal('Apr 1, 2025');
+  });
+
+  it('zh-HK and zh-MO read Traditional words with their own formats, zh-SG Simplified', async () => {
+    for (const tag of ['zh-HK', 'zh-MO']) {
+      const el = await timeline(tag);
+      expect(title(el), tag).to.equal('等級變動紀錄');
+      expect(firstDate(el), tag).to.equal(asIntl(tag));
+    }
+    const sg = await timeline('zh-SG');
+    expect(title(sg)).to.equal('等级变动记录');
+    expect(firstDate(sg)).to.equal(asIntl('zh-SG'));
+  });
+
+  it('takes the provider’s regional locale when the widget has no lang of its own', async () => {
+    const p = await fixture(
+      html`<tk-provider locale="en-GB"><tk-tier-timeline .data=${shortHistory} .schemes=${sampleSchemes}></tk-tier-timeline></tk-provider>`,
+    );
+    const el = p.querySelector('tk-tier-timeline') as TkTierTimeline;
+    await el.updateComplete;
+    expect(firstDate(el)).to.equal('1 Apr 2025');
+  });
+
+  it('formats another language, or a malformed tag, in the words’ locale rather than throwing', () => {
+    expect(resolveLocale('fr-FR')).to.deep.equal(['en', 'en']);
+    expect(resolveLocale('en_GB')).to.deep.equal(['en', 'en']);
+    expect(resolveLocale('zh-hk')).to.deep.equal(['zh-TW', 'zh-HK']);
+    expect(resolveLocale('zh-Hans-SG')).to.deep.equal(['zh-CN', 'zh-Hans-SG']);
+    expect(resolveLocale('')).to.deep.equal(['en', 'en']);
+  });
+});
+
+describe('a bank’s own words (tk-provider `terms`)', () => {
+  const terms: TermOverrides = {
+    'zh-TW': { timeline: { title: '等級異動' }, badge: { none: '尚無等級。' } },
+    'zh-HK': { timeline: { title: '等級紀錄（香港）' } },
+  };
+
+  it('puts a locale’s words over the kit’s, and a regional tag’s over its locale’s', async () => {
+    const p = await fixture(html`<tk-provider .terms=${terms}>
+      <tk-tier-timeline lang="zh-TW" .data=${shortHistory}></tk-tier-timeline>
+      <tk-tier-timeline lang="zh-HK" .data=${shortHistory}></tk-tier-timeline>
+      <tk-tier-timeline lang="zh-CN" .data=${shortHistory}></tk-tier-timeline>
+      <tk-tier-badge lang="zh-HK" scheme="none-such" .data=${{ assignment: { scheme: 'retail-tier' }, metrics: [] }}></tk-tier-badge>
+    </tk-provider>`);
+    const [tw, hk, cn] = [...p.querySelectorAll<TkTierTimeline>('tk-tier-timeline')];
+    const badge = p.querySelector('tk-tier-badge') as TkTierBadge;
+    await Promise.all([tw!.updateComplete, hk!.updateComplete, cn!.updateComplete, badge.updateComplete]);
+    expect(title(tw!)).to.equal('等級異動');
+    expect(title(hk!)).to.equal('等級紀錄（香港）');
+    // Words nobody overrode stay the kit's, and a locale nobody overrode is untouched.
+    expect(shadow(hk!).textContent).to.contain('已載入 6 筆紀錄');
+    expect(title(cn!)).to.equal('等级变动记录');
+    // zh-HK has no badge words of its own: zh-TW's apply to it.
+    expect(shadow(badge).textContent).to.equal('尚無等級。');
+  });
+});
