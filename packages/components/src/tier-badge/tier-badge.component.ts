@@ -47,8 +47,17 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  * @attr {string} lang - This badge's language (`zh-CN`, `zh-TW`, `en`); else the provider's, else the page's.
  *
  * @cssstate pill - The host is a pill: a level (without progress), or loading / empty / error.
- * @cssstate gold - The level's colour: `neutral`, `bronze`, `silver`, `gold`, `platinum`, `diamond`,
- *   `success`, `info`, `caution`, `warning` or `danger`. The host is then named for scheme and level.
+ * @cssstate neutral - The level's colour is `neutral` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate bronze - The level's colour is `bronze` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate silver - The level's colour is `silver` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate gold - The level's colour is `gold` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate platinum - The level's colour is `platinum` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate diamond - The level's colour is `diamond` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate success - The level's colour is `success` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate info - The level's colour is `info` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate caution - The level's colour is `caution` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate warning - The level's colour is `warning` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate danger - The level's colour is `danger` (a pill of a level; the host is then named for scheme and level).
  * @cssstate loading - Waiting for the subject's tiers (the host is busy).
  * @cssstate empty - No subject, or no level in this scheme; the host says which.
  * @cssstate error - The tiers could not be loaded; a retry button follows the message for a network error or a 5xx.
