@@ -59,6 +59,21 @@ describe('a regional tag: its language’s words, its own dates', () => {
     expect(resolveLocale('zh-Hans-SG')).to.deep.equal(['zh-CN', 'zh-Hans-SG']);
     expect(resolveLocale('')).to.deep.equal(['en', 'en']);
   });
+
+  it('a hostile or huge tag renders English rather than throwing out of the render', async () => {
+    // Names an object's own members: a tag like any other, not a lookup into a prototype.
+    for (const tag of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(resolveLocale(tag), tag).to.deep.equal(['en', 'en']);
+      expect(title(await timeline(tag)), tag).to.equal('Tier history');
+    }
+    // 10 KB: a subtag Intl refuses with a RangeError, and a well-formed private-use tail it accepts.
+    const refused = `en-${'a'.repeat(10_000)}`;
+    expect(resolveLocale(refused)).to.deep.equal(['en', 'en']);
+    expect(firstDate(await timeline(refused))).to.equal('Apr 1, 2025');
+    const long = `en-GB-x-${'abcdefgh-'.repeat(1_100)}z`;
+    expect(resolveLocale(long)[0]).to.equal('en');
+    expect(firstDate(await timeline(long))).to.equal('1 Apr 2025');
+  });
 });
 
 describe('a bank’s own words (tk-provider `terms`)', () => {
@@ -84,5 +99,21 @@ describe('a bank’s own words (tk-provider `terms`)', () => {
     expect(title(cn!)).to.equal('等级变动记录');
     // zh-HK has no badge words of its own: zh-TW's apply to it.
     expect(shadow(badge).textContent).to.equal('尚無等級。');
+  });
+
+  it('renders a bank’s words as text, never as markup', async () => {
+    const XSS = '<img src=x onerror="window.__tkTermsXss=1">';
+    const hostile: TermOverrides = {
+      en: { timeline: { title: XSS, loaded: (n) => `${XSS}${n}` } },
+    };
+    const p = await fixture(html`<tk-provider .terms=${hostile}>
+      <tk-tier-timeline lang="en" .data=${shortHistory}></tk-tier-timeline>
+    </tk-provider>`);
+    const el = p.querySelector('tk-tier-timeline') as TkTierTimeline;
+    await el.updateComplete;
+    expect(title(el)).to.equal(XSS);
+    expect(shadow(el).textContent).to.contain(`${XSS}6`);
+    expect(shadow(el).querySelector('img')).to.equal(null);
+    expect((window as { __tkTermsXss?: number }).__tkTermsXss).to.equal(undefined);
   });
 });
