@@ -93,5 +93,11 @@ export const HostileLabels: Story = {
 /** Benefit, level and scheme names of 12 Chinese and 40 English characters: each line wraps. */
 export const LongLabels: Story = { args: { long: true } };
 export const LongLabelsEnglish: Story = { args: { long: true, locale: 'en' } };
-/** On a 360 px phone, with a restriction. */
-export const Phone: Story = { ...PHONE, args: { long: true, entitlements: entitlementsC5, locale: 'en' } };
+/**
+ * On a 360 px phone, with a restriction: under a staff heading, as in Restricted, since its reason is AML
+ * wording only staff may read.
+ */
+export const Phone: Story = {
+  ...PHONE,
+  args: { long: true, entitlements: entitlementsC5, locale: 'en', heading: 'Client benefits (staff view)' },
+};
