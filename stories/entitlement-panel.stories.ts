@@ -1,11 +1,11 @@
 import { html, nothing } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
-import type { EntitlementsResponse } from '@tierkit/core';
+import type { EntitlementsResponse, TiersResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
-import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
+import { connected, controlled, frameArgs, frameArgTypes, PHONE, type FrameArgs } from './support.js';
 import { entitlementsC3, entitlementsC5, entitlementsEmpty } from '../packages/components/src/common/fixtures/entitlements.js';
 import { demoTiers, tiersC3, tiersC3InGrace } from '../packages/components/src/common/fixtures/tiers.js';
-import { XSS } from '../packages/components/src/common/fixtures/schemes.js';
+import { LONG_NAME, longNamed, XSS } from '../packages/components/src/common/fixtures/schemes.js';
 
 interface PanelArgs extends FrameArgs {
   readonly entitlements: EntitlementsResponse;
@@ -15,7 +15,19 @@ interface PanelArgs extends FrameArgs {
   readonly inGrace?: boolean;
   /** A staff tool's heading ("客户权益"): only staff may read a restriction's AML reason. */
   readonly heading?: string;
+  /** Level, scheme and benefit names at their longest (fixtures' LONG_NAME). */
+  readonly long?: boolean;
 }
+
+/** Every benefit of `e` named {@link LONG_NAME}. */
+const longBenefits = (e: EntitlementsResponse): EntitlementsResponse => ({
+  ...e,
+  entitlements: e.entitlements.map((x) => ({ ...x, def: { ...x.def, label: LONG_NAME } })),
+  next: e.next.map((n) => ({ ...n, adds: n.adds.map((d) => ({ ...d, label: LONG_NAME })) })),
+});
+/** Every scheme of `t` named {@link LONG_NAME}, levels too. */
+const longTiers = (t: TiersResponse): TiersResponse =>
+  ({ ...t, assignments: t.assignments.map((x) => ({ ...x, schemeInfo: longNamed(x.schemeInfo) })) }) as TiersResponse;
 
 const meta: Meta<PanelArgs> = {
   title: 'Widgets/Entitlement panel',
@@ -24,15 +36,17 @@ const meta: Meta<PanelArgs> = {
   argTypes: { ...frameArgTypes, entitlements: { control: false } },
   render: (a) => {
     // The tiers of the same showcase customer, for the names of the levels that grant and block.
-    const tiers = a.inGrace ? tiersC3InGrace : (demoTiers[a.entitlements.subject.id] ?? tiersC3);
+    const known = a.inGrace ? tiersC3InGrace : (demoTiers[a.entitlements.subject.id] ?? tiersC3);
+    const tiers = a.long ? longTiers(known) : known;
+    const entitlements = a.long ? longBenefits(a.entitlements) : a.entitlements;
     return a.controlledMode
       ? controlled(
           a,
-          html`<tk-entitlement-panel heading=${a.heading ?? nothing} .data=${a.entitlements} .tiers=${tiers}></tk-entitlement-panel>`,
+          html`<tk-entitlement-panel heading=${a.heading ?? nothing} .data=${entitlements} .tiers=${tiers}></tk-entitlement-panel>`,
         )
       : connected(
           a,
-          { tiers: { ...demoTiers, [tiers.subject.id]: tiers }, entitlements: { [tiers.subject.id]: a.entitlements } },
+          { tiers: { ...demoTiers, [tiers.subject.id]: tiers }, entitlements: { [tiers.subject.id]: entitlements } },
           html`<tk-entitlement-panel heading=${a.heading ?? nothing}></tk-entitlement-panel>`,
           tiers.subject.id,
         );
@@ -75,4 +89,15 @@ export const HostileLabels: Story = {
       entitlements: entitlementsC3.entitlements.map((e) => ({ ...e, def: { ...e.def, label: { 'zh-CN': XSS, 'zh-TW': XSS, en: XSS } } })),
     },
   },
+};
+/** Benefit, level and scheme names of 12 Chinese and 40 English characters: each line wraps. */
+export const LongLabels: Story = { args: { long: true } };
+export const LongLabelsEnglish: Story = { args: { long: true, locale: 'en' } };
+/**
+ * On a 360 px phone, with a restriction: under a staff heading, as in Restricted, since its reason is AML
+ * wording only staff may read.
+ */
+export const Phone: Story = {
+  ...PHONE,
+  args: { long: true, entitlements: entitlementsC5, locale: 'en', heading: 'Client benefits (staff view)' },
 };

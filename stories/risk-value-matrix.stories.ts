@@ -2,9 +2,9 @@ import { html } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { MatrixResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
-import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
+import { connected, controlled, frameArgs, frameArgTypes, PHONE, type FrameArgs } from './support.js';
 import { emptyPortfolio, portfolio, twoByTwo } from '../packages/components/src/common/fixtures/matrix.js';
-import { hostileSchemes, sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
+import { hostileSchemes, longSchemes, sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
 import { demoTiers, tiersC3, tiersWithoutMatrix } from '../packages/components/src/common/fixtures/tiers.js';
 
 const SUBJECT_ID = tiersC3.subject.id;
@@ -17,6 +17,8 @@ interface MatrixArgs extends FrameArgs {
   /** Controlled data instead of the fixture client. */
   readonly data?: MatrixResponse;
   readonly hostile?: boolean;
+  /** Level and scheme names at their longest (fixtures' LONG_NAME). */
+  readonly long?: boolean;
 }
 
 const meta: Meta<MatrixArgs> = {
@@ -26,7 +28,7 @@ const meta: Meta<MatrixArgs> = {
   argTypes: { ...frameArgTypes, mode: { control: 'inline-radio', options: ['portfolio', 'subject'] } },
   render: (a) => {
     const el = html`<tk-risk-value-matrix mode=${a.mode} ?table-view=${a.tableView}
-      .schemes=${a.hostile ? hostileSchemes() : a.data ? sampleSchemes : undefined} .data=${a.data}></tk-risk-value-matrix>`;
+      .schemes=${a.hostile ? hostileSchemes() : a.long ? longSchemes() : a.data ? sampleSchemes : undefined} .data=${a.data}></tk-risk-value-matrix>`;
     return a.data ? controlled(a, el) : connected(a, served, el, a.mode === 'subject' ? SUBJECT_ID : undefined);
   },
 };
@@ -67,3 +69,8 @@ export const NotFound: Story = { args: { behaviour: 'not-found', mode: 'subject'
 export const Forbidden: Story = { args: { behaviour: 'forbidden', mode: 'subject' } };
 /** Level names carrying markup render as text. */
 export const HostileNames: Story = { args: { data: portfolio, hostile: true } };
+/** Level names of 12 Chinese and 40 English characters: headers and cells wrap. */
+export const LongLabels: Story = { args: { data: portfolio, long: true } };
+export const LongLabelsEnglish: Story = { args: { data: portfolio, long: true, locale: 'en' } };
+/** On a 360 px phone. */
+export const Phone: Story = { ...PHONE, args: { data: portfolio, long: true, locale: 'en' } };

@@ -34,6 +34,12 @@ export const frameArgTypes = {
   behaviour: { control: 'inline-radio', options: FIXTURE_BEHAVIOURS },
 } as const;
 
+/**
+ * A phone's width (360 px, the narrow end of common Android phones): Storybook's viewport for the
+ * `phone360` option defined in .storybook/preview.ts.
+ */
+export const PHONE = { globals: { viewport: { value: 'phone360', isRotated: false } } } as const;
+
 /** A widget inside a provider with a fresh fixture client over `data`. */
 export function connected(args: FrameArgs, data: FixtureData, content: TemplateResult, subject?: string): TemplateResult {
   const client: TierkitClient = FixtureClient.behaving(data, args.behaviour);

@@ -2,9 +2,9 @@ import { html } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { StaffTiersResponse, TiersResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
-import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
+import { connected, controlled, frameArgs, frameArgTypes, PHONE, type FrameArgs } from './support.js';
 import { demoTiers } from '../packages/components/src/common/fixtures/tiers.js';
-import { XSS } from '../packages/components/src/common/fixtures/schemes.js';
+import { longNamed, XSS } from '../packages/components/src/common/fixtures/schemes.js';
 
 interface BadgeArgs extends FrameArgs {
   /** One of the showcase customers C000001–C000005, the same people as the demo server's. */
@@ -98,3 +98,12 @@ export const HostileName: Story = {
     },
   },
 };
+/** 张晓明 (C000003) with every level and scheme named at length (12 Chinese characters, 40 English): the pill wraps. */
+const longTiers: StaffTiersResponse = {
+  ...(demoTiers['C000003'] as StaffTiersResponse),
+  assignments: (demoTiers['C000003'] as StaffTiersResponse).assignments.map((x) => ({ ...x, schemeInfo: longNamed(x.schemeInfo) })),
+};
+export const LongLabels: Story = { args: { tiers: longTiers } };
+export const LongLabelsEnglish: Story = { args: { tiers: longTiers, locale: 'en' } };
+/** On a 360 px phone, with long names and the progress sentence. */
+export const Phone: Story = { ...PHONE, args: { tiers: longTiers, locale: 'en', size: 'l' } };

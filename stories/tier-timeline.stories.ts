@@ -2,7 +2,7 @@ import { html } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { HistoryEvent } from '@tierkit/core';
 import '../packages/components/src/define.js';
-import { connected, controlled, frameArgs, frameArgTypes, type FrameArgs } from './support.js';
+import { connected, controlled, frameArgs, frameArgTypes, PHONE, type FrameArgs } from './support.js';
 import {
   customerDropHistory,
   customerHistory,
@@ -10,7 +10,7 @@ import {
   makeHistory,
   shortHistory,
 } from '../packages/components/src/common/fixtures/history.js';
-import { sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
+import { longSchemes, sampleSchemes } from '../packages/components/src/common/fixtures/schemes.js';
 import { tiersC3 } from '../packages/components/src/common/fixtures/tiers.js';
 import { FixtureClient } from '../packages/components/src/common/fixtures/fixture-client.js';
 
@@ -25,6 +25,8 @@ interface TimelineArgs extends FrameArgs {
   readonly unmasked: boolean;
   /** Controlled data instead of the fixture client. */
   readonly data?: readonly HistoryEvent[];
+  /** Level and scheme names at their longest (fixtures' LONG_NAME), for controlled data. */
+  readonly long?: boolean;
 }
 
 const meta: Meta<TimelineArgs> = {
@@ -38,7 +40,7 @@ const meta: Meta<TimelineArgs> = {
   },
   render: (a) => {
     const el = html`<tk-tier-timeline time-zone=${a.timeZone} page-size=${a.pageSize} ?unmasked=${a.unmasked} .data=${a.data}
-      .schemes=${a.data ? sampleSchemes : undefined}></tk-tier-timeline>`;
+      .schemes=${a.data ? (a.long ? longSchemes() : sampleSchemes) : undefined}></tk-tier-timeline>`;
     return a.data
       ? controlled(a, el)
       : connected(a, { tiers: { [SUBJECT_ID]: tiersC3 }, events: { [SUBJECT_ID]: a.history } }, el, SUBJECT_ID);
@@ -103,3 +105,8 @@ export const LaterPageRefused: Story = {
 
 /** Notes and people carrying markup render as text. */
 export const HostileNotes: Story = { args: { data: hostileHistory } };
+/** Level and scheme names of 12 Chinese and 40 English characters: each row wraps. */
+export const LongLabels: Story = { args: { data: shortHistory, long: true } };
+export const LongLabelsEnglish: Story = { args: { data: shortHistory, long: true, locale: 'en' } };
+/** On a 360 px phone. */
+export const Phone: Story = { ...PHONE, args: { data: shortHistory, long: true, locale: 'en' } };

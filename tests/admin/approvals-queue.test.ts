@@ -91,14 +91,14 @@ describe('ApprovalsQueue against the real API', () => {
     await q.load();
     const summaries = () => q.state.items.map((i) => i.summary).join('\n');
     assert.ok(q.state.items.length > 0);
-    assert.match(summaries(), /customer tier: .+ → Gold \(exactly this level\)/);
+    assert.match(summaries(), /Customer tier: .+ → Gold \(exactly this level\)/);
     // What the checker decides on comes with it: why, and the level the customer has now.
     const first = q.state.items[0];
     assert.equal(first?.reason, '客户经理申请');
     assert.deepEqual([first?.currentLevel, first?.fromLevel, first?.level, first?.mode], ['platinum', 'platinum', 'gold', 'fixed']);
     q.setLocale('zh-TW');
     await q.load();
-    assert.doesNotMatch(summaries(), /customer tier/);
+    assert.doesNotMatch(summaries(), /Customer tier/);
     assert.match(summaries(), /金卡/);
   });
 

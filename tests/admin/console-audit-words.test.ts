@@ -290,7 +290,7 @@ describe('the console words audit records', () => {
     assert.deepEqual(said('en'), [
       'by the server itself',
       'the server by itself',
-      'customer tier: Platinum → Standard',
+      'Customer tier: Platinum → Standard',
       'customer: K10',
       `overrides expired: ${filed.id}`,
     ]);
@@ -437,7 +437,7 @@ describe('the console words audit records', () => {
         .map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)))
         .filter((x) => /^(方案|schemes)/.test(x));
     assert.deepEqual(schemesLine('zh-CN'), ['方案：客户等级、反洗钱风险']);
-    assert.deepEqual(schemesLine('en'), ['schemes: customer tier, AML risk']);
+    assert.deepEqual(schemesLine('en'), ['schemes: Customer tier, AML risk']);
     // A job that named none re-tiers every scheme: its record says so, not "none".
     const every = await f.client('admin').http.send<{ id: string }>('POST', '/v1/jobs', { kind: 'retier', period: '2025-09' });
     await t.setFilter({ route: '/v1/jobs', method: 'POST' });
@@ -519,7 +519,7 @@ describe('the console words audit records', () => {
     } as const;
     assert.equal(auditDetailText(settled, 'zh-CN', schemeNames(schemes, 'zh-CN')), '客户等级：platinum → 金卡');
     assert.equal(auditDetailText(settled, 'zh-TW', schemeNames(schemes, 'zh-TW')), '客戶等級：platinum → 金卡');
-    assert.equal(auditDetailText(settled, 'en', schemeNames(schemes, 'en')), 'customer tier: platinum → Gold');
+    assert.equal(auditDetailText(settled, 'en', schemeNames(schemes, 'en')), 'Customer tier: platinum → Gold');
   });
 
   it('an interrupted import the starting server marked failed: the import, its file and why', async () => {

@@ -107,7 +107,7 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
     const [zh] = await summaries('zh-CN');
     assert.equal(zh, '客户等级: 普通 → 钻石卡 (不低于该等级)，至 2026-12-31');
     const [, en] = await summaries('en');
-    assert.equal(en, 'customer tier: — → Gold (exactly this level)');
+    assert.equal(en, 'Customer tier: — → Gold (exactly this level)');
     const tw = await summaries('zh-TW');
     assert.match(tw[0] ?? '', /\(不低於該等級\)/);
     assert.match(tw[1] ?? '', /\(固定為該等級\)$/);
@@ -121,7 +121,7 @@ forEachDialect('approvals queue: what each item asks and why', (f) => {
     // Expiring at the midnight that starts 1 January in the bank's zone: its last day is 31 December.
     assert.equal(d4.summary, '客户等级: 不低于 金卡（当前 钻石卡），至 2026-12-31');
     const en = (await page('?kind=override&subject=D4&locale=en')).items[0];
-    assert.equal(en?.summary, 'customer tier: never below Gold (now Diamond), until 2026-12-31');
+    assert.equal(en?.summary, 'Customer tier: never below Gold (now Diamond), until 2026-12-31');
   });
 
   it('a level sign-off carries its levels and month, no reason; a policy version none of these', async () => {

@@ -86,7 +86,7 @@ forEachDialect('audit export, read on its own', (f) => {
     assert.deepEqual(en.header.slice(-5), ['Actor staff id', 'Actor', 'Scheme', 'Level', 'Metrics']);
     assert.equal(en.header[0], 'Seq');
     const enDecision = row(en.rows, 'reject-N1', 'result');
-    assert.deepEqual(enDecision?.slice(-5), ['CHECKER01', '钱进', 'customer tier', 'Gold', ''], 'labels in English; the name is the name');
+    assert.deepEqual(enDecision?.slice(-5), ['CHECKER01', '钱进', 'Customer tier', 'Gold', ''], 'labels in English; the name is the name');
     assert.deepEqual(row(en.rows, 'put-N1', 'result')?.slice(-5, -3), ['', 'key without an owner “test admin”']);
 
     const zhTw = csvOf(await (await send(app, f.keys.a, 'export-tw', 'GET', '/v1/audit/export?locale=zh-TW')).text());

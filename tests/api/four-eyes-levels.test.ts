@@ -191,7 +191,7 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     );
     assert.deepEqual(
       (await get('?locale=en')).items.map((i) => i.summary),
-      ['AML risk: — → High (2025-10)', 'customer tier: — → Gold (exactly this level)', 'AML risk: — → High (never below this level)'],
+      ['AML risk: — → High (2025-10)', 'Customer tier: — → Gold (exactly this level)', 'AML risk: — → High (never below this level)'],
     );
     assert.deepEqual(
       (await get('?locale=zh-TW')).items.map((i) => i.summary),

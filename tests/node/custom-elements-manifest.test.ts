@@ -31,6 +31,7 @@ interface Declaration {
   readonly cssParts?: readonly Named[];
   readonly cssProperties?: readonly Named[];
   readonly slots?: readonly Named[];
+  readonly cssStates?: readonly Named[];
 }
 interface Manifest {
   readonly modules: readonly { readonly path: string; readonly declarations?: readonly Declaration[] }[];
@@ -39,7 +40,7 @@ interface Manifest {
 /** The public API of each element, as its README documents it. */
 const EXPECTED: Record<string, { properties: string[]; attributes: string[]; events: string[]; slots: string[] }> = {
   'tk-provider': {
-    properties: ['baseUrl', 'client', 'currency', 'effectiveClient', 'locale', 'subject', 'theme', 'token'],
+    properties: ['baseUrl', 'client', 'currency', 'effectiveClient', 'locale', 'subject', 'terms', 'theme', 'token'],
     attributes: ['base-url', 'currency', 'locale', 'subject', 'theme', 'token'],
     events: [],
     slots: [''],
@@ -81,6 +82,21 @@ function renderedParts(folder: string): string[] {
     for (const m of readFileSync(f, 'utf8').matchAll(/part="([a-z][a-z -]*)"/g)) for (const p of m[1]!.split(' ')) parts.add(p);
   }
   return [...parts];
+}
+
+/**
+ * Every `:state()` an element sets: the badge its pill, each level colour (level-palette.ts, whose keys
+ * are the colours it may set) and its three states (pill-rules.ts' PillState); a block widget the kinds
+ * StateVoice copies from the shared state views (states.ts' renderState); the provider none.
+ */
+function setStates(tag: string): string[] {
+  const src = (p: string) => readFileSync(join(pkgDir, 'src', p), 'utf8');
+  const kinds = /kind: ((?:'[a-z]+' \| )+)undefined/.exec(src('common/states.ts'))![1]!.match(/[a-z]+/g)!;
+  if (tag === 'tk-provider') return [];
+  if (tag !== 'tk-tier-badge') return [...kinds].sort();
+  const colours = [...src('common/level-palette.ts').matchAll(/^\s+(\w+): \['#/gm)].map((m) => m[1]!);
+  const pill = /PillState = LevelColor((?: \| '[a-z]+')+)/.exec(src('tier-badge/pill-rules.ts'))![1]!.match(/[a-z]+/g)!;
+  return ['pill', ...colours, ...pill].sort();
 }
 
 let elements: Map<string, { declaration: Declaration; path: string }>;
@@ -153,6 +169,11 @@ describe('custom-elements.json', () => {
       for (const x of [...(d.events ?? []), ...(d.cssProperties ?? []), ...(d.cssParts ?? []), ...(d.slots ?? [])]) {
         assert.doesNotMatch(x.description ?? '', /\n\s*\n/, `${tag}: ${x.name} swallowed a paragraph`);
       }
+    });
+
+    it(`<${tag}>: every custom state it sets is documented, each on its own, and no other`, () => {
+      // One line per state, so the manifest and Storybook's docs list `:state(platinum)` too, not one for all colours.
+      assert.deepEqual(names(elements.get(tag)!.declaration.cssStates), setStates(tag));
     });
 
     it(`<${tag}>: every part it renders and every custom property it reads is documented`, () => {

@@ -136,7 +136,8 @@ const templatePlugins = [
     // still throws, in two words. Standard decorators' metadata goes too (the `Symbol.metadata` polyfill and
     // its read in `finalize`, ~70 B gzip): the widgets declare `static properties` and use no decorator, so a
     // subclass of a widget that uses decorators is not supported. With the svg and mathml tags gone, so does
-    // the wrapping and unwrapping of those two template types (~50 B gzip with it).
+    // the wrapping and unwrapping of those two template types (~50 B gzip with it), and for the same reason
+    // as the metadata, class initializers (`addInitializer`), which only decorators add.
     // A Lit whose build no longer matches a pattern is loaded as it is, with a warning naming the pattern.
     name: 'lean-lit',
     setup(b) {
@@ -176,6 +177,26 @@ const templatePlugins = [
           /reactive-element\.js$/,
         ],
         ['metadata read', /const ([\w$]+)=this\[Symbol\.metadata\];if\(null!==\1\)\{[^{}]*\}/, '', /reactive-element\.js$/],
+        // Class initializers (`static addInitializer`): only decorators add one (@lit/context's `@consume` and
+        // `@provide` among them), and the widgets use none, so the list each class copies from its parent
+        // and runs for each new element is always empty.
+        [
+          'initializer add',
+          /static addInitializer\(([\w$]+)\)\{this\._\$Ei\(\),\(this\.l\?\?=\[\]\)\.push\(\1\)\}/,
+          '',
+          /reactive-element\.js$/,
+        ],
+        ['initializer copy', /void 0!==([\w$]+)\.l&&\(this\.l=\[\.\.\.\1\.l\]\),/, '', /reactive-element\.js$/],
+        // LitElement renders before what a shadow root already holds (a server-rendered one, or Lit's old
+        // `<style>` fallback, gone above): the widgets' roots start empty (no hydration: README), so it
+        // renders into them as they are, through ReactiveElement's own createRenderRoot.
+        [
+          'render before',
+          /createRenderRoot\(\)\{const ([\w$]+)=super\.createRenderRoot\(\);return this\.renderOptions\.renderBefore\?\?=\1\.firstChild,\1\}/,
+          '',
+          /lit-element\.js$/,
+        ],
+        ['initializer run', /,this\.constructor\.l\?\.forEach\(([\w$]+)=>\1\(this\)\)/, '', /reactive-element\.js$/],
         // With the svg and mathml tags gone (above), no template is of type 2 or 3.
         ['svg/mathml open', /2===([\w$]+)\?"<svg>":3===\1\?"<math>":""/, '""', /lit-html\.js$/],
         ['svg/mathml close', /\+\(2===([\w$]+)\?"<\/svg>":3===\1\?"<\/math>":""\)/, '', /lit-html\.js$/],
@@ -185,6 +206,15 @@ const templatePlugins = [
           ');',
           /lit-html\.js$/,
         ],
+        // Element bindings (`<div ${ref(…)}>`, a part of type 6): no widget template has one, nor any
+        // directive, and lit-html is bundled for the widgets only (tierkit.js exports no `html`).
+        [
+          'element part parse',
+          /else ([\w$]+)\.startsWith\([\w$]+\)&&\([\w$]+\.push\(\{type:6,index:[\w$]+\}\),[\w$]+\.removeAttribute\(\1\)\)/,
+          '',
+          /lit-html\.js$/,
+        ],
+        ['element part make', /:6===([\w$]+)\.type&&\(([\w$]+)=new [\w$]+\([\w$]+,this,[\w$]+\)\)/, ':0', /lit-html\.js$/],
         ['CSSResult message', /Error\("CSSResult is not constructable[^"]*"\)/, 'Error("lit css")', /css-tag\.js$/],
         ['css value message', /Error\("Value passed to 'css' function[^"]*"\+(\w+)\+"[^"]*"\)/, 'Error("lit css "+$1)', /css-tag\.js$/],
       ];

@@ -12,6 +12,7 @@ export { TkLoadEvent, TkErrorEvent } from './common/events.js';
 export { ResourceStatus } from './common/resource.js';
 export { THEMES, type Theme } from './common/context.js';
 export type { LocaleTag } from './common/locale.js';
+export type { TermOverrides, TermOverride, TermTables } from './common/term-overrides.js';
 export { TkCellSelectEvent, type CellSelectDetail, type CellFilter } from './risk-value-matrix/cell-select-event.js';
 export { MATRIX_MODES, type MatrixMode } from './risk-value-matrix/risk-value-matrix.component.js';
 // The one script tag gives hosts the client too, for `provider.client = createClient({ token: () => … })`:

@@ -1,7 +1,7 @@
 import { createContext } from '@lit/context';
-import type { Locale } from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import type { Theme } from './context.js';
+import type { TermOverrides } from './term-overrides.js';
 
 /**
  * Everything a provider hands down, in one value: a widget makes one context request for all of it
@@ -11,9 +11,12 @@ import type { Theme } from './context.js';
 export interface TierkitConfig {
   readonly client: TierkitClient | undefined;
   readonly subject: string | undefined;
-  readonly locale: Locale | undefined;
+  /** The provider's `locale` as given (`en-GB`): widgets word it as a supported locale and format dates with it. */
+  readonly locale: string | undefined;
   readonly currency: string;
   readonly theme: Theme;
+  /** The bank's own words (see {@link TermOverrides}). */
+  readonly terms: TermOverrides | undefined;
 }
 /** The provider's whole configuration (see {@link TierkitConfig}). */
 export const configContext = createContext<TierkitConfig | undefined>(Symbol.for('tierkit.config'));

@@ -2,7 +2,8 @@ import { ContextEvent } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Locale } from '@tierkit/core';
 import { anyProvider, configContext, type TierkitConfig } from './config.js';
-import { matchLocale } from './locale.js';
+import { resolveLocale, type Translations } from './locale.js';
+import type { TermTables } from './term-overrides.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
 
@@ -12,9 +13,6 @@ type Host = ReactiveControllerHost & HTMLElement;
  */
 const hosts = new Set<Host>();
 let shared: MutationObserver | undefined;
-// The document's locale, matched once per value of <html lang> (matching is the costly part).
-let documentLang: string | undefined;
-let documentLocale: Locale | undefined;
 function observer(): MutationObserver {
   if (!shared) {
     shared = new MutationObserver((records) => {
@@ -96,9 +94,29 @@ export class LocalizeController implements ReactiveController {
     hosts.delete(this.#host);
   }
 
-  /** The locale the host renders in now. */
+  /** The locale whose words the host renders in now. */
   get locale(): Locale {
-    return matchLocale(this.#host.getAttribute('lang')) ?? this.value?.locale ?? this.#documentLocale() ?? 'en';
+    return this.#resolved()[0];
+  }
+
+  /** The locale Intl formats the host's dates and numbers for: the full tag (`en-GB`, `zh-HK`). */
+  get lang(): string {
+    return this.#resolved()[1];
+  }
+
+  /**
+   * `table`'s words in the host's locale, under the provider's `terms` for `part`: those of the
+   * locale, then those of the host's own tag (`zh-HK` over `zh-TW`).
+   */
+  terms<K extends keyof TermTables, T extends Partial<TermTables[K]>>(table: Translations<T>, part: K): T {
+    const o = this.value?.terms;
+    const [locale, lang] = this.#resolved();
+    return { ...table[locale], ...o?.[locale]?.[part], ...o?.[lang]?.[part] };
+  }
+
+  // Its own `lang`, else the provider's `locale`, else the document's `lang` (resolved once per tag).
+  #resolved() {
+    return resolveLocale(this.#host.getAttribute('lang') || this.value?.locale || document.documentElement.lang);
   }
 
   /** The currency amounts default to when the data names none. */
@@ -124,14 +142,5 @@ export class LocalizeController implements ReactiveController {
         true,
       ),
     );
-  }
-
-  #documentLocale(): Locale | undefined {
-    const lang = document.documentElement.lang;
-    if (lang !== documentLang) {
-      documentLang = lang;
-      documentLocale = matchLocale(lang);
-    }
-    return documentLocale;
   }
 }

@@ -7,7 +7,7 @@ import { ResourceController } from '../common/resource.js';
 import { StateVoice } from '../common/state-voice.js';
 import { renderEmpty, renderLoading, renderResource } from '../common/states.js';
 import { blockStateTerms } from '../common/block-terms.js';
-import { entitlementPanelTerms as terms } from './entitlement-panel.terms.js';
+import { entitlementPanelTerms as terms, type EntitlementPanelTerms } from './entitlement-panel.terms.js';
 import { entitlementValue, levelLabel } from './entitlement-text.js';
 import { levelName, schemesOfTiers, type SchemeMap } from '../common/level-names.js';
 import styles from './entitlement-panel.styles.js';
@@ -16,8 +16,8 @@ import styles from './entitlement-panel.styles.js';
  * The last day an override holds, in the bank's zone (timeline-rows.ts): an end at midnight is the day
  * before's last, so 「有效期至 2027年3月5日」 for an end at 2027-03-06 00:00 Beijing time.
  */
-const lastDay = (end: string, locale: Locale) =>
-  new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: DEFAULT_TIME_ZONE }).format(Date.parse(end) - 1);
+const lastDay = (end: string, lang: string) =>
+  new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: DEFAULT_TIME_ZONE }).format(Date.parse(end) - 1);
 
 const BENEFIT_KINDS = ['feature', 'quota', 'rate', 'limit'] as const;
 
@@ -107,6 +107,9 @@ export class TkEntitlementPanel extends LitElement {
     data: () => this.tiers,
   });
 
+  // This render's words (the bank's own over the panel's), for its items.
+  #t: EntitlementPanelTerms | undefined;
+
   // Never read: the controller does its work in the host's update cycle, which it joined when made.
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held so the controller is made with the host
   readonly #state = new StateVoice(this);
@@ -114,9 +117,8 @@ export class TkEntitlementPanel extends LitElement {
   // The frame and heading stay in every state: a screen reader lands on a named region whether it is
   // loading, failed or empty, and the page does not jump when the benefits arrive.
   protected override render() {
-    const locale = this.#provider.locale;
-    const states = blockStateTerms[locale];
-    const title = this.heading || terms[locale].title;
+    const states = this.#provider.terms(blockStateTerms, 'states');
+    const title = this.heading || this.#provider.terms(terms, 'panel').title;
     return html`<section part="base" class="base" aria-labelledby="title" aria-busy=${this.#entitlements.status === 'pending' || this.#names.status === 'pending' ? 'true' : nothing}>
       <h2 part="title" id="title" tabindex="-1">${title}</h2>
       ${renderResource(this.#entitlements, states, {
@@ -131,7 +133,7 @@ export class TkEntitlementPanel extends LitElement {
 
   #renderPanel(value: EntitlementsResponse): TemplateResult {
     const locale = this.#provider.locale;
-    const t = terms[locale];
+    const t = (this.#t = this.#provider.terms(terms, 'panel'));
     if (!value.entitlements.length && !value.next.length) return renderEmpty(t.empty);
     const names = this.#names.value;
     const tiers = names ? schemesOfTiers(names) : undefined;
@@ -163,7 +165,9 @@ export class TkEntitlementPanel extends LitElement {
     // words it, CustomerKeep.text), or held as a courtesy (an override) and until when — otherwise it reads
     // as earned and lasting. Here rather than in the badge, whose bundle is at its budget (README, "Attributes").
     const status = (a: CustomerAssignment) =>
-      a.keep ? a.keep.text[locale] : a.override && t.courtesy(a.override.expiresAt ? lastDay(a.override.expiresAt, locale) : undefined);
+      a.keep
+        ? a.keep.text[locale]
+        : a.override && t.courtesy(a.override.expiresAt ? lastDay(a.override.expiresAt, this.#provider.lang) : undefined);
     return html`${names?.audience === 'customer' ? names.assignments.map((a) => (status(a) ? html`<p part="keep" class="next">${status(a)}</p>` : nothing)) : nothing}${groups}
       ${this.#group(
         t.restrictions,
@@ -198,11 +202,12 @@ export class TkEntitlementPanel extends LitElement {
   }
 
   #item(def: EntitlementDef, locale: Locale, used: number | undefined, extra: unknown, blocked = false, through?: string) {
-    const value = entitlementValue(def, locale, used, through);
+    const t = this.#t!;
+    const value = entitlementValue(def, t, this.#provider.lang, used, through);
     return html`<li part="item" class=${blocked ? 'blocked' : ''} data-kind=${def.kind} data-key=${def.key}>
       <span class="label">${def.label[locale]}</span>
       ${value ? html`<span part="value" class="value">${value}</span>` : nothing}
-      ${blocked ? html`<span part="tag" class="tag">${terms[locale].blockedTag}</span>` : nothing}
+      ${blocked ? html`<span part="tag" class="tag">${t.blockedTag}</span>` : nothing}
       ${extra}
     </li>`;
   }
@@ -212,7 +217,7 @@ export class TkEntitlementPanel extends LitElement {
     return html`<li part="item" data-kind="restriction" data-key=${e.def.key}>
       <span class="label">${e.def.label[locale]}</span>
       <span part="reason" class="why">${reason}</span>
-      <span class="source">${terms[locale].imposedBy(levelLabel(e.grantedBy, tiers, locale))}</span>
+      <span class="source">${this.#t!.imposedBy(levelLabel(e.grantedBy, tiers, locale))}</span>
     </li>`;
   }
 }

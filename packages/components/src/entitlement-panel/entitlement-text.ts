@@ -2,26 +2,26 @@ import type { EntitlementDef, LevelRef, Locale } from '@tierkit/core';
 import { formatPeriod } from '@tierkit/core/period';
 import { levelName, schemeName, type SchemeMap } from '../common/level-names.js';
 import { formatCount, formatMultiplier, formatPercentFromBp } from '../common/format.js';
-import { entitlementPanelTerms } from './entitlement-panel.terms.js';
+import type { EntitlementPanelTerms } from './entitlement-panel.terms.js';
 
 /**
  * The figure an entitlement carries, as text: `2 / 6 per year, to November 2025`, `+0.20%`,
- * `1.5倍` / `1.5×`; empty for features. `through`: the last month of data the uses count (`usedThrough`) — never
+ * `1.5倍` / `1.5×`; empty for features. `t`: the panel's words (a bank's own over them); `lang`: the tag
+ * Intl formats numbers and months for (`en-GB`). `through`: the last month of data the uses count (`usedThrough`) — never
  * "this month", which it need not be.
  */
-export function entitlementValue(def: EntitlementDef, locale: Locale, used?: number, through?: string): string {
-  const t = entitlementPanelTerms[locale];
+export function entitlementValue(def: EntitlementDef, t: EntitlementPanelTerms, lang: string, used?: number, through?: string): string {
   switch (def.kind) {
     case 'quota': {
-      const amount = formatCount(def.amount, locale);
+      const amount = formatCount(def.amount, lang);
       return used === undefined
         ? t.quotaPer(amount, def.period)
-        : t.quotaUsed(formatCount(used, locale), amount, def.period, through && formatPeriod(through, locale));
+        : t.quotaUsed(formatCount(used, lang), amount, def.period, through && formatPeriod(through, lang));
     }
     case 'rate':
-      return formatPercentFromBp(def.bp, locale);
+      return formatPercentFromBp(def.bp, lang);
     case 'limit':
-      return formatMultiplier(def.multiplierPermille, locale);
+      return formatMultiplier(def.multiplierPermille, lang);
     default:
       return '';
   }

@@ -1,10 +1,10 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { ContextProvider } from '@lit/context';
-import type { Locale } from '@tierkit/core';
 import { createReadClient, type TierkitClient } from '@tierkit/client';
 import { clientContext, configContext, subjectContext, type Theme } from '../common/context.js';
 import { countProvider } from '../common/config.js';
-import { matchLocale, type LocaleTag } from '../common/locale.js';
+import type { LocaleTag } from '../common/locale.js';
+import type { TermOverrides } from '../common/term-overrides.js';
 import styles from './provider.styles.js';
 
 /**
@@ -45,6 +45,7 @@ export class TkProvider extends LitElement {
     currency: { reflect: true },
     theme: { reflect: true },
     client: { attribute: false },
+    terms: { attribute: false },
   };
 
   /** API base URL (`https://tier.bank.example`); ignored when `client` is set. */
@@ -59,6 +60,11 @@ export class TkProvider extends LitElement {
   declare currency: string;
   /** `light`, `dark`, or `auto` (follow the user's system preference). */
   declare theme: Theme;
+  /**
+   * The bank's own words over the widgets', by locale tag then widget (`{ 'zh-HK': { badge: { none: '…' } } }`,
+   * README "Your own words"). Set a new object to change them.
+   */
+  declare terms: TermOverrides | undefined;
   /** A ready client object; wins over `base-url`. */
   declare client: TierkitClient | undefined;
 
@@ -124,9 +130,10 @@ export class TkProvider extends LitElement {
     this.#configProvider.setValue({
       client: this.#clientProvider.value,
       subject: this.#subjectProvider.value,
-      locale: matchLocale(this.locale) as Locale | undefined,
+      locale: this.locale || undefined,
       currency: this.currency || 'CNY',
       theme: this.theme,
+      terms: this.terms,
     });
   }
 

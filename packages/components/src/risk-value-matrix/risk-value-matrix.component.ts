@@ -203,9 +203,8 @@ export class TkRiskValueMatrix extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const locale = this.#localize.locale;
-    const t = matrixTerms[locale];
-    const st = blockStateTerms[locale];
+    const t = this.#localize.terms(matrixTerms, 'matrix');
+    const st = this.#localize.terms(blockStateTerms, 'states');
     const res = this.#resource;
     // A failed read drops its value, so an earlier grid (another subject, another filter) is never drawn under the error.
     // Nor a grid whose axis names are on their way or failed for now (loading, or the error with its
@@ -260,7 +259,7 @@ export class TkRiskValueMatrix extends LitElement {
       ${body}
       ${
         ready && m.grid.total !== null
-          ? html`<p part="total">${t.total(formatCount(m.grid.total, this.#localize.locale), m.grid.total)}</p>`
+          ? html`<p part="total">${t.total(formatCount(m.grid.total, this.#localize.lang), m.grid.total)}</p>`
           : nothing
       }
     </section>`;
@@ -307,7 +306,7 @@ export class TkRiskValueMatrix extends LitElement {
       aria-current=${current ? 'true' : nothing}
       @click=${() => this.#select(cell, grid)}>
       ${current ? html`<span class="marker">${t.current}</span>` : nothing}
-      ${cell.count !== null ? html`<span part="count" class="count">${t.count(formatCount(cell.count, loc), cell.count)}</span>` : nothing}
+      ${cell.count !== null ? html`<span part="count" class="count">${t.count(formatCount(cell.count, this.#localize.lang), cell.count)}</span>` : nothing}
       ${
         d
           ? html`<span class="level">${level}</span>
@@ -336,7 +335,7 @@ export class TkRiskValueMatrix extends LitElement {
         <td>${c.def ? levelName(schemes, grid.def.scheme, c.def.level, loc) : t.undefinedCell}</td>
         <td>${c.def?.action[loc] ?? ''}</td>
         <td>${c.def ? t.tone[c.def.tone] : ''}</td>
-        <td class="num">${portfolio ? formatCount(c.count ?? 0, loc) : at(grid.current, c) ? t.current : ''}</td>
+        <td class="num">${portfolio ? formatCount(c.count ?? 0, this.#localize.lang) : at(grid.current, c) ? t.current : ''}</td>
       </tr>`,
       )}</tbody>
     </table>`;

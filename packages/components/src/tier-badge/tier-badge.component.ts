@@ -47,8 +47,17 @@ export type BadgeSize = (typeof BADGE_SIZES)[number];
  * @attr {string} lang - This badge's language (`zh-CN`, `zh-TW`, `en`); else the provider's, else the page's.
  *
  * @cssstate pill - The host is a pill: a level (without progress), or loading / empty / error.
- * @cssstate gold - The level's colour: `neutral`, `bronze`, `silver`, `gold`, `platinum`, `diamond`,
- *   `success`, `info`, `caution`, `warning` or `danger`. The host is then named for scheme and level.
+ * @cssstate neutral - The level's colour is `neutral` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate bronze - The level's colour is `bronze` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate silver - The level's colour is `silver` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate gold - The level's colour is `gold` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate platinum - The level's colour is `platinum` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate diamond - The level's colour is `diamond` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate success - The level's colour is `success` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate info - The level's colour is `info` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate caution - The level's colour is `caution` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate warning - The level's colour is `warning` (a pill of a level; the host is then named for scheme and level).
+ * @cssstate danger - The level's colour is `danger` (a pill of a level; the host is then named for scheme and level).
  * @cssstate loading - Waiting for the subject's tiers (the host is busy).
  * @cssstate empty - No subject, or no level in this scheme; the host says which.
  * @cssstate error - The tiers could not be loaded; a retry button follows the message for a network error or a 5xx.
@@ -185,7 +194,7 @@ export class TkTierBadge extends LitElement {
     if (data) return this.#renderAssignment(data.assignment.scheme === this.scheme ? data.assignment : undefined, data.metrics, locale);
     const source = this.#source!;
     const { status, value } = source;
-    const t = stateTerms[locale];
+    const t = this.#provider.terms(stateTerms, 'states');
     if (status === 'error') {
       this.#host('error');
       // No retry where the answer would be the same: a refused token (401; the host mints a new one),
@@ -206,7 +215,7 @@ export class TkTierBadge extends LitElement {
       // loads again — scheme and subject — since a page of failed badges holds several.
       return reason
         ? said
-        : html`${said}<button part="retry" type="button" aria-label=${tierBadgeTerms[locale].retry((this.#info?.key === this.scheme && this.#info.name[locale]) || this.scheme, this.subject || this.#provider.value!.subject!)} @click=${() => {
+        : html`${said}<button part="retry" type="button" aria-label=${this.#provider.terms(tierBadgeTerms, 'badge').retry((this.#info?.key === this.scheme && this.#info.name[locale]) || this.scheme, this.subject || this.#provider.value!.subject!)} @click=${() => {
             source.retry();
             if ((this.renderRoot as ShadowRoot).activeElement) {
               this.tabIndex |= 0;
@@ -226,7 +235,7 @@ export class TkTierBadge extends LitElement {
   }
 
   #renderAssignment(a: Assignment | CustomerAssignment | undefined, metrics: readonly MetricDef[], locale: Locale) {
-    const t = tierBadgeTerms[locale];
+    const t = this.#provider.terms(tierBadgeTerms, 'badge');
     if (!a) return this.#host('empty', t.none);
     const level = a.schemeInfo.levels.find((l) => l.key === a.level);
     const name = level?.name[locale] ?? a.level;

@@ -640,10 +640,14 @@ describe('tk-tier-badge, wording of the gap', () => {
     expect((shadow(el).querySelector('progress') as HTMLProgressElement).max).to.equal(4_663_131);
   });
 
-  it('states a basis-point gap as an amount, without a sign', async () => {
+  it('states a basis-point gap as a percent a customer reads, without a sign', async () => {
     const bp = withPath(path('deposit_bonus', 'bp', 20), packMetrics);
-    expect(await gapOf(bp, 'zh-CN')).to.equal('再增加 20 bp 存款利率加点即可升级金卡');
-    expect(await gapOf(bp, 'en')).to.equal('20 bp more deposit rate bonus to reach Gold');
+    expect(await gapOf(bp, 'zh-CN')).to.equal('再增加 0.20% 存款利率加点即可升级金卡');
+    expect(await gapOf(bp, 'zh-TW')).to.equal('再增加 0.20% 存款利率加點即可升級金卡');
+    expect(await gapOf(bp, 'en')).to.equal('0.20% more deposit rate bonus to reach Gold');
+    expect(await gapOf(withPath(path('deposit_bonus', 'bp', 125), packMetrics), 'en')).to.equal(
+      '1.25% more deposit rate bonus to reach Gold',
+    );
   });
 });
 

@@ -5,7 +5,7 @@ import { LocalizeController } from '../common/localize.js';
 import { ResourceController } from '../common/resource.js';
 import { StateVoice } from '../common/state-voice.js';
 import { renderEmpty, renderLoading, renderRefusal, renderResource } from '../common/states.js';
-import { blockStateTerms } from '../common/block-terms.js';
+import { blockStateTerms, type BlockStateTerms } from '../common/block-terms.js';
 import { formatCount } from '../common/format.js';
 import { maskPerson } from '@tierkit/core/mask';
 import { schemesOfTiers, type SchemeMap } from '../common/level-names.js';
@@ -166,11 +166,10 @@ export class TkTierTimeline extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const locale = this.#localize.locale;
-    const t = timelineTerms[locale];
-    const st = blockStateTerms[locale];
+    const t = this.#localize.terms(timelineTerms, 'timeline');
+    const st = this.#localize.terms(blockStateTerms, 'states');
     const events = this.#events();
-    const list = (shown: readonly HistoryEvent[]) => (shown.length ? this.#renderList(shown, t) : renderEmpty(t.empty));
+    const list = (shown: readonly HistoryEvent[]) => (shown.length ? this.#renderList(shown, t, st) : renderEmpty(t.empty));
     const body = this.data
       ? list(this.data)
       : renderResource(this.#history, st, {
@@ -186,7 +185,7 @@ export class TkTierTimeline extends LitElement {
     </section>`;
   }
 
-  #renderList(events: readonly HistoryEvent[], t: TimelineTerms): TemplateResult {
+  #renderList(events: readonly HistoryEvent[], t: TimelineTerms, st: BlockStateTerms): TemplateResult {
     const { rows, shown, tabStop, tz } = this.#window.slice(events, this.timeZone);
     const loc = this.#localize.locale;
     const schemes = { ...(this.#tiers.value ? schemesOfTiers(this.#tiers.value) : {}), ...this.schemes };
@@ -197,11 +196,9 @@ export class TkTierTimeline extends LitElement {
     const refused = more || status === 'idle' ? undefined : (status as PageRefusal);
     // -1 (unknown) while there may be more, and after a refusal: the list is not known to be complete.
     const setSize = more || refused ? -1 : events.length;
-    const date = cachedFormat(loc, tz, {
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-    });
+    const lang = this.#localize.lang;
+    // `medium`, as the locale writes a date: Dec 5, 2026 / 5 Dec 2026 (en-GB) / 2026年12月5日.
+    const date = cachedFormat(lang, tz, { dateStyle: 'medium' });
     const who = this.actors ?? (this.unmasked ? (person: string) => person : maskPerson);
     const w = this.#window;
     // More than 100 rows (changes and year headers, a few pages of a customer's history) keep the box on a
@@ -214,15 +211,15 @@ export class TkTierTimeline extends LitElement {
               ? // Hidden from assistive tech: as list items the headers made "8 items" of a list whose
                 // changes say "of 6", and each change's date already names its year.
                 html`<li part="year" class="year" aria-hidden="true"><h3>${t.year(row.year)}</h3></li>`
-              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, t, date, who });
+              : renderEvent(row.event, row.index, row.index === tabStop, setSize, { schemes, loc, lang, t, date, who });
           })}
         </ol>
       </div>
       <div class="foot">
-        <span role="status">${t.loaded(formatCount(events.length, loc), events.length)}</span><span role="status">${
+        <span role="status">${t.loaded(formatCount(events.length, lang), events.length)}</span><span role="status">${
           // Always present, so a refusal (which stops paging) is announced when its words arrive; the
           // refusal itself is no second live region.
-          refused ? renderRefusal(blockStateTerms[loc], refused) : nothing
+          refused ? renderRefusal(st, refused) : nothing
         }</span>
         ${
           more

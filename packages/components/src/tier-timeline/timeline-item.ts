@@ -8,6 +8,8 @@ import type { TimelineTerms } from './tier-timeline.terms.js';
 export interface ItemContext {
   readonly schemes: SchemeMap;
   readonly loc: Locale;
+  /** The tag Intl formats months for (`en-GB`; LocalizeController's `lang`). */
+  readonly lang: string;
   readonly t: TimelineTerms;
   /** The date formatter of the locale and the bank's time zone (cached: building one is slow). */
   readonly date: Intl.DateTimeFormat;
@@ -28,7 +30,7 @@ export function renderEvent(
   index: number,
   tabStop: boolean,
   setSize: number,
-  { schemes, loc, t, date, who }: ItemContext,
+  { schemes, loc, lang, t, date, who }: ItemContext,
 ): TemplateResult {
   // A level a staff record decided carries the API's "please contact your branch" (notice), shown
   // instead of its reason, as /tiers shows it.
@@ -56,7 +58,7 @@ export function renderEvent(
       ${reason ? html`<span part="reason" class="reason">${reason}</span>` : nothing}
       ${e.actor === 'system' ? html`<span>${t.automatic}</span>` : e.actor ? html`<span>${t.by}${who(e.actor)}</span>` : nothing}
       ${e.approvedBy ? html`<span>${t.approvedBy}${who(e.approvedBy)}</span>` : nothing}
-      ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, loc))}</span>` : nothing}
+      ${e.period ? html`<span class="period">${t.period(formatPeriod(e.period, lang))}</span>` : nothing}
       ${e.policyVersion === undefined ? nothing : html`<span>${t.policy(e.policyVersion)}</span>`}
       ${e.note ? html`<span class="note">${e.note}</span>` : nothing}
     </span>

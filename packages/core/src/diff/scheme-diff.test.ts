@@ -28,7 +28,7 @@ describe('a scheme diff lists what a level entitles', () => {
     assert.deepEqual(changes[0]?.text, {
       'zh-CN': '修改: 金卡 权益 存款利率上浮（+10bp） → 金卡 权益 存款利率上浮（+15bp）',
       'zh-TW': '修改: 金卡 權益 存款利率加碼（+10bp） → 金卡 權益 存款利率加碼（+15bp）',
-      en: 'changed: Gold benefit deposit rate uplift (+10bp) → Gold benefit deposit rate uplift (+15bp)',
+      en: 'changed: Gold benefit Deposit rate uplift (+10bp) → Gold benefit Deposit rate uplift (+15bp)',
     });
   });
 
@@ -45,7 +45,7 @@ describe('a scheme diff lists what a level entitles', () => {
     assert.equal(byKey['entitlement:gold/fee-waiver-transfer']?.text['zh-TW'], '刪除: 金卡 權益 跨行轉帳手續費減免');
     assert.equal(byKey['entitlement:gold/lounge']?.change, 'added');
     assert.match(byKey['entitlement:gold/lounge']?.text['zh-CN'] ?? '', /^新增: 金卡 权益 机场贵宾厅（每年 \d+ 次）$/);
-    assert.match(byKey['entitlement:gold/lounge']?.text.en ?? '', /^added: Gold benefit airport lounge visits \(\d+ a year\)$/);
+    assert.match(byKey['entitlement:gold/lounge']?.text.en ?? '', /^added: Gold benefit Airport lounge visits \(\d+ a year\)$/);
   });
 
   it('a level renamed or given a review cycle, and an override rule loosened, are listed', () => {

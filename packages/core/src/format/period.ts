@@ -5,9 +5,11 @@ import type { Locale } from '../model/locale.js';
 
 /**
  * A `YYYY-MM` period as the locale writes a month: `2025年3月`, `Mar 2025`; anything else as given. The
- * one month formatter of the timeline and the console, so both date an evaluation alike.
+ * one month formatter of the timeline and the console, so both date an evaluation alike. `locale` is
+ * any tag Intl knows, so a widget on an `en-GB` page passes its full tag (`Mar 2025` either way, but
+ * a day-first locale orders a longer format its own way).
  */
-export function formatPeriod(period: string, locale: Locale): string {
+export function formatPeriod(period: string, locale: string): string {
   const m = /^(\d{4})-(\d{2})$/.exec(period);
   if (!m) return period;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));

@@ -26,6 +26,14 @@ describe('progressSentence', () => {
     assert.equal(progressSentence({ ...path, gap: 1 }, path.metric, 'Good', 'en'), '1 point more  to reach Good');
   });
 
+  it('a basis-point gap reads as a percent, the unit a customer knows', () => {
+    // A test pack's metric in bp (the default packs have none): a deposit rate bonus still 25 bp short.
+    const path = { metric: 'deposit_bonus', window: null, unit: 'bp' as const, current: 5, required: 30, gap: 25 };
+    assert.equal(progressSentence(path, '存款利率加点', '金卡', 'zh-CN'), '再增加 0.25% 存款利率加点即可升级金卡');
+    assert.equal(progressSentence(path, 'deposit rate bonus', 'Gold', 'en'), '0.25% more deposit rate bonus to reach Gold');
+    assert.doesNotMatch(progressSentence({ ...path, gap: 300 }, 'x', 'Gold', 'en'), /bp/);
+  });
+
   it('a money gap names the metric and the amount in yuan', () => {
     const path = {
       metric: 'avg_daily_balance',

@@ -55,9 +55,10 @@ export function progressSentence(path: ProgressPath, metric: string, level: stri
     path.unit === 'money'
       ? // Whole yuan, rounded up (money.ts, gapUp): the figure the badge and an RM's call list say too.
         formatMoney(gapUp(path.gap, path.currency ?? currency), path.currency ?? currency, locale)
-      : // A gap is an amount still missing, never a signed adjustment: "再增加 20 bp", not "+20 bp".
+      : // A gap is an amount still missing, never a signed adjustment, and in percent, which customers
+        // read ("再增加 0.20%"), not the bank's basis points; two decimals carry every basis point.
         path.unit === 'bp'
-        ? `${n} bp`
+        ? `${(path.gap / 100).toFixed(2)}%`
         : path.unit === 'days'
           ? w.days(n, path.gap)
           : path.unit === 'score'

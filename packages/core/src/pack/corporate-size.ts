@@ -81,7 +81,7 @@ export const corporateSize: SchemeDefinition = {
   subjectKind: 'corporate',
   category: 'size',
   audience: 'staff',
-  name: t('企业规模', '企業規模', 'company size'),
+  name: t('企业规模', '企業規模', 'Company size'),
   overrides: TENANT_STAFF_OVERRIDES,
   // `unclassified`: an industry this table does not cover (or none recorded). Micro is "below one bound
   // of its own industry's row"; a firm whose row is not here is not micro, whatever its size.
@@ -130,7 +130,7 @@ export const employeeGrade: SchemeDefinition = {
   subjectKind: 'employee',
   category: 'grade',
   audience: 'staff',
-  name: t('员工等级', '員工等級', 'employee grade'),
+  name: t('员工等级', '員工等級', 'Employee grade'),
   overrides: TENANT_STAFF_OVERRIDES,
   levels: [
     { key: 'junior', rank: 0, name: t('初级', '初級', 'Junior'), color: 'neutral' },
@@ -167,14 +167,14 @@ export const employeeGrade: SchemeDefinition = {
     hysteresis: { downgradeAfterPeriods: 12 },
   },
   entitlements: {
-    junior: [{ kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'base pay and benefits') }],
+    junior: [{ kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'Base pay and benefits') }],
     intermediate: [
-      { kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'base pay and benefits') },
-      { kind: 'feature', key: 'training', label: t('培训与发展计划', '訓練與發展計畫', 'training and development') },
+      { kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'Base pay and benefits') },
+      { kind: 'feature', key: 'training', label: t('培训与发展计划', '訓練與發展計畫', 'Training and development') },
     ],
     senior: [
-      { kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'base pay and benefits') },
-      { kind: 'feature', key: 'higher-bonus', label: t('更高奖金与晋升机会', '更高獎金與晉升機會', 'higher bonus and promotion') },
+      { kind: 'feature', key: 'base-pay', label: t('基本薪酬与福利', '基本薪酬與福利', 'Base pay and benefits') },
+      { kind: 'feature', key: 'higher-bonus', label: t('更高奖金与晋升机会', '更高獎金與晉升機會', 'Higher bonus and promotion') },
     ],
   },
 };

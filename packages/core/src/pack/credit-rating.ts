@@ -49,7 +49,7 @@ function terms(i: number): EntitlementDef[] {
       key: 'loan-rate',
       bp: RATE_BP[i] ?? 0,
       applies: 'loan',
-      label: t('贷款利率调整', '貸款利率調整', 'loan rate adjustment'),
+      label: t('贷款利率调整', '貸款利率調整', 'Loan rate adjustment'),
     });
   if ((LIMIT_PERMILLE[i] ?? 0) > 0) {
     out.push({
@@ -57,20 +57,20 @@ function terms(i: number): EntitlementDef[] {
       key: 'credit-limit',
       multiplierPermille: LIMIT_PERMILLE[i] ?? 0,
       applies: 'credit-limit',
-      label: t('授信额度系数', '授信額度係數', 'credit limit multiplier'),
+      label: t('授信额度系数', '授信額度係數', 'Credit limit multiplier'),
     });
   }
   if (i >= 5)
     out.push({
       kind: 'feature',
       key: 'unsecured-loan',
-      label: t('可办理信用贷款（免担保）', '可辦理信用貸款（免擔保）', 'unsecured loans'),
+      label: t('可办理信用贷款（免担保）', '可辦理信用貸款（免擔保）', 'Unsecured loans'),
     });
   else
     out.push({
       kind: 'restriction',
       key: 'collateral-required',
-      label: t('须提供抵押或担保', '須提供抵押或擔保', 'collateral or guarantee required'),
+      label: t('须提供抵押或担保', '須提供抵押或擔保', 'Collateral or guarantee required'),
       reason: t(`信用评级 ${GRADES[i]}`, `信用評級 ${GRADES[i]}`, `credit rating ${GRADES[i]}`),
       blocks: ['unsecured-loan'],
     });
@@ -82,7 +82,7 @@ export const creditRating: SchemeDefinition = {
   subjectKind: 'customer',
   category: 'credit',
   audience: 'staff',
-  name: t('信用评级', '信用評級', 'credit rating'),
+  name: t('信用评级', '信用評級', 'Credit rating'),
   // An override of a credit grade is filed by risk-side staff who see the whole bank, not by the account
   // manager whose borrower it is (their proposal goes through those staff), and approved by another; an
   // exception lasts at most until the yearly review. A better grade means more credit on easier terms,
@@ -162,8 +162,8 @@ export const creditRating: SchemeDefinition = {
       {
         kind: 'restriction',
         key: 'collateral-required',
-        label: t('须提供抵押或担保', '須提供抵押或擔保', 'collateral or guarantee required'),
-        reason: t('无信用评级', '無信用評級', 'no credit rating'),
+        label: t('须提供抵押或担保', '須提供抵押或擔保', 'Collateral or guarantee required'),
+        reason: t('无信用评级', '無信用評級', 'No credit rating'),
         blocks: ['unsecured-loan'],
       },
     ],

@@ -16,7 +16,7 @@ export const starRating: SchemeDefinition = {
   subjectKind: 'customer',
   category: 'value',
   audience: 'customer',
-  name: t('星级', '星級', 'star rating'),
+  name: t('星级', '星級', 'Star rating'),
   levels: [1, 2, 3, 4, 5].map((n, i) => ({
     key: `star-${n}`,
     rank: i,
@@ -73,7 +73,7 @@ export const savingsGrade: SchemeDefinition = {
   subjectKind: 'customer',
   category: 'value',
   audience: 'customer',
-  name: t('储蓄客户等级', '儲蓄客戶等級', 'savings grade'),
+  name: t('储蓄客户等级', '儲蓄客戶等級', 'Savings grade'),
   levels: [
     { key: 'risk', rank: 0, name: t('风险', '風險', 'Risk'), color: 'danger' },
     { key: 'ordinary', rank: 1, name: t('普通', '普通', 'Ordinary'), color: 'neutral' },
@@ -218,7 +218,7 @@ export const amlRisk: SchemeDefinition = {
         id: 'pep',
         level: 'high',
         when: { kind: 'threshold', id: 'pep.flag', metric: 'pep', window: null, op: 'gte', value: 1 },
-        label: t('政治公众人物，须高级管理层审批', '政治公眾人物，須高級管理層審批', 'politically exposed person: senior approval needed'),
+        label: t('政治公众人物，须高级管理层审批', '政治公眾人物，須高級管理層審批', 'Politically exposed person: senior approval needed'),
       },
       {
         id: 'unassessed',
@@ -240,7 +240,7 @@ export const amlRisk: SchemeDefinition = {
             ),
           ],
         },
-        label: t('尚无反洗钱风险评估', '尚無反洗錢風險評估', 'no AML risk assessment on record'),
+        label: t('尚无反洗钱风险评估', '尚無反洗錢風險評估', 'No AML risk assessment on record'),
       },
     ],
     hysteresis: { downgradeAfterPeriods: 6 },
@@ -263,7 +263,7 @@ export const amlRisk: SchemeDefinition = {
       {
         kind: 'restriction',
         key: 'enhanced-monitoring',
-        label: t('加强交易监测', '加強交易監測', 'enhanced transaction monitoring'),
+        label: t('加强交易监测', '加強交易監測', 'Enhanced transaction monitoring'),
         reason: t('反洗钱风险中高', '反洗錢風險中高', 'AML risk medium-high'),
       },
     ],
@@ -271,7 +271,7 @@ export const amlRisk: SchemeDefinition = {
       {
         kind: 'restriction',
         key: 'enhanced-due-diligence',
-        label: t('强化尽职调查，限制非柜面业务', '強化盡職調查，限制非臨櫃業務', 'enhanced due diligence, non-counter business restricted'),
+        label: t('强化尽职调查，限制非柜面业务', '強化盡職調查，限制非臨櫃業務', 'Enhanced due diligence, non-counter business restricted'),
         reason: t('反洗钱风险高', '反洗錢風險高', 'AML risk high'),
         blocks: ['non-counter-transfer-limit', 'priority-lane', 'fee-waiver-transfer'],
       },

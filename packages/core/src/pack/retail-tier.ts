@@ -24,32 +24,32 @@ const income = (id: string, amount: number) =>
 const priorityLane: EntitlementDef = {
   kind: 'feature',
   key: 'priority-lane',
-  label: t('贵宾通道优先办理', '貴賓通道優先辦理', 'priority lane'),
+  label: t('贵宾通道优先办理', '貴賓通道優先辦理', 'Priority lane'),
 };
 const dedicatedRm: EntitlementDef = {
   kind: 'feature',
   key: 'dedicated-rm',
-  label: t('专属客户经理', '專屬理財專員', 'dedicated relationship manager'),
+  label: t('专属客户经理', '專屬理財專員', 'Dedicated relationship manager'),
 };
 const transferFeeWaiver: EntitlementDef = {
   kind: 'feature',
   key: 'fee-waiver-transfer',
-  label: t('跨行转账手续费减免', '跨行轉帳手續費減免', 'interbank transfer fees waived'),
+  label: t('跨行转账手续费减免', '跨行轉帳手續費減免', 'Interbank transfer fees waived'),
 };
 const cardFeeWaiver: EntitlementDef = {
   kind: 'feature',
   key: 'fee-waiver-card',
-  label: t('借记卡年费及小额账户管理费减免', '金融卡年費及小額帳戶管理費減免', 'card annual and small-balance fees waived'),
+  label: t('借记卡年费及小额账户管理费减免', '金融卡年費及小額帳戶管理費減免', 'Card annual and small-balance fees waived'),
 };
 const wealth: EntitlementDef = {
   kind: 'feature',
   key: 'exclusive-wealth-products',
-  label: t('专享理财产品', '專享理財產品', 'exclusive wealth products'),
+  label: t('专享理财产品', '專享理財產品', 'Exclusive wealth products'),
 };
 const vipCentre: EntitlementDef = {
   kind: 'feature',
   key: 'vip-centre',
-  label: t('财富管理中心服务', '財富管理中心服務', 'wealth management centre'),
+  label: t('财富管理中心服务', '財富管理中心服務', 'Wealth management centre'),
 };
 const lounge = (amount: number): EntitlementDef => ({
   kind: 'quota',
@@ -57,21 +57,21 @@ const lounge = (amount: number): EntitlementDef => ({
   amount,
   period: 'year',
   usageMetric: 'lounge_visits',
-  label: t('机场贵宾厅', '機場貴賓室', 'airport lounge visits'),
+  label: t('机场贵宾厅', '機場貴賓室', 'Airport lounge visits'),
 });
 const depositRate = (bp: number): EntitlementDef => ({
   kind: 'rate',
   key: 'deposit-rate',
   bp,
   applies: 'deposit',
-  label: t('存款利率上浮', '存款利率加碼', 'deposit rate uplift'),
+  label: t('存款利率上浮', '存款利率加碼', 'Deposit rate uplift'),
 });
 const transferLimit = (permille: number): EntitlementDef => ({
   kind: 'limit',
   key: 'non-counter-transfer-limit',
   multiplierPermille: permille,
   applies: 'non-counter-transfer',
-  label: t('非柜面转账限额提升', '非臨櫃轉帳限額提升', 'higher non-counter transfer limit'),
+  label: t('非柜面转账限额提升', '非臨櫃轉帳限額提升', 'Higher non-counter transfer limit'),
 });
 
 export const retailTier: SchemeDefinition = {
@@ -79,7 +79,7 @@ export const retailTier: SchemeDefinition = {
   subjectKind: 'customer',
   category: 'value',
   audience: 'customer',
-  name: t('客户等级', '客戶等級', 'customer tier'),
+  name: t('客户等级', '客戶等級', 'Customer tier'),
   // A relationship manager's courtesy tier is theirs to file, as before, but it comes back for review
   // within a year (a bank's usual retention courtesy runs 3–6 months) and moves one tier at most: a
   // customer three tiers from what their balances give is a case for the rules, not for an exception

@@ -40,7 +40,7 @@ export const riskBand: SchemeDefinition = {
   subjectKind: 'customer',
   category: 'risk',
   audience: 'staff',
-  name: t('风险分档', '風險分檔', 'risk band'),
+  name: t('风险分档', '風險分檔', 'Risk band'),
   // The AML grade's rule for the band read from it: an officer's fixed “low” approved by an approver
   // would otherwise clear a PEP's band that the AML rule keeps for an admin. `unassessed` ranks above
   // `low` and is stricter than it (an unknown risk is not cleared as low).
@@ -72,7 +72,7 @@ export const valueBand: SchemeDefinition = {
   subjectKind: 'customer',
   category: 'value',
   audience: 'staff',
-  name: t('价值分档', '價值分檔', 'value band'),
+  name: t('价值分档', '價值分檔', 'Value band'),
   overrides: TENANT_STAFF_OVERRIDES,
   levels: [
     { key: 'low', rank: 0, name: band('低价值', '低價值', 'Low value'), color: 'neutral' },
@@ -90,37 +90,37 @@ export const valueBand: SchemeDefinition = {
 
 // [risk row, value col, action, tone]; the level key is `${risk}-risk-${value}-value`.
 const CELLS: readonly (readonly [string, string, LocalizedText, CellTone])[] = [
-  ['high', 'low', t('逐步退出', '逐步退出', 'exit gradually'), 'bad'],
-  ['high', 'medium', t('压降风险敞口，强化监控', '降低風險曝險，強化監控', 'reduce exposure, monitor closely'), 'bad'],
+  ['high', 'low', t('逐步退出', '逐步退出', 'Exit gradually'), 'bad'],
+  ['high', 'medium', t('压降风险敞口，强化监控', '降低風險曝險，強化監控', 'Reduce exposure, monitor closely'), 'bad'],
   [
     'high',
     'high',
-    t('严格审查，以风险缓释换取保留', '嚴格審查，以風險抵減換取保留', 'review strictly, retain only with mitigation'),
+    t('严格审查，以风险缓释换取保留', '嚴格審查，以風險抵減換取保留', 'Review strictly, retain only with mitigation'),
     'caution',
   ],
-  ['unassessed', 'low', t('先完成反洗钱风险评估', '先完成反洗錢風險評估', 'complete the AML risk assessment first'), 'caution'],
-  ['unassessed', 'medium', t('先完成反洗钱风险评估', '先完成反洗錢風險評估', 'complete the AML risk assessment first'), 'caution'],
-  ['unassessed', 'high', t('尽快完成反洗钱风险评估', '儘快完成反洗錢風險評估', 'complete the AML risk assessment promptly'), 'caution'],
-  ['medium', 'low', t('定期监测，控制投入', '定期監測，控制投入', 'monitor periodically, limit effort'), 'caution'],
-  ['medium', 'medium', t('维持关系，定期复核', '維持關係，定期複核', 'maintain, review periodically'), 'neutral'],
-  ['medium', 'high', t('保持服务，加强风险跟踪', '保持服務，加強風險追蹤', 'keep serving, track risk'), 'neutral'],
-  ['low', 'low', t('培育潜力，简化管理', '培育潛力，簡化管理', 'develop potential, simplified handling'), 'neutral'],
-  ['low', 'medium', t('交叉销售，提升价值', '交叉銷售，提升價值', 'cross-sell, grow value'), 'good'],
-  ['low', 'high', t('重点维护，最大化客户终身价值', '重點維護，最大化客戶終身價值', 'focus: maximise lifetime value'), 'good'],
+  ['unassessed', 'low', t('先完成反洗钱风险评估', '先完成反洗錢風險評估', 'Complete the AML risk assessment first'), 'caution'],
+  ['unassessed', 'medium', t('先完成反洗钱风险评估', '先完成反洗錢風險評估', 'Complete the AML risk assessment first'), 'caution'],
+  ['unassessed', 'high', t('尽快完成反洗钱风险评估', '儘快完成反洗錢風險評估', 'Complete the AML risk assessment promptly'), 'caution'],
+  ['medium', 'low', t('定期监测，控制投入', '定期監測，控制投入', 'Monitor periodically, limit effort'), 'caution'],
+  ['medium', 'medium', t('维持关系，定期复核', '維持關係，定期複核', 'Maintain, review periodically'), 'neutral'],
+  ['medium', 'high', t('保持服务，加强风险跟踪', '保持服務，加強風險追蹤', 'Keep serving, track risk'), 'neutral'],
+  ['low', 'low', t('培育潜力，简化管理', '培育潛力，簡化管理', 'Develop potential, simplified handling'), 'neutral'],
+  ['low', 'medium', t('交叉销售，提升价值', '交叉銷售，提升價值', 'Cross-sell, grow value'), 'good'],
+  ['low', 'high', t('重点维护，最大化客户终身价值', '重點維護，最大化客戶終身價值', 'Focus: maximise lifetime value'), 'good'],
 ];
 const levelKey = (risk: string, value: string) => `${risk}-risk-${value}-value`;
 const RANK_ORDER = CELLS.map(([r, v]) => levelKey(r, v));
 const TONE_COLOR = { good: 'success', neutral: 'info', caution: 'warning', bad: 'danger' } as const;
 const RISK_TEXT: Readonly<Record<string, LocalizedText>> = {
-  low: t('低风险', '低風險', 'low risk'),
-  medium: t('中风险', '中風險', 'medium risk'),
-  high: t('高风险', '高風險', 'high risk'),
-  unassessed: t('风险未评估', '風險未評估', 'risk not assessed'),
+  low: t('低风险', '低風險', 'Low risk'),
+  medium: t('中风险', '中風險', 'Medium risk'),
+  high: t('高风险', '高風險', 'High risk'),
+  unassessed: t('风险未评估', '風險未評估', 'Risk not assessed'),
 };
 const VALUE_TEXT: Readonly<Record<string, LocalizedText>> = {
-  low: t('低价值', '低價值', 'low value'),
-  medium: t('中价值', '中價值', 'medium value'),
-  high: t('高价值', '高價值', 'high value'),
+  low: t('低价值', '低價值', 'Low value'),
+  medium: t('中价值', '中價值', 'Medium value'),
+  high: t('高价值', '高價值', 'High value'),
 };
 
 const cells: MatrixCell[] = CELLS.map(([row, col, action, tone]) => ({ row, col, level: levelKey(row, col), action, tone }));
@@ -130,7 +130,7 @@ export const riskValue: SchemeDefinition = {
   subjectKind: 'customer',
   category: 'matrix',
   audience: 'staff',
-  name: t('风险—价值矩阵', '風險—價值矩陣', 'risk-value matrix'),
+  name: t('风险—价值矩阵', '風險—價值矩陣', 'Risk-value matrix'),
   overrides: TENANT_STAFF_OVERRIDES,
   // Rank orders the cells from "exit" (0) to "maximise lifetime value" (11): more rank, more attractive;
   // unassessed cells rank above the high-risk ones and below every assessed, acceptable risk.

@@ -32,7 +32,7 @@ export const productRisk: SchemeDefinition = {
   subjectKind: 'product',
   category: 'suitability',
   audience: 'staff',
-  name: t('产品风险等级', '產品風險等級', 'product risk'),
+  name: t('产品风险等级', '產品風險等級', 'Product risk'),
   overrides: TENANT_STAFF_OVERRIDES,
   levels: [
     { key: 'unrated', rank: 0, name: t('未评级', '未評級', 'Not rated'), color: 'neutral' },
@@ -68,7 +68,7 @@ export const riskTolerance: SchemeDefinition = {
   subjectKind: 'customer',
   category: 'suitability',
   audience: 'staff',
-  name: t('风险承受能力', '風險承受能力', 'risk tolerance'),
+  name: t('风险承受能力', '風險承受能力', 'Risk tolerance'),
   overrides: TENANT_STAFF_OVERRIDES,
   levels: C_NAMES.map(([cn, tw, en], i) => ({
     key: `C${i + 1}`,
