@@ -21,7 +21,13 @@ after(async () => {
 
 interface Health {
   status: string;
-  jobs: { waitingChunks: number; oldestWaitingSeconds: number | null; leasedChunks: number; lastChunkDoneSeconds: number | null; stalled: boolean };
+  jobs: {
+    waitingChunks: number;
+    oldestWaitingSeconds: number | null;
+    leasedChunks: number;
+    lastChunkDoneSeconds: number | null;
+    stalled: boolean;
+  };
 }
 
 for (const [dialect, urlOf] of DIALECTS) {
@@ -42,7 +48,13 @@ for (const [dialect, urlOf] of DIALECTS) {
       };
 
       const idle = await health();
-      assert.deepEqual(idle.body.jobs, { waitingChunks: 0, oldestWaitingSeconds: null, leasedChunks: 0, lastChunkDoneSeconds: null, stalled: false });
+      assert.deepEqual(idle.body.jobs, {
+        waitingChunks: 0,
+        oldestWaitingSeconds: null,
+        leasedChunks: 0,
+        lastChunkDoneSeconds: null,
+        stalled: false,
+      });
 
       const job = await enqueueRetier(db.db, { tenantId: 'bank-secret-name', period: '2026-10', now: QUEUED, chunkSubjects: 10 });
       assert.ok(job);

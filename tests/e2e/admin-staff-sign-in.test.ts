@@ -88,7 +88,9 @@ describe('the console on a server without demo tokens', () => {
     assert.equal(await page.locator('button[data-as="admin"]').count(), 0, 'no demo sign-in buttons');
     assert.doesNotMatch((await page.textContent('h2')) ?? '', /demo/i);
     await page.click('button[data-as="staff"]');
-    await page.waitForFunction(() => /HTTP 401/.test(document.querySelector('[role="status"]')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(() => /HTTP 401/.test(document.querySelector('[role="status"]')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
     const said = (await page.textContent('[role="status"]')) ?? '';
     assert.match(said, /staff sign-in service \(\/sso\/tierkit-token\) answered HTTP 401/);
     assert.doesNotMatch(said, /network/i, 'not "cannot reach the server"');
@@ -100,7 +102,9 @@ describe('the console on a server without demo tokens', () => {
     // Straight to the server: nothing there answers the token path, as with a proxy not yet set up.
     await page.goto(`${server.url}/admin/`);
     await page.click('button[data-as="staff"]');
-    await page.waitForFunction(() => /HTTP 404/.test(document.querySelector('[role="status"]')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(() => /HTTP 404/.test(document.querySelector('[role="status"]')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
     const said = (await page.textContent('[role="status"]')) ?? '';
     assert.match(said, /员工登录服务（\/sso\/tierkit-token）返回 HTTP 404.*TIERKIT_CONSOLE_TOKEN_URL/);
     assert.doesNotMatch(said, /网络/);

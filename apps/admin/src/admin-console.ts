@@ -115,7 +115,8 @@ export class AdminConsole extends LitElement {
   }
 
   async signIn(as: SignIn | 'staff'): Promise<void> {
-    const url = as === 'staff' ? (this.signInConfig.mode === 'staff' ? this.signInConfig.tokenUrl : undefined) : `/demo/staff-token?as=${as}`;
+    const url =
+      as === 'staff' ? (this.signInConfig.mode === 'staff' ? this.signInConfig.tokenUrl : undefined) : `/demo/staff-token?as=${as}`;
     if (url === undefined) return;
     this.signingIn = true;
     this.signInFailed = false;

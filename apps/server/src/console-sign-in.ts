@@ -48,7 +48,12 @@ export function serverHomePage(settings: { readonly consoleTokenUrl?: string | u
 </html>
 `;
   return new Response(body, {
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': DEMO_CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' },
+    headers: {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': DEMO_CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-cache',
+    },
   });
 }
 

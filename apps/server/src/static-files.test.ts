@@ -19,7 +19,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it("demo pages (served while demo tokens are on) may not be framed, re-based or submit elsewhere; every file is nosniff", async () => {
+it('demo pages (served while demo tokens are on) may not be framed, re-based or submit elsewhere; every file is nosniff', async () => {
   const app = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: true });
   for (const page of ['/', '/rm.html', '/two-versions.html']) {
     const res = await app.request(`http://localhost:8787${page}`);

@@ -432,7 +432,12 @@ export function createApp(options: AppOptions) {
   // database has; the version says which build answered. No secret, no tenant.
   app.get('/healthz', async (c) => {
     const schema = (await latestAppliedMigration(shared.db)) ?? null;
-    return c.json({ status: 'ok', ...(options.version === undefined ? {} : { version: options.version }), schema, jobs: await jobsHealth(shared) });
+    return c.json({
+      status: 'ok',
+      ...(options.version === undefined ? {} : { version: options.version }),
+      schema,
+      jobs: await jobsHealth(shared),
+    });
   });
   // The subject reads a widget asks, before the router: they skip the chain with the same checks
   // (fast-reads.ts), and a kept one is answered without a promise. Anything else, and any read the
