@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createApp, enqueueRetier, JOBS_STALLED_AFTER_SECONDS, provisionTenant } from '@tierkit/api';
-import { claimChunk, connect, migrateToLatest, type Db } from '@tierkit/db';
+import { claimChunk, completeChunk, connect, migrateToLatest, type Db } from '@tierkit/db';
 import { loadBook } from '../support/book.js';
 import { dialectUrls } from '../support/dialect-urls.js';
 import { testPack } from '../support/test-pack.js';
@@ -81,12 +81,27 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal(working.body.jobs.stalled, false);
       assert.ok(!working.text.includes('worker-a'), 'nor which worker');
 
+      // It finishes that chunk and, between two chunks, holds no lease for a moment: a job older than
+      // the threshold is still no stalled queue, since a chunk was just done.
+      assert.ok(await completeChunk(db.db, claimed.job.id, Number(claimed.chunk.seq), 'worker-a', '{}', now.toISOString()));
+      const between = await health();
+      assert.equal(between.body.jobs.leasedChunks, 0);
+      assert.equal(between.body.jobs.waitingChunks, 2);
+      assert.equal(between.body.jobs.lastChunkDoneSeconds, 0);
+      assert.equal(between.body.jobs.stalled, false, 'a worker between chunks is alive');
+      const next = await claimChunk(db.db, 'worker-a', now.toISOString(), new Date(now.getTime() + 60_000).toISOString());
+      assert.ok(next);
+
       // That worker dies: its lease runs out, and past the threshold the queue is stalled again.
       now = new Date(now.getTime() + 61_000);
       const orphaned = await health();
       assert.equal(orphaned.body.jobs.leasedChunks, 0);
-      assert.equal(orphaned.body.jobs.waitingChunks, 3, 'the chunk of the dead worker waits again');
-      assert.equal(orphaned.body.jobs.stalled, true);
+      assert.equal(orphaned.body.jobs.waitingChunks, 2, 'the chunk of the dead worker waits again');
+      assert.equal(orphaned.body.jobs.stalled, false, 'its last chunk was done a minute ago: not yet');
+      now = new Date(now.getTime() + JOBS_STALLED_AFTER_SECONDS * 1000);
+      const dead = await health();
+      assert.equal(dead.body.jobs.waitingChunks, 2);
+      assert.equal(dead.body.jobs.stalled, true);
     });
   });
 }

@@ -428,8 +428,9 @@ export function createApp(options: AppOptions) {
     c.header('Content-Security-Policy', DOCS_CSP);
     return c.html((docsHtml ??= docsPage(openApi())));
   });
-  // One query, as before, that also tells an operator during a rolling deploy which schema the
-  // database has; the version says which build answered. No secret, no tenant.
+  // Two cheap queries (the newest migration; the running jobs' chunks) that also tell an operator
+  // during a rolling deploy which schema the database has and whether workers take the queue; the
+  // version says which build answered. No secret, no tenant.
   app.get('/healthz', async (c) => {
     const schema = (await latestAppliedMigration(shared.db)) ?? null;
     return c.json({
@@ -469,12 +470,19 @@ async function jobsHealth(shared: SharedDeps) {
   const q = await jobQueueHealth(shared.db, now.toISOString());
   const age = (iso: string | null) => (iso === null ? null : Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 1000)));
   const oldestWaitingSeconds = age(q.oldestWaitingSince);
+  const lastChunkDoneSeconds = age(q.lastChunkDoneAt);
   return {
     waitingChunks: q.waitingChunks,
     oldestWaitingSeconds,
     leasedChunks: q.leasedChunks,
-    lastChunkDoneSeconds: age(q.lastChunkDoneAt),
-    stalled: q.waitingChunks > 0 && q.leasedChunks === 0 && (oldestWaitingSeconds ?? 0) >= JOBS_STALLED_AFTER_SECONDS,
+    lastChunkDoneSeconds,
+    // A worker between two chunks of a long job holds no lease for a moment: it is the chunk it just
+    // finished that says it lives, so only a queue with no chunk done within the threshold is stalled.
+    stalled:
+      q.waitingChunks > 0 &&
+      q.leasedChunks === 0 &&
+      (oldestWaitingSeconds ?? 0) >= JOBS_STALLED_AFTER_SECONDS &&
+      (lastChunkDoneSeconds === null || lastChunkDoneSeconds >= JOBS_STALLED_AFTER_SECONDS),
   };
 }
 
