@@ -38,3 +38,15 @@ it('retier --detach prints the bare job id on stdout, which jobs show then takes
   assert.equal(shown.code, 0, shown.err.join('\n'));
   assert.equal((JSON.parse(shown.out.join('\n')) as { id: string }).id, id);
 });
+
+it('jobs show says how many customers a re-tier skipped, not only how many it went through', async () => {
+  // Every seeded customer is evaluated at the last complete month: a re-tier of the month before skips them all.
+  const [year, month] = lastCompleteMonth().split('-').map(Number) as [number, number];
+  const earlier = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+  const ran = await tierkit('retier', '--period', earlier, '--reason', 'restatement', '--json');
+  assert.equal(ran.code, 0, ran.err.join('\n'));
+  const id = (JSON.parse(ran.out.at(-1) ?? '') as { id: string }).id;
+  const shown = await tierkit('jobs', 'list');
+  const line = shown.out.find((l) => l.startsWith(id)) ?? '';
+  assert.match(line, /subjects (\d+)\/\1 \(\1 skipped\)/, line);
+});
