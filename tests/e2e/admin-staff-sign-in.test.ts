@@ -78,6 +78,9 @@ describe('the console on a server without demo tokens', () => {
     assert.match(body, /\/sso\/tierkit-token/);
     assert.doesNotMatch(body, /demo\.js/, 'no demo page script');
     assert.equal((await fetch(`${server.url}/demo.js`)).status, 404, 'nor the demo page’s files');
+    // The start-up banner says the same: no demo page or demo customer, and how staff sign in.
+    assert.doesNotMatch(server.output(), /demo page +http|C000003/);
+    assert.match(server.output(), /admin console .*staff sign-in through \/sso\/tierkit-token/);
   });
 
   it('offers the bank’s staff sign-in, no demo staff, and says the login service’s status when it refuses', async () => {
