@@ -4,10 +4,10 @@ import { html, LitElement, nothing } from 'lit';
 import { client, useCredential } from './console-client.js';
 import type { ConsolePage, PageContext } from './page.js';
 import { PAGES } from './pages/index.js';
-import { tokenSource } from './token-source.js';
+import { StaffTokenRefused, tokenSource } from './token-source.js';
 import { type ConsoleLocale, LOCALES, WORDS } from './words.js';
 import { initialLocale, saveLocale, savedLocale } from './initial-locale.js';
-import { whyFailed } from './why-failed.js';
+import { FAILURE_WORDS, whyFailed } from './why-failed.js';
 import { refocus } from './keep-focus.js';
 import { useBankTimeZone } from './time.js';
 // Also defines <admin-staff-name>, which every page names staff with.
@@ -27,6 +27,28 @@ const SIGN_INS = [
 ] as const;
 type SignIn = (typeof SIGN_INS)[number][0];
 
+/**
+ * How this server's staff sign in (`sign-in.json`, apps/server): the demo's staff, the bank's own
+ * token endpoint (TIERKIT_CONSOLE_TOKEN_URL), or neither configured.
+ */
+type SignInConfig =
+  | { readonly mode: 'loading' | 'none' | 'unknown' }
+  | { readonly mode: 'demo' }
+  | { readonly mode: 'staff'; readonly tokenUrl: string };
+
+async function loadSignInConfig(): Promise<SignInConfig> {
+  try {
+    const res = await fetch('sign-in.json', { credentials: 'same-origin' });
+    if (!res.ok) return { mode: 'unknown' };
+    const body = (await res.json()) as { demo?: unknown; tokenUrl?: unknown };
+    if (body.demo === true) return { mode: 'demo' };
+    if (typeof body.tokenUrl === 'string') return { mode: 'staff', tokenUrl: body.tokenUrl };
+    return { mode: 'none' };
+  } catch {
+    return { mode: 'unknown' };
+  }
+}
+
 /** `#/jobs/J1?x=1` → the route's segments and query. */
 function parseHash(hash: string): { segments: string[]; params: URLSearchParams } {
   const [path = '', q = ''] = hash.replace(/^#\/?/, '').split('?', 2);
@@ -44,12 +66,16 @@ export class AdminConsole extends LitElement {
     locale: { state: true },
     signingIn: { state: true },
     signInFailed: { state: true },
+    signInConfig: { state: true },
     hash: { state: true },
   };
 
   declare locale: ConsoleLocale;
   declare signingIn: boolean;
   declare signInFailed: boolean;
+  declare signInConfig: SignInConfig;
+  /** The token endpoint's refusal behind the last failed sign-in, if that is what failed. */
+  #refused: StaffTokenRefused | undefined;
   declare hash: string;
 
   readonly #session = new StoreController(this, new SessionStore(client));
@@ -66,6 +92,7 @@ export class AdminConsole extends LitElement {
     );
     this.signingIn = false;
     this.signInFailed = false;
+    this.signInConfig = { mode: 'loading' };
     this.hash = location.hash;
   }
 
@@ -77,6 +104,9 @@ export class AdminConsole extends LitElement {
     super.connectedCallback();
     document.documentElement.lang = this.locale;
     addEventListener('hashchange', this.#onHash);
+    void loadSignInConfig().then((config) => {
+      this.signInConfig = config;
+    });
   }
 
   override disconnectedCallback(): void {
@@ -84,10 +114,20 @@ export class AdminConsole extends LitElement {
     removeEventListener('hashchange', this.#onHash);
   }
 
-  async signIn(as: SignIn): Promise<void> {
+  async signIn(as: SignIn | 'staff'): Promise<void> {
+    const url =
+      as === 'staff' ? (this.signInConfig.mode === 'staff' ? this.signInConfig.tokenUrl : undefined) : `/demo/staff-token?as=${as}`;
+    if (url === undefined) return;
     this.signingIn = true;
     this.signInFailed = false;
-    useCredential(tokenSource(`/demo/staff-token?as=${as}`));
+    this.#refused = undefined;
+    const source = tokenSource(url);
+    useCredential(() =>
+      source().catch((e: unknown) => {
+        if (e instanceof StaffTokenRefused) this.#refused = e;
+        throw e;
+      }),
+    );
     const session = await this.#session.store.load();
     this.signingIn = false;
     if (!session) {
@@ -194,16 +234,32 @@ export class AdminConsole extends LitElement {
 
   #signInCard() {
     const w = WORDS[this.locale];
+    const config = this.signInConfig;
+    const demo = config.mode === 'demo';
+    const why = this.#refused ? w.tokenRefused(this.#refused.status, this.#refused.url) : whyFailed(this.#session.state.error, this.locale);
     return html`<section class="card sign-in" aria-labelledby="sign-in-h">
-      <h2 id="sign-in-h">${w.signInTitle}</h2>
-      <p class="hint">${w.signInHint}</p>
-      <div class="actions">
-        ${SIGN_INS.map(
-          ([as, words]) =>
-            html`<button type="button" data-as=${as} ?disabled=${this.signingIn} @click=${() => this.signIn(as)}>${w[words]}</button>`,
-        )}
-      </div>
-      <p role="status" class="hint">${this.signingIn ? w.signingIn : this.signInFailed ? `${w.signInFailed}: ${whyFailed(this.#session.state.error, this.locale)}` : ''}</p>
+      <h2 id="sign-in-h">${demo ? w.signInTitle : w.staffSignInTitle}</h2>
+      ${
+        demo
+          ? html`<p class="hint">${w.signInHint}</p>
+            <div class="actions">
+              ${SIGN_INS.map(
+                ([as, words]) =>
+                  html`<button type="button" data-as=${as} ?disabled=${this.signingIn} @click=${() => this.signIn(as)}>${w[words]}</button>`,
+              )}
+            </div>`
+          : config.mode === 'staff'
+            ? html`<p class="hint">${w.staffSignInHint}</p>
+              <div class="actions">
+                <button type="button" data-as="staff" ?disabled=${this.signingIn} @click=${() => this.signIn('staff')}>${w.staffSignIn}</button>
+              </div>`
+            : config.mode === 'none'
+              ? html`<p class="hint" data-testid="sign-in-not-configured">${w.signInNotConfigured}</p>`
+              : config.mode === 'unknown'
+                ? html`<p class="hint">${w.signInConfigUnknown}: ${FAILURE_WORDS[this.locale].unreachable}</p>`
+                : nothing
+      }
+      <p role="status" class="hint">${this.signingIn ? w.signingIn : this.signInFailed ? `${w.signInFailed}: ${why}` : ''}</p>
     </section>`;
   }
 }

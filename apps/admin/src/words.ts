@@ -21,6 +21,14 @@ const zh = {
   signOut: '退出',
   signingIn: '正在登录…',
   signInFailed: '登录失败',
+  staffSignInTitle: '登录',
+  staffSignInHint: '使用银行的员工账号登录：登录后由银行的登录服务签发本管理台的令牌。',
+  staffSignIn: '使用员工账号登录',
+  signInNotConfigured:
+    '本服务器未配置员工登录：演示令牌已关闭（DEMO_TOKENS=off），也未设置 TIERKIT_CONSOLE_TOKEN_URL（银行签发员工令牌的地址）。请联系系统管理员（docs/operations.md）。',
+  signInConfigUnknown: '无法读取本服务器的登录设置',
+  tokenRefused: (status: number, url: string) =>
+    `员工登录服务（${url}）返回 HTTP ${status}，未能签发令牌${status === 401 || status === 403 ? '：请先在银行的登录页面登录，或确认您有权使用管理台' : status === 404 ? '：该地址不存在，请检查服务器的 TIERKIT_CONSOLE_TOKEN_URL 设置' : '，请稍后重试；如仍失败，请联系技术支持'}。`,
   myBook: '我的客户',
   allCustomers: '全部客户',
   matrix: '风险—价值矩阵',
@@ -102,6 +110,14 @@ const tw: typeof zh = {
   signOut: '登出',
   signingIn: '正在登入…',
   signInFailed: '登入失敗',
+  staffSignInTitle: '登入',
+  staffSignInHint: '使用銀行的員工帳號登入：登入後由銀行的登入服務核發本管理台的權杖。',
+  staffSignIn: '使用員工帳號登入',
+  signInNotConfigured:
+    '本伺服器未設定員工登入：示範權杖已關閉（DEMO_TOKENS=off），也未設定 TIERKIT_CONSOLE_TOKEN_URL（銀行核發員工權杖的位址）。請聯絡系統管理員（docs/operations.md）。',
+  signInConfigUnknown: '無法讀取本伺服器的登入設定',
+  tokenRefused: (status: number, url: string) =>
+    `員工登入服務（${url}）傳回 HTTP ${status}，未能核發權杖${status === 401 || status === 403 ? '：請先在銀行的登入頁面登入，或確認您有權使用管理台' : status === 404 ? '：該位址不存在，請檢查伺服器的 TIERKIT_CONSOLE_TOKEN_URL 設定' : '，請稍後重試；如仍失敗，請聯絡技術支援'}。`,
   myBook: '我的客戶',
   allCustomers: '全部客戶',
   matrix: '風險—價值矩陣',
@@ -183,6 +199,14 @@ const en: typeof zh = {
   signOut: 'Sign out',
   signingIn: 'Signing in…',
   signInFailed: 'Sign-in failed',
+  staffSignInTitle: 'Sign in',
+  staffSignInHint: 'Sign in with your bank staff account: the bank’s sign-in service then issues this console’s token.',
+  staffSignIn: 'Sign in with your staff account',
+  signInNotConfigured:
+    'This server has no staff sign-in configured: demo tokens are off (DEMO_TOKENS=off) and TIERKIT_CONSOLE_TOKEN_URL (the bank’s endpoint that issues staff tokens) is not set. Ask your system administrator (docs/operations.md).',
+  signInConfigUnknown: 'Cannot read this server’s sign-in settings',
+  tokenRefused: (status: number, url: string) =>
+    `The staff sign-in service (${url}) answered HTTP ${status} and issued no token${status === 401 || status === 403 ? ': sign in on the bank’s sign-in page first, or check that you may use the console' : status === 404 ? ': nothing answers at that address; check the server’s TIERKIT_CONSOLE_TOKEN_URL' : '; try again later, and if it still fails, contact support'}.`,
   myBook: 'My book',
   allCustomers: 'All customers',
   matrix: 'Risk × value matrix',

@@ -96,12 +96,18 @@ const { settings, demoKeys, server, background, pools } = await start().catch((e
 
 console.log(`
 tierkit is running
-  demo page       ${server.url}/
+${
+  // Without demo tokens there is no demo page and no demo customer C000003: say what is there instead.
+  settings.demoTokens
+    ? `  demo page       ${server.url}/
   customer tiers  ${server.url}/v1/subjects/C000003/tiers   (needs Authorization: Bearer <key>; see apps/server/README.md)
-${demoKeys.viewer ? `  try it          curl -H "Authorization: Bearer ${demoKeys.viewer}" ${server.url}/v1/subjects/C000003/tiers\n` : ''}${demoKeys.embedder ? `  mint a token    curl -X POST -H "Authorization: Bearer ${demoKeys.embedder}" -H 'Content-Type: application/json' -d '{"subject":"C000003","origins":["http://localhost:5173"]}' ${server.url}/v1/embed-tokens   (embedder key: mints and nothing else)\n` : ''}  API docs        ${server.url}/docs
+`
+    : `  home            ${server.url}/   (demo pages off)
+`
+}${demoKeys.viewer ? `  try it          curl -H "Authorization: Bearer ${demoKeys.viewer}" ${server.url}/v1/subjects/C000003/tiers\n` : ''}${demoKeys.embedder ? `  mint a token    curl -X POST -H "Authorization: Bearer ${demoKeys.embedder}" -H 'Content-Type: application/json' -d '{"subject":"C000003","origins":["http://localhost:5173"]}' ${server.url}/v1/embed-tokens   (embedder key: mints and nothing else)\n` : ''}  API docs        ${server.url}/docs
   OpenAPI         ${server.url}/openapi.json
   widgets         ${server.url}/widgets/${widgetsBuilt() ? '' : '  (not built: run npm run build -w @tierkit/components)'}
-  admin console   ${server.url}/admin/${consoleBuilt() ? '' : '  (not built: run npm run build -w @tierkit/admin-console)'}
+  admin console   ${server.url}/admin/${consoleBuilt() ? '' : '  (not built: run npm run build -w @tierkit/admin-console)'}${settings.demoTokens ? '' : settings.consoleTokenUrl ? `   staff sign-in through ${settings.consoleTokenUrl}` : '   no staff sign-in: set TIERKIT_CONSOLE_TOKEN_URL (docs/operations.md)'}
   demo tokens     ${settings.demoTokens ? `${server.url}/demo/embed-token?subject=C000003, ${server.url}/demo/rm-token (DEMO_TOKENS=off disables)` : 'off'}
 Press Ctrl+C to stop.`);
 

@@ -25,6 +25,7 @@ import {
   wholeFromEnv,
 } from '@tierkit/ops';
 import { Hono } from 'hono';
+import { consoleSignIn, consoleTokenUrlFromEnv, serverHomePage } from './console-sign-in.js';
 import { demoTokenRoutes } from './demo-tokens.js';
 import { serveFile } from './static-files.js';
 import { answerClientErrors } from './client-errors.js';
@@ -39,6 +40,8 @@ export interface ServerSettings extends OpsSettings {
   readonly corsOrigins: readonly string[] | undefined;
   /** Serve `/demo/embed-token` and `/demo/rm-token` (`DEMO_TOKENS=off` turns them off). */
   readonly demoTokens: boolean;
+  /** `TIERKIT_CONSOLE_TOKEN_URL`: the bank's staff-token endpoint the console signs in with when demo tokens are off. */
+  readonly consoleTokenUrl?: string | undefined;
   /**
    * `TIERKIT_SEED_DEMO`: `on` seeds the demo tenant even into a database that holds a bank's tenants,
    * `off` never seeds; unset, the demo is seeded into an empty database (or one holding only demo tenants).
@@ -83,6 +86,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerSet
           .filter(Boolean)
       : undefined,
     demoTokens: demoTokensWanted(env.DEMO_TOKENS, host),
+    consoleTokenUrl: consoleTokenUrlFromEnv(env.TIERKIT_CONSOLE_TOKEN_URL),
     seedDemo: env.TIERKIT_SEED_DEMO ? onOffFromEnv('TIERKIT_SEED_DEMO', env.TIERKIT_SEED_DEMO, false) : undefined,
     readCacheBytes: readCacheMb(env.READ_CACHE_MB) * 1024 * 1024,
     versionTrustMs: versionTrustMs(env.VERSION_TRUST_MS),
@@ -212,7 +216,7 @@ export function serverApp(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'corsOrigins' | 'demoTokens'> &
     // `timeZone` (TIERKIT_TIME_ZONE): the bank's calendar, for the API as for the schedule (background.ts).
-    Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone' | 'apiKeysFromBrowsers'>>,
+    Partial<Pick<ServerSettings, 'readCacheBytes' | 'versionTrustMs' | 'timeZone' | 'apiKeysFromBrowsers' | 'consoleTokenUrl'>>,
   apiOptions: Pick<
     AppOptions,
     'rateLimit' | 'matrixCacheSeconds' | 'schedule' | 'closing' | 'reportDb' | 'idempotencyLeaseDb' | 'auditAnchors' | 'heavyReads'
@@ -242,9 +246,15 @@ export function serverApp(
     // mode): any origin may, since the bundle is public code fetched without credentials (README).
     .get('/widgets/*', async (c, next) => (await serveFile(c, widgetsRoot, '/widgets/', { anyOrigin: true })) ?? next())
     .get('/admin', (c) => c.redirect('/admin/', 301))
+    .get('/admin/sign-in.json', (c) => c.json(consoleSignIn(settings), 200, { 'Cache-Control': 'no-cache' }))
     .get('/admin/assets/*', async (c, next) => (await serveFile(c, consoleAssets, '/admin/assets/', CONSOLE_ASSETS)) ?? next())
     .get('/admin/*', async (c, next) => (await serveFile(c, consoleRoot, '/admin/')) ?? next())
-    .get('*', async (c, next) => (API_PATHS.test(c.req.path) ? next() : ((await serveFile(c, demoRoot, '/')) ?? next())))
+    // Without demo tokens the demo pages cannot load a thing: `/` says what this server is instead.
+    .get('*', async (c, next) => {
+      if (API_PATHS.test(c.req.path)) return next();
+      if (!settings.demoTokens) return c.req.path === '/' ? serverHomePage(settings) : next();
+      return (await serveFile(c, demoRoot, '/')) ?? next();
+    })
     .all('*', (c) => api.fetch(c.req.raw, c.env));
   // The API's own paths skip the site's routes: one Hono dispatch per read instead of two, about 5% of a
   // kept read's CPU. Nothing above serves a `/v1/` path, so the answer is the same either way.

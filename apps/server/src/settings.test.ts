@@ -29,6 +29,32 @@ describe('who can reach the demo', () => {
   });
 });
 
+describe("the console's staff-token address (TIERKIT_CONSOLE_TOKEN_URL)", () => {
+  it('is a path on this origin, as written', () => {
+    assert.equal(settingsFromEnv({}).consoleTokenUrl, undefined);
+    assert.equal(settingsFromEnv({ TIERKIT_CONSOLE_TOKEN_URL: '/sso/tierkit-token' }).consoleTokenUrl, '/sso/tierkit-token');
+    assert.equal(settingsFromEnv({ TIERKIT_CONSOLE_TOKEN_URL: '/sso/token?app=tierkit' }).consoleTokenUrl, '/sso/token?app=tierkit');
+  });
+
+  it('stops the start on an address a browser would take to another origin or to tierkit itself', () => {
+    for (const value of [
+      'https://sso.bank.example/token',
+      '//sso.bank.example/token',
+      '/\\sso.bank.example/token',
+      'sso/token',
+      '/sso/../v1/staff-tokens',
+      '/%2e%2e/v1/staff-tokens',
+      '/sso token',
+      '/',
+      '/v1/staff-tokens',
+      '/admin/token',
+      '/demo/staff-token',
+      '/healthz',
+    ])
+      assert.throws(() => settingsFromEnv({ TIERKIT_CONSOLE_TOKEN_URL: value }), /TIERKIT_CONSOLE_TOKEN_URL must be a path/, value);
+  });
+});
+
 describe("the bank's calendar", () => {
   it('is Asia/Shanghai unless TIERKIT_TIME_ZONE names another zone; a zone the runtime does not know stops the start', () => {
     assert.equal(settingsFromEnv({}).timeZone, 'Asia/Shanghai');

@@ -19,8 +19,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it('demo pages may not be framed, re-based or submit elsewhere; every file is nosniff', async () => {
-  const app = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: false });
+it('demo pages (served while demo tokens are on) may not be framed, re-based or submit elsewhere; every file is nosniff', async () => {
+  const app = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: true });
   for (const page of ['/', '/rm.html', '/two-versions.html']) {
     const res = await app.request(`http://localhost:8787${page}`);
     assert.equal(res.status, 200, page);
@@ -199,7 +199,7 @@ it('the cache holds no more than its cap, dropping the least recently served (a 
 });
 
 it('compresses text for a client that accepts it, the same bytes once decoded, and never for one that does not', async () => {
-  const app = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: false });
+  const app = serverApp(db, { tenant: 'demo', corsOrigins: undefined, demoTokens: true });
   const get = (path: string, acceptEncoding?: string) =>
     app.request(`http://localhost:8787${path}`, acceptEncoding === undefined ? {} : { headers: { 'Accept-Encoding': acceptEncoding } });
   for (const path of ['/demo.js', '/demo.css', '/']) {

@@ -1,6 +1,6 @@
 import { DEFAULT_TIME_ZONE, isTimeZone } from '@tierkit/core';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { latestAppliedMigration, watchOutage, type Database } from '@tierkit/db';
+import { jobQueueHealth, latestAppliedMigration, watchOutage, type Database } from '@tierkit/db';
 import type { Kysely } from 'kysely';
 import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
@@ -430,11 +430,17 @@ export function createApp(options: AppOptions) {
     c.header('Content-Security-Policy', DOCS_CSP);
     return c.html((docsHtml ??= docsPage(openApi())));
   });
-  // One query, as before, that also tells an operator during a rolling deploy which schema the
-  // database has; the version says which build answered. No secret, no tenant.
+  // Two cheap queries (the newest migration; the running jobs' chunks) that also tell an operator
+  // during a rolling deploy which schema the database has and whether workers take the queue; the
+  // version says which build answered. No secret, no tenant.
   app.get('/healthz', async (c) => {
     const schema = (await latestAppliedMigration(shared.db)) ?? null;
-    return c.json({ status: 'ok', ...(options.version === undefined ? {} : { version: options.version }), schema });
+    return c.json({
+      status: 'ok',
+      ...(options.version === undefined ? {} : { version: options.version }),
+      schema,
+      jobs: await jobsHealth(shared),
+    });
   });
   // The subject reads a widget asks, before the router: they skip the chain with the same checks
   // (fast-reads.ts), and a kept one is answered without a promise. Anything else, and any read the
@@ -448,6 +454,38 @@ export function createApp(options: AppOptions) {
     };
   }
   return routes;
+}
+
+/**
+ * Work waiting this long while no chunk anywhere holds a live lease: no worker is taking work (all
+ * dead, none started, `TIERKIT_WORKER` off everywhere). A worker polls every second by default, so
+ * five minutes is no queue that is merely busy. docs/operations.md, "Health".
+ */
+export const JOBS_STALLED_AFTER_SECONDS = 300;
+
+/**
+ * The queue's health for `/healthz`, which anyone may call: counts and ages over all tenants, never a
+ * tenant, job id or owner, so a monitor learns that work is stuck and not whose.
+ */
+async function jobsHealth(shared: SharedDeps) {
+  const now = shared.now();
+  const q = await jobQueueHealth(shared.db, now.toISOString());
+  const age = (iso: string | null) => (iso === null ? null : Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 1000)));
+  const oldestWaitingSeconds = age(q.oldestWaitingSince);
+  const lastChunkDoneSeconds = age(q.lastChunkDoneAt);
+  return {
+    waitingChunks: q.waitingChunks,
+    oldestWaitingSeconds,
+    leasedChunks: q.leasedChunks,
+    lastChunkDoneSeconds,
+    // A worker between two chunks of a long job holds no lease for a moment: it is the chunk it just
+    // finished that says it lives, so only a queue with no chunk done within the threshold is stalled.
+    stalled:
+      q.waitingChunks > 0 &&
+      q.leasedChunks === 0 &&
+      (oldestWaitingSeconds ?? 0) >= JOBS_STALLED_AFTER_SECONDS &&
+      (lastChunkDoneSeconds === null || lastChunkDoneSeconds >= JOBS_STALLED_AFTER_SECONDS),
+  };
 }
 
 type Responses = Record<string, { description: string; content?: unknown }>;

@@ -1,4 +1,4 @@
-export { createApp } from './app.js';
+export { createApp, JOBS_STALLED_AFTER_SECONDS } from './app.js';
 export type { AppOptions, AppType } from './app.js';
 export { PROBLEMS, PROBLEM_BASE, ProblemError, subjectClosed } from './problem.js';
 export { putStaffOverHttp, disableStaff } from './services/staff-changes.js';

@@ -18,6 +18,8 @@ export function jobOutcome(j: JobView): string {
 
 /** One line about a job, for lists and the end of a run. */
 export function jobLine(j: JobView): string {
+  // Skipped customers (evaluated at a later month, closed, outside the filter) are said apart: counted
+  // in with the processed ones, a month that re-tiered nobody read as done.
   const { chunks, subjects } = j.progress;
   // A simulation keeps a re-tier's params (the scheme and month it plans): said as one, it would read
   // as a re-tier of that month that changed nothing.
@@ -26,7 +28,7 @@ export function jobLine(j: JobView): string {
     j.kind === 'simulate'
       ? `simulation of ${j.simulation?.scheme ?? scope} v${j.simulation?.version ?? '?'} @ ${j.params.period} (writes nothing)`
       : scope;
-  return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}  changes ${j.summary.changes}${perScheme(j)}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
+  return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}${subjects.skipped ? ` (${subjects.skipped} skipped)` : ''}  changes ${j.summary.changes}${perScheme(j)}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
 }
 
 /**

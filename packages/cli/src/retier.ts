@@ -136,8 +136,9 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
       `retier: warning: ${period} is only partly loaded: no data yet for ${missing.join(', ')} (${loaded.join(', ')} loaded); the monthly schedule would still wait for it. Customers are evaluated as if they had none of ${missing.join(', ')} for ${period}.`,
     );
   }
+  // The id alone, as the README promises: a script keeps it (`job=$(tierkit … --detach)`) for `jobs show`.
   if (values.detach) {
-    io.out(json ? JSON.stringify({ ...job, partlyLoaded: job.partlyLoaded ?? null }) : `queued ${job.id}`);
+    io.out(json ? JSON.stringify({ ...job, partlyLoaded: job.partlyLoaded ?? null }) : job.id);
     return EXIT.ok;
   }
   return followJob(db, job, { ...follow, json, timeZone }, io, 'retier');

@@ -84,8 +84,9 @@ async function runSimulate(db: Db, { positionals, values, timeZone }: JobArgs, i
     io.err('simulate: the job was not queued');
     return EXIT.failed;
   }
+  // The id alone, as the README promises: a script keeps it (`job=$(tierkit … --detach)`) for `jobs show`.
   if (values.detach) {
-    io.out(json ? JSON.stringify(queued) : `queued ${queued.id}`);
+    io.out(json ? JSON.stringify(queued) : queued.id);
     return EXIT.ok;
   }
   return followJob(db, queued, { ...follow, json, timeZone }, io, 'simulate');

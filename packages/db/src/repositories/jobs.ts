@@ -463,3 +463,54 @@ export function queuedAfter(
   if (a.writeSeq !== null || b.writeSeq !== null) return a.writeSeq !== null;
   return a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
 }
+
+/** The job queue as monitoring sees it, over every tenant: counts and ages only. */
+export interface JobQueueHealth {
+  /** Chunks of running jobs that a worker could claim now: never leased, given back, or their lease expired. */
+  readonly waitingChunks: number;
+  /** When the oldest running job with a waiting chunk was queued (ISO-8601), or null when none waits. */
+  readonly oldestWaitingSince: string | null;
+  /** Chunks a worker holds a lease on that has not expired: some worker claimed or renewed it within its lease time. */
+  readonly leasedChunks: number;
+  /** When a chunk of a running job was last finished (ISO-8601), or null. */
+  readonly lastChunkDoneAt: string | null;
+}
+
+/**
+ * What `/healthz` says of the queue, from the job and chunk tables alone: a queued job with no worker
+ * left to claim it shows as waiting chunks getting older with no lease held, which nothing else
+ * reported while the API itself stayed healthy. Reads only running jobs' chunks (jobs_status_idx, then
+ * each job's chunks by its key), so finished history never makes the probe slower.
+ */
+export async function jobQueueHealth(db: Executor, now: string): Promise<JobQueueHealth> {
+  const rows = await db
+    .selectFrom('job_chunks as c')
+    .innerJoin('jobs as j', 'j.id', 'c.job_id')
+    .where('j.status', '=', 'running')
+    .select((eb) => [
+      eb.fn
+        .count<number | string>('c.seq')
+        .filterWhere((w) =>
+          w.and([w('c.status', '=', 'pending'), w.or([w('c.lease_expires_at', 'is', null), w('c.lease_expires_at', '<', now)])]),
+        )
+        .as('waiting'),
+      eb.fn
+        .min<string | null>('j.created_at')
+        .filterWhere((w) =>
+          w.and([w('c.status', '=', 'pending'), w.or([w('c.lease_expires_at', 'is', null), w('c.lease_expires_at', '<', now)])]),
+        )
+        .as('oldest'),
+      eb.fn
+        .count<number | string>('c.seq')
+        .filterWhere((w) => w.and([w('c.status', '=', 'pending'), w('c.lease_expires_at', '>=', now)]))
+        .as('leased'),
+      eb.fn.max<string | null>('c.finished_at').as('lastDone'),
+    ])
+    .executeTakeFirst();
+  return {
+    waitingChunks: Number(rows?.waiting ?? 0),
+    oldestWaitingSince: rows?.oldest ?? null,
+    leasedChunks: Number(rows?.leased ?? 0),
+    lastChunkDoneAt: rows?.lastDone ?? null,
+  };
+}

@@ -294,8 +294,20 @@ async function chunkFailed(options: WorkerOptions, claimed: ClaimedChunk, owner:
     return;
   }
   const unreachable = isDatabaseUnreachable(err);
-  if (!watchOutage(db, log).failed(err)) (options.logError ?? ((e: unknown) => console.error('tierkit worker: chunk failed', e)))(err);
+  if (!watchOutage(db, log).failed(err)) log(chunkFailure(claimed, err));
   await releaseChunk(db, job.id, chunk.seq, owner, unreachable);
+}
+
+/**
+ * A chunk's failure as the log should say it at 3 a.m.: which chunk of which job of which tenant, and
+ * why (the error's own message and code; its stack as the cause). Ids only: a tenant, job and chunk
+ * name no customer. The CLI's worker prints one line of it, the server its stack.
+ */
+function chunkFailure({ chunk, job }: ClaimedChunk, err: unknown): Error {
+  const why = err instanceof Error ? err.message : String(err);
+  const failure = new Error(`chunk ${chunk.seq} of job ${job.id} (tenant ${job.tenant_id}) failed: ${why}`, { cause: err });
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' ? Object.assign(failure, { code }) : failure;
 }
 
 /** How many times giving back a chunk refused with SQLITE_BUSY is tried (each waits `BUSY_WAIT_MS`). */
