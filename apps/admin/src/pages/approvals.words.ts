@@ -181,7 +181,7 @@ const tw: typeof zh = {
   staffFrom: '現有權限',
   teamKind: '團隊',
   team: '團隊',
-  teamNew: '（新建）',
+  teamNew: '（建立）',
   teamLead: '負責人',
   teamNoLead: '無',
   teamAdds: '增加名下客戶',

@@ -123,7 +123,7 @@ export async function editDraft(deps: ApiDeps, v: PolicyVersion, document: Recor
  * a kind or audience changed, while a version reading it is submitted or approved is decided before or
  * after it, never beside it (services/metric-catalogue.ts, `decide`).
  */
-async function underCatalogue<T>(deps: ApiDeps, tp: TenantPack, write: (trx: Executor, tp: TenantPack) => Promise<T>): Promise<T> {
+export async function underCatalogue<T>(deps: ApiDeps, tp: TenantPack, write: (trx: Executor, tp: TenantPack) => Promise<T>): Promise<T> {
   return deps.db.transaction().execute(async (trx) => {
     const tenant = await lockTenant(trx, deps.tenantId);
     if (!tenant) throw new ProblemError('not-found', `Tenant "${deps.tenantId}" does not exist.`);

@@ -5,7 +5,14 @@ import { ProblemError } from '../problem.js';
 import { contentHash, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
 import { requireRetirer } from './policy-approvals.js';
 import { checkTimeline, firstPeriodFrom } from './policy-checks.js';
-import { reevaluateAfterChange, requireStatus, versionOr404, type AwaitingData, type PolicyReevaluation } from './policy-lifecycle.js';
+import {
+  reevaluateAfterChange,
+  requireStatus,
+  underCatalogue,
+  versionOr404,
+  type AwaitingData,
+  type PolicyReevaluation,
+} from './policy-lifecycle.js';
 
 /*
  * Retiring a version takes two people, as approving one does: one asks, with a reason; another, with
@@ -143,30 +150,35 @@ export async function approveRetirement(deps: ApiDeps, v: PolicyVersion, body: {
   await requireDistinctPerson(deps.db, deps.tenantId, [v.retireRequestedBy ?? ''], deps.principal.actor);
   requireSameContent(retirementHash(v) ?? '', body.contentHash);
   const current = periodOf(deps.now(), deps.timeZone);
-  const active = await listPolicyVersionsIn(deps.db, deps.tenantId, ['active']);
-  requireRetirer(deps, active, v, current);
-  try {
-    checkTimeline(
-      (await packOf(deps)).pack.metrics,
-      active.filter((a) => a.id !== v.id),
-      current,
-    );
-  } catch (e) {
-    // Valid when asked, no longer now (a version approved since reads it): the state moved, not the request.
-    if (!(e instanceof ProblemError)) throw e;
-    throw new ProblemError('conflict', `${e.message} Nothing was retired; reject the request, or retire what reads it first.`, e.errors);
-  }
   const now = deps.now().toISOString();
-  const done = await updatePolicyVersion(
-    deps.db,
-    deps.tenantId,
-    v.scheme,
-    v.version,
-    'active',
-    { status: 'retired', retiredBy: deps.principal.actor, retiredAt: now, retireNote: v.retireRequestNote },
-    undefined,
-    v.retireRequestedAt,
-  );
+  // Checked and written holding the tenant's row, as an approval and a catalogue change are
+  // (`underCatalogue`): two retirements, or a retirement and an approval, decided at once on two servers
+  // are judged one after the other, so neither can leave a month's pack invalid that each alone left valid.
+  const done = await underCatalogue(deps, await packOf(deps), async (trx, tp) => {
+    const active = await listPolicyVersionsIn(trx, deps.tenantId, ['active']);
+    requireRetirer(deps, active, v, current);
+    try {
+      checkTimeline(
+        tp.pack.metrics,
+        active.filter((a) => a.id !== v.id),
+        current,
+      );
+    } catch (e) {
+      // Valid when asked, no longer now (a version approved since reads it): the state moved, not the request.
+      if (!(e instanceof ProblemError)) throw e;
+      throw new ProblemError('conflict', `${e.message} Nothing was retired; reject the request, or retire what reads it first.`, e.errors);
+    }
+    return updatePolicyVersion(
+      trx,
+      deps.tenantId,
+      v.scheme,
+      v.version,
+      'active',
+      { status: 'retired', retiredBy: deps.principal.actor, retiredAt: now, retireNote: v.retireRequestNote },
+      undefined,
+      v.retireRequestedAt,
+    );
+  });
   // The conditional UPDATE missed: another decided, withdrew or asked again meanwhile (another server).
   if (!done) throw notWaiting(await versionOr404(deps, v.scheme, v.version), body.contentHash, 'approved');
   deps.packs.invalidate(deps.tenantId);
