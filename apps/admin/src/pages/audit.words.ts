@@ -419,7 +419,7 @@ const tw: typeof zh = {
   listSeparator: '、',
   unmasked: '顯示了完整姓名',
   pending: '—',
-  personalErased: '客戶號及輸入的文字已隨客戶刪除（僅留摘要）',
+  personalErased: '客戶編號及輸入的文字已隨客戶刪除（僅留摘要）',
   verifyTitle: '驗證雜湊鏈',
   verifyHint:
     '逐筆重算整條鏈的雜湊：被修改、刪除、重排或截斷的紀錄會在其位置列出。伺服器在資料庫之外儲存錨點時，也依本機構的錨點核對：整條鏈連同鏈頭被一併改寫或被截回，也會被發現；最後一個錨點之後新增的紀錄只依鏈本身核對。',
