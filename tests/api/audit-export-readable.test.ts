@@ -83,14 +83,18 @@ forEachDialect('audit export, read on its own', (f) => {
 
     const en = csvOf(await (await send(app, f.keys.a, 'export-en', 'GET', '/v1/audit/export?locale=en')).text());
     assert.deepEqual(en.preamble[0], ['tierkit audit trail export']);
-    assert.deepEqual(en.header.slice(-5), ['Actor staff id', 'Actor', 'Scheme', 'Level', 'Metrics']);
+    assert.deepEqual(en.header.slice(-6), ['Actor staff id', 'Actor', 'Scheme', 'Level', 'Metrics', 'Personal fields']);
     assert.equal(en.header[0], 'Seq');
     const enDecision = row(en.rows, 'reject-N1', 'result');
-    assert.deepEqual(enDecision?.slice(-5), ['CHECKER01', '钱进', 'Customer tier', 'Gold', ''], 'labels in English; the name is the name');
-    assert.deepEqual(row(en.rows, 'put-N1', 'result')?.slice(-5, -3), ['', 'key without an owner “test admin”']);
+    assert.deepEqual(
+      enDecision?.slice(-6),
+      ['CHECKER01', '钱进', 'Customer tier', 'Gold', '', 'kept'],
+      'labels in English; the name is the name; the customer’s number and note kept',
+    );
+    assert.deepEqual(row(en.rows, 'put-N1', 'result')?.slice(-6, -4), ['', 'key without an owner “test admin”']);
 
     const zhTw = csvOf(await (await send(app, f.keys.a, 'export-tw', 'GET', '/v1/audit/export?locale=zh-TW')).text());
-    assert.equal(row(zhTw.rows, 'reject-N1', 'result')?.at(-3), '客戶等級');
+    assert.equal(row(zhTw.rows, 'reject-N1', 'result')?.at(-4), '客戶等級');
     assert.equal((await send(app, f.keys.a, 'export-xx', 'GET', '/v1/audit/export?locale=fr')).status, 400);
   });
 

@@ -212,6 +212,15 @@ forEachDialect('audit trail', (f) => {
     assert.equal(found.name, '张');
     assert.equal(found.count, found.subjects.length);
     assert.ok(found.subjects.includes('AU1'));
+    // The name tested is a customer's though the search names none: kept beside the record, which holds its digest.
+    const stored = await f.db.db
+      .selectFrom('audit_records')
+      .select(['route', 'detail', 'personal_digest'])
+      .where('request_id', '=', 'req-name-search')
+      .executeTakeFirstOrThrow();
+    assert.equal(stored.route, '/v1/subjects');
+    assert.ok(stored.personal_digest);
+    assert.equal((JSON.parse(stored.detail ?? '{}') as { name?: unknown }).name, undefined);
   });
 
   it('the server-wide unmaskNames option still unmasks for everyone, and every read it serves so is recorded', async () => {

@@ -36,9 +36,14 @@ export async function rewriteConsistently(db: Db, chain: string, seq: number): P
   await db.db.updateTable('audit_heads').set({ hash: prev }).where('chain', '=', chain).execute();
 }
 
-/** Cut the chain after record `keep` and move its head back to it: the chain alone still verifies. */
+/**
+ * Cut the chain after record `keep` and move its head back to it: the chain alone still verifies. The
+ * cut records' personal fields (`audit_personal`) go with them, as a consistent cut leaves no side row
+ * naming a record that is gone (and the chain's next records take those seqs).
+ */
 export async function cutConsistently(db: Db, chain: string, keep: number): Promise<void> {
   await db.db.deleteFrom('audit_records').where('chain', '=', chain).where('seq', '>', keep).execute();
+  await db.db.deleteFrom('audit_personal').where('chain', '=', chain).where('seq', '>', keep).execute();
   const last = await db.db
     .selectFrom('audit_records')
     .select('hash')

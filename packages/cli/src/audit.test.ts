@@ -129,7 +129,15 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
       writeFileSync(tampered, `${lines.map((l, i) => (i === 2 ? l.replace('"E2"', '"E9"') : l)).join('\n')}\n`);
       const bad = await cli('audit', 'verify', '--file', tampered, '--tenant', 'bank');
       assert.equal(bad.code, 1);
-      assert.match(bad.out.join('\n'), /line 3: altered: record 3 \(line 3\) does not match its hash/);
+      // The customer number is a personal field: its digest, not the record's hash, is what it no longer matches.
+      assert.match(bad.out.join('\n'), /line 3: altered: record 3 \(line 3\): its customer number or typed texts do not match its digest/);
+      // A field the hash covers, edited, is a hash mismatch.
+      const rehashed = join(dir, `${dialect}-tampered-hash.jsonl`);
+      assert.ok(lines[2]?.includes('=put-E2'));
+      writeFileSync(rehashed, `${lines.map((l, i) => (i === 2 ? l.replace('=put-E2', '=put-E9') : l)).join('\n')}\n`);
+      const badHash = await cli('audit', 'verify', '--file', rehashed, '--tenant', 'bank');
+      assert.equal(badHash.code, 1);
+      assert.match(badHash.out.join('\n'), /line 3: altered: record 3 \(line 3\) does not match its hash/);
 
       const csv = join(dir, `${dialect}-bank.csv`);
       assert.equal(
@@ -356,7 +364,7 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
         '"From (inclusive)","2026-12-01T00:00:00.000+08:00","2026-11-30T16:00:00.000Z"',
         '"To (exclusive)","2027-01-01T00:00:00.000+08:00","2026-12-31T16:00:00.000Z"',
       ]);
-      assert.match(file.rows[0] ?? '', /^"Seq","Time \(UTC\)",.*"Actor staff id","Actor","Scheme","Level","Metrics"$/);
+      assert.match(file.rows[0] ?? '', /^"Seq","Time \(UTC\)",.*"Actor staff id","Actor","Scheme","Level","Metrics","Personal fields"$/);
       assert.deepEqual(
         file.rows.slice(1).map((r) => /"month-(\w+)"/.exec(r)?.[1]),
         ['DEC', 'DEC'],

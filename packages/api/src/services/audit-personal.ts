@@ -24,6 +24,9 @@ const PERSONAL_DETAIL_KEYS: ReadonlySet<string> = new Set(['reason', 'note', 'na
 
 type Json = Record<string, unknown>;
 
+/** The customer list's route: its search by name (`?name=`) names no customer, but tests one's name. */
+const LIST_SEARCH_ROUTE = '/v1/subjects';
+
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The customer number a record names: a customer's path (`/v1/subjects/{id}…`, `tierkit retention hold`), a decision's `subject` target, a token's subject. */
@@ -83,7 +86,11 @@ export function splitPersonal(fields: AuditFields, salt?: string): { fields: Aud
   const detail = fields.detail ? (JSON.parse(fields.detail) as Json) : null;
   const subject = subjectOf(fields.route, target, detail);
   const targetKeys = personalTargetKeys(target, subject);
-  const detailSplit = detail && (subject !== null || 'name' in detail) ? splitDetail(detail, subject) : null;
+  // A record naming nobody is split only for the name a list search tested (a customer's name): a
+  // tenant's or a team's `name` names no customer, and off in a side row that no erasure deletes it
+  // would only be hidden from the record's own hash (a side row deleted by hand is not reported).
+  const detailSplit =
+    detail && (subject !== null || (fields.route === LIST_SEARCH_ROUTE && 'name' in detail)) ? splitDetail(detail, subject) : null;
   if (!targetKeys.size && !detailSplit?.personal) return { fields };
   const keptTarget: Record<string, string> = {};
   for (const [k, v] of Object.entries(target)) if (!targetKeys.has(k)) keptTarget[k] = v;
