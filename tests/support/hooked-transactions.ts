@@ -1,13 +1,14 @@
 import type { Db } from '@tierkit/db';
 
+/** A transaction as `execute` hands it to its body. */
+type Trx = Parameters<Parameters<ReturnType<Db['db']['transaction']>['execute']>[0]>[0];
+
 /**
  * `db` as a command is handed it, with its transactions hooked (`db.transaction().execute` only):
  * `before` runs before one begins (a revoke racing it from another process), `inside` after its body,
  * before the commit (another request read meanwhile), given the transaction (to ask what it holds).
  * Everything else is the database itself.
  */
-type Trx = Parameters<Parameters<ReturnType<Db['db']['transaction']>['execute']>[0]>[0];
-
 export function hooked(db: Db, hooks: { before?: () => Promise<void>; inside?: (trx: Trx) => Promise<void> }): Db {
   const real = db.db;
   const transaction = () => ({
