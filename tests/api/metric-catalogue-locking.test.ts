@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import type { Problem } from '@tierkit/core';
-import { findTenant, replaceMetricCatalogue, type Db } from '@tierkit/db';
+import { sql } from 'kysely';
+import { findTenant, replaceMetricCatalogue, type Db, type Executor } from '@tierkit/db';
 import { forEachDialect, NOW } from '../support/api-fixture.js';
 import { postgresHarness } from '../support/databases.js';
 import { hooked } from '../support/hooked-transactions.js';
@@ -201,6 +202,13 @@ async function hashOf(app: App, tn: Tenant, scheme: string, version: number): Pr
   return (await ok<{ contentHash: string }>(await as(app, tn.officer).get(`/v1/policies/${scheme}/versions/${version}`))).contentHash;
 }
 
+/** Whether this PostgreSQL transaction holds a row of `tenants` locked (`SELECT … FOR NO KEY UPDATE` takes ROW SHARE on the table). */
+async function holdsTenantRow(trx: Executor): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks
+    WHERE pid = pg_backend_pid() AND relation = 'tenants'::regclass AND mode = 'RowShareLock'`.execute(trx);
+  return (rows[0]?.n ?? 0) > 0;
+}
+
 /**
  * PostgreSQL, the two forced to overlap: one server's request is held inside its transaction (after its
  * checks and its write, before its commit) while the other server's is sent. The second must wait for
@@ -214,7 +222,12 @@ describe('a metric’s removal and a submission overlapping on two servers [post
   });
   after(() => harness.stopAll());
 
-  /** An app whose next transaction stops before its commit until `release`; `held` once it has. */
+  /**
+   * An app whose next transaction holding the tenant's row (a submission, an approval, a catalogue
+   * change: `lockTenant`) stops before its commit until `release`; `held` once it has. Not merely its
+   * next transaction: a write's intent record is appended in a transaction of its own before the route
+   * runs, and holding that one (the chain's head, not the tenant) left the two requests to race.
+   */
   function holding() {
     let armed = false;
     let release!: () => void;
@@ -223,8 +236,8 @@ describe('a metric’s removal and a submission overlapping on two servers [post
     const held = new Promise<void>((r) => (reached = r));
     const app = appOn(
       hooked(db, {
-        inside: async () => {
-          if (!armed) return;
+        inside: async (trx) => {
+          if (!armed || !(await holdsTenantRow(trx))) return;
           armed = false;
           reached();
           await gate;
