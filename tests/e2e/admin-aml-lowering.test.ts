@@ -9,24 +9,14 @@ import { createApiKey } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { lastCompleteMonth } from '@tierkit/ops';
 import { axeViolations } from './support/axe.js';
+import { apiOf, json } from './support/api.js';
 import { consoleUnderTest } from './support/console.js';
 import { ADMIN_KEY } from './support/server.js';
 
 const t = consoleUnderTest(5);
 const CUSTOMER = 'E2EAML1';
 
-const api = (credential: string, path: string, method = 'GET', body?: unknown) =>
-  fetch(`${t.server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-
-async function json<T>(res: Response, status = 200): Promise<T> {
-  const text = await res.text();
-  assert.equal(res.status, status, text);
-  return JSON.parse(text) as T;
-}
+const api = apiOf(() => t.server.url);
 
 /** A key the demo staff member owns (`tierkit keys create --staff <id>`): four eyes counts it as them. */
 async function keyOf(staffId: string, role: 'officer' | 'approver'): Promise<string> {

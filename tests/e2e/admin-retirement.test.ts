@@ -7,24 +7,14 @@ import assert from 'node:assert/strict';
 import { createApiKey } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { axeViolations } from './support/axe.js';
+import { apiOf, json } from './support/api.js';
 import { consoleUnderTest } from './support/console.js';
 import { ADMIN_KEY } from './support/server.js';
 
 const t = consoleUnderTest(5);
 const SCHEME = 'retail-tier';
 
-const api = (credential: string, path: string, method = 'GET', body?: unknown) =>
-  fetch(`${t.server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-
-async function json<T>(res: Response, status = 200): Promise<T> {
-  const text = await res.text();
-  assert.equal(res.status, status, text);
-  return JSON.parse(text) as T;
-}
+const api = apiOf(() => t.server.url);
 
 /** A key the demo maker owns: four eyes counts it as them. */
 async function makerKey(): Promise<string> {
