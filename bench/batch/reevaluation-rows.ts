@@ -1,6 +1,7 @@
 // The rows a re-tier chunk writes, of the size it writes them (about 2 KB of JSON an assignment), for
 // the batch benches that time those writes without running the engine.
 import type { Explanation, Progress, Retention } from '@tierkit/core';
+import { ASSIGNMENT_COLUMNS, type StoredAssignmentJson } from '@tierkit/db';
 import type { NewTierEventInput } from '../../packages/db/src/repositories/tier-events.js';
 import type { StoredAssignment } from '../../packages/db/src/repositories/assignments.js';
 
@@ -64,3 +65,35 @@ export const event = (subjectId: string, n: number): NewTierEventInput => ({
   policyVersion: 1,
   period: '2025-10',
 });
+
+/**
+ * The retier bench's raw baseline: one row's upsert of every assignment column, `level` included,
+ * onto the same conflict target as the job's (the primary key), prepared once and run per row.
+ */
+export const RAW_UPSERT_SQL = `INSERT INTO assignments (${ASSIGNMENT_COLUMNS.join(', ')}) VALUES (${ASSIGNMENT_COLUMNS.map(() => '?').join(
+  ', ',
+)}) ON CONFLICT (subject_id, scheme) DO UPDATE SET ${ASSIGNMENT_COLUMNS.slice(3)
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')}`;
+
+/** A serialized row's values for {@link RAW_UPSERT_SQL}, as the retier bench's baseline reads them back from the book. */
+export const rawUpsertValues = (tenantId: string, a: StoredAssignmentJson): unknown[] => [
+  tenantId,
+  a.subjectId,
+  a.scheme,
+  a.level,
+  a.rank,
+  a.periodsBelow,
+  a.base.level,
+  a.base.periodsBelow,
+  a.previousLevel,
+  a.explanation,
+  a.progress,
+  a.retention,
+  a.approvalRequired ? 1 : 0,
+  a.policyVersion,
+  a.period,
+  a.evaluatedAt,
+  a.nextGap,
+  a.graceLeft,
+];

@@ -2,7 +2,11 @@
 // book of N subjects, one with every index and one per index left out, get the same chunks (1,000
 // subjects' assignments and tier events and their version bumps, in one transaction each, as
 // storeReevaluations writes them), chunk by chunk with the order of the copies rotated, so a neighbour's
-// load falls on every copy alike. First the book's first levels (every row inserted, an event each),
+// load falls on every copy alike. The assignments arrive as the job's writer gets them from its prepare
+// thread: serialized, their JSON as UTF-8 bytes (utf8Rows), so no JSON.stringify is timed on the writer.
+// Two more copies take the assignments alone, one transaction per chunk: one by writeAssignments, one by
+// the retier bench's raw baseline (one prepared single-row upsert, the rows as text) — the job's upsert
+// beside its baseline in the same run. First the book's first levels (every row inserted, an event each),
 // then a monthly re-tier (every row rewritten for the next month keeping its level, an event for one
 // subject in a hundred). CPU of this process per step and copy (better-sqlite3 is synchronous, and SQLite's
 // WAL checkpoints run inline here, each in the copy that filled its WAL); the load beside the figures.
@@ -11,13 +15,29 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { defaultPolicyPack } from '@tierkit/core';
-import { connect, insertSubjects, insertTenant, migrateToLatest, type Db, type SubjectInput } from '@tierkit/db';
+import {
+  connect,
+  insertSubjects,
+  insertTenant,
+  migrateToLatest,
+  serializeAssignment,
+  type Db,
+  type StoredAssignmentJson,
+  type SubjectInput,
+} from '@tierkit/db';
 import { sql } from 'kysely';
-import { writeAssignments, type StoredAssignment } from '../../packages/db/src/repositories/assignments.js';
+import { utf8Rows } from '../../packages/api/src/services/jobs/utf8-rows.js';
+import {
+  writeAssignments,
+  type AssignmentToWrite,
+  type StoredAssignment,
+  type StoredAssignmentUtf8,
+} from '../../packages/db/src/repositories/assignments.js';
 import { bumpOpenSubjectVersions } from '../../packages/db/src/repositories/subject-versions.js';
 import { writeTierEvents, type NewTierEventInput } from '../../packages/db/src/repositories/tier-events.js';
-import { assignment, AT, event } from './reevaluation-rows.js';
+import { assignment, AT, event, RAW_UPSERT_SQL, rawUpsertValues } from './reevaluation-rows.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,31 +79,71 @@ try {
   }
   await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(book.db);
   await book.close();
-  const sides: { name: string; db: Db; cpu: Record<string, number> }[] = [];
-  for (const without of [undefined, ...INDEXES.filter((x) => !only || only.includes(x))]) {
-    const copy = join(dir, `${without ?? 'all'}.db`);
+  /** `chunk`: a chunk's every write; `upsert`: writeAssignments alone; `raw`: the retier bench's raw upsert alone. */
+  type Side = { name: string; kind: 'chunk' | 'upsert' | 'raw'; db: Db; raw?: SQLite.Database; cpu: Record<string, number> };
+  const sides: Side[] = [];
+  const copyOf = async (name: string, without?: string) => {
+    const copy = join(dir, `${name}.db`);
     copyFileSync(file, copy);
     const db = connect({ url: copy });
     if (without) await sql`DROP INDEX ${sql.id(without)}`.execute(db.db);
-    sides.push({ name: without ? `without ${without}` : 'every index', db, cpu: {} });
+    return { copy, db };
+  };
+  for (const without of [undefined, ...INDEXES.filter((x) => !only || only.includes(x))])
+    sides.push({
+      name: without ? `without ${without}` : 'every index',
+      kind: 'chunk',
+      db: (await copyOf(without ?? 'all', without)).db,
+      cpu: {},
+    });
+  sides.push({ name: 'upsert alone, writeAssignments', kind: 'upsert', db: (await copyOf('upsert')).db, cpu: {} });
+  {
+    const { copy, db } = await copyOf('raw');
+    // Opened as the retier bench opens its baseline's copies.
+    const raw = new SQLite(copy);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+    sides.push({ name: 'upsert alone, raw baseline', kind: 'raw', db, raw, cpu: {} });
   }
   console.log(`${N.toLocaleString('en')} subjects, chunks of ${CHUNK}, ${sides.length} copies; load at the start: ${load()}`);
   /** One chunk into one copy, as storeReevaluations writes it, each step's CPU added to `phase.step`. */
   let counted = false;
   /** Subjects whose chunks were counted, per phase (not the first chunk: the code is compiled there, in the copy that goes first). */
   const subjects: Record<string, number> = {};
+  const upserts = new Map<SQLite.Database, SQLite.Statement>();
   const write = async (
-    side: (typeof sides)[number],
+    side: Side,
     phase: string,
-    rows: StoredAssignment[],
-    events: NewTierEventInput[],
-    kept?: ReadonlySet<StoredAssignment>,
+    chunk: {
+      rows: StoredAssignmentUtf8[];
+      text: StoredAssignmentJson[];
+      events: NewTierEventInput[];
+      kept?: ReadonlySet<AssignmentToWrite>;
+    },
   ) => {
+    const { rows, text, events, kept } = chunk;
     const add = (step: string, from: number) => {
       const key = `${phase} ${step}`;
       if (counted) side.cpu[key] = (side.cpu[key] ?? 0) + cpuMs() - from;
     };
     const start = cpuMs();
+    if (side.raw) {
+      const raw = side.raw;
+      let upsert = upserts.get(raw);
+      if (!upsert) upserts.set(raw, (upsert = raw.prepare(RAW_UPSERT_SQL)));
+      const statement = upsert;
+      raw.transaction(() => {
+        for (const r of text) statement.run(rawUpsertValues(TENANT, r));
+      })();
+      add('total', start);
+      return;
+    }
+    if (side.kind === 'upsert') {
+      await side.db.db.transaction().execute((trx) => writeAssignments(trx, TENANT, rows, kept));
+      add('total', start);
+      return;
+    }
     let inside = 0;
     await side.db.db.transaction().execute(async (trx) => {
       let c = cpuMs();
@@ -102,15 +162,18 @@ try {
   };
   const month = async (
     phase: string,
-    chunkOf: (from: number) => { rows: StoredAssignment[]; events: NewTierEventInput[]; kept?: Set<StoredAssignment> },
+    chunkOf: (from: number) => { rows: StoredAssignment[]; events: NewTierEventInput[]; keepLevel?: boolean },
   ) => {
     for (let i = 0, k = 0; i < N; i += CHUNK, k++) {
-      const { rows, events, kept } = chunkOf(i);
+      const { rows: objects, events, keepLevel } = chunkOf(i);
+      // What the prepare thread does, once per chunk and outside the times: serialize, then the JSON as bytes.
+      const text = objects.map(serializeAssignment);
+      const rows = utf8Rows(text).rows;
+      const chunk = { rows, text, events, ...(keepLevel ? { kept: new Set<AssignmentToWrite>(rows) } : {}) };
       counted = k > 0;
       if (counted) subjects[phase] = (subjects[phase] ?? 0) + rows.length;
       // Rotate which copy goes first, so that none always meets the caches the one before left.
-      for (let s = 0; s < sides.length; s++)
-        await write(sides[(s + k) % sides.length] as (typeof sides)[number], phase, rows, events, kept);
+      for (let s = 0; s < sides.length; s++) await write(sides[(s + k) % sides.length] as Side, phase, chunk);
     }
     console.log(`  ${phase} written; load ${load()}`);
   };
@@ -139,34 +202,48 @@ try {
           reason: 'rule',
         });
     }
-    return { rows, events, kept: new Set(rows) };
+    return { rows, events, keepLevel: true };
   });
-  const base = sides[0] as (typeof sides)[number];
+  const chunkSides = sides.filter((x) => x.kind === 'chunk');
+  const base = chunkSides[0] as Side;
+  const per = (side: Side, phase: string) => ((side.cpu[`${phase} total`] ?? 0) * 1000) / (subjects[phase] ?? 1);
   const keys = Object.keys(base.cpu);
   console.log(`\nCPU per subject (µs), load at the end: ${load()}`);
   console.log(`${''.padEnd(34)}${keys.map((k) => k.padStart(26)).join('')}`);
-  for (const side of sides)
+  for (const side of chunkSides)
     console.log(
       `${side.name.replace('without ', '− ').padEnd(34)}${keys.map((k) => (((side.cpu[k] ?? 0) * 1000) / (subjects[k.split(' ')[0] as string] ?? 1)).toFixed(2).padStart(26)).join('')}`,
     );
   console.log('\nWhat each index costs: every index − without it, µs per subject (and share of the phase total)');
-  for (const side of sides.slice(1))
+  for (const side of chunkSides.slice(1))
     for (const phase of ['first', 'monthly']) {
-      const per = (side: (typeof sides)[number]) => ((side.cpu[`${phase} total`] ?? 0) * 1000) / (subjects[phase] ?? 1);
-      const d = per(base) - per(side);
+      const d = per(base, phase) - per(side, phase);
       console.log(
-        `  ${side.name.replace('without ', '').padEnd(46)} ${phase.padEnd(8)} ${d.toFixed(2).padStart(7)} µs (${((d / per(base)) * 100).toFixed(1)}%)`,
+        `  ${side.name.replace('without ', '').padEnd(46)} ${phase.padEnd(8)} ${d.toFixed(2).padStart(7)} µs (${((d / per(base, phase)) * 100).toFixed(1)}%)`,
       );
     }
-  const count = async (db: Db) =>
-    JSON.stringify(
-      await sql`SELECT (SELECT count(*) FROM assignments) AS a, (SELECT count(*) FROM tier_events) AS e, (SELECT sum(version) FROM subjects) AS v`.execute(
-        db.db,
-      ),
+  const job = sides.find((x) => x.kind === 'upsert') as Side;
+  const raw = sides.find((x) => x.kind === 'raw') as Side;
+  console.log("\nThe assignments alone, a transaction per chunk with its commit: the job's upsert against the retier bench's raw one");
+  for (const phase of ['first', 'monthly'])
+    console.log(
+      `  ${phase.padEnd(8)} writeAssignments ${per(job, phase).toFixed(2).padStart(7)} µs   raw prepared upsert ${per(raw, phase).toFixed(2).padStart(7)} µs   ${(per(job, phase) / per(raw, phase)).toFixed(2)}×`,
     );
-  const want = await count(base.db);
+  const count = async (db: Db, assignmentsOnly: boolean) =>
+    JSON.stringify(
+      assignmentsOnly
+        ? await sql`SELECT count(*) AS a, sum(length(explanation) + length(progress) + length(retention)) AS t FROM assignments`.execute(
+            db.db,
+          )
+        : await sql`SELECT (SELECT count(*) FROM assignments) AS a, (SELECT count(*) FROM tier_events) AS e, (SELECT sum(version) FROM subjects) AS v`.execute(
+            db.db,
+          ),
+    );
+  const want = { chunk: await count(base.db, false), alone: await count(base.db, true) };
   for (const side of sides) {
-    if ((await count(side.db)) !== want) throw new Error(`${side.name} holds other rows`);
+    const alone = side.kind !== 'chunk';
+    if ((await count(side.db, alone)) !== (alone ? want.alone : want.chunk)) throw new Error(`${side.name} holds other rows`);
+    side.raw?.close();
     await side.db.close();
   }
 } finally {

@@ -38,6 +38,7 @@ import {
 } from '@tierkit/db';
 import { Kysely, SqliteDialect } from 'kysely';
 import { rng } from '../../tests/support/book.js';
+import { RAW_UPSERT_SQL } from './reevaluation-rows.js';
 import { startPostgres } from '../../tests/support/postgres.js';
 import { machineCpu, postmasterPid, processCpu, treeCpu, watchThreads, type ThreadsCpu } from './proc-cpu.js';
 
@@ -123,10 +124,7 @@ async function sqliteFigures(dir: string): Promise<void> {
   const sec = (ms: number) => (ms / 1000).toFixed(1).padStart(7);
   // Baseline: read the same metrics, then upsert the same assignment rows, with prepared statements.
   const cols = ASSIGNMENT_COLUMNS;
-  const upsertSql = `INSERT INTO assignments (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT (subject_id, scheme) DO UPDATE SET ${cols
-    .slice(3)
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ')}`;
+  const upsertSql = RAW_UPSERT_SQL;
   const page = raw.prepare(`SELECT ${cols.join(', ')} FROM assignments WHERE subject_id > ? ORDER BY subject_id LIMIT 1000`).raw(true);
   /** Upsert the job's rows, a page of 1,000 per transaction, into `target`; time and CPU of the writes only. */
   const upsertInto = (target: SQLite.Database) => {
