@@ -35,6 +35,8 @@ if (mode === 'bare' && isPostgresUrl(url)) {
   // while every request still passes through the limiter's bucket.
   const rateLimit = { burst: 1e9, perSecond: 1e9, keyBurst: 1e9, keyPerSecond: 1e9 };
   // Matrix results are not shared between requests here: the bench times the query path, not a hit.
+  // Their counts still answer the list of a cell they counted 0 in while the data version holds, as
+  // on a server that shares them (services/matrix-cache.ts).
   fetch = serverApp(
     connect({ url }),
     // READ_CACHE_MB and VERSION_TRUST_MS as `npm start` reads them (default 32 MiB, 1,000 ms).

@@ -165,6 +165,30 @@ forEachDialect('the subject list of an empty matrix cell', (f) => {
     assert.deepEqual(await listedCell(app, 'low', 'platinum'), ['E1']);
   });
 
+  it('a server that shares no matrix between requests still answers a cell it counted 0 from the counts, and sees a write at once', async () => {
+    // matrixCacheSeconds 0 turns off sharing a result nobody can tell still holds; counts carrying the
+    // data version they were read at are told apart by that version, not by their age.
+    // E9 starts high × standard, then moves up into high × gold, which nobody else of the suite is in.
+    await client(f).customer('E9');
+    assert.equal((await client(f).put('/v1/subjects/E9/metrics', figures(10_000, 90))).status, 200);
+    const unshared = createApp({ db: f.db.db.withPlugin(noting), now: () => NOW, logError: () => undefined, matrixCacheSeconds: 0 });
+    const other = createApp({ db: f.db.db, now: () => NOW, logError: () => undefined });
+    assert.equal(await countOf(unshared, 'high', 'gold'), 0);
+    seen.length = 0;
+    assert.equal(await countOf(unshared, 'high', 'gold'), 0);
+    assert.ok(
+      seen.some((s) => /"assignments"/.test(s)),
+      'every matrix request still runs its query',
+    );
+    seen.length = 0;
+    assert.deepEqual(await listedCell(unshared, 'high', 'gold'), []);
+    const read = seen.filter((s) => /"assignments"/.test(s));
+    if (f.db.dialect === 'sqlite') assert.deepEqual(read, [], seen.join('\n'));
+    else assert.ok(read.length > 0);
+    assert.equal((await as(other).send('PUT', '/v1/subjects/E9/metrics', figures(100_000, 90))).status, 200);
+    assert.deepEqual(await listedCell(unshared, 'high', 'gold'), ['E9']);
+  });
+
   it('a write through another connection to the file, as a second server process has, is seen at once (SQLite)', async (t) => {
     if (f.db.dialect !== 'sqlite')
       return t.skip('one PostgreSQL database is shared by every server already (above): no data version is trusted there');

@@ -109,7 +109,11 @@ export interface AppOptions {
    * knows it (`apps/server` passes `@hono/node-server`'s); without it bad credentials are not limited.
    */
   readonly clientAddress?: (c: Context) => string | undefined;
-  /** Seconds a portfolio matrix result is shared between requests (this app's writes drop it at once). Default 5; 0 turns it off. */
+  /**
+   * Seconds a portfolio matrix result is shared between requests (this app's writes drop it at once).
+   * Default 5; 0 turns sharing off, but the last counts still answer an empty cell's list on SQLite
+   * while the data version they were read at holds (services/matrix-cells.ts).
+   */
   readonly matrixCacheSeconds?: number;
   /** Largest CSV file `POST /v1/imports` accepts, in bytes (streamed, not held in memory). Default 256 MiB. */
   readonly maxImportBytes?: number;

@@ -28,4 +28,6 @@ it('a failed load is not kept; a TTL of 0 turns sharing off', async () => {
   await off.get('t', 'm', async () => ++n);
   await off.get('t', 'm', async () => ++n);
   assert.equal(n, 2);
+  // Still kept for a caller that checks it holds (the data version): not shared, not forgotten.
+  assert.equal(off.settled('t', 'm'), 2);
 });

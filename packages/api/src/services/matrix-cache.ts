@@ -26,13 +26,17 @@ export class TenantResultCache<T> {
     this.#maxEntries = maxEntries;
   }
 
-  /** The tenant's result for `key`: a fresh or in-flight one, else `load()` (shared with concurrent callers). */
+  /**
+   * The tenant's result for `key`: a fresh or in-flight one, else `load()` (shared with concurrent
+   * callers). With a life of 0 nothing is shared, but the result is still kept for `settled`: a caller
+   * that checks it against the data version needs no age limit, and a server that shares no matrix
+   * (bench/api/serve.ts, to time the query) would otherwise read every empty cell's level index again.
+   */
   get(tenantId: string, key: string, load: () => Promise<T>): Promise<T> {
-    if (this.#ttlMs <= 0) return load();
     const id = `${tenantId}\u0000${key}`;
     const now = this.#clock();
     const hit = this.#entries.get(id);
-    if (hit && now - hit.at < this.#ttlMs) return hit.value;
+    if (hit && this.#ttlMs > 0 && now - hit.at < this.#ttlMs) return hit.value;
     const value = load();
     const entry: Entry<T> = { at: now, value };
     this.#entries.delete(id);

@@ -73,7 +73,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('evaluated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('assignments_pk', ['subject_id', 'scheme'])
     .execute();
-  // Matrix counts and cell listings group and filter by scheme and level.
+  // Matrix counts and cell listings group and filter by scheme and level. subject-list.ts names it in
+  // `INDEXED BY` (SQLite), which fails when it is missing: dropping or renaming it means changing that too.
   await db.schema
     .createIndex('assignments_tenant_scheme_level_idx')
     .on('assignments')
