@@ -31,6 +31,7 @@ import { approveRetirement, rejectRetirement, requestRetirement, withdrawRetirem
 import { schemePolicies, versionActors, versionDetail, versionSummary } from '../services/policy-views.js';
 import { staffBehind, type StaffBehind } from '../services/staff-behind.js';
 import { policyAnalysis, type SimulationSettings } from './policy-analysis.js';
+import { requireDocumentReadable, requirePolicyReadable, unreadablePolicies } from '../services/policy-readers.js';
 
 const json = <S>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
 const versionResponse = (description: string) => ({ description, content: { 'application/json': { schema: PolicyVersionSchema } } });
@@ -184,12 +185,16 @@ export function policies(simulation: SimulationSettings = {}) {
         const subjectKinds = metricSubjectKinds(m);
         return { ...m, ...(subjectKinds ? { subjectKinds } : {}), ...(metricAudience(m) ? { audience: metricAudience(m) } : {}) };
       });
-      const versions = await listPolicyVersions(deps.db, deps.tenantId);
+      const stored = await listPolicyVersions(deps.db, deps.tenantId);
+      // A scheme whose policy the caller may not read is left out, as every list of schemes leaves it.
+      const hidden = unreadablePolicies(deps, now, stored);
+      const versions = stored.filter((v) => !hidden.has(v.scheme));
       return c.json({ items: schemePolicies(versions, now, await behindVersions(deps, versions)), metrics }, 200);
     })
     .openapi(versionsRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const { limit, cursor } = c.req.valid('query');
       const below = cursor === undefined ? Number.POSITIVE_INFINITY : Number(decodeCursor('policy-versions', cursor, ['v']).v);
       const now = await packOf(deps);
@@ -204,12 +209,16 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(versionRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       return c.json(await detailOf(deps, await versionOr404(deps, scheme, version)), 200);
     })
     .openapi(draftRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme } = c.req.valid('param');
-      const draft = await createDraft(deps, scheme, c.req.valid('json'));
+      await requirePolicyReadable(deps, scheme);
+      const body = c.req.valid('json');
+      await requireDocumentReadable(deps, scheme, body.document);
+      const draft = await createDraft(deps, scheme, body);
       // The version number is made here: the trail's only link from this POST to the draft it made.
       auditDetail(c, { version: draft.version });
       return c.json(await detailOf(deps, draft), 201);
@@ -217,18 +226,23 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(putRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
-      const edited = await editDraft(deps, await versionOr404(deps, scheme, version), c.req.valid('json').document);
+      await requirePolicyReadable(deps, scheme);
+      const { document } = c.req.valid('json');
+      await requireDocumentReadable(deps, scheme, document);
+      const edited = await editDraft(deps, await versionOr404(deps, scheme, version), document);
       return c.json(await detailOf(deps, edited), 200);
     })
     .openapi(submitRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const submitted = await submitDraft(deps, await versionOr404(deps, scheme, version));
       return c.json(await detailOf(deps, submitted), 200);
     })
     .openapi(approveRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const v = await versionOr404(deps, scheme, version);
       // Read once the request passed its checks and before the approval moves the version in force:
@@ -256,6 +270,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(rejectRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const rejected = await rejectVersion(deps, await versionOr404(deps, scheme, version), body);
       auditDetail(c, { version: rejected.version, note: body.note });
@@ -264,6 +279,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(retireRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const asked = await requestRetirement(deps, await versionOr404(deps, scheme, version), body);
       auditDetail(c, { version: asked.version, effectiveFrom: asked.effectiveFrom, note: body.note, retirement: 'requested' });
@@ -272,6 +288,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(approveRetirementRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const v = await versionOr404(deps, scheme, version);
       const { version: retired, reevaluation } = await approveRetirement(deps, v, body);
@@ -289,6 +306,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(rejectRetirementRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const v = await versionOr404(deps, scheme, version);
       const kept = await rejectRetirement(deps, v, body);
@@ -304,6 +322,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(withdrawRetirementRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const v = await versionOr404(deps, scheme, version);
       const kept = await withdrawRetirement(deps, v);
