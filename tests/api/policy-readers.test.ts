@@ -110,6 +110,16 @@ forEachDialect('policies: a scheme’s policy is its readers’ only', (f) => {
     assert.equal(await (await as('admin').get(`/v1/policies/aml-new/versions/${version}`)).text(), before, 'nothing changed');
     const all = (await (await as('admin').get('/v1/policies/aml-new/versions')).json()) as { items: unknown[] };
     assert.equal(all.items.length, 1, 'no draft made');
+    // Its simulation, queued by a reader, is a job the others do not see: by id, in the list.
+    const queued = await as('admin').post(`/v1/policies/aml-new/versions/${version}/simulations`, {});
+    assert.equal(queued.status, 202, await queued.clone().text());
+    const { id } = (await queued.json()) as { id: string };
+    assert.equal((await as('admin').get(`/v1/jobs/${id}`)).status, 200);
+    for (const who of ['officer', 'analyst'] as const) {
+      assert.equal((await as(who).get(`/v1/jobs/${id}`)).status, 404, who);
+      assert.equal((await as(who).get(`/v1/jobs/${id}/affected`)).status, 404, who);
+      assert.doesNotMatch(await (await as(who).get('/v1/jobs?limit=100')).text(), new RegExp(id), who);
+    }
   });
 
   it('nobody writes a version they could not read: an officer’s document leaving officers out is refused, nothing stored', async () => {

@@ -41,6 +41,8 @@ const listRoute = createRoute({
   path: '/',
   tags: ['policies'],
   summary: 'Each scheme’s policy: the version in force, scheduled, pending approval and drafts',
+  description:
+    'Of the schemes whose levels the caller may read (`readers`; a scheme not in force by the strictest of its stored versions): another’s policy is left out, as every list of schemes leaves it (docs/permissions.md, "Who reads a scheme’s levels").',
   responses: {
     200: { description: 'Schemes in pack order', content: { 'application/json': { schema: PoliciesResponseSchema } } },
     ...problemResponses(),
@@ -52,6 +54,8 @@ const versionsRoute = createRoute({
   path: '/{scheme}/versions',
   tags: ['policies'],
   summary: 'Every version of a scheme’s policy, newest first',
+  description:
+    'A scheme whose levels the caller may not read is a 403 `forbidden`, field code `scheme_not_readable` on `params.scheme` — here and on every route under `/v1/policies/{scheme}`, reads and writes alike, before anything is read or changed.',
   request: { params: SchemeParams, query: VersionsQuery },
   responses: {
     200: { description: 'A page of versions', content: { 'application/json': { schema: PolicyVersionsResponseSchema } } },
