@@ -120,6 +120,41 @@ forEachDialect('policies: a scheme’s policy is its readers’ only', (f) => {
       assert.equal((await as(who).get(`/v1/jobs/${id}/affected`)).status, 404, who);
       assert.doesNotMatch(await (await as(who).get('/v1/jobs?limit=100')).text(), new RegExp(id), who);
     }
+    // Nor stops it: an officer may cancel jobs, but not one they may not read (the 404 the read gives).
+    assert.equal((await as('officer').post(`/v1/jobs/${id}/cancel`, {})).status, 404);
+    const job = (await (await as('admin').get(`/v1/jobs/${id}`)).json()) as { status: string };
+    assert.notEqual(job.status, 'cancelled');
+  });
+
+  it('nobody narrows readers past the roles that decide the scheme: the tenant would be locked out of its AML policy', async () => {
+    // Approved, `officer` alone would read it: no approver or admin could decide its next version, not
+    // even one widening readers back.
+    const document = { ...aml(), readers: { roles: ['officer'] } };
+    const listed = async () =>
+      ((await (await as('officer').get('/v1/policies/aml-test/versions')).json()) as { items: unknown[] }).items.length;
+    const count = await listed();
+    const res = await as('officer').post('/v1/policies/aml-test/drafts', { document });
+    const body = await res.text();
+    assert.equal(res.status, 422, body);
+    assert.deepEqual(
+      ((JSON.parse(body) as Problem).errors ?? []).map((e) => [e.code, e.path]),
+      [['readers_without_decider', 'document.readers.roles']],
+    );
+    assert.equal(await listed(), count, 'nothing stored');
+    // Readers that keep a decider are the bank's to choose.
+    const kept = await as('officer').post('/v1/policies/aml-test/drafts', {
+      document: { ...aml(), readers: { roles: ['officer', 'admin'] } },
+    });
+    assert.equal(kept.status, 201, await kept.text());
+  });
+
+  it('the metric catalogue does not tell an analyst which metrics the AML grade reads', async () => {
+    const usedBy = async (who: Who) =>
+      ((await (await as(who).get('/v1/metrics')).json()) as { items: { usedBy: string[] }[] }).items.flatMap((m) => m.usedBy);
+    assert.ok((await usedBy('officer')).includes('aml-test'));
+    const analyst = await usedBy('analyst');
+    assert.ok(!analyst.includes('aml-test'), analyst.join());
+    assert.ok(analyst.includes('retail-tier'));
   });
 
   it('nobody writes a version they could not read: an officer’s document leaving officers out is refused, nothing stored', async () => {

@@ -1,6 +1,7 @@
-import { schemeDefinitionSchema } from '@tierkit/core';
+import { mayApproveAs, schemeDefinitionSchema, strongestApprover, type SchemeDefinition } from '@tierkit/core';
 import { listPolicyVersions, type PolicyVersion } from '@tierkit/db';
 import { packOf, type ApiDeps } from '../deps.js';
+import { ProblemError } from '../problem.js';
 import {
   audienceOfPrincipal,
   readsScheme,
@@ -44,5 +45,32 @@ export async function requirePolicyReadable(deps: ApiDeps, scheme: string, path 
 export async function requireDocumentReadable(deps: ApiDeps, scheme: string, document: unknown): Promise<void> {
   if (document === undefined || audienceOfPrincipal(deps.principal) !== 'staff') return;
   const def = schemeDefinitionSchema.safeParse(document);
-  if (def.success && !readsScheme(deps.principal, await packOf(deps), def.data)) throw schemeNotReadable(scheme, 'document.readers');
+  if (!def.success) return;
+  if (!readsScheme(deps.principal, await packOf(deps), def.data)) throw schemeNotReadable(scheme, 'document.readers');
+  requireDecidersRead(scheme, def.data);
+}
+
+/**
+ * Refuse a document whose `readers` leave out every role that could decide its scheme's next version
+ * (the strongest role it asks for anywhere, `strongestApprover`: what a weakening — widening `readers`
+ * back among them — needs). Once in force nobody could approve a change to it, since every policy route
+ * is its readers' only: an officer and an approver narrowing the AML grade to `officer` would lock the
+ * tenant out of its own AML policy. 422, nothing stored.
+ */
+function requireDecidersRead(scheme: string, def: SchemeDefinition): void {
+  const roles = def.readers?.roles;
+  const needs = strongestApprover(def);
+  if (roles === undefined || roles.some((r) => mayApproveAs(r, needs))) return;
+  throw new ProblemError(
+    'unprocessable',
+    `Its readers (${roles.join(', ')}) leave out every ${needs} who would decide the next version of "${scheme}": nobody could change its policy again. Add ${needs === 'admin' ? 'admin' : 'approver or admin'} to readers.roles.`,
+    [
+      {
+        path: 'document.readers.roles',
+        message: `must include a role that decides its versions (${needs} or above)`,
+        code: 'readers_without_decider',
+        params: { scheme, needs },
+      },
+    ],
+  );
 }
