@@ -77,8 +77,10 @@ const draftRoute = createRoute({
   path: '/{scheme}/drafts',
   tags: ['policies'],
   summary: 'Start a new version: a copy of the version in force, of another version, or a given document',
+  description:
+    'A document whose `readers` leave out the caller is a 403 `scheme_not_readable` on `document.readers`; one whose `readers` leave out every role that decides its versions (its guards’ strongest role, or above) a 422 `readers_without_decider`: nobody could change it again. Nothing is stored.',
   request: { params: SchemeParams, body: json(DraftBody) },
-  responses: { 201: versionResponse('The new draft'), ...problemResponses(400, 404, 409, 413, 415) },
+  responses: { 201: versionResponse('The new draft'), ...problemResponses(400, 404, 409, 413, 415, 422) },
 });
 
 const putRoute = createRoute({
@@ -86,8 +88,9 @@ const putRoute = createRoute({
   path: '/{scheme}/versions/{version}',
   tags: ['policies'],
   summary: 'Replace a draft’s document (a submitted version goes back to draft; its hash no longer stands)',
+  description: 'Its `readers` are held as a new draft’s are (403 `scheme_not_readable`, 422 `readers_without_decider`), nothing changed.',
   request: { params: VersionParams, body: json(PutVersionBody) },
-  responses: { 200: versionResponse('The draft'), ...problemResponses(400, 404, 409, 413, 415) },
+  responses: { 200: versionResponse('The draft'), ...problemResponses(400, 404, 409, 413, 415, 422) },
 });
 
 const submitRoute = createRoute({
