@@ -681,6 +681,12 @@ describe('the console words the API’s refusal of an import file', () => {
         'level “high” comes only from aml-risk’s sign-off levels (high): staff who may not read aml-risk would learn it from this level; map another level of aml-risk, or a source those staff may not read either, to it too, or give this scheme aml-risk’s readers',
       ],
       [
+        { path: 'document.readers.roles', message: 'x', code: 'readers_without_decider', params: { scheme: 'aml-risk', needs: 'admin' } },
+        '可查看 aml-risk 的员工须包括管理员：否则再无人能审批该方案的新版本，包括放宽可查看范围的版本',
+        '可查看 aml-risk 的員工須包括管理員：否則再無人能審批該方案的新版本，包括放寬可查看範圍的版本',
+        'the staff who read aml-risk must include admins: else nobody could approve its next version, not even one widening its readers again',
+      ],
+      [
         { path: 'document.category', message: 'x', code: 'suitability_taken', params: { scheme: 'product-risk', subjectKind: 'product' } },
         '适当性管理只读取一个此类方案，即“product-risk”：再加一个会被忽略',
         '適合度管理只讀取一個此類方案，即「product-risk」：再加一個會被忽略',

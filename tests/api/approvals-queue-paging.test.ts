@@ -211,13 +211,14 @@ forEachDialect('approvals queue: pages read from SQL, in the in-memory order', (
     expected.sort(queueOrder);
   });
 
+  // Paged as an approver: a policy version is in the queue of who may decide it (and its makers) only.
   const all = async (query: string, limit: number) => {
     const seen: Item[] = [];
     let cursor: string | null = null;
     for (let pages = 0; pages < 1000; pages++) {
       const sep = query === '' ? '?' : `?${query}&`;
       const page: Page = await ok<Page>(
-        await t.req('viewer', 'GET', `/v1/approvals${sep}limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`),
+        await t.req('approver', 'GET', `/v1/approvals${sep}limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`),
       );
       assert.ok(page.items.length <= limit);
       seen.push(...page.items);
@@ -292,7 +293,7 @@ forEachDialect('approvals queue: pages read from SQL, in the in-memory order', (
       { at, kind: 'audit', id: 'x' },
       { at, kind: 'zzz', id: '' },
     ]) {
-      const page = await ok<Page>(await t.req('viewer', 'GET', `/v1/approvals?limit=20&cursor=${cursorOf(position)}`));
+      const page = await ok<Page>(await t.req('approver', 'GET', `/v1/approvals?limit=20&cursor=${cursorOf(position)}`));
       const want = expected
         .filter((i) => queueOrder(i, { ...i, requestedAt: position.at, kind: position.kind as Item['kind'], id: position.id }) > 0)
         .slice(0, 20);

@@ -111,6 +111,8 @@ interface FieldSays {
   unreachableLevel: (level: string, otherLevel: string) => string;
   /** A band level only a hidden grade's sign-off levels lead to (`grade_disclosed`): it would tell that grade. */
   gradeDisclosed: (level: string, scheme: string, from: string) => string;
+  /** Readers that leave out every role deciding the scheme's versions (`readers_without_decider`): nobody could change it again. */
+  readersWithoutDecider: (scheme: string, needsAdmin: boolean) => string;
   /** A second suitability scheme of a side (`suitability_taken`): the one suitability reads. */
   suitabilityTaken: (scheme: string) => string;
   /** A suitability level suitability cannot read (`suitability_level`); `keys` already joined. */
@@ -320,6 +322,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unreachableLevel: (l, o) => `等级“${l}”永远评不到：满足它的规则的对象都满足更高等级“${o}”的规则`,
       gradeDisclosed: (l, sc, f) =>
         `等级“${l}”只由 ${sc} 的复核等级（${f}）得出：无权查看 ${sc} 的员工会由此得知该等级；请再映射该方案的其他等级或这些员工同样无权查看的来源，或给本方案与 ${sc} 相同的可查看员工`,
+      readersWithoutDecider: (sc, admin) =>
+        `可查看 ${sc} 的员工须包括${admin ? '管理员' : '审批人或管理员'}：否则再无人能审批该方案的新版本，包括放宽可查看范围的版本`,
       suitabilityTaken: (k) => `适当性管理只读取一个此类方案，即“${k}”：再加一个会被忽略`,
       suitabilityLevel: (l, keys) => `适当性管理读取的等级为 ${keys}（最低等级可表示“未评级”），且须按此顺序排列：“${l}”不符合`,
       noCell: (r, c) => `矩阵缺少行“${r}”、列“${c}”的格子`,
@@ -519,6 +523,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unreachableLevel: (l, o) => `等級「${l}」永遠評不到：符合它的規則的對象都符合更高等級「${o}」的規則`,
       gradeDisclosed: (l, sc, f) =>
         `等級「${l}」只由 ${sc} 的複核等級（${f}）得出：無權查看 ${sc} 的員工會由此得知該等級；請再對應該方案的其他等級或這些員工同樣無權查看的來源，或給本方案與 ${sc} 相同的可查看員工`,
+      readersWithoutDecider: (sc, admin) =>
+        `可查看 ${sc} 的員工須包括${admin ? '管理員' : '審批人或管理員'}：否則再無人能審批該方案的新版本，包括放寬可查看範圍的版本`,
       suitabilityTaken: (k) => `適合度管理只讀取一個此類方案，即「${k}」：再加一個會被忽略`,
       suitabilityLevel: (l, keys) => `適合度管理讀取的等級為 ${keys}（最低等級可表示「未評級」），且須依此順序排列：「${l}」不符合`,
       noCell: (r, c) => `矩陣缺少列「${r}」、欄「${c}」的格子`,
@@ -738,6 +744,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       unreachableLevel: (l, o) => `level “${l}” can never be reached: whatever meets its rule meets the rule of the higher level “${o}”`,
       gradeDisclosed: (l, sc, f) =>
         `level “${l}” comes only from ${sc}’s sign-off levels (${f}): staff who may not read ${sc} would learn it from this level; map another level of ${sc}, or a source those staff may not read either, to it too, or give this scheme ${sc}’s readers`,
+      readersWithoutDecider: (sc, admin) =>
+        `the staff who read ${sc} must include ${admin ? 'admins' : 'approvers or admins'}: else nobody could approve its next version, not even one widening its readers again`,
       suitabilityTaken: (k) => `suitability reads one scheme of this kind, “${k}”: a second would be ignored`,
       suitabilityLevel: (l, keys) =>
         `suitability reads the levels ${keys} (the lowest may mean “not rated”), in that order: “${l}” is not one of them`,
@@ -1099,6 +1107,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.unreachableLevel(str(p.level), str(p.otherLevel));
     case 'grade_disclosed':
       return s.gradeDisclosed(str(p.level), str(p.scheme), Array.isArray(p.from) ? p.from.map(String).join(', ') : str(p.from));
+    case 'readers_without_decider':
+      return s.readersWithoutDecider(str(p.scheme), p.needs === 'admin');
     case 'suitability_taken':
       return s.suitabilityTaken(str(p.scheme));
     case 'suitability_level':
@@ -1175,6 +1185,8 @@ const APPROVAL_CODES: ReadonlySet<string> = new Set([
   'scheduled_version_later',
   'retirement_pending',
   'no_retirement_pending',
+  // Not an approval's, but a draft's refusal with the same remedy in a role: said in the maker's language.
+  'readers_without_decider',
 ]);
 
 /**

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { findJob, listJobs } from '@tierkit/db';
+import { findJob, listJobs, listPolicyVersions } from '@tierkit/db';
+import { unreadablePolicies } from '../services/policy-readers.js';
 import { streamSSE } from 'hono/streaming';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { auditDetail, auditRead } from '../middleware/audit.js';
 import { requireReadable, unreadableSchemes } from '../services/audience.js';
-import type { TenantPack } from '../services/tenant-pack.js';
 import { packOf } from '../deps.js';
 import { router } from '../router.js';
 import { sleep } from '../sleep.js';
@@ -187,7 +187,7 @@ async function seen<J extends { readonly id: string; readonly kind: string; read
   deps: ApiDeps,
   job: J,
 ): Promise<J> {
-  if (job.kind === 'simulate' && !(maySimulate(deps) && readsSimulation(deps, await packOf(deps), job)))
+  if (job.kind === 'simulate' && !(maySimulate(deps) && (await readsSimulation(deps, job))))
     throw new ProblemError('not-found', `No job "${job.id}" in this tenant.`);
   return job;
 }
@@ -206,9 +206,17 @@ async function readJob(deps: ApiDeps, id: string) {
   return seen(deps, await jobOr404(deps.db, deps.tenantId, id, await readerOf(deps)));
 }
 
-/** Whether the caller reads the levels of the scheme simulation `job` simulated (no simulation: true). */
-function readsSimulation(deps: ApiDeps, tp: TenantPack, job: { readonly simulation?: { readonly scheme: string } }): boolean {
-  return job.simulation === undefined || !unreadableSchemes(deps.principal, tp).includes(job.simulation.scheme);
+/** Whether the caller reads the policy of the scheme simulation `job` simulated (no simulation: true). */
+async function readsSimulation(deps: ApiDeps, job: { readonly simulation?: { readonly scheme: string } }): Promise<boolean> {
+  return job.simulation === undefined || !(await unreadableSimulations(deps)).includes(job.simulation.scheme);
+}
+
+/**
+ * The schemes whose simulations the caller may not see: those whose policy they may not read, a scheme
+ * not in force (a new grade's first version simulated before its approval) by its stored versions too.
+ */
+async function unreadableSimulations(deps: ApiDeps): Promise<string[]> {
+  return [...unreadablePolicies(deps, await packOf(deps), await listPolicyVersions(deps.db, deps.tenantId))];
 }
 
 /** How often an event stream looks at its job. */
@@ -262,7 +270,7 @@ export function jobs(
         // Simulations are hidden from those who may not simulate (a draft's outcome, sample customers),
         // and those of a grade the caller may not read (`readers`) from them — in the query: left out
         // after it, a page held fewer than `limit` while more remained, or none with a cursor.
-        const hidden = maySimulate(deps) ? unreadableSchemes(deps.principal, await packOf(deps)) : undefined;
+        const hidden = maySimulate(deps) ? await unreadableSimulations(deps) : undefined;
         const rows = await listJobs(deps.db, deps.tenantId, {
           limit: query.limit + 1,
           ...(query.status ? { status: query.status } : {}),

@@ -1,4 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
+import { listPolicyVersions } from '@tierkit/db';
+import { packOf } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
 import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
@@ -12,6 +14,7 @@ import {
 } from '../schemas/metrics.js';
 import { fileLowering, requestView } from '../services/metric-audience-requests.js';
 import { addMetric, amendMetric, listMetricEntries, removeMetric } from '../services/metric-catalogue.js';
+import { unreadablePolicies } from '../services/policy-readers.js';
 
 const json = <S>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
 const entry = (description: string) => ({ description, content: { 'application/json': { schema: MetricEntrySchema } } });
@@ -24,6 +27,8 @@ const listRoute = createRoute({
   path: '/',
   tags: ['metrics'],
   summary: 'The tenant’s metric catalogue: what schemes, imports and metric writes may name',
+  description:
+    'Every metric; `usedBy` names only the schemes whose policy the caller may read (docs/permissions.md, "Who reads a scheme’s levels"): which metrics the AML grade reads is part of its policy.',
   responses: {
     200: { description: 'Every metric, in catalogue order', content: { 'application/json': { schema: MetricListSchema } } },
     ...problemResponses(),
@@ -71,7 +76,14 @@ const deleteRoute = createRoute({
 /** `/v1/metrics`: the tenant's metric catalogue (docs/policy-format.md, "The metric catalogue"). */
 export function metrics() {
   return router()
-    .openapi(listRoute, async (c) => c.json({ items: await listMetricEntries(c.var.deps) }, 200))
+    .openapi(listRoute, async (c) => {
+      const deps = c.var.deps;
+      // The catalogue is the tenant's, but which metrics a grade reads is its policy: an analyst would
+      // learn the AML grade's inputs from `usedBy`, though its versions are refused them.
+      const hidden = unreadablePolicies(deps, await packOf(deps), await listPolicyVersions(deps.db, deps.tenantId));
+      const items = (await listMetricEntries(deps)).map((m) => ({ ...m, usedBy: m.usedBy.filter((s) => !hidden.has(s)) }));
+      return c.json({ items }, 200);
+    })
     .openapi(addRoute, async (c) => {
       const added = await addMetric(c.var.deps, c.req.valid('json'));
       auditDetail(c, { metric: added.key, before: null, after: added });

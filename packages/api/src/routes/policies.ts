@@ -31,6 +31,7 @@ import { approveRetirement, rejectRetirement, requestRetirement, withdrawRetirem
 import { schemePolicies, versionActors, versionDetail, versionSummary } from '../services/policy-views.js';
 import { staffBehind, type StaffBehind } from '../services/staff-behind.js';
 import { policyAnalysis, type SimulationSettings } from './policy-analysis.js';
+import { requireDocumentReadable, requirePolicyReadable, unreadablePolicies } from '../services/policy-readers.js';
 
 const json = <S>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
 const versionResponse = (description: string) => ({ description, content: { 'application/json': { schema: PolicyVersionSchema } } });
@@ -40,6 +41,8 @@ const listRoute = createRoute({
   path: '/',
   tags: ['policies'],
   summary: 'Each scheme’s policy: the version in force, scheduled, pending approval and drafts',
+  description:
+    'Of the schemes whose levels the caller may read (`readers`; a scheme not in force by the strictest of its stored versions): another’s policy is left out, as every list of schemes leaves it (docs/permissions.md, "Who reads a scheme’s levels").',
   responses: {
     200: { description: 'Schemes in pack order', content: { 'application/json': { schema: PoliciesResponseSchema } } },
     ...problemResponses(),
@@ -51,6 +54,8 @@ const versionsRoute = createRoute({
   path: '/{scheme}/versions',
   tags: ['policies'],
   summary: 'Every version of a scheme’s policy, newest first',
+  description:
+    'A scheme whose levels the caller may not read is a 403 `forbidden`, field code `scheme_not_readable` on `params.scheme` — here and on every route under `/v1/policies/{scheme}`, reads and writes alike, before anything is read or changed.',
   request: { params: SchemeParams, query: VersionsQuery },
   responses: {
     200: { description: 'A page of versions', content: { 'application/json': { schema: PolicyVersionsResponseSchema } } },
@@ -72,8 +77,10 @@ const draftRoute = createRoute({
   path: '/{scheme}/drafts',
   tags: ['policies'],
   summary: 'Start a new version: a copy of the version in force, of another version, or a given document',
+  description:
+    'A document whose `readers` leave out the caller is a 403 `scheme_not_readable` on `document.readers`; one whose `readers` leave out every role that decides its versions (its guards’ strongest role, or above) a 422 `readers_without_decider`: nobody could change it again. Nothing is stored.',
   request: { params: SchemeParams, body: json(DraftBody) },
-  responses: { 201: versionResponse('The new draft'), ...problemResponses(400, 404, 409, 413, 415) },
+  responses: { 201: versionResponse('The new draft'), ...problemResponses(400, 404, 409, 413, 415, 422) },
 });
 
 const putRoute = createRoute({
@@ -81,8 +88,9 @@ const putRoute = createRoute({
   path: '/{scheme}/versions/{version}',
   tags: ['policies'],
   summary: 'Replace a draft’s document (a submitted version goes back to draft; its hash no longer stands)',
+  description: 'Its `readers` are held as a new draft’s are (403 `scheme_not_readable`, 422 `readers_without_decider`), nothing changed.',
   request: { params: VersionParams, body: json(PutVersionBody) },
-  responses: { 200: versionResponse('The draft'), ...problemResponses(400, 404, 409, 413, 415) },
+  responses: { 200: versionResponse('The draft'), ...problemResponses(400, 404, 409, 413, 415, 422) },
 });
 
 const submitRoute = createRoute({
@@ -184,12 +192,16 @@ export function policies(simulation: SimulationSettings = {}) {
         const subjectKinds = metricSubjectKinds(m);
         return { ...m, ...(subjectKinds ? { subjectKinds } : {}), ...(metricAudience(m) ? { audience: metricAudience(m) } : {}) };
       });
-      const versions = await listPolicyVersions(deps.db, deps.tenantId);
+      const stored = await listPolicyVersions(deps.db, deps.tenantId);
+      // A scheme whose policy the caller may not read is left out, as every list of schemes leaves it.
+      const hidden = unreadablePolicies(deps, now, stored);
+      const versions = stored.filter((v) => !hidden.has(v.scheme));
       return c.json({ items: schemePolicies(versions, now, await behindVersions(deps, versions)), metrics }, 200);
     })
     .openapi(versionsRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const { limit, cursor } = c.req.valid('query');
       const below = cursor === undefined ? Number.POSITIVE_INFINITY : Number(decodeCursor('policy-versions', cursor, ['v']).v);
       const now = await packOf(deps);
@@ -204,12 +216,16 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(versionRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       return c.json(await detailOf(deps, await versionOr404(deps, scheme, version)), 200);
     })
     .openapi(draftRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme } = c.req.valid('param');
-      const draft = await createDraft(deps, scheme, c.req.valid('json'));
+      await requirePolicyReadable(deps, scheme);
+      const body = c.req.valid('json');
+      await requireDocumentReadable(deps, scheme, body.document);
+      const draft = await createDraft(deps, scheme, body);
       // The version number is made here: the trail's only link from this POST to the draft it made.
       auditDetail(c, { version: draft.version });
       return c.json(await detailOf(deps, draft), 201);
@@ -217,18 +233,23 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(putRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
-      const edited = await editDraft(deps, await versionOr404(deps, scheme, version), c.req.valid('json').document);
+      await requirePolicyReadable(deps, scheme);
+      const { document } = c.req.valid('json');
+      await requireDocumentReadable(deps, scheme, document);
+      const edited = await editDraft(deps, await versionOr404(deps, scheme, version), document);
       return c.json(await detailOf(deps, edited), 200);
     })
     .openapi(submitRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const submitted = await submitDraft(deps, await versionOr404(deps, scheme, version));
       return c.json(await detailOf(deps, submitted), 200);
     })
     .openapi(approveRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const v = await versionOr404(deps, scheme, version);
       // Read once the request passed its checks and before the approval moves the version in force:
@@ -256,6 +277,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(rejectRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const rejected = await rejectVersion(deps, await versionOr404(deps, scheme, version), body);
       auditDetail(c, { version: rejected.version, note: body.note });
@@ -264,6 +286,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(retireRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const asked = await requestRetirement(deps, await versionOr404(deps, scheme, version), body);
       auditDetail(c, { version: asked.version, effectiveFrom: asked.effectiveFrom, note: body.note, retirement: 'requested' });
@@ -272,6 +295,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(approveRetirementRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const v = await versionOr404(deps, scheme, version);
       const { version: retired, reevaluation } = await approveRetirement(deps, v, body);
@@ -289,6 +313,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(rejectRetirementRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const v = await versionOr404(deps, scheme, version);
       const kept = await rejectRetirement(deps, v, body);
@@ -304,6 +329,7 @@ export function policies(simulation: SimulationSettings = {}) {
     .openapi(withdrawRetirementRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const v = await versionOr404(deps, scheme, version);
       const kept = await withdrawRetirement(deps, v);

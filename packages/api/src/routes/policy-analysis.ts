@@ -11,8 +11,7 @@ import { versionSimulations } from '../services/policy-approval-impact.js';
 import { versionOr404 } from '../services/policy-lifecycle.js';
 import { simulateOnBook } from '../services/policy-simulation.js';
 import { ProblemError } from '../problem.js';
-import { packOf, type ApiDeps } from '../deps.js';
-import { requireReadable } from '../services/audience.js';
+import { requirePolicyReadable } from '../services/policy-readers.js';
 
 const diffRoute = createRoute({
   method: 'get',
@@ -96,37 +95,29 @@ export interface SimulationSettings {
   readonly simulationChunkSubjects?: number | undefined;
 }
 
-/**
- * Refuse a simulation of a scheme whose levels the caller may not read (`readers`, 403
- * `scheme_not_readable`): its sample customers are named with their grade now and under the draft, an
- * AML grade per customer to an analyst who may not read one (docs/domain.md §4, "Who reads a grade").
- */
-async function readable(deps: ApiDeps, scheme: string): Promise<void> {
-  requireReadable(deps.principal, await packOf(deps), scheme, 'params.scheme');
-}
-
 /** Diff and simulation of policy versions: read-only, for whoever reviews a draft. */
 export function policyAnalysis({ syncSimulationMaxSubjects, simulationChunkSubjects }: SimulationSettings = {}) {
   return router()
     .openapi(diffRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const { against } = c.req.valid('query');
       return c.json(await diffVersion(deps, await versionOr404(deps, scheme, version), against), 200);
     })
     .openapi(simulateRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const { samplesPerCell, period } = c.req.valid('json');
-      await readable(deps, scheme);
       const v = await versionOr404(deps, scheme, version);
       return c.json(await simulateOnBook(deps, v, samplesPerCell ?? 3, period, syncSimulationMaxSubjects), 200);
     })
     .openapi(simulationsRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const { samplesPerCell, period } = c.req.valid('json');
-      await readable(deps, scheme);
       const v = await versionOr404(deps, scheme, version);
       const row = await enqueueSimulation(
         { ...deps, requestedBy: deps.principal.actor },
@@ -143,12 +134,13 @@ export function policyAnalysis({ syncSimulationMaxSubjects, simulationChunkSubje
     .openapi(versionSimulationsRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
-      await readable(deps, scheme);
+      await requirePolicyReadable(deps, scheme);
       return c.json(await versionSimulations(deps, await versionOr404(deps, scheme, version)), 200);
     })
     .openapi(cancelSimulationRoute, async (c) => {
       const deps = c.var.deps;
       const { scheme, version, id } = c.req.valid('param');
+      await requirePolicyReadable(deps, scheme);
       const job = await jobOr404(deps.db, deps.tenantId, id);
       // Only a simulation of this version: an analyst may not stop a re-tier by naming it here.
       if (job.kind !== 'simulate' || job.simulation?.scheme !== scheme || job.simulation.version !== version)

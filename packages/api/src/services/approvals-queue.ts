@@ -295,18 +295,19 @@ const pendingLevelApprovals: ApprovalSource = {
  */
 const pendingPolicyVersions: ApprovalSource = {
   kind: 'policy',
-  window: async (deps, w, { tp, locale }) =>
-    inMemoryWindow(
+  window: async (deps, w, { tp, locale }) => {
+    const shown = await deciderOrAsker(deps);
+    const items = await pendingPolicyApprovals(
       deps,
-      w,
-      'policy',
-      await pendingPolicyApprovals(
-        deps,
-        (scheme, version) => `${labels(tp, scheme, locale).scheme} ${SUMMARY_WORDS[locale].policy(version)}`,
-      ),
-    ),
-  any: async (deps, of) =>
-    of.subject === undefined && (await pendingPolicyApprovals(deps)).some((v) => of.scheme === undefined || v.scheme === of.scheme),
+      (scheme, version) => `${labels(tp, scheme, locale).scheme} ${SUMMARY_WORDS[locale].policy(version)}`,
+    );
+    return inMemoryWindow(deps, w, 'policy', items.filter(shown));
+  },
+  any: async (deps, of) => {
+    if (of.subject !== undefined) return false;
+    const shown = await deciderOrAsker(deps);
+    return (await pendingPolicyApprovals(deps)).some((v) => shown(v) && (of.scheme === undefined || v.scheme === of.scheme));
+  },
 };
 
 /**
@@ -341,7 +342,7 @@ function inMemoryWindow(deps: ApiDeps, w: ApprovalsWindow, kind: ApprovalItem['k
 const pendingRetirements: ApprovalSource = {
   kind: 'retirement',
   window: async (deps, w, { tp, locale }) => {
-    const shown = await retirementViewer(deps);
+    const shown = await deciderOrAsker(deps);
     const items = await pendingRetirementApprovals(deps, (scheme, r, note) =>
       retirementSummary(labels(tp, scheme, locale).scheme, r, note, locale),
     );
@@ -349,18 +350,20 @@ const pendingRetirements: ApprovalSource = {
   },
   any: async (deps, of) => {
     if (of.subject !== undefined) return false;
-    const shown = await retirementViewer(deps);
+    const shown = await deciderOrAsker(deps);
     return (await pendingRetirementApprovals(deps, () => '')).some((v) => shown(v) && (of.scheme === undefined || v.scheme === of.scheme));
   },
 };
 
 /**
- * Which retirements the caller's queue holds: those they may decide (a tenant-wide approver or admin,
- * whom the access table lets decide) and those they asked for — as a staff grant's. The queue is what
- * waits on the caller's decision, and a viewer reads no policy version at all: a colleague's reason for
- * taking one out of force, before anyone agreed, is not theirs to read there, nor a count of them.
+ * Which policy versions and retirements the caller's queue holds: those they may decide (a tenant-wide
+ * approver or admin, whom the access table lets decide) and those they asked for (wrote, submitted, or
+ * asked to retire) — as a staff grant's. The queue is what waits on the caller's decision: a viewer or
+ * an analyst decides neither, and a colleague's version or reason for taking one out of force, before
+ * anyone agreed, is not theirs to read there, nor a count of them. An analyst follows the policies
+ * they may read at `GET /v1/policies`, which lists every version pending.
  */
-async function retirementViewer(deps: ApiDeps): Promise<(v: PendingApproval) => boolean> {
+async function deciderOrAsker(deps: ApiDeps): Promise<(v: PendingApproval) => boolean> {
   const p = deps.principal;
   if (p.book === undefined && mayApproveAs(p.role, 'approver')) return () => true;
   const mine = await actorsOfPerson(deps.db, deps.tenantId, p.actor);

@@ -91,7 +91,12 @@ export function requireReadable(principal: Principal, tp: TenantPack, key: strin
   if (audienceOfPrincipal(principal) !== 'staff') return;
   const def = tp.schemes.get(key);
   if (!def || readsScheme(principal, tp, def)) return;
-  throw new ProblemError('forbidden', `Scheme "${key}" is not readable with this credential (its readers, or its axes', exclude it).`, [
+  throw schemeNotReadable(key, path);
+}
+
+/** The one refusal of a read of scheme `key` the caller may not read: 403 `forbidden`, field code `scheme_not_readable` on `path`. */
+export function schemeNotReadable(key: string, path: string): ProblemError {
+  return new ProblemError('forbidden', `Scheme "${key}" is not readable with this credential (its readers, or its axes', exclude it).`, [
     {
       path,
       message: `scheme ${key} is not readable with this credential`,
