@@ -7,8 +7,10 @@ import {
   auditPersonalAt,
   auditRecordsAfter,
   auditRecordsAt,
+  ERASED_AUDIT_SEQS,
   findAuditHead,
   lastAuditSeq,
+  readErasedSeqs,
   type AuditFields,
   type AuditRecordRow,
   type Executor,
@@ -57,6 +59,9 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
   let prevHash = AUDIT_GENESIS;
   let records = 0;
   let last: AuditRecordRow | undefined;
+  // Records whose side row is gone, and the seqs the chain's erasure records say they deleted: told apart at the end.
+  const sealedOnly: number[] = [];
+  const vouched = new Set<number>();
   for (;;) {
     const rows = await auditRecordsAfter(db, chain, last?.seq ?? 0, PAGE);
     // A digest is checked against its side row while the row is kept; once erased, the chain alone vouches.
@@ -73,6 +78,9 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
         report({ seq: expected, kind: 'missing', message: `${range} missing (deleted)` });
       }
       const side = sides.get(row.seq);
+      if (row.personal_digest !== null && !side) sealedOnly.push(row.seq);
+      if (row.phase === 'change' && row.detail?.includes(ERASED_AUDIT_SEQS))
+        readErasedSeqs((JSON.parse(row.detail) as Record<string, unknown>)[ERASED_AUDIT_SEQS], vouched);
       if (auditHash(row) !== row.hash) {
         report({
           seq: row.seq,
@@ -98,6 +106,13 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
     }
     if (rows.length < PAGE) break;
   }
+  for (const seq of sealedOnly)
+    if (!vouched.has(seq))
+      report({
+        seq,
+        kind: 'personal-deleted',
+        message: `record ${seq}'s personal fields are gone, and no erasure record of the chain names it: its side row was deleted by hand`,
+      });
   const head = (await findAuditHead(db, chain)) ?? null;
   const lastSeq = last?.seq ?? 0;
   if (head && head.seq > lastSeq) {

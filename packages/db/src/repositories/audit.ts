@@ -264,17 +264,55 @@ export async function auditPersonalAt(db: Executor, chain: string, seqs: readonl
   return found;
 }
 
+/** The chain of requests whose credential named no tenant that could be trusted: its side rows may name any tenant's customer. */
+export const UNTRUSTED_AUDIT_CHAIN = '*';
+
+/**
+ * The detail key of a record that vouches for side rows an erasure deleted (docs/operations.md, "Retention
+ * and erasure of closed customers"): the seqs of its chain's records whose personal fields it deleted, as
+ * {@link erasedSeqsText} writes them. Verify reports a record with a digest and no side row that no such
+ * record names: a side row deleted by hand.
+ */
+export const ERASED_AUDIT_SEQS = 'erasedAuditSeqs';
+
+/** Seqs as runs (`3-5,9`): a chunk's erasure deletes thousands of side rows, mostly of neighbouring records. */
+export function erasedSeqsText(seqs: readonly number[]): string {
+  const sorted = [...new Set(seqs)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    const from = sorted[i] as number;
+    let to = from;
+    while (sorted[i + 1] === to + 1) to = sorted[++i] as number;
+    i++;
+    runs.push(from === to ? String(from) : `${from}-${to}`);
+  }
+  return runs.join(',');
+}
+
+/** The seqs {@link erasedSeqsText} wrote, into `into`; text of another shape adds nothing. */
+export function readErasedSeqs(text: unknown, into: Set<number>): void {
+  if (typeof text !== 'string') return;
+  for (const run of text.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(run);
+    if (!m) continue;
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    for (let s = from; s <= to; s++) into.add(s);
+  }
+}
+
 /**
  * Delete the personal fields of every record of `chain` naming one of `subjects` (customer numbers), salts
  * included: what an erasure does to the trail. The records and their digests stay, and the chain verifies.
+ * Returns the seqs whose side rows were deleted, for the erasure's own record to name.
  */
-export async function eraseAuditPersonal(db: Executor, chain: string, subjects: readonly string[]): Promise<number> {
-  let deleted = 0;
+export async function eraseAuditPersonal(db: Executor, chain: string, subjects: readonly string[]): Promise<number[]> {
+  const deleted: number[] = [];
   for (let i = 0; i < subjects.length; i += 1000) {
     const part = subjects.slice(i, i + 1000);
     if (!part.length) break;
-    const r = await db.deleteFrom('audit_personal').where('chain', '=', chain).where('subject', 'in', part).executeTakeFirst();
-    deleted += Number(r.numDeletedRows ?? 0n);
+    const rows = await db.deleteFrom('audit_personal').where('chain', '=', chain).where('subject', 'in', part).returning('seq').execute();
+    for (const r of rows) deleted.push(Number(r.seq));
   }
   return deleted;
 }
