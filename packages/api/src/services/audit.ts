@@ -11,6 +11,7 @@ import {
   findAuditHead,
   lastAuditSeq,
   readErasedSeqs,
+  UNAUTHENTICATED_AUDIT_CHAIN,
   type AuditFields,
   type AuditRecordRow,
   type Executor,
@@ -26,7 +27,7 @@ import type { ApiKeyInfo } from '../auth/api-keys.js';
 import { personalDigest, splitPersonal } from './audit-personal.js';
 
 /** The chain of requests whose credential named no tenant that could be trusted (missing, unknown, forged). */
-export const UNAUTHENTICATED_CHAIN = '*';
+export const UNAUTHENTICATED_CHAIN = UNAUTHENTICATED_AUDIT_CHAIN;
 
 /** The hash of a record (one home: @tierkit/db, whose migration seals the switch-point record too). */
 export { auditHash };

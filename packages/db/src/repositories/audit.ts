@@ -265,7 +265,7 @@ export async function auditPersonalAt(db: Executor, chain: string, seqs: readonl
 }
 
 /** The chain of requests whose credential named no tenant that could be trusted: its side rows may name any tenant's customer. */
-export const UNTRUSTED_AUDIT_CHAIN = '*';
+export const UNAUTHENTICATED_AUDIT_CHAIN = '*';
 
 /**
  * The detail key of a record that vouches for side rows an erasure deleted (docs/operations.md, "Retention

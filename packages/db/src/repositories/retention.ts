@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../schema.js';
-import { eraseAuditPersonal, UNTRUSTED_AUDIT_CHAIN } from './audit.js';
+import { eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -172,7 +172,7 @@ function addErased(into: ErasedAuditSeqs, chain: string, seqs: readonly number[]
  */
 export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cutoff: string): Promise<ErasedAuditSeqs> {
   const erased: ErasedAuditSeqs = new Map();
-  for (const chain of [tenantId, UNTRUSTED_AUDIT_CHAIN]) {
+  for (const chain of [tenantId, UNAUTHENTICATED_AUDIT_CHAIN]) {
     const rows = await db
       .deleteFrom('audit_personal')
       .where('chain', '=', chain)
@@ -255,7 +255,7 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
   let auditFields = 0;
   // The `*` chain too: a request refused for its credential (none, unknown, forged) named the number as
   // any other, and it belongs to no tenant whose erasure would find it.
-  for (const chain of [tenantId, UNTRUSTED_AUDIT_CHAIN])
+  for (const chain of [tenantId, UNAUTHENTICATED_AUDIT_CHAIN])
     auditFields += addErased(
       auditSeqs,
       chain,
