@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { before, it } from 'node:test';
 import type { AuditRecord } from '@tierkit/core';
 import { sql } from 'kysely';
-import { cliAction, runRetention, verifyAuditChain, verifyAuditFile } from '@tierkit/api';
+import { appendOperatorAudit, cliAction, runRetention, verifyAuditChain, verifyAuditFile } from '@tierkit/api';
 import { authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
 /*
@@ -246,7 +246,37 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
       checked.problems.map((p) => [p.seq, p.kind]),
       [[side.seq, 'personal-deleted']],
     );
+    // Named by a record no erasure wrote (a `change` of another act, whatever its detail says), it is
+    // still reported: only a retention run's records and the upgrade's vouch for a deleted side row.
+    await appendOperatorAudit(db, 'bank-a', cliAction('tierkit staff set'), {
+      phase: 'change',
+      status: 200,
+      detail: { erasedAuditSeqs: `1-${side.seq + 5}` },
+    });
+    assert.deepEqual(
+      (await verify()).problems.map((p) => [p.seq, p.kind]),
+      [[side.seq, 'personal-deleted']],
+    );
     await db.insertInto('audit_personal').values(side).execute();
+    assert.equal((await verify()).ok, true);
+
+    // An erasure's record edited so its detail is no longer JSON is reported where it is; verify goes on.
+    const erasure = await db
+      .selectFrom('audit_records')
+      .select(['seq', 'detail'])
+      .where('chain', '=', 'bank-a')
+      .where('route', '=', '/v1/retention/run')
+      .where('phase', '=', 'change')
+      .where('detail', 'like', '%erasedAuditSeqs%')
+      .executeTakeFirstOrThrow();
+    const erasureRow = db.updateTable('audit_records').where('chain', '=', 'bank-a').where('seq', '=', erasure.seq);
+    await erasureRow.set({ detail: '{"erasedAuditSeqs":' }).execute();
+    checked = await verify();
+    assert.ok(
+      checked.problems.some((p) => p.seq === erasure.seq && p.kind === 'altered'),
+      JSON.stringify(checked.problems),
+    );
+    await erasureRow.set({ detail: erasure.detail }).execute();
     assert.equal((await verify()).ok, true);
   });
 

@@ -7,10 +7,9 @@ import {
   auditPersonalAt,
   auditRecordsAfter,
   auditRecordsAt,
-  ERASED_AUDIT_SEQS,
   findAuditHead,
   lastAuditSeq,
-  readErasedSeqs,
+  readErasureRecord,
   UNAUTHENTICATED_AUDIT_CHAIN,
   type AuditFields,
   type AuditRecordRow,
@@ -80,9 +79,10 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
       }
       const side = sides.get(row.seq);
       if (row.personal_digest !== null && !side) sealedOnly.push(row.seq);
-      if (row.phase === 'change' && row.detail?.includes(ERASED_AUDIT_SEQS))
-        readErasedSeqs((JSON.parse(row.detail) as Record<string, unknown>)[ERASED_AUDIT_SEQS], vouched);
-      if (auditHash(row) !== row.hash) {
+      const sealed = auditHash(row) === row.hash;
+      // Only a record that is as it was written vouches: one edited to name more is reported, not believed.
+      if (sealed) readErasureRecord(row, vouched);
+      if (!sealed) {
         report({
           seq: row.seq,
           kind: 'altered',

@@ -1,6 +1,5 @@
 import {
   ERASED_AUDIT_SEQS,
-  type ErasedAuditSeqs,
   eraseLateAuditPersonal,
   erasedSeqsText,
   eraseSubjects,
@@ -154,7 +153,7 @@ export async function runRetention(
  * The seqs of `chain`'s records whose side rows an erasure deleted, for its own record (`erasedAuditSeqs`):
  * what lets verify tell an erasure from a side row deleted by hand. Seqs only: never whom they named.
  */
-function erasedSeqsOf(seqs: ErasedAuditSeqs, chain: string): Record<string, string> {
+function erasedSeqsOf(seqs: ReadonlyMap<string, readonly number[]>, chain: string): Record<string, string> {
   const of = seqs.get(chain);
   return of?.length ? { [ERASED_AUDIT_SEQS]: erasedSeqsText(of) } : {};
 }
@@ -163,7 +162,7 @@ function erasedSeqsOf(seqs: ErasedAuditSeqs, chain: string): Record<string, stri
  * Side rows of the `*` chain (requests refused for their credential) are vouched for in that chain, whose
  * verify reads only its own records; the record names no tenant, since `*` is no tenant's.
  */
-async function vouchUntrusted(db: Executor, seqs: ErasedAuditSeqs, action: OperatorAction): Promise<void> {
+async function vouchUntrusted(db: Executor, seqs: ReadonlyMap<string, readonly number[]>, action: OperatorAction): Promise<void> {
   const vouched = erasedSeqsOf(seqs, UNAUTHENTICATED_CHAIN);
   if (!Object.keys(vouched).length) return;
   await appendOperatorAudit(db, UNAUTHENTICATED_CHAIN, action, {

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { appendAuditRecord, auditHash, ERASED_AUDIT_SEQS, erasedSeqsText } from '../repositories/audit.js';
+import { AUDIT_ERASURES_MIGRATION, appendAuditRecord, auditHash, ERASED_AUDIT_SEQS, erasedSeqsText } from '../repositories/audit.js';
 import type { Executor } from '../repositories/executor.js';
 
 /** What the record this migration appends names as its route. */
-export const AUDIT_ERASURES_SWITCH = '2026-12-21T00-00-20-audit-erasures';
+export const AUDIT_ERASURES_SWITCH = AUDIT_ERASURES_MIGRATION;
+
+/** Records read per statement: a large trail's upgrade never holds the whole table's matches in one result. */
+const PAGE = 10_000;
 
 /*
  * From this release a retention run names the records whose side rows (`audit_personal`) it deleted, and
@@ -16,18 +19,28 @@ export const AUDIT_ERASURES_SWITCH = '2026-12-21T00-00-20-audit-erasures';
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const at = new Date().toISOString();
-  const rows = (await db
-    .selectFrom('audit_records as r')
-    .leftJoin('audit_personal as p', (j) => j.onRef('p.chain', '=', 'r.chain').onRef('p.seq', '=', 'r.seq'))
-    .select(['r.chain as chain', 'r.seq as seq'])
-    .where('r.personal_digest', 'is not', null)
-    .where('p.seq', 'is', null)
-    .orderBy('r.chain')
-    .orderBy('r.seq')
-    .execute()) as { chain: string; seq: number }[];
-  const byChain = new Map<string, number[]>();
-  for (const r of rows) byChain.set(r.chain, [...(byChain.get(r.chain) ?? []), Number(r.seq)]);
-  for (const [chain, seqs] of byChain) {
+  // Chain by chain (every chain has a head row), in seq order through the primary key, a page at a time:
+  // only records with a digest and no side row are returned, seqs only.
+  const chains = (await db.selectFrom('audit_heads').select('chain').orderBy('chain').execute()) as { chain: string }[];
+  for (const { chain } of chains) {
+    const seqs: number[] = [];
+    for (let after = 0; ; ) {
+      const page = (await db
+        .selectFrom('audit_records as r')
+        .leftJoin('audit_personal as p', (j) => j.onRef('p.chain', '=', 'r.chain').onRef('p.seq', '=', 'r.seq'))
+        .select('r.seq as seq')
+        .where('r.chain', '=', chain)
+        .where('r.seq', '>', after)
+        .where('r.personal_digest', 'is not', null)
+        .where('p.seq', 'is', null)
+        .orderBy('r.seq')
+        .limit(PAGE)
+        .execute()) as { seq: number | string }[];
+      for (const r of page) seqs.push(Number(r.seq));
+      if (page.length < PAGE) break;
+      after = seqs[seqs.length - 1] as number;
+    }
+    if (!seqs.length) continue;
     const fields = {
       at,
       request_id: randomUUID(),

@@ -289,16 +289,47 @@ export function erasedSeqsText(seqs: readonly number[]): string {
   return runs.join(',');
 }
 
-/** The seqs {@link erasedSeqsText} wrote, into `into`; text of another shape adds nothing. */
-export function readErasedSeqs(text: unknown, into: Set<number>): void {
+/**
+ * The seqs {@link erasedSeqsText} wrote, into `into`; text of another shape adds nothing. Only seqs below
+ * `below` (the naming record's own seq: an erasure names records written before it), which also bounds a
+ * run like `1-999999999999` to the chain's length.
+ */
+export function readErasedSeqs(text: unknown, into: Set<number>, below = Number.MAX_SAFE_INTEGER): void {
   if (typeof text !== 'string') return;
   for (const run of text.split(',')) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(run);
     if (!m) continue;
     const from = Number(m[1]);
-    const to = m[2] === undefined ? from : Number(m[2]);
+    const to = Math.min(m[2] === undefined ? from : Number(m[2]), below - 1);
     for (let s = from; s <= to; s++) into.add(s);
   }
+}
+
+/** The route of the record migration `2026-12-21T00-00-20-audit-erasures` appends (its own name). */
+export const AUDIT_ERASURES_MIGRATION = '2026-12-21T00-00-20-audit-erasures';
+
+/**
+ * The routes whose `change` records may vouch for deleted side rows: a retention run (over HTTP or the
+ * command line) and the migration that named what the release before erased. No other writer's record
+ * is read for {@link ERASED_AUDIT_SEQS}, whatever its detail holds: a record an API caller could shape
+ * (a route's `auditDetail`) must never be able to pass a side row deleted by hand for an erasure.
+ */
+export const ERASURE_ROUTES: ReadonlySet<string> = new Set(['/v1/retention/run', 'tierkit retention run', AUDIT_ERASURES_MIGRATION]);
+
+/**
+ * Into `into`, the seqs `row` vouches for as erased, when it is an erasure's record (a `change` of one of
+ * {@link ERASURE_ROUTES}); anything else, or a detail that is not JSON (a tampered record: verify reports
+ * it `altered`, it does not fail on it), adds nothing.
+ */
+export function readErasureRecord(row: Pick<AuditRecordRow, 'seq' | 'phase' | 'route' | 'detail'>, into: Set<number>): void {
+  if (row.phase !== 'change' || !ERASURE_ROUTES.has(row.route) || !row.detail?.includes(ERASED_AUDIT_SEQS)) return;
+  let detail: unknown;
+  try {
+    detail = JSON.parse(row.detail);
+  } catch {
+    return;
+  }
+  if (typeof detail === 'object' && detail !== null) readErasedSeqs((detail as Record<string, unknown>)[ERASED_AUDIT_SEQS], into, row.seq);
 }
 
 /**

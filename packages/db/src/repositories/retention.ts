@@ -191,20 +191,20 @@ export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cut
       rows.map((r) => Number(r.seq)),
     );
   }
+  // From the side rows naming no customer (the subject index finds them: list searches still kept) to
+  // their records by key, never the other way: a tenant's trail older than the cutoff is most of it.
   const searches = await db
     .deleteFrom('audit_personal')
     .where('chain', '=', tenantId)
     .where('subject', 'is', null)
     .where((eb) =>
-      eb(
-        'seq',
-        'in',
+      eb.exists(
         eb
           .selectFrom('audit_records')
-          .select('seq')
-          .where('chain', '=', tenantId)
-          .where('at', '<', cutoff)
-          .where('personal_digest', 'is not', null),
+          .select(sql.lit(1).as('one'))
+          .whereRef('audit_records.chain', '=', 'audit_personal.chain')
+          .whereRef('audit_records.seq', '=', 'audit_personal.seq')
+          .where('audit_records.at', '<', cutoff),
       ),
     )
     .returning('seq')
