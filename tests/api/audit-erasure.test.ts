@@ -295,6 +295,10 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
       .where('seq', '=', record.seq)
       .executeTakeFirstOrThrow();
     assert.deepEqual([stored.route, stored.target], ['/v1/subjects/{id}/tierz', '{}']);
+    assert.ok(
+      (await records(KEPT)).some((r) => r.seq === record.seq),
+      'found by the customer number its path named',
+    );
     assert.equal((await verify()).ok, true);
   });
 

@@ -195,6 +195,12 @@ export async function listAuditRecords(
     const foundPersonal = pg
       ? sql<number>`strpos(${sql.ref('audit_personal.target')}, ${needle})`
       : sql<number>`instr(${sql.ref('audit_personal.target')}, ${needle})`;
+    // A refused request's raw path (`target.path`, `/v1/subjects/C000123/tierz`) holds the number inside
+    // it, not whole: such a side row is found by the number it was split by.
+    const rawPath = `${JSON.stringify('path')}:`;
+    const hasRawPath = pg
+      ? sql<number>`strpos(${sql.ref('audit_personal.target')}, ${rawPath})`
+      : sql<number>`instr(${sql.ref('audit_personal.target')}, ${rawPath})`;
     q = q.where((eb) =>
       eb.or([
         eb.and([eb.or([eb('phase', '!=', 'change'), eb('detail', 'is', null)]), eb(found('target'), '>', 0)]),
@@ -207,7 +213,9 @@ export async function listAuditRecords(
               .select(sql.lit(1).as('one'))
               .whereRef('audit_personal.chain', '=', 'audit_records.chain')
               .whereRef('audit_personal.seq', '=', 'audit_records.seq')
-              .where(foundPersonal, '>', 0),
+              .where((p) =>
+                p.or([p(foundPersonal, '>', 0), p.and([p('audit_personal.subject', '=', filter.target as string), p(hasRawPath, '>', 0)])]),
+              ),
           ),
         ]),
       ]),
