@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { before, it } from 'node:test';
 import type { AuditRecord } from '@tierkit/core';
 import { sql } from 'kysely';
-import { verifyAuditFile } from '@tierkit/api';
-import { client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { appendOperatorAudit, cliAction, runRetention, verifyAuditChain, verifyAuditFile } from '@tierkit/api';
+import { authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
 /*
  * The audit trail's personal fields, erased with the customer (docs/operations.md, "Erasing the trail's
@@ -24,6 +24,8 @@ const SECOND_REASON = '再次销户-癸子丑-7704g';
 /** The evidence an override request cites: free text, as typed about the customer. */
 const evidence = (who: 'g' | 'k') => `证据-卯辰巳-8815${who}`;
 const TYPED = [closeReason('g'), decisionNote('g'), REOPEN_NOTE, SECOND_REASON, evidence('g')];
+/** A name staff typed into the customer list's search: it names no one customer, and stays no longer than the retention. */
+const SEARCHED = '搜索-午未申-9926';
 
 type Verify = { ok: boolean; problems: { seq: number; kind: string; message: string }[] };
 
@@ -85,6 +87,19 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     assert.equal(reopened.status, 200, await reopened.clone().text());
     const again = await officer().post(`/v1/subjects/${GONE}/close`, { at: '2019-07-01T02:00:00Z', late: true, reason: SECOND_REASON });
     assert.equal(again.status, 200, await again.clone().text());
+    // Refused requests keep the path they asked for: one no route matches (a typo, a wrong method), and
+    // one with no credential, recorded in the `*` chain, which belongs to no tenant.
+    for (const [path, method, as, status] of [
+      [`/v1/subjects/${GONE}/tierz`, 'GET', () => f.keys.a, 404],
+      [`/v1/subjects/${GONE}/tiers`, 'DELETE', () => f.keys.a, 404],
+      [`/v1/subjects/${GONE}/tiers`, 'GET', () => undefined, 401],
+      [`/v1/subjects/${GONE}/nowhere`, 'GET', () => undefined, 401],
+    ] as const) {
+      const res = await f.app.request(path, { method, headers: authHeader(f, as) });
+      assert.equal(res.status, status, `${method} ${path}: ${await res.clone().text()}`);
+    }
+    const searched = await client(f).get(`/v1/subjects?name=${encodeURIComponent(SEARCHED)}`);
+    assert.equal(searched.status, 200, await searched.clone().text());
   });
 
   it('keeps a record’s customer number and typed texts beside it, shown as written; the record holds only their digest', async () => {
@@ -122,6 +137,8 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     const cells = await everyText(f);
     const named = cells.filter((c) => c.value.includes(GONE)).map((c) => c.where);
     assert.deepEqual(named, ['subjects.external_id'], 'the number only on the subject row, which refuses writing it again');
+    const refusedChain = await verifyAuditChain(f.db.db, '*');
+    assert.equal(refusedChain.ok, true, JSON.stringify(refusedChain.problems));
     for (const t of TYPED)
       assert.deepEqual(
         cells.filter((c) => c.value.includes(t)).map((c) => c.where),
@@ -135,7 +152,6 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
       const bytes = readFileSync(main.file);
       for (const t of TYPED) assert.equal(bytes.indexOf(Buffer.from(t)), -1, `${t} is not in the file's bytes`);
     }
-
     // The erased records say so; the other customer's still show theirs.
     const erased = (await (await client(f).get('/v1/audit?route=/v1/subjects/{id}/reopen&limit=10')).json()) as { items: AuditRecord[] };
     const result = erased.items.find((r) => r.phase === 'result');
@@ -222,5 +238,81 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     );
     await sideRow.set({ subject: side.subject }).execute();
     assert.equal((await verify()).ok, true);
+
+    // Deleted by hand, a side row is not an erasure: no erasure record of the chain names it.
+    await db.deleteFrom('audit_personal').where('chain', '=', 'bank-a').where('seq', '=', side.seq).execute();
+    checked = await verify();
+    assert.deepEqual(
+      checked.problems.map((p) => [p.seq, p.kind]),
+      [[side.seq, 'personal-deleted']],
+    );
+    // Named by a record no erasure wrote (a `change` of another act, whatever its detail says), it is
+    // still reported: only a retention run's records and the upgrade's vouch for a deleted side row.
+    await appendOperatorAudit(db, 'bank-a', cliAction('tierkit staff set'), {
+      phase: 'change',
+      status: 200,
+      detail: { erasedAuditSeqs: `1-${side.seq + 5}` },
+    });
+    assert.deepEqual(
+      (await verify()).problems.map((p) => [p.seq, p.kind]),
+      [[side.seq, 'personal-deleted']],
+    );
+    await db.insertInto('audit_personal').values(side).execute();
+    assert.equal((await verify()).ok, true);
+
+    // An erasure's record edited so its detail is no longer JSON is reported where it is; verify goes on.
+    const erasure = await db
+      .selectFrom('audit_records')
+      .select(['seq', 'detail'])
+      .where('chain', '=', 'bank-a')
+      .where('route', '=', '/v1/retention/run')
+      .where('phase', '=', 'change')
+      .where('detail', 'like', '%erasedAuditSeqs%')
+      .executeTakeFirstOrThrow();
+    const erasureRow = db.updateTable('audit_records').where('chain', '=', 'bank-a').where('seq', '=', erasure.seq);
+    await erasureRow.set({ detail: '{"erasedAuditSeqs":' }).execute();
+    checked = await verify();
+    assert.ok(
+      checked.problems.some((p) => p.seq === erasure.seq && p.kind === 'altered'),
+      JSON.stringify(checked.problems),
+    );
+    await erasureRow.set({ detail: erasure.detail }).execute();
+    assert.equal((await verify()).ok, true);
+  });
+
+  it('a refused request’s path keeps the customer number beside the record, read back as asked', async () => {
+    const typo = `/v1/subjects/${KEPT}/tierz`;
+    // A write is recorded whatever its answer: one to a path no route serves keeps the path as asked.
+    assert.equal((await client(f).post(typo, {})).status, 404);
+    const byRoute = (await (await client(f).get('/v1/audit?route=/v1/subjects/{id}/tierz&limit=10')).json()) as { items: AuditRecord[] };
+    const record = byRoute.items.find((r) => r.target.path === typo);
+    assert.ok(record, 'read back with the path as asked while kept');
+    assert.equal(record.route, '/v1/subjects/{id}/tierz');
+    const stored = await f.db.db
+      .selectFrom('audit_records')
+      .select(['route', 'target'])
+      .where('chain', '=', 'bank-a')
+      .where('seq', '=', record.seq)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([stored.route, stored.target], ['/v1/subjects/{id}/tierz', '{}']);
+    assert.ok(
+      (await records(KEPT)).some((r) => r.seq === record.seq),
+      'found by the customer number its path named',
+    );
+    assert.equal((await verify()).ok, true);
+  });
+
+  it('a list search’s typed name leaves once past the retention period, and the chain verifies', async () => {
+    const side = async () => (await everyText(f)).filter((c) => c.value.includes(SEARCHED)).map((c) => c.where);
+    assert.deepEqual(await side(), ['audit_personal.detail']);
+    // Six years on: the search is older than the retention period (KEPT is erased too).
+    await runRetention(f.db.db, 'bank-a', {
+      now: new Date('2031-11-15T04:00:00Z'),
+      dryRun: false,
+      action: cliAction('tierkit retention run'),
+    });
+    assert.deepEqual(await side(), []);
+    const checked = await verify();
+    assert.equal(checked.ok, true, JSON.stringify(checked.problems));
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
-import { latestEvaluatedPeriods, latestVersionSimulationJob, migrateToLatest } from '@tierkit/db';
+import { latestEvaluatedPeriods, latestVersionSimulationJob, migrateToLatest, readErasedSeqs } from '@tierkit/db';
 import { disableStaff, drainJobs } from '@tierkit/api';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
@@ -50,6 +50,7 @@ const RETIREMENT_REQUESTS = '2026-12-20T00-00-01-retirement-requests';
 const TEAM_GRANTS = '2026-12-20T00-00-10-team-grants';
 const AUDIT_PERSONAL = '2026-12-20T00-00-20-audit-personal';
 const METRIC_AUDIENCE_REQUESTS = '2026-12-20T00-00-30-metric-audience-requests';
+const AUDIT_ERASURES = '2026-12-21T00-00-20-audit-erasures';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -96,6 +97,7 @@ const LATER = [
   TEAM_GRANTS,
   AUDIT_PERSONAL,
   METRIC_AUDIENCE_REQUESTS,
+  AUDIT_ERASURES,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -551,6 +553,48 @@ forEachDialect('migrations', (f) => {
     assert.ok(side.length > 0 && side.every((r) => r.subject === 'MG-AP2'), 'only records after the switch are split');
     const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
     assert.deepEqual(verified.problems, []);
+  });
+
+  it('upgrading names the side rows a retention run of the release before deleted: they verify as erased, one deleted after fails', async () => {
+    const db = f.db.db;
+    await api.customer('MG-AE1');
+    await api.customer('MG-AE2');
+    const sideOf = async (subject: string) =>
+      (await db.selectFrom('audit_personal').select('seq').where('chain', '=', 'bank-a').where('subject', '=', subject).execute()).map(
+        (r) => r.seq,
+      );
+    const [erasedBefore] = await sideOf('MG-AE1');
+    assert.ok(erasedBefore !== undefined);
+    // What a run of the release before left: a side row gone, and no record naming it.
+    await db.deleteFrom('audit_personal').where('chain', '=', 'bank-a').where('subject', '=', 'MG-AE1').execute();
+    await undoDownTo(db, AUDIT_ERASURES);
+    assert.deepEqual(await migrateToLatest(db), fromOn(AUDIT_ERASURES));
+    const { items } = (await (await api.get(`/v1/audit?route=${AUDIT_ERASURES}&limit=5`)).json()) as {
+      items: { actor: string; detail: { erasedAuditSeqs: string } }[];
+    };
+    // The newest: an earlier case's upgrade (its side table dropped) was named by an earlier run of it.
+    assert.equal(items[0]?.actor, 'system:migration');
+    const named = new Set<number>();
+    readErasedSeqs(items[0]?.detail.erasedAuditSeqs, named);
+    assert.ok(named.has(erasedBefore), `${items[0]?.detail.erasedAuditSeqs} names record ${erasedBefore}`);
+    const verified = async () =>
+      (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; problems: { seq: number; kind: string }[] };
+    assert.deepEqual((await verified()).problems, []);
+    const [byHand] = await sideOf('MG-AE2');
+    assert.ok(byHand !== undefined);
+    const row = await db
+      .selectFrom('audit_personal')
+      .selectAll()
+      .where('chain', '=', 'bank-a')
+      .where('seq', '=', byHand)
+      .executeTakeFirstOrThrow();
+    await db.deleteFrom('audit_personal').where('chain', '=', 'bank-a').where('seq', '=', byHand).execute();
+    assert.deepEqual(
+      (await verified()).problems.map((p) => [p.seq, p.kind]),
+      [[byHand, 'personal-deleted']],
+    );
+    await db.insertInto('audit_personal').values(row).execute();
+    assert.deepEqual((await verified()).problems, []);
   });
 
   it('upgrading adds when staff were disabled: everyone on staff before works on; undoing it forgets no leaver', async () => {

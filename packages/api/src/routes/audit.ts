@@ -83,7 +83,7 @@ const AuditVerifyResultSchema = z
       .array(
         z.object({
           seq: z.number().int(),
-          kind: z.enum(['missing', 'altered', 'broken-link', 'truncated', 'head-mismatch']),
+          kind: z.enum(['missing', 'altered', 'broken-link', 'truncated', 'head-mismatch', 'personal-deleted']),
           message: z.string(),
         }),
       )

@@ -32,7 +32,7 @@ const RunSchema = z
     chunks: z.number().int().openapi({ description: 'Transactions the erasure took' }),
     auditFieldsErased: z.number().int().openapi({
       description:
-        'Audit records of the customers erased whose customer number and typed texts were deleted with them (their digests stay; the chain verifies), and of records naming a customer erased before (a write refused `erased`), deleted by every run. Records written before the trail split personal fields off keep theirs.',
+        'Audit records of the customers erased whose customer number and typed texts were deleted with them (their digests stay; the chain verifies), and of records naming a customer erased before (a write refused `erased`), deleted by every run — in the tenant’s chain and in the chain of requests refused for their credential — and of list searches by name older than the retention period. Records written before the trail split personal fields off keep theirs.',
     }),
   })
   .openapi('RetentionRun');
@@ -61,7 +61,7 @@ const runRoute = createRoute({
   path: '/run',
   tags: ['retention'],
   summary: 'Erase the personal data of customers closed longer than the retention period (admin)',
-  description: `${WHY} Erased: the name, attributes and closing reason, metric values, the relationship manager and book moves, the free-text notes of tier events and requests, an assignment's inputs and progress. Kept under the customer's internal id: the row (marked erased), closings' dates, tier history (levels, reasons, months), requests' decisions, and the audit trail as it is (it still verifies; it keeps the customer number and notes staff typed: docs/operations.md). A customer with a pending override request, sign-off or lowering request, or a legal hold, is kept and counted. Runs a chunk of 500 customers per transaction, each with its own audit record; a second run erases nothing more. \`dryRun\`: counts only, changes nothing. Reads of an erased customer answer 404 \`subject-erased\`.`,
+  description: `${WHY} Erased: the name, attributes and closing reason, metric values, the relationship manager and book moves, the free-text notes of tier events and requests, an assignment's inputs and progress. Kept under the customer's internal id: the row (marked erased), closings' dates, tier history (levels, reasons, months), requests' decisions, and the audit trail's records (they still verify; the customer number and what staff typed about them, kept beside each record since the trail's switch point, are deleted with them, and each chunk's record names the records it deleted them from, \`erasedAuditSeqs\`: docs/operations.md). A customer with a pending override request, sign-off or lowering request, or a legal hold, is kept and counted. Runs a chunk of 500 customers per transaction, each with its own audit record; a second run erases nothing more. \`dryRun\`: counts only, changes nothing. Reads of an erased customer answer 404 \`subject-erased\`.`,
   request: { body: { required: false, ...json(z.object({ dryRun: z.boolean().optional() }).strict()) } },
   responses: { 200: { description: 'What the run found and did (counts only)', ...json(RunSchema) }, ...problemResponses(400, 413, 415) },
 });

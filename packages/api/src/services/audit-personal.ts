@@ -29,17 +29,60 @@ const LIST_SEARCH_ROUTE = '/v1/subjects';
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The customer number a record names: a customer's path (`/v1/subjects/{id}…`, `tierkit retention hold`), a decision's `subject` target, a token's subject. */
+/** A raw path under a customer's (`/v1/subjects/C000123/…`): the number it names, and the path with `{id}` in its place. */
+const SUBJECT_PATH = /^\/v1\/subjects\/([^/{}]+)(\/.*)?$/;
+
+/**
+ * The customer number in a raw path, decoded as the router decodes it; null when it names none. A
+ * refused request's path is stored raw (no route matched it, or a parameter was not storable text).
+ */
+function pathSubject(path: string): { readonly subject: string; readonly route: string } | null {
+  const m = SUBJECT_PATH.exec(path);
+  if (!m?.[1]) return null;
+  let subject = m[1];
+  try {
+    subject = decodeURIComponent(subject);
+  } catch {
+    // Not decodable: the raw segment is what the path names.
+  }
+  return { subject, route: `/v1/subjects/{id}${m[2] ?? ''}` };
+}
+
+/**
+ * The customer number a record names: a customer's path (`/v1/subjects/{id}…`, `tierkit retention hold`,
+ * or a refused request's raw path), a decision's `subject` target, a token's subject.
+ */
 function subjectOf(route: string, target: Readonly<Record<string, string>>, detail: Json | null): string | null {
   if (typeof target.subject === 'string') return target.subject;
   if (typeof target.id === 'string' && (route.startsWith('/v1/subjects/{id}') || route.startsWith('tierkit retention'))) return target.id;
+  if (typeof target.path === 'string') {
+    const named = pathSubject(target.path);
+    if (named) return named.subject;
+  }
   if (detail && typeof detail.subject === 'string') return detail.subject;
   return null;
 }
 
-/** The target's keys that hold the customer number, wherever the writer put it (a path's `id`, a decision's `subject`). */
+/** The target's keys that hold the customer number, wherever the writer put it (a path's `id`, a decision's `subject`, a raw `path`). */
 function personalTargetKeys(target: Readonly<Record<string, string>>, subject: string | null): Set<string> {
-  return new Set(subject === null ? [] : Object.keys(target).filter((k) => target[k] === subject));
+  if (subject === null) return new Set();
+  return new Set(
+    Object.keys(target).filter((k) => target[k] === subject || (k === 'path' && pathSubject(target[k] ?? '')?.subject === subject)),
+  );
+}
+
+/**
+ * A refused request whose route is its raw path (no route matched it: a typo, a wrong method) names the
+ * customer in the route itself: the record keeps the route with `{id}` in the number's place, and the raw
+ * path moves to the target's `path`, which the side row keeps as any target naming the customer. A route
+ * with `{` in it is a template already (what the router matched), and is left alone.
+ */
+function rawPathSplit(fields: AuditFields): AuditFields {
+  if (fields.route.includes('{')) return fields;
+  const named = pathSubject(fields.route);
+  if (!named) return fields;
+  const target = JSON.parse(fields.target) as Record<string, string>;
+  return { ...fields, route: named.route, target: JSON.stringify({ ...target, path: fields.route }) };
 }
 
 /** `detail` cut in two: what names nobody, and the personal keys (a token's `subject`, typed texts, one level deep). */
@@ -81,7 +124,8 @@ export function personalDigest(p: Pick<AuditPersonalFields, 'salt' | 'subject' |
  * `personal`, the side row, keeps them as written, the customer number and typed texts with them. A record naming nobody comes
  * back unchanged, without a side row. `salt` is drawn here unless given (a file's check re-splits with its salt).
  */
-export function splitPersonal(fields: AuditFields, salt?: string): { fields: AuditFields; personal?: AuditPersonalFields } {
+export function splitPersonal(written: AuditFields, salt?: string): { fields: AuditFields; personal?: AuditPersonalFields } {
+  const fields = rawPathSplit(written);
   const target = JSON.parse(fields.target) as Record<string, string>;
   const detail = fields.detail ? (JSON.parse(fields.detail) as Json) : null;
   const subject = subjectOf(fields.route, target, detail);
@@ -91,7 +135,7 @@ export function splitPersonal(fields: AuditFields, salt?: string): { fields: Aud
   // would only be hidden from the record's own hash (a side row deleted by hand is not reported).
   const detailSplit =
     detail && (subject !== null || (fields.route === LIST_SEARCH_ROUTE && 'name' in detail)) ? splitDetail(detail, subject) : null;
-  if (!targetKeys.size && !detailSplit?.personal) return { fields };
+  if (!targetKeys.size && !detailSplit?.personal) return { fields: written };
   const keptTarget: Record<string, string> = {};
   for (const [k, v] of Object.entries(target)) if (!targetKeys.has(k)) keptTarget[k] = v;
   // The side row keeps the record's target and detail whole, as written: read back in their own key

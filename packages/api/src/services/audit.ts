@@ -9,6 +9,8 @@ import {
   auditRecordsAt,
   findAuditHead,
   lastAuditSeq,
+  readErasureRecord,
+  UNAUTHENTICATED_AUDIT_CHAIN,
   type AuditFields,
   type AuditRecordRow,
   type Executor,
@@ -24,7 +26,7 @@ import type { ApiKeyInfo } from '../auth/api-keys.js';
 import { personalDigest, splitPersonal } from './audit-personal.js';
 
 /** The chain of requests whose credential named no tenant that could be trusted (missing, unknown, forged). */
-export const UNAUTHENTICATED_CHAIN = '*';
+export const UNAUTHENTICATED_CHAIN = UNAUTHENTICATED_AUDIT_CHAIN;
 
 /** The hash of a record (one home: @tierkit/db, whose migration seals the switch-point record too). */
 export { auditHash };
@@ -57,6 +59,9 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
   let prevHash = AUDIT_GENESIS;
   let records = 0;
   let last: AuditRecordRow | undefined;
+  // Records whose side row is gone, and the seqs the chain's erasure records say they deleted: told apart at the end.
+  const sealedOnly: number[] = [];
+  const vouched = new Set<number>();
   for (;;) {
     const rows = await auditRecordsAfter(db, chain, last?.seq ?? 0, PAGE);
     // A digest is checked against its side row while the row is kept; once erased, the chain alone vouches.
@@ -73,7 +78,11 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
         report({ seq: expected, kind: 'missing', message: `${range} missing (deleted)` });
       }
       const side = sides.get(row.seq);
-      if (auditHash(row) !== row.hash) {
+      if (row.personal_digest !== null && !side) sealedOnly.push(row.seq);
+      const sealed = auditHash(row) === row.hash;
+      // Only a record that is as it was written vouches: one edited to name more is reported, not believed.
+      if (sealed) readErasureRecord(row, vouched);
+      if (!sealed) {
         report({
           seq: row.seq,
           kind: 'altered',
@@ -98,6 +107,13 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
     }
     if (rows.length < PAGE) break;
   }
+  for (const seq of sealedOnly)
+    if (!vouched.has(seq))
+      report({
+        seq,
+        kind: 'personal-deleted',
+        message: `record ${seq}'s personal fields are gone, and no erasure record of the chain names it: its side row was deleted by hand`,
+      });
   const head = (await findAuditHead(db, chain)) ?? null;
   const lastSeq = last?.seq ?? 0;
   if (head && head.seq > lastSeq) {

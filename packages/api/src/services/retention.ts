@@ -1,5 +1,7 @@
 import {
+  ERASED_AUDIT_SEQS,
   eraseLateAuditPersonal,
+  erasedSeqsText,
   eraseSubjects,
   erasableSubjectIds,
   MAX_RETENTION_YEARS,
@@ -10,7 +12,7 @@ import {
   type Executor,
 } from '@tierkit/db';
 import { invalid, ProblemError } from '../problem.js';
-import { appendOperatorAudit, type OperatorAction } from './audit.js';
+import { appendOperatorAudit, type OperatorAction, UNAUTHENTICATED_CHAIN } from './audit.js';
 
 /** Customers erased per transaction: a million closed customers never hold one transaction (nor SQLite's write lock) for long. */
 export const RETENTION_CHUNK_SUBJECTS = 500;
@@ -103,16 +105,19 @@ export async function runRetention(
     const done = await db.transaction().execute(async (trx) => {
       const ids = await erasableSubjectIds(trx, tenantId, cutoff, size, after);
       if (!ids.length) {
-        // Last, what named a customer already erased since their erasure (a refused write): recorded, not kept.
-        const late = await eraseLateAuditPersonal(trx, tenantId);
-        if (late)
+        // Last, what named a customer already erased since their erasure (a refused write), and list
+        // searches' typed names past the retention period: recorded, not kept.
+        const late = await eraseLateAuditPersonal(trx, tenantId, cutoff);
+        const lateCount = (late.get(tenantId)?.length ?? 0) + (late.get(UNAUTHENTICATED_CHAIN)?.length ?? 0);
+        if (lateCount)
           await appendOperatorAudit(trx, tenantId, options.action, {
             phase: 'change',
             status: 200,
             target: { tenant: tenantId },
-            detail: { retentionYears: years, cutoff, erased: 0, auditFields: late },
+            detail: { retentionYears: years, cutoff, erased: 0, auditFields: lateCount, ...erasedSeqsOf(late, tenantId) },
           });
-        auditFieldsErased += late;
+        await vouchUntrusted(trx, late, options.action);
+        auditFieldsErased += lateCount;
         return 0;
       }
       after = ids[ids.length - 1];
@@ -129,8 +134,10 @@ export async function runRetention(
           bookLinks: c.bookLinks,
           notes: c.notes,
           auditFields: c.auditFields,
+          ...erasedSeqsOf(c.auditSeqs, tenantId),
         },
       });
+      await vouchUntrusted(trx, c.auditSeqs, options.action);
       auditFieldsErased += c.auditFields;
       return c.subjects;
     });
@@ -140,6 +147,30 @@ export async function runRetention(
     options.onChunk?.(erased, counts.erasable);
   }
   return { ...base, erased, chunks, auditFieldsErased };
+}
+
+/**
+ * The seqs of `chain`'s records whose side rows an erasure deleted, for its own record (`erasedAuditSeqs`):
+ * what lets verify tell an erasure from a side row deleted by hand. Seqs only: never whom they named.
+ */
+function erasedSeqsOf(seqs: ReadonlyMap<string, readonly number[]>, chain: string): Record<string, string> {
+  const of = seqs.get(chain);
+  return of?.length ? { [ERASED_AUDIT_SEQS]: erasedSeqsText(of) } : {};
+}
+
+/**
+ * Side rows of the `*` chain (requests refused for their credential) are vouched for in that chain, whose
+ * verify reads only its own records; the record names no tenant, since `*` is no tenant's.
+ */
+async function vouchUntrusted(db: Executor, seqs: ReadonlyMap<string, readonly number[]>, action: OperatorAction): Promise<void> {
+  const vouched = erasedSeqsOf(seqs, UNAUTHENTICATED_CHAIN);
+  if (!Object.keys(vouched).length) return;
+  await appendOperatorAudit(db, UNAUTHENTICATED_CHAIN, action, {
+    phase: 'change',
+    status: 200,
+    target: {},
+    detail: { auditFields: seqs.get(UNAUTHENTICATED_CHAIN)?.length ?? 0, ...vouched },
+  });
 }
 
 /** What the run's own audit record says of it: counts, the retention used, never a customer. */

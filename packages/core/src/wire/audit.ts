@@ -63,9 +63,10 @@ export interface AuditRecord {
  * `missing`: records absent before this one (deleted); `altered`: the record does not match its
  * hash (edited, or moved from another position); `broken-link`: it does not follow the record
  * before it; `truncated`: the chain ends before the head says it does; `head-mismatch`: the last
- * record is not the one the head anchors.
+ * record is not the one the head anchors; `personal-deleted`: the record's personal fields (its side row)
+ * are gone and no erasure record of the chain names it (deleted by hand, not by a retention run).
  */
-export type AuditProblemKind = 'missing' | 'altered' | 'broken-link' | 'truncated' | 'head-mismatch';
+export type AuditProblemKind = 'missing' | 'altered' | 'broken-link' | 'truncated' | 'head-mismatch' | 'personal-deleted';
 
 /** What is wrong at one place of a chain. */
 export interface AuditProblem {

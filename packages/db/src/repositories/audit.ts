@@ -195,6 +195,12 @@ export async function listAuditRecords(
     const foundPersonal = pg
       ? sql<number>`strpos(${sql.ref('audit_personal.target')}, ${needle})`
       : sql<number>`instr(${sql.ref('audit_personal.target')}, ${needle})`;
+    // A refused request's raw path (`target.path`, `/v1/subjects/C000123/tierz`) holds the number inside
+    // it, not whole: such a side row is found by the number it was split by.
+    const rawPath = `${JSON.stringify('path')}:`;
+    const hasRawPath = pg
+      ? sql<number>`strpos(${sql.ref('audit_personal.target')}, ${rawPath})`
+      : sql<number>`instr(${sql.ref('audit_personal.target')}, ${rawPath})`;
     q = q.where((eb) =>
       eb.or([
         eb.and([eb.or([eb('phase', '!=', 'change'), eb('detail', 'is', null)]), eb(found('target'), '>', 0)]),
@@ -207,7 +213,9 @@ export async function listAuditRecords(
               .select(sql.lit(1).as('one'))
               .whereRef('audit_personal.chain', '=', 'audit_records.chain')
               .whereRef('audit_personal.seq', '=', 'audit_records.seq')
-              .where(foundPersonal, '>', 0),
+              .where((p) =>
+                p.or([p(foundPersonal, '>', 0), p.and([p('audit_personal.subject', '=', filter.target as string), p(hasRawPath, '>', 0)])]),
+              ),
           ),
         ]),
       ]),
@@ -264,17 +272,86 @@ export async function auditPersonalAt(db: Executor, chain: string, seqs: readonl
   return found;
 }
 
+/** The chain of requests whose credential named no tenant that could be trusted: its side rows may name any tenant's customer. */
+export const UNAUTHENTICATED_AUDIT_CHAIN = '*';
+
+/**
+ * The detail key of a record that vouches for side rows an erasure deleted (docs/operations.md, "Retention
+ * and erasure of closed customers"): the seqs of its chain's records whose personal fields it deleted, as
+ * {@link erasedSeqsText} writes them. Verify reports a record with a digest and no side row that no such
+ * record names: a side row deleted by hand.
+ */
+export const ERASED_AUDIT_SEQS = 'erasedAuditSeqs';
+
+/** Seqs as runs (`3-5,9`): a chunk's erasure deletes thousands of side rows, mostly of neighbouring records. */
+export function erasedSeqsText(seqs: readonly number[]): string {
+  const sorted = [...new Set(seqs)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    const from = sorted[i] as number;
+    let to = from;
+    while (sorted[i + 1] === to + 1) to = sorted[++i] as number;
+    i++;
+    runs.push(from === to ? String(from) : `${from}-${to}`);
+  }
+  return runs.join(',');
+}
+
+/**
+ * The seqs {@link erasedSeqsText} wrote, into `into`; text of another shape adds nothing. Only seqs below
+ * `below` (the naming record's own seq: an erasure names records written before it), which also bounds a
+ * run like `1-999999999999` to the chain's length.
+ */
+export function readErasedSeqs(text: unknown, into: Set<number>, below = Number.MAX_SAFE_INTEGER): void {
+  if (typeof text !== 'string') return;
+  for (const run of text.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(run);
+    if (!m) continue;
+    const from = Number(m[1]);
+    const to = Math.min(m[2] === undefined ? from : Number(m[2]), below - 1);
+    for (let s = from; s <= to; s++) into.add(s);
+  }
+}
+
+/** The route of the record migration `2026-12-21T00-00-20-audit-erasures` appends (its own name). */
+export const AUDIT_ERASURES_MIGRATION = '2026-12-21T00-00-20-audit-erasures';
+
+/**
+ * The routes whose `change` records may vouch for deleted side rows: a retention run (over HTTP or the
+ * command line) and the migration that named what the release before erased. No other writer's record
+ * is read for {@link ERASED_AUDIT_SEQS}, whatever its detail holds: a record an API caller could shape
+ * (a route's `auditDetail`) must never be able to pass a side row deleted by hand for an erasure.
+ */
+export const ERASURE_ROUTES: ReadonlySet<string> = new Set(['/v1/retention/run', 'tierkit retention run', AUDIT_ERASURES_MIGRATION]);
+
+/**
+ * Into `into`, the seqs `row` vouches for as erased, when it is an erasure's record (a `change` of one of
+ * {@link ERASURE_ROUTES}); anything else, or a detail that is not JSON (a tampered record: verify reports
+ * it `altered`, it does not fail on it), adds nothing.
+ */
+export function readErasureRecord(row: Pick<AuditRecordRow, 'seq' | 'phase' | 'route' | 'detail'>, into: Set<number>): void {
+  if (row.phase !== 'change' || !ERASURE_ROUTES.has(row.route) || !row.detail?.includes(ERASED_AUDIT_SEQS)) return;
+  let detail: unknown;
+  try {
+    detail = JSON.parse(row.detail);
+  } catch {
+    return;
+  }
+  if (typeof detail === 'object' && detail !== null) readErasedSeqs((detail as Record<string, unknown>)[ERASED_AUDIT_SEQS], into, row.seq);
+}
+
 /**
  * Delete the personal fields of every record of `chain` naming one of `subjects` (customer numbers), salts
  * included: what an erasure does to the trail. The records and their digests stay, and the chain verifies.
+ * Returns the seqs whose side rows were deleted, for the erasure's own record to name.
  */
-export async function eraseAuditPersonal(db: Executor, chain: string, subjects: readonly string[]): Promise<number> {
-  let deleted = 0;
+export async function eraseAuditPersonal(db: Executor, chain: string, subjects: readonly string[]): Promise<number[]> {
+  const deleted: number[] = [];
   for (let i = 0; i < subjects.length; i += 1000) {
     const part = subjects.slice(i, i + 1000);
     if (!part.length) break;
-    const r = await db.deleteFrom('audit_personal').where('chain', '=', chain).where('subject', 'in', part).executeTakeFirst();
-    deleted += Number(r.numDeletedRows ?? 0n);
+    const rows = await db.deleteFrom('audit_personal').where('chain', '=', chain).where('subject', 'in', part).returning('seq').execute();
+    for (const r of rows) deleted.push(Number(r.seq));
   }
   return deleted;
 }

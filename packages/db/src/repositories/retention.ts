@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../schema.js';
-import { eraseAuditPersonal } from './audit.js';
+import { eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -148,27 +148,73 @@ export interface ErasureCounts {
   readonly notes: number;
   /** Audit records whose personal fields (customer number, typed texts) were deleted: their side rows. */
   readonly auditFields: number;
+  /** Their seqs, by chain (the tenant's, and `*` for refused credentials' records): what the erasure's own records vouch for. */
+  readonly auditSeqs: ReadonlyMap<string, readonly number[]>;
+}
+
+/** Side rows deleted, by chain: seqs of each. */
+export type ErasedAuditSeqs = Map<string, number[]>;
+
+function addErased(into: ErasedAuditSeqs, chain: string, seqs: readonly number[]): number {
+  if (seqs.length) into.set(chain, [...(into.get(chain) ?? []), ...seqs]);
+  return seqs.length;
 }
 
 /**
  * Delete the trail's personal fields naming customers erased by an earlier run: a request naming one
  * after the erasure (a write refused `erased`, a request racing the erasure on another server) is
  * recorded with the number it named, and nothing else would ever delete that side row. Once a run, in
- * one statement: the side table's subject index finds them.
+ * one statement per chain: the side table's subject index finds them. The `*` chain (refused credentials)
+ * is searched for the tenant's erased numbers too: a request with no valid key names whom it likes.
+ *
+ * And a list search's typed name (a side row naming no one customer, so no erasure finds it) once its
+ * record is older than `cutoff`: kept as long as a closed customer's data is, and no longer.
  */
-export async function eraseLateAuditPersonal(db: Executor, tenantId: string): Promise<number> {
-  const r = await db
+export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cutoff: string): Promise<ErasedAuditSeqs> {
+  const erased: ErasedAuditSeqs = new Map();
+  for (const chain of [tenantId, UNAUTHENTICATED_AUDIT_CHAIN]) {
+    const rows = await db
+      .deleteFrom('audit_personal')
+      .where('chain', '=', chain)
+      .where((eb) =>
+        eb(
+          'subject',
+          'in',
+          eb.selectFrom('subjects').select('external_id').where('tenant_id', '=', tenantId).where('erased_at', 'is not', null),
+        ),
+      )
+      .returning('seq')
+      .execute();
+    addErased(
+      erased,
+      chain,
+      rows.map((r) => Number(r.seq)),
+    );
+  }
+  // From the side rows naming no customer (the subject index finds them: list searches still kept) to
+  // their records by key, never the other way: a tenant's trail older than the cutoff is most of it.
+  const searches = await db
     .deleteFrom('audit_personal')
     .where('chain', '=', tenantId)
+    .where('subject', 'is', null)
     .where((eb) =>
-      eb(
-        'subject',
-        'in',
-        eb.selectFrom('subjects').select('external_id').where('tenant_id', '=', tenantId).where('erased_at', 'is not', null),
+      eb.exists(
+        eb
+          .selectFrom('audit_records')
+          .select(sql.lit(1).as('one'))
+          .whereRef('audit_records.chain', '=', 'audit_personal.chain')
+          .whereRef('audit_records.seq', '=', 'audit_personal.seq')
+          .where('audit_records.at', '<', cutoff),
       ),
     )
-    .executeTakeFirst();
-  return Number(r.numDeletedRows ?? 0n);
+    .returning('seq')
+    .execute();
+  addErased(
+    erased,
+    tenantId,
+    searches.map((r) => Number(r.seq)),
+  );
+  return erased;
 }
 
 /**
@@ -194,7 +240,7 @@ const ofTenant = (tenantId: string) => sql<boolean>`${sql.ref('tenant_id')} || '
  *   steps (who decided what and when, for the four-eyes record).
  */
 export async function eraseSubjects(db: Executor, tenantId: string, ids: readonly string[], nowIso: string): Promise<ErasureCounts> {
-  if (!ids.length) return { subjects: 0, metrics: 0, bookLinks: 0, notes: 0, auditFields: 0 };
+  if (!ids.length) return { subjects: 0, metrics: 0, bookLinks: 0, notes: 0, auditFields: 0, auditSeqs: new Map() };
   const n = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0n);
   // The trail's side rows name the customer by number (what its records were written with), read before
   // the subjects are marked: only customers erased now, in this transaction with the rest.
@@ -205,11 +251,20 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     .where('id', 'in', ids)
     .where('erased_at', 'is', null)
     .execute();
-  const auditFields = await eraseAuditPersonal(
-    db,
-    tenantId,
-    numbers.map((r) => r.external_id),
-  );
+  const auditSeqs: ErasedAuditSeqs = new Map();
+  let auditFields = 0;
+  // The `*` chain too: a request refused for its credential (none, unknown, forged) named the number as
+  // any other, and it belongs to no tenant whose erasure would find it.
+  for (const chain of [tenantId, UNAUTHENTICATED_AUDIT_CHAIN])
+    auditFields += addErased(
+      auditSeqs,
+      chain,
+      await eraseAuditPersonal(
+        db,
+        chain,
+        numbers.map((r) => r.external_id),
+      ),
+    );
   const subjects = await db
     .updateTable('subjects')
     .set({
@@ -255,7 +310,14 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     .where('subject_id', 'in', ids)
     .execute();
   await db.updateTable('approval_decisions').set({ note: null }).where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).execute();
-  return { subjects: n(subjects), metrics: n(metrics), bookLinks: n(managers) + n(moves), notes: n(events) + n(overrides), auditFields };
+  return {
+    subjects: n(subjects),
+    metrics: n(metrics),
+    bookLinks: n(managers) + n(moves),
+    notes: n(events) + n(overrides),
+    auditFields,
+    auditSeqs,
+  };
 }
 
 /**
