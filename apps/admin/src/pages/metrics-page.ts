@@ -18,7 +18,8 @@ import {
   removeMetric,
   withdrawAudienceRequest,
 } from '@tierkit/admin';
-import { METRIC_UNITS, type MetricUnit, SUBJECT_KINDS, type SchemeSummary, type SubjectKind } from '@tierkit/core';
+import type { MetricUnit, SchemeSummary, SubjectKind } from '@tierkit/core';
+import { METRIC_UNITS, SUBJECT_KINDS } from '@tierkit/core/wire';
 import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import { keepTabIn } from '../keep-focus.js';
