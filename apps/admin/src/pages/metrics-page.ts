@@ -175,9 +175,10 @@ export class MetricsPage extends LitElement {
   async #done(outcome: string): Promise<void> {
     this.dialog = undefined;
     this.outcome = outcome;
-    await this.#load();
+    // Closing the dialog hands focus back to its opener: the outcome takes it after, before the table is read again.
     await this.updateComplete;
     this.querySelector<HTMLElement>('[data-testid="metrics-outcome"]')?.focus();
+    await this.#load();
   }
 
   /** A refusal inside the dialog: said there, and focus on it so a screen reader hears it. */
