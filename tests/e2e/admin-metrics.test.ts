@@ -43,9 +43,9 @@ const focusOn = (page: Page, testid: string) =>
 describe('admin console: the metric catalogue', () => {
   it('an admin adds, changes, asks to lower and withdraws, is refused in words, and removes; an analyst only reads', async () => {
     const errors: string[] = [];
-    const inForce = (await json<{ items: { key: string; usedBy: string[]; audience: string }[] }>(await api(ADMIN_KEY, '/v1/metrics'))).items.find(
-      (m) => m.usedBy.includes('retail-tier') && m.audience === 'customer',
-    );
+    const inForce = (
+      await json<{ items: { key: string; usedBy: string[]; audience: string }[] }>(await api(ADMIN_KEY, '/v1/metrics'))
+    ).items.find((m) => m.usedBy.includes('retail-tier') && m.audience === 'customer');
     assert.ok(inForce, 'the demo’s retail tier reads a customer-facing metric');
 
     const page = await signIn(t.browser, 'admin', errors);
@@ -65,7 +65,9 @@ describe('admin console: the metric catalogue', () => {
     await dialog.locator('select[name="audience"]').selectOption('staff');
     assert.deepEqual(await axeViolations(page), [], 'axe on the add dialog');
     await dialog.getByRole('button', { name: '保存' }).click();
-    await page.waitForFunction(() => /已添加指标 e2e_gearing/.test(document.querySelector('[data-testid="metrics-outcome"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /已添加指标 e2e_gearing/.test(document.querySelector('[data-testid="metrics-outcome"]')?.textContent ?? ''),
+    );
     await focusOn(page, 'metrics-outcome');
     await waitText(page, row(KEY), /资产负债率.*企业客户.*基点.*仅限员工.*未被使用/);
 
@@ -77,7 +79,9 @@ describe('admin console: the metric catalogue', () => {
     await dialog.getByLabel('名称（英文）').fill('again');
     await dialog.locator('select[name="unit"]').selectOption('count');
     await dialog.getByRole('button', { name: '保存' }).click();
-    await page.waitForFunction(() => /目录中已有指标“e2e_gearing”/.test(document.querySelector('[data-testid="metric-dialog-error"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /目录中已有指标“e2e_gearing”/.test(document.querySelector('[data-testid="metric-dialog-error"]')?.textContent ?? ''),
+    );
     await focusOn(page, 'metric-dialog-error');
     await dialog.getByRole('button', { name: '取消' }).click();
 
@@ -85,7 +89,9 @@ describe('admin console: the metric catalogue', () => {
     await page.locator(`${row(KEY)} button[data-action="edit"]`).click();
     await dialog.getByLabel('名称（简体中文）').fill('资产负债率（自定义）');
     await dialog.getByRole('button', { name: '保存' }).click();
-    await page.waitForFunction(() => /已修改指标 e2e_gearing/.test(document.querySelector('[data-testid="metrics-outcome"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /已修改指标 e2e_gearing/.test(document.querySelector('[data-testid="metrics-outcome"]')?.textContent ?? ''),
+    );
     await waitText(page, row(KEY), /资产负债率（自定义）/);
 
     // Lower its audience: a request, shown waiting; nothing changed yet.
@@ -117,7 +123,9 @@ describe('admin console: the metric catalogue', () => {
     // Remove ours, after a confirmation.
     await page.locator(`${row(KEY)} button[data-action="remove"]`).click();
     await dialog.getByRole('button', { name: '确认删除' }).click();
-    await page.waitForFunction(() => /已删除指标 e2e_gearing/.test(document.querySelector('[data-testid="metrics-outcome"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /已删除指标 e2e_gearing/.test(document.querySelector('[data-testid="metrics-outcome"]')?.textContent ?? ''),
+    );
     await page.locator(row(KEY)).waitFor({ state: 'detached', timeout: 30_000 });
 
     // In English.
@@ -135,7 +143,10 @@ describe('admin console: the metric catalogue', () => {
     // An analyst reads the catalogue, with nothing to press.
     const analyst = await signIn(t.browser, 'analyst', errors);
     assert.match(await text(analyst, '[data-testid="metrics-read-only"]'), /只能查看/);
-    assert.equal(await analyst.locator('button[data-action="add-metric"], button[data-action="edit"], button[data-action="remove"]').count(), 0);
+    assert.equal(
+      await analyst.locator('button[data-action="add-metric"], button[data-action="edit"], button[data-action="remove"]').count(),
+      0,
+    );
     assert.deepEqual(await axeViolations(analyst), [], 'axe, read-only');
     assert.deepEqual(errors, []);
   });

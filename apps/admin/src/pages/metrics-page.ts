@@ -11,7 +11,6 @@ import {
   type MetricAudienceRequest,
   type MetricEntry,
   type MetricInput,
-  metricInput,
   readMetricCatalogue,
   readPendingAudienceRequests,
   readSchemes,
@@ -24,7 +23,7 @@ import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import { keepTabIn } from '../keep-focus.js';
 import type { ConsolePage, PageContext } from '../page.js';
-import { schemeNames } from '../scheme-names.js';
+import { schemeNames, standaloneName } from '../scheme-names.js';
 import { staffName } from '../staff-name.js';
 import { formatInstant } from '../time.js';
 import { FAILURE_WORDS, whyFailed } from '../why-failed.js';
@@ -74,7 +73,8 @@ export class MetricsPage extends LitElement {
   declare error: KitError | undefined;
   /** The page's own check of the dialog's fields, before anything is sent. */
   declare check: string;
-  declare outcome: string;
+  /** What the last action did, said in whichever language the console is in when it is shown. */
+  declare outcome: ((locale: ConsoleLocale) => string) | undefined;
   declare dialog: Dialog | undefined;
   /** The unit picked in the dialog: a currency is asked only for money. */
   declare unit: MetricUnit;
@@ -92,7 +92,7 @@ export class MetricsPage extends LitElement {
     this.busy = false;
     this.error = undefined;
     this.check = '';
-    this.outcome = '';
+    this.outcome = undefined;
     this.dialog = undefined;
     this.unit = 'money';
   }
@@ -172,7 +172,7 @@ export class MetricsPage extends LitElement {
   }
 
   /** After a change: the dialog closed, the table read again, and the outcome said where focus lands. */
-  async #done(outcome: string): Promise<void> {
+  async #done(outcome: (locale: ConsoleLocale) => string): Promise<void> {
     this.dialog = undefined;
     this.outcome = outcome;
     // Closing the dialog hands focus back to its opener: the outcome takes it after, before the table is read again.
@@ -215,7 +215,6 @@ export class MetricsPage extends LitElement {
     e.preventDefault();
     const d = this.dialog;
     if (this.busy || !this.ctx || !d || d.kind === 'remove') return;
-    const w = METRICS_WORDS[this.ctx.locale];
     const input = this.#inputOf(e.target as HTMLFormElement, d);
     this.error = undefined;
     if (typeof input === 'string') {
@@ -230,11 +229,11 @@ export class MetricsPage extends LitElement {
       if (d.kind === 'add') {
         await addMetric(client, input);
         this.busy = false;
-        await this.#done(w.added(input.key));
+        await this.#done((l) => METRICS_WORDS[l].added(input.key));
       } else {
         const done = await amendMetric(client, input);
         this.busy = false;
-        await this.#done('requested' in done ? w.requested(input.key) : w.changed(input.key));
+        await this.#done((l) => ('requested' in done ? METRICS_WORDS[l].requested(input.key) : METRICS_WORDS[l].changed(input.key)));
       }
     } catch (err) {
       this.busy = false;
@@ -244,13 +243,12 @@ export class MetricsPage extends LitElement {
 
   async #remove(entry: MetricEntry): Promise<void> {
     if (this.busy || !this.ctx) return;
-    const w = METRICS_WORDS[this.ctx.locale];
     this.busy = true;
     this.error = undefined;
     try {
       await removeMetric(client, entry.key);
       this.busy = false;
-      await this.#done(w.removed(entry.key));
+      await this.#done((l) => METRICS_WORDS[l].removed(entry.key));
     } catch (err) {
       this.busy = false;
       await this.#refused(err);
@@ -259,17 +257,17 @@ export class MetricsPage extends LitElement {
 
   async #withdraw(r: MetricAudienceRequest, e: Event): Promise<void> {
     if (this.busy || !this.ctx) return;
-    const w = METRICS_WORDS[this.ctx.locale];
     this.#opener = e.currentTarget as HTMLElement;
     this.busy = true;
     this.loadError = undefined;
     try {
       await withdrawAudienceRequest(client, r.id);
       this.busy = false;
-      await this.#done(w.withdrawn(r.metric));
+      await this.#done((l) => METRICS_WORDS[l].withdrawn(r.metric));
     } catch (err) {
       this.busy = false;
-      this.outcome = `${w.failed}: ${whyFailed(kitError(err), this.ctx.locale)}`;
+      const refused = kitError(err);
+      this.outcome = (l) => `${METRICS_WORDS[l].failed}: ${whyFailed(refused, l)}`;
       await this.updateComplete;
       this.querySelector<HTMLElement>('[data-testid="metrics-outcome"]')?.focus();
     }
@@ -293,7 +291,7 @@ export class MetricsPage extends LitElement {
     const busy = this.busy ? 'true' : 'false';
     return html`<tr data-metric=${m.key}>
       <th scope="row"><code>${m.key}</code>${m.builtIn ? html` <span class="hint">${w.builtIn}</span>` : nothing}</th>
-      <td>${m.label[locale]}</td>
+      <td>${standaloneName(m.label[locale], locale)}</td>
       <td>${this.#kindsText(m, locale)}</td>
       <td>${this.#unitText(m, locale)}</td>
       <td data-testid="metric-audience">
@@ -418,7 +416,7 @@ export class MetricsPage extends LitElement {
         ${mayChange(ctx) ? nothing : html`<p class="hint" data-testid="metrics-read-only">${w.readOnly}</p>`}
         <p role="status" class="hint" data-testid="metrics-status">${status}</p>
         ${this.loadError && !this.loading ? html`<button type="button" data-action="retry" @click=${() => this.#load()}>${w.retry}</button>` : nothing}
-        <p role="status" class="hint" data-testid="metrics-outcome" tabindex="-1">${this.outcome}</p>
+        <p role="status" class="hint" data-testid="metrics-outcome" tabindex="-1">${this.outcome?.(locale) ?? ''}</p>
         ${
           mayChange(ctx) && !this.loadError
             ? html`<div class="actions"><button type="button" data-action="add-metric" @click=${(e: Event) => this.#open({ kind: 'add' }, e)}>${w.add}</button></div>`

@@ -164,7 +164,8 @@ const en: typeof zh = {
   kindsHint: 'None ticked: any kind of subject.',
   kindsLocked: (schemes: string) => `Read by ${schemes}: its unit, currency and kinds of subject stay as they are.`,
   actionable: 'The customer can move it by what they do',
-  lowerHint: 'Lowering who is kept from it (compliance → staff → customer) needs another administrator’s approval; nothing changes until then.',
+  lowerHint:
+    'Lowering who is kept from it (compliance → staff → customer) needs another administrator’s approval; nothing changes until then.',
   lowerAdminOnly: 'Only an administrator may ask to lower who is kept from a metric.',
   added: (metric: string) => `Metric ${metric} added.`,
   changed: (metric: string) => `Metric ${metric} changed.`,
