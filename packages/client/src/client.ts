@@ -66,8 +66,8 @@ export interface SendOptions extends ReadOptions {
 export interface HttpAccess {
   /** A GET through the cache and coalescing the widgets' reads use; `path` includes its query. */
   get<T>(path: string, o?: ReadOptions): Promise<T>;
-  /** A JSON write (a DELETE sends no body); rejects with {@link TierkitApiError} on a non-2xx answer. */
-  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, o?: SendOptions): Promise<T>;
+  /** A JSON write; rejects with {@link TierkitApiError} on a non-2xx answer. */
+  send<T>(method: 'POST' | 'PUT' | 'PATCH', path: string, body: unknown, o?: SendOptions): Promise<T>;
   /**
    * The bare exchange for what is not a JSON read or write (a CSV upload, an event stream): base URL
    * and credential added, nothing cached, the `Response` returned whatever its status.
@@ -192,13 +192,11 @@ export function createReadClient(options: ClientOptions): ReadClient {
   }
 
   /** A write: never cached or coalesced; what it changes is forgotten once it succeeded. */
-  async function send<T>(method: 'PUT' | 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, o?: SendOptions): Promise<T> {
-    // A DELETE names all it asks in its path: a body would be one more thing for the API to refuse.
-    const init =
-      method === 'DELETE'
-        ? { method, headers: { accept: ACCEPT, ...o?.headers } }
-        : { method, headers: { accept: ACCEPT, 'content-type': 'application/json', ...o?.headers }, body: JSON.stringify(body) };
-    const out = (await timed(o?.signal, async (signal) => bodyOf(await exchange(path, { ...init, signal })))) as T;
+  async function send<T>(method: 'PUT' | 'POST' | 'PATCH', path: string, body: unknown, o?: SendOptions): Promise<T> {
+    const headers = { accept: ACCEPT, 'content-type': 'application/json', ...o?.headers };
+    const out = (await timed(o?.signal, async (signal) =>
+      bodyOf(await exchange(path, { method, headers, body: JSON.stringify(body), signal })),
+    )) as T;
     for (const prefix of o?.forget ?? []) invalidate(prefix);
     return out;
   }
