@@ -47,10 +47,18 @@ describe('admin console: the metric catalogue', () => {
       await json<{ items: { key: string; usedBy: string[]; audience: string }[] }>(await api(ADMIN_KEY, '/v1/metrics'))
     ).items.find((m) => m.usedBy.includes('retail-tier') && m.audience === 'customer');
     assert.ok(inForce, 'the demo’s retail tier reads a customer-facing metric');
+    const schemes = (await json<{ items: { key: string; name: Record<string, string> }[] }>(await api(ADMIN_KEY, '/v1/schemes'))).items;
+    const nameOf = (key: string) => schemes.find((s) => s.key === key)?.name['zh-CN'] ?? key;
+    // The AML grade's readers leave analysts out: the catalogue names it to an admin, never to an analyst.
+    const aml = (await json<{ items: { key: string; usedBy: string[] }[] }>(await api(ADMIN_KEY, '/v1/metrics'))).items.find((m) =>
+      m.usedBy.includes('aml-risk'),
+    );
+    assert.ok(aml, 'the demo’s AML grade reads a metric');
 
     const page = await signIn(t.browser, 'admin', errors);
     assert.match(await text(page, 'h2#metrics-h'), /指标目录/);
     assert.match(await text(page, row(inForce.key)), /零售|客户/, 'the schemes that read it, by name');
+    assert.match(await text(page, row(aml.key)), new RegExp(nameOf('aml-risk')), 'an admin reads the AML grade’s name');
     assert.deepEqual(await axeViolations(page), [], 'axe on the catalogue');
 
     // Add one of the bank's own.
@@ -115,7 +123,9 @@ describe('admin console: the metric catalogue', () => {
     await dialog.locator('select[name="audience"]').selectOption('staff');
     await dialog.getByRole('button', { name: '保存' }).click();
     await page.locator('[data-testid="metric-dialog-error"]:not(:empty)').waitFor({ timeout: 30_000 });
-    assert.match(await text(page, '[data-testid="metric-dialog-error"]'), /正被方案 .*retail-tier.*使用/);
+    const inUse = await text(page, '[data-testid="metric-dialog-error"]');
+    assert.ok(inUse.includes(`正被方案 ${nameOf('retail-tier')}`), `the scheme by its name: ${inUse}`);
+    assert.doesNotMatch(inUse, /retail-tier/);
     await dialog.getByRole('button', { name: '取消' }).click();
     assert.match(await text(page, row(inForce.key)), /客户可见/, 'nothing changed');
     assert.equal(await page.locator(`${row(inForce.key)} button[data-action="remove"]`).count(), 0, 'no removal of a metric in use');
@@ -147,6 +157,10 @@ describe('admin console: the metric catalogue', () => {
       await analyst.locator('button[data-action="add-metric"], button[data-action="edit"], button[data-action="remove"]').count(),
       0,
     );
+    const amlRow = await text(analyst, row(aml.key));
+    assert.doesNotMatch(amlRow, /aml-risk/);
+    assert.ok(!amlRow.includes(nameOf('aml-risk')), `no AML grade name for an analyst: ${amlRow}`);
+    assert.match(amlRow, /另有 1 个您无权查看的方案/);
     assert.deepEqual(await axeViolations(analyst), [], 'axe, read-only');
     assert.deepEqual(errors, []);
   });

@@ -23,12 +23,45 @@ import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import { keepTabIn } from '../keep-focus.js';
 import type { ConsolePage, PageContext } from '../page.js';
-import { schemeNames, standaloneName } from '../scheme-names.js';
+import { type SchemeNames, schemeNames, standaloneName } from '../scheme-names.js';
 import { staffName } from '../staff-name.js';
 import { formatInstant } from '../time.js';
 import { FAILURE_WORDS, whyFailed } from '../why-failed.js';
 import type { ConsoleLocale } from '../words.js';
 import { METRICS_WORDS } from './metrics.words.js';
+
+/**
+ * The schemes reading a metric, by name in the reader's language. `GET /v1/metrics` names every scheme
+ * reading it, including one whose `readers` leave the reader out (the AML grade for an analyst), which
+ * `GET /v1/schemes` leaves out: such a scheme is counted, never named, so the page shows no more of a
+ * staff-only scheme than the reader's own reads do.
+ */
+function readersText(usedBy: readonly string[], names: SchemeNames, locale: ConsoleLocale): string {
+  const shown = usedBy.filter((s) => names.known(s)).map((s) => names.schemeName(s));
+  const hidden = usedBy.length - shown.length;
+  return [...shown, ...(hidden ? [METRICS_WORDS[locale].unreadable(hidden)] : [])].join(locale === 'en' ? ', ' : '、');
+}
+
+/** A refusal with its schemes named as the table names them (the API's params carry their keys). */
+function namedRefusal(e: KitError, names: SchemeNames, locale: ConsoleLocale): KitError {
+  const name = (s: unknown) => (names.known(String(s)) ? names.schemeName(String(s)) : METRICS_WORDS[locale].unreadableScheme);
+  if (!e.errors) return e;
+  return {
+    ...e,
+    errors: e.errors.map((f) => {
+      const p = f.params;
+      if (!p || (p.schemes === undefined && p.scheme === undefined)) return f;
+      return {
+        ...f,
+        params: {
+          ...p,
+          ...(Array.isArray(p.schemes) ? { schemes: [...new Set(p.schemes.map(name))] } : {}),
+          ...(p.scheme !== undefined && p.scheme !== null ? { scheme: name(p.scheme) } : {}),
+        },
+      };
+    }),
+  };
+}
 
 type Dialog =
   | { readonly kind: 'add' }
@@ -309,7 +342,7 @@ export class MetricsPage extends LitElement {
             : nothing
         }
       </td>
-      <td>${m.usedBy.length ? m.usedBy.map((s) => names.schemeName(s)).join(locale === 'en' ? ', ' : '、') : html`<span class="hint">${w.notUsed}</span>`}</td>
+      <td>${m.usedBy.length ? readersText(m.usedBy, names, locale) : html`<span class="hint">${w.notUsed}</span>`}</td>
       ${
         mayChange(ctx)
           ? html`<td class="actions">
@@ -327,7 +360,9 @@ export class MetricsPage extends LitElement {
 
   #problem() {
     if (!this.ctx) return nothing;
-    const text = this.check || (this.error ? `${METRICS_WORDS[this.ctx.locale].failed}: ${whyFailed(this.error, this.ctx.locale)}` : '');
+    const locale = this.ctx.locale;
+    const refused = this.error && namedRefusal(this.error, schemeNames(this.schemes, locale), locale);
+    const text = this.check || (refused ? `${METRICS_WORDS[locale].failed}: ${whyFailed(refused, locale)}` : '');
     return html`<p class="error" role="alert" tabindex="-1" data-testid="metric-dialog-error">${text}</p>`;
   }
 
@@ -354,7 +389,7 @@ export class MetricsPage extends LitElement {
       )}
       <fieldset ?disabled=${locked} aria-describedby=${locked ? 'metric-locked' : nothing}>
         <legend>${w.unit} · ${w.kinds}</legend>
-        ${locked ? html`<p class="hint" id="metric-locked">${w.kindsLocked(e?.usedBy.map((s) => names.schemeName(s)).join(', ') ?? '')}</p>` : nothing}
+        ${locked ? html`<p class="hint" id="metric-locked">${w.kindsLocked(readersText(e?.usedBy ?? [], names, locale))}</p>` : nothing}
         <label>${w.unit}<select name="unit" @change=${(ev: Event) => {
           this.unit = (ev.target as HTMLSelectElement).value as MetricUnit;
         }}>${METRIC_UNITS.map((u) => html`<option value=${u} ?selected=${u === this.unit}>${w.units[u]}</option>`)}</select></label>

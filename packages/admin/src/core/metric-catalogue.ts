@@ -100,10 +100,7 @@ export async function amendMetric(
  * client would be bytes in every widget bundle (tierkit.js is within a few bytes of its budget) for a
  * route only the console calls.
  */
-export async function removeMetric(
-  client: Pick<HttpTierkitClient, 'http' | 'invalidate'>,
-  key: string,
-): Promise<MetricEntry> {
+export async function removeMetric(client: Pick<HttpTierkitClient, 'http' | 'invalidate'>, key: string): Promise<MetricEntry> {
   const res = await client.http.fetch(`${METRICS}/${enc(key)}`, {
     method: 'DELETE',
     headers: { accept: 'application/json, application/problem+json' },
