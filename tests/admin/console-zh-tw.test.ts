@@ -13,6 +13,7 @@ import { CLOSING_WORDS } from '../../apps/admin/src/pages/closing.words.js';
 import { CUSTOMER_WORDS } from '../../apps/admin/src/pages/customer.words.js';
 import { IMPORT_WORDS } from '../../apps/admin/src/pages/import.words.js';
 import { JOBS_WORDS } from '../../apps/admin/src/pages/jobs.words.js';
+import { METRICS_WORDS } from '../../apps/admin/src/pages/metrics.words.js';
 import { OVERRIDE_WORDS } from '../../apps/admin/src/pages/overrides.words.js';
 import { POLICY_WORDS } from '../../apps/admin/src/pages/policies.words.js';
 import { COMPARISON_WORDS } from '../../apps/admin/src/pages/simulation-comparison.words.js';
@@ -67,6 +68,7 @@ const ALL: [string, string][] = [
   ...strings(ANALYTICS_WORDS['zh-TW'], 'analytics'),
   ...strings(IMPORT_WORDS['zh-TW'], 'import'),
   ...strings(JOBS_WORDS['zh-TW'], 'jobs'),
+  ...strings(METRICS_WORDS['zh-TW'], 'metrics'),
   ...strings(OVERRIDE_WORDS['zh-TW'], 'overrides'),
   ...strings(POLICY_WORDS['zh-TW'], 'policies'),
   ...strings(COMPARISON_WORDS['zh-TW'], 'simulation-comparison'),

@@ -37,11 +37,11 @@ const navOf = (page: Page) => page.$$eval('nav.pages a[data-page-link]', (as) =>
 describe('every role’s console from the demo sign-in', () => {
   for (const [as, name, nav, roleEn] of [
     ['viewer', '吴昊', ['book', 'overrides'], 'Viewer'],
-    ['analyst', '周婷', ['book', 'overrides', 'analytics'], 'Analyst'],
+    ['analyst', '周婷', ['book', 'metrics', 'overrides', 'analytics'], 'Analyst'],
     [
       'admin',
       '郑洁',
-      ['book', 'approvals', 'policies', 'jobs', 'overrides', 'import', 'analytics', 'audit', 'keys', 'staff'],
+      ['book', 'approvals', 'policies', 'metrics', 'jobs', 'overrides', 'import', 'analytics', 'audit', 'keys', 'staff'],
       'Administrator',
     ],
   ] as const) {

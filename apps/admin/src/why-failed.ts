@@ -86,6 +86,18 @@ interface FieldSays {
   simulationNotCompleted: string;
   simulationRequired: string;
   governanceWeakened: (needs: string) => string;
+  /** A metric's audience lowered by someone below admin (`governance_weakened` with `metric`). */
+  audienceNeedsAdmin: (metric: string) => string;
+  /** A metric read by approved or submitted versions (`metric_in_use`): kept as it is, not removed. */
+  metricInUse: (metric: string, schemes: string) => string;
+  /** A metric change a submitted version would then fail (`metric_in_pending_version`). */
+  metricInPendingVersion: (metric: string, scheme: string, version: string) => string;
+  metricExists: (metric: string) => string;
+  /** A metric's audience already asked to be lowered (`audience_request_pending`). */
+  audienceRequestPending: (metric: string) => string;
+  /** A default metric kept from customers, lowered below its default (`audience_fixed`); `values` already worded. */
+  audienceFixed: (values: string) => string;
+  audiences: Record<string, string>;
   day: string;
   unknownScheme: (key: string) => string;
   unknownMetric: (key: string) => string;
@@ -237,6 +249,14 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     },
     list: (items) => items.join('；'),
     fields: {
+      key: '代码',
+      unit: '单位',
+      currency: '币种',
+      audience: '可见范围',
+      subjectKinds: '适用对象',
+      'label.zh-CN': '名称（简体中文）',
+      'label.zh-TW': '名称（繁体中文）',
+      'label.en': '名称（英文）',
       label: '用途说明',
       role: '角色',
       staff: '持有人',
@@ -297,6 +317,15 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       simulationNotCompleted: '所示模拟尚未完成（或已取消、失败）：请待其完成或重新运行后再审批',
       simulationRequired: '本方案含须复核的等级：请先完成本版本的模拟并查看结果，再审批',
       governanceWeakened: (needs) => `本版本放宽了现行版本的审批管控，须由${needs === 'admin' ? '管理员' : '审批人'}审批`,
+      audienceNeedsAdmin: (m) => `降低指标“${m}”的可见范围须由管理员申请，再由另一位管理员审批`,
+      metricInUse: (m, schemes) =>
+        `指标“${m}”正被方案 ${schemes} 使用：不能删除，单位、币种和适用对象也不能更改，除非先让这些方案不再读取它`,
+      metricInPendingVersion: (m, scheme, v) =>
+        `方案“${scheme}”第 ${v} 版正在等待审批，且读取指标“${m}”；这项修改会使该版本不再成立。请先驳回或修改该版本`,
+      metricExists: (m) => `目录中已有指标“${m}”：请修改它，或换一个代码`,
+      audienceRequestPending: (m) => `指标“${m}”已有一项可见范围申请在等待审批：由申请人撤回或另一位管理员审批后才能再提`,
+      audienceFixed: (values) => `这是不得向客户透露的内置指标，可见范围只能是：${values}`,
+      audiences: { customer: '客户可见', staff: '仅限员工', compliance: '仅限合规' },
       day: '须为日期（YYYY-MM-DD）',
       unknownScheme: (k) => `没有方案“${k}”`,
       unknownMetric: (k) => `没有指标“${k}”`,
@@ -438,6 +467,14 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     },
     list: (items) => items.join('；'),
     fields: {
+      key: '代碼',
+      unit: '單位',
+      currency: '幣別',
+      audience: '可見範圍',
+      subjectKinds: '適用對象',
+      'label.zh-CN': '名稱（簡體中文）',
+      'label.zh-TW': '名稱（繁體中文）',
+      'label.en': '名稱（英文）',
       label: '用途說明',
       role: '角色',
       staff: '持有人',
@@ -498,6 +535,15 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       simulationNotCompleted: '所示模擬尚未完成（或已取消、失敗）：請待其完成或重新執行後再核准',
       simulationRequired: '本方案含須複核的等級：請先完成本版本的模擬並檢視結果，再核准',
       governanceWeakened: (needs) => `本版本放寬了現行版本的核准管控，須由${needs === 'admin' ? '管理員' : '核准人'}核准`,
+      audienceNeedsAdmin: (m) => `降低指標「${m}」的可見範圍須由管理員申請，再由另一位管理員核准`,
+      metricInUse: (m, schemes) =>
+        `指標「${m}」正被方案 ${schemes} 使用：不能刪除，單位、幣別和適用對象也不能變更，除非先讓這些方案不再讀取它`,
+      metricInPendingVersion: (m, scheme, v) =>
+        `方案「${scheme}」第 ${v} 版正在等待核准，且讀取指標「${m}」；這項修改會使該版本不再成立。請先退回或修改該版本`,
+      metricExists: (m) => `目錄中已有指標「${m}」：請修改它，或換一個代碼`,
+      audienceRequestPending: (m) => `指標「${m}」已有一項可見範圍申請在等待核准：由申請人撤回或另一位管理員核准後才能再提`,
+      audienceFixed: (values) => `這是不得向客戶透露的內建指標，可見範圍只能是：${values}`,
+      audiences: { customer: '客戶可見', staff: '僅限員工', compliance: '僅限法遵' },
       day: '須為日期（YYYY-MM-DD）',
       unknownScheme: (k) => `沒有方案「${k}」`,
       unknownMetric: (k) => `沒有指標「${k}」`,
@@ -646,6 +692,14 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
     },
     list: (items) => items.join('; '),
     fields: {
+      key: 'Key',
+      unit: 'Unit',
+      currency: 'Currency',
+      audience: 'Who may see it',
+      subjectKinds: 'Measured on',
+      'label.zh-CN': 'Name (Simplified Chinese)',
+      'label.zh-TW': 'Name (Traditional Chinese)',
+      'label.en': 'Name (English)',
       label: 'Label',
       role: 'Role',
       staff: 'Held by',
@@ -718,6 +772,16 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       simulationRequired: 'this scheme has levels that need a sign-off: run a simulation of this version and review it before approving',
       governanceWeakened: (needs) =>
         `this version weakens the approval controls of the version in force: ${needs === 'admin' ? 'an admin' : 'an approver'} must approve it`,
+      audienceNeedsAdmin: (m) => `lowering who is kept from “${m}” is asked by an admin and approved by another`,
+      metricInUse: (m, schemes) =>
+        `metric “${m}” is read by ${schemes}: it cannot be removed, nor its unit, currency or kinds of subject changed, while they read it`,
+      metricInPendingVersion: (m, scheme, v) =>
+        `version ${v} of “${scheme}” waits for approval and reads “${m}”; this change would break it. Reject or edit that version first`,
+      metricExists: (m) => `the catalogue already has a metric “${m}”: change that one, or pick another key`,
+      audienceRequestPending: (m) =>
+        `a request to change who may see “${m}” already waits: its maker withdraws it or another admin decides it first`,
+      audienceFixed: (values) => `a built-in metric kept from customers: who may see it can only be ${values}`,
+      audiences: { customer: 'customer-facing', staff: 'staff only', compliance: 'compliance only' },
       day: 'must be a day (YYYY-MM-DD)',
       unknownScheme: (k) => `no scheme “${k}”`,
       unknownMetric: (k) => `no metric “${k}”`,
@@ -1033,7 +1097,20 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
     case 'simulation_not_completed':
       return s.simulationNotCompleted;
     case 'governance_weakened':
+      if (p.metric !== undefined) return s.audienceNeedsAdmin(str(p.metric));
       return s.governanceWeakened(str(p.needs));
+    case 'metric_in_use':
+      return s.metricInUse(str(p.metric), list(p.schemes));
+    case 'metric_in_pending_version':
+      return s.metricInPendingVersion(str(p.metric), str(p.scheme), str(p.version));
+    case 'metric_exists':
+      return s.metricExists(str(p.metric));
+    case 'audience_request_pending':
+      return s.audienceRequestPending(str(p.metric));
+    case 'audience_fixed':
+      return s.audienceFixed(
+        (Array.isArray(p.values) ? p.values : []).map((v) => s.audiences[String(v)] ?? String(v)).join(locale === 'en' ? ', ' : '、'),
+      );
     case 'duplicate':
       if (p.metric !== undefined && p.month !== undefined)
         return s.twiceMetric(str(p.metric), str(p.month), p.line === undefined ? undefined : str(p.line));
@@ -1189,6 +1266,16 @@ const APPROVAL_CODES: ReadonlySet<string> = new Set([
   'readers_without_decider',
 ]);
 
+/** The metric catalogue's refusals (`/v1/metrics`), worded by code: which scheme holds the metric, what to do first. */
+const CATALOGUE_CODES: ReadonlySet<string> = new Set([
+  'metric_in_use',
+  'metric_in_pending_version',
+  'metric_exists',
+  'audience_request_pending',
+  'audience_fixed',
+  'governance_weakened',
+]);
+
 /**
  * Why a request failed, in words staff can act on, in the console's language. A request that never
  * reached the API has only the browser's own message (`Failed to fetch`, in English whatever the
@@ -1245,7 +1332,7 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (
     (kind === 'unprocessable' || kind === 'forbidden' || kind === 'conflict') &&
     e.errors?.length &&
-    e.errors.every((f) => APPROVAL_CODES.has(f.code ?? ''))
+    e.errors.every((f) => APPROVAL_CODES.has(f.code ?? '') || CATALOGUE_CODES.has(f.code ?? ''))
   )
     return `${w.kinds[kind]}: ${w.list(e.errors.map((f) => fieldSays(f, locale)))}`;
   if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;

@@ -169,3 +169,15 @@ export type {
   NoClosing,
   SubjectClosingState,
 } from './core/subject-closing.js';
+export {
+  addMetric,
+  amendMetric,
+  lowersAudience,
+  METRIC_AUDIENCES,
+  metricInput,
+  readMetricCatalogue,
+  readPendingAudienceRequests,
+  removeMetric,
+  withdrawAudienceRequest,
+} from './core/metric-catalogue.js';
+export type { MetricAudience, MetricAudienceRequest, MetricEntry, MetricInput } from './core/metric-catalogue.js';

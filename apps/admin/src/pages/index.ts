@@ -6,6 +6,7 @@ import { bookPage } from './book-page.js';
 import { myRequestsPage } from './my-requests-page.js';
 import { jobsPage } from './jobs-page.js';
 import { keysPage } from './keys-page.js';
+import { metricsPage } from './metrics-page.js';
 import { policiesPage } from './policies-page.js';
 import { importPage } from './import-page.js';
 import { overridesPage } from './overrides-page.js';
@@ -20,6 +21,7 @@ export const PAGES: readonly ConsolePage[] = [
   myRequestsPage,
   approvalsPage,
   policiesPage,
+  metricsPage,
   jobsPage,
   overridesPage,
   importPage,

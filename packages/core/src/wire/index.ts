@@ -25,3 +25,6 @@ export { DEFAULT_OVERRIDE_RULE, levelSteps, mayRequestOverride, overrideRuleOf }
 export { nextMoneyGap } from '../model/next-gap.js';
 // The earliest closing the API takes: the console tells its floor of 2000 from a final month's end by it.
 export { CLOSING_FLOOR } from '../model/api.js';
+// The catalogue's units and kinds of subject, for a form that offers them (the console's metric catalogue).
+export { METRIC_UNITS } from '../model/metric.js';
+export { SUBJECT_KINDS } from '../model/scheme.js';
