@@ -1,5 +1,5 @@
 import type { EntitlementsResponse, HistoryResponse, MatrixResponse, SchemeResponse, TiersResponse } from '@tierkit/core';
-import { TierkitApiError, abortReason, problemOf } from './errors.js';
+import { TierkitApiError, abortReason, fromToken, problemOf } from './errors.js';
 import { SharedGet } from './shared-get.js';
 import type { ListedSubject, Page, Session, StaffApi, StaffMember } from './staff-types.js';
 import type { ClientOptions, ReadOptions, TierkitClient } from './types.js';
@@ -140,7 +140,12 @@ export function createReadClient(options: ClientOptions): ReadClient {
   async function authHeader(): Promise<string | undefined> {
     const t = options.token;
     if (t === undefined) return undefined;
-    const value = typeof t === 'function' ? await t() : t;
+    let value: string | undefined;
+    try {
+      value = typeof t === 'function' ? await t() : t;
+    } catch (e) {
+      throw fromToken(e);
+    }
     return value ? `Bearer ${value}` : undefined;
   }
 
