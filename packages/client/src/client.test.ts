@@ -228,6 +228,24 @@ describe('the tierkit client against a live HTTP server', () => {
     );
   });
 
+  test("a token function's failure is its own error marked source 'token'; the API's refusal is not", async () => {
+    // The bank's /token answering 401 (its session ended) and the API answering 401 read alike by status:
+    // only the mark tells a 401 recovery that renewing cannot mend the first.
+    const ended = Object.assign(new Error('token'), { status: 401 });
+    const client = createClient({ baseUrl, token: () => Promise.reject(ended) });
+    api.seen.length = 0;
+    await assert.rejects(client.getTiers('C000001'), (e: unknown) => e === ended && (e as { source?: string }).source === 'token');
+    await assert.rejects(
+      createClient({ baseUrl, token: () => { throw 'no session'; } }).getTiers('C000001'),
+      (e: unknown) => (e as { source?: string }).source === 'token' && String(e) === 'no session',
+    );
+    assert.equal(api.seen.length, 0, 'nothing is sent without a token');
+    await assert.rejects(
+      createClient({ baseUrl, token: 't' }).getTiers('C404'),
+      (e: unknown) => e instanceof TierkitApiError && !('source' in e),
+    );
+  });
+
   test('invalidate forgets cached bodies so the next read asks the server', async () => {
     const client = createClient({ baseUrl });
     api.seen.length = 0;

@@ -207,7 +207,7 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'customers’ ids, a page at most). Embed tokens never read a staff scheme. Widening `readers` weakens',
     'governance (below).',
     '',
-    'An embedder key (`tierkit keys create --role embedder`, or `POST /v1/keys` with `role: embedder`) is what a',
+    'An embedder key (`tierkit keys create --tenant T --role embedder --label portal`, or `POST /v1/keys` with `role: embedder`) is what a',
     'bank’s internet-facing portal backend holds: it may mint embed tokens (`POST /v1/embed-tokens`) and nothing',
     'else — every other route is a 403 `embedder-key`, never a read of a customer. It is outside the staff roles',
     '(no role check passes it) and has no owner. An officer key may still mint, but also reads every customer’s',
