@@ -127,7 +127,7 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     '(`PUT /v1/staff/{id}`): demoting the last tenant-wide admin on staff, or making them book-scoped, or so',
     'demoting the owner of the last admin key that administers over HTTP, is a 409 `last-admin-staff`:',
     'promote another first. With no other admin credential, the way back is the operator’s CLI: issue an',
-    'admin key (`tierkit keys create --role admin --unowned`), promote someone else with it, then demote — or change',
+    'admin key (`tierkit keys create --tenant T --role admin --label ops --unowned`), promote someone else with it, then demote — or change',
     'staff directly with `tierkit staff add|role|disable`, under the same last-admin guard. Staff changes',
     'that give power (a role raised, a book widened to the tenant, a new approver, admin or tenant-wide member)',
     'are four eyes over HTTP: `PUT /v1/staff/{id}` answers 202 with a grant that another tenant-wide admin —',
