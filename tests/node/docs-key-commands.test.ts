@@ -22,7 +22,8 @@ describe('docs: key-creation commands', () => {
       for (const m of text.matchAll(/(?:tierkit|bin\.ts) keys create((?: +--[\w-]+(?: +(?!--)(?:"[^"]*"|[^\s`"|]+)(?![|\w]))?)+)/g)) {
         const options = m[1]!;
         if (!/--role \w/.test(options)) continue;
-        if (!['--tenant', '--role', '--label'].every((o) => new RegExp(`${o}\\b`).test(options))) incomplete.push(`${file}: keys create${options}`);
+        if (!['--tenant', '--role', '--label'].every((o) => new RegExp(`${o}\\b`).test(options)))
+          incomplete.push(`${file}: keys create${options}`);
       }
     }
     assert.deepEqual(incomplete, []);

@@ -236,7 +236,12 @@ describe('the tierkit client against a live HTTP server', () => {
     api.seen.length = 0;
     await assert.rejects(client.getTiers('C000001'), (e: unknown) => e === ended && (e as { source?: string }).source === 'token');
     await assert.rejects(
-      createClient({ baseUrl, token: () => { throw 'no session'; } }).getTiers('C000001'),
+      createClient({
+        baseUrl,
+        token: () => {
+          throw 'no session';
+        },
+      }).getTiers('C000001'),
       (e: unknown) => (e as { source?: string }).source === 'token' && String(e) === 'no session',
     );
     assert.equal(api.seen.length, 0, 'nothing is sent without a token');
