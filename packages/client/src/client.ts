@@ -1,5 +1,5 @@
 import type { EntitlementsResponse, HistoryResponse, MatrixResponse, SchemeResponse, TiersResponse } from '@tierkit/core';
-import { TierkitApiError, abortReason, fromToken, problemOf } from './errors.js';
+import { TierkitApiError, abortReason, problemOf } from './errors.js';
 import { SharedGet } from './shared-get.js';
 import type { ListedSubject, Page, Session, StaffApi, StaffMember } from './staff-types.js';
 import type { ClientOptions, ReadOptions, TierkitClient } from './types.js';
@@ -138,13 +138,18 @@ export function createReadClient(options: ClientOptions): ReadClient {
   }
 
   async function authHeader(): Promise<string | undefined> {
+    // No token: `value` stays undefined, and no credential is sent.
     const t = options.token;
-    if (t === undefined) return undefined;
     let value: string | undefined;
     try {
       value = typeof t === 'function' ? await t() : t;
     } catch (e) {
-      throw fromToken(e);
+      // Marked `source: 'token'`: its 401 is the bank's own session ending, which reads exactly like the
+      // API refusing a token, but a new token cannot mend it — a 401 recovery that renewed on it minted
+      // and read again without end (renewOn401 skips it). The host's own error keeps its identity,
+      // status and problem (a thrown string becomes a String object); a frozen one cannot take the mark,
+      // and the read rejects with the TypeError of trying. Inline: a helper cost 16 B gzip of tierkit.js.
+      throw Object.assign(Object(e), { source: 'token' });
     }
     return value ? `Bearer ${value}` : undefined;
   }

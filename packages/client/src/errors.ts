@@ -30,12 +30,3 @@ export async function problemOf(res: Response): Promise<Problem> {
 export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('Aborted', 'AbortError');
 }
-
-/**
- * The token function's failure, marked `source: 'token'`. Its 401 is the bank's own session ending,
- * which looks exactly like the API refusing a token, but renewing the token cannot mend it: a host's
- * 401 recovery that renewed on it would mint and read again without end (renewOn401 skips it). The
- * host's own error keeps its identity, status and problem (a thrown string becomes a String object);
- * a frozen one cannot take the mark, and the read rejects with the TypeError of trying.
- */
-export const fromToken = (e: unknown): unknown => Object.assign(Object(e), { source: 'token' });
