@@ -14,7 +14,8 @@ export interface RenewOn401Options {
   /**
    * Called when it will not renew (the session ended): the token function itself answered 401 (its
    * error carries `source: 'token'`), a renewal failed, or `maxRenewals` renewals in a row were
-   * refused. The widgets say "signed out" by themselves; this is where a page offers its sign-in.
+   * refused. The widgets say "signed out" by themselves; this is where a page offers its sign-in. Called
+   * for each refused widget's read (three widgets, three calls): make it idempotent.
    */
   readonly onSignedOut?: (error: unknown) => void;
 }
