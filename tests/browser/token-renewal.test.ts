@@ -170,3 +170,63 @@ describe('a token function that fails at mint time (the base-url + token page’
     await waitUntil(() => loaded(panel), 'the panel loads after the retry');
   });
 });
+
+/**
+ * The components README's recipe for a page with the script tag alone ("Events"), run as written: the
+ * page's `mintTokenOnYourBackend` and `showSignIn` are the only parts supplied. Its token setter is
+ * the base-url provider's; this provider reads through a client, so its mint forgets the held token.
+ */
+/** The script-tag page's mint, for a provider with a client: forget the held token, so the client mints. */
+async function forget(embedToken: { invalidate(): void }): Promise<string> {
+  embedToken.invalidate();
+  return 'held by the client';
+}
+
+async function readmeRecipe(provider: TkProvider, mintTokenOnYourBackend: () => Promise<string>, showSignIn: () => void) {
+  const readme = await (await fetch('/packages/components/README.md')).text();
+  const after = readme.slice(readme.indexOf('a page with the script tag alone writes it out:'));
+  const code = /```js\n([\s\S]*?)```/.exec(after)?.[1];
+  expect(code, 'the recipe is in the README').to.be.a('string');
+  new Function('provider', 'mintTokenOnYourBackend', 'showSignIn', code!)(provider, mintTokenOnYourBackend, showSignIn);
+}
+
+describe('the components README’s 401 recipe, as a script-tag page copies it', () => {
+  it('the bank’s session ends: one renewal, then signed out and the sign-in offered', async () => {
+    const { state, fetch } = bank();
+    const embedToken = reuseToken(tokenFunction(fetch));
+    const client = createClient({ baseUrl: 'https://tier.bank.example', token: () => embedToken(), fetch });
+    const { root, widgets } = await customerPage(client);
+    let signIn = 0;
+    await readmeRecipe(
+      root,
+      () => forget(embedToken),
+      () => signIn++,
+    );
+    await waitUntil(() => widgets.every(loaded), 'the page loads');
+    state.session = false;
+    state.accepts = () => false;
+    root.reload();
+    await waitUntil(() => widgets.every(signedOut) && signIn > 0, 'signed out, the sign-in offered', { timeout: 5000 });
+    await sleep(1500); // past the recipe's first back-off: a loop would have minted by now
+    expect(state.minted).to.equal(2);
+  });
+
+  it('renewed tokens the API refuses: three renewals, backing off, then the sign-in', async () => {
+    const { state, fetch } = bank();
+    const embedToken = reuseToken(tokenFunction(fetch));
+    const client = createClient({ baseUrl: 'https://tier.bank.example', token: () => embedToken(), fetch });
+    const { root, widgets } = await customerPage(client);
+    let signIn = 0;
+    await readmeRecipe(
+      root,
+      () => forget(embedToken),
+      () => signIn++,
+    );
+    await waitUntil(() => widgets.every(loaded), 'the page loads');
+    state.accepts = () => false;
+    root.reload();
+    await waitUntil(() => signIn > 0, 'the sign-in offered', { timeout: 8000 });
+    expect(state.minted, 'the first token, then three renewals').to.equal(4);
+    expect(widgets.every(signedOut)).to.equal(true);
+  });
+});
