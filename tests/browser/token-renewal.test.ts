@@ -144,6 +144,55 @@ describe('renewOn401: the recovery from a refused token ends', () => {
   });
 });
 
+describe('renewOn401 on a page that stays open', () => {
+  it('the count starts again after a read loads: expiries far apart are each renewed', async () => {
+    const { state, fetch } = bank();
+    const embedToken = reuseToken(tokenFunction(fetch));
+    const client = createClient({ baseUrl: 'https://tier.bank.example', token: () => embedToken(), fetch });
+    const { root, widgets } = await customerPage(client);
+    let ended = 0;
+    // One renewal in a row at most: only the count starting again lets the second expiry renew.
+    renewOn401(root, () => embedToken.invalidate(), { maxRenewals: 1, backoff: 50, onSignedOut: () => ended++ });
+    await waitUntil(() => widgets.every(loaded), 'the page loads');
+    for (const expiry of [1, 2, 3]) {
+      // The held token expires (15 minutes on, in a real page): the API refuses it, and only it.
+      const refused = `t${state.minted}`;
+      state.accepts = (token) => token !== refused;
+      root.reload();
+      await waitUntil(() => state.minted === expiry + 1 && widgets.every(loaded), `expiry ${expiry} is renewed`, { timeout: 5000 });
+    }
+    expect(ended).to.equal(0);
+  });
+
+  it('base-url + token: the renewal sets the provider’s token, each widget reads once with it', async () => {
+    const { state, fetch } = bank();
+    const realFetch = window.fetch;
+    // The provider makes its own client, which reads through the page's fetch.
+    window.fetch = fetch as typeof window.fetch;
+    try {
+      const mint = async () => (await tokenFunction(fetch)()).token;
+      const root =
+        await fixture<TkProvider>(html`<tk-provider base-url="https://tier.bank.example" token=${await mint()} subject="C000003" locale="zh-CN">
+        <tk-tier-badge show-progress></tk-tier-badge><tk-entitlement-panel></tk-entitlement-panel><tk-tier-timeline></tk-tier-timeline>
+      </tk-provider>`);
+      const widgets = [...root.children] as HTMLElement[];
+      renewOn401(root, async () => {
+        root.token = await mint();
+      });
+      await waitUntil(() => widgets.every(loaded), 'the page loads');
+      state.accepts = (token) => token !== 't1';
+      const before = state.apiReads;
+      root.reload();
+      await waitUntil(() => state.minted === 2 && widgets.every(loaded), 'the widgets load with the new token', { timeout: 5000 });
+      await sleep(300);
+      // Three refused reads with t1, then three with t2: not a second round from the token and reload() both.
+      expect(state.apiReads - before).to.equal(6);
+    } finally {
+      window.fetch = realFetch;
+    }
+  });
+});
+
 describe('a token function that fails at mint time (the base-url + token page’s failed mint)', () => {
   it('an unknown customer says so, with no retry', async () => {
     const { state, fetch } = bank();
@@ -173,60 +222,64 @@ describe('a token function that fails at mint time (the base-url + token page’
 
 /**
  * The components README's recipe for a page with the script tag alone ("Events"), run as written: the
- * page's `mintTokenOnYourBackend` and `showSignIn` are the only parts supplied. Its token setter is
- * the base-url provider's; this provider reads through a client, so its mint forgets the held token.
+ * page's `mintTokenOnYourBackend` and `showSignIn` are the only parts supplied. Such a page has a
+ * `base-url` + `token` provider, whose own client reads through the page's fetch.
  */
-/** The script-tag page's mint, for a provider with a client: forget the held token, so the client mints. */
-async function forget(embedToken: { invalidate(): void }): Promise<string> {
-  embedToken.invalidate();
-  return 'held by the client';
-}
-
-async function readmeRecipe(provider: TkProvider, mintTokenOnYourBackend: () => Promise<string>, showSignIn: () => void) {
-  const readme = await (await fetch('/packages/components/README.md')).text();
-  const after = readme.slice(readme.indexOf('a page with the script tag alone writes it out:'));
-  const code = /```js\n([\s\S]*?)```/.exec(after)?.[1];
-  expect(code, 'the recipe is in the README').to.be.a('string');
-  new Function('provider', 'mintTokenOnYourBackend', 'showSignIn', code!)(provider, mintTokenOnYourBackend, showSignIn);
+async function scriptTagPage(
+  run: (b: ReturnType<typeof bank>, root: TkProvider, widgets: HTMLElement[], signIns: () => number) => Promise<void>,
+) {
+  const b = bank();
+  const realFetch = window.fetch;
+  window.fetch = b.fetch as typeof window.fetch;
+  try {
+    const mintTokenOnYourBackend = async () => (await tokenFunction(b.fetch)()).token;
+    const root =
+      await fixture<TkProvider>(html`<tk-provider base-url="https://tier.bank.example" token=${await mintTokenOnYourBackend()} subject="C000003" locale="zh-CN">
+      <tk-tier-badge show-progress></tk-tier-badge><tk-entitlement-panel></tk-entitlement-panel><tk-tier-timeline></tk-tier-timeline>
+    </tk-provider>`);
+    const readme = await (await realFetch('/packages/components/README.md')).text();
+    const after = readme.slice(readme.indexOf('a page with the script tag alone writes it out:'));
+    const code = /```js\n([\s\S]*?)```/.exec(after)?.[1];
+    expect(code, 'the recipe is in the README').to.be.a('string');
+    let signIns = 0;
+    new Function('provider', 'mintTokenOnYourBackend', 'showSignIn', code!)(root, mintTokenOnYourBackend, () => signIns++);
+    await run(b, root, [...root.children] as HTMLElement[], () => signIns);
+  } finally {
+    window.fetch = realFetch;
+  }
 }
 
 describe('the components README’s 401 recipe, as a script-tag page copies it', () => {
-  it('the bank’s session ends: one renewal, then signed out and the sign-in offered', async () => {
-    const { state, fetch } = bank();
-    const embedToken = reuseToken(tokenFunction(fetch));
-    const client = createClient({ baseUrl: 'https://tier.bank.example', token: () => embedToken(), fetch });
-    const { root, widgets } = await customerPage(client);
-    let signIn = 0;
-    await readmeRecipe(
-      root,
-      () => forget(embedToken),
-      () => signIn++,
-    );
-    await waitUntil(() => widgets.every(loaded), 'the page loads');
-    state.session = false;
-    state.accepts = () => false;
-    root.reload();
-    await waitUntil(() => widgets.every(signedOut) && signIn > 0, 'signed out, the sign-in offered', { timeout: 5000 });
-    await sleep(1500); // past the recipe's first back-off: a loop would have minted by now
-    expect(state.minted).to.equal(2);
-  });
+  it('the bank’s session ends: one renewal, then signed out and the sign-in offered', () =>
+    scriptTagPage(async ({ state }, root, widgets, signIns) => {
+      await waitUntil(() => widgets.every(loaded), 'the page loads');
+      state.session = false;
+      state.accepts = () => false;
+      root.reload();
+      await waitUntil(() => widgets.every(signedOut) && signIns() > 0, 'signed out, the sign-in offered', { timeout: 5000 });
+      await sleep(1500); // past the recipe's first back-off: a loop would have minted by now
+      expect(state.minted).to.equal(2);
+    }));
 
-  it('renewed tokens the API refuses: three renewals, backing off, then the sign-in', async () => {
-    const { state, fetch } = bank();
-    const embedToken = reuseToken(tokenFunction(fetch));
-    const client = createClient({ baseUrl: 'https://tier.bank.example', token: () => embedToken(), fetch });
-    const { root, widgets } = await customerPage(client);
-    let signIn = 0;
-    await readmeRecipe(
-      root,
-      () => forget(embedToken),
-      () => signIn++,
-    );
-    await waitUntil(() => widgets.every(loaded), 'the page loads');
-    state.accepts = () => false;
-    root.reload();
-    await waitUntil(() => signIn > 0, 'the sign-in offered', { timeout: 8000 });
-    expect(state.minted, 'the first token, then three renewals').to.equal(4);
-    expect(widgets.every(signedOut)).to.equal(true);
-  });
+  it('a rotated key: one renewal, each widget reads once with the new token', () =>
+    scriptTagPage(async ({ state }, root, widgets, signIns) => {
+      await waitUntil(() => widgets.every(loaded), 'the page loads');
+      state.accepts = (token) => token !== 't1';
+      const before = state.apiReads;
+      root.reload();
+      await waitUntil(() => state.minted === 2 && widgets.every(loaded), 'the widgets load with the new token', { timeout: 5000 });
+      await sleep(300);
+      expect(state.apiReads - before, 'three refused reads, then three with the new token').to.equal(6);
+      expect(signIns()).to.equal(0);
+    }));
+
+  it('renewed tokens the API refuses: three renewals, backing off, then the sign-in', () =>
+    scriptTagPage(async ({ state }, root, widgets, signIns) => {
+      await waitUntil(() => widgets.every(loaded), 'the page loads');
+      state.accepts = () => false;
+      root.reload();
+      await waitUntil(() => signIns() > 0, 'the sign-in offered', { timeout: 8000 });
+      expect(state.minted, 'the first token, then three renewals').to.equal(4);
+      expect(widgets.every(signedOut)).to.equal(true);
+    }));
 });

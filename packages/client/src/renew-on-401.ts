@@ -1,6 +1,11 @@
+import type { TokenFunctionError } from './errors.js';
+
 /** What the recovery needs of `<tk-provider>`: its events, and `reload()`, which reads every widget again. */
 export interface Reloadable extends EventTarget {
   reload(): void;
+  /** `<tk-provider>`'s own: a new `token` (with no `client`) already has every widget read again. */
+  readonly token?: string;
+  readonly client?: unknown;
 }
 
 export interface RenewOn401Options {
@@ -22,7 +27,8 @@ export interface RenewOn401Options {
 
 /**
  * The recovery from a refused token (401) that `tk-error` asks the host for, done so that it cannot
- * loop: `renew` (forget the held token, or mint one and set it) then `provider.reload()`, once for
+ * loop: `renew` (forget the held token, or mint one and set it as a `base-url` provider's `token`,
+ * which reads every widget again by itself) then `provider.reload()` unless a new token did, once for
  * every 401 the widgets hear while it runs — they are all the same refused token's, and `reload()`
  * drops the reads that started before it, so a 401 after it is the renewed token's. A 401 the token
  * function threw (`source: 'token'`, the client marks it) is the bank's session ending, which no
@@ -43,7 +49,7 @@ export function renewOn401(provider: Reloadable, renew: () => unknown, options: 
     if (ours(e)) renewals = 0;
   };
   const refused = (e: Event) => {
-    const error = (e as Event & { error?: { status?: unknown; source?: unknown } | null }).error;
+    const error = (e as Event & { error?: Partial<TokenFunctionError> | null }).error;
     if (error?.status !== 401 || renewing || !ours(e)) return;
     if (error.source === 'token' || renewals >= maxRenewals) {
       onSignedOut?.(error);
@@ -51,10 +57,13 @@ export function renewOn401(provider: Reloadable, renew: () => unknown, options: 
     }
     const wait = renewals++ === 0 ? 0 : backoff * 2 ** (renewals - 2);
     renewing = true;
+    const token = provider.token;
     new Promise((r) => setTimeout(r, wait))
       .then(renew)
       .then(
-        () => provider.reload(),
+        // A `base-url` provider given a new token makes a new client, which every widget reads through
+        // at once; reload() as well would have each read a second time.
+        () => (provider.client || provider.token === token ? provider.reload() : undefined),
         (failed: unknown) => onSignedOut?.(failed),
       )
       .finally(() => {
