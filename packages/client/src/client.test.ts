@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createClient, createReadClient, TierkitApiError } from './index.js';
+import { createClient, createReadClient, TierkitApiError, type TokenFunctionError } from './index.js';
 
 /**
  * A small real HTTP server that answers like the tierkit API: ETags on reads, 304 on a matching
@@ -234,7 +234,7 @@ describe('the tierkit client against a live HTTP server', () => {
     const ended = Object.assign(new Error('token'), { status: 401 });
     const client = createClient({ baseUrl, token: () => Promise.reject(ended) });
     api.seen.length = 0;
-    await assert.rejects(client.getTiers('C000001'), (e: unknown) => e === ended && (e as { source?: string }).source === 'token');
+    await assert.rejects(client.getTiers('C000001'), (e: unknown) => e === ended && (e as Partial<TokenFunctionError>).source === 'token');
     await assert.rejects(
       createClient({
         baseUrl,
