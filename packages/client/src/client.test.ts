@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createClient, createReadClient, TierkitApiError } from './index.js';
+import { createClient, createReadClient, TierkitApiError, type TokenFunctionError } from './index.js';
 
 /**
  * A small real HTTP server that answers like the tierkit API: ETags on reads, 304 on a matching
@@ -225,6 +225,29 @@ describe('the tierkit client against a live HTTP server', () => {
     assert.deepEqual(
       api.seen.map((s) => s.auth),
       ['Bearer t1', 'Bearer t2'],
+    );
+  });
+
+  test("a token function's failure is its own error marked source 'token'; the API's refusal is not", async () => {
+    // The bank's /token answering 401 (its session ended) and the API answering 401 read alike by status:
+    // only the mark tells a 401 recovery that renewing cannot mend the first.
+    const ended = Object.assign(new Error('token'), { status: 401 });
+    const client = createClient({ baseUrl, token: () => Promise.reject(ended) });
+    api.seen.length = 0;
+    await assert.rejects(client.getTiers('C000001'), (e: unknown) => e === ended && (e as Partial<TokenFunctionError>).source === 'token');
+    await assert.rejects(
+      createClient({
+        baseUrl,
+        token: () => {
+          throw 'no session';
+        },
+      }).getTiers('C000001'),
+      (e: unknown) => (e as { source?: string }).source === 'token' && String(e) === 'no session',
+    );
+    assert.equal(api.seen.length, 0, 'nothing is sent without a token');
+    await assert.rejects(
+      createClient({ baseUrl, token: 't' }).getTiers('C404'),
+      (e: unknown) => e instanceof TierkitApiError && !('source' in e),
     );
   });
 

@@ -138,9 +138,19 @@ export function createReadClient(options: ClientOptions): ReadClient {
   }
 
   async function authHeader(): Promise<string | undefined> {
+    // No token: `value` stays undefined, and no credential is sent.
     const t = options.token;
-    if (t === undefined) return undefined;
-    const value = typeof t === 'function' ? await t() : t;
+    let value: string | undefined;
+    try {
+      value = typeof t === 'function' ? await t() : t;
+    } catch (e) {
+      // Marked `source: 'token'`: its 401 is the bank's own session ending, which reads exactly like the
+      // API refusing a token, but a new token cannot mend it — a 401 recovery that renewed on it minted
+      // and read again without end (renewOn401 skips it). The host's own error keeps its identity,
+      // status and problem (a thrown string becomes a String object); a frozen one cannot take the mark,
+      // and the read rejects with the TypeError of trying. Inline: a helper cost 16 B gzip of tierkit.js.
+      throw Object.assign(Object(e), { source: 'token' });
+    }
     return value ? `Bearer ${value}` : undefined;
   }
 

@@ -16,6 +16,18 @@ export class TierkitApiError extends Error {
   }
 }
 
+/**
+ * What a read rejects with when the client's token function failed: the host's own error (or a String
+ * object for a thrown string), marked `source: 'token'` by the client, with the `status` and `problem`
+ * the host gave it. Its 401 is the bank's session ending, which no new token mends (`renewOn401`).
+ * A type only: narrow with `(e as Partial<TokenFunctionError>)?.source === 'token'`.
+ */
+export type TokenFunctionError = object & {
+  readonly source: 'token';
+  readonly status?: number;
+  readonly problem?: Problem;
+};
+
 /** Reads a failed response into a Problem, whatever the server sent. */
 export async function problemOf(res: Response): Promise<Problem> {
   const fallback: Problem = { type: 'about:blank', title: res.statusText || `HTTP ${res.status}`, status: res.status };

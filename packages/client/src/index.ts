@@ -8,7 +8,8 @@ export {
   type ReadClient,
   type SendOptions,
 } from './client.js';
-export { problemOf, TierkitApiError } from './errors.js';
+export { problemOf, TierkitApiError, type TokenFunctionError } from './errors.js';
+export { renewOn401, type Reloadable, type RenewOn401Options } from './renew-on-401.js';
 export { reuseToken, type ReusedToken, type TokenGrant } from './reuse-token.js';
 export type {
   ClientOptions,
