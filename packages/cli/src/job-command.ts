@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { formatLogLine, logFormatFromEnv } from '@tierkit/api';
 import { isPostgresUrl, type Db } from '@tierkit/db';
 import { openDatabase, opsSettingsFromEnv, redactDatabaseUrl, timeZoneFromEnv } from '@tierkit/ops';
 import { EXIT, type OptionSpec } from './command.js';
@@ -33,6 +34,8 @@ export interface JobCommand {
   readonly positionals?: boolean;
   /** Refused on SQLite with this reason, before the database is opened (or a new file made). */
   readonly refusedOnSqlite?: string;
+  /** Runs until stopped under a process manager: its lines are log records (a UTC time and a level), `database:` first among them. */
+  readonly logs?: boolean;
   run(db: Db, args: JobArgs, io: JobIo): Promise<number>;
 }
 
@@ -84,7 +87,8 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
     // Workers and re-tiers are batch work: their statements get minutes, not a request's seconds.
     // The `database:` line on stderr, as every command that opens one: without DATABASE_URL a
     // command quietly opened ./data/tierkit.db and found nothing there.
-    db = await openDatabase(url, io.err, 'batch');
+    const format = logFormatFromEnv(process.env);
+    db = await openDatabase(url, command.logs ? (line) => io.err(formatLogLine('info', line, {}, format)) : io.err, 'batch');
     return await command.run(db, { ...args, database: redactDatabaseUrl(url) }, io);
   } catch (e) {
     io.err(`tierkit ${command.name}: ${oneLine(e)}`);

@@ -40,3 +40,4 @@ export {
   startAuditAnchoring,
 } from './audit-anchors.js';
 export type { AnchoringOptions, AnchorSettings, AnchorsRead, MalformedLine, OpenForReading, ReadableFile } from './audit-anchors.js';
+export { missingTenantReason } from './tenant-check.js';

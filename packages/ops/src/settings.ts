@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES } from '@tierkit/api';
+import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, logFormatFromEnv } from '@tierkit/api';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '@tierkit/core';
 import {
   PG_CONNECT_TIMEOUT_MS,
@@ -43,6 +43,8 @@ export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSet
   const databaseUrl = env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db');
   // A mistyped PostgreSQL URL stops the process at start, before anything opens (or creates) a file by its name.
   checkDatabaseUrl(databaseUrl);
+  // A log format no shipper expects stops the process here, not after it wrote lines nobody parses.
+  logFormatFromEnv(env);
   return {
     databaseUrl,
     tenant: env.TIERKIT_TENANT ?? 'demo',

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { failRunningImport, listRunningImports, runningImportUnlocked, type Executor, type RunningImport } from '@tierkit/db';
 import { appendOperatorAudit, type OperatorAction } from '../audit.js';
+import { logError } from '../../log.js';
 
 /**
  * Longest an import may run before it counts as dead wherever it runs: the 256 MiB upload limit
@@ -99,7 +100,7 @@ export async function failInterruptedImports(
       });
       if (marked) failed.push(r.id);
     } catch (err) {
-      (audit.log ?? console.error)(`imports: could not mark interrupted import ${r.id} of tenant ${r.tenantId} failed: ${String(err)}`);
+      (audit.log ?? logError)(`imports: could not mark interrupted import ${r.id} of tenant ${r.tenantId} failed: ${String(err)}`);
     }
   }
   return failed;
