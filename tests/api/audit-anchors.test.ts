@@ -121,7 +121,10 @@ for (const [dialect, urlOf] of DIALECTS) {
         /^audit verify: anchors past the end: cut \(1 problem, first at 6: anchor-truncated\); every chain is intact .*After a restore these are the records written since the dump .*with no restore, a chain was cut \(exit 4\)$/,
       );
       const cutJson = await cli('audit', 'verify', '--tenant', 'cut', '--anchors', anchors, '--json', '--database', url);
-      assert.deepEqual([cutJson.code, JSON.parse(cutJson.out.join('\n')).ok, JSON.parse(cutJson.out.join('\n')).anchorsPastEndOnly], [4, false, true]);
+      assert.deepEqual(
+        [cutJson.code, JSON.parse(cutJson.out.join('\n')).ok, JSON.parse(cutJson.out.join('\n')).anchorsPastEndOnly],
+        [4, false, true],
+      );
       assert.equal(cut.out[0], 'cut: NOT OK, 4 records, head 4 HASH, 2 anchors');
       assert.match(
         cut.out[1] ?? '',

@@ -26,7 +26,9 @@ function tierkit(args: readonly string[], env: Record<string, string> = {}) {
   return { code: r.status, out: lines(r.stdout), err: lines(r.stderr) };
 }
 
-it('keys list and jobs list of a tenant that does not exist refuse in one line, exit 1; of one that does, answer as before', { timeout: 300_000 }, async () => {
+it('keys list and jobs list of a tenant that does not exist refuse in one line, exit 1; of one that does, answer as before', {
+  timeout: 300_000,
+}, async () => {
   assert.equal(tierkit(['tenants', 'create', 'acme']).code, 0);
 
   const keys = tierkit(['keys', 'list', '--tenant', 'acmee']);

@@ -20,7 +20,9 @@ after(async () => db?.close());
 
 const RECORD = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (INFO |WARN |ERROR) /;
 
-it('a chunk taken over from an expired lease is a warn line naming the chunk, job, tenant, the dead worker and when its lease ran out', { timeout: 600_000 }, async () => {
+it('a chunk taken over from an expired lease is a warn line naming the chunk, job, tenant, the dead worker and when its lease ran out', {
+  timeout: 600_000,
+}, async () => {
   const url = await postgres![1]('takeover');
   db = connect({ url });
   await migrateToLatest(db.db);
@@ -61,8 +63,10 @@ it('a chunk taken over from an expired lease is a warn line naming the chunk, jo
     ),
   );
   // The chunk was then done by this worker, and every line it wrote is a log record.
-  assert.ok(out.some((l) => l.includes(`${job.id} chunk 0: 20 subjects`)), out.join('\n'));
+  assert.ok(
+    out.some((l) => l.includes(`${job.id} chunk 0: 20 subjects`)),
+    out.join('\n'),
+  );
   for (const line of [...out, ...err]) assert.match(line, RECORD, line);
   assert.doesNotMatch([...out, ...err].join('\n'), /B\d{7}|bank-t-\d{7}/, 'no customer id in the worker log');
-
 });

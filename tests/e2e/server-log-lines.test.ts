@@ -59,12 +59,20 @@ async function serveOnce(env: Record<string, string>): Promise<Ran> {
   return { code, stdout: lines(stdout), stderr: lines(stderr) };
 }
 
-it('every line is a record with its UTC time and level; a mistyped TIERKIT_TENANT is a warning naming how many tenants there are', { timeout: 300_000 }, async () => {
+it('every line is a record with its UTC time and level; a mistyped TIERKIT_TENANT is a warning naming how many tenants there are', {
+  timeout: 300_000,
+}, async () => {
   const { code, stdout, stderr } = await serveOnce({ TIERKIT_TENANT: 'acmee' });
   assert.equal(code, 0, [...stdout, ...stderr].join('\n'));
   for (const line of [...stdout, ...stderr]) assert.match(line, TEXT_RECORD, line);
-  assert.ok(stdout.some((l) => / INFO  tierkit is running$/.test(l)), stdout.join('\n'));
-  assert.ok(stdout.some((l) => / INFO  SIGTERM: shutting down$/.test(l)), stdout.join('\n'));
+  assert.ok(
+    stdout.some((l) => / INFO {2}tierkit is running$/.test(l)),
+    stdout.join('\n'),
+  );
+  assert.ok(
+    stdout.some((l) => / INFO {2}SIGTERM: shutting down$/.test(l)),
+    stdout.join('\n'),
+  );
   const warn = stderr.filter((l) => l.includes('TIERKIT_TENANT'));
   assert.equal(warn.length, 1, stderr.join('\n'));
   assert.match(

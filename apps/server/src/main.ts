@@ -58,7 +58,10 @@ async function start() {
   // The server serves every tenant by its credential, so a mistyped TIERKIT_TENANT does not stop it; but
   // it then seeded, bootstrapped and minted demo tokens for nobody, and said so only in passing.
   const missing = await missingTenantReason(db.db, settings.tenant);
-  if (missing) logWarn(`TIERKIT_TENANT: ${missing}; serving the tenants there are, with no demo data, admin key or demo tokens for "${settings.tenant}"`);
+  if (missing)
+    logWarn(
+      `TIERKIT_TENANT: ${missing}; serving the tenants there are, with no demo data, admin key or demo tokens for "${settings.tenant}"`,
+    );
   // One calendar (TIERKIT_TIME_ZONE) for the API (reviews due, current month) and the schedule.
   const backgroundSettings = backgroundFromEnv(process.env, db.dialect);
   // GET /v1/jobs/schedule says whether this process runs the schedule, and what it waits for by the settings it runs with.

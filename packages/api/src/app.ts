@@ -253,8 +253,7 @@ export function createApp(options: AppOptions) {
   const limits = rateLimits(options.rateLimit);
   const report =
     options.logError ??
-    ((err: unknown) =>
-      typeof err === 'string' ? logError(`tierkit api: ${err}`) : logError('tierkit api: unexpected error', err));
+    ((err: unknown) => (typeof err === 'string' ? logError(`tierkit api: ${err}`) : logError('tierkit api: unexpected error', err)));
   // A database outage is logged once when it starts and once when it ends (watchOutage), not per
   // request; everything else that fails a request is still logged as it happens.
   const outage = watchOutage(options.db, report);

@@ -87,7 +87,12 @@ export const serveCommand: Command = {
     const missing = await missingTenantReason(db.db, settings.tenant);
     if (missing)
       ctx.err(
-        formatLogLine('warn', `TIERKIT_TENANT: ${missing}; serving the tenants there are, with no demo data or admin key for "${settings.tenant}"`, {}, format),
+        formatLogLine(
+          'warn',
+          `TIERKIT_TENANT: ${missing}; serving the tenants there are, with no demo data or admin key for "${settings.tenant}"`,
+          {},
+          format,
+        ),
       );
     const backgroundSettings = server.backgroundFromEnv(env, db.dialect) as { timeZone: string };
     // One calendar for the API (reviews due, current month) and the schedule; GET /v1/jobs/schedule
