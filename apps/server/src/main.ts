@@ -1,4 +1,4 @@
-import { logError, logInfo, logWarn } from '@tierkit/api';
+import { log as writeLog, logError, logWarn, type LogLine } from '@tierkit/api';
 import { connect, type Db } from '@tierkit/db';
 import { databaseTimeoutsFromEnv, missingTenantReason, openApiPools, openSetupConnection } from '@tierkit/ops';
 import { anchorsForApi, backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
@@ -22,7 +22,9 @@ import {
  * pages and the widgets, and print where.
  */
 // Every line the server writes is a log record: a UTC time and a level (TIERKIT_LOG_FORMAT, docs/operations.md).
-const log = (line: string) => logInfo(line);
+// Lines are info unless their caller says a failure (an anchoring pass, an interrupted import it could not
+// mark): those are warn or error, so an operator alerting on those levels is told.
+const log: LogLine = (line, level = 'info') => writeLog(level, line);
 /** Aborted on SIGINT/SIGTERM: the app ends its open event streams so the stop does not wait for them. */
 const stopping = new AbortController();
 

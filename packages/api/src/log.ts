@@ -13,6 +13,12 @@
  */
 export type LogLevel = 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
+/**
+ * A callback a service writes its lines through (the server's start, its background work): `info`
+ * unless told otherwise, so a line reporting a failure says `warn` or `error` and an operator alerting
+ * on those levels sees it.
+ */
+export type LogLine = (line: string, level?: LogLevel) => void;
 
 /** Extra fields of a record (the JSON format's keys beside `time`, `level`, `msg`; `key=value` in text). */
 export type LogFields = Readonly<Record<string, string | number | boolean | null>>;

@@ -1,4 +1,4 @@
-import { formatLogLine, logFormatFromEnv } from '@tierkit/api';
+import { formatLogLine, logFormatFromEnv, type LogLine } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import { ensureAdminKey, missingTenantReason, openApiPools, openSetupConnection, provisionOnce, type OpsSettings } from '@tierkit/ops';
 import { EXIT, type Command } from './command.js';
@@ -23,10 +23,10 @@ interface DemoServer {
     settings: never,
     db: Db,
   ): Promise<{ url: string; close(): Promise<void> }>;
-  seedIfNeeded(db: Db, settings: never, log: (line: string) => void): Promise<void>;
+  seedIfNeeded(db: Db, settings: never, log: LogLine): Promise<void>;
   backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']): unknown;
   scheduleForApi(settings: never): { running: boolean; settleMinutes?: number; overdueDays?: number };
-  startBackground(db: Db, settings: never, log: (line: string) => void): { stop(): Promise<void> };
+  startBackground(db: Db, settings: never, log: LogLine): { stop(): Promise<void> };
 }
 
 /*
@@ -51,7 +51,8 @@ export const serveCommand: Command = {
     }
     // A server's lines are log records (a UTC time and a level, TIERKIT_LOG_FORMAT), as npm start's are.
     const format = logFormatFromEnv(process.env);
-    const say = (line: string) => ctx.log(formatLogLine('info', line, {}, format));
+    // Info where the command's other lines go; a failure (warn, error) on stderr, as npm start's.
+    const say: LogLine = (line, level = 'info') => (level === 'info' ? ctx.log : ctx.err)(formatLogLine(level, line, {}, format));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: ctx.settings.databaseUrl,
