@@ -50,3 +50,19 @@ it('keys list and jobs list of a tenant that does not exist refuse in one line, 
   // Every tenant's keys (no tenant given) is no tenant to check.
   assert.equal(tierkit(['keys', 'list']).code, 0);
 });
+
+it('retier, simulate and jobs act on TIERKIT_TENANT when given no --tenant, as every other command does, and refuse it mistyped', {
+  timeout: 300_000,
+}, async () => {
+  // `jobs list` on a bank's host (TIERKIT_TENANT=acme) used to list tenant demo's jobs, and here refuse it.
+  assert.deepEqual(tierkit(['jobs', 'list'], { TIERKIT_TENANT: 'acme' }), { code: 0, out: ['no jobs'], err: [] });
+  const missing = 'tenant "acmee" does not exist (the database holds 1 tenant; tierkit tenants list names them)';
+  assert.deepEqual(tierkit(['jobs', 'list'], { TIERKIT_TENANT: 'acmee' }), { code: 1, out: [], err: [`jobs list: ${missing}`] });
+  // A mistyped tenant was read as a scheme with no such version.
+  assert.deepEqual(tierkit(['simulate', 'default', '1'], { TIERKIT_TENANT: 'acmee' }), { code: 1, out: [], err: [`simulate: ${missing}`] });
+  const retier = tierkit(['retier', '--period', '2025-10'], { TIERKIT_TENANT: 'acmee' });
+  assert.equal(retier.code, 1);
+  assert.match(retier.err.at(-1) ?? '', /acmee/, 'the tenant refused is the one TIERKIT_TENANT names, not demo');
+  // --tenant still wins over TIERKIT_TENANT.
+  assert.deepEqual(tierkit(['jobs', 'list', '--tenant', 'acme'], { TIERKIT_TENANT: 'acmee' }), { code: 0, out: ['no jobs'], err: [] });
+});

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatLogLine, logFormatFromEnv } from '@tierkit/api';
 import { isPostgresUrl, type Db } from '@tierkit/db';
-import { openDatabase, opsSettingsFromEnv, redactDatabaseUrl, timeZoneFromEnv } from '@tierkit/ops';
+import { openDatabase, opsSettingsFromEnv, redactDatabaseUrl, tenantFromEnv, timeZoneFromEnv } from '@tierkit/ops';
 import { EXIT, type OptionSpec } from './command.js';
 import { oneLine } from './job-output.js';
 
@@ -19,6 +19,11 @@ export interface JobArgs {
   readonly timeZone: string;
   /** The database opened, as messages name it (`redactDatabaseUrl`): a not-found says where it looked. */
   readonly database: string;
+  /**
+   * `--tenant`, else `TIERKIT_TENANT`, else demo — as every other command reads it (`tierkit --help`): on a
+   * bank's server with TIERKIT_TENANT set, `tierkit retier` acted on (or was refused for) `demo`.
+   */
+  readonly tenant: string;
 }
 
 /**
@@ -65,7 +70,9 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
         help: { type: 'boolean', short: 'h' },
       },
     });
-    args = { positionals: parsed.positionals, values: parsed.values as JobArgs['values'], timeZone, database: '' };
+    const values = parsed.values as JobArgs['values'];
+    const tenant = typeof values.tenant === 'string' ? values.tenant : tenantFromEnv(process.env);
+    args = { positionals: parsed.positionals, values, timeZone, database: '', tenant };
   } catch (e) {
     io.err(`tierkit ${command.name}: ${e instanceof Error ? e.message : String(e)} (tierkit ${command.name} --help lists its options)`);
     return EXIT.usage;

@@ -37,9 +37,8 @@ export const jobsCommand: JobCommand = {
 };
 
 /** `tierkit jobs …`. Returns the exit code. */
-async function runJobs(db: Db, { positionals, values, timeZone, database }: JobArgs, io: JobIo): Promise<number> {
+async function runJobs(db: Db, { positionals, values, timeZone, database, tenant: tenantId }: JobArgs, io: JobIo): Promise<number> {
   const [action, id] = positionals;
-  const tenantId = typeof values.tenant === 'string' ? values.tenant : 'demo';
   const json = values.json === true;
   const print = (j: JobView) => {
     if (json) io.out(JSON.stringify(j));

@@ -11,6 +11,7 @@ export {
   REPO_ROOT,
   scheduleRunsFromEnv,
   scheduleTimingFromEnv,
+  tenantFromEnv,
   timeZoneFromEnv,
   wholeFromEnv,
 } from './settings.js';

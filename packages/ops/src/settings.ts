@@ -37,6 +37,11 @@ export function timeZoneFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return zone;
 }
 
+/** `TIERKIT_TENANT`: the tenant a command acts on when it is given no `--tenant` (demo when unset or empty). */
+export function tenantFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TIERKIT_TENANT || 'demo';
+}
+
 /** `DATABASE_URL`, `TIERKIT_TENANT`, `DEMO_CUSTOMERS`, `TIERKIT_ADMIN_KEY`, `TIERKIT_TIME_ZONE`, with the demo defaults. */
 export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSettings {
   const customers = wholeFromEnv('DEMO_CUSTOMERS', env.DEMO_CUSTOMERS, 10_000, { unit: 'customers', min: 5 });
@@ -47,7 +52,7 @@ export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSet
   logFormatFromEnv(env);
   return {
     databaseUrl,
-    tenant: env.TIERKIT_TENANT ?? 'demo',
+    tenant: tenantFromEnv(env),
     customers,
     adminKey: env.TIERKIT_ADMIN_KEY || undefined,
     timeZone: timeZoneFromEnv(env),

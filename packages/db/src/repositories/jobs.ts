@@ -254,8 +254,11 @@ async function claimOnPostgres(db: Executor, owner: string, now: string, leaseUn
 }
 
 /**
- * SQLite's RETURNING cannot name the lease it replaced, so the chunk is read first and claimed only if
- * its lease is still the one read; another process that claimed it in between makes this read again.
+ * SQLite's RETURNING cannot name the lease it replaced (nor a FROM table's columns), so the chunk is
+ * read first and claimed by a compare-and-set: only if its lease is still the one read and its job still
+ * running, in the one UPDATE statement (atomic on SQLite, whichever process or transaction runs it).
+ * Another process that claimed the chunk in between makes this read again; a job cancelled in between
+ * is not claimed from, as the single statement's subquery did before.
  */
 async function claimOnSqlite(db: Executor, owner: string, now: string, leaseUntil: string): Promise<ClaimedRow | undefined> {
   for (;;) {
@@ -271,6 +274,7 @@ async function claimOnSqlite(db: Executor, owner: string, now: string, leaseUnti
       UPDATE job_chunks SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}, attempts = attempts + 1
       WHERE job_id = ${found.job_id} AND seq = ${found.seq} AND status = 'pending'
         AND lease_owner IS ${found.prev_owner} AND lease_expires_at IS ${found.prev_expires}
+        AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = job_chunks.job_id AND j.status = 'running')
       RETURNING *`.execute(db);
     const chunk = claimed.rows[0];
     if (chunk) return { ...chunk, prev_owner: found.prev_owner, prev_expires: found.prev_expires };
