@@ -112,14 +112,26 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.match(rewritten.out[2] ?? '', /^ {2}at 6: anchor-mismatch: .*\(line 8\)/);
       assert.deepEqual(rewritten.err, ['audit verify: tampered with: rewritten (2 problems, first at 4: anchor-mismatch)']);
 
+      // Anchors past the end and nothing else is what a restore leaves (docs/operations.md, restore): its own exit
+      // code, 4, not tampering's 1 and not ok's 0 — the operator, who knows whether a restore happened, decides.
       const cut = await cli('audit', 'verify', '--tenant', 'cut', '--anchors', anchors, '--database', url);
-      assert.equal(cut.code, 1);
+      assert.equal(cut.code, 4);
+      assert.match(
+        cut.err.at(-1) ?? '',
+        /^audit verify: anchors past the end: cut \(1 problem, first at 6: anchor-truncated\); every chain is intact .*After a restore these are the records written since the dump .*with no restore, a chain was cut \(exit 4\)$/,
+      );
+      const cutJson = await cli('audit', 'verify', '--tenant', 'cut', '--anchors', anchors, '--json', '--database', url);
+      assert.deepEqual(
+        [cutJson.code, JSON.parse(cutJson.out.join('\n')).ok, JSON.parse(cutJson.out.join('\n')).anchorsPastEndOnly],
+        [4, false, true],
+      );
       assert.equal(cut.out[0], 'cut: NOT OK, 4 records, head 4 HASH, 2 anchors');
       assert.match(
         cut.out[1] ?? '',
         /^ {2}at 6: anchor-truncated: the chain ends at record 4 but the anchor of \S+Z \(line \d\) names record 6: records 5…6 were cut$/,
       );
 
+      // A cut beside a rewrite: the rewrite is tampering, so the whole check is exit 1.
       const all = await cli('audit', 'verify', '--anchors', anchors, '--database', url);
       assert.equal(all.code, 1);
       assert.ok(all.out.includes('gone: NOT OK, 0 records, no head, 2 anchors'), all.out.join('\n'));
@@ -133,6 +145,7 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.equal(json.code, 1);
       const doc = JSON.parse(json.out.join('\n'));
       assert.equal(doc.ok, false);
+      assert.equal(doc.anchorsPastEndOnly, false, 'a rewrite is among the problems');
       const rewrittenDoc = doc.chains.find((c: { chain: string }) => c.chain === 'rewritten');
       assert.equal(rewrittenDoc.chainOk, true, 'the chain itself verifies');
       assert.equal(rewrittenDoc.ok, false, "a chain's ok includes its anchors");

@@ -17,6 +17,8 @@ import { testPack } from '../support/test-pack.js';
 
 const postgres = dialectUrls('worker-failure-line').find(([dialect]) => dialect === 'postgres');
 let db: Db | undefined;
+/** A log record (docs/operations.md, "Log lines"): its UTC time, its level, then what the worker says. */
+const FAILURE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ERROR worker: /;
 after(async () => db?.close());
 
 it('a failed chunk names its chunk, job and tenant, and no customer', { timeout: 600_000 }, async () => {
@@ -44,11 +46,11 @@ it('a failed chunk names its chunk, job and tenant, and no customer', { timeout:
     (l) => {
       err.push(l);
       // Stop the worker, as an operator's SIGTERM would, once it has said why the chunk failed.
-      if (l.startsWith('worker: ')) stopWorker();
+      if (FAILURE.test(l)) stopWorker();
     },
   );
   assert.equal(await worker, 0, err.join('\n'));
-  const line = err.find((l) => l.startsWith('worker: '));
+  const line = err.find((l) => FAILURE.test(l));
   assert.ok(line, `a failure line:\n${err.join('\n')}`);
   assert.match(line, new RegExp(`chunk \\d+ of job ${job.id} \\(tenant bank-a\\) failed: \\S`));
   assert.doesNotMatch([...out, ...err].join('\n'), /B\d{7}|bank-a-\d{7}/, 'no customer id in the worker log');

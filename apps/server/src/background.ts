@@ -6,6 +6,7 @@ import {
   startMonthlySchedule,
   startupAction,
   type AuditAnchorsReader,
+  type LogLine,
 } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import {
@@ -72,7 +73,7 @@ export function anchorsForApi(settings: BackgroundSettings): AuditAnchorsReader 
 }
 
 /** Start the in-process worker and the monthly schedule as the settings say; `stop` ends both. */
-export function startBackground(db: Db, settings: BackgroundSettings, log: (line: string) => void): { stop(): Promise<void> } {
+export function startBackground(db: Db, settings: BackgroundSettings, log: LogLine): { stop(): Promise<void> } {
   const abort = new AbortController();
   // Imports a previous run of this server (or a killed CLI) left `running` imported nothing: say so,
   // in the log and in each tenant's audit trail, as the starting server's act (one record per import).
@@ -80,7 +81,7 @@ export function startBackground(db: Db, settings: BackgroundSettings, log: (line
     .then((ids) => {
       if (ids.length) log(`imports: ${ids.length} interrupted import(s) marked failed: ${ids.join(', ')}`);
     })
-    .catch((err: unknown) => log(`imports: could not check for interrupted imports: ${String(err)}`));
+    .catch((err: unknown) => log(`imports: could not check for interrupted imports: ${String(err)}`, 'error'));
   const schedule = settings.schedule
     ? startMonthlySchedule({
         db: db.db,

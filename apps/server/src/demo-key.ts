@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { appendOperatorAudit, ensureApiKey, keyAuditDetail, startupAction } from '@tierkit/api';
+import { appendOperatorAudit, ensureApiKey, keyAuditDetail, startupAction, type LogLine } from '@tierkit/api';
 import { atomically, isPostgresUrl, seedRunClaimed, type Db } from '@tierkit/db';
 import type { ServerSettings } from './server.js';
 
@@ -51,7 +51,7 @@ export async function ensureDemoKeys(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'databaseUrl' | 'demoTokens'>,
   repoRoot: string,
-  log: (line: string) => void,
+  log: LogLine,
 ): Promise<{ readonly viewer?: string; readonly embedder?: string }> {
   const viewer = await ensureDemoKey(db, settings, repoRoot, log, 'viewer');
   const embedder = await ensureDemoKey(db, settings, repoRoot, log, 'embedder');
@@ -62,7 +62,7 @@ async function ensureDemoKey(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'databaseUrl' | 'demoTokens'>,
   repoRoot: string,
-  log: (line: string) => void,
+  log: LogLine,
   role: DemoKeyRole,
 ): Promise<string | undefined> {
   if (!settings.demoTokens) return undefined;
@@ -91,7 +91,7 @@ async function ensureDemoKey(
     return secret;
   } catch (error) {
     // Revoked or re-purposed by an operator: respect that, and say how to get a new one.
-    log(`auth: demo ${role} key not usable (${(error as Error).message}); delete ${path} to make a new one`);
+    log(`auth: demo ${role} key not usable (${(error as Error).message}); delete ${path} to make a new one`, 'warn');
     return undefined;
   }
 }

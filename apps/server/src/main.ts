@@ -1,5 +1,6 @@
+import { log as writeLog, logError, logWarn, type LogLine } from '@tierkit/api';
 import { connect, type Db } from '@tierkit/db';
-import { databaseTimeoutsFromEnv, openApiPools, openSetupConnection } from '@tierkit/ops';
+import { databaseTimeoutsFromEnv, missingTenantReason, openApiPools, openSetupConnection } from '@tierkit/ops';
 import { anchorsForApi, backgroundFromEnv, scheduleForApi, startBackground } from './background.js';
 import { demoTokensFor, ensureDemoKeys } from './demo-key.js';
 import { assertPortFree } from './port-free.js';
@@ -20,7 +21,10 @@ import {
  * `npm start`: create or migrate the database, seed the demo tenant once, serve the API, the demo
  * pages and the widgets, and print where.
  */
-const log = (line: string) => console.log(line);
+// Every line the server writes is a log record: a UTC time and a level (TIERKIT_LOG_FORMAT, docs/operations.md).
+// Lines are info unless their caller says a failure (an anchoring pass, an interrupted import it could not
+// mark): those are warn or error, so an operator alerting on those levels is told.
+const log: LogLine = (line, level = 'info') => writeLog(level, line);
 /** Aborted on SIGINT/SIGTERM: the app ends its open event streams so the stop does not wait for them. */
 const stopping = new AbortController();
 
@@ -53,6 +57,13 @@ async function start() {
   } finally {
     await setup?.close();
   }
+  // The server serves every tenant by its credential, so a mistyped TIERKIT_TENANT does not stop it; but
+  // it then seeded, bootstrapped and minted demo tokens for nobody, and said so only in passing.
+  const missing = await missingTenantReason(db.db, settings.tenant);
+  if (missing)
+    logWarn(
+      `TIERKIT_TENANT: ${missing}; serving the tenants there are, with no demo data, admin key or demo tokens for "${settings.tenant}"`,
+    );
   // One calendar (TIERKIT_TIME_ZONE) for the API (reviews due, current month) and the schedule.
   const backgroundSettings = backgroundFromEnv(process.env, db.dialect);
   // GET /v1/jobs/schedule says whether this process runs the schedule, and what it waits for by the settings it runs with.
@@ -90,12 +101,11 @@ async function start() {
 // A start that cannot go on (a database it cannot reach or log in to, a bad setting, a revoked
 // TIERKIT_ADMIN_KEY, a port in use) is one line saying why and exit 1, as the CLI does, not a stack trace.
 const { settings, demoKeys, server, background, pools } = await start().catch((error: unknown) => {
-  console.error(`tierkit server: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  logError(`tierkit server: cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
 
-console.log(`
-tierkit is running
+const banner = `tierkit is running
 ${
   // Without demo tokens there is no demo page and no demo customer C000003: say what is there instead.
   settings.demoTokens
@@ -109,13 +119,15 @@ ${
   widgets         ${server.url}/widgets/${widgetsBuilt() ? '' : '  (not built: run npm run build -w @tierkit/components)'}
   admin console   ${server.url}/admin/${consoleBuilt() ? '' : '  (not built: run npm run build -w @tierkit/admin-console)'}${settings.demoTokens ? '' : settings.consoleTokenUrl ? `   staff sign-in through ${settings.consoleTokenUrl}` : '   no staff sign-in: set TIERKIT_CONSOLE_TOKEN_URL (docs/operations.md)'}
   demo tokens     ${settings.demoTokens ? `${server.url}/demo/embed-token?subject=C000003, ${server.url}/demo/rm-token (DEMO_TOKENS=off disables)` : 'off'}
-Press Ctrl+C to stop.`);
+Press Ctrl+C to stop.`;
+// One record a line, so a shipper reads the banner as it reads the rest.
+for (const line of banner.split('\n')) if (line.trim()) log(line.trim());
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping.signal.aborted) return;
     stopping.abort();
-    console.log(`\n${signal}: shutting down`);
+    log(`${signal}: shutting down`);
     background
       .stop()
       .then(() => server.close())
@@ -123,7 +135,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       .then(
         () => process.exit(0),
         (err: unknown) => {
-          console.error(err);
+          logError('tierkit server: stopping failed', err);
           process.exit(1);
         },
       );

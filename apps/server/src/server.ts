@@ -11,6 +11,7 @@ import {
   VERSION_TRUST_MS,
   type ApiKeysFromBrowsers,
   type AppOptions,
+  type LogLine,
 } from '@tierkit/api';
 import { findTenant, listTenants, seedRunClaimed, type Db } from '@tierkit/db';
 import {
@@ -123,7 +124,7 @@ function versionTrustMs(value: string | undefined): number {
 export async function seedIfNeeded(
   db: Db,
   settings: Pick<ServerSettings, 'tenant' | 'customers'> & Partial<Pick<ServerSettings, 'timeZone' | 'seedDemo'>>,
-  log: (line: string) => void,
+  log: LogLine,
 ): Promise<void> {
   if (settings.seedDemo === false) {
     log(`seed: TIERKIT_SEED_DEMO=off: no demo data seeded into tenant "${settings.tenant}"`);
@@ -182,6 +183,7 @@ export async function seedIfNeeded(
   }).catch((e: unknown) =>
     log(
       `seed: warning: the demo seed of "${settings.tenant}" is committed but unrecorded: its audit record could not be written (${e instanceof Error ? e.message : String(e)})`,
+      'warn',
     ),
   );
 }

@@ -52,6 +52,7 @@ import { subjectWrites, MAX_OBSERVATIONS } from './routes/subject-writes.js';
 import type { AuditAnchorsReader } from './services/audit.js';
 import { TenantResultCache } from './services/matrix-cache.js';
 import { TenantPacks } from './services/tenant-pack.js';
+import { logError } from './log.js';
 
 /** Options of `createApp`. */
 export interface AppOptions {
@@ -256,8 +257,7 @@ export function createApp(options: AppOptions) {
   const limits = rateLimits(options.rateLimit);
   const report =
     options.logError ??
-    ((err: unknown) =>
-      typeof err === 'string' ? console.error(`tierkit api: ${err}`) : console.error('tierkit api: unexpected error', err));
+    ((err: unknown) => (typeof err === 'string' ? logError(`tierkit api: ${err}`) : logError('tierkit api: unexpected error', err)));
   // A database outage is logged once when it starts and once when it ends (watchOutage), not per
   // request; everything else that fails a request is still logged as it happens.
   const outage = watchOutage(options.db, report);

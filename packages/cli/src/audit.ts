@@ -25,7 +25,7 @@ import {
 import { DEFAULT_TIME_ZONE, periodOf } from '@tierkit/core';
 import { findTenant, isPostgresUrl, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
-import { type Command, stringOption } from './command.js';
+import { type Command, EXIT, stringOption } from './command.js';
 
 /** Options of `tierkit audit …` after parsing. */
 export interface AuditArgs {
@@ -75,7 +75,7 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             refused credentials); exit 1 when a record was edited, deleted, moved or cut.
                             --anchors: also check every anchor of the file (audit anchor, the server's
                             TIERKIT_AUDIT_ANCHOR_FILE) against the chain: a chain rewritten whole, or cut
-                            with its head moved back, fails; a line of FILE that is not an anchor fails
+                            with its head moved back, fails (exit 4 when that is all: a restore); a line of FILE that is not an anchor fails
                             the chain it names, or every chain when it names none; a last line without
                             its newline is still being written (not read); lines listed in
                             TIERKIT_AUDIT_ANCHOR_ACCEPTED_LINES (as the server's) fail nothing; a chain
@@ -441,6 +441,14 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     ...(badLines.length ? [`the anchors file has lines that are not anchors, counting against ${badLines.join(', ')}`] : []),
     ...(!results.length && malformed.length ? ['the anchors file has lines that are not anchors, and no chain to check'] : []),
   ];
+  // Anchors past the end, and nothing else: the chains verify, each anchor below their heads matches,
+  // every line is an anchor. A restore from a dump looks exactly so; so does a cut by someone holding the database, which
+  // only the operator's knowledge of a restore tells apart: neither 0 nor tampering's 1 (EXIT.anchorsPastEnd).
+  const pastEndOnly =
+    reasons.length > 0 &&
+    badLines.length === 0 &&
+    malformed.length === 0 &&
+    results.every((r) => r.chain.ok && (r.anchors?.problems ?? []).every((p) => p.kind === 'anchor-truncated'));
   // A chain with records the file never names: a tenant newer than the last anchoring pass looks the
   // same, so it is a warning, not a failure. A chain the file does name but the database lost is checked
   // (anchor-truncated) and fails.
@@ -449,6 +457,7 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     out(
       JSON.stringify({
         ok: reasons.length === 0,
+        ...(args.anchors !== undefined ? { anchorsPastEndOnly: pastEndOnly } : {}),
         chains: results.map(({ chain, anchors, malformed: bad }) =>
           anchors
             ? { ...chain, chainOk: chain.ok, ok: chain.ok && anchors.ok && bad === 0, anchors: { ...anchors, malformedLines: bad } }
@@ -505,6 +514,12 @@ async function verify(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
     err(
       'audit verify: note: no anchors were checked (--anchors FILE): a chain rewritten whole with its head would still read ok; keep anchors with tierkit audit anchor or TIERKIT_AUDIT_ANCHOR_FILE',
     );
+  if (pastEndOnly) {
+    err(
+      `audit verify: anchors past the end: ${tampered.join('; ')}; every chain is intact and every anchor up to its head matches. After a restore these are the records written since the dump (docs/operations.md); with no restore, a chain was cut (exit ${EXIT.anchorsPastEnd})`,
+    );
+    return EXIT.anchorsPastEnd;
+  }
   if (reasons.length) err(`audit verify: ${reasons.join('; ')}`);
   return reasons.length ? 1 : 0;
 }

@@ -10,6 +10,12 @@ export const EXIT = {
   usage: 2,
   /** Done in part: e.g. an import in mode valid-rows that rejected rows. */
   partial: 3,
+  /**
+   * `audit verify --anchors`: every chain is intact, but anchors name records past a chain's end (or a
+   * chain that is gone) and nothing else is wrong. After a restore that is what the restore lost; with
+   * no restore it is a cut. Its own code so a restore's check is not read as tampering, nor as ok.
+   */
+  anchorsPastEnd: 4,
 } as const;
 
 /** An option a command adds to the command line (node:util parseArgs form). */

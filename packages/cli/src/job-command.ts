@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { formatLogLine, logFormatFromEnv } from '@tierkit/api';
 import { isPostgresUrl, type Db } from '@tierkit/db';
-import { openDatabase, opsSettingsFromEnv, redactDatabaseUrl, timeZoneFromEnv } from '@tierkit/ops';
+import { openDatabase, opsSettingsFromEnv, redactDatabaseUrl, tenantFromEnv, timeZoneFromEnv } from '@tierkit/ops';
 import { EXIT, type OptionSpec } from './command.js';
 import { oneLine } from './job-output.js';
 
@@ -18,6 +19,11 @@ export interface JobArgs {
   readonly timeZone: string;
   /** The database opened, as messages name it (`redactDatabaseUrl`): a not-found says where it looked. */
   readonly database: string;
+  /**
+   * `--tenant`, else `TIERKIT_TENANT`, else demo — as every other command reads it (`tierkit --help`): on a
+   * bank's server with TIERKIT_TENANT set, `tierkit retier` acted on (or was refused for) `demo`.
+   */
+  readonly tenant: string;
 }
 
 /**
@@ -33,6 +39,8 @@ export interface JobCommand {
   readonly positionals?: boolean;
   /** Refused on SQLite with this reason, before the database is opened (or a new file made). */
   readonly refusedOnSqlite?: string;
+  /** Runs until stopped under a process manager: its lines are log records (a UTC time and a level), `database:` first among them. */
+  readonly logs?: boolean;
   run(db: Db, args: JobArgs, io: JobIo): Promise<number>;
 }
 
@@ -62,7 +70,9 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
         help: { type: 'boolean', short: 'h' },
       },
     });
-    args = { positionals: parsed.positionals, values: parsed.values as JobArgs['values'], timeZone, database: '' };
+    const values = parsed.values as JobArgs['values'];
+    const tenant = typeof values.tenant === 'string' ? values.tenant : tenantFromEnv(process.env);
+    args = { positionals: parsed.positionals, values, timeZone, database: '', tenant };
   } catch (e) {
     io.err(`tierkit ${command.name}: ${e instanceof Error ? e.message : String(e)} (tierkit ${command.name} --help lists its options)`);
     return EXIT.usage;
@@ -84,7 +94,8 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
     // Workers and re-tiers are batch work: their statements get minutes, not a request's seconds.
     // The `database:` line on stderr, as every command that opens one: without DATABASE_URL a
     // command quietly opened ./data/tierkit.db and found nothing there.
-    db = await openDatabase(url, io.err, 'batch');
+    const format = logFormatFromEnv(process.env);
+    db = await openDatabase(url, command.logs ? (line) => io.err(formatLogLine('info', line, {}, format)) : io.err, 'batch');
     return await command.run(db, { ...args, database: redactDatabaseUrl(url) }, io);
   } catch (e) {
     io.err(`tierkit ${command.name}: ${oneLine(e)}`);

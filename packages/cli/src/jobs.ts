@@ -12,7 +12,7 @@ import {
   type JobView,
 } from '@tierkit/api';
 import { findTenant, listJobs, type Db } from '@tierkit/db';
-import { scheduleRunsFromEnv, scheduleTimingFromEnv } from '@tierkit/ops';
+import { missingTenantReason, scheduleRunsFromEnv, scheduleTimingFromEnv } from '@tierkit/ops';
 import { recordRefusal } from './refusal-audit.js';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
@@ -37,9 +37,8 @@ export const jobsCommand: JobCommand = {
 };
 
 /** `tierkit jobs …`. Returns the exit code. */
-async function runJobs(db: Db, { positionals, values, timeZone, database }: JobArgs, io: JobIo): Promise<number> {
+async function runJobs(db: Db, { positionals, values, timeZone, database, tenant: tenantId }: JobArgs, io: JobIo): Promise<number> {
   const [action, id] = positionals;
-  const tenantId = typeof values.tenant === 'string' ? values.tenant : 'demo';
   const json = values.json === true;
   const print = (j: JobView) => {
     if (json) io.out(JSON.stringify(j));
@@ -49,6 +48,11 @@ async function runJobs(db: Db, { positionals, values, timeZone, database }: JobA
     io.err(`jobs ${action}: ${why}`);
     return EXIT.failed;
   };
+  // A list or schedule of a mistyped tenant read "no jobs" or "waiting": as if the bank had nothing queued.
+  if (action === 'list' || action === 'schedule') {
+    const missing = await missingTenantReason(db.db, tenantId);
+    if (missing) return refused(missing);
+  }
   switch (action) {
     case 'schedule': {
       if (positionals.length > 1) {

@@ -19,6 +19,7 @@ import {
 import { findApiKey, findTenant, type Db, type Executor } from '@tierkit/db';
 import type { Command } from './command.js';
 import { recordRefusal } from './refusal-audit.js';
+import { missingTenantReason } from '@tierkit/ops';
 
 /**
  * Where `keys` and `tenants` write: results to `out` (with `json`, one JSON document), usage errors and
@@ -153,6 +154,12 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       return 0;
     }
     case 'list': {
+      // A mistyped tenant listed as "no API keys" reads as a tenant nobody can reach.
+      const missing = args.tenant !== undefined ? await missingTenantReason(db.db, args.tenant) : undefined;
+      if (missing) {
+        err(`keys list: ${missing}`);
+        return 1;
+      }
       const keys = await listKeys(db.db, args.tenant);
       if (json) out(JSON.stringify(keys));
       else if (!keys.length) out('no API keys');

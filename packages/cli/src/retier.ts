@@ -43,7 +43,7 @@ export const retierCommand: JobCommand = {
 };
 
 /** `tierkit retier …`. Returns the exit code: 0 completed, 1 failed or cancelled, 2 bad usage. */
-async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Promise<number> {
+async function runRetier(db: Db, { values, timeZone, tenant }: JobArgs, io: JobIo): Promise<number> {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const usage = (why: string) => {
     io.err(`retier: ${why}`);
@@ -65,7 +65,7 @@ async function runRetier(db: Db, { values, timeZone }: JobArgs, io: JobIo): Prom
   const json = values.json === true;
   const follow = followFlags(values, db.dialect);
   if (typeof follow === 'string') return usage(follow);
-  const tenantId = text('tenant') ?? 'demo';
+  const tenantId = tenant;
   const schemes = list(text('scheme')) ?? null;
   const filter = { ...(kind ? { kind: kind as SubjectKind } : {}), ...(subjects ? { subjects } : {}) };
   const reason = text('reason') ?? null;

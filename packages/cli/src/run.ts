@@ -62,7 +62,8 @@ const OPTIONS_HELP = `Options:
   --no-progress             no progress bars (they are drawn only on a terminal anyway)
   -h, --help                show this help
 
-Exit codes: 0 done, 1 failed (the last line on stderr says why), 2 wrong command line, 3 done in part.`;
+Exit codes: 0 done, 1 failed (the last line on stderr says why), 2 wrong command line, 3 done in part,
+4 audit verify --anchors: intact chains, anchors past their end only (after a restore).`;
 
 export const USAGE = `Usage: tierkit <command> [options]
 

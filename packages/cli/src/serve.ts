@@ -1,5 +1,6 @@
+import { formatLogLine, logFormatFromEnv, type LogLine } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
-import { ensureAdminKey, openApiPools, openSetupConnection, provisionOnce, type OpsSettings } from '@tierkit/ops';
+import { ensureAdminKey, missingTenantReason, openApiPools, openSetupConnection, provisionOnce, type OpsSettings } from '@tierkit/ops';
 import { EXIT, type Command } from './command.js';
 
 /** What `tierkit serve` uses of the demo server, resolved when the command runs. */
@@ -22,10 +23,10 @@ interface DemoServer {
     settings: never,
     db: Db,
   ): Promise<{ url: string; close(): Promise<void> }>;
-  seedIfNeeded(db: Db, settings: never, log: (line: string) => void): Promise<void>;
+  seedIfNeeded(db: Db, settings: never, log: LogLine): Promise<void>;
   backgroundFromEnv(env: NodeJS.ProcessEnv, dialect: Db['dialect']): unknown;
   scheduleForApi(settings: never): { running: boolean; settleMinutes?: number; overdueDays?: number };
-  startBackground(db: Db, settings: never, log: (line: string) => void): { stop(): Promise<void> };
+  startBackground(db: Db, settings: never, log: LogLine): { stop(): Promise<void> };
 }
 
 /*
@@ -48,6 +49,10 @@ export const serveCommand: Command = {
       ctx.err(`serve: the demo server (${DEMO_SERVER}, apps/server) is not installed; run npm start in the repository`);
       return EXIT.failed;
     }
+    // A server's lines are log records (a UTC time and a level, TIERKIT_LOG_FORMAT), as npm start's are.
+    const format = logFormatFromEnv(process.env);
+    // Info where the command's other lines go; a failure (warn, error) on stderr, as npm start's.
+    const say: LogLine = (line, level = 'info') => (level === 'info' ? ctx.log : ctx.err)(formatLogLine(level, line, {}, format));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: ctx.settings.databaseUrl,
@@ -63,22 +68,33 @@ export const serveCommand: Command = {
     const setup = openSetupConnection(ctx.settings.databaseUrl);
     let db: Db;
     try {
-      db = await ctx.openDatabase(undefined, 'requests', setup);
+      db = await ctx.openDatabase(say, 'requests', setup);
       await provisionOnce(
         db,
         ctx.settings.databaseUrl,
         settings.tenant,
         async (locked) => {
-          await server.seedIfNeeded(locked, settings as never, ctx.log);
-          await ensureAdminKey(locked, settings, ctx.log);
+          await server.seedIfNeeded(locked, settings as never, say);
+          await ensureAdminKey(locked, settings, say);
         },
-        () => ctx.log(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
+        () => say(`seed: another process is setting up tenant "${settings.tenant}"; waiting for it`),
         process.env,
         setup,
       );
     } finally {
       await setup?.close();
     }
+    // As npm start: a server serves every tenant by credential, so a mistyped --tenant is a warning, not a refusal.
+    const missing = await missingTenantReason(db.db, settings.tenant);
+    if (missing)
+      ctx.err(
+        formatLogLine(
+          'warn',
+          `TIERKIT_TENANT: ${missing}; serving the tenants there are, with no demo data or admin key for "${settings.tenant}"`,
+          {},
+          format,
+        ),
+      );
     const backgroundSettings = server.backgroundFromEnv(env, db.dialect) as { timeZone: string };
     // One calendar for the API (reviews due, current month) and the schedule; GET /v1/jobs/schedule
     // says whether this process runs the schedule, by the settings it runs with.
@@ -94,8 +110,8 @@ export const serveCommand: Command = {
       settings as never,
       db,
     );
-    const background = server.startBackground(db, backgroundSettings as never, ctx.log);
-    ctx.out(`tierkit serving ${running.url}/ (API docs ${running.url}/docs)`);
+    const background = server.startBackground(db, backgroundSettings as never, say);
+    say(`tierkit serving ${running.url}/ (API docs ${running.url}/docs)`);
     await new Promise<void>((resolve) => {
       const stop = () =>
         void background

@@ -1,5 +1,6 @@
 import { cliAction, enqueueSimulation, jobView, ProblemError, recordQueuedJob, TenantPacks, UNAUTHENTICATED_CHAIN } from '@tierkit/api';
 import { findPolicyVersion, findTenant, type Db } from '@tierkit/db';
+import { missingTenantReason } from '@tierkit/ops';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
 import { recordRefusal } from './refusal-audit.js';
@@ -27,7 +28,7 @@ export const simulateCommand: JobCommand = {
 };
 
 /** `tierkit simulate SCHEME VERSION …`. Returns the exit code: 0 completed, 1 failed or cancelled, 2 bad usage. */
-async function runSimulate(db: Db, { positionals, values, timeZone }: JobArgs, io: JobIo): Promise<number> {
+async function runSimulate(db: Db, { positionals, values, timeZone, tenant }: JobArgs, io: JobIo): Promise<number> {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const usage = (why: string) => {
     io.err(`simulate: ${why}`);
@@ -41,12 +42,15 @@ async function runSimulate(db: Db, { positionals, values, timeZone }: JobArgs, i
   if (!Number.isInteger(samples) || samples < 0 || samples > 10) return usage('--samples must be a whole number from 0 to 10');
   const follow = followFlags(values, db.dialect);
   if (typeof follow === 'string') return usage(follow);
-  const tenantId = text('tenant') ?? 'demo';
+  const tenantId = tenant;
   const period = text('period');
   const json = values.json === true;
   const action = cliAction('tierkit simulate');
   let queued: Awaited<ReturnType<typeof jobView>>;
   try {
+    // A mistyped tenant (--tenant, TIERKIT_TENANT) was refused as a scheme it "has no version" of.
+    const missing = await missingTenantReason(db.db, tenantId);
+    if (missing) throw new ProblemError('not-found', missing);
     const v = await findPolicyVersion(db.db, tenantId, scheme, version);
     if (!v) throw new ProblemError('not-found', `Scheme "${scheme}" has no version ${version} in tenant ${tenantId}.`);
     const now = () => new Date();

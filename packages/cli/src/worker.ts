@@ -1,4 +1,4 @@
-import { runWorker, workerName } from '@tierkit/api';
+import { formatLogLine, logFormatFromEnv, runWorker, workerName, type LogFields, type LogLevel } from '@tierkit/api';
 import type { Db } from '@tierkit/db';
 import { EXIT } from './command.js';
 import type { JobArgs, JobCommand, JobIo } from './job-command.js';
@@ -12,6 +12,7 @@ export const workerCommand: JobCommand = {
   // On SQLite one process writes at a time and the server's in-process worker runs the chunks
   // (apps/server/README.md); a separate worker there, without DATABASE_URL, made ./data/tierkit.db and waited forever.
   refusedOnSqlite: 'a worker runs on PostgreSQL only: set DATABASE_URL=postgres://… (on SQLite the server runs re-tier chunks itself)',
+  logs: true,
   options: { 'lease-seconds': { type: 'string' }, 'poll-ms': { type: 'string' }, json: { type: 'boolean' } },
   run: runWorkerCommand,
 };
@@ -25,12 +26,16 @@ async function runWorkerCommand(db: Db, { values, timeZone }: JobArgs, io: JobIo
     return EXIT.usage;
   }
   const json = values.json === true;
+  // A worker runs for days under a process manager: its lines are log records (a UTC time and a level,
+  // TIERKIT_LOG_FORMAT); with --json its chunk lines stay the documents scripts read.
+  const format = logFormatFromEnv(process.env);
+  const record = (level: LogLevel, line: string, fields?: LogFields) => formatLogLine(level, line, fields, format);
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const owner = workerName();
-  io.out(json ? JSON.stringify({ worker: owner, started: true }) : `worker ${owner}: waiting for chunks (${db.dialect})`);
+  io.out(json ? JSON.stringify({ worker: owner, started: true }) : record('info', `worker ${owner}: waiting for chunks (${db.dialect})`));
   try {
     await runWorker({
       db: db.db,
@@ -39,18 +44,19 @@ async function runWorkerCommand(db: Db, { values, timeZone }: JobArgs, io: JobIo
       pollMs: poll,
       timeZone,
       signal: abort.signal,
-      logError: (e) => io.err(`worker: ${oneLine(e)}`),
+      logError: (e) => io.err(record('error', `worker: ${oneLine(e)}`)),
+      logWarn: (msg, fields) => io.err(record('warn', msg, fields)),
       onChunk: ({ jobId, seq, totals }) =>
         io.out(
           json
             ? JSON.stringify({ job: jobId, chunk: seq, processed: totals.processed, changes: totals.changes })
-            : `${jobId} chunk ${seq}: ${totals.processed} subjects, ${totals.changes} changes`,
+            : record('info', `${jobId} chunk ${seq}: ${totals.processed} subjects, ${totals.changes} changes`),
         ),
     });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  io.out(json ? JSON.stringify({ worker: owner, stopped: true }) : `worker ${owner}: stopped`);
+  io.out(json ? JSON.stringify({ worker: owner, stopped: true }) : record('info', `worker ${owner}: stopped`));
   return EXIT.ok;
 }

@@ -1,7 +1,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { constants, open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { TENANT_ID_PATTERN, UNAUTHENTICATED_CHAIN, type AuditAnchor, type ChainAnchorsRead } from '@tierkit/api';
+import { TENANT_ID_PATTERN, UNAUTHENTICATED_CHAIN, type AuditAnchor, type ChainAnchorsRead, type LogLine } from '@tierkit/api';
 import { listAuditHeads, type Executor } from '@tierkit/db';
 import { wholeFromEnv } from './settings.js';
 
@@ -454,7 +454,8 @@ export interface AnchoringOptions {
   readonly file: string;
   readonly intervalMs: number;
   readonly now?: () => Date;
-  readonly log: (line: string) => void;
+  /** A pass that fails is said at `error`: the trail goes unanchored until one succeeds. */
+  readonly log: LogLine;
   /** How to run `tick` every `ms` (default `setInterval`, unref'd); returns how to stop. Tests pass their own. */
   readonly every?: (tick: () => void, ms: number) => () => void;
 }
@@ -482,7 +483,7 @@ export function startAuditAnchoring(options: AnchoringOptions): {
             options.log(`audit anchors: ${written.map((a) => `${a.chain} at ${a.seq}`).join(', ')} appended to ${options.file}`);
         },
         (err: unknown) =>
-          options.log(`audit anchors: could not anchor to ${options.file}: ${err instanceof Error ? err.message : String(err)}`),
+          options.log(`audit anchors: could not anchor to ${options.file}: ${err instanceof Error ? err.message : String(err)}`, 'error'),
       )
       .finally(() => {
         running = undefined;

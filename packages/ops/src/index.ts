@@ -11,6 +11,7 @@ export {
   REPO_ROOT,
   scheduleRunsFromEnv,
   scheduleTimingFromEnv,
+  tenantFromEnv,
   timeZoneFromEnv,
   wholeFromEnv,
 } from './settings.js';
@@ -40,3 +41,4 @@ export {
   startAuditAnchoring,
 } from './audit-anchors.js';
 export type { AnchoringOptions, AnchorSettings, AnchorsRead, MalformedLine, OpenForReading, ReadableFile } from './audit-anchors.js';
+export { missingTenantReason } from './tenant-check.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES } from '@tierkit/api';
+import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, logFormatFromEnv } from '@tierkit/api';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '@tierkit/core';
 import {
   PG_CONNECT_TIMEOUT_MS,
@@ -37,15 +37,22 @@ export function timeZoneFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return zone;
 }
 
+/** `TIERKIT_TENANT`: the tenant a command acts on when it is given no `--tenant` (demo when unset or empty). */
+export function tenantFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TIERKIT_TENANT || 'demo';
+}
+
 /** `DATABASE_URL`, `TIERKIT_TENANT`, `DEMO_CUSTOMERS`, `TIERKIT_ADMIN_KEY`, `TIERKIT_TIME_ZONE`, with the demo defaults. */
 export function opsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OpsSettings {
   const customers = wholeFromEnv('DEMO_CUSTOMERS', env.DEMO_CUSTOMERS, 10_000, { unit: 'customers', min: 5 });
   const databaseUrl = env.DATABASE_URL || resolve(REPO_ROOT, 'data/tierkit.db');
   // A mistyped PostgreSQL URL stops the process at start, before anything opens (or creates) a file by its name.
   checkDatabaseUrl(databaseUrl);
+  // A log format no shipper expects stops the process here, not after it wrote lines nobody parses.
+  logFormatFromEnv(env);
   return {
     databaseUrl,
-    tenant: env.TIERKIT_TENANT ?? 'demo',
+    tenant: tenantFromEnv(env),
     customers,
     adminKey: env.TIERKIT_ADMIN_KEY || undefined,
     timeZone: timeZoneFromEnv(env),

@@ -14,6 +14,7 @@ import {
 import type { AppEnv } from '../deps.js';
 import { invalid, ProblemError } from '../problem.js';
 import { contentHash } from '../services/four-eyes.js';
+import { logError } from '../log.js';
 
 /** How long a key's response is kept for replays: 24 hours. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -39,7 +40,7 @@ export interface IdempotencyOptions {
   readonly log?: (err: unknown) => void;
 }
 
-const defaultLog = (err: unknown) => console.error('tierkit api:', err);
+const defaultLog = (err: unknown) => logError('tierkit api:', err);
 
 /** How long a duplicate waits for the first request with its key to finish before a 409, by default. */
 export const IDEMPOTENCY_WAIT_MS = 10_000;

@@ -12,6 +12,7 @@ import { appendAudit, verifyTenantAudit } from '../services/audit.js';
 import { withPersonal } from '../services/audit-personal.js';
 import { auditExportBounds, auditExportEnd, auditRecordView, exportAuditRecords, exportShowsNames } from '../services/audit-export.js';
 import { auditExportScope, type AuditExportScope } from '../services/audit-export-readable.js';
+import { logError } from '../log.js';
 
 const AuditRecordSchema = z
   .object({
@@ -260,7 +261,7 @@ export function audit() {
       });
       // Records that kept a name read unmasked make their export an unmasked read too (the trail says so).
       if (await exportShowsNames(deps.db, deps.tenantId, filter, throughSeq)) c.set('deps', { ...deps, unmaskNames: true });
-      const log = deps.log ?? ((e: unknown) => console.error('tierkit api: audit export', e));
+      const log = deps.log ?? ((e: unknown) => logError('tierkit api: audit export', e));
       // What was read, and what of it was handed to the stream: a client gone while a page was being
       // read never got that page, and an `aborted` end counts only what it could have (the README's "Its end is recorded").
       type Progress = { records: number; last: { seq: number; hash: string } | null };
@@ -361,7 +362,7 @@ export function audit() {
     })
     .openapi(verifyRoute, async (c) => {
       const deps = c.var.deps;
-      const log = deps.log ?? ((err: unknown) => console.error('tierkit api: audit anchors', err));
+      const log = deps.log ?? ((err: unknown) => logError('tierkit api: audit anchors', err));
       return c.json(await verifyTenantAudit(deps.db, deps.tenantId, deps.auditAnchors, log), 200);
     });
 }

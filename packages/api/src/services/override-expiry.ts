@@ -17,6 +17,7 @@ import { subjectsWritten } from '../version-trust.js';
 import { appendOperatorAudit, type OperatorOutcome, systemAction } from './audit.js';
 import { type LevelMove, reevaluateSubject } from './reevaluate.js';
 import { loadTenantPack, type TenantPack } from './tenant-pack.js';
+import { logError } from '../log.js';
 
 /*
  * Nothing writes at the instant an approved override expires, so the level it decided stays stored
@@ -66,8 +67,8 @@ export async function readSettled(
     settled = await settle(deps.db, tp, subject, now);
   } catch (err) {
     if (!(err instanceof SettlingUnrecorded)) throw err;
-    (deps.log ?? console.error)(
-      `tierkit api: settling an expired override of tenant ${deps.tenantId}, customer ${subject.externalId} failed; read served unsettled, the sweep retries: ${String(err)}`,
+    (deps.log ?? logError)(
+      `tierkit api: settling an expired override of tenant ${deps.tenantId}, subject ${subject.id} failed; read served unsettled, the sweep retries: ${String(err)}`,
     );
     const built =
       unsettled === 'stored'
@@ -177,7 +178,7 @@ export async function settleLapsedOverrides(
   now: Date,
   options: { readonly timeZone?: string; readonly limit?: number; readonly logError?: (err: unknown) => void } = {},
 ): Promise<number> {
-  const log = options.logError ?? ((err: unknown) => console.error('tierkit: settling expired overrides failed', err));
+  const log = options.logError ?? ((err: unknown) => logError('tierkit: settling expired overrides failed', err));
   let settled = 0;
   for (const tenant of await listTenants(db)) {
     try {

@@ -207,32 +207,78 @@ export async function setJobStatus(
 export interface ClaimedChunk {
   readonly chunk: JobChunkRow;
   readonly job: JobRow;
+  /** The lease this claim took over: another worker claimed the chunk and did not finish it before its lease ran out. */
+  readonly takenOver?: { readonly owner: string; readonly expiredAt: string };
 }
+
+type ClaimedRow = JobChunkRow & { prev_owner: string | null; prev_expires: string | null };
 
 /**
  * Lease the next pending chunk of a running job (oldest job first, a re-tier before any policy
  * simulation: a simulation only reads, and a bank's month must not wait behind someone's what-if) to
  * `owner` until `leaseUntil`:
  * one whose lease is free or has expired — a worker that died mid-chunk leaves its chunk to the
- * next claim after the lease. Returns undefined when there is nothing to do.
+ * next claim after the lease, and the claim says whose lease it took over (`takenOver`).
+ * Returns undefined when there is nothing to do.
  */
 export async function claimChunk(db: Executor, owner: string, now: string, leaseUntil: string): Promise<ClaimedChunk | undefined> {
-  const lock = isPostgres(db) ? sql`FOR UPDATE OF c SKIP LOCKED` : sql``;
-  const claimed = await sql<JobChunkRow>`
-    UPDATE job_chunks SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}, attempts = attempts + 1
-    WHERE (job_id, seq) IN (
-      SELECT c.job_id, c.seq FROM job_chunks c JOIN jobs j ON j.id = c.job_id
-      WHERE c.status = 'pending' AND j.status = 'running'
-        AND (c.lease_expires_at IS NULL OR c.lease_expires_at < ${now})
-      ORDER BY CASE WHEN j.kind = 'simulate' THEN 1 ELSE 0 END, j.created_at, c.job_id, c.seq
-      LIMIT 1 ${lock}
-    )
-    RETURNING *`.execute(db);
-  const chunk = claimed.rows[0];
-  if (!chunk) return undefined;
+  const row = isPostgres(db) ? await claimOnPostgres(db, owner, now, leaseUntil) : await claimOnSqlite(db, owner, now, leaseUntil);
+  if (!row) return undefined;
+  const { prev_owner, prev_expires, ...chunk } = row;
   const job = await db.selectFrom('jobs').selectAll().where('id', '=', chunk.job_id).executeTakeFirst();
   if (!job) return undefined;
-  return { chunk: { ...chunk, seq: Number(chunk.seq), subjects: Number(chunk.subjects), attempts: Number(chunk.attempts) }, job };
+  return {
+    chunk: { ...chunk, seq: Number(chunk.seq), subjects: Number(chunk.subjects), attempts: Number(chunk.attempts) },
+    job,
+    ...(prev_owner !== null && prev_expires !== null ? { takenOver: { owner: prev_owner, expiredAt: prev_expires } } : {}),
+  };
+}
+
+const NEXT_CHUNK = sql`c.status = 'pending' AND j.status = 'running'`;
+const CLAIM_ORDER = sql`ORDER BY CASE WHEN j.kind = 'simulate' THEN 1 ELSE 0 END, j.created_at, c.job_id, c.seq`;
+
+/** One statement: the row lock skips chunks other workers are claiming, and the lease it replaces comes back with the row. */
+async function claimOnPostgres(db: Executor, owner: string, now: string, leaseUntil: string): Promise<ClaimedRow | undefined> {
+  const claimed = await sql<ClaimedRow>`
+    UPDATE job_chunks SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}, attempts = job_chunks.attempts + 1
+    FROM (
+      SELECT c.job_id, c.seq, c.lease_owner AS prev_owner, c.lease_expires_at AS prev_expires
+      FROM job_chunks c JOIN jobs j ON j.id = c.job_id
+      WHERE ${NEXT_CHUNK} AND (c.lease_expires_at IS NULL OR c.lease_expires_at < ${now})
+      ${CLAIM_ORDER}
+      LIMIT 1 FOR UPDATE OF c SKIP LOCKED
+    ) p
+    WHERE job_chunks.job_id = p.job_id AND job_chunks.seq = p.seq
+    RETURNING job_chunks.*, p.prev_owner, p.prev_expires`.execute(db);
+  return claimed.rows[0];
+}
+
+/**
+ * SQLite's RETURNING cannot name the lease it replaced (nor a FROM table's columns), so the chunk is
+ * read first and claimed by a compare-and-set: only if its lease is still the one read and its job still
+ * running, in the one UPDATE statement (atomic on SQLite, whichever process or transaction runs it).
+ * Another process that claimed the chunk in between makes this read again; a job cancelled in between
+ * is not claimed from, as the single statement's subquery did before.
+ */
+async function claimOnSqlite(db: Executor, owner: string, now: string, leaseUntil: string): Promise<ClaimedRow | undefined> {
+  for (;;) {
+    const next = await sql<{ job_id: string; seq: number; prev_owner: string | null; prev_expires: string | null }>`
+      SELECT c.job_id, c.seq, c.lease_owner AS prev_owner, c.lease_expires_at AS prev_expires
+      FROM job_chunks c JOIN jobs j ON j.id = c.job_id
+      WHERE ${NEXT_CHUNK} AND (c.lease_expires_at IS NULL OR c.lease_expires_at < ${now})
+      ${CLAIM_ORDER}
+      LIMIT 1`.execute(db);
+    const found = next.rows[0];
+    if (!found) return undefined;
+    const claimed = await sql<JobChunkRow>`
+      UPDATE job_chunks SET lease_owner = ${owner}, lease_expires_at = ${leaseUntil}, attempts = attempts + 1
+      WHERE job_id = ${found.job_id} AND seq = ${found.seq} AND status = 'pending'
+        AND lease_owner IS ${found.prev_owner} AND lease_expires_at IS ${found.prev_expires}
+        AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = job_chunks.job_id AND j.status = 'running')
+      RETURNING *`.execute(db);
+    const chunk = claimed.rows[0];
+    if (chunk) return { ...chunk, prev_owner: found.prev_owner, prev_expires: found.prev_expires };
+  }
 }
 
 /**

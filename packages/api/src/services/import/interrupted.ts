@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { failRunningImport, listRunningImports, runningImportUnlocked, type Executor, type RunningImport } from '@tierkit/db';
 import { appendOperatorAudit, type OperatorAction } from '../audit.js';
+import { logError, type LogLine } from '../../log.js';
 
 /**
  * Longest an import may run before it counts as dead wherever it runs: the 256 MiB upload limit
@@ -56,8 +57,8 @@ export interface InterruptedImportAudit {
    * status of its own — so the trail never shows the request answered before its import began.
    */
   readonly phase?: 'result' | 'change';
-  /** Default: stderr. */
-  readonly log?: (line: string) => void;
+  /** Default: an error record on stderr. */
+  readonly log?: LogLine;
 }
 
 /**
@@ -99,7 +100,9 @@ export async function failInterruptedImports(
       });
       if (marked) failed.push(r.id);
     } catch (err) {
-      (audit.log ?? console.error)(`imports: could not mark interrupted import ${r.id} of tenant ${r.tenantId} failed: ${String(err)}`);
+      const line = `imports: could not mark interrupted import ${r.id} of tenant ${r.tenantId} failed: ${String(err)}`;
+      if (audit.log) audit.log(line, 'error');
+      else logError(line);
     }
   }
   return failed;

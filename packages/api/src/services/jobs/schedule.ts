@@ -21,6 +21,7 @@ import { recordQueuedJob } from './record-queued.js';
 import type { RetierParams } from './retier-params.js';
 import { monthLoad, monthMetrics, type MonthLoad } from './month-data.js';
 import { monthlyReason, type OverdueReviewCounts } from './monthly-reason.js';
+import { logError, logInfo } from '../../log.js';
 
 export type { OverdueReviewCounts } from './monthly-reason.js';
 
@@ -552,13 +553,13 @@ export async function queueMonthlyRetiers(
  */
 export function startMonthlySchedule(options: ScheduleOptions): { stop(): void } {
   const clock = options.now ?? (() => new Date());
-  const report = options.logError ?? ((err: unknown) => console.error('tierkit schedule:', err));
+  const report = options.logError ?? ((err: unknown) => logError('tierkit schedule:', err));
   // A database outage: one line when it starts and one when it ends (watchOutage), not a stack a minute.
   const outage = watchOutage(options.db, report);
   const log = (err: unknown) => {
     if (!outage.failed(err)) report(err);
   };
-  const say = options.log ?? ((line: string) => console.log(line));
+  const say = options.log ?? ((line: string) => logInfo(line));
   // The schedule looks every minute: say where a tenant's month stands when that changes, not each time —
   // waiting, settling, queued, done — so the last line about a month is where it stands (an import
   // "still running" was the last word long after the month was re-tiered).

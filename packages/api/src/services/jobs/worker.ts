@@ -24,6 +24,20 @@ import { Preparer, type PrepareReply } from './preparer.js';
 import { applyPreparedChunk, rangeAfter, retierChunk, withEventIds } from './retier-chunk.js';
 import { sumTotals, type RetierParams, type RetierTotals } from './retier-params.js';
 import { runSimulationChunk } from './simulation-job.js';
+import { logError as writeError, logWarn as writeWarn, type LogFields } from '../../log.js';
+
+/**
+ * A claim that took a chunk over from an expired lease, said at warn: its worker died, hung or lost the
+ * database for longer than its lease, and the operator should know which and since when. Ids only.
+ */
+function reportTakeover(options: WorkerOptions, claimed: ClaimedChunk, owner: string): void {
+  if (!claimed.takenOver) return;
+  const { chunk, job, takenOver } = claimed;
+  (options.logWarn ?? writeWarn)(
+    `worker ${owner}: took over chunk ${chunk.seq} of job ${job.id} (tenant ${job.tenant_id}): the lease of ${takenOver.owner} expired at ${takenOver.expiredAt}`,
+    { job: job.id, chunk: chunk.seq, tenant: job.tenant_id, previousOwner: takenOver.owner, leaseExpiredAt: takenOver.expiredAt },
+  );
+}
 
 /** How long a claimed chunk stays a worker's: past it, another worker takes the chunk over. */
 export const DEFAULT_LEASE_MS = 60_000;
@@ -46,8 +60,10 @@ export interface WorkerOptions {
   readonly signal?: AbortSignal;
   /** Told after every chunk this worker commits; `pipelined` when it stored what the prepare thread computed. */
   readonly onChunk?: (done: { jobId: string; seq: number; totals: RetierTotals; pipelined?: boolean }) => void;
-  /** Where a failed chunk is reported. Default `console.error`. */
+  /** Where a failed chunk is reported. Default an error line of the process's log (log.ts). */
   readonly logError?: (err: unknown) => void;
+  /** Where a chunk taken over from an expired lease is reported. Default a warn line of the process's log. */
+  readonly logWarn?: (msg: string, fields: LogFields) => void;
   /**
    * On a SQLite file, prepare the next chunk on a thread while the current one is written (default
    * on); false runs every chunk start to end in its transaction, as on PostgreSQL.
@@ -109,6 +125,7 @@ export async function workOnce(
     await completeFinishedJobs(db, now.toISOString());
     return false;
   }
+  reportTakeover(options, claimed, owner);
   const { chunk, job } = claimed;
   if (chunk.attempts > MAX_CHUNK_ATTEMPTS) {
     await failJob(db, claimed, owner, now);
@@ -210,7 +227,7 @@ async function completeJob(
   jobId: string,
   clock: () => Date,
 ): Promise<void> {
-  const log = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
+  const log = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
   for (let tries = 1; ; tries++) {
     try {
       await write((ex) => completeJobIfDone(ex, jobId, clock().toISOString()));
@@ -256,7 +273,7 @@ function chunkKey({ chunk, job }: ClaimedChunk): string {
 async function chunkFailed(options: WorkerOptions, claimed: ClaimedChunk, owner: string, err: unknown): Promise<void> {
   const { db } = options;
   const { chunk, job } = claimed;
-  const log = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
+  const log = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
   if (isDatabaseBusy(err)) {
     const key = chunkKey(claimed);
     const now = Date.now();
@@ -381,7 +398,7 @@ async function pipeline(
   const { db } = options;
   const clock = options.now ?? (() => new Date());
   // What is not a failed chunk: the chunk it is about still runs, in its transaction.
-  const logNotice = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
+  const logNotice = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
   const watch = new ChangeWatch(db);
   const tuning = typeof options.pipeline === 'object' ? options.pipeline : {};
   // Started on a claim, so an idle worker holds no thread; chunks run the ordinary way while it starts.
@@ -407,6 +424,7 @@ async function pipeline(
       if (!claimed) return undefined;
       n++;
       await checkpoints.start();
+      reportTakeover(options, claimed, owner);
       const { chunk, job } = claimed;
       if (chunk.attempts > MAX_CHUNK_ATTEMPTS) {
         await watch.write((trx) => failJob(trx, claimed, owner, now));
@@ -584,7 +602,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const owner = options.owner ?? workerName();
   const pollMs = options.pollMs ?? 1000;
   const checkpoints = new Checkpoints(options.db);
-  const logError = options.logError ?? ((e: unknown) => console.error('tierkit worker:', e));
+  const logError = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
   const outage = watchOutage(options.db, logError);
   // While the database is unreachable: waits doubling from 1 s up to 30 s, not a poll a second.
   let backoffMs = 0;
