@@ -26,6 +26,15 @@ function observer(): MutationObserver {
   return shared;
 }
 
+/**
+ * The tag a canonical tag (`resolveLocale`'s, so its case is fixed) equals without a script its region
+ * writes anyway — Hant in Taiwan, Hong Kong and Macao, Hans elsewhere: `zh-Hant-HK` is `zh-HK`,
+ * `zh-Hans-SG` is `zh-SG`, but `zh-Hans-HK` (Simplified in Hong Kong) stays itself, and so does any
+ * other tag. By hand, not a locale library's likely subtags: the bundle has no bytes for one, and
+ * Chinese is the only language whose script the widgets tell apart.
+ */
+const sameTag = (t: string) => t.replace(/^zh-(Hant-(?=(TW|HK|MO)$)|Hans-(?!(TW|HK|MO)$))/, 'zh-');
+
 export interface LocalizeOptions {
   /**
    * True while the host can do without a provider (a controlled widget): then, if no provider is
@@ -106,12 +115,13 @@ export class LocalizeController implements ReactiveController {
 
   /**
    * `table`'s words in the host's locale, under the provider's `terms` for `part`: those of the
-   * locale, then those of the host's own tag (`zh-HK` over `zh-TW`).
+   * locale, then those of the tag the host's equals (`zh-HK` for `zh-Hant-HK`, see {@link sameTag}),
+   * then those of the host's own tag (`zh-HK` over `zh-TW`).
    */
   terms<K extends keyof TermTables, T extends Partial<TermTables[K]>>(table: Translations<T>, part: K): T {
     const o = this.value?.terms;
     const [locale, lang] = this.#resolved();
-    return { ...table[locale], ...o?.[locale]?.[part], ...o?.[lang]?.[part] };
+    return { ...table[locale], ...o?.[locale]?.[part], ...o?.[sameTag(lang)]?.[part], ...o?.[lang]?.[part] };
   }
 
   // Its own `lang`, else the provider's `locale`, else the document's `lang` (resolved once per tag).
