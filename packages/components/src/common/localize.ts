@@ -70,6 +70,8 @@ export class LocalizeController implements ReactiveController {
   #unsubscribe: (() => void) | undefined;
   // Undefined until asked: no initializer, which would be bytes of both bundles (at their budgets, README).
   #asked: boolean | undefined;
+  // The `lang` this controller wrote on the host (hostUpdate); any other value is the app's own.
+  #mine: string | undefined;
   /** The provider's configuration, or undefined with no provider. */
   value: TierkitConfig | undefined;
 
@@ -91,6 +93,12 @@ export class LocalizeController implements ReactiveController {
   hostUpdate(): void {
     // Not asked at connect (controlled, no provider anywhere): ask once a provider exists.
     if (!this.#asked && anyProvider()) this.#ask();
+    // WCAG 3.1.2 (language of parts): the host carries the tag of the words it shows, and its shadow
+    // content inherits it, so a screen reader on an `<html lang="en">` page reads a zh-CN provider's
+    // widget with a Chinese voice. An app's own `lang` on the element is left alone.
+    const own = this.#host.lang;
+    const tag = this.lang;
+    if ((!own || own === this.#mine) && own !== tag) this.#host.lang = this.#mine = tag;
   }
 
   hostDisconnected(): void {
@@ -124,9 +132,11 @@ export class LocalizeController implements ReactiveController {
     return { ...table[locale], ...o?.[locale]?.[part], ...o?.[sameTag(lang)]?.[part], ...o?.[lang]?.[part] };
   }
 
-  // Its own `lang`, else the provider's `locale`, else the document's `lang` (resolved once per tag).
+  // Its own `lang` (the app's, not the one hostUpdate wrote), else the provider's `locale`, else the
+  // document's `lang` (resolved once per tag).
   #resolved() {
-    return resolveLocale(this.#host.getAttribute('lang') || this.value?.locale || document.documentElement.lang);
+    const own = this.#host.lang;
+    return resolveLocale((own !== this.#mine && own) || this.value?.locale || document.documentElement.lang);
   }
 
   /** The currency amounts default to when the data names none. */
