@@ -33,7 +33,7 @@ function observer(): MutationObserver {
  * other tag. By hand, not a locale library's likely subtags: the bundle has no bytes for one, and
  * Chinese is the only language whose script the widgets tell apart.
  */
-const sameTag = (t: string) => t.replace(/^zh-(Hant-(?=(TW|HK|MO)$)|Hans-(?!(TW|HK|MO)$))/, 'zh-');
+const sameTag = (t: string) => t.replace(/^zh-Han(t-(?=(TW|HK|MO)$)|s-(?!(TW|HK|MO)$))/, 'zh-');
 
 export interface LocalizeOptions {
   /**
