@@ -30,7 +30,9 @@ const each = (tag: string) => TAGS.map((t) => [t, tag]);
 
 describe('every widget says the language of its words (WCAG 3.1.2) on an English page', () => {
   const before = document.documentElement.lang;
-  before && after(() => (document.documentElement.lang = before));
+  after(() => {
+    document.documentElement.lang = before;
+  });
   beforeEach(() => (document.documentElement.lang = 'en'));
 
   for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
