@@ -33,7 +33,9 @@ describe('every widget says the language of its words (WCAG 3.1.2) on an English
   after(() => {
     document.documentElement.lang = before;
   });
-  beforeEach(() => (document.documentElement.lang = 'en'));
+  beforeEach(() => {
+    document.documentElement.lang = 'en';
+  });
 
   for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
     it(`a ${locale} provider's widgets carry lang="${locale}", shadow content included`, async () => {
