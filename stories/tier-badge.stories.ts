@@ -3,7 +3,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import type { StaffTiersResponse, TiersResponse } from '@tierkit/core';
 import '../packages/components/src/define.js';
 import { connected, controlled, frameArgs, frameArgTypes, PHONE, type FrameArgs } from './support.js';
-import { demoTiers } from '../packages/components/src/common/fixtures/tiers.js';
+import { demoTiers, tiersNewCustomer } from '../packages/components/src/common/fixtures/tiers.js';
 import { longNamed, XSS } from '../packages/components/src/common/fixtures/schemes.js';
 
 interface BadgeArgs extends FrameArgs {
@@ -86,6 +86,10 @@ export const NotFound: Story = { args: { behaviour: 'not-found', locale: 'zh-TW'
 export const Forbidden: Story = { args: { behaviour: 'forbidden' } };
 /** The customer is not ranked in this scheme. */
 export const NotRanked: Story = { args: { scheme: 'credit-rating' } };
+/** A customer opened this month, before their first level (the API's `asOf` is null): 暂未评定等级. */
+export const NewCustomer: Story = { args: { tiers: tiersNewCustomer } };
+export const NewCustomerTaiwan: Story = { args: { tiers: tiersNewCustomer, locale: 'zh-TW' } };
+export const NewCustomerEnglish: Story = { args: { tiers: tiersNewCustomer, locale: 'en' } };
 /** A level name carrying markup renders as text. */
 export const HostileName: Story = {
   args: {

@@ -48,6 +48,21 @@ forEachDialect('tiers, metrics and history', (f) => {
     assert.equal(body.subject.displayName, '张*明', 'names are masked by default');
   });
 
+  it('a customer with no level yet is asOf null, not "", to staff and to the customer alike', async () => {
+    await api.customer('N0');
+    const staff = (await (await api.get('/v1/subjects/N0/tiers')).json()) as TiersResponse;
+    assert.deepEqual(staff.assignments, []);
+    assert.equal(staff.asOf, null);
+    const minted = await api.post('/v1/embed-tokens', { subject: 'N0', ttlSeconds: 600 });
+    assert.equal(minted.status, 201);
+    const { token } = (await minted.json()) as { token: string };
+    const res = await client(f, () => token).get('/v1/subjects/N0/tiers');
+    assert.equal(res.status, 200);
+    const mine = (await res.json()) as TiersResponse;
+    assert.equal(mine.audience, 'customer');
+    assert.equal(mine.asOf, null);
+  });
+
   it('household income and a premium card each reach 金卡 on their own', async () => {
     await api.customer('G3');
     await api.put('/v1/subjects/G3/metrics', { metrics: [{ metric: 'household_income', period: '2025-10', value: 20_000_000 }] });

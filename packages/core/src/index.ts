@@ -62,7 +62,7 @@ export { defaultPolicyPack } from './pack/default-pack.js';
 export type { AudienceView } from './audience/audience-view.js';
 export { audienceView, CONTACT_BRANCH, SCORE_WITHHELD, STAFF_UNAVAILABLE_NOTICE, UNAVAILABLE_NOTICE } from './audience/audience-view.js';
 export { readerView } from './audience/reader-view.js';
-export { progressSentence } from './format/progress-sentence.js';
+export { progressSentence, progressWords, type ProgressWords } from './format/progress-sentence.js';
 export type { SimulationSubject, SimulationResult, SimulationOptions } from './simulation/simulate.js';
 export { simulate } from './simulation/simulate.js';
 export { simulationMoves, type SimulationMoves } from './simulation/moves.js';

@@ -205,7 +205,10 @@ export const AssignmentSchema = z
 
 const tiersBody = {
   subject: SubjectRefSchema,
-  asOf: z.string().openapi({ description: 'Latest period with data (`YYYY-MM`)', example: '2025-10' }),
+  asOf: z
+    .string()
+    .nullable()
+    .openapi({ description: 'Latest period of the levels shown (`YYYY-MM`); null when the subject has no level yet', example: '2025-10' }),
   metrics: z.array(MetricDefSchema).readonly(),
 };
 

@@ -123,11 +123,12 @@ export async function tiersView(
   // Never for a customer: a lowering request is staff's four-eyes record (docs/domain.md §4).
   const lowerings = audience.audience === 'staff' ? await loweringsOf(db, tp.tenantId, subject.id, stored) : new Map<string, string>();
   const assignments: Assignment[] = [];
-  let asOf = '';
+  // Null, not "", for a subject with no level yet: a client reads "no month" without knowing an empty string means it.
+  let asOf: string | null = null;
   for (const def of audience.schemes) {
     const a = byScheme.get(def.key);
     if (!a || (only && !only.has(def.key))) continue;
-    if (a.period > asOf) asOf = a.period;
+    if (asOf === null || a.period > asOf) asOf = a.period;
     assignments.push({
       scheme: a.scheme,
       level: a.level,
@@ -247,7 +248,7 @@ export async function tiersJson(
   const lowerings = await loweringsOf(db, tp.tenantId, subject.id, stored);
   const parts: string[] = [];
   const mentioned = new Set<string>();
-  let asOf = '';
+  let asOf: string | null = null;
   let until = Number.POSITIVE_INFINITY;
   for (const def of audience.schemes) {
     const a = byScheme.get(def.key);
@@ -255,7 +256,7 @@ export async function tiersJson(
     for (const text of [a.explanation, a.progress, a.retention]) {
       if (text !== null) for (const m of text.matchAll(METRIC_KEY)) mentioned.add(JSON.parse(m[1] ?? '""') as string);
     }
-    if (a.period > asOf) asOf = a.period;
+    if (asOf === null || a.period > asOf) asOf = a.period;
     const override = overrides.get(a.scheme) ?? null;
     if (override?.expiresAt) until = Math.min(until, Date.parse(override.expiresAt));
     parts.push(

@@ -5,7 +5,9 @@ import '../tier-badge/tier-badge.js';
 import type { TkTierTimeline } from '../tier-timeline/tier-timeline.component.js';
 import type { TkTierBadge } from '../tier-badge/tier-badge.component.js';
 import { shortHistory } from './fixtures/history.js';
-import { sampleSchemes } from './fixtures/schemes.js';
+import { retailTier, sampleSchemes } from './fixtures/schemes.js';
+import { assignment } from './fixtures/tiers.js';
+import type { ProgressPath } from '@tierkit/core';
 import { resolveLocale } from './locale.js';
 import type { TermOverrides } from './term-overrides.js';
 
@@ -99,6 +101,65 @@ describe('a bank’s own words (tk-provider `terms`)', () => {
     expect(title(cn!)).to.equal('等级变动记录');
     // zh-HK has no badge words of its own: zh-TW's apply to it.
     expect(shadow(badge).textContent).to.equal('尚無等級。');
+  });
+
+  it('reaches a page tagged with its region’s usual script: zh-Hant-HK reads zh-HK’s words, zh-Hans-SG zh-SG’s', async () => {
+    const regional: TermOverrides = {
+      'zh-TW': { timeline: { title: '等級異動' } },
+      'zh-HK': { timeline: { title: '等級紀錄（香港）' } },
+      'zh-SG': { timeline: { title: '等级记录（新加坡）' } },
+      'zh-Hant-MO': { timeline: { title: '等級紀錄（澳門）' } },
+    };
+    const cases: readonly (readonly [tag: string, title: string])[] = [
+      ['zh-Hant-HK', '等級紀錄（香港）'],
+      ['ZH-hant-hk', '等級紀錄（香港）'],
+      ['zh-HK', '等級紀錄（香港）'],
+      ['zh-Hans-SG', '等级记录（新加坡）'],
+      ['zh-sg', '等级记录（新加坡）'],
+      // The tag's own key wins over the one it equals; Macao keyed with its script still reaches it.
+      ['zh-Hant-MO', '等級紀錄（澳門）'],
+      // Simplified in Hong Kong is not Hong Kong's Traditional words: the Simplified kit's.
+      ['zh-Hans-HK', '等级变动记录'],
+      // Traditional in Singapore: Taiwan's words, not Singapore's Simplified ones.
+      ['zh-Hant-SG', '等級異動'],
+      ['zh-Hant', '等級異動'],
+      // Odd and hostile tags reach nobody's regional words, and never throw.
+      ['zh-Hant-HK-u-nu-hanidec', '等級異動'],
+      ['zh-Hant-', '等級異動'],
+      ['zh-Hant-HK-Hant-HK', '等級異動'],
+      ['zh-__proto__', '等级变动记录'],
+      ['zh-Hans-constructor', '等级变动记录'],
+      [`zh-Hant-${'HK-'.repeat(2_000)}HK`, '等級異動'],
+    ];
+    const p = await fixture(html`<tk-provider .terms=${regional}>
+      ${cases.map(([tag]) => html`<tk-tier-timeline lang=${tag} .data=${shortHistory}></tk-tier-timeline>`)}
+    </tk-provider>`);
+    const els = [...p.querySelectorAll<TkTierTimeline>('tk-tier-timeline')];
+    await Promise.all(els.map((el) => el.updateComplete));
+    expect(els.map((el) => [el.lang, title(el)])).to.deep.equal(cases.map(([tag, t]) => [tag, t]));
+  });
+
+  it('overrides core’s progress words too: 积分 for 分, in a locale or a region', async () => {
+    const score: ProgressPath = { metric: '@score', window: null, unit: 'score', current: 60, required: 75, gap: 15 };
+    const data = { assignment: assignment(retailTier, 'gold', [score]), metrics: [] };
+    const own: TermOverrides = {
+      'zh-CN': { progress: { points: (n) => `${n} 积分` } },
+      'zh-HK': { progress: { points: (n) => `${n} 積分`, gap: (a, _m, l) => `尚欠 ${a} 即可升級${l}` } },
+    };
+    const p = await fixture(html`<tk-provider .terms=${own}>
+      <tk-tier-badge lang="zh-CN" show-progress .data=${data}></tk-tier-badge>
+      <tk-tier-badge lang="zh-Hant-HK" show-progress .data=${data}></tk-tier-badge>
+      <tk-tier-badge lang="zh-TW" show-progress .data=${data}></tk-tier-badge>
+    </tk-provider>`);
+    const [cn, hk, tw] = [...p.querySelectorAll<TkTierBadge>('tk-tier-badge')];
+    await Promise.all([cn!.updateComplete, hk!.updateComplete, tw!.updateComplete]);
+    const gap = (el: TkTierBadge) => shadow(el).querySelector('[part=gap]')?.textContent;
+    expect(gap(cn!)).to.equal('再增加 15 积分 即可升级白金卡');
+    expect(gap(hk!)).to.equal('尚欠 15 積分 即可升級白金卡');
+    // Nobody overrode zh-TW's: core's own.
+    expect(gap(tw!)).to.equal('再增加 15 分 即可升級白金卡');
+    expect(shadow(cn!).querySelector('progress')?.getAttribute('aria-valuetext')).to.equal('再增加 15 积分 即可升级白金卡');
+    await expect(cn!).to.be.accessible();
   });
 
   it('renders a bank’s words as text, never as markup', async () => {

@@ -26,6 +26,15 @@ function observer(): MutationObserver {
   return shared;
 }
 
+/**
+ * The tag a canonical tag (`resolveLocale`'s, so its case is fixed) equals without a script its region
+ * writes anyway — Hant in Taiwan, Hong Kong and Macao, Hans elsewhere: `zh-Hant-HK` is `zh-HK`,
+ * `zh-Hans-SG` is `zh-SG`, but `zh-Hans-HK` (Simplified in Hong Kong) stays itself, and so does any
+ * other tag. By hand, not a locale library's likely subtags: the bundle has no bytes for one, and
+ * Chinese is the only language whose script the widgets tell apart.
+ */
+const sameTag = (t: string) => t.replace(/^zh-Han(t-(?=(TW|HK|MO)$)|s-(?!(TW|HK|MO)$))/, 'zh-');
+
 export interface LocalizeOptions {
   /**
    * True while the host can do without a provider (a controlled widget): then, if no provider is
@@ -61,6 +70,8 @@ export class LocalizeController implements ReactiveController {
   #unsubscribe: (() => void) | undefined;
   // Undefined until asked: no initializer, which would be bytes of both bundles (at their budgets, README).
   #asked: boolean | undefined;
+  // The `lang` this controller wrote on the host (hostUpdate); any other value is the app's own.
+  #mine: string | undefined;
   /** The provider's configuration, or undefined with no provider. */
   value: TierkitConfig | undefined;
 
@@ -82,6 +93,12 @@ export class LocalizeController implements ReactiveController {
   hostUpdate(): void {
     // Not asked at connect (controlled, no provider anywhere): ask once a provider exists.
     if (!this.#asked && anyProvider()) this.#ask();
+    // WCAG 3.1.2 (language of parts): the host carries the tag of the words it shows, and its shadow
+    // content inherits it, so a screen reader on an `<html lang="en">` page reads a zh-CN provider's
+    // widget with a Chinese voice. An app's own `lang` on the element is left alone.
+    const own = this.#host.lang;
+    const tag = this.lang;
+    if ((!own || own === this.#mine) && own !== tag) this.#host.lang = this.#mine = tag;
   }
 
   hostDisconnected(): void {
@@ -106,17 +123,20 @@ export class LocalizeController implements ReactiveController {
 
   /**
    * `table`'s words in the host's locale, under the provider's `terms` for `part`: those of the
-   * locale, then those of the host's own tag (`zh-HK` over `zh-TW`).
+   * locale, then those of the tag the host's equals (`zh-HK` for `zh-Hant-HK`, see {@link sameTag}),
+   * then those of the host's own tag (`zh-HK` over `zh-TW`).
    */
   terms<K extends keyof TermTables, T extends Partial<TermTables[K]>>(table: Translations<T>, part: K): T {
     const o = this.value?.terms;
     const [locale, lang] = this.#resolved();
-    return { ...table[locale], ...o?.[locale]?.[part], ...o?.[lang]?.[part] };
+    return { ...table[locale], ...o?.[locale]?.[part], ...o?.[sameTag(lang)]?.[part], ...o?.[lang]?.[part] };
   }
 
-  // Its own `lang`, else the provider's `locale`, else the document's `lang` (resolved once per tag).
+  // Its own `lang` (the app's, not the one hostUpdate wrote), else the provider's `locale`, else the
+  // document's `lang` (resolved once per tag).
   #resolved() {
-    return resolveLocale(this.#host.getAttribute('lang') || this.value?.locale || document.documentElement.lang);
+    const own = this.#host.lang;
+    return resolveLocale((own !== this.#mine && own) || this.value?.locale || document.documentElement.lang);
   }
 
   /** The currency amounts default to when the data names none. */

@@ -8,6 +8,7 @@ import { adoptInHostRoot } from '../common/outer-styles.js';
 import { setHostAria, setHostStates } from '../common/host-state.js';
 import { voice } from '../common/voice.js';
 import { progressView } from './progress-text.js';
+import { progressWords } from '@tierkit/core/progress';
 import { tierBadgeTerms } from './tier-badge.terms.js';
 import { innerSheet, pillSheet, type PillState } from './pill-rules.js';
 import { levelPalette } from '../common/level-palette.js';
@@ -246,7 +247,9 @@ export class TkTierBadge extends LitElement {
     const busy = this.#source?.status === 'pending';
     // A colour this version does not know (a newer server's) draws as neutral, and never becomes a state.
     const color = level && Object.hasOwn(levelPalette, level.color) ? level.color : 'neutral';
-    const progress = this.showProgress ? progressView(a, metrics, locale, this.#provider.currency) : null;
+    const progress = this.showProgress
+      ? progressView(a, metrics, locale, this.#provider.currency, this.#provider.terms(progressWords, 'progress'))
+      : null;
     // The host is the pill; its shadow root holds the bare name (Lit renders a string as text).
     if (!progress) return this.#host(color, levelName, label, busy);
 

@@ -8,7 +8,7 @@ import './tier-badge.js';
 import { TkTierBadge, type TierBadgeData } from './tier-badge.component.js';
 import type { TkProvider } from '../provider/provider.component.js';
 import { FixtureClient } from '../common/fixtures/fixture-client.js';
-import { demoTiers, tiersC3, assignment } from '../common/fixtures/tiers.js';
+import { demoTiers, tiersC3, tiersNewCustomer, assignment } from '../common/fixtures/tiers.js';
 import { retailTier, metrics } from '../common/fixtures/schemes.js';
 
 const c3: TierBadgeData = { assignment: tiersC3.assignments[0]!, metrics: tiersC3.metrics };
@@ -307,8 +307,27 @@ describe('tk-tier-badge, controlled by the host', () => {
   it('says so when the subject has no level in the scheme', async () => {
     const el = await fixture<TkTierBadge>(html`<tk-tier-badge lang="en" scheme="credit-rating" .data=${c3}></tk-tier-badge>`);
     expect(is(el, 'empty')).to.equal(true);
-    expect(shown(el)).to.equal('No level in this scheme yet.');
+    expect(shown(el)).to.equal('Not yet rated');
     await expect(el).to.be.accessible();
+  });
+});
+
+describe('tk-tier-badge, a customer with no level yet', () => {
+  it('says 暂未评定等级 / 暫未評定等級 / Not yet rated, as a bank says it to a customer, accessible', async () => {
+    const client = new FixtureClient({ tiers: { C000099: tiersNewCustomer } });
+    const root = await fixture<TkProvider>(html`<tk-provider subject="C000099" locale="zh-CN" .client=${client}>
+      <tk-tier-badge></tk-tier-badge></tk-provider>`);
+    const el = root.querySelector('tk-tier-badge') as TkTierBadge;
+    await waitUntil(() => is(el, 'empty'), 'the badge settles on its empty state');
+    const said: string[] = [];
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      root.locale = locale;
+      await root.updateComplete;
+      await el.updateComplete;
+      said.push(shown(el));
+      await expect(el).to.be.accessible();
+    }
+    expect(said).to.deep.equal(['暂未评定等级', '暫未評定等級', 'Not yet rated']);
   });
 });
 

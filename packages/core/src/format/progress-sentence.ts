@@ -8,7 +8,11 @@ import { formatMoney, gapUp, groupDigits } from './money.js';
  * 升至 in one place and 升级 in another. Depends only on money.ts, so the badge's bundle can carry it.
  */
 
-interface Words {
+/**
+ * The words of a progress sentence in one locale: a widget's host may override them (the components'
+ * `<tk-provider>` `.terms`, `progress`), e.g. 积分 for 分.
+ */
+export interface ProgressWords {
   /** "再增加 ¥12,000 月日均资产即可升级白金卡": amount, metric label, level name. */
   readonly gap: (amount: string, metric: string, level: string) => string;
   /** A yes/no path quotes the metric's own label as a condition (pack labels carry their own verb). */
@@ -17,7 +21,8 @@ interface Words {
   readonly points: (n: string, count: number) => string;
 }
 
-const WORDS: Readonly<Record<Locale, Words>> = {
+/** The progress sentence's own words, by locale. */
+export const progressWords: Readonly<Record<Locale, ProgressWords>> = {
   'zh-CN': {
     gap: (a, m, l) => `再增加 ${a} ${m}即可升级${l}`,
     gapBoolean: (m, l) => `满足“${m}”即可升级${l}`,
@@ -40,10 +45,17 @@ const WORDS: Readonly<Record<Locale, Words>> = {
 
 /**
  * What `path` still lacks to reach `level`: `metric` is the metric's label and `level` the level's
- * name, both already in `locale`; `currency` applies when the path names none.
+ * name, both already in `locale`; `currency` applies when the path names none; `w` the words, a
+ * host's own over {@link progressWords} (the figures stay `locale`'s).
  */
-export function progressSentence(path: ProgressPath, metric: string, level: string, locale: Locale, currency = 'CNY'): string {
-  const w = WORDS[locale];
+export function progressSentence(
+  path: ProgressPath,
+  metric: string,
+  level: string,
+  locale: Locale,
+  currency = 'CNY',
+  w: ProgressWords = progressWords[locale],
+): string {
   if (path.unit === 'boolean') return w.gapBoolean(metric, level);
   const n = groupDigits(path.gap);
   // A weighted score's path names the pseudo-metric `@score` (SCORE_METRIC in the engine; a metric key

@@ -108,7 +108,8 @@ export interface CustomerDrop {
 
 interface TiersBody {
   readonly subject: SubjectRef;
-  readonly asOf: string;
+  /** The latest period of the levels shown (`YYYY-MM`); null when the subject has no level yet. */
+  readonly asOf: string | null;
   /** Definitions of the metrics that explanations and progress mention, for their labels and units. */
   readonly metrics: readonly MetricDef[];
 }
