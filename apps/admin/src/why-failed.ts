@@ -570,7 +570,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       gradeDisclosed: (l, sc, f) =>
         `等級「${l}」只由 ${sc} 的複核等級（${f}）得出：無權查看 ${sc} 的員工會由此得知該等級；請再對應該方案的其他等級或這些員工同樣無權查看的來源，或給本方案與 ${sc} 相同的可查看員工`,
       readersWithoutDecider: (sc, admin) =>
-        `可查看 ${sc} 的員工須包括${admin ? '管理員' : '審批人或管理員'}：否則再無人能審批該方案的新版本，包括放寬可查看範圍的版本`,
+        `可查看 ${sc} 的員工須包括${admin ? '管理員' : '核准人或管理員'}：否則再無人能核准該方案的新版本，包括放寬可查看範圍的版本`,
       suitabilityTaken: (k) => `適合度管理只讀取一個此類方案，即「${k}」：再加一個會被忽略`,
       suitabilityLevel: (l, keys) => `適合度管理讀取的等級為 ${keys}（最低等級可表示「未評級」），且須依此順序排列：「${l}」不符合`,
       noCell: (r, c) => `矩陣缺少列「${r}」、欄「${c}」的格子`,

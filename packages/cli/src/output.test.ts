@@ -27,7 +27,9 @@ it('a reader that stops early (| head) ends the command quietly with its own exi
   const database = join(dir, 'pipe.db');
   for (const [args, code] of [
     [['--help'], 0],
-    [['jobs', 'list', '--database', database], 0],
+    // `jobs list` on a database without the tenant is a refusal now (a mistyped tenant): `tenants list` is
+    // the command that writes its table to the closed pipe and succeeds.
+    [['tenants', 'list', '--database', database], 0],
     [['jobs', 'show', 'job_nope', '--database', database], 1],
   ] as const) {
     const r = await runIntoClosedPipe([...args]);
