@@ -1,7 +1,7 @@
 // The widget bundles carry Lit without its reading of property options no widget gives (build.mjs, `lean-lit`,
-// s36): symbol keys in `static properties`, a `converter`, `hasChanged` or `noAccessor`. That holds only while
-// no widget gives one, which the source check below keeps so; the built bundle, in Chromium, still converts,
-// reflects and defaults its attributes as the widgets declare them.
+// s36): symbol keys in `static properties`, a `converter`, `hasChanged` or `noAccessor` (and the calls of its
+// Closure renaming stub). That holds only while no widget gives one, which the source check below keeps so;
+// the built bundle, in Chromium, still converts, reflects and defaults its attributes as the widgets declare them.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -29,8 +29,10 @@ describe('the widget bundles’ Lit, without property options no widget gives', 
   for (const name of Object.keys(entries)) {
     it(`${name}: reads no symbol keys, converter, hasChanged or noAccessor`, async () => {
       const js = await bundle(name);
-      for (const gone of ['getOwnPropertySymbols', '.converter', '.hasChanged', 'noAccessor'])
+      for (const gone of ['getOwnPropertySymbols', '.converter', 'hasChanged', 'noAccessor'])
         assert.ok(!js.includes(gone), `${gone} is still in ${name}`);
+      // Nor the calls of Lit's Closure renaming stub, which returns the name it is given: the names are plain strings.
+      assert.match(js, /hasOwnProperty\("finalized"\)/);
       // The default converter is still there, for the Boolean, Number and String attributes.
       assert.match(js, /fromAttribute\(\w+,\w+\)\{let \w+=\w+;switch\(\w+\)\{case Boolean:/);
     });

@@ -138,7 +138,8 @@ const templatePlugins = [
     // subclass of a widget that uses decorators is not supported. With the svg and mathml tags gone, so does
     // the wrapping and unwrapping of those two template types (~50 B gzip with it), and for the same reason
     // as the metadata, class initializers (`addInitializer`), which only decorators add. Nor do the widgets give
-    // a property a symbol key, a `converter`, `hasChanged` or `noAccessor`, so Lit's reading of those goes (~80 B gzip).
+    // a property a symbol key, a `converter`, `hasChanged` or `noAccessor`, so Lit's reading of those goes (~80 B gzip),
+    // and so do the calls of its Closure renaming stub (~20 B).
     // A Lit whose build no longer matches a pattern is loaded as it is, with a warning naming the pattern.
     name: 'lean-lit',
     setup(b) {
@@ -232,6 +233,16 @@ const templatePlugins = [
         ['converter write', /\(void 0!==([\w$]+)\.converter\?\.toAttribute\?\1\.converter:([\w$]+)\)/, '$2', /reactive-element\.js$/],
         ['hasChanged option', /\(([\w$]+)\.hasChanged\?\?([\w$]+)\)/, '$2', /reactive-element\.js$/],
         ['noAccessor option', /,!([\w$]+)\.noAccessor\)\{/, '){', /reactive-element\.js$/],
+        // Nothing reads `hasChanged` any more, so the default options need not carry it.
+        ['default hasChanged', /,hasChanged:[\w$]+\}/, '}', /reactive-element\.js$/],
+        // `JSCompiler_renameProperty(name, obj)` returns its name: it exists for Closure's property renaming, which
+        // this build does not do, so each call (`d("finalized")` …) becomes its string and the function goes.
+        [
+          'rename calls',
+          /(?<=(?<![\w$])([\w$]+)=\([\w$]+,[\w$]+\)=>[\w$]+,[\s\S]*)(?<![\w$.])\1\(("\w+")\)/g,
+          '$2',
+          /reactive-element\.js$/,
+        ],
         ['CSSResult message', /Error\("CSSResult is not constructable[^"]*"\)/, 'Error("lit css")', /css-tag\.js$/],
         ['css value message', /Error\("Value passed to 'css' function[^"]*"\+(\w+)\+"[^"]*"\)/, 'Error("lit css "+$1)', /css-tag\.js$/],
       ];
