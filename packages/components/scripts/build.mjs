@@ -137,7 +137,9 @@ const templatePlugins = [
     // its read in `finalize`, ~70 B gzip): the widgets declare `static properties` and use no decorator, so a
     // subclass of a widget that uses decorators is not supported. With the svg and mathml tags gone, so does
     // the wrapping and unwrapping of those two template types (~50 B gzip with it), and for the same reason
-    // as the metadata, class initializers (`addInitializer`), which only decorators add.
+    // as the metadata, class initializers (`addInitializer`), which only decorators add. Nor do the widgets give
+    // a property a symbol key, a `converter`, `hasChanged` or `noAccessor`, so Lit's reading of those goes (~80 B gzip),
+    // and so do the calls of its Closure renaming stub (~20 B).
     // A Lit whose build no longer matches a pattern is loaded as it is, with a warning naming the pattern.
     name: 'lean-lit',
     setup(b) {
@@ -215,6 +217,32 @@ const templatePlugins = [
           /lit-html\.js$/,
         ],
         ['element part make', /:6===([\w$]+)\.type&&\(([\w$]+)=new [\w$]+\([\w$]+,this,[\w$]+\)\)/, ':0', /lit-html\.js$/],
+        // Property options the widgets never give (s36): every key of their `static properties` is a string, none
+        // has a `converter` (Boolean, Number and String attributes go through Lit's default one), a
+        // `hasChanged` or `noAccessor`. So `finalize` lists no symbol keys, attributes always convert through
+        // the default converter, a change is always tested by `Object.is`, and every property gets its accessor.
+        // A subclass of a widget from the CDN bundle that declares such options is not supported (as with decorators).
+        ['symbol keys', /\[\.\.\.([\w$]+)\(([\w$]+)\),\.\.\.[\w$]+\(\2\)\]/, '$1($2)', /reactive-element\.js$/],
+        ['symbol read', /,getOwnPropertySymbols:[\w$]+/, '', /reactive-element\.js$/],
+        [
+          'converter read',
+          /"function"==typeof ([\w$]+)\.converter\?\{fromAttribute:\1\.converter\}:void 0!==\1\.converter\?\.fromAttribute\?\1\.converter:([\w$]+)/,
+          '$2',
+          /reactive-element\.js$/,
+        ],
+        ['converter write', /\(void 0!==([\w$]+)\.converter\?\.toAttribute\?\1\.converter:([\w$]+)\)/, '$2', /reactive-element\.js$/],
+        ['hasChanged option', /\(([\w$]+)\.hasChanged\?\?([\w$]+)\)/, '$2', /reactive-element\.js$/],
+        ['noAccessor option', /,!([\w$]+)\.noAccessor\)\{/, '){', /reactive-element\.js$/],
+        // Nothing reads `hasChanged` any more, so the default options need not carry it.
+        ['default hasChanged', /,hasChanged:[\w$]+\}/, '}', /reactive-element\.js$/],
+        // `JSCompiler_renameProperty(name, obj)` returns its name: it exists for Closure's property renaming, which
+        // this build does not do, so each call (`d("finalized")` …) becomes its string and the function goes.
+        [
+          'rename calls',
+          /(?<=(?<![\w$])([\w$]+)=\([\w$]+,[\w$]+\)=>[\w$]+,[\s\S]*)(?<![\w$.])\1\(("\w+")\)/g,
+          '$2',
+          /reactive-element\.js$/,
+        ],
         ['CSSResult message', /Error\("CSSResult is not constructable[^"]*"\)/, 'Error("lit css")', /css-tag\.js$/],
         ['css value message', /Error\("Value passed to 'css' function[^"]*"\+(\w+)\+"[^"]*"\)/, 'Error("lit css "+$1)', /css-tag\.js$/],
       ];
