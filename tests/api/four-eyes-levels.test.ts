@@ -200,7 +200,12 @@ forEachDialect('four eyes: approval-required levels, the queue, reviews, suitabi
     await problem(await q.req('viewer', 'GET', '/v1/approvals?locale=fr'), 400, 'validation');
     const draft = await ok<{ version: number }>(await q.req('officer', 'POST', '/v1/policies/aml-test/drafts', {}), 201);
     await ok(await q.req('officer', 'POST', `/v1/policies/aml-test/versions/${draft.version}/submit`, {}));
-    const policy = async (locale: string) => (await get(`?kind=policy&locale=${locale}`)).items.map((i) => i.summary);
+    // A policy version is shown to those who may decide it and to its makers, not to a viewer.
+    assert.deepEqual((await get('?kind=policy')).items, []);
+    const policy = async (locale: string) =>
+      (await ok<{ items: Item[] }>(await q.req('approver', 'GET', `/v1/approvals?kind=policy&locale=${locale}`))).items.map(
+        (i) => i.summary,
+      );
     assert.deepEqual(await policy('zh-CN'), [`反洗钱风险 第 ${draft.version} 版，待审批`]);
     assert.deepEqual(await policy('en'), [`AML risk v${draft.version}: new policy version for approval`]);
     await ok(await q.req('approver', 'POST', `/v1/policies/aml-test/versions/${draft.version}/reject`, { note: 'not now' }));
