@@ -8,6 +8,7 @@ import {
   type Executor,
 } from '@tierkit/db';
 import { contentHash } from './four-eyes.js';
+import { unsafeCharacter } from '../text-safety.js';
 
 /*
  * Which of an audit record's fields are personal, in one place: every writer goes through `appendAudit`,
@@ -41,7 +42,10 @@ function pathSubject(path: string): { readonly subject: string; readonly route: 
   if (!m?.[1]) return null;
   let subject = m[1];
   try {
-    subject = decodeURIComponent(subject);
+    const decoded = decodeURIComponent(subject);
+    // A NUL or a lone surrogate is not storable text (PostgreSQL refuses it): the path was kept raw for
+    // that reason, and its raw segment is what the side row keeps.
+    if (unsafeCharacter(decoded) === undefined) subject = decoded;
   } catch {
     // Not decodable: the raw segment is what the path names.
   }
