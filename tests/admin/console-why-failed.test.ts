@@ -683,7 +683,7 @@ describe('the console words the API’s refusal of an import file', () => {
       [
         { path: 'document.readers.roles', message: 'x', code: 'readers_without_decider', params: { scheme: 'aml-risk', needs: 'admin' } },
         '可查看 aml-risk 的员工须包括管理员：否则再无人能审批该方案的新版本，包括放宽可查看范围的版本',
-        '可查看 aml-risk 的員工須包括管理員：否則再無人能審批該方案的新版本，包括放寬可查看範圍的版本',
+        '可查看 aml-risk 的員工須包括管理員：否則再無人能核准該方案的新版本，包括放寬可查看範圍的版本',
         'the staff who read aml-risk must include admins: else nobody could approve its next version, not even one widening its readers again',
       ],
       [
