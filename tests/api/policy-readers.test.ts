@@ -162,6 +162,17 @@ forEachDialect('policies: a scheme’s policy is its readers’ only', (f) => {
     await refusedUnreadable(await as('officer').post('/v1/policies/aml-blind/drafts', { document }), 'draft', 'document.readers');
     const all = (await (await as('admin').get('/v1/policies/aml-blind/versions')).json()) as { items: unknown[] };
     assert.deepEqual(all.items, []);
+    // Nor by copying one: an admin's draft read by approvers and admins only, copied by an officer.
+    const narrow = await as('admin').post('/v1/policies/aml-test/drafts', {
+      document: { ...aml(), readers: { roles: ['approver', 'admin'] } },
+    });
+    assert.equal(narrow.status, 201, await narrow.clone().text());
+    const { version } = (await narrow.json()) as { version: number };
+    const count = async () =>
+      ((await (await as('admin').get('/v1/policies/aml-test/versions?limit=100')).json()) as { items: unknown[] }).items.length;
+    const before = await count();
+    await refusedUnreadable(await as('officer').post('/v1/policies/aml-test/drafts', { from: version }), 'copy', 'document.readers');
+    assert.equal(await count(), before, 'no draft made');
   });
 
   it('the approvals queue shows a policy version only to who may decide it and to its makers', async () => {

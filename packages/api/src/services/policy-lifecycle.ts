@@ -19,6 +19,7 @@ import { checkDocument, checkTimeline, firstPeriodFrom, isDay, stampVersion } fr
 import { enqueueRetier } from './jobs/jobs.js';
 import { earlyReasons, requireConfirmation, requireSimulation, type EarlyReason } from './policy-approval-impact.js';
 import { defaultApprovalDay } from './policy-changes.js';
+import { requireDocumentReadable } from './policy-readers.js';
 import { lastApproved, startOf, type TenantPack } from './tenant-pack.js';
 import { changedWith, reevaluateBook, SYNC_REEVALUATION_LIMIT, type BookReevaluation } from './reevaluate-book.js';
 import { monthLoad } from './jobs/month-data.js';
@@ -84,6 +85,9 @@ export async function createDraft(
       ]);
     document = inForce.document;
   }
+  // A copy is held to its readers as a sent document is (the route checks those): an older version's
+  // narrower readers would otherwise make a draft its writer may not read, or one no decider reads.
+  if (body.document === undefined) await requireDocumentReadable(deps, scheme, document);
   const now = deps.now().toISOString();
   // Numbers are taken inside the transaction; the unique (tenant, scheme, version) key refuses a twin.
   const version = await deps.db.transaction().execute(async (trx) => {
