@@ -268,7 +268,21 @@ forEachDialect('an override that expires', (f) => {
     at(300_001);
     await occupyNextAuditPlace(f.db.db, t.tenantId, settledAt);
     const logged = c.mock.method(console, 'error', () => undefined);
-    const lines = (id: string) => logged.mock.calls.map((call) => String(call.arguments[0])).filter((l) => l.includes(`customer ${id} `));
+    // Lines name the internal id, never the customer number (docs/operations.md, "Log lines").
+    const internal = async (id: string) =>
+      (
+        await f.db.db
+          .selectFrom('subjects')
+          .select('id')
+          .where('tenant_id', '=', t.tenantId)
+          .where('external_id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const [x5, x6] = [await internal('X5'), await internal('X6')];
+    const lines = (id: string) =>
+      logged.mock.calls
+        .map((call) => String(call.arguments[0]))
+        .filter((l) => l.includes(`subject ${id === 'X5' ? x5 : x6} `) && !l.includes(' X5 ') && !l.includes(' X6 '));
     const paths = reads('X5');
     const tiers = await ok<TiersResponse>(await t.req({ credential }, 'GET', paths.tiers));
     // Not the expired override's diamond with no override behind it: the level the settling would store.
@@ -301,8 +315,9 @@ forEachDialect('an override that expires', (f) => {
     // The sweep fails for X5 too, says so, and goes on to X6.
     const sweepLog: string[] = [];
     await settleLapsedOverrides(f.db.db, settledAt, { logError: (e) => sweepLog.push(String(e)) });
-    assert.equal(sweepLog.filter((l) => l.includes(t.tenantId) && l.includes('customer X5 ')).length, 1);
-    assert.equal(sweepLog.filter((l) => l.includes(t.tenantId) && l.includes('customer X6 ')).length, 1);
+    assert.equal(sweepLog.filter((l) => l.includes(t.tenantId) && l.includes(`subject ${x5} `)).length, 1);
+    assert.equal(sweepLog.filter((l) => l.includes(t.tenantId) && l.includes(`subject ${x6} `)).length, 1);
+    assert.ok(!sweepLog.some((l) => /\bX[56]\b/.test(l)), 'no customer number in the sweep’s lines');
     assert.ok((await unsettled('X5')) && (await unsettled('X6')));
     // Once the trail takes records again, the next sweep settles both, each recorded once, and the
     // customer reads what they were shown meanwhile.

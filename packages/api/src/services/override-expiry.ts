@@ -187,13 +187,18 @@ export async function settleLapsedOverrides(
       const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
       const tp = await loadTenantPack(db, tenant.id, timeZone, periodOf(now, timeZone));
       for (const id of ids) {
+        let subjectId = '(not read)';
         try {
           const subject = await findSubjectByExternalId(db, tenant.id, id);
           if (!subject) continue;
+          subjectId = subject.id;
           if (await settle(db, tp, subject, now)) settled++;
         } catch (err) {
-          // Said with whom it failed for; the next subject is settled all the same, this one again next sweep.
-          log(new Error(`settling an expired override of tenant ${tenant.id}, customer ${id} failed: ${String(err)}`, { cause: err }));
+          // Said with whom it failed for, by the internal id as a read's line says it (no customer number in
+          // a log); the next subject is settled all the same, this one again next sweep.
+          log(
+            new Error(`settling an expired override of tenant ${tenant.id}, subject ${subjectId} failed: ${String(err)}`, { cause: err }),
+          );
         }
       }
     } catch (err) {
