@@ -110,3 +110,8 @@ export const LongLabels: Story = { args: { data: shortHistory, long: true } };
 export const LongLabelsEnglish: Story = { args: { data: shortHistory, long: true, locale: 'en' } };
 /** On a 360 px phone. */
 export const Phone: Story = { ...PHONE, args: { data: shortHistory, long: true, locale: 'en' } };
+/**
+ * A customer's paged history (130 changes, pages of 50) on a 360 px phone: the box is there from the first page,
+ * so a page more, which takes it past 100 rows, leaves the change being read where it was.
+ */
+export const PhoneLongHistory: Story = { ...PHONE, args: { history: makeHistory(130), locale: 'en' } };

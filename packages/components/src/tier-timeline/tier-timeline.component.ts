@@ -47,7 +47,7 @@ import { TimelineWindow } from './timeline-window.js';
  * @csspart retry - The error state's retry button.
  *
  * @cssproperty --tk-tier-timeline-height - Maximum height of the scrolling box (default 24rem; below 30rem of width, none:
- *   the page scrolls, for a history of up to 100 rows). Set, it applies at every width.
+ *   the page scrolls, for a history of up to 100 rows that came in one page). Set, it applies at every width.
  * @cssproperty --tk-tier-timeline-row-height - Least height of one change (default 5.5rem); each row grows to fit its own wrapped text.
  * @cssproperty --tk-tier-timeline-year-height - Height of a year header (default 2rem).
  * @cssproperty --tk-tier-timeline-line-color - The timeline rule and row dividers (default `--tk-color-border`).
@@ -201,9 +201,11 @@ export class TkTierTimeline extends LitElement {
     const date = cachedFormat(lang, tz, { dateStyle: 'medium' });
     const who = this.actors ?? (this.unmasked ? (person: string) => person : maskPerson);
     const w = this.#window;
-    // More than 100 rows (changes and year headers, a few pages of a customer's history) keep the box on a
-    // phone (tier-timeline.styles.ts): the windowing needs a box that scrolls to render only the rows in view.
-    return html`<div part="scroller" ?data-long=${rows.length > 100} @scroll=${w.onScroll}>
+    // More than 100 rows (changes and year headers) keep the box on a phone (tier-timeline.styles.ts): the
+    // windowing needs a box that scrolls to render only the rows in view. A history with a page more has it
+    // from its first page: turned on when a page more passed 100 rows, the box shrank the page the reader was
+    // scrolling and showed its top, the change they were reading gone. The first page decides it once.
+    return html`<div part="scroller" ?data-long=${rows.length > 100 || (!this.data && this.#history.value?.page.nextCursor)} @scroll=${w.onScroll}>
         <ol part="list" role="list" aria-labelledby="title" @keydown=${w.onKey} @focusin=${w.onFocusIn}>
           ${shown.map((i) => {
             const row = rows[i] as TimelineRow;

@@ -26,7 +26,8 @@ const own = css`
   }
   /*
    * On a phone (or at 400% zoom) the page scrolls, not a box inside it, unless the host sets a height — or
-   * the history is longer than a phone can render at once (data-long, over 100 rows: tier-timeline.component.ts): the windowing keeps a
+   * the history is longer than a phone can render at once (data-long, over 100 rows or more than one page, decided at the
+   * first page so the box never turns on under a reader: tier-timeline.component.ts): the windowing keeps a
    * few dozen rows in the DOM only inside a box that scrolls; without one, 3,000 rows froze the page.
    */
   @container (max-width: 30rem) { [part='scroller']:not([data-long]) { max-block-size: var(--tk-tier-timeline-height, none); } }

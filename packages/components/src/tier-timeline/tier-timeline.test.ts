@@ -313,9 +313,10 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
     });
 
     it('loads earlier changes when asked, not the whole history page after page', async () => {
+      // A box as tall as its rows (the host's choice: a paged history has its box on a phone from the first page).
       const client = new FixtureClient({ tiers: demoTiers, events: { C000003: makeHistory(120) } });
       const provider = await fixture(html`<div style="width: 360px"><tk-provider .client=${client} subject="C000003" locale="en">
-        <tk-tier-timeline page-size="20"></tk-tier-timeline></tk-provider></div>`);
+        <tk-tier-timeline page-size="20" style="--tk-tier-timeline-height: none"></tk-tier-timeline></tk-provider></div>`);
       const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
       await waitUntil(() => items(el).length > 0, 'first page');
       for (let i = 0; i < 5; i++) await settle(el);
@@ -325,6 +326,50 @@ describe("<tk-tier-timeline> showing a customer's history", () => {
       await waitUntil(() => text(shadow(el).querySelector('.foot > [role="status"]')) === '40 changes loaded', 'second page');
       for (let i = 0; i < 5; i++) await settle(el);
       expect(client.calls.filter((c) => c.startsWith('history:'))).to.have.length(2);
+    });
+
+    it('keeps the reader in place when a page more takes the history past 100 rows', async () => {
+      // The box used to turn on only once more than 100 rows were shown: the page a reader was scrolling
+      // shrank into a 24rem box scrolled to its top, and the change they were reading went away.
+      await setViewport({ width: 360, height: 640 });
+      try {
+        const client = new FixtureClient({ tiers: demoTiers, events: { C000003: makeHistory(130) } });
+        const provider = await fixture(html`<div style="width: 360px"><tk-provider .client=${client} subject="C000003" locale="en">
+          <tk-tier-timeline></tk-tier-timeline></tk-provider></div>`);
+        const el = provider.querySelector('tk-tier-timeline') as TkTierTimeline;
+        const loaded = () => text(shadow(el).querySelector('.foot > [role="status"]'));
+        await waitUntil(() => items(el).length > 0, 'first page');
+        for (let i = 0; i < 3; i++) await settle(el);
+        // The reader scrolls down to the last change loaded (the page, or the box and the page) and reads it.
+        // The change they read is the first whose top is on screen (in the box, when there is one).
+        const reading = () => {
+          const top = Math.max(0, shadow(el).querySelector('[part="scroller"]')!.getBoundingClientRect().top);
+          return items(el).find((r) => r.getBoundingClientRect().top >= top)!;
+        };
+        let read = '';
+        let before = 0;
+        for (let i = 0; i < 30 && loaded() === '50 changes loaded'; i++) {
+          items(el).at(-1)!.scrollIntoView({ block: 'end' });
+          await settle(el);
+          await settle(el);
+          read = reading().dataset['index']!;
+          before = reading().getBoundingClientRect().top;
+        }
+        // …and asks for more from the keyboard, if paging did not go on by itself.
+        const more = shadow(el).querySelector<HTMLButtonElement>('[part="load-more"]')!;
+        more.focus();
+        if (loaded() === '50 changes loaded') more.click();
+        await waitUntil(() => loaded() !== '50 changes loaded', 'a page more');
+        for (let i = 0; i < 5; i++) await settle(el);
+        const row = shadow(el).querySelector<HTMLElement>(`li[data-index="${read}"]`);
+        expect(row, 'the change being read is still rendered').to.exist;
+        expect(row!.getBoundingClientRect().top, 'and where it was on screen').to.be.closeTo(before, 2);
+        expect(shadow(el).activeElement, 'focus stays on "load earlier changes"').to.equal(more);
+        await expect(el).to.be.accessible();
+      } finally {
+        window.scrollTo(0, 0);
+        await setViewport({ width: 800, height: 600 });
+      }
     });
   });
 
