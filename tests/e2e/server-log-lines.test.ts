@@ -35,10 +35,10 @@ interface Ran {
 
 /**
  * Start the server, wait until it answers /healthz (or exits) and, when given, until `until` holds of
- * what it wrote to stderr (background work says its failures after the start); stop it with SIGTERM.
+ * what it wrote to either stream (background work reports after the start); stop it with SIGTERM.
  * Its lines, split by stream.
  */
-async function serveOnce(env: Record<string, string>, until?: (stderr: string) => boolean): Promise<Ran> {
+async function serveOnce(env: Record<string, string>, until?: (output: string) => boolean): Promise<Ran> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: root,
@@ -56,7 +56,7 @@ async function serveOnce(env: Record<string, string>, until?: (stderr: string) =
       (r) => r.ok,
       () => false,
     );
-    if (up && (!until || until(stderr))) {
+    if (up && (!until || until(stdout + stderr))) {
       child.kill('SIGTERM');
       break;
     }
@@ -174,8 +174,8 @@ for (const format of ['text', 'json'] as const) {
     } finally {
       await db.close();
     }
-    const ran = await serveOnce({ DATABASE_URL: url, TIERKIT_TENANT: 'acme', TIERKIT_LOG_FORMAT: format }, (err) =>
-      err.includes('could not mark interrupted import'),
+    const ran = await serveOnce({ DATABASE_URL: url, TIERKIT_TENANT: 'acme', TIERKIT_LOG_FORMAT: format }, (output) =>
+      output.includes('could not mark interrupted import'),
     );
     assert.equal(ran.code, 0, [...ran.stdout, ...ran.stderr].join('\n'));
     const records = recordsOf(ran, format);
