@@ -72,7 +72,11 @@ it('TIERKIT_LOG_FORMAT=json: the spawned worker writes JSON records, the failure
     const job = await enqueueRetier(jdb.db, { tenantId: 'bank-j', period: '2025-10', now, chunkSubjects: 100 });
     assert.ok(job);
     await sql`UPDATE jobs SET params = '{' WHERE id = ${job.id}`.execute(jdb.db);
-    const customers = await jdb.db.selectFrom('subjects').select(['external_id', 'display_name']).where('tenant_id', '=', 'bank-j').execute();
+    const customers = await jdb.db
+      .selectFrom('subjects')
+      .select(['external_id', 'display_name'])
+      .where('tenant_id', '=', 'bank-j')
+      .execute();
     assert.equal(customers.length, 20);
 
     // As an operator runs it: its own process, its lines read from its stdout and stderr.
@@ -84,8 +88,12 @@ it('TIERKIT_LOG_FORMAT=json: the spawned worker writes JSON records, the failure
     let stdout = '';
     let stderr = '';
     // Stopped, as an operator's SIGTERM would, once it has said why the chunk failed (at whatever level, on whichever stream).
+    // Once: a second SIGTERM, after the worker's handler is gone, would kill it mid-stop.
+    let stopped = false;
     const stopOnFailure = () => {
-      if (/ of job \S+ \(tenant bank-j\) failed: /.test(stdout + stderr)) child.kill('SIGTERM');
+      if (stopped || !/ of job \S+ \(tenant bank-j\) failed: /.test(stdout + stderr)) return;
+      stopped = true;
+      child.kill('SIGTERM');
     };
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
