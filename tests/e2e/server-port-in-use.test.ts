@@ -30,8 +30,10 @@ describe('a server whose port is in use', () => {
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       const took = Date.now() - started;
       assert.equal(code, 1);
+      // One record at ERROR, as every line the server writes: its UTC time, the level, the reason.
+      assert.match(stderr.trim(), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z ERROR +[^\n]+$/);
       assert.equal(
-        stderr.trim(),
+        stderr.trim().replace(/^\S+ ERROR +/, ''),
         `tierkit server: cannot start: 127.0.0.1:${port} is already in use (another tierkit server?): stop it or set PORT to a free port`,
       );
       assert.doesNotMatch(stdout, /seed/i, 'nothing was seeded');
