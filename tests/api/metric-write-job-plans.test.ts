@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { insertJob, insertTenant, recordMetricWrites, type Db } from '@tierkit/db';
-import { CompiledQuery, type QueryId, type RootOperationNode, sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { allDialects } from '../support/databases.js';
+import { watchStatements } from '../support/watched-statements.js';
 
 /*
  * Every recorded metric write asks whether a whole-book re-tier of its month was queued since the
@@ -36,20 +37,10 @@ for (const harness of allDialects()) {
     after(() => harness.stopAll());
 
     it('reads the jobs queued since the month was recorded by an index on the write order', async () => {
-      const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
-      const watched = db.db.withPlugin({
-        transformQuery(args) {
-          nodes.push(args);
-          return args.node;
-        },
-        async transformResult(args) {
-          return args.result;
-        },
-      });
+      const { watched, compiled } = watchStatements(db);
       // Moments after the month's record: the write looks for a job since before it rewrites the record.
       await recordMetricWrites(watched, 'bank-w', [{ period: '2025-11', metric: 'avg_daily_balance' }], '2025-12-02T00:00:01.000Z');
-      const jobsQuery = nodes
-        .map(({ node, queryId }) => db.db.getExecutor().compileQuery(node, queryId))
+      const jobsQuery = compiled()
         .filter((q) => /from "jobs"/.test(q.sql))
         .at(-1);
       assert.ok(jobsQuery, 'the write looked for jobs since');

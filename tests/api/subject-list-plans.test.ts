@@ -13,9 +13,10 @@ import {
   type ListPlan,
   type ListSubjectsQuery,
 } from '@tierkit/db';
-import { CompiledQuery, type KyselyPlugin, type QueryId, type RootOperationNode, sql } from 'kysely';
+import { CompiledQuery, type KyselyPlugin, sql } from 'kysely';
 import { rng } from '../support/book.js';
 import { allDialects } from '../support/databases.js';
+import { watchStatements } from '../support/watched-statements.js';
 
 /*
  * A filtered page of subjects is read by walking subjects in external-id order or from a level's
@@ -323,20 +324,10 @@ const PLANS: Record<string, ListPlan> = {
  * `EXPLAIN QUERY PLAN` (SQLite), its lines joined by ` | `.
  */
 function planned(db: Db) {
-  const nodes: { node: RootOperationNode; queryId: QueryId }[] = [];
-  const watched = db.db.withPlugin({
-    transformQuery(args) {
-      nodes.push(args);
-      return args.node;
-    },
-    async transformResult(args) {
-      return args.result;
-    },
-  });
+  const { watched, compiled } = watchStatements(db);
   const plans = async () => {
     const out: string[] = [];
-    for (const { node, queryId } of nodes) {
-      const q = db.db.getExecutor().compileQuery(node, queryId);
+    for (const q of compiled()) {
       const rows = await db.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.parameters]));
       out.push(rows.rows.map((r) => r.detail).join(' | '));
     }
