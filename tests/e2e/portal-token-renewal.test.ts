@@ -14,6 +14,7 @@ import { ADMIN_KEY, startServer, tempDataDir, type RunningServer } from './suppo
 import { buildWidgets } from './support/builds.js';
 import { apiOf, json } from './support/api.js';
 import { startPortal, type Portal } from './portal/host.js';
+import { buildReactPortal } from './portal/react-build.js';
 import { installRecorder, lastExpiry, pageFlow, until, type Flow } from './portal/flow.js';
 
 let server: RunningServer;
@@ -28,7 +29,7 @@ before(async () => {
     await apiOf(() => server.url)(ADMIN_KEY, '/v1/keys', 'POST', { role: 'embedder', label: 'portal backend' }),
     201,
   );
-  portal = await startPortal(server.url, made.secret);
+  portal = await startPortal(server.url, made.secret, await buildReactPortal());
   browser = await launchBrowser();
 });
 after(async () => {
@@ -37,8 +38,13 @@ after(async () => {
   await server?.stop();
 });
 
-/** The portal's page for its signed-in customer, every widget loaded, the first token's life `ttl` seconds. */
-async function openPortal(ttl: number): Promise<{ page: Page; flow: Flow }> {
+/**
+ * The portal's page for its signed-in customer, every widget loaded, the first token's life `ttl`
+ * seconds: the plain page, or (`react`) the React app's, opened on a PC whose clock runs 20 minutes
+ * slow — where reuseToken's renewal 30 s before `expiresAt` comes too late and the API's 401 is the
+ * first word of the expiry.
+ */
+async function openPortal(ttl: number, react?: 'react'): Promise<{ page: Page; flow: Flow }> {
   portal.ttlSeconds = ttl;
   // Each page has its own tokens: an earlier test's 15-minute one is no expiry to wait for.
   portal.minted.length = 0;
@@ -46,7 +52,15 @@ async function openPortal(ttl: number): Promise<{ page: Page; flow: Flow }> {
   // Playwright's actions wait without end by default: a missing button would hang the file.
   page.setDefaultTimeout(30_000);
   await installRecorder(page);
-  await page.goto(`${portal.origin}/`);
+  if (react) {
+    await page.addInitScript(() => {
+      const now = Date.now;
+      Date.now = () => now() - 20 * 60_000;
+    });
+  }
+  await page.goto(
+    react ? `${portal.origin}/react/?${new URLSearchParams({ api: server.url, subject: portal.customer })}` : `${portal.origin}/`,
+  );
   const flow = pageFlow(page, server.url);
   await flow.loaded();
   return { page, flow };
@@ -83,12 +97,17 @@ describe('a portal renews its customer’s embed token against the real server',
       portal.failing = 'down';
       portal.ttlSeconds = 900;
       const mints = portal.minted.length;
-      await flow.setLocale(locale);
-      await flow.refresh();
-      await flow.failed('error', words);
-      assert.equal(portal.minted.length, mints, 'nothing minted');
-      // The backend is back: the panel's retry renews and loads.
-      portal.failing = undefined;
+      const refusals = portal.refusals;
+      try {
+        await flow.setLocale(locale);
+        await flow.refresh();
+        await flow.failed('error', words);
+        assert.equal(portal.minted.length, mints, 'nothing minted');
+        assert.equal(portal.refusals - refusals, 1, 'the backend was asked once for the four widgets');
+      } finally {
+        // The backend is back: the panel's retry renews and loads.
+        portal.failing = undefined;
+      }
       await flow.retry('#panel');
       await flow.loadedOne('#panel');
       assert.equal(portal.minted.length - mints, 1);
@@ -105,14 +124,17 @@ describe('a portal renews its customer’s embed token against the real server',
       const { page, flow } = await openPortal(2);
       await lastExpiry(portal);
       portal.failing = 'ended';
-      const refusals = portal.refusals;
-      await flow.setLocale(locale);
-      await flow.refresh();
-      await flow.failed('signed-out', words);
-      await page.waitForFunction(() => window.signedOut > 0);
-      await page.waitForTimeout(1500); // past renewOn401's first back-off: a loop would have asked again
-      assert.equal(portal.refusals - refusals, 1, 'the backend was asked once');
-      portal.failing = undefined;
+      try {
+        const refusals = portal.refusals;
+        await flow.setLocale(locale);
+        await flow.refresh();
+        await flow.failed('signed-out', words);
+        await page.waitForFunction(() => window.signedOut > 0);
+        await page.waitForTimeout(1500); // past renewOn401's first back-off: a loop would have asked again
+        assert.equal(portal.refusals - refusals, 1, 'the backend was asked once for the four widgets');
+      } finally {
+        portal.failing = undefined;
+      }
       await page.close();
     });
   }
@@ -137,6 +159,39 @@ describe('a portal renews its customer’s embed token against the real server',
       assert.notEqual(before, '');
     } finally {
       portal.mintFor = undefined;
+    }
+    await page.close();
+  });
+});
+
+describe('the same portal in React (@tierkit/react, built with Vite)', () => {
+  it('expired: one renewal for four widgets, sent again, no error shown', async () => {
+    const { page, flow } = await openPortal(5, 'react');
+    assert.equal(portal.minted.length, 1, 'reuseToken: the four widgets’ first reads share one mint');
+    await lastExpiry(portal);
+    portal.ttlSeconds = 900;
+    // The customer presses the page's refresh: all four widgets read with the expired token.
+    await page.locator('#refresh').click();
+    await until(() => portal.minted.length > 1, 'a renewal');
+    await flow.loaded();
+    assert.equal(portal.minted.length, 2, 'one renewal for the four widgets’ refused reads');
+    assert.ok(flow.refused().length >= 1, 'the server itself refused the expired token');
+    assert.deepEqual(await flow.errors(), [], 'no widget showed an error, nor fired tk-error');
+    assert.match(await flow.text('#tier'), /金卡/);
+    await page.close();
+  });
+
+  it('zh-TW: the bank’s session ended at renewal: "signed out" in zh-TW, the app’s sign-in', async () => {
+    const { page, flow } = await openPortal(2, 'react');
+    await lastExpiry(portal);
+    portal.failing = 'ended';
+    try {
+      await page.locator('#locale').selectOption('zh-TW');
+      await page.locator('#refresh').click();
+      await flow.failed('signed-out', '登入已逾時，請重新登入。');
+      await page.locator('#signed-out').waitFor();
+    } finally {
+      portal.failing = undefined;
     }
     await page.close();
   });

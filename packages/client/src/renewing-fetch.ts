@@ -32,23 +32,26 @@ export function renewingFetch(
   // The credential the API refused, and the one renewal every request refused with it waits for.
   let refused: string | null = null;
   let renewal: Promise<string> | undefined;
+  // A renewal that failed, which the requests sent before it failed share: a retry after it renews again.
+  let failed: Promise<string> | undefined;
   return async (input, init) => {
+    const current = renewal;
     const res = await inner(input, init);
     const sent = new Headers(init?.headers).get('authorization');
     // A body that was a stream is spent: such a request is not sent again (the client sends none).
     if (res.status !== 401 || sent === null || init?.body instanceof ReadableStream) return res;
-    if (refused !== sent) {
+    if (refused !== sent || (current === failed && current === renewal)) {
       refused = sent;
-      renewal = (async () => {
+      const started: Promise<string> = (async () => {
         try {
           await renew();
           return `Bearer ${await token()}`;
         } catch (e) {
-          // Not kept: a retry after a failed renewal (the widgets' button) must renew again.
-          if (refused === sent) refused = null;
+          failed = started;
           throw Object.assign(Object(e), { source: 'token' });
         }
       })();
+      renewal = started;
     }
     const next = await (renewal as Promise<string>);
     if (next === sent) return res;
