@@ -42,15 +42,14 @@ export function renewingFetch(
     if (res.status !== 401 || sent === null || init?.body instanceof ReadableStream) return res;
     if (refused !== sent || (current === failed && current === renewal)) {
       refused = sent;
-      const started: Promise<string> = (async () => {
-        try {
-          await renew();
-          return `Bearer ${await token()}`;
-        } catch (e) {
+      // A chain, not an async function run at once: a `renew` that throws at once must still find `started` set.
+      const started: Promise<string> = Promise.resolve()
+        .then(renew)
+        .then(async () => `Bearer ${await token()}`)
+        .catch((e: unknown) => {
           failed = started;
           throw Object.assign(Object(e), { source: 'token' });
-        }
-      })();
+        });
       renewal = started;
     }
     const next = await (renewal as Promise<string>);
