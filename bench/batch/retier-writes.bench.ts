@@ -11,7 +11,7 @@
 // subject in a hundred). CPU of this process per step and copy (better-sqlite3 is synchronous, and SQLite's
 // WAL checkpoints run inline here, each in the copy that filled its WAL); the load beside the figures.
 // Asserts nothing but that every copy ends with the same rows.
-// Run: node --import tsx bench/batch/retier-writes.bench.ts [--subjects 200000] [--only index,index]
+// Run: node --import tsx bench/batch/retier-writes.bench.ts [--subjects 200000] [--only index,index] [--layouts none]
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,37 @@ const INDEXES = [
   'assignments_tenant_scheme_period_idx',
 ];
 const only = arg('only')?.split(',');
+/**
+ * Other layouts of tier_events, each on a copy of its own (the book has no event yet, so the table is
+ * made anew): what the id's unique index costs (a rowid table's separate b-tree on SQLite), the table
+ * keyed by its id (WITHOUT ROWID: no separate rowid b-tree), the table keyed by subject and time
+ * (which then is the history's index), and the same rows with the columns a job repeats in every
+ * event left empty (the most that deriving them from the job could save).
+ */
+const EVENT_COLUMNS_SQL = `tenant_id text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  subject_id text NOT NULL REFERENCES subjects (id) ON DELETE CASCADE, scheme text NOT NULL, from_level text,
+  to_level text NOT NULL, at text NOT NULL, reason text NOT NULL, rule_id text, note text, actor text NOT NULL,
+  approved_by text, policy_version integer NOT NULL, period text`;
+const EVENT_INDEXES = [
+  'CREATE INDEX tier_events_tenant_scheme_subject_period_idx ON tier_events (tenant_id, scheme, subject_id, period, at, id, to_level, reason)',
+  'CREATE INDEX tier_events_tenant_scheme_at_idx ON tier_events (tenant_id, scheme, at)',
+];
+const SUBJECT_AT = 'CREATE INDEX tier_events_subject_at_idx ON tier_events (subject_id, at, id)';
+const LAYOUTS: Record<string, string[]> = {
+  'events: id not unique (rowid only)': [`CREATE TABLE tier_events (id text NOT NULL, ${EVENT_COLUMNS_SQL})`, SUBJECT_AT, ...EVENT_INDEXES],
+  'events: WITHOUT ROWID, key id': [
+    `CREATE TABLE tier_events (id text NOT NULL PRIMARY KEY, ${EVENT_COLUMNS_SQL}) WITHOUT ROWID`,
+    SUBJECT_AT,
+    ...EVENT_INDEXES,
+  ],
+  'events: WITHOUT ROWID, key subject, at, id': [
+    `CREATE TABLE tier_events (id text NOT NULL, ${EVENT_COLUMNS_SQL}, PRIMARY KEY (subject_id, at, id)) WITHOUT ROWID`,
+    ...EVENT_INDEXES,
+  ],
+};
+/** The columns a job's events all share, emptied: rule_id, note, actor, approved_by, policy_version. */
+const NARROW = 'events: per-job columns empty';
+const layouts = arg('layouts') === 'none' ? [] : [...Object.keys(LAYOUTS), NARROW];
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(1))
@@ -80,7 +111,15 @@ try {
   await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(book.db);
   await book.close();
   /** `chunk`: a chunk's every write; `upsert`: writeAssignments alone; `raw`: the retier bench's raw upsert alone. */
-  type Side = { name: string; kind: 'chunk' | 'upsert' | 'raw'; db: Db; raw?: SQLite.Database; cpu: Record<string, number> };
+  type Side = {
+    name: string;
+    kind: 'chunk' | 'upsert' | 'raw';
+    db: Db;
+    raw?: SQLite.Database;
+    cpu: Record<string, number>;
+    /** The events as this copy writes them (NARROW). */
+    events?: (e: NewTierEventInput) => NewTierEventInput;
+  };
   const sides: Side[] = [];
   const copyOf = async (name: string, without?: string) => {
     const copy = join(dir, `${name}.db`);
@@ -96,6 +135,22 @@ try {
       db: (await copyOf(without ?? 'all', without)).db,
       cpu: {},
     });
+  for (const layout of layouts) {
+    const { db } = await copyOf(layout.replace(/\W+/g, '-'));
+    if (layout in LAYOUTS) {
+      await sql`DROP TABLE tier_events`.execute(db.db);
+      for (const statement of LAYOUTS[layout] as string[]) await sql.raw(statement).execute(db.db);
+    }
+    sides.push({
+      name: layout,
+      kind: 'chunk',
+      db,
+      cpu: {},
+      ...(layout === NARROW
+        ? { events: (e: NewTierEventInput) => ({ ...e, ruleId: null, note: null, actor: '', approvedBy: null, policyVersion: 0 }) }
+        : {}),
+    });
+  }
   sides.push({ name: 'upsert alone, writeAssignments', kind: 'upsert', db: (await copyOf('upsert')).db, cpu: {} });
   {
     const { copy, db } = await copyOf('raw');
@@ -122,7 +177,8 @@ try {
       kept?: ReadonlySet<AssignmentToWrite>;
     },
   ) => {
-    const { rows, text, events, kept } = chunk;
+    const { rows, text, kept } = chunk;
+    const events = side.events ? chunk.events.map(side.events) : chunk.events;
     const add = (step: string, from: number) => {
       const key = `${phase} ${step}`;
       if (counted) side.cpu[key] = (side.cpu[key] ?? 0) + cpuMs() - from;
@@ -214,12 +270,16 @@ try {
     console.log(
       `${side.name.replace('without ', '− ').padEnd(34)}${keys.map((k) => (((side.cpu[k] ?? 0) * 1000) / (subjects[k.split(' ')[0] as string] ?? 1)).toFixed(2).padStart(26)).join('')}`,
     );
-  console.log('\nWhat each index costs: every index − without it, µs per subject (and share of the phase total)');
+  console.log(
+    '\nWhat each index or layout saves: every index − the copy, µs per subject (share of the phase total), and of the tier events step alone',
+  );
+  const step = (side: Side, key: string) => ((side.cpu[key] ?? 0) * 1000) / (subjects[key.split(' ')[0] as string] ?? 1);
   for (const side of chunkSides.slice(1))
     for (const phase of ['first', 'monthly']) {
       const d = per(base, phase) - per(side, phase);
+      const e = step(base, `${phase} tier events`) - step(side, `${phase} tier events`);
       console.log(
-        `  ${side.name.replace('without ', '').padEnd(46)} ${phase.padEnd(8)} ${d.toFixed(2).padStart(7)} µs (${((d / per(base, phase)) * 100).toFixed(1)}%)`,
+        `  ${side.name.replace('without ', '').padEnd(46)} ${phase.padEnd(8)} ${d.toFixed(2).padStart(7)} µs (${((d / per(base, phase)) * 100).toFixed(1)}%)   events step ${e.toFixed(2).padStart(6)} µs`,
       );
     }
   const job = sides.find((x) => x.kind === 'upsert') as Side;

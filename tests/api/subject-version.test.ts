@@ -14,6 +14,7 @@ import {
   upsertAssignments,
   type NewTierEventInput,
 } from '@tierkit/db';
+import type { StaffHistoryResponse } from '@tierkit/core';
 import { NOW, client, forEachDialect } from '../support/api-fixture.js';
 
 /*
@@ -83,6 +84,36 @@ forEachDialect('subject versions bumped by every write of assignments, overrides
     const stored = await listAssignments(f.db.db, 'bank-a', subject.id);
     await storeReevaluations(f.db.db, 'bank-a', stored, [event(subject.id, 'sv2-e3')]);
     assert.equal(await version(), v + 1, 'storeReevaluations');
+  });
+
+  it('a store for several customers bumps and writes only the open ones of its tenant, and answers the closed one', async () => {
+    const open = await evaluated('SV5A');
+    const closing = await evaluated('SV5B');
+    assert.equal((await api.post('/v1/subjects/SV5B/close', { reason: '销户' })).status, 200);
+    const other = client(f, 'b');
+    await other.customer('SV5C');
+    assert.equal((await other.balances('SV5C', [['2025-10', 60_000]])).status, 200);
+    const foreign = await findSubjectByExternalId(f.db.db, 'bank-b', 'SV5C');
+    assert.ok(foreign);
+    const versionOf = async (tenant: string, externalId: string) => (await findSubjectByExternalId(f.db.db, tenant, externalId))?.version;
+    const before = { open: await open.version(), closed: await closing.version(), foreign: await versionOf('bank-b', 'SV5C') };
+    const assignments = [
+      ...(await listAssignments(f.db.db, 'bank-a', open.subject.id)),
+      ...(await listAssignments(f.db.db, 'bank-a', closing.subject.id)),
+    ];
+    const events = [event(open.subject.id, 'sv5-e1'), event(closing.subject.id, 'sv5-e2'), event(foreign.id, 'sv5-e3')];
+    const left = await storeReevaluations(f.db.db, 'bank-a', assignments, events);
+    assert.deepEqual([...left].sort(), [closing.subject.id, foreign.id].sort(), 'the closed customer and the other bank’s are left out');
+    assert.equal(await open.version(), before.open + 1);
+    assert.equal(await closing.version(), before.closed, 'a closed customer is not bumped');
+    assert.equal(await versionOf('bank-b', 'SV5C'), before.foreign, 'nor another tenant’s');
+    const history = (await (await api.get('/v1/subjects/SV5A/history')).json()) as StaffHistoryResponse;
+    assert.ok(
+      history.items.some((e) => e.id === 'sv5-e1'),
+      'the open customer’s event is written',
+    );
+    const written = await f.db.db.selectFrom('tier_events').select('id').where('id', 'in', ['sv5-e2', 'sv5-e3']).execute();
+    assert.deepEqual(written, [], 'nothing of the others');
   });
 
   it('overrides: storing one bumps; a lifecycle step bumps only when it changed the row', async () => {
