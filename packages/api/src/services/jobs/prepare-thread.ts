@@ -42,7 +42,8 @@ async function prepare(req: PrepareRequest): Promise<{ reply: PrepareReply; tran
     if (!prepared) return { reply: { id: req.id, prepared: null, fingerprint }, transfer: [] };
     const { rows, buffer } = utf8Rows(prepared.rows);
     // The writer holds its own packs (cached): it stores this only under the same versions.
-    return { reply: { id: req.id, prepared: { ...prepared, rows }, fingerprint }, transfer: [buffer] };
+    const doneAt = performance.timeOrigin + performance.now();
+    return { reply: { id: req.id, prepared: { ...prepared, rows }, fingerprint, doneAt }, transfer: [buffer] };
   } catch (err) {
     return { reply: { id: req.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, transfer: [] };
   }
