@@ -5,7 +5,7 @@
 // writer (main thread) and of the prepare thread, per subject, and the writer's waits between chunks.
 // Wall time is printed but is the load's as much as the job's. Asserts nothing.
 // Run: node --import tsx bench/batch/retier-share.bench.ts [--subjects 200000] [--rounds 3] [--shares 1,0.9,0.8,0.7]
-//   (`--shares`: the thread's fraction, PipelineOptions.share; `adaptive` is the worker's default)
+//   (`--shares`: the thread's fraction, PipelineOptions.share; `default` for the worker's own)
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ const N = Number(opt('subjects', '200000'));
 const ROUNDS = Number(opt('rounds', '3'));
 const SHARES = opt('shares', '1,0.9,0.8,0.7')
   .split(',')
-  .map((s) => (s === 'adaptive' ? undefined : Number(s)));
+  .map((s) => (s === 'default' ? undefined : Number(s)));
 const MONTHS = ['2025-08', '2025-09', '2025-10'];
 const NOW = new Date('2025-11-15T04:00:00.000Z');
 const TENANT = 'bench';
@@ -60,7 +60,7 @@ try {
 
   type Figures = { writer: number; thread: number; waits: number; wall: number };
   const results = new Map<string, Figures[]>();
-  const name = (s: number | undefined) => (s === undefined ? 'adaptive' : `thread ${s}, writer ${(1 - s).toFixed(2)}`);
+  const name = (s: number | undefined) => (s === undefined ? 'default' : `thread ${s}, writer ${(1 - s).toFixed(2)}`);
   const runOnce = async (share: number | undefined): Promise<Figures> => {
     const file = join(dir, 'job.db');
     for (const ext of ['', '-wal', '-shm']) rmSync(file + ext, { force: true });
@@ -94,7 +94,11 @@ try {
     }
   };
   const perSubject = (s: number) => ((s * 1e6) / N).toFixed(1).padStart(6);
-  console.log(`${N.toLocaleString('en')} customers, first re-tier, ${ROUNDS} rounds; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `${N.toLocaleString('en')} customers, first re-tier, ${ROUNDS} rounds; load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   for (let round = 0; round < ROUNDS; round++) {
     const order = SHARES.map((_, i) => SHARES[(i + round) % SHARES.length]);
     for (const share of order) {

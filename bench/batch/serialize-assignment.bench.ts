@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { defaultPolicyPack } from '@tierkit/core';
 import { drainJobs, enqueueRetier, provisionTenant } from '@tierkit/api';
-import { connect, listAssignments, migrateToLatest, serializeAssignment, type StoredAssignment, type StoredAssignmentJson } from '@tierkit/db';
+import {
+  connect,
+  listAssignments,
+  migrateToLatest,
+  serializeAssignment,
+  type StoredAssignment,
+  type StoredAssignmentJson,
+} from '@tierkit/db';
 import { graceLeftOf, nextGapOf } from '../../packages/db/src/repositories/assignments.js';
 import { rng } from '../../tests/support/book.js';
 
@@ -92,7 +99,9 @@ try {
       if (round >= 4) spent.set(name, (spent.get(name) ?? 0) + cpu() - c);
     }
   }
-  console.log(`${rows.length.toLocaleString('en')} rows, ${ROUNDS} rounds (first 4 not counted); load ${load?.toFixed(1)} → ${loadavg()[0]?.toFixed(1)}`);
+  console.log(
+    `${rows.length.toLocaleString('en')} rows, ${ROUNDS} rounds (first 4 not counted); load ${load?.toFixed(1)} → ${loadavg()[0]?.toFixed(1)}`,
+  );
   const per = (name: string) => ((spent.get(name) ?? 0) * 1000) / ((ROUNDS - 4) * rows.length);
   for (const [name] of subjects) console.log(`  ${name.padEnd(28)} ${per(name).toFixed(0).padStart(6)} ns a row`);
   console.log(`  now ÷ before ${(per(subjects[0]?.[0] ?? '') / per(subjects[1]?.[0] ?? '')).toFixed(2)}`);

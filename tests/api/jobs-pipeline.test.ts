@@ -17,8 +17,7 @@ import { approvalTestPack } from '../support/test-pack.js';
  * writes exactly what chunks run one at a time write, also when data changes between a chunk's
  * preparation and its write, and when a chunk needs sign-offs; a stop gives back the chunk claimed
  * ahead. Small books: the pipeline is told to start its thread at once and wait for it. With two
- * subjects a chunk and a fixed share of 0.5 the thread prepares the first and the writer re-tiers the
- * second; the worker's own split, balanced chunk by chunk (share-balance.ts), is checked on its own.
+ * subjects a chunk the thread prepares the first (PREPARED_SHARE) and the writer re-tiers the second.
  */
 
 const NOW = new Date('2025-11-15T04:00:00.000Z');
@@ -76,7 +75,6 @@ async function run(db: Db, pipeline: PipelineOptions, signal?: AbortSignal): Pro
     ...(signal ? { signal } : {}),
     onChunk: (c) => pipelined.set(c.seq, c.pipelined ?? false),
     pipeline: {
-      share: 0.5,
       ...pipeline,
       beforeApply: async (c) => {
         if (c.seq === 3) await richer(db);
@@ -113,28 +111,6 @@ for (const depth of [1, 3])
     UNION SELECT DISTINCT typeof(progress) FROM assignments UNION SELECT DISTINCT typeof(retention) FROM assignments`.execute(piped.db);
     assert.deepEqual(types.rows.map((r) => r.t).sort(), ['null', 'text']);
   });
-
-// The worker's default split, moved chunk by chunk with who waited for whom (share-balance.ts): what
-// is written must not depend on it.
-it('with the split balanced chunk by chunk, writes what chunks run one at a time write', async () => {
-  const one = await book();
-  const piped = await book();
-  const drain = async (db: Db, pipeline: PipelineOptions) => {
-    await enqueueRetier(db.db, { tenantId: TENANT, period: '2025-10', now: NOW, chunkSubjects: 2 });
-    let prepared = 0;
-    await drainJobs({
-      db: db.db,
-      now: () => NOW,
-      logError: (err) => assert.fail(String(err)),
-      onChunk: (c) => void (c.pipelined && prepared++),
-      pipeline,
-    });
-    return prepared;
-  };
-  assert.equal(await drain(one, { minChunks: Number.POSITIVE_INFINITY }), 0);
-  assert.ok((await drain(piped, { minChunks: 1, awaitThread: true })) >= 5, 'most chunks stored what the thread prepared');
-  assert.deepEqual(await written(piped), await written(one));
-});
 
 it('a stop gives back the chunk claimed ahead, and another drain finishes the job', async () => {
   const db = await book();
@@ -187,7 +163,7 @@ async function drainAll(db: Db, pipeline: PipelineOptions, extra: Partial<Parame
     now: () => NOW,
     logError: (err) => assert.fail(String(err)),
     onChunk: (c) => pipelined.set(`${c.jobId}:${c.seq}`, c.pipelined ?? false),
-    pipeline: { share: 0.5, ...pipeline },
+    pipeline,
     ...extra,
   });
   return pipelined;

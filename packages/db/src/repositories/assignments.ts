@@ -134,8 +134,9 @@ export const ASSIGNMENT_COLUMNS = [
 export function serializeAssignment(a: StoredAssignment): StoredAssignmentJson {
   // Every property named, not `{ ...a, explanation: JSON.stringify(…) }`: the spread copied the
   // row's object-valued JSON fields and then overwrote them with strings, which cost V8 as much as the
-  // three JSON.stringify calls together (0.55× the CPU a row, paired; BENCHMARKS.md, session 37). The
-  // properties are those of StoredAssignment, in its order, so the rows look the same to every reader.
+  // three JSON.stringify calls together (half the CPU a row now, paired: serialize-assignment.bench.ts,
+  // BENCHMARKS.md session 37). The properties are StoredAssignment's, in its order, then the figures:
+  // the row the spread made, and the one a read of the stored row gives (toAssignmentJson).
   return {
     subjectId: a.subjectId,
     scheme: a.scheme,

@@ -42,8 +42,7 @@ async function prepare(req: PrepareRequest): Promise<{ reply: PrepareReply; tran
     if (!prepared) return { reply: { id: req.id, prepared: null, fingerprint }, transfer: [] };
     const { rows, buffer } = utf8Rows(prepared.rows);
     // The writer holds its own packs (cached): it stores this only under the same versions.
-    const doneAt = performance.timeOrigin + performance.now();
-    return { reply: { id: req.id, prepared: { ...prepared, rows }, fingerprint, doneAt }, transfer: [buffer] };
+    return { reply: { id: req.id, prepared: { ...prepared, rows }, fingerprint }, transfer: [buffer] };
   } catch (err) {
     return { reply: { id: req.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, transfer: [] };
   }

@@ -24,14 +24,7 @@ export interface PrepareRequest {
  * fingerprint of the policy versions it was evaluated under (`TenantPack.fingerprint`).
  */
 export type PrepareReply =
-  | {
-      readonly id: number;
-      readonly prepared: PreparedChunk | null;
-      readonly fingerprint?: string;
-      /** When the thread finished it, ms since the epoch with a fraction (`performance.timeOrigin + performance.now()`): the writer balances the split by it (share-balance.ts). */
-      readonly doneAt?: number;
-      readonly error?: undefined;
-    }
+  | { readonly id: number; readonly prepared: PreparedChunk | null; readonly fingerprint?: string; readonly error?: undefined }
   | { readonly id: number; readonly error: string };
 
 /**

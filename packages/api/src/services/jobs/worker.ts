@@ -21,7 +21,6 @@ import { subjectsWritten } from '../../version-trust.js';
 import { sleep } from '../../sleep.js';
 import { ChangeWatch, type ChangeMark } from './change-watch.js';
 import { Preparer, type PrepareReply } from './preparer.js';
-import { BALANCE_START, ShareBalance } from './share-balance.js';
 import { applyPreparedChunk, rangeAfter, retierChunk, withEventIds } from './retier-chunk.js';
 import { sumTotals, type RetierParams, type RetierTotals } from './retier-params.js';
 import { runSimulationChunk } from './simulation-job.js';
@@ -78,10 +77,7 @@ export interface PipelineOptions {
   readonly minChunks?: number;
   /** Wait for the thread to start instead of running chunks the ordinary way meanwhile. Default false. */
   readonly awaitThread?: boolean;
-  /**
-   * The fraction of each chunk the thread prepares, fixed. Default: balanced chunk by chunk from the
-   * writer's waits and the thread's (share-balance.ts), starting at {@link PREPARED_SHARE}.
-   */
+  /** The fraction of each chunk the thread prepares. Default {@link PREPARED_SHARE}. */
   readonly share?: number;
   /** How many chunks are claimed and sent to the thread ahead of the one being written. Default {@link PIPELINE_DEPTH}. */
   readonly depth?: number;
@@ -197,12 +193,12 @@ async function simulateClaimed(
 export const PIPELINE_MIN_CHUNKS = 200;
 
 /**
- * The fraction of a chunk's subjects the thread prepares at a job's start; this thread re-tiers the
- * rest inside the write transaction, after storing the prepared part. With the whole chunk on the
- * thread this thread waited for it. The split then moves chunk by chunk to where neither waits
- * (share-balance.ts): a fixed 0.7 left the writer the busier side on a 1,000,000 re-tier.
+ * The fraction of a chunk's subjects the thread prepares; this thread re-tiers the rest inside the
+ * write transaction, after storing the prepared part. Preparing (reads, evaluation, serialization) is
+ * about 70% of a chunk's work and storing 30% (100,000-customer book), so with the whole chunk on the
+ * thread this thread waited for it; 0.7 gives both about the same work.
  */
-export const PREPARED_SHARE = BALANCE_START;
+export const PREPARED_SHARE = 0.7;
 
 /** Chunks claimed ahead of the one being written (see {@link PipelineOptions.depth}); measured below. */
 export const PIPELINE_DEPTH = 1;
@@ -405,8 +401,6 @@ async function pipeline(
   const logNotice = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
   const watch = new ChangeWatch(db);
   const tuning = typeof options.pipeline === 'object' ? options.pipeline : {};
-  // One balance per drain: the split suits this machine, this load and this kind of chunk.
-  const balance = tuning.share === undefined ? new ShareBalance() : undefined;
   // Started on a claim, so an idle worker holds no thread; chunks run the ordinary way while it starts.
   let preparer: Preparer | undefined;
   let n = 0;
@@ -453,7 +447,7 @@ async function pipeline(
         range: { first: chunk.first_subject, last: chunk.last_subject },
         now: now.toISOString(),
         actor: `job:${job.id}`,
-        share: balance?.share ?? tuning.share ?? PREPARED_SHARE,
+        share: tuning.share ?? PREPARED_SHARE,
         timeZone: packs.timeZone,
       });
       return { claimed, params, mark, now, reply };
@@ -470,10 +464,7 @@ async function pipeline(
       const current = ahead.shift() as Pending;
       let reply: PrepareReply;
       try {
-        const readyAt = performance.timeOrigin + performance.now();
         reply = await current.reply;
-        // Only a chunk the thread did prepare says which side waited for the other.
-        if (reply.error === undefined && reply.prepared && reply.doneAt !== undefined) balance?.observe(reply.doneAt - readyAt);
         // SQLite answers without I/O waits: a turn of the event loop lets the thread's messages (its
         // start first) and a server running this in-process be heard between chunks.
         await new Promise((r) => setImmediate(r));
