@@ -116,7 +116,10 @@ forEachDialect('the subject list of an empty matrix cell', (f) => {
     assert.equal((await as(other).send('PUT', '/v1/subjects/E1/metrics', figures(400_000, 90))).status, 200);
     assert.equal(counted, 0, 'the count ran before the write committed');
     assert.deepEqual(await listed(app), ['E1']);
-    assert.equal((await as(createApp({ db: f.db.db, now: () => NOW })).send('PUT', '/v1/subjects/E1/metrics', figures(400_000, 10))).status, 200);
+    assert.equal(
+      (await as(createApp({ db: f.db.db, now: () => NOW })).send('PUT', '/v1/subjects/E1/metrics', figures(400_000, 10))).status,
+      200,
+    );
   });
 
   it('a re-tier job run outside this server that fills the cell is seen at once', async () => {
