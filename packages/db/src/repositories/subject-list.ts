@@ -90,11 +90,16 @@ export type ClosedFilter = (typeof CLOSED_FILTERS)[number];
 export interface ListPlan {
   /** A level or book at most this many subjects are in is read from its index and sorted. */
   readonly fewMatches: number;
+  /**
+   * PostgreSQL: when the walk found no page, the matches are read by id if fewer than this many (matchingIds);
+   * `fewMatches` when not given.
+   */
+  readonly idMatches?: number;
   /** Subjects read in external-id order, per row of the page, before the page is looked for from an index instead. */
   readonly scanPerRow: number;
 }
 
-export const LIST_PLAN: ListPlan = { fewMatches: 5_000, scanPerRow: 40 };
+export const LIST_PLAN: ListPlan = { fewMatches: 5_000, scanPerRow: 40, idMatches: 50_000 };
 
 /** What a listed subject must be in: a level of a scheme, or a staff member's book. */
 type Holding =
@@ -126,7 +131,7 @@ type Eb = ExpressionBuilder<Database & { s: Database['subjects'] }, 's'>;
  * the filters are common together; when it does not, matches are sparse, and the page is read from
  * the index of the filter fewest pass, checking the others per entry before any subject row is read
  * (an empty cell of two levels each held by a third of a million customers: about 0.1–0.3 s on SQLite).
- * PostgreSQL first joins the filters' indexes alone for at most `fewMatches` ids, and when fewer come
+ * PostgreSQL first joins the filters' indexes alone for at most `idMatches` ids, and when fewer come
  * reads just those subjects by key (matchingIds): its planner would otherwise read every subject row.
  */
 export async function listSubjects(
@@ -153,8 +158,9 @@ export async function listSubjects(
   const page = await inOrder(db, tenantId, query, holdings, query.limit * plan.scanPerRow);
   if (page.length >= query.limit) return page;
   if (isPostgres(db)) {
-    const ids = await matchingIds(db, tenantId, holdings, plan.fewMatches);
-    if (ids.length < plan.fewMatches) return byIds(db, tenantId, query, holdings, ids);
+    const upTo = plan.idMatches ?? plan.fewMatches;
+    const ids = await matchingIds(db, tenantId, holdings, upTo);
+    if (ids.length < upTo) return byIds(db, tenantId, query, holdings, ids);
   }
   const all = await Promise.all(holdings.map((h) => holders(db, tenantId, h, undefined)));
   return fromIndex(db, tenantId, query, holdings, all.indexOf(Math.min(...all)));
