@@ -180,6 +180,16 @@ const FILTERS: Record<string, Filter> = {
     managedBy: 'rm-many',
     kind: 'customer',
   },
+  // On PostgreSQL, under 'walk, then the matches by id', pages from the last inside the matches' ids.
+  'a cell in a book, customers, from the last': {
+    levels: [
+      { scheme: 'risk-band', level: 'medium' },
+      { scheme: 'value-band', level: 'low' },
+    ],
+    managedBy: 'rm-many',
+    kind: 'customer',
+    descending: true,
+  },
   'ids starting C02': { levels: [], externalIdPrefix: 'C02' },
   'ids starting C02, from the last': { levels: [], externalIdPrefix: 'C02', descending: true },
   'ids starting c0 (another case)': { levels: [], externalIdPrefix: 'c0' },
