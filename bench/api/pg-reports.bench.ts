@@ -13,6 +13,7 @@ import { CompiledQuery, sql, type KyselyPlugin, type QueryId, type RootOperation
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import { connect, migrateToLatest, type Db } from '@tierkit/db';
 import { startPostgres } from '../../tests/support/postgres.js';
+import { writeMatrixBookPostgres } from './matrix-book.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,27 +40,10 @@ const MONTHS = [
 ];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-/** The generator of api.bench.ts's matrix, in SQL: the same levels for customer i, straight into the tables. */
+/** The generator of api.bench.ts's matrix, in SQL (matrix-book.ts), and a year of value-band history. */
 async function generate(db: Db): Promise<void> {
+  await writeMatrixBookPostgres(db, TENANT, N);
   const levels = sql`(ARRAY['low','medium','high'])`;
-  // i*7 and i*13 overflow int4 past 165 million customers only.
-  const risk = sql`${levels}[((i * 7) % 3) + 1]`;
-  const value = sql`${levels}[((i * 13 + (i >> 4)) % 3) + 1]`;
-  await sql`INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at, closed_at, closed_reason)
-    SELECT 'S' || lpad(i::text, 7, '0'), ${TENANT}, 'M' || lpad(i::text, 7, '0'), 'customer', '张三', '{}', '2025-01-01', '2025-01-01',
-      CASE WHEN i % 100 = 99 THEN '2025-09-15T02:00:00.000Z' END, CASE WHEN i % 100 = 99 THEN '销户' END
-    FROM generate_series(0, ${N - 1}) AS i`.execute(db.db);
-  await sql`INSERT INTO subject_closings (tenant_id, subject_id, closed_at, reason, reopened_at, recorded_at)
-    SELECT ${TENANT}, 'S' || lpad(i::text, 7, '0'), '2025-09-15T02:00:00.000Z', '销户', NULL, '2025-09-15T02:00:00.000Z'
-    FROM generate_series(0, ${N - 1}) AS i WHERE i % 100 = 99`.execute(db.db);
-  const assignment = (scheme: string, level: ReturnType<typeof sql>) => sql`
-    INSERT INTO assignments (tenant_id, subject_id, scheme, level, rank, periods_below, base_level, base_periods_below,
-      previous_level, explanation, progress, retention, approval_required, policy_version, period, evaluated_at)
-    SELECT ${TENANT}, 'S' || lpad(i::text, 7, '0'), ${scheme}, ${level}, 0, 0, NULL, 0, NULL, '{}', NULL, NULL, 0, 1, '2025-10', '2025-11-01T00:00:00.000Z'
-    FROM generate_series(0, ${N - 1}) AS i`;
-  await assignment('risk-band', risk).execute(db.db);
-  // One empty cell, high × high: the subject list's hardest page.
-  await assignment('value-band', sql`CASE WHEN ${risk} = 'high' AND ${value} = 'high' THEN 'medium' ELSE ${value} END`).execute(db.db);
   // value-band's history: every customer tiered in the first month, a quarter of them moved once (up
   // or down), in a month spread over the other eleven.
   const months = sql`(ARRAY[${sql.join(MONTHS)}])`;

@@ -90,11 +90,16 @@ export type ClosedFilter = (typeof CLOSED_FILTERS)[number];
 export interface ListPlan {
   /** A level or book at most this many subjects are in is read from its index and sorted. */
   readonly fewMatches: number;
+  /**
+   * PostgreSQL: when the walk found no page, the matches are read by id if fewer than this many (matchingIds);
+   * `fewMatches` when not given.
+   */
+  readonly idMatches?: number;
   /** Subjects read in external-id order, per row of the page, before the page is looked for from an index instead. */
   readonly scanPerRow: number;
 }
 
-export const LIST_PLAN: ListPlan = { fewMatches: 5_000, scanPerRow: 40 };
+export const LIST_PLAN: ListPlan = { fewMatches: 5_000, scanPerRow: 40, idMatches: 50_000 };
 
 /** What a listed subject must be in: a level of a scheme, or a staff member's book. */
 type Holding =
@@ -125,7 +130,9 @@ type Eb = ExpressionBuilder<Database & { s: Database['subjects'] }, 's'>;
  * otherwise a bounded walk in order (`scanPerRow` subjects per row of the page) finds the page when
  * the filters are common together; when it does not, matches are sparse, and the page is read from
  * the index of the filter fewest pass, checking the others per entry before any subject row is read
- * (an empty cell of two levels each held by a third of a million customers: about 0.1–0.3 s).
+ * (an empty cell of two levels each held by a third of a million customers: about 0.1–0.3 s on SQLite).
+ * PostgreSQL first joins the filters' indexes alone for at most `idMatches` ids, and when fewer come
+ * reads just those subjects by key (matchingIds): its planner would otherwise read every subject row.
  */
 export async function listSubjects(
   db: Executor,
@@ -150,8 +157,63 @@ export async function listSubjects(
   if ((few[fewest] ?? 0) < plan.fewMatches) return fromIndex(db, tenantId, query, holdings, fewest);
   const page = await inOrder(db, tenantId, query, holdings, query.limit * plan.scanPerRow);
   if (page.length >= query.limit) return page;
+  if (isPostgres(db)) {
+    const upTo = plan.idMatches ?? plan.fewMatches;
+    const ids = await matchingIds(db, tenantId, holdings, upTo);
+    if (ids.length < upTo) return byIds(db, tenantId, query, holdings, ids);
+  }
   const all = await Promise.all(holdings.map((h) => holders(db, tenantId, h, undefined)));
   return fromIndex(db, tenantId, query, holdings, all.indexOf(Math.min(...all)));
+}
+
+/**
+ * PostgreSQL: the ids of the subjects in every holding's index, at most `upTo` of them. The holdings
+ * together are sparse here (the walk in order found no page), yet PostgreSQL takes them for
+ * independent: a cell of two levels a third of a million customers each, it expects 78,000 matches
+ * in one of 20 or none, and so reads every subject row to hash-join them to the matches (2.3 s at
+ * 1,000,000, BENCHMARKS.md). Joined on their own, the levels' index entries are read in subject id
+ * order, side by side (a merge join), and no subject row is read; a LIMIT tells the planner to expect
+ * few. Counting each level's entries to choose a driving index is not needed either.
+ */
+async function matchingIds(db: Executor, tenantId: string, holdings: readonly Holding[], upTo: number): Promise<string[]> {
+  const [first, ...rest] = holdings;
+  if (first === undefined) return [];
+  let q = db.selectFrom(entries(db, tenantId, first).as('m0')).select('m0.subject_id');
+  rest.forEach((h, i) => {
+    const alias = `m${i + 1}` as 'm0';
+    q = q.innerJoin(entries(db, tenantId, h).as(alias), `${alias}.subject_id`, 'm0.subject_id');
+  });
+  const rows = await q.limit(upTo).execute();
+  return rows.map((r) => r.subject_id);
+}
+
+/**
+ * The page among subjects known by id (matchingIds): each found by its key and checked against every
+ * holding again, in this statement's snapshot, so a subject that left a holding since the ids were
+ * read is not listed.
+ */
+async function byIds(
+  db: Executor,
+  tenantId: string,
+  query: ListSubjectsQuery,
+  holdings: readonly Holding[],
+  ids: readonly string[],
+): Promise<Subject[]> {
+  if (ids.length === 0) return [];
+  const rows = await subjectFilters(
+    db
+      .selectFrom('subjects as s')
+      .selectAll('s')
+      .where('s.tenant_id', '=', tenantId)
+      .where(sql<SqlBool>`${sql.ref('s.id')} = any(${[...ids]})`),
+    query,
+    true,
+  )
+    .where((eb) => passesTheRest(eb, tenantId, holdings, 's.id', true))
+    .orderBy('s.external_id', query.descending ? 'desc' : 'asc')
+    .limit(query.limit)
+    .execute();
+  return (rows as SubjectRow[]).map(toSubject);
 }
 
 /** The index entries of a holding: subject ids of the tenant's subjects at the level, or in the book. */
