@@ -159,13 +159,23 @@ function definitionOf(input: MetricInput): MetricDef {
   };
 }
 
-/** 409 `metric_in_use`: `metric` is read by `schemes`, so `why`. */
-function inUse(metric: string, schemes: readonly string[], why: string, path = 'key'): ProblemError {
-  return new ProblemError(
-    'conflict',
-    `Metric "${metric}" is read by ${schemes.map((s) => `"${s}"`).join(', ')}: ${why}. Nothing was changed.`,
-    [{ path, message: `read by ${schemes.join(', ')}`, code: 'metric_in_use', params: { metric, schemes: [...schemes] } }],
-  );
+/** Which schemes' policies the caller reads (services/policy-readers.ts): a refusal names no other. */
+export type MayReadPolicy = (scheme: string) => boolean;
+
+/**
+ * 409 `metric_in_use`: `metric` is read by `schemes`, so `why`. Which metrics a scheme reads is its
+ * policy, its readers' only (the AML grade's inputs): the refusal names the schemes the caller reads and
+ * counts the rest (`unreadable`), as `GET /v1/metrics` leaves them out of `usedBy`.
+ */
+function inUse(metric: string, schemes: readonly string[], mayRead: MayReadPolicy, why: string, path = 'key'): ProblemError {
+  const named = schemes.filter(mayRead);
+  const unreadable = schemes.length - named.length;
+  const names = named.map((s) => `"${s}"`).join(', ');
+  const hidden = `${unreadable} ${named.length ? 'more' : `scheme${unreadable === 1 ? '' : 's'}`} you may not read`;
+  const by = unreadable === 0 ? names : named.length ? `${names} and ${hidden}` : hidden;
+  return new ProblemError('conflict', `Metric "${metric}" is read by ${by}: ${why}. Nothing was changed.`, [
+    { path, message: `read by ${by}`, code: 'metric_in_use', params: { metric, schemes: named, unreadable } },
+  ]);
 }
 
 /**
@@ -176,7 +186,13 @@ function inUse(metric: string, schemes: readonly string[], why: string, path = '
  * scheme in force would go on deciding customers' levels on what the bank now says they may not see
  * (docs/domain.md §4), and no copy of it could be submitted again.
  */
-function checkPacksWith(metrics: readonly MetricDef[], versions: readonly PolicyVersion[], metric: string, raised: boolean): void {
+function checkPacksWith(
+  metrics: readonly MetricDef[],
+  versions: readonly PolicyVersion[],
+  metric: string,
+  raised: boolean,
+  mayRead: MayReadPolicy,
+): void {
   const active = versions.filter((v) => v.status === 'active');
   // A version decides from the month its date falls in when that is the 1st, else from the next.
   const starts = new Set(
@@ -200,6 +216,7 @@ function checkPacksWith(metrics: readonly MetricDef[], versions: readonly Policy
       throw inUse(
         metric,
         schemes,
+        mayRead,
         `the policies in force would no longer hold (${errors.map((e) => e.message).join('; ')})`,
         result.ok ? 'audience' : 'subjectKinds',
       );
@@ -310,11 +327,12 @@ export async function checkAmendment(
   tenant: Tenant,
   before: MetricDef,
   def: MetricDef,
+  mayRead: MayReadPolicy,
 ): Promise<{ metrics: MetricDef[]; usedBy: Map<string, Set<string>> }> {
   const { versions, usedBy } = await readers({ db: trx, tenantId: deps.tenantId });
   const schemes = [...(usedBy.get(def.key) ?? [])].sort();
   if (schemes.length > 0 && (def.unit !== before.unit || def.currency !== before.currency))
-    throw inUse(def.key, schemes, 'its thresholds are written in its unit, so the unit and currency stay as they are', 'unit');
+    throw inUse(def.key, schemes, mayRead, 'its thresholds are written in its unit, so the unit and currency stay as they are', 'unit');
   // Stored values are integers in the unit they were written in: another unit or currency would read
   // fen as a count, or CNY fen as USD cents, in every read, simulation and later scheme.
   if (def.unit !== before.unit || def.currency !== before.currency) {
@@ -336,7 +354,7 @@ export async function checkAmendment(
   const metrics = tenant.metrics.map((m) => (m.key === def.key ? def : m));
   const raised = AUDIENCE_STRENGTH[audienceOf(def)] > AUDIENCE_STRENGTH[audienceOf(before)];
   if (schemes.length > 0) {
-    checkPacksWith(metrics, versions, def.key, raised);
+    checkPacksWith(metrics, versions, def.key, raised, mayRead);
     checkPendingWith(metrics, tenant.metrics, versions, def.key, periodOf(deps.now(), deps.timeZone), raised ? 'audience' : 'subjectKinds');
   }
   return { metrics, usedBy };
@@ -359,6 +377,7 @@ export type Amendment<R> = { readonly before: MetricDef; readonly after: MetricE
 export async function amendMetric<R>(
   deps: WriteDeps,
   input: MetricInput,
+  mayRead: MayReadPolicy,
   fileLowering: (trx: Executor, before: MetricDef, after: MetricDef) => Promise<R>,
 ): Promise<Amendment<R>> {
   const def = definitionOf(input);
@@ -380,7 +399,7 @@ export async function amendMetric<R>(
           },
         ],
       );
-    const { metrics, usedBy } = await checkAmendment(deps, trx, tenant, before, def);
+    const { metrics, usedBy } = await checkAmendment(deps, trx, tenant, before, def, mayRead);
     if (lowering) return { result: { request: await fileLowering(trx, before, def) } };
     return { metrics, result: { before, after: entryOf(def, usedBy) } };
   });
@@ -395,13 +414,14 @@ export async function entryNow(trx: Executor, tenantId: string, def: MetricDef):
 export async function removeMetric(
   deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs' | 'principal'>,
   key: string,
+  mayRead: MayReadPolicy,
 ): Promise<{ before: MetricDef; entry: MetricEntry }> {
   return decide(deps, async (trx, tenant) => {
     const before = tenant.metrics.find((m) => m.key === key);
     if (!before) throw new ProblemError('not-found', `The catalogue has no metric "${key}".`);
     const { usedBy } = await readers({ db: trx, tenantId: deps.tenantId });
     const schemes = [...(usedBy.get(key) ?? [])].sort();
-    if (schemes.length > 0) throw inUse(key, schemes, 'a policy that reads it would no longer hold');
+    if (schemes.length > 0) throw inUse(key, schemes, mayRead, 'a policy that reads it would no longer hold');
     return { metrics: tenant.metrics.filter((m) => m.key !== key), result: { before, entry: entryOf(before, new Map()) } };
   });
 }
