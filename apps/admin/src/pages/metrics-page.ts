@@ -21,7 +21,7 @@ import type { MetricUnit, SchemeSummary, SubjectKind } from '@tierkit/core';
 import { METRIC_UNITS, SUBJECT_KINDS } from '@tierkit/core/wire';
 import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
-import { keepTabIn } from '../keep-focus.js';
+import { ModalDialog } from '../modal-dialog.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { type SchemeNames, schemeNames, standaloneName } from '../scheme-names.js';
 import { staffName } from '../staff-name.js';
@@ -113,7 +113,16 @@ export class MetricsPage extends LitElement {
   declare unit: MetricUnit;
 
   readonly #abort = new AbortController();
-  #opener: HTMLElement | undefined;
+  readonly #modal = new ModalDialog(this, {
+    isOpen: () => this.dialog !== undefined,
+    busy: () => this.busy,
+    close: () => {
+      this.dialog = undefined;
+      this.error = undefined;
+      this.check = '';
+    },
+    fallback: () => this.querySelector('[data-testid="metrics-outcome"]'),
+  });
 
   constructor() {
     super();
@@ -166,42 +175,12 @@ export class MetricsPage extends LitElement {
     }
   }
 
-  protected override updated(): void {
-    const dialog = this.querySelector<HTMLDialogElement>('dialog');
-    if (!dialog) return;
-    if (this.dialog !== undefined && !dialog.open) {
-      dialog.showModal();
-      // A removal starts on Cancel (autofocus): Enter pressed by habit removes nothing.
-      (this.querySelector<HTMLElement>('dialog [autofocus]') ?? this.querySelector<HTMLElement>('dialog input, dialog button'))?.focus();
-    } else if (this.dialog === undefined && dialog.open) {
-      dialog.close();
-    }
-  }
-
   #open(d: Dialog, e: Event): void {
-    this.#opener = e.currentTarget as HTMLElement;
+    this.#modal.opening(e);
     this.error = undefined;
     this.check = '';
     this.unit = d.kind === 'edit' ? d.entry.unit : 'money';
     this.dialog = d;
-  }
-
-  async #dismiss(): Promise<void> {
-    if (this.busy) return;
-    this.dialog = undefined;
-    this.error = undefined;
-    this.check = '';
-    await this.updateComplete;
-    (this.#opener?.isConnected ? this.#opener : this.querySelector<HTMLElement>('[data-testid="metrics-outcome"]'))?.focus();
-  }
-
-  /** Escape while sending keeps the dialog: the answer lands where the person looks. */
-  #cancel(e: Event): void {
-    if (this.busy) e.preventDefault();
-  }
-
-  #closed(): void {
-    if (this.dialog !== undefined) void this.#dismiss();
   }
 
   /** After a change: the dialog closed, the table read again, and the outcome said where focus lands. */
@@ -209,16 +188,14 @@ export class MetricsPage extends LitElement {
     this.dialog = undefined;
     this.outcome = outcome;
     // Closing the dialog hands focus back to its opener: the outcome takes it after, before the table is read again.
-    await this.updateComplete;
-    this.querySelector<HTMLElement>('[data-testid="metrics-outcome"]')?.focus();
+    await this.#modal.focus('[data-testid="metrics-outcome"]');
     await this.#load();
   }
 
   /** A refusal inside the dialog: said there, and focus on it so a screen reader hears it. */
   async #refused(err: unknown): Promise<void> {
     this.error = kitError(err);
-    await this.updateComplete;
-    this.querySelector<HTMLElement>('[data-testid="metric-dialog-error"]')?.focus();
+    await this.#modal.focus('[data-testid="metric-dialog-error"]');
   }
 
   #inputOf(form: HTMLFormElement, d: Dialog & { kind: 'add' | 'edit' }): MetricInput | string {
@@ -252,8 +229,7 @@ export class MetricsPage extends LitElement {
     this.error = undefined;
     if (typeof input === 'string') {
       this.check = input;
-      await this.updateComplete;
-      this.querySelector<HTMLElement>('[data-testid="metric-dialog-error"]')?.focus();
+      await this.#modal.focus('[data-testid="metric-dialog-error"]');
       return;
     }
     this.check = '';
@@ -288,9 +264,8 @@ export class MetricsPage extends LitElement {
     }
   }
 
-  async #withdraw(r: MetricAudienceRequest, e: Event): Promise<void> {
+  async #withdraw(r: MetricAudienceRequest): Promise<void> {
     if (this.busy || !this.ctx) return;
-    this.#opener = e.currentTarget as HTMLElement;
     this.busy = true;
     this.loadError = undefined;
     try {
@@ -336,7 +311,7 @@ export class MetricsPage extends LitElement {
                 ${
                   pending.mayWithdraw
                     ? html`<br /><button type="button" data-testid="withdraw-audience" aria-label=${w.withdrawOf(m.key)} aria-disabled=${busy}
-                        @click=${(e: Event) => this.#withdraw(pending, e)}>${w.withdraw}</button>`
+                        @click=${() => this.#withdraw(pending)}>${w.withdraw}</button>`
                     : nothing
                 }</p>`
             : nothing
@@ -363,7 +338,7 @@ export class MetricsPage extends LitElement {
     const locale = this.ctx.locale;
     const refused = this.error && namedRefusal(this.error, schemeNames(this.schemes, locale), locale);
     const text = this.check || (refused ? `${METRICS_WORDS[locale].failed}: ${whyFailed(refused, locale)}` : '');
-    return html`<p class="error" role="alert" tabindex="-1" data-testid="metric-dialog-error">${text}</p>`;
+    return this.#modal.refusal('metric-dialog-error', text);
   }
 
   #form(ctx: PageContext, d: Dialog & { kind: 'add' | 'edit' }) {
@@ -411,7 +386,7 @@ export class MetricsPage extends LitElement {
       ${this.#problem()}
       <div class="actions">
         <button type="submit" aria-disabled=${this.busy ? 'true' : 'false'}>${this.busy ? w.saving : w.save}</button>
-        <button type="button" @click=${() => this.#dismiss()}>${w.cancel}</button>
+        <button type="button" @click=${() => this.#modal.dismiss()}>${w.cancel}</button>
       </div>
     </form>`;
   }
@@ -427,7 +402,7 @@ export class MetricsPage extends LitElement {
       ${this.#problem()}
       <div class="actions">
         <button type="button" class="danger" data-action="confirm-remove" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.#remove(d.entry)}>${w.confirm}</button>
-        <button type="button" autofocus @click=${() => this.#dismiss()}>${w.cancel}</button>
+        <button type="button" autofocus @click=${() => this.#modal.dismiss()}>${w.cancel}</button>
       </div>`;
   }
 
@@ -470,11 +445,10 @@ export class MetricsPage extends LitElement {
             : nothing
         }
       </section>
-      <dialog class="keys-dialog metrics-dialog" data-testid="metrics-dialog" aria-labelledby="metrics-dialog-h"
-        @cancel=${this.#cancel} @close=${this.#closed}
-        @keydown=${(e: KeyboardEvent) => keepTabIn(e, e.currentTarget as HTMLElement)}>
-        ${this.#dialogBody()}
-      </dialog>
+      ${this.#modal.render(
+        { className: 'keys-dialog metrics-dialog', testid: 'metrics-dialog', labelledBy: 'metrics-dialog-h' },
+        this.#dialogBody(),
+      )}
     `;
   }
 }

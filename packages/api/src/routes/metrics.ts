@@ -59,7 +59,7 @@ const putRoute = createRoute({
       description: 'Its audience lowered: filed for a second admin, nothing changed yet',
       content: { 'application/json': { schema: MetricAmendedOrRequested } },
     },
-    ...problemResponses(400, 403, 404, 409, 413, 415),
+    ...problemResponses(400, 403, 404, 409, 413, 415, 422),
   },
 });
 
