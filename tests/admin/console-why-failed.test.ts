@@ -56,6 +56,25 @@ describe('the console words the API’s refusals', () => {
     assert.match(whyFailed(e, 'en'), /ask compliance/);
   });
 
+  it('a metric in use names the schemes the writer reads and counts the others, in each language', () => {
+    const inUse = (schemes: string[], unreadable: number): KitError => ({
+      status: 409,
+      type: 'https://tierkit.dev/problems/conflict',
+      title: 'Conflict',
+      detail: 'Metric "aml_customer_risk" is read by …',
+      errors: [{ path: 'key', message: 'read by …', code: 'metric_in_use', params: { metric: 'aml_customer_risk', schemes, unreadable } }],
+    });
+    const mixed = inUse(['关注名单'], 1);
+    assert.match(whyFailed(mixed, 'zh-CN'), /正被方案 关注名单 及另外 1 个您无权查看的方案使用/);
+    assert.match(whyFailed(mixed, 'zh-TW'), /正被方案 关注名单 及另外 1 個您無權檢視的方案使用/);
+    assert.match(whyFailed(mixed, 'en'), /is read by 关注名单 and 1 more you may not read:/);
+    const hidden = inUse([], 2);
+    assert.match(whyFailed(hidden, 'zh-CN'), /正被2 个您无权查看的方案使用/);
+    assert.match(whyFailed(hidden, 'en'), /is read by 2 schemes you may not read:/);
+    // Every scheme readable: named, nothing counted.
+    assert.match(whyFailed(inUse(['零售客户等级'], 0), 'zh-CN'), /正被方案 零售客户等级 使用/);
+  });
+
   it('a schema refusal is worded by its code and params, whatever the English says', () => {
     const reworded = 'a message a newer validator might write';
     assert.equal(

@@ -90,6 +90,8 @@ interface FieldSays {
   audienceNeedsAdmin: (metric: string) => string;
   /** A metric read by approved or submitted versions (`metric_in_use`): kept as it is, not removed. */
   metricInUse: (metric: string, schemes: string) => string;
+  /** The schemes of a `metric_in_use` as said to the caller: those they read by name, the rest counted (`unreadable`). */
+  readBy: (names: string, unreadable: number) => string;
   /** A metric change a submitted version would then fail (`metric_in_pending_version`). */
   metricInPendingVersion: (metric: string, scheme: string, version: string) => string;
   metricExists: (metric: string) => string;
@@ -319,7 +321,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       governanceWeakened: (needs) => `本版本放宽了现行版本的审批管控，须由${needs === 'admin' ? '管理员' : '审批人'}审批`,
       audienceNeedsAdmin: (m) => `降低指标“${m}”的可见范围须由管理员申请，再由另一位管理员审批`,
       metricInUse: (m, schemes) =>
-        `指标“${m}”正被方案 ${schemes} 使用：不能删除，单位、币种和适用对象也不能更改，除非先让这些方案不再读取它`,
+        `指标“${m}”正被${schemes}使用：不能删除，单位、币种和适用对象也不能更改，除非先让这些方案不再读取它`,
+      readBy: (names, n) => (names ? `方案 ${names}${n ? ` 及另外 ${n} 个您无权查看的方案` : ' '}` : `${n} 个您无权查看的方案`),
       metricInPendingVersion: (m, scheme, v) =>
         `方案“${scheme}”第 ${v} 版正在等待审批，且读取指标“${m}”；这项修改会使该版本不再成立。请先驳回或修改该版本`,
       metricExists: (m) => `目录中已有指标“${m}”：请修改它，或换一个代码`,
@@ -537,7 +540,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       governanceWeakened: (needs) => `本版本放寬了現行版本的核准管控，須由${needs === 'admin' ? '管理員' : '核准人'}核准`,
       audienceNeedsAdmin: (m) => `降低指標「${m}」的可見範圍須由管理員申請，再由另一位管理員核准`,
       metricInUse: (m, schemes) =>
-        `指標「${m}」正被方案 ${schemes} 使用：不能刪除，單位、幣別和適用對象也不能變更，除非先讓這些方案不再讀取它`,
+        `指標「${m}」正被${schemes}使用：不能刪除，單位、幣別和適用對象也不能變更，除非先讓這些方案不再讀取它`,
+      readBy: (names, n) => (names ? `方案 ${names}${n ? ` 及另外 ${n} 個您無權檢視的方案` : ' '}` : `${n} 個您無權檢視的方案`),
       metricInPendingVersion: (m, scheme, v) =>
         `方案「${scheme}」第 ${v} 版正在等待核准，且讀取指標「${m}」；這項修改會使該版本不再成立。請先退回或修改該版本`,
       metricExists: (m) => `目錄中已有指標「${m}」：請修改它，或換一個代碼`,
@@ -775,6 +779,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       audienceNeedsAdmin: (m) => `lowering who is kept from “${m}” is asked by an admin and approved by another`,
       metricInUse: (m, schemes) =>
         `metric “${m}” is read by ${schemes}: it cannot be removed, nor its unit, currency or kinds of subject changed, while they read it`,
+      readBy: (names, n) =>
+        names ? (n ? `${names} and ${n} more you may not read` : names) : `${n} scheme${n === 1 ? '' : 's'} you may not read`,
       metricInPendingVersion: (m, scheme, v) =>
         `version ${v} of “${scheme}” waits for approval and reads “${m}”; this change would break it. Reject or edit that version first`,
       metricExists: (m) => `the catalogue already has a metric “${m}”: change that one, or pick another key`,
@@ -1100,7 +1106,7 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.metric !== undefined) return s.audienceNeedsAdmin(str(p.metric));
       return s.governanceWeakened(str(p.needs));
     case 'metric_in_use':
-      return s.metricInUse(str(p.metric), list(p.schemes));
+      return s.metricInUse(str(p.metric), s.readBy(list(p.schemes), Number(p.unreadable ?? 0)));
     case 'metric_in_pending_version':
       return s.metricInPendingVersion(str(p.metric), str(p.scheme), str(p.version));
     case 'metric_exists':

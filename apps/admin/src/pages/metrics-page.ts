@@ -13,6 +13,7 @@ import {
   type MetricInput,
   readMetricCatalogue,
   readPendingAudienceRequests,
+  REASON_MAX,
   readSchemes,
   removeMetric,
   withdrawAudienceRequest,
@@ -93,6 +94,7 @@ export class MetricsPage extends LitElement {
     outcome: { state: true },
     dialog: { state: true },
     unit: { state: true },
+    audience: { state: true },
   };
 
   declare ctx: PageContext | undefined;
@@ -111,6 +113,8 @@ export class MetricsPage extends LitElement {
   declare dialog: Dialog | undefined;
   /** The unit picked in the dialog: a currency is asked only for money. */
   declare unit: MetricUnit;
+  /** The audience picked in the dialog: a lowered one is a request, asked with its reason. */
+  declare audience: MetricAudience;
 
   readonly #abort = new AbortController();
   readonly #modal = new ModalDialog(this, {
@@ -137,6 +141,7 @@ export class MetricsPage extends LitElement {
     this.outcome = undefined;
     this.dialog = undefined;
     this.unit = 'money';
+    this.audience = 'staff';
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -180,6 +185,7 @@ export class MetricsPage extends LitElement {
     this.error = undefined;
     this.check = '';
     this.unit = d.kind === 'edit' ? d.entry.unit : 'money';
+    this.audience = d.kind === 'edit' ? d.entry.audience : 'staff';
     this.dialog = d;
   }
 
@@ -225,10 +231,12 @@ export class MetricsPage extends LitElement {
     e.preventDefault();
     const d = this.dialog;
     if (this.busy || !this.ctx || !d || d.kind === 'remove') return;
-    const input = this.#inputOf(e.target as HTMLFormElement, d);
+    const form = e.target as HTMLFormElement;
+    const input = this.#inputOf(form, d);
+    const reason = (form.elements.namedItem('reason') as HTMLTextAreaElement | null)?.value.trim();
     this.error = undefined;
-    if (typeof input === 'string') {
-      this.check = input;
+    if (typeof input === 'string' || reason === '') {
+      this.check = typeof input === 'string' ? input : METRICS_WORDS[this.ctx.locale].needReason;
       await this.#modal.focus('[data-testid="metric-dialog-error"]');
       return;
     }
@@ -240,7 +248,7 @@ export class MetricsPage extends LitElement {
         this.busy = false;
         await this.#done((l) => METRICS_WORDS[l].added(input.key));
       } else {
-        const done = await amendMetric(client, input);
+        const done = await amendMetric(client, input, reason);
         this.busy = false;
         await this.#done((l) => ('requested' in done ? METRICS_WORDS[l].requested(input.key) : METRICS_WORDS[l].changed(input.key)));
       }
@@ -308,6 +316,7 @@ export class MetricsPage extends LitElement {
           pending
             ? html`<p class="metric-pending" data-testid="metric-pending">${w.pending(w.audiences[pending.to] ?? pending.to)}
                 <br /><span class="hint">${w.requestedBy} ${staffName(pending.requestedBy)} · ${w.lapses(formatInstant(pending.expiresAt, locale))}</span>
+                ${pending.reason ? html`<br /><span class="hint" data-testid="metric-pending-reason">${w.reasonOf}${locale === 'en' ? ': ' : '：'}${pending.reason}</span>` : nothing}
                 ${
                   pending.mayWithdraw
                     ? html`<br /><button type="button" data-testid="withdraw-audience" aria-label=${w.withdrawOf(m.key)} aria-disabled=${busy}
@@ -378,10 +387,17 @@ export class MetricsPage extends LitElement {
           <span class="hint" id="metric-kinds-hint">${w.kindsHint}</span>
         </div>
       </fieldset>
-      <label>${w.audience}<select name="audience" aria-describedby="metric-audience-hint">${audiences.map(
-        (a) => html`<option value=${a} ?selected=${a === (e?.audience ?? 'staff')}>${w.audiences[a]}</option>`,
-      )}</select></label>
+      <label>${w.audience}<select name="audience" aria-describedby="metric-audience-hint" @change=${(ev: Event) => {
+        this.audience = (ev.target as HTMLSelectElement).value as MetricAudience;
+      }}>${audiences.map((a) => html`<option value=${a} ?selected=${a === (e?.audience ?? 'staff')}>${w.audiences[a]}</option>`)}</select></label>
       <span class="hint" id="metric-audience-hint">${admin ? w.lowerHint : w.lowerAdminOnly}</span>
+      ${
+        // A lowering is a request another admin decides on the maker's word: asked here, with it.
+        e && lowersAudience(e.audience, this.audience)
+          ? html`<label>${w.reason}<textarea name="reason" rows="3" required maxlength=${REASON_MAX} aria-describedby="metric-reason-hint"></textarea></label>
+            <span class="hint" id="metric-reason-hint">${w.reasonHint(REASON_MAX)}</span>`
+          : nothing
+      }
       <label class="check"><input type="checkbox" name="actionable" ?checked=${e?.actionable ?? true} />${w.actionable}</label>
       ${this.#problem()}
       <div class="actions">
