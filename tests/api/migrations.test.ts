@@ -534,7 +534,7 @@ forEachDialect('migrations', (f) => {
     assert.equal((await api.put('/v1/metrics/mg_audience', { ...entry, audience: 'customer' })).status, 202);
   });
 
-  it('upgrading gives metric audience requests a reason: one filed before reads as none and is still decided; new ones carry theirs', async () => {
+  it('upgrading gives metric audience requests a reason: one filed before reads as none; new ones carry theirs', async () => {
     const db = f.db.db;
     const columns = async () =>
       (await db.introspection.getTables()).find((t) => t.name === 'metric_audience_requests')?.columns.map((c) => c.name) ?? [];
@@ -543,10 +543,10 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, AUDIENCE_REQUEST_REASON);
     assert.ok(!(await columns()).includes('reason'), 'the column is gone');
     // What the release before filed: a request with no reason.
+    const def = { key: 'mg_reason', unit: 'count', label: entry.label };
     await sql`INSERT INTO metric_audience_requests (id, tenant_id, metric, before, after, status, content_hash, requested_by, requested_at, expires_at)
-      VALUES ('mar_mg_old', 'bank-a', 'mg_reason', '{}', '{}', 'withdrawn', 'sha256:old', 'key:old', '2025-11-01T00:00:00.000Z', '2025-11-08T00:00:00.000Z')`.execute(
-      db,
-    );
+      VALUES ('mar_mg_old', 'bank-a', 'mg_reason', ${JSON.stringify({ ...def, audience: 'staff' })}, ${JSON.stringify(def)}, 'withdrawn',
+        'sha256:old', 'key:old', '2025-11-01T00:00:00.000Z', '2025-11-08T00:00:00.000Z')`.execute(db);
     assert.deepEqual(await migrateToLatest(db), fromOn(AUDIENCE_REQUEST_REASON));
     assert.ok((await columns()).includes('reason'));
     const all = (await (await api.get('/v1/metric-audience-requests?status=all')).json()) as { items: { id: string; reason: string | null }[] };
