@@ -549,7 +549,9 @@ forEachDialect('migrations', (f) => {
         'sha256:old', 'key:old', '2025-11-01T00:00:00.000Z', '2025-11-08T00:00:00.000Z')`.execute(db);
     assert.deepEqual(await migrateToLatest(db), fromOn(AUDIENCE_REQUEST_REASON));
     assert.ok((await columns()).includes('reason'));
-    const all = (await (await api.get('/v1/metric-audience-requests?status=all')).json()) as { items: { id: string; reason: string | null }[] };
+    const all = (await (await api.get('/v1/metric-audience-requests?status=all')).json()) as {
+      items: { id: string; reason: string | null }[];
+    };
     assert.equal(all.items.find((r) => r.id === 'mar_mg_old')?.reason, null);
     const filed = await api.put('/v1/metrics/mg_reason', { ...entry, audience: 'customer', reason: '迁移后' });
     assert.equal(filed.status, 202, await filed.clone().text());

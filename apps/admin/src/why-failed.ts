@@ -320,8 +320,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       simulationRequired: '本方案含须复核的等级：请先完成本版本的模拟并查看结果，再审批',
       governanceWeakened: (needs) => `本版本放宽了现行版本的审批管控，须由${needs === 'admin' ? '管理员' : '审批人'}审批`,
       audienceNeedsAdmin: (m) => `降低指标“${m}”的可见范围须由管理员申请，再由另一位管理员审批`,
-      metricInUse: (m, schemes) =>
-        `指标“${m}”正被${schemes}使用：不能删除，单位、币种和适用对象也不能更改，除非先让这些方案不再读取它`,
+      metricInUse: (m, schemes) => `指标“${m}”正被${schemes}使用：不能删除，单位、币种和适用对象也不能更改，除非先让这些方案不再读取它`,
       readBy: (names, n) => (names ? `方案 ${names}${n ? ` 及另外 ${n} 个您无权查看的方案` : ' '}` : `${n} 个您无权查看的方案`),
       metricInPendingVersion: (m, scheme, v) =>
         `方案“${scheme}”第 ${v} 版正在等待审批，且读取指标“${m}”；这项修改会使该版本不再成立。请先驳回或修改该版本`,
@@ -539,8 +538,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       simulationRequired: '本方案含須複核的等級：請先完成本版本的模擬並檢視結果，再核准',
       governanceWeakened: (needs) => `本版本放寬了現行版本的核准管控，須由${needs === 'admin' ? '管理員' : '核准人'}核准`,
       audienceNeedsAdmin: (m) => `降低指標「${m}」的可見範圍須由管理員申請，再由另一位管理員核准`,
-      metricInUse: (m, schemes) =>
-        `指標「${m}」正被${schemes}使用：不能刪除，單位、幣別和適用對象也不能變更，除非先讓這些方案不再讀取它`,
+      metricInUse: (m, schemes) => `指標「${m}」正被${schemes}使用：不能刪除，單位、幣別和適用對象也不能變更，除非先讓這些方案不再讀取它`,
       readBy: (names, n) => (names ? `方案 ${names}${n ? ` 及另外 ${n} 個您無權檢視的方案` : ' '}` : `${n} 個您無權檢視的方案`),
       metricInPendingVersion: (m, scheme, v) =>
         `方案「${scheme}」第 ${v} 版正在等待核准，且讀取指標「${m}」；這項修改會使該版本不再成立。請先退回或修改該版本`,

@@ -264,11 +264,7 @@ export class KeysPage extends LitElement {
     const refused = keyRevocationRefusal(this.error);
     return html`<h2 id="keys-dialog-h">${w.revokeTitle(d.key.label)}</h2>
       <p class="warning">${w.revokeWarning}</p>
-      ${
-        refused
-          ? this.#modal.refusal('keys-dialog-error', w.revokeRefused[refused](d.key.label), 'error', refused)
-          : failure
-      }
+      ${refused ? this.#modal.refusal('keys-dialog-error', w.revokeRefused[refused](d.key.label), 'error', refused) : failure}
       <div class="actions">
         ${
           refused

@@ -228,7 +228,11 @@ export class SubjectClosingAction extends LitElement {
           className: 'closing-dialog',
           testid: 'closing-dialog',
           labelledBy:
-            s.phase === 'confirming' || s.phase === 'saving' ? 'closing-confirm-h' : s.phase === 'refused' ? 'closing-refused-h' : 'closing-h',
+            s.phase === 'confirming' || s.phase === 'saving'
+              ? 'closing-confirm-h'
+              : s.phase === 'refused'
+                ? 'closing-refused-h'
+                : 'closing-h',
         },
         s.action === undefined
           ? nothing

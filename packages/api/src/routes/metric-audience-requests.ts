@@ -74,16 +74,24 @@ export function metricAudienceRequests() {
     })
     .openapi(approveRoute, async (c) => {
       const b = c.req.valid('json');
-      const done = await decideAudienceRequest(c.var.deps, c.req.valid('param').id, { action: 'approve', ...b }, await policyReadable(c.var.deps), (r) =>
-        told(c, r),
+      const done = await decideAudienceRequest(
+        c.var.deps,
+        c.req.valid('param').id,
+        { action: 'approve', ...b },
+        await policyReadable(c.var.deps),
+        (r) => told(c, r),
       );
       auditDetail(c, { status: done.request.status, ...(b.note ? { note: b.note } : {}) });
       return c.json(await requestView(c.var.deps, done.request), 200);
     })
     .openapi(rejectRoute, async (c) => {
       const b = c.req.valid('json');
-      const done = await decideAudienceRequest(c.var.deps, c.req.valid('param').id, { action: 'reject', ...b }, await policyReadable(c.var.deps), (r) =>
-        told(c, r),
+      const done = await decideAudienceRequest(
+        c.var.deps,
+        c.req.valid('param').id,
+        { action: 'reject', ...b },
+        await policyReadable(c.var.deps),
+        (r) => told(c, r),
       );
       auditDetail(c, { status: done.request.status, note: b.note });
       return c.json(await requestView(c.var.deps, done.request), 200);

@@ -14,7 +14,15 @@ import type { ApprovalSource } from './approvals-queue.js';
 import { sortableId } from '../ids.js';
 import { ProblemError } from '../problem.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
-import { audienceOf, checkAmendment, decide, entryNow, type MayReadPolicy, type MetricAudience, type MetricEntry } from './metric-catalogue.js';
+import {
+  audienceOf,
+  checkAmendment,
+  decide,
+  entryNow,
+  type MayReadPolicy,
+  type MetricAudience,
+  type MetricEntry,
+} from './metric-catalogue.js';
 
 /*
  * A metric's audience lowered (compliance → staff → customer) is four eyes, as a staff grant is
