@@ -38,7 +38,10 @@ describe('approvals queue: a metric’s audience lowered, decided from the conso
     const label = { 'zh-CN': '网点到访次数', 'zh-TW': '分行到訪次數', en: 'branch visits' };
     const entry = { unit: 'count', label, subjectKinds: ['customer'], actionable: true, audience: 'staff' };
     assert.equal((await send(makerKey, 'POST', '/v1/metrics', { key: 'branch_visits', ...entry })).status, 201);
-    assert.equal((await send(makerKey, 'PUT', '/v1/metrics/branch_visits', { ...entry, audience: 'customer' })).status, 202);
+    assert.equal(
+      (await send(makerKey, 'PUT', '/v1/metrics/branch_visits', { ...entry, audience: 'customer', reason: '到店次数可向客户展示' })).status,
+      202,
+    );
   });
 
   it('a second admin finds it in the queue and approves it there; the catalogue takes it', async () => {

@@ -531,7 +531,7 @@ forEachDialect('migrations', (f) => {
     assert.equal(Number(n.rows[0]?.n), 0);
     const entry = { unit: 'count', label: { 'zh-CN': '迁移', 'zh-TW': '遷移', en: 'migration' }, audience: 'staff' };
     assert.equal((await api.post('/v1/metrics', { key: 'mg_audience', ...entry })).status, 201);
-    assert.equal((await api.put('/v1/metrics/mg_audience', { ...entry, audience: 'customer' })).status, 202);
+    assert.equal((await api.put('/v1/metrics/mg_audience', { ...entry, audience: 'customer', reason: '迁移' })).status, 202);
   });
 
   it('upgrading gives metric audience requests a reason: one filed before reads as none; new ones carry theirs', async () => {
