@@ -92,6 +92,54 @@ forEachDialect('metric catalogue: a refusal names only readable schemes; an audi
     assert.deepEqual(admin.errors?.[0]?.params, { metric: 'aml_customer_risk', schemes: ['aml-test', 'watch-list'], unreadable: 0 });
   });
 
+  it('a change under a waiting version of a scheme the writer may not read counts it, never names it (metric_in_pending_version)', async () => {
+    // A metric only a waiting version of the AML grade reads: its kinds of subject are held by that version.
+    const entry = {
+      unit: 'score',
+      label: t('交易异常评分', 'unusual activity score'),
+      subjectKinds: ['customer', 'corporate'],
+      audience: 'staff',
+    };
+    assert.equal((await as('officer').post('/v1/metrics', { key: 'unusual_activity', ...entry })).status, 201);
+    const aml = pack().schemes.find((s) => s.key === 'aml-test');
+    assert.ok(aml);
+    const rules = aml.policy as { levels: { when: Record<string, unknown> }[] };
+    const document = JSON.parse(
+      JSON.stringify({
+        ...aml,
+        policy: { ...aml.policy, levels: rules.levels.map((l) => ({ ...l, when: { ...l.when, metric: 'unusual_activity' } })) },
+      }),
+    );
+    const draft = await as('admin').post('/v1/policies/aml-test/drafts', { document });
+    assert.equal(draft.status, 201, await draft.clone().text());
+    const { version } = (await draft.json()) as { version: number };
+    const submitted = await as('admin').post(`/v1/policies/aml-test/versions/${version}/submit`, {});
+    assert.equal(submitted.status, 200, await submitted.text());
+
+    const before = await revision();
+    const kinds = { ...entry, subjectKinds: ['corporate'] };
+    const refused = await as('officer').put('/v1/metrics/unusual_activity', kinds);
+    const text = await refused.text();
+    assert.equal(refused.status, 409, text);
+    assert.doesNotMatch(text, /aml-test/, 'the AML grade is not named, in the detail nor the params');
+    const body = JSON.parse(text) as Problem;
+    assert.equal(body.errors?.[0]?.code, 'metric_in_pending_version');
+    assert.deepEqual(body.errors?.[0]?.params, { metric: 'unusual_activity', schemes: [], unreadable: 1 });
+    assert.match(body.detail ?? '', /read by 1 scheme you may not read, submitted and waiting/);
+    assert.equal(await revision(), before, 'nothing changed');
+
+    // Its readers are told which version, and nothing is counted as hidden.
+    const admin = (await (await as('admin').put('/v1/metrics/unusual_activity', kinds)).json()) as Problem;
+    assert.deepEqual(admin.errors?.[0]?.params, {
+      metric: 'unusual_activity',
+      scheme: 'aml-test',
+      version,
+      schemes: ['aml-test'],
+      unreadable: 0,
+    });
+    assert.equal(await revision(), before, 'nothing changed');
+  });
+
   it('lowering an audience needs its reason: none or blanks is a 422 that files nothing; the reason reaches the checker and the trail', async () => {
     const body = { unit: 'count', label: t('代发月数', 'payroll months'), subjectKinds: ['customer'], audience: 'staff' };
     assert.equal((await as('officer').post('/v1/metrics', { key: 'payroll_months', ...body })).status, 201);

@@ -524,6 +524,7 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
       scheme: 'gearing-rating',
       version: corporate.version,
       schemes: ['gearing-rating'],
+      unreadable: 0,
     });
     assert.match(kinds.detail ?? '', new RegExp(`version ${corporate.version} of "gearing-rating"`));
     const { key: _v, ...visitsEntry } = visits;

@@ -162,6 +162,13 @@ function definitionOf(input: MetricInput): MetricDef {
 /** Which schemes' policies the caller reads (services/policy-readers.ts): a refusal names no other. */
 export type MayReadPolicy = (scheme: string) => boolean;
 
+/** "\"a\", \"b\" and 2 more you may not read": what the caller reads named, the rest only counted. */
+function readByWords(named: readonly string[], unreadable: number): string {
+  const names = named.join(', ');
+  const hidden = `${unreadable} ${named.length ? 'more' : `scheme${unreadable === 1 ? '' : 's'}`} you may not read`;
+  return unreadable === 0 ? names : named.length ? `${names} and ${hidden}` : hidden;
+}
+
 /**
  * 409 `metric_in_use`: `metric` is read by `schemes`, so `why`. Which metrics a scheme reads is its
  * policy, its readers' only (the AML grade's inputs): the refusal names the schemes the caller reads and
@@ -170,9 +177,10 @@ export type MayReadPolicy = (scheme: string) => boolean;
 function inUse(metric: string, schemes: readonly string[], mayRead: MayReadPolicy, why: string, path = 'key'): ProblemError {
   const named = schemes.filter(mayRead);
   const unreadable = schemes.length - named.length;
-  const names = named.map((s) => `"${s}"`).join(', ');
-  const hidden = `${unreadable} ${named.length ? 'more' : `scheme${unreadable === 1 ? '' : 's'}`} you may not read`;
-  const by = unreadable === 0 ? names : named.length ? `${names} and ${hidden}` : hidden;
+  const by = readByWords(
+    named.map((s) => `"${s}"`),
+    unreadable,
+  );
   return new ProblemError('conflict', `Metric "${metric}" is read by ${by}: ${why}. Nothing was changed.`, [
     { path, message: `read by ${by}`, code: 'metric_in_use', params: { metric, schemes: named, unreadable } },
   ]);
@@ -244,6 +252,7 @@ function checkPendingWith(
   metric: string,
   period: string,
   path: string,
+  mayRead: MayReadPolicy,
 ): void {
   const inForce = versionsInForce(
     versions.filter((v) => v.status === 'active'),
@@ -256,9 +265,17 @@ function checkPendingWith(
         !checkSchemeDocument({ metrics, schemes: inForce }, v.scheme, v.document).ok &&
         checkSchemeDocument({ metrics: before, schemes: inForce }, v.scheme, v.document).ok,
     );
-  const first = broken[0];
-  if (!first) return;
-  const named = broken.map((v) => `version ${v.version} of "${v.scheme}"`).join(', ');
+  if (broken.length === 0) return;
+  // As `metric_in_use`: a version of a scheme whose policy the caller may not read is counted, not named
+  // (which metrics the AML grade reads is its policy); `scheme`/`version` are the first one they read.
+  const readable = broken.filter((v) => mayRead(v.scheme));
+  const schemes = [...new Set(readable.map((v) => v.scheme))].sort();
+  const unreadable = new Set(broken.filter((v) => !mayRead(v.scheme)).map((v) => v.scheme)).size;
+  const first = readable[0];
+  const named = readByWords(
+    readable.map((v) => `version ${v.version} of "${v.scheme}"`),
+    unreadable,
+  );
   throw new ProblemError(
     'conflict',
     `Metric "${metric}" is read by ${named}, submitted and waiting for approval, which would no longer hold: reject or edit it first. Nothing was changed.`,
@@ -267,7 +284,7 @@ function checkPendingWith(
         path,
         message: `read by ${named}, waiting for approval`,
         code: 'metric_in_pending_version',
-        params: { metric, scheme: first.scheme, version: first.version, schemes: [...new Set(broken.map((v) => v.scheme))].sort() },
+        params: { metric, ...(first ? { scheme: first.scheme, version: first.version } : {}), schemes, unreadable },
       },
     ],
   );
@@ -355,7 +372,15 @@ export async function checkAmendment(
   const raised = AUDIENCE_STRENGTH[audienceOf(def)] > AUDIENCE_STRENGTH[audienceOf(before)];
   if (schemes.length > 0) {
     checkPacksWith(metrics, versions, def.key, raised, mayRead);
-    checkPendingWith(metrics, tenant.metrics, versions, def.key, periodOf(deps.now(), deps.timeZone), raised ? 'audience' : 'subjectKinds');
+    checkPendingWith(
+      metrics,
+      tenant.metrics,
+      versions,
+      def.key,
+      periodOf(deps.now(), deps.timeZone),
+      raised ? 'audience' : 'subjectKinds',
+      mayRead,
+    );
   }
   return { metrics, usedBy };
 }
