@@ -49,6 +49,8 @@ describe('approvals queue: a metric’s audience lowered, decided from the conso
     const item = head.q.state.items[0] as ApprovalItem | undefined;
     assert.ok(item, 'waiting in the queue');
     assert.deepEqual([item.kind, item.approvalNeeds, item.requestedByYou], ['metric-audience', 'admin', false]);
+    // The maker's word reaches the checker on the card (the console shows `reason` as text, under 申请理由).
+    assert.equal(item.reason, '到店次数可向客户展示');
     assert.equal((await head.q.approve(item, { note: '已核对' }))?.action, 'approve', JSON.stringify(head.q.state.refusals));
     const stored = (await findTenant(f.db.db, tenantId))?.metrics.find((m) => m.key === 'branch_visits');
     assert.ok(stored);
