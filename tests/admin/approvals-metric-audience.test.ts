@@ -38,7 +38,10 @@ describe('approvals queue: a metric’s audience lowered, decided from the conso
     const label = { 'zh-CN': '网点到访次数', 'zh-TW': '分行到訪次數', en: 'branch visits' };
     const entry = { unit: 'count', label, subjectKinds: ['customer'], actionable: true, audience: 'staff' };
     assert.equal((await send(makerKey, 'POST', '/v1/metrics', { key: 'branch_visits', ...entry })).status, 201);
-    assert.equal((await send(makerKey, 'PUT', '/v1/metrics/branch_visits', { ...entry, audience: 'customer' })).status, 202);
+    assert.equal(
+      (await send(makerKey, 'PUT', '/v1/metrics/branch_visits', { ...entry, audience: 'customer', reason: '到店次数可向客户展示' })).status,
+      202,
+    );
   });
 
   it('a second admin finds it in the queue and approves it there; the catalogue takes it', async () => {
@@ -46,6 +49,8 @@ describe('approvals queue: a metric’s audience lowered, decided from the conso
     const item = head.q.state.items[0] as ApprovalItem | undefined;
     assert.ok(item, 'waiting in the queue');
     assert.deepEqual([item.kind, item.approvalNeeds, item.requestedByYou], ['metric-audience', 'admin', false]);
+    // The maker's word reaches the checker on the card (the console shows `reason` as text, under 申请理由).
+    assert.equal(item.reason, '到店次数可向客户展示');
     assert.equal((await head.q.approve(item, { note: '已核对' }))?.action, 'approve', JSON.stringify(head.q.state.refusals));
     const stored = (await findTenant(f.db.db, tenantId))?.metrics.find((m) => m.key === 'branch_visits');
     assert.ok(stored);

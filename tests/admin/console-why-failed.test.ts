@@ -56,6 +56,47 @@ describe('the console words the API’s refusals', () => {
     assert.match(whyFailed(e, 'en'), /ask compliance/);
   });
 
+  it('a metric in use names the schemes the writer reads and counts the others, in each language', () => {
+    const inUse = (schemes: string[], unreadable: number): KitError => ({
+      status: 409,
+      type: 'https://tierkit.dev/problems/conflict',
+      title: 'Conflict',
+      detail: 'Metric "aml_customer_risk" is read by …',
+      errors: [{ path: 'key', message: 'read by …', code: 'metric_in_use', params: { metric: 'aml_customer_risk', schemes, unreadable } }],
+    });
+    const mixed = inUse(['关注名单'], 1);
+    assert.match(whyFailed(mixed, 'zh-CN'), /正被方案 关注名单 及另外 1 个您无权查看的方案使用/);
+    assert.match(whyFailed(mixed, 'zh-TW'), /正被方案 关注名单 及另外 1 個您無權檢視的方案使用/);
+    assert.match(whyFailed(mixed, 'en'), /is read by 关注名单 and 1 more you may not read:/);
+    const hidden = inUse([], 2);
+    assert.match(whyFailed(hidden, 'zh-CN'), /正被2 个您无权查看的方案使用/);
+    assert.match(whyFailed(hidden, 'en'), /is read by 2 schemes you may not read:/);
+    // Every scheme readable: named, nothing counted.
+    assert.match(whyFailed(inUse(['零售客户等级'], 0), 'zh-CN'), /正被方案 零售客户等级 使用/);
+  });
+
+  it('a metric under a waiting version names the version the writer reads and counts the others, in each language', () => {
+    const pending = (params: Record<string, string | number | string[]>): KitError => ({
+      status: 409,
+      type: 'https://tierkit.dev/problems/conflict',
+      title: 'Conflict',
+      detail: 'Metric "unusual_activity" is read by …',
+      errors: [{ path: 'subjectKinds', message: 'read by …', code: 'metric_in_pending_version', params }],
+    });
+    const hidden = pending({ metric: 'unusual_activity', schemes: [], unreadable: 1 });
+    assert.match(whyFailed(hidden, 'zh-CN'), /1 个您无权查看的方案有待审批的版本读取指标“unusual_activity”/);
+    assert.match(whyFailed(hidden, 'zh-TW'), /1 個您無權檢視的方案有待核准的版本讀取指標「unusual_activity」/);
+    assert.match(whyFailed(hidden, 'en'), /a version waiting for approval of 1 scheme you may not read reads “unusual_activity”/);
+    for (const l of ['zh-CN', 'zh-TW', 'en'] as const) assert.doesNotMatch(whyFailed(hidden, l), /undefined|“”|「」/);
+    const mixed = pending({ metric: 'm', scheme: 'watch-list', version: 3, schemes: ['watch-list'], unreadable: 2 });
+    assert.match(whyFailed(mixed, 'zh-CN'), /方案“watch-list”第 3 版正在等待审批，且读取指标“m”（另有 2 个您无权查看的方案/);
+    assert.match(
+      whyFailed(mixed, 'en'),
+      /version 3 of “watch-list” waits for approval and reads “m” \(as does a waiting version of 2 more schemes you may not read\)/,
+    );
+    assert.doesNotMatch(whyFailed(pending({ metric: 'm', scheme: 'w', version: 1, schemes: ['w'], unreadable: 0 }), 'en'), /may not read/);
+  });
+
   it('a schema refusal is worded by its code and params, whatever the English says', () => {
     const reworded = 'a message a newer validator might write';
     assert.equal(

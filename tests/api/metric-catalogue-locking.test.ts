@@ -304,7 +304,7 @@ describe('a metric’s removal and a submission overlapping on two servers [post
     const { key: _k, ...amendment } = metric('dte_aud');
     const filed = (
       await ok<{ request: { id: string; contentHash: string } }>(
-        await as(b, maker).put('/v1/metrics/dte_aud', { ...amendment, audience: 'customer' }),
+        await as(b, maker).put('/v1/metrics/dte_aud', { ...amendment, audience: 'customer', reason: '按客户等级规则需要' }),
         202,
       )
     ).request;

@@ -241,7 +241,7 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     );
     // An admin's lowering is filed for a second admin, not applied (services/metric-audience-requests.ts).
     const filed = await ok<{ request: { id: string; status: string } }>(
-      await client(f).put('/v1/metrics/interest_cover', { ...amendment, audience: 'customer' }),
+      await client(f).put('/v1/metrics/interest_cover', { ...amendment, audience: 'customer', reason: '按客户等级规则需要' }),
       202,
     );
     assert.equal(filed.request.status, 'pending');
@@ -276,14 +276,18 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     const before = await revision(f);
     const filed = (
       await ok<{ request: { id: string; contentHash: string; from: string; to: string; requestedByYou: boolean; mayDecide: boolean } }>(
-        await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }),
+        await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer', reason: '按客户等级规则需要' }),
         202,
       )
     ).request;
     assert.deepEqual([filed.from, filed.to, filed.requestedByYou, filed.mayDecide], ['staff', 'customer', true, false]);
     assert.equal(await revision(f), before, 'nothing changed while it waits');
     // One at a time per metric.
-    await problem(await checker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }), 409, 'audience_request_pending');
+    await problem(
+      await checker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer', reason: '按客户等级规则需要' }),
+      409,
+      'audience_request_pending',
+    );
     // Its maker may not decide it; an officer may not either (the route is an admin's).
     assert.equal((await maker.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash })).status, 403);
     assert.equal((await officer.post(`/v1/metric-audience-requests/${filed.id}/approve`, { contentHash: filed.contentHash })).status, 403);
@@ -309,7 +313,7 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     // A request whose metric changed since it was asked cannot apply: content-changed, reject and ask again.
     const again = (
       await ok<{ request: { id: string; contentHash: string } }>(
-        await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer' }),
+        await maker.put('/v1/metrics/payroll_months', { ...amendment, audience: 'customer', reason: '按客户等级规则需要' }),
         202,
       )
     ).request;
@@ -352,7 +356,7 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
     const { key: _k, ...amendment } = body;
     const filed = (
       await ok<{ request: { id: string; contentHash: string } }>(
-        await maker.put('/v1/metrics/wealth_events', { ...amendment, audience: 'staff' }),
+        await maker.put('/v1/metrics/wealth_events', { ...amendment, audience: 'staff', reason: '员工需要看到' }),
         202,
       )
     ).request;
@@ -520,6 +524,7 @@ forEachDialect('the tenant’s metric catalogue', (f) => {
       scheme: 'gearing-rating',
       version: corporate.version,
       schemes: ['gearing-rating'],
+      unreadable: 0,
     });
     assert.match(kinds.detail ?? '', new RegExp(`version ${corporate.version} of "gearing-rating"`));
     const { key: _v, ...visitsEntry } = visits;

@@ -51,6 +51,7 @@ const TEAM_GRANTS = '2026-12-20T00-00-10-team-grants';
 const AUDIT_PERSONAL = '2026-12-20T00-00-20-audit-personal';
 const METRIC_AUDIENCE_REQUESTS = '2026-12-20T00-00-30-metric-audience-requests';
 const AUDIT_ERASURES = '2026-12-21T00-00-20-audit-erasures';
+const AUDIENCE_REQUEST_REASON = '2026-12-22T00-00-37-audience-request-reason';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -98,6 +99,7 @@ const LATER = [
   AUDIT_PERSONAL,
   METRIC_AUDIENCE_REQUESTS,
   AUDIT_ERASURES,
+  AUDIENCE_REQUEST_REASON,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -529,7 +531,31 @@ forEachDialect('migrations', (f) => {
     assert.equal(Number(n.rows[0]?.n), 0);
     const entry = { unit: 'count', label: { 'zh-CN': '迁移', 'zh-TW': '遷移', en: 'migration' }, audience: 'staff' };
     assert.equal((await api.post('/v1/metrics', { key: 'mg_audience', ...entry })).status, 201);
-    assert.equal((await api.put('/v1/metrics/mg_audience', { ...entry, audience: 'customer' })).status, 202);
+    assert.equal((await api.put('/v1/metrics/mg_audience', { ...entry, audience: 'customer', reason: '迁移' })).status, 202);
+  });
+
+  it('upgrading gives metric audience requests a reason: one filed before reads as none; new ones carry theirs', async () => {
+    const db = f.db.db;
+    const columns = async () =>
+      (await db.introspection.getTables()).find((t) => t.name === 'metric_audience_requests')?.columns.map((c) => c.name) ?? [];
+    const entry = { unit: 'count', label: { 'zh-CN': '理由', 'zh-TW': '理由', en: 'reason' }, audience: 'staff' };
+    assert.equal((await api.post('/v1/metrics', { key: 'mg_reason', ...entry })).status, 201);
+    await undoDownTo(db, AUDIENCE_REQUEST_REASON);
+    assert.ok(!(await columns()).includes('reason'), 'the column is gone');
+    // What the release before filed: a request with no reason.
+    const def = { key: 'mg_reason', unit: 'count', label: entry.label };
+    await sql`INSERT INTO metric_audience_requests (id, tenant_id, metric, before, after, status, content_hash, requested_by, requested_at, expires_at)
+      VALUES ('mar_mg_old', 'bank-a', 'mg_reason', ${JSON.stringify({ ...def, audience: 'staff' })}, ${JSON.stringify(def)}, 'withdrawn',
+        'sha256:old', 'key:old', '2025-11-01T00:00:00.000Z', '2025-11-08T00:00:00.000Z')`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(AUDIENCE_REQUEST_REASON));
+    assert.ok((await columns()).includes('reason'));
+    const all = (await (await api.get('/v1/metric-audience-requests?status=all')).json()) as {
+      items: { id: string; reason: string | null }[];
+    };
+    assert.equal(all.items.find((r) => r.id === 'mar_mg_old')?.reason, null);
+    const filed = await api.put('/v1/metrics/mg_reason', { ...entry, audience: 'customer', reason: '迁移后' });
+    assert.equal(filed.status, 202, await filed.clone().text());
+    assert.equal(((await filed.json()) as { request: { reason: string } }).request.reason, '迁移后');
   });
 
   it('upgrading splits the trail’s personal fields from the switch point on: one system record per chain, old records verify as before', async () => {

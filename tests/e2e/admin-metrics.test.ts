@@ -102,13 +102,27 @@ describe('admin console: the metric catalogue', () => {
     );
     await waitText(page, row(KEY), /资产负债率（自定义）/);
 
-    // Lower its audience: a request, shown waiting; nothing changed yet.
+    // Lower its audience: a request, asked with its reason, shown waiting; nothing changed yet.
     await page.locator(`${row(KEY)} button[data-action="edit"]`).click();
+    assert.equal(await dialog.locator('textarea[name="reason"]').count(), 0, 'no reason asked for a change made at once');
     await dialog.locator('select[name="audience"]').selectOption('customer');
+    await dialog.getByLabel('申请理由').fill('   ');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await page.waitForFunction(() =>
+      /请填写申请理由/.test(document.querySelector('[data-testid="metric-dialog-error"]')?.textContent ?? ''),
+    );
+    await focusOn(page, 'metric-dialog-error');
+    assert.deepEqual(await axeViolations(page), [], 'axe on the lowering with its reason missing');
+    await dialog.getByLabel('申请理由').fill('对公评级需要向客户说明该比率');
     await dialog.getByRole('button', { name: '保存' }).click();
     await page.locator(`${row(KEY)} [data-testid="metric-pending"]`).waitFor({ timeout: 30_000 });
     assert.match(await text(page, '[data-testid="metrics-outcome"]'), /待另一位管理员审批/);
     assert.match(await text(page, `${row(KEY)} [data-testid="metric-audience"]`), /仅限员工.*申请改为“客户可见”.*郑洁/);
+    assert.match(await text(page, `${row(KEY)} [data-testid="metric-pending-reason"]`), /理由：对公评级需要向客户说明该比率/);
+    const filed = (
+      await json<{ items: { metric: string; reason: string }[] }>(await api(ADMIN_KEY, '/v1/metric-audience-requests'))
+    ).items.find((r) => r.metric === KEY);
+    assert.equal(filed?.reason, '对公评级需要向客户说明该比率', 'the reason reached the API');
     assert.deepEqual(await axeViolations(page), [], 'axe with a request waiting');
     await page.screenshot({ path: join(SHOTS, 'admin-metrics-zh-CN.png'), fullPage: true });
 

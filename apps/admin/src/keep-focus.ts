@@ -44,29 +44,3 @@ export function moreButton(o: {
   return html`<button type="button" class="more" aria-disabled=${o.loading ? 'true' : 'false'} @click=${press}>
     ${o.loading ? o.loadingLabel : o.label}</button>`;
 }
-
-const TABBABLE =
-  'button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
-
-/**
- * A modal dialog's Tab key: past its last control to its first, and Shift+Tab before its first to its
- * last. `showModal()` makes the page behind inert, but Chromium still lets Tab leave the dialog for the
- * browser's own controls and the document, where a keyboard user is lost with the dialog still open.
- */
-export function keepTabIn(e: KeyboardEvent, dialog: HTMLElement): void {
-  if (e.key !== 'Tab') return;
-  const stops = [...dialog.querySelectorAll<HTMLElement>(TABBABLE)].filter((el) => el.checkVisibility());
-  const first = stops[0];
-  const last = stops[stops.length - 1];
-  if (!first || !last) return;
-  const active = document.activeElement;
-  // Focus on no stop of the dialog (its heading, an announced outcome): Tab starts again from its ends.
-  const inside = active instanceof HTMLElement && stops.includes(active);
-  if (e.shiftKey && (active === first || !inside)) {
-    e.preventDefault();
-    last.focus();
-  } else if (!e.shiftKey && (active === last || !inside)) {
-    e.preventDefault();
-    first.focus();
-  }
-}

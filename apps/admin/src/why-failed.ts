@@ -90,8 +90,10 @@ interface FieldSays {
   audienceNeedsAdmin: (metric: string) => string;
   /** A metric read by approved or submitted versions (`metric_in_use`): kept as it is, not removed. */
   metricInUse: (metric: string, schemes: string) => string;
+  /** The schemes of a `metric_in_use` as said to the caller: those they read by name, the rest counted (`unreadable`). */
+  readBy: (names: string, unreadable: number) => string;
   /** A metric change a submitted version would then fail (`metric_in_pending_version`). */
-  metricInPendingVersion: (metric: string, scheme: string, version: string) => string;
+  metricInPendingVersion: (metric: string, scheme: string, version: string, unreadable: number) => string;
   metricExists: (metric: string) => string;
   /** A metric's audience already asked to be lowered (`audience_request_pending`). */
   audienceRequestPending: (metric: string) => string;
@@ -318,10 +320,12 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       simulationRequired: '本方案含须复核的等级：请先完成本版本的模拟并查看结果，再审批',
       governanceWeakened: (needs) => `本版本放宽了现行版本的审批管控，须由${needs === 'admin' ? '管理员' : '审批人'}审批`,
       audienceNeedsAdmin: (m) => `降低指标“${m}”的可见范围须由管理员申请，再由另一位管理员审批`,
-      metricInUse: (m, schemes) =>
-        `指标“${m}”正被方案 ${schemes} 使用：不能删除，单位、币种和适用对象也不能更改，除非先让这些方案不再读取它`,
-      metricInPendingVersion: (m, scheme, v) =>
-        `方案“${scheme}”第 ${v} 版正在等待审批，且读取指标“${m}”；这项修改会使该版本不再成立。请先驳回或修改该版本`,
+      metricInUse: (m, schemes) => `指标“${m}”正被${schemes}使用：不能删除，单位、币种和适用对象也不能更改，除非先让这些方案不再读取它`,
+      readBy: (names, n) => (names ? `方案 ${names}${n ? ` 及另外 ${n} 个您无权查看的方案` : ' '}` : `${n} 个您无权查看的方案`),
+      metricInPendingVersion: (m, scheme, v, n) =>
+        scheme
+          ? `方案“${scheme}”第 ${v} 版正在等待审批，且读取指标“${m}”${n ? `（另有 ${n} 个您无权查看的方案的待审批版本也读取它）` : ''}；这项修改会使该版本不再成立。请先驳回或修改该版本`
+          : `${n} 个您无权查看的方案有待审批的版本读取指标“${m}”；这项修改会使其不再成立。请由能查看这些方案的同事先驳回或修改`,
       metricExists: (m) => `目录中已有指标“${m}”：请修改它，或换一个代码`,
       audienceRequestPending: (m) => `指标“${m}”已有一项可见范围申请在等待审批：由申请人撤回或另一位管理员审批后才能再提`,
       audienceFixed: (values) => `这是不得向客户透露的内置指标，可见范围只能是：${values}`,
@@ -536,10 +540,12 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       simulationRequired: '本方案含須複核的等級：請先完成本版本的模擬並檢視結果，再核准',
       governanceWeakened: (needs) => `本版本放寬了現行版本的核准管控，須由${needs === 'admin' ? '管理員' : '核准人'}核准`,
       audienceNeedsAdmin: (m) => `降低指標「${m}」的可見範圍須由管理員申請，再由另一位管理員核准`,
-      metricInUse: (m, schemes) =>
-        `指標「${m}」正被方案 ${schemes} 使用：不能刪除，單位、幣別和適用對象也不能變更，除非先讓這些方案不再讀取它`,
-      metricInPendingVersion: (m, scheme, v) =>
-        `方案「${scheme}」第 ${v} 版正在等待核准，且讀取指標「${m}」；這項修改會使該版本不再成立。請先退回或修改該版本`,
+      metricInUse: (m, schemes) => `指標「${m}」正被${schemes}使用：不能刪除，單位、幣別和適用對象也不能變更，除非先讓這些方案不再讀取它`,
+      readBy: (names, n) => (names ? `方案 ${names}${n ? ` 及另外 ${n} 個您無權檢視的方案` : ' '}` : `${n} 個您無權檢視的方案`),
+      metricInPendingVersion: (m, scheme, v, n) =>
+        scheme
+          ? `方案「${scheme}」第 ${v} 版正在等待核准，且讀取指標「${m}」${n ? `（另有 ${n} 個您無權檢視的方案的待核准版本也讀取它）` : ''}；這項修改會使該版本不再成立。請先退回或修改該版本`
+          : `${n} 個您無權檢視的方案有待核准的版本讀取指標「${m}」；這項修改會使其不再成立。請由能檢視這些方案的同事先退回或修改`,
       metricExists: (m) => `目錄中已有指標「${m}」：請修改它，或換一個代碼`,
       audienceRequestPending: (m) => `指標「${m}」已有一項可見範圍申請在等待核准：由申請人撤回或另一位管理員核准後才能再提`,
       audienceFixed: (values) => `這是不得向客戶透露的內建指標，可見範圍只能是：${values}`,
@@ -775,8 +781,12 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       audienceNeedsAdmin: (m) => `lowering who is kept from “${m}” is asked by an admin and approved by another`,
       metricInUse: (m, schemes) =>
         `metric “${m}” is read by ${schemes}: it cannot be removed, nor its unit, currency or kinds of subject changed, while they read it`,
-      metricInPendingVersion: (m, scheme, v) =>
-        `version ${v} of “${scheme}” waits for approval and reads “${m}”; this change would break it. Reject or edit that version first`,
+      readBy: (names, n) =>
+        names ? (n ? `${names} and ${n} more you may not read` : names) : `${n} scheme${n === 1 ? '' : 's'} you may not read`,
+      metricInPendingVersion: (m, scheme, v, n) =>
+        scheme
+          ? `version ${v} of “${scheme}” waits for approval and reads “${m}”${n ? ` (as does a waiting version of ${n} more scheme${n === 1 ? '' : 's'} you may not read)` : ''}; this change would break it. Reject or edit that version first`
+          : `a version waiting for approval of ${n} scheme${n === 1 ? '' : 's'} you may not read reads “${m}”; this change would break it. Someone who reads ${n === 1 ? 'it' : 'them'} must reject or edit it first`,
       metricExists: (m) => `the catalogue already has a metric “${m}”: change that one, or pick another key`,
       audienceRequestPending: (m) =>
         `a request to change who may see “${m}” already waits: its maker withdraws it or another admin decides it first`,
@@ -1100,9 +1110,9 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       if (p.metric !== undefined) return s.audienceNeedsAdmin(str(p.metric));
       return s.governanceWeakened(str(p.needs));
     case 'metric_in_use':
-      return s.metricInUse(str(p.metric), list(p.schemes));
+      return s.metricInUse(str(p.metric), s.readBy(list(p.schemes), Number(p.unreadable ?? 0)));
     case 'metric_in_pending_version':
-      return s.metricInPendingVersion(str(p.metric), str(p.scheme), str(p.version));
+      return s.metricInPendingVersion(str(p.metric), str(p.scheme), str(p.version), Number(p.unreadable ?? 0));
     case 'metric_exists':
       return s.metricExists(str(p.metric));
     case 'audience_request_pending':

@@ -513,6 +513,8 @@ export interface MetricAudienceRequestTable {
   decided_by: string | null;
   decided_at: string | null;
   decision_note: string | null;
+  /** The maker's reason (migration 2026-12-22T00-00-37-audience-request-reason); null on one filed before. */
+  reason: string | null;
 }
 
 export interface StaffGrantTable {

@@ -18,7 +18,8 @@ import {
 import type { StaffMember } from '@tierkit/client';
 import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
-import { keepTabIn, moreButton } from '../keep-focus.js';
+import { moreButton } from '../keep-focus.js';
+import { ModalDialog } from '../modal-dialog.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { formatInstant } from '../time.js';
 import { whyFailed } from '../why-failed.js';
@@ -34,8 +35,8 @@ type Dialog =
 /**
  * The tenant's API keys (admins): the list, a create dialog that shows the new key's secret once with
  * a copy button and a warning, and revocation after a confirmation. The secret lives only in this
- * element's state while its dialog is open, and is dropped when it closes. One native modal `<dialog>`,
- * as the closing dialog: the page behind is inert, Escape closes it, focus goes back to what opened it.
+ * element's state while its dialog is open, and is dropped when it closes. The console's modal dialog
+ * (modal-dialog.ts): the page behind is inert, Escape closes it, focus goes back to what opened it.
  */
 export class KeysPage extends LitElement {
   static override properties = {
@@ -66,7 +67,20 @@ export class KeysPage extends LitElement {
   declare role: ApiKeyRole;
 
   readonly #abort = new AbortController();
-  #opener: HTMLElement | null = null;
+  readonly #modal = new ModalDialog(this, {
+    isOpen: () => this.dialog !== undefined,
+    busy: () => this.busy,
+    // The secret is closed by its Done button only: Escape pressed by habit would lose it unread.
+    keep: () => this.dialog?.kind === 'secret',
+    close: () => {
+      // The secret is forgotten with the dialog: nothing on the page can show it again.
+      this.dialog = undefined;
+      this.copied = undefined;
+      // A refused revocation changed nothing and its dialog said so: the list needs no error under it.
+      if (keyRevocationRefusal(this.error)) this.error = undefined;
+    },
+    fallback: () => this.querySelector('[data-testid="keys-status"]'),
+  });
 
   constructor() {
     super();
@@ -127,44 +141,12 @@ export class KeysPage extends LitElement {
     }
   }
 
-  protected override updated(): void {
-    const dialog = this.querySelector<HTMLDialogElement>('dialog');
-    if (!dialog) return;
-    if (this.dialog !== undefined && !dialog.open) {
-      dialog.showModal();
-      // A revocation starts on Cancel (autofocus): Enter pressed by habit revokes nothing.
-      (this.querySelector<HTMLElement>('dialog [autofocus]') ?? this.querySelector<HTMLElement>('dialog input, dialog button'))?.focus();
-    } else if (this.dialog === undefined && dialog.open) {
-      dialog.close();
-    }
-  }
-
   #open(d: Dialog, e: Event): void {
-    this.#opener = e.currentTarget as HTMLElement;
+    this.#modal.opening(e);
     this.error = undefined;
     this.copied = undefined;
     this.role = 'viewer';
     this.dialog = d;
-  }
-
-  async #dismiss(): Promise<void> {
-    if (this.busy) return;
-    // The secret is forgotten with the dialog: nothing on the page can show it again.
-    this.dialog = undefined;
-    this.copied = undefined;
-    // A refused revocation changed nothing and its dialog said so: the list needs no error under it.
-    if (keyRevocationRefusal(this.error)) this.error = undefined;
-    await this.updateComplete;
-    (this.#opener?.isConnected ? this.#opener : this.querySelector<HTMLElement>('[data-testid="keys-status"]'))?.focus();
-  }
-
-  /** Escape while sending: kept open, so the answer (a secret, perhaps) lands where the person sees it. */
-  #cancel(e: Event): void {
-    if (this.busy || this.dialog?.kind === 'secret') e.preventDefault();
-  }
-
-  #closed(): void {
-    if (this.dialog !== undefined && this.dialog.kind !== 'secret') void this.#dismiss();
   }
 
   async #create(e: Event): Promise<void> {
@@ -188,10 +170,7 @@ export class KeysPage extends LitElement {
     } finally {
       this.busy = false;
     }
-    await this.updateComplete;
-    this.querySelector<HTMLElement>(
-      this.dialog?.kind === 'secret' ? 'dialog input[name="secret"]' : '[data-testid="keys-dialog-error"]',
-    )?.focus();
+    await this.#modal.focus(this.dialog?.kind === 'secret' ? 'dialog input[name="secret"]' : '[data-testid="keys-dialog-error"]');
   }
 
   async #copy(secret: string): Promise<void> {
@@ -213,13 +192,11 @@ export class KeysPage extends LitElement {
       this.keys = this.keys.map((k) => (k.id === revoked.id ? revoked : k));
       this.outcome = KEYS_WORDS[this.ctx?.locale ?? 'zh-CN'].revoked(key.label);
       this.busy = false;
-      this.#opener = null;
-      await this.#dismiss();
+      await this.#modal.dismiss(true);
     } catch (err) {
       this.error = kitError(err);
       this.busy = false;
-      await this.updateComplete;
-      this.querySelector<HTMLElement>('[data-testid="keys-dialog-error"]')?.focus();
+      await this.#modal.focus('[data-testid="keys-dialog-error"]');
     }
   }
 
@@ -229,7 +206,7 @@ export class KeysPage extends LitElement {
     const locale = this.ctx.locale;
     const w = KEYS_WORDS[locale];
     const roles = WORDS[locale].roles;
-    const failure = html`<p role="alert" class="error" data-testid="keys-dialog-error" tabindex="-1">${this.error ? `${w.failed}: ${whyFailed(this.error, locale)}` : ''}</p>`;
+    const failure = this.#modal.refusal('keys-dialog-error', this.error ? `${w.failed}: ${whyFailed(this.error, locale)}` : '');
     if (d.kind === 'create') {
       const session = this.ctx.session;
       const rule = keyOwnerRule(session, this.role);
@@ -267,7 +244,7 @@ export class KeysPage extends LitElement {
           ${failure}
           <div class="actions">
             <button type="submit" aria-disabled=${this.busy ? 'true' : 'false'}>${this.busy ? w.creating : w.create}</button>
-            <button type="button" @click=${() => this.#dismiss()}>${w.cancel}</button>
+            <button type="button" @click=${() => this.#modal.dismiss()}>${w.cancel}</button>
           </div>
         </form>`;
     }
@@ -280,25 +257,21 @@ export class KeysPage extends LitElement {
         <p role="status" class="hint">${this.copied === 'yes' ? w.copied : this.copied === 'no' ? w.copyFailed : ''}</p>
         <div class="actions">
           <button type="button" data-testid="copy-secret" @click=${() => this.#copy(d.issued.secret)}>${w.copy}</button>
-          <button type="button" data-testid="secret-done" @click=${() => this.#dismiss()}>${w.done}</button>
+          <button type="button" data-testid="secret-done" @click=${() => this.#modal.dismiss()}>${w.done}</button>
         </div>`;
     // A refusal that leaves the key as it was (the last admin key, or the caller's own): said in the
     // console's words, and no second try offered, since it would be refused the same.
     const refused = keyRevocationRefusal(this.error);
     return html`<h2 id="keys-dialog-h">${w.revokeTitle(d.key.label)}</h2>
       <p class="warning">${w.revokeWarning}</p>
-      ${
-        refused
-          ? html`<p role="alert" class="error" data-testid="keys-dialog-error" data-refused=${refused} tabindex="-1">${w.revokeRefused[refused](d.key.label)}</p>`
-          : failure
-      }
+      ${refused ? this.#modal.refusal('keys-dialog-error', w.revokeRefused[refused](d.key.label), 'error', refused) : failure}
       <div class="actions">
         ${
           refused
             ? nothing
             : html`<button type="button" class="danger" data-testid="confirm-revoke" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.#revoke(d.key)}>${this.busy ? w.revoking : w.confirmRevoke}</button>`
         }
-        <button type="button" data-testid="cancel-revoke" autofocus @click=${() => this.#dismiss()}>${w.cancel}</button>
+        <button type="button" data-testid="cancel-revoke" autofocus @click=${() => this.#modal.dismiss()}>${w.cancel}</button>
       </div>`;
   }
 
@@ -362,11 +335,7 @@ export class KeysPage extends LitElement {
         }
         <p role="status" class="hint" data-testid="keys-outcome">${this.outcome}</p>
       </section>
-      <dialog class="keys-dialog" data-testid="keys-dialog" aria-labelledby="keys-dialog-h"
-        @cancel=${this.#cancel} @close=${this.#closed}
-        @keydown=${(e: KeyboardEvent) => keepTabIn(e, e.currentTarget as HTMLElement)}>
-        ${this.#dialogBody()}
-      </dialog>
+      ${this.#modal.render({ className: 'keys-dialog', testid: 'keys-dialog', labelledBy: 'keys-dialog-h' }, this.#dialogBody())}
     `;
   }
 }

@@ -13,6 +13,7 @@ import {
   type MetricInput,
   readMetricCatalogue,
   readPendingAudienceRequests,
+  REASON_MAX,
   readSchemes,
   removeMetric,
   withdrawAudienceRequest,
@@ -21,7 +22,7 @@ import type { MetricUnit, SchemeSummary, SubjectKind } from '@tierkit/core';
 import { METRIC_UNITS, SUBJECT_KINDS } from '@tierkit/core/wire';
 import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
-import { keepTabIn } from '../keep-focus.js';
+import { ModalDialog } from '../modal-dialog.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { type SchemeNames, schemeNames, standaloneName } from '../scheme-names.js';
 import { staffName } from '../staff-name.js';
@@ -93,6 +94,7 @@ export class MetricsPage extends LitElement {
     outcome: { state: true },
     dialog: { state: true },
     unit: { state: true },
+    audience: { state: true },
   };
 
   declare ctx: PageContext | undefined;
@@ -111,9 +113,20 @@ export class MetricsPage extends LitElement {
   declare dialog: Dialog | undefined;
   /** The unit picked in the dialog: a currency is asked only for money. */
   declare unit: MetricUnit;
+  /** The audience picked in the dialog: a lowered one is a request, asked with its reason. */
+  declare audience: MetricAudience;
 
   readonly #abort = new AbortController();
-  #opener: HTMLElement | undefined;
+  readonly #modal = new ModalDialog(this, {
+    isOpen: () => this.dialog !== undefined,
+    busy: () => this.busy,
+    close: () => {
+      this.dialog = undefined;
+      this.error = undefined;
+      this.check = '';
+    },
+    fallback: () => this.querySelector('[data-testid="metrics-outcome"]'),
+  });
 
   constructor() {
     super();
@@ -128,6 +141,7 @@ export class MetricsPage extends LitElement {
     this.outcome = undefined;
     this.dialog = undefined;
     this.unit = 'money';
+    this.audience = 'staff';
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -166,42 +180,13 @@ export class MetricsPage extends LitElement {
     }
   }
 
-  protected override updated(): void {
-    const dialog = this.querySelector<HTMLDialogElement>('dialog');
-    if (!dialog) return;
-    if (this.dialog !== undefined && !dialog.open) {
-      dialog.showModal();
-      // A removal starts on Cancel (autofocus): Enter pressed by habit removes nothing.
-      (this.querySelector<HTMLElement>('dialog [autofocus]') ?? this.querySelector<HTMLElement>('dialog input, dialog button'))?.focus();
-    } else if (this.dialog === undefined && dialog.open) {
-      dialog.close();
-    }
-  }
-
   #open(d: Dialog, e: Event): void {
-    this.#opener = e.currentTarget as HTMLElement;
+    this.#modal.opening(e);
     this.error = undefined;
     this.check = '';
     this.unit = d.kind === 'edit' ? d.entry.unit : 'money';
+    this.audience = d.kind === 'edit' ? d.entry.audience : 'staff';
     this.dialog = d;
-  }
-
-  async #dismiss(): Promise<void> {
-    if (this.busy) return;
-    this.dialog = undefined;
-    this.error = undefined;
-    this.check = '';
-    await this.updateComplete;
-    (this.#opener?.isConnected ? this.#opener : this.querySelector<HTMLElement>('[data-testid="metrics-outcome"]'))?.focus();
-  }
-
-  /** Escape while sending keeps the dialog: the answer lands where the person looks. */
-  #cancel(e: Event): void {
-    if (this.busy) e.preventDefault();
-  }
-
-  #closed(): void {
-    if (this.dialog !== undefined) void this.#dismiss();
   }
 
   /** After a change: the dialog closed, the table read again, and the outcome said where focus lands. */
@@ -209,16 +194,14 @@ export class MetricsPage extends LitElement {
     this.dialog = undefined;
     this.outcome = outcome;
     // Closing the dialog hands focus back to its opener: the outcome takes it after, before the table is read again.
-    await this.updateComplete;
-    this.querySelector<HTMLElement>('[data-testid="metrics-outcome"]')?.focus();
+    await this.#modal.focus('[data-testid="metrics-outcome"]');
     await this.#load();
   }
 
   /** A refusal inside the dialog: said there, and focus on it so a screen reader hears it. */
   async #refused(err: unknown): Promise<void> {
     this.error = kitError(err);
-    await this.updateComplete;
-    this.querySelector<HTMLElement>('[data-testid="metric-dialog-error"]')?.focus();
+    await this.#modal.focus('[data-testid="metric-dialog-error"]');
   }
 
   #inputOf(form: HTMLFormElement, d: Dialog & { kind: 'add' | 'edit' }): MetricInput | string {
@@ -248,12 +231,13 @@ export class MetricsPage extends LitElement {
     e.preventDefault();
     const d = this.dialog;
     if (this.busy || !this.ctx || !d || d.kind === 'remove') return;
-    const input = this.#inputOf(e.target as HTMLFormElement, d);
+    const form = e.target as HTMLFormElement;
+    const input = this.#inputOf(form, d);
+    const reason = (form.elements.namedItem('reason') as HTMLTextAreaElement | null)?.value.trim();
     this.error = undefined;
-    if (typeof input === 'string') {
-      this.check = input;
-      await this.updateComplete;
-      this.querySelector<HTMLElement>('[data-testid="metric-dialog-error"]')?.focus();
+    if (typeof input === 'string' || reason === '') {
+      this.check = typeof input === 'string' ? input : METRICS_WORDS[this.ctx.locale].needReason;
+      await this.#modal.focus('[data-testid="metric-dialog-error"]');
       return;
     }
     this.check = '';
@@ -264,7 +248,7 @@ export class MetricsPage extends LitElement {
         this.busy = false;
         await this.#done((l) => METRICS_WORDS[l].added(input.key));
       } else {
-        const done = await amendMetric(client, input);
+        const done = await amendMetric(client, input, reason);
         this.busy = false;
         await this.#done((l) => ('requested' in done ? METRICS_WORDS[l].requested(input.key) : METRICS_WORDS[l].changed(input.key)));
       }
@@ -288,9 +272,8 @@ export class MetricsPage extends LitElement {
     }
   }
 
-  async #withdraw(r: MetricAudienceRequest, e: Event): Promise<void> {
+  async #withdraw(r: MetricAudienceRequest): Promise<void> {
     if (this.busy || !this.ctx) return;
-    this.#opener = e.currentTarget as HTMLElement;
     this.busy = true;
     this.loadError = undefined;
     try {
@@ -333,10 +316,11 @@ export class MetricsPage extends LitElement {
           pending
             ? html`<p class="metric-pending" data-testid="metric-pending">${w.pending(w.audiences[pending.to] ?? pending.to)}
                 <br /><span class="hint">${w.requestedBy} ${staffName(pending.requestedBy)} · ${w.lapses(formatInstant(pending.expiresAt, locale))}</span>
+                ${pending.reason ? html`<br /><span class="hint" data-testid="metric-pending-reason">${w.reasonOf}${locale === 'en' ? ': ' : '：'}${pending.reason}</span>` : nothing}
                 ${
                   pending.mayWithdraw
                     ? html`<br /><button type="button" data-testid="withdraw-audience" aria-label=${w.withdrawOf(m.key)} aria-disabled=${busy}
-                        @click=${(e: Event) => this.#withdraw(pending, e)}>${w.withdraw}</button>`
+                        @click=${() => this.#withdraw(pending)}>${w.withdraw}</button>`
                     : nothing
                 }</p>`
             : nothing
@@ -363,7 +347,7 @@ export class MetricsPage extends LitElement {
     const locale = this.ctx.locale;
     const refused = this.error && namedRefusal(this.error, schemeNames(this.schemes, locale), locale);
     const text = this.check || (refused ? `${METRICS_WORDS[locale].failed}: ${whyFailed(refused, locale)}` : '');
-    return html`<p class="error" role="alert" tabindex="-1" data-testid="metric-dialog-error">${text}</p>`;
+    return this.#modal.refusal('metric-dialog-error', text);
   }
 
   #form(ctx: PageContext, d: Dialog & { kind: 'add' | 'edit' }) {
@@ -403,15 +387,22 @@ export class MetricsPage extends LitElement {
           <span class="hint" id="metric-kinds-hint">${w.kindsHint}</span>
         </div>
       </fieldset>
-      <label>${w.audience}<select name="audience" aria-describedby="metric-audience-hint">${audiences.map(
-        (a) => html`<option value=${a} ?selected=${a === (e?.audience ?? 'staff')}>${w.audiences[a]}</option>`,
-      )}</select></label>
+      <label>${w.audience}<select name="audience" aria-describedby="metric-audience-hint" @change=${(ev: Event) => {
+        this.audience = (ev.target as HTMLSelectElement).value as MetricAudience;
+      }}>${audiences.map((a) => html`<option value=${a} ?selected=${a === (e?.audience ?? 'staff')}>${w.audiences[a]}</option>`)}</select></label>
       <span class="hint" id="metric-audience-hint">${admin ? w.lowerHint : w.lowerAdminOnly}</span>
+      ${
+        // A lowering is a request another admin decides on the maker's word: asked here, with it.
+        e && lowersAudience(e.audience, this.audience)
+          ? html`<label>${w.reason}<textarea name="reason" rows="3" required maxlength=${REASON_MAX} aria-describedby="metric-reason-hint"></textarea></label>
+            <span class="hint" id="metric-reason-hint">${w.reasonHint(REASON_MAX)}</span>`
+          : nothing
+      }
       <label class="check"><input type="checkbox" name="actionable" ?checked=${e?.actionable ?? true} />${w.actionable}</label>
       ${this.#problem()}
       <div class="actions">
         <button type="submit" aria-disabled=${this.busy ? 'true' : 'false'}>${this.busy ? w.saving : w.save}</button>
-        <button type="button" @click=${() => this.#dismiss()}>${w.cancel}</button>
+        <button type="button" @click=${() => this.#modal.dismiss()}>${w.cancel}</button>
       </div>
     </form>`;
   }
@@ -427,7 +418,7 @@ export class MetricsPage extends LitElement {
       ${this.#problem()}
       <div class="actions">
         <button type="button" class="danger" data-action="confirm-remove" aria-disabled=${this.busy ? 'true' : 'false'} @click=${() => this.#remove(d.entry)}>${w.confirm}</button>
-        <button type="button" autofocus @click=${() => this.#dismiss()}>${w.cancel}</button>
+        <button type="button" autofocus @click=${() => this.#modal.dismiss()}>${w.cancel}</button>
       </div>`;
   }
 
@@ -470,11 +461,10 @@ export class MetricsPage extends LitElement {
             : nothing
         }
       </section>
-      <dialog class="keys-dialog metrics-dialog" data-testid="metrics-dialog" aria-labelledby="metrics-dialog-h"
-        @cancel=${this.#cancel} @close=${this.#closed}
-        @keydown=${(e: KeyboardEvent) => keepTabIn(e, e.currentTarget as HTMLElement)}>
-        ${this.#dialogBody()}
-      </dialog>
+      ${this.#modal.render(
+        { className: 'keys-dialog metrics-dialog', testid: 'metrics-dialog', labelledBy: 'metrics-dialog-h' },
+        this.#dialogBody(),
+      )}
     `;
   }
 }

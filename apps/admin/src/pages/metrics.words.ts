@@ -60,6 +60,10 @@ const zh = {
   needKey: '请填写代码',
   needLabel: '请填写名称',
   needCurrency: '金额类指标需要币种',
+  reason: '申请理由',
+  reasonHint: (max: number) => `降低可见范围须说明理由，审批人会看到，并记入审计日志（最多 ${max} 字）。`,
+  needReason: '请填写申请理由：审批人据此决定',
+  reasonOf: '理由',
 };
 
 const tw: typeof zh = {
@@ -120,6 +124,10 @@ const tw: typeof zh = {
   needKey: '請填寫代碼',
   needLabel: '請填寫名稱',
   needCurrency: '金額類指標需要幣別',
+  reason: '申請理由',
+  reasonHint: (max: number) => `降低可見範圍須說明理由，核准人會看到，並記入稽核紀錄（最多 ${max} 字）。`,
+  needReason: '請填寫申請理由：核准人據此決定',
+  reasonOf: '理由',
 };
 
 const en: typeof zh = {
@@ -183,6 +191,11 @@ const en: typeof zh = {
   needKey: 'Enter a key',
   needLabel: 'Enter a name',
   needCurrency: 'A money metric needs its currency',
+  reason: 'Reason for the request',
+  reasonHint: (max: number) =>
+    `Lowering who is kept from a metric needs a reason: the approver reads it, and the audit trail keeps it (at most ${max} characters).`,
+  needReason: 'Give a reason for the request: the approver decides on it',
+  reasonOf: 'Reason',
 };
 
 export const METRICS_WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };

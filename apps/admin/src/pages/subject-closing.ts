@@ -3,7 +3,7 @@ import { StoreController } from '@tierkit/admin/lit';
 import type { SubjectRef } from '@tierkit/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
-import { keepTabIn } from '../keep-focus.js';
+import { ModalDialog } from '../modal-dialog.js';
 import type { PageContext } from '../page.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { refusedForFinalMonth, sayCheck, whyFailed } from '../why-failed.js';
@@ -22,9 +22,10 @@ export class ClosingDoneEvent extends Event {
 /**
  * Closing a customer who left the bank (销户), or taking the closing back, on the customer's detail:
  * the action for tenant-wide staff (officer and above; for others, why not), and a modal dialog — the
- * reason and an optional time in the bank's zone, then a confirmation saying what closing does. A
- * native modal `<dialog>`: the rest of the page is inert while it is open (focus stays in it), Escape
- * closes it, and focus goes back to the button that opened it. All state is the kit's SubjectClosing.
+ * reason and an optional time in the bank's zone, then a confirmation saying what closing does. The
+ * console's modal dialog (modal-dialog.ts): the rest of the page is inert while it is open (focus stays
+ * in it), Escape closes it, and focus goes back to the button that opened it. All state is the kit's
+ * SubjectClosing.
  */
 export class SubjectClosingAction extends LitElement {
   static override properties = { ctx: { attribute: false }, subject: { attribute: false } };
@@ -34,8 +35,13 @@ export class SubjectClosingAction extends LitElement {
   declare subject: SubjectRef | undefined;
 
   readonly #closing = new StoreController(this, new SubjectClosing(client, { timeZone: bankTimeZone }));
-  /** The button that opened the dialog, for focus to go back to. */
-  #opener: HTMLElement | null = null;
+  readonly #modal = new ModalDialog(this, {
+    isOpen: () => this.#closing.state.action !== undefined,
+    busy: () => this.#closing.state.phase === 'saving',
+    close: () => this.#closing.store.dismiss(),
+    fallback: () => this.querySelector('[data-testid="closing-action"]'),
+    first: 'textarea',
+  });
 
   protected override createRenderRoot(): HTMLElement {
     return this;
@@ -50,39 +56,9 @@ export class SubjectClosingAction extends LitElement {
     if (changed.has('subject') && this.subject) this.#closing.store.open(this.subject);
   }
 
-  protected override updated(): void {
-    const dialog = this.querySelector<HTMLDialogElement>('dialog');
-    if (!dialog) return;
-    const s = this.#closing.state;
-    if (s.action !== undefined && !dialog.open) {
-      dialog.showModal();
-      this.querySelector<HTMLElement>('dialog textarea')?.focus();
-    } else if (s.action === undefined && dialog.open) {
-      dialog.close();
-    }
-  }
-
   #begin(action: ClosingAction, e: Event): void {
-    this.#opener = e.currentTarget as HTMLElement;
+    this.#modal.opening(e);
     this.#closing.store.begin(action);
-  }
-
-  /** Cancel, Escape: nothing written; focus back on what opened the dialog. */
-  async #dismiss(): Promise<void> {
-    this.#closing.store.dismiss();
-    await this.updateComplete;
-    if (this.#closing.state.action === undefined)
-      (this.querySelector<HTMLElement>('[data-testid="closing-action"]') ?? this.#opener)?.focus();
-  }
-
-  /** Escape: not while sending (the answer must land where the person sees it). */
-  #cancel(e: Event): void {
-    if (this.#closing.state.phase === 'saving') e.preventDefault();
-  }
-
-  /** The dialog closed by the browser (Escape) while the store still had it open: dismissed. */
-  #closed(): void {
-    if (this.#closing.state.action !== undefined) void this.#dismiss();
   }
 
   async #review(e: Event): Promise<void> {
@@ -93,16 +69,12 @@ export class SubjectClosingAction extends LitElement {
     const atUnreadable = (form.elements.namedItem('at') as HTMLInputElement).validity.badInput;
     const late = (form.elements.namedItem('late') as HTMLInputElement).checked;
     this.#closing.store.review({ reason: value('reason'), at: value('at'), atUnreadable, late });
-    await this.updateComplete;
-    this.querySelector<HTMLElement>(
-      this.#closing.state.phase === 'confirming' ? '#closing-confirm-h' : 'dialog [aria-invalid="true"]',
-    )?.focus();
+    await this.#modal.focus(this.#closing.state.phase === 'confirming' ? '#closing-confirm-h' : 'dialog [aria-invalid="true"]');
   }
 
   async #edit(): Promise<void> {
     this.#closing.store.edit();
-    await this.updateComplete;
-    this.querySelector<HTMLElement>('dialog textarea')?.focus();
+    await this.#modal.focus('dialog textarea');
   }
 
   async #confirm(): Promise<void> {
@@ -122,13 +94,9 @@ export class SubjectClosingAction extends LitElement {
     const s = this.#closing.state;
     if (s.conflict && this.subject) this.dispatchEvent(new ClosingDoneEvent(s.conflict === 'closed' ? 'close' : 'reopen', this.subject));
     if (s.done) this.dispatchEvent(new ClosingDoneEvent(s.done.action, s.done.subject));
-    await this.updateComplete;
-    const to = s.done
-      ? '[data-testid="closing-outcome"]'
-      : s.phase === 'editing'
-        ? 'dialog [aria-invalid="true"]'
-        : '[data-testid="closing-error"]';
-    this.querySelector<HTMLElement>(to)?.focus();
+    await this.#modal.focus(
+      s.done ? '[data-testid="closing-outcome"]' : s.phase === 'editing' ? 'dialog [aria-invalid="true"]' : '[data-testid="closing-error"]',
+    );
   }
 
   #field(name: 'reason' | 'at' | 'note') {
@@ -171,7 +139,7 @@ export class SubjectClosingAction extends LitElement {
         <span class="hint" id="closing-late-hint">${w.lateHint}</span>
         <div class="closing-buttons">
           <button type="submit">${w.next}</button>
-          <button type="button" @click=${() => this.#dismiss()}>${w.cancel}</button>
+          <button type="button" @click=${() => this.#modal.dismiss()}>${w.cancel}</button>
         </div>
       </form>
       ${s.phase === 'confirming' || s.phase === 'saving' ? this.#confirmation() : s.phase === 'refused' ? this.#refusal() : nothing}`;
@@ -213,7 +181,7 @@ export class SubjectClosingAction extends LitElement {
       <p role="status" class="hint">${saving ? w.saving : ''}</p>
       <div class="closing-buttons">
         <button type="submit" data-testid="closing-confirm-button" aria-disabled=${saving ? 'true' : 'false'}>${w.confirmReopen}</button>
-        <button type="button" ?disabled=${saving} @click=${() => this.#dismiss()}>${w.cancel}</button>
+        <button type="button" ?disabled=${saving} @click=${() => this.#modal.dismiss()}>${w.cancel}</button>
       </div>
     </form>`;
   }
@@ -229,10 +197,10 @@ export class SubjectClosingAction extends LitElement {
           ? w.alreadyOpen
           : `${w.refused}: ${whyFailed(s.actionError, locale)}`;
     return html`<h2 id="closing-refused-h">${s.action === 'reopen' ? w.reopenTitle(s.subject ?? '') : w.closeTitle(s.subject ?? '')}</h2>
-      <p role="alert" class="closing-error" data-testid="closing-error" tabindex="-1">${says}</p>
+      ${this.#modal.refusal('closing-error', says, 'closing-error')}
       <div class="closing-buttons">
         ${s.action === 'close' && !s.conflict ? html`<button type="button" @click=${() => this.#edit()}>${w.back}</button>` : nothing}
-        <button type="button" @click=${() => this.#dismiss()}>${w.closeDialog}</button>
+        <button type="button" @click=${() => this.#modal.dismiss()}>${w.closeDialog}</button>
       </div>`;
   }
 
@@ -255,20 +223,26 @@ export class SubjectClosingAction extends LitElement {
             : nothing
       }
       <span role="status" class="hint" data-testid="closing-outcome" tabindex="-1">${outcome}</span>
-      <dialog class="closing-dialog" aria-labelledby=${s.phase === 'confirming' || s.phase === 'saving' ? 'closing-confirm-h' : s.phase === 'refused' ? 'closing-refused-h' : 'closing-h'}
-        data-testid="closing-dialog" @cancel=${this.#cancel} @close=${this.#closed}
-        @keydown=${(e: KeyboardEvent) => keepTabIn(e, e.currentTarget as HTMLElement)}>
-        ${
-          s.action === undefined
-            ? nothing
-            : s.action === 'close'
-              ? // The form stays (hidden) through confirming and a refusal: going back finds what was typed.
-                this.#closeForm(id)
+      ${this.#modal.render(
+        {
+          className: 'closing-dialog',
+          testid: 'closing-dialog',
+          labelledBy:
+            s.phase === 'confirming' || s.phase === 'saving'
+              ? 'closing-confirm-h'
               : s.phase === 'refused'
-                ? this.#refusal()
-                : this.#reopenForm(id)
-        }
-      </dialog>
+                ? 'closing-refused-h'
+                : 'closing-h',
+        },
+        s.action === undefined
+          ? nothing
+          : s.action === 'close'
+            ? // The form stays (hidden) through confirming and a refusal: going back finds what was typed.
+              this.#closeForm(id)
+            : s.phase === 'refused'
+              ? this.#refusal()
+              : this.#reopenForm(id),
+      )}
     </div>`;
   }
 }

@@ -35,6 +35,8 @@ export interface MetricAudienceRequest {
   readonly requestedBy: string;
   readonly requestedAt: string;
   readonly expiresAt: string;
+  /** Why its maker asked; null on a request filed before reasons were asked for. */
+  readonly reason: string | null;
   readonly requestedByYou: boolean;
   readonly mayDecide: boolean;
   readonly mayWithdraw: boolean;
@@ -82,13 +84,16 @@ export function addMetric(client: Pick<HttpTierkitClient, 'http'>, input: Metric
 
 /**
  * Change a metric: `changed` (200) when done, `requested` (202) when its audience was lowered, which
- * waits for another admin and changes nothing yet.
+ * waits for another admin and changes nothing yet. A lowering needs `reason`, the maker's word to the
+ * admin who decides it (422 without one).
  */
 export async function amendMetric(
   client: Pick<HttpTierkitClient, 'http'>,
   input: MetricInput,
+  reason?: string,
 ): Promise<{ readonly changed: MetricEntry } | { readonly requested: MetricAudienceRequest }> {
-  const { key, ...body } = input;
+  const { key, ...entry } = input;
+  const body = reason === undefined ? entry : { ...entry, reason };
   const got = await client.http.send<MetricEntry | { request: MetricAudienceRequest }>('PUT', `${METRICS}/${enc(key)}`, body, {
     forget: FORGET,
   });

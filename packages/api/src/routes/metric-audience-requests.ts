@@ -6,6 +6,7 @@ import { problemResponses } from '../schemas/common.js';
 import { DecisionBody, OptionalNoteBody, RejectBody } from '../schemas/four-eyes.js';
 import { MetricAudienceRequestIdParams, MetricAudienceRequestListSchema, MetricAudienceRequestSchema } from '../schemas/metrics.js';
 import { decideAudienceRequest, requestView, withdrawAudienceRequest } from '../services/metric-audience-requests.js';
+import { policyReadable } from '../services/policy-readers.js';
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const body = <T>(schema: T) => ({ body: { required: true, ...json(schema) } });
@@ -57,7 +58,7 @@ const withdrawRoute = action('withdraw', 'Take back a request to lower a metricâ
 
 /** The trail's words for a request: the metric, before â†’ after, and who asked. */
 function told(c: Parameters<typeof auditDetail>[0], r: MetricAudienceRequest) {
-  auditDetail(c, { request: r.id, metric: r.metric, before: r.before, after: r.after, requestedBy: r.requestedBy });
+  auditDetail(c, { request: r.id, metric: r.metric, before: r.before, after: r.after, requestedBy: r.requestedBy, reason: r.reason });
 }
 
 /** `/v1/metric-audience-requests`: a metric's audience lowered, waiting for a second admin. */
@@ -73,13 +74,25 @@ export function metricAudienceRequests() {
     })
     .openapi(approveRoute, async (c) => {
       const b = c.req.valid('json');
-      const done = await decideAudienceRequest(c.var.deps, c.req.valid('param').id, { action: 'approve', ...b }, (r) => told(c, r));
+      const done = await decideAudienceRequest(
+        c.var.deps,
+        c.req.valid('param').id,
+        { action: 'approve', ...b },
+        await policyReadable(c.var.deps),
+        (r) => told(c, r),
+      );
       auditDetail(c, { status: done.request.status, ...(b.note ? { note: b.note } : {}) });
       return c.json(await requestView(c.var.deps, done.request), 200);
     })
     .openapi(rejectRoute, async (c) => {
       const b = c.req.valid('json');
-      const done = await decideAudienceRequest(c.var.deps, c.req.valid('param').id, { action: 'reject', ...b }, (r) => told(c, r));
+      const done = await decideAudienceRequest(
+        c.var.deps,
+        c.req.valid('param').id,
+        { action: 'reject', ...b },
+        await policyReadable(c.var.deps),
+        (r) => told(c, r),
+      );
       auditDetail(c, { status: done.request.status, note: b.note });
       return c.json(await requestView(c.var.deps, done.request), 200);
     })

@@ -14,13 +14,13 @@ import {
 } from '../schemas/metrics.js';
 import { fileLowering, requestView } from '../services/metric-audience-requests.js';
 import { addMetric, amendMetric, listMetricEntries, removeMetric } from '../services/metric-catalogue.js';
-import { unreadablePolicies } from '../services/policy-readers.js';
+import { policyReadable, unreadablePolicies } from '../services/policy-readers.js';
 
 const json = <S>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
 const entry = (description: string) => ({ description, content: { 'application/json': { schema: MetricEntrySchema } } });
 
 const IN_USE =
-  'A metric read by a scheme’s approved or submitted version keeps its unit, currency and kinds of subject, and cannot be removed (409 `metric_in_use`, naming the schemes).';
+  'A metric read by a scheme’s approved or submitted version keeps its unit, currency and kinds of subject, and cannot be removed (409 `metric_in_use`: `params.schemes` names the schemes whose policy the caller reads, `params.unreadable` counts the others, never named).';
 
 const listRoute = createRoute({
   method: 'get',
@@ -51,7 +51,7 @@ const putRoute = createRoute({
   path: '/{key}',
   tags: ['metrics'],
   summary: 'Amend a metric: its labels, unit, kinds of subject, whether the customer can move it, who it is kept from',
-  description: `The whole entry but its key. ${IN_USE} A kind of subject taken away, or an audience raised, under a submitted version that would then no longer hold is a 409 \`metric_in_pending_version\` naming it. Lowering its audience (compliance → staff → customer) is four eyes: an admin asks (202, the request, nothing changed yet; 403 \`governance_weakened\` under an admin; 409 \`audience_request_pending\` while one waits) and another tenant-wide admin decides at \`POST /v1/metric-audience-requests/{id}/approve\`; a default metric kept from customers (AML scores, PEP) cannot be lowered below the default (400 \`audience_fixed\`).`,
+  description: `The whole entry but its key. ${IN_USE} A kind of subject taken away, or an audience raised, under a submitted version that would then no longer hold is a 409 \`metric_in_pending_version\` naming it if the caller reads its scheme's policy (\`params.unreadable\` counts those they may not). Lowering its audience (compliance → staff → customer) is four eyes: an admin asks with a \`reason\` (422 \`unprocessable\`, field code \`required\` on \`reason\`, when it is missing or blank; nothing filed), shown to the checker (202, the request, nothing changed yet; 403 \`governance_weakened\` under an admin; 409 \`audience_request_pending\` while one waits) and another tenant-wide admin decides at \`POST /v1/metric-audience-requests/{id}/approve\`; a default metric kept from customers (AML scores, PEP) cannot be lowered below the default (400 \`audience_fixed\`).`,
   request: { params: MetricKeyParams, body: json(AmendMetricBody) },
   responses: {
     200: entry('The metric as it now is'),
@@ -59,7 +59,7 @@ const putRoute = createRoute({
       description: 'Its audience lowered: filed for a second admin, nothing changed yet',
       content: { 'application/json': { schema: MetricAmendedOrRequested } },
     },
-    ...problemResponses(400, 403, 404, 409, 413, 415),
+    ...problemResponses(400, 403, 404, 409, 413, 415, 422),
   },
 });
 
@@ -91,17 +91,20 @@ export function metrics() {
     })
     .openapi(putRoute, async (c) => {
       const { key } = c.req.valid('param');
-      const done = await amendMetric(c.var.deps, { ...c.req.valid('json'), key }, fileLowering(c.var.deps));
+      const { reason, ...entry } = c.req.valid('json');
+      const deps = c.var.deps;
+      const done = await amendMetric(deps, { ...entry, key }, await policyReadable(deps), fileLowering(deps, reason));
       if ('request' in done) {
-        auditDetail(c, { metric: key, request: done.request.id, before: done.request.before, after: done.request.after });
-        return c.json({ request: await requestView(c.var.deps, done.request) }, 202);
+        const r = done.request;
+        auditDetail(c, { metric: key, request: r.id, before: r.before, after: r.after, reason: r.reason });
+        return c.json({ request: await requestView(deps, r) }, 202);
       }
-      auditDetail(c, { metric: key, before: done.before, after: done.after });
+      auditDetail(c, { metric: key, before: done.before, after: done.after, ...(reason ? { reason } : {}) });
       return c.json(done.after, 200);
     })
     .openapi(deleteRoute, async (c) => {
       const { key } = c.req.valid('param');
-      const { before, entry: removed } = await removeMetric(c.var.deps, key);
+      const { before, entry: removed } = await removeMetric(c.var.deps, key, await policyReadable(c.var.deps));
       auditDetail(c, { metric: key, before, after: null });
       return c.json(removed, 200);
     });

@@ -195,7 +195,10 @@ export const ApprovalItemSchema = z
         'The subject’s display name for an override, masked as elsewhere unless the caller may see names in full; null for other kinds',
     }),
     summary: z.string(),
-    reason: z.string().nullable().openapi({ description: 'An override request’s reason; null for a level sign-off and a policy version' }),
+    reason: z.string().nullable().openapi({
+      description:
+        'The maker’s reason: an override request’s, or a metric audience request’s (null on one filed before reasons were asked); null for a level sign-off and a policy version',
+    }),
     reasonCategory: reasonCategory.optional(),
     evidence: z.string().optional().openapi({ description: 'An override request’s cited document number or link; absent: none' }),
     currentLevel: z.string().nullable().openapi({

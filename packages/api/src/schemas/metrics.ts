@@ -42,7 +42,18 @@ export const AddMetricBody = z
   .object({ key: metricKey, ...entryFields })
   .strict()
   .openapi('MetricInput');
-export const AmendMetricBody = z.object(entryFields).strict().openapi('MetricAmendment');
+export const AmendMetricBody = z
+  .object({
+    ...entryFields,
+    // Trimmed and bounded as an override request's reason; its absence is the service's 422, since only
+    // an amendment found to lower the audience is a request that needs one.
+    reason: z.string().trim().max(1000).optional().openapi({
+      description:
+        'Why, when the audience is lowered: required then (422 when missing or blank), shown to the admin who decides and kept in the audit trail; else only recorded in the trail',
+    }),
+  })
+  .strict()
+  .openapi('MetricAmendment');
 
 export const MetricEntrySchema = z
   .object({
@@ -91,6 +102,7 @@ export const MetricAudienceRequestSchema = z
     decidedBy: z.string().nullable(),
     decidedAt: z.string().nullable(),
     decisionNote: z.string().nullable(),
+    reason: z.string().nullable().openapi({ description: 'Why its maker asked; null on a request filed before reasons were asked for' }),
     requestedByYou: z.boolean(),
     mayDecide: z.boolean().openapi({ description: 'The caller is a tenant-wide admin other than its maker, and it waits' }),
     mayWithdraw: z.boolean(),

@@ -14,7 +14,15 @@ import type { ApprovalSource } from './approvals-queue.js';
 import { sortableId } from '../ids.js';
 import { ProblemError } from '../problem.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
-import { audienceOf, checkAmendment, decide, entryNow, type MetricAudience, type MetricEntry } from './metric-catalogue.js';
+import {
+  audienceOf,
+  checkAmendment,
+  decide,
+  entryNow,
+  type MayReadPolicy,
+  type MetricAudience,
+  type MetricEntry,
+} from './metric-catalogue.js';
 
 /*
  * A metric's audience lowered (compliance → staff → customer) is four eyes, as a staff grant is
@@ -64,6 +72,7 @@ export async function requestView(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'princ
     decidedBy: r.decidedBy,
     decidedAt: r.decidedAt,
     decisionNote: r.decisionNote,
+    reason: r.reason,
     requestedByYou: byYou,
     mayDecide: pending && !byYou && mayDecide(deps),
     mayWithdraw: (pending || state === 'expired') && byYou,
@@ -106,7 +115,7 @@ export const pendingMetricAudienceRequests: ApprovalSource = {
             scheme: '',
             subject: null,
             summary: audienceRequestSummary(r, locale),
-            reason: null,
+            reason: r.reason,
             currentLevel: null,
             fromLevel: null,
             level: null,
@@ -137,8 +146,16 @@ function mayDecide(deps: Pick<ApiDeps, 'principal'>): boolean {
  * File the request inside the amendment's transaction (`amendMetric`'s `fileLowering`): one pending
  * per metric (409 `metric-audience-request-pending` while another waits; a lapsed one is settled as such).
  */
-export function fileLowering(deps: Pick<ApiDeps, 'tenantId' | 'principal' | 'now'>) {
+export function fileLowering(deps: Pick<ApiDeps, 'tenantId' | 'principal' | 'now'>, reason: string | undefined) {
   return async (trx: Executor, before: MetricDef, after: MetricDef): Promise<MetricAudienceRequest> => {
+    // A checker decides on the maker's word, as on an override's: none, or only blanks, is refused here,
+    // where the amendment is known to lower the audience (an amendment applied at once needs none).
+    if (!reason)
+      throw new ProblemError(
+        'unprocessable',
+        `Lowering the audience of "${after.key}" is a request a second admin decides: give its reason. Nothing was changed.`,
+        [{ path: 'reason', message: 'required to lower an audience', code: 'required', params: { metric: after.key } }],
+      );
     const now = deps.now();
     const waiting = await pendingMetricAudienceRequestOf(trx, deps.tenantId, after.key);
     if (waiting !== undefined) {
@@ -173,6 +190,7 @@ export function fileLowering(deps: Pick<ApiDeps, 'tenantId' | 'principal' | 'now
       requestedBy: deps.principal.actor,
       requestedAt: now.toISOString(),
       expiresAt,
+      reason,
     });
   };
 }
@@ -199,6 +217,7 @@ export async function decideAudienceRequest(
   deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs' | 'principal' | 'now' | 'timeZone'>,
   id: string,
   decision: { readonly action: 'approve' | 'reject'; readonly contentHash?: string | undefined; readonly note?: string | undefined },
+  mayRead: MayReadPolicy,
   held: (r: MetricAudienceRequest) => void,
 ): Promise<{ request: MetricAudienceRequest; entry?: MetricEntry }> {
   const now = deps.now();
@@ -218,7 +237,7 @@ export async function decideAudienceRequest(
           'content-changed',
           `Metric "${r.metric}" ${current ? 'changed' : 'was removed'} since request ${r.id} was asked: reject it, and ask again from the catalogue as it is.`,
         );
-      metrics = (await checkAmendment(deps, trx, tenant, r.before, r.after)).metrics;
+      metrics = (await checkAmendment(deps, trx, tenant, r.before, r.after, mayRead)).metrics;
     }
     const settled = await settleMetricAudienceRequest(trx, deps.tenantId, r.id, {
       status: decision.action === 'approve' ? 'approved' : 'rejected',

@@ -159,13 +159,31 @@ function definitionOf(input: MetricInput): MetricDef {
   };
 }
 
-/** 409 `metric_in_use`: `metric` is read by `schemes`, so `why`. */
-function inUse(metric: string, schemes: readonly string[], why: string, path = 'key'): ProblemError {
-  return new ProblemError(
-    'conflict',
-    `Metric "${metric}" is read by ${schemes.map((s) => `"${s}"`).join(', ')}: ${why}. Nothing was changed.`,
-    [{ path, message: `read by ${schemes.join(', ')}`, code: 'metric_in_use', params: { metric, schemes: [...schemes] } }],
+/** Which schemes' policies the caller reads (services/policy-readers.ts): a refusal names no other. */
+export type MayReadPolicy = (scheme: string) => boolean;
+
+/** "\"a\", \"b\" and 2 more you may not read": what the caller reads named, the rest only counted. */
+function readByWords(named: readonly string[], unreadable: number): string {
+  const names = named.join(', ');
+  const hidden = `${unreadable} ${named.length ? 'more' : `scheme${unreadable === 1 ? '' : 's'}`} you may not read`;
+  return unreadable === 0 ? names : named.length ? `${names} and ${hidden}` : hidden;
+}
+
+/**
+ * 409 `metric_in_use`: `metric` is read by `schemes`, so `why`. Which metrics a scheme reads is its
+ * policy, its readers' only (the AML grade's inputs): the refusal names the schemes the caller reads and
+ * counts the rest (`unreadable`), as `GET /v1/metrics` leaves them out of `usedBy`.
+ */
+function inUse(metric: string, schemes: readonly string[], mayRead: MayReadPolicy, why: string, path = 'key'): ProblemError {
+  const named = schemes.filter(mayRead);
+  const unreadable = schemes.length - named.length;
+  const by = readByWords(
+    named.map((s) => `"${s}"`),
+    unreadable,
   );
+  return new ProblemError('conflict', `Metric "${metric}" is read by ${by}: ${why}. Nothing was changed.`, [
+    { path, message: `read by ${by}`, code: 'metric_in_use', params: { metric, schemes: named, unreadable } },
+  ]);
 }
 
 /**
@@ -176,7 +194,13 @@ function inUse(metric: string, schemes: readonly string[], why: string, path = '
  * scheme in force would go on deciding customers' levels on what the bank now says they may not see
  * (docs/domain.md §4), and no copy of it could be submitted again.
  */
-function checkPacksWith(metrics: readonly MetricDef[], versions: readonly PolicyVersion[], metric: string, raised: boolean): void {
+function checkPacksWith(
+  metrics: readonly MetricDef[],
+  versions: readonly PolicyVersion[],
+  metric: string,
+  raised: boolean,
+  mayRead: MayReadPolicy,
+): void {
   const active = versions.filter((v) => v.status === 'active');
   // A version decides from the month its date falls in when that is the 1st, else from the next.
   const starts = new Set(
@@ -200,6 +224,7 @@ function checkPacksWith(metrics: readonly MetricDef[], versions: readonly Policy
       throw inUse(
         metric,
         schemes,
+        mayRead,
         `the policies in force would no longer hold (${errors.map((e) => e.message).join('; ')})`,
         result.ok ? 'audience' : 'subjectKinds',
       );
@@ -227,6 +252,7 @@ function checkPendingWith(
   metric: string,
   period: string,
   path: string,
+  mayRead: MayReadPolicy,
 ): void {
   const inForce = versionsInForce(
     versions.filter((v) => v.status === 'active'),
@@ -239,9 +265,17 @@ function checkPendingWith(
         !checkSchemeDocument({ metrics, schemes: inForce }, v.scheme, v.document).ok &&
         checkSchemeDocument({ metrics: before, schemes: inForce }, v.scheme, v.document).ok,
     );
-  const first = broken[0];
-  if (!first) return;
-  const named = broken.map((v) => `version ${v.version} of "${v.scheme}"`).join(', ');
+  if (broken.length === 0) return;
+  // As `metric_in_use`: a version of a scheme whose policy the caller may not read is counted, not named
+  // (which metrics the AML grade reads is its policy); `scheme`/`version` are the first one they read.
+  const readable = broken.filter((v) => mayRead(v.scheme));
+  const schemes = [...new Set(readable.map((v) => v.scheme))].sort();
+  const unreadable = new Set(broken.filter((v) => !mayRead(v.scheme)).map((v) => v.scheme)).size;
+  const first = readable[0];
+  const named = readByWords(
+    readable.map((v) => `version ${v.version} of "${v.scheme}"`),
+    unreadable,
+  );
   throw new ProblemError(
     'conflict',
     `Metric "${metric}" is read by ${named}, submitted and waiting for approval, which would no longer hold: reject or edit it first. Nothing was changed.`,
@@ -250,7 +284,7 @@ function checkPendingWith(
         path,
         message: `read by ${named}, waiting for approval`,
         code: 'metric_in_pending_version',
-        params: { metric, scheme: first.scheme, version: first.version, schemes: [...new Set(broken.map((v) => v.scheme))].sort() },
+        params: { metric, ...(first ? { scheme: first.scheme, version: first.version } : {}), schemes, unreadable },
       },
     ],
   );
@@ -310,11 +344,12 @@ export async function checkAmendment(
   tenant: Tenant,
   before: MetricDef,
   def: MetricDef,
+  mayRead: MayReadPolicy,
 ): Promise<{ metrics: MetricDef[]; usedBy: Map<string, Set<string>> }> {
   const { versions, usedBy } = await readers({ db: trx, tenantId: deps.tenantId });
   const schemes = [...(usedBy.get(def.key) ?? [])].sort();
   if (schemes.length > 0 && (def.unit !== before.unit || def.currency !== before.currency))
-    throw inUse(def.key, schemes, 'its thresholds are written in its unit, so the unit and currency stay as they are', 'unit');
+    throw inUse(def.key, schemes, mayRead, 'its thresholds are written in its unit, so the unit and currency stay as they are', 'unit');
   // Stored values are integers in the unit they were written in: another unit or currency would read
   // fen as a count, or CNY fen as USD cents, in every read, simulation and later scheme.
   if (def.unit !== before.unit || def.currency !== before.currency) {
@@ -336,8 +371,16 @@ export async function checkAmendment(
   const metrics = tenant.metrics.map((m) => (m.key === def.key ? def : m));
   const raised = AUDIENCE_STRENGTH[audienceOf(def)] > AUDIENCE_STRENGTH[audienceOf(before)];
   if (schemes.length > 0) {
-    checkPacksWith(metrics, versions, def.key, raised);
-    checkPendingWith(metrics, tenant.metrics, versions, def.key, periodOf(deps.now(), deps.timeZone), raised ? 'audience' : 'subjectKinds');
+    checkPacksWith(metrics, versions, def.key, raised, mayRead);
+    checkPendingWith(
+      metrics,
+      tenant.metrics,
+      versions,
+      def.key,
+      periodOf(deps.now(), deps.timeZone),
+      raised ? 'audience' : 'subjectKinds',
+      mayRead,
+    );
   }
   return { metrics, usedBy };
 }
@@ -359,6 +402,7 @@ export type Amendment<R> = { readonly before: MetricDef; readonly after: MetricE
 export async function amendMetric<R>(
   deps: WriteDeps,
   input: MetricInput,
+  mayRead: MayReadPolicy,
   fileLowering: (trx: Executor, before: MetricDef, after: MetricDef) => Promise<R>,
 ): Promise<Amendment<R>> {
   const def = definitionOf(input);
@@ -380,7 +424,7 @@ export async function amendMetric<R>(
           },
         ],
       );
-    const { metrics, usedBy } = await checkAmendment(deps, trx, tenant, before, def);
+    const { metrics, usedBy } = await checkAmendment(deps, trx, tenant, before, def, mayRead);
     if (lowering) return { result: { request: await fileLowering(trx, before, def) } };
     return { metrics, result: { before, after: entryOf(def, usedBy) } };
   });
@@ -395,13 +439,14 @@ export async function entryNow(trx: Executor, tenantId: string, def: MetricDef):
 export async function removeMetric(
   deps: Pick<ApiDeps, 'db' | 'tenantId' | 'packs' | 'principal'>,
   key: string,
+  mayRead: MayReadPolicy,
 ): Promise<{ before: MetricDef; entry: MetricEntry }> {
   return decide(deps, async (trx, tenant) => {
     const before = tenant.metrics.find((m) => m.key === key);
     if (!before) throw new ProblemError('not-found', `The catalogue has no metric "${key}".`);
     const { usedBy } = await readers({ db: trx, tenantId: deps.tenantId });
     const schemes = [...(usedBy.get(key) ?? [])].sort();
-    if (schemes.length > 0) throw inUse(key, schemes, 'a policy that reads it would no longer hold');
+    if (schemes.length > 0) throw inUse(key, schemes, mayRead, 'a policy that reads it would no longer hold');
     return { metrics: tenant.metrics.filter((m) => m.key !== key), result: { before, entry: entryOf(before, new Map()) } };
   });
 }

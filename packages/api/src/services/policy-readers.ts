@@ -74,3 +74,16 @@ function requireDecidersRead(scheme: string, def: SchemeDefinition): void {
     ],
   );
 }
+
+/**
+ * Whether the caller reads scheme `s`'s policy, as of now: a scheme neither in force nor stored when
+ * this was asked (a first version submitted since) counts as unreadable, so a refusal built on it names
+ * nothing the caller could not read.
+ */
+export async function policyReadable(deps: ApiDeps): Promise<(scheme: string) => boolean> {
+  const tp = await packOf(deps);
+  const stored = await listPolicyVersions(deps.db, deps.tenantId);
+  const hidden = unreadablePolicies(deps, tp, stored);
+  const known = new Set([...tp.schemes.keys(), ...stored.map((v) => v.scheme)]);
+  return (s) => known.has(s) && !hidden.has(s);
+}

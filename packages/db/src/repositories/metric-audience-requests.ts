@@ -24,6 +24,8 @@ export interface MetricAudienceRequest {
   readonly decidedBy: string | null;
   readonly decidedAt: string | null;
   readonly decisionNote: string | null;
+  /** Why its maker asked; null on a request filed before reasons were asked for. */
+  readonly reason: string | null;
 }
 
 function toRequest(r: Selectable<MetricAudienceRequestTable>): MetricAudienceRequest {
@@ -41,6 +43,7 @@ function toRequest(r: Selectable<MetricAudienceRequestTable>): MetricAudienceReq
     decidedBy: r.decided_by,
     decidedAt: r.decided_at,
     decisionNote: r.decision_note,
+    reason: r.reason,
   };
 }
 
@@ -62,6 +65,7 @@ export async function insertMetricAudienceRequest(
       requested_by: r.requestedBy,
       requested_at: r.requestedAt,
       expires_at: r.expiresAt,
+      reason: r.reason,
     })
     .execute();
   const stored = await findMetricAudienceRequest(db, r.tenantId, r.id);
