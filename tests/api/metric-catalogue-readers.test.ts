@@ -103,7 +103,7 @@ forEachDialect('metric catalogue: a refusal names only readable schemes; an audi
     assert.equal((await as('officer').post('/v1/metrics', { key: 'unusual_activity', ...entry })).status, 201);
     const aml = pack().schemes.find((s) => s.key === 'aml-test');
     assert.ok(aml);
-    const rules = aml.policy as { levels: { when: Record<string, unknown> }[] };
+    const rules = aml.policy as unknown as { levels: { when: Record<string, unknown> }[] };
     const document = JSON.parse(
       JSON.stringify({
         ...aml,
