@@ -57,6 +57,13 @@ export interface AuditRecord {
    * `target` and `detail` hold only what names nobody.
    */
   readonly personal?: { readonly digest: string; readonly salt?: string };
+  /**
+   * On a record whose `detail` lists customer numbers (a list read's `subjects`, a restricted read's, a
+   * book move's `subject`), written since lists were split: for each listed number in order, the salt of
+   * its digest while it is kept (`detail` shows the number), null once erased with the customer (`detail`
+   * shows its digest, `sha256:…`, which names nobody).
+   */
+  readonly listed?: (string | null)[];
 }
 
 /**
