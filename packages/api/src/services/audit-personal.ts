@@ -200,8 +200,10 @@ export function mapListed(detail: Json, f: (value: string, pos: number) => strin
   const out: Json = {};
   for (const [k, v] of Object.entries(detail)) {
     if (k === 'subjects') out[k] = list(v);
-    else if (k === 'moves' && Array.isArray(v)) out[k] = v.map((m) => (isObject(m) && 'subject' in m ? { ...m, subject: entry(m.subject) } : m));
-    else if (isObject(v) && 'subjects' in v) out[k] = Object.fromEntries(Object.entries(v).map(([n, w]) => [n, n === 'subjects' ? list(w) : w]));
+    else if (k === 'moves' && Array.isArray(v))
+      out[k] = v.map((m) => (isObject(m) && 'subject' in m ? { ...m, subject: entry(m.subject) } : m));
+    else if (isObject(v) && 'subjects' in v)
+      out[k] = Object.fromEntries(Object.entries(v).map(([n, w]) => [n, n === 'subjects' ? list(w) : w]));
     else out[k] = v;
   }
   return out;
@@ -212,10 +214,7 @@ export function mapListed(detail: Json, f: (value: string, pos: number) => strin
  * number's digest in its place, and the entries (number, salt, place) for `audit_listed`. A record listing
  * none comes back unchanged. `salts` (by place) are used where given: a file's check rebuilds the record.
  */
-export function splitListed(
-  fields: AuditFields,
-  salts?: readonly (string | null)[],
-): { fields: AuditFields; listed: AuditListedFields[] } {
+export function splitListed(fields: AuditFields, salts?: readonly (string | null)[]): { fields: AuditFields; listed: AuditListedFields[] } {
   if (!fields.detail || !/"(subjects|moves)"/.test(fields.detail)) return { fields, listed: [] };
   const detail = JSON.parse(fields.detail) as Json;
   const listed: AuditListedFields[] = [];

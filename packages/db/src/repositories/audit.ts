@@ -453,11 +453,7 @@ export async function eraseAuditPersonal(db: Executor, chain: string, subjects: 
  * erasure does to the lists of the trail. The records keep each entry's digest, and the chain verifies.
  * Returns the entries deleted, for the erasure's own record to name.
  */
-export async function eraseAuditListed(
-  db: Executor,
-  chain: string,
-  subjects: readonly string[],
-): Promise<{ seq: number; pos: number }[]> {
+export async function eraseAuditListed(db: Executor, chain: string, subjects: readonly string[]): Promise<{ seq: number; pos: number }[]> {
   const deleted: { seq: number; pos: number }[] = [];
   for (let i = 0; i < subjects.length; i += 1000) {
     const part = subjects.slice(i, i + 1000);
