@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   type AuditFields,
   type AuditListedFields,
@@ -10,6 +10,7 @@ import {
   auditPersonalAt,
   type Executor,
 } from '@tierkit/db';
+import { isListedDigest } from '@tierkit/core/wire';
 import { contentHash } from './four-eyes.js';
 import { unsafeCharacter } from '../text-safety.js';
 
@@ -173,15 +174,23 @@ export function splitPersonal(written: AuditFields, salt?: string): { fields: Au
  * record's lists"). The record keeps in each entry's place the entry's digest, which its hash covers.
  */
 
-/** What an entry kept in a record looks like: `sha256:` and 64 hex digits, longer than any customer number (64 at most). */
-const LISTED_DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** Whether a stored entry is a digest (written since lists were split), not a number written before: core's one test. */
+export { isListedDigest };
 
-/** Whether a stored entry is a digest (written since lists were split), not a number written before. */
-export const isListedDigest = (v: string): boolean => LISTED_DIGEST.test(v);
+/** A salt as writers draw them: 16 random bytes in lowercase hex. */
+const LISTED_SALT = /^[0-9a-f]{32}$/;
 
-/** An entry's digest: its own salt and the number, so one erased cannot be tested against a guessed number once its salt is gone. */
+/**
+ * An entry's digest: sha256 of its own salt and the number, so one erased cannot be tested against a guessed
+ * number once its salt is gone. Plain salt‖number, not canonical JSON (a list read of 100 pays it 100 times):
+ * unambiguous only because every salt is 32 hex digits, so a salt of any other shape (a row or a file edited
+ * to move characters between salt and number) makes a digest no entry was written with.
+ */
 export function listedDigest(salt: string, subject: string): string {
-  return contentHash({ salt, subject });
+  if (!LISTED_SALT.test(salt)) return 'sha256:-';
+  return `sha256:${createHash('sha256')
+    .update(salt + subject)
+    .digest('hex')}`;
 }
 
 /** An array of `subjects` only when it holds customer numbers (a job's `subjects` is a count). */

@@ -20,6 +20,13 @@ export type AuditMethod = (typeof AUDIT_METHODS)[number];
 export const AUDIT_PHASES = ['intent', 'result', 'request', 'change'] as const;
 export type AuditPhase = (typeof AUDIT_PHASES)[number];
 
+/**
+ * What a list entry erased with its customer reads as in a record's `detail` (`listed` null at its place):
+ * `sha256:` and 64 hex digits, longer than any customer number (64 characters at most), so an entry
+ * written before lists were split is never taken for one. The one test the API, exports and console share.
+ */
+export const isListedDigest = (v: unknown): v is string => typeof v === 'string' && /^sha256:[0-9a-f]{64}$/.test(v);
+
 /** One record of the tenant's hash-chained audit trail. */
 export interface AuditRecord {
   /** Position in the tenant's chain: 1, 2, 3, … without gaps. */
