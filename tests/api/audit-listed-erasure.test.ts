@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { createApiKey, provisionTenant, verifyAuditFile, type Role } from '@tierkit/api';
+import { appendAudit, createApiKey, provisionTenant, verifyAuditFile, type Role } from '@tierkit/api';
 import { upsertStaff } from '@tierkit/db';
 import type { AuditRecord } from '@tierkit/core';
+import { auditDetailOf, bookMovesOf } from '@tierkit/admin';
+import { auditDetailTexts, listedErasedText, listedSubjectText } from '../../apps/admin/src/pages/audit-detail-text.js';
+import { AUDIT_WORDS } from '../../apps/admin/src/pages/audit.words.js';
 import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { readersTestPack } from '../support/test-pack.js';
 
@@ -119,6 +122,26 @@ forEachDialect('customer numbers listed in audit records, erased with the custom
     assert.deepEqual(checked.problems, []);
     const offline = await verifyExported();
     assert.equal(offline.ok, true, JSON.stringify(offline.problems));
+
+    // The console's audit page: the erased entry reads as the CSV's erased words in each language, never
+    // its digest, and the record says how many of its list were erased.
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      const w = AUDIT_WORDS[locale];
+      for (const r of [found.search, found.restricted]) {
+        assert.ok(r);
+        const text = auditDetailTexts(auditDetailOf(r), locale).join('\n');
+        assert.ok(!text.includes('sha256:'), `${locale}: ${text}`);
+        assert.ok(text.includes(w.listedErased) && text.includes(KEPT), `${locale}: ${text}`);
+        assert.equal(listedErasedText(r, locale), w.listedErasedCount(1, 2));
+      }
+      const moved = bookMovesOf(found.moves as AuditRecord)?.map((m) => listedSubjectText(m.subject, locale));
+      assert.deepEqual(moved, [w.listedErased, KEPT]);
+    }
+    assert.equal(listedErasedText(found.search as AuditRecord, 'zh-CN'), '所列 2 位客户中 1 位已随客户删除（仅留摘要）');
+    assert.equal(
+      listedErasedText(found.search as AuditRecord, 'en'),
+      '1 of the 2 customers listed was erased with the customer (digest kept)',
+    );
   });
 
   it('an entry deleted by hand is told from an erasure, and one edited fails', async () => {
@@ -130,6 +153,21 @@ forEachDialect('customer numbers listed in audit records, erased with the custom
       .where('subject', '=', KEPT)
       .orderBy('seq')
       .executeTakeFirstOrThrow();
+    // A record of any other route naming the entry as erased vouches for nothing: only an erasure's own do.
+    await appendAudit(db, 'bank-l', {
+      at: NOW.toISOString(),
+      request_id: 'forged-vouch',
+      phase: 'change',
+      actor: 'key:forger',
+      credential: 'key',
+      method: 'POST',
+      route: '/v1/subject-managers',
+      target: '{}',
+      status: 200,
+      problem: null,
+      unmasked: 0,
+      detail: JSON.stringify({ erasedAuditEntries: `${entry.seq}:${entry.pos}` }),
+    });
     await db.deleteFrom('audit_listed').where('chain', '=', 'bank-l').where('seq', '=', entry.seq).where('pos', '=', entry.pos).execute();
     assert.deepEqual(
       (await verify()).problems.map((p) => [p.seq, p.kind]),
