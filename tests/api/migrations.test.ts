@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { HistoryResponse, TiersResponse } from '@tierkit/core';
-import { latestEvaluatedPeriods, latestVersionSimulationJob, migrateToLatest, readErasedSeqs } from '@tierkit/db';
+import {
+  appendAuditRecord,
+  auditHash,
+  latestEvaluatedPeriods,
+  latestVersionSimulationJob,
+  migrateToLatest,
+  readErasedSeqs,
+} from '@tierkit/db';
 import { disableStaff, drainJobs } from '@tierkit/api';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
@@ -51,6 +58,7 @@ const TEAM_GRANTS = '2026-12-20T00-00-10-team-grants';
 const AUDIT_PERSONAL = '2026-12-20T00-00-20-audit-personal';
 const METRIC_AUDIENCE_REQUESTS = '2026-12-20T00-00-30-metric-audience-requests';
 const AUDIT_ERASURES = '2026-12-21T00-00-20-audit-erasures';
+const AUDIT_LISTED = '2026-12-22T00-00-30-audit-listed';
 const AUDIENCE_REQUEST_REASON = '2026-12-22T00-00-37-audience-request-reason';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
@@ -99,6 +107,7 @@ const LATER = [
   AUDIT_PERSONAL,
   METRIC_AUDIENCE_REQUESTS,
   AUDIT_ERASURES,
+  AUDIT_LISTED,
   AUDIENCE_REQUEST_REASON,
 ];
 
@@ -621,6 +630,68 @@ forEachDialect('migrations', (f) => {
     );
     await db.insertInto('audit_personal').values(row).execute();
     assert.deepEqual((await verified()).problems, []);
+  });
+
+  it('upgrading splits lists from then on: a list written before keeps and reads its numbers and verifies; the entries table comes anew', async () => {
+    const db = f.db.db;
+    await api.customer('MG-AL1', '迁移列表');
+    await api.customer('MG-AL2', '迁移列表');
+    const kept = await db.selectFrom('audit_listed').selectAll().execute();
+    await undoDownTo(db, AUDIT_LISTED);
+    // A database of the release before: no entries table, and a book move recorded with its numbers in the record.
+    await db.schema.dropTable('audit_listed').execute();
+    const fields = {
+      at: new Date().toISOString(),
+      request_id: 'mg-al-old',
+      phase: 'change',
+      actor: 'key:old',
+      credential: 'key',
+      method: 'POST',
+      route: '/v1/subject-managers',
+      target: JSON.stringify({ moves: '2' }),
+      status: null,
+      problem: null,
+      unmasked: 0,
+      detail: JSON.stringify({
+        moves: [
+          { subject: 'MG-AL1', from: '', to: 'RM1' },
+          { subject: 'MG-AL2', from: '', to: 'RM1' },
+        ],
+      }),
+    };
+    const old = await appendAuditRecord(db, 'bank-a', fields, (seq, prevHash) =>
+      auditHash({ chain: 'bank-a', seq, prev_hash: prevHash, ...fields }),
+    );
+    assert.deepEqual(await migrateToLatest(db), fromOn(AUDIT_LISTED));
+    if (kept.length) await db.insertInto('audit_listed').values(kept).execute();
+    const found = (await (await api.get('/v1/audit?target=MG-AL1&limit=10')).json()) as {
+      items: { seq: number; detail: { moves: { subject: string }[] }; listed?: unknown }[];
+    };
+    const read = found.items.find((r) => r.seq === old.seq);
+    assert.deepEqual(
+      read?.detail.moves.map((m) => m.subject),
+      ['MG-AL1', 'MG-AL2'],
+      'the record written before reads as written',
+    );
+    assert.equal(read?.listed, undefined, 'it lists no digest');
+    // A list read from now on is split: its entries are rows of the new table.
+    assert.equal((await api.get(`/v1/subjects?name=${encodeURIComponent('迁移列表')}`)).status, 200);
+    const rows = await db.selectFrom('audit_listed').select('subject').where('chain', '=', 'bank-a').execute();
+    assert.ok(
+      rows.some((r) => r.subject === 'MG-AL1'),
+      'a new list read’s entries are kept apart',
+    );
+    const verified = (await (await api.get('/v1/audit/verify')).json()) as { ok: boolean; problems: unknown[] };
+    assert.deepEqual(verified.problems, []);
+  });
+
+  it('upgrading a trail made anew drops entries of records that are gone, which the new records’ seqs would take', async () => {
+    const db = f.db.db;
+    await undoDownTo(db, AUDIT_LISTED);
+    await db.insertInto('audit_listed').values({ chain: 'bank-a', seq: 99_999_999, pos: 0, subject: 'MG-AL9', salt: 'x' }).execute();
+    assert.deepEqual(await migrateToLatest(db), fromOn(AUDIT_LISTED));
+    const left = await db.selectFrom('audit_listed').select('seq').where('subject', '=', 'MG-AL9').execute();
+    assert.deepEqual(left, []);
   });
 
   it('upgrading adds when staff were disabled: everyone on staff before works on; undoing it forgets no leaver', async () => {

@@ -27,7 +27,7 @@ const text = (ctx: CommandContext, name: string) => (typeof ctx.options[name] ==
 function runLine(r: RetentionRun): string {
   const held = r.heldByRequest + r.heldByLegalHold;
   const what = r.dryRun ? `would erase ${r.erasable}` : `erased ${r.erased}`;
-  return `${r.tenant}: ${what} customer(s) closed before ${r.cutoff} (${r.retentionYears} years); kept ${held} on hold (${r.heldByRequest} pending request, ${r.heldByLegalHold} legal hold); ${r.erasedBefore} erased before${r.dryRun ? '' : `; ${r.auditFieldsErased} audit record(s) lost their personal fields (their digests stay)`}`;
+  return `${r.tenant}: ${what} customer(s) closed before ${r.cutoff} (${r.retentionYears} years); kept ${held} on hold (${r.heldByRequest} pending request, ${r.heldByLegalHold} legal hold); ${r.erasedBefore} erased before${r.dryRun ? '' : `; ${r.auditFieldsErased} audit record(s) lost their personal fields and ${r.auditEntriesErased} listed customer number(s) were deleted (their digests stay)`}`;
 }
 
 /** `tierkit retention run`: each tenant's run, recorded in its chain as the API's `POST /v1/retention/run`. */

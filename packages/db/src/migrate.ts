@@ -47,6 +47,7 @@ import * as teamGrants from './migrations/2026-12-20T00-00-10-team-grants.js';
 import * as auditPersonal from './migrations/2026-12-20T00-00-20-audit-personal.js';
 import * as metricAudienceRequests from './migrations/2026-12-20T00-00-30-metric-audience-requests.js';
 import * as auditErasures from './migrations/2026-12-21T00-00-20-audit-erasures.js';
+import * as auditListed from './migrations/2026-12-22T00-00-30-audit-listed.js';
 import * as audienceRequestReason from './migrations/2026-12-22T00-00-37-audience-request-reason.js';
 import { isDatabaseBusy } from './sqlite-driver.js';
 
@@ -102,6 +103,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-20T00-00-20-audit-personal': auditPersonal,
   '2026-12-20T00-00-30-metric-audience-requests': metricAudienceRequests,
   '2026-12-21T00-00-20-audit-erasures': auditErasures,
+  '2026-12-22T00-00-30-audit-listed': auditListed,
   '2026-12-22T00-00-37-audience-request-reason': audienceRequestReason,
 };
 

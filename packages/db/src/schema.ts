@@ -341,6 +341,21 @@ export interface AuditPersonalTable {
   detail: string | null;
 }
 
+/**
+ * A customer number a record's `detail` lists (a list read's customers, a restricted read's, a book move's),
+ * one row per entry, apart from the record so a retention run can delete it entry by entry
+ * (docs/operations.md, "Customer numbers in a record's lists"): the record keeps in the entry's place
+ * `sha256:` of its salt and number, which its hash covers.
+ */
+export interface AuditListedTable {
+  chain: string;
+  seq: number;
+  /** The entry's place among the record's listed numbers, in the order `audit-personal.ts` walks them (0-based). */
+  pos: number;
+  subject: string;
+  salt: string;
+}
+
 /** Each chain's last record: the lock appends take, and the anchor that shows a cut tail. */
 export interface AuditHeadTable {
   chain: string;
@@ -608,6 +623,7 @@ export interface Database {
   audit_records: AuditRecordTable;
   audit_heads: AuditHeadTable;
   audit_personal: AuditPersonalTable;
+  audit_listed: AuditListedTable;
   idempotency_keys: IdempotencyKeyTable;
   imports: ImportTable;
   import_errors: ImportErrorTable;
@@ -648,6 +664,7 @@ export type SigningKeyRow = Selectable<SigningKeyTable>;
 export type AuditRecordRow = Selectable<AuditRecordTable>;
 export type NewAuditRecord = Insertable<AuditRecordTable>;
 export type AuditPersonalRow = Selectable<AuditPersonalTable>;
+export type AuditListedRow = Selectable<AuditListedTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>;
 export type ImportRow = Selectable<ImportTable>;
 export type JobRow = Selectable<JobTable>;

@@ -1,5 +1,6 @@
 import { bookMovesOf, type AuditDetailLine, type AuditKeys, type AuditRecord, type AuditValue } from '@tierkit/admin';
 import { formatValue } from '@tierkit/core/format';
+import { isListedDigest } from '@tierkit/core/wire';
 import { type SchemeNames, schemeNames } from '../scheme-names.js';
 import { formatBankTime } from '../time.js';
 import type { ConsoleLocale } from '../words.js';
@@ -49,7 +50,8 @@ function valueText(field: string, v: AuditValue, locale: ConsoleLocale, keys?: A
   if (Array.isArray(v) && field === 'shown.diff.changes') return v.map((x) => changeText(x, locale)).join('；');
   // What the approver confirmed their effective date reaches, in words an examiner reads, not the API's codes.
   if (Array.isArray(v) && field === 'confirmedRetier') return v.map((x) => w.retierReasons[x] ?? x).join(w.listSeparator);
-  if (Array.isArray(v)) return v.map((x) => named(x, keys, names)).join(w.listSeparator);
+  // A listed customer erased since: the record keeps only a digest in its place, which is no one's name for it.
+  if (Array.isArray(v)) return v.map((x) => (isListedDigest(x) ? w.listedErased : named(x, keys, names))).join(w.listSeparator);
   if (typeof v === 'string' && keys) return named(v, keys, names);
   // How an export ended (its end record) and the phase it was filtered to, in the page's words.
   if (field === 'export.ended' && typeof v === 'string') return w.exportEnded[v] ?? v;
@@ -138,4 +140,18 @@ export function phaseText(record: AuditRecord, locale: ConsoleLocale): string {
   const w = AUDIT_WORDS[locale];
   if (record.phase === 'change' && bookMovesOf(record) === undefined) return w.otherChange;
   return w.phases[record.phase] ?? record.phase;
+}
+
+/** A customer a record lists (a book move's), in words: the number while kept, the erased words once erased. */
+export function listedSubjectText(subject: string, locale: ConsoleLocale): string {
+  return isListedDigest(subject) ? AUDIT_WORDS[locale].listedErased : subject;
+}
+
+/**
+ * Beside a record some of whose listed customers were erased: how many of how many, so a list read as
+ * shorter, or a move read as of no one, is not taken for what was written. Undefined when none was.
+ */
+export function listedErasedText(record: Pick<AuditRecord, 'listed'>, locale: ConsoleLocale): string | undefined {
+  const erased = record.listed?.filter((s) => s === null).length ?? 0;
+  return erased ? AUDIT_WORDS[locale].listedErasedCount(erased, record.listed?.length ?? 0) : undefined;
 }

@@ -26,7 +26,14 @@ import { client } from '../console-client.js';
 import { downloadBlob } from '../csv.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { AUDIT_WORDS } from './audit.words.js';
-import { auditDetailTexts, credentialText, operatorMethodText, phaseText } from './audit-detail-text.js';
+import {
+  auditDetailTexts,
+  credentialText,
+  listedErasedText,
+  listedSubjectText,
+  operatorMethodText,
+  phaseText,
+} from './audit-detail-text.js';
 import { sayCheck, whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 
@@ -292,11 +299,12 @@ export class AuditPage extends LitElement {
     const names = schemeNames(this.schemes, locale);
     const operator = operatorMethodText(r.method, locale);
     const moves = bookMovesOf(r);
+    const listedErased = listedErasedText(r, locale);
     // Only the staff of the moves shown are asked about, each once a session (the store remembers).
     if (moves) void this.#names.store.need(moves.slice(0, SHOWN_MOVES).flatMap((m) => [m.from, m.to].map((id) => id && `staff:${id}`)));
     const target = moves
       ? [
-          ...moves.slice(0, SHOWN_MOVES).map((m) => w.bookMove(m.subject, this.#book(m.from), this.#book(m.to))),
+          ...moves.slice(0, SHOWN_MOVES).map((m) => w.bookMove(listedSubjectText(m.subject, locale), this.#book(m.from), this.#book(m.to))),
           ...(moves.length > SHOWN_MOVES ? [w.moreMoves(moves.length - SHOWN_MOVES)] : []),
         ].join('; ')
       : Object.entries(r.target)
@@ -309,7 +317,7 @@ export class AuditPage extends LitElement {
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}${
         // Erased with the customer: say so, rather than leave a blank a reader takes for a record naming nobody.
         r.personal && r.personal.salt === undefined ? html`<br><span class="hint audit-erased">${w.personalErased}</span>` : nothing
-      }</td>
+      }${listedErased ? html`<br><span class="hint audit-erased">${listedErased}</span>` : nothing}</td>
       <td>${phaseText(r, locale)}</td>
       <td>${r.status ?? w.pending}${r.problem ? html` · ${r.problem}` : nothing}${r.unmasked ? html`<br><span class="audit-flag">${w.unmasked}</span>` : nothing}</td>
       <td>${detail.length ? html`<ul class="audit-detail">${auditDetailTexts(detail, locale, names).map((t) => html`<li>${t}</li>`)}</ul>` : nothing}</td>

@@ -215,6 +215,10 @@ const zh = {
   pending: '—',
   /** A record whose customer number and typed texts a retention run deleted with the customer: only their digest is kept. */
   personalErased: '客户号及录入的文字已随客户删除（仅留摘要）',
+  /** An entry of a record's list (a list read's customers, a book move's) erased with its customer: the CSV's words, never its digest. */
+  listedErased: '已随客户删除（仅留摘要）',
+  /** Beside a record whose lists lost some entries (or all) to an erasure. */
+  listedErasedCount: (n: number, of: number) => `所列 ${of} 位客户中 ${n} 位已随客户删除（仅留摘要）`,
   verifyTitle: '校验哈希链',
   verifyHint:
     '逐条重算整条链的哈希：被修改、删除、重排或截断的记录会在其位置被报告。服务器在数据库之外保存锚点时，还按本机构的锚点核对：整条链连同链头被一并改写或被截回，也会被发现；最后一个锚点之后新增的记录只按链本身核对。',
@@ -421,6 +425,8 @@ const tw: typeof zh = {
   unmasked: '顯示了完整姓名',
   pending: '—',
   personalErased: '客戶編號及輸入的文字已隨客戶刪除（僅留摘要）',
+  listedErased: '已隨客戶刪除（僅留摘要）',
+  listedErasedCount: (n: number, of: number) => `所列 ${of} 位客戶中 ${n} 位已隨客戶刪除（僅留摘要）`,
   verifyTitle: '驗證雜湊鏈',
   verifyHint:
     '逐筆重算整條鏈的雜湊：被修改、刪除、重排或截斷的紀錄會在其位置列出。伺服器在資料庫之外儲存錨點時，也依本機構的錨點核對：整條鏈連同鏈頭被一併改寫或被截回，也會被發現；最後一個錨點之後新增的紀錄只依鏈本身核對。',
@@ -631,6 +637,9 @@ const en: typeof zh = {
   unmasked: 'full names shown',
   pending: '—',
   personalErased: 'customer number and typed texts erased with the customer (digest kept)',
+  listedErased: 'erased with the customer (digest kept)',
+  listedErasedCount: (n: number, of: number) =>
+    `${n} of the ${of} customers listed ${n === 1 ? 'was' : 'were'} erased with the customer (digest kept)`,
   verifyTitle: 'Verify the hash chain',
   verifyHint:
     'Recomputes every record’s hash along the chain: an edited, deleted, reordered or cut record is reported at its position. When the server keeps anchors outside the database, the chain is also checked against this bank’s: a chain rewritten whole with its head, or cut back, is caught too; records added since the last anchor are checked by the chain alone.',

@@ -64,6 +64,10 @@ const AuditRecordSchema = z
         description:
           'On a record naming a customer, written since the trail split personal fields off: `target` and `detail` show the customer number and the typed texts (a closing’s reason, a decision’s note, a searched name) while they are kept; without `salt` they were erased with the customer and `target`/`detail` hold what names nobody.',
       }),
+    listed: z.array(z.string().nullable()).optional().openapi({
+      description:
+        'On a record whose `detail` lists customer numbers (a list read’s `subjects`, a restricted read’s `restrictedRead.subjects`, a book move’s `moves[].subject`), written since lists were split: per listed number in order, the salt of the digest the record keeps in its place while the number is kept (`detail` shows the number); null once erased with the customer (`detail` shows the digest, `sha256:…`, which names nobody).',
+    }),
   })
   .openapi('AuditRecord');
 

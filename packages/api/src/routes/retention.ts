@@ -34,6 +34,10 @@ const RunSchema = z
       description:
         'Audit records of the customers erased whose customer number and typed texts were deleted with them (their digests stay; the chain verifies), and of records naming a customer erased before (a write refused `erased`), deleted by every run — in the tenant’s chain and in the chain of requests refused for their credential — and of list searches by name older than the retention period. Records written before the trail split personal fields off keep theirs.',
     }),
+    auditEntriesErased: z.number().int().openapi({
+      description:
+        'Customer numbers deleted from the lists audit records keep (the customers a list read returned, a restricted read’s, a book move’s), entry by entry: each entry’s digest stays, the chain verifies. Lists written before the trail split them keep theirs.',
+    }),
   })
   .openapi('RetentionRun');
 

@@ -73,10 +73,15 @@ const PERSONAL_FIELDS = {
   },
 } as const satisfies Record<string, LocalizedText>;
 
-/** The `personalFields` cell: blank on a record naming nobody (or written before the split). */
-export function personalFieldsWords(r: Pick<AuditRecord, 'personal'>, locale: Locale): string {
-  if (!r.personal) return '';
-  return PERSONAL_FIELDS[r.personal.salt !== undefined ? 'kept' : 'erased'][locale];
+/**
+ * The `personalFields` cell: blank on a record naming nobody (or written before the split). A record whose
+ * lists name customers (`listed`) says erased once any of them was: the `detail` cell shows that entry's
+ * digest in the number's place.
+ */
+export function personalFieldsWords(r: Pick<AuditRecord, 'personal' | 'listed'>, locale: Locale): string {
+  if (!r.personal && !r.listed) return '';
+  const erased = (r.personal !== undefined && r.personal.salt === undefined) || (r.listed?.includes(null) ?? false);
+  return PERSONAL_FIELDS[erased ? 'erased' : 'kept'][locale];
 }
 
 /** The header row of `columns` in `locale`. */

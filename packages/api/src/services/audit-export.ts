@@ -3,7 +3,7 @@ import { type CsvCell, csvCell, csvLine as csvCells } from '@tierkit/core/csv';
 import { z } from 'zod';
 import { AUDIT_GENESIS, lastAuditSeq, listAuditRecords, type AuditFilter, type AuditRecordRow, type Executor } from '@tierkit/db';
 import { auditHash } from './audit.js';
-import { type AuditRowRead, joinPersonal, personalDigest, splitPersonal, withPersonal } from './audit-personal.js';
+import { type AuditRowRead, joinListed, joinPersonal, personalDigest, splitListed, splitPersonal, withPersonal } from './audit-personal.js';
 import {
   actorResolver,
   AUDIT_CSV_READABLE_COLUMNS,
@@ -23,8 +23,12 @@ import {
  */
 
 /** A record as `GET /v1/audit` sends it: the wire's, read from its row and its side row while kept (`withPersonal`). */
-export function auditRecordView({ row, side }: AuditRowRead): AuditRecord {
-  const { target, detail } = joinPersonal(row, side);
+export function auditRecordView({ row, side, listed }: AuditRowRead): AuditRecord {
+  const joined = joinPersonal(row, side);
+  const { target } = joined;
+  // The numbers its lists name, while each is kept (an erased one shows its digest; `listed` says which).
+  const lists = joinListed(joined.detail, listed);
+  const { detail } = lists;
   return {
     seq: row.seq,
     at: row.at,
@@ -42,6 +46,7 @@ export function auditRecordView({ row, side }: AuditRowRead): AuditRecord {
     prevHash: row.prev_hash,
     hash: row.hash,
     ...(row.personal_digest !== null ? { personal: { digest: row.personal_digest, ...(side ? { salt: side.salt } : {}) } } : {}),
+    ...(lists.salts ? { listed: lists.salts } : {}),
   };
 }
 
@@ -71,12 +76,17 @@ export function auditRowOf(record: AuditRecord, chain: string): AuditRowRead {
     prev_hash: record.prevHash,
     hash: record.hash,
   };
+  // Its lists first, as a writer splits them (`appendAudit`): each kept number back to its digest with its salt.
+  const lists = record.listed ? splitListed(row, record.listed) : { fields: row, listed: [] };
+  const listedRow: AuditRecordRow = { ...row, detail: lists.fields.detail ?? null };
+  const kept = lists.listed.length ? { listed: lists.listed } : {};
   const salt = record.personal?.salt;
-  if (salt === undefined) return { row };
-  const split = splitPersonal(row, salt);
+  if (salt === undefined) return { row: listedRow, ...kept };
+  const split = splitPersonal(listedRow, salt);
   return {
     row: { ...row, target: split.fields.target, detail: split.fields.detail ?? null },
     ...(split.personal ? { side: split.personal } : {}),
+    ...kept,
   };
 }
 
@@ -332,6 +342,7 @@ const ExportedRecord = z.strictObject({
   prevHash: z.string(),
   hash: z.string(),
   personal: z.strictObject({ digest: z.string(), salt: z.string().optional() }).optional(),
+  listed: z.array(z.string().nullable()).optional(),
 });
 
 /**

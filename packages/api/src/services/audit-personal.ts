@@ -1,12 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   type AuditFields,
+  type AuditListedFields,
+  type AuditListedRow,
   type AuditPersonalFields,
   type AuditPersonalRow,
   type AuditRecordRow,
+  auditListedAt,
   auditPersonalAt,
   type Executor,
 } from '@tierkit/db';
+import { isListedDigest } from '@tierkit/core/wire';
 import { contentHash } from './four-eyes.js';
 import { unsafeCharacter } from '../text-safety.js';
 
@@ -162,6 +166,112 @@ export function splitPersonal(written: AuditFields, salt?: string): { fields: Au
   };
 }
 
+/*
+ * Customer numbers a record's `detail` lists — the customers a list read returned (`subjects`), a
+ * restricted read's (`restrictedRead.subjects`), a request's moves between books (`moves[].subject`) —
+ * each apart from the record, one `audit_listed` row per entry with a salt of its own, so an erasure
+ * deletes one customer's entry and leaves the others' (docs/operations.md, "Customer numbers in a
+ * record's lists"). The record keeps in each entry's place the entry's digest, which its hash covers.
+ */
+
+/** Whether a stored entry is a digest (written since lists were split), not a number written before: core's one test. */
+export { isListedDigest };
+
+/** A salt as writers draw them: 16 random bytes in lowercase hex. */
+const LISTED_SALT = /^[0-9a-f]{32}$/;
+
+/**
+ * An entry's digest: sha256 of its own salt and the number, so one erased cannot be tested against a guessed
+ * number once its salt is gone. Plain salt‖number, not canonical JSON (a list read of 100 pays it 100 times):
+ * unambiguous only because every salt is 32 hex digits, so a salt of any other shape (a row or a file edited
+ * to move characters between salt and number) makes a digest no entry was written with.
+ */
+export function listedDigest(salt: string, subject: string): string {
+  if (!LISTED_SALT.test(salt)) return 'sha256:-';
+  return `sha256:${createHash('sha256')
+    .update(salt + subject)
+    .digest('hex')}`;
+}
+
+/** An array of `subjects` only when it holds customer numbers (a job's `subjects` is a count). */
+const numbersIn = (v: unknown): v is unknown[] => Array.isArray(v);
+
+/**
+ * `detail` with every listed customer number replaced by `f(value, pos)`, `pos` counting them in one fixed
+ * order (keys as written, entries in order): `subjects` top-level or one level down, and each of
+ * `moves`' `subject`. Keys keep their order; anything else is kept as it is. The one walk writers,
+ * readers and verify share, so a place means the same entry to each.
+ */
+export function mapListed(detail: Json, f: (value: string, pos: number) => string): Json {
+  let pos = 0;
+  const entry = (v: unknown): unknown => (typeof v === 'string' ? f(v, pos++) : v);
+  const list = (v: unknown): unknown => (numbersIn(v) ? v.map(entry) : v);
+  const out: Json = {};
+  for (const [k, v] of Object.entries(detail)) {
+    if (k === 'subjects') out[k] = list(v);
+    else if (k === 'moves' && Array.isArray(v))
+      out[k] = v.map((m) => (isObject(m) && 'subject' in m ? { ...m, subject: entry(m.subject) } : m));
+    else if (isObject(v) && 'subjects' in v)
+      out[k] = Object.fromEntries(Object.entries(v).map(([n, w]) => [n, n === 'subjects' ? list(w) : w]));
+    else out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * A record's listed customer numbers split off, before {@link splitPersonal}: the detail with each
+ * number's digest in its place, and the entries (number, salt, place) for `audit_listed`. A record listing
+ * none comes back unchanged. `salts` (by place) are used where given: a file's check rebuilds the record.
+ */
+export function splitListed(fields: AuditFields, salts?: readonly (string | null)[]): { fields: AuditFields; listed: AuditListedFields[] } {
+  if (!fields.detail || !/"(subjects|moves)"/.test(fields.detail)) return { fields, listed: [] };
+  const detail = JSON.parse(fields.detail) as Json;
+  const listed: AuditListedFields[] = [];
+  let count = 0;
+  if (!salts)
+    mapListed(detail, (v) => {
+      count++;
+      return v;
+    });
+  // One draw for the whole list: 500 entries are one call for random bytes, not 500.
+  const drawn = count ? randomBytes(16 * count) : undefined;
+  const kept = mapListed(detail, (subject, pos) => {
+    const salt = salts ? salts[pos] : drawn?.subarray(pos * 16, pos * 16 + 16).toString('hex');
+    // No salt on a file's record: an entry erased, whose digest the record shows and keeps.
+    if (typeof salt !== 'string') return subject;
+    listed.push({ pos, subject, salt });
+    return listedDigest(salt, subject);
+  });
+  if (!listed.length) return { fields, listed };
+  return { fields: { ...fields, detail: JSON.stringify(kept) }, listed };
+}
+
+/**
+ * A stored detail with its listed entries read back: the number of each entry kept, the digest of each
+ * erased. `salts` says which (by place: the salt while kept, null once erased); undefined when the detail
+ * lists no digest (none listed, or a record written before lists were split: its numbers are read as they are).
+ */
+export function joinListed(
+  detail: Json | null,
+  entries: readonly Pick<AuditListedRow, 'pos' | 'subject' | 'salt'>[] | undefined,
+): { detail: Json | null; salts?: (string | null)[] } {
+  if (detail === null) return { detail };
+  const byPos = new Map((entries ?? []).map((e) => [e.pos, e]));
+  const salts: (string | null)[] = [];
+  let digests = 0;
+  const read = mapListed(detail, (v, pos) => {
+    if (!isListedDigest(v)) {
+      salts.push(null);
+      return v;
+    }
+    digests++;
+    const e = byPos.get(pos);
+    salts.push(e ? e.salt : null);
+    return e ? e.subject : v;
+  });
+  return digests ? { detail: read, salts } : { detail };
+}
+
 /**
  * A stored record's `target` and `detail`: while its side row is kept, as written (the side row holds
  * them whole); without it (erased), what the record kept.
@@ -174,18 +284,25 @@ export function joinPersonal(
   return { target: JSON.parse(target) as Record<string, string>, detail: detail === null ? null : (JSON.parse(detail) as Json) };
 }
 
-/** A stored record with its side row, when it has one kept: what every read of the trail shows from. */
+/** A stored record with its side row, when it has one kept, and its listed entries kept: what every read of the trail shows from. */
 export interface AuditRowRead {
   readonly row: AuditRecordRow;
   readonly side?: AuditPersonalFields;
+  readonly listed?: readonly Pick<AuditListedRow, 'pos' | 'subject' | 'salt'>[];
 }
+
+/** Whether a stored record may list digests (a cheap look at its text): only those are looked up in `audit_listed`. */
+export const mayList = (row: Pick<AuditRecordRow, 'detail'>): boolean => row.detail?.includes('"sha256:') === true;
 
 /** `rows` of `chain` with their side rows joined (one query a page): the list, the export. */
 export async function withPersonal(db: Executor, chain: string, rows: readonly AuditRecordRow[]): Promise<AuditRowRead[]> {
   const seqs = rows.filter((r) => r.personal_digest !== null).map((r) => r.seq);
   const sides = seqs.length ? await auditPersonalAt(db, chain, seqs) : new Map<number, AuditPersonalRow>();
+  const listing = rows.filter(mayList).map((r) => r.seq);
+  const lists = listing.length ? await auditListedAt(db, chain, listing) : new Map<number, AuditListedRow[]>();
   return rows.map((row) => {
     const side = sides.get(row.seq);
-    return side ? { row, side } : { row };
+    const listed = lists.get(row.seq);
+    return { row, ...(side ? { side } : {}), ...(listed ? { listed } : {}) };
   });
 }

@@ -4,11 +4,13 @@ import {
   AUDIT_GENESIS,
   appendAuditRecord,
   auditHash,
+  auditListedAt,
   auditPersonalAt,
   auditRecordsAfter,
   auditRecordsAt,
   findAuditHead,
   lastAuditSeq,
+  listedEntryKey,
   readErasureRecord,
   UNAUTHENTICATED_AUDIT_CHAIN,
   type AuditFields,
@@ -23,7 +25,7 @@ import type {
   AuditVerifyResult,
 } from '@tierkit/core';
 import type { ApiKeyInfo } from '../auth/api-keys.js';
-import { personalDigest, splitPersonal } from './audit-personal.js';
+import { isListedDigest, listedDigest, mapListed, mayList, personalDigest, splitListed, splitPersonal } from './audit-personal.js';
 
 /** The chain of requests whose credential named no tenant that could be trusted (missing, unknown, forged). */
 export const UNAUTHENTICATED_CHAIN = UNAUTHENTICATED_AUDIT_CHAIN;
@@ -33,10 +35,19 @@ export { auditHash };
 
 /** Append a record to `chain` (a tenant id, or `UNAUTHENTICATED_CHAIN`), sealed with its hash. */
 export function appendAudit(db: Executor, chain: string, fields: AuditFields): Promise<AuditRecordRow> {
-  // Every writer's record is split here, the one place: the customer number and typed texts to the side row.
-  const split = splitPersonal(fields);
+  // Every writer's record is split here, the one place: the numbers its lists name to `audit_listed`, then
+  // the customer number and typed texts to the side row (whose detail keeps the lists' digests).
+  const lists = splitListed(fields);
+  const split = splitPersonal(lists.fields);
   const sealed = split.fields;
-  return appendAuditRecord(db, chain, sealed, (seq, prevHash) => auditHash({ chain, seq, prev_hash: prevHash, ...sealed }), split.personal);
+  return appendAuditRecord(
+    db,
+    chain,
+    sealed,
+    (seq, prevHash) => auditHash({ chain, seq, prev_hash: prevHash, ...sealed }),
+    split.personal,
+    lists.listed,
+  );
 }
 
 // What a verification sends: one home, shared with the admin kit.
@@ -62,6 +73,9 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
   // Records whose side row is gone, and the seqs the chain's erasure records say they deleted: told apart at the end.
   const sealedOnly: number[] = [];
   const vouched = new Set<number>();
+  // The same for list entries: each gone (its record's seq and place), and those an erasure named.
+  const entriesGone: { seq: number; pos: number }[] = [];
+  const vouchedEntries = new Set<string>();
   for (;;) {
     const rows = await auditRecordsAfter(db, chain, last?.seq ?? 0, PAGE);
     // A digest is checked against its side row while the row is kept; once erased, the chain alone vouches.
@@ -69,6 +83,11 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
       db,
       chain,
       rows.filter((r) => r.personal_digest !== null).map((r) => r.seq),
+    );
+    const lists = await auditListedAt(
+      db,
+      chain,
+      rows.filter(mayList).map((r) => r.seq),
     );
     for (const row of rows) {
       records++;
@@ -81,7 +100,8 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
       if (row.personal_digest !== null && !side) sealedOnly.push(row.seq);
       const sealed = auditHash(row) === row.hash;
       // Only a record that is as it was written vouches: one edited to name more is reported, not believed.
-      if (sealed) readErasureRecord(row, vouched);
+      if (sealed) readErasureRecord(row, vouched, vouchedEntries);
+      const listedWrong = sealed ? checkListed(row, lists.get(row.seq) ?? [], entriesGone) : undefined;
       if (!sealed) {
         report({
           seq: row.seq,
@@ -94,6 +114,8 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
           kind: 'altered',
           message: `record ${row.seq}'s personal fields do not match its digest: the customer number or a typed text was edited`,
         });
+      } else if (listedWrong !== undefined) {
+        report({ seq: row.seq, kind: 'altered', message: `record ${row.seq}'s listed customer numbers ${listedWrong}` });
       } else if (!gap && row.prev_hash !== prevHash) {
         report({
           seq: row.seq,
@@ -114,6 +136,13 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
         kind: 'personal-deleted',
         message: `record ${seq}'s personal fields are gone, and no erasure record of the chain names it: its side row was deleted by hand`,
       });
+  for (const { seq, pos } of entriesGone)
+    if (!vouchedEntries.has(listedEntryKey(seq, pos)))
+      report({
+        seq,
+        kind: 'personal-deleted',
+        message: `record ${seq}'s listed customer number at place ${pos} is gone, and no erasure record of the chain names it: its entry was deleted by hand`,
+      });
   const head = (await findAuditHead(db, chain)) ?? null;
   const lastSeq = last?.seq ?? 0;
   if (head && head.seq > lastSeq) {
@@ -130,6 +159,39 @@ export async function verifyAuditChain(db: Executor, chain: string): Promise<Aud
     });
   }
   return { chain, ok: problems.length === 0, records, head: head ? { seq: head.seq, hash: head.hash } : null, problems };
+}
+
+/**
+ * A sealed record's listed entries against its kept rows (`audit_listed`): each kept number must be the one
+ * its place's digest was made of; a place whose row is gone is added to `gone` (an erasure, or a hand).
+ * Returns what is wrong, in words, or undefined.
+ */
+function checkListed(
+  row: AuditRecordRow,
+  kept: readonly { readonly pos: number; readonly subject: string; readonly salt: string }[],
+  gone: { seq: number; pos: number }[],
+): string | undefined {
+  if (!mayList(row) && !kept.length) return undefined;
+  let detail: Record<string, unknown>;
+  try {
+    detail = JSON.parse(row.detail ?? 'null') as Record<string, unknown>;
+  } catch {
+    return kept.length ? 'are kept for a record whose detail is not JSON' : undefined;
+  }
+  if (typeof detail !== 'object' || detail === null) return kept.length ? 'are kept for a record that lists none' : undefined;
+  const byPos = new Map(kept.map((e) => [e.pos, e]));
+  let wrong: string | undefined;
+  mapListed(detail, (v, pos) => {
+    const e = byPos.get(pos);
+    byPos.delete(pos);
+    if (!isListedDigest(v)) {
+      if (e) wrong ??= `keep a number at place ${pos}, which the record lists as written before lists were split`;
+    } else if (!e) gone.push({ seq: row.seq, pos });
+    else if (listedDigest(e.salt, e.subject) !== v) wrong ??= `do not match their digests (place ${pos}): a number was edited`;
+    return v;
+  });
+  if (byPos.size) wrong ??= `keep ${byPos.size === 1 ? 'a number' : `${byPos.size} numbers`} at places the record does not list: added`;
+  return wrong;
 }
 
 /**

@@ -1,5 +1,7 @@
 import {
+  ERASED_AUDIT_ENTRIES,
   ERASED_AUDIT_SEQS,
+  erasedEntriesText,
   eraseLateAuditPersonal,
   erasedSeqsText,
   eraseSubjects,
@@ -42,6 +44,8 @@ export interface RetentionRun {
    * personal fields off (its switch point) keep them: docs/operations.md, "Erasing the trail's personal fields".
    */
   readonly auditFieldsErased: number;
+  /** Customer numbers deleted from the tenant's records' lists (a list read's customers, a book move's): entries, not records. */
+  readonly auditEntriesErased: number;
 }
 
 /** A retention setting checked: whole years from the minimum (5) to 100, or a 400 saying which it takes. */
@@ -93,11 +97,12 @@ export async function runRetention(
   const cutoff = retentionCutoff(options.now, years);
   const counts = await retentionCounts(db, tenantId, cutoff);
   const base = { tenant: tenantId, retentionYears: years, cutoff, dryRun: options.dryRun, ...counts };
-  if (options.dryRun) return { ...base, erased: 0, chunks: 0, auditFieldsErased: 0 };
+  if (options.dryRun) return { ...base, erased: 0, chunks: 0, auditFieldsErased: 0, auditEntriesErased: 0 };
   const size = options.chunkSubjects ?? RETENTION_CHUNK_SUBJECTS;
   let erased = 0;
   let chunks = 0;
   let auditFieldsErased = 0;
+  let auditEntriesErased = 0;
   // Where the last chunk ended: each customer is looked at once per run (one held is passed once).
   let after: string | undefined;
   for (;;) {
@@ -108,16 +113,24 @@ export async function runRetention(
         // Last, what named a customer already erased since their erasure (a refused write), and list
         // searches' typed names past the retention period: recorded, not kept.
         const late = await eraseLateAuditPersonal(trx, tenantId, cutoff);
-        const lateCount = (late.get(tenantId)?.length ?? 0) + (late.get(UNAUTHENTICATED_CHAIN)?.length ?? 0);
-        if (lateCount)
+        const lateCount = (late.seqs.get(tenantId)?.length ?? 0) + (late.seqs.get(UNAUTHENTICATED_CHAIN)?.length ?? 0);
+        if (lateCount || late.entries.length)
           await appendOperatorAudit(trx, tenantId, options.action, {
             phase: 'change',
             status: 200,
             target: { tenant: tenantId },
-            detail: { retentionYears: years, cutoff, erased: 0, auditFields: lateCount, ...erasedSeqsOf(late, tenantId) },
+            detail: {
+              retentionYears: years,
+              cutoff,
+              erased: 0,
+              auditFields: lateCount,
+              ...erasedSeqsOf(late.seqs, tenantId),
+              ...erasedEntriesOf(late.entries),
+            },
           });
-        await vouchUntrusted(trx, late, options.action);
+        await vouchUntrusted(trx, late.seqs, options.action);
         auditFieldsErased += lateCount;
+        auditEntriesErased += late.entries.length;
         return 0;
       }
       after = ids[ids.length - 1];
@@ -135,10 +148,12 @@ export async function runRetention(
           notes: c.notes,
           auditFields: c.auditFields,
           ...erasedSeqsOf(c.auditSeqs, tenantId),
+          ...erasedEntriesOf(c.auditEntries),
         },
       });
       await vouchUntrusted(trx, c.auditSeqs, options.action);
       auditFieldsErased += c.auditFields;
+      auditEntriesErased += c.auditEntries.length;
       return c.subjects;
     });
     if (done === 0) break;
@@ -146,7 +161,7 @@ export async function runRetention(
     chunks += 1;
     options.onChunk?.(erased, counts.erasable);
   }
-  return { ...base, erased, chunks, auditFieldsErased };
+  return { ...base, erased, chunks, auditFieldsErased, auditEntriesErased };
 }
 
 /**
@@ -156,6 +171,14 @@ export async function runRetention(
 function erasedSeqsOf(seqs: ReadonlyMap<string, readonly number[]>, chain: string): Record<string, string> {
   const of = seqs.get(chain);
   return of?.length ? { [ERASED_AUDIT_SEQS]: erasedSeqsText(of) } : {};
+}
+
+/**
+ * The list entries an erasure deleted (`erasedAuditEntries`: `seq:places;…`), with how many: what lets
+ * verify tell an erased entry from one deleted by hand. Places only: never whom they named.
+ */
+function erasedEntriesOf(entries: readonly { readonly seq: number; readonly pos: number }[]): Record<string, string | number> {
+  return entries.length ? { auditEntries: entries.length, [ERASED_AUDIT_ENTRIES]: erasedEntriesText(entries) } : {};
 }
 
 /**
@@ -186,5 +209,6 @@ export function retentionAuditDetail(run: RetentionRun): Record<string, unknown>
     heldByLegalHold: run.heldByLegalHold,
     chunks: run.chunks,
     auditFieldsErased: run.auditFieldsErased,
+    auditEntriesErased: run.auditEntriesErased,
   };
 }

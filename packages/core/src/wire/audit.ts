@@ -20,6 +20,13 @@ export type AuditMethod = (typeof AUDIT_METHODS)[number];
 export const AUDIT_PHASES = ['intent', 'result', 'request', 'change'] as const;
 export type AuditPhase = (typeof AUDIT_PHASES)[number];
 
+/**
+ * What a list entry erased with its customer reads as in a record's `detail` (`listed` null at its place):
+ * `sha256:` and 64 hex digits, longer than any customer number (64 characters at most), so an entry
+ * written before lists were split is never taken for one. The one test the API, exports and console share.
+ */
+export const isListedDigest = (v: unknown): v is string => typeof v === 'string' && /^sha256:[0-9a-f]{64}$/.test(v);
+
 /** One record of the tenant's hash-chained audit trail. */
 export interface AuditRecord {
   /** Position in the tenant's chain: 1, 2, 3, … without gaps. */
@@ -57,6 +64,13 @@ export interface AuditRecord {
    * `target` and `detail` hold only what names nobody.
    */
   readonly personal?: { readonly digest: string; readonly salt?: string };
+  /**
+   * On a record whose `detail` lists customer numbers (a list read's `subjects`, a restricted read's, a
+   * book move's `subject`), written since lists were split: for each listed number in order, the salt of
+   * its digest while it is kept (`detail` shows the number), null once erased with the customer (`detail`
+   * shows its digest, `sha256:…`, which names nobody).
+   */
+  readonly listed?: (string | null)[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@tierkit/core';
 import { sql } from 'kysely';
-import type { AuditPersonalRow, AuditRecordRow } from '../schema.js';
+import type { AuditListedRow, AuditPersonalRow, AuditRecordRow } from '../schema.js';
 import { atomically, isPostgres, type Executor } from './executor.js';
 
 /** What the previous hash of a chain's first record is: no record came before it. */
@@ -15,6 +15,25 @@ export type AuditFields = Omit<AuditRecordRow, 'chain' | 'seq' | 'prev_hash' | '
 
 /** A record's personal fields as its writer split them off (`audit_personal` without the record's place). */
 export type AuditPersonalFields = Omit<AuditPersonalRow, 'chain' | 'seq'>;
+
+/** One customer number a record's `detail` lists, as its writer split it off (`audit_listed` without the record's place). */
+export type AuditListedFields = Omit<AuditListedRow, 'chain' | 'seq'>;
+
+/**
+ * A record's list entries in one INSERT of three parameters, whatever the list's length: the entries go as
+ * one JSON array the database unpacks (`json_each` / `jsonb_array_elements`). Five parameters a row made a
+ * list of 500 a statement of 2,500 values that Kysely built node by node and SQLite compiled anew each
+ * time; this text is the same for every list, so it compiles as cheaply for 500 entries as for one.
+ */
+async function insertListed(db: Executor, chain: string, seq: number, listed: readonly AuditListedFields[]): Promise<void> {
+  const entries = JSON.stringify(listed.map((e) => [e.pos, e.subject, e.salt]));
+  await (isPostgres(db)
+    ? sql`insert into audit_listed (chain, seq, pos, subject, salt)
+          select ${chain}::text, ${seq}::integer, (e->>0)::integer, e->>1, e->>2 from jsonb_array_elements(${entries}::jsonb) as t(e)`
+    : sql`insert into audit_listed (chain, seq, pos, subject, salt)
+          select ${chain}, ${seq}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') from json_each(${entries})`
+  ).execute(db);
+}
 
 /**
  * The hash of a record: over every column but the hash itself, as canonical JSON (`sha256:` hex). A
@@ -73,6 +92,8 @@ export async function appendAuditRecord(
   seal: (seq: number, prevHash: string) => string,
   /** The record's personal fields, written beside it in the same transaction (their digest is in `fields`). */
   personal?: AuditPersonalFields,
+  /** The customer numbers its `detail` lists, one per entry (their digests are in `fields.detail`). */
+  listed: readonly AuditListedFields[] = [],
 ): Promise<AuditRecordRow> {
   const append = async (trx: Executor): Promise<AuditRecordRow> => {
     const bump = () =>
@@ -107,6 +128,7 @@ export async function appendAuditRecord(
         .insertInto('audit_personal')
         .values({ chain, seq: row.seq, ...personal })
         .execute();
+    if (listed.length) await insertListed(trx, chain, row.seq, listed);
     await trx.updateTable('audit_heads').set({ hash: row.hash }).where('chain', '=', chain).execute();
     return row;
   };
@@ -205,6 +227,15 @@ export async function listAuditRecords(
       eb.or([
         eb.and([eb.or([eb('phase', '!=', 'change'), eb('detail', 'is', null)]), eb(found('target'), '>', 0)]),
         eb.and([eb('phase', '=', 'change'), eb(found('detail'), '>', 0)]),
+        // A number a record's detail lists (a list read's, a book move's) sits in `audit_listed` while kept.
+        eb.exists(
+          eb
+            .selectFrom('audit_listed')
+            .select(sql.lit(1).as('one'))
+            .whereRef('audit_listed.chain', '=', 'audit_records.chain')
+            .whereRef('audit_listed.seq', '=', 'audit_records.seq')
+            .where('audit_listed.subject', '=', filter.target as string),
+        ),
         eb.and([
           eb('personal_digest', 'is not', null),
           eb.exists(
@@ -272,6 +303,29 @@ export async function auditPersonalAt(db: Executor, chain: string, seqs: readonl
   return found;
 }
 
+/** The listed numbers kept for records of `chain` at `seqs` (absent: none, or all erased), by seq, each record's in `pos` order. */
+export async function auditListedAt(db: Executor, chain: string, seqs: readonly number[]): Promise<Map<number, AuditListedRow[]>> {
+  const found = new Map<number, AuditListedRow[]>();
+  for (let i = 0; i < seqs.length; i += 1000) {
+    const part = seqs.slice(i, i + 1000);
+    if (!part.length) break;
+    const rows = await db
+      .selectFrom('audit_listed')
+      .selectAll()
+      .where('chain', '=', chain)
+      .where('seq', 'in', part)
+      .orderBy('seq')
+      .orderBy('pos')
+      .execute();
+    for (const r of rows) {
+      const of = found.get(r.seq);
+      if (of) of.push(r);
+      else found.set(r.seq, [r]);
+    }
+  }
+  return found;
+}
+
 /** The chain of requests whose credential named no tenant that could be trusted: its side rows may name any tenant's customer. */
 export const UNAUTHENTICATED_AUDIT_CHAIN = '*';
 
@@ -313,6 +367,46 @@ export function readErasedSeqs(text: unknown, into: Set<number>, below = Number.
   }
 }
 
+/**
+ * The detail key of an erasure's record naming the list entries it deleted (`audit_listed`): per record,
+ * its seq and the entries' places, `812:0-3,7;902:0` — places only, never whom they named. An entry is
+ * vouched for one by one: a record may list a customer erased and others kept, one of whose entries
+ * could be deleted by hand.
+ */
+export const ERASED_AUDIT_ENTRIES = 'erasedAuditEntries';
+
+/** A list entry's key in the set {@link readErasedEntries} fills: its record's seq and its place. */
+export const listedEntryKey = (seq: number, pos: number): string => `${seq}:${pos}`;
+
+/** Entries (seq, place) as {@link ERASED_AUDIT_ENTRIES} names them: by seq, places as runs. */
+export function erasedEntriesText(entries: readonly { readonly seq: number; readonly pos: number }[]): string {
+  const bySeq = new Map<number, number[]>();
+  for (const e of entries) {
+    const of = bySeq.get(e.seq);
+    if (of) of.push(e.pos);
+    else bySeq.set(e.seq, [e.pos]);
+  }
+  return [...bySeq.keys()]
+    .sort((a, b) => a - b)
+    .map((seq) => `${seq}:${erasedSeqsText(bySeq.get(seq) ?? [])}`)
+    .join(';');
+}
+
+/** The entries {@link erasedEntriesText} wrote, into `into` ({@link listedEntryKey}); only of records below `below`. */
+export function readErasedEntries(text: unknown, into: Set<string>, below = Number.MAX_SAFE_INTEGER): void {
+  if (typeof text !== 'string') return;
+  for (const part of text.split(';')) {
+    const m = /^(\d+):(.+)$/.exec(part);
+    if (!m) continue;
+    const seq = Number(m[1]);
+    if (seq >= below) continue;
+    const places = new Set<number>();
+    // A record lists at most a few thousand numbers: a run past that names nothing real.
+    readErasedSeqs(m[2], places, 1_000_000);
+    for (const pos of places) into.add(listedEntryKey(seq, pos));
+  }
+}
+
 /** The route of the record migration `2026-12-21T00-00-20-audit-erasures` appends (its own name). */
 export const AUDIT_ERASURES_MIGRATION = '2026-12-21T00-00-20-audit-erasures';
 
@@ -329,15 +423,22 @@ export const ERASURE_ROUTES: ReadonlySet<string> = new Set(['/v1/retention/run',
  * {@link ERASURE_ROUTES}); anything else, or a detail that is not JSON (a tampered record: verify reports
  * it `altered`, it does not fail on it), adds nothing.
  */
-export function readErasureRecord(row: Pick<AuditRecordRow, 'seq' | 'phase' | 'route' | 'detail'>, into: Set<number>): void {
-  if (row.phase !== 'change' || !ERASURE_ROUTES.has(row.route) || !row.detail?.includes(ERASED_AUDIT_SEQS)) return;
+export function readErasureRecord(
+  row: Pick<AuditRecordRow, 'seq' | 'phase' | 'route' | 'detail'>,
+  into: Set<number>,
+  /** The list entries it vouches for ({@link listedEntryKey}). */
+  entries?: Set<string>,
+): void {
+  if (row.phase !== 'change' || !ERASURE_ROUTES.has(row.route) || !row.detail?.includes('erasedAudit')) return;
   let detail: unknown;
   try {
     detail = JSON.parse(row.detail);
   } catch {
     return;
   }
-  if (typeof detail === 'object' && detail !== null) readErasedSeqs((detail as Record<string, unknown>)[ERASED_AUDIT_SEQS], into, row.seq);
+  if (typeof detail !== 'object' || detail === null) return;
+  readErasedSeqs((detail as Record<string, unknown>)[ERASED_AUDIT_SEQS], into, row.seq);
+  if (entries) readErasedEntries((detail as Record<string, unknown>)[ERASED_AUDIT_ENTRIES], entries, row.seq);
 }
 
 /**
@@ -352,6 +453,27 @@ export async function eraseAuditPersonal(db: Executor, chain: string, subjects: 
     if (!part.length) break;
     const rows = await db.deleteFrom('audit_personal').where('chain', '=', chain).where('subject', 'in', part).returning('seq').execute();
     for (const r of rows) deleted.push(Number(r.seq));
+  }
+  return deleted;
+}
+
+/**
+ * Delete the list entries of `chain` naming one of `subjects` (customer numbers), salts included: what an
+ * erasure does to the lists of the trail. The records keep each entry's digest, and the chain verifies.
+ * Returns the entries deleted, for the erasure's own record to name.
+ */
+export async function eraseAuditListed(db: Executor, chain: string, subjects: readonly string[]): Promise<{ seq: number; pos: number }[]> {
+  const deleted: { seq: number; pos: number }[] = [];
+  for (let i = 0; i < subjects.length; i += 1000) {
+    const part = subjects.slice(i, i + 1000);
+    if (!part.length) break;
+    const rows = await db
+      .deleteFrom('audit_listed')
+      .where('chain', '=', chain)
+      .where('subject', 'in', part)
+      .returning(['seq', 'pos'])
+      .execute();
+    for (const r of rows) deleted.push({ seq: Number(r.seq), pos: Number(r.pos) });
   }
   return deleted;
 }

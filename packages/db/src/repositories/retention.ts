@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../schema.js';
-import { eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
+import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -150,10 +150,22 @@ export interface ErasureCounts {
   readonly auditFields: number;
   /** Their seqs, by chain (the tenant's, and `*` for refused credentials' records): what the erasure's own records vouch for. */
   readonly auditSeqs: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Entries of the tenant's records' lists (a list read's customers, a book move's) deleted, each its
+   * record's seq and place: what the erasure's own record vouches for. Lists are written only by requests
+   * a tenant's credential made, so the `*` chain has none.
+   */
+  readonly auditEntries: readonly { readonly seq: number; readonly pos: number }[];
 }
 
 /** Side rows deleted, by chain: seqs of each. */
 export type ErasedAuditSeqs = Map<string, number[]>;
+
+/** What the tenant's last erasure step deleted of the trail: side rows by chain, and list entries of the tenant's chain. */
+export interface LateAuditErasure {
+  readonly seqs: ErasedAuditSeqs;
+  readonly entries: readonly { readonly seq: number; readonly pos: number }[];
+}
 
 function addErased(into: ErasedAuditSeqs, chain: string, seqs: readonly number[]): number {
   if (seqs.length) into.set(chain, [...(into.get(chain) ?? []), ...seqs]);
@@ -170,7 +182,7 @@ function addErased(into: ErasedAuditSeqs, chain: string, seqs: readonly number[]
  * And a list search's typed name (a side row naming no one customer, so no erasure finds it) once its
  * record is older than `cutoff`: kept as long as a closed customer's data is, and no longer.
  */
-export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cutoff: string): Promise<ErasedAuditSeqs> {
+export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cutoff: string): Promise<LateAuditErasure> {
   const erased: ErasedAuditSeqs = new Map();
   for (const chain of [tenantId, UNAUTHENTICATED_AUDIT_CHAIN]) {
     const rows = await db
@@ -214,7 +226,20 @@ export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cut
     tenantId,
     searches.map((r) => Number(r.seq)),
   );
-  return erased;
+  // A list naming a customer erased before (a list read racing the erasure on another server).
+  const entries = await db
+    .deleteFrom('audit_listed')
+    .where('chain', '=', tenantId)
+    .where((eb) =>
+      eb(
+        'subject',
+        'in',
+        eb.selectFrom('subjects').select('external_id').where('tenant_id', '=', tenantId).where('erased_at', 'is not', null),
+      ),
+    )
+    .returning(['seq', 'pos'])
+    .execute();
+  return { seqs: erased, entries: entries.map((r) => ({ seq: Number(r.seq), pos: Number(r.pos) })) };
 }
 
 /**
@@ -240,7 +265,7 @@ const ofTenant = (tenantId: string) => sql<boolean>`${sql.ref('tenant_id')} || '
  *   steps (who decided what and when, for the four-eyes record).
  */
 export async function eraseSubjects(db: Executor, tenantId: string, ids: readonly string[], nowIso: string): Promise<ErasureCounts> {
-  if (!ids.length) return { subjects: 0, metrics: 0, bookLinks: 0, notes: 0, auditFields: 0, auditSeqs: new Map() };
+  if (!ids.length) return { subjects: 0, metrics: 0, bookLinks: 0, notes: 0, auditFields: 0, auditSeqs: new Map(), auditEntries: [] };
   const n = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0n);
   // The trail's side rows name the customer by number (what its records were written with), read before
   // the subjects are marked: only customers erased now, in this transaction with the rest.
@@ -265,6 +290,11 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
         numbers.map((r) => r.external_id),
       ),
     );
+  const auditEntries = await eraseAuditListed(
+    db,
+    tenantId,
+    numbers.map((r) => r.external_id),
+  );
   const subjects = await db
     .updateTable('subjects')
     .set({
@@ -317,6 +347,7 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     notes: n(events) + n(overrides),
     auditFields,
     auditSeqs,
+    auditEntries,
   };
 }
 
