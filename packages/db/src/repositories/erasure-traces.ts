@@ -1,0 +1,129 @@
+import { sql } from 'kysely';
+import { chunks, type Executor } from './executor.js';
+
+/**
+ * What an erasure leaves where a customer's number stood in a record it keeps (a job's filter): the
+ * list keeps its length, so a job's counts still add up, and names no one.
+ */
+export const ERASED_CUSTOMER = 'erased customer';
+
+/** Who is being erased: their numbers and names as they were, read before the row is blanked. */
+export interface ErasedPeople {
+  readonly numbers: readonly string[];
+  /** Names as stored; blank ones (already blank, or never given) are left out. */
+  readonly names: readonly string[];
+}
+
+/**
+ * Texts of `column` that may hold one of `needles`: a LIKE per needle, a few dozen to a statement
+ * (SQLite bounds an expression's depth). LIKE only narrows (SQLite's ignores ASCII case, `_` matches
+ * any character); the caller decides in code, by `includes`.
+ */
+const LIKE_BATCH = 40;
+
+function likeAny(column: string, needles: readonly string[]) {
+  const escaped = needles.map((n) => `%${n.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return sql<boolean>`(${sql.join(
+    escaped.map((p) => sql`${sql.ref(column)} like ${p} escape '\\'`),
+    sql` or `,
+  )})`;
+}
+
+const namesAny = (text: string, needles: readonly string[]) => needles.some((n) => text.includes(n));
+
+/** What the texts are searched for: each number as a JSON or quoted string (`"C000123"`), each name as it is. */
+function needlesOf(people: ErasedPeople): string[] {
+  return [...people.numbers.map((n) => JSON.stringify(n)), ...people.names];
+}
+
+/**
+ * Re-tier jobs naming an erased customer: in `filter.subjects` the number becomes
+ * {@link ERASED_CUSTOMER} (a chunk still running skips them: they are closed, and no number matches);
+ * a reason naming them (number or name) was typed about them, and goes whole — what else it says of
+ * them (an ID card number) no search could find. Returns the jobs changed.
+ */
+export async function eraseFromJobs(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
+  const numbers = new Set(people.numbers);
+  const needles = [...people.numbers, ...people.names];
+  const changed = new Map<string, string>();
+  for (const batch of chunks(needles, LIKE_BATCH)) {
+    const rows = await db
+      .selectFrom('jobs')
+      .select(['id', 'params'])
+      .where('tenant_id', '=', tenantId)
+      .where(likeAny('params', batch))
+      .execute();
+    for (const r of rows) {
+      const params = JSON.parse(changed.get(r.id) ?? r.params) as { filter?: { subjects?: string[] }; reason?: string | null };
+      const subjects = params.filter?.subjects;
+      if (params.filter && subjects?.some((s) => numbers.has(s)))
+        params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
+      if (typeof params.reason === 'string' && namesAny(params.reason, needles)) params.reason = null;
+      const text = JSON.stringify(params);
+      if (text !== r.params) changed.set(r.id, text);
+    }
+  }
+  for (const [id, params] of changed)
+    await db.updateTable('jobs').set({ params }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  return changed.size;
+}
+
+/**
+ * Import row errors naming an erased customer (`subject "C000123" is a customer…`): the line, column and
+ * code stay — the import's account of its file still adds up —, the words and params (the number, the
+ * row's values) go.
+ */
+export async function eraseFromImportErrors(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
+  const needles = needlesOf(people);
+  const bare = [...people.numbers, ...people.names];
+  let n = 0;
+  for (const batch of chunks(needles, LIKE_BATCH)) {
+    const rows = await db
+      .selectFrom('import_errors')
+      .innerJoin('imports', 'imports.id', 'import_errors.import_id')
+      .select(['import_errors.import_id', 'import_errors.seq', 'import_errors.message', 'import_errors.params'])
+      .where('imports.tenant_id', '=', tenantId)
+      .where((eb) => eb.or([likeAny('import_errors.message', batch), likeAny('import_errors.params', batch)]))
+      .execute();
+    for (const r of rows) {
+      if (!namesAny(`${r.message}\n${r.params ?? ''}`, bare)) continue;
+      await db
+        .updateTable('import_errors')
+        .set({ message: ERASED_CUSTOMER, params: null })
+        .where('import_id', '=', r.import_id)
+        .where('seq', '=', r.seq)
+        .execute();
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Stored answers an Idempotency-Key would replay that name an erased customer (a closing's answer holds
+ * the name and its reason): deleted, so a replay runs again and meets the erasure (a 404). Kept 24 hours
+ * at most anyway; an erasure does not wait for them.
+ */
+export async function eraseIdempotentAnswers(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
+  const needles = needlesOf(people);
+  let n = 0;
+  for (const batch of chunks(needles, LIKE_BATCH)) {
+    const rows = await db
+      .selectFrom('idempotency_keys')
+      .select(['actor', 'key', 'body'])
+      .where('tenant_id', '=', tenantId)
+      .where(likeAny('body', batch))
+      .execute();
+    for (const r of rows) {
+      if (!namesAny(r.body ?? '', batch)) continue;
+      const d = await db
+        .deleteFrom('idempotency_keys')
+        .where('tenant_id', '=', tenantId)
+        .where('actor', '=', r.actor)
+        .where('key', '=', r.key)
+        .executeTakeFirst();
+      n += Number(d.numDeletedRows);
+    }
+  }
+  return n;
+}
