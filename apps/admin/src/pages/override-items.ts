@@ -9,7 +9,7 @@ import {
   type OverrideStatus,
 } from '@tierkit/admin';
 import type { Session } from '@tierkit/client';
-import { ERASURE_ACTOR } from '@tierkit/core';
+import { ERASURE_ACTOR } from '@tierkit/core/wire';
 import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
 import { formatInstant as bankTime } from '../time.js';

@@ -31,6 +31,18 @@ function likeAny(column: string, needles: readonly string[]) {
 
 const namesAny = (text: string, needles: readonly string[]) => needles.some((n) => text.includes(n));
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether free text names one of them: a number standing alone (`C1` is not named by `C10`), or a name.
+ * A name is matched as typed, so a namesake's mention goes too: a reason typed about a person, lost,
+ * against a name kept.
+ */
+function mentions(text: string, people: ErasedPeople): boolean {
+  if (namesAny(text, people.names)) return true;
+  return people.numbers.some((n) => text.includes(n) && new RegExp(`(?<![A-Za-z0-9_-])${escapeRegExp(n)}(?![A-Za-z0-9_-])`).test(text));
+}
+
 /** What the texts are searched for: each number as a JSON or quoted string (`"C000123"`), each name as it is. */
 function needlesOf(people: ErasedPeople): string[] {
   return [...people.numbers.map((n) => JSON.stringify(n)), ...people.names];
@@ -58,13 +70,31 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
       const subjects = params.filter?.subjects;
       if (params.filter && subjects?.some((s) => numbers.has(s)))
         params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
-      if (typeof params.reason === 'string' && namesAny(params.reason, needles)) params.reason = null;
+      if (typeof params.reason === 'string' && mentions(params.reason, people)) params.reason = null;
       const text = JSON.stringify(params);
       if (text !== r.params) changed.set(r.id, text);
     }
   }
   for (const [id, params] of changed)
     await db.updateTable('jobs').set({ params }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  // A simulation's chunks keep sample customers by number (`cells[].samples`): the same word stands in.
+  const quoted = people.numbers.map((n) => JSON.stringify(n));
+  for (const batch of chunks(quoted, LIKE_BATCH)) {
+    const rows = await db
+      .selectFrom('job_chunks')
+      .select(['job_id', 'seq', 'result'])
+      .where('tenant_id', '=', tenantId)
+      // Only a simulation's: a re-tier's chunks hold counts, and there are thousands of them a month.
+      .where('job_id', 'in', (eb) => eb.selectFrom('jobs').select('id').where('tenant_id', '=', tenantId).where('kind', '=', 'simulate'))
+      .where(likeAny('result', batch))
+      .execute();
+    for (const r of rows) {
+      let result = r.result ?? '';
+      for (const q of batch) result = result.split(q).join(JSON.stringify(ERASED_CUSTOMER));
+      if (result !== r.result)
+        await db.updateTable('job_chunks').set({ result }).where('job_id', '=', r.job_id).where('seq', '=', r.seq).execute();
+    }
+  }
   return changed.size;
 }
 
@@ -75,7 +105,6 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
  */
 export async function eraseFromImportErrors(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
   const needles = needlesOf(people);
-  const bare = [...people.numbers, ...people.names];
   let n = 0;
   for (const batch of chunks(needles, LIKE_BATCH)) {
     const rows = await db
@@ -86,7 +115,7 @@ export async function eraseFromImportErrors(db: Executor, tenantId: string, peop
       .where((eb) => eb.or([likeAny('import_errors.message', batch), likeAny('import_errors.params', batch)]))
       .execute();
     for (const r of rows) {
-      if (!namesAny(`${r.message}\n${r.params ?? ''}`, bare)) continue;
+      if (!mentions(`${r.message}\n${r.params ?? ''}`, people)) continue;
       await db
         .updateTable('import_errors')
         .set({ message: ERASED_CUSTOMER, params: null })
@@ -102,10 +131,12 @@ export async function eraseFromImportErrors(db: Executor, tenantId: string, peop
 /**
  * Stored answers an Idempotency-Key would replay that name an erased customer (a closing's answer holds
  * the name and its reason): deleted, so a replay runs again and meets the erasure (a 404). Kept 24 hours
- * at most anyway; an erasure does not wait for them.
+ * at most anyway; an erasure does not wait for them. Found by the number as a JSON string only (an answer
+ * about a customer carries their id): by name, another customer's namesake — or a staff member's — would
+ * lose the record that keeps a retried write from running twice.
  */
 export async function eraseIdempotentAnswers(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
-  const needles = needlesOf(people);
+  const needles = people.numbers.map((n) => JSON.stringify(n));
   let n = 0;
   for (const batch of chunks(needles, LIKE_BATCH)) {
     const rows = await db
