@@ -318,7 +318,7 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
   // answer an Idempotency-Key would replay (docs/operations.md, "What is erased").
   const people = {
     numbers: numbers.map((r) => r.external_id),
-    names: numbers.map((r) => r.display_name.trim()).filter((name) => name !== ''),
+    names: [...new Set(numbers.map((r) => r.display_name.trim()))].filter((name) => name !== ''),
   };
   await eraseFromJobs(db, tenantId, people);
   await eraseFromImportErrors(db, tenantId, people);
