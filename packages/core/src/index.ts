@@ -39,6 +39,7 @@ export { DEFAULT_HYSTERESIS } from './engine/compile-scheme.js';
 export type { CompiledPack, CompilePackOptions } from './engine/compile-pack.js';
 export { compilePack, nextPrior } from './engine/compile-pack.js';
 export { monthsBack } from './engine/months.js';
+export { overrideKindLabel } from './engine/labels.js';
 export type { CalendarDay, WallTime } from './calendar/zone.js';
 export {
   DEFAULT_TIME_ZONE,

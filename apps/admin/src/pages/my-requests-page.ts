@@ -8,7 +8,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { staffName, personActor } from '../staff-name.js';
 import { formatInstant as bankTime } from '../time.js';
 import { CUSTOMER_WORDS } from './customer.words.js';
-import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions } from './override-items.js';
+import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions, statusWords } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 
 /**
@@ -106,7 +106,7 @@ export class MyRequestsPage extends LitElement {
                     <td data-label=${w.mode}>${w.modes[o.mode] ?? o.mode}</td>
                     <td data-label=${w.expiresAt} data-testid="request-expires">${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</td>
                     <td data-label=${w.reasonColumn} data-testid="request-reason">${o.reason}</td>
-                    <td data-label=${c.status} data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
+                    <td data-label=${c.status} data-testid="override-status">${statusWords(o, locale)}</td>
                     <td data-label=${c.decisionNote} data-testid="decision-note">${o.decisionNote ?? o.revokeNote ?? c.none}</td>
                     <td data-label=${c.requestedBy}>${o.requestedByYou ? c.you : staffName(personActor(o.requestedBy, o.requestedByStaff))}</td>
                     <td data-label=${c.requestedAt}>${bankTime(o.requestedAt, locale)}</td>

@@ -9,6 +9,7 @@ import {
   type OverrideStatus,
 } from '@tierkit/admin';
 import type { Session } from '@tierkit/client';
+import { ERASURE_ACTOR } from '@tierkit/core/wire';
 import { html, nothing } from 'lit';
 import type { ConsoleLocale } from '../words.js';
 import { formatInstant as bankTime } from '../time.js';
@@ -26,6 +27,16 @@ export const OVERRIDE_STATUSES: readonly OverrideStatus[] = ['pending', 'approve
  * pending when the API says they may (its requester, or the RM a customer moved to); tenant-wide
  * approvers may revoke it while in force. The API decides anyway.
  */
+
+/**
+ * An override's status in words: one its customer's erasure ended reads so, not as revoked by someone
+ * (no approver did, and the erasure left no note).
+ */
+export function statusWords(o: Override, locale: ConsoleLocale): string {
+  const w = OVERRIDE_WORDS[locale];
+  if (o.status === 'revoked' && o.revokedBy === ERASURE_ACTOR) return w.erasedEnded;
+  return w.statuses[o.status] ?? o.status;
+}
 
 /** The kit's `mayWithdrawOverride`: the API's `mayWithdraw` for the signed-in person. */
 export const mayWithdraw = (o: Override, s: Session) => mayWithdrawOverride(o, s);
@@ -157,7 +168,7 @@ export function overrideTable(
           <td role="cell" data-label=${w.scheme}>${schemeName(o.scheme)}</td>
           <td role="cell" data-label=${w.level}>${levelName(o.scheme, o.level)}</td>
           <td role="cell" data-label=${w.mode}>${w.modes[o.mode] ?? o.mode}</td>
-          <td role="cell" data-label=${w.status} data-testid="override-status">${w.statuses[o.status] ?? o.status}</td>
+          <td role="cell" data-label=${w.status} data-testid="override-status">${statusWords(o, locale)}</td>
           <td role="cell" data-label=${w.reasonColumn}>${o.reason}</td>
           <td role="cell" data-label=${w.requestedBy} data-testid="override-requester"><admin-staff-name .actor=${personActor(o.requestedBy, o.requestedByStaff)}></admin-staff-name></td>
           <td role="cell" data-label=${w.expiresAt}>${o.expiresAt ? bankTime(o.expiresAt, locale) : w.untilRevoked}</td>

@@ -4,7 +4,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { formatInstant as bankTime } from '../time.js';
-import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions, overrideTable } from './override-items.js';
+import { listStatus, OVERRIDE_STATUSES, namesOf, outcome, overrideActions, statusWords, overrideTable } from './override-items.js';
 import { OVERRIDE_WORDS } from './overrides.words.js';
 import { moreButton } from '../keep-focus.js';
 import { personActor } from '../staff-name.js';
@@ -74,7 +74,7 @@ export class OverridesPage extends LitElement {
     return html`<section class="card overrides-detail" aria-labelledby="ovr-detail-h" data-override-detail=${o.id}>
       <h2 id="ovr-detail-h" tabindex="-1">${o.subject} · ${names.schemeName(o.scheme)} → ${names.levelName(o.scheme, o.level)} <span class="id">${o.id}</span></h2>
       <dl class="overrides-facts">
-        <dt>${w.status}</dt><dd>${w.statuses[o.status] ?? o.status}</dd>
+        <dt>${w.status}</dt><dd>${statusWords(o, locale)}</dd>
         <dt>${w.mode}</dt><dd>${w.modes[o.mode] ?? o.mode}</dd>
         <dt>${w.reasonColumn}</dt><dd>${o.reason}</dd>
         <dt>${w.requestedBy}</dt><dd><admin-staff-name .actor=${personActor(o.requestedBy, o.requestedByStaff)}></admin-staff-name> · ${bankTime(o.requestedAt, locale)}</dd>

@@ -80,6 +80,8 @@ const zh = {
     revoked: '已撤销',
     expired: '已到期',
   } as Record<string, string>,
+  /** An override that ended because its customer's personal data was erased (revoked by ERASURE_ACTOR). */
+  erasedEnded: '已终止（客户资料已删除）',
   /** Each step of a request's history (DECISION_ACTIONS). */
   steps: {
     requested: '申请',
@@ -179,6 +181,7 @@ const tw: typeof zh = {
     revoked: '已撤銷',
     expired: '已到期',
   } as Record<string, string>,
+  erasedEnded: '已終止（客戶資料已刪除）',
   /** Each step of a request's history (DECISION_ACTIONS). */
   steps: {
     requested: '申請',
@@ -282,6 +285,7 @@ const en: typeof zh = {
     revoked: 'Revoked',
     expired: 'Expired',
   },
+  erasedEnded: 'Ended (customer’s data erased)',
   steps: {
     requested: 'Requested',
     edited: 'Edited',

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import {
   APPROVAL_BLOCKS,
   APPROVAL_KINDS,
+  ERASURE_ACTOR,
   KEY_PATTERN,
   METRIC_UNITS,
   OVERRIDE_APPROVERS,
@@ -148,7 +149,12 @@ export const OverrideSchema = z
       .openapi({ description: staffBehindDescription('decidedBy') }),
     decidedAt: instant.nullable(),
     decisionNote: z.string().nullable(),
-    revokedBy: z.string().nullable(),
+    revokedBy: z
+      .string()
+      .nullable()
+      .openapi({
+        description: `Who revoked it; \`${ERASURE_ACTOR}\` when it ended because the customer's personal data was erased (a retention run), no one having revoked it`,
+      }),
     revokedAt: instant.nullable(),
     revokeNote: z.string().nullable(),
   })

@@ -17,7 +17,11 @@ export const RetierFilterSchema = z
       .max(10_000)
       .readonly()
       .optional()
-      .openapi({ description: 'Only these subjects (external ids)', example: ['C000003'] }),
+      .openapi({
+        description:
+          'Only these subjects (external ids). In a job read back, `erased customer` stands where a customer since erased stood (docs/operations.md, "Retention and erasure")',
+        example: ['C000003'],
+      }),
     evaluatedSince: z
       .string()
       .regex(/^\d{4}-\d{2}$/)

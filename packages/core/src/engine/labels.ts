@@ -18,14 +18,25 @@ export function holdLabel(why: 'retained' | 'grace', below: number, allowed: num
 }
 
 /**
- * "人工调整（固定为该等级）：reason" — the mode is always spelled out, never implied, in the words the
- * console's request form and approvals queue use for it (one term per mode in each language).
+ * "人工调整（固定为该等级）" — the mode is always spelled out, never implied, in the words the console's
+ * request form and approvals queue use for it (one term per mode in each language). Alone, it is what an
+ * erased customer's stored level keeps: that an override decided, not the reason typed about them.
  */
-export function overrideLabel(o: OverrideInfo): LocalizedText {
-  const fixed = o.mode === 'fixed';
+export function overrideKindLabel(mode: OverrideInfo['mode']): LocalizedText {
+  const fixed = mode === 'fixed';
   return {
-    'zh-CN': `人工调整（${fixed ? '固定为该等级' : '不低于该等级'}）：${o.reason}`,
-    'zh-TW': `人工調整（${fixed ? '固定為該等級' : '不低於該等級'}）：${o.reason}`,
-    en: `manual override (${fixed ? 'exactly this level' : 'never below this level'}): ${o.reason}`,
+    'zh-CN': `人工调整（${fixed ? '固定为该等级' : '不低于该等级'}）`,
+    'zh-TW': `人工調整（${fixed ? '固定為該等級' : '不低於該等級'}）`,
+    en: `manual override (${fixed ? 'exactly this level' : 'never below this level'})`,
+  };
+}
+
+/** "人工调整（固定为该等级）：reason": the kind, then the reason staff gave (never shown to a customer). */
+export function overrideLabel(o: OverrideInfo): LocalizedText {
+  const kind = overrideKindLabel(o.mode);
+  return {
+    'zh-CN': `${kind['zh-CN']}：${o.reason}`,
+    'zh-TW': `${kind['zh-TW']}：${o.reason}`,
+    en: `${kind.en}: ${o.reason}`,
   };
 }

@@ -19,7 +19,7 @@ export { DECISION_KINDS } from './explanation.js';
 export { ENTITLEMENT_KINDS, QUOTA_PERIODS } from './entitlement.js';
 export { CELL_TONES } from './matrix.js';
 export { CUSTOMER_EVENT_REASONS, EVENT_REASONS } from './history.js';
-export { OVERRIDE_MODES, OVERRIDE_REASON_CATEGORIES } from './override.js';
+export { ERASURE_ACTOR, OVERRIDE_MODES, OVERRIDE_REASON_CATEGORIES } from './override.js';
 export {
   OVERRIDE_REQUESTERS,
   OVERRIDE_APPROVERS,

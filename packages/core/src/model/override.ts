@@ -7,6 +7,12 @@ export const OVERRIDE_MODES = ['fixed', 'floor'] as const;
 export type OverrideMode = (typeof OVERRIDE_MODES)[number];
 
 /**
+ * The `revokedBy` of an override that ended because its customer's personal data was erased (a retention
+ * run): no approver revoked it, and the console says it ended with the customer.
+ */
+export const ERASURE_ACTOR = 'system:retention';
+
+/**
  * What an override request says it rests on, as the filer picks it (docs/domain.md §4, "An override's
  * evidence"): keeping a valued customer (a VIP's 白金卡 for six months), funds on their way, an error in
  * the bank's own data, a complaint being settled, a management decision, or something else the reason says.

@@ -17,7 +17,8 @@ export { JOB_KINDS, JOB_STATUSES } from './jobs.js';
 export { AUDIT_METHODS, AUDIT_PHASES, HTTP_METHODS, isListedDigest, OPERATOR_METHODS } from './audit.js';
 export { IMPORT_KINDS, IMPORT_ENCODINGS, IMPORT_AMOUNTS, IMPORT_MODES } from './imports.js';
 // An override's `mode` is one of these words: a client offering the choice needs them without the rest of core.
-export { OVERRIDE_MODES } from '../model/override.js';
+// Who ended an override its customer's erasure ended: the console says so rather than "revoked".
+export { ERASURE_ACTOR, OVERRIDE_MODES } from '../model/override.js';
 // Which schemes a caller may file an override of: the console offers only those, by the API's own rule.
 export type { OverrideRule, OverrideCaller } from '../model/override-rule.js';
 export { DEFAULT_OVERRIDE_RULE, levelSteps, mayRequestOverride, overrideRuleOf } from '../model/override-rule.js';

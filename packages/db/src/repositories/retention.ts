@@ -1,6 +1,8 @@
+import { ERASURE_ACTOR, overrideKindLabel } from '@tierkit/core';
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
+import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers } from './erasure-traces.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -271,7 +273,7 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
   // the subjects are marked: only customers erased now, in this transaction with the rest.
   const numbers = await db
     .selectFrom('subjects')
-    .select('external_id')
+    .select(['external_id', 'display_name'])
     .where(ofTenant(tenantId))
     .where('id', 'in', ids)
     .where('erased_at', 'is', null)
@@ -326,6 +328,15 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     .where('note', 'is not', null)
     .executeTakeFirst();
   await stripExplanations(db, tenantId, ids);
+  // An override in force would be listed as in force, with a revoke button, for a customer no one may
+  // read: it ends with the erasure, by the erasure (no approver revoked it, and no one typed why).
+  await db
+    .updateTable('overrides')
+    .set({ status: 'revoked', revoked_at: nowIso, revoked_by: ERASURE_ACTOR, updated_at: nowIso })
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', 'in', ids)
+    .where('status', '=', 'approved')
+    .execute();
   const overrides = await db
     .updateTable('overrides')
     // The evidence a filer cited is free text too (a memo, a file name about the customer).
@@ -333,6 +344,15 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     .where('tenant_id', '=', tenantId)
     .where('subject_id', 'in', ids)
     .executeTakeFirst();
+  // Records kept for others that named them: a job's filter and reason, an import's row errors, an
+  // answer an Idempotency-Key would replay (docs/operations.md, "What is erased").
+  const people = {
+    numbers: numbers.map((r) => r.external_id),
+    names: [...new Set(numbers.map((r) => r.display_name.trim()))].filter((name) => name !== ''),
+  };
+  await eraseFromJobs(db, tenantId, people);
+  await eraseFromImportErrors(db, tenantId, people);
+  await eraseIdempotentAnswers(db, tenantId, people);
   await db
     .updateTable('level_approvals')
     .set({ decision_note: null, proposal: null })
@@ -367,6 +387,11 @@ async function stripExplanations(db: Executor, tenantId: string, ids: readonly s
     // PostgreSQL may hand a json column back parsed.
     const e = (typeof r.explanation === 'string' ? JSON.parse(r.explanation) : r.explanation) as Record<string, unknown>;
     const { inputs: _inputs, score: _score, ...kept } = e;
+    // An override's label ends with the reason typed about the customer (a name, an ID card number): the
+    // kind and mode stay, as the customer's own read already shows it (audience-view withholds the label).
+    const decidedBy = kept.decidedBy as { kind?: string; label?: unknown } | undefined;
+    const override = kept.override as { mode?: 'fixed' | 'floor' } | undefined;
+    if (decidedBy?.kind === 'override') kept.decidedBy = { ...decidedBy, label: overrideKindLabel(override?.mode ?? 'fixed') };
     await db
       .updateTable('assignments')
       .set({ explanation: JSON.stringify({ ...kept, inputs: [] }), progress: null, retention: null, next_gap: null })

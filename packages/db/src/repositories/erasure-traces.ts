@@ -1,0 +1,138 @@
+import { sql } from 'kysely';
+import { isPostgres, type Executor } from './executor.js';
+
+/**
+ * What an erasure leaves where a customer's number stood in a record it keeps (a job's filter): the
+ * list keeps its length, so a job's counts still add up, and names no one.
+ */
+export const ERASED_CUSTOMER = 'erased customer';
+
+/** Who is being erased: their numbers and names as they were, read before the row is blanked. */
+export interface ErasedPeople {
+  readonly numbers: readonly string[];
+  /** Names as stored; blank ones (already blank, or never given) are left out. */
+  readonly names: readonly string[];
+}
+
+/**
+ * Texts of `column` holding one of `needles`, as an exact substring: one statement, the needles one
+ * parameter (a JSON array on SQLite, a text array on PostgreSQL), whatever their number. No index serves
+ * a substring, so each such statement reads every row of the tenant's table: once a chunk, not once a
+ * needle. (An OR of a LIKE per needle, 200 to a statement, cost the run 150 ms a chunk to parse alone,
+ * empty tables and all.)
+ */
+function containsAny(db: Executor, column: string, needles: readonly string[]) {
+  return isPostgres(db)
+    ? sql<boolean>`exists (select 1 from unnest(cast(${[...needles]} as text[])) as n(v) where strpos(${sql.ref(column)}, n.v) > 0)`
+    : sql<boolean>`exists (select 1 from json_each(${JSON.stringify(needles)}) as n where instr(${sql.ref(column)}, n.value) > 0)`;
+}
+
+const namesAny = (text: string, needles: readonly string[]) => needles.some((n) => text.includes(n));
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether free text names one of them: a number standing alone (`C1` is not named by `C10`), or a name.
+ * A name is matched as typed, so a namesake's mention goes too: a reason typed about a person, lost,
+ * against a name kept.
+ */
+function mentions(text: string, people: ErasedPeople): boolean {
+  if (namesAny(text, people.names)) return true;
+  return people.numbers.some((n) => text.includes(n) && new RegExp(`(?<![A-Za-z0-9_-])${escapeRegExp(n)}(?![A-Za-z0-9_-])`).test(text));
+}
+
+/** What the texts are searched for: each number as a JSON or quoted string (`"C000123"`), each name as it is. */
+function needlesOf(people: ErasedPeople): string[] {
+  return [...people.numbers.map((n) => JSON.stringify(n)), ...people.names];
+}
+
+/**
+ * Re-tier jobs naming an erased customer: in `filter.subjects` the number becomes
+ * {@link ERASED_CUSTOMER} (a chunk still running skips them: they are closed, and no number matches);
+ * a reason naming them (number or name) was typed about them, and goes whole — what else it says of
+ * them (an ID card number) no search could find. Returns the jobs changed.
+ */
+export async function eraseFromJobs(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
+  const numbers = new Set(people.numbers);
+  const needles = [...people.numbers, ...people.names];
+  let changed = 0;
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['id', 'params'])
+    .where('tenant_id', '=', tenantId)
+    .where(containsAny(db, 'params', needles))
+    .execute();
+  for (const r of rows) {
+    const params = JSON.parse(r.params) as { filter?: { subjects?: string[] }; reason?: string | null };
+    const subjects = params.filter?.subjects;
+    if (params.filter && subjects?.some((s) => numbers.has(s)))
+      params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
+    if (typeof params.reason === 'string' && mentions(params.reason, people)) params.reason = null;
+    const text = JSON.stringify(params);
+    if (text === r.params) continue;
+    await db.updateTable('jobs').set({ params: text }).where('tenant_id', '=', tenantId).where('id', '=', r.id).execute();
+    changed++;
+  }
+  // A simulation's chunks keep sample customers by number (`cells[].samples`): the same word stands in.
+  const quoted = people.numbers.map((n) => JSON.stringify(n));
+  const samples = await db
+    .selectFrom('job_chunks')
+    .select(['job_id', 'seq', 'result'])
+    .where('tenant_id', '=', tenantId)
+    // Only a simulation's: a re-tier's chunks hold counts, and there are thousands of them a month.
+    .where('job_id', 'in', (eb) => eb.selectFrom('jobs').select('id').where('tenant_id', '=', tenantId).where('kind', '=', 'simulate'))
+    .where(containsAny(db, 'result', quoted))
+    .execute();
+  for (const r of samples) {
+    let result = r.result ?? '';
+    for (const q of quoted) result = result.split(q).join(JSON.stringify(ERASED_CUSTOMER));
+    if (result !== r.result)
+      await db.updateTable('job_chunks').set({ result }).where('job_id', '=', r.job_id).where('seq', '=', r.seq).execute();
+  }
+  return changed;
+}
+
+/**
+ * Import row errors naming an erased customer (`subject "C000123" is a customer…`): the line, column and
+ * code stay — the import's account of its file still adds up —, the words and params (the number, the
+ * row's values) go.
+ */
+export async function eraseFromImportErrors(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
+  const needles = needlesOf(people);
+  let n = 0;
+  const rows = await db
+    .selectFrom('import_errors')
+    .innerJoin('imports', 'imports.id', 'import_errors.import_id')
+    .select(['import_errors.import_id', 'import_errors.seq', 'import_errors.message', 'import_errors.params'])
+    .where('imports.tenant_id', '=', tenantId)
+    .where((eb) => eb.or([containsAny(db, 'import_errors.message', needles), containsAny(db, 'import_errors.params', needles)]))
+    .execute();
+  for (const r of rows) {
+    if (!mentions(`${r.message}\n${r.params ?? ''}`, people)) continue;
+    await db
+      .updateTable('import_errors')
+      .set({ message: ERASED_CUSTOMER, params: null })
+      .where('import_id', '=', r.import_id)
+      .where('seq', '=', r.seq)
+      .execute();
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Stored answers an Idempotency-Key would replay that name an erased customer (a closing's answer holds
+ * the name and its reason): deleted, so a replay runs again and meets the erasure (a 404). Kept 24 hours
+ * at most anyway; an erasure does not wait for them. Found by the number as a JSON string only (an answer
+ * about a customer carries their id): by name, another customer's namesake — or a staff member's — would
+ * lose the record that keeps a retried write from running twice.
+ */
+export async function eraseIdempotentAnswers(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
+  const needles = people.numbers.map((n) => JSON.stringify(n));
+  const d = await db
+    .deleteFrom('idempotency_keys')
+    .where('tenant_id', '=', tenantId)
+    .where(containsAny(db, 'body', needles))
+    .executeTakeFirst();
+  return Number(d.numDeletedRows);
+}
