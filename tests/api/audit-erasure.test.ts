@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, it } from 'node:test';
-import type { AuditRecord } from '@tierkit/core';
+import { type AuditRecord, DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { sql } from 'kysely';
 import { appendOperatorAudit, cliAction, runRetention, verifyAuditChain, verifyAuditFile } from '@tierkit/api';
 import { authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
@@ -308,6 +308,7 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     // Six years on: the search is older than the retention period (KEPT is erased too).
     await runRetention(f.db.db, 'bank-a', {
       now: new Date('2031-11-15T04:00:00Z'),
+      timeZone: DEFAULT_TIME_ZONE,
       dryRun: false,
       action: cliAction('tierkit retention run'),
     });
