@@ -47,7 +47,6 @@ async function counts(f: ApiFixture, externalId: string, tenant = 'bank-a') {
 }
 
 forEachDialect('retention and erasure of closed customers', (f) => {
-  const officer = () => client(f, () => f.keys.roles.officer);
   const run = async (body: unknown, as: 'a' | 'b' = 'a') => {
     const res = await client(f, as).post('/v1/retention/run', body);
     assert.equal(res.status, 200, await res.clone().text());

@@ -96,7 +96,12 @@ export function retention() {
       const dryRun = (c.req.valid('json') as { dryRun?: boolean } | undefined)?.dryRun === true;
       const { requestId, described } = c.var.audit;
       if (!described) throw new Error('a retention run outside an audited write request');
-      const run = await runRetention(deps.db, deps.tenantId, { now: deps.now(), timeZone: deps.timeZone, dryRun, action: { requestId, ...described } });
+      const run = await runRetention(deps.db, deps.tenantId, {
+        now: deps.now(),
+        timeZone: deps.timeZone,
+        dryRun,
+        action: { requestId, ...described },
+      });
       auditDetail(c, retentionAuditDetail(run));
       deps.matrices.invalidate(deps.tenantId);
       return c.json(run, 200);

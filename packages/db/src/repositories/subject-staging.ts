@@ -132,7 +132,9 @@ export async function* stagedSubjectChanges(trx: Executor, pageRows: number): As
       externalId: r.external_id,
       displayName: r.display_name,
       attributes: JSON.parse(r.attributes) as Record<string, unknown>,
-      ...(r.closed_at === null ? {} : { closed: { at: r.closed_at, reason: r.closed_reason, leftAt: r.left_at, late: Number(r.closed_late) === 1 } }),
+      ...(r.closed_at === null
+        ? {}
+        : { closed: { at: r.closed_at, reason: r.closed_reason, leftAt: r.left_at, late: Number(r.closed_late) === 1 } }),
     }));
   }
 }
