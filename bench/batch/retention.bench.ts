@@ -12,6 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provisionTenant, runRetention, cliAction } from '@tierkit/api';
+import { DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { connect, insertSubjects, migrateToLatest } from '@tierkit/db';
 import { sql } from 'kysely';
 
@@ -31,6 +32,6 @@ const subjects = Array.from({ length: n }, (_, i) => ({
 await insertSubjects(db.db, 'bank', subjects, new Date().toISOString());
 await sql`update subjects set legal_hold = 'x' where id < ${`s-${String(held).padStart(8, '0')}`}`.execute(db.db);
 const t = performance.now();
-const run = await runRetention(db.db, 'bank', { now: new Date(), dryRun: false, action: cliAction('bench') });
+const run = await runRetention(db.db, 'bank', { now: new Date(), timeZone: DEFAULT_TIME_ZONE, dryRun: false, action: cliAction('bench') });
 console.log(JSON.stringify({ n, held, erased: run.erased, chunks: run.chunks, ms: Math.round(performance.now() - t) }));
 await db.close();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, it } from 'node:test';
-import type { AuditRecord } from '@tierkit/core';
+import { type AuditRecord, DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { sql } from 'kysely';
-import { appendOperatorAudit, cliAction, runRetention, verifyAuditChain, verifyAuditFile } from '@tierkit/api';
+import { appendOperatorAudit, cliAction, createApp, runRetention, verifyAuditChain, verifyAuditFile } from '@tierkit/api';
 import { authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
 /*
@@ -53,7 +53,6 @@ async function everyText(f: ApiFixture): Promise<{ where: string; value: string 
 
 forEachDialect('the audit trail’s personal fields, erased with the customer', (f) => {
   const officer = () => client(f, () => f.keys.roles.officer);
-  const approver = () => client(f, () => f.keys.roles.approver);
   const verify = async () => (await (await client(f).get('/v1/audit/verify')).json()) as Verify;
   /** The whole trail exported as JSON lines and checked offline, as an auditor does with a month's file. */
   const verifyExported = async () => {
@@ -67,25 +66,37 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     ((await (await client(f).get(`/v1/audit?target=${target}&limit=100`)).json()) as { items: AuditRecord[] }).items;
 
   before(async () => {
+    // Each customer's story happens when it did, through an app whose clock stands then: the retention
+    // clock counts from their last activity (the request, its decision), so it came before they left.
+    const then = (at: string, as: () => string | undefined) =>
+      client({ ...f, app: createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined }) }, as);
     for (const [id, who, at] of [
       [GONE, 'g', '2019-06-01T02:00:00Z'],
       // KEPT left four years ago: not yet past its retention.
       [KEPT, 'k', '2022-01-01T02:00:00Z'],
     ] as const) {
+      const before = new Date(Date.parse(at) - 86_400_000).toISOString();
       await client(f).customer(id, '赵钱孙');
       const request = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'VIP', evidence: evidence(who), expiresAt: null };
-      const filed = await officer().post(`/v1/subjects/${id}/overrides`, request);
+      const filed = await then(before, () => f.keys.roles.officer).post(`/v1/subjects/${id}/overrides`, request);
       assert.equal(filed.status, 201, await filed.clone().text());
       const { id: overrideId, contentHash } = (await filed.json()) as { id: string; contentHash: string };
-      const rejected = await approver().post(`/v1/overrides/${overrideId}/reject`, { contentHash, note: decisionNote(who) });
+      const rejected = await then(before, () => f.keys.roles.approver).post(`/v1/overrides/${overrideId}/reject`, {
+        contentHash,
+        note: decisionNote(who),
+      });
       assert.equal(rejected.status, 200, await rejected.clone().text());
-      const closed = await officer().post(`/v1/subjects/${id}/close`, { at, late: true, reason: closeReason(who) });
+      const closed = await then(at, () => f.keys.roles.officer).post(`/v1/subjects/${id}/close`, { reason: closeReason(who) });
       assert.equal(closed.status, 200, await closed.clone().text());
     }
     // GONE came back and left again: a reopening's note and a second closing's reason name them too.
-    const reopened = await officer().post(`/v1/subjects/${GONE}/reopen`, { note: REOPEN_NOTE });
+    const reopened = await then('2019-06-15T02:00:00Z', () => f.keys.roles.officer).post(`/v1/subjects/${GONE}/reopen`, {
+      note: REOPEN_NOTE,
+    });
     assert.equal(reopened.status, 200, await reopened.clone().text());
-    const again = await officer().post(`/v1/subjects/${GONE}/close`, { at: '2019-07-01T02:00:00Z', late: true, reason: SECOND_REASON });
+    const again = await then('2019-07-01T02:00:00Z', () => f.keys.roles.officer).post(`/v1/subjects/${GONE}/close`, {
+      reason: SECOND_REASON,
+    });
     assert.equal(again.status, 200, await again.clone().text());
     // Refused requests keep the path they asked for: one no route matches (a typo, a wrong method), and
     // one with no credential, recorded in the `*` chain, which belongs to no tenant.
@@ -308,6 +319,7 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
     // Six years on: the search is older than the retention period (KEPT is erased too).
     await runRetention(f.db.db, 'bank-a', {
       now: new Date('2031-11-15T04:00:00Z'),
+      timeZone: DEFAULT_TIME_ZONE,
       dryRun: false,
       action: cliAction('tierkit retention run'),
     });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { mintEmbedToken, mintStaffToken } from '@tierkit/api';
+import { createApp, mintEmbedToken, mintStaffToken } from '@tierkit/api';
 import type { AuditRecord } from '@tierkit/core';
 import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
 import { authHeader, client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
@@ -47,7 +47,6 @@ async function counts(f: ApiFixture, externalId: string, tenant = 'bank-a') {
 }
 
 forEachDialect('retention and erasure of closed customers', (f) => {
-  const officer = () => client(f, () => f.keys.roles.officer);
   const run = async (body: unknown, as: 'a' | 'b' = 'a') => {
     const res = await client(f, as).post('/v1/retention/run', body);
     assert.equal(res.status, 200, await res.clone().text());
@@ -55,39 +54,44 @@ forEachDialect('retention and erasure of closed customers', (f) => {
   };
 
   before(async () => {
-    const customers = [
-      ['RT6', '2019-06-01T02:00:00Z'],
-      ['RT4', '2021-12-01T02:00:00Z'],
-      ['RTP', '2019-03-01T02:00:00Z'],
-    ] as const;
-    for (const [id] of customers) {
-      await client(f).customer(id, '李四海');
-      const r = await officer().balances(id, [
-        ['2025-08', 100_000],
-        ['2025-09', 100_000],
-        ['2025-10', 100_000],
+    // What happened years ago happens through an app whose clock stands then: the customers were active
+    // (metrics, requests, decisions) before they left, as the retention clock needs them to be.
+    const then = (at: string, as: 'a' | 'b' | (() => string | undefined) = 'a') =>
+      client({ ...f, app: createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined }) }, as);
+    const in2019 = (as: 'a' | 'b' | (() => string | undefined) = 'a') => then('2019-07-01T02:00:00Z', as);
+    const officer2019 = () => in2019(() => f.keys.roles.officer);
+    for (const id of ['RT6', 'RT4', 'RTP']) {
+      await in2019().customer(id, '李四海');
+      const r = await officer2019().balances(id, [
+        ['2019-03', 100_000],
+        ['2019-04', 100_000],
+        ['2019-05', 100_000],
       ]);
-      assert.equal(r.status, 200);
+      assert.equal(r.status, 200, await r.clone().text());
     }
     // RTP has a request waiting for a checker. A closing through the API withdraws it; one recorded by
     // an earlier release (or an import of a closed account with a request brought back by a reopening)
     // leaves it pending, which is what holds the customer back from erasure.
     const request = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'VIP retention', expiresAt: null };
-    assert.equal((await officer().post('/v1/subjects/RTP/overrides', request)).status, 201);
+    assert.equal((await officer2019().post('/v1/subjects/RTP/overrides', request)).status, 201);
     // RT6 leaves what an erasure must reach beyond its row: a request decided with notes naming them
     // (the request's reason, the checker's note, the decision step), and a relationship manager.
-    const filed = await officer().post('/v1/subjects/RT6/overrides', { ...request, reason: '李四海 VIP' });
+    const filed = await officer2019().post('/v1/subjects/RT6/overrides', { ...request, reason: '李四海 VIP' });
     assert.equal(filed.status, 201, await filed.clone().text());
     const { id: overrideId, contentHash } = (await filed.json()) as { id: string; contentHash: string };
-    const rejected = await client(f, () => f.keys.roles.approver).post(`/v1/overrides/${overrideId}/reject`, {
+    const rejected = await in2019(() => f.keys.roles.approver).post(`/v1/overrides/${overrideId}/reject`, {
       contentHash,
       note: '李四海 材料不全',
     });
     assert.equal(rejected.status, 200, await rejected.clone().text());
     assert.equal((await client(f).put('/v1/staff/RMR', { name: 'RMR', role: 'officer', scope: 'book' })).status, 201);
     assert.equal((await client(f).put('/v1/subjects/RT6/manager', { manager: 'RMR' })).status, 200);
-    for (const [id, at] of customers.slice(0, 2)) {
-      const closed = await officer().post(`/v1/subjects/${id}/close`, { at, late: true, reason: '客户主动销户 李四海' });
+    // RT6 left in 2019, six years gone; RT4 in late 2021, four years gone: each closed when it happened.
+    for (const [id, at] of [
+      ['RT6', '2019-07-01T02:00:00Z'],
+      ['RT4', '2021-12-01T02:00:00Z'],
+    ] as const) {
+      const closed = await then(at, () => f.keys.roles.officer).post(`/v1/subjects/${id}/close`, { reason: '客户主动销户 李四海' });
       assert.equal(closed.status, 200, await closed.clone().text());
     }
     const rtp = await findSubjectByExternalId(f.db.db, 'bank-a', 'RTP');
@@ -95,11 +99,8 @@ forEachDialect('retention and erasure of closed customers', (f) => {
     await setSubjectClosed(f.db.db, 'bank-a', rtp.id, { at: '2019-03-01T02:00:00.000Z', reason: '销户' }, NOW.toISOString());
 
     // bank-b: a customer six years gone, under a seven-year retention.
-    await client(f, 'b').customer('B6', '王五');
-    assert.equal(
-      (await client(f, 'b').post('/v1/subjects/B6/close', { at: '2019-06-01T02:00:00Z', late: true, reason: '销户' })).status,
-      200,
-    );
+    await in2019('b').customer('B6', '王五');
+    assert.equal((await in2019('b').post('/v1/subjects/B6/close', { reason: '销户' })).status, 200);
   });
 
   it('keeps at least five years: below is a 400 that changes nothing; each tenant has its own setting', async () => {

@@ -21,6 +21,7 @@ export { TenantPacks, loadTenantPack } from './services/tenant-pack.js';
 export type { TenantPack } from './services/tenant-pack.js';
 export { reevaluateSubject } from './services/reevaluate.js';
 export { closingFloor } from './services/level-analytics.js';
+export { subjectsClosingBounds } from './services/import/closing-bounds.js';
 export { reevaluateBook, SYNC_REEVALUATION_LIMIT } from './services/reevaluate-book.js';
 export type { BookReevaluation, BookDeps } from './services/reevaluate-book.js';
 export { pendingPolicyApprovals } from './services/policy-approvals.js';

@@ -5,7 +5,7 @@ import {
   AMOUNT_UNITS,
   appendOperatorAudit,
   cliAction,
-  closingFloor,
+  subjectsClosingBounds,
   ENCODINGS,
   IMPORT_KINDS,
   IMPORT_MODES,
@@ -153,7 +153,7 @@ export const importCommand: Command = {
           audit: { tenantId, ...action },
           // As the API: no closing back-dated into a month whose figures are final.
           ...(kind === 'subjects'
-            ? { closingFloor: await closingFloor(db.db, tenantId, tp.schemes.keys(), { now, timeZone: ctx.settings.timeZone }) }
+            ? await subjectsClosingBounds(db.db, tenantId, tp.schemes.keys(), { now, timeZone: ctx.settings.timeZone })
             : {}),
         },
         () => createReadStream(file),

@@ -25,9 +25,9 @@ const text = (ctx: CommandContext, name: string) => (typeof ctx.options[name] ==
 
 /** One line of a run, for people. */
 function runLine(r: RetentionRun): string {
-  const held = r.heldByRequest + r.heldByLegalHold;
+  const held = r.heldByActivity + r.heldByRequest + r.heldByLegalHold;
   const what = r.dryRun ? `would erase ${r.erasable}` : `erased ${r.erased}`;
-  return `${r.tenant}: ${what} customer(s) closed before ${r.cutoff} (${r.retentionYears} years); kept ${held} on hold (${r.heldByRequest} pending request, ${r.heldByLegalHold} legal hold); ${r.erasedBefore} erased before${r.dryRun ? '' : `; ${r.auditFieldsErased} audit record(s) lost their personal fields and ${r.auditEntriesErased} listed customer number(s) were deleted (their digests stay)`}`;
+  return `${r.tenant}: ${what} customer(s) gone before ${r.cutoff} (${r.retentionYears} years); kept ${held} (${r.heldByActivity} active since their closing's date, ${r.heldByRequest} pending request, ${r.heldByLegalHold} legal hold); ${r.erasedBefore} erased before${r.dryRun ? '' : `; ${r.auditFieldsErased} audit record(s) lost their personal fields and ${r.auditEntriesErased} listed customer number(s) were deleted (their digests stay)`}`;
 }
 
 /** `tierkit retention run`: each tenant's run, recorded in its chain as the API's `POST /v1/retention/run`. */
@@ -49,6 +49,7 @@ async function runAll(db: Db, ctx: CommandContext): Promise<number> {
     try {
       const run = await runRetention(db.db, id, {
         now: new Date(),
+        timeZone: ctx.settings.timeZone,
         dryRun,
         action,
         onChunk: (erased, erasable) => {

@@ -29,6 +29,7 @@ export * from './repositories/subjects.js';
 export * from './repositories/subject-tiers-read.js';
 export * from './repositories/retention.js';
 export { ERASED_CUSTOMER } from './repositories/erasure-traces.js';
+export * from './repositories/customer-activity.js';
 export * from './repositories/subject-list.js';
 export { dataVersion } from './repositories/data-version.js';
 export * from './repositories/metrics.js';

@@ -16,7 +16,7 @@ import { IMPORT_KINDS } from '../services/import/import-plan.js';
 import { moveAudit } from '../services/books.js';
 import { IMPORT_MODES, ImportRefused, previewImport, runImport, type ImportResult } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
-import { closingFloor } from '../services/level-analytics.js';
+import { subjectsClosingBounds } from '../services/import/closing-bounds.js';
 import { signOffMetrics } from '../services/level-approvals.js';
 
 /** Largest import upload by default: 256 MiB, about seven million metric rows. */
@@ -231,7 +231,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         audit: moveAudit(c),
         ...(query.kind === 'metrics' ? { signOffMetrics: signOffMetrics(tp) } : {}),
         ...(deps.log ? { log: deps.log } : {}),
-        ...(query.kind === 'subjects' ? { closingFloor: await closingFloor(deps.db, deps.tenantId, tp.schemes.keys(), deps) } : {}),
+        ...(query.kind === 'subjects' ? await subjectsClosingBounds(deps.db, deps.tenantId, tp.schemes.keys(), deps) : {}),
       };
       // What file, of which kind, in which mode: the trail names the import so a reviewer can open it.
       auditDetail(c, { kind: options.kind, mode: options.mode, fileName: ctx.fileName, dryRun: query.dryRun === 'true' });

@@ -22,10 +22,17 @@ const RunSchema = z
   .object({
     tenant: z.string(),
     retentionYears: z.number().int(),
-    cutoff: z.string().openapi({ description: 'Customers who left before this instant (ISO UTC) are past their retention' }),
+    cutoff: z.string().openapi({
+      description:
+        'Customers whose relationship ended before this instant (ISO UTC) are past their retention: the later of their closing’s date (`leftAt` of a closing learnt late) and their last recorded activity',
+    }),
     dryRun: z.boolean(),
     erasable: z.number().int().openapi({ description: 'Past retention and free to erase when the run began' }),
     erased: z.number().int().openapi({ description: 'Erased by this run (0 on a dry run)' }),
+    heldByActivity: z.number().int().openapi({
+      description:
+        'Kept: closed before the cutoff by their closing’s date, but the book records activity of theirs since — metrics of a later month, or a person’s decision about them (an override or sign-off approved, rejected or revoked, a review, an override request filed) — so the relationship did not end then. Retention runs from the later of the two.',
+    }),
     heldByRequest: z.number().int().openapi({ description: 'Kept: a pending override request, sign-off or lowering request' }),
     heldByLegalHold: z.number().int().openapi({ description: 'Kept: a legal hold (`tierkit retention hold`)' }),
     erasedBefore: z.number().int().openapi({ description: 'Erased by earlier runs' }),
@@ -65,7 +72,7 @@ const runRoute = createRoute({
   path: '/run',
   tags: ['retention'],
   summary: 'Erase the personal data of customers closed longer than the retention period (admin)',
-  description: `${WHY} Erased: the name, attributes and closing reason, metric values, the relationship manager and book moves, the free-text notes of tier events and requests, an assignment's inputs and progress. Kept under the customer's internal id: the row (marked erased), closings' dates, tier history (levels, reasons, months), requests' decisions, and the audit trail's records (they still verify; the customer number and what staff typed about them, kept beside each record since the trail's switch point, are deleted with them, and each chunk's record names the records it deleted them from, \`erasedAuditSeqs\`: docs/operations.md). A customer with a pending override request, sign-off or lowering request, or a legal hold, is kept and counted. Runs a chunk of 500 customers per transaction, each with its own audit record; a second run erases nothing more. \`dryRun\`: counts only, changes nothing. Reads of an erased customer answer 404 \`subject-erased\`.`,
+  description: `${WHY} Erased: the name, attributes and closing reason, metric values, the relationship manager and book moves, the free-text notes of tier events and requests, an assignment's inputs and progress. Kept under the customer's internal id: the row (marked erased), closings' dates, tier history (levels, reasons, months), requests' decisions, and the audit trail's records (they still verify; the customer number and what staff typed about them, kept beside each record since the trail's switch point, are deleted with them, and each chunk's record names the records it deleted them from, \`erasedAuditSeqs\`: docs/operations.md). The period runs from the later of the customer’s closing date (\`leftAt\` of a closing learnt late) and their last recorded activity: a closing dated back before metrics or a person’s decision the book holds does not start it (\`heldByActivity\`). A customer with a pending override request, sign-off or lowering request, or a legal hold, is kept and counted. Runs a chunk of 500 customers per transaction, each with its own audit record; a second run erases nothing more. \`dryRun\`: counts only, changes nothing. Reads of an erased customer answer 404 \`subject-erased\`.`,
   request: { body: { required: false, ...json(z.object({ dryRun: z.boolean().optional() }).strict()) } },
   responses: { 200: { description: 'What the run found and did (counts only)', ...json(RunSchema) }, ...problemResponses(400, 413, 415) },
 });
@@ -93,7 +100,12 @@ export function retention() {
       const dryRun = (c.req.valid('json') as { dryRun?: boolean } | undefined)?.dryRun === true;
       const { requestId, described } = c.var.audit;
       if (!described) throw new Error('a retention run outside an audited write request');
-      const run = await runRetention(deps.db, deps.tenantId, { now: deps.now(), dryRun, action: { requestId, ...described } });
+      const run = await runRetention(deps.db, deps.tenantId, {
+        now: deps.now(),
+        timeZone: deps.timeZone,
+        dryRun,
+        action: { requestId, ...described },
+      });
       auditDetail(c, retentionAuditDetail(run));
       deps.matrices.invalidate(deps.tenantId);
       return c.json(run, 200);

@@ -14,6 +14,7 @@ import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
 import { closeSubject, countedClosing, lowestClosing } from '../services/closing.js';
+import { activityOf, beforeActivity, beyondRetention, type ClosingDateProblem, closingRetention } from '../services/closing-date-checks.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
 import { reopenLevelApprovals, signOffMetrics } from '../services/level-approvals.js';
@@ -97,7 +98,7 @@ const closeRoute = createRoute({
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: CloseSubjectBody } } } },
   responses: {
     200: { description: 'Closed', content: { 'application/json': { schema: SubjectRefSchema } } },
-    ...problemResponses(400, 404, 409, 413, 415),
+    ...problemResponses(400, 404, 409, 413, 415, 422),
   },
 });
 
@@ -114,6 +115,13 @@ const reopenRoute = createRoute({
     ...problemResponses(400, 404, 409, 413, 415),
   },
 });
+
+/** A closing whose date cannot stand: 422, naming the field and why; nothing is changed. */
+function closingDateRefused(id: string, p: ClosingDateProblem): ProblemError {
+  return new ProblemError('unprocessable', `The closing of "${id}" was not recorded: its "at" ${p.message}.`, [
+    { path: 'at', message: p.message, code: p.code, params: p.params },
+  ]);
+}
 
 /** Writes to one subject: create/update it, upload metrics (which re-tiers it), close and reopen it. */
 export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
@@ -224,10 +232,17 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           { path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } },
         ]);
       }
+      const beyond = beyondRetention(at, await closingRetention(deps.db, deps.tenantId, now, deps.timeZone));
+      if (beyond) throw closingDateRefused(id, beyond);
       const { at: counted, leftAt } = countedClosing(at, floor);
       const { subject, withdrawn } = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
         if (subject.closedAt !== null) throw subjectClosed(id, subject, 'params.id', 'reopen it first');
+        // Read in the closing's transaction: on PostgreSQL after the customer's row is held by no one
+        // else's closing, on SQLite under the one writer. A decision or metric write committed after
+        // this read and before the commit is one the closing raced, as any write a closing races.
+        const early = body.late === true ? beforeActivity(at, await activityOf(trx, deps.tenantId, subject.id), deps.timeZone) : undefined;
+        if (early) throw closingDateRefused(id, early);
         const nowIso = now.toISOString();
         const closing = { at: counted, reason: body.reason, leftAt };
         const withdrawn = await closeSubject(trx, deps.tenantId, subject.id, closing, deps.principal.actor, nowIso);

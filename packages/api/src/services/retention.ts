@@ -12,7 +12,9 @@ import {
   retentionCutoff,
   retentionYearsOf,
   type Executor,
+  type RetentionClock,
 } from '@tierkit/db';
+import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { appendOperatorAudit, type OperatorAction, UNAUTHENTICATED_CHAIN } from './audit.js';
 
@@ -30,6 +32,11 @@ export interface RetentionRun {
   readonly erasable: number;
   /** Erased by this run (0 on a dry run). */
   readonly erased: number;
+  /**
+   * Closed before the cutoff by their closing's date, kept: the book records activity of theirs since
+   * (metrics of a later month, a person's decision), so the relationship did not end then.
+   */
+  readonly heldByActivity: number;
   /** Past retention, kept: a pending override request, sign-off or lowering request. */
   readonly heldByRequest: number;
   /** Past retention, kept: a legal hold. */
@@ -74,6 +81,17 @@ export function checkRetentionYears(years: unknown, path = 'years'): number {
 }
 
 /**
+ * The retention clock at `now`: customers whose relationship ended — the later of their closing's date
+ * and their last recorded activity — more than `years` before it are past their retention. A month's
+ * metrics are activity to the month's end in the bank's calendar (`timeZone`), so the first month that
+ * keeps a customer is the one the instant before the cutoff falls in.
+ */
+export function retentionClock(now: Date, years: number, timeZone: string): RetentionClock {
+  const cutoff = retentionCutoff(now, years);
+  return { cutoff, activeFromPeriod: periodOf(new Date(Date.parse(cutoff) - 1), timeZone) };
+}
+
+/**
  * Erase the personal data of the tenant's customers closed longer than its retention period, a chunk
  * per transaction; each chunk commits with its audit record (`change`: how many, under which retention),
  * so a run stopped half-way leaves a trail of what it did and the next run goes on from there: a
@@ -85,6 +103,8 @@ export async function runRetention(
   tenantId: string,
   options: {
     readonly now: Date;
+    /** The bank's calendar (`TIERKIT_TIME_ZONE`): where a month's metrics end. */
+    readonly timeZone: string;
     readonly dryRun: boolean;
     readonly action: OperatorAction;
     readonly chunkSubjects?: number;
@@ -94,8 +114,9 @@ export async function runRetention(
 ): Promise<RetentionRun> {
   const years = await retentionYearsOf(db, tenantId);
   if (years === undefined) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
-  const cutoff = retentionCutoff(options.now, years);
-  const counts = await retentionCounts(db, tenantId, cutoff);
+  const clock = retentionClock(options.now, years, options.timeZone);
+  const { cutoff } = clock;
+  const counts = await retentionCounts(db, tenantId, clock);
   const base = { tenant: tenantId, retentionYears: years, cutoff, dryRun: options.dryRun, ...counts };
   if (options.dryRun) return { ...base, erased: 0, chunks: 0, auditFieldsErased: 0, auditEntriesErased: 0 };
   const size = options.chunkSubjects ?? RETENTION_CHUNK_SUBJECTS;
@@ -108,7 +129,7 @@ export async function runRetention(
   for (;;) {
     const nowIso = new Date().toISOString();
     const done = await db.transaction().execute(async (trx) => {
-      const ids = await erasableSubjectIds(trx, tenantId, cutoff, size, after);
+      const ids = await erasableSubjectIds(trx, tenantId, clock, size, after);
       if (!ids.length) {
         // Last, what named a customer already erased since their erasure (a refused write), and list
         // searches' typed names past the retention period: recorded, not kept.
@@ -205,6 +226,7 @@ export function retentionAuditDetail(run: RetentionRun): Record<string, unknown>
     dryRun: run.dryRun,
     erasable: run.erasable,
     erased: run.erased,
+    heldByActivity: run.heldByActivity,
     heldByRequest: run.heldByRequest,
     heldByLegalHold: run.heldByLegalHold,
     chunks: run.chunks,

@@ -1,7 +1,8 @@
 import { ERASURE_ACTOR, overrideKindLabel } from '@tierkit/core';
-import { sql, type ExpressionBuilder } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
+import { activeSince } from './customer-activity.js';
 import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers } from './erasure-traces.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
@@ -42,8 +43,19 @@ export function retentionCutoff(now: Date, years: number): string {
  */
 const leftAt = sql<string>`coalesce(subjects.left_at, subjects.closed_at)`;
 
-/** Closed before `cutoff`, not yet erased: whose retention period is over (held or not). */
-function pastRetention(tenantId: string, cutoff: string) {
+/**
+ * Where the retention clock stands: customers who left before `cutoff` (ISO UTC) and have no activity
+ * since are past it. `activeFromPeriod` is the first month whose metrics are activity at or after the
+ * cutoff (the month the instant before it falls in, in the bank's calendar): a month's figures count
+ * to its end.
+ */
+export interface RetentionClock {
+  readonly cutoff: string;
+  readonly activeFromPeriod: string;
+}
+
+/** Closed, by their own date, before `cutoff`, not yet erased: the customers the clock has to look at. */
+function leftBefore(tenantId: string, cutoff: string) {
   return (eb: ExpressionBuilder<Database, 'subjects'>) =>
     eb.and([
       eb('subjects.tenant_id', '=', tenantId),
@@ -51,6 +63,15 @@ function pastRetention(tenantId: string, cutoff: string) {
       eb('subjects.closed_at', 'is not', null),
       eb(leftAt, '<', cutoff),
     ]);
+}
+
+/**
+ * The relationship ended before the cutoff: the later of the closing's date and the customer's last
+ * activity (customer-activity.ts) is before it. A closing dated back past activity the book recorded
+ * after it (a back-dated closing of a live customer) does not start the clock.
+ */
+function recentlyActive(clock: RetentionClock) {
+  return activeSince(clock.activeFromPeriod, clock.cutoff);
 }
 
 /**
@@ -79,34 +100,36 @@ function hasPendingRequest(eb: ExpressionBuilder<Database, 'subjects'>) {
   ]);
 }
 
-/** How many of the tenant's customers are past their retention: erasable, and held (by a request or a legal hold). */
+/** How many of the tenant's customers are past their retention: erasable, and held (by activity, a request or a legal hold). */
 export interface RetentionCounts {
   readonly erasable: number;
+  /**
+   * Closed before the cutoff by their closing's date, kept: the book records activity of theirs since
+   * (metrics of a later month, a person's decision), so the relationship did not end then.
+   */
+  readonly heldByActivity: number;
   readonly heldByRequest: number;
   readonly heldByLegalHold: number;
   /** Customers erased before (by earlier runs): what a second run leaves as they are. */
   readonly erasedBefore: number;
 }
 
-/** Count the tenant's customers past retention at `cutoff`, by what happens to them: what a dry run reports. */
-export async function retentionCounts(db: Executor, tenantId: string, cutoff: string): Promise<RetentionCounts> {
+/** Count the tenant's customers past retention at `clock`, by what happens to them: what a dry run reports. */
+export async function retentionCounts(db: Executor, tenantId: string, clock: RetentionClock): Promise<RetentionCounts> {
   const row = await db
     .selectFrom('subjects')
-    .select((eb) => [
-      eb.fn.countAll<number | string>().as('past'),
-      eb.fn.sum<number | string | null>(eb.case().when('subjects.legal_hold', 'is not', null).then(1).else(0).end()).as('legal'),
-      eb.fn
-        .sum<number | string | null>(
-          eb
-            .case()
-            .when(eb.and([eb('subjects.legal_hold', 'is', null), hasPendingRequest(eb)]))
-            .then(1)
-            .else(0)
-            .end(),
-        )
-        .as('pending'),
-    ])
-    .where(pastRetention(tenantId, cutoff))
+    .select((eb) => {
+      const active = recentlyActive(clock)(eb);
+      const quiet = eb.not(active);
+      const count = (when: Expression<SqlBool>[]) => eb.fn.sum<number | string | null>(eb.case().when(eb.and(when)).then(1).else(0).end());
+      return [
+        eb.fn.countAll<number | string>().as('left'),
+        count([active]).as('active'),
+        count([quiet, eb('subjects.legal_hold', 'is not', null)]).as('legal'),
+        count([quiet, eb('subjects.legal_hold', 'is', null), hasPendingRequest(eb)]).as('pending'),
+      ];
+    })
+    .where(leftBefore(tenantId, clock.cutoff))
     .executeTakeFirstOrThrow();
   const erased = await db
     .selectFrom('subjects')
@@ -114,10 +137,16 @@ export async function retentionCounts(db: Executor, tenantId: string, cutoff: st
     .where('tenant_id', '=', tenantId)
     .where('erased_at', 'is not', null)
     .executeTakeFirstOrThrow();
-  const past = Number(row.past);
+  const active = Number(row.active ?? 0);
   const legal = Number(row.legal ?? 0);
   const pending = Number(row.pending ?? 0);
-  return { erasable: past - legal - pending, heldByRequest: pending, heldByLegalHold: legal, erasedBefore: Number(erased.n) };
+  return {
+    erasable: Number(row.left) - active - legal - pending,
+    heldByActivity: active,
+    heldByRequest: pending,
+    heldByLegalHold: legal,
+    erasedBefore: Number(erased.n),
+  };
 }
 
 /**
@@ -128,13 +157,20 @@ export async function retentionCounts(db: Executor, tenantId: string, cutoff: st
  * customers held (a legal hold, a request) ahead of it: a run over a million closed customers grew
  * with the square of the book.
  */
-export async function erasableSubjectIds(db: Executor, tenantId: string, cutoff: string, limit: number, after?: string): Promise<string[]> {
+export async function erasableSubjectIds(
+  db: Executor,
+  tenantId: string,
+  clock: RetentionClock,
+  limit: number,
+  after?: string,
+): Promise<string[]> {
   let q = db
     .selectFrom('subjects')
     .select('subjects.id')
-    .where(pastRetention(tenantId, cutoff))
+    .where(leftBefore(tenantId, clock.cutoff))
     .where('subjects.legal_hold', 'is', null)
     .where((eb) => eb.not(hasPendingRequest(eb)))
+    .where((eb) => eb.not(recentlyActive(clock)(eb)))
     .orderBy('subjects.id')
     .limit(limit);
   if (after !== undefined) q = q.where('subjects.id', '>', after);

@@ -22,6 +22,7 @@ type StagingTables = {
     closed_at: string | null;
     closed_reason: string | null;
     left_at: string | null;
+    closed_late: number | null;
   };
 };
 
@@ -39,7 +40,8 @@ export interface StagedSubjectChange {
   readonly displayName: string;
   /** The attributes the row names (the others the customer has are kept). */
   readonly attributes: Readonly<Record<string, unknown>>;
-  readonly closed?: ClosingWrite;
+  /** `late`: the row said the closing was learnt late (closedLate), for the closing's audit record. */
+  readonly closed?: ClosingWrite & { readonly late?: boolean };
 }
 
 const STAGING = 'import_subject_changes';
@@ -56,6 +58,7 @@ export async function createSubjectStaging(trx: Executor): Promise<void> {
     .addColumn('closed_at', 'text')
     .addColumn('closed_reason', 'text')
     .addColumn('left_at', 'text')
+    .addColumn('closed_late', 'integer')
     .addPrimaryKeyConstraint('import_subject_changes_pk', ['subject_id', 'seq'])
     .execute();
 }
@@ -77,6 +80,7 @@ export async function stageSubjectChanges(trx: Executor, rows: readonly StagedSu
     closed_at: r.closed?.at ?? null,
     closed_reason: r.closed?.reason ?? null,
     left_at: r.closed?.leftAt ?? null,
+    closed_late: r.closed?.late ? 1 : null,
   }));
   // Compiled once per batch length and re-run: a million-row file is two thousand of these statements.
   await executeInBatches(
@@ -128,7 +132,9 @@ export async function* stagedSubjectChanges(trx: Executor, pageRows: number): As
       externalId: r.external_id,
       displayName: r.display_name,
       attributes: JSON.parse(r.attributes) as Record<string, unknown>,
-      ...(r.closed_at === null ? {} : { closed: { at: r.closed_at, reason: r.closed_reason, leftAt: r.left_at } }),
+      ...(r.closed_at === null
+        ? {}
+        : { closed: { at: r.closed_at, reason: r.closed_reason, leftAt: r.left_at, late: Number(r.closed_late) === 1 } }),
     }));
   }
 }

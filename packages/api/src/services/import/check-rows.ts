@@ -10,6 +10,7 @@ import {
 import { SubjectIdParams } from '../../schemas/params.js';
 import { birthDateError } from '../../birth-date.js';
 import { countedClosing, FLOOR_2000, lowestClosing, type ClosingFloor } from '../closing.js';
+import { beyondRetention, type ClosingRetention } from '../closing-date-checks.js';
 import { BankId } from '../../schemas/staff.js';
 import { unsafeTextError } from '../../text-safety.js';
 import { checkObservations } from '../check-observations.js';
@@ -46,7 +47,13 @@ export interface SubjectRowInput {
    * When the customer left the bank (ISO UTC) and why; absent when the row's closedAt cell is empty or
    * the file has none. `leftAt` only for a closing learnt late (closedLate): `at` is then the floor.
    */
-  readonly closed?: { readonly at: string; readonly reason: string | null; readonly leftAt?: string };
+  readonly closed?: {
+    readonly at: string;
+    readonly reason: string | null;
+    readonly leftAt?: string;
+    /** Said to be learnt late (closedLate 1): its date is checked against the customer's recorded activity. */
+    readonly late?: true;
+  };
 }
 
 /** A managers row that passed its own checks (subject and staff member are looked up per batch). */
@@ -215,6 +222,7 @@ export function checkSubjectRow(
   defaultKind: string,
   now: Date,
   floor: ClosingFloor = FLOOR_2000,
+  retention?: ClosingRetention,
 ): { row?: SubjectRowInput; errors: RowError[] } {
   const errors: RowError[] = [];
   if (!fieldCount(rec, plan.headers, errors)) return { errors };
@@ -266,6 +274,9 @@ export function checkSubjectRow(
   // the floor; nothing is ever before 2000. Not said, its refusal says how a closing learnt late is told.
   const lowest = lowestClosing(late, floor, '1 in a closedLate column');
   const closedAt = plan.closedAt === undefined ? undefined : closedAtCell(rec, plan.closedAt, header(plan.closedAt), now, lowest, errors);
+  // Dated past the retention period, the closing would make the customer erasable at once, on one file's word.
+  const beyond = closedAt === undefined ? undefined : beyondRetention(closedAt, retention);
+  if (beyond && plan.closedAt !== undefined) errors.push({ line: rec.line, column: header(plan.closedAt), ...beyond });
   const reason = plan.closedReason === undefined ? undefined : text(plan.closedReason, 200, false);
   // A reason, or a closing said to be late, with no time is a closing half written down: refused at
   // the cell that said it, rather than dropped.
@@ -285,7 +296,12 @@ export function checkSubjectRow(
   const closed =
     counted === undefined
       ? undefined
-      : { at: counted.at, reason: reason || null, ...(counted.leftAt !== null ? { leftAt: counted.leftAt } : {}) };
+      : {
+          at: counted.at,
+          reason: reason || null,
+          ...(counted.leftAt !== null ? { leftAt: counted.leftAt } : {}),
+          ...(late ? { late: true as const } : {}),
+        };
   return { row: { line: rec.line, id, kind, name, attributes, ...(closed ? { closed } : {}) }, errors };
 }
 

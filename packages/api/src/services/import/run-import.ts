@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DEFAULT_TIME_ZONE, IMPORT_MODES, type ImportMode, type ImportPreview, type MetricDef } from '@tierkit/core';
 import {
+  type CustomerActivity,
+  customerActivity,
   createBookStaging,
   createImport,
   createSubjectStaging,
@@ -41,6 +43,8 @@ import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
 import { systemAction, type OperatorAction } from '../audit.js';
 import { type ClosingFloor, closeSubject } from '../closing.js';
+import { beforeActivity, type ClosingRetention } from '../closing-date-checks.js';
+import { auditImportClosings, type ImportClosing } from './closing-audit.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
 import {
@@ -89,6 +93,11 @@ export interface ImportContext {
   readonly fileName: string | null;
   /** The earliest closedAt a subjects file may carry (default: 2000); the route gives the end of the last final month. */
   readonly closingFloor?: ClosingFloor;
+  /**
+   * The tenant's retention now: a closedAt before its cutoff is a row error (it would make the customer
+   * erasable at once). The route and the CLI give it; without it, no such check.
+   */
+  readonly closingRetention?: ClosingRetention;
   /** The request a managers import came in (`POST /v1/imports`): each move is audited with it (`auditMoves`). */
   readonly audit?: MoveAuditContext;
   /**
@@ -342,11 +351,27 @@ async function* checkedBatches(
         ctx.tenantId,
         subjectRows.map((r) => r.id),
       );
+      // A closing learnt late of a customer the book holds: checked against their recorded activity.
+      const lateClosed = subjectRows.flatMap((r) => {
+        const s = r.closed?.late ? subjects.get(r.id) : undefined;
+        return s && s.closedAt === null ? [s.id] : [];
+      });
+      const activity = lateClosed.length ? await customerActivity(db, ctx.tenantId, lateClosed) : new Map<string, CustomerActivity>();
       const kept: SubjectRowInput[] = [];
       for (const r of subjectRows) {
         // Counted as written while nothing could be: the operator is told, by the row.
         if (subjects.get(r.id)?.erasedAt) {
           reject([erasedSubject(r.line, plan, r.id)]);
+          continue;
+        }
+        const stored = subjects.get(r.id);
+        const early =
+          r.closed?.late && stored && stored.closedAt === null
+            ? beforeActivity(r.closed.leftAt ?? r.closed.at, activity.get(stored.id), ctx.timeZone ?? DEFAULT_TIME_ZONE)
+            : undefined;
+        if (early) {
+          const column = plan?.kind === 'subjects' && plan.closedAt !== undefined ? (plan.headers[plan.closedAt] ?? null) : null;
+          reject([{ line: r.line, column, ...early, params: { ...early.params, subject: r.id } }]);
           continue;
         }
         const kind = subjects.get(r.id)?.kind ?? kindsInFile.get(r.id);
@@ -396,7 +421,14 @@ async function* checkedBatches(
         else if (subject !== undefined) heldRejects.push({ line: rec.line, subject, errors });
         else reject(errors);
       } else {
-        const { row, errors } = checkSubjectRow(plan, rec, options.subjectKind ?? 'customer', ctx.now(), ctx.closingFloor);
+        const { row, errors } = checkSubjectRow(
+          plan,
+          rec,
+          options.subjectKind ?? 'customer',
+          ctx.now(),
+          ctx.closingFloor,
+          ctx.closingRetention,
+        );
         if (row) subjectRows.push(row);
         else reject(errors);
       }
@@ -437,6 +469,7 @@ async function writeBatch(
   touched: Map<string, { readonly period: string; readonly metric: string }>,
   seq: number,
   replaced: Map<string, number>,
+  closings: ImportClosing[],
 ): Promise<{ written: number; unchanged: number; periods: string[] }> {
   if (checked.kind === 'metrics') {
     // The same subject, metric and month twice: the same value (withoutConflicts rejected another).
@@ -504,6 +537,7 @@ async function writeBatch(
       attributes: r.attributes,
       ...(r.closed ? { closed: r.closed } : {}),
     });
+    if (r.closed) closings.push(importClosing(r.id, r.closed, now.toISOString()));
   }
   await stageSubjectChanges(trx, staged);
   await insertSubjects(trx, ctx.tenantId, fresh, now.toISOString());
@@ -528,6 +562,15 @@ interface AsApplied {
 
 function asApplied(s: Subject): AsApplied {
   return { id: s.id, displayName: s.displayName, attributes: s.attributes, closedAt: s.closedAt };
+}
+
+/** A closing a row made, as its audit record tells it. */
+function importClosing(
+  externalId: string,
+  closed: { readonly at: string; readonly reason: string | null; readonly leftAt?: string | null; readonly late?: boolean },
+  at: string,
+): ImportClosing {
+  return { externalId, closedAt: closed.at, leftAt: closed.leftAt ?? null, late: closed.late === true, reason: closed.reason, at };
 }
 
 /** What one staged change makes of `customer`, and whether it closes them; undefined when it changes nothing. */
@@ -574,6 +617,7 @@ async function applyStagedSubjects(
   trx: Executor,
   ctx: ImportContext,
   withdrawing: ImportWithdrawals,
+  closings: ImportClosing[],
 ): Promise<{ written: number; unchanged: number }> {
   let written = 0;
   let unchanged = 0;
@@ -631,6 +675,7 @@ async function applyStagedSubjects(
       if (next.closes && c.closed) {
         const w = await closeSubject(trx, ctx.tenantId, c.subjectId, c.closed, ctx.actor, nowIso);
         if (w) {
+          closings.push(importClosing(c.externalId, c.closed, nowIso));
           withdrawing.overrides += w.overrides.length;
           withdrawing.signOffs += w.signOffs.length;
           keep(overrideIds, c.line, w.overrides);
@@ -809,13 +854,15 @@ async function importFile(
       const metrics = options.kind === 'metrics';
       // What this transaction's closings withdrew (applyStagedSubjects adds to it): reported once it commits.
       const withdrawing = noWithdrawals();
+      // Whom its rows closed, for a record each at the file's end (auditImportClosings).
+      const closings: ImportClosing[] = [];
       let seq = 0;
       const seen = metrics ? new ObservationsSeen(trx, ctx.observationsInMemory) : undefined;
       for await (const batch of checkedBatches(trx, measured(source(), read), options, ctx, onRow, tally, seen)) {
         seq += 1;
         // All-or-nothing with an error: the rest is only checked, to report every error.
         if (!(allOrNothing && errorCount > 0)) {
-          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, seq, replacing);
+          const r = await writeBatch(trx, ctx, batch.checked, batch.subjects, batch.subjectIds, touched, seq, replacing, closings);
           written += r.written;
           unchanged += r.unchanged;
           for (const p of r.periods) periods.add(p);
@@ -827,7 +874,7 @@ async function importFile(
       await recordMetricWrites(trx, ctx.tenantId, touched.values(), ctx.now().toISOString());
       // Only now the whole file is read, its changes to customers that existed in ascending subject id.
       if (subjects) {
-        const a = await applyStagedSubjects(trx, ctx, withdrawing);
+        const a = await applyStagedSubjects(trx, ctx, withdrawing, closings);
         written += a.written;
         unchanged += a.unchanged;
         await dropSubjectStaging(trx);
@@ -855,6 +902,7 @@ async function importFile(
           const externalIds = new Map(page.map((mv) => [mv.subjectId, mv.externalId]));
           await auditMoves(trx, audit, page, (id) => externalIds.get(id) ?? id);
         }
+      if (audit && closings.length) await auditImportClosings(trx, audit, closings);
       if (managers) await dropBookStaging(trx);
       withdrawn = withdrawing;
       replaced = Object.fromEntries([...replacing].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,0 +1,49 @@
+import type { Executor } from '@tierkit/db';
+import { appendAudit } from '../audit.js';
+import type { MoveAuditContext } from '../books.js';
+
+/** One customer a subjects import closed: whom, and the closing as the API's own record of one says it. */
+export interface ImportClosing {
+  readonly externalId: string;
+  /** When the closing counts from (the end of the last final month for one learnt late before it). */
+  readonly closedAt: string;
+  /** When the customer really left, where earlier than `closedAt`. */
+  readonly leftAt: string | null;
+  /** The row said the closing was learnt late (closedLate 1). */
+  readonly late: boolean;
+  readonly reason: string | null;
+  /** When the import recorded it. */
+  readonly at: string;
+}
+
+/**
+ * One `change` record per customer an import closed, in the import's request: a closing starts the
+ * retention clock, so the trail says who closed whom, when they left and why, as `POST …/close` does
+ * (the import's own record names only the file). The customer's number (`target.subject`) and the
+ * reason go to the record's side row (audit-personal.ts), so an erasure of the customer finds and
+ * deletes them as for any record naming one customer. Appended at the file's end, after every
+ * customer's row is held: the chain head is then held only to the commit (as auditMoves).
+ */
+export async function auditImportClosings(trx: Executor, audit: MoveAuditContext, closings: readonly ImportClosing[]): Promise<void> {
+  for (const c of closings) {
+    await appendAudit(trx, audit.tenantId, {
+      at: c.at,
+      request_id: audit.requestId,
+      phase: 'change',
+      actor: audit.actor,
+      credential: audit.credential,
+      method: audit.method,
+      route: audit.route,
+      target: JSON.stringify({ subject: c.externalId }),
+      status: null,
+      problem: null,
+      unmasked: 0,
+      detail: JSON.stringify({
+        closedAt: c.closedAt,
+        ...(c.leftAt !== null ? { leftAt: c.leftAt } : {}),
+        late: c.late,
+        ...(c.reason !== null ? { reason: c.reason } : {}),
+      }),
+    });
+  }
+}
