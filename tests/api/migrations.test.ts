@@ -51,6 +51,7 @@ const TEAM_GRANTS = '2026-12-20T00-00-10-team-grants';
 const AUDIT_PERSONAL = '2026-12-20T00-00-20-audit-personal';
 const METRIC_AUDIENCE_REQUESTS = '2026-12-20T00-00-30-metric-audience-requests';
 const AUDIT_ERASURES = '2026-12-21T00-00-20-audit-erasures';
+const POLICY_NOTES = '2026-12-22T00-00-72-policy-notes';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -98,6 +99,7 @@ const LATER = [
   AUDIT_PERSONAL,
   METRIC_AUDIENCE_REQUESTS,
   AUDIT_ERASURES,
+  POLICY_NOTES,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -517,6 +519,19 @@ forEachDialect('migrations', (f) => {
     };
     assert.equal(v1.retireRequestHash, null, 'nothing waits on a version from before');
     assert.equal(v1.status, 'active');
+  });
+
+  it('upgrading adds a version’s maker’s notes, none on a version from before; a draft then keeps its note', async () => {
+    const db = f.db.db;
+    const columns = async () => (await db.introspection.getTables()).find((t) => t.name === 'policies')?.columns.map((c) => c.name) ?? [];
+    await undoDownTo(db, POLICY_NOTES);
+    assert.ok(!(await columns()).includes('draft_note'), 'the note columns are gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(POLICY_NOTES));
+    const v1 = (await (await api.get('/v1/policies/retail-tier/versions/1')).json()) as { draftNote: string | null; submitNote: string | null };
+    assert.deepEqual([v1.draftNote, v1.submitNote], [null, null]);
+    const draft = await api.post('/v1/policies/retail-tier/drafts', { note: '迁移后起草' });
+    assert.equal(draft.status, 201);
+    assert.equal(((await draft.json()) as { draftNote: string | null }).draftNote, '迁移后起草');
   });
 
   it('upgrading adds the metric audience requests, empty; an admin’s lowering then waits for a second admin', async () => {
