@@ -23,8 +23,18 @@ async function resultOf(f: ApiFixture, requestId: string): Promise<AuditRecord> 
 
 /** The stored record (what its hash seals) and its side row, as the database holds them. */
 async function storedOf(f: ApiFixture, seq: number) {
-  const record = await f.db.db.selectFrom('audit_records').selectAll().where('chain', '=', 'bank-a').where('seq', '=', seq).executeTakeFirstOrThrow();
-  const side = await f.db.db.selectFrom('audit_personal').selectAll().where('chain', '=', 'bank-a').where('seq', '=', seq).executeTakeFirst();
+  const record = await f.db.db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('chain', '=', 'bank-a')
+    .where('seq', '=', seq)
+    .executeTakeFirstOrThrow();
+  const side = await f.db.db
+    .selectFrom('audit_personal')
+    .selectAll()
+    .where('chain', '=', 'bank-a')
+    .where('seq', '=', seq)
+    .executeTakeFirst();
   return { record, side };
 }
 
@@ -150,7 +160,9 @@ forEachDialect('audit: why each maker acted', (f) => {
 
     const draft = await send(f, f.keys.roles.officer, 'wy-n-3', 'POST', '/v1/policies/retail-tier/drafts', {});
     const { version } = (await draft.json()) as { version: number };
-    const refused = await send(f, f.keys.roles.officer, 'wy-n-4', 'POST', `/v1/policies/retail-tier/versions/${version}/submit`, { note: '' });
+    const refused = await send(f, f.keys.roles.officer, 'wy-n-4', 'POST', `/v1/policies/retail-tier/versions/${version}/submit`, {
+      note: '',
+    });
     assert.equal(refused.status, 400);
     const still = await send(f, f.keys.roles.officer, 'wy-n-5', 'GET', `/v1/policies/retail-tier/versions/${version}`);
     assert.equal(((await still.json()) as { status: string }).status, 'draft', 'not submitted');

@@ -527,7 +527,10 @@ forEachDialect('migrations', (f) => {
     await undoDownTo(db, POLICY_NOTES);
     assert.ok(!(await columns()).includes('draft_note'), 'the note columns are gone');
     assert.deepEqual(await migrateToLatest(db), fromOn(POLICY_NOTES));
-    const v1 = (await (await api.get('/v1/policies/retail-tier/versions/1')).json()) as { draftNote: string | null; submitNote: string | null };
+    const v1 = (await (await api.get('/v1/policies/retail-tier/versions/1')).json()) as {
+      draftNote: string | null;
+      submitNote: string | null;
+    };
     assert.deepEqual([v1.draftNote, v1.submitNote], [null, null]);
     const draft = await api.post('/v1/policies/retail-tier/drafts', { note: '迁移后起草' });
     assert.equal(draft.status, 201);

@@ -19,7 +19,9 @@ forEachDialect('a sign-off is not approved by whoever loaded its figures', (f) =
     await ok(await t.req('officer', 'PUT', '/v1/subjects/SW1', { kind: 'customer', displayName: '王芳' }), 201);
     // The month's balances, the officer's (no risk figure among them): a month with data to re-tier.
     await ok(
-      await t.req('officer', 'PUT', '/v1/subjects/SW1/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 100 }] }),
+      await t.req('officer', 'PUT', '/v1/subjects/SW1/metrics', {
+        metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 100 }],
+      }),
     );
     const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
       method: 'POST',
@@ -32,7 +34,11 @@ forEachDialect('a sign-off is not approved by whoever loaded its figures', (f) =
     const signOff = await ok<{ contentHash: string; requestedBy: string }>(
       await t.req('viewer', 'GET', '/v1/subjects/SW1/levels/aml-test/approval'),
     );
-    await problem(await t.req('approver', 'POST', '/v1/subjects/SW1/levels/aml-test/approve', { contentHash: signOff.contentHash }), 403, 'four-eyes');
+    await problem(
+      await t.req('approver', 'POST', '/v1/subjects/SW1/levels/aml-test/approve', { contentHash: signOff.contentHash }),
+      403,
+      'four-eyes',
+    );
     // Nothing changed by the refusal: still pending, and a person who loaded none of it signs it off.
     await ok(await t.req('viewer', 'GET', '/v1/subjects/SW1/levels/aml-test/approval'));
     await ok(await t.req('approver2', 'POST', '/v1/subjects/SW1/levels/aml-test/approve', { contentHash: signOff.contentHash }));
@@ -42,7 +48,9 @@ forEachDialect('a sign-off is not approved by whoever loaded its figures', (f) =
     await ok(await t.req('officer', 'PUT', '/v1/subjects/SW2', { kind: 'customer', displayName: '李雷' }), 201);
     // The month's balances, the officer's (no risk figure among them): a month with data to re-tier.
     await ok(
-      await t.req('officer', 'PUT', '/v1/subjects/SW2/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 100 }] }),
+      await t.req('officer', 'PUT', '/v1/subjects/SW2/metrics', {
+        metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 100 }],
+      }),
     );
     const imported = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
       method: 'POST',

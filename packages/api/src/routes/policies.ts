@@ -287,7 +287,11 @@ export function policies(simulation: SimulationSettings = {}) {
       await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const rejected = await rejectVersion(deps, await versionOr404(deps, scheme, version), body);
-      auditDetail(c, { version: rejected.version, note: body.note, ...(body.contentHash !== undefined ? { contentHash: body.contentHash } : {}) });
+      auditDetail(c, {
+        version: rejected.version,
+        note: body.note,
+        ...(body.contentHash !== undefined ? { contentHash: body.contentHash } : {}),
+      });
       return c.json(await detailOf(deps, rejected), 200);
     })
     .openapi(retireRoute, async (c) => {

@@ -177,7 +177,10 @@ export const PolicyVersionSummarySchema = z
     retireRequestHash: z.string().nullable().openapi({
       description: 'While a retirement waits: what its approval names (`contentHash`); null when none waits',
     }),
-    draftNote: z.string().nullable().openapi({ description: 'The maker’s word on why the version was drafted (`note` of the draft); null when none was given' }),
+    draftNote: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The maker’s word on why the version was drafted (`note` of the draft); null when none was given' }),
     submitNote: z
       .string()
       .nullable()
