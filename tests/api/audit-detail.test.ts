@@ -84,6 +84,7 @@ forEachDialect('audit detail', { corsOrigins: ['https://ebank.example'] }, (f) =
       level: 'gold',
       mode: 'fixed',
       expiresAt: null,
+      reason: '大额存款承诺',
     });
 
     assert.equal(
@@ -126,12 +127,14 @@ forEachDialect('audit detail', { corsOrigins: ['https://ebank.example'] }, (f) =
       schemes: null,
       // Every scheme: none added for reading another's level.
       dependents: [],
+      filter: null,
+      reason: null,
     });
 
     const draft = await send(f, f.keys.roles.officer, 'pd-1', 'POST', '/v1/policies/retail-tier/drafts', {});
     assert.equal(draft.status, 201);
     const { version } = (await draft.json()) as { version: number };
-    assert.deepEqual((await resultOf(f, 'pd-1')).detail, { version });
+    assert.deepEqual((await resultOf(f, 'pd-1')).detail, { version, note: null });
 
     // A decision on a version says which, from when and why: the path names the scheme and version only.
     const path = `/v1/policies/retail-tier/versions/${version}`;
@@ -140,7 +143,7 @@ forEachDialect('audit detail', { corsOrigins: ['https://ebank.example'] }, (f) =
     const { contentHash } = (await sent.json()) as { contentHash: string };
     const rejected = await send(f, f.keys.roles.approver, 'pd-3', 'POST', `${path}/reject`, { contentHash, note: '阈值依据不足' });
     assert.equal(rejected.status, 200, await rejected.clone().text());
-    assert.deepEqual((await resultOf(f, 'pd-3')).detail, { version, note: '阈值依据不足' });
+    assert.deepEqual((await resultOf(f, 'pd-3')).detail, { version, note: '阈值依据不足', contentHash });
   });
 
   it('a metric write keeps the value each month had before it and the one it has now; a value sent again unchanged is not a change', async () => {

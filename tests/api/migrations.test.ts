@@ -60,6 +60,7 @@ const METRIC_AUDIENCE_REQUESTS = '2026-12-20T00-00-30-metric-audience-requests';
 const AUDIT_ERASURES = '2026-12-21T00-00-20-audit-erasures';
 const AUDIT_LISTED = '2026-12-22T00-00-30-audit-listed';
 const AUDIENCE_REQUEST_REASON = '2026-12-22T00-00-37-audience-request-reason';
+const POLICY_NOTES = '2026-12-22T00-00-72-policy-notes';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -109,6 +110,7 @@ const LATER = [
   AUDIT_ERASURES,
   AUDIT_LISTED,
   AUDIENCE_REQUEST_REASON,
+  POLICY_NOTES,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -528,6 +530,22 @@ forEachDialect('migrations', (f) => {
     };
     assert.equal(v1.retireRequestHash, null, 'nothing waits on a version from before');
     assert.equal(v1.status, 'active');
+  });
+
+  it('upgrading adds a version’s maker’s notes, none on a version from before; a draft then keeps its note', async () => {
+    const db = f.db.db;
+    const columns = async () => (await db.introspection.getTables()).find((t) => t.name === 'policies')?.columns.map((c) => c.name) ?? [];
+    await undoDownTo(db, POLICY_NOTES);
+    assert.ok(!(await columns()).includes('draft_note'), 'the note columns are gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(POLICY_NOTES));
+    const v1 = (await (await api.get('/v1/policies/retail-tier/versions/1')).json()) as {
+      draftNote: string | null;
+      submitNote: string | null;
+    };
+    assert.deepEqual([v1.draftNote, v1.submitNote], [null, null]);
+    const draft = await api.post('/v1/policies/retail-tier/drafts', { note: '迁移后起草' });
+    assert.equal(draft.status, 201);
+    assert.equal(((await draft.json()) as { draftNote: string | null }).draftNote, '迁移后起草');
   });
 
   it('upgrading adds the metric audience requests, empty; an admin’s lowering then waits for a second admin', async () => {

@@ -319,6 +319,7 @@ forEachDialect('override rules of the policy, and the trail of who decided what'
       mode: 'fixed',
       expiresAt: days(60),
       note: '依据不足',
+      contentHash: filed.contentHash,
     });
     const approvals = result('approve');
     const byAdmin = approvals.find((r) => r.target.overrideId === low.id);

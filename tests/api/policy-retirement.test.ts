@@ -115,6 +115,7 @@ forEachDialect('retiring a policy version takes two people', (f) => {
         requestedBy: asked.retireRequestedBy,
         reason: '口径调整，恢复旧版',
         note: '同意',
+        contentHash: asked.retireRequestHash,
       },
     );
   });

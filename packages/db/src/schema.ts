@@ -110,6 +110,9 @@ export interface PolicyTable {
   retire_requested_by: string | null;
   retire_requested_at: string | null;
   retire_request_note: string | null;
+  /** The maker's word on the version (migration 2026-12-22T00-00-72): why it was drafted, why submitted; null when none was given. */
+  draft_note: string | null;
+  submit_note: string | null;
 }
 
 export interface AssignmentTable {

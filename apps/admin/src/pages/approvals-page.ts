@@ -513,6 +513,11 @@ export class ApprovalsPage extends LitElement {
           item.evidence ? html`<div><dt>${w.evidence}</dt><dd data-testid="approval-evidence">${item.evidence}</dd></div>` : nothing
         }
         ${
+          // A policy version's maker's words: the checker reads why with the diff, not only what changed.
+          item.draftNote ? html`<div><dt>${w.draftNote}</dt><dd data-testid="approval-draft-note">${item.draftNote}</dd></div>` : nothing
+        }
+        ${item.submitNote ? html`<div><dt>${w.submitNote}</dt><dd data-testid="approval-submit-note">${item.submitNote}</dd></div>` : nothing}
+        ${
           item.kind !== 'policy' &&
           item.kind !== 'staff' &&
           item.kind !== 'retirement' &&

@@ -3,7 +3,8 @@ import { findJob, listJobs, listPolicyVersions } from '@tierkit/db';
 import { unreadablePolicies } from '../services/policy-readers.js';
 import { streamSSE } from 'hono/streaming';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { auditDetail, auditRead } from '../middleware/audit.js';
+import { auditDetail, auditRead, auditTarget } from '../middleware/audit.js';
+import { filterSubject } from '../services/jobs/record-queued.js';
 import { requireReadable, unreadableSchemes } from '../services/audience.js';
 import { packOf } from '../deps.js';
 import { router } from '../router.js';
@@ -252,13 +253,19 @@ export function jobs(
         });
         if (!job) throw new Error('a job without a schedule key was not stored');
         // The job's id is made here: without it the trail cannot link this POST to the job it started.
+        // Why and over whom, as `tierkit retier` records them: a re-tier of a few customers is a decision
+        // about them, and the examiner reads the maker's reason beside it.
         auditDetail(c, {
           job: job.id,
           period: body.period,
           schemes: body.schemes ?? null,
           dependents: job.params.dependents,
+          filter: body.filter ?? null,
+          reason: body.reason ?? null,
           ...(body.allowOpenMonth ? { allowOpenMonth: true } : {}),
         });
+        const subject = filterSubject(body.filter);
+        if (subject) auditTarget(c, { subject });
         // requireData set: the month was looked at, so undefined cannot happen; null is "nothing missing".
         const queued: QueuedJob = { ...job, partlyLoaded: job.partlyLoaded ?? null };
         return c.json(queued, 201);

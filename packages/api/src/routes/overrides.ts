@@ -238,9 +238,13 @@ function decided(o: OverrideView, note: string | null | undefined) {
   };
 }
 
-/** Tell the trail about a decision on `o` (its detail, and its customer as a target); `o` back. */
-function told(c: Parameters<typeof auditDetail>[0], o: OverrideView, note: string | null): OverrideView {
-  auditDetail(c, decided(o, note));
+/**
+ * Tell the trail about a decision on `o` (its detail, and its customer as a target); `o` back. A checker's
+ * approval or rejection also names the content it was shown (`contentHash`), as a sign-off's does: the
+ * request's hash changes with every edit, so only this says which version of the request was decided.
+ */
+function told(c: Parameters<typeof auditDetail>[0], o: OverrideView, note: string | null, contentHash?: string): OverrideView {
+  auditDetail(c, { ...decided(o, note), ...(contentHash !== undefined ? { contentHash } : {}) });
   auditTarget(c, { subject: o.subject });
   return o;
 }
@@ -260,7 +264,9 @@ export function overrideRoutes() {
     .openapi(requestRoute, async (c) => {
       const filed = await withApprovers(c.var.deps, await requestOverride(c.var.deps, c.req.valid('param').id, c.req.valid('json')));
       // The override's id is made here: the trail's only link from this POST to the request it filed.
-      auditDetail(c, decided(filed, undefined));
+      // The maker's reason is kept as an edit's is: typed text about the customer, so the split moves it to
+      // the side row with the customer's number (audit-personal.ts), and an erasure takes it with them.
+      auditDetail(c, { ...decided(filed, undefined), reason: filed.reason });
       return c.json(filed, 201);
     })
     .openapi(subjectListRoute, async (c) => {
@@ -286,13 +292,13 @@ export function overrideRoutes() {
       const b = c.req.valid('json');
       const note = b.note ?? null;
       const done = await decideOverride(c.var.deps, c.req.valid('param').overrideId, true, { contentHash: b.contentHash, note });
-      return c.json(told(c, done, note), 200);
+      return c.json(told(c, done, note, b.contentHash), 200);
     })
     .openapi(rejectRoute, async (c) => {
       const b = c.req.valid('json');
       const note = b.note ?? null;
       const done = await decideOverride(c.var.deps, c.req.valid('param').overrideId, false, { contentHash: b.contentHash, note });
-      return c.json(told(c, done, note), 200);
+      return c.json(told(c, done, note, b.contentHash), 200);
     })
     .openapi(revokeRoute, async (c) => {
       const note = c.req.valid('json').note ?? '';

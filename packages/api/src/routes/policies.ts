@@ -227,7 +227,8 @@ export function policies(simulation: SimulationSettings = {}) {
       await requireDocumentReadable(deps, scheme, body.document);
       const draft = await createDraft(deps, scheme, body);
       // The version number is made here: the trail's only link from this POST to the draft it made.
-      auditDetail(c, { version: draft.version });
+      // The maker's word is kept beside it: an examiner reads why the rules were changed, not only that.
+      auditDetail(c, { version: draft.version, note: body.note ?? null });
       return c.json(await detailOf(deps, draft), 201);
     })
     .openapi(putRoute, async (c) => {
@@ -243,7 +244,10 @@ export function policies(simulation: SimulationSettings = {}) {
       const deps = c.var.deps;
       const { scheme, version } = c.req.valid('param');
       await requirePolicyReadable(deps, scheme);
-      const submitted = await submitDraft(deps, await versionOr404(deps, scheme, version));
+      const note = c.req.valid('json').note ?? null;
+      const submitted = await submitDraft(deps, await versionOr404(deps, scheme, version), note);
+      // What was submitted (the hash an approval must name) and the submitter's word on it.
+      auditDetail(c, { version: submitted.version, contentHash: submitted.contentHash, note });
       return c.json(await detailOf(deps, submitted), 200);
     })
     .openapi(approveRoute, async (c) => {
@@ -270,6 +274,9 @@ export function policies(simulation: SimulationSettings = {}) {
         defaultDate: body.effectiveFrom === undefined,
         confirmedRetier: early.length > 0 ? early : null,
         note: body.note ?? null,
+        // The content the approver reviewed, as a sign-off's approval names it: with the submitter's record
+        // it ties the decision to the exact document (an edit changes the hash and voids the approval).
+        contentHash: body.contentHash,
         shown,
       });
       return c.json({ version: await detailOf(deps, approved), reevaluation }, 200);
@@ -280,7 +287,11 @@ export function policies(simulation: SimulationSettings = {}) {
       await requirePolicyReadable(deps, scheme);
       const body = c.req.valid('json');
       const rejected = await rejectVersion(deps, await versionOr404(deps, scheme, version), body);
-      auditDetail(c, { version: rejected.version, note: body.note });
+      auditDetail(c, {
+        version: rejected.version,
+        note: body.note,
+        ...(body.contentHash !== undefined ? { contentHash: body.contentHash } : {}),
+      });
       return c.json(await detailOf(deps, rejected), 200);
     })
     .openapi(retireRoute, async (c) => {
@@ -307,6 +318,7 @@ export function policies(simulation: SimulationSettings = {}) {
         requestedBy: v.retireRequestedBy,
         reason: v.retireRequestNote,
         note: body.note ?? null,
+        contentHash: body.contentHash,
       });
       return c.json({ ...(await detailOf(deps, retired)), ...(reevaluation ? { reevaluation } : {}) }, 200);
     })

@@ -207,6 +207,12 @@ export const ApprovalItemSchema = z
     }),
     reasonCategory: reasonCategory.optional(),
     evidence: z.string().optional().openapi({ description: 'An override request’s cited document number or link; absent: none' }),
+    draftNote: z.string().nullable().optional().openapi({
+      description: 'A policy version’s: why its maker drafted it (the draft’s `note`); null when none was given; absent for other kinds',
+    }),
+    submitNote: z.string().nullable().optional().openapi({
+      description: 'A policy version’s: why it was submitted (the submission’s `note`); null when none was given; absent for other kinds',
+    }),
     currentLevel: z.string().nullable().openapi({
       description:
         'The subject’s level in the scheme when the page was read (key); null for a policy version or a subject with no level yet',

@@ -54,6 +54,11 @@ export const DraftBody = z
   .strictObject({
     from: z.number().int().min(1).max(2_147_483_647).optional().openapi({ description: 'Copy this version' }),
     document: document.optional(),
+    note: note.optional().openapi({
+      description:
+        'Why the version is made, for the checker: kept as the version’s `draftNote`, shown in the approvals queue and recorded on the trail. Trimmed; 1–1000 characters (else a 400 naming `note`, nothing stored)',
+      example: '按2026年四季度零售客户分层复盘，上调金卡门槛',
+    }),
   })
   .openapi('PolicyDraftBody', {
     description:
@@ -62,7 +67,15 @@ export const DraftBody = z
 
 export const PutVersionBody = z.strictObject({ document }).openapi('PutPolicyVersionBody');
 
-export const SubmitBody = z.strictObject({}).openapi('SubmitPolicyBody');
+export const SubmitBody = z
+  .strictObject({
+    note: note.optional().openapi({
+      description:
+        'Why it is submitted as it stands, for the checker: kept as the version’s `submitNote` (cleared when the version is edited back to draft), shown in the approvals queue and recorded on the trail. Trimmed; 1–1000 characters (else a 400 naming `note`, nothing submitted)',
+      example: '模拟显示约3%客户升级，无降级',
+    }),
+  })
+  .openapi('SubmitPolicyBody');
 
 export const ApproveBody = z
   .strictObject({
@@ -164,6 +177,14 @@ export const PolicyVersionSummarySchema = z
     retireRequestHash: z.string().nullable().openapi({
       description: 'While a retirement waits: what its approval names (`contentHash`); null when none waits',
     }),
+    draftNote: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The maker’s word on why the version was drafted (`note` of the draft); null when none was given' }),
+    submitNote: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The submitter’s word on why it was submitted (`note` of the submission); null when none was given' }),
   })
   .openapi('PolicyVersionSummary');
 

@@ -24,8 +24,9 @@ import { unsafeCharacter } from '../text-safety.js';
  * Staff-typed texts about a customer, and the name a list search tested: top-level keys of `detail`, or
  * one level down (an edit's `before` / `after`). `evidence` is an override's cited reference (free text,
  * up to 500 characters: a file name, a memo about the customer); `reasonCategory` is a fixed list, kept.
+ * `filter` is a re-tier's of one customer (its `subjects` name them; only such a record names a customer).
  */
-const PERSONAL_DETAIL_KEYS: ReadonlySet<string> = new Set(['reason', 'note', 'name', 'legalHold', 'evidence']);
+const PERSONAL_DETAIL_KEYS: ReadonlySet<string> = new Set(['reason', 'note', 'name', 'legalHold', 'evidence', 'filter']);
 
 type Json = Record<string, unknown>;
 

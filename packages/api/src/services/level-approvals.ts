@@ -661,6 +661,11 @@ export async function decideLevel(deps: ApiDeps, externalId: string, scheme: str
     if (a.id !== seen.id) await requireDistinctPerson(trx, deps.tenantId, [a.requestedBy], deps.principal.actor);
     if (!open) throw await closed();
     requireSameContent(a.contentHash, d.contentHash);
+    // A sign-off's level rests on figures too: whoever imported or wrote them may not sign it off.
+    if (approve && !a.proposedLevel) {
+      const held = (await listAssignments(trx, deps.tenantId, subject.id)).find((x) => x.scheme === scheme);
+      await requireNotBehindFigures(trx, deps, tp, a, held?.explanation.inputs ?? []);
+    }
     if (approve && a.proposedLevel) {
       requireLoweringApprover(deps, tp, a);
       await requireNotBehindFigures(trx, deps, tp, a);

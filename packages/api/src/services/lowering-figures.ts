@@ -1,4 +1,4 @@
-import { monthsBack, periodOf, schemeMetrics } from '@tierkit/core';
+import { type ExplanationInput, monthsBack, periodOf, schemeMetrics } from '@tierkit/core';
 import { metricImportersOf, monthsRead, signOffInputWriters, type Executor, type LevelApproval } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
@@ -6,10 +6,19 @@ import { requestedByCaller } from './four-eyes.js';
 import type { TenantPack } from './tenant-pack.js';
 
 /*
- * Whose figures a lowering request rests on (docs/domain.md §4, "Lowering a sign-off level"). The
- * request's maker is whoever's write or job evaluated them; the figures themselves may be another
- * person's — an import, or an API write — and that person may not approve the lowering either.
+ * Whose figures a lowering request or a sign-off rests on (docs/domain.md §4, "Lowering a sign-off
+ * level"). The request's maker is whoever's write or job evaluated them; the figures themselves may be
+ * another person's — an import, or an API write — and that person may not approve it either: an
+ * examiner saw a checker import `pep=1` for a customer, a re-tier raise AML 高, and the same checker
+ * sign it off.
  */
+
+/** The inputs a pending item was decided on: a lowering's proposal's, else (a sign-off) the level's own explanation's. */
+type Inputs = readonly Pick<ExplanationInput, 'metric' | 'window'>[];
+
+/** What the refusal names: the proposal to lower, or the sign-off of the level entered. */
+const itemWords = (a: LevelApproval) =>
+  a.proposedLevel ? `the proposal to lower ${a.scheme} from ${a.level} to ${a.proposedLevel}` : `the sign-off of ${a.scheme} ${a.level}`;
 
 /**
  * The stored months the figures were read from: as of the proposal's month (what the request shows)
@@ -18,9 +27,9 @@ import type { TenantPack } from './tenant-pack.js';
  * stands until the next) — any other window each month it spans. Any metric of the scheme the
  * explanation does not list is read as its latest value, in case a rule reads it.
  */
-async function figureMonths(trx: Executor, deps: ApiDeps, tp: TenantPack, a: LevelApproval) {
+async function figureMonths(trx: Executor, deps: ApiDeps, tp: TenantPack, a: LevelApproval, signOffInputs: Inputs) {
   const asOfs = [...new Set([a.proposal?.period ?? a.period, periodOf(deps.now(), deps.timeZone)])];
-  const inputs = a.proposal?.explanation.inputs ?? [];
+  const inputs: Inputs = a.proposal?.explanation.inputs ?? signOffInputs;
   const def = tp.schemes.get(a.scheme);
   const reads = [
     ...inputs.map((i) => ({ metric: i.metric, window: i.window })),
@@ -39,11 +48,19 @@ async function figureMonths(trx: Executor, deps: ApiDeps, tp: TenantPack, a: Lev
 /**
  * 403 `four-eyes` when the caller (or another credential of theirs) imported a month the figures were
  * read from, or wrote one of those values through `PUT /v1/subjects/{id}/metrics`: else one person lowers
- * the grade alone (import or write the figure, someone else's job or write opens the request, approve).
- * Rejecting is not refused: it keeps the stricter level.
+ * the grade alone (import or write the figure, someone else's job or write opens the request, approve),
+ * or signs off a grade their own figure raised. Rejecting is not refused: it keeps the stricter level,
+ * or records the dispute. `signOffInputs`: a sign-off's level's explanation inputs (a lowering reads
+ * its proposal's); every other metric of the scheme is read as its latest value either way.
  */
-export async function requireNotBehindFigures(trx: Executor, deps: ApiDeps, tp: TenantPack, a: LevelApproval): Promise<void> {
-  const months = await figureMonths(trx, deps, tp, a);
+export async function requireNotBehindFigures(
+  trx: Executor,
+  deps: ApiDeps,
+  tp: TenantPack,
+  a: LevelApproval,
+  signOffInputs: Inputs = [],
+): Promise<void> {
+  const months = await figureMonths(trx, deps, tp, a, signOffInputs);
   const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
   const periods = [...new Set([a.proposal?.period ?? a.period, ...months.map((m) => m.period)])].sort();
   for (const period of periods)
@@ -51,14 +68,14 @@ export async function requireNotBehindFigures(trx: Executor, deps: ApiDeps, tp: 
       if (!(await mine([importer]))) continue;
       throw new ProblemError(
         'four-eyes',
-        `You imported metrics of ${period} as ${importer}, figures behind the proposal to lower ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
+        `You imported metrics of ${period} as ${importer}, figures behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
       );
     }
   for (const writer of await signOffInputWriters(trx, deps.tenantId, a.subjectId, months)) {
     if (!(await mine([writer]))) continue;
     throw new ProblemError(
       'four-eyes',
-      `You wrote a figure (as ${writer}) behind the proposal to lower ${a.scheme} from ${a.level} to ${a.proposedLevel}; another person must approve it. Nothing was approved.`,
+      `You wrote a figure (as ${writer}) behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
     );
   }
 }

@@ -174,6 +174,9 @@ export async function pendingPolicyApprovals(
         subject: null,
         summary: summary(v.scheme, v.version),
         reason: null,
+        // The maker's words on the change, which the checker weighs with the diff.
+        draftNote: v.draftNote,
+        submitNote: v.submitNote,
         currentLevel: null,
         fromLevel: null,
         level: null,

@@ -56,7 +56,7 @@ export async function apply(deps: ApiDeps, v: PolicyVersion, change: PolicyVersi
 export async function createDraft(
   deps: ApiDeps,
   scheme: string,
-  body: { from?: number; document?: Record<string, unknown> },
+  body: { from?: number; document?: Record<string, unknown>; note?: string },
 ): Promise<PolicyVersion> {
   if (body.from !== undefined && body.document !== undefined) {
     throw invalid([
@@ -100,6 +100,7 @@ export async function createDraft(
       document: stampVersion(document, slot.version),
       author: deps.principal.actor,
       now,
+      note: body.note ?? null,
     });
     return slot.version;
   });
@@ -117,6 +118,8 @@ export async function editDraft(deps: ApiDeps, v: PolicyVersion, document: Recor
     submittedBy: null,
     submittedAt: null,
     contentHash: null,
+    // The submitter's word was about the content as submitted; the draft's own note stays.
+    submitNote: null,
   });
 }
 
@@ -136,7 +139,7 @@ export async function underCatalogue<T>(deps: ApiDeps, tp: TenantPack, write: (t
 }
 
 /** Submit a draft for approval: validated as the engine will run it; the hash of its content is what an approval must name. */
-export async function submitDraft(deps: ApiDeps, v: PolicyVersion): Promise<PolicyVersion> {
+export async function submitDraft(deps: ApiDeps, v: PolicyVersion, note: string | null = null): Promise<PolicyVersion> {
   requireStatus(v, ['draft'], 'submitted');
   return underCatalogue(deps, await packOf(deps), async (trx, tp) => {
     checkDocument(tp, v.scheme, v.document);
@@ -145,6 +148,7 @@ export async function submitDraft(deps: ApiDeps, v: PolicyVersion): Promise<Poli
       submittedBy: deps.principal.actor,
       submittedAt: deps.now().toISOString(),
       contentHash: contentHash(v.document),
+      submitNote: note,
     });
   });
 }

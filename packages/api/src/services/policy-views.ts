@@ -48,6 +48,8 @@ export function versionSummary(v: PolicyVersion, now: TenantPack, behind: StaffB
     retireRequestedAt: v.retireRequestedAt,
     retireRequestNote: v.retireRequestNote,
     retireRequestHash: retirementHash(v),
+    draftNote: v.draftNote,
+    submitNote: v.submitNote,
   };
 }
 

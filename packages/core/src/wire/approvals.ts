@@ -47,6 +47,12 @@ export interface ApprovalItem {
   readonly reasonCategory?: OverrideReasonCategory;
   readonly evidence?: string;
   /**
+   * A policy version's maker's words, for the checker: why it was drafted and why submitted (the
+   * version's `draftNote`, `submitNote`); null when not given; absent for other kinds.
+   */
+  readonly draftNote?: string | null;
+  readonly submitNote?: string | null;
+  /**
    * The subject's level in the scheme now (its key), read when the page is: what an override would
    * replace. Null for a policy version, or when the subject has no level in the scheme yet.
    */

@@ -40,6 +40,12 @@ export interface PolicyVersionLifecycle {
   readonly retireRequestedBy: string | null;
   readonly retireRequestedAt: string | null;
   readonly retireRequestNote: string | null;
+  /**
+   * The maker's word on the version, for the checker: why it was drafted (`POST …/drafts` `note`) and
+   * why it was submitted (`POST …/submit` `note`); null when none was given (and on versions from before).
+   */
+  readonly draftNote: string | null;
+  readonly submitNote: string | null;
 }
 
 /** A version without its document, as lists show it. */

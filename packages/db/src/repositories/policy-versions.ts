@@ -26,6 +26,8 @@ function toVersion(row: PolicyRow): PolicyVersion {
     retireRequestedBy: row.retire_requested_by ?? null,
     retireRequestedAt: row.retire_requested_at ?? null,
     retireRequestNote: row.retire_request_note ?? null,
+    draftNote: row.draft_note ?? null,
+    submitNote: row.submit_note ?? null,
   };
 }
 
@@ -90,7 +92,16 @@ export async function nextPolicySlot(db: Executor, tenantId: string, scheme: str
 export async function insertPolicyDraft(
   db: Executor,
   tenantId: string,
-  draft: { id: string; scheme: string; version: number; position: number; document: unknown; author: string; now: string },
+  draft: {
+    id: string;
+    scheme: string;
+    version: number;
+    position: number;
+    document: unknown;
+    author: string;
+    now: string;
+    note?: string | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('policies')
@@ -106,6 +117,7 @@ export async function insertPolicyDraft(
       effective_from: '',
       created_at: draft.now,
       authors: JSON.stringify([draft.author]),
+      ...(draft.note ? { draft_note: draft.note } : {}),
     })
     .execute();
 }
@@ -128,6 +140,7 @@ export interface PolicyVersionChange {
   readonly retireRequestedBy?: string | null;
   readonly retireRequestedAt?: string | null;
   readonly retireRequestNote?: string | null;
+  readonly submitNote?: string | null;
 }
 
 /**
@@ -162,6 +175,7 @@ export async function updatePolicyVersion(
   if (change.retireRequestedBy !== undefined) set.retire_requested_by = change.retireRequestedBy;
   if (change.retireRequestedAt !== undefined) set.retire_requested_at = change.retireRequestedAt;
   if (change.retireRequestNote !== undefined) set.retire_request_note = change.retireRequestNote;
+  if (change.submitNote !== undefined) set.submit_note = change.submitNote;
   let q = db
     .updateTable('policies')
     .set(set)
