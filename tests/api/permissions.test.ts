@@ -13,6 +13,7 @@ import {
   ruleFor,
   SAMPLE_LEAD,
   SAMPLE_RM,
+  SAMPLE_AUDITOR,
   SAMPLE_SUBJECT,
   samplePath,
   type RouteEntry,
@@ -80,10 +81,30 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
     assert.equal(approved.status, 200, await approved.text());
     const leadToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_LEAD, now: NOW })).token;
     const embedder = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'portal backend', now: NOW })).secret;
+    // Internal audit: made an auditor through four eyes (a grant, approved by the second admin), then their key and token.
+    const auditorPut = await f.app.request(`/v1/staff/${SAMPLE_AUDITOR}`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ name: '赵审计', role: 'auditor' }),
+    });
+    assert.equal(auditorPut.status, 202, await auditorPut.text());
+    const auditorGrant = (await auditorPut.json()) as { id: string; contentHash: string };
+    const auditorApproved = await f.app.request(`/v1/staff-grants/${auditorGrant.id}/approve`, {
+      method: 'POST',
+      headers: { ...admin, Authorization: `Bearer ${admin2}` },
+      body: JSON.stringify({ contentHash: auditorGrant.contentHash }),
+    });
+    assert.equal(auditorApproved.status, 200, await auditorApproved.text());
+    const auditorKey = (
+      await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'auditor', label: 'internal audit', staffId: SAMPLE_AUDITOR, now: NOW })
+    ).secret;
+    const auditorToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_AUDITOR, now: NOW })).token;
     const secrets: Record<string, string> = {
       ...Object.fromEntries(Object.entries(f.keys.roles).map(([role, secret]) => [`${role} key`, secret])),
       'embedder key': embedder,
       'viewer staff token': staff,
+      'auditor key': auditorKey,
+      'auditor staff token': auditorToken,
       'RM officer staff token': rm,
       'team lead officer staff token': leadToken,
       'embed token': await embed(SAMPLE_SUBJECT),

@@ -146,7 +146,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         out(`secret (shown once, store it now): ${secret}`);
       }
       // Asked for on purpose (--unowned), but four eyes still cannot see who holds it.
-      if (key.staffId === null && key.role !== 'embedder' && FOUR_EYES_ROLES.includes(key.role)) {
+      if (key.staffId === null && key.role !== 'embedder' && FOUR_EYES_ROLES.includes(key.role as (typeof FOUR_EYES_ROLES)[number])) {
         err(
           `warning: ${key.id} can file or decide four-eyes requests and has no owner: four eyes counts it as a person of its own, so whoever holds it and another credential can approve their own requests. Keep it with the operator; revoke it when done.`,
         );

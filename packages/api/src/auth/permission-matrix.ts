@@ -2,7 +2,7 @@ import type { RouteEntry } from '../route-table.js';
 import { refusal } from './access.js';
 import { PERMISSIONS, may } from './permissions.js';
 import type { Principal } from './principal.js';
-import { EMBEDDER, ROLES } from './roles.js';
+import { AUDITOR, EMBEDDER, ROLES } from './roles.js';
 
 /*
  * The role × route matrix, generated from the route table (access.ts) over the routes of the OpenAPI
@@ -34,6 +34,9 @@ const principal = (via: Principal['via'], role: Principal['role'], subject: stri
 /** The staff id of the matrix's relationship manager: a book-scoped officer. */
 export const SAMPLE_RM = 'RM001';
 
+/** The staff id of the matrix's internal auditor (roles.ts, `AUDITOR`). */
+export const SAMPLE_AUDITOR = 'AUD01';
+
 /** The staff id of the matrix's team lead: a book-scoped officer leading a team that holds `SAMPLE_RM`'s book. */
 export const SAMPLE_LEAD = 'LD001';
 
@@ -42,6 +45,15 @@ export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
   ...ROLES.map((role) => ({ name: `${role} key`, principal: principal('key', role, null, `key:${role}`) })),
   { name: `${EMBEDDER} key`, principal: principal('key', EMBEDDER, null, `key:${EMBEDDER}`) },
   { name: 'viewer staff token', principal: principal('staff-token', 'viewer', null, 'token:staff') },
+  // Internal audit: governance reads, no write or decision, by key or staff token alike (one person, one set of rights).
+  {
+    name: `${AUDITOR} key`,
+    principal: { ...principal('key', AUDITOR, null, `key:${AUDITOR}`), staffId: SAMPLE_AUDITOR },
+  },
+  {
+    name: `${AUDITOR} staff token`,
+    principal: { ...principal('staff-token', AUDITOR, null, `staff:${SAMPLE_AUDITOR}`), staffId: SAMPLE_AUDITOR },
+  },
   // A relationship manager: what a book-scoped credential may not do whatever its role (`tenantWide`,
   // `notBookScoped` in access.ts). A key they own acts the same (authenticate.ts).
   {
