@@ -20,6 +20,7 @@ import {
 } from '@tierkit/api';
 import type { Problem } from '@tierkit/core';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { putStaffGranted, type Send } from '../support/granted-staff.js';
 
 async function routesOf(f: ApiFixture): Promise<RouteEntry[]> {
   const document = (await (await f.app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
@@ -82,19 +83,13 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
     const leadToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_LEAD, now: NOW })).token;
     const embedder = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'portal backend', now: NOW })).secret;
     // Internal audit: made an auditor through four eyes (a grant, approved by the second admin), then their key and token.
-    const auditorPut = await f.app.request(`/v1/staff/${SAMPLE_AUDITOR}`, {
-      method: 'PUT',
-      headers: admin,
-      body: JSON.stringify({ name: '赵审计', role: 'auditor' }),
-    });
-    assert.equal(auditorPut.status, 202, await auditorPut.text());
-    const auditorGrant = (await auditorPut.json()) as { id: string; contentHash: string };
-    const auditorApproved = await f.app.request(`/v1/staff-grants/${auditorGrant.id}/approve`, {
-      method: 'POST',
-      headers: { ...admin, Authorization: `Bearer ${admin2}` },
-      body: JSON.stringify({ contentHash: auditorGrant.contentHash }),
-    });
-    assert.equal(auditorApproved.status, 200, await auditorApproved.text());
+    const send: Send = (credential, method, path, body) =>
+      f.app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal(await putStaffGranted(send, f.keys.roles.admin, admin2, SAMPLE_AUDITOR, { name: '赵审计', role: 'auditor' }), 202);
     const auditorKey = (
       await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'auditor', label: 'internal audit', staffId: SAMPLE_AUDITOR, now: NOW })
     ).secret;
