@@ -21,7 +21,9 @@ forEachDialect('internal audit: the auditor reads governance and decides nothing
     const send: Send = (credential, method, path, body) => t.req({ credential }, method, path, body);
     // Made an auditor by four eyes: a change to the role is a grant another admin approves.
     assert.equal(await putStaffGranted(send, t.keys.admin, t.keys.admin2, 'AUD01', { name: '赵审计', role: 'auditor' }), 202);
-    auditor.key = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'auditor', label: 'audit', staffId: 'AUD01', now: START })).secret;
+    auditor.key = (
+      await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'auditor', label: 'audit', staffId: 'AUD01', now: START })
+    ).secret;
     auditor.token = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'AUD01', ttlSeconds: 900, now: START })).token;
     await ok(await t.req('officer', 'PUT', '/v1/subjects/C1', { kind: 'customer', displayName: '王芳' }), 201);
     pending = await ok(await requestOverride(t, 'C1'), 201);
@@ -34,20 +36,30 @@ forEachDialect('internal audit: the auditor reads governance and decides nothing
       assert.equal(session.role, 'auditor');
       assert.deepEqual(session.can, { readSubjects: false, writeSubjects: false, assignManagers: false, manageStaff: false });
       const trail = await ok<{ items: { route: string }[] }>(await t.req(as, 'GET', '/v1/audit'));
-      assert.ok(trail.items.some((r) => r.route.includes('overrides')), JSON.stringify(trail.items.map((r) => r.route)));
+      assert.ok(
+        trail.items.some((r) => r.route.includes('overrides')),
+        `trail: ${JSON.stringify(trail.items.map((r) => r.route))}`,
+      );
       assert.equal((await t.req(as, 'GET', '/v1/audit/export?format=csv')).status, 200);
       assert.equal((await t.req(as, 'GET', '/v1/audit/export?format=jsonl')).status, 200);
       const verified = await ok<{ ok: boolean }>(await t.req(as, 'GET', '/v1/audit/verify'));
       assert.equal(verified.ok, true);
       const queue = await ok<{ items: { id: string }[] }>(await t.req(as, 'GET', '/v1/approvals'));
-      assert.ok(queue.items.some((i) => i.id === pending.id));
+      assert.ok(
+        queue.items.some((i) => i.id === pending.id),
+        `queue: ${JSON.stringify(queue.items.map((i) => i.id))}`,
+      );
       await ok(await t.req(as, 'GET', '/v1/overrides'));
       await ok(await t.req(as, 'GET', `/v1/overrides/${pending.id}`));
       // The AML grade's policy, which its readers (officers, approvers, admins) keep from a viewer or analyst.
       const policies = await ok<{ items: { scheme: string }[] }>(await t.req(as, 'GET', '/v1/policies'));
-      assert.ok(policies.items.some((p) => p.scheme === 'aml-test'));
+      assert.ok(
+        policies.items.some((p) => p.scheme === 'aml-test'),
+        `policies: ${JSON.stringify(policies.items.map((p) => p.scheme))}`,
+      );
       await ok(await t.req(as, 'GET', '/v1/policies/aml-test/versions'));
-      await problem(await t.req('analyst', 'GET', '/v1/policies/aml-test/versions'), 403, 'forbidden');
+      const analyst = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'analyst', label: `analyst ${via}`, now: START })).secret;
+      await problem(await t.req({ credential: analyst }, 'GET', '/v1/policies/aml-test/versions'), 403, 'forbidden');
       for (const path of ['/v1/jobs', '/v1/imports', '/v1/staff', '/v1/staff/AUD01', '/v1/staff-grants', '/v1/metrics', '/v1/schemes'])
         await ok(await t.req(as, 'GET', path));
     });
@@ -81,7 +93,8 @@ forEachDialect('internal audit: the auditor reads governance and decides nothing
     await problem(await t.req('admin', 'POST', '/v1/keys', { role: 'auditor', label: 'audit', staff: 'AUD01' }), 400);
     // A book-scoped auditor would read nothing it audits.
     await problem(await t.req('admin', 'PUT', '/v1/staff/AUD02', { name: 'x', role: 'auditor', scope: 'book' }), 400);
-    const key = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'auditor', label: 'spare', staffId: 'AUD01', now: START })).secret;
+    const key = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'auditor', label: 'spare', staffId: 'AUD01', now: START }))
+      .secret;
     // From auditor to viewer is no step down (a viewer reads customers' tiers): a grant again. Then the key acts as nobody.
     const send: Send = (credential, method, path, body) => t.req({ credential }, method, path, body);
     assert.equal(await putStaffGranted(send, t.keys.admin, t.keys.admin2, 'AUD01', { name: '赵审计', role: 'viewer' }), 202);

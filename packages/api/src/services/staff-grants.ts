@@ -97,7 +97,14 @@ const GRANT_WORDS: Readonly<
     disabled: '已停用',
   },
   en: {
-    role: { viewer: 'viewer', analyst: 'analyst', officer: 'officer', approver: 'approver', admin: 'administrator', auditor: 'internal auditor' },
+    role: {
+      viewer: 'viewer',
+      analyst: 'analyst',
+      officer: 'officer',
+      approver: 'approver',
+      admin: 'administrator',
+      auditor: 'internal auditor',
+    },
     scope: { tenant: 'whole bank', book: 'own book only' },
     title: 'Staff powers',
     new: 'new staff member',
