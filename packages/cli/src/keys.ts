@@ -46,7 +46,8 @@ export interface KeysArgs {
 
 export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [--staff STAFF_ID | --unowned]
                             create an API key; its secret is printed once (roles: ${ROLES.join(' < ')},
-                            or embedder: may only mint embed tokens, for the portal backend; no --staff);
+                            or embedder: may only mint embed tokens, for the portal backend; no --staff;
+                            or auditor: internal audit, reads governance and decides nothing; --staff an auditor);
                             --staff: the staff member who holds it (${FOUR_EYES_ROLES.join(', ')} keys need one,
                             or --unowned on purpose: an operator's or an integration's key, audited as unowned)
   keys list [--tenant ID]   list keys (id, tenant, role, owner, label, prefix, state); never the secrets
