@@ -13,12 +13,14 @@ import {
   ruleFor,
   SAMPLE_LEAD,
   SAMPLE_RM,
+  SAMPLE_AUDITOR,
   SAMPLE_SUBJECT,
   samplePath,
   type RouteEntry,
 } from '@tierkit/api';
 import type { Problem } from '@tierkit/core';
 import { NOW, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { putStaffGranted, type Send } from '../support/granted-staff.js';
 
 async function routesOf(f: ApiFixture): Promise<RouteEntry[]> {
   const document = (await (await f.app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
@@ -80,10 +82,24 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
     assert.equal(approved.status, 200, await approved.text());
     const leadToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_LEAD, now: NOW })).token;
     const embedder = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'portal backend', now: NOW })).secret;
+    // Internal audit: made an auditor through four eyes (a grant, approved by the second admin), then their key and token.
+    const send: Send = (credential, method, path, body) =>
+      f.app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal(await putStaffGranted(send, f.keys.roles.admin, admin2, SAMPLE_AUDITOR, { name: '赵审计', role: 'auditor' }), 202);
+    const auditorKey = (
+      await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'auditor', label: 'internal audit', staffId: SAMPLE_AUDITOR, now: NOW })
+    ).secret;
+    const auditorToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_AUDITOR, now: NOW })).token;
     const secrets: Record<string, string> = {
       ...Object.fromEntries(Object.entries(f.keys.roles).map(([role, secret]) => [`${role} key`, secret])),
       'embedder key': embedder,
       'viewer staff token': staff,
+      'auditor key': auditorKey,
+      'auditor staff token': auditorToken,
       'RM officer staff token': rm,
       'team lead officer staff token': leadToken,
       'embed token': await embed(SAMPLE_SUBJECT),

@@ -1,6 +1,6 @@
 export { KitStore, kitError } from './core/kit-store.js';
 export type { KitError, Status } from './core/kit-store.js';
-export { ROLE_ORDER, SessionStore, filedBySession, hasRole, isBookScoped } from './core/session.js';
+export { ROLE_ORDER, SessionStore, filedBySession, hasRole, isAuditor, isBookScoped } from './core/session.js';
 export type { SessionState } from './core/session.js';
 export { SubjectBrowser, defaultSubjectFilter } from './core/subject-browser.js';
 export type { SubjectBrowserOptions, SubjectBrowserState } from './core/subject-browser.js';

@@ -31,7 +31,18 @@ export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js'
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
 export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';
 export { sortableId } from './ids.js';
-export { EMBEDDER, FOUR_EYES_ROLES, KEY_ROLES, ROLES, isKeyRole, isRole, roleAtLeast } from './auth/roles.js';
+export {
+  AUDITOR,
+  EMBEDDER,
+  FOUR_EYES_ROLES,
+  KEY_ROLES,
+  ROLES,
+  STAFF_ROLES,
+  isKeyRole,
+  isRole,
+  isStaffRole,
+  roleAtLeast,
+} from './auth/roles.js';
 export type { KeyRole, Role } from './auth/roles.js';
 export type { Principal, CredentialKind } from './auth/principal.js';
 export {
@@ -72,6 +83,7 @@ export {
   samplePath,
   SAMPLE_SUBJECT,
   SAMPLE_RM,
+  SAMPLE_AUDITOR,
   SAMPLE_LEAD,
   OTHER_SUBJECT,
 } from './auth/permission-matrix.js';

@@ -46,7 +46,8 @@ export interface KeysArgs {
 
 export const KEYS_USAGE = `  keys create --tenant ID --role ROLE --label TEXT [--staff STAFF_ID | --unowned]
                             create an API key; its secret is printed once (roles: ${ROLES.join(' < ')},
-                            or embedder: may only mint embed tokens, for the portal backend; no --staff);
+                            or embedder: may only mint embed tokens, for the portal backend; no --staff;
+                            or auditor: internal audit, reads governance and decides nothing; --staff an auditor);
                             --staff: the staff member who holds it (${FOUR_EYES_ROLES.join(', ')} keys need one,
                             or --unowned on purpose: an operator's or an integration's key, audited as unowned)
   keys list [--tenant ID]   list keys (id, tenant, role, owner, label, prefix, state); never the secrets
@@ -146,7 +147,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         out(`secret (shown once, store it now): ${secret}`);
       }
       // Asked for on purpose (--unowned), but four eyes still cannot see who holds it.
-      if (key.staffId === null && key.role !== 'embedder' && FOUR_EYES_ROLES.includes(key.role)) {
+      if (key.staffId === null && key.role !== 'embedder' && FOUR_EYES_ROLES.includes(key.role as (typeof FOUR_EYES_ROLES)[number])) {
         err(
           `warning: ${key.id} can file or decide four-eyes requests and has no owner: four eyes counts it as a person of its own, so whoever holds it and another credential can approve their own requests. Keep it with the operator; revoke it when done.`,
         );

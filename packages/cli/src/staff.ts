@@ -4,10 +4,10 @@ import {
   cliAction,
   credentialsChanged,
   disableStaff,
-  isRole,
+  isStaffRole,
   ProblemError,
   putStaffOverHttp,
-  ROLES,
+  STAFF_ROLES,
   STAFF_SCOPES,
   staffJson,
   UNAUTHENTICATED_CHAIN,
@@ -63,7 +63,7 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
   switch (args.action) {
     case 'list': {
       if (!args.tenant) return usage('staff list needs --tenant');
-      if (args.role !== undefined && !isRole(args.role)) return usage(`unknown role "${args.role}"; one of ${ROLES.join(', ')}`);
+      if (args.role !== undefined && !isStaffRole(args.role)) return usage(`unknown role "${args.role}"; one of ${STAFF_ROLES.join(', ')}`);
       // A mistyped tenant has no staff: "no staff" would read as an answer about the bank.
       if (!(await findTenant(db.db, args.tenant))) {
         err(`staff list: tenant "${args.tenant}" does not exist`);
@@ -94,8 +94,8 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
       if (!BankId.safeParse(args.id).success)
         return usage(`staff ${verb}: "${args.id}" is not a staff id (letters, digits, "_", ".", ":", "-"; at most 64)`);
       if (verb !== 'disable') {
-        if (!args.role) return usage(`staff ${verb} needs --role (${ROLES.join(', ')})`);
-        if (!isRole(args.role)) return usage(`unknown role "${args.role}"; one of ${ROLES.join(', ')}`);
+        if (!args.role) return usage(`staff ${verb} needs --role (${STAFF_ROLES.join(', ')})`);
+        if (!isStaffRole(args.role)) return usage(`unknown role "${args.role}"; one of ${STAFF_ROLES.join(', ')}`);
         if (args.scope !== undefined && !(STAFF_SCOPES as readonly string[]).includes(args.scope))
           return usage(`unknown scope "${args.scope}"; one of ${STAFF_SCOPES.join(', ')}`);
       } else if (args.role !== undefined || args.scope !== undefined || args.name !== undefined)

@@ -11,6 +11,7 @@ import {
   bookMovesOf,
   firstBreak,
   hasRole,
+  isAuditor,
   isBookScoped,
   nameWithId,
   readSchemes,
@@ -478,6 +479,7 @@ export const auditPage: ConsolePage = {
   id: 'audit',
   title: { 'zh-CN': '审计', 'zh-TW': '稽核', en: 'Audit' },
   // The API lets approvers' staff sessions (and admin keys) read the trail; a book session never.
-  visible: (session) => hasRole(session, 'approver') && !isBookScoped(session),
+  // Internal audit reads the trail without the approver's power to decide (roles.ts in the API, `AUDITOR`).
+  visible: (session) => (hasRole(session, 'approver') || isAuditor(session)) && !isBookScoped(session),
   render: (ctx) => html`<admin-audit-page data-page .ctx=${ctx}></admin-audit-page>`,
 };

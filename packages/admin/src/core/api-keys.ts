@@ -33,7 +33,7 @@ export const API_KEY_LABEL_MAX = 100;
 export interface ApiKeyInfo {
   readonly id: string;
   /** `embedder`: a key that may only mint embed tokens, issued but never offered in the create dialog. */
-  readonly role: ApiKeyRole | 'embedder';
+  readonly role: ApiKeyRole | 'embedder' | 'auditor';
   readonly label: string;
   /** The secret's first characters, to tell keys apart. */
   readonly prefix: string;

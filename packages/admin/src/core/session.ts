@@ -53,13 +53,25 @@ export const ROLE_ORDER = ['viewer', 'analyst', 'officer', 'approver', 'admin'] 
  * Whether the session's role is `role` or stronger: for what a screen offers (an approve button, say).
  * The API still decides every request; this only avoids offering what it would refuse.
  */
-export function hasRole(session: Session | undefined, role: Session['role']): boolean {
+export function hasRole(session: Session | undefined, role: OrderedRole): boolean {
   return session !== undefined && roleAtLeast(session.role, role);
 }
 
-/** Whether `role` is `needed` or stronger, in `ROLE_ORDER`. */
-export function roleAtLeast(role: Session['role'], needed: Session['role']): boolean {
-  return ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(needed);
+/** A role of `ROLE_ORDER` (not `auditor`, which is outside it). */
+export type OrderedRole = (typeof ROLE_ORDER)[number];
+
+/** Whether `role` is `needed` or stronger, in `ROLE_ORDER`; never for an auditor, who is outside the order. */
+export function roleAtLeast(role: Session['role'], needed: OrderedRole): boolean {
+  const at = (ROLE_ORDER as readonly string[]).indexOf(role);
+  return at >= 0 && at >= ROLE_ORDER.indexOf(needed);
+}
+
+/**
+ * Whether the signed-in person is internal audit: they read the trail and governance and decide nothing,
+ * so the console offers them no action (the API refuses every one).
+ */
+export function isAuditor(session: Session | undefined): boolean {
+  return session?.role === 'auditor';
 }
 
 /**

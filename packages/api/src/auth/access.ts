@@ -1,5 +1,5 @@
 import type { Principal } from './principal.js';
-import { EMBEDDER, roleAtLeast, type Role } from './roles.js';
+import { AUDITOR, EMBEDDER, roleAtLeast, type Role } from './roles.js';
 
 /**
  * What a route needs. Routes are matched here, in one table, so the whole access policy can be read
@@ -16,8 +16,6 @@ export interface Access {
   readonly keyOnly: boolean;
   /** For `embed: 'subject'`: the subject id in the path. */
   readonly subject?: string;
-  /** Least role of a staff token, when it differs from `role`: a read the console's pages make with a lower role than a key needs. */
-  readonly staffTokenRole?: Role;
   /** Refused to book-scoped staff (relationship managers): it reaches beyond one book. */
   readonly tenantWide?: boolean;
   /**
@@ -27,9 +25,13 @@ export interface Access {
   readonly notBookScoped?: { readonly code: string; readonly why: string };
   /** Open to `embedder` keys too, which may call nothing else (roles.ts, `EMBEDDER`). */
   readonly embedder?: true;
+  /** A governance read open to internal audit (roles.ts, `AUDITOR`), who may call nothing else: no write, no decision. */
+  readonly auditor?: true;
 }
 
 const READ: Access = { role: 'viewer', embed: false, keyOnly: false };
+/** A read of governance that internal audit examines (roles.ts, `AUDITOR`). */
+const AUDITED: Pick<Access, 'auditor'> = { auditor: true };
 /** What a relationship manager is told on `PUT /v1/subjects/{id}/metrics`, and its code. */
 export const METRICS_NOT_FROM_BOOKS = {
   code: 'metrics_not_by_book_staff',
@@ -37,7 +39,7 @@ export const METRICS_NOT_FROM_BOOKS = {
 } as const;
 const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[] = [
   ['GET', /^\/v1\/subjects\/([^/]+)\/(tiers|history|entitlements)$/, { ...READ, embed: 'subject' }],
-  ['GET', /^\/v1\/schemes(\/[^/]+)?$/, { ...READ, embed: 'any' }],
+  ['GET', /^\/v1\/schemes(\/[^/]+)?$/, { ...READ, embed: 'any', ...AUDITED }],
   ['GET', /^\/v1\/subjects$/, READ],
   ['GET', /^\/v1\/matrix\/[^/]+$/, READ],
   // A bank's balances come from its core systems (imports, integration keys), and a tier follows them: an
@@ -51,22 +53,24 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // The portal backend's embedder key, which may do nothing else; officer keys still may, as before it existed.
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true, embedder: true }],
-  // Aggregates over the whole book: analysts' keys and staff sessions, never a customer's token.
-  [
-    'GET',
-    /^\/v1\/analytics\/(distribution|migration|rates|effect|metrics)$/,
-    { role: 'analyst', staffTokenRole: 'viewer', embed: false, keyOnly: false, tenantWide: true },
-  ],
+  // Aggregates over the whole book (counts, never a customer's name): tenant-wide viewers and up, by key or
+  // staff token alike — one person, one set of rights (a viewer's console read them while their key got 403);
+  // never an RM, a customer's token or internal audit (whose reads are governance, not the book).
+  ['GET', /^\/v1\/analytics\/(distribution|migration|rates|effect|metrics)$/, { ...READ, tenantWide: true }],
   // The audit trail: the checkers' (the four-eyes side reviews what was done), tenant-wide approvers and
   // admins, by key or staff token alike — one person, one set of rights (an approver's console could read
-  // it while their key could not); never makers, RMs or customers' tokens.
-  ['GET', /^\/v1\/audit(\/verify|\/export)?$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
+  // it while their key could not); never makers, RMs or customers' tokens. And internal audit's, who
+  // decides nothing: an auditor made an approver to read it could approve what they audit.
+  ['GET', /^\/v1\/audit(\/verify|\/export)?$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true, ...AUDITED }],
   // Policies: analysts read and simulate, officers draft and submit, approvers decide (four eyes in the service).
+  // Internal audit reads every scheme's versions and diffs (the AML grade's too: it examines them), never
+  // a simulation, whose outcome names sample customers.
   [
     'GET',
-    /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff|\/simulations)?)?)?$/,
-    { role: 'analyst', embed: false, keyOnly: false, tenantWide: true },
+    /^\/v1\/policies(\/[^/]+\/versions(\/[^/]+(\/diff)?)?)?$/,
+    { role: 'analyst', embed: false, keyOnly: false, tenantWide: true, ...AUDITED },
   ],
+  ['GET', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulations$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/policies\/[^/]+\/versions\/[^/]+\/simulate$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
   // The same simulation as a job, and its cancel: whoever may simulate (a viewer does not even see such a job, routes/jobs.ts).
   [
@@ -83,22 +87,24 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
     { role: 'approver', embed: false, keyOnly: false, tenantWide: true },
   ],
   ['POST', /^\/v1\/imports$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
-  ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  ['GET', /^\/v1\/imports(\/[^/]+)?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true, ...AUDITED }],
   // Re-tier jobs: staff read them (the summary counts staff schemes' levels), officers start and stop them
   // — tenant-wide officers' staff tokens too, so the console can start the re-tier a policy approval defers.
   // A job's sub-routes are read by whoever may read the job, so a refusal says no more than the job's
   // own read: a simulation's affected customers were once open to a relationship manager (cut to their
   // book) who gets 403 for the job itself; a viewer gets the job's 404 (routes/jobs.ts, `seen`).
-  ['GET', /^\/v1\/jobs(\/[^/]+(\/events|\/affected)?)?$/, { ...READ, tenantWide: true }],
+  // Internal audit reads the list and a job's summary, never its stream or its affected customers.
+  ['GET', /^\/v1\/jobs(\/[^/]+)?$/, { ...READ, tenantWide: true, ...AUDITED }],
+  ['GET', /^\/v1\/jobs\/[^/]+\/(events|affected)$/, { ...READ, tenantWide: true }],
   ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Four eyes (packages/api/README.md, "Four eyes"). Never an embed token: override reasons, requesters
   // and AML sign-offs are staff matters. Who may decide a given request is checked again by the service.
   ['GET', /^\/v1\/subjects\/[^/]+\/overrides$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/overrides$/, { role: 'officer', embed: false, keyOnly: false }],
   // A relationship manager follows the requests of their book: the list is cut to it in SQL (the route).
-  ['GET', /^\/v1\/overrides$/, READ],
+  ['GET', /^\/v1\/overrides$/, { ...READ, ...AUDITED }],
   // One request and its decisions: a relationship manager reads those of their book (the service cuts it).
-  ['GET', /^\/v1\/overrides\/[^/]+$/, READ],
+  ['GET', /^\/v1\/overrides\/[^/]+$/, { ...READ, ...AUDITED }],
   // Only the requester may edit, the requester or the book's relationship manager withdraw (the service
   // checks): a relationship manager may request for their book and must be able to change what they asked for.
   ['PATCH', /^\/v1\/overrides\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
@@ -106,18 +112,18 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['POST', /^\/v1\/overrides\/[^/]+\/(approve|reject|revoke)$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
   ['GET', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/approval$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false }],
-  ['GET', /^\/v1\/approvals$/, { ...READ, tenantWide: true }],
+  ['GET', /^\/v1\/approvals$/, { ...READ, tenantWide: true, ...AUDITED }],
   // A relationship manager records the periodic reviews of their book, so lists what is due in it (the service cuts it).
   ['GET', /^\/v1\/reviews\/overdue$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/reviews$/, { role: 'officer', embed: false, keyOnly: false }],
   ['GET', /^\/v1\/subjects\/[^/]+\/suitability$/, READ],
   // Staff and their books (packages/api/README.md, "Staff and books"): relationship managers see only their book.
-  ['GET', /^\/v1\/session$/, READ],
+  ['GET', /^\/v1\/session$/, { ...READ, ...AUDITED }],
   ['GET', /^\/v1\/subjects\/[^/]+\/manager(\/moves)?$/, READ],
-  ['GET', /^\/v1\/staff(\/[^/]+)?$/, READ],
+  ['GET', /^\/v1\/staff(\/[^/]+)?$/, { ...READ, ...AUDITED }],
   ['PUT', /^\/v1\/staff\/[^/]+$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   // Grants of staff power waiting for a second admin: the tenant's admins only (the service checks four eyes).
-  ['GET', /^\/v1\/staff-grants(\/[^/]+)?$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
+  ['GET', /^\/v1\/staff-grants(\/[^/]+)?$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true, ...AUDITED }],
   ['POST', /^\/v1\/staff-grants\/[^/]+\/(approve|reject|withdraw)$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   // API keys (packages/api/README.md, "API keys over HTTP"): the tenant's admins, by key or by the
   // console's staff token, never a book-scoped admin (a key reaches the whole tenant) or an embed token.
@@ -130,7 +136,7 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['POST', /^\/v1\/retention\/run$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   // The metric catalogue (docs/policy-format.md): read by whoever reads policies, written by their authors
   // (officers) and admins, tenant-wide only. Lowering a metric's audience is an admin's (the service checks).
-  ['GET', /^\/v1\/metrics$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true }],
+  ['GET', /^\/v1\/metrics$/, { role: 'analyst', embed: false, keyOnly: false, tenantWide: true, ...AUDITED }],
   ['POST', /^\/v1\/metrics$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['PUT', /^\/v1\/metrics\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   ['DELETE', /^\/v1\/metrics\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
@@ -142,7 +148,7 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ],
   // Teams of books (routes/teams.ts): the bank's structure, read by its tenant-wide staff and defined by
   // a tenant-wide admin, never by a lead (who would widen their own reach) or an RM.
-  ['GET', /^\/v1\/teams(\/[^/]+)?$/, { ...READ, tenantWide: true }],
+  ['GET', /^\/v1\/teams(\/[^/]+)?$/, { ...READ, tenantWide: true, ...AUDITED }],
   ['PUT', /^\/v1\/teams\/[^/]+$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/teams\/[^/]+\/books$/, { role: 'admin', embed: false, keyOnly: false, tenantWide: true }],
   // Counts per book (routes/book-levels.ts): a lead's view of their RMs, an RM's of their own book, cut
@@ -209,6 +215,10 @@ export function keyFromBrowser(p: Principal, marks: BrowserMarks, policy: ApiKey
 export const EMBEDDER_ONLY =
   'An embedder key may only mint embed tokens (POST /v1/embed-tokens); reads and staff work need a key of a staff role.';
 
+/** What internal audit is told on any route but the governance reads it examines (`Access.auditor`). */
+export const AUDITOR_READS_ONLY =
+  'Internal audit reads the trail and governance (approvals, decisions, policies, jobs, imports, staff, grants) and decides or writes nothing; customers’ data is read through the trail.';
+
 /** The problem a refusal of `p` is reported as: `embedder-key` for an embedder key, `forbidden` otherwise. */
 export function refusalKind(p: Principal): 'embedder-key' | 'forbidden' {
   return p.role === EMBEDDER ? 'embedder-key' : 'forbidden';
@@ -231,8 +241,9 @@ export function refusal(p: Principal, method: string, path: string, origin: stri
   }
   if (p.role === EMBEDDER) return access.embedder ? undefined : EMBEDDER_ONLY;
   if (access.keyOnly && p.via !== 'key') return 'This needs an API key; tokens cannot do it.';
-  const needed = p.via === 'staff-token' ? (access.staffTokenRole ?? access.role) : access.role;
-  if (!roleAtLeast(p.role, needed)) return `This needs the ${needed} role or higher (the credential has ${p.role}).`;
+  if (p.role === AUDITOR) {
+    if (!access.auditor) return AUDITOR_READS_ONLY;
+  } else if (!roleAtLeast(p.role, access.role)) return `This needs the ${access.role} role or higher (the credential has ${p.role}).`;
   if (access.tenantWide && p.book !== undefined) return 'A book-scoped staff credential may not do this: it reaches beyond its book.';
   if (access.notBookScoped && p.book !== undefined) return access.notBookScoped.why;
   return undefined;

@@ -13,7 +13,7 @@ import {
 } from '@tierkit/db';
 import { credentialsChanged } from './credential-cache.js';
 import { reachOf, type Principal } from './principal.js';
-import { EMBEDDER, isKeyRole, isRole, ROLES, roleAtLeast, type KeyRole, type Role } from './roles.js';
+import { AUDITOR, EMBEDDER, isKeyRole, isStaffRole, ownedKeyRole, ROLES, roleAtLeast, type KeyRole, type StaffRole } from './roles.js';
 import { constantTimeEqual, hashSecret, KEY_SECRET_PATTERN, newKeySecret, randomId } from './secrets.js';
 
 /** An API key as operators list it: never the secret, never its hash. */
@@ -43,7 +43,7 @@ export class KeyOwnerRefused extends Error {
     readonly reason: 'unknown-staff' | 'role-above-owner',
     readonly staffId: string,
     readonly ownerRole: string | null,
-    readonly allowed: readonly Role[],
+    readonly allowed: readonly StaffRole[],
     message: string,
   ) {
     super(message);
@@ -100,15 +100,20 @@ async function store(
         `staff member "${staffId}" of tenant "${tenantId}" is disabled: give them a role again first (PUT /v1/staff/{id}), or leave the key unowned`,
       );
     // A key acts for its owner: it may not do more than they may (and is held to their role later too).
-    if (!isRole(owner.role) || !roleAtLeast(owner.role, role)) {
+    // An auditor's key is an auditor's only, and an auditor owns no other: the roles are not comparable.
+    if (!isStaffRole(owner.role) || ownedKeyRole(role, owner.role) !== role) {
       const ownerRole = owner.role;
-      const allowed = isRole(ownerRole) ? ROLES.filter((r) => roleAtLeast(ownerRole, r)) : [];
+      const allowed: readonly StaffRole[] = !isStaffRole(ownerRole)
+        ? []
+        : ownerRole === AUDITOR
+          ? [AUDITOR]
+          : ROLES.filter((r) => roleAtLeast(ownerRole, r));
       throw new KeyOwnerRefused(
         'role-above-owner',
         staffId,
         ownerRole,
         allowed,
-        `staff member "${staffId}" has the ${ownerRole} role; their key may not have the higher role ${role}`,
+        `staff member "${staffId}" has the ${ownerRole} role; their key may not have the role ${role}`,
       );
     }
   }
@@ -231,12 +236,15 @@ export async function verifyKey(
   // An embedder key is never owned (`store`); one made owned by hand in the database still acts for nobody.
   if (key.staffId === null || key.role === EMBEDDER) return { ok: true, principal };
   const owner = await findStaff(db, key.tenantId, key.staffId);
-  if (!owner || owner.disabledAt !== null || !isRole(owner.role)) return { ok: false, reason: 'owner-gone' };
+  if (!owner || owner.disabledAt !== null || !isStaffRole(owner.role)) return { ok: false, reason: 'owner-gone' };
+  // An auditor's key whose owner is no longer an auditor (or the reverse) acts as nobody: see `ownedKeyRole`.
+  const role = ownedKeyRole(key.role, owner.role);
+  if (role === undefined) return { ok: false, reason: 'owner-gone' };
   return {
     ok: true,
     principal: {
       ...principal,
-      role: roleAtLeast(owner.role, key.role) ? key.role : owner.role,
+      role,
       staffId: owner.id,
       ...(await reachOf(db, owner)),
     },

@@ -2,7 +2,7 @@ import type { RouteEntry } from '../route-table.js';
 import { refusal } from './access.js';
 import { PERMISSIONS, may } from './permissions.js';
 import type { Principal } from './principal.js';
-import { EMBEDDER, ROLES } from './roles.js';
+import { AUDITOR, EMBEDDER, ROLES } from './roles.js';
 
 /*
  * The role × route matrix, generated from the route table (access.ts) over the routes of the OpenAPI
@@ -34,6 +34,9 @@ const principal = (via: Principal['via'], role: Principal['role'], subject: stri
 /** The staff id of the matrix's relationship manager: a book-scoped officer. */
 export const SAMPLE_RM = 'RM001';
 
+/** The staff id of the matrix's internal auditor (roles.ts, `AUDITOR`). */
+export const SAMPLE_AUDITOR = 'AUD01';
+
 /** The staff id of the matrix's team lead: a book-scoped officer leading a team that holds `SAMPLE_RM`'s book. */
 export const SAMPLE_LEAD = 'LD001';
 
@@ -42,6 +45,15 @@ export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
   ...ROLES.map((role) => ({ name: `${role} key`, principal: principal('key', role, null, `key:${role}`) })),
   { name: `${EMBEDDER} key`, principal: principal('key', EMBEDDER, null, `key:${EMBEDDER}`) },
   { name: 'viewer staff token', principal: principal('staff-token', 'viewer', null, 'token:staff') },
+  // Internal audit: governance reads, no write or decision, by key or staff token alike (one person, one set of rights).
+  {
+    name: `${AUDITOR} key`,
+    principal: { ...principal('key', AUDITOR, null, `key:${AUDITOR}`), staffId: SAMPLE_AUDITOR },
+  },
+  {
+    name: `${AUDITOR} staff token`,
+    principal: { ...principal('staff-token', AUDITOR, null, `staff:${SAMPLE_AUDITOR}`), staffId: SAMPLE_AUDITOR },
+  },
   // A relationship manager: what a book-scoped credential may not do whatever its role (`tenantWide`,
   // `notBookScoped` in access.ts). A key they own acts the same (authenticate.ts).
   {
@@ -188,7 +200,23 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'it). So the ✓ of a viewer on `…/affected` is that 404 for every simulation, and a re-tier job has no such file.',
     'The audit trail (`GET /v1/audit`, its export and its verification) is the checkers’: tenant-wide approvers',
     'and admins, by key or staff token alike — one person holds one set of rights whichever credential they',
-    'use. Never a maker (viewer, analyst, officer), a relationship manager or a customer’s token.',
+    'use. Never a maker (viewer, analyst, officer), a relationship manager or a customer’s token. And',
+    'internal audit’s (below), who reads it without the power to decide what it audits.',
+    '',
+    '**Internal audit.** The auditor columns are the `auditor` role’s: a bank’s third line of defence, independent',
+    'of what it audits, so outside the order viewer < … < admin — no role check passes it, and it may call only',
+    'the governance reads the route table marks for it: the trail (list, export, verify), the approvals queue',
+    'whole (every kind, whoever may decide it) and override requests and their decisions, every scheme’s policy',
+    'versions and diffs (the AML grade’s too, whatever its `readers` say: those audited may not narrow their',
+    'scheme out of the auditor’s sight), jobs and imports summaries, the metric catalogue, schemes, staff,',
+    'teams and pending staff grants, and its session. Every write and decision is a 403 `forbidden`, nothing',
+    'changed — as are a customer’s tiers, history, entitlements and the lists of subjects, the matrix,',
+    'analytics, a simulation’s outcome and a job’s affected customers: customers’ data it reads through the',
+    'trail, which records who decided what for whom. An auditor is tenant-wide (a book-scoped one is a 400),',
+    'made one by a staff grant another admin approves, as any change to or from the role; their key is issued',
+    'by the operator’s CLI only (`tierkit keys create --tenant T --role auditor --staff AUD01 --label audit`),',
+    'never over HTTP by an admin it audits, who would hold its secret (400 on `role`). An auditor key owned',
+    'by someone who is no longer an auditor, or an auditor owning a key of another role, authenticates nothing.',
     '',
     '**Who reads a scheme’s levels.** A scheme may name the staff roles that read its levels (`readers`,',
     'docs/domain.md §4, "Who reads a grade"); the default pack’s AML grade is read by officers, approvers and',
@@ -230,8 +258,9 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'is a 403 `key-in-browser` on every route, whatever its role, unless the app is told',
     '`apiKeysFromBrowsers: \'allow\'` (packages/api/README.md, "Authentication").',
     '',
-    'The staff-token column is a tenant-wide viewer’s. A staff token acts with its staff member’s role: a higher',
-    'role’s token may call what that role’s key may, except routes only a key may call; a book-scoped one (a',
+    'The staff-token column is a tenant-wide viewer’s. A staff token acts with its staff member’s role, and',
+    'calls exactly what a key of that role may — one person, one set of rights — except routes only a key may',
+    'call (a viewer’s console read the analytics while their key got 403, until the two were made one); a book-scoped one (a',
     'relationship manager) only within their book, and none of the routes that reach beyond one book',
     '(packages/api/README.md, "Staff and books").',
     '',

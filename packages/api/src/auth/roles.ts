@@ -14,8 +14,26 @@ export function isRole(value: string): value is Role {
  * at least no role (`roleAtLeast` is false for every role), and it is never a staff member's.
  */
 export const EMBEDDER = 'embedder';
-/** Every role a key may have: the staff order, and `embedder`. */
-export const KEY_ROLES = [...ROLES, EMBEDDER] as const;
+
+/**
+ * Internal audit: reads the trail and everything governance-related (approvals, decisions, every scheme's
+ * policy, jobs and imports summaries, staff and grants) and decides nothing — the third line of defence is
+ * independent of what it audits. Outside the staff order, as `embedder` is: `roleAtLeast` is false for it,
+ * so it passes no role check, and the routes it reads say so themselves (access.ts, `auditor`). A bank's
+ * auditor once had to be made an approver to read the trail, and could then approve an override.
+ */
+export const AUDITOR = 'auditor';
+/** Every role a staff member may hold: the order, and `auditor`. */
+export const STAFF_ROLES = [...ROLES, AUDITOR] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** Whether `value` names a role a staff member may hold (`isRole`, or `auditor`). */
+export function isStaffRole(value: string): value is StaffRole {
+  return (STAFF_ROLES as readonly string[]).includes(value);
+}
+
+/** Every role a key may have: the staff roles, and `embedder`. */
+export const KEY_ROLES = [...STAFF_ROLES, EMBEDDER] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
 /** Whether `value` names a role a key may have (`isRole`, or `embedder`). */
@@ -25,10 +43,20 @@ export function isKeyRole(value: string): value is KeyRole {
 
 /**
  * Whether `role` is at least `needed` in the order viewer < analyst < officer < approver < admin.
- * Never for `embedder`, which is outside that order: every role check refuses it.
+ * Never for `embedder` or `auditor`, which are outside that order: every role check refuses them.
  */
 export function roleAtLeast(role: KeyRole, needed: Role): boolean {
-  return role !== EMBEDDER && ROLES.indexOf(role) >= ROLES.indexOf(needed);
+  return isRole(role) && ROLES.indexOf(role) >= ROLES.indexOf(needed);
+}
+
+/**
+ * The role an owned key acts with: the lower of its own and its owner's, or undefined when the two are
+ * not comparable (an auditor's key held by a non-auditor, or a key of the order held by an auditor) —
+ * such a key acts as nobody, since no lower role would keep the auditor's reads or the owner's independence.
+ */
+export function ownedKeyRole(keyRole: StaffRole, ownerRole: StaffRole): StaffRole | undefined {
+  if (keyRole === AUDITOR || ownerRole === AUDITOR) return keyRole === ownerRole ? keyRole : undefined;
+  return roleAtLeast(ownerRole, keyRole) ? keyRole : ownerRole;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 import { unsafeTextIn } from '../text-safety.js';
 import { credentialsChanged } from './credential-cache.js';
 import { reachOf, type Principal } from './principal.js';
-import { isRole } from './roles.js';
+import { isStaffRole } from './roles.js';
 import { constantTimeEqual, hmac, newSigningSecret, randomId } from './secrets.js';
 
 /** Prefix of signed tokens (API keys start with `tk_`). */
@@ -229,7 +229,7 @@ export async function verifyToken(
     const staff = await findStaff(db, claims.ten, claims.sub);
     const role = staff?.role;
     // Disabled (someone leaving): the tenant no longer has them, whatever tokens are still out.
-    if (!staff || staff.disabledAt !== null || role === undefined || !isRole(role)) return { ok: false, reason: 'unknown-staff' };
+    if (!staff || staff.disabledAt !== null || role === undefined || !isStaffRole(role)) return { ok: false, reason: 'unknown-staff' };
     return { ok: true, expiresAt, principal: staffPrincipal({ ...staff, role }, claims.org, await reachOf(db, staff)) };
   }
   return {

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { existingStaffIds, findApiKey, pageApiKeys, type ApiKey } from '@tierkit/db';
 import { apiKeyInfo, createApiKey, KeyOwnerRefused } from '../auth/api-keys.js';
-import { FOUR_EYES_ROLES, ROLES, type KeyRole, type Role } from '../auth/roles.js';
+import { AUDITOR, FOUR_EYES_ROLES, KEY_ROLES, ROLES, type KeyRole, type Role } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiDeps } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
@@ -160,6 +160,17 @@ export function keys() {
             message: 'an embedder key is the portal backend’s and acts for nobody: leave `staff` out',
             code: 'invalid_value',
             params: { values: [] },
+          },
+        ]);
+      // Internal audit's key in an admin's hands would act as the auditor of that admin's own decisions:
+      // the operator's CLI issues it, to the auditor on staff (`tierkit keys create --role auditor --staff ID`).
+      if (body.role === AUDITOR)
+        throw invalid([
+          {
+            path: 'role',
+            message: `an auditor key is internal audit’s own and its issuer would hold its secret, so it is never issued by those it audits over HTTP: ${CLI_HINT} (with --role auditor), or sign in with the auditor’s staff token`,
+            code: 'invalid_value',
+            params: { values: KEY_ROLES.filter((r) => r !== AUDITOR) },
           },
         ]);
       if (body.role !== 'embedder' && FOUR_EYES_ROLES.includes(body.role))

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { APPROVAL_BLOCKS } from '@tierkit/core';
-import { ROLES } from '../auth/roles.js';
+import { AUDITOR, STAFF_ROLES } from '../auth/roles.js';
 
 /** Scopes of a staff member: the whole tenant, or only the subjects they manage. */
 export const STAFF_SCOPES = ['tenant', 'book'] as const;
@@ -20,7 +20,7 @@ export const StaffSchema = z
   .object({
     id: z.string().openapi({ example: 'RM001' }),
     name: z.string().openapi({ example: '王经理' }),
-    role: z.enum(ROLES),
+    role: z.enum(STAFF_ROLES),
     scope: z.enum(STAFF_SCOPES).openapi({ description: '`book`: reads only the subjects they manage (a relationship manager)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -34,8 +34,14 @@ export const StaffSchema = z
 export const PutStaffBody = z
   .strictObject({
     name: z.string().trim().min(1).max(100),
-    role: z.enum(ROLES),
+    role: z.enum(STAFF_ROLES),
     scope: z.enum(STAFF_SCOPES).default('tenant'),
+  })
+  // Internal audit examines the whole bank: an auditor cut to one book would read nothing it audits.
+  .refine((b) => b.role !== AUDITOR || b.scope === 'tenant', {
+    path: ['scope'],
+    message: 'an auditor is tenant-wide: internal audit examines the whole bank, never one book',
+    params: { code: 'invalid_value', values: ['tenant'] },
   })
   .openapi('PutStaffRequest');
 
@@ -45,7 +51,7 @@ export const SessionSchema = z
   .object({
     tenantId: z.string(),
     via: z.enum(['key', 'staff-token', 'embed-token']),
-    role: z.enum(ROLES),
+    role: z.enum(STAFF_ROLES),
     actor: z.string().openapi({
       description: 'Stable per credential, as records name it: `staff:<id>` (a staff token), `key:<id>`, `token:…`',
     }),
@@ -114,7 +120,7 @@ export const BulkManagersBody = z
 
 export const BulkManagersSchema = z.object({ assigned: z.number().int() }).openapi('BulkManagersResult');
 
-const powers = z.object({ role: z.enum(ROLES), scope: z.enum(STAFF_SCOPES) });
+const powers = z.object({ role: z.enum(STAFF_ROLES), scope: z.enum(STAFF_SCOPES) });
 
 /** What a staff grant changes: the approvals queue's `staff` and a grant's `staff`. */
 export const StaffGrantChangeSchema = z

@@ -1,4 +1,5 @@
 import { actorsOfPerson } from '../auth/api-keys.js';
+import { AUDITOR } from '../auth/roles.js';
 import { civilDate, mayApproveAs, type Locale } from '@tierkit/core';
 import { dayOf, startOfDay, wallTime } from '@tierkit/core/calendar';
 import {
@@ -366,6 +367,8 @@ const pendingRetirements: ApprovalSource = {
 async function deciderOrAsker(deps: ApiDeps): Promise<(v: PendingApproval) => boolean> {
   const p = deps.principal;
   if (p.book === undefined && mayApproveAs(p.role, 'approver')) return () => true;
+  // Internal audit reads the whole queue it examines, deciding none of it (the access table refuses it every decision).
+  if (p.role === AUDITOR) return () => true;
   const mine = await actorsOfPerson(deps.db, deps.tenantId, p.actor);
   return (v) => v.requesters.some((a) => mine.includes(a));
 }
@@ -421,7 +424,10 @@ const pendingStaffGrants: ApprovalSource = {
 function grantViewer(deps: ApiDeps): GrantViewer {
   const p = deps.principal;
   const staffId = p.staffId !== undefined ? { staffId: p.staffId } : {};
-  return p.role === 'admin' && p.book === undefined ? { decider: true, ...staffId } : { decider: false, actor: p.actor, ...staffId };
+  // Internal audit sees every grant as a deciding admin does, and decides none (the access table refuses it).
+  return (p.role === 'admin' || p.role === AUDITOR) && p.book === undefined
+    ? { decider: true, ...staffId }
+    : { decider: false, actor: p.actor, ...staffId };
 }
 
 /** Where the queue's items come from, one source per kind of request. */

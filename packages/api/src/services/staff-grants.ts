@@ -15,7 +15,7 @@ import {
   type StaffMember,
 } from '@tierkit/db';
 import { personOfActor } from '../auth/api-keys.js';
-import { roleAtLeast, ROLES, type Role } from '../auth/roles.js';
+import { AUDITOR, roleAtLeast, ROLES, type Role } from '../auth/roles.js';
 import type { ApiDeps } from '../deps.js';
 import { sortableId } from '../ids.js';
 import { ProblemError } from '../problem.js';
@@ -50,6 +50,10 @@ function withinBookBelowApprover(p: { readonly role: string; readonly scope: str
  * wait for what a newcomer is not. Everything else applies at once: taking power away is the safe direction.
  */
 export function grantsPower(before: StaffMember | undefined, after: { readonly role: string; readonly scope: string }): boolean {
+  // Internal audit reads the whole trail, every scheme's policy and every pending grant; a role of the
+  // order changed to or from it is no step up or down but a different power (the auditor's reads, or the
+  // customers' data it never reads), so either way a second admin agrees.
+  if ((before?.role === AUDITOR || after.role === AUDITOR) && before?.role !== after.role) return true;
   if (withinBookBelowApprover(after)) return false;
   if (before === undefined || before.disabledAt !== null) return true;
   return rank(after.role) > rank(before.role) || (before.scope === 'book' && after.scope !== 'book');
@@ -79,21 +83,28 @@ const GRANT_WORDS: Readonly<
   >
 > = {
   'zh-CN': {
-    role: { viewer: '只读', analyst: '分析', officer: '经办', approver: '复核', admin: '管理员' },
+    role: { viewer: '只读', analyst: '分析', officer: '经办', approver: '复核', admin: '管理员', auditor: '内部审计' },
     scope: { tenant: '全行', book: '仅本人名下客户' },
     title: '员工权限',
     new: '新员工',
     disabled: '已停用',
   },
   'zh-TW': {
-    role: { viewer: '唯讀', analyst: '分析', officer: '經辦', approver: '複核', admin: '管理員' },
+    role: { viewer: '唯讀', analyst: '分析', officer: '經辦', approver: '複核', admin: '管理員', auditor: '內部稽核' },
     scope: { tenant: '全行', book: '僅本人名下客戶' },
     title: '員工權限',
     new: '新員工',
     disabled: '已停用',
   },
   en: {
-    role: { viewer: 'viewer', analyst: 'analyst', officer: 'officer', approver: 'approver', admin: 'administrator' },
+    role: {
+      viewer: 'viewer',
+      analyst: 'analyst',
+      officer: 'officer',
+      approver: 'approver',
+      admin: 'administrator',
+      auditor: 'internal auditor',
+    },
     scope: { tenant: 'whole bank', book: 'own book only' },
     title: 'Staff powers',
     new: 'new staff member',

@@ -169,7 +169,7 @@ export interface TeamGrantChange {
 }
 
 /** The roles and scopes of staff, as the API names them. */
-export type StaffRole = 'viewer' | 'analyst' | 'officer' | 'approver' | 'admin';
+export type StaffRole = 'viewer' | 'analyst' | 'officer' | 'approver' | 'admin' | 'auditor';
 export type StaffScope = 'tenant' | 'book';
 
 /** What a staff grant changes: who, from what (null: a new member; `disabled`: they were disabled), to what. */

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { createApiKey, mintStaffToken } from '@tierkit/api';
+import { forEachDialect } from '../support/api-fixture.js';
+import { fourEyesTenant, ok, problem, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { putStaffGranted, type Send } from '../support/granted-staff.js';
+import { readersTestPack } from '../support/test-pack.js';
+
+/**
+ * Internal audit (docs/permissions.md, "Internal audit"): a bank's auditor was made an approver to read
+ * the trail, and could then approve an RM's override. The `auditor` role reads the trail and governance
+ * — by key and by staff token alike — and every write or decision is a 403 with nothing changed.
+ */
+forEachDialect('internal audit: the auditor reads governance and decides nothing', (f) => {
+  let t: FourEyesTenant;
+  const auditor: Record<'key' | 'token', string> = { key: '', token: '' };
+  let pending: { id: string; contentHash: string };
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'internal-audit', START, readersTestPack());
+    const send: Send = (credential, method, path, body) => t.req({ credential }, method, path, body);
+    // Made an auditor by four eyes: a change to the role is a grant another admin approves.
+    assert.equal(await putStaffGranted(send, t.keys.admin, t.keys.admin2, 'AUD01', { name: '赵审计', role: 'auditor' }), 202);
+    auditor.key = (
+      await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'auditor', label: 'audit', staffId: 'AUD01', now: START })
+    ).secret;
+    auditor.token = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'AUD01', ttlSeconds: 900, now: START })).token;
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/C1', { kind: 'customer', displayName: '王芳' }), 201);
+    pending = await ok(await requestOverride(t, 'C1'), 201);
+  });
+
+  for (const via of ['key', 'token'] as const) {
+    it(`reads the trail, the queue, decisions, every scheme's policy, jobs, imports, staff and grants (${via})`, async () => {
+      const as = { credential: auditor[via] };
+      const session = await ok<{ role: string; can: Record<string, boolean> }>(await t.req(as, 'GET', '/v1/session'));
+      assert.equal(session.role, 'auditor');
+      assert.deepEqual(session.can, { readSubjects: false, writeSubjects: false, assignManagers: false, manageStaff: false });
+      const trail = await ok<{ items: { route: string }[] }>(await t.req(as, 'GET', '/v1/audit'));
+      assert.ok(
+        trail.items.some((r) => r.route.includes('overrides')),
+        `trail: ${JSON.stringify(trail.items.map((r) => r.route))}`,
+      );
+      assert.equal((await t.req(as, 'GET', '/v1/audit/export?format=csv')).status, 200);
+      assert.equal((await t.req(as, 'GET', '/v1/audit/export?format=jsonl')).status, 200);
+      const verified = await ok<{ ok: boolean }>(await t.req(as, 'GET', '/v1/audit/verify'));
+      assert.equal(verified.ok, true);
+      const queue = await ok<{ items: { id: string }[] }>(await t.req(as, 'GET', '/v1/approvals'));
+      assert.ok(
+        queue.items.some((i) => i.id === pending.id),
+        `queue: ${JSON.stringify(queue.items.map((i) => i.id))}`,
+      );
+      await ok(await t.req(as, 'GET', '/v1/overrides'));
+      await ok(await t.req(as, 'GET', `/v1/overrides/${pending.id}`));
+      // The AML grade's policy, which its readers (officers, approvers, admins) keep from a viewer or analyst.
+      const policies = await ok<{ items: { scheme: string }[] }>(await t.req(as, 'GET', '/v1/policies'));
+      assert.ok(
+        policies.items.some((p) => p.scheme === 'aml-test'),
+        `policies: ${JSON.stringify(policies.items.map((p) => p.scheme))}`,
+      );
+      await ok(await t.req(as, 'GET', '/v1/policies/aml-test/versions'));
+      const analyst = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'analyst', label: `analyst ${via}`, now: START })).secret;
+      await problem(await t.req({ credential: analyst }, 'GET', '/v1/policies/aml-test/versions'), 403, 'forbidden');
+      for (const path of ['/v1/jobs', '/v1/imports', '/v1/staff', '/v1/staff/AUD01', '/v1/staff-grants', '/v1/metrics', '/v1/schemes'])
+        await ok(await t.req(as, 'GET', path));
+    });
+
+    it(`is refused every decision and write, nothing changed, and customers' data (${via})`, async () => {
+      const as = { credential: auditor[via] };
+      const refused: [string, string, unknown?][] = [
+        ['POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }],
+        ['POST', `/v1/overrides/${pending.id}/reject`, { contentHash: pending.contentHash, note: 'no' }],
+        ['POST', '/v1/subjects/C1/overrides', { scheme: 'retail-tier', level: 'gold', mode: 'fixed', reason: 'x', expiresAt: null }],
+        ['PUT', '/v1/subjects/C1/metrics', { metrics: [] }],
+        ['POST', '/v1/policies/retail-tier/drafts', {}],
+        ['PUT', '/v1/staff/AUD01', { name: '赵审计', role: 'admin' }],
+        ['POST', '/v1/keys', { role: 'viewer', label: 'x' }],
+        ['POST', '/v1/embed-tokens', { subject: 'C1' }],
+        ['POST', '/v1/jobs', {}],
+        ['GET', '/v1/subjects'],
+        ['GET', '/v1/subjects/C1/tiers'],
+        ['GET', '/v1/analytics/distribution?scheme=retail-tier'],
+      ];
+      for (const [method, path, body] of refused) {
+        const res = await t.req(as, method, path, body);
+        assert.equal(res.status, 403, `${method} ${path}: ${res.status}`);
+      }
+      const still = await ok<{ status: string; decidedBy: string | null }>(await t.req('viewer', 'GET', `/v1/overrides/${pending.id}`));
+      assert.deepEqual([still.status, still.decidedBy], ['pending', null]);
+    });
+  }
+
+  it('an auditor key is never issued over HTTP, and stops when its owner is no longer an auditor', async () => {
+    await problem(await t.req('admin', 'POST', '/v1/keys', { role: 'auditor', label: 'audit', staff: 'AUD01' }), 400);
+    // A book-scoped auditor would read nothing it audits.
+    await problem(await t.req('admin', 'PUT', '/v1/staff/AUD02', { name: 'x', role: 'auditor', scope: 'book' }), 400);
+    const key = (await createApiKey(f.db.db, { tenantId: t.tenantId, role: 'auditor', label: 'spare', staffId: 'AUD01', now: START }))
+      .secret;
+    // From auditor to viewer is no step down (a viewer reads customers' tiers): a grant again. Then the key acts as nobody.
+    const send: Send = (credential, method, path, body) => t.req({ credential }, method, path, body);
+    assert.equal(await putStaffGranted(send, t.keys.admin, t.keys.admin2, 'AUD01', { name: '赵审计', role: 'viewer' }), 202);
+    assert.equal((await t.req({ credential: key }, 'GET', '/v1/audit')).status, 401);
+  });
+});
+
+/**
+ * One person, one set of rights: a key and a staff token of the same role call the same routes
+ * (packages/api/README.md, "Staff and books"). A viewer's console read the analytics while their key got 403.
+ */
+forEachDialect('keys and staff tokens of one role agree', (f) => {
+  let t: FourEyesTenant;
+  before(async () => {
+    t = await fourEyesTenant(f, 'one-person', START);
+    const send: Send = (credential, method, path, body) => t.req({ credential }, method, path, body);
+    for (const [id, role] of [
+      ['V01', 'viewer'],
+      ['A01', 'analyst'],
+    ] as const)
+      await putStaffGranted(send, t.keys.admin, t.keys.admin2, id, { name: id, role });
+  });
+
+  it('a viewer and an analyst get the same answer by key and by staff token', async () => {
+    for (const [id, role] of [
+      ['V01', 'viewer'],
+      ['A01', 'analyst'],
+    ] as const) {
+      const key = (await createApiKey(f.db.db, { tenantId: t.tenantId, role, label: id, staffId: id, now: START })).secret;
+      const token = (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: id, ttlSeconds: 900, now: START })).token;
+      for (const path of ['/v1/analytics/distribution?scheme=retail-tier', '/v1/policies', '/v1/audit']) {
+        const byKey = (await t.req({ credential: key }, 'GET', path)).status;
+        const byToken = (await t.req({ credential: token }, 'GET', path)).status;
+        assert.equal(byKey, byToken, `${role} ${path}: key ${byKey}, token ${byToken}`);
+      }
+    }
+  });
+});
