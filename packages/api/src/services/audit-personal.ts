@@ -299,7 +299,8 @@ export const mayList = (row: Pick<AuditRecordRow, 'detail'>): boolean => row.det
 export async function withPersonal(db: Executor, chain: string, rows: readonly AuditRecordRow[]): Promise<AuditRowRead[]> {
   const seqs = rows.filter((r) => r.personal_digest !== null).map((r) => r.seq);
   const sides = seqs.length ? await auditPersonalAt(db, chain, seqs) : new Map<number, AuditPersonalRow>();
-  const listing = rows.filter(mayList).map((r) => r.seq);
+  // A record whose listing fields went to its side row (a one-customer job's `filter`) lists its digests there.
+  const listing = rows.filter((r) => mayList(r) || mayList(sides.get(r.seq) ?? { detail: null })).map((r) => r.seq);
   const lists = listing.length ? await auditListedAt(db, chain, listing) : new Map<number, AuditListedRow[]>();
   return rows.map((row) => {
     const side = sides.get(row.seq);
