@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { appendAudit, createApiKey, provisionTenant, verifyAuditFile, type Role } from '@tierkit/api';
+import { appendAudit, createApiKey, createApp, provisionTenant, verifyAuditFile, type Role } from '@tierkit/api';
 import { upsertStaff } from '@tierkit/db';
 import type { AuditRecord } from '@tierkit/core';
 import { auditDetailOf, bookMovesOf } from '@tierkit/admin';
@@ -42,21 +42,27 @@ forEachDialect('customer numbers listed in audit records, erased with the custom
   });
 
   before(async () => {
+    // Each customer's story happens when it did, through an app whose clock stands then: both were active
+    // (their metrics), moved and listed in 2019; GONE left weeks later, KEPT in 2024. The retention clock
+    // counts from their last activity, so it came before they left; the run is at the fixture's NOW.
+    const then = (at: string, who: Role) =>
+      client({ ...f, app: createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined }) }, () => keys[who]);
+    const ACTIVE = '2019-06-15T02:00:00Z';
     await provisionTenant(f.db.db, { id: 'bank-l', name: 'bank-l', pack: readersTestPack(), now: NOW });
     for (const role of ['officer', 'admin'] as const)
       keys[role] = (await createApiKey(f.db.db, { tenantId: 'bank-l', role, label: role, now: NOW })).secret;
     await upsertStaff(f.db.db, 'bank-l', { id: 'RM1', name: '客户经理', role: 'officer', scope: 'book' }, NOW.toISOString());
     for (const id of [GONE, KEPT]) {
-      await as('admin').customer(id, NAME);
-      const res = await as('admin').put(`/v1/subjects/${id}/metrics`, {
+      await then(ACTIVE, 'admin').customer(id, NAME);
+      const res = await then(ACTIVE, 'admin').put(`/v1/subjects/${id}/metrics`, {
         metrics: [
-          { metric: 'avg_daily_balance', period: '2025-10', value: 6_000_000 },
-          { metric: 'aml_customer_risk', period: '2025-10', value: 90 },
+          { metric: 'avg_daily_balance', period: '2019-05', value: 6_000_000 },
+          { metric: 'aml_customer_risk', period: '2019-05', value: 90 },
         ],
       });
       assert.equal(res.status, 200, await res.text());
     }
-    const moved = await as('officer').post('/v1/subject-managers', {
+    const moved = await then(ACTIVE, 'officer').post('/v1/subject-managers', {
       assignments: [
         { subject: GONE, manager: 'RM1' },
         { subject: KEPT, manager: 'RM1' },
@@ -65,8 +71,16 @@ forEachDialect('customer numbers listed in audit records, erased with the custom
     assert.equal(moved.status, 200, await moved.clone().text());
     // A list by the AML grade (a restricted read of the page's customers) and a search by name (the page listed).
     for (const path of ['/v1/subjects?levelOf=aml-test', `/v1/subjects?name=${encodeURIComponent(NAME)}`]) {
-      const res = await as('officer').get(path);
+      const res = await then(ACTIVE, 'officer').get(path);
       assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
+    }
+    // Then each left, closed on the day: GONE over six years before the run, KEPT within the five.
+    for (const [id, at] of [
+      [GONE, '2019-07-01T02:00:00Z'],
+      [KEPT, '2024-06-01T02:00:00Z'],
+    ] as const) {
+      const closed = await then(at, 'officer').post(`/v1/subjects/${id}/close`, { reason: '销户' });
+      assert.equal(closed.status, 200, await closed.clone().text());
     }
   });
 
@@ -90,13 +104,6 @@ forEachDialect('customer numbers listed in audit records, erased with the custom
   });
 
   it('a retention run deletes the erased customer’s entries only: no search or export names them, the chain verifies', async () => {
-    for (const [id, at] of [
-      [GONE, '2019-06-01T02:00:00Z'],
-      [KEPT, '2024-06-01T02:00:00Z'],
-    ] as const) {
-      const closed = await as('officer').post(`/v1/subjects/${id}/close`, { at, late: true, reason: '销户' });
-      assert.equal(closed.status, 200, await closed.clone().text());
-    }
     const res = await as('admin').post('/v1/retention/run', {});
     assert.equal(res.status, 200, await res.clone().text());
     const run = (await res.json()) as { erased: number; auditEntriesErased: number };

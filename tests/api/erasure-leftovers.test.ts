@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { createApp } from '@tierkit/api';
 import { authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
 
 /*
@@ -37,33 +38,46 @@ async function whereFound(f: ApiFixture, needles: readonly string[]): Promise<st
   return [...new Set(found)].sort();
 }
 
+/** When the customer was active (metrics, their override, the re-tier, the import), and when they left. */
+const ACTIVE = '2019-06-15T02:00:00Z';
+const LEFT = '2019-07-01T02:00:00Z';
+
 forEachDialect('an erasure leaves the customer nowhere', (f) => {
   const as = (role: 'officer' | 'approver' | 'viewer') => client(f, () => f.keys.roles[role]);
+  // The customer's story happens when it did, through an app whose clock stands then: the retention
+  // clock counts from their last activity (metrics, the override's request and approval), so it came
+  // before they left, and they left more than the retention period before the run (at the fixture's NOW).
+  const appAt = (at: string) => createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined });
+  const then = (at: string, who: 'a' | (() => string | undefined) = 'a') => client({ ...f, app: appAt(at) }, who);
+  const active = (role?: 'officer' | 'approver') => then(ACTIVE, role === undefined ? 'a' : () => f.keys.roles[role]);
   let jobId = '';
   let importId = '';
   let overrideId = '';
-  const close = { at: '2019-06-01T02:00:00Z', late: true, reason: `${NAME} 主动销户` };
+  const close = { reason: `${NAME} 主动销户` };
+  // The closing and its replay are made on the day they left: the replay within the key's 24 hours,
+  // where only the erasure keeps the stored answer from being served again.
+  let leftApp: ReturnType<typeof createApp> | undefined;
   const closeOnce = () =>
-    f.app.request(`/v1/subjects/${NUMBER}/close`, {
+    (leftApp ??= appAt(LEFT)).request(`/v1/subjects/${NUMBER}/close`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'close-c990001', ...authHeader(f, () => f.keys.roles.officer) },
       body: JSON.stringify(close),
     });
 
   before(async () => {
-    await client(f).customer(NUMBER, NAME);
-    await client(f).customer('C990002', '张三丰');
+    await active().customer(NUMBER, NAME);
+    await active().customer('C990002', '张三丰');
     for (const s of [NUMBER, 'C990002'])
       assert.equal(
         (
-          await as('officer').balances(s, [
-            ['2025-09', 100_000],
-            ['2025-10', 100_000],
+          await active('officer').balances(s, [
+            ['2019-04', 100_000],
+            ['2019-05', 100_000],
           ])
         ).status,
         200,
       );
-    const filed = await as('officer').post(`/v1/subjects/${NUMBER}/overrides`, {
+    const filed = await active('officer').post(`/v1/subjects/${NUMBER}/overrides`, {
       scheme: 'retail-tier',
       level: 'diamond',
       mode: 'fixed',
@@ -73,19 +87,19 @@ forEachDialect('an erasure leaves the customer nowhere', (f) => {
     assert.equal(filed.status, 201, await filed.clone().text());
     const pending = (await filed.json()) as { id: string; contentHash: string };
     overrideId = pending.id;
-    const approved = await as('approver').post(`/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash });
+    const approved = await active('approver').post(`/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash });
     assert.equal(approved.status, 200, await approved.clone().text());
 
-    const job = await client(f).post('/v1/jobs', {
+    const job = await active().post('/v1/jobs', {
       kind: 'retier',
-      period: '2025-10',
+      period: '2019-05',
       filter: { subjects: [NUMBER, 'C990002'] },
       reason: REASON,
     });
     assert.equal(job.status, 201, await job.clone().text());
     jobId = ((await job.json()) as { id: string }).id;
 
-    const imported = await f.app.request('/v1/imports?kind=subjects', {
+    const imported = await appAt(ACTIVE).request('/v1/imports?kind=subjects', {
       method: 'POST',
       headers: { 'Content-Type': 'text/csv', ...authHeader(f) },
       body: ['id,kind,name', `${NUMBER},corporate,${NAME}有限公司`, 'C990003,customer,李四'].join('\n'),
@@ -95,6 +109,7 @@ forEachDialect('an erasure leaves the customer nowhere', (f) => {
 
     const closed = await closeOnce();
     assert.equal(closed.status, 200, await closed.clone().text());
+    assert.equal((await closeOnce()).headers.get('idempotent-replayed'), 'true', 'before the erasure the key replays its answer');
     assert.ok((await whereFound(f, [NUMBER, NAME, ID_CARD])).length > 0, 'the search finds them before the erasure');
     const run = await client(f).post('/v1/retention/run', {});
     assert.equal(run.status, 200, await run.clone().text());
