@@ -246,10 +246,15 @@ function checkScheme(
     // author would believe customers see it by that name.
     s.levels.forEach((l, i) => {
       if (l.customer !== undefined)
-        err(['levels', i, 'customer'], `level "${l.key}": customer is a customer scheme’s setting: a staff scheme never reaches a customer`, 'customer_only', {
-          field: 'customer',
-          level: l.key,
-        });
+        err(
+          ['levels', i, 'customer'],
+          `level "${l.key}": customer is a customer scheme’s setting: a staff scheme never reaches a customer`,
+          'customer_only',
+          {
+            field: 'customer',
+            level: l.key,
+          },
+        );
     });
   }
   if (s.audience === 'customer') {
