@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import {
-  CONTACT_BRANCH,
   defaultPolicyPack,
+  SCORE_WITHHELD,
   SUBJECT_KINDS,
   STAFF_UNAVAILABLE_NOTICE,
   UNAVAILABLE_NOTICE,
+  UNDISCLOSED,
   type EntitlementsResponse,
   type HistoryResponse,
   type LocalizedText,
@@ -47,9 +48,9 @@ const customerSchemes = defaultPolicyPack.schemes.filter((s) => s.audience === '
 const staffSchemes = defaultPolicyPack.schemes.filter((s) => s.audience === 'staff');
 const texts = (t: LocalizedText) => [t['zh-CN'], t['zh-TW'], t.en];
 
-/** Every string a customer may legitimately receive as a whole value: customer scheme keys, level keys and names. */
+/** Every string a customer may legitimately receive as a whole value: customer scheme keys, level keys and the names customers read. */
 const customerWords = new Set<string>(
-  customerSchemes.flatMap((s) => [s.key, ...texts(s.name), ...s.levels.flatMap((l) => [l.key, ...texts(l.name)])]),
+  customerSchemes.flatMap((s) => [s.key, ...texts(s.name), ...s.levels.flatMap((l) => [l.key, ...texts(l.customer?.name ?? l.name)])]),
 );
 /** Whole string values that would give a staff scheme away: its key, its level keys and names, its metrics. */
 const staffWords = new Set<string>(
@@ -68,6 +69,9 @@ const STAFF_METRICS = [
   'risk_questionnaire_score',
 ];
 for (const m of STAFF_METRICS) staffWords.add(m);
+// A customer level's staff name where customers read another (the savings grade's 风险: a credit classification).
+for (const s of customerSchemes)
+  for (const l of s.levels) if (l.customer) for (const w of texts(l.name)) if (!customerWords.has(w)) staffWords.add(w);
 /** Substrings that must never appear anywhere in a customer's response: AML, PEP, credit, and every staff reason and label. */
 const staffFragments = [
   'aml',
@@ -267,7 +271,24 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     );
     const savings = tiers.assignments.find((a) => a.scheme === 'savings-grade');
     assert.equal(savings?.level, 'risk', 'the level itself is the customer’s');
-    assert.deepEqual(savings?.explanation.decidedBy, { kind: 'trigger', label: CONTACT_BRANCH }, 'the bad-loan trigger is not named');
+    assert.deepEqual(savings?.explanation.decidedBy, { kind: 'trigger', label: UNDISCLOSED }, 'the bad-loan trigger is not named');
+    // 风险 in red would tell the customer a credit (NPL) classification: they read 基础, neutral.
+    assert.deepEqual(
+      savings?.schemeInfo.levels.find((l) => l.key === 'risk'),
+      { key: 'risk', rank: 0, name: { 'zh-CN': '基础', 'zh-TW': '基礎', en: 'Basic' }, color: 'neutral' },
+    );
+    const staffSavings = (await (
+      await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/tiers?scheme=savings-grade`)
+    ).json()) as TiersResponse;
+    const staffRisk = staffSavings.assignments[0]?.schemeInfo.levels.find((l) => l.key === 'risk');
+    assert.equal(staffRisk?.name['zh-CN'], '风险', 'staff keep 风险');
+    assert.equal(staffRisk?.color, 'danger');
+    assert.equal(staffRisk?.customer?.name['zh-CN'], '基础', 'and see what customers read');
+    assert.deepEqual(
+      tiers.assignments.find((a) => a.scheme === 'star-rating')?.explanation.decidedBy.label,
+      SCORE_WITHHELD,
+      'a score reading the credit score says more counts than it lists',
+    );
     // How the bank runs its policies — the policy's id and version, the deciding rule's id — is no customer's:
     // no widget shows them (packages/api/README.md, "What a customer sees").
     for (const a of tiers.assignments) {
@@ -367,7 +388,7 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     assert.deepEqual(viewerLane.notice, STAFF_UNAVAILABLE_NOTICE);
   });
 
-  it('the history tells the customer of a level a staff metric forced what /tiers tells: the level, and "please contact your branch" for why', async () => {
+  it('the history tells the customer of a level a staff metric forced what /tiers tells: the level, and "rated by the bank" with no reason', async () => {
     const mine = (await (await client(f, () => token).get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
     const staff = (await (await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/history?limit=100`)).json()) as HistoryResponse;
     assert.equal(mine.audience, 'customer');
@@ -378,7 +399,7 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     assert.equal(forced.notice, undefined, 'staff read the reason itself');
     const seen = mine.items.find((e) => e.id === forced.id);
     assert.equal(seen?.to, 'risk', 'the level itself is the customer’s, as in /tiers');
-    assert.deepEqual(seen?.notice, CONTACT_BRANCH);
+    assert.deepEqual(seen?.notice, UNDISCLOSED);
     for (const e of mine.items) {
       const keys = Object.keys(e).filter((k) => !CUSTOMER_EVENT_KEYS.includes(k));
       assert.deepEqual(keys, [], `${e.id} carries ${keys.join(', ')}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApiKey, provisionTenant } from '@tierkit/api';
-import { CONTACT_BRANCH, defaultPolicyPack, type CustomerTiersResponse, type StaffTiersResponse } from '@tierkit/core';
+import { UNDISCLOSED, defaultPolicyPack, type CustomerTiersResponse, type StaffTiersResponse } from '@tierkit/core';
 import { insertPolicyDraft, nextPolicySlot, updatePolicyVersion } from '@tierkit/db';
 import { NOW, client, forEachDialect } from '../support/api-fixture.js';
 
@@ -69,7 +69,7 @@ forEachDialect('a stored customer scheme on AML data: the pack loads, the custom
     );
   });
 
-  it('PEP and AML 70 customers hold vip-care high; staff read the rule, their embed token reads “contact your branch”', async () => {
+  it('PEP and AML 70 customers hold vip-care high; staff read the rule, their embed token reads “rated by the bank”', async () => {
     const officer = client(f, () => officerKey);
     for (const [id, metric, value] of [
       ['VC-PEP', 'pep', 1],
@@ -80,7 +80,7 @@ forEachDialect('a stored customer scheme on AML data: the pack loads, the custom
       assert.equal(put.status, 200, await put.clone().text());
       const staff = (await (await officer.get(`/v1/subjects/${id}/tiers?scheme=vip-care`)).json()) as StaffTiersResponse;
       assert.equal(staff.assignments[0]?.level, 'high');
-      assert.notDeepEqual(staff.assignments[0]?.explanation.decidedBy.label, CONTACT_BRANCH);
+      assert.notDeepEqual(staff.assignments[0]?.explanation.decidedBy.label, UNDISCLOSED);
       const minted = await officer.post('/v1/embed-tokens', { subject: id, ttlSeconds: 600 });
       assert.equal(minted.status, 201, await minted.clone().text());
       const { token } = (await minted.json()) as { token: string };
@@ -89,7 +89,7 @@ forEachDialect('a stored customer scheme on AML data: the pack loads, the custom
       const mine = (await res.json()) as CustomerTiersResponse;
       const care = mine.assignments.find((a) => a.scheme === 'vip-care');
       assert.equal(care?.level, 'high');
-      assert.deepEqual(care?.explanation.decidedBy, { kind: 'threshold', label: CONTACT_BRANCH });
+      assert.deepEqual(care?.explanation.decidedBy, { kind: 'threshold', label: UNDISCLOSED });
       const { schemeInfo: _criteria, ...said } = care as unknown as Record<string, unknown>;
       assert.doesNotMatch(JSON.stringify(said), /政治公众人物|政治公眾人物|politically|客户身份风险|客戶身份風險|aml_|"pep"/);
     }

@@ -268,6 +268,38 @@ describe('online-banking demo page', () => {
     await page.close();
   });
 
+  it('shows C000107, whose savings grade a bad loan lowered, 基础 in a neutral tone: never 风险, its reason or "contact your branch"', async () => {
+    // The examiner's finding: 储蓄客户等级 「良好 → 风险」 in red, with 「请联系您的开户网点」 — a credit (NPL)
+    // classification told by a level's name, and a reason implied where none may be given.
+    const { page, watch } = await open('/?subject=C000107');
+    await timelineEvents(page);
+    await page.waitForFunction(() => /基础/.test(document.querySelector('tk-tier-timeline')?.shadowRoot?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    const { text, colors } = await page.evaluate<{ text: string; colors: string[] }>(`(() => {
+      const texts = [];
+      const colors = [];
+      const stack = [document];
+      while (stack.length) {
+        const root = stack.pop();
+        for (const n of root.childNodes) {
+          if (n.nodeType === Node.TEXT_NODE && n.parentElement?.localName !== 'style') texts.push(n.textContent ?? '');
+          if (n instanceof Element) {
+            if (/基础/.test(n.textContent ?? '') && n.getAttribute('data-color')) colors.push(n.getAttribute('data-color'));
+            if (n.shadowRoot) stack.push(n.shadowRoot);
+          }
+          stack.push(n);
+        }
+      }
+      return { text: texts.join(' '), colors };
+    })()`);
+    assert.match(text, /基础/);
+    assert.doesNotMatch(text, /风险|風險|请联系您的开户网点|逾期|不良|贷款/);
+    assert.ok(colors.length > 0 && colors.every((c) => c === 'neutral'), `基础 is shown in ${colors.join(', ')}`);
+    assert.deepEqual(watch.violations, []);
+    await page.close();
+  });
+
   it('says an unknown customer is not found, with no retry that could never succeed', async () => {
     const { page } = await open('/?subject=C999999');
     const panel = page.locator('tk-entitlement-panel [part~="error"]');

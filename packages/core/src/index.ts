@@ -61,7 +61,15 @@ export { fenToYuanText, formatMoney, gapUp, yuanToFen } from './format/money.js'
 export { maskId, maskName, maskPerson } from './format/mask.js';
 export { defaultPolicyPack } from './pack/default-pack.js';
 export type { AudienceView } from './audience/audience-view.js';
-export { audienceView, CONTACT_BRANCH, SCORE_WITHHELD, STAFF_UNAVAILABLE_NOTICE, UNAVAILABLE_NOTICE } from './audience/audience-view.js';
+export {
+  ALSO_UNDISCLOSED,
+  audienceView,
+  CONTACT_BRANCH,
+  SCORE_WITHHELD,
+  STAFF_UNAVAILABLE_NOTICE,
+  UNAVAILABLE_NOTICE,
+  UNDISCLOSED,
+} from './audience/audience-view.js';
 export { readerView } from './audience/reader-view.js';
 export { progressSentence, progressWords, type ProgressWords } from './format/progress-sentence.js';
 export type { SimulationSubject, SimulationResult, SimulationOptions } from './simulation/simulate.js';

@@ -64,6 +64,13 @@ export const LevelDefSchema = z
     approvalRequired: z.boolean().optional(),
     reviewMonths: z.number().int().optional(),
     whilePending: z.enum(WHILE_PENDING).optional(),
+    customer: z
+      .object({ name: LocalizedTextSchema, color: z.enum(LEVEL_COLORS) })
+      .optional()
+      .openapi({
+        description:
+          'How a customer scheme’s level reads to customers when not as staff read it (the savings grade’s 风险 reads 基础, neutral). Staff reads only: a customer’s credential receives the level with this name and colour in place of its own, and without this field.',
+      }),
   })
   .openapi('LevelDef');
 
@@ -160,7 +167,7 @@ export const ProblemSchema = z
           message: z.string(),
           code: z.string().optional().openapi({
             description:
-              'Stable for programs, for a host to word the error in its own language. A schema check: invalid_type, too_small, too_big, invalid_format, invalid_value, unrecognized_keys, not_multiple_of, repeated. The API’s own checks: the same where one fits, and required, requires, unknown_scheme, unknown_level, unknown_metric, unknown_subject, unknown_staff, not_matrix, month_not_begun, month_open, no_data, expired, duplicate, immutable, not_both, exactly_one, nothing_in_force, me_needs_staff_token, unsafe_text, invalid_encoding, invalid_csv, empty_file, unknown_column, unknown_field, mapped_twice, unmapped, mixed_layout, no_change; a policy document’s: out_of_order, lowest_level, weights_sum, wrong_subject_kind, staff_scheme, staff_only, no_cell, cycle (packages/api README, "Errors"). An import’s row errors (422 import-rejected, GET /v1/imports/{id}) carry the same codes, but for one stored before row errors had codes.',
+              'Stable for programs, for a host to word the error in its own language. A schema check: invalid_type, too_small, too_big, invalid_format, invalid_value, unrecognized_keys, not_multiple_of, repeated. The API’s own checks: the same where one fits, and required, requires, unknown_scheme, unknown_level, unknown_metric, unknown_subject, unknown_staff, not_matrix, month_not_begun, month_open, no_data, expired, duplicate, immutable, not_both, exactly_one, nothing_in_force, me_needs_staff_token, unsafe_text, invalid_encoding, invalid_csv, empty_file, unknown_column, unknown_field, mapped_twice, unmapped, mixed_layout, no_change; a policy document’s: out_of_order, lowest_level, weights_sum, wrong_subject_kind, staff_scheme, staff_only, customer_only, no_cell, cycle (packages/api README, "Errors"). An import’s row errors (422 import-rejected, GET /v1/imports/{id}) carry the same codes, but for one stored before row errors had codes.',
             example: 'too_big',
           }),
           params: z

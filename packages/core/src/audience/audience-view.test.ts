@@ -9,6 +9,8 @@ import {
   CONTACT_BRANCH,
   SCORE_METRIC,
   SCORE_WITHHELD,
+  UNDISCLOSED,
+  ALSO_UNDISCLOSED,
 } from '../index.js';
 import { overrideLabel } from '../engine/labels.js';
 import type { Assignment, CustomerAssignment, Evaluation, TierEvent } from '../index.js';
@@ -73,6 +75,11 @@ describe('what a customer may see of a pack', () => {
     assert.ok(a.explanation.inputs.some((i) => i.metric === 'avg_daily_balance'));
     assert.equal(a.explanation.score, undefined);
     assert.deepEqual(a.explanation.decidedBy, { kind: 'band', label: SCORE_WITHHELD });
+    // The examiner's minor: three of four inputs listed as if they were all. Told that more counts, never what.
+    assert.match(SCORE_WITHHELD['zh-CN'], /本行不公开的其他因素/);
+    assert.match(SCORE_WITHHELD['zh-TW'], /本行不公開的其他因素/);
+    assert.match(SCORE_WITHHELD.en, /other factors the bank does not disclose/);
+    assert.doesNotMatch(JSON.stringify(a.explanation), /信用|credit/i);
   });
 
   it('nothing a customer sees of a star rating gives the credit score away: total, progress and retention lines', () => {
@@ -111,14 +118,24 @@ describe('what a customer may see of a pack', () => {
     });
     assert.deepEqual(a.explanation.score, e.explanation.score);
     assert.ok(a.progress?.paths.some((p) => p.metric === SCORE_METRIC));
+    // Its bad-loan trigger reads a staff metric: the band's words say that more counts than they list.
+    const band = e.explanation.decidedBy.label;
+    assert.equal(a.explanation.decidedBy.label['zh-CN'], `${band['zh-CN']}；${ALSO_UNDISCLOSED['zh-CN']}`);
+    assert.match(a.explanation.decidedBy.label.en, /other factors the bank does not disclose also count$/);
   });
 
-  it('a savings grade forced to 风险 by a bad loan says "please contact your branch", not why', () => {
+  it('a savings grade forced to 风险 by a bad loan reads 基础 in a neutral tone, "rated by the bank", not why', () => {
     const raw = assignment('savings-grade');
     assert.equal(raw.explanation.decidedBy.id, 'bad-loan');
     const a = customer.assignment(raw);
     assert.equal(a.level, 'risk');
-    assert.deepEqual(a.explanation.decidedBy, { kind: 'trigger', label: CONTACT_BRANCH });
+    // Not "contact your branch" either: beside a lowered grade it says something is wrong, a reason implied.
+    assert.deepEqual(a.explanation.decidedBy, { kind: 'trigger', label: UNDISCLOSED });
+    const level = customer.schemes.find((s) => s.key === 'savings-grade')?.levels.find((l) => l.key === 'risk');
+    assert.deepEqual(level, { key: 'risk', rank: 0, name: { 'zh-CN': '基础', 'zh-TW': '基礎', en: 'Basic' }, color: 'neutral' });
+    const staffLevel = staff.schemes.find((s) => s.key === 'savings-grade')?.levels.find((l) => l.key === 'risk');
+    assert.equal(staffLevel?.name['zh-CN'], '风险', 'staff keep the classification');
+    assert.equal(staffLevel?.color, 'danger');
     assert.ok(!a.explanation.inputs.some((i) => i.metric === 'loan_days_past_due'));
   });
 
@@ -209,7 +226,7 @@ describe('what a customer may see of a pack', () => {
     );
   });
 
-  it('a customer\'s history entry keeps when, which scheme, the move and its month, nothing of how or by whom; a hidden rule reads "contact your branch"', () => {
+  it('a customer\'s history entry keeps when, which scheme, the move and its month, nothing of how or by whom; a hidden rule reads "rated by the bank"', () => {
     const event: TierEvent = {
       id: 'e1',
       scheme: 'savings-grade',
@@ -225,7 +242,7 @@ describe('what a customer may see of a pack', () => {
       policyVersion: 2,
     };
     const move = { id: 'e1', from: 'good', to: 'risk', at: '2025-11-03T02:00:00.000Z', period: '2025-10' };
-    assert.deepEqual(customer.event(event), { ...move, scheme: 'savings-grade', notice: CONTACT_BRANCH });
+    assert.deepEqual(customer.event(event), { ...move, scheme: 'savings-grade', notice: UNDISCLOSED });
     assert.deepEqual(staff.event(event), event, 'staff read the event whole');
     const own = customer.event({ ...event, scheme: 'retail-tier', ruleId: 'gold.balance' });
     assert.deepEqual(

@@ -17,7 +17,7 @@ import {
   type TierEvent,
 } from '../model/history.js';
 import type { LocalizedText } from '../model/locale.js';
-import type { SchemeAudience } from '../model/scheme.js';
+import type { LevelDef, SchemeAudience } from '../model/scheme.js';
 import type { PolicyPack, SchemeDefinition } from '../policy/pack-schema.js';
 import type { Condition } from '../policy/policy-schema.js';
 import { schemeMetrics } from '../policy/dependencies.js';
@@ -30,7 +30,38 @@ import { alternatives, customerDrop, customerKeep, measureName } from './custome
  * Why a customer holds a score level whose total they may not see (it counts a staff metric): the
  * level's name says the rest.
  */
-export const SCORE_WITHHELD: LocalizedText = t('按综合评分评定', '依綜合評分評定', 'rated on the overall score');
+export const SCORE_WITHHELD: LocalizedText = t(
+  '按综合评分评定，评分计入本行不公开的其他因素',
+  '依綜合評分評定，評分計入本行不公開的其他因素',
+  'rated on the overall score, which counts other factors the bank does not disclose',
+);
+/**
+ * Why a customer holds a level of a customer scheme that a rule on a staff metric decided (the savings
+ * grade's bad-loan trigger). Not "please contact your branch": beside a lowered grade that reads as
+ * "something is wrong, ask why", a reason implied where none may be given.
+ */
+export const UNDISCLOSED: LocalizedText = t(
+  '按本行综合评定，计入本行不公开的其他因素',
+  '依本行綜合評定，計入本行不公開的其他因素',
+  'rated by the bank, counting other factors it does not disclose',
+);
+/**
+ * Said after the rule a customer is shown when the scheme also reads a staff metric elsewhere (the
+ * savings grade's bands, beside the bad-loan trigger): the inputs listed are not all that counts.
+ */
+export const ALSO_UNDISCLOSED: LocalizedText = t(
+  '本行不公开的其他因素亦计入评定',
+  '本行不公開的其他因素亦計入評定',
+  'other factors the bank does not disclose also count',
+);
+const JOIN: LocalizedText = t('；', '；', '; ');
+const joined = (a: LocalizedText, b: LocalizedText): LocalizedText =>
+  t(`${a['zh-CN']}${JOIN['zh-CN']}${b['zh-CN']}`, `${a['zh-TW']}${JOIN['zh-TW']}${b['zh-TW']}`, `${a.en}${JOIN.en}${b.en}`);
+
+/** A level as a customer reads it: its customer face's name and colour when it has one (LevelDef.customer). */
+function customerFace({ customer, ...level }: LevelDef): LevelDef {
+  return customer ? { ...level, name: customer.name, color: customer.color } : level;
+}
 /** What a customer is told where the reason lies in a staff scheme: never why. */
 export const CONTACT_BRANCH: LocalizedText = t('请联系您的开户网点', '請聯絡您的開戶分行', 'please contact your branch');
 /** A benefit a staff-scheme restriction blocks, as the customer reads it. */
@@ -88,7 +119,8 @@ export interface AudienceView {
   };
   /**
    * A history entry of a visible scheme: whole for staff; for a customer its `CustomerTierEvent` fields
-   * only, with "contact your branch" (`notice`) on a level a rule on a staff metric decided.
+   * only, with "rated by the bank, counting other factors it does not disclose" (`notice`) on a level a
+   * rule on a staff metric decided.
    */
   event(e: TierEvent): HistoryEvent;
   /** A page's events with the audience they were cut for, so the page's `audience` names its items' shape. */
@@ -130,7 +162,8 @@ const intersects = (a: ReadonlySet<string> | undefined, b: ReadonlySet<string>) 
 /**
  * The view of `pack` for `audience`. For a customer: only customer schemes; inside them, nothing read
  * from a metric that any staff scheme reads (a star rating's credit-record factor, a savings grade's
- * bad-loan trigger) — the level stays, the staff reason reads "please contact your branch".
+ * bad-loan trigger) — the level stays, by its customer face (LevelDef.customer), and the staff reason
+ * reads "rated by the bank, counting other factors it does not disclose" (UNDISCLOSED).
  */
 export function audienceView(pack: PolicyPack, audience: SchemeAudience): AudienceView {
   const keys = new Set(pack.schemes.map((s) => s.key));
@@ -148,7 +181,8 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
   }
   const visible: SchemeDefinition[] = pack.schemes
     .filter((s) => s.audience === 'customer')
-    .map(({ overrides: _staffOnly, loweringNeeds: _staffRule, ...s }) => s);
+    // Levels by the names and tones customers read: staff's 风险 in red is a credit classification.
+    .map(({ overrides: _staffOnly, loweringNeeds: _staffRule, ...s }) => ({ ...s, levels: s.levels.map(customerFace) }));
   const byKey = new Map(visible.map((s) => [s.key, s]));
   const staffMetrics = new Set<string>();
   for (const s of pack.schemes) if (s.audience !== 'customer') for (const m of schemeMetrics(s)) staffMetrics.add(m);
@@ -171,6 +205,9 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
   const staffScored = new Set(
     visible.filter((s) => s.policy.kind === 'score' && s.policy.factors.some((f) => staffMetrics.has(f.metric))).map((s) => s.key),
   );
+  // Customer schemes that read a staff metric anywhere (a trigger, a factor): what their explanation lists
+  // is not all that counts, and the customer is told so without naming it.
+  const staffRead = new Set(visible.filter((s) => [...schemeMetrics(s)].some((m) => staffMetrics.has(m))).map((s) => s.key));
   const open = (scheme: string) => (p: ProgressPath) =>
     !staffMetrics.has(p.metric) && !(p.metric === SCORE_METRIC && staffScored.has(scheme));
 
@@ -184,11 +221,15 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       decidedBy: {
         kind,
         label:
-          withheld(scheme, e.decidedBy.id, kind === 'threshold' || kind === 'trigger' ? e.inputs : undefined) || kind === 'override'
+          kind === 'override'
             ? CONTACT_BRANCH
-            : hideScore && kind === 'band'
-              ? SCORE_WITHHELD
-              : label,
+            : withheld(scheme, e.decidedBy.id, kind === 'threshold' || kind === 'trigger' ? e.inputs : undefined)
+              ? UNDISCLOSED
+              : hideScore && kind === 'band'
+                ? SCORE_WITHHELD
+                : staffRead.has(scheme)
+                  ? joined(label, ALSO_UNDISCLOSED)
+                  : label,
       },
       inputs: e.inputs.filter((i) => !staffMetrics.has(i.metric)),
     };
@@ -306,8 +347,8 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     // override's reason says how the bank decided or who stepped in.
     if (isCustomerReason(e.reason)) out.reason = e.reason;
     const period = e.period === undefined ? {} : { period: e.period };
-    // A staff rule's level reads as /tiers reads it: the level, and "contact your branch" for why.
-    if (withheld(e.scheme, e.ruleId)) return { ...out, ...period, notice: CONTACT_BRANCH };
+    // A staff rule's level reads as /tiers reads it: the level, and no reason but that some are not disclosed.
+    if (withheld(e.scheme, e.ruleId)) return { ...out, ...period, notice: UNDISCLOSED };
     // A level the rules lowered says why in the published criteria of the level lost — the drop the
     // grace period warned of (customer-keep.ts). An override's or its expiry's move stays unexplained.
     // A trigger forces its level at once, past the grace period and for its own reason: "below the

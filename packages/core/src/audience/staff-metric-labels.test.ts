@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { audienceView, CONTACT_BRANCH, compilePack, defaultPolicyPack } from '../index.js';
+import { audienceView, compilePack, defaultPolicyPack, UNDISCLOSED } from '../index.js';
 import type { Assignment, Evaluation, PolicyPack, SchemeDefinition } from '../index.js';
 
 /*
@@ -55,9 +55,9 @@ describe('a customer view never words a level by a metric kept from customers', 
     >[]) {
       const a = assignmentOf(pack, values);
       assert.equal(a.level, 'high');
-      assert.notDeepEqual(a.explanation.decidedBy.label, CONTACT_BRANCH, 'staff see the rule’s words');
+      assert.notDeepEqual(a.explanation.decidedBy.label, UNDISCLOSED, 'staff see the rule’s words');
       const seen = customer.assignment(a);
-      assert.deepEqual(seen.explanation.decidedBy, { kind: 'threshold', label: CONTACT_BRANCH });
+      assert.deepEqual(seen.explanation.decidedBy, { kind: 'threshold', label: UNDISCLOSED });
       assert.deepEqual(seen.explanation.inputs, []);
       // The scheme summary is the scheme's criteria as stored; what is said of this customer is not.
       const { schemeInfo: _criteria, ...said } = seen;
@@ -74,13 +74,13 @@ describe('a customer view never words a level by a metric kept from customers', 
       ],
     };
     const a = assignmentOf(bare, { pep: { '2026-11': 1 } });
-    assert.deepEqual(audienceView(bare, 'customer').assignment(a).explanation.decidedBy.label, CONTACT_BRANCH);
+    assert.deepEqual(audienceView(bare, 'customer').assignment(a).explanation.decidedBy.label, UNDISCLOSED);
     // The pack now holds a later version whose rule is named differently: the stored id is unknown to it.
     const renamed = JSON.parse(JSON.stringify(vipCare));
     renamed.policy.version = 2;
     renamed.policy.levels[0].level = 'high';
     renamed.policy.levels[0].when.id = 'care.v2';
     const later: PolicyPack = { ...defaultPolicyPack, schemes: [...defaultPolicyPack.schemes, renamed] };
-    assert.deepEqual(audienceView(later, 'customer').assignment(a).explanation.decidedBy.label, CONTACT_BRANCH);
+    assert.deepEqual(audienceView(later, 'customer').assignment(a).explanation.decidedBy.label, UNDISCLOSED);
   });
 });

@@ -56,6 +56,18 @@ export interface LevelDef {
    * = what the level entitles or restricts applies at once; `previous` = the level before it does.
    */
   readonly whilePending?: WhilePending;
+  /**
+   * How a customer scheme's level reads to the customer, when not as staff read it: a savings grade's
+   * 风险, which only a bad loan leads to, tells the customer a credit classification by its name and
+   * its red, so customers read it as 基础 in a neutral tone while staff keep 风险. Customer schemes only.
+   */
+  readonly customer?: CustomerLevelFace;
+}
+
+/** A level's name and colour as a customer reads them (`LevelDef.customer`). */
+export interface CustomerLevelFace {
+  readonly name: LocalizedText;
+  readonly color: LevelColor;
 }
 
 /** What a level waiting for its sign-off entitles or restricts (`LevelDef.whilePending`). */

@@ -75,7 +75,16 @@ export const savingsGrade: SchemeDefinition = {
   audience: 'customer',
   name: t('储蓄客户等级', '儲蓄客戶等級', 'Savings grade'),
   levels: [
-    { key: 'risk', rank: 0, name: t('风险', '風險', 'Risk'), color: 'danger' },
+    // Only a bad loan leads to 风险: by that name and in red it would tell the customer a credit (NPL)
+    // classification. Customers read it as 基础 (basic), the word banks use for an entry tier, which
+    // judges nothing, in the neutral tone; staff keep 风险.
+    {
+      key: 'risk',
+      rank: 0,
+      name: t('风险', '風險', 'Risk'),
+      color: 'danger',
+      customer: { name: t('基础', '基礎', 'Basic'), color: 'neutral' },
+    },
     { key: 'ordinary', rank: 1, name: t('普通', '普通', 'Ordinary'), color: 'neutral' },
     { key: 'good', rank: 2, name: t('良好', '良好', 'Good'), color: 'silver' },
     { key: 'premium', rank: 3, name: t('优质', '優質', 'Premium'), color: 'gold' },

@@ -71,6 +71,7 @@ export const levelDefSchema = z.object({
   approvalRequired: z.boolean().optional(),
   reviewMonths: z.number().int().min(1).optional(),
   whilePending: z.enum(WHILE_PENDING).optional(),
+  customer: z.object({ name: localizedTextSchema, color: z.enum(LEVEL_COLORS) }).optional(),
 });
 
 const entitlementBase = { key, label: localizedTextSchema };

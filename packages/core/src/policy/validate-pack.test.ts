@@ -54,6 +54,24 @@ describe('validating policy documents', () => {
     );
   });
 
+  it('takes a level’s customer face only on a customer scheme, and only by a name no other level has', () => {
+    const doc = draft();
+    const basic = { name: { 'zh-CN': '基础', 'zh-TW': '基礎', en: 'Basic' }, color: 'neutral' };
+    const aml = schemeIndex(doc, 'aml-risk');
+    doc.schemes[aml].levels[4].customer = basic;
+    const savings = schemeIndex(doc, 'savings-grade');
+    // The savings grade's 风险 already reads 基础; a second level by a customer name another level has
+    // would make a drop read 「普通 → 普通」.
+    doc.schemes[savings].levels[2].customer = { name: { 'zh-CN': '良', 'zh-TW': '良', en: 'Ordinary' }, color: 'silver' };
+    assert.deepEqual(
+      errorsOf(doc).map((e) => [e.path, e.code, e.params]),
+      [
+        [`schemes[${savings}].levels[2].customer.name`, 'duplicate', { level: 'good', of: 'customer' }],
+        [`schemes[${aml}].levels[4].customer`, 'customer_only', { field: 'customer', level: 'high' }],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+  });
+
   it('reads every source of a derived scheme: an unmapped level of a second source is named', () => {
     const doc = draft();
     const i = schemeIndex(doc, 'risk-band');

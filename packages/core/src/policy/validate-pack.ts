@@ -241,7 +241,36 @@ function checkScheme(
   } else {
     checkMatrix(s, at, schemes, errors, level);
   }
+  if (s.audience !== 'customer') {
+    // A staff scheme never reaches a customer: a customer face on one would be read by no one, and its
+    // author would believe customers see it by that name.
+    s.levels.forEach((l, i) => {
+      if (l.customer !== undefined)
+        err(
+          ['levels', i, 'customer'],
+          `level "${l.key}": customer is a customer scheme’s setting: a staff scheme never reaches a customer`,
+          'customer_only',
+          {
+            field: 'customer',
+            level: l.key,
+          },
+        );
+    });
+  }
   if (s.audience === 'customer') {
+    // Two levels a customer reads by one name would make a drop read 「普通 → 普通」: a neutral face
+    // (a staff level shown as an ordinary one) must still be a name of its own.
+    const face = (l: (typeof s.levels)[number]) => l.customer?.name ?? l.name;
+    s.levels.forEach((l, i) => {
+      if (!l.customer) return;
+      const { name } = l.customer;
+      const same = s.levels.find((o) => o !== l && Object.entries(face(o)).some(([k, v]) => name[k as keyof typeof name] === v));
+      if (same)
+        err(['levels', i, 'customer', 'name'], `level "${l.key}" reads to customers by the name level "${same.key}" has`, 'duplicate', {
+          level: l.key,
+          of: 'customer',
+        });
+    });
     // Only a staff scheme's blocks are hidden from customers; on a customer scheme the setting would be
     // ignored, and whoever wrote it would believe the notice switched on or off (SchemeDefinition.customerBlocks).
     if (s.customerBlocks !== undefined)
