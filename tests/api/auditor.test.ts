@@ -62,6 +62,12 @@ forEachDialect('internal audit: the auditor reads governance and decides nothing
       await problem(await t.req({ credential: analyst }, 'GET', '/v1/policies/aml-test/versions'), 403, 'forbidden');
       for (const path of ['/v1/jobs', '/v1/imports', '/v1/staff', '/v1/staff/AUD01', '/v1/staff-grants', '/v1/metrics', '/v1/schemes'])
         await ok(await t.req(as, 'GET', path));
+      // The staff list filters by the auditor role as by any other (it was a 400: the filter knew the five roles only).
+      const auditors = await ok<{ items: { id: string; role: string }[] }>(await t.req(as, 'GET', '/v1/staff?role=auditor'));
+      assert.ok(
+        auditors.items.some((s) => s.id === 'AUD01' && s.role === 'auditor'),
+        JSON.stringify(auditors.items),
+      );
     });
 
     it(`is refused every decision and write, nothing changed, and customers' data (${via})`, async () => {

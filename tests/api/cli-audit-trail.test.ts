@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,10 @@ for (const [dialect, urlOf] of DIALECTS) {
       const { signingKeyId } = JSON.parse(rotated.out[0] ?? '') as { signingKeyId: string };
       const refused = await tierkit(url, 'keys', 'create', '--tenant', 'bank', '--role', 'admin', '--label', 'x', '--staff', 'nobody');
       assert.equal(refused.code, 1);
+      // An auditor's key reads the trail and every scheme's policy: never one nobody owns (a usage error, nothing written).
+      const unownedAuditor = await tierkit(url, 'keys', 'create', '--tenant', 'bank', '--role', 'auditor', '--label', 'a', '--unowned');
+      assert.equal(unownedAuditor.code, 2, unownedAuditor.err.join('\n'));
+      assert.match(unownedAuditor.err.join('\n'), /--role auditor needs --staff/);
 
       db = connect({ url });
       const trail = await records(db, 'bank');
@@ -476,7 +481,20 @@ for (const [dialect, urlOf] of DIALECTS) {
         ],
       );
       assert.equal(new Set(run.map((r) => r.request_id)).size, 1, 'one run, one request id');
-      assert.deepEqual(JSON.parse(run[1]?.detail ?? '{}'), { moves: [{ subject: 'K1', from: '', to: 'RMX' }] });
+      // The move's customer number is a listed entry: the record keeps its salted digest, `audit_listed` the number
+      // (which an erasure deletes).
+      const entries = await db.db
+        .selectFrom('audit_listed')
+        .select(['pos', 'subject', 'salt'])
+        .where('chain', '=', tenant)
+        .where('seq', '=', Number(run[1]?.seq))
+        .execute();
+      assert.deepEqual(
+        entries.map((e) => [e.pos, e.subject]),
+        [[0, 'K1']],
+      );
+      const digest = `sha256:${createHash('sha256').update(`${entries[0]?.salt}K1`).digest('hex')}`;
+      assert.deepEqual(JSON.parse(run[1]?.detail ?? '{}'), { moves: [{ subject: digest, from: '', to: 'RMX' }] });
       await db.close();
 
       const verified = await tierkit(url, 'audit', 'verify', '--tenant', tenant);

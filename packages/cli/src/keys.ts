@@ -89,6 +89,11 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       // A key of a four-eyes role that nobody owns is a person of its own to four eyes: whoever holds it
       // and a credential of their own can approve their own requests. So it is never made by default
       // (packages/cli/README.md, "Keys").
+      // An auditor's key reads the trail and every scheme's policy: it is always a named auditor's, never unowned.
+      if (args.role === 'auditor' && args.staff === undefined) {
+        err('keys create --role auditor needs --staff STAFF_ID (an auditor of the tenant): an auditor key is never unowned');
+        return 2;
+      }
       if (args.staff === undefined && !args.unowned && FOUR_EYES_ROLES.includes(args.role as (typeof FOUR_EYES_ROLES)[number])) {
         err(
           `keys create --role ${args.role} needs --staff STAFF_ID (the person who holds it: four eyes cannot tell an unowned key's holder from anyone else), or --unowned to issue an operator's or integration's key on purpose`,

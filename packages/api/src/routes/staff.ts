@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { findStaff, listStaff, type StaffMember } from '@tierkit/db';
 import { credentialsChanged } from '../auth/credential-cache.js';
-import { ROLES, type Role } from '../auth/roles.js';
+import { type Role, STAFF_ROLES } from '../auth/roles.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { auditDetail } from '../middleware/audit.js';
 import { ProblemError } from '../problem.js';
@@ -32,7 +32,7 @@ const listRoute = createRoute({
   request: {
     query: z.object({
       role: z
-        .enum(ROLES)
+        .enum(STAFF_ROLES)
         .optional()
         .openapi({ param: { name: 'role', in: 'query' } }),
       limit: LimitQuery,
