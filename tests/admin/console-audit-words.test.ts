@@ -147,14 +147,19 @@ describe('the console words audit records', () => {
   });
 
   it('a closing learnt late names both dates, in the bank’s time, in every locale', async () => {
-    const res = await f.app.request('/v1/subjects/K09/close', {
+    // A customer last seen in September (the fixture's have October's metrics, and a closing before a
+    // customer's recorded activity is refused): learnt only now to have left on 20 September.
+    assert.equal((await put('/v1/subjects/K11', { kind: 'customer', displayName: '李晓红' })).status, 201);
+    const seen = await put('/v1/subjects/K11/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-09', value: 10_000_00 }] });
+    assert.equal(seen.status, 200, await seen.text());
+    const res = await f.app.request('/v1/subjects/K11/close', {
       method: 'POST',
       headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ at: '2025-09-20T02:00:00Z', reason: '分行补报', late: true }),
     });
     assert.equal(res.status, 200, await res.text());
     const t = new AuditTrail(f.client('admin'));
-    await t.setFilter({ route: '/v1/subjects/{id}/close', target: 'K09', method: 'POST' });
+    await t.setFilter({ route: '/v1/subjects/{id}/close', target: 'K11', method: 'POST' });
     const lines = auditDetailOf(t.state.items[0]!);
     assert.deepEqual(auditDetailTexts(lines, 'zh-CN'), [
       '销户时间（统计起算）：2025-10-01 00:00:00',
@@ -169,14 +174,12 @@ describe('the console words audit records', () => {
       'closed at (counted from): 2025-10-01 00:00:00',
       'really left at (recorded late): 2025-09-20 10:00:00',
     ]);
-    // Back as it was: later tests of this file request overrides for K09.
     const post = (path: string, body: unknown) =>
       f.app.request(path, {
         method: 'POST',
         headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       });
-    assert.equal((await post('/v1/subjects/K09/reopen', {})).status, 200);
 
     // An ordinary closing has one date, when the customer left: named plainly, not as a count's start.
     assert.equal((await post('/v1/subjects/K09/close', { at: '2025-10-20T02:00:00Z', reason: '销户' })).status, 200);
@@ -185,6 +188,7 @@ describe('the console words audit records', () => {
     assert.deepEqual(auditDetailTexts(plain, 'zh-CN'), ['销户时间：2025-10-20 10:00:00', '原因：销户']);
     assert.deepEqual(auditDetailTexts(plain, 'zh-TW'), ['銷戶時間：2025-10-20 10:00:00', '原因：销户']);
     assert.deepEqual(auditDetailTexts(plain, 'en'), ['closed at: 2025-10-20 10:00:00', 'reason: 销户']);
+    // Back as it was: later tests of this file request overrides for K09.
     assert.equal((await post('/v1/subjects/K09/reopen', {})).status, 200);
   });
 
@@ -316,7 +320,29 @@ describe('the console words audit records', () => {
     assert.ok(approved, 'the approval is listed under its customer');
     assert.deepEqual(
       auditDetailOf(approved).map((l) => auditDetailText(l, 'zh-CN', schemeNames(schemes, 'zh-CN'))),
-      [`人工调级：${filed.id}`, '客户：K08', '方案：客户等级', '等级：金卡', '模式：固定为该等级', '到期时间：直到撤销', '备注：同意'],
+      [
+        `人工调级：${filed.id}`,
+        '客户：K08',
+        '方案：客户等级',
+        '等级：金卡',
+        '模式：固定为该等级',
+        '到期时间：直到撤销',
+        '备注：同意',
+        // The request the approver was shown, by its fingerprint (the approval records it).
+        `内容指纹：${filed.contentHash}`,
+      ],
+    );
+    assert.equal(
+      auditDetailOf(approved)
+        .map((l) => auditDetailText(l, 'zh-TW'))
+        .at(-1),
+      `內容指紋：${filed.contentHash}`,
+    );
+    assert.equal(
+      auditDetailOf(approved)
+        .map((l) => auditDetailText(l, 'en'))
+        .at(-1),
+      `content hash: ${filed.contentHash}`,
     );
     assert.ok(
       t.state.items.some((r) => r.route === '/v1/subjects/{id}/overrides' && r.phase === 'result'),

@@ -306,7 +306,18 @@ describe('SubjectClosing against the real API', () => {
   });
 
   it('a closing learnt late: refused as typed, then sent as late, it keeps the real date beside the one counted', async () => {
-    const { detail, closing } = await opened('OFF1', 'K10');
+    // A customer last seen in September (the fixture's have October's metrics, and a closing before a
+    // customer's recorded activity is refused): learnt only now to have left on 20 September.
+    const put = (path: string, body: unknown) =>
+      f.app.request(path, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await put('/v1/subjects/K11', { kind: 'customer', displayName: '李晓红' })).status, 201);
+    const seen = await put('/v1/subjects/K11/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-09', value: 10_000_00 }] });
+    assert.equal(seen.status, 200, await seen.text());
+    const { detail, closing } = await opened('OFF1', 'K11');
     closing.begin('close');
     assert.ok(closing.review({ reason: '分行补报销户', at: '2025-09-20T10:00' }));
     assert.equal(await closing.confirm(), false);
@@ -316,7 +327,7 @@ describe('SubjectClosing against the real API', () => {
     assert.equal(await closing.confirm(), true);
     assert.equal(closing.state.closedAt, '2025-09-30T16:00:00.000Z', 'counted from the end of the last final month');
     assert.equal(closing.state.leftAt, '2025-09-20T02:00:00.000Z');
-    await detail.open('K10');
+    await detail.open('K11');
     assert.equal(detail.state.tiers?.subject.leftAt, '2025-09-20T02:00:00.000Z');
 
     closing.begin('reopen');
