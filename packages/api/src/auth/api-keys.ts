@@ -113,7 +113,8 @@ async function store(
         staffId,
         ownerRole,
         allowed,
-        `staff member "${staffId}" has the ${ownerRole} role; their key may not have the role ${role}`,
+        // "Higher" where the roles compare (the refusal the README quotes); an auditor's role compares with none.
+        `staff member "${staffId}" has the ${ownerRole} role; their key may not have the ${role === AUDITOR || ownerRole === AUDITOR ? '' : 'higher '}role ${role}`,
       );
     }
   }
