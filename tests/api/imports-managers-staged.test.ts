@@ -110,7 +110,7 @@ forEachDialect('a managers file larger than a page of moves', (f) => {
     assert.equal(res.status, 201, await res.clone().text());
     const records = await f.db.db
       .selectFrom('audit_records')
-      .select(['target', 'detail'])
+      .select(['seq', 'target', 'detail'])
       .where('chain', '=', TENANT)
       .where('phase', '=', 'change')
       .where('route', '=', '/v1/imports')
@@ -118,7 +118,23 @@ forEachDialect('a managers file larger than a page of moves', (f) => {
       .execute();
     const counts = records.map((r) => Number((JSON.parse(r.target) as { moves: string }).moves));
     assert.deepEqual(counts, [1000, 1000, 1000, 1000, 1000, 1000, SUBJECTS - 6000]);
-    const named = records.flatMap((r) => (JSON.parse(r.detail ?? '{}') as { moves: { subject: string }[] }).moves.map((m) => m.subject));
+    // Each move's number is a listed entry (erased with its customer): the record keeps its digest, `audit_listed` the number.
+    for (const r of records)
+      for (const m of (JSON.parse(r.detail ?? '{}') as { moves: { subject: string }[] }).moves)
+        assert.match(m.subject, /^sha256:[0-9a-f]{64}$/);
+    const entries = await f.db.db
+      .selectFrom('audit_listed')
+      .select(['seq', 'pos', 'subject'])
+      .where('chain', '=', TENANT)
+      .where(
+        'seq',
+        'in',
+        records.map((r) => r.seq),
+      )
+      .orderBy('seq')
+      .orderBy('pos')
+      .execute();
+    const named = entries.map((e) => e.subject);
     assert.deepEqual(
       named,
       Array.from({ length: SUBJECTS }, (_, i) => external(i)),
