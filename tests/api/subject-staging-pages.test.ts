@@ -125,8 +125,9 @@ for (const harness of allDialects()) {
         return out;
       });
       assert.deepEqual(rows, [
-        [change('b', 1), late],
-        [change('c', 2), { ...plain, closed: { ...plain.closed, leftAt: null } }],
+        // Neither row said closedLate: each comes back `late: false` (the closing's audit record says so).
+        [change('b', 1), { ...late, closed: { ...late.closed, late: false } }],
+        [change('c', 2), { ...plain, closed: { ...plain.closed, leftAt: null, late: false } }],
       ]);
     });
   });
