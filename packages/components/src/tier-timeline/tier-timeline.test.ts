@@ -796,20 +796,27 @@ describe("<tk-tier-timeline> read with a customer's credential", () => {
     return el;
   };
 
-  it('a row reads the date, the move and its month; a level a staff record forced says "contact your branch", in every locale', async () => {
+  it('a row reads the date, the move and its month; a level a staff record forced says the bank rated it on factors it does not disclose, in every locale', async () => {
     for (const [locale, notice, move, month, internal, told] of [
       [
         'en',
-        'please contact your branch',
+        'rated by the bank, counting other factors it does not disclose',
         'Upgrade',
         'Data for Feb 2025',
         ['Rule', 'Automatic', 'Policy v', 'By '],
         ['Policy change', 'First assessment'],
       ],
-      ['zh-CN', '请联系您的开户网点', '升级', '数据期：2025年2月', ['规则评定', '系统自动', '政策第', '操作人'], ['政策调整', '首次评定']],
+      [
+        'zh-CN',
+        '按本行综合评定，计入本行不公开的其他因素',
+        '升级',
+        '数据期：2025年2月',
+        ['规则评定', '系统自动', '政策第', '操作人'],
+        ['政策调整', '首次评定'],
+      ],
       [
         'zh-TW',
-        '請聯絡您的開戶分行',
+        '依本行綜合評定，計入本行不公開的其他因素',
         '升級',
         '資料期間：2025年2月',
         ['規則評定', '系統自動', '政策第', '操作人'],
