@@ -77,15 +77,7 @@ export async function bumpOpenSubjectVersions(
     db,
     ids,
     1000,
-    (batch) =>
-      db
-        .updateTable('subjects')
-        .set({ version: sql`version + 1` })
-        // Not `tenant_id = ?`: SQLite would walk the tenant's index instead of the ids (rangeTenant).
-        .where(rangeTenant(tenantId))
-        .where('id', 'in', [...batch])
-        .where('closed_at', 'is', null)
-        .returning('id'),
+    (batch) => bumpOpen(db, tenantId, batch).returning('id'),
     'subjects.bump-open-version',
     // The batch's parameters: the tenant, then its ids (a batch's array starts empty).
     (id, out) => {
@@ -98,6 +90,16 @@ export async function bumpOpenSubjectVersions(
   );
   return open;
 }
+
+/** The one bump of open subjects' versions, both dialects' (PostgreSQL adds `RETURNING`). */
+const bumpOpen = (db: Executor, tenantId: string, batch: readonly string[]) =>
+  db
+    .updateTable('subjects')
+    .set({ version: sql`version + 1` })
+    // Not `tenant_id = ?`: SQLite would walk the tenant's index instead of the ids (rangeTenant).
+    .where(rangeTenant(tenantId))
+    .where('id', 'in', [...batch])
+    .where('closed_at', 'is', null);
 
 /** `tenant_id` and `closed_at is null` as the bump's WHERE: the rows a bump of open subjects moves. */
 const openOfTenant = (db: Executor, tenantId: string, batch: readonly string[]) =>
@@ -123,13 +125,7 @@ async function bumpOpenCounted(db: Executor, tenantId: string, ids: readonly str
     db,
     ids,
     1000,
-    (batch) =>
-      db
-        .updateTable('subjects')
-        .set({ version: sql`version + 1` })
-        .where(rangeTenant(tenantId))
-        .where('id', 'in', [...batch])
-        .where('closed_at', 'is', null),
+    (batch) => bumpOpen(db, tenantId, batch),
     'subjects.bump-open-version-counted',
     (id, out) => {
       if (out.length === 0) out.push(tenantId);
