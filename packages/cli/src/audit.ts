@@ -47,6 +47,8 @@ export interface AuditArgs {
   readonly to?: string | undefined;
   readonly format?: string | undefined;
   readonly actor?: string | undefined;
+  /** A staff member's id: records of their staff token and every key they own (`GET /v1/audit?person=`). */
+  readonly person?: string | undefined;
   readonly route?: string | undefined;
   readonly method?: string | undefined;
   readonly target?: string | undefined;
@@ -91,7 +93,7 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             cannot be detected. Exit 1 when the file was altered
   audit export --tenant ID --out FILE [--force] [--format csv|jsonl] [--locale zh-CN|zh-TW|en]
          [--month YYYY-MM | --from ISO --to ISO]
-         [--actor A] [--method M] [--route R] [--target T] [--phase P] [--status N]
+         [--actor A] [--person STAFF_ID] [--method M] [--route R] [--target T] [--phase P] [--status N]
                             write the tenant's audit trail, oldest first, to FILE as GET /v1/audit/export
                             does (csv for Excel: BOM, CRLF; jsonl to verify offline); recorded in the
                             trail before FILE is written (with its last record's seq and hash, printed
@@ -144,6 +146,7 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
       from: args.from,
       to: args.to,
       actor: args.actor,
+      person: args.person,
       route: args.route,
       method: args.method,
       target: args.target,
@@ -535,6 +538,7 @@ export const auditCommand: Command = {
     to: { type: 'string' },
     format: { type: 'string' },
     actor: { type: 'string' },
+    person: { type: 'string' },
     route: { type: 'string' },
     method: { type: 'string' },
     target: { type: 'string' },
@@ -580,6 +584,7 @@ export const auditCommand: Command = {
           to: stringOption(ctx, 'to'),
           format: stringOption(ctx, 'format'),
           actor: stringOption(ctx, 'actor'),
+          person: stringOption(ctx, 'person'),
           route: stringOption(ctx, 'route'),
           method: stringOption(ctx, 'method'),
           target: stringOption(ctx, 'target'),
