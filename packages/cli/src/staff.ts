@@ -1,5 +1,7 @@
 import {
   appendOperatorAudit,
+  AUDITOR,
+  AUDITOR_TENANT_WIDE,
   BankId,
   cliAction,
   credentialsChanged,
@@ -98,6 +100,9 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
         if (!isStaffRole(args.role)) return usage(`unknown role "${args.role}"; one of ${STAFF_ROLES.join(', ')}`);
         if (args.scope !== undefined && !(STAFF_SCOPES as readonly string[]).includes(args.scope))
           return usage(`unknown scope "${args.scope}"; one of ${STAFF_SCOPES.join(', ')}`);
+        // Refused before the database: the API's own words (schemas/staff.ts); a member already in one
+        // book made an auditor without --scope is refused by the service, and recorded.
+        if (args.role === AUDITOR && args.scope === 'book') return usage(`staff ${verb}: ${AUDITOR_TENANT_WIDE}: give --scope tenant`);
       } else if (args.role !== undefined || args.scope !== undefined || args.name !== undefined)
         return usage('staff disable takes no --role, --scope or --name: it leaves them a viewer of their book');
       const name = args.name?.trim();
