@@ -26,6 +26,7 @@ import { DEFAULT_TIME_ZONE, periodOf } from '@tierkit/core';
 import { findTenant, isPostgresUrl, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, EXIT, stringOption } from './command.js';
+import { actionLine } from './output.js';
 
 /** Options of `tierkit audit …` after parsing. */
 export interface AuditArgs {
@@ -220,7 +221,9 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
   if (args.json) out(JSON.stringify({ file: args.out, tenant: args.tenant, format, records, throughSeq, ...bounds, scope }));
   else {
     out(
-      `audit export: ${records === 1 ? '1 record' : `${records} records`} of ${args.tenant} (through record ${throughSeq}) written to ${args.out}`,
+      actionLine(
+        `audit export: ${records === 1 ? '1 record' : `${records} records`} of ${args.tenant} (through record ${throughSeq}) written to ${args.out}`,
+      ),
     );
     if (bounds.lastSeq !== null)
       out(
@@ -385,6 +388,7 @@ async function anchor(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
   if (args.json)
     out(JSON.stringify({ file: args.out, written: written.map(({ chain, seq, hash, at }) => ({ tenant: chain, seq, hash, at })) }));
   else if (!written.length) out(`audit anchor: no head moved since its last anchor in ${args.out}`);
+  // Each line already ends with its time (the anchor's, in UTC): the file and the terminal agree on it.
   else for (const a of written) out(`${a.chain}: anchored head ${a.seq} ${a.hash} at ${a.at}`);
   return 0;
 }

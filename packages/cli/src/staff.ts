@@ -18,6 +18,7 @@ import { findTenant, listStaff, supersedeStaffGrantOf, supersedeTeamGrantsLedBy,
 import type { Command } from './command.js';
 import { chainOf, type CommandIo } from './keys.js';
 import { recordRefusal } from './refusal-audit.js';
+import { actionLine } from './output.js';
 
 const LEAD_CHANGED = "superseded: the operator changed the lead's powers directly (tierkit staff, break-glass)";
 
@@ -188,11 +189,15 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
         if (json) out(JSON.stringify({ ...staffJson(done.staff), ...(verb === 'disable' ? { revokedKeys: done.revoked } : {}) }));
         else if (verb === 'disable')
           out(
-            `disabled ${id} in tenant ${tenant}: their tokens and keys no longer authenticate; ${done.revoked.length ? `revoked ${done.revoked.join(', ')}` : 'they held no active key'}`,
+            actionLine(
+              `disabled ${id} in tenant ${tenant}: their tokens and keys no longer authenticate; ${done.revoked.length ? `revoked ${done.revoked.join(', ')}` : 'they held no active key'}`,
+            ),
           );
         else
           out(
-            `${done.created ? 'added' : 'changed'} ${id} in tenant ${tenant}: ${done.staff.role}, ${done.staff.scope}, "${done.staff.name}"`,
+            actionLine(
+              `${done.created ? 'added' : 'changed'} ${id} in tenant ${tenant}: ${done.staff.role}, ${done.staff.scope}, "${done.staff.name}"`,
+            ),
           );
         return 0;
       } catch (e) {
