@@ -76,10 +76,7 @@ forEachDialect('the trail by person: their token and every key they own', (f) =>
   it('finds what she did with her token and with each of her keys, newest first, and nobody else’s', async () => {
     const hers = await read('person=W001&limit=100');
     assert.deepEqual(subjects(hers), ['P1', 'P2', 'P3']);
-    assert.deepEqual(
-      [...new Set(hers.map((r) => r.actor))].sort(),
-      [`key:${keyId.monthly}`, `key:${keyId.spare}`, 'staff:W001'].sort(),
-    );
+    assert.deepEqual([...new Set(hers.map((r) => r.actor))].sort(), [`key:${keyId.monthly}`, `key:${keyId.spare}`, 'staff:W001'].sort());
     const seqs = hers.map((r) => r.seq);
     assert.deepEqual(
       seqs,

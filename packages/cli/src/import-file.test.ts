@@ -181,7 +181,10 @@ it('a managers file puts customers in books: the summary counts assignments, the
   const args = ['import', books, '--kind', 'managers', '--map', '客户号=subject', '--map', '客户经理=manager'];
   const first = await cli(...args);
   assert.equal(first.code, 0, first.err.join('\n'));
-  assert.match(first.out.at(-1) ?? '', /^\S+Z INFO {2}import \S+ succeeded: 2 rows, 1 manager assignments written, 1 unchanged, 0 rows rejected$/);
+  assert.match(
+    first.out.at(-1) ?? '',
+    /^\S+Z INFO {2}import \S+ succeeded: 2 rows, 1 manager assignments written, 1 unchanged, 0 rows rejected$/,
+  );
   assert.match((await cli(...args)).out.at(-1) ?? '', /succeeded: 2 rows, 0 manager assignments written, 2 unchanged/);
 });
 

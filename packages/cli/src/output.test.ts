@@ -46,7 +46,11 @@ it('a line reporting an action says its time in UTC with the zone, as a workerâ€
     delete process.env.TIERKIT_LOG_FORMAT;
     assert.equal(actionLine('added E1 in tenant bank', at), '2026-12-05T18:15:04.112Z INFO  added E1 in tenant bank');
     process.env.TIERKIT_LOG_FORMAT = 'json';
-    assert.deepEqual(JSON.parse(actionLine('revoked key_1', at)), { time: '2026-12-05T18:15:04.112Z', level: 'info', msg: 'revoked key_1' });
+    assert.deepEqual(JSON.parse(actionLine('revoked key_1', at)), {
+      time: '2026-12-05T18:15:04.112Z',
+      level: 'info',
+      msg: 'revoked key_1',
+    });
   } finally {
     if (was === undefined) delete process.env.TIERKIT_LOG_FORMAT;
     else process.env.TIERKIT_LOG_FORMAT = was;

@@ -118,7 +118,9 @@ async function change(db: Db, ctx: CommandContext, what: 'set' | 'hold' | 'relea
       return EXIT.failed;
     }
     ctx.out(
-      ctx.json ? JSON.stringify({ tenant, years }) : actionLine(`${tenant}: closed customers' personal data kept ${years} years after they left`),
+      ctx.json
+        ? JSON.stringify({ tenant, years })
+        : actionLine(`${tenant}: closed customers' personal data kept ${years} years after they left`),
     );
     return EXIT.ok;
   }

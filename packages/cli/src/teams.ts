@@ -103,7 +103,10 @@ export async function runTeams(
     });
     credentialsChanged();
     if (json) out(JSON.stringify(teamJson(team)));
-    else out(actionLine(`team ${team.id} in tenant ${tenant}: lead ${team.lead ?? '-'}, books ${team.books.join(',') || '-'}, "${team.name}"`));
+    else
+      out(
+        actionLine(`team ${team.id} in tenant ${tenant}: lead ${team.lead ?? '-'}, books ${team.books.join(',') || '-'}, "${team.name}"`),
+      );
     return 0;
   } catch (e) {
     const problem = e instanceof ProblemError ? e : undefined;

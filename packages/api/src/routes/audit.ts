@@ -84,7 +84,8 @@ const AuditListItemSchema = AuditRecordSchema.extend({
     .nullable()
     .openapi({ description: 'That member’s name on the staff list now (null: none, or no longer on it)', example: '王敏' }),
   actorKeyLabel: z.string().nullable().openapi({
-    description: 'For a key actor (`key:<id>`), the key’s label, so a reader tells a person’s keys apart: 王敏（密钥：月度导入）; null otherwise',
+    description:
+      'For a key actor (`key:<id>`), the key’s label, so a reader tells a person’s keys apart: 王敏（密钥：月度导入）; null otherwise',
     example: '月度导入',
   }),
 }).openapi('AuditListItem');

@@ -23,7 +23,11 @@ export async function auditActorViews(db: Executor, tenantId: string, actors: It
   const keyIds = distinct.filter((a) => a.startsWith('key:')).map((a) => a.slice('key:'.length));
   const keys = keyIds.length ? await keyLabelsOf(db, tenantId, keyIds) : new Map<string, never>();
   const staffOf = (actor: string): string | null =>
-    actor.startsWith('staff:') ? actor.slice('staff:'.length) : actor.startsWith('key:') ? (keys.get(actor.slice(4))?.staffId ?? null) : null;
+    actor.startsWith('staff:')
+      ? actor.slice('staff:'.length)
+      : actor.startsWith('key:')
+        ? (keys.get(actor.slice(4))?.staffId ?? null)
+        : null;
   const staffIds = distinct.map(staffOf).filter((s): s is string => s !== null);
   const names = staffIds.length ? await staffNamesOf(db, tenantId, staffIds) : new Map<string, string>();
   const out = new Map<string, AuditActorView>();
