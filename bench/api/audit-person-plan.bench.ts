@@ -27,7 +27,7 @@ try {
   for (const [id, label] of [
     ['key_monthly', '月度导入'],
     ['key_spare', '备用'],
-  ])
+  ] as const)
     await sql`INSERT INTO api_keys (id, tenant_id, secret_hash, prefix, role, label, created_at, revoked_at, staff_id)
       VALUES (${id}, 'bank', ${`hash-${id}`}, ${id.slice(0, 8)}, 'officer', ${label}, ${NOW}, NULL, 'W001')`.execute(db);
   // 80% the monthly import key's, 1% the spare key's, 3% her staff token's, the rest 20 others' keys.
