@@ -5,7 +5,7 @@ export { putStaffOverHttp, disableStaff } from './services/staff-changes.js';
 export { staffJson } from './routes/staff.js';
 export { teamJson } from './routes/teams.js';
 export { changeTeamBooks, putTeam, teamHeld } from './services/teams.js';
-export { STAFF_SCOPES, BankId } from './schemas/staff.js';
+export { AUDITOR_TENANT_WIDE, STAFF_SCOPES, BankId } from './schemas/staff.js';
 export { sendProblem } from './errors.js';
 export type { FieldCode, FieldError, ProblemKind } from './problem.js';
 export { maskName } from './mask.js';

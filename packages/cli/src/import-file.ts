@@ -24,6 +24,7 @@ import { listImportErrors, type ImportRecord } from '@tierkit/db';
 import { recordRefusal } from './refusal-audit.js';
 import { EXIT, stringOption, type Command, type CommandContext } from './command.js';
 import { progressBar } from './progress-bar.js';
+import { actionLine } from './output.js';
 
 /** Errors printed (or put in the --json output) after a rejected import; all of them stay in the database. */
 const SHOWN_ERRORS = 20;
@@ -185,7 +186,7 @@ export const importCommand: Command = {
       } else {
         for (const e of errors) ctx.out(`line ${e.line}${e.column === null ? '' : `, column "${e.column}"`}: ${e.message}`);
         if (record.errors > errors.length) ctx.out(`… ${record.errors - errors.length} more errors (GET /v1/imports/${record.id})`);
-        ctx.out(summary(record));
+        ctx.out(actionLine(summary(record)));
         for (const m of retiered) ctx.out(m.message);
       }
       if (record.status === 'failed') {
