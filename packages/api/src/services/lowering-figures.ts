@@ -46,8 +46,13 @@ async function figureMonths(trx: Executor, deps: ApiDeps, tp: TenantPack, a: Lev
 }
 
 /**
- * 403 `four-eyes` when the caller (or another credential of theirs) imported a month the figures were
- * read from, or wrote one of those values through `PUT /v1/subjects/{id}/metrics`: else one person lowers
+ * 403 `four-eyes` when the caller (or another credential of theirs) put in one of the values the figures
+ * were read from — through `PUT /v1/subjects/{id}/metrics` or a metrics import, each recording its writer
+ * per value (`sign_off_input_writers`) — or imported a month they were read from by an import that
+ * recorded no writers (one from before the upgrade: which customers it loaded is not known, so its
+ * importer stays barred tenant-wide for that month). Only the item's own figures count: an operations
+ * officer who loads the monthly file for everyone may approve the customers whose values the file did
+ * not change, or else a small bank's approvers are all barred by one load. Else one person lowers
  * the grade alone (import or write the figure, someone else's job or write opens the request, approve),
  * or signs off a grade their own figure raised. Rejecting is not refused: it keeps the stricter level,
  * or records the dispute. `signOffInputs`: a sign-off's level's explanation inputs (a lowering reads
@@ -68,14 +73,14 @@ export async function requireNotBehindFigures(
       if (!(await mine([importer]))) continue;
       throw new ProblemError(
         'four-eyes',
-        `You imported metrics of ${period} as ${importer}, figures behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
+        `You imported metrics of ${period} as ${importer} (an import from before values were recorded by writer), figures behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
       );
     }
   for (const writer of await signOffInputWriters(trx, deps.tenantId, a.subjectId, months)) {
     if (!(await mine([writer]))) continue;
     throw new ProblemError(
       'four-eyes',
-      `You wrote a figure (as ${writer}) behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
+      `You wrote or imported a figure (as ${writer}) behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
     );
   }
 }
