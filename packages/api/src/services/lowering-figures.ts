@@ -65,22 +65,40 @@ export async function requireNotBehindFigures(
   a: LevelApproval,
   signOffInputs: Inputs = [],
 ): Promise<void> {
-  const months = await figureMonths(trx, deps, tp, a, signOffInputs);
+  const { importers, writers } = await figureMakers(trx, deps, tp, a, signOffInputs);
   const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
-  const periods = [...new Set([a.proposal?.period ?? a.period, ...months.map((m) => m.period)])].sort();
-  for (const period of periods)
-    for (const importer of await metricImportersOf(trx, deps.tenantId, period, deps.now().toISOString())) {
-      if (!(await mine([importer]))) continue;
-      throw new ProblemError(
-        'four-eyes',
-        `You imported metrics of ${period} as ${importer} (an import from before values were recorded by writer), figures behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
-      );
-    }
-  for (const writer of await signOffInputWriters(trx, deps.tenantId, a.subjectId, months)) {
+  for (const { period, importer } of importers) {
+    if (!(await mine([importer]))) continue;
+    throw new ProblemError(
+      'four-eyes',
+      `You imported metrics of ${period} as ${importer} (an import from before values were recorded by writer), figures behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
+    );
+  }
+  for (const writer of writers) {
     if (!(await mine([writer]))) continue;
     throw new ProblemError(
       'four-eyes',
       `You wrote or imported a figure (as ${writer}) behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
     );
   }
+}
+
+/**
+ * Who put in the figures an item rests on (stored actors): the writers of its values, by API write or
+ * import, and the importers of its months by imports that named no writers — the people
+ * {@link requireNotBehindFigures} bars from approving it.
+ */
+export async function figureMakers(
+  trx: Executor,
+  deps: ApiDeps,
+  tp: TenantPack,
+  a: LevelApproval,
+  signOffInputs: Inputs = [],
+): Promise<{ importers: { period: string; importer: string }[]; writers: string[] }> {
+  const months = await figureMonths(trx, deps, tp, a, signOffInputs);
+  const periods = [...new Set([a.proposal?.period ?? a.period, ...months.map((m) => m.period)])].sort();
+  const importers = [];
+  for (const period of periods)
+    for (const importer of await metricImportersOf(trx, deps.tenantId, period, deps.now().toISOString())) importers.push({ period, importer });
+  return { importers, writers: await signOffInputWriters(trx, deps.tenantId, a.subjectId, months) };
 }
