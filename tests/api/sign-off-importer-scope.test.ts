@@ -12,6 +12,11 @@ import { fourEyesTenant, loweringPack, ok, problem, START, type FourEyesTenant, 
  * in (docs/domain.md §4, "Lowering a sign-off level").
  */
 
+interface QueueItem {
+  proposedLevel?: string;
+  approvalBlocked: string | null;
+}
+
 interface SignOff {
   level: string;
   proposedLevel?: string;
@@ -90,5 +95,52 @@ forEachDialect('an importer is barred from the sign-offs of the values they load
     await importAs('approver', 'IS5,aml_customer_risk,2025-10,10');
     const req = await ok<SignOff>(await approval('IS5'));
     await ok(await decide('approver', 'IS5', req.contentHash));
+  });
+
+  it('the queue says a lowering is not blocked when only the month’s other figures are the approver’s', async () => {
+    await signedHigh('IS6');
+    await customer('IS7');
+    await importAs('approver', 'IS7,aml_customer_risk,2025-10,40');
+    await ok(await aml('IS6', '2025-10', 10, 'officer'));
+    const queue = await ok<{ items: QueueItem[] }>(await t.req('officer', 'GET', '/v1/approvals?kind=level&subject=IS6'));
+    assert.deepEqual(
+      queue.items.map((i) => [i.proposedLevel, i.approvalBlocked]),
+      [['low', null]],
+    );
+  });
+});
+
+forEachDialect('a small bank: a lowering whose every approver put in its figures says so in the queue', (f) => {
+  it('both approvers imported a figure behind it: approvalBlocked approvers-wrote-figures, and each is refused', async () => {
+    // Three staff: an officer who runs the month end, two approvers; no admin key.
+    const t = await fourEyesTenant(f, 'fe-importer-small', START, loweringPack(), ['viewer', 'officer', 'approver', 'approver2']);
+    const importAs = async (who: Person, csv: string) => {
+      const res = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys[who]}` },
+        body: `subject,metric,period,value\n${csv}`,
+      });
+      assert.equal(res.status, 201, await res.text());
+    };
+    const approval = () => t.req('viewer', 'GET', '/v1/subjects/SB1/levels/aml-test/approval');
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/SB1', { kind: 'customer', displayName: '王芳' }), 201);
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/SB1/metrics', { metrics: [{ metric: 'aml_customer_risk', period: '2025-09', value: 95 }] }));
+    const high = await ok<SignOff>(await approval());
+    await ok(await t.req('approver2', 'POST', '/v1/subjects/SB1/levels/aml-test/approve', { contentHash: high.contentHash }));
+    // approver loads October's figure; the officer's month end opens the lowering; approver2 then loads
+    // November's, which approving would read as the data now.
+    await importAs('approver', 'SB1,aml_customer_risk,2025-10,10\nSB1,avg_daily_balance,2025-10,100');
+    await ok(await t.req('officer', 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', reason: 'month end' }), 201);
+    await drainJobs({ db: f.db.db, now: () => START });
+    await importAs('approver2', 'SB1,aml_customer_risk,2025-11,9');
+    const req = await ok<SignOff>(await approval());
+    assert.equal(req.proposedLevel, 'low');
+    const queue = await ok<{ items: QueueItem[] }>(await t.req('officer', 'GET', '/v1/approvals?kind=level&subject=SB1'));
+    assert.deepEqual(
+      queue.items.map((i) => [i.proposedLevel, i.approvalBlocked]),
+      [['low', 'approvers-wrote-figures']],
+    );
+    for (const who of ['approver', 'approver2'] as const)
+      await problem(await t.req(who, 'POST', '/v1/subjects/SB1/levels/aml-test/approve', { contentHash: req.contentHash }), 403, 'four-eyes');
   });
 });
