@@ -124,7 +124,11 @@ forEachDialect('a small bank: a lowering whose every approver put in its figures
     };
     const approval = () => t.req('viewer', 'GET', '/v1/subjects/SB1/levels/aml-test/approval');
     await ok(await t.req('officer', 'PUT', '/v1/subjects/SB1', { kind: 'customer', displayName: '王芳' }), 201);
-    await ok(await t.req('officer', 'PUT', '/v1/subjects/SB1/metrics', { metrics: [{ metric: 'aml_customer_risk', period: '2025-09', value: 95 }] }));
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/SB1/metrics', {
+        metrics: [{ metric: 'aml_customer_risk', period: '2025-09', value: 95 }],
+      }),
+    );
     const high = await ok<SignOff>(await approval());
     await ok(await t.req('approver2', 'POST', '/v1/subjects/SB1/levels/aml-test/approve', { contentHash: high.contentHash }));
     // approver loads October's figure; the officer's month end opens the lowering; approver2 then loads
@@ -141,6 +145,10 @@ forEachDialect('a small bank: a lowering whose every approver put in its figures
       [['low', 'approvers-wrote-figures']],
     );
     for (const who of ['approver', 'approver2'] as const)
-      await problem(await t.req(who, 'POST', '/v1/subjects/SB1/levels/aml-test/approve', { contentHash: req.contentHash }), 403, 'four-eyes');
+      await problem(
+        await t.req(who, 'POST', '/v1/subjects/SB1/levels/aml-test/approve', { contentHash: req.contentHash }),
+        403,
+        'four-eyes',
+      );
   });
 });

@@ -99,6 +99,7 @@ export async function figureMakers(
   const periods = [...new Set([a.proposal?.period ?? a.period, ...months.map((m) => m.period)])].sort();
   const importers = [];
   for (const period of periods)
-    for (const importer of await metricImportersOf(trx, deps.tenantId, period, deps.now().toISOString())) importers.push({ period, importer });
+    for (const importer of await metricImportersOf(trx, deps.tenantId, period, deps.now().toISOString()))
+      importers.push({ period, importer });
   return { importers, writers: await signOffInputWriters(trx, deps.tenantId, a.subjectId, months) };
 }
