@@ -26,7 +26,7 @@ export { reevaluateBook, SYNC_REEVALUATION_LIMIT } from './services/reevaluate-b
 export type { BookReevaluation, BookDeps } from './services/reevaluate-book.js';
 export { pendingPolicyApprovals } from './services/policy-approvals.js';
 export type { PendingApproval } from './services/approval-item.js';
-export { movesIntoApprovalRequired, syncLevelApprovals } from './services/level-approvals.js';
+export { movesIntoApprovalRequired, signOffMetrics, syncLevelApprovals } from './services/level-approvals.js';
 export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js';
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
 export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';

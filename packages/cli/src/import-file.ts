@@ -13,6 +13,7 @@ import {
   loadTenantPack,
   periodOf,
   runImport,
+  signOffMetrics,
   type AmountUnit,
   type Encoding,
   type ImportKind,
@@ -152,6 +153,8 @@ export const importCommand: Command = {
           now,
           fileName,
           audit: { tenantId, ...action },
+          // As the API: the importer named as the writer of the risk inputs it changes (four eyes).
+          ...(kind === 'metrics' ? { signOffMetrics: signOffMetrics(tp) } : {}),
           // As the API: no closing back-dated into a month whose figures are final.
           ...(kind === 'subjects'
             ? await subjectsClosingBounds(db.db, tenantId, tp.schemes.keys(), { now, timeZone: ctx.settings.timeZone })

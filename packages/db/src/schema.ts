@@ -422,6 +422,12 @@ export interface ImportTable {
    * stored with its outcome in its transaction; null for imports recorded before this was kept.
    */
   retiered: string | null;
+  /**
+   * 1 when the import recorded its importer per risk-input value it changed (`sign_off_input_writers`);
+   * null for an import that did not (one before this was kept, or one given no sign-off metrics): the
+   * four-eyes check bars its importer from every sign-off reading a month it changed.
+   */
+  value_writers: number | null;
 }
 
 /** One problem with one row of an import: the line (where the row ends), the column and why. */

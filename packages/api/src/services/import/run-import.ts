@@ -25,6 +25,8 @@ import {
   isPostgres,
   moveStagedBooks,
   recordMetricWrites,
+  recordInputWriters,
+  type MetricKey,
   stageBooks,
   stagedMoves,
   stageSubjectChanges,
@@ -102,9 +104,13 @@ export interface ImportContext {
   readonly audit?: MoveAuditContext;
   /**
    * The metrics feeding a scheme with sign-off levels: a metrics import counts, for each, the stored
-   * values it replaced (`ImportResult.replaced`), for its audit record (docs/domain.md §4).
+   * values it replaced (`ImportResult.replaced`), for its audit record, and records `actor` as the
+   * writer of each such value it changes, as the API's metric write does: the four-eyes check then bars
+   * the importer from the sign-offs of those customers only, not of every customer read in the months
+   * it loaded (docs/domain.md §4). Without it, the importer is barred tenant-wide, as before.
    */
   readonly signOffMetrics?: ReadonlySet<string>;
+
   /**
    * @internal For tests only (no route or command sets it): staged subjects of a managers file moved
    * per page (default `STAGED_MOVE_PAGE`), so a test can make every subject a page of its own and
@@ -494,7 +500,13 @@ async function writeBatch(
       for (const r of risky) if (!replaced.has(r.metric)) replaced.set(r.metric, 0);
       for (const [metric, n] of await countReplacedMetrics(trx, ctx.tenantId, risky)) replaced.set(metric, (replaced.get(metric) ?? 0) + n);
     }
-    const periods = await upsertMetricRows(trx, rows, null, touched);
+    // The risk inputs this batch changed, for one multi-row write of their writer: an unchanged value
+    // keeps whoever wrote it last.
+    const inputs: MetricKey[] = [];
+    const periods = await upsertMetricRows(trx, rows, null, touched, (r) => {
+      if (watched?.has(r.metric)) inputs.push(r);
+    });
+    await recordInputWriters(trx, ctx.tenantId, inputs, ctx.actor, ctx.now().toISOString());
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
   if (checked.kind === 'managers') {
@@ -771,6 +783,7 @@ export async function runImport(
     createdBy: ctx.actor,
     createdAt: ctx.now().toISOString(),
     owner: importOwner(),
+    valueWriters: options.kind === 'metrics' && ctx.signOffMetrics !== undefined,
   });
   try {
     return await importFile(db, id, options, ctx, source, onProgress);
