@@ -348,6 +348,14 @@ export async function verifyExportFile(args: AuditArgs, { out, err }: AuditIo): 
         `  filtered export: ${v.gaps.length === 1 ? '1 gap' : `${v.gaps.length} gaps`} in seqs${v.gaps.length ? ` (${v.gaps.slice(0, 5).map(span).join(', ')}${v.gaps.length > 5 ? ', …' : ''})` : ''}; a line deleted from this file cannot be told from a record the filter left out`,
       );
     for (const p of v.problems) out(`  line ${p.line}: ${p.kind}: ${p.message}`);
+    // An erasure line is believed for what it names; that the server wrote it shows only against the trail.
+    if (v.erasures.length)
+      out(
+        `  erased records vouched for by ${v.erasures.length === 1 ? 'the erasure record' : `${v.erasures.length} erasure records`} the file carries: ${v.erasures
+          .slice(0, 5)
+          .map((e) => `${e.seq} ${e.hash}`)
+          .join(', ')}${v.erasures.length > 5 ? ', …' : ''}`,
+      );
     if (v.ok && !v.endChecked)
       out(
         '  its end is not checked: a file cut after any line still reads whole; give --through SEQ --head HASH as the export printed them (or its audit record has them)',

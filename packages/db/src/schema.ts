@@ -376,6 +376,7 @@ export interface IdempotencyKeyTable {
   /** Null while the first request is still running. */
   status: number | null;
   content_type: string | null;
+  /** Null while running, and on a completed key (`status` set) once an erasure deleted the answer naming its customer. */
   body: string | null;
   created_at: string;
   expires_at: string;

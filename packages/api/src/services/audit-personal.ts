@@ -57,6 +57,21 @@ function pathSubject(path: string): { readonly subject: string; readonly route: 
   return { subject, route: `/v1/subjects/{id}${m[2] ?? ''}` };
 }
 
+/** The routes of an audit export's own record: over HTTP and from the command line. */
+const EXPORT_ROUTES: ReadonlySet<string> = new Set(['/v1/audit/export', 'tierkit audit export']);
+
+/**
+ * The `target` filter an audit export's own record keeps (`detail.export.target`): an examiner's export of
+ * one customer's records names that customer as surely as a read of them does. Whatever it names (a
+ * customer, an override's id, a staff id: the filter does not say which), it is split off as a customer
+ * number is, and so deleted with the customer it names, if it names one.
+ */
+function exportTarget(route: string, detail: Json | null): string | null {
+  if (!EXPORT_ROUTES.has(route) || !detail || !isObject(detail.export)) return null;
+  const target = detail.export.target;
+  return typeof target === 'string' ? target : null;
+}
+
 /**
  * The customer number a record names: a customer's path (`/v1/subjects/{id}…`, `tierkit retention hold`,
  * or a refused request's raw path), a decision's `subject` target, a token's subject.
@@ -69,7 +84,7 @@ function subjectOf(route: string, target: Readonly<Record<string, string>>, deta
     if (named) return named.subject;
   }
   if (detail && typeof detail.subject === 'string') return detail.subject;
-  return null;
+  return exportTarget(route, detail);
 }
 
 /** The target's keys that hold the customer number, wherever the writer put it (a path's `id`, a decision's `subject`, a raw `path`). */
@@ -112,6 +127,12 @@ function splitDetail(detail: Json, subject: string | null): { kept: Json; person
   return { kept, personal: Object.keys(personal).length ? personal : null };
 }
 
+/** An export's split detail without its `target` filter in what the record keeps (the side row keeps the detail whole). */
+function withoutExportTarget(split: { kept: Json; personal: Json | null }): { kept: Json; personal: Json | null } {
+  const { target, ...rest } = split.kept.export as Json;
+  return { kept: { ...split.kept, export: rest }, personal: { ...split.personal, export: { target } } };
+}
+
 /**
  * Over the salt with the fields, so it cannot be tested against a guessed customer number once the salt
  * is gone; over their values as canonical JSON, not the stored text, because a reader (an exported file's
@@ -142,8 +163,9 @@ export function splitPersonal(written: AuditFields, salt?: string): { fields: Au
   // A record naming nobody is split only for the name a list search tested (a customer's name): a
   // tenant's or a team's `name` names no customer, and off in a side row that no erasure deletes it
   // would only be hidden from the record's own hash (a side row deleted by hand is not reported).
-  const detailSplit =
+  const split =
     detail && (subject !== null || (fields.route === LIST_SEARCH_ROUTE && 'name' in detail)) ? splitDetail(detail, subject) : null;
+  const detailSplit = split && subject !== null && exportTarget(fields.route, detail) === subject ? withoutExportTarget(split) : split;
   if (!targetKeys.size && !detailSplit?.personal) return { fields: written };
   const keptTarget: Record<string, string> = {};
   for (const [k, v] of Object.entries(target)) if (!targetKeys.has(k)) keptTarget[k] = v;

@@ -487,6 +487,22 @@ export function readErasureRecord(
 }
 
 /**
+ * The erasure records of `chain` after `afterSeq` (`change` records of {@link ERASURE_ROUTES}), in seq
+ * order: what an export attaches to vouch, offline, for the erased records it holds.
+ */
+export async function auditErasureRecords(db: Executor, chain: string, afterSeq: number): Promise<AuditRecordRow[]> {
+  return db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('chain', '=', chain)
+    .where('seq', '>', afterSeq)
+    .where('phase', '=', 'change')
+    .where('route', 'in', [...ERASURE_ROUTES])
+    .orderBy('seq')
+    .execute();
+}
+
+/**
  * Delete the personal fields of every record of `chain` naming one of `subjects` (customer numbers), salts
  * included: what an erasure does to the trail. The records and their digests stay, and the chain verifies.
  * Returns the seqs whose side rows were deleted, for the erasure's own record to name.

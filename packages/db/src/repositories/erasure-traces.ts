@@ -122,17 +122,23 @@ export async function eraseFromImportErrors(db: Executor, tenantId: string, peop
 
 /**
  * Stored answers an Idempotency-Key would replay that name an erased customer (a closing's answer holds
- * the name and its reason): deleted, so a replay runs again and meets the erasure (a 404). Kept 24 hours
- * at most anyway; an erasure does not wait for them. Found by the number as a JSON string only (an answer
- * about a customer carries their id): by name, another customer's namesake — or a staff member's — would
- * lose the record that keeps a retried write from running twice.
+ * the name and its reason; an import's or a job's may list several customers): their body goes, the key
+ * stays. Deleted whole, a key let its client's retry run the request again — a second job, a second
+ * import of the same customers, the others' moves again — where the client expected a replay; kept
+ * without its body, a retry is refused (`idempotency-key-erased`, the middleware's replay) and runs
+ * nothing. A completed key's body is never null otherwise (`completeIdempotencyKey` stores the text
+ * sent, empty or not), so a null body on a completed key means this. Kept 24 hours at most anyway; an
+ * erasure does not wait for them. Found by the number as a JSON string only (an answer about a customer
+ * carries their id): by name, another customer's namesake — or a staff member's — would lose its answer.
  */
 export async function eraseIdempotentAnswers(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
   const needles = people.numbers.map((n) => JSON.stringify(n));
   const d = await db
-    .deleteFrom('idempotency_keys')
+    .updateTable('idempotency_keys')
+    .set({ body: null, content_type: null })
     .where('tenant_id', '=', tenantId)
+    .where('body', 'is not', null)
     .where(containsAny(db, 'body', needles))
     .executeTakeFirst();
-  return Number(d.numDeletedRows);
+  return Number(d.numUpdatedRows);
 }
