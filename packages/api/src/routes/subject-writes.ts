@@ -14,7 +14,7 @@ import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
 import { closeSubject, countedClosing, lowestClosing } from '../services/closing.js';
-import { activityOf, beforeActivity, beyondRetention, type ClosingDateProblem, closingRetention } from '../services/closing-date-checks.js';
+import { activityOf, beforeActivity, beforeCreated, beyondRetention, type ClosingDateProblem, closingRetention } from '../services/closing-date-checks.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
 import { reopenLevelApprovals, signOffMetrics } from '../services/level-approvals.js';
@@ -241,7 +241,9 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         // Read in the closing's transaction: on PostgreSQL after the customer's row is held by no one
         // else's closing, on SQLite under the one writer. A decision or metric write committed after
         // this read and before the commit is one the closing raced, as any write a closing races.
-        const early = body.late === true ? beforeActivity(at, await activityOf(trx, deps.tenantId, subject.id), deps.timeZone) : undefined;
+        const early =
+          beforeCreated(at, subject.createdAt) ??
+          (body.late === true ? beforeActivity(at, await activityOf(trx, deps.tenantId, subject.id), deps.timeZone) : undefined);
         if (early) throw closingDateRefused(id, early);
         const nowIso = now.toISOString();
         const closing = { at: counted, reason: body.reason, leftAt };
