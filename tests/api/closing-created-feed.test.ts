@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { createApp } from '@tierkit/api';
 import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
-import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
+import { client, clientAt, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { problem } from '../support/problems.js';
 
 /*
@@ -37,9 +36,8 @@ async function nameOf(f: ApiFixture, id: string): Promise<string | undefined> {
 }
 
 forEachDialect('a closing against when the customer was recorded, and a feed after the closing', (f) => {
-  const then = (at: string) => client({ ...f, app: createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined }) });
-  const officerThen = (at: string) =>
-    client({ ...f, app: createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined }) }, () => f.keys.roles.officer);
+  const then = (at: string) => clientAt(f, at);
+  const officerThen = (at: string) => clientAt(f, at, () => f.keys.roles.officer);
   const officer = () => client(f, () => f.keys.roles.officer);
   const upload = (kind: string, csv: string) =>
     f.app.request(`/v1/imports?kind=${kind}`, {

@@ -82,6 +82,18 @@ export function beforeCreated(leftAt: string, createdAt: string): ClosingDatePro
   };
 }
 
+/**
+ * Of a closing refused both ways, the problem whose date is later: the one date the closing can be
+ * given from that satisfies both.
+ */
+export function laterProblem(
+  created: ClosingDateProblem | undefined,
+  active: ClosingDateProblem | undefined,
+): ClosingDateProblem | undefined {
+  if (!created || !active) return created ?? active;
+  return String(active.params.latestActivity) > String(created.params.createdAt) ? active : created;
+}
+
 /** The latest activity of one customer (internal id). */
 export async function activityOf(db: Executor, tenantId: string, subjectId: string): Promise<CustomerActivity | undefined> {
   return (await customerActivity(db, tenantId, [subjectId])).get(subjectId);

@@ -43,7 +43,7 @@ import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
 import { systemAction, type OperatorAction } from '../audit.js';
 import { type ClosingFloor, closeSubject } from '../closing.js';
-import { beforeActivity, beforeCreated, type ClosingRetention } from '../closing-date-checks.js';
+import { beforeActivity, beforeCreated, type ClosingRetention, laterProblem } from '../closing-date-checks.js';
 import { auditImportClosings, type ImportClosing } from './closing-audit.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
@@ -369,8 +369,12 @@ async function* checkedBatches(
         // and the retention clock waits for the record's own age (the erasable predicate).
         const early =
           r.closed && stored && stored.closedAt === null
-            ? (beforeCreated(r.closed.leftAt ?? r.closed.at, stored.createdAt) ??
-              (r.closed.late ? beforeActivity(r.closed.leftAt ?? r.closed.at, activity.get(stored.id), ctx.timeZone ?? DEFAULT_TIME_ZONE) : undefined))
+            ? laterProblem(
+                beforeCreated(r.closed.leftAt ?? r.closed.at, stored.createdAt),
+                r.closed.late
+                  ? beforeActivity(r.closed.leftAt ?? r.closed.at, activity.get(stored.id), ctx.timeZone ?? DEFAULT_TIME_ZONE)
+                  : undefined,
+              )
             : undefined;
         if (early) {
           const column = plan?.kind === 'subjects' && plan.closedAt !== undefined ? (plan.headers[plan.closedAt] ?? null) : null;
