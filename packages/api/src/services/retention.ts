@@ -14,7 +14,8 @@ import {
   type Executor,
   type RetentionClock,
 } from '@tierkit/db';
-import { periodOf } from '../periods.js';
+import { periodEnd } from '@tierkit/core';
+import { addMonths, periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { appendOperatorAudit, type OperatorAction, UNAUTHENTICATED_CHAIN } from './audit.js';
 
@@ -88,7 +89,11 @@ export function checkRetentionYears(years: unknown, path = 'years'): number {
  */
 export function retentionClock(now: Date, years: number, timeZone: string): RetentionClock {
   const cutoff = retentionCutoff(now, years);
-  return { cutoff, activeFromPeriod: periodOf(new Date(Date.parse(cutoff) - 1), timeZone) };
+  const activeFromPeriod = periodOf(new Date(Date.parse(cutoff) - 1), timeZone);
+  const current = periodOf(now, timeZone);
+  const months: { period: string; from: string }[] = [];
+  for (let p = activeFromPeriod; p <= current; p = addMonths(p, 1)) months.push({ period: p, from: periodEnd(addMonths(p, -1), timeZone) });
+  return { cutoff, activeFromPeriod, months };
 }
 
 /**

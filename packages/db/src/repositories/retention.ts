@@ -52,6 +52,12 @@ const leftAt = sql<string>`coalesce(subjects.left_at, subjects.closed_at)`;
 export interface RetentionClock {
   readonly cutoff: string;
   readonly activeFromPeriod: string;
+  /**
+   * The months from `activeFromPeriod` to the current one, each with the instant it begins in the bank's
+   * calendar (ascending): where a closing's `closed_at` falls, which the database cannot tell without
+   * the bank's zone. A customer's metrics count as activity only up to that month.
+   */
+  readonly months: readonly { readonly period: string; readonly from: string }[];
 }
 
 /** Closed, by their own date, before `cutoff`, not yet erased: the customers the clock has to look at. */
@@ -66,12 +72,27 @@ function leftBefore(tenantId: string, cutoff: string) {
 }
 
 /**
+ * The month a closing was recorded in (`closed_at`, in the bank's calendar), for the months the clock
+ * covers: '' (before every month) for a closing before them, so no month of metrics is in range.
+ */
+function closingMonth(clock: RetentionClock) {
+  const at = sql.ref('subjects.closed_at');
+  const months = clock.months;
+  if (!months.length) return sql<string>`''`;
+  const branches = months.map((m, i) => sql`when ${at} < ${m.from} then ${i === 0 ? '' : months[i - 1]?.period}`);
+  return sql<string>`case ${sql.join(branches, sql` `)} else ${months[months.length - 1]?.period} end`;
+}
+
+/**
  * The relationship ended before the cutoff: the later of the closing's date and the customer's last
  * activity (customer-activity.ts) is before it. A closing dated back past activity the book recorded
- * after it (a back-dated closing of a live customer) does not start the clock.
+ * after it (a back-dated closing of a live customer) does not start the clock. Nor one of a customer
+ * the bank first recorded after the cutoff (`created_at`): the relationship cannot have ended before it
+ * began in the book, whatever date the closing gives.
  */
 function recentlyActive(clock: RetentionClock) {
-  return activeSince(clock.activeFromPeriod, clock.cutoff);
+  const since = activeSince(clock.activeFromPeriod, clock.cutoff, closingMonth(clock));
+  return (eb: ExpressionBuilder<Database, 'subjects'>) => eb.or([eb('subjects.created_at', '>=', clock.cutoff), since(eb)]);
 }
 
 /**
