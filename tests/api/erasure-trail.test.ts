@@ -17,6 +17,8 @@ const GONE = 'C0001';
 const KEPT = 'C00012';
 const KEPT_REASON = `重跑 ${KEPT} 的等级`;
 const GONE_REASON = `${GONE}-补录（身份证110101197503081234）`;
+/** A whole book's re-tier: its reason names no one, and stays shown after the erasure. */
+const BOOK_REASON = '月度补跑-寅卯-3391';
 
 const ACTIVE = '2019-06-15T02:00:00Z';
 const LEFT = '2019-07-01T02:00:00Z';
@@ -27,7 +29,16 @@ forEachDialect('an erasure clears what names the customer as a whole token, and 
   const appAt = (at: string) => createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined });
   const active = (role?: 'officer' | 'approver') =>
     client({ ...f, app: appAt(ACTIVE) }, role === undefined ? 'a' : () => f.keys.roles[role]);
-  const jobIds: Record<'both' | 'kept' | 'gone', string> = { both: '', kept: '', gone: '' };
+  const jobIds: Record<'both' | 'kept' | 'gone' | 'book', string> = { both: '', kept: '', gone: '', book: '' };
+  /** The reason each job's record in the trail shows, by job, read through the API. */
+  const reasonsShown = async () => {
+    const res = await client(f).get('/v1/audit?route=/v1/jobs&limit=100');
+    assert.equal(res.status, 200, await res.clone().text());
+    const items = ((await res.json()) as { items: AuditRecord[] }).items.filter((r) => r.phase === 'result');
+    return Object.fromEntries(items.map((r) => [r.detail?.job, r.detail?.reason ?? null]));
+  };
+  let shownBefore: Record<string, unknown> = {};
+  let chainedBefore = '';
   let importId = '';
   let overrideId = '';
   let runRecords: AuditRecord[] = [];
@@ -79,8 +90,14 @@ forEachDialect('an erasure clears what names the customer as a whole token, and 
       ['both', [GONE, KEPT], KEPT_REASON],
       ['kept', [KEPT], KEPT_REASON],
       ['gone', [KEPT], GONE_REASON],
+      ['book', null, BOOK_REASON],
     ] as const) {
-      const job = await active().post('/v1/jobs', { kind: 'retier', period: '2019-05', filter: { subjects }, reason });
+      const job = await active().post('/v1/jobs', {
+        kind: 'retier',
+        period: '2019-05',
+        ...(subjects ? { filter: { subjects } } : {}),
+        reason,
+      });
       assert.equal(job.status, 201, await job.clone().text());
       jobIds[key] = ((await job.json()) as { id: string }).id;
     }
@@ -98,6 +115,11 @@ forEachDialect('an erasure clears what names the customer as a whole token, and 
     const kept = await fileKept();
     assert.equal(kept.status, 201, await kept.clone().text());
 
+    shownBefore = await reasonsShown();
+    // What the hash chain itself holds: the records' own columns, without their side rows.
+    chainedBefore = JSON.stringify(
+      await f.db.db.selectFrom('audit_records').select(['detail', 'target']).where('chain', '=', 'bank-a').execute(),
+    );
     const run = await client(f).post('/v1/retention/run', {});
     assert.equal(run.status, 200, await run.clone().text());
     assert.equal(((await run.json()) as { erased: number }).erased, 1);
@@ -113,6 +135,22 @@ forEachDialect('an erasure clears what names the customer as a whole token, and 
     assert.equal(both.params.reason, KEPT_REASON);
     assert.equal((await job(jobIds.kept)).params.reason, KEPT_REASON);
     assert.equal((await job(jobIds.gone)).params.reason, null);
+  });
+
+  it('keeps a job’s reason out of the hash chain: shown beside its record until an erasure of a customer it listed or named', async () => {
+    assert.deepEqual(shownBefore, {
+      [jobIds.both]: KEPT_REASON,
+      [jobIds.kept]: KEPT_REASON,
+      [jobIds.gone]: GONE_REASON,
+      [jobIds.book]: BOOK_REASON,
+    });
+    for (const typed of [KEPT_REASON, GONE_REASON, BOOK_REASON]) assert.ok(!chainedBefore.includes(typed), typed);
+    assert.deepEqual(await reasonsShown(), {
+      [jobIds.both]: null,
+      [jobIds.kept]: KEPT_REASON,
+      [jobIds.gone]: null,
+      [jobIds.book]: BOOK_REASON,
+    });
   });
 
   it('leaves the other customer’s import row error and kept answer alone', async () => {

@@ -57,6 +57,48 @@ function needlesOf(people: ErasedPeople): string[] {
 export interface JobsErased {
   readonly filters: number;
   readonly reasons: number;
+  /** The jobs that listed or named one, and when each was queued: their records' reasons in the trail go too. */
+  readonly jobs: readonly { readonly id: string; readonly createdAt: string }[];
+}
+
+/**
+ * Where a re-tier job's queueing is recorded (`detail.job` its id, `detail.reason` the maker's words):
+ * over HTTP and from the command line. The trail keeps such a reason in a side row (audit-personal.ts).
+ */
+export const JOB_CREATED_ROUTES: readonly string[] = ['/v1/jobs', 'tierkit retier'];
+
+/**
+ * The trail's records of these jobs' queueing lose their reason: their side rows are deleted, and the records keep the digest. Found by the job's id in the record's kept detail, among
+ * the records written since the first of the jobs was queued (the `at` index: a month's jobs, not the
+ * whole trail); a minute's grace for a clock set back between the job's row and its record. Returns the
+ * seqs whose side rows were deleted, for the erasure's own record to name.
+ */
+export async function eraseJobReasonsFromTrail(
+  db: Executor,
+  tenantId: string,
+  jobs: readonly { readonly id: string; readonly createdAt: string }[],
+): Promise<number[]> {
+  if (!jobs.length) return [];
+  const since = new Date(Math.min(...jobs.map((j) => Date.parse(j.createdAt))) - 60_000).toISOString();
+  const needles = jobs.map((j) => `"job":${JSON.stringify(j.id)}`);
+  const rows = await db
+    .deleteFrom('audit_personal')
+    .where('chain', '=', tenantId)
+    // Whoever the side row names: a one-customer job's reason naming someone else goes too, and with it
+    // (one side row a record) its customer's number — a number lost from the trail, against a reason kept.
+    .where('seq', 'in', (eb) =>
+      eb
+        .selectFrom('audit_records')
+        .select('seq')
+        .where('chain', '=', tenantId)
+        .where('at', '>=', since)
+        .where('route', 'in', [...JOB_CREATED_ROUTES])
+        .where('personal_digest', 'is not', null)
+        .where(containsAny(db, 'audit_records.detail', needles)),
+    )
+    .returning('seq')
+    .execute();
+  return rows.map((r) => Number(r.seq));
 }
 
 /**
@@ -70,23 +112,27 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
   const needles = [...people.numbers, ...people.names];
   let filters = 0;
   let reasons = 0;
+  const named: { id: string; createdAt: string }[] = [];
   const rows = await db
     .selectFrom('jobs')
-    .select(['id', 'params'])
+    .select(['id', 'params', 'created_at'])
     .where('tenant_id', '=', tenantId)
     .where(containsAny(db, 'params', needles))
     .execute();
   for (const r of rows) {
     const params = JSON.parse(r.params) as { filter?: { subjects?: string[] }; reason?: string | null };
     const subjects = params.filter?.subjects;
-    if (params.filter && subjects?.some((s) => numbers.has(s))) {
+    const listed = subjects?.some((s) => numbers.has(s)) === true;
+    if (params.filter && subjects && listed) {
       params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
       filters++;
     }
-    if (typeof params.reason === 'string' && mentions(params.reason, people)) {
+    const reasonNames = typeof params.reason === 'string' && mentions(params.reason, people);
+    if (reasonNames) {
       params.reason = null;
       reasons++;
     }
+    if (listed || reasonNames) named.push({ id: r.id, createdAt: r.created_at });
     const text = JSON.stringify(params);
     if (text === r.params) continue;
     await db.updateTable('jobs').set({ params: text }).where('tenant_id', '=', tenantId).where('id', '=', r.id).execute();
@@ -107,7 +153,7 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
     if (result !== r.result)
       await db.updateTable('job_chunks').set({ result }).where('job_id', '=', r.job_id).where('seq', '=', r.seq).execute();
   }
-  return { filters, reasons };
+  return { filters, reasons, jobs: named };
 }
 
 /**

@@ -3,7 +3,7 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kyse
 import type { Database } from '../schema.js';
 import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
 import { activeSince } from './customer-activity.js';
-import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers } from './erasure-traces.js';
+import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers, eraseJobReasonsFromTrail } from './erasure-traces.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -279,6 +279,8 @@ export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cut
           .select(sql.lit(1).as('one'))
           .whereRef('audit_records.chain', '=', 'audit_personal.chain')
           .whereRef('audit_records.seq', '=', 'audit_personal.seq')
+          // A job's reason names no one customer either, and goes with the customers its job listed or named.
+          .where('audit_records.route', '=', '/v1/subjects')
           .where('audit_records.at', '<', cutoff),
       ),
     )
@@ -429,6 +431,9 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     names: [...new Set(numbers.map((r) => r.display_name.trim()))].filter((name) => name !== ''),
   };
   const jobs = await eraseFromJobs(db, tenantId, people);
+  // The reason of a job of several customers sits in a side row of its record, naming no one customer:
+  // found through the job, as the job's own reason is.
+  auditFields += addErased(auditSeqs, tenantId, await eraseJobReasonsFromTrail(db, tenantId, jobs.jobs));
   const importRowErrors = await eraseFromImportErrors(db, tenantId, people);
   const idempotentAnswers = await eraseIdempotentAnswers(db, tenantId, people);
   await db
