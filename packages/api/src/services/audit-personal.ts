@@ -110,7 +110,11 @@ function rawPathSplit(fields: AuditFields): AuditFields {
 }
 
 /** `detail` cut in two: what names nobody, and the personal keys (a token's `subject`, typed texts, one level deep). */
-function splitDetail(detail: Json, subject: string | null, keys: ReadonlySet<string> = PERSONAL_DETAIL_KEYS): { kept: Json; personal: Json | null } {
+function splitDetail(
+  detail: Json,
+  subject: string | null,
+  keys: ReadonlySet<string> = PERSONAL_DETAIL_KEYS,
+): { kept: Json; personal: Json | null } {
   const kept: Json = {};
   const personal: Json = {};
   for (const [k, v] of Object.entries(detail)) {

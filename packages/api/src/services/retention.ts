@@ -220,11 +220,7 @@ async function withEndingsRecorded(
       target: { override: o.id, subject: o.subject },
       detail: endedDetail(o, nowIso),
     });
-  const seqs = await eraseAuditPersonal(
-    db,
-    tenantId,
-    [...new Set(c.overridesEnded.map((o) => o.subject))],
-  );
+  const seqs = await eraseAuditPersonal(db, tenantId, [...new Set(c.overridesEnded.map((o) => o.subject))]);
   const auditSeqs = new Map(c.auditSeqs);
   auditSeqs.set(tenantId, [...(auditSeqs.get(tenantId) ?? []), ...seqs]);
   return { ...c, auditSeqs, auditFields: c.auditFields + seqs.length };
