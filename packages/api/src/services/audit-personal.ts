@@ -11,6 +11,7 @@ import {
   type Executor,
 } from '@tierkit/db';
 import { isListedDigest } from '@tierkit/core/wire';
+import { JOB_CREATED_ROUTES } from '@tierkit/db';
 import { contentHash } from './four-eyes.js';
 import { unsafeCharacter } from '../text-safety.js';
 
@@ -32,6 +33,20 @@ type Json = Record<string, unknown>;
 
 /** The customer list's route: its search by name (`?name=`) names no customer, but tests one's name. */
 const LIST_SEARCH_ROUTE = '/v1/subjects';
+
+/**
+ * A record of a re-tier job queued with a reason, naming no one customer (a job of several, or of a
+ * whole book): the reason is free text staff typed, and may name customers, so it goes to a side row as
+ * a one-customer record's would. The side row names no one (`subject` null): an erasure of a customer
+ * the job listed, or named in its reason, finds it by the job's id (packages/db, erasure-traces.ts).
+ * Only a record with the job's id: one without (a refused queueing) could be found by no erasure.
+ */
+const JOB_CREATED_ROUTE_SET: ReadonlySet<string> = new Set(JOB_CREATED_ROUTES);
+const JOB_REASON_KEYS: ReadonlySet<string> = new Set(['reason']);
+
+function isJobWithReason(route: string, detail: Json): boolean {
+  return JOB_CREATED_ROUTE_SET.has(route) && typeof detail.job === 'string' && typeof detail.reason === 'string';
+}
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -110,16 +125,20 @@ function rawPathSplit(fields: AuditFields): AuditFields {
 }
 
 /** `detail` cut in two: what names nobody, and the personal keys (a token's `subject`, typed texts, one level deep). */
-function splitDetail(detail: Json, subject: string | null): { kept: Json; personal: Json | null } {
+function splitDetail(
+  detail: Json,
+  subject: string | null,
+  keys: ReadonlySet<string> = PERSONAL_DETAIL_KEYS,
+): { kept: Json; personal: Json | null } {
   const kept: Json = {};
   const personal: Json = {};
   for (const [k, v] of Object.entries(detail)) {
-    if (PERSONAL_DETAIL_KEYS.has(k) || (k === 'subject' && subject !== null && v === subject)) {
+    if (keys.has(k) || (k === 'subject' && subject !== null && v === subject)) {
       personal[k] = v;
-    } else if (isObject(v) && Object.keys(v).some((n) => PERSONAL_DETAIL_KEYS.has(n))) {
+    } else if (isObject(v) && Object.keys(v).some((n) => keys.has(n))) {
       const inner: Json = {};
       const rest: Json = {};
-      for (const [n, w] of Object.entries(v)) (PERSONAL_DETAIL_KEYS.has(n) ? inner : rest)[n] = w;
+      for (const [n, w] of Object.entries(v)) (keys.has(n) ? inner : rest)[n] = w;
       kept[k] = rest;
       personal[k] = inner;
     } else kept[k] = v;
@@ -163,8 +182,15 @@ export function splitPersonal(written: AuditFields, salt?: string): { fields: Au
   // A record naming nobody is split only for the name a list search tested (a customer's name): a
   // tenant's or a team's `name` names no customer, and off in a side row that no erasure deletes it
   // would only be hidden from the record's own hash (a side row deleted by hand is not reported).
-  const split =
-    detail && (subject !== null || (fields.route === LIST_SEARCH_ROUTE && 'name' in detail)) ? splitDetail(detail, subject) : null;
+  // A job of several customers keeps its `filter` (each number already a digest of its own, in
+  // `audit_listed`) in the record; only its reason goes.
+  const split = !detail
+    ? null
+    : subject !== null || (fields.route === LIST_SEARCH_ROUTE && 'name' in detail)
+      ? splitDetail(detail, subject)
+      : isJobWithReason(fields.route, detail)
+        ? splitDetail(detail, null, JOB_REASON_KEYS)
+        : null;
   const detailSplit = split && subject !== null && exportTarget(fields.route, detail) === subject ? withoutExportTarget(split) : split;
   if (!targetKeys.size && !detailSplit?.personal) return { fields: written };
   const keptTarget: Record<string, string> = {};
