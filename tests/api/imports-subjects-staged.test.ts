@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { ImportRefused, loadTenantPack, runImport, type ImportContext, type ImportMode } from '@tierkit/api';
 import { findSubjectByExternalId, insertOverride, insertSubjects } from '@tierkit/db';
-import { forEachDialect, NOW } from '../support/api-fixture.js';
+import { forEachDialect, LONG_AGO, NOW } from '../support/api-fixture.js';
 import { stagingLeft } from '../support/staging-tables.js';
 
 const TENANT = 'bank-a';
@@ -42,7 +42,8 @@ forEachDialect('a subjects file of customers who exist, over more than one batch
       displayName: '客户',
       attributes: {},
     }));
-    await insertSubjects(f.db.db, TENANT, subjects, now);
+    // Recorded long before the file closes them: a closing dated before a customer was recorded is refused.
+    await insertSubjects(f.db.db, TENANT, subjects, LONG_AGO);
     for (const i of CLOSED)
       await insertOverride(
         f.db.db,
@@ -168,7 +169,7 @@ forEachDialect('a subjects file whose changes are applied at its end', (f) => {
         })),
         { id: 'sb-z', externalId: 'SBZ', kind: 'customer', displayName: 'x', attributes: { segment: 'private' } },
       ],
-      NOW.toISOString(),
+      LONG_AGO,
     );
     const rows = [
       'id,name,attr:segment,attr:branch,closedAt,closedReason',
@@ -199,7 +200,7 @@ forEachDialect('a subjects file whose changes are applied at its end', (f) => {
       f.db.db,
       TENANT,
       Array.from({ length: n }, (_, i) => ({ id: wc(i), externalId: `WC${i}`, kind: 'customer', displayName: 'x', attributes: {} })),
-      NOW.toISOString(),
+      LONG_AGO,
     );
     for (let i = 0; i < n; i++)
       await insertOverride(
