@@ -54,6 +54,7 @@ const zh = {
   or: '，或',
   graceLeft: (n: number, to: string) => (n <= 1 ? `下期评定仍低于标准即降至${to}` : `再有 ${n} 期低于标准即降至${to}`),
   decidedBy: '依据',
+  dropWhy: '降级原因',
   inputs: '数据',
   period: (month: string) => `评定月份 ${month}`,
   byOverride: '人工调级生效中',
@@ -127,6 +128,7 @@ const tw: typeof zh = {
   or: '，或',
   graceLeft: (n: number, to: string) => (n <= 1 ? `下期評定仍低於標準即降至${to}` : `再有 ${n} 期低於標準即降至${to}`),
   decidedBy: '依據',
+  dropWhy: '降級原因',
   inputs: '資料',
   period: (month: string) => `評定月份 ${month}`,
   byOverride: '人工調級生效中',
@@ -202,6 +204,7 @@ const en: typeof zh = {
   graceLeft: (n: number, to: string) =>
     n <= 1 ? `Below the line at the next evaluation: down to ${to}` : `${n} more periods below the line: down to ${to}`,
   decidedBy: 'Decided by',
+  dropWhy: 'Why it was lowered',
   inputs: 'Figures',
   period: (month: string) => `Month evaluated ${month}`,
   byOverride: 'manual level in force',
