@@ -73,6 +73,8 @@ const zh = {
   decisionNote: '复核意见',
   requestedAt: '申请时间',
   requestedBy: '申请人',
+  reviewedBy: '复核人',
+  reviewedAt: '复核时间',
   you: '本人',
   none: '—',
 };
@@ -146,6 +148,8 @@ const tw: typeof zh = {
   decisionNote: '複核意見',
   requestedAt: '申請時間',
   requestedBy: '申請人',
+  reviewedBy: '複核人',
+  reviewedAt: '複核時間',
   you: '本人',
   none: '—',
 };
@@ -223,6 +227,8 @@ const en: typeof zh = {
   decisionNote: 'Decision note',
   requestedAt: 'Requested',
   requestedBy: 'Requested by',
+  reviewedBy: 'Reviewed by',
+  reviewedAt: 'Reviewed',
   you: 'you',
   none: '—',
 };
