@@ -6,6 +6,7 @@ import {
   type CustomerAssignment,
   type CustomerTierEvent,
   type HistoryResponse,
+  type StaffTiersResponse,
   type TiersResponse,
 } from '@tierkit/core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -131,7 +132,36 @@ forEachDialect('a customer reads what keeps a level in grace and why one dropped
     assert.equal(staff.audience, 'staff');
     const same = staff.items.find((e) => e.id === down.id);
     assert.ok(same && 'ruleId' in same && 'policyVersion' in same, 'staff keep the rule id and policy version');
-    assert.equal((same as CustomerTierEvent).because, undefined, 'staff read the rule itself');
+    // The RM may tell the customer at least what the customer's own app tells them: the same sentence.
+    assert.deepEqual(same.because, down.because, 'staff read the why the customer reads');
+    assert.equal(staff.items.find((e) => e.to === 'gold')?.because, undefined, 'not on the upgrade');
+  });
+
+  it('staff read the same why on the lowered level itself (/tiers, in a locale too) and on the downgrade list', async () => {
+    const officer = client(f, () => officerKey);
+    const tiers = (await (await officer.get(`/v1/subjects/${DROPPED}/tiers`)).json()) as StaffTiersResponse;
+    const a = tiers.assignments.find((x) => x.scheme === 'retail-tier');
+    assert.equal(a?.level, 'standard');
+    assert.equal(a?.previousLevel, 'gold');
+    assert.match(a?.because?.text['zh-CN'] ?? '', /^连续3个月未达到金卡标准：月日均资产（近3个月平均）低于 ¥50,000；/);
+    // Its rule's own label is what the lower level met, not why the higher one was lost.
+    assert.notEqual(a?.because?.text['zh-CN'], a?.explanation.decidedBy.label['zh-CN']);
+    const cut = (await (await officer.get(`/v1/subjects/${DROPPED}/tiers?locale=en`)).json()) as {
+      assignments: { scheme: string; because?: { text: Record<string, string> } }[];
+    };
+    const en = cut.assignments.find((x) => x.scheme === 'retail-tier')?.because?.text;
+    assert.deepEqual(Object.keys(en ?? {}), ['en'], 'cut to the locale asked for');
+    assert.match(en?.en ?? '', /^Below the Gold criteria for 3 months/);
+    const held = (await (await officer.get(`/v1/subjects/${GRACE}/tiers`)).json()) as StaffTiersResponse;
+    assert.equal(held.assignments.find((x) => x.scheme === 'retail-tier')?.because, undefined, 'a level held in grace was not lowered');
+    const customer = retail((await (await client(f, () => tokens[DROPPED]).get(`/v1/subjects/${DROPPED}/tiers`)).json()) as TiersResponse);
+    assert.equal((customer as { because?: unknown }).because, undefined, 'the customer reads it in their history, not on /tiers');
+    const list = (await (await officer.get('/v1/subjects?scheme=retail-tier&change=down&levelOf=retail-tier')).json()) as {
+      items: { id: string; standing?: { because?: { text: Record<string, string> } } }[];
+    };
+    const row = list.items.find((s) => s.id === DROPPED);
+    assert.ok(row, JSON.stringify(list));
+    assert.deepEqual(row.standing?.because, a?.because);
   });
 
   it('another tenant’s key sees neither customer', async () => {
@@ -156,5 +186,13 @@ forEachDialect('a customer reads what keeps a level in grace and why one dropped
     const down = (page.items as CustomerTierEvent[]).find((e) => e.because);
     assert.ok(down && valid('CustomerTierEvent', down), JSON.stringify(ajv.errors));
     assert.ok(!valid('CustomerTierEvent', { ...down, because: { ...down.because, policyVersion: 1 } }), 'a policy version on because');
+    const staffPage = (await (
+      await client(f, () => officerKey).get(`/v1/subjects/${DROPPED}/history?limit=100`)
+    ).json()) as HistoryResponse;
+    const staffDown = staffPage.items.find((e) => e.because);
+    assert.ok(staffDown && valid('TierEvent', staffDown), JSON.stringify(ajv.errors));
+    const staffTiers = (await (await client(f, () => officerKey).get(`/v1/subjects/${DROPPED}/tiers`)).json()) as StaffTiersResponse;
+    const lowered = staffTiers.assignments.find((x) => x.because);
+    assert.ok(lowered && valid('Assignment', lowered), JSON.stringify(ajv.errors));
   });
 });

@@ -5,7 +5,7 @@ import { client, useCredential } from './console-client.js';
 import type { ConsolePage, PageContext } from './page.js';
 import { PAGES } from './pages/index.js';
 import { StaffTokenRefused, tokenSource } from './token-source.js';
-import { type ConsoleLocale, LOCALES, WORDS } from './words.js';
+import { type ConsoleLocale, LOCALES, roleWord, WORDS } from './words.js';
 import { initialLocale, saveLocale, savedLocale } from './initial-locale.js';
 import { FAILURE_WORDS, whyFailed } from './why-failed.js';
 import { refocus } from './keep-focus.js';
@@ -196,7 +196,7 @@ export class AdminConsole extends LitElement {
         ${
           s.session
             ? html`<span class="who" data-testid="who">${s.session.staff?.name ?? s.session.actor} ·
-                ${w.roles[s.session.role] ?? s.session.role}${s.session.book ? html` · ${w.bookScope}` : nothing}</span>
+                ${roleWord(w, s.session)}${s.session.book && s.session.role !== 'officer' ? html` · ${w.bookScope}` : nothing}</span>
               <button type="button" @click=${() => this.signOut()}>${w.signOut}</button>`
             : nothing
         }

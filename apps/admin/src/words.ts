@@ -71,6 +71,7 @@ const zh = {
   } as Record<string, string>,
   bookScope: '仅本人名下客户',
   manager: '客户经理',
+  teamLead: '团队主管',
   noManager: '（无）',
   reassign: '调整归属',
   saving: '正在保存…',
@@ -161,6 +162,7 @@ const tw: typeof zh = {
   } as Record<string, string>,
   bookScope: '僅本人名下客戶',
   manager: '理財專員',
+  teamLead: '團隊主管',
   noManager: '（無）',
   reassign: '調整歸屬',
   saving: '正在儲存…',
@@ -251,6 +253,7 @@ const en: typeof zh = {
   } as Record<string, string>,
   bookScope: 'own book only',
   manager: 'Relationship manager',
+  teamLead: 'Team lead',
   noManager: '(none)',
   reassign: 'Reassign',
   saving: 'Saving…',
@@ -276,3 +279,16 @@ const en: typeof zh = {
 };
 
 export const WORDS: Record<ConsoleLocale, typeof zh> = { 'zh-CN': zh, 'zh-TW': tw, en };
+
+/**
+ * The header's word for a session's role. A book-scoped officer is a relationship manager (or, reading
+ * their team's books too, its lead), as the sign-in offered them: 经办 (the maker) named a duty they do
+ * not hold in the bank's words.
+ */
+export function roleWord(
+  w: (typeof WORDS)[keyof typeof WORDS],
+  session: { role: string; book: string | null; books?: readonly string[] | null },
+): string {
+  if (session.book && session.role === 'officer') return (session.books?.length ?? 0) > 1 ? w.teamLead : w.manager;
+  return w.roles[session.role] ?? session.role;
+}

@@ -1,4 +1,4 @@
-import type { Explanation, Progress, Retention, StaffRole, SubjectKind, SubjectRef } from '@tierkit/core';
+import type { CustomerDrop, Explanation, Progress, Retention, StaffRole, SubjectKind, SubjectRef } from '@tierkit/core';
 import type { ReadOptions } from './types.js';
 
 /*
@@ -94,6 +94,8 @@ export interface ListedStanding {
   readonly decidedBy: Explanation['decidedBy'];
   readonly progress: Progress | null;
   readonly retention: Retention | null;
+  /** On a level the rules lowered at its latest re-tier: why, in the criteria of the level lost. */
+  readonly because?: CustomerDrop;
 }
 
 /** A subject in a list: with `level` and `standing` in the scheme the query's `levelOf` named. */

@@ -71,6 +71,7 @@ export {
   UNDISCLOSED,
 } from './audience/audience-view.js';
 export { readerView } from './audience/reader-view.js';
+export { assignmentDrop, levelDrop } from './audience/level-drop.js';
 export { progressSentence, progressWords, type ProgressWords } from './format/progress-sentence.js';
 export type { SimulationSubject, SimulationResult, SimulationOptions } from './simulation/simulate.js';
 export { simulate } from './simulation/simulate.js';

@@ -417,6 +417,7 @@ export class BookPage extends LitElement {
         ? html`<section class="why-level" aria-labelledby="why-h" data-testid="why-level">
             <h3 id="why-h">${c.whyOf(main.schemeName, main.levelName)}</h3>
             <dl>
+              ${main.because ? html`<dt>${c.dropWhy}</dt><dd data-testid="drop-why">${main.because}</dd>` : nothing}
               <dt>${c.decidedBy}</dt><dd data-testid="decided-by">${main.decidedBy}${note(main) ? html`<span class="hint">${c.aside(note(main))}</span>` : nothing}</dd>
               ${main.inputs.map((i) => html`<dt>${i.label}</dt><dd data-metric=${i.metric}>${i.value}</dd>`)}
               ${
@@ -446,7 +447,7 @@ export class BookPage extends LitElement {
                   (g) => html`<tr data-scheme=${g.scheme}>
                     <th scope="row">${g.schemeName}</th>
                     <td>${g.levelName}${note(g) ? html`<span class="hint">${c.aside(note(g))}</span>` : nothing}</td>
-                    <td>${g.decidedBy}</td>
+                    <td>${g.because ?? g.decidedBy}</td>
                     <td>${g.inputs.length ? g.inputs.map((i, n) => html`${n ? c.sep : ''}${i.label} ${i.value}`) : c.none}</td>
                   </tr>`,
                 )}

@@ -54,6 +54,7 @@ const zh = {
   or: '，或',
   graceLeft: (n: number, to: string) => (n <= 1 ? `下期评定仍低于标准即降至${to}` : `再有 ${n} 期低于标准即降至${to}`),
   decidedBy: '依据',
+  dropWhy: '降级原因',
   inputs: '数据',
   period: (month: string) => `评定月份 ${month}`,
   byOverride: '人工调级生效中',
@@ -72,6 +73,8 @@ const zh = {
   decisionNote: '复核意见',
   requestedAt: '申请时间',
   requestedBy: '申请人',
+  reviewedBy: '复核人',
+  reviewedAt: '复核时间',
   you: '本人',
   none: '—',
 };
@@ -127,6 +130,7 @@ const tw: typeof zh = {
   or: '，或',
   graceLeft: (n: number, to: string) => (n <= 1 ? `下期評定仍低於標準即降至${to}` : `再有 ${n} 期低於標準即降至${to}`),
   decidedBy: '依據',
+  dropWhy: '降級原因',
   inputs: '資料',
   period: (month: string) => `評定月份 ${month}`,
   byOverride: '人工調級生效中',
@@ -144,6 +148,8 @@ const tw: typeof zh = {
   decisionNote: '複核意見',
   requestedAt: '申請時間',
   requestedBy: '申請人',
+  reviewedBy: '複核人',
+  reviewedAt: '複核時間',
   you: '本人',
   none: '—',
 };
@@ -202,6 +208,7 @@ const en: typeof zh = {
   graceLeft: (n: number, to: string) =>
     n <= 1 ? `Below the line at the next evaluation: down to ${to}` : `${n} more periods below the line: down to ${to}`,
   decidedBy: 'Decided by',
+  dropWhy: 'Why it was lowered',
   inputs: 'Figures',
   period: (month: string) => `Month evaluated ${month}`,
   byOverride: 'manual level in force',
@@ -220,6 +227,8 @@ const en: typeof zh = {
   decisionNote: 'Decision note',
   requestedAt: 'Requested',
   requestedBy: 'Requested by',
+  reviewedBy: 'Reviewed by',
+  reviewedAt: 'Reviewed',
   you: 'you',
   none: '—',
 };

@@ -93,7 +93,7 @@ export class MyRequestsPage extends LitElement {
                 <th scope="col">${c.customer}</th><th scope="col">${c.scheme}</th><th scope="col">${c.level}</th><th scope="col">${w.mode}</th>
                 <th scope="col">${w.expiresAt}</th><th scope="col">${w.reasonColumn}</th>
                 <th scope="col">${c.status}</th><th scope="col">${c.decisionNote}</th><th scope="col">${c.requestedBy}</th>
-                <th scope="col">${c.requestedAt}</th><th scope="col">${w.actions}</th>
+                <th scope="col">${c.requestedAt}</th><th scope="col">${c.reviewedBy}</th><th scope="col">${c.reviewedAt}</th><th scope="col">${w.actions}</th>
               </tr></thead>
               <tbody>
                 ${s.items.map(
@@ -110,6 +110,8 @@ export class MyRequestsPage extends LitElement {
                     <td data-label=${c.decisionNote} data-testid="decision-note">${o.decisionNote ?? o.revokeNote ?? c.none}</td>
                     <td data-label=${c.requestedBy}>${o.requestedByYou ? c.you : staffName(personActor(o.requestedBy, o.requestedByStaff))}</td>
                     <td data-label=${c.requestedAt}>${bankTime(o.requestedAt, locale)}</td>
+                    <td data-label=${c.reviewedBy} data-testid="request-reviewer">${o.decidedBy ? staffName(personActor(o.decidedBy, o.decidedByStaff)) : c.none}</td>
+                    <td data-label=${c.reviewedAt} data-testid="request-reviewed-at">${o.decidedAt ? bankTime(o.decidedAt, locale) : c.none}</td>
                     <td data-label=${w.actions}>${overrideActions(this.#overrides.store, o, session, locale)}</td>
                   </tr>`,
                 )}

@@ -24,6 +24,8 @@ const zh = {
   evidence: '凭证（单号或链接，供复核人审阅，客户不可见）',
   reasonColumn: '理由',
   expires: '到期日（留空：直到撤销）',
+  /** When the scheme's rule caps the days (`maxDays`): an expiry is required, so no "empty: until revoked". */
+  expiresRequired: '到期日',
   expiresHint: (zone: string) => `到期日当天 23:59:59 失效（${zone}）。`,
   /** The chosen scheme's override rule (`overrides.maxDays`, `overrides.maxStep`), said before the request is sent. */
   ruleHint: (maxDays: number | null, maxStep: number | undefined) =>
@@ -135,6 +137,7 @@ const tw: typeof zh = {
   evidence: '憑證（單號或連結，供複核人員審閱，客戶不可見）',
   reasonColumn: '理由',
   expires: '到期日（留空：直到撤銷）',
+  expiresRequired: '到期日',
   expiresHint: (zone: string) => `到期日當天 23:59:59 失效（${zone}）。`,
   ruleHint: (maxDays: number | null, maxStep: number | undefined) =>
     [maxDays !== null ? `須設到期日，最長 ${maxDays} 天` : '', maxStep !== undefined ? `較目前等級每次最多調整 ${maxStep} 級` : '']
@@ -235,6 +238,7 @@ const en: typeof zh = {
   evidence: 'Evidence (document number or link; for the checker, never shown to the customer)',
   reasonColumn: 'Reason',
   expires: 'Expires on (empty: until revoked)',
+  expiresRequired: 'Expires on',
   expiresHint: (zone: string) => `Ends at 23:59:59 that day (${zone}).`,
   ruleHint: (maxDays: number | null, maxStep: number | undefined) =>
     [

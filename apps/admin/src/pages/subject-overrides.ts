@@ -151,7 +151,7 @@ export class SubjectOverrides extends LitElement {
       <label>${w.evidence}
         <input name="evidence" maxlength="500" autocomplete="off" aria-invalid=${f.evidence.invalid} aria-describedby=${ifDefined(f.evidence.describedBy)}>
       </label>${f.evidence.error}
-      <label>${w.expires}
+      <label>${rule && rule.maxDays !== null ? w.expiresRequired : w.expires}
         <input name="expiresOn" type="date" min=${bankToday()} aria-invalid=${f.expiresOn.invalid}
           aria-describedby=${`ovr-expires-hint${f.expiresOn.describedBy ? ` ${f.expiresOn.describedBy}` : ''}`}>
       </label>

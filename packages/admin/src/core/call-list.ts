@@ -47,7 +47,10 @@ export interface CallListRow {
   readonly levelName: string;
   /** The level before the latest re-tier, by name (null: none, or not read). */
   readonly fromName: string | null;
-  /** The rule, band or override that decided the current level. */
+  /**
+   * Why the current level: on a level the rules lowered, the criteria of the level lost (what the
+   * customer was told, not the rule the lower level met); else the rule, band or override that decided.
+   */
   readonly decidedBy: string;
   readonly period: string | null;
   /** Grace periods used and allowed (null: not below the level's line). */
@@ -93,7 +96,7 @@ export function callListRows(items: readonly ListedSubject[], scheme: SchemeSumm
       level: s.level ?? null,
       levelName: name(s.level),
       fromName: st?.previousLevel ? name(st.previousLevel) : null,
-      decidedBy: st ? (st.decidedBy.label[locale] ?? st.decidedBy.id) : '',
+      decidedBy: st ? (st.because?.text[locale] ?? st.decidedBy.label[locale] ?? st.decidedBy.id) : '',
       period: st?.period ?? null,
       periodsBelow: r && r.periodsBelow > 0 ? r.periodsBelow : null,
       periodsAllowed: r && r.periodsBelow > 0 ? r.periodsAllowed : null,

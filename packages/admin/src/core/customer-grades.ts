@@ -20,6 +20,11 @@ export interface Grade {
   readonly decidedBy: string;
   /** `override`: a manual level in force; `default`: no rule matched. */
   readonly decidedByKind: Assignment['explanation']['decidedBy']['kind'];
+  /**
+   * On a level the rules lowered at its latest re-tier (staff reads only): why, in the criteria of the
+   * level lost — what the customer's app tells them, so the RM can say the same. Null otherwise.
+   */
+  readonly because: string | null;
   readonly inputs: readonly GradeInput[];
   /** The month evaluated (`YYYY-MM`). */
   readonly period: string;
@@ -77,6 +82,7 @@ export function customerGrades(tiers: TiersResponse, locale: Locale): Grade[] {
       levelName: level?.name[locale] ?? a.level,
       decidedBy: e.decidedBy.label[locale] ?? ('id' in e.decidedBy ? e.decidedBy.id : e.decidedBy.kind),
       decidedByKind: e.decidedBy.kind,
+      because: 'because' in a && a.because ? a.because.text[locale] : null,
       inputs: e.inputs.map((i) => {
         const label = metricWithWindow(metrics.get(i.metric)?.label[locale] ?? i.metric, i.window, locale);
         return { metric: i.metric, label, value: formatValue(i.value, i.unit, i.currency, locale) };

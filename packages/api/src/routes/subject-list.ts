@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { schemeMetrics, SUBJECT_KINDS } from '@tierkit/core';
+import { assignmentDrop, schemeMetrics, SUBJECT_KINDS } from '@tierkit/core';
 import {
   assignmentsOfPage,
   CLOSED_FILTERS,
@@ -394,6 +394,7 @@ export function subjectList() {
     }
     const page = rows.slice(0, query.limit);
     const levelOf = query.levelOf;
+    const levelScheme = levelOf === undefined ? undefined : pack.schemes.get(levelOf);
     const shown =
       levelOf === undefined
         ? undefined
@@ -408,6 +409,8 @@ export function subjectList() {
         const ref = subjectRef(s, deps.unmaskNames);
         if (!shown) return ref;
         const a = shown.get(s.id);
+        // The downgrade list's why: the sentence the customer was told, not the rule now deciding.
+        const because = a && levelScheme ? assignmentDrop(levelScheme, a, pack.pack.metrics) : undefined;
         return {
           ...ref,
           level: a?.level ?? null,
@@ -419,6 +422,7 @@ export function subjectList() {
                 decidedBy: a.explanation.decidedBy,
                 progress: a.progress,
                 retention: a.retention,
+                ...(because ? { because } : {}),
               }
             : null,
         };

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { QUOTA_PERIODS } from '@tierkit/core';
 import { LocalizedTextSchema, MatrixDefSchema, SchemeSummarySchema, SubjectRefSchema } from './common.js';
-import { ExplanationSchema, ProgressSchema, RetentionSchema } from './tiers.js';
+import { CustomerDropSchema, ExplanationSchema, ProgressSchema, RetentionSchema } from './tiers.js';
 
 const base = { key: z.string(), label: LocalizedTextSchema };
 
@@ -99,6 +99,10 @@ const ListedSubjectSchema = SubjectRefSchema.extend({
       progress: ProgressSchema.nullable().openapi({ description: 'How far from the next level (null at the top)' }),
       retention: RetentionSchema.nullable().openapi({
         description: 'What keeps the level: its line and the grace periods (null at the bottom)',
+      }),
+      because: CustomerDropSchema.optional().openapi({
+        description:
+          "On a level the rules lowered at its latest re-tier: why, in the criteria of the level lost (the customer's sentence, naming staff-only metrics' lines too); absent otherwise",
       }),
     })
     .nullable()

@@ -154,7 +154,7 @@ const CustomerKeepSchema = z
       'Only while a customer’s level is in its grace period (below its line, kept for now): what keeps it, in the scheme’s published criteria — no rule id or note',
   });
 
-const CustomerDropSchema = z
+export const CustomerDropSchema = z
   .object({
     level: z.string().openapi({ description: 'The level lost' }),
     periods: z.number().int().openapi({ description: 'Months below its line allowed before a drop' }),
@@ -199,6 +199,10 @@ export const AssignmentSchema = z
     loweringTo: z.string().optional().openapi({
       description:
         'Staff only: the looser level a pending lowering request proposes while `level`, held, stays in force (docs/domain.md §4, "Lowering a sign-off level"); absent otherwise, and never sent to a customer',
+    }),
+    because: CustomerDropSchema.optional().openapi({
+      description:
+        "Staff only, on a level the rules lowered at its latest re-tier: why, in the criteria of the level lost (the customer's sentence, naming staff-only metrics' lines too); absent otherwise",
     }),
   })
   .openapi('Assignment', { description: 'An assignment as staff read it (`audience: "staff"`): the whole record' });
@@ -248,6 +252,10 @@ export const TierEventSchema = z
     approvedBy: z.string().nullable(),
     policyVersion: z.number().int(),
     period: eventPeriod,
+    because: CustomerDropSchema.optional().openapi({
+      description:
+        "On a level the rules lowered: why, in the criteria of the level lost — the customer's sentence, naming staff-only metrics' lines too (`CustomerDrop`)",
+    }),
   })
   .openapi('TierEvent', { description: 'An event as staff read it (`audience: "staff"`): the whole record' });
 

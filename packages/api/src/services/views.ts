@@ -13,7 +13,7 @@ import type {
   CustomerTiersResponse,
   StaffTiersResponse,
 } from '@tierkit/core';
-import { schemeDependencies, type SchemeDefinition } from '@tierkit/core';
+import { assignmentDrop, schemeDependencies, type SchemeDefinition } from '@tierkit/core';
 import {
   listActiveOverrides,
   listAssignments,
@@ -129,6 +129,8 @@ export async function tiersView(
     const a = byScheme.get(def.key);
     if (!a || (only && !only.has(def.key))) continue;
     if (asOf === null || a.period > asOf) asOf = a.period;
+    // Staff's only: the customer's cut leaves it out whatever it is given (audience.assignment).
+    const because = audience.audience === 'staff' ? assignmentDrop(def, a, tp.pack.metrics) : undefined;
     assignments.push({
       scheme: a.scheme,
       level: a.level,
@@ -145,6 +147,7 @@ export async function tiersView(
       override: overrides.get(a.scheme) ?? null,
       ...(def.matrix ? { matrix: def.matrix } : {}),
       ...(lowerings.has(a.scheme) ? { loweringTo: lowerings.get(a.scheme) } : {}),
+      ...(because ? { because } : {}),
     });
   }
   const cut = audience.assignments(assignments);
@@ -209,6 +212,10 @@ function readerExplanation(audience: AudienceView, def: SchemeDefinition, text: 
   return JSON.stringify(cut.explanation);
 }
 
+/** Whether a stored level sits below the one shown before it: only then is its explanation parsed for a `because`. */
+const loweredFrom = (def: SchemeDefinition, previous: string | null, rank: number) =>
+  previous !== null && (def.levels.find((l) => l.key === previous)?.rank ?? -1) > rank;
+
 const storedText = (text: string, locale: Locale | undefined) => (locale ? localizeJsonText(text, locale) : text);
 
 // Where stored explanations, progress and retention name metrics: only these keys are called "metric".
@@ -259,6 +266,9 @@ export async function tiersJson(
     if (asOf === null || a.period > asOf) asOf = a.period;
     const override = overrides.get(a.scheme) ?? null;
     if (override?.expiresAt) until = Math.min(until, Date.parse(override.expiresAt));
+    const because = loweredFrom(def, a.previousLevel, a.rank)
+      ? assignmentDrop(def, { ...a, explanation: JSON.parse(a.explanation) as Explanation }, tp.pack.metrics)
+      : undefined;
     parts.push(
       `{"scheme":${json(a.scheme)},"level":${json(a.level)},"rank":${json(a.rank)},"previousLevel":${json(a.previousLevel)},` +
         `"changed":${a.previousLevel !== a.level},"approvalRequired":${a.approvalRequired},"explanation":${storedText(readerExplanation(audience, def, a.explanation), locale)},` +
@@ -266,7 +276,8 @@ export async function tiersJson(
         `"schemeInfo":${once(summaryOf(def), locale)},"period":${json(a.period)},"evaluatedAt":${json(a.evaluatedAt)},` +
         `"override":${override && locale ? json(localize(override, locale)) : json(override)}` +
         `${def.matrix ? `,"matrix":${once(def.matrix, locale)}` : ''}` +
-        `${lowerings.has(a.scheme) ? `,"loweringTo":${json(lowerings.get(a.scheme))}` : ''}}`,
+        `${lowerings.has(a.scheme) ? `,"loweringTo":${json(lowerings.get(a.scheme))}` : ''}` +
+        `${because ? `,"because":${json(locale ? localize(because, locale) : because)}` : ''}}`,
     );
   }
   const metrics = tp.pack.metrics.filter((m) => mentioned.has(m.key)).map((m) => once(m, locale));

@@ -1,5 +1,14 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import type { CustomerAssignment, EntitlementDef, EntitlementsResponse, Locale, ResolvedEntitlement, TiersResponse } from '@tierkit/core';
+import type {
+  CustomerAssignment,
+  EntitlementDef,
+  EntitlementsResponse,
+  LevelRef,
+  Locale,
+  LocalizedText,
+  ResolvedEntitlement,
+  TiersResponse,
+} from '@tierkit/core';
 import type { TierkitClient } from '@tierkit/client';
 import { LocalizeController } from '../common/localize.js';
 import { DEFAULT_TIME_ZONE } from '../tier-timeline/timeline-rows.js';
@@ -140,6 +149,13 @@ export class TkEntitlementPanel extends LitElement {
     const active = value.entitlements.filter((e) => e.status === 'active');
     const restrictionLabel = (key: string) =>
       value.entitlements.find((e) => e.def.kind === 'restriction' && e.def.key === key)?.def.label[locale] ?? key;
+    // Why a benefit is or would be suspended, as the API worded it for this reader: the restriction and
+    // level when they may read it, else its notice (a customer's "contact your branch", an RM's "refer to
+    // compliance"). One wording for what is blocked now and what an upgrade would add blocked.
+    const why = (by: (LevelRef & { restriction: string }) | undefined, notice: LocalizedText | undefined) =>
+      by || notice
+        ? html`<span part="reason" class="why">${by ? t.blockedBy(restrictionLabel(by.restriction), levelLabel(by, tiers, locale)) : notice?.[locale]}</span>`
+        : nothing;
 
     const groups = BENEFIT_KINDS.map((kind) =>
       this.#group(
@@ -175,22 +191,17 @@ export class TkEntitlementPanel extends LitElement {
       )}
       ${this.#group(
         t.blocked,
-        blocked.map((e) =>
-          this.#item(
-            e.def,
-            locale,
-            e.used,
-            html`<span part="reason" class="why">${e.blockedBy ? t.blockedBy(restrictionLabel(e.blockedBy.restriction), levelLabel(e.blockedBy, tiers, locale)) : (e.notice?.[locale] ?? '')}</span>`,
-            true,
-            e.usedThrough,
-          ),
-        ),
+        blocked.map((e) => this.#item(e.def, locale, e.used, why(e.blockedBy, e.notice), true, e.usedThrough)),
       )}
       ${value.next.map(
         (n) => html`<div part="next" class="next">
         ${this.#group(
           t.next(levelName(tiers, n.scheme, n.toLevel, locale)),
-          n.adds.map((d) => this.#item(d, locale, undefined, nothing)),
+          // An add the subject's restriction would block is listed as blocked, never as a promise.
+          n.adds.map((d) => {
+            const w = why(n.blockedBy?.[d.key], n.notices?.[d.key]);
+            return this.#item(d, locale, undefined, w, w !== nothing);
+          }),
         )}
       </div>`,
       )}`;

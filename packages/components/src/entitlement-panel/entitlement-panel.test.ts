@@ -1,5 +1,12 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { UNAVAILABLE_NOTICE, audienceView, defaultPolicyPack, type Assignment, type EntitlementsResponse } from '@tierkit/core';
+import {
+  STAFF_UNAVAILABLE_NOTICE,
+  UNAVAILABLE_NOTICE,
+  audienceView,
+  defaultPolicyPack,
+  type Assignment,
+  type EntitlementsResponse,
+} from '@tierkit/core';
 import '../provider/provider.js';
 import './entitlement-panel.js';
 import type { TkEntitlementPanel } from './entitlement-panel.component.js';
@@ -148,6 +155,42 @@ describe('tk-entitlement-panel, controlled', () => {
     await el.updateComplete;
     expect(root(el).querySelector('li.blocked')).to.equal(null);
     expect(headings(el)).not.to.include('暂停的权益');
+  });
+
+  it('marks what an upgrade would add that a restriction held now would suspend, as each reader is told it', async () => {
+    // C000005 under AML 高: diamond would raise the transfer limit the restriction keeps lowered.
+    const raised = {
+      kind: 'limit',
+      key: 'transfer-limit',
+      multiplierPermille: 3000,
+      applies: 'non-counter-transfer',
+      label: { 'zh-CN': '非柜面转账限额', 'zh-TW': '非櫃面轉賬限額', en: 'Online transfer limit' },
+    } as const;
+    const lounge = entitlementsC3.next[0]!.adds[1]!;
+    const gain = { scheme: 'retail-tier', toLevel: 'diamond', adds: [raised, lounge] };
+    const blockedBy = entitlementsC5.entitlements.find((e) => e.blockedBy)!.blockedBy!;
+    for (const [who, next, words] of [
+      // Staff who read the AML grade: the restriction and the level, as on the current benefit.
+      ['staff', { ...gain, blockedBy: { 'transfer-limit': blockedBy } }, '因“非柜面转账限额下调”暂停（反洗钱风险等级：高）'],
+      // An RM, who may not read it: refer to compliance, never tell the customer why.
+      ['rm', { ...gain, notices: { 'transfer-limit': STAFF_UNAVAILABLE_NOTICE } }, STAFF_UNAVAILABLE_NOTICE['zh-CN']],
+      // A customer (customerBlocks: notice): contact the branch, no grade named.
+      ['customer', { ...gain, notices: { 'transfer-limit': UNAVAILABLE_NOTICE } }, UNAVAILABLE_NOTICE['zh-CN']],
+    ] as const) {
+      const el = await fixture<TkEntitlementPanel>(
+        html`<tk-entitlement-panel lang="zh-CN" .data=${{ ...entitlementsC5, next: [next] }} .tiers=${tiersC5}></tk-entitlement-panel>`,
+      );
+      const upgrade = root(el).querySelector('[part~="next"]')!;
+      const added = upgrade.querySelector('li[data-key="transfer-limit"]')!;
+      expect(added.classList.contains('blocked'), who).to.equal(true);
+      expect(squash(added.textContent), who).to.contain('已暂停').and.contain(words);
+      // What the restriction leaves alone is still a plain promise.
+      const free = upgrade.querySelector(`li[data-key="${lounge.key}"]`)!;
+      expect(free.classList.contains('blocked'), who).to.equal(false);
+      expect(free.querySelector('[part~="reason"]'), who).to.equal(null);
+      if (who === 'customer') expect(squash(upgrade.textContent)).not.to.contain('反洗钱');
+      if (who === 'rm') await expect(el).to.be.accessible();
+    }
   });
 
   it('says why a restriction applies, which level imposed it, and what it blocks', async () => {

@@ -24,7 +24,8 @@ import { schemeMetrics } from '../policy/dependencies.js';
 import { t } from '../pack/text.js';
 import { metricIsStaffOnly } from '../pack/metrics.js';
 import { SCORE_METRIC } from '../engine/score-decider.js';
-import { alternatives, customerDrop, customerKeep, measureName } from './customer-keep.js';
+import { alternatives, customerKeep, measureName } from './customer-keep.js';
+import { levelDrop } from './level-drop.js';
 
 /**
  * Why a customer holds a score level whose total they may not see (it counts a staff metric): the
@@ -168,6 +169,14 @@ const intersects = (a: ReadonlySet<string> | undefined, b: ReadonlySet<string>) 
 export function audienceView(pack: PolicyPack, audience: SchemeAudience): AudienceView {
   const keys = new Set(pack.schemes.map((s) => s.key));
   if (audience === 'staff') {
+    // Staff read why a level was lowered as the customer was told it, and with every metric's line:
+    // an RM who could not say what the customer's own app says had nothing to tell them.
+    const schemes = new Map(pack.schemes.map((s) => [s.key, s]));
+    const withDrop = (e: TierEvent): TierEvent => {
+      const s = schemes.get(e.scheme);
+      const because = s && levelDrop(s, e, pack.metrics, () => true);
+      return because ? { ...e, because } : e;
+    };
     return {
       audience,
       schemes: pack.schemes,
@@ -175,8 +184,8 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
       assignment: (a) => a,
       assignments: (list) => ({ audience: 'staff', assignments: [...list] }),
       entitlements: (r) => ({ entitlements: [...r.entitlements], next: [...r.next] }),
-      event: (e) => e,
-      items: (events) => ({ audience: 'staff', items: events }),
+      event: withDrop,
+      items: (events) => ({ audience: 'staff', items: events.map(withDrop) }),
     };
   }
   const visible: SchemeDefinition[] = pack.schemes
@@ -304,7 +313,7 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const nearestPath = a.progress?.paths[a.progress.nearest];
     const lines = a.retention?.lines.filter(open(a.scheme)) ?? [];
     // A pending lowering request is the bank's four-eyes record: the customer sees the level in force.
-    const { override, loweringTo: _staffOnly, ...rest } = a;
+    const { override, loweringTo: _staffOnly, because: _staffWords, ...rest } = a;
     const retention = a.retention && lines.length ? { ...a.retention, lines } : null;
     // Under an override the level is the override's, not the rules': no grace to keep it in.
     // A score level's one line, or a rule's `any` of lines, is what "any one of these keeps it" can say.
@@ -350,15 +359,10 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     // A staff rule's level reads as /tiers reads it: the level, and no reason but that some are not disclosed.
     if (withheld(e.scheme, e.ruleId)) return { ...out, ...period, notice: UNDISCLOSED };
     // A level the rules lowered says why in the published criteria of the level lost — the drop the
-    // grace period warned of (customer-keep.ts). An override's or its expiry's move stays unexplained.
-    // A trigger forces its level at once, past the grace period and for its own reason: "below the
-    // criteria for N months" would be false, so a trigger's drop stays unexplained, like an override's.
+    // grace period warned of (customer-keep.ts). An override's, its expiry's or a trigger's move stays unexplained.
     const s = byKey.get(e.scheme);
-    const rank = (k: string | null) => s?.levels.find((l) => l.key === k)?.rank ?? -1;
-    const triggered = s && 'triggers' in s.policy && s.policy.triggers?.some((t) => t.id === e.ruleId);
-    if (s && !triggered && (e.reason === 'rule' || e.reason === 'lowering-approved') && e.from !== null && rank(e.from) > rank(e.to)) {
-      out.because = customerDrop(s, e.from, e.policyVersion, pack.metrics, (m) => !staffMetrics.has(m));
-    }
+    const because = s && levelDrop(s, e, pack.metrics, (m) => !staffMetrics.has(m));
+    if (because) out.because = because;
     return { ...out, ...period };
   }
 }

@@ -53,6 +53,11 @@ export interface Assignment extends Evaluation {
    * force (docs/domain.md §4, "Lowering a sign-off level"): 降级待审批 → this level. Absent otherwise.
    */
   readonly loweringTo?: string;
+  /**
+   * Staff only, on a level the rules lowered at its latest re-tier: why, in the criteria of the level lost
+   * (the sentence the customer's history gives, naming staff-only metrics' lines too). Absent otherwise.
+   */
+  readonly because?: CustomerDrop;
 }
 
 /**
@@ -60,7 +65,7 @@ export interface Assignment extends Evaluation {
  * the policy's id and version or the deciding rule's id, and its override a `CustomerOverrideInfo`, without
  * the request's id, reason, requester or approver.
  */
-export interface CustomerAssignment extends Omit<Assignment, 'explanation' | 'override' | 'loweringTo'> {
+export interface CustomerAssignment extends Omit<Assignment, 'explanation' | 'override' | 'loweringTo' | 'because'> {
   readonly explanation: CustomerExplanation;
   readonly override: CustomerOverrideInfo | null;
   /** Only while the level is in its grace period (below its line, kept for now): what keeps it. */

@@ -34,6 +34,11 @@ export interface TierEvent {
    * `/tiers` shows that level's.
    */
   readonly notice?: LocalizedText;
+  /**
+   * Only in a read, on a level the rules lowered: why, in the criteria of the level lost — the sentence a
+   * customer's history gives, and for staff naming every metric's line (audience/level-drop.ts).
+   */
+  readonly because?: CustomerDrop;
 }
 
 /**
@@ -64,4 +69,4 @@ export type CustomerTierEvent = EventMove & {
  * One entry of a history page: a whole `TierEvent` for staff, a `CustomerTierEvent` for a customer (the
  * page's `audience` says which). The staff fields are optional here so one type reads both.
  */
-export type HistoryEvent = EventMove & Partial<Omit<TierEvent, keyof EventMove>> & { readonly because?: CustomerDrop };
+export type HistoryEvent = EventMove & Partial<Omit<TierEvent, keyof EventMove>>;
