@@ -75,7 +75,8 @@ export function compileDerivedDecider(
 ): Decider {
   const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
   const sources = derivedSources(policy);
-  const mapLabel = (scheme: string, from: string, to: string): LocalizedText => derivedLabel(schemes?.get(scheme), scheme, from, levels, to);
+  const mapLabel = (scheme: string, from: string, to: string): LocalizedText =>
+    derivedLabel(schemes?.get(scheme), scheme, from, levels, to);
   const tables = sources.map((src) => ({
     scheme: src.from,
     table: new Map(
