@@ -184,12 +184,12 @@ type Param = { name: string; in: string; schema?: { enum?: string[] } };
 type Operation = { parameters?: Param[] };
 
 /** The routes an embed token may call, from the permission table over the OpenAPI document. */
-function customerRoutes(document: { paths: Record<string, Record<string, Operation>> }): (RouteEntry & { params: Param[] })[] {
+function customerRoutes(document: { paths: Record<string, Record<string, Operation>> }): (RouteEntry & { parameters: Param[] })[] {
   const embed = MATRIX_CREDENTIALS.find((c) => c.principal.via === 'embed-token');
   assert.ok(embed, 'the matrix has an embed-token column');
   return routeTable(document)
     .filter((r) => r.template.startsWith('/v1/') && cellOf(r, embed) !== 'no')
-    .map((r) => ({ ...r, params: document.paths[r.template]?.[r.method.toLowerCase()]?.parameters ?? [] }));
+    .map((r) => ({ ...r, parameters: document.paths[r.template]?.[r.method.toLowerCase()]?.parameters ?? [] }));
 }
 
 /**
@@ -197,15 +197,15 @@ function customerRoutes(document: { paths: Record<string, Record<string, Operati
  * ones too: their refusal is an answer as well), every scheme and every locale crossed (a label's words
  * differ by both; no locale at all carries every label in all three), each other enumerated value once.
  */
-function pathsOf(route: RouteEntry & { params: Param[] }, customer: string): string[] {
+function pathsOf(route: RouteEntry & { parameters: Param[] }, customer: string): string[] {
   const schemes = pack.schemes.map((s) => s.key);
   let bases = [route.template];
-  for (const p of route.params.filter((x) => x.in === 'path')) {
+  for (const p of route.parameters.filter((x) => x.in === 'path')) {
     const values = p.name === 'id' ? [customer] : p.name === 'key' || p.name === 'scheme' ? schemes : undefined;
     assert.ok(values, `${route.method} ${route.template}: say what to put in {${p.name}}`);
     bases = bases.flatMap((b) => values.map((v) => b.replace(`{${p.name}}`, encodeURIComponent(v))));
   }
-  const query = route.params.filter((x) => x.in === 'query');
+  const query = route.parameters.filter((x) => x.in === 'query');
   const crossed = (name: string, values: readonly string[]) =>
     query.some((q) => q.name === name) ? ['', ...values.map((v) => `${name}=${v}`)] : [''];
   const crosses = crossed('scheme', schemes).flatMap((s) => crossed('locale', LOCALES).map((l) => [s, l]));
