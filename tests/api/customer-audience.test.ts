@@ -272,11 +272,17 @@ forEachDialect('a customer credential sees only customer schemes', (f) => {
     const savings = tiers.assignments.find((a) => a.scheme === 'savings-grade');
     assert.equal(savings?.level, 'risk', 'the level itself is the customer’s');
     assert.deepEqual(savings?.explanation.decidedBy, { kind: 'trigger', label: UNDISCLOSED }, 'the bad-loan trigger is not named');
-    // 风险 in red would tell the customer a credit (NPL) classification: they read 基础, neutral.
+    // 风险 in red would tell the customer a credit (NPL) classification: they read 基础, neutral — and not at
+    // rank 0, the bottom of the scale, which says the same: beside 普通, listed after it (customerLevels).
     assert.deepEqual(
       savings?.schemeInfo.levels.find((l) => l.key === 'risk'),
-      { key: 'risk', rank: 0, name: { 'zh-CN': '基础', 'zh-TW': '基礎', en: 'Basic' }, color: 'neutral' },
+      { key: 'risk', rank: 1, name: { 'zh-CN': '基础', 'zh-TW': '基礎', en: 'Basic' }, color: 'neutral' },
     );
+    assert.deepEqual(
+      savings?.schemeInfo.levels.map((l) => l.key),
+      ['ordinary', 'risk', 'good', 'premium'],
+    );
+    assert.equal(savings?.rank, 1);
     const staffSavings = (await (
       await client(f, () => viewerKey).get(`/v1/subjects/${SUBJECT}/tiers?scheme=savings-grade`)
     ).json()) as TiersResponse;

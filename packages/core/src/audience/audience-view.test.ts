@@ -132,7 +132,9 @@ describe('what a customer may see of a pack', () => {
     // Not "contact your branch" either: beside a lowered grade it says something is wrong, a reason implied.
     assert.deepEqual(a.explanation.decidedBy, { kind: 'trigger', label: UNDISCLOSED });
     const level = customer.schemes.find((s) => s.key === 'savings-grade')?.levels.find((l) => l.key === 'risk');
-    assert.deepEqual(level, { key: 'risk', rank: 0, name: { 'zh-CN': '基础', 'zh-TW': '基礎', en: 'Basic' }, color: 'neutral' });
+    // Not at rank 0, the bottom of the scale: beside 普通, at its rank (customerLevels).
+    assert.deepEqual(level, { key: 'risk', rank: 1, name: { 'zh-CN': '基础', 'zh-TW': '基礎', en: 'Basic' }, color: 'neutral' });
+    assert.equal(a.rank, 1);
     const staffLevel = staff.schemes.find((s) => s.key === 'savings-grade')?.levels.find((l) => l.key === 'risk');
     assert.equal(staffLevel?.name['zh-CN'], '风险', 'staff keep the classification');
     assert.equal(staffLevel?.color, 'danger');
@@ -265,5 +267,88 @@ describe('what a customer may see of a pack', () => {
     }
     const { period: _none, ...unperiodic } = event;
     assert.ok(!('period' in customer.event({ ...unperiodic, scheme: 'retail-tier' })), 'no period key is invented');
+  });
+});
+
+describe('a customer reads a staff judgement neither by its name nor by its place on the scale', () => {
+  const savings = customer.schemes.find((s) => s.key === 'savings-grade');
+  it('the savings grade’s 基础 stands beside 普通, listed after it, at its rank; staff keep 风险 at the bottom', () => {
+    assert.deepEqual(
+      savings?.levels.map((l) => [l.key, l.rank]),
+      [
+        ['ordinary', 1],
+        ['risk', 1],
+        ['good', 2],
+        ['premium', 3],
+      ],
+    );
+    assert.deepEqual(
+      staff.schemes.find((s) => s.key === 'savings-grade')?.levels.map((l) => [l.key, l.rank]),
+      [
+        ['risk', 0],
+        ['ordinary', 1],
+        ['good', 2],
+        ['premium', 3],
+      ],
+    );
+  });
+  it('card tiers and stars keep their order, which a badge’s progress and the next level’s benefits need', () => {
+    for (const key of ['retail-tier', 'star-rating']) {
+      const def = defaultPolicyPack.schemes.find((s) => s.key === key);
+      assert.deepEqual(
+        customer.schemes.find((s) => s.key === key)?.levels.map((l) => [l.key, l.rank]),
+        def?.levels.map((l) => [l.key, l.rank]),
+      );
+    }
+  });
+});
+
+describe('a derived customer level says what it read by the customer’s names', () => {
+  // A bank's own customer scheme read from the savings grade: its label would name 风险.
+  const derived = {
+    ...defaultPolicyPack,
+    schemes: [
+      ...defaultPolicyPack.schemes,
+      {
+        key: 'saver-club',
+        subjectKind: 'customer' as const,
+        category: 'value' as const,
+        audience: 'customer' as const,
+        name: { 'zh-CN': '储蓄俱乐部', 'zh-TW': '儲蓄俱樂部', en: 'Saver club' },
+        levels: [
+          { key: 'member', rank: 0, name: { 'zh-CN': '会员', 'zh-TW': '會員', en: 'Member' }, color: 'neutral' as const },
+          { key: 'star', rank: 1, name: { 'zh-CN': '明星会员', 'zh-TW': '明星會員', en: 'Star member' }, color: 'gold' as const },
+        ],
+        policy: {
+          id: 'saver-club',
+          version: 1,
+          kind: 'derived' as const,
+          from: 'savings-grade',
+          map: { risk: 'member', ordinary: 'member', good: 'star', premium: 'star' },
+        },
+      },
+    ],
+  };
+  const club = compilePack(derived)
+    .evaluateSubject('customer', {
+      asOf: '2025-10',
+      values: { avg_daily_balance: every(40_000_000), loan_days_past_due: { '2025-10': 120 } },
+    })
+    .find((e) => e.scheme === 'saver-club') as Evaluation;
+  const raw: Assignment = {
+    ...club,
+    schemeInfo: derived.schemes.at(-1)!,
+    period: '2025-10',
+    evaluatedAt: '2025-11-01T00:00:00.000Z',
+    override: null,
+  };
+  it('staff read 储蓄客户等级：风险 → 会员; the customer 储蓄客户等级：基础 → 会员, in every language', () => {
+    assert.equal(raw.explanation.decidedBy.label['zh-CN'], '储蓄客户等级：风险 → 会员');
+    assert.deepEqual(staff.assignment(raw), raw);
+    assert.deepEqual(audienceView(derived, 'customer').assignment(raw).explanation.decidedBy.label, {
+      'zh-CN': '储蓄客户等级：基础 → 会员',
+      'zh-TW': '儲蓄客戶等級：基礎 → 會員',
+      en: 'Savings grade: Basic → Member',
+    });
   });
 });

@@ -24,6 +24,7 @@ import { schemeMetrics } from '../policy/dependencies.js';
 import { t } from '../pack/text.js';
 import { metricIsStaffOnly } from '../pack/metrics.js';
 import { SCORE_METRIC } from '../engine/score-decider.js';
+import { derivedLabel } from '../engine/level-deciders.js';
 import { alternatives, customerKeep, measureName } from './customer-keep.js';
 import { levelDrop } from './level-drop.js';
 
@@ -62,6 +63,27 @@ const joined = (a: LocalizedText, b: LocalizedText): LocalizedText =>
 /** A level as a customer reads it: its customer face's name and colour when it has one (LevelDef.customer). */
 function customerFace({ customer, ...level }: LevelDef): LevelDef {
   return customer ? { ...level, name: customer.name, color: customer.color } : level;
+}
+
+/**
+ * A customer scheme's levels as its customers read them: by their faces, and a faced level (a staff
+ * judgement shown under a neutral name: the savings grade's 风险 as 基础) not placed on the scale. Its
+ * rank 0 and first place would still say "the bottom, below 普通" — the very classification the face
+ * hides. It takes the rank of the nearest level above it without a face and is listed after that level,
+ * so it reads as an entry grade beside it; levels without a face (card tiers, stars) keep their order,
+ * which a badge's progress and "what the next level adds" need. With no unfaced level above, the
+ * nearest one below.
+ */
+export function customerLevels(levels: readonly LevelDef[]): LevelDef[] {
+  const plain = levels.filter((l) => !l.customer);
+  const beside = (l: LevelDef) => plain.find((p) => p.rank > l.rank) ?? plain.findLast((p) => p.rank < l.rank);
+  const out: LevelDef[] = [];
+  for (const p of plain) {
+    out.push(customerFace(p));
+    for (const l of levels) if (l.customer && beside(l) === p) out.push({ ...customerFace(l), rank: p.rank });
+  }
+  // A scheme of faced levels only has no scale to hide them on: their own order.
+  return plain.length ? out : levels.map(customerFace);
 }
 /** What a customer is told where the reason lies in a staff scheme: never why. */
 export const CONTACT_BRANCH: LocalizedText = t('请联系您的开户网点', '請聯絡您的開戶分行', 'please contact your branch');
@@ -191,7 +213,7 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
   const visible: SchemeDefinition[] = pack.schemes
     .filter((s) => s.audience === 'customer')
     // Levels by the names and tones customers read: staff's 风险 in red is a credit classification.
-    .map(({ overrides: _staffOnly, loweringNeeds: _staffRule, ...s }) => ({ ...s, levels: s.levels.map(customerFace) }));
+    .map(({ overrides: _staffOnly, loweringNeeds: _staffRule, ...s }) => ({ ...s, levels: customerLevels(s.levels) }));
   const byKey = new Map(visible.map((s) => [s.key, s]));
   const staffMetrics = new Set<string>();
   for (const s of pack.schemes) if (s.audience !== 'customer') for (const m of schemeMetrics(s)) staffMetrics.add(m);
@@ -220,7 +242,19 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
   const open = (scheme: string) => (p: ProgressPath) =>
     !staffMetrics.has(p.metric) && !(p.metric === SCORE_METRIC && staffScored.has(scheme));
 
-  const explanation = (scheme: string, e: Explanation): CustomerExplanation => {
+  // A derived level's label names the levels it read by staff's names (derivedLabel): a customer reads
+  // them by the faces, worked out again from what it read, so a label stored under any version says the same.
+  const derivedFace = (scheme: string, level: string, e: Explanation): LocalizedText | undefined => {
+    const s = byKey.get(scheme);
+    if (s?.policy.kind !== 'derived' || e.decidedBy.kind !== 'matrix' || !e.levelsRead) return undefined;
+    const read = Object.entries(e.levelsRead);
+    const hit = read.find(([k, v]) => e.decidedBy.id === `map.${k}.${v}` || (read.length === 1 && e.decidedBy.id === `map.${v}`));
+    // A source that is no customer scheme of this pack (a staff one, which validation refuses): name nothing.
+    if (!hit || !byKey.has(hit[0])) return hit ? UNDISCLOSED : undefined;
+    return derivedLabel(byKey.get(hit[0]), hit[0], hit[1], s.levels, level);
+  };
+
+  const explanation = (scheme: string, level: string, e: Explanation): CustomerExplanation => {
     const hideScore = staffScored.has(scheme);
     // Picked, not copied: the policy's id and version and the deciding rule's id are how the bank runs its
     // policies, which no customer widget shows; a field added to Explanation later stays staff's until named here.
@@ -238,7 +272,7 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
                 ? SCORE_WITHHELD
                 : staffRead.has(scheme)
                   ? joined(label, ALSO_UNDISCLOSED)
-                  : label,
+                  : (derivedFace(scheme, level, e) ?? label),
       },
       inputs: e.inputs.filter((i) => !staffMetrics.has(i.metric)),
     };
@@ -323,8 +357,10 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const keep = override ? null : customerKeep(retention, a.period, pack.metrics, anyOne);
     return {
       ...rest,
+      // The rank the customer's scale gives the level (customerLevels): a faced level's own says "the bottom".
+      rank: byKey.get(a.scheme)?.levels.find((l) => l.key === a.level)?.rank ?? a.rank,
       ...(keep ? { keep } : {}),
-      explanation: explanation(a.scheme, a.explanation),
+      explanation: explanation(a.scheme, a.level, a.explanation),
       progress:
         a.progress && paths.length
           ? {

@@ -105,3 +105,19 @@ describe('a scheme diff lists what a level entitles', () => {
     assert.deepEqual(diffSchemes(tier, after, metrics), []);
   });
 });
+
+describe('a scheme diff shows a level’s customer face', () => {
+  it('adopting 基础 for 风险 (a tenant created before the face) reads as what customers will read, in each locale', () => {
+    const savings = defaultPolicyPack.schemes.find((s) => s.key === 'savings-grade')!;
+    const before: SchemeDefinition = { ...savings, levels: savings.levels.map(({ customer: _face, ...v }) => v) };
+    const changes = diffSchemes(before, savings, metrics);
+    assert.deepEqual(
+      changes.map((c) => c.key),
+      ['level:risk'],
+    );
+    const text = changes[0]?.text;
+    assert.match(text?.['zh-CN'] ?? '', /→ 等级 风险（.*客户看到 基础（neutral））$/);
+    assert.match(text?.['zh-TW'] ?? '', /客戶看到 基礎（neutral）/);
+    assert.match(text?.en ?? '', /customers read Basic \(neutral\)\)$/);
+  });
+});

@@ -145,6 +145,13 @@ function levelEntries(d: SchemeDefinition): Map<string, Entry> {
               ? { 'zh-CN': '待复核期间按原等级', 'zh-TW': '待複核期間按原等級', en: 'previous level while pending' }[l]
               : { 'zh-CN': '待复核期间即生效', 'zh-TW': '待複核期間即生效', en: 'applies while pending' }[l],
           );
+        // A customer face is what customers read of the level: an approver adopting one must see it.
+        if (v.customer)
+          parts.push(
+            `${{ 'zh-CN': '客户看到', 'zh-TW': '客戶看到', en: 'customers read' }[l]} ${v.customer.name[l]}${l === 'en' ? ' ' : ''}${
+              l === 'en' ? `(${v.customer.color})` : `（${v.customer.color}）`
+            }`,
+          );
         const what = { 'zh-CN': '等级', 'zh-TW': '等級', en: 'level' }[l];
         return `${what} ${v.name[l]}${l === 'en' ? ` (${parts.join(', ')})` : `（${parts.join('，')}）`}`;
       }),

@@ -46,6 +46,24 @@ function levelReader(
 }
 
 /**
+ * What a derived level says it read: "反洗钱风险等级：中高 → 高风险" in the reader's language, by the
+ * names of the levels given — staff's, or the customer faces a customer's view passes in (a savings
+ * grade's 风险 read by a derived customer scheme would otherwise reach the customer in its label). A
+ * scheme or level not given (compiled on its own) keeps its key.
+ */
+export function derivedLabel(
+  source: Pick<SchemeDefinition, 'name' | 'levels'> | undefined,
+  scheme: string,
+  from: string,
+  levels: readonly LevelDef[],
+  to: string,
+): LocalizedText {
+  const fromName = source?.levels.find((l) => l.key === from)?.name;
+  const toName = levels.find((l) => l.key === to)?.name;
+  return localize((l) => `${source?.name[l] ?? scheme}${l === 'en' ? ': ' : '：'}${fromName?.[l] ?? from} → ${toName?.[l] ?? to}`);
+}
+
+/**
  * `aml-risk: medium-high` → `risk-band: high`, through the policy's table; with several sources the
  * highest-ranked mapped level wins (the first source on a tie), and the explanation names that source.
  */
@@ -57,16 +75,8 @@ export function compileDerivedDecider(
 ): Decider {
   const levelIndex = new Map(levels.map((l, i) => [l.key, i]));
   const sources = derivedSources(policy);
-  // "反洗钱风险等级：中高 → 高风险" in the reader's language; a scheme or level the pack does not name
-  // (compiled on its own) keeps its key.
-  const own = (key: string): LocalizedText | undefined => levels.find((l) => l.key === key)?.name;
-  const mapLabel = (scheme: string, from: string, to: string): LocalizedText => {
-    const src = schemes?.get(scheme);
-    const schemeName = src?.name;
-    const fromName = src?.levels.find((l) => l.key === from)?.name;
-    const toName = own(to);
-    return localize((l) => `${schemeName?.[l] ?? scheme}${l === 'en' ? ': ' : '：'}${fromName?.[l] ?? from} → ${toName?.[l] ?? to}`);
-  };
+  const mapLabel = (scheme: string, from: string, to: string): LocalizedText =>
+    derivedLabel(schemes?.get(scheme), scheme, from, levels, to);
   const tables = sources.map((src) => ({
     scheme: src.from,
     table: new Map(
