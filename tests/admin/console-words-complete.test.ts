@@ -18,8 +18,12 @@ const WRITERS = ['packages/api/src', 'packages/cli/src', 'apps/server/src'].map(
 async function wordSets(): Promise<[string, Record<string, Record<string, unknown>>][]> {
   const dir = join(ROOT, 'apps/admin/src');
   const files = [
-    ...readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f)),
-    ...readdirSync(join(dir, 'pages')).filter((f) => f.endsWith('.words.ts')).map((f) => join(dir, 'pages', f)),
+    ...readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(dir, f)),
+    ...readdirSync(join(dir, 'pages'))
+      .filter((f) => f.endsWith('.words.ts'))
+      .map((f) => join(dir, 'pages', f)),
   ];
   const sets: [string, Record<string, Record<string, unknown>>][] = [];
   for (const file of files) {
@@ -42,7 +46,9 @@ describe('the console has words for every key it shows', () => {
     const written = auditFieldsWritten(WRITERS);
     assert.ok(written.has('export.format') && written.has('restrictedRead.schemes'), 'the walk finds the fields the routes write');
     const missing = LOCALES.flatMap((l) =>
-      [...written].filter(([f]) => !Object.hasOwn(AUDIT_WORDS[l].fields, f)).map(([f, file]) => `${l}: ${f} (${file.slice(ROOT.length + 1)})`),
+      [...written]
+        .filter(([f]) => !Object.hasOwn(AUDIT_WORDS[l].fields, f))
+        .map(([f, file]) => `${l}: ${f} (${file.slice(ROOT.length + 1)})`),
     );
     assert.deepEqual(missing, []);
   });
