@@ -56,6 +56,7 @@ export {
   keyOwnerRule,
   keyRevocationRefusal,
   issueApiKey,
+  readAllApiKeys,
   readApiKeys,
   revokeApiKey,
 } from './core/api-keys.js';

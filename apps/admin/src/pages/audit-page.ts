@@ -6,7 +6,9 @@ import {
   type AuditFilterInput,
   type AuditRecord,
   AuditTrail,
+  actorSource,
   anchorVerdict,
+  type ApiKeyInfo,
   auditDetailOf,
   bookMovesOf,
   firstBreak,
@@ -14,6 +16,7 @@ import {
   isAuditor,
   isBookScoped,
   nameWithId,
+  readAllApiKeys,
   readSchemes,
 } from '@tierkit/admin';
 import type { SchemeSummary } from '@tierkit/core';
@@ -22,7 +25,7 @@ import { AUDIT_METHODS, AUDIT_PHASES, HTTP_METHODS, OPERATOR_METHODS } from '@ti
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { schemeNames } from '../scheme-names.js';
-import { consoleStaffNames } from '../staff-name.js';
+import { consoleStaffNames, staffName } from '../staff-name.js';
 import { client } from '../console-client.js';
 import { downloadBlob } from '../csv.js';
 import type { ConsolePage, PageContext } from '../page.js';
@@ -73,6 +76,7 @@ export class AuditPage extends LitElement {
     schemes: { state: true },
     refused: { state: true },
     format: { state: true },
+    keys: { state: true },
   };
 
   declare ctx: PageContext | undefined;
@@ -84,6 +88,13 @@ export class AuditPage extends LitElement {
   declare refused: boolean;
   /** The export's format: CSV for Excel, JSON lines to verify offline (`tierkit audit verify --file`). */
   declare format: 'csv' | 'jsonl';
+  /**
+   * The tenant's keys by id, to name a key actor by its label and owner: read once for the page from
+   * the keys list (admins'; another reader keeps the ids). Stands in until records carry their key's
+   * label themselves (session 38's auditor work).
+   */
+  declare keys: ReadonlyMap<string, ApiKeyInfo>;
+  #keysRead: AbortController | undefined;
   #schemesRead: AbortController | undefined;
   /** The name of the file the last streamed export was written to (the picker's), which its check names. */
   #savedAs: string | undefined;
@@ -99,6 +110,7 @@ export class AuditPage extends LitElement {
     this.schemes = [];
     this.refused = false;
     this.format = 'csv';
+    this.keys = new Map();
   }
 
   readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50 }));
@@ -114,6 +126,27 @@ export class AuditPage extends LitElement {
     this.#searches++;
     void this.#trail.store.setFilter(target ? { target } : {});
     void this.#readSchemes();
+    void this.#readKeys();
+  }
+
+  /** The keys list, once per session, for admins only (the API refuses it to everyone else); a failure leaves the ids. */
+  async #readKeys(): Promise<void> {
+    this.#keysRead?.abort();
+    this.keys = new Map();
+    if (!hasRole(this.ctx?.session, 'admin')) return;
+    const read = new AbortController();
+    this.#keysRead = read;
+    const keys = await readAllApiKeys(client, read.signal).catch(() => undefined);
+    if (keys && !read.signal.aborted) this.keys = keys;
+  }
+
+  /** Who made a record: a key by its label and owner where the keys list names it; anyone else as the console names them. */
+  #actor(actor: string, locale: PageContext['locale']) {
+    const source = actorSource(actor);
+    const key = source.kind === 'key' ? this.keys.get(source.id) : undefined;
+    if (!key) return html`<admin-staff-name .actor=${actor}></admin-staff-name>`;
+    const w = AUDIT_WORDS[locale];
+    return html`${key.staff ? staffName(`staff:${key.staff}`) : w.keyNoOwner}<br><span class="hint" data-testid="actor-key">${w.keyActor(key.label, source.id)}</span>`;
   }
 
   /**
@@ -141,6 +174,7 @@ export class AuditPage extends LitElement {
     this.#searches++;
     this.#trail.store.cancel();
     this.#schemesRead?.abort();
+    this.#keysRead?.abort();
   }
 
   async #find(e: Event): Promise<void> {
@@ -314,7 +348,7 @@ export class AuditPage extends LitElement {
     return html`<tr data-seq=${r.seq}>
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
-      <td><admin-staff-name .actor=${r.actor}></admin-staff-name><br><span class="hint">${credentialText(r.credential, locale)}</span></td>
+      <td>${this.#actor(r.actor, locale)}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}${
         // Erased with the customer: say so, rather than leave a blank a reader takes for a record naming nobody.
         r.personal && r.personal.salt === undefined ? html`<br><span class="hint audit-erased">${w.personalErased}</span>` : nothing

@@ -95,6 +95,9 @@ const zh = {
   detail: '详情',
   /** A closing's `closedAt` beside a `leftAt` (learnt late): the date the figures count from, not when the customer left. */
   closedAtCounted: '销户时间（统计起算）',
+  /** A key actor named from the keys list (`key:<id>`): its label, the id kept beside it. */
+  keyActor: (label: string, id: string) => `API 密钥“${label}”（${id}）`,
+  keyNoOwner: '无持有人的密钥',
   /** A `detail` field by the API's name. */
   fields: {
     detail: '详情',
@@ -362,6 +365,8 @@ const tw: typeof zh = {
   methods: { CLI: '命令列', START: '伺服器啟動', SCHEDULE: '伺服器自動執行' } as Record<string, string>,
   detail: '詳情',
   closedAtCounted: '銷戶時間（統計起算）',
+  keyActor: (label: string, id: string) => `API 金鑰「${label}」（${id}）`,
+  keyNoOwner: '無持有人的金鑰',
   fields: {
     detail: '詳情',
     key: '金鑰',
@@ -619,6 +624,8 @@ const en: typeof zh = {
   methods: { CLI: 'command line', START: 'server start-up', SCHEDULE: 'by the server itself' },
   detail: 'Detail',
   closedAtCounted: 'closed at (counted from)',
+  keyActor: (label: string, id: string) => `API key “${label}” (${id})`,
+  keyNoOwner: 'a key no one owns',
   fields: {
     detail: 'detail',
     key: 'key',
