@@ -22,6 +22,12 @@ const ROWS = arg('rows', 1_000_000);
 const SUBJECTS = ROWS / 10;
 const MONTHS = ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10'];
 const ROUNDS = arg('rounds', 3);
+/**
+ * `--watched 1`: a third arm, runImport told the balance feeds a scheme with sign-off levels, so it
+ * counts the values it replaces and records its importer per value it writes (sign_off_input_writers)
+ * for every row — the worst case of a file of risk inputs only, against the same import without.
+ */
+const WATCHED = arg('watched', 0) === 1;
 const TENANT = 'bench';
 
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-import-bench-'));
@@ -60,7 +66,10 @@ console.log(
 
 const raw = new SQLite(dbFile);
 raw.pragma('journal_mode = WAL');
-const clear = () => raw.prepare('DELETE FROM metrics').run();
+const clear = () => {
+  raw.prepare('DELETE FROM metrics').run();
+  raw.prepare('DELETE FROM sign_off_input_writers').run();
+};
 
 /** The baseline: parse, turn yuan into fen, find the subject, one prepared INSERT per row, one transaction. */
 async function rawImport(): Promise<number> {
@@ -87,12 +96,20 @@ async function rawImport(): Promise<number> {
   return n;
 }
 
-async function tierkitImport(): Promise<number> {
+async function tierkitImport(watched = false): Promise<number> {
   const tp = await loadTenantPack(db.db, TENANT);
   const record = await runImport(
     db.db,
     { kind: 'metrics', encoding: 'utf-8', amounts: 'yuan', mode: 'all-or-nothing', mapping: {} },
-    { tenantId: TENANT, catalogue: tp.metrics, currentPeriod: '2025-11', actor: 'bench', now: () => new Date(), fileName: 'metrics.csv' },
+    {
+      tenantId: TENANT,
+      catalogue: tp.metrics,
+      currentPeriod: '2025-11',
+      actor: 'bench',
+      now: () => new Date(),
+      fileName: 'metrics.csv',
+      ...(watched ? { signOffMetrics: new Set(['avg_daily_balance']) } : {}),
+    },
     () => createReadStream(csvFile),
   );
   if (record.status !== 'succeeded' || record.written !== ROWS)
@@ -105,7 +122,7 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const cpu = { raw: [] as number[], tierkit: [] as number[] };
+const cpu = { raw: [] as number[], tierkit: [] as number[], watched: [] as number[] };
 
 async function timed(f: () => Promise<number>, which: keyof typeof cpu): Promise<number> {
   clear();
@@ -118,15 +135,21 @@ async function timed(f: () => Promise<number>, which: keyof typeof cpu): Promise
   return ms;
 }
 
-const times = { raw: [] as number[], tierkit: [] as number[] };
+const times = { raw: [] as number[], tierkit: [] as number[], watched: [] as number[] };
+const arms = { raw: rawImport, tierkit: () => tierkitImport(), watched: () => tierkitImport(true) };
 for (let round = 1; round <= ROUNDS; round++) {
   // Alternate which goes first, so neither always gets the warmer cache.
-  const order = round % 2 ? (['raw', 'tierkit'] as const) : (['tierkit', 'raw'] as const);
-  for (const which of order) times[which].push(await timed(which === 'raw' ? rawImport : tierkitImport, which));
+  const both = round % 2 ? (['raw', 'tierkit'] as const) : (['tierkit', 'raw'] as const);
+  const order = WATCHED ? (round % 2 ? ([...both, 'watched'] as const) : (['watched', ...both] as const)) : both;
+  for (const which of order) times[which].push(await timed(arms[which], which));
   const [r, t] = [times.raw.at(-1) ?? 0, times.tierkit.at(-1) ?? 0];
   const [rc, tc] = [cpu.raw.at(-1) ?? 0, cpu.tierkit.at(-1) ?? 0];
   console.log(
-    `  round ${round}: raw ${(r / 1000).toFixed(2)} s, runImport ${(t / 1000).toFixed(2)} s, ${(t / r).toFixed(2)}×; CPU raw ${(rc / 1000).toFixed(2)} s, runImport ${(tc / 1000).toFixed(2)} s, ${(tc / rc).toFixed(2)}×`,
+    `  round ${round}: raw ${(r / 1000).toFixed(2)} s, runImport ${(t / 1000).toFixed(2)} s, ${(t / r).toFixed(2)}×; CPU raw ${(rc / 1000).toFixed(2)} s, runImport ${(tc / 1000).toFixed(2)} s, ${(tc / rc).toFixed(2)}×${
+      WATCHED
+        ? `; watched ${((times.watched.at(-1) ?? 0) / 1000).toFixed(2)} s, CPU ${((cpu.watched.at(-1) ?? 0) / 1000).toFixed(2)} s, ${((cpu.watched.at(-1) ?? 0) / rc).toFixed(2)}× raw`
+        : ''
+    }`,
   );
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -149,3 +172,9 @@ console.log(`peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).
 raw.close();
 await db.close();
 rmSync(dir, { recursive: true, force: true });
+if (WATCHED) {
+  const [w, wc] = [median(times.watched), median(cpu.watched)];
+  console.log(
+    `  runImport, every row a risk input (--watched)  ${(w / 1000).toFixed(2)} s  ${rate(w)}  ${(w / r).toFixed(2)}× raw wall; CPU ${(wc / 1000).toFixed(2)} s, ${(wc / rc).toFixed(2)}× raw, ${(wc / tc).toFixed(2)}× runImport unwatched (medians)`,
+  );
+}

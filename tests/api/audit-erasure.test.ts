@@ -4,7 +4,7 @@ import { before, it } from 'node:test';
 import { type AuditRecord, DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { sql } from 'kysely';
 import { appendOperatorAudit, cliAction, createApp, runRetention, verifyAuditChain, verifyAuditFile } from '@tierkit/api';
-import { authHeader, client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { authHeader, client, clientAt, forEachDialect, LONG_AGO, type ApiFixture } from '../support/api-fixture.js';
 
 /*
  * The audit trail's personal fields, erased with the customer (docs/operations.md, "Erasing the trail's
@@ -76,7 +76,7 @@ forEachDialect('the audit trail’s personal fields, erased with the customer', 
       [KEPT, 'k', '2022-01-01T02:00:00Z'],
     ] as const) {
       const before = new Date(Date.parse(at) - 86_400_000).toISOString();
-      await client(f).customer(id, '赵钱孙');
+      await clientAt(f, LONG_AGO).customer(id, '赵钱孙');
       const request = { scheme: 'retail-tier', level: 'diamond', mode: 'fixed', reason: 'VIP', evidence: evidence(who), expiresAt: null };
       const filed = await then(before, () => f.keys.roles.officer).post(`/v1/subjects/${id}/overrides`, request);
       assert.equal(filed.status, 201, await filed.clone().text());

@@ -95,6 +95,32 @@ forEachDialect('internal audit: the auditor reads governance and decides nothing
     });
   }
 
+  it('reads how an import went, never the text of a refused cell (a customer number, a balance)', async () => {
+    const file = 'id,name,closedAt\nC 77881,王五,\nC2,李四,2026-13-45T00:00:00Z\nC3,张三,\n';
+    const res = await t.app.request('/v1/imports?kind=subjects&mode=valid-rows', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t.keys.officer}`, 'Content-Type': 'text/csv' },
+      body: file,
+    });
+    const made = (await res.json()) as { id: string };
+    assert.equal(res.status, 201, JSON.stringify(made));
+    type Detail = { rejectedRows: number; errors: { items: { line: number; column: string; message: string; params?: object }[] } };
+    const officer = await ok<Detail>(await t.req('officer', 'GET', `/v1/imports/${made.id}`));
+    assert.match(JSON.stringify(officer.errors.items), /C 77881/, 'the officer who ran it sees the cells');
+    const audited = await ok<Detail>(await t.req({ credential: auditor.key }, 'GET', `/v1/imports/${made.id}`));
+    assert.equal(audited.rejectedRows, officer.rejectedRows);
+    assert.deepEqual(
+      audited.errors.items.map((e) => [e.line, e.column]),
+      officer.errors.items.map((e) => [e.line, e.column]),
+    );
+    const seen = JSON.stringify(audited.errors.items);
+    assert.doesNotMatch(seen, /77881|2026-13-45/, seen);
+    assert.ok(
+      audited.errors.items.every((e) => e.message.startsWith('the cell')),
+      seen,
+    );
+  });
+
   it('an auditor key is never issued over HTTP, and stops when its owner is no longer an auditor', async () => {
     await problem(await t.req('admin', 'POST', '/v1/keys', { role: 'auditor', label: 'audit', staff: 'AUD01' }), 400);
     // A book-scoped auditor would read nothing it audits.

@@ -22,6 +22,7 @@ import { run } from '../../packages/cli/src/run.js';
 import { hooked } from '../support/hooked-transactions.js';
 import { occupyNextAuditPlace } from '../support/audit-squatter.js';
 import { dialectUrls } from '../support/dialect-urls.js';
+import { untimed } from '../support/cli-lines.js';
 
 /*
  * The CLI's governed actions in the tenant's audit trail, as a compliance officer finds them: each
@@ -295,7 +296,7 @@ for (const [dialect, urlOf] of DIALECTS) {
 
       const revoked = await tierkit(url, 'keys', 'revoke', secret);
       assert.equal(revoked.code, 0, revoked.err.join('\n'));
-      assert.deepEqual(revoked.out, [`revoked ${id}`]);
+      assert.deepEqual(revoked.out.map(untimed), [`revoked ${id}`]);
       assert.ok(!revoked.err.join('\n').includes(secret), 'the secret is not echoed');
       const db = connect({ url });
       try {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { AuditRecord } from '@tierkit/core';
 import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
-import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
+import { client, clientAt, forEachDialect, LONG_AGO, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { problem } from '../support/problems.js';
 
 /*
@@ -39,9 +39,12 @@ forEachDialect('a back-dated closing and the retention clock', (f) => {
     ((await (await client(f).get(res.headers.get('Location') ?? '')).json()) as RowErrors).errors.items;
 
   before(async () => {
+    // Every one of them the bank has known since 2018: when a customer was first recorded bounds their
+    // closing too (closing-created-feed.test.ts), and these stories are about their activity.
+    const since2018 = () => clientAt(f, LONG_AGO);
     // Live customers: metrics through October 2025.
     for (const id of ['BD1', 'BD2', 'BD3', 'BD4']) {
-      await client(f).customer(id, '陈国强');
+      await since2018().customer(id, '陈国强');
       const r = await officer().balances(id, [
         ['2025-08', 50_000],
         ['2025-09', 50_000],
@@ -50,11 +53,11 @@ forEachDialect('a back-dated closing and the retention clock', (f) => {
       assert.equal(r.status, 200, await r.clone().text());
     }
     // Gone since 2019: their last metrics are of early 2019.
-    await client(f).customer('BDG', '周明');
+    await since2018().customer('BDG', '周明');
     assert.equal((await officer().balances('BDG', [['2019-02', 50_000]])).status, 200);
     // Quiet in metrics since 2023, but an officer filed an override request for them today: a person's
     // decision about them as a customer.
-    await client(f).customer('BDR', '吴芳');
+    await since2018().customer('BDR', '吴芳');
     assert.equal((await officer().balances('BDR', [['2023-02', 50_000]])).status, 200);
     const filed = await officer().post('/v1/subjects/BDR/overrides', {
       scheme: 'retail-tier',

@@ -5,8 +5,10 @@ import type { HistoryResponse, TiersResponse } from '@tierkit/core';
 import {
   appendAuditRecord,
   auditHash,
+  createImport,
   latestEvaluatedPeriods,
   latestVersionSimulationJob,
+  metricImportersOf,
   migrateToLatest,
   readErasedSeqs,
 } from '@tierkit/db';
@@ -61,6 +63,7 @@ const AUDIT_ERASURES = '2026-12-21T00-00-20-audit-erasures';
 const AUDIT_LISTED = '2026-12-22T00-00-30-audit-listed';
 const AUDIENCE_REQUEST_REASON = '2026-12-22T00-00-37-audience-request-reason';
 const POLICY_NOTES = '2026-12-22T00-00-72-policy-notes';
+const IMPORT_VALUE_WRITERS = '2026-12-23T00-00-30-import-value-writers';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -111,6 +114,7 @@ const LATER = [
   AUDIT_LISTED,
   AUDIENCE_REQUEST_REASON,
   POLICY_NOTES,
+  IMPORT_VALUE_WRITERS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -549,6 +553,34 @@ forEachDialect('migrations', (f) => {
     assert.equal(draftNote, '迁移后起草');
     // The draft goes again: a later case reads retail-tier's versions as upgraded, with none after the first.
     await sql`DELETE FROM policies WHERE scheme = 'retail-tier' AND version = ${version}`.execute(db);
+  });
+
+  it('upgrading marks the imports that name their writer per value: one from before still bars its importer from the whole month', async () => {
+    const db = f.db.db;
+    const columns = async () => (await db.introspection.getTables()).find((t) => t.name === 'imports')?.columns.map((c) => c.name) ?? [];
+    await undoDownTo(db, IMPORT_VALUE_WRITERS);
+    assert.ok(!(await columns()).includes('value_writers'), 'the column is gone');
+    // What the release before recorded: a metrics import of 2025-10 and no writer per value.
+    await sql`INSERT INTO imports (id, tenant_id, kind, status, options, file_name, sha256, bytes, rows, rejected_rows, errors,
+        written, unchanged, periods, created_by, created_at, finished_at, detail)
+      VALUES ('imp_mg_old', 'bank-a', 'metrics', 'succeeded', '{}', 'old.csv', NULL, 0, 1, 0, 0, 1, 0, '["2025-10"]',
+        'key:mg-old', '2025-11-01T00:00:00.000Z', '2025-11-01T00:00:01.000Z', NULL)`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(IMPORT_VALUE_WRITERS));
+    await createImport(db, {
+      id: 'imp_mg_new',
+      tenantId: 'bank-a',
+      kind: 'metrics',
+      options: {},
+      fileName: 'new.csv',
+      createdBy: 'key:mg-new',
+      createdAt: '2025-11-02T00:00:00.000Z',
+      valueWriters: true,
+    });
+    await sql`UPDATE imports SET periods = '["2025-10"]' WHERE id = 'imp_mg_new'`.execute(db);
+    const importers = await metricImportersOf(db, 'bank-a', '2025-10', '2025-12-01T00:00:00.000Z');
+    assert.ok(importers.includes('key:mg-old'), 'an import from before names no values: its importer is barred from the month');
+    assert.ok(!importers.includes('key:mg-new'), 'an import since is answered for by its writer rows');
+    await sql`DELETE FROM imports WHERE id IN ('imp_mg_old', 'imp_mg_new')`.execute(db);
   });
 
   it('upgrading adds the metric audience requests, empty; an admin’s lowering then waits for a second admin', async () => {

@@ -4,6 +4,7 @@ import { createApiKey, createApp, listKeys, mintStaffToken, provisionTenant } fr
 import { connect, listAuditRecords, migrateToLatest, upsertStaff } from '@tierkit/db';
 import { runCaptured } from '../../packages/cli/src/run-captured.js';
 import { dialectUrls } from '../support/dialect-urls.js';
+import { untimed } from '../support/cli-lines.js';
 
 /*
  * `tierkit staff` as an operator runs it, on each dialect: the API's rules (the last-admin guard), the
@@ -41,7 +42,7 @@ for (const [dialect, urlOf] of DIALECTS) {
 
       const added = await cli('staff', 'add', 'E1', '--tenant', 'bank', '--name', '张伟', '--role', 'admin');
       assert.equal(added.code, 0, added.err.join('\n'));
-      assert.deepEqual(added.out, ['added E1 in tenant bank: admin, tenant, "张伟"']);
+      assert.deepEqual(added.out.map(untimed), ['added E1 in tenant bank: admin, tenant, "张伟"']);
       const rm = await cli('staff', 'add', 'RM1', '--tenant', 'bank', '--name', '李娜', '--role', 'officer', '--scope', 'book', '--json');
       assert.equal(rm.code, 0, rm.err.join('\n'));
       assert.deepEqual(
@@ -112,7 +113,7 @@ for (const [dialect, urlOf] of DIALECTS) {
 
       const promoted = await cli('staff', 'role', 'RM1', '--tenant', 'bank', '--role', 'admin', '--scope', 'tenant');
       assert.equal(promoted.code, 0, promoted.err.join('\n'));
-      assert.deepEqual(promoted.out, ['changed RM1 in tenant bank: admin, tenant, "李娜"']);
+      assert.deepEqual(promoted.out.map(untimed), ['changed RM1 in tenant bank: admin, tenant, "李娜"']);
       const demoted = await cli('staff', 'role', 'E1', '--tenant', 'bank', '--role', 'approver', '--json');
       assert.equal(demoted.code, 0, demoted.err.join('\n'));
       assert.equal((JSON.parse(demoted.out[0] ?? '') as { role: string }).role, 'approver');

@@ -3,7 +3,7 @@ import { before, it } from 'node:test';
 import { drainJobs, mintEmbedToken, mintStaffToken, type JobView } from '@tierkit/api';
 import type { AuditRecord, MatrixResponse, TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
-import { client, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
+import { client, clientAt, forEachDialect, LONG_AGO, NOW, type ApiFixture } from '../support/api-fixture.js';
 import { writeBook, type BookEvent } from '../support/history-book.js';
 import { problem } from '../support/problems.js';
 import { fourEyesTenant, ok, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
@@ -41,7 +41,7 @@ forEachDialect('closing a customer (销户)', (f) => {
       ['CL1', 100_000],
       ['CL2', 10_000],
     ] as const) {
-      await client(f).customer(id);
+      await clientAt(f, LONG_AGO).customer(id);
       const r = await api.balances(id, [
         ['2025-08', yuan],
         ['2025-09', yuan],
@@ -122,7 +122,7 @@ forEachDialect('closing a customer (销户)', (f) => {
   });
 
   it('no embed token for a closed customer, and a token minted before reads them as unknown', async () => {
-    await client(f).customer('CL3');
+    await clientAt(f, LONG_AGO).customer('CL3');
     const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: 'CL3', ttlSeconds: 600, now: NOW });
     const customer = client(f, () => token);
     assert.equal((await customer.get('/v1/subjects/CL3/tiers')).status, 200);
@@ -158,7 +158,7 @@ forEachDialect('closing a customer (销户)', (f) => {
       ['api', 'CL11'],
       ['import', 'CL12'],
     ] as const) {
-      await client(f).customer(id);
+      await clientAt(f, LONG_AGO).customer(id);
       const { token } = await mintEmbedToken(f.db.db, { tenantId: 'bank-a', subject: id, ttlSeconds: 600, now: NOW });
       const customer = client(f, () => token);
       const etags = new Map<string, string>();
@@ -188,7 +188,7 @@ forEachDialect('closing a customer (销户)', (f) => {
       assert.equal(res.status, 200, await res.clone().text());
       return ((await res.json()) as { total: number }).total;
     };
-    await client(f).customer('CL13');
+    await clientAt(f, LONG_AGO).customer('CL13');
     assert.equal((await officer().balances('CL13', [['2025-10', 100_000]])).status, 200);
     const open = await simulated();
     assert.equal((await officer().post('/v1/subjects/CL13/close', { reason: '销户' })).status, 200);
@@ -205,7 +205,7 @@ forEachDialect('closing a customer (销户)', (f) => {
   });
 
   it('refuses bad input with a problem and changes nothing', async () => {
-    await client(f).customer('CL4');
+    await clientAt(f, LONG_AGO).customer('CL4');
     const api = officer();
     const cases: [body: unknown, field: string][] = [
       [{ at: '2025-11-16T00:00:00Z', reason: '未来' }, 'at'],
@@ -236,7 +236,7 @@ forEachDialect('closing a customer (销户)', (f) => {
   });
 
   it('a subjects import may close customers by a closedAt column, with its zone; a blank cell reopens nobody', async () => {
-    await client(f).customer('CL7');
+    await clientAt(f, LONG_AGO).customer('CL7');
     const upload = (csv: string) =>
       f.app.request('/v1/imports?kind=subjects', {
         method: 'POST',
@@ -303,7 +303,7 @@ forEachDialect('closing a customer (销户)', (f) => {
   });
 
   it('a relationship manager may not close or reopen even a customer of their own book', async () => {
-    await client(f).customer('CL10');
+    await clientAt(f, LONG_AGO).customer('CL10');
     assert.equal((await client(f).put('/v1/staff/RMC', { name: '陈经理', role: 'officer', scope: 'book' })).status, 201);
     assert.equal((await client(f).put('/v1/subjects/CL10/manager', { manager: 'RMC' })).status, 200);
     const { token } = await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'RMC', ttlSeconds: 600, now: NOW });
@@ -317,7 +317,7 @@ forEachDialect('closing a customer (销户)', (f) => {
   });
 
   it('each closing and reopening is on the audit trail with when and why', async () => {
-    await client(f).customer('CL5');
+    await clientAt(f, LONG_AGO).customer('CL5');
     const api = officer();
     assert.equal((await api.post('/v1/subjects/CL5/close', { at: '2025-11-01T00:00:00Z', reason: '客户身故' })).status, 200);
     assert.equal((await api.post('/v1/subjects/CL5/reopen', { note: '误操作' })).status, 200);
@@ -333,7 +333,7 @@ forEachDialect('closing a customer (销户)', (f) => {
   });
 
   it('a closing learnt late keeps its real date beside the one it counts from, only when said to be late', async () => {
-    await client(f).customer('CL21');
+    await clientAt(f, LONG_AGO).customer('CL21');
     const api = officer();
     const real = '2025-09-20T02:00:00.000Z';
     // Without saying so, a date in a final month is refused: a typo is not moved silently.
@@ -422,7 +422,7 @@ forEachDialect('closing a customer (销户)', (f) => {
   });
 
   it('an import closes a customer learnt late only on a row that says so (closedLate 1)', async () => {
-    await client(f).customer('CL22');
+    await clientAt(f, LONG_AGO).customer('CL22');
     const upload = (csv: string) =>
       f.app.request('/v1/imports?kind=subjects', {
         method: 'POST',

@@ -56,6 +56,17 @@ export function forEachDialect(
   }
 }
 
+/**
+ * A client of the same database through an app whose clock stands at `at`: what happened years ago (a
+ * customer first recorded, their figures, a closing) happens then, as the retention clock reads it.
+ */
+export function clientAt(f: ApiFixture, at: string, as: As = 'a') {
+  return client({ ...f, app: checkedResponses(createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined })) }, as);
+}
+
+/** When the tests' long-standing customers were first recorded: years before NOW, before any closing they are given. */
+export const LONG_AGO = '2018-06-01T02:00:00.000Z';
+
 /** Who a client authenticates as: the admin of `bank-a` or `bank-b`, or any credential (read lazily). */
 export type As = 'a' | 'b' | (() => string | undefined);
 

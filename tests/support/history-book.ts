@@ -43,7 +43,8 @@ export async function writeBook(db: Executor, tenantId: string, book: Book, know
     db,
     tenantId,
     subjects.map((s) => ({ id: id(s), externalId: s, kind: 'customer', displayName: '测试客户', attributes: {} })),
-    '2026-01-01T00:00:00.000Z',
+    // Recorded before any month a book holds: a closing is refused before the customer was recorded.
+    '2000-01-01T00:00:00.000Z',
   );
   for (const s of subjects) known.add(s);
   await appendTierEvents(

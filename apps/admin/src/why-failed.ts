@@ -19,6 +19,7 @@ type Kind =
   | 'four-eyes'
   | 'content-changed'
   | 'idempotency-key-reused'
+  | 'idempotency-key-erased'
   | 'unprocessable'
   | 'payload-too-large'
   | 'unsupported-media-type'
@@ -242,6 +243,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'four-eyes': '审批人须与申请人不同',
       'content-changed': '提交审批后内容已被修改，请刷新后重新审阅',
       'idempotency-key-reused': '重复提交了不同的请求，请刷新后重试',
+      'idempotency-key-erased': '该请求已执行过，不会再执行；其结果涉及的客户资料已删除，请刷新查看结果',
       unprocessable: '无法执行',
       'payload-too-large': '内容过大',
       'unsupported-media-type': '不支持的文件类型',
@@ -464,6 +466,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'four-eyes': '核准人須與申請人不同',
       'content-changed': '送出審核後內容已被修改，請重新整理後重新審閱',
       'idempotency-key-reused': '重複送出了不同的請求，請重新整理後重試',
+      'idempotency-key-erased': '該請求已執行過，不會再執行；其結果涉及的客戶資料已刪除，請重新整理查看結果',
       unprocessable: '無法執行',
       'payload-too-large': '內容過大',
       'unsupported-media-type': '不支援的檔案類型',
@@ -691,6 +694,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       'four-eyes': 'The approver must be someone other than the requester',
       'content-changed': 'It changed after it was submitted; refresh and review it again',
       'idempotency-key-reused': 'A different request was sent twice; refresh and try again',
+      'idempotency-key-erased':
+        'This request already ran and is not run again; its answer named a customer whose data was since erased — refresh to see the outcome',
       unprocessable: 'This cannot be done',
       'payload-too-large': 'Too large',
       'unsupported-media-type': 'Not a file type this takes',

@@ -5,7 +5,7 @@ export { putStaffOverHttp, disableStaff } from './services/staff-changes.js';
 export { staffJson } from './routes/staff.js';
 export { teamJson } from './routes/teams.js';
 export { changeTeamBooks, putTeam, teamHeld } from './services/teams.js';
-export { STAFF_SCOPES, BankId } from './schemas/staff.js';
+export { AUDITOR_TENANT_WIDE, STAFF_SCOPES, BankId } from './schemas/staff.js';
 export { sendProblem } from './errors.js';
 export type { FieldCode, FieldError, ProblemKind } from './problem.js';
 export { maskName } from './mask.js';
@@ -26,7 +26,7 @@ export { reevaluateBook, SYNC_REEVALUATION_LIMIT } from './services/reevaluate-b
 export type { BookReevaluation, BookDeps } from './services/reevaluate-book.js';
 export { pendingPolicyApprovals } from './services/policy-approvals.js';
 export type { PendingApproval } from './services/approval-item.js';
-export { movesIntoApprovalRequired, syncLevelApprovals } from './services/level-approvals.js';
+export { movesIntoApprovalRequired, signOffMetrics, syncLevelApprovals } from './services/level-approvals.js';
 export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js';
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
 export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';

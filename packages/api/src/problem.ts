@@ -29,6 +29,10 @@ export const PROBLEMS = {
   'own-key': { status: 409, title: 'A request may not revoke the key it is authenticated with' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was already used for a different request' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  'idempotency-key-erased': {
+    status: 409,
+    title: 'The answer kept for this Idempotency-Key named a customer whose personal data was since erased',
+  },
   unprocessable: { status: 422, title: 'The request is well-formed but cannot be carried out' },
   'origin-not-allowed': { status: 422, title: 'The server’s CORS allow-list does not include the origin' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },

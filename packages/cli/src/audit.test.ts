@@ -86,7 +86,7 @@ for (const [dialect, urlOf] of dialectUrls('cli-audit'))
       const jsonl = join(dir, `${dialect}-bank.jsonl`);
       const exported = await cli('audit', 'export', '--tenant', 'bank', '--format', 'jsonl', '--out', jsonl, '--database', database);
       assert.equal(exported.code, 0, exported.err.join('\n'));
-      assert.match(exported.out[0] ?? '', /^audit export: 6 records of bank \(through record 6\) written to /);
+      assert.match(exported.out[0] ?? '', /^\S+Z INFO {2}audit export: 6 records of bank \(through record 6\) written to /);
       const lines = readFileSync(jsonl, 'utf8')
         .split('\n')
         .filter((l) => l);

@@ -26,6 +26,7 @@ import { DEFAULT_TIME_ZONE, periodOf } from '@tierkit/core';
 import { findTenant, isPostgresUrl, listAuditChains, type Db } from '@tierkit/db';
 import { AnchorsFile, acceptedLinesFromEnv, anchorAuditHeads, countsAgainst, readAnchorsFile, type AnchorsRead } from '@tierkit/ops';
 import { type Command, EXIT, stringOption } from './command.js';
+import { actionLine } from './output.js';
 
 /** Options of `tierkit audit …` after parsing. */
 export interface AuditArgs {
@@ -47,6 +48,8 @@ export interface AuditArgs {
   readonly to?: string | undefined;
   readonly format?: string | undefined;
   readonly actor?: string | undefined;
+  /** A staff member's id: records of their staff token and every key they own (`GET /v1/audit?person=`). */
+  readonly person?: string | undefined;
   readonly route?: string | undefined;
   readonly method?: string | undefined;
   readonly target?: string | undefined;
@@ -91,7 +94,7 @@ export const AUDIT_USAGE = `  audit verify [--tenant ID] [--anchors FILE]
                             cannot be detected. Exit 1 when the file was altered
   audit export --tenant ID --out FILE [--force] [--format csv|jsonl] [--locale zh-CN|zh-TW|en]
          [--month YYYY-MM | --from ISO --to ISO]
-         [--actor A] [--method M] [--route R] [--target T] [--phase P] [--status N]
+         [--actor A] [--person STAFF_ID] [--method M] [--route R] [--target T] [--phase P] [--status N]
                             write the tenant's audit trail, oldest first, to FILE as GET /v1/audit/export
                             does (csv for Excel: BOM, CRLF; jsonl to verify offline); recorded in the
                             trail before FILE is written (with its last record's seq and hash, printed
@@ -144,6 +147,7 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
       from: args.from,
       to: args.to,
       actor: args.actor,
+      person: args.person,
       route: args.route,
       method: args.method,
       target: args.target,
@@ -217,7 +221,9 @@ async function exportTrail(db: Db, args: AuditArgs, { out, err }: AuditIo): Prom
   if (args.json) out(JSON.stringify({ file: args.out, tenant: args.tenant, format, records, throughSeq, ...bounds, scope }));
   else {
     out(
-      `audit export: ${records === 1 ? '1 record' : `${records} records`} of ${args.tenant} (through record ${throughSeq}) written to ${args.out}`,
+      actionLine(
+        `audit export: ${records === 1 ? '1 record' : `${records} records`} of ${args.tenant} (through record ${throughSeq}) written to ${args.out}`,
+      ),
     );
     if (bounds.lastSeq !== null)
       out(
@@ -342,6 +348,14 @@ export async function verifyExportFile(args: AuditArgs, { out, err }: AuditIo): 
         `  filtered export: ${v.gaps.length === 1 ? '1 gap' : `${v.gaps.length} gaps`} in seqs${v.gaps.length ? ` (${v.gaps.slice(0, 5).map(span).join(', ')}${v.gaps.length > 5 ? ', …' : ''})` : ''}; a line deleted from this file cannot be told from a record the filter left out`,
       );
     for (const p of v.problems) out(`  line ${p.line}: ${p.kind}: ${p.message}`);
+    // An erasure line is believed for what it names; that the server wrote it shows only against the trail.
+    if (v.erasures.length)
+      out(
+        `  erased records vouched for by ${v.erasures.length === 1 ? 'the erasure record' : `${v.erasures.length} erasure records`} the file carries: ${v.erasures
+          .slice(0, 5)
+          .map((e) => `${e.seq} ${e.hash}`)
+          .join(', ')}${v.erasures.length > 5 ? ', …' : ''}`,
+      );
     if (v.ok && !v.endChecked)
       out(
         '  its end is not checked: a file cut after any line still reads whole; give --through SEQ --head HASH as the export printed them (or its audit record has them)',
@@ -382,6 +396,7 @@ async function anchor(db: Db, args: AuditArgs, { out, err }: AuditIo): Promise<n
   if (args.json)
     out(JSON.stringify({ file: args.out, written: written.map(({ chain, seq, hash, at }) => ({ tenant: chain, seq, hash, at })) }));
   else if (!written.length) out(`audit anchor: no head moved since its last anchor in ${args.out}`);
+  // Each line already ends with its time (the anchor's, in UTC): the file and the terminal agree on it.
   else for (const a of written) out(`${a.chain}: anchored head ${a.seq} ${a.hash} at ${a.at}`);
   return 0;
 }
@@ -535,6 +550,7 @@ export const auditCommand: Command = {
     to: { type: 'string' },
     format: { type: 'string' },
     actor: { type: 'string' },
+    person: { type: 'string' },
     route: { type: 'string' },
     method: { type: 'string' },
     target: { type: 'string' },
@@ -580,6 +596,7 @@ export const auditCommand: Command = {
           to: stringOption(ctx, 'to'),
           format: stringOption(ctx, 'format'),
           actor: stringOption(ctx, 'actor'),
+          person: stringOption(ctx, 'person'),
           route: stringOption(ctx, 'route'),
           method: stringOption(ctx, 'method'),
           target: stringOption(ctx, 'target'),

@@ -47,7 +47,7 @@ it('an operator imports customers, then a GBK export in yuan, and a script reads
   const customers = file('customers.csv', '\ufeff客户号,姓名\nK1,张三\nK2,李四\n');
   const s = await cli('import', customers, '--kind', 'subjects', '--map', '客户号=id', '--map', '姓名=name');
   assert.equal(s.code, 0, s.err.join('\n'));
-  assert.match(s.out.at(-1) ?? '', /^import \S+ succeeded: 2 rows, 2 subjects written, 0 unchanged, 0 rows rejected$/);
+  assert.match(s.out.at(-1) ?? '', /^\S+Z INFO {2}import \S+ succeeded: 2 rows, 2 subjects written, 0 unchanged, 0 rows rejected$/);
 
   const gbk = file('balances.csv', iconv.encode('客户号,月份,日均余额\nK1,202509,1234.56\nK2,202510,0.07\n', 'gbk'));
   const args = [
@@ -181,7 +181,10 @@ it('a managers file puts customers in books: the summary counts assignments, the
   const args = ['import', books, '--kind', 'managers', '--map', '客户号=subject', '--map', '客户经理=manager'];
   const first = await cli(...args);
   assert.equal(first.code, 0, first.err.join('\n'));
-  assert.match(first.out.at(-1) ?? '', /^import \S+ succeeded: 2 rows, 1 manager assignments written, 1 unchanged, 0 rows rejected$/);
+  assert.match(
+    first.out.at(-1) ?? '',
+    /^\S+Z INFO {2}import \S+ succeeded: 2 rows, 1 manager assignments written, 1 unchanged, 0 rows rejected$/,
+  );
   assert.match((await cli(...args)).out.at(-1) ?? '', /succeeded: 2 rows, 0 manager assignments written, 2 unchanged/);
 });
 

@@ -13,6 +13,7 @@ import {
   loadTenantPack,
   periodOf,
   runImport,
+  signOffMetrics,
   type AmountUnit,
   type Encoding,
   type ImportKind,
@@ -24,6 +25,7 @@ import { listImportErrors, type ImportRecord } from '@tierkit/db';
 import { recordRefusal } from './refusal-audit.js';
 import { EXIT, stringOption, type Command, type CommandContext } from './command.js';
 import { progressBar } from './progress-bar.js';
+import { actionLine } from './output.js';
 
 /** Errors printed (or put in the --json output) after a rejected import; all of them stay in the database. */
 const SHOWN_ERRORS = 20;
@@ -151,6 +153,8 @@ export const importCommand: Command = {
           now,
           fileName,
           audit: { tenantId, ...action },
+          // As the API: the importer named as the writer of the risk inputs it changes (four eyes).
+          ...(kind === 'metrics' ? { signOffMetrics: signOffMetrics(tp) } : {}),
           // As the API: no closing back-dated into a month whose figures are final.
           ...(kind === 'subjects'
             ? await subjectsClosingBounds(db.db, tenantId, tp.schemes.keys(), { now, timeZone: ctx.settings.timeZone })
@@ -185,7 +189,7 @@ export const importCommand: Command = {
       } else {
         for (const e of errors) ctx.out(`line ${e.line}${e.column === null ? '' : `, column "${e.column}"`}: ${e.message}`);
         if (record.errors > errors.length) ctx.out(`… ${record.errors - errors.length} more errors (GET /v1/imports/${record.id})`);
-        ctx.out(summary(record));
+        ctx.out(actionLine(summary(record)));
         for (const m of retiered) ctx.out(m.message);
       }
       if (record.status === 'failed') {

@@ -20,6 +20,7 @@ import { findApiKey, findTenant, type Db, type Executor } from '@tierkit/db';
 import type { Command } from './command.js';
 import { recordRefusal } from './refusal-audit.js';
 import { missingTenantReason } from '@tierkit/ops';
+import { actionLine } from './output.js';
 
 /**
  * Where `keys` and `tenants` write: results to `out` (with `json`, one JSON document), usage errors and
@@ -147,7 +148,9 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       if (json) out(JSON.stringify({ ...key, secret }));
       else {
         out(
-          `created ${key.id} (tenant ${key.tenantId}, role ${key.role}, ${key.staffId ? `owner ${key.staffId}` : 'no owner'}, label "${key.label}")`,
+          actionLine(
+            `created ${key.id} (tenant ${key.tenantId}, role ${key.role}, ${key.staffId ? `owner ${key.staffId}` : 'no owner'}, label "${key.label}")`,
+          ),
         );
         out(`secret (shown once, store it now): ${secret}`);
       }
@@ -227,7 +230,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         else
           out(
             revoked.length
-              ? `revoked ${revoked.join(', ')}: every active key of ${staffId} in tenant ${args.tenant}`
+              ? actionLine(`revoked ${revoked.join(', ')}: every active key of ${staffId} in tenant ${args.tenant}`)
               : `${staffId} holds no active key in tenant ${args.tenant}`,
           );
         return 0;
@@ -289,7 +292,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
         err(`keys revoke: no active key ${id} (see keys list)`);
         return 1;
       }
-      out(json ? JSON.stringify({ id, revoked: true }) : `revoked ${id}`);
+      out(json ? JSON.stringify({ id, revoked: true }) : actionLine(`revoked ${id}`));
       return 0;
     }
     case 'rotate-signing': {
@@ -314,7 +317,7 @@ export async function runKeys(db: Db, args: KeysArgs, { out, err, json }: Comman
       out(
         json
           ? JSON.stringify({ tenantId: args.tenant, signingKeyId: key.id })
-          : `tenant ${args.tenant} now signs tokens with ${key.id}; older tokens no longer verify`,
+          : actionLine(`tenant ${args.tenant} now signs tokens with ${key.id}; older tokens no longer verify`),
       );
       return 0;
     }

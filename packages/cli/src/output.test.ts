@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, it } from 'node:test';
+import { actionLine } from './output.js';
 
 const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-pipe-'));
@@ -35,5 +36,23 @@ it('a reader that stops early (| head) ends the command quietly with its own exi
     const r = await runIntoClosedPipe([...args]);
     assert.doesNotMatch(r.stderr, /EPIPE|Unhandled 'error'|\n\s+at /, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+  }
+});
+
+it('a line reporting an action says its time in UTC with the zone, as a worker’s lines do; a JSON record under TIERKIT_LOG_FORMAT=json', () => {
+  const at = new Date('2026-12-06T02:15:04.112+08:00');
+  const was = process.env.TIERKIT_LOG_FORMAT;
+  try {
+    delete process.env.TIERKIT_LOG_FORMAT;
+    assert.equal(actionLine('added E1 in tenant bank', at), '2026-12-05T18:15:04.112Z INFO  added E1 in tenant bank');
+    process.env.TIERKIT_LOG_FORMAT = 'json';
+    assert.deepEqual(JSON.parse(actionLine('revoked key_1', at)), {
+      time: '2026-12-05T18:15:04.112Z',
+      level: 'info',
+      msg: 'revoked key_1',
+    });
+  } finally {
+    if (was === undefined) delete process.env.TIERKIT_LOG_FORMAT;
+    else process.env.TIERKIT_LOG_FORMAT = was;
   }
 });

@@ -1,3 +1,5 @@
+import { formatLogLine, logFormatFromEnv, type LogFormat } from '@tierkit/api';
+
 /**
  * The CLI's one way out to the terminal or a pipe: a line on stdout (results) or stderr (diagnostics).
  *
@@ -30,3 +32,19 @@ export const stdoutLine = (line: string): void => writeLine(process.stdout, line
 
 /** A diagnostic line on stderr. */
 export const stderrLine = (line: string): void => writeLine(process.stderr, line);
+
+/**
+ * A line reporting what a one-shot command did, as a worker's lines are written (`formatLogLine`): its
+ * UTC time with the zone first (`2026-12-06T02:15:04.112Z INFO  added E1 …`), so an operator's terminal
+ * log or a cron mail says when, and lines up with the trail's record of it. TIERKIT_LOG_FORMAT=json makes
+ * it a JSON record, as a worker's; listings and `--json` documents stay as they are (scripts read them).
+ */
+export function actionLine(line: string, at: Date = new Date()): string {
+  let format: LogFormat = 'text';
+  try {
+    format = logFormatFromEnv(process.env);
+  } catch {
+    // A mistyped format is the server's and the worker's to refuse; a one-shot command still says its time.
+  }
+  return formatLogLine('info', line, {}, format, at);
+}

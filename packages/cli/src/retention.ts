@@ -12,6 +12,7 @@ import { listTenants, MIN_RETENTION_YEARS, retentionYearsOf, setLegalHold, setRe
 import { EXIT, type Command, type CommandContext } from './command.js';
 import { chainOf } from './keys.js';
 import { recordRefusal } from './refusal-audit.js';
+import { actionLine } from './output.js';
 
 export const RETENTION_USAGE = `  retention run [--dry-run] [--tenant ID] [--json]
                             erase the personal data of customers closed longer than their tenant's retention
@@ -62,7 +63,7 @@ async function runAll(db: Db, ctx: CommandContext): Promise<number> {
       if (started) bar?.stop();
       await appendOperatorAudit(db.db, id, action, { status: 200, target: { tenant: id }, detail: retentionAuditDetail(run) });
       runs.push(run);
-      if (!ctx.json) ctx.out(runLine(run));
+      if (!ctx.json) ctx.out(actionLine(runLine(run)));
     } catch (e) {
       if (started) bar?.stop();
       // What was erased before the failure stays erased, each chunk with its record; the next run goes on.
@@ -117,7 +118,9 @@ async function change(db: Db, ctx: CommandContext, what: 'set' | 'hold' | 'relea
       return EXIT.failed;
     }
     ctx.out(
-      ctx.json ? JSON.stringify({ tenant, years }) : `${tenant}: closed customers' personal data kept ${years} years after they left`,
+      ctx.json
+        ? JSON.stringify({ tenant, years })
+        : actionLine(`${tenant}: closed customers' personal data kept ${years} years after they left`),
     );
     return EXIT.ok;
   }
@@ -141,7 +144,7 @@ async function change(db: Db, ctx: CommandContext, what: 'set' | 'hold' | 'relea
   ctx.out(
     ctx.json
       ? JSON.stringify({ tenant, subject, legalHold: reason ?? null })
-      : `${subject}: ${what === 'hold' ? 'under legal hold, never erased while it stands' : 'legal hold released'}`,
+      : actionLine(`${subject}: ${what === 'hold' ? 'under legal hold, never erased while it stands' : 'legal hold released'}`),
   );
   return EXIT.ok;
 }

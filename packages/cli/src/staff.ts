@@ -1,5 +1,7 @@
 import {
   appendOperatorAudit,
+  AUDITOR,
+  AUDITOR_TENANT_WIDE,
   BankId,
   cliAction,
   credentialsChanged,
@@ -16,6 +18,7 @@ import { findTenant, listStaff, supersedeStaffGrantOf, supersedeTeamGrantsLedBy,
 import type { Command } from './command.js';
 import { chainOf, type CommandIo } from './keys.js';
 import { recordRefusal } from './refusal-audit.js';
+import { actionLine } from './output.js';
 
 const LEAD_CHANGED = "superseded: the operator changed the lead's powers directly (tierkit staff, break-glass)";
 
@@ -98,6 +101,9 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
         if (!isStaffRole(args.role)) return usage(`unknown role "${args.role}"; one of ${STAFF_ROLES.join(', ')}`);
         if (args.scope !== undefined && !(STAFF_SCOPES as readonly string[]).includes(args.scope))
           return usage(`unknown scope "${args.scope}"; one of ${STAFF_SCOPES.join(', ')}`);
+        // Refused before the database: the API's own words (schemas/staff.ts); a member already in one
+        // book made an auditor without --scope is refused by the service, and recorded.
+        if (args.role === AUDITOR && args.scope === 'book') return usage(`staff ${verb}: ${AUDITOR_TENANT_WIDE}: give --scope tenant`);
       } else if (args.role !== undefined || args.scope !== undefined || args.name !== undefined)
         return usage('staff disable takes no --role, --scope or --name: it leaves them a viewer of their book');
       const name = args.name?.trim();
@@ -183,11 +189,15 @@ export async function runStaff(db: Db, args: StaffArgs, { out, err, json }: Comm
         if (json) out(JSON.stringify({ ...staffJson(done.staff), ...(verb === 'disable' ? { revokedKeys: done.revoked } : {}) }));
         else if (verb === 'disable')
           out(
-            `disabled ${id} in tenant ${tenant}: their tokens and keys no longer authenticate; ${done.revoked.length ? `revoked ${done.revoked.join(', ')}` : 'they held no active key'}`,
+            actionLine(
+              `disabled ${id} in tenant ${tenant}: their tokens and keys no longer authenticate; ${done.revoked.length ? `revoked ${done.revoked.join(', ')}` : 'they held no active key'}`,
+            ),
           );
         else
           out(
-            `${done.created ? 'added' : 'changed'} ${id} in tenant ${tenant}: ${done.staff.role}, ${done.staff.scope}, "${done.staff.name}"`,
+            actionLine(
+              `${done.created ? 'added' : 'changed'} ${id} in tenant ${tenant}: ${done.staff.role}, ${done.staff.scope}, "${done.staff.name}"`,
+            ),
           );
         return 0;
       } catch (e) {

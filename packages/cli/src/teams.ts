@@ -12,6 +12,7 @@ import {
 import { findTenant, listTeams, supersedeTeamGrantOf, type Db } from '@tierkit/db';
 import type { Command } from './command.js';
 import type { CommandIo } from './keys.js';
+import { actionLine } from './output.js';
 
 export const TEAMS_USAGE = `  teams list --tenant ID      list teams of books (id, lead, books, name)
   teams put TEAM_ID --tenant ID --name TEXT [--lead STAFF_ID | --no-lead]
@@ -102,7 +103,10 @@ export async function runTeams(
     });
     credentialsChanged();
     if (json) out(JSON.stringify(teamJson(team)));
-    else out(`team ${team.id} in tenant ${tenant}: lead ${team.lead ?? '-'}, books ${team.books.join(',') || '-'}, "${team.name}"`);
+    else
+      out(
+        actionLine(`team ${team.id} in tenant ${tenant}: lead ${team.lead ?? '-'}, books ${team.books.join(',') || '-'}, "${team.name}"`),
+      );
     return 0;
   } catch (e) {
     const problem = e instanceof ProblemError ? e : undefined;

@@ -3,6 +3,7 @@ import { listTenants, type Db } from '@tierkit/db';
 import type { Command } from './command.js';
 import { recordRefusal } from './refusal-audit.js';
 import type { CommandIo } from './keys.js';
+import { actionLine } from './output.js';
 
 /** Options of `tierkit tenants …` after parsing. */
 export interface TenantsArgs {
@@ -58,7 +59,9 @@ export async function runTenants(db: Db, args: TenantsArgs, { out, err, json }: 
       out(
         json
           ? JSON.stringify({ id: args.id, name })
-          : `created tenant "${args.id}" with the default policy pack; next: keys create --tenant ${args.id} --role admin --label ops --unowned`,
+          : actionLine(
+              `created tenant "${args.id}" with the default policy pack; next: keys create --tenant ${args.id} --role admin --label ops --unowned`,
+            ),
       );
       return 0;
     }

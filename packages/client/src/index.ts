@@ -9,7 +9,7 @@ export {
   type SendOptions,
 } from './client.js';
 export { problemOf, TierkitApiError, type TokenFunctionError } from './errors.js';
-export { renewingFetch } from './renewing-fetch.js';
+export { renewingFetch, TokenHolderChangedError } from './renewing-fetch.js';
 export { renewOn401, type Reloadable, type RenewOn401Options } from './renew-on-401.js';
 export { reuseToken, type ReusedToken, type TokenGrant } from './reuse-token.js';
 export type {

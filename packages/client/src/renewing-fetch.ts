@@ -11,7 +11,9 @@ import type { TokenSource } from './types.js';
  * refused token again is not sent again. What `renew` or `token` throws rejects the request marked
  * `source: 'token'`, as the client marks its token function's errors (`TokenFunctionError`): give
  * it the `status` your backend answered, and the widgets say "signed out" (401) or offer a retry (503),
- * which renews again.
+ * which renews again. A renewed token for another customer, tenant or kind of token than the refused
+ * one (read from the tokens' claims) is not sent: the request rejects with a `TokenHolderChangedError`
+ * (403), and a later request renews again.
  *
  * Apart from `createClient`, as `reuseToken` is, so the widgets' bundle does not carry it:
  *
@@ -24,6 +26,68 @@ import type { TokenSource } from './types.js';
  * });
  * ```
  */
+/** What a signed token says of whom it is for: its tenant, its kind (embed or staff) and its customer or staff member. */
+interface TokenHolder {
+  readonly ten?: unknown;
+  readonly typ?: unknown;
+  readonly sub?: unknown;
+}
+
+/**
+ * The claims of a signed token (`tkt_<base64url JSON>.<signature>`) read without checking the signature,
+ * which only the API can: enough to compare two tokens' holders. Undefined for anything else (an API key).
+ */
+function holderOf(authorization: string): TokenHolder | undefined {
+  const m = /^Bearer tkt_([A-Za-z0-9_-]+)\./.exec(authorization);
+  if (!m?.[1]) return undefined;
+  try {
+    const base64 = m[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4)), (ch) => ch.charCodeAt(0));
+    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return typeof claims === 'object' && claims !== null ? (claims as TokenHolder) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a renewed token is not sent: it is for someone else than the one it replaces (another customer,
+ * tenant or kind of token) — a host's renewal that fetched the wrong customer's token. Marked as the
+ * token function's errors are (`source: 'token'`, a 403 problem), so the widgets show an error rather
+ * than the other customer's data, and a later read renews again.
+ */
+export class TokenHolderChangedError extends Error {
+  readonly source = 'token' as const;
+  readonly status = 403;
+  readonly problem;
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'TokenHolderChangedError';
+    this.problem = {
+      type: 'https://tierkit.dev/problems/token-holder-changed',
+      title: 'The renewed token is for someone else',
+      status: 403,
+      detail,
+    };
+  }
+}
+
+/** What differs between the refused token's holder and the renewed one's, in words; undefined when they are the same. */
+function holderChange(refused: string, renewed: string): string | undefined {
+  const before = holderOf(refused);
+  // An API key (or anything not a signed token) names nobody to compare with.
+  if (!before) return undefined;
+  const after = holderOf(renewed);
+  if (!after) return 'the renewed credential is not a signed token, where the one it replaces was';
+  for (const [claim, what] of [
+    ['ten', 'tenant'],
+    ['typ', 'kind of token'],
+    ['sub', 'customer (or staff member)'],
+  ] as const)
+    if (before[claim] !== after[claim]) return `the renewed token is for another ${what} than the one it replaces`;
+  return undefined;
+}
+
 export function renewingFetch(
   token: Exclude<TokenSource, string>,
   renew: () => unknown,
@@ -45,7 +109,14 @@ export function renewingFetch(
       // A chain, not an async function run at once: a `renew` that throws at once must still find `started` set.
       const started: Promise<string> = Promise.resolve()
         .then(renew)
-        .then(async () => `Bearer ${await token()}`)
+        .then(async () => {
+          const next = `Bearer ${await token()}`;
+          // A page shows one customer: a token for another (a host's backend that minted for the wrong
+          // session) is never sent, so nothing of theirs is asked for, let alone shown.
+          const changed = holderChange(sent, next);
+          if (changed) throw new TokenHolderChangedError(`${changed}: it is not sent. Renew with a token for the same customer.`);
+          return next;
+        })
         .catch((e: unknown) => {
           failed = started;
           throw Object.assign(Object(e), { source: 'token' });

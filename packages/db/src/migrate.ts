@@ -44,6 +44,7 @@ import * as retention from './migrations/2026-12-18T00-00-30-retention.js';
 import * as teams from './migrations/2026-12-19T00-00-40-teams.js';
 import * as retirementRequests from './migrations/2026-12-20T00-00-01-retirement-requests.js';
 import * as policyNotes from './migrations/2026-12-22T00-00-72-policy-notes.js';
+import * as importValueWriters from './migrations/2026-12-23T00-00-30-import-value-writers.js';
 import * as teamGrants from './migrations/2026-12-20T00-00-10-team-grants.js';
 import * as auditPersonal from './migrations/2026-12-20T00-00-20-audit-personal.js';
 import * as metricAudienceRequests from './migrations/2026-12-20T00-00-30-metric-audience-requests.js';
@@ -107,6 +108,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-22T00-00-30-audit-listed': auditListed,
   '2026-12-22T00-00-37-audience-request-reason': audienceRequestReason,
   '2026-12-22T00-00-72-policy-notes': policyNotes,
+  '2026-12-23T00-00-30-import-value-writers': importValueWriters,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -376,6 +376,7 @@ export interface IdempotencyKeyTable {
   /** Null while the first request is still running. */
   status: number | null;
   content_type: string | null;
+  /** Null while running, and on a completed key (`status` set) once an erasure deleted the answer naming its customer. */
   body: string | null;
   created_at: string;
   expires_at: string;
@@ -422,6 +423,12 @@ export interface ImportTable {
    * stored with its outcome in its transaction; null for imports recorded before this was kept.
    */
   retiered: string | null;
+  /**
+   * 1 when the import recorded its importer per risk-input value it changed (`sign_off_input_writers`);
+   * null for an import that did not (one before this was kept, or one given no sign-off metrics): the
+   * four-eyes check bars its importer from every sign-off reading a month it changed.
+   */
+  value_writers: number | null;
 }
 
 /** One problem with one row of an import: the line (where the row ends), the column and why. */

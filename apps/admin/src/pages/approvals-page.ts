@@ -589,9 +589,16 @@ export class ApprovalsPage extends LitElement {
           : nothing
       }
       ${
-        // Nobody on staff but its maker could approve it: say who must be promoted, not leave it waiting unexplained.
+        // Nobody on staff but its maker (or, for a lowering, those who put in its figures) could approve it:
+        // say who must be promoted, not leave it waiting unexplained.
         item.approvalBlocked
-          ? html`<p class="approvals-blocked" data-testid="approval-blocked" data-why=${item.approvalBlocked}>${item.approvalBlocked === 'no-other-admin' ? w.noOtherAdmin : w.noOtherApprover}</p>`
+          ? html`<p class="approvals-blocked" data-testid="approval-blocked" data-why=${item.approvalBlocked}>${
+              item.approvalBlocked === 'no-other-admin'
+                ? w.noOtherAdmin
+                : item.approvalBlocked === 'approvers-wrote-figures'
+                  ? w.figuresByApprovers
+                  : w.noOtherApprover
+            }</p>`
           : nothing
       }
       ${

@@ -88,6 +88,8 @@ const zh = {
     '除申请人外，目前没有其他全行管理员，这项申请无人可以批准：请先将另一位员工设为全行管理员（由管理员修改员工角色，或由运维人员执行 tierkit staff role）。申请人本人不能批准；可以驳回或撤回。',
   noOtherApprover:
     '除申请人外，目前没有其他复核人员，这项申请无人可以批准：请先将另一位员工设为复核人员或管理员（由管理员修改员工角色，或由运维人员执行 tierkit staff role）。申请人本人不能批准；可以驳回或撤回。',
+  figuresByApprovers:
+    '能批准这项降级的复核人员都录入或导入过它所依据的数据，四眼原则不允许他们批准：请由未录入这些数据的人员审批（可将另一位员工设为复核人员）。月度数据请用集成密钥（不属于任何审批人的密钥）导入，导入就不会妨碍审批人。可以驳回。',
   ownRequest: '这是您提交的申请（无论是登录后提交，还是用您名下的 API 密钥提交）：四眼原则要求由另一位复核人员审批。',
   ownJob: '这项等级复核由您启动的重评任务引起：四眼原则要求由另一位复核人员审批。',
   viewPolicy: '查看该策略版本',
@@ -252,6 +254,8 @@ const tw: typeof zh = {
     '除申請人外，目前沒有其他全行管理員，這項申請無人可以核准：請先將另一位員工設為全行管理員（由管理員修改員工角色，或由維運人員執行 tierkit staff role）。申請人本人不能核准；可以駁回或撤回。',
   noOtherApprover:
     '除申請人外，目前沒有其他複核人員，這項申請無人可以核准：請先將另一位員工設為複核人員或管理員（由管理員修改員工角色，或由維運人員執行 tierkit staff role）。申請人本人不能核准；可以駁回或撤回。',
+  figuresByApprovers:
+    '能核准這項降級的複核人員都輸入或匯入過它所依據的資料，四眼原則不允許他們核准：請由未輸入這些資料的人員核准（可將另一位員工設為複核人員）。月度資料請用整合金鑰（不屬於任何核准人的金鑰）匯入，匯入就不會妨礙核准人。可以駁回。',
   ownRequest: '這是您送出的申請（無論是登入後送出，還是用您名下的 API 金鑰送出）：四眼原則要求由另一位複核人員核准。',
   ownJob: '這項等級複核由您啟動的重評任務引起：四眼原則要求由另一位複核人員核准。',
   viewPolicy: '檢視該策略版本',
@@ -414,6 +418,8 @@ const en: typeof zh = {
     'Nobody but the requester is a bank-wide admin, so nobody can approve this request: promote another staff member to a bank-wide admin first (an admin changes their role, or an operator runs tierkit staff role). The requester may not approve it; it can be rejected or withdrawn.',
   noOtherApprover:
     'Nobody but the requester is an approver, so nobody can approve this request: promote another staff member to approver or admin first (an admin changes their role, or an operator runs tierkit staff role). The requester may not approve it; it can be rejected or withdrawn.',
+  figuresByApprovers:
+    'Everyone who may approve this lowering wrote or imported a figure it rests on, and four eyes bars them: it needs a person who put in none of its figures (promote another staff member to approver). Load monthly files with an integration key, one of no approver, so that a load bars nobody. It can be rejected.',
   ownRequest: 'You filed this (signed in, or with an API key of yours): four eyes means another approver must decide it.',
   ownJob: 'You started the re-tier job that moved this level: four eyes means another approver must decide it.',
   viewPolicy: 'Review this policy version',

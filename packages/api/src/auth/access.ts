@@ -219,6 +219,10 @@ export const EMBEDDER_ONLY =
 export const AUDITOR_READS_ONLY =
   'Internal audit reads the trail and governance (approvals, decisions, policies, jobs, imports, staff, grants) and decides or writes nothing; customers’ data is read through the trail.';
 
+/** What a book-scoped auditor (made before the scope was refused) is told on every route. */
+export const AUDITOR_IN_ONE_BOOK =
+  'An auditor is tenant-wide: this one is book-scoped, and a trail read for one book is no audit. An admin gives them scope "tenant" (PUT /v1/staff/{id}).';
+
 /** The problem a refusal of `p` is reported as: `embedder-key` for an embedder key, `forbidden` otherwise. */
 export function refusalKind(p: Principal): 'embedder-key' | 'forbidden' {
   return p.role === EMBEDDER ? 'embedder-key' : 'forbidden';
@@ -242,6 +246,8 @@ export function refusal(p: Principal, method: string, path: string, origin: stri
   if (p.role === EMBEDDER) return access.embedder ? undefined : EMBEDDER_ONLY;
   if (access.keyOnly && p.via !== 'key') return 'This needs an API key; tokens cannot do it.';
   if (p.role === AUDITOR) {
+    // One made book-scoped before that was refused everywhere: it would read a partial trail.
+    if (p.book !== undefined) return AUDITOR_IN_ONE_BOOK;
     if (!access.auditor) return AUDITOR_READS_ONLY;
   } else if (!roleAtLeast(p.role, access.role)) return `This needs the ${access.role} role or higher (the credential has ${p.role}).`;
   if (access.tenantWide && p.book !== undefined) return 'A book-scoped staff credential may not do this: it reaches beyond its book.';

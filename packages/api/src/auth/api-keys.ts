@@ -1,4 +1,5 @@
 import {
+  actorsOfStaff,
   findApiKey,
   findApiKeyByHash,
   findJob,
@@ -286,14 +287,6 @@ export async function personOfActor(db: Executor, tenantId: string, actor: strin
 export async function actorsOfPerson(db: Executor, tenantId: string, actor: string): Promise<string[]> {
   const person = await personOfActor(db, tenantId, actor);
   const actors = new Set([actor, person]);
-  if (person.startsWith('staff:')) {
-    const keys = await db
-      .selectFrom('api_keys')
-      .select('id')
-      .where('tenant_id', '=', tenantId)
-      .where('staff_id', '=', person.slice('staff:'.length))
-      .execute();
-    for (const k of keys) actors.add(`key:${k.id}`);
-  }
+  if (person.startsWith('staff:')) for (const a of await actorsOfStaff(db, tenantId, person.slice('staff:'.length))) actors.add(a);
   return [...actors];
 }

@@ -64,7 +64,7 @@ export const IDEMPOTENCY_KEY_PARAMETER = {
 
 /** What the idempotency middleware adds to a `POST`'s answers, by status, for the OpenAPI document. */
 export const IDEMPOTENCY_RESPONSES = {
-  409: '`idempotency-key-in-use`: a request with this Idempotency-Key is still being processed; send the same request again after `Retry-After` seconds',
+  409: '`idempotency-key-in-use`: a request with this Idempotency-Key is still being processed; send the same request again after `Retry-After` seconds. `idempotency-key-erased`: the request already ran, and its kept answer named a customer since erased: it is not run again nor replayed',
   422: '`idempotency-key-reused`: this Idempotency-Key was used for a different request',
 } as const;
 
@@ -160,6 +160,14 @@ export function idempotency(db: Executor, now: () => Date, options: IdempotencyO
         throw new ProblemError(
           'idempotency-key-reused',
           'This Idempotency-Key was used for a different request (method, path or body) within the last 24 hours; use a new key for a new request.',
+        );
+      }
+      if (claim.status !== null && claim.body === null) {
+        // The request ran; a retention run since deleted its answer, which named an erased customer. Run
+        // again, a job or an import of several customers would be applied twice: refused, and said why.
+        throw new ProblemError(
+          'idempotency-key-erased',
+          'The request with this Idempotency-Key already ran, and is not run again. Its answer named a customer whose personal data has since been erased, so it is no longer kept to be sent again: look up the outcome (the audit trail, the job or import lists) rather than retrying it.',
         );
       }
       if (claim.status !== null) return replay(claim);

@@ -9,6 +9,7 @@ import { router } from '../router.js';
 import { problemResponses } from '../schemas/common.js';
 import { CursorQuery, LimitQuery } from '../schemas/params.js';
 import { appendAudit, verifyTenantAudit } from '../services/audit.js';
+import { auditActorViews } from '../services/audit-actors.js';
 import { withPersonal } from '../services/audit-personal.js';
 import { auditExportBounds, auditExportEnd, auditRecordView, exportAuditRecords, exportShowsNames } from '../services/audit-export.js';
 import { auditExportScope, type AuditExportScope } from '../services/audit-export-readable.js';
@@ -71,7 +72,25 @@ const AuditRecordSchema = z
   })
   .openapi('AuditRecord');
 
-const AuditPageSchema = z.object({ items: z.array(AuditRecordSchema), nextCursor: z.string().nullable() }).openapi('AuditPage');
+/** A record of the list, with who its actor is (services/audit-actors.ts): the stored record's fields, then these. */
+const AuditListItemSchema = AuditRecordSchema.extend({
+  actorStaff: z.string().nullable().openapi({
+    description:
+      'The staff member behind `actor`: a staff token’s, or the owner of a key (`keys create --staff`); null for an unowned key, the operator’s CLI, the system. Not part of the hashed record',
+    example: 'W001',
+  }),
+  actorStaffName: z
+    .string()
+    .nullable()
+    .openapi({ description: 'That member’s name on the staff list now (null: none, or no longer on it)', example: '王敏' }),
+  actorKeyLabel: z.string().nullable().openapi({
+    description:
+      'For a key actor (`key:<id>`), the key’s label, so a reader tells a person’s keys apart: 王敏（密钥：月度导入）; null otherwise',
+    example: '月度导入',
+  }),
+}).openapi('AuditListItem');
+
+const AuditPageSchema = z.object({ items: z.array(AuditListItemSchema), nextCursor: z.string().nullable() }).openapi('AuditPage');
 
 const count = () => z.number().int().nonnegative();
 
@@ -122,7 +141,9 @@ const listRoute = createRoute({
   method: 'get',
   path: '/',
   tags: ['audit'],
-  summary: 'The tenant’s audit trail, newest first (admin key, or an approver’s staff token)',
+  summary: 'The tenant’s audit trail, newest first (approvers, admins and internal audit)',
+  description:
+    'Each record says who its actor is (`actorStaff`, `actorStaffName`, `actorKeyLabel`), read once for the page. `person=<staff id>` finds everything a staff member did, with their staff token or any key they own: one index range per credential, merged.',
   request: {
     query: AuditFilterQuery.extend({
       limit: LimitQuery,
@@ -142,7 +163,7 @@ const exportRoute = createRoute({
   summary:
     'The tenant’s audit trail as a file to keep, oldest first, with the filters of `GET /v1/audit` (admin key, or an approver’s staff token); the export is itself recorded',
   description:
-    "`csv` (default): UTF-8 with a byte order mark (so Excel on Chinese Windows reads it as UTF-8), CRLF line ends, RFC 4180 quoting; header lines first (the tenant, the time zone, the month if asked, and the bounds in the bank’s wall clock and in UTC), an empty line, then the column names in `locale`; the columns of AuditRecord, `target` and `detail` as JSON, and `atLocal` (the bank’s wall clock, with its offset) after `at`, then `actorStaffId` and `actorName` (the staff member behind a key, a staff token or a job, named as they were at the record; a system, schedule or command line in words) and the `schemeName`, `levelName` and `metricNames` the record names, in `locale`. A cell a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or CR) has a `'` before it: notes and names are anyone’s input, so the CSV is for reading, not for verifying. `jsonl`: one AuditRecord per line as `GET /v1/audit` sends it, to verify offline (`tierkit audit verify --file … --tenant …`). Streamed, a page of records at a time; the records are those up to the last one when the export began (its own record comes after). A range with no records is the header alone. The export is recorded in the trail (a `request` record, its filters in `detail`), and so is its end once the file is sent or given up (a `result` record with the same request id: `detail.export.ended` `completed`, `aborted` by the client, or `failed`, with the records sent and the last one’s seq and hash); it is an unmasked read when the records it holds are (an unmasked search that kept the name it tested).",
+    '`csv` (default): UTF-8 with a byte order mark (so Excel on Chinese Windows reads it as UTF-8), CRLF line ends, RFC 4180 quoting; header lines first (the tenant, the time zone, the month if asked, and the bounds in the bank’s wall clock and in UTC), an empty line, then the column names in `locale`; the columns of AuditRecord, `target` and `detail` as JSON, and `atLocal` (the bank’s wall clock, with its offset) after `at`, then `actorStaffId` and `actorName` (the staff member behind a key, a staff token or a job, named as they were at the record; a system, schedule or command line in words) and the `schemeName`, `levelName` and `metricNames` the record names, in `locale`. A cell a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab or CR) has a `\'` before it: notes and names are anyone’s input, so the CSV is for reading, not for verifying. `jsonl`: one AuditRecord per line as `GET /v1/audit` sends it, to verify offline (`tierkit audit verify --file … --tenant …`), then, when records of the file had personal fields erased, one line `{"erasure": AuditRecord}` per erasure record naming them that the file does not hold (a month\'s file need not): what lets the offline check tell an erasure from a side row deleted by hand. Streamed, a page of records at a time; the records are those up to the last one when the export began (its own record comes after). A range with no records is the header alone. The export is recorded in the trail (a `request` record, its filters in `detail`), and so is its end once the file is sent or given up (a `result` record with the same request id: `detail.export.ended` `completed`, `aborted` by the client, or `failed`, with the records sent and the last one’s seq and hash); it is an unmasked read when the records it holds are (an unmasked search that kept the name it tested).',
   request: {
     query: AuditExportQuery,
   },
@@ -233,9 +254,17 @@ export function audit() {
       );
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
+      const actors = await auditActorViews(
+        deps.db,
+        deps.tenantId,
+        page.map((r) => r.actor),
+      );
       return c.json(
         {
-          items: (await withPersonal(deps.db, deps.tenantId, page)).map(auditRecordView),
+          items: (await withPersonal(deps.db, deps.tenantId, page)).map((read) => ({
+            ...auditRecordView(read),
+            ...(actors.get(read.row.actor) ?? { actorStaff: null, actorStaffName: null, actorKeyLabel: null }),
+          })),
           nextCursor: rows.length > q.limit && last ? encodeCursor('audit', { before: String(last.seq) }) : null,
         },
         200,

@@ -16,6 +16,8 @@ import { IMPORT_KINDS } from '../services/import/import-plan.js';
 import { moveAudit } from '../services/books.js';
 import { IMPORT_MODES, ImportRefused, previewImport, runImport, type ImportResult } from '../services/import/run-import.js';
 import { spooledUpload } from '../services/import/spooled-upload.js';
+import { withoutCellValue } from '../services/import/row-error-values.js';
+import { AUDITOR } from '../auth/roles.js';
 import { subjectsClosingBounds } from '../services/import/closing-bounds.js';
 import { signOffMetrics } from '../services/level-approvals.js';
 
@@ -311,7 +313,8 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         {
           ...view(found),
           errors: {
-            items: page.map(({ seq: _seq, ...e }) => e),
+            // Internal audit reads how an import went, not the customers' figures a refused cell held.
+            items: page.map(({ seq: _seq, ...e }) => (deps.principal.role === AUDITOR ? withoutCellValue(e) : e)),
             nextCursor: rows.length > query.limit && last ? encodeCursor('import-errors', { after: String(last.seq) }) : null,
           },
         },

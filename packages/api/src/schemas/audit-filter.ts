@@ -4,6 +4,7 @@ import { AUDIT_METHODS, AUDIT_PHASES } from '@tierkit/core/wire';
 import { notMonth } from '../month-errors.js';
 import { addMonths, isPeriod } from '../periods.js';
 import { fieldPath, type FieldError } from '../problem.js';
+import { BankId } from './staff.js';
 import { AUDIT_EXPORT_FORMATS, type AuditExportFilter, type AuditExportFormat } from '../services/audit-export.js';
 
 /*
@@ -30,7 +31,13 @@ const instant = (name: string, description: string) =>
 
 /** The filters of `GET /v1/audit`, which its export takes too. */
 export const AuditFilterQuery = z.object({
-  actor: text('actor', 'Exactly this actor (`key:key_…`)'),
+  actor: text('actor', 'Exactly this actor (`key:key_…`, `staff:W001`); with `person`, that one of their credentials'),
+  person: BankId.optional().openapi({
+    param: { name: 'person', in: 'query' },
+    example: 'W001',
+    description:
+      'A staff member’s id: everything they did, by any credential of theirs — their staff token (`staff:<id>`) and every key they own, revoked ones too (`actor` alone finds one credential). Records of the operator’s CLI, the system or an unowned key are nobody’s',
+  }),
   method: z
     .enum(AUDIT_METHODS)
     .optional()
@@ -111,6 +118,7 @@ export type AuditFilterQueryValue = z.infer<typeof AuditFilterQuery>;
 export function auditFilterOf(q: AuditFilterQueryValue): AuditExportFilter {
   return {
     ...(q.actor !== undefined ? { actor: q.actor } : {}),
+    ...(q.person !== undefined ? { person: q.person } : {}),
     ...(q.method !== undefined ? { method: q.method } : {}),
     ...(q.route !== undefined ? { route: q.route } : {}),
     ...(q.target !== undefined ? { target: q.target } : {}),

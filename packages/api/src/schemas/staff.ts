@@ -2,6 +2,13 @@ import { z } from '@hono/zod-openapi';
 import { APPROVAL_BLOCKS } from '@tierkit/core';
 import { AUDITOR, STAFF_ROLES } from '../auth/roles.js';
 
+/**
+ * Why an auditor is never book-scoped: a trail read for one book is a partial trail, and a trail is whole
+ * or it is not audited. The words of every refusal of one (HTTP, the CLI, a credential of one made before).
+ */
+export const AUDITOR_TENANT_WIDE =
+  'an auditor is tenant-wide (scope "tenant"): internal audit examines the whole bank, and a trail read for one book is no audit';
+
 /** Scopes of a staff member: the whole tenant, or only the subjects they manage. */
 export const STAFF_SCOPES = ['tenant', 'book'] as const;
 
@@ -37,10 +44,11 @@ export const PutStaffBody = z
     role: z.enum(STAFF_ROLES),
     scope: z.enum(STAFF_SCOPES).default('tenant'),
   })
-  // Internal audit examines the whole bank: an auditor cut to one book would read nothing it audits.
+  // Internal audit examines the whole bank: an auditor cut to one book would read a partial trail.
+  // Checked again where every staff change is made, the CLI's too (services/staff-changes.ts).
   .refine((b) => b.role !== AUDITOR || b.scope === 'tenant', {
     path: ['scope'],
-    message: 'an auditor is tenant-wide: internal audit examines the whole bank, never one book',
+    message: AUDITOR_TENANT_WIDE,
     params: { code: 'invalid_value', values: ['tenant'] },
   })
   .openapi('PutStaffRequest');

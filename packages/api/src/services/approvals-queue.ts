@@ -26,6 +26,7 @@ import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
 import { pendingRetirementApprovals, retirementSummary } from './retirement-approvals.js';
 import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
+import { figureMakers } from './lowering-figures.js';
 import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
 import { grantChange, grantRequesters, grantSummary } from './staff-grants.js';
 import { pendingMetricAudienceRequests } from './metric-audience-requests.js';
@@ -45,6 +46,11 @@ export interface QueueEntry {
   /** The subject's internal id, when the request is about one: whose current level the page reads. */
   readonly subjectId?: string;
   readonly item: (current: string | null) => PendingApproval;
+  /**
+   * A lowering request's: who put in the figures it rests on (`figureMakers`), barred from approving it
+   * as its makers are — when they are all who could, the maker hears so from the queue at once.
+   */
+  readonly figureMakers?: () => Promise<readonly string[]>;
 }
 
 /**
@@ -247,6 +253,14 @@ const pendingLevelApprovals: ApprovalSource = {
       id: `${a.subject}:${a.scheme}`,
       scheme: a.scheme,
       subjectId: a.subjectId,
+      ...(a.proposedLevel
+        ? {
+            figureMakers: async () => {
+              const f = await figureMakers(deps.db, deps, tp, a);
+              return [...f.importers.map((i) => i.importer), ...f.writers];
+            },
+          }
+        : {}),
       item: (current) => {
         const names = labels(tp, a.scheme, locale);
         // A lowering request: the held level stays until it is approved; what it asks is the move
@@ -576,6 +590,12 @@ export async function approvalsPage(
     deps.tenantId,
     onPage.map((e) => e.item(null).requestedBy),
   );
+  // Someone other than the makers may approve: unless everyone who may also put in the figures.
+  const barredByFigures = async (e: QueueEntry, needs: ApprovalItem['approvalNeeds'], requesters: readonly string[]) => {
+    const makers = e.figureMakers ? await e.figureMakers() : [];
+    if (!makers.length || (await blocked(needs, [...requesters, ...makers])) === null) return null;
+    return 'approvers-wrote-figures' as const;
+  };
   const page = await Promise.all(
     onPage.map(async (e): Promise<ApprovalItem> => {
       const current = e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null);
@@ -589,7 +609,7 @@ export async function approvalsPage(
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
         requestedByStaff: staffOf(behind, i.requestedBy),
         requestedByYou: await mine(requesters),
-        approvalBlocked: await blocked(i.approvalNeeds, requesters),
+        approvalBlocked: (await blocked(i.approvalNeeds, requesters)) ?? (await barredByFigures(e, i.approvalNeeds, requesters)),
       };
     }),
   );

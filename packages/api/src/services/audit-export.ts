@@ -1,7 +1,18 @@
 import { zonedIso, type AuditRecord, type Locale } from '@tierkit/core';
 import { type CsvCell, csvCell, csvLine as csvCells } from '@tierkit/core/csv';
 import { z } from 'zod';
-import { AUDIT_GENESIS, lastAuditSeq, listAuditRecords, type AuditFilter, type AuditRecordRow, type Executor } from '@tierkit/db';
+import {
+  AUDIT_GENESIS,
+  auditErasureRecords,
+  lastAuditSeq,
+  listAuditRecords,
+  listedEntryKey,
+  readErasureRecord,
+  type AuditFilter,
+  type AuditRecordRow,
+  type Executor,
+} from '@tierkit/db';
+import { isListedDigest, mapListed } from './audit-personal.js';
 import { auditHash } from './audit.js';
 import { type AuditRowRead, joinListed, joinPersonal, personalDigest, splitListed, splitPersonal, withPersonal } from './audit-personal.js';
 import {
@@ -244,6 +255,7 @@ export async function* exportAuditRecords(
   if (options.format === 'csv')
     yield `${UTF8_BOM}${auditCsvPreamble(options.scope, options.locale).map(csvLine).join('')}\r\n${csvLine(auditCsvHeader(AUDIT_CSV_COLUMNS, options.locale))}`;
   const actorOf = actorResolver(db, chain, options.locale);
+  const erased = new ErasedInFile();
   let after = 0;
   let records = 0;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
@@ -256,6 +268,7 @@ export async function* exportAuditRecords(
     const rows = await withPersonal(db, chain, stored);
     for (const row of rows) {
       const r = auditRecordView(row);
+      if (options.format === 'jsonl') erased.add(r, row.row);
       chunk +=
         options.format === 'csv'
           ? csvRow(r, options.timeZone, options.locale, await actorOf(r), recordLabels(r, options.labels, options.locale))
@@ -267,7 +280,89 @@ export async function* exportAuditRecords(
     yield chunk;
     if (rows.length < want) break;
   }
+  // After the records, the erasures that vouch for the file's erased records and are not among its lines
+  // (a month's file need not hold them): a file's check then tells an erasure from a hand, as verify does.
+  if (options.format === 'jsonl' && erased.unvouched()) {
+    let tail = '';
+    for (const row of await auditErasureRecords(db, chain, erased.firstSeq())) {
+      if (!erased.vouchesFor(row)) continue;
+      tail += `${JSON.stringify({ erasure: auditRecordView({ row }) })}\n`;
+      if (!erased.unvouched()) break;
+    }
+    if (tail) yield tail;
+  }
   options.onDone?.(records);
+}
+
+/** An erasure line (`{"erasure": record}`) read back: its stored row and whether it matches its hash; undefined if not one as written. */
+function erasureLine(text: string, chain: string): { row: AuditRecordRow; sealed: boolean } | undefined {
+  try {
+    const parsed = z.strictObject({ erasure: ExportedRecord }).safeParse(JSON.parse(text));
+    if (!parsed.success) return undefined;
+    const r = parsed.data.erasure as AuditRecord;
+    if (JSON.stringify({ erasure: auditRecordView(auditRowOf(r, chain)) }) !== text) return undefined;
+    const { row } = auditRowOf(r, chain);
+    return { row, sealed: auditHash(row) === r.hash };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The records of a file whose personal fields or list entries were erased (a digest without its salt, an
+ * entry showing its digest), and those the erasure records seen so far vouch for: what an export must
+ * attach, and what a file's check reports `personal-deleted` when no erasure record names it.
+ */
+class ErasedInFile {
+  readonly sealedOnly: number[] = [];
+  readonly entriesGone: { seq: number; pos: number }[] = [];
+  readonly vouched = new Set<number>();
+  readonly vouchedEntries = new Set<string>();
+
+  /** A record of the file, as shown and as stored when sealed (an erasure record among them vouches too). */
+  add(r: AuditRecord, row: AuditRecordRow | undefined): void {
+    if (r.personal !== undefined && r.personal.salt === undefined) this.sealedOnly.push(r.seq);
+    if (r.listed?.includes(null) && r.detail)
+      mapListed(r.detail, (v, pos) => {
+        if (isListedDigest(v)) this.entriesGone.push({ seq: r.seq, pos });
+        return v;
+      });
+    if (row) readErasureRecord(row, this.vouched, this.vouchedEntries);
+  }
+
+  /** Whether an erasure record (sealed: the caller checked) names any record not vouched for yet; it is counted as seen. */
+  vouchesFor(row: Pick<AuditRecordRow, 'seq' | 'phase' | 'route' | 'detail'>): boolean {
+    const seqs = new Set<number>();
+    const entries = new Set<string>();
+    readErasureRecord(row, seqs, entries);
+    let names = false;
+    for (const seq of this.sealedOnly) if (!this.vouched.has(seq) && seqs.has(seq)) names = true;
+    for (const e of this.entriesGone) {
+      const key = listedEntryKey(e.seq, e.pos);
+      if (!this.vouchedEntries.has(key) && entries.has(key)) names = true;
+    }
+    for (const seq of seqs) this.vouched.add(seq);
+    for (const key of entries) this.vouchedEntries.add(key);
+    return names;
+  }
+
+  /** Whether any erased record of the file is not vouched for yet. */
+  unvouched(): boolean {
+    return this.missing().length > 0;
+  }
+
+  /** The lowest seq of an erased record (an erasure vouching for it comes after it). */
+  firstSeq(): number {
+    return Math.min(...this.sealedOnly, ...this.entriesGone.map((e) => e.seq)) - 1;
+  }
+
+  /** The erased records and entries no erasure record seen vouches for: `personal-deleted`. */
+  missing(): { seq: number; pos?: number }[] {
+    return [
+      ...this.sealedOnly.filter((seq) => !this.vouched.has(seq)).map((seq) => ({ seq })),
+      ...this.entriesGone.filter((e) => !this.vouchedEntries.has(listedEntryKey(e.seq, e.pos))),
+    ];
+  }
 }
 
 /** What is wrong with an exported file, by line (1-based) and, where one was read, seq. */
@@ -278,9 +373,11 @@ export interface AuditFileProblem {
    * `unreadable`: not a record as the server writes one (a key added or missing, a value of another type,
    * other spacing); `altered`: a record that does not match its hash; `broken-link`, `out-of-order`: as the
    * chain's check; `missing`: seqs not in a file said to be whole (a line taken out, or its head cut off);
-   * `cut`: the file does not end where the trail says the export ended (`--through`, `--head`).
+   * `cut`: the file does not end where the trail says the export ended (`--through`, `--head`);
+   * `personal-deleted`: a record's personal fields (or a listed entry) are gone and no erasure record of
+   * the file names it — as `GET /v1/audit/verify` says of a side row deleted by hand.
    */
-  readonly kind: 'unreadable' | 'altered' | 'broken-link' | 'out-of-order' | 'missing' | 'cut';
+  readonly kind: 'unreadable' | 'altered' | 'broken-link' | 'out-of-order' | 'missing' | 'cut' | 'personal-deleted';
   readonly message: string;
 }
 
@@ -319,6 +416,8 @@ export interface AuditFileVerification {
   readonly last: { readonly seq: number; readonly hash: string } | null;
   /** Whether the file's end was checked against `through` / `head`. */
   readonly endChecked: boolean;
+  /** The erasure records the file carries after its records (seq and hash: compare them with the trail or its anchors). */
+  readonly erasures: readonly { readonly seq: number; readonly hash: string }[];
   readonly problems: readonly AuditFileProblem[];
 }
 
@@ -374,8 +473,24 @@ export async function verifyAuditFile(
   let fromGenesis = false;
   let records = 0;
   let line = 0;
+  const erased = new ErasedInFile();
+  const lineOf = new Map<number, number>();
+  const erasures: { seq: number; hash: string }[] = [];
   for await (const text of lines) {
     line++;
+    // An erasure record the export attached after its records: checked as a record, counted as none.
+    if (text.startsWith('{"erasure":')) {
+      const e = erasureLine(text, chain);
+      if (e === undefined)
+        report({ line, seq: null, kind: 'unreadable', message: `line ${line} is not an erasure record as the export writes it` });
+      else if (!e.sealed)
+        report({ line, seq: e.row.seq, kind: 'altered', message: `erasure record ${e.row.seq} (line ${line}) does not match its hash` });
+      else {
+        erased.vouchesFor(e.row);
+        erasures.push({ seq: e.row.seq, hash: e.row.hash });
+      }
+      continue;
+    }
     let r: AuditRecord;
     try {
       const parsed = ExportedRecord.safeParse(JSON.parse(text));
@@ -390,14 +505,18 @@ export async function verifyAuditFile(
     records++;
     let computed: string | undefined;
     let personalOk = true;
+    let stored: AuditRecordRow | undefined;
     try {
       const read = auditRowOf(r, chain);
+      stored = read.row;
       computed = auditHash(read.row);
       // Its customer number and typed texts must be those its digest was made of (they are not in its hash).
       if (r.personal?.salt !== undefined) personalOk = read.side !== undefined && personalDigest(read.side) === r.personal.digest;
     } catch {
       computed = undefined;
     }
+    lineOf.set(r.seq, line);
+    erased.add(r, computed === r.hash ? stored : undefined);
     if (computed !== r.hash)
       report({
         line,
@@ -451,6 +570,16 @@ export async function verifyAuditFile(
     }
     prev = { seq: r.seq, hash: r.hash };
   }
+  for (const gone of erased.missing())
+    report({
+      line: lineOf.get(gone.seq) ?? line,
+      seq: gone.seq,
+      kind: 'personal-deleted',
+      message:
+        gone.pos === undefined
+          ? `record ${gone.seq}'s personal fields are gone, and no erasure record in the file names it: deleted by hand, or the file was exported before exports carried their erasures`
+          : `record ${gone.seq}'s listed customer number at place ${gone.pos} is gone, and no erasure record in the file names it`,
+    });
   if (check.through !== undefined && prev?.seq !== check.through)
     report({
       line,
@@ -475,6 +604,7 @@ export async function verifyAuditFile(
     fromGenesis,
     last: prev ?? null,
     endChecked: check.through !== undefined || check.head !== undefined,
+    erasures,
     problems,
   };
 }

@@ -11,6 +11,7 @@ import {
   type Executor,
 } from '@tierkit/db';
 import { isListedDigest } from '@tierkit/core/wire';
+import { JOB_CREATED_ROUTES } from '@tierkit/db';
 import { contentHash } from './four-eyes.js';
 import { unsafeCharacter } from '../text-safety.js';
 
@@ -32,6 +33,20 @@ type Json = Record<string, unknown>;
 
 /** The customer list's route: its search by name (`?name=`) names no customer, but tests one's name. */
 const LIST_SEARCH_ROUTE = '/v1/subjects';
+
+/**
+ * A record of a re-tier job queued with a reason, naming no one customer (a job of several, or of a
+ * whole book): the reason is free text staff typed, and may name customers, so it goes to a side row as
+ * a one-customer record's would. The side row names no one (`subject` null): an erasure of a customer
+ * the job listed, or named in its reason, finds it by the job's id (packages/db, erasure-traces.ts).
+ * Only a record with the job's id: one without (a refused queueing) could be found by no erasure.
+ */
+const JOB_CREATED_ROUTE_SET: ReadonlySet<string> = new Set(JOB_CREATED_ROUTES);
+const JOB_REASON_KEYS: ReadonlySet<string> = new Set(['reason']);
+
+function isJobWithReason(route: string, detail: Json): boolean {
+  return JOB_CREATED_ROUTE_SET.has(route) && typeof detail.job === 'string' && typeof detail.reason === 'string';
+}
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -57,6 +72,21 @@ function pathSubject(path: string): { readonly subject: string; readonly route: 
   return { subject, route: `/v1/subjects/{id}${m[2] ?? ''}` };
 }
 
+/** The routes of an audit export's own record: over HTTP and from the command line. */
+const EXPORT_ROUTES: ReadonlySet<string> = new Set(['/v1/audit/export', 'tierkit audit export']);
+
+/**
+ * The `target` filter an audit export's own record keeps (`detail.export.target`): an examiner's export of
+ * one customer's records names that customer as surely as a read of them does. Whatever it names (a
+ * customer, an override's id, a staff id: the filter does not say which), it is split off as a customer
+ * number is, and so deleted with the customer it names, if it names one.
+ */
+function exportTarget(route: string, detail: Json | null): string | null {
+  if (!EXPORT_ROUTES.has(route) || !detail || !isObject(detail.export)) return null;
+  const target = detail.export.target;
+  return typeof target === 'string' ? target : null;
+}
+
 /**
  * The customer number a record names: a customer's path (`/v1/subjects/{id}…`, `tierkit retention hold`,
  * or a refused request's raw path), a decision's `subject` target, a token's subject.
@@ -69,7 +99,7 @@ function subjectOf(route: string, target: Readonly<Record<string, string>>, deta
     if (named) return named.subject;
   }
   if (detail && typeof detail.subject === 'string') return detail.subject;
-  return null;
+  return exportTarget(route, detail);
 }
 
 /** The target's keys that hold the customer number, wherever the writer put it (a path's `id`, a decision's `subject`, a raw `path`). */
@@ -95,21 +125,31 @@ function rawPathSplit(fields: AuditFields): AuditFields {
 }
 
 /** `detail` cut in two: what names nobody, and the personal keys (a token's `subject`, typed texts, one level deep). */
-function splitDetail(detail: Json, subject: string | null): { kept: Json; personal: Json | null } {
+function splitDetail(
+  detail: Json,
+  subject: string | null,
+  keys: ReadonlySet<string> = PERSONAL_DETAIL_KEYS,
+): { kept: Json; personal: Json | null } {
   const kept: Json = {};
   const personal: Json = {};
   for (const [k, v] of Object.entries(detail)) {
-    if (PERSONAL_DETAIL_KEYS.has(k) || (k === 'subject' && subject !== null && v === subject)) {
+    if (keys.has(k) || (k === 'subject' && subject !== null && v === subject)) {
       personal[k] = v;
-    } else if (isObject(v) && Object.keys(v).some((n) => PERSONAL_DETAIL_KEYS.has(n))) {
+    } else if (isObject(v) && Object.keys(v).some((n) => keys.has(n))) {
       const inner: Json = {};
       const rest: Json = {};
-      for (const [n, w] of Object.entries(v)) (PERSONAL_DETAIL_KEYS.has(n) ? inner : rest)[n] = w;
+      for (const [n, w] of Object.entries(v)) (keys.has(n) ? inner : rest)[n] = w;
       kept[k] = rest;
       personal[k] = inner;
     } else kept[k] = v;
   }
   return { kept, personal: Object.keys(personal).length ? personal : null };
+}
+
+/** An export's split detail without its `target` filter in what the record keeps (the side row keeps the detail whole). */
+function withoutExportTarget(split: { kept: Json; personal: Json | null }): { kept: Json; personal: Json | null } {
+  const { target, ...rest } = split.kept.export as Json;
+  return { kept: { ...split.kept, export: rest }, personal: { ...split.personal, export: { target } } };
 }
 
 /**
@@ -142,8 +182,16 @@ export function splitPersonal(written: AuditFields, salt?: string): { fields: Au
   // A record naming nobody is split only for the name a list search tested (a customer's name): a
   // tenant's or a team's `name` names no customer, and off in a side row that no erasure deletes it
   // would only be hidden from the record's own hash (a side row deleted by hand is not reported).
-  const detailSplit =
-    detail && (subject !== null || (fields.route === LIST_SEARCH_ROUTE && 'name' in detail)) ? splitDetail(detail, subject) : null;
+  // A job of several customers keeps its `filter` (each number already a digest of its own, in
+  // `audit_listed`) in the record; only its reason goes.
+  const split = !detail
+    ? null
+    : subject !== null || (fields.route === LIST_SEARCH_ROUTE && 'name' in detail)
+      ? splitDetail(detail, subject)
+      : isJobWithReason(fields.route, detail)
+        ? splitDetail(detail, null, JOB_REASON_KEYS)
+        : null;
+  const detailSplit = split && subject !== null && exportTarget(fields.route, detail) === subject ? withoutExportTarget(split) : split;
   if (!targetKeys.size && !detailSplit?.personal) return { fields: written };
   const keptTarget: Record<string, string> = {};
   for (const [k, v] of Object.entries(target)) if (!targetKeys.has(k)) keptTarget[k] = v;

@@ -46,8 +46,13 @@ async function figureMonths(trx: Executor, deps: ApiDeps, tp: TenantPack, a: Lev
 }
 
 /**
- * 403 `four-eyes` when the caller (or another credential of theirs) imported a month the figures were
- * read from, or wrote one of those values through `PUT /v1/subjects/{id}/metrics`: else one person lowers
+ * 403 `four-eyes` when the caller (or another credential of theirs) put in one of the values the figures
+ * were read from — through `PUT /v1/subjects/{id}/metrics` or a metrics import, each recording its writer
+ * per value (`sign_off_input_writers`) — or imported a month they were read from by an import that
+ * recorded no writers (one from before the upgrade: which customers it loaded is not known, so its
+ * importer stays barred tenant-wide for that month). Only the item's own figures count: an operations
+ * officer who loads the monthly file for everyone may approve the customers whose values the file did
+ * not change, or else a small bank's approvers are all barred by one load. Else one person lowers
  * the grade alone (import or write the figure, someone else's job or write opens the request, approve),
  * or signs off a grade their own figure raised. Rejecting is not refused: it keeps the stricter level,
  * or records the dispute. `signOffInputs`: a sign-off's level's explanation inputs (a lowering reads
@@ -60,22 +65,41 @@ export async function requireNotBehindFigures(
   a: LevelApproval,
   signOffInputs: Inputs = [],
 ): Promise<void> {
-  const months = await figureMonths(trx, deps, tp, a, signOffInputs);
+  const { importers, writers } = await figureMakers(trx, deps, tp, a, signOffInputs);
   const mine = requestedByCaller(trx, deps.tenantId, deps.principal.actor);
-  const periods = [...new Set([a.proposal?.period ?? a.period, ...months.map((m) => m.period)])].sort();
-  for (const period of periods)
-    for (const importer of await metricImportersOf(trx, deps.tenantId, period, deps.now().toISOString())) {
-      if (!(await mine([importer]))) continue;
-      throw new ProblemError(
-        'four-eyes',
-        `You imported metrics of ${period} as ${importer}, figures behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
-      );
-    }
-  for (const writer of await signOffInputWriters(trx, deps.tenantId, a.subjectId, months)) {
+  for (const { period, importer } of importers) {
+    if (!(await mine([importer]))) continue;
+    throw new ProblemError(
+      'four-eyes',
+      `You imported metrics of ${period} as ${importer} (an import from before values were recorded by writer), figures behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
+    );
+  }
+  for (const writer of writers) {
     if (!(await mine([writer]))) continue;
     throw new ProblemError(
       'four-eyes',
-      `You wrote a figure (as ${writer}) behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
+      `You wrote or imported a figure (as ${writer}) behind ${itemWords(a)}; another person must approve it. Nothing was approved.`,
     );
   }
+}
+
+/**
+ * Who put in the figures an item rests on (stored actors): the writers of its values, by API write or
+ * import, and the importers of its months by imports that named no writers — the people
+ * {@link requireNotBehindFigures} bars from approving it.
+ */
+export async function figureMakers(
+  trx: Executor,
+  deps: ApiDeps,
+  tp: TenantPack,
+  a: LevelApproval,
+  signOffInputs: Inputs = [],
+): Promise<{ importers: { period: string; importer: string }[]; writers: string[] }> {
+  const months = await figureMonths(trx, deps, tp, a, signOffInputs);
+  const periods = [...new Set([a.proposal?.period ?? a.period, ...months.map((m) => m.period)])].sort();
+  const importers = [];
+  for (const period of periods)
+    for (const importer of await metricImportersOf(trx, deps.tenantId, period, deps.now().toISOString()))
+      importers.push({ period, importer });
+  return { importers, writers: await signOffInputWriters(trx, deps.tenantId, a.subjectId, months) };
 }

@@ -1,5 +1,7 @@
+import { ERASURE_ACTOR } from '@tierkit/core';
 import {
   ERASED_AUDIT_ENTRIES,
+  eraseAuditPersonal,
   ERASED_AUDIT_SEQS,
   erasedEntriesText,
   eraseLateAuditPersonal,
@@ -11,10 +13,13 @@ import {
   retentionCounts,
   retentionCutoff,
   retentionYearsOf,
+  type EndedOverride,
+  type ErasureCounts,
   type Executor,
   type RetentionClock,
 } from '@tierkit/db';
-import { periodOf } from '../periods.js';
+import { periodEnd } from '@tierkit/core';
+import { addMonths, periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { appendOperatorAudit, type OperatorAction, UNAUTHENTICATED_CHAIN } from './audit.js';
 
@@ -88,7 +93,11 @@ export function checkRetentionYears(years: unknown, path = 'years'): number {
  */
 export function retentionClock(now: Date, years: number, timeZone: string): RetentionClock {
   const cutoff = retentionCutoff(now, years);
-  return { cutoff, activeFromPeriod: periodOf(new Date(Date.parse(cutoff) - 1), timeZone) };
+  const activeFromPeriod = periodOf(new Date(Date.parse(cutoff) - 1), timeZone);
+  const current = periodOf(now, timeZone);
+  const months: { period: string; from: string }[] = [];
+  for (let p = activeFromPeriod; p <= current; p = addMonths(p, 1)) months.push({ period: p, from: periodEnd(addMonths(p, -1), timeZone) });
+  return { cutoff, activeFromPeriod, months };
 }
 
 /**
@@ -155,7 +164,7 @@ export async function runRetention(
         return 0;
       }
       after = ids[ids.length - 1];
-      const c = await eraseSubjects(trx, tenantId, ids, nowIso);
+      const c = await withEndingsRecorded(trx, tenantId, options.action, await eraseSubjects(trx, tenantId, ids, nowIso), nowIso);
       await appendOperatorAudit(trx, tenantId, options.action, {
         phase: 'change',
         status: 200,
@@ -167,6 +176,13 @@ export async function runRetention(
           metrics: c.metrics,
           bookLinks: c.bookLinks,
           notes: c.notes,
+          // What records kept for others lost: counts only (docs/operations.md, "What is erased").
+          jobFilters: c.jobFilters,
+          jobReasons: c.jobReasons,
+          importRowErrors: c.importRowErrors,
+          overrideLabels: c.overrideLabels,
+          idempotentAnswers: c.idempotentAnswers,
+          overridesEnded: c.overridesEnded.length,
           auditFields: c.auditFields,
           ...erasedSeqsOf(c.auditSeqs, tenantId),
           ...erasedEntriesOf(c.auditEntries),
@@ -183,6 +199,51 @@ export async function runRetention(
     options.onChunk?.(erased, counts.erasable);
   }
   return { ...base, erased, chunks, auditFieldsErased, auditEntriesErased };
+}
+
+/**
+ * Each override the erasure ended gets its own record, as a revocation does (`revokedBy`
+ * `system:retention`, in the run's request): which override, its scheme, level and mode, and the
+ * customer's number — which the personal split keeps in a side row, deleted here in the same
+ * transaction, as the erasure deletes every other record's naming them. The chunk's record, written
+ * after, names these seqs with the rest, so verify counts them erased, not deleted by hand; nothing
+ * of the number is left in clear.
+ */
+async function withEndingsRecorded(
+  db: Executor,
+  tenantId: string,
+  action: OperatorAction,
+  c: ErasureCounts,
+  nowIso: string,
+): Promise<ErasureCounts> {
+  if (!c.overridesEnded.length) return c;
+  const system: OperatorAction = { ...action, actor: ERASURE_ACTOR, credential: 'system' };
+  for (const o of c.overridesEnded)
+    await appendOperatorAudit(db, tenantId, system, {
+      phase: 'change',
+      status: 200,
+      target: { override: o.id, subject: o.subject },
+      detail: endedDetail(o, nowIso),
+    });
+  const seqs = await eraseAuditPersonal(db, tenantId, [...new Set(c.overridesEnded.map((o) => o.subject))]);
+  const auditSeqs = new Map(c.auditSeqs);
+  auditSeqs.set(tenantId, [...(auditSeqs.get(tenantId) ?? []), ...seqs]);
+  return { ...c, auditSeqs, auditFields: c.auditFields + seqs.length };
+}
+
+/** An ended override's record, in a revocation's words (`override`, `subject`, what it held) and who ended it. */
+function endedDetail(o: EndedOverride, nowIso: string): Record<string, unknown> {
+  return {
+    override: o.id,
+    subject: o.subject,
+    scheme: o.scheme,
+    level: o.level,
+    mode: o.mode,
+    expiresAt: o.expiresAt,
+    status: 'revoked',
+    revokedBy: ERASURE_ACTOR,
+    revokedAt: nowIso,
+  };
 }
 
 /**

@@ -11,7 +11,9 @@ import {
 } from '@tierkit/db';
 import { revokeKeysOf, type ApiKeyInfo } from '../auth/api-keys.js';
 import { tenantWideAdmin } from '../auth/principal.js';
-import { ProblemError } from '../problem.js';
+import { AUDITOR } from '../auth/roles.js';
+import { invalid, ProblemError } from '../problem.js';
+import { AUDITOR_TENANT_WIDE } from '../schemas/staff.js';
 import { administersOverHttp } from './key-revocation.js';
 
 const WAY_BACK =
@@ -52,6 +54,13 @@ export async function putStaffOverHttp(
     const current = admins.find((s) => s.id === asked.id);
     held(current);
     const input = 'from' in asked ? asked.from(current) : asked;
+    // The HTTP body is checked by its schema; the CLI's `staff role ID --role auditor` keeps a member's
+    // book scope unless told otherwise, and made a book-scoped auditor here.
+    if (input.role === AUDITOR && input.scope !== 'tenant')
+      throw invalid(
+        [{ path: 'body.scope', message: AUDITOR_TENANT_WIDE, code: 'invalid_value', params: { values: ['tenant'] } }],
+        `${AUDITOR_TENANT_WIDE}; "${input.id}" would be an auditor of one book: give them scope "tenant"`,
+      );
     if (current !== undefined && tenantWideAdmin(current) && !tenantWideAdmin(input)) {
       if (!admins.some((s) => s.id !== input.id && tenantWideAdmin(s))) {
         throw new ProblemError(

@@ -13,9 +13,11 @@ export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
  * staff member holds the role it needs (`approvalNeeds`) — `no-other-admin` when it needs an admin,
  * `no-other-approver` when it needs an approver. It waits until someone is promoted
  * (`PUT /v1/staff/{id}`, or the operator's `tierkit staff role`), or is rejected or withdrawn
- * (packages/api/README.md, "Four eyes").
+ * (packages/api/README.md, "Four eyes"). `approvers-wrote-figures` (a lowering request): someone but
+ * its maker holds the role, but every such person put in the figures it rests on (wrote or imported one
+ * of its values), which bars them as its maker is; it waits for a person who did not.
  */
-export const APPROVAL_BLOCKS = ['no-other-admin', 'no-other-approver'] as const;
+export const APPROVAL_BLOCKS = ['no-other-admin', 'no-other-approver', 'approvers-wrote-figures'] as const;
 export type ApprovalBlock = (typeof APPROVAL_BLOCKS)[number];
 
 /**

@@ -71,6 +71,14 @@ export interface AuditRecord {
    * shows its digest, `sha256:…`, which names nobody).
    */
   readonly listed?: (string | null)[];
+  /**
+   * On `GET /v1/audit` (not an export's lines, which are the stored records): the staff member behind
+   * `actor` — a staff token's, or a key's owner — and their name on the staff list now, and a key actor's
+   * label, so a console shows 王敏（密钥：月度导入）. Null when the actor has none. Not hashed.
+   */
+  readonly actorStaff?: string | null;
+  readonly actorStaffName?: string | null;
+  readonly actorKeyLabel?: string | null;
 }
 
 /**

@@ -176,3 +176,41 @@ export async function anyUnownedKey(db: Executor, tenantId: string, roles: reado
   if (except.length) q = q.where('id', 'not in', [...except]);
   return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
+
+/**
+ * The actors a staff member acted as: their staff token's `staff:<id>` and every key they own, revoked
+ * ones too (what they did with a key before it was revoked is still theirs). A key's owner never changes,
+ * so this is the same set for a record of any age. In id order.
+ */
+export async function actorsOfStaff(db: Executor, tenantId: string, staffId: string): Promise<string[]> {
+  const keys = await db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('staff_id', '=', staffId)
+    .orderBy('id')
+    .execute();
+  return [`staff:${staffId}`, ...keys.map((k) => `key:${k.id}`)];
+}
+
+/** A key as a reader of the trail names it: its label and owner (null: nobody owns it). */
+export interface KeyLabel {
+  readonly label: string;
+  readonly staffId: string | null;
+}
+
+/** The labels and owners of the tenant's keys `ids` (ids it does not have are absent), in one query per thousand. */
+export async function keyLabelsOf(db: Executor, tenantId: string, ids: readonly string[]): Promise<Map<string, KeyLabel>> {
+  const out = new Map<string, KeyLabel>();
+  for (const batch of chunks([...new Set(ids)])) {
+    if (!batch.length) continue;
+    const rows = await db
+      .selectFrom('api_keys')
+      .select(['id', 'label', 'staff_id'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', batch)
+      .execute();
+    for (const r of rows) out.set(r.id, { label: r.label, staffId: r.staff_id });
+  }
+  return out;
+}

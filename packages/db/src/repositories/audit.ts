@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '@tierkit/core';
 import { sql } from 'kysely';
 import type { AuditListedRow, AuditPersonalRow, AuditRecordRow } from '../schema.js';
+import { actorsOfStaff } from './api-keys.js';
 import { atomically, isPostgres, type Executor } from './executor.js';
 
 /** What the previous hash of a chain's first record is: no record came before it. */
@@ -155,6 +156,11 @@ export async function auditRecordsAfter(db: Executor, chain: string, afterSeq: n
 /** Filters of `listAuditRecords`; every one given must match. */
 export interface AuditFilter {
   readonly actor?: string;
+  /**
+   * A staff member's id: records made by any credential of theirs — their staff token (`staff:<id>`) and
+   * every key they own (`actorsOfStaff`). With `actor`, only that one of their credentials.
+   */
+  readonly person?: string;
   readonly method?: string;
   readonly route?: string;
   /** `intent`, `result`, `request` or `change` (the record's `phase`). */
@@ -189,8 +195,48 @@ export async function listAuditRecords(
   /** Records to pass over first: where a capped export's last record is (`auditExportBounds`). */
   offset = 0,
 ): Promise<AuditRecordRow[]> {
+  if (filter.person === undefined) {
+    const q = filteredAuditRecords(db, chain, filter);
+    const ordered = (filter.actor !== undefined ? q.where('actor', '=', filter.actor) : q).orderBy('seq', order).limit(limit);
+    return (offset > 0 ? ordered.offset(offset) : ordered).execute();
+  }
+  const theirs = await actorsOfStaff(db, chain, filter.person);
+  const actors = filter.actor === undefined ? theirs : theirs.filter((a) => a === filter.actor);
+  const [only] = actors;
+  if (only === undefined) return [];
+  const q = filteredAuditRecords(db, chain, filter);
+  if (actors.length === 1 || actors.length > MAX_PERSON_BRANCHES) {
+    const ordered = (actors.length === 1 ? q.where('actor', '=', only) : q.where('actor', 'in', actors)).orderBy('seq', order).limit(limit);
+    return (offset > 0 ? ordered.offset(offset) : ordered).execute();
+  }
+  // One branch per credential, each read backwards (or forwards) along the (chain, actor, seq) index
+  // and cut at the page, then merged: `actor IN (…) ORDER BY seq LIMIT n` would read every record of
+  // every one of the person's keys to sort them — an integration key's years of imports for a page of 50.
+  const branch = (actor: string, i: number) =>
+    db
+      .selectFrom(
+        q
+          .where('actor', '=', actor)
+          .orderBy('seq', order)
+          .limit(limit + offset)
+          .as(`b${i}`),
+      )
+      .selectAll();
+  let merged = branch(only, 0);
+  for (let i = 1; i < actors.length; i++) merged = merged.unionAll(branch(actors[i] as string, i));
+  const ordered = db.selectFrom(merged.as('merged')).selectAll().orderBy('seq', order).limit(limit);
+  return (offset > 0 ? ordered.offset(offset) : ordered).execute();
+}
+
+/**
+ * Most credentials a person filter merges branch by branch: SQLite allows 500 terms in a compound
+ * SELECT. A person holding more keys than this (none known) is read with one `IN`, correct but slower.
+ */
+const MAX_PERSON_BRANCHES = 200;
+
+/** The chain's records matching `filter` but its actors (which `listAuditRecords` applies), unordered. */
+function filteredAuditRecords(db: Executor, chain: string, filter: AuditFilter) {
   let q = db.selectFrom('audit_records').selectAll().where('chain', '=', chain);
-  if (filter.actor !== undefined) q = q.where('actor', '=', filter.actor);
   if (filter.method !== undefined) q = q.where('method', '=', filter.method);
   if (filter.route !== undefined) q = q.where('route', '=', filter.route);
   if (filter.phase !== undefined) q = q.where('phase', '=', filter.phase);
@@ -252,8 +298,7 @@ export async function listAuditRecords(
       ]),
     );
   }
-  const ordered = q.orderBy('seq', order).limit(limit);
-  return (offset > 0 ? ordered.offset(offset) : ordered).execute();
+  return q;
 }
 
 /** Every chain that has a head: each tenant that was ever audited, and `*` once a refused credential was. */
@@ -439,6 +484,22 @@ export function readErasureRecord(
   if (typeof detail !== 'object' || detail === null) return;
   readErasedSeqs((detail as Record<string, unknown>)[ERASED_AUDIT_SEQS], into, row.seq);
   if (entries) readErasedEntries((detail as Record<string, unknown>)[ERASED_AUDIT_ENTRIES], entries, row.seq);
+}
+
+/**
+ * The erasure records of `chain` after `afterSeq` (`change` records of {@link ERASURE_ROUTES}), in seq
+ * order: what an export attaches to vouch, offline, for the erased records it holds.
+ */
+export async function auditErasureRecords(db: Executor, chain: string, afterSeq: number): Promise<AuditRecordRow[]> {
+  return db
+    .selectFrom('audit_records')
+    .selectAll()
+    .where('chain', '=', chain)
+    .where('seq', '>', afterSeq)
+    .where('phase', '=', 'change')
+    .where('route', 'in', [...ERASURE_ROUTES])
+    .orderBy('seq')
+    .execute();
 }
 
 /**

@@ -79,8 +79,12 @@ export async function customerActivity(
  * or at `fromInstant` or after: the relationship did not end before then. One index probe each (a
  * customer's metrics by subject and month, their decisions by tenant and subject), made only for the
  * closed customers whose closing is past the cutoff.
+ *
+ * Metrics count only up to `untilPeriod` (the month the closing was recorded in): a feed that goes on
+ * sending figures for a closed customer is the bank's system, not the customer, and would otherwise
+ * hold them for ever. A person's decision after the closing still counts: someone acted on them.
  */
-export function activeSince(fromPeriod: string, fromInstant: string) {
+export function activeSince(fromPeriod: string, fromInstant: string, untilPeriod: Expression<string>) {
   return (eb: ExpressionBuilder<Database, 'subjects'>): Expression<SqlBool> =>
     eb.or([
       eb.exists(
@@ -88,7 +92,8 @@ export function activeSince(fromPeriod: string, fromInstant: string) {
           .selectFrom('metrics as m')
           .select(sql.lit(1).as('one'))
           .whereRef('m.subject_id', '=', 'subjects.id')
-          .where('m.period', '>=', fromPeriod),
+          .where('m.period', '>=', fromPeriod)
+          .where('m.period', '<=', untilPeriod),
       ),
       eb.exists(
         eb

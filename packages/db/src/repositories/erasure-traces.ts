@@ -32,13 +32,20 @@ const namesAny = (text: string, needles: readonly string[]) => needles.some((n) 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Whether free text names one of them: a number standing alone (`C1` is not named by `C10`), or a name.
- * A name is matched as typed, so a namesake's mention goes too: a reason typed about a person, lost,
- * against a name kept.
+ * A number as a whole token: bounded by text's edges or a character that is not a letter or digit, so
+ * `C0001` is not named by `C00012` (another customer), and is by `C0001-补录` or `C0001_续`. Punctuation
+ * binds nothing: a reason typed as `C0001-02` for a customer so numbered goes with `C0001` too — a reason
+ * lost against a reason about the erased person kept.
+ */
+export const tokenOf = (n: string) => new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(n)}(?![A-Za-z0-9])`);
+
+/**
+ * Whether free text names one of them: a number as a whole token ({@link tokenOf}), or a name. A name is
+ * matched as typed, so a namesake's mention goes too: a reason typed about a person, lost, against a name kept.
  */
 function mentions(text: string, people: ErasedPeople): boolean {
   if (namesAny(text, people.names)) return true;
-  return people.numbers.some((n) => text.includes(n) && new RegExp(`(?<![A-Za-z0-9_-])${escapeRegExp(n)}(?![A-Za-z0-9_-])`).test(text));
+  return people.numbers.some((n) => text.includes(n) && tokenOf(n).test(text));
 }
 
 /** What the texts are searched for: each number as a JSON or quoted string (`"C000123"`), each name as it is. */
@@ -46,32 +53,89 @@ function needlesOf(people: ErasedPeople): string[] {
   return [...people.numbers.map((n) => JSON.stringify(n)), ...people.names];
 }
 
+/** What an erasure changed in re-tier jobs: filters that listed an erased customer, reasons that named one (counts, never whom). */
+export interface JobsErased {
+  readonly filters: number;
+  readonly reasons: number;
+  /** The jobs that listed or named one, and when each was queued: their records' reasons in the trail go too. */
+  readonly jobs: readonly { readonly id: string; readonly createdAt: string }[];
+}
+
+/**
+ * Where a re-tier job's queueing is recorded (`detail.job` its id, `detail.reason` the maker's words):
+ * over HTTP and from the command line. The trail keeps such a reason in a side row (audit-personal.ts).
+ */
+export const JOB_CREATED_ROUTES: readonly string[] = ['/v1/jobs', 'tierkit retier'];
+
+/**
+ * The trail's records of these jobs' queueing lose their reason: their side rows are deleted, and the records keep the digest. Found by the job's id in the record's kept detail, among
+ * the records written since the first of the jobs was queued (the `at` index: a month's jobs, not the
+ * whole trail); a minute's grace for a clock set back between the job's row and its record. Returns the
+ * seqs whose side rows were deleted, for the erasure's own record to name.
+ */
+export async function eraseJobReasonsFromTrail(
+  db: Executor,
+  tenantId: string,
+  jobs: readonly { readonly id: string; readonly createdAt: string }[],
+): Promise<number[]> {
+  if (!jobs.length) return [];
+  const since = new Date(Math.min(...jobs.map((j) => Date.parse(j.createdAt))) - 60_000).toISOString();
+  const needles = jobs.map((j) => `"job":${JSON.stringify(j.id)}`);
+  const rows = await db
+    .deleteFrom('audit_personal')
+    .where('chain', '=', tenantId)
+    // Whoever the side row names: a one-customer job's reason naming someone else goes too, and with it
+    // (one side row a record) its customer's number — a number lost from the trail, against a reason kept.
+    .where('seq', 'in', (eb) =>
+      eb
+        .selectFrom('audit_records')
+        .select('seq')
+        .where('chain', '=', tenantId)
+        .where('at', '>=', since)
+        .where('route', 'in', [...JOB_CREATED_ROUTES])
+        .where('personal_digest', 'is not', null)
+        .where(containsAny(db, 'audit_records.detail', needles)),
+    )
+    .returning('seq')
+    .execute();
+  return rows.map((r) => Number(r.seq));
+}
+
 /**
  * Re-tier jobs naming an erased customer: in `filter.subjects` the number becomes
  * {@link ERASED_CUSTOMER} (a chunk still running skips them: they are closed, and no number matches);
  * a reason naming them (number or name) was typed about them, and goes whole — what else it says of
- * them (an ID card number) no search could find. Returns the jobs changed.
+ * them (an ID card number) no search could find.
  */
-export async function eraseFromJobs(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
+export async function eraseFromJobs(db: Executor, tenantId: string, people: ErasedPeople): Promise<JobsErased> {
   const numbers = new Set(people.numbers);
   const needles = [...people.numbers, ...people.names];
-  let changed = 0;
+  let filters = 0;
+  let reasons = 0;
+  const named: { id: string; createdAt: string }[] = [];
   const rows = await db
     .selectFrom('jobs')
-    .select(['id', 'params'])
+    .select(['id', 'params', 'created_at'])
     .where('tenant_id', '=', tenantId)
     .where(containsAny(db, 'params', needles))
     .execute();
   for (const r of rows) {
     const params = JSON.parse(r.params) as { filter?: { subjects?: string[] }; reason?: string | null };
     const subjects = params.filter?.subjects;
-    if (params.filter && subjects?.some((s) => numbers.has(s)))
+    const listed = subjects?.some((s) => numbers.has(s)) === true;
+    if (params.filter && subjects && listed) {
       params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
-    if (typeof params.reason === 'string' && mentions(params.reason, people)) params.reason = null;
+      filters++;
+    }
+    const reasonNames = typeof params.reason === 'string' && mentions(params.reason, people);
+    if (reasonNames) {
+      params.reason = null;
+      reasons++;
+    }
+    if (listed || reasonNames) named.push({ id: r.id, createdAt: r.created_at });
     const text = JSON.stringify(params);
     if (text === r.params) continue;
     await db.updateTable('jobs').set({ params: text }).where('tenant_id', '=', tenantId).where('id', '=', r.id).execute();
-    changed++;
   }
   // A simulation's chunks keep sample customers by number (`cells[].samples`): the same word stands in.
   const quoted = people.numbers.map((n) => JSON.stringify(n));
@@ -89,7 +153,7 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
     if (result !== r.result)
       await db.updateTable('job_chunks').set({ result }).where('job_id', '=', r.job_id).where('seq', '=', r.seq).execute();
   }
-  return changed;
+  return { filters, reasons, jobs: named };
 }
 
 /**
@@ -122,17 +186,23 @@ export async function eraseFromImportErrors(db: Executor, tenantId: string, peop
 
 /**
  * Stored answers an Idempotency-Key would replay that name an erased customer (a closing's answer holds
- * the name and its reason): deleted, so a replay runs again and meets the erasure (a 404). Kept 24 hours
- * at most anyway; an erasure does not wait for them. Found by the number as a JSON string only (an answer
- * about a customer carries their id): by name, another customer's namesake — or a staff member's — would
- * lose the record that keeps a retried write from running twice.
+ * the name and its reason; an import's or a job's may list several customers): their body goes, the key
+ * stays. Deleted whole, a key let its client's retry run the request again — a second job, a second
+ * import of the same customers, the others' moves again — where the client expected a replay; kept
+ * without its body, a retry is refused (`idempotency-key-erased`, the middleware's replay) and runs
+ * nothing. A completed key's body is never null otherwise (`completeIdempotencyKey` stores the text
+ * sent, empty or not), so a null body on a completed key means this. Kept 24 hours at most anyway; an
+ * erasure does not wait for them. Found by the number as a JSON string only (an answer about a customer
+ * carries their id): by name, another customer's namesake — or a staff member's — would lose its answer.
  */
 export async function eraseIdempotentAnswers(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
   const needles = people.numbers.map((n) => JSON.stringify(n));
   const d = await db
-    .deleteFrom('idempotency_keys')
+    .updateTable('idempotency_keys')
+    .set({ body: null, content_type: null })
     .where('tenant_id', '=', tenantId)
+    .where('body', 'is not', null)
     .where(containsAny(db, 'body', needles))
     .executeTakeFirst();
-  return Number(d.numDeletedRows);
+  return Number(d.numUpdatedRows);
 }

@@ -66,6 +66,8 @@ export async function createImport(
     readonly createdAt: string;
     /** The process running it, `host pid`: see {@link listRunningImports}. */
     readonly owner?: string;
+    /** It records its importer per risk-input value it changes (`sign_off_input_writers`): see {@link metricImportersOf}. */
+    readonly valueWriters?: boolean;
   },
 ): Promise<void> {
   await db
@@ -90,6 +92,7 @@ export async function createImport(
       finished_at: null,
       detail: null,
       owner: input.owner ?? null,
+      value_writers: input.valueWriters ? 1 : null,
     })
     .execute();
 }
@@ -159,10 +162,12 @@ export async function findImport(db: Executor, tenantId: string, id: string): Pr
 }
 
 /**
- * Who loaded metrics of `period` by import, up to `at`: the actors of the tenant's metrics imports that
- * changed values of that month. Metric rows keep no writer, and an import does not re-tier: the re-tier
- * job that later acts on its figures is started by someone else, so a lowering request it opens names
- * the job as maker, not the importer (docs/domain.md §4, "Lowering a sign-off level").
+ * Who loaded metrics of `period` by an import that recorded no writer per value, up to `at`: the actors
+ * of the tenant's metrics imports from before the upgrade that records them (`value_writers` null), or
+ * given no sign-off metrics, that changed values of that month. Nothing tells which customers' values
+ * such an import loaded, so its importer stays barred from every sign-off reading the month; an import
+ * since names its importer per value in `sign_off_input_writers` and is not listed here (docs/domain.md
+ * §4, "Lowering a sign-off level").
  */
 export async function metricImportersOf(db: Executor, tenantId: string, period: string, at: string): Promise<string[]> {
   const rows = await db
@@ -171,6 +176,7 @@ export async function metricImportersOf(db: Executor, tenantId: string, period: 
     .where('tenant_id', '=', tenantId)
     .where('kind', '=', 'metrics')
     .where('created_at', '<=', at)
+    .where('value_writers', 'is', null)
     // Whatever its status: `periods` lists only the months it changed (a failed one, none). A JSON
     // array of `YYYY-MM`, so no LIKE wildcard can occur; parsed below to be exact.
     .where('periods', 'like', `%"${period}"%`)

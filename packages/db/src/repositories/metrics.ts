@@ -211,7 +211,7 @@ function upsertSql(db: Executor, batch: readonly NewMetric[]): string {
         .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
         .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
     )
-    .returning(['tenant_id', 'period', 'metric'])
+    .returning(['tenant_id', 'subject_id', 'period', 'metric'])
     .compile().sql;
 }
 
@@ -228,6 +228,8 @@ export async function upsertMetricRows(
   rows: readonly NewMetric[],
   writtenAt: string | null = new Date().toISOString(),
   changedKeys?: Map<string, { readonly period: string; readonly metric: string }>,
+  /** Told each row it inserted or changed (an import records who wrote the risk inputs among them). */
+  onChanged?: (row: MetricKey) => void,
 ): Promise<string[]> {
   const adapter = db.getExecutor().adapter;
   const changed: string[] = [];
@@ -239,9 +241,12 @@ export async function upsertMetricRows(
     }
     const parameters: unknown[] = [];
     for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
-    const result = await db.executeQuery<{ tenant_id: string; period: string; metric: string }>(CompiledQuery.raw(text, parameters));
+    const result = await db.executeQuery<{ tenant_id: string; subject_id: string; period: string; metric: string }>(
+      CompiledQuery.raw(text, parameters),
+    );
     for (const r of result.rows) {
       changed.push(r.period);
+      onChanged?.(r);
       changedKeys?.set(`${r.period}\u0000${r.metric}`, { period: r.period, metric: r.metric });
     }
     if (writtenAt !== null) await recordRowWrites(db, result.rows, writtenAt);
@@ -618,13 +623,41 @@ export async function recordSignOffInputWriters(
   writtenBy: string,
   writtenAt: string,
 ): Promise<void> {
+  await recordInputWriters(
+    db,
+    tenantId,
+    keys.map((k) => ({ subject_id: subjectId, metric: k.metric, period: k.period })),
+    writtenBy,
+    writtenAt,
+  );
+}
+
+/** One stored value: whose, of which metric, which month. */
+export interface MetricKey {
+  readonly subject_id: string;
+  readonly metric: string;
+  readonly period: string;
+}
+
+/**
+ * {@link recordSignOffInputWriters} for values of many subjects, a multi-row statement per batch: a
+ * metrics import records its importer for the risk inputs each of its batches changed. `keys` must not
+ * repeat a value (PostgreSQL refuses to update one row twice in a statement).
+ */
+export async function recordInputWriters(
+  db: Executor,
+  tenantId: string,
+  keys: readonly MetricKey[],
+  writtenBy: string,
+  writtenAt: string,
+): Promise<void> {
   for (const batch of chunks(keys)) {
     await db
       .insertInto('sign_off_input_writers')
       .values(
         batch.map((k) => ({
           tenant_id: tenantId,
-          subject_id: subjectId,
+          subject_id: k.subject_id,
           metric: k.metric,
           period: k.period,
           written_by: writtenBy,
@@ -667,7 +700,7 @@ export async function monthsRead(
   return [...out.values()];
 }
 
-/** Who last wrote, through the API's metric write, each of one subject's stored values `keys`. */
+/** Who last wrote, through the API's metric write or a metrics import, each of one subject's stored values `keys`. */
 export async function signOffInputWriters(
   db: Executor,
   tenantId: string,

@@ -3,7 +3,7 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kyse
 import type { Database } from '../schema.js';
 import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
 import { activeSince } from './customer-activity.js';
-import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers } from './erasure-traces.js';
+import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers, eraseJobReasonsFromTrail } from './erasure-traces.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -52,6 +52,12 @@ const leftAt = sql<string>`coalesce(subjects.left_at, subjects.closed_at)`;
 export interface RetentionClock {
   readonly cutoff: string;
   readonly activeFromPeriod: string;
+  /**
+   * The months from `activeFromPeriod` to the current one, each with the instant it begins in the bank's
+   * calendar (ascending): where a closing's `closed_at` falls, which the database cannot tell without
+   * the bank's zone. A customer's metrics count as activity only up to that month.
+   */
+  readonly months: readonly { readonly period: string; readonly from: string }[];
 }
 
 /** Closed, by their own date, before `cutoff`, not yet erased: the customers the clock has to look at. */
@@ -66,12 +72,27 @@ function leftBefore(tenantId: string, cutoff: string) {
 }
 
 /**
+ * The month a closing was recorded in (`closed_at`, in the bank's calendar), for the months the clock
+ * covers: '' (before every month) for a closing before them, so no month of metrics is in range.
+ */
+function closingMonth(clock: RetentionClock) {
+  const at = sql.ref('subjects.closed_at');
+  const months = clock.months;
+  if (!months.length) return sql<string>`''`;
+  const branches = months.map((m, i) => sql`when ${at} < ${m.from} then ${i === 0 ? '' : months[i - 1]?.period}`);
+  return sql<string>`case ${sql.join(branches, sql` `)} else ${months[months.length - 1]?.period} end`;
+}
+
+/**
  * The relationship ended before the cutoff: the later of the closing's date and the customer's last
  * activity (customer-activity.ts) is before it. A closing dated back past activity the book recorded
- * after it (a back-dated closing of a live customer) does not start the clock.
+ * after it (a back-dated closing of a live customer) does not start the clock. Nor one of a customer
+ * the bank first recorded after the cutoff (`created_at`): the relationship cannot have ended before it
+ * began in the book, whatever date the closing gives.
  */
 function recentlyActive(clock: RetentionClock) {
-  return activeSince(clock.activeFromPeriod, clock.cutoff);
+  const since = activeSince(clock.activeFromPeriod, clock.cutoff, closingMonth(clock));
+  return (eb: ExpressionBuilder<Database, 'subjects'>) => eb.or([eb('subjects.created_at', '>=', clock.cutoff), since(eb)]);
 }
 
 /**
@@ -194,6 +215,31 @@ export interface ErasureCounts {
    * a tenant's credential made, so the `*` chain has none.
    */
   readonly auditEntries: readonly { readonly seq: number; readonly pos: number }[];
+  /** Re-tier jobs whose `filter.subjects` listed a customer erased (the number replaced), and whose reason named one (dropped). */
+  readonly jobFilters: number;
+  readonly jobReasons: number;
+  /** Import row errors that named a customer erased (words and params dropped). */
+  readonly importRowErrors: number;
+  /** Stored levels an override decided whose label (ending with the reason typed) was cut to the override's kind. */
+  readonly overrideLabels: number;
+  /** Answers an Idempotency-Key would have replayed that named a customer erased (deleted). */
+  readonly idempotentAnswers: number;
+  /**
+   * Overrides in force the erasure ended (`revoked` by `system:retention`): each with its customer's number,
+   * for the trail's record of the ending, which keeps the number apart (the personal split) as a revocation's does.
+   */
+  readonly overridesEnded: readonly EndedOverride[];
+}
+
+/** An override an erasure ended: what its record in the trail says of it, as a revocation's does. */
+export interface EndedOverride {
+  readonly id: string;
+  /** The customer number, as it was: the record's side row keeps it, and the same erasure deletes that. */
+  readonly subject: string;
+  readonly scheme: string;
+  readonly level: string;
+  readonly mode: string;
+  readonly expiresAt: string | null;
 }
 
 /** Side rows deleted, by chain: seqs of each. */
@@ -254,6 +300,8 @@ export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cut
           .select(sql.lit(1).as('one'))
           .whereRef('audit_records.chain', '=', 'audit_personal.chain')
           .whereRef('audit_records.seq', '=', 'audit_personal.seq')
+          // A job's reason names no one customer either, and goes with the customers its job listed or named.
+          .where('audit_records.route', '=', '/v1/subjects')
           .where('audit_records.at', '<', cutoff),
       ),
     )
@@ -303,13 +351,28 @@ const ofTenant = (tenantId: string) => sql<boolean>`${sql.ref('tenant_id')} || '
  *   steps (who decided what and when, for the four-eyes record).
  */
 export async function eraseSubjects(db: Executor, tenantId: string, ids: readonly string[], nowIso: string): Promise<ErasureCounts> {
-  if (!ids.length) return { subjects: 0, metrics: 0, bookLinks: 0, notes: 0, auditFields: 0, auditSeqs: new Map(), auditEntries: [] };
+  if (!ids.length)
+    return {
+      subjects: 0,
+      metrics: 0,
+      bookLinks: 0,
+      notes: 0,
+      auditFields: 0,
+      auditSeqs: new Map(),
+      auditEntries: [],
+      jobFilters: 0,
+      jobReasons: 0,
+      importRowErrors: 0,
+      overrideLabels: 0,
+      idempotentAnswers: 0,
+      overridesEnded: [],
+    };
   const n = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0n);
   // The trail's side rows name the customer by number (what its records were written with), read before
   // the subjects are marked: only customers erased now, in this transaction with the rest.
   const numbers = await db
     .selectFrom('subjects')
-    .select(['external_id', 'display_name'])
+    .select(['id', 'external_id', 'display_name'])
     .where(ofTenant(tenantId))
     .where('id', 'in', ids)
     .where('erased_at', 'is', null)
@@ -363,16 +426,18 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     .where('subject_id', 'in', ids)
     .where('note', 'is not', null)
     .executeTakeFirst();
-  await stripExplanations(db, tenantId, ids);
+  const overrideLabels = await stripExplanations(db, tenantId, ids);
   // An override in force would be listed as in force, with a revoke button, for a customer no one may
   // read: it ends with the erasure, by the erasure (no approver revoked it, and no one typed why).
-  await db
+  const ended = await db
     .updateTable('overrides')
     .set({ status: 'revoked', revoked_at: nowIso, revoked_by: ERASURE_ACTOR, updated_at: nowIso })
     .where('tenant_id', '=', tenantId)
     .where('subject_id', 'in', ids)
     .where('status', '=', 'approved')
+    .returning(['id', 'subject_id', 'scheme', 'level', 'mode', 'expires_at'])
     .execute();
+  const numberOf = new Map(numbers.map((r) => [r.id, r.external_id]));
   const overrides = await db
     .updateTable('overrides')
     // The evidence a filer cited is free text too (a memo, a file name about the customer).
@@ -386,9 +451,12 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     numbers: numbers.map((r) => r.external_id),
     names: [...new Set(numbers.map((r) => r.display_name.trim()))].filter((name) => name !== ''),
   };
-  await eraseFromJobs(db, tenantId, people);
-  await eraseFromImportErrors(db, tenantId, people);
-  await eraseIdempotentAnswers(db, tenantId, people);
+  const jobs = await eraseFromJobs(db, tenantId, people);
+  // The reason of a job of several customers sits in a side row of its record, naming no one customer:
+  // found through the job, as the job's own reason is.
+  auditFields += addErased(auditSeqs, tenantId, await eraseJobReasonsFromTrail(db, tenantId, jobs.jobs));
+  const importRowErrors = await eraseFromImportErrors(db, tenantId, people);
+  const idempotentAnswers = await eraseIdempotentAnswers(db, tenantId, people);
   await db
     .updateTable('level_approvals')
     .set({ decision_note: null, proposal: null })
@@ -404,6 +472,22 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     auditFields,
     auditSeqs,
     auditEntries,
+    jobFilters: jobs.filters,
+    jobReasons: jobs.reasons,
+    importRowErrors,
+    overrideLabels,
+    idempotentAnswers,
+    overridesEnded: ended
+      // Ended in id order: the trail's records of them come in an order a rerun would give again.
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((o) => ({
+        id: o.id,
+        subject: numberOf.get(o.subject_id) ?? '',
+        scheme: o.scheme,
+        level: o.level,
+        mode: o.mode,
+        expiresAt: o.expires_at,
+      })),
   };
 }
 
@@ -412,7 +496,8 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
  * score were the customer's figures, and so were the ways to the next level and the money gap. Each
  * explanation stays one the engine's readers take (an `Explanation` with no inputs).
  */
-async function stripExplanations(db: Executor, tenantId: string, ids: readonly string[]): Promise<void> {
+async function stripExplanations(db: Executor, tenantId: string, ids: readonly string[]): Promise<number> {
+  let labels = 0;
   const rows = await db
     .selectFrom('assignments')
     .select(['subject_id', 'scheme', 'explanation'])
@@ -427,7 +512,10 @@ async function stripExplanations(db: Executor, tenantId: string, ids: readonly s
     // kind and mode stay, as the customer's own read already shows it (audience-view withholds the label).
     const decidedBy = kept.decidedBy as { kind?: string; label?: unknown } | undefined;
     const override = kept.override as { mode?: 'fixed' | 'floor' } | undefined;
-    if (decidedBy?.kind === 'override') kept.decidedBy = { ...decidedBy, label: overrideKindLabel(override?.mode ?? 'fixed') };
+    if (decidedBy?.kind === 'override') {
+      kept.decidedBy = { ...decidedBy, label: overrideKindLabel(override?.mode ?? 'fixed') };
+      labels++;
+    }
     await db
       .updateTable('assignments')
       .set({ explanation: JSON.stringify({ ...kept, inputs: [] }), progress: null, retention: null, next_gap: null })
@@ -436,6 +524,7 @@ async function stripExplanations(db: Executor, tenantId: string, ids: readonly s
       .where('scheme', '=', r.scheme)
       .execute();
   }
+  return labels;
 }
 
 /**

@@ -25,6 +25,8 @@ import {
   isPostgres,
   moveStagedBooks,
   recordMetricWrites,
+  recordInputWriters,
+  type MetricKey,
   stageBooks,
   stagedMoves,
   stageSubjectChanges,
@@ -43,7 +45,7 @@ import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
 import { systemAction, type OperatorAction } from '../audit.js';
 import { type ClosingFloor, closeSubject } from '../closing.js';
-import { beforeActivity, type ClosingRetention } from '../closing-date-checks.js';
+import { beforeActivity, beforeCreated, type ClosingRetention, laterProblem } from '../closing-date-checks.js';
 import { auditImportClosings, type ImportClosing } from './closing-audit.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
@@ -102,9 +104,13 @@ export interface ImportContext {
   readonly audit?: MoveAuditContext;
   /**
    * The metrics feeding a scheme with sign-off levels: a metrics import counts, for each, the stored
-   * values it replaced (`ImportResult.replaced`), for its audit record (docs/domain.md §4).
+   * values it replaced (`ImportResult.replaced`), for its audit record, and records `actor` as the
+   * writer of each such value it changes, as the API's metric write does: the four-eyes check then bars
+   * the importer from the sign-offs of those customers only, not of every customer read in the months
+   * it loaded (docs/domain.md §4). Without it, the importer is barred tenant-wide, as before.
    */
   readonly signOffMetrics?: ReadonlySet<string>;
+
   /**
    * @internal For tests only (no route or command sets it): staged subjects of a managers file moved
    * per page (default `STAGED_MOVE_PAGE`), so a test can make every subject a page of its own and
@@ -365,9 +371,16 @@ async function* checkedBatches(
           continue;
         }
         const stored = subjects.get(r.id);
+        // A customer the file itself creates is recorded now: their closing's date is theirs to give,
+        // and the retention clock waits for the record's own age (the erasable predicate).
         const early =
-          r.closed?.late && stored && stored.closedAt === null
-            ? beforeActivity(r.closed.leftAt ?? r.closed.at, activity.get(stored.id), ctx.timeZone ?? DEFAULT_TIME_ZONE)
+          r.closed && stored && stored.closedAt === null
+            ? laterProblem(
+                beforeCreated(r.closed.leftAt ?? r.closed.at, stored.createdAt),
+                r.closed.late
+                  ? beforeActivity(r.closed.leftAt ?? r.closed.at, activity.get(stored.id), ctx.timeZone ?? DEFAULT_TIME_ZONE)
+                  : undefined,
+              )
             : undefined;
         if (early) {
           const column = plan?.kind === 'subjects' && plan.closedAt !== undefined ? (plan.headers[plan.closedAt] ?? null) : null;
@@ -494,7 +507,13 @@ async function writeBatch(
       for (const r of risky) if (!replaced.has(r.metric)) replaced.set(r.metric, 0);
       for (const [metric, n] of await countReplacedMetrics(trx, ctx.tenantId, risky)) replaced.set(metric, (replaced.get(metric) ?? 0) + n);
     }
-    const periods = await upsertMetricRows(trx, rows, null, touched);
+    // The risk inputs this batch changed, for one multi-row write of their writer: an unchanged value
+    // keeps whoever wrote it last.
+    const inputs: MetricKey[] = [];
+    const periods = await upsertMetricRows(trx, rows, null, touched, (r) => {
+      if (watched?.has(r.metric)) inputs.push(r);
+    });
+    await recordInputWriters(trx, ctx.tenantId, inputs, ctx.actor, ctx.now().toISOString());
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
   if (checked.kind === 'managers') {
@@ -771,6 +790,7 @@ export async function runImport(
     createdBy: ctx.actor,
     createdAt: ctx.now().toISOString(),
     owner: importOwner(),
+    valueWriters: options.kind === 'metrics' && ctx.signOffMetrics !== undefined,
   });
   try {
     return await importFile(db, id, options, ctx, source, onProgress);
