@@ -56,7 +56,6 @@ export {
   keyOwnerRule,
   keyRevocationRefusal,
   issueApiKey,
-  readAllApiKeys,
   readApiKeys,
   revokeApiKey,
 } from './core/api-keys.js';

@@ -6,9 +6,7 @@ import {
   type AuditFilterInput,
   type AuditRecord,
   AuditTrail,
-  actorSource,
   anchorVerdict,
-  type ApiKeyInfo,
   auditDetailOf,
   bookMovesOf,
   firstBreak,
@@ -16,7 +14,6 @@ import {
   isAuditor,
   isBookScoped,
   nameWithId,
-  readAllApiKeys,
   readSchemes,
 } from '@tierkit/admin';
 import type { SchemeSummary } from '@tierkit/core';
@@ -25,7 +22,7 @@ import { AUDIT_METHODS, AUDIT_PHASES, HTTP_METHODS, OPERATOR_METHODS } from '@ti
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { schemeNames } from '../scheme-names.js';
-import { consoleStaffNames, staffName } from '../staff-name.js';
+import { consoleStaffNames } from '../staff-name.js';
 import { client } from '../console-client.js';
 import { downloadBlob } from '../csv.js';
 import type { ConsolePage, PageContext } from '../page.js';
@@ -76,7 +73,6 @@ export class AuditPage extends LitElement {
     schemes: { state: true },
     refused: { state: true },
     format: { state: true },
-    keys: { state: true },
   };
 
   declare ctx: PageContext | undefined;
@@ -88,13 +84,6 @@ export class AuditPage extends LitElement {
   declare refused: boolean;
   /** The export's format: CSV for Excel, JSON lines to verify offline (`tierkit audit verify --file`). */
   declare format: 'csv' | 'jsonl';
-  /**
-   * The tenant's keys by id, to name a key actor by its label and owner: read once for the page from
-   * the keys list (admins'; another reader keeps the ids). Stands in until records carry their key's
-   * label themselves (session 38's auditor work).
-   */
-  declare keys: ReadonlyMap<string, ApiKeyInfo>;
-  #keysRead: AbortController | undefined;
   #schemesRead: AbortController | undefined;
   /** The name of the file the last streamed export was written to (the picker's), which its check names. */
   #savedAs: string | undefined;
@@ -110,7 +99,6 @@ export class AuditPage extends LitElement {
     this.schemes = [];
     this.refused = false;
     this.format = 'csv';
-    this.keys = new Map();
   }
 
   readonly #trail = new StoreController(this, new AuditTrail(client, { pageSize: 50 }));
@@ -121,32 +109,29 @@ export class AuditPage extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('ctx') || !this.ctx || changed.get('ctx')?.session.actor === this.ctx.session.actor) return;
-    // `#/audit?target=C000003` opens the trail of one subject (or request).
+    // `#/audit?target=C000003` opens the trail of one subject (or request); `?person=MAKER01`, one person's.
     const target = this.ctx.params.get('target') ?? undefined;
+    const person = this.ctx.params.get('person') ?? undefined;
     this.#searches++;
-    void this.#trail.store.setFilter(target ? { target } : {});
+    void this.#trail.store.setFilter({ ...(target ? { target } : {}), ...(person ? { person } : {}) });
     void this.#readSchemes();
-    void this.#readKeys();
   }
 
-  /** The keys list, once per session, for admins only (the API refuses it to everyone else); a failure leaves the ids. */
-  async #readKeys(): Promise<void> {
-    this.#keysRead?.abort();
-    this.keys = new Map();
-    if (!hasRole(this.ctx?.session, 'admin')) return;
-    const read = new AbortController();
-    this.#keysRead = read;
-    const keys = await readAllApiKeys(client, read.signal).catch(() => undefined);
-    if (keys && !read.signal.aborted) this.keys = keys;
-  }
-
-  /** Who made a record: a key by its label and owner where the keys list names it; anyone else as the console names them. */
-  #actor(actor: string, locale: PageContext['locale']) {
-    const source = actorSource(actor);
-    const key = source.kind === 'key' ? this.keys.get(source.id) : undefined;
-    if (!key) return html`<admin-staff-name .actor=${actor}></admin-staff-name>`;
+  /**
+   * Who made a record, as the API names them on each record (`actorStaff`, `actorStaffName`,
+   * `actorKeyLabel`, read once for the page by the server, whoever reads it): the person by name, and
+   * a key by its label. A record the API names no one for (the CLI, the system, a job, or an API from
+   * before those fields) is worded as the console words any actor.
+   */
+  #actor(r: AuditRecord, locale: PageContext['locale']) {
     const w = AUDIT_WORDS[locale];
-    return html`${key.staff ? staffName(`staff:${key.staff}`) : w.keyNoOwner}<br><span class="hint" data-testid="actor-key">${w.keyActor(key.label, source.id)}</span>`;
+    const label = r.actorKeyLabel ?? null;
+    const staff = r.actorStaff ?? null;
+    if (label === null && staff === null) return html`<admin-staff-name .actor=${r.actor}></admin-staff-name>`;
+    const person = staff === null ? w.keyNoOwner : r.actorStaffName ? `${r.actorStaffName} · ${staff}` : staff;
+    return html`<span data-testid="actor-person">${person}</span>${
+      label === null ? nothing : html`<br><span class="hint" data-testid="actor-key">${w.keyActor(label)}</span>`
+    }`;
   }
 
   /**
@@ -174,7 +159,6 @@ export class AuditPage extends LitElement {
     this.#searches++;
     this.#trail.store.cancel();
     this.#schemesRead?.abort();
-    this.#keysRead?.abort();
   }
 
   async #find(e: Event): Promise<void> {
@@ -192,6 +176,7 @@ export class AuditPage extends LitElement {
     // that side while the person believes it bounded. Read as submitted, before the wait below.
     const input: AuditFilterInput = {
       actor: field('actor') || undefined,
+      person: field('person') || undefined,
       method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
       route: field('route') || undefined,
       target: field('target') || undefined,
@@ -348,7 +333,7 @@ export class AuditPage extends LitElement {
     return html`<tr data-seq=${r.seq}>
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
-      <td>${this.#actor(r.actor, locale)}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
+      <td>${this.#actor(r, locale)}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}${
         // Erased with the customer: say so, rather than leave a blank a reader takes for a record naming nobody.
         r.personal && r.personal.salt === undefined ? html`<br><span class="hint audit-erased">${w.personalErased}</span>` : nothing
@@ -434,6 +419,7 @@ export class AuditPage extends LitElement {
         <h2 id="audit-h">${w.title}</h2>
         <form class="filters audit-filters" aria-label=${w.filters} @submit=${this.#find} novalidate>
           <label>${w.actor} <input name="actor" maxlength="256" autocomplete="off" .value=${f.actor ?? ''}></label>
+          <label>${w.person} <input name="person" maxlength="64" autocomplete="off" .value=${f.person ?? ''}></label>
           <label>${w.method}
             <select name="method">
               <option value="" ?selected=${!f.method}>${w.anyMethod}</option>

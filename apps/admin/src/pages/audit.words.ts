@@ -7,6 +7,7 @@ const zh = {
   title: '审计记录',
   filters: '筛选',
   actor: '操作人（如 staff:MAKER01）',
+  person: '人员（员工编号，如 MAKER01；含其名下密钥）',
   method: '方法',
   anyMethod: '全部',
   /** The phase filter's "any". */
@@ -95,8 +96,8 @@ const zh = {
   detail: '详情',
   /** A closing's `closedAt` beside a `leftAt` (learnt late): the date the figures count from, not when the customer left. */
   closedAtCounted: '销户时间（统计起算）',
-  /** A key actor named from the keys list (`key:<id>`): its label, the id kept beside it. */
-  keyActor: (label: string, id: string) => `API 密钥“${label}”（${id}）`,
+  /** A key actor (`key:<id>`) by the label the API gives it on the record (`actorKeyLabel`). */
+  keyActor: (label: string) => `API 密钥“${label}”`,
   keyNoOwner: '无持有人的密钥',
   /** A `detail` field by the API's name. */
   fields: {
@@ -299,6 +300,7 @@ const tw: typeof zh = {
   title: '稽核紀錄',
   filters: '篩選',
   actor: '操作人員（如 staff:MAKER01）',
+  person: '人員（員工編號，如 MAKER01；含其名下金鑰）',
   method: '方法',
   anyMethod: '全部',
   anyPhase: '全部',
@@ -365,7 +367,7 @@ const tw: typeof zh = {
   methods: { CLI: '命令列', START: '伺服器啟動', SCHEDULE: '伺服器自動執行' } as Record<string, string>,
   detail: '詳情',
   closedAtCounted: '銷戶時間（統計起算）',
-  keyActor: (label: string, id: string) => `API 金鑰「${label}」（${id}）`,
+  keyActor: (label: string) => `API 金鑰「${label}」`,
   keyNoOwner: '無持有人的金鑰',
   fields: {
     detail: '詳情',
@@ -554,6 +556,7 @@ const en: typeof zh = {
   title: 'Audit trail',
   filters: 'Filters',
   actor: 'Actor (e.g. staff:MAKER01)',
+  person: 'Person (staff id, e.g. MAKER01; with their keys)',
   method: 'Method',
   anyMethod: 'Any',
   anyPhase: 'Any',
@@ -624,8 +627,8 @@ const en: typeof zh = {
   methods: { CLI: 'command line', START: 'server start-up', SCHEDULE: 'by the server itself' },
   detail: 'Detail',
   closedAtCounted: 'closed at (counted from)',
-  keyActor: (label: string, id: string) => `API key “${label}” (${id})`,
-  keyNoOwner: 'a key no one owns',
+  keyActor: (label: string) => `API key “${label}”`,
+  keyNoOwner: 'A key no one owns',
   fields: {
     detail: 'detail',
     key: 'key',

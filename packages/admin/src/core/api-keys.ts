@@ -78,25 +78,6 @@ export function readApiKeys(
 }
 
 /**
- * Every key of the tenant by id (`GET /v1/keys`, a page of 100 at a time; admin): for a page that names
- * the keys its rows were made with (the audit trail's actors) by label and owner, read once for the
- * page, never once per row.
- */
-export async function readAllApiKeys(
-  client: Pick<HttpTierkitClient, 'http'>,
-  signal?: AbortSignal,
-): Promise<ReadonlyMap<string, ApiKeyInfo>> {
-  const keys = new Map<string, ApiKeyInfo>();
-  let cursor: string | undefined;
-  do {
-    const page = await readApiKeys(client, { limit: 100, ...(cursor !== undefined ? { cursor } : {}), ...(signal ? { signal } : {}) });
-    for (const k of page.items) keys.set(k.id, k);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return keys;
-}
-
-/**
  * Create a key (`POST /v1/keys`; admin). The answer's `secret` exists only here: show it once and
  * keep it nowhere. Sent without an `Idempotency-Key`, which the API refuses on this route.
  */
