@@ -212,7 +212,7 @@ export class JobsPage extends LitElement {
     const runsHere = s.schedule?.running === true;
     return html`<section class="card jobs-schedule" aria-labelledby="jobs-schedule-h">
       <h2 id="jobs-schedule-h">${w.scheduleTitle}</h2>
-      <p role="status" data-testid="schedule-off" class="jobs-info">${off ? w.scheduleOff : ''}</p>
+      <p role="status" data-testid="schedule-off" class="jobs-info">${off ? (isAuditor(this.ctx?.session) ? w.scheduleOffReader : w.scheduleOff) : ''}</p>
       <p role="status" data-testid="schedule-state" data-state=${month?.state ?? ''} class=${month?.state === 'overdue' ? 'jobs-overdue' : ''}>${status}</p>
       ${month?.job ? html`<p><a href="#/jobs/${encodeURIComponent(month.job.id)}">${w.openJob} ${month.job.id}</a></p>` : nothing}
       ${
