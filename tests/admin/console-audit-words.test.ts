@@ -7,6 +7,7 @@ import {
   appendOperatorAudit,
   cliAction,
   createApiKey,
+  createApp,
   IMPORT_MAX_RUNNING_MS,
   settleLapsedOverrides,
   startupAction,
@@ -25,7 +26,7 @@ import { AUDIT_WORDS } from '../../apps/admin/src/pages/audit.words.js';
 import { schemeNames } from '../../apps/admin/src/scheme-names.js';
 import { WALL_TIME_WORDS } from '../../apps/admin/src/time.words.js';
 import { sayCheck } from '../../apps/admin/src/why-failed.js';
-import { NOW } from '../support/api-fixture.js';
+import { LONG_AGO, NOW } from '../support/api-fixture.js';
 import { retireByTwo } from '../support/retire.js';
 import { kitFixture } from './kit-fixture.js';
 
@@ -148,8 +149,15 @@ describe('the console words audit records', () => {
 
   it('a closing learnt late names both dates, in the bank’s time, in every locale', async () => {
     // A customer last seen in September (the fixture's have October's metrics, and a closing before a
-    // customer's recorded activity is refused): learnt only now to have left on 20 September.
-    assert.equal((await put('/v1/subjects/K11', { kind: 'customer', displayName: '李晓红' })).status, 201);
+    // customer's recorded activity is refused): learnt only now to have left on 20 September. Recorded
+    // long before, as a closing dated before the bank first recorded the customer is refused too.
+    const then = createApp({ db: f.db.db, now: () => new Date(LONG_AGO), logError: () => undefined });
+    const recorded = await then.request('/v1/subjects/K11', {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'customer', displayName: '李晓红' }),
+    });
+    assert.equal(recorded.status, 201, await recorded.text());
     const seen = await put('/v1/subjects/K11/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-09', value: 10_000_00 }] });
     assert.equal(seen.status, 200, await seen.text());
     const res = await f.app.request('/v1/subjects/K11/close', {
@@ -182,12 +190,14 @@ describe('the console words audit records', () => {
       });
 
     // An ordinary closing has one date, when the customer left: named plainly, not as a count's start.
-    assert.equal((await post('/v1/subjects/K09/close', { at: '2025-10-20T02:00:00Z', reason: '销户' })).status, 200);
+    // Dated now, the fixture's clock: K09 was first recorded then, and a closing before that is refused.
+    const closedK09 = await post('/v1/subjects/K09/close', { at: NOW.toISOString(), reason: '销户' });
+    assert.equal(closedK09.status, 200, await closedK09.text());
     await t.setFilter({ route: '/v1/subjects/{id}/close', target: 'K09', method: 'POST' });
     const plain = auditDetailOf(t.state.items[0]!);
-    assert.deepEqual(auditDetailTexts(plain, 'zh-CN'), ['销户时间：2025-10-20 10:00:00', '原因：销户']);
-    assert.deepEqual(auditDetailTexts(plain, 'zh-TW'), ['銷戶時間：2025-10-20 10:00:00', '原因：销户']);
-    assert.deepEqual(auditDetailTexts(plain, 'en'), ['closed at: 2025-10-20 10:00:00', 'reason: 销户']);
+    assert.deepEqual(auditDetailTexts(plain, 'zh-CN'), ['销户时间：2025-11-15 12:00:00', '原因：销户']);
+    assert.deepEqual(auditDetailTexts(plain, 'zh-TW'), ['銷戶時間：2025-11-15 12:00:00', '原因：销户']);
+    assert.deepEqual(auditDetailTexts(plain, 'en'), ['closed at: 2025-11-15 12:00:00', 'reason: 销户']);
     // Back as it was: later tests of this file request overrides for K09.
     assert.equal((await post('/v1/subjects/K09/reopen', {})).status, 200);
   });
@@ -461,9 +471,16 @@ describe('the console words audit records', () => {
     const schemesLine = (locale: 'zh-CN' | 'en') =>
       auditDetailOf(queued)
         .map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)))
-        .filter((x) => /^(方案|schemes)/.test(x));
+        .filter((x) => /^(方案|schemes)[：:]/.test(x));
     assert.deepEqual(schemesLine('zh-CN'), ['方案：客户等级、反洗钱风险']);
     assert.deepEqual(schemesLine('en'), ['schemes: Customer tier, AML risk']);
+    // The matrix that reads them is re-tiered with it: named, not its record's JSON.
+    const withIt = (locale: 'zh-CN' | 'en') =>
+      auditDetailOf(queued)
+        .filter((l) => l.kind === 'value' && l.field === 'dependents')
+        .map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)));
+    assert.deepEqual(withIt('zh-CN'), ['随之重评的方案：风险价值矩阵']);
+    assert.deepEqual(withIt('en'), ['schemes re-tiered with it: risk × value']);
     // A job that named none re-tiers every scheme: its record says so, not "none".
     const every = await f.client('admin').http.send<{ id: string }>('POST', '/v1/jobs', { kind: 'retier', period: '2025-09' });
     await t.setFilter({ route: '/v1/jobs', method: 'POST' });
@@ -474,7 +491,7 @@ describe('the console words audit records', () => {
     const allLine = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
       auditDetailOf(queuedAll)
         .map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)))
-        .filter((x) => /^(方案|schemes)/.test(x));
+        .filter((x) => /^(方案|schemes)[：:]/.test(x));
     assert.deepEqual(allLine('zh-CN'), ['方案：全部方案']);
     assert.deepEqual(allLine('zh-TW'), ['方案：全部方案']);
     assert.deepEqual(allLine('en'), ['schemes: all schemes']);

@@ -1,4 +1,4 @@
-import { SessionStore } from '@tierkit/admin';
+import { isAuditor, SessionStore } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing } from 'lit';
 import { client, useCredential } from './console-client.js';
@@ -228,7 +228,10 @@ export class AdminConsole extends LitElement {
           )}
         </ul>
       </nav>
-      <main class="console">${page ? page.render({ ...ctx, session }) : html`<p class="hint">${w.noPages}</p>`}</main>
+      <main class="console">${
+        // Said once, above every page, rather than a disabled button that the API would refuse.
+        isAuditor(session) ? html`<p class="hint reads-only" data-testid="reads-only">${w.readsOnly}</p>` : nothing
+      }${page ? page.render({ ...ctx, session }) : html`<p class="hint">${w.noPages}</p>`}</main>
     `;
   }
 

@@ -6,6 +6,7 @@ import {
   type Decided,
   defaultApprovalFilter,
   hasRole,
+  isAuditor,
   isBookScoped,
   Jobs,
   mayApproveItem,
@@ -199,7 +200,18 @@ export class ApprovalsPage extends LitElement {
     const who = p?.get('who');
     const fallback = defaultApprovalFilter(this.ctx?.session).mine;
     const decider = hasRole(this.ctx?.session, 'approver');
-    const mine = !decider ? true : who === 'mine' ? true : who === 'all' ? undefined : who === 'others' ? false : fallback;
+    // Internal audit reads the whole queue: it files nothing, so "my requests" would be empty.
+    const mine = isAuditor(this.ctx?.session)
+      ? undefined
+      : !decider
+        ? true
+        : who === 'mine'
+          ? true
+          : who === 'all'
+            ? undefined
+            : who === 'others'
+              ? false
+              : fallback;
     return {
       ...(mine !== undefined ? { mine } : {}),
       ...(isApprovalKind(kind) ? { kind } : {}),
@@ -355,12 +367,33 @@ export class ApprovalsPage extends LitElement {
     const key = approvalKey(item);
     let entry = this.#impacts.get(key);
     if (!entry) {
-      const store = new PolicyImpact(client, item.id.slice(0, at), version);
+      const store = new PolicyImpact(client, item.id.slice(0, at), version, { simulations: !isAuditor(this.ctx?.session) });
       entry = { store, stop: store.subscribe(() => this.requestUpdate()) };
       this.#impacts.set(key, entry);
       void store.load();
     }
     return entry.store;
+  }
+
+  /** What the version changes against the one in force, in the engine's words. */
+  #changes(s: PolicyImpact['state'], domId: string, w: Words, locale: ConsoleLocale) {
+    return html`<section class="approvals-impact" aria-labelledby="${domId}-ch" data-testid="policy-changes">
+        <h4 id="${domId}-ch">${w.changesTitle}</h4>
+        ${
+          s.diff === null
+            ? html`<p class="hint">${w.noneInForce}</p>`
+            : s.diff === undefined
+              ? nothing
+              : s.diff.changes.length === 0
+                ? html`<p class="hint">${w.noChanges}</p>`
+                : html`${
+                    s.diff.againstFrom && s.diff.inForce !== s.diff.against
+                      ? html`<p class="approvals-warning" role="note" data-testid="diff-against-scheduled">${w.changesAgainstScheduled(s.diff.against, s.diff.againstFrom, s.diff.inForce ?? null)}</p>`
+                      : html`<p class="hint">${w.changesAgainst(s.diff.against)}</p>`
+                  }
+                    <ul>${s.diff.changes.map((c) => html`<li data-change=${c.change} data-key=${c.key}>${c.text[locale]}</li>`)}</ul>`
+        }
+      </section>`;
   }
 
   /** What the version changes, in the engine's words, and what it would do to the book, as the checker reads them. */
@@ -378,6 +411,10 @@ export class ApprovalsPage extends LitElement {
     const latest = sims?.latest ?? null;
     const sim = latest?.simulation?.result;
     const mayRun = hasRole(this.ctx.session, 'analyst');
+    // Internal audit reads what changes, not a simulation's outcome (customers' levels): the API refuses it that.
+    if (sims === null)
+      return html`${this.#changes(s, domId, w, locale)}<section class="approvals-impact" aria-labelledby="${domId}-im" data-testid="policy-impact">
+        <h4 id="${domId}-im">${w.impactTitle}</h4><p class="hint" data-testid="impact-not-read">${w.auditorNoSimulation}</p></section>`;
     const running = s.running?.status === 'running' ? s.running : undefined;
     const ended = s.running && s.running.status !== 'running' && s.running.status !== 'completed' ? s.running : undefined;
     const stale = sims?.changedSince
@@ -385,23 +422,7 @@ export class ApprovalsPage extends LitElement {
           .filter(([, changed]) => changed)
           .map(([why]) => why)
       : [];
-    return html`<section class="approvals-impact" aria-labelledby="${domId}-ch" data-testid="policy-changes">
-        <h4 id="${domId}-ch">${w.changesTitle}</h4>
-        ${
-          s.diff === null
-            ? html`<p class="hint">${w.noneInForce}</p>`
-            : s.diff === undefined
-              ? nothing
-              : s.diff.changes.length === 0
-                ? html`<p class="hint">${w.noChanges}</p>`
-                : html`${
-                    s.diff.againstFrom && s.diff.inForce !== s.diff.against
-                      ? html`<p class="approvals-warning" role="note" data-testid="diff-against-scheduled">${w.changesAgainstScheduled(s.diff.against, s.diff.againstFrom, s.diff.inForce ?? null)}</p>`
-                      : html`<p class="hint">${w.changesAgainst(s.diff.against)}</p>`
-                  }
-                    <ul>${s.diff.changes.map((c) => html`<li data-change=${c.change} data-key=${c.key}>${c.text[locale]}</li>`)}</ul>`
-        }
-      </section>
+    return html`${this.#changes(s, domId, w, locale)}
       <section class="approvals-impact" aria-labelledby="${domId}-im" data-testid="policy-impact">
         <h4 id="${domId}-im">${w.impactTitle}</h4>
         ${
@@ -674,6 +695,7 @@ export class ApprovalsPage extends LitElement {
     const w = APPROVALS_WORDS[this.ctx.locale];
     const session = this.ctx.session;
     const canDecide = hasRole(session, 'approver');
+    const auditor = isAuditor(session);
     const q = this.#queue.state;
     // Below approver the queue is read-only and lists one's own requests: the API filters them (`mine`).
     const items = q.items;
@@ -692,8 +714,8 @@ export class ApprovalsPage extends LitElement {
     const f = q.filter;
     return html`
       <section class="card approvals" aria-labelledby="approvals-h">
-        <h2 id="approvals-h" tabindex="-1">${canDecide ? w.title : w.mineTitle}</h2>
-        ${canDecide ? nothing : html`<p class="hint">${w.mineHint}</p>`}
+        <h2 id="approvals-h" tabindex="-1">${canDecide || auditor ? w.title : w.mineTitle}</h2>
+        ${canDecide || auditor ? nothing : html`<p class="hint">${w.mineHint}</p>`}
         <form class="filters approvals-filters" @submit=${this.#filter} aria-label=${w.filters}>
           <label>${w.kind}
             <select name="kind">
@@ -761,6 +783,7 @@ export const approvalsPage: ConsolePage = {
   id: 'approvals',
   title: { 'zh-CN': '待审批', 'zh-TW': '待審核', en: 'Approvals' },
   // The queue reaches across the tenant; officers see their own requests in it, approvers decide.
-  visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
+  // Internal audit reads the whole queue (decides nothing: no action is offered it).
+  visible: (session) => (hasRole(session, 'officer') || isAuditor(session)) && !isBookScoped(session),
   render: (ctx) => html`<admin-approvals-page data-page .ctx=${ctx}></admin-approvals-page>`,
 };

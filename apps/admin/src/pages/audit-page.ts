@@ -109,11 +109,29 @@ export class AuditPage extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('ctx') || !this.ctx || changed.get('ctx')?.session.actor === this.ctx.session.actor) return;
-    // `#/audit?target=C000003` opens the trail of one subject (or request).
+    // `#/audit?target=C000003` opens the trail of one subject (or request); `?person=MAKER01`, one person's.
     const target = this.ctx.params.get('target') ?? undefined;
+    const person = this.ctx.params.get('person') ?? undefined;
     this.#searches++;
-    void this.#trail.store.setFilter(target ? { target } : {});
+    void this.#trail.store.setFilter({ ...(target ? { target } : {}), ...(person ? { person } : {}) });
     void this.#readSchemes();
+  }
+
+  /**
+   * Who made a record, as the API names them on each record (`actorStaff`, `actorStaffName`,
+   * `actorKeyLabel`, read once for the page by the server, whoever reads it): the person by name, and
+   * a key by its label. A record the API names no one for (the CLI, the system, a job, or an API from
+   * before those fields) is worded as the console words any actor.
+   */
+  #actor(r: AuditRecord, locale: PageContext['locale']) {
+    const w = AUDIT_WORDS[locale];
+    const label = r.actorKeyLabel ?? null;
+    const staff = r.actorStaff ?? null;
+    if (label === null && staff === null) return html`<admin-staff-name .actor=${r.actor}></admin-staff-name>`;
+    const person = staff === null ? w.keyNoOwner : r.actorStaffName ? `${r.actorStaffName} · ${staff}` : staff;
+    return html`<span data-testid="actor-person">${person}</span>${
+      label === null ? nothing : html`<br><span class="hint" data-testid="actor-key">${w.keyActor(label)}</span>`
+    }`;
   }
 
   /**
@@ -158,6 +176,7 @@ export class AuditPage extends LitElement {
     // that side while the person believes it bounded. Read as submitted, before the wait below.
     const input: AuditFilterInput = {
       actor: field('actor') || undefined,
+      person: field('person') || undefined,
       method: (AUDIT_METHODS as readonly string[]).includes(method) ? (method as AuditFilter['method']) : undefined,
       route: field('route') || undefined,
       target: field('target') || undefined,
@@ -314,7 +333,7 @@ export class AuditPage extends LitElement {
     return html`<tr data-seq=${r.seq}>
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
-      <td><admin-staff-name .actor=${r.actor}></admin-staff-name><br><span class="hint">${credentialText(r.credential, locale)}</span></td>
+      <td>${this.#actor(r, locale)}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}${
         // Erased with the customer: say so, rather than leave a blank a reader takes for a record naming nobody.
         r.personal && r.personal.salt === undefined ? html`<br><span class="hint audit-erased">${w.personalErased}</span>` : nothing
@@ -400,6 +419,7 @@ export class AuditPage extends LitElement {
         <h2 id="audit-h">${w.title}</h2>
         <form class="filters audit-filters" aria-label=${w.filters} @submit=${this.#find} novalidate>
           <label>${w.actor} <input name="actor" maxlength="256" autocomplete="off" .value=${f.actor ?? ''}></label>
+          <label>${w.person} <input name="person" maxlength="64" autocomplete="off" .value=${f.person ?? ''}></label>
           <label>${w.method}
             <select name="method">
               <option value="" ?selected=${!f.method}>${w.anyMethod}</option>

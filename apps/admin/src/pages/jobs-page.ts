@@ -1,6 +1,7 @@
 import {
   type AddedDependent,
   hasRole,
+  isAuditor,
   isBookScoped,
   type Job,
   jobDone,
@@ -82,7 +83,9 @@ export class JobsPage extends LitElement {
     if (before?.session.actor !== this.ctx.session.actor) void this.#jobs.store.loadSchemes();
     if (id !== undefined) {
       this.#jobs.store.stopWatching();
-      if (id !== s.jobId || before?.session.actor !== this.ctx.session.actor) void this.#jobs.store.follow(id);
+      // Internal audit reads a job, not its event stream (the API's route table): polled instead.
+      if (id !== s.jobId || before?.session.actor !== this.ctx.session.actor)
+        void this.#jobs.store.follow(id, { stream: !isAuditor(this.ctx.session) });
     } else if (before === undefined || before.path[0] !== undefined || before.session.actor !== this.ctx.session.actor) {
       this.#jobs.store.stopFollowing();
       void this.#refresh();
@@ -209,7 +212,7 @@ export class JobsPage extends LitElement {
     const runsHere = s.schedule?.running === true;
     return html`<section class="card jobs-schedule" aria-labelledby="jobs-schedule-h">
       <h2 id="jobs-schedule-h">${w.scheduleTitle}</h2>
-      <p role="status" data-testid="schedule-off" class="jobs-info">${off ? w.scheduleOff : ''}</p>
+      <p role="status" data-testid="schedule-off" class="jobs-info">${off ? (isAuditor(this.ctx?.session) ? w.scheduleOffReader : w.scheduleOff) : ''}</p>
       <p role="status" data-testid="schedule-state" data-state=${month?.state ?? ''} class=${month?.state === 'overdue' ? 'jobs-overdue' : ''}>${status}</p>
       ${month?.job ? html`<p><a href="#/jobs/${encodeURIComponent(month.job.id)}">${w.openJob} ${month.job.id}</a></p>` : nothing}
       ${
@@ -434,11 +437,13 @@ export class JobsPage extends LitElement {
                 </dl>
                 <div class="actions">
                   ${
-                    job.status === 'running'
-                      ? html`<button type="button" data-action="cancel" ?disabled=${s.acting !== undefined} @click=${(e: Event) => this.#act(e, () => this.#jobs.store.cancelJob())}>${w.cancel}</button>`
-                      : job.status === 'cancelled' || job.status === 'failed'
-                        ? html`<button type="button" data-action="resume" ?disabled=${s.acting !== undefined} @click=${(e: Event) => this.#act(e, () => this.#jobs.store.resumeJob())}>${w.resume}</button>`
-                        : nothing
+                    isAuditor(this.ctx?.session)
+                      ? nothing
+                      : job.status === 'running'
+                        ? html`<button type="button" data-action="cancel" ?disabled=${s.acting !== undefined} @click=${(e: Event) => this.#act(e, () => this.#jobs.store.cancelJob())}>${w.cancel}</button>`
+                        : job.status === 'cancelled' || job.status === 'failed'
+                          ? html`<button type="button" data-action="resume" ?disabled=${s.acting !== undefined} @click=${(e: Event) => this.#act(e, () => this.#jobs.store.resumeJob())}>${w.resume}</button>`
+                          : nothing
                   }
                   <span role="status" class="hint" data-testid="job-action-status" tabindex="-1">${problemText(w, s.actionError, locale)}</span>
                 </div>
@@ -456,7 +461,8 @@ export class JobsPage extends LitElement {
   override render() {
     if (!this.ctx) return nothing;
     const w = JOBS_WORDS[this.ctx.locale];
-    return this.ctx.path[0] !== undefined ? this.#detail(w) : html`${this.#schedule(w)}${this.#startForm(w)}${this.#list(w)}`;
+    const start = isAuditor(this.ctx.session) ? nothing : this.#startForm(w);
+    return this.ctx.path[0] !== undefined ? this.#detail(w) : html`${this.#schedule(w)}${start}${this.#list(w)}`;
   }
 }
 
@@ -466,7 +472,8 @@ export const jobsPage: ConsolePage = {
   id: 'jobs',
   title: { 'zh-CN': '重评任务', 'zh-TW': '重評任務', en: 'Re-tier jobs' },
   // Jobs reach across the tenant: officers and above, never a relationship manager's book-scoped credential.
-  visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
+  // Internal audit reads jobs and the schedule; it starts, cancels and resumes none.
+  visible: (session) => (hasRole(session, 'officer') || isAuditor(session)) && !isBookScoped(session),
   render: (ctx) => html`<admin-jobs-page data-page .ctx=${ctx}></admin-jobs-page>`,
 };
 

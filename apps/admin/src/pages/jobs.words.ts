@@ -96,6 +96,8 @@ const zh = {
   openJob: '查看任务',
   // Whether the server runs the schedule, and what a month started by hand lacks.
   scheduleOff: '本服务器不运行月度重评排程。若其他服务器也不运行，请手动启动月度重评（下方“启动重评”，或 tierkit retier）。',
+  /** The same to internal audit, who starts nothing: what it means, not what to press. */
+  scheduleOffReader: '本服务器不运行月度重评排程：月度重评由其他服务器或手动启动。',
   arrived: (month: string, at: string) => `${month}数据已到（最后写入 ${at}）`,
   partlyLoaded: (month: string, missing: string, loaded: string) =>
     `${month}的数据尚未到齐：${missing} 未到${loaded ? `（已到：${loaded}）` : ''}。任务已启动，客户按当月没有 ${missing} 评级；月度排程本会等这些数据到齐。`,
@@ -180,6 +182,7 @@ const tw: typeof zh = {
   openJob: '檢視任務',
   // Whether the server runs the schedule, and what a month started by hand lacks.
   scheduleOff: '本伺服器不執行月度重評排程。若其他伺服器也不執行，請手動啟動月度重評（下方「啟動重評」，或 tierkit retier）。',
+  scheduleOffReader: '本伺服器不執行月度重評排程：月度重評由其他伺服器或手動啟動。',
   arrived: (month: string, at: string) => `${month}資料已到（最後寫入 ${at}）`,
   partlyLoaded: (month: string, missing: string, loaded: string) =>
     `${month}的資料尚未到齊：${missing} 未到${loaded ? `（已到：${loaded}）` : ''}。任務已啟動，客戶按當月沒有 ${missing} 評級；月度排程原本會等這些資料到齊。`,
@@ -272,6 +275,7 @@ const en: typeof zh = {
   // Whether the server runs the schedule, and what a month started by hand lacks.
   scheduleOff:
     'This server does not run the monthly schedule. If no other server runs it, start monthly jobs by hand (Start a re-tier, below) or with tierkit retier.',
+  scheduleOffReader: 'This server does not run the monthly schedule: monthly jobs are started by another server or by hand.',
   arrived: (month: string, at: string) => `${month}’s data is in (last written ${at})`,
   partlyLoaded: (month: string, missing: string, loaded: string) =>
     `${month} is only partly loaded: no data yet for ${missing}${loaded ? ` (in: ${loaded})` : ''}. The job was started; customers are evaluated as if they had no ${missing} that month. The monthly schedule would have waited for it.`,

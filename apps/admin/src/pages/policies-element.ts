@@ -1,4 +1,4 @@
-import { hasRole } from '@tierkit/admin';
+import { hasRole, isAuditor } from '@tierkit/admin';
 import { movedCount, type PolicySimulation, PolicyEditor } from '@tierkit/admin/policy-editor';
 import { StoreController } from '@tierkit/admin/lit';
 import type { Condition, MetricDef, PolicyWindow, ProblemFieldError } from '@tierkit/core';
@@ -77,6 +77,8 @@ export class PoliciesPage extends LitElement {
     const [scheme, version] = this.ctx.path;
     const route = `${scheme ?? ''}/${version ?? ''}`;
     const was = before ? `${before.path[0] ?? ''}/${before.path[1] ?? ''}` : undefined;
+    // Internal audit reads every version, drafts too, and changes none: no field opens for editing.
+    this.#ed.store.readOnly(isAuditor(this.ctx.session));
     if (before?.session.actor !== this.ctx.session.actor) void this.#start(scheme, version);
     else if (route !== was && scheme) void this.#pick(scheme, version);
   }
@@ -105,7 +107,8 @@ export class PoliciesPage extends LitElement {
   }
 
   async #newDraft(): Promise<void> {
-    await this.#ed.store.createDraft();
+    const note = this.querySelector<HTMLInputElement>('[name="draft-note"]')?.value;
+    await this.#ed.store.createDraft(undefined, note);
     const v = this.#ed.state.version;
     if (v?.status !== 'draft') return;
     this.#go(v.scheme, v.version);
@@ -455,7 +458,14 @@ export class PoliciesPage extends LitElement {
                   ${s.schemes.map((x) => html`<option value=${x.scheme} ?selected=${x.scheme === s.scheme}>${x.name?.[locale] ?? x.scheme} · ${x.scheme}</option>`)}
                 </select>
               </label>
-              ${maker && s.scheme ? html`<button type="button" data-action="new-draft" ?disabled=${s.actions.create.status === 'loading'} @click=${() => this.#newDraft()}>${w.newDraft}</button>` : nothing}`
+              ${
+                maker && s.scheme
+                  ? html`<label>${w.draftNoteLabel}
+                      <input name="draft-note" maxlength="1000" autocomplete="off" aria-describedby="policies-note-hint"></label>
+                    <button type="button" data-action="new-draft" ?disabled=${s.actions.create.status === 'loading'} @click=${() => this.#newDraft()}>${w.newDraft}</button>
+                    <span class="hint" id="policies-note-hint">${w.noteHint}</span>`
+                  : nothing
+              }`
             : nothing
         }
         ${
@@ -535,6 +545,14 @@ export class PoliciesPage extends LitElement {
             }</p>`
           : nothing
       }
+      ${
+        // The maker's word on the version, as the checker reads it on the approval card.
+        v.draftNote || v.submitNote
+          ? html`<dl class="policies-notes">${v.draftNote ? html`<div><dt>${w.draftNote}</dt><dd data-testid="policy-draft-note">${v.draftNote}</dd></div>` : nothing}${
+              v.submitNote ? html`<div><dt>${w.submitNote}</dt><dd data-testid="policy-submit-note">${v.submitNote}</dd></div>` : nothing
+            }</dl>`
+          : nothing
+      }
       ${this.#retirement(w)}
       ${s.editable ? nothing : html`<p class="hint">${w.readOnly}</p>`}
       <div data-testid="policy-errors" class="policies-errors" role="status">
@@ -547,10 +565,21 @@ export class PoliciesPage extends LitElement {
       <div class="policies-actions">
         ${s.editable ? html`<button type="button" data-action="save" ?disabled=${busy || !s.dirty} @click=${(e: Event) => this.#act(e, () => this.#ed.store.save())}>${w.save}</button>` : nothing}
         <button type="button" data-action="diff" ?disabled=${busy} @click=${(e: Event) => this.#act(e, () => this.#ed.store.loadDiff())}>${w.diff}</button>
-        <button type="button" data-action="simulate" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.simulate())}>${w.simulate}</button>
+        ${
+          // A simulation's outcome is customers' levels: analysts and up run one; internal audit may not.
+          hasRole(this.ctx?.session, 'analyst')
+            ? html`<button type="button" data-action="simulate" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.simulate())}>${w.simulate}</button>`
+            : nothing
+        }
         ${
           s.editable
-            ? html`<button type="button" data-action="submit" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) => this.#act(e, () => this.#ed.store.submit())}>${w.submit}</button>`
+            ? html`<label class="policies-submit-note">${w.submitNoteLabel}
+                <textarea name="submit-note" rows="2" maxlength="1000" aria-describedby="policies-submit-note-hint"></textarea></label>
+              <span class="hint" id="policies-submit-note-hint">${w.noteHint}</span>
+              <button type="button" data-action="submit" ?disabled=${busy || s.errors.length > 0} @click=${(e: Event) =>
+                this.#act(e, () =>
+                  this.#ed.store.submit(this.querySelector<HTMLTextAreaElement>('[name="submit-note"]')?.value),
+                )}>${w.submit}</button>`
             : nothing
         }
       </div>

@@ -1,4 +1,4 @@
-import { hasRole, isBookScoped } from '@tierkit/admin';
+import { hasRole, isAuditor, isBookScoped } from '@tierkit/admin';
 import { html, nothing } from 'lit';
 import { until } from 'lit/directives/until.js';
 import type { ConsolePage, PageContext } from '../page.js';
@@ -43,7 +43,8 @@ export const policiesPage: ConsolePage = {
   id: 'policies',
   title: { 'zh-CN': '策略', 'zh-TW': '策略', en: 'Policies' },
   // Officers draft, approvers review; both tenant-wide: an RM's credential reads only their book.
-  visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
+  // Internal audit reads every scheme's versions and diffs, read-only.
+  visible: (session) => (hasRole(session, 'officer') || isAuditor(session)) && !isBookScoped(session),
   // One template whether loaded or not, so the element is never replaced once it has its state.
   render: (ctx) => html`<admin-policies-page data-page .ctx=${ctx}></admin-policies-page>${loaded ? nothing : loadingState(ctx)}`,
 };

@@ -1,5 +1,6 @@
 import {
   hasRole,
+  isAuditor,
   isBookScoped,
   type KitError,
   kitError,
@@ -169,10 +170,11 @@ export class StaffPage extends LitElement {
 
 if (!customElements.get('admin-staff-page')) customElements.define('admin-staff-page', StaffPage);
 
-/** Tenant-wide admins: the grants are theirs to see (the API refuses everyone else). */
+/** Tenant-wide admins and internal audit: the grants are theirs to see (the API refuses everyone else). */
 export const staffPage: ConsolePage = {
   id: 'staff',
   title: { 'zh-CN': '员工', 'zh-TW': '員工', en: 'Staff' },
-  visible: (session) => hasRole(session, 'admin') && !isBookScoped(session),
+  // Internal audit reads staff and pending grants; it withdraws none (only a grant's maker does).
+  visible: (session) => (hasRole(session, 'admin') || isAuditor(session)) && !isBookScoped(session),
   render: (ctx) => html`<admin-staff-page data-page .ctx=${ctx}></admin-staff-page>`,
 };

@@ -370,8 +370,25 @@ export function auditDetailOf(record: AuditRecord): readonly AuditDetailLine[] {
   else if (changed !== undefined) lines.push({ kind: 'value', field: 'changed', value: shown(changed) });
   // A change record's moves are listed by bookMovesOf; a `moves` of any other record is a value like any.
   if (moves !== undefined && record.phase !== 'change') lines.push({ kind: 'value', field: 'moves', value: shown(moves) });
-  for (const [field, v] of flatten(rest)) lines.push({ kind: 'value', field, value: shown(v), ...withKeys(keysOf(field, rest.scheme)) });
+  for (const [field, v] of flatten(rest)) {
+    const dependent = field === 'dependents' ? dependentSchemes(v) : undefined;
+    lines.push(
+      dependent
+        ? { kind: 'value', field, value: dependent, keys: { of: 'scheme' } }
+        : { kind: 'value', field, value: shown(v), ...withKeys(keysOf(field, rest.scheme)) },
+    );
+  }
   return lines;
+}
+
+/**
+ * A job's `dependents` (`[{ scheme, reads }]`: schemes re-tiered with it because they read a scheme it
+ * named) as the schemes, for a page to name them: JSON of ids would be the one line not in words.
+ */
+function dependentSchemes(v: unknown): readonly string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const schemes = v.map((d) => (isObject(d) && typeof d.scheme === 'string' ? d.scheme : undefined));
+  return schemes.every((x) => x !== undefined) ? (schemes as string[]) : undefined;
 }
 
 /**

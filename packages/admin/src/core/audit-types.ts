@@ -20,6 +20,11 @@ export type {
 /** Filters of `GET /v1/audit`, each an exact match; `from`/`to` are UTC instants (`2025-11-01T00:00:00Z`). */
 export interface AuditFilter {
   readonly actor?: string;
+  /**
+   * A staff member's id: everything they did, by their staff token or any key they own (revoked ones
+   * too); `actor` beside it narrows to one of those credentials.
+   */
+  readonly person?: string;
   /** An HTTP method, or how an action outside HTTP came: `CLI` (a `tierkit` command), `START` (the server's start-up), `SCHEDULE` (the server by itself). */
   readonly method?: AuditMethod;
   readonly route?: string;

@@ -300,7 +300,11 @@ export class Jobs extends CursorList<Job, JobsState> {
    * Follow job `id` live until it ends (resolves then), the store's `cancel()` stops it, or it
    * cannot be read (a 404: `jobError`). Following another job stops following this one.
    */
-  async follow(id: string): Promise<void> {
+  /**
+   * `stream: false` reads the job a poll at a time, never its event stream: for a reader the API
+   * lets read jobs but not their events (internal audit).
+   */
+  async follow(id: string, options: { readonly stream?: boolean } = {}): Promise<void> {
     this.cancel('follow');
     this.#first = undefined;
     const known = this.state.job?.id === id ? this.state.job : this.state.items.find((j) => j.id === id);
@@ -315,7 +319,7 @@ export class Jobs extends CursorList<Job, JobsState> {
     this.set({ actionError: undefined, following: 'stream' });
     await this.run(
       'follow',
-      (signal) => this.#follow(id, signal),
+      (signal) => this.#follow(id, signal, options.stream ?? true),
       (jobError) => this.set({ jobStatus: 'error', jobError, following: 'no' }),
     );
     if (this.state.jobId === id && !this.busy('follow')) this.set({ following: 'no' });
@@ -327,10 +331,10 @@ export class Jobs extends CursorList<Job, JobsState> {
     this.set({ following: 'no' });
   }
 
-  async #follow(id: string, signal: AbortSignal): Promise<void> {
+  async #follow(id: string, signal: AbortSignal, stream: boolean): Promise<void> {
     let broken = 0;
     for (;;) {
-      if (broken < this.#maxStreamFailures) {
+      if (stream && broken < this.#maxStreamFailures) {
         try {
           this.set({ following: 'stream' });
           if (await this.#stream(id, signal)) return;

@@ -105,6 +105,8 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
 
   /** Follows the simulation job as the jobs page follows a job (its event stream, polling when it breaks). */
   readonly #jobs: Jobs;
+  /** Whether every version opens read-only (`readOnly`). */
+  #readOnly = false;
 
   constructor(client: Client, options: { readonly jobPollMs?: number } = {}) {
     super({ schemes: [], metrics: [], scheme: undefined, versions: [], ...NO_VERSION, actions: idleActions });
@@ -217,7 +219,7 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
     this.set({
       version: v,
       document: v.document,
-      editable: v.status === 'draft',
+      editable: v.status === 'draft' && !this.#readOnly,
       dirty: false,
       diff: undefined,
       simulation: undefined,
@@ -226,12 +228,27 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
     this.#validate();
   }
 
-  /** A new draft of the picked scheme: a copy of `from`, or of the version in force; opened for editing. */
-  async createDraft(from?: number): Promise<void> {
+  /**
+   * Open every version read-only, drafts too: for a reader who may change nothing (internal audit),
+   * whose edits the API would refuse after they were typed.
+   */
+  readOnly(readOnly: boolean): void {
+    this.#readOnly = readOnly;
+    const v = this.state.version;
+    this.set({ editable: v?.status === 'draft' && !readOnly });
+  }
+
+  /**
+   * A new draft of the picked scheme: a copy of `from`, or of the version in force; opened for editing.
+   * `note`: why it is drafted, for the checker (the version's `draftNote`, and the trail's).
+   */
+  async createDraft(from?: number, note?: string): Promise<void> {
     const { scheme } = this.state;
     if (scheme === undefined) return;
+    const said = note?.trim();
+    const body = { ...(from === undefined ? {} : { from }), ...(said ? { note: said } : {}) };
     const draft = await this.#act('create', (signal) =>
-      this.#client.http.send<PolicyVersionDetail>('POST', `${this.#base(scheme)}/drafts`, from === undefined ? {} : { from }, {
+      this.#client.http.send<PolicyVersionDetail>('POST', `${this.#base(scheme)}/drafts`, body, {
         signal,
         forget: ['/v1/policies'],
       }),
@@ -411,15 +428,19 @@ export class PolicyEditor extends KitStore<PolicyEditorState> {
     if (job.id === this.state.simulationJob?.id) this.set({ simulationJob: job });
   }
 
-  /** Submit the draft for approval (saved first when edited); the version is then read-only here. */
-  async submit(): Promise<void> {
+  /**
+   * Submit the draft for approval (saved first when edited); the version is then read-only here.
+   * `note`: why it is submitted as it stands (the version's `submitNote`, and the trail's).
+   */
+  async submit(note?: string): Promise<void> {
+    const said = note?.trim();
     const { scheme, version } = this.state;
     if (scheme === undefined || version === undefined || !this.state.editable || !(await this.save())) return;
     const submitted = await this.#act('submit', (signal) =>
       this.#client.http.send<PolicyVersionDetail>(
         'POST',
         `${this.#base(scheme)}/versions/${version.version}/submit`,
-        {},
+        said ? { note: said } : {},
         {
           signal,
           forget: ['/v1/policies', '/v1/approvals'],

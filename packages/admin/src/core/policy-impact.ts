@@ -12,7 +12,8 @@ export interface PolicyImpactState {
   readonly status: Status;
   readonly error: KitError | undefined;
   readonly diff: PolicyDiff | null | undefined;
-  readonly simulations: VersionSimulations | undefined;
+  /** Null when not read: internal audit reads the diff, never a simulation's outcome (403 for it). */
+  readonly simulations: VersionSimulations | null | undefined;
   /** The simulation followed live (started here, or found running), until it ends. */
   readonly running: Job | undefined;
   readonly starting: boolean;
@@ -32,8 +33,15 @@ export class PolicyImpact extends KitStore<PolicyImpactState> {
   readonly #client: Client;
   readonly #base: string;
   readonly #jobs: Jobs;
+  readonly #readSimulations: boolean;
 
-  constructor(client: Client, scheme: string, version: number, options: { readonly jobPollMs?: number } = {}) {
+  /** `simulations: false`: the diff alone, for a reader the API refuses simulations (an auditor). */
+  constructor(
+    client: Client,
+    scheme: string,
+    version: number,
+    options: { readonly jobPollMs?: number; readonly simulations?: boolean } = {},
+  ) {
     super({
       status: 'idle',
       error: undefined,
@@ -45,6 +53,7 @@ export class PolicyImpact extends KitStore<PolicyImpactState> {
     });
     this.#client = client;
     this.#base = `/v1/policies/${enc(scheme)}/versions/${version}`;
+    this.#readSimulations = options.simulations ?? true;
     this.#jobs = new Jobs(client, options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs });
     this.#jobs.subscribe((js) => {
       const job = js.job;
@@ -67,14 +76,15 @@ export class PolicyImpact extends KitStore<PolicyImpactState> {
           throw e;
         });
         // Together, so an abort of one never leaves the other's rejection unheard (a page error).
-        const [d, simulations] = await Promise.all([diff, http.get<VersionSimulations>(`${this.#base}/simulations`, { signal })]);
-        return { diff: d, simulations };
+        const simulations = this.#readSimulations ? http.get<VersionSimulations>(`${this.#base}/simulations`, { signal }) : null;
+        const [d, sims] = await Promise.all([diff, simulations]);
+        return { diff: d, simulations: sims };
       },
       (error) => this.set({ status: 'error', error }),
     );
     if (!answer) return;
     this.set({ status: 'ready', diff: answer.diff, simulations: answer.simulations });
-    const running = answer.simulations.running;
+    const running = answer.simulations?.running;
     if (running && running.id !== this.state.running?.id) {
       this.set({ running });
       void this.#jobs.follow(running.id);

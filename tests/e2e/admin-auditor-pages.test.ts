@@ -1,0 +1,265 @@
+// Internal audit in the console, as a bank runs it: staff sign in through the bank's own login (a
+// reverse proxy routes the token path to it, as admin-staff-sign-in does), and an `auditor` reads the
+// approvals queue, policies, jobs, staff and the audit trail — every page said read-only once, no
+// action the API would refuse offered, no 403 met, axe clean, in zh-CN and en. A maker's notes on a
+// policy version reach the checker; and a record made with an API key names the key's label and the
+// person who owns it. The real server, bundle and Chromium.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { createApiKey, mintStaffToken } from '@tierkit/api';
+import { connect, type Db, upsertStaff } from '@tierkit/db';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { axeViolations } from './support/axe.js';
+import { launchBrowser } from './support/browser.js';
+import { buildConsole } from './support/builds.js';
+import { freePort, type RunningServer, startServer, tempDataDir } from './support/server.js';
+
+const TOKEN_PATH = '/sso/tierkit-token';
+const TENANT = 'demo';
+const SCHEME = 'retail-tier';
+const AUDITOR = { id: 'AUD01', name: '冯审计', role: 'auditor', scope: 'tenant' } as const;
+/** Where the auditor's pages are photographed, to be looked at (not compared). */
+const SHOTS = process.env.TIERKIT_E2E_SHOTS ?? '/tmp/s38-console';
+/** Every page internal audit reads, in the console's order. */
+const AUDITOR_PAGES = ['approvals', 'policies', 'jobs', 'audit', 'staff'] as const;
+/** Actions no page may offer internal audit: each writes, and the API refuses it the auditor. */
+const WRITES = [
+  'approve',
+  'reject',
+  'cancel',
+  'resume',
+  'start-retier',
+  'new-draft',
+  'save',
+  'submit',
+  'simulate',
+  'cancel-simulation',
+  'remove-condition',
+  'request-retirement',
+  'withdraw',
+];
+
+let server: RunningServer;
+let browser: Browser;
+let db: Db;
+let proxy: Server;
+let proxyUrl: string;
+/** Who the bank's login says is signed in. */
+let signedIn: string | undefined;
+
+before(async () => {
+  buildConsole();
+  mkdirSync(SHOTS, { recursive: true });
+  const databaseUrl = join(tempDataDir(), 'tierkit.db');
+  server = await startServer({ DATABASE_URL: databaseUrl, DEMO_CUSTOMERS: '5', DEMO_TOKENS: 'off', TIERKIT_CONSOLE_TOKEN_URL: TOKEN_PATH });
+  db = connect({ url: databaseUrl });
+  // The demo signs in no auditor: the bank's staff list holds one, as `tierkit staff add --role auditor` makes.
+  await upsertStaff(db.db, TENANT, AUDITOR, new Date().toISOString());
+  const port = await freePort();
+  proxyUrl = `http://127.0.0.1:${port}`;
+  proxy = createServer(async (req, res) => {
+    if (req.url === TOKEN_PATH) {
+      if (!signedIn) {
+        res.writeHead(401).end();
+        return;
+      }
+      const minted = await mintStaffToken(db.db, { tenantId: TENANT, staffId: signedIn, origins: [proxyUrl], ttlSeconds: 900 });
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(minted));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host') headers.set(k, v);
+    headers.set('host', new URL(server.url).host);
+    const upstream = await fetch(server.url + req.url, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      redirect: 'manual',
+    });
+    const out: Record<string, string> = {};
+    upstream.headers.forEach((v, k) => {
+      if (k !== 'content-encoding' && k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
+    });
+    res.writeHead(upstream.status, out).end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => proxy?.close(resolve));
+  await db?.close();
+  await server?.stop();
+});
+
+interface SignedIn {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Every 401/403 the console met from the API. */
+  readonly refused: string[];
+  readonly errors: string[];
+}
+
+/** `staffId` signed in through the bank's login, in `locale`; axe is injected, so the context bypasses CSP. */
+async function signIn(staffId: string, locale: 'zh-CN' | 'en'): Promise<SignedIn> {
+  signedIn = staffId;
+  const context = await browser.newContext({ bypassCSP: true, locale, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const refused: string[] = [];
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/v1/') && (r.status() === 403 || r.status() === 401))
+      refused.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
+  await page.goto(`${proxyUrl}/admin/`);
+  await page.click('button[data-as="staff"]');
+  await page.locator('[data-testid="who"]').waitFor({ timeout: 30_000 });
+  await page.waitForFunction((l) => document.documentElement.lang === l, locale);
+  return { context, page, refused, errors };
+}
+
+async function open(page: Page, id: string): Promise<void> {
+  await page.locator(`a[data-page-link="${id}"]`).click();
+  await page.waitForFunction((p) => document.querySelector('a[aria-current="page"]')?.getAttribute('data-page-link') === p, id);
+  await page.waitForLoadState('networkidle');
+}
+
+const writesOffered = (page: Page) =>
+  page.$$eval(
+    'main button[data-action]',
+    (bs, writes) => bs.map((b) => b.getAttribute('data-action') ?? '').filter((a) => writes.includes(a)),
+    WRITES,
+  );
+
+describe('a maker’s notes on a policy version', () => {
+  it('the maker drafts and submits with notes; the checker reads both on the approval and on the version', async () => {
+    const maker = await signIn('MAKER01', 'zh-CN');
+    const m = maker.page;
+    await open(m, 'policies');
+    await m.selectOption('select[name="scheme"]', SCHEME);
+    await m.waitForFunction(() => /生效中/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    await m.fill('input[name="draft-note"]', '金卡门槛随存款利率下调');
+    await m.locator('button[data-action="new-draft"]').click();
+    await m.waitForFunction(() => /草稿/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
+    await m.waitForFunction(() => /^#\/policies\/[^/]+\/\d+$/.test(location.hash));
+    const version = Number(/\/(\d+)$/.exec(new URL(m.url()).hash)?.[1]);
+    assert.ok(version > 1, m.url());
+    assert.equal((await m.textContent('[data-testid="policy-draft-note"]'))?.trim(), '金卡门槛随存款利率下调');
+    // A change, so there is something to submit (saved by the submit): no grace before a downgrade.
+    await m.locator('input[data-field="document.policy.hysteresis.downgradeAfterPeriods"]').fill('0');
+    await m.fill('textarea[name="submit-note"]', '经零售部 12 月例会同意');
+    assert.deepEqual(await axeViolations(m), [], 'policy draft with its note fields (zh-CN)');
+    await m.locator('button[data-action="submit"]').click();
+    await m.waitForFunction(() => /待审批/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''));
+    assert.equal((await m.textContent('[data-testid="policy-submit-note"]'))?.trim(), '经零售部 12 月例会同意');
+    assert.deepEqual(maker.errors, []);
+    await maker.context.close();
+
+    const checker = await signIn('CHECKER01', 'zh-CN');
+    const c = checker.page;
+    await open(c, 'approvals');
+    const item = `[data-approval="policy:${SCHEME}@${version}"]`;
+    await c.locator(item).waitFor({ timeout: 30_000 });
+    assert.equal((await c.textContent(`${item} [data-testid="approval-draft-note"]`))?.trim(), '金卡门槛随存款利率下调');
+    assert.equal((await c.textContent(`${item} [data-testid="approval-submit-note"]`))?.trim(), '经零售部 12 月例会同意');
+    await c.goto(`${proxyUrl}/admin/#/policies/${SCHEME}/${version}`);
+    await c.waitForFunction(() => /待审批/.test(document.querySelector('[data-testid="policy-status"]')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    assert.equal((await c.textContent('[data-testid="policy-draft-note"]'))?.trim(), '金卡门槛随存款利率下调');
+    assert.equal((await c.textContent('[data-testid="policy-submit-note"]'))?.trim(), '经零售部 12 月例会同意');
+    assert.deepEqual(checker.errors, []);
+    await checker.context.close();
+  });
+});
+
+describe('internal audit reads the console and changes nothing', () => {
+  for (const [locale, readsOnly] of [
+    ['zh-CN', /^内部审计（只读）/],
+    ['en', /^Internal audit \(read-only\)/],
+  ] as const) {
+    it(`${locale}: approvals, policies, jobs, audit and staff, each read-only, none refused, axe clean`, async () => {
+      const { context, page, refused, errors } = await signIn(AUDITOR.id, locale);
+      const nav = await page.$$eval('nav.pages a[data-page-link]', (as) => as.map((a) => a.getAttribute('data-page-link')));
+      for (const id of AUDITOR_PAGES) assert.ok(nav.includes(id), `${id} offered: ${nav.join(', ')}`);
+      for (const id of nav) {
+        await open(page, id ?? '');
+        if (id === 'approvals') await page.locator('[data-approval]').first().waitFor({ timeout: 30_000 });
+        if (id === 'policies')
+          await page.waitForFunction(() => (document.querySelector('[data-testid="policy-status"]')?.textContent ?? '') !== '', null, {
+            timeout: 30_000,
+          });
+        if (id === 'audit') await page.locator('table.audit-table tbody tr').first().waitFor({ timeout: 30_000 });
+        // The jobs page points to no start form it does not show.
+        if (id === 'jobs') assert.doesNotMatch((await page.textContent('[data-testid="schedule-off"]')) ?? '', /下方|below/);
+        await page.waitForLoadState('networkidle');
+        assert.match((await page.textContent('[data-testid="reads-only"]')) ?? '', readsOnly, `${id}: says it reads only`);
+        assert.deepEqual(await writesOffered(page), [], `${id}: no action the auditor may not take`);
+        // Across the page above its cards, not in the grid cell of the page's first card.
+        assert.ok(((await page.locator('[data-testid="reads-only"]').boundingBox())?.width ?? 0) > 1000, `${id}: the line spans the page`);
+        assert.deepEqual(await axeViolations(page), [], `axe on ${id} as the auditor (${locale})`);
+        await page.screenshot({ path: join(SHOTS, `auditor-${id}-${locale}.png`), fullPage: true });
+      }
+      // The queue's policy version: what it changes and the maker's notes, no decision, no simulation run.
+      await open(page, 'approvals');
+      await page.locator('[data-approval] [data-testid="approval-submit-note"]').first().waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('[data-approval] textarea[name="note"]').count(), 0, 'no decision note to write');
+      // A draft-free version read-only: no field opens for editing.
+      await page.goto(`${proxyUrl}/admin/#/policies/${SCHEME}/1`);
+      await page.locator('[data-testid="policy-status"]').waitFor();
+      await page.waitForLoadState('networkidle');
+      assert.equal(await page.locator('main input[data-field]:not([disabled]):not([readonly])').count(), 0, 'no editable field');
+      assert.deepEqual(await writesOffered(page), []);
+      assert.deepEqual(refused, [], 'a page shown to internal audit asked for what it may not');
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+});
+
+describe('the audit trail names a key by its label and its owner', () => {
+  it('a record made with the maker’s key reads 赵敏 · MAKER01 and API 密钥“月度导入”, found by person', async () => {
+    const { secret } = await createApiKey(db.db, { tenantId: TENANT, role: 'officer', label: '月度导入', staffId: 'MAKER01' });
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
+      .format(new Date(Date.now() - 35 * 86_400_000))
+      .slice(0, 7);
+    const imported = await fetch(`${server.url}/v1/imports?kind=metrics&amounts=yuan`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'text/csv' },
+      body: `subject,period,metric,value\nC000002,${month},avg_daily_balance,120000\n`,
+    });
+    assert.equal(imported.status, 201, await imported.text());
+
+    const { context, page, refused, errors } = await signIn(AUDITOR.id, 'zh-CN');
+    await open(page, 'audit');
+    await page.fill('form.audit-filters input[name="person"]', 'MAKER01');
+    await page.click('form.audit-filters button[type="submit"]');
+    const keyed = page.locator('table.audit-table tbody tr', { has: page.locator('[data-testid="actor-key"]') }).first();
+    await keyed.waitFor({ timeout: 30_000 });
+    assert.equal((await keyed.locator('[data-testid="actor-person"]').textContent())?.trim(), '赵敏 · MAKER01');
+    assert.equal((await keyed.locator('[data-testid="actor-key"]').textContent())?.trim(), 'API 密钥“月度导入”');
+    // Found by person: the maker's staff-token records (her draft and submit) beside her key's.
+    const actors = await page.$$eval('table.audit-table tbody [data-testid="actor-person"]', (cells) => [
+      ...new Set(cells.map((c) => c.textContent?.trim())),
+    ]);
+    assert.deepEqual(actors, ['赵敏 · MAKER01']);
+    assert.ok(
+      (await page.locator('table.audit-table tbody tr').count()) >
+        (await page.locator('table.audit-table [data-testid="actor-key"]').count()),
+    );
+    assert.deepEqual(await axeViolations(page), [], 'audit page filtered by person (zh-CN)');
+    await page.screenshot({ path: join(SHOTS, 'auditor-audit-person-zh-CN.png'), fullPage: true });
+    assert.deepEqual(refused, []);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
