@@ -159,7 +159,10 @@ forEachDialect('internal audit: the auditor reads governance and decides nothing
     );
     // What went wrong still reads: the metric, the month and the first line of a duplicate stay.
     assert.deepEqual(audited.errors.items[0]?.params, { metric: 'avg_daily_balance', month: '2025-10', line: 2 });
-    assert.match(audited.errors.items[0]?.message ?? '', /^avg_daily_balance for 2025-10 of the cell is given a different value on line 2$/);
+    assert.match(
+      audited.errors.items[0]?.message ?? '',
+      /^avg_daily_balance for 2025-10 of the cell is given a different value on line 2$/,
+    );
     assert.match(audited.errors.items[1]?.message ?? '', /^no subject the cell in this tenant/);
   });
 

@@ -597,7 +597,7 @@ export async function approvalsPage(
       tp,
       lowerings.map((l) => l.a),
     );
-    lowerings.forEach((l, k) => figureMakers.set(l.n, found[k] ?? []));
+    for (const [k, l] of lowerings.entries()) figureMakers.set(l.n, found[k] ?? []);
   }
   const barredByFigures = async (n: number, needs: ApprovalItem['approvalNeeds'], requesters: readonly string[]) => {
     const makers = figureMakers.get(n) ?? [];
