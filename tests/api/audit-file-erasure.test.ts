@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, it } from 'node:test';
-import { createApp, verifyAuditFile } from '@tierkit/api';
+import { auditHash, auditRecordView, createApp, verifyAuditFile } from '@tierkit/api';
+import type { AuditRecord } from '@tierkit/core';
+import { auditRowOf } from '../../packages/api/src/services/audit-export.js';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
 /*
@@ -88,6 +90,33 @@ forEachDialect('a month’s exported file after an erasure, verified offline', (
     assert.ok(
       checked.problems.some((p) => p.kind === 'personal-deleted'),
       JSON.stringify(checked.problems),
+    );
+  });
+
+  it('a sealed erasure line forged at the seq of a record of the file is altered, and vouches for nothing', async () => {
+    // After the side row deleted by hand above: a forger seals an erasure line of their own that names it,
+    // at that record's own seq — a line the file alone would otherwise believe.
+    const { lines, checked: before } = await exportAndVerify('forged.jsonl');
+    const deleted = before.problems.find((p) => p.kind === 'personal-deleted')?.seq;
+    assert.ok(typeof deleted === 'number', JSON.stringify(before.problems));
+    const real = (JSON.parse(lines.at(-1) ?? '') as { erasure: AuditRecord }).erasure;
+    const forged: AuditRecord = { ...real, seq: deleted, detail: { ...real.detail, erasedAuditSeqs: String(deleted) } };
+    const sealed = { ...forged, hash: auditHash(auditRowOf(forged, 'bank-a').row) };
+    lines.push(JSON.stringify({ erasure: auditRecordView(auditRowOf(sealed, 'bank-a')) }));
+    const checked = await verifyAuditFile(lines, 'bank-a', { filtered: true });
+    assert.equal(checked.ok, false);
+    assert.deepEqual(
+      kinds(checked.problems).sort(),
+      [
+        [deleted, 'altered'],
+        [deleted, 'personal-deleted'],
+      ].sort(),
+      JSON.stringify(checked.problems),
+    );
+    assert.deepEqual(
+      checked.erasures.map((e) => e.seq),
+      [real.seq],
+      'the forged line is not among the erasures believed',
     );
   });
 });

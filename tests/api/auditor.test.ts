@@ -121,6 +121,51 @@ forEachDialect('internal audit: the auditor reads governance and decides nothing
     );
   });
 
+  it("reads a metrics import's duplicate and unknown-subject rows without the customer's number or balances", async () => {
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/C000301', { kind: 'customer', displayName: '钱七' }), 201);
+    const file = [
+      'subject,metric,period,value',
+      'C000301,avg_daily_balance,2025-10,1234500',
+      'C000301,avg_daily_balance,2025-10,99900',
+      'C000399,avg_daily_balance,2025-10,500',
+    ].join('\n');
+    const res = await t.app.request('/v1/imports?kind=metrics&amounts=fen&mode=valid-rows', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t.keys.officer}`, 'Content-Type': 'text/csv' },
+      body: file,
+    });
+    const made = (await res.json()) as { id: string };
+    assert.equal(res.status, 201, JSON.stringify(made));
+    type Detail = { errors: { items: { line: number; code: string; message: string; params?: Record<string, unknown> }[] } };
+    const officer = await ok<Detail>(await t.req('officer', 'GET', `/v1/imports/${made.id}`));
+    assert.deepEqual(
+      officer.errors.items.map((e) => [e.line, e.code]),
+      [
+        [3, 'duplicate'],
+        [4, 'unknown_subject'],
+      ],
+    );
+    assert.match(JSON.stringify(officer.errors.items), /C000301[\s\S]*1234500[\s\S]*C000399/, 'the officer who ran it sees them');
+    const audited = await ok<Detail>(await t.req({ credential: auditor.token }, 'GET', `/v1/imports/${made.id}`));
+    assert.deepEqual(
+      audited.errors.items.map((e) => [e.line, e.code]),
+      officer.errors.items.map((e) => [e.line, e.code]),
+    );
+    const seen = JSON.stringify(audited.errors.items);
+    assert.doesNotMatch(seen, /C000301|C000399|1234500|99900/, seen);
+    assert.ok(
+      audited.errors.items.every((e) => e.params !== undefined && !('subject' in e.params) && !('value' in e.params)),
+      seen,
+    );
+    // What went wrong still reads: the metric, the month and the first line of a duplicate stay.
+    assert.deepEqual(audited.errors.items[0]?.params, { metric: 'avg_daily_balance', month: '2025-10', line: 2 });
+    assert.match(
+      audited.errors.items[0]?.message ?? '',
+      /^avg_daily_balance for 2025-10 of the cell is given a different value on line 2$/,
+    );
+    assert.match(audited.errors.items[1]?.message ?? '', /^no subject the cell in this tenant/);
+  });
+
   it('an auditor key is never issued over HTTP, and stops when its owner is no longer an auditor', async () => {
     await problem(await t.req('admin', 'POST', '/v1/keys', { role: 'auditor', label: 'audit', staff: 'AUD01' }), 400);
     // A book-scoped auditor would read nothing it audits.

@@ -25,6 +25,9 @@ forEachDialect('a retry of a request whose answer named a customer since erased'
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'retier-two-customers', ...authHeader(f) },
       body: JSON.stringify({ kind: 'retier', period: '2019-05', filter: { subjects: [GONE, STAYS] } }),
     });
+  const key = () => f.db.db.selectFrom('idempotency_keys').selectAll().where('key', '=', 'retier-two-customers').executeTakeFirst();
+  /** The stored hash of the request whose body held both numbers, before the erasure. */
+  let hashBefore: string | undefined;
   const jobs = async () => (await f.db.db.selectFrom('jobs').select('id').where('tenant_id', '=', 'bank-a').execute()).length;
   const then = (at: string, as: () => string | undefined) =>
     client({ ...f, app: createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined }) }, as);
@@ -42,6 +45,7 @@ forEachDialect('a retry of a request whose answer named a customer since erased'
     const queued = await retier();
     assert.equal(queued.status, 201, await queued.clone().text());
     assert.equal((await retier()).headers.get('idempotent-replayed'), 'true', 'before the erasure the key replays its answer');
+    hashBefore = (await key())?.request_hash;
     const closed = await then(LEFT, () => f.keys.roles.officer).post(`/v1/subjects/${GONE}/close`, { reason: '主动销户' });
     assert.equal(closed.status, 200, await closed.clone().text());
     const run = await client(f).post('/v1/retention/run', {});
@@ -68,5 +72,22 @@ forEachDialect('a retry of a request whose answer named a customer since erased'
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.body, null);
     assert.ok(!JSON.stringify(rows).includes(GONE));
+    // The request's hash was of a body holding the number, unsalted: a guessed body could be checked against it.
+    assert.ok(hashBefore);
+    assert.notEqual(rows[0]?.request_hash, hashBefore, 'the hash of the request that named them is gone');
+  });
+
+  it('a request of another body with the kept key is refused the same way, nothing queued', async () => {
+    const before = await jobs();
+    activeApp ??= createApp({ db: f.db.db, now: () => new Date(ACTIVE), logError: () => undefined });
+    const other = await activeApp.request('/v1/jobs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'retier-two-customers', ...authHeader(f) },
+      body: JSON.stringify({ kind: 'retier', period: '2019-05', filter: { subjects: [STAYS] } }),
+    });
+    const body = (await other.json()) as { type: string };
+    assert.equal(other.status, 409, JSON.stringify(body));
+    assert.equal(body.type, 'https://tierkit.dev/problems/idempotency-key-erased');
+    assert.equal(await jobs(), before);
   });
 });

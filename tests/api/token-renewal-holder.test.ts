@@ -12,7 +12,8 @@ import { client, forEachDialect, NOW } from '../support/api-fixture.js';
  * tenant's signing key is rotated (every token out is refused, 401), and the page's client renews. A
  * renewal that hands back a token for another customer — the backend minted for the wrong session — is
  * refused by the client itself: the request rejects with `TokenHolderChangedError`, and no request ever
- * carries the other customer's token, so nothing of theirs is asked for or shown.
+ * carries the other customer's token, so nothing of theirs is asked for or shown — not even by the
+ * page's next read, once the host's cache holds that token.
  */
 
 const PORTAL = 'https://ebank.example';
@@ -78,6 +79,14 @@ forEachDialect('a renewed embed token must be for the customer the page shows', 
     assert.equal((err as TokenFunctionError).source, 'token');
     assert.equal((err as TokenFunctionError).status, 403);
     assert.match((err as Error).message, /another customer/);
+    // The host's cache now holds the other customer's token: the page's next read must not send it.
+    const before = sent.length;
+    const next = await read.getTiers(SHOWN, { locale: 'zh-TW' }).then(
+      () => assert.fail('the next read went through with another customer’s token'),
+      (e: unknown) => e,
+    );
+    assert.ok(next instanceof TokenHolderChangedError, String(next));
+    assert.equal(sent.length, before, 'the next read never reached the server');
     const others = sent.filter((a) => holderOf(a) === OTHER);
     assert.deepEqual(others, [], 'no request carried a token for the other customer');
   });

@@ -354,7 +354,9 @@ export async function verifyExportFile(args: AuditArgs, { out, err }: AuditIo): 
         `  erased records vouched for by ${v.erasures.length === 1 ? 'the erasure record' : `${v.erasures.length} erasure records`} the file carries: ${v.erasures
           .slice(0, 5)
           .map((e) => `${e.seq} ${e.hash}`)
-          .join(', ')}${v.erasures.length > 5 ? ', …' : ''}`,
+          .join(
+            ', ',
+          )}${v.erasures.length > 5 ? ', …' : ''} — unproven until checked against the trail online (tierkit audit verify, or the anchors)`,
       );
     if (v.ok && !v.endChecked)
       out(

@@ -13,7 +13,9 @@ import type { TokenSource } from './types.js';
  * it the `status` your backend answered, and the widgets say "signed out" (401) or offer a retry (503),
  * which renews again. A renewed token for another customer, tenant or kind of token than the refused
  * one (read from the tokens' claims) is not sent: the request rejects with a `TokenHolderChangedError`
- * (403), and a later request renews again.
+ * (403). The fetch keeps to the holder of the first token it sent: the host's cache may now hold the
+ * other customer's token, so any later request carrying a token for another holder rejects the same
+ * way before anything is sent. A page shows one customer; another customer's page makes a new fetch.
  *
  * Apart from `createClient`, as `reuseToken` is, so the widgets' bundle does not carry it:
  *
@@ -98,10 +100,17 @@ export function renewingFetch(
   let renewal: Promise<string> | undefined;
   // A renewal that failed, which the requests sent before it failed share: a retry after it renews again.
   let failed: Promise<string> | undefined;
+  // The first credential sent: whose it is stays whose every later request's is (checked before sending).
+  let pinned: string | null = null;
   return async (input, init) => {
     const current = renewal;
-    const res = await inner(input, init);
     const sent = new Headers(init?.headers).get('authorization');
+    if (sent !== null) {
+      pinned ??= sent;
+      const changed = holderChange(pinned, sent);
+      if (changed) throw new TokenHolderChangedError(`${changed}: it is not sent. This page keeps to its first customer.`);
+    }
+    const res = await inner(input, init);
     // A body that was a stream is spent: such a request is not sent again (the client sends none).
     if (res.status !== 401 || sent === null || init?.body instanceof ReadableStream) return res;
     if (refused !== sent || (current === failed && current === renewal)) {

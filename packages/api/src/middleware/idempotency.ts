@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
+  ERASED_REQUEST_HASH,
   purgeExpiredIdempotencyKeys,
   releaseIdempotencyKey,
   renewIdempotencyLease,
@@ -156,7 +157,8 @@ export function idempotency(db: Executor, now: () => Date, options: IdempotencyO
         lease,
       );
       if (claim === true) break;
-      if (claim.request_hash !== requestHash) {
+      // An erased answer keeps no hash of its request (it held the customer's number): any request with its key is refused below.
+      if (claim.request_hash !== requestHash && claim.request_hash !== ERASED_REQUEST_HASH) {
         throw new ProblemError(
           'idempotency-key-reused',
           'This Idempotency-Key was used for a different request (method, path or body) within the last 24 hours; use a new key for a new request.',

@@ -15,6 +15,7 @@ import {
   pendingStaffGrantsWindow,
   type ApprovalsWindow,
   type GrantViewer,
+  type LevelApproval,
 } from '@tierkit/db';
 import { audienceOf, requireReadable, unreadableBeyondPack } from './audience.js';
 import { staffBehind, staffOf } from './staff-behind.js';
@@ -26,7 +27,7 @@ import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
 import { pendingRetirementApprovals, retirementSummary } from './retirement-approvals.js';
 import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
-import { figureMakers } from './lowering-figures.js';
+import { figureMakersOfPage } from './lowering-figures.js';
 import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
 import { grantChange, grantRequesters, grantSummary } from './staff-grants.js';
 import { pendingMetricAudienceRequests } from './metric-audience-requests.js';
@@ -47,10 +48,10 @@ export interface QueueEntry {
   readonly subjectId?: string;
   readonly item: (current: string | null) => PendingApproval;
   /**
-   * A lowering request's: who put in the figures it rests on (`figureMakers`), barred from approving it
-   * as its makers are — when they are all who could, the maker hears so from the queue at once.
+   * A lowering request: who put in the figures it rests on (`figureMakersOfPage`) is barred from approving
+   * it as its makers are — when they are all who could, the maker hears so from the queue at once.
    */
-  readonly figureMakers?: () => Promise<readonly string[]>;
+  readonly lowering?: LevelApproval;
 }
 
 /**
@@ -253,14 +254,7 @@ const pendingLevelApprovals: ApprovalSource = {
       id: `${a.subject}:${a.scheme}`,
       scheme: a.scheme,
       subjectId: a.subjectId,
-      ...(a.proposedLevel
-        ? {
-            figureMakers: async () => {
-              const f = await figureMakers(deps.db, deps, tp, a);
-              return [...f.importers.map((i) => i.importer), ...f.writers];
-            },
-          }
-        : {}),
+      ...(a.proposedLevel ? { lowering: a } : {}),
       item: (current) => {
         const names = labels(tp, a.scheme, locale);
         // A lowering request: the held level stays until it is approved; what it asks is the move
@@ -590,16 +584,29 @@ export async function approvalsPage(
     deps.tenantId,
     onPage.map((e) => e.item(null).requestedBy),
   );
-  // Someone other than the makers may approve: unless everyone who may also put in the figures.
-  const barredByFigures = async (e: QueueEntry, needs: ApprovalItem['approvalNeeds'], requesters: readonly string[]) => {
-    const makers = e.figureMakers ? await e.figureMakers() : [];
+  const made = onPage.map((e) => e.item(e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null)));
+  const byRequesters = await Promise.all(made.map((i) => blocked(i.approvalNeeds, i.requesters)));
+  // Someone other than the makers may approve: unless everyone who may also put in the figures. Worked
+  // out only for lowerings their requesters alone do not block, and for all of them at once.
+  const lowerings = onPage.flatMap((e, n) => (e.lowering && byRequesters[n] === null ? [{ n, a: e.lowering }] : []));
+  const figureMakers = new Map<number, readonly string[]>();
+  if (lowerings.length > 0) {
+    const found = await figureMakersOfPage(
+      deps.db,
+      deps,
+      tp,
+      lowerings.map((l) => l.a),
+    );
+    for (const [k, l] of lowerings.entries()) figureMakers.set(l.n, found[k] ?? []);
+  }
+  const barredByFigures = async (n: number, needs: ApprovalItem['approvalNeeds'], requesters: readonly string[]) => {
+    const makers = figureMakers.get(n) ?? [];
     if (!makers.length || (await blocked(needs, [...requesters, ...makers])) === null) return null;
     return 'approvers-wrote-figures' as const;
   };
   const page = await Promise.all(
-    onPage.map(async (e): Promise<ApprovalItem> => {
-      const current = e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null);
-      const { requesters, ...i } = e.item(current);
+    onPage.map(async (e, n): Promise<ApprovalItem> => {
+      const { requesters, ...i } = made[n] as PendingApproval;
       const reason = e.kind === 'level' && e.subjectId !== undefined ? reasons.get(currentLevelKey(e.subjectId, e.scheme)) : undefined;
       return {
         ...i,
@@ -609,7 +616,7 @@ export async function approvalsPage(
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
         requestedByStaff: staffOf(behind, i.requestedBy),
         requestedByYou: await mine(requesters),
-        approvalBlocked: (await blocked(i.approvalNeeds, requesters)) ?? (await barredByFigures(e, i.approvalNeeds, requesters)),
+        approvalBlocked: byRequesters[n] ?? (await barredByFigures(n, i.approvalNeeds, requesters)),
       };
     }),
   );

@@ -476,6 +476,10 @@ export async function verifyAuditFile(
   const erased = new ErasedInFile();
   const lineOf = new Map<number, number>();
   const erasures: { seq: number; hash: string }[] = [];
+  // Erasure lines are believed after the records are read: one whose seq is a record of the file with
+  // another hash is a forgery (a line written to vouch for personal fields deleted by hand).
+  const erasureLines: { line: number; row: AuditRecordRow }[] = [];
+  const hashOf = new Map<number, string>();
   for await (const text of lines) {
     line++;
     // An erasure record the export attached after its records: checked as a record, counted as none.
@@ -485,10 +489,7 @@ export async function verifyAuditFile(
         report({ line, seq: null, kind: 'unreadable', message: `line ${line} is not an erasure record as the export writes it` });
       else if (!e.sealed)
         report({ line, seq: e.row.seq, kind: 'altered', message: `erasure record ${e.row.seq} (line ${line}) does not match its hash` });
-      else {
-        erased.vouchesFor(e.row);
-        erasures.push({ seq: e.row.seq, hash: e.row.hash });
-      }
+      else erasureLines.push({ line, row: e.row });
       continue;
     }
     let r: AuditRecord;
@@ -516,6 +517,7 @@ export async function verifyAuditFile(
       computed = undefined;
     }
     lineOf.set(r.seq, line);
+    hashOf.set(r.seq, r.hash);
     erased.add(r, computed === r.hash ? stored : undefined);
     if (computed !== r.hash)
       report({
@@ -569,6 +571,20 @@ export async function verifyAuditFile(
       runs.push({ from: r.seq, to: r.seq });
     }
     prev = { seq: r.seq, hash: r.hash };
+  }
+  for (const { line: at, row } of erasureLines) {
+    const recorded = hashOf.get(row.seq);
+    if (recorded !== undefined && recorded !== row.hash)
+      report({
+        line: at,
+        seq: row.seq,
+        kind: 'altered',
+        message: `erasure record ${row.seq} (line ${at}) is not the file's record ${row.seq} (line ${lineOf.get(row.seq)}): another hash`,
+      });
+    else {
+      erased.vouchesFor(row);
+      erasures.push({ seq: row.seq, hash: row.hash });
+    }
   }
   for (const gone of erased.missing())
     report({

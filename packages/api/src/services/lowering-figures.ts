@@ -1,5 +1,12 @@
 import { type ExplanationInput, monthsBack, periodOf, schemeMetrics } from '@tierkit/core';
-import { metricImportersOf, monthsRead, signOffInputWriters, type Executor, type LevelApproval } from '@tierkit/db';
+import {
+  metricImportersOf,
+  monthsRead,
+  signOffInputWriters,
+  signOffInputWritersOfMany,
+  type Executor,
+  type LevelApproval,
+} from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
 import { requestedByCaller } from './four-eyes.js';
@@ -102,4 +109,33 @@ export async function figureMakers(
     for (const importer of await metricImportersOf(trx, deps.tenantId, period, deps.now().toISOString()))
       importers.push({ period, importer });
   return { importers, writers: await signOffInputWriters(trx, deps.tenantId, a.subjectId, months) };
+}
+
+/**
+ * {@link figureMakers} of a page of lowering requests, as one list of stored actors per request (`approvals`'
+ * order): each request's months read as for one, then the pre-upgrade importers of each month once for the
+ * whole page, and the writers of every request's values in one query — the approvals queue asked both per
+ * request, several queries for each lowering on the page.
+ */
+export async function figureMakersOfPage(
+  trx: Executor,
+  deps: ApiDeps,
+  tp: TenantPack,
+  approvals: readonly LevelApproval[],
+): Promise<string[][]> {
+  const months = await Promise.all(approvals.map((a) => figureMonths(trx, deps, tp, a, [])));
+  const periods = approvals.map((a, i) => [...new Set([a.proposal?.period ?? a.period, ...(months[i] ?? []).map((m) => m.period)])]);
+  const at = deps.now().toISOString();
+  const importers = new Map<string, string[]>();
+  for (const period of new Set(periods.flat())) importers.set(period, await metricImportersOf(trx, deps.tenantId, period, at));
+  const written = await signOffInputWritersOfMany(
+    trx,
+    deps.tenantId,
+    approvals.flatMap((a, i) => (months[i] ?? []).map((m) => ({ subjectId: a.subjectId, ...m }))),
+  );
+  return approvals.map((a, i) => {
+    const mine = new Set((months[i] ?? []).map((m) => JSON.stringify([a.subjectId, m.metric, m.period])));
+    const writers = written.filter((w) => mine.has(JSON.stringify([w.subjectId, w.metric, w.period]))).map((w) => w.writtenBy);
+    return [...new Set([...(periods[i] ?? []).flatMap((p) => importers.get(p) ?? []), ...writers])];
+  });
 }

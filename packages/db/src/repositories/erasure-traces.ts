@@ -185,10 +185,18 @@ export async function eraseFromImportErrors(db: Executor, tenantId: string, peop
 }
 
 /**
+ * What stands for an erased answer's request hash: the hash was of a body that held the customer's number,
+ * unsalted, so a guessed body could be matched against it for the key's 24 hours. Not a hex digest, so no
+ * request's hash equals it; the middleware refuses any request with such a key (`idempotency-key-erased`).
+ */
+export const ERASED_REQUEST_HASH = 'erased';
+
+/**
  * Stored answers an Idempotency-Key would replay that name an erased customer (a closing's answer holds
- * the name and its reason; an import's or a job's may list several customers): their body goes, the key
- * stays. Deleted whole, a key let its client's retry run the request again — a second job, a second
- * import of the same customers, the others' moves again — where the client expected a replay; kept
+ * the name and its reason; an import's or a job's may list several customers): their body and the
+ * request's hash go (`ERASED_REQUEST_HASH`), the key stays. Deleted whole, a key let its client's retry
+ * run the request again — a second job, a second import of the same customers, the others' moves again —
+ * where the client expected a replay; kept
  * without its body, a retry is refused (`idempotency-key-erased`, the middleware's replay) and runs
  * nothing. A completed key's body is never null otherwise (`completeIdempotencyKey` stores the text
  * sent, empty or not), so a null body on a completed key means this. Kept 24 hours at most anyway; an
@@ -199,7 +207,7 @@ export async function eraseIdempotentAnswers(db: Executor, tenantId: string, peo
   const needles = people.numbers.map((n) => JSON.stringify(n));
   const d = await db
     .updateTable('idempotency_keys')
-    .set({ body: null, content_type: null })
+    .set({ body: null, content_type: null, request_hash: ERASED_REQUEST_HASH })
     .where('tenant_id', '=', tenantId)
     .where('body', 'is not', null)
     .where(containsAny(db, 'body', needles))

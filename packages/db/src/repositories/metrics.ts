@@ -722,3 +722,28 @@ export async function signOffInputWriters(
   }
   return [...out];
 }
+
+/**
+ * {@link signOffInputWriters} of many subjects' values at once (`keys`), in one query: each key with who last
+ * wrote it. Asked by the approvals queue for a page's lowering requests, which read it item by item per metric.
+ */
+export async function signOffInputWritersOfMany(
+  db: Executor,
+  tenantId: string,
+  keys: readonly { readonly subjectId: string; readonly metric: string; readonly period: string }[],
+): Promise<{ subjectId: string; metric: string; period: string; writtenBy: string }[]> {
+  if (keys.length === 0) return [];
+  const wanted = new Set(keys.map((k) => JSON.stringify([k.subjectId, k.metric, k.period])));
+  // The three lists cover every key and a few pairings of none, dropped below: a page's keys are hundreds at most.
+  const rows = await db
+    .selectFrom('sign_off_input_writers')
+    .select(['subject_id', 'metric', 'period', 'written_by'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', 'in', [...new Set(keys.map((k) => k.subjectId))])
+    .where('metric', 'in', [...new Set(keys.map((k) => k.metric))])
+    .where('period', 'in', [...new Set(keys.map((k) => k.period))])
+    .execute();
+  return rows
+    .filter((r) => wanted.has(JSON.stringify([r.subject_id, r.metric, r.period])))
+    .map((r) => ({ subjectId: r.subject_id, metric: r.metric, period: r.period, writtenBy: r.written_by }));
+}
