@@ -32,12 +32,13 @@ const namesAny = (text: string, needles: readonly string[]) => needles.some((n) 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * A number as a whole token: bounded by text's edges or a character that is not a letter or digit, so
- * `C0001` is not named by `C00012` (another customer), and is by `C0001-补录` or `C0001_续`. Punctuation
- * binds nothing: a reason typed as `C0001-02` for a customer so numbered goes with `C0001` too — a reason
- * lost against a reason about the erased person kept.
+ * A number as a whole token: not touching a letter or digit, nor joined to one by the punctuation
+ * customer numbers are written with (`_ . : -`). So `C0001` is not named by `C00012`, `C0001-02`,
+ * `C0001_B` or `X:C0001` (other customers' numbers), and is by `C0001-补录`, `C0001，` or `C0001.` at a
+ * sentence's end: punctuation binds only to what could continue a number.
  */
-export const tokenOf = (n: string) => new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(n)}(?![A-Za-z0-9])`);
+export const tokenOf = (n: string) =>
+  new RegExp(`(?<![A-Za-z0-9]|[A-Za-z0-9][_.:-])${escapeRegExp(n)}(?![A-Za-z0-9]|[_.:-][A-Za-z0-9])`);
 
 /**
  * Whether free text names one of them: a number as a whole token ({@link tokenOf}), or a name. A name is
