@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
 import { client, clientAt, forEachDialect, LONG_AGO, NOW, type ApiFixture } from '../support/api-fixture.js';
-import { problem } from '../support/problems.js';
 
 /*
  * When the bank first recorded a customer, and a feed after the closing (docs/operations.md,
@@ -21,7 +20,6 @@ import { problem } from '../support/problems.js';
  */
 
 type Run = { erasable: number; erased: number; heldByActivity: number; heldByRequest: number; heldByLegalHold: number };
-type RowErrors = { errors: { items: { line: number; column: string; code: string; params?: Record<string, unknown> }[] } };
 
 /** When the week-old customers were first recorded. */
 const A_WEEK_AGO = '2025-11-08T04:00:00.000Z';

@@ -14,13 +14,7 @@ import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
 import { closeSubject, countedClosing, lowestClosing } from '../services/closing.js';
-import {
-  activityOf,
-  beforeActivity,
-  beyondRetention,
-  type ClosingDateProblem,
-  closingRetention,
-} from '../services/closing-date-checks.js';
+import { activityOf, beforeActivity, beyondRetention, type ClosingDateProblem, closingRetention } from '../services/closing-date-checks.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
 import { reopenLevelApprovals, signOffMetrics } from '../services/level-approvals.js';

@@ -37,8 +37,7 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * `C0001_B` or `X:C0001` (other customers' numbers), and is by `C0001-补录`, `C0001，` or `C0001.` at a
  * sentence's end: punctuation binds only to what could continue a number.
  */
-export const tokenOf = (n: string) =>
-  new RegExp(`(?<![A-Za-z0-9]|[A-Za-z0-9][_.:-])${escapeRegExp(n)}(?![A-Za-z0-9]|[_.:-][A-Za-z0-9])`);
+export const tokenOf = (n: string) => new RegExp(`(?<![A-Za-z0-9]|[A-Za-z0-9][_.:-])${escapeRegExp(n)}(?![A-Za-z0-9]|[_.:-][A-Za-z0-9])`);
 
 /**
  * Whether free text names one of them: a number as a whole token ({@link tokenOf}), or a name. A name is
