@@ -28,6 +28,8 @@ const db = connect({ url: join(mkdtempSync(join(tmpdir(), 'tk-erasure-scans-')),
 await migrateToLatest(db.db);
 await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
 const now = new Date().toISOString();
+/** When the bank first recorded the customers (`created_at`), and their closings with them. */
+const RECORDED = '2009-06-01T00:00:00.000Z';
 await insertSubjects(
   db.db,
   'bank',
@@ -39,7 +41,9 @@ await insertSubjects(
     attributes: {},
     closed: { at: '2010-03-01T00:00:00.000Z', reason: '销户' },
   })),
-  now,
+  // Recorded before they left: a customer recorded after the cutoff is never erasable, and with none
+  // erasable the chunk would time nothing.
+  RECORDED,
 );
 // The erasable are the last ERASABLE by id; the rest held, and what the scans read names only them.
 await sql`update subjects set legal_hold = 'x' where id < ${`s-${String(n - erasable).padStart(8, '0')}`}`.execute(db.db);

@@ -414,7 +414,8 @@ for (const [dialect, urlOf] of DIALECTS) {
           target: { job },
           status: 201,
           problem: null,
-          detail: { job, period, schemes: null, dependents: [], filter: {}, reason: 'annual review' },
+          // The reason sits in a side row beside the record (audit-personal.ts), not in the chained detail.
+          detail: { job, period, schemes: null, dependents: [], filter: {} },
         },
         {
           ...CLI,
@@ -496,6 +497,17 @@ for (const [dialect, urlOf] of DIALECTS) {
       );
       const digest = `sha256:${createHash('sha256').update(`${entries[0]?.salt}K1`).digest('hex')}`;
       assert.deepEqual(JSON.parse(run[1]?.detail ?? '{}'), { moves: [{ subject: digest, from: '', to: 'RMX' }] });
+
+      // A refused re-tier's record says whether a reason was typed, never its words: they may name a
+      // customer, and a refusal's record stays in the chain for good.
+      const typed = '复核 K1 张三 的等级';
+      const refusedRetier = await cli('retier', '--period', period, '--scheme', 'no-such-scheme', '--reason', typed);
+      assert.notEqual(refusedRetier.code, 0);
+      const [refusal] = (await records(db, tenant)).slice(-1);
+      assert.equal(refusal?.route, 'tierkit retier');
+      assert.ok(refusal?.status !== null && Number(refusal?.status) >= 400, JSON.stringify(refusal));
+      assert.equal((JSON.parse(refusal?.detail ?? '{}') as { reasonGiven?: unknown }).reasonGiven, true);
+      assert.ok(!JSON.stringify(refusal).includes(typed), JSON.stringify(refusal));
       await db.close();
 
       const verified = await tierkit(url, 'audit', 'verify', '--tenant', tenant);

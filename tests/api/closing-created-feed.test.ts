@@ -1,29 +1,32 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
-import { client, clientAt, forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
-import { problem } from '../support/problems.js';
+import { client, clientAt, forEachDialect, LONG_AGO, NOW, type ApiFixture } from '../support/api-fixture.js';
 
 /*
- * Two more ways one person (or one feed) could make a live customer erasable, found in review
- * (docs/operations.md, "Retention and erasure"):
+ * When the bank first recorded a customer, and a feed after the closing (docs/operations.md,
+ * "Retention and erasure"):
  *
- * - a customer the bank first recorded a week ago, with no metrics and no decisions, closed "late" at a
- *   date just inside the retention period, was erasable a few months later. The relationship cannot have
- *   ended before it began in the book: such a closing is refused (422 `left_before_created`), and a
- *   customer recorded after the cutoff is never erasable, whatever the closing says;
+ * - a closing dated before the customer was recorded is accepted (a bank loading its book records
+ *   customers on the day of the load, some of whom left before it), but the retention clock never starts
+ *   before `created_at`: a customer recorded a week ago and closed back-dated is kept, one recorded long
+ *   ago and closed at the same date is erased once the period is over;
  * - a feed that kept sending metrics for a closed customer held them for ever: metrics count as activity
- *   only up to the month the closing was recorded in.
+ *   only up to the month the closing was recorded in — not the month its date names, which an officer
+ *   chooses (a closing dated years back would otherwise ignore every later month of the feed).
  *
  * NOW is 2025-11-15 (Shanghai): the 5-year cutoff is 2020-11-15T04:00Z; 2020-11 is the first month whose
- * metrics are activity.
+ * metrics are activity. LATER is 2026-02-01: its cutoff is 2021-02-01.
  */
 
 type Run = { erasable: number; erased: number; heldByActivity: number; heldByRequest: number; heldByLegalHold: number };
-type RowErrors = { errors: { items: { line: number; column: string; code: string; params?: Record<string, unknown> }[] } };
 
 /** When the week-old customers were first recorded. */
 const A_WEEK_AGO = '2025-11-08T04:00:00.000Z';
+/** A retention run some months after NOW, once the back-dated closings below are past the cutoff. */
+const LATER = '2026-02-01T04:00:00.000Z';
+/** The back-dated closings' date: within the period at NOW, past it at LATER. */
+const BACK = '2020-12-01T00:00:00.000Z';
 
 async function isOpen(f: ApiFixture, id: string): Promise<boolean> {
   const s = await findSubjectByExternalId(f.db.db, 'bank-a', id);
@@ -45,8 +48,8 @@ forEachDialect('a closing against when the customer was recorded, and a feed aft
       headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
       body: csv,
     });
-  const run = async (body: unknown) => {
-    const res = await client(f).post('/v1/retention/run', body);
+  const run = async (body: unknown, at?: string) => {
+    const res = await (at === undefined ? client(f) : clientAt(f, at)).post('/v1/retention/run', body);
     assert.equal(res.status, 200, await res.clone().text());
     return (await res.json()) as Run;
   };
@@ -54,6 +57,8 @@ forEachDialect('a closing against when the customer was recorded, and a feed aft
   before(async () => {
     // Known to the bank for a week: no metrics, no decisions.
     for (const id of ['NW1', 'NW2', 'NW3']) await then(A_WEEK_AGO).customer(id, '郑小红');
+    // Known since 2018: OLD1 left, FB1 is live and its feed goes on.
+    for (const id of ['OLD1', 'FB1']) await then(LONG_AGO).customer(id, '孙丽');
     // Known since 2019, active until they left in July 2019; the feed then went on sending their
     // balances month after month (a core system that does not stop at a closing).
     for (const id of ['FD1', 'FD2']) {
@@ -71,40 +76,24 @@ forEachDialect('a closing against when the customer was recorded, and a feed aft
     assert.equal(closed2.status, 200, await closed2.clone().text());
     const feed = await upload(
       'metrics&amounts=fen',
-      `subject,metric,period,value\n${['FD1', 'FD2'].flatMap((s) => ['2021-06', '2023-06', '2025-10'].map((p) => `${s},avg_daily_balance,${p},100`)).join('\n')}\n`,
+      `subject,metric,period,value\n${['FD1', 'FD2', 'FB1'].flatMap((s) => ['2021-06', '2023-06', '2025-10'].map((p) => `${s},avg_daily_balance,${p},100`)).join('\n')}\n`,
     );
     assert.equal(feed.status, 201, await feed.clone().text());
   });
 
-  it('refuses a closing dated before the bank first recorded the customer, naming that date: 422, nothing changed', async () => {
-    const refused = await problem(
-      await officer().post('/v1/subjects/NW1/close', { reason: '补录销户', at: '2020-12-01T00:00:00Z', late: true }),
-      422,
-    );
-    assert.deepEqual(
-      refused.errors?.map((e) => [e.path, e.code, e.params]),
-      [['at', 'left_before_created', { createdAt: A_WEEK_AGO }]],
-    );
-    assert.match(refused.detail ?? '', /NW1/);
-    assert.ok(await isOpen(f, 'NW1'));
-    // Dated after they were recorded, the closing stands.
-    const closed = await officer().post('/v1/subjects/NW1/close', { reason: '客户主动销户', at: '2025-11-10T00:00:00Z' });
+  it('accepts a closing dated before the bank first recorded the customer, by the API and by an import', async () => {
+    const closed = await officer().post('/v1/subjects/NW1/close', { reason: '补录销户', at: BACK, late: true });
     assert.equal(closed.status, 200, await closed.clone().text());
-  });
-
-  it('a subjects import refuses the same row, naming the customer and the date', async () => {
-    const bad = await upload('subjects', 'id,name,closedAt,closedLate\nNW2,郑小红,2021-01-01T00:00:00Z,1\n');
-    assert.equal(bad.status, 422);
-    const items = ((await (await client(f).get(bad.headers.get('Location') ?? '')).json()) as RowErrors).errors.items;
-    assert.deepEqual(
-      items.map((e) => [e.line, e.column, e.code, e.params]),
-      [[2, 'closedAt', 'left_before_created', { createdAt: A_WEEK_AGO, subject: 'NW2' }]],
-    );
-    assert.ok(await isOpen(f, 'NW2'));
+    const imported = await upload('subjects', 'id,name,closedAt,closedLate\nNW2,郑小红,2021-01-01T00:00:00Z,1\n');
+    assert.equal(imported.status, 201, await imported.clone().text());
+    assert.equal(await isOpen(f, 'NW1'), false);
+    assert.equal(await isOpen(f, 'NW2'), false);
+    const old = await officer().post('/v1/subjects/OLD1/close', { reason: '补录销户', at: BACK, late: true });
+    assert.equal(old.status, 200, await old.clone().text());
   });
 
   it('the retention run keeps a customer recorded after the cutoff, and does not count a feed’s months after the closing', async () => {
-    // NW3's closing as an earlier release recorded it (before this check): "left" in 2019.
+    // NW3 "left" in 2019, years before the bank recorded them (a closing learnt late, as stored).
     const nw3 = await findSubjectByExternalId(f.db.db, 'bank-a', 'NW3');
     assert.ok(nw3);
     await setSubjectClosed(
@@ -125,5 +114,21 @@ forEachDialect('a closing against when the customer was recorded, and a feed aft
     assert.equal(await nameOf(f, 'FD1'), '');
     assert.equal(await nameOf(f, 'FD2'), '钱志远');
     assert.equal(await nameOf(f, 'NW3'), '郑小红');
+  });
+
+  it('a closing dated years back, not late, does not silence a feed that goes on: the customer is held', async () => {
+    // Not learnt late, so no activity check: the date alone is the officer's word.
+    const closed = await officer().post('/v1/subjects/FB1/close', { reason: '客户主动销户', at: BACK });
+    assert.equal(closed.status, 200, await closed.clone().text());
+    const later = await run({}, LATER);
+    assert.deepEqual(
+      [later.erasable, later.erased, later.heldByActivity],
+      [2, 2, 4],
+      'OLD1 (recorded 2018) and FD2 erased; NW1, NW2, NW3 kept (recorded a week before NOW), FB1 kept (its feed up to the month its closing was recorded)',
+    );
+    assert.equal(await nameOf(f, 'OLD1'), '');
+    assert.equal(await nameOf(f, 'FD2'), '');
+    for (const id of ['NW1', 'NW2', 'NW3']) assert.equal(await nameOf(f, id), '郑小红', id);
+    assert.equal(await nameOf(f, 'FB1'), '孙丽');
   });
 });

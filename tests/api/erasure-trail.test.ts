@@ -17,6 +17,8 @@ const GONE = 'C0001';
 const KEPT = 'C00012';
 const KEPT_REASON = `重跑 ${KEPT} 的等级`;
 const GONE_REASON = `${GONE}-补录（身份证110101197503081234）`;
+/** About other customers whose numbers are the erased one's with a suffix: kept as typed. */
+const SUFFIXED_REASON = `复核 ${GONE}-02 与 ${GONE}_B 的等级`;
 /** A whole book's re-tier: its reason names no one, and stays shown after the erasure. */
 const BOOK_REASON = '月度补跑-寅卯-3391';
 
@@ -29,7 +31,7 @@ forEachDialect('an erasure clears what names the customer as a whole token, and 
   const appAt = (at: string) => createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined });
   const active = (role?: 'officer' | 'approver') =>
     client({ ...f, app: appAt(ACTIVE) }, role === undefined ? 'a' : () => f.keys.roles[role]);
-  const jobIds: Record<'both' | 'kept' | 'gone' | 'book', string> = { both: '', kept: '', gone: '', book: '' };
+  const jobIds: Record<'both' | 'kept' | 'gone' | 'suffixed' | 'book', string> = { both: '', kept: '', gone: '', suffixed: '', book: '' };
   /** The reason each job's record in the trail shows, by job, read through the API. */
   const reasonsShown = async () => {
     const res = await client(f).get('/v1/audit?route=/v1/jobs&limit=100');
@@ -90,6 +92,7 @@ forEachDialect('an erasure clears what names the customer as a whole token, and 
       ['both', [GONE, KEPT], KEPT_REASON],
       ['kept', [KEPT], KEPT_REASON],
       ['gone', [KEPT], GONE_REASON],
+      ['suffixed', [KEPT], SUFFIXED_REASON],
       ['book', null, BOOK_REASON],
     ] as const) {
       const job = await active().post('/v1/jobs', {
@@ -128,13 +131,14 @@ forEachDialect('an erasure clears what names the customer as a whole token, and 
     runRecords = ((await trail.json()) as { items: AuditRecord[] }).items;
   });
 
-  it('leaves the other customer’s job reasons as typed, and clears a reason naming the erased number before a hyphen', async () => {
+  it('leaves the other customer’s job reasons as typed, and clears a reason naming the erased number before a hyphen, not one naming C0001-02', async () => {
     const job = async (id: string) => (await (await client(f).get(`/v1/jobs/${id}`)).json()) as Job;
     const both = await job(jobIds.both);
     assert.deepEqual(both.params.filter?.subjects, ['erased customer', KEPT]);
     assert.equal(both.params.reason, KEPT_REASON);
     assert.equal((await job(jobIds.kept)).params.reason, KEPT_REASON);
     assert.equal((await job(jobIds.gone)).params.reason, null);
+    assert.equal((await job(jobIds.suffixed)).params.reason, SUFFIXED_REASON, 'C0001-02 and C0001_B are other customers');
   });
 
   it('keeps a job’s reason out of the hash chain: shown beside its record until an erasure of a customer it listed or named', async () => {
@@ -142,13 +146,15 @@ forEachDialect('an erasure clears what names the customer as a whole token, and 
       [jobIds.both]: KEPT_REASON,
       [jobIds.kept]: KEPT_REASON,
       [jobIds.gone]: GONE_REASON,
+      [jobIds.suffixed]: SUFFIXED_REASON,
       [jobIds.book]: BOOK_REASON,
     });
-    for (const typed of [KEPT_REASON, GONE_REASON, BOOK_REASON]) assert.ok(!chainedBefore.includes(typed), typed);
+    for (const typed of [KEPT_REASON, GONE_REASON, SUFFIXED_REASON, BOOK_REASON]) assert.ok(!chainedBefore.includes(typed), typed);
     assert.deepEqual(await reasonsShown(), {
       [jobIds.both]: null,
       [jobIds.kept]: KEPT_REASON,
       [jobIds.gone]: null,
+      [jobIds.suffixed]: SUFFIXED_REASON,
       [jobIds.book]: BOOK_REASON,
     });
   });

@@ -108,7 +108,9 @@ async function runRetier(db: Db, { values, timeZone, tenant }: JobArgs, io: JobI
         {
           status: err.status,
           problem: err.kind,
-          detail: { period, schemes, filter, reason, refused: err.message },
+          // Whether a reason was typed, not its words: free text staff typed may name customers, and a
+          // refusal's record is hash-chained for good (a queued job's reason sits in a side row an erasure deletes).
+          detail: { period, schemes, filter, reasonGiven: reason !== null, refused: err.message },
         },
         io.err,
       );

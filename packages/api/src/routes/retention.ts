@@ -31,7 +31,7 @@ const RunSchema = z
     erased: z.number().int().openapi({ description: 'Erased by this run (0 on a dry run)' }),
     heldByActivity: z.number().int().openapi({
       description:
-        'Kept: closed before the cutoff by their closing’s date, but the book records activity of theirs since — metrics of a later month, or a person’s decision about them (an override or sign-off approved, rejected or revoked, a review, an override request filed) — so the relationship did not end then. Retention runs from the later of the two.',
+        'Kept: closed before the cutoff by their closing’s date, but the book records activity of theirs since the cutoff — metrics of a month from the cutoff’s month up to the month the closing was recorded in (when it was entered, not the date it gives; a feed’s later months do not count), or a person’s decision about them (an override or sign-off approved, rejected or revoked, a review, an override request filed) — or first recorded them after the cutoff (a closing may be dated before the customer was recorded; the record’s own age then counts). Retention runs from the latest of these.',
     }),
     heldByRequest: z.number().int().openapi({ description: 'Kept: a pending override request, sign-off or lowering request' }),
     heldByLegalHold: z.number().int().openapi({ description: 'Kept: a legal hold (`tierkit retention hold`)' }),

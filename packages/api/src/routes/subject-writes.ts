@@ -14,15 +14,7 @@ import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
 import { closeSubject, countedClosing, lowestClosing } from '../services/closing.js';
-import {
-  activityOf,
-  beforeActivity,
-  beforeCreated,
-  beyondRetention,
-  laterProblem,
-  type ClosingDateProblem,
-  closingRetention,
-} from '../services/closing-date-checks.js';
+import { activityOf, beforeActivity, beyondRetention, type ClosingDateProblem, closingRetention } from '../services/closing-date-checks.js';
 import { audienceOf } from '../services/audience.js';
 import { closingFloor } from '../services/level-analytics.js';
 import { reopenLevelApprovals, signOffMetrics } from '../services/level-approvals.js';
@@ -102,7 +94,7 @@ const closeRoute = createRoute({
   tags: ['subjects'],
   summary: 'Record that a customer left the bank (销户): they stop being tiered and counted',
   description:
-    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending after `closedAt` (its `at`, or for a closing learnt late the end of the last final month), no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. An `at` before the bank first recorded the customer is refused (422 `left_before_created`, naming `createdAt`), as is one before their last recorded activity for a closing learnt late (422 `left_before_activity`) or one more than the retention period back (422 `left_beyond_retention`); nothing is changed. Staff reads show `closedAt` and `closedReason`, and `leftAt` for a closing learnt late (`late`). Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first.',
+    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending after `closedAt` (its `at`, or for a closing learnt late the end of the last final month), no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. An `at` before the last recorded activity of the customer for a closing learnt late is refused (422 `left_before_activity`), as is one more than the retention period back (422 `left_beyond_retention`); nothing is changed. An `at` before the bank first recorded the customer (a book loaded into tierkit after they left) is accepted: the retention run keeps them until the record itself is the retention period old. Staff reads show `closedAt` and `closedReason`, and `leftAt` for a closing learnt late (`late`). Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first.',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: CloseSubjectBody } } } },
   responses: {
     200: { description: 'Closed', content: { 'application/json': { schema: SubjectRefSchema } } },
@@ -249,10 +241,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         // Read in the closing's transaction: on PostgreSQL after the customer's row is held by no one
         // else's closing, on SQLite under the one writer. A decision or metric write committed after
         // this read and before the commit is one the closing raced, as any write a closing races.
-        const early = laterProblem(
-          beforeCreated(at, subject.createdAt),
-          body.late === true ? beforeActivity(at, await activityOf(trx, deps.tenantId, subject.id), deps.timeZone) : undefined,
-        );
+        const early = body.late === true ? beforeActivity(at, await activityOf(trx, deps.tenantId, subject.id), deps.timeZone) : undefined;
         if (early) throw closingDateRefused(id, early);
         const nowIso = now.toISOString();
         const closing = { at: counted, reason: body.reason, leftAt };

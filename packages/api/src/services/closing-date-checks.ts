@@ -13,7 +13,7 @@ import { retentionClock } from './retention.js';
 /** Why a closing's date is refused: a field error's or a row error's code, words and params. */
 export interface ClosingDateProblem {
   readonly message: string;
-  readonly code: 'left_beyond_retention' | 'left_before_activity' | 'left_before_created';
+  readonly code: 'left_beyond_retention' | 'left_before_activity';
   readonly params: Record<string, ProblemParam>;
 }
 
@@ -66,32 +66,6 @@ export function beforeActivity(leftAt: string, activity: CustomerActivity | unde
     code: 'left_before_activity',
     params: { latestActivity: latest.at, ...latest.params },
   };
-}
-
-/**
- * A closing dated before the bank first recorded the customer (`createdAt`): the relationship cannot
- * have ended before it began in the book, and the retention clock would start from a date the bank had
- * not yet known them on. Named: when the customer was recorded.
- */
-export function beforeCreated(leftAt: string, createdAt: string): ClosingDateProblem | undefined {
-  if (leftAt >= createdAt) return undefined;
-  return {
-    message: `is before the bank first recorded the customer (${createdAt}): the relationship cannot have ended before it began in the book; date the closing from ${createdAt} on`,
-    code: 'left_before_created',
-    params: { createdAt },
-  };
-}
-
-/**
- * Of a closing refused both ways, the problem whose date is later: the one date the closing can be
- * given from that satisfies both.
- */
-export function laterProblem(
-  created: ClosingDateProblem | undefined,
-  active: ClosingDateProblem | undefined,
-): ClosingDateProblem | undefined {
-  if (!created || !active) return created ?? active;
-  return String(active.params.latestActivity) > String(created.params.createdAt) ? active : created;
 }
 
 /** The latest activity of one customer (internal id). */

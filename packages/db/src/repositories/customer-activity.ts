@@ -80,7 +80,7 @@ export async function customerActivity(
  * customer's metrics by subject and month, their decisions by tenant and subject), made only for the
  * closed customers whose closing is past the cutoff.
  *
- * Metrics count only up to `untilPeriod` (the month the closing was recorded in): a feed that goes on
+ * Metrics count only up to `untilPeriod` (the month the closing was recorded in, not the date it gives): a feed that goes on
  * sending figures for a closed customer is the bank's system, not the customer, and would otherwise
  * hold them for ever. A person's decision after the closing still counts: someone acted on them.
  */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { isPostgres, type Executor } from './executor.js';
+import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
  * What an erasure leaves where a customer's number stood in a record it keeps (a job's filter): the
@@ -32,12 +32,12 @@ const namesAny = (text: string, needles: readonly string[]) => needles.some((n) 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * A number as a whole token: bounded by text's edges or a character that is not a letter or digit, so
- * `C0001` is not named by `C00012` (another customer), and is by `C0001-补录` or `C0001_续`. Punctuation
- * binds nothing: a reason typed as `C0001-02` for a customer so numbered goes with `C0001` too — a reason
- * lost against a reason about the erased person kept.
+ * A number as a whole token: not touching a letter or digit, nor joined to one by the punctuation
+ * customer numbers are written with (`_ . : -`). So `C0001` is not named by `C00012`, `C0001-02`,
+ * `C0001_B` or `X:C0001` (other customers' numbers), and is by `C0001-补录`, `C0001，` or `C0001.` at a
+ * sentence's end: punctuation binds only to what could continue a number.
  */
-export const tokenOf = (n: string) => new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(n)}(?![A-Za-z0-9])`);
+export const tokenOf = (n: string) => new RegExp(`(?<![A-Za-z0-9]|[A-Za-z0-9][_.:-])${escapeRegExp(n)}(?![A-Za-z0-9]|[_.:-][A-Za-z0-9])`);
 
 /**
  * Whether free text names one of them: a number as a whole token ({@link tokenOf}), or a name. A name is
@@ -67,11 +67,19 @@ export interface JobsErased {
  */
 export const JOB_CREATED_ROUTES: readonly string[] = ['/v1/jobs', 'tierkit retier'];
 
+/** How long before its job's row a job-created record may be stamped: a clock set back in between. */
+const RECORD_BEFORE_JOB_MS = 60_000;
+/** How long after its job's row the record is written: the rest of one request (HTTP) or one command. */
+const RECORD_AFTER_JOB_MS = 10 * 60_000;
+
 /**
- * The trail's records of these jobs' queueing lose their reason: their side rows are deleted, and the records keep the digest. Found by the job's id in the record's kept detail, among
- * the records written since the first of the jobs was queued (the `at` index: a month's jobs, not the
- * whole trail); a minute's grace for a clock set back between the job's row and its record. Returns the
- * seqs whose side rows were deleted, for the erasure's own record to name.
+ * The trail's records of these jobs' queueing lose their reason: their side rows are deleted, and the
+ * records keep the digest. Found by the job's id in the record's kept detail, among the records stamped
+ * near each job's queueing (the `at` index, one short range a job, OR-ed): the record is written by the
+ * same process right after the job's row — by the API once the request's handler returns, by the command
+ * line and the schedule after the insert — so its `at` is the job's `created_at` plus that request's
+ * remaining time, not the whole trail since the oldest job. Returns the seqs whose side rows were deleted,
+ * for the erasure's own record to name.
  */
 export async function eraseJobReasonsFromTrail(
   db: Executor,
@@ -79,26 +87,41 @@ export async function eraseJobReasonsFromTrail(
   jobs: readonly { readonly id: string; readonly createdAt: string }[],
 ): Promise<number[]> {
   if (!jobs.length) return [];
-  const since = new Date(Math.min(...jobs.map((j) => Date.parse(j.createdAt))) - 60_000).toISOString();
-  const needles = jobs.map((j) => `"job":${JSON.stringify(j.id)}`);
-  const rows = await db
-    .deleteFrom('audit_personal')
-    .where('chain', '=', tenantId)
-    // Whoever the side row names: a one-customer job's reason naming someone else goes too, and with it
-    // (one side row a record) its customer's number — a number lost from the trail, against a reason kept.
-    .where('seq', 'in', (eb) =>
-      eb
-        .selectFrom('audit_records')
-        .select('seq')
-        .where('chain', '=', tenantId)
-        .where('at', '>=', since)
-        .where('route', 'in', [...JOB_CREATED_ROUTES])
-        .where('personal_digest', 'is not', null)
-        .where(containsAny(db, 'audit_records.detail', needles)),
-    )
-    .returning('seq')
-    .execute();
-  return rows.map((r) => Number(r.seq));
+  const near = (j: { readonly createdAt: string }) => {
+    const t = Date.parse(j.createdAt);
+    return [new Date(t - RECORD_BEFORE_JOB_MS).toISOString(), new Date(t + RECORD_AFTER_JOB_MS).toISOString()] as const;
+  };
+  const seqs: number[] = [];
+  // A statement a few hundred jobs at most: two parameters a job.
+  for (const batch of chunks(jobs)) {
+    const needles = batch.map((j) => `"job":${JSON.stringify(j.id)}`);
+    const rows = await db
+      .deleteFrom('audit_personal')
+      .where('chain', '=', tenantId)
+      // Whoever the side row names: a one-customer job's reason naming someone else goes too, and with it
+      // (one side row a record) its customer's number — a number lost from the trail, against a reason kept.
+      .where('seq', 'in', (eb) =>
+        eb
+          .selectFrom('audit_records')
+          .select('seq')
+          .where('chain', '=', tenantId)
+          .where((eb) =>
+            eb.or(
+              batch.map((j) => {
+                const [from, to] = near(j);
+                return eb.and([eb('at', '>=', from), eb('at', '<=', to)]);
+              }),
+            ),
+          )
+          .where('route', 'in', [...JOB_CREATED_ROUTES])
+          .where('personal_digest', 'is not', null)
+          .where(containsAny(db, 'audit_records.detail', needles)),
+      )
+      .returning('seq')
+      .execute();
+    seqs.push(...rows.map((r) => Number(r.seq)));
+  }
+  return seqs;
 }
 
 /**

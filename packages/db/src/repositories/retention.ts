@@ -72,15 +72,20 @@ function leftBefore(tenantId: string, cutoff: string) {
 }
 
 /**
- * The month a closing was recorded in (`closed_at`, in the bank's calendar), for the months the clock
- * covers: '' (before every month) for a closing before them, so no month of metrics is in range.
+ * The month the customer's current closing was recorded in (`subject_closings.recorded_at`, in the
+ * bank's calendar), for the months the clock covers: '' (before every month) for one recorded before
+ * them, so no month of metrics is in range. When it was recorded, not the date it gives: that date is
+ * an officer's to choose, and counted up to it a feed's later months would not hold a customer closed
+ * years back. A closing kept before `subject_closings` existed falls back to its own date.
  */
 function closingMonth(clock: RetentionClock) {
-  const at = sql.ref('subjects.closed_at');
   const months = clock.months;
   if (!months.length) return sql<string>`''`;
+  // One probe of the closings by subject (their (subject_id, closed_at) index), its one row read by every branch.
+  const at = sql`coalesce(max(c.recorded_at), subjects.closed_at)`;
   const branches = months.map((m, i) => sql`when ${at} < ${m.from} then ${i === 0 ? '' : months[i - 1]?.period}`);
-  return sql<string>`case ${sql.join(branches, sql` `)} else ${months[months.length - 1]?.period} end`;
+  return sql<string>`(SELECT case ${sql.join(branches, sql` `)} else ${months[months.length - 1]?.period} end
+    FROM subject_closings c WHERE c.subject_id = subjects.id AND c.tenant_id = subjects.tenant_id AND c.reopened_at IS NULL)`;
 }
 
 /**

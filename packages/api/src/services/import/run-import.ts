@@ -45,7 +45,7 @@ import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
 import { systemAction, type OperatorAction } from '../audit.js';
 import { type ClosingFloor, closeSubject } from '../closing.js';
-import { beforeActivity, beforeCreated, type ClosingRetention, laterProblem } from '../closing-date-checks.js';
+import { beforeActivity, type ClosingRetention } from '../closing-date-checks.js';
 import { auditImportClosings, type ImportClosing } from './closing-audit.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
@@ -371,16 +371,9 @@ async function* checkedBatches(
           continue;
         }
         const stored = subjects.get(r.id);
-        // A customer the file itself creates is recorded now: their closing's date is theirs to give,
-        // and the retention clock waits for the record's own age (the erasable predicate).
         const early =
-          r.closed && stored && stored.closedAt === null
-            ? laterProblem(
-                beforeCreated(r.closed.leftAt ?? r.closed.at, stored.createdAt),
-                r.closed.late
-                  ? beforeActivity(r.closed.leftAt ?? r.closed.at, activity.get(stored.id), ctx.timeZone ?? DEFAULT_TIME_ZONE)
-                  : undefined,
-              )
+          r.closed?.late && stored && stored.closedAt === null
+            ? beforeActivity(r.closed.leftAt ?? r.closed.at, activity.get(stored.id), ctx.timeZone ?? DEFAULT_TIME_ZONE)
             : undefined;
         if (early) {
           const column = plan?.kind === 'subjects' && plan.closedAt !== undefined ? (plan.headers[plan.closedAt] ?? null) : null;
