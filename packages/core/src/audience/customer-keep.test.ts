@@ -113,14 +113,18 @@ describe('what a customer reads of keeping and losing a level', () => {
     assert.equal(other.text.en, 'Below the Gold criteria for 3 months in a row');
   });
 
-  it('only the rules lowering a level get a reason: not an upgrade, an override or its expiry; staff read the event whole', () => {
+  it('only the rules lowering a level get a reason: not an upgrade, an override or its expiry; staff read the event whole, with the same reason', () => {
     const customer = audienceView(defaultPolicyPack, 'customer');
     assert.ok(customer.event(drop).because);
     assert.equal(customer.event({ ...drop, from: 'standard', to: 'gold' }).because, undefined);
     assert.equal(customer.event({ ...drop, reason: 'override' }).because, undefined);
     assert.equal(customer.event({ ...drop, reason: 'override-expired' }).because, undefined);
     assert.equal(JSON.stringify(customer.event(drop)).includes('客户经理备注'), false);
-    assert.equal('because' in audienceView(defaultPolicyPack, 'staff').event(drop), false);
+    // Staff read the event whole and, since an RM must be able to tell the customer why, the same reason.
+    const staff = audienceView(defaultPolicyPack, 'staff');
+    assert.deepEqual(staff.event(drop).because, customer.event(drop).because);
+    assert.equal(JSON.stringify(staff.event(drop)).includes('客户经理备注'), true);
+    assert.equal(staff.event({ ...drop, reason: 'override' }).because, undefined);
   });
 });
 
