@@ -56,6 +56,8 @@ describe('admin console: retiring a version takes two people', () => {
     await form.getByRole('button', { name: '申请停用' }).click();
     const pending = checker.page.locator('[data-testid="policy-retirement-pending"]');
     await pending.waitFor({ timeout: 30_000 });
+    // The asker's name is read after the line shows (one staff read, shared by every page).
+    await checker.page.locator('[data-testid="policy-retirement-pending"]', { hasText: '钱进' }).waitFor({ timeout: 15_000 });
     assert.match((await pending.textContent()) ?? '', /停用申请待审批[\s\S]*钱进[\s\S]*上线方案调整，暂缓/);
     assert.match((await checker.page.locator('[data-testid="policy-status"]').textContent()) ?? '', /已申请停用/);
     assert.equal(
