@@ -7,15 +7,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { createApiKey, mintStaffToken } from '@tierkit/api';
+import { createApiKey } from '@tierkit/api';
 import { connect, type Db, upsertStaff } from '@tierkit/db';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from './support/axe.js';
+import { bankLoginProxy } from './support/bank-login-proxy.js';
 import { launchBrowser } from './support/browser.js';
 import { buildConsole } from './support/builds.js';
-import { freePort, type RunningServer, startServer, tempDataDir } from './support/server.js';
+import { type RunningServer, startServer, tempDataDir } from './support/server.js';
 
 const TOKEN_PATH = '/sso/tierkit-token';
 const TENANT = 'demo';
@@ -45,7 +45,7 @@ const WRITES = [
 let server: RunningServer;
 let browser: Browser;
 let db: Db;
-let proxy: Server;
+let proxy: Awaited<ReturnType<typeof bankLoginProxy>>;
 let proxyUrl: string;
 /** Who the bank's login says is signed in. */
 let signedIn: string | undefined;
@@ -58,42 +58,15 @@ before(async () => {
   db = connect({ url: databaseUrl });
   // The demo signs in no auditor: the bank's staff list holds one, as `tierkit staff add --role auditor` makes.
   await upsertStaff(db.db, TENANT, AUDITOR, new Date().toISOString());
-  const port = await freePort();
-  proxyUrl = `http://127.0.0.1:${port}`;
-  proxy = createServer(async (req, res) => {
-    if (req.url === TOKEN_PATH) {
-      if (!signedIn) {
-        res.writeHead(401).end();
-        return;
-      }
-      const minted = await mintStaffToken(db.db, { tenantId: TENANT, staffId: signedIn, origins: [proxyUrl], ttlSeconds: 900 });
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(minted));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host') headers.set(k, v);
-    headers.set('host', new URL(server.url).host);
-    const upstream = await fetch(server.url + req.url, {
-      method: req.method ?? 'GET',
-      headers,
-      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-      redirect: 'manual',
-    });
-    const out: Record<string, string> = {};
-    upstream.headers.forEach((v, k) => {
-      if (k !== 'content-encoding' && k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
-    });
-    res.writeHead(upstream.status, out).end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  // The bank's reverse proxy: its login service answers the token path, tierkit everything else.
+  proxy = await bankLoginProxy({ db, tenantId: TENANT, serverUrl: server.url, tokenPath: TOKEN_PATH, signedIn: () => signedIn });
+  proxyUrl = proxy.url;
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((resolve) => proxy?.close(resolve));
+  await proxy?.close();
   await db?.close();
   await server?.stop();
 });

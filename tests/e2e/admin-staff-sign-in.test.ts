@@ -4,20 +4,19 @@
 // reverse proxy that routes the token path to the bank's login service, as docs/operations.md describes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { mintStaffToken } from '@tierkit/api';
 import { connect, type Db } from '@tierkit/db';
 import type { Browser } from 'playwright-core';
+import { bankLoginProxy } from './support/bank-login-proxy.js';
 import { launchBrowser } from './support/browser.js';
 import { buildConsole } from './support/builds.js';
-import { freePort, type RunningServer, startServer, tempDataDir } from './support/server.js';
+import { type RunningServer, startServer, tempDataDir } from './support/server.js';
 
 const TOKEN_PATH = '/sso/tierkit-token';
 let server: RunningServer;
 let browser: Browser;
 let db: Db;
-let proxy: Server;
+let proxy: Awaited<ReturnType<typeof bankLoginProxy>>;
 let proxyUrl: string;
 /** Who the bank's login says is signed in; undefined: nobody (the login service answers 401). */
 let signedIn: string | undefined;
@@ -28,43 +27,15 @@ before(async () => {
   server = await startServer({ DATABASE_URL: databaseUrl, DEMO_CUSTOMERS: '5', DEMO_TOKENS: 'off', TIERKIT_CONSOLE_TOKEN_URL: TOKEN_PATH });
   db = connect({ url: databaseUrl });
   const tenantId = 'demo';
-  const port = await freePort();
-  proxyUrl = `http://127.0.0.1:${port}`;
   // The bank's reverse proxy: its login service answers the token path, tierkit everything else.
-  proxy = createServer(async (req, res) => {
-    if (req.url === TOKEN_PATH) {
-      if (!signedIn) {
-        res.writeHead(401).end();
-        return;
-      }
-      const minted = await mintStaffToken(db.db, { tenantId, staffId: signedIn, origins: [proxyUrl], ttlSeconds: 900 });
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(minted));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host') headers.set(k, v);
-    headers.set('host', new URL(server.url).host);
-    const upstream = await fetch(server.url + req.url, {
-      method: req.method ?? 'GET',
-      headers,
-      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
-      redirect: 'manual',
-    });
-    const out: Record<string, string> = {};
-    upstream.headers.forEach((v, k) => {
-      if (k !== 'content-encoding' && k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
-    });
-    res.writeHead(upstream.status, out).end(Buffer.from(await upstream.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+  proxy = await bankLoginProxy({ db, tenantId: tenantId, serverUrl: server.url, tokenPath: TOKEN_PATH, signedIn: () => signedIn });
+  proxyUrl = proxy.url;
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((resolve) => proxy?.close(resolve));
+  await proxy?.close();
   await db?.close();
   await server?.stop();
 });
