@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { AuditRecord } from '@tierkit/core';
 import { createApp } from '@tierkit/api';
-import { client, forEachDialect, type ApiFixture } from '../support/api-fixture.js';
+import { client, clientAt, forEachDialect, LONG_AGO, type ApiFixture } from '../support/api-fixture.js';
 
 /*
  * An examiner's export of one customer's records (`GET /v1/audit/export?target=C…`) is itself recorded,
@@ -33,7 +33,8 @@ forEachDialect('an audit export of one customer, after the customer is erased', 
   let file = '';
 
   before(async () => {
-    await client(f).customer(GONE, '诸葛青');
+    // Recorded long before the closing: a customer the bank has known for less than the period is kept.
+    await clientAt(f, LONG_AGO).customer(GONE, '诸葛青');
     const at = createApp({ db: f.db.db, now: () => new Date(LEFT), logError: () => undefined });
     const closed = await client({ ...f, app: at }, () => f.keys.roles.officer).post(`/v1/subjects/${GONE}/close`, { reason: '销户' });
     assert.equal(closed.status, 200, await closed.clone().text());

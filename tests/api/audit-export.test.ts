@@ -271,9 +271,11 @@ forEachDialect('audit export', (f) => {
     const listed = (await (await client(f).get('/v1/audit?limit=20')).json()) as { items: AuditRecord[] };
     const newest = listed.items.find((r) => r.route !== '/v1/audit/export');
     assert.ok(newest);
+    // The list also names who is behind the actor as they are named today (not sealed, not exported).
+    const { actorStaff: _s, actorStaffName: _n, actorKeyLabel: _k, ...sealed } = newest as AuditRecord & Record<string, unknown>;
     assert.deepEqual(
       recordsOf(text).find((r) => r.seq === newest.seq),
-      newest,
+      sealed,
     );
     const whole = await verifyAuditFile(lines, 'bank-a');
     assert.deepEqual(
