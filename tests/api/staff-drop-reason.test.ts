@@ -59,14 +59,43 @@ forEachDialect('staff read why a level was lowered only for a rules drop the cus
     assert.match(down.because?.text['zh-CN'] ?? '', /^连续3个月未达到金卡标准/);
   });
 
+  it('after a policy change lowered a level: no rules drop on /tiers or the downgrade list (the customer read 政策调整)', async () => {
+    // Gold until September; October and November below its line: held in grace, 3 reviews allowed.
+    await customer('POL');
+    for (const [i, value] of [RICH, RICH, RICH, RICH, RICH, POOR, POOR].entries())
+      await ok(await balance('POL', `2025-${String(5 + i).padStart(2, '0')}`, value));
+    assert.equal((await tiers('officer', 'POL', 'retail-tier'))?.level, 'gold');
+    // Version 2 allows 2 reviews below: approved from November, it lowers POL in the month judged already.
+    const draft = await ok<{ version: number; document: unknown }>(await t.req('officer', 'POST', '/v1/policies/retail-tier/drafts', {}), 201);
+    const document = JSON.parse(JSON.stringify(draft.document).replace('"downgradeAfterPeriods":3', '"downgradeAfterPeriods":2'));
+    await ok(await t.req('officer', 'PUT', `/v1/policies/retail-tier/versions/${draft.version}`, { document }));
+    const sent = await ok<{ contentHash: string }>(await t.req('officer', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/submit`, {}));
+    const approved = await ok<{ reevaluation: { status: string } }>(
+      await t.req('approver', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/approve`, {
+        contentHash: sent.contentHash,
+        effectiveFrom: '2025-11-01',
+        confirmRetier: true,
+      }),
+    );
+    assert.equal(approved.reevaluation.status, 'done', JSON.stringify(approved));
+    const latest = (await history('officer', 'POL', 'retail-tier'))[0];
+    assert.deepEqual([latest?.from, latest?.to, latest?.reason], ['gold', 'standard', 'policy-change']);
+    const a = await tiers('officer', 'POL', 'retail-tier');
+    assert.deepEqual([a?.previousLevel, a?.level], ['gold', 'standard']);
+    assert.equal(a?.because, undefined, 'a policy change, not three months below the criteria');
+    const list = await ok<List>(await t.req('officer', 'GET', '/v1/subjects?scheme=retail-tier&change=down&levelOf=retail-tier'));
+    const row = list.items.find((s) => s.id === 'POL');
+    assert.ok(row, JSON.stringify(list));
+    assert.equal(row.standing?.because, undefined);
+  });
   it('after a gold override expires: no made-up drop on /tiers or the downgrade list', async () => {
     await customer('EXP');
-    for (const period of ['2025-07', '2025-08', '2025-09']) await ok(await balance('EXP', period, POOR));
+    for (const period of ['2025-08', '2025-09', '2025-10']) await ok(await balance('EXP', period, POOR));
     await approvedOverride(t, 'EXP', { expiresAt: '2025-12-01T00:00:00.000Z' });
     assert.equal((await tiers('viewer', 'EXP', 'retail-tier'))?.level, 'gold');
-    // The month after: the override has ended, and the data of October are the customer's own.
+    // The month after: the override has ended, and November's data are the customer's own.
     t.setClock(new Date('2025-12-05T04:00:00.000Z'));
-    await ok(await balance('EXP', '2025-10', POOR));
+    await ok(await balance('EXP', '2025-11', POOR));
     const latest = (await history('officer', 'EXP', 'retail-tier'))[0];
     assert.deepEqual([latest?.from, latest?.to, latest?.reason, latest?.because], ['gold', 'standard', 'override-expired', undefined]);
     const a = await tiers('officer', 'EXP', 'retail-tier');
@@ -90,4 +119,5 @@ forEachDialect('staff read why a level was lowered only for a rules drop the cus
     const a = await tiers('approver', 'RISK', 'aml-test');
     assert.deepEqual([a?.previousLevel, a?.level, a?.because], ['high', 'low', undefined]);
   });
+
 });
