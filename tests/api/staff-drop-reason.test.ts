@@ -66,10 +66,15 @@ forEachDialect('staff read why a level was lowered only for a rules drop the cus
       await ok(await balance('POL', `2025-${String(5 + i).padStart(2, '0')}`, value));
     assert.equal((await tiers('officer', 'POL', 'retail-tier'))?.level, 'gold');
     // Version 2 allows 2 reviews below: approved from November, it lowers POL in the month judged already.
-    const draft = await ok<{ version: number; document: unknown }>(await t.req('officer', 'POST', '/v1/policies/retail-tier/drafts', {}), 201);
+    const draft = await ok<{ version: number; document: unknown }>(
+      await t.req('officer', 'POST', '/v1/policies/retail-tier/drafts', {}),
+      201,
+    );
     const document = JSON.parse(JSON.stringify(draft.document).replace('"downgradeAfterPeriods":3', '"downgradeAfterPeriods":2'));
     await ok(await t.req('officer', 'PUT', `/v1/policies/retail-tier/versions/${draft.version}`, { document }));
-    const sent = await ok<{ contentHash: string }>(await t.req('officer', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/submit`, {}));
+    const sent = await ok<{ contentHash: string }>(
+      await t.req('officer', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/submit`, {}),
+    );
     const approved = await ok<{ reevaluation: { status: string } }>(
       await t.req('approver', 'POST', `/v1/policies/retail-tier/versions/${draft.version}/approve`, {
         contentHash: sent.contentHash,
@@ -119,5 +124,4 @@ forEachDialect('staff read why a level was lowered only for a rules drop the cus
     const a = await tiers('approver', 'RISK', 'aml-test');
     assert.deepEqual([a?.previousLevel, a?.level, a?.because], ['high', 'low', undefined]);
   });
-
 });

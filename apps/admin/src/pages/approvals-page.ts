@@ -521,9 +521,7 @@ export class ApprovalsPage extends LitElement {
             ? html`<div><dt>${w.customer}</dt><dd data-testid="approval-customer">${
                 // An auditor cannot open a customer's page: a link there would only lead to a refusal.
                 isAuditor(this.ctx.session) ? item.subject : html`<a href="#/book/${encodeURIComponent(item.subject)}">${item.subject}</a>`
-              }${
-                item.subjectName ? html` <span class="subject-name">${item.subjectName}</span>` : nothing
-              }</dd></div>`
+              }${item.subjectName ? html` <span class="subject-name">${item.subjectName}</span>` : nothing}</dd></div>`
             : nothing
         }
         ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}

@@ -423,7 +423,10 @@ export function subjectList() {
         if (!shown) return ref;
         const a = shown.get(s.id);
         // The downgrade list's why: the sentence the customer was told, not the rule now deciding.
-        const because = a && levelScheme ? assignmentDrop(levelScheme, a, latest.get(currentLevelKey(a.subjectId, levelScheme.key)), pack.pack.metrics) : undefined;
+        const because =
+          a && levelScheme
+            ? assignmentDrop(levelScheme, a, latest.get(currentLevelKey(a.subjectId, levelScheme.key)), pack.pack.metrics)
+            : undefined;
         return {
           ...ref,
           level: a?.level ?? null,
