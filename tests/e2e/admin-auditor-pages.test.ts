@@ -49,6 +49,8 @@ let proxy: Awaited<ReturnType<typeof bankLoginProxy>>;
 let proxyUrl: string;
 /** Who the bank's login says is signed in. */
 let signedIn: string | undefined;
+/** The override request the auditor reads in the queue. */
+let overrideId = '';
 
 before(async () => {
   buildConsole();
@@ -62,7 +64,37 @@ before(async () => {
   proxy = await bankLoginProxy({ db, tenantId: TENANT, serverUrl: server.url, tokenPath: TOKEN_PATH, signedIn: () => signedIn });
   proxyUrl = proxy.url;
   browser = await launchBrowser();
+  overrideId = await pendingOverride();
 });
+
+/** An officer's override request waiting in the queue (the demo files none), by the API as a bank's backend files it. */
+async function pendingOverride(): Promise<string> {
+  const { secret } = await createApiKey(db.db, { tenantId: TENANT, role: 'officer', label: 'override-maker' });
+  const as = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+  const subjects = (await (await fetch(`${server.url}/v1/subjects?limit=1`, { headers: as })).json()) as { items: { id: string }[] };
+  const subject = subjects.items[0]?.id ?? '';
+  const tiers = (await (await fetch(`${server.url}/v1/subjects/${subject}/tiers?scheme=${SCHEME}`, { headers: as })).json()) as {
+    assignments: { level: string; schemeInfo: { levels: { key: string }[] } }[];
+  };
+  const a = tiers.assignments[0];
+  const keys = a?.schemeInfo.levels.map((l) => l.key) ?? [];
+  const at = keys.indexOf(a?.level ?? '');
+  // One tier from the level held: the default pack's card tier moves one at a time, within a year.
+  const made = await fetch(`${server.url}/v1/subjects/${subject}/overrides`, {
+    method: 'POST',
+    headers: as,
+    body: JSON.stringify({
+      scheme: SCHEME,
+      level: keys[at + 1] ?? keys[at - 1],
+      mode: 'fixed',
+      reason: '重要客户，经办申请',
+      reasonCategory: 'retention',
+      expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString(),
+    }),
+  });
+  assert.equal(made.status, 201, await made.clone().text());
+  return ((await made.json()) as { id: string }).id;
+}
 
 after(async () => {
   await browser?.close();
@@ -185,6 +217,10 @@ describe('internal audit reads the console and changes nothing', () => {
       // The queue's policy version: what it changes and the maker's notes, no decision, no simulation run.
       await open(page, 'approvals');
       await page.locator('[data-approval] [data-testid="approval-submit-note"]').first().waitFor({ timeout: 30_000 });
+      // An override's customer by their id as text: the customer's page is not the auditor's to open.
+      const customer = page.locator(`[data-approval="override:${overrideId}"] [data-testid="approval-customer"]`);
+      assert.match((await customer.textContent()) ?? '', /\S/);
+      assert.equal(await customer.locator('a').count(), 0, 'no link to a page the auditor may not open');
       assert.equal(await page.locator('[data-approval] textarea[name="note"]').count(), 0, 'no decision note to write');
       // A draft-free version read-only: no field opens for editing.
       await page.goto(`${proxyUrl}/admin/#/policies/${SCHEME}/1`);

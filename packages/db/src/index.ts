@@ -60,7 +60,7 @@ export type {
   StoredAssignmentJson,
   StoredAssignmentUtf8,
 } from './repositories/assignments.js';
-export { listTierEvents } from './repositories/tier-events.js';
+export { latestEventReasons, listTierEvents } from './repositories/tier-events.js';
 export type { EventPosition, NewTierEventInput } from './repositories/tier-events.js';
 export * from './repositories/level-history.js';
 export * from './repositories/effect-cohorts.js';

@@ -518,9 +518,10 @@ export class ApprovalsPage extends LitElement {
       <dl class="approvals-facts">
         ${
           item.kind === 'override' && item.subject
-            ? html`<div><dt>${w.customer}</dt><dd data-testid="approval-customer"><a href="#/book/${encodeURIComponent(item.subject)}">${item.subject}</a>${
-                item.subjectName ? html` <span class="subject-name">${item.subjectName}</span>` : nothing
-              }</dd></div>`
+            ? html`<div><dt>${w.customer}</dt><dd data-testid="approval-customer">${
+                // An auditor cannot open a customer's page: a link there would only lead to a refusal.
+                isAuditor(this.ctx.session) ? item.subject : html`<a href="#/book/${encodeURIComponent(item.subject)}">${item.subject}</a>`
+              }${item.subjectName ? html` <span class="subject-name">${item.subjectName}</span>` : nothing}</dd></div>`
             : nothing
         }
         ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}

@@ -1,9 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { assignmentDrop, schemeMetrics, SUBJECT_KINDS } from '@tierkit/core';
+import { assignmentDrop, schemeMetrics, SUBJECT_KINDS, type EventReason } from '@tierkit/core';
 import {
   assignmentsOfPage,
   CLOSED_FILTERS,
+  currentLevelKey,
   LEVEL_CHANGES,
+  latestEventReasons,
   listSubjects,
   listSubjectsByFigure,
   type FigureOrder,
@@ -404,13 +406,27 @@ export function subjectList() {
             levelOf,
             page.map((s) => s.id),
           );
+    // What lowered each listed level, for those shown lowered only: a rules drop has a reason to tell,
+    // a policy change or an override's expiry has none (core assignmentDrop).
+    const latest =
+      shown === undefined || levelScheme === undefined
+        ? new Map<string, EventReason>()
+        : await latestEventReasons(
+            deps.db,
+            deps.tenantId,
+            [...shown.values()].filter((a) => a.previousLevel !== null && a.previousLevel !== a.level).map((a) => a.subjectId),
+            [levelScheme.key],
+          );
     const body = {
       items: page.map((s) => {
         const ref = subjectRef(s, deps.unmaskNames);
         if (!shown) return ref;
         const a = shown.get(s.id);
         // The downgrade list's why: the sentence the customer was told, not the rule now deciding.
-        const because = a && levelScheme ? assignmentDrop(levelScheme, a, pack.pack.metrics) : undefined;
+        const because =
+          a && levelScheme
+            ? assignmentDrop(levelScheme, a, latest.get(currentLevelKey(a.subjectId, levelScheme.key)), pack.pack.metrics)
+            : undefined;
         return {
           ...ref,
           level: a?.level ?? null,

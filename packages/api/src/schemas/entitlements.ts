@@ -102,7 +102,7 @@ const ListedSubjectSchema = SubjectRefSchema.extend({
       }),
       because: CustomerDropSchema.optional().openapi({
         description:
-          "On a level the rules lowered at its latest re-tier: why, in the criteria of the level lost (the customer's sentence, naming staff-only metrics' lines too); absent otherwise",
+          "On a customer scheme's level the rules lowered at its latest move: why, in the criteria of the level lost (the customer's sentence, naming staff-only metrics' lines too); absent otherwise — after an override's expiry, a policy change or on a staff scheme",
       }),
     })
     .nullable()

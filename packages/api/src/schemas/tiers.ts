@@ -202,7 +202,7 @@ export const AssignmentSchema = z
     }),
     because: CustomerDropSchema.optional().openapi({
       description:
-        "Staff only, on a level the rules lowered at its latest re-tier: why, in the criteria of the level lost (the customer's sentence, naming staff-only metrics' lines too); absent otherwise",
+        "Staff only, on a customer scheme's level the rules lowered at its latest move: why, in the criteria of the level lost (the customer's sentence, naming staff-only metrics' lines too); absent otherwise — after an override's expiry, a policy change (政策调整 to the customer) or on a staff scheme (a risk grade's ranks rise with the risk)",
     }),
   })
   .openapi('Assignment', { description: 'An assignment as staff read it (`audience: "staff"`): the whole record' });
@@ -254,7 +254,7 @@ export const TierEventSchema = z
     period: eventPeriod,
     because: CustomerDropSchema.optional().openapi({
       description:
-        "On a level the rules lowered: why, in the criteria of the level lost — the customer's sentence, naming staff-only metrics' lines too (`CustomerDrop`)",
+        "On a customer scheme's level the rules lowered (reason `rule` or `lowering-approved`): why, in the criteria of the level lost — the customer's sentence, naming staff-only metrics' lines too (`CustomerDrop`); never on a staff scheme's event",
     }),
   })
   .openapi('TierEvent', { description: 'An event as staff read it (`audience: "staff"`): the whole record' });

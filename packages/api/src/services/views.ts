@@ -11,10 +11,13 @@ import type {
   SubjectRef,
   TiersResponse,
   CustomerTiersResponse,
+  EventReason,
   StaffTiersResponse,
 } from '@tierkit/core';
 import { assignmentDrop, schemeDependencies, type SchemeDefinition } from '@tierkit/core';
 import {
+  currentLevelKey,
+  latestEventReasons,
   listActiveOverrides,
   listAssignments,
   listAssignmentsJson,
@@ -122,6 +125,7 @@ export async function tiersView(
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
   // Never for a customer: a lowering request is staff's four-eyes record (docs/domain.md §4).
   const lowerings = audience.audience === 'staff' ? await loweringsOf(db, tp.tenantId, subject.id, stored) : new Map<string, string>();
+  const latest = audience.audience === 'staff' ? await latestMoves(db, tp, subject.id, stored) : new Map<string, EventReason>();
   const assignments: Assignment[] = [];
   // Null, not "", for a subject with no level yet: a client reads "no month" without knowing an empty string means it.
   let asOf: string | null = null;
@@ -130,7 +134,8 @@ export async function tiersView(
     if (!a || (only && !only.has(def.key))) continue;
     if (asOf === null || a.period > asOf) asOf = a.period;
     // Staff's only: the customer's cut leaves it out whatever it is given (audience.assignment).
-    const because = audience.audience === 'staff' ? assignmentDrop(def, a, tp.pack.metrics) : undefined;
+    const because =
+      audience.audience === 'staff' ? assignmentDrop(def, a, latest.get(currentLevelKey(subject.id, def.key)), tp.pack.metrics) : undefined;
     assignments.push({
       scheme: a.scheme,
       level: a.level,
@@ -216,6 +221,29 @@ function readerExplanation(audience: AudienceView, def: SchemeDefinition, text: 
 const loweredFrom = (def: SchemeDefinition, previous: string | null, rank: number) =>
   previous !== null && (def.levels.find((l) => l.key === previous)?.rank ?? -1) > rank;
 
+/**
+ * The reason of the latest move of each scheme `stored` shows lowered, by `currentLevelKey`: whether
+ * the rules lowered it, or a policy change or an override's expiry did (`assignmentDrop`). No read when
+ * none is lowered, as on most reads.
+ */
+async function latestMoves(
+  db: Executor,
+  tp: TenantPack,
+  subjectId: string,
+  stored: readonly { scheme: string; previousLevel: string | null; rank: number }[],
+): Promise<Map<string, EventReason>> {
+  const lowered = stored.filter((a) => {
+    const def = tp.pack.schemes.find((s) => s.key === a.scheme);
+    return def !== undefined && loweredFrom(def, a.previousLevel, a.rank);
+  });
+  return latestEventReasons(
+    db,
+    tp.tenantId,
+    [subjectId],
+    lowered.map((a) => a.scheme),
+  );
+}
+
 const storedText = (text: string, locale: Locale | undefined) => (locale ? localizeJsonText(text, locale) : text);
 
 // Where stored explanations, progress and retention name metrics: only these keys are called "metric".
@@ -253,6 +281,7 @@ export async function tiersJson(
   const overrides = new Map(active.map((o) => [o.scheme, o]));
   const byScheme = new Map(stored.map((a) => [a.scheme, a]));
   const lowerings = await loweringsOf(db, tp.tenantId, subject.id, stored);
+  const latest = await latestMoves(db, tp, subject.id, stored);
   const parts: string[] = [];
   const mentioned = new Set<string>();
   let asOf: string | null = null;
@@ -267,7 +296,12 @@ export async function tiersJson(
     const override = overrides.get(a.scheme) ?? null;
     if (override?.expiresAt) until = Math.min(until, Date.parse(override.expiresAt));
     const because = loweredFrom(def, a.previousLevel, a.rank)
-      ? assignmentDrop(def, { ...a, explanation: JSON.parse(a.explanation) as Explanation }, tp.pack.metrics)
+      ? assignmentDrop(
+          def,
+          { ...a, explanation: JSON.parse(a.explanation) as Explanation },
+          latest.get(currentLevelKey(subject.id, def.key)),
+          tp.pack.metrics,
+        )
       : undefined;
     parts.push(
       `{"scheme":${json(a.scheme)},"level":${json(a.level)},"rank":${json(a.rank)},"previousLevel":${json(a.previousLevel)},` +

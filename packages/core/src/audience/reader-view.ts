@@ -47,6 +47,7 @@ export function readerView(view: AudienceView, readable: (s: SchemeDefinition) =
     };
   };
   const assignment = (a: Assignment): Assignment => ({ ...a, explanation: explanation(a.scheme, a.explanation) });
+  const cutEvent = (e: TierEvent): TierEvent => (fromHidden(e.scheme, e.ruleId) ? { ...e, ruleId: 'map' } : e);
   return {
     audience: 'staff',
     schemes,
@@ -80,10 +81,12 @@ export function readerView(view: AudienceView, readable: (s: SchemeDefinition) =
       }
       return { entitlements, next };
     },
-    event: (e: TierEvent) => (fromHidden(e.scheme, e.ruleId) ? { ...e, ruleId: 'map' } : e),
+    // Through the staff view first: it adds a rules drop's `because`, which a book-scoped RM needs as
+    // much as any staff member (the cut below only hides a rule id, never the customer's reason).
+    event: (e: TierEvent) => cutEvent(view.event(e) as TierEvent),
     items: (events) => ({
       audience: 'staff',
-      items: events.filter((e) => seen(e.scheme)).map((e) => (fromHidden(e.scheme, e.ruleId) ? { ...e, ruleId: 'map' } : e)),
+      items: events.filter((e) => seen(e.scheme)).map((e) => cutEvent(view.event(e) as TierEvent)),
     }),
   };
 }

@@ -1,6 +1,7 @@
 import type { EventReason, TierEvent } from '@tierkit/core';
 import type { Insertable } from 'kysely';
 import type { TierEventRow, TierEventTable } from '../schema.js';
+import { currentLevelKey } from './assignments.js';
 import { executeInBatches, INSERT_BATCH_ROWS, rowOfValues, type Executor } from './executor.js';
 
 /** A tier event to append; `subjectId` is the internal subject id. */
@@ -110,4 +111,34 @@ export async function listTierEvents(
   }
   const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
   return rows.map(toEvent);
+}
+
+/**
+ * The reason of the latest event of each of `schemes` for each of `subjectIds`, by `currentLevelKey`
+ * (assignments.ts): what a stored level's latest move was, which its row does not keep (a rules drop,
+ * a policy change and an override's expiry are all decided by a rule). Read only for the few levels
+ * shown lowered, by the subject's index.
+ */
+export async function latestEventReasons(
+  db: Executor,
+  tenantId: string,
+  subjectIds: readonly string[],
+  schemes: readonly string[],
+): Promise<Map<string, EventReason>> {
+  const out = new Map<string, EventReason>();
+  if (subjectIds.length === 0 || schemes.length === 0) return out;
+  const rows = await db
+    .selectFrom('tier_events')
+    .select(['subject_id', 'scheme', 'reason'])
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', 'in', [...new Set(subjectIds)])
+    .where('scheme', 'in', [...new Set(schemes)])
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  for (const r of rows) {
+    const key = currentLevelKey(r.subject_id, r.scheme);
+    if (!out.has(key)) out.set(key, r.reason as EventReason);
+  }
+  return out;
 }
