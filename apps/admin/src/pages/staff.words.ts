@@ -25,6 +25,15 @@ const zh = {
   withdraw: '撤回',
   withdrawOf: (name: string) => `撤回对 ${name} 的权限授予`,
   withdrawn: (name: string) => `已撤回对 ${name} 的权限授予。`,
+  teamsTitle: '团队',
+  teamId: '团队编号',
+  teamName: '名称',
+  teamLead: '负责人（可查看团队内各客户经理名下客户）',
+  teamBooks: '团队内客户经理',
+  noLead: '无负责人',
+  noBooks: '无',
+  noTeams: '尚未设立团队。',
+  listSeparator: '、',
   disabledSince: '已停用',
 };
 
@@ -52,6 +61,15 @@ const tw: typeof zh = {
   withdraw: '撤回',
   withdrawOf: (name: string) => `撤回對 ${name} 的權限授予`,
   withdrawn: (name: string) => `已撤回對 ${name} 的權限授予。`,
+  teamsTitle: '團隊',
+  teamId: '團隊編號',
+  teamName: '名稱',
+  teamLead: '負責人（可檢視團隊內各理財專員名下客戶）',
+  teamBooks: '團隊內理財專員',
+  noLead: '無負責人',
+  noBooks: '無',
+  noTeams: '尚未設立團隊。',
+  listSeparator: '、',
   disabledSince: '已停用',
 };
 
@@ -80,6 +98,15 @@ const en: typeof zh = {
   withdraw: 'Withdraw',
   withdrawOf: (name: string) => `Withdraw the grant for ${name}`,
   withdrawn: (name: string) => `The grant for ${name} was withdrawn.`,
+  teamsTitle: 'Teams',
+  teamId: 'Team ID',
+  teamName: 'Name',
+  teamLead: 'Lead (reads the books of the team’s relationship managers)',
+  teamBooks: 'Relationship managers in the team',
+  noLead: 'No lead',
+  noBooks: 'None',
+  noTeams: 'No teams set up yet.',
+  listSeparator: ', ',
   disabledSince: 'Disabled',
 };
 
