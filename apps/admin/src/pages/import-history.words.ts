@@ -66,7 +66,7 @@ const en: typeof zh = {
   failed: 'Could not read',
   empty: 'No imports yet.',
   shown: (n: number, more: boolean) => `${n} imports shown${more ? ', more to load' : ''}.`,
-  table: 'Imports',
+  table: 'List of imports',
   file: 'File',
   noFile: '(no name)',
   kind: 'Contents',

@@ -142,6 +142,7 @@ export class StaffPage extends LitElement {
     const w = STAFF_WORDS[this.ctx?.locale ?? 'zh-CN'];
     const names = Object.fromEntries(this.staff.map((s) => [s.id, s.name]));
     return html`<h3 id="staff-teams-h">${w.teamsTitle}</h3>
+      <p class="hint">${w.teamsHint}</p>
       ${
         this.teams.length
           ? html`<div class="staff-teams-scroll" role="region" tabindex="0" aria-labelledby="staff-teams-h">
