@@ -65,7 +65,7 @@ const en: typeof zh = {
   loading: 'Loading…',
   failed: 'Could not read',
   empty: 'No imports yet.',
-  shown: (n: number, more: boolean) => `${n} imports shown${more ? ', more to load' : ''}.`,
+  shown: (n: number, more: boolean) => `${n} ${n === 1 ? 'import' : 'imports'} shown${more ? ', more to load' : ''}.`,
   table: 'List of imports',
   file: 'File',
   noFile: '(no name)',
@@ -83,7 +83,7 @@ const en: typeof zh = {
   loadMore: 'Load more',
   detailTitle: (file: string) => `Import: ${file}`,
   noErrors: 'This import refused no row.',
-  errorsShown: (shown: number, all: number) => `${shown} of ${all} errors shown.`,
+  errorsShown: (shown: number, all: number) => `${shown} of ${all} ${all === 1 ? 'error' : 'errors'} shown.`,
   moreErrors: 'Load more rows with errors',
   close: 'Close',
 };
