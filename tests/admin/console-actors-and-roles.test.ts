@@ -3,7 +3,7 @@
 // they are, and a role is a word of the reader's language — on an English screen no Chinese suffix.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KEY_ROLES, ROLES } from '@tierkit/api';
+import { KEY_ROLES, ROLES, STAFF_ROLES } from '@tierkit/api';
 import { maskPerson } from '@tierkit/core/mask';
 import { DEMO_SIGN_INS, DEMO_STAFF } from '@tierkit/ops';
 import { actorWords } from '../../apps/admin/src/actor-words.js';
@@ -54,11 +54,13 @@ describe('who is signed in, in the reader’s language', () => {
     for (const s of DEMO_STAFF) assert.doesNotMatch(s.name, /[（(]/, s.id);
   });
 
-  it('the demo has a sign-in for every role, each with its words in every locale', () => {
+  it('the demo has a sign-in for every role, internal audit too, each with its words in every locale', () => {
     const byId = new Map(DEMO_STAFF.map((s) => [s.id, s]));
     const roles = new Set(Object.values(DEMO_SIGN_INS).map((id) => byId.get(id)?.role));
+    // An auditor is tenant-wide or refused every route: a book-scoped demo one would sign in to nothing.
+    assert.equal(byId.get(DEMO_SIGN_INS.auditor)?.scope, 'tenant');
     assert.deepEqual(
-      [...ROLES].filter((r) => !roles.has(r)),
+      [...STAFF_ROLES].filter((r) => !roles.has(r)),
       [],
       'a role without a console to see',
     );
@@ -69,6 +71,7 @@ describe('who is signed in, in the reader’s language', () => {
       analyst: 'asAnalyst',
       viewer: 'asViewer',
       admin: 'asAdmin',
+      auditor: 'asAuditor',
     } as const;
     assert.deepEqual(Object.keys(DEMO_SIGN_INS).sort(), Object.keys(words).sort());
     for (const l of LOCALES) for (const k of Object.values(words)) assert.ok(WORDS[l][k], `${l}: ${k}`);

@@ -1,15 +1,18 @@
 // Internal audit in the console, as a bank runs it: staff sign in through the bank's own login (a
 // reverse proxy routes the token path to it, as admin-staff-sign-in does), and an `auditor` reads the
-// approvals queue, policies, jobs, staff and the audit trail — every page said read-only once, no
-// action the API would refuse offered, no 403 met, axe clean, in zh-CN and en. A maker's notes on a
-// policy version reach the checker; and a record made with an API key names the key's label and the
-// person who owns it. The real server, bundle and Chromium.
+// approvals queue, policies, jobs, overrides, imports, staff and teams, and the audit trail — every
+// page said read-only once, no action the API would refuse offered, no 403 met, axe clean, in zh-CN
+// and en; an import's refused rows without the refused cells' text. A maker's notes on a policy
+// version reach the checker; a record made with an API key names the key's label and the person who
+// owns it, once; the Person filter follows the address from one person to another. The real server,
+// bundle and Chromium.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiKey } from '@tierkit/api';
-import { connect, type Db, upsertStaff } from '@tierkit/db';
+import { connect, type Db } from '@tierkit/db';
+import { DEMO_SIGN_INS, DEMO_STAFF } from '@tierkit/ops';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations } from './support/axe.js';
 import { bankLoginProxy } from './support/bank-login-proxy.js';
@@ -20,11 +23,12 @@ import { type RunningServer, startServer, tempDataDir } from './support/server.j
 const TOKEN_PATH = '/sso/tierkit-token';
 const TENANT = 'demo';
 const SCHEME = 'retail-tier';
-const AUDITOR = { id: 'AUD01', name: '冯审计', role: 'auditor', scope: 'tenant' } as const;
+/** The demo's internal auditor (the demo seed's, which every start makes): one fixture home. */
+const AUDITOR = DEMO_STAFF.find((s) => s.id === DEMO_SIGN_INS.auditor) ?? DEMO_STAFF[0];
 /** Where the auditor's pages are photographed, to be looked at (not compared). */
 const SHOTS = process.env.TIERKIT_E2E_SHOTS ?? '/tmp/s38-console';
 /** Every page internal audit reads, in the console's order. */
-const AUDITOR_PAGES = ['approvals', 'policies', 'jobs', 'audit', 'staff'] as const;
+const AUDITOR_PAGES = ['approvals', 'policies', 'jobs', 'overrides', 'import', 'audit', 'staff'] as const;
 /** Actions no page may offer internal audit: each writes, and the API refuses it the auditor. */
 const WRITES = [
   'approve',
@@ -40,7 +44,12 @@ const WRITES = [
   'remove-condition',
   'request-retirement',
   'withdraw',
+  'preview',
+  'upload',
+  'revoke',
 ];
+/** A mistyped balance in a refused row: the auditor reads the row's line, column and reason, never this. */
+const REFUSED_CELL = '12万3';
 
 let server: RunningServer;
 let browser: Browser;
@@ -58,14 +67,46 @@ before(async () => {
   const databaseUrl = join(tempDataDir(), 'tierkit.db');
   server = await startServer({ DATABASE_URL: databaseUrl, DEMO_CUSTOMERS: '5', DEMO_TOKENS: 'off', TIERKIT_CONSOLE_TOKEN_URL: TOKEN_PATH });
   db = connect({ url: databaseUrl });
-  // The demo signs in no auditor: the bank's staff list holds one, as `tierkit staff add --role auditor` makes.
-  await upsertStaff(db.db, TENANT, AUDITOR, new Date().toISOString());
+  assert.equal(AUDITOR.role, 'auditor');
   // The bank's reverse proxy: its login service answers the token path, tierkit everything else.
   proxy = await bankLoginProxy({ db, tenantId: TENANT, serverUrl: server.url, tokenPath: TOKEN_PATH, signedIn: () => signedIn });
   proxyUrl = proxy.url;
   browser = await launchBrowser();
   overrideId = await pendingOverride();
+  await refusedImportAndTeam();
 });
+
+/** A metrics file with one row refused (valid-rows: the rest imported), and a team of two books, by an admin's key. */
+async function refusedImportAndTeam(): Promise<void> {
+  const { secret } = await createApiKey(db.db, { tenantId: TENANT, role: 'admin', label: 'ops' });
+  const as = { authorization: `Bearer ${secret}` };
+  const month = lastMonth();
+  const imported = await fetch(
+    `${server.url}/v1/imports?kind=metrics&amounts=yuan&mode=valid-rows&fileName=${encodeURIComponent('十一月余额.csv')}`,
+    {
+      method: 'POST',
+      headers: { ...as, 'content-type': 'text/csv' },
+      body: `subject,period,metric,value\nC000001,${month},avg_daily_balance,88000\nC000003,${month},avg_daily_balance,${REFUSED_CELL}\n`,
+    },
+  );
+  assert.equal(imported.status, 201, await imported.clone().text());
+  const json = { ...as, 'content-type': 'application/json' };
+  const team = await fetch(`${server.url}/v1/teams/PD-1`, { method: 'PUT', headers: json, body: JSON.stringify({ name: '浦东一组' }) });
+  assert.equal(team.status, 201, await team.clone().text());
+  const books = await fetch(`${server.url}/v1/teams/PD-1/books`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ add: ['RM001', 'RM002'] }),
+  });
+  assert.equal(books.status, 200, await books.clone().text());
+}
+
+/** The bank's month before this one (Asia/Shanghai), which the demo has data for. */
+function lastMonth(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
+    .format(new Date(Date.now() - 35 * 86_400_000))
+    .slice(0, 7);
+}
 
 /** An officer's override request waiting in the queue (the demo files none), by the API as a bank's backend files it. */
 async function pendingOverride(): Promise<string> {
@@ -192,7 +233,7 @@ describe('internal audit reads the console and changes nothing', () => {
     ['zh-CN', /^内部审计（只读）/],
     ['en', /^Internal audit \(read-only\)/],
   ] as const) {
-    it(`${locale}: approvals, policies, jobs, audit and staff, each read-only, none refused, axe clean`, async () => {
+    it(`${locale}: approvals, policies, jobs, overrides, imports, audit, staff and teams, each read-only, none refused, axe clean`, async () => {
       const { context, page, refused, errors } = await signIn(AUDITOR.id, locale);
       const nav = await page.$$eval('nav.pages a[data-page-link]', (as) => as.map((a) => a.getAttribute('data-page-link')));
       for (const id of AUDITOR_PAGES) assert.ok(nav.includes(id), `${id} offered: ${nav.join(', ')}`);
@@ -204,6 +245,9 @@ describe('internal audit reads the console and changes nothing', () => {
             timeout: 30_000,
           });
         if (id === 'audit') await page.locator('table.audit-table tbody tr').first().waitFor({ timeout: 30_000 });
+        if (id === 'overrides') await page.locator(`tr[data-override="${overrideId}"]`).waitFor({ timeout: 30_000 });
+        if (id === 'import') await page.locator('tr[data-import]').first().waitFor({ timeout: 30_000 });
+        if (id === 'staff') await page.locator('tr[data-team="PD-1"]').waitFor({ timeout: 30_000 });
         // The jobs page points to no start form it does not show.
         if (id === 'jobs') assert.doesNotMatch((await page.textContent('[data-testid="schedule-off"]')) ?? '', /下方|below/);
         await page.waitForLoadState('networkidle');
@@ -228,6 +272,37 @@ describe('internal audit reads the console and changes nothing', () => {
       await page.waitForLoadState('networkidle');
       assert.equal(await page.locator('main input[data-field]:not([disabled]):not([readonly])').count(), 0, 'no editable field');
       assert.deepEqual(await writesOffered(page), []);
+      // Overrides: who asked, and the request followed to its decisions; the customer by number and masked name.
+      await open(page, 'overrides');
+      const row = page.locator(`tr[data-override="${overrideId}"]`);
+      await row.waitFor({ timeout: 30_000 });
+      assert.match((await row.locator('[data-testid="override-requester"]').textContent()) ?? '', /\S/);
+      assert.equal(await row.locator('a').count(), 0, 'no link to a customer page the auditor may not open');
+      await row.locator('button[data-action="follow"]').click();
+      await page.locator(`[data-override-detail="${overrideId}"] .overrides-decisions li`).first().waitFor({ timeout: 30_000 });
+      assert.deepEqual(await writesOffered(page), [], 'the followed request offers no decision');
+      assert.deepEqual(await axeViolations(page), [], `an override followed, as the auditor (${locale})`);
+      // Imports: the refused row by line, column and reason, the cell's text cut by the API.
+      await open(page, 'import');
+      const imp = page.locator('tr[data-import]', { hasText: '十一月余额.csv' });
+      await imp.waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('main input[type="file"]').count(), 0, 'no upload form');
+      await imp.locator('button[data-action="open-import"]').click();
+      const rowError = page.locator('[data-import-opened] [data-testid="row-errors"] li[data-line="3"]');
+      await rowError.waitFor({ timeout: 30_000 });
+      assert.match((await rowError.textContent()) ?? '', /value/);
+      assert.doesNotMatch((await page.textContent('main')) ?? '', new RegExp(REFUSED_CELL), 'the refused cell’s text');
+      assert.match(
+        (await page.textContent('[data-testid="import-opened-result"]')) ?? '',
+        locale === 'en' ? /Partly imported/ : /部分导入/,
+      );
+      assert.deepEqual(await axeViolations(page), [], `an import opened, as the auditor (${locale})`);
+      await page.screenshot({ path: join(SHOTS, `auditor-import-opened-${locale}.png`), fullPage: true });
+      // Teams: each book by its relationship manager's name.
+      await open(page, 'staff');
+      const team = page.locator('tr[data-team="PD-1"]');
+      await team.waitFor({ timeout: 30_000 });
+      assert.match((await team.textContent()) ?? '', /浦东一组[\s\S]*王芳 · RM001/);
       assert.deepEqual(refused, [], 'a page shown to internal audit asked for what it may not');
       assert.deepEqual(errors, []);
       await context.close();
@@ -238,15 +313,21 @@ describe('internal audit reads the console and changes nothing', () => {
 describe('the audit trail names a key by its label and its owner', () => {
   it('a record made with the maker’s key reads 赵敏 · MAKER01 and API 密钥“月度导入”, found by person', async () => {
     const { secret } = await createApiKey(db.db, { tenantId: TENANT, role: 'officer', label: '月度导入', staffId: 'MAKER01' });
-    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
-      .format(new Date(Date.now() - 35 * 86_400_000))
-      .slice(0, 7);
+    // The checker's own key imports too, so the trail has a record of theirs to find by person.
+    const checkers = await createApiKey(db.db, { tenantId: TENANT, role: 'approver', label: '复核补录', staffId: 'CHECKER01' });
+    const month = lastMonth();
     const imported = await fetch(`${server.url}/v1/imports?kind=metrics&amounts=yuan`, {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'text/csv' },
       body: `subject,period,metric,value\nC000002,${month},avg_daily_balance,120000\n`,
     });
     assert.equal(imported.status, 201, await imported.text());
+    const checked = await fetch(`${server.url}/v1/imports?kind=metrics&amounts=yuan`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${checkers.secret}`, 'content-type': 'text/csv' },
+      body: `subject,period,metric,value\nC000004,${month},avg_daily_balance,64000\n`,
+    });
+    assert.equal(checked.status, 201, await checked.text());
 
     const { context, page, refused, errors } = await signIn(AUDITOR.id, 'zh-CN');
     await open(page, 'audit');
@@ -256,6 +337,8 @@ describe('the audit trail names a key by its label and its owner', () => {
     await keyed.waitFor({ timeout: 30_000 });
     assert.equal((await keyed.locator('[data-testid="actor-person"]').textContent())?.trim(), '赵敏 · MAKER01');
     assert.equal((await keyed.locator('[data-testid="actor-key"]').textContent())?.trim(), 'API 密钥“月度导入”');
+    // Said once: by its label, not again by the credential's word beneath it.
+    assert.equal(((await keyed.locator('td').nth(2).textContent()) ?? '').match(/API 密钥/g)?.length, 1);
     // Found by person: the maker's staff-token records (her draft and submit) beside her key's.
     const actors = await page.$$eval('table.audit-table tbody [data-testid="actor-person"]', (cells) => [
       ...new Set(cells.map((c) => c.textContent?.trim())),
@@ -267,6 +350,37 @@ describe('the audit trail names a key by its label and its owner', () => {
     );
     assert.deepEqual(await axeViolations(page), [], 'audit page filtered by person (zh-CN)');
     await page.screenshot({ path: join(SHOTS, 'auditor-audit-person-zh-CN.png'), fullPage: true });
+
+    // The address names the person: a link to one person's trail, then another's, in the same session.
+    const actorsShown = () =>
+      page.$$eval('table.audit-table tbody [data-testid="actor-person"]', (cells) => [...new Set(cells.map((c) => c.textContent?.trim()))]);
+    await page.evaluate(() => {
+      location.hash = '#/audit?person=MAKER01';
+    });
+    await page.waitForFunction(
+      () => (document.querySelector('form.audit-filters input[name="person"]') as HTMLInputElement).value === 'MAKER01',
+    );
+    await page.locator('table.audit-table tbody tr').first().waitFor({ timeout: 30_000 });
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(await actorsShown(), ['赵敏 · MAKER01']);
+    await page.evaluate(() => {
+      location.hash = '#/audit?person=CHECKER01';
+    });
+    await page.waitForFunction(
+      () => (document.querySelector('form.audit-filters input[name="person"]') as HTMLInputElement).value === 'CHECKER01',
+      null,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('table.audit-table tbody [data-testid="actor-person"]')].some((c) =>
+          /CHECKER01/.test(c.textContent ?? ''),
+        ),
+      null,
+      { timeout: 30_000 },
+    );
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(await actorsShown(), ['钱进 · CHECKER01'], 'the second person’s records, and only theirs');
     assert.deepEqual(refused, []);
     assert.deepEqual(errors, []);
     await context.close();

@@ -1,4 +1,4 @@
-// Each role's console from the demo sign-in (analyst, viewer, admin beside the maker, checker and RM):
+// Each role's console from the demo sign-in (analyst, viewer, admin and internal audit beside the maker, checker and RM):
 // its navigation offers only pages it may use — no page it opens meets a 403 — and its header says
 // who is signed in in the reader's language. And a customer's tier history names a re-tier job as the
 // job, linked to its page, never masked as if it were a person. The real server, bundle and Chromium.
@@ -44,6 +44,7 @@ describe('every role’s console from the demo sign-in', () => {
       ['book', 'approvals', 'policies', 'metrics', 'jobs', 'overrides', 'import', 'analytics', 'audit', 'keys', 'staff'],
       'Administrator',
     ],
+    ['auditor', '冯岚', ['approvals', 'policies', 'jobs', 'overrides', 'import', 'audit', 'staff'], 'Internal auditor \\(read-only\\)'],
   ] as const) {
     it(`${as}: the navigation offers only what the role may use, and no page it opens is refused`, async () => {
       const { page, refused, errors } = await signedIn(as);
@@ -55,7 +56,7 @@ describe('every role’s console from the demo sign-in', () => {
       }
       assert.deepEqual(refused, [], 'a page shown to this role asked for what it may not');
       // The header: the name, and the role in the reader's language — no Chinese role word in English.
-      assert.match((await page.textContent('[data-testid="who"]')) ?? '', new RegExp(`^${name} ·\\s+(只读|分析|管理员)$`));
+      assert.match((await page.textContent('[data-testid="who"]')) ?? '', new RegExp(`^${name} ·\\s+(只读|分析|管理员|内部审计（只读）)$`));
       await page.selectOption('.bar .lang select', 'en');
       await page.waitForFunction(() => document.documentElement.lang === 'en');
       assert.match((await page.textContent('[data-testid="who"]')) ?? '', new RegExp(`^${name} ·\\s+${roleEn}$`));

@@ -24,6 +24,7 @@ const SIGN_INS = [
   ['analyst', 'asAnalyst'],
   ['viewer', 'asViewer'],
   ['admin', 'asAdmin'],
+  ['auditor', 'asAuditor'],
 ] as const;
 type SignIn = (typeof SIGN_INS)[number][0];
 

@@ -64,7 +64,7 @@ describe('the demo server stands in for the bank’s backend', () => {
     );
   });
 
-  it('the console signs in as each demo role (maker, checker, RM, analyst, viewer, admin); the RM reads only their book', async () => {
+  it('the console signs in as each demo role (maker, checker, RM, analyst, viewer, admin, auditor); the RM reads only their book', async () => {
     const rm = { Authorization: `Bearer ${await token('/demo/staff-token?as=rm')}` };
     const session = (await (await get('/v1/session', rm)).json()) as { actor: string; book: string | null };
     assert.deepEqual([session.actor, session.book], ['staff:RM001', 'RM001']);
@@ -82,6 +82,7 @@ describe('the demo server stands in for the bank’s backend', () => {
       ['analyst', 'staff:ANALYST01', 'analyst', '周婷'],
       ['viewer', 'staff:VIEWER01', 'viewer', '吴昊'],
       ['admin', 'staff:ADMIN01', 'admin', '郑洁'],
+      ['auditor', 'staff:AUD01', 'auditor', '冯岚'],
     ] as const) {
       const auth = { Authorization: `Bearer ${await token(`/demo/staff-token?as=${as}`)}` };
       const s = (await (await get('/v1/session', auth)).json()) as {
@@ -98,6 +99,10 @@ describe('the demo server stands in for the bank’s backend', () => {
     assert.equal((await get('/v1/audit?limit=1', await as('analyst'))).status, 403);
     assert.notEqual((await get('/v1/analytics/distribution', await as('analyst'))).status, 403, 'an analyst reads analytics');
     assert.equal((await get('/v1/imports', await as('viewer'))).status, 403);
+    // Internal audit reads the trail and imports, and decides nothing.
+    assert.equal((await get('/v1/audit?limit=1', await as('auditor'))).status, 200);
+    assert.equal((await get('/v1/imports', await as('auditor'))).status, 200);
+    assert.equal((await get('/v1/subjects?limit=1', await as('auditor'))).status, 403);
     assert.equal((await get('/demo/staff-token?as=root')).status, 400);
     assert.equal((await get('/demo/staff-token?as=toString')).status, 400);
     assert.equal((await get('/demo/staff-token?as=rm', { 'Sec-Fetch-Site': 'cross-site' })).status, 403);

@@ -50,6 +50,8 @@ export type {
 } from './core/audit-trail.js';
 export { actorLabel, nameWithId, readAllStaff, StaffNames, type StaffNamesState } from './core/staff.js';
 export { readPendingStaffGrants, withdrawStaffGrant, type StaffGrant } from './core/staff-grants.js';
+export { readTeams } from './core/teams.js';
+export type { Team, TeamList } from '@tierkit/core/wire';
 export {
   API_KEY_LABEL_MAX,
   FOUR_EYES_KEY_ROLES,
@@ -146,6 +148,7 @@ export type {
   OverrideWithDecisions,
 } from './core/overrides-types.js';
 export { IMPORT_CHECKS, ImportStore, headerRow, readHeader } from './core/imports.js';
+export { ImportHistory, type ImportHistoryState } from './core/import-history.js';
 export type { ImportCheck, ImportProblem, ImportSettings, ImportState, ImportTarget } from './core/imports.js';
 export type * from './core/imports-types.js';
 export {

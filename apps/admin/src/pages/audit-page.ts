@@ -93,6 +93,8 @@ export class AuditPage extends LitElement {
    * that is gone.
    */
   #searches = 0;
+  /** The route's filter (`target`, `person`) the trail was last searched with, to tell a new one. */
+  #route: string | undefined;
 
   constructor() {
     super();
@@ -108,29 +110,41 @@ export class AuditPage extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('ctx') || !this.ctx || changed.get('ctx')?.session.actor === this.ctx.session.actor) return;
+    if (!changed.has('ctx') || !this.ctx) return;
     // `#/audit?target=C000003` opens the trail of one subject (or request); `?person=MAKER01`, one person's.
+    // The shell hands a new context on every render (a language switched too): the trail is searched
+    // again only for a new session or when the route's own filter changed (`?person=A` → `?person=B`
+    // in one session, a link followed or the back button), never over a search typed since.
     const target = this.ctx.params.get('target') ?? undefined;
     const person = this.ctx.params.get('person') ?? undefined;
+    const route = JSON.stringify([target ?? null, person ?? null]);
+    const newSession = changed.get('ctx')?.session.actor !== this.ctx.session.actor;
+    if (!newSession && route === this.#route) return;
+    this.#route = route;
     this.#searches++;
+    this.refused = false;
     void this.#trail.store.setFilter({ ...(target ? { target } : {}), ...(person ? { person } : {}) });
-    void this.#readSchemes();
+    if (newSession) void this.#readSchemes();
   }
 
   /**
    * Who made a record, as the API names them on each record (`actorStaff`, `actorStaffName`,
    * `actorKeyLabel`, read once for the page by the server, whoever reads it): the person by name, and
-   * a key by its label. A record the API names no one for (the CLI, the system, a job, or an API from
+   * a key by its label, or else the kind of credential. A record the API names no one for (the CLI, the system, a job, or an API from
    * before those fields) is worded as the console words any actor.
    */
   #actor(r: AuditRecord, locale: PageContext['locale']) {
     const w = AUDIT_WORDS[locale];
     const label = r.actorKeyLabel ?? null;
     const staff = r.actorStaff ?? null;
-    if (label === null && staff === null) return html`<admin-staff-name .actor=${r.actor}></admin-staff-name>`;
+    if (label === null && staff === null)
+      return html`<admin-staff-name .actor=${r.actor}></admin-staff-name><br><span class="hint">${credentialText(r.credential, locale)}</span>`;
     const person = staff === null ? w.keyNoOwner : r.actorStaffName ? `${r.actorStaffName} · ${staff}` : staff;
+    // A key named by its label already says it is an API key: the credential's word would say it twice.
     return html`<span data-testid="actor-person">${person}</span>${
-      label === null ? nothing : html`<br><span class="hint" data-testid="actor-key">${w.keyActor(label)}</span>`
+      label === null
+        ? html`<br><span class="hint">${credentialText(r.credential, locale)}</span>`
+        : html`<br><span class="hint" data-testid="actor-key">${w.keyActor(label)}</span>`
     }`;
   }
 
@@ -333,7 +347,7 @@ export class AuditPage extends LitElement {
     return html`<tr data-seq=${r.seq}>
       <td>${r.seq}</td>
       <td><time datetime=${r.at}>${formatBankTime(r.at, locale)}</time></td>
-      <td>${this.#actor(r, locale)}<br><span class="hint">${credentialText(r.credential, locale)}</span></td>
+      <td>${this.#actor(r, locale)}</td>
       <td>${operator ? html`${operator} <code>${r.route}</code>` : html`<code>${r.method} ${r.route}</code>`}${target ? html`<br><span class="hint">${target}</span>` : nothing}${
         // Erased with the customer: say so, rather than leave a blank a reader takes for a record naming nobody.
         r.personal && r.personal.salt === undefined ? html`<br><span class="hint audit-erased">${w.personalErased}</span>` : nothing

@@ -1,19 +1,13 @@
-import {
-  hasRole,
-  ImportStore,
-  isBookScoped,
-  type ImportEncoding,
-  type ImportKind,
-  type ImportMode,
-  type ImportRowError,
-} from '@tierkit/admin';
+import { hasRole, ImportStore, isAuditor, isBookScoped, type ImportEncoding, type ImportKind, type ImportMode } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { defaultMetrics } from '@tierkit/core/metrics';
 import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import type { ConsolePage, PageContext } from '../page.js';
 import { IMPORT_COLUMN_NAMES, IMPORT_WORDS } from './import.words.js';
-import { fieldName, fieldSays, refusedForFinalMonth, sayCheck, whyFailed } from '../why-failed.js';
+import { fieldName, sayCheck, whyFailed } from '../why-failed.js';
+import { importRowErrors } from './import-row-errors.js';
+import './import-history.js';
 
 const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030', 'big5'];
 
@@ -52,19 +46,6 @@ export class ImportPage extends LitElement {
     await (action === 'preview' ? this.#import.store.preview() : this.#import.store.upload());
     await this.updateComplete;
     this.querySelector<HTMLElement>('[data-testid="import-status"]')?.focus();
-  }
-
-  #errors(errors: readonly ImportRowError[]) {
-    if (!this.ctx || !errors.length) return nothing;
-    const w = IMPORT_WORDS[this.ctx.locale];
-    return html`<h3 id="import-errors-h">${w.rowErrors}</h3>
-      <ol class="import-errors" data-testid="row-errors" aria-labelledby="import-errors-h">
-        ${errors.map(
-          (e) => html`<li data-line=${e.line}>
-            <strong>${w.line(e.line)}</strong>${e.column !== null ? html`${w.comma}<span data-field="column">${w.column(e.column)}</span>` : nothing}${w.colon}<span data-field="message">${fieldSays({ path: '', ...e }, this.ctx?.locale ?? 'zh-CN')}${refusedForFinalMonth(e) ? ` ${w.closedLateHint}` : ''}</span>
-          </li>`,
-        )}
-      </ol>`;
   }
 
   #status(): string {
@@ -169,7 +150,7 @@ export class ImportPage extends LitElement {
         </div>
         <p role="status" class="import-status" data-testid="import-status" tabindex="-1">${this.#status()}</p>
         ${s.result?.periods.length ? html`<p class="hint">${w.periods(s.result.periods.join(', '))}</p>` : nothing}
-        ${this.#errors(s.result ? s.result.errors.items : (s.preview?.errors ?? []))}
+        ${importRowErrors(s.result ? s.result.errors.items : (s.preview?.errors ?? []), locale, 'import-errors-h')}
       </section>
     `;
   }
@@ -180,6 +161,10 @@ if (!customElements.get('admin-import-page')) customElements.define('admin-impor
 export const importPage: ConsolePage = {
   id: 'import',
   title: { 'zh-CN': '批量导入', 'zh-TW': '批次匯入', en: 'Import' },
-  visible: (session) => hasRole(session, 'officer') && !isBookScoped(session),
-  render: (ctx) => html`<admin-import-page data-page .ctx=${ctx}></admin-import-page>`,
+  // Internal audit reads how each import went and uploads nothing: the list, not the upload form.
+  visible: (session) => (hasRole(session, 'officer') || isAuditor(session)) && !isBookScoped(session),
+  render: (ctx) =>
+    isAuditor(ctx.session)
+      ? html`<admin-import-history data-page .ctx=${ctx}></admin-import-history>`
+      : html`<admin-import-page data-page .ctx=${ctx}></admin-import-page>`,
 };

@@ -1,4 +1,4 @@
-import { isBookScoped, Overrides, type Override } from '@tierkit/admin';
+import { isAuditor, isBookScoped, Overrides, type Override } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { client } from '../console-client.js';
@@ -137,6 +137,8 @@ if (!customElements.get('admin-overrides-page')) customElements.define('admin-ov
 export const overridesPage: ConsolePage = {
   id: 'overrides',
   title: { 'zh-CN': '人工调级', 'zh-TW': '人工調級', en: 'Overrides' },
-  visible: (session) => session.can.readSubjects && !isBookScoped(session),
+  // Internal audit reads every request and its decisions (the customer by number and masked name),
+  // though no customer's standing: the page offers it no action, as the API's `mayWithdraw` says.
+  visible: (session) => (session.can.readSubjects || isAuditor(session)) && !isBookScoped(session),
   render: (ctx) => html`<admin-overrides-page data-page .ctx=${ctx}></admin-overrides-page>`,
 };

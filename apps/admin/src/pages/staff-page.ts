@@ -4,9 +4,12 @@ import {
   isBookScoped,
   type KitError,
   kitError,
+  nameWithId,
   readAllStaff,
   readPendingStaffGrants,
+  readTeams,
   type StaffGrant,
+  type Team,
   withdrawStaffGrant,
 } from '@tierkit/admin';
 import type { StaffMember } from '@tierkit/client';
@@ -21,7 +24,7 @@ import { whyFailed } from '../why-failed.js';
 import { STAFF_WORDS } from './staff.words.js';
 
 /**
- * The tenant's staff and the grants of power waiting for a second admin (four eyes on staff powers:
+ * The tenant's staff, its teams of books, and the grants of power waiting for a second admin (four eyes on staff powers:
  * packages/api/README.md, "Staff and books"). Its maker may withdraw a grant here; another admin
  * decides it on the approvals page, where it is one more item of the queue.
  */
@@ -30,6 +33,7 @@ export class StaffPage extends LitElement {
     ctx: { attribute: false },
     staff: { state: true },
     grants: { state: true },
+    teams: { state: true },
     loading: { state: true },
     busy: { state: true },
     error: { state: true },
@@ -39,6 +43,7 @@ export class StaffPage extends LitElement {
   declare ctx: PageContext | undefined;
   declare staff: readonly StaffMember[];
   declare grants: readonly StaffGrant[];
+  declare teams: readonly Team[];
   declare loading: boolean;
   declare busy: boolean;
   declare error: KitError | undefined;
@@ -50,6 +55,7 @@ export class StaffPage extends LitElement {
     super();
     this.staff = [];
     this.grants = [];
+    this.teams = [];
     this.loading = true;
     this.busy = false;
     this.error = undefined;
@@ -73,12 +79,14 @@ export class StaffPage extends LitElement {
   async #load(): Promise<void> {
     this.loading = true;
     try {
-      const [staff, grants] = await Promise.all([
+      const [staff, grants, teams] = await Promise.all([
         readAllStaff(client, this.#abort.signal),
         readPendingStaffGrants(client, this.#abort.signal),
+        readTeams(client, this.#abort.signal),
       ]);
       this.staff = staff;
       this.grants = grants;
+      this.teams = teams;
       this.error = undefined;
     } catch (err) {
       if (!this.#abort.signal.aborted) this.error = kitError(err);
@@ -128,6 +136,33 @@ export class StaffPage extends LitElement {
     </li>`;
   }
 
+  /** The teams of books: each lead reads the team's books besides their own (changed by an admin over the API). */
+  #teams() {
+    if (this.loading || this.error) return nothing;
+    const w = STAFF_WORDS[this.ctx?.locale ?? 'zh-CN'];
+    const names = Object.fromEntries(this.staff.map((s) => [s.id, s.name]));
+    return html`<h3 id="staff-teams-h">${w.teamsTitle}</h3>
+      <p class="hint">${w.teamsHint}</p>
+      ${
+        this.teams.length
+          ? html`<div class="staff-teams-scroll" role="region" tabindex="0" aria-labelledby="staff-teams-h">
+            <table class="staff-table staff-teams" data-testid="staff-teams">
+              <thead><tr><th scope="col">${w.teamId}</th><th scope="col">${w.teamName}</th><th scope="col">${w.teamLead}</th><th scope="col">${w.teamBooks}</th></tr></thead>
+              <tbody>
+                ${this.teams.map(
+                  (t) => html`<tr data-team=${t.id}>
+                    <td>${t.id}</td><td>${t.name}</td>
+                    <td>${t.lead === null ? w.noLead : nameWithId(t.lead, names)}</td>
+                    <td>${t.books.length ? t.books.map((b) => nameWithId(b, names)).join(w.listSeparator) : w.noBooks}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+          : html`<p class="hint" data-testid="staff-no-teams">${w.noTeams}</p>`
+      }`;
+  }
+
   override render() {
     if (!this.ctx) return nothing;
     const locale = this.ctx.locale;
@@ -163,6 +198,7 @@ export class StaffPage extends LitElement {
             </table>`
             : nothing
         }
+        ${this.#teams()}
       </section>
     `;
   }

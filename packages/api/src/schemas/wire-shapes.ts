@@ -27,6 +27,8 @@ import type {
   PolicyVersionSummary,
   PolicyVersionsResponse,
   RatesResponse,
+  Team,
+  TeamList,
 } from '@tierkit/core';
 import type { DistributionResponseSchema, EffectResponseSchema, MigrationResponseSchema, RatesResponseSchema } from './analytics.js';
 import type {
@@ -49,6 +51,7 @@ import type {
   SimulationSchema,
 } from './policies.js';
 import type { BookMoveSchema, BookMovesSchema } from './staff.js';
+import type { TeamListSchema, TeamSchema } from './teams.js';
 
 /*
  * The shapes the API sends have one home, @tierkit/core's wire types (the services build them, the
@@ -90,4 +93,6 @@ export type WireShapesAgree = [
   Holds<Agree<typeof EffectResponseSchema, EffectResponse>>,
   Holds<Agree<typeof BookMoveSchema, BookMove>>,
   Holds<Agree<typeof BookMovesSchema, BookMovesResponse>>,
+  Holds<Agree<typeof TeamSchema, Team>>,
+  Holds<Agree<typeof TeamListSchema, TeamList>>,
 ];

@@ -10,6 +10,7 @@ export type * from './imports.js';
 export type * from './analytics.js';
 export type * from './audit.js';
 export type * from './books.js';
+export type * from './teams.js';
 export { POLICY_VERSION_STATUSES } from './policies.js';
 export { APPROVAL_BLOCKS, APPROVAL_KINDS } from './approvals.js';
 export { DECISION_ACTIONS } from './overrides.js';

@@ -1,8 +1,9 @@
 import { assignManagers, upsertStaff, type Executor } from '@tierkit/db';
 
 /**
- * The demo's staff: a maker, a checker, relationship managers with books, and one of each other role
- * (analyst, viewer, admin), so a bank trying the demo sees every role's console. Names are names only:
+ * The demo's staff: a maker, a checker, relationship managers with books, one of each other role
+ * (analyst, viewer, admin) and an internal auditor (tenant-wide, as the role must be), so a bank trying
+ * the demo sees every role's console. Names are names only:
  * screens show the role beside them in the reader's language, which a suffix in the name (`（经办）`)
  * would repeat in Chinese on an English screen.
  */
@@ -16,6 +17,7 @@ export const DEMO_STAFF = [
   { id: 'ANALYST01', name: '周婷', role: 'analyst', scope: 'tenant' },
   { id: 'VIEWER01', name: '吴昊', role: 'viewer', scope: 'tenant' },
   { id: 'ADMIN01', name: '郑洁', role: 'admin', scope: 'tenant' },
+  { id: 'AUD01', name: '冯岚', role: 'auditor', scope: 'tenant' },
 ] as const;
 
 /** Who each demo sign-in is (`/demo/staff-token?as=…`). */
@@ -26,6 +28,7 @@ export const DEMO_SIGN_INS = {
   analyst: 'ANALYST01',
   viewer: 'VIEWER01',
   admin: 'ADMIN01',
+  auditor: 'AUD01',
 } as const;
 export type DemoSignIn = keyof typeof DEMO_SIGN_INS;
 
