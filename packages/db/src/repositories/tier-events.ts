@@ -2,7 +2,7 @@ import type { EventReason, TierEvent } from '@tierkit/core';
 import type { Insertable } from 'kysely';
 import type { TierEventRow, TierEventTable } from '../schema.js';
 import { currentLevelKey } from './assignments.js';
-import { executeInBatches, rowOfValues, type Executor } from './executor.js';
+import { executeInBatches, INSERT_BATCH_ROWS, rowOfValues, type Executor } from './executor.js';
 
 /** A tier event to append; `subjectId` is the internal subject id. */
 export interface NewTierEventInput extends TierEvent {
@@ -27,12 +27,6 @@ function toEvent(row: TierEventRow): TierEvent {
 }
 
 /**
- * Events a statement: a re-tier chunk's thousand (a first re-tier moves every customer) in one, as its
- * assignments are. 14 parameters a row: 14,000, inside both dialects' limits (SQLite 32,766).
- */
-const EVENT_BATCH_ROWS = 1000;
-
-/**
  * Append events without the version bump: appendTierEvents and storeReevaluations (reevaluations.ts)
  * bump. The table is append-only: nothing here updates or deletes.
  */
@@ -40,7 +34,7 @@ export async function writeTierEvents(db: Executor, tenantId: string, events: re
   await executeInBatches(
     db,
     events,
-    EVENT_BATCH_ROWS,
+    INSERT_BATCH_ROWS,
     (batch) => db.insertInto('tier_events').values(batch.map((e) => toRow(tenantId, e))),
     'tier_events.append',
     (e, out) => pushEventValues(tenantId, e, out),

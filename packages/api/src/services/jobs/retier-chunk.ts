@@ -70,10 +70,6 @@ type SignOffs = (
  * may write (in id order) before it reads their levels, data and overrides, so a metric write or a
  * decision that holds one of them first is waited for and seen, not overwritten with a level worked
  * out from the data before it. Those it leaves alone are not locked ({@link planChunk}).
- * `before`: the start of the chunk, prepared on the pipeline's thread (SQLite only), stored together
- * with this part in one bump, one upsert and one insert of events: stored apart, the chunk ran each of
- * those statements twice (its events three times), each part's size a statement text of its own to
- * compile and prepare (BENCHMARKS.md, retier bench, session 39).
  */
 export async function retierChunk(
   trx: Executor,
@@ -83,7 +79,6 @@ export async function retierChunk(
   now: Date,
   actor: string,
   idsAt?: Date,
-  before?: PreparedChunk,
 ): Promise<RetierTotals> {
   const nowIso = now.toISOString();
   const writes = params.schemes === null ? null : new Set(params.schemes);
@@ -108,12 +103,6 @@ export async function retierChunk(
   const ids = new Set(signed.keys());
   for (const r of prepared.rows) ids.add(r.subjectId);
   for (const e of prepared.events) ids.add(e.subjectId);
-  // The prepared part's customers are bumped here too (one statement for the chunk); any found closed
-  // is left out of `open`, and the store leaves it out as it did when it bumped the part itself.
-  if (before) {
-    for (const r of before.rows) ids.add(r.subjectId);
-    for (const e of before.events) ids.add(e.subjectId);
-  }
   const open = ids.size ? await bumpOpenSubjectVersions(trx, tp.tenantId, ids, true) : ids;
   // Sign-offs are planned from the sign-offs as they are now, under the rows held: planned from a read
   // made before, a metric write or a decision committed in between (one that held the row first)
@@ -163,19 +152,8 @@ export async function retierChunk(
   // (and answers) the ones found closed. None can be, as the subjects were held open before they were
   // planned; the store's answer is kept as a guard, so that the totals stay right if a later change
   // lets a chunk plan a customer it does not hold.
-  const chunk = before ? joined(before, prepared) : prepared;
-  const closed = await storeReevaluations(trx, tp.tenantId, chunk.rows, chunk.events, open, levelKept(chunk));
-  return closed.size ? withoutClosed(chunk, closed) : chunk.totals;
-}
-
-/** Two parts of one chunk (a range and the range after it) as one, rows and events in order. */
-function joined(first: PreparedChunk, then: PreparedChunk): PreparedChunk {
-  return {
-    rows: [...first.rows, ...then.rows],
-    events: [...first.events, ...then.events],
-    froms: [...first.froms, ...then.froms],
-    totals: sumTotals([first.totals, then.totals]),
-  };
+  const closed = await storeReevaluations(trx, tp.tenantId, prepared.rows, prepared.events, open, levelKept(prepared));
+  return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
 }
 
 /**

@@ -22,7 +22,7 @@ import { sleep } from '../../sleep.js';
 import { ChangeWatch, type ChangeMark } from './change-watch.js';
 import { Preparer, type PrepareReply } from './preparer.js';
 import { applyPreparedChunk, rangeAfter, retierChunk, withEventIds } from './retier-chunk.js';
-import type { RetierParams, RetierTotals } from './retier-params.js';
+import { sumTotals, type RetierParams, type RetierTotals } from './retier-params.js';
 import { runSimulationChunk } from './simulation-job.js';
 import { logError as writeError, logWarn as writeWarn, type LogFields } from '../../log.js';
 
@@ -528,14 +528,10 @@ async function pipeline(
         let t: RetierTotals;
         if (!prepared) t = await retierChunk(trx, tp, pending.params, range, at, actor);
         else {
-          // Its event ids drawn before the rest's: they sort in the chunk's order, as when stored first.
-          const start = withEventIds(prepared, stored);
-          // The rest of the chunk, re-tiered here as a chunk always was (subject by subject, the same
-          // rules), and stored with the prepared start in one set of statements.
-          t =
-            prepared.upTo === undefined
-              ? await applyPreparedChunk(trx, job.tenant_id, start)
-              : await retierChunk(trx, tp, pending.params, rangeAfter(range, prepared.upTo), at, actor, stored, start);
+          t = await applyPreparedChunk(trx, job.tenant_id, withEventIds(prepared, stored));
+          // The rest of the chunk, re-tiered here as a chunk always was (subject by subject, the same rules).
+          if (prepared.upTo !== undefined)
+            t = sumTotals([t, await retierChunk(trx, tp, pending.params, rangeAfter(range, prepared.upTo), at, actor, stored)]);
         }
         if (!(await completeChunk(trx, job.id, chunk.seq, owner, JSON.stringify(t), stored.toISOString()))) throw new ChunkTakenOver();
         return t;
