@@ -25,6 +25,11 @@ const opt = (name: string, fallback?: string) => {
   if (v === undefined) throw new Error(`--${name} is required`);
   return v;
 };
+// Two checkouts are needed: `npm run bench` (no arguments) gets this line instead of a failure.
+if (!process.argv.includes('--a') || !process.argv.includes('--b')) {
+  console.log('retier-writer-ab: compares two checkouts; run it with --a and --b (see the head of the file)');
+  process.exit(0);
+}
 const N = Number(opt('subjects', '200000'));
 const ROUNDS = Number(opt('rounds', '2'));
 const MONTHS = ['2025-08', '2025-09', '2025-10'];
