@@ -209,7 +209,8 @@ const fullBatchUpsertTelling = new WeakMap<object, string>();
  * above the table's largest before the statement (metrics has rowids, and never nears the last one,
  * past which SQLite would pick them at random), an updated row keeps its own.
  */
-const replacedColumn = (db: Executor) => (isPostgres(db) ? sql<number | boolean>`(xmax::text <> '0')` : sql<number | boolean>`rowid`).as('stored');
+const replacedColumn = (db: Executor) =>
+  (isPostgres(db) ? sql<number | boolean>`(xmax::text <> '0')` : sql<number | boolean>`rowid`).as('stored');
 
 function upsertSql(db: Executor, batch: readonly NewMetric[], tellReplaced: boolean): string {
   const q = db
@@ -255,16 +256,22 @@ export async function upsertMetricRows(
       text = upsertSql(db, batch, tellReplaced);
       if (batch.length === UPSERT_ROWS) kept.set(adapter, text);
     }
-    // SQLite: the largest rowid before the statement (an index's last entry): any row at or below it was there.
+    // SQLite: the largest rowid before the statement (one seek to the table's last row): a row at or below it was there.
     const before =
       tellReplaced && !postgres
-        ? Number((await db.executeQuery<{ top: number | null }>(CompiledQuery.raw('SELECT max(rowid) AS top FROM metrics'))).rows[0]?.top ?? 0)
+        ? Number(
+            (await db.executeQuery<{ top: number | null }>(CompiledQuery.raw('SELECT max(rowid) AS top FROM metrics'))).rows[0]?.top ?? 0,
+          )
         : 0;
     const parameters: unknown[] = [];
     for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
-    const result = await db.executeQuery<{ tenant_id: string; subject_id: string; period: string; metric: string; stored?: number | boolean }>(
-      CompiledQuery.raw(text, parameters),
-    );
+    const result = await db.executeQuery<{
+      tenant_id: string;
+      subject_id: string;
+      period: string;
+      metric: string;
+      stored?: number | boolean;
+    }>(CompiledQuery.raw(text, parameters));
     for (const r of result.rows) {
       changed.push(r.period);
       onChanged?.(r, tellReplaced && (postgres ? r.stored === true : Number(r.stored) <= before));
