@@ -197,12 +197,23 @@ const UPSERT_ROWS = 2000;
  * The full-batch upsert's SQL by dialect (Kysely's adapter, shared by a database and its
  * transactions): an import calls this once per batch, and building a 2,000-row Kysely query each
  * time costs more than SQLite spends running it. Shorter batches (a call's last) are compiled per
- * call, so what is kept stays one text per dialect.
+ * call, so what is kept stays one text per dialect — two with the variant that tells replacements.
  */
 const fullBatchUpsert = new WeakMap<object, string>();
+const fullBatchUpsertTelling = new WeakMap<object, string>();
 
-function upsertSql(db: Executor, batch: readonly NewMetric[]): string {
-  return db
+/**
+ * Whether each returned row replaced a stored value rather than inserting one, told by the upsert
+ * itself so that nothing is read for it: on PostgreSQL a row version an `ON CONFLICT DO UPDATE` wrote
+ * carries the writing transaction in `xmax`, an inserted one 0; on SQLite an inserted row takes a rowid
+ * above the table's largest before the statement (metrics has rowids, and never nears the last one,
+ * past which SQLite would pick them at random), an updated row keeps its own.
+ */
+const replacedColumn = (db: Executor) =>
+  (isPostgres(db) ? sql<number | boolean>`(xmax::text <> '0')` : sql<number | boolean>`rowid`).as('stored');
+
+function upsertSql(db: Executor, batch: readonly NewMetric[], tellReplaced: boolean): string {
+  const q = db
     .insertInto('metrics')
     .values(inColumnOrder(batch))
     .onConflict((oc) =>
@@ -211,8 +222,8 @@ function upsertSql(db: Executor, batch: readonly NewMetric[]): string {
         .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
         .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
     )
-    .returning(['tenant_id', 'subject_id', 'period', 'metric'])
-    .compile().sql;
+    .returning(['tenant_id', 'subject_id', 'period', 'metric']);
+  return (tellReplaced ? q.returning(replacedColumn(db)) : q).compile().sql;
 }
 
 /**
@@ -228,61 +239,47 @@ export async function upsertMetricRows(
   rows: readonly NewMetric[],
   writtenAt: string | null = new Date().toISOString(),
   changedKeys?: Map<string, { readonly period: string; readonly metric: string }>,
-  /** Told each row it inserted or changed (an import records who wrote the risk inputs among them). */
-  onChanged?: (row: MetricKey) => void,
+  /**
+   * Told each row it inserted or changed (an import records who wrote the risk inputs among them),
+   * and whether it replaced a stored value (counted for its audit record) — only when `tellReplaced`.
+   */
+  onChanged?: (row: MetricKey, replaced: boolean) => void,
+  tellReplaced = false,
 ): Promise<string[]> {
   const adapter = db.getExecutor().adapter;
+  const kept = tellReplaced ? fullBatchUpsertTelling : fullBatchUpsert;
+  const postgres = isPostgres(db);
   const changed: string[] = [];
   for (const batch of chunks(rows, UPSERT_ROWS)) {
-    let text = batch.length === UPSERT_ROWS ? fullBatchUpsert.get(adapter) : undefined;
+    let text = batch.length === UPSERT_ROWS ? kept.get(adapter) : undefined;
     if (text === undefined) {
-      text = upsertSql(db, batch);
-      if (batch.length === UPSERT_ROWS) fullBatchUpsert.set(adapter, text);
+      text = upsertSql(db, batch, tellReplaced);
+      if (batch.length === UPSERT_ROWS) kept.set(adapter, text);
     }
+    // SQLite: the largest rowid before the statement (one seek to the table's last row): a row at or below it was there.
+    const before =
+      tellReplaced && !postgres
+        ? Number(
+            (await db.executeQuery<{ top: number | null }>(CompiledQuery.raw('SELECT max(rowid) AS top FROM metrics'))).rows[0]?.top ?? 0,
+          )
+        : 0;
     const parameters: unknown[] = [];
     for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
-    const result = await db.executeQuery<{ tenant_id: string; subject_id: string; period: string; metric: string }>(
-      CompiledQuery.raw(text, parameters),
-    );
+    const result = await db.executeQuery<{
+      tenant_id: string;
+      subject_id: string;
+      period: string;
+      metric: string;
+      stored?: number | boolean;
+    }>(CompiledQuery.raw(text, parameters));
     for (const r of result.rows) {
       changed.push(r.period);
-      onChanged?.(r);
+      onChanged?.(r, tellReplaced && (postgres ? r.stored === true : Number(r.stored) <= before));
       changedKeys?.set(`${r.period}\u0000${r.metric}`, { period: r.period, metric: r.metric });
     }
     if (writtenAt !== null) await recordRowWrites(db, result.rows, writtenAt);
   }
   return changed;
-}
-
-/**
- * How many of `rows` would replace a stored value with another, by metric: what a metrics import
- * records for the metrics that feed a scheme with sign-off levels (counts, never values), so an
- * examiner sees that a file changed risk inputs (docs/domain.md §4). Read before the upsert, which
- * answers written rows without telling an insert from a replacement on SQLite.
- */
-export async function countReplacedMetrics(db: Executor, tenantId: string, rows: readonly NewMetric[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  if (rows.length === 0) return out;
-  const wanted = new Map(rows.map((r) => [`${r.subject_id}\u0000${r.metric}\u0000${r.period}`, r.value]));
-  for (const batch of chunks(rows)) {
-    const stored = await db
-      .selectFrom('metrics')
-      .select(['subject_id', 'metric', 'period', 'value'])
-      .where('tenant_id', '=', tenantId)
-      .where('subject_id', 'in', [...new Set(batch.map((r) => r.subject_id))])
-      .where('metric', 'in', [...new Set(batch.map((r) => r.metric))])
-      .where('period', 'in', [...new Set(batch.map((r) => r.period))])
-      .execute();
-    for (const m of stored) {
-      const key = `${m.subject_id}\u0000${m.metric}\u0000${m.period}`;
-      const value = wanted.get(key);
-      // PostgreSQL answers a bigint as a string.
-      if (value === undefined || Number(m.value) === value) continue;
-      wanted.delete(key);
-      out.set(m.metric, (out.get(m.metric) ?? 0) + 1);
-    }
-  }
-  return out;
 }
 
 /**
@@ -639,6 +636,25 @@ export interface MetricKey {
   readonly period: string;
 }
 
+/** Writer rows per statement: an import's whole batch (its upsert's size), 12,000 parameters. */
+const WRITER_ROWS = 2000;
+const WRITER_COLUMNS = ['tenant_id', 'subject_id', 'metric', 'period', 'written_by', 'written_at'] as const;
+/** The full-size statement's SQL by dialect, compiled once (as {@link fullBatchUpsert}): an import writes one per batch. */
+const fullWriterUpsert = new WeakMap<object, string>();
+
+function writerUpsertSql(db: Executor, rows: number): string {
+  const row = Object.fromEntries(WRITER_COLUMNS.map((c) => [c, ''])) as Record<(typeof WRITER_COLUMNS)[number], string>;
+  return db
+    .insertInto('sign_off_input_writers')
+    .values(Array.from({ length: rows }, () => row))
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'subject_id', 'metric', 'period'])
+        .doUpdateSet((eb) => ({ written_by: eb.ref('excluded.written_by'), written_at: eb.ref('excluded.written_at') })),
+    )
+    .compile().sql;
+}
+
 /**
  * {@link recordSignOffInputWriters} for values of many subjects, a multi-row statement per batch: a
  * metrics import records its importer for the risk inputs each of its batches changed. `keys` must not
@@ -651,25 +667,16 @@ export async function recordInputWriters(
   writtenBy: string,
   writtenAt: string,
 ): Promise<void> {
-  for (const batch of chunks(keys)) {
-    await db
-      .insertInto('sign_off_input_writers')
-      .values(
-        batch.map((k) => ({
-          tenant_id: tenantId,
-          subject_id: k.subject_id,
-          metric: k.metric,
-          period: k.period,
-          written_by: writtenBy,
-          written_at: writtenAt,
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'subject_id', 'metric', 'period'])
-          .doUpdateSet((eb) => ({ written_by: eb.ref('excluded.written_by'), written_at: eb.ref('excluded.written_at') })),
-      )
-      .execute();
+  const adapter = db.getExecutor().adapter;
+  for (const batch of chunks(keys, WRITER_ROWS)) {
+    let text = batch.length === WRITER_ROWS ? fullWriterUpsert.get(adapter) : undefined;
+    if (text === undefined) {
+      text = writerUpsertSql(db, batch.length);
+      if (batch.length === WRITER_ROWS) fullWriterUpsert.set(adapter, text);
+    }
+    const parameters: unknown[] = [];
+    for (const k of batch) parameters.push(tenantId, k.subject_id, k.metric, k.period, writtenBy, writtenAt);
+    await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
 }
 

@@ -39,7 +39,6 @@ import {
   type SubjectInput,
   type StagedBook,
   type StagedSubjectChange,
-  countReplacedMetrics,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
@@ -494,19 +493,27 @@ async function writeBatch(
       }
     }
     const rows = [...byKey.values()];
-    const watched = ctx.signOffMetrics;
-    if (watched?.size) {
-      const risky = rows.filter((r) => watched.has(r.metric));
-      for (const r of risky) if (!replaced.has(r.metric)) replaced.set(r.metric, 0);
-      for (const [metric, n] of await countReplacedMetrics(trx, ctx.tenantId, risky)) replaced.set(metric, (replaced.get(metric) ?? 0) + n);
-    }
+    const watched = ctx.signOffMetrics?.size ? ctx.signOffMetrics : undefined;
+    // Every risk input the file carries is counted, if only as 0 replaced.
+    if (watched) for (const r of rows) if (watched.has(r.metric) && !replaced.has(r.metric)) replaced.set(r.metric, 0);
     // The risk inputs this batch changed, for one multi-row write of their writer: an unchanged value
-    // keeps whoever wrote it last.
+    // keeps whoever wrote it last. The upsert tells which of them replaced a stored value: reading the
+    // stored values first for that cost a statement per 500 rows (BENCHMARKS.md, import bench).
     const inputs: MetricKey[] = [];
-    const periods = await upsertMetricRows(trx, rows, null, touched, (r) => {
-      if (watched?.has(r.metric)) inputs.push(r);
-    });
-    await recordInputWriters(trx, ctx.tenantId, inputs, ctx.actor, ctx.now().toISOString());
+    const periods = await upsertMetricRows(
+      trx,
+      rows,
+      null,
+      touched,
+      watched &&
+        ((r, wasStored) => {
+          if (!watched.has(r.metric)) return;
+          inputs.push(r);
+          if (wasStored) replaced.set(r.metric, (replaced.get(r.metric) ?? 0) + 1);
+        }),
+      watched !== undefined,
+    );
+    if (inputs.length) await recordInputWriters(trx, ctx.tenantId, inputs, ctx.actor, ctx.now().toISOString());
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
   if (checked.kind === 'managers') {
