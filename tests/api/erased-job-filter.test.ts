@@ -14,7 +14,7 @@ const KEPT = 'C990102';
 const ACTIVE = '2019-06-15T02:00:00Z';
 const LEFT = '2019-07-01T02:00:00Z';
 
-forEachDialect('a re-tier job naming an erased customer', (f) => {
+forEachDialect('writes naming an erased customer', (f) => {
   const then = (at: string) => client({ ...f, app: createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined }) }, 'a');
   const jobsStored = async () =>
     (await f.db.db.selectFrom('jobs').select('params').where('tenant_id', '=', 'bank-a').execute()).map((r) => r.params);
@@ -65,6 +65,20 @@ forEachDialect('a re-tier job naming an erased customer', (f) => {
         ['filter.subjects[1]', 'unknown_subject', 'C990199'],
       ],
     );
+  });
+
+  it('an override request for them meets their 404 `subject-erased`, and none is stored', async () => {
+    const res = await client(f).post(`/v1/subjects/${ERASED}/overrides`, {
+      scheme: 'retail-tier',
+      level: 'diamond',
+      mode: 'fixed',
+      reason: '补录',
+      expiresAt: null,
+    });
+    assert.equal(res.status, 404);
+    assert.match(((await res.json()) as { type: string }).type, /subject-erased/);
+    const stored = await f.db.db.selectFrom('overrides').select('id').where('tenant_id', '=', 'bank-a').execute();
+    assert.equal(stored.length, 0);
   });
 
   it('the same list without the erased customer is queued', async () => {
