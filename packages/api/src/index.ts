@@ -218,5 +218,6 @@ export type {
 export { monthLoad, type MonthLoad } from './services/jobs/month-data.js';
 export { checkRetentionYears, RETENTION_CHUNK_SUBJECTS, retentionAuditDetail, runRetention } from './services/retention.js';
 export type { RetentionRun } from './services/retention.js';
+export { rescrubRetention, type RescrubRun } from './services/retention-rescrub.js';
 export { errorText, formatLogLine, log, logError, logFormatFromEnv, logInfo, logWarn } from './log.js';
 export type { LogFields, LogFormat, LogLevel, LogLine } from './log.js';

@@ -4,8 +4,10 @@ import {
   checkRetentionYears,
   cliAction,
   ProblemError,
+  rescrubRetention,
   retentionAuditDetail,
   runRetention,
+  type RescrubRun,
   type RetentionRun,
 } from '@tierkit/api';
 import { listTenants, MIN_RETENTION_YEARS, retentionYearsOf, setLegalHold, setRetentionYears, type Db } from '@tierkit/db';
@@ -17,6 +19,9 @@ import { actionLine } from './output.js';
 export const RETENTION_USAGE = `  retention run [--dry-run] [--tenant ID] [--json]
                             erase the personal data of customers closed longer than their tenant's retention
                             (every tenant, or --tenant's); --dry-run counts and changes nothing (docs/operations.md)
+  retention rescrub [--dry-run] [--tenant ID] [--json]
+                            apply today's clearing rules to the customers erased before (every tenant, or
+                            --tenant's): what an earlier release's erasure left naming them goes; counts only
   retention set --tenant ID --years N
                             years a closed customer's personal data is kept (${MIN_RETENTION_YEARS} at least, the AML minimum)
   retention hold SUBJECT --tenant ID --reason TEXT | retention release SUBJECT --tenant ID
@@ -69,6 +74,45 @@ async function runAll(db: Db, ctx: CommandContext): Promise<number> {
       // What was erased before the failure stays erased, each chunk with its record; the next run goes on.
       ctx.err(
         `retention run: ${id}: ${e instanceof Error ? e.message : String(e)}; chunks already committed stay erased, run again to go on`,
+      );
+      return EXIT.failed;
+    }
+  }
+  if (ctx.json) ctx.out(JSON.stringify(tenant !== undefined ? runs[0] : runs));
+  return EXIT.ok;
+}
+
+/** One line of a rescrub, for people. */
+function rescrubLine(r: RescrubRun): string {
+  const changed = `${r.jobFilters} job filter(s), ${r.jobReasons} job reason(s), ${r.importRowErrors} import row error(s), ${r.idempotentAnswers} stored answer(s), ${r.overrideLabels} override label(s), ${r.notes} note(s), ${r.auditFieldsErased} audit record(s)' personal fields and ${r.auditEntriesErased} listed number(s)`;
+  return `${r.tenant}: ${r.erasedCustomers} customer(s) erased before; ${r.dryRun ? 'would clear' : 'cleared'} ${changed}`;
+}
+
+/**
+ * `tierkit retention rescrub`: each tenant's catch-up, recorded in its chain (each chunk that changed
+ * anything, and a result with the totals, a dry run's too). From the command line only: it is an
+ * upgrade's step, run once by the operator after installing a release whose erasure clears more.
+ */
+async function rescrubAll(db: Db, ctx: CommandContext): Promise<number> {
+  const tenant = text(ctx, 'tenant');
+  const dryRun = ctx.options['dry-run'] === true;
+  const tenants = tenant !== undefined ? [tenant] : (await listTenants(db.db)).map((t) => t.id);
+  const runs: RescrubRun[] = [];
+  for (const id of tenants) {
+    const action = cliAction('tierkit retention rescrub');
+    if ((await retentionYearsOf(db.db, id)) === undefined) {
+      await recordRefusal(db.db, await chainOf(db.db, id), action, { status: 404, problem: 'not-found', target: { tenant: id } }, ctx.err);
+      ctx.err(`retention rescrub: no tenant "${id}"; nothing was cleared`);
+      return EXIT.failed;
+    }
+    try {
+      const run = await rescrubRetention(db.db, id, { dryRun, action });
+      await appendOperatorAudit(db.db, id, action, { status: 200, target: { tenant: id }, detail: { ...run } });
+      runs.push(run);
+      if (!ctx.json) ctx.out(actionLine(rescrubLine(run)));
+    } catch (e) {
+      ctx.err(
+        `retention rescrub: ${id}: ${e instanceof Error ? e.message : String(e)}; chunks already committed stay cleared, run again to go on`,
       );
       return EXIT.failed;
     }
@@ -155,13 +199,14 @@ export const retentionCommand: Command = {
   options: { 'dry-run': { type: 'boolean' }, years: { type: 'string' }, reason: { type: 'string' } },
   async run(ctx) {
     const what = ctx.args[0];
-    if (what !== 'run' && what !== 'set' && what !== 'hold' && what !== 'release') {
+    if (what !== 'run' && what !== 'rescrub' && what !== 'set' && what !== 'hold' && what !== 'release') {
       ctx.err(`unknown retention action "${what ?? ''}"\n${RETENTION_USAGE}`);
       return EXIT.usage;
     }
     const db = await ctx.openDatabase(ctx.err, 'batch');
     try {
-      return what === 'run' ? await runAll(db, ctx) : await change(db, ctx, what);
+      if (what === 'run') return await runAll(db, ctx);
+      return what === 'rescrub' ? await rescrubAll(db, ctx) : await change(db, ctx, what);
     } finally {
       await db.close();
     }

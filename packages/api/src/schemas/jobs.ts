@@ -19,7 +19,7 @@ export const RetierFilterSchema = z
       .optional()
       .openapi({
         description:
-          'Only these subjects (external ids). In a job read back, `erased customer` stands where a customer since erased stood (docs/operations.md, "Retention and erasure")',
+          'Only these subjects (external ids). A customer already erased is refused, 400 `validation` with a field error `erased` at its place (the number is not said back) and nothing queued. In a job read back, `erased customer` stands where a customer since erased stood (docs/operations.md, "Retention and erasure")',
         example: ['C000003'],
       }),
     evaluatedSince: z

@@ -180,6 +180,7 @@ export async function runRetention(
           jobFilters: c.jobFilters,
           jobReasons: c.jobReasons,
           importRowErrors: c.importRowErrors,
+          namesWithinOthers: c.namesWithinOthers,
           overrideLabels: c.overrideLabels,
           idempotentAnswers: c.idempotentAnswers,
           overridesEnded: c.overridesEnded.length,
@@ -250,7 +251,7 @@ function endedDetail(o: EndedOverride, nowIso: string): Record<string, unknown> 
  * The seqs of `chain`'s records whose side rows an erasure deleted, for its own record (`erasedAuditSeqs`):
  * what lets verify tell an erasure from a side row deleted by hand. Seqs only: never whom they named.
  */
-function erasedSeqsOf(seqs: ReadonlyMap<string, readonly number[]>, chain: string): Record<string, string> {
+export function erasedSeqsOf(seqs: ReadonlyMap<string, readonly number[]>, chain: string): Record<string, string> {
   const of = seqs.get(chain);
   return of?.length ? { [ERASED_AUDIT_SEQS]: erasedSeqsText(of) } : {};
 }
@@ -259,7 +260,7 @@ function erasedSeqsOf(seqs: ReadonlyMap<string, readonly number[]>, chain: strin
  * The list entries an erasure deleted (`erasedAuditEntries`: `seq:places;…`), with how many: what lets
  * verify tell an erased entry from one deleted by hand. Places only: never whom they named.
  */
-function erasedEntriesOf(entries: readonly { readonly seq: number; readonly pos: number }[]): Record<string, string | number> {
+export function erasedEntriesOf(entries: readonly { readonly seq: number; readonly pos: number }[]): Record<string, string | number> {
   return entries.length ? { auditEntries: entries.length, [ERASED_AUDIT_ENTRIES]: erasedEntriesText(entries) } : {};
 }
 
@@ -267,7 +268,7 @@ function erasedEntriesOf(entries: readonly { readonly seq: number; readonly pos:
  * Side rows of the `*` chain (requests refused for their credential) are vouched for in that chain, whose
  * verify reads only its own records; the record names no tenant, since `*` is no tenant's.
  */
-async function vouchUntrusted(db: Executor, seqs: ReadonlyMap<string, readonly number[]>, action: OperatorAction): Promise<void> {
+export async function vouchUntrusted(db: Executor, seqs: ReadonlyMap<string, readonly number[]>, action: OperatorAction): Promise<void> {
   const vouched = erasedSeqsOf(seqs, UNAUTHENTICATED_CHAIN);
   if (!Object.keys(vouched).length) return;
   await appendOperatorAudit(db, UNAUTHENTICATED_CHAIN, action, {

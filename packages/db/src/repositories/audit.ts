@@ -455,13 +455,22 @@ export function readErasedEntries(text: unknown, into: Set<string>, below = Numb
 /** The route of the record migration `2026-12-21T00-00-20-audit-erasures` appends (its own name). */
 export const AUDIT_ERASURES_MIGRATION = '2026-12-21T00-00-20-audit-erasures';
 
+/** The route of `tierkit retention rescrub`'s records: today's clearing rules applied to customers erased before. */
+export const RESCRUB_ROUTE = 'tierkit retention rescrub';
+
 /**
  * The routes whose `change` records may vouch for deleted side rows: a retention run (over HTTP or the
- * command line) and the migration that named what the release before erased. No other writer's record
+ * command line), its catch-up for customers erased before (`tierkit retention rescrub`) and the migration
+ * that named what the release before erased. No other writer's record
  * is read for {@link ERASED_AUDIT_SEQS}, whatever its detail holds: a record an API caller could shape
  * (a route's `auditDetail`) must never be able to pass a side row deleted by hand for an erasure.
  */
-export const ERASURE_ROUTES: ReadonlySet<string> = new Set(['/v1/retention/run', 'tierkit retention run', AUDIT_ERASURES_MIGRATION]);
+export const ERASURE_ROUTES: ReadonlySet<string> = new Set([
+  '/v1/retention/run',
+  'tierkit retention run',
+  RESCRUB_ROUTE,
+  AUDIT_ERASURES_MIGRATION,
+]);
 
 /**
  * Into `into`, the seqs `row` vouches for as erased, when it is an erasure's record (a `change` of one of

@@ -27,8 +27,6 @@ function containsAny(db: Executor, column: string, needles: readonly string[]) {
     : sql<boolean>`exists (select 1 from json_each(${JSON.stringify(needles)}) as n where instr(${sql.ref(column)}, n.value) > 0)`;
 }
 
-const namesAny = (text: string, needles: readonly string[]) => needles.some((n) => text.includes(n));
-
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -39,13 +37,99 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export const tokenOf = (n: string) => new RegExp(`(?<![A-Za-z0-9]|[A-Za-z0-9][_.:-])${escapeRegExp(n)}(?![A-Za-z0-9]|[_.:-][A-Za-z0-9])`);
 
+const HAN = /\p{Script=Han}/u;
+const WORD = /[\p{L}\p{N}]/u;
+/** Han characters a name may be extended by on either side into another's name: 张三 → 张三丰, 欧阳修 → 欧阳修远. */
+const NAME_EXTENSION = 3;
+
 /**
- * Whether free text names one of them: a number as a whole token ({@link tokenOf}), or a name. A name is
- * matched as typed, so a namesake's mention goes too: a reason typed about a person, lost, against a name kept.
+ * The longer names an occurrence of `name` in `text` could be part of: the occurrence widened over up to
+ * {@link NAME_EXTENSION} Han characters on either side (张三 in “客户张三丰来电” → 张三丰, 户张三, 张三丰来 …).
  */
-function mentions(text: string, people: ErasedPeople): boolean {
-  if (namesAny(text, people.names)) return true;
-  return people.numbers.some((n) => text.includes(n) && tokenOf(n).test(text));
+function widenings(text: string, at: number, name: string): string[] {
+  const out: string[] = [];
+  const chars = [...text.slice(0, at)];
+  const after = [...text.slice(at + name.length)];
+  let left = 0;
+  while (left < NAME_EXTENSION && left < chars.length && HAN.test(chars[chars.length - 1 - left] ?? '')) left++;
+  let right = 0;
+  while (right < NAME_EXTENSION && right < after.length && HAN.test(after[right] ?? '')) right++;
+  for (let l = 0; l <= left; l++)
+    for (let r = 0; r <= right; r++) if (l + r > 0) out.push(chars.slice(chars.length - l).join('') + name + after.slice(0, r).join(''));
+  return out;
+}
+
+/**
+ * Where `name` stands in `text` as itself, not as part of another word: a name's edge that is a letter
+ * or digit of a spaced script (Ann, Li Na) must not touch another (Anna, Li Nan); a Han edge touches Han
+ * text as Chinese is written (客户张三来电), so there the occurrence is the name unless it lies inside
+ * the name of another customer of the tenant (`others`: 张三丰, when 张三 is erased). A Han name found
+ * within a longer run that is nobody's known name (张三峰, a stranger; 张三主动销户) is taken as theirs:
+ * over-clearing a text kept for others is the safe side of an erasure.
+ */
+function nameOccurrences(text: string, name: string, others: ReadonlySet<string>): { own: number; others: number } {
+  let own = 0;
+  let inOthers = 0;
+  const first = [...name][0] ?? '';
+  const last = [...name].at(-1) ?? '';
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    const before = [...text.slice(0, at)].at(-1) ?? '';
+    const after = [...text.slice(at + name.length)][0] ?? '';
+    if (!HAN.test(first) && WORD.test(first) && WORD.test(before) && !HAN.test(before)) continue;
+    if (!HAN.test(last) && WORD.test(last) && WORD.test(after) && !HAN.test(after)) continue;
+    if (widenings(text, at, name).some((w) => others.has(w))) inOthers++;
+    else own++;
+  }
+  return { own, others: inOthers };
+}
+
+/**
+ * What the texts an erasure found could also be: other customers' names that hold an erased name (张三丰
+ * for 张三), read in one statement of the candidates the texts give, by exact name. Customers erased in
+ * the same chunk are no others: their names go too.
+ */
+export async function othersNamesIn(db: Executor, tenantId: string, people: ErasedPeople, texts: readonly string[]): Promise<Set<string>> {
+  const candidates = new Set<string>();
+  for (const text of texts)
+    for (const name of people.names)
+      for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1))
+        for (const w of widenings(text, at, name)) candidates.add(w);
+  for (const name of people.names) candidates.delete(name);
+  const out = new Set<string>();
+  for (const batch of chunks([...candidates])) {
+    const rows = await db
+      .selectFrom('subjects')
+      .select('display_name')
+      .where('tenant_id', '=', tenantId)
+      .where('erased_at', 'is', null)
+      .where('display_name', 'in', batch)
+      .execute();
+    for (const r of rows) if (!people.names.includes(r.display_name)) out.add(r.display_name);
+  }
+  return out;
+}
+
+/** Whether free text names one of them, and whether a name was found in it only as part of another customer's. */
+interface Mention {
+  readonly names: boolean;
+  /** A name stood in the text only within another customer's name (张三 in 张三丰): kept, and counted. */
+  readonly withinOthers: boolean;
+}
+
+/**
+ * Whether free text names one of them: a number as a whole token ({@link tokenOf}), or a name as itself
+ * ({@link nameOccurrences}). A namesake's mention goes too: a reason typed about a person, lost, against
+ * a name kept.
+ */
+function mentions(text: string, people: ErasedPeople, others: ReadonlySet<string>): Mention {
+  let withinOthers = false;
+  for (const name of people.names) {
+    const found = nameOccurrences(text, name, others);
+    if (found.own) return { names: true, withinOthers: false };
+    if (found.others) withinOthers = true;
+  }
+  const numbers = people.numbers.some((n) => text.includes(n) && tokenOf(n).test(text));
+  return { names: numbers, withinOthers: !numbers && withinOthers };
 }
 
 /** What the texts are searched for: each number as a JSON or quoted string (`"C000123"`), each name as it is. */
@@ -57,6 +141,8 @@ function needlesOf(people: ErasedPeople): string[] {
 export interface JobsErased {
   readonly filters: number;
   readonly reasons: number;
+  /** Reasons kept that held an erased name only within another customer's name (张三 in 张三丰). */
+  readonly namesWithinOthers: number;
   /** The jobs that listed or named one, and when each was queued: their records' reasons in the trail go too. */
   readonly jobs: readonly { readonly id: string; readonly createdAt: string }[];
 }
@@ -135,22 +221,33 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
   const needles = [...people.numbers, ...people.names];
   let filters = 0;
   let reasons = 0;
+  let namesWithinOthers = 0;
   const named: { id: string; createdAt: string }[] = [];
-  const rows = await db
-    .selectFrom('jobs')
-    .select(['id', 'params', 'created_at'])
-    .where('tenant_id', '=', tenantId)
-    .where(containsAny(db, 'params', needles))
-    .execute();
+  const rows = (
+    await db
+      .selectFrom('jobs')
+      .select(['id', 'params', 'created_at'])
+      .where('tenant_id', '=', tenantId)
+      .where(containsAny(db, 'params', needles))
+      .execute()
+  ).map((r) => ({ ...r, parsed: JSON.parse(r.params) as { filter?: { subjects?: string[] }; reason?: string | null } }));
+  const others = await othersNamesIn(
+    db,
+    tenantId,
+    people,
+    rows.map((r) => r.parsed.reason ?? ''),
+  );
   for (const r of rows) {
-    const params = JSON.parse(r.params) as { filter?: { subjects?: string[] }; reason?: string | null };
+    const params = r.parsed;
     const subjects = params.filter?.subjects;
     const listed = subjects?.some((s) => numbers.has(s)) === true;
     if (params.filter && subjects && listed) {
       params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
       filters++;
     }
-    const reasonNames = typeof params.reason === 'string' && mentions(params.reason, people);
+    const said = typeof params.reason === 'string' ? mentions(params.reason, people, others) : undefined;
+    const reasonNames = said?.names === true;
+    if (said?.withinOthers) namesWithinOthers++;
     if (reasonNames) {
       params.reason = null;
       reasons++;
@@ -176,7 +273,7 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
     if (result !== r.result)
       await db.updateTable('job_chunks').set({ result }).where('job_id', '=', r.job_id).where('seq', '=', r.seq).execute();
   }
-  return { filters, reasons, jobs: named };
+  return { filters, reasons, namesWithinOthers, jobs: named };
 }
 
 /**
@@ -184,9 +281,14 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
  * code stay — the import's account of its file still adds up —, the words and params (the number, the
  * row's values) go.
  */
-export async function eraseFromImportErrors(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
+export async function eraseFromImportErrors(
+  db: Executor,
+  tenantId: string,
+  people: ErasedPeople,
+): Promise<{ readonly erased: number; readonly namesWithinOthers: number }> {
   const needles = needlesOf(people);
   let n = 0;
+  let namesWithinOthers = 0;
   const rows = await db
     .selectFrom('import_errors')
     .innerJoin('imports', 'imports.id', 'import_errors.import_id')
@@ -194,8 +296,12 @@ export async function eraseFromImportErrors(db: Executor, tenantId: string, peop
     .where('imports.tenant_id', '=', tenantId)
     .where((eb) => eb.or([containsAny(db, 'import_errors.message', needles), containsAny(db, 'import_errors.params', needles)]))
     .execute();
-  for (const r of rows) {
-    if (!mentions(`${r.message}\n${r.params ?? ''}`, people)) continue;
+  const texts = rows.map((r) => `${r.message}\n${r.params ?? ''}`);
+  const others = await othersNamesIn(db, tenantId, people, texts);
+  for (const [i, r] of rows.entries()) {
+    const said = mentions(texts[i] ?? '', people, others);
+    if (said.withinOthers) namesWithinOthers++;
+    if (!said.names) continue;
     await db
       .updateTable('import_errors')
       .set({ message: ERASED_CUSTOMER, params: null })
@@ -204,7 +310,7 @@ export async function eraseFromImportErrors(db: Executor, tenantId: string, peop
       .execute();
     n++;
   }
-  return n;
+  return { erased: n, namesWithinOthers };
 }
 
 /**

@@ -225,6 +225,11 @@ export interface ErasureCounts {
   readonly jobReasons: number;
   /** Import row errors that named a customer erased (words and params dropped). */
   readonly importRowErrors: number;
+  /**
+   * Job reasons and import row errors kept though an erased name stood in them, each time within another
+   * customer's name (张三 in 张三丰): what the name rule let stand, counted so the bank can look.
+   */
+  readonly namesWithinOthers: number;
   /** Stored levels an override decided whose label (ending with the reason typed) was cut to the override's kind. */
   readonly overrideLabels: number;
   /** Answers an Idempotency-Key would have replayed that named a customer erased (deleted). */
@@ -368,6 +373,7 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
       jobFilters: 0,
       jobReasons: 0,
       importRowErrors: 0,
+      namesWithinOthers: 0,
       overrideLabels: 0,
       idempotentAnswers: 0,
       overridesEnded: [],
@@ -479,7 +485,8 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     auditEntries,
     jobFilters: jobs.filters,
     jobReasons: jobs.reasons,
-    importRowErrors,
+    importRowErrors: importRowErrors.erased,
+    namesWithinOthers: jobs.namesWithinOthers + importRowErrors.namesWithinOthers,
     overrideLabels,
     idempotentAnswers,
     overridesEnded: ended
@@ -501,11 +508,12 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
  * score were the customer's figures, and so were the ways to the next level and the money gap. Each
  * explanation stays one the engine's readers take (an `Explanation` with no inputs).
  */
-async function stripExplanations(db: Executor, tenantId: string, ids: readonly string[]): Promise<number> {
+export async function stripExplanations(db: Executor, tenantId: string, ids: readonly string[]): Promise<number> {
+  if (!ids.length) return 0;
   let labels = 0;
   const rows = await db
     .selectFrom('assignments')
-    .select(['subject_id', 'scheme', 'explanation'])
+    .select(['subject_id', 'scheme', 'explanation', 'progress', 'retention', 'next_gap'])
     .where('tenant_id', '=', tenantId)
     .where('subject_id', 'in', ids)
     .execute();
@@ -518,12 +526,17 @@ async function stripExplanations(db: Executor, tenantId: string, ids: readonly s
     const decidedBy = kept.decidedBy as { kind?: string; label?: unknown } | undefined;
     const override = kept.override as { mode?: 'fixed' | 'floor' } | undefined;
     if (decidedBy?.kind === 'override') {
-      kept.decidedBy = { ...decidedBy, label: overrideKindLabel(override?.mode ?? 'fixed') };
-      labels++;
+      const label = overrideKindLabel(override?.mode ?? 'fixed');
+      // Counted when cut: a customer erased before (a rescrub) whose label is the kind already is not.
+      if (JSON.stringify(decidedBy.label) !== JSON.stringify(label)) labels++;
+      kept.decidedBy = { ...decidedBy, label };
     }
+    const stripped = JSON.stringify({ ...kept, inputs: [] });
+    const was = typeof r.explanation === 'string' ? r.explanation : JSON.stringify(r.explanation);
+    if (stripped === was && r.progress === null && r.retention === null && r.next_gap === null) continue;
     await db
       .updateTable('assignments')
-      .set({ explanation: JSON.stringify({ ...kept, inputs: [] }), progress: null, retention: null, next_gap: null })
+      .set({ explanation: stripped, progress: null, retention: null, next_gap: null })
       .where('tenant_id', '=', tenantId)
       .where('subject_id', '=', r.subject_id)
       .where('scheme', '=', r.scheme)

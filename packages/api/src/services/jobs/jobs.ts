@@ -10,6 +10,7 @@ import {
 } from '@tierkit/core';
 import { staffBehind, staffOf } from '../staff-behind.js';
 import {
+  erasedExternalIds,
   findJob,
   findSubjectIds,
   insertJob,
@@ -196,14 +197,31 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<E
   if (filter.subjects) {
     const found = await findSubjectIds(db, req.tenantId, filter.subjects);
     const missing = filter.subjects.filter((s) => !found.has(s));
-    if (missing.length)
+    const erased = await erasedExternalIds(db, req.tenantId, filter.subjects);
+    if (missing.length || erased.size)
       throw invalid(
-        missing.slice(0, 20).map((s) => ({
-          path: `filter.subjects[${filter.subjects?.indexOf(s)}]`,
-          message: `no subject "${s}" in this tenant`,
-          code: 'unknown_subject',
-          params: { subject: s },
-        })),
+        filter.subjects
+          .map((s, i) => ({ s, i }))
+          .filter(({ s }) => !found.has(s) || erased.has(s))
+          .slice(0, 20)
+          .map(({ s, i }) =>
+            erased.has(s)
+              ? // Refused, not dropped: the job is the maker's decision over the list they sent (their reason
+                // is about it), and a job stored without the entry would not be the one asked for. The
+                // place says which; the number is not said back: this answer is kept by an Idempotency-Key
+                // and `tierkit retier` records its refusal's words in the trail, where no erasure finds them.
+                {
+                  path: `filter.subjects[${i}]`,
+                  message: 'was erased after its retention period; a job cannot name them',
+                  code: 'erased',
+                }
+              : {
+                  path: `filter.subjects[${i}]`,
+                  message: `no subject "${s}" in this tenant`,
+                  code: 'unknown_subject',
+                  params: { subject: s },
+                },
+          ),
       );
     ids = [...found.values()];
   }

@@ -1,0 +1,91 @@
+import { erasedSubjectsAfter, type Executor, rescrubErased, retentionYearsOf } from '@tierkit/db';
+import { ProblemError } from '../problem.js';
+import { appendOperatorAudit, type OperatorAction } from './audit.js';
+import { erasedEntriesOf, erasedSeqsOf, RETENTION_CHUNK_SUBJECTS, vouchUntrusted } from './retention.js';
+
+/** What a rescrub found and changed (docs/operations.md, "Catching up earlier erasures"): counts only, never who. */
+export interface RescrubRun {
+  readonly tenant: string;
+  readonly dryRun: boolean;
+  /** Customers erased before, all looked at. */
+  readonly erasedCustomers: number;
+  readonly jobFilters: number;
+  readonly jobReasons: number;
+  readonly importRowErrors: number;
+  readonly idempotentAnswers: number;
+  readonly overrideLabels: number;
+  readonly notes: number;
+  /** The trail's side rows (numbers, typed texts) and list entries still naming them: deleted, their digests kept. */
+  readonly auditFieldsErased: number;
+  readonly auditEntriesErased: number;
+  readonly chunks: number;
+}
+
+const COUNTED = ['jobFilters', 'jobReasons', 'importRowErrors', 'idempotentAnswers', 'overrideLabels', 'notes'] as const;
+
+class DryRun extends Error {}
+
+/**
+ * Apply today's clearing rules to every customer the tenant erased before (the erased rows keep their
+ * numbers), a chunk of them per transaction: what an erasure by an earlier release left naming them goes
+ * now. Each chunk that changed anything commits with a `change` record of its counts, naming the trail's
+ * side rows and entries it deleted as a retention run's records do, so verify counts them erased; a chunk
+ * that found nothing writes nothing, so a second rescrub adds no record. A dry run does the same work in
+ * transactions it rolls back, and says what a rescrub would change.
+ */
+export async function rescrubRetention(
+  db: Executor,
+  tenantId: string,
+  options: { readonly dryRun: boolean; readonly action: OperatorAction; readonly chunkSubjects?: number },
+): Promise<RescrubRun> {
+  if ((await retentionYearsOf(db, tenantId)) === undefined) throw new ProblemError('not-found', `Tenant "${tenantId}" does not exist.`);
+  const totals: Record<(typeof COUNTED)[number] | 'auditFieldsErased' | 'auditEntriesErased', number> = {
+    jobFilters: 0,
+    jobReasons: 0,
+    importRowErrors: 0,
+    idempotentAnswers: 0,
+    overrideLabels: 0,
+    notes: 0,
+    auditFieldsErased: 0,
+    auditEntriesErased: 0,
+  };
+  let erasedCustomers = 0;
+  let chunks = 0;
+  let after: string | undefined;
+  for (;;) {
+    let found = 0;
+    const chunk = db.transaction().execute(async (trx) => {
+      const subjects = await erasedSubjectsAfter(trx, tenantId, options.chunkSubjects ?? RETENTION_CHUNK_SUBJECTS, after);
+      found = subjects.length;
+      if (!found) return;
+      after = subjects[subjects.length - 1]?.id;
+      const c = await rescrubErased(trx, tenantId, subjects);
+      const fields = [...c.auditSeqs.values()].reduce((n, s) => n + s.length, 0);
+      for (const k of COUNTED) totals[k] += c[k];
+      totals.auditFieldsErased += fields;
+      totals.auditEntriesErased += c.auditEntries.length;
+      if (options.dryRun) throw new DryRun();
+      if (!fields && !c.auditEntries.length && COUNTED.every((k) => c[k] === 0)) return;
+      await appendOperatorAudit(trx, tenantId, options.action, {
+        phase: 'change',
+        status: 200,
+        target: { tenant: tenantId },
+        detail: {
+          rescrubbed: subjects.length,
+          ...Object.fromEntries(COUNTED.map((k) => [k, c[k]])),
+          auditFields: fields,
+          ...erasedSeqsOf(c.auditSeqs, tenantId),
+          ...erasedEntriesOf(c.auditEntries),
+        },
+      });
+      await vouchUntrusted(trx, c.auditSeqs, options.action);
+    });
+    await chunk.catch((e: unknown) => {
+      if (!(e instanceof DryRun)) throw e;
+    });
+    if (!found) break;
+    erasedCustomers += found;
+    chunks++;
+  }
+  return { tenant: tenantId, dryRun: options.dryRun, erasedCustomers, ...totals, chunks };
+}
