@@ -4,6 +4,7 @@ import type {
   ApprovalsPage,
   BookMove,
   BookMovesResponse,
+  BookLevelsResponse,
   DistributionResponse,
   EffectResponse,
   ImportCreated,
@@ -49,6 +50,7 @@ import type {
   SimulationSchema,
 } from './policies.js';
 import type { BookMoveSchema, BookMovesSchema } from './staff.js';
+import type { BookLevelsSchema } from './teams.js';
 
 /*
  * The shapes the API sends have one home, @tierkit/core's wire types (the services build them, the
@@ -90,4 +92,5 @@ export type WireShapesAgree = [
   Holds<Agree<typeof EffectResponseSchema, EffectResponse>>,
   Holds<Agree<typeof BookMoveSchema, BookMove>>,
   Holds<Agree<typeof BookMovesSchema, BookMovesResponse>>,
+  Holds<Agree<typeof BookLevelsSchema, BookLevelsResponse>>,
 ];
