@@ -9,6 +9,8 @@ export type { SubjectDetailState } from './core/subject-detail.js';
 export { BookAssignment } from './core/book-assignment.js';
 export type { BookAssignmentState } from './core/book-assignment.js';
 export { actorSource, type ActorSource } from './core/actor.js';
+export { BookLevels, bookChoices, choiceOf, countAt, countFilter, managerOf, spansBooks } from './core/book-levels.js';
+export type { BookChoice, BookLevelsResponse, BookLevelsRow, BookLevelsState } from './core/book-levels.js';
 export { BOOK_MOVES_MAX, BookMoves, bookMover, bookSpells, staffOfActor } from './core/book-moves.js';
 export type { BookMove, BookMover, BookMovesResponse, BookMovesState, BookSpell } from './core/book-moves.js';
 export { Analytics, isProvisional, provisionalMonths } from './core/analytics.js';

@@ -1,6 +1,10 @@
 import {
   BookAssignment,
   BookMoves,
+  bookChoices,
+  choiceOf,
+  managerOf,
+  Overrides,
   CALL_LISTS,
   callListFilter,
   callListOf,
@@ -39,6 +43,10 @@ import { csvText, downloadCsv } from '../csv.js';
 import { bankTimeZone, bankToday, formatBankTime, formatInstant } from '../time.js';
 import { consoleStaffNames } from '../staff-name.js';
 import { callListFileName, callListPreamble } from './call-list-csv.js';
+import { overrideTable } from './override-items.js';
+
+/** How far ahead "expiring soon" looks: a month of the RM's calls, and a day. */
+const EXPIRING_DAYS = 31;
 
 /**
  * The book: matrix → cell → every customer in it (paged, with their level in the main customer
@@ -79,6 +87,8 @@ export class BookPage extends LitElement {
   readonly #detail = new StoreController(this, new SubjectDetail(client, { historyPageSize: 20 }));
   readonly #assignment = new StoreController(this, new BookAssignment(client));
   readonly #moves = new StoreController(this, new BookMoves(client));
+  /** The overrides in force in the reader's books that end within a month: an RM's month starts with them. */
+  readonly #expiring = new StoreController(this, new Overrides(client, { pageSize: 20 }));
   /** The timeline's actors as the console names them (who-did.ts): staff by name, a job linked to its page. */
   readonly #timelineActor = (actor: string) => (this.ctx ? whoDid(actor, this.ctx.locale, jobsPage.visible(this.ctx.session)) : actor);
 
@@ -112,7 +122,69 @@ export class BookPage extends LitElement {
     if (schemes.signal.aborted) return;
     this.main = main;
     this.#browser.store.showLevelsOf(main?.key);
-    await this.#browser.store.setFilter(defaultSubjectFilter(ctx.session));
+    if (ctx.session.book != null)
+      void this.#expiring.store.open(undefined, { expiresBefore: bankToday(Date.now() + EXPIRING_DAYS * 86_400_000) });
+    // A count of the books page links here with its book and level: the list is that count's customers.
+    const manager = ctx.params.get('manager') ?? undefined;
+    const scheme = ctx.params.get('scheme') ?? undefined;
+    const level = ctx.params.get('level') ?? undefined;
+    await this.#browser.store.setFilter(
+      manager !== undefined || level !== undefined
+        ? { manager, ...(scheme !== undefined && level !== undefined ? { scheme, level } : {}) }
+        : defaultSubjectFilter(ctx.session),
+    );
+  }
+
+  /** The lead's RM picker: 全部 / 我的 / each RM of their team; the rest of the filter stays. */
+  #pickBook(e: Event): void {
+    const value = (e.target as HTMLSelectElement).value;
+    const choice = bookChoices(this.ctx?.session).find((c) => this.#choiceValue(c) === value);
+    if (choice) void this.#browser.store.showBook(managerOf(choice));
+  }
+
+  #choiceValue(c: ReturnType<typeof bookChoices>[number]): string {
+    return c.kind === 'book' ? `book:${c.book}` : c.kind;
+  }
+
+  #bookPicker() {
+    const session = this.ctx?.session;
+    const choices = bookChoices(session);
+    if (!this.ctx || choices.length === 0) return nothing;
+    const c = CUSTOMER_WORDS[this.ctx.locale];
+    const current = this.#choiceValue(choiceOf(this.#browser.state.filter.manager, session));
+    return html`<label>${c.bookPicker}
+      <select data-testid="book-picker" .value=${current} @change=${this.#pickBook}>
+        ${choices.map((choice) => {
+          const value = this.#choiceValue(choice);
+          const label =
+            choice.kind === 'all' ? c.bookAll : choice.kind === 'mine' ? c.bookMine : consoleStaffNames.label(`staff:${choice.book}`);
+          return html`<option value=${value} ?selected=${value === current}>${label}</option>`;
+        })}
+      </select>
+    </label>`;
+  }
+
+  /** 即将到期的调整: the overrides in force in the reader's books that end within the month. */
+  #expiringSection() {
+    if (!this.ctx || this.ctx.session.book == null) return nothing;
+    const locale = this.ctx.locale;
+    const c = CUSTOMER_WORDS[locale];
+    const w = WORDS[locale];
+    const e = this.#expiring.state;
+    const status =
+      e.status === 'loading'
+        ? w.loading
+        : e.status === 'error'
+          ? `${w.failed}: ${whyFailed(e.error, locale)}`
+          : e.status === 'ready' && e.items.length === 0
+            ? c.expiringEmpty
+            : '';
+    return html`<section class="card expiring" aria-labelledby="expiring-h" data-testid="expiring">
+      <h2 id="expiring-h">${c.expiringTitle}</h2>
+      <p class="hint">${c.expiringHint(bankToday(Date.now() + EXPIRING_DAYS * 86_400_000))}</p>
+      <p role="status" class="hint">${status}</p>
+      ${overrideTable(this.#expiring.store, this.ctx.session, locale, { withSubject: true, follow: (o) => this.#pick(o.subject) })}
+    </section>`;
   }
 
   override disconnectedCallback(): void {
@@ -122,6 +194,7 @@ export class BookPage extends LitElement {
     this.#detail.store.cancel();
     this.#assignment.store.cancel();
     this.#moves.store.cancel();
+    this.#expiring.store.cancel();
   }
 
   /** Open a customer from the list: through the route, so the page can be linked and the back button returns. */
@@ -557,6 +630,7 @@ export class BookPage extends LitElement {
       <section class="card subjects" aria-labelledby="subjects-h">
         <h2 id="subjects-h">${w.subjects}</h2>
         <form class="filters" @submit=${this.#search}>
+          ${this.#bookPicker()}
           <label>${session?.book != null ? c.searchIdPart : w.search} <input name="q" type="search" maxlength="64" .value=${b.filter.idContains ?? b.filter.q ?? ''} autocomplete="off"></label>
           ${
             // A search by name needs the unmask-names permission (officer and up): offered only to them.
@@ -629,6 +703,7 @@ export class BookPage extends LitElement {
             : nothing
         }
       </section>
+      ${this.#expiringSection()}
       <section class="card detail" aria-labelledby="detail-h">
         <h2 id="detail-h" tabindex="-1">${w.detail}${d.id ? html` <span class="id">${d.id}</span>` : nothing}${
           d.id && this.fullName?.id === d.id ? html` <span data-testid="full-name">${this.fullName.name}</span>` : nothing

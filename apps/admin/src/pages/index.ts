@@ -3,6 +3,7 @@ import { analyticsPage } from './analytics-page.js';
 import { auditPage } from './audit-page.js';
 import { approvalsPage } from './approvals-page.js';
 import { bookPage } from './book-page.js';
+import { booksPage } from './books-page.js';
 import { myRequestsPage } from './my-requests-page.js';
 import { jobsPage } from './jobs-page.js';
 import { keysPage } from './keys-page.js';
@@ -18,6 +19,7 @@ import { staffPage } from './staff-page.js';
  */
 export const PAGES: readonly ConsolePage[] = [
   bookPage,
+  booksPage,
   myRequestsPage,
   approvalsPage,
   policiesPage,

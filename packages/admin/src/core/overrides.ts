@@ -18,6 +18,11 @@ export interface OverrideFilter {
   readonly status?: OverrideStatus;
   readonly scheme?: string;
   readonly mine?: boolean;
+  /**
+   * Only those in force now that end before this day (`YYYY-MM-DD`, the bank's) begins: the tenant's
+   * list only (the API's `expiresBefore`), what an RM renews or lets lapse this month.
+   */
+  readonly expiresBefore?: string;
 }
 
 /** What the kit reads of an override to decide what to offer (the caller fields are absent from an older API). */
@@ -235,7 +240,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
   #listPath(cursor?: string): string {
     const { subject, filter } = this.state;
     const base = subject === undefined ? '/v1/overrides' : `/v1/subjects/${enc(subject)}/overrides`;
-    return `${base}${query({ status: filter.status, scheme: filter.scheme, requestedBy: filter.mine ? 'me' : undefined, limit: this.#pageSize, cursor })}`;
+    return `${base}${query({ status: filter.status, scheme: filter.scheme, requestedBy: filter.mine ? 'me' : undefined, expiresBefore: filter.expiresBefore, limit: this.#pageSize, cursor })}`;
   }
 
   /** List `subject`'s overrides (undefined: the tenant's) with `filter`, from the first page. */

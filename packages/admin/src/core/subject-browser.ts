@@ -79,6 +79,14 @@ export class SubjectBrowser extends KitStore<SubjectBrowserState> {
     return this.setFilter({ manager, q, idContains, name, order, kind, scheme, row, col });
   }
 
+  /**
+   * Cut the list to one book (a lead's RM picker: `me`, a team RM's id) or, undefined, to every book the
+   * caller reads; whatever else the filter holds stays, so the counts beside it and the list agree.
+   */
+  showBook(manager: string | undefined): Promise<void> {
+    return this.updateFilter({ manager });
+  }
+
   /** Show the subjects at one level of a scheme. */
   showLevel(scheme: string, level: string): Promise<void> {
     const { manager, q, idContains, name, order, kind } = this.state.filter;

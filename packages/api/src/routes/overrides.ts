@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { startOfDay } from '@tierkit/core';
 import { staffBehind } from '../services/staff-behind.js';
 import { listOverrides, OVERRIDE_STATUSES } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -22,7 +23,7 @@ import {
   OverrideWithDecisionsSchema,
   RejectBody,
 } from '../schemas/four-eyes.js';
-import { CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
+import { bankDay, CursorQuery, LimitQuery, SubjectIdParams } from '../schemas/params.js';
 import {
   decideOverride,
   editOverride,
@@ -69,6 +70,14 @@ const ListQuery = z.object({
   cursor: CursorQuery,
 });
 
+/** The tenant's list also finds what ends soon: an RM's month starts with the overrides about to lapse. */
+const TenantListQuery = ListQuery.extend({
+  expiresBefore: bankDay(
+    'expiresBefore',
+    'Only overrides in force now whose expiry falls before this day begins in the bank’s zone (`TIERKIT_TIME_ZONE`): those expiring soon. With `status`, only `approved`.',
+  ).optional(),
+});
+
 // The scheme's override rule (`overrides` in `GET /v1/schemes`), said once for each step it bounds.
 const RULE_ON_FILING =
   'The scheme’s override rule in force decides who may file and for how long: a 403 `forbidden` naming `overrides.requestedBy` when the caller may not (a relationship manager, for a scheme only tenant-wide staff may request; anyone, under `none`), a 400 on `expiresAt` (code `expiry_required` or `expiry_too_late`) when `overrides.maxDays` needs an earlier expiry. Nothing is filed or changed.';
@@ -106,7 +115,7 @@ const listRoute = createRoute({
   path: '/overrides',
   tags: ['four eyes'],
   summary: 'Override requests of the tenant, newest first (a book-scoped credential: of its book’s customers only)',
-  request: { query: ListQuery },
+  request: { query: TenantListQuery },
   responses: { 200: { description: 'One page', ...json(OverrideListSchema) }, ...problemResponses(400) },
 });
 
@@ -169,8 +178,19 @@ const withdrawRoute = action(
   closedCustomer,
 );
 
-async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: string) {
+async function page(deps: ApiDeps, q: z.infer<typeof TenantListQuery>, subjectId?: string) {
   const now = deps.now().toISOString();
+  if (q.expiresBefore !== undefined && q.status !== undefined && q.status !== 'approved')
+    throw invalid([
+      {
+        path: 'query.status',
+        message: 'overrides expiring soon are those in force: status approved, or none',
+        code: 'conflicts',
+        params: { field: 'query.expiresBefore' },
+      },
+    ]);
+  const [y = 0, m = 1, d = 1] = q.expiresBefore?.split('-').map(Number) ?? [];
+  const expiresBefore = q.expiresBefore === undefined ? undefined : startOfDay({ year: y, month: m, day: d }, deps.timeZone).toISOString();
   const before = q.cursor === undefined ? undefined : decodeCursor('overrides', q.cursor, ['createdAt', 'id']);
   // A relationship manager lists their book's requests only, cut in SQL: another book's never reach
   // the page, its cursor or the unknown-scheme check below (not even as a count).
@@ -191,6 +211,7 @@ async function page(deps: ApiDeps, q: z.infer<typeof ListQuery>, subjectId?: str
     ...(subjectId !== undefined ? { subjectId } : {}),
     ...(q.scheme !== undefined ? { scheme: q.scheme } : {}),
     ...(q.status !== undefined ? { status: q.status } : {}),
+    ...(expiresBefore !== undefined ? { expiresBefore } : {}),
     ...(before ? { before } : {}),
   });
   const items = rows.slice(0, q.limit);

@@ -37,3 +37,21 @@ export const ManagerQuery = z
     description: 'Only subjects this staff member manages: `me` or a staff id. Book-scoped staff always get their own book.',
     example: 'me',
   });
+
+/**
+ * A day of the bank's calendar, `YYYY-MM-DD`, that exists (no 2026-02-30): which instants it covers is
+ * the route's to say, in the bank's zone.
+ */
+export const bankDay = (name: string, description: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day, YYYY-MM-DD')
+    .refine(
+      (s) => {
+        const [y = 0, m = 0, d = 0] = s.split('-').map(Number);
+        const day = new Date(Date.UTC(y, m - 1, d));
+        return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+      },
+      { message: 'must be a day of the calendar', params: { code: 'invalid_format', format: 'date' } },
+    )
+    .openapi({ param: { name, in: 'query' }, description, example: '2026-12-31' });

@@ -56,8 +56,13 @@ export const BookLevelsSchema = z
         name: z.string().nullable(),
         counts: z.array(LevelCount).openapi({ description: 'Open customers at each level now, every level listed, zeros included' }),
         total: z.number().int(),
-        up: z.number().int().openapi({ description: 'Moves to a higher-ranked level recorded this month' }),
-        down: z.number().int().openapi({ description: 'Moves to a lower-ranked level recorded this month' }),
+        up: z.number().int().openapi({
+          description:
+            'Customers this month’s events left at a higher-ranked level than they began it at (each customer once: a drop an override then held is no move)',
+        }),
+        down: z.number().int().openapi({
+          description: 'Customers this month’s events left at a lower-ranked level than they began it at (each customer once)',
+        }),
         entered: z.number().int().openapi({ description: 'First levels given this month (a new customer)' }),
       }),
     ),

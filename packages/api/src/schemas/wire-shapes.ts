@@ -4,6 +4,7 @@ import type {
   ApprovalsPage,
   BookMove,
   BookMovesResponse,
+  BookLevelsResponse,
   DistributionResponse,
   EffectResponse,
   ImportCreated,
@@ -51,7 +52,7 @@ import type {
   SimulationSchema,
 } from './policies.js';
 import type { BookMoveSchema, BookMovesSchema } from './staff.js';
-import type { TeamListSchema, TeamSchema } from './teams.js';
+import type { BookLevelsSchema, TeamListSchema, TeamSchema } from './teams.js';
 
 /*
  * The shapes the API sends have one home, @tierkit/core's wire types (the services build them, the
@@ -95,4 +96,5 @@ export type WireShapesAgree = [
   Holds<Agree<typeof BookMovesSchema, BookMovesResponse>>,
   Holds<Agree<typeof TeamSchema, Team>>,
   Holds<Agree<typeof TeamListSchema, TeamList>>,
+  Holds<Agree<typeof BookLevelsSchema, BookLevelsResponse>>,
 ];

@@ -28,3 +28,31 @@ export interface BookMovesResponse {
   /** Newest first. */
   readonly moves: readonly BookMove[];
 }
+
+/** One book's row of `GET /v1/books/levels`: its customers at each level now, and this month's moves. */
+export interface BookLevelsRow {
+  /** The RM holding the book (staff id); null: the customers in no book. */
+  readonly manager: string | null;
+  readonly name: string | null;
+  /** Open customers at each level of the scheme now, every level listed. */
+  readonly counts: readonly { readonly level: string; readonly count: number }[];
+  readonly total: number;
+  /** Customers the month left higher than it found them, each once. */
+  readonly up: number;
+  readonly down: number;
+  /** Customers given a first level this month. */
+  readonly entered: number;
+}
+
+/** `GET /v1/books/levels`: per book a lead (or tenant-wide staff) reads, counts per level of one scheme. */
+export interface BookLevelsResponse {
+  readonly scheme: string;
+  /** The bank's month (`YYYY-MM`, in `timeZone`) the moves were recorded in. */
+  readonly period: string;
+  readonly timeZone: string;
+  readonly from: string;
+  readonly to: string;
+  /** Highest rank first. */
+  readonly levels: readonly { readonly key: string; readonly rank: number }[];
+  readonly books: readonly BookLevelsRow[];
+}

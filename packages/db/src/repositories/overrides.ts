@@ -425,6 +425,8 @@ export interface ListOverridesQuery {
    * any other actor (an unowned `key:<id>`) matches itself.
    */
   readonly requestedBy?: string;
+  /** Only overrides in force at `now` (approved, not expired) whose expiry is before this instant: those ending soon. */
+  readonly expiresBefore?: string;
   /** Keyset: rows created before this (created_at, id), newest first. */
   readonly before?: { readonly createdAt: string; readonly id: string };
 }
@@ -476,6 +478,11 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
   } else if (q.status !== undefined) {
     query = query.where('overrides.status', '=', q.status);
   }
+  if (q.expiresBefore !== undefined)
+    query = query
+      .where('overrides.status', '=', 'approved')
+      .where('overrides.expires_at', '>', q.now)
+      .where('overrides.expires_at', '<', q.expiresBefore);
   const before = q.before;
   if (before) {
     query = query.where((eb) =>

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { mintStaffToken } from '@tierkit/api';
+import { forEachDialect } from '../support/api-fixture.js';
+import {
+  approvedOverride,
+  fourEyesTenant,
+  ok,
+  requestOverride,
+  START,
+  type FourEyesTenant,
+  type Who,
+} from '../support/four-eyes-fixture.js';
+
+interface Page {
+  items: { subject: string; expiresAt: string | null; status: string }[];
+}
+interface Problem {
+  errors?: { path: string; code?: string }[];
+}
+
+/**
+ * Overrides expiring soon (packages/api/README.md, "Four eyes"): an RM's month starts with the overrides
+ * about to lapse in their book. `expiresBefore` is a day of the bank's calendar (Asia/Shanghai here): an
+ * expiry at 2025-11-30T16:00Z is already 1 December there, so not before it. A book-scoped credential
+ * reads its book's only; pending, revoked and already expired ones are not "expiring".
+ */
+forEachDialect('overrides expiring soon', (f) => {
+  let t: FourEyesTenant;
+  let rm: Who;
+  const subjects = async (who: Who, query: string) =>
+    (await ok<Page>(await t.req(who, 'GET', `/v1/overrides?${query}`))).items.map((o) => o.subject).sort();
+
+  before(async () => {
+    t = await fourEyesTenant(f, 'expiring', START);
+    for (const id of ['RM1', 'RM2'])
+      await ok(await t.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role: 'officer', scope: 'book' }), 201);
+    rm = { credential: (await mintStaffToken(f.db.db, { tenantId: t.tenantId, staffId: 'RM1', now: START })).token };
+    const book = { SOON: 'RM1', EDGE: 'RM1', LATER: 'RM1', NEVER: 'RM1', ASKED: 'RM1', OTHER: 'RM2' };
+    for (const [id, manager] of Object.entries(book)) {
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '陶怡' }), 201);
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}/manager`, { manager }));
+    }
+    // 23:59 on 30 November in Shanghai; EDGE at midnight, 1 December there.
+    await approvedOverride(t, 'SOON', { expiresAt: '2025-11-30T15:59:00.000Z' });
+    await approvedOverride(t, 'EDGE', { expiresAt: '2025-11-30T16:00:00.000Z' });
+    await approvedOverride(t, 'LATER', { expiresAt: '2026-03-01T00:00:00.000Z' });
+    await approvedOverride(t, 'NEVER', { expiresAt: null });
+    await ok(await requestOverride(t, 'ASKED', { expiresAt: '2025-11-20T00:00:00.000Z' }), 201);
+    await approvedOverride(t, 'OTHER', { expiresAt: '2025-11-20T00:00:00.000Z' });
+  });
+
+  it('lists the overrides in force that end before the bank’s day begins, in the caller’s reach', async () => {
+    assert.deepEqual(await subjects(rm, 'expiresBefore=2025-12-01'), ['SOON']);
+    assert.deepEqual(await subjects(rm, 'expiresBefore=2025-12-02'), ['EDGE', 'SOON']);
+    assert.deepEqual(await subjects('viewer', 'expiresBefore=2025-12-01'), ['OTHER', 'SOON']);
+    assert.deepEqual(await subjects('viewer', 'expiresBefore=2025-12-01&status=approved'), ['OTHER', 'SOON']);
+    // Once past its expiry an override is no longer expiring: it has expired.
+    t.setClock(new Date('2025-11-25T00:00:00.000Z'));
+    assert.deepEqual(await subjects('viewer', 'expiresBefore=2025-12-01'), ['SOON']);
+    t.setClock(START);
+  });
+
+  it('refuses a day that is not one, and a status that is not in force, with the field named', async () => {
+    for (const [query, path] of [
+      ['expiresBefore=2025-02-30', 'query.expiresBefore'],
+      ['expiresBefore=2025-12', 'query.expiresBefore'],
+      ['expiresBefore=2025-12-01T00:00:00Z', 'query.expiresBefore'],
+      ['expiresBefore=2025-12-01&status=pending', 'query.status'],
+    ] as const) {
+      const res = await t.req(rm, 'GET', `/v1/overrides?${query}`);
+      const body = (await res.json()) as Problem;
+      assert.equal(res.status, 400, query);
+      assert.equal(body.errors?.[0]?.path, path, `${query}: ${JSON.stringify(body)}`);
+    }
+  });
+});
