@@ -155,6 +155,26 @@ forEachDialect('closing requests: a closing dated far back waits for a second pe
     assert.deepEqual([free.heldByRequest, free.erasable], [0, held.erasable + 1]);
   });
 
+  it('a subjects import files a request per row that closes a customer far back, and its report counts them', async () => {
+    for (const id of ['LQ8', 'LQ9']) await clientAt(f, LONG_AGO).customer(id, '周明');
+    const res = await f.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: 'id,name,closedAt,closedReason,closedLate\nLQ8,周明,2021-06-01T02:00:00Z,分行补报,1\nLQ9,周明,2025-10-20T00:00:00Z,客户主动销户,\n',
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const report = (await res.json()) as { status: string; detail: string | null };
+    assert.equal(report.status, 'succeeded');
+    assert.match(String(report.detail), /^1 closing dated more than three months back filed as closing requests/);
+    assert.deepEqual(await closedAt(f, 'LQ8'), { closedAt: null, leftAt: null }, 'far back: waits');
+    assert.equal((await closedAt(f, 'LQ9')).closedAt, '2025-10-20T00:00:00.000Z', 'within three months: closed at once');
+    const queue = (await (await approver().get('/v1/approvals?kind=closing&subject=LQ8')).json()) as Queue;
+    assert.deepEqual(
+      queue.items.map((i) => [i.subject, i.reason, i.closing]),
+      [['LQ8', '分行补报', { at: LEFT, late: true }]],
+    );
+  });
+
   it('a late closing dated within three months applies at once, as before', async () => {
     await clientAt(f, LONG_AGO).customer('LQ7', '周明');
     assert.equal((await officer().balances('LQ7', [['2025-08', 50_000]])).status, 200);

@@ -221,7 +221,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         // else's closing, on SQLite under the one writer. A decision or metric write committed after
         // this read and before the commit is one the closing raced, as any write a closing races.
         await checkClosingActivity(trx, deps, id, subject.id, at, late);
-        if (asRequest) return { filed: await fileClosingRequest(trx, deps, subject, { at, late, reason: body.reason }, now) } as const;
+        if (asRequest) return { filed: await fileClosingRequest(trx, deps.tenantId, deps.principal.actor, subject, { at, late, reason: body.reason }, now) } as const;
         // A closing of today would make the date a checker is yet to judge moot: they decide it first.
         const waiting = await pendingClosingRequestOf(trx, deps.tenantId, subject.id);
         if (waiting) throw closingRequestPending(id, waiting);

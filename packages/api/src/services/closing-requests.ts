@@ -75,20 +75,21 @@ export function closingRequestPending(id: string, waiting: ClosingRequest): Prob
  */
 export async function fileClosingRequest(
   trx: Executor,
-  deps: Pick<ApiDeps, 'tenantId' | 'principal'>,
+  tenantId: string,
+  actor: string,
   subject: { readonly id: string; readonly externalId: string },
   asked: { readonly at: string; readonly late: boolean; readonly reason: string },
   now: Date,
 ): Promise<ClosingRequest> {
-  const waiting = await pendingClosingRequestOf(trx, deps.tenantId, subject.id);
+  const waiting = await pendingClosingRequestOf(trx, tenantId, subject.id);
   if (waiting) throw closingRequestPending(subject.externalId, waiting);
   return insertClosingRequest(trx, {
-    tenantId: deps.tenantId,
+    tenantId,
     id: `clr_${sortableId(now)}`,
     subjectId: subject.id,
     ...asked,
     contentHash: contentHash({ subject: subject.externalId, ...asked }),
-    requestedBy: deps.principal.actor,
+    requestedBy: actor,
     requestedAt: now.toISOString(),
   });
 }
