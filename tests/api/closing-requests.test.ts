@@ -24,7 +24,15 @@ type Request = {
   mayWithdraw: boolean;
 };
 type Queue = {
-  items: { kind: string; id: string; subject: string | null; summary: string; reason: string | null; contentHash: string; closing?: unknown }[];
+  items: {
+    kind: string;
+    id: string;
+    subject: string | null;
+    summary: string;
+    reason: string | null;
+    contentHash: string;
+    closing?: unknown;
+  }[];
 };
 
 /** Gone in spring 2021: metrics through 2021-02. */

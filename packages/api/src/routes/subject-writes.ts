@@ -1,6 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BIRTH_DATE_ATTRIBUTE, SUBJECT_KINDS } from '@tierkit/core';
-import { metricValuesForUpdate, pendingClosingRequestOf, recordSignOffInputWriters, setSubjectClosed, upsertMetrics, upsertSubject } from '@tierkit/db';
+import {
+  metricValuesForUpdate,
+  pendingClosingRequestOf,
+  recordSignOffInputWriters,
+  setSubjectClosed,
+  upsertMetrics,
+  upsertSubject,
+} from '@tierkit/db';
 import { birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
@@ -221,7 +228,10 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         // else's closing, on SQLite under the one writer. A decision or metric write committed after
         // this read and before the commit is one the closing raced, as any write a closing races.
         await checkClosingActivity(trx, deps, id, subject.id, at, late);
-        if (asRequest) return { filed: await fileClosingRequest(trx, deps.tenantId, deps.principal.actor, subject, { at, late, reason: body.reason }, now) } as const;
+        if (asRequest)
+          return {
+            filed: await fileClosingRequest(trx, deps.tenantId, deps.principal.actor, subject, { at, late, reason: body.reason }, now),
+          } as const;
         // A closing of today would make the date a checker is yet to judge moot: they decide it first.
         const waiting = await pendingClosingRequestOf(trx, deps.tenantId, subject.id);
         if (waiting) throw closingRequestPending(id, waiting);
@@ -230,7 +240,11 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         const withdrawn = await closeSubject(trx, deps.tenantId, subject.id, closing, deps.principal.actor, nowIso);
         // Closed by someone else since the read above: say since when, as for a closing read first.
         if (!withdrawn) throw subjectClosed(id, await subjectOr404(deps, id, trx), 'params.id', 'reopen it first');
-        return { filed: undefined, subject: { ...subject, closedAt: counted, closedReason: body.reason, leftAt, updatedAt: nowIso }, withdrawn };
+        return {
+          filed: undefined,
+          subject: { ...subject, closedAt: counted, closedReason: body.reason, leftAt, updatedAt: nowIso },
+          withdrawn,
+        };
       });
       if (done.filed) {
         auditDetail(c, { closingRequest: done.filed.id, at, late, reason: body.reason });

@@ -300,7 +300,9 @@ export const ApprovalItemSchema = z
         late: z.boolean().openapi({ description: 'Said to be learnt late (`late: true`)' }),
       })
       .optional()
-      .openapi({ description: 'A closing request’s (`kind: closing`): the date asked and whether it was learnt late; absent for other kinds' }),
+      .openapi({
+        description: 'A closing request’s (`kind: closing`): the date asked and whether it was learnt late; absent for other kinds',
+      }),
     team: TeamGrantChangeSchema.optional().openapi({
       description:
         'A team grant’s (`kind: staff`, a lead named or books added to a led team): what the team was and is to become; `staff` is then its lead, whose powers do not change. Absent for other items',

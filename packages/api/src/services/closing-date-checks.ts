@@ -112,15 +112,25 @@ export async function checkedClosingDate(
   // A closing dated ahead would take the customer out of months they are still a customer in.
   if (at > now.toISOString())
     throw invalid([
-      { path: 'at', message: 'must not be in the future', code: 'too_big', params: { maximum: now.toISOString(), inclusive: true, origin: 'instant' } },
+      {
+        path: 'at',
+        message: 'must not be in the future',
+        code: 'too_big',
+        params: { maximum: now.toISOString(), inclusive: true, origin: 'instant' },
+      },
     ]);
   // Back-dated into a final month, the closing would change figures the bank has already read. A
   // closing learnt late, said to be (`late`), counts from the first instant allowed and keeps the
   // real date beside it for staff and the trail; nothing is ever dated before 2000.
-  const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), { now: () => now, timeZone: deps.timeZone });
+  const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), {
+    now: () => now,
+    timeZone: deps.timeZone,
+  });
   const below = lowestClosing(late, floor, 'send "late": true');
   if (at < below.at)
-    throw invalid([{ path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } }]);
+    throw invalid([
+      { path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } },
+    ]);
   const beyond = beyondRetention(at, await closingRetention(deps.db, deps.tenantId, now, deps.timeZone));
   if (beyond) throw closingDateRefused(id, beyond);
   return countedClosing(at, floor);

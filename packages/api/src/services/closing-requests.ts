@@ -65,7 +65,14 @@ export function closingRequestPending(id: string, waiting: ClosingRequest): Prob
   return new ProblemError(
     'conflict',
     `A closing of "${id}" dated ${waiting.at} already waits for a second person (${waiting.id}, asked by ${waiting.requestedBy}): it is approved, rejected or withdrawn first. Nothing was changed.`,
-    [{ path: 'params.id', message: `closing request ${waiting.id} waits`, code: 'closing_request_pending', params: { request: waiting.id } }],
+    [
+      {
+        path: 'params.id',
+        message: `closing request ${waiting.id} waits`,
+        code: 'closing_request_pending',
+        params: { request: waiting.id },
+      },
+    ],
   );
 }
 
@@ -185,7 +192,14 @@ export async function withdrawClosingRequest(
         'forbidden',
         `Only the person who asked for closing request ${r.id} (${r.requestedBy}) may withdraw it; an approver may reject it.`,
       );
-    if (!(await settleClosingRequest(trx, deps.tenantId, r.id, { status: 'withdrawn', by: deps.principal.actor, at: now.toISOString(), note: note ?? null })))
+    if (
+      !(await settleClosingRequest(trx, deps.tenantId, r.id, {
+        status: 'withdrawn',
+        by: deps.principal.actor,
+        at: now.toISOString(),
+        note: note ?? null,
+      }))
+    )
       throw notPending(r, 'withdrawn');
     return requestOr404(await findClosingRequest(trx, deps.tenantId, r.id), r.id);
   });
