@@ -64,6 +64,7 @@ const AUDIT_LISTED = '2026-12-22T00-00-30-audit-listed';
 const AUDIENCE_REQUEST_REASON = '2026-12-22T00-00-37-audience-request-reason';
 const POLICY_NOTES = '2026-12-22T00-00-72-policy-notes';
 const IMPORT_VALUE_WRITERS = '2026-12-23T00-00-30-import-value-writers';
+const CLOSING_REQUESTS = '2026-12-24T00-00-33-closing-requests';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -115,6 +116,7 @@ const LATER = [
   AUDIENCE_REQUEST_REASON,
   POLICY_NOTES,
   IMPORT_VALUE_WRITERS,
+  CLOSING_REQUESTS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -581,6 +583,20 @@ forEachDialect('migrations', (f) => {
     assert.ok(importers.includes('key:mg-old'), 'an import from before names no values: its importer is barred from the month');
     assert.ok(!importers.includes('key:mg-new'), 'an import since is answered for by its writer rows');
     await sql`DELETE FROM imports WHERE id IN ('imp_mg_old', 'imp_mg_new')`.execute(db);
+  });
+
+  it('upgrading adds the closing requests, empty; a closing dated years back then waits for a second person', async () => {
+    const db = f.db.db;
+    const tables = async () => (await db.introspection.getTables()).map((t) => t.name);
+    await undoDownTo(db, CLOSING_REQUESTS);
+    assert.ok(!(await tables()).includes('closing_requests'), 'the requests are gone');
+    assert.deepEqual(await migrateToLatest(db), fromOn(CLOSING_REQUESTS));
+    const n = await sql<{ n: number | string }>`SELECT count(*) AS n FROM closing_requests`.execute(db);
+    assert.equal(Number(n.rows[0]?.n), 0);
+    assert.equal((await api.put('/v1/subjects/MG_CLR', { kind: 'customer', displayName: '迁移' })).status, 201);
+    const filed = await api.post('/v1/subjects/MG_CLR/close', { reason: '迁移', at: '2024-01-01T00:00:00Z', late: true });
+    assert.equal(filed.status, 202, await filed.clone().text());
+    await sql`DELETE FROM closing_requests`.execute(db);
   });
 
   it('upgrading adds the metric audience requests, empty; an admin’s lowering then waits for a second admin', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { drainJobs, mintEmbedToken, mintStaffToken, type JobView } from '@tierkit/api';
+import { createApiKey, drainJobs, mintEmbedToken, mintStaffToken, type JobView } from '@tierkit/api';
 import type { AuditRecord, MatrixResponse, TiersResponse } from '@tierkit/core';
 import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
 import { client, clientAt, forEachDialect, LONG_AGO, NOW, type ApiFixture } from '../support/api-fixture.js';
@@ -600,10 +600,16 @@ forEachDialect('analytics leave closed customers out', (f) => {
       await problem(await b.post('/v1/subjects/A3/close', { at: '2025-03-01T00:00:00Z', reason: '补录销户' }), 400)
     ).errors?.find((x) => x.path === 'at')?.params?.minimum;
     assert.equal(floor, '2025-04-30T16:00:00.000Z', 'April is the last final month of this book');
-    const closed = await b.post('/v1/subjects/A3/close', { at: '2025-03-01T00:00:00Z', reason: '补录销户', late: true });
-    assert.equal(closed.status, 200);
-    const ref = (await closed.json()) as { closedAt?: string; leftAt?: string };
-    assert.deepEqual([ref.leftAt, ref.closedAt], ['2025-03-01T00:00:00.000Z', floor]);
+    // Eight months back: a closing request, which a second person approves (closing-requests.test.ts).
+    const filed = await b.post('/v1/subjects/A3/close', { at: '2025-03-01T00:00:00Z', reason: '补录销户', late: true });
+    assert.equal(filed.status, 202);
+    const request = (await filed.json()) as { id: string; contentHash: string };
+    const { secret } = await createApiKey(f.db.db, { tenantId: 'bank-b', role: 'approver', label: 'second person', now: NOW });
+    const approver = client(f, () => secret);
+    const approved = await approver.post(`/v1/closing-requests/${request.id}/approve`, { contentHash: request.contentHash });
+    assert.equal(approved.status, 200, await approved.clone().text());
+    const a3 = await findSubjectByExternalId(f.db.db, 'bank-b', 'A3');
+    assert.deepEqual([a3?.leftAt, a3?.closedAt], ['2025-03-01T00:00:00.000Z', floor]);
     const after = await distribution();
     assert.deepEqual(after.totals.slice(0, 4), before.totals.slice(0, 4), 'January to April, final, count A3 as the bank read them');
     assert.equal(after.totals[4], before.totals[4] - 1, 'May, open, no longer counts A3');

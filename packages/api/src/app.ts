@@ -45,6 +45,7 @@ import { bookLevels } from './routes/book-levels.js';
 import { staff } from './routes/staff.js';
 import { staffGrants } from './routes/staff-grants.js';
 import { metricAudienceRequests } from './routes/metric-audience-requests.js';
+import { closingRequests } from './routes/closing-requests.js';
 import { subjectManager, subjectManagers } from './routes/subject-managers.js';
 import { subjectList } from './routes/subject-list.js';
 import { subjectReads } from './routes/subject-reads.js';
@@ -379,6 +380,7 @@ export function createApp(options: AppOptions) {
     .route('/v1/staff', staff())
     .route('/v1/staff-grants', staffGrants())
     .route('/v1/metric-audience-requests', metricAudienceRequests())
+    .route('/v1/closing-requests', closingRequests())
     .route('/v1/teams', teams())
     .route('/v1/books', bookLevels())
     .route('/v1/keys', keys())

@@ -83,6 +83,7 @@ export * from './repositories/reviews.js';
 export * from './repositories/staff.js';
 export * from './repositories/staff-grants.js';
 export * from './repositories/metric-audience-requests.js';
+export * from './repositories/closing-requests.js';
 export * from './repositories/teams.js';
 export * from './repositories/book-levels.js';
 export * from './repositories/subject-versions.js';

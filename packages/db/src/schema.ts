@@ -542,6 +542,26 @@ export interface MetricAudienceRequestTable {
   reason: string | null;
 }
 
+/** A closing dated far back, waiting for a second person (migration 2026-12-24T00-00-33-closing-requests). */
+export interface ClosingRequestTable {
+  id: string;
+  tenant_id: string;
+  subject_id: string;
+  /** The date the closing gives (ISO UTC), as asked. */
+  at: string;
+  /** 1: said to be learnt late (`late: true`, closedLate 1). */
+  late: number;
+  reason: string;
+  /** `pending`, `approved`, `rejected` or `withdrawn`. */
+  status: string;
+  content_hash: string;
+  requested_by: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
 export interface StaffGrantTable {
   id: string;
   tenant_id: string;
@@ -644,6 +664,7 @@ export interface Database {
   staff: StaffTable;
   staff_grants: StaffGrantTable;
   metric_audience_requests: MetricAudienceRequestTable;
+  closing_requests: ClosingRequestTable;
   sign_off_input_writers: SignOffInputWriterTable;
   subject_managers: SubjectManagerTable;
   book_moves: BookMoveTable;

@@ -544,6 +544,7 @@ export class ApprovalsPage extends LitElement {
           item.kind !== 'staff' &&
           item.kind !== 'retirement' &&
           item.kind !== 'metric-audience' &&
+          item.kind !== 'closing' &&
           item.currentLevel !== undefined
             ? html`<div><dt>${w.currentLevel}</dt><dd data-testid="approval-current">${item.currentLevel === null ? w.noLevel : names.levelName(item.scheme, item.currentLevel)}</dd></div>`
             : nothing

@@ -271,6 +271,12 @@ export class ApprovalsQueue extends CursorList<ApprovalItem, ApprovalsQueueState
         signal,
         forget: ['/v1/metrics', '/v1/metric-audience-requests'],
       });
+    // A closing dated far back (closing-requests): approved, the customer is closed; withdrawn by its asker with no more to say.
+    if (item.kind === 'closing')
+      return http.send<unknown>('POST', `/v1/closing-requests/${enc(item.id)}/${action}`, action === 'withdraw' ? {} : hash, {
+        signal,
+        forget: subjectReads,
+      });
     if (item.kind === 'level')
       return http.send<unknown>('POST', `/v1/subjects/${enc(item.subject ?? '')}/levels/${enc(item.scheme)}/${action}`, hash, {
         signal,

@@ -49,6 +49,10 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // A customer leaving takes them out of overdue reviews and of their RM's book figures: never the
   // RM's own say on their customers, so tenant-wide staff only, as creating a subject.
   ['POST', /^\/v1\/subjects\/[^/]+\/(close|reopen)$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  // A closing dated more than three months back waits for a second person (closing-requests.ts): a
+  // tenant-wide approver or admin decides it; its maker (an officer, as for closing) may take it back.
+  ['POST', /^\/v1\/closing-requests\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
+  ['POST', /^\/v1\/closing-requests\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Creating or renaming a subject is the bank's whole-tenant business, never one book's.
   ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // The portal backend's embedder key, which may do nothing else; officer keys still may, as before it existed.

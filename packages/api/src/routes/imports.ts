@@ -266,6 +266,8 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         ...(Object.keys(result.replaced).length ? { replacedSignOffInputs: result.replaced } : {}),
         // What its closings withdrew, as a closing's own record says (counts, and the first ids of each).
         ...(result.withdrawn.overrides || result.withdrawn.signOffs ? { withdrawn: result.withdrawn } : {}),
+        // Closings dated far back it filed for a second person rather than applied (closing-requests.ts).
+        ...(result.withdrawn.closingRequests ? { closingRequests: result.withdrawn.closingRequests } : {}),
       });
       // As after `POST /v1/subject-managers`: cached results cut by book are stale once books change,
       // and the matrix counts once a subjects file has closed a customer.

@@ -1,6 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BIRTH_DATE_ATTRIBUTE, SUBJECT_KINDS } from '@tierkit/core';
-import { metricValuesForUpdate, recordSignOffInputWriters, setSubjectClosed, upsertMetrics, upsertSubject } from '@tierkit/db';
+import {
+  metricValuesForUpdate,
+  pendingClosingRequestOf,
+  recordSignOffInputWriters,
+  setSubjectClosed,
+  upsertMetrics,
+  upsertSubject,
+} from '@tierkit/db';
 import { birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
@@ -13,10 +20,11 @@ import { utcInstant } from '../schemas/four-eyes.js';
 import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
-import { closeSubject, countedClosing, lowestClosing } from '../services/closing.js';
-import { activityOf, beforeActivity, beyondRetention, type ClosingDateProblem, closingRetention } from '../services/closing-date-checks.js';
+import { closeSubject } from '../services/closing.js';
+import { checkClosingActivity, checkedClosingDate, closingAtOnceFrom } from '../services/closing-date-checks.js';
+import { closingRequestPending, closingRequestView, fileClosingRequest } from '../services/closing-requests.js';
+import { ClosingRequestSchema } from '../schemas/closing-requests.js';
 import { audienceOf } from '../services/audience.js';
-import { closingFloor } from '../services/level-analytics.js';
 import { reopenLevelApprovals, signOffMetrics } from '../services/level-approvals.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
 import { subjectRef, tiersView } from '../services/views.js';
@@ -94,10 +102,15 @@ const closeRoute = createRoute({
   tags: ['subjects'],
   summary: 'Record that a customer left the bank (销户): they stop being tiered and counted',
   description:
-    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending after `closedAt` (its `at`, or for a closing learnt late the end of the last final month), no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. An `at` before the last recorded activity of the customer for a closing learnt late is refused (422 `left_before_activity`), as is one more than the retention period back (422 `left_beyond_retention`); nothing is changed. An `at` before the bank first recorded the customer (a book loaded into tierkit after they left) is accepted: the retention run keeps them until the record itself is the retention period old. Staff reads show `closedAt` and `closedReason`, and `leftAt` for a closing learnt late (`late`). Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first.',
+    'From then on re-tier jobs and metric uploads skip the subject, the portfolio matrix and the subject list leave it out (the list shows it with `closed=include|only`), analytics leave it out of every month ending after `closedAt` (its `at`, or for a closing learnt late the end of the last final month), no embed token is issued for it (409) and its own token reads it as unknown (404). Its levels, events and metrics stay as they were: the record of a past customer. An `at` before the last recorded activity of the customer for a closing learnt late is refused (422 `left_before_activity`), as is one more than the retention period back (422 `left_beyond_retention`); nothing is changed. An `at` before the bank first recorded the customer (a book loaded into tierkit after they left) is accepted: the retention run keeps them until the record itself is the retention period old. Staff reads show `closedAt` and `closedReason`, and `leftAt` for a closing learnt late (`late`). Its pending override requests and level sign-offs are withdrawn in the same transaction (status `withdrawn`, note "customer closed"), leave the approvals queue, and can no longer be decided (409 `conflict`, code `subject_closed`). A subject already closed is a 409 `conflict`; reopen it first. A closing dated more than three months back is not applied: it is filed as a closing request (202) a second person decides; while one waits for the customer, another closing of them is a 409 `closing_request_pending`.',
   request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: CloseSubjectBody } } } },
   responses: {
     200: { description: 'Closed', content: { 'application/json': { schema: SubjectRefSchema } } },
+    202: {
+      description:
+        'Dated more than three months back (before the first day of the month three months before this one, in the bank’s calendar): not applied, filed as a closing request for a tenant-wide approver or admin other than its maker (`POST /v1/closing-requests/{id}/approve|reject`, shown in `GET /v1/approvals` as kind `closing`); the customer stays open meanwhile and no retention run erases them while it waits',
+      content: { 'application/json': { schema: ClosingRequestSchema } },
+    },
     ...problemResponses(400, 404, 409, 413, 415, 422),
   },
 });
@@ -115,13 +128,6 @@ const reopenRoute = createRoute({
     ...problemResponses(400, 404, 409, 413, 415),
   },
 });
-
-/** A closing whose date cannot stand: 422, naming the field and why; nothing is changed. */
-function closingDateRefused(id: string, p: ClosingDateProblem): ProblemError {
-  return new ProblemError('unprocessable', `The closing of "${id}" was not recorded: its "at" ${p.message}.`, [
-    { path: 'at', message: p.message, code: p.code, params: p.params },
-  ]);
-}
 
 /** Writes to one subject: create/update it, upload metrics (which re-tiers it), close and reopen it. */
 export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
@@ -211,45 +217,40 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const body = c.req.valid('json');
       const now = deps.now();
       const at = body.at ?? now.toISOString();
-      // A closing dated ahead would take the customer out of months they are still a customer in.
-      if (at > now.toISOString()) {
-        throw invalid([
-          {
-            path: 'at',
-            message: 'must not be in the future',
-            code: 'too_big',
-            params: { maximum: now.toISOString(), inclusive: true, origin: 'instant' },
-          },
-        ]);
-      }
-      // Back-dated into a final month, the closing would change figures the bank has already read. A
-      // closing learnt late, said to be (`late`), counts from the first instant allowed and keeps the
-      // real date beside it for staff and the trail; nothing is ever dated before 2000.
-      const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), deps);
-      const below = lowestClosing(body.late === true, floor, 'send "late": true');
-      if (at < below.at) {
-        throw invalid([
-          { path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } },
-        ]);
-      }
-      const beyond = beyondRetention(at, await closingRetention(deps.db, deps.tenantId, now, deps.timeZone));
-      if (beyond) throw closingDateRefused(id, beyond);
-      const { at: counted, leftAt } = countedClosing(at, floor);
-      const { subject, withdrawn } = await deps.db.transaction().execute(async (trx) => {
+      const late = body.late === true;
+      const { at: counted, leftAt } = await checkedClosingDate(deps, id, at, late, now);
+      // Dated more than three months back, the closing waits for a second person (closing-requests.ts).
+      const asRequest = at < closingAtOnceFrom(now, deps.timeZone);
+      const done = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
         if (subject.closedAt !== null) throw subjectClosed(id, subject, 'params.id', 'reopen it first');
         // Read in the closing's transaction: on PostgreSQL after the customer's row is held by no one
         // else's closing, on SQLite under the one writer. A decision or metric write committed after
         // this read and before the commit is one the closing raced, as any write a closing races.
-        const early = body.late === true ? beforeActivity(at, await activityOf(trx, deps.tenantId, subject.id), deps.timeZone) : undefined;
-        if (early) throw closingDateRefused(id, early);
+        await checkClosingActivity(trx, deps, id, subject.id, at, late);
+        if (asRequest)
+          return {
+            filed: await fileClosingRequest(trx, deps.tenantId, deps.principal.actor, subject, { at, late, reason: body.reason }, now),
+          } as const;
+        // A closing of today would make the date a checker is yet to judge moot: they decide it first.
+        const waiting = await pendingClosingRequestOf(trx, deps.tenantId, subject.id);
+        if (waiting) throw closingRequestPending(id, waiting);
         const nowIso = now.toISOString();
         const closing = { at: counted, reason: body.reason, leftAt };
         const withdrawn = await closeSubject(trx, deps.tenantId, subject.id, closing, deps.principal.actor, nowIso);
         // Closed by someone else since the read above: say since when, as for a closing read first.
         if (!withdrawn) throw subjectClosed(id, await subjectOr404(deps, id, trx), 'params.id', 'reopen it first');
-        return { subject: { ...subject, closedAt: counted, closedReason: body.reason, leftAt, updatedAt: nowIso }, withdrawn };
+        return {
+          filed: undefined,
+          subject: { ...subject, closedAt: counted, closedReason: body.reason, leftAt, updatedAt: nowIso },
+          withdrawn,
+        };
       });
+      if (done.filed) {
+        auditDetail(c, { closingRequest: done.filed.id, at, late, reason: body.reason });
+        return c.json(await closingRequestView(deps, done.filed), 202);
+      }
+      const { subject, withdrawn } = done;
       auditDetail(c, {
         closedAt: counted,
         ...(leftAt !== null ? { leftAt } : {}),

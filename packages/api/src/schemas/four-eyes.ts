@@ -191,7 +191,7 @@ export const ApprovalItemSchema = z
   .object({
     kind: z.enum(APPROVAL_KINDS).openapi({
       description:
-        '`staff`: a grant of staff power (`PUT /v1/staff/{id}` answered 202), decided at `/v1/staff-grants/{id}/approve|reject`; `retirement`: a policy version asked to be retired (id `scheme@version`), decided at `/v1/policies/{scheme}/versions/{version}/retirement/approve|reject`, withdrawn by its requester at `…/retirement/withdraw`; `metric-audience`: a metric made visible to more eyes (`PUT /v1/metrics/{key}` answered 202), decided at `/v1/metric-audience-requests/{id}/approve|reject`',
+        '`staff`: a grant of staff power (`PUT /v1/staff/{id}` answered 202), decided at `/v1/staff-grants/{id}/approve|reject`; `retirement`: a policy version asked to be retired (id `scheme@version`), decided at `/v1/policies/{scheme}/versions/{version}/retirement/approve|reject`, withdrawn by its requester at `…/retirement/withdraw`; `metric-audience`: a metric made visible to more eyes (`PUT /v1/metrics/{key}` answered 202), decided at `/v1/metric-audience-requests/{id}/approve|reject`; `closing`: a closing dated more than three months back (`POST /v1/subjects/{id}/close` answered 202), decided at `/v1/closing-requests/{id}/approve|reject`, withdrawn by its requester at `…/withdraw`',
     }),
     id: z.string(),
     scheme: z.string().openapi({ description: 'The scheme it is about; empty for a staff grant' }),
@@ -294,6 +294,15 @@ export const ApprovalItemSchema = z
       })
       .optional()
       .openapi({ description: 'A retirement’s (`kind: retirement`): what it retires and what decides instead; absent for other kinds' }),
+    closing: z
+      .object({
+        at: z.string().openapi({ description: 'The date the closing gives (ISO 8601 UTC)' }),
+        late: z.boolean().openapi({ description: 'Said to be learnt late (`late: true`)' }),
+      })
+      .optional()
+      .openapi({
+        description: 'A closing request’s (`kind: closing`): the date asked and whether it was learnt late; absent for other kinds',
+      }),
     team: TeamGrantChangeSchema.optional().openapi({
       description:
         'A team grant’s (`kind: staff`, a lead named or books added to a led team): what the team was and is to become; `staff` is then its lead, whose powers do not change. Absent for other items',

@@ -31,6 +31,7 @@ import { figureMakersOfPage } from './lowering-figures.js';
 import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
 import { grantChange, grantRequesters, grantSummary } from './staff-grants.js';
 import { pendingMetricAudienceRequests } from './metric-audience-requests.js';
+import { pendingClosingRequests } from './closing-requests.js';
 import { maskName } from '../mask.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -446,6 +447,7 @@ export const APPROVAL_SOURCES: readonly ApprovalSource[] = [
   pendingStaffGrants,
   pendingRetirements,
   pendingMetricAudienceRequests,
+  pendingClosingRequests,
 ];
 
 /**

@@ -1,6 +1,10 @@
 import { type CustomerActivity, customerActivity, type Executor, retentionYearsOf } from '@tierkit/db';
 import { periodEnd, type ProblemParam } from '@tierkit/core';
-import { addMonths } from '../periods.js';
+import { type ApiDeps, packOf } from '../deps.js';
+import { addMonths, periodOf } from '../periods.js';
+import { invalid, ProblemError } from '../problem.js';
+import { countedClosing, lowestClosing } from './closing.js';
+import { closingFloor } from './level-analytics.js';
 import { retentionClock } from './retention.js';
 
 /*
@@ -71,4 +75,79 @@ export function beforeActivity(leftAt: string, activity: CustomerActivity | unde
 /** The latest activity of one customer (internal id). */
 export async function activityOf(db: Executor, tenantId: string, subjectId: string): Promise<CustomerActivity | undefined> {
   return (await customerActivity(db, tenantId, [subjectId])).get(subjectId);
+}
+
+/**
+ * The earliest date a closing applies at once, recorded at `now`: the first instant of the month three
+ * months before the one it is recorded in, in the bank's calendar (recorded in November, from 1 August).
+ * Earlier, it waits for a second person as a closing request (closing-requests.ts). Three whole months and
+ * the one under way: a closing the branch learns of at a month's or a quarter's reconciliation is routine,
+ * and dating it back that far moves a five-year clock by at most a season; further back, one person's
+ * date would bring an erasure years nearer.
+ */
+export function closingAtOnceFrom(now: Date, timeZone: string): string {
+  return periodEnd(addMonths(periodOf(now, timeZone), -4), timeZone);
+}
+
+/** A closing whose date cannot stand: 422, naming the field and why; nothing is changed. */
+export function closingDateRefused(id: string, p: ClosingDateProblem): ProblemError {
+  return new ProblemError('unprocessable', `The closing of "${id}" was not recorded: its "at" ${p.message}.`, [
+    { path: 'at', message: p.message, code: p.code, params: p.params },
+  ]);
+}
+
+/**
+ * The checks of a closing's date that need no customer row (`at` as asked, recorded at `now`): not in
+ * the future (400), not below the floor of final months unless said to be late (400), not past the
+ * retention period (422). What it counts from, and its real date when that is earlier. The API's
+ * closing, and the approval of a closing request (at the approval's time) alike.
+ */
+export async function checkedClosingDate(
+  deps: Pick<ApiDeps, 'db' | 'tenantId' | 'timeZone' | 'packs' | 'now'>,
+  id: string,
+  at: string,
+  late: boolean,
+  now: Date,
+): Promise<{ readonly at: string; readonly leftAt: string | null }> {
+  // A closing dated ahead would take the customer out of months they are still a customer in.
+  if (at > now.toISOString())
+    throw invalid([
+      {
+        path: 'at',
+        message: 'must not be in the future',
+        code: 'too_big',
+        params: { maximum: now.toISOString(), inclusive: true, origin: 'instant' },
+      },
+    ]);
+  // Back-dated into a final month, the closing would change figures the bank has already read. A
+  // closing learnt late, said to be (`late`), counts from the first instant allowed and keeps the
+  // real date beside it for staff and the trail; nothing is ever dated before 2000.
+  const floor = await closingFloor(deps.db, deps.tenantId, (await packOf(deps)).schemes.keys(), {
+    now: () => now,
+    timeZone: deps.timeZone,
+  });
+  const below = lowestClosing(late, floor, 'send "late": true');
+  if (at < below.at)
+    throw invalid([
+      { path: 'at', message: below.why, code: 'too_small', params: { minimum: below.at, inclusive: true, origin: 'instant' } },
+    ]);
+  const beyond = beyondRetention(at, await closingRetention(deps.db, deps.tenantId, now, deps.timeZone));
+  if (beyond) throw closingDateRefused(id, beyond);
+  return countedClosing(at, floor);
+}
+
+/**
+ * A closing learnt late checked against what the book recorded of the customer since (beforeActivity):
+ * in the closing's transaction, so what it reads is what the closing races. 422 when it contradicts it.
+ */
+export async function checkClosingActivity(
+  trx: Executor,
+  deps: Pick<ApiDeps, 'tenantId' | 'timeZone'>,
+  id: string,
+  subjectId: string,
+  at: string,
+  late: boolean,
+): Promise<void> {
+  const early = late ? beforeActivity(at, await activityOf(trx, deps.tenantId, subjectId), deps.timeZone) : undefined;
+  if (early) throw closingDateRefused(id, early);
 }

@@ -5,7 +5,7 @@ import type { PolicyVersionDetail } from './policies.js';
 
 /* What the four-eyes queue (`/v1/approvals`) and a policy approval send. */
 
-export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff', 'retirement', 'metric-audience'] as const;
+export const APPROVAL_KINDS = ['override', 'level', 'policy', 'staff', 'retirement', 'metric-audience', 'closing'] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
 /**
@@ -150,6 +150,18 @@ export interface ApprovalItem {
    * become. Absent for other items.
    */
   readonly team?: TeamGrantChange;
+  /**
+   * A closing request's (`kind: closing`, a closing dated more than three months back): the date it gives
+   * (`at`, ISO 8601 UTC) and whether it was said to be learnt late. Approved, the customer is closed with
+   * that date; `reason` is the maker's. Absent for other kinds.
+   */
+  readonly closing?: ClosingRequestAsked;
+}
+
+/** What a pending closing request asks ({@link ApprovalItem.closing}). */
+export interface ClosingRequestAsked {
+  readonly at: string;
+  readonly late: boolean;
 }
 
 /** What a pending retirement would retire and put back ({@link ApprovalItem.retirement}). */

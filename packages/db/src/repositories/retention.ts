@@ -101,8 +101,8 @@ function recentlyActive(clock: RetentionClock) {
 }
 
 /**
- * Something still open about the customer: a pending override request, or a pending level sign-off or
- * lowering request. Closing withdraws them, so one here was filed or brought back (a reopening) later;
+ * Something still open about the customer: a pending override request, a pending level sign-off or
+ * lowering request, or a pending closing request. Closing withdraws them, so one here was filed or brought back (a reopening) later;
  * erasing would leave a checker to decide on a blank customer, and the request names who filed it and why.
  */
 function hasPendingRequest(eb: ExpressionBuilder<Database, 'subjects'>) {
@@ -122,6 +122,16 @@ function hasPendingRequest(eb: ExpressionBuilder<Database, 'subjects'>) {
         .whereRef('la.tenant_id', '=', 'subjects.tenant_id')
         .whereRef('la.subject_id', '=', 'subjects.id')
         .where('la.status', '=', 'pending'),
+    ),
+    // A closing dated far back waiting for a second person: a customer closed since by other means is
+    // still held, so the date a checker may yet refuse never starts an erasure (closing-requests.ts).
+    eb.exists(
+      eb
+        .selectFrom('closing_requests as cr')
+        .select('cr.id')
+        .whereRef('cr.tenant_id', '=', 'subjects.tenant_id')
+        .whereRef('cr.subject_id', '=', 'subjects.id')
+        .where('cr.status', '=', 'pending'),
     ),
   ]);
 }
@@ -471,6 +481,13 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
   await db
     .updateTable('level_approvals')
     .set({ decision_note: null, proposal: null })
+    .where('tenant_id', '=', tenantId)
+    .where('subject_id', 'in', ids)
+    .execute();
+  // What staff typed about the closing they asked for or decided: free text about the customer.
+  await db
+    .updateTable('closing_requests')
+    .set({ reason: '', decision_note: null })
     .where('tenant_id', '=', tenantId)
     .where('subject_id', 'in', ids)
     .execute();

@@ -39,12 +39,14 @@ import {
   type SubjectInput,
   type StagedBook,
   type StagedSubjectChange,
+  pendingClosingRequestOf,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
 import { systemAction, type OperatorAction } from '../audit.js';
 import { type ClosingFloor, closeSubject } from '../closing.js';
-import { beforeActivity, type ClosingRetention } from '../closing-date-checks.js';
+import { beforeActivity, type ClosingRetention, closingAtOnceFrom } from '../closing-date-checks.js';
+import { fileClosingRequest } from '../closing-requests.js';
 import { auditImportClosings, type ImportClosing } from './closing-audit.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
@@ -168,6 +170,8 @@ export const WITHDRAWN_IDS_LISTED = 50;
 export interface ImportWithdrawals {
   overrides: number;
   signOffs: number;
+  /** Closings dated more than three months back, filed as closing requests rather than applied. */
+  closingRequests: number;
   readonly overrideIds: string[];
   readonly signOffIds: string[];
 }
@@ -179,7 +183,7 @@ export type ImportResult = ImportRecord & {
   readonly replaced: Readonly<Record<string, number>>;
 };
 
-const noWithdrawals = (): ImportWithdrawals => ({ overrides: 0, signOffs: 0, overrideIds: [], signOffIds: [] });
+const noWithdrawals = (): ImportWithdrawals => ({ overrides: 0, signOffs: 0, closingRequests: 0, overrideIds: [], signOffIds: [] });
 
 /** Rows checked or written together: one subject lookup and one multi-row upsert per batch. */
 const BATCH_ROWS = 2000;
@@ -653,6 +657,7 @@ async function applyStagedSubjects(
     while (i < into.length && n < WITHDRAWN_IDS_LISTED) n += into[i++]?.ids.length ?? 0;
     into.length = i;
   };
+  const atOnceFrom = closingAtOnceFrom(ctx.now(), ctx.timeZone ?? DEFAULT_TIME_ZONE);
   for await (const page of stagedSubjectChanges(trx, ctx.applyPageRows ?? APPLY_PAGE_ROWS)) {
     const nowIso = ctx.now().toISOString();
     // Read now, not when the batch was: a closing the API committed since stays as it was recorded.
@@ -691,7 +696,23 @@ async function applyStagedSubjects(
       // the customer's row, then their requests and sign-offs (lock order, closeSubject), and withdraws
       // what waits for a second person as the API's does. It changes only an open customer, so records
       // no second closing.
-      if (next.closes && c.closed) {
+      // Dated more than three months back, the closing waits for a second person as the API's does
+      // (closing-requests.ts): filed, the customer left open; one waiting already stands as it is.
+      const asked = c.closed ? (c.closed.leftAt ?? c.closed.at) : undefined;
+      if (next.closes && c.closed && asked !== undefined && asked < atOnceFrom) {
+        if (!(await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId))) {
+          await fileClosingRequest(
+            trx,
+            ctx.tenantId,
+            ctx.actor,
+            { id: c.subjectId, externalId: c.externalId },
+            { at: asked, late: c.closed.late === true, reason: c.closed.reason ?? '' },
+            new Date(nowIso),
+          );
+          withdrawing.closingRequests += 1;
+        }
+        next.customer = { ...next.customer, closedAt: current.closedAt };
+      } else if (next.closes && c.closed) {
         const w = await closeSubject(trx, ctx.tenantId, c.subjectId, c.closed, ctx.actor, nowIso);
         if (w) {
           closings.push(importClosing(c.externalId, c.closed, nowIso));
@@ -836,9 +857,14 @@ async function importFile(
     for (const e of errors) if (kept.length < MAX_STORED_ERRORS) kept.push(e);
   };
   const allOrNothing = options.mode === 'all-or-nothing';
-  const finish = async (into: Executor, totals: { written: number; unchanged: number; periods: string[] }) => {
+  const finish = async (into: Executor, totals: { written: number; unchanged: number; periods: string[] }, closingRequests = 0) => {
     await insertImportErrors(into, id, 0, kept);
-    const { status, detail } = outcome(options.mode, tally.rows, rejectedRows);
+    const { status, detail: told } = outcome(options.mode, tally.rows, rejectedRows);
+    // Its report says which closings it did not apply, stored with it (GET says what POST said).
+    const filed = closingRequests
+      ? `${closingRequests} closing${closingRequests === 1 ? '' : 's'} dated more than three months back filed as closing requests for a second person (GET /v1/approvals?kind=closing); those customers stay open until one is approved`
+      : null;
+    const detail = told && filed ? `${told}; ${filed}` : (told ?? filed);
     const finishedAt = ctx.now().toISOString();
     // In the import's transaction: what it tells is stored with it (GET says what POST said), and a
     // failure here fails the import whole instead of an answer after its rows committed.
@@ -912,7 +938,7 @@ async function importFile(
       unchanged += m.staged - m.moved;
       // The outcome commits with the rows: an import whose process dies is `running` with nothing
       // written, which is what `failInterruptedImports` reports.
-      await finish(trx, { written, unchanged, periods: [...periods].sort() });
+      await finish(trx, { written, unchanged, periods: [...periods].sort() }, withdrawing.closingRequests);
       // Last, after every book row of the file is locked and written and the import's own row too:
       // the tenant's audit chain head is held only to the commit (auditMoves).
       // A page of whole records at a time: the records are those one call with every move would write.
