@@ -347,7 +347,7 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const nearestPath = a.progress?.paths[a.progress.nearest];
     const lines = a.retention?.lines.filter(open(a.scheme)) ?? [];
     // A pending lowering request is the bank's four-eyes record: the customer sees the level in force.
-    const { override, loweringTo: _staffOnly, because: _staffWords, ...rest } = a;
+    const { override, loweringTo: _staffOnly, loweringBlocked: _staffBlock, because: _staffWords, ...rest } = a;
     const scale = byKey.get(a.scheme)?.levels;
     const customerRank = (k: string) => scale?.find((l) => l.key === k)?.rank ?? -1;
     // A drop only to a level below on the customer's own scale: a faced level stands beside the one above
