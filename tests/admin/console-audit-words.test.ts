@@ -9,6 +9,7 @@ import {
   createApiKey,
   createApp,
   IMPORT_MAX_RUNNING_MS,
+  provisionTenant,
   settleLapsedOverrides,
   startupAction,
   systemAction,
@@ -28,6 +29,7 @@ import { WALL_TIME_WORDS } from '../../apps/admin/src/time.words.js';
 import { sayCheck } from '../../apps/admin/src/why-failed.js';
 import { LONG_AGO, NOW } from '../support/api-fixture.js';
 import { retireByTwo } from '../support/retire.js';
+import { readersTestPack } from '../support/test-pack.js';
 import { kitFixture } from './kit-fixture.js';
 
 describe('the console words audit records', () => {
@@ -546,6 +548,44 @@ describe('the console words audit records', () => {
     ]);
     assert.deepEqual(says(decision, 'zh-TW').slice(0, 1), ['類型：降級審核']);
     assert.deepEqual(says(decision, 'en').slice(3, 5), ['level before: High', 'proposed level: Low']);
+  });
+
+  it('a read of a grade with restricted readers names the grade, not its key, in every locale', async () => {
+    // A bank whose AML grade names its readers (the default pack's rule): each read of it is one record.
+    await provisionTenant(f.db.db, { id: 'bank-r', name: 'bank-r', pack: readersTestPack(), now: NOW });
+    const key = (await createApiKey(f.db.db, { tenantId: 'bank-r', role: 'admin', label: 'words', now: NOW })).secret;
+    const send = (method: string, path: string, body?: unknown) =>
+      f.app.request(path, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', 'X-Request-Id': `req-words-${method}-${path}` },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    assert.equal((await send('PUT', '/v1/subjects/R1', { kind: 'customer', displayName: '赵敏' })).status, 201);
+    const wrote = await send('PUT', '/v1/subjects/R1/metrics', {
+      metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 10 }],
+    });
+    assert.equal(wrote.status, 200, await wrote.text());
+    assert.equal((await send('GET', '/v1/subjects/R1/tiers')).status, 200);
+    const admin = f.clientWith(key);
+    const schemes = await readSchemes(admin, new AbortController().signal);
+    const t = new AuditTrail(admin);
+    await t.setFilter({ route: '/v1/subjects/{id}/tiers' });
+    const read = t.state.items.find((r) => r.requestId === 'req-words-GET-/v1/subjects/R1/tiers');
+    assert.ok(read, 'the restricted read is on the trail');
+    assert.deepEqual(
+      (read.detail as { restrictedRead: { schemes: string[] } }).restrictedRead.schemes,
+      ['aml-test'],
+      'the record keeps the key',
+    );
+    const said = (locale: 'zh-CN' | 'zh-TW' | 'en') =>
+      auditDetailOf(read)
+        .map((l) => auditDetailText(l, locale, schemeNames(schemes, locale)))
+        .filter((x) => /^(受限读取|受限讀取|restricted read)/.test(x));
+    const name = (locale: 'zh-CN' | 'zh-TW' | 'en') => schemes.find((s) => s.key === 'aml-test')?.name[locale];
+    assert.deepEqual(said('zh-CN'), [`受限读取：方案：${name('zh-CN')}`, '受限读取：客户：R1', '受限读取：客户数：1']);
+    assert.deepEqual(said('zh-TW')[0], `受限讀取：方案：${name('zh-TW')}`);
+    assert.deepEqual(said('en')[0], `restricted read: schemes: ${name('en')}`);
+    assert.equal(name('zh-CN'), '反洗钱风险');
   });
 
   it('a level its scheme no longer defines is shown by its key, beside the scheme’s name', async () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { createApiKey, createApp } from '@tierkit/api';
+import { createApiKey, createApp, provisionTenant } from '@tierkit/api';
 import { upsertStaff } from '@tierkit/db';
 import { parse } from 'csv-parse/sync';
 import { forEachDialect, NOW, type ApiFixture } from '../support/api-fixture.js';
+import { readersTestPack } from '../support/test-pack.js';
 
 /*
  * The CSV export read on its own by a regulator's examiner (packages/api/README.md, "Audit export"):
@@ -96,6 +97,31 @@ forEachDialect('audit export, read on its own', (f) => {
     const zhTw = csvOf(await (await send(app, f.keys.a, 'export-tw', 'GET', '/v1/audit/export?locale=zh-TW')).text());
     assert.equal(row(zhTw.rows, 'reject-N1', 'result')?.at(-4), '客戶等級');
     assert.equal((await send(app, f.keys.a, 'export-xx', 'GET', '/v1/audit/export?locale=fr')).status, 400);
+  });
+
+  it('a restricted read names the grade it read beside its key, in the export’s language', async () => {
+    // A bank whose AML grade names its readers: each read of it is one record, keeping the scheme's key.
+    await provisionTenant(f.db.db, { id: 'bank-r', name: 'bank-r', pack: readersTestPack(), now: NOW });
+    const admin = (await createApiKey(f.db.db, { tenantId: 'bank-r', role: 'admin', label: 'examiner', now: NOW })).secret;
+    assert.equal((await send(f.app, admin, 'put-R1', 'PUT', '/v1/subjects/R1', { kind: 'customer', displayName: '赵敏' })).status, 201);
+    const wrote = await send(f.app, admin, 'metrics-R1', 'PUT', '/v1/subjects/R1/metrics', {
+      metrics: [{ metric: 'aml_customer_risk', period: '2025-10', value: 90 }],
+    });
+    assert.equal(wrote.status, 200, await wrote.text());
+    assert.equal((await send(f.app, admin, 'read-R1', 'GET', '/v1/subjects/R1/tiers')).status, 200);
+    for (const [locale, name] of [
+      ['zh-CN', '反洗钱风险'],
+      ['en', 'AML risk'],
+    ] as const) {
+      const csv = csvOf(await (await send(f.app, admin, `export-r-${locale}`, 'GET', `/v1/audit/export?locale=${locale}`)).text());
+      const at = csv.header.indexOf(locale === 'en' ? 'Detail (JSON)' : '详情（JSON）');
+      const detailOf = (r: string[]) => JSON.parse(r[at] || 'null') as { restrictedRead?: { schemes: string[] } } | null;
+      const read = csv.rows.find((r) => r[3] === 'read-R1' && detailOf(r)?.restrictedRead);
+      assert.ok(read, `${locale}: the restricted read is exported`);
+      const detail = detailOf(read) as { restrictedRead: { schemes: string[] } };
+      assert.deepEqual(detail.restrictedRead.schemes, ['aml-test'], 'the raw detail keeps the key');
+      assert.equal(read.at(-4), name, `${locale}: the scheme column names it`);
+    }
   });
 
   it('?month= is the month in the bank’s zone (+08:00): a record at 2026-11-30T16:30Z is in December; offsets are taken; a bad month is a 400', async () => {

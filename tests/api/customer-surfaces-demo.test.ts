@@ -151,7 +151,12 @@ function strings(node: unknown, out: string[] = []): string[] {
 const faced = new Map(customerSchemes.map((s) => [s.key, new Set(s.levels.filter((l) => l.customer).map((l) => l.key))]));
 const plainFloor = new Map(customerSchemes.map((s) => [s.key, Math.min(...s.levels.filter((l) => !l.customer).map((l) => l.rank))]));
 
-/** Every node carrying a rank of a faced level (an assignment, a scheme's level) keeps it off the bottom of the scale. */
+/**
+ * Every node carrying a rank of a faced level (an assignment, a scheme's level) keeps it off the bottom of
+ * the scale, and no move names one as where it leads (`toLevel` of a retention, a grace period's `keep`,
+ * progress, a next level's gains): beside the level above it, 基础 is nowhere to fall to or climb to. 普通's
+ * retention "score ≥ 0, else risk" was the finding — a drop target only a staff trigger reaches.
+ */
 function faceRanks(node: unknown, scheme: string | undefined, what: string): void {
   if (Array.isArray(node)) for (const n of node) faceRanks(n, scheme, what);
   else if (node && typeof node === 'object') {
@@ -160,6 +165,9 @@ function faceRanks(node: unknown, scheme: string | undefined, what: string): voi
     const level = typeof o.level === 'string' ? o.level : o.key;
     if (here && typeof o.rank === 'number' && typeof level === 'string' && faced.get(here)?.has(level)) {
       assert.ok(o.rank >= (plainFloor.get(here) ?? 0), `${what}: ${here}/${level} at rank ${o.rank}, the bottom of the scale`);
+    }
+    if (here && typeof o.toLevel === 'string') {
+      assert.ok(!faced.get(here)?.has(o.toLevel), `${what}: ${here} names ${o.toLevel}, a faced level, as a level to move to`);
     }
     for (const v of Object.values(o)) faceRanks(v, here, what);
   }
@@ -272,6 +280,8 @@ for (const harness of allDialects()) {
       assert.equal((await level(RESTRICTED, 'aml-risk'))?.level, 'high');
       const ordinary = await level(ORDINARY ?? '', 'savings-grade');
       assert.ok(ordinary && ordinary.level !== 'risk', 'the ordinary customer is at no faced level');
+      // And one at 普通, the level the faced one stands beside: what its retention names is the finding above.
+      assert.equal((await level(OVERRIDDEN ?? '', 'savings-grade'))?.level, 'ordinary');
       walked.push(OVERRIDDEN ?? '', faced, RESTRICTED ?? '', ORDINARY ?? '');
     });
 

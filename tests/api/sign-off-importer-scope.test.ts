@@ -152,3 +152,48 @@ forEachDialect('a small bank: a lowering whose every approver put in its figures
       );
   });
 });
+
+forEachDialect('the metric write that leaves a lowering pending tells its writer whether anyone may approve it', (f) => {
+  it('every approver put in its figures: the answer says approvers-wrote-figures beside loweringTo, as the queue does; else null', async () => {
+    // One approver, no admin: the officer writes, the approver loads the monthly file.
+    const t = await fourEyesTenant(f, 'fe-lowering-answer', START, loweringPack(), ['viewer', 'officer', 'approver']);
+    const importAs = async (csv: string) => {
+      const res = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys.approver}` },
+        body: `subject,metric,period,value\n${csv}`,
+      });
+      assert.equal(res.status, 201, await res.text());
+    };
+    const write = async (id: string, metric: string, period: string, value: number) =>
+      ok<TiersResponse>(await t.req('officer', 'PUT', `/v1/subjects/${id}/metrics`, { metrics: [{ metric, period, value }] }));
+    const aml = (body: TiersResponse) => {
+      const a = body.assignments.find((x) => x.scheme === 'aml-test');
+      assert.ok(a, 'the staff answer holds aml-test');
+      return a as { level: string; loweringTo?: string; loweringBlocked?: string | null };
+    };
+    for (const id of ['LB1', 'LB2']) {
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '王芳' }), 201);
+      const high = aml(await write(id, 'aml_customer_risk', '2025-09', 95));
+      assert.equal(high.level, 'high');
+      assert.equal('loweringBlocked' in high, false, 'no lowering, no word on one');
+      const signOff = await ok<SignOff>(await t.req('viewer', 'GET', `/v1/subjects/${id}/levels/aml-test/approval`));
+      await ok(await t.req('approver', 'POST', `/v1/subjects/${id}/levels/aml-test/approve`, { contentHash: signOff.contentHash }));
+    }
+
+    // LB1: the approver loaded the lower figure; the officer's write of a balance opens the lowering.
+    await importAs('LB1,aml_customer_risk,2025-10,10');
+    const barred = aml(await write('LB1', 'avg_daily_balance', '2025-10', 100));
+    assert.deepEqual([barred.level, barred.loweringTo, barred.loweringBlocked], ['high', 'low', 'approvers-wrote-figures']);
+    const queue = await ok<{ items: QueueItem[] }>(await t.req('officer', 'GET', '/v1/approvals?kind=level&subject=LB1'));
+    assert.deepEqual(
+      queue.items.map((i) => i.approvalBlocked),
+      ['approvers-wrote-figures'],
+      'the answer says what the queue says',
+    );
+
+    // LB2: the officer wrote the lower figure themself: the approver may decide.
+    const open = aml(await write('LB2', 'aml_customer_risk', '2025-10', 10));
+    assert.deepEqual([open.level, open.loweringTo, open.loweringBlocked], ['high', 'low', null]);
+  });
+});

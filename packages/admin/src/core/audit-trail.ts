@@ -306,12 +306,13 @@ function flatten(o: Record<string, unknown>, prefix = ''): [string, unknown][] {
 }
 
 /**
- * The keys a field holds: `scheme`/`schemes` name schemes; `level.<scheme>` a level of that scheme,
- * and `level` (or a decision's `from` and `proposedLevel`) one of the scheme its object names beside it
- * (`scheme`), when it does.
+ * The keys a field holds: `scheme`/`schemes` name schemes, at the top of the detail or inside an object
+ * of it (a restricted read's `restrictedRead.schemes`: its AML grade showed as `aml-risk` where every
+ * other record said 反洗钱风险等级); `level.<scheme>` a level of that scheme, and `level` (or a decision's
+ * `from` and `proposedLevel`) one of the scheme its object names beside it (`scheme`), when it does.
  */
 function keysOf(field: string, scheme: unknown): AuditKeys | undefined {
-  if (field === 'scheme' || field === 'schemes') return { of: 'scheme' };
+  if (/(^|\.)schemes?$/.test(field)) return { of: 'scheme' };
   const of = /^level\.(.+)$/.exec(field)?.[1];
   if (of !== undefined) return { of: 'level', scheme: of };
   // A sign-off or lowering decision's move: the level held (`from`) and the one proposed, of its `scheme`.

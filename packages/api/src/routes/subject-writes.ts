@@ -26,6 +26,7 @@ import { closingRequestPending, closingRequestView, fileClosingRequest } from '.
 import { ClosingRequestSchema } from '../schemas/closing-requests.js';
 import { audienceOf } from '../services/audience.js';
 import { reopenLevelApprovals, signOffMetrics } from '../services/level-approvals.js';
+import { loweringBlocksOf } from '../services/lowering-figures.js';
 import { reevaluateSubject } from '../services/reevaluate.js';
 import { subjectRef, tiersView } from '../services/views.js';
 
@@ -75,7 +76,7 @@ const putMetricsRoute = (max: number) =>
     tags: ['subjects'],
     summary: 'Upsert monthly metric observations and re-evaluate every scheme of the subject',
     description:
-      'Values are integers: money in minor units (fen), booleans 0/1. The subject is re-evaluated at its latest month with data; level changes are written as tier events in the same transaction.',
+      'Values are integers: money in minor units (fen), booleans 0/1. The subject is re-evaluated at its latest month with data; level changes are written as tier events in the same transaction. A level held for a lowering request (`loweringTo`) says beside it whether anyone may approve it now (`loweringBlocked`, as the approvals queue’s `approvalBlocked`): `approvers-wrote-figures` when every person of the role it needs wrote or imported one of its figures, this write included.',
     request: { params: SubjectIdParams, body: { required: true, content: { 'application/json': { schema: PutMetricsBodySchema(max) } } } },
     responses: {
       200: { description: 'The subject’s tiers after re-evaluation', content: { 'application/json': { schema: TiersResponseSchema } } },
@@ -206,7 +207,16 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           now.toISOString(),
         );
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
-        return tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
+        const view = await tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
+        if (view.audience !== 'staff' || !view.assignments.some((a) => a.loweringTo !== undefined)) return view;
+        // The writer (often the lowering's maker) hears here whether anyone may approve it, not only from the queue.
+        const blocks = await loweringBlocksOf(trx, deps, tp, subject.id);
+        return {
+          ...view,
+          assignments: view.assignments.map((a) =>
+            a.loweringTo === undefined ? a : { ...a, loweringBlocked: blocks.get(a.scheme) ?? null },
+          ),
+        };
       });
       deps.matrices.invalidate(deps.tenantId);
       return c.json(body, 200);

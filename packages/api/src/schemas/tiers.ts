@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { CUSTOMER_EVENT_REASONS, DECISION_KINDS, EVENT_REASONS, OVERRIDE_MODES } from '@tierkit/core';
+import { APPROVAL_BLOCKS, CUSTOMER_EVENT_REASONS, DECISION_KINDS, EVENT_REASONS, OVERRIDE_MODES } from '@tierkit/core';
 import {
   LocalizedTextSchema,
   MatrixDefSchema,
@@ -199,6 +199,10 @@ export const AssignmentSchema = z
     loweringTo: z.string().optional().openapi({
       description:
         'Staff only: the looser level a pending lowering request proposes while `level`, held, stays in force (docs/domain.md §4, "Lowering a sign-off level"); absent otherwise, and never sent to a customer',
+    }),
+    loweringBlocked: z.enum(APPROVAL_BLOCKS).nullable().optional().openapi({
+      description:
+        'Staff only, beside `loweringTo`, and only on the answer of `PUT /v1/subjects/{id}/metrics`: null when someone other than the request’s maker may approve it now; else why nobody can, as the approvals queue’s `approvalBlocked` says it — `no-other-approver` / `no-other-admin`, or `approvers-wrote-figures` when each person of the role it needs wrote or imported one of the values it rests on (this write included), which bars them as its maker is. It waits for someone who did not (docs/operations.md, "Four eyes and monthly loads").',
     }),
     because: CustomerDropSchema.optional().openapi({
       description:

@@ -26,7 +26,7 @@ import { levelWhy, type ApprovalItem, type PendingApproval } from './approval-it
 import { requestedByCaller } from './four-eyes.js';
 import { pendingPolicyApprovals } from './policy-approvals.js';
 import { pendingRetirementApprovals, retirementSummary } from './retirement-approvals.js';
-import { approvalBlocked, approvalsBlocked } from './approvers-left.js';
+import { approvalBlocked, approvalsBlocked, loweringBlocked } from './approvers-left.js';
 import { figureMakersOfPage } from './lowering-figures.js';
 import { approvalNeeds, overrideHash, overrideRuleProblems, type OverrideView } from './override-requests.js';
 import { grantChange, grantRequesters, grantSummary } from './staff-grants.js';
@@ -601,11 +601,6 @@ export async function approvalsPage(
     );
     for (const [k, l] of lowerings.entries()) figureMakers.set(l.n, found[k] ?? []);
   }
-  const barredByFigures = async (n: number, needs: ApprovalItem['approvalNeeds'], requesters: readonly string[]) => {
-    const makers = figureMakers.get(n) ?? [];
-    if (!makers.length || (await blocked(needs, [...requesters, ...makers])) === null) return null;
-    return 'approvers-wrote-figures' as const;
-  };
   const page = await Promise.all(
     onPage.map(async (e, n): Promise<ApprovalItem> => {
       const { requesters, ...i } = made[n] as PendingApproval;
@@ -618,7 +613,7 @@ export async function approvalsPage(
         ageSeconds: Math.max(0, Math.floor((nowMs - Date.parse(i.requestedAt)) / 1000)),
         requestedByStaff: staffOf(behind, i.requestedBy),
         requestedByYou: await mine(requesters),
-        approvalBlocked: byRequesters[n] ?? (await barredByFigures(n, i.approvalNeeds, requesters)),
+        approvalBlocked: byRequesters[n] ?? (await loweringBlocked(blocked, i.approvalNeeds, requesters, figureMakers.get(n) ?? [])),
       };
     }),
   );

@@ -58,3 +58,20 @@ export function approvalsBlocked(
     return needs === 'admin' ? 'no-other-admin' : 'no-other-approver';
   };
 }
+
+/**
+ * Why nobody may approve a lowering request now, with who put in its figures (`figureMakers`, stored
+ * actors) barred as its requesters are: the requesters' own block first, else `approvers-wrote-figures`
+ * when each person who could decide put in one of its values. `blocked` answers from memory what it was
+ * asked before, so a page, or a write's answer, asks each question once.
+ */
+export async function loweringBlocked(
+  blocked: ReturnType<typeof approvalsBlocked>,
+  needs: OverrideApprover,
+  requesters: readonly string[],
+  figureMakers: readonly string[],
+): Promise<ApprovalBlock | null> {
+  const byRequesters = await blocked(needs, requesters);
+  if (byRequesters !== null || figureMakers.length === 0) return byRequesters;
+  return (await blocked(needs, [...requesters, ...figureMakers])) === null ? null : 'approvers-wrote-figures';
+}

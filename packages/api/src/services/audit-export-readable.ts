@@ -258,10 +258,14 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
 /**
  * The scheme, level and metrics a record names, in `locale` (a code the pack does not know stays a
  * code): from its `detail` (an override's or sign-off's `scheme`/`level`, an override edit's `after`,
- * a metric write's `changed`) or its `target`. A record edited to hold anything gives blanks, never an error.
+ * a metric write's `changed`) or its `target`; a record of several schemes (a job's `schemes`, a
+ * restricted read's `restrictedRead.schemes`) names each, `; ` between them, and no level. A record
+ * edited to hold anything gives blanks, never an error.
  */
 export function recordLabels(r: Pick<AuditRecord, 'target' | 'detail'>, labels: AuditLabels, locale: Locale): [string, string, string] {
   const detail = obj(r.detail) ?? {};
@@ -270,7 +274,9 @@ export function recordLabels(r: Pick<AuditRecord, 'target' | 'detail'>, labels: 
   const schemeKey = str(detail.scheme) ?? str(after?.scheme) ?? str(before?.scheme) ?? str(obj(r.target)?.scheme);
   const levelKey = str(detail.level) ?? str(after?.level) ?? str(before?.level);
   const scheme = schemeKey === undefined ? undefined : labels.schemes.get(schemeKey);
-  const schemeName = schemeKey === undefined ? '' : (scheme?.name[locale] ?? schemeKey);
+  const several = schemeKey === undefined ? [...strings(detail.schemes), ...strings(obj(detail.restrictedRead)?.schemes)] : [];
+  const schemeName =
+    schemeKey === undefined ? several.map((k) => labels.schemes.get(k)?.name[locale] ?? k).join('; ') : (scheme?.name[locale] ?? schemeKey);
   const levelName = levelKey === undefined ? '' : (scheme?.levels.find((l) => l.key === levelKey)?.name[locale] ?? levelKey);
   const metricKeys = new Set<string>();
   if (Array.isArray(detail.changed)) for (const c of detail.changed) if (str(obj(c)?.metric)) metricKeys.add(str(obj(c)?.metric) as string);

@@ -1,5 +1,6 @@
-import { type ExplanationInput, monthsBack, periodOf, schemeMetrics } from '@tierkit/core';
+import { type ApprovalBlock, type ExplanationInput, monthsBack, periodOf, schemeMetrics } from '@tierkit/core';
 import {
+  listPendingLevelApprovals,
   metricImportersOf,
   monthsRead,
   signOffInputWriters,
@@ -9,6 +10,7 @@ import {
 } from '@tierkit/db';
 import type { ApiDeps } from '../deps.js';
 import { ProblemError } from '../problem.js';
+import { approvalsBlocked, loweringBlocked } from './approvers-left.js';
 import { requestedByCaller } from './four-eyes.js';
 import type { TenantPack } from './tenant-pack.js';
 
@@ -138,4 +140,28 @@ export async function figureMakersOfPage(
     const writers = written.filter((w) => mine.has(JSON.stringify([w.subjectId, w.metric, w.period]))).map((w) => w.writtenBy);
     return [...new Set([...(periods[i] ?? []).flatMap((p) => importers.get(p) ?? []), ...writers])];
   });
+}
+
+/**
+ * Why nobody may approve each lowering request pending for a subject now, by scheme (`ApprovalBlock`,
+ * null when someone may): what the approvals queue says of them, for the answer of the write that left
+ * them pending — a maker whose every approver wrote the figures heard it from a queue nobody could work.
+ * Read in the write's transaction, so the values it just wrote count among the figures.
+ */
+export async function loweringBlocksOf(
+  trx: Executor,
+  deps: ApiDeps,
+  tp: TenantPack,
+  subjectId: string,
+): Promise<Map<string, ApprovalBlock | null>> {
+  const pending = (await listPendingLevelApprovals(trx, deps.tenantId, { subjectId })).filter((a) => a.proposedLevel);
+  if (pending.length === 0) return new Map();
+  const makers = await figureMakersOfPage(trx, deps, tp, pending);
+  const blocked = approvalsBlocked(trx, deps.tenantId);
+  const out = new Map<string, ApprovalBlock | null>();
+  for (const [i, a] of pending.entries()) {
+    const needs = tp.schemes.get(a.scheme)?.loweringNeeds ?? 'approver';
+    out.set(a.scheme, await loweringBlocked(blocked, needs, [a.requestedBy], makers[i] ?? []));
+  }
+  return out;
 }

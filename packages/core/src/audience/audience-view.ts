@@ -347,8 +347,14 @@ export function audienceView(pack: PolicyPack, audience: SchemeAudience): Audien
     const nearestPath = a.progress?.paths[a.progress.nearest];
     const lines = a.retention?.lines.filter(open(a.scheme)) ?? [];
     // A pending lowering request is the bank's four-eyes record: the customer sees the level in force.
-    const { override, loweringTo: _staffOnly, because: _staffWords, ...rest } = a;
-    const retention = a.retention && lines.length ? { ...a.retention, lines } : null;
+    const { override, loweringTo: _staffOnly, loweringBlocked: _staffBlock, because: _staffWords, ...rest } = a;
+    const scale = byKey.get(a.scheme)?.levels;
+    const customerRank = (k: string) => scale?.find((l) => l.key === k)?.rank ?? -1;
+    // A drop only to a level below on the customer's own scale: a faced level stands beside the one above
+    // it there (customerLevels), so 普通's line "score ≥ 0, else 风险" — a line no score falls under, to a
+    // level only a staff trigger gives — told the customer the very classification the face hides.
+    const down = a.retention !== null && customerRank(a.retention.toLevel) < customerRank(a.level);
+    const retention = a.retention && down && lines.length ? { ...a.retention, lines } : null;
     // Under an override the level is the override's, not the rules': no grace to keep it in.
     // A score level's one line, or a rule's `any` of lines, is what "any one of these keeps it" can say.
     const policy = byKey.get(a.scheme)?.policy;

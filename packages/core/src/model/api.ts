@@ -7,6 +7,7 @@ import type { LocalizedText } from './locale.js';
 import type { MetricDef, MetricObservation, MetricUnit, WindowSpec } from './metric.js';
 import type { CustomerOverrideInfo, OverrideInfo } from './override.js';
 import type { SchemeSummary, SubjectKind } from './scheme.js';
+import type { ApprovalBlock } from '../wire/approvals.js';
 
 /*
  * Wire shapes of the HTTP API (`/v1`). The API validates against its OpenAPI schemas and the
@@ -54,6 +55,12 @@ export interface Assignment extends Evaluation {
    */
   readonly loweringTo?: string;
   /**
+   * Staff only, and only beside `loweringTo` on the answer of the metric write that leaves the lowering
+   * pending (`PUT /v1/subjects/{id}/metrics`): null when someone may approve it now, else why nobody can
+   * (`ApprovalBlock`, as the approvals queue says) — so its maker hears it at once, not from the queue.
+   */
+  readonly loweringBlocked?: ApprovalBlock | null;
+  /**
    * Staff only, on a level the rules lowered at its latest re-tier: why, in the criteria of the level lost
    * (the sentence the customer's history gives, naming staff-only metrics' lines too). Absent otherwise.
    */
@@ -65,7 +72,7 @@ export interface Assignment extends Evaluation {
  * the policy's id and version or the deciding rule's id, and its override a `CustomerOverrideInfo`, without
  * the request's id, reason, requester or approver.
  */
-export interface CustomerAssignment extends Omit<Assignment, 'explanation' | 'override' | 'loweringTo' | 'because'> {
+export interface CustomerAssignment extends Omit<Assignment, 'explanation' | 'override' | 'loweringTo' | 'loweringBlocked' | 'because'> {
   readonly explanation: CustomerExplanation;
   readonly override: CustomerOverrideInfo | null;
   /** Only while the level is in its grace period (below its line, kept for now): what keeps it. */

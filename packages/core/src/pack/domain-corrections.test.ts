@@ -163,3 +163,13 @@ describe('a derived level says what it read in the reader’s words', () => {
     assert.equal(value?.explanation.decidedBy.label['zh-CN'], '客户等级：钻石卡 → 高价值');
   });
 });
+
+describe('who reads a grade in the default pack (docs/domain.md §4)', () => {
+  it('the AML grade names its readers; the credit rating none, so a relationship manager reads their own customers’', () => {
+    const readers = (key: string) => defaultPolicyPack.schemes.find((s) => s.key === key)?.readers;
+    assert.deepEqual(readers('aml-risk')?.roles, ['officer', 'approver', 'admin']);
+    assert.equal(readers('aml-risk')?.books, undefined, 'not book-scoped staff');
+    // Decided: an RM prepares their customers' credit applications on the internal rating; it carries no suspicion.
+    assert.equal(readers('credit-rating'), undefined);
+  });
+});
