@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MetricDef, SchemeDefinition } from '@tierkit/core';
 import { type ApiDeps, packOf } from '../deps.js';
+import { booksRead } from '../auth/principal.js';
 import { isPeriod, monthRange, monthsBetween, periodOf } from '../periods.js';
 import { monthNotBegun } from '../month-errors.js';
 import { invalid, ProblemError } from '../problem.js';
@@ -238,7 +239,7 @@ export function analytics() {
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(
-        { ...(await distribution(scan(deps), deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
+        { ...(await distribution(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal))), versions: await versionsByMonth(deps, key, from, to) },
         200,
       );
     })
@@ -247,7 +248,7 @@ export function analytics() {
       const deps = c.var.deps;
       checkRange(deps, from, to);
       const { def } = await visibleScheme(deps, key);
-      return c.json(await migration(scan(deps), deps.tenantId, def, from, to, deps), 200);
+      return c.json(await migration(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal)), 200);
     })
     .openapi(ratesRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
@@ -255,7 +256,7 @@ export function analytics() {
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(
-        { ...(await rates(scan(deps), deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
+        { ...(await rates(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal))), versions: await versionsByMonth(deps, key, from, to) },
         200,
       );
     })
