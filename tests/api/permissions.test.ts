@@ -103,10 +103,18 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
     );
     const team2 = await f.app.request('/v1/teams/T2', { method: 'PUT', headers: admin, body: JSON.stringify({ name: '二组' }) });
     assert.equal(team2.status, 201, await team2.text());
-    const books2 = await f.app.request('/v1/teams/T2/books', { method: 'POST', headers: admin, body: JSON.stringify({ add: [SAMPLE_RM] }) });
+    const books2 = await f.app.request('/v1/teams/T2/books', {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ add: [SAMPLE_RM] }),
+    });
     assert.equal(books2.status, 200, await books2.text());
     await grantApproved(
-      await f.app.request('/v1/teams/T2', { method: 'PUT', headers: admin, body: JSON.stringify({ name: '二组', lead: SAMPLE_LEAD_APPROVER }) }),
+      await f.app.request('/v1/teams/T2', {
+        method: 'PUT',
+        headers: admin,
+        body: JSON.stringify({ name: '二组', lead: SAMPLE_LEAD_APPROVER }),
+      }),
     );
     const leadApproverToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_LEAD_APPROVER, now: NOW })).token;
     const embedder = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'portal backend', now: NOW })).secret;

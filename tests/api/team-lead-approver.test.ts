@@ -43,14 +43,17 @@ forEachDialect('a team lead who is an approver decides their team’s override r
     await ok(await t.req('admin2', 'POST', `/v1/staff-grants/${g.id}/approve`, { contentHash: g.contentHash }));
   };
   const queue = async (who: string, query = '') =>
-    (await ok<{ items: Item[] }>(await t.req(as(who), 'GET', `/v1/approvals?limit=100${query}`))).items.map((i) => `${i.kind}:${i.subject}`);
+    (await ok<{ items: Item[] }>(await t.req(as(who), 'GET', `/v1/approvals?limit=100${query}`))).items.map(
+      (i) => `${i.kind}:${i.subject}`,
+    );
 
   before(async () => {
     t = await fourEyesTenant(f, 'lead-approver', START);
     for (const id of ['RMA', 'RMB'])
       await ok(await t.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role: 'officer', scope: 'book' }), 201);
     // A book-scoped approver gives power: a grant another admin approves (staff-grants.ts, grantsPower).
-    for (const id of ['LEADA', 'LEADB']) await granted(await t.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role: 'approver', scope: 'book' }));
+    for (const id of ['LEADA', 'LEADB'])
+      await granted(await t.req('admin', 'PUT', `/v1/staff/${id}`, { name: id, role: 'approver', scope: 'book' }));
     for (const [team, lead, book] of [
       ['TA', 'LEADA', 'RMA'],
       ['TB', 'LEADB', 'RMB'],
@@ -126,17 +129,15 @@ forEachDialect('a team lead who is an approver decides their team’s override r
 
   it('analytics count only the customers in reach; the effect evaluation stays the bank’s', async () => {
     const count = async (who: string) => {
-      const d = await ok<Distribution>(await t.req(as(who), 'GET', '/v1/analytics/distribution?scheme=retail-tier&from=2025-10&to=2025-10'));
+      const d = await ok<Distribution>(
+        await t.req(as(who), 'GET', '/v1/analytics/distribution?scheme=retail-tier&from=2025-10&to=2025-10'),
+      );
       return Object.fromEntries(d.series.filter((s) => (s.counts[0] ?? 0) > 0).map((s) => [s.level, s.counts[0]]));
     };
     // October, before the override approved above: A1 and A2 standard, A3 gold; the bank has 4 standard.
     assert.deepEqual(await count('LEADA'), { standard: 2, gold: 1 });
     assert.deepEqual(await count('LEADB'), { standard: 2 });
     assert.deepEqual(await count('RMB'), { standard: 2 });
-    await problem(
-      await t.req(as('LEADA'), 'GET', '/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=up'),
-      403,
-      'forbidden',
-    );
+    await problem(await t.req(as('LEADA'), 'GET', '/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=up'), 403, 'forbidden');
   });
 });

@@ -121,7 +121,11 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['POST', /^\/v1\/overrides\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false }],
   // A book-scoped approver (a team lead) decides the requests of the customers in their reach: the service
   // finds the request as a book-scoped read does (out of reach: 404). Revoking stays the bank's approvers'.
-  ['POST', /^\/v1\/overrides\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true, bookScopedFrom: 'approver' }],
+  [
+    'POST',
+    /^\/v1\/overrides\/[^/]+\/(approve|reject)$/,
+    { role: 'approver', embed: false, keyOnly: false, tenantWide: true, bookScopedFrom: 'approver' },
+  ],
   ['POST', /^\/v1\/overrides\/[^/]+\/revoke$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
   ['GET', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/approval$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false }],
@@ -266,7 +270,8 @@ export function refusal(p: Principal, method: string, path: string, origin: stri
     if (!access.auditor) return AUDITOR_READS_ONLY;
   } else if (!roleAtLeast(p.role, access.role)) return `This needs the ${access.role} role or higher (the credential has ${p.role}).`;
   const inReach = access.bookScopedFrom !== undefined && roleAtLeast(p.role, access.bookScopedFrom);
-  if (access.tenantWide && p.book !== undefined && !inReach) return 'A book-scoped staff credential may not do this: it reaches beyond its book.';
+  if (access.tenantWide && p.book !== undefined && !inReach)
+    return 'A book-scoped staff credential may not do this: it reaches beyond its book.';
   if (access.notBookScoped && p.book !== undefined) return access.notBookScoped.why;
   return undefined;
 }

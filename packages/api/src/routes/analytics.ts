@@ -58,11 +58,15 @@ const RangeQuery = z.object({
   ),
 });
 
+const BOOK_REACH =
+  'A book-scoped credential (a relationship manager, a team lead) counts only the customers in its reach now — its own book and its teams’ — with their history before they came; the whole bank otherwise.';
+
 const distributionRoute = createRoute({
   method: 'get',
   path: '/distribution',
   tags: ['analytics'],
   summary: 'Subjects per level of a scheme in each month, from the tier history',
+  description: BOOK_REACH,
   request: { query: RangeQuery },
   responses: {
     200: { description: 'One count per level and month', content: { 'application/json': { schema: DistributionResponseSchema } } },
@@ -75,6 +79,7 @@ const migrationRoute = createRoute({
   path: '/migration',
   tags: ['analytics'],
   summary: 'The from × to matrix of levels between two months, with up, down and same totals',
+  description: BOOK_REACH,
   request: {
     query: z.object({
       scheme,
@@ -93,6 +98,7 @@ const ratesRoute = createRoute({
   path: '/rates',
   tags: ['analytics'],
   summary: 'Monthly upgrade and downgrade rates, with their numerators and denominators',
+  description: BOOK_REACH,
   request: { query: RangeQuery },
   responses: {
     200: { description: 'One rate per month', content: { 'application/json': { schema: RatesResponseSchema } } },
@@ -239,7 +245,10 @@ export function analytics() {
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(
-        { ...(await distribution(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal))), versions: await versionsByMonth(deps, key, from, to) },
+        {
+          ...(await distribution(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal))),
+          versions: await versionsByMonth(deps, key, from, to),
+        },
         200,
       );
     })
@@ -256,7 +265,10 @@ export function analytics() {
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(
-        { ...(await rates(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal))), versions: await versionsByMonth(deps, key, from, to) },
+        {
+          ...(await rates(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal))),
+          versions: await versionsByMonth(deps, key, from, to),
+        },
         200,
       );
     })

@@ -120,7 +120,10 @@ export async function distribution(
   books?: readonly string[],
 ): Promise<Omit<Distribution, 'versions'>> {
   const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
-  return { ...(await levelCounts(db, tenantId, def, from, to, clock, books)), ...evaluation(monthRange(from, to), evaluatedThrough, clock) };
+  return {
+    ...(await levelCounts(db, tenantId, def, from, to, clock, books)),
+    ...evaluation(monthRange(from, to), evaluatedThrough, clock),
+  };
 }
 
 /**
