@@ -12,6 +12,7 @@ import {
   routeTable,
   ruleFor,
   SAMPLE_LEAD,
+  SAMPLE_LEAD_APPROVER,
   SAMPLE_RM,
   SAMPLE_AUDITOR,
   SAMPLE_SUBJECT,
@@ -81,6 +82,41 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
     });
     assert.equal(approved.status, 200, await approved.text());
     const leadToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_LEAD, now: NOW })).token;
+    // The team lead approver: a book-scoped approver (a grant), leading a second team that holds the RM's book.
+    const admin2Headers = { ...admin, Authorization: `Bearer ${admin2}` };
+    const grantApproved = async (res: Response) => {
+      assert.equal(res.status, 202, await res.clone().text());
+      const g = (await res.json()) as { id: string; contentHash: string };
+      const done = await f.app.request(`/v1/staff-grants/${g.id}/approve`, {
+        method: 'POST',
+        headers: admin2Headers,
+        body: JSON.stringify({ contentHash: g.contentHash }),
+      });
+      assert.equal(done.status, 200, await done.text());
+    };
+    await grantApproved(
+      await f.app.request(`/v1/staff/${SAMPLE_LEAD_APPROVER}`, {
+        method: 'PUT',
+        headers: admin,
+        body: JSON.stringify({ name: '周组长', role: 'approver', scope: 'book' }),
+      }),
+    );
+    const team2 = await f.app.request('/v1/teams/T2', { method: 'PUT', headers: admin, body: JSON.stringify({ name: '二组' }) });
+    assert.equal(team2.status, 201, await team2.text());
+    const books2 = await f.app.request('/v1/teams/T2/books', {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ add: [SAMPLE_RM] }),
+    });
+    assert.equal(books2.status, 200, await books2.text());
+    await grantApproved(
+      await f.app.request('/v1/teams/T2', {
+        method: 'PUT',
+        headers: admin,
+        body: JSON.stringify({ name: '二组', lead: SAMPLE_LEAD_APPROVER }),
+      }),
+    );
+    const leadApproverToken = (await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: SAMPLE_LEAD_APPROVER, now: NOW })).token;
     const embedder = (await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'embedder', label: 'portal backend', now: NOW })).secret;
     // Internal audit: made an auditor through four eyes (a grant, approved by the second admin), then their key and token.
     const send: Send = (credential, method, path, body) =>
@@ -102,6 +138,7 @@ forEachDialect('permissions: deny by default, the role × route matrix', (f) => 
       'auditor staff token': auditorToken,
       'RM officer staff token': rm,
       'team lead officer staff token': leadToken,
+      'team lead approver staff token': leadApproverToken,
       'embed token': await embed(SAMPLE_SUBJECT),
     };
     const otherEmbed = await embed(OTHER_SUBJECT);

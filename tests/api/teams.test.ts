@@ -156,7 +156,8 @@ forEachDialect('teams: a lead reads their team’s books', (f) => {
     assert.equal(refused.status, 403);
     assert.equal(((await refused.json()) as Problem).errors?.[0]?.code, 'metrics_not_by_book_staff');
     await problem(await t.req(as('LEAD'), 'PUT', '/v1/subjects/A1/manager', { manager: 'LEAD' }), 403, 'forbidden');
-    await problem(await t.req(as('LEAD'), 'GET', '/v1/analytics/distribution?scheme=retail-tier'), 403, 'forbidden');
+    // The team's distribution is theirs (team-lead-approver.test.ts); the effect evaluation's cohorts are the bank's.
+    await problem(await t.req(as('LEAD'), 'GET', '/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=up'), 403, 'forbidden');
   });
 
   it('counts per book: customers at each level now and this month’s moves, for the books the credential reads', async () => {

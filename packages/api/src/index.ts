@@ -85,6 +85,7 @@ export {
   SAMPLE_RM,
   SAMPLE_AUDITOR,
   SAMPLE_LEAD,
+  SAMPLE_LEAD_APPROVER,
   OTHER_SUBJECT,
 } from './auth/permission-matrix.js';
 export type { Cell, MatrixCredential } from './auth/permission-matrix.js';

@@ -19,6 +19,12 @@ export interface Access {
   /** Refused to book-scoped staff (relationship managers): it reaches beyond one book. */
   readonly tenantWide?: boolean;
   /**
+   * With `tenantWide`: book-scoped staff of at least this role are let in all the same, and the service
+   * cuts the answer to their reach (`booksRead`): a team lead who is an approver decides their team's
+   * override requests and reads their queue, never the bank's.
+   */
+  readonly bookScopedFrom?: Role;
+  /**
    * Refused to book-scoped staff for a reason of its own, not reach: what they are told and the stable
    * field code of the 403 (`refusalCode`), so a console can say it in its own words.
    */
@@ -57,10 +63,14 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // The portal backend's embedder key, which may do nothing else; officer keys still may, as before it existed.
   ['POST', /^\/v1\/embed-tokens$/, { role: 'officer', embed: false, keyOnly: true, embedder: true }],
-  // Aggregates over the whole book (counts, never a customer's name): tenant-wide viewers and up, by key or
-  // staff token alike — one person, one set of rights (a viewer's console read them while their key got 403);
-  // never an RM, a customer's token or internal audit (whose reads are governance, not the book).
-  ['GET', /^\/v1\/analytics\/(distribution|migration|rates|effect|metrics)$/, { ...READ, tenantWide: true }],
+  // Aggregates over the whole book (counts, never a customer's name): viewers and up, by key or staff token
+  // alike — one person, one set of rights (a viewer's console read them while their key got 403); never a
+  // customer's token or internal audit (whose reads are governance, not the book).
+  // A book-scoped credential (an RM, a team lead) reads the distribution, migration and rates of the
+  // customers in its reach (booksRead, cut in SQL). The effect evaluation compares cohorts of the whole
+  // bank, and its metric catalogue serves only it: tenant-wide.
+  ['GET', /^\/v1\/analytics\/(distribution|migration|rates)$/, READ],
+  ['GET', /^\/v1\/analytics\/(effect|metrics)$/, { ...READ, tenantWide: true }],
   // The audit trail: the checkers' (the four-eyes side reviews what was done), tenant-wide approvers and
   // admins, by key or staff token alike — one person, one set of rights (an approver's console could read
   // it while their key could not); never makers, RMs or customers' tokens. And internal audit's, who
@@ -113,10 +123,19 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // checks): a relationship manager may request for their book and must be able to change what they asked for.
   ['PATCH', /^\/v1\/overrides\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false }],
   ['POST', /^\/v1\/overrides\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false }],
-  ['POST', /^\/v1\/overrides\/[^/]+\/(approve|reject|revoke)$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
+  // A book-scoped approver (a team lead) decides the requests of the customers in their reach: the service
+  // finds the request as a book-scoped read does (out of reach: 404). Revoking stays the bank's approvers'.
+  [
+    'POST',
+    /^\/v1\/overrides\/[^/]+\/(approve|reject)$/,
+    { role: 'approver', embed: false, keyOnly: false, tenantWide: true, bookScopedFrom: 'approver' },
+  ],
+  ['POST', /^\/v1\/overrides\/[^/]+\/revoke$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
   ['GET', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/approval$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/levels\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false }],
-  ['GET', /^\/v1\/approvals$/, { ...READ, tenantWide: true, ...AUDITED }],
+  // A book-scoped approver's queue is the override requests in their reach that they may decide (the
+  // service cuts it); a relationship manager decides nothing, so has no queue.
+  ['GET', /^\/v1\/approvals$/, { ...READ, tenantWide: true, bookScopedFrom: 'approver', ...AUDITED }],
   // A relationship manager records the periodic reviews of their book, so lists what is due in it (the service cuts it).
   ['GET', /^\/v1\/reviews\/overdue$/, READ],
   ['POST', /^\/v1\/subjects\/[^/]+\/reviews$/, { role: 'officer', embed: false, keyOnly: false }],
@@ -254,7 +273,9 @@ export function refusal(p: Principal, method: string, path: string, origin: stri
     if (p.book !== undefined) return AUDITOR_IN_ONE_BOOK;
     if (!access.auditor) return AUDITOR_READS_ONLY;
   } else if (!roleAtLeast(p.role, access.role)) return `This needs the ${access.role} role or higher (the credential has ${p.role}).`;
-  if (access.tenantWide && p.book !== undefined) return 'A book-scoped staff credential may not do this: it reaches beyond its book.';
+  const inReach = access.bookScopedFrom !== undefined && roleAtLeast(p.role, access.bookScopedFrom);
+  if (access.tenantWide && p.book !== undefined && !inReach)
+    return 'A book-scoped staff credential may not do this: it reaches beyond its book.';
   if (access.notBookScoped && p.book !== undefined) return access.notBookScoped.why;
   return undefined;
 }

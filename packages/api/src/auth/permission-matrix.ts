@@ -40,6 +40,9 @@ export const SAMPLE_AUDITOR = 'AUD01';
 /** The staff id of the matrix's team lead: a book-scoped officer leading a team that holds `SAMPLE_RM`'s book. */
 export const SAMPLE_LEAD = 'LD001';
 
+/** The staff id of the matrix's team lead approver: a book-scoped approver leading a team that holds `SAMPLE_RM`'s book. */
+export const SAMPLE_LEAD_APPROVER = 'LD002';
+
 /** The columns: a key of each role and an embedder key, a staff token, an embed token (of the path's subject and of another). */
 export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
   ...ROLES.map((role) => ({ name: `${role} key`, principal: principal('key', role, null, `key:${role}`) })),
@@ -71,6 +74,17 @@ export const MATRIX_CREDENTIALS: readonly MatrixCredential[] = [
       staffId: SAMPLE_LEAD,
       book: SAMPLE_LEAD,
       books: [SAMPLE_LEAD, SAMPLE_RM],
+    },
+  },
+  // A team lead who is an approver: the first approver of their team's override requests, and their queue of
+  // them (`bookScopedFrom` in access.ts); everything else a book-scoped credential is refused stays refused.
+  {
+    name: 'team lead approver staff token',
+    principal: {
+      ...principal('staff-token', 'approver', null, `staff:${SAMPLE_LEAD_APPROVER}`),
+      staffId: SAMPLE_LEAD_APPROVER,
+      book: SAMPLE_LEAD_APPROVER,
+      books: [SAMPLE_LEAD_APPROVER, SAMPLE_RM],
     },
   },
   { name: 'embed token', principal: principal('embed-token', 'viewer', SAMPLE_SUBJECT, `token:embed:${SAMPLE_SUBJECT}`) },
@@ -300,6 +314,24 @@ export function permissionsMarkdown(routes: readonly RouteEntry[]): string {
     'managers import: tenant-wide officers and up) is the lead’s to read at once, as it is the RM’s, with no',
     'grant — assigning customers is the bank’s daily book-keeping, kept as moves (`…/manager/moves`) and',
     'audited — and moved out, it is neither’s. What widens whose books a lead reads is the grant.',
+    '',
+    'The team lead approver column is a lead of role approver, scope book (made so by a staff grant a second',
+    'admin approves: it gives power). In a bank the first approver of an RM’s override request is their team',
+    'lead; so within their reach (their book and their teams’) they approve and reject override requests — never',
+    'their own (four eyes) — and read the approvals queue, which for them is exactly those requests they may',
+    'decide (`mine` absent reads as `false`; `mine=true`: those they filed), no other kind. A customer moved',
+    'out of their reach while a request waits is no longer theirs to decide (404, as any out-of-book read). A',
+    'request’s `approvalBlocked` counts a book-scoped approver who reaches its customer, and not one who does not.',
+    'Policy versions, retirements, staff grants, sign-offs and lowerings of an `approvalRequired` level (AML),',
+    'revoking an override, jobs and retention stay with tenant-wide approvers: each reaches beyond one team',
+    '(a version or a job changes every customer’s level; a sign-off is compliance’s independent judgement, not',
+    'the sales line’s). A relationship manager decides nothing: `GET /v1/approvals` is a 403 for them.',
+    '',
+    'Analytics: `GET /v1/analytics/distribution`, `…/migration` and `…/rates` answer a book-scoped credential',
+    '(an RM, a lead) with the customers in its reach now, their history before they came included — the',
+    'team’s book as it stands, as the matrix counts it. The effect evaluation (`…/effect`, `…/metrics`) stays',
+    'tenant-wide: its comparison groups need the whole bank. A job’s affected customers and summary stay',
+    'refused to book-scoped credentials.',
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,

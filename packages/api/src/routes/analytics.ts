@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MetricDef, SchemeDefinition } from '@tierkit/core';
 import { type ApiDeps, packOf } from '../deps.js';
+import { booksRead } from '../auth/principal.js';
 import { isPeriod, monthRange, monthsBetween, periodOf } from '../periods.js';
 import { monthNotBegun } from '../month-errors.js';
 import { invalid, ProblemError } from '../problem.js';
@@ -57,11 +58,15 @@ const RangeQuery = z.object({
   ),
 });
 
+const BOOK_REACH =
+  'A book-scoped credential (a relationship manager, a team lead) counts only the customers in its reach now — its own book and its teams’ — with their history before they came; the whole bank otherwise.';
+
 const distributionRoute = createRoute({
   method: 'get',
   path: '/distribution',
   tags: ['analytics'],
   summary: 'Subjects per level of a scheme in each month, from the tier history',
+  description: BOOK_REACH,
   request: { query: RangeQuery },
   responses: {
     200: { description: 'One count per level and month', content: { 'application/json': { schema: DistributionResponseSchema } } },
@@ -74,6 +79,7 @@ const migrationRoute = createRoute({
   path: '/migration',
   tags: ['analytics'],
   summary: 'The from × to matrix of levels between two months, with up, down and same totals',
+  description: BOOK_REACH,
   request: {
     query: z.object({
       scheme,
@@ -92,6 +98,7 @@ const ratesRoute = createRoute({
   path: '/rates',
   tags: ['analytics'],
   summary: 'Monthly upgrade and downgrade rates, with their numerators and denominators',
+  description: BOOK_REACH,
   request: { query: RangeQuery },
   responses: {
     200: { description: 'One rate per month', content: { 'application/json': { schema: RatesResponseSchema } } },
@@ -238,7 +245,10 @@ export function analytics() {
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(
-        { ...(await distribution(scan(deps), deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
+        {
+          ...(await distribution(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal))),
+          versions: await versionsByMonth(deps, key, from, to),
+        },
         200,
       );
     })
@@ -247,7 +257,7 @@ export function analytics() {
       const deps = c.var.deps;
       checkRange(deps, from, to);
       const { def } = await visibleScheme(deps, key);
-      return c.json(await migration(scan(deps), deps.tenantId, def, from, to, deps), 200);
+      return c.json(await migration(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal)), 200);
     })
     .openapi(ratesRoute, async (c) => {
       const { scheme: key, from, to } = c.req.valid('query');
@@ -255,7 +265,10 @@ export function analytics() {
       checkRange(deps, from, to, MAX_ANALYTICS_MONTHS);
       const { def } = await visibleScheme(deps, key);
       return c.json(
-        { ...(await rates(scan(deps), deps.tenantId, def, from, to, deps)), versions: await versionsByMonth(deps, key, from, to) },
+        {
+          ...(await rates(scan(deps), deps.tenantId, def, from, to, deps, booksRead(deps.principal))),
+          versions: await versionsByMonth(deps, key, from, to),
+        },
         200,
       );
     })

@@ -76,7 +76,7 @@ const approvalsRoute = createRoute({
   tags: ['four eyes'],
   summary: 'The approvals queue: every request waiting for a second person, oldest first',
   description:
-    'Every kind of item about a scheme the caller may not read (its `readers`; for a scheme not yet or no longer in force, those of its stored versions) is left out — an AML sign-off, override request, policy version or retirement for a viewer or analyst — in each window, so pages stay full and no cursor passes one. `scheme` naming a scheme in force they may not read is a 403 `forbidden`, field code `scheme_not_readable`; one not in force, the 400 `unknown_scheme` of a scheme nobody has.',
+    'Every kind of item about a scheme the caller may not read (its `readers`; for a scheme not yet or no longer in force, those of its stored versions) is left out — an AML sign-off, override request, policy version or retirement for a viewer or analyst — in each window, so pages stay full and no cursor passes one. `scheme` naming a scheme in force they may not read is a 403 `forbidden`, field code `scheme_not_readable`; one not in force, the 400 `unknown_scheme` of a scheme nobody has. A book-scoped approver (a team lead) reads only the override requests of the customers in their reach that they may decide (`mine` absent reads as `false`; `mine=true`: those they filed there), no other kind; other book-scoped staff are refused (403).',
   request: {
     query: z.object({
       kind: z

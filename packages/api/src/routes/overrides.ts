@@ -158,13 +158,22 @@ const action = <S extends typeof DecisionBody | typeof RejectBody | typeof NoteB
     responses: { 200: { description: 'Done', ...json(OverrideSchema) }, ...problemResponses(400, 404, 409, 413, 415, 422) },
   });
 
+/** Who of book-scoped staff decides (docs/permissions.md, the team lead approver column). */
+const IN_REACH =
+  'A book-scoped approver (a team lead) decides the requests of the customers in their reach (their book and their teams’): any other, or one whose customer moved out of it while it waited, is a 404 as for a request that does not exist. ';
+
 const approveRoute = action(
   'approve',
   'Approve a pending request (another person, with the role the scheme’s override rule asks for); it takes effect at once',
   DecisionBody,
-  RULE_ON_APPROVAL + closedCustomer,
+  RULE_ON_APPROVAL + IN_REACH + closedCustomer,
 );
-const rejectRoute = action('reject', 'Reject a pending request (approver, not the requester), with a note', RejectBody, closedCustomer);
+const rejectRoute = action(
+  'reject',
+  'Reject a pending request (approver, not the requester), with a note',
+  RejectBody,
+  IN_REACH + closedCustomer,
+);
 const revokeRoute = action(
   'revoke',
   'End an approved override (approver; the scheme’s `loosenNeeds` role when its end loosens the grade), with a note; the rules decide again from now',

@@ -1,9 +1,11 @@
 import { actorsOfPerson } from '../auth/api-keys.js';
+import { booksRead } from '../auth/principal.js';
 import { AUDITOR } from '../auth/roles.js';
 import { civilDate, mayApproveAs, type Locale } from '@tierkit/core';
 import { dayOf, startOfDay, wallTime } from '@tierkit/core/calendar';
 import {
   anyPendingLevelApproval,
+  findSubjectByExternalId,
   currentLevelKey,
   currentLevelsOf,
   currentReasonsOf,
@@ -181,7 +183,13 @@ export function approvalNeedsOf(tp: TenantPack, o: { readonly scheme: string; re
 export async function withApprovers(deps: ApiDeps, o: OverrideView): Promise<OverrideView> {
   if (o.status !== 'pending') return o;
   const needs = approvalNeedsOf(await packOf(deps), o);
-  return { ...o, approvalNeeds: needs, approvalBlocked: await approvalBlocked(deps.db, deps.tenantId, needs, [o.requestedBy]) };
+  // Who reaches the customer counts too (a team lead who is an approver): the request's subject, by its number.
+  const subject = await findSubjectByExternalId(deps.db, deps.tenantId, o.subject);
+  return {
+    ...o,
+    approvalNeeds: needs,
+    approvalBlocked: await approvalBlocked(deps.db, deps.tenantId, needs, [o.requestedBy], subject?.id),
+  };
 }
 
 const pendingOverrideApprovals: ApprovalSource = {
@@ -520,9 +528,14 @@ export async function approvalsPage(
   if (q.scheme !== undefined) requireReadable(deps.principal, tp, q.scheme, 'query.scheme');
   const locale = q.locale ?? DEFAULT_SUMMARY_LOCALE;
   // In SQL, by every actor of the caller's person: a page of "mine" is as cheap as a page of all.
-  const actors = q.mine === undefined ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
-  const requesters = actors === undefined ? undefined : q.mine ? { only: actors } : { except: actors };
-  const beyond = q.mine === false ? beyondRole(tp, deps.principal.role) : undefined;
+  // A book-scoped approver (a team lead) decides override requests of the customers in their reach and
+  // nothing else (docs/permissions.md): their queue is those they may decide — `mine` absent reads as
+  // false — or, with `mine=true`, those they filed there. Every other kind is the bank's approvers'.
+  const books = booksRead(deps.principal);
+  const mineAsked = books !== undefined && q.mine === undefined ? false : q.mine;
+  const actors = mineAsked === undefined ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
+  const requesters = actors === undefined ? undefined : mineAsked ? { only: actors } : { except: actors };
+  const beyond = mineAsked === false ? beyondRole(tp, deps.principal.role) : undefined;
   // A request about a scheme the caller may not read (an AML 高, its override, a version of its rules,
   // for a viewer) is not theirs to see (`readers`); a staff grant is about no scheme. Left out in each
   // source's window (SQL, or inMemoryWindow for those read whole): left out of the merged heads, a page held fewer than `limit` while more waited, or none
@@ -534,7 +547,7 @@ export async function approvalsPage(
   ];
   const heads = await Promise.all(
     sources
-      .filter((s) => q.kind === undefined || s.kind === q.kind)
+      .filter((s) => (q.kind === undefined || s.kind === q.kind) && (books === undefined || s.kind === 'override'))
       .map((s) =>
         s.window(
           deps,
@@ -545,6 +558,7 @@ export async function approvalsPage(
             ...(requesters !== undefined ? { requesters } : {}),
             ...(beyond !== undefined ? { beyondRole: beyond } : {}),
             ...(notSchemes.length > 0 ? { notSchemes } : {}),
+            ...(books !== undefined ? { books } : {}),
             // At the cursor's instant a kind sorting before the cursor's is behind it, one after ahead.
             ...(after !== undefined
               ? { after: { at: after.at, id: s.kind < after.kind ? null : s.kind === after.kind ? after.id : '' } }
@@ -587,7 +601,10 @@ export async function approvalsPage(
     onPage.map((e) => e.item(null).requestedBy),
   );
   const made = onPage.map((e) => e.item(e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null)));
-  const byRequesters = await Promise.all(made.map((i) => blocked(i.approvalNeeds, i.requesters)));
+  // An override request may be decided by a book-scoped approver who reaches its customer: asked of its subject.
+  const byRequesters = await Promise.all(
+    made.map((i, n) => blocked(i.approvalNeeds, i.requesters, i.kind === 'override' ? onPage[n]?.subjectId : undefined)),
+  );
   // Someone other than the makers may approve: unless everyone who may also put in the figures. Worked
   // out only for lowerings their requesters alone do not block, and for all of them at once.
   const lowerings = onPage.flatMap((e, n) => (e.lowering && byRequesters[n] === null ? [{ n, a: e.lowering }] : []));

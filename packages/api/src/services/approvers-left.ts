@@ -1,5 +1,5 @@
 import type { ApprovalBlock, OverrideApprover } from '@tierkit/core';
-import { anyTenantWideStaff, anyUnownedKey, type Executor } from '@tierkit/db';
+import { anyBookStaffReaching, anyTenantWideStaff, anyUnownedKey, type Executor } from '@tierkit/db';
 import { personOfActor } from '../auth/api-keys.js';
 import { ROLES, roleAtLeast } from '../auth/roles.js';
 
@@ -8,8 +8,10 @@ import { ROLES, roleAtLeast } from '../auth/roles.js';
  * (`ApprovalBlock`): four eyes bars every credential of the requesters (`requesters`, stored actors,
  * each taken to its person as four eyes does: `personOfActor`), so a request needing an admin that the
  * tenant's only tenant-wide admin filed can be approved by nobody on staff until someone is promoted.
- * Counted among deciders: tenant-wide staff holding at least `needs` (a book-scoped one never reaches
- * the queue), and an unrevoked key nobody owns holding at least `needs` that is not itself a requester:
+ * Counted among deciders: tenant-wide staff holding at least `needs`; for an override request (`subjectId`,
+ * its customer's internal id), book-scoped staff holding it who reach the customer (their book, or a book of
+ * a team they lead: a team lead who is an approver decides their team's requests) — one who does not reach
+ * it cannot decide it, so is not counted; and an unrevoked key nobody owns holding at least `needs` that is not itself a requester:
  * such a key can approve (four eyes takes an unowned key for a person of its own), so a request it could
  * decide is not blocked, and saying "nobody can" would hide a credential that can. Unowned keys of a
  * decider's role are issued only on purpose (`tierkit keys create --unowned`, audited as unowned)
@@ -21,8 +23,9 @@ export async function approvalBlocked(
   tenantId: string,
   needs: OverrideApprover,
   requesters: readonly string[],
+  subjectId?: string,
 ): Promise<ApprovalBlock | null> {
-  return approvalsBlocked(db, tenantId)(needs, requesters);
+  return approvalsBlocked(db, tenantId)(needs, requesters, subjectId);
 }
 
 /**
@@ -32,7 +35,7 @@ export async function approvalBlocked(
 export function approvalsBlocked(
   db: Executor,
   tenantId: string,
-): (needs: OverrideApprover, requesters: readonly string[]) => Promise<ApprovalBlock | null> {
+): (needs: OverrideApprover, requesters: readonly string[], subjectId?: string) => Promise<ApprovalBlock | null> {
   const persons = new Map<string, Promise<string>>();
   const answers = new Map<string, Promise<boolean>>();
   const personOf = (actor: string) => {
@@ -40,18 +43,21 @@ export function approvalsBlocked(
     if (p === undefined) persons.set(actor, (p = personOfActor(db, tenantId, actor)));
     return p;
   };
-  return async (needs, requesters) => {
+  return async (needs, requesters, subjectId) => {
     const people = await Promise.all(requesters.filter(Boolean).map(personOf));
     const makers = [...new Set(people.flatMap((p) => (p.startsWith('staff:') ? [p.slice('staff:'.length)] : [])))].sort();
     const keys = [...new Set(people.flatMap((p) => (p.startsWith('key:') ? [p.slice('key:'.length)] : [])))].sort();
-    const key = JSON.stringify([needs, makers, keys]);
+    // Who reaches one customer is that customer's: the subject is part of the question when it is asked.
+    const key = JSON.stringify([needs, makers, keys, subjectId ?? null]);
     let another = answers.get(key);
     if (another === undefined)
       answers.set(
         key,
         (another = (async () => {
           const roles = ROLES.filter((r) => roleAtLeast(r, needs));
-          return (await anyTenantWideStaff(db, tenantId, roles, makers)) || anyUnownedKey(db, tenantId, roles, keys);
+          if (await anyTenantWideStaff(db, tenantId, roles, makers)) return true;
+          if (subjectId !== undefined && (await anyBookStaffReaching(db, tenantId, roles, makers, subjectId))) return true;
+          return anyUnownedKey(db, tenantId, roles, keys);
         })()),
       );
     if (await another) return null;

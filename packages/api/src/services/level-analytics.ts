@@ -116,9 +116,14 @@ export async function distribution(
   from: string,
   to: string,
   clock: AnalyticsClock,
+  /** A book-scoped read's books (`booksRead`): only the customers in them now. Undefined: the tenant's. */
+  books?: readonly string[],
 ): Promise<Omit<Distribution, 'versions'>> {
   const evaluatedThrough = await latestEvaluatedPeriod(db, tenantId, def.key);
-  return { ...(await levelCounts(db, tenantId, def, from, to, clock)), ...evaluation(monthRange(from, to), evaluatedThrough, clock) };
+  return {
+    ...(await levelCounts(db, tenantId, def, from, to, clock, books)),
+    ...evaluation(monthRange(from, to), evaluatedThrough, clock),
+  };
 }
 
 /**
@@ -146,8 +151,9 @@ async function levelCounts(
   from: string,
   to: string,
   clock: AnalyticsClock,
+  books?: readonly string[],
 ): Promise<Omit<Distribution, 'evaluated' | 'evaluatedThrough' | 'final' | 'finalThrough' | 'versions'>> {
-  const stretches = await countLevelStretches(db, tenantId, def.key, from, to, monthEnds(from, to, clock));
+  const stretches = await countLevelStretches(db, tenantId, def.key, from, to, monthEnds(from, to, clock), books);
   const periods = monthRange(from, to);
   const levels = levelKeys(
     def,
@@ -186,8 +192,10 @@ export async function migration(
   from: string,
   to: string,
   clock: AnalyticsClock,
+  /** As {@link distribution}'s. */
+  books?: readonly string[],
 ): Promise<Migration> {
-  const pairs = await countLevelPairsBetween(db, tenantId, def.key, from, to, inForceAt(clock, to), periodEnd(from, clock.timeZone));
+  const pairs = await countLevelPairsBetween(db, tenantId, def.key, from, to, inForceAt(clock, to), periodEnd(from, clock.timeZone), books);
   const levels = levelKeys(
     def,
     pairs.flatMap((p) => (p.fromLevel === null ? [p.toLevel] : [p.fromLevel, p.toLevel])),
@@ -266,11 +274,13 @@ export async function rates(
   from: string,
   to: string,
   clock: AnalyticsClock,
+  /** As {@link distribution}'s. */
+  books?: readonly string[],
 ): Promise<Omit<Rates, 'versions'>> {
   const periods = monthRange(from, to);
-  const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1), clock);
+  const before = await levelCounts(db, tenantId, def, addMonths(from, -1), addMonths(to, -1), clock, books);
   // From the month before `from`: a customer gone at its end makes no move in `from` (see countLevelChanges).
-  const changes = await countLevelChanges(db, tenantId, def.key, from, to, monthEnds(addMonths(from, -1), to, clock));
+  const changes = await countLevelChanges(db, tenantId, def.key, from, to, monthEnds(addMonths(from, -1), to, clock), books);
   const {
     evaluated,
     evaluatedThrough,

@@ -42,6 +42,11 @@ export interface ApprovalsWindow {
    * already read, a page held fewer than `limit` while more waited, or none with a cursor.
    */
   readonly notSchemes?: readonly string[];
+  /**
+   * Only requests about customers in these books now (a book-scoped approver's reach: their own book and
+   * their teams'). Undefined: the whole tenant. Read by the sources about a customer (override requests).
+   */
+  readonly books?: readonly string[];
   readonly limit: number;
 }
 

@@ -38,7 +38,7 @@ function isOverrideApproval(reason: RawBuilder<unknown>): RawBuilder<unknown> {
  * before (null: the subject's first level), `cause` what set it in `span_start` ({@link ChangeCause}),
  * and `reason` the event's own reason (`override` tells an override setting the level from its end).
  */
-function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown> {
+function spans(tenantId: string, scheme: string, to: string, books?: readonly string[]): RawBuilder<unknown> {
   // \`latest\`: an override decided in an open month is recorded in it, and a late month's data can
   // then be evaluated after it (an earlier period, recorded later). The later record is the level held
   // from then on: a month's last event that an earlier month's later-recorded event supersedes is dropped.
@@ -50,7 +50,7 @@ function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown
       SELECT subject_id, period, to_level, reason, at,
         ROW_NUMBER() OVER (PARTITION BY subject_id, period ORDER BY at DESC, id DESC) AS rn
       FROM tier_events
-      WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${after}
+      WHERE tenant_id = ${tenantId} AND scheme = ${scheme} AND period IS NOT NULL AND period <= ${after}${inBooks(tenantId, books)}
     ), latest AS (
       SELECT subject_id, period, to_level, reason, at,
         MAX(at) OVER (PARTITION BY subject_id ORDER BY period) AS latest_at
@@ -78,6 +78,18 @@ function spans(tenantId: string, scheme: string, to: string): RawBuilder<unknown
               AND ${monthIndex(sql`span_start`)} = ${monthIndex(sql`prev_start`)} + 1 THEN 1 ELSE 0 END AS sets_back
       FROM all_spans WHERE span_start <= ${to}
     )`;
+}
+
+/**
+ * A book-scoped read's cut (`books`: the books it reads): only the customers in those books now, as
+ * the matrix and the lists cut them — a team's analytics are of the customers the team holds today,
+ * their history before they came included, not of whoever the team held in each month. Undefined:
+ * the whole tenant.
+ */
+function inBooks(tenantId: string, books: readonly string[] | undefined): RawBuilder<unknown> {
+  if (books === undefined) return sql``;
+  if (books.length === 0) return sql` AND 1 = 0`;
+  return sql` AND subject_id IN (SELECT sm.subject_id FROM subject_managers sm WHERE sm.tenant_id = ${tenantId} AND sm.staff_id IN (${sql.join([...books])}))`;
 }
 
 /** The month after a \`YYYY-MM\` period (the API's \`addMonths\` is out of this package's reach). */
@@ -143,11 +155,13 @@ export async function countLevelStretches(
   to: string,
   /** Every month of `from … to` with its end: a customer gone at a month's end is not counted in it (a stretch of minus them). */
   months: readonly MonthEnd[],
+  /** A book-scoped read's books: only their customers (undefined: the tenant's). */
+  books?: readonly string[],
 ): Promise<LevelStretchCount[]> {
   // Each month a customer was gone at the end of takes them back out of the stretch covering it: a
   // stretch of minus them for that month alone, so that a reopening leaves the months between whole.
   const { rows } = await sql<{ level: string; first_month: string; span_end: string | null; n: number | string }>`
-    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}
+    WITH ${spans(tenantId, scheme, to, books)}, ${closedMonths(tenantId, months)}
     SELECT level, CASE WHEN span_start < ${from} THEN ${from} ELSE span_start END AS first_month, span_end, COUNT(*) AS n
     FROM spans
     WHERE span_end IS NULL OR span_end > ${from}
@@ -188,6 +202,8 @@ export async function countLevelChanges(
    * move from the month before, so a customer gone at the end of either makes none.
    */
   months: readonly MonthEnd[],
+  /** A book-scoped read's books: only their customers (undefined: the tenant's). */
+  books?: readonly string[],
 ): Promise<LevelChangeCount[]> {
   // A customer gone at the end of the month of the move or of the month before makes none. PostgreSQL
   // estimates about one row out of the window stages, so any join of the moves is a near tie it may
@@ -214,7 +230,7 @@ export async function countLevelChanges(
   }>`${
     isPostgres(db)
       ? sql`
-    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}, marked AS (
+    WITH ${spans(tenantId, scheme, to, books)}, ${closedMonths(tenantId, months)}, marked AS (
       SELECT subject_id, span_start AS month, prev_level, level, cause, ${held} AS held, 1 AS kept
       FROM spans WHERE span_start >= ${from} AND sets_back = 0
       UNION ALL SELECT subject_id, period, NULL, NULL, NULL, NULL, 0 FROM closed
@@ -228,7 +244,7 @@ export async function countLevelChanges(
     FROM moves
     GROUP BY month, prev_level, level, cause, held`
       : sql`
-    WITH ${spans(tenantId, scheme, to)}, ${closedMonths(tenantId, months)}
+    WITH ${spans(tenantId, scheme, to, books)}, ${closedMonths(tenantId, months)}
     SELECT span_start, prev_level, level, cause, ${held} AS held, COUNT(*) AS n
     FROM spans
     WHERE span_start >= ${from} AND sets_back = 0
@@ -315,12 +331,13 @@ export function levelPairs(
   fromEnd: string,
   to: string,
   inForceAt: InForceInstant,
+  books?: readonly string[],
 ): RawBuilder<unknown> {
   // Held: the override that decides at that instant is at the level held. Asked only of the few
   // subjects whose level an override set, each by the overrides' (subject, scheme) index: a join of
   // every subject to the scheme's overrides cost SQLite four times the read.
   const heldThere = sql`${decidingOverrideLevelAt(tenantId, scheme, sql`p.subject_id`, inForceAt)} = p.to_level`;
-  return sql`${spans(tenantId, scheme, to)}, subject_pairs AS (
+  return sql`${spans(tenantId, scheme, to, books)}, subject_pairs AS (
       SELECT subject_id,
         MAX(CASE WHEN span_start <= ${from} AND (span_end IS NULL OR span_end > ${from}) THEN level END) AS from_level,
         MAX(CASE WHEN span_end IS NULL THEN level END) AS to_level,
@@ -392,6 +409,8 @@ export async function countLevelPairsBetween(
   inForceAt: InForceInstant,
   /** The end of `from` in the bank's calendar: a customer gone then is in no pair, even if back by `to`. */
   fromEnd: string,
+  /** A book-scoped read's books: only their customers (undefined: the tenant's). */
+  books?: readonly string[],
 ): Promise<LevelPairCount[]> {
   const { rows } = await sql<{
     from_level: string | null;
@@ -401,7 +420,7 @@ export async function countLevelPairsBetween(
     held_move: number | string;
     n: number | string;
   }>`
-    WITH ${levelPairs(tenantId, scheme, from, fromEnd, to, inForceAt)}
+    WITH ${levelPairs(tenantId, scheme, from, fromEnd, to, inForceAt, books)}
     SELECT from_level, to_level, to_cause, held, held_move, COUNT(*) AS n FROM pairs
     GROUP BY from_level, to_level, to_cause, held, held_move`.execute(db);
   return rows.map((r) => {

@@ -550,6 +550,15 @@ export async function pendingOverridesWindow(db: Executor, tenantId: string, w: 
   if (w.notSchemes?.length) query = query.where('overrides.scheme', 'not in', [...w.notSchemes]);
   if (w.subject !== undefined) query = query.where('subjects.external_id', '=', w.subject);
   if (w.requestedAtOrBefore !== undefined) query = query.where(at, '<=', w.requestedAtOrBefore);
+  if (w.books !== undefined) {
+    if (w.books.length === 0) return [];
+    const inBooks = db
+      .selectFrom('subject_managers as sm')
+      .select('sm.subject_id')
+      .where('sm.tenant_id', '=', tenantId)
+      .where('sm.staff_id', 'in', [...w.books]);
+    query = query.where('overrides.subject_id', 'in', inBooks);
+  }
   const by = requesterCondition(tenantId, sql.ref<string>('overrides.requested_by'), w);
   if (by) query = query.where(by);
   const beyond = w.beyondRole;

@@ -451,6 +451,43 @@ export async function anyTenantWideStaff(
   return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
 
+/**
+ * Whether the tenant has a book-scoped staff member holding one of `roles`, none of `except`, who
+ * reaches subject `subjectId` (internal id): it is in their own book, or in a book of a team they lead
+ * — the reach their credentials carry (`reachOf` in the API). With `anyTenantWideStaff`, whether anyone
+ * but a request's makers could decide an override request of that customer.
+ */
+export async function anyBookStaffReaching(
+  db: Executor,
+  tenantId: string,
+  roles: readonly string[],
+  except: readonly string[],
+  subjectId: string,
+): Promise<boolean> {
+  if (!roles.length) return false;
+  const manager = db
+    .selectFrom('subject_managers as sm')
+    .select('sm.staff_id')
+    .where('sm.tenant_id', '=', tenantId)
+    .where('sm.subject_id', '=', subjectId);
+  const leads = db
+    .selectFrom('teams as t')
+    .innerJoin('team_books as b', (j) => j.onRef('b.tenant_id', '=', 't.tenant_id').onRef('b.team_id', '=', 't.id'))
+    .select('t.lead_id')
+    .where('t.tenant_id', '=', tenantId)
+    .where('t.lead_id', 'is not', null)
+    .where('b.staff_id', 'in', manager);
+  let q = db
+    .selectFrom('staff')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('role', 'in', [...roles])
+    .where('scope', '=', 'book')
+    .where((eb) => eb.or([eb('id', 'in', manager), eb('id', 'in', leads)]));
+  if (except.length) q = q.where('id', 'not in', [...except]);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
+
 /** The names of the given staff ids of the tenant (ids it does not have are absent). */
 export async function staffNamesOf(db: Executor, tenantId: string, ids: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
