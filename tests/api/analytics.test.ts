@@ -214,12 +214,28 @@ forEachDialect('analytics: distribution, migration and rates from the tier histo
     await problem(await client(f, () => undefined).get(ROUTES[0] ?? ''), 401);
   });
 
-  it("a relationship manager's book-scoped credentials read no bank-wide figures", async () => {
-    // Analytics count every customer of the bank; an RM's key or session is scoped to their book.
+  it("a relationship manager's book-scoped credentials read their own book's figures, never the bank's", async () => {
+    // Analytics count every customer a credential reaches; an RM's key or session reaches their book only
+    // (docs/permissions.md). Effect evaluation and the metric catalogue need the whole bank: refused.
     assert.ok([200, 201].includes((await client(f).put('/v1/staff/RM1', { name: 'RM1', role: 'officer', scope: 'book' })).status));
+    assert.equal((await client(f, () => f.keys.roles.officer).put('/v1/subjects/S1/manager', { manager: 'RM1' })).status, 200);
     const { secret: rmKey } = await createApiKey(f.db.db, { tenantId: 'bank-a', role: 'officer', label: 'RM1', staffId: 'RM1', now: NOW });
     const { token: rmSession } = await mintStaffToken(f.db.db, { tenantId: 'bank-a', staffId: 'RM1', ttlSeconds: 600, now: NOW });
-    for (const credential of [rmKey, rmSession]) for (const path of ROUTES) await problem(await client(f, () => credential).get(path), 403);
+    for (const credential of [rmKey, rmSession]) {
+      const rm = client(f, () => credential);
+      // S1 alone, counted from the table above: standard in 01–02, gold from 03.
+      const dist = await (await rm.get(ROUTES[0] as string)).json();
+      assert.deepEqual(dist.totals, [1, 1, 1, 1, 1, 1]);
+      assert.deepEqual(
+        dist.series.filter((s: { counts: number[] }) => s.counts.some((n) => n > 0)),
+        [
+          { level: 'standard', counts: [1, 1, 0, 0, 0, 0] },
+          { level: 'gold', counts: [0, 0, 1, 1, 1, 1] },
+        ],
+      );
+      for (const path of ROUTES.slice(1, 3)) assert.equal((await rm.get(path)).status, 200, path);
+      for (const path of ROUTES.slice(3)) await problem(await rm.get(path), 403);
+    }
   });
 
   it('bad input is a 400 or 404 problem that names the field', async () => {
