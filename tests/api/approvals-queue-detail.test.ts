@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
 import { putStaffGranted, type Send } from '../support/granted-staff.js';
 import { forEachDialect } from '../support/api-fixture.js';
-import { fourEyesTenant, ok, problem, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
+import { fourEyesTenant, ok, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 import { mainlandWordsIn } from '../support/zh-tw-words.js';
 import { expiryText } from '../../packages/api/src/services/approvals-queue.js';
 
