@@ -158,9 +158,8 @@ export async function listSubjects(
   const page = await inOrder(db, tenantId, query, holdings, query.limit * plan.scanPerRow);
   if (page.length >= query.limit) return page;
   if (isPostgres(db)) {
-    const upTo = plan.idMatches ?? plan.fewMatches;
-    const ids = await matchingIds(db, tenantId, holdings, upTo);
-    if (ids.length < upTo) return byIds(db, tenantId, query, holdings, ids);
+    const page = await byIds(db, tenantId, query, holdings, plan.idMatches ?? plan.fewMatches);
+    if (page !== undefined) return page;
   }
   const all = await Promise.all(holdings.map((h) => holders(db, tenantId, h, undefined)));
   return fromIndex(db, tenantId, query, holdings, all.indexOf(Math.min(...all)));
@@ -175,45 +174,53 @@ export async function listSubjects(
  * order, side by side (a merge join), and no subject row is read; a LIMIT tells the planner to expect
  * few. Counting each level's entries to choose a driving index is not needed either.
  */
-async function matchingIds(db: Executor, tenantId: string, holdings: readonly Holding[], upTo: number): Promise<string[]> {
+function matchingIds(db: Executor, tenantId: string, holdings: readonly Holding[], upTo: number) {
   const [first, ...rest] = holdings;
-  if (first === undefined) return [];
-  let q = db.selectFrom(entries(db, tenantId, first).as('m0')).select('m0.subject_id');
+  let q = db.selectFrom(entries(db, tenantId, first as Holding).as('m0')).select('m0.subject_id');
   rest.forEach((h, i) => {
     const alias = `m${i + 1}` as 'm0';
     q = q.innerJoin(entries(db, tenantId, h).as(alias), `${alias}.subject_id`, 'm0.subject_id');
   });
-  const rows = await q.limit(upTo).execute();
-  return rows.map((r) => r.subject_id);
+  return q.limit(upTo);
 }
 
 /**
- * The page among subjects known by id (matchingIds): each found by its key and checked against every
- * holding again, in this statement's snapshot, so a subject that left a holding since the ids were
- * read is not listed.
+ * PostgreSQL: the page among the subjects matchingIds finds, each read by its key and checked against
+ * every holding again; undefined when `upTo` ids or more match (too many to read by key: the caller
+ * reads the page another way). One statement, so the ids and the subjects are of one snapshot: as two,
+ * a transaction moving one customer out of the cell and another in, committed between them, gave a
+ * page of neither moment (the one who left checked out again, the one who came never among the ids).
+ * The ids are an array built first (an InitPlan), so the subjects are read by key (`id = any(…)`, which
+ * the planner takes for a few ids) and not hash-joined to a scan of every subject; the array's length
+ * comes back with the page (a page row with no subject when the page is empty).
  */
 async function byIds(
   db: Executor,
   tenantId: string,
   query: ListSubjectsQuery,
   holdings: readonly Holding[],
-  ids: readonly string[],
-): Promise<Subject[]> {
-  if (ids.length === 0) return [];
-  const rows = await subjectFilters(
+  upTo: number,
+): Promise<Subject[] | undefined> {
+  if (holdings.length === 0) return undefined;
+  const page = subjectFilters(
     db
       .selectFrom('subjects as s')
       .selectAll('s')
       .where('s.tenant_id', '=', tenantId)
-      .where(sql<SqlBool>`${sql.ref('s.id')} = any(${[...ids]})`),
+      .where(sql<SqlBool>`${sql.ref('s.id')} = any(${sql.ref('m.ids')})`),
     query,
     true,
   )
     .where((eb) => passesTheRest(eb, tenantId, holdings, 's.id', true))
     .orderBy('s.external_id', query.descending ? 'desc' : 'asc')
-    .limit(query.limit)
-    .execute();
-  return (rows as SubjectRow[]).map(toSubject);
+    .limit(query.limit);
+  // OFFSET 0 keeps the array a subquery of its own, built once, not copied into both places it is read.
+  const { rows } = await sql<SubjectRow & { matched: number }>`
+    select p.*, cardinality(m.ids) as matched
+    from (select array${matchingIds(db, tenantId, holdings, upTo)} as ids offset 0) m
+    left join lateral ${page} p on true`.execute(db);
+  if (Number(rows[0]?.matched ?? 0) >= upTo) return undefined;
+  return rows.filter((r) => r.id !== null).map(({ matched: _, ...row }) => toSubject(row as SubjectRow));
 }
 
 /** The index entries of a holding: subject ids of the tenant's subjects at the level, or in the book. */
