@@ -74,7 +74,9 @@ try {
     if (n !== undefined) await fill(n);
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM assignments a JOIN assignments b
       ON b.subject_id = a.subject_id AND b.tenant_id = a.tenant_id AND b.scheme = 'value-band'
-      WHERE a.tenant_id = 'demo' AND a.scheme = 'risk-band' AND a.level = ${query.levels[0]?.level} AND b.level = ${query.levels[1]?.level}`.execute(db.db);
+      WHERE a.tenant_id = 'demo' AND a.scheme = 'risk-band' AND a.level = ${query.levels[0]?.level} AND b.level = ${query.levels[1]?.level}`.execute(
+      db.db,
+    );
     const cpu = new Map<string, number[]>();
     const wall = new Map<string, number[]>();
     const pages = new Set<string>();

@@ -55,9 +55,7 @@ async function load(db: Db): Promise<void> {
   });
   await db.db
     .insertInto('assignments')
-    .values(
-      ids.flatMap((id, i) => [row(id, 'risk-band', risk(i) as string), row(id, 'value-band', id === 's001' ? 'high' : 'medium')]),
-    )
+    .values(ids.flatMap((id, i) => [row(id, 'risk-band', risk(i) as string), row(id, 'value-band', id === 's001' ? 'high' : 'medium')]))
     .execute();
 }
 

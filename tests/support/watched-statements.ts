@@ -20,6 +20,7 @@ export function watchStatements(db: Db): { watched: Db['db']; compiled: () => Co
       return args.result;
     },
   });
-  const compiled = () => nodes.filter((n) => ran.has(n.queryId)).map(({ node, queryId }) => db.db.getExecutor().compileQuery(node, queryId));
+  const compiled = () =>
+    nodes.filter((n) => ran.has(n.queryId)).map(({ node, queryId }) => db.db.getExecutor().compileQuery(node, queryId));
   return { watched, compiled };
 }

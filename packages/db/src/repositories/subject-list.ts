@@ -177,7 +177,9 @@ export async function listSubjects(
  */
 async function spreadMatches(db: Executor, hits: number, walked: number): Promise<number> {
   if (hits === 0) return 0;
-  const { rows } = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'subjects'::regclass`.execute(db);
+  const { rows } = await sql<{
+    n: number;
+  }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'subjects'::regclass`.execute(db);
   return (hits / walked) * Number(rows[0]?.n ?? 0);
 }
 
