@@ -159,11 +159,28 @@ export async function listSubjects(
   if (page.length >= query.limit) return page;
   if (isPostgres(db)) {
     const upTo = plan.idMatches ?? plan.fewMatches;
-    const ids = await matchingIds(db, tenantId, holdings, upTo);
-    if (ids.length < upTo) return byIds(db, tenantId, query, holdings, ids);
+    const byId = (await spreadMatches(db, page.length, query.limit * plan.scanPerRow)) < upTo;
+    const found = byId ? await byIds(db, tenantId, query, holdings, upTo) : undefined;
+    if (found !== undefined) return found;
   }
   const all = await Promise.all(holdings.map((h) => holders(db, tenantId, h, undefined)));
   return fromIndex(db, tenantId, query, holdings, all.indexOf(Math.min(...all)));
+}
+
+/**
+ * PostgreSQL: how many subjects pass the filters, guessed from the walk in order: `hits` of the first
+ * `walked` subjects passed, and the subjects table holds about `reltuples` rows (the statistics'
+ * figure, a catalog read). A cell of more than `idMatches` spread matches would otherwise pay the id
+ * join up to its bound (a merge join of 50,000 matches) and then read the page the old way too. All
+ * tenants' subjects are counted, so in a small tenant of a shared database the guess is high: such a
+ * cell is read the old way, which is as right, only slower. No hits guess none: the id join, bounded.
+ */
+async function spreadMatches(db: Executor, hits: number, walked: number): Promise<number> {
+  if (hits === 0) return 0;
+  const { rows } = await sql<{
+    n: number;
+  }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'subjects'::regclass`.execute(db);
+  return (hits / walked) * Number(rows[0]?.n ?? 0);
 }
 
 /**
@@ -175,45 +192,55 @@ export async function listSubjects(
  * order, side by side (a merge join), and no subject row is read; a LIMIT tells the planner to expect
  * few. Counting each level's entries to choose a driving index is not needed either.
  */
-async function matchingIds(db: Executor, tenantId: string, holdings: readonly Holding[], upTo: number): Promise<string[]> {
+function matchingIds(db: Executor, tenantId: string, holdings: readonly Holding[], upTo: number) {
   const [first, ...rest] = holdings;
-  if (first === undefined) return [];
-  let q = db.selectFrom(entries(db, tenantId, first).as('m0')).select('m0.subject_id');
+  let q = db.selectFrom(entries(db, tenantId, first as Holding).as('m0')).select('m0.subject_id');
   rest.forEach((h, i) => {
     const alias = `m${i + 1}` as 'm0';
     q = q.innerJoin(entries(db, tenantId, h).as(alias), `${alias}.subject_id`, 'm0.subject_id');
   });
-  const rows = await q.limit(upTo).execute();
-  return rows.map((r) => r.subject_id);
+  return q.limit(upTo);
 }
 
 /**
- * The page among subjects known by id (matchingIds): each found by its key and checked against every
- * holding again, in this statement's snapshot, so a subject that left a holding since the ids were
- * read is not listed.
+ * PostgreSQL: the page among the subjects matchingIds finds, each read by its key and checked against
+ * every holding again; undefined when `upTo` ids or more match (too many to read by key: the caller
+ * reads the page another way). The ids and the subjects are read in one REPEATABLE READ READ ONLY
+ * transaction, so of one snapshot: as two statements each with its own, a transaction moving one
+ * customer out of the cell and another in, committed between them, gave a page of neither moment (the
+ * one who left checked out again, the one who came never among the ids). Not one statement: with the
+ * ids an array built inside it, the planner takes `id = any(…)` for ten ids whatever their number, and a
+ * sparse cell of 10,000 cost 2.8× the CPU (BENCHMARKS.md); given as a value, it plans for them all. In
+ * a caller's transaction, its own isolation decides.
  */
 async function byIds(
   db: Executor,
   tenantId: string,
   query: ListSubjectsQuery,
   holdings: readonly Holding[],
-  ids: readonly string[],
-): Promise<Subject[]> {
-  if (ids.length === 0) return [];
-  const rows = await subjectFilters(
-    db
-      .selectFrom('subjects as s')
-      .selectAll('s')
-      .where('s.tenant_id', '=', tenantId)
-      .where(sql<SqlBool>`${sql.ref('s.id')} = any(${[...ids]})`),
-    query,
-    true,
-  )
-    .where((eb) => passesTheRest(eb, tenantId, holdings, 's.id', true))
-    .orderBy('s.external_id', query.descending ? 'desc' : 'asc')
-    .limit(query.limit)
-    .execute();
-  return (rows as SubjectRow[]).map(toSubject);
+  upTo: number,
+): Promise<Subject[] | undefined> {
+  const read = async (trx: Executor): Promise<Subject[] | undefined> => {
+    const ids = (await matchingIds(trx, tenantId, holdings, upTo).execute()).map((r) => r.subject_id);
+    if (ids.length >= upTo) return undefined;
+    if (ids.length === 0) return [];
+    const rows = await subjectFilters(
+      trx
+        .selectFrom('subjects as s')
+        .selectAll('s')
+        .where('s.tenant_id', '=', tenantId)
+        .where(sql<SqlBool>`${sql.ref('s.id')} = any(${ids})`),
+      query,
+      true,
+    )
+      .where((eb) => passesTheRest(eb, tenantId, holdings, 's.id', true))
+      .orderBy('s.external_id', query.descending ? 'desc' : 'asc')
+      .limit(query.limit)
+      .execute();
+    return (rows as SubjectRow[]).map(toSubject);
+  };
+  if (holdings.length === 0) return undefined;
+  return db.isTransaction ? read(db) : db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
 }
 
 /** The index entries of a holding: subject ids of the tenant's subjects at the level, or in the book. */
