@@ -183,6 +183,25 @@ forEachDialect('closing requests: a closing dated far back waits for a second pe
     );
   });
 
+  it('the import records each request it filed, and counts a row it could not take because one waits', async () => {
+    const trail = (await (await admin().get('/v1/audit?target=LQ8&limit=100')).json()) as {
+      items: { phase: string; detail: { closingRequest?: string; at?: string; late?: boolean } | null }[];
+    };
+    const filed = trail.items.filter((r) => r.phase === 'change' && r.detail?.closingRequest !== undefined);
+    assert.equal(filed.length, 1, JSON.stringify(trail.items));
+    assert.deepEqual([filed[0]?.detail?.at, filed[0]?.detail?.late], [LEFT, true]);
+    // The same customer again, while their request waits: neither applied nor filed, and said so.
+    const res = await f.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: 'id,name,closedAt,closedReason,closedLate\nLQ8,周明,2021-05-01T02:00:00Z,分行再报,1\n',
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const report = (await res.json()) as { detail: string | null };
+    assert.match(String(report.detail), /1 closing dated more than three months back not applied nor filed: a closing request waits/);
+    assert.deepEqual(await closedAt(f, 'LQ8'), { closedAt: null, leftAt: null });
+  });
+
   it('a late closing dated within three months applies at once, as before', async () => {
     await clientAt(f, LONG_AGO).customer('LQ7', '周明');
     assert.equal((await officer().balances('LQ7', [['2025-08', 50_000]])).status, 200);

@@ -268,6 +268,8 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
         ...(result.withdrawn.overrides || result.withdrawn.signOffs ? { withdrawn: result.withdrawn } : {}),
         // Closings dated far back it filed for a second person rather than applied (closing-requests.ts).
         ...(result.withdrawn.closingRequests ? { closingRequests: result.withdrawn.closingRequests } : {}),
+        // And those not taken because one waits for the customer already: counted, never dropped unsaid.
+        ...(result.withdrawn.closingRequestsWaiting ? { closingRequestsWaiting: result.withdrawn.closingRequestsWaiting } : {}),
       });
       // As after `POST /v1/subject-managers`: cached results cut by book are stale once books change,
       // and the matrix counts once a subjects file has closed a customer.

@@ -1,3 +1,4 @@
+import { bookMayDecide, deciderRole } from './book-deciders.js';
 import { actorsOfPerson } from '../auth/api-keys.js';
 import { booksRead } from '../auth/principal.js';
 import { AUDITOR } from '../auth/roles.js';
@@ -182,9 +183,11 @@ export function approvalNeedsOf(tp: TenantPack, o: { readonly scheme: string; re
  */
 export async function withApprovers(deps: ApiDeps, o: OverrideView): Promise<OverrideView> {
   if (o.status !== 'pending') return o;
-  const needs = approvalNeedsOf(await packOf(deps), o);
-  // Who reaches the customer counts too (a team lead who is an approver): the request's subject, by its number.
-  const subject = await findSubjectByExternalId(deps.db, deps.tenantId, o.subject);
+  const tp = await packOf(deps);
+  const needs = approvalNeedsOf(tp, o);
+  // Who reaches the customer counts too (a team lead who is an approver) when the scheme is the line's
+  // own to decide (book-deciders.ts): the request's subject, by its number.
+  const subject = bookMayDecide(tp.schemes.get(o.scheme)) ? await findSubjectByExternalId(deps.db, deps.tenantId, o.subject) : undefined;
   return {
     ...o,
     approvalNeeds: needs,
@@ -535,7 +538,7 @@ export async function approvalsPage(
   const mineAsked = books !== undefined && q.mine === undefined ? false : q.mine;
   const actors = mineAsked === undefined ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
   const requesters = actors === undefined ? undefined : mineAsked ? { only: actors } : { except: actors };
-  const beyond = mineAsked === false ? beyondRole(tp, deps.principal.role) : undefined;
+  const beyond = mineAsked === false ? beyondRole(tp, deciderRole(deps.principal)) : undefined;
   // A request about a scheme the caller may not read (an AML 高, its override, a version of its rules,
   // for a viewer) is not theirs to see (`readers`); a staff grant is about no scheme. Left out in each
   // source's window (SQL, or inMemoryWindow for those read whole): left out of the merged heads, a page held fewer than `limit` while more waited, or none
@@ -544,6 +547,8 @@ export async function approvalsPage(
   const notSchemes = [
     ...[...tp.schemes.keys()].filter((k) => !readable.sees(k)),
     ...unreadableBeyondPack(deps.principal, tp, await listPolicyVersions(deps.db, deps.tenantId)),
+    // A lead decides only the line's own exceptions (book-deciders.ts): the bank-wide schemes' are not theirs.
+    ...(books !== undefined ? [...tp.schemes.values()].filter((s) => !bookMayDecide(s)).map((s) => s.key) : []),
   ];
   const heads = await Promise.all(
     sources
@@ -603,7 +608,13 @@ export async function approvalsPage(
   const made = onPage.map((e) => e.item(e.subjectId === undefined ? null : (levels.get(currentLevelKey(e.subjectId, e.scheme)) ?? null)));
   // An override request may be decided by a book-scoped approver who reaches its customer: asked of its subject.
   const byRequesters = await Promise.all(
-    made.map((i, n) => blocked(i.approvalNeeds, i.requesters, i.kind === 'override' ? onPage[n]?.subjectId : undefined)),
+    made.map((i, n) =>
+      blocked(
+        i.approvalNeeds,
+        i.requesters,
+        i.kind === 'override' && bookMayDecide(tp.schemes.get(i.scheme)) ? onPage[n]?.subjectId : undefined,
+      ),
+    ),
   );
   // Someone other than the makers may approve: unless everyone who may also put in the figures. Worked
   // out only for lowerings their requesters alone do not block, and for all of them at once.

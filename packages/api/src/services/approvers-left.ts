@@ -56,7 +56,9 @@ export function approvalsBlocked(
         (another = (async () => {
           const roles = ROLES.filter((r) => roleAtLeast(r, needs));
           if (await anyTenantWideStaff(db, tenantId, roles, makers)) return true;
-          if (subjectId !== undefined && (await anyBookStaffReaching(db, tenantId, roles, makers, subjectId))) return true;
+          // A lead decides as an approver, never as the admin a rule may ask for (book-deciders.ts).
+          if (subjectId !== undefined && needs !== 'admin' && (await anyBookStaffReaching(db, tenantId, roles, makers, subjectId)))
+            return true;
           return anyUnownedKey(db, tenantId, roles, keys);
         })()),
       );

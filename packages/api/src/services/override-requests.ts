@@ -47,6 +47,7 @@ import { reevaluateSubject } from './reevaluate.js';
 import type { TenantPack } from './tenant-pack.js';
 import { requireReadable, unreadableSchemes } from './audience.js';
 import { booksRead } from '../auth/principal.js';
+import { bookMayDecide, deciderRole } from './book-deciders.js';
 
 // What the API sends about overrides: one home, shared with the admin kit.
 export type { OverrideContent } from '@tierkit/core';
@@ -573,6 +574,13 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     const subject = await subjectOr404(deps, r.subject, trx);
     const hash = overrideHash(r);
     requireSameContent(hash, d.contentHash);
+    // A team lead decides their line's own exceptions only (book-deciders.ts): nothing is changed.
+    if (deps.principal.book !== undefined && !bookMayDecide(tp.schemes.get(r.override.scheme)))
+      throw new ProblemError(
+        'forbidden',
+        `Override ${id} is of ${r.override.scheme}, whose overrides only staff who see the whole bank may file (overrides.requestedBy "tenant"): a tenant-wide approver decides it, not a book-scoped one. Nothing was decided.`,
+        [{ path: 'params.id', message: 'is decided bank-wide', code: 'tenant_wide_decision', params: { scheme: r.override.scheme } }],
+      );
     if (approve) {
       const o = r.override;
       if (o.expiresAt !== null && o.expiresAt <= nowIso)
@@ -704,7 +712,8 @@ function checkApprover(
   needed: 'approver' | 'admin',
   field: 'approvedBy' | 'loosenNeeds' | 'supersedes' | 'revoke',
 ): void {
-  if (mayApproveAs(deps.principal.role, needed)) return;
+  // A book-scoped admin decides as an approver: the senior approval a rule asks for is the bank's.
+  if (mayApproveAs(deciderRole(deps.principal), needed)) return;
   throw new ProblemError(
     'forbidden',
     field === 'loosenNeeds'

@@ -446,7 +446,9 @@ export async function anyTenantWideStaff(
     .select('id')
     .where('tenant_id', '=', tenantId)
     .where('role', 'in', [...roles])
-    .where('scope', '!=', 'book');
+    .where('scope', '!=', 'book')
+    // Disabled staff authenticate nothing (`disabled_at`): counting one would say a request can be decided that nobody can.
+    .where('disabled_at', 'is', null);
   if (except.length) q = q.where('id', 'not in', [...except]);
   return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
@@ -483,6 +485,7 @@ export async function anyBookStaffReaching(
     .where('tenant_id', '=', tenantId)
     .where('role', 'in', [...roles])
     .where('scope', '=', 'book')
+    .where('disabled_at', 'is', null)
     .where((eb) => eb.or([eb('id', 'in', manager), eb('id', 'in', leads)]));
   if (except.length) q = q.where('id', 'not in', [...except]);
   return (await q.limit(1).executeTakeFirst()) !== undefined;

@@ -14,10 +14,15 @@ export interface ImportClosing {
   readonly reason: string | null;
   /** When the import recorded it. */
   readonly at: string;
+  /**
+   * Set when the closing was dated far back and filed as this closing request instead (closing-requests.ts):
+   * the record says what the API's filing says (`closingRequest`, the date asked, `late`, the reason).
+   */
+  readonly request?: string;
 }
 
 /**
- * One `change` record per customer an import closed, in the import's request: a closing starts the
+ * One `change` record per customer an import closed or filed a closing request for, in the import's request: a closing starts the
  * retention clock, so the trail says who closed whom, when they left and why, as `POST …/close` does
  * (the import's own record names only the file). The customer's number (`target.subject`) and the
  * reason go to the record's side row (audit-personal.ts), so an erasure of the customer finds and
@@ -38,12 +43,16 @@ export async function auditImportClosings(trx: Executor, audit: MoveAuditContext
       status: null,
       problem: null,
       unmasked: 0,
-      detail: JSON.stringify({
-        closedAt: c.closedAt,
-        ...(c.leftAt !== null ? { leftAt: c.leftAt } : {}),
-        late: c.late,
-        ...(c.reason !== null ? { reason: c.reason } : {}),
-      }),
+      detail: JSON.stringify(
+        c.request !== undefined
+          ? { closingRequest: c.request, at: c.closedAt, late: c.late, ...(c.reason !== null ? { reason: c.reason } : {}) }
+          : {
+              closedAt: c.closedAt,
+              ...(c.leftAt !== null ? { leftAt: c.leftAt } : {}),
+              late: c.late,
+              ...(c.reason !== null ? { reason: c.reason } : {}),
+            },
+      ),
     });
   }
 }

@@ -172,6 +172,11 @@ export interface ImportWithdrawals {
   signOffs: number;
   /** Closings dated more than three months back, filed as closing requests rather than applied. */
   closingRequests: number;
+  /**
+   * Closings dated far back of customers for whom one waits already: not filed again (one pending per
+   * customer) and not applied, counted so the report says the rows were not taken rather than dropping them.
+   */
+  closingRequestsWaiting: number;
   readonly overrideIds: string[];
   readonly signOffIds: string[];
 }
@@ -183,7 +188,14 @@ export type ImportResult = ImportRecord & {
   readonly replaced: Readonly<Record<string, number>>;
 };
 
-const noWithdrawals = (): ImportWithdrawals => ({ overrides: 0, signOffs: 0, closingRequests: 0, overrideIds: [], signOffIds: [] });
+const noWithdrawals = (): ImportWithdrawals => ({
+  overrides: 0,
+  signOffs: 0,
+  closingRequests: 0,
+  closingRequestsWaiting: 0,
+  overrideIds: [],
+  signOffIds: [],
+});
 
 /** Rows checked or written together: one subject lookup and one multi-row upsert per batch. */
 const BATCH_ROWS = 2000;
@@ -697,20 +709,23 @@ async function applyStagedSubjects(
       // what waits for a second person as the API's does. It changes only an open customer, so records
       // no second closing.
       // Dated more than three months back, the closing waits for a second person as the API's does
-      // (closing-requests.ts): filed, the customer left open; one waiting already stands as it is.
+      // (closing-requests.ts): filed, the customer left open, with a record of its own as the API's
+      // request has (auditImportClosings); one waiting already stands as it is, and the row is counted.
       const asked = c.closed ? (c.closed.leftAt ?? c.closed.at) : undefined;
       if (next.closes && c.closed && asked !== undefined && asked < atOnceFrom) {
         if (!(await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId))) {
-          await fileClosingRequest(
+          const wanted = { at: asked, late: c.closed.late === true, reason: c.closed.reason ?? '' };
+          const filed = await fileClosingRequest(
             trx,
             ctx.tenantId,
             ctx.actor,
             { id: c.subjectId, externalId: c.externalId },
-            { at: asked, late: c.closed.late === true, reason: c.closed.reason ?? '' },
+            wanted,
             new Date(nowIso),
           );
+          closings.push({ ...importClosing(c.externalId, c.closed, nowIso), request: filed.id, closedAt: asked });
           withdrawing.closingRequests += 1;
-        }
+        } else withdrawing.closingRequestsWaiting += 1;
         next.customer = { ...next.customer, closedAt: current.closedAt };
       } else if (next.closes && c.closed) {
         const w = await closeSubject(trx, ctx.tenantId, c.subjectId, c.closed, ctx.actor, nowIso);
@@ -857,14 +872,22 @@ async function importFile(
     for (const e of errors) if (kept.length < MAX_STORED_ERRORS) kept.push(e);
   };
   const allOrNothing = options.mode === 'all-or-nothing';
-  const finish = async (into: Executor, totals: { written: number; unchanged: number; periods: string[] }, closingRequests = 0) => {
+  const finish = async (
+    into: Executor,
+    totals: { written: number; unchanged: number; periods: string[] },
+    closingRequests = 0,
+    closingRequestsWaiting = 0,
+  ) => {
     await insertImportErrors(into, id, 0, kept);
     const { status, detail: told } = outcome(options.mode, tally.rows, rejectedRows);
     // Its report says which closings it did not apply, stored with it (GET says what POST said).
     const filed = closingRequests
       ? `${closingRequests} closing${closingRequests === 1 ? '' : 's'} dated more than three months back filed as closing requests for a second person (GET /v1/approvals?kind=closing); those customers stay open until one is approved`
       : null;
-    const detail = told && filed ? `${told}; ${filed}` : (told ?? filed);
+    const waiting = closingRequestsWaiting
+      ? `${closingRequestsWaiting} closing${closingRequestsWaiting === 1 ? '' : 's'} dated more than three months back not applied nor filed: a closing request waits for ${closingRequestsWaiting === 1 ? 'that customer' : 'those customers'} already (decide or withdraw it, then import again)`
+      : null;
+    const detail = [told, filed, waiting].filter((d): d is string => Boolean(d)).join('; ') || null;
     const finishedAt = ctx.now().toISOString();
     // In the import's transaction: what it tells is stored with it (GET says what POST said), and a
     // failure here fails the import whole instead of an answer after its rows committed.
@@ -938,7 +961,12 @@ async function importFile(
       unchanged += m.staged - m.moved;
       // The outcome commits with the rows: an import whose process dies is `running` with nothing
       // written, which is what `failInterruptedImports` reports.
-      await finish(trx, { written, unchanged, periods: [...periods].sort() }, withdrawing.closingRequests);
+      await finish(
+        trx,
+        { written, unchanged, periods: [...periods].sort() },
+        withdrawing.closingRequests,
+        withdrawing.closingRequestsWaiting,
+      );
       // Last, after every book row of the file is locked and written and the import's own row too:
       // the tenant's audit chain head is held only to the commit (auditMoves).
       // A page of whole records at a time: the records are those one call with every move would write.
