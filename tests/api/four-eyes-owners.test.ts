@@ -323,8 +323,11 @@ forEachDialect('four eyes: API keys owned by staff members', (f) => {
       403,
       'forbidden',
     );
+    // Made book-scoped, their keys reach only their own book: W5 is not in it, so the queue holds nothing
+    // and the request is theirs to decide no longer (told as of an id nobody has).
     await staff('ERIN', 'approver', 'book');
-    await problem(await t.req(as(erin), 'GET', '/v1/approvals'), 403, 'forbidden');
+    assert.deepEqual((await ok<{ items: unknown[] }>(await t.req(as(erin), 'GET', '/v1/approvals'))).items, []);
+    await problem(await t.req(as(erin), 'POST', `/v1/overrides/${pending.id}/approve`, { contentHash: pending.contentHash }), 404);
 
     // Nothing in the API removes a staff member; a bank's own tooling may delete the row.
     await f.db.db.deleteFrom('staff').where('tenant_id', '=', t.tenantId).where('id', '=', 'ERIN').execute();
