@@ -754,7 +754,9 @@ export class ApprovalsPage extends LitElement {
         </form>
         ${
           // What waits for a decider is what their role may decide (the API's `mine=false`): say where the rest is.
-          canDecide && f.mine === false ? html`<p class="hint" data-testid="approvals-scope">${lead ? w.leadScope : w.othersHint}</p>` : nothing
+          canDecide && f.mine === false
+            ? html`<p class="hint" data-testid="approvals-scope">${lead ? w.leadScope : w.othersHint}</p>`
+            : nothing
         }
         <p role="status" class="hint" data-testid="approvals-status" tabindex="-1">${status}</p>
         <p role="status" class="hint" data-testid="approvals-withdrawn" tabindex="-1">${this.#withdrawnLine}</p>
@@ -791,7 +793,6 @@ export const approvalsPage: ConsolePage = {
   // The queue reaches across the tenant; officers see their own requests in it, approvers decide.
   // Internal audit reads the whole queue (decides nothing: no action is offered it).
   // A team lead who is an approver (book-scoped) decides their team's override requests here; an RM decides nothing.
-  visible: (session) =>
-    isBookScoped(session) ? hasRole(session, 'approver') : hasRole(session, 'officer') || isAuditor(session),
+  visible: (session) => (isBookScoped(session) ? hasRole(session, 'approver') : hasRole(session, 'officer') || isAuditor(session)),
   render: (ctx) => html`<admin-approvals-page data-page .ctx=${ctx}></admin-approvals-page>`,
 };

@@ -96,7 +96,11 @@ export class SubjectClosingAction extends LitElement {
     if (s.conflict && this.subject) this.dispatchEvent(new ClosingDoneEvent(s.conflict === 'closed' ? 'close' : 'reopen', this.subject));
     if (s.done) this.dispatchEvent(new ClosingDoneEvent(s.done.action, s.done.subject));
     await this.#modal.focus(
-      s.done || s.filed ? '[data-testid="closing-outcome"]' : s.phase === 'editing' ? 'dialog [aria-invalid="true"]' : '[data-testid="closing-error"]',
+      s.done || s.filed
+        ? '[data-testid="closing-outcome"]'
+        : s.phase === 'editing'
+          ? 'dialog [aria-invalid="true"]'
+          : '[data-testid="closing-error"]',
     );
   }
 
@@ -228,9 +232,9 @@ export class SubjectClosingAction extends LitElement {
             ? // One waits already: a second would be refused (409); its maker may take it back.
               closingWaitingNote(s.waiting, this.ctx.locale, () => this.#withdraw(), s.withdrawError)
             : current
-            ? html`<button type="button" data-testid="closing-action" data-action=${action} aria-haspopup="dialog"
+              ? html`<button type="button" data-testid="closing-action" data-action=${action} aria-haspopup="dialog"
                 @click=${(e: Event) => this.#begin(action, e)}>${action === 'close' ? w.close : w.reopen}</button>`
-            : nothing
+              : nothing
       }
       <span role="status" class="hint" data-testid="closing-outcome" tabindex="-1">${outcome}</span>
       ${this.#modal.render(

@@ -311,7 +311,12 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
     const done = await this.run(
       'withdraw',
       (signal) =>
-        this.#client.http.send<unknown>('POST', `/v1/closing-requests/${enc(waiting.id)}/withdraw`, {}, { signal, forget: ['/v1/approvals'] }),
+        this.#client.http.send<unknown>(
+          'POST',
+          `/v1/closing-requests/${enc(waiting.id)}/withdraw`,
+          {},
+          { signal, forget: ['/v1/approvals'] },
+        ),
       (withdrawError) => this.set({ withdrawError }),
     );
     if (done === undefined) return false;
