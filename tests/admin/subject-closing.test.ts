@@ -335,6 +335,41 @@ describe('SubjectClosing against the real API', () => {
     assert.equal(closing.state.leftAt, null);
   });
 
+  it('a closing dated more than three months back goes to a second person (202): the customer stays open, the page reads it waiting, its maker withdraws it', async () => {
+    const put = (path: string, body: unknown) =>
+      f.app.request(path, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${f.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await put('/v1/subjects/K12', { kind: 'customer', displayName: '陈建国' })).status, 201);
+    const seen = await put('/v1/subjects/K12/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-06', value: 10_000_00 }] });
+    assert.equal(seen.status, 200, await seen.text());
+    const { detail, closing } = await opened('OFF1', 'K12');
+    closing.begin('close');
+    assert.ok(closing.review({ reason: '分行补报销户', at: '2025-06-20T10:00', late: true }));
+    assert.equal(await closing.confirm(), true);
+    assert.equal(closing.state.filed, true, 'filed, not closed');
+    assert.equal(closing.state.done, undefined);
+    assert.equal(closing.state.closedAt, null);
+    assert.equal(closing.state.subject, 'K12', 'still the customer, not the request');
+    assert.equal(closing.state.waiting?.at, '2025-06-20T02:00:00.000Z');
+    assert.equal(closing.state.waiting?.requestedByYou, true);
+    await detail.open('K12');
+    assert.equal(detail.state.tiers?.subject.closedAt, undefined, 'the customer stays open');
+
+    // The customer's page opened again reads the request that waits.
+    const again = await opened('OFF1', 'K12');
+    again.closing.open(again.detail.state.tiers!.subject, (await f.client('OFF1').getSession()) as Session);
+    await again.closing.readWaiting();
+    assert.equal(again.closing.state.waiting?.id, closing.state.waiting?.id);
+    assert.equal(again.closing.state.waiting?.late, true);
+    assert.equal(await again.closing.withdrawWaiting(), true);
+    assert.equal(again.closing.state.waiting, undefined);
+    await again.closing.readWaiting();
+    assert.equal(again.closing.state.waiting, undefined, 'withdrawn: nothing waits');
+  });
+
   it('a relationship manager is refused by the API too: the refusal is the dialog’s, the customer unchanged', async () => {
     const { detail, closing } = await opened('RM1', 'K01');
     closing.begin('close');

@@ -173,6 +173,7 @@ export type {
   ClosingPhase,
   NoClosing,
   SubjectClosingState,
+  WaitingClosing,
 } from './core/subject-closing.js';
 export {
   addMetric,

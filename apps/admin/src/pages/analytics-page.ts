@@ -122,7 +122,7 @@ export class AnalyticsPage extends LitElement {
     // And the effect evaluation the route names (its month, direction, months, metric): a linked view.
     const scheme = asked?.scheme ?? range?.scheme;
     const effect = scheme === undefined ? undefined : askedEffect(this.ctx.params, scheme);
-    if (effect && !sameEffect(effect, this.#a.state.effectQuery)) void this.#a.store.evaluate(effect);
+    if (effect && !this.#book && !sameEffect(effect, this.#a.state.effectQuery)) void this.#a.store.evaluate(effect);
   }
 
   /** The route of what is shown: the range, and the effect evaluation asked for, so a view can be linked. */
@@ -139,6 +139,14 @@ export class AnalyticsPage extends LitElement {
     return scheme && from && to ? { scheme, from, to } : undefined;
   }
 
+  /**
+   * A book-scoped session (an RM, a team lead): the API counts only the customers in its reach, and
+   * refuses the effect evaluation and its metric catalogue (they compare cohorts of the whole bank).
+   */
+  get #book(): boolean {
+    return isBookScoped(this.ctx?.session);
+  }
+
   /** The scheme whose metrics were last asked for, and that read. */
   #metricsAsked: { scheme: string; read: Promise<void> } | undefined;
 
@@ -147,6 +155,7 @@ export class AnalyticsPage extends LitElement {
    * still loading, and would ask a second time for what #start already asks.
    */
   #loadMetrics(scheme: string): Promise<void> {
+    if (this.#book) return Promise.resolve();
     if (this.#metricsAsked?.scheme !== scheme) this.#metricsAsked = { scheme, read: this.#a.store.loadMetrics(scheme) };
     return this.#metricsAsked.read;
   }
@@ -164,6 +173,7 @@ export class AnalyticsPage extends LitElement {
     this.#firstRange = { scheme, from, to };
     const linked = this.#askedRange();
     await Promise.all([store.setRange(linked?.scheme === scheme ? linked : this.#firstRange), this.#loadMetrics(scheme)]);
+    if (this.#book) return;
     const { period, months } = busiestMonth(store.state.rates.data?.periods ?? [], store.state.rates.data?.policy.upgrades ?? []) ?? {
       period: monthsBack(to, 7)[6] as string,
       months: 6,
@@ -189,7 +199,7 @@ export class AnalyticsPage extends LitElement {
     const q = this.#a.state.effectQuery;
     // The effect follows the scheme picked; its months are its own form's.
     const effect = q && q.scheme !== scheme ? { ...q, scheme } : q;
-    if (effect && effect !== q) void this.#a.store.evaluate(effect);
+    if (effect && effect !== q && !this.#book) void this.#a.store.evaluate(effect);
     this.ctx?.navigate(this.#route(range, effect));
   }
 
@@ -564,9 +574,14 @@ export class AnalyticsPage extends LitElement {
           <button type="submit" ?disabled=${schemes.length === 0}>${w.show}</button>
         </form>
         <p class="hint">${w.zone(bankTimeZone())}</p>
+        ${
+          this.#book
+            ? html`<p class="analytics-reach" data-testid="analytics-reach">${(this.ctx.session.books?.length ?? 1) > 1 ? w.teamReach : w.bookReach}</p>`
+            : nothing
+        }
         <p role="status" class="hint">${this.#status(s.schemes, s.schemes.status === 'ready' && schemes.length === 0)}</p>
       </section>
-      ${this.#distribution()} ${this.#migration()} ${this.#rates()} ${this.#effect()}
+      ${this.#distribution()} ${this.#migration()} ${this.#rates()} ${this.#book ? nothing : this.#effect()}
     `;
   }
 }
@@ -576,7 +591,8 @@ if (!customElements.get('admin-analytics-page')) customElements.define('admin-an
 export const analyticsPage: ConsolePage = {
   id: 'analytics',
   title: { 'zh-CN': '分析', 'zh-TW': '分析', en: 'Analytics' },
-  // Aggregates over the whole book: analysts and above, never a relationship manager's book session.
-  visible: (session) => hasRole(session, 'analyst') && !isBookScoped(session),
+  // Aggregates over the whole bank: analysts and above; a book-scoped session (an RM, a team lead) reads
+  // its own reach's (the API cuts the counts to booksRead), without the effect evaluation.
+  visible: (session) => isBookScoped(session) || hasRole(session, 'analyst'),
   render: (ctx) => html`<admin-analytics-page data-page .ctx=${ctx}></admin-analytics-page>`,
 };

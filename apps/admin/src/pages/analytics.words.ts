@@ -24,6 +24,9 @@ const zh = {
   to: '截止月份',
   show: '显示',
   zone: (z: string) => `月份按银行时区（${z}）`,
+  bookReach: '这些数字只统计您名下现在的客户（按今天的归属，含其转入前的历史）。效果评估需与全行可比客户比较，仅全行范围的员工可用。',
+  teamReach:
+    '这些数字只统计您团队的客户：您本人和您带领的团队各客户经理名下现在的客户（按今天的归属，含其转入前的历史）。效果评估需与全行可比客户比较，仅全行范围的员工可用。',
   loading: '正在加载…',
   failed: '加载失败',
   noData: '该期间没有可显示的数据。',
@@ -129,6 +132,9 @@ const tw: typeof zh = {
   to: '截止月份',
   show: '顯示',
   zone: (z: string) => `月份依銀行時區（${z}）`,
+  bookReach: '這些數字只統計您名下現在的客戶（按今天的歸屬，含其轉入前的歷史）。效果評估須與全行可比客戶比較，僅全行範圍的員工可用。',
+  teamReach:
+    '這些數字只統計您團隊的客戶：您本人和您帶領的團隊各客戶經理名下現在的客戶（按今天的歸屬，含其轉入前的歷史）。效果評估須與全行可比客戶比較，僅全行範圍的員工可用。',
   loading: '正在載入…',
   failed: '載入失敗',
   noData: '該期間沒有可顯示的資料。',
@@ -233,6 +239,10 @@ const en: typeof zh = {
   to: 'To month',
   show: 'Show',
   zone: (z: string) => `Months in the bank’s time zone (${z})`,
+  bookReach:
+    'These figures count only the customers in your book today (as assigned now, with their history from before they came). The effect evaluation compares with customers across the bank: tenant-wide staff only.',
+  teamReach:
+    'These figures count only your team’s customers: those in your book and in the books of the team you lead today (as assigned now, with their history from before they came). The effect evaluation compares with customers across the bank: tenant-wide staff only.',
   loading: 'Loading…',
   failed: 'Could not load',
   noData: 'Nothing to show for this period.',

@@ -45,6 +45,7 @@ import { powersText } from '../staff-powers.js';
 import { decidedLine, requestLine } from './decision-text.js';
 import './affected-download.js';
 import { comparisonView } from './simulation-comparison-view.js';
+import { closingFacts } from './approvals-closing.js';
 
 type Words = (typeof APPROVALS_WORDS)['en'];
 
@@ -524,6 +525,7 @@ export class ApprovalsPage extends LitElement {
               }${item.subjectName ? html` <span class="subject-name">${item.subjectName}</span>` : nothing}</dd></div>`
             : nothing
         }
+        ${closingFacts(item, locale, !isAuditor(this.ctx.session))}
         ${item.reason ? html`<div><dt>${w.reason}</dt><dd data-testid="approval-reason">${item.reason}</dd></div>` : nothing}
         ${
           item.reasonCategory
@@ -606,8 +608,8 @@ export class ApprovalsPage extends LitElement {
       ${
         why === 'own-request' || why === 'own-job'
           ? html`<p class="approvals-own" data-testid="own-request" data-why=${why}>${why === 'own-job' ? w.ownJob : w.ownRequest}</p>${
-              // Its asker may take a retirement back; only another person decides it.
-              item.kind === 'retirement' && why === 'own-request'
+              // Its asker may take a retirement or a closing request back; only another person decides it.
+              (item.kind === 'retirement' || item.kind === 'closing') && why === 'own-request'
                 ? html`<div class="actions"><button type="button" data-action="withdraw" ?disabled=${busy} @click=${(e: Event) => this.#decide(e, item, 'withdraw')}>${w.withdraw}</button></div>`
                 : nothing
             }`
@@ -698,6 +700,8 @@ export class ApprovalsPage extends LitElement {
     const session = this.ctx.session;
     const canDecide = hasRole(session, 'approver');
     const auditor = isAuditor(session);
+    // A team lead who is an approver (book-scoped): the API lists only override requests in their reach.
+    const lead = isBookScoped(session);
     const q = this.#queue.state;
     // Below approver the queue is read-only and lists one's own requests: the API filters them (`mine`).
     const items = q.items;
@@ -722,7 +726,7 @@ export class ApprovalsPage extends LitElement {
           <label>${w.kind}
             <select name="kind">
               <option value="" ?selected=${!f.kind}>${w.allKinds}</option>
-              ${APPROVAL_KINDS.map((k) => html`<option value=${k} ?selected=${f.kind === k}>${w.kinds[k]}</option>`)}
+              ${(lead ? (['override'] as const) : APPROVAL_KINDS).map((k) => html`<option value=${k} ?selected=${f.kind === k}>${w.kinds[k]}</option>`)}
             </select>
           </label>
           <label>${w.scheme} <input name="scheme" maxlength="64" autocomplete="off" .value=${f.scheme ?? ''}></label>
@@ -737,7 +741,7 @@ export class ApprovalsPage extends LitElement {
             canDecide
               ? html`<label>${w.who}
                   <select name="who" data-testid="approvals-who">
-                    ${(['others', 'mine', 'all'] as const).map(
+                    ${(lead ? (['others', 'mine'] as const) : (['others', 'mine', 'all'] as const)).map(
                       (k) =>
                         html`<option value=${k} ?selected=${(k === 'others' && f.mine === false) || (k === 'mine' && f.mine === true) || (k === 'all' && f.mine === undefined)}>${w.whos[k]}</option>`,
                     )}
@@ -750,7 +754,9 @@ export class ApprovalsPage extends LitElement {
         </form>
         ${
           // What waits for a decider is what their role may decide (the API's `mine=false`): say where the rest is.
-          canDecide && f.mine === false ? html`<p class="hint" data-testid="approvals-scope">${w.othersHint}</p>` : nothing
+          canDecide && f.mine === false
+            ? html`<p class="hint" data-testid="approvals-scope">${lead ? w.leadScope : w.othersHint}</p>`
+            : nothing
         }
         <p role="status" class="hint" data-testid="approvals-status" tabindex="-1">${status}</p>
         <p role="status" class="hint" data-testid="approvals-withdrawn" tabindex="-1">${this.#withdrawnLine}</p>
@@ -786,6 +792,7 @@ export const approvalsPage: ConsolePage = {
   title: { 'zh-CN': '待审批', 'zh-TW': '待審核', en: 'Approvals' },
   // The queue reaches across the tenant; officers see their own requests in it, approvers decide.
   // Internal audit reads the whole queue (decides nothing: no action is offered it).
-  visible: (session) => (hasRole(session, 'officer') || isAuditor(session)) && !isBookScoped(session),
+  // A team lead who is an approver (book-scoped) decides their team's override requests here; an RM decides nothing.
+  visible: (session) => (isBookScoped(session) ? hasRole(session, 'approver') : hasRole(session, 'officer') || isAuditor(session)),
   render: (ctx) => html`<admin-approvals-page data-page .ctx=${ctx}></admin-approvals-page>`,
 };

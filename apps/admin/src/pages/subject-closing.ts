@@ -8,6 +8,7 @@ import type { PageContext } from '../page.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { refusedForFinalMonth, sayCheck, whyFailed } from '../why-failed.js';
 import { CLOSING_WORDS } from './closing.words.js';
+import { closingWaitingNote } from './closing-waiting.js';
 
 /** Fired (bubbling) after a closing or reopening the API recorded: the page reads the customer and its list again. */
 export class ClosingDoneEvent extends Event {
@@ -53,7 +54,7 @@ export class SubjectClosingAction extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('subject') && this.subject) this.#closing.store.open(this.subject);
+    if (changed.has('subject') && this.subject) this.#closing.store.open(this.subject, this.ctx?.session);
   }
 
   #begin(action: ClosingAction, e: Event): void {
@@ -95,8 +96,18 @@ export class SubjectClosingAction extends LitElement {
     if (s.conflict && this.subject) this.dispatchEvent(new ClosingDoneEvent(s.conflict === 'closed' ? 'close' : 'reopen', this.subject));
     if (s.done) this.dispatchEvent(new ClosingDoneEvent(s.done.action, s.done.subject));
     await this.#modal.focus(
-      s.done ? '[data-testid="closing-outcome"]' : s.phase === 'editing' ? 'dialog [aria-invalid="true"]' : '[data-testid="closing-error"]',
+      s.done || s.filed
+        ? '[data-testid="closing-outcome"]'
+        : s.phase === 'editing'
+          ? 'dialog [aria-invalid="true"]'
+          : '[data-testid="closing-error"]',
     );
+  }
+
+  async #withdraw(): Promise<void> {
+    const done = await this.#closing.store.withdrawWaiting();
+    await this.updateComplete;
+    this.querySelector<HTMLElement>(done ? '[data-testid="closing-action"]' : '[data-testid="closing-withdraw-error"]')?.focus();
   }
 
   #field(name: 'reason' | 'at' | 'note') {
@@ -212,15 +223,18 @@ export class SubjectClosingAction extends LitElement {
     const current = this.subject !== undefined && this.subject.id === s.subject;
     const id = s.subject ?? '';
     const action: ClosingAction = s.closedAt === null ? 'close' : 'reopen';
-    const outcome = s.done ? (s.done.action === 'close' ? w.closedDone : w.reopenedDone) : '';
+    const outcome = s.filed ? w.filedDone : s.done ? (s.done.action === 'close' ? w.closedDone : w.reopenedDone) : '';
     return html`<div class="closing">
       ${
         why !== undefined
           ? html`<p class="hint" data-testid="closing-unavailable">${w.unavailable[why]}</p>`
-          : current
-            ? html`<button type="button" data-testid="closing-action" data-action=${action} aria-haspopup="dialog"
+          : s.waiting && s.closedAt === null
+            ? // One waits already: a second would be refused (409); its maker may take it back.
+              closingWaitingNote(s.waiting, this.ctx.locale, () => this.#withdraw(), s.withdrawError)
+            : current
+              ? html`<button type="button" data-testid="closing-action" data-action=${action} aria-haspopup="dialog"
                 @click=${(e: Event) => this.#begin(action, e)}>${action === 'close' ? w.close : w.reopen}</button>`
-            : nothing
+              : nothing
       }
       <span role="status" class="hint" data-testid="closing-outcome" tabindex="-1">${outcome}</span>
       ${this.#modal.render(

@@ -1,7 +1,7 @@
 import { BOOK_READS, type HttpTierkitClient, type Session } from '@tierkit/client';
 import type { SubjectRef } from '@tierkit/core';
 // A subpath: the core's root would bring its schemas (zod) onto the console's first page.
-import { CLOSING_FLOOR } from '@tierkit/core/wire';
+import { type ApprovalsPage, CLOSING_FLOOR } from '@tierkit/core/wire';
 import { apiFieldErrors, type CheckData, type FieldCheck, fieldCheck } from './checks.js';
 import { KitStore, type KitError } from './kit-store.js';
 import { hasRole, isBookScoped } from './session.js';
@@ -161,6 +161,48 @@ export interface SubjectClosingState {
   readonly conflict: 'closed' | 'open' | undefined;
   /** The subject as the last successful write left it. */
   readonly done: { readonly action: ClosingAction; readonly subject: SubjectRef } | undefined;
+  /**
+   * A closing dated far back that waits for a second person (the API's closing request): filed by this
+   * store's last write (answered 202: the customer stays open) or read when the subject was opened.
+   * Undefined when none waits, or the session may not see one.
+   */
+  readonly waiting: WaitingClosing | undefined;
+  /** The last write filed a closing request rather than closing the customer. */
+  readonly filed: boolean;
+  /** Why taking the waiting request back was refused. */
+  readonly withdrawError: KitError | undefined;
+}
+
+/** A closing request waiting for a second person, as a customer's page shows it. */
+export interface WaitingClosing {
+  readonly id: string;
+  /** The date the closing would give (ISO 8601 UTC), and whether it was said to be learnt late. */
+  readonly at: string;
+  readonly late: boolean;
+  readonly reason: string;
+  readonly requestedBy: string;
+  /** The staff member behind `requestedBy` (absent from the 202's answer: that is the caller). */
+  readonly requestedByStaff: string | null;
+  readonly requestedAt: string;
+  /** The caller asked for it, by person: they may withdraw it. */
+  readonly requestedByYou: boolean;
+}
+
+/** The API's answer to a closing it filed for a second person (202, `ClosingRequest`). */
+interface FiledClosing {
+  readonly id: string;
+  readonly at: string;
+  readonly late: boolean;
+  readonly reason: string;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly requestedByYou: boolean;
+  readonly mayWithdraw: boolean;
+}
+
+/** A closing request's answer, told from a subject's by what only a request carries. */
+function isFiled(answer: SubjectRef | FiledClosing): answer is FiledClosing {
+  return 'mayWithdraw' in answer;
 }
 
 type Client = Pick<HttpTierkitClient, 'http' | 'invalidate'>;
@@ -205,6 +247,9 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
       phase: 'idle',
       ...CLEAR,
       done: undefined,
+      waiting: undefined,
+      filed: false,
+      withdrawError: undefined,
     });
     this.#client = client;
     const zone = options.timeZone;
@@ -213,10 +258,11 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
   }
 
   /** The subject shown, as the detail read it (a write of another subject in flight is cancelled). */
-  open(subject: SubjectRef): void {
-    if (subject.id !== this.state.subject) {
+  open(subject: SubjectRef, session?: Session): void {
+    const other = subject.id !== this.state.subject;
+    if (other) {
       this.cancel();
-      this.set({ action: undefined, phase: 'idle', ...CLEAR, done: undefined });
+      this.set({ action: undefined, phase: 'idle', ...CLEAR, done: undefined, waiting: undefined, filed: false, withdrawError: undefined });
     }
     this.set({
       subject: subject.id,
@@ -224,6 +270,58 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
       closedReason: subject.closedReason ?? null,
       leftAt: subject.leftAt ?? null,
     });
+    // Only those offered closing read what waits (the API lists an officer their own, an approver all).
+    if (other && subject.closedAt == null && whyNoClosing(session) === undefined) void this.readWaiting();
+  }
+
+  /** The closing request waiting for this customer, if the session sees one (`GET /v1/approvals?kind=closing`). */
+  async readWaiting(): Promise<void> {
+    const subject = this.state.subject;
+    if (subject === undefined) return;
+    const page = await this.run(
+      'waiting',
+      (signal) => this.#client.http.get<ApprovalsPage>(`/v1/approvals?kind=closing&subject=${enc(subject)}&limit=1`, { signal }),
+      // Unread, the page says nothing of a request: the API still refuses a second one (409).
+      () => undefined,
+    );
+    const item = page?.items.find((i) => i.kind === 'closing' && i.subject === subject && i.closing);
+    if (this.state.subject !== subject) return;
+    this.set({
+      waiting:
+        item?.closing === undefined
+          ? undefined
+          : {
+              id: item.id,
+              at: item.closing.at,
+              late: item.closing.late,
+              reason: item.reason ?? '',
+              requestedBy: item.requestedBy,
+              requestedByStaff: item.requestedByStaff,
+              requestedAt: item.requestedAt,
+              requestedByYou: item.requestedByYou,
+            },
+    });
+  }
+
+  /** Take back the waiting closing request (only its maker may); true when the API did. */
+  async withdrawWaiting(): Promise<boolean> {
+    const waiting = this.state.waiting;
+    if (!waiting || this.busy('withdraw')) return false;
+    this.set({ withdrawError: undefined });
+    const done = await this.run(
+      'withdraw',
+      (signal) =>
+        this.#client.http.send<unknown>(
+          'POST',
+          `/v1/closing-requests/${enc(waiting.id)}/withdraw`,
+          {},
+          { signal, forget: ['/v1/approvals'] },
+        ),
+      (withdrawError) => this.set({ withdrawError }),
+    );
+    if (done === undefined) return false;
+    this.set({ waiting: undefined, filed: false, done: undefined });
+    return true;
   }
 
   /** Show the form of `action`: close for a current customer, reopen for a closed one. */
@@ -263,7 +361,7 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
     const { subject, pending, phase } = this.state;
     if (subject === undefined || pending === undefined || phase !== 'confirming') return false;
     return this.#write('close', subject, pending, (signal) =>
-      this.#client.http.send<SubjectRef>('POST', `/v1/subjects/${enc(subject)}/close`, pending, { signal }),
+      this.#client.http.send<SubjectRef | FiledClosing>('POST', `/v1/subjects/${enc(subject)}/close`, pending, { signal }),
     );
   }
 
@@ -285,9 +383,9 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
     action: ClosingAction,
     subject: string,
     pending: ClosingBody | undefined,
-    send: (signal: AbortSignal) => Promise<SubjectRef>,
+    send: (signal: AbortSignal) => Promise<SubjectRef | FiledClosing>,
   ): Promise<boolean> {
-    this.set({ phase: 'saving', fieldErrors: {}, actionError: undefined, conflict: undefined, done: undefined });
+    this.set({ phase: 'saving', fieldErrors: {}, actionError: undefined, conflict: undefined, done: undefined, filed: false });
     let fields: ClosingFieldErrors = {};
     let conflict: 'closed' | 'open' | undefined;
     let sent: AbortSignal | undefined;
@@ -317,6 +415,27 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
       return false;
     }
     if (!ref) return false;
+    if (isFiled(ref)) {
+      // Dated more than three months back: not closed, but waiting for a second person (202).
+      this.#client.invalidate('/v1/approvals');
+      this.set({
+        action: undefined,
+        phase: 'done',
+        ...CLEAR,
+        filed: true,
+        waiting: {
+          id: ref.id,
+          at: ref.at,
+          late: ref.late,
+          reason: ref.reason,
+          requestedBy: ref.requestedBy,
+          requestedByStaff: null,
+          requestedAt: ref.requestedAt,
+          requestedByYou: ref.requestedByYou,
+        },
+      });
+      return true;
+    }
     this.set({
       subject: ref.id,
       closedAt: ref.closedAt ?? null,
