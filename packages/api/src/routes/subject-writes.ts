@@ -21,7 +21,13 @@ import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
 import { closeSubject } from '../services/closing.js';
-import { checkClosingActivity, checkedClosingDate, closingAtOnceFrom } from '../services/closing-date-checks.js';
+import {
+  activityOf,
+  checkClosingActivity,
+  checkedClosingDate,
+  closingAtOnceFrom,
+  closingNeedsSecondPerson,
+} from '../services/closing-date-checks.js';
 import { closingRequestPending, closingRequestView, fileClosingRequest } from '../services/closing-requests.js';
 import { ClosingRequestSchema } from '../schemas/closing-requests.js';
 import { audienceOf } from '../services/audience.js';
@@ -229,8 +235,6 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
       const at = body.at ?? now.toISOString();
       const late = body.late === true;
       const { at: counted, leftAt } = await checkedClosingDate(deps, id, at, late, now);
-      // Dated more than three months back, the closing waits for a second person (closing-requests.ts).
-      const asRequest = at < closingAtOnceFrom(now, deps.timeZone);
       const done = await deps.db.transaction().execute(async (trx) => {
         const subject = await subjectOr404(deps, id, trx);
         if (subject.closedAt !== null) throw subjectClosed(id, subject, 'params.id', 'reopen it first');
@@ -238,6 +242,17 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         // else's closing, on SQLite under the one writer. A decision or metric write committed after
         // this read and before the commit is one the closing raced, as any write a closing races.
         await checkClosingActivity(trx, deps, id, subject.id, at, late);
+        // Starting the retention clock more than three months back, it waits for a second person
+        // (closing-requests.ts); read here, so the activity it goes by is what the closing races.
+        const asRequest =
+          at < closingAtOnceFrom(now, deps.timeZone) &&
+          closingNeedsSecondPerson(
+            at,
+            subject.createdAt,
+            await activityOf(trx, deps.tenantId, subject.id),
+            closingAtOnceFrom(now, deps.timeZone),
+            deps.timeZone,
+          );
         if (asRequest)
           return {
             filed: await fileClosingRequest(trx, deps.tenantId, deps.principal.actor, subject, { at, late, reason: body.reason }, now),

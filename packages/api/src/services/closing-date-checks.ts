@@ -89,6 +89,25 @@ export function closingAtOnceFrom(now: Date, timeZone: string): string {
   return periodEnd(addMonths(periodOf(now, timeZone), -4), timeZone);
 }
 
+/**
+ * Whether a closing dated `at` waits for a second person: only when it would start the retention clock
+ * before `atOnceFrom` (closingAtOnceFrom). The clock never starts before the bank recorded the customer
+ * (`createdAt`), nor before their last recorded activity — a month of metrics, counted to its end, or a
+ * person's decision (docs/operations.md, "Retention and erasure") — so a customer recorded or active
+ * since then is kept just as long whatever date is given, and one person's word moves nothing.
+ */
+export function closingNeedsSecondPerson(
+  at: string,
+  createdAt: string,
+  activity: CustomerActivity | undefined,
+  atOnceFrom: string,
+  timeZone: string,
+): boolean {
+  if (at >= atOnceFrom || createdAt >= atOnceFrom) return false;
+  if (activity?.lastPeriod && periodEnd(activity.lastPeriod, timeZone) >= atOnceFrom) return false;
+  return !(activity?.lastDecisionAt && activity.lastDecisionAt >= atOnceFrom);
+}
+
 /** A closing whose date cannot stand: 422, naming the field and why; nothing is changed. */
 export function closingDateRefused(id: string, p: ClosingDateProblem): ProblemError {
   return new ProblemError('unprocessable', `The closing of "${id}" was not recorded: its "at" ${p.message}.`, [

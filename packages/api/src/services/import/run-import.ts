@@ -45,7 +45,7 @@ import { sortableId } from '../../ids.js';
 import { auditMoves, MOVES_PER_RECORD, type MoveAuditContext } from '../books.js';
 import { systemAction, type OperatorAction } from '../audit.js';
 import { type ClosingFloor, closeSubject } from '../closing.js';
-import { beforeActivity, type ClosingRetention, closingAtOnceFrom } from '../closing-date-checks.js';
+import { activityOf, beforeActivity, type ClosingRetention, closingAtOnceFrom, closingNeedsSecondPerson } from '../closing-date-checks.js';
 import { fileClosingRequest } from '../closing-requests.js';
 import { auditImportClosings, type ImportClosing } from './closing-audit.js';
 import type { FieldCode } from '../../problem.js';
@@ -669,7 +669,8 @@ async function applyStagedSubjects(
     while (i < into.length && n < WITHDRAWN_IDS_LISTED) n += into[i++]?.ids.length ?? 0;
     into.length = i;
   };
-  const atOnceFrom = closingAtOnceFrom(ctx.now(), ctx.timeZone ?? DEFAULT_TIME_ZONE);
+  const zone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
+  const atOnceFrom = closingAtOnceFrom(ctx.now(), zone);
   for await (const page of stagedSubjectChanges(trx, ctx.applyPageRows ?? APPLY_PAGE_ROWS)) {
     const nowIso = ctx.now().toISOString();
     // Read now, not when the batch was: a closing the API committed since stays as it was recorded.
@@ -712,7 +713,19 @@ async function applyStagedSubjects(
       // (closing-requests.ts): filed, the customer left open, with a record of its own as the API's
       // request has (auditImportClosings); one waiting already stands as it is, and the row is counted.
       const asked = c.closed ? (c.closed.leftAt ?? c.closed.at) : undefined;
-      if (next.closes && c.closed && asked !== undefined && asked < atOnceFrom) {
+      const waits =
+        next.closes &&
+        c.closed !== undefined &&
+        asked !== undefined &&
+        asked < atOnceFrom &&
+        closingNeedsSecondPerson(
+          asked,
+          stored.get(c.subjectId)?.createdAt ?? nowIso,
+          await activityOf(trx, ctx.tenantId, c.subjectId),
+          atOnceFrom,
+          zone,
+        );
+      if (waits && c.closed && asked !== undefined) {
         if (!(await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId))) {
           const wanted = { at: asked, late: c.closed.late === true, reason: c.closed.reason ?? '' };
           const filed = await fileClosingRequest(
