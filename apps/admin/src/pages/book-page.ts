@@ -120,7 +120,11 @@ export class BookPage extends LitElement {
     const session = this.ctx?.session;
     const picked = this.#browser.state.filter.manager;
     void this.#names.store.need(
-      [...bookChoices(session).flatMap((c) => (c.kind === 'book' ? [c.book] : [])), picked, ...this.#browser.state.items.map((s) => s.manager)]
+      [
+        ...bookChoices(session).flatMap((c) => (c.kind === 'book' ? [c.book] : [])),
+        picked,
+        ...this.#browser.state.items.map((s) => s.manager),
+      ]
         .filter((id): id is string => typeof id === 'string' && id !== 'me')
         .map((id) => `staff:${id}`),
     );
@@ -160,6 +164,17 @@ export class BookPage extends LitElement {
     if (manager !== undefined) return manager;
     return session?.book != null && !spansBooks(undefined, session) ? session.book : undefined;
   }
+
+  /**
+   * The matrix's filter for the picked book, the same object while the book stays: the widget reads its
+   * counts again whenever the filter is another object, and this page renders on every keystroke.
+   */
+  #matrixFilter(manager: string | undefined): Readonly<Record<string, string>> | undefined {
+    if (manager === undefined) return undefined;
+    if (this.#matrixBook?.manager !== manager) this.#matrixBook = { manager };
+    return this.#matrixBook;
+  }
+  #matrixBook: { readonly manager: string } | undefined;
 
   /** Whose counts the matrix shows, as the picker cut the list: the matrix and the list count the same customers. */
   #bookHeading(): string {
@@ -671,7 +686,7 @@ export class BookPage extends LitElement {
       <section class="card book" aria-labelledby="book-h">
         <h2 id="book-h">${this.#bookHeading()} · ${w.matrix}</h2>
         <tk-provider .client=${client} locale=${this.ctx.locale} theme="light">
-          <tk-risk-value-matrix mode="portfolio" .filter=${b.filter.manager ? { manager: b.filter.manager } : undefined}
+          <tk-risk-value-matrix mode="portfolio" .filter=${this.#matrixFilter(b.filter.manager)}
             @tk-cell-select=${this.#cell}></tk-risk-value-matrix>
         </tk-provider>
       </section>

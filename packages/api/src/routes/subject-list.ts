@@ -420,10 +420,19 @@ export function subjectList() {
           );
     // Whose book each listed customer is in, for staff whose list spans books (a lead's team, tenant-wide
     // staff): a book is staff's own classification, never a customer credential's to read.
-    const managers = deps.principal.subject === null ? await managersOf(deps.db, deps.tenantId, page.map((s) => s.id)) : undefined;
+    const managers =
+      deps.principal.subject === null
+        ? await managersOf(
+            deps.db,
+            deps.tenantId,
+            page.map((s) => s.id),
+          )
+        : undefined;
     const body = {
       items: page.map((s) => {
-        const ref = managers ? { ...subjectRef(s, deps.unmaskNames), manager: managers.get(s.id) ?? null } : subjectRef(s, deps.unmaskNames);
+        const ref = managers
+          ? { ...subjectRef(s, deps.unmaskNames), manager: managers.get(s.id) ?? null }
+          : subjectRef(s, deps.unmaskNames);
         if (!shown) return ref;
         const a = shown.get(s.id);
         // The downgrade list's why: the sentence the customer was told, not the rule now deciding.
