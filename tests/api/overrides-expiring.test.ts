@@ -74,4 +74,15 @@ forEachDialect('overrides expiring soon', (f) => {
       assert.equal(body.errors?.[0]?.path, path, `${query}: ${JSON.stringify(body)}`);
     }
   });
+
+  it('a customer’s own list reads expiresBefore as the tenant’s does, and refuses a bad day', async () => {
+    const of = async (id: string, query: string) =>
+      (await ok<Page>(await t.req(rm, 'GET', `/v1/subjects/${id}/overrides?${query}`))).items.map((o) => o.subject);
+    assert.deepEqual(await of('SOON', 'expiresBefore=2025-12-01'), ['SOON']);
+    assert.deepEqual(await of('LATER', 'expiresBefore=2025-12-01'), [], 'ends in March: not expiring soon');
+    assert.deepEqual(await of('LATER', ''), ['LATER']);
+    const res = await t.req(rm, 'GET', '/v1/subjects/SOON/overrides?expiresBefore=2025-02-30');
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as Problem).errors?.[0]?.path, 'query.expiresBefore');
+  });
 });

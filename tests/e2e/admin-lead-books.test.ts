@@ -1,11 +1,12 @@
 // A team lead's month in the console: RM001 leads a team holding RM002's book. On the customers page she
 // picks an RM (全部 / 我的 / 李强) and the list is that book's; the books page counts each RM's customers per
 // level, and a count opens the customers page cut to that book and level. Axe clean in three languages.
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
 import { ADMIN_KEY } from './support/server.js';
+import type { Page } from 'playwright-core';
 
 const t = consoleUnderTest(5);
 
@@ -17,7 +18,7 @@ const send = (credential: string, path: string, method = 'GET', body?: unknown) 
   });
 
 describe('admin console: a team lead’s books', () => {
-  it('the lead picks an RM for her lists and opens a count of the books page', async () => {
+  before(async () => {
     // The operator's key names the team and its book; the demo admin (another person) approves each grant.
     const { token: admin } = (await (await fetch(`${t.server.url}/demo/staff-token?as=admin`)).json()) as { token: string };
     for (const [path, method, body] of [
@@ -35,7 +36,9 @@ describe('admin console: a team lead’s books', () => {
       ['C000002', 'RM002'],
     ])
       assert.equal((await send(ADMIN_KEY, `/v1/subjects/${subject}/manager`, 'PUT', { manager })).status, 200);
+  });
 
+  it('the lead picks an RM for her lists and opens a count of the books page', async () => {
     const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -78,6 +81,88 @@ describe('admin console: a team lead’s books', () => {
     await page.locator('.subject-table tbody tr').first().waitFor();
     assert.equal((await ids()).length, n);
     assert.equal(await picker.inputValue(), 'book:RM002');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
+/** The cells' counts as the matrix shows them, in grid order. */
+const cellCounts = (page: Page) =>
+  page
+    .locator('tk-risk-value-matrix [role="gridcell"]')
+    .evaluateAll((cs) => cs.map((c) => Number(/([\d,]+)/.exec(c.textContent ?? '')?.[1]?.replace(/,/g, '') ?? Number.NaN)));
+
+describe('admin console: the lead’s matrix, RM column and call list follow the RM picker', () => {
+  it('counts and lists agree for 我的 and 全部, rows name their RM, the CSV names the picked book', async () => {
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const firstMatrix = page.waitForResponse((r) => r.url().includes('/v1/matrix/'));
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="rm"]').click();
+    const picker = page.locator('[data-testid="book-picker"]');
+    await picker.waitFor();
+    await page.locator('.subject-table tbody tr').first().waitFor();
+    // 我的: the matrix reads the lead's own book, as the list does.
+    assert.match((await firstMatrix).url(), /manager=me/);
+    assert.match((await page.locator('#book-h').textContent()) ?? '', /^我的客户 · /);
+    assert.equal(await page.locator('[data-testid="subject-rm"]').count(), 0, 'one book: no RM column');
+
+    // A cell's count is its list's length: the fullest cell of the shown matrix, clicked.
+    const cellAgrees = async (which: string) => {
+      await page.locator('tk-risk-value-matrix [role="gridcell"]').first().waitFor();
+      const counts = await cellCounts(page);
+      const fullest = counts.indexOf(Math.max(...counts));
+      const n = counts[fullest] ?? 0;
+      assert.ok(n > 0, `${which}: some cell has customers (${counts})`);
+      const listed = page.waitForResponse((r) => r.url().includes('/v1/subjects?') && r.url().includes('row='));
+      await page.locator('tk-risk-value-matrix [role="gridcell"]').nth(fullest).click();
+      await listed;
+      await page.waitForFunction(() => !/加载/.test(document.querySelector('[data-testid="list-status"]')?.textContent ?? '加载'));
+      assert.equal(await page.locator('.subject-table tbody tr').count(), n, `${which}: the cell counts its list`);
+      return n;
+    };
+    const mine = await cellAgrees('我的');
+
+    // 全部: the team's counts (her book and 李强's), the heading says so, and each row its RM by name.
+    const teamMatrix = page.waitForResponse((r) => r.url().includes('/v1/matrix/') && !r.url().includes('manager='));
+    await picker.selectOption('all');
+    await teamMatrix;
+    assert.match((await page.locator('#book-h').textContent()) ?? '', /^我的团队 · /);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="subject-rm"]').length > 0);
+    const total = (await cellCounts(page)).reduce((a, b) => a + b, 0);
+    const team = await cellAgrees('全部');
+    assert.ok(team >= mine);
+    await page.locator('p.cell button').click();
+    await page.waitForFunction((n) => document.querySelectorAll('.subject-table tbody tr').length === n, total);
+    const rms = await page
+      .locator('[data-testid="subject-rm"]')
+      .evaluateAll((cs) => cs.map((c) => [c.getAttribute('data-rm'), c.textContent]));
+    const rm002 = rms.find(([id]) => id === 'RM002');
+    assert.ok(rm002, `李强's customer listed: ${JSON.stringify(rms)}`);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="subject-rm"]')].some((c) => c.textContent?.includes('李强')),
+    );
+    assert.ok(rms.some(([id]) => id === 'RM001'));
+    assert.deepEqual(await axeViolations(page), [], 'the team list with its RM column');
+
+    // The call list's file names whose book it is: the team for 全部, 李强 for his.
+    const exported = async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-csv"]').click()]);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    const managerLine = (csv: string) => csv.split(/\r?\n/).find((l) => l.startsWith('"客户经理"')) ?? '';
+    assert.match(managerLine(await exported()), /带领的团队/);
+    const his = page.waitForResponse((r) => r.url().includes('/v1/subjects?') && r.url().includes('manager=RM002'));
+    await picker.selectOption('book:RM002');
+    await his;
+    await page.waitForFunction(() => !document.querySelector('[data-testid="subject-rm"]'));
+    const line = managerLine(await exported());
+    assert.match(line, /RM002/);
+    assert.doesNotMatch(line, /RM001/);
     assert.deepEqual(errors, []);
     await context.close();
   });

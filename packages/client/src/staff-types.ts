@@ -100,6 +100,8 @@ export interface ListedStanding {
 
 /** A subject in a list: with `level` and `standing` in the scheme the query's `levelOf` named. */
 export interface ListedSubject extends SubjectRef {
+  /** Staff: whose book the subject is in (a staff id), null in none. */
+  readonly manager?: string | null;
   readonly level?: string | null;
   readonly standing?: ListedStanding | null;
 }

@@ -4,6 +4,7 @@ import {
   bookChoices,
   choiceOf,
   managerOf,
+  spansBooks,
   Overrides,
   CALL_LISTS,
   callListFilter,
@@ -89,6 +90,8 @@ export class BookPage extends LitElement {
   readonly #moves = new StoreController(this, new BookMoves(client));
   /** The overrides in force in the reader's books that end within a month: an RM's month starts with them. */
   readonly #expiring = new StoreController(this, new Overrides(client, { pageSize: 20 }));
+  /** The RMs the picker, the heading and the RM column name: by name once read, re-rendered when they are. */
+  readonly #names = new StoreController(this, consoleStaffNames);
   /** The timeline's actors as the console names them (who-did.ts): staff by name, a job linked to its page. */
   readonly #timelineActor = (actor: string) => (this.ctx ? whoDid(actor, this.ctx.locale, jobsPage.visible(this.ctx.session)) : actor);
 
@@ -112,6 +115,21 @@ export class BookPage extends LitElement {
     }
   }
 
+  protected override updated(): void {
+    // Only the books shown now are asked about, each once (the store remembers what it asked).
+    const session = this.ctx?.session;
+    const picked = this.#browser.state.filter.manager;
+    void this.#names.store.need(
+      [
+        ...bookChoices(session).flatMap((c) => (c.kind === 'book' ? [c.book] : [])),
+        picked,
+        ...this.#browser.state.items.map((s) => s.manager),
+      ]
+        .filter((id): id is string => typeof id === 'string' && id !== 'me')
+        .map((id) => `staff:${id}`),
+    );
+  }
+
   /** The first list of a session: its default book, each customer with their level in the main scheme. */
   async #start(ctx: PageContext): Promise<void> {
     this.#schemes?.abort();
@@ -133,6 +151,40 @@ export class BookPage extends LitElement {
         ? { manager, ...(scheme !== undefined && level !== undefined ? { scheme, level } : {}) }
         : defaultSubjectFilter(ctx.session),
     );
+  }
+
+  /**
+   * The one book the list is cut to (a staff id), or undefined when it spans the reader's books (a
+   * lead's 全部, tenant-wide staff): `me` is the reader's own, and an RM with no team reads only theirs.
+   */
+  #shownBook(): string | undefined {
+    const session = this.ctx?.session;
+    const manager = this.#browser.state.filter.manager;
+    if (manager === 'me') return session?.staff?.id ?? session?.book ?? undefined;
+    if (manager !== undefined) return manager;
+    return session?.book != null && !spansBooks(undefined, session) ? session.book : undefined;
+  }
+
+  /**
+   * The matrix's filter for the picked book, the same object while the book stays: the widget reads its
+   * counts again whenever the filter is another object, and this page renders on every keystroke.
+   */
+  #matrixFilter(manager: string | undefined): Readonly<Record<string, string>> | undefined {
+    if (manager === undefined) return undefined;
+    if (this.#matrixBook?.manager !== manager) this.#matrixBook = { manager };
+    return this.#matrixBook;
+  }
+  #matrixBook: { readonly manager: string } | undefined;
+
+  /** Whose counts the matrix shows, as the picker cut the list: the matrix and the list count the same customers. */
+  #bookHeading(): string {
+    const locale = this.ctx?.locale ?? 'zh-CN';
+    const w = WORDS[locale];
+    const session = this.ctx?.session;
+    const book = this.#shownBook();
+    if (session?.book == null) return book ? consoleStaffNames.label(`staff:${book}`) : w.allCustomers;
+    if (book === undefined) return CUSTOMER_WORDS[locale].teamBook;
+    return book === session.book || book === session.staff?.id ? w.myBook : consoleStaffNames.label(`staff:${book}`);
   }
 
   /** The lead's RM picker: 全部 / 我的 / each RM of their team; the rest of the filter stays. */
@@ -313,12 +365,19 @@ export class BookPage extends LitElement {
     const truncated = state.nextCursor !== null;
     this.exportCut = truncated ? rows.length : undefined;
     const me = this.ctx.session.staff;
-    const asked = this.ctx.session.book ?? state.filter.manager;
-    const book = asked === 'me' ? me?.id : asked;
+    const book = this.#shownBook();
+    const meName = me ? `${me.name} · ${me.id}` : '';
     const title = {
       list: list === undefined ? c.callListAll : this.#listName(list),
       period: rows.find((r) => r.period !== null)?.period ?? null,
-      manager: !book ? null : me && me.id === book ? `${me.name} · ${me.id}` : consoleStaffNames.label(`staff:${book}`),
+      // The book the list is cut to, or a lead's whole team: never the lead's own book for another RM's list.
+      manager: book
+        ? me && me.id === book
+          ? meName
+          : consoleStaffNames.label(`staff:${book}`)
+        : spansBooks(state.filter.manager, this.ctx.session)
+          ? c.csvTeam(meName || consoleStaffNames.label(this.ctx.session.actor))
+          : null,
       generatedAt: formatInstant(new Date().toISOString(), locale),
       timeZone: bankTimeZone(),
       written: rows.length,
@@ -577,8 +636,10 @@ export class BookPage extends LitElement {
     const moved = list !== undefined && list !== 'grace' && list !== 'near' && rows !== undefined;
     const grace = list === 'grace' && rows !== undefined;
     const near = list === 'near' && rows !== undefined;
+    // A lead's 全部 lists several RMs' customers: each row says whose, as the books page counts them.
+    const whose = spansBooks(b.filter.manager, this.ctx.session);
     return html`<table class="subject-table">
-      <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th>${
+      <thead><tr><th scope="col">${w.id}</th><th scope="col">${w.name}</th>${whose ? html`<th scope="col">${c.rmCol}</th>` : nothing}${
         b.levelOf !== undefined ? html`<th scope="col">${this.main?.name[locale] ?? c.tier}</th>` : nothing
       }${moved ? html`<th scope="col">${c.change}</th><th scope="col">${c.decidedBy}</th>` : nothing}${
         grace ? html`<th scope="col">${c.grace}</th><th scope="col">${c.graceLeftCol}</th><th scope="col">${c.keepGap}</th>` : nothing
@@ -588,6 +649,7 @@ export class BookPage extends LitElement {
           const r = rows?.[i];
           return html`<tr class=${s.id === d.id ? 'current' : ''}>
             <td>${s.id}</td><td>${s.displayName}${s.closedAt ? html` <span class="closed-tag">${w.closed}</span>` : nothing}</td>
+            ${whose ? html`<td data-testid="subject-rm" data-rm=${s.manager ?? ''}>${s.manager ? consoleStaffNames.label(`staff:${s.manager}`) : c.none}</td>` : nothing}
             ${b.levelOf !== undefined ? html`<td data-testid="subject-level">${this.#levelName(s.level)}</td>` : nothing}
             ${moved ? html`<td data-testid="level-change">${r?.fromName ? c.changeFromTo(r.fromName, r.levelName) : c.none}</td><td>${r?.decidedBy ?? c.none}</td>` : nothing}
             ${
@@ -622,9 +684,10 @@ export class BookPage extends LitElement {
               : '';
     return html`
       <section class="card book" aria-labelledby="book-h">
-        <h2 id="book-h">${session?.book ? w.myBook : w.allCustomers} · ${w.matrix}</h2>
+        <h2 id="book-h">${this.#bookHeading()} · ${w.matrix}</h2>
         <tk-provider .client=${client} locale=${this.ctx.locale} theme="light">
-          <tk-risk-value-matrix mode="portfolio" @tk-cell-select=${this.#cell}></tk-risk-value-matrix>
+          <tk-risk-value-matrix mode="portfolio" .filter=${this.#matrixFilter(b.filter.manager)}
+            @tk-cell-select=${this.#cell}></tk-risk-value-matrix>
         </tk-provider>
       </section>
       <section class="card subjects" aria-labelledby="subjects-h">

@@ -40,6 +40,8 @@ const zh = {
   csvPeriod: '评定月份',
   csvManager: '客户经理',
   csvWholeBank: '全行',
+  csvTeam: (lead: string) => `${lead} 带领的团队（全部客户经理）`,
+  teamBook: '我的团队',
   csvGeneratedAt: '生成时间',
   csvZone: '时区',
   csvTruncated: (n: number) =>
@@ -124,6 +126,8 @@ const tw: typeof zh = {
   csvPeriod: '評定月份',
   csvManager: '理財專員',
   csvWholeBank: '全行',
+  csvTeam: (lead: string) => `${lead} 帶領的團隊（全部理財專員）`,
+  teamBook: '我的團隊',
   csvGeneratedAt: '產生時間',
   csvZone: '時區',
   csvTruncated: (n: number) =>
@@ -209,6 +213,8 @@ const en: typeof zh = {
   csvPeriod: 'Month evaluated',
   csvManager: 'Relationship manager',
   csvWholeBank: 'the whole bank',
+  csvTeam: (lead: string) => `the team ${lead} leads (every relationship manager)`,
+  teamBook: 'My team',
   csvGeneratedAt: 'Generated at',
   csvZone: 'Time zone',
   csvTruncated: (n: number) =>

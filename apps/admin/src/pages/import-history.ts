@@ -4,6 +4,7 @@ import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import { moreButton } from '../keep-focus.js';
 import type { PageContext } from '../page.js';
+import type { ConsoleLocale } from '../words.js';
 import { staffName } from '../staff-name.js';
 import { formatBankTime } from '../time.js';
 import { whyFailed } from '../why-failed.js';
@@ -68,6 +69,23 @@ export class ImportHistoryView extends LitElement {
     </tr>`;
   }
 
+  /**
+   * The API's `detail` is English for operators: the details it writes are said in the console's words,
+   * any other only in an English console (the status and counts above already say what happened).
+   */
+  #detail(detail: string | null, locale: ConsoleLocale) {
+    if (!detail) return nothing;
+    const w = IMPORT_HISTORY_WORDS[locale];
+    const said = detail.startsWith('interrupted:')
+      ? w.detailInterrupted
+      : /rows have errors; nothing was imported/.test(detail)
+        ? w.detailRejected
+        : locale === 'en'
+          ? detail
+          : undefined;
+    return said ? html`<p class="hint" data-testid="import-opened-detail">${said}</p>` : nothing;
+  }
+
   #opened() {
     const s = this.#history.state;
     const o = s.opened;
@@ -84,7 +102,7 @@ export class ImportHistoryView extends LitElement {
       <h2 id="import-opened-h" tabindex="-1">${w.detailTitle(o.fileName ?? w.noFile)} <span class="id">${o.id}</span></h2>
       <p data-testid="import-opened-result">${iw.resultLine(iw.statuses[o.status] ?? o.status, o.rows, o.written, o.unchanged, o.rejectedRows)}</p>
       ${o.periods.length ? html`<p class="hint">${iw.periods(o.periods.join(', '))}</p>` : nothing}
-      ${o.detail ? html`<p class="hint">${o.detail}</p>` : nothing}
+      ${this.#detail(o.detail, locale)}
       ${
         s.openedErrors.length
           ? html`${importRowErrors(s.openedErrors, locale, 'import-opened-errors-h')}

@@ -106,7 +106,8 @@ const subjectListRoute = createRoute({
   path: '/subjects/{id}/overrides',
   tags: ['four eyes'],
   summary: 'A subject’s override requests, newest first',
-  request: { params: SubjectIdParams, query: ListQuery },
+  // The same filters as the tenant's list: `expiresBefore` read here as there, never dropped unread.
+  request: { params: SubjectIdParams, query: TenantListQuery },
   responses: { 200: { description: 'One page', ...json(OverrideListSchema) }, ...problemResponses(400, 404) },
 });
 

@@ -7,6 +7,7 @@ import {
   LEVEL_CHANGES,
   latestEventReasons,
   listSubjects,
+  managersOf,
   listSubjectsByFigure,
   type FigureOrder,
   type LevelChangeFilter,
@@ -417,9 +418,21 @@ export function subjectList() {
             [...shown.values()].filter((a) => a.previousLevel !== null && a.previousLevel !== a.level).map((a) => a.subjectId),
             [levelScheme.key],
           );
+    // Whose book each listed customer is in, for staff whose list spans books (a lead's team, tenant-wide
+    // staff): a book is staff's own classification, never a customer credential's to read.
+    const managers =
+      deps.principal.subject === null
+        ? await managersOf(
+            deps.db,
+            deps.tenantId,
+            page.map((s) => s.id),
+          )
+        : undefined;
     const body = {
       items: page.map((s) => {
-        const ref = subjectRef(s, deps.unmaskNames);
+        const ref = managers
+          ? { ...subjectRef(s, deps.unmaskNames), manager: managers.get(s.id) ?? null }
+          : subjectRef(s, deps.unmaskNames);
         if (!shown) return ref;
         const a = shown.get(s.id);
         // The downgrade list's why: the sentence the customer was told, not the rule now deciding.

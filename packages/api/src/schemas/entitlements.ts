@@ -86,6 +86,10 @@ export const MatrixResponseSchema = z
   .openapi('MatrixResponse');
 
 const ListedSubjectSchema = SubjectRefSchema.extend({
+  manager: z.string().nullable().optional().openapi({
+    description: 'Staff credentials: the staff id of the relationship manager whose book the subject is in; null in none',
+    example: 'RM002',
+  }),
   level: z.string().nullable().optional().openapi({
     description: 'With `levelOf`: the subject’s current level key in that scheme; null when it has none',
     example: 'gold',
