@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApp } from '@tierkit/api';
+import { eraseSubjects, isPostgres } from '@tierkit/db';
+import { sql } from 'kysely';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
 /*
@@ -11,6 +13,8 @@ import { client, forEachDialect } from '../support/api-fixture.js';
 
 const ERASED = 'C990101';
 const KEPT = 'C990102';
+/** Erased while a job naming them is being queued (PostgreSQL: two transactions at once). */
+const RACED = 'C990103';
 const ACTIVE = '2019-06-15T02:00:00Z';
 const LEFT = '2019-07-01T02:00:00Z';
 
@@ -23,6 +27,7 @@ forEachDialect('writes naming an erased customer', (f) => {
     for (const [id, name] of [
       [ERASED, '欧阳修远'],
       [KEPT, '李四'],
+      [RACED, '王五'],
     ] as const)
       await then(ACTIVE).customer(id, name);
     assert.equal((await client(f).balances(KEPT, [['2025-10', 100_000]])).status, 200);
@@ -79,6 +84,57 @@ forEachDialect('writes naming an erased customer', (f) => {
     assert.match(((await res.json()) as { type: string }).type, /subject-erased/);
     const stored = await f.db.db.selectFrom('overrides').select('id').where('tenant_id', '=', 'bank-a').execute();
     assert.equal(stored.length, 0);
+  });
+
+  it('a job queued while their erasure is still open waits for it, and is refused (PostgreSQL)', async (t) => {
+    if (!isPostgres(f.db.db)) return t.skip('SQLite has one writer: the erasure holds the whole file');
+    const { id } = await f.db.db
+      .selectFrom('subjects')
+      .select('id')
+      .where('tenant_id', '=', 'bank-a')
+      .where('external_id', '=', RACED)
+      .executeTakeFirstOrThrow();
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let erased = () => {};
+    const marked = new Promise<void>((r) => {
+      erased = r;
+    });
+    // The retention run's own erasure of them, its transaction held open after it marked the row.
+    const erasing = f.db.db.transaction().execute(async (trx) => {
+      await eraseSubjects(trx, 'bank-a', [id], new Date().toISOString());
+      erased();
+      await held;
+    });
+    await marked;
+    let settled = false;
+    const posted = Promise.resolve(
+      client(f).post('/v1/jobs', { kind: 'retier', period: '2025-10', filter: { subjects: [KEPT, RACED] }, reason: '补跑' }),
+    ).finally(() => {
+      settled = true;
+    });
+    // The job's check waits on the erasure's row lock; answered before that, it read the row as not erased.
+    for (;;) {
+      const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock'`.execute(
+        f.db.db,
+      );
+      if ((waiting.rows[0]?.n ?? 0) > 0 || settled) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const early = settled;
+    release();
+    await erasing;
+    const res = await posted;
+    assert.equal(early, false, `answered while the erasure was open: ${res.status}`);
+    assert.equal(res.status, 400, await res.clone().text());
+    const problem = (await res.json()) as { errors: { path: string; code: string }[] };
+    assert.deepEqual(
+      problem.errors.map((e) => [e.path, e.code]),
+      [['filter.subjects[1]', 'erased']],
+    );
+    assert.ok(!(await jobsStored()).some((p) => p.includes(RACED)));
   });
 
   it('the same list without the erased customer is queued', async () => {

@@ -16,10 +16,13 @@ const LEFT = '2019-07-01T02:00:00Z';
 const ERASED = [
   ['C990201', '张三'],
   ['C990202', 'Li Na'],
+  ['C990205', '김민'],
+  ['C990206', 'さくら'],
 ] as const;
 const KEPT = [
   ['C990203', '张三丰'],
   ['C990204', 'Li Nan'],
+  ['C990207', '김민수'],
 ] as const;
 const REASONS = {
   other: '为张三丰补跑四月',
@@ -28,6 +31,10 @@ const REASONS = {
   stranger: '张三峰来电，补跑',
   otherLatin: 'Li Nan asked for a review',
   ownLatin: 'Li Na asked for a review',
+  // Korean attaches a particle to the name (김민이), Japanese runs kana on (さくらさん): no whole word.
+  ownKorean: '김민이 재평가를 요청함',
+  otherKorean: '김민수 고객 재평가',
+  ownJapanese: 'さくらさんの依頼で再評価',
 } as const;
 
 forEachDialect('an erasure matches names as names', (f) => {
@@ -52,7 +59,7 @@ forEachDialect('an erasure matches names as names', (f) => {
       assert.equal(closed.status, 200, await closed.clone().text());
     }
     const run = await client(f).post('/v1/retention/run', {});
-    assert.equal(((await run.json()) as { erased: number }).erased, 2);
+    assert.equal(((await run.json()) as { erased: number }).erased, ERASED.length);
   });
 
   const reasonOf = async (key: keyof typeof REASONS) => {
@@ -76,6 +83,12 @@ forEachDialect('an erasure matches names as names', (f) => {
     assert.equal(await reasonOf('ownLatin'), null);
   });
 
+  it('takes Korean and Japanese as Chinese is taken: 김민이 and さくらさん name them, 김민수’s reason stays', async () => {
+    assert.equal(await reasonOf('ownKorean'), null);
+    assert.equal(await reasonOf('ownJapanese'), null);
+    assert.equal(await reasonOf('otherKorean'), REASONS.otherKorean);
+  });
+
   it('counts the texts kept though an erased name stood within another customer’s, in the run’s record', async () => {
     const rows = await f.db.db
       .selectFrom('audit_records')
@@ -86,7 +99,7 @@ forEachDialect('an erasure matches names as names', (f) => {
     const counted = rows
       .map((r) => JSON.parse(r.detail ?? '{}') as { namesWithinOthers?: number })
       .reduce((n, d) => n + (d.namesWithinOthers ?? 0), 0);
-    // The reason about 张三丰 alone (Li Nan's is no match: a whole word).
-    assert.equal(counted, 1);
+    // The reasons about 张三丰 and 김민수 (Li Nan's is no match: a whole word).
+    assert.equal(counted, 2);
   });
 });

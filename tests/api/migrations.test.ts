@@ -6,6 +6,7 @@ import {
   appendAuditRecord,
   auditHash,
   createImport,
+  isPostgres,
   latestEvaluatedPeriods,
   latestVersionSimulationJob,
   metricImportersOf,
@@ -65,6 +66,7 @@ const AUDIENCE_REQUEST_REASON = '2026-12-22T00-00-37-audience-request-reason';
 const POLICY_NOTES = '2026-12-22T00-00-72-policy-notes';
 const IMPORT_VALUE_WRITERS = '2026-12-23T00-00-30-import-value-writers';
 const CLOSING_REQUESTS = '2026-12-24T00-00-33-closing-requests';
+const ERASURE_INDEXES = '2026-12-24T00-00-41-erasure-indexes';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -117,6 +119,7 @@ const LATER = [
   POLICY_NOTES,
   IMPORT_VALUE_WRITERS,
   CLOSING_REQUESTS,
+  ERASURE_INDEXES,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -583,6 +586,26 @@ forEachDialect('migrations', (f) => {
     assert.ok(importers.includes('key:mg-old'), 'an import from before names no values: its importer is barred from the month');
     assert.ok(!importers.includes('key:mg-new'), 'an import since is answered for by its writer rows');
     await sql`DELETE FROM imports WHERE id IN ('imp_mg_old', 'imp_mg_new')`.execute(db);
+  });
+
+  it('upgrading adds the erasure’s partial indexes on subjects (erased by id, live by name)', async () => {
+    const db = f.db.db;
+    const names = async () =>
+      isPostgres(db)
+        ? (await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'subjects'`.execute(db)).rows.map(
+            (r) => r.name,
+          )
+        : (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'subjects'`.execute(db)).rows.map(
+            (r) => r.name,
+          );
+    const ours = ['subjects_erased_tenant_id_idx', 'subjects_live_tenant_name_idx'];
+    await undoDownTo(db, ERASURE_INDEXES);
+    assert.deepEqual(
+      (await names()).filter((n) => ours.includes(n)),
+      [],
+    );
+    assert.deepEqual(await migrateToLatest(db), fromOn(ERASURE_INDEXES));
+    assert.deepEqual((await names()).filter((n) => ours.includes(n)).sort(), ours);
   });
 
   it('upgrading adds the closing requests, empty; a closing dated years back then waits for a second person', async () => {

@@ -1,7 +1,7 @@
 import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
 import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers, eraseJobReasonsFromTrail } from './erasure-traces.js';
 import type { Executor } from './executor.js';
-import { stripExplanations } from './retention.js';
+import { ofTenant, stripExplanations } from './retention.js';
 
 /**
  * The next `limit` customers erased before, by internal id after `after`, with the number each still
@@ -31,7 +31,7 @@ export interface RescrubCounts {
   readonly importRowErrors: number;
   readonly idempotentAnswers: number;
   readonly overrideLabels: number;
-  /** Free-text notes still held on their rows (overrides, tier events, sign-offs, closings): cleared. */
+  /** Free-text notes still held on their rows (overrides' reasons, evidence and notes; tier events' notes; closings' reasons): cleared. */
   readonly notes: number;
   readonly auditSeqs: ReadonlyMap<string, readonly number[]>;
   readonly auditEntries: readonly { readonly seq: number; readonly pos: number }[];
@@ -69,11 +69,13 @@ export async function rescrubErased(
   const overrideLabels = await stripExplanations(db, tenantId, ids);
   let notes = 0;
   if (ids.length) {
+    // The ids are the way in, the tenant a check (ofTenant, as eraseSubjects does): beside `tenant_id = ?`
+    // SQLite took the tenant's index and read all its rows for each chunk.
     notes += changed(
       await db
         .updateTable('overrides')
         .set({ reason: '', evidence: null, decision_note: null, revoke_note: null })
-        .where('tenant_id', '=', tenantId)
+        .where(ofTenant(tenantId))
         .where('subject_id', 'in', ids)
         .where((eb) =>
           eb.or([
@@ -89,7 +91,7 @@ export async function rescrubErased(
       await db
         .updateTable('tier_events')
         .set({ note: null })
-        .where('tenant_id', '=', tenantId)
+        .where(ofTenant(tenantId))
         .where('subject_id', 'in', ids)
         .where('note', 'is not', null)
         .executeTakeFirst(),
@@ -98,7 +100,7 @@ export async function rescrubErased(
       await db
         .updateTable('subject_closings')
         .set({ reason: null })
-        .where('tenant_id', '=', tenantId)
+        .where(ofTenant(tenantId))
         .where('subject_id', 'in', ids)
         .where('reason', 'is not', null)
         .executeTakeFirst(),

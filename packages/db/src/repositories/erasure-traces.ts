@@ -37,9 +37,16 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export const tokenOf = (n: string) => new RegExp(`(?<![A-Za-z0-9]|[A-Za-z0-9][_.:-])${escapeRegExp(n)}(?![A-Za-z0-9]|[_.:-][A-Za-z0-9])`);
 
-const HAN = /\p{Script=Han}/u;
-const WORD = /[\p{L}\p{N}]/u;
-/** Han characters a name may be extended by on either side into another's name: 张三 → 张三丰, 欧阳修 → 欧阳修远. */
+/**
+ * Scripts written with spaces between words, where a name is a whole word (Ann is not in Anna). Every
+ * other letter is taken as Han is: Korean attaches its particles to a name (김민이), Japanese writes
+ * kana on without a space (さくらさん), so there the name touches the text around it.
+ */
+const SPACED = /[\p{Script=Latin}\p{Script=Cyrillic}\p{Script=Greek}\p{N}]/u;
+const LETTER = /\p{L}/u;
+/** A letter of a script written without spaces between words (Han, Hangul, kana, Thai …). */
+const UNSPACED = { test: (c: string) => LETTER.test(c) && !SPACED.test(c) };
+/** Such letters a name may be extended by on either side into another's name: 张三 → 张三丰, 김민 → 김민수. */
 const NAME_EXTENSION = 3;
 
 /**
@@ -51,9 +58,9 @@ function widenings(text: string, at: number, name: string): string[] {
   const chars = [...text.slice(0, at)];
   const after = [...text.slice(at + name.length)];
   let left = 0;
-  while (left < NAME_EXTENSION && left < chars.length && HAN.test(chars[chars.length - 1 - left] ?? '')) left++;
+  while (left < NAME_EXTENSION && left < chars.length && UNSPACED.test(chars[chars.length - 1 - left] ?? '')) left++;
   let right = 0;
-  while (right < NAME_EXTENSION && right < after.length && HAN.test(after[right] ?? '')) right++;
+  while (right < NAME_EXTENSION && right < after.length && UNSPACED.test(after[right] ?? '')) right++;
   for (let l = 0; l <= left; l++)
     for (let r = 0; r <= right; r++) if (l + r > 0) out.push(chars.slice(chars.length - l).join('') + name + after.slice(0, r).join(''));
   return out;
@@ -61,8 +68,8 @@ function widenings(text: string, at: number, name: string): string[] {
 
 /**
  * Where `name` stands in `text` as itself, not as part of another word: a name's edge that is a letter
- * or digit of a spaced script (Ann, Li Na) must not touch another (Anna, Li Nan); a Han edge touches Han
- * text as Chinese is written (客户张三来电), so there the occurrence is the name unless it lies inside
+ * or digit of a spaced script (Ann, Li Na) must not touch another (Anna, Li Nan); any other script's edge (Han, Hangul,
+ * kana) touches the text around it as Chinese is written (客户张三来电, 김민이), so there the occurrence is the name unless it lies inside
  * the name of another customer of the tenant (`others`: 张三丰, when 张三 is erased). A Han name found
  * within a longer run that is nobody's known name (张三峰, a stranger; 张三主动销户) is taken as theirs:
  * over-clearing a text kept for others is the safe side of an erasure.
@@ -75,8 +82,8 @@ function nameOccurrences(text: string, name: string, others: ReadonlySet<string>
   for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
     const before = [...text.slice(0, at)].at(-1) ?? '';
     const after = [...text.slice(at + name.length)][0] ?? '';
-    if (!HAN.test(first) && WORD.test(first) && WORD.test(before) && !HAN.test(before)) continue;
-    if (!HAN.test(last) && WORD.test(last) && WORD.test(after) && !HAN.test(after)) continue;
+    if (SPACED.test(first) && SPACED.test(before)) continue;
+    if (SPACED.test(last) && SPACED.test(after)) continue;
     if (widenings(text, at, name).some((w) => others.has(w))) inOthers++;
     else own++;
   }

@@ -355,7 +355,7 @@ export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cut
  * square of them. The ids — unique across tenants, read of this tenant in the same transaction — are
  * the way in.
  */
-const ofTenant = (tenantId: string) => sql<boolean>`${sql.ref('tenant_id')} || '' = ${tenantId}`;
+export const ofTenant = (tenantId: string) => sql<boolean>`${sql.ref('tenant_id')} || '' = ${tenantId}`;
 
 /**
  * Erase the personal data of `ids` (read by {@link erasableSubjectIds} in the same transaction),
@@ -581,17 +581,26 @@ export async function setLegalHold(db: Executor, tenantId: string, externalId: s
  * `POST /v1/subject-managers`) look customers up by number, not through the API's subject check, and
  * must refuse these: a metric value or a book written under an erased customer would undo the erasure.
  */
-export async function erasedExternalIds(db: Executor, tenantId: string, externalIds: readonly string[]): Promise<Set<string>> {
+export async function erasedExternalIds(
+  db: Executor,
+  tenantId: string,
+  externalIds: readonly string[],
+  options: { readonly share?: boolean } = {},
+): Promise<Set<string>> {
   const out = new Set<string>();
+  // With `share` on PostgreSQL, every listed row is read FOR SHARE, erased or not: a row locked only
+  // where it was already erased would let an erasure running now mark the others after this read and
+  // before the caller's commit. Locked, the erasure's update waits for the caller's transaction (and
+  // then finds what it stored), or this read waits for the erasure's commit and sees its erased_at.
+  const share = options.share === true && isPostgres(db);
   for (const batch of chunks([...new Set(externalIds)])) {
-    const rows = await db
+    let q = db
       .selectFrom('subjects')
-      .select('external_id')
+      .select(['external_id', 'erased_at'])
       .where('tenant_id', '=', tenantId)
-      .where('external_id', 'in', batch)
-      .where('erased_at', 'is not', null)
-      .execute();
-    for (const r of rows) out.add(r.external_id);
+      .where('external_id', 'in', batch);
+    q = share ? q.forShare() : q.where('erased_at', 'is not', null);
+    for (const r of await q.execute()) if (r.erased_at !== null) out.add(r.external_id);
   }
   return out;
 }

@@ -14,6 +14,7 @@ import {
   findJob,
   findSubjectIds,
   insertJob,
+  isPostgres,
   jobChunkResults,
   listChunkLeases,
   planSubjectChunks,
@@ -193,67 +194,73 @@ export async function enqueueRetier(db: Executor, req: RetierRequest): Promise<E
   const kinds = new Set((schemes ?? []).map((k) => atPeriod.schemes.get(k)?.subjectKind));
   const [onlyKind] = kinds;
   const filter = req.filter?.kind || kinds.size !== 1 || !onlyKind ? (req.filter ?? {}) : { ...req.filter, kind: onlyKind };
-  let ids: string[] | undefined;
-  if (filter.subjects) {
-    const found = await findSubjectIds(db, req.tenantId, filter.subjects);
-    const missing = filter.subjects.filter((s) => !found.has(s));
-    const erased = await erasedExternalIds(db, req.tenantId, filter.subjects);
-    if (missing.length || erased.size)
-      throw invalid(
-        filter.subjects
-          .map((s, i) => ({ s, i }))
-          .filter(({ s }) => !found.has(s) || erased.has(s))
-          .slice(0, 20)
-          .map(({ s, i }) =>
-            erased.has(s)
-              ? // Refused, not dropped: the job is the maker's decision over the list they sent (their reason
-                // is about it), and a job stored without the entry would not be the one asked for. The
-                // place says which; the number is not said back: this answer is kept by an Idempotency-Key
-                // and `tierkit retier` records its refusal's words in the trail, where no erasure finds them.
-                {
-                  path: `filter.subjects[${i}]`,
-                  message: 'was erased after its retention period; a job cannot name them',
-                  code: 'erased',
-                }
-              : {
-                  path: `filter.subjects[${i}]`,
-                  message: `no subject "${s}" in this tenant`,
-                  code: 'unknown_subject',
-                  params: { subject: s },
-                },
-          ),
-      );
-    ids = [...found.values()];
-  }
-  const chunks = await planSubjectChunks(
-    db,
-    req.tenantId,
-    { ...(filter.kind ? { kind: filter.kind } : {}), ...(ids ? { ids } : {}) },
-    req.chunkSubjects ?? DEFAULT_CHUNK_SUBJECTS,
-  );
-  const params: RetierParams = {
-    schemes,
-    dependents,
-    period: req.period,
-    filter: {
-      ...(filter.kind ? { kind: filter.kind as SubjectKind } : {}),
-      ...(filter.level ? { level: { scheme: filter.level.scheme, level: filter.level.level } } : {}),
-      ...(filter.subjects ? { subjects: [...new Set(filter.subjects)] } : {}),
-      ...(filter.evaluatedSince ? { evaluatedSince: filter.evaluatedSince } : {}),
-    },
-    reason: req.reason ?? null,
-  };
+  // A job naming customers checks and stores them in one transaction on PostgreSQL, the listed rows
+  // read FOR SHARE: an erasure committing between the check and the insert found no job to clear and
+  // the job kept the number. (SQLite has one writer: the erasure's transaction holds the whole file.)
   const id = `job_${sortableId(now)}`;
-  const stored = await insertJob(db, {
-    id,
-    tenantId: req.tenantId,
-    kind: 'retier',
-    params,
-    requestedBy: req.requestedBy ?? 'system',
-    scheduleKey: req.scheduleKey ?? null,
-    chunks,
-    now: now.toISOString(),
-  });
+  const write = async (db: Executor): Promise<boolean> => {
+    let ids: string[] | undefined;
+    if (filter.subjects) {
+      const found = await findSubjectIds(db, req.tenantId, filter.subjects);
+      const missing = filter.subjects.filter((s) => !found.has(s));
+      const erased = await erasedExternalIds(db, req.tenantId, filter.subjects, { share: true });
+      if (missing.length || erased.size)
+        throw invalid(
+          filter.subjects
+            .map((s, i) => ({ s, i }))
+            .filter(({ s }) => !found.has(s) || erased.has(s))
+            .slice(0, 20)
+            .map(({ s, i }) =>
+              erased.has(s)
+                ? // Refused, not dropped: the job is the maker's decision over the list they sent (their reason
+                  // is about it), and a job stored without the entry would not be the one asked for. The
+                  // place says which; the number is not said back: this answer is kept by an Idempotency-Key
+                  // and `tierkit retier` records its refusal's words in the trail, where no erasure finds them.
+                  {
+                    path: `filter.subjects[${i}]`,
+                    message: 'was erased after its retention period; a job cannot name them',
+                    code: 'erased',
+                  }
+                : {
+                    path: `filter.subjects[${i}]`,
+                    message: `no subject "${s}" in this tenant`,
+                    code: 'unknown_subject',
+                    params: { subject: s },
+                  },
+            ),
+        );
+      ids = [...found.values()];
+    }
+    const chunks = await planSubjectChunks(
+      db,
+      req.tenantId,
+      { ...(filter.kind ? { kind: filter.kind } : {}), ...(ids ? { ids } : {}) },
+      req.chunkSubjects ?? DEFAULT_CHUNK_SUBJECTS,
+    );
+    const params: RetierParams = {
+      schemes,
+      dependents,
+      period: req.period,
+      filter: {
+        ...(filter.kind ? { kind: filter.kind as SubjectKind } : {}),
+        ...(filter.level ? { level: { scheme: filter.level.scheme, level: filter.level.level } } : {}),
+        ...(filter.subjects ? { subjects: [...new Set(filter.subjects)] } : {}),
+        ...(filter.evaluatedSince ? { evaluatedSince: filter.evaluatedSince } : {}),
+      },
+      reason: req.reason ?? null,
+    };
+    return await insertJob(db, {
+      id,
+      tenantId: req.tenantId,
+      kind: 'retier',
+      params,
+      requestedBy: req.requestedBy ?? 'system',
+      scheduleKey: req.scheduleKey ?? null,
+      chunks,
+      now: now.toISOString(),
+    });
+  };
+  const stored = filter.subjects && isPostgres(db) && !db.isTransaction ? await db.transaction().execute(write) : await write(db);
   if (!stored) return undefined;
   const job = await jobView(db, req.tenantId, id);
   return job && partlyLoaded !== undefined ? { ...job, partlyLoaded } : job;
