@@ -15,6 +15,10 @@ import { client, clientAt, forEachDialect, LONG_AGO, NOW, type ApiFixture } from
  *   only up to the month the closing was recorded in — not the month its date names, which an officer
  *   chooses (a closing dated years back would otherwise ignore every later month of the feed).
  *
+ * A closing that would start a quiet customer's clock more than three months back waits for a second
+ * person (docs/operations.md); one whose clock starts later anyway (recorded since, or active since)
+ * applies at once.
+ *
  * NOW is 2025-11-15 (Shanghai): the 5-year cutoff is 2020-11-15T04:00Z; 2020-11 is the first month whose
  * metrics are activity. LATER is 2026-02-01: its cutoff is 2021-02-01.
  */
@@ -88,8 +92,17 @@ forEachDialect('a closing against when the customer was recorded, and a feed aft
     assert.equal(imported.status, 201, await imported.clone().text());
     assert.equal(await isOpen(f, 'NW1'), false);
     assert.equal(await isOpen(f, 'NW2'), false);
+    // OLD1 has been known (and quiet) since 2018: a date this far back would start its clock years ago on
+    // one person's word, so it waits for a second person, who approves it. NW1 and NW2's clocks start at
+    // their recording whatever the date, so theirs applied at once.
     const old = await officer().post('/v1/subjects/OLD1/close', { reason: '补录销户', at: BACK, late: true });
-    assert.equal(old.status, 200, await old.clone().text());
+    assert.equal(old.status, 202, await old.clone().text());
+    const request = (await old.json()) as { id: string; contentHash: string };
+    const approved = await client(f, () => f.keys.roles.approver).post(`/v1/closing-requests/${request.id}/approve`, {
+      contentHash: request.contentHash,
+    });
+    assert.equal(approved.status, 200, await approved.clone().text());
+    assert.equal(await isOpen(f, 'OLD1'), false);
   });
 
   it('the retention run keeps a customer recorded after the cutoff, and does not count a feed’s months after the closing', async () => {
