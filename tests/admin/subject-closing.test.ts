@@ -345,6 +345,9 @@ describe('SubjectClosing against the real API', () => {
     assert.equal((await put('/v1/subjects/K12', { kind: 'customer', displayName: '陈建国' })).status, 201);
     const seen = await put('/v1/subjects/K12/metrics', { metrics: [{ metric: 'avg_daily_balance', period: '2025-06', value: 10_000_00 }] });
     assert.equal(seen.status, 200, await seen.text());
+    // Known to the bank for years (a closing of a customer recorded since would start no clock earlier,
+    // and apply at once): its last activity is June's metrics, so a June closing moves the clock back.
+    await f.db.db.updateTable('subjects').set({ created_at: '2018-01-10T02:00:00.000Z' }).where('external_id', '=', 'K12').execute();
     const { detail, closing } = await opened('OFF1', 'K12');
     closing.begin('close');
     assert.ok(closing.review({ reason: '分行补报销户', at: '2025-06-20T10:00', late: true }));
