@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { rng } from '../../tests/support/book.js';
+import { writeRetierBook } from './retier-book.js';
 import { watchThreads } from './proc-cpu.js';
 
 const opt = (name: string, fallback?: string) => {
@@ -129,22 +130,8 @@ try {
   }
   const raw = new SQLite(book);
   raw.pragma('journal_mode = WAL');
-  const addSubject = raw.prepare(
-    `INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at) VALUES (?, '${TENANT}', ?, 'customer', '客户', '{}', ?, ?)`,
-  );
-  const addMetric = raw.prepare(
-    `INSERT INTO metrics (tenant_id, subject_id, metric, period, value) VALUES ('${TENANT}', ?, 'avg_daily_balance', ?, ?)`,
-  );
   // The same book as retier.bench.ts generates (same seed and shape).
-  raw.transaction(() => {
-    const r = rng(42);
-    for (let i = 0; i < N; i++) {
-      const id = `c${String(i).padStart(8, '0')}`;
-      const base = Math.floor(Math.exp(r() * 12 + 6)) * 100;
-      addSubject.run(id, id.toUpperCase(), NOW.toISOString(), NOW.toISOString());
-      for (const m of MONTHS) if (r() > 0.05) addMetric.run(id, m, Math.floor(base * (0.8 + r() * 0.4)));
-    }
-  })();
+  writeRetierBook(raw, TENANT, N, MONTHS, NOW);
   raw.pragma('wal_checkpoint(TRUNCATE)');
   raw.close();
   // The monthly job's book: side a's first re-tier, then a month more of balances (retier.bench.ts's).

@@ -20,7 +20,7 @@ import {
   type StoredAssignmentJson,
 } from '@tierkit/db';
 import { graceLeftOf, nextGapOf } from '../../packages/db/src/repositories/assignments.js';
-import { rng } from '../../tests/support/book.js';
+import { writeRetierBook } from './retier-book.js';
 
 const opt = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,21 +53,8 @@ try {
   const pack = { metrics: defaultPolicyPack.metrics, schemes: defaultPolicyPack.schemes.filter((s) => s.key === 'retail-tier') };
   await provisionTenant(db.db, { id: TENANT, name: TENANT, pack, now: NOW });
   const raw = new SQLite(file);
-  const addSubject = raw.prepare(
-    `INSERT INTO subjects (id, tenant_id, external_id, kind, display_name, attributes, created_at, updated_at) VALUES (?, '${TENANT}', ?, 'customer', '客户', '{}', ?, ?)`,
-  );
-  const addMetric = raw.prepare(
-    `INSERT INTO metrics (tenant_id, subject_id, metric, period, value) VALUES ('${TENANT}', ?, 'avg_daily_balance', ?, ?)`,
-  );
-  raw.transaction(() => {
-    const r = rng(42);
-    for (let i = 0; i < N; i++) {
-      const id = `c${String(i).padStart(8, '0')}`;
-      const base = Math.floor(Math.exp(r() * 12 + 6)) * 100;
-      addSubject.run(id, id.toUpperCase(), NOW.toISOString(), NOW.toISOString());
-      for (const m of ['2025-08', '2025-09', '2025-10']) if (r() > 0.05) addMetric.run(id, m, Math.floor(base * (0.8 + r() * 0.4)));
-    }
-  })();
+  // The same book as retier.bench.ts generates (same seed and shape).
+  writeRetierBook(raw, TENANT, N, ['2025-08', '2025-09', '2025-10'], NOW);
   raw.close();
   await enqueueRetier(db.db, { tenantId: TENANT, period: '2025-10', now: NOW });
   await drainJobs({ db: db.db, now: () => NOW, pipeline: false });
