@@ -1368,3 +1368,27 @@ export function whyFailed(e: KitError | undefined, locale: ConsoleLocale): strin
   if (GENERAL.has(kind) && e.detail) return `${w.kinds[kind]}: ${e.detail}`;
   return w.kinds[kind];
 }
+
+/** What a paged list's status line needs of its store's state. */
+export interface PagedListState {
+  readonly status: string;
+  readonly error?: KitError;
+  readonly empty: boolean;
+  readonly items: readonly unknown[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * A paged list's state as one sentence (loading, failed and why, empty, or how many are shown), so that
+ * every list of the console says it in the same words' shape.
+ */
+export function pagedListStatus(
+  s: PagedListState,
+  w: { readonly loading: string; readonly failed: string; readonly empty: string; shown(n: number, more: boolean): string },
+  locale: ConsoleLocale,
+): string {
+  if (s.status === 'loading') return w.loading;
+  if (s.status === 'error') return `${w.failed}: ${whyFailed(s.error, locale)}`;
+  if (s.empty) return w.empty;
+  return s.status === 'ready' ? w.shown(s.items.length, s.nextCursor !== null) : '';
+}

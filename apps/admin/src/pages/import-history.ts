@@ -7,7 +7,7 @@ import type { PageContext } from '../page.js';
 import type { ConsoleLocale } from '../words.js';
 import { staffName } from '../staff-name.js';
 import { formatBankTime } from '../time.js';
-import { whyFailed } from '../why-failed.js';
+import { pagedListStatus, whyFailed } from '../why-failed.js';
 import { IMPORT_HISTORY_WORDS } from './import-history.words.js';
 import { importRowErrors } from './import-row-errors.js';
 import { IMPORT_WORDS } from './import.words.js';
@@ -131,16 +131,7 @@ export class ImportHistoryView extends LitElement {
     const locale = this.ctx.locale;
     const w = IMPORT_HISTORY_WORDS[locale];
     const s = this.#history.state;
-    const status =
-      s.status === 'loading'
-        ? w.loading
-        : s.status === 'error'
-          ? `${w.failed}: ${whyFailed(s.error, locale)}`
-          : s.empty
-            ? w.empty
-            : s.status === 'ready'
-              ? w.shown(s.items.length, s.nextCursor !== null)
-              : '';
+    const status = pagedListStatus(s, w, locale);
     return html`
       <section class="card import-history" aria-labelledby="import-history-h">
         <h2 id="import-history-h" tabindex="-1">${w.title}</h2>

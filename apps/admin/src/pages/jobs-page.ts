@@ -19,7 +19,7 @@ import type { ConsoleLocale } from '../words.js';
 import { bankMonth, bankTimeZone, formatBankClock, formatDuration, formatInstant, lastClosedMonth } from '../time.js';
 import { JOBS_WORDS } from './jobs.words.js';
 import { startedElsewhere } from './started-job.js';
-import { whyFailed } from '../why-failed.js';
+import { pagedListStatus, whyFailed } from '../why-failed.js';
 import { moreButton, refocus } from '../keep-focus.js';
 import { schemeNames } from '../scheme-names.js';
 import { staffName, personActor } from '../staff-name.js';
@@ -281,16 +281,7 @@ export class JobsPage extends LitElement {
     const s = this.#jobs.state;
     // "Updated hh:mm:ss" is plain text, not a live region: read out every two seconds it would drown the page.
     const locale = this.ctx?.locale ?? 'zh-CN';
-    const status =
-      s.status === 'loading'
-        ? w.loading
-        : s.status === 'error'
-          ? `${w.failed}: ${whyFailed(s.error, locale)}`
-          : s.empty
-            ? w.empty
-            : s.status === 'ready'
-              ? w.shown(s.items.length, s.nextCursor !== null)
-              : '';
+    const status = pagedListStatus(s, w, locale);
     return html`<section class="card jobs" aria-labelledby="jobs-h">
       <h2 id="jobs-h">${w.title}</h2>
       <p class="jobs-status-line">
