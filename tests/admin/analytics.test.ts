@@ -100,7 +100,7 @@ describe('Analytics against the real API', () => {
     assert.equal(isProvisional(a.state.migration.data!), false);
   });
 
-  it('each part fails on its own terms: an unknown scheme is a 404, a range backwards a 400, an RM a 403', async () => {
+  it('each part fails on its own terms: an unknown scheme is a 404, a range backwards a 400; an RM reads their own book', async () => {
     const a = new Analytics(f.client('OFF1'));
     await a.setRange({ scheme: 'no-such', from: '2025-08', to: '2025-10' });
     assert.deepEqual([a.state.distribution.status, a.state.distribution.error?.status], ['error', 404]);
@@ -111,7 +111,11 @@ describe('Analytics against the real API', () => {
     assert.equal(a.state.effect.error?.status, 400);
     const rm = new Analytics(f.client('RM1'));
     await rm.setRange(range);
-    assert.equal(rm.state.distribution.error?.status, 403, 'the whole book’s aggregates are not one RM’s');
+    // An RM's credential counts only the customers in their book (K01–K07), never the bank's ten.
+    assert.equal(rm.state.distribution.status, 'ready');
+    assert.deepEqual(rm.state.distribution.data?.totals, [0, 0, 7], 'the whole book’s aggregates are not one RM’s');
+    await rm.evaluate({ scheme: 'retail-tier', period: '2025-10', direction: 'up' });
+    assert.equal(rm.state.effect.error?.status, 403, 'effect evaluation needs the whole bank');
   });
 
   it('a newer range cancels the older: only the last one asked lands in the state', async () => {
