@@ -617,6 +617,8 @@ forEachDialect('migrations', (f) => {
     const n = await sql<{ n: number | string }>`SELECT count(*) AS n FROM closing_requests`.execute(db);
     assert.equal(Number(n.rows[0]?.n), 0);
     assert.equal((await api.put('/v1/subjects/MG_CLR', { kind: 'customer', displayName: '迁移' })).status, 201);
+    // Known to the bank since 2018 and quiet since: the date would start its retention clock years back.
+    await db.updateTable('subjects').set({ created_at: '2018-01-10T02:00:00.000Z' }).where('external_id', '=', 'MG_CLR').execute();
     const filed = await api.post('/v1/subjects/MG_CLR/close', { reason: '迁移', at: '2024-01-01T00:00:00Z', late: true });
     assert.equal(filed.status, 202, await filed.clone().text());
     await sql`DELETE FROM closing_requests`.execute(db);
