@@ -71,7 +71,15 @@ forEachDialect('closing a customer (销户)', (f) => {
     assert.deepEqual(await listed(f, '&closed=include'), ['CL1', 'CL2']);
     const only = (await (await client(f).get('/v1/subjects?q=CL&closed=only')).json()) as Listed;
     assert.deepEqual(only.items, [
-      { id: 'CL1', kind: 'customer', displayName: '张*明', closedAt: '2025-11-10T02:00:00.000Z', closedReason: '客户主动销户' },
+      // A list item says whose book the customer is in, for staff (none here).
+      {
+        id: 'CL1',
+        kind: 'customer',
+        displayName: '张*明',
+        closedAt: '2025-11-10T02:00:00.000Z',
+        closedReason: '客户主动销户',
+        manager: null,
+      },
     ]);
     await problem(await client(f).get('/v1/subjects?closed=maybe'), 400);
 
@@ -288,8 +296,8 @@ forEachDialect('closing a customer (销户)', (f) => {
       closed.items.filter((s) => s.id === 'CL6' || s.id === 'CL7'),
       [
         // Half past midnight on 1 November in Shanghai is still 31 October in UTC.
-        { id: 'CL6', kind: 'customer', displayName: '王*', closedAt: '2025-10-31T16:30:00.000Z', closedReason: '账户迁出' },
-        { id: 'CL7', kind: 'customer', displayName: '张*明', closedAt: '2025-10-31T12:00:00.000Z' },
+        { id: 'CL6', kind: 'customer', displayName: '王*', closedAt: '2025-10-31T16:30:00.000Z', closedReason: '账户迁出', manager: null },
+        { id: 'CL7', kind: 'customer', displayName: '张*明', closedAt: '2025-10-31T12:00:00.000Z', manager: null },
       ],
     );
     assert.equal(
@@ -364,7 +372,7 @@ forEachDialect('closing a customer (销户)', (f) => {
     const tiers = (await (await client(f).get('/v1/subjects/CL21/tiers')).json()) as TiersResponse;
     assert.deepEqual(tiers.subject, ref, 'every staff read shows both');
     const only = (await (await client(f).get('/v1/subjects?q=CL21&closed=only')).json()) as Listed;
-    assert.deepEqual(only.items, [ref]);
+    assert.deepEqual(only.items, [{ ...ref, manager: null }]);
     // The history of closings, which analytics read, counts from the floor and keeps the real date too.
     const s = await findSubjectByExternalId(f.db.db, 'bank-a', 'CL21');
     assert.ok(s);
@@ -473,9 +481,17 @@ forEachDialect('closing a customer (销户)', (f) => {
           closedAt: '2025-09-30T16:00:00.000Z',
           closedReason: '分行补报',
           leftAt: '2025-09-20T02:00:00.000Z',
+          manager: null,
         },
-        { id: 'CL26', kind: 'customer', displayName: '李*', closedAt: '2025-09-30T16:00:00.000Z', leftAt: '2025-09-21T00:00:00.000Z' },
-        { id: 'CL27', kind: 'customer', displayName: '韩*', closedAt: '2025-10-21T00:00:00.000Z' },
+        {
+          id: 'CL26',
+          kind: 'customer',
+          displayName: '李*',
+          closedAt: '2025-09-30T16:00:00.000Z',
+          leftAt: '2025-09-21T00:00:00.000Z',
+          manager: null,
+        },
+        { id: 'CL27', kind: 'customer', displayName: '韩*', closedAt: '2025-10-21T00:00:00.000Z', manager: null },
       ],
       'a closing in an open month is as it always was',
     );
