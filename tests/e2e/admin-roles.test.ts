@@ -36,12 +36,12 @@ const navOf = (page: Page) => page.$$eval('nav.pages a[data-page-link]', (as) =>
 
 describe('every role’s console from the demo sign-in', () => {
   for (const [as, name, nav, roleEn] of [
-    ['viewer', '吴昊', ['book', 'overrides'], 'Viewer'],
-    ['analyst', '周婷', ['book', 'metrics', 'overrides', 'analytics'], 'Analyst'],
+    ['viewer', '吴昊', ['book', 'books', 'overrides'], 'Viewer'],
+    ['analyst', '周婷', ['book', 'books', 'metrics', 'overrides', 'analytics'], 'Analyst'],
     [
       'admin',
       '郑洁',
-      ['book', 'approvals', 'policies', 'metrics', 'jobs', 'overrides', 'import', 'analytics', 'audit', 'keys', 'staff'],
+      ['book', 'books', 'approvals', 'policies', 'metrics', 'jobs', 'overrides', 'import', 'analytics', 'audit', 'keys', 'staff'],
       'Administrator',
     ],
     ['auditor', '冯岚', ['approvals', 'policies', 'jobs', 'overrides', 'import', 'audit', 'staff'], 'Internal auditor \\(read-only\\)'],

@@ -685,10 +685,15 @@ export class BookPage extends LitElement {
     return html`
       <section class="card book" aria-labelledby="book-h">
         <h2 id="book-h">${this.#bookHeading()} · ${w.matrix}</h2>
-        <tk-provider .client=${client} locale=${this.ctx.locale} theme="light">
-          <tk-risk-value-matrix mode="portfolio" .filter=${this.#matrixFilter(b.filter.manager)}
-            @tk-cell-select=${this.#cell}></tk-risk-value-matrix>
-        </tk-provider>
+        ${
+          // Not before the list has its first filter (a lead's 我的): the matrix would read the team's counts first.
+          b.status === 'idle'
+            ? nothing
+            : html`<tk-provider .client=${client} locale=${this.ctx.locale} theme="light">
+                <tk-risk-value-matrix mode="portfolio" .filter=${this.#matrixFilter(b.filter.manager)}
+                  @tk-cell-select=${this.#cell}></tk-risk-value-matrix>
+              </tk-provider>`
+        }
       </section>
       <section class="card subjects" aria-labelledby="subjects-h">
         <h2 id="subjects-h">${w.subjects}</h2>
