@@ -244,15 +244,10 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         await checkClosingActivity(trx, deps, id, subject.id, at, late);
         // Starting the retention clock more than three months back, it waits for a second person
         // (closing-requests.ts); read here, so the activity it goes by is what the closing races.
+        const atOnceFrom = closingAtOnceFrom(now, deps.timeZone);
         const asRequest =
-          at < closingAtOnceFrom(now, deps.timeZone) &&
-          closingNeedsSecondPerson(
-            at,
-            subject.createdAt,
-            await activityOf(trx, deps.tenantId, subject.id),
-            closingAtOnceFrom(now, deps.timeZone),
-            deps.timeZone,
-          );
+          at < atOnceFrom &&
+          closingNeedsSecondPerson(at, subject.createdAt, await activityOf(trx, deps.tenantId, subject.id), atOnceFrom, deps.timeZone);
         if (asRequest)
           return {
             filed: await fileClosingRequest(trx, deps.tenantId, deps.principal.actor, subject, { at, late, reason: body.reason }, now),
