@@ -99,7 +99,7 @@ forEachDialect('a team lead decides neither what needs an admin nor a bank-wide 
   it('a request whose scheme was retired since leaves the lead’s queue, as the lead may not decide it; a bank-wide approver rejects it', async () => {
     const body = { scheme: 'risk-value-test', level: 'observe', mode: 'fixed', reason: 'watch list', expiresAt: null };
     const filed = await ok<Filed>(await t.req(as('RMA'), 'POST', '/v1/subjects/A1/overrides', body), 201);
-    const ids = async (who: string | { credential: string }) =>
+    const ids = async (who: 'approver2' | { credential: string }) =>
       (await ok<{ items: { id: string }[] }>(await t.req(who, 'GET', '/v1/approvals?limit=100'))).items.map((i) => i.id);
     assert.ok((await ids(as('LEADX'))).includes(filed.id), 'in force, the line’s own exception: the lead’s to decide');
     await ok(

@@ -28,14 +28,18 @@ async function tokenOf(as: string): Promise<string> {
 }
 
 /** Signed in from the demo sign-in as `as`, every 403 the console meets and every page error recorded. */
-async function signedIn(browser: Browser, as: string): Promise<{ page: Page; refused: string[]; errors: string[]; close: () => Promise<void> }> {
+async function signedIn(
+  browser: Browser,
+  as: string,
+): Promise<{ page: Page; refused: string[]; errors: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   const refused: string[] = [];
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('response', (r) => {
-    if (new URL(r.url()).pathname.startsWith('/v1/') && r.status() === 403) refused.push(`${r.request().method()} ${new URL(r.url()).pathname}`);
+    if (new URL(r.url()).pathname.startsWith('/v1/') && r.status() === 403)
+      refused.push(`${r.request().method()} ${new URL(r.url()).pathname}`);
   });
   await page.goto(`${t.server.url}/admin/`);
   await page.locator(`button[data-as="${as}"]`).click();

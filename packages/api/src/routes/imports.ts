@@ -313,7 +313,10 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       const last = page[page.length - 1];
       const makers = await makersOf(deps, page);
       return c.json(
-        { items: page.map((r) => view(r, makers)), nextCursor: rows.length > query.limit && last ? encodeCursor('imports', { before: last.id }) : null },
+        {
+          items: page.map((r) => view(r, makers)),
+          nextCursor: rows.length > query.limit && last ? encodeCursor('imports', { before: last.id }) : null,
+        },
         200,
       );
     })

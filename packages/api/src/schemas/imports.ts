@@ -59,7 +59,10 @@ export const ImportSchema = z
     createdByStaff: z
       .string()
       .nullable()
-      .openapi({ description: 'The staff member behind createdBy (their staff token, or a key they own); null for an unowned key, the CLI, the system' }),
+      .openapi({
+        description:
+          'The staff member behind createdBy (their staff token, or a key they own); null for an unowned key, the CLI, the system',
+      }),
     createdByKeyLabel: z
       .string()
       .nullable()
