@@ -56,13 +56,9 @@ export const ImportSchema = z
       }),
     detail: z.string().nullable(),
     createdBy: z.string(),
-    createdByStaff: z
-      .string()
-      .nullable()
-      .openapi({
-        description:
-          'The staff member behind createdBy (their staff token, or a key they own); null for an unowned key, the CLI, the system',
-      }),
+    createdByStaff: z.string().nullable().openapi({
+      description: 'The staff member behind createdBy (their staff token, or a key they own); null for an unowned key, the CLI, the system',
+    }),
     createdByKeyLabel: z
       .string()
       .nullable()
