@@ -72,6 +72,7 @@ describe('who is signed in, in the reader’s language', () => {
       viewer: 'asViewer',
       admin: 'asAdmin',
       auditor: 'asAuditor',
+      lead: 'asLead',
     } as const;
     assert.deepEqual(Object.keys(DEMO_SIGN_INS).sort(), Object.keys(words).sort());
     for (const l of LOCALES) for (const k of Object.values(words)) assert.ok(WORDS[l][k], `${l}: ${k}`);

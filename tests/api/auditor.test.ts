@@ -121,6 +121,27 @@ forEachDialect('internal audit: the auditor reads governance and decides nothing
     );
   });
 
+  it('reads who made an import by a key it does not own as the trail names it: the key’s label, never its id alone nor a secret', async () => {
+    const file = 'id,name\nC501,王五\n';
+    const res = await t.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t.keys.officer}`, 'Content-Type': 'text/csv' },
+      body: file,
+    });
+    type Made = { id: string; createdBy: string; createdByStaff: string | null; createdByKeyLabel: string | null };
+    const made = (await res.json()) as Made;
+    assert.equal(res.status, 201, JSON.stringify(made));
+    assert.match(made.createdBy, /^key:/);
+    // The fixture's unowned officer key is labelled as its holder.
+    assert.deepEqual([made.createdByStaff, made.createdByKeyLabel], [null, 'officer']);
+    const listed = await ok<{ items: Made[] }>(await t.req({ credential: auditor.key }, 'GET', '/v1/imports'));
+    const item = listed.items.find((i) => i.id === made.id);
+    assert.deepEqual(item && [item.createdBy, item.createdByStaff, item.createdByKeyLabel], [made.createdBy, null, 'officer']);
+    const opened = await ok<Made>(await t.req({ credential: auditor.token }, 'GET', `/v1/imports/${made.id}`));
+    assert.equal(opened.createdByKeyLabel, 'officer');
+    assert.ok(!JSON.stringify(listed).includes(t.keys.officer), 'never the key’s secret');
+  });
+
   it("reads a metrics import's duplicate and unknown-subject rows without the customer's number or balances", async () => {
     await ok(await t.req('officer', 'PUT', '/v1/subjects/C000301', { kind: 'customer', displayName: '钱七' }), 201);
     const file = [

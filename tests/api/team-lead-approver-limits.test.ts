@@ -3,6 +3,7 @@ import { before, it } from 'node:test';
 import { findKeyBySecret, mintStaffToken, revokeKey } from '@tierkit/api';
 import { validatePolicyPack, type PolicyPack } from '@tierkit/core';
 import { forEachDialect } from '../support/api-fixture.js';
+import { retireByTwo } from '../support/retire.js';
 import { fourEyesPack, fourEyesTenant, ok, problem, requestOverride, START, type FourEyesTenant } from '../support/four-eyes-fixture.js';
 
 interface Filed {
@@ -93,5 +94,34 @@ forEachDialect('a team lead decides neither what needs an admin nor a bank-wide 
     }
     const still = await ok<{ status: string }>(await t.req('officer', 'GET', `/v1/overrides/${filed.id}`));
     assert.equal(still.status, 'pending', 'nothing was decided');
+  });
+
+  it('a request whose scheme was retired since leaves the lead’s queue, as the lead may not decide it; a bank-wide approver rejects it', async () => {
+    const body = { scheme: 'risk-value-test', level: 'observe', mode: 'fixed', reason: 'watch list', expiresAt: null };
+    const filed = await ok<Filed>(await t.req(as('RMA'), 'POST', '/v1/subjects/A1/overrides', body), 201);
+    const ids = async (who: 'approver2' | { credential: string }) =>
+      (await ok<{ items: { id: string }[] }>(await t.req(who, 'GET', '/v1/approvals?limit=100'))).items.map((i) => i.id);
+    assert.ok((await ids(as('LEADX'))).includes(filed.id), 'in force, the line’s own exception: the lead’s to decide');
+    await ok(
+      await retireByTwo(
+        (path, b) => t.req('approver', 'POST', path, b),
+        (path, b) => t.req('approver2', 'POST', path, b),
+        'risk-value-test',
+        1,
+        'matrix dropped',
+      ),
+    );
+    assert.ok(!(await ids(as('LEADX'))).includes(filed.id), 'retired: no rule in force makes it the line’s');
+    for (const action of ['approve', 'reject']) {
+      const res = await t.req(as('LEADX'), 'POST', `/v1/overrides/${filed.id}/${action}`, { contentHash: filed.contentHash, note: 'x' });
+      const refused = (await res.json()) as { errors?: { code: string }[] };
+      assert.equal(res.status, 403, JSON.stringify(refused));
+      assert.equal(refused.errors?.[0]?.code, 'tenant_wide_decision');
+    }
+    assert.ok((await ids('approver2')).includes(filed.id), 'still waiting in the bank’s queue');
+    const rejected = await ok<{ status: string }>(
+      await t.req('approver2', 'POST', `/v1/overrides/${filed.id}/reject`, { contentHash: filed.contentHash, note: 'scheme retired' }),
+    );
+    assert.equal(rejected.status, 'rejected');
   });
 });

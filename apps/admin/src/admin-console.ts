@@ -25,6 +25,7 @@ const SIGN_INS = [
   ['viewer', 'asViewer'],
   ['admin', 'asAdmin'],
   ['auditor', 'asAuditor'],
+  ['lead', 'asLead'],
 ] as const;
 type SignIn = (typeof SIGN_INS)[number][0];
 

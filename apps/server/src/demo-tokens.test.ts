@@ -93,6 +93,13 @@ describe('the demo server stands in for the bank’s backend', () => {
       };
       assert.deepEqual([s.actor, s.role, s.book, s.staff?.name], [actor, role, null, name]);
     }
+    // The team lead approves within her reach: book-scoped, a book of her own that the demo shares no customer into.
+    const lead = (await (await get('/v1/session', { Authorization: `Bearer ${await token('/demo/staff-token?as=lead')}` })).json()) as {
+      actor: string;
+      role: string;
+      book: string | null;
+    };
+    assert.deepEqual([lead.actor, lead.role, lead.book], ['staff:LEAD01', 'approver', 'LEAD01']);
     // Each role's token does what that role may, and no more: the audit trail is an admin's alone.
     const as = async (who: string) => ({ Authorization: `Bearer ${await token(`/demo/staff-token?as=${who}`)}` });
     assert.equal((await get('/v1/audit?limit=1', await as('admin'))).status, 200);

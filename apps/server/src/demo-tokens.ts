@@ -50,7 +50,7 @@ function trustedPageOrigin(c: Context, trusted: TrustedOrigins): string | undefi
 
 /**
  * `GET /demo/embed-token?subject=…`, `GET /demo/rm-token` (the RM page's: the demo RM's token, their
- * book only) and `GET /demo/staff-token?as=maker|checker|rm|analyst|viewer|admin|auditor` (the console's demo sign-in: a token of
+ * book only) and `GET /demo/staff-token?as=maker|checker|rm|analyst|viewer|admin|auditor|lead` (the console's demo sign-in: a token of
  * that demo staff member), each answering `{ token, expiresAt }`,
  * only to pages served under one of `trustedOrigins` (default: localhost origins).
  */

@@ -64,6 +64,7 @@ export type {
 export { latestEventReasons, listTierEvents } from './repositories/tier-events.js';
 export type { EventPosition, NewTierEventInput } from './repositories/tier-events.js';
 export * from './repositories/level-history.js';
+export * from './repositories/job-changes.js';
 export * from './repositories/effect-cohorts.js';
 export * from './repositories/overrides.js';
 export * from './repositories/api-keys.js';

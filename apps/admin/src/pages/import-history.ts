@@ -1,11 +1,12 @@
-import { ImportHistory, type ImportRecord } from '@tierkit/admin';
+import { ImportHistory, isAuditor, type ImportRecord } from '@tierkit/admin';
 import { StoreController } from '@tierkit/admin/lit';
 import { html, LitElement, nothing } from 'lit';
 import { client } from '../console-client.js';
 import { moreButton } from '../keep-focus.js';
 import type { PageContext } from '../page.js';
 import type { ConsoleLocale } from '../words.js';
-import { staffName } from '../staff-name.js';
+import { personActor, staffName } from '../staff-name.js';
+import { AUDIT_WORDS } from './audit.words.js';
 import { formatBankTime } from '../time.js';
 import { pagedListStatus, whyFailed } from '../why-failed.js';
 import { IMPORT_HISTORY_WORDS } from './import-history.words.js';
@@ -30,7 +31,12 @@ export class ImportHistoryView extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.#history.store.refresh();
+    void this.refresh();
+  }
+
+  /** Read the list again from its first page (an upload on the import page has just added one). */
+  refresh(): Promise<void> {
+    return this.#history.store.refresh();
   }
 
   override disconnectedCallback(): void {
@@ -63,10 +69,22 @@ export class ImportHistoryView extends LitElement {
       <td data-testid="import-outcome">${iw.statuses[r.status] ?? r.status}</td>
       <td>${w.countsLine(r.rows, r.written, r.unchanged, r.rejectedRows)}</td>
       <td>${r.errorCount}</td>
-      <td>${staffName(r.createdBy)}</td>
+      <td data-testid="import-maker">${this.#maker(r, locale)}</td>
       <td><time datetime=${r.createdAt}>${formatBankTime(r.createdAt, locale)}</time></td>
       <td><button type="button" data-action="open-import" aria-label=${w.openOf(file)} @click=${() => this.#open(r)}>${w.open}</button></td>
     </tr>`;
+  }
+
+  /**
+   * Who made an import, as the audit page names them: the person by name, and a key by its label
+   * (`createdByKeyLabel`) — an integration key nobody owns read as `key:key_…` to anyone but the operator.
+   */
+  #maker(r: ImportRecord, locale: ConsoleLocale) {
+    const staff = r.createdByStaff ?? null;
+    const label = r.createdByKeyLabel ?? null;
+    if (label === null) return staffName(personActor(r.createdBy, staff));
+    const aw = AUDIT_WORDS[locale];
+    return html`${staff === null ? aw.keyNoOwner : staffName(`staff:${staff}`)}<br><span class="hint" data-testid="import-maker-key">${aw.keyActor(label)}</span>`;
   }
 
   /**
@@ -135,7 +153,7 @@ export class ImportHistoryView extends LitElement {
     return html`
       <section class="card import-history" aria-labelledby="import-history-h">
         <h2 id="import-history-h" tabindex="-1">${w.title}</h2>
-        <p class="hint">${w.hint}</p>
+        <p class="hint">${w.hint}${isAuditor(this.ctx.session) ? w.hintNoCells : ''}</p>
         <p role="status" class="hint" data-testid="import-history-status" tabindex="-1">${status}</p>
         ${
           s.items.length

@@ -3,7 +3,9 @@ import type { ConsoleLocale } from '../words.js';
 /** Words of the imports list (what internal audit reads of imports); a result's own words are the import page's. */
 const zh = {
   title: '导入记录',
-  hint: '每次导入的文件、内容、结果与行数，最新的在前；查看某次导入可逐行看到被拒绝的行号、列与原因（不显示单元格内容）。',
+  hint: '每次导入的文件、内容、结果与行数，最新的在前；查看某次导入可逐行看到被拒绝的行号、列与原因。',
+  /** Internal audit reads no refused cell's text (the API leaves it out for them). */
+  hintNoCells: '不显示单元格内容。',
   loading: '正在读取…',
   failed: '读取失败',
   empty: '还没有任何导入。',
@@ -34,7 +36,8 @@ const zh = {
 
 const tw: typeof zh = {
   title: '匯入紀錄',
-  hint: '每次匯入的檔案、內容、結果與列數，最新的在前；檢視某次匯入可逐列看到被拒絕的列號、欄與原因（不顯示儲存格內容）。',
+  hint: '每次匯入的檔案、內容、結果與列數，最新的在前；檢視某次匯入可逐列看到被拒絕的列號、欄與原因。',
+  hintNoCells: '不顯示儲存格內容。',
   loading: '正在讀取…',
   failed: '讀取失敗',
   empty: '尚無任何匯入。',
@@ -65,7 +68,8 @@ const tw: typeof zh = {
 
 const en: typeof zh = {
   title: 'Imports',
-  hint: 'Each import’s file, contents, outcome and rows, newest first; open one to read each refused row’s line, column and reason (never the cell’s text).',
+  hint: 'Each import’s file, contents, outcome and rows, newest first; open one to read each refused row’s line, column and reason.',
+  hintNoCells: ' A refused cell’s text is never shown.',
   loading: 'Loading…',
   failed: 'Could not read',
   empty: 'No imports yet.',

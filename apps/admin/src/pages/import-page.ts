@@ -7,6 +7,7 @@ import type { ConsolePage, PageContext } from '../page.js';
 import { IMPORT_COLUMN_NAMES, IMPORT_WORDS } from './import.words.js';
 import { fieldName, sayCheck, whyFailed } from '../why-failed.js';
 import { importRowErrors } from './import-row-errors.js';
+import type { ImportHistoryView } from './import-history.js';
 import './import-history.js';
 
 const ENCODINGS: readonly ImportEncoding[] = ['utf-8', 'gbk', 'gb18030', 'big5'];
@@ -44,6 +45,9 @@ export class ImportPage extends LitElement {
 
   async #act(action: 'preview' | 'upload'): Promise<void> {
     await (action === 'preview' ? this.#import.store.preview() : this.#import.store.upload());
+    // Whoever uploads reads the list too (GET /v1/imports is theirs): a compliance officer checks what an
+    // integration key loaded last night beside what they load themselves, their own upload at its head.
+    if (action === 'upload') void this.querySelector<ImportHistoryView>('admin-import-history')?.refresh();
     await this.updateComplete;
     this.querySelector<HTMLElement>('[data-testid="import-status"]')?.focus();
   }
@@ -152,6 +156,7 @@ export class ImportPage extends LitElement {
         ${s.result?.periods.length ? html`<p class="hint">${w.periods(s.result.periods.join(', '))}</p>` : nothing}
         ${importRowErrors(s.result ? s.result.errors.items : (s.preview?.errors ?? []), locale, 'import-errors-h')}
       </section>
+      <admin-import-history .ctx=${this.ctx}></admin-import-history>
     `;
   }
 }

@@ -109,7 +109,10 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // book) who gets 403 for the job itself; a viewer gets the job's 404 (routes/jobs.ts, `seen`).
   // Internal audit reads the list and a job's summary, never its stream or its affected customers.
   ['GET', /^\/v1\/jobs(\/[^/]+)?$/, { ...READ, tenantWide: true, ...AUDITED }],
-  ['GET', /^\/v1\/jobs\/[^/]+\/(events|affected)$/, { ...READ, tenantWide: true }],
+  ['GET', /^\/v1\/jobs\/[^/]+\/events$/, { ...READ, tenantWide: true }],
+  // A re-tier's changed customers: a book-scoped reader (an RM, a team lead) gets those in their reach,
+  // as analytics (services/retier-affected.ts); a simulation's stays the answer its job's read gives them.
+  ['GET', /^\/v1\/jobs\/[^/]+\/affected$/, { ...READ, tenantWide: true, bookScopedFrom: 'viewer' }],
   ['POST', /^\/v1\/jobs(\/[^/]+\/(cancel|resume))?$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // Four eyes (packages/api/README.md, "Four eyes"). Never an embed token: override reasons, requesters
   // and AML sign-offs are staff matters. Who may decide a given request is checked again by the service.

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SUBJECT_KINDS } from '@tierkit/core';
 import { findImport, listImportErrors, listImports, type ImportRecord } from '@tierkit/db';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { packOf } from '../deps.js';
+import { packOf, type ApiDeps } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
 import { periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
@@ -20,6 +20,7 @@ import { withoutCellValue } from '../services/import/row-error-values.js';
 import { AUDITOR } from '../auth/roles.js';
 import { subjectsClosingBounds } from '../services/import/closing-bounds.js';
 import { signOffMetrics } from '../services/level-approvals.js';
+import { auditActorViews, type AuditActorView } from '../services/audit-actors.js';
 
 /** Largest import upload by default: 256 MiB, about seven million metric rows. */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -125,11 +126,26 @@ const getRoute = createRoute({
   },
 });
 
+/**
+ * Who made each of `records`, as the audit trail names them (audit-actors.ts): an import by an
+ * integration key the reader does not own read as `key:key_…`, which nobody can tell apart.
+ */
+async function makersOf(deps: ApiDeps, records: readonly ImportRecord[]): Promise<Map<string, AuditActorView>> {
+  return auditActorViews(
+    deps.db,
+    deps.tenantId,
+    records.map((r) => r.createdBy),
+  );
+}
+
 /** The wire shape of an import (options are JSON the import itself wrote). */
-function view(r: ImportRecord): z.infer<typeof ImportSchema> {
+function view(r: ImportRecord, makers: ReadonlyMap<string, AuditActorView>): z.infer<typeof ImportSchema> {
   const { tenantId: _tenant, errors, ...rest } = r;
+  const maker = makers.get(r.createdBy);
   return {
     ...rest,
+    createdByStaff: maker?.actorStaff ?? null,
+    createdByKeyLabel: maker?.actorKeyLabel ?? null,
     kind: r.kind as z.infer<typeof ImportSchema>['kind'],
     options: r.options as z.infer<typeof ImportSchema>['options'],
     periods: [...r.periods],
@@ -286,7 +302,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       }
       c.header('Location', location);
       // Corrections to a month already re-tiered (`retiered`) were worked out in the import's transaction.
-      return c.json(view(result), 201);
+      return c.json(view(result, await makersOf(deps, [result])), 201);
     })
     .openapi(listRoute, async (c) => {
       const deps = c.var.deps;
@@ -295,8 +311,12 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       const rows = await listImports(deps.db, deps.tenantId, query.limit + 1, before);
       const page = rows.slice(0, query.limit);
       const last = page[page.length - 1];
+      const makers = await makersOf(deps, page);
       return c.json(
-        { items: page.map(view), nextCursor: rows.length > query.limit && last ? encodeCursor('imports', { before: last.id }) : null },
+        {
+          items: page.map((r) => view(r, makers)),
+          nextCursor: rows.length > query.limit && last ? encodeCursor('imports', { before: last.id }) : null,
+        },
         200,
       );
     })
@@ -315,7 +335,7 @@ export function imports(maxImportBytes: number = MAX_IMPORT_BYTES) {
       const last = page[page.length - 1];
       return c.json(
         {
-          ...view(found),
+          ...view(found, await makersOf(deps, [found])),
           errors: {
             // Internal audit reads how an import went, not the customers' figures a refused cell held.
             items: page.map(({ seq: _seq, ...e }) => (deps.principal.role === AUDITOR ? withoutCellValue(e) : e)),

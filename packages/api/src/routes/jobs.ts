@@ -38,10 +38,12 @@ import { approvalRequiredLevels } from '../services/level-approvals.js';
 import { periodOf } from '../periods.js';
 import { LocaleQuery } from '../locale.js';
 import { affectedCsv } from '../services/simulation-affected.js';
+import { retierAffectedCsv } from '../services/retier-affected.js';
 import type { SimulationJobParams } from '../services/jobs/simulation-job.js';
 import { monthError } from '../month-errors.js';
 import { invalid, ProblemError } from '../problem.js';
 import { roleAtLeast } from '../auth/roles.js';
+import { booksRead } from '../auth/principal.js';
 import type { ApiDeps } from '../deps.js';
 import { DEFAULT_OVERDUE_DAYS, DEFAULT_SETTLE_MINUTES, monthlySchedule, correctedMonths } from '../services/jobs/schedule.js';
 
@@ -126,9 +128,9 @@ const affectedRoute = createRoute({
   path: '/{id}/affected',
   tags: ['jobs'],
   summary:
-    'Every customer a completed simulation job moves or holds in a downgrade grace, as CSV (whoever may read the job: tenant-wide staff who may simulate)',
+    'Every customer a completed simulation job moves or holds in a downgrade grace, or whose level a re-tier job changed, as CSV (a re-tier’s: a book-scoped reader gets those in its reach)',
   description:
-    "UTF-8 with a byte order mark, CRLF line ends, every text quoted and a formula-like cell prefixed with `'` (the one CSV writer). Two lines first, as the console’s analytics files: the data status (the month of data read, whether it stands in for the month simulated, and — in a third cell — that metrics were loaded or a re-tier completed since the job, so the rows are today's book rather than the job's counts) and the policy versions (in force → simulated). Then one row per customer whose level the simulated re-tier changes, or who falls below their level’s line and is held by the grace (`Grace ends`: the month whose re-tier drops them): customer id, name (masked unless the credential reads names unmasked), level now, new level (for one held: the level they drop to), the level the version in force gives on the same data (the baseline: a row where it equals the new level is a move today's rule makes too), the reason in words (the deciding rule’s label), grace end. The book is planned again under the job’s own setup, a chunk at a time, and streamed. A job not completed is a 422 `simulation_not_completed`; a re-tier job, or another tenant’s, a 404. Whoever may not read the job gets the answer `GET /v1/jobs/{id}` gives them: a book-scoped credential 403, a viewer 404.",
+    "UTF-8 with a byte order mark, CRLF line ends, every text quoted and a formula-like cell prefixed with `'` (the one CSV writer). Two lines first, as the console’s analytics files: the data status (the month of data read, whether it stands in for the month simulated, and — in a third cell — that metrics were loaded or a re-tier completed since the job, so the rows are today's book rather than the job's counts) and the policy versions (in force → simulated). Then one row per customer whose level the simulated re-tier changes, or who falls below their level’s line and is held by the grace (`Grace ends`: the month whose re-tier drops them): customer id, name (masked unless the credential reads names unmasked), level now, new level (for one held: the level they drop to), the level the version in force gives on the same data (the baseline: a row where it equals the new level is a move today's rule makes too), the reason in words (the deciding rule’s label), grace end. The book is planned again under the job’s own setup, a chunk at a time, and streamed. A simulation not completed is a 422 `simulation_not_completed`; another tenant’s job a 404. Whoever may not read the job gets the answer `GET /v1/jobs/{id}` gives them: a book-scoped credential 403, a viewer 404.\n\nA re-tier job’s file is the customers whose level it changed (its tier events, in any state of the job: a running one’s so far): a first line naming the job and its status, the columns, then one row per change — customer id, name (masked unless the credential reads names unmasked), scheme, level before, new level, data month — without the schemes the reader may not read (`readers`). A tenant-wide reader gets the whole bank’s; a book-scoped one (an RM, a team lead), who may not read the job itself, the customers in its reach now (its book and the books of the teams it leads, as analytics count them). Named `retier-<job id>.csv`.",
   request: {
     params: JobIdParams,
     query: z.object({
@@ -139,7 +141,7 @@ const affectedRoute = createRoute({
   },
   responses: {
     200: {
-      description: 'The file, as an attachment named `simulation-<scheme>-v<version>-<period>.csv`',
+      description: 'The file, as an attachment named `simulation-<scheme>-v<version>-<period>.csv` (a re-tier’s: `retier-<job id>.csv`)',
       content: { 'text/csv': { schema: z.string().openapi({ format: 'binary' }) } },
     },
     ...problemResponses(400, 404, 422),
@@ -205,6 +207,24 @@ async function readerOf(deps: ApiDeps): Promise<JobReader> {
 /** The job as the caller may read it, or the 404 of a job that does not exist. */
 async function readJob(deps: ApiDeps, id: string) {
   return seen(deps, await jobOr404(deps.db, deps.tenantId, id, await readerOf(deps)));
+}
+
+/** A file's lines as a response body, a chunk of the book read ahead at most: memory stays flat however large the book. */
+function streamed(lines: AsyncGenerator<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await lines.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      },
+      async cancel() {
+        await lines.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** Whether the caller reads the policy of the scheme simulation `job` simulated (no simulation: true). */
@@ -329,9 +349,32 @@ export function jobs(
       .openapi(affectedRoute, async (c) => {
         const deps = c.var.deps;
         const id = c.req.valid('param').id;
-        await readJob(deps, id);
+        const locale = c.req.valid('query').locale ?? 'zh-CN';
+        // A book-scoped reader (an RM, a team lead) is let in for a re-tier's changes in their reach only
+        // (auth/access.ts). Anything else — a simulation, a re-tier of schemes they may not read, a job that
+        // does not exist — is the 403 the job's own read gives them, the same whichever it is.
+        if (booksRead(deps.principal) !== undefined) {
+          const job = await findJob(deps.db, deps.tenantId, id);
+          const readable =
+            job?.kind === 'retier' &&
+            (await readJob(deps, id).then(
+              () => true,
+              () => false,
+            ));
+          if (!readable) throw new ProblemError('forbidden', 'A book-scoped staff credential may not do this: it reaches beyond its book.');
+        } else await readJob(deps, id);
         const row = await findJob(deps.db, deps.tenantId, id);
         if (!row) throw new ProblemError('not-found', `No job "${id}" in this tenant.`);
+        if (row.kind === 'retier') {
+          const changed = await retierAffectedCsv(deps, row, locale);
+          // Levels of a scheme with named readers, for named customers: recorded as any such read (the file
+          // is unbounded, so the record names the job, whose changes say whom it held).
+          if (changed.restricted.length > 0) auditRead(c, { restrictedRead: { schemes: changed.restricted, job: id } });
+          return c.body(streamed(changed.lines), 200, {
+            'Content-Type': 'text/csv; charset=utf-8',
+            'Content-Disposition': `attachment; filename="retier-${row.id}.csv"`,
+          });
+        }
         // Each affected customer's level now and after, in the simulated scheme: its readers' only, and
         // recorded (the file is unbounded, so the record names the job, whose run says whom it read).
         if (row.kind === 'simulate') {
@@ -340,24 +383,9 @@ export function jobs(
           requireReadable(deps.principal, tp, simulated, 'id');
           if (tp.schemes.get(simulated)?.readers !== undefined) auditRead(c, { restrictedRead: { schemes: [simulated], job: id } });
         }
-        const lines = await affectedCsv(deps, row, c.req.valid('query').locale ?? 'zh-CN');
-        const encoder = new TextEncoder();
-        const body = new ReadableStream<Uint8Array>(
-          {
-            async pull(controller) {
-              const next = await lines.next();
-              if (next.done) controller.close();
-              else controller.enqueue(encoder.encode(next.value));
-            },
-            async cancel() {
-              await lines.return(undefined);
-            },
-          },
-          // A chunk of the book read ahead at most: memory stays flat however large the book.
-          { highWaterMark: 0 },
-        );
+        const lines = await affectedCsv(deps, row, locale);
         const { simulation: s } = JSON.parse(row.params) as SimulationJobParams;
-        return c.body(body, 200, {
+        return c.body(streamed(lines), 200, {
           'Content-Type': 'text/csv; charset=utf-8',
           'Content-Disposition': `attachment; filename="simulation-${s.scheme}-v${s.version}-${s.period}.csv"`,
         });

@@ -56,6 +56,13 @@ export const ImportSchema = z
       }),
     detail: z.string().nullable(),
     createdBy: z.string(),
+    createdByStaff: z.string().nullable().openapi({
+      description: 'The staff member behind createdBy (their staff token, or a key they own); null for an unowned key, the CLI, the system',
+    }),
+    createdByKeyLabel: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When createdBy is an API key: its label (as the audit trail names it), never its secret; null otherwise' }),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
   })

@@ -544,11 +544,15 @@ export async function approvalsPage(
   // source's window (SQL, or inMemoryWindow for those read whole): left out of the merged heads, a page held fewer than `limit` while more waited, or none
   // with a cursor — and a month's re-tier leaves thousands of AML sign-offs pending at once.
   const readable = audienceOf(deps.principal, tp);
+  const stored = await listPolicyVersions(deps.db, deps.tenantId);
   const notSchemes = [
     ...[...tp.schemes.keys()].filter((k) => !readable.sees(k)),
-    ...unreadableBeyondPack(deps.principal, tp, await listPolicyVersions(deps.db, deps.tenantId)),
-    // A lead decides only the line's own exceptions (book-deciders.ts): the bank-wide schemes' are not theirs.
+    ...unreadableBeyondPack(deps.principal, tp, stored),
+    // A lead decides only the line's own exceptions (book-deciders.ts): the bank-wide schemes' are not theirs,
+    // nor a scheme retired since (no rule in force says the line may decide it; approving it is a 422 for
+    // anyone, rejecting it a 403 for a lead): a bank-wide approver rejects it, so it waits in their queue.
     ...(books !== undefined ? [...tp.schemes.values()].filter((s) => !bookMayDecide(s)).map((s) => s.key) : []),
+    ...(books !== undefined ? [...new Set(stored.map((v) => v.scheme))].filter((k) => !tp.schemes.has(k)) : []),
   ];
   const heads = await Promise.all(
     sources

@@ -64,6 +64,13 @@ export interface ImportRecord extends ImportTally {
   readonly kind: ImportKind;
   /** Errors found; the first 100,000 are kept. */
   readonly errorCount: number;
+  /** The staff member behind `createdBy` (their staff token, or a key they own); null otherwise. */
+  readonly createdByStaff: string | null;
+  /**
+   * A key's label when `createdBy` is a key (`keys create --label`), as the audit trail names it: a
+   * reader tells an integration key from another by it, never by `key:key_…`. Null for any other actor.
+   */
+  readonly createdByKeyLabel: string | null;
 }
 
 /** A month the import changed after that month's whole-book re-tier had begun: that re-tier did not read it. */

@@ -2,7 +2,8 @@ import { assignManagers, upsertStaff, type Executor } from '@tierkit/db';
 
 /**
  * The demo's staff: a maker, a checker, relationship managers with books, one of each other role
- * (analyst, viewer, admin) and an internal auditor (tenant-wide, as the role must be), so a bank trying
+ * (analyst, viewer, admin), an internal auditor (tenant-wide, as the role must be) and a team lead
+ * who approves (book-scoped), so a bank trying
  * the demo sees every role's console. Names are names only:
  * screens show the role beside them in the reader's language, which a suffix in the name (`（经办）`)
  * would repeat in Chinese on an English screen.
@@ -18,6 +19,10 @@ export const DEMO_STAFF = [
   { id: 'VIEWER01', name: '吴昊', role: 'viewer', scope: 'tenant' },
   { id: 'ADMIN01', name: '郑洁', role: 'admin', scope: 'tenant' },
   { id: 'AUD01', name: '冯岚', role: 'auditor', scope: 'tenant' },
+  // A team lead who approves their RMs' override requests (an approver of scope book): the first pair of
+  // eyes on the line's own exceptions. She carries no book of her own, so sharing the customers out
+  // among the RMs below leaves each RM's book as it was; an admin names her team (`PUT /v1/teams/{id}`).
+  { id: 'LEAD01', name: '何静', role: 'approver', scope: 'book' },
 ] as const;
 
 /** Who each demo sign-in is (`/demo/staff-token?as=…`). */
@@ -29,10 +34,12 @@ export const DEMO_SIGN_INS = {
   viewer: 'VIEWER01',
   admin: 'ADMIN01',
   auditor: 'AUD01',
+  lead: 'LEAD01',
 } as const;
 export type DemoSignIn = keyof typeof DEMO_SIGN_INS;
 
-const RMS = DEMO_STAFF.filter((s) => s.scope === 'book').map((s) => s.id);
+/** The relationship managers who carry books: the lead approves, she is shared no customers. */
+const RMS = DEMO_STAFF.filter((s) => s.scope === 'book' && s.role === 'officer').map((s) => s.id);
 
 /**
  * Make sure the demo staff exist, and, the first time only, share the tenant's customers out among
