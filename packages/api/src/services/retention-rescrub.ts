@@ -43,9 +43,10 @@ class DryRun extends Error {}
  * Apply today's clearing rules to every customer the tenant erased under older ones (the erased rows keep
  * their numbers, and the rules they were cleared under), a chunk of them per transaction: what an erasure
  * by an earlier release left naming them goes now, and they are marked cleared under today's rules in the
- * same transaction, so a second rescrub walks no one. Each chunk that changed anything commits with a `change` record of its counts, naming the trail's
- * side rows and entries it deleted as a retention run's records do, so verify counts them erased; a chunk
- * that found nothing writes nothing, so a second rescrub adds no record. A dry run does the same work in
+ * same transaction, so a second rescrub walks no one. Each chunk that changed anything commits with a
+ * `change` record of its counts, naming the trail's side rows and entries it deleted as a retention run's
+ * records do, so verify counts them erased; a chunk that found nothing writes nothing, so a second
+ * rescrub adds no record. A dry run does the same work in
  * transactions it rolls back, and says what a rescrub would change.
  */
 export async function rescrubRetention(
