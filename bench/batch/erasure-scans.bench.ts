@@ -3,12 +3,16 @@
 // in 2010, all but ERASABLE under a legal hold; JOBS re-tier jobs of 20 customers each, ERRORS import row
 // errors naming customers, ANSWERS kept answers, none naming the customers erased (the usual case: the
 // scan finds nothing). Alternating rounds in one process, each a chunk of 500 erased and rolled back:
-// A the three scans alone, B the whole chunk (eraseSubjects). CPU of this process per chunk; the
-// database is in-process (better-sqlite3), so its work counts. Asserts nothing.
-// Run: node --import tsx bench/batch/erasure-scans.bench.ts [N] [ERASABLE] [JOBS] [ERRORS] [ANSWERS] [ROUNDS]
+// A the three scans alone, B the whole chunk (eraseSubjects), R the import row errors' scan alone and,
+// with `--old ROOT` (a checkout of another commit, e.g. `git archive` of main with this node_modules
+// linked in), O that checkout's import row errors' scan on the same database. CPU of this process per
+// chunk; the database is in-process (better-sqlite3), so its work counts. Asserts nothing but that O and
+// R clear the same number of row errors.
+// Run: node --import tsx bench/batch/erasure-scans.bench.ts [N] [ERASABLE] [JOBS] [ERRORS] [ANSWERS] [ROUNDS] [--old ROOT]
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { provisionTenant } from '@tierkit/api';
 import { DEFAULT_TIME_ZONE } from '@tierkit/core';
 import { connect, eraseSubjects, erasableSubjectIds, insertSubjects, migrateToLatest } from '@tierkit/db';
@@ -16,7 +20,18 @@ import { sql } from 'kysely';
 import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers } from '../../packages/db/src/repositories/erasure-traces.js';
 import { retentionClock } from '../../packages/api/src/services/retention.js';
 
-const arg = (i: number, d: number) => Number(process.argv[i] ?? d);
+const oldAt = process.argv.indexOf('--old');
+const oldRoot = oldAt > 0 ? process.argv[oldAt + 1] : undefined;
+const positional = oldAt > 0 ? [...process.argv.slice(0, oldAt), ...process.argv.slice(oldAt + 2)] : process.argv;
+const arg = (i: number, d: number) => Number(positional[i] ?? d);
+type RowErrorScan = typeof eraseFromImportErrors;
+const oldScan: RowErrorScan | undefined = oldRoot
+  ? (
+      (await import(pathToFileURL(join(resolve(oldRoot), 'packages/db/src/repositories/erasure-traces.ts')).href)) as {
+        eraseFromImportErrors: RowErrorScan;
+      }
+    ).eraseFromImportErrors
+  : undefined;
 const n = arg(2, 100_000);
 const erasable = arg(3, 1_000);
 const jobs = arg(4, 2_000);
@@ -131,43 +146,47 @@ for (let i = 0; i < answers; i += 1000)
 
 const clock = retentionClock(new Date(), 5, DEFAULT_TIME_ZONE);
 class Rollback extends Error {}
-/** One chunk of 500 in a transaction rolled back: `scansOnly` the three scans, else the whole erasure. CPU µs. */
-async function chunk(scansOnly: boolean): Promise<number> {
+type Side = 'scans' | 'chunk' | 'rowErrors' | 'oldRowErrors';
+/** One chunk of 500 in a transaction rolled back, `side` of it timed. CPU µs, and the row errors cleared (R and O). */
+async function chunk(side: Side): Promise<{ cpu: number; cleared?: number }> {
+  let cleared: number | undefined;
   const start = process.cpuUsage();
   await db.db
     .transaction()
     .execute(async (trx) => {
       const ids = await erasableSubjectIds(trx, 'bank', clock, 500);
-      if (scansOnly) {
+      if (side === 'chunk') await eraseSubjects(trx, 'bank', ids, new Date().toISOString());
+      else {
         const rows = await trx.selectFrom('subjects').select(['external_id', 'display_name']).where('id', 'in', ids).execute();
         const people = { numbers: rows.map((r) => r.external_id), names: rows.map((r) => r.display_name) };
-        await eraseFromJobs(trx, 'bank', people);
-        await eraseFromImportErrors(trx, 'bank', people);
-        await eraseIdempotentAnswers(trx, 'bank', people);
-      } else await eraseSubjects(trx, 'bank', ids, new Date().toISOString());
+        if (side === 'scans') {
+          await eraseFromJobs(trx, 'bank', people);
+          await eraseFromImportErrors(trx, 'bank', people);
+          await eraseIdempotentAnswers(trx, 'bank', people);
+        } else cleared = (await (side === 'oldRowErrors' && oldScan ? oldScan : eraseFromImportErrors)(trx, 'bank', people)).erased;
+      }
       throw new Rollback();
     })
     .catch((e: unknown) => {
       if (!(e instanceof Rollback)) throw e;
     });
   const u = process.cpuUsage(start);
-  return u.user + u.system;
+  return { cpu: u.user + u.system, cleared };
 }
 
-const a: number[] = [];
-const b: number[] = [];
-await chunk(true);
-await chunk(false);
+const sides: Side[] = ['scans', 'chunk', 'rowErrors', ...(oldScan ? (['oldRowErrors'] as const) : [])];
+const cpu = new Map<Side, number[]>(sides.map((s) => [s, []]));
+const cleared = new Map<Side, number | undefined>();
+for (const side of sides) cleared.set(side, (await chunk(side)).cleared);
+if (oldScan && cleared.get('rowErrors') !== cleared.get('oldRowErrors'))
+  throw new Error(`the two scans cleared ${cleared.get('rowErrors')} and ${cleared.get('oldRowErrors')} row errors`);
 for (let r = 0; r < rounds; r++) {
-  if (r % 2 === 0) {
-    a.push(await chunk(true));
-    b.push(await chunk(false));
-  } else {
-    b.push(await chunk(false));
-    a.push(await chunk(true));
-  }
+  // Each round in another order: a neighbour's burst falls on each side alike.
+  const order = r % 2 === 0 ? sides : [...sides].reverse();
+  for (const side of order) cpu.get(side)?.push((await chunk(side)).cpu);
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
+const ms = (side: Side) => (cpu.get(side)?.length ? Math.round(median(cpu.get(side) ?? []) / 1000) : undefined);
 console.log(
   JSON.stringify({
     n,
@@ -176,8 +195,11 @@ console.log(
     errors,
     answers,
     rounds,
-    scansMsPerChunk: Math.round(median(a) / 1000),
-    chunkMsPerChunk: Math.round(median(b) / 1000),
+    scansMsPerChunk: ms('scans'),
+    chunkMsPerChunk: ms('chunk'),
+    rowErrorsMsPerChunk: ms('rowErrors'),
+    oldRowErrorsMsPerChunk: ms('oldRowErrors'),
+    rowErrorsCleared: cleared.get('rowErrors'),
     load: loadavg().map((x) => x.toFixed(1)),
   }),
 );

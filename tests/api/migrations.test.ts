@@ -6,6 +6,7 @@ import {
   appendAuditRecord,
   auditHash,
   createImport,
+  erasedSubjectsAfter,
   isPostgres,
   latestEvaluatedPeriods,
   latestVersionSimulationJob,
@@ -67,6 +68,7 @@ const POLICY_NOTES = '2026-12-22T00-00-72-policy-notes';
 const IMPORT_VALUE_WRITERS = '2026-12-23T00-00-30-import-value-writers';
 const CLOSING_REQUESTS = '2026-12-24T00-00-33-closing-requests';
 const ERASURE_INDEXES = '2026-12-24T00-00-41-erasure-indexes';
+const ERASURE_RULES_MIGRATION = '2026-12-25T00-00-03-erasure-rules';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -120,6 +122,7 @@ const LATER = [
   IMPORT_VALUE_WRITERS,
   CLOSING_REQUESTS,
   ERASURE_INDEXES,
+  ERASURE_RULES_MIGRATION,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -606,6 +609,37 @@ forEachDialect('migrations', (f) => {
     );
     assert.deepEqual(await migrateToLatest(db), fromOn(ERASURE_INDEXES));
     assert.deepEqual((await names()).filter((n) => ours.includes(n)).sort(), ours);
+  });
+
+  it('upgrading marks every customer erased before as cleared under no known rules: the next rescrub looks at them', async () => {
+    const db = f.db.db;
+    await api.customer('MG_ERASED');
+    await api.customer('MG_LIVE');
+    await undoDownTo(db, ERASURE_RULES_MIGRATION);
+    await assert.rejects(sql`SELECT erasure_rules FROM subjects`.execute(db), 'the column is gone');
+    // What the release before left: a customer erased, their row blank.
+    await sql`UPDATE subjects SET erased_at = '2025-01-01T00:00:00.000Z', display_name = '' WHERE external_id = 'MG_ERASED'`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(ERASURE_RULES_MIGRATION));
+    const rules = await db
+      .selectFrom('subjects')
+      .select(['external_id', 'erasure_rules'])
+      .where('external_id', 'in', ['MG_ERASED', 'MG_LIVE'])
+      .orderBy('external_id')
+      .execute();
+    assert.deepEqual(
+      rules.map((r) => [r.external_id, Number(r.erasure_rules)]),
+      [
+        ['MG_ERASED', 0],
+        ['MG_LIVE', 0],
+      ],
+    );
+    const walk = await erasedSubjectsAfter(db, 'bank-a', 500);
+    assert.deepEqual(
+      walk.map((s) => s.number),
+      ['MG_ERASED'],
+      'the rescrub looks at the customer erased before, and only at them',
+    );
+    await sql`DELETE FROM subjects WHERE external_id IN ('MG_ERASED', 'MG_LIVE')`.execute(db);
   });
 
   it('upgrading adds the closing requests, empty; a closing dated years back then waits for a second person', async () => {

@@ -85,7 +85,7 @@ async function runAll(db: Db, ctx: CommandContext): Promise<number> {
 /** One line of a rescrub, for people. */
 function rescrubLine(r: RescrubRun): string {
   const changed = `${r.jobFilters} job filter(s), ${r.jobReasons} job reason(s), ${r.importRowErrors} import row error(s), ${r.idempotentAnswers} stored answer(s), ${r.overrideLabels} override label(s), ${r.notes} note(s), ${r.auditFieldsErased} audit record(s)' personal fields and ${r.auditEntriesErased} listed number(s)`;
-  return `${r.tenant}: ${r.erasedCustomers} customer(s) erased before; ${r.dryRun ? 'would clear' : 'cleared'} ${changed}`;
+  return `${r.tenant}: ${r.erasedCustomers} customer(s) erased before, ${r.rescrubbed} of them under older rules looked at again; ${r.dryRun ? 'would clear' : 'cleared'} ${changed}`;
 }
 
 /**
@@ -116,6 +116,7 @@ async function rescrubAll(db: Db, ctx: CommandContext): Promise<number> {
           tenant: run.tenant,
           dryRun: run.dryRun,
           erasedCustomers: run.erasedCustomers,
+          rescrubbed: run.rescrubbed,
           jobFilters: run.jobFilters,
           jobReasons: run.jobReasons,
           importRowErrors: run.importRowErrors,

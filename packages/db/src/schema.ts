@@ -41,6 +41,11 @@ export interface SubjectTable {
   erased_at: string | null;
   /** Why the customer must not be erased yet (a legal hold), as the operator gave it; null: no hold. */
   legal_hold: string | null;
+  /**
+   * The version of the clearing rules (ERASURE_RULES) the customer's erasure, or the last rescrub,
+   * applied to them; 0 for one erased before versions were kept, and for customers not erased.
+   */
+  erasure_rules: Generated<number>;
 }
 
 /** One closing of a customer (销户) and, once taken back, its reopening: what analytics of past months read. */

@@ -1,27 +1,60 @@
 import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
-import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers, eraseJobReasonsFromTrail } from './erasure-traces.js';
+import { ERASURE_RULES, eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers, eraseJobReasonsFromTrail } from './erasure-traces.js';
 import type { Executor } from './executor.js';
 import { ofTenant, stripExplanations } from './retention.js';
 
+/** Where a rescrub's walk stands: the last customer looked at, by the rules they were cleared under and their id. */
+export interface RescrubPlace {
+  readonly rules: number;
+  readonly id: string;
+}
+
 /**
- * The next `limit` customers erased before, by internal id after `after`, with the number each still
- * has on its row: what `tierkit retention rescrub` goes through, a chunk per transaction.
+ * The next `limit` customers erased under older clearing rules than today's ({@link ERASURE_RULES}), in
+ * (rules, internal id) order after `after`, with the number each still has on its row: what `tierkit
+ * retention rescrub` goes through, a chunk per transaction. Customers cleared under today's rules (by
+ * their erasure, or a rescrub before) are not read at all: the index holds them apart.
  */
 export async function erasedSubjectsAfter(
   db: Executor,
   tenantId: string,
   limit: number,
-  after?: string,
-): Promise<{ readonly id: string; readonly number: string }[]> {
+  after?: RescrubPlace,
+): Promise<{ readonly id: string; readonly number: string; readonly rules: number }[]> {
   let q = db
     .selectFrom('subjects')
-    .select(['id', 'external_id'])
+    .select(['id', 'external_id', 'erasure_rules'])
     .where('tenant_id', '=', tenantId)
     .where('erased_at', 'is not', null)
+    .where('erasure_rules', '<', ERASURE_RULES)
+    .orderBy('erasure_rules')
     .orderBy('id')
     .limit(limit);
-  if (after !== undefined) q = q.where('id', '>', after);
-  return (await q.execute()).map((r) => ({ id: r.id, number: r.external_id }));
+  if (after !== undefined) q = q.where((eb) => eb(eb.refTuple('erasure_rules', 'id'), '>', eb.tuple(after.rules, after.id)));
+  return (await q.execute()).map((r) => ({ id: r.id, number: r.external_id, rules: Number(r.erasure_rules) }));
+}
+
+/** How many of the tenant's customers were erased, under whatever rules. */
+export async function erasedSubjectCount(db: Executor, tenantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('subjects')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('erased_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Mark customers as cleared under today's rules, in the transaction that cleared them: the next rescrub passes them by. */
+export async function markClearedToday(db: Executor, tenantId: string, ids: readonly string[]): Promise<void> {
+  if (!ids.length) return;
+  await db
+    .updateTable('subjects')
+    .set({ erasure_rules: ERASURE_RULES })
+    .where(ofTenant(tenantId))
+    .where('id', 'in', ids)
+    .where('erased_at', 'is not', null)
+    .execute();
 }
 
 /** What re-applying today's clearing rules changed for customers erased before: counts, and the trail's places for the run's record. */

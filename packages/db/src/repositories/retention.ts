@@ -3,7 +3,7 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kyse
 import type { Database } from '../schema.js';
 import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
 import { activeSince } from './customer-activity.js';
-import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers, eraseJobReasonsFromTrail } from './erasure-traces.js';
+import { ERASURE_RULES, eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers, eraseJobReasonsFromTrail } from './erasure-traces.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -424,6 +424,8 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
       attributes: '{}',
       closed_reason: null,
       erased_at: nowIso,
+      // Cleared under today's rules, all of them below: a rescrub has nothing to add for them.
+      erasure_rules: ERASURE_RULES,
       updated_at: nowIso,
       version: sql`version + 1`,
     })
