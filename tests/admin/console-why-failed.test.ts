@@ -968,5 +968,10 @@ describe('the console words an erased customer', () => {
     assert.equal(fieldSays(row, 'zh-CN'), '客户“RT6”的个人信息已于保存期满后删除，不能再写入');
     assert.equal(fieldSays(row, 'zh-TW'), '客戶「RT6」的個人資料已於保留期滿後刪除，無法再寫入');
     assert.match(fieldSays(row, 'en') ?? '', /customer “RT6” was erased after the retention period/);
+    // What an import says today: the line, never the number (its record is kept).
+    const stored = { path: 'line 2, column "subject"', message: 'this row names a customer erased', code: 'erased', params: {} };
+    assert.equal(fieldSays(stored, 'zh-CN'), '该行的客户的个人信息已于保存期满后删除，不能再写入');
+    assert.equal(fieldSays(stored, 'zh-TW'), '該列的客戶的個人資料已於保留期滿後刪除，無法再寫入');
+    assert.match(fieldSays(stored, 'en') ?? '', /^this row's customer was erased after the retention period/);
   });
 });

@@ -260,12 +260,19 @@ forEachDialect('retention and erasure of closed customers', (f) => {
       ['managers', 'subject,manager\r\nRT6,RMR\r\n'],
       ['subjects', 'id,name\r\nRT6,李四海\r\n'],
     ] as const) {
-      const refused = await problem(await upload(kind, body), 422);
+      const res = await upload(kind, body);
+      const refused = await problem(res, 422);
       assert.deepEqual(
         refused.errors?.map((e) => [e.code, e.params?.subject]),
-        [['erased', 'RT6']],
+        [['erased', undefined]],
         kind,
       );
+      // The answer and the import's record say the line, never the number again (the record is kept).
+      const stored = await f.app.request(res.headers.get('Location') ?? '', { headers: authHeader(f) });
+      const record = await stored.text();
+      assert.equal(stored.status, 200, record);
+      assert.match(record, /"code":"erased"/, kind);
+      assert.doesNotMatch(record, /RT6/, kind);
     }
     const bulk = await problem(await client(f).post('/v1/subject-managers', { assignments: [{ subject: 'RT6', manager: 'RMR' }] }), 400);
     assert.deepEqual(

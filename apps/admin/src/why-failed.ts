@@ -150,7 +150,7 @@ interface FieldSays {
   notLevel: (level: string) => string;
   noSubject: (id: string) => string;
   /** An import row or bulk entry naming a customer whose personal data was erased (code `erased`). */
-  erasedSubject: (id: string) => string;
+  erasedSubject: (id: string | undefined) => string;
   /** A closing dated before the customer's last recorded activity (code `left_before_activity`). */
   leftBeforeActivity: (when: string) => string;
   /** A closing dated past the retention period: it would make the customer erasable at once (code `left_beyond_retention`). */
@@ -386,7 +386,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       },
       notLevel: (l) => `“${l}”不是该方案的等级`,
       noSubject: (id) => `本机构没有客户“${id}”，请先导入客户`,
-      erasedSubject: (id) => `客户“${id}”的个人信息已于保存期满后删除，不能再写入`,
+      erasedSubject: (id) => `${id ? `客户“${id}”` : '该行的客户'}的个人信息已于保存期满后删除，不能再写入`,
       leftBeforeActivity: (when) => `销户时间早于该客户最近一次记录的业务（${when}），请从该时间起填写`,
       leftBeyondRetention: (from) => `销户时间早于保存期限（会使客户立即可删除），请填写 ${from} 之后的时间，实际日期写在原因中`,
       noStaff: (id) => `本机构没有员工“${id}”`,
@@ -609,7 +609,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       },
       notLevel: (l) => `「${l}」不是該方案的等級`,
       noSubject: (id) => `本機構沒有客戶「${id}」，請先匯入客戶`,
-      erasedSubject: (id) => `客戶「${id}」的個人資料已於保留期滿後刪除，無法再寫入`,
+      erasedSubject: (id) => `${id ? `客戶「${id}」` : '該列的客戶'}的個人資料已於保留期滿後刪除，無法再寫入`,
       leftBeforeActivity: (when) => `銷戶時間早於該客戶最近一次記錄的業務（${when}），請從該時間起填寫`,
       leftBeyondRetention: (from) => `銷戶時間早於保留期限（會使客戶立即可刪除），請填寫 ${from} 之後的時間，實際日期寫在原因中`,
       noStaff: (id) => `本機構沒有員工「${id}」`,
@@ -857,7 +857,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       },
       notLevel: (l) => `“${l}” is not a level of this scheme`,
       noSubject: (id) => `no customer “${id}” in this bank; import the customer first`,
-      erasedSubject: (id) => `customer “${id}” was erased after the retention period; nothing can be written for them`,
+      erasedSubject: (id) =>
+        `${id ? `customer “${id}”` : "this row's customer"} was erased after the retention period; nothing can be written for them`,
       leftBeforeActivity: (when) => `is before the customer’s last recorded activity (${when}); date the closing from then on`,
       leftBeyondRetention: (from) =>
         `is further back than the retention period (the customer would be erasable at once); date it from ${from} on and give the real date in the reason`,
@@ -1091,7 +1092,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
     case 'unknown_subject':
       return s.noSubject(str(p.subject));
     case 'erased':
-      return s.erasedSubject(str(p.subject));
+      // A stored import keeps no number of an erased customer (the row's line says which).
+      return s.erasedSubject(p.subject === undefined ? undefined : str(p.subject));
     case 'left_before_activity':
       return s.leftBeforeActivity(str(p.period ?? p.latestActivity));
     case 'left_beyond_retention':

@@ -236,7 +236,7 @@ function unknownSubject(line: number, plan: ImportPlan | undefined, subject: str
 }
 
 /** A row naming a customer whose personal data was erased: nothing is written under them again (docs/operations.md, "Retention and erasure"). */
-function erasedSubject(line: number, plan: ImportPlan | undefined, subject: string): RowError {
+function erasedSubject(line: number, plan: ImportPlan | undefined): RowError {
   const column =
     plan?.kind === 'metrics' || plan?.kind === 'managers'
       ? (plan.headers[plan.subject] ?? null)
@@ -246,9 +246,11 @@ function erasedSubject(line: number, plan: ImportPlan | undefined, subject: stri
   return {
     line,
     column,
-    message: `subject "${subject}" was erased after its retention period; nothing can be written for it`,
+    // The number is not said back, as a job's filter does not: the import's record (which its answer is read from) must
+    // not put it back in the database the erasure cleared, and an erased customer is never scanned again.
+    message: 'this row names a customer erased after the retention period; nothing can be written for it',
     code: 'erased',
-    params: { subject },
+    params: {},
   };
 }
 
@@ -293,7 +295,7 @@ async function* checkedBatches(
   const resolveHeld = () => {
     for (const r of heldRejects) {
       if (!subjectIds.has(r.subject)) r.errors.push(unknownSubject(r.line, plan, r.subject));
-      else if (erasedIds.has(r.subject)) r.errors.push(erasedSubject(r.line, plan, r.subject));
+      else if (erasedIds.has(r.subject)) r.errors.push(erasedSubject(r.line, plan));
       reject(r.errors);
     }
     heldRejects = [];
@@ -341,7 +343,7 @@ async function* checkedBatches(
       for (const r of managerRows) {
         const errors: RowError[] = [];
         if (!subjectIds.has(r.subject)) errors.push(unknownSubject(r.line, plan, r.subject));
-        else if (erasedIds.has(r.subject)) errors.push(erasedSubject(r.line, plan, r.subject));
+        else if (erasedIds.has(r.subject)) errors.push(erasedSubject(r.line, plan));
         if (r.manager !== null && !staff.has(r.manager))
           errors.push({
             line: r.line,
@@ -362,7 +364,7 @@ async function* checkedBatches(
       const known: MetricRow[] = [];
       for (const r of metricRows) {
         if (!subjectIds.has(r.subject)) reject([unknownSubject(r.line, plan, r.subject)]);
-        else if (erasedIds.has(r.subject)) reject([erasedSubject(r.line, plan, r.subject)]);
+        else if (erasedIds.has(r.subject)) reject([erasedSubject(r.line, plan)]);
         else known.push(r);
       }
       checked = { kind: 'metrics', rows: seen ? await withoutConflicts(seen, known, subjectIds, reject) : known };
@@ -382,7 +384,7 @@ async function* checkedBatches(
       for (const r of subjectRows) {
         // Counted as written while nothing could be: the operator is told, by the row.
         if (subjects.get(r.id)?.erasedAt) {
-          reject([erasedSubject(r.line, plan, r.id)]);
+          reject([erasedSubject(r.line, plan)]);
           continue;
         }
         const stored = subjects.get(r.id);
