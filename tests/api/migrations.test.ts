@@ -68,6 +68,7 @@ const IMPORT_VALUE_WRITERS = '2026-12-23T00-00-30-import-value-writers';
 const CLOSING_REQUESTS = '2026-12-24T00-00-33-closing-requests';
 const ERASURE_INDEXES = '2026-12-24T00-00-41-erasure-indexes';
 const RETIER_PERIODS = '2026-12-25T00-00-20-retier-periods';
+const OVERRIDES_EXPIRY = '2026-12-25T00-00-21-overrides-expiry';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -122,6 +123,7 @@ const LATER = [
   CLOSING_REQUESTS,
   ERASURE_INDEXES,
   RETIER_PERIODS,
+  OVERRIDES_EXPIRY,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -1401,5 +1403,19 @@ forEachDialect('migrations', (f) => {
       .execute();
     assert.deepEqual(await migrateToLatest(db), fromOn(RETIER_PERIODS));
     assert.deepEqual(await down(), ['MR1'], 'the job’s month, at once');
+  });
+
+  it('upgrading adds the index the overrides expiring soon are read by; undoing drops it', async () => {
+    const db = f.db.db;
+    const name = 'overrides_tenant_status_expiry_idx';
+    const indexed = async () =>
+      isPostgres(db)
+        ? (await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE indexname = ${name}`.execute(db)).rows.length
+        : (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name = ${name}`.execute(db)).rows.length;
+    assert.equal(await indexed(), 1);
+    await undoDownTo(db, OVERRIDES_EXPIRY);
+    assert.equal(await indexed(), 0);
+    assert.deepEqual(await migrateToLatest(db), fromOn(OVERRIDES_EXPIRY));
+    assert.equal(await indexed(), 1);
   });
 });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
+import { listOverrides } from '@tierkit/db';
+import { watchStatements } from '../support/watched-statements.js';
 import { forEachDialect } from '../support/api-fixture.js';
 import {
   approvedOverride,
@@ -138,5 +140,25 @@ forEachDialect('overrides expiring soon', (f) => {
     const bad = await t.req(rm, 'GET', '/v1/overrides?sort=createdAt');
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as Problem).errors?.[0]?.path, 'query.sort');
+  });
+
+  it('the expiring list soonest first seeks its expiry index in order: no sort, no read of every approved override', async () => {
+    const { watched, compiled } = watchStatements(f.db);
+    await listOverrides(watched, t.tenantId, {
+      now: START.toISOString(),
+      limit: 21,
+      managedBy: 'RM1',
+      expiresBefore: '2025-12-31T16:00:00.000Z',
+      order: 'expiresAt',
+    });
+    const [q] = compiled();
+    assert.ok(q);
+    const plan = (
+      await f.db.db.executeQuery({ ...q, sql: `${f.db.dialect === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN'} ${q.sql}` })
+    ).rows
+      .map((r) => String((r as Record<string, unknown>).detail ?? (r as Record<string, unknown>)['QUERY PLAN']))
+      .join('\n');
+    assert.match(plan, /overrides_tenant_status_expiry_idx/, plan);
+    assert.doesNotMatch(plan, /TEMP B-TREE FOR ORDER BY|Sort Key/, plan);
   });
 });

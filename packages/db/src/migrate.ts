@@ -51,6 +51,7 @@ import * as metricAudienceRequests from './migrations/2026-12-20T00-00-30-metric
 import * as closingRequests from './migrations/2026-12-24T00-00-33-closing-requests.js';
 import * as erasureIndexes from './migrations/2026-12-24T00-00-41-erasure-indexes.js';
 import * as retierPeriods from './migrations/2026-12-25T00-00-20-retier-periods.js';
+import * as overridesExpiry from './migrations/2026-12-25T00-00-21-overrides-expiry.js';
 import * as auditErasures from './migrations/2026-12-21T00-00-20-audit-erasures.js';
 import * as auditListed from './migrations/2026-12-22T00-00-30-audit-listed.js';
 import * as audienceRequestReason from './migrations/2026-12-22T00-00-37-audience-request-reason.js';
@@ -115,6 +116,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-24T00-00-33-closing-requests': closingRequests,
   '2026-12-24T00-00-41-erasure-indexes': erasureIndexes,
   '2026-12-25T00-00-20-retier-periods': retierPeriods,
+  '2026-12-25T00-00-21-overrides-expiry': overridesExpiry,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

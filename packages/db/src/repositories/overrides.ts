@@ -511,13 +511,11 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
               eb.and([eb('overrides.expires_at', '=', after.expiresAt), eb('overrides.id', '>', after.id)]),
             ]),
       );
-    // None last on both dialects (SQLite sorts NULL first, PostgreSQL last).
-    const rows = await query
-      .orderBy(sql`case when ${sql.ref('overrides.expires_at')} is null then 1 else 0 end`)
-      .orderBy('overrides.expires_at')
-      .orderBy('overrides.id')
-      .limit(q.limit)
-      .execute();
+    // None last on both dialects (SQLite sorts NULL first, PostgreSQL last). Expiring soon, every row
+    // has one: the order is then overrides_tenant_status_expiry_idx's own, and a page stops at its rows.
+    const ordered =
+      q.expiresBefore === undefined ? query.orderBy(sql`case when ${sql.ref('overrides.expires_at')} is null then 1 else 0 end`) : query;
+    const rows = await ordered.orderBy('overrides.expires_at').orderBy('overrides.id').limit(q.limit).execute();
     return rows.map(toRecord);
   }
   const rows = await query.orderBy('overrides.created_at', 'desc').orderBy('overrides.id', 'desc').limit(q.limit).execute();
