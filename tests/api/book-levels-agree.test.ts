@@ -52,4 +52,18 @@ forEachDialect('counts per book and the book’s lists agree', (f) => {
     assert.deepEqual(await listed('gold'), ['HELD']);
     assert.deepEqual(await listed('standard'), ['DROP']);
   });
+
+  // Two first levels (from none) in one month cannot be stored: a first level is given once, and every
+  // later evaluation of the month starts from the level shown. A first level then corrected is the nearest.
+  it('a customer given a first level and then another within the month is entered once; the correction is a move of its own', async () => {
+    const was = await book();
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/NEW', { kind: 'customer', displayName: '陶怡' }), 201);
+    await ok(await t.req('officer', 'PUT', '/v1/subjects/NEW/manager', { manager: 'RM1' }));
+    // Gold by the month's first figure, platinum once it is corrected: entered (at gold) and moved up, apart.
+    await ok(await month('NEW', '2025-10', 50_000));
+    await ok(await month('NEW', '2025-10', 400_000));
+    const now = await book();
+    assert.deepEqual([now.entered - was.entered, now.up - was.up, now.down - was.down], [1, 1, 0], JSON.stringify(now));
+    for (const c of now.counts) assert.equal(c.count, (await listed(c.level)).length, c.level);
+  });
 });

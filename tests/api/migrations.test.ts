@@ -69,6 +69,8 @@ const IMPORT_VALUE_WRITERS = '2026-12-23T00-00-30-import-value-writers';
 const CLOSING_REQUESTS = '2026-12-24T00-00-33-closing-requests';
 const ERASURE_INDEXES = '2026-12-24T00-00-41-erasure-indexes';
 const ERASURE_RULES_MIGRATION = '2026-12-25T00-00-03-erasure-rules';
+const RETIER_PERIODS = '2026-12-25T00-00-20-retier-periods';
+const OVERRIDES_EXPIRY = '2026-12-25T00-00-21-overrides-expiry';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -123,6 +125,8 @@ const LATER = [
   CLOSING_REQUESTS,
   ERASURE_INDEXES,
   ERASURE_RULES_MIGRATION,
+  RETIER_PERIODS,
+  OVERRIDES_EXPIRY,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -360,6 +364,10 @@ forEachDialect('migrations', (f) => {
     assert.equal(await indexed(), 2);
     await undoDownTo(db, BOOK_CALL_LISTS);
     assert.equal(await indexed(), 0, 'the indexes are gone');
+    // The lists read the latest re-tier from its own table, a later migration's: made here as it makes it
+    // (its upgrade below finds it made, and fills nothing twice), so only the indexes are missing.
+    const retierPeriods = (await import(`../../packages/db/src/migrations/${RETIER_PERIODS}.js`)) as Migration;
+    await retierPeriods.up(db);
     assert.deepEqual(await read(), answer, 'the same answers without them');
     assert.deepEqual(await migrateToLatest(db), fromOn(BOOK_CALL_LISTS));
     assert.equal(await indexed(), 2);
@@ -1400,5 +1408,52 @@ forEachDialect('migrations', (f) => {
       ['MGB', null, true],
       [null, 'MGB', false],
     ]);
+  });
+
+  it('upgrading keeps each scheme’s latest re-tier: the month a job re-tiered, not one a decision on one customer reached', async () => {
+    // bank-b, which nothing else here re-tiers: its month-end job is the only one of the tenant.
+    const b = client(f, 'b');
+    const db = f.db.db;
+    const month = (p: string, id: string, yuan: number) =>
+      b.put(`/v1/subjects/${id}/metrics`, { metrics: [{ metric: 'avg_daily_balance', period: p, value: yuan * 100 }] });
+    for (const id of ['MR1', 'MR2']) await b.customer(id);
+    for (const p of ['2025-04', '2025-05', '2025-06']) assert.equal((await month(p, 'MR1', 400_000)).status, 200);
+    for (const p of ['2025-07', '2025-08']) assert.equal((await month(p, 'MR1', 0)).status, 200);
+    for (const p of ['2025-07', '2025-08']) assert.equal((await month(p, 'MR2', 50_000)).status, 200);
+    const imported = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.b}` },
+      body: 'subject,metric,period,value\nMR1,avg_daily_balance,2025-09,0\nMR2,avg_daily_balance,2025-09,5000000',
+    });
+    assert.equal(imported.status, 201, await imported.text());
+    assert.equal((await b.post('/v1/jobs', { kind: 'retier', period: '2025-09', reason: 'month end' })).status, 201);
+    await drainJobs({ db, now: () => new Date() });
+    const down = async () =>
+      ((await (await b.get('/v1/subjects?scheme=retail-tier&change=down')).json()) as { items: { id: string }[] }).items.map((s) => s.id);
+    assert.deepEqual(await down(), ['MR1']);
+    await undoDownTo(db, RETIER_PERIODS);
+    // What a release before it stored: an override's approval re-evaluated MR2 at its newest month, imported and not re-tiered.
+    await db
+      .updateTable('assignments')
+      .set({ period: '2025-10' })
+      .where('tenant_id', '=', 'bank-b')
+      .where('subject_id', 'in', db.selectFrom('subjects').select('id').where('external_id', '=', 'MR2'))
+      .execute();
+    assert.deepEqual(await migrateToLatest(db), fromOn(RETIER_PERIODS));
+    assert.deepEqual(await down(), ['MR1'], 'the job’s month, at once');
+  });
+
+  it('upgrading adds the index the overrides expiring soon are read by; undoing drops it', async () => {
+    const db = f.db.db;
+    const name = 'overrides_tenant_status_expiry_idx';
+    const indexed = async () =>
+      isPostgres(db)
+        ? (await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE indexname = ${name}`.execute(db)).rows.length
+        : (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name = ${name}`.execute(db)).rows.length;
+    assert.equal(await indexed(), 1);
+    await undoDownTo(db, OVERRIDES_EXPIRY);
+    assert.equal(await indexed(), 0);
+    assert.deepEqual(await migrateToLatest(db), fromOn(OVERRIDES_EXPIRY));
+    assert.equal(await indexed(), 1);
   });
 });

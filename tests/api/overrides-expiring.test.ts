@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { mintStaffToken } from '@tierkit/api';
+import { listOverrides } from '@tierkit/db';
+import { watchStatements } from '../support/watched-statements.js';
 import { forEachDialect } from '../support/api-fixture.js';
 import {
   approvedOverride,
@@ -13,7 +15,8 @@ import {
 } from '../support/four-eyes-fixture.js';
 
 interface Page {
-  items: { subject: string; expiresAt: string | null; status: string }[];
+  items: { id: string; subject: string; expiresAt: string | null; status: string }[];
+  nextCursor: string | null;
 }
 interface Problem {
   errors?: { path: string; code?: string }[];
@@ -84,5 +87,78 @@ forEachDialect('overrides expiring soon', (f) => {
     const res = await t.req(rm, 'GET', '/v1/subjects/SOON/overrides?expiresBefore=2025-02-30');
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as Problem).errors?.[0]?.path, 'query.expiresBefore');
+  });
+
+  it('sort=expiresAt: soonest expiry first, ties by id, none last; a page at a time stays exact inside a tie', async () => {
+    // Two more of RM1's customers expiring at the same instant as SOON: a tie of three a page of one cuts through.
+    for (const id of ['TIE1', 'TIE2']) {
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}`, { kind: 'customer', displayName: '陶怡' }), 201);
+      await ok(await t.req('officer', 'PUT', `/v1/subjects/${id}/manager`, { manager: 'RM1' }));
+      await approvedOverride(t, id, { expiresAt: '2025-11-30T15:59:00.000Z' });
+    }
+    const all = await ok<Page>(await t.req(rm, 'GET', '/v1/overrides?status=approved&sort=expiresAt'));
+    const tie = all.items.filter((o) => o.expiresAt === '2025-11-30T15:59:00.000Z').map((o) => o.id);
+    assert.deepEqual(tie, [...tie].sort(), 'a tie by id');
+    assert.deepEqual(
+      all.items.map((o) => o.expiresAt),
+      [
+        '2025-11-30T15:59:00.000Z',
+        '2025-11-30T15:59:00.000Z',
+        '2025-11-30T15:59:00.000Z',
+        '2025-11-30T16:00:00.000Z',
+        '2026-03-01T00:00:00.000Z',
+        null,
+      ],
+    );
+    const paged: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page: Page = await ok<Page>(
+        await t.req(rm, 'GET', `/v1/overrides?status=approved&sort=expiresAt&limit=1${cursor ? `&cursor=${cursor}` : ''}`),
+      );
+      paged.push(...page.items.map((o) => o.id));
+      cursor = page.nextCursor;
+    }
+    assert.deepEqual(
+      paged,
+      all.items.map((o) => o.id),
+      'the pages are the list, each once',
+    );
+    assert.deepEqual(
+      (await ok<Page>(await t.req(rm, 'GET', '/v1/overrides?expiresBefore=2025-12-02&sort=expiresAt'))).items.map((o) => o.subject),
+      [...all.items.slice(0, 3).map((o) => o.subject), 'EDGE'],
+    );
+    assert.deepEqual(
+      (await ok<Page>(await t.req(rm, 'GET', '/v1/subjects/TIE1/overrides?sort=expiresAt'))).items.map((o) => o.subject),
+      ['TIE1'],
+    );
+    // A cursor of the other order is refused, as is a sort it does not know.
+    const newest = await ok<Page>(await t.req(rm, 'GET', '/v1/overrides?status=approved&limit=1'));
+    const res = await t.req(rm, 'GET', `/v1/overrides?status=approved&sort=expiresAt&cursor=${newest.nextCursor}`);
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as Problem).errors?.[0]?.path, 'query.cursor');
+    const bad = await t.req(rm, 'GET', '/v1/overrides?sort=createdAt');
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as Problem).errors?.[0]?.path, 'query.sort');
+  });
+
+  it('the expiring list soonest first seeks its expiry index in order: no sort, no read of every approved override', async () => {
+    const { watched, compiled } = watchStatements(f.db);
+    await listOverrides(watched, t.tenantId, {
+      now: START.toISOString(),
+      limit: 21,
+      managedBy: 'RM1',
+      expiresBefore: '2025-12-31T16:00:00.000Z',
+      order: 'expiresAt',
+    });
+    const [q] = compiled();
+    assert.ok(q);
+    const plan = (
+      await f.db.db.executeQuery({ ...q, sql: `${f.db.dialect === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN'} ${q.sql}` })
+    ).rows
+      .map((r) => String((r as Record<string, unknown>).detail ?? (r as Record<string, unknown>)['QUERY PLAN']))
+      .join('\n');
+    assert.match(plan, /overrides_tenant_status_expiry_idx/, plan);
+    assert.doesNotMatch(plan, /TEMP B-TREE FOR ORDER BY|Sort Key/, plan);
   });
 });

@@ -167,3 +167,79 @@ describe('admin console: the lead’s matrix, RM column and call list follow the
     await context.close();
   });
 });
+
+describe('admin console: the lead’s 即将到期的调整, soonest first, a page at a time', () => {
+  it('names each scheme and level, lists the soonest expiry first and loads the rest with 加载更多', async () => {
+    // 22 overrides in force in the lead's book, ending in 3 to 13 days (pairs share an instant): more than
+    // the list's page of 20. Filed by the operator's key, approved by the demo checker, another person.
+    const { token: checker } = (await (await fetch(`${t.server.url}/demo/staff-token?as=checker`)).json()) as { token: string };
+    const day = 86_400_000;
+    const base = Math.floor(Date.now() / 60_000) * 60_000;
+    const expiries: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      const id = `EXP${String(i).padStart(2, '0')}`;
+      assert.equal((await send(ADMIN_KEY, `/v1/subjects/${id}`, 'PUT', { kind: 'customer', displayName: '陶怡' })).status, 201);
+      assert.equal((await send(ADMIN_KEY, `/v1/subjects/${id}/manager`, 'PUT', { manager: 'RM001' })).status, 200);
+      // Filed in the reverse of their expiry: newest first would show the latest expiry on top.
+      const expiresAt = new Date(base + (13 - Math.floor(i / 2)) * day).toISOString();
+      expiries.push(expiresAt);
+      const filed = await send(ADMIN_KEY, `/v1/subjects/${id}/overrides`, 'POST', {
+        scheme: 'retail-tier',
+        level: 'standard',
+        mode: 'floor',
+        reason: '续约前保留',
+        expiresAt,
+      });
+      assert.equal(filed.status, 201, await filed.clone().text());
+      const o = (await filed.json()) as { id: string; contentHash: string };
+      const approved = await send(checker, `/v1/overrides/${o.id}/approve`, 'POST', { contentHash: o.contentHash });
+      assert.equal(approved.status, 200, await approved.text());
+    }
+    const schemes = (await (await send(ADMIN_KEY, '/v1/schemes')).json()) as {
+      items: { key: string; name: Record<string, string>; levels: { key: string; name: Record<string, string> }[] }[];
+    };
+    const retail = schemes.items.find((s) => s.key === 'retail-tier');
+    const standard = retail?.levels.find((l) => l.key === 'standard');
+    assert.ok(retail && standard);
+
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const firstPage = page.waitForResponse((r) => r.url().includes('/v1/overrides?') && r.url().includes('expiresBefore='));
+    await page.goto(`${t.server.url}/admin/`);
+    await page.locator('button[data-as="rm"]').click();
+    assert.match((await firstPage).url(), /sort=expiresAt/);
+    const rows = page.locator('[data-testid="expiring"] tbody tr');
+    await rows.first().waitFor();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="expiring"] tbody td:nth-child(2)')?.textContent !== 'retail-tier',
+    );
+    const cells = (n: number) => page.locator(`[data-testid="expiring"] tbody tr td:nth-child(${n})`).allTextContents();
+    const ours = async () => (await cells(1)).map((c) => c.split(' ')[0] ?? '').filter((id) => id.startsWith('EXP'));
+    // Soonest first: the last filed (EXP20, EXP21) end first, a tie in the order of their ids' requests.
+    const shown = await ours();
+    assert.deepEqual(shown.slice(0, 2).sort(), ['EXP20', 'EXP21']);
+    const ending = (
+      await page.locator('[data-testid="expiring"] tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-override')))
+    ).length;
+    assert.equal(ending, 20, 'one page of 20');
+    assert.ok((await cells(2)).includes(retail.name['zh-CN'] ?? ''), 'the scheme by name');
+    assert.ok((await cells(3)).includes(standard.name['zh-CN'] ?? ''), 'the level by name');
+    assert.ok(!(await cells(3)).includes('standard'), 'no level key');
+    const more = page.locator('[data-testid="expiring"] button', { hasText: '加载更多' });
+    await more.click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="expiring"] tbody tr').length > 20);
+    const all = await ours();
+    assert.equal(all.length, 22, 'the rest, once each');
+    assert.deepEqual(all.slice(-2).sort(), ['EXP00', 'EXP01'], 'the latest expiry last');
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      await page.selectOption('.bar .lang select', locale);
+      await page.waitForFunction((l) => document.documentElement.lang === l, locale);
+      assert.ok((await cells(3)).includes(standard.name[locale] ?? ''), `the level by name, ${locale}`);
+      assert.deepEqual(await axeViolations(page), [], `the expiring list, ${locale}`);
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

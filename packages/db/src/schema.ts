@@ -120,6 +120,18 @@ export interface PolicyTable {
   submit_note: string | null;
 }
 
+/**
+ * A scheme's latest re-tier: the month its call lists read who moved at (subject-list.ts). Kept by the
+ * writers that re-tier (retier-periods.ts), never by a decision on one customer.
+ */
+export interface RetierPeriodTable {
+  tenant_id: string;
+  scheme: string;
+  /** `YYYY-MM`: only ever moves forward. */
+  period: string;
+  updated_at: string;
+}
+
 export interface AssignmentTable {
   tenant_id: string;
   subject_id: string;
@@ -650,6 +662,7 @@ export interface Database {
   metric_periods: MetricPeriodTable;
   policies: PolicyTable;
   assignments: AssignmentTable;
+  retier_periods: RetierPeriodTable;
   tier_events: TierEventTable;
   overrides: OverrideTable;
   seed_runs: SeedRunTable;

@@ -140,8 +140,11 @@ export class BookPage extends LitElement {
     if (schemes.signal.aborted) return;
     this.main = main;
     this.#browser.store.showLevelsOf(main?.key);
-    if (ctx.session.book != null)
-      void this.#expiring.store.open(undefined, { expiresBefore: bankToday(Date.now() + EXPIRING_DAYS * 86_400_000) });
+    if (ctx.session.book != null) {
+      // Soonest first: the top of the list is the next to lapse. The schemes name each one's scheme and level.
+      void this.#expiring.store.open(undefined, { expiresBefore: bankToday(Date.now() + EXPIRING_DAYS * 86_400_000), sort: 'expiresAt' });
+      void this.#expiring.store.loadSchemes();
+    }
     // A count of the books page links here with its book and level: the list is that count's customers.
     const manager = ctx.params.get('manager') ?? undefined;
     const scheme = ctx.params.get('scheme') ?? undefined;
@@ -234,8 +237,19 @@ export class BookPage extends LitElement {
     return html`<section class="card expiring" aria-labelledby="expiring-h" data-testid="expiring">
       <h2 id="expiring-h">${c.expiringTitle}</h2>
       <p class="hint">${c.expiringHint(bankToday(Date.now() + EXPIRING_DAYS * 86_400_000))}</p>
-      <p role="status" class="hint">${status}</p>
+      <p role="status" class="hint" data-testid="expiring-status" tabindex="-1">${status}</p>
       ${overrideTable(this.#expiring.store, this.ctx.session, locale, { withSubject: true, follow: (o) => this.#pick(o.subject) })}
+      ${
+        e.nextCursor !== null && e.status === 'ready'
+          ? moreButton({
+              loading: e.loadingMore,
+              label: w.loadMore,
+              loadingLabel: w.loading,
+              load: () => this.#expiring.store.loadMore(),
+              status: () => this.querySelector('[data-testid="expiring-status"]'),
+            })
+          : nothing
+      }
     </section>`;
   }
 

@@ -23,6 +23,8 @@ export interface OverrideFilter {
    * list only (the API's `expiresBefore`), what an RM renews or lets lapse this month.
    */
   readonly expiresBefore?: string;
+  /** `expiresAt`: soonest expiry first (the API's `sort`), the order an RM works an expiring list in; newest first otherwise. */
+  readonly sort?: 'expiresAt';
 }
 
 /** What the kit reads of an override to decide what to offer (the caller fields are absent from an older API). */
@@ -240,7 +242,7 @@ export class Overrides extends CursorList<Override, OverridesState> {
   #listPath(cursor?: string): string {
     const { subject, filter } = this.state;
     const base = subject === undefined ? '/v1/overrides' : `/v1/subjects/${enc(subject)}/overrides`;
-    return `${base}${query({ status: filter.status, scheme: filter.scheme, requestedBy: filter.mine ? 'me' : undefined, expiresBefore: filter.expiresBefore, limit: this.#pageSize, cursor })}`;
+    return `${base}${query({ status: filter.status, scheme: filter.scheme, requestedBy: filter.mine ? 'me' : undefined, expiresBefore: filter.expiresBefore, sort: filter.sort, limit: this.#pageSize, cursor })}`;
   }
 
   /** List `subject`'s overrides (undefined: the tenant's) with `filter`, from the first page. */

@@ -66,6 +66,14 @@ const ListQuery = z.object({
       description:
         '`me`: only the caller’s own requests, by person as four eyes counts them (their staff token’s and those of every API key they own; an unowned key’s own). Cut in SQL within what the caller may read: a book-scoped credential still sees its book only.',
     }),
+  sort: z
+    .enum(['expiresAt'])
+    .optional()
+    .openapi({
+      param: { name: 'sort', in: 'query' },
+      description:
+        '`expiresAt`: soonest expiry first (ties by id; those with none last) instead of newest first — the overrides expiring soon in the order they lapse. The cursor pages in the same order.',
+    }),
   limit: LimitQuery,
   cursor: CursorQuery,
 });
@@ -105,7 +113,7 @@ const subjectListRoute = createRoute({
   method: 'get',
   path: '/subjects/{id}/overrides',
   tags: ['four eyes'],
-  summary: 'A subject’s override requests, newest first',
+  summary: 'A subject’s override requests, newest first (or soonest expiry first: `sort=expiresAt`)',
   // The same filters as the tenant's list: `expiresBefore` read here as there, never dropped unread.
   request: { params: SubjectIdParams, query: TenantListQuery },
   responses: { 200: { description: 'One page', ...json(OverrideListSchema) }, ...problemResponses(400, 404) },
@@ -115,7 +123,8 @@ const listRoute = createRoute({
   method: 'get',
   path: '/overrides',
   tags: ['four eyes'],
-  summary: 'Override requests of the tenant, newest first (a book-scoped credential: of its book’s customers only)',
+  summary:
+    'Override requests of the tenant, newest first or soonest expiry first (`sort=expiresAt`; a book-scoped credential: of its book’s customers only)',
   request: { query: TenantListQuery },
   responses: { 200: { description: 'One page', ...json(OverrideListSchema) }, ...problemResponses(400) },
 });
@@ -201,7 +210,12 @@ async function page(deps: ApiDeps, q: z.infer<typeof TenantListQuery>, subjectId
     ]);
   const [y = 0, m = 1, d = 1] = q.expiresBefore?.split('-').map(Number) ?? [];
   const expiresBefore = q.expiresBefore === undefined ? undefined : startOfDay({ year: y, month: m, day: d }, deps.timeZone).toISOString();
-  const before = q.cursor === undefined ? undefined : decodeCursor('overrides', q.cursor, ['createdAt', 'id']);
+  const byExpiry = q.sort === 'expiresAt';
+  const before = q.cursor === undefined || byExpiry ? undefined : decodeCursor('overrides', q.cursor, ['createdAt', 'id']);
+  // A cursor of the expiry order is of its own kind: one of the newest-first order is refused there, and back.
+  const at = q.cursor === undefined || !byExpiry ? undefined : decodeCursor('overrides-by-expiry', q.cursor, ['expiresAt', 'id']);
+  // No expiry is '' in the cursor (it holds strings only).
+  const after = at === undefined ? undefined : { expiresAt: at.expiresAt === '' ? null : at.expiresAt, id: at.id };
   // A relationship manager lists their book's requests only, cut in SQL: another book's never reach
   // the page, its cursor or the unknown-scheme check below (not even as a count).
   const book = booksRead(deps.principal);
@@ -223,6 +237,8 @@ async function page(deps: ApiDeps, q: z.infer<typeof TenantListQuery>, subjectId
     ...(q.status !== undefined ? { status: q.status } : {}),
     ...(expiresBefore !== undefined ? { expiresBefore } : {}),
     ...(before ? { before } : {}),
+    ...(byExpiry ? { order: 'expiresAt' as const } : {}),
+    ...(after ? { after } : {}),
   });
   const items = rows.slice(0, q.limit);
   // A mistyped scheme must not read as "no overrides": refuse a scheme that is neither in force nor
@@ -245,7 +261,12 @@ async function page(deps: ApiDeps, q: z.infer<typeof TenantListQuery>, subjectId
     items: await Promise.all(
       items.map(async (r) => overrideView(r, now, callerOf(deps, r, now, await mine([r.override.requestedBy])), deps.unmaskNames, behind)),
     ),
-    nextCursor: rows.length > q.limit && last ? encodeCursor('overrides', { createdAt: last.createdAt, id: last.override.id }) : null,
+    nextCursor:
+      rows.length > q.limit && last
+        ? byExpiry
+          ? encodeCursor('overrides-by-expiry', { expiresAt: last.override.expiresAt ?? '', id: last.override.id })
+          : encodeCursor('overrides', { createdAt: last.createdAt, id: last.override.id })
+        : null,
   };
 }
 

@@ -429,6 +429,13 @@ export interface ListOverridesQuery {
   readonly expiresBefore?: string;
   /** Keyset: rows created before this (created_at, id), newest first. */
   readonly before?: { readonly createdAt: string; readonly id: string };
+  /**
+   * `expiresAt`: soonest expiry first, then id (a tie's order, so a cursor inside it stays exact); those
+   * with no expiry last. Pages after `after` instead of `before`.
+   */
+  readonly order?: 'expiresAt';
+  /** Keyset of the expiry order: rows after this (expires_at, id); expiresAt null for one with none. */
+  readonly after?: { readonly expiresAt: string | null; readonly id: string };
 }
 
 /** Override requests, newest first. */
@@ -491,6 +498,25 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
         eb.and([eb('overrides.created_at', '=', before.createdAt), eb('overrides.id', '<', before.id)]),
       ]),
     );
+  }
+  if (q.order === 'expiresAt') {
+    const after = q.after;
+    if (after)
+      query = query.where((eb) =>
+        after.expiresAt === null
+          ? eb.and([eb('overrides.expires_at', 'is', null), eb('overrides.id', '>', after.id)])
+          : eb.or([
+              eb('overrides.expires_at', 'is', null),
+              eb('overrides.expires_at', '>', after.expiresAt),
+              eb.and([eb('overrides.expires_at', '=', after.expiresAt), eb('overrides.id', '>', after.id)]),
+            ]),
+      );
+    // None last on both dialects (SQLite sorts NULL first, PostgreSQL last). Expiring soon, every row
+    // has one: the order is then overrides_tenant_status_expiry_idx's own, and a page stops at its rows.
+    const ordered =
+      q.expiresBefore === undefined ? query.orderBy(sql`case when ${sql.ref('overrides.expires_at')} is null then 1 else 0 end`) : query;
+    const rows = await ordered.orderBy('overrides.expires_at').orderBy('overrides.id').limit(q.limit).execute();
+    return rows.map(toRecord);
   }
   const rows = await query.orderBy('overrides.created_at', 'desc').orderBy('overrides.id', 'desc').limit(q.limit).execute();
   return rows.map(toRecord);

@@ -3,6 +3,7 @@ import type { Database, SubjectRow } from '../schema.js';
 import { isPostgres, type Executor } from './executor.js';
 import { toSubject, type Subject } from './subjects.js';
 import { bookIds, type Books } from './staff.js';
+import { latestRetierPeriod } from './retier-periods.js';
 
 /** A scheme and level every listed subject must currently hold. */
 export interface LevelCondition {
@@ -36,8 +37,9 @@ export interface ListSubjectsQuery {
   /** Customers who left the bank: left out (the default), listed with the others, or the only ones listed. */
   readonly closed?: ClosedFilter;
   /**
-   * Only subjects whose level in `scheme` changed at the scheme's latest re-tier (the latest period
-   * any of its assignments was evaluated for): down or up by the levels' ranks, or either.
+   * Only subjects whose level in `scheme` changed at the scheme's latest re-tier (latestRetierPeriod:
+   * the month a re-tier last evaluated it at, which a decision on one customer does not move): down or
+   * up by the levels' ranks, or either.
    */
   readonly change?: LevelChangeFilter;
   /** Only subjects below their level's line in `scheme` now: in a grace period (periods below > 0). */
@@ -146,7 +148,7 @@ export async function listSubjects(
   if (query.graceIn !== undefined) holdings.push({ kind: 'grace', scheme: query.graceIn });
   if (query.nearNext !== undefined) holdings.push({ kind: 'near', filter: query.nearNext });
   if (query.change !== undefined) {
-    const period = await latestPeriod(db, tenantId, query.change.scheme);
+    const period = await latestRetierPeriod(db, tenantId, query.change.scheme);
     // A scheme never evaluated has no re-tier, so nobody changed at it.
     if (period === undefined) return [];
     holdings.push({ kind: 'changed', filter: query.change, period });
@@ -307,17 +309,6 @@ function assignmentHolds(eb: AssignmentEb, alias: string, h: Exclude<Holding, { 
     conditions.push(sql<SqlBool>`${before} ${sql.raw(filter.direction === 'down' ? '>' : '<')} ${col('rank')}`);
   }
   return eb.and(conditions);
-}
-
-/** The latest period a scheme's assignments were evaluated for: its latest re-tier (an index seek). */
-async function latestPeriod(db: Executor, tenantId: string, scheme: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('assignments')
-    .select((eb) => eb.fn.max('period').as('period'))
-    .where('tenant_id', '=', tenantId)
-    .where('scheme', '=', scheme)
-    .executeTakeFirst();
-  return row?.period ?? undefined;
 }
 
 /** How many subjects of the tenant pass a holding, counting at most `upTo` index entries. */
@@ -524,7 +515,7 @@ export async function listSubjectsByFigure(
   const near = query.nearNext !== undefined && order.by === 'gap' && query.nearNext.scheme === order.scheme ? query.nearNext : undefined;
   if (query.nearNext !== undefined && near === undefined) holdings.push({ kind: 'near', filter: query.nearNext });
   if (query.change !== undefined) {
-    const period = await latestPeriod(db, tenantId, query.change.scheme);
+    const period = await latestRetierPeriod(db, tenantId, query.change.scheme);
     if (period === undefined) return [];
     holdings.push({ kind: 'changed', filter: query.change, period });
   }

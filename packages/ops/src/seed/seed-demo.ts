@@ -4,6 +4,7 @@ import {
   claimSeedRun,
   findSeedRun,
   insertAssignments,
+  markRetiered,
   insertMetrics,
   insertSeedRun,
   insertSubjects,
@@ -144,6 +145,8 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
     await insertMetrics(trx, metrics);
     for (const o of signOffs) assignments.push(...(await syncLevelApprovals(trx, tp, o.subject, o.events, o.rows, 'system', now)));
     await insertAssignments(trx, tenantId, assignments);
+    // The seed stands for the months' re-tiers: the call lists read its latest month.
+    await markRetiered(trx, tenantId, assignments, now);
     await appendTierEvents(trx, tenantId, events);
     await insertSeedRun(trx, { tenantId, seed: options.seed ?? DEFAULT_SEED, customers: subjects.length, now });
   });

@@ -8,6 +8,7 @@ import {
   listAssignmentsInRange,
   listCurrentLevelsInRange,
   listSubjectsInRange,
+  markRetiered,
   signOffsOf,
   unsettledSignOffsInRange,
   loadMetricValuesInRange,
@@ -153,6 +154,8 @@ export async function retierChunk(
   // planned; the store's answer is kept as a guard, so that the totals stay right if a later change
   // lets a chunk plan a customer it does not hold.
   const closed = await storeReevaluations(trx, tp.tenantId, prepared.rows, prepared.events, open, levelKept(prepared));
+  // The job's month is now the schemes' latest re-tier, what the call lists read (a seek per chunk).
+  await markRetiered(trx, tp.tenantId, prepared.rows, nowIso);
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
 }
 
@@ -298,8 +301,9 @@ export function rangeAfter(range: SubjectRange, upTo: string): SubjectRange {
  * writes). The chunk read its subjects without a lock: one closed since is not written to, and counts
  * as skipped, as it would have had it been closed when read.
  */
-export async function applyPreparedChunk(trx: Executor, tenantId: string, prepared: PreparedChunk): Promise<RetierTotals> {
+export async function applyPreparedChunk(trx: Executor, tenantId: string, prepared: PreparedChunk, at: Date): Promise<RetierTotals> {
   const closed = await storeReevaluations(trx, tenantId, prepared.rows, prepared.events, undefined, levelKept(prepared));
+  await markRetiered(trx, tenantId, prepared.rows, at.toISOString());
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
 }
 

@@ -1,0 +1,55 @@
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
+
+/*
+ * The call lists (`GET /v1/subjects?change=`) list who moved at a scheme's latest re-tier. They took
+ * that month for the latest period of any of the scheme's assignments, and a decision on one customer
+ * (an override approved, revoked or expired) re-evaluates them at their newest month with data — often
+ * next month's figures, imported and not yet re-tiered — so one approval moved the whole bank's list to
+ * a month only that customer had reached, and the RM's 降级 list went empty. The month is now kept per
+ * tenant and scheme by the writers that re-tier (a re-tier job's chunks, a metric write, a policy's
+ * re-evaluation of the book), one row per scheme: a decision never moves it.
+ *
+ * The rows of a database already in use are filled here, so the lists are right at once: the latest
+ * month a re-tier job (running or done) evaluated the scheme at, at most the latest month stored — a
+ * month only a decision reached is no re-tier —; a scheme no job re-tiered (a bank evaluated by its
+ * metric writes alone) keeps its latest stored month, as before. Undoing this drops the table: a
+ * release before it reads the month off the assignments again.
+ */
+
+// Its own copy, not the repositories' isPostgres: a migration runs as written whatever they become.
+const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter instanceof PostgresAdapter;
+
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('retier_periods')
+    .ifNotExists()
+    .addColumn('tenant_id', 'text', (c) => c.notNull())
+    .addColumn('scheme', 'text', (c) => c.notNull())
+    .addColumn('period', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('retier_periods_pkey', ['tenant_id', 'scheme'])
+    .execute();
+  const now = new Date().toISOString();
+  // A job's params: `period` (YYYY-MM) and `schemes` (null: every scheme; else the keys it wrote).
+  const jobPeriod = isPostgres(db)
+    ? sql`(SELECT max(j.params::jsonb ->> 'period') FROM jobs j
+          WHERE j.tenant_id = l.tenant_id AND j.kind = 'retier' AND j.status IN ('running', 'completed')
+            AND (j.params::jsonb -> 'schemes' = 'null'::jsonb OR j.params::jsonb -> 'schemes' @> jsonb_build_array(l.scheme))
+            AND j.params::jsonb ->> 'period' <= l.period)`
+    : sql`(SELECT max(json_extract(j.params, '$.period')) FROM jobs j
+          WHERE j.tenant_id = l.tenant_id AND j.kind = 'retier' AND j.status IN ('running', 'completed')
+            AND (json_type(j.params, '$.schemes') = 'null'
+              OR EXISTS (SELECT 1 FROM json_each(j.params, '$.schemes') s WHERE s.value = l.scheme))
+            AND json_extract(j.params, '$.period') <= l.period)`;
+  await sql`
+    INSERT INTO retier_periods (tenant_id, scheme, period, updated_at)
+    SELECT l.tenant_id, l.scheme, coalesce(${jobPeriod}, l.period), ${now}
+    FROM (SELECT tenant_id, scheme, max(period) AS period FROM assignments GROUP BY tenant_id, scheme) l
+    -- WHERE true: SQLite would read ON CONFLICT as the join's ON otherwise.
+    WHERE true
+    ON CONFLICT (tenant_id, scheme) DO NOTHING`.execute(db);
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('retier_periods').ifExists().execute();
+}
