@@ -210,7 +210,6 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           subject.id,
           changed.filter((x) => risky.has(x.metric)),
           deps.principal.actor,
-          now.toISOString(),
         );
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
         const view = await tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
