@@ -8,10 +8,30 @@ import { nextWriteSeq, writeSeqOf } from './write-seq.js';
 export type MetricValues = Record<string, Record<string, number>>;
 
 /**
+ * Who an upsert records as the writer of the values it inserts or changes of some metrics (those
+ * feeding a scheme with sign-off levels: what the four-eyes check of a sign-off reads, {@link signOffInputWriters}),
+ * in the rows themselves; and, for a batch, whom it tells of each such value written.
+ */
+export interface InputWriter {
+  /** The `Principal.actor` recorded. */
+  readonly actor: string;
+  readonly metrics: ReadonlySet<string>;
+  /**
+   * Told the metric of each value of `metrics` written, and whether it replaced a stored value (an
+   * import counts them for its audit record): {@link upsertMetricRows} only.
+   */
+  readonly onWritten?: (metric: string, replaced: boolean) => void;
+}
+
+/** A changed row's writer: the one bound, or (bound null: a metric feeding no sign-off) the one it had. */
+const keptWriter = sql<string | null>`COALESCE(excluded.written_by, metrics.written_by)`;
+
+/**
  * Insert or replace observations of one subject (same metric and period → the new value wins), and
  * record the months of the rows that changed as written at `writtenAt` ({@link recordMetricWrites}).
  * A value sent again unchanged is no new data: it neither writes nor restarts a month's settle wait
  * (a feed that re-sends a rolling window every night would otherwise never let a month settle).
+ * With `writer`, the values of its metrics the write changes are recorded as its actor's.
  */
 export async function upsertMetrics(
   db: Executor,
@@ -19,17 +39,28 @@ export async function upsertMetrics(
   subjectId: string,
   observations: readonly MetricObservation[],
   writtenAt: string = new Date().toISOString(),
+  writer?: InputWriter,
 ): Promise<void> {
   const changed: { period: string; metric: string }[] = [];
   for (const batch of chunks(observations)) {
+    // The writer in the upsert itself: a second statement updating the row just written would, on
+    // PostgreSQL, check its foreign key again (a row of this transaction's) and share-lock the customer.
+    const rows = batch.map((o) => ({
+      tenant_id: tenantId,
+      subject_id: subjectId,
+      metric: o.metric,
+      period: o.period,
+      value: o.value,
+      ...(writer && { written_by: writer.metrics.has(o.metric) ? writer.actor : null }),
+    }));
     changed.push(
       ...(await db
         .insertInto('metrics')
-        .values(batch.map((o) => ({ tenant_id: tenantId, subject_id: subjectId, metric: o.metric, period: o.period, value: o.value })))
+        .values(rows)
         .onConflict((oc) =>
           oc
             .columns(['subject_id', 'metric', 'period'])
-            .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
+            .doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), ...(writer && { written_by: keptWriter }) }))
             .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
         )
         .returning(['period', 'metric'])
@@ -215,7 +246,14 @@ const replacedColumn = (db: Executor) =>
 function upsertSql(db: Executor, batch: readonly NewMetric[], writing: boolean): string {
   // Bound in this order (upsertMetricRows): the columns of inColumnOrder, then the writer.
   const values = writing
-    ? batch.map((r) => ({ tenant_id: r.tenant_id, subject_id: r.subject_id, metric: r.metric, period: r.period, value: r.value, written_by: null }))
+    ? batch.map((r) => ({
+        tenant_id: r.tenant_id,
+        subject_id: r.subject_id,
+        metric: r.metric,
+        period: r.period,
+        value: r.value,
+        written_by: null,
+      }))
     : inColumnOrder(batch);
   const q = db
     .insertInto('metrics')
@@ -223,29 +261,11 @@ function upsertSql(db: Executor, batch: readonly NewMetric[], writing: boolean):
     .onConflict((oc) =>
       oc
         .columns(['subject_id', 'metric', 'period'])
-        // A row bound with no writer (a metric feeding no sign-off) keeps the one it had.
-        .doUpdateSet((eb) =>
-          writing
-            ? { value: eb.ref('excluded.value'), written_by: sql<string | null>`COALESCE(excluded.written_by, metrics.written_by)` }
-            : { value: eb.ref('excluded.value') },
-        )
+        .doUpdateSet((eb) => (writing ? { value: eb.ref('excluded.value'), written_by: keptWriter } : { value: eb.ref('excluded.value') }))
         .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
     )
     .returning(['tenant_id', 'period', 'metric']);
   return (writing ? q.returning(replacedColumn(db)) : q).compile().sql;
-}
-
-/**
- * Who a batch upsert records as the writer of the values it inserts or changes of some metrics (those
- * feeding a scheme with sign-off levels: what the four-eyes check of a sign-off reads, {@link signOffInputWriters}),
- * in the rows themselves; and whom it tells of each such value written.
- */
-export interface InputWriter {
-  /** The `Principal.actor` recorded. */
-  readonly actor: string;
-  readonly metrics: ReadonlySet<string>;
-  /** Told the metric of each value of `metrics` written, and whether it replaced a stored value (an import counts them for its audit record). */
-  readonly onWritten: (metric: string, replaced: boolean) => void;
 }
 
 /**
@@ -284,15 +304,14 @@ export async function upsertMetricRows(
     const parameters: unknown[] = [];
     if (writer) {
       const { actor, metrics } = writer;
-      for (const r of batch)
-        parameters.push(r.tenant_id, r.subject_id, r.metric, r.period, r.value, metrics.has(r.metric) ? actor : null);
+      for (const r of batch) parameters.push(r.tenant_id, r.subject_id, r.metric, r.period, r.value, metrics.has(r.metric) ? actor : null);
     } else for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
     const result = await db.executeQuery<{ tenant_id: string; period: string; metric: string; stored?: number | boolean }>(
       CompiledQuery.raw(text, parameters),
     );
     for (const r of result.rows) {
       changed.push(r.period);
-      if (writer?.metrics.has(r.metric)) writer.onWritten(r.metric, postgres ? r.stored === true : Number(r.stored) <= before);
+      if (writer?.metrics.has(r.metric)) writer.onWritten?.(r.metric, postgres ? r.stored === true : Number(r.stored) <= before);
       changedKeys?.set(`${r.period}\u0000${r.metric}`, { period: r.period, metric: r.metric });
     }
     if (writtenAt !== null) await recordRowWrites(db, result.rows, writtenAt);
@@ -623,34 +642,6 @@ export async function metricValuesForUpdate(
     if (wanted.has(key)) found.set(key, Number(r.value));
   }
   return found;
-}
-
-/**
- * Record `writtenBy` as the writer of one subject's stored values of `keys` (metrics feeding a scheme
- * with sign-off levels, whose values the write changed): what the four-eyes check of a lowering request
- * reads ({@link signOffInputWriters}). The last writer of a value replaces the one before. An import
- * records its writers in its own upsert instead ({@link upsertMetricRows}, `writer`).
- */
-export async function recordSignOffInputWriters(
-  db: Executor,
-  tenantId: string,
-  subjectId: string,
-  keys: readonly { readonly metric: string; readonly period: string }[],
-  writtenBy: string,
-): Promise<void> {
-  for (const metric of new Set(keys.map((k) => k.metric)))
-    await db
-      .updateTable('metrics')
-      .set({ written_by: writtenBy })
-      .where('tenant_id', '=', tenantId)
-      .where('subject_id', '=', subjectId)
-      .where('metric', '=', metric)
-      .where(
-        'period',
-        'in',
-        keys.filter((k) => k.metric === metric).map((k) => k.period),
-      )
-      .execute();
 }
 
 /**
