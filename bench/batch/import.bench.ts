@@ -24,7 +24,7 @@ const MONTHS = ['2025-01', '2025-02', '2025-03', '2025-04', '2025-05', '2025-06'
 const ROUNDS = arg('rounds', 3);
 /**
  * `--watched 1`: a third arm, runImport told the balance feeds a scheme with sign-off levels, so it
- * counts the values it replaces and records its importer per value it writes (sign_off_input_writers)
+ * counts the values it replaces and records its importer per value it writes (metrics.written_by)
  * for every row — the worst case of a file of risk inputs only, against the same import without.
  */
 const WATCHED = arg('watched', 0) === 1;
@@ -68,7 +68,6 @@ const raw = new SQLite(dbFile);
 raw.pragma('journal_mode = WAL');
 const clear = () => {
   raw.prepare('DELETE FROM metrics').run();
-  raw.prepare('DELETE FROM sign_off_input_writers').run();
 };
 
 /** The baseline: parse, turn yuan into fen, find the subject, one prepared INSERT per row, one transaction. */

@@ -13,6 +13,8 @@ import {
   metricImportersOf,
   migrateToLatest,
   readErasedSeqs,
+  signOffInputWriters,
+  signOffInputWritersOfMany,
 } from '@tierkit/db';
 import { disableStaff, drainJobs } from '@tierkit/api';
 import { client, forEachDialect } from '../support/api-fixture.js';
@@ -71,6 +73,7 @@ const ERASURE_INDEXES = '2026-12-24T00-00-41-erasure-indexes';
 const ERASURE_RULES_MIGRATION = '2026-12-25T00-00-03-erasure-rules';
 const RETIER_PERIODS = '2026-12-25T00-00-20-retier-periods';
 const OVERRIDES_EXPIRY = '2026-12-25T00-00-21-overrides-expiry';
+const METRIC_WRITERS = '2026-12-25T00-00-70-metric-writers';
 const INDEX = 'tier_events_tenant_scheme_subject_period_idx';
 const LATER = [
   PREVIOUS_LEVEL,
@@ -127,6 +130,7 @@ const LATER = [
   ERASURE_RULES_MIGRATION,
   RETIER_PERIODS,
   OVERRIDES_EXPIRY,
+  METRIC_WRITERS,
 ];
 
 /** `name` and every later migration: what an upgrade from just before `name` runs. */
@@ -451,12 +455,61 @@ forEachDialect('migrations', (f) => {
     assert.deepEqual(await card(), shown, 'the approval card shows the same simulations as before the upgrade');
   });
 
-  it('upgrading adds the table of the writers of sign-off inputs, empty; undoing it drops it', async () => {
+  it('upgrading adds the writers of sign-off inputs, none recorded; undoing it drops them', async () => {
     const db = f.db.db;
     await undoDownTo(db, SIGN_OFF_INPUT_WRITERS);
     await assert.rejects(sql`SELECT written_by FROM sign_off_input_writers`.execute(db), 'the table is gone');
     assert.deepEqual(await migrateToLatest(db), fromOn(SIGN_OFF_INPUT_WRITERS));
-    assert.equal((await sql`SELECT written_by FROM sign_off_input_writers`.execute(db)).rows.length, 0);
+    // Kept in the values' own rows since METRIC_WRITERS.
+    assert.equal((await sql`SELECT written_by FROM metrics WHERE written_by IS NOT NULL`.execute(db)).rows.length, 0);
+  });
+
+  it('upgrading moves each risk input’s writer into its value’s row: the four-eyes check names the same writers; undoing puts them back', async () => {
+    await api.customer('MG6');
+    assert.equal(
+      (
+        await api.balances('MG6', [
+          ['2025-09', 1_000],
+          ['2025-10', 2_000],
+        ])
+      ).status,
+      200,
+    );
+    const db = f.db.db;
+    const { id } = await db
+      .selectFrom('subjects')
+      .select('id')
+      .where('tenant_id', '=', 'bank-a')
+      .where('external_id', '=', 'MG6')
+      .executeTakeFirstOrThrow();
+    const columns = async () => (await db.introspection.getTables()).find((t) => t.name === 'metrics')?.columns.map((c) => c.name) ?? [];
+    await undoDownTo(db, METRIC_WRITERS);
+    assert.ok(!(await columns()).includes('written_by'), 'the column is gone');
+    // What the release before kept for MG6: the last writer of its October value, in a table of its own.
+    await sql`DELETE FROM sign_off_input_writers WHERE subject_id = ${id}`.execute(db);
+    await sql`INSERT INTO sign_off_input_writers (tenant_id, subject_id, metric, period, written_by, written_at)
+      VALUES ('bank-a', ${id}, 'avg_daily_balance', '2025-10', 'key:mg-writer', '2025-11-01T00:00:00.000Z')`.execute(db);
+    assert.deepEqual(await migrateToLatest(db), fromOn(METRIC_WRITERS));
+    await assert.rejects(sql`SELECT written_by FROM sign_off_input_writers`.execute(db), 'the table is gone');
+    const september = { metric: 'avg_daily_balance', period: '2025-09' };
+    const october = { metric: 'avg_daily_balance', period: '2025-10' };
+    assert.deepEqual(await signOffInputWriters(db, 'bank-a', id, [september, october]), ['key:mg-writer']);
+    assert.deepEqual(await signOffInputWriters(db, 'bank-a', id, [september]), [], 'a value no writer was kept for names none');
+    assert.deepEqual(
+      await signOffInputWritersOfMany(db, 'bank-a', [
+        { subjectId: id, ...september },
+        { subjectId: id, ...october },
+      ]),
+      [{ subjectId: id, ...october, writtenBy: 'key:mg-writer' }],
+      'the approvals queue’s read of a page names it too',
+    );
+    // Undone: back in the table the release before reads, and forward again.
+    await undoDownTo(db, METRIC_WRITERS);
+    const kept = await sql<{ metric: string; period: string; written_by: string }>`SELECT metric, period, written_by
+      FROM sign_off_input_writers WHERE subject_id = ${id}`.execute(db);
+    assert.deepEqual(kept.rows, [{ ...october, written_by: 'key:mg-writer' }]);
+    assert.deepEqual(await migrateToLatest(db), fromOn(METRIC_WRITERS));
+    assert.deepEqual(await signOffInputWriters(db, 'bank-a', id, [september, october]), ['key:mg-writer']);
   });
 
   it('upgrading adds the audit chain and Idempotency-Key tables empty; writes after it are recorded and verify', async () => {

@@ -50,12 +50,10 @@ import * as auditPersonal from './migrations/2026-12-20T00-00-20-audit-personal.
 import * as metricAudienceRequests from './migrations/2026-12-20T00-00-30-metric-audience-requests.js';
 import * as closingRequests from './migrations/2026-12-24T00-00-33-closing-requests.js';
 import * as erasureIndexes from './migrations/2026-12-24T00-00-41-erasure-indexes.js';
-<<<<<<< HEAD
 import * as erasureRules from './migrations/2026-12-25T00-00-03-erasure-rules.js';
-=======
 import * as retierPeriods from './migrations/2026-12-25T00-00-20-retier-periods.js';
 import * as overridesExpiry from './migrations/2026-12-25T00-00-21-overrides-expiry.js';
->>>>>>> s40-lists
+import * as metricWriters from './migrations/2026-12-25T00-00-70-metric-writers.js';
 import * as auditErasures from './migrations/2026-12-21T00-00-20-audit-erasures.js';
 import * as auditListed from './migrations/2026-12-22T00-00-30-audit-listed.js';
 import * as audienceRequestReason from './migrations/2026-12-22T00-00-37-audience-request-reason.js';
@@ -119,12 +117,10 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-23T00-00-30-import-value-writers': importValueWriters,
   '2026-12-24T00-00-33-closing-requests': closingRequests,
   '2026-12-24T00-00-41-erasure-indexes': erasureIndexes,
-<<<<<<< HEAD
   '2026-12-25T00-00-03-erasure-rules': erasureRules,
-=======
   '2026-12-25T00-00-20-retier-periods': retierPeriods,
   '2026-12-25T00-00-21-overrides-expiry': overridesExpiry,
->>>>>>> s40-lists
+  '2026-12-25T00-00-70-metric-writers': metricWriters,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -73,6 +73,13 @@ export interface MetricTable {
   metric: string;
   period: string;
   value: number;
+  /**
+   * `Principal.actor` of the last write that changed this value while its metric fed a scheme with
+   * sign-off levels — a metrics import's importer or a `PUT /v1/subjects/{id}/metrics` caller — which
+   * the four-eyes check of a sign-off or lowering reads (docs/domain.md §4); null when no such write
+   * changed it. A write of another metric, or an unchanged value, leaves it as it was.
+   */
+  written_by: string | null;
 }
 
 /** Per tenant, month and metric: that it has data, and when it was first and last written (metric_periods). */
@@ -441,7 +448,7 @@ export interface ImportTable {
    */
   retiered: string | null;
   /**
-   * 1 when the import recorded its importer per risk-input value it changed (`sign_off_input_writers`);
+   * 1 when the import recorded its importer per risk-input value it changed (`metrics.written_by`);
    * null for an import that did not (one before this was kept, or one given no sign-off metrics): the
    * four-eyes check bars its importer from every sign-off reading a month it changed.
    */
@@ -524,17 +531,6 @@ export interface StaffTable {
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
-}
-
-/** The last writer, through the API's metric write, of a stored value feeding a sign-off scheme. */
-export interface SignOffInputWriterTable {
-  tenant_id: string;
-  subject_id: string;
-  metric: string;
-  period: string;
-  /** `Principal.actor` of the write. */
-  written_by: string;
-  written_at: string;
 }
 
 /** A change that grants a staff member power, waiting for a second admin (`PUT /v1/staff/{id}` answered 202). */
@@ -683,7 +679,6 @@ export interface Database {
   staff_grants: StaffGrantTable;
   metric_audience_requests: MetricAudienceRequestTable;
   closing_requests: ClosingRequestTable;
-  sign_off_input_writers: SignOffInputWriterTable;
   subject_managers: SubjectManagerTable;
   book_moves: BookMoveTable;
   subject_closings: SubjectClosingTable;

@@ -1,13 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { BIRTH_DATE_ATTRIBUTE, SUBJECT_KINDS } from '@tierkit/core';
-import {
-  metricValuesForUpdate,
-  pendingClosingRequestOf,
-  recordSignOffInputWriters,
-  setSubjectClosed,
-  upsertMetrics,
-  upsertSubject,
-} from '@tierkit/db';
+import { metricValuesForUpdate, pendingClosingRequestOf, setSubjectClosed, upsertMetrics, upsertSubject } from '@tierkit/db';
 import { birthDateError } from '../birth-date.js';
 import { packOf, subjectOr404 } from '../deps.js';
 import { auditDetail } from '../middleware/audit.js';
@@ -184,7 +177,12 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         // An overwritten month keeps no trace but this: a reviewer asking who raised a balance just
         // before a re-tier needs the value it replaced.
         const replaced = await metricValuesForUpdate(trx, deps.tenantId, subject.id, metrics);
-        await upsertMetrics(trx, deps.tenantId, subject.id, metrics, now.toISOString());
+        // Whoever wrote a risk input may not approve the lowering it proposes, whoever re-tiers it
+        // (docs/domain.md §4): the values it changes of them are recorded as the caller's.
+        await upsertMetrics(trx, deps.tenantId, subject.id, metrics, now.toISOString(), {
+          actor: deps.principal.actor,
+          metrics: signOffMetrics(tp),
+        });
         const changed = [];
         for (const o of metrics) {
           const before = replaced.get(`${o.metric} ${o.period}`) ?? null;
@@ -202,16 +200,6 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           });
         }
         auditDetail(c, { changed });
-        // Whoever wrote a risk input may not approve the lowering it proposes, whoever re-tiers it (docs/domain.md §4).
-        const risky = signOffMetrics(tp);
-        await recordSignOffInputWriters(
-          trx,
-          deps.tenantId,
-          subject.id,
-          changed.filter((x) => risky.has(x.metric)),
-          deps.principal.actor,
-          now.toISOString(),
-        );
         const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { retier: true });
         const view = await tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
         if (view.audience !== 'staff' || !view.assignments.some((a) => a.loweringTo !== undefined)) return view;

@@ -57,7 +57,7 @@ async function figureMonths(trx: Executor, deps: ApiDeps, tp: TenantPack, a: Lev
 /**
  * 403 `four-eyes` when the caller (or another credential of theirs) put in one of the values the figures
  * were read from — through `PUT /v1/subjects/{id}/metrics` or a metrics import, each recording its writer
- * per value (`sign_off_input_writers`) — or imported a month they were read from by an import that
+ * per value (`metrics.written_by`) — or imported a month they were read from by an import that
  * recorded no writers (one from before the upgrade: which customers it loaded is not known, so its
  * importer stays barred tenant-wide for that month). Only the item's own figures count: an operations
  * officer who loads the monthly file for everyone may approve the customers whose values the file did

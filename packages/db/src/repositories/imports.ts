@@ -66,7 +66,7 @@ export async function createImport(
     readonly createdAt: string;
     /** The process running it, `host pid`: see {@link listRunningImports}. */
     readonly owner?: string;
-    /** It records its importer per risk-input value it changes (`sign_off_input_writers`): see {@link metricImportersOf}. */
+    /** It records its importer per risk-input value it changes (`metrics.written_by`): see {@link metricImportersOf}. */
     readonly valueWriters?: boolean;
   },
 ): Promise<void> {
@@ -166,7 +166,7 @@ export async function findImport(db: Executor, tenantId: string, id: string): Pr
  * of the tenant's metrics imports from before the upgrade that records them (`value_writers` null), or
  * given no sign-off metrics, that changed values of that month. Nothing tells which customers' values
  * such an import loaded, so its importer stays barred from every sign-off reading the month; an import
- * since names its importer per value in `sign_off_input_writers` and is not listed here (docs/domain.md
+ * since names its importer per value in `metrics.written_by` and is not listed here (docs/domain.md
  * §4, "Lowering a sign-off level").
  */
 export async function metricImportersOf(db: Executor, tenantId: string, period: string, at: string): Promise<string[]> {

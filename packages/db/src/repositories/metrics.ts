@@ -8,10 +8,30 @@ import { nextWriteSeq, writeSeqOf } from './write-seq.js';
 export type MetricValues = Record<string, Record<string, number>>;
 
 /**
+ * Who an upsert records as the writer of the values it inserts or changes of some metrics (those
+ * feeding a scheme with sign-off levels: what the four-eyes check of a sign-off reads, {@link signOffInputWriters}),
+ * in the rows themselves; and, for a batch, whom it tells of each such value written.
+ */
+export interface InputWriter {
+  /** The `Principal.actor` recorded. */
+  readonly actor: string;
+  readonly metrics: ReadonlySet<string>;
+  /**
+   * Told the metric of each value of `metrics` written, and whether it replaced a stored value (an
+   * import counts them for its audit record): {@link upsertMetricRows} only.
+   */
+  readonly onWritten?: (metric: string, replaced: boolean) => void;
+}
+
+/** A changed row's writer: the one bound, or (bound null: a metric feeding no sign-off) the one it had. */
+const keptWriter = sql<string | null>`COALESCE(excluded.written_by, metrics.written_by)`;
+
+/**
  * Insert or replace observations of one subject (same metric and period → the new value wins), and
  * record the months of the rows that changed as written at `writtenAt` ({@link recordMetricWrites}).
  * A value sent again unchanged is no new data: it neither writes nor restarts a month's settle wait
  * (a feed that re-sends a rolling window every night would otherwise never let a month settle).
+ * With `writer`, the values of its metrics the write changes are recorded as its actor's.
  */
 export async function upsertMetrics(
   db: Executor,
@@ -19,17 +39,28 @@ export async function upsertMetrics(
   subjectId: string,
   observations: readonly MetricObservation[],
   writtenAt: string = new Date().toISOString(),
+  writer?: InputWriter,
 ): Promise<void> {
   const changed: { period: string; metric: string }[] = [];
   for (const batch of chunks(observations)) {
+    // The writer in the upsert itself: a second statement updating the row just written would, on
+    // PostgreSQL, check its foreign key again (a row of this transaction's) and share-lock the customer.
+    const rows = batch.map((o) => ({
+      tenant_id: tenantId,
+      subject_id: subjectId,
+      metric: o.metric,
+      period: o.period,
+      value: o.value,
+      ...(writer && { written_by: writer.metrics.has(o.metric) ? writer.actor : null }),
+    }));
     changed.push(
       ...(await db
         .insertInto('metrics')
-        .values(batch.map((o) => ({ tenant_id: tenantId, subject_id: subjectId, metric: o.metric, period: o.period, value: o.value })))
+        .values(rows)
         .onConflict((oc) =>
           oc
             .columns(['subject_id', 'metric', 'period'])
-            .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
+            .doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), ...(writer && { written_by: keptWriter }) }))
             .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
         )
         .returning(['period', 'metric'])
@@ -197,10 +228,10 @@ const UPSERT_ROWS = 2000;
  * The full-batch upsert's SQL by dialect (Kysely's adapter, shared by a database and its
  * transactions): an import calls this once per batch, and building a 2,000-row Kysely query each
  * time costs more than SQLite spends running it. Shorter batches (a call's last) are compiled per
- * call, so what is kept stays one text per dialect — two with the variant that tells replacements.
+ * call, so what is kept stays one text per dialect — two with the variant that records writers.
  */
 const fullBatchUpsert = new WeakMap<object, string>();
-const fullBatchUpsertTelling = new WeakMap<object, string>();
+const fullBatchUpsertWriting = new WeakMap<object, string>();
 
 /**
  * Whether each returned row replaced a stored value rather than inserting one, told by the upsert
@@ -212,69 +243,75 @@ const fullBatchUpsertTelling = new WeakMap<object, string>();
 const replacedColumn = (db: Executor) =>
   (isPostgres(db) ? sql<number | boolean>`(xmax::text <> '0')` : sql<number | boolean>`rowid`).as('stored');
 
-function upsertSql(db: Executor, batch: readonly NewMetric[], tellReplaced: boolean): string {
+function upsertSql(db: Executor, batch: readonly NewMetric[], writing: boolean): string {
+  // Bound in this order (upsertMetricRows): the columns of inColumnOrder, then the writer.
+  const values = writing
+    ? batch.map((r) => ({
+        tenant_id: r.tenant_id,
+        subject_id: r.subject_id,
+        metric: r.metric,
+        period: r.period,
+        value: r.value,
+        written_by: null,
+      }))
+    : inColumnOrder(batch);
   const q = db
     .insertInto('metrics')
-    .values(inColumnOrder(batch))
+    .values(values)
     .onConflict((oc) =>
       oc
         .columns(['subject_id', 'metric', 'period'])
-        .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
+        .doUpdateSet((eb) => (writing ? { value: eb.ref('excluded.value'), written_by: keptWriter } : { value: eb.ref('excluded.value') }))
         .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
     )
-    .returning(['tenant_id', 'subject_id', 'period', 'metric']);
-  return (tellReplaced ? q.returning(replacedColumn(db)) : q).compile().sql;
+    .returning(['tenant_id', 'period', 'metric']);
+  return (writing ? q.returning(replacedColumn(db)) : q).compile().sql;
 }
 
 /**
  * Insert or replace observations of any subjects, leaving a stored row with the same value untouched
- * (so loading the same data twice writes nothing). Rows must not repeat a subject, metric and period
- * (PostgreSQL refuses to update one row twice in a statement). Returns the period of every row it
- * inserted or changed; their months are recorded as written at `writtenAt` (rows left untouched are not).
- * A long transaction passes null and `changedKeys`, and records them itself just before it commits:
- * a month's record, once written, is locked until the transaction ends.
+ * (so loading the same data twice writes nothing, and an unchanged value keeps its writer). Rows must
+ * not repeat a subject, metric and period (PostgreSQL refuses to update one row twice in a statement).
+ * Returns the period of every row it inserted or changed; their months are recorded as written at
+ * `writtenAt` (rows left untouched are not). A long transaction passes null and `changedKeys`, and
+ * records them itself just before it commits: a month's record, once written, is locked until the
+ * transaction ends. With `writer`, the values of its metrics are recorded as its actor's.
  */
 export async function upsertMetricRows(
   db: Executor,
   rows: readonly NewMetric[],
   writtenAt: string | null = new Date().toISOString(),
   changedKeys?: Map<string, { readonly period: string; readonly metric: string }>,
-  /**
-   * Told each row it inserted or changed (an import records who wrote the risk inputs among them),
-   * and whether it replaced a stored value (counted for its audit record) — only when `tellReplaced`.
-   */
-  onChanged?: (row: MetricKey, replaced: boolean) => void,
-  tellReplaced = false,
+  writer?: InputWriter,
 ): Promise<string[]> {
   const adapter = db.getExecutor().adapter;
-  const kept = tellReplaced ? fullBatchUpsertTelling : fullBatchUpsert;
+  const kept = writer ? fullBatchUpsertWriting : fullBatchUpsert;
   const postgres = isPostgres(db);
   const changed: string[] = [];
   for (const batch of chunks(rows, UPSERT_ROWS)) {
     let text = batch.length === UPSERT_ROWS ? kept.get(adapter) : undefined;
     if (text === undefined) {
-      text = upsertSql(db, batch, tellReplaced);
+      text = upsertSql(db, batch, writer !== undefined);
       if (batch.length === UPSERT_ROWS) kept.set(adapter, text);
     }
     // SQLite: the largest rowid before the statement (one seek to the table's last row): a row at or below it was there.
     const before =
-      tellReplaced && !postgres
+      writer && !postgres
         ? Number(
             (await db.executeQuery<{ top: number | null }>(CompiledQuery.raw('SELECT max(rowid) AS top FROM metrics'))).rows[0]?.top ?? 0,
           )
         : 0;
     const parameters: unknown[] = [];
-    for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
-    const result = await db.executeQuery<{
-      tenant_id: string;
-      subject_id: string;
-      period: string;
-      metric: string;
-      stored?: number | boolean;
-    }>(CompiledQuery.raw(text, parameters));
+    if (writer) {
+      const { actor, metrics } = writer;
+      for (const r of batch) parameters.push(r.tenant_id, r.subject_id, r.metric, r.period, r.value, metrics.has(r.metric) ? actor : null);
+    } else for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
+    const result = await db.executeQuery<{ tenant_id: string; period: string; metric: string; stored?: number | boolean }>(
+      CompiledQuery.raw(text, parameters),
+    );
     for (const r of result.rows) {
       changed.push(r.period);
-      onChanged?.(r, tellReplaced && (postgres ? r.stored === true : Number(r.stored) <= before));
+      if (writer?.metrics.has(r.metric)) writer.onWritten?.(r.metric, postgres ? r.stored === true : Number(r.stored) <= before);
       changedKeys?.set(`${r.period}\u0000${r.metric}`, { period: r.period, metric: r.metric });
     }
     if (writtenAt !== null) await recordRowWrites(db, result.rows, writtenAt);
@@ -608,79 +645,6 @@ export async function metricValuesForUpdate(
 }
 
 /**
- * Record `writtenBy` as the writer of one subject's stored values of `keys` (metrics feeding a scheme
- * with sign-off levels, whose values the write changed): what the four-eyes check of a lowering request
- * reads ({@link signOffInputWriters}). The last writer of a value replaces the one before.
- */
-export async function recordSignOffInputWriters(
-  db: Executor,
-  tenantId: string,
-  subjectId: string,
-  keys: readonly { readonly metric: string; readonly period: string }[],
-  writtenBy: string,
-  writtenAt: string,
-): Promise<void> {
-  await recordInputWriters(
-    db,
-    tenantId,
-    keys.map((k) => ({ subject_id: subjectId, metric: k.metric, period: k.period })),
-    writtenBy,
-    writtenAt,
-  );
-}
-
-/** One stored value: whose, of which metric, which month. */
-export interface MetricKey {
-  readonly subject_id: string;
-  readonly metric: string;
-  readonly period: string;
-}
-
-/** Writer rows per statement: an import's whole batch (its upsert's size), 12,000 parameters. */
-const WRITER_ROWS = 2000;
-const WRITER_COLUMNS = ['tenant_id', 'subject_id', 'metric', 'period', 'written_by', 'written_at'] as const;
-/** The full-size statement's SQL by dialect, compiled once (as {@link fullBatchUpsert}): an import writes one per batch. */
-const fullWriterUpsert = new WeakMap<object, string>();
-
-function writerUpsertSql(db: Executor, rows: number): string {
-  const row = Object.fromEntries(WRITER_COLUMNS.map((c) => [c, ''])) as Record<(typeof WRITER_COLUMNS)[number], string>;
-  return db
-    .insertInto('sign_off_input_writers')
-    .values(Array.from({ length: rows }, () => row))
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant_id', 'subject_id', 'metric', 'period'])
-        .doUpdateSet((eb) => ({ written_by: eb.ref('excluded.written_by'), written_at: eb.ref('excluded.written_at') })),
-    )
-    .compile().sql;
-}
-
-/**
- * {@link recordSignOffInputWriters} for values of many subjects, a multi-row statement per batch: a
- * metrics import records its importer for the risk inputs each of its batches changed. `keys` must not
- * repeat a value (PostgreSQL refuses to update one row twice in a statement).
- */
-export async function recordInputWriters(
-  db: Executor,
-  tenantId: string,
-  keys: readonly MetricKey[],
-  writtenBy: string,
-  writtenAt: string,
-): Promise<void> {
-  const adapter = db.getExecutor().adapter;
-  for (const batch of chunks(keys, WRITER_ROWS)) {
-    let text = batch.length === WRITER_ROWS ? fullWriterUpsert.get(adapter) : undefined;
-    if (text === undefined) {
-      text = writerUpsertSql(db, batch.length);
-      if (batch.length === WRITER_ROWS) fullWriterUpsert.set(adapter, text);
-    }
-    const parameters: unknown[] = [];
-    for (const k of batch) parameters.push(tenantId, k.subject_id, k.metric, k.period, writtenBy, writtenAt);
-    await db.executeQuery(CompiledQuery.raw(text, parameters));
-  }
-}
-
-/**
  * The stored months of one subject's metrics that `reads` read: per read, the latest month with a value
  * in `from … to` (`latest`: a plain latest-value read, or a `last` window — an AML assessment stands
  * until the next), or every month with a value there. `from` null: no lower bound.
@@ -718,14 +682,15 @@ export async function signOffInputWriters(
   for (const metric of new Set(keys.map((k) => k.metric))) {
     const periods = keys.filter((k) => k.metric === metric).map((k) => k.period);
     const rows = await db
-      .selectFrom('sign_off_input_writers')
+      .selectFrom('metrics')
       .select('written_by')
       .where('tenant_id', '=', tenantId)
       .where('subject_id', '=', subjectId)
       .where('metric', '=', metric)
       .where('period', 'in', periods)
+      .where('written_by', 'is not', null)
       .execute();
-    for (const r of rows) out.add(r.written_by);
+    for (const r of rows) if (r.written_by !== null) out.add(r.written_by);
   }
   return [...out];
 }
@@ -743,14 +708,17 @@ export async function signOffInputWritersOfMany(
   const wanted = new Set(keys.map((k) => JSON.stringify([k.subjectId, k.metric, k.period])));
   // The three lists cover every key and a few pairings of none, dropped below: a page's keys are hundreds at most.
   const rows = await db
-    .selectFrom('sign_off_input_writers')
+    .selectFrom('metrics')
     .select(['subject_id', 'metric', 'period', 'written_by'])
     .where('tenant_id', '=', tenantId)
     .where('subject_id', 'in', [...new Set(keys.map((k) => k.subjectId))])
     .where('metric', 'in', [...new Set(keys.map((k) => k.metric))])
     .where('period', 'in', [...new Set(keys.map((k) => k.period))])
+    .where('written_by', 'is not', null)
     .execute();
-  return rows
-    .filter((r) => wanted.has(JSON.stringify([r.subject_id, r.metric, r.period])))
-    .map((r) => ({ subjectId: r.subject_id, metric: r.metric, period: r.period, writtenBy: r.written_by }));
+  const out: { subjectId: string; metric: string; period: string; writtenBy: string }[] = [];
+  for (const r of rows)
+    if (r.written_by !== null && wanted.has(JSON.stringify([r.subject_id, r.metric, r.period])))
+      out.push({ subjectId: r.subject_id, metric: r.metric, period: r.period, writtenBy: r.written_by });
+  return out;
 }

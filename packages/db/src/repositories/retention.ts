@@ -435,7 +435,6 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     .executeTakeFirst();
   await db.updateTable('subject_closings').set({ reason: null }).where(ofTenant(tenantId)).where('subject_id', 'in', ids).execute();
   const metrics = await db.deleteFrom('metrics').where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).executeTakeFirst();
-  await db.deleteFrom('sign_off_input_writers').where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).execute();
   const managers = await db
     .deleteFrom('subject_managers')
     .where('tenant_id', '=', tenantId)

@@ -25,8 +25,6 @@ import {
   isPostgres,
   moveStagedBooks,
   recordMetricWrites,
-  recordInputWriters,
-  type MetricKey,
   stageBooks,
   stagedMoves,
   stageSubjectChanges,
@@ -514,24 +512,22 @@ async function writeBatch(
     const watched = ctx.signOffMetrics?.size ? ctx.signOffMetrics : undefined;
     // Every risk input the file carries is counted, if only as 0 replaced.
     if (watched) for (const r of rows) if (watched.has(r.metric) && !replaced.has(r.metric)) replaced.set(r.metric, 0);
-    // The risk inputs this batch changed, for one multi-row write of their writer: an unchanged value
-    // keeps whoever wrote it last. The upsert tells which of them replaced a stored value: reading the
-    // stored values first for that cost a statement per 500 rows (BENCHMARKS.md, import bench).
-    const inputs: MetricKey[] = [];
+    // The upsert records the importer in each risk input's row it changes (an unchanged value keeps
+    // whoever wrote it last), and tells which of them replaced a stored value: a statement of writer
+    // rows per batch, or a read of the stored values, cost more than the upsert (BENCHMARKS.md, import bench).
     const periods = await upsertMetricRows(
       trx,
       rows,
       null,
       touched,
-      watched &&
-        ((r, wasStored) => {
-          if (!watched.has(r.metric)) return;
-          inputs.push(r);
-          if (wasStored) replaced.set(r.metric, (replaced.get(r.metric) ?? 0) + 1);
-        }),
-      watched !== undefined,
+      watched && {
+        actor: ctx.actor,
+        metrics: watched,
+        onWritten: (metric, wasStored) => {
+          if (wasStored) replaced.set(metric, (replaced.get(metric) ?? 0) + 1);
+        },
+      },
     );
-    if (inputs.length) await recordInputWriters(trx, ctx.tenantId, inputs, ctx.actor, ctx.now().toISOString());
     return { written: periods.length, unchanged: rows.length - periods.length, periods };
   }
   if (checked.kind === 'managers') {
