@@ -51,8 +51,8 @@ export async function closingRequestView(deps: Pick<ApiDeps, 'db' | 'tenantId' |
     requestedAt: r.requestedAt,
     lapsesAt: closingRequestLapsesAt(r.requestedAt),
     // Lapsed and not yet written so: when it lapsed, by no one.
-    decidedBy: status === 'lapsed' ? null : r.decidedBy,
-    decidedAt: status === 'lapsed' ? closingRequestLapsesAt(r.requestedAt) : r.decidedAt,
+    decidedBy: status !== r.status ? null : r.decidedBy,
+    decidedAt: status !== r.status ? closingRequestLapsesAt(r.requestedAt) : r.decidedAt,
     decisionNote: r.decisionNote,
     requestedByYou: byYou,
     mayDecide: pending && !byYou && mayDecide(deps),
