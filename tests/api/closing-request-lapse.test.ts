@@ -115,13 +115,11 @@ forEachDialect('closing requests lapse when nobody decides them in 30 days', (f:
       await setSubjectClosed(trx, 'bank-a', s.id, { at: '2019-06-01T02:00:00.000Z', reason: '补报', leftAt: null }, LONG_AGO);
     });
     type Run = { erasable: number; heldByRequest: number; erased: number };
-    const run = (at: string, dryRun: boolean) =>
-      clientAt(f, at, () => f.keys.roles.admin)
-        .post('/v1/retention/run', { dryRun })
-        .then(async (res) => {
-          assert.equal(res.status, 200, await res.clone().text());
-          return (await res.json()) as Run;
-        });
+    const run = async (at: string, dryRun: boolean) => {
+      const res = await clientAt(f, at, () => f.keys.roles.admin).post('/v1/retention/run', { dryRun });
+      assert.equal(res.status, 200, await res.clone().text());
+      return (await res.json()) as Run;
+    };
     const waiting = await run(new Date(Date.parse(LAPSED) - DAY).toISOString(), true);
     assert.equal(waiting.heldByRequest, 1, JSON.stringify(waiting));
     const lapsed = await run(NOW.toISOString(), true);
