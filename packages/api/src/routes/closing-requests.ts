@@ -2,7 +2,12 @@ import { createRoute } from '@hono/zod-openapi';
 import type { ClosingRequest } from '@tierkit/db';
 import { auditDetail, auditTarget } from '../middleware/audit.js';
 import { router } from '../router.js';
-import { ClosingRequestIdParams, ClosingRequestListSchema, ClosingRequestSchema, ClosingRequestsQuery } from '../schemas/closing-requests.js';
+import {
+  ClosingRequestIdParams,
+  ClosingRequestListSchema,
+  ClosingRequestSchema,
+  ClosingRequestsQuery,
+} from '../schemas/closing-requests.js';
 import { problemResponses } from '../schemas/common.js';
 import { DecisionBody, OptionalNoteBody, RejectBody } from '../schemas/four-eyes.js';
 import { closingRequestsOf, closingRequestView, decideClosingRequest, withdrawClosingRequest } from '../services/closing-requests.js';

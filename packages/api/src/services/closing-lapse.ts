@@ -71,7 +71,13 @@ export function requestLapsed(r: ClosingRequest, doing: string): ProblemError {
  * tenant's — each with its `change` record in the caller's request (`action`), in the caller's
  * transaction. Returns how many this call recorded (none that another server recorded first).
  */
-export async function recordLapses(trx: Executor, tenantId: string, now: Date, action: OperatorAction, subjectId?: string): Promise<number> {
+export async function recordLapses(
+  trx: Executor,
+  tenantId: string,
+  now: Date,
+  action: OperatorAction,
+  subjectId?: string,
+): Promise<number> {
   const system: OperatorAction = { ...action, actor: LAPSE_ACTOR, credential: 'system' };
   let n = 0;
   for (const r of await lapsedPendingClosingRequests(trx, tenantId, lapsedAtOrBefore(now), subjectId)) {
@@ -83,7 +89,15 @@ export async function recordLapses(trx: Executor, tenantId: string, now: Date, a
       at: now,
       // The number goes to the record's side row, erased with the customer, as any record naming one.
       target: { subject: r.externalId },
-      detail: { request: r.id, at: r.at, late: r.late, requestedBy: r.requestedBy, requestedAt: r.requestedAt, status: 'lapsed', lapsedAt: at },
+      detail: {
+        request: r.id,
+        at: r.at,
+        late: r.late,
+        requestedBy: r.requestedBy,
+        requestedAt: r.requestedAt,
+        status: 'lapsed',
+        lapsedAt: at,
+      },
     });
     n += 1;
   }
