@@ -312,20 +312,21 @@ describe('admin console: closing and reopening a customer', () => {
     // Then filed again, and approved on the approvals page: the customer reads closed from that date.
     const second = await fileAsMaker('分行补报销户，凭证已补');
     await second.context.close();
-    await checker.page.reload();
+    await checker.context.close();
+    const approver = await asChecker();
     const card2 = `[data-approval="${second.key}"]`;
-    await checker.page.locator(card2).waitFor({ timeout: 30_000 });
-    await checker.page.locator(`${card2} button[data-action="approve"]`).click();
-    await checker.page.locator(`[data-decided="${second.key}"]`).waitFor({ timeout: 30_000 });
-    await openCustomer(checker.page, LATE);
-    await checker.page.locator('[data-testid="closed-note"]').waitFor();
-    assert.match(await text(checker.page, '[data-testid="closed-note"]'), new RegExp(`^已销户 · 实际销户时间 ${wall.replace('T', ' ')}`));
+    await approver.page.locator(card2).waitFor({ timeout: 30_000 });
+    await approver.page.locator(`${card2} button[data-action="approve"]`).click();
+    await approver.page.locator(`[data-decided="${second.key}"]`).waitFor({ timeout: 30_000 });
+    await openCustomer(approver.page, LATE);
+    await approver.page.locator('[data-testid="closed-note"]').waitFor();
+    assert.match(await text(approver.page, '[data-testid="closed-note"]'), new RegExp(`^已销户 · 实际销户时间 ${wall.replace('T', ' ')}`));
     const subject = (
       (await (await fetchAsBank(`${t.server.url}/v1/subjects/${LATE}/tiers`)).json()) as { subject: { leftAt?: string; closedAt?: string } }
     ).subject;
     assert.equal(subject.leftAt ?? subject.closedAt, new Date(Date.parse(`${wall}:00Z`) - 8 * 3_600_000).toISOString());
     assert.deepEqual(errors, []);
-    await checker.context.close();
+    await approver.context.close();
   });
 
   it('a relationship manager has no close action on their own customer, and is told why', async () => {
