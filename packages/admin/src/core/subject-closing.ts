@@ -383,7 +383,7 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
           'POST',
           `/v1/closing-requests/${enc(waiting.id)}/withdraw`,
           {},
-          { signal, forget: ['/v1/approvals'] },
+          { signal, forget: ['/v1/approvals', '/v1/closing-requests'] },
         ),
       (withdrawError) => this.set({ withdrawError }),
     );
@@ -484,8 +484,11 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
     }
     if (!ref) return false;
     if (isFiled(ref)) {
-      // Dated more than three months back: not closed, but waiting for a second person (202).
+      // Dated more than three months back: not closed, but waiting for a second person (202). The queue
+      // and the customer's requests read before it are stale (a rejection read within their fresh window
+      // would otherwise show the request before it).
       this.#client.invalidate('/v1/approvals');
+      this.#client.invalidate('/v1/closing-requests');
       this.set({
         action: undefined,
         phase: 'done',
