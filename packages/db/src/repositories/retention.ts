@@ -107,38 +107,37 @@ function recentlyActive(clock: RetentionClock) {
  * lowering request, or a pending closing request. Closing withdraws them, so one here was filed or brought back (a reopening) later;
  * erasing would leave a checker to decide on a blank customer, and the request names who filed it and why.
  */
-function hasPendingRequest(clock: RetentionClock) {
-  return (eb: ExpressionBuilder<Database, 'subjects'>) =>
-    eb.or([
-      eb.exists(
-        eb
-          .selectFrom('overrides as o')
-          .select('o.id')
-          .whereRef('o.tenant_id', '=', 'subjects.tenant_id')
-          .whereRef('o.subject_id', '=', 'subjects.id')
-          .where('o.status', '=', 'pending'),
-      ),
-      eb.exists(
-        eb
-          .selectFrom('level_approvals as la')
-          .select('la.id')
-          .whereRef('la.tenant_id', '=', 'subjects.tenant_id')
-          .whereRef('la.subject_id', '=', 'subjects.id')
-          .where('la.status', '=', 'pending'),
-      ),
-      // A closing dated far back waiting for a second person: a customer closed since by other means is
-      // still held, so the date a checker may yet refuse never starts an erasure (closing-requests.ts).
-      eb.exists(
-        eb
-          .selectFrom('closing_requests as cr')
-          .select('cr.id')
-          .whereRef('cr.tenant_id', '=', 'subjects.tenant_id')
-          .whereRef('cr.subject_id', '=', 'subjects.id')
-          .where('cr.status', '=', 'pending')
-          // Lapsed, undecided for a month: the date nobody judged holds the customer no longer.
-          .where('cr.requested_at', '>', clock.closingRequestsLapsedAtOrBefore),
-      ),
-    ]);
+function hasPendingRequest(eb: ExpressionBuilder<Database, 'subjects'>, clock: RetentionClock) {
+  return eb.or([
+    eb.exists(
+      eb
+        .selectFrom('overrides as o')
+        .select('o.id')
+        .whereRef('o.tenant_id', '=', 'subjects.tenant_id')
+        .whereRef('o.subject_id', '=', 'subjects.id')
+        .where('o.status', '=', 'pending'),
+    ),
+    eb.exists(
+      eb
+        .selectFrom('level_approvals as la')
+        .select('la.id')
+        .whereRef('la.tenant_id', '=', 'subjects.tenant_id')
+        .whereRef('la.subject_id', '=', 'subjects.id')
+        .where('la.status', '=', 'pending'),
+    ),
+    // A closing dated far back waiting for a second person: a customer closed since by other means is
+    // still held, so the date a checker may yet refuse never starts an erasure (closing-requests.ts).
+    eb.exists(
+      eb
+        .selectFrom('closing_requests as cr')
+        .select('cr.id')
+        .whereRef('cr.tenant_id', '=', 'subjects.tenant_id')
+        .whereRef('cr.subject_id', '=', 'subjects.id')
+        .where('cr.status', '=', 'pending')
+        // Lapsed, undecided for a month: the date nobody judged holds the customer no longer.
+        .where('cr.requested_at', '>', clock.closingRequestsLapsedAtOrBefore),
+    ),
+  ]);
 }
 
 /** How many of the tenant's customers are past their retention: erasable, and held (by activity, a request or a legal hold). */
@@ -167,7 +166,7 @@ export async function retentionCounts(db: Executor, tenantId: string, clock: Ret
         eb.fn.countAll<number | string>().as('left'),
         count([active]).as('active'),
         count([quiet, eb('subjects.legal_hold', 'is not', null)]).as('legal'),
-        count([quiet, eb('subjects.legal_hold', 'is', null), hasPendingRequest(clock)(eb)]).as('pending'),
+        count([quiet, eb('subjects.legal_hold', 'is', null), hasPendingRequest(eb, clock)]).as('pending'),
       ];
     })
     .where(leftBefore(tenantId, clock.cutoff))
@@ -210,7 +209,7 @@ export async function erasableSubjectIds(
     .select('subjects.id')
     .where(leftBefore(tenantId, clock.cutoff))
     .where('subjects.legal_hold', 'is', null)
-    .where((eb) => eb.not(hasPendingRequest(clock)(eb)))
+    .where((eb) => eb.not(hasPendingRequest(eb, clock)))
     .where((eb) => eb.not(recentlyActive(clock)(eb)))
     .orderBy('subjects.id')
     .limit(limit);
