@@ -173,6 +173,7 @@ export type {
   ClosingPhase,
   NoClosing,
   SubjectClosingState,
+  UnapprovedClosing,
   WaitingClosing,
 } from './core/subject-closing.js';
 export {

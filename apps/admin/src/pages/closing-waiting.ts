@@ -1,4 +1,4 @@
-import type { KitError, WaitingClosing } from '@tierkit/admin';
+import type { KitError, UnapprovedClosing, WaitingClosing } from '@tierkit/admin';
 import { html, nothing } from 'lit';
 import { staffName, personActor } from '../staff-name.js';
 import { formatInstant } from '../time.js';
@@ -27,4 +27,19 @@ export function closingWaitingNote(waiting: WaitingClosing, locale: ConsoleLocal
         : nothing
     }
   </div>`;
+}
+
+/**
+ * What became of the customer's last closing request when it did not close them: rejected, with the
+ * checker's note, or lapsed (已失效), undecided for 30 days. Shown beside the close action, so its maker
+ * reads why before filing again.
+ */
+export function closingUnapprovedNote(u: UnapprovedClosing, locale: ConsoleLocale) {
+  const w = CLOSING_WORDS[locale];
+  const when = u.decidedAt ? formatInstant(u.decidedAt, locale) : '';
+  return html`<p class="hint closing-unapproved" data-testid="closing-unapproved" data-status=${u.status}>
+    <strong>${u.status === 'lapsed' ? w.lapsedTitle : w.rejectedTitle}</strong> ${w.waitingAt(formatInstant(u.at, locale), false)} · ${
+      u.status === 'lapsed' ? w.lapsedWhy(when) : html`${w.rejectedBy}${staffName(personActor(u.decidedBy ?? '', null))} · ${when}`
+    }${u.status === 'rejected' && u.decisionNote ? html` · <span data-testid="closing-unapproved-note">${w.rejectedNote(u.decisionNote)}</span>` : nothing}
+  </p>`;
 }

@@ -8,7 +8,7 @@ import type { PageContext } from '../page.js';
 import { bankTimeZone, formatBankTime, formatInstant } from '../time.js';
 import { refusedForFinalMonth, sayCheck, whyFailed } from '../why-failed.js';
 import { CLOSING_WORDS } from './closing.words.js';
-import { closingWaitingNote } from './closing-waiting.js';
+import { closingUnapprovedNote, closingWaitingNote } from './closing-waiting.js';
 
 /** Fired (bubbling) after a closing or reopening the API recorded: the page reads the customer and its list again. */
 export class ClosingDoneEvent extends Event {
@@ -236,6 +236,7 @@ export class SubjectClosingAction extends LitElement {
                 @click=${(e: Event) => this.#begin(action, e)}>${action === 'close' ? w.close : w.reopen}</button>`
               : nothing
       }
+      ${s.unapproved && !s.waiting && s.closedAt === null && why === undefined ? closingUnapprovedNote(s.unapproved, this.ctx.locale) : nothing}
       <span role="status" class="hint" data-testid="closing-outcome" tabindex="-1">${outcome}</span>
       ${this.#modal.render(
         {

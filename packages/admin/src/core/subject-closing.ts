@@ -171,6 +171,35 @@ export interface SubjectClosingState {
   readonly filed: boolean;
   /** Why taking the waiting request back was refused. */
   readonly withdrawError: KitError | undefined;
+  /**
+   * The customer's latest closing request when nobody approved it and none waits — rejected (with the
+   * checker's note) or lapsed, undecided for 30 days — so its maker learns what became of it.
+   */
+  readonly unapproved: UnapprovedClosing | undefined;
+}
+
+/** A closing request that ended without closing the customer: rejected, or lapsed. */
+export interface UnapprovedClosing {
+  readonly id: string;
+  readonly status: 'rejected' | 'lapsed';
+  /** The date it asked (ISO 8601 UTC). */
+  readonly at: string;
+  /** When it was rejected or lapsed, and by whom (null for a lapse: no one). */
+  readonly decidedAt: string | null;
+  readonly decidedBy: string | null;
+  readonly decisionNote: string | null;
+}
+
+/** `GET /v1/closing-requests?subject=`: the customer's requests the caller sees, the latest first. */
+interface ClosingRequestList {
+  readonly items: readonly {
+    readonly id: string;
+    readonly status: string;
+    readonly at: string;
+    readonly decidedAt: string | null;
+    readonly decidedBy: string | null;
+    readonly decisionNote: string | null;
+  }[];
 }
 
 /** A closing request waiting for a second person, as a customer's page shows it. */
@@ -250,6 +279,7 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
       waiting: undefined,
       filed: false,
       withdrawError: undefined,
+      unapproved: undefined,
     });
     this.#client = client;
     const zone = options.timeZone;
@@ -262,7 +292,16 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
     const other = subject.id !== this.state.subject;
     if (other) {
       this.cancel();
-      this.set({ action: undefined, phase: 'idle', ...CLEAR, done: undefined, waiting: undefined, filed: false, withdrawError: undefined });
+      this.set({
+        action: undefined,
+        phase: 'idle',
+        ...CLEAR,
+        done: undefined,
+        waiting: undefined,
+        filed: false,
+        withdrawError: undefined,
+        unapproved: undefined,
+      });
     }
     this.set({
       subject: subject.id,
@@ -271,7 +310,36 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
       leftAt: subject.leftAt ?? null,
     });
     // Only those offered closing read what waits (the API lists an officer their own, an approver all).
-    if (other && subject.closedAt == null && whyNoClosing(session) === undefined) void this.readWaiting();
+    if (other && subject.closedAt == null && whyNoClosing(session) === undefined) {
+      void this.readWaiting();
+      void this.readUnapproved();
+    }
+  }
+
+  /** The customer's latest closing request, kept when it ended unapproved (`unapproved`). */
+  async readUnapproved(): Promise<void> {
+    const subject = this.state.subject;
+    if (subject === undefined) return;
+    const list = await this.run(
+      'unapproved',
+      (signal) => this.#client.http.get<ClosingRequestList>(`/v1/closing-requests?subject=${enc(subject)}`, { signal }),
+      () => undefined,
+    );
+    const latest = list?.items[0];
+    if (this.state.subject !== subject) return;
+    this.set({
+      unapproved:
+        latest && (latest.status === 'rejected' || latest.status === 'lapsed')
+          ? {
+              id: latest.id,
+              status: latest.status,
+              at: latest.at,
+              decidedAt: latest.decidedAt,
+              decidedBy: latest.decidedBy,
+              decisionNote: latest.decisionNote,
+            }
+          : undefined,
+    });
   }
 
   /** The closing request waiting for this customer, if the session sees one (`GET /v1/approvals?kind=closing`). */
@@ -315,7 +383,7 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
           'POST',
           `/v1/closing-requests/${enc(waiting.id)}/withdraw`,
           {},
-          { signal, forget: ['/v1/approvals'] },
+          { signal, forget: ['/v1/approvals', '/v1/closing-requests'] },
         ),
       (withdrawError) => this.set({ withdrawError }),
     );
@@ -416,13 +484,17 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
     }
     if (!ref) return false;
     if (isFiled(ref)) {
-      // Dated more than three months back: not closed, but waiting for a second person (202).
+      // Dated more than three months back: not closed, but waiting for a second person (202). The queue
+      // and the customer's requests read before it are stale (a rejection read within their fresh window
+      // would otherwise show the request before it).
       this.#client.invalidate('/v1/approvals');
+      this.#client.invalidate('/v1/closing-requests');
       this.set({
         action: undefined,
         phase: 'done',
         ...CLEAR,
         filed: true,
+        unapproved: undefined,
         waiting: {
           id: ref.id,
           at: ref.at,

@@ -59,6 +59,8 @@ const RULES: readonly (readonly [method: string, path: RegExp, access: Access])[
   // tenant-wide approver or admin decides it; its maker (an officer, as for closing) may take it back.
   ['POST', /^\/v1\/closing-requests\/[^/]+\/(approve|reject)$/, { role: 'approver', embed: false, keyOnly: false, tenantWide: true }],
   ['POST', /^\/v1\/closing-requests\/[^/]+\/withdraw$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
+  // What became of a customer's requests: those who may file one (their own) or decide one, and internal audit.
+  ['GET', /^\/v1\/closing-requests$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true, ...AUDITED }],
   // Creating or renaming a subject is the bank's whole-tenant business, never one book's.
   ['PUT', /^\/v1\/subjects\/[^/]+$/, { role: 'officer', embed: false, keyOnly: false, tenantWide: true }],
   // The portal backend's embedder key, which may do nothing else; officer keys still may, as before it existed.

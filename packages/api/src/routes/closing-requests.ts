@@ -2,10 +2,15 @@ import { createRoute } from '@hono/zod-openapi';
 import type { ClosingRequest } from '@tierkit/db';
 import { auditDetail, auditTarget } from '../middleware/audit.js';
 import { router } from '../router.js';
-import { ClosingRequestIdParams, ClosingRequestSchema } from '../schemas/closing-requests.js';
+import {
+  ClosingRequestIdParams,
+  ClosingRequestListSchema,
+  ClosingRequestSchema,
+  ClosingRequestsQuery,
+} from '../schemas/closing-requests.js';
 import { problemResponses } from '../schemas/common.js';
 import { DecisionBody, OptionalNoteBody, RejectBody } from '../schemas/four-eyes.js';
-import { closingRequestView, decideClosingRequest, withdrawClosingRequest } from '../services/closing-requests.js';
+import { closingRequestsOf, closingRequestView, decideClosingRequest, withdrawClosingRequest } from '../services/closing-requests.js';
 
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
@@ -45,6 +50,20 @@ const withdrawRoute = action(
   OptionalNoteBody,
 );
 
+const listRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['subjects'],
+  summary: 'A customer’s closing requests, the latest first: what became of a closing dated far back',
+  description:
+    'Each with its status as of now — `pending`, `approved`, `rejected` (with the checker’s `decisionNote`), `withdrawn`, or `lapsed`: undecided 30 days after it was filed (`lapsesAt`), no longer in the approvals queue nor decidable (409 `lapsed`). Tenant-wide officers see the requests they filed; tenant-wide approvers and admins, and internal audit, every one. A customer with none (or none the caller sees): an empty list.',
+  request: { query: ClosingRequestsQuery },
+  responses: {
+    200: { description: 'The requests', ...json(ClosingRequestListSchema) },
+    ...problemResponses(400, 403),
+  },
+});
+
 /** The trail's words for a request: whom (split off with the record's personal fields), the date and why. */
 function told(c: Parameters<typeof auditDetail>[0], r: ClosingRequest) {
   auditTarget(c, { subject: r.externalId });
@@ -54,6 +73,10 @@ function told(c: Parameters<typeof auditDetail>[0], r: ClosingRequest) {
 /** `/v1/closing-requests`: closings dated far back, waiting for a second person. */
 export function closingRequests() {
   return router()
+    .openapi(listRoute, async (c) => {
+      const items = await closingRequestsOf(c.var.deps, c.req.valid('query').subject);
+      return c.json({ items: await Promise.all(items.map((r) => closingRequestView(c.var.deps, r))) }, 200);
+    })
     .openapi(approveRoute, async (c) => {
       const b = c.req.valid('json');
       const done = await decideClosingRequest(c.var.deps, c.req.valid('param').id, { action: 'approve', ...b }, (r) => told(c, r));

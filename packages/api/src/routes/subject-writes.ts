@@ -14,6 +14,8 @@ import { SubjectIdParams } from '../schemas/params.js';
 import { TiersResponseSchema } from '../schemas/tiers.js';
 import { checkObservations } from '../services/check-observations.js';
 import { closeSubject } from '../services/closing.js';
+import { recordLapses } from '../services/closing-lapse.js';
+import { moveAudit } from '../services/books.js';
 import {
   activityOf,
   checkClosingActivity,
@@ -230,6 +232,8 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         // else's closing, on SQLite under the one writer. A decision or metric write committed after
         // this read and before the commit is one the closing raced, as any write a closing races.
         await checkClosingActivity(trx, deps, id, subject.id, at, late);
+        // A request of theirs that lapsed frees its place: written lapsed (and recorded) here, first.
+        await recordLapses(trx, deps.tenantId, now, moveAudit(c), subject.id);
         // Starting the retention clock more than three months back, it waits for a second person
         // (closing-requests.ts); read here, so the activity it goes by is what the closing races.
         const atOnceFrom = closingAtOnceFrom(now, deps.timeZone);

@@ -1,6 +1,7 @@
 import { mayApproveAs, type Locale } from '@tierkit/core';
 import {
   anyPendingClosingRequest,
+  closingRequestsOfSubject,
   type ClosingRequest,
   type Executor,
   findClosingRequest,
@@ -20,6 +21,7 @@ import type { ApprovalSource } from './approvals-queue.js';
 import { type ClosingWithdrawals, closeSubject } from './closing.js';
 import { checkClosingActivity, checkedClosingDate } from './closing-date-checks.js';
 import { contentHash, requestedByCaller, requireDistinctPerson, requireSameContent, samePerson } from './four-eyes.js';
+import { closingRequestLapsesAt, hasLapsed, lapsedAtOrBefore, requestLapsed, statusAt } from './closing-lapse.js';
 
 /*
  * Four eyes on a closing dated far back (docs/operations.md, "Retention and erasure"). A closing starts
@@ -32,9 +34,10 @@ import { contentHash, requestedByCaller, requireDistinctPerson, requireSameConte
  */
 
 /** A closing request as the API answers it, with what the caller may do about it. */
-export async function closingRequestView(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'principal' | 'unmaskNames'>, r: ClosingRequest) {
+export async function closingRequestView(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'principal' | 'unmaskNames' | 'now'>, r: ClosingRequest) {
   const byYou = await requestedByCaller(deps.db, deps.tenantId, deps.principal.actor)([r.requestedBy]);
-  const pending = r.status === 'pending';
+  const status = statusAt(r, deps.now());
+  const pending = status === 'pending';
   return {
     id: r.id,
     subject: r.externalId,
@@ -42,12 +45,14 @@ export async function closingRequestView(deps: Pick<ApiDeps, 'db' | 'tenantId' |
     at: r.at,
     late: r.late,
     reason: r.reason,
-    status: r.status,
+    status,
     contentHash: r.contentHash,
     requestedBy: r.requestedBy,
     requestedAt: r.requestedAt,
-    decidedBy: r.decidedBy,
-    decidedAt: r.decidedAt,
+    lapsesAt: closingRequestLapsesAt(r.requestedAt),
+    // Lapsed and not yet written so: when it lapsed, by no one.
+    decidedBy: status !== r.status ? null : r.decidedBy,
+    decidedAt: status !== r.status ? closingRequestLapsesAt(r.requestedAt) : r.decidedAt,
     decisionNote: r.decisionNote,
     requestedByYou: byYou,
     mayDecide: pending && !byYou && mayDecide(deps),
@@ -137,6 +142,7 @@ export async function decideClosingRequest(
   const doing = decision.action === 'approve' ? 'approved' : 'rejected';
   const asked = requestOr404(await findClosingRequest(deps.db, deps.tenantId, id), id);
   held(asked);
+  if (hasLapsed(asked, now)) throw requestLapsed(asked, doing);
   // Read outside the transaction as the API's closing reads them: the final months and retention now.
   const counted =
     decision.action === 'approve' && asked.status === 'pending'
@@ -145,6 +151,7 @@ export async function decideClosingRequest(
   return deps.db.transaction().execute(async (trx) => {
     const r = requestOr404(await findClosingRequest(trx, deps.tenantId, id, true), id);
     if (r.status !== 'pending') throw notPending(r, doing);
+    if (hasLapsed(r, now)) throw requestLapsed(r, doing);
     await requireDistinctPerson(trx, deps.tenantId, [r.requestedBy], deps.principal.actor);
     requireSameContent(r.contentHash, decision.contentHash);
     let closing: ClosingDecision['closing'];
@@ -187,6 +194,7 @@ export async function withdrawClosingRequest(
     const r = requestOr404(await findClosingRequest(trx, deps.tenantId, id, true), id);
     held(r);
     if (r.status !== 'pending') throw notPending(r, 'withdrawn');
+    if (hasLapsed(r, now)) throw requestLapsed(r, 'withdrawn');
     if (!(await samePerson(trx, deps.tenantId, r.requestedBy, deps.principal.actor)))
       throw new ProblemError(
         'forbidden',
@@ -203,6 +211,16 @@ export async function withdrawClosingRequest(
       throw notPending(r, 'withdrawn');
     return requestOr404(await findClosingRequest(trx, deps.tenantId, r.id), r.id);
   });
+}
+
+/**
+ * One customer's requests (number `subject`), the latest 20 filed first: every one for those who see the
+ * whole queue (a tenant-wide approver or admin, internal audit), else the caller's own, as the queue.
+ */
+export async function closingRequestsOf(deps: Pick<ApiDeps, 'db' | 'tenantId' | 'principal'>, subject: string): Promise<ClosingRequest[]> {
+  const all = mayDecide(deps) || deps.principal.role === AUDITOR;
+  const mine = all ? undefined : await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor);
+  return closingRequestsOfSubject(deps.db, deps.tenantId, subject, 20, mine);
 }
 
 /** The queue's words for a closing request, per locale. */
@@ -231,7 +249,8 @@ export const pendingClosingRequests: ApprovalSource = {
     // A caller's own: their requests, narrowed further by what the queue asked (`mine=`).
     const window = mine === undefined || w.requesters !== undefined ? w : { ...w, requesters: { only: mine } };
     if (mine !== undefined && w.requesters !== undefined && !('only' in w.requesters)) return [];
-    return (await pendingClosingRequestsWindow(deps.db, deps.tenantId, window)).map((r) => ({
+    // A lapsed request is no longer anyone's to decide: out of the queue (the customer's own list shows it).
+    return (await pendingClosingRequestsWindow(deps.db, deps.tenantId, window, lapsedAtOrBefore(deps.now()))).map((r) => ({
       requestedAt: r.requestedAt,
       kind: 'closing',
       id: r.id,
@@ -262,6 +281,12 @@ export const pendingClosingRequests: ApprovalSource = {
   },
   any: async (deps, of) =>
     mayDecide(deps) || deps.principal.role === AUDITOR
-      ? anyPendingClosingRequest(deps.db, deps.tenantId, of)
-      : anyPendingClosingRequest(deps.db, deps.tenantId, of, await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor)),
+      ? anyPendingClosingRequest(deps.db, deps.tenantId, of, lapsedAtOrBefore(deps.now()))
+      : anyPendingClosingRequest(
+          deps.db,
+          deps.tenantId,
+          of,
+          lapsedAtOrBefore(deps.now()),
+          await actorsOfPerson(deps.db, deps.tenantId, deps.principal.actor),
+        ),
 };

@@ -22,6 +22,7 @@ import { periodEnd } from '@tierkit/core';
 import { addMonths, periodOf } from '../periods.js';
 import { invalid, ProblemError } from '../problem.js';
 import { appendOperatorAudit, type OperatorAction, UNAUTHENTICATED_CHAIN } from './audit.js';
+import { lapsedAtOrBefore, recordLapses } from './closing-lapse.js';
 
 /** Customers erased per transaction: a million closed customers never hold one transaction (nor SQLite's write lock) for long. */
 export const RETENTION_CHUNK_SUBJECTS = 500;
@@ -97,7 +98,7 @@ export function retentionClock(now: Date, years: number, timeZone: string): Rete
   const current = periodOf(now, timeZone);
   const months: { period: string; from: string }[] = [];
   for (let p = activeFromPeriod; p <= current; p = addMonths(p, 1)) months.push({ period: p, from: periodEnd(addMonths(p, -1), timeZone) });
-  return { cutoff, activeFromPeriod, months };
+  return { cutoff, activeFromPeriod, months, closingRequestsLapsedAtOrBefore: lapsedAtOrBefore(now) };
 }
 
 /**
@@ -128,6 +129,8 @@ export async function runRetention(
   const counts = await retentionCounts(db, tenantId, clock);
   const base = { tenant: tenantId, retentionYears: years, cutoff, dryRun: options.dryRun, ...counts };
   if (options.dryRun) return { ...base, erased: 0, chunks: 0, auditFieldsErased: 0, auditEntriesErased: 0 };
+  // Requests that lapsed hold no one (the counts above): the run writes them so, each in the trail once.
+  await db.transaction().execute((trx) => recordLapses(trx, tenantId, options.now, options.action));
   const size = options.chunkSubjects ?? RETENTION_CHUNK_SUBJECTS;
   let erased = 0;
   let chunks = 0;

@@ -2,8 +2,12 @@ import { sql } from 'kysely';
 import { afterPosition, codeUnitOrder, requesterCondition, type ApprovalsWindow } from './approvals-window.js';
 import { isPostgres, type Executor } from './executor.js';
 
-/** Where a closing request stands. */
-export const CLOSING_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn'] as const;
+/**
+ * Where a closing request stands. `lapsed`: nobody decided it within CLOSING_REQUEST_LAPSE_DAYS of its
+ * filing. A pending row past that is lapsed to every read and decision before anything writes it so
+ * (closing-lapse.ts in the API), so the status stored says less than the one shown.
+ */
+export const CLOSING_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'lapsed'] as const;
 export type ClosingRequestStatus = (typeof CLOSING_REQUEST_STATUSES)[number];
 
 /** A closing dated far back, filed by one person and waiting for (or decided by) another. */
@@ -91,10 +95,39 @@ export async function findClosingRequest(db: Executor, tenantId: string, id: str
   return row ? toRequest(row) : undefined;
 }
 
-/** The pending request of a customer (internal id), if one waits. */
+/** The pending request of a customer (internal id), if one waits: stored pending, lapsed or not (the caller tells). */
 export async function pendingClosingRequestOf(db: Executor, tenantId: string, subjectId: string): Promise<ClosingRequest | undefined> {
   const row = await withSubject(db, tenantId).where('cr.subject_id', '=', subjectId).where('cr.status', '=', 'pending').executeTakeFirst();
   return row ? toRequest(row) : undefined;
+}
+
+/**
+ * Requests stored pending though filed at or before `filedAtOrBefore` (lapsed by then), of one customer
+ * (internal id) or the whole tenant, in filing order; held for the caller's transaction on PostgreSQL.
+ */
+export async function lapsedPendingClosingRequests(
+  db: Executor,
+  tenantId: string,
+  filedAtOrBefore: string,
+  subjectId?: string,
+): Promise<ClosingRequest[]> {
+  let q = withSubject(db, tenantId).where('cr.status', '=', 'pending').where('cr.requested_at', '<=', filedAtOrBefore);
+  if (subjectId !== undefined) q = q.where('cr.subject_id', '=', subjectId);
+  if (isPostgres(db)) q = q.forUpdate('cr');
+  return (await q.orderBy('cr.requested_at').orderBy('cr.id').execute()).map(toRequest);
+}
+
+/** A customer's requests (external id), the latest filed first, at most `limit`; `requestedBy` narrows to those actors'. */
+export async function closingRequestsOfSubject(
+  db: Executor,
+  tenantId: string,
+  externalId: string,
+  limit: number,
+  requestedBy?: readonly string[],
+): Promise<ClosingRequest[]> {
+  let q = withSubject(db, tenantId).where('subjects.external_id', '=', externalId);
+  if (requestedBy !== undefined) q = requestedBy.length ? q.where('cr.requested_by', 'in', [...requestedBy]) : q.where(sql<boolean>`1 = 0`);
+  return (await q.orderBy('cr.requested_at', 'desc').orderBy('cr.id', 'desc').limit(limit).execute()).map(toRequest);
 }
 
 /** Settle a pending request; false when it was no longer pending (another decider came first). */
@@ -119,11 +152,17 @@ export async function settleClosingRequest(
  * (`ApprovalsWindow`). About a customer, no scheme: a window filtered by a scheme is empty. Who may see
  * them at all is the caller's to decide (`requesters` narrows to the caller's own).
  */
-export async function pendingClosingRequestsWindow(db: Executor, tenantId: string, w: ApprovalsWindow): Promise<ClosingRequest[]> {
+export async function pendingClosingRequestsWindow(
+  db: Executor,
+  tenantId: string,
+  w: ApprovalsWindow,
+  /** Requests filed at or before it have lapsed: no longer the queue's (closing-lapse.ts). */
+  lapsedAtOrBefore: string,
+): Promise<ClosingRequest[]> {
   if (w.scheme !== undefined || w.beyondRole?.all) return [];
   const at = codeUnitOrder(db, sql.ref<string>('cr.requested_at'));
   const id = codeUnitOrder(db, sql.ref<string>('cr.id'));
-  let q = withSubject(db, tenantId).where('cr.status', '=', 'pending');
+  let q = withSubject(db, tenantId).where('cr.status', '=', 'pending').where('cr.requested_at', '>', lapsedAtOrBefore);
   if (w.subject !== undefined) q = q.where('subjects.external_id', '=', w.subject);
   if (w.requestedAtOrBefore !== undefined) q = q.where('cr.requested_at', '<=', w.requestedAtOrBefore);
   const by = requesterCondition(tenantId, sql.ref<string>('cr.requested_by'), w);
@@ -137,10 +176,11 @@ export async function anyPendingClosingRequest(
   db: Executor,
   tenantId: string,
   of: { readonly scheme?: string; readonly subject?: string },
+  lapsedAtOrBefore: string,
   requestedBy?: readonly string[],
 ): Promise<boolean> {
   if (of.scheme !== undefined) return false;
-  let q = withSubject(db, tenantId).where('cr.status', '=', 'pending');
+  let q = withSubject(db, tenantId).where('cr.status', '=', 'pending').where('cr.requested_at', '>', lapsedAtOrBefore);
   if (of.subject !== undefined) q = q.where('subjects.external_id', '=', of.subject);
   if (requestedBy !== undefined) q = requestedBy.length ? q.where('cr.requested_by', 'in', [...requestedBy]) : q.where(sql<boolean>`1 = 0`);
   return (await q.limit(1).executeTakeFirst()) !== undefined;

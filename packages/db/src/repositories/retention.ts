@@ -58,6 +58,8 @@ export interface RetentionClock {
    * the bank's zone. A customer's metrics count as activity only up to that month.
    */
   readonly months: readonly { readonly period: string; readonly from: string }[];
+  /** Closing requests filed at or before it have lapsed (closing-lapse.ts in the API): they hold no one. */
+  readonly closingRequestsLapsedAtOrBefore: string;
 }
 
 /** Closed, by their own date, before `cutoff`, not yet erased: the customers the clock has to look at. */
@@ -105,7 +107,7 @@ function recentlyActive(clock: RetentionClock) {
  * lowering request, or a pending closing request. Closing withdraws them, so one here was filed or brought back (a reopening) later;
  * erasing would leave a checker to decide on a blank customer, and the request names who filed it and why.
  */
-function hasPendingRequest(eb: ExpressionBuilder<Database, 'subjects'>) {
+function hasPendingRequest(eb: ExpressionBuilder<Database, 'subjects'>, clock: RetentionClock) {
   return eb.or([
     eb.exists(
       eb
@@ -131,7 +133,9 @@ function hasPendingRequest(eb: ExpressionBuilder<Database, 'subjects'>) {
         .select('cr.id')
         .whereRef('cr.tenant_id', '=', 'subjects.tenant_id')
         .whereRef('cr.subject_id', '=', 'subjects.id')
-        .where('cr.status', '=', 'pending'),
+        .where('cr.status', '=', 'pending')
+        // Lapsed, undecided for a month: the date nobody judged holds the customer no longer.
+        .where('cr.requested_at', '>', clock.closingRequestsLapsedAtOrBefore),
     ),
   ]);
 }
@@ -162,7 +166,7 @@ export async function retentionCounts(db: Executor, tenantId: string, clock: Ret
         eb.fn.countAll<number | string>().as('left'),
         count([active]).as('active'),
         count([quiet, eb('subjects.legal_hold', 'is not', null)]).as('legal'),
-        count([quiet, eb('subjects.legal_hold', 'is', null), hasPendingRequest(eb)]).as('pending'),
+        count([quiet, eb('subjects.legal_hold', 'is', null), hasPendingRequest(eb, clock)]).as('pending'),
       ];
     })
     .where(leftBefore(tenantId, clock.cutoff))
@@ -205,7 +209,7 @@ export async function erasableSubjectIds(
     .select('subjects.id')
     .where(leftBefore(tenantId, clock.cutoff))
     .where('subjects.legal_hold', 'is', null)
-    .where((eb) => eb.not(hasPendingRequest(eb)))
+    .where((eb) => eb.not(hasPendingRequest(eb, clock)))
     .where((eb) => eb.not(recentlyActive(clock)(eb)))
     .orderBy('subjects.id')
     .limit(limit);

@@ -56,6 +56,8 @@ export interface SubjectInput {
   readonly attributes: Readonly<Record<string, unknown>>;
   /** A customer who left before they were first written (an import of a closed account): when and why. */
   readonly closed?: ClosingWrite;
+  /** When the bank first recorded them, where before this write (the demo's seed); else the write's time. */
+  readonly createdAt?: string;
 }
 
 /** A subjects row as repositories hand it out. */
@@ -188,7 +190,7 @@ function subjectRow(tenantId: string, s: SubjectInput, now: string) {
     kind: s.kind,
     display_name: s.displayName,
     attributes: JSON.stringify(s.attributes),
-    created_at: now,
+    created_at: s.createdAt ?? now,
     updated_at: now,
     closed_at: s.closed?.at ?? null,
     closed_reason: s.closed?.reason ?? null,

@@ -8,6 +8,8 @@ export interface SeedSubject {
   readonly attributes: Record<string, string | number | boolean>;
   /** metric → period → integer (money in fen). */
   readonly values: Record<string, Record<string, number>>;
+  /** The month the bank first recorded them, when before the seed (`created_at` then its first instant). */
+  readonly recordedFrom?: string;
 }
 
 const FEN = 100;
@@ -81,7 +83,8 @@ export type BalancePath = (month: number) => number;
  * metrics are ordinary so every scheme has a level to show.
  */
 export function showcaseCustomer(
-  rng: Prng,
+  /** Only drawn from for AML scores not given (`amlScores`). */
+  rng: Prng | undefined,
   c: { externalId: string; displayName: string; balance: BalancePath; incomeYuan: number; amlScores?: number; pep?: boolean; age: number },
   months: readonly string[],
 ): SeedSubject {
@@ -95,7 +98,7 @@ export function showcaseCustomer(
   h.yearly('credit_score', () => 82);
   h.yearly('deposit_term_months', () => 24);
   for (const m of ['aml_customer_risk', 'aml_geography_risk', 'aml_product_risk', 'aml_industry_risk'])
-    h.yearly(m, () => c.amlScores ?? 12 + rng.int(0, 8));
+    h.yearly(m, () => c.amlScores ?? 12 + (rng?.int(0, 8) ?? 0));
   if (c.pep) h.set('pep', 0, 1);
   h.yearly('risk_questionnaire_score', () => 64);
   h.yearly('age', (y) => c.age + y);

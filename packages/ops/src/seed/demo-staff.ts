@@ -1,4 +1,5 @@
 import { assignManagers, upsertStaff, type Executor } from '@tierkit/db';
+import { LATE_LEAVER_ID } from './showcase.js';
 
 /**
  * The demo's staff: a maker, a checker, relationship managers with books, one of each other role
@@ -60,6 +61,8 @@ export async function seedDemoStaff(db: Executor, tenantId: string, now: string)
     .select('id')
     .where('tenant_id', '=', tenantId)
     .where('kind', '=', 'customer')
+    // Gone ten months, their closing not yet recorded: in no relationship manager's book of today.
+    .where('external_id', '!=', LATE_LEAVER_ID)
     .orderBy('external_id')
     .execute();
   const rows = customers.map((c, i) => ({ subjectId: c.id, staffId: RMS[i % RMS.length] ?? null }));

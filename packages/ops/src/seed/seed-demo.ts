@@ -20,13 +20,13 @@ import { randomCustomer, type SeedSubject } from './customers.js';
 import { personName } from './names.js';
 import { randomCorporate, randomEmployee, randomProduct } from './others.js';
 import { Prng } from './prng.js';
-import { showcaseCustomers } from './showcase.js';
+import { LATE_LEAVER_ID, lateLeaver, showcaseCustomers } from './showcase.js';
 
 /** Options of `seedDemo`. */
 export interface SeedOptions {
   readonly tenantId: string;
   readonly tenantName?: string;
-  /** Customers including the five showcase ones. Default 10,000. */
+  /** Customers including the five showcase ones (and the late leaver, besides). Default 10,000. */
   readonly customers?: number;
   /** Companies, products and employees, for the schemes of those kinds. Defaults 300 / 40 / 120. */
   readonly corporates?: number;
@@ -61,8 +61,11 @@ export function generateSubjects(options: SeedOptions, months: readonly string[]
   const rng = new Prng(options.seed ?? DEFAULT_SEED);
   const out = showcaseCustomers(rng, months, LEAD_MONTHS, n);
   const customers = Math.max(out.length, options.customers ?? 10_000);
-  for (let i = out.length + 1; i <= customers; i++)
-    out.push(randomCustomer(rng, `C${String(i).padStart(6, '0')}`, personName(rng), months));
+  for (let i = out.length + 1; i <= customers; i++) {
+    const id = `C${String(i).padStart(6, '0')}`;
+    if (id !== LATE_LEAVER_ID) out.push(randomCustomer(rng, id, personName(rng), months));
+  }
+  out.push(lateLeaver(months));
   for (let i = 1; i <= (options.corporates ?? 300); i++) out.push(randomCorporate(rng, `E${String(i).padStart(6, '0')}`, months));
   for (let i = 1; i <= (options.products ?? 40); i++) out.push(randomProduct(rng, `P${String(i).padStart(6, '0')}`, i, months));
   for (let i = 1; i <= (options.employees ?? 120); i++) out.push(randomEmployee(rng, `S${String(i).padStart(6, '0')}`, months));
@@ -139,7 +142,15 @@ export async function seedDemo(db: Kysely<Database>, options: SeedOptions): Prom
     await insertSubjects(
       trx,
       tenantId,
-      subjects.map((s) => ({ id: idOf(s), externalId: s.externalId, kind: s.kind, displayName: s.displayName, attributes: s.attributes })),
+      subjects.map((s) => ({
+        id: idOf(s),
+        externalId: s.externalId,
+        kind: s.kind,
+        displayName: s.displayName,
+        attributes: s.attributes,
+        // Known since their first month of data, not since the seed ran (the late leaver).
+        ...(s.recordedFrom ? { createdAt: periodEnd(addMonths(s.recordedFrom, -1), timeZone) } : {}),
+      })),
       now,
     );
     await insertMetrics(trx, metrics);

@@ -82,3 +82,28 @@ export function showcaseCustomers(rng: Prng, months: readonly string[], lead: nu
     ),
   ];
 }
+
+/**
+ * A customer who left long ago, and whose closing the bank has not recorded yet: their figures stop
+ * ten months before the last complete month, and the bank has known them since its data begin
+ * (`recordedFrom`, the first seeded month). A closing dated back to when they left is legitimate — after
+ * their last recorded activity — and, more than three months back for a customer recorded that long ago,
+ * waits for a second person (docs/operations.md, "A closing dated far back needs a second person"): what
+ * the console's closing and approvals pages show with it. Not a random customer's number: the random
+ * ones run from C000006 up to the count asked, and this one is never renumbered by a larger demo.
+ */
+export const LATE_LEAVER_ID = 'C099999';
+
+/** Months before the last seeded month in which the late leaver's figures stop. */
+export const LATE_LEAVER_QUIET_MONTHS = 10;
+
+/** The late leaver (LATE_LEAVER_ID): no random draw, so no other customer's figures move with it. */
+export function lateLeaver(months: readonly string[]): SeedSubject & { readonly recordedFrom: string } {
+  const last = months.length - 1 - LATE_LEAVER_QUIET_MONTHS;
+  const c = showcaseCustomer(
+    undefined,
+    { externalId: LATE_LEAVER_ID, displayName: '周文静', incomeYuan: 90_000, age: 44, amlScores: 14, balance: () => 36_000 },
+    months.slice(0, last + 1),
+  );
+  return { ...c, attributes: { segment: 'retail' }, recordedFrom: months[0] ?? '' };
+}
