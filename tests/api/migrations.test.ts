@@ -464,7 +464,7 @@ forEachDialect('migrations', (f) => {
     assert.equal((await sql`SELECT written_by FROM metrics WHERE written_by IS NOT NULL`.execute(db)).rows.length, 0);
   });
 
-  it('upgrading moves each risk input’s writer into its value’s row: the four-eyes check names the same writers; undoing puts them back', async () => {
+  it('upgrading copies each risk input’s writer into its value’s row and keeps the table: the four-eyes check names the same writers; undoing puts the row’s back', async () => {
     await api.customer('MG6');
     assert.equal(
       (
@@ -490,7 +490,13 @@ forEachDialect('migrations', (f) => {
     await sql`INSERT INTO sign_off_input_writers (tenant_id, subject_id, metric, period, written_by, written_at)
       VALUES ('bank-a', ${id}, 'avg_daily_balance', '2025-10', 'key:mg-writer', '2025-11-01T00:00:00.000Z')`.execute(db);
     assert.deepEqual(await migrateToLatest(db), fromOn(METRIC_WRITERS));
-    await assert.rejects(sql`SELECT written_by FROM sign_off_input_writers`.execute(db), 'the table is gone');
+    // Kept for the instances still on the release before during a rolling deploy, which read and write it.
+    const table = async () =>
+      (
+        await sql<{ metric: string; period: string; written_by: string }>`SELECT metric, period, written_by
+          FROM sign_off_input_writers WHERE subject_id = ${id}`.execute(db)
+      ).rows;
+    assert.deepEqual(await table(), [{ metric: 'avg_daily_balance', period: '2025-10', written_by: 'key:mg-writer' }], 'the table is kept');
     const september = { metric: 'avg_daily_balance', period: '2025-09' };
     const october = { metric: 'avg_daily_balance', period: '2025-10' };
     assert.deepEqual(await signOffInputWriters(db, 'bank-a', id, [september, october]), ['key:mg-writer']);
@@ -503,13 +509,18 @@ forEachDialect('migrations', (f) => {
       [{ subjectId: id, ...october, writtenBy: 'key:mg-writer' }],
       'the approvals queue’s read of a page names it too',
     );
-    // Undone: back in the table the release before reads, and forward again.
+    // A later write through this release names its writer in the row only; the table keeps the one before.
+    await sql`UPDATE metrics SET value = 2500, written_by = 'key:mg-later' WHERE subject_id = ${id} AND period = '2025-10'`.execute(db);
+    assert.deepEqual(
+      (await signOffInputWriters(db, 'bank-a', id, [october])).sort(),
+      ['key:mg-later', 'key:mg-writer'],
+      'both are barred while the table is read',
+    );
+    // Undone: the row's writer, the later one, in the table the release before reads; and forward again.
     await undoDownTo(db, METRIC_WRITERS);
-    const kept = await sql<{ metric: string; period: string; written_by: string }>`SELECT metric, period, written_by
-      FROM sign_off_input_writers WHERE subject_id = ${id}`.execute(db);
-    assert.deepEqual(kept.rows, [{ ...october, written_by: 'key:mg-writer' }]);
+    assert.deepEqual(await table(), [{ ...october, written_by: 'key:mg-later' }]);
     assert.deepEqual(await migrateToLatest(db), fromOn(METRIC_WRITERS));
-    assert.deepEqual(await signOffInputWriters(db, 'bank-a', id, [september, october]), ['key:mg-writer']);
+    assert.deepEqual(await signOffInputWriters(db, 'bank-a', id, [september, october]), ['key:mg-later']);
   });
 
   it('upgrading adds the audit chain and Idempotency-Key tables empty; writes after it are recorded and verify', async () => {

@@ -25,7 +25,7 @@ type Run = {
 async function counts(f: ApiFixture, externalId: string, tenant = 'bank-a') {
   const s = await findSubjectByExternalId(f.db.db, tenant, externalId);
   assert.ok(s, externalId);
-  const n = async (table: 'metrics' | 'tier_events' | 'assignments') =>
+  const n = async (table: 'metrics' | 'tier_events' | 'assignments' | 'sign_off_input_writers') =>
     Number(
       (
         await f.db.db
@@ -43,6 +43,7 @@ async function counts(f: ApiFixture, externalId: string, tenant = 'bank-a') {
     metrics: await n('metrics'),
     events: await n('tier_events'),
     levels: await n('assignments'),
+    oldWriters: await n('sign_off_input_writers'),
   };
 }
 
@@ -148,7 +149,22 @@ forEachDialect('retention and erasure of closed customers', (f) => {
   it('erases the customer six years gone, keeps the one four years gone, the one with a pending request and the other tenant; audit verifies', async () => {
     const rt4 = await counts(f, 'RT4');
     const rtp = await counts(f, 'RTP');
+    // A writer of RT6's the release before kept apart, as an instance of it would during a rolling deploy.
+    const rt6Subject = await findSubjectByExternalId(f.db.db, 'bank-a', 'RT6');
+    assert.ok(rt6Subject);
+    await f.db.db
+      .insertInto('sign_off_input_writers')
+      .values({
+        tenant_id: 'bank-a',
+        subject_id: rt6Subject.id,
+        metric: 'avg_daily_balance',
+        period: '2019-10',
+        written_by: 'key:old-instance',
+        written_at: '2019-11-01T00:00:00.000Z',
+      })
+      .execute();
     const rt6 = await counts(f, 'RT6');
+    assert.equal(rt6.oldWriters, 1);
     const done = await run({});
     assert.equal(done.erased, 1);
     assert.equal(done.heldByRequest, 1);
@@ -158,6 +174,7 @@ forEachDialect('retention and erasure of closed customers', (f) => {
     assert.equal(gone.name, '');
     assert.equal(gone.reason, null);
     assert.equal(gone.metrics, 0, 'metric values removed');
+    assert.equal(gone.oldWriters, 0, 'and their writers kept by the release before');
     assert.equal(gone.events, rt6.events, 'tier history kept under the internal id');
     assert.equal(gone.levels, rt6.levels);
     assert.ok(gone.erasedAt);

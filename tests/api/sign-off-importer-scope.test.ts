@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { drainJobs } from '@tierkit/api';
 import type { TiersResponse } from '@tierkit/core';
+import { sql } from 'kysely';
 import { forEachDialect } from '../support/api-fixture.js';
 import { fourEyesTenant, loweringPack, ok, problem, START, type FourEyesTenant, type Person } from '../support/four-eyes-fixture.js';
 
@@ -39,13 +40,15 @@ forEachDialect('an importer is barred from the sign-offs of the values they load
   const approval = (id: string) => t.req('viewer', 'GET', `/v1/subjects/${id}/levels/aml-test/approval`);
   const decide = (who: Person, id: string, contentHash: string) =>
     t.req(who, 'POST', `/v1/subjects/${id}/levels/aml-test/approve`, { contentHash, note: 'reviewed' });
-  const importAs = async (who: Person, csv: string) => {
-    const res = await t.app.request('/v1/imports?kind=metrics&amounts=fen', {
+  const importAs = async (who: Person, csv: string, mode = '') => {
+    const res = await t.app.request(`/v1/imports?kind=metrics&amounts=fen${mode}`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${t.keys[who]}` },
       body: `subject,metric,period,value\n${csv}`,
     });
-    assert.equal(res.status, 201, await res.text());
+    const text = await res.text();
+    assert.equal(res.status, 201, text);
+    return JSON.parse(text) as { rejectedRows: number };
   };
   /** 高 in 2025-09 on the officer's figure, signed off by approver2: neither approver wrote it. */
   const signedHigh = async (id: string) => {
@@ -95,6 +98,81 @@ forEachDialect('an importer is barred from the sign-offs of the values they load
     await importAs('approver', 'IS5,aml_customer_risk,2025-10,10');
     const req = await ok<SignOff>(await approval('IS5'));
     await ok(await decide('approver', 'IS5', req.contentHash));
+  });
+
+  it('a writer an instance of the release before recorded in its table only (a rolling deploy) is still barred', async () => {
+    await signedHigh('IS8');
+    // The officer's lower figure opens the lowering; the value's row names the officer.
+    await ok(await aml('IS8', '2025-10', 10, 'officer'));
+    const req = await ok<SignOff>(await approval('IS8'));
+    assert.equal(req.proposedLevel, 'low');
+    // Then the approver's write through an instance not yet replaced: it changes the value and records
+    // its writer in sign_off_input_writers, as that release did, leaving the row's writer as it was.
+    const db = f.db.db;
+    const { id } = await db
+      .selectFrom('subjects')
+      .select('id')
+      .where('tenant_id', '=', t.tenantId)
+      .where('external_id', '=', 'IS8')
+      .executeTakeFirstOrThrow();
+    const key = await db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('tenant_id', '=', t.tenantId)
+      .where('label', '=', 'approver')
+      .executeTakeFirstOrThrow();
+    await sql`UPDATE metrics SET value = 9
+      WHERE tenant_id = ${t.tenantId} AND subject_id = ${id} AND metric = 'aml_customer_risk' AND period = '2025-10'`.execute(db);
+    await sql`INSERT INTO sign_off_input_writers (tenant_id, subject_id, metric, period, written_by, written_at)
+      VALUES (${t.tenantId}, ${id}, 'aml_customer_risk', '2025-10', ${`key:${key.id}`}, ${START.toISOString()})`.execute(db);
+    const queue = await ok<{ items: QueueItem[] }>(await t.req('officer', 'GET', '/v1/approvals?kind=level&subject=IS8'));
+    assert.deepEqual(
+      queue.items.map((i) => [i.proposedLevel, i.approvalBlocked]),
+      [['low', null]],
+      'approver2 may still decide it',
+    );
+    await problem(await decide('approver', 'IS8', req.contentHash), 403, 'four-eyes');
+    assert.deepEqual(await amlOf('IS8'), { level: 'high', approvalRequired: true }, 'nothing approved');
+    await ok(await decide('approver2', 'IS8', req.contentHash));
+  });
+
+  it('a value the approver imported and the officer then changed through the API is the officer’s: the approver may approve', async () => {
+    await signedHigh('IS9');
+    // The approver's file leaves IS9 high; the officer's later figure of the same month lowers it.
+    await importAs('approver', 'IS9,aml_customer_risk,2025-10,90');
+    await ok(await aml('IS9', '2025-10', 10, 'officer'));
+    const req = await ok<SignOff>(await approval('IS9'));
+    assert.deepEqual([req.level, req.proposedLevel], ['high', 'low']);
+    await ok(await decide('approver', 'IS9', req.contentHash));
+    assert.deepEqual(await amlOf('IS9'), { level: 'low', approvalRequired: false });
+  });
+
+  it('an import in valid-rows mode records no importer for the risk-input row it rejected', async () => {
+    await signedHigh('IS10');
+    await ok(await aml('IS10', '2025-10', 10, 'officer'));
+    // The file's first row gives the stored value again (no change, no writer); its second, another
+    // value for the same month, is refused as a duplicate and written nowhere — writer included.
+    const answer = await importAs('approver', 'IS10,aml_customer_risk,2025-10,10\nIS10,aml_customer_risk,2025-10,3', '&mode=valid-rows');
+    assert.equal(answer.rejectedRows, 1, JSON.stringify(answer));
+    const req = await ok<SignOff>(await approval('IS10'));
+    assert.equal(req.proposedLevel, 'low');
+    await ok(await decide('approver', 'IS10', req.contentHash));
+  });
+
+  it('a write of a metric feeding no sign-off leaves the risk input’s writer as it was: the importer stays barred', async () => {
+    await signedHigh('IS11');
+    await importAs('approver', 'IS11,aml_customer_risk,2025-10,10');
+    // The officer's balances of the same month, by API write and by import: no sign-off reads them.
+    await ok(
+      await t.req('officer', 'PUT', '/v1/subjects/IS11/metrics', {
+        metrics: [{ metric: 'avg_daily_balance', period: '2025-10', value: 100 }],
+      }),
+    );
+    await importAs('officer', 'IS11,avg_daily_balance,2025-10,200');
+    const req = await ok<SignOff>(await approval('IS11'));
+    assert.equal(req.proposedLevel, 'low');
+    await problem(await decide('approver', 'IS11', req.contentHash), 403, 'four-eyes');
+    await ok(await decide('approver2', 'IS11', req.contentHash));
   });
 
   it('the queue says a lowering is not blocked when only the month’s other figures are the approver’s', async () => {

@@ -533,6 +533,22 @@ export interface StaffTable {
   updated_at: string;
 }
 
+/**
+ * The last writer of a stored value feeding a sign-off scheme, as the release before migration
+ * 2026-12-25T00-00-70-metric-writers kept it (this release keeps it in `metrics.written_by`). Kept for
+ * one release, for the instances still on the one before during a rolling deploy: read by the four-eyes
+ * check beside the column and erased with the customer, never written; a later migration drops it.
+ */
+export interface SignOffInputWriterTable {
+  tenant_id: string;
+  subject_id: string;
+  metric: string;
+  period: string;
+  /** `Principal.actor` of the write. */
+  written_by: string;
+  written_at: string;
+}
+
 /** A change that grants a staff member power, waiting for a second admin (`PUT /v1/staff/{id}` answered 202). */
 /** A metric's audience lowered, waiting for a second admin (migration 2026-12-20T00-00-30-metric-audience-requests). */
 export interface MetricAudienceRequestTable {
@@ -679,6 +695,7 @@ export interface Database {
   staff_grants: StaffGrantTable;
   metric_audience_requests: MetricAudienceRequestTable;
   closing_requests: ClosingRequestTable;
+  sign_off_input_writers: SignOffInputWriterTable;
   subject_managers: SubjectManagerTable;
   book_moves: BookMoveTable;
   subject_closings: SubjectClosingTable;

@@ -181,14 +181,17 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
         const replaced = await metricValuesForUpdate(trx, deps.tenantId, subject.id, metrics);
         // Whoever wrote a risk input may not approve the lowering it proposes, whoever re-tiers it
         // (docs/domain.md §4): the values it changes of them are recorded as the caller's.
-        await upsertMetrics(trx, deps.tenantId, subject.id, metrics, now.toISOString(), {
+        const written = await upsertMetrics(trx, deps.tenantId, subject.id, metrics, now.toISOString(), {
           actor: deps.principal.actor,
           metrics: signOffMetrics(tp),
         });
+        // What the upsert changed, not what the read above saw: two first writes of the same value at
+        // once on PostgreSQL both read no row, and only the first inserts it (the second changes nothing).
+        const wrote = new Set(written.map((w) => `${w.metric} ${w.period}`));
         const changed = [];
         for (const o of metrics) {
+          if (!wrote.has(`${o.metric} ${o.period}`)) continue;
           const before = replaced.get(`${o.metric} ${o.period}`) ?? null;
-          if (before === o.value) continue;
           // The unit the catalogue gave the value when it was written: the stored integer (fen, 0/1)
           // reads as money or yes/no only with it, and a later catalogue may say otherwise.
           const def = tp.metrics.get(o.metric);

@@ -32,6 +32,10 @@ const keptWriter = sql<string | null>`COALESCE(excluded.written_by, metrics.writ
  * A value sent again unchanged is no new data: it neither writes nor restarts a month's settle wait
  * (a feed that re-sends a rolling window every night would otherwise never let a month settle).
  * With `writer`, the values of its metrics the write changes are recorded as its actor's.
+ * Returns the metric and month of each value it inserted or changed: what its caller's audit record
+ * says changed. Not what a read beforehand saw: on PostgreSQL a row another write inserted after that
+ * read (not yet committed, so not locked by it) is found by the upsert, which leaves it as it is when
+ * the value is the same.
  */
 export async function upsertMetrics(
   db: Executor,
@@ -40,7 +44,7 @@ export async function upsertMetrics(
   observations: readonly MetricObservation[],
   writtenAt: string = new Date().toISOString(),
   writer?: InputWriter,
-): Promise<void> {
+): Promise<{ period: string; metric: string }[]> {
   const changed: { period: string; metric: string }[] = [];
   for (const batch of chunks(observations)) {
     // The writer in the upsert itself: a second statement updating the row just written would, on
@@ -70,6 +74,7 @@ export async function upsertMetrics(
   // The months after the rows, as an import records them (before it commits): every writer locks
   // metrics rows first, then metric_periods, so an import and a write of the same row cannot deadlock.
   await recordMetricWrites(db, tenantId, changed, writtenAt);
+  return changed;
 }
 
 const METRIC_COLUMNS = ['tenant_id', 'subject_id', 'metric', 'period', 'value'] as const;
@@ -671,6 +676,16 @@ export async function monthsRead(
   return [...out.values()];
 }
 
+/*
+ * The writers are read from the value's row and from `sign_off_input_writers`, the table the release
+ * before kept them in (kept for one release: migration 2026-12-25T00-00-70-metric-writers). During a
+ * rolling deploy an instance still on that release records its writes' writers there only, leaving the
+ * column naming an earlier writer, so either may be the later one; both are barred, the fail-safe side —
+ * a person who no longer wrote the value is barred a while longer, never one who did let through. Until
+ * the table is dropped, a writer recorded there before the upgrade stays barred from that value even
+ * after another person's write replaced it.
+ */
+
 /** Who last wrote, through the API's metric write or a metrics import, each of one subject's stored values `keys`. */
 export async function signOffInputWriters(
   db: Executor,
@@ -689,6 +704,15 @@ export async function signOffInputWriters(
       .where('metric', '=', metric)
       .where('period', 'in', periods)
       .where('written_by', 'is not', null)
+      .union(
+        db
+          .selectFrom('sign_off_input_writers')
+          .select('written_by')
+          .where('tenant_id', '=', tenantId)
+          .where('subject_id', '=', subjectId)
+          .where('metric', '=', metric)
+          .where('period', 'in', periods),
+      )
       .execute();
     for (const r of rows) if (r.written_by !== null) out.add(r.written_by);
   }
@@ -696,8 +720,9 @@ export async function signOffInputWriters(
 }
 
 /**
- * {@link signOffInputWriters} of many subjects' values at once (`keys`), in one query: each key with who last
- * wrote it. Asked by the approvals queue for a page's lowering requests, which read it item by item per metric.
+ * {@link signOffInputWriters} of many subjects' values at once (`keys`), in one query: each key with who
+ * last wrote it (two, when the row and the old table name different people). Asked by the approvals
+ * queue for a page's lowering requests, which read it item by item per metric.
  */
 export async function signOffInputWritersOfMany(
   db: Executor,
@@ -707,14 +732,26 @@ export async function signOffInputWritersOfMany(
   if (keys.length === 0) return [];
   const wanted = new Set(keys.map((k) => JSON.stringify([k.subjectId, k.metric, k.period])));
   // The three lists cover every key and a few pairings of none, dropped below: a page's keys are hundreds at most.
+  const subjects = [...new Set(keys.map((k) => k.subjectId))];
+  const metrics = [...new Set(keys.map((k) => k.metric))];
+  const periods = [...new Set(keys.map((k) => k.period))];
   const rows = await db
     .selectFrom('metrics')
     .select(['subject_id', 'metric', 'period', 'written_by'])
     .where('tenant_id', '=', tenantId)
-    .where('subject_id', 'in', [...new Set(keys.map((k) => k.subjectId))])
-    .where('metric', 'in', [...new Set(keys.map((k) => k.metric))])
-    .where('period', 'in', [...new Set(keys.map((k) => k.period))])
+    .where('subject_id', 'in', subjects)
+    .where('metric', 'in', metrics)
+    .where('period', 'in', periods)
     .where('written_by', 'is not', null)
+    .union(
+      db
+        .selectFrom('sign_off_input_writers')
+        .select(['subject_id', 'metric', 'period', 'written_by'])
+        .where('tenant_id', '=', tenantId)
+        .where('subject_id', 'in', subjects)
+        .where('metric', 'in', metrics)
+        .where('period', 'in', periods),
+    )
     .execute();
   const out: { subjectId: string; metric: string; period: string; writtenBy: string }[] = [];
   for (const r of rows)

@@ -439,6 +439,8 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     .executeTakeFirst();
   await db.updateTable('subject_closings').set({ reason: null }).where(ofTenant(tenantId)).where('subject_id', 'in', ids).execute();
   const metrics = await db.deleteFrom('metrics').where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).executeTakeFirst();
+  // The writers the release before kept apart (read for one release: migration 2026-12-25T00-00-70-metric-writers).
+  await db.deleteFrom('sign_off_input_writers').where('tenant_id', '=', tenantId).where('subject_id', 'in', ids).execute();
   const managers = await db
     .deleteFrom('subject_managers')
     .where('tenant_id', '=', tenantId)
