@@ -1484,7 +1484,13 @@ forEachDialect('migrations', (f) => {
     const down = async () =>
       ((await (await b.get('/v1/subjects?scheme=retail-tier&change=down')).json()) as { items: { id: string }[] }).items.map((s) => s.id);
     assert.deepEqual(await down(), ['MR1']);
-    // A job for MR2 alone at the next month: no re-tier of the book, whichever release ran it.
+    // A job for MR2 alone at the next month, imported: no re-tier of the book, whichever release ran it.
+    const next = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.b}` },
+      body: 'subject,metric,period,value\nMR2,avg_daily_balance,2025-10,5000000',
+    });
+    assert.equal(next.status, 201, await next.text());
     assert.equal((await b.post('/v1/jobs', { kind: 'retier', period: '2025-10', filter: { subjects: ['MR2'] } })).status, 201);
     await drainJobs({ db, now: () => new Date() });
     await undoDownTo(db, RETIER_PERIODS);
@@ -1497,7 +1503,11 @@ forEachDialect('migrations', (f) => {
       .where('params', 'like', '%"2025-09"%')
       .executeTakeFirstOrThrow();
     const { schemes: _schemes, ...older } = JSON.parse(monthEnd.params) as Record<string, unknown>;
-    await db.updateTable('jobs').set({ params: JSON.stringify(older) }).where('id', '=', monthEnd.id).execute();
+    await db
+      .updateTable('jobs')
+      .set({ params: JSON.stringify(older) })
+      .where('id', '=', monthEnd.id)
+      .execute();
     // What a release before it stored: an override's approval re-evaluated MR2 at its newest month, imported and not re-tiered.
     await db
       .updateTable('assignments')

@@ -52,9 +52,7 @@ export async function markRetiered(
     .where('scheme', 'in', [...latest.keys()])
     .execute();
   const at = new Map(kept.map((k) => [k.scheme, k.period]));
-  const behind = [...latest]
-    .filter(([scheme, period]) => (at.get(scheme) ?? '') < period)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const behind = [...latest].filter(([scheme, period]) => (at.get(scheme) ?? '') < period).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (behind.length === 0) return;
   await db
     .insertInto('retier_periods')
