@@ -15,7 +15,8 @@ const months = (from: number, to: number) => Array.from({ length: to - from + 1 
  * (packages/api/README.md, "Staff and books"). A month-end re-tier moves D1 and D2 down; next month's
  * figures are imported (not yet re-tiered) and an override of K1 is approved: its re-evaluation reads
  * K1's newest month and stores K1's levels at it. The list the RM works from must still be the
- * re-tier's, not an empty month only K1 reached.
+ * re-tier's, not an empty month only K1 reached — nor after a metric write or a job for K1 alone:
+ * only a job with no filter moves the month.
  */
 forEachDialect('call lists after an override is approved in the month', (f) => {
   let t: FourEyesTenant;
@@ -69,6 +70,20 @@ forEachDialect('call lists after an override is approved in the month', (f) => {
       page.items.map((s) => s.standing?.period),
       ['2025-09', '2025-09'],
     );
+  });
+
+  it('still lists them after a metric write re-evaluates one customer at their imported next month', async () => {
+    await ok(await balances('K1', [['2025-10', 50_000]]));
+    assert.deepEqual(await ids('change=down'), ['D1', 'D2'], 'one customer’s write is no re-tier of the book');
+  });
+
+  it('still lists them after a re-tier job for one customer at the next month', async () => {
+    await ok(
+      await t.req('officer', 'POST', '/v1/jobs', { kind: 'retier', period: '2025-10', filter: { subjects: ['K1'] }, reason: 'K1 补录' }),
+      201,
+    );
+    await drainJobs({ db: f.db.db, now: () => START });
+    assert.deepEqual(await ids('change=down'), ['D1', 'D2'], 'a filtered job is no month-end re-tier');
   });
 
   it('moves to the next month once its re-tier runs', async () => {

@@ -1474,7 +1474,7 @@ forEachDialect('migrations', (f) => {
     ]);
   });
 
-  it('upgrading keeps each scheme’s latest re-tier: the month a job re-tiered, not one a decision on one customer reached', async () => {
+  it('upgrading keeps each scheme’s latest re-tier: the month a month-end job re-tiered, not one a decision or a job for one customer reached', async () => {
     // bank-b, which nothing else here re-tiers: its month-end job is the only one of the tenant.
     const b = client(f, 'b');
     const db = f.db.db;
@@ -1495,7 +1495,30 @@ forEachDialect('migrations', (f) => {
     const down = async () =>
       ((await (await b.get('/v1/subjects?scheme=retail-tier&change=down')).json()) as { items: { id: string }[] }).items.map((s) => s.id);
     assert.deepEqual(await down(), ['MR1']);
+    // A job for MR2 alone at the next month, imported: no re-tier of the book, whichever release ran it.
+    const next = await f.app.request('/v1/imports?kind=metrics&amounts=fen', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.b}` },
+      body: 'subject,metric,period,value\nMR2,avg_daily_balance,2025-10,5000000',
+    });
+    assert.equal(next.status, 201, await next.text());
+    assert.equal((await b.post('/v1/jobs', { kind: 'retier', period: '2025-10', filter: { subjects: ['MR2'] } })).status, 201);
+    await drainJobs({ db, now: () => new Date() });
     await undoDownTo(db, RETIER_PERIODS);
+    // A job stored before `schemes` was kept in its params counts as one of every scheme.
+    const monthEnd = await db
+      .selectFrom('jobs')
+      .select(['id', 'params'])
+      .where('tenant_id', '=', 'bank-b')
+      .where('kind', '=', 'retier')
+      .where('params', 'like', '%"2025-09"%')
+      .executeTakeFirstOrThrow();
+    const { schemes: _schemes, ...older } = JSON.parse(monthEnd.params) as Record<string, unknown>;
+    await db
+      .updateTable('jobs')
+      .set({ params: JSON.stringify(older) })
+      .where('id', '=', monthEnd.id)
+      .execute();
     // What a release before it stored: an override's approval re-evaluated MR2 at its newest month, imported and not re-tiered.
     await db
       .updateTable('assignments')

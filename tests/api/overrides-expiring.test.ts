@@ -161,4 +161,20 @@ forEachDialect('overrides expiring soon', (f) => {
     assert.match(plan, /overrides_tenant_status_expiry_idx/, plan);
     assert.doesNotMatch(plan, /TEMP B-TREE FOR ORDER BY|Sort Key/, plan);
   });
+
+  it('in force, soonest first without a horizon: the dated ones then the undated ones, each a seek of the expiry index', async () => {
+    const { watched, compiled } = watchStatements(f.db);
+    await listOverrides(watched, t.tenantId, { now: START.toISOString(), limit: 1000, status: 'approved', order: 'expiresAt' });
+    const statements = compiled();
+    assert.equal(statements.length, 2, 'a page shorter than the limit reads on into those with no expiry');
+    for (const q of statements) {
+      const plan = (
+        await f.db.db.executeQuery({ ...q, sql: `${f.db.dialect === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN'} ${q.sql}` })
+      ).rows
+        .map((r) => String((r as Record<string, unknown>).detail ?? (r as Record<string, unknown>)['QUERY PLAN']))
+        .join('\n');
+      assert.match(plan, /overrides_tenant_status_expiry_idx/, plan);
+      assert.doesNotMatch(plan, /TEMP B-TREE FOR ORDER BY|Sort Key/, plan);
+    }
+  });
 });

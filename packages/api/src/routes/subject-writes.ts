@@ -205,7 +205,7 @@ export function subjectWrites(maxObservations: number = MAX_OBSERVATIONS) {
           });
         }
         auditDetail(c, { changed });
-        const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor, { retier: true });
+        const { stored } = await reevaluateSubject(trx, tp, subject, now, deps.principal.actor);
         const view = await tiersView(trx, tp, audienceOf(deps.principal, tp), subject, deps.unmaskNames, now, stored);
         if (view.audience !== 'staff' || !view.assignments.some((a) => a.loweringTo !== undefined)) return view;
         // The writer (often the lowering's maker) hears here whether anyone may approve it, not only from the queue.

@@ -83,8 +83,7 @@ export async function reevaluateBook(
     changes += await deps.db.transaction().execute(async (trx) => {
       let n = 0;
       for (const subject of page)
-        n += (await reevaluateSubject(trx, tp, subject, deps.now(), actor, { policyChange: true, retier: true, ...(only ? { only } : {}) }))
-          .changes;
+        n += (await reevaluateSubject(trx, tp, subject, deps.now(), actor, { policyChange: true, ...(only ? { only } : {}) })).changes;
       return n;
     });
     after = page[page.length - 1]?.id ?? after;

@@ -5,7 +5,6 @@ import {
   listAssignments,
   addLatestObservationsBefore,
   loadMetricValues,
-  markRetiered,
   storeReevaluations,
   holdOpenSubject,
   type AssignmentState,
@@ -169,14 +168,6 @@ export interface ReevaluationOptions {
    * shown: packages/api README, "History"), not `rule`. A move in a month not judged before is the data's.
    */
   readonly policyChange?: boolean;
-  /**
-   * A re-tier of the subject from their figures (a metric write, a policy's re-evaluation of the book),
-   * as a job's chunk is: the month stored becomes its schemes' latest re-tier if later (markRetiered),
-   * the month the call lists read. Never for a decision on one customer (an override approved, revoked
-   * or expired, a sign-off decided): it re-evaluates them at their newest month with data, often one
-   * imported and not yet re-tiered, and moved every RM's list to a month nobody else had reached.
-   */
-  readonly retier?: boolean;
   /**
    * An approved lowering request lets `to` take effect on `scheme`: the move's tier event is its
    * maker's (`maker`, whose data proposed it), approved by `approvedBy` with the decision's `note`,
@@ -512,7 +503,6 @@ export async function reevaluateSubject(
   // The row is held since the start and was open then: the store's bump finds it so and moves the version
   // once — or not at all when the caller's write moved it already (it knows the row open: held above).
   await storeReevaluations(trx, tenantId, rows, events, options.versionMoved ? new Set([subject.id]) : undefined);
-  if (options.retier) await markRetiered(trx, tenantId, rows, now.toISOString());
   const { rows: _rows, events: _events, periodEvents: _periodEvents, ...planned } = plan;
   const result = held.size
     ? {

@@ -6,14 +6,17 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * (an override approved, revoked or expired) re-evaluates them at their newest month with data — often
  * next month's figures, imported and not yet re-tiered — so one approval moved the whole bank's list to
  * a month only that customer had reached, and the RM's 降级 list went empty. The month is now kept per
- * tenant and scheme by the writers that re-tier (a re-tier job's chunks, a metric write, a policy's
- * re-evaluation of the book), one row per scheme: a decision never moves it.
+ * tenant and scheme by the re-tier jobs with no filter (month-end jobs), one row per scheme: a decision,
+ * a metric write, a filtered job or a policy's re-evaluation never moves it.
  *
  * The rows of a database already in use are filled here, so the lists are right at once: the latest
- * month a re-tier job (running or done) evaluated the scheme at, at most the latest month stored — a
- * month only a decision reached is no re-tier —; a scheme no job re-tiered (a bank evaluated by its
- * metric writes alone) keeps its latest stored month, as before. Undoing this drops the table: a
- * release before it reads the month off the assignments again.
+ * month a completed re-tier job with no filter (a month-end job) evaluated the scheme at, at most the
+ * latest month stored — a month only a decision, a metric write or a job for a few customers reached
+ * is no re-tier of the book —; a job stored without `schemes` counts as one of every scheme. A job
+ * still running or stopped is left out: its month is not the book's yet, and the next month-end job
+ * marks it. A scheme no such job re-tiered (a bank evaluated by its metric writes alone) keeps its
+ * latest stored month, as before. Undoing this drops the table: a release before it reads the month
+ * off the assignments again.
  */
 
 // Its own copy, not the repositories' isPostgres: a migration runs as written whatever they become.
@@ -33,12 +36,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   // A job's params: `period` (YYYY-MM) and `schemes` (null: every scheme; else the keys it wrote).
   const jobPeriod = isPostgres(db)
     ? sql`(SELECT max(j.params::jsonb ->> 'period') FROM jobs j
-          WHERE j.tenant_id = l.tenant_id AND j.kind = 'retier' AND j.status IN ('running', 'completed')
-            AND (j.params::jsonb -> 'schemes' = 'null'::jsonb OR j.params::jsonb -> 'schemes' @> jsonb_build_array(l.scheme))
+          WHERE j.tenant_id = l.tenant_id AND j.kind = 'retier' AND j.status = 'completed'
+            AND coalesce(nullif(j.params::jsonb -> 'filter', 'null'::jsonb), '{}'::jsonb) = '{}'::jsonb
+            AND (coalesce(j.params::jsonb -> 'schemes', 'null'::jsonb) = 'null'::jsonb
+              OR j.params::jsonb -> 'schemes' @> jsonb_build_array(l.scheme))
             AND j.params::jsonb ->> 'period' <= l.period)`
     : sql`(SELECT max(json_extract(j.params, '$.period')) FROM jobs j
-          WHERE j.tenant_id = l.tenant_id AND j.kind = 'retier' AND j.status IN ('running', 'completed')
-            AND (json_type(j.params, '$.schemes') = 'null'
+          WHERE j.tenant_id = l.tenant_id AND j.kind = 'retier' AND j.status = 'completed'
+            AND coalesce(json_extract(j.params, '$.filter'), '{}') = '{}'
+            AND (coalesce(json_type(j.params, '$.schemes'), 'null') = 'null'
               OR EXISTS (SELECT 1 FROM json_each(j.params, '$.schemes') s WHERE s.value = l.scheme))
             AND json_extract(j.params, '$.period') <= l.period)`;
   await sql`

@@ -210,7 +210,7 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
   return { filters, reasons, namesWithinOthers, jobs: named };
 }
 
-/** Import row errors read per statement: a page of one import's, in key order. */
+/** Import row errors read per statement: a page of the tenant's, in key order (import, seq). */
 const ROW_ERRORS_PAGE = 2_000;
 
 /**
@@ -220,7 +220,7 @@ const ROW_ERRORS_PAGE = 2_000;
  * (`"C000123"`, as the importer quotes it) or a name, and cleared when it names one of them
  * ({@link ErasureMatcher.mentions}).
  *
- * Read a page at a time, import by import in key order (the primary key serves each page), and matched
+ * Read a page at a time, the tenant's imports' in key order (the primary key serves each page), and matched
  * in this process against all the chunk's numbers and names at once: a chunk reads each of the tenant's
  * row errors once. Found in SQL instead (a substring test of each row against each needle, as jobs are),
  * a chunk cost 4 s of CPU at 20,000 row errors, and grew with row errors × customers erased.
@@ -234,45 +234,48 @@ export async function eraseFromImportErrors(
   if (matcher.empty) return { erased: 0, namesWithinOthers: 0 };
   let n = 0;
   let namesWithinOthers = 0;
-  const imports = await db.selectFrom('imports').select('id').where('tenant_id', '=', tenantId).orderBy('id').execute();
-  for (const { id } of imports) {
-    let after = -1;
-    for (;;) {
-      const rows = await db
-        .selectFrom('import_errors')
-        .select(['seq', 'message', 'params'])
-        .where('import_id', '=', id)
-        .where('seq', '>', after)
-        .orderBy('seq')
-        .limit(ROW_ERRORS_PAGE)
-        .execute();
-      const looked = rows.filter((r) => {
-        if (matcher.quotedNumberIn(r.message) || (r.params !== null && matcher.quotedNumberIn(r.params))) return true;
-        // A name within one of the two texts (the importer's words, the params), not across the line between.
-        const m = r.message.length;
-        return matcher.nameHits(`${r.message}\n${r.params ?? ''}`).some((h) => h.at + h.name.length <= m || h.at > m);
-      });
-      const said = await mentionsIn(
-        db,
-        tenantId,
-        people,
-        matcher,
-        looked.map((r) => `${r.message}\n${r.params ?? ''}`),
-      );
-      for (const [i, r] of looked.entries()) {
-        if (said[i]?.withinOthers) namesWithinOthers++;
-        if (!said[i]?.names) continue;
-        await db
-          .updateTable('import_errors')
-          .set({ message: ERASED_CUSTOMER, params: null })
-          .where('import_id', '=', id)
-          .where('seq', '=', r.seq)
-          .execute();
-        n++;
-      }
-      if (rows.length < ROW_ERRORS_PAGE) break;
-      after = Number(rows[rows.length - 1]?.seq);
+  // One keyset walk over the tenant's row errors in key order, (import, seq) as the cursor: a statement
+  // per page, not one per import — a bank with thousands of imports, most without a row error, sent a
+  // statement for each of them every chunk.
+  let after: { readonly importId: string; readonly seq: number } | undefined;
+  for (;;) {
+    let q = db
+      .selectFrom('import_errors')
+      .innerJoin('imports', 'imports.id', 'import_errors.import_id')
+      .select(['import_errors.import_id', 'import_errors.seq', 'import_errors.message', 'import_errors.params'])
+      .where('imports.tenant_id', '=', tenantId);
+    if (after !== undefined) {
+      const { importId, seq } = after;
+      q = q.where((eb) => eb(eb.refTuple('import_errors.import_id', 'import_errors.seq'), '>', eb.tuple(importId, seq)));
     }
+    const rows = await q.orderBy('import_errors.import_id').orderBy('import_errors.seq').limit(ROW_ERRORS_PAGE).execute();
+    const looked = rows.filter((r) => {
+      if (matcher.quotedNumberIn(r.message) || (r.params !== null && matcher.quotedNumberIn(r.params))) return true;
+      // A name within one of the two texts (the importer's words, the params), not across the line between.
+      const m = r.message.length;
+      return matcher.nameHits(`${r.message}\n${r.params ?? ''}`).some((h) => h.at + h.name.length <= m || h.at > m);
+    });
+    const said = await mentionsIn(
+      db,
+      tenantId,
+      people,
+      matcher,
+      looked.map((r) => `${r.message}\n${r.params ?? ''}`),
+    );
+    for (const [i, r] of looked.entries()) {
+      if (said[i]?.withinOthers) namesWithinOthers++;
+      if (!said[i]?.names) continue;
+      await db
+        .updateTable('import_errors')
+        .set({ message: ERASED_CUSTOMER, params: null })
+        .where('import_id', '=', r.import_id)
+        .where('seq', '=', r.seq)
+        .execute();
+      n++;
+    }
+    const last = rows[rows.length - 1];
+    if (rows.length < ROW_ERRORS_PAGE || last === undefined) break;
+    after = { importId: last.import_id, seq: Number(last.seq) };
   }
   return { erased: n, namesWithinOthers };
 }

@@ -500,23 +500,35 @@ export async function listOverrides(db: Executor, tenantId: string, q: ListOverr
     );
   }
   if (q.order === 'expiresAt') {
+    // Those with an expiry, soonest first, then those with none by id (none last on both dialects):
+    // two seeks, each in the order of overrides_tenant_status_expiry_idx (tenant, status, expiry, id)
+    // when a status is asked for, not one sort of every override the tenant ever had (a CASE key).
     const after = q.after;
-    if (after)
-      query = query.where((eb) =>
-        after.expiresAt === null
-          ? eb.and([eb('overrides.expires_at', 'is', null), eb('overrides.id', '>', after.id)])
-          : eb.or([
-              eb('overrides.expires_at', 'is', null),
-              eb('overrides.expires_at', '>', after.expiresAt),
-              eb.and([eb('overrides.expires_at', '=', after.expiresAt), eb('overrides.id', '>', after.id)]),
-            ]),
-      );
-    // None last on both dialects (SQLite sorts NULL first, PostgreSQL last). Expiring soon, every row
-    // has one: the order is then overrides_tenant_status_expiry_idx's own, and a page stops at its rows.
-    const ordered =
-      q.expiresBefore === undefined ? query.orderBy(sql`case when ${sql.ref('overrides.expires_at')} is null then 1 else 0 end`) : query;
-    const rows = await ordered.orderBy('overrides.expires_at').orderBy('overrides.id').limit(q.limit).execute();
-    return rows.map(toRecord);
+    const page = (rows: Awaited<ReturnType<typeof query.execute>>) => rows.map(toRecord);
+    let dated: Awaited<ReturnType<typeof query.execute>> = [];
+    const at = after?.expiresAt;
+    if (at !== null) {
+      let d = query.where('overrides.expires_at', 'is not', null);
+      if (after !== undefined && at !== undefined) {
+        d = d.where((eb) =>
+          eb.or([eb('overrides.expires_at', '>', at), eb.and([eb('overrides.expires_at', '=', at), eb('overrides.id', '>', after.id)])]),
+        );
+      }
+      dated = await d.orderBy('overrides.expires_at').orderBy('overrides.id').limit(q.limit).execute();
+    }
+    // Expiring soon, every row has an expiry: the first seek was all of it.
+    if (dated.length >= q.limit || q.expiresBefore !== undefined) return page(dated);
+    // Ordered by expiry too, all null: the index's own order, which PostgreSQL then reads without a sort.
+    let undated = query.where('overrides.expires_at', 'is', null);
+    if (after !== undefined && at === null) undated = undated.where('overrides.id', '>', after.id);
+    return page([
+      ...dated,
+      ...(await undated
+        .orderBy('overrides.expires_at')
+        .orderBy('overrides.id')
+        .limit(q.limit - dated.length)
+        .execute()),
+    ]);
   }
   const rows = await query.orderBy('overrides.created_at', 'desc').orderBy('overrides.id', 'desc').limit(q.limit).execute();
   return rows.map(toRecord);

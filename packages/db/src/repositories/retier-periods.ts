@@ -25,11 +25,13 @@ export async function latestRetierPeriod(db: Executor, tenantId: string, scheme:
 
 /**
  * Record that the `rows` a re-tier stored evaluated their schemes at their periods: each scheme's row
- * moves to the latest of them, never back. Called by the writers that re-tier a month (a job's chunk,
- * a metric write, a policy's re-evaluation), in their transaction, and never by a decision on one
- * customer, whose re-evaluation may reach a month no re-tier has. One read of the tenant's few rows;
- * a write only for a scheme behind — a job's first chunk —, so the chunks after it, and parallel ones,
- * take no lock on the rows.
+ * moves to the latest of them, never back. Called by a re-tier job with no filter (a month-end job),
+ * chunk by chunk in its transaction, and by a seed; never by a write or decision on some customers
+ * (a metric write, an override decided, a filtered job, a policy's re-evaluation), whose months may be
+ * ones the rest of the book has not reached. One read of the tenant's few rows; a write only for a
+ * scheme behind — a job's first chunk —, so the chunks after it write nothing here. That write locks
+ * the schemes' rows (on PostgreSQL) until its transaction ends, and is made in scheme order, so two
+ * writers moving two schemes wait for each other in one order, never in a cycle.
  */
 export async function markRetiered(
   db: Executor,
@@ -50,7 +52,7 @@ export async function markRetiered(
     .where('scheme', 'in', [...latest.keys()])
     .execute();
   const at = new Map(kept.map((k) => [k.scheme, k.period]));
-  const behind = [...latest].filter(([scheme, period]) => (at.get(scheme) ?? '') < period);
+  const behind = [...latest].filter(([scheme, period]) => (at.get(scheme) ?? '') < period).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (behind.length === 0) return;
   await db
     .insertInto('retier_periods')

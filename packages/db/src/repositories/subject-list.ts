@@ -38,7 +38,8 @@ export interface ListSubjectsQuery {
   readonly closed?: ClosedFilter;
   /**
    * Only subjects whose level in `scheme` changed at the scheme's latest re-tier (latestRetierPeriod:
-   * the month a re-tier last evaluated it at, which a decision on one customer does not move): down or
+   * the month a re-tier job with no filter last evaluated it at, which nothing done to some customers
+   * moves — a decision, a metric write, a filtered job): down or
    * up by the levels' ranks, or either.
    */
   readonly change?: LevelChangeFilter;

@@ -26,6 +26,16 @@ export interface RetierTotals extends Omit<JobSummary, 'schemes'> {
   readonly skipped: number;
 }
 
+/**
+ * Whether a job re-tiers the whole of its schemes at its month: no filter (the month-end job, or one
+ * started by hand like it). Only such a job moves its schemes' latest re-tier, the month the call lists
+ * read: one for a few customers, a level or a policy's months would otherwise move every RM's list to
+ * a month the rest of the book has not reached.
+ */
+export function retiersWholeMonth(params: Pick<RetierParams, 'filter'>): boolean {
+  return Object.keys(params.filter ?? {}).length === 0;
+}
+
 /** Add totals up (the matrix cell by cell, in a stable order). */
 export function sumTotals(parts: readonly RetierTotals[]): RetierTotals {
   let processed = 0;

@@ -18,7 +18,7 @@ import { loadTenantPack, TenantPacks, type TenantPack } from '../tenant-pack.js'
 import { systemAction } from '../audit.js';
 import { enqueueRetier } from './jobs.js';
 import { recordQueuedJob } from './record-queued.js';
-import type { RetierParams } from './retier-params.js';
+import { retiersWholeMonth, type RetierParams } from './retier-params.js';
 import { monthLoad, monthMetrics, type MonthLoad } from './month-data.js';
 import { monthlyReason, type OverdueReviewCounts } from './monthly-reason.js';
 import { logError, logInfo } from '../../log.js';
@@ -426,7 +426,7 @@ async function monthJob(
     .find((j) => {
       if (j.requestedBy === 'schedule' || j.requestedBy.startsWith('policy:')) return false;
       const params = JSON.parse(j.params) as RetierParams;
-      return params.period === period && params.schemes === null && Object.keys(params.filter ?? {}).length === 0;
+      return params.period === period && params.schemes === null && retiersWholeMonth(params);
     });
   if (!byHand) return scheduled;
   const hand = { id: byHand.id, status: byHand.status, createdAt: byHand.createdAt, writeSeq: byHand.writeSeq, scheduleKey: null };

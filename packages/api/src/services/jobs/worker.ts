@@ -528,7 +528,7 @@ async function pipeline(
         let t: RetierTotals;
         if (!prepared) t = await retierChunk(trx, tp, pending.params, range, at, actor);
         else {
-          t = await applyPreparedChunk(trx, job.tenant_id, withEventIds(prepared, stored), stored);
+          t = await applyPreparedChunk(trx, job.tenant_id, pending.params, withEventIds(prepared, stored), stored);
           // The rest of the chunk, re-tiered here as a chunk always was (subject by subject, the same rules).
           if (prepared.upTo !== undefined)
             t = sumTotals([t, await retierChunk(trx, tp, pending.params, rangeAfter(range, prepared.upTo), at, actor, stored)]);
