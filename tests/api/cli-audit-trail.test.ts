@@ -696,6 +696,19 @@ for (const [dialect, urlOf] of DIALECTS) {
       assert.ok((detail.assigned as number) >= 5, trail[0]?.detail ?? '');
     });
 
+    it('a start that adds a demo member a newer build brings (LEAD01) records it, naming only the member added', async () => {
+      const log: string[] = [];
+      await seedIfNeeded(db, { tenant: 'demo-lead', customers: 5, timeZone: 'Asia/Shanghai', seedDemo: true }, (l) => log.push(l));
+      // A demo seeded before the lead existed: her row missing, the books shared out.
+      await db.db.deleteFrom('staff').where('tenant_id', '=', 'demo-lead').where('id', '=', 'LEAD01').execute();
+      await seedIfNeeded(db, { tenant: 'demo-lead', customers: 5, timeZone: 'Asia/Shanghai', seedDemo: true }, (l) => log.push(l));
+      const trail = await records(db, 'demo-lead');
+      assert.equal(trail.length, 2, log.join('\n'));
+      assert.deepEqual(JSON.parse(trail.at(-1)?.detail ?? '{}'), { tenant: 'demo-lead', staff: ['LEAD01'], assigned: 0 });
+      await seedIfNeeded(db, { tenant: 'demo-lead', customers: 5, timeZone: 'Asia/Shanghai', seedDemo: true }, (l) => log.push(l));
+      assert.equal((await records(db, 'demo-lead')).length, 2, 'a start that adds nobody records nothing');
+    });
+
     it('a seed whose record cannot be written stays committed and unrecorded: a warning, and the server starts', async () => {
       // A record squatting on the chain's first place makes the append fail, as a broken audit table would.
       await occupyNextAuditPlace(db.db, 'demo-unrecorded');

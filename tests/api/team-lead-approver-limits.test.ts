@@ -112,13 +112,30 @@ forEachDialect('a team lead decides neither what needs an admin nor a bank-wide 
       ),
     );
     assert.ok(!(await ids(as('LEADX'))).includes(filed.id), 'retired: no rule in force makes it the line’s');
+    // Asked for by name, the retired scheme is one the lead's queue does not have: the 400 of a mistyped one.
+    const unknown = (await (await t.req(as('LEADX'), 'GET', '/v1/approvals?scheme=risk-value-test')).json()) as {
+      status: number;
+      errors?: { code: string }[];
+    };
+    assert.equal(unknown.status, 400, JSON.stringify(unknown));
+    assert.equal(unknown.errors?.[0]?.code, 'unknown_scheme');
     for (const action of ['approve', 'reject']) {
       const res = await t.req(as('LEADX'), 'POST', `/v1/overrides/${filed.id}/${action}`, { contentHash: filed.contentHash, note: 'x' });
-      const refused = (await res.json()) as { errors?: { code: string }[] };
+      const refused = (await res.json()) as { errors?: { code: string; params?: unknown }[] };
       assert.equal(res.status, 403, JSON.stringify(refused));
-      assert.equal(refused.errors?.[0]?.code, 'tenant_wide_decision');
+      assert.deepEqual(refused.errors?.[0]?.code, 'scheme_not_in_force', 'told why: the scheme, not a bank-wide rule');
     }
-    assert.ok((await ids('approver2')).includes(filed.id), 'still waiting in the bank’s queue');
+    const queue = await ok<{ items: { id: string; ruleProblems?: unknown }[] }>(await t.req('approver2', 'GET', '/v1/approvals?limit=100'));
+    assert.deepEqual(
+      queue.items.find((i) => i.id === filed.id)?.ruleProblems,
+      [{ code: 'scheme_not_in_force', params: { scheme: 'risk-value-test' } }],
+      'still waiting in the bank’s queue, saying why approving it is refused',
+    );
+    const approve = await t.req('approver2', 'POST', `/v1/overrides/${filed.id}/approve`, { contentHash: filed.contentHash, note: 'x' });
+    const unprocessable = (await approve.json()) as { errors?: { code: string }[] };
+    assert.equal(approve.status, 422, JSON.stringify(unprocessable));
+    assert.equal(unprocessable.errors?.[0]?.code, 'scheme_not_in_force');
+    assert.equal((await ok<{ status: string }>(await t.req('officer', 'GET', `/v1/overrides/${filed.id}`))).status, 'pending');
     const rejected = await ok<{ status: string }>(
       await t.req('approver2', 'POST', `/v1/overrides/${filed.id}/reject`, { contentHash: filed.contentHash, note: 'scheme retired' }),
     );

@@ -81,6 +81,8 @@ interface FieldSays {
   scheduledLater: (version: string, day: string) => string;
   /** A 409 `retirement_pending`: a retirement of the version already waits for a second person. */
   retirementPending: string;
+  /** An override request of a scheme retired since it was filed: nobody may approve it. */
+  schemeNotInForce: string;
   /** A 409 `no_retirement_pending`: no retirement of the version waits (decided or withdrawn meanwhile). */
   noRetirementPending: string;
   notThisSimulation: string;
@@ -320,6 +322,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       needsConfirmation: (day, next) => `生效日期 ${day} 会重评本月或已评过的月份：请勾选确认，或改为 ${next}`,
       scheduledLater: (v, day) => `第 ${v} 版已排期自 ${day} 起生效，会在当天撤销本版本的改动：请选 ${day} 之后的日期，或先停用第 ${v} 版`,
       retirementPending: '该版本已有停用申请待审批：待其审批或撤回后才能再次申请',
+      schemeNotInForce: '方案已停用：无法批准，可由全行审批人驳回，或由申请人撤回',
       noRetirementPending: '该版本没有待审批的停用申请（可能已被处理或撤回），请刷新',
       notThisSimulation: '所示模拟不是本版本的，请刷新后再审批',
       simulationNotCompleted: '所示模拟尚未完成（或已取消、失败）：请待其完成或重新运行后再审批',
@@ -543,6 +546,7 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       needsConfirmation: (day, next) => `生效日期 ${day} 會重評本月或已評過的月份：請勾選確認，或改為 ${next}`,
       scheduledLater: (v, day) => `第 ${v} 版已排定自 ${day} 起生效，會在當天撤銷本版本的變更：請選 ${day} 之後的日期，或先停用第 ${v} 版`,
       retirementPending: '該版本已有停用申請待核准：待其核准或撤回後才能再次申請',
+      schemeNotInForce: '方案已停用：無法核准，可由全行核准人駁回，或由申請人撤回',
       noRetirementPending: '該版本沒有待核准的停用申請（可能已被處理或撤回），請重新整理',
       notThisSimulation: '所示模擬不是本版本的，請重新整理後再核准',
       simulationNotCompleted: '所示模擬尚未完成（或已取消、失敗）：請待其完成或重新執行後再核准',
@@ -782,6 +786,8 @@ export const FAILURE_WORDS: Record<ConsoleLocale, Words> = {
       scheduledLater: (v, day) =>
         `version ${v} is scheduled from ${day} and would undo this version's changes on that day: pick a day after ${day}, or retire version ${v} first`,
       retirementPending: 'a retirement of this version already waits for approval: it is decided or withdrawn before another is asked',
+      schemeNotInForce:
+        'scheme no longer in force: nobody may approve it; a bank-wide approver may reject it, or its requester withdraw it',
       noRetirementPending: 'no retirement of this version waits (decided or withdrawn meanwhile): refresh',
       needsConfirmation: (day, next) =>
         `effective from ${day} re-tiers the month under way or one already judged: tick the confirmation, or take ${next}`,
@@ -1120,6 +1126,8 @@ function codeSays(f: ProblemFieldError, locale: ConsoleLocale): string | undefin
       return s.scheduledLater(str(p.version), str(p.day));
     case 'retirement_pending':
       return s.retirementPending;
+    case 'scheme_not_in_force':
+      return s.schemeNotInForce;
     case 'no_retirement_pending':
       return s.noRetirementPending;
     case 'simulation_not_of_version':

@@ -15,7 +15,6 @@ import {
 } from '@tierkit/api';
 import { findTenant, listTenants, seedRunClaimed, type Db } from '@tierkit/db';
 import {
-  DEMO_STAFF,
   lastCompleteMonth,
   onOffFromEnv,
   opsSettingsFromEnv,
@@ -163,15 +162,18 @@ export async function seedIfNeeded(
     );
   const staff = await seedDemoStaff(db.db, settings.tenant, new Date().toISOString());
   if (staff.assigned) log(`seed: demo staff created, ${staff.assigned} customers shared out among the demo RMs`);
+  else if (staff.created.length > 0) log(`seed: demo staff added to an existing demo: ${staff.created.join(', ')}`);
   // The seeder commits in several transactions and makes the tenant it is recorded in: its record
   // follows the last of them, in a short append of its own (as `tierkit seed`'s), so the chain's head
   // is never held through a seed. A start that changed nothing records nothing; one that only shared
-  // out demo staff (the customers were seeded before) says no counts of a seed it did not run.
-  if (result.skipped && !staff.assigned) return;
+  // out demo staff or added members a newer build brings (the customers were seeded before) says no
+  // counts of a seed it did not run, and names only the members it added: a sign-in that appears in an
+  // existing demo (an approver, LEAD01) is a change of who may decide, as any staff member added is.
+  if (result.skipped && !staff.assigned && staff.created.length === 0) return;
   const detail = {
     tenant: settings.tenant,
     ...(result.skipped ? {} : { subjects: result.subjects, metrics: result.metrics, events: result.events }),
-    staff: DEMO_STAFF.map((s) => s.id),
+    staff: staff.created,
     assigned: staff.assigned,
   };
   // What was seeded is committed and serves either way: a record that cannot be written is a warning

@@ -30,8 +30,16 @@ export function sortableId(now: Date = new Date()): string {
   if (ms === lastMs) seq += 1;
   else {
     lastMs = ms;
-    lastPrefix = ms.toString(36).padStart(9, '0');
+    lastPrefix = sortableIdFloor(ms);
     seq = 0;
   }
   return `${lastPrefix}${seq.toString(36).padStart(4, '0')}${randomHex(6)}`;
+}
+
+/**
+ * The least id {@link sortableId} draws at `ms` or later (and more than any drawn before): a time's
+ * bound on ids, so a read of a span's events can walk the primary key rather than the whole table.
+ */
+export function sortableIdFloor(ms: number): string {
+  return Math.max(0, Math.floor(ms)).toString(36).padStart(9, '0');
 }

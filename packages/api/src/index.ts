@@ -30,7 +30,8 @@ export { movesIntoApprovalRequired, signOffMetrics, syncLevelApprovals } from '.
 export { assignmentRows, evaluatePeriods } from './services/evaluate-periods.js';
 export type { PeriodEvent, PeriodRun, Values } from './services/evaluate-periods.js';
 export { addMonths, monthRange, periodOf, isPeriod } from './periods.js';
-export { sortableId } from './ids.js';
+export { sortableId, sortableIdFloor } from './ids.js';
+export { jobSpan } from './services/retier-affected.js';
 export {
   AUDITOR,
   EMBEDDER,

@@ -115,9 +115,11 @@ function overrideWarning(item: ApprovalItem, names: SchemeNames, w: Words) {
   const says = problems.map((p) =>
     p.code === 'override_jump_too_far'
       ? w.ruleJump(p.params.steps, p.params.maxStep, names.levelName(item.scheme, p.params.from))
-      : p.code === 'expiry_required'
-        ? w.ruleExpiryRequired(p.params.maxDays)
-        : w.ruleExpiryTooLate(p.params.maxDays),
+      : p.code === 'scheme_not_in_force'
+        ? w.ruleSchemeRetired(names.schemeName(p.params.scheme))
+        : p.code === 'expiry_required'
+          ? w.ruleExpiryRequired(p.params.maxDays)
+          : w.ruleExpiryTooLate(p.params.maxDays),
   );
   return html`<div class="approvals-warning" role="note" data-testid="approval-rule-warning">
     <strong>${w.ruleWarning}</strong>

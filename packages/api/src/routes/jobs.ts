@@ -359,7 +359,11 @@ export function jobs(
             job?.kind === 'retier' &&
             (await readJob(deps, id).then(
               () => true,
-              () => false,
+              // Refused (a 403 or 404 of the job's own read) is the same 403 here; a failing database is not a refusal.
+              (e: unknown) => {
+                if (e instanceof ProblemError) return false;
+                throw e;
+              },
             ));
           if (!readable) throw new ProblemError('forbidden', 'A book-scoped staff credential may not do this: it reaches beyond its book.');
         } else await readJob(deps, id);

@@ -322,13 +322,14 @@ export const ApprovalItemSchema = z
             code: z.enum(['expiry_required', 'expiry_too_late']),
             params: z.object({ maxDays: z.number().int(), latest: instant }),
           }),
+          z.object({ code: z.literal('scheme_not_in_force'), params: z.object({ scheme: z.string() }) }),
         ]),
       )
       .readonly()
       .optional()
       .openapi({
         description:
-          'For an override: what the scheme’s override rule in force would refuse if it were approved now, by the codes a request is refused with (`override_jump_too_far`: more levels from the level now than `overrides.maxStep`, params `from`, `steps`, `maxStep`; `expiry_required` / `expiry_too_late`: `overrides.maxDays`, params `maxDays`, `latest`). A request filed before the rule, or before the subject’s level moved; approving it is refused (422), rejecting it is not. Empty when none; absent for other kinds',
+          'For an override: what the scheme’s override rule in force would refuse if it were approved now, by the codes a request is refused with (`override_jump_too_far`: more levels from the level now than `overrides.maxStep`, params `from`, `steps`, `maxStep`; `expiry_required` / `expiry_too_late`: `overrides.maxDays`, params `maxDays`, `latest`; `scheme_not_in_force`: the scheme was retired from the policy in force since, param `scheme` — only a tenant-wide approver sees it, and may only reject it). A request filed before the rule, or before the subject’s level moved; approving it is refused (422), rejecting it is not. Empty when none; absent for other kinds',
       }),
     proposedLevel: z.string().optional().openapi({
       description:

@@ -574,7 +574,21 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
     const subject = await subjectOr404(deps, r.subject, trx);
     const hash = overrideHash(r);
     requireSameContent(hash, d.contentHash);
-    // A team lead decides their line's own exceptions only (book-deciders.ts): nothing is changed.
+    // A team lead decides their line's own exceptions only (book-deciders.ts): nothing is changed. A scheme
+    // retired since has no rule in force that makes it the line's: said as such, not as a bank-wide rule.
+    if (deps.principal.book !== undefined && !tp.schemes.has(r.override.scheme))
+      throw new ProblemError(
+        'forbidden',
+        `Override ${id} is of ${r.override.scheme}, which is no longer in force in this tenant: a tenant-wide approver rejects it (nobody may approve it), not a book-scoped one. Nothing was decided.`,
+        [
+          {
+            path: 'params.id',
+            message: 'is of a scheme no longer in force',
+            code: 'scheme_not_in_force',
+            params: { scheme: r.override.scheme },
+          },
+        ],
+      );
     if (deps.principal.book !== undefined && !bookMayDecide(tp.schemes.get(r.override.scheme)))
       throw new ProblemError(
         'forbidden',
@@ -592,6 +606,7 @@ export async function decideOverride(deps: ApiDeps, id: string, approve: boolean
         throw new ProblemError(
           'unprocessable',
           `Override ${id} is for ${o.scheme}, which is no longer in force in this tenant: reject it, or its requester may withdraw it.`,
+          [{ path: 'params.id', message: 'is of a scheme no longer in force', code: 'scheme_not_in_force', params: { scheme: o.scheme } }],
         );
       }
       if (!scheme.levels.some((l) => l.key === o.level)) {
@@ -690,11 +705,12 @@ export function approvalNeeds(
  */
 export function overrideRuleProblems(
   scheme: SchemeDefinition | undefined,
-  o: { readonly level: string; readonly mode: OverrideMode; readonly expiresAt: string | null },
+  o: { readonly scheme: string; readonly level: string; readonly mode: OverrideMode; readonly expiresAt: string | null },
   current: string | null,
   now: Date,
 ): OverrideRuleProblem[] {
-  if (!scheme) return [];
+  // Retired since the request: approving is refused whatever the rule was (decideOverride's 422).
+  if (!scheme) return [{ code: 'scheme_not_in_force', params: { scheme: o.scheme } }];
   const rule = overrideRuleOf(scheme);
   const out: OverrideRuleProblem[] = [];
   const jump = overrideJumpProblem(rule, scheme.levels, current, o.level, o.mode);

@@ -1,8 +1,9 @@
 import type { Locale } from '@tierkit/core';
 import { formatPeriod } from '@tierkit/core/period';
-import { jobChangesPage, listPolicyVersions, type JobRow } from '@tierkit/db';
+import { jobChangesPage, listPolicyVersions, type JobRow, type JobSpan } from '@tierkit/db';
 import { booksRead } from '../auth/principal.js';
 import { packOf, type ApiDeps } from '../deps.js';
+import { sortableIdFloor } from '../ids.js';
 import { maskName } from '../mask.js';
 import { ProblemError } from '../problem.js';
 import { csvLine, UTF8_BOM } from './audit-export.js';
@@ -18,6 +19,22 @@ import { unreadableBeyondPack, unreadableSchemes } from './audience.js';
  */
 
 const PAGE = 1000;
+
+/**
+ * How far the clock of a server that wrote a job's events may be from the one that queued or finished
+ * it: their ids and times are each writer's clock, and several servers work one job.
+ */
+const CLOCK_SKEW_MS = 15 * 60_000;
+
+/** Where job `job`'s events lie: from its queueing to its end (a running job's: open), give or take the skew. */
+export function jobSpan(job: Pick<JobRow, 'created_at' | 'finished_at'>): JobSpan {
+  const from = Date.parse(job.created_at) - CLOCK_SKEW_MS;
+  return {
+    idFrom: sortableIdFloor(from),
+    ...(job.finished_at !== null ? { idBefore: sortableIdFloor(Date.parse(job.finished_at) + CLOCK_SKEW_MS) } : {}),
+    atFrom: new Date(from).toISOString(),
+  };
+}
 
 const WORDS: Readonly<
   Record<
@@ -70,8 +87,9 @@ export async function retierAffectedCsv(
     yield `${UTF8_BOM}${csvLine([w.job, job.id, w.status[job.status] ?? job.status])}`;
     yield csvLine(w.header);
     let after: string | undefined;
+    const span = jobSpan(job);
     for (;;) {
-      const page = await jobChangesPage(deps.db, deps.tenantId, job.id, {
+      const page = await jobChangesPage(deps.db, deps.tenantId, job.id, span, {
         ...(books !== undefined ? { books } : {}),
         notSchemes,
         ...(after !== undefined ? { after } : {}),

@@ -228,6 +228,11 @@ export type OverrideRuleProblem =
   | {
       readonly code: 'expiry_required' | 'expiry_too_late';
       readonly params: { readonly maxDays: number; readonly latest: string };
+    }
+  | {
+      /** The scheme was retired since the request: no rule in force lets anyone approve it (rejecting is open). */
+      readonly code: 'scheme_not_in_force';
+      readonly params: { readonly scheme: string };
     };
 
 export interface ApprovalsPage {

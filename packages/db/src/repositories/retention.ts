@@ -359,7 +359,7 @@ export async function eraseLateAuditPersonal(db: Executor, tenantId: string, cut
  * square of them. The ids — unique across tenants, read of this tenant in the same transaction — are
  * the way in.
  */
-export const ofTenant = (tenantId: string) => sql<boolean>`${sql.ref('tenant_id')} || '' = ${tenantId}`;
+export const ofTenant = (tenantId: string, column = 'tenant_id') => sql<boolean>`${sql.ref(column)} || '' = ${tenantId}`;
 
 /**
  * Erase the personal data of `ids` (read by {@link erasableSubjectIds} in the same transaction),

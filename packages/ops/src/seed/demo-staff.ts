@@ -21,8 +21,9 @@ export const DEMO_STAFF = [
   { id: 'ADMIN01', name: '郑洁', role: 'admin', scope: 'tenant' },
   { id: 'AUD01', name: '冯岚', role: 'auditor', scope: 'tenant' },
   // A team lead who approves their RMs' override requests (an approver of scope book): the first pair of
-  // eyes on the line's own exceptions. She carries no book of her own, so sharing the customers out
-  // among the RMs below leaves each RM's book as it was; an admin names her team (`PUT /v1/teams/{id}`).
+  // eyes on the line's own exceptions. Her book (LEAD01) starts empty — the customers are shared out among
+  // the RMs only, so each RM's book stays as it was — and no team is named: her queue is empty until an
+  // admin names her team (`PUT /v1/teams/{id}`; tests/e2e/admin-lead-approvals.test.ts does).
   { id: 'LEAD01', name: '何静', role: 'approver', scope: 'book' },
 ] as const;
 
@@ -45,17 +46,23 @@ const RMS = DEMO_STAFF.filter((s) => s.scope === 'book' && s.role === 'officer')
 /**
  * Make sure the demo staff exist, and, the first time only, share the tenant's customers out among
  * the RMs in id order (C000001 to RM001, C000002 to RM002, …). Runs at every start, after the seed,
- * so a database seeded before staff existed gets them too; a later reassignment is kept.
+ * so a database seeded before staff existed gets them too; a later reassignment is kept. `created`: the
+ * members this call added (a database seeded by an older build gains the ones since), for the start's record.
  */
-export async function seedDemoStaff(db: Executor, tenantId: string, now: string): Promise<{ assigned: number }> {
-  for (const s of DEMO_STAFF) await upsertStaff(db, tenantId, s, now);
+export async function seedDemoStaff(
+  db: Executor,
+  tenantId: string,
+  now: string,
+): Promise<{ readonly assigned: number; readonly created: readonly string[] }> {
+  const created: string[] = [];
+  for (const s of DEMO_STAFF) if ((await upsertStaff(db, tenantId, s, now)).created) created.push(s.id);
   const anyBook = await db
     .selectFrom('subject_managers')
     .select('subject_id')
     .where('tenant_id', '=', tenantId)
     .limit(1)
     .executeTakeFirst();
-  if (anyBook) return { assigned: 0 };
+  if (anyBook) return { assigned: 0, created };
   const customers = await db
     .selectFrom('subjects')
     .select('id')
@@ -67,5 +74,5 @@ export async function seedDemoStaff(db: Executor, tenantId: string, now: string)
     .execute();
   const rows = customers.map((c, i) => ({ subjectId: c.id, staffId: RMS[i % RMS.length] ?? null }));
   await db.transaction().execute((trx) => assignManagers(trx, tenantId, rows, 'system:demo-seed', () => now));
-  return { assigned: rows.length };
+  return { assigned: rows.length, created };
 }
