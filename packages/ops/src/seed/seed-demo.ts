@@ -61,11 +61,14 @@ export function generateSubjects(options: SeedOptions, months: readonly string[]
   const rng = new Prng(options.seed ?? DEFAULT_SEED);
   const out = showcaseCustomers(rng, months, LEAD_MONTHS, n);
   const customers = Math.max(out.length, options.customers ?? 10_000);
-  for (let i = out.length + 1; i <= customers; i++) {
+  // The late leaver is one of the customers asked for (`seed --customers 20` makes 20), the last one, when there is
+  // room past the showcase; the random customers before it keep their ids and figures.
+  const leaver = customers > out.length;
+  for (let i = out.length + 1; out.length < (leaver ? customers - 1 : customers); i++) {
     const id = `C${String(i).padStart(6, '0')}`;
     if (id !== LATE_LEAVER_ID) out.push(randomCustomer(rng, id, personName(rng), months));
   }
-  out.push(lateLeaver(months));
+  if (leaver) out.push(lateLeaver(months));
   for (let i = 1; i <= (options.corporates ?? 300); i++) out.push(randomCorporate(rng, `E${String(i).padStart(6, '0')}`, months));
   for (let i = 1; i <= (options.products ?? 40); i++) out.push(randomProduct(rng, `P${String(i).padStart(6, '0')}`, i, months));
   for (let i = 1; i <= (options.employees ?? 120); i++) out.push(randomEmployee(rng, `S${String(i).padStart(6, '0')}`, months));
