@@ -1,4 +1,5 @@
 import type { Executor } from './executor.js';
+import { latestEvaluatedPeriod } from './level-history.js';
 
 /**
  * The month of the scheme's latest re-tier (migration 2026-12-25T00-00-20-retier-periods): one key
@@ -14,13 +15,7 @@ export async function latestRetierPeriod(db: Executor, tenantId: string, scheme:
     .where('scheme', '=', scheme)
     .executeTakeFirst();
   if (kept !== undefined) return kept.period;
-  const row = await db
-    .selectFrom('assignments')
-    .select((eb) => eb.fn.max('period').as('period'))
-    .where('tenant_id', '=', tenantId)
-    .where('scheme', '=', scheme)
-    .executeTakeFirst();
-  return row?.period ?? undefined;
+  return (await latestEvaluatedPeriod(db, tenantId, scheme)) ?? undefined;
 }
 
 /**
