@@ -242,6 +242,17 @@ const enc = encodeURIComponent;
 const CLOSING_FIELDS = ['reason', 'at', 'note'] as const;
 
 const CLEAR = { pending: undefined, fieldErrors: {}, actionError: undefined, conflict: undefined } as const;
+/** What a store knows of no subject's closing yet: at start, and when another subject is opened. */
+const IDLE = {
+  action: undefined,
+  phase: 'idle',
+  ...CLEAR,
+  done: undefined,
+  waiting: undefined,
+  filed: false,
+  withdrawError: undefined,
+  unapproved: undefined,
+} as const;
 
 /** The 409's stable code, when the API gave one: `subject_closed` or `not_closed`. */
 function conflictOf(err: unknown): 'closed' | 'open' | undefined {
@@ -272,14 +283,7 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
       closedAt: null,
       closedReason: null,
       leftAt: null,
-      action: undefined,
-      phase: 'idle',
-      ...CLEAR,
-      done: undefined,
-      waiting: undefined,
-      filed: false,
-      withdrawError: undefined,
-      unapproved: undefined,
+      ...IDLE,
     });
     this.#client = client;
     const zone = options.timeZone;
@@ -292,16 +296,7 @@ export class SubjectClosing extends KitStore<SubjectClosingState> {
     const other = subject.id !== this.state.subject;
     if (other) {
       this.cancel();
-      this.set({
-        action: undefined,
-        phase: 'idle',
-        ...CLEAR,
-        done: undefined,
-        waiting: undefined,
-        filed: false,
-        withdrawError: undefined,
-        unapproved: undefined,
-      });
+      this.set(IDLE);
     }
     this.set({
       subject: subject.id,
