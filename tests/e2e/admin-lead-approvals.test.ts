@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
-import { ADMIN_KEY, bankDayAhead, fetchAsBank } from './support/server.js';
+import { nameTeamApproved } from './support/staff.js';
+import { bankDayAhead, fetchAsBank } from './support/server.js';
 
 const t = consoleUnderTest(5);
 const CUSTOMER = 'C000001';
@@ -50,17 +51,7 @@ async function signedIn(
 describe('admin console: a team lead approves her team’s override request', () => {
   before(async () => {
     // The operator's key names the team and its book; the demo admin (another person) approves each grant.
-    const admin = await tokenOf('admin');
-    for (const [path, method, body] of [
-      ['/v1/teams/LA1', 'PUT', { name: '浦东三组', lead: 'LEAD01' }],
-      ['/v1/teams/LA1/books', 'POST', { add: ['RM001'] }],
-    ] as const) {
-      const filed = await send(ADMIN_KEY, path, method, body);
-      assert.equal(filed.status, 202, await filed.clone().text());
-      const g = (await filed.json()) as { id: string; contentHash: string };
-      const approved = await send(admin, `/v1/staff-grants/${g.id}/approve`, 'POST', { contentHash: g.contentHash });
-      assert.equal(approved.status, 200, await approved.text());
-    }
+    await nameTeamApproved(t.server.url, { id: 'LA1', name: '浦东三组', lead: 'LEAD01', books: ['RM001'] });
   });
 
   it('the RM files, the lead approves on her approvals page, the customer shows it; an AML request is not hers', async () => {

@@ -5,6 +5,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { axeViolations } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
+import { nameTeamApproved } from './support/staff.js';
 import { ADMIN_KEY } from './support/server.js';
 import type { Page } from 'playwright-core';
 
@@ -20,17 +21,7 @@ const send = (credential: string, path: string, method = 'GET', body?: unknown) 
 describe('admin console: a team lead’s books', () => {
   before(async () => {
     // The operator's key names the team and its book; the demo admin (another person) approves each grant.
-    const { token: admin } = (await (await fetch(`${t.server.url}/demo/staff-token?as=admin`)).json()) as { token: string };
-    for (const [path, method, body] of [
-      ['/v1/teams/LT1', 'PUT', { name: '浦东一组', lead: 'RM001' }],
-      ['/v1/teams/LT1/books', 'POST', { add: ['RM002'] }],
-    ] as const) {
-      const filed = await send(ADMIN_KEY, path, method, body);
-      assert.equal(filed.status, 202, await filed.clone().text());
-      const g = (await filed.json()) as { id: string; contentHash: string };
-      const approved = await send(admin, `/v1/staff-grants/${g.id}/approve`, 'POST', { contentHash: g.contentHash });
-      assert.equal(approved.status, 200, await approved.text());
-    }
+    await nameTeamApproved(t.server.url, { id: 'LT1', name: '浦东一组', lead: 'RM001', books: ['RM002'] });
     for (const [subject, manager] of [
       ['C000001', 'RM001'],
       ['C000002', 'RM002'],
