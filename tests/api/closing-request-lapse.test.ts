@@ -163,7 +163,8 @@ forEachDialect('closing requests lapse when nobody decides them in 30 days', (f:
     type Logged = { seq: number; phase: string; requestId: string; detail: Record<string, unknown> | null };
     const trail = ((await (await admin().get('/v1/audit?limit=100')).json()) as { items: Logged[] }).items.sort((a, b) => a.seq - b.seq);
     const imported = trail.filter(
-      (r) => r.phase === 'change' && (r.detail?.closingRequest === filed?.id || (r.detail?.request === old.id && r.detail.status === 'lapsed')),
+      (r) =>
+        r.phase === 'change' && (r.detail?.closingRequest === filed?.id || (r.detail?.request === old.id && r.detail.status === 'lapsed')),
     );
     assert.deepEqual(
       imported.map((r) => r.detail?.closingRequest ?? r.detail?.status),

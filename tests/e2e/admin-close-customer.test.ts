@@ -355,7 +355,10 @@ describe('admin console: closing and reopening a customer', () => {
           headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
           body: JSON.stringify(body),
         });
-      const created = await at('2019-06-15T02:00:00Z', ADMIN_KEY)('PUT', `/v1/subjects/${subject}`, { kind: 'customer', displayName: '欧阳晓' });
+      const created = await at('2019-06-15T02:00:00Z', ADMIN_KEY)('PUT', `/v1/subjects/${subject}`, {
+        kind: 'customer',
+        displayName: '欧阳晓',
+      });
       assert.equal(created.status, 201, await created.clone().text());
       const filed = await at(new Date(Date.now() - 31 * DAY).toISOString(), maker)('POST', `/v1/subjects/${subject}/close`, {
         reason: '分行补报销户',
@@ -408,7 +411,8 @@ describe('admin console: closing and reopening a customer', () => {
     const queue = `${t.server.url}/admin/#/approvals?kind=closing&subject=${subject}&who=all`;
     await checker.goto(queue);
     await checker.waitForFunction(
-      (s) => location.hash.includes(s) && document.querySelector('[data-testid="approvals-status"]')?.textContent === '没有等待审批的申请。',
+      (s) =>
+        location.hash.includes(s) && document.querySelector('[data-testid="approvals-status"]')?.textContent === '没有等待审批的申请。',
       subject,
     );
     assert.equal(await checker.locator(`[data-approval="closing:${old.id}"]`).count(), 0);
