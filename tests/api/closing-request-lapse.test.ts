@@ -42,7 +42,7 @@ forEachDialect('closing requests lapse when nobody decides them in 30 days', (f:
     );
 
   before(async () => {
-    for (const id of ['LP1', 'LP2', 'LP3']) await clientAt(f, LONG_AGO).customer(id, '周明');
+    for (const id of ['LP1', 'LP2', 'LP3', 'LP4']) await clientAt(f, LONG_AGO).customer(id, '周明');
   });
 
   it('is out of the queue and shown lapsed once 30 days pass; approving, rejecting or withdrawing it is a 409 lapsed', async () => {
@@ -129,5 +129,63 @@ forEachDialect('closing requests lapse when nobody decides them in 30 days', (f:
     assert.equal(done.erased, lapsed.erasable);
     await run(NOW.toISOString(), false);
     assert.equal((await lapseRecords(r.id)).length, 1);
+  });
+
+  it('a subjects import row for a customer whose request lapsed files a new one, the lapse recorded once, not counted waiting', async () => {
+    const old = await fileThen('LP4');
+    const res = await f.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: `id,name,closedAt,closedReason,closedLate\nLP4,周明,${LEFT},分行再报,1\n`,
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const report = (await res.json()) as { id: string; status: string; detail: string | null };
+    assert.equal(report.status, 'succeeded');
+    assert.match(String(report.detail), /^1 closing dated more than three months back filed as closing requests/);
+    assert.doesNotMatch(String(report.detail), /not applied nor filed/);
+    // The old one written lapsed by no one, the row's request waiting in its place; the customer open.
+    const [filed, lapsed, ...rest] = await listOf('LP4');
+    assert.deepEqual(
+      [filed?.status, lapsed?.id, lapsed?.status, lapsed?.decidedBy, lapsed?.decidedAt, rest.length],
+      ['pending', old.id, 'lapsed', 'system:lapse', LAPSED, 0],
+    );
+    assert.equal((await findSubjectByExternalId(f.db.db, 'bank-a', 'LP4'))?.closedAt, null);
+    const queue = (await (await approver().get('/v1/approvals?kind=closing&subject=LP4')).json()) as { items: { id: string }[] };
+    assert.deepEqual(
+      queue.items.map((i) => i.id),
+      [filed?.id],
+    );
+    // Recorded once, in the import's request, just before the new request's own record.
+    assert.deepEqual(
+      (await lapseRecords(old.id)).map((r) => [r.actor, r.detail?.lapsedAt]),
+      [['system:lapse', LAPSED]],
+    );
+    type Logged = { seq: number; phase: string; requestId: string; detail: Record<string, unknown> | null };
+    const trail = ((await (await admin().get('/v1/audit?limit=100')).json()) as { items: Logged[] }).items.sort((a, b) => a.seq - b.seq);
+    const imported = trail.filter(
+      (r) =>
+        r.phase === 'change' && (r.detail?.closingRequest === filed?.id || (r.detail?.request === old.id && r.detail.status === 'lapsed')),
+    );
+    assert.deepEqual(
+      imported.map((r) => r.detail?.closingRequest ?? r.detail?.status),
+      ['lapsed', filed?.id],
+    );
+    const result = trail.find((r) => r.phase === 'result' && r.detail?.import === report.id);
+    assert.deepEqual(
+      imported.map((r) => r.requestId),
+      [result?.requestId, result?.requestId],
+    );
+    // Its report counts the row filed, none waiting.
+    assert.deepEqual([result?.detail?.closingRequests, result?.detail?.closingRequestsWaiting], [1, undefined]);
+    // Neither a retention run nor the same row again records the lapse a second time; the row now waits.
+    assert.equal((await admin().post('/v1/retention/run', {})).status, 200);
+    const again = await f.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: `id,name,closedAt,closedReason,closedLate\nLP4,周明,${LEFT},分行三报,1\n`,
+    });
+    assert.equal(again.status, 201, await again.clone().text());
+    assert.match(String(((await again.json()) as { detail: string | null }).detail), /not applied nor filed: a closing request waits/);
+    assert.equal((await lapseRecords(old.id)).length, 1);
   });
 });

@@ -5,6 +5,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { createApiKey, createApp } from '@tierkit/api';
+import { connect } from '@tierkit/db';
 import { axeViolations } from './support/axe.js';
 import { consoleUnderTest } from './support/console.js';
 import { ADMIN_KEY, fetchAsBank } from './support/server.js';
@@ -18,6 +20,10 @@ const dialogOpen = (page: Page) => page.evaluate(() => document.querySelector<HT
 
 /** The demo's customer who left long ago, their closing not yet recorded (packages/ops/src/seed/showcase.ts). */
 const LATE = 'C099999';
+
+const DAY = 86_400_000;
+/** An instant as the console shows it: the bank's (Shanghai's) wall clock to the minute, the zone named. */
+const shown = (at: string) => `${new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (Asia/Shanghai)`;
 
 async function openCustomer(page: Page, id: string): Promise<void> {
   await page.goto(`${t.server.url}/admin/#/book/${id}`);
@@ -327,6 +333,120 @@ describe('admin console: closing and reopening a customer', () => {
     assert.equal(subject.leftAt ?? subject.closedAt, new Date(Date.parse(`${wall}:00Z`) - 8 * 3_600_000).toISOString());
     assert.deepEqual(errors, []);
     await approver.context.close();
+  });
+
+  // A closing request nobody decides lapses 30 days after it was filed (packages/api/src/services/closing-lapse.ts).
+  // The server's clock cannot be moved, so the request is filed through an app on the server's own database
+  // whose clock stands 31 days back — the API's own path, its records in the trail included, so the chain
+  // stays whole — with a key of the demo's maker: she reads her own requests. The customer was recorded
+  // years ago and has no figures, so a closing dated eight months back waits for a second person.
+  it('a closing request nobody decided in 30 days: the maker reads 已失效, the queue leaves it out, and she files again', async () => {
+    const subject = 'C990050';
+    const shanghai = new Date(Date.now() + 8 * 3_600_000);
+    const wall = new Date(Date.UTC(shanghai.getUTCFullYear(), shanghai.getUTCMonth() - 8, 15, 10, 0)).toISOString().slice(0, 16);
+    const asked = new Date(Date.parse(`${wall}:00Z`) - 8 * 3_600_000).toISOString();
+    const db = connect({ url: t.databaseUrl });
+    let old: { id: string; status: string; lapsesAt: string };
+    try {
+      const maker = (await createApiKey(db.db, { tenantId: 'demo', role: 'officer', label: 'maker e2e', staffId: 'MAKER01' })).secret;
+      const at = (when: string, key: string) => (method: string, path: string, body: unknown) =>
+        createApp({ db: db.db, now: () => new Date(when), logError: () => undefined }).request(path, {
+          method,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const created = await at('2019-06-15T02:00:00Z', ADMIN_KEY)('PUT', `/v1/subjects/${subject}`, {
+        kind: 'customer',
+        displayName: '欧阳晓',
+      });
+      assert.equal(created.status, 201, await created.clone().text());
+      const filed = await at(new Date(Date.now() - 31 * DAY).toISOString(), maker)('POST', `/v1/subjects/${subject}/close`, {
+        reason: '分行补报销户',
+        at: asked,
+        late: true,
+      });
+      assert.equal(filed.status, 202, await filed.clone().text());
+      old = (await filed.json()) as typeof old;
+      assert.equal(old.status, 'pending');
+    } finally {
+      await db.close();
+    }
+    // The socket kept alive since the server's readiness poll may have been closed while the past was
+    // written here: an idempotent read (retried once on a dropped socket) takes a fresh one.
+    await fetch(`${t.server.url}/healthz`).catch(() => fetch(`${t.server.url}/healthz`));
+    const errors: string[] = [];
+
+    // The maker opens the customer: the request reads lapsed, and the close action is offered again.
+    const makerContext = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const page = await makerContext.newPage();
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(page, 'maker');
+    await openCustomer(page, subject);
+    const line = '[data-testid="closing-unapproved"][data-status="lapsed"]';
+    await page.locator(line).waitFor();
+    assert.equal(
+      await text(page, line),
+      `上次销户申请已失效： 销户时间 ${shown(asked)} · 提交后 30 天内无人审批，已于 ${shown(old.lapsesAt)} 失效；如仍须销户，请重新办理`,
+    );
+    assert.equal(await page.locator('[data-testid="closing-waiting"]').count(), 0, 'nothing waits');
+    assert.equal(await page.locator('[data-testid="closing-action"][data-action="close"]').count(), 1);
+    assert.deepEqual(await axeViolations(page), [], 'the lapse line, zh-CN');
+    for (const [lang, title] of [
+      ['zh-TW', '上次銷戶申請已失效：'],
+      ['en', 'Last closing request lapsed:'],
+      ['zh-CN', '上次销户申请已失效：'],
+    ] as const) {
+      await page.selectOption('.bar .lang select', lang);
+      await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+      assert.ok((await text(page, line)).startsWith(title), `${lang}: ${await text(page, line)}`);
+    }
+
+    // The checker's queue, every request of the customer's asked for: it is no one's to decide.
+    const checkerContext = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const checker = await checkerContext.newPage();
+    checker.on('pageerror', (e) => errors.push(String(e)));
+    await checker.goto(`${t.server.url}/admin/`);
+    await checker.locator('button[data-as="checker"]').click();
+    await checker.locator('a[data-page-link="approvals"]').waitFor();
+    const queue = `${t.server.url}/admin/#/approvals?kind=closing&subject=${subject}&who=all`;
+    await checker.goto(queue);
+    await checker.waitForFunction(
+      (s) =>
+        location.hash.includes(s) && document.querySelector('[data-testid="approvals-status"]')?.textContent === '没有等待审批的申请。',
+      subject,
+    );
+    assert.equal(await checker.locator(`[data-approval="closing:${old.id}"]`).count(), 0);
+
+    // Filed again through the dialog: the new request waits in place of the lapse line.
+    await page.locator('[data-testid="closing-action"][data-action="close"]').click();
+    await page.fill('dialog textarea[name="reason"]', '分行补报销户，再次提交');
+    await page.fill('dialog input[name="at"]', wall);
+    await page.locator('dialog [data-testid="closing-late"]').check();
+    await page.locator('dialog button[type="submit"]').click();
+    await page.locator('[data-testid="closing-confirm-button"]').click();
+    const waiting = page.locator('[data-testid="closing-waiting"]');
+    await waiting.waitFor();
+    const again = String(await waiting.getAttribute('data-request'));
+    assert.notEqual(again, old.id);
+    assert.equal(await page.locator('[data-testid="closing-unapproved"]').count(), 0, 'the lapse line gives way to what waits');
+    // The checker's queue lists the new one, never the lapsed.
+    await checker.locator('form.approvals-filters button[type="button"]').click();
+    await checker.locator(`[data-approval="closing:${again}"]`).waitFor({ timeout: 30_000 });
+    assert.equal(await checker.locator(`[data-approval="closing:${old.id}"]`).count(), 0);
+    // The filing wrote the old one lapsed, by no one, as the API records a lapse.
+    const listed = (await (await fetchAsBank(`${t.server.url}/v1/closing-requests?subject=${subject}`)).json()) as {
+      items: { id: string; status: string; decidedBy: string | null }[];
+    };
+    assert.deepEqual(
+      listed.items.map((r) => [r.id, r.status, r.decidedBy]),
+      [
+        [again, 'pending', null],
+        [old.id, 'lapsed', 'system:lapse'],
+      ],
+    );
+    assert.deepEqual(errors, []);
+    await checkerContext.close();
+    await makerContext.close();
   });
 
   it('a relationship manager has no close action on their own customer, and is told why', async () => {

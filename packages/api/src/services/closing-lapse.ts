@@ -17,8 +17,9 @@ import { appendOperatorAudit, type OperatorAction } from './audit.js';
  * `lapsed`, a decision is a 409 `lapsed`, and the retention run no longer counts it a hold. The row
  * itself is written `lapsed` — with one `change` record in the trail, at the instant it lapsed, by
  * `system:lapse` — by the first write that needs the row free: a new closing of that customer (its
- * unique pending slot) or the retention run. That write is a guarded update of a row stored pending,
- * so of two servers doing it at once exactly one records the lapse; a refusal writes nothing.
+ * unique pending slot), over HTTP or by a subjects import's row, or the retention run. That write is a
+ * guarded update of a row stored pending, so of two servers doing it at once exactly one records the
+ * lapse; a refusal writes nothing.
  */
 
 /** Days an undecided closing request waits before it lapses. */
@@ -68,22 +69,27 @@ export function requestLapsed(r: ClosingRequest, doing: string): ProblemError {
 
 /**
  * Write `lapsed` on the requests stored pending that lapsed by `now` — one customer's (internal id) or the
- * tenant's — each with its `change` record in the caller's request (`action`), in the caller's
- * transaction. Returns how many this call recorded (none that another server recorded first).
+ * tenant's — in the caller's transaction, without their records: the caller records each one this call
+ * wrote ({@link recordLapse}) before it commits. Returns those (none that another server wrote first).
+ * Apart from the records for a subjects import: it frees a customer's pending place mid-file, and
+ * appends the records at the file's end, so the tenant's audit chain head is held only to the commit.
  */
-export async function recordLapses(
-  trx: Executor,
-  tenantId: string,
-  now: Date,
-  action: OperatorAction,
-  subjectId?: string,
-): Promise<number> {
-  const system: OperatorAction = { ...action, actor: LAPSE_ACTOR, credential: 'system' };
-  let n = 0;
+export async function writeLapses(trx: Executor, tenantId: string, now: Date, subjectId?: string): Promise<ClosingRequest[]> {
+  const written: ClosingRequest[] = [];
   for (const r of await lapsedPendingClosingRequests(trx, tenantId, lapsedAtOrBefore(now), subjectId)) {
     const at = closingRequestLapsesAt(r.requestedAt);
-    if (!(await settleClosingRequest(trx, tenantId, r.id, { status: 'lapsed', by: LAPSE_ACTOR, at, note: null }))) continue;
-    await appendOperatorAudit(trx, tenantId, system, {
+    if (await settleClosingRequest(trx, tenantId, r.id, { status: 'lapsed', by: LAPSE_ACTOR, at, note: null })) written.push(r);
+  }
+  return written;
+}
+
+/** The one `change` record of a lapse {@link writeLapses} wrote, in the caller's request (`action`), at `now`. */
+export async function recordLapse(trx: Executor, tenantId: string, now: Date, action: OperatorAction, r: ClosingRequest): Promise<void> {
+  await appendOperatorAudit(
+    trx,
+    tenantId,
+    { ...action, actor: LAPSE_ACTOR, credential: 'system' },
+    {
       phase: 'change',
       status: 200,
       at: now,
@@ -96,10 +102,25 @@ export async function recordLapses(
         requestedBy: r.requestedBy,
         requestedAt: r.requestedAt,
         status: 'lapsed',
-        lapsedAt: at,
+        lapsedAt: closingRequestLapsesAt(r.requestedAt),
       },
-    });
-    n += 1;
-  }
-  return n;
+    },
+  );
+}
+
+/**
+ * Write `lapsed` on the requests stored pending that lapsed by `now` — one customer's (internal id) or the
+ * tenant's — each with its `change` record in the caller's request (`action`), in the caller's
+ * transaction. Returns how many this call recorded (none that another server recorded first).
+ */
+export async function recordLapses(
+  trx: Executor,
+  tenantId: string,
+  now: Date,
+  action: OperatorAction,
+  subjectId?: string,
+): Promise<number> {
+  const written = await writeLapses(trx, tenantId, now, subjectId);
+  for (const r of written) await recordLapse(trx, tenantId, now, action, r);
+  return written.length;
 }

@@ -1,6 +1,7 @@
-import type { Executor } from '@tierkit/db';
+import type { ClosingRequest, Executor } from '@tierkit/db';
 import { appendAudit } from '../audit.js';
 import type { MoveAuditContext } from '../books.js';
+import { recordLapse } from '../closing-lapse.js';
 
 /** One customer a subjects import closed: whom, and the closing as the API's own record of one says it. */
 export interface ImportClosing {
@@ -19,10 +20,16 @@ export interface ImportClosing {
    * the record says what the API's filing says (`closingRequest`, the date asked, `late`, the reason).
    */
   readonly request?: string;
+  /**
+   * The customer's requests that had lapsed and that this filing wrote `lapsed` to take their pending
+   * place (closing-lapse.ts, writeLapses): each recorded, once, just before the filing's own record.
+   */
+  readonly lapsed?: readonly ClosingRequest[];
 }
 
 /**
- * One `change` record per customer an import closed or filed a closing request for, in the import's request: a closing starts the
+ * One `change` record per customer an import closed or filed a closing request for, in the import's request (after
+ * the lapse record of any request the filing took the place of): a closing starts the
  * retention clock, so the trail says who closed whom, when they left and why, as `POST …/close` does
  * (the import's own record names only the file). The customer's number (`target.subject`) and the
  * reason go to the record's side row (audit-personal.ts), so an erasure of the customer finds and
@@ -31,6 +38,7 @@ export interface ImportClosing {
  */
 export async function auditImportClosings(trx: Executor, audit: MoveAuditContext, closings: readonly ImportClosing[]): Promise<void> {
   for (const c of closings) {
+    for (const r of c.lapsed ?? []) await recordLapse(trx, audit.tenantId, new Date(c.at), audit, r);
     await appendAudit(trx, audit.tenantId, {
       at: c.at,
       request_id: audit.requestId,

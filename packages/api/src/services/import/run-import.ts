@@ -37,6 +37,7 @@ import {
   type SubjectInput,
   type StagedBook,
   type StagedSubjectChange,
+  type ClosingRequest,
   pendingClosingRequestOf,
 } from '@tierkit/db';
 import { sortableId } from '../../ids.js';
@@ -45,6 +46,7 @@ import { systemAction, type OperatorAction } from '../audit.js';
 import { type ClosingFloor, closeSubject } from '../closing.js';
 import { activityOf, beforeActivity, type ClosingRetention, closingAtOnceFrom, closingNeedsSecondPerson } from '../closing-date-checks.js';
 import { fileClosingRequest } from '../closing-requests.js';
+import { hasLapsed, writeLapses } from '../closing-lapse.js';
 import { auditImportClosings, type ImportClosing } from './closing-audit.js';
 import type { FieldCode } from '../../problem.js';
 import type { AmountUnit } from './amounts.js';
@@ -709,7 +711,8 @@ async function applyStagedSubjects(
       // no second closing.
       // Dated more than three months back, the closing waits for a second person as the API's does
       // (closing-requests.ts): filed, the customer left open, with a record of its own as the API's
-      // request has (auditImportClosings); one waiting already stands as it is, and the row is counted.
+      // request has (auditImportClosings); one waiting already stands as it is, and the row is counted
+      // (one that lapsed waits no more: the row files anew).
       const asked = c.closed ? (c.closed.leftAt ?? c.closed.at) : undefined;
       const waits =
         next.closes &&
@@ -724,17 +727,22 @@ async function applyStagedSubjects(
           zone,
         );
       if (waits && c.closed && asked !== undefined) {
-        if (!(await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId))) {
+        const now = new Date(nowIso);
+        let waiting = await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId);
+        let lapsed: ClosingRequest[] = [];
+        if (waiting && hasLapsed(waiting, now)) {
+          // One that lapsed waits for no one, as for the API's closing (closing-lapse.ts): written lapsed
+          // here to free the customer's one pending place, its record kept for the file's end with the
+          // filing's (auditImportClosings), so the chain head is not taken mid-file. Read again: on
+          // PostgreSQL another server's closing may have lapsed it first and filed one that waits (then
+          // this call wrote nothing, so nothing of it is left unrecorded).
+          lapsed = await writeLapses(trx, ctx.tenantId, now, c.subjectId);
+          waiting = await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId);
+        }
+        if (!waiting) {
           const wanted = { at: asked, late: c.closed.late === true, reason: c.closed.reason ?? '' };
-          const filed = await fileClosingRequest(
-            trx,
-            ctx.tenantId,
-            ctx.actor,
-            { id: c.subjectId, externalId: c.externalId },
-            wanted,
-            new Date(nowIso),
-          );
-          closings.push({ ...importClosing(c.externalId, c.closed, nowIso), request: filed.id, closedAt: asked });
+          const filed = await fileClosingRequest(trx, ctx.tenantId, ctx.actor, { id: c.subjectId, externalId: c.externalId }, wanted, now);
+          closings.push({ ...importClosing(c.externalId, c.closed, nowIso), request: filed.id, closedAt: asked, lapsed });
           withdrawing.closingRequests += 1;
         } else withdrawing.closingRequestsWaiting += 1;
         next.customer = { ...next.customer, closedAt: current.closedAt };
