@@ -41,7 +41,12 @@ const CASES = {
     after: { subjects: [ERASED, ERASED, LIVE[0]], reason: null },
     answerErased: true,
   },
-  namesOne: { subjects: [LIVE[0]], reason: `客户${LI[1]}主动销户后补跑`, after: { subjects: [LIVE[0]], reason: null }, answerErased: false },
+  namesOne: {
+    subjects: [LIVE[0]],
+    reason: `客户${LI[1]}主动销户后补跑`,
+    after: { subjects: [LIVE[0]], reason: null },
+    answerErased: false,
+  },
   withinOther: {
     subjects: [LIVE[0]],
     reason: `为${LIVE[1]}补跑四月`,
