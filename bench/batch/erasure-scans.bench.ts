@@ -1,14 +1,16 @@
 // What share of an erasure chunk the scans of records kept for others take (erasure-traces.ts: re-tier
-// jobs, import row errors, kept Idempotency-Key answers), on SQLite (a temporary file): N customers closed
-// in 2010, all but ERASABLE under a legal hold; JOBS re-tier jobs of 20 customers each, ERRORS import row
-// errors naming customers, ANSWERS kept answers, none naming the customers erased (the usual case: the
-// scan finds nothing). Alternating rounds in one process, each a chunk of 500 erased and rolled back:
-// A the three scans alone, B the whole chunk (eraseSubjects), R the import row errors' scan alone and,
-// with `--old ROOT` (a checkout of another commit, e.g. `git archive` of main with this node_modules
-// linked in), O that checkout's import row errors' scan on the same database. CPU of this process per
-// chunk; the database is in-process (better-sqlite3), so its work counts. Asserts nothing but that O and
-// R clear the same number of row errors.
-// Run: node --import tsx bench/batch/erasure-scans.bench.ts [N] [ERASABLE] [JOBS] [ERRORS] [ANSWERS] [ROUNDS] [--old ROOT]
+// jobs and simulation chunks, import row errors, kept Idempotency-Key answers), on SQLite (a temporary
+// file): N customers closed in 2010, all but ERASABLE under a legal hold; JOBS re-tier jobs of 20
+// customers each, ERRORS import row errors naming customers, ANSWERS kept answers, and with
+// `--simulation-chunks K` one simulation job of K chunks with sample numbers; none naming the customers
+// erased (the usual case: the scans find nothing). Alternating rounds in one process, each a chunk of
+// 500 erased and rolled back: A the three scans alone, B the whole chunk (eraseSubjects), and each scan
+// alone — J the jobs' (with the simulation chunks), R the import row errors', I the stored answers'.
+// With `--old ROOT` (a checkout of another commit, e.g. `git archive` of main with this node_modules
+// linked in), OJ, O and OI: that checkout's three scans on the same database. CPU of this process per
+// chunk; the database is in-process (better-sqlite3), so its work counts. Asserts nothing but that each
+// scan and its old one find the same.
+// Run: node --import tsx bench/batch/erasure-scans.bench.ts [N] [ERASABLE] [JOBS] [ERRORS] [ANSWERS] [ROUNDS] [--simulation-chunks K] [--old ROOT]
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,18 +22,24 @@ import { sql } from 'kysely';
 import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers } from '../../packages/db/src/repositories/erasure-traces.js';
 import { retentionClock } from '../../packages/api/src/services/retention.js';
 
-const oldAt = process.argv.indexOf('--old');
-const oldRoot = oldAt > 0 ? process.argv[oldAt + 1] : undefined;
-const positional = oldAt > 0 ? [...process.argv.slice(0, oldAt), ...process.argv.slice(oldAt + 2)] : process.argv;
+/** The value of `--name` and the arguments without it. */
+function option(args: readonly string[], name: string): [string | undefined, string[]] {
+  const at = args.indexOf(name);
+  return at > 0 ? [args[at + 1], [...args.slice(0, at), ...args.slice(at + 2)]] : [undefined, [...args]];
+}
+const [oldRoot, rest] = option(process.argv, '--old');
+const [simulationChunksArg, positional] = option(rest, '--simulation-chunks');
 const arg = (i: number, d: number) => Number(positional[i] ?? d);
-type RowErrorScan = typeof eraseFromImportErrors;
-const oldScan: RowErrorScan | undefined = oldRoot
-  ? (
-      (await import(pathToFileURL(join(resolve(oldRoot), 'packages/db/src/repositories/erasure-traces.ts')).href)) as {
-        eraseFromImportErrors: RowErrorScan;
-      }
-    ).eraseFromImportErrors
+interface Scans {
+  readonly eraseFromJobs: typeof eraseFromJobs;
+  readonly eraseFromImportErrors: typeof eraseFromImportErrors;
+  readonly eraseIdempotentAnswers: typeof eraseIdempotentAnswers;
+}
+const current: Scans = { eraseFromJobs, eraseFromImportErrors, eraseIdempotentAnswers };
+const old: Scans | undefined = oldRoot
+  ? ((await import(pathToFileURL(join(resolve(oldRoot), 'packages/db/src/repositories/erasure-traces.ts')).href)) as Scans)
   : undefined;
+const simulationChunks = Number(simulationChunksArg ?? 0);
 const n = arg(2, 100_000);
 const erasable = arg(3, 1_000);
 const jobs = arg(4, 2_000);
@@ -123,6 +131,66 @@ for (let i = 0; i < errors; i += 1000)
       })) as never,
     )
     .execute();
+// A simulation of the book: its chunks' results keep their first samples by number, as JSON strings.
+if (simulationChunks > 0) {
+  await db.db
+    .insertInto('jobs')
+    .values({
+      id: 'sim-1',
+      tenant_id: 'bank',
+      kind: 'simulate',
+      status: 'completed',
+      params: '{}',
+      requested_by: 'key:bench',
+      schedule_key: null,
+      total_chunks: simulationChunks,
+      total_subjects: simulationChunks * 500,
+      error: null,
+      created_at: now,
+      updated_at: now,
+      finished_at: now,
+    } as never)
+    .execute();
+  const samples = (c: number, cell: number) => Array.from({ length: 5 }, (_, k) => kept(c * 20 + cell * 5 + k));
+  for (let c = 0; c < simulationChunks; c += 500)
+    await db.db
+      .insertInto('job_chunks')
+      .values(
+        Array.from({ length: Math.min(500, simulationChunks - c) }, (_, k) => ({
+          job_id: 'sim-1',
+          seq: c + k,
+          tenant_id: 'bank',
+          first_subject: 's-0',
+          last_subject: 's-9',
+          subjects: 500,
+          status: 'done',
+          lease_owner: null,
+          lease_expires_at: null,
+          attempts: 1,
+          result: JSON.stringify({
+            processed: 500,
+            skipped: 0,
+            changes: 0,
+            approvalRequired: 0,
+            matrix: [],
+            simulation: {
+              cells: ['standard', 'gold', 'platinum', 'diamond'].map((to, cell) => ({
+                from: 'standard',
+                to,
+                count: 125,
+                samples: samples(c + k, cell),
+              })),
+              held: [],
+              kept: 375,
+              processed: 500,
+              skipped: 0,
+            },
+          }),
+          finished_at: now,
+        })) as never,
+      )
+      .execute();
+}
 const expires = new Date(Date.now() + 86_400_000).toISOString();
 for (let i = 0; i < answers; i += 1000)
   await db.db
@@ -146,10 +214,10 @@ for (let i = 0; i < answers; i += 1000)
 
 const clock = retentionClock(new Date(), 5, DEFAULT_TIME_ZONE);
 class Rollback extends Error {}
-type Side = 'scans' | 'chunk' | 'rowErrors' | 'oldRowErrors';
-/** One chunk of 500 in a transaction rolled back, `side` of it timed. CPU µs, and the row errors cleared (R and O). */
-async function chunk(side: Side): Promise<{ cpu: number; cleared?: number }> {
-  let cleared: number | undefined;
+type Side = 'scans' | 'chunk' | 'jobs' | 'rowErrors' | 'answers' | 'oldJobs' | 'oldRowErrors' | 'oldAnswers';
+/** One chunk of 500 in a transaction rolled back, `side` of it timed. CPU µs, and what a lone scan found (compared with its old one). */
+async function chunk(side: Side): Promise<{ cpu: number; found?: string }> {
+  let found: string | undefined;
   const start = process.cpuUsage();
   await db.db
     .transaction()
@@ -159,11 +227,15 @@ async function chunk(side: Side): Promise<{ cpu: number; cleared?: number }> {
       else {
         const rows = await trx.selectFrom('subjects').select(['external_id', 'display_name']).where('id', 'in', ids).execute();
         const people = { numbers: rows.map((r) => r.external_id), names: rows.map((r) => r.display_name) };
+        const scans = side.startsWith('old') && old ? old : current;
         if (side === 'scans') {
-          await eraseFromJobs(trx, 'bank', people);
-          await eraseFromImportErrors(trx, 'bank', people);
-          await eraseIdempotentAnswers(trx, 'bank', people);
-        } else cleared = (await (side === 'oldRowErrors' && oldScan ? oldScan : eraseFromImportErrors)(trx, 'bank', people)).erased;
+          await scans.eraseFromJobs(trx, 'bank', people);
+          await scans.eraseFromImportErrors(trx, 'bank', people);
+          await scans.eraseIdempotentAnswers(trx, 'bank', people);
+        } else if (side === 'jobs' || side === 'oldJobs') found = JSON.stringify(await scans.eraseFromJobs(trx, 'bank', people));
+        else if (side === 'rowErrors' || side === 'oldRowErrors')
+          found = JSON.stringify(await scans.eraseFromImportErrors(trx, 'bank', people));
+        else found = JSON.stringify(await scans.eraseIdempotentAnswers(trx, 'bank', people));
       }
       throw new Rollback();
     })
@@ -171,15 +243,25 @@ async function chunk(side: Side): Promise<{ cpu: number; cleared?: number }> {
       if (!(e instanceof Rollback)) throw e;
     });
   const u = process.cpuUsage(start);
-  return { cpu: u.user + u.system, cleared };
+  return { cpu: u.user + u.system, found };
 }
 
-const sides: Side[] = ['scans', 'chunk', 'rowErrors', ...(oldScan ? (['oldRowErrors'] as const) : [])];
+const sides: Side[] = [
+  'scans',
+  'chunk',
+  'jobs',
+  'rowErrors',
+  'answers',
+  ...(old ? (['oldJobs', 'oldRowErrors', 'oldAnswers'] as const) : []),
+];
 const cpu = new Map<Side, number[]>(sides.map((s) => [s, []]));
-const cleared = new Map<Side, number | undefined>();
-for (const side of sides) cleared.set(side, (await chunk(side)).cleared);
-if (oldScan && cleared.get('rowErrors') !== cleared.get('oldRowErrors'))
-  throw new Error(`the two scans cleared ${cleared.get('rowErrors')} and ${cleared.get('oldRowErrors')} row errors`);
+const found = new Map<Side, string | undefined>();
+for (const side of sides) found.set(side, (await chunk(side)).found);
+if (old)
+  for (const side of ['jobs', 'rowErrors', 'answers'] as const) {
+    const was = found.get(`old${side[0]?.toUpperCase()}${side.slice(1)}` as Side);
+    if (found.get(side) !== was) throw new Error(`${side}: found ${found.get(side)}, the old scan ${was}`);
+  }
 for (let r = 0; r < rounds; r++) {
   // Each round in another order: a neighbour's burst falls on each side alike.
   const order = r % 2 === 0 ? sides : [...sides].reverse();
@@ -194,12 +276,17 @@ console.log(
     jobs,
     errors,
     answers,
+    simulationChunks,
     rounds,
     scansMsPerChunk: ms('scans'),
     chunkMsPerChunk: ms('chunk'),
+    jobsMsPerChunk: ms('jobs'),
+    oldJobsMsPerChunk: ms('oldJobs'),
     rowErrorsMsPerChunk: ms('rowErrors'),
     oldRowErrorsMsPerChunk: ms('oldRowErrors'),
-    rowErrorsCleared: cleared.get('rowErrors'),
+    answersMsPerChunk: ms('answers'),
+    oldAnswersMsPerChunk: ms('oldAnswers'),
+    found: Object.fromEntries(['jobs', 'rowErrors', 'answers'].map((s) => [s, found.get(s as Side)])),
     load: loadavg().map((x) => x.toFixed(1)),
   }),
 );

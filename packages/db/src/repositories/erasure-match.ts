@@ -1,8 +1,8 @@
 /*
- * How an erasure tells that free text (a job's reason, an import row error) names a customer it erases
- * (docs/operations.md, "Retention and erasure", how numbers and names are matched), for every customer of
- * a chunk at once: each text is read once, whatever the chunk's size. Testing each text against each
- * needle grew with texts × customers: 20,000 import row errors × 1,000 needles was 97 % of a chunk's CPU
+ * How an erasure tells that text kept for others (a job's params and reason, an import row error, a stored answer)
+ * names a customer it erases (docs/operations.md, "Retention and erasure", how numbers and names are matched), for
+ * every customer of a chunk at once: each text is read once, whatever the chunk's size. Testing each text against
+ * each needle grew with texts × customers: 20,000 import row errors × 1,000 needles was 97 % of a chunk's CPU
  * (BENCHMARKS.md, bench/batch/erasure-scans.bench.ts).
  */
 
@@ -94,13 +94,14 @@ export interface NameHit {
 }
 
 /**
- * Every occurrence of every name in a text, overlapping ones too, in one pass over the text (an
- * Aho–Corasick automaton over UTF-16 code units: the offsets `indexOf` gives).
+ * Every occurrence of every needle (a name; for {@link ErasureMatcher.holdsAny} a number too) in a text,
+ * overlapping ones too, in one pass over the text (an Aho–Corasick automaton over UTF-16 code units: the
+ * offsets `indexOf` gives).
  */
-class NameScanner {
+class NeedleScanner {
   private readonly next: Map<number, number>[] = [new Map()];
   private readonly fail: number[] = [0];
-  /** The names ending at each state, its suffixes' included. */
+  /** The needles ending at each state, its suffixes' included. */
   private readonly out: string[][] = [[]];
 
   constructor(names: Iterable<string>) {
@@ -146,6 +147,18 @@ class NameScanner {
     }
     return found;
   }
+
+  /** Whether any needle stands in the text: {@link hits} up to the first. */
+  any(text: string): boolean {
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      while (s !== 0 && !(this.next[s] as Map<number, number>).has(c)) s = this.fail[s] as number;
+      s = (this.next[s] as Map<number, number>).get(c) ?? 0;
+      if ((this.out[s] as string[]).length) return true;
+    }
+    return false;
+  }
 }
 
 /** Whether free text names one of them, and whether a name was found in it only as part of another customer's. */
@@ -164,19 +177,32 @@ export interface Mention {
 export class ErasureMatcher {
   private readonly tokens: ReadonlySet<string>;
   private readonly odd: readonly { readonly quoted: string; readonly number: string; readonly rule: RegExp }[];
-  private readonly scanner: NameScanner | undefined;
+  private readonly scanner: NeedleScanner | undefined;
   private readonly erasedNames: ReadonlySet<string>;
+  private readonly numbers: readonly string[];
+  /** Every number and name, for {@link holdsAny}: built on its first use. */
+  private everyNeedle: NeedleScanner | undefined;
 
   constructor(people: ErasedPeople) {
+    this.numbers = people.numbers;
     this.tokens = new Set(people.numbers.filter((n) => TOKEN_SHAPED.test(n)));
     this.odd = people.numbers.filter((n) => !TOKEN_SHAPED.test(n)).map((n) => ({ quoted: JSON.stringify(n), number: n, rule: tokenOf(n) }));
     this.erasedNames = new Set(people.names);
-    this.scanner = this.erasedNames.size ? new NameScanner(this.erasedNames) : undefined;
+    this.scanner = this.erasedNames.size ? new NeedleScanner(this.erasedNames) : undefined;
   }
 
   /** Nobody to look for. */
   get empty(): boolean {
     return !this.tokens.size && !this.odd.length && !this.scanner;
+  }
+
+  /**
+   * Whether one of their numbers or names stands in `text` as a substring, whatever its edges: the first
+   * look a stored text gets (a job's params as stored) before its parts are judged by the rules below.
+   */
+  holdsAny(text: string): boolean {
+    this.everyNeedle ??= new NeedleScanner([...this.numbers, ...this.erasedNames]);
+    return this.everyNeedle.any(text);
   }
 
   /** Every place an erased name stands in `text`, as a substring. */

@@ -19,11 +19,11 @@ export const ERASURE_RULES = 1;
 
 /**
  * Texts of `column` holding one of `needles`, as an exact substring: one statement, the needles one
- * parameter (a JSON array on SQLite, a text array on PostgreSQL), whatever their number. No index serves
- * a substring, so each such statement reads every row of the tenant's table: once a chunk, not once a
- * needle. (An OR of a LIKE per needle, 200 to a statement, cost the run 150 ms a chunk to parse alone,
- * empty tables and all.) Each row is still tested against every needle: fine for the few hundred jobs
- * and answers a tenant keeps, not for its import row errors (eraseFromImportErrors reads those itself).
+ * parameter (a JSON array on SQLite, a text array on PostgreSQL), whatever their number. Each row is
+ * tested against every needle: fine for the trail's records of a few jobs' queueing, found first by
+ * their time (eraseJobReasonsFromTrail). The tables an erasure reads whole — jobs, simulation chunks,
+ * import row errors, stored answers — are walked and matched in this process instead (erasure-match.ts):
+ * tested here, their cost grew with rows × customers erased.
  */
 function containsAny(db: Executor, column: string, needles: readonly string[]) {
   return isPostgres(db)
@@ -143,71 +143,112 @@ export async function eraseJobReasonsFromTrail(
 }
 
 /**
+ * Rows the walks below read per statement. A job's params may list 10,000 customers (about 660 KB), and
+ * a stored answer may be as long, so a page of them is kept to a hundred; a simulation chunk's result
+ * holds its counts and a few sample numbers.
+ */
+const JOBS_PAGE = 100;
+const SIMULATION_CHUNKS_PAGE = 500;
+const ANSWERS_PAGE = 100;
+
+/**
  * Re-tier jobs naming an erased customer: in `filter.subjects` the number becomes
  * {@link ERASED_CUSTOMER} (a chunk still running skips them: they are closed, and no number matches);
  * a reason naming them (number or name) was typed about them, and goes whole — what else it says of
  * them (an ID card number) no search could find.
+ *
+ * The tenant's jobs are read a page at a time in the order of their index (queued at, id), and so are
+ * its simulations' chunks (job, seq): a chunk of the erasure reads each once and matches it in this
+ * process against all its numbers and names at once (erasure-match.ts). A job is looked at when its
+ * params as stored hold one of them as a substring, as the SQL test it replaces did; tested in SQL, each
+ * row was tested against each of a chunk's 1,000 needles.
  */
 export async function eraseFromJobs(db: Executor, tenantId: string, people: ErasedPeople): Promise<JobsErased> {
+  const matcher = new ErasureMatcher(people);
+  if (matcher.empty) return { filters: 0, reasons: 0, namesWithinOthers: 0, jobs: [] };
   const numbers = new Set(people.numbers);
-  const needles = [...people.numbers, ...people.names];
   let filters = 0;
   let reasons = 0;
   let namesWithinOthers = 0;
   const named: { id: string; createdAt: string }[] = [];
-  const rows = (
-    await db
-      .selectFrom('jobs')
-      .select(['id', 'params', 'created_at'])
-      .where('tenant_id', '=', tenantId)
-      .where(containsAny(db, 'params', needles))
-      .execute()
-  ).map((r) => ({ ...r, parsed: JSON.parse(r.params) as { filter?: { subjects?: string[] }; reason?: string | null } }));
-  const matcher = new ErasureMatcher(people);
-  const said = await mentionsIn(
-    db,
-    tenantId,
-    people,
-    matcher,
-    rows.map((r) => r.parsed.reason ?? ''),
-  );
-  for (const [i, r] of rows.entries()) {
-    const params = r.parsed;
-    const subjects = params.filter?.subjects;
-    const listed = subjects?.some((s) => numbers.has(s)) === true;
-    if (params.filter && subjects && listed) {
-      params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
-      filters++;
+  let after: { readonly createdAt: string; readonly id: string } | undefined;
+  for (;;) {
+    let q = db.selectFrom('jobs').select(['id', 'params', 'created_at']).where('tenant_id', '=', tenantId);
+    if (after !== undefined) {
+      const { createdAt, id } = after;
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(createdAt, id)));
     }
-    const reason = typeof params.reason === 'string' ? said[i] : undefined;
-    const reasonNames = reason?.names === true;
-    if (reason?.withinOthers) namesWithinOthers++;
-    if (reasonNames) {
-      params.reason = null;
-      reasons++;
+    const page = await q.orderBy('created_at').orderBy('id').limit(JOBS_PAGE).execute();
+    const rows = page
+      .filter((r) => matcher.holdsAny(r.params))
+      .map((r) => ({ ...r, parsed: JSON.parse(r.params) as { filter?: { subjects?: string[] }; reason?: string | null } }));
+    const said = await mentionsIn(
+      db,
+      tenantId,
+      people,
+      matcher,
+      rows.map((r) => r.parsed.reason ?? ''),
+    );
+    for (const [i, r] of rows.entries()) {
+      const params = r.parsed;
+      const subjects = params.filter?.subjects;
+      const listed = subjects?.some((s) => numbers.has(s)) === true;
+      if (params.filter && subjects && listed) {
+        params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
+        filters++;
+      }
+      const reason = typeof params.reason === 'string' ? said[i] : undefined;
+      const reasonNames = reason?.names === true;
+      if (reason?.withinOthers) namesWithinOthers++;
+      if (reasonNames) {
+        params.reason = null;
+        reasons++;
+      }
+      if (listed || reasonNames) named.push({ id: r.id, createdAt: r.created_at });
+      const text = JSON.stringify(params);
+      if (text === r.params) continue;
+      await db.updateTable('jobs').set({ params: text }).where('tenant_id', '=', tenantId).where('id', '=', r.id).execute();
     }
-    if (listed || reasonNames) named.push({ id: r.id, createdAt: r.created_at });
-    const text = JSON.stringify(params);
-    if (text === r.params) continue;
-    await db.updateTable('jobs').set({ params: text }).where('tenant_id', '=', tenantId).where('id', '=', r.id).execute();
+    const last = page[page.length - 1];
+    if (page.length < JOBS_PAGE || last === undefined) break;
+    after = { createdAt: last.created_at, id: last.id };
   }
-  // A simulation's chunks keep sample customers by number (`cells[].samples`): the same word stands in.
-  const quoted = people.numbers.map((n) => JSON.stringify(n));
-  const samples = await db
-    .selectFrom('job_chunks')
-    .select(['job_id', 'seq', 'result'])
-    .where('tenant_id', '=', tenantId)
-    // Only a simulation's: a re-tier's chunks hold counts, and there are thousands of them a month.
-    .where('job_id', 'in', (eb) => eb.selectFrom('jobs').select('id').where('tenant_id', '=', tenantId).where('kind', '=', 'simulate'))
-    .where(containsAny(db, 'result', quoted))
-    .execute();
-  for (const r of samples) {
-    let result = r.result ?? '';
-    for (const q of quoted) result = result.split(q).join(JSON.stringify(ERASED_CUSTOMER));
-    if (result !== r.result)
-      await db.updateTable('job_chunks').set({ result }).where('job_id', '=', r.job_id).where('seq', '=', r.seq).execute();
-  }
+  await eraseFromSimulationSamples(db, tenantId, people.numbers, matcher);
   return { filters, reasons, namesWithinOthers, jobs: named };
+}
+
+/**
+ * A simulation's chunks keep sample customers by number (`cells[].samples`, as JSON strings): the word
+ * {@link ERASED_CUSTOMER} stands in. Only a simulation's: a re-tier's chunks hold counts, and there are
+ * thousands of them a month.
+ */
+async function eraseFromSimulationSamples(db: Executor, tenantId: string, erased: readonly string[], matcher: ErasureMatcher) {
+  const quoted = erased.map((n) => JSON.stringify(n));
+  let after: { readonly jobId: string; readonly seq: number } | undefined;
+  for (;;) {
+    let q = db
+      .selectFrom('job_chunks')
+      .innerJoin('jobs', 'jobs.id', 'job_chunks.job_id')
+      .select(['job_chunks.job_id', 'job_chunks.seq', 'job_chunks.result'])
+      .where('job_chunks.tenant_id', '=', tenantId)
+      .where('jobs.tenant_id', '=', tenantId)
+      .where('jobs.kind', '=', 'simulate');
+    if (after !== undefined) {
+      const { jobId, seq } = after;
+      q = q.where((eb) => eb(eb.refTuple('job_chunks.job_id', 'job_chunks.seq'), '>', eb.tuple(jobId, seq)));
+    }
+    const page = await q.orderBy('job_chunks.job_id').orderBy('job_chunks.seq').limit(SIMULATION_CHUNKS_PAGE).execute();
+    for (const r of page) {
+      if (r.result === null || !matcher.quotedNumberIn(r.result)) continue;
+      let result = r.result;
+      for (const number of quoted) result = result.split(number).join(JSON.stringify(ERASED_CUSTOMER));
+      if (result !== r.result)
+        await db.updateTable('job_chunks').set({ result }).where('job_id', '=', r.job_id).where('seq', '=', r.seq).execute();
+    }
+    const last = page[page.length - 1];
+    if (page.length < SIMULATION_CHUNKS_PAGE || last === undefined) break;
+    after = { jobId: last.job_id, seq: Number(last.seq) };
+  }
 }
 
 /** Import row errors read per statement: a page of the tenant's, in key order (import, seq). */
@@ -300,13 +341,41 @@ export const ERASED_REQUEST_HASH = 'erased';
  * carries their id): by name, another customer's namesake — or a staff member's — would lose its answer.
  */
 export async function eraseIdempotentAnswers(db: Executor, tenantId: string, people: ErasedPeople): Promise<number> {
-  const needles = people.numbers.map((n) => JSON.stringify(n));
-  const d = await db
-    .updateTable('idempotency_keys')
-    .set({ body: null, content_type: null, request_hash: ERASED_REQUEST_HASH })
-    .where('tenant_id', '=', tenantId)
-    .where('body', 'is not', null)
-    .where(containsAny(db, 'body', needles))
-    .executeTakeFirst();
-  return Number(d.numUpdatedRows);
+  const matcher = new ErasureMatcher({ numbers: people.numbers, names: [] });
+  if (matcher.empty) return 0;
+  let n = 0;
+  // The tenant's answers in key order, (actor, key) after the tenant in the primary key: a chunk reads
+  // each once and looks up each quoted token of it, where a substring test in SQL tried every number on it.
+  let after: { readonly actor: string; readonly key: string } | undefined;
+  for (;;) {
+    let q = db
+      .selectFrom('idempotency_keys')
+      .select(['actor', 'key', 'body', 'created_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('body', 'is not', null);
+    if (after !== undefined) {
+      const { actor, key } = after;
+      q = q.where((eb) => eb(eb.refTuple('actor', 'key'), '>', eb.tuple(actor, key)));
+    }
+    const page = await q.orderBy('actor').orderBy('key').limit(ANSWERS_PAGE).execute();
+    for (const r of page) {
+      if (r.body === null || !matcher.quotedNumberIn(r.body)) continue;
+      // The answer read, not a successor: a key expired and claimed again since (by the same client,
+      // within this transaction's moments) has another `created_at`, and its answer was not looked at.
+      const d = await db
+        .updateTable('idempotency_keys')
+        .set({ body: null, content_type: null, request_hash: ERASED_REQUEST_HASH })
+        .where('tenant_id', '=', tenantId)
+        .where('actor', '=', r.actor)
+        .where('key', '=', r.key)
+        .where('created_at', '=', r.created_at)
+        .where('body', 'is not', null)
+        .executeTakeFirst();
+      n += Number(d.numUpdatedRows);
+    }
+    const last = page[page.length - 1];
+    if (page.length < ANSWERS_PAGE || last === undefined) break;
+    after = { actor: last.actor, key: last.key };
+  }
+  return n;
 }

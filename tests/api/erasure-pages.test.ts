@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { createApp } from '@tierkit/api';
+import { authHeader, client, forEachDialect } from '../support/api-fixture.js';
+import { checkedResponses } from '../support/openapi-responses.js';
+
+/*
+ * An erasure reads the tenant's jobs and stored Idempotency-Key answers a page at a time (erasure-traces.ts),
+ * so what it clears must not depend on where a page ends. A bank that has queued 230 re-tier jobs, each
+ * with a key — more than two pages of either — closes two customers, 张三 and 李四, and a retention run
+ * erases them: the jobs and answers naming them on the first page, across each page's edge and on the
+ * last are cleared; a reason about another customer, 张三丰, is kept wherever it stands; the other
+ * bank's jobs and answers about its own 张三 and 李四, with the same numbers, are not touched.
+ */
+
+const ACTIVE = '2019-06-15T02:00:00Z';
+const LEFT = '2019-07-01T02:00:00Z';
+const ZHANG = ['C990401', '张三'] as const;
+const LI = ['C990402', '李四'] as const;
+const LIVE = ['C990403', '张三丰'] as const;
+const ERASED = 'erased customer';
+
+/** What a job says, and what the erasure leaves of it. */
+interface Case {
+  readonly subjects: readonly string[];
+  readonly reason: string;
+  readonly after: { readonly subjects: readonly string[]; readonly reason: string | null };
+  /** Its stored answer lists an erased customer's number, so goes. */
+  readonly answerErased: boolean;
+}
+const CASES = {
+  listsOne: {
+    subjects: [ZHANG[0], LIVE[0]],
+    reason: '月末补跑',
+    after: { subjects: [ERASED, LIVE[0]], reason: '月末补跑' },
+    answerErased: true,
+  },
+  listsTwo: {
+    subjects: [ZHANG[0], LI[0], LIVE[0]],
+    reason: `${ZHANG[1]}与${LI[1]}同批补跑`,
+    after: { subjects: [ERASED, ERASED, LIVE[0]], reason: null },
+    answerErased: true,
+  },
+  namesOne: {
+    subjects: [LIVE[0]],
+    reason: `客户${LI[1]}主动销户后补跑`,
+    after: { subjects: [LIVE[0]], reason: null },
+    answerErased: false,
+  },
+  withinOther: {
+    subjects: [LIVE[0]],
+    reason: `为${LIVE[1]}补跑四月`,
+    after: { subjects: [LIVE[0]], reason: `为${LIVE[1]}补跑四月` },
+    answerErased: false,
+  },
+} satisfies Record<string, Case>;
+
+/** 230 jobs: pages of 100 are 0–99, 100–199 and 200–229; every other job is plain. */
+const JOBS = 230;
+const AT: Record<number, keyof typeof CASES> = {
+  0: 'listsTwo',
+  99: 'namesOne',
+  100: 'listsOne',
+  120: 'withinOther',
+  199: 'listsTwo',
+  200: 'namesOne',
+  215: 'withinOther',
+  229: 'listsOne',
+};
+const caseOf = (i: number): Case => {
+  const special = AT[i];
+  if (special !== undefined) return CASES[special];
+  const reason = `补跑第${i}批`;
+  return { subjects: [LIVE[0]], reason, after: { subjects: [LIVE[0]], reason }, answerErased: false };
+};
+/** The other bank's jobs, about its own customers with the same numbers and names, queued among the first bank's. */
+const OTHER_BANK_EVERY = 50;
+
+forEachDialect('an erasure reads every page of jobs and stored answers', (f) => {
+  const appAt = (at: string) => checkedResponses(createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined }));
+  let active: ReturnType<typeof appAt>;
+  const key = (bank: 'a' | 'b', i: number) => `${bank}-job-${String(i).padStart(3, '0')}`;
+  /** The same job request with its key: the first time it queues the job, then it replays the stored answer. */
+  const queue = (bank: 'a' | 'b', i: number, c: Case) =>
+    active.request('/v1/jobs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key(bank, i), ...authHeader(f, bank) },
+      body: JSON.stringify({ kind: 'retier', period: '2019-05', filter: { subjects: c.subjects }, reason: c.reason }),
+    });
+  const jobs: { a: string[]; b: string[] } = { a: [], b: [] };
+  /** The other bank's jobs list and name its 张三 and 李四, alive. */
+  const otherBank = CASES.listsTwo;
+
+  before(async () => {
+    active = appAt(ACTIVE);
+    for (const bank of ['a', 'b'] as const) {
+      const as = client({ ...f, app: active }, bank);
+      for (const [id, name] of [ZHANG, LI, LIVE]) await as.customer(id, name);
+      for (const [id] of [ZHANG, LI, LIVE])
+        assert.equal(
+          (
+            await as.balances(id, [
+              ['2019-04', 100_000],
+              ['2019-05', 100_000],
+            ])
+          ).status,
+          200,
+        );
+    }
+    for (let i = 0; i < JOBS; i++) {
+      const res = await queue('a', i, caseOf(i));
+      assert.equal(res.status, 201, await res.clone().text());
+      jobs.a.push(((await res.json()) as { id: string }).id);
+      if (i % OTHER_BANK_EVERY === OTHER_BANK_EVERY / 2) {
+        const other = await queue('b', jobs.b.length, otherBank);
+        assert.equal(other.status, 201, await other.clone().text());
+        jobs.b.push(((await other.json()) as { id: string }).id);
+      }
+    }
+    for (const [id] of [ZHANG, LI]) {
+      const closed = await client({ ...f, app: appAt(LEFT) }).post(`/v1/subjects/${id}/close`, { reason: '销户' });
+      assert.equal(closed.status, 200, await closed.clone().text());
+    }
+    const run = await client(f).post('/v1/retention/run', {});
+    assert.equal(run.status, 200, await run.clone().text());
+    assert.equal(((await run.json()) as { erased: number }).erased, 2);
+  });
+
+  const jobOf = async (bank: 'a' | 'b', id: string) => {
+    const res = await client(f, bank).get(`/v1/jobs/${id}`);
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { params: { filter: { subjects: string[] }; reason: string | null } }).params;
+  };
+
+  it('clears the jobs naming them on every page, a job naming both of them too, and keeps the rest as they were', async () => {
+    const found: unknown[] = [];
+    const expected: unknown[] = [];
+    for (const [i, id] of jobs.a.entries()) {
+      const params = await jobOf('a', id);
+      found.push([i, params.filter.subjects, params.reason]);
+      const { after } = caseOf(i);
+      expected.push([i, after.subjects, after.reason]);
+    }
+    assert.deepEqual(found, expected);
+  });
+
+  it('clears the stored answers listing them on every page: a retry with their key is refused, and no other answer went', async () => {
+    for (const [i, id] of jobs.a.entries()) {
+      if (!caseOf(i).answerErased) continue;
+      const again = await queue('a', i, caseOf(i));
+      assert.equal(again.status, 409, `job ${i} (${id})`);
+      assert.equal(((await again.json()) as { type: string }).type, 'https://tierkit.dev/problems/idempotency-key-erased');
+    }
+    // One of each page naming neither of them (and the other page's count in the record's test below).
+    for (const i of [1, 120, 228]) {
+      assert.equal(caseOf(i).answerErased, false);
+      const replay = await queue('a', i, caseOf(i));
+      assert.equal(replay.headers.get('idempotent-replayed'), 'true', `job ${i}'s answer is replayed`);
+    }
+  });
+
+  it('counts in the run’s record what it cleared, and the reasons kept for naming 张三 only within 张三丰', async () => {
+    const rows = await f.db.db
+      .selectFrom('audit_records')
+      .select('detail')
+      .where('chain', '=', 'bank-a')
+      .where('route', '=', '/v1/retention/run')
+      .execute();
+    const sum = (field: string) =>
+      rows.map((r) => JSON.parse(r.detail ?? '{}') as Record<string, unknown>).reduce((n, d) => n + Number(d[field] ?? 0), 0);
+    const count = (p: (c: Case) => boolean) => Array.from({ length: JOBS }, (_, i) => caseOf(i)).filter(p).length;
+    assert.deepEqual(
+      {
+        jobFilters: sum('jobFilters'),
+        jobReasons: sum('jobReasons'),
+        idempotentAnswers: sum('idempotentAnswers'),
+        namesWithinOthers: sum('namesWithinOthers'),
+      },
+      {
+        jobFilters: count((c) => c.after.subjects.includes(ERASED)),
+        jobReasons: count((c) => c.after.reason === null),
+        idempotentAnswers: count((c) => c.answerErased),
+        namesWithinOthers: count((c) => c === CASES.withinOther),
+      },
+    );
+  });
+
+  it('leaves the other bank’s jobs and answers about its own customers with the same numbers and names alone', async () => {
+    assert.ok(jobs.b.length >= 4);
+    for (const [i, id] of jobs.b.entries()) {
+      const params = await jobOf('b', id);
+      assert.deepEqual([params.filter.subjects, params.reason], [otherBank.subjects, otherBank.reason]);
+      const replay = await queue('b', i, otherBank);
+      assert.equal(replay.status, 201, await replay.clone().text());
+      assert.equal(replay.headers.get('idempotent-replayed'), 'true', `the other bank's answer ${i}`);
+    }
+  });
+});
