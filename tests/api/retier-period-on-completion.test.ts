@@ -8,9 +8,13 @@ import { client, forEachDialect, NOW, type ApiFixture, type As } from '../suppor
 /*
  * The call lists (`GET /v1/subjects?change=`) read the month of the scheme's latest month-end re-tier,
  * and that month moves when the job is whole (packages/api/README.md, "Staff and books"): while it runs
- * chunk by chunk, after it was cancelled or failed, an RM's 升级/降级 lists are last month's complete
- * ones, not this month's with only the customers re-tiered so far. Whichever worker completes the job
- * moves it, once: two PostgreSQL workers finishing its last chunks at the same moment included.
+ * chunk by chunk, after it was cancelled or failed, an RM's 升级/降级 lists are last month's, not this
+ * month's with only the customers re-tiered so far. Whichever worker completes the job moves it, once:
+ * two PostgreSQL workers finishing its last chunks at the same moment included.
+ *
+ * The lists read each customer's current level: one the job has re-tiered already is at the new month
+ * and is on last month's list no more. So here the customers who moved last month are re-tiered last
+ * (K1, created first, is the first chunk): what is checked is which month the lists read.
  */
 
 const months = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `2025-${String(from + i).padStart(2, '0')}`);
@@ -63,7 +67,8 @@ forEachDialect('call lists: the month moves when the month-end re-tier completes
    */
   const book = async (tenant: 'a' | 'b', tenantId: string) => {
     const api = client(f, tenant);
-    for (const id of ['D1', 'D2', 'K1']) await api.customer(id, '陶怡');
+    // In this order: chunks follow the internal ids, drawn in creation order.
+    for (const id of ['K1', 'D1', 'D2']) await api.customer(id, '陶怡');
     for (const p of months(4, 7)) {
       for (const id of ['D1', 'D2']) assert.equal((await api.balances(id, [[p, p < '2025-07' ? 400_000 : 0]])).status, 200);
       assert.equal((await api.balances('K1', [[p, 50_000]])).status, 200);
@@ -98,12 +103,12 @@ forEachDialect('call lists: the month moves when the month-end re-tier completes
   it('a cancelled job leaves the month; resumed to completion, it moves it', async () => {
     await load('bank-a', '2025-10', { D1: 0, D2: 400_000, K1: 50_000 });
     const id = await monthEnd('bank-a', '2025-10');
-    for (let i = 0; i < 2; i++) assert.equal(await workOnce(worker()), true);
+    assert.equal(await workOnce(worker()), true);
     const api = client(f);
     assert.equal((await api.post(`/v1/jobs/${id}/cancel`, {})).status, 200);
-    assert.equal(await listsA(), 'down: D1,D2; up: ', '2025-09’s lists: 2025-10 was cancelled two thirds through');
+    assert.equal(await listsA(), 'down: D1,D2; up: ', '2025-09’s lists: 2025-10 was cancelled a third through');
     assert.equal((await api.post(`/v1/jobs/${id}/resume`, {})).status, 200);
-    assert.equal(await drainJobs(worker()), 1, 'the chunk left');
+    assert.equal(await drainJobs(worker()), 2, 'the chunks left');
     assert.equal((await job('a', id)).status, 'completed');
     assert.equal(await listsA(), 'down: ; up: D2', '2025-10 whole');
   });
@@ -119,8 +124,9 @@ forEachDialect('call lists: the month moves when the month-end re-tier completes
     const failures: unknown[] = [];
     for (let i = 0; i < 4; i++) assert.equal(await workOnce(worker({ logError: (e) => failures.push(e) })), true);
     assert.equal(failures.length, 3);
-    const failed = await job('a', id);
-    assert.deepEqual([failed.status, failed.progress.chunks.done], ['failed', 1]);
+    // Read as stored: the job's view would read its parameters too.
+    const failed = await f.db.db.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(failed.status, 'failed');
     assert.equal(await listsA(), 'down: ; up: D2', '2025-10’s lists: 2025-11 failed a third through');
 
     await sql`UPDATE jobs SET params = ${params} WHERE id = ${id}`.execute(f.db.db);
