@@ -3,7 +3,7 @@ import { before, it } from 'node:test';
 import { drainJobs, enqueueRetier, TenantPacks, workOnce, type JobView, type WorkerOptions } from '@tierkit/api';
 import { claimChunk, findSubjectByExternalId, insertMetrics, latestRetierPeriod, type Executor } from '@tierkit/db';
 import { sql } from 'kysely';
-import { client, forEachDialect, NOW, type ApiFixture, type As } from '../support/api-fixture.js';
+import { client, forEachDialect, NOW, type As } from '../support/api-fixture.js';
 
 /*
  * The call lists (`GET /v1/subjects?change=`) read the month of the scheme's latest month-end re-tier,
@@ -166,9 +166,7 @@ forEachDialect('call lists: the month moves when the month-end re-tier completes
     const clocks = ['2025-11-15T04:00:01.000Z', '2025-11-15T04:00:02.000Z'];
     const committed: string[] = [];
     await Promise.all(
-      clocks.map((at, i) =>
-        workOnce(worker({ now: () => new Date(at), onChunk: () => committed.push(`w${i}`) }), packs, `w${i}`),
-      ),
+      clocks.map((at, i) => workOnce(worker({ now: () => new Date(at), onChunk: () => committed.push(`w${i}`) }), packs, `w${i}`)),
     );
     assert.deepEqual(committed.sort(), ['w0', 'w1'], 'each worker committed one chunk');
     const done = await job('b', id);
