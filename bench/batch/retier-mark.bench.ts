@@ -1,8 +1,9 @@
-// What marking the scheme's latest re-tier costs a re-tier chunk (markRetiered, retier-periods.ts):
-// a chunk of 1,000 customers × 3 schemes, the row already at the job's month (every chunk after the
-// first), against the same loop without it, alternating round by round in one process so a
-// neighbour's load falls on both alike; CPU by process.cpuUsage. SQLite, or PostgreSQL with
-// TIERKIT_TEST_PG_URL. Asserts nothing.
+// What marking the scheme's latest re-tier costs (markRetiered, retier-periods.ts): since session 41
+// one upsert in the transaction that records a month-end job completed (complete-job.ts), once per job
+// — until then, every chunk's transaction (a read, and at the first chunk a write). 3 schemes, the row
+// already at the job's month (a re-run of the month, the row not moved), against the same empty
+// transaction, alternating round by round in one process so a neighbour's load falls on both alike;
+// CPU by process.cpuUsage. SQLite, or PostgreSQL with TIERKIT_TEST_PG_URL. Asserts nothing.
 // Run: node --import tsx bench/batch/retier-mark.bench.ts [--calls 2000] [--rounds 6]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,8 @@ const dir = mkdtempSync(join(tmpdir(), 'tierkit-bench-retier-mark-'));
 const db = connect({ url: process.env.TIERKIT_TEST_PG_URL ?? join(dir, 'bench.db') });
 try {
   await migrateToLatest(db.db);
-  const rows = Array.from({ length: 3000 }, (_, i) => ({ scheme: ['retail-tier', 'aml', 'credit'][i % 3] as string, period: '2026-11' }));
+  // What a completing job passes: its schemes at its month.
+  const rows = ['retail-tier', 'aml', 'credit'].map((scheme) => ({ scheme, period: '2026-11' }));
   const at = '2026-12-01T00:00:00.000Z';
   await markRetiered(db.db, 'bench', rows, at);
   const cpu = { with: 0, without: 0 };
@@ -36,7 +38,7 @@ try {
   }
   const per = (side: 'with' | 'without') => cpu[side] / (CALLS * ROUNDS);
   console.log(
-    `${db.dialect}: per chunk transaction, with markRetiered ${per('with').toFixed(1)} µs, without ${per('without').toFixed(1)} µs: +${(per('with') - per('without')).toFixed(1)} µs`,
+    `${db.dialect}: per transaction, with markRetiered ${per('with').toFixed(1)} µs, without ${per('without').toFixed(1)} µs: +${(per('with') - per('without')).toFixed(1)} µs`,
   );
 } finally {
   await db.close();

@@ -332,8 +332,28 @@ export async function releaseChunk(db: Executor, jobId: string, seq: number, own
   return Number(r.numUpdatedRows) > 0;
 }
 
-/** Mark a running job completed when none of its chunks is pending. Returns whether it did. */
-export async function completeJobIfDone(db: Executor, jobId: string, now: string): Promise<boolean> {
+/** A job just recorded completed: what its caller needs to finish it (a re-tier's month, jobs/complete-job.ts). */
+export interface CompletedJob {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly kind: string;
+  /** As stored (JSON). */
+  readonly params: string;
+}
+
+const COMPLETED = ['id', 'tenant_id', 'kind', 'params'] as const;
+
+function completedOf(r: Pick<JobRow, (typeof COMPLETED)[number]>): CompletedJob {
+  return { id: r.id, tenantId: r.tenant_id, kind: r.kind, params: r.params };
+}
+
+/**
+ * Mark a running job completed when none of its chunks is pending. Returns it when it did, undefined
+ * otherwise. On PostgreSQL the update locks the job's row: a second worker completing the same job at
+ * the same moment waits for the first to commit, then finds it no longer running and completes nothing,
+ * so what the caller does in the same transaction is done once.
+ */
+export async function completeJobIfDone(db: Executor, jobId: string, now: string): Promise<CompletedJob | undefined> {
   const r = await db
     .updateTable('jobs')
     .set({ status: 'completed', updated_at: now, finished_at: now })
@@ -350,19 +370,20 @@ export async function completeJobIfDone(db: Executor, jobId: string, now: string
         ),
       ),
     )
+    .returning(COMPLETED)
     .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  return r ? completedOf(r) : undefined;
 }
 
 /**
  * Mark completed every running job none of whose chunks is pending. A job is completed by the worker
  * that committed its last chunk, in a statement of its own after that commit; when that statement
- * failed (SQLite busy, the database gone), nothing else would ever complete the job — no chunk is
- * left to claim — and it stayed `running` for good. A worker that finds nothing to claim runs this.
- * Returns how many jobs it completed.
+ * failed (SQLite busy, the database gone, the process killed), nothing else would ever complete the
+ * job — no chunk is left to claim — and it stayed `running` for good. A worker that finds nothing to
+ * claim runs this. Returns the jobs it completed.
  */
-export async function completeFinishedJobs(db: Executor, now: string): Promise<number> {
-  const r = await db
+export async function completeFinishedJobs(db: Executor, now: string): Promise<CompletedJob[]> {
+  const rows = await db
     .updateTable('jobs')
     .set({ status: 'completed', updated_at: now, finished_at: now })
     .where('status', '=', 'running')
@@ -377,8 +398,9 @@ export async function completeFinishedJobs(db: Executor, now: string): Promise<n
         ),
       ),
     )
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+    .returning(COMPLETED)
+    .execute();
+  return rows.map(completedOf);
 }
 
 /** A pending chunk held under a lease (which may have expired: its worker is then presumed gone). */

@@ -20,13 +20,13 @@ export async function latestRetierPeriod(db: Executor, tenantId: string, scheme:
 
 /**
  * Record that the `rows` a re-tier stored evaluated their schemes at their periods: each scheme's row
- * moves to the latest of them, never back. Called by a re-tier job with no filter (a month-end job),
- * chunk by chunk in its transaction, and by a seed; never by a write or decision on some customers
+ * moves to the latest of them, never back. Called where a re-tier job with no filter (a month-end job)
+ * is recorded completed, in that transaction, with the schemes and month of its parameters, and by a
+ * seed; never by a job still running, failed or cancelled, nor by a write or decision on some customers
  * (a metric write, an override decided, a filtered job, a policy's re-evaluation), whose months may be
- * ones the rest of the book has not reached. One read of the tenant's few rows; a write only for a
- * scheme behind — a job's first chunk —, so the chunks after it write nothing here. That write locks
- * the schemes' rows (on PostgreSQL) until its transaction ends, and is made in scheme order, so two
- * writers moving two schemes wait for each other in one order, never in a cycle.
+ * ones the rest of the book has not reached. One statement, made once per job: it locks the schemes'
+ * rows (on PostgreSQL) until its transaction ends, in scheme order, so two jobs completing at once
+ * wait for each other in one order, never in a cycle.
  */
 export async function markRetiered(
   db: Executor,
@@ -40,23 +40,15 @@ export async function markRetiered(
     if (seen === undefined || r.period > seen) latest.set(r.scheme, r.period);
   }
   if (latest.size === 0) return;
-  const kept = await db
-    .selectFrom('retier_periods')
-    .select(['scheme', 'period'])
-    .where('tenant_id', '=', tenantId)
-    .where('scheme', 'in', [...latest.keys()])
-    .execute();
-  const at = new Map(kept.map((k) => [k.scheme, k.period]));
-  const behind = [...latest].filter(([scheme, period]) => (at.get(scheme) ?? '') < period).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (behind.length === 0) return;
+  const ordered = [...latest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   await db
     .insertInto('retier_periods')
-    .values(behind.map(([scheme, period]) => ({ tenant_id: tenantId, scheme, period, updated_at: now })))
+    .values(ordered.map(([scheme, period]) => ({ tenant_id: tenantId, scheme, period, updated_at: now })))
     .onConflict((oc) =>
       oc
         .columns(['tenant_id', 'scheme'])
         .doUpdateSet((eb) => ({ period: eb.ref('excluded.period'), updated_at: eb.ref('excluded.updated_at') }))
-        // Another writer may have moved it further since the read: never back.
+        // A job of an earlier month completing after a later one's (a correction re-run): never back.
         .where('retier_periods.period', '<', (eb) => eb.ref('excluded.period')),
     )
     .execute();

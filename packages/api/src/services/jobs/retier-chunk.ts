@@ -8,7 +8,6 @@ import {
   listAssignmentsInRange,
   listCurrentLevelsInRange,
   listSubjectsInRange,
-  markRetiered,
   signOffsOf,
   unsettledSignOffsInRange,
   loadMetricValuesInRange,
@@ -30,7 +29,7 @@ import { planReevaluation, reevaluationWindow, rowsWithoutSignOffs, type Reevalu
 import { approvalRequiredLevels, heldLevelsOf, heldRow, openLevelApprovals, settleSignOffs } from '../level-approvals.js';
 import type { TenantPack } from '../tenant-pack.js';
 import { sortableId } from '../../ids.js';
-import { retiersWholeMonth, sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
+import { sumTotals, type MigrationCell, type RetierParams, type RetierTotals } from './retier-params.js';
 
 /** The subjects of one chunk: a range of internal ids of the tenant. */
 export interface SubjectRange {
@@ -154,9 +153,8 @@ export async function retierChunk(
   // planned; the store's answer is kept as a guard, so that the totals stay right if a later change
   // lets a chunk plan a customer it does not hold.
   const closed = await storeReevaluations(trx, tp.tenantId, prepared.rows, prepared.events, open, levelKept(prepared));
-  // The job's month is now the schemes' latest re-tier, what the call lists read (a seek per chunk):
-  // from the job's first chunk on (docs/operations.md, "Call lists"), and only for a whole month's job.
-  if (retiersWholeMonth(params)) await markRetiered(trx, tp.tenantId, prepared.rows, nowIso);
+  // The call lists' month is not moved here but when the job completes (complete-job.ts): a chunk is
+  // only part of the book.
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
 }
 
@@ -302,15 +300,8 @@ export function rangeAfter(range: SubjectRange, upTo: string): SubjectRange {
  * writes). The chunk read its subjects without a lock: one closed since is not written to, and counts
  * as skipped, as it would have had it been closed when read.
  */
-export async function applyPreparedChunk(
-  trx: Executor,
-  tenantId: string,
-  params: RetierParams,
-  prepared: PreparedChunk,
-  at: Date,
-): Promise<RetierTotals> {
+export async function applyPreparedChunk(trx: Executor, tenantId: string, prepared: PreparedChunk): Promise<RetierTotals> {
   const closed = await storeReevaluations(trx, tenantId, prepared.rows, prepared.events, undefined, levelKept(prepared));
-  if (retiersWholeMonth(params)) await markRetiered(trx, tenantId, prepared.rows, at.toISOString());
   return closed.size ? withoutClosed(prepared, closed) : prepared.totals;
 }
 

@@ -4,8 +4,6 @@ import {
   claimChunk,
   isDatabaseBusy,
   completeChunk,
-  completeFinishedJobs,
-  completeJobIfDone,
   isDatabaseUnreachable,
   releaseChunk,
   setJobStatus,
@@ -20,6 +18,7 @@ import { TenantPacks } from '../tenant-pack.js';
 import { subjectsWritten } from '../../version-trust.js';
 import { sleep } from '../../sleep.js';
 import { ChangeWatch, type ChangeMark } from './change-watch.js';
+import { completeJobs } from './complete-job.js';
 import { Preparer, type PrepareReply } from './preparer.js';
 import { applyPreparedChunk, rangeAfter, retierChunk, withEventIds } from './retier-chunk.js';
 import { sumTotals, type RetierParams, type RetierTotals } from './retier-params.js';
@@ -122,7 +121,7 @@ export async function workOnce(
     new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
   );
   if (!claimed) {
-    await completeFinishedJobs(db, now.toISOString());
+    await db.transaction().execute((trx) => completeJobs(trx, packs, now.toISOString()));
     return false;
   }
   reportTakeover(options, claimed, owner);
@@ -132,7 +131,7 @@ export async function workOnce(
     return true;
   }
   if (job.kind === 'simulate') {
-    await simulateClaimed(options, claimed, owner, clock, (fn) => db.transaction().execute(fn));
+    await simulateClaimed(options, packs, claimed, owner, clock, (fn) => db.transaction().execute(fn));
     return true;
   }
   try {
@@ -146,7 +145,7 @@ export async function workOnce(
     });
     subjectsWritten();
     busyChunks.delete(chunkKey(claimed));
-    await completeJob(options, (fn) => fn(db), job.id, clock);
+    await completeJob(options, packs, (fn) => db.transaction().execute(fn), job.id, clock);
     options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals });
   } catch (err) {
     if (err instanceof ChunkTakenOver) await giveBackCancelled(db, claimed, owner);
@@ -163,6 +162,7 @@ export async function workOnce(
  */
 async function simulateClaimed(
   options: WorkerOptions,
+  packs: TenantPacks,
   claimed: ClaimedChunk,
   owner: string,
   clock: () => Date,
@@ -176,7 +176,7 @@ async function simulateClaimed(
       return;
     }
     busyChunks.delete(chunkKey(claimed));
-    await completeJob(options, write, job.id, clock);
+    await completeJob(options, packs, write, job.id, clock);
     options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals });
   } catch (err) {
     await chunkFailed(options, claimed, owner, err);
@@ -215,14 +215,16 @@ async function giveBackCancelled(db: Executor, { chunk, job }: ClaimedChunk, own
 }
 
 /**
- * Complete the job of a chunk just committed, when that was its last. The chunk is stored whatever
+ * Complete the job of a chunk just committed, when that was its last, in a transaction of its own
+ * (`write`) that also moves a month-end re-tier's month (complete-job.ts). The chunk is stored whatever
  * happens here, so a failure is not the chunk's: it is neither given back nor counted. SQLite busy is
  * tried again a few times; past that, or on any other error, the job is left to the next worker that
- * finds nothing to claim (`completeFinishedJobs`) — before, it stayed `running` for good while the log
- * said the chunk was "retried — nothing lost".
+ * finds nothing to claim (`completeJobs` without a job) — before, it stayed `running` for good while
+ * the log said the chunk was "retried — nothing lost".
  */
 async function completeJob(
   options: WorkerOptions,
+  packs: TenantPacks,
   write: (fn: (ex: Executor) => Promise<boolean>) => Promise<boolean>,
   jobId: string,
   clock: () => Date,
@@ -230,7 +232,7 @@ async function completeJob(
   const log = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
   for (let tries = 1; ; tries++) {
     try {
-      await write((ex) => completeJobIfDone(ex, jobId, clock().toISOString()));
+      await write(async (ex) => (await completeJobs(ex, packs, clock().toISOString(), jobId)) > 0);
       return;
     } catch (err) {
       if (isDatabaseBusy(err) && tries < BUSY_RELEASE_TRIES) continue;
@@ -418,7 +420,7 @@ async function pipeline(
           new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
         );
         // Nothing to claim: a job whose last chunk committed but whose completion failed is completed here.
-        if (!c) await completeFinishedJobs(trx, now.toISOString());
+        if (!c) await completeJobs(trx, packs, now.toISOString());
         return c;
       });
       if (!claimed) return undefined;
@@ -499,7 +501,7 @@ async function pipeline(
   async function applyPending(pending: Pending, reply: PrepareReply, ahead: readonly Pending[]): Promise<void> {
     const { chunk, job } = pending.claimed;
     if (job.kind === 'simulate') {
-      await simulateClaimed(options, pending.claimed, owner, clock, (fn) => watch.write((trx) => fn(trx)));
+      await simulateClaimed(options, packs, pending.claimed, owner, clock, (fn) => watch.write((trx) => fn(trx)));
       return;
     }
     if (reply.error !== undefined)
@@ -528,7 +530,7 @@ async function pipeline(
         let t: RetierTotals;
         if (!prepared) t = await retierChunk(trx, tp, pending.params, range, at, actor);
         else {
-          t = await applyPreparedChunk(trx, job.tenant_id, pending.params, withEventIds(prepared, stored), stored);
+          t = await applyPreparedChunk(trx, job.tenant_id, withEventIds(prepared, stored));
           // The rest of the chunk, re-tiered here as a chunk always was (subject by subject, the same rules).
           if (prepared.upTo !== undefined)
             t = sumTotals([t, await retierChunk(trx, tp, pending.params, rangeAfter(range, prepared.upTo), at, actor, stored)]);
@@ -538,7 +540,7 @@ async function pipeline(
       }, pending.mark);
       subjectsWritten();
       busyChunks.delete(chunkKey(pending.claimed));
-      await completeJob(options, (fn) => watch.write(fn), job.id, clock);
+      await completeJob(options, packs, (fn) => watch.write(fn), job.id, clock);
       options.onChunk?.({ jobId: job.id, seq: chunk.seq, totals, pipelined });
     } catch (err) {
       if (err instanceof ChunkTakenOver) await giveBackCancelled(db, pending.claimed, owner);
