@@ -180,4 +180,22 @@ forEachDialect('call lists: the month moves when the month-end re-tier completes
     assert.deepEqual(marked, { period: '2025-09', updated_at: done.finishedAt }, 'marked by the transaction that completed the job');
     assert.equal(await listsB(), 'down: D1,D2; up: ', '2025-09 whole');
   });
+
+  it('a job for the whole of one scheme moves its month (the kind enqueueRetier adds is no narrowing); one naming customers does not', async () => {
+    // After the test above on PostgreSQL: bank-b's month is 2025-09 there, 2025-08 on SQLite.
+    const before = await latestRetierPeriod(f.db.db, 'bank-b', 'retail-tier');
+    await load('bank-b', '2025-10', { D1: 0, D2: 0, K1: 50_000 });
+    const some = await enqueueRetier(f.db.db, { tenantId: 'bank-b', period: '2025-10', now: NOW, filter: { subjects: ['K1'] } });
+    assert.ok(some);
+    await drainJobs(worker());
+    assert.equal((await job('b', some.id)).status, 'completed');
+    assert.equal(await latestRetierPeriod(f.db.db, 'bank-b', 'retail-tier'), before, 'one customer is not the month');
+
+    const whole = await enqueueRetier(f.db.db, { tenantId: 'bank-b', schemes: ['retail-tier'], period: '2025-10', now: NOW });
+    assert.ok(whole);
+    assert.equal(whole.params.filter?.kind, 'customer', 'the schemes named are all of one kind: the job is that kind’s');
+    await drainJobs(worker());
+    assert.equal((await job('b', whole.id)).status, 'completed');
+    assert.equal(await latestRetierPeriod(f.db.db, 'bank-b', 'retail-tier'), '2025-10');
+  });
 });

@@ -23,16 +23,23 @@ export async function completeJobs(trx: Executor, packs: TenantPacks, now: strin
 
 /**
  * The schemes a completed re-tier evaluated at its month, marked as the schemes' latest re-tier
- * (`markRetiered`), when it had no filter. Read off its parameters, not its assignments: every row a
- * job stores is at its month (a customer already evaluated at a later one is left alone, never stored
- * at it), so each scheme's latest month in the job is the job's. `schemes` null is every scheme of the
- * pack in force for that month — the ones its chunks evaluated (a scheme whose first version takes
- * effect later has none); named, they are the schemes asked for and their dependents, as stored.
+ * (`markRetiered`), when it re-tiered the whole of them: no filter, or only a subject kind — every
+ * subject of that kind, so the whole of each of its schemes of that kind. `enqueueRetier` adds the kind
+ * itself when the schemes named are all of one kind, so a month-end job started by hand for one scheme
+ * is such a job. Read off its parameters, not its assignments: every row a job stores is at its month
+ * (a customer already evaluated at a later one is left alone, never stored at it), so each scheme's
+ * latest month in the job is the job's. `schemes` null is every scheme of the pack in force for that
+ * month — the ones its chunks evaluated (a scheme whose first version takes effect later has none);
+ * named, they are the schemes asked for and their dependents, as stored.
  */
 async function markMonth(trx: Executor, packs: TenantPacks, job: CompletedJob, now: string): Promise<void> {
   const params = JSON.parse(job.params) as RetierParams;
-  if (!retiersWholeMonth(params)) return;
-  const schemes = params.schemes ?? [...(await packs.get(trx, job.tenantId, params.period)).schemes.keys()];
+  const { kind, ...narrowed } = params.filter ?? {};
+  if (!retiersWholeMonth({ filter: narrowed })) return;
+  const pack = await packs.get(trx, job.tenantId, params.period);
+  const schemes = (params.schemes ?? [...pack.schemes.keys()]).filter(
+    (s) => kind === undefined || pack.schemes.get(s)?.subjectKind === kind,
+  );
   await markRetiered(
     trx,
     job.tenantId,
