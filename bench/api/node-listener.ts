@@ -1,6 +1,6 @@
 // The prototype session 41 measured (node-listener-ab.bench.ts): the fast subject reads answered at
 // the node:http level, from the IncomingMessage, writing the ServerResponse. Not what apps/server
-// serves: it saved 2–3% of a first ask's server CPU (BENCHMARKS.md, api bench, session 41), so the
+// serves: it saved 0–8% of a first ask's server CPU (BENCHMARKS.md, api bench, session 41), so the
 // server kept @hono/node-server's listener of the app's `fetch` for everything.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FastReply, FastSubjectReads } from '../../packages/api/src/middleware/fast-reads.js';

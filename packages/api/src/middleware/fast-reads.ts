@@ -126,7 +126,7 @@ export type FastAnswer = Response | undefined | Promise<Response | undefined>;
  * It answers with a `FastReply`, not a `Response`, so that one home of these decisions can serve a
  * caller below the Web `fetch` too: the app's `fetch` makes a Response of it (`fetchAnswers`, before
  * Hono's router, so `app.request()` and any adapter get it); session 41's node:http prototype
- * (bench/api/node-listener.ts) writes it to the ServerResponse itself, which saved 2–3% of a first
+ * (bench/api/node-listener.ts) writes it to the ServerResponse itself, which saved 0–8% of a first
  * ask's server CPU, so no server does (BENCHMARKS.md, api bench).
  */
 export function fastSubjectReplies(options: FastReadOptions): FastSubjectReads {
