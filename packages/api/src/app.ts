@@ -14,7 +14,7 @@ import { auditIntent, auditTrail, type AuditOptions } from './middleware/audit.j
 import { forWrites } from './middleware/for-writes.js';
 import { answersWithSecret, IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotency } from './middleware/idempotency.js';
 import { limitBody } from './middleware/limit-body.js';
-import { fastSubjectReadAnswers } from './middleware/fast-reads.js';
+import { answersFastReads, fastSubjectReplies, fetchAnswers } from './middleware/fast-reads.js';
 import { fixedHeaders, NO_STORE, noStore } from './middleware/no-store.js';
 import { rejectUnsafeText } from './middleware/reject-unsafe-text.js';
 import { requireJson } from './middleware/require-json.js';
@@ -284,9 +284,9 @@ export function createApp(options: AppOptions) {
   const app = new OpenAPIHono<AppEnv>();
   const allowOrigin = corsOrigin(options.corsOrigins);
   // Not when every read shows names unmasked: each such read is audited, which the chain does.
-  const fast = shared.unmaskNames
+  const replies = shared.unmaskNames
     ? undefined
-    : fastSubjectReadAnswers({
+    : fastSubjectReplies({
         shared,
         credentials,
         reads,
@@ -451,13 +451,16 @@ export function createApp(options: AppOptions) {
   // The subject reads a widget asks, before the router: they skip the chain with the same checks
   // (fast-reads.ts), and a kept one is answered without a promise. Anything else, and any read the
   // fast path leaves, is dispatched as before. `app.request()` calls `fetch` too.
-  if (fast) {
+  if (replies) {
+    const fast = fetchAnswers(replies);
     const dispatch = routes.fetch;
     routes.fetch = (req, env, ctx) => {
       const answered = fast(req);
       if (answered === undefined) return dispatch(req, env, ctx);
       return answered instanceof Promise ? answered.then((res) => res ?? dispatch(req, env, ctx)) : answered;
     };
+    // A caller below `fetch` may answer them from the same replies (fastRepliesOf; bench/api/node-listener.ts).
+    answersFastReads(routes, replies);
   }
   return routes;
 }

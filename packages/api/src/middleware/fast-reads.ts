@@ -86,6 +86,26 @@ function fastQuery(route: SubjectRead, query: string): FastQuery | undefined {
   return { locale, scheme };
 }
 
+/**
+ * What the fast path answers, before any HTTP object is made of it: the status, every header but the
+ * body's length (a fresh object per answer, the caller's to add to), and the body (null on a 304).
+ * `fetchAnswers` makes a Web `Response` of it for the app's `fetch`.
+ */
+export interface FastReply {
+  readonly status: 200 | 304;
+  readonly headers: Record<string, string>;
+  readonly body: string | Uint8Array<ArrayBuffer> | null;
+}
+
+/** A fast reply, undefined (the general chain's request), or the promise of either. */
+export type FastReplyOrNot = FastReply | undefined | Promise<FastReply | undefined>;
+
+/** One header of the request as the general chain would read it (`Headers.get`; a lowercase name), undefined when absent. */
+export type HeaderOf = (name: string) => string | undefined;
+
+/** The fast path over any server's request: its method, its target in origin form (`/v1/…?…`, as the request line has it), its headers. */
+export type FastSubjectReads = (method: string, target: string, header: HeaderOf) => FastReplyOrNot;
+
 /** A Web `fetch` handler's answer, or undefined: the request is the general chain's. */
 export type FastAnswer = Response | undefined | Promise<Response | undefined>;
 
@@ -103,33 +123,29 @@ export type FastAnswer = Response | undefined | Promise<Response | undefined>;
  * left to the general chain (undefined), which answers as it always has. The bucket is taken last, once the
  * answer is certain, so no request spends two tokens.
  *
- * It runs before the app's router (app.ts), not as its first middleware: Hono's dispatch of a
- * `/v1/subjects/…` read — its match against every route and middleware, a context, the compose —
- * cost a kept read about a sixth of its CPU. A kept read whose version and pack are trusted is
- * answered without a promise: @hono/node-server writes a Response returned as it is, with a body
- * and a plain headers object, straight to the socket (its `cacheKey` path), where a promise costs
- * an await, a close listener and the garbage of both on every request (BENCHMARKS.md, api bench).
+ * It answers with a `FastReply`, not a `Response`, so that one home of these decisions can serve a
+ * caller below the Web `fetch` too: the app's `fetch` makes a Response of it (`fetchAnswers`, before
+ * Hono's router, so `app.request()` and any adapter get it); session 41's node:http prototype
+ * (bench/api/node-listener.ts) writes it to the ServerResponse itself, which saved 0–8% of a first
+ * ask's server CPU, so no server does (BENCHMARKS.md, api bench).
  */
-export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request) => FastAnswer {
+export function fastSubjectReplies(options: FastReadOptions): FastSubjectReads {
   const { shared, credentials, reads, versions, limits } = options;
   const expose = options.cors.expose.join(',');
   const fixed: Readonly<Record<string, string>> = Object.fromEntries(options.headers.map(([k, v]) => [k.toLowerCase(), v]));
-  return function fastSubjectRead(req) {
-    if (req.method !== 'GET') return undefined;
-    const url = req.url;
-    const start = url.indexOf('/', url.indexOf('//') + 2);
-    const q = url.indexOf('?', start);
-    const path = q < 0 ? url.slice(start) : url.slice(start, q);
+  return function fastSubjectRead(method, target, header) {
+    if (method !== 'GET') return undefined;
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
     const match = PATH.exec(path);
     if (!match) return undefined;
     const route = match[2] as SubjectRead;
-    const query = q < 0 ? NO_QUERY : fastQuery(route, url.slice(q + 1));
+    const query = q < 0 ? NO_QUERY : fastQuery(route, target.slice(q + 1));
     if (query === undefined) return undefined;
-    const headers = req.headers;
-    const origin = headers.get('origin') ?? undefined;
-    if (origin === '') return undefined;
     try {
-      const answered = answer(match[1] ?? '', route, path, query, origin, headers);
+      const origin = header('origin');
+      if (origin === '') return undefined;
+      const answered = answer(match[1] ?? '', route, path, query, origin, header);
       // The general chain meets the same failure and reports it as it always has.
       return answered instanceof Promise ? answered.catch(() => undefined) : answered;
     } catch {
@@ -138,15 +154,14 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
   };
 
   /** What a read's key and checks need of the reader: undefined when the chain must answer. */
-  function reader(path: string, id: string, origin: string | undefined, headers: Headers, nowMs: number) {
-    const found = cachedPrincipal(credentials, headers.get('authorization') ?? undefined, nowMs);
+  function reader(path: string, id: string, origin: string | undefined, header: HeaderOf, nowMs: number) {
+    const found = cachedPrincipal(credentials, header('authorization'), nowMs);
     if (!found) return undefined;
     const { principal } = found;
     // A relationship manager's read also checks the book, which the kept body's key does not name.
     // A key from a browser page is the chain's to refuse (and to audit).
     if (principal.book !== undefined) return undefined;
-    if (keyFromBrowser(principal, { origin, fetchSite: headers.get('sec-fetch-site') ?? undefined }, options.keysFromBrowsers))
-      return undefined;
+    if (keyFromBrowser(principal, { origin, fetchSite: header('sec-fetch-site') }, options.keysFromBrowsers)) return undefined;
     if (refusal(principal, 'GET', path, origin) !== undefined) return undefined;
     // What subjectOr404 repeats for any credential bound to one subject.
     if (principal.subject !== null && principal.subject !== id) return undefined;
@@ -175,11 +190,11 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
     path: string,
     query: FastQuery,
     origin: string | undefined,
-    headers: Headers,
-  ): FastAnswer {
+    header: HeaderOf,
+  ): FastReplyOrNot {
     const now = shared.now();
     const nowMs = now.getTime();
-    const who = reader(path, id, origin, headers, nowMs);
+    const who = reader(path, id, origin, header, nowMs);
     if (!who) return undefined;
     const { principal } = who;
     // Version and pack both trusted in memory: a kept body is answered here, without a promise.
@@ -190,9 +205,9 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
       if (!seen) return undefined;
       const deps = { tenantId: principal.tenantId, principal, unmaskNames: shared.unmaskNames };
       const entry = reads.kept(readKey(route, deps, trusted, packPrint(tp), seen.audience, seen.view), nowMs);
-      return entry ? send(entry, who, origin, headers) : build(id, route, query, origin, headers, now, who, trusted, tp);
+      return entry ? send(entry, who, origin, header) : build(id, route, query, origin, header, now, who, trusted, tp);
     }
-    return build(id, route, query, origin, headers, now, who);
+    return build(id, route, query, origin, header, now, who);
   }
 
   async function build(
@@ -200,12 +215,12 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
     route: SubjectRead,
     query: FastQuery,
     origin: string | undefined,
-    headers: Headers,
+    header: HeaderOf,
     now: Date,
     who: NonNullable<ReturnType<typeof reader>>,
     trusted?: SubjectVersion,
     peeked?: TenantPack,
-  ): Promise<Response | undefined> {
+  ): Promise<FastReply | undefined> {
     const nowMs = now.getTime();
     const { principal, found, buckets } = who;
     // A staff front page's first ask (tiers of one scheme) reads the subject and its assignment in
@@ -260,22 +275,21 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
             : buildEntitlements(deps, whole, tp, audience, locale, hasApprovedOverride),
       );
     }
-    return send(entry, who, origin, headers);
+    return send(entry, who, origin, header);
   }
 
   function send(
     entry: { readonly etag: string; readonly body: string | Uint8Array<ArrayBuffer> },
     { found, buckets }: NonNullable<ReturnType<typeof reader>>,
     origin: string | undefined,
-    headers: Headers,
-  ): Response | undefined {
+    header: HeaderOf,
+  ): FastReply | undefined {
+    // Every header read before the bucket is taken: a caller whose header reader gives up (throws) spends no token.
+    const requestId = requestIdOf(header('x-request-id'));
+    const notModified = ifNoneMatchHas(header('if-none-match'), entry.etag);
     // The one side effect, last: a bucket that is empty is left for the general chain to refuse (429).
     if (limits && buckets && buckets.take(found.rateKey, limits.clock()) !== 0) return undefined;
-    const out: Record<string, string> = {
-      ...fixed,
-      etag: entry.etag,
-      'x-request-id': requestIdOf(headers.get('x-request-id') ?? undefined),
-    };
+    const out: Record<string, string> = { ...fixed, etag: entry.etag, 'x-request-id': requestId };
     if (origin !== undefined) {
       // What hono/cors adds to a browser's GET (the chain's first middleware), in the same words.
       const allowed = options.cors.allow(origin);
@@ -283,14 +297,51 @@ export function fastSubjectReadAnswers(options: FastReadOptions): (req: Request)
       out['access-control-expose-headers'] = expose;
       out.vary = 'Origin';
     }
-    if (ifNoneMatchHas(headers.get('if-none-match') ?? undefined, entry.etag)) return new Response(null, { status: 304, headers: out });
+    if (notModified) return { status: 304, headers: out, body: null };
     out['content-type'] = 'application/json';
-    return new Response(entry.body, { status: 200, headers: out });
+    return { status: 200, headers: out, body: entry.body };
   }
+}
+
+/** A fast reply as a Web `Response`: the body's length is the adapter's to send, as for any Response. */
+function toResponse(reply: FastReply): Response {
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+}
+
+/**
+ * The fast path for a Web `fetch` handler (the app's, before its router): the same replies as
+ * `Response`s. A reply known at once is returned as it is, not as a promise: @hono/node-server writes a
+ * Response with a body and a plain headers object straight to the socket (its `cacheKey` path),
+ * where a promise costs an await, a close listener and their garbage on every request.
+ */
+export function fetchAnswers(replies: FastSubjectReads): (req: Request) => FastAnswer {
+  return (req) => {
+    const url = req.url;
+    // The target as the request line had it: the absolute URL less its scheme and host.
+    const answered = replies(req.method, url.slice(url.indexOf('/', url.indexOf('//') + 2)), (name) => req.headers.get(name) ?? undefined);
+    if (answered === undefined) return undefined;
+    return answered instanceof Promise ? answered.then((reply) => reply && toResponse(reply)) : toResponse(answered);
+  };
 }
 
 /** The same answers as a Hono middleware in front of a chain (tests put the fast path before a chain of their own). */
 export function fastSubjectReads(options: FastReadOptions): MiddlewareHandler<AppEnv> {
-  const answers = fastSubjectReadAnswers(options);
+  const answers = fetchAnswers(fastSubjectReplies(options));
   return async (c, next) => (await answers(c.req.raw)) ?? next();
+}
+
+const repliesOfApps = new WeakMap<object, FastSubjectReads>();
+
+/**
+ * The fast path's replies of an app `createApp` made, for a caller that answers these reads below the
+ * Web `fetch` (bench/api/node-listener.ts, the node:http prototype session 41 measured); undefined
+ * when it has none (`unmaskNames` on). Everything else is still the app's `fetch`'s.
+ */
+export function fastRepliesOf(app: object): FastSubjectReads | undefined {
+  return repliesOfApps.get(app);
+}
+
+/** Record that `app` answers its subject reads with `replies` before its router (see fastRepliesOf). */
+export function answersFastReads(app: object, replies: FastSubjectReads): void {
+  repliesOfApps.set(app, replies);
 }
