@@ -9,13 +9,10 @@
 //        [--side 'semi=.|--max-semi-space-size=16'] [--db /tmp/reads.db] [--rounds 4] [--seconds 5]
 //        [--routes embed|front|staff]   (staff: the front page and every scheme's tiers, API key, random customers: first asks)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import SQLite from 'better-sqlite3';
-import { createApiKey, mintEmbedToken } from '@tierkit/api';
-import { openDatabase, seedIfNeeded } from '../../apps/server/src/server.js';
+import { seededReads } from './seeded-reads.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const values = (name: string) => process.argv.flatMap((a, i) => (a === `--${name}` ? [process.argv[i + 1] ?? ''] : []));
@@ -124,23 +121,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 };
 
-if (!existsSync(FILE)) {
-  const started = Date.now();
-  const db = await openDatabase(FILE);
-  await seedIfNeeded(db, { tenant: 'demo', customers: 10_000 }, () => undefined);
-  await db.close();
-  console.log(`seeded ${FILE} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-}
-const seeded = await openDatabase(FILE);
-const { secret } = await createApiKey(seeded.db, { tenantId: 'demo', role: 'viewer', label: 'compare-reads' });
-const { token } = await mintEmbedToken(seeded.db, { tenantId: 'demo', subject: 'C000003', ttlSeconds: 900 });
-await seeded.close();
-const raw = new SQLite(FILE, { readonly: true });
-const ids = raw.prepare("SELECT id, external_id FROM subjects WHERE tenant_id = 'demo' AND kind = 'customer'").all() as {
-  id: string;
-  external_id: string;
-}[];
-raw.close();
+const { secret, token, ids } = await seededReads(FILE, 'compare-reads');
 
 const embed = { Authorization: `Bearer ${token}` };
 const key = { Authorization: `Bearer ${secret}` };

@@ -13,7 +13,6 @@
 // The file is seeded (10,000 demo customers, as `npm start`) when missing. `--cache-mb 0` (the default)
 // keeps no body, so every API-key read is a first ask; the server's own default is 32.
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +20,10 @@ import { getRequestListener } from '@hono/node-server';
 import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
 import { Hono } from 'hono';
-import { createApiKey, createApp, mintEmbedToken } from '@tierkit/api';
+import { createApp } from '@tierkit/api';
 import { connect } from '@tierkit/db';
 import { fastRepliesOf } from '../../packages/api/src/middleware/fast-reads.js';
-import { openDatabase, seedIfNeeded } from '../../apps/server/src/server.js';
+import { seededReads } from './seeded-reads.js';
 import { fastReadsListener } from './node-listener.js';
 
 const values = (name: string) => process.argv.flatMap((a, i) => (a === `--${name}` ? [process.argv[i + 1] ?? ''] : []));
@@ -87,23 +86,7 @@ if (process.argv.includes('--serve')) {
   const ROUTE = one('route', 'front');
   const SIDES = one('sides', 'a,b,bare').split(',') as Side[];
 
-  if (!existsSync(FILE)) {
-    const started = Date.now();
-    const db = await openDatabase(FILE);
-    await seedIfNeeded(db, { tenant: 'demo', customers: 10_000 }, () => undefined);
-    await db.close();
-    console.log(`seeded ${FILE} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  }
-  const seeded = await openDatabase(FILE);
-  const { secret } = await createApiKey(seeded.db, { tenantId: 'demo', role: 'viewer', label: 'node-listener-ab' });
-  const { token } = await mintEmbedToken(seeded.db, { tenantId: 'demo', subject: 'C000003', ttlSeconds: 900 });
-  await seeded.close();
-  const raw = new SQLite(FILE, { readonly: true });
-  const ids = raw.prepare("SELECT id, external_id FROM subjects WHERE tenant_id = 'demo' AND kind = 'customer'").all() as {
-    id: string;
-    external_id: string;
-  }[];
-  raw.close();
+  const { secret, token, ids } = await seededReads(FILE, 'node-listener-ab');
   const paths: Record<string, (externalId: string) => string> = {
     front: (id) => `/v1/subjects/${id}/tiers?scheme=retail-tier&locale=zh-CN`,
     every: (id) => `/v1/subjects/${id}/tiers`,
