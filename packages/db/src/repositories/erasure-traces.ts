@@ -267,7 +267,6 @@ async function eraseFromSimulationSamples(db: Executor, tenantId: string, erased
     .select('id')
     .where('tenant_id', '=', tenantId)
     .where('kind', '=', 'simulate')
-    .orderBy('id')
     .execute();
   for (const { id: jobId } of simulations) {
     let after: number | undefined;
