@@ -256,7 +256,7 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
  * thousands of them a month.
  *
  * The tenant's simulations are listed first (its jobs by the tenant's index, a few hundred rows of ids),
- * then each one's chunks are walked by the primary key (job, seq), `page` at a time. Walked across all
+ * then each one's chunks are walked by the primary key (job, seq), 500 at a time. Walked across all
  * the simulations at once, joined to the jobs and ordered by (job, seq), SQLite re-read and sorted every
  * chunk of the tenant for each page (a temporary B-tree): at 160,000 chunks, 3.3–4.7 s of CPU an erasure chunk.
  */
