@@ -9,8 +9,10 @@
 // With `--old ROOT` (a checkout of another commit, e.g. `git archive` of main with this node_modules
 // linked in), OJ, O and OI: that checkout's three scans on the same database. CPU of this process per
 // chunk; the database is in-process (better-sqlite3), so its work counts. Asserts nothing but that each
-// scan and its old one find the same.
-// Run: node --import tsx bench/batch/erasure-scans.bench.ts [N] [ERASABLE] [JOBS] [ERRORS] [ANSWERS] [ROUNDS] [--simulation-chunks K] [--old ROOT]
+// scan and its old one find the same. `--job-subjects K`: each re-tier job lists K customers (20 by default;
+// a bank's may list 10,000, about 660 KB of params). `--postgres`: on an embedded PostgreSQL instead, the
+// cluster's CPU (its process tree) counted beside this process's.
+// Run: node --import tsx bench/batch/erasure-scans.bench.ts [N] [ERASABLE] [JOBS] [ERRORS] [ANSWERS] [ROUNDS] [--simulation-chunks K] [--job-subjects K] [--postgres] [--old ROOT]
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +23,8 @@ import { connect, eraseSubjects, erasableSubjectIds, insertSubjects, migrateToLa
 import { sql } from 'kysely';
 import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers } from '../../packages/db/src/repositories/erasure-traces.js';
 import { retentionClock } from '../../packages/api/src/services/retention.js';
+import { startPostgres } from '../../tests/support/postgres.js';
+import { postmasterPid, treeCpu } from './proc-cpu.js';
 
 /** The value of `--name` and the arguments without it. */
 function option(args: readonly string[], name: string): [string | undefined, string[]] {
@@ -28,7 +32,11 @@ function option(args: readonly string[], name: string): [string | undefined, str
   return at > 0 ? [args[at + 1], [...args.slice(0, at), ...args.slice(at + 2)]] : [undefined, [...args]];
 }
 const [oldRoot, rest] = option(process.argv, '--old');
-const [simulationChunksArg, positional] = option(rest, '--simulation-chunks');
+const [simulationChunksArg, afterSimulation] = option(rest, '--simulation-chunks');
+const [jobSubjectsArg, afterJobSubjects] = option(afterSimulation, '--job-subjects');
+const postgres = afterJobSubjects.includes('--postgres');
+const positional = afterJobSubjects.filter((a) => a !== '--postgres');
+const jobSubjects = Number(jobSubjectsArg ?? 20);
 const arg = (i: number, d: number) => Number(positional[i] ?? d);
 interface Scans {
   readonly eraseFromJobs: typeof eraseFromJobs;
@@ -47,7 +55,11 @@ const errors = arg(5, 100_000);
 const answers = arg(6, 10_000);
 const rounds = arg(7, 6);
 
-const db = connect({ url: join(mkdtempSync(join(tmpdir(), 'tk-erasure-scans-')), 'bench.db') });
+const pg = postgres ? await startPostgres() : undefined;
+const postmaster = pg ? postmasterPid(pg.dataDir) : undefined;
+const db = connect({
+  url: pg ? await pg.createDatabase('bench_erasure_scans') : join(mkdtempSync(join(tmpdir(), 'tk-erasure-scans-')), 'bench.db'),
+});
 await migrateToLatest(db.db);
 await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
 const now = new Date().toISOString();
@@ -81,13 +93,13 @@ for (let j = 0; j < jobs; j++)
       status: 'completed',
       params: JSON.stringify({
         period: '2024-01',
-        filter: { subjects: Array.from({ length: 20 }, (_, k) => kept(j * 20 + k)) },
+        filter: { subjects: Array.from({ length: jobSubjects }, (_, k) => kept(j * jobSubjects + k)) },
         reason: `补跑 ${kept(j)}`,
       }),
       requested_by: 'key:bench',
       schedule_key: null,
       total_chunks: 1,
-      total_subjects: 20,
+      total_subjects: jobSubjects,
       error: null,
       created_at: now,
       updated_at: now,
@@ -218,6 +230,7 @@ type Side = 'scans' | 'chunk' | 'jobs' | 'rowErrors' | 'answers' | 'oldJobs' | '
 /** One chunk of 500 in a transaction rolled back, `side` of it timed. CPU µs, and what a lone scan found (compared with its old one). */
 async function chunk(side: Side): Promise<{ cpu: number; found?: string }> {
   let found: string | undefined;
+  const cluster = postmaster === undefined ? 0 : treeCpu(postmaster);
   const start = process.cpuUsage();
   await db.db
     .transaction()
@@ -243,7 +256,8 @@ async function chunk(side: Side): Promise<{ cpu: number; found?: string }> {
       if (!(e instanceof Rollback)) throw e;
     });
   const u = process.cpuUsage(start);
-  return { cpu: u.user + u.system, found };
+  const clusterUs = postmaster === undefined ? 0 : (treeCpu(postmaster) - cluster) * 1e6;
+  return { cpu: u.user + u.system + clusterUs, found };
 }
 
 const sides: Side[] = [
@@ -271,8 +285,10 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 const ms = (side: Side) => (cpu.get(side)?.length ? Math.round(median(cpu.get(side) ?? []) / 1000) : undefined);
 console.log(
   JSON.stringify({
+    dialect: pg ? 'postgres' : 'sqlite',
     n,
     erasable,
+    jobSubjects,
     jobs,
     errors,
     answers,
@@ -291,3 +307,4 @@ console.log(
   }),
 );
 await db.close();
+await pg?.stop();

@@ -11,6 +11,11 @@ import { checkedResponses } from '../support/openapi-responses.js';
  * erases them: the jobs and answers naming them on the first page, across each page's edge and on the
  * last are cleared; a reason about another customer, 张三丰, is kept wherever it stands; the other
  * bank's jobs and answers about its own 张三 and 李四, with the same numbers, are not touched.
+ *
+ * Each bank has also run two policy simulations whose chunks keep sample customers by number, the first
+ * of more than two pages of chunks (500 a page, walked simulation by simulation): their numbers in a
+ * sample on the first page, across its edge and on the last become `erased customer`, a longer number
+ * holding one of theirs (C9904010) stays, and the other bank's samples of the same numbers stay.
  */
 
 const ACTIVE = '2019-06-15T02:00:00Z';
@@ -76,6 +81,21 @@ const caseOf = (i: number): Case => {
 /** The other bank's jobs, about its own customers with the same numbers and names, queued among the first bank's. */
 const OTHER_BANK_EVERY = 50;
 
+/** Chunks of each bank's first simulation: pages of 500 are 0–499, 500–999 and 1000–1009; its second has 3. */
+const SIMULATION_CHUNKS = [1_010, 3] as const;
+/** A longer customer number holding 张三's (C990401): another customer's, kept. */
+const LONGER = `${ZHANG[0]}0`;
+/** The sample numbers of a simulation's chunk, by simulation (0, 1) and seq: their own on the pages' edges. */
+const samplesOf = (sim: number, seq: number): string[] => {
+  if (sim === 0 && seq === 0) return [ZHANG[0], LONGER, LIVE[0]];
+  if (sim === 0 && seq === 499) return [LI[0]];
+  if (sim === 0 && seq === 500) return [ZHANG[0], LI[0]];
+  if (sim === 0 && seq === SIMULATION_CHUNKS[0] - 1) return [LIVE[0], LI[0], LONGER];
+  if (sim === 1 && seq === 1) return [ZHANG[0]];
+  return [LIVE[0], LONGER];
+};
+const simulationId = (bank: 'a' | 'b', sim: number) => `sim-${bank}-${sim}`;
+
 forEachDialect('an erasure reads every page of jobs and stored answers', (f) => {
   const appAt = (at: string) => checkedResponses(createApp({ db: f.db.db, now: () => new Date(at), logError: () => undefined }));
   let active: ReturnType<typeof appAt>;
@@ -117,6 +137,7 @@ forEachDialect('an erasure reads every page of jobs and stored answers', (f) => 
         jobs.b.push(((await other.json()) as { id: string }).id);
       }
     }
+    await simulations();
     for (const [id] of [ZHANG, LI]) {
       const closed = await client({ ...f, app: appAt(LEFT) }).post(`/v1/subjects/${id}/close`, { reason: '销户' });
       assert.equal(closed.status, 200, await closed.clone().text());
@@ -124,6 +145,97 @@ forEachDialect('an erasure reads every page of jobs and stored answers', (f) => 
     const run = await client(f).post('/v1/retention/run', {});
     assert.equal(run.status, 200, await run.clone().text());
     assert.equal(((await run.json()) as { erased: number }).erased, 2);
+  });
+
+  /**
+   * Each bank's two simulations, written as the worker leaves them (completed, each chunk's result with
+   * its cells' samples): running them through the queue would take minutes for a thousand chunks.
+   */
+  async function simulations() {
+    for (const bank of ['a', 'b'] as const)
+      for (const [sim, count] of SIMULATION_CHUNKS.entries()) {
+        const id = simulationId(bank, sim);
+        await f.db.db
+          .insertInto('jobs')
+          .values({
+            id,
+            tenant_id: `bank-${bank}`,
+            kind: 'simulate',
+            status: 'completed',
+            params: '{}',
+            requested_by: 'key:test',
+            schedule_key: null,
+            total_chunks: count,
+            total_subjects: count,
+            error: null,
+            created_at: ACTIVE,
+            updated_at: ACTIVE,
+            finished_at: ACTIVE,
+            write_seq: null,
+            simulation_scheme: null,
+            simulation_version: null,
+          })
+          .execute();
+        const seqs = Array.from({ length: count }, (_, seq) => seq);
+        for (let from = 0; from < count; from += 200)
+          await f.db.db
+            .insertInto('job_chunks')
+            .values(
+              seqs.slice(from, from + 200).map((seq) => ({
+                job_id: id,
+                seq,
+                tenant_id: `bank-${bank}`,
+                first_subject: 's-0',
+                last_subject: 's-9',
+                subjects: 1,
+                status: 'done',
+                lease_owner: null,
+                lease_expires_at: null,
+                attempts: 1,
+                result: JSON.stringify({
+                  processed: 1,
+                  simulation: { cells: [{ from: 'standard', to: 'gold', count: 1, samples: samplesOf(sim, seq) }] },
+                }),
+                finished_at: ACTIVE,
+              })),
+            )
+            .execute();
+      }
+  }
+
+  /** Every chunk's samples of a bank's simulations, by simulation and seq. */
+  const samplesStored = async (bank: 'a' | 'b') => {
+    const out: unknown[] = [];
+    for (const sim of SIMULATION_CHUNKS.keys()) {
+      const rows = await f.db.db
+        .selectFrom('job_chunks')
+        .select(['seq', 'result'])
+        .where('job_id', '=', simulationId(bank, sim))
+        .orderBy('seq')
+        .execute();
+      for (const r of rows)
+        out.push([
+          sim,
+          Number(r.seq),
+          (JSON.parse(r.result ?? '{}') as { simulation: { cells: { samples: string[] }[] } }).simulation.cells[0]?.samples,
+        ]);
+    }
+    return out;
+  };
+  const erasedIn = (samples: readonly string[]) => samples.map((n) => (n === ZHANG[0] || n === LI[0] ? ERASED : n));
+
+  it('clears their numbers from the simulations’ samples on every page of chunks, and keeps a longer number holding one', async () => {
+    const expected = [...SIMULATION_CHUNKS.entries()].flatMap(([sim, count]) =>
+      Array.from({ length: count }, (_, seq) => [sim, seq, erasedIn(samplesOf(sim, seq))]),
+    );
+    assert.deepEqual(await samplesStored('a'), expected);
+  });
+
+  it('leaves the other bank’s simulation samples of the same numbers alone', async () => {
+    const expected = [...SIMULATION_CHUNKS.entries()].flatMap(([sim, count]) =>
+      Array.from({ length: count }, (_, seq) => [sim, seq, samplesOf(sim, seq)]),
+    );
+    assert.deepEqual(await samplesStored('b'), expected);
   });
 
   const jobOf = async (bank: 'a' | 'b', id: string) => {

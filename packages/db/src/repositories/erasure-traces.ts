@@ -151,14 +151,34 @@ const JOBS_PAGE = 100;
 const SIMULATION_CHUNKS_PAGE = 500;
 const ANSWERS_PAGE = 100;
 
+/** What of a job's params an erasure may clear. */
+interface JobParams {
+  filter?: { subjects?: string[] };
+  reason?: string | null;
+}
+
+/**
+ * A job's params with the erased numbers out of its filter and its reason gone if it names one of them
+ * (`said`: {@link ErasureMatcher.mentions} of the reason), as the text to store, and what went.
+ */
+function clearJob(params: JobParams, said: Mention | undefined, numbers: ReadonlySet<string>) {
+  const subjects = params.filter?.subjects;
+  const listed = subjects?.some((s) => numbers.has(s)) === true;
+  if (params.filter && subjects && listed) params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
+  const reason = typeof params.reason === 'string' ? said : undefined;
+  const reasonNames = reason?.names === true;
+  if (reasonNames) params.reason = null;
+  return { text: JSON.stringify(params), listed, reasonNames, withinOthers: reason?.withinOthers === true };
+}
+
 /**
  * Re-tier jobs naming an erased customer: in `filter.subjects` the number becomes
  * {@link ERASED_CUSTOMER} (a chunk still running skips them: they are closed, and no number matches);
  * a reason naming them (number or name) was typed about them, and goes whole — what else it says of
  * them (an ID card number) no search could find.
  *
- * The tenant's jobs are read a page at a time in the order of their index (queued at, id), and so are
- * its simulations' chunks (job, seq): a chunk of the erasure reads each once and matches it in this
+ * The tenant's jobs are read a page at a time in the order of their index (queued at, id), and its
+ * simulations' chunks simulation by simulation in key order (seq): a chunk of the erasure reads each once and matches it in this
  * process against all its numbers and names at once (erasure-match.ts). A job is looked at when its
  * params as stored hold one of them as a substring, as the SQL test it replaces did; tested in SQL, each
  * row was tested against each of a chunk's 1,000 needles.
@@ -179,9 +199,7 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
       q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(createdAt, id)));
     }
     const page = await q.orderBy('created_at').orderBy('id').limit(JOBS_PAGE).execute();
-    const rows = page
-      .filter((r) => matcher.holdsAny(r.params))
-      .map((r) => ({ ...r, parsed: JSON.parse(r.params) as { filter?: { subjects?: string[] }; reason?: string | null } }));
+    const rows = page.filter((r) => matcher.holdsAny(r.params)).map((r) => ({ ...r, parsed: JSON.parse(r.params) as JobParams }));
     const said = await mentionsIn(
       db,
       tenantId,
@@ -190,24 +208,39 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
       rows.map((r) => r.parsed.reason ?? ''),
     );
     for (const [i, r] of rows.entries()) {
-      const params = r.parsed;
-      const subjects = params.filter?.subjects;
-      const listed = subjects?.some((s) => numbers.has(s)) === true;
-      if (params.filter && subjects && listed) {
-        params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
-        filters++;
+      let stored = r.params;
+      let cleared = clearJob(r.parsed, said[i], numbers);
+      // Compare-and-set: an erasure of other customers in another transaction may have rewritten this
+      // job since it was read (on PostgreSQL this update waits for it, then matches nothing); then the
+      // job is read again and cleared from what that one wrote, or its clearing would be undone.
+      while (cleared.text !== stored) {
+        const set = await db
+          .updateTable('jobs')
+          .set({ params: cleared.text })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', r.id)
+          .where('params', '=', stored)
+          .executeTakeFirst();
+        if (Number(set.numUpdatedRows) > 0) break;
+        const again = await db
+          .selectFrom('jobs')
+          .select('params')
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', r.id)
+          .executeTakeFirst();
+        // Gone since: nothing of it to clear or count.
+        if (again === undefined) {
+          cleared = { text: stored, listed: false, reasonNames: false, withinOthers: false };
+          break;
+        }
+        stored = again.params;
+        const parsed = JSON.parse(stored) as JobParams;
+        cleared = clearJob(parsed, (await mentionsIn(db, tenantId, people, matcher, [parsed.reason ?? '']))[0], numbers);
       }
-      const reason = typeof params.reason === 'string' ? said[i] : undefined;
-      const reasonNames = reason?.names === true;
-      if (reason?.withinOthers) namesWithinOthers++;
-      if (reasonNames) {
-        params.reason = null;
-        reasons++;
-      }
-      if (listed || reasonNames) named.push({ id: r.id, createdAt: r.created_at });
-      const text = JSON.stringify(params);
-      if (text === r.params) continue;
-      await db.updateTable('jobs').set({ params: text }).where('tenant_id', '=', tenantId).where('id', '=', r.id).execute();
+      if (cleared.listed) filters++;
+      if (cleared.reasonNames) reasons++;
+      if (cleared.withinOthers) namesWithinOthers++;
+      if (cleared.listed || cleared.reasonNames) named.push({ id: r.id, createdAt: r.created_at });
     }
     const last = page[page.length - 1];
     if (page.length < JOBS_PAGE || last === undefined) break;
@@ -221,33 +254,32 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
  * A simulation's chunks keep sample customers by number (`cells[].samples`, as JSON strings): the word
  * {@link ERASED_CUSTOMER} stands in. Only a simulation's: a re-tier's chunks hold counts, and there are
  * thousands of them a month.
+ *
+ * The tenant's simulations are listed first (its jobs by the tenant's index, a few hundred rows of ids),
+ * then each one's chunks are walked by the primary key (job, seq), 500 at a time. Walked across all
+ * the simulations at once, joined to the jobs and ordered by (job, seq), SQLite re-read and sorted every
+ * chunk of the tenant for each page (a temporary B-tree): at 160,000 chunks, 3.3–4.7 s of CPU an erasure chunk.
  */
 async function eraseFromSimulationSamples(db: Executor, tenantId: string, erased: readonly string[], matcher: ErasureMatcher) {
   const quoted = erased.map((n) => JSON.stringify(n));
-  let after: { readonly jobId: string; readonly seq: number } | undefined;
-  for (;;) {
-    let q = db
-      .selectFrom('job_chunks')
-      .innerJoin('jobs', 'jobs.id', 'job_chunks.job_id')
-      .select(['job_chunks.job_id', 'job_chunks.seq', 'job_chunks.result'])
-      .where('job_chunks.tenant_id', '=', tenantId)
-      .where('jobs.tenant_id', '=', tenantId)
-      .where('jobs.kind', '=', 'simulate');
-    if (after !== undefined) {
-      const { jobId, seq } = after;
-      q = q.where((eb) => eb(eb.refTuple('job_chunks.job_id', 'job_chunks.seq'), '>', eb.tuple(jobId, seq)));
+  const simulations = await db.selectFrom('jobs').select('id').where('tenant_id', '=', tenantId).where('kind', '=', 'simulate').execute();
+  for (const { id: jobId } of simulations) {
+    let after: number | undefined;
+    for (;;) {
+      let q = db.selectFrom('job_chunks').select(['seq', 'result']).where('job_id', '=', jobId).where('tenant_id', '=', tenantId);
+      if (after !== undefined) q = q.where('seq', '>', after);
+      const rows = await q.orderBy('seq').limit(SIMULATION_CHUNKS_PAGE).execute();
+      for (const r of rows) {
+        if (r.result === null || !matcher.quotedNumberIn(r.result)) continue;
+        let result = r.result;
+        for (const number of quoted) result = result.split(number).join(JSON.stringify(ERASED_CUSTOMER));
+        if (result !== r.result)
+          await db.updateTable('job_chunks').set({ result }).where('job_id', '=', jobId).where('seq', '=', r.seq).execute();
+      }
+      const last = rows[rows.length - 1];
+      if (rows.length < SIMULATION_CHUNKS_PAGE || last === undefined) break;
+      after = Number(last.seq);
     }
-    const page = await q.orderBy('job_chunks.job_id').orderBy('job_chunks.seq').limit(SIMULATION_CHUNKS_PAGE).execute();
-    for (const r of page) {
-      if (r.result === null || !matcher.quotedNumberIn(r.result)) continue;
-      let result = r.result;
-      for (const number of quoted) result = result.split(number).join(JSON.stringify(ERASED_CUSTOMER));
-      if (result !== r.result)
-        await db.updateTable('job_chunks').set({ result }).where('job_id', '=', r.job_id).where('seq', '=', r.seq).execute();
-    }
-    const last = page[page.length - 1];
-    if (page.length < SIMULATION_CHUNKS_PAGE || last === undefined) break;
-    after = { jobId: last.job_id, seq: Number(last.seq) };
   }
 }
 
