@@ -43,7 +43,7 @@ forEachDialect('closing requests lapse when nobody decides them in 30 days', (f:
     );
 
   before(async () => {
-    for (const id of ['LP1', 'LP2', 'LP3', 'LP4', 'LP5', 'LP6']) await clientAt(f, LONG_AGO).customer(id, '周明');
+    for (const id of ['LP1', 'LP2', 'LP3', 'LP4', 'LP5', 'LP6', 'LP7']) await clientAt(f, LONG_AGO).customer(id, '周明');
   });
 
   it('is out of the queue and shown lapsed once 30 days pass; approving, rejecting or withdrawing it is a 409 lapsed', async () => {
@@ -187,6 +187,33 @@ forEachDialect('closing requests lapse when nobody decides them in 30 days', (f:
     });
     assert.equal(again.status, 201, await again.clone().text());
     assert.match(String(((await again.json()) as { detail: string | null }).detail), /not applied nor filed: a closing request waits/);
+    assert.equal((await lapseRecords(old.id)).length, 1);
+  });
+
+  it('a subjects import row closing a customer as of today whose request lapsed closes them, the lapse recorded once before the closing', async () => {
+    const old = await fileThen('LP7');
+    const res = await f.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: 'id,name,closedAt,closedReason\nLP7,周明,2025-11-10T02:00:00Z,客户主动销户\n',
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const report = (await res.json()) as { id: string; status: string; detail: string | null };
+    assert.deepEqual([report.status, report.detail], ['succeeded', null]);
+    assert.equal((await findSubjectByExternalId(f.db.db, 'bank-a', 'LP7'))?.closedAt, '2025-11-10T02:00:00.000Z');
+    const [lapsed, ...rest] = await listOf('LP7');
+    assert.deepEqual(
+      [lapsed?.id, lapsed?.status, lapsed?.decidedBy, lapsed?.decidedAt, rest.length],
+      [old.id, 'lapsed', 'system:lapse', LAPSED, 0],
+    );
+    type Logged = { seq: number; phase: string; requestId: string; detail: Record<string, unknown> | null };
+    const trail = ((await (await admin().get('/v1/audit?limit=100')).json()) as { items: Logged[] }).items.sort((a, b) => a.seq - b.seq);
+    const result = trail.find((r) => r.phase === 'result' && r.detail?.import === report.id);
+    const imported = trail.filter((r) => r.phase === 'change' && r.requestId === result?.requestId);
+    assert.deepEqual(
+      imported.map((r) => r.detail?.status ?? r.detail?.closedAt),
+      ['lapsed', '2025-11-10T02:00:00.000Z'],
+    );
     assert.equal((await lapseRecords(old.id)).length, 1);
   });
 
