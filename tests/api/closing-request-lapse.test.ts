@@ -224,7 +224,7 @@ forEachDialect('closing requests lapse when nobody decides them in 30 days', (f:
     const free = await fileThen('LP6');
     const subject = await findSubjectByExternalId(f.db.db, 'bank-a', 'LP5');
     assert.ok(subject);
-    const run = () => clientAt(f, NOW.toISOString(), () => f.keys.roles.admin).post('/v1/retention/run', {});
+    const run = async () => clientAt(f, NOW.toISOString(), () => f.keys.roles.admin).post('/v1/retention/run', {});
     let answer: Response | undefined;
     // The import's transaction, holding LP5's request as a row closing LP5 does (run-import.ts), to its
     // commit; the run is answered while it holds it. Rolled back: the import failed, the row still pending.
