@@ -1,4 +1,12 @@
-import { completeJobIfDone, listFinishedJobIds, markRetiered, type CompletedJob, type Executor } from '@tierkit/db';
+import {
+  completeJobIfDone,
+  isDatabaseBusy,
+  isDatabaseUnreachable,
+  listFinishedJobIds,
+  markRetiered,
+  type CompletedJob,
+  type Executor,
+} from '@tierkit/db';
 import type { TenantPacks } from '../tenant-pack.js';
 import { retiersWholeMonth, type RetierParams } from './retier-params.js';
 
@@ -21,8 +29,9 @@ export async function completeJobIfFinished(trx: Executor, packs: TenantPacks, n
  * failed to complete it), as a worker with nothing to claim does: each in a transaction of its own
  * (`write`), so one that throws — a tenant's pack that no longer builds at the job's month, parameters
  * that no longer read — is logged and left running while every other tenant's job completes and moves
- * its month. Run it outside any other transaction: SQLite's pipelined writer opens one per job here.
- * Returns how many it completed.
+ * its month. The database's own failures (SQLite busy, PostgreSQL unreachable) are no job's: thrown,
+ * for the worker's loop to wait them out as for any claim. Run it outside any other transaction:
+ * SQLite's pipelined writer opens one per job here. Returns how many it completed.
  */
 export async function completeFinishedJobs(
   db: Executor,
@@ -36,6 +45,7 @@ export async function completeFinishedJobs(
     try {
       if (await write((trx) => completeJobIfFinished(trx, packs, now, id))) n++;
     } catch (err) {
+      if (isDatabaseBusy(err) || isDatabaseUnreachable(err)) throw err;
       log(
         `job ${id}: all its chunks are done, but marking it completed failed: ${String(err)}; it stays running, tried again on the next poll`,
       );
