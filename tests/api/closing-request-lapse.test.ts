@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { findSubjectByExternalId, setSubjectClosed } from '@tierkit/db';
+import { findSubjectByExternalId, lapsedPendingClosingRequests, setSubjectClosed } from '@tierkit/db';
 import { client, clientAt, forEachDialect, LONG_AGO, NOW, type ApiFixture } from '../support/api-fixture.js';
+import { answeredWithoutWaiting, backendPid } from '../support/pg-lock-waits.js';
 import { problem } from '../support/problems.js';
 
 /*
@@ -42,7 +43,7 @@ forEachDialect('closing requests lapse when nobody decides them in 30 days', (f:
     );
 
   before(async () => {
-    for (const id of ['LP1', 'LP2', 'LP3', 'LP4']) await clientAt(f, LONG_AGO).customer(id, '周明');
+    for (const id of ['LP1', 'LP2', 'LP3', 'LP4', 'LP5', 'LP6', 'LP7']) await clientAt(f, LONG_AGO).customer(id, '周明');
   });
 
   it('is out of the queue and shown lapsed once 30 days pass; approving, rejecting or withdrawing it is a 409 lapsed', async () => {
@@ -187,5 +188,61 @@ forEachDialect('closing requests lapse when nobody decides them in 30 days', (f:
     assert.equal(again.status, 201, await again.clone().text());
     assert.match(String(((await again.json()) as { detail: string | null }).detail), /not applied nor filed: a closing request waits/);
     assert.equal((await lapseRecords(old.id)).length, 1);
+  });
+
+  it('a subjects import row closing a customer as of today whose request lapsed closes them, the lapse recorded once before the closing', async () => {
+    const old = await fileThen('LP7');
+    const res = await f.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: 'id,name,closedAt,closedReason\nLP7,周明,2025-11-10T02:00:00Z,客户主动销户\n',
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const report = (await res.json()) as { id: string; status: string; detail: string | null };
+    assert.deepEqual([report.status, report.detail], ['succeeded', null]);
+    assert.equal((await findSubjectByExternalId(f.db.db, 'bank-a', 'LP7'))?.closedAt, '2025-11-10T02:00:00.000Z');
+    const [lapsed, ...rest] = await listOf('LP7');
+    assert.deepEqual(
+      [lapsed?.id, lapsed?.status, lapsed?.decidedBy, lapsed?.decidedAt, rest.length],
+      [old.id, 'lapsed', 'system:lapse', LAPSED, 0],
+    );
+    type Logged = { seq: number; phase: string; requestId: string; detail: Record<string, unknown> | null };
+    const trail = ((await (await admin().get('/v1/audit?limit=100')).json()) as { items: Logged[] }).items.sort((a, b) => a.seq - b.seq);
+    const result = trail.find((r) => r.phase === 'result' && r.detail?.import === report.id);
+    const imported = trail.filter((r) => r.phase === 'change' && r.requestId === result?.requestId);
+    assert.deepEqual(
+      imported.map((r) => r.detail?.status ?? r.detail?.closedAt),
+      ['lapsed', '2025-11-10T02:00:00.000Z'],
+    );
+    assert.equal((await lapseRecords(old.id)).length, 1);
+  });
+
+  it('the retention run passes over a lapsed request a subjects import holds mid-file: no deadlock, the next run records it', async (t) => {
+    if (f.db.dialect !== 'postgres') return t.skip('SQLite runs one writer at a time: nothing is held beside the run');
+    // Filed in this order: the run's sweep, in filing order, meets LP6's row after LP5's.
+    const held = await fileThen('LP5');
+    const free = await fileThen('LP6');
+    const subject = await findSubjectByExternalId(f.db.db, 'bank-a', 'LP5');
+    assert.ok(subject);
+    const run = async () => clientAt(f, NOW.toISOString(), () => f.keys.roles.admin).post('/v1/retention/run', {});
+    let answer: Response | undefined;
+    // The import's transaction, holding LP5's request as a row closing LP5 does (run-import.ts), to its
+    // commit; the run is answered while it holds it. Rolled back: the import failed, the row still pending.
+    await f.db.db
+      .transaction()
+      .execute(async (trx) => {
+        const pid = await backendPid(trx);
+        assert.deepEqual(
+          (await lapsedPendingClosingRequests(trx, 'bank-a', NOW.toISOString(), subject.id)).map((r) => r.id),
+          [held.id],
+        );
+        answer = await answeredWithoutWaiting(f.db.db, pid, run());
+        throw new Error('roll back');
+      })
+      .catch((err: unknown) => assert.equal(String(err), 'Error: roll back'));
+    assert.equal(answer?.status, 200, await answer?.clone().text());
+    assert.deepEqual([(await lapseRecords(held.id)).length, (await lapseRecords(free.id)).length], [0, 1]);
+    assert.equal((await run()).status, 200);
+    assert.deepEqual([(await lapseRecords(held.id)).length, (await lapseRecords(free.id)).length], [1, 1]);
   });
 });

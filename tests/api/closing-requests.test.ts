@@ -198,8 +198,34 @@ forEachDialect('closing requests: a closing dated far back waits for a second pe
     });
     assert.equal(res.status, 201, await res.clone().text());
     const report = (await res.json()) as { detail: string | null };
-    assert.match(String(report.detail), /1 closing dated more than three months back not applied nor filed: a closing request waits/);
+    assert.match(String(report.detail), /^1 closing not applied nor filed: a closing request waits/);
     assert.deepEqual(await closedAt(f, 'LQ8'), { closedAt: null, leftAt: null });
+  });
+
+  it('a closing of today while a request waits is taken by neither path: a 409 over HTTP, a row counted waiting by an import', async () => {
+    const today = { reason: '客户主动销户' };
+    const refused = await problem(await officer().post('/v1/subjects/LQ8/close', today), 409);
+    assert.equal(refused.errors?.[0]?.code, 'closing_request_pending');
+    const res = await f.app.request('/v1/imports?kind=subjects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${f.keys.roles.officer}` },
+      body: 'id,name,closedAt,closedReason\nLQ8,周明,2025-11-10T02:00:00Z,客户主动销户\n',
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const report = (await res.json()) as { id: string; status: string; detail: string | null };
+    assert.equal(report.status, 'succeeded');
+    assert.match(String(report.detail), /^1 closing not applied nor filed: a closing request waits for that customer already/);
+    assert.deepEqual(await closedAt(f, 'LQ8'), { closedAt: null, leftAt: null }, 'open: the checker decides the date asked first');
+    const queue = (await (await approver().get('/v1/approvals?kind=closing&subject=LQ8')).json()) as Queue;
+    assert.deepEqual(
+      queue.items.map((i) => [i.subject, i.reason]),
+      [['LQ8', '分行补报']],
+      'the request still waits',
+    );
+    type Logged = { phase: string; detail: Record<string, unknown> | null };
+    const trail = ((await (await admin().get('/v1/audit?limit=100')).json()) as { items: Logged[] }).items;
+    const result = trail.find((r) => r.phase === 'result' && r.detail?.import === report.id);
+    assert.equal(result?.detail?.closingRequestsWaiting, 1);
   });
 
   it('a late closing dated within three months applies at once, as before', async () => {

@@ -16,7 +16,7 @@ import {
   signOffInputWriters,
   signOffInputWritersOfMany,
 } from '@tierkit/db';
-import { disableStaff, drainJobs } from '@tierkit/api';
+import { disableStaff, drainJobs, type JobView } from '@tierkit/api';
 import { client, forEachDialect } from '../support/api-fixture.js';
 
 const PREVIOUS_LEVEL = '2026-11-23T00-00-00-previous-level';
@@ -1528,6 +1528,39 @@ forEachDialect('migrations', (f) => {
       .execute();
     assert.deepEqual(await migrateToLatest(db), fromOn(RETIER_PERIODS));
     assert.deepEqual(await down(), ['MR1'], 'the job’s month, at once');
+  });
+
+  it('upgrading counts a job of one subject kind as the whole book of that kind: the month of a job started by hand for a scheme', async () => {
+    // bank-b, after the test above: retail-tier's month-end job is 2025-09; MR2 was evaluated at 2025-10.
+    const b = client(f, 'b');
+    const db = f.db.db;
+    const kept = async () =>
+      (
+        await db
+          .selectFrom('retier_periods')
+          .select('period')
+          .where('tenant_id', '=', 'bank-b')
+          .where('scheme', '=', 'retail-tier')
+          .executeTakeFirstOrThrow()
+      ).period;
+    const month = (p: string, id: string, yuan: number) =>
+      b.put(`/v1/subjects/${id}/metrics`, { metrics: [{ metric: 'avg_daily_balance', period: p, value: yuan * 100 }] });
+    assert.equal((await month('2025-10', 'MR1', 0)).status, 200);
+    // Started for retail-tier alone: enqueueRetier gives it the customers' kind as its filter.
+    const byHand = await b.post('/v1/jobs', { kind: 'retier', period: '2025-10', schemes: ['retail-tier'], reason: 'month end, by hand' });
+    const queued = (await byHand.json()) as JobView;
+    assert.equal(byHand.status, 201, JSON.stringify(queued));
+    assert.deepEqual(queued.params.filter, { kind: 'customer' });
+    // A customer written at 2025-11 (so 2025-11 is within the scheme's stored months), and a job of
+    // every corporate at 2025-11: no re-tier of retail-tier's customers.
+    assert.equal((await month('2025-11', 'MR1', 0)).status, 200);
+    const corporate = await b.post('/v1/jobs', { kind: 'retier', period: '2025-11', allowOpenMonth: true, filter: { kind: 'corporate' } });
+    assert.equal(corporate.status, 201, await corporate.text());
+    await drainJobs({ db, now: () => new Date() });
+    assert.equal(await kept(), '2025-10', 'as the release marks it');
+    await undoDownTo(db, RETIER_PERIODS);
+    assert.deepEqual(await migrateToLatest(db), fromOn(RETIER_PERIODS));
+    assert.equal(await kept(), '2025-10', 'the job by hand counts; the corporates’ does not');
   });
 
   it('upgrading adds the index the overrides expiring soon are read by; undoing drops it', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { drainJobs, enqueueRetier, TenantPacks, workOnce, type JobView, type WorkerOptions } from '@tierkit/api';
-import { claimChunk, findSubjectByExternalId, insertMetrics, latestRetierPeriod, type Executor } from '@tierkit/db';
+import { claimChunk, findSubjectByExternalId, insertMetrics, insertPolicies, latestRetierPeriod, type Executor } from '@tierkit/db';
 import { sql } from 'kysely';
 import { client, forEachDialect, NOW, type As } from '../support/api-fixture.js';
 
@@ -197,5 +197,99 @@ forEachDialect('call lists: the month moves when the month-end re-tier completes
     await drainJobs(worker());
     assert.equal((await job('b', whole.id)).status, 'completed');
     assert.equal(await latestRetierPeriod(f.db.db, 'bank-b', 'retail-tier'), '2025-10');
+  });
+
+  /** The month kept for each of the tenant's schemes, as stored (no fallback to its assignments). */
+  const kept = async (tenantId: string) => {
+    const rows = await f.db.db
+      .selectFrom('retier_periods')
+      .select(['scheme', 'period'])
+      .where('tenant_id', '=', tenantId)
+      .orderBy('scheme')
+      .execute();
+    return rows.map((r) => `${r.scheme}@${r.period}`).join(',');
+  };
+  /** A job whose last chunk committed but whose completion was lost (the worker killed right after), the month unmarked. */
+  const completionLost = async (tenantId: string, id: string) => {
+    await sql`UPDATE jobs SET status = 'running', finished_at = NULL WHERE id = ${id}`.execute(f.db.db);
+    await sql`DELETE FROM retier_periods WHERE tenant_id = ${tenantId}`.execute(f.db.db);
+  };
+
+  it('a job whose completion throws holds back no other tenant’s: the idle worker completes and marks the rest, and logs it', async () => {
+    const a = await enqueueRetier(f.db.db, { tenantId: 'bank-a', period: '2025-10', now: NOW });
+    const b = await enqueueRetier(f.db.db, { tenantId: 'bank-b', period: '2025-10', now: NOW });
+    assert.ok(a && b);
+    await drainJobs(worker());
+    await completionLost('bank-a', a.id);
+    await completionLost('bank-b', b.id);
+    // bank-a's parameters no longer read (as tests/api/worker-failure-line.test.ts does): its month cannot be marked.
+    await sql`UPDATE jobs SET params = '{' WHERE id = ${a.id}`.execute(f.db.db);
+    const status = async (id: string) =>
+      (await f.db.db.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+
+    // By a worker claiming chunk by chunk, then (on SQLite, a file) by the pipelined writer.
+    for (const idle of [(o: WorkerOptions) => workOnce(o), (o: WorkerOptions) => drainJobs(o)]) {
+      const logged: string[] = [];
+      await idle(worker({ logError: (e) => logged.push(String(e)) }));
+      assert.equal(await status(b.id), 'completed');
+      assert.equal(await kept('bank-b'), 'aml-test@2025-10,retail-tier@2025-10,risk-value-test@2025-10', 'bank-b’s month moved');
+      assert.equal(await status(a.id), 'running', 'left for the next poll, not rolled into every other job');
+      assert.equal(await kept('bank-a'), '');
+      assert.equal(logged.length, 1, logged.join('\n'));
+      assert.match(logged[0] ?? '', new RegExp(`job ${a.id}: all its chunks are done, but marking it completed failed`));
+      await completionLost('bank-b', b.id);
+    }
+    // Its parameters read again (the same as bank-b's job's), it completes on the next poll and moves its month.
+    const { params } = await f.db.db.selectFrom('jobs').select('params').where('id', '=', b.id).executeTakeFirstOrThrow();
+    await sql`UPDATE jobs SET params = ${params} WHERE id = ${a.id}`.execute(f.db.db);
+    assert.equal(await workOnce(worker()), false);
+    assert.deepEqual([await status(a.id), await status(b.id)], ['completed', 'completed']);
+    assert.equal(await kept('bank-a'), 'aml-test@2025-10,retail-tier@2025-10,risk-value-test@2025-10');
+  });
+
+  it('a scheme named but not in force at the job’s month is not marked: no chunk evaluated it there', async () => {
+    // A scheme whose first version takes effect in 2025-11: in today's pack, which the job's names are checked against.
+    const old = await f.db.db
+      .selectFrom('policies')
+      .select(['document', 'position'])
+      .where('tenant_id', '=', 'bank-b')
+      .where('scheme', '=', 'retail-tier')
+      .executeTakeFirstOrThrow();
+    const { max } = await f.db.db
+      .selectFrom('policies')
+      .select((eb) => eb.fn.max('position').as('max'))
+      .where('tenant_id', '=', 'bank-b')
+      .executeTakeFirstOrThrow();
+    const document = JSON.parse(old.document);
+    document.key = 'retail-tier-next';
+    document.policy.id = 'retail-tier-next';
+    await insertPolicies(f.db.db, 'bank-b', [
+      {
+        id: 'retail-tier-next-v1',
+        scheme: 'retail-tier-next',
+        version: 1,
+        position: Number(max) + 1,
+        status: 'active',
+        document,
+        effectiveFrom: '2025-11-01',
+        now: NOW.toISOString(),
+      },
+    ]);
+    // Approved here (a version the tenant came with counts from the beginning), in force from 2025-11.
+    await sql`UPDATE policies SET decided_at = ${NOW.toISOString()}, decided_by = 'approver' WHERE id = 'retail-tier-next-v1'`.execute(
+      f.db.db,
+    );
+    await sql`DELETE FROM retier_periods WHERE tenant_id = 'bank-b'`.execute(f.db.db);
+    const queued = await enqueueRetier(f.db.db, {
+      tenantId: 'bank-b',
+      schemes: ['retail-tier', 'retail-tier-next'],
+      period: '2025-10',
+      now: NOW,
+    });
+    assert.ok(queued);
+    await drainJobs(worker());
+    assert.equal((await job('b', queued.id)).status, 'completed');
+    // retail-tier and its dependents marked; retail-tier-next has no 2025-10.
+    assert.equal(await kept('bank-b'), 'aml-test@2025-10,retail-tier@2025-10,risk-value-test@2025-10');
   });
 });

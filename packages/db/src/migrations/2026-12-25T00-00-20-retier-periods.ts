@@ -10,9 +10,14 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * a metric write, a filtered job or a policy's re-evaluation never moves it.
  *
  * The rows of a database already in use are filled here, so the lists are right at once: the latest
- * month a completed re-tier job with no filter (a month-end job) evaluated the scheme at, at most the
- * latest month stored — a month only a decision, a metric write or a job for a few customers reached
- * is no re-tier of the book —; a job stored without `schemes` counts as one of every scheme. A job
+ * month a completed re-tier job of the whole book evaluated the scheme at, at most the latest month
+ * stored — a month only a decision, a metric write or a job for a few customers reached is no re-tier
+ * of the book —; a job stored without `schemes` counts as one of every scheme. The whole book is what
+ * the job completing marks (jobs/complete-job.ts): no filter, or a filter of a subject kind alone,
+ * which `enqueueRetier` adds to a job naming schemes of one kind — every subject of that kind, so the
+ * whole of its schemes of that kind. A scheme's kind is not stored in SQL's reach (it is in the policy
+ * document): it is taken for the kind of the subjects its assignments are of; with none to tell by, a
+ * kind-only job counts for the schemes it names, which are of its kind when `enqueueRetier` chose it. A job
  * still running or stopped is left out: its month is not the book's yet, and the next month-end job
  * marks it. A scheme no such job re-tiered (a bank evaluated by its metric writes alone) keeps its
  * latest stored month, as before. Undoing this drops the table: a release before it reads the month
@@ -33,24 +38,35 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('retier_periods_pkey', ['tenant_id', 'scheme'])
     .execute();
   const now = new Date().toISOString();
-  // A job's params: `period` (YYYY-MM) and `schemes` (null: every scheme; else the keys it wrote).
+  // A job's params: `period` (YYYY-MM), `schemes` (null: every scheme; else the keys it wrote) and `filter`.
   const jobPeriod = isPostgres(db)
     ? sql`(SELECT max(j.params::jsonb ->> 'period') FROM jobs j
           WHERE j.tenant_id = l.tenant_id AND j.kind = 'retier' AND j.status = 'completed'
-            AND coalesce(nullif(j.params::jsonb -> 'filter', 'null'::jsonb), '{}'::jsonb) = '{}'::jsonb
             AND (coalesce(j.params::jsonb -> 'schemes', 'null'::jsonb) = 'null'::jsonb
               OR j.params::jsonb -> 'schemes' @> jsonb_build_array(l.scheme))
+            AND (coalesce(nullif(j.params::jsonb -> 'filter', 'null'::jsonb), '{}'::jsonb) = '{}'::jsonb
+              OR (jsonb_typeof(j.params::jsonb -> 'filter') = 'object'
+                AND (j.params::jsonb -> 'filter') - 'kind' = '{}'::jsonb
+                AND (j.params::jsonb -> 'filter' ->> 'kind' = l.kind
+                  OR (l.kind IS NULL AND j.params::jsonb -> 'schemes' @> jsonb_build_array(l.scheme)))))
             AND j.params::jsonb ->> 'period' <= l.period)`
     : sql`(SELECT max(json_extract(j.params, '$.period')) FROM jobs j
           WHERE j.tenant_id = l.tenant_id AND j.kind = 'retier' AND j.status = 'completed'
-            AND coalesce(json_extract(j.params, '$.filter'), '{}') = '{}'
             AND (coalesce(json_type(j.params, '$.schemes'), 'null') = 'null'
               OR EXISTS (SELECT 1 FROM json_each(j.params, '$.schemes') s WHERE s.value = l.scheme))
+            AND (coalesce(json_extract(j.params, '$.filter'), '{}') = '{}'
+              OR (json_type(j.params, '$.filter') = 'object'
+                AND NOT EXISTS (SELECT 1 FROM json_each(j.params, '$.filter') k WHERE k.key <> 'kind')
+                AND (json_extract(j.params, '$.filter.kind') = l.kind
+                  OR (l.kind IS NULL AND EXISTS (SELECT 1 FROM json_each(j.params, '$.schemes') s WHERE s.value = l.scheme)))))
             AND json_extract(j.params, '$.period') <= l.period)`;
   await sql`
     INSERT INTO retier_periods (tenant_id, scheme, period, updated_at)
     SELECT l.tenant_id, l.scheme, coalesce(${jobPeriod}, l.period), ${now}
-    FROM (SELECT tenant_id, scheme, max(period) AS period FROM assignments GROUP BY tenant_id, scheme) l
+    -- kind: the kind of the subjects the scheme's assignments are of (one per scheme); null with none found.
+    FROM (SELECT a.tenant_id, a.scheme, max(a.period) AS period, min(s.kind) AS kind
+          FROM assignments a LEFT JOIN subjects s ON s.tenant_id = a.tenant_id AND s.id = a.subject_id
+          GROUP BY a.tenant_id, a.scheme) l
     -- WHERE true: SQLite would read ON CONFLICT as the join's ON otherwise.
     WHERE true
     ON CONFLICT (tenant_id, scheme) DO NOTHING`.execute(db);

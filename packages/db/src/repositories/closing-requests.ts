@@ -104,6 +104,11 @@ export async function pendingClosingRequestOf(db: Executor, tenantId: string, su
 /**
  * Requests stored pending though filed at or before `filedAtOrBefore` (lapsed by then), of one customer
  * (internal id) or the whole tenant, in filing order; held for the caller's transaction on PostgreSQL.
+ * The whole tenant's (the retention run's sweep) leaves out a row another transaction holds: a subjects
+ * import holds the row of a customer it closes from mid-file to its commit, and takes the next
+ * customer's after, so a sweep holding that next row in filing order while it waited for the first
+ * made a cycle (PostgreSQL aborts one). The holder is settling that row; if it is still pending after,
+ * the next run records it.
  */
 export async function lapsedPendingClosingRequests(
   db: Executor,
@@ -113,7 +118,7 @@ export async function lapsedPendingClosingRequests(
 ): Promise<ClosingRequest[]> {
   let q = withSubject(db, tenantId).where('cr.status', '=', 'pending').where('cr.requested_at', '<=', filedAtOrBefore);
   if (subjectId !== undefined) q = q.where('cr.subject_id', '=', subjectId);
-  if (isPostgres(db)) q = q.forUpdate('cr');
+  if (isPostgres(db)) q = subjectId === undefined ? q.forUpdate('cr').skipLocked() : q.forUpdate('cr');
   return (await q.orderBy('cr.requested_at').orderBy('cr.id').execute()).map(toRequest);
 }
 

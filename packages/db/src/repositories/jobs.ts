@@ -376,16 +376,18 @@ export async function completeJobIfDone(db: Executor, jobId: string, now: string
 }
 
 /**
- * Mark completed every running job none of whose chunks is pending. A job is completed by the worker
- * that committed its last chunk, in a statement of its own after that commit; when that statement
+ * The running jobs none of whose chunks is pending, read without changing them. A job is completed by
+ * the worker that committed its last chunk, in a transaction of its own after that commit; when that
  * failed (SQLite busy, the database gone, the process killed), nothing else would ever complete the
  * job — no chunk is left to claim — and it stayed `running` for good. A worker that finds nothing to
- * claim runs this. Returns the jobs it completed.
+ * claim completes each of these with {@link completeJobIfDone}, one transaction per job: completing
+ * them all in one statement made one job whose completion throws (a re-tier whose month cannot be
+ * marked) roll back every tenant's, on every poll.
  */
-export async function completeFinishedJobs(db: Executor, now: string): Promise<CompletedJob[]> {
+export async function listFinishedJobIds(db: Executor): Promise<string[]> {
   const rows = await db
-    .updateTable('jobs')
-    .set({ status: 'completed', updated_at: now, finished_at: now })
+    .selectFrom('jobs')
+    .select('id')
     .where('status', '=', 'running')
     .where((eb) =>
       eb.not(
@@ -398,9 +400,9 @@ export async function completeFinishedJobs(db: Executor, now: string): Promise<C
         ),
       ),
     )
-    .returning(COMPLETED)
+    .orderBy('id')
     .execute();
-  return rows.map(completedOf);
+  return rows.map((r) => r.id);
 }
 
 /** A pending chunk held under a lease (which may have expired: its worker is then presumed gone). */

@@ -173,8 +173,9 @@ export interface ImportWithdrawals {
   /** Closings dated more than three months back, filed as closing requests rather than applied. */
   closingRequests: number;
   /**
-   * Closings dated far back of customers for whom one waits already: not filed again (one pending per
-   * customer) and not applied, counted so the report says the rows were not taken rather than dropping them.
+   * Closings (dated far back, or of today) of customers for whom a closing request waits already: not
+   * filed again (one pending per customer) and not applied, counted so the report says the rows were not
+   * taken rather than dropping them.
    */
   closingRequestsWaiting: number;
   readonly overrideIds: string[];
@@ -705,14 +706,12 @@ async function applyStagedSubjects(
         unchanged += 1;
         continue;
       }
-      // The closing runs before the row's own update, which then finds the row held: a closing takes
-      // the customer's row, then their requests and sign-offs (lock order, closeSubject), and withdraws
-      // what waits for a second person as the API's does. It changes only an open customer, so records
-      // no second closing.
       // Dated more than three months back, the closing waits for a second person as the API's does
       // (closing-requests.ts): filed, the customer left open, with a record of its own as the API's
-      // request has (auditImportClosings); one waiting already stands as it is, and the row is counted
-      // (one that lapsed waits no more: the row files anew).
+      // request has (auditImportClosings). While a request waits for the customer, no closing of them is
+      // taken, far back or of today — the date a checker is yet to judge would be moot, as the API's
+      // 409 closing_request_pending says —: the row is counted waiting and the customer left open. One
+      // that lapsed waits no more: the row files anew, or closes.
       const asked = c.closed ? (c.closed.leftAt ?? c.closed.at) : undefined;
       const waits =
         next.closes &&
@@ -726,30 +725,35 @@ async function applyStagedSubjects(
           atOnceFrom,
           zone,
         );
-      if (waits && c.closed && asked !== undefined) {
-        const now = new Date(nowIso);
-        let waiting = await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId);
-        let lapsed: ClosingRequest[] = [];
-        if (waiting && hasLapsed(waiting, now)) {
-          // One that lapsed waits for no one, as for the API's closing (closing-lapse.ts): written lapsed
-          // here to free the customer's one pending place, its record kept for the file's end with the
-          // filing's (auditImportClosings), so the chain head is not taken mid-file. Read again: on
-          // PostgreSQL another server's closing may have lapsed it first and filed one that waits (then
-          // this call wrote nothing, so nothing of it is left unrecorded).
-          lapsed = await writeLapses(trx, ctx.tenantId, now, c.subjectId);
-          waiting = await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId);
-        }
-        if (!waiting) {
-          const wanted = { at: asked, late: c.closed.late === true, reason: c.closed.reason ?? '' };
-          const filed = await fileClosingRequest(trx, ctx.tenantId, ctx.actor, { id: c.subjectId, externalId: c.externalId }, wanted, now);
-          closings.push({ ...importClosing(c.externalId, c.closed, nowIso), request: filed.id, closedAt: asked, lapsed });
-          withdrawing.closingRequests += 1;
-        } else withdrawing.closingRequestsWaiting += 1;
+      const now = new Date(nowIso);
+      let waiting = next.closes ? await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId) : undefined;
+      let lapsed: ClosingRequest[] = [];
+      if (waiting && hasLapsed(waiting, now)) {
+        // One that lapsed waits for no one, as for the API's closing (closing-lapse.ts): written lapsed
+        // here to free the customer's one pending place, its record kept for the file's end with the
+        // closing's or filing's (auditImportClosings), so the chain head is not taken mid-file. Read
+        // again: on PostgreSQL another server's closing may have lapsed it first and filed one that
+        // waits (then this call wrote nothing, so nothing of it is left unrecorded).
+        lapsed = await writeLapses(trx, ctx.tenantId, now, c.subjectId);
+        waiting = await pendingClosingRequestOf(trx, ctx.tenantId, c.subjectId);
+      }
+      if (next.closes && waiting) {
+        withdrawing.closingRequestsWaiting += 1;
+        next.customer = { ...next.customer, closedAt: current.closedAt };
+      } else if (waits && c.closed && asked !== undefined) {
+        const wanted = { at: asked, late: c.closed.late === true, reason: c.closed.reason ?? '' };
+        const filed = await fileClosingRequest(trx, ctx.tenantId, ctx.actor, { id: c.subjectId, externalId: c.externalId }, wanted, now);
+        closings.push({ ...importClosing(c.externalId, c.closed, nowIso), request: filed.id, closedAt: asked, lapsed });
+        withdrawing.closingRequests += 1;
         next.customer = { ...next.customer, closedAt: current.closedAt };
       } else if (next.closes && c.closed) {
+        // The closing runs before the row's own update, which then finds the row held: a closing takes
+        // the customer's row, then their requests and sign-offs (lock order, closeSubject), and withdraws
+        // what waits for a second person as the API's does. It changes only an open customer, so records
+        // no second closing.
         const w = await closeSubject(trx, ctx.tenantId, c.subjectId, c.closed, ctx.actor, nowIso);
         if (w) {
-          closings.push(importClosing(c.externalId, c.closed, nowIso));
+          closings.push({ ...importClosing(c.externalId, c.closed, nowIso), lapsed });
           withdrawing.overrides += w.overrides.length;
           withdrawing.signOffs += w.signOffs.length;
           keep(overrideIds, c.line, w.overrides);
@@ -904,7 +908,7 @@ async function importFile(
       ? `${closingRequests} closing${closingRequests === 1 ? '' : 's'} dated more than three months back filed as closing requests for a second person (GET /v1/approvals?kind=closing); those customers stay open until one is approved`
       : null;
     const waiting = closingRequestsWaiting
-      ? `${closingRequestsWaiting} closing${closingRequestsWaiting === 1 ? '' : 's'} dated more than three months back not applied nor filed: a closing request waits for ${closingRequestsWaiting === 1 ? 'that customer' : 'those customers'} already (decide or withdraw it, then import again)`
+      ? `${closingRequestsWaiting} closing${closingRequestsWaiting === 1 ? '' : 's'} not applied nor filed: a closing request waits for ${closingRequestsWaiting === 1 ? 'that customer' : 'those customers'} already (decide or withdraw it, then import again)`
       : null;
     const detail = [told, filed, waiting].filter((d): d is string => Boolean(d)).join('; ') || null;
     const finishedAt = ctx.now().toISOString();

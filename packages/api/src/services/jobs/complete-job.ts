@@ -1,22 +1,55 @@
-import { completeFinishedJobs, completeJobIfDone, markRetiered, type CompletedJob, type Executor } from '@tierkit/db';
+import {
+  completeJobIfDone,
+  isDatabaseBusy,
+  isDatabaseUnreachable,
+  listFinishedJobIds,
+  markRetiered,
+  type CompletedJob,
+  type Executor,
+} from '@tierkit/db';
 import type { TenantPacks } from '../tenant-pack.js';
 import { retiersWholeMonth, type RetierParams } from './retier-params.js';
 
 /**
- * Record a job completed when none of its chunks is pending (`jobId`; without it, every such job, as a
- * worker with nothing to claim does) and, in the same transaction `trx`, move the call lists' month of
- * each month-end re-tier it completed ({@link markMonth}). The month moves when the job is whole, not
- * at its first chunk: while it runs, after it failed or was cancelled, the lists keep the previous
- * month's complete list. Whichever worker or process records the job completed marks it, once (the
- * completion is a compare-and-set on the job's status). Returns how many jobs it completed.
+ * Record job `jobId` completed when none of its chunks is pending and, in the same transaction `trx`,
+ * move the call lists' month of a month-end re-tier ({@link markMonth}). The month moves when the job
+ * is whole, not at its first chunk: while it runs, after it failed or was cancelled, the lists keep
+ * the previous month's complete list. Whichever worker or process records the job completed marks it,
+ * once (the completion is a compare-and-set on the job's status). Returns whether it completed it.
  */
-export async function completeJobs(trx: Executor, packs: TenantPacks, now: string, jobId?: string): Promise<number> {
-  const done = jobId === undefined ? await completeFinishedJobs(trx, now) : [await completeJobIfDone(trx, jobId, now)];
+export async function completeJobIfFinished(trx: Executor, packs: TenantPacks, now: string, jobId: string): Promise<boolean> {
+  const job = await completeJobIfDone(trx, jobId, now);
+  if (!job) return false;
+  if (job.kind === 'retier') await markMonth(trx, packs, job, now);
+  return true;
+}
+
+/**
+ * Complete every job whose chunks are all done but which is still `running` (its last chunk's worker
+ * failed to complete it), as a worker with nothing to claim does: each in a transaction of its own
+ * (`write`), so one that throws — a tenant's pack that no longer builds at the job's month, parameters
+ * that no longer read — is logged and left running while every other tenant's job completes and moves
+ * its month. The database's own failures (SQLite busy, PostgreSQL unreachable) are no job's: thrown,
+ * for the worker's loop to wait them out as for any claim. Run it outside any other transaction:
+ * SQLite's pipelined writer opens one per job here. Returns how many it completed.
+ */
+export async function completeFinishedJobs(
+  db: Executor,
+  packs: TenantPacks,
+  now: string,
+  write: <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>,
+  log: (err: unknown) => void,
+): Promise<number> {
   let n = 0;
-  for (const job of done) {
-    if (!job) continue;
-    n++;
-    if (job.kind === 'retier') await markMonth(trx, packs, job, now);
+  for (const id of await listFinishedJobIds(db)) {
+    try {
+      if (await write((trx) => completeJobIfFinished(trx, packs, now, id))) n++;
+    } catch (err) {
+      if (isDatabaseBusy(err) || isDatabaseUnreachable(err)) throw err;
+      log(
+        `job ${id}: all its chunks are done, but marking it completed failed: ${String(err)}; it stays running, tried again on the next poll`,
+      );
+    }
   }
   return n;
 }
@@ -37,9 +70,13 @@ async function markMonth(trx: Executor, packs: TenantPacks, job: CompletedJob, n
   const { kind, ...narrowed } = params.filter ?? {};
   if (!retiersWholeMonth({ filter: narrowed })) return;
   const pack = await packs.get(trx, job.tenantId, params.period);
-  const schemes = (params.schemes ?? [...pack.schemes.keys()]).filter(
-    (s) => kind === undefined || pack.schemes.get(s)?.subjectKind === kind,
-  );
+  // A scheme named but not in force at the job's month (its first version takes effect later, or it
+  // was retired: the job's parameters were checked against the pack of the day it was started) had no
+  // chunk evaluate it, so its month is not this one.
+  const schemes = (params.schemes ?? [...pack.schemes.keys()]).filter((s) => {
+    const scheme = pack.schemes.get(s);
+    return scheme !== undefined && (kind === undefined || scheme.subjectKind === kind);
+  });
   await markRetiered(
     trx,
     job.tenantId,

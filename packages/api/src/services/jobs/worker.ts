@@ -18,7 +18,7 @@ import { TenantPacks } from '../tenant-pack.js';
 import { subjectsWritten } from '../../version-trust.js';
 import { sleep } from '../../sleep.js';
 import { ChangeWatch, type ChangeMark } from './change-watch.js';
-import { completeJobs } from './complete-job.js';
+import { completeFinishedJobs, completeJobIfFinished } from './complete-job.js';
 import { Preparer, type PrepareReply } from './preparer.js';
 import { applyPreparedChunk, rangeAfter, retierChunk, withEventIds } from './retier-chunk.js';
 import { sumTotals, type RetierParams, type RetierTotals } from './retier-params.js';
@@ -121,7 +121,8 @@ export async function workOnce(
     new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
   );
   if (!claimed) {
-    await db.transaction().execute((trx) => completeJobs(trx, packs, now.toISOString()));
+    const log = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
+    await completeFinishedJobs(db, packs, now.toISOString(), (fn) => db.transaction().execute(fn), log);
     return false;
   }
   reportTakeover(options, claimed, owner);
@@ -219,7 +220,7 @@ async function giveBackCancelled(db: Executor, { chunk, job }: ClaimedChunk, own
  * (`write`) that also moves a month-end re-tier's month (complete-job.ts). The chunk is stored whatever
  * happens here, so a failure is not the chunk's: it is neither given back nor counted. SQLite busy is
  * tried again a few times; past that, or on any other error, the job is left to the next worker that
- * finds nothing to claim (`completeJobs` without a job) — before, it stayed `running` for good while
+ * finds nothing to claim (`completeFinishedJobs`) — before, it stayed `running` for good while
  * the log said the chunk was "retried — nothing lost".
  */
 async function completeJob(
@@ -232,7 +233,7 @@ async function completeJob(
   const log = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
   for (let tries = 1; ; tries++) {
     try {
-      await write(async (ex) => (await completeJobs(ex, packs, clock().toISOString(), jobId)) > 0);
+      await write((ex) => completeJobIfFinished(ex, packs, clock().toISOString(), jobId));
       return;
     } catch (err) {
       if (isDatabaseBusy(err) && tries < BUSY_RELEASE_TRIES) continue;
@@ -419,11 +420,14 @@ async function pipeline(
           now.toISOString(),
           new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
         );
-        // Nothing to claim: a job whose last chunk committed but whose completion failed is completed here.
-        if (!c) await completeJobs(trx, packs, now.toISOString());
         return c;
       });
-      if (!claimed) return undefined;
+      if (!claimed) {
+        // Nothing to claim: a job whose last chunk committed but whose completion failed is completed
+        // here, each in a write of its own after the claim's, so one that throws holds back no other.
+        await completeFinishedJobs(db, packs, now.toISOString(), (fn) => watch.write(fn), logNotice);
+        return undefined;
+      }
       n++;
       await checkpoints.start();
       reportTakeover(options, claimed, owner);
