@@ -239,6 +239,12 @@ forEachDialect('call lists: the month moves when the month-end re-tier completes
       assert.match(logged[0] ?? '', new RegExp(`job ${a.id}: all its chunks are done, but marking it completed failed`));
       await completionLost('bank-b', b.id);
     }
+    // Polled again and again by one worker (one logger for its life), it is said once, not once a poll.
+    const once: string[] = [];
+    const sayOnce = (e: unknown) => void once.push(String(e));
+    for (let i = 0; i < 3; i++) assert.equal(await workOnce(worker({ logError: sayOnce })), false);
+    assert.equal(once.length, 1, once.join('\n'));
+    assert.equal(await status(a.id), 'running');
     // Its parameters read again (the same as bank-b's job's), it completes on the next poll and moves its month.
     const { params } = await f.db.db.selectFrom('jobs').select('params').where('id', '=', b.id).executeTakeFirstOrThrow();
     await sql`UPDATE jobs SET params = ${params} WHERE id = ${a.id}`.execute(f.db.db);

@@ -41,18 +41,33 @@ export async function completeFinishedJobs(
   log: (err: unknown) => void,
 ): Promise<number> {
   let n = 0;
+  let said = stuckSaid.get(log);
+  if (!said) stuckSaid.set(log, (said = new Map()));
+  const at = Date.parse(now);
   for (const id of await listFinishedJobIds(db)) {
     try {
       if (await write((trx) => completeJobIfFinished(trx, packs, now, id))) n++;
+      said.delete(id);
     } catch (err) {
       if (isDatabaseBusy(err) || isDatabaseUnreachable(err)) throw err;
+      const last = said.get(id);
+      if (last !== undefined && at - last < STUCK_SAID_EVERY_MS) continue;
+      said.set(id, at);
       log(
-        `job ${id}: all its chunks are done, but marking it completed failed: ${String(err)}; it stays running, tried again on the next poll`,
+        `job ${id}: all its chunks are done, but marking it completed failed: ${String(err)}; it stays running, tried again on every idle poll (said again every ${STUCK_SAID_EVERY_MS / 60_000} minutes while it fails)`,
       );
     }
   }
   return n;
 }
+
+/**
+ * A job whose completion keeps failing is said once per this long, per logger, not on every idle poll:
+ * a worker polls every second, and a line a second would bury the log it is meant to stand out in.
+ */
+export const STUCK_SAID_EVERY_MS = 10 * 60_000;
+// Keyed by the logger, so each worker (one logger for its life) says it once and a test's fresh logger is told anew.
+const stuckSaid = new WeakMap<(err: unknown) => void, Map<string, number>>();
 
 /**
  * The schemes a completed re-tier evaluated at its month, marked as the schemes' latest re-tier

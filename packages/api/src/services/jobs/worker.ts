@@ -25,6 +25,9 @@ import { sumTotals, type RetierParams, type RetierTotals } from './retier-params
 import { runSimulationChunk } from './simulation-job.js';
 import { logError as writeError, logWarn as writeWarn, type LogFields } from '../../log.js';
 
+/** The log's error line, one function for the process: what is said once per logger (complete-job.ts) stays said across polls. */
+const logWorkerError = (e: unknown) => writeError('tierkit worker:', e);
+
 /**
  * A claim that took a chunk over from an expired lease, said at warn: its worker died, hung or lost the
  * database for longer than its lease, and the operator should know which and since when. Ids only.
@@ -121,7 +124,7 @@ export async function workOnce(
     new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
   );
   if (!claimed) {
-    const log = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
+    const log = options.logError ?? logWorkerError;
     await completeFinishedJobs(db, packs, now.toISOString(), (fn) => db.transaction().execute(fn), log);
     return false;
   }
@@ -230,7 +233,7 @@ async function completeJob(
   jobId: string,
   clock: () => Date,
 ): Promise<void> {
-  const log = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
+  const log = options.logError ?? logWorkerError;
   for (let tries = 1; ; tries++) {
     try {
       await write((ex) => completeJobIfFinished(ex, packs, clock().toISOString(), jobId));
@@ -276,7 +279,7 @@ function chunkKey({ chunk, job }: ClaimedChunk): string {
 async function chunkFailed(options: WorkerOptions, claimed: ClaimedChunk, owner: string, err: unknown): Promise<void> {
   const { db } = options;
   const { chunk, job } = claimed;
-  const log = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
+  const log = options.logError ?? logWorkerError;
   if (isDatabaseBusy(err)) {
     const key = chunkKey(claimed);
     const now = Date.now();
@@ -401,7 +404,7 @@ async function pipeline(
   const { db } = options;
   const clock = options.now ?? (() => new Date());
   // What is not a failed chunk: the chunk it is about still runs, in its transaction.
-  const logNotice = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
+  const logNotice = options.logError ?? logWorkerError;
   const watch = new ChangeWatch(db);
   const tuning = typeof options.pipeline === 'object' ? options.pipeline : {};
   // Started on a claim, so an idle worker holds no thread; chunks run the ordinary way while it starts.
@@ -608,7 +611,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const owner = options.owner ?? workerName();
   const pollMs = options.pollMs ?? 1000;
   const checkpoints = new Checkpoints(options.db);
-  const logError = options.logError ?? ((e: unknown) => writeError('tierkit worker:', e));
+  const logError = options.logError ?? logWorkerError;
   const outage = watchOutage(options.db, logError);
   // While the database is unreachable: waits doubling from 1 s up to 30 s, not a poll a second.
   let backoffMs = 0;
