@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApp } from '@tierkit/api';
 import { client, forEachDialect } from '../support/api-fixture.js';
+import { retentionRunCount } from '../support/audit-records.js';
 
 /*
  * Erasing a customer clears the texts kept for others that name them — by their name too. Chinese has
@@ -90,15 +91,7 @@ forEachDialect('an erasure matches names as names', (f) => {
   });
 
   it('counts the texts kept though an erased name stood within another customer’s, in the run’s record', async () => {
-    const rows = await f.db.db
-      .selectFrom('audit_records')
-      .select('detail')
-      .where('chain', '=', 'bank-a')
-      .where('route', '=', '/v1/retention/run')
-      .execute();
-    const counted = rows
-      .map((r) => JSON.parse(r.detail ?? '{}') as { namesWithinOthers?: number })
-      .reduce((n, d) => n + (d.namesWithinOthers ?? 0), 0);
+    const counted = await retentionRunCount(f.db.db, 'bank-a', 'namesWithinOthers');
     // The reasons about 张三丰 and 김민수 (Li Nan's is no match: a whole word).
     assert.equal(counted, 2);
   });

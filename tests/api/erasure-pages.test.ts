@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { createApp } from '@tierkit/api';
 import { authHeader, client, forEachDialect } from '../support/api-fixture.js';
+import { retentionRunCount } from '../support/audit-records.js';
 import { checkedResponses } from '../support/openapi-responses.js';
 
 /*
@@ -272,21 +273,14 @@ forEachDialect('an erasure reads every page of jobs and stored answers', (f) => 
   });
 
   it('counts in the run’s record what it cleared, and the reasons kept for naming 张三 only within 张三丰', async () => {
-    const rows = await f.db.db
-      .selectFrom('audit_records')
-      .select('detail')
-      .where('chain', '=', 'bank-a')
-      .where('route', '=', '/v1/retention/run')
-      .execute();
-    const sum = (field: string) =>
-      rows.map((r) => JSON.parse(r.detail ?? '{}') as Record<string, unknown>).reduce((n, d) => n + Number(d[field] ?? 0), 0);
+    const sum = (field: string) => retentionRunCount(f.db.db, 'bank-a', field);
     const count = (p: (c: Case) => boolean) => Array.from({ length: JOBS }, (_, i) => caseOf(i)).filter(p).length;
     assert.deepEqual(
       {
-        jobFilters: sum('jobFilters'),
-        jobReasons: sum('jobReasons'),
-        idempotentAnswers: sum('idempotentAnswers'),
-        namesWithinOthers: sum('namesWithinOthers'),
+        jobFilters: await sum('jobFilters'),
+        jobReasons: await sum('jobReasons'),
+        idempotentAnswers: await sum('idempotentAnswers'),
+        namesWithinOthers: await sum('namesWithinOthers'),
       },
       {
         jobFilters: count((c) => c.after.subjects.includes(ERASED)),

@@ -52,3 +52,14 @@ export async function cutConsistently(db: Db, chain: string, keep: number): Prom
     .executeTakeFirstOrThrow();
   await db.db.updateTable('audit_heads').set({ seq: keep, hash: last.hash }).where('chain', '=', chain).execute();
 }
+
+/** A count in the records of `chain`'s retention runs (`POST /v1/retention/run`), summed over every run. */
+export async function retentionRunCount(db: Executor, chain: string, field: string): Promise<number> {
+  const rows = await db
+    .selectFrom('audit_records')
+    .select('detail')
+    .where('chain', '=', chain)
+    .where('route', '=', '/v1/retention/run')
+    .execute();
+  return rows.map((r) => JSON.parse(r.detail ?? '{}') as Record<string, unknown>).reduce((n, d) => n + Number(d[field] ?? 0), 0);
+}
