@@ -44,7 +44,11 @@ export async function completeFinishedJobs(
   let said = stuckSaid.get(log);
   if (!said) stuckSaid.set(log, (said = new Map()));
   const at = Date.parse(now);
-  for (const id of await listFinishedJobIds(db)) {
+  const ids = await listFinishedJobIds(db);
+  // A job no longer listed (completed by another worker, cancelled) is forgotten: said again if it ever returns.
+  const listed = new Set(ids);
+  for (const id of said.keys()) if (!listed.has(id)) said.delete(id);
+  for (const id of ids) {
     try {
       if (await write((trx) => completeJobIfFinished(trx, packs, now, id))) n++;
       said.delete(id);
