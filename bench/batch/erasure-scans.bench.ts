@@ -76,6 +76,11 @@ const db = connect({
 await migrateToLatest(db.db);
 await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
 const now = new Date().toISOString();
+/**
+ * When the jobs and the simulation were queued: months back, as a bank's history is. A job queued in
+ * the last minutes is one a retention run's walk may have missed, and every chunk reads it again.
+ */
+const QUEUED = '2024-02-01T00:00:00.000Z';
 /** When the bank first recorded the customers (`created_at`), and their closings with them. */
 const RECORDED = '2009-06-01T00:00:00.000Z';
 await insertSubjects(
@@ -114,9 +119,9 @@ for (let j = 0; j < jobs; j++)
       total_chunks: 1,
       total_subjects: jobSubjects,
       error: null,
-      created_at: now,
-      updated_at: now,
-      finished_at: now,
+      created_at: QUEUED,
+      updated_at: QUEUED,
+      finished_at: QUEUED,
     } as never)
     .execute();
 await db.db
@@ -171,9 +176,9 @@ if (simulationChunks > 0) {
       total_chunks: simulationChunks,
       total_subjects: simulationChunks * 500,
       error: null,
-      created_at: now,
-      updated_at: now,
-      finished_at: now,
+      created_at: QUEUED,
+      updated_at: QUEUED,
+      finished_at: QUEUED,
     } as never)
     .execute();
   const samples = (c: number, cell: number) => Array.from({ length: 5 }, (_, k) => kept(c * 20 + cell * 5 + k));
@@ -356,6 +361,7 @@ async function totals() {
       medianMsWalked: Math.round(median(cpu.walked) / 1000),
       old: oldRoot ?? null,
       load: loadavg().map((x) => x.toFixed(1)),
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
   );
   await db.close();
@@ -412,6 +418,7 @@ console.log(
     oldAnswersMsPerChunk: ms('oldAnswers'),
     found: Object.fromEntries(['jobs', 'rowErrors', 'answers'].map((s) => [s, found.get(s as Side)])),
     load: loadavg().map((x) => x.toFixed(1)),
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );
 await db.close();
