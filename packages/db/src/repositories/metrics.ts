@@ -277,8 +277,8 @@ function upsertSql(db: Executor, batch: readonly NewMetric[], writing: boolean):
 /**
  * The upsert on PostgreSQL: the rows come as one array per column, bound in the order of
  * upsertMetricRows (METRIC_COLUMNS, then the writer), expanded by unnest. The server then parses and
- * plans a statement of 5 or 6 parameters rather than one of 10,000 per 2,000-row batch (a multi-row
- * VALUES list): a third of its CPU for an import of a million rows (BENCHMARKS.md, import bench,
+ * plans a statement of 5 or 6 parameters per batch, not a multi-row VALUES list of 10,000 (12,000),
+ * which cost the server a third more CPU for an import of a million rows (BENCHMARKS.md, import bench,
  * session 42). What it writes and returns is the same.
  */
 function upsertSqlUnnest(db: Executor, writing: boolean): string {
