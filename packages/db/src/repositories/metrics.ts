@@ -233,7 +233,8 @@ const UPSERT_ROWS = 2000;
  * The full-batch upsert's SQL by dialect (Kysely's adapter, shared by a database and its
  * transactions): an import calls this once per batch, and building a 2,000-row Kysely query each
  * time costs more than SQLite spends running it. Shorter batches (a call's last) are compiled per
- * call, so what is kept stays one text per dialect — two with the variant that records writers.
+ * call on SQLite, so what is kept stays one text per dialect — two with the variant that records
+ * writers. PostgreSQL's text binds one array per column (upsertSqlUnnest), the same for any size.
  */
 const fullBatchUpsert = new WeakMap<object, string>();
 const fullBatchUpsertWriting = new WeakMap<object, string>();
@@ -274,6 +275,34 @@ function upsertSql(db: Executor, batch: readonly NewMetric[], writing: boolean):
 }
 
 /**
+ * The upsert on PostgreSQL: the rows come as one array per column, bound in the order of
+ * upsertMetricRows (METRIC_COLUMNS, then the writer), expanded by unnest. The server then parses and
+ * plans a statement of 5 or 6 parameters per batch, not a multi-row VALUES list of 10,000 (12,000),
+ * which cost the server a third more CPU for an import of a million rows (BENCHMARKS.md, import bench,
+ * session 42). What it writes and returns is the same.
+ */
+function upsertSqlUnnest(db: Executor, writing: boolean): string {
+  // Placeholders only: the text is kept and run with each batch's arrays.
+  const none: never[] = [];
+  const q = db
+    .insertInto('metrics')
+    .columns(writing ? [...METRIC_COLUMNS, 'written_by'] : [...METRIC_COLUMNS])
+    .expression(
+      writing
+        ? sql`select * from unnest(${none}::text[], ${none}::text[], ${none}::text[], ${none}::text[], ${none}::bigint[], ${none}::text[])`
+        : sql`select * from unnest(${none}::text[], ${none}::text[], ${none}::text[], ${none}::text[], ${none}::bigint[])`,
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['subject_id', 'metric', 'period'])
+        .doUpdateSet((eb) => (writing ? { value: eb.ref('excluded.value'), written_by: keptWriter } : { value: eb.ref('excluded.value') }))
+        .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
+    )
+    .returning(['tenant_id', 'period', 'metric']);
+  return (writing ? q.returning(replacedColumn(db)) : q).compile().sql;
+}
+
+/**
  * Insert or replace observations of any subjects, leaving a stored row with the same value untouched
  * (so loading the same data twice writes nothing, and an unchanged value keeps its writer). Rows must
  * not repeat a subject, metric and period (PostgreSQL refuses to update one row twice in a statement).
@@ -294,10 +323,12 @@ export async function upsertMetricRows(
   const postgres = isPostgres(db);
   const changed: string[] = [];
   for (const batch of chunks(rows, UPSERT_ROWS)) {
-    let text = batch.length === UPSERT_ROWS ? kept.get(adapter) : undefined;
+    // PostgreSQL's text is the same for any batch size.
+    const whole = postgres || batch.length === UPSERT_ROWS;
+    let text = whole ? kept.get(adapter) : undefined;
     if (text === undefined) {
-      text = upsertSql(db, batch, writer !== undefined);
-      if (batch.length === UPSERT_ROWS) kept.set(adapter, text);
+      text = postgres ? upsertSqlUnnest(db, writer !== undefined) : upsertSql(db, batch, writer !== undefined);
+      if (whole) kept.set(adapter, text);
     }
     // SQLite: the largest rowid before the statement (one seek to the table's last row): a row at or below it was there.
     const before =
@@ -307,7 +338,25 @@ export async function upsertMetricRows(
           )
         : 0;
     const parameters: unknown[] = [];
-    if (writer) {
+    if (postgres) {
+      const [tenants, subjects, metrics, periods, values, writers] = [[], [], [], [], [], []] as [
+        string[],
+        string[],
+        string[],
+        string[],
+        number[],
+        (string | null)[],
+      ];
+      for (const r of batch) {
+        tenants.push(r.tenant_id);
+        subjects.push(r.subject_id);
+        metrics.push(r.metric);
+        periods.push(r.period);
+        values.push(r.value);
+        if (writer) writers.push(writer.metrics.has(r.metric) ? writer.actor : null);
+      }
+      parameters.push(tenants, subjects, metrics, periods, values, ...(writer ? [writers] : []));
+    } else if (writer) {
       const { actor, metrics } = writer;
       for (const r of batch) parameters.push(r.tenant_id, r.subject_id, r.metric, r.period, r.value, metrics.has(r.metric) ? actor : null);
     } else for (const r of batch) for (const c of METRIC_COLUMNS) parameters.push(r[c]);
