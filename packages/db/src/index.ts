@@ -32,6 +32,7 @@ export * from './repositories/erasure-rescrub.js';
 export { ERASED_CUSTOMER, ERASED_REQUEST_HASH, ERASURE_RULES, JOB_CREATED_ROUTES } from './repositories/erasure-traces.js';
 export * from './repositories/customer-activity.js';
 export * from './repositories/subject-list.js';
+export { callListChanges, type ListedChange } from './repositories/call-list-changes.js';
 export { latestRetierPeriod, markRetiered } from './repositories/retier-periods.js';
 export { dataVersion } from './repositories/data-version.js';
 export * from './repositories/metrics.js';
