@@ -323,12 +323,12 @@ function changedPast(eb: AssignmentEb, alias: string, tenantId: string, h: Extra
   const { filter, period } = h;
   const before = levelAtMonth(tenantId, filter.scheme, col('subject_id'), monthBefore(period));
   const after = levelAtMonth(tenantId, filter.scheme, col('subject_id'), period);
-  const conditions = [eb(col('scheme'), '=', filter.scheme), eb(col('period'), '>', period), sql<SqlBool>`${before} <> ${after}`];
-  if (filter.direction !== 'any')
-    conditions.push(
-      sql<SqlBool>`${rankOf(before, filter.ranks)} ${sql.raw(filter.direction === 'down' ? '>' : '<')} ${rankOf(after, filter.ranks)}`,
-    );
-  return eb.and(conditions);
+  // Ranks apart are levels apart: a direction needs no `<>` of its own (each level is a seek of the history).
+  const moved =
+    filter.direction === 'any'
+      ? sql<SqlBool>`${before} <> ${after}`
+      : sql<SqlBool>`${rankOf(before, filter.ranks)} ${sql.raw(filter.direction === 'down' ? '>' : '<')} ${rankOf(after, filter.ranks)}`;
+  return eb.and([eb(col('scheme'), '=', filter.scheme), eb(col('period'), '>', period), moved]);
 }
 
 /**
