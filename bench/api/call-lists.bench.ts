@@ -12,7 +12,7 @@
 // those moved again), each customer's tier history beside its assignment (a first event at 2025-01, the
 // movers' at 2025-10), both tenants' latest re-tier 2025-10: each list read in one tenant then the
 // other, alternating which goes first, round by round; the two must list the same customers.
-// Run: node --import tsx bench/api/call-lists.bench.ts [--subjects 1000000] [--dialect sqlite|postgres|both] [--retiering] [--rounds 9]
+// Run: node --import tsx bench/api/call-lists.bench.ts [--subjects 1000000] [--dialect sqlite|postgres|both] [--retiering] [--rounds 9] [--plans]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,7 +119,7 @@ async function history(
 }
 
 /** --retiering: each change list in the tenant with no job and in the one with a job stopped half-way, alternating. */
-async function retiering(db: Db): Promise<void> {
+async function retiering(db: Db, watched: Db['db'], seen: CompiledQuery[]): Promise<void> {
   const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] ?? 9) || 9;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   for (const [label, query] of cases.filter(([, q]) => q.change !== undefined)) {
@@ -139,6 +139,10 @@ async function retiering(db: Db): Promise<void> {
     console.log(
       `  ${label.padEnd(32)} no job ${none.toFixed(1).padStart(8)} ms  half-way ${half.toFixed(1).padStart(8)} ms  ×${(half / none).toFixed(2)}  (${listed[TENANT]?.split(',').length} rows, ${same}; medians of ${rounds})`,
     );
+    if (!process.argv.includes('--plans')) continue;
+    seen.length = 0;
+    await listSubjects(watched, HALF, { ...query, limit: 51 });
+    await printPlans(db, seen);
   }
 }
 
@@ -171,7 +175,6 @@ async function run(name: string, open: () => Promise<{ db: Db; done: () => Promi
     await seed(db);
     if (RETIERING) await seed(db, HALF, 'h');
     console.log(`${name}: ${N.toLocaleString('en')} customers seeded in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    if (RETIERING) return await retiering(db);
     const seen: CompiledQuery[] = [];
     const started = new Map<QueryId, RootOperationNode>();
     const noting: KyselyPlugin = {
@@ -187,6 +190,7 @@ async function run(name: string, open: () => Promise<{ db: Db; done: () => Promi
       },
     };
     const watched = db.db.withPlugin(noting);
+    if (RETIERING) return await retiering(db, watched, seen);
     for (const [label, query] of cases) {
       await listSubjects(db.db, TENANT, { ...query, limit: 51 });
       t = performance.now();
@@ -196,12 +200,7 @@ async function run(name: string, open: () => Promise<{ db: Db; done: () => Promi
       console.log(`  ${label.padEnd(32)} ${((performance.now() - t) / rounds).toFixed(1).padStart(8)} ms  (${rows} rows)`);
       seen.length = 0;
       await listSubjects(watched, TENANT, { ...query, limit: 51 });
-      for (const q of seen) {
-        const plan = isPostgres(db.db)
-          ? (await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN ${inline(q)}`).execute(db.db)).rows.map((r) => r['QUERY PLAN'])
-          : (await sql.raw<{ detail: string }>(`EXPLAIN QUERY PLAN ${inline(q)}`).execute(db.db)).rows.map((r) => r.detail);
-        console.log(`    ${q.sql.slice(0, 140).replace(/\s+/g, ' ')}…\n${plan.map((l) => `      | ${l}`).join('\n')}`);
-      }
+      await printPlans(db, seen);
     }
     for (const [label, query, by] of sorted) {
       const order = { scheme: 'retail-tier', by };
@@ -222,6 +221,16 @@ async function run(name: string, open: () => Promise<{ db: Db; done: () => Promi
     }
   } finally {
     await done();
+  }
+}
+
+/** Each statement seen with its plan, so an index left unused shows as a scan. */
+async function printPlans(db: Db, seen: readonly CompiledQuery[]): Promise<void> {
+  for (const q of seen) {
+    const plan = isPostgres(db.db)
+      ? (await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN ${inline(q)}`).execute(db.db)).rows.map((r) => r['QUERY PLAN'])
+      : (await sql.raw<{ detail: string }>(`EXPLAIN QUERY PLAN ${inline(q)}`).execute(db.db)).rows.map((r) => r.detail);
+    console.log(`    ${q.sql.slice(0, 140).replace(/\s+/g, ' ')}…\n${plan.map((l) => `      | ${l}`).join('\n')}`);
   }
 }
 
