@@ -123,7 +123,7 @@ async function retiering(db: Db, watched: Db['db'], seen: CompiledQuery[]): Prom
   const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] ?? 9) || 9;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   for (const [label, query] of cases.filter(([, q]) => q.change !== undefined)) {
-    const times = { [TENANT]: [] as number[], [HALF]: [] as number[] };
+    const times: Record<string, number[]> = { [TENANT]: [], [HALF]: [] };
     const listed: Record<string, string> = {};
     for (let r = -1; r < rounds; r++) {
       for (const tenant of r % 2 === 0 ? [TENANT, HALF] : [HALF, TENANT]) {
