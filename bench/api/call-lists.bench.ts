@@ -13,9 +13,10 @@
 // movers' at 2025-10), both tenants' latest re-tier 2025-10: each list read in one tenant then the
 // other, alternating which goes first, round by round; the two must list the same customers.
 // Run: node --import tsx bench/api/call-lists.bench.ts [--subjects 1000000] [--dialect sqlite|postgres|both] [--retiering] [--rounds 9] [--plans]
+//   [--baseline path/to/other/subject-list.ts]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   connect,
   type FigureOrder,
@@ -118,27 +119,41 @@ async function history(
     WHERE tenant_id = ${tenant} AND subject_id IN (SELECT ${id} FROM (${series}) AS n WHERE ${half} AND ${moves})`.execute(db.db);
 }
 
-/** --retiering: each change list in the tenant with no job and in the one with a job stopped half-way, alternating. */
+/**
+ * --retiering: each change list in the tenant with no job and in the one with a job stopped half-way,
+ * alternating. With --baseline FILE (another tree's subject-list.ts, e.g. main's copied beside this
+ * one), that tree's listSubjects on the tenant with no job too, in the same rotation: the lists'
+ * price when no job runs, paired.
+ */
 async function retiering(db: Db, watched: Db['db'], seen: CompiledQuery[]): Promise<void> {
   const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] ?? 9) || 9;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const i = process.argv.indexOf('--baseline');
+  const baseline =
+    i > 0 ? ((await import(resolve(process.argv[i + 1] ?? ''))) as { listSubjects: typeof listSubjects }).listSubjects : undefined;
+  const runs: [string, string, typeof listSubjects][] = [
+    ['no job', TENANT, listSubjects],
+    ['half-way', HALF, listSubjects],
+    ...(baseline ? [['no job, baseline', TENANT, baseline] as [string, string, typeof listSubjects]] : []),
+  ];
   for (const [label, query] of cases.filter(([, q]) => q.change !== undefined)) {
-    const times: Record<string, number[]> = { [TENANT]: [], [HALF]: [] };
-    const listed: Record<string, string> = {};
+    const times = runs.map(() => [] as number[]);
+    const listed = runs.map(() => '');
     for (let r = -1; r < rounds; r++) {
-      for (const tenant of r % 2 === 0 ? [TENANT, HALF] : [HALF, TENANT]) {
+      // Each round starts with another of the runs, so none is always first (or right after another).
+      const order = runs.map((_, k) => (k + Math.max(r, 0)) % runs.length);
+      for (const k of order) {
+        const [, tenant, list] = runs[k] as (typeof runs)[number];
         const t = performance.now();
-        const rows = await listSubjects(db.db, tenant, { ...query, limit: 51 });
-        // Round -1 warms both; not counted.
-        if (r >= 0) times[tenant]?.push(performance.now() - t);
-        listed[tenant] = rows.map((s) => s.externalId).join(',');
+        const rows = await list(db.db, tenant, { ...query, limit: 51 });
+        // Round -1 warms every run; not counted.
+        if (r >= 0) times[k]?.push(performance.now() - t);
+        listed[k] = rows.map((s) => s.externalId).join(',');
       }
     }
-    const [none, half] = [median(times[TENANT] ?? []), median(times[HALF] ?? [])];
-    const same = listed[TENANT] === listed[HALF] ? 'same customers' : 'LISTS DIFFER';
-    console.log(
-      `  ${label.padEnd(32)} no job ${none.toFixed(1).padStart(8)} ms  half-way ${half.toFixed(1).padStart(8)} ms  ×${(half / none).toFixed(2)}  (${listed[TENANT]?.split(',').length} rows, ${same}; medians of ${rounds})`,
-    );
+    const same = listed.every((l) => l === listed[0]) ? 'same customers' : 'LISTS DIFFER';
+    const figures = runs.map(([name], k) => `${name} ${median(times[k] ?? []).toFixed(1)} ms`).join(', ');
+    console.log(`  ${label.padEnd(32)} ${figures}  (${listed[0]?.split(',').length} rows, ${same}; medians of ${rounds})`);
     if (!process.argv.includes('--plans')) continue;
     seen.length = 0;
     await listSubjects(watched, HALF, { ...query, limit: 51 });
