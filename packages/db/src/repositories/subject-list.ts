@@ -291,25 +291,30 @@ function entries(db: Executor, tenantId: string, h: Holding) {
     .where('e.tenant_id', '=', tenantId)
     .where((eb) => assignmentHolds(eb as unknown as AssignmentEb, 'e', h));
   if (h.kind !== 'changed' || !h.movedPast) return held;
-  // Whoever changed at P has an event of period P (tier_events_tenant_scheme_period_idx): the customers
-  // re-tiered past P are looked for among those, not among everyone the running job has reached.
   // CROSS JOIN keeps SQLite from starting at the assignments past P instead (half the book, half-way).
-  const movers = db
-    .selectFrom('tier_events as v')
-    .select('v.subject_id')
-    .distinct()
-    .where('v.tenant_id', '=', tenantId)
-    .where('v.scheme', '=', h.filter.scheme)
-    .where('v.period', '=', h.period);
   return held.unionAll(
     db
-      .selectFrom(movers.as('v'))
+      .selectFrom(movers(db, tenantId, h).as('v'))
       .crossJoin('assignments as e')
       .select('e.subject_id')
       .whereRef('e.subject_id', '=', 'v.subject_id')
       .where('e.tenant_id', '=', tenantId)
       .where((eb) => changedPast(eb as unknown as AssignmentEb, 'e', tenantId, h)),
   );
+}
+
+/**
+ * Whoever changed at the holding's month P has an event of period P (tier_events_tenant_scheme_period_idx):
+ * the customers re-tiered past P are looked for among those, not among everyone the running job has reached.
+ */
+function movers(db: Executor, tenantId: string, h: Extract<Holding, { kind: 'changed' }>) {
+  return db
+    .selectFrom('tier_events as v')
+    .select('v.subject_id')
+    .distinct()
+    .where('v.tenant_id', '=', tenantId)
+    .where('v.scheme', '=', h.filter.scheme)
+    .where('v.period', '=', h.period);
 }
 
 /**
@@ -375,9 +380,27 @@ function assignmentHolds(eb: AssignmentEb, alias: string, h: Exclude<Holding, { 
   return eb.and(conditions);
 }
 
-/** How many subjects of the tenant pass a holding, counting at most `upTo` index entries. */
+/**
+ * How many subjects of the tenant pass a holding, counting at most `upTo` index entries. A call list
+ * with customers past its month counts those with an event of it uncounted by their assignments, not
+ * whether each changed: an upper bound, enough to choose how to read the page, without reading every
+ * one's history twice (here and for the page).
+ */
 async function holders(db: Executor, tenantId: string, h: Holding, upTo: number | undefined): Promise<number> {
-  const some = upTo === undefined ? entries(db, tenantId, h) : entries(db, tenantId, h).limit(upTo);
+  const all =
+    h.kind === 'changed' && h.movedPast
+      ? entries(db, tenantId, { ...h, movedPast: false }).unionAll(
+          db
+            .selectFrom(movers(db, tenantId, h).as('v'))
+            .crossJoin('assignments as e')
+            .select('e.subject_id')
+            .whereRef('e.subject_id', '=', 'v.subject_id')
+            .where('e.tenant_id', '=', tenantId)
+            .where('e.scheme', '=', h.filter.scheme)
+            .where('e.period', '>', h.period),
+        )
+      : entries(db, tenantId, h);
+  const some = upTo === undefined ? all : all.limit(upTo);
   const row = await db
     .selectFrom(some.as('e'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
