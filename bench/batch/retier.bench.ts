@@ -16,7 +16,6 @@
 // Rows are generated straight into the tables. Prints figures against the targets; asserts nothing.
 // Run: node --import tsx bench/batch/retier.bench.ts [--subjects 1000000] [--pg-subjects 100000] [--no-postgres]
 //   [--no-sqlite] [--one-worker] (PostgreSQL's one-worker run only: comparing two branches' job, not the speed-up)
-//   [--without-index NAME] (that index dropped once migrated: what it costs the writes, paired with a run keeping it)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, tmpdir } from 'node:os';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -88,20 +87,10 @@ function* customers(n: number): Generator<{ id: string; values: [string, number]
   }
 }
 
-/** --without-index: the named index dropped, as if the migration that made it had not run. */
-async function withoutIndex(db: Db): Promise<void> {
-  const i = process.argv.indexOf('--without-index');
-  const name = i > 0 ? process.argv[i + 1] : undefined;
-  if (name === undefined) return;
-  await db.db.schema.dropIndex(name).execute();
-  console.log(`  (index ${name} dropped)`);
-}
-
 async function sqliteFigures(dir: string): Promise<void> {
   const file = join(dir, 'retier.db');
   const db = connect({ url: file });
   await migrateToLatest(db.db);
-  await withoutIndex(db);
   await provisionTenant(db.db, { id: TENANT, name: TENANT, pack: cardPack(), now: NOW });
   let t = performance.now();
   // Raw prepared inserts, one transaction per 10,000 customers.
@@ -352,7 +341,6 @@ async function sqliteFigures(dir: string): Promise<void> {
 async function pgBook(url: string): Promise<Db> {
   const db = connect({ url, poolSize: 4 });
   await migrateToLatest(db.db);
-  await withoutIndex(db);
   await provisionTenant(db.db, { id: TENANT, name: TENANT, pack: cardPack(), now: NOW });
   let subjects = [];
   let metrics = [];

@@ -12,9 +12,9 @@ import { client, forEachDialect, NOW, type As } from '../support/api-fixture.js'
  * month's with only the customers re-tiered so far. Whichever worker completes the job moves it, once:
  * two PostgreSQL workers finishing its last chunks at the same moment included.
  *
- * Here the customers who moved last month are re-tiered last (K1, created first, is the first chunk):
- * what is checked is which month the lists read. That a customer the running job has re-tiered stays on
- * last month's list is tests/api/call-lists-while-retiering.test.ts's.
+ * The lists read each customer's current level: one the job has re-tiered already is at the new month
+ * and is on last month's list no more. So here the customers who moved last month are re-tiered last
+ * (K1, created first, is the first chunk): what is checked is which month the lists read.
  */
 
 const months = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `2025-${String(from + i).padStart(2, '0')}`);

@@ -104,11 +104,6 @@ export interface ListedSubject extends SubjectRef {
   readonly manager?: string | null;
   readonly level?: string | null;
   readonly standing?: ListedStanding | null;
-  /**
-   * On a change list (`change`): what the subject is listed for, at the scheme's latest re-tier — for one
-   * the next month-end job has re-tiered already, not what `level` and `standing` (that later month) show.
-   */
-  readonly change?: { readonly period: string; readonly from: string; readonly to: string } | null;
 }
 
 /** One page of a cursor-paged list. */

@@ -33,7 +33,6 @@ export { ERASED_CUSTOMER, ERASED_REQUEST_HASH, ERASURE_RULES, JOB_CREATED_ROUTES
 export { type KeptMentions, walkKeptMentions } from './repositories/erasure-walk.js';
 export * from './repositories/customer-activity.js';
 export * from './repositories/subject-list.js';
-export { callListChanges, type ListedChange } from './repositories/call-list-changes.js';
 export { latestRetierPeriod, markRetiered } from './repositories/retier-periods.js';
 export { dataVersion } from './repositories/data-version.js';
 export * from './repositories/metrics.js';

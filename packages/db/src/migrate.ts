@@ -54,7 +54,6 @@ import * as erasureRules from './migrations/2026-12-25T00-00-03-erasure-rules.js
 import * as retierPeriods from './migrations/2026-12-25T00-00-20-retier-periods.js';
 import * as overridesExpiry from './migrations/2026-12-25T00-00-21-overrides-expiry.js';
 import * as metricWriters from './migrations/2026-12-25T00-00-70-metric-writers.js';
-import * as tierEventsPeriod from './migrations/2026-12-26T00-00-42-tier-events-period.js';
 import * as auditErasures from './migrations/2026-12-21T00-00-20-audit-erasures.js';
 import * as auditListed from './migrations/2026-12-22T00-00-30-audit-listed.js';
 import * as audienceRequestReason from './migrations/2026-12-22T00-00-37-audience-request-reason.js';
@@ -122,7 +121,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-25T00-00-20-retier-periods': retierPeriods,
   '2026-12-25T00-00-21-overrides-expiry': overridesExpiry,
   '2026-12-25T00-00-70-metric-writers': metricWriters,
-  '2026-12-26T00-00-42-tier-events-period': tierEventsPeriod,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -664,12 +664,7 @@ export class BookPage extends LitElement {
           return html`<tr class=${s.id === d.id ? 'current' : ''}>
             <td>${s.id}</td><td>${s.displayName}${s.closedAt ? html` <span class="closed-tag">${w.closed}</span>` : nothing}</td>
             ${whose ? html`<td data-testid="subject-rm" data-rm=${s.manager ?? ''}>${s.manager ? consoleStaffNames.label(`staff:${s.manager}`) : c.none}</td>` : nothing}
-            ${
-              // A change list's level is the one its change was to (callListRows), not a later month's a running re-tier set.
-              b.levelOf !== undefined
-                ? html`<td data-testid="subject-level">${moved && r ? r.levelName : this.#levelName(s.level)}</td>`
-                : nothing
-            }
+            ${b.levelOf !== undefined ? html`<td data-testid="subject-level">${this.#levelName(s.level)}</td>` : nothing}
             ${moved ? html`<td data-testid="level-change">${r?.fromName ? c.changeFromTo(r.fromName, r.levelName) : c.none}</td><td>${r?.decidedBy ?? c.none}</td>` : nothing}
             ${
               grace

@@ -43,11 +43,6 @@ export function callListOf(filter: SubjectQuery): CallList | undefined {
 export interface CallListRow {
   readonly id: string;
   readonly name: string;
-  /**
-   * On a change list, the level the change was to, and `fromName` and `period` its level before and
-   * month: the change the customer is listed for, also once the next month-end job has re-tiered them
-   * (their gaps and why are then where they stand now). Else the level now.
-   */
   readonly level: string | null;
   readonly levelName: string;
   /** The level before the latest re-tier, by name (null: none, or not read). */
@@ -95,17 +90,14 @@ export function callListRows(items: readonly ListedSubject[], scheme: SchemeSumm
       undefined,
     );
     const p = st?.progress ?? null;
-    const change = s.change ?? undefined;
-    const level = change ? change.to : (s.level ?? null);
-    const from = change ? change.from : st?.previousLevel;
     return {
       id: s.id,
       name: s.displayName,
-      level,
-      levelName: name(level),
-      fromName: from ? name(from) : null,
+      level: s.level ?? null,
+      levelName: name(s.level),
+      fromName: st?.previousLevel ? name(st.previousLevel) : null,
       decidedBy: st ? (st.because?.text[locale] ?? st.decidedBy.label[locale] ?? st.decidedBy.id) : '',
-      period: change?.period ?? st?.period ?? null,
+      period: st?.period ?? null,
       periodsBelow: r && r.periodsBelow > 0 ? r.periodsBelow : null,
       periodsAllowed: r && r.periodsBelow > 0 ? r.periodsAllowed : null,
       keepGap: r && r.periodsBelow > 0 ? gap(nearestLine, locale) : null,

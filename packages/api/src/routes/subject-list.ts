@@ -2,7 +2,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { assignmentDrop, schemeMetrics, SUBJECT_KINDS, type EventReason } from '@tierkit/core';
 import {
   assignmentsOfPage,
-  callListChanges,
   CLOSED_FILTERS,
   currentLevelKey,
   LEVEL_CHANGES,
@@ -397,17 +396,6 @@ export function subjectList() {
         nextCursor = encodeCursor(figureCursorKind(order), { value: String(last.value), id: last.subject.id });
     }
     const page = rows.slice(0, query.limit);
-    // A change list's rows carry the change they are listed for: a customer the next month-end job has
-    // re-tiered already is listed by last month's change, which their current level no longer shows.
-    const changes =
-      change === undefined
-        ? undefined
-        : await callListChanges(
-            deps.db,
-            deps.tenantId,
-            change.scheme,
-            page.map((s) => s.id),
-          );
     const levelOf = query.levelOf;
     const levelScheme = levelOf === undefined ? undefined : pack.schemes.get(levelOf);
     const shown =
@@ -445,8 +433,7 @@ export function subjectList() {
         const ref = managers
           ? { ...subjectRef(s, deps.unmaskNames), manager: managers.get(s.id) ?? null }
           : subjectRef(s, deps.unmaskNames);
-        const listed = changes === undefined ? ref : { ...ref, change: changes.get(s.id) ?? null };
-        if (!shown) return listed;
+        if (!shown) return ref;
         const a = shown.get(s.id);
         // The downgrade list's why: the sentence the customer was told, not the rule now deciding.
         const because =
@@ -454,7 +441,7 @@ export function subjectList() {
             ? assignmentDrop(levelScheme, a, latest.get(currentLevelKey(a.subjectId, levelScheme.key)), pack.pack.metrics)
             : undefined;
         return {
-          ...listed,
+          ...ref,
           level: a?.level ?? null,
           standing: a
             ? {

@@ -94,18 +94,6 @@ const ListedSubjectSchema = SubjectRefSchema.extend({
     description: 'With `levelOf`: the subject’s current level key in that scheme; null when it has none',
     example: 'gold',
   }),
-  change: z
-    .object({
-      period: z.string().openapi({ description: 'The month (`YYYY-MM`) of the re-tier the list is of', example: '2025-09' }),
-      from: z.string().openapi({ description: 'The level held the month before', example: 'platinum' }),
-      to: z.string().openapi({ description: 'The level that re-tier set', example: 'gold' }),
-    })
-    .nullable()
-    .optional()
-    .openapi({
-      description:
-        'With `change`: the change the subject is listed for, at the scheme’s latest re-tier — also for one the next month-end job, still running or stopped part-way, has re-tiered already, whose `level` and `standing` are then of that later month; null if the re-tier’s month moved while the page was read',
-    }),
   standing: z
     .object({
       previousLevel: z.string().nullable().openapi({ description: 'The level shown before `period` was evaluated (null: none)' }),

@@ -98,26 +98,6 @@ export function monthAfter(period: string): string {
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
-/** The month before a \`YYYY-MM\` period. */
-export function monthBefore(period: string): string {
-  const d = new Date(Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)) - 2, 1));
-  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
-/**
- * One subject's level in \`month\` (null: not tiered then), as a scalar subquery: the level {@link spans}
- * holds at that month, for one subject, by a seek of its events (tier_events_tenant_scheme_subject_period_idx).
- * The event recorded last among those of a period at or before \`month\` (by \`at\`, then the later
- * period, then \`id\`) is that level: it is its period's last, and it supersedes every event of a later
- * period recorded before it, so no span after its own starts by \`month\`.
- */
-export function levelAtMonth(tenantId: string, scheme: string, subjectId: RawBuilder<unknown>, month: string): RawBuilder<string | null> {
-  return sql<string | null>`(SELECT lm.to_level FROM tier_events lm
-    WHERE lm.tenant_id = ${tenantId} AND lm.scheme = ${scheme} AND lm.subject_id = ${subjectId}
-      AND lm.period IS NOT NULL AND lm.period <= ${month}
-    ORDER BY lm.at DESC, lm.period DESC, lm.id DESC LIMIT 1)`;
-}
-
 /** A \`YYYY-MM\` column as a count of months, so that two months can be told adjacent on both dialects. */
 function monthIndex(period: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`(CAST(SUBSTR(${period}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR(${period}, 6, 2) AS INTEGER))`;

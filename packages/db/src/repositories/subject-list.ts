@@ -1,10 +1,9 @@
-import { sql, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, SubjectRow } from '../schema.js';
 import { isPostgres, type Executor } from './executor.js';
 import { toSubject, type Subject } from './subjects.js';
 import { bookIds, type Books } from './staff.js';
 import { latestRetierPeriod } from './retier-periods.js';
-import { latestEvaluatedPeriod, levelAtMonth, monthBefore } from './level-history.js';
 
 /** A scheme and level every listed subject must currently hold. */
 export interface LevelCondition {
@@ -41,9 +40,7 @@ export interface ListSubjectsQuery {
    * Only subjects whose level in `scheme` changed at the scheme's latest re-tier (latestRetierPeriod:
    * the month a re-tier job with no filter last evaluated it at, which nothing done to some customers
    * moves — a decision, a metric write, a filtered job): down or
-   * up by the levels' ranks, or either. A customer already evaluated at a later month (the next
-   * month-end job running, stopped or failed part-way) is listed by their change at that re-tier's
-   * month read from their history (changedHolding).
+   * up by the levels' ranks, or either.
    */
   readonly change?: LevelChangeFilter;
   /** Only subjects below their level's line in `scheme` now: in a grace period (periods below > 0). */
@@ -116,9 +113,7 @@ type Holding =
   | { readonly kind: 'closed' }
   // Call lists: each read from a partial index holding only its few rows (migration
   // 2026-12-15T00-00-80-book-call-lists).
-  // `movedPast`: some of the scheme's customers are evaluated past `period` already (a later month's
-  // job part-way): those are listed by their history's change at `period` too.
-  | { readonly kind: 'changed'; readonly filter: LevelChangeFilter; readonly period: string; readonly movedPast: boolean }
+  | { readonly kind: 'changed'; readonly filter: LevelChangeFilter; readonly period: string }
   | { readonly kind: 'grace'; readonly scheme: string }
   // 潜力客户: within an amount of the next level (migration 2026-12-16T00-00-40-near-next).
   | { readonly kind: 'near'; readonly filter: NearNextFilter };
@@ -154,10 +149,10 @@ export async function listSubjects(
   if (query.graceIn !== undefined) holdings.push({ kind: 'grace', scheme: query.graceIn });
   if (query.nearNext !== undefined) holdings.push({ kind: 'near', filter: query.nearNext });
   if (query.change !== undefined) {
-    const changed = await changedHolding(db, tenantId, query.change);
+    const period = await latestRetierPeriod(db, tenantId, query.change.scheme);
     // A scheme never evaluated has no re-tier, so nobody changed at it.
-    if (changed === undefined) return [];
-    holdings.push(changed);
+    if (period === undefined) return [];
+    holdings.push({ kind: 'changed', filter: query.change, period });
   }
   if (holdings.length === 0) return inOrder(db, tenantId, query, holdings, undefined);
   const few = await Promise.all(holdings.map((h) => holders(db, tenantId, h, plan.fewMatches)));
@@ -173,20 +168,6 @@ export async function listSubjects(
   }
   const all = await Promise.all(holdings.map((h) => holders(db, tenantId, h, undefined)));
   return fromIndex(db, tenantId, query, holdings, all.indexOf(Math.min(...all)));
-}
-
-/**
- * The call list's holding: the changes at the scheme's latest re-tier, month P. Its customers are read
- * from their assignments (`period = P`); while the next month-end job runs (or after it stopped
- * part-way), those it has re-tiered are at a later month and would drop off the list, so whenever any
- * assignment of the scheme is past P (one seek, latestEvaluatedPeriod) their change at P is read from
- * their history as well. Undefined: the scheme was never re-tiered.
- */
-async function changedHolding(db: Executor, tenantId: string, filter: LevelChangeFilter): Promise<Holding | undefined> {
-  const period = await latestRetierPeriod(db, tenantId, filter.scheme);
-  if (period === undefined) return undefined;
-  const latest = await latestEvaluatedPeriod(db, tenantId, filter.scheme);
-  return { kind: 'changed', filter, period, movedPast: latest !== null && latest > period };
 }
 
 /**
@@ -285,68 +266,11 @@ function entries(db: Executor, tenantId: string, h: Holding) {
       .select('e.subject_id')
       .where('e.tenant_id', '=', tenantId)
       .where('e.staff_id', 'in', bookIds(h.staffId));
-  const held = db
+  return db
     .selectFrom('assignments as e')
     .select('e.subject_id')
     .where('e.tenant_id', '=', tenantId)
     .where((eb) => assignmentHolds(eb as unknown as AssignmentEb, 'e', h));
-  if (h.kind !== 'changed' || !h.movedPast) return held;
-  // CROSS JOIN keeps SQLite from starting at the assignments past P instead (half the book, half-way).
-  return held.unionAll(
-    db
-      .selectFrom(movers(db, tenantId, h).as('v'))
-      .crossJoin('assignments as e')
-      .select('e.subject_id')
-      .whereRef('e.subject_id', '=', 'v.subject_id')
-      .where('e.tenant_id', '=', tenantId)
-      .where((eb) => changedPast(eb as unknown as AssignmentEb, 'e', tenantId, h)),
-  );
-}
-
-/**
- * Whoever changed at the holding's month P has an event of period P (tier_events_tenant_scheme_period_idx):
- * the customers re-tiered past P are looked for among those, not among everyone the running job has reached.
- */
-function movers(db: Executor, tenantId: string, h: Extract<Holding, { kind: 'changed' }>) {
-  return db
-    .selectFrom('tier_events as v')
-    .select('v.subject_id')
-    .distinct()
-    .where('v.tenant_id', '=', tenantId)
-    .where('v.scheme', '=', h.filter.scheme)
-    .where('v.period', '=', h.period);
-}
-
-/**
- * An assignment row (as `alias`) of a customer re-tiered past the holding's month P whose history
- * changed their level at P: their level at P differs from the one at the month before (one who moved
- * and moved back within P has not changed; one first tiered at P has nothing to change from, as an
- * assignment's null `previous_level` does not), in the filter's direction by the levels' ranks.
- */
-function changedPast(eb: AssignmentEb, alias: string, tenantId: string, h: Extract<Holding, { kind: 'changed' }>) {
-  const col = (c: string) => sql.ref(`${alias}.${c}`);
-  const { filter, period } = h;
-  const before = levelAtMonth(tenantId, filter.scheme, col('subject_id'), monthBefore(period));
-  const after = levelAtMonth(tenantId, filter.scheme, col('subject_id'), period);
-  // Ranks apart are levels apart: a direction needs no `<>` of its own (each level is a seek of the history).
-  const moved =
-    filter.direction === 'any'
-      ? sql<SqlBool>`${before} <> ${after}`
-      : sql<SqlBool>`${rankOf(before, filter.ranks)} ${sql.raw(filter.direction === 'down' ? '>' : '<')} ${rankOf(after, filter.ranks)}`;
-  return eb.and([eb(col('scheme'), '=', filter.scheme), eb(col('period'), '>', period), moved]);
-}
-
-/**
- * A level's rank from the scheme's definition, in the query: the rows compared are ranked with no
- * JSON read (null for a level the definition no longer has).
- */
-function rankOf(level: RawBuilder<unknown>, ranks: Readonly<Record<string, number>>) {
-  const all = Object.entries(ranks);
-  if (all.length === 0) return sql<number>`null`;
-  return sql<number>`case ${level} ${sql.join(
-    all.map(([key, rank]) => sql`when ${key} then ${sql.lit(rank)}`),
-    sql` `,
-  )} end`;
 }
 
 type AssignmentEb = ExpressionBuilder<Database & { e: Database['assignments'] }, 'e'>;
@@ -372,35 +296,25 @@ function assignmentHolds(eb: AssignmentEb, alias: string, h: Exclude<Holding, { 
     eb(col('period'), '=', period),
     sql<SqlBool>`${col('previous_level')} <> ${col('level')}`,
   ];
-  // Only the changed rows the partial index holds are compared with the previous level's rank.
-  if (filter.direction !== 'any')
-    conditions.push(
-      sql<SqlBool>`${rankOf(col('previous_level'), filter.ranks)} ${sql.raw(filter.direction === 'down' ? '>' : '<')} ${col('rank')}`,
-    );
+  if (filter.direction !== 'any') {
+    // The previous level's rank from the scheme's definition, in the query: only the changed rows
+    // the partial index holds are compared, with no JSON read.
+    const ranks = Object.entries(filter.ranks);
+    const before =
+      ranks.length === 0
+        ? sql<number>`null`
+        : sql<number>`case ${col('previous_level')} ${sql.join(
+            ranks.map(([key, rank]) => sql`when ${key} then ${sql.lit(rank)}`),
+            sql` `,
+          )} end`;
+    conditions.push(sql<SqlBool>`${before} ${sql.raw(filter.direction === 'down' ? '>' : '<')} ${col('rank')}`);
+  }
   return eb.and(conditions);
 }
 
-/**
- * How many subjects of the tenant pass a holding, counting at most `upTo` index entries. A call list
- * with customers past its month counts those with an event of it uncounted by their assignments, not
- * whether each changed: an upper bound, enough to choose how to read the page, without reading every
- * one's history twice (here and for the page).
- */
+/** How many subjects of the tenant pass a holding, counting at most `upTo` index entries. */
 async function holders(db: Executor, tenantId: string, h: Holding, upTo: number | undefined): Promise<number> {
-  const all =
-    h.kind === 'changed' && h.movedPast
-      ? entries(db, tenantId, { ...h, movedPast: false }).unionAll(
-          db
-            .selectFrom(movers(db, tenantId, h).as('v'))
-            .crossJoin('assignments as e')
-            .select('e.subject_id')
-            .whereRef('e.subject_id', '=', 'v.subject_id')
-            .where('e.tenant_id', '=', tenantId)
-            .where('e.scheme', '=', h.filter.scheme)
-            .where('e.period', '>', h.period),
-        )
-      : entries(db, tenantId, h);
-  const some = upTo === undefined ? all : all.limit(upTo);
+  const some = upTo === undefined ? entries(db, tenantId, h) : entries(db, tenantId, h).limit(upTo);
   const row = await db
     .selectFrom(some.as('e'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -483,18 +397,6 @@ function passesTheRest(
       // Closed or not is a column of the subject row, checked there (subjectFilters).
       if (i === skip || h.kind === 'closed') return [];
       const alias = `h${i}` as 'h';
-      if (h.kind === 'changed' && h.movedPast) {
-        const own = (cond: (a: AssignmentEb) => ReturnType<typeof assignmentHolds>) =>
-          eb.exists(
-            eb
-              .selectFrom(`assignments as ${alias}`)
-              .select(sql.lit(1).as('one'))
-              .whereRef(`${alias}.subject_id`, '=', subjectId as 's.id')
-              .where(`${alias}.tenant_id`, '=', tenantId)
-              .where((a) => cond(a as unknown as AssignmentEb)),
-          );
-        return [eb.or([own((a) => assignmentHolds(a, alias, h)), own((a) => changedPast(a, alias, tenantId, h))])];
-      }
       const match =
         h.kind !== 'book'
           ? (h.kind === 'level' ? levelProbe(eb, alias, postgres) : eb.selectFrom(`assignments as ${alias}`))
@@ -614,9 +516,9 @@ export async function listSubjectsByFigure(
   const near = query.nearNext !== undefined && order.by === 'gap' && query.nearNext.scheme === order.scheme ? query.nearNext : undefined;
   if (query.nearNext !== undefined && near === undefined) holdings.push({ kind: 'near', filter: query.nearNext });
   if (query.change !== undefined) {
-    const changed = await changedHolding(db, tenantId, query.change);
-    if (changed === undefined) return [];
-    holdings.push(changed);
+    const period = await latestRetierPeriod(db, tenantId, query.change.scheme);
+    if (period === undefined) return [];
+    holdings.push({ kind: 'changed', filter: query.change, period });
   }
   const fig = figureOf('d', order.by);
   const book = query.managedBy;
