@@ -49,6 +49,11 @@ it('the command line is checked before the database: a bad month is said even wh
     const kind = await runCaptured(['retier', '--period', '2025-10', '--kind', 'martian', '--database', typo, ...json]);
     assert.equal(kind.code, 2, kind.err.join('\n'));
     assert.match(kind.err.join('\n'), /^retier: --kind must be one of /);
+    const poll = await runCaptured(['retier', '--period', '2025-10', '--poll-ms', 'soon', '--database', typo, ...json]);
+    assert.deepEqual([poll.code, poll.err], [2, ['retier: --poll-ms must be a positive number']]);
+    const action = await runCaptured(['jobs', 'explode', '--database', typo, ...json]);
+    assert.equal(action.code, 2, action.err.join('\n'));
+    assert.match(action.err.join('\n'), /^jobs: unknown action "explode"/);
   }
   assert.ok(!existsSync(join(dir, 'typo')), 'nothing created');
 });
@@ -56,6 +61,7 @@ it('the command line is checked before the database: a bad month is said even wh
 it('migrate, seed and tenants create make a new database, and say how many migrations they applied', async () => {
   for (const [name, argv] of [
     ['migrated.db', ['migrate']],
+    ['seeded.db', ['seed', '--customers', '3']],
     ['tenant.db', ['tenants', 'create', 'bank', '--name', 'Bank']],
   ] as const) {
     const database = join(dir, 'new', name);

@@ -61,7 +61,9 @@ function checkRetier({ values }: JobArgs): string | undefined {
   const kind = values.kind;
   if (kind !== undefined && !(SUBJECT_KINDS as readonly string[]).includes(String(kind)))
     return `--kind must be one of ${SUBJECT_KINDS.join(', ')}`;
-  return undefined;
+  // Its refusals do not depend on the dialect, which only picks the default of --work.
+  const follow = followFlags(values, 'sqlite');
+  return typeof follow === 'string' ? follow : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import {
+  checkDatabaseUrl,
   connect,
   HEAVY_READ_PROCESSES,
   HEAVY_READ_QUEUE,
@@ -33,14 +34,17 @@ export function openSetupConnection(url: string, env: NodeJS.ProcessEnv = proces
 }
 
 /**
- * Why `url` names no database to work on, or undefined: a SQLite file that does not exist. Opening
+ * Why `url` names no database to work on, or undefined: a SQLite file that does not exist (a string
+ * that is no database URL at all throws, as connecting would: `checkDatabaseUrl`). Opening
  * one creates it, which only `migrate`, `seed`, `tenants create` and a server should do
  * (packages/cli/README.md): a mistyped path otherwise made a new file, migrated it and then failed
  * on the tenant, leaving the file behind. A PostgreSQL database is never created by connecting.
  */
 export function missingDatabaseReason(url: string): string | undefined {
+  // A mistyped URL (`postgresql:/user:pw@…`) is refused as one, its password masked, not named here as a file.
+  checkDatabaseUrl(url);
   if (isPostgresUrl(url) || url === ':memory:' || existsSync(url)) return undefined;
-  return `no database at ${url}: the file does not exist (check --database or DATABASE_URL; tierkit migrate or tierkit seed makes a new one)`;
+  return `no database at ${redactDatabaseUrl(url)}: the file does not exist (check --database or DATABASE_URL; tierkit migrate or tierkit seed makes a new one)`;
 }
 
 /**
