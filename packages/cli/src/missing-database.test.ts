@@ -61,7 +61,7 @@ it('the command line is checked before the database: a bad month is said even wh
 it('migrate, seed and tenants create make a new database, and say how many migrations they applied', async () => {
   for (const [name, argv] of [
     ['migrated.db', ['migrate']],
-    ['seeded.db', ['seed', '--customers', '3']],
+    ['seeded.db', ['seed', '--customers', '5']],
     ['tenant.db', ['tenants', 'create', 'bank', '--name', 'Bank']],
   ] as const) {
     const database = join(dir, 'new', name);
