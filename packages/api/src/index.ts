@@ -177,7 +177,9 @@ export {
   runningJobStands,
   JOB_STATUSES,
   DEFAULT_CHUNK_SUBJECTS,
+  periodWithoutDataMessage,
 } from './services/jobs/jobs.js';
+export { monthOpenMessage, notMonth } from './month-errors.js';
 export type { EnqueuedRetier, JobView, JobStatus, PartlyLoaded, QueuedJob, RetierRequest } from './services/jobs/jobs.js';
 export type { RetierParams, RetierFilter, RetierTotals, MigrationCell } from './services/jobs/retier-params.js';
 export { retierChunk } from './services/jobs/retier-chunk.js';

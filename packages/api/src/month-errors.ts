@@ -48,10 +48,19 @@ export function monthNotBegun(path: string, month: string, current: string): Fie
 export function monthOpen(path: string, month: string, confirm: string): FieldError {
   return {
     path,
-    message: `${month} has not ended: re-tiering it judges every customer on part of its data (a downgrade shows in their portal at once); send ${confirm}: true to mean it, or choose a month that has ended`,
+    message: monthOpenMessage(month, `send ${confirm}: true`),
     code: 'month_open',
     params: { month, confirm },
   };
+}
+
+/**
+ * Why an open month is refused, `confirm` saying how the asker means it: the API's field
+ * (`send allowOpenMonth: true`), the CLI's option (`add --allow-open-month`): one wording, each
+ * surface naming its own way to say it.
+ */
+export function monthOpenMessage(month: string, confirm: string): string {
+  return `${month} has not ended: re-tiering it judges every customer on part of its data (a downgrade shows in their portal at once); ${confirm} to mean it, or choose a month that has ended`;
 }
 
 /** The error of a month that must be one and must have begun by `current`; undefined when it is fine. */

@@ -45,7 +45,14 @@ export interface CommandContext {
   /** Open and migrate the database of `--database` / `$DATABASE_URL`, logging where to `log` (default ctx.log). */
   /** `use` 'batch' (imports, seeding, migrations) gets batch work's PostgreSQL statement timeout; `setup` (`openSetupConnection`) is where a server's start migrates. */
   /** `migrate`: bring the schema up to date (default: unless TIERKIT_MIGRATE=off; `tierkit migrate` always does). */
-  openDatabase(log?: (line: string) => void, use?: DatabaseUse, setup?: Db, migrate?: boolean): Promise<Db>;
+  /** `onMigrated`: the migrations this opening applied (none when the schema was current). */
+  openDatabase(
+    log?: (line: string) => void,
+    use?: DatabaseUse,
+    setup?: Db,
+    migrate?: boolean,
+    onMigrated?: (ran: readonly string[]) => void,
+  ): Promise<Db>;
 }
 
 /**
@@ -57,6 +64,12 @@ export interface Command {
   /** Help lines, indented two spaces, as `tierkit --help` prints them. */
   readonly usage: string;
   readonly options?: Readonly<Record<string, OptionSpec>>;
+  /**
+   * Whether the command may make a new database (a SQLite file), given its positional arguments:
+   * `migrate`, `seed`, `serve`, `tenants create`. Every other command refuses a file that does not
+   * exist (`missingDatabaseReason`) rather than make, migrate and leave one behind at a mistyped path.
+   */
+  readonly createsDatabase?: boolean | ((args: readonly string[]) => boolean);
   run(ctx: CommandContext): Promise<number>;
 }
 

@@ -114,12 +114,17 @@ it('broken rows: exit 1 and nothing imported; with valid-rows exit 3 and the goo
     ],
   );
   assert.ok((await balances()).includes('K1@2025-08=500'));
+  // The same file again, for people: rows rejected, so its summary is a WARN, not an INFO.
+  const again = await cli('import', broken, '--kind', 'metrics', '--amounts', 'fen', '--mode', 'valid-rows');
+  assert.equal(again.code, 3, again.err.join('\n'));
+  assert.match(again.out.at(-1) ?? '', /^\S+Z WARN {2}import \S+ partial: 3 rows, /);
 
   // Exit 3 says some rows were imported: when every row is rejected, nothing was, so exit 1.
   const allBad = file('all-bad.csv', 'subject,metric,period,value\nK9,avg_daily_balance,2025-08,1\nK2,avg_daily_balance,2025-08,1.5\n');
   const none = await cli('import', allBad, '--kind', 'metrics', '--amounts', 'fen', '--mode', 'valid-rows');
   assert.equal(none.code, 1, none.out.join('\n'));
-  assert.match(none.out.at(-1) ?? '', / failed: 2 rows, 0 observations written, 0 unchanged, 2 rows rejected$/);
+  // A line reporting a failure is never INFO (docs/operations.md, "Log lines").
+  assert.match(none.out.at(-1) ?? '', /^\S+Z ERROR import \S+ failed: 2 rows, 0 observations written, 0 unchanged, 2 rows rejected$/);
   assert.match(none.err[0] ?? '', /all 2 rows have errors; nothing was imported/);
 });
 

@@ -189,7 +189,10 @@ export const importCommand: Command = {
       } else {
         for (const e of errors) ctx.out(`line ${e.line}${e.column === null ? '' : `, column "${e.column}"`}: ${e.message}`);
         if (record.errors > errors.length) ctx.out(`… ${record.errors - errors.length} more errors (GET /v1/imports/${record.id})`);
-        ctx.out(actionLine(summary(record)));
+        // A file that imported nothing failed, one that lost rows did in part: never INFO (docs/operations.md, "Log lines").
+        ctx.out(
+          actionLine(summary(record), new Date(), record.status === 'failed' ? 'error' : record.status === 'partial' ? 'warn' : 'info'),
+        );
         for (const m of retiered) ctx.out(m.message);
       }
       if (record.status === 'failed') {

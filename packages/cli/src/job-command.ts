@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatLogLine, logFormatFromEnv } from '@tierkit/api';
 import { isPostgresUrl, type Db } from '@tierkit/db';
-import { openDatabase, opsSettingsFromEnv, redactDatabaseUrl, tenantFromEnv, timeZoneFromEnv } from '@tierkit/ops';
+import { missingDatabaseReason, openDatabase, opsSettingsFromEnv, redactDatabaseUrl, tenantFromEnv, timeZoneFromEnv } from '@tierkit/ops';
 import { EXIT, type OptionSpec } from './command.js';
 import { oneLine } from './job-output.js';
 
@@ -41,6 +41,8 @@ export interface JobCommand {
   readonly refusedOnSqlite?: string;
   /** Runs until stopped under a process manager: its lines are log records (a UTC time and a level), `database:` first among them. */
   readonly logs?: boolean;
+  /** What is wrong with the command line alone (exit 2), checked before the database is opened. */
+  check?(args: JobArgs): string | undefined;
   run(db: Db, args: JobArgs, io: JobIo): Promise<number>;
 }
 
@@ -83,12 +85,23 @@ export async function runJobCommand(command: JobCommand, argv: readonly string[]
     );
     return EXIT.ok;
   }
+  const wrong = command.check?.(args);
+  if (wrong) {
+    io.err(`${command.name}: ${wrong}`);
+    return EXIT.usage;
+  }
   const given = args.values.database;
   let db: Db | undefined;
   try {
     const url = typeof given === 'string' ? given : opsSettingsFromEnv(process.env).databaseUrl;
     if (command.refusedOnSqlite && !isPostgresUrl(url)) {
       io.err(`tierkit ${command.name}: ${command.refusedOnSqlite} (database: ${redactDatabaseUrl(url)})`);
+      return EXIT.failed;
+    }
+    // No job command makes a database: a mistyped path made a file, migrated it and then failed on the tenant.
+    const missing = missingDatabaseReason(url);
+    if (missing) {
+      io.err(`tierkit ${command.name}: ${missing}`);
       return EXIT.failed;
     }
     // Workers and re-tiers are batch work: their statements get minutes, not a request's seconds.

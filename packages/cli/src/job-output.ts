@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { JobView, ScheduleMonth } from '@tierkit/api';
+import { etaText } from './progress-bar.js';
 
 /**
  * An error as one line: its message and, for a database error, its code (SQLITE_BUSY…), never a
@@ -43,10 +44,13 @@ export function dependentsLine(j: Pick<JobView, 'params'>): string | undefined {
   return `also re-tiers ${added.map((d) => `${d.scheme} (${why(d)})`).join(', ')}: each reads a level it writes, or is read by one`;
 }
 
-/** The whole of a job: its line, then the migration matrix, one row per scheme and level before. */
-export function jobDetails(j: JobView): string[] {
+/**
+ * The whole of a job: its line, then the migration matrix, one row per scheme and level before.
+ * `dependents` false leaves out the schemes it added, for `retier`, which said them on stderr already.
+ */
+export function jobDetails(j: JobView, dependents = true): string[] {
   const lines = [jobLine(j), `requested by ${j.requestedBy} at ${j.createdAt}${j.params.reason ? ` — ${j.params.reason}` : ''}`];
-  const added = dependentsLine(j);
+  const added = dependents ? dependentsLine(j) : undefined;
   if (added) lines.push(added);
   const sim = j.simulation;
   if (sim) {
@@ -134,7 +138,7 @@ export function jobBar(enabled: boolean): { update(j: JobView): void; stop(): vo
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: 'retier [{bar}] {percentage}% | {value}/{total} subjects | {rate}/s | ETA {eta_formatted}',
+      format: 'retier [{bar}] {percentage}% | {value}/{total} subjects | {rate}/s | ETA {eta}',
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
@@ -144,11 +148,13 @@ export function jobBar(enabled: boolean): { update(j: JobView): void; stop(): vo
   return {
     update(j) {
       const done = j.progress.subjects.processed + j.progress.subjects.skipped;
-      const rate = Math.round(done / Math.max(0.001, (Date.now() - t0) / 1000));
+      const seconds = (Date.now() - t0) / 1000;
+      const rate = Math.round(done / Math.max(0.001, seconds));
+      const eta = etaText(done, j.progress.subjects.total, seconds);
       if (!started) {
-        bar.start(j.progress.subjects.total, done, { rate });
+        bar.start(j.progress.subjects.total, done, { rate, eta });
         started = true;
-      } else bar.update(done, { rate });
+      } else bar.update(done, { rate, eta });
     },
     stop: () => (started ? bar.stop() : undefined),
   };

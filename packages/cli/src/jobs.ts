@@ -33,8 +33,16 @@ export const jobsCommand: JobCommand = {
                             worker is gone once its lease has run out)`,
   options: { tenant: { type: 'string' }, json: { type: 'boolean' }, wait: { type: 'boolean' }, limit: { type: 'string' } },
   positionals: true,
+  // Before the database is opened: a mistyped action was reported only after a wrong database.
+  check: ({ positionals: [action] }) => (action && ACTIONS.includes(action) ? undefined : actionError(action)),
   run: runJobs,
 };
+
+const ACTIONS: readonly string[] = ['list', 'schedule', 'show', 'cancel', 'resume'];
+
+function actionError(action: string | undefined): string {
+  return `${action ? `unknown action "${action}"` : 'needs an action'}: list, schedule, show, cancel or resume (tierkit jobs --help)`;
+}
 
 /** `tierkit jobs …`. Returns the exit code. */
 async function runJobs(db: Db, { positionals, values, timeZone, database, tenant: tenantId }: JobArgs, io: JobIo): Promise<number> {
@@ -172,9 +180,7 @@ async function runJobs(db: Db, { positionals, values, timeZone, database, tenant
       return EXIT.ok;
     }
     default:
-      io.err(
-        `jobs: ${action ? `unknown action "${action}"` : 'needs an action'}: list, schedule, show, cancel or resume (tierkit jobs --help)`,
-      );
+      io.err(`jobs: ${actionError(action)}`);
       return EXIT.usage;
   }
 }

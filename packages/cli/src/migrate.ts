@@ -19,6 +19,7 @@ export function databaseName(url: string): string {
 
 export const migrateCommand: Command = {
   name: 'migrate',
+  createsDatabase: true,
   usage: `  migrate                   bring the database schema up to date
   migrate --down --yes-drop-all-data | --confirm NAME
                             WARNING: drops every table — all customers, history and the audit chain —
@@ -38,12 +39,21 @@ export const migrateCommand: Command = {
       }
     }
     // The one command that migrates whatever TIERKIT_MIGRATE says: it is how an operator who turned it off upgrades.
-    const db = await ctx.openDatabase(undefined, 'batch', undefined, true);
+    let applied = 0;
+    const db = await ctx.openDatabase(undefined, 'batch', undefined, true, (ran) => (applied = ran.length));
     try {
       if (ctx.options.down) {
         await migrateDownAll(db.db);
         ctx.log('migrate: every migration undone');
-      } else ctx.log('migrate: schema is up to date');
+      }
+      // One outcome: after the `database:` line's "N migrations applied", "schema is up to date" read as
+      // though nothing had been done.
+      else
+        ctx.log(
+          applied
+            ? `migrate: ${applied === 1 ? '1 migration' : `${applied} migrations`} applied; the schema is up to date`
+            : 'migrate: nothing to apply; the schema was up to date',
+        );
       if (ctx.json) ctx.out(JSON.stringify({ ok: true, down: Boolean(ctx.options.down) }));
     } finally {
       await db.close();

@@ -64,6 +64,8 @@ for (const [dialect, urlOf] of dialectUrls('cli-ops-safety'))
 
     it('audit verify names the database it checked on stderr, its verdict alone on stdout', async () => {
       const url = await urlOf('verify-line');
+      // A SQLite file is made by migrate, not by audit verify (a mistyped path is refused: missing-database.test.ts).
+      assert.equal((await runCaptured(['migrate', '--database', url])).code, 0);
       const r = await runCaptured(['audit', 'verify', '--database', url]);
       assert.equal(r.code, 0, r.err.join('\n'));
       assert.ok(

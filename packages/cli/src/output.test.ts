@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, it } from 'node:test';
 import { actionLine } from './output.js';
+import { runCaptured } from './run-captured.js';
 
 const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tierkit-cli-pipe-'));
@@ -26,6 +27,8 @@ function runIntoClosedPipe(args: string[]): Promise<{ code: number | null; stder
 
 it('a reader that stops early (| head) ends the command quietly with its own exit code', { timeout: 60_000 }, async () => {
   const database = join(dir, 'pipe.db');
+  // Made first: `tenants list` and `jobs show` refuse a file that does not exist (missing-database.test.ts).
+  assert.equal((await runCaptured(['migrate', '--database', database])).code, 0);
   for (const [args, code] of [
     [['--help'], 0],
     // `jobs list` on a database without the tenant is a refusal now (a mistyped tenant): `tenants list` is

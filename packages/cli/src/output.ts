@@ -1,4 +1,4 @@
-import { formatLogLine, logFormatFromEnv, type LogFormat } from '@tierkit/api';
+import { formatLogLine, logFormatFromEnv, type LogFormat, type LogLevel } from '@tierkit/api';
 
 /**
  * The CLI's one way out to the terminal or a pipe: a line on stdout (results) or stderr (diagnostics).
@@ -38,13 +38,14 @@ export const stderrLine = (line: string): void => writeLine(process.stderr, line
  * UTC time with the zone first (`2026-12-06T02:15:04.112Z INFO  added E1 …`), so an operator's terminal
  * log or a cron mail says when, and lines up with the trail's record of it. TIERKIT_LOG_FORMAT=json makes
  * it a JSON record, as a worker's; listings and `--json` documents stay as they are (scripts read them).
+ * `level`: a line reporting a failure is never INFO (docs/operations.md, "Log lines").
  */
-export function actionLine(line: string, at: Date = new Date()): string {
+export function actionLine(line: string, at: Date = new Date(), level: LogLevel = 'info'): string {
   let format: LogFormat = 'text';
   try {
     format = logFormatFromEnv(process.env);
   } catch {
     // A mistyped format is the server's and the worker's to refuse; a one-shot command still says its time.
   }
-  return formatLogLine('info', line, {}, format, at);
+  return formatLogLine(level, line, {}, format, at);
 }

@@ -163,17 +163,40 @@ it('an operator re-tiers the book, reads the job back, and is told on stderr why
     refused(await cli('jobs', 'explode', ...json), 2, /^jobs: unknown action "explode"/);
     refused(await cli('retier', '--period', period, '--poll-ms', 'abc', ...json), 2, /^retier: --poll-ms must be a positive number/);
     refused(await cli('retier', '--period', period, '--work', '--no-work', ...json), 2, /^retier: --work and --no-work contradict/);
-    // The seed loads months up to the last complete one: the current month has no data yet.
+    // The seed loads months up to the last complete one: the current month has no data yet. Said with
+    // the CLI's way to load it, not the API's endpoints.
+    const noData = await cli('retier', '--period', thisMonth, '--allow-open-month', ...json);
     refused(
-      await cli('retier', '--period', thisMonth, '--allow-open-month', ...json),
+      noData,
       1,
-      new RegExp(`^retier: No data for ${thisMonth} has been loaded`),
+      new RegExp(
+        `^retier: No data for ${thisMonth} has been loaded.* Load ${thisMonth}'s data first \\(tierkit import FILE --kind metrics --tenant demo\\)`,
+      ),
     );
-    // The month has not ended: refused as bad usage unless the operator says they mean it.
-    refused(await cli('retier', '--period', thisMonth, ...json), 2, new RegExp(`^retier: .*allowOpenMonth: ${thisMonth} has not ended`));
+    assert.ok(!noData.err.at(-1)?.includes('POST /v1/imports'), noData.err.at(-1));
+    // The month has not ended: refused as bad usage unless the operator says they mean it — with the
+    // CLI's option, not the API's field.
+    const open = await cli('retier', '--period', thisMonth, ...json);
+    refused(
+      open,
+      2,
+      new RegExp(`^retier: ${thisMonth} has not ended: .*; add --allow-open-month to mean it, or choose a month that has ended$`),
+    );
+    assert.ok(!open.err.at(-1)?.includes('allowOpenMonth'), open.err.at(-1));
   }
-  // Refused before anything was queued: this job and the schedule test's are all.
-  assert.equal((JSON.parse((await cli('jobs', 'list', '--json')).out.at(-1) ?? '[]') as JobView[]).length, 2);
+  // Without --json the schemes added are said once, on stderr, before the wait: not again among the results.
+  const text = await cli('retier', '--period', period, '--scheme', 'retail-tier', '--no-progress');
+  assert.equal(text.code, 0, text.err.join('\n'));
+  assert.equal(text.err.filter((l) => l.includes('also re-tiers')).length, 1, text.err.join('\n'));
+  assert.ok(!text.out.some((l) => l.includes('also re-tiers')), text.out.join('\n'));
+  // `jobs show` has no stderr line before it: there the job's details say it.
+  const shown = await cli('jobs', 'show', (JSON.parse((await cli('jobs', 'list', '--json')).out.at(-1) ?? '[]') as JobView[])[0]?.id ?? '');
+  assert.ok(
+    shown.out.some((l) => l.startsWith('also re-tiers')),
+    shown.out.join('\n'),
+  );
+  // Refused before anything was queued: this job, the text run's and the schedule test's are all.
+  assert.equal((JSON.parse((await cli('jobs', 'list', '--json')).out.at(-1) ?? '[]') as JobView[]).length, 3);
 });
 
 it('retier, jobs and worker have help of their own', async () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openDatabase, opsSettingsFromEnv, type OpsSettings } from '@tierkit/ops';
+import { missingDatabaseReason, openDatabase, opsSettingsFromEnv, type OpsSettings } from '@tierkit/ops';
 import { auditCommand } from './audit.js';
 import { EXIT, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { importCommand } from './import-file.js';
@@ -131,8 +131,10 @@ export async function run(
   }
   const json = values.json === true;
   const log = json ? err : out;
+  const args = positionals.slice(1);
+  const creates = typeof command.createsDatabase === 'function' ? command.createsDatabase(args) : command.createsDatabase === true;
   const ctx: CommandContext = {
-    args: positionals.slice(1),
+    args,
     options: values,
     settings,
     json,
@@ -140,7 +142,11 @@ export async function run(
     err,
     log,
     progress: !json && values['no-progress'] !== true && process.stderr.isTTY === true,
-    openDatabase: (to = log, use, setup, migrate) => openDatabase(settings.databaseUrl, to, use, setup, migrate),
+    openDatabase: async (to = log, use, setup, migrate, onMigrated) => {
+      const missing = creates ? undefined : missingDatabaseReason(settings.databaseUrl);
+      if (missing) throw new Error(missing);
+      return openDatabase(settings.databaseUrl, to, use, setup, migrate, onMigrated);
+    },
   };
   try {
     return await command.run(ctx);

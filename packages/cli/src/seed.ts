@@ -4,6 +4,7 @@ import { EXIT, type Command } from './command.js';
 
 export const seedCommand: Command = {
   name: 'seed',
+  createsDatabase: true,
   usage: `  seed [--customers N]      seed the demo tenant once (default 10,000 customers)`,
   options: { customers: { type: 'string' } },
   async run(ctx) {

@@ -38,6 +38,7 @@ const DEMO_SERVER = '@tierkit/server';
 
 export const serveCommand: Command = {
   name: 'serve',
+  createsDatabase: true,
   usage: `  serve [--port N]          migrate, seed if needed, and serve the API and demo pages (needs apps/server)
                             ($TIERKIT_ADMIN_KEY: make sure that secret is an admin key of the tenant)`,
   options: { port: { type: 'string' } },

@@ -81,6 +81,8 @@ export async function runTenants(db: Db, args: TenantsArgs, { out, err, json }: 
 export const tenantsCommand: Command = {
   name: 'tenants',
   usage: TENANTS_USAGE,
+  // A bank from nothing: `tenants create` on a new file is how an operator starts one (packages/cli/README.md).
+  createsDatabase: (args) => args[0] === 'create',
   options: { name: { type: 'string' } },
   async run(ctx) {
     // Their output (stdout) is the listing itself: the database line goes to stderr, so a listing of

@@ -16,7 +16,14 @@ export {
   wholeFromEnv,
 } from './settings.js';
 export type { DatabaseUse, OpsSettings, ScheduleTiming, WholeSetting } from './settings.js';
-export { heavyReadsFromEnv, openApiPools, openDatabase, openSetupConnection, redactDatabaseUrl } from './open-database.js';
+export {
+  heavyReadsFromEnv,
+  missingDatabaseReason,
+  openApiPools,
+  openDatabase,
+  openSetupConnection,
+  redactDatabaseUrl,
+} from './open-database.js';
 export type { ApiPools } from './open-database.js';
 export { ensureAdminKey } from './admin-key.js';
 export { provisionOnce, withProvisioningLock } from './provisioning-lock.js';

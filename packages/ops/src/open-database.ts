@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import {
+  checkDatabaseUrl,
   connect,
   HEAVY_READ_PROCESSES,
   HEAVY_READ_QUEUE,
@@ -32,6 +34,20 @@ export function openSetupConnection(url: string, env: NodeJS.ProcessEnv = proces
 }
 
 /**
+ * Why `url` names no database to work on, or undefined: a SQLite file that does not exist (a string
+ * that is no database URL at all throws, as connecting would: `checkDatabaseUrl`). Opening
+ * one creates it, which only `migrate`, `seed`, `tenants create` and a server should do
+ * (packages/cli/README.md): a mistyped path otherwise made a new file, migrated it and then failed
+ * on the tenant, leaving the file behind. A PostgreSQL database is never created by connecting.
+ */
+export function missingDatabaseReason(url: string): string | undefined {
+  // A mistyped URL (`postgresql:/user:pw@…`) is refused as one, its password masked, not named here as a file.
+  checkDatabaseUrl(url);
+  if (isPostgresUrl(url) || url === ':memory:' || existsSync(url)) return undefined;
+  return `no database at ${redactDatabaseUrl(url)}: the file does not exist (check --database or DATABASE_URL; tierkit migrate or tierkit seed makes a new one)`;
+}
+
+/**
  * Open the database and bring its schema up to date; logs where it is (a PostgreSQL password masked).
  * `use` picks the PostgreSQL statement timeout: a request's (seconds) or batch work's (minutes).
  * For requests on PostgreSQL the migrations run on `setup` (an {@link openSetupConnection} the
@@ -43,6 +59,7 @@ export async function openDatabase(
   use: DatabaseUse = 'requests',
   setup?: Db,
   migrate: boolean = migrateFromEnv(),
+  onMigrated?: (ran: readonly string[]) => void,
 ): Promise<Db> {
   const db = connect({
     url,
@@ -62,10 +79,19 @@ export async function openDatabase(
   } finally {
     await own?.close();
   }
-  log(
-    `database: ${redactDatabaseUrl(url)} (${db.dialect})${ran.length ? `, migrated: ${ran.join(', ')}` : ''}${migrate ? '' : ' (TIERKIT_MIGRATE=off: not migrated)'}`,
-  );
+  log(`database: ${redactDatabaseUrl(url)} (${db.dialect})${migratedText(ran)}${migrate ? '' : ' (TIERKIT_MIGRATE=off: not migrated)'}`);
+  onMigrated?.(ran);
   return db;
+}
+
+/**
+ * What a start's migration did, for the `database:` line: how many, and the schema's migration now.
+ * Not each name: a new database's every migration on one line was a wall of names, the count and where
+ * the schema stands being what an operator checks (`migrate`'s log has nothing else to tell).
+ */
+function migratedText(ran: readonly string[]): string {
+  if (!ran.length) return '';
+  return `, ${ran.length === 1 ? '1 migration' : `${ran.length} migrations`} applied (now at ${ran.at(-1)})`;
 }
 
 /**

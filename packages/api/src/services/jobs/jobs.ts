@@ -102,14 +102,27 @@ async function checkMonthHasData(db: Executor, tp: TenantPack, req: RetierReques
   const schemes = req.schemes ?? undefined;
   const load = await monthLoad(db, tp, req.period, schemes);
   if (load.loaded.length) return load.missing.length ? { missing: load.missing, loaded: load.loaded } : null;
-  const which = schemes ? ` for ${schemes.join(', ')}` : '';
-  const list = (ms: readonly string[]) => `${ms.slice(0, 8).join(', ')}${ms.length > 8 ? ', …' : ''}`;
-  const looked = load.byMonth.length ? ` (none of ${list(load.byMonth)})` : '';
   throw new ProblemError(
     'period-without-data',
-    `No data for ${req.period}${which} has been loaded${looked}: re-tiering it now would evaluate every customer as if they had no balances. Load ${req.period}'s data first (POST /v1/imports or PUT /v1/subjects/{id}/metrics), then queue the job.`,
+    periodWithoutDataMessage(req.period, schemes, load.byMonth, 'POST /v1/imports or PUT /v1/subjects/{id}/metrics'),
     [{ path: 'period', message: `no data for ${req.period}`, code: 'no_data', params: { month: req.period, metrics: load.byMonth } }],
   );
+}
+
+/**
+ * Why a month with no data is refused (`period-without-data`), `loadWith` naming how the asker loads
+ * it: the API's endpoints, the CLI's `tierkit import` — one wording, each surface its own way in.
+ */
+export function periodWithoutDataMessage(
+  period: string,
+  schemes: readonly string[] | undefined,
+  byMonth: readonly string[],
+  loadWith: string,
+): string {
+  const which = schemes ? ` for ${schemes.join(', ')}` : '';
+  const list = (ms: readonly string[]) => `${ms.slice(0, 8).join(', ')}${ms.length > 8 ? ', …' : ''}`;
+  const looked = byMonth.length ? ` (none of ${list(byMonth)})` : '';
+  return `No data for ${period}${which} has been loaded${looked}: re-tiering it now would evaluate every customer as if they had no balances. Load ${period}'s data first (${loadWith}), then queue the job.`;
 }
 
 /** A 400 `unknown_scheme` for each of `schemes` the tenant has not (`schemes[i]`). */
