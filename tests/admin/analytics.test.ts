@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Analytics, isProvisional, provisionalMonths } from '@tierkit/admin';
+import { ANALYTICS_WORDS } from '../../apps/admin/src/pages/analytics.words.js';
 import { kitFixture } from './kit-fixture.js';
 
 /*
@@ -98,6 +99,24 @@ describe('Analytics against the real API', () => {
     await a.setRange({ ...range, to: '2025-09' });
     assert.deepEqual(provisionalMonths(a.state.distribution.data!), []);
     assert.equal(isProvisional(a.state.migration.data!), false);
+  });
+
+  it('an effect followed past the current month holds only the months begun, and the page says how many of those asked', async () => {
+    const a = new Analytics(f.client('OFF1'));
+    // The fixture's clock is in 2025-11: of six months after 2025-10, only 2025-11 has begun.
+    await a.evaluate({ scheme: 'retail-tier', period: '2025-10', direction: 'up', months: 6 });
+    const e = a.state.effect.data!;
+    assert.deepEqual([e.periods, e.monthsAfter, e.monthsAsked, e.monthsAvailable], [['2025-10', '2025-11'], [0, 1], 6, 1]);
+    assert.equal(e.matched.effect.length, 2, 'no null mean standing for a month not begun');
+    assert.equal(
+      ANALYTICS_WORDS['zh-CN'].effectMonthsAvailable(e.monthsAvailable, e.monthsAsked),
+      '只显示 1 个跟踪月份（所选 6 个）：其余月份尚未开始，还没有数据。',
+    );
+    assert.equal(ANALYTICS_WORDS['zh-TW'].effectMonthsAvailable(1, 6), '只顯示 1 個追蹤月份（所選 6 個）：其餘月份尚未開始，還沒有資料。');
+    assert.equal(
+      ANALYTICS_WORDS.en.effectMonthsAvailable(1, 6),
+      '1 of the 6 follow-up months shown: the others have not begun yet, so they have no data.',
+    );
   });
 
   it('each part fails on its own terms: an unknown scheme is a 404, a range backwards a 400; an RM reads their own book', async () => {

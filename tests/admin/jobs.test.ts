@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { type Job, jobDone, Jobs, type JobsState } from '@tierkit/admin';
+import { type Job, jobDone, jobOutcome, Jobs, type JobsState } from '@tierkit/admin';
+import { JOBS_WORDS } from '../../apps/admin/src/pages/jobs.words.js';
 import { createApp, drainJobs, mintStaffToken } from '@tierkit/api';
 import { createClient, type HttpTierkitClient } from '@tierkit/client';
 import { NOW } from '../support/api-fixture.js';
@@ -65,6 +66,44 @@ describe('Jobs against the real API', () => {
     assert.equal(jobs.state.items.find((j) => j.id === job.id)?.status, 'completed', 'the list row follows too');
     await jobs.refresh();
     assert.equal(jobs.state.items.length, before + 1);
+  });
+
+  it('a month re-tiered after a later one re-evaluates nobody, and says so rather than "done, no results yet"', async () => {
+    // Every customer's levels already judge 2025-10 (the fixture's metric writes): a job for 2025-09 leaves them all alone.
+    const jobs = new Jobs(officer());
+    const job = (await jobs.start({ schemes: ['retail-tier'], period: '2025-09', reason: 'restatement' })) as Job;
+    await drain();
+    await jobs.follow(job.id);
+    const end = jobs.state.job as Job;
+    assert.equal(end.status, 'completed');
+    assert.equal(jobDone(end), 10, 'all dealt with');
+    assert.deepEqual(jobOutcome(end), { evaluated: 0, leftAlone: 10, filtered: false, nothingEvaluated: true });
+    assert.equal(end.summary.matrix.length, 0, 'no result will come');
+    const zh = JOBS_WORDS['zh-CN'];
+    assert.equal(zh.outcome(0, 10, true), '重新评估 0 位客户，未动 10 位客户');
+    assert.equal(zh.nothingEvaluated(10, true), '本任务没有重新评估任何客户：全部 10 位客户均未动，没有重评结果。');
+    assert.equal(JOBS_WORDS['zh-TW'].outcome(0, 10_460, false), '重新評估 0 個對象，未動 10,460 個對象');
+    assert.equal(
+      JOBS_WORDS.en.nothingEvaluated(10_460, false),
+      'This job re-evaluated no subject: all 10,460 were left alone, so it has no results.',
+    );
+    for (const locale of ['zh-CN', 'zh-TW', 'en'] as const) {
+      const w = JOBS_WORDS[locale];
+      assert.notEqual(w.nothingEvaluated(10, true), w.noMatrix);
+      // No filter: the filter is no reason the page gives; with one, it is.
+      assert.ok(w.leftAloneWhy(true).length > w.leftAloneWhy(false).length, locale);
+    }
+
+    // A level filter leaves the others alone too, and the page names the filter among the reasons.
+    const filtered = (await jobs.start({
+      schemes: ['retail-tier'],
+      period: '2025-10',
+      filter: { level: { scheme: 'retail-tier', level: 'standard' } },
+    })) as Job;
+    await drain();
+    await jobs.follow(filtered.id);
+    const f2 = jobOutcome(jobs.state.job as Job);
+    assert.deepEqual(f2, { evaluated: 3, leftAlone: 7, filtered: true, nothingEvaluated: false });
   });
 
   it('cancel stops the job and ends following; resume carries on and follows it to the end', async () => {

@@ -48,5 +48,14 @@ it('jobs show says how many customers a re-tier skipped, not only how many it we
   const id = (JSON.parse(ran.out.at(-1) ?? '') as { id: string }).id;
   const shown = await tierkit('jobs', 'list');
   const line = shown.out.find((l) => l.startsWith(id)) ?? '';
-  assert.match(line, /subjects (\d+)\/\1 \(\1 skipped\)/, line);
+  assert.match(line, /subjects (\d+)\/\1 \(0 re-evaluated, \1 left alone\)/, line);
+  // And jobs show says in one line that nothing was re-evaluated, with the reasons a job records (no filter: not that one).
+  const total = /subjects (\d+)\//.exec(line)?.[1];
+  const details = await tierkit('jobs', 'show', id);
+  assert.equal(details.code, 0, details.err.join('\n'));
+  const why = details.out.filter((l) => l.includes('left alone for one of these reasons'));
+  assert.equal(why.length, 1, details.out.join('\n'));
+  assert.ok(why[0]?.startsWith(`nothing re-evaluated: all ${total} left alone, levels unchanged;`), why[0]);
+  assert.match(why[0] ?? '', /already evaluated at a later month, closed, or with neither a level nor data \(/);
+  assert.doesNotMatch(why[0] ?? '', /filter/);
 });

@@ -87,6 +87,8 @@ forEachDialect('analytics: effect evaluation against comparable subjects who sta
       before: '2024-05',
       periods: ['2024-06', '2024-07', '2024-08'],
       monthsAfter: [0, 1, 2],
+      monthsAsked: 2,
+      monthsAvailable: 2,
       cohorts: { moved: 5, stayed: 5, overrideMoved: 0, heldByOverride: 0 },
       strata: [
         { startLevel: 'standard', band: 22, bandMin: 2_097_152, bandMax: 4_194_304, moved: 0, stayed: 1 },
@@ -138,6 +140,17 @@ forEachDialect('analytics: effect evaluation against comparable subjects who sta
     const early = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2000-01&direction=down')).json();
     assert.deepEqual(early.cohorts, { moved: 0, stayed: 0, overrideMoved: 0, heldByOverride: 0 });
     assert.equal(early.periods.length, 7, 'six months of follow-up by default');
+  });
+
+  it('follow-up months that have not begun are left out, and the answer says how many are there', async () => {
+    // NOW is 2025-11-15: 2025-10 has one follow-up month begun (2025-11, the current one), not the second.
+    const body = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-10&direction=down&months=2')).json();
+    assert.deepEqual([body.periods, body.monthsAfter, body.monthsAsked, body.monthsAvailable], [['2025-10', '2025-11'], [0, 1], 2, 1]);
+    for (const s of [body.moved, body.stayed]) for (const a of Object.values(s)) assert.equal((a as unknown[]).length, 2);
+    for (const a of [body.matched.moved.counts, body.matched.stayed.meanChange, body.matched.effect]) assert.equal(a.length, 2);
+    // The current month as the move's: no follow-up month yet.
+    const now = await (await api.get('/v1/analytics/effect?scheme=retail-tier&period=2025-11&direction=up&months=6')).json();
+    assert.deepEqual([now.periods, now.monthsAfter, now.monthsAvailable, now.matched.effect.length], [['2025-11'], [0], 0, 1]);
   });
 
   it('another bank sees none of it', async () => {

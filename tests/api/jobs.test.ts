@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { readServerSentEvents } from '@tierkit/admin';
 import {
   createApiKey,
   createApp,
@@ -498,6 +499,22 @@ forEachDialect('re-tier jobs', (f) => {
       'progress only moves forward',
     );
     assert.ok(events.length >= 3, `progress was streamed as it happened (${events.length} events)`);
+    const [ending, closing] = events.slice(-2);
+    assert.deepEqual([ending?.event, ending?.data], ['progress', closing?.data], 'the job as it ended is a progress event before the end');
+
+    // Connecting late, to the finished job: its final counts, as a progress event, then the end.
+    const late = await app.request(`/v1/jobs/${queued.id}/events`, { headers: { Authorization: `Bearer ${key}` } });
+    const heard: { event: string; data: JobView }[] = [];
+    await readServerSentEvents(late.body as ReadableStream<Uint8Array>, (e) => {
+      heard.push({ event: e.event, data: JSON.parse(e.data) as JobView });
+    });
+    assert.deepEqual(
+      heard.map((e) => [e.event, e.data.status, e.data.progress.chunks.done]),
+      [
+        ['progress', 'completed', 3],
+        ['end', 'completed', 3],
+      ],
+    );
   });
 
   it('queues each tenant’s monthly re-evaluation once per month, by the month in the tenant’s time zone', async () => {

@@ -110,4 +110,43 @@ describe('admin console: the monthly re-tier, run by hand', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  it('a month re-tiered after a later one says it re-evaluated nobody, and why, not "no results yet"', async () => {
+    // The seed's customers are judged at last month: a job for the month before leaves every one alone.
+    const [y, m] = bankMonth().split('-').map(Number) as [number, number];
+    const before = new Date(Date.UTC(y, m - 3, 1)).toISOString().slice(0, 7);
+    const queued = await fetch(`${t.server.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'retier', period: before, reason: 'restatement' }),
+    });
+    assert.equal(queued.status, 201, await queued.clone().text());
+    const { id } = (await queued.json()) as { id: string };
+
+    const context = await t.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${t.server.url}/admin/#/jobs/${encodeURIComponent(id)}`);
+    await page.locator('button[data-as="maker"]').click();
+    await page.locator('[data-job] [data-testid="job-status"][data-status="completed"]').waitFor();
+    assert.match(await text(page, 'job-outcome'), /^重新评估 0 位客户，未动 \d+ 位客户$|^重新评估 0 个对象，未动 \d+ 个对象$/);
+    assert.match(await text(page, 'job-no-matrix'), /^本任务没有重新评估任何(客户|对象)：全部 \d+ (位客户|个对象)均未动，没有重评结果。$/);
+    assert.match(await text(page, 'job-left-alone'), /^未动的原因为以下之一：已按更晚的月份评估过、已销户、既无等级也无数据（/);
+    await language(page, 'en');
+    assert.match(
+      await text(page, 'job-no-matrix'),
+      /^This job re-evaluated no (customer|subject): all \d+ were left alone, so it has no results\.$/,
+    );
+    // The list row says it too.
+    await page.locator('a[data-page-link="jobs"]').click();
+    await page.locator(`tr[data-job="${id}"] [data-testid="job-outcome"]`).waitFor();
+    assert.match(
+      (await page.locator(`tr[data-job="${id}"] [data-testid="job-outcome"]`).textContent()) ?? '',
+      /^0 (customers|subjects) re-evaluated, \d+ left alone$/,
+    );
+    assert.deepEqual(await axeViolations(page), [], 'jobs list with a job that left everyone alone (en)');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

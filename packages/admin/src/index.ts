@@ -98,7 +98,7 @@ export type {
 } from './core/approvals-queue.js';
 export { APPROVAL_KINDS } from './core/approvals-types.js';
 export type { ApprovalItem, ApprovalKind, ApprovalsPage, PolicyApprovalAnswer, Reevaluation } from './core/approvals-types.js';
-export { Jobs, jobDone } from './core/jobs.js';
+export { Jobs, jobDone, jobOutcome } from './core/jobs.js';
 export type { Following, JobsOptions, JobsState } from './core/jobs.js';
 export { JOB_STATUSES } from './core/jobs-types.js';
 export type {

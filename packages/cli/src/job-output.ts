@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { JobView, ScheduleMonth } from '@tierkit/api';
+import { filterLeavesAlone } from '@tierkit/core';
 import { etaText } from './progress-bar.js';
 
 /**
@@ -19,8 +20,8 @@ export function jobOutcome(j: JobView): string {
 
 /** One line about a job, for lists and the end of a run. */
 export function jobLine(j: JobView): string {
-  // Skipped customers (evaluated at a later month, closed, outside the filter) are said apart: counted
-  // in with the processed ones, a month that re-tiered nobody read as done.
+  // Those left alone (evaluated at a later month, closed, outside the filter) are said apart: counted
+  // in with the re-evaluated ones, a month that re-tiered nobody read as done.
   const { chunks, subjects } = j.progress;
   // A simulation keeps a re-tier's params (the scheme and month it plans): said as one, it would read
   // as a re-tier of that month that changed nothing.
@@ -29,7 +30,7 @@ export function jobLine(j: JobView): string {
     j.kind === 'simulate'
       ? `simulation of ${j.simulation?.scheme ?? scope} v${j.simulation?.version ?? '?'} @ ${j.params.period} (writes nothing)`
       : scope;
-  return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}${subjects.skipped ? ` (${subjects.skipped} skipped)` : ''}  changes ${j.summary.changes}${perScheme(j)}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
+  return `${j.id}  ${j.status.padEnd(9)}  ${what}  chunks ${chunks.done}/${chunks.total}  subjects ${subjects.processed + subjects.skipped}/${subjects.total}${subjects.skipped ? ` (${subjects.processed} re-evaluated, ${subjects.skipped} left alone)` : ''}  changes ${j.summary.changes}${perScheme(j)}  approval-required ${j.summary.approvalRequired}${j.error ? `  error: ${j.error}` : ''}`;
 }
 
 /**
@@ -45,11 +46,29 @@ export function dependentsLine(j: Pick<JobView, 'params'>): string | undefined {
 }
 
 /**
+/**
+ * Why subjects were left alone, in one line, from what the job records: their number only, so the
+ * reasons any job has and its filter's (`filterLeavesAlone`), never one reason as if it were known.
+ */
+export function leftAloneLine(j: Pick<JobView, 'status' | 'progress' | 'params'>): string | undefined {
+  const { processed, skipped } = j.progress.subjects;
+  if (!skipped) return undefined;
+  const why = `already evaluated at a later month, closed, or with neither a level nor data${filterLeavesAlone(j.params.filter) ? ", or outside the job's filter" : ''}`;
+  const head =
+    j.status === 'completed' && processed === 0
+      ? `nothing re-evaluated: all ${skipped} left alone, levels unchanged`
+      : `${processed} re-evaluated, ${skipped} left alone (levels unchanged)`;
+  return `${head}; left alone for one of these reasons: ${why} (the job records how many, not which reason applies to whom)`;
+}
+
+/**
  * The whole of a job: its line, then the migration matrix, one row per scheme and level before.
  * `dependents` false leaves out the schemes it added, for `retier`, which said them on stderr already.
  */
 export function jobDetails(j: JobView, dependents = true): string[] {
   const lines = [jobLine(j), `requested by ${j.requestedBy} at ${j.createdAt}${j.params.reason ? ` — ${j.params.reason}` : ''}`];
+  const alone = leftAloneLine(j);
+  if (alone) lines.push(alone);
   const added = dependents ? dependentsLine(j) : undefined;
   if (added) lines.push(added);
   const sim = j.simulation;

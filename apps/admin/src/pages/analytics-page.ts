@@ -490,6 +490,11 @@ export class AnalyticsPage extends LitElement {
         e
           ? html`${e.evaluated === false ? html`<p class="not-evaluated" data-testid="effect-not-evaluated">${w.effectNotEvaluated(e.period)}</p>` : nothing}
             ${isProvisional(e) ? html`<p class="provisional" data-testid="effect-provisional">${w.effectProvisional(e.period)}</p>` : nothing}
+            ${
+              e.monthsAvailable < e.monthsAsked
+                ? html`<p class="hint" data-testid="effect-months-available">${w.effectMonthsAvailable(e.monthsAvailable, e.monthsAsked)}</p>`
+                : nothing
+            }
             <p data-testid="effect-cohorts">${w.cohorts(e.cohorts.moved, e.cohorts.stayed)}
               ${e.overrides === 'include' || e.cohorts.overrideMoved > 0 ? w.overrideMoved(e.cohorts.overrideMoved, e.overrides === 'include') : nothing}
               ${e.cohorts.heldByOverride > 0 ? w.heldByOverride(e.cohorts.heldByOverride) : nothing}

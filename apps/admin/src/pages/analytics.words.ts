@@ -64,6 +64,9 @@ const zh = {
     `${to} 的数字为暂定：要到其下一个月结束才定案，在此之前批准的人工调整仍可能撤回该月的调级，下列数字会随之变化。`,
   effectProvisional: (period: string) =>
     `${period} 的数字为暂定：要到其下一个月结束才定案（在此之前批准的人工调整仍可能撤回该月的调级），跟踪月份的指标也可能尚未全部载入，下列数字仍可能变化。`,
+  // The API leaves out follow-up months that have not begun (packages/api README, "Effect evaluation").
+  effectMonthsAvailable: (available: number, asked: number) =>
+    `只显示 ${available} 个跟踪月份（所选 ${asked} 个）：其余月份尚未开始，还没有数据。`,
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join('、')} 尚未完成月度重新分级：所示等级沿用${through ? ` ${through} ` : '此前'}的结果（及当月已批准的人工调整），不是该月的评估结果，升降级率在重新分级后才有。`,
   migrationByCause: (p: ByCause, o: ByCause, held: number, from: string) =>
@@ -172,6 +175,8 @@ const tw: typeof zh = {
     `${to} 的數字為暫定：要到其下一個月結束才定案，在此之前核准的人工調整仍可能撤回該月的調級，下列數字會隨之變動。`,
   effectProvisional: (period: string) =>
     `${period} 的數字為暫定：要到其下一個月結束才定案（在此之前核准的人工調整仍可能撤回該月的調級），追蹤月份的指標也可能尚未全部載入，下列數字仍可能變動。`,
+  effectMonthsAvailable: (available: number, asked: number) =>
+    `只顯示 ${available} 個追蹤月份（所選 ${asked} 個）：其餘月份尚未開始，還沒有資料。`,
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join('、')} 尚未完成月度重新分級：所示等級沿用${through ? ` ${through} ` : '先前'}的結果（及當月已核准的人工調整），不是該月的評估結果，升降級率在重新分級後才有。`,
   migrationByCause: (p: ByCause, o: ByCause, held: number, from: string) =>
@@ -282,6 +287,8 @@ const en: typeof zh = {
     `${to} provisional: its figures are final only once the month after it has ended; until then an override approved may still set back a move of the month, and the figures below change with it.`,
   effectProvisional: (period: string) =>
     `${period} provisional: its figures are final only once the month after it has ended (until then an override approved may still set back a move of the month), and the follow-up months’ metrics may not all be loaded yet: the figures below may still change.`,
+  effectMonthsAvailable: (available: number, asked: number) =>
+    `${available} of the ${asked} follow-up months shown: the others have not begun yet, so they have no data.`,
   notEvaluatedNote: (months: readonly string[], through: string | null) =>
     `${months.join(', ')} not re-tiered yet: the levels shown are carried over from ${through ?? 'before'} (with any override approved since), not that month’s result, and its rates come only after its re-tier.`,
   migrationByCause: (p, o, held, from) =>

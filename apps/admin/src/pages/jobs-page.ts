@@ -5,6 +5,7 @@ import {
   isBookScoped,
   type Job,
   jobDone,
+  jobOutcome,
   Jobs,
   type JobsState,
   type KitError,
@@ -153,7 +154,14 @@ export class JobsPage extends LitElement {
     const done = jobDone(job);
     const total = job.progress.subjects.total;
     return html`<progress aria-labelledby=${labelId} max=${Math.max(total, 1)} .value=${total ? done : job.status === 'completed' ? 1 : 0}></progress>
-      <span class="jobs-count">${w.progressText(done, total, job.params.filter.kind === 'customer')}</span>`;
+      <span class="jobs-count">${w.progressText(done, total, job.params.filter.kind === 'customer')}</span>${this.#outcome(job, w)}`;
+  }
+
+  /** Re-evaluated and left alone said apart: "10,460 / 10,460 done" alone read as all of them re-evaluated. */
+  #outcome(job: Job, w: Words) {
+    const o = jobOutcome(job);
+    if (!o.leftAlone) return nothing;
+    return html` <span class="jobs-count" data-testid="job-outcome">${w.outcome(o.evaluated, o.leftAlone, job.params.filter.kind === 'customer')}</span>`;
   }
 
   /** What the monthly schedule waits for, in a sentence: "2026年11月待数据：aum 未到（已等 9 天）". */
@@ -363,7 +371,13 @@ export class JobsPage extends LitElement {
     const order = job.params.schemes ?? [];
     const at = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
     const schemes = [...new Set(job.summary.matrix.map((c) => c.scheme))].sort((a, b) => at(a) - at(b) || a.localeCompare(b));
-    if (!schemes.length) return html`<p class="hint">${w.noMatrix}</p>`;
+    if (!schemes.length) {
+      const o = jobOutcome(job);
+      // Completed with nobody re-evaluated: no result is coming, and the page says so rather than "yet".
+      return html`<p class="hint" data-testid="job-no-matrix">${
+        o.nothingEvaluated ? w.nothingEvaluated(o.leftAlone, job.params.filter.kind === 'customer') : w.noMatrix
+      }</p>`;
+    }
     return html`<div data-testid="job-matrix">
       ${schemes.map((scheme) => {
         const summary = this.#jobs.state.schemes.find((sc) => sc.key === scheme);
@@ -443,6 +457,11 @@ export class JobsPage extends LitElement {
                   ${this.#changes(job, w)}
                   <div><dt>${w.approvalRequired}</dt><dd data-testid="job-approval-required">${count(job.summary.approvalRequired)}</dd></div>
                 </dl>
+                ${
+                  jobOutcome(job).leftAlone
+                    ? html`<p class="hint" data-testid="job-left-alone">${w.leftAloneWhy(jobOutcome(job).filtered)}</p>`
+                    : nothing
+                }
                 ${this.#matrix(job, w)}
               </div>`
       }

@@ -72,6 +72,13 @@ const zh = {
   to: '重评后',
   none: '（无）',
   noMatrix: '尚无结果。',
+  // The job counts whom it left alone only in total: the reasons are those any job has, and its filter's.
+  outcome: (evaluated: number, leftAlone: number, customers: boolean) =>
+    `重新评估 ${g(evaluated)} ${customers ? '位客户' : '个对象'}，未动 ${g(leftAlone)} ${customers ? '位客户' : '个对象'}`,
+  leftAloneWhy: (filtered: boolean) =>
+    `未动的原因为以下之一：已按更晚的月份评估过、已销户、既无等级也无数据${filtered ? '，或不在任务的筛选范围内' : ''}（任务只记录未动的总数，不记录各自的原因）；其等级保持不变。`,
+  nothingEvaluated: (leftAlone: number, customers: boolean) =>
+    `本任务没有重新评估任何${customers ? '客户' : '对象'}：全部 ${g(leftAlone)} ${customers ? '位客户' : '个对象'}均未动，没有重评结果。`,
   scheduleTitle: '月度重评',
   scheduleHint: (z: string) => `上月结束后，其数据到齐并稳定时，系统会自动排队重评（${z}）；也可在下方手动启动。`,
   month: (period: string) => `${period.slice(0, 4)}年${Number(period.slice(5, 7))}月`,
@@ -159,6 +166,12 @@ const tw: typeof zh = {
   to: '重評後',
   none: '（無）',
   noMatrix: '尚無結果。',
+  outcome: (evaluated: number, leftAlone: number, customers: boolean) =>
+    `重新評估 ${g(evaluated)} ${customers ? '位客戶' : '個對象'}，未動 ${g(leftAlone)} ${customers ? '位客戶' : '個對象'}`,
+  leftAloneWhy: (filtered: boolean) =>
+    `未動的原因為以下之一：已按更晚的月份評估過、已銷戶、既無等級也無資料${filtered ? '，或不在任務的篩選範圍內' : ''}（任務只記錄未動的總數，不記錄各自的原因）；其等級保持不變。`,
+  nothingEvaluated: (leftAlone: number, customers: boolean) =>
+    `本任務沒有重新評估任何${customers ? '客戶' : '對象'}：全部 ${g(leftAlone)} ${customers ? '位客戶' : '個對象'}均未動，沒有重評結果。`,
   scheduleTitle: '月度重評',
   scheduleHint: (z: string) => `上月結束後，其資料到齊並穩定時，系統會自動將重評加入佇列（${z}）；也可在下方手動啟動。`,
   month: (period: string) => `${period.slice(0, 4)}年${Number(period.slice(5, 7))}月`,
@@ -246,6 +259,12 @@ const en: typeof zh = {
   to: 'After',
   none: '(none)',
   noMatrix: 'No results yet.',
+  outcome: (evaluated: number, leftAlone: number, customers: boolean) =>
+    `${g(evaluated)} ${customers ? 'customer' : 'subject'}${evaluated === 1 ? '' : 's'} re-evaluated, ${g(leftAlone)} left alone`,
+  leftAloneWhy: (filtered: boolean) =>
+    `Left alone for one of these reasons: already evaluated at a later month, closed, or with neither a level nor data${filtered ? ', or outside the job’s filter' : ''} (the job records how many, not which reason applies to whom); their levels stay as they were.`,
+  nothingEvaluated: (leftAlone: number, customers: boolean) =>
+    `This job re-evaluated no ${customers ? 'customer' : 'subject'}: all ${g(leftAlone)} were left alone, so it has no results.`,
   scheduleTitle: 'Monthly re-tier',
   scheduleHint: (z: string) =>
     `Once last month has ended and its data is in and settled, it is queued by itself (${z}); you may also start it below.`,

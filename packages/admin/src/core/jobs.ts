@@ -1,5 +1,6 @@
 import { type HttpTierkitClient, query } from '@tierkit/client';
 import type { Problem, SchemeSummary } from '@tierkit/core';
+import { filterLeavesAlone } from '@tierkit/core/wire';
 import type { Job, JobDependents, JobList, QueuedJob, Schedule, StartRetier } from './jobs-types.js';
 import { CursorList, type CursorListState, emptyList } from './cursor-list.js';
 import type { KitError, Status } from './kit-store.js';
@@ -70,6 +71,27 @@ const enc = encodeURIComponent;
 /** Subjects of a job dealt with so far (evaluated or skipped). */
 export function jobDone(job: Job): number {
   return job.progress.subjects.processed + job.progress.subjects.skipped;
+}
+
+/**
+ * What a job did with its subjects, to say apart: how many it re-evaluated and how many it left alone,
+ * whether its filter may be why (the job records no reason per subject), and whether it ended having
+ * re-evaluated nobody — a month re-tiered after a later one leaves everyone alone, and "done, no results
+ * yet" read as that month re-evaluated.
+ */
+export function jobOutcome(job: Job): {
+  readonly evaluated: number;
+  readonly leftAlone: number;
+  readonly filtered: boolean;
+  readonly nothingEvaluated: boolean;
+} {
+  const { processed, skipped } = job.progress.subjects;
+  return {
+    evaluated: processed,
+    leftAlone: skipped,
+    filtered: filterLeavesAlone(job.params.filter),
+    nothingEvaluated: job.status === 'completed' && processed === 0 && skipped > 0,
+  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

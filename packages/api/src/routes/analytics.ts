@@ -122,7 +122,12 @@ const effectRoute = createRoute({
         .min(1)
         .max(MAX_EFFECT_MONTHS)
         .default(6)
-        .openapi({ param: { name: 'months', in: 'query' }, example: 6, description: 'Months of follow-up after the move' }),
+        .openapi({
+          param: { name: 'months', in: 'query' },
+          example: 6,
+          description:
+            'Months of follow-up after the move; those that have not begun yet (the bank’s calendar) are left out of the answer, which says how many it holds (`monthsAvailable`)',
+        }),
       metric: z
         .string()
         .min(1)

@@ -154,7 +154,7 @@ const eventsRoute = createRoute({
   tags: ['jobs'],
   summary: 'Progress of a job as Server-Sent Events',
   description:
-    'Sends `progress` events (the Job as JSON) whenever it changes, then one `end` event when it is completed, cancelled or failed, and closes. Read from the database, so any API server can serve it.',
+    'Sends `progress` events (the Job as JSON) whenever it changes, then one `end` event (the same Job again) when it is completed, cancelled or failed, and closes. The job as it ended is always sent as a `progress` event before `end`, so a client connecting to a finished job gets one `progress` and the `end`. Read from the database, so any API server can serve it.',
   request: { params: JobIdParams },
   responses: {
     200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
@@ -424,10 +424,13 @@ export function jobs(
           for (;;) {
             const data = JSON.stringify(job);
             const finished = job.status !== 'running';
-            if (data !== sent || finished) {
-              await stream.writeSSE({ event: finished ? 'end' : 'progress', data, id: String(n++) });
+            // The final counts go out as a `progress` like any other change, then `end`: a client that
+            // connects late, or again, to a finished job learns them from the progress it already reads.
+            if (data !== sent) {
+              await stream.writeSSE({ event: 'progress', data, id: String(n++) });
               sent = data;
             }
+            if (finished) await stream.writeSSE({ event: 'end', data, id: String(n++) });
             // A stopping server ends its streams rather than make its stop wait for them: the client
             // reads the job and connects again (to another instance), and every event carries the whole job.
             if (finished || stream.aborted || closing?.aborted) return;

@@ -163,8 +163,16 @@ export const EffectResponseSchema = z
     }),
     finalThrough: FinalThrough,
     before: z.string().openapi({ description: 'The month before it: the level the move is measured from' }),
-    periods: Periods,
+    periods: Periods.openapi({
+      description:
+        'The month of the move and the follow-up months that have begun (the bank’s calendar): a month not begun has no history yet, so it is left out rather than given as null means',
+    }),
     monthsAfter: Counts,
+    monthsAsked: z.number().int().openapi({ description: 'The months of follow-up asked for (`months`)' }),
+    monthsAvailable: z.number().int().openapi({
+      description:
+        'How many of them have begun and are returned (`periods` holds this many after `period`); fewer than `monthsAsked` when the move is recent, 0 when `period` is the current month',
+    }),
     cohorts: z.object({
       moved: z.number().int(),
       stayed: z.number().int(),

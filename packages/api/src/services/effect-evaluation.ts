@@ -8,7 +8,7 @@ import {
   type SchemeDefinition,
 } from '@tierkit/core';
 import { effectCohorts, latestEvaluatedPeriod, type CohortMonth, type EffectCohortQuery, type Executor } from '@tierkit/db';
-import { addMonths, monthRange, monthsBetween } from '../periods.js';
+import { addMonths, monthRange, monthsBetween, periodOf } from '../periods.js';
 import { finalThrough, inForceAt, levelRanks, type AnalyticsClock } from './level-analytics.js';
 
 /*
@@ -104,7 +104,10 @@ export async function evaluateEffect(
   q: EffectQuery,
   clock: AnalyticsClock,
 ): Promise<EffectEvaluation> {
-  const through = addMonths(q.period, q.months);
+  // Follow-up months that have not begun have no history yet (the other analytics refuse such a month,
+  // `month_not_begun`): they are left out, and `monthsAvailable` says how many of those asked are here.
+  const months = Math.max(0, Math.min(q.months, monthsBetween(q.period, periodOf(clock.now(), clock.timeZone))));
+  const through = addMonths(q.period, months);
   const before = addMonths(q.period, -1);
   const cq: EffectCohortQuery = {
     scheme: def.key,
@@ -126,7 +129,7 @@ export async function evaluateEffect(
   const unit = q.metric.unit;
 
   // month index → stratum key → group → sums
-  const byMonth = Array.from({ length: q.months + 1 }, () => new Map<string, { moved?: CohortMonth; stayed?: CohortMonth }>());
+  const byMonth = Array.from({ length: months + 1 }, () => new Map<string, { moved?: CohortMonth; stayed?: CohortMonth }>());
   for (const r of rows) {
     const cell = byMonth[monthsBetween(q.period, r.period)];
     if (!cell) continue;
@@ -203,7 +206,9 @@ export async function evaluateEffect(
     finalThrough: settled,
     before,
     periods: monthRange(q.period, through),
-    monthsAfter: Array.from({ length: q.months + 1 }, (_, i) => i),
+    monthsAfter: Array.from({ length: months + 1 }, (_, i) => i),
+    monthsAsked: q.months,
+    monthsAvailable: months,
     cohorts: {
       moved: sizes.find((s) => s.group === 'moved')?.count ?? 0,
       stayed: sizes.find((s) => s.group === 'stayed')?.count ?? 0,
@@ -211,8 +216,8 @@ export async function evaluateEffect(
       heldByOverride: sizes.find((s) => s.group === 'held-by-override')?.count ?? 0,
     },
     strata,
-    moved: series(q.months, (i) => total(i, 'moved'), unit),
-    stayed: series(q.months, (i) => total(i, 'stayed'), unit),
+    moved: series(months, (i) => total(i, 'moved'), unit),
+    stayed: series(months, (i) => total(i, 'stayed'), unit),
     matched: {
       moved: { counts: matchedMoved, meanChange: movedChange },
       stayed: { counts: matchedStayed, meanChange: stayedChange },

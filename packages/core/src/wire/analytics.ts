@@ -186,9 +186,13 @@ export interface EffectResponse {
   /** The month of the move: level in `period` against level in `before`. */
   readonly period: string;
   readonly before: string;
-  /** `period` and the N months after it. */
+  /** `period` and the months after it that have begun (the bank's calendar), at most `monthsAsked`. */
   readonly periods: string[];
   readonly monthsAfter: number[];
+  /** The months of follow-up asked for (`months`). */
+  readonly monthsAsked: number;
+  /** How many of them have begun and are in `periods` (fewer than asked when the move is recent). */
+  readonly monthsAvailable: number;
   /** `exclude` (the default): movers an override moved are left out of `moved`; `include`: they are movers. */
   readonly overrides: 'exclude' | 'include';
   /** Whether the month of the move has been evaluated by the rules; when not, it has no policy movers yet. */

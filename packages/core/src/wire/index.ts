@@ -14,7 +14,7 @@ export type * from './teams.js';
 export { POLICY_VERSION_STATUSES } from './policies.js';
 export { APPROVAL_BLOCKS, APPROVAL_KINDS } from './approvals.js';
 export { DECISION_ACTIONS } from './overrides.js';
-export { JOB_KINDS, JOB_STATUSES } from './jobs.js';
+export { JOB_KINDS, JOB_STATUSES, filterLeavesAlone } from './jobs.js';
 export { AUDIT_METHODS, AUDIT_PHASES, HTTP_METHODS, isListedDigest, OPERATOR_METHODS } from './audit.js';
 export { IMPORT_KINDS, IMPORT_ENCODINGS, IMPORT_AMOUNTS, IMPORT_MODES } from './imports.js';
 // An override's `mode` is one of these words: a client offering the choice needs them without the rest of core.

@@ -22,6 +22,16 @@ export interface RetierFilter {
 }
 
 /**
+ * Whether a job's filter may leave a subject alone (a level or evaluated-since filter, checked when its
+ * chunk runs; a kind or list filter keeps the others out of the job altogether). The job counts whom it
+ * left alone only in total (`progress.subjects.skipped`), so this is all it knows of why beyond the
+ * reasons every job has: a level already judging a later month, a closed subject, neither level nor data.
+ */
+export function filterLeavesAlone(filter: RetierFilter): boolean {
+  return filter.level !== undefined || filter.evaluatedSince !== undefined;
+}
+
+/**
  * A scheme a job adds: either it reads the level of a scheme the job writes (`reads`), or a scheme the
  * job writes reads its level (`readBy`) — written alone, a derived or matrix scheme would be worked out
  * from an input level the job does not store.
