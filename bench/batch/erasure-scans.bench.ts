@@ -11,18 +11,30 @@
 // chunk; the database is in-process (better-sqlite3), so its work counts. Asserts nothing but that each
 // scan and its old one find the same. `--job-subjects K`: each re-tier job lists K customers (20 by default;
 // a bank's may list 10,000, about 660 KB of params). `--postgres`: on an embedded PostgreSQL instead, the
-// cluster's CPU (its process tree) counted beside this process's.
-// Run: node --import tsx bench/batch/erasure-scans.bench.ts [N] [ERASABLE] [JOBS] [ERRORS] [ANSWERS] [ROUNDS] [--simulation-chunks K] [--job-subjects K] [--postgres] [--old ROOT]
+// cluster's CPU (its process tree) counted beside this process's. Also JW, the jobs' scan of a chunk
+// given a retention run's walk (erasure-walk.ts) made once for all ERASABLE customers, and W, that
+// walk itself (a run makes one per RETENTION_WALK_CHUNKS chunks). `--total`: instead of the above, the
+// jobs' scans of erasing all ERASABLE customers, chunk after chunk (each rolled back): T without a walk
+// (with `--old`, that checkout's) and TW with the walks a run makes, alternating, CPU of each whole.
+// Run: node --import tsx bench/batch/erasure-scans.bench.ts [N] [ERASABLE] [JOBS] [ERRORS] [ANSWERS] [ROUNDS] [--simulation-chunks K] [--job-subjects K] [--postgres] [--old ROOT] [--total]
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { provisionTenant } from '@tierkit/api';
 import { DEFAULT_TIME_ZONE } from '@tierkit/core';
-import { connect, eraseSubjects, erasableSubjectIds, insertSubjects, migrateToLatest } from '@tierkit/db';
+import {
+  connect,
+  eraseSubjects,
+  erasableSubjectIds,
+  insertSubjects,
+  type KeptMentions,
+  migrateToLatest,
+  walkForErasable,
+} from '@tierkit/db';
 import { sql } from 'kysely';
 import { eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers } from '../../packages/db/src/repositories/erasure-traces.js';
-import { retentionClock } from '../../packages/api/src/services/retention.js';
+import { RETENTION_WALK_CHUNKS, retentionClock } from '../../packages/api/src/services/retention.js';
 import { startPostgres } from '../../tests/support/postgres.js';
 import { postmasterPid, treeCpu } from './proc-cpu.js';
 
@@ -35,7 +47,8 @@ const [oldRoot, rest] = option(process.argv, '--old');
 const [simulationChunksArg, afterSimulation] = option(rest, '--simulation-chunks');
 const [jobSubjectsArg, afterJobSubjects] = option(afterSimulation, '--job-subjects');
 const postgres = afterJobSubjects.includes('--postgres');
-const positional = afterJobSubjects.filter((a) => a !== '--postgres');
+const totalMode = afterJobSubjects.includes('--total');
+const positional = afterJobSubjects.filter((a) => a !== '--postgres' && a !== '--total');
 const jobSubjects = Number(jobSubjectsArg ?? 20);
 const arg = (i: number, d: number) => Number(positional[i] ?? d);
 interface Scans {
@@ -63,6 +76,11 @@ const db = connect({
 await migrateToLatest(db.db);
 await provisionTenant(db.db, { id: 'bank', name: 'Bank' });
 const now = new Date().toISOString();
+/**
+ * When the jobs and the simulation were queued: months back, as a bank's history is. A job queued in
+ * the last minutes is one a retention run's walk may have missed, and every chunk reads it again.
+ */
+const QUEUED = '2024-02-01T00:00:00.000Z';
 /** When the bank first recorded the customers (`created_at`), and their closings with them. */
 const RECORDED = '2009-06-01T00:00:00.000Z';
 await insertSubjects(
@@ -101,9 +119,9 @@ for (let j = 0; j < jobs; j++)
       total_chunks: 1,
       total_subjects: jobSubjects,
       error: null,
-      created_at: now,
-      updated_at: now,
-      finished_at: now,
+      created_at: QUEUED,
+      updated_at: QUEUED,
+      finished_at: QUEUED,
     } as never)
     .execute();
 await db.db
@@ -158,9 +176,9 @@ if (simulationChunks > 0) {
       total_chunks: simulationChunks,
       total_subjects: simulationChunks * 500,
       error: null,
-      created_at: now,
-      updated_at: now,
-      finished_at: now,
+      created_at: QUEUED,
+      updated_at: QUEUED,
+      finished_at: QUEUED,
     } as never)
     .execute();
   const samples = (c: number, cell: number) => Array.from({ length: 5 }, (_, k) => kept(c * 20 + cell * 5 + k));
@@ -226,7 +244,22 @@ for (let i = 0; i < answers; i += 1000)
 
 const clock = retentionClock(new Date(), 5, DEFAULT_TIME_ZONE);
 class Rollback extends Error {}
-type Side = 'scans' | 'chunk' | 'jobs' | 'rowErrors' | 'answers' | 'oldJobs' | 'oldRowErrors' | 'oldAnswers';
+type Side = 'scans' | 'chunk' | 'jobs' | 'rowErrors' | 'answers' | 'oldJobs' | 'oldRowErrors' | 'oldAnswers' | 'walkedJobs' | 'walk';
+/** CPU µs of this process and the cluster's since `from`. */
+const cpuSince = (from: { start: NodeJS.CpuUsage; cluster: number }) => {
+  const u = process.cpuUsage(from.start);
+  return u.user + u.system + (postmaster === undefined ? 0 : (treeCpu(postmaster) - from.cluster) * 1e6);
+};
+const cpuNow = () => ({ start: process.cpuUsage(), cluster: postmaster === undefined ? 0 : treeCpu(postmaster) });
+/** The chunk's people as eraseSubjects reads them, and what a walk leaves to its own read. */
+async function peopleOf(trx: typeof db.db, ids: readonly string[], walked?: KeptMentions) {
+  const rows = await trx.selectFrom('subjects').select(['external_id', 'display_name']).where('id', 'in', ids).execute();
+  const people = { numbers: rows.map((r) => r.external_id), names: rows.map((r) => r.display_name) };
+  const uncovered = walked?.uncovered(rows.map((r) => ({ number: r.external_id, name: r.display_name })));
+  return { people, walkedWith: walked && uncovered ? { mentions: walked, uncovered } : undefined };
+}
+/** The walk of every erasable customer, made once for the JW side (timed on its own as W). */
+let everyone: KeptMentions | undefined;
 /** One chunk of 500 in a transaction rolled back, `side` of it timed. CPU µs, and what a lone scan found (compared with its old one). */
 async function chunk(side: Side): Promise<{ cpu: number; found?: string }> {
   let found: string | undefined;
@@ -237,7 +270,11 @@ async function chunk(side: Side): Promise<{ cpu: number; found?: string }> {
     .execute(async (trx) => {
       const ids = await erasableSubjectIds(trx, 'bank', clock, 500);
       if (side === 'chunk') await eraseSubjects(trx, 'bank', ids, new Date().toISOString());
-      else {
+      else if (side === 'walk') everyone = await walkForErasable(trx, 'bank', clock, erasable, undefined, new Date());
+      else if (side === 'walkedJobs') {
+        const { people, walkedWith } = await peopleOf(trx, ids, everyone);
+        found = JSON.stringify(await eraseFromJobs(trx, 'bank', people, walkedWith));
+      } else {
         const rows = await trx.selectFrom('subjects').select(['external_id', 'display_name']).where('id', 'in', ids).execute();
         const people = { numbers: rows.map((r) => r.external_id), names: rows.map((r) => r.display_name) };
         const scans = side.startsWith('old') && old ? old : current;
@@ -260,7 +297,80 @@ async function chunk(side: Side): Promise<{ cpu: number; found?: string }> {
   return { cpu: u.user + u.system + clusterUs, found };
 }
 
+if (totalMode) {
+  await totals();
+  process.exit(0);
+}
+
+/**
+ * The jobs' scans of erasing every erasable customer, 500 a chunk after the last, each chunk rolled
+ * back: without a walk (the old checkout's with `--old`), or with the walks a run makes. CPU µs.
+ */
+async function total(walking: boolean): Promise<{ cpu: number; found: string }> {
+  const from = cpuNow();
+  const found: string[] = [];
+  let after: string | undefined;
+  let walked: KeptMentions | undefined;
+  let left = 0;
+  for (;;) {
+    if (walking && left === 0) {
+      walked = await walkForErasable(db.db, 'bank', clock, 500 * RETENTION_WALK_CHUNKS, after, new Date());
+      left = RETENTION_WALK_CHUNKS;
+    }
+    left--;
+    const ids = await db.db
+      .transaction()
+      .execute(async (trx) => {
+        const ids = await erasableSubjectIds(trx, 'bank', clock, 500, after);
+        if (!ids.length) return ids;
+        const { people, walkedWith } = await peopleOf(trx, ids, walked);
+        const scans = !walking && old ? old : current;
+        found.push(JSON.stringify(await scans.eraseFromJobs(trx, 'bank', people, walkedWith)));
+        throw Object.assign(new Rollback(), { ids });
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof Rollback)) throw e;
+        return (e as Rollback & { ids: string[] }).ids;
+      });
+    if (!ids.length) break;
+    after = ids[ids.length - 1];
+  }
+  return { cpu: cpuSince(from), found: found.join() };
+}
+
+async function totals() {
+  const was = await total(false);
+  const now = await total(true);
+  if (was.found !== now.found) throw new Error(`with the walk found ${now.found}, without ${was.found}`);
+  const cpu: { without: number[]; walked: number[] } = { without: [], walked: [] };
+  for (let r = 0; r < rounds; r++)
+    for (const walking of r % 2 === 0 ? [false, true] : [true, false]) cpu[walking ? 'walked' : 'without'].push((await total(walking)).cpu);
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
+  console.log(
+    JSON.stringify({
+      dialect: pg ? 'postgres' : 'sqlite',
+      n,
+      erasable,
+      jobs,
+      simulationChunks,
+      rounds,
+      walkChunks: RETENTION_WALK_CHUNKS,
+      totalMsWithout: cpu.without.map((x) => Math.round(x / 1000)),
+      totalMsWalked: cpu.walked.map((x) => Math.round(x / 1000)),
+      medianMsWithout: Math.round(median(cpu.without) / 1000),
+      medianMsWalked: Math.round(median(cpu.walked) / 1000),
+      old: oldRoot ?? null,
+      load: loadavg().map((x) => x.toFixed(1)),
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
+  await db.close();
+  await pg?.stop();
+}
+
 const sides: Side[] = [
+  'walk',
+  'walkedJobs',
   'scans',
   'chunk',
   'jobs',
@@ -271,6 +381,8 @@ const sides: Side[] = [
 const cpu = new Map<Side, number[]>(sides.map((s) => [s, []]));
 const found = new Map<Side, string | undefined>();
 for (const side of sides) found.set(side, (await chunk(side)).found);
+if (found.get('walkedJobs') !== found.get('jobs'))
+  throw new Error(`jobs: found ${found.get('jobs')}, with the walk ${found.get('walkedJobs')}`);
 if (old)
   for (const side of ['jobs', 'rowErrors', 'answers'] as const) {
     const was = found.get(`old${side[0]?.toUpperCase()}${side.slice(1)}` as Side);
@@ -298,12 +410,15 @@ console.log(
     chunkMsPerChunk: ms('chunk'),
     jobsMsPerChunk: ms('jobs'),
     oldJobsMsPerChunk: ms('oldJobs'),
+    walkedJobsMsPerChunk: ms('walkedJobs'),
+    walkMs: ms('walk'),
     rowErrorsMsPerChunk: ms('rowErrors'),
     oldRowErrorsMsPerChunk: ms('oldRowErrors'),
     answersMsPerChunk: ms('answers'),
     oldAnswersMsPerChunk: ms('oldAnswers'),
     found: Object.fromEntries(['jobs', 'rowErrors', 'answers'].map((s) => [s, found.get(s as Side)])),
     load: loadavg().map((x) => x.toFixed(1)),
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );
 await db.close();

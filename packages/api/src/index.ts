@@ -220,7 +220,7 @@ export type {
   ScheduleOptions,
 } from './services/jobs/schedule.js';
 export { monthLoad, type MonthLoad } from './services/jobs/month-data.js';
-export { checkRetentionYears, RETENTION_CHUNK_SUBJECTS, retentionAuditDetail, runRetention } from './services/retention.js';
+export { checkRetentionYears, RETENTION_CHUNK_SUBJECTS, retentionAuditDetail, retentionClock, runRetention } from './services/retention.js';
 export type { RetentionRun } from './services/retention.js';
 export { rescrubRetention, type RescrubRun } from './services/retention-rescrub.js';
 export { errorText, formatLogLine, log, logError, logFormatFromEnv, logInfo, logWarn } from './log.js';

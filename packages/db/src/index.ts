@@ -30,6 +30,7 @@ export * from './repositories/subject-tiers-read.js';
 export * from './repositories/retention.js';
 export * from './repositories/erasure-rescrub.js';
 export { ERASED_CUSTOMER, ERASED_REQUEST_HASH, ERASURE_RULES, JOB_CREATED_ROUTES } from './repositories/erasure-traces.js';
+export { type KeptMentions, walkKeptMentions } from './repositories/erasure-walk.js';
 export * from './repositories/customer-activity.js';
 export * from './repositories/subject-list.js';
 export { latestRetierPeriod, markRetiered } from './repositories/retier-periods.js';

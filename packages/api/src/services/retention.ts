@@ -13,9 +13,11 @@ import {
   retentionCounts,
   retentionCutoff,
   retentionYearsOf,
+  walkForErasable,
   type EndedOverride,
   type ErasureCounts,
   type Executor,
+  type KeptMentions,
   type RetentionClock,
 } from '@tierkit/db';
 import { periodEnd } from '@tierkit/core';
@@ -26,6 +28,13 @@ import { lapsedAtOrBefore, recordLapses } from './closing-lapse.js';
 
 /** Customers erased per transaction: a million closed customers never hold one transaction (nor SQLite's write lock) for long. */
 export const RETENTION_CHUNK_SUBJECTS = 500;
+
+/**
+ * Chunks of customers a run walks the tenant's jobs and simulation chunks for at once (erasure-walk.ts
+ * in packages/db): one read of them per 40 chunks instead of one a chunk, the window's numbers and
+ * names held in memory meanwhile (docs/operations.md, "Retention and erasure").
+ */
+export const RETENTION_WALK_CHUNKS = 40;
 
 /** What a retention run found and did (docs/operations.md, "Retention and erasure"). Counts only: never who. */
 export interface RetentionRun {
@@ -118,6 +127,8 @@ export async function runRetention(
     readonly dryRun: boolean;
     readonly action: OperatorAction;
     readonly chunkSubjects?: number;
+    /** Chunks per walk of the jobs and simulation chunks ({@link RETENTION_WALK_CHUNKS}). */
+    readonly walkChunks?: number;
     /** After each chunk: erased so far, of how many found erasable at the start. */
     readonly onChunk?: (erased: number, erasable: number) => void;
   },
@@ -138,7 +149,18 @@ export async function runRetention(
   let auditEntriesErased = 0;
   // Where the last chunk ended: each customer is looked at once per run (one held is passed once).
   let after: string | undefined;
+  // The walk for the next chunks, and how many chunks it has left: a walk covers the customers the next
+  // chunks find as it found them; one a chunk finds otherwise (held meanwhile, renamed) is looked for
+  // by that chunk's own read of every record, as without a walk.
+  const walkChunks = options.walkChunks ?? RETENTION_WALK_CHUNKS;
+  let walked: KeptMentions | undefined;
+  let walkLeft = 0;
   for (;;) {
+    if (walkLeft === 0) {
+      walked = await walkForErasable(db, tenantId, clock, size * walkChunks, after, new Date());
+      walkLeft = walkChunks;
+    }
+    walkLeft--;
     const nowIso = new Date().toISOString();
     const done = await db.transaction().execute(async (trx) => {
       const ids = await erasableSubjectIds(trx, tenantId, clock, size, after);
@@ -167,7 +189,7 @@ export async function runRetention(
         return 0;
       }
       after = ids[ids.length - 1];
-      const c = await withEndingsRecorded(trx, tenantId, options.action, await eraseSubjects(trx, tenantId, ids, nowIso), nowIso);
+      const c = await withEndingsRecorded(trx, tenantId, options.action, await eraseSubjects(trx, tenantId, ids, nowIso, walked), nowIso);
       await appendOperatorAudit(trx, tenantId, options.action, {
         phase: 'change',
         status: 200,

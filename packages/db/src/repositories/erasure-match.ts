@@ -218,8 +218,13 @@ export class ErasureMatcher {
 
   /** A number named as a whole token. */
   numberIn(text: string): boolean {
-    if (this.tokens.size) for (const m of text.matchAll(TOKENS)) if (this.tokens.has(m[0])) return true;
-    return this.odd.some((o) => text.includes(o.number) && o.rule.test(text));
+    return !this.numbersNamed(text).next().done;
+  }
+
+  /** Which of the numbers stand in `text` as whole tokens ({@link numberIn}), each as often as it stands. */
+  *numbersNamed(text: string): Generator<string> {
+    if (this.tokens.size) for (const m of text.matchAll(TOKENS)) if (this.tokens.has(m[0])) yield m[0];
+    for (const o of this.odd) if (text.includes(o.number) && o.rule.test(text)) yield o.number;
   }
 
   /**
@@ -229,12 +234,19 @@ export class ErasureMatcher {
    * is not split into tokens (at 160,000 simulation chunks a chunk, that split was most of the walk's CPU).
    */
   quotedNumberIn(text: string): boolean {
+    return !this.numbersQuoted(text).next().done;
+  }
+
+  /** Which of the numbers stand in `text` as JSON strings ({@link quotedNumberIn}), each as often as it stands. */
+  *numbersQuoted(text: string): Generator<string> {
     if (this.tokens.size)
       for (let from = text.indexOf('"'), to = text.indexOf('"', from + 1); to >= 0; from = to, to = text.indexOf('"', to + 1)) {
         const length = to - from - 1;
-        if (length >= this.shortest && length <= this.longest && this.tokens.has(text.slice(from + 1, to))) return true;
+        if (length < this.shortest || length > this.longest) continue;
+        const stretch = text.slice(from + 1, to);
+        if (this.tokens.has(stretch)) yield stretch;
       }
-    return this.odd.some((o) => text.includes(o.quoted));
+    for (const o of this.odd) if (text.includes(o.quoted)) yield o.number;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { ErasureMatcher, type ErasedPeople, type Mention } from './erasure-match.js';
+import type { KeptMentions } from './erasure-walk.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -171,26 +172,137 @@ function clearJob(params: JobParams, said: Mention | undefined, numbers: Readonl
   return { text: JSON.stringify(params), listed, reasonNames, withinOthers: reason?.withinOthers === true };
 }
 
+/** What {@link clearJobs} changed, summed over the jobs given. */
+interface JobsCleared {
+  filters: number;
+  reasons: number;
+  namesWithinOthers: number;
+  readonly named: { id: string; createdAt: string }[];
+}
+
+/**
+ * Clear `rows` (jobs as read) of the erased: each job whose params hold one of them as a substring is
+ * judged by {@link clearJob} and written by compare-and-set, its counts added to `into`.
+ */
+async function clearJobs(
+  db: Executor,
+  tenantId: string,
+  people: ErasedPeople,
+  matcher: ErasureMatcher,
+  numbers: ReadonlySet<string>,
+  page: readonly { readonly id: string; readonly params: string; readonly created_at: string }[],
+  into: JobsCleared,
+): Promise<void> {
+  const rows = page.filter((r) => matcher.holdsAny(r.params)).map((r) => ({ ...r, parsed: JSON.parse(r.params) as JobParams }));
+  const said = await mentionsIn(
+    db,
+    tenantId,
+    people,
+    matcher,
+    rows.map((r) => r.parsed.reason ?? ''),
+  );
+  for (const [i, r] of rows.entries()) {
+    let stored = r.params;
+    let cleared = clearJob(r.parsed, said[i], numbers);
+    // Compare-and-set: an erasure of other customers in another transaction may have rewritten this
+    // job since it was read (on PostgreSQL this update waits for it, then matches nothing); then the
+    // job is read again and cleared from what that one wrote, or its clearing would be undone.
+    while (cleared.text !== stored) {
+      const set = await db
+        .updateTable('jobs')
+        .set({ params: cleared.text })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', r.id)
+        .where('params', '=', stored)
+        .executeTakeFirst();
+      if (Number(set.numUpdatedRows) > 0) break;
+      const again = await db
+        .selectFrom('jobs')
+        .select('params')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', r.id)
+        .executeTakeFirst();
+      // Gone since: nothing of it to clear or count.
+      if (again === undefined) {
+        cleared = { text: stored, listed: false, reasonNames: false, withinOthers: false };
+        break;
+      }
+      stored = again.params;
+      const parsed = JSON.parse(stored) as JobParams;
+      cleared = clearJob(parsed, (await mentionsIn(db, tenantId, people, matcher, [parsed.reason ?? '']))[0], numbers);
+    }
+    if (cleared.listed) into.filters++;
+    if (cleared.reasonNames) into.reasons++;
+    if (cleared.withinOthers) into.namesWithinOthers++;
+    if (cleared.listed || cleared.reasonNames) into.named.push({ id: r.id, createdAt: r.created_at });
+  }
+}
+
 /**
  * Re-tier jobs naming an erased customer: in `filter.subjects` the number becomes
  * {@link ERASED_CUSTOMER} (a chunk still running skips them: they are closed, and no number matches);
  * a reason naming them (number or name) was typed about them, and goes whole — what else it says of
  * them (an ID card number) no search could find.
  *
- * The tenant's jobs are read a page at a time in the order of their index (queued at, id), and its
+ * With `walked` (a retention run's one walk of the jobs and simulation chunks for many chunks of
+ * customers, erasure-walk.ts), only the records it found naming the customers it covers are read
+ * again, with those it could not have seen (jobs queued since it began, simulation chunks it found not
+ * done): a chunk's read no longer grows with the records the tenant keeps. Customers it does not cover
+ * (renamed since, or not among its customers) are looked for as without it.
+ *
+ * Without it, the tenant's jobs are read a page at a time in the order of their index (queued at, id), and its
  * simulations' chunks simulation by simulation in key order (seq): a chunk of the erasure reads each once and matches it in this
  * process against all its numbers and names at once (erasure-match.ts). A job is looked at when its
  * params as stored hold one of them as a substring, as the SQL test it replaces did; tested in SQL, each
  * row was tested against each of a chunk's 1,000 needles.
  */
-export async function eraseFromJobs(db: Executor, tenantId: string, people: ErasedPeople): Promise<JobsErased> {
+export async function eraseFromJobs(
+  db: Executor,
+  tenantId: string,
+  people: ErasedPeople,
+  walked?: { readonly mentions: KeptMentions; readonly uncovered: ErasedPeople },
+): Promise<JobsErased> {
   const matcher = new ErasureMatcher(people);
   if (matcher.empty) return { filters: 0, reasons: 0, namesWithinOthers: 0, jobs: [] };
   const numbers = new Set(people.numbers);
-  let filters = 0;
-  let reasons = 0;
-  let namesWithinOthers = 0;
-  const named: { id: string; createdAt: string }[] = [];
+  const into: JobsCleared = { filters: 0, reasons: 0, namesWithinOthers: 0, named: [] };
+  let rest = people;
+  if (walked) {
+    await eraseFromWalked(db, tenantId, people, matcher, numbers, walked.mentions, into);
+    rest = walked.uncovered;
+  }
+  if (rest.numbers.length || rest.names.length) await eraseFromEveryJob(db, tenantId, rest, into);
+  return { filters: into.filters, reasons: into.reasons, namesWithinOthers: into.namesWithinOthers, jobs: into.named };
+}
+
+/** The walked records naming `people`, and those the walk could not have seen, read again and cleared. */
+async function eraseFromWalked(
+  db: Executor,
+  tenantId: string,
+  people: ErasedPeople,
+  matcher: ErasureMatcher,
+  numbers: ReadonlySet<string>,
+  walked: KeptMentions,
+  into: JobsCleared,
+): Promise<void> {
+  const named = walked.jobsFor(people);
+  const select = () => db.selectFrom('jobs').select(['id', 'kind', 'params', 'created_at']).where('tenant_id', '=', tenantId);
+  // Queued since the walk began (jobs_tenant_created_idx): a handful, read whole, simulations with them.
+  const since = await select().where('created_at', '>=', walked.since).execute();
+  for (const r of since) named.delete(r.id);
+  const rows = [...since];
+  for (const batch of chunks([...named])) rows.push(...(await select().where('id', 'in', batch).execute()));
+  for (let i = 0; i < rows.length; i += JOBS_PAGE)
+    await clearJobs(db, tenantId, people, matcher, numbers, rows.slice(i, i + JOBS_PAGE), into);
+  const quoted = people.numbers.map((n) => JSON.stringify(n));
+  for (const r of since) if (r.kind === 'simulate') await clearSimulationChunks(db, tenantId, r.id, undefined, matcher, quoted);
+  for (const [jobId, seqs] of walked.chunksFor(people.numbers)) await clearSimulationChunks(db, tenantId, jobId, seqs, matcher, quoted);
+}
+
+/** Every job and simulation chunk of the tenant, read a page at a time and cleared of `people`. */
+async function eraseFromEveryJob(db: Executor, tenantId: string, people: ErasedPeople, into: JobsCleared): Promise<void> {
+  const matcher = new ErasureMatcher(people);
+  const numbers = new Set(people.numbers);
   let after: { readonly createdAt: string; readonly id: string } | undefined;
   for (;;) {
     let q = db.selectFrom('jobs').select(['id', 'params', 'created_at']).where('tenant_id', '=', tenantId);
@@ -199,55 +311,12 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
       q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(createdAt, id)));
     }
     const page = await q.orderBy('created_at').orderBy('id').limit(JOBS_PAGE).execute();
-    const rows = page.filter((r) => matcher.holdsAny(r.params)).map((r) => ({ ...r, parsed: JSON.parse(r.params) as JobParams }));
-    const said = await mentionsIn(
-      db,
-      tenantId,
-      people,
-      matcher,
-      rows.map((r) => r.parsed.reason ?? ''),
-    );
-    for (const [i, r] of rows.entries()) {
-      let stored = r.params;
-      let cleared = clearJob(r.parsed, said[i], numbers);
-      // Compare-and-set: an erasure of other customers in another transaction may have rewritten this
-      // job since it was read (on PostgreSQL this update waits for it, then matches nothing); then the
-      // job is read again and cleared from what that one wrote, or its clearing would be undone.
-      while (cleared.text !== stored) {
-        const set = await db
-          .updateTable('jobs')
-          .set({ params: cleared.text })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', r.id)
-          .where('params', '=', stored)
-          .executeTakeFirst();
-        if (Number(set.numUpdatedRows) > 0) break;
-        const again = await db
-          .selectFrom('jobs')
-          .select('params')
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', r.id)
-          .executeTakeFirst();
-        // Gone since: nothing of it to clear or count.
-        if (again === undefined) {
-          cleared = { text: stored, listed: false, reasonNames: false, withinOthers: false };
-          break;
-        }
-        stored = again.params;
-        const parsed = JSON.parse(stored) as JobParams;
-        cleared = clearJob(parsed, (await mentionsIn(db, tenantId, people, matcher, [parsed.reason ?? '']))[0], numbers);
-      }
-      if (cleared.listed) filters++;
-      if (cleared.reasonNames) reasons++;
-      if (cleared.withinOthers) namesWithinOthers++;
-      if (cleared.listed || cleared.reasonNames) named.push({ id: r.id, createdAt: r.created_at });
-    }
+    await clearJobs(db, tenantId, people, matcher, numbers, page, into);
     const last = page[page.length - 1];
     if (page.length < JOBS_PAGE || last === undefined) break;
     after = { createdAt: last.created_at, id: last.id };
   }
   await eraseFromSimulationSamples(db, tenantId, people.numbers, matcher);
-  return { filters, reasons, namesWithinOthers, jobs: named };
 }
 
 /**
@@ -263,23 +332,44 @@ export async function eraseFromJobs(db: Executor, tenantId: string, people: Eras
 async function eraseFromSimulationSamples(db: Executor, tenantId: string, erased: readonly string[], matcher: ErasureMatcher) {
   const quoted = erased.map((n) => JSON.stringify(n));
   const simulations = await db.selectFrom('jobs').select('id').where('tenant_id', '=', tenantId).where('kind', '=', 'simulate').execute();
-  for (const { id: jobId } of simulations) {
-    let after: number | undefined;
-    for (;;) {
-      let q = db.selectFrom('job_chunks').select(['seq', 'result']).where('job_id', '=', jobId).where('tenant_id', '=', tenantId);
-      if (after !== undefined) q = q.where('seq', '>', after);
-      const rows = await q.orderBy('seq').limit(SIMULATION_CHUNKS_PAGE).execute();
-      for (const r of rows) {
-        if (r.result === null || !matcher.quotedNumberIn(r.result)) continue;
-        let result = r.result;
-        for (const number of quoted) result = result.split(number).join(JSON.stringify(ERASED_CUSTOMER));
-        if (result !== r.result)
-          await db.updateTable('job_chunks').set({ result }).where('job_id', '=', jobId).where('seq', '=', r.seq).execute();
-      }
-      const last = rows[rows.length - 1];
-      if (rows.length < SIMULATION_CHUNKS_PAGE || last === undefined) break;
-      after = Number(last.seq);
+  for (const { id: jobId } of simulations) await clearSimulationChunks(db, tenantId, jobId, undefined, matcher, quoted);
+}
+
+/**
+ * The chunks of one simulation (`seqs` of them, or all), read by the primary key 500 at a time, their
+ * results' samples of the erased (`quoted`: their numbers as JSON strings) replaced.
+ */
+async function clearSimulationChunks(
+  db: Executor,
+  tenantId: string,
+  jobId: string,
+  seqs: ReadonlySet<number> | undefined,
+  matcher: ErasureMatcher,
+  quoted: readonly string[],
+): Promise<void> {
+  const clear = async (rows: readonly { readonly seq: number; readonly result: string | null }[]) => {
+    for (const r of rows) {
+      if (r.result === null || !matcher.quotedNumberIn(r.result)) continue;
+      let result = r.result;
+      for (const number of quoted) result = result.split(number).join(JSON.stringify(ERASED_CUSTOMER));
+      if (result !== r.result)
+        await db.updateTable('job_chunks').set({ result }).where('job_id', '=', jobId).where('seq', '=', r.seq).execute();
     }
+  };
+  const select = () => db.selectFrom('job_chunks').select(['seq', 'result']).where('job_id', '=', jobId).where('tenant_id', '=', tenantId);
+  if (seqs) {
+    for (const batch of chunks([...seqs])) await clear(await select().where('seq', 'in', batch).execute());
+    return;
+  }
+  let after: number | undefined;
+  for (;;) {
+    let q = select();
+    if (after !== undefined) q = q.where('seq', '>', after);
+    const rows = await q.orderBy('seq').limit(SIMULATION_CHUNKS_PAGE).execute();
+    await clear(rows);
+    const last = rows[rows.length - 1];
+    if (rows.length < SIMULATION_CHUNKS_PAGE || last === undefined) break;
+    after = Number(last.seq);
   }
 }
 

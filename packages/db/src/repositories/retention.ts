@@ -4,6 +4,7 @@ import type { Database } from '../schema.js';
 import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
 import { activeSince } from './customer-activity.js';
 import { ERASURE_RULES, eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers, eraseJobReasonsFromTrail } from './erasure-traces.js';
+import { type KeptMentions, walkKeptMentions } from './erasure-walk.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -203,6 +204,7 @@ export async function erasableSubjectIds(
   clock: RetentionClock,
   limit: number,
   after?: string,
+  options: { readonly lock?: boolean } = {},
 ): Promise<string[]> {
   let q = db
     .selectFrom('subjects')
@@ -214,8 +216,37 @@ export async function erasableSubjectIds(
     .orderBy('subjects.id')
     .limit(limit);
   if (after !== undefined) q = q.where('subjects.id', '>', after);
-  const rows = await (isPostgres(db) ? q.forUpdate() : q).execute();
+  const rows = await (isPostgres(db) && options.lock !== false ? q.forUpdate() : q).execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * The next `limit` customers to erase at `cutoff` after `after`, as {@link erasableSubjectIds} finds
+ * them but unlocked, and what names them: the window of chunks a retention run walks the tenant's jobs
+ * and simulation chunks for once (erasure-walk.ts), read outside the chunks' transactions.
+ */
+export async function walkForErasable(
+  db: Executor,
+  tenantId: string,
+  clock: RetentionClock,
+  limit: number,
+  after: string | undefined,
+  now: Date,
+): Promise<KeptMentions> {
+  const ids = await erasableSubjectIds(db, tenantId, clock, limit, after, { lock: false });
+  const numbers: string[] = [];
+  const names = new Set<string>();
+  for (const batch of chunks(ids))
+    for (const r of await db
+      .selectFrom('subjects')
+      .select(['external_id', 'display_name'])
+      .where(ofTenant(tenantId))
+      .where('id', 'in', batch)
+      .execute()) {
+      numbers.push(r.external_id);
+      if (r.display_name.trim() !== '') names.add(r.display_name.trim());
+    }
+  return walkKeptMentions(db, tenantId, { numbers, names: [...names] }, now);
 }
 
 /** What one chunk's erasure removed, summed for the run's audit record (counts only, never what they held). */
@@ -374,7 +405,14 @@ export const ofTenant = (tenantId: string, column = 'tenant_id') => sql<boolean>
  *   values and are dropped), override requests, sign-offs and their decision
  *   steps (who decided what and when, for the four-eyes record).
  */
-export async function eraseSubjects(db: Executor, tenantId: string, ids: readonly string[], nowIso: string): Promise<ErasureCounts> {
+export async function eraseSubjects(
+  db: Executor,
+  tenantId: string,
+  ids: readonly string[],
+  nowIso: string,
+  /** A run's walk of the jobs and simulation chunks for these customers among others ({@link walkForErasable}). */
+  walked?: KeptMentions,
+): Promise<ErasureCounts> {
   if (!ids.length)
     return {
       subjects: 0,
@@ -479,7 +517,12 @@ export async function eraseSubjects(db: Executor, tenantId: string, ids: readonl
     numbers: numbers.map((r) => r.external_id),
     names: [...new Set(numbers.map((r) => r.display_name.trim()))].filter((name) => name !== ''),
   };
-  const jobs = await eraseFromJobs(db, tenantId, people);
+  const jobs = await eraseFromJobs(
+    db,
+    tenantId,
+    people,
+    walked && { mentions: walked, uncovered: walked.uncovered(numbers.map((r) => ({ number: r.external_id, name: r.display_name }))) },
+  );
   // The reason of a job of several customers sits in a side row of its record, naming no one customer:
   // found through the job, as the job's own reason is.
   auditFields += addErased(auditSeqs, tenantId, await eraseJobReasonsFromTrail(db, tenantId, jobs.jobs));
