@@ -180,6 +180,16 @@ forEachDialect('an erasure run walks the jobs and simulation chunks once for man
       },
       new Date().toISOString(),
     );
+    // Stamped before the walk's margin yet written after the walk (a server clock behind): only the
+    // count of the jobs before the margin tells the chunk that the walk did not see it.
+    await storeJob(
+      f.db.db,
+      'bank-a',
+      'a-behind',
+      'retier',
+      { filter: { subjects: [first[0], LIVE[0]] }, reason: `${first[1]}补跑` },
+      new Date(Date.now() - 11 * 60_000).toISOString(),
+    );
     await f.db.db
       .updateTable('job_chunks')
       .set({ status: 'done', result: resultOf([second[0], LIVE[0]]) })
@@ -210,19 +220,24 @@ forEachDialect('an erasure run walks the jobs and simulation chunks once for man
       filter: { subjects: [ERASED, LIVE[0]] },
       reason: null,
     });
+    assert.deepEqual(await params('a-behind'), {
+      filter: { subjects: [ERASED, LIVE[0]] },
+      reason: null,
+    });
     assert.equal((await params('a-renamed')).reason, null);
     assert.deepEqual(await samples('a-sim', 0), [ERASED, LIVE[0]]);
     assert.deepEqual(await samples('a-sim', 1), [ERASED, ERASED, ERASED]);
     assert.deepEqual(await samples('a-sim', 2), [ERASED, LIVE[0]]);
-    // The list and the late job's; two named reasons, the late one and the renamed one.
-    assert.deepEqual([counts.jobFilters, counts.jobReasons], [2, 4]);
+    // Filters: the list, the late job's and the one stamped behind. Reasons: 周一's and 周二's, the late
+    // one, the one stamped behind and the renamed one (周三's is no longer theirs).
+    assert.deepEqual([counts.jobFilters, counts.jobReasons], [3, 5]);
     assert.ok(!(await kept('bank-a')).includes(first[0]));
     assert.equal(await kept('bank-b'), otherBank);
   });
 
   it('a run stopped after a chunk leaves no customer erased and still named; the next run finishes; the other bank is untouched', async () => {
     const otherBank = await kept('bank-a');
-    const run = (stopAfter?: number) =>
+    const run = (stopAfter?: number, afterChunk?: (erased: number) => Promise<void>) =>
       runRetention(f.db.db, 'bank-b', {
         now: NOW,
         timeZone: DEFAULT_TIME_ZONE,
@@ -230,8 +245,9 @@ forEachDialect('an erasure run walks the jobs and simulation chunks once for man
         action: cliAction('tierkit retention run'),
         chunkSubjects: 1,
         walkChunks: 2,
-        onChunk: (erased) => {
+        onChunk: async (erased) => {
           if (erased === stopAfter) throw new Error('stopped');
+          await afterChunk?.(erased);
         },
       });
     await assert.rejects(run(1), /stopped/);
@@ -242,7 +258,23 @@ forEachDialect('an erasure run walks the jobs and simulation chunks once for man
       named(await kept('bank-b')),
       B.map(([n]) => n).filter((n) => !erased.has(n)),
     );
-    const rest = await run();
+    // Queued between two chunks of one walk, stamped behind the walk's margin (a server clock behind),
+    // naming the customer the next chunk erases.
+    let left: (typeof B)[number] = B[0];
+    const rest = await run(undefined, async (n) => {
+      if (n !== 1) return;
+      const gone = await erasedOf('bank-b');
+      left = B.find(([id]) => !gone.has(id)) ?? B[0];
+      await storeJob(
+        f.db.db,
+        'bank-b',
+        'b-behind',
+        'retier',
+        { filter: { subjects: [left[0], LIVE[0]] }, reason: `${left[1]}补跑` },
+        new Date(Date.now() - 11 * 60_000).toISOString(),
+      );
+    });
+    assert.deepEqual(await params('b-behind'), { filter: { subjects: [ERASED, LIVE[0]] }, reason: null });
     assert.equal(rest.erased, B.length - 1);
     assert.equal((await erasedOf('bank-b')).size, B.length);
     assert.deepEqual(named(await kept('bank-b')), []);

@@ -130,7 +130,7 @@ export async function runRetention(
     /** Chunks per walk of the jobs and simulation chunks ({@link RETENTION_WALK_CHUNKS}). */
     readonly walkChunks?: number;
     /** After each chunk: erased so far, of how many found erasable at the start. */
-    readonly onChunk?: (erased: number, erasable: number) => void;
+    readonly onChunk?: (erased: number, erasable: number) => void | Promise<void>;
   },
 ): Promise<RetentionRun> {
   const years = await retentionYearsOf(db, tenantId);
@@ -156,7 +156,9 @@ export async function runRetention(
   let walked: KeptMentions | undefined;
   let walkLeft = 0;
   for (;;) {
-    if (walkLeft === 0) {
+    // Walked again too when a chunk found a job the walk did not read (erasure-traces.ts, eraseFromJobs):
+    // that chunk read everything itself, and every later chunk of the walk would have to as well.
+    if (walkLeft === 0 || walked?.outdated) {
       walked = await walkForErasable(db, tenantId, clock, size * walkChunks, after, new Date());
       walkLeft = walkChunks;
     }
@@ -222,7 +224,7 @@ export async function runRetention(
     if (done === 0) break;
     erased += done;
     chunks += 1;
-    options.onChunk?.(erased, counts.erasable);
+    await options.onChunk?.(erased, counts.erasable);
   }
   return { ...base, erased, chunks, auditFieldsErased, auditEntriesErased };
 }

@@ -22,9 +22,10 @@ export const ERASURE_RULES = 1;
  * Texts of `column` holding one of `needles`, as an exact substring: one statement, the needles one
  * parameter (a JSON array on SQLite, a text array on PostgreSQL), whatever their number. Each row is
  * tested against every needle: fine for the trail's records of a few jobs' queueing, found first by
- * their time (eraseJobReasonsFromTrail). The tables an erasure reads whole — jobs, simulation chunks,
- * import row errors, stored answers — are walked and matched in this process instead (erasure-match.ts):
- * tested here, their cost grew with rows × customers erased.
+ * their time (eraseJobReasonsFromTrail). The tables an erasure looks through — jobs and simulation
+ * chunks (walked once for many chunks in a retention run, erasure-walk.ts), import row errors, stored
+ * answers — are matched in this process instead (erasure-match.ts): tested here, their cost grew with
+ * rows × customers erased.
  */
 function containsAny(db: Executor, column: string, needles: readonly string[]) {
   return isPostgres(db)
@@ -144,29 +145,106 @@ export async function eraseJobReasonsFromTrail(
 }
 
 /**
- * Rows the walks below read per statement. A job's params may list 10,000 customers (about 660 KB), and
- * a stored answer may be as long, so a page of them is kept to a hundred; a simulation chunk's result
- * holds its counts and a few sample numbers.
+ * Rows the walks below (and a retention run's walk, erasure-walk.ts) read per statement. A job's params
+ * may list 10,000 customers (about 660 KB), and a stored answer may be as long, so a page of them is kept
+ * to a hundred; a simulation chunk's result holds its counts and a few sample numbers.
  */
 const JOBS_PAGE = 100;
 const SIMULATION_CHUNKS_PAGE = 500;
 const ANSWERS_PAGE = 100;
 
 /** What of a job's params an erasure may clear. */
-interface JobParams {
-  filter?: { subjects?: string[] };
-  reason?: string | null;
+export interface JobParams {
+  filter?: { subjects?: unknown };
+  reason?: unknown;
 }
+
+/** A job as the walks read it. */
+export interface JobRow {
+  readonly id: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly params: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly total_chunks: number;
+}
+
+/** The tenant's jobs, a page at a time in the order of their index (queued at, id). */
+export async function* jobPages(db: Executor, tenantId: string): AsyncGenerator<JobRow[]> {
+  let after: { readonly createdAt: string; readonly id: string } | undefined;
+  for (;;) {
+    let q = db
+      .selectFrom('jobs')
+      .select(['id', 'kind', 'status', 'params', 'created_at', 'updated_at', 'total_chunks'])
+      .where('tenant_id', '=', tenantId);
+    if (after !== undefined) {
+      const { createdAt, id } = after;
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(createdAt, id)));
+    }
+    const page = await q.orderBy('created_at').orderBy('id').limit(JOBS_PAGE).execute();
+    yield page.map((r) => ({ ...r, total_chunks: Number(r.total_chunks) }));
+    const last = page[page.length - 1];
+    if (page.length < JOBS_PAGE || last === undefined) return;
+    after = { createdAt: last.created_at, id: last.id };
+  }
+}
+
+/** One simulation's chunks, 500 at a time by the primary key (job, seq). */
+export async function* simulationChunkPages(
+  db: Executor,
+  tenantId: string,
+  jobId: string,
+): AsyncGenerator<{ readonly seq: number; readonly result: string | null }[]> {
+  let after: number | undefined;
+  for (;;) {
+    let q = db.selectFrom('job_chunks').select(['seq', 'result']).where('job_id', '=', jobId).where('tenant_id', '=', tenantId);
+    if (after !== undefined) q = q.where('seq', '>', after);
+    const rows = (await q.orderBy('seq').limit(SIMULATION_CHUNKS_PAGE).execute()).map((r) => ({ seq: Number(r.seq), result: r.result }));
+    yield rows;
+    const last = rows[rows.length - 1];
+    if (rows.length < SIMULATION_CHUNKS_PAGE || last === undefined) return;
+    after = last.seq;
+  }
+}
+
+/**
+ * The one rule of what an erasure looks for in a job's params: its filter's entries that are one of
+ * their numbers (`listed`), and in a string reason every number standing as a whole token and every
+ * name standing anywhere (`inReason`: {@link ErasureMatcher.mentions} then judges a name's edges).
+ * {@link clearJob} clears only a job this finds something in, and a retention run's walk notes a job
+ * under each needle this returns (erasure-walk.ts): what the walk notes covers what a chunk clears.
+ */
+export function jobNeedles(params: JobParams, matcher: ErasureMatcher): { readonly listed: string[]; readonly inReason: string[] } {
+  const subjects = params.filter?.subjects;
+  const listed = Array.isArray(subjects) ? subjects.filter((s): s is string => typeof s === 'string' && matcher.isNumber(s)) : [];
+  const inReason: string[] = [];
+  if (typeof params.reason === 'string') {
+    inReason.push(...matcher.numbersNamed(params.reason));
+    for (const h of matcher.nameHits(params.reason)) inReason.push(h.name);
+  }
+  return { listed, inReason };
+}
+
+/**
+ * The one rule of what an erasure looks for in a simulation chunk's result: their numbers as JSON
+ * strings (a sample's). {@link clearSimulationChunks} replaces exactly these, and a walk notes the chunk
+ * under each.
+ */
+export const sampleNumbers = (result: string, matcher: ErasureMatcher): string[] => [...new Set(matcher.numbersQuoted(result))];
 
 /**
  * A job's params with the erased numbers out of its filter and its reason gone if it names one of them
  * (`said`: {@link ErasureMatcher.mentions} of the reason), as the text to store, and what went.
  */
-function clearJob(params: JobParams, said: Mention | undefined, numbers: ReadonlySet<string>) {
+function clearJob(params: JobParams, said: Mention | undefined, matcher: ErasureMatcher) {
+  const needles = jobNeedles(params, matcher);
+  const listed = needles.listed.length > 0;
   const subjects = params.filter?.subjects;
-  const listed = subjects?.some((s) => numbers.has(s)) === true;
-  if (params.filter && subjects && listed) params.filter.subjects = subjects.map((s) => (numbers.has(s) ? ERASED_CUSTOMER : s));
-  const reason = typeof params.reason === 'string' ? said : undefined;
+  if (params.filter && Array.isArray(subjects) && listed)
+    params.filter.subjects = subjects.map((s) => (typeof s === 'string' && matcher.isNumber(s) ? ERASED_CUSTOMER : s));
+  // A reason with nothing of theirs in it is not theirs, whatever else was said of it.
+  const reason = needles.inReason.length > 0 ? said : undefined;
   const reasonNames = reason?.names === true;
   if (reasonNames) params.reason = null;
   return { text: JSON.stringify(params), listed, reasonNames, withinOthers: reason?.withinOthers === true };
@@ -176,8 +254,10 @@ function clearJob(params: JobParams, said: Mention | undefined, numbers: Readonl
 interface JobsCleared {
   filters: number;
   reasons: number;
-  namesWithinOthers: number;
-  readonly named: { id: string; createdAt: string }[];
+  /** The jobs, by id: a reason kept, within another's name, counts once if both reads below look at it. */
+  readonly namesWithinOthers: Set<string>;
+  /** By id: a job read by both a walk's path and the read of every job (a customer renamed) counts once. */
+  readonly named: Map<string, { id: string; createdAt: string }>;
 }
 
 /**
@@ -189,7 +269,6 @@ async function clearJobs(
   tenantId: string,
   people: ErasedPeople,
   matcher: ErasureMatcher,
-  numbers: ReadonlySet<string>,
   page: readonly { readonly id: string; readonly params: string; readonly created_at: string }[],
   into: JobsCleared,
 ): Promise<void> {
@@ -199,11 +278,11 @@ async function clearJobs(
     tenantId,
     people,
     matcher,
-    rows.map((r) => r.parsed.reason ?? ''),
+    rows.map((r) => (typeof r.parsed.reason === 'string' ? r.parsed.reason : '')),
   );
   for (const [i, r] of rows.entries()) {
     let stored = r.params;
-    let cleared = clearJob(r.parsed, said[i], numbers);
+    let cleared = clearJob(r.parsed, said[i], matcher);
     // Compare-and-set: an erasure of other customers in another transaction may have rewritten this
     // job since it was read (on PostgreSQL this update waits for it, then matches nothing); then the
     // job is read again and cleared from what that one wrote, or its clearing would be undone.
@@ -229,12 +308,13 @@ async function clearJobs(
       }
       stored = again.params;
       const parsed = JSON.parse(stored) as JobParams;
-      cleared = clearJob(parsed, (await mentionsIn(db, tenantId, people, matcher, [parsed.reason ?? '']))[0], numbers);
+      const reason = typeof parsed.reason === 'string' ? parsed.reason : '';
+      cleared = clearJob(parsed, (await mentionsIn(db, tenantId, people, matcher, [reason]))[0], matcher);
     }
     if (cleared.listed) into.filters++;
     if (cleared.reasonNames) into.reasons++;
-    if (cleared.withinOthers) into.namesWithinOthers++;
-    if (cleared.listed || cleared.reasonNames) into.named.push({ id: r.id, createdAt: r.created_at });
+    if (cleared.withinOthers) into.namesWithinOthers.add(r.id);
+    if (cleared.listed || cleared.reasonNames) into.named.set(r.id, { id: r.id, createdAt: r.created_at });
   }
 }
 
@@ -246,9 +326,13 @@ async function clearJobs(
  *
  * With `walked` (a retention run's one walk of the jobs and simulation chunks for many chunks of
  * customers, erasure-walk.ts), only the records it found naming the customers it covers are read
- * again, with those it could not have seen (jobs queued since it began, simulation chunks it found not
- * done): a chunk's read no longer grows with the records the tenant keeps. Customers it does not cover
- * (renamed since, or not among its customers) are looked for as without it.
+ * again, with those it could not have seen: jobs queued since it began (less its margin), simulations
+ * it read fewer chunks of than they have, simulation chunks it found not done. Whether it saw every job
+ * queued before its margin is not left to the clocks: it counted them, and the chunk counts them again
+ * (jobs are never deleted but with their tenant); one more — stamped before the margin, written after
+ * the walk — and the chunk reads every job and simulation chunk for all its customers, and marks the
+ * walk outdated for the run to walk again. Customers it does not cover (renamed since, or not among its
+ * customers) are looked for as without it.
  *
  * Without it, the tenant's jobs are read a page at a time in the order of their index (queued at, id), and its
  * simulations' chunks simulation by simulation in key order (seq): a chunk of the erasure reads each once and matches it in this
@@ -264,15 +348,30 @@ export async function eraseFromJobs(
 ): Promise<JobsErased> {
   const matcher = new ErasureMatcher(people);
   if (matcher.empty) return { filters: 0, reasons: 0, namesWithinOthers: 0, jobs: [] };
-  const numbers = new Set(people.numbers);
-  const into: JobsCleared = { filters: 0, reasons: 0, namesWithinOthers: 0, named: [] };
+  const into: JobsCleared = { filters: 0, reasons: 0, namesWithinOthers: new Set(), named: new Map() };
   let rest = people;
-  if (walked) {
-    await eraseFromWalked(db, tenantId, people, matcher, numbers, walked.mentions, into);
+  if (walked && (await walkSawEveryJob(db, tenantId, walked.mentions))) {
+    await eraseFromWalked(db, tenantId, people, matcher, walked.mentions, into);
     rest = walked.uncovered;
   }
   if (rest.numbers.length || rest.names.length) await eraseFromEveryJob(db, tenantId, rest, into);
-  return { filters: into.filters, reasons: into.reasons, namesWithinOthers: into.namesWithinOthers, jobs: into.named };
+  return { filters: into.filters, reasons: into.reasons, namesWithinOthers: into.namesWithinOthers.size, jobs: [...into.named.values()] };
+}
+
+/**
+ * Whether the tenant holds as many jobs queued before the walk's margin as the walk read: then it read
+ * them all. Index-only on jobs_tenant_created_idx. Otherwise the walk is marked outdated.
+ */
+async function walkSawEveryJob(db: Executor, tenantId: string, walked: KeptMentions): Promise<boolean> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('created_at', '<', walked.since)
+    .executeTakeFirstOrThrow();
+  if (Number(row.n) === walked.jobsBefore) return true;
+  walked.outdated = true;
+  return false;
 }
 
 /** The walked records naming `people`, and those the walk could not have seen, read again and cleared. */
@@ -281,42 +380,50 @@ async function eraseFromWalked(
   tenantId: string,
   people: ErasedPeople,
   matcher: ErasureMatcher,
-  numbers: ReadonlySet<string>,
   walked: KeptMentions,
   into: JobsCleared,
 ): Promise<void> {
   const named = walked.jobsFor(people);
   const select = () => db.selectFrom('jobs').select(['id', 'kind', 'params', 'created_at']).where('tenant_id', '=', tenantId);
-  // Queued since the walk began (jobs_tenant_created_idx): a handful, read whole, simulations with them.
+  // Queued since the walk's margin (jobs_tenant_created_idx): a handful, read whole, simulations with them.
   const since = await select().where('created_at', '>=', walked.since).execute();
   for (const r of since) named.delete(r.id);
   const rows = [...since];
   for (const batch of chunks([...named])) rows.push(...(await select().where('id', 'in', batch).execute()));
-  for (let i = 0; i < rows.length; i += JOBS_PAGE)
-    await clearJobs(db, tenantId, people, matcher, numbers, rows.slice(i, i + JOBS_PAGE), into);
-  const quoted = people.numbers.map((n) => JSON.stringify(n));
-  for (const r of since) if (r.kind === 'simulate') await clearSimulationChunks(db, tenantId, r.id, undefined, matcher, quoted);
-  for (const [jobId, seqs] of walked.chunksFor(people.numbers)) await clearSimulationChunks(db, tenantId, jobId, seqs, matcher, quoted);
+  for (let i = 0; i < rows.length; i += JOBS_PAGE) await clearJobs(db, tenantId, people, matcher, rows.slice(i, i + JOBS_PAGE), into);
+  const whole = new Set([...since.filter((r) => r.kind === 'simulate').map((r) => r.id), ...walked.partial]);
+  for (const jobId of whole) await clearSimulationChunks(db, tenantId, jobId, undefined, matcher);
+  const some = walked.chunksFor(people.numbers, await stoppedSince(db, tenantId, walked));
+  for (const [jobId, seqs] of some) if (!whole.has(jobId)) await clearSimulationChunks(db, tenantId, jobId, seqs, matcher);
+}
+
+/**
+ * Of the simulations the walk found chunks not done of, those not running and not changed since the
+ * walk began: a chunk gets its result only while its simulation runs (completeChunk), and a change of
+ * status stamps `updated_at` (setJobStatus), so theirs never will — a cancelled or failed simulation's
+ * pending chunks are not read again by every chunk of every run.
+ */
+async function stoppedSince(db: Executor, tenantId: string, walked: KeptMentions): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const batch of chunks(walked.unfinished())) {
+    const rows = await db
+      .selectFrom('jobs')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', batch)
+      .where('status', '!=', 'running')
+      .where('updated_at', '<', walked.at)
+      .execute();
+    for (const r of rows) out.add(r.id);
+  }
+  return out;
 }
 
 /** Every job and simulation chunk of the tenant, read a page at a time and cleared of `people`. */
 async function eraseFromEveryJob(db: Executor, tenantId: string, people: ErasedPeople, into: JobsCleared): Promise<void> {
   const matcher = new ErasureMatcher(people);
-  const numbers = new Set(people.numbers);
-  let after: { readonly createdAt: string; readonly id: string } | undefined;
-  for (;;) {
-    let q = db.selectFrom('jobs').select(['id', 'params', 'created_at']).where('tenant_id', '=', tenantId);
-    if (after !== undefined) {
-      const { createdAt, id } = after;
-      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(createdAt, id)));
-    }
-    const page = await q.orderBy('created_at').orderBy('id').limit(JOBS_PAGE).execute();
-    await clearJobs(db, tenantId, people, matcher, numbers, page, into);
-    const last = page[page.length - 1];
-    if (page.length < JOBS_PAGE || last === undefined) break;
-    after = { createdAt: last.created_at, id: last.id };
-  }
-  await eraseFromSimulationSamples(db, tenantId, people.numbers, matcher);
+  for await (const page of jobPages(db, tenantId)) await clearJobs(db, tenantId, people, matcher, page, into);
+  await eraseFromSimulationSamples(db, tenantId, matcher);
 }
 
 /**
@@ -329,15 +436,14 @@ async function eraseFromEveryJob(db: Executor, tenantId: string, people: ErasedP
  * the simulations at once, joined to the jobs and ordered by (job, seq), SQLite re-read and sorted every
  * chunk of the tenant for each page (a temporary B-tree): at 160,000 chunks, 3.3–4.7 s of CPU an erasure chunk.
  */
-async function eraseFromSimulationSamples(db: Executor, tenantId: string, erased: readonly string[], matcher: ErasureMatcher) {
-  const quoted = erased.map((n) => JSON.stringify(n));
+async function eraseFromSimulationSamples(db: Executor, tenantId: string, matcher: ErasureMatcher) {
   const simulations = await db.selectFrom('jobs').select('id').where('tenant_id', '=', tenantId).where('kind', '=', 'simulate').execute();
-  for (const { id: jobId } of simulations) await clearSimulationChunks(db, tenantId, jobId, undefined, matcher, quoted);
+  for (const { id: jobId } of simulations) await clearSimulationChunks(db, tenantId, jobId, undefined, matcher);
 }
 
 /**
  * The chunks of one simulation (`seqs` of them, or all), read by the primary key 500 at a time, their
- * results' samples of the erased (`quoted`: their numbers as JSON strings) replaced.
+ * results' samples of the erased ({@link sampleNumbers}) replaced.
  */
 async function clearSimulationChunks(
   db: Executor,
@@ -345,32 +451,31 @@ async function clearSimulationChunks(
   jobId: string,
   seqs: ReadonlySet<number> | undefined,
   matcher: ErasureMatcher,
-  quoted: readonly string[],
 ): Promise<void> {
-  const clear = async (rows: readonly { readonly seq: number; readonly result: string | null }[]) => {
+  const clear = async (rows: readonly { readonly seq: number | string; readonly result: string | null }[]) => {
     for (const r of rows) {
-      if (r.result === null || !matcher.quotedNumberIn(r.result)) continue;
+      if (r.result === null) continue;
       let result = r.result;
-      for (const number of quoted) result = result.split(number).join(JSON.stringify(ERASED_CUSTOMER));
+      for (const number of sampleNumbers(r.result, matcher))
+        result = result.split(JSON.stringify(number)).join(JSON.stringify(ERASED_CUSTOMER));
       if (result !== r.result)
-        await db.updateTable('job_chunks').set({ result }).where('job_id', '=', jobId).where('seq', '=', r.seq).execute();
+        await db.updateTable('job_chunks').set({ result }).where('job_id', '=', jobId).where('seq', '=', Number(r.seq)).execute();
     }
   };
-  const select = () => db.selectFrom('job_chunks').select(['seq', 'result']).where('job_id', '=', jobId).where('tenant_id', '=', tenantId);
   if (seqs) {
-    for (const batch of chunks([...seqs])) await clear(await select().where('seq', 'in', batch).execute());
+    for (const batch of chunks([...seqs]))
+      await clear(
+        await db
+          .selectFrom('job_chunks')
+          .select(['seq', 'result'])
+          .where('job_id', '=', jobId)
+          .where('tenant_id', '=', tenantId)
+          .where('seq', 'in', batch)
+          .execute(),
+      );
     return;
   }
-  let after: number | undefined;
-  for (;;) {
-    let q = select();
-    if (after !== undefined) q = q.where('seq', '>', after);
-    const rows = await q.orderBy('seq').limit(SIMULATION_CHUNKS_PAGE).execute();
-    await clear(rows);
-    const last = rows[rows.length - 1];
-    if (rows.length < SIMULATION_CHUNKS_PAGE || last === undefined) break;
-    after = Number(last.seq);
-  }
+  for await (const rows of simulationChunkPages(db, tenantId, jobId)) await clear(rows);
 }
 
 /** Import row errors read per statement: a page of the tenant's, in key order (import, seq). */

@@ -1,24 +1,16 @@
 import { ErasureMatcher, type ErasedPeople } from './erasure-match.js';
+import { jobNeedles, jobPages, sampleNumbers, simulationChunkPages, type JobParams } from './erasure-traces.js';
 import type { Executor } from './executor.js';
 
 /**
- * How long before a walk began a job may be stamped and still be written after it: a request's
- * transaction in flight, or a server whose clock is behind (the margin eraseJobReasonsFromTrail allows).
+ * How long before a walk began a job is taken as possibly written after it (a request's transaction in
+ * flight, a server's clock behind), and read whole by each chunk. Only a shortcut: a job stamped earlier
+ * and written after the walk is caught by the count of jobs before it ({@link KeptMentions.jobsBefore}).
  */
 const WRITTEN_DURING_WALK_MS = 10 * 60_000;
 
-/** Rows a walk reads per statement (erasure-traces.ts reads as many: a job's params may be 660 KB). */
-const JOBS_PAGE = 100;
-const SIMULATION_CHUNKS_PAGE = 500;
-
 /** A simulation chunk in a walk's memory: the simulation's place in its list and the chunk's seq, in one number. */
 const SEQ_SPAN = 2 ** 24;
-
-/** What of a job's params an erasure may clear, and a walk looks at. */
-interface JobParams {
-  filter?: { subjects?: unknown };
-  reason?: unknown;
-}
 
 /**
  * One read of the tenant's jobs and simulation chunks for the customers a retention run is about to
@@ -33,14 +25,23 @@ export class KeptMentions {
   private readonly numbers: ReadonlySet<string>;
   private readonly names: ReadonlySet<string>;
 
+  /** Set by a chunk that counted more jobs before {@link since} than the walk read: the run walks again. */
+  outdated = false;
+
   constructor(
     people: ErasedPeople,
-    /** Jobs queued at or after this instant (ISO UTC) may have been written after the walk read the jobs. */
+    /** When the walk began (ISO UTC). */
+    readonly at: string,
+    /** Jobs queued at or after this instant (ISO UTC) are read whole by each chunk. */
     readonly since: string,
+    /** How many jobs queued before {@link since} the walk read: jobs are never deleted (but with their tenant), so as many now means the same. */
+    readonly jobsBefore: number,
     private readonly jobsNaming: ReadonlyMap<string, readonly string[]>,
     private readonly simulations: readonly string[],
     private readonly chunksNaming: ReadonlyMap<string, readonly number[]>,
     private readonly notDone: readonly number[],
+    /** Simulations the walk read fewer chunks of than they have (chunks inserted after it read them): read whole by each chunk. */
+    readonly partial: readonly string[],
   ) {
     this.numbers = new Set(people.numbers);
     this.names = new Set(people.names);
@@ -59,8 +60,7 @@ export class KeptMentions {
    * as the people a chunk looks for without it: their numbers, and their names.
    */
   uncovered(customers: readonly { readonly number: string; readonly name: string }[]): ErasedPeople {
-    const left = customers.filter((c) => !this.covers(c.number, c.name.trim()));
-    return { numbers: left.map((c) => c.number), names: [...new Set(left.map((c) => c.name.trim()))].filter((n) => n !== '') };
+    return peopleOf(customers.filter((c) => !this.covers(c.number, c.name.trim())));
   }
 
   /** The jobs whose filter or reason held one of these numbers or names when walked. */
@@ -70,21 +70,27 @@ export class KeptMentions {
     return out;
   }
 
+  /** The simulations the walk found chunks without a result of. */
+  unfinished(): string[] {
+    return [...new Set(this.notDone.map((packed) => this.simulations[Math.floor(packed / SEQ_SPAN)] ?? ''))].filter((j) => j !== '');
+  }
+
   /**
    * The simulation chunks to read again for these numbers, by simulation: those whose result held one
-   * when walked, and those that had no result yet (done since, by a simulation still running).
+   * when walked, and those that had no result yet (done since, by a simulation still running), but for
+   * the simulations `stopped` (no chunk of theirs can have been done since).
    */
-  chunksFor(numbers: readonly string[]): Map<string, Set<number>> {
+  chunksFor(numbers: readonly string[], stopped: ReadonlySet<string> = new Set()): Map<string, Set<number>> {
     const out = new Map<string, Set<number>>();
-    const add = (packed: number) => {
+    const add = (packed: number, notDone = false) => {
       const job = this.simulations[Math.floor(packed / SEQ_SPAN)];
-      if (job === undefined) return;
+      if (job === undefined || (notDone && stopped.has(job))) return;
       let seqs = out.get(job);
       if (!seqs) out.set(job, (seqs = new Set()));
       seqs.add(packed % SEQ_SPAN);
     };
     for (const n of numbers) for (const packed of this.chunksNaming.get(n) ?? []) add(packed);
-    for (const packed of this.notDone) add(packed);
+    for (const packed of this.notDone) add(packed, true);
     return out;
   }
 }
@@ -96,62 +102,66 @@ function note<T>(into: Map<string, T[]>, key: string, value: T): void {
   else if (list[list.length - 1] !== value) list.push(value);
 }
 
+/** The people a list of customers (number, name as stored) names: their numbers, and their names but blank ones, once each. */
+export function peopleOf(customers: readonly { readonly number: string; readonly name: string }[]): ErasedPeople {
+  return { numbers: customers.map((c) => c.number), names: [...new Set(customers.map((c) => c.name.trim()))].filter((n) => n !== '') };
+}
+
 /**
  * Walk the tenant's jobs (a page at a time in the order of their index) and its simulations' chunks
  * (simulation by simulation, by primary key), matching every text once against all of `people` at
- * once (erasure-match.ts): the read each erasure chunk did for its own 500 customers, done once for all
- * of them. Outside any transaction: it writes nothing, and a chunk re-reads what it clears.
+ * once (erasure-match.ts) by the rules a chunk clears by (erasure-traces.ts, jobNeedles and
+ * sampleNumbers): the read each erasure chunk did for its own 500 customers, done once for all of them.
+ * Outside any transaction: it writes nothing, and a chunk re-reads what it clears.
  */
 export async function walkKeptMentions(db: Executor, tenantId: string, people: ErasedPeople, now: Date): Promise<KeptMentions> {
+  const at = now.toISOString();
   const since = new Date(now.getTime() - WRITTEN_DURING_WALK_MS).toISOString();
   const matcher = new ErasureMatcher(people);
-  const numbers = new Set(people.numbers);
   const jobsNaming = new Map<string, string[]>();
-  const simulations: string[] = [];
-  // No one to look for (the run's last, empty chunk): nothing to read.
-  if (matcher.empty) return new KeptMentions(people, since, jobsNaming, simulations, new Map(), []);
-  let after: { readonly createdAt: string; readonly id: string } | undefined;
-  for (;;) {
-    let q = db.selectFrom('jobs').select(['id', 'kind', 'params', 'created_at']).where('tenant_id', '=', tenantId);
-    if (after !== undefined) {
-      const { createdAt, id } = after;
-      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(createdAt, id)));
-    }
-    const page = await q.orderBy('created_at').orderBy('id').limit(JOBS_PAGE).execute();
-    for (const r of page) {
-      if (r.kind === 'simulate') simulations.push(r.id);
-      // What an erasure clears of a job (erasure-traces.ts, clearJob): its filter's numbers, and a reason
-      // naming one by number or name. A name is noted wherever it stands: the chunk judges its edges.
-      if (!matcher.holdsAny(r.params)) continue;
-      const params = JSON.parse(r.params) as JobParams;
-      const subjects = params.filter?.subjects;
-      if (Array.isArray(subjects)) for (const s of subjects) if (typeof s === 'string' && numbers.has(s)) note(jobsNaming, s, r.id);
-      if (typeof params.reason === 'string') {
-        for (const n of matcher.numbersNamed(params.reason)) note(jobsNaming, n, r.id);
-        for (const h of matcher.nameHits(params.reason)) note(jobsNaming, h.name, r.id);
-      }
-    }
-    const last = page[page.length - 1];
-    if (page.length < JOBS_PAGE || last === undefined) break;
-    after = { createdAt: last.created_at, id: last.id };
-  }
+  const simulations: { readonly id: string; readonly chunks: number }[] = [];
   const chunksNaming = new Map<string, number[]>();
   const notDone: number[] = [];
-  for (const [place, jobId] of simulations.entries()) {
-    let from: number | undefined;
-    for (;;) {
-      let q = db.selectFrom('job_chunks').select(['seq', 'result']).where('job_id', '=', jobId).where('tenant_id', '=', tenantId);
-      if (from !== undefined) q = q.where('seq', '>', from);
-      const rows = await q.orderBy('seq').limit(SIMULATION_CHUNKS_PAGE).execute();
-      for (const r of rows) {
-        const packed = place * SEQ_SPAN + Number(r.seq);
-        if (r.result === null) notDone.push(packed);
-        else for (const n of matcher.numbersQuoted(r.result)) note(chunksNaming, n, packed);
-      }
-      const last = rows[rows.length - 1];
-      if (rows.length < SIMULATION_CHUNKS_PAGE || last === undefined) break;
-      from = Number(last.seq);
+  const partial: string[] = [];
+  let jobsBefore = 0;
+  const kept = () =>
+    new KeptMentions(
+      people,
+      at,
+      since,
+      jobsBefore,
+      jobsNaming,
+      simulations.map((s) => s.id),
+      chunksNaming,
+      notDone,
+      partial,
+    );
+  // No one to look for (the run's last, empty chunk): nothing to read. No chunk uses it to clear.
+  if (matcher.empty) return kept();
+  for await (const page of jobPages(db, tenantId)) {
+    for (const r of page) {
+      // Counted as read: a job written meanwhile behind the page already read is not.
+      if (r.created_at < since) jobsBefore++;
+      if (r.kind === 'simulate') simulations.push({ id: r.id, chunks: r.total_chunks });
+      if (!matcher.holdsAny(r.params)) continue;
+      // A name is noted wherever it stands: the chunk judges its edges.
+      const needles = jobNeedles(JSON.parse(r.params) as JobParams, matcher);
+      for (const n of [...needles.listed, ...needles.inReason]) note(jobsNaming, n, r.id);
     }
   }
-  return new KeptMentions(people, since, jobsNaming, simulations, chunksNaming, notDone);
+  for (const [place, { id: jobId, chunks }] of simulations.entries()) {
+    let read = 0;
+    for await (const rows of simulationChunkPages(db, tenantId, jobId)) {
+      read += rows.length;
+      for (const r of rows) {
+        const packed = place * SEQ_SPAN + r.seq;
+        if (r.result === null) notDone.push(packed);
+        else for (const n of sampleNumbers(r.result, matcher)) note(chunksNaming, n, packed);
+      }
+    }
+    // Its job is inserted before its chunks, in statements of their own (insertJob): walked between
+    // them, some of its chunks were not there to read.
+    if (read < chunks) partial.push(jobId);
+  }
+  return kept();
 }

@@ -4,7 +4,7 @@ import type { Database } from '../schema.js';
 import { eraseAuditListed, eraseAuditPersonal, UNAUTHENTICATED_AUDIT_CHAIN } from './audit.js';
 import { activeSince } from './customer-activity.js';
 import { ERASURE_RULES, eraseFromImportErrors, eraseFromJobs, eraseIdempotentAnswers, eraseJobReasonsFromTrail } from './erasure-traces.js';
-import { type KeptMentions, walkKeptMentions } from './erasure-walk.js';
+import { type KeptMentions, peopleOf, walkKeptMentions } from './erasure-walk.js';
 import { chunks, isPostgres, type Executor } from './executor.js';
 
 /**
@@ -234,19 +234,16 @@ export async function walkForErasable(
   now: Date,
 ): Promise<KeptMentions> {
   const ids = await erasableSubjectIds(db, tenantId, clock, limit, after, { lock: false });
-  const numbers: string[] = [];
-  const names = new Set<string>();
+  const customers: { number: string; name: string }[] = [];
   for (const batch of chunks(ids))
     for (const r of await db
       .selectFrom('subjects')
       .select(['external_id', 'display_name'])
       .where(ofTenant(tenantId))
       .where('id', 'in', batch)
-      .execute()) {
-      numbers.push(r.external_id);
-      if (r.display_name.trim() !== '') names.add(r.display_name.trim());
-    }
-  return walkKeptMentions(db, tenantId, { numbers, names: [...names] }, now);
+      .execute())
+      customers.push({ number: r.external_id, name: r.display_name });
+  return walkKeptMentions(db, tenantId, peopleOf(customers), now);
 }
 
 /** What one chunk's erasure removed, summed for the run's audit record (counts only, never what they held). */
@@ -513,16 +510,9 @@ export async function eraseSubjects(
     .executeTakeFirst();
   // Records kept for others that named them: a job's filter and reason, an import's row errors, an
   // answer an Idempotency-Key would replay (docs/operations.md, "What is erased").
-  const people = {
-    numbers: numbers.map((r) => r.external_id),
-    names: [...new Set(numbers.map((r) => r.display_name.trim()))].filter((name) => name !== ''),
-  };
-  const jobs = await eraseFromJobs(
-    db,
-    tenantId,
-    people,
-    walked && { mentions: walked, uncovered: walked.uncovered(numbers.map((r) => ({ number: r.external_id, name: r.display_name }))) },
-  );
+  const customers = numbers.map((r) => ({ number: r.external_id, name: r.display_name }));
+  const people = peopleOf(customers);
+  const jobs = await eraseFromJobs(db, tenantId, people, walked && { mentions: walked, uncovered: walked.uncovered(customers) });
   // The reason of a job of several customers sits in a side row of its record, naming no one customer:
   // found through the job, as the job's own reason is.
   auditFields += addErased(auditSeqs, tenantId, await eraseJobReasonsFromTrail(db, tenantId, jobs.jobs));
