@@ -155,13 +155,19 @@ export async function runRetention(
   const walkChunks = options.walkChunks ?? RETENTION_WALK_CHUNKS;
   let walked: KeptMentions | undefined;
   let walkLeft = 0;
+  let walkAgain = false;
   for (;;) {
     // Walked again too when a chunk found a job the walk did not read (erasure-traces.ts, eraseFromJobs):
     // that chunk read everything itself, and every later chunk of the walk would have to as well.
-    if (walkLeft === 0 || walked?.outdated) {
+    // And when a chunk's customers were not all in the walk's window (two runs at once, holds placed
+    // after the walk shift the chunks past it): once for that chunk, which otherwise reads everything
+    // for those customers.
+    const fresh = walkLeft === 0 || walked?.outdated === true || walkAgain;
+    if (fresh) {
       walked = await walkForErasable(db, tenantId, clock, size * walkChunks, after, new Date());
       walkLeft = walkChunks;
     }
+    walkAgain = false;
     walkLeft--;
     const nowIso = new Date().toISOString();
     const done = await db.transaction().execute(async (trx) => {
@@ -189,6 +195,10 @@ export async function runRetention(
         auditFieldsErased += lateCount;
         auditEntriesErased += late.entries.length;
         return 0;
+      }
+      if (!fresh && walked && !walked.inWindow(ids)) {
+        walkAgain = true;
+        return undefined;
       }
       after = ids[ids.length - 1];
       const c = await withEndingsRecorded(trx, tenantId, options.action, await eraseSubjects(trx, tenantId, ids, nowIso, walked), nowIso);
@@ -221,6 +231,7 @@ export async function runRetention(
       auditEntriesErased += c.auditEntries.length;
       return c.subjects;
     });
+    if (done === undefined) continue;
     if (done === 0) break;
     erased += done;
     chunks += 1;

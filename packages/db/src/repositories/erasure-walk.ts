@@ -42,6 +42,8 @@ export class KeptMentions {
     private readonly notDone: readonly number[],
     /** Simulations the walk read fewer chunks of than they have (chunks inserted after it read them): read whole by each chunk. */
     readonly partial: readonly string[],
+    /** The ids of the customers walked for (walkForErasable's window), when known. */
+    private readonly window: ReadonlySet<string> = new Set(),
   ) {
     this.numbers = new Set(people.numbers);
     this.names = new Set(people.names);
@@ -68,6 +70,11 @@ export class KeptMentions {
     const out = new Set<string>();
     for (const needle of [...people.numbers, ...people.names]) for (const id of this.jobsNaming.get(needle) ?? []) out.add(id);
     return out;
+  }
+
+  /** Whether every one of these customers (internal ids) was in the window walked for. */
+  inWindow(ids: readonly string[]): boolean {
+    return ids.every((id) => this.window.has(id));
   }
 
   /** The simulations the walk found chunks without a result of. */
@@ -114,7 +121,14 @@ export function peopleOf(customers: readonly { readonly number: string; readonly
  * sampleNumbers): the read each erasure chunk did for its own 500 customers, done once for all of them.
  * Outside any transaction: it writes nothing, and a chunk re-reads what it clears.
  */
-export async function walkKeptMentions(db: Executor, tenantId: string, people: ErasedPeople, now: Date): Promise<KeptMentions> {
+export async function walkKeptMentions(
+  db: Executor,
+  tenantId: string,
+  people: ErasedPeople,
+  now: Date,
+  /** The ids of the customers `people` are (for {@link KeptMentions.inWindow}). */
+  window: readonly string[] = [],
+): Promise<KeptMentions> {
   const at = now.toISOString();
   const since = new Date(now.getTime() - WRITTEN_DURING_WALK_MS).toISOString();
   const matcher = new ErasureMatcher(people);
@@ -135,6 +149,7 @@ export async function walkKeptMentions(db: Executor, tenantId: string, people: E
       chunksNaming,
       notDone,
       partial,
+      new Set(window),
     );
   // No one to look for (the run's last, empty chunk): nothing to read. No chunk uses it to clear.
   if (matcher.empty) return kept();

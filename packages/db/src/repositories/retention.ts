@@ -243,7 +243,7 @@ export async function walkForErasable(
       .where('id', 'in', batch)
       .execute())
       customers.push({ number: r.external_id, name: r.display_name });
-  return walkKeptMentions(db, tenantId, peopleOf(customers), now);
+  return walkKeptMentions(db, tenantId, peopleOf(customers), now, ids);
 }
 
 /** What one chunk's erasure removed, summed for the run's audit record (counts only, never what they held). */
