@@ -190,6 +190,12 @@ forEachDialect('an erasure run walks the jobs and simulation chunks once for man
       // A simulation whose second chunk is written after the walk (insertJob: the job first, then its chunks).
       await storeJob(f.db.db, tenant, `${bank}-sim-partial`, 'simulate', {}, ACTIVE, 2);
       await storeChunk(f.db.db, tenant, `${bank}-sim-partial`, 0, [LIVE[0]]);
+      // Simulations with a chunk pending at the walk: one cancelled before it, one cancelled after it.
+      for (const id of [`${bank}-sim-stopped`, `${bank}-sim-stops`]) {
+        await storeJob(f.db.db, tenant, id, 'simulate', {}, ACTIVE);
+        await storeChunk(f.db.db, tenant, id, 0, null);
+      }
+      await f.db.db.updateTable('jobs').set({ status: 'cancelled' }).where('id', '=', `${bank}-sim-stopped`).execute();
       // Read by the walk naming no one; its params edited afterwards, as nothing in tierkit does.
       await storeJob(f.db.db, tenant, `${bank}-quiet`, 'retier', { filter: { subjects: [LIVE[0]] }, reason: '补跑' }, ACTIVE);
       await storeChunk(f.db.db, tenant, `${bank}-sim`, 0, [numbers[0] ?? '', LIVE[0]]);
@@ -261,6 +267,20 @@ forEachDialect('an erasure run walks the jobs and simulation chunks once for man
     await storeJob(f.db.db, 'bank-a', 'a-sim-late', 'simulate', {}, new Date().toISOString());
     await storeChunk(f.db.db, 'bank-a', 'a-sim-late', 0, [first[0], LIVE[0]]);
     await storeChunk(f.db.db, 'bank-a', 'a-sim-partial', 1, [first[0], LIVE[0]]);
+    // A chunk done after the walk, then its simulation cancelled (setJobStatus stamps updated_at); and a
+    // result written into a chunk of the simulation cancelled before the walk, as nothing in tierkit does
+    // (completeChunk requires a running simulation).
+    for (const id of ['a-sim-stops', 'a-sim-stopped'])
+      await f.db.db
+        .updateTable('job_chunks')
+        .set({ status: 'done', result: resultOf([first[0], LIVE[0]]) })
+        .where('job_id', '=', id)
+        .execute();
+    await f.db.db
+      .updateTable('jobs')
+      .set({ status: 'cancelled', updated_at: new Date().toISOString() })
+      .where('id', '=', 'a-sim-stops')
+      .execute();
     await f.db.db
       .updateTable('job_chunks')
       .set({ status: 'done', result: resultOf([second[0], LIVE[0]]) })
@@ -298,6 +318,14 @@ forEachDialect('an erasure run walks the jobs and simulation chunks once for man
     });
     assert.deepEqual(await samples('a-sim-late', 0), [ERASED, LIVE[0]]);
     assert.deepEqual(await samples('a-sim-partial', 1), [ERASED, LIVE[0]]);
+    assert.deepEqual(await samples('a-sim-stops', 0), [ERASED, LIVE[0]]);
+    // Not read again: stopped before the walk, its pending chunks get no result.
+    assert.deepEqual(await samples('a-sim-stopped', 0), [first[0], LIVE[0]]);
+    await f.db.db
+      .updateTable('job_chunks')
+      .set({ result: resultOf([ERASED, LIVE[0]]) })
+      .where('job_id', '=', 'a-sim-stopped')
+      .execute();
     // Given the walk, the edited job was not read again (a full read would have cleared it); cleared
     // here by hand for the check of the whole bank below.
     assert.deepEqual(await params('a-quiet'), { filter: { subjects: [first[0]] }, reason: null });
