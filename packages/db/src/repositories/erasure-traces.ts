@@ -360,7 +360,8 @@ export async function eraseFromJobs(
 
 /**
  * Whether the tenant holds as many jobs queued before the walk's margin as the walk read: then it read
- * them all. Index-only on jobs_tenant_created_idx. Otherwise the walk is marked outdated.
+ * them all, since a job is deleted only with its tenant (a job purge would have to make this a check of
+ * ids, not a count). Index-only on jobs_tenant_created_idx. Otherwise the walk is marked outdated.
  */
 async function walkSawEveryJob(db: Executor, tenantId: string, walked: KeptMentions): Promise<boolean> {
   const row = await db
