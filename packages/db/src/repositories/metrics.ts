@@ -1,6 +1,6 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type OnConflictBuilder } from 'kysely';
 import type { MetricObservation } from '@tierkit/core';
-import type { NewMetric } from '../schema.js';
+import type { Database, NewMetric } from '../schema.js';
 import { rangeTenant, chunks, isPostgres, type Executor } from './executor.js';
 import { nextWriteSeq, writeSeqOf } from './write-seq.js';
 
@@ -264,14 +264,17 @@ function upsertSql(db: Executor, batch: readonly NewMetric[], writing: boolean):
   const q = db
     .insertInto('metrics')
     .values(values)
-    .onConflict((oc) =>
-      oc
-        .columns(['subject_id', 'metric', 'period'])
-        .doUpdateSet((eb) => (writing ? { value: eb.ref('excluded.value'), written_by: keptWriter } : { value: eb.ref('excluded.value') }))
-        .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
-    )
+    .onConflict((oc) => onValueChanged(oc, writing))
     .returning(['tenant_id', 'period', 'metric']);
   return (writing ? q.returning(replacedColumn(db)) : q).compile().sql;
+}
+
+/** Both upserts' conflict rule: a stored value is replaced only when it differs (the writer kept with it). */
+function onValueChanged(oc: OnConflictBuilder<Database, 'metrics'>, writing: boolean) {
+  return oc
+    .columns(['subject_id', 'metric', 'period'])
+    .doUpdateSet((eb) => (writing ? { value: eb.ref('excluded.value'), written_by: keptWriter } : { value: eb.ref('excluded.value') }))
+    .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value')));
 }
 
 /**
@@ -292,12 +295,7 @@ function upsertSqlUnnest(db: Executor, writing: boolean): string {
         ? sql`select * from unnest(${none}::text[], ${none}::text[], ${none}::text[], ${none}::text[], ${none}::bigint[], ${none}::text[])`
         : sql`select * from unnest(${none}::text[], ${none}::text[], ${none}::text[], ${none}::text[], ${none}::bigint[])`,
     )
-    .onConflict((oc) =>
-      oc
-        .columns(['subject_id', 'metric', 'period'])
-        .doUpdateSet((eb) => (writing ? { value: eb.ref('excluded.value'), written_by: keptWriter } : { value: eb.ref('excluded.value') }))
-        .where((eb) => eb('metrics.value', '<>', eb.ref('excluded.value'))),
-    )
+    .onConflict((oc) => onValueChanged(oc, writing))
     .returning(['tenant_id', 'period', 'metric']);
   return (writing ? q.returning(replacedColumn(db)) : q).compile().sql;
 }
